@@ -1,0 +1,91 @@
+# Encore build: plain make + pkg-config. Everything built lands under build/ (or build/asan/).
+#   make          build build/encore
+#   make test     build and run unit + end-to-end tests (ends with "N passed, N failed")
+#   make asan     the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo     install what is missing, build, generate a demo shop and import it
+#   make fuzz     build the libFuzzer targets (clang) and run each briefly on its corpus
+#   make deps     install missing Debian packages (scripts/install-deps)
+
+PKGS     := sqlite3 jansson gsl
+BUILD    ?= build
+CC       ?= cc
+OPT      ?= -O2 -g
+CFLAGS   += -std=gnu11 $(OPT) -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+            -D_GNU_SOURCE -Isrc -Itests -MMD -MP
+LDLIBS   += -lm -lpthread
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS     += $(PKG_CFLAGS)
+LDLIBS     += $(PKG_LIBS)
+
+LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path src/main.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test asan demo deps fuzz clean check-deps bench
+
+all: check-deps $(BUILD)/encore $(TEST_BIN)
+
+check-deps:
+	@pkg-config --exists $(PKGS) || { \
+	  echo "missing libraries: run 'make deps' (or scripts/install-deps) to install: $(PKGS)" >&2; \
+	  exit 1; }
+
+deps:
+	scripts/install-deps --test
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libencore.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/encore: $(BUILD)/obj/src/main.o $(BUILD)/libencore.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libencore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+test: all
+	tests/run.sh $(BUILD)
+
+asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ENCORE_SANITIZED=1 tests/run.sh build/asan
+
+demo: deps
+	$(MAKE) all
+	$(BUILD)/encore --db demo.db demo --out demo
+
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
+	  echo "fuzz: $$n"; $$f -max_total_time=$${FUZZ_SECONDS:-20} -max_len=4096 build/fuzz/corpus/$$n fuzz/corpus/$$n || exit 1; done
+
+bench: all
+	@echo "see bench/README.md: each benchmark is a script under bench/"
+
+clean:
+	rm -rf build
+
+$(LIB_OBJ) $(BUILD)/obj/src/main.o: | check-deps
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

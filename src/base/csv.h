@@ -1,0 +1,47 @@
+/* csv.h — streaming reader for the delimited text merchants export: RFC 4180 CSV (quoted
+ * fields may span lines, "" inside quotes), TSV, and whitespace-separated columns. Strips a
+ * UTF-8 BOM, accepts LF and CRLF, converts GBK input to UTF-8 (iconv). Memory is bounded: a
+ * record longer than max_record bytes or with more than max_fields fields is reported as an
+ * error for that record, and reading resumes at the next record. First stage of ingest. */
+#ifndef ENCORE_CSV_H
+#define ENCORE_CSV_H
+#include "base/err.h"
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum enc_csv_format { ENC_FMT_CSV, ENC_FMT_TSV, ENC_FMT_WS } enc_csv_format;
+typedef enum enc_encoding { ENC_UTF8, ENC_GBK } enc_encoding;
+
+typedef struct enc_csv_opts {
+    enc_csv_format format;
+    enc_encoding encoding;
+    size_t max_record; /* bytes; 0 = 1 MiB */
+    size_t max_fields; /* 0 = 4096 */
+} enc_csv_opts;
+
+typedef struct enc_csv_row {
+    size_t n;     /* number of fields */
+    char **f;     /* fields, NUL-terminated, owned by the reader, valid until the next call */
+    size_t *len;  /* their lengths in bytes */
+    long line;    /* 1-based physical line where the record starts */
+} enc_csv_row;
+
+typedef struct enc_csv enc_csv;
+
+/* Opens a file ("-" = standard input). The caller closes the reader with enc_csv_close. */
+enc_rc enc_csv_open(enc_csv **out, const char *path, const enc_csv_opts *o, enc_err *err);
+/* Reads from memory; data must outlive the reader (used by tests and fuzz targets). */
+enc_rc enc_csv_open_mem(enc_csv **out, const char *data, size_t n, const enc_csv_opts *o,
+                        enc_err *err);
+/* Returns 1 with the next record in *row; 0 at the end of input; -1 when this record is
+ * malformed (err->msg says why, row->line says where; the next call continues after it);
+ * -2 on a read error (fatal). Empty lines are skipped. */
+int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err);
+uint64_t enc_csv_bytes_read(const enc_csv *r);  /* input consumed so far, for progress */
+uint64_t enc_csv_bytes_total(const enc_csv *r); /* 0 when unknown (a pipe) */
+void enc_csv_close(enc_csv *r);
+
+/* Guesses the format from a first line: a tab means TSV, else a comma means CSV, else
+ * whitespace-separated. */
+enc_csv_format enc_csv_sniff(const char *line, size_t n);
+#endif

@@ -1,0 +1,31 @@
+/* datetime.h — civil dates, epoch seconds (UTC) and time zones. Zones are fixed offsets
+ * ("+08:00") or IANA names read from the system's TZif files (/usr/share/zoneinfo, or $TZDIR);
+ * no global TZ state is touched. Used by the cleaners (local times in files) and by sending
+ * (quiet hours in the customer's zone). */
+#ifndef ENCORE_DATETIME_H
+#define ENCORE_DATETIME_H
+#include "base/err.h"
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms). */
+int64_t enc_days_from_civil(int y, int m, int d);
+void enc_civil_from_days(int64_t days, int *y, int *m, int *d);
+bool enc_date_valid(int y, int m, int d);
+/* "YYYY-MM-DD" and "YYYY-MM-DD HH:MM:SS" (UTC) into out (>= 20 / 32 bytes). */
+void enc_fmt_date(char *out, size_t cap, int64_t epoch);
+void enc_fmt_datetime(char *out, size_t cap, int64_t epoch);
+
+typedef struct enc_tz enc_tz;
+/* Loads a zone: "UTC", "Z", "+08:00", "+0800", "-05", or an IANA name ("Asia/Shanghai").
+ * The caller frees it with enc_tz_free. */
+enc_rc enc_tz_load(const char *name, enc_tz **out, enc_err *err);
+void enc_tz_free(enc_tz *tz);
+const char *enc_tz_name(const enc_tz *tz);
+/* Offset east of UTC in seconds in force at the instant utc. */
+int enc_tz_offset(const enc_tz *tz, int64_t utc);
+/* The UTC instant of a wall-clock time given as seconds since 1970-01-01 00:00 local. In a gap
+ * (spring forward) the time is moved forward by the gap; in an overlap the earlier instant. */
+int64_t enc_tz_local_to_utc(const enc_tz *tz, int64_t local);
+#endif

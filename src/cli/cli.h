@@ -1,0 +1,43 @@
+/* cli.h — what the subcommands share: the invocation context, printing errors in the one
+ * format (`encore: <what>: <why>` on stderr), usage errors (exit 2), JSON output. Each
+ * subcommand lives in its own src/cli/cmd_*.c and is listed in src/main.c. */
+#ifndef ENCORE_CLI_H
+#define ENCORE_CLI_H
+#include "base/buf.h"
+#include "base/err.h"
+#include <stdbool.h>
+#include <getopt.h>
+
+enum { ENC_EXIT_OK = 0, ENC_EXIT_FAIL = 1, ENC_EXIT_USAGE = 2 };
+
+typedef struct enc_cli {
+    const char *db_path; /* --db, else $ENCORE_DB, else ./encore.db */
+    bool tty;            /* stderr is a terminal: progress bars allowed */
+} enc_cli;
+
+typedef int (*enc_cmd_fn)(enc_cli *cli, int argc, char **argv);
+
+/* Prints "encore: what: why" to stderr. Returns ENC_EXIT_FAIL. */
+int enc_cli_fail(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints an enc_err as "encore: what: msg". Returns 2 for ENC_EUSAGE, else 1. */
+int enc_cli_fail_err(const char *what, const enc_err *err);
+/* Prints "encore: cmd: why" and the usage text to stderr. Returns ENC_EXIT_USAGE. */
+int enc_cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* True when argv holds -h or --help (before any "--"). */
+bool enc_cli_wants_help(int argc, char **argv);
+/* Writes buf and a newline to stdout. */
+void enc_cli_print(const enc_buf *b);
+/* Parses a non-negative integer option value; false when malformed. */
+bool enc_cli_parse_long(const char *s, long min, long max, long *out);
+
+/* subcommands */
+int cmd_import(enc_cli *cli, int argc, char **argv);
+int cmd_stats(enc_cli *cli, int argc, char **argv);
+int cmd_customer(enc_cli *cli, int argc, char **argv);
+int cmd_demo(enc_cli *cli, int argc, char **argv);
+int cmd_gen(enc_cli *cli, int argc, char **argv);
+int cmd_itemsets(enc_cli *cli, int argc, char **argv);
+int cmd_rules(enc_cli *cli, int argc, char **argv);
+int cmd_clv(enc_cli *cli, int argc, char **argv);
+#endif

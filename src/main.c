@@ -1,0 +1,86 @@
+/* main.c — the encore command: global options (--db, --help, --version) and dispatch to the
+ * subcommands in src/cli/. Nothing else lives here. */
+#include "cli/cli.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ENCORE_VERSION "0.1.0"
+
+static const struct {
+    const char *name;
+    enc_cmd_fn fn;
+    const char *summary;
+} commands[] = {
+    /* foundation: data in */
+
+    /* customer intelligence */
+
+    /* recommendations */
+
+    /* generator */
+
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: encore [--db FILE] COMMAND [ARGS]\n\n"
+                "Encore — retention marketing: understand customers you have, sell to them again.\n\n"
+                "options:\n"
+                "  --db FILE     the store (SQLite); default $ENCORE_DB, then ./encore.db\n"
+                "  --help        this text; 'encore COMMAND --help' for a command\n"
+                "  --version     print the version\n\ncommands:\n");
+    for (int i = 0; commands[i].name; i++)
+        fprintf(to, "  %-12s  %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    enc_cli cli = {0};
+    cli.db_path = getenv("ENCORE_DB");
+    if (!cli.db_path || !*cli.db_path) cli.db_path = "encore.db";
+    cli.tty = isatty(2);
+
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--db") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "encore: --db: needs a file name\n");
+                return ENC_EXIT_USAGE;
+            }
+            cli.db_path = argv[++i];
+        } else if (strncmp(a, "--db=", 5) == 0) {
+            cli.db_path = a + 5;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return ENC_EXIT_OK;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("encore %s\n", ENCORE_VERSION);
+            return ENC_EXIT_OK;
+        } else {
+            fprintf(stderr, "encore: unknown option '%s'\n", a);
+            usage(stderr);
+            return ENC_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return ENC_EXIT_USAGE;
+    }
+    const char *name = argv[i];
+    if (strcmp(name, "help") == 0) {
+        usage(stdout);
+        return ENC_EXIT_OK;
+    }
+    for (int c = 0; commands[c].name; c++) {
+        if (strcmp(commands[c].name, name) == 0) {
+            optind = 0; /* glibc: full reset of getopt for the subcommand */
+            return commands[c].fn(&cli, argc - i, argv + i);
+        }
+    }
+    fprintf(stderr, "encore: unknown command '%s' (see 'encore --help')\n", name);
+    return ENC_EXIT_USAGE;
+}

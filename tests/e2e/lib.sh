@@ -1,0 +1,27 @@
+# lib.sh — sourced by end-to-end scripts: drives the real binary ($ENCORE) and counts checks.
+# Each check prints "ok - name" or "not ok - name" with details; e2e_done prints the summary.
+set -u
+E2E_PASSED=0; E2E_FAILED=0; E2E_SKIPPED=0
+ENCORE=${ENCORE:-build/encore}
+ENCORE_DATA=${ENCORE_DATA:-../shared/data}
+E2E_TMP=$(mktemp -d "${ENCORE_TEST_TMP:-/tmp}/e2e.XXXXXX")
+export ENCORE_DB="$E2E_TMP/test.db"
+
+ok()     { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok - $1"; }
+not_ok() { E2E_FAILED=$((E2E_FAILED + 1)); echo "not ok - $1"; shift; [ $# -gt 0 ] && printf '    %s\n' "$@"; }
+# check NAME ACTUAL EXPECTED
+check()  { if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "got:      $2" "expected: $3"; fi; }
+# check_match NAME ACTUAL REGEX
+check_match() { if [[ "$2" =~ $3 ]]; then ok "$1"; else not_ok "$1" "got:      $2" "expected: /$3/"; fi; }
+# run_rc: runs a command, prints nothing, sets RC, OUT, ERR
+run_rc() { OUT=$("$@" 2>"$E2E_TMP/stderr"); RC=$?; ERR=$(cat "$E2E_TMP/stderr"); }
+# jget JSON EXPR — a python3 expression over the parsed document d
+jget() { /usr/bin/python3 -c "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
+# need_data REL: 0 when present; when absent fails under CI, else skips (returns 1)
+need_data() {
+  if [ -r "$ENCORE_DATA/$1" ]; then return 0; fi
+  if [ "${CI:-}" = "true" ]; then not_ok "data $1 present (required under CI)"; else
+    E2E_SKIPPED=$((E2E_SKIPPED + 1)); echo "skip - data $1 missing"; fi
+  return 1
+}
+e2e_done() { rm -rf "$E2E_TMP"; echo "$E2E_PASSED passed, $E2E_FAILED failed, $E2E_SKIPPED skipped"; [ "$E2E_FAILED" -eq 0 ]; }
