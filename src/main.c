@@ -14,6 +14,9 @@ static const struct {
     const char *summary;
 } commands[] = {
     /* foundation: data in */
+    {"import", cmd_import, "import customers, products, orders, events, feedback or consents"},
+    {"stats", cmd_stats, "what the store holds"},
+    {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
 
     /* customer intelligence */
 

@@ -1,0 +1,86 @@
+/* cmd_stats.c — `encore stats`: what the store holds (counts of every kind, sales totals and
+ * the time range of orders). */
+#include "cli/cli.h"
+#include "base/datetime.h"
+#include "base/json.h"
+#include "store/store.h"
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] = "usage: encore stats [--json]\n"
+                            "  counts of customers, orders, lines, products, events, feedback and\n"
+                            "  consents; sales (paid lines of known customers) and order dates\n";
+
+int cmd_stats(enc_cli *cli, int argc, char **argv)
+{
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = true;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return ENC_EXIT_OK;
+        } else return enc_cli_usage("stats", usage, "unexpected argument '%s'", argv[i]);
+    }
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("stats", &err);
+    enc_store_stats s;
+    enc_rc rc = enc_store_stats_get(st, &s, &err);
+    enc_store_close(st);
+    if (rc) return enc_cli_fail_err("stats", &err);
+
+    char from[40] = "", to[40] = "", rev[48];
+    if (s.orders) {
+        enc_fmt_datetime(from, sizeof from, s.first_order);
+        enc_fmt_datetime(to, sizeof to, s.last_order);
+    }
+    enc_money_format(rev, sizeof rev, s.revenue, 2);
+    if (json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_kint(&w, "customers", s.customers);
+        enc_jw_kint(&w, "orders", s.orders);
+        enc_jw_kint(&w, "order_lines", s.order_lines);
+        enc_jw_kint(&w, "products", s.products);
+        enc_jw_kint(&w, "events", s.events);
+        enc_jw_kint(&w, "feedback", s.feedback);
+        enc_jw_kint(&w, "consents", s.consents);
+        enc_jw_kint(&w, "merged_customers", s.merged_customers);
+        enc_jw_kint(&w, "returns", s.returns);
+        enc_jw_kint(&w, "cancelled", s.cancelled);
+        enc_jw_kint(&w, "guest_orders", s.guest_orders);
+        enc_jw_key(&w, "sales");
+        enc_jw_obj(&w);
+        enc_jw_kint(&w, "lines", s.sale_lines);
+        enc_jw_kint(&w, "orders", s.sale_orders);
+        enc_jw_kint(&w, "customers", s.buying_customers);
+        enc_jw_key(&w, "revenue");
+        enc_jw_money(&w, s.revenue, 2);
+        enc_jw_end(&w);
+        enc_jw_key(&w, "orders_from");
+        s.orders ? enc_jw_str(&w, from) : enc_jw_null(&w);
+        enc_jw_key(&w, "orders_to");
+        s.orders ? enc_jw_str(&w, to) : enc_jw_null(&w);
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+        return ENC_EXIT_OK;
+    }
+    printf("store %s\n", cli->db_path);
+    printf("  customers     %12lld  (%lld merged into others)\n", (long long)s.customers,
+           (long long)s.merged_customers);
+    printf("  orders        %12lld  (%lld returns, %lld cancelled, %lld guest)\n",
+           (long long)s.orders, (long long)s.returns, (long long)s.cancelled,
+           (long long)s.guest_orders);
+    printf("  order lines   %12lld\n", (long long)s.order_lines);
+    printf("  products      %12lld\n", (long long)s.products);
+    printf("  events        %12lld\n", (long long)s.events);
+    printf("  feedback      %12lld\n", (long long)s.feedback);
+    printf("  consents      %12lld\n", (long long)s.consents);
+    printf("  sales         %12lld lines, %lld orders, %lld buying customers, revenue %s\n",
+           (long long)s.sale_lines, (long long)s.sale_orders, (long long)s.buying_customers, rev);
+    if (s.orders) printf("  orders from   %s to %s (UTC)\n", from, to);
+    return ENC_EXIT_OK;
+}

@@ -1,0 +1,110 @@
+/* identity.c — identity resolution and merging for import (see identity.h). */
+#include "ingest/identity.h"
+#include "base/map.h"
+#include "base/mem.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct enc_ident {
+    enc_store *st;
+    const char *source;
+    enc_smap *cache; /* "kind\x1fvalue" -> customer id */
+    long merges;
+};
+
+enc_ident *enc_ident_new(enc_store *st, const char *source)
+{
+    enc_ident *id = enc_xcalloc(1, sizeof *id);
+    id->st = st;
+    id->source = source;
+    id->cache = enc_smap_new(1024);
+    return id;
+}
+
+void enc_ident_free(enc_ident *id)
+{
+    if (!id) return;
+    enc_smap_free(id->cache);
+    free(id);
+}
+
+long enc_ident_merges(const enc_ident *id) { return id->merges; }
+void enc_ident_forget(enc_ident *id) { enc_smap_clear(id->cache); }
+
+static size_t cache_key(char *buf, size_t cap, const char *kind, const char *value)
+{
+    int n = snprintf(buf, cap, "%s\x1f%s", kind, value);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+enc_rc enc_ident_resolve(enc_ident *id, const char *ext, const char *email, const char *phone,
+                         const enc_customer_rec *create, int64_t *cust, bool *created,
+                         enc_err *err)
+{
+    struct {
+        const char *kind, *value;
+        int64_t owner;
+    } ids[3] = {{"ext", ext, 0}, {"email", email, 0}, {"phone", phone, 0}};
+    char key[600];
+    int nids = 0;
+    *cust = 0;
+    if (created) *created = false;
+
+    /* look every identity up, cache first */
+    int64_t survivor = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!ids[i].value || !*ids[i].value) continue;
+        nids++;
+        size_t kn = cache_key(key, sizeof key, ids[i].kind, ids[i].value);
+        int64_t *hit = enc_smap_get(id->cache, key, kn);
+        if (hit) {
+            ids[i].owner = *hit;
+        } else if (enc_store_ident_find(id->st, ids[i].kind, ids[i].value, &ids[i].owner, err)) {
+            return ENC_EDB;
+        }
+        if (ids[i].owner && (!survivor || ids[i].owner < survivor)) survivor = ids[i].owner;
+    }
+    if (!nids) return ENC_OK;
+
+    if (!survivor) {
+        if (!create) return ENC_OK;
+        enc_customer_rec r = *create;
+        char skey[600];
+        for (int i = 0; i < 3; i++)
+            if (ids[i].value && *ids[i].value) {
+                snprintf(skey, sizeof skey, "%s:%s", ids[i].kind, ids[i].value);
+                break;
+            }
+        r.source = id->source;
+        r.source_key = skey;
+        if (!r.external_id) r.external_id = ext;
+        if (enc_store_customer_insert(id->st, &r, &survivor, err)) return ENC_EDB;
+        if (created) *created = true;
+    }
+
+    /* merge every other owner into the oldest */
+    for (int i = 0; i < 3; i++) {
+        int64_t o = ids[i].owner;
+        if (!o || o == survivor) continue;
+        char reason[600];
+        snprintf(reason, sizeof reason, "shared %s %s", ids[i].kind, ids[i].value);
+        if (enc_store_customer_merge(id->st, o, survivor, reason, err)) return ENC_EDB;
+        id->merges++;
+        for (int j = i + 1; j < 3; j++)
+            if (ids[j].owner == o) ids[j].owner = survivor;
+        enc_smap_clear(id->cache); /* cached owners of the merged customer are stale */
+    }
+
+    /* attach identities nobody owned yet, and remember them all */
+    for (int i = 0; i < 3; i++) {
+        if (!ids[i].value || !*ids[i].value) continue;
+        if (ids[i].owner != survivor &&
+            enc_store_ident_set(id->st, ids[i].kind, ids[i].value, survivor, id->source, err))
+            return ENC_EDB;
+        size_t kn = cache_key(key, sizeof key, ids[i].kind, ids[i].value);
+        *enc_smap_put(id->cache, key, kn, 0, NULL) = survivor;
+    }
+    *cust = survivor;
+    return ENC_OK;
+}

@@ -1,0 +1,1177 @@
+/* import.c — the import stage (see import.h): column mapping, row cleaning per kind, and
+ * batched writes through the store. One pass over the file; per-row work is cleaning plus
+ * one or two keyed statements; customers, orders and products seen before in the run are
+ * found in hash maps, not by SQL. */
+#include "ingest/import.h"
+#include "base/buf.h"
+#include "base/map.h"
+#include "base/mem.h"
+#include "ingest/clean.h"
+#include "ingest/identity.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_JSONL_LINE (1 << 20)
+
+typedef struct order_slot {
+    int64_t id;
+    int64_t next_line;
+    long batch; /* last batch in which the order got lines */
+    bool returned;
+} order_slot;
+
+typedef struct imp {
+    enc_store *st;
+    const enc_import_opts *o;
+    enc_import_result *res;
+    enc_err *err;
+    enc_ident *ident;
+    enc_tz *tz;
+    int digits;
+    const char *currency;
+    const enc_field_def *fields;
+    size_t nf;
+    int format;
+
+    /* CSV: header and column of each field */
+    int colmap[ENC_MAX_FIELDS];
+    char **header;
+    size_t nheader;
+    /* JSONL: normalised key -> field index (or -1) */
+    enc_smap *keymap;
+
+    /* the current row, field by field (trimmed, NULL when absent or empty) */
+    const char *fv[ENC_MAX_FIELDS];
+    size_t fl[ENC_MAX_FIELDS];
+    long line;
+    enc_arena *row_arena;
+    bool row_bad;
+
+    /* orders */
+    enc_smap *orders; /* order_key -> index into ordv */
+    order_slot *ordv;
+    size_t nord, ordcap;
+    int64_t *touched; /* orders that got lines in this batch */
+    size_t ntouched, tcap;
+    enc_smap *products; /* sku -> product id */
+    enc_smap *zones;    /* time zone names already checked */
+    bool total_only;
+    int total_field;
+    long batch;
+} imp;
+
+/* ---- errors -------------------------------------------------------------------------------- */
+
+static void add_error(imp *im, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add_error(imp *im, const char *field, const char *fmt, ...)
+{
+    enc_import_result *r = im->res;
+    if (r->nerrors < ENC_IMPORT_ERRORS_KEPT) {
+        if (!r->errors) r->errors = enc_xcalloc(ENC_IMPORT_ERRORS_KEPT, sizeof *r->errors);
+        enc_import_error *e = &r->errors[r->nerrors++];
+        e->line = im->line;
+        snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->reason, sizeof e->reason, fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* Marks the row rejected (the first reason is recorded). Returns false, for `return REJECT()`. */
+static bool reject(imp *im, int fi, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static bool reject(imp *im, int fi, const char *fmt, ...)
+{
+    if (!im->row_bad) {
+        char reason[200];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(reason, sizeof reason, fmt, ap);
+        va_end(ap);
+        add_error(im, im->fields[fi].name, "%s", reason);
+    }
+    im->row_bad = true;
+    return false;
+}
+#define REJECT reject
+
+/* ---- field access and cleaning ------------------------------------------------------------- */
+
+static bool has(const imp *im, int f) { return im->fv[f] != NULL; }
+
+/* NUL-terminated copy of a field's value (row arena), or NULL when absent. */
+static const char *text(imp *im, int f)
+{
+    if (!im->fv[f]) return NULL;
+    return enc_arena_strndup(im->row_arena, im->fv[f], im->fl[f]);
+}
+
+static bool get_id(imp *im, int f, const char **out)
+{
+    *out = NULL;
+    if (!has(im, f)) return true;
+    char buf[160];
+    const char *why;
+    if (!enc_clean_id(im->fv[f], im->fl[f], buf, sizeof buf, &why))
+        return REJECT(im, f, "%s", why);
+    *out = enc_arena_strndup(im->row_arena, buf, strlen(buf));
+    return true;
+}
+
+static bool get_email(imp *im, int f, const char **out)
+{
+    *out = NULL;
+    if (!has(im, f)) return true;
+    char buf[320];
+    const char *why;
+    if (!enc_clean_email(im->fv[f], im->fl[f], buf, sizeof buf, &why))
+        return REJECT(im, f, "%s: '%.*s'", why, (int)(im->fl[f] > 60 ? 60 : im->fl[f]), im->fv[f]);
+    *out = enc_arena_strndup(im->row_arena, buf, strlen(buf));
+    return true;
+}
+
+static bool get_phone(imp *im, int f, const char **out)
+{
+    *out = NULL;
+    if (!has(im, f)) return true;
+    char buf[40];
+    const char *why;
+    if (!enc_clean_phone(im->fv[f], im->fl[f], im->o->phone_cc, buf, sizeof buf, &why))
+        return REJECT(im, f, "%s: '%.*s'", why, (int)(im->fl[f] > 40 ? 40 : im->fl[f]), im->fv[f]);
+    *out = enc_arena_strndup(im->row_arena, buf, strlen(buf));
+    return true;
+}
+
+static bool get_time(imp *im, int f, bool required, int64_t *out, bool *present)
+{
+    if (present) *present = false;
+    if (!has(im, f)) return required ? REJECT(im, f, "missing") : true;
+    const char *why;
+    if (!enc_clean_time(im->fv[f], im->fl[f], im->tz, out, &why))
+        return REJECT(im, f, "%s: '%.*s'", why, (int)(im->fl[f] > 40 ? 40 : im->fl[f]), im->fv[f]);
+    if (present) *present = true;
+    return true;
+}
+
+static bool get_int(imp *im, int f, int64_t *out, bool *present)
+{
+    *present = false;
+    if (!has(im, f)) return true;
+    const char *why;
+    if (!enc_clean_int(im->fv[f], im->fl[f], out, &why))
+        return REJECT(im, f, "%s: '%.*s'", why, (int)(im->fl[f] > 40 ? 40 : im->fl[f]), im->fv[f]);
+    *present = true;
+    return true;
+}
+
+/* Money at `scale` decimals (the currency's digits, or more for exact unit prices). */
+static bool get_decimal(imp *im, int f, int scale, int64_t *out, bool *present)
+{
+    *present = false;
+    if (!has(im, f)) return true;
+    const char *why;
+    if (!enc_clean_decimal(im->fv[f], im->fl[f], scale, out, &why))
+        return REJECT(im, f, "%s: '%.*s'", why, (int)(im->fl[f] > 40 ? 40 : im->fl[f]), im->fv[f]);
+    *present = true;
+    return true;
+}
+
+static bool get_text(imp *im, int f, const char **out)
+{
+    *out = NULL;
+    if (!has(im, f)) return true;
+    if (!enc_utf8_valid(im->fv[f], im->fl[f])) return REJECT(im, f, "invalid UTF-8");
+    *out = text(im, f);
+    return true;
+}
+
+/* Lower-cased copy for matching words (statuses, types, channels). */
+static const char *lower_text(imp *im, int f)
+{
+    char *s = (char *)text(im, f);
+    if (s)
+        for (char *p = s; *p; p++)
+            if (*p >= 'A' && *p <= 'Z') *p += 32;
+    return s;
+}
+
+static bool word_in(const char *s, const char *list)
+{
+    size_t n = strlen(s);
+    for (const char *p = list; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && memcmp(p, s, n) == 0) return true;
+        if (!bar) break;
+        p = bar + 1;
+    }
+    return false;
+}
+
+/* ---- batches ------------------------------------------------------------------------------- */
+
+static enc_rc flush_batch(imp *im)
+{
+    for (size_t i = 0; i < im->ntouched; i++)
+        if (enc_store_order_refresh(im->st, im->touched[i], im->err)) return ENC_EDB;
+    im->ntouched = 0;
+    im->batch++;
+    return ENC_OK;
+}
+
+static enc_rc commit_batch(imp *im, bool reopen)
+{
+    if (flush_batch(im)) return ENC_EDB;
+    if (im->o->dry_run) return ENC_OK; /* one transaction, rolled back at the end */
+    if (enc_store_commit(im->st, im->err)) return ENC_EDB;
+    if (reopen && enc_store_begin(im->st, im->err)) return ENC_EDB;
+    return ENC_OK;
+}
+
+static void count(imp *im, enc_put p)
+{
+    if (p == ENC_PUT_INSERTED) im->res->counts.imported++;
+    else if (p == ENC_PUT_UPDATED) im->res->counts.updated++;
+    else im->res->counts.skipped++;
+}
+
+/* A fallback key for rows without an id column: the row's line in its source. */
+static const char *row_key(imp *im, const char *id)
+{
+    if (id) return id;
+    char buf[32];
+    snprintf(buf, sizeof buf, "#%ld", im->line);
+    return enc_arena_strndup(im->row_arena, buf, strlen(buf));
+}
+
+/* The customer a row belongs to, created as a stub when unknown. */
+static bool row_customer(imp *im, int f_id, int f_email, int f_phone, const char *country,
+                         int64_t *cust)
+{
+    const char *ext = NULL, *email = NULL, *phone = NULL;
+    if (!get_id(im, f_id, &ext) || (f_email >= 0 && !get_email(im, f_email, &email)) ||
+        (f_phone >= 0 && !get_phone(im, f_phone, &phone)))
+        return false;
+    enc_customer_rec stub = {0};
+    stub.external_id = ext;
+    stub.email = email;
+    stub.phone = phone;
+    stub.country = country;
+    bool created;
+    if (enc_ident_resolve(im->ident, ext, email, phone, &stub, cust, &created, im->err))
+        return false;
+    if (created) im->res->customers_created++;
+    return true;
+}
+
+/* ---- kinds --------------------------------------------------------------------------------- */
+
+static enc_rc row_customers(imp *im)
+{
+    enc_customer_rec r = {0};
+    const char *ext, *email, *phone, *gender = NULL;
+    char bday[16];
+    if (!get_id(im, C_ID, &ext) || !get_email(im, C_EMAIL, &email) ||
+        !get_phone(im, C_PHONE, &phone))
+        return ENC_OK;
+    if (!ext && !email && !phone) {
+        REJECT(im, C_ID, "no customer_id, email or phone to identify the customer");
+        return ENC_OK;
+    }
+    if (has(im, C_GENDER)) {
+        int g = enc_clean_gender(im->fv[C_GENDER], im->fl[C_GENDER]);
+        gender = g == 'm' ? "m" : g == 'f' ? "f" : NULL;
+    }
+    if (has(im, C_BIRTHDAY)) {
+        int y, m, d;
+        const char *why;
+        if (!enc_clean_date(im->fv[C_BIRTHDAY], im->fl[C_BIRTHDAY], &y, &m, &d, &why)) {
+            REJECT(im, C_BIRTHDAY, "%s", why);
+            return ENC_OK;
+        }
+        snprintf(bday, sizeof bday, "%04d-%02d-%02d", y, m, d);
+        r.birthday = bday;
+    }
+    if (!get_time(im, C_REGISTERED, false, &r.registered_at, &r.has_registered) ||
+        !get_int(im, C_POINTS, &r.points, &r.has_points) || !get_text(im, C_NAME, &r.name) ||
+        !get_text(im, C_COUNTRY, &r.country) || !get_text(im, C_REGION, &r.region) ||
+        !get_text(im, C_CITY, &r.city) || !get_text(im, C_OCCUPATION, &r.occupation) ||
+        !get_text(im, C_TIER, &r.tier) || !get_text(im, C_TZ, &r.tz))
+        return ENC_OK;
+    if (r.tz) {
+        bool added;
+        int64_t *ok = enc_smap_put(im->zones, r.tz, strlen(r.tz), 0, &added);
+        if (added) {
+            enc_tz *z;
+            enc_err e2;
+            *ok = enc_tz_load(r.tz, &z, &e2) == ENC_OK;
+            if (*ok) enc_tz_free(z);
+        }
+        if (!*ok) {
+            REJECT(im, C_TZ, "unknown time zone '%s'", r.tz);
+            return ENC_OK;
+        }
+    }
+    r.external_id = ext;
+    r.email = email;
+    r.phone = phone;
+    r.gender = gender;
+    int64_t cust;
+    bool created;
+    long merges = enc_ident_merges(im->ident);
+    if (enc_ident_resolve(im->ident, ext, email, phone, &r, &cust, &created, im->err))
+        return ENC_EDB;
+    if (created) {
+        count(im, ENC_PUT_INSERTED);
+        return ENC_OK;
+    }
+    enc_put p;
+    if (enc_store_customer_update(im->st, cust, &r, &p, im->err)) return ENC_EDB;
+    if (p == ENC_PUT_SAME && enc_ident_merges(im->ident) != merges) p = ENC_PUT_UPDATED;
+    count(im, p);
+    return ENC_OK;
+}
+
+static enc_rc row_products(imp *im)
+{
+    enc_product_rec r = {0};
+    r.in_stock = -1;
+    const char *sku;
+    if (!get_id(im, P_SKU, &sku)) return ENC_OK;
+    if (!sku) {
+        REJECT(im, P_SKU, "missing");
+        return ENC_OK;
+    }
+    const char *cur = NULL;
+    if (!get_text(im, P_CURRENCY, &cur)) return ENC_OK;
+    int digits = cur ? enc_currency_digits(cur) : im->digits;
+    if (!get_decimal(im, P_PRICE, digits, &r.price, &r.has_price) ||
+        !get_decimal(im, P_COST, digits, &r.cost, &r.has_cost) ||
+        !get_int(im, P_TIER, &r.tier, &r.has_tier) ||
+        !get_int(im, P_REPLENISH, &r.replenish_days, &r.has_replenish) ||
+        !get_text(im, P_NAME, &r.name) || !get_text(im, P_CATEGORY, &r.category) ||
+        !get_text(im, P_BRAND, &r.brand) || !get_text(im, P_COMPLEMENTS, &r.complements))
+        return ENC_OK;
+    if (r.has_price && r.price < 0) {
+        REJECT(im, P_PRICE, "negative price");
+        return ENC_OK;
+    }
+    if (r.has_replenish && r.replenish_days <= 0) {
+        REJECT(im, P_REPLENISH, "must be a positive number of days");
+        return ENC_OK;
+    }
+    if (has(im, P_IN_STOCK)) {
+        const char *v = lower_text(im, P_IN_STOCK);
+        if (word_in(v, "1|yes|y|true|t|in stock|instock|available|有货|是|在售")) r.in_stock = 1;
+        else if (word_in(v, "0|no|n|false|f|out of stock|sold out|unavailable|缺货|否|无货|下架"))
+            r.in_stock = 0;
+        else {
+            REJECT(im, P_IN_STOCK, "not yes/no: '%s'", v);
+            return ENC_OK;
+        }
+    }
+    r.source = im->res->source;
+    r.sku = sku;
+    r.currency = cur ? cur : im->currency;
+    int64_t id;
+    enc_put p;
+    if (enc_store_product_put(im->st, &r, false, &id, &p, im->err)) return ENC_EDB;
+    count(im, p);
+    return ENC_OK;
+}
+
+static bool order_status(imp *im, const char *key, const char **status)
+{
+    *status = "paid";
+    if (has(im, O_STATUS)) {
+        const char *v = lower_text(im, O_STATUS);
+        if (word_in(v, "paid|complete|completed|success|succeeded|shipped|delivered|fulfilled|"
+                       "closed|done|已付款|已支付|已完成|交易成功|已发货|已签收|待发货|待收货|"
+                       "交易完成|已收货"))
+            *status = "paid";
+        else if (word_in(v, "returned|refunded|return|refund|partially refunded|退货|退款|已退款|"
+                            "已退货|退货退款|售后完成"))
+            *status = "returned";
+        else if (word_in(v, "cancelled|canceled|cancel|void|voided|已取消|取消|交易关闭|已关闭"))
+            *status = "cancelled";
+        else
+            return REJECT(im, O_STATUS,
+                          "unknown order status '%s' (paid, returned or cancelled)", v);
+    }
+    const char *pre = im->o->cancel_prefix;
+    if (pre && *pre && strncmp(key, pre, strlen(pre)) == 0) *status = "returned";
+    return true;
+}
+
+static enc_rc row_orders(imp *im)
+{
+    const char *id, *status;
+    if (!get_id(im, O_ORDER_ID, &id)) return ENC_OK;
+    const char *key = row_key(im, id);
+    int64_t ts;
+    if (!get_time(im, O_TIME, true, &ts, NULL) || !order_status(im, key, &status)) return ENC_OK;
+
+    enc_order_rec o = {0};
+    const char *cur = NULL;
+    if (!get_text(im, O_CURRENCY, &cur) || !get_text(im, O_COUNTRY, &o.country) ||
+        !get_text(im, O_CHANNEL, &o.channel) || !get_text(im, O_PAYMENT, &o.payment) ||
+        !get_text(im, O_COUPON, &o.coupon))
+        return ENC_OK;
+    int digits = cur ? enc_currency_digits(cur) : im->digits;
+    bool has_discount;
+    if (!get_decimal(im, O_DISCOUNT, digits, &o.discount, &has_discount)) return ENC_OK;
+    bool returned = strcmp(status, "returned") == 0;
+
+    /* the line (or, for orders without lines, the total) */
+    int64_t qty = 1, price_fine = 0, amount = 0;
+    bool has_qty = false, has_price = false, has_amount = false;
+    const char *sku = NULL, *pname = NULL, *pcat = NULL, *pbrand = NULL;
+    const int fine = 4; /* extra decimals kept on unit prices so amounts round once */
+    if (!get_int(im, O_QTY, &qty, &has_qty)) return ENC_OK;
+    if (!has_qty) qty = 1;
+    if (im->total_only) {
+        if (!get_decimal(im, im->total_field, digits, &amount, &has_amount)) return ENC_OK;
+        if (!has_amount) {
+            REJECT(im, im->total_field, "missing");
+            return ENC_OK;
+        }
+    } else {
+        if (!get_id(im, O_SKU, &sku) || !get_text(im, O_NAME, &pname) ||
+            !get_text(im, O_CATEGORY, &pcat) || !get_text(im, O_BRAND, &pbrand) ||
+            !get_decimal(im, O_UNIT_PRICE, digits + fine, &price_fine, &has_price) ||
+            !get_decimal(im, O_AMOUNT, digits, &amount, &has_amount))
+            return ENC_OK;
+        if (!has_price && !has_amount) {
+            REJECT(im, O_UNIT_PRICE, "missing (no unit_price or amount)");
+            return ENC_OK;
+        }
+        if (qty == 0) {
+            REJECT(im, O_QTY, "zero quantity");
+            return ENC_OK;
+        }
+    }
+    if (returned && qty > 0) qty = -qty; /* a returned order's lines are returns */
+
+    int64_t cust = 0;
+    if (!row_customer(im, O_CUSTOMER_ID, O_EMAIL, O_PHONE, o.country, &cust)) return im->err->rc;
+
+    o.source = im->res->source;
+    o.order_key = key;
+    o.customer = cust;
+    o.ts = ts;
+    o.status = status;
+    o.currency = cur ? cur : im->currency;
+
+    if (im->total_only) {
+        if (returned && amount > 0) amount = -amount;
+        o.total = amount;
+        o.items = qty;
+        o.has_total = true;
+        int64_t oid;
+        enc_put p;
+        if (enc_store_order_put(im->st, &o, &oid, &p, im->err)) return ENC_EDB;
+        count(im, p);
+        return ENC_OK;
+    }
+
+    /* the order header once per order and run */
+    bool added;
+    int64_t *slotp = enc_smap_put(im->orders, key, strlen(key), (int64_t)im->nord, &added);
+    enc_put header = ENC_PUT_SAME;
+    if (added) {
+        ENC_GROW(im->ordv, im->ordcap, im->nord + 1);
+        order_slot *s = &im->ordv[im->nord++];
+        memset(s, 0, sizeof *s);
+        s->batch = -1;
+        s->returned = returned;
+        if (enc_store_order_put(im->st, &o, &s->id, &header, im->err)) return ENC_EDB;
+    }
+    order_slot *slot = &im->ordv[*slotp];
+
+    int64_t product_id = 0;
+    if (sku) {
+        bool padded;
+        int64_t *pid = enc_smap_put(im->products, sku, strlen(sku), 0, &padded);
+        if (padded) {
+            enc_product_rec pr = {0};
+            pr.in_stock = -1;
+            pr.source = im->res->source;
+            pr.sku = sku;
+            pr.name = pname;
+            pr.category = pcat;
+            pr.brand = pbrand;
+            enc_put pp;
+            if (enc_store_product_put(im->st, &pr, true, pid, &pp, im->err)) return ENC_EDB;
+        }
+        product_id = *pid;
+    }
+
+    enc_line_rec l = {0};
+    l.order_id = slot->id;
+    l.line_no = ++slot->next_line;
+    l.product_id = product_id;
+    l.sku = sku;
+    l.qty = qty;
+    int64_t scale = 1;
+    for (int i = 0; i < fine; i++) scale *= 10;
+    if (has_price) {
+        /* unit price rounded to minor units; amount = qty × exact price, rounded once */
+        int64_t p = price_fine, prod;
+        l.unit_price = (p >= 0 ? p + scale / 2 : p - scale / 2) / scale;
+        if (__builtin_mul_overflow(qty, p, &prod)) {
+            REJECT(im, O_QTY, "quantity × unit price overflows");
+            slot->next_line--;
+            return ENC_OK;
+        }
+        l.amount = (prod >= 0 ? prod + scale / 2 : prod - scale / 2) / scale;
+    }
+    if (has_amount) {
+        l.amount = (qty < 0 && amount > 0) ? -amount : amount;
+        if (!has_price) l.unit_price = l.amount / qty;
+    }
+    enc_put p;
+    if (enc_store_line_put(im->st, &l, &p, im->err)) return ENC_EDB;
+    if (slot->batch != im->batch) {
+        slot->batch = im->batch;
+        ENC_GROW(im->touched, im->tcap, im->ntouched + 1);
+        im->touched[im->ntouched++] = slot->id;
+    }
+    if (p == ENC_PUT_SAME && header == ENC_PUT_UPDATED) p = ENC_PUT_UPDATED;
+    count(im, p);
+    return ENC_OK;
+}
+
+static const char *event_type(const char *v)
+{
+    static const struct {
+        const char *type, *synonyms;
+    } types[] = {
+        {"view", "view|pageview|page_view|product_view|browse|impression|浏览|查看"},
+        {"click", "click|tap|点击"},
+        {"favorite", "favorite|favourite|fav|like|collect|wishlist|收藏|喜欢"},
+        {"share", "share|分享|转发"},
+        {"comment", "comment|评论"},
+        {"cart_add", "cart_add|add_to_cart|addtocart|cart|add_cart|加购|加入购物车"},
+        {"cart_remove", "cart_remove|remove_from_cart|removefromcart|移出购物车"},
+        {"search", "search|搜索"},
+        {"consult", "consult|consultation|chat|inquiry|enquiry|咨询|客服咨询"},
+        {"message_open", "message_open|open|email_open|打开"},
+        {"message_click", "message_click|email_click"},
+        {"unsubscribe", "unsubscribe|unsub|opt_out|退订"},
+        {"checkout", "checkout|begin_checkout|结算"},
+        {"purchase", "purchase|order|buy|购买|下单"},
+        {"login", "login|signin|登录"},
+    };
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+        if (word_in(v, types[i].synonyms)) return types[i].type;
+    /* other types are kept as given when they are a plain word */
+    for (const char *p = v; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return NULL;
+    return *v ? v : NULL;
+}
+
+static enc_rc row_events(imp *im)
+{
+    enc_event_rec r = {0};
+    const char *id;
+    if (!get_id(im, E_EVENT_ID, &id) || !get_time(im, E_TIME, true, &r.ts, NULL)) return ENC_OK;
+    if (!has(im, E_TYPE)) {
+        REJECT(im, E_TYPE, "missing");
+        return ENC_OK;
+    }
+    const char *v = lower_text(im, E_TYPE);
+    r.type = event_type(v);
+    if (!r.type) {
+        REJECT(im, E_TYPE, "not an event type: '%s'", v);
+        return ENC_OK;
+    }
+    if (!get_id(im, E_SKU, &r.sku) || !get_text(im, E_SESSION, &r.session) ||
+        !get_text(im, E_CHANNEL, &r.channel) || !get_text(im, E_PROPS, &r.props) ||
+        !get_decimal(im, E_VALUE, im->digits, &r.value, &r.has_value))
+        return ENC_OK;
+    if (!row_customer(im, E_CUSTOMER_ID, E_EMAIL, E_PHONE, NULL, &r.customer)) return im->err->rc;
+    r.source = im->res->source;
+    r.source_key = row_key(im, id);
+    enc_put p;
+    if (enc_store_event_put(im->st, &r, &p, im->err)) return ENC_EDB;
+    count(im, p);
+    return ENC_OK;
+}
+
+static enc_rc row_feedback(imp *im)
+{
+    enc_feedback_rec r = {0};
+    const char *id;
+    if (!get_id(im, F_FEEDBACK_ID, &id) || !get_time(im, F_TIME, true, &r.ts, NULL)) return ENC_OK;
+    if (!has(im, F_KIND)) {
+        REJECT(im, F_KIND, "missing");
+        return ENC_OK;
+    }
+    const char *v = lower_text(im, F_KIND);
+    if (word_in(v, "nps|净推荐值")) r.kind = "nps";
+    else if (word_in(v, "survey|questionnaire|csat|问卷|满意度")) r.kind = "survey";
+    else if (word_in(v, "review|rating|comment|评价|评论|商品评价")) r.kind = "review";
+    else if (word_in(v, "complaint|complain|投诉|售后投诉")) r.kind = "complaint";
+    else {
+        REJECT(im, F_KIND, "not a feedback kind: '%s' (nps, survey, review, complaint)", v);
+        return ENC_OK;
+    }
+    if (has(im, F_SCORE)) {
+        int64_t s;
+        const char *why;
+        if (!enc_clean_decimal(im->fv[F_SCORE], im->fl[F_SCORE], 2, &s, &why)) {
+            REJECT(im, F_SCORE, "%s", why);
+            return ENC_OK;
+        }
+        r.score = (double)s / 100.0;
+        r.has_score = true;
+        if (strcmp(r.kind, "nps") == 0 && (r.score < 0 || r.score > 10)) {
+            REJECT(im, F_SCORE, "NPS score must be 0-10, got %g", r.score);
+            return ENC_OK;
+        }
+        if (strcmp(r.kind, "review") == 0 && (r.score < 0 || r.score > 5)) {
+            REJECT(im, F_SCORE, "review rating must be 0-5, got %g", r.score);
+            return ENC_OK;
+        }
+    }
+    if (!get_text(im, F_TEXT, &r.text) || !get_id(im, F_ORDER_ID, &r.order_key) ||
+        !get_id(im, F_SKU, &r.sku))
+        return ENC_OK;
+    if (!row_customer(im, F_CUSTOMER_ID, F_EMAIL, F_PHONE, NULL, &r.customer)) return im->err->rc;
+    r.source = im->res->source;
+    r.source_key = row_key(im, id);
+    enc_put p;
+    if (enc_store_feedback_put(im->st, &r, &p, im->err)) return ENC_EDB;
+    count(im, p);
+    return ENC_OK;
+}
+
+static enc_rc row_consents(imp *im)
+{
+    enc_consent_rec r = {0};
+    const char *id;
+    if (!get_id(im, K_CONSENT_ID, &id) || !get_time(im, K_TIME, true, &r.ts, NULL)) return ENC_OK;
+    if (!has(im, K_CHANNEL)) {
+        REJECT(im, K_CHANNEL, "missing");
+        return ENC_OK;
+    }
+    const char *v = lower_text(im, K_CHANNEL);
+    if (word_in(v, "email|e-mail|mail|edm|邮件|邮箱")) r.channel = "email";
+    else if (word_in(v, "sms|text|短信")) r.channel = "sms";
+    else if (word_in(v, "push|app|app_push|apppush|推送")) r.channel = "push";
+    else if (word_in(v, "wechat|weixin|wx|微信")) r.channel = "wechat";
+    else if (word_in(v, "inapp|in_app|in-app|site|onsite|站内信")) r.channel = "inapp";
+    else if (word_in(v, "all|any|全部")) r.channel = "all";
+    else {
+        REJECT(im, K_CHANNEL, "not a channel: '%s' (email, sms, push, wechat, inapp, all)", v);
+        return ENC_OK;
+    }
+    r.purpose = "marketing";
+    if (has(im, K_PURPOSE)) {
+        v = lower_text(im, K_PURPOSE);
+        if (word_in(v, "marketing|promotion|promotional|营销|推广")) r.purpose = "marketing";
+        else if (word_in(v, "service|transactional|notification|服务|通知")) r.purpose = "service";
+        else {
+            REJECT(im, K_PURPOSE, "not a purpose: '%s' (marketing, service)", v);
+            return ENC_OK;
+        }
+    }
+    if (!has(im, K_STATUS)) {
+        REJECT(im, K_STATUS, "missing");
+        return ENC_OK;
+    }
+    v = lower_text(im, K_STATUS);
+    if (word_in(v, "granted|grant|yes|y|true|1|opt-in|optin|opted_in|subscribed|同意|是|订阅"))
+        r.granted = true;
+    else if (word_in(v, "revoked|revoke|no|n|false|0|opt-out|optout|opted_out|unsubscribed|"
+                        "withdrawn|拒绝|否|退订|取消订阅"))
+        r.granted = false;
+    else {
+        REJECT(im, K_STATUS, "not granted/revoked: '%s'", v);
+        return ENC_OK;
+    }
+    if (!row_customer(im, K_CUSTOMER_ID, K_EMAIL, K_PHONE, NULL, &r.customer)) return im->err->rc;
+    if (!r.customer) {
+        REJECT(im, K_CUSTOMER_ID, "no customer_id, email or phone to identify the customer");
+        return ENC_OK;
+    }
+    r.source = im->res->source;
+    r.source_key = row_key(im, id);
+    enc_put p;
+    if (enc_store_consent_put(im->st, &r, &p, im->err)) return ENC_EDB;
+    count(im, p);
+    return ENC_OK;
+}
+
+/* ---- mapping ------------------------------------------------------------------------------- */
+
+static bool is_digits(const char *s)
+{
+    if (!*s) return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9') return false;
+    return true;
+}
+
+static enc_rc field_list(imp *im, char *buf, size_t cap)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < im->nf && o + 2 < cap; i++)
+        o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", im->fields[i].name);
+    return ENC_OK;
+}
+
+/* Applies --map FIELD=COLUMN entries; for CSV onto colmap, for JSONL onto keymap. */
+static enc_rc apply_maps(imp *im)
+{
+    for (size_t i = 0; i < im->o->nmaps; i++) {
+        const char *m = im->o->maps[i];
+        const char *eq = strchr(m, '=');
+        if (!eq || eq == m || !eq[1])
+            return enc_fail(im->err, ENC_EUSAGE, "--map '%s': expected FIELD=COLUMN", m);
+        char field[64];
+        snprintf(field, sizeof field, "%.*s", (int)(eq - m), m);
+        int f = enc_field_find(im->o->kind, field);
+        if (f < 0) {
+            char list[1024];
+            field_list(im, list, sizeof list);
+            return enc_fail(im->err, ENC_EUSAGE, "--map '%s': %s has no field '%s' (fields: %s)",
+                            m, enc_kind_name(im->o->kind), field, list);
+        }
+        const char *col = eq + 1;
+        if (im->format == ENC_FMT_JSONL) {
+            char norm[256];
+            enc_header_norm(col, strlen(col), norm, sizeof norm);
+            /* an explicit key replaces the default one for this field */
+            for (size_t j = 0;; j++) {
+                const char *k;
+                size_t kn;
+                int64_t v;
+                int at = enc_smap_at(im->keymap, j, &k, &kn, &v);
+                if (at < 0) break;
+                if (at > 0 && v == f) *enc_smap_get(im->keymap, k, kn) = -1;
+            }
+            *enc_smap_put(im->keymap, col, strlen(col), f, NULL) = f;
+            continue;
+        }
+        long c = -1;
+        if (im->o->no_header) {
+            long v;
+            if (!is_digits(col) || (v = atol(col)) < 1 || v > 4096)
+                return enc_fail(im->err, ENC_EUSAGE,
+                                "--map '%s': without a header, columns are numbers from 1", m);
+            c = v - 1;
+        } else {
+            for (size_t h = 0; h < im->nheader && c < 0; h++)
+                if (strcmp(im->header[h], col) == 0) c = (long)h;
+            char want[256], got[256];
+            enc_header_norm(col, strlen(col), want, sizeof want);
+            for (size_t h = 0; h < im->nheader && c < 0; h++) {
+                enc_header_norm(im->header[h], strlen(im->header[h]), got, sizeof got);
+                if (strcmp(want, got) == 0) c = (long)h;
+            }
+            if (c < 0 && is_digits(col) && atol(col) >= 1 && (size_t)atol(col) <= im->nheader)
+                c = atol(col) - 1;
+            if (c < 0)
+                return enc_fail(im->err, ENC_EUSAGE, "--map '%s': %s has no column '%s'", m,
+                                im->o->path, col);
+        }
+        /* the column now belongs to this field only */
+        for (size_t g = 0; g < im->nf; g++)
+            if (im->colmap[g] == c) im->colmap[g] = -1;
+        im->colmap[f] = (int)c;
+    }
+    return ENC_OK;
+}
+
+static bool mapped(const imp *im, int f)
+{
+    if (im->format != ENC_FMT_JSONL) return im->colmap[f] >= 0;
+    for (size_t j = 0;; j++) {
+        const char *k;
+        size_t kn;
+        int64_t v;
+        int at = enc_smap_at(im->keymap, j, &k, &kn, &v);
+        if (at < 0) return false;
+        if (at > 0 && v == f) return true;
+    }
+}
+
+/* Checks that the fields a kind cannot do without are mapped (CSV only: JSONL keys are only
+ * known row by row, so there a missing field rejects rows instead). */
+static enc_rc check_required(imp *im)
+{
+    enc_kind k = im->o->kind;
+    if (k == ENC_KIND_ORDERS) {
+        im->total_only = !mapped(im, O_SKU) && !mapped(im, O_UNIT_PRICE) &&
+                         (mapped(im, O_TOTAL) || mapped(im, O_AMOUNT));
+        im->total_field = mapped(im, O_TOTAL) ? O_TOTAL : O_AMOUNT;
+    }
+    if (im->format == ENC_FMT_JSONL) return ENC_OK;
+    const char *missing = NULL;
+    switch (k) {
+    case ENC_KIND_CUSTOMERS:
+        if (!mapped(im, C_ID) && !mapped(im, C_EMAIL) && !mapped(im, C_PHONE))
+            missing = "customer_id, email or phone";
+        break;
+    case ENC_KIND_PRODUCTS:
+        if (!mapped(im, P_SKU)) missing = "sku";
+        break;
+    case ENC_KIND_ORDERS:
+        if (!mapped(im, O_TIME)) missing = "time";
+        else if (!im->total_only && !mapped(im, O_UNIT_PRICE) && !mapped(im, O_AMOUNT))
+            missing = "unit_price, amount or total";
+        break;
+    case ENC_KIND_EVENTS:
+        if (!mapped(im, E_TIME)) missing = "time";
+        else if (!mapped(im, E_TYPE)) missing = "type";
+        break;
+    case ENC_KIND_FEEDBACK:
+        if (!mapped(im, F_TIME)) missing = "time";
+        else if (!mapped(im, F_KIND)) missing = "kind";
+        break;
+    case ENC_KIND_CONSENTS:
+        if (!mapped(im, K_CHANNEL)) missing = "channel";
+        else if (!mapped(im, K_STATUS)) missing = "status";
+        else if (!mapped(im, K_TIME)) missing = "time";
+        else if (!mapped(im, K_CUSTOMER_ID) && !mapped(im, K_EMAIL) && !mapped(im, K_PHONE))
+            missing = "customer_id, email or phone";
+        break;
+    default:
+        break;
+    }
+    if (!missing) return ENC_OK;
+    enc_buf cols = {0};
+    for (size_t h = 0; h < im->nheader; h++)
+        enc_buf_printf(&cols, "%s%s", h ? ", " : "", im->header[h]);
+    enc_fail(im->err, ENC_EUSAGE, "%s: no column for %s (columns: %s); name it with --map FIELD=COLUMN",
+             im->o->path, missing, cols.p ? cols.p : "none");
+    enc_buf_free(&cols);
+    return ENC_EUSAGE;
+}
+
+/* ---- reading ------------------------------------------------------------------------------- */
+
+static enc_rc process_row(imp *im)
+{
+    im->row_bad = false;
+    enc_rc rc;
+    switch (im->o->kind) {
+    case ENC_KIND_CUSTOMERS: rc = row_customers(im); break;
+    case ENC_KIND_PRODUCTS: rc = row_products(im); break;
+    case ENC_KIND_ORDERS: rc = row_orders(im); break;
+    case ENC_KIND_EVENTS: rc = row_events(im); break;
+    case ENC_KIND_FEEDBACK: rc = row_feedback(im); break;
+    default: rc = row_consents(im); break;
+    }
+    if (rc) return rc;
+    if (im->row_bad) im->res->counts.rejected++;
+    return ENC_OK;
+}
+
+static void set_field(imp *im, int f, const char *s, size_t n)
+{
+    enc_trim(&s, &n);
+    im->fv[f] = n ? s : NULL;
+    im->fl[f] = n;
+}
+
+/* JSON value as text: strings as they are, numbers in their shortest form, objects and arrays
+ * as compact JSON. */
+static bool json_text(imp *im, json_t *v, const char **s, size_t *n)
+{
+    char tmp[64];
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        *s = json_string_value(v);
+        *n = json_string_length(v);
+        return true;
+    case JSON_INTEGER:
+        snprintf(tmp, sizeof tmp, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        break;
+    case JSON_REAL: {
+        double d = json_real_value(v);
+        for (int p = 6; p <= 17; p++) {
+            snprintf(tmp, sizeof tmp, "%.*g", p, d);
+            if (strtod(tmp, NULL) == d) break;
+        }
+        break;
+    }
+    case JSON_TRUE: snprintf(tmp, sizeof tmp, "true"); break;
+    case JSON_FALSE: snprintf(tmp, sizeof tmp, "false"); break;
+    case JSON_NULL: return false;
+    default: {
+        char *d = json_dumps(v, JSON_COMPACT);
+        if (!d) return false;
+        *s = enc_arena_strndup(im->row_arena, d, strlen(d));
+        *n = strlen(d);
+        free(d);
+        return true;
+    }
+    }
+    *n = strlen(tmp);
+    *s = enc_arena_strndup(im->row_arena, tmp, *n);
+    return true;
+}
+
+static enc_rc run_jsonl(imp *im)
+{
+    FILE *f = strcmp(im->o->path, "-") == 0 ? stdin : fopen(im->o->path, "rb");
+    if (!f) return enc_fail(im->err, ENC_EIO, "%s: %s", im->o->path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    enc_rc rc = ENC_OK;
+    long batch_rows = im->o->batch_rows > 0 ? im->o->batch_rows : 20000, in_batch = 0;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        im->line++;
+        const char *s = line;
+        size_t n = (size_t)len;
+        enc_trim(&s, &n);
+        if (!n) continue;
+        enc_arena_reset(im->row_arena);
+        memset(im->fv, 0, sizeof im->fv);
+        im->res->counts.read++;
+        if (n > MAX_JSONL_LINE) {
+            add_error(im, "", "line longer than %d bytes", MAX_JSONL_LINE);
+            im->res->counts.rejected++;
+            continue;
+        }
+        json_error_t je;
+        json_t *obj = json_loadb(s, n, JSON_DECODE_ANY, &je);
+        if (!obj || !json_is_object(obj)) {
+            add_error(im, "", obj ? "not a JSON object" : "bad JSON at column %d: %s",
+                      obj ? 0 : je.column, obj ? "" : je.text);
+            im->res->counts.rejected++;
+            json_decref(obj);
+            continue;
+        }
+        const char *key;
+        json_t *val;
+        json_object_foreach(obj, key, val)
+        {
+            size_t kl = strlen(key);
+            int64_t *f_idx = enc_smap_get(im->keymap, key, kl);
+            if (!f_idx) {
+                char norm[256];
+                enc_header_norm(key, kl, norm, sizeof norm);
+                int fi = enc_field_by_header(im->o->kind, norm);
+                /* a field mapped explicitly to another key is not filled by default */
+                if (fi >= 0)
+                    for (size_t j = 0; j < im->o->nmaps; j++) {
+                        const char *m = im->o->maps[j], *eq = strchr(m, '=');
+                        if (eq && (size_t)(eq - m) == strlen(im->fields[fi].name) &&
+                            strncmp(m, im->fields[fi].name, (size_t)(eq - m)) == 0)
+                            fi = -1;
+                    }
+                f_idx = enc_smap_put(im->keymap, key, kl, fi, NULL);
+            }
+            const char *t;
+            size_t tl;
+            if (*f_idx >= 0 && json_text(im, val, &t, &tl)) set_field(im, (int)*f_idx, t, tl);
+        }
+        rc = process_row(im);
+        json_decref(obj);
+        if (rc) break;
+        if (im->o->max_errors >= 0 && im->res->counts.rejected > im->o->max_errors) {
+            im->res->hit_max_errors = true;
+            break;
+        }
+        if (++in_batch >= batch_rows) {
+            in_batch = 0;
+            if ((rc = commit_batch(im, true))) break;
+        }
+    }
+    free(line);
+    if (f != stdin) fclose(f);
+    return rc;
+}
+
+static enc_rc run_csv(imp *im)
+{
+    enc_csv_opts co = {0};
+    co.encoding = im->o->encoding;
+    if (im->format == ENC_FMT_AUTO) {
+        /* sniff the first line */
+        FILE *f = strcmp(im->o->path, "-") == 0 ? NULL : fopen(im->o->path, "rb");
+        if (!f && strcmp(im->o->path, "-") != 0)
+            return enc_fail(im->err, ENC_EIO, "%s: %s", im->o->path, strerror(errno));
+        char first[4096];
+        size_t n = 0;
+        if (f) {
+            n = fread(first, 1, sizeof first - 1, f);
+            fclose(f);
+        }
+        first[n] = 0;
+        char *nl = memchr(first, '\n', n);
+        co.format = enc_csv_sniff(first, nl ? (size_t)(nl - first) : n);
+    } else {
+        co.format = (enc_csv_format)im->format;
+    }
+    enc_csv *r;
+    if (enc_csv_open(&r, im->o->path, &co, im->err)) return im->err->rc ? im->err->rc : ENC_EIO;
+    enc_csv_row row;
+    enc_rc rc = ENC_OK;
+    enc_err rowerr;
+    int got;
+
+    if (!im->o->no_header) {
+        do {
+            got = enc_csv_next(r, &row, &rowerr);
+        } while (got == -1);
+        if (got == -2) {
+            enc_csv_close(r);
+            return enc_fail(im->err, ENC_EIO, "%s: %s", im->o->path, rowerr.msg);
+        }
+        if (got == 0) {
+            enc_csv_close(r);
+            return enc_fail(im->err, ENC_EPARSE, "%s: empty file (no header row)", im->o->path);
+        }
+        im->nheader = row.n;
+        im->header = enc_xcalloc(row.n ? row.n : 1, sizeof *im->header);
+        for (size_t c = 0; c < row.n; c++) {
+            const char *s = row.f[c];
+            size_t n = row.len[c];
+            enc_trim(&s, &n);
+            im->header[c] = enc_xstrndup(s, n);
+            char norm[256];
+            enc_header_norm(s, n, norm, sizeof norm);
+            int fi = enc_field_by_header(im->o->kind, norm);
+            if (fi >= 0 && im->colmap[fi] < 0) im->colmap[fi] = (int)c;
+        }
+    }
+    if ((rc = apply_maps(im)) || (rc = check_required(im))) {
+        enc_csv_close(r);
+        return rc;
+    }
+
+    long batch_rows = im->o->batch_rows > 0 ? im->o->batch_rows : 20000, in_batch = 0;
+    uint64_t total = enc_csv_bytes_total(r);
+    while ((got = enc_csv_next(r, &row, &rowerr)) != 0) {
+        if (got == -2) {
+            rc = enc_fail(im->err, ENC_EIO, "%s: %s", im->o->path, rowerr.msg);
+            break;
+        }
+        im->line = row.line;
+        im->res->counts.read++;
+        if (got == -1) {
+            add_error(im, "", "%s", rowerr.msg);
+            im->res->counts.rejected++;
+        } else if (im->nheader && row.n > im->nheader) {
+            add_error(im, "", "%zu fields, the header has %zu", row.n, im->nheader);
+            im->res->counts.rejected++;
+        } else {
+            enc_arena_reset(im->row_arena);
+            for (size_t f = 0; f < im->nf; f++) {
+                int c = im->colmap[f];
+                if (c >= 0 && (size_t)c < row.n) set_field(im, (int)f, row.f[c], row.len[c]);
+                else im->fv[f] = NULL;
+            }
+            if ((rc = process_row(im))) break;
+        }
+        if (im->o->max_errors >= 0 && im->res->counts.rejected > im->o->max_errors) {
+            im->res->hit_max_errors = true;
+            break;
+        }
+        if (++in_batch >= batch_rows) {
+            in_batch = 0;
+            if ((rc = commit_batch(im, true))) break;
+            if (im->o->progress) im->o->progress(im->o->progress_ctx, enc_csv_bytes_read(r), total);
+        }
+    }
+    enc_csv_close(r);
+    return rc;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static int format_from_path(const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= 6 && (strcmp(path + n - 6, ".jsonl") == 0 || strcmp(path + n - 7, ".ndjson") == 0))
+        return ENC_FMT_JSONL;
+    if (n >= 4 && strcmp(path + n - 4, ".tsv") == 0) return ENC_FMT_TSV;
+    return ENC_FMT_AUTO;
+}
+
+enc_rc enc_import_run(enc_store *st, const enc_import_opts *o, enc_import_result *res,
+                      enc_err *err)
+{
+    memset(res, 0, sizeof *res);
+    snprintf(res->source, sizeof res->source, "%s",
+             o->source && *o->source ? o->source : base_name(o->path));
+    imp im = {0};
+    im.st = st;
+    im.o = o;
+    im.res = res;
+    im.err = err;
+    im.fields = enc_kind_fields(o->kind, &im.nf);
+    im.format = o->format == ENC_FMT_AUTO ? format_from_path(o->path) : o->format;
+    for (int i = 0; i < ENC_MAX_FIELDS; i++) im.colmap[i] = -1;
+    im.currency = o->currency && *o->currency ? o->currency : NULL;
+    im.digits = im.currency ? enc_currency_digits(im.currency) : 2;
+    if (o->tz && *o->tz && enc_tz_load(o->tz, &im.tz, err))
+        return enc_fail(err, ENC_EUSAGE, "--tz: %s", err->msg);
+    if (im.format == ENC_FMT_JSONL && o->encoding != ENC_UTF8) {
+        enc_tz_free(im.tz);
+        return enc_fail(err, ENC_EUSAGE, "JSON lines are read as UTF-8 only");
+    }
+    im.row_arena = enc_arena_new(1 << 14);
+    im.orders = enc_smap_new(1 << 12);
+    im.products = enc_smap_new(1 << 10);
+    im.zones = enc_smap_new(16);
+    im.keymap = enc_smap_new(64);
+    im.ident = enc_ident_new(st, res->source);
+    int64_t started = (int64_t)time(NULL);
+
+    enc_rc rc = enc_store_begin(st, err);
+    if (!rc) {
+        if (im.format == ENC_FMT_JSONL) {
+            rc = apply_maps(&im);
+            if (!rc) rc = check_required(&im);
+            if (!rc) rc = run_jsonl(&im);
+        } else {
+            rc = run_csv(&im);
+        }
+        res->counts.merged = enc_ident_merges(im.ident);
+        if (!rc) rc = flush_batch(&im);
+        if (!rc && !o->dry_run)
+            rc = enc_store_import_log(st, enc_kind_name(o->kind), o->path, res->source, started,
+                                      (int64_t)time(NULL), &res->counts, err);
+        if (!rc && !o->dry_run) rc = enc_store_commit(st, err);
+        else enc_store_rollback(st);
+    }
+
+    for (size_t h = 0; h < im.nheader; h++) free(im.header[h]);
+    free(im.header);
+    free(im.ordv);
+    free(im.touched);
+    enc_smap_free(im.orders);
+    enc_smap_free(im.products);
+    enc_smap_free(im.zones);
+    enc_smap_free(im.keymap);
+    enc_ident_free(im.ident);
+    enc_arena_free(im.row_arena);
+    enc_tz_free(im.tz);
+    return rc;
+}
+
+void enc_import_result_free(enc_import_result *res)
+{
+    free(res->errors);
+    res->errors = NULL;
+    res->nerrors = 0;
+}

@@ -1,0 +1,58 @@
+/* import.h — the import stage: reads a merchant's file (CSV, TSV, whitespace columns or JSON
+ * lines), maps its columns onto a kind's fields, cleans every value, resolves and merges
+ * customer identities, and writes the rows to the store in batches of one transaction each.
+ * A bad row is reported (line, field, reason) and counted, never stops the good ones. Re-running
+ * the same import changes nothing: every row is keyed by its source. */
+#ifndef ENCORE_IMPORT_H
+#define ENCORE_IMPORT_H
+#include "base/csv.h"
+#include "ingest/fields.h"
+#include "store/store.h"
+
+#define ENC_FMT_AUTO (-1)
+#define ENC_FMT_JSONL 100
+#define ENC_IMPORT_ERRORS_KEPT 1000
+
+typedef struct enc_import_opts {
+    enc_kind kind;
+    const char *path;
+    const char *source;   /* default: the file's base name */
+    int format;           /* ENC_FMT_AUTO, an enc_csv_format, or ENC_FMT_JSONL */
+    enc_encoding encoding;
+    bool no_header;       /* columns are mapped by 1-based position */
+    bool dry_run;         /* everything is checked and counted, nothing is kept */
+    const char *const *maps; /* "field=column" */
+    size_t nmaps;
+    long max_errors;      /* stop after this many rejected rows; < 0 = no limit */
+    const char *tz;       /* zone of times without an offset (default UTC) */
+    const char *currency; /* currency of money without one (default: none, 2 decimals) */
+    const char *phone_cc; /* country calling code for national phone numbers */
+    const char *cancel_prefix; /* order ids starting with it are cancellations, kept as returns */
+    long batch_rows;      /* rows per transaction; 0 = 20000 */
+    /* progress report (done, total bytes); may be NULL */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} enc_import_opts;
+
+typedef struct enc_import_error {
+    long line;
+    char field[24];
+    char reason[200];
+} enc_import_error;
+
+typedef struct enc_import_result {
+    enc_import_counts counts;
+    long customers_created;
+    enc_import_error *errors; /* the first ENC_IMPORT_ERRORS_KEPT; freed by enc_import_result_free */
+    size_t nerrors;
+    bool hit_max_errors;
+    char source[256];
+} enc_import_result;
+
+/* Runs an import. Returns ENC_EUSAGE for a mapping problem (unknown field, missing column),
+ * ENC_EIO when the file cannot be read, ENC_EDB on a storage failure; bad rows are not
+ * failures (see res). */
+enc_rc enc_import_run(enc_store *st, const enc_import_opts *o, enc_import_result *res,
+                      enc_err *err);
+void enc_import_result_free(enc_import_result *res);
+#endif

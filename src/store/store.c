@@ -1,0 +1,301 @@
+/* store.c — the SQLite backend of store.h: opening (WAL, migrations), transactions, and the
+ * keyed writes ingest uses. Statements are prepared once per store and reused; a keyed write
+ * is "insert or ignore, then update only when something differs", so re-importing the same
+ * rows changes nothing and each row is counted as inserted, updated or the same. */
+#include "store/store.h"
+#include "store/schema.h"
+#include "store/store_int.h"
+#include "base/mem.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+sqlite3 *enc__store_db(enc_store *st) { return st->db; }
+
+enc_rc enc__store_sqlfail(enc_store *st, enc_err *err, const char *what)
+{
+    return enc_fail(err, ENC_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+sqlite3_stmt *enc__store_stmt(enc_store *st, int slot, const char *sql, enc_err *err)
+{
+    if (slot < 0 || slot >= ENC__STMT_MAX) return NULL;
+    sqlite3_stmt *s = st->stmts[slot];
+    if (s) {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        return s;
+    }
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        enc__store_sqlfail(st, err, "prepare");
+        return NULL;
+    }
+    st->stmts[slot] = s;
+    return s;
+}
+
+void enc__bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v && *v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(s, i);
+}
+
+static int64_t now_epoch(void) { return (int64_t)time(NULL); }
+
+static enc_rc exec(enc_store *st, const char *sql, enc_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        enc_fail(err, ENC_EDB, "%s", msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return ENC_EDB;
+    }
+    return ENC_OK;
+}
+
+int enc_store_schema_latest(void) { return enc__schema_count; }
+
+int enc_store_schema_version(enc_store *st)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return v;
+}
+
+static enc_rc migrate(enc_store *st, enc_err *err)
+{
+    int v = enc_store_schema_version(st);
+    if (v < 0) return enc__store_sqlfail(st, err, "reading schema version");
+    if (v > enc__schema_count)
+        return enc_fail(err, ENC_EDB,
+                        "the database has schema version %d, newer than this encore knows (%d)",
+                        v, enc__schema_count);
+    if (v == enc__schema_count) return ENC_OK;
+    if (exec(st, "BEGIN IMMEDIATE", err)) return err->rc;
+    for (int i = v; i < enc__schema_count; i++) {
+        if (exec(st, enc__schema_migrations[i], err)) {
+            char m[sizeof err->msg];
+            snprintf(m, sizeof m, "%s", err->msg);
+            exec(st, "ROLLBACK", NULL);
+            return enc_fail(err, ENC_EDB, "migration %d: %s", i + 1, m);
+        }
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", enc__schema_count);
+    if (exec(st, sql, err) || exec(st, "COMMIT", err)) {
+        exec(st, "ROLLBACK", NULL);
+        return err->rc;
+    }
+    return ENC_OK;
+}
+
+enc_rc enc_store_open(const char *path, enc_store **out, enc_err *err)
+{
+    *out = NULL;
+    enc_store *st = enc_xcalloc(1, sizeof *st);
+    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        enc_fail(err, ENC_EDB, "cannot open %s: %s", path,
+                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        sqlite3_close(st->db);
+        free(st);
+        return ENC_EDB;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    /* WAL: readers do not block the writer; synchronous=NORMAL keeps every committed
+     * transaction across a process crash (only an OS crash may lose the last ones). */
+    if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+                 "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;",
+             err) ||
+        migrate(st, err)) {
+        char m[sizeof err->msg];
+        snprintf(m, sizeof m, "%s", err->msg);
+        enc_store_close(st);
+        return enc_fail(err, ENC_EDB, "%s: %s", path, m);
+    }
+    *out = st;
+    return ENC_OK;
+}
+
+void enc_store_close(enc_store *st)
+{
+    if (!st) return;
+    for (int i = 0; i < ENC__STMT_MAX; i++) sqlite3_finalize(st->stmts[i]);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+enc_rc enc_store_begin(enc_store *st, enc_err *err) { return exec(st, "BEGIN IMMEDIATE", err); }
+enc_rc enc_store_commit(enc_store *st, enc_err *err) { return exec(st, "COMMIT", err); }
+void enc_store_rollback(enc_store *st)
+{
+    if (!sqlite3_get_autocommit(st->db)) exec(st, "ROLLBACK", NULL);
+}
+
+/* Runs a prepared statement to completion; for statements with no rows. */
+enc_rc enc__store_done(enc_store *st, sqlite3_stmt *s, enc_err *err, const char *what)
+{
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return enc__store_sqlfail(st, err, what);
+    return ENC_OK;
+}
+
+/* ---- identities ---------------------------------------------------------------------- */
+
+enc_rc enc_store_ident_find(enc_store *st, const char *kind, const char *value, int64_t *cust,
+                            enc_err *err)
+{
+    *cust = 0;
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_IDENT_FIND,
+        "SELECT coalesce(c.merged_into, c.id) FROM identities i JOIN customers c"
+        " ON c.id = i.customer_id WHERE i.kind = ?1 AND i.value = ?2",
+        err);
+    if (!s) return ENC_EDB;
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *cust = sqlite3_column_int64(s, 0);
+    else if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "finding identity");
+    sqlite3_reset(s);
+    return ENC_OK;
+}
+
+enc_rc enc_store_ident_set(enc_store *st, const char *kind, const char *value, int64_t cust,
+                           const char *source, enc_err *err)
+{
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_IDENT_SET,
+        "INSERT INTO identities(kind, value, customer_id, source) VALUES(?1, ?2, ?3, ?4)"
+        " ON CONFLICT(kind, value) DO UPDATE SET customer_id = excluded.customer_id"
+        " WHERE customer_id IS NOT excluded.customer_id",
+        err);
+    if (!s) return ENC_EDB;
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, cust);
+    enc__bind_text(s, 4, source);
+    return enc__store_done(st, s, err, "recording identity");
+}
+
+/* ---- customers ----------------------------------------------------------------------- */
+
+/* Binds the profile fields of r to ?3..?16 (shared by insert and update). */
+static void bind_customer_fields(sqlite3_stmt *s, const enc_customer_rec *r)
+{
+    enc__bind_text(s, 3, r->external_id);
+    enc__bind_text(s, 4, r->name);
+    enc__bind_text(s, 5, r->email);
+    enc__bind_text(s, 6, r->phone);
+    enc__bind_text(s, 7, r->gender);
+    enc__bind_text(s, 8, r->birthday);
+    enc__bind_text(s, 9, r->country);
+    enc__bind_text(s, 10, r->region);
+    enc__bind_text(s, 11, r->city);
+    enc__bind_text(s, 12, r->occupation);
+    enc__bind_text(s, 13, r->tz);
+    if (r->has_registered) sqlite3_bind_int64(s, 14, r->registered_at);
+    enc__bind_text(s, 15, r->tier);
+    if (r->has_points) sqlite3_bind_int64(s, 16, r->points);
+}
+
+enc_rc enc_store_customer_insert(enc_store *st, const enc_customer_rec *r, int64_t *id,
+                                 enc_err *err)
+{
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_CUST_INSERT,
+        "INSERT INTO customers(source, source_key, external_id, name, email, phone, gender,"
+        " birthday, country, region, city, occupation, tz, registered_at, tier, points,"
+        " created_at, updated_at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " coalesce(?16, 0), ?17, ?17)",
+        err);
+    if (!s) return ENC_EDB;
+    enc__bind_text(s, 1, r->source);
+    enc__bind_text(s, 2, r->source_key);
+    bind_customer_fields(s, r);
+    sqlite3_bind_int64(s, 17, now_epoch());
+    if (enc__store_done(st, s, err, "inserting customer")) return ENC_EDB;
+    *id = sqlite3_last_insert_rowid(st->db);
+    return ENC_OK;
+}
+
+enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_rec *r,
+                                 enc_put *res, enc_err *err)
+{
+#define F(col, n) " " col " = coalesce(?" #n ", " col "),"
+#define D(col, n) " (?" #n " IS NOT NULL AND ?" #n " IS NOT " col ") OR"
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_CUST_UPDATE,
+        "UPDATE customers SET" F("external_id", 3) F("name", 4) F("email", 5) F("phone", 6)
+            F("gender", 7) F("birthday", 8) F("country", 9) F("region", 10) F("city", 11)
+                F("occupation", 12) F("tz", 13) F("registered_at", 14) F("tier", 15)
+                    F("points", 16) " updated_at = ?17 WHERE id = ?1 AND ("
+            D("name", 4) D("email", 5) D("phone", 6) D("gender", 7) D("birthday", 8)
+                D("country", 9) D("region", 10) D("city", 11) D("occupation", 12) D("tz", 13)
+                    D("registered_at", 14) D("tier", 15) D("points", 16) " (?3 IS NOT NULL AND external_id IS NULL))",
+        err);
+#undef F
+#undef D
+    if (!s) return ENC_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    bind_customer_fields(s, r);
+    sqlite3_bind_int64(s, 17, now_epoch());
+    if (enc__store_done(st, s, err, "updating customer")) return ENC_EDB;
+    *res = sqlite3_changes(st->db) ? ENC_PUT_UPDATED : ENC_PUT_SAME;
+    return ENC_OK;
+}
+
+enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const char *reason,
+                                enc_err *err)
+{
+    static const char *const sql[] = {
+        /* fill empty fields of the survivor from the merged customer */
+        "UPDATE customers SET"
+        " external_id = coalesce(external_id, (SELECT external_id FROM customers WHERE id = ?1)),"
+        " name = coalesce(name, (SELECT name FROM customers WHERE id = ?1)),"
+        " email = coalesce(email, (SELECT email FROM customers WHERE id = ?1)),"
+        " phone = coalesce(phone, (SELECT phone FROM customers WHERE id = ?1)),"
+        " gender = coalesce(gender, (SELECT gender FROM customers WHERE id = ?1)),"
+        " birthday = coalesce(birthday, (SELECT birthday FROM customers WHERE id = ?1)),"
+        " country = coalesce(country, (SELECT country FROM customers WHERE id = ?1)),"
+        " region = coalesce(region, (SELECT region FROM customers WHERE id = ?1)),"
+        " city = coalesce(city, (SELECT city FROM customers WHERE id = ?1)),"
+        " occupation = coalesce(occupation, (SELECT occupation FROM customers WHERE id = ?1)),"
+        " tz = coalesce(tz, (SELECT tz FROM customers WHERE id = ?1)),"
+        " registered_at = min(coalesce(registered_at, 1e18),"
+        "   coalesce((SELECT registered_at FROM customers WHERE id = ?1), 1e18)),"
+        " points = points + (SELECT points FROM customers WHERE id = ?1)"
+        " WHERE id = ?2",
+        "UPDATE customers SET registered_at = NULL WHERE id = ?2 AND registered_at = 1e18",
+        "UPDATE customers SET points = 0, merged_into = ?2 WHERE id = ?1",
+        "UPDATE customers SET merged_into = ?2 WHERE merged_into = ?1",
+        "UPDATE identities SET customer_id = ?2 WHERE customer_id = ?1",
+        "UPDATE orders SET customer_id = ?2 WHERE customer_id = ?1",
+        "UPDATE events SET customer_id = ?2 WHERE customer_id = ?1",
+        "UPDATE feedback SET customer_id = ?2 WHERE customer_id = ?1",
+        "UPDATE consents SET customer_id = ?2 WHERE customer_id = ?1",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *s = enc__store_stmt(st, ST_MERGE_0 + (int)i, sql[i], err);
+        if (!s) return ENC_EDB;
+        sqlite3_bind_int64(s, 1, from);
+        sqlite3_bind_int64(s, 2, into);
+        if (enc__store_done(st, s, err, "merging customers")) return ENC_EDB;
+    }
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_MERGE_LOG, "INSERT INTO merges(from_id, into_id, reason, at) VALUES(?1, ?2, ?3, ?4)",
+        err);
+    if (!s) return ENC_EDB;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, into);
+    sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, now_epoch());
+    return enc__store_done(st, s, err, "recording merge");
+}

@@ -1,0 +1,161 @@
+/* store.h — the one storage interface. Everything Encore keeps (customers and their
+ * identities, products, orders and lines, events, feedback, the consent ledger, profiles,
+ * campaigns, the outbox) goes through these functions; the SQLite backend (store.c, WAL, one
+ * file) is the default. Ingest writes records through the enc_store_put_* calls inside
+ * batches; engines read through bulk scans into snapshots. Strings passed in are copied;
+ * strings returned are owned as each function says. */
+#ifndef ENCORE_STORE_H
+#define ENCORE_STORE_H
+#include "base/err.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct enc_store enc_store;
+
+/* Opens (creating when absent) the store at path and brings its schema up to date with the
+ * migrations in schema.c. The caller closes it with enc_store_close. */
+enc_rc enc_store_open(const char *path, enc_store **out, enc_err *err);
+void enc_store_close(enc_store *st);
+int enc_store_schema_version(enc_store *st);
+int enc_store_schema_latest(void);
+
+enc_rc enc_store_begin(enc_store *st, enc_err *err);
+enc_rc enc_store_commit(enc_store *st, enc_err *err);
+void enc_store_rollback(enc_store *st);
+
+/* Result of a keyed write: new row, changed row, or identical row already there. */
+typedef enum enc_put { ENC_PUT_INSERTED, ENC_PUT_UPDATED, ENC_PUT_SAME } enc_put;
+
+/* --- customers and identities -------------------------------------------------------------
+ * Identity kinds: "ext" (the merchant's customer id), "email", "phone" (E.164). */
+typedef struct enc_customer_rec {
+    const char *source, *source_key; /* where the row came from (idempotent re-import) */
+    const char *external_id;
+    const char *name, *email, *phone, *gender, *birthday; /* birthday "YYYY-MM-DD" */
+    const char *country, *region, *city, *occupation, *tz, *tier;
+    int64_t registered_at; /* epoch seconds; valid when has_registered */
+    bool has_registered;
+    int64_t points;
+    bool has_points;
+} enc_customer_rec;
+
+/* Customer owning an identity (following merges), or 0 when none. */
+enc_rc enc_store_ident_find(enc_store *st, const char *kind, const char *value, int64_t *cust,
+                            enc_err *err);
+/* Records that the identity belongs to cust (replacing an earlier owner). */
+enc_rc enc_store_ident_set(enc_store *st, const char *kind, const char *value, int64_t cust,
+                           const char *source, enc_err *err);
+/* Inserts a customer; *id gets its new id. */
+enc_rc enc_store_customer_insert(enc_store *st, const enc_customer_rec *r, int64_t *id,
+                                 enc_err *err);
+/* Updates the fields r gives (non-NULL ones) of customer id; *res tells whether anything
+ * changed. */
+enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_rec *r,
+                                 enc_put *res, enc_err *err);
+/* Merges customer `from` into `into`: identities, orders, events, feedback and consents
+ * follow; empty fields of `into` are filled from `from`; the merge is recorded with reason. */
+enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const char *reason,
+                                enc_err *err);
+
+/* --- products ------------------------------------------------------------------------------ */
+typedef struct enc_product_rec {
+    const char *source, *sku, *name, *category, *brand, *currency, *complements;
+    int64_t price, cost; /* minor units */
+    bool has_price, has_cost;
+    int64_t tier, replenish_days;
+    bool has_tier, has_replenish;
+    int in_stock; /* -1 unknown, 0, 1 */
+} enc_product_rec;
+
+/* Inserts or updates a product keyed by sku. With fill_only, existing non-empty fields are
+ * kept (product facts seen on order lines only fill gaps). *id gets the product id. */
+enc_rc enc_store_product_put(enc_store *st, const enc_product_rec *r, bool fill_only,
+                             int64_t *id, enc_put *res, enc_err *err);
+
+/* --- orders and lines --------------------------------------------------------------------- */
+typedef struct enc_order_rec {
+    const char *source, *order_key;
+    int64_t customer; /* 0 = guest */
+    int64_t ts;
+    const char *status; /* "paid", "returned", "cancelled" */
+    const char *channel, *payment, *coupon, *currency, *country;
+    int64_t discount;
+    int64_t total, items; /* for orders without lines; recomputed from lines otherwise */
+    bool has_total;
+} enc_order_rec;
+
+enc_rc enc_store_order_put(enc_store *st, const enc_order_rec *r, int64_t *id, enc_put *res,
+                           enc_err *err);
+
+typedef struct enc_line_rec {
+    int64_t order_id, line_no, product_id;
+    const char *sku;
+    int64_t qty, unit_price, amount; /* minor units; amount negative for returns */
+} enc_line_rec;
+
+enc_rc enc_store_line_put(enc_store *st, const enc_line_rec *r, enc_put *res, enc_err *err);
+/* Recomputes total and items of an order from its lines (no-op for orders without lines). */
+enc_rc enc_store_order_refresh(enc_store *st, int64_t order_id, enc_err *err);
+
+/* --- events, feedback, consents ----------------------------------------------------------- */
+typedef struct enc_event_rec {
+    const char *source, *source_key;
+    int64_t customer; /* 0 = anonymous */
+    int64_t ts;
+    const char *type, *sku, *session, *channel, *props;
+    int64_t value;
+    bool has_value;
+} enc_event_rec;
+enc_rc enc_store_event_put(enc_store *st, const enc_event_rec *r, enc_put *res, enc_err *err);
+
+typedef struct enc_feedback_rec {
+    const char *source, *source_key;
+    int64_t customer;
+    int64_t ts;
+    const char *kind, *text, *order_key, *sku;
+    double score;
+    bool has_score;
+} enc_feedback_rec;
+enc_rc enc_store_feedback_put(enc_store *st, const enc_feedback_rec *r, enc_put *res,
+                              enc_err *err);
+
+typedef struct enc_consent_rec {
+    const char *source, *source_key;
+    int64_t customer;
+    int64_t ts;
+    const char *channel, *purpose;
+    bool granted;
+} enc_consent_rec;
+/* Appends to the consent ledger (never updated in place; the same source row twice is SAME). */
+enc_rc enc_store_consent_put(enc_store *st, const enc_consent_rec *r, enc_put *res,
+                             enc_err *err);
+
+/* --- import runs -------------------------------------------------------------------------- */
+typedef struct enc_import_counts {
+    long read, imported, updated, skipped, rejected, merged;
+} enc_import_counts;
+enc_rc enc_store_import_log(enc_store *st, const char *kind, const char *path, const char *source,
+                            int64_t started, int64_t finished, const enc_import_counts *c,
+                            enc_err *err);
+
+/* --- reading ------------------------------------------------------------------------------ */
+typedef struct enc_store_stats {
+    int64_t customers, merged_customers, orders, order_lines, products, events, feedback, consents;
+    int64_t returns, cancelled, guest_orders;
+    int64_t sale_lines, sale_orders, buying_customers, revenue; /* sales: see stats.c */
+    int64_t first_order, last_order; /* epoch; 0 when no orders */
+} enc_store_stats;
+enc_rc enc_store_stats_get(enc_store *st, enc_store_stats *s, enc_err *err);
+
+/* The customer (following merges) owning an identity, or with internal id "#N"; 0 when none. */
+enc_rc enc_store_customer_lookup(enc_store *st, const char *kind, const char *value, int64_t *id,
+                                 enc_err *err);
+/* Writes one customer as a JSON object: profile fields, identities, customers merged into it,
+ * current consents per channel and purpose, and an order summary. */
+struct enc_jw;
+enc_rc enc_store_customer_json(enc_store *st, int64_t id, struct enc_jw *w, enc_err *err);
+
+/* Internal-but-shared: the SQLite handle, for the backend's own modules in src/store. */
+struct sqlite3;
+struct sqlite3 *enc__store_db(enc_store *st);
+#endif

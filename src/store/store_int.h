@@ -1,0 +1,30 @@
+/* store_int.h — internals shared by the SQLite backend's files (store.c, store_put.c,
+ * store_read.c): the store struct and its cache of prepared statements. */
+#ifndef ENCORE_STORE_INT_H
+#define ENCORE_STORE_INT_H
+#include "store/store.h"
+#include <sqlite3.h>
+
+enum {
+    ST_IDENT_FIND, ST_IDENT_SET, ST_CUST_INSERT, ST_CUST_UPDATE,
+    ST_MERGE_0, ST_MERGE_LAST = ST_MERGE_0 + 8, ST_MERGE_LOG,
+    ST_PROD_INSERT, ST_PROD_FILL, ST_PROD_UPDATE, ST_PROD_ID,
+    ST_ORDER_INSERT, ST_ORDER_UPDATE, ST_ORDER_ID, ST_ORDER_REFRESH,
+    ST_LINE_INSERT, ST_LINE_UPDATE,
+    ST_EVENT_INSERT, ST_EVENT_UPDATE, ST_FB_INSERT, ST_FB_UPDATE, ST_CONSENT_INSERT,
+    ST_IMPORT_LOG,
+    ENC__STMT_MAX
+};
+
+struct enc_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[ENC__STMT_MAX];
+};
+
+/* The cached statement for slot (prepared on first use, reset and unbound), or NULL. */
+sqlite3_stmt *enc__store_stmt(enc_store *st, int slot, const char *sql, enc_err *err);
+/* Binds text, or NULL for a NULL or empty string. */
+void enc__bind_text(sqlite3_stmt *s, int i, const char *v);
+enc_rc enc__store_done(enc_store *st, sqlite3_stmt *s, enc_err *err, const char *what);
+enc_rc enc__store_sqlfail(enc_store *st, enc_err *err, const char *what);
+#endif
