@@ -22,6 +22,9 @@ typedef struct enc_tz enc_tz;
  * The caller frees it with enc_tz_free. */
 enc_rc enc_tz_load(const char *name, enc_tz **out, enc_err *err);
 void enc_tz_free(enc_tz *tz);
+/* Builds a zone from the bytes of a TZif file (RFC 8536, versions 1 to 4; zones with leap
+ * seconds are refused); name is copied. Used by enc_tz_load, tests and the fuzz target. */
+enc_rc enc_tz_from_tzif(const void *data, size_t n, const char *name, enc_tz **out, enc_err *err);
 const char *enc_tz_name(const enc_tz *tz);
 /* Offset east of UTC in seconds in force at the instant utc. */
 int enc_tz_offset(const enc_tz *tz, int64_t utc);
