@@ -89,7 +89,7 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
     bool json = false, help = false;
     int c, rc = ENC_EXIT_OK;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         long v;
         switch (c) {
         case OPT_MAP: maps[o.nmaps++] = optarg; break;

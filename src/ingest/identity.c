@@ -32,10 +32,16 @@ void enc_ident_free(enc_ident *id)
 long enc_ident_merges(const enc_ident *id) { return id->merges; }
 void enc_ident_forget(enc_ident *id) { enc_smap_clear(id->cache); }
 
+/* "kind\x1fvalue", truncated to cap - 1 bytes (values are bounded by the cleaners) */
 static size_t cache_key(char *buf, size_t cap, const char *kind, const char *value)
 {
-    int n = snprintf(buf, cap, "%s\x1f%s", kind, value);
-    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    size_t kn = strlen(kind), vn = strlen(value);
+    if (kn + 1 + vn >= cap) vn = cap - kn - 2;
+    memcpy(buf, kind, kn);
+    buf[kn] = 0x1f;
+    memcpy(buf + kn + 1, value, vn);
+    buf[kn + 1 + vn] = 0;
+    return kn + 1 + vn;
 }
 
 enc_rc enc_ident_resolve(enc_ident *id, const char *ext, const char *email, const char *phone,

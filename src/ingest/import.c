@@ -62,6 +62,11 @@ typedef struct imp {
     enc_smap *zones;    /* time zone names already checked */
     bool total_only;
     int total_field;
+    char last_order[160]; /* rows of one order usually come together */
+    int64_t last_slot;
+    char last_ext[160]; /* and rows of one customer */
+    int64_t last_cust;
+    long last_merges;
     long batch;
 } imp;
 
@@ -260,6 +265,12 @@ static bool row_customer(imp *im, int f_id, int f_email, int f_phone, const char
     if (!get_id(im, f_id, &ext) || (f_email >= 0 && !get_email(im, f_email, &email)) ||
         (f_phone >= 0 && !get_phone(im, f_phone, &phone)))
         return false;
+    long merges = enc_ident_merges(im->ident);
+    bool id_only = ext && !email && !phone;
+    if (id_only && merges == im->last_merges && strcmp(ext, im->last_ext) == 0) {
+        *cust = im->last_cust;
+        return true;
+    }
     enc_customer_rec stub = {0};
     stub.external_id = ext;
     stub.email = email;
@@ -269,6 +280,12 @@ static bool row_customer(imp *im, int f_id, int f_email, int f_phone, const char
     if (enc_ident_resolve(im->ident, ext, email, phone, &stub, cust, &created, im->err))
         return false;
     if (created) im->res->customers_created++;
+    im->last_ext[0] = 0;
+    if (id_only && strlen(ext) < sizeof im->last_ext) {
+        memcpy(im->last_ext, ext, strlen(ext) + 1);
+        im->last_cust = *cust;
+        im->last_merges = enc_ident_merges(im->ident);
+    }
     return true;
 }
 
@@ -483,9 +500,17 @@ static enc_rc row_orders(imp *im)
     }
 
     /* the order header once per order and run */
-    bool added;
-    int64_t *slotp = enc_smap_put(im->orders, key, strlen(key), (int64_t)im->nord, &added);
+    bool added = false;
     enc_put header = ENC_PUT_SAME;
+    size_t keylen = strlen(key);
+    int64_t last = im->last_slot, *slotp = &last;
+    if (keylen >= sizeof im->last_order || strcmp(key, im->last_order) != 0) {
+        slotp = enc_smap_put(im->orders, key, keylen, (int64_t)im->nord, &added);
+        if (keylen < sizeof im->last_order) {
+            memcpy(im->last_order, key, keylen + 1);
+            im->last_slot = *slotp;
+        }
+    }
     if (added) {
         ENC_GROW(im->ordv, im->ordcap, im->nord + 1);
         order_slot *s = &im->ordv[im->nord++];
@@ -516,6 +541,10 @@ static enc_rc row_orders(imp *im)
 
     enc_line_rec l = {0};
     l.order_id = slot->id;
+    if (slot->next_line >= ENC_LINE_MAX) {
+        REJECT(im, O_ORDER_ID, "order has more than %d lines", ENC_LINE_MAX);
+        return ENC_OK;
+    }
     l.line_no = ++slot->next_line;
     l.product_id = product_id;
     l.sku = sku;
@@ -537,6 +566,7 @@ static enc_rc row_orders(imp *im)
         l.amount = (qty < 0 && amount > 0) ? -amount : amount;
         if (!has_price) l.unit_price = l.amount / qty;
     }
+    l.kind = qty < 0 ? "return" : (has_price ? price_fine > 0 : l.amount > 0) ? "sale" : "free";
     enc_put p;
     if (enc_store_line_put(im->st, &l, &p, im->err)) return ENC_EDB;
     if (slot->batch != im->batch) {
@@ -1137,7 +1167,8 @@ enc_rc enc_import_run(enc_store *st, const enc_import_opts *o, enc_import_result
     im.ident = enc_ident_new(st, res->source);
     int64_t started = (int64_t)time(NULL);
 
-    enc_rc rc = enc_store_begin(st, err);
+    enc_rc rc = enc_store_bulk(st, true, err);
+    if (!rc) rc = enc_store_begin(st, err);
     if (!rc) {
         if (im.format == ENC_FMT_JSONL) {
             rc = apply_maps(&im);
@@ -1153,6 +1184,8 @@ enc_rc enc_import_run(enc_store *st, const enc_import_opts *o, enc_import_result
                                       (int64_t)time(NULL), &res->counts, err);
         if (!rc && !o->dry_run) rc = enc_store_commit(st, err);
         else enc_store_rollback(st);
+        enc_err e2;
+        if (enc_store_bulk(st, false, rc ? &e2 : err) && !rc) rc = err->rc;
     }
 
     for (size_t h = 0; h < im.nheader; h++) free(im.header[h]);

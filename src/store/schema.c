@@ -32,17 +32,20 @@ const char *const enc__schema_migrations[] = {
     "CREATE TABLE orders("
     "  id INTEGER PRIMARY KEY, source TEXT NOT NULL, order_key TEXT NOT NULL,"
     "  customer_id INTEGER, ts INTEGER NOT NULL,"
-    "  status TEXT NOT NULL CHECK(status IN ('paid','returned','cancelled')),"
+    "  status TEXT NOT NULL CHECK(status = 'paid' OR status = 'returned' OR status = 'cancelled'),"
     "  channel TEXT, payment TEXT, coupon TEXT, discount INTEGER NOT NULL DEFAULT 0,"
     "  total INTEGER NOT NULL DEFAULT 0, items INTEGER NOT NULL DEFAULT 0,"
     "  has_lines INTEGER NOT NULL DEFAULT 0, currency TEXT, country TEXT,"
     "  UNIQUE(source, order_key));"
     "CREATE INDEX orders_customer ON orders(customer_id, ts);"
     "CREATE INDEX orders_coupon ON orders(coupon) WHERE coupon IS NOT NULL;"
+    /* a line's id is order_id << 20 | line_no: lines are appended in id order, the lines of
+     * an order are the id range [order_id << 20, (order_id + 1) << 20), and no second index
+     * is needed (ENC_LINE_BITS in store.h) */
     "CREATE TABLE order_lines("
-    "  order_id INTEGER NOT NULL, line_no INTEGER NOT NULL, product_id INTEGER, sku TEXT,"
+    "  id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, product_id INTEGER, sku TEXT,"
     "  qty INTEGER NOT NULL, unit_price INTEGER NOT NULL, amount INTEGER NOT NULL,"
-    "  PRIMARY KEY(order_id, line_no)) WITHOUT ROWID;"
+    "  kind TEXT NOT NULL CHECK(kind = 'sale' OR kind = 'return' OR kind = 'free'));"
     "CREATE TABLE events("
     "  id INTEGER PRIMARY KEY, source TEXT NOT NULL, source_key TEXT NOT NULL,"
     "  customer_id INTEGER, ts INTEGER NOT NULL, type TEXT NOT NULL, sku TEXT, value INTEGER,"

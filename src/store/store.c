@@ -6,6 +6,7 @@
 #include "store/schema.h"
 #include "store/store_int.h"
 #include "base/mem.h"
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +37,11 @@ sqlite3_stmt *enc__store_stmt(enc_store *st, int slot, const char *sql, enc_err 
     return s;
 }
 
+/* Strings are bound without a copy: every caller keeps them alive until the statement has
+ * been stepped. */
 void enc__bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-    if (v && *v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    if (v && *v) sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
     else sqlite3_bind_null(s, i);
 }
 
@@ -95,11 +98,21 @@ static enc_rc migrate(enc_store *st, enc_err *err)
     return ENC_OK;
 }
 
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+static void configure_sqlite(void)
+{
+    /* no allocation statistics: they cost a mutex per malloc */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enc_rc enc_store_open(const char *path, enc_store **out, enc_err *err)
 {
     *out = NULL;
+    pthread_once(&configured, configure_sqlite);
     enc_store *st = enc_xcalloc(1, sizeof *st);
-    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    /* a store handle belongs to one thread: no per-call mutexes */
+    int rc = sqlite3_open_v2(path, &st->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         enc_fail(err, ENC_EDB, "cannot open %s: %s", path,
                  st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -133,6 +146,15 @@ void enc_store_close(enc_store *st)
 
 enc_rc enc_store_begin(enc_store *st, enc_err *err) { return exec(st, "BEGIN IMMEDIATE", err); }
 enc_rc enc_store_commit(enc_store *st, enc_err *err) { return exec(st, "COMMIT", err); }
+enc_rc enc_store_bulk(enc_store *st, bool on, enc_err *err)
+{
+    /* During bulk writes the WAL is not checkpointed after every 4 MB (each checkpoint
+     * syncs the database file); at the end it is checkpointed once and truncated. */
+    if (on) return exec(st, "PRAGMA wal_autocheckpoint=0", err);
+    if (exec(st, "PRAGMA wal_autocheckpoint=1000", err)) return err->rc;
+    return exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+}
+
 void enc_store_rollback(enc_store *st)
 {
     if (!sqlite3_get_autocommit(st->db)) exec(st, "ROLLBACK", NULL);
@@ -233,7 +255,7 @@ enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_r
 #define D(col, n) " (?" #n " IS NOT NULL AND ?" #n " IS NOT " col ") OR"
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_CUST_UPDATE,
-        "UPDATE customers SET" F("external_id", 3) F("name", 4) F("email", 5) F("phone", 6)
+        "UPDATE customers SET" " external_id = coalesce(external_id, ?3)," F("name", 4) F("email", 5) F("phone", 6)
             F("gender", 7) F("birthday", 8) F("country", 9) F("region", 10) F("city", 11)
                 F("occupation", 12) F("tz", 13) F("registered_at", 14) F("tier", 15)
                     F("points", 16) " updated_at = ?17 WHERE id = ?1 AND ("

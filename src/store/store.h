@@ -22,6 +22,9 @@ int enc_store_schema_latest(void);
 enc_rc enc_store_begin(enc_store *st, enc_err *err);
 enc_rc enc_store_commit(enc_store *st, enc_err *err);
 void enc_store_rollback(enc_store *st);
+/* Bulk mode for long writes (imports): on = no automatic checkpoints; off = back to normal,
+ * with one checkpoint of everything written. Durability of each commit is unchanged. */
+enc_rc enc_store_bulk(enc_store *st, bool on, enc_err *err);
 
 /* Result of a keyed write: new row, changed row, or identical row already there. */
 typedef enum enc_put { ENC_PUT_INSERTED, ENC_PUT_UPDATED, ENC_PUT_SAME } enc_put;
@@ -87,10 +90,15 @@ typedef struct enc_order_rec {
 enc_rc enc_store_order_put(enc_store *st, const enc_order_rec *r, int64_t *id, enc_put *res,
                            enc_err *err);
 
+/* Lines per order are numbered from 1 below 2^ENC_LINE_BITS; a line's id is
+ * order_id << ENC_LINE_BITS | line_no. */
+#define ENC_LINE_BITS 20
+#define ENC_LINE_MAX ((1 << ENC_LINE_BITS) - 1)
 typedef struct enc_line_rec {
     int64_t order_id, line_no, product_id;
     const char *sku;
     int64_t qty, unit_price, amount; /* minor units; amount negative for returns */
+    const char *kind; /* "sale" (qty > 0, exact price > 0), "return" (qty < 0), "free" */
 } enc_line_rec;
 
 enc_rc enc_store_line_put(enc_store *st, const enc_line_rec *r, enc_put *res, enc_err *err);

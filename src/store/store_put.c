@@ -168,21 +168,22 @@ enc_rc enc_store_order_put(enc_store *st, const enc_order_rec *r, int64_t *id, e
 
 static void bind_line(sqlite3_stmt *s, const enc_line_rec *r)
 {
-    sqlite3_bind_int64(s, 1, r->order_id);
-    sqlite3_bind_int64(s, 2, r->line_no);
+    sqlite3_bind_int64(s, 1, r->order_id << ENC_LINE_BITS | r->line_no);
+    sqlite3_bind_int64(s, 2, r->order_id);
     if (r->product_id) sqlite3_bind_int64(s, 3, r->product_id);
     enc__bind_text(s, 4, r->sku);
     sqlite3_bind_int64(s, 5, r->qty);
     sqlite3_bind_int64(s, 6, r->unit_price);
     sqlite3_bind_int64(s, 7, r->amount);
+    sqlite3_bind_text(s, 8, r->kind, -1, SQLITE_STATIC);
 }
 
 enc_rc enc_store_line_put(enc_store *st, const enc_line_rec *r, enc_put *res, enc_err *err)
 {
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_LINE_INSERT,
-        "INSERT OR IGNORE INTO order_lines(order_id, line_no, product_id, sku, qty, unit_price,"
-        " amount) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT OR IGNORE INTO order_lines(id, order_id, product_id, sku, qty, unit_price,"
+        " amount, kind) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         err);
     if (!s) return ENC_EDB;
     bind_line(s, r);
@@ -194,9 +195,9 @@ enc_rc enc_store_line_put(enc_store *st, const enc_line_rec *r, enc_put *res, en
     }
     s = enc__store_stmt(st, ST_LINE_UPDATE,
                         "UPDATE order_lines SET product_id = ?3, sku = ?4, qty = ?5,"
-                        " unit_price = ?6, amount = ?7 WHERE order_id = ?1 AND line_no = ?2 AND"
-                        " (product_id IS NOT ?3 OR sku IS NOT ?4 OR qty IS NOT ?5"
-                        " OR unit_price IS NOT ?6 OR amount IS NOT ?7)",
+                        " unit_price = ?6, amount = ?7, kind = ?8 WHERE id = ?1"
+                        " AND (product_id IS NOT ?3 OR sku IS NOT ?4 OR qty IS NOT ?5"
+                        " OR unit_price IS NOT ?6 OR amount IS NOT ?7 OR kind IS NOT ?8)",
                         err);
     if (!s) return ENC_EDB;
     bind_line(s, r);
@@ -208,11 +209,13 @@ enc_rc enc_store_order_refresh(enc_store *st, int64_t order_id, enc_err *err)
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_ORDER_REFRESH,
         "UPDATE orders SET (total, items, has_lines) = (SELECT coalesce(sum(amount), 0),"
-        " coalesce(sum(qty), 0), 1 FROM order_lines WHERE order_id = ?1)"
-        " WHERE id = ?1 AND EXISTS(SELECT 1 FROM order_lines WHERE order_id = ?1)",
+        " coalesce(sum(qty), 0), 1 FROM order_lines WHERE id BETWEEN ?2 AND ?3)"
+        " WHERE id = ?1 AND EXISTS(SELECT 1 FROM order_lines WHERE id BETWEEN ?2 AND ?3)",
         err);
     if (!s) return ENC_EDB;
     sqlite3_bind_int64(s, 1, order_id);
+    sqlite3_bind_int64(s, 2, order_id << ENC_LINE_BITS);
+    sqlite3_bind_int64(s, 3, order_id << ENC_LINE_BITS | ENC_LINE_MAX);
     return enc__store_done(st, s, err, "refreshing order totals");
 }
 

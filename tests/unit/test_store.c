@@ -62,12 +62,14 @@ static void keyed_writes_report_what_changed(void)
     o.channel = "web";
     CHECK_INT(enc_store_order_put(st, &o, &id2, &p, &err), ENC_OK);
     CHECK_INT(p, ENC_PUT_UPDATED);
-    enc_line_rec l = {.order_id = id, .line_no = 1, .sku = "A", .qty = 2, .unit_price = 150, .amount = 300};
+    enc_line_rec l = {.order_id = id, .line_no = 1, .sku = "A", .qty = 2, .unit_price = 150,
+                      .amount = 300, .kind = "sale"};
     CHECK_INT(enc_store_line_put(st, &l, &p, &err), ENC_OK);
     CHECK_INT(p, ENC_PUT_INSERTED);
     l.line_no = 2;
     l.qty = -1;
     l.amount = -150;
+    l.kind = "return";
     CHECK_INT(enc_store_line_put(st, &l, &p, &err), ENC_OK);
     CHECK_INT(enc_store_line_put(st, &l, &p, &err), ENC_OK);
     CHECK_INT(p, ENC_PUT_SAME);
