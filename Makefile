@@ -25,6 +25,7 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test asan demo deps fuzz clean check-deps bench
+.SECONDARY:
 
 all: check-deps $(BUILD)/encore $(TEST_BIN)
 

@@ -43,7 +43,8 @@ int main(int argc, char **argv)
 {
     enc_cli cli = {0};
     cli.db_path = getenv("ENCORE_DB");
-    if (!cli.db_path || !*cli.db_path) cli.db_path = "encore.db";
+    cli.db_given = cli.db_path && *cli.db_path;
+    if (!cli.db_given) cli.db_path = "encore.db";
     cli.tty = isatty(2);
 
     int i = 1;
@@ -55,8 +56,10 @@ int main(int argc, char **argv)
                 return ENC_EXIT_USAGE;
             }
             cli.db_path = argv[++i];
+            cli.db_given = true;
         } else if (strncmp(a, "--db=", 5) == 0) {
             cli.db_path = a + 5;
+            cli.db_given = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return ENC_EXIT_OK;

@@ -12,6 +12,7 @@ enum { ENC_EXIT_OK = 0, ENC_EXIT_FAIL = 1, ENC_EXIT_USAGE = 2 };
 
 typedef struct enc_cli {
     const char *db_path; /* --db, else $ENCORE_DB, else ./encore.db */
+    bool db_given;       /* --db or $ENCORE_DB was given (demo uses demo.db otherwise) */
     bool tty;            /* stderr is a terminal: progress bars allowed */
 } enc_cli;
 
