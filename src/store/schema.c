@@ -35,6 +35,7 @@ const char *const enc__schema_migrations[] = {
     "  status TEXT NOT NULL CHECK(status = 'paid' OR status = 'returned' OR status = 'cancelled'),"
     "  channel TEXT, payment TEXT, coupon TEXT, discount INTEGER NOT NULL DEFAULT 0,"
     "  total INTEGER NOT NULL DEFAULT 0, items INTEGER NOT NULL DEFAULT 0,"
+    "  sales INTEGER NOT NULL DEFAULT 0," /* sum of sale lines (or a positive total) */
     "  has_lines INTEGER NOT NULL DEFAULT 0, currency TEXT, country TEXT,"
     "  UNIQUE(source, order_key));"
     "CREATE INDEX orders_customer ON orders(customer_id, ts);"

@@ -130,8 +130,9 @@ enc_rc enc_store_order_put(enc_store *st, const enc_order_rec *r, int64_t *id, e
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_ORDER_INSERT,
         "INSERT OR IGNORE INTO orders(source, order_key, customer_id, ts, status, channel,"
-        " payment, coupon, discount, total, items, currency, country)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, 0), coalesce(?11, 0), ?12, ?13)",
+        " payment, coupon, discount, total, items, sales, currency, country)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?10, 0), coalesce(?11, 0),"
+        " max(coalesce(?10, 0), 0), ?12, ?13)",
         err);
     if (!s) return ENC_EDB;
     bind_order(s, r);
@@ -146,6 +147,7 @@ enc_rc enc_store_order_put(enc_store *st, const enc_order_rec *r, int64_t *id, e
         st, ST_ORDER_UPDATE,
         "UPDATE orders SET customer_id = ?3, ts = ?4, status = ?5, channel = ?6, payment = ?7,"
         " coupon = ?8, discount = ?9, total = coalesce(?10, total), items = coalesce(?11, items),"
+        " sales = CASE WHEN ?10 IS NULL THEN sales ELSE max(?10, 0) END,"
         " currency = ?12, country = ?13"
         " WHERE source = ?1 AND order_key = ?2 AND (customer_id IS NOT ?3 OR ts IS NOT ?4"
         " OR status IS NOT ?5 OR channel IS NOT ?6 OR payment IS NOT ?7 OR coupon IS NOT ?8"
@@ -208,8 +210,9 @@ enc_rc enc_store_order_refresh(enc_store *st, int64_t order_id, enc_err *err)
 {
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_ORDER_REFRESH,
-        "UPDATE orders SET (total, items, has_lines) = (SELECT coalesce(sum(amount), 0),"
-        " coalesce(sum(qty), 0), 1 FROM order_lines WHERE id BETWEEN ?2 AND ?3)"
+        "UPDATE orders SET (total, items, sales, has_lines) = (SELECT coalesce(sum(amount), 0),"
+        " coalesce(sum(qty), 0), coalesce(sum(amount) FILTER (WHERE kind = 'sale'), 0), 1"
+        " FROM order_lines WHERE id BETWEEN ?2 AND ?3)"
         " WHERE id = ?1 AND EXISTS(SELECT 1 FROM order_lines WHERE id BETWEEN ?2 AND ?3)",
         err);
     if (!s) return ENC_EDB;

@@ -1,0 +1,555 @@
+/* snapshot.c — loads the store into column arrays (see snapshot.h). Each table is scanned once
+ * in rowid order (sequential reads), rows are bucketed by customer with a counting sort, and
+ * each customer's rows are put in time order. Ids are mapped to dense indexes through arrays
+ * indexed by store id. This is the store's bulk-scan path: the only SQL the engines cost. */
+#include "snapshot/snapshot.h"
+#include "store/store_int.h"
+#include "base/map.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const ev_names[EV_NTYPES] = {
+    "view", "click", "favorite", "share", "comment", "cart_add", "cart_remove", "search",
+    "consult", "message_open", "message_click", "unsubscribe", "checkout", "purchase", "login",
+    "other"};
+
+const char *enc_ev_type_name(enc_ev_type t) { return t < EV_NTYPES ? ev_names[t] : "other"; }
+
+enc_ev_type enc_ev_type_parse(const char *s)
+{
+    for (int i = 0; i < EV_OTHER; i++)
+        if (strcmp(s, ev_names[i]) == 0) return (enc_ev_type)i;
+    return EV_OTHER;
+}
+
+static const char *const ch_names[CH_NCHANNELS] = {"email", "sms", "push", "wechat", "inapp"};
+const char *enc_channel_name(enc_channel c) { return c < CH_NCHANNELS ? ch_names[c] : "?"; }
+int enc_channel_parse(const char *s)
+{
+    for (int i = 0; i < CH_NCHANNELS; i++)
+        if (strcmp(s, ch_names[i]) == 0) return i;
+    return -1;
+}
+
+/* ---- dictionaries ------------------------------------------------------------------------ */
+
+static void dict_init(enc_dict *d) { d->map = enc_smap_new(64); }
+
+static int32_t dict_add(enc_dict *d, enc_arena *a, const unsigned char *s, size_t *cap)
+{
+    if (!s || !*s) return -1;
+    size_t n = strlen((const char *)s);
+    bool added;
+    int64_t *v = enc_smap_put(d->map, (const char *)s, n, (int64_t)d->n, &added);
+    if (added) {
+        if (d->n >= *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            const char **nn = enc_arena_alloc(a, nc * sizeof *nn);
+            if (d->n) memcpy(nn, d->names, d->n * sizeof *nn);
+            d->names = nn;
+            *cap = nc;
+        }
+        d->names[d->n++] = enc_arena_strndup(a, (const char *)s, n);
+    }
+    return (int32_t)*v;
+}
+
+int32_t enc_dict_find(const enc_dict *d, const char *s)
+{
+    if (!d->map) return -1;
+    int64_t *v = enc_smap_get(d->map, s, strlen(s));
+    return v ? (int32_t)*v : -1;
+}
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+#define ALLOC(s, n, type) ((type *)enc_arena_alloc((s)->arena, ((n) ? (n) : 1) * sizeof(type)))
+
+typedef struct loader {
+    enc_snapshot *s;
+    enc_store *st;
+    enc_err *err;
+    int32_t *cust_of;   /* store customer id -> index, -1 */
+    int64_t max_cust;
+    int32_t *prod_of;   /* store product id -> index */
+    int64_t max_prod;
+    int32_t *ord_of;    /* store order id -> sale order index */
+    int64_t max_ord;
+    enc_smap *sku_of;   /* sku -> product index */
+    size_t dcap[9];
+} loader;
+
+static sqlite3_stmt *prep(loader *L, const char *sql)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(enc__store_db(L->st), sql, -1, &q, NULL) != SQLITE_OK) {
+        enc__store_sqlfail(L->st, L->err, "snapshot");
+        return NULL;
+    }
+    return q;
+}
+
+static int64_t scalar(loader *L, const char *sql)
+{
+    sqlite3_stmt *q = prep(L, sql);
+    int64_t v = 0;
+    if (q && sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+static int32_t cust_index(const loader *L, sqlite3_stmt *q, int col)
+{
+    if (sqlite3_column_type(q, col) == SQLITE_NULL) return -1;
+    int64_t id = sqlite3_column_int64(q, col);
+    return id >= 0 && id <= L->max_cust ? L->cust_of[id] : -1;
+}
+
+/* Counting sort: given key[i] in [0, nkeys) for n items, fills off (nkeys + 1) and perm
+ * (the item at each sorted position), keeping the input order within a key. */
+static void bucket(const int32_t *key, size_t n, size_t nkeys, size_t *off, size_t *perm)
+{
+    memset(off, 0, (nkeys + 1) * sizeof *off);
+    for (size_t i = 0; i < n; i++) off[key[i] + 1]++;
+    for (size_t k = 0; k < nkeys; k++) off[k + 1] += off[k];
+    size_t *pos = enc_xmalloc((nkeys ? nkeys : 1) * sizeof *pos);
+    memcpy(pos, off, nkeys * sizeof *pos);
+    for (size_t i = 0; i < n; i++) perm[pos[key[i]]++] = i;
+    free(pos);
+}
+
+/* Sorts perm[lo, hi) by (ts, then input order): insertion sort, as each customer's rows are
+ * few and mostly in order already. */
+static void sort_by_time(size_t *perm, size_t lo, size_t hi, const int64_t *ts)
+{
+    for (size_t i = lo + 1; i < hi; i++) {
+        size_t p = perm[i], j = i;
+        while (j > lo && (ts[perm[j - 1]] > ts[p] || (ts[perm[j - 1]] == ts[p] && perm[j - 1] > p))) {
+            perm[j] = perm[j - 1];
+            j--;
+        }
+        perm[j] = p;
+    }
+}
+
+/* ---- tables ------------------------------------------------------------------------------ */
+
+static enc_rc load_customers(loader *L)
+{
+    enc_snapshot *s = L->s;
+    size_t n = (size_t)scalar(L, "SELECT count(*) FROM customers WHERE merged_into IS NULL");
+    L->max_cust = scalar(L, "SELECT coalesce(max(id), 0) FROM customers");
+    L->cust_of = enc_xmalloc((size_t)(L->max_cust + 1) * sizeof *L->cust_of);
+    memset(L->cust_of, 0xff, (size_t)(L->max_cust + 1) * sizeof *L->cust_of);
+    s->cust_id = ALLOC(s, n, int64_t);
+    s->cust_ext = ALLOC(s, n, const char *);
+    s->registered_at = ALLOC(s, n, int64_t);
+    s->birth_md = ALLOC(s, n, int16_t);
+    s->gender = ALLOC(s, n, char);
+    s->region = ALLOC(s, n, int32_t);
+    s->city = ALLOC(s, n, int32_t);
+    s->tier = ALLOC(s, n, int32_t);
+    s->tz = ALLOC(s, n, int32_t);
+    s->points = ALLOC(s, n, int64_t);
+    sqlite3_stmt *q = prep(L, "SELECT id, external_id, registered_at, birthday, gender, region,"
+                              " city, tier, tz, points FROM customers WHERE merged_into IS NULL"
+                              " ORDER BY id");
+    if (!q) return ENC_EDB;
+    size_t i = 0;
+    while (i < n && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        s->cust_id[i] = id;
+        L->cust_of[id] = (int32_t)i;
+        const unsigned char *ext = sqlite3_column_text(q, 1);
+        s->cust_ext[i] = ext ? enc_arena_strndup(s->arena, (const char *)ext,
+                                                 (size_t)sqlite3_column_bytes(q, 1))
+                             : NULL;
+        s->registered_at[i] = sqlite3_column_type(q, 2) == SQLITE_NULL
+                                  ? ENC_NO_TIME
+                                  : sqlite3_column_int64(q, 2);
+        const char *b = (const char *)sqlite3_column_text(q, 3);
+        s->birth_md[i] = b && strlen(b) == 10 ? (int16_t)(atoi(b + 5) * 100 + atoi(b + 8)) : 0;
+        const char *g = (const char *)sqlite3_column_text(q, 4);
+        s->gender[i] = g ? g[0] : 0;
+        s->region[i] = dict_add(&s->regions, s->arena, sqlite3_column_text(q, 5), &L->dcap[0]);
+        s->city[i] = dict_add(&s->cities, s->arena, sqlite3_column_text(q, 6), &L->dcap[1]);
+        s->tier[i] = dict_add(&s->tiers, s->arena, sqlite3_column_text(q, 7), &L->dcap[2]);
+        s->tz[i] = dict_add(&s->zones, s->arena, sqlite3_column_text(q, 8), &L->dcap[3]);
+        s->points[i] = sqlite3_column_int64(q, 9);
+        i++;
+    }
+    sqlite3_finalize(q);
+    s->ncust = i;
+    return ENC_OK;
+}
+
+static enc_rc load_products(loader *L)
+{
+    enc_snapshot *s = L->s;
+    size_t n = (size_t)scalar(L, "SELECT count(*) FROM products");
+    L->max_prod = scalar(L, "SELECT coalesce(max(id), 0) FROM products");
+    L->prod_of = enc_xmalloc((size_t)(L->max_prod + 1) * sizeof *L->prod_of);
+    memset(L->prod_of, 0xff, (size_t)(L->max_prod + 1) * sizeof *L->prod_of);
+    L->sku_of = enc_smap_new(n);
+    s->prod_sku = ALLOC(s, n, const char *);
+    s->prod_name = ALLOC(s, n, const char *);
+    s->prod_cat = ALLOC(s, n, int32_t);
+    s->prod_top = ALLOC(s, n, int32_t);
+    s->prod_brand = ALLOC(s, n, int32_t);
+    s->prod_price = ALLOC(s, n, int64_t);
+    s->prod_tier = ALLOC(s, n, int32_t);
+    s->prod_replenish = ALLOC(s, n, int32_t);
+    sqlite3_stmt *q = prep(L, "SELECT id, sku, name, category, brand, coalesce(price, -1),"
+                              " coalesce(tier, 0), coalesce(replenish_days, 0) FROM products"
+                              " ORDER BY id");
+    if (!q) return ENC_EDB;
+    size_t i = 0;
+    while (i < n && sqlite3_step(q) == SQLITE_ROW) {
+        L->prod_of[sqlite3_column_int64(q, 0)] = (int32_t)i;
+        const char *sku = (const char *)sqlite3_column_text(q, 1);
+        s->prod_sku[i] = enc_arena_strndup(s->arena, sku, strlen(sku));
+        *enc_smap_put(L->sku_of, sku, strlen(sku), 0, NULL) = (int64_t)i;
+        const char *name = (const char *)sqlite3_column_text(q, 2);
+        s->prod_name[i] = name ? enc_arena_strndup(s->arena, name, strlen(name)) : NULL;
+        const unsigned char *cat = sqlite3_column_text(q, 3);
+        s->prod_cat[i] = dict_add(&s->cats, s->arena, cat, &L->dcap[4]);
+        s->prod_top[i] = -1;
+        if (cat) {
+            /* the first level of "A/B/C" (or "A > B") */
+            char top[256];
+            size_t k = 0;
+            while (cat[k] && cat[k] != '/' && cat[k] != '>' && k + 1 < sizeof top) {
+                top[k] = (char)cat[k];
+                k++;
+            }
+            while (k && top[k - 1] == ' ') k--;
+            top[k] = 0;
+            s->prod_top[i] = dict_add(&s->tops, s->arena, (const unsigned char *)top, &L->dcap[5]);
+        }
+        s->prod_brand[i] = dict_add(&s->brands, s->arena, sqlite3_column_text(q, 4), &L->dcap[6]);
+        s->prod_price[i] = sqlite3_column_int64(q, 5);
+        s->prod_tier[i] = sqlite3_column_int(q, 6);
+        s->prod_replenish[i] = sqlite3_column_int(q, 7);
+        i++;
+    }
+    sqlite3_finalize(q);
+    s->nprod = i;
+    return ENC_OK;
+}
+
+static enc_rc load_orders(loader *L)
+{
+    enc_snapshot *s = L->s;
+    size_t cap = (size_t)scalar(L, "SELECT count(*) FROM orders WHERE status = 'paid'");
+    L->max_ord = scalar(L, "SELECT coalesce(max(id), 0) FROM orders");
+    int32_t *key = enc_xmalloc((cap ? cap : 1) * sizeof *key);
+    int64_t *id = enc_xmalloc((cap ? cap : 1) * sizeof *id);
+    int64_t *ts = enc_xmalloc((cap ? cap : 1) * sizeof *ts);
+    int64_t *amt = enc_xmalloc((cap ? cap : 1) * sizeof *amt);
+    int32_t *ch = enc_xmalloc((cap ? cap : 1) * sizeof *ch);
+    int32_t *pay = enc_xmalloc((cap ? cap : 1) * sizeof *pay);
+    uint8_t *promo = enc_xmalloc(cap ? cap : 1);
+    sqlite3_stmt *q = prep(L, "SELECT id, customer_id, ts, sales, coupon IS NOT NULL OR"
+                              " discount > 0, channel, payment FROM orders WHERE status = 'paid'"
+                              " AND customer_id IS NOT NULL AND sales > 0 AND ts < ?1");
+    if (!q) return ENC_EDB;
+    sqlite3_bind_int64(q, 1, s->as_of);
+    size_t n = 0;
+    while (n < cap && sqlite3_step(q) == SQLITE_ROW) {
+        int32_t c = cust_index(L, q, 1);
+        if (c < 0) continue;
+        key[n] = c;
+        id[n] = sqlite3_column_int64(q, 0);
+        ts[n] = sqlite3_column_int64(q, 2);
+        amt[n] = sqlite3_column_int64(q, 3);
+        promo[n] = (uint8_t)sqlite3_column_int(q, 4);
+        ch[n] = dict_add(&s->channels, s->arena, sqlite3_column_text(q, 5), &L->dcap[7]);
+        pay[n] = dict_add(&s->payments, s->arena, sqlite3_column_text(q, 6), &L->dcap[8]);
+        n++;
+    }
+    sqlite3_finalize(q);
+
+    size_t *perm = enc_xmalloc((n ? n : 1) * sizeof *perm);
+    s->ord_off = ALLOC(s, s->ncust + 1, size_t);
+    bucket(key, n, s->ncust, s->ord_off, perm);
+    for (size_t c = 0; c < s->ncust; c++) sort_by_time(perm, s->ord_off[c], s->ord_off[c + 1], ts);
+    s->nord = n;
+    s->ord_id = ALLOC(s, n, int64_t);
+    s->ord_ts = ALLOC(s, n, int64_t);
+    s->ord_amount = ALLOC(s, n, int64_t);
+    s->ord_promo = ALLOC(s, n, uint8_t);
+    s->ord_channel = ALLOC(s, n, int32_t);
+    s->ord_payment = ALLOC(s, n, int32_t);
+    L->ord_of = enc_xmalloc((size_t)(L->max_ord + 1) * sizeof *L->ord_of);
+    memset(L->ord_of, 0xff, (size_t)(L->max_ord + 1) * sizeof *L->ord_of);
+    for (size_t k = 0; k < n; k++) {
+        size_t p = perm[k];
+        s->ord_id[k] = id[p];
+        s->ord_ts[k] = ts[p];
+        s->ord_amount[k] = amt[p];
+        s->ord_promo[k] = promo[p];
+        s->ord_channel[k] = ch[p];
+        s->ord_payment[k] = pay[p];
+        L->ord_of[id[p]] = (int32_t)k;
+    }
+    free(perm);
+    free(key);
+    free(id);
+    free(ts);
+    free(amt);
+    free(ch);
+    free(pay);
+    free(promo);
+    return ENC_OK;
+}
+
+static enc_rc load_lines(loader *L)
+{
+    enc_snapshot *s = L->s;
+    size_t cap = 1024, n = 0;
+    int32_t *key = enc_xmalloc(cap * sizeof *key), *prod = enc_xmalloc(cap * sizeof *prod);
+    int32_t *qty = enc_xmalloc(cap * sizeof *qty);
+    int64_t *amt = enc_xmalloc(cap * sizeof *amt);
+    sqlite3_stmt *q = prep(L, "SELECT order_id, coalesce(product_id, 0), qty, amount FROM"
+                              " order_lines WHERE kind = 'sale'");
+    if (!q) return ENC_EDB;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int64_t oid = sqlite3_column_int64(q, 0);
+        if (oid < 0 || oid > L->max_ord || L->ord_of[oid] < 0) continue;
+        if (n == cap) {
+            cap *= 2;
+            key = enc_xrealloc(key, cap * sizeof *key);
+            prod = enc_xrealloc(prod, cap * sizeof *prod);
+            qty = enc_xrealloc(qty, cap * sizeof *qty);
+            amt = enc_xrealloc(amt, cap * sizeof *amt);
+        }
+        int64_t pid = sqlite3_column_int64(q, 1);
+        key[n] = L->ord_of[oid];
+        prod[n] = pid > 0 && pid <= L->max_prod ? L->prod_of[pid] : -1;
+        int64_t qv = sqlite3_column_int64(q, 2);
+        qty[n] = qv > INT32_MAX ? INT32_MAX : (int32_t)qv;
+        amt[n] = sqlite3_column_int64(q, 3);
+        n++;
+    }
+    sqlite3_finalize(q);
+    size_t *perm = enc_xmalloc((n ? n : 1) * sizeof *perm);
+    s->line_off = ALLOC(s, s->nord + 1, size_t);
+    bucket(key, n, s->nord, s->line_off, perm);
+    s->nline = n;
+    s->line_prod = ALLOC(s, n, int32_t);
+    s->line_qty = ALLOC(s, n, int32_t);
+    s->line_amount = ALLOC(s, n, int64_t);
+    for (size_t k = 0; k < n; k++) {
+        s->line_prod[k] = prod[perm[k]];
+        s->line_qty[k] = qty[perm[k]];
+        s->line_amount[k] = amt[perm[k]];
+    }
+    free(perm);
+    free(key);
+    free(prod);
+    free(qty);
+    free(amt);
+    return ENC_OK;
+}
+
+static enc_rc load_returns(loader *L)
+{
+    enc_snapshot *s = L->s;
+    s->ret_amount = ALLOC(s, s->ncust, int64_t);
+    s->ret_count = ALLOC(s, s->ncust, int32_t);
+    memset(s->ret_amount, 0, s->ncust * sizeof *s->ret_amount);
+    memset(s->ret_count, 0, s->ncust * sizeof *s->ret_count);
+    /* returned orders, and return lines inside paid orders (each such order counts once) */
+    sqlite3_stmt *q = prep(L, "SELECT customer_id, -total FROM orders WHERE status = 'returned'"
+                              " AND customer_id IS NOT NULL AND ts < ?1"
+                              " UNION ALL SELECT o.customer_id, -sum(l.amount) FROM order_lines l"
+                              " JOIN orders o ON o.id = l.order_id WHERE l.kind = 'return' AND"
+                              " o.status = 'paid' AND o.customer_id IS NOT NULL AND o.ts < ?1"
+                              " GROUP BY o.id");
+    if (!q) return ENC_EDB;
+    sqlite3_bind_int64(q, 1, s->as_of);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int32_t c = cust_index(L, q, 0);
+        if (c < 0) continue;
+        int64_t a = sqlite3_column_int64(q, 1);
+        s->ret_amount[c] += a > 0 ? a : -a;
+        s->ret_count[c]++;
+    }
+    sqlite3_finalize(q);
+    return ENC_OK;
+}
+
+static enc_rc load_events(loader *L)
+{
+    enc_snapshot *s = L->s;
+    size_t cap = 1024, n = 0;
+    int32_t *key = enc_xmalloc(cap * sizeof *key), *prod = enc_xmalloc(cap * sizeof *prod);
+    int64_t *ts = enc_xmalloc(cap * sizeof *ts);
+    uint8_t *type = enc_xmalloc(cap);
+    s->consults = ALLOC(s, s->ncust, int32_t);
+    memset(s->consults, 0, s->ncust * sizeof *s->consults);
+    sqlite3_stmt *q = prep(L, "SELECT customer_id, ts, type, sku FROM events WHERE customer_id"
+                              " IS NOT NULL AND ts < ?1");
+    if (!q) return ENC_EDB;
+    sqlite3_bind_int64(q, 1, s->as_of);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int32_t c = cust_index(L, q, 0);
+        if (c < 0) continue;
+        if (n == cap) {
+            cap *= 2;
+            key = enc_xrealloc(key, cap * sizeof *key);
+            prod = enc_xrealloc(prod, cap * sizeof *prod);
+            ts = enc_xrealloc(ts, cap * sizeof *ts);
+            type = enc_xrealloc(type, cap);
+        }
+        key[n] = c;
+        ts[n] = sqlite3_column_int64(q, 1);
+        type[n] = (uint8_t)enc_ev_type_parse((const char *)sqlite3_column_text(q, 2));
+        if (type[n] == EV_CONSULT) s->consults[c]++;
+        const char *sku = (const char *)sqlite3_column_text(q, 3);
+        int64_t *p = sku ? enc_smap_get(L->sku_of, sku, strlen(sku)) : NULL;
+        prod[n] = p ? (int32_t)*p : -1;
+        n++;
+    }
+    sqlite3_finalize(q);
+    size_t *perm = enc_xmalloc((n ? n : 1) * sizeof *perm);
+    s->ev_off = ALLOC(s, s->ncust + 1, size_t);
+    bucket(key, n, s->ncust, s->ev_off, perm);
+    for (size_t c = 0; c < s->ncust; c++) sort_by_time(perm, s->ev_off[c], s->ev_off[c + 1], ts);
+    s->nev = n;
+    s->ev_ts = ALLOC(s, n, int64_t);
+    s->ev_type = ALLOC(s, n, uint8_t);
+    s->ev_prod = ALLOC(s, n, int32_t);
+    for (size_t k = 0; k < n; k++) {
+        s->ev_ts[k] = ts[perm[k]];
+        s->ev_type[k] = type[perm[k]];
+        s->ev_prod[k] = prod[perm[k]];
+    }
+    free(perm);
+    free(key);
+    free(prod);
+    free(ts);
+    free(type);
+    return ENC_OK;
+}
+
+static enc_rc load_feedback(loader *L)
+{
+    enc_snapshot *s = L->s;
+    size_t n = s->ncust;
+    s->complaints = ALLOC(s, n, int32_t);
+    s->last_complaint = ALLOC(s, n, int64_t);
+    s->nps_last = ALLOC(s, n, float);
+    s->review_avg = ALLOC(s, n, float);
+    int32_t *reviews = enc_xcalloc(n ? n : 1, sizeof *reviews);
+    for (size_t i = 0; i < n; i++) {
+        s->complaints[i] = 0;
+        s->last_complaint[i] = ENC_NO_TIME;
+        s->nps_last[i] = NAN;
+        s->review_avg[i] = 0;
+    }
+    sqlite3_stmt *q = prep(L, "SELECT customer_id, ts, kind, score FROM feedback WHERE"
+                              " customer_id IS NOT NULL AND ts < ?1 ORDER BY ts, id");
+    if (!q) return ENC_EDB;
+    sqlite3_bind_int64(q, 1, s->as_of);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int32_t c = cust_index(L, q, 0);
+        if (c < 0) continue;
+        const char *kind = (const char *)sqlite3_column_text(q, 2);
+        bool has_score = sqlite3_column_type(q, 3) != SQLITE_NULL;
+        double score = sqlite3_column_double(q, 3);
+        if (strcmp(kind, "complaint") == 0) {
+            s->complaints[c]++;
+            s->last_complaint[c] = sqlite3_column_int64(q, 1);
+        } else if (strcmp(kind, "nps") == 0 && has_score) {
+            s->nps_last[c] = (float)score;
+        } else if (strcmp(kind, "review") == 0 && has_score) {
+            s->review_avg[c] += (float)score;
+            reviews[c]++;
+        }
+    }
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < n; i++) s->review_avg[i] = reviews[i] ? s->review_avg[i] / (float)reviews[i] : NAN;
+    free(reviews);
+    return ENC_OK;
+}
+
+static enc_rc load_consents(loader *L)
+{
+    enc_snapshot *s = L->s;
+    s->consent = ALLOC(s, s->ncust, uint8_t);
+    memset(s->consent, 0, s->ncust);
+    /* the ledger in time order: each entry sets or clears its channel's bit */
+    sqlite3_stmt *q = prep(L, "SELECT customer_id, channel, granted FROM consents WHERE"
+                              " purpose = 'marketing' AND ts < ?1 ORDER BY ts, id");
+    if (!q) return ENC_EDB;
+    sqlite3_bind_int64(q, 1, s->as_of);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int32_t c = cust_index(L, q, 0);
+        if (c < 0) continue;
+        const char *ch = (const char *)sqlite3_column_text(q, 1);
+        int bit = enc_channel_parse(ch);
+        uint8_t mask = bit >= 0 ? (uint8_t)(1u << bit) : strcmp(ch, "all") == 0 ? 0x1f : 0;
+        if (sqlite3_column_int(q, 2)) s->consent[c] |= mask;
+        else s->consent[c] &= (uint8_t)~mask;
+    }
+    sqlite3_finalize(q);
+    return ENC_OK;
+}
+
+enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_err *err)
+{
+    *out = NULL;
+    enc_snapshot *s = enc_xcalloc(1, sizeof *s);
+    s->as_of = as_of;
+    s->arena = enc_arena_new(1 << 20);
+    enc_dict *dicts[] = {&s->cats, &s->tops, &s->brands, &s->channels, &s->payments,
+                         &s->regions, &s->cities, &s->tiers, &s->zones};
+    for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) dict_init(dicts[i]);
+    loader L = {.s = s, .st = st, .err = err};
+    /* one read transaction: every table is seen at the same moment */
+    enc_rc rc = sqlite3_exec(enc__store_db(st), "BEGIN", NULL, NULL, NULL) == SQLITE_OK
+                    ? ENC_OK
+                    : enc__store_sqlfail(st, err, "snapshot");
+    if (!rc) rc = load_customers(&L);
+    if (!rc) rc = load_products(&L);
+    if (!rc) rc = load_orders(&L);
+    if (!rc) rc = load_lines(&L);
+    if (!rc) rc = load_returns(&L);
+    if (!rc) rc = load_events(&L);
+    if (!rc) rc = load_feedback(&L);
+    if (!rc) rc = load_consents(&L);
+    sqlite3_exec(enc__store_db(st), "COMMIT", NULL, NULL, NULL);
+    free(L.cust_of);
+    free(L.prod_of);
+    free(L.ord_of);
+    enc_smap_free(L.sku_of);
+    if (rc) {
+        enc_snapshot_free(s);
+        return rc;
+    }
+    *out = s;
+    return ENC_OK;
+}
+
+void enc_snapshot_free(enc_snapshot *s)
+{
+    if (!s) return;
+    enc_dict *dicts[] = {&s->cats, &s->tops, &s->brands, &s->channels, &s->payments,
+                         &s->regions, &s->cities, &s->tiers, &s->zones};
+    for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) enc_smap_free(dicts[i]->map);
+    enc_arena_free(s->arena);
+    free(s);
+}
+
+ptrdiff_t enc_snapshot_find(const enc_snapshot *s, int64_t cust_id)
+{
+    size_t lo = 0, hi = s->ncust;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->cust_id[mid] < cust_id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < s->ncust && s->cust_id[lo] == cust_id ? (ptrdiff_t)lo : -1;
+}

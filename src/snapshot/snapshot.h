@@ -1,0 +1,105 @@
+/* snapshot.h — the store read once into column arrays for the engines (intel, recommend,
+ * audience): customers in ascending id order, and for each customer their sale orders, returns,
+ * events and feedback as contiguous ranges (CSR offsets), so models run in passes over arrays
+ * with no per-row SQL and no per-row allocation. Everything lives in the snapshot's arena and is
+ * freed by enc_snapshot_free. Data after the as-of instant is left out, so a snapshot taken at
+ * an earlier date sees the store as it was then (time-split evaluation). */
+#ifndef ENCORE_SNAPSHOT_H
+#define ENCORE_SNAPSHOT_H
+#include "base/err.h"
+#include "base/mem.h"
+#include "store/store.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* event types (events.type normalised at import) */
+typedef enum enc_ev_type {
+    EV_VIEW, EV_CLICK, EV_FAVORITE, EV_SHARE, EV_COMMENT, EV_CART_ADD, EV_CART_REMOVE, EV_SEARCH,
+    EV_CONSULT, EV_MESSAGE_OPEN, EV_MESSAGE_CLICK, EV_UNSUBSCRIBE, EV_CHECKOUT, EV_PURCHASE,
+    EV_LOGIN, EV_OTHER, EV_NTYPES
+} enc_ev_type;
+const char *enc_ev_type_name(enc_ev_type t);
+enc_ev_type enc_ev_type_parse(const char *s);
+
+/* consent channels, as bits of enc_snapshot.consent */
+typedef enum enc_channel {
+    CH_EMAIL, CH_SMS, CH_PUSH, CH_WECHAT, CH_INAPP, CH_NCHANNELS
+} enc_channel;
+const char *enc_channel_name(enc_channel c);
+int enc_channel_parse(const char *s); /* -1 when unknown */
+
+/* A string dictionary: dense ids for repeated values (categories, brands, channels, ...). */
+typedef struct enc_dict {
+    size_t n;
+    const char **names; /* id -> string */
+    struct enc_smap *map;
+} enc_dict;
+int32_t enc_dict_find(const enc_dict *d, const char *s); /* -1 when absent */
+
+#define ENC_NO_TIME INT64_MIN
+
+typedef struct enc_snapshot {
+    int64_t as_of; /* rows with ts < as_of are in; the day ends the scores are "as of" */
+    enc_arena *arena;
+
+    /* customers (merged records left out), ascending store id */
+    size_t ncust;
+    int64_t *cust_id;
+    const char **cust_ext;   /* merchant's customer id (NULL when only email/phone known) */
+    int64_t *registered_at;  /* ENC_NO_TIME when unknown */
+    int16_t *birth_md;       /* month * 100 + day, 0 when unknown */
+    char *gender;            /* 'm', 'f' or 0 */
+    int32_t *region, *city, *tier, *tz; /* dictionary ids, -1 when unknown */
+    int64_t *points;
+
+    /* sale orders (paid, with sales > 0, ts < as_of), by customer then time */
+    size_t nord;
+    size_t *ord_off; /* ncust + 1 offsets into the ord_ arrays */
+    int64_t *ord_id, *ord_ts, *ord_amount; /* store id, time, sale amount (minor units) */
+    uint8_t *ord_promo;      /* a coupon or a discount was used */
+    int32_t *ord_channel, *ord_payment; /* dictionary ids, -1 when unknown */
+
+    /* returns: returned orders and return lines, per customer */
+    int64_t *ret_amount; /* positive minor units */
+    int32_t *ret_count;
+
+    /* sale lines of the sale orders, by order */
+    size_t nline;
+    size_t *line_off; /* nord + 1 */
+    int32_t *line_prod, *line_qty;
+    int64_t *line_amount;
+
+    /* products, dense ids */
+    size_t nprod;
+    const char **prod_sku, **prod_name;
+    int32_t *prod_cat, *prod_top, *prod_brand; /* full category path, its first level, brand */
+    int64_t *prod_price;   /* -1 unknown */
+    int32_t *prod_tier, *prod_replenish; /* 0 unknown */
+
+    /* events of known customers (ts < as_of), by customer then time */
+    size_t nev;
+    size_t *ev_off; /* ncust + 1 */
+    int64_t *ev_ts;
+    uint8_t *ev_type;
+    int32_t *ev_prod; /* -1 when none */
+
+    /* feedback, per customer */
+    int32_t *complaints;
+    int64_t *last_complaint; /* ENC_NO_TIME when none */
+    float *nps_last, *review_avg; /* NAN when none */
+    int32_t *consults; /* consult events, also counted in events */
+
+    /* consent in force (marketing purpose) at as_of: bit c set = channel c granted; a revoked
+     * or never-given channel is 0. An "all" grant or revocation applies to every channel. */
+    uint8_t *consent;
+
+    enc_dict cats, tops, brands, channels, payments, regions, cities, tiers, zones;
+} enc_snapshot;
+
+/* Loads the snapshot as of `as_of` (exclusive; pass INT64_MAX for everything). The caller
+ * frees it with enc_snapshot_free. */
+enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_err *err);
+void enc_snapshot_free(enc_snapshot *s);
+/* Index of a customer by store id (binary search), or -1. */
+ptrdiff_t enc_snapshot_find(const enc_snapshot *s, int64_t cust_id);
+#endif
