@@ -307,9 +307,11 @@ enc_rc enc_csv_open(enc_csv **out, const char *path, const enc_csv_opts *o, enc_
         own = true;
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    bool st_ok = fstat(fd, &st) == 0;
+    if (!st_ok || S_ISDIR(st.st_mode)) {
+        enc_rc e = enc_fail(err, ENC_EIO, "%s: %s", path, st_ok ? "is a directory" : strerror(errno));
         if (own) close(fd);
-        return enc_fail(err, ENC_EIO, "%s: is a directory", path);
+        return e;
     }
     enc_csv *r = reader_new(&v);
     r->fd = fd;
