@@ -31,7 +31,7 @@
 
 enum { C_ORD = 0, C_QUOTE = 1, C_DELIM = 2, C_LF = 3, C_CR = 4 };
 /* what parse_record found */
-enum { P_OK, P_MORE, P_LONG, P_LONG_QUOTED, P_UNTERMINATED, P_TOO_MANY };
+enum { P_OK, P_MORE, P_GROW, P_LONG, P_LONG_QUOTED, P_UNTERMINATED, P_TOO_MANY };
 /* what the next call must discard before the next record */
 enum { SKIP_NONE, SKIP_RECORD, SKIP_LINE };
 
@@ -50,17 +50,18 @@ struct enc_csv {
     size_t wlen, pos;
     bool eof;
     char *buf; /* backing store of win for fd and GBK sources */
-    size_t cap;
+    size_t cap, max_cap;
     /* GBK: raw bytes not yet converted */
     bool gbk;
     iconv_t cd;
     char *raw;
-    size_t raw_len;
+    size_t raw_len, raw_cap;
     bool bom_checked;
     unsigned char cls[256];
     bool quoting;
-    /* output of the current record */
+    /* output of the current record; grows up to out_max as records need it */
     char *out;
+    size_t out_cap, out_max;
     char **f;
     size_t *flen;
     size_t fcap;
@@ -104,9 +105,12 @@ static enc_csv *reader_new(const enc_csv_opts *o)
     case ENC_FMT_WS: r->cls[' '] = C_DELIM; r->cls['\t'] = C_DELIM; break;
     }
     if (r->quoting) r->cls['"'] = C_QUOTE;
-    /* content of one record: at most max_record + 2 input bytes are copied before the limit
-     * is noticed, plus one NUL per kept field */
-    r->out = enc_xmalloc(o->max_record + o->max_fields + 16);
+    /* A record's output is at most its input bytes plus a NUL per field (fields <= bytes + 1),
+     * and parsing stops one or two bytes past max_record: 2 * max_record + 64 always holds it.
+     * Start small; parse_record asks for more (P_GROW) when a record needs it. */
+    r->out_max = 2 * o->max_record + 64;
+    r->out_cap = r->out_max < 65536 ? r->out_max : 65536;
+    r->out = enc_xmalloc(r->out_cap);
     r->fcap = o->max_fields < 64 ? o->max_fields : 64;
     r->f = enc_xmalloc(r->fcap * sizeof *r->f);
     r->flen = enc_xmalloc(r->fcap * sizeof *r->flen);
@@ -116,7 +120,12 @@ static enc_csv *reader_new(const enc_csv_opts *o)
 /* Buffers for a chunked source (fd, or GBK from memory). */
 static enc_rc setup_buffered(enc_csv *r, enc_err *err)
 {
-    r->cap = r->o.max_record + CHUNK + 16;
+    /* the window must hold a whole record (max_record + 2 bytes) and a read; it starts at
+     * 256 KiB (less for small input in memory) and grows only for long records */
+    r->max_cap = r->o.max_record + CHUNK + 16;
+    r->cap = (size_t)256 << 10;
+    if (r->fd < 0 && r->mem_n + r->mem_n / 2 + 64 < r->cap) r->cap = r->mem_n + r->mem_n / 2 + 64;
+    if (r->cap > r->max_cap) r->cap = r->max_cap;
     r->buf = enc_xmalloc(r->cap);
     r->win = r->buf;
     if (r->o.encoding == ENC_GBK) {
@@ -126,7 +135,8 @@ static enc_rc setup_buffered(enc_csv *r, enc_err *err)
             return enc_fail(err, ENC_EFAIL, "csv: iconv cannot convert GB18030 to UTF-8: %s",
                             strerror(errno));
         r->gbk = true;
-        r->raw = enc_xmalloc(RAW_CAP);
+        r->raw_cap = r->fd < 0 && r->mem_n + 16 < RAW_CAP ? r->mem_n + 16 : RAW_CAP;
+        r->raw = enc_xmalloc(r->raw_cap);
     }
     return ENC_OK;
 }
@@ -154,7 +164,7 @@ static ssize_t src_take(enc_csv *r, char *dst, size_t cap)
 static int raw_fill(enc_csv *r, size_t want, enc_err *err)
 {
     while (!r->src_eof && r->raw_len < want) {
-        ssize_t k = src_take(r, r->raw + r->raw_len, RAW_CAP - r->raw_len);
+        ssize_t k = src_take(r, r->raw + r->raw_len, r->raw_cap - r->raw_len);
         if (k < 0) {
             enc_fail(err, ENC_EIO, "csv: read: %s", strerror(errno));
             return -1;
@@ -172,7 +182,7 @@ static int gbk_convert(enc_csv *r, enc_err *err)
     size_t before = r->wlen;
     while (r->wlen == before) {
         /* one read at a time, so a slow pipe is parsed as it arrives */
-        if (r->raw_len < RAW_CAP && raw_fill(r, r->raw_len + 1, err) < 0) return -1;
+        if (r->raw_len < r->raw_cap && raw_fill(r, r->raw_len + 1, err) < 0) return -1;
         if (r->raw_len == 0) {
             r->eof = true;
             return 0;
@@ -193,7 +203,7 @@ static int gbk_convert(enc_csv *r, enc_err *err)
         memmove(r->raw, in, inl);
         r->raw_len = inl;
         r->wlen = (size_t)(ob - r->buf);
-        if (r->wlen == before && !r->src_eof && r->raw_len == RAW_CAP) {
+        if (r->wlen == before && !r->src_eof && r->raw_len == r->raw_cap) {
             /* cannot happen with a sane iconv: RAW_CAP bytes always convert to something */
             enc_fail(err, ENC_EIO, "csv: GBK conversion made no progress");
             return -1;
@@ -211,6 +221,13 @@ static int fill(enc_csv *r, enc_err *err)
         memmove(r->buf, r->buf + r->pos, r->wlen - r->pos);
         r->wlen -= r->pos;
         r->pos = 0;
+    }
+    if (r->cap - r->wlen < 64 || (r->cap - r->wlen < r->cap / 4 && r->cap < r->max_cap)) {
+        size_t c = r->cap * 2 > r->max_cap ? r->max_cap : r->cap * 2;
+        if (c < r->wlen + 64) c = r->wlen + 64; /* cannot pass max_cap: wlen <= max_record + 2 */
+        r->buf = enc_xrealloc(r->buf, c);
+        r->win = r->buf;
+        r->cap = c;
     }
     if (r->gbk) return gbk_convert(r, err);
     size_t room = r->cap - r->wlen;
@@ -290,9 +307,11 @@ enc_rc enc_csv_open(enc_csv **out, const char *path, const enc_csv_opts *o, enc_
         own = true;
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    bool st_ok = fstat(fd, &st) == 0;
+    if (!st_ok || S_ISDIR(st.st_mode)) {
+        enc_rc e = enc_fail(err, ENC_EIO, "%s: %s", path, st_ok ? "is a directory" : strerror(errno));
         if (own) close(fd);
-        return enc_fail(err, ENC_EIO, "%s: is a directory", path);
+        return e;
     }
     enc_csv *r = reader_new(&v);
     r->fd = fd;
@@ -357,8 +376,11 @@ static int parse_record(enc_csv *r, size_t *nfp, size_t *endp, long *lines)
     const unsigned char *s = (const unsigned char *)r->win + r->pos;
     const unsigned char *e = (const unsigned char *)r->win + r->wlen;
     size_t maxr = r->o.max_record, maxf = r->o.max_fields;
-    /* scanning never goes past hl: one byte more than a record may hold */
-    const unsigned char *hl = (size_t)(e - s) > maxr + 1 ? s + maxr + 1 : e;
+    /* scanning stops at hl: one byte more than a record may hold, or what the output buffer
+     * can take (then P_GROW, and the record is parsed again with a larger one) */
+    size_t lim = maxr + 1, olim = (r->out_cap - 32) / 2;
+    if (olim < lim) lim = olim;
+    const unsigned char *hl = (size_t)(e - s) > lim ? s + lim : e;
     const unsigned char *cls = r->cls;
     const unsigned char *p = s;
     bool eof = r->eof;
@@ -388,6 +410,7 @@ static int parse_record(enc_csv *r, size_t *nfp, size_t *endp, long *lines)
         while (p < hl && cls[*p] == C_DELIM) p++;
         if (p >= hl) {
             if ((size_t)(p - s) > maxr) goto too_long;
+            if (p < e) return P_GROW;
             if (!eof) return P_MORE;
             goto done;
         }
@@ -413,6 +436,7 @@ unquoted:
     while (p < hl && cls[*p] <= C_QUOTE) *o++ = (char)*p++;
     if (p >= hl) {
         if ((size_t)(p - s) > maxr) goto too_long;
+        if (p < e) return P_GROW;
         if (!eof) return P_MORE;
         END_FIELD();
         goto done;
@@ -435,6 +459,7 @@ quoted:
                 rc = P_LONG_QUOTED;
                 goto out;
             }
+            if (p < e) return P_GROW;
             if (!eof) return P_MORE;
             return P_UNTERMINATED;
         }
@@ -600,6 +625,12 @@ int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err)
         int rc = parse_record(r, &nf, &end, &nl);
         if (rc == P_MORE) {
             if (fill(r, err) < 0) return -2;
+            continue;
+        }
+        if (rc == P_GROW) { /* a long record: parse it again with room for its output */
+            r->out_cap = r->out_cap * 2 > r->out_max ? r->out_max : r->out_cap * 2;
+            free(r->out);
+            r->out = enc_xmalloc(r->out_cap);
             continue;
         }
         row->line = r->line + 1;

@@ -36,8 +36,24 @@ enc_rc enc_csv_open_mem(enc_csv **out, const char *data, size_t n, const enc_csv
 /* Returns 1 with the next record in *row; 0 at the end of input; -1 when this record is
  * malformed (err->msg says why, row->line says where; the next call continues after it);
  * -2 on a read error (fatal). Empty lines are skipped. */
+/* Notes for callers:
+ * - Fields live in one buffer owned by the reader: row->f, row->len and the bytes they point
+ *   to are valid until the next enc_csv_next or enc_csv_close; copy what you keep. A field
+ *   may contain NUL bytes (rare, from the input): use row->len, not strlen. The output is
+ *   UTF-8 as far as the input was; the reader does not validate UTF-8 input.
+ * - On -1, err->rc tells the reasons apart: ENC_EPARSE for malformed text ("unterminated
+ *   quoted field", "invalid GBK byte sequence"), ENC_ELIMIT for a bound ("record longer than
+ *   the limit of N bytes", "record has N fields, more than the limit of M"). err->msg starts
+ *   with "line N: ". row->n is 0. Reading resumes after the record, except after an
+ *   unterminated quote, where it resumes on the line after the record's first line.
+ * - On -2 (ENC_EIO) stop reading. A reader from memory never returns -2.
+ * - Quoting rules (CSV and TSV): RFC 4180; a quote inside an unquoted field is literal; text
+ *   after a closing quote is appended ("ab"cd -> abcd), as Python's csv does. The whitespace
+ *   format has no quoting. Line ends: LF, CRLF or a lone CR. docs/formats.md has the rest.
+ * - GBK input is decoded as GB18030 (a superset); a GBK-labelled input that starts with a
+ *   UTF-8 BOM is read as UTF-8. Memory per reader: at most about 3 * max_record + 1.3 MiB. */
 int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err);
-uint64_t enc_csv_bytes_read(const enc_csv *r);  /* input consumed so far, for progress */
+uint64_t enc_csv_bytes_read(const enc_csv *r);  /* input bytes consumed so far, for progress */
 uint64_t enc_csv_bytes_total(const enc_csv *r); /* 0 when unknown (a pipe) */
 void enc_csv_close(enc_csv *r);
 

@@ -425,7 +425,7 @@ int enc_currency_digits(const char *code)
 static bool local_char(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit((char)c) ||
-           strchr("!#$%&'*+/=?^_`{|}~-.", c) != NULL || c >= 0x80;
+           (c != 0 && strchr("!#$%&'*+/=?^_`{|}~-.", c) != NULL) || c >= 0x80;
 }
 
 bool enc_clean_email(const char *s, size_t n, char *out, size_t cap, const char **why)

@@ -1,7 +1,10 @@
 /* clean.h — cleaners for values in merchants' files: times, dates, money, integers, emails,
  * phones, ids, genders. Each takes a field as pointer + length (not NUL-terminated), trims
  * it, writes the clean value and returns true, or returns false with *why set to a short
- * static reason ("not a date", "month out of range", ...). Pure functions, no allocation. */
+ * static reason ("not a date", "month out of range", ...). Pure functions, no allocation.
+ * The accepted forms and every reason are listed for users in docs/formats.md. Output
+ * buffers: "too long" (email, id) or "output too small" (phone) when cap is too small;
+ * 255 bytes hold any accepted email, 17 any phone, 129 any id. */
 #ifndef ENCORE_CLEAN_H
 #define ENCORE_CLEAN_H
 #include "base/datetime.h"

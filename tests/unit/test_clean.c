@@ -372,6 +372,9 @@ static void emails(void)
     EMAIL(big, "!too long");
     char small[8];
     const char *why;
+    char nul[] = "ab\0c@example.com"; /* strchr(set, 0) would match the terminator */
+    CHECK(!enc_clean_email(nul, sizeof nul - 1, big, sizeof big, &why));
+    CHECK_STR(why, "bad character in local part");
     CHECK(!enc_clean_email(S("abc@example.com"), small, sizeof small, &why));
     CHECK_STR(why, "too long");
 }

@@ -278,6 +278,51 @@ static void chunk_boundaries(void)
     free(g);
 }
 
+/* Records far larger than the initial buffers (64 KiB output, 256 KiB window): the reader
+ * must grow both, up to max_record, and give the same fields from memory, file and GBK. */
+static void long_records_grow_buffers(void)
+{
+    size_t big = 700000, cap = 3 * big + 100, n = 0;
+    char *in = malloc(cap);
+    n += (size_t)sprintf(in + n, "head,x\n");
+    memset(in + n, 'u', big); /* an unquoted field of 700 kB */
+    n += big;
+    n += (size_t)sprintf(in + n, ",tail\n\"");
+    for (size_t i = 0; i < big / 4; i++) { /* a quoted field with "" and line ends */
+        memcpy(in + n, i % 2 ? "a\"\"b" : "c\nde", 4);
+        n += 4;
+    }
+    n += (size_t)sprintf(in + n, "\",2\nlast,1\n");
+    const char *path = write_tmp("long.csv", in, n);
+    for (int mode = 0; mode < 3; mode++) {
+        enc_csv_opts o = {ENC_FMT_CSV, mode == 2 ? ENC_GBK : ENC_UTF8, 0, 0};
+        enc_csv *r;
+        enc_err err = {0};
+        enc_rc rc = mode == 0 ? enc_csv_open_mem(&r, in, n, &o, &err) : enc_csv_open(&r, path, &o, &err);
+        CHECK_INT(rc, ENC_OK);
+        if (rc) continue;
+        enc_csv_row row;
+        CHECK_INT(enc_csv_next(r, &row, &err), 1);
+        CHECK_INT(enc_csv_next(r, &row, &err), 1);
+        CHECK_INT(row.n, 2);
+        CHECK_INT(row.len[0], big);
+        CHECK(row.f[0][0] == 'u' && row.f[0][big - 1] == 'u');
+        CHECK_STR(row.f[1], "tail");
+        CHECK_INT(enc_csv_next(r, &row, &err), 1);
+        CHECK_INT(row.line, 3);
+        CHECK_INT(row.n, 2);
+        CHECK_INT(row.len[0], big / 8 * 7); /* pairs of "a""b" (3 bytes) and "c\nde" (4) */
+        CHECK(memcmp(row.f[0], "c\nde" "a\"b", 7) == 0);
+        CHECK_STR(row.f[1], "2");
+        CHECK_INT(enc_csv_next(r, &row, &err), 1);
+        CHECK_INT(row.line, 4 + big / 8); /* big / 8 line ends inside the quotes */
+        CHECK_STR(row.f[0], "last");
+        CHECK_INT(enc_csv_next(r, &row, &err), 0);
+        enc_csv_close(r);
+    }
+    free(in);
+}
+
 /* Standard input through a real pipe: bytes_total is unknown (0), records arrive whole. */
 static void pipe_input(void)
 {
@@ -505,6 +550,7 @@ int main(void)
     RUN(bad_records_in_the_middle);
     RUN(gbk_conversion);
     RUN(chunk_boundaries);
+    RUN(long_records_grow_buffers);
     RUN(pipe_input);
     RUN(open_errors);
     RUN(differential_vs_python);
