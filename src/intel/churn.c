@@ -103,24 +103,32 @@ enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const e
     m->n_train = n;
     m->n_pos = npos;
     for (int j = 0; j < d; j++) m->log1p[j] = o->log1p ? o->log1p[j] != 0 : 0;
-    /* standardisation: Welford mean and population sd of the finite transformed values */
-    for (int j = 0; j < d; j++) {
-        double mean = 0, m2 = 0;
-        size_t cnt = 0;
-        for (size_t i = 0; i < n; i++) {
-            double t = transform(m, j, X[i * (size_t)d + j]);
-            if (!isfinite(t)) continue;
-            cnt++;
-            double dl = t - mean;
-            mean += dl / (double)cnt;
-            m2 += dl * (t - mean);
+    /* standardisation, two passes: transform once into ws while keeping a Welford mean and
+     * population sd a column (of the finite values), then z-score ws in place */
+    double mean[ENC_CHURN_MAX_FEATURES] = {0}, m2[ENC_CHURN_MAX_FEATURES] = {0};
+    size_t cnt[ENC_CHURN_MAX_FEATURES] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const double *x = X + i * (size_t)d;
+        double *t = ws + i * (size_t)d;
+        for (int j = 0; j < d; j++) {
+            t[j] = transform(m, j, x[j]);
+            if (!isfinite(t[j])) continue;
+            cnt[j]++;
+            double dl = t[j] - mean[j];
+            mean[j] += dl / (double)cnt[j];
+            m2[j] += dl * (t[j] - mean[j]);
         }
-        m->mean[j] = cnt ? mean : 0;
-        double sd = cnt ? sqrt(m2 / (double)cnt) : 0;
-        m->sd[j] = sd > 1e-12 * (1 + fabs(mean)) ? sd : 0;
     }
-    for (size_t i = 0; i < n; i++)
-        for (int j = 0; j < d; j++) ws[i * (size_t)d + j] = enc_churn_z(m, X + i * (size_t)d, j);
+    for (int j = 0; j < d; j++) {
+        m->mean[j] = cnt[j] ? mean[j] : 0;
+        double sd = cnt[j] ? sqrt(m2[j] / (double)cnt[j]) : 0;
+        m->sd[j] = sd > 1e-12 * (1 + fabs(mean[j])) ? sd : 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double *t = ws + i * (size_t)d;
+        for (int j = 0; j < d; j++)
+            t[j] = isfinite(t[j]) && m->sd[j] > 0 ? (t[j] - m->mean[j]) / m->sd[j] : 0;
+    }
 
     const int p = d + 1;
     double th[MAXP] = {0}, g[MAXP], H[MAXP * MAXP], step[MAXP], tr[MAXP], g2[MAXP], H2[MAXP * MAXP];

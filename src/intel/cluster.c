@@ -60,6 +60,7 @@ void enc_cluster_opts_default(enc_cluster_opts *o)
     o->k_max = 8;
     o->n_init = 4;
     o->max_iter = 300;
+    o->tol = 1e-4;
     o->seed = 1;
     o->fit_sample = 50000;
     o->sil_sample = 2000;
@@ -181,12 +182,14 @@ static void seed_pp(const double *Z, size_t n, int d, int k, rng *r, double *C, 
     }
 }
 
-/* Lloyd's iterations from C. Returns the iterations; lab holds each row's nearest centroid and
- * *inertia their summed squared distance. A cluster left empty takes the row farthest from its
- * own centroid. */
+/* Lloyd's iterations from C, until no row changes cluster, the centroids move by at most tol
+ * (summed squared shift) or max_iter. Returns the iterations; lab holds each row's nearest
+ * centroid and *inertia their summed squared distance. A cluster left empty takes the row
+ * farthest from its own centroid. */
 static int lloyd(const double *Z, size_t n, int d, int k, double *C, int32_t *lab, int max_iter,
-                 double *inertia)
+                 double tol, double *inertia)
 {
+    double shift = INFINITY;
     double sum[MK * MD];
     size_t cnt[MK];
     int it = 0;
@@ -206,14 +209,20 @@ static int lloyd(const double *Z, size_t n, int d, int k, double *C, int32_t *la
             for (int j = 0; j < d; j++) sum[c * MD + j] += z[j];
         }
         *inertia = in;
-        if ((it > 0 && changed == 0) || it + 1 >= max_iter) break;
+        if ((it > 0 && (changed == 0 || shift <= tol)) || it + 1 >= max_iter) break;
         size_t taken[MK];
         int ntaken = 0;
+        shift = 0;
         for (int c = 0; c < k; c++) {
             if (cnt[c]) {
-                for (int j = 0; j < d; j++) C[c * MD + j] = sum[c * MD + j] / (double)cnt[c];
+                for (int j = 0; j < d; j++) {
+                    double v = sum[c * MD + j] / (double)cnt[c], dl = v - C[c * MD + j];
+                    shift += dl * dl;
+                    C[c * MD + j] = v;
+                }
                 continue;
             }
+            shift = INFINITY; /* a re-seeded cluster: not converged */
             size_t far = 0;
             double fd = -1;
             for (size_t i = 0; i < n; i++) {
@@ -294,8 +303,8 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
         return enc_fail(err, ENC_EUSAGE, "cluster: %zu rows (fitting sample %zu) for %d clusters", n,
                         o->fit_sample, kmax);
     if (n > UINT32_MAX) return enc_fail(err, ENC_ELIMIT, "cluster: %zu rows: too many", n);
-    if (o->n_init < 1 || o->max_iter < 1 || o->sil_sample < 2)
-        return enc_fail(err, ENC_EUSAGE, "cluster: n_init, max_iter must be >= 1, sil_sample >= 2");
+    if (o->n_init < 1 || o->max_iter < 1 || o->sil_sample < 2 || !(o->tol >= 0))
+        return enc_fail(err, ENC_EUSAGE, "cluster: n_init, max_iter must be >= 1, sil_sample >= 2, tol >= 0");
     layout L;
     lay(n, d, o, ws, &L);
     memset(r, 0, sizeof *r);
@@ -338,7 +347,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
         for (int t = 0; t < o->n_init; t++) {
             double in;
             seed_pp(Zs, L.fit_n, d, k, &R, C, L.dist);
-            lloyd(Zs, L.fit_n, d, k, C, L.lab, o->max_iter, &in);
+            lloyd(Zs, L.fit_n, d, k, C, L.lab, o->max_iter, o->tol, &in);
             if (in < best_in) {
                 best_in = in;
                 memcpy(Ck, C, sizeof C);
@@ -358,7 +367,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
         }
     }
     double inertia;
-    r->iterations = lloyd(L.Z, n, d, bestk, bestC, label, o->max_iter, &inertia);
+    r->iterations = lloyd(L.Z, n, d, bestk, bestC, label, o->max_iter, o->tol, &inertia);
     /* number clusters by decreasing size (ties: lower old number first) */
     size_t size[MK] = {0};
     for (size_t i = 0; i < n; i++) size[label[i]]++;

@@ -18,6 +18,9 @@ typedef struct enc_cluster_opts {
     int k_min, k_max;      /* [2, 8] */
     int n_init;            /* k-means++ restarts on the fitting sample, best inertia kept [4] */
     int max_iter;          /* Lloyd iterations a run [300] */
+    double tol;            /* a run also stops when the centroids moved by at most this in summed
+                              squared z units (scikit-learn's rule: tol x mean feature variance,
+                              which is 1 after z-scoring) [1e-4]; 0: only when no row moves */
     uint64_t seed;         /* [1] */
     size_t fit_sample;     /* seeds and k are found on a sample of at most this many rows; the
                               final Lloyd runs on all rows from those centroids [50000] */
