@@ -24,9 +24,18 @@ static uint64_t rnd(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static double unif(void) { return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53; }
-static double expo(double mean) { return -mean * log(unif()); }
-static double gauss(void) { return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif()); }
+static double unif(void)
+{
+    return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53;
+}
+static double expo(double mean)
+{
+    return -mean * log(unif());
+}
+static double gauss(void)
+{
+    return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
+}
 
 static double clock_of(clockid_t id)
 {
@@ -34,8 +43,14 @@ static double clock_of(clockid_t id)
     clock_gettime(id, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
-static double now(void) { return clock_of(CLOCK_MONOTONIC); }
-static double cpu(void) { return clock_of(CLOCK_THREAD_CPUTIME_ID); }
+static double now(void)
+{
+    return clock_of(CLOCK_MONOTONIC);
+}
+static double cpu(void)
+{
+    return clock_of(CLOCK_THREAD_CPUTIME_ID);
+}
 
 /* Every buffer is touched once when allocated, so the timings measure the kernels and not the
  * kernel's first-touch page faults (a scoring run reuses its buffers). */
@@ -51,24 +66,24 @@ static void *alloc(size_t n)
 static size_t N;
 static void report(const char *what, double wall, double cput)
 {
-    printf("%-46s %8.1f ms wall %8.1f ms cpu  %7.1f ns/customer (cpu)\n", what, wall * 1e3, cput * 1e3,
-           cput * 1e9 / (double)N);
+    printf("%-46s %8.1f ms wall %8.1f ms cpu  %7.1f ns/customer (cpu)\n", what, wall * 1e3,
+           cput * 1e3, cput * 1e9 / (double)N);
     fflush(stdout);
 }
-#define TIME(what, stmt)                                                                          \
-    do {                                                                                          \
-        double t0_ = now(), c0_ = cpu();                                                          \
-        stmt;                                                                                     \
-        report(what, now() - t0_, cpu() - c0_);                                                   \
+#define TIME(what, stmt)                                                                           \
+    do {                                                                                           \
+        double t0_ = now(), c0_ = cpu();                                                           \
+        stmt;                                                                                      \
+        report(what, now() - t0_, cpu() - c0_);                                                    \
     } while (0)
-#define OK(call)                                                                                  \
-    do {                                                                                          \
-        enc_err e_ = {0};                                                                         \
-        (void)e_;                                                                                 \
-        if ((call) != ENC_OK) {                                                                   \
-            fprintf(stderr, "intel_kernels: %s failed\n", #call);                                 \
-            exit(1);                                                                              \
-        }                                                                                         \
+#define OK(call)                                                                                   \
+    do {                                                                                           \
+        enc_err e_ = {0};                                                                          \
+        (void)e_;                                                                                  \
+        if ((call) != ENC_OK) {                                                                    \
+            fprintf(stderr, "intel_kernels: %s failed\n", #call);                                  \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 static void dump(const char *dir, const char *name, const void *p, size_t size, size_t n)
@@ -120,26 +135,30 @@ int main(int argc, char **argv)
            *lg = alloc(N * sizeof(double)), *dr = alloc(N * sizeof(double)),
            *eg = alloc(N * sizeof(double)), *med = alloc(N * sizeof(double));
     int64_t *next = alloc(N * sizeof *next);
-    enc_cadence_out co = {occ, NULL, NULL, ten, rec, mg, sd, med, lg, dr, {c30, c90, c365}, eg, next};
+    enc_cadence_out co = {occ, NULL, NULL, ten, rec, mg, sd, med, lg, dr, {c30, c90, c365},
+                          eg,  next};
     enc_cadence_config cc;
     enc_cadence_config_default(&cc);
     cc.default_gap_days = 60;
     size_t wl = enc_cadence_ws_len(off, N);
     double *cws = alloc(wl * sizeof *cws);
-    TIME("cadence (all features + next order)", OK(enc_cadence_compute(&cc, ts, off, N, as_of, NULL, &co, cws, wl, NULL)));
+    TIME("cadence (all features + next order)",
+         OK(enc_cadence_compute(&cc, ts, off, N, as_of, NULL, &co, cws, wl, NULL)));
 
     /* replenishment: each customer's history as one category group, a 30-day cycle */
     double *cycle = alloc(N * sizeof *cycle), *iv = alloc(N * sizeof *iv);
     int64_t *due = alloc(N * sizeof *due);
-    for (size_t i = 0; i < N; i++) cycle[i] = 30;
+    for (size_t i = 0; i < N; i++)
+        cycle[i] = 30;
     TIME("replenishment dates (1 group a customer)",
          OK(enc_cadence_replenish(ts, NULL, off, N, cycle, 2, D, as_of, due, iv, cws, wl, NULL)));
 
     /* RFM: recency days, frequency (occasions), monetary */
     double *fr = alloc(N * sizeof *fr);
-    for (size_t i = 0; i < N; i++) fr[i] = occ[i];
-    uint8_t *r = alloc(N), *f = alloc(N), *m = alloc(N), *seg = alloc(N),
-            *cn = alloc(N), *r1 = alloc(N), *f1 = alloc(N), *m1 = alloc(N);
+    for (size_t i = 0; i < N; i++)
+        fr[i] = occ[i];
+    uint8_t *r = alloc(N), *f = alloc(N), *m = alloc(N), *seg = alloc(N), *cn = alloc(N),
+            *r1 = alloc(N), *f1 = alloc(N), *m1 = alloc(N);
     void *rws = alloc(enc_rfm_ws_size(N));
     enc_rfm_config rc;
     enc_rfm_config_default(&rc);
@@ -149,13 +168,17 @@ int main(int argc, char **argv)
         rc.ties = ties ? ENC_RFM_TIES_FIRST : ENC_RFM_TIES_LOW;
         for (int rep = 0; rep < 3; rep++) {
             double t0 = now(), c0 = cpu();
-            if (ties) OK(enc_rfm_score(&rc, rec, fr, monetary, N, r1, f1, m1, rws, NULL));
-            else OK(enc_rfm_score(&rc, rec, fr, monetary, N, r, f, m, rws, NULL));
+            if (ties)
+                OK(enc_rfm_score(&rc, rec, fr, monetary, N, r1, f1, m1, rws, NULL));
+            else
+                OK(enc_rfm_score(&rc, rec, fr, monetary, N, r, f, m, rws, NULL));
             double w = now() - t0, c = cpu() - c0;
             bw = w < bw ? w : bw;
             bc = c < bc ? c : bc;
         }
-        report(ties ? "RFM quintiles, 3 columns (ties first)" : "RFM quintiles, 3 columns (ties low)", bw, bc);
+        report(ties ? "RFM quintiles, 3 columns (ties first)"
+                    : "RFM quintiles, 3 columns (ties low)",
+               bw, bc);
     }
     TIME("RFM 11 segments", enc_rfm_segments(r, f, m, N, seg));
     enc_rfm_means mu;
@@ -193,9 +216,11 @@ int main(int argc, char **argv)
     int32_t *occ1 = alloc(N * sizeof *occ1), *c901 = alloc(N * sizeof *c901);
     double *rec1 = alloc(N * sizeof(double)), *mg1 = alloc(N * sizeof(double)),
            *lg1 = alloc(N * sizeof(double));
-    enc_cadence_out co1 = {.occasions = occ1, .recency_days = rec1, .mean_gap_days = mg1, .last_gap_days = lg1};
+    enc_cadence_out co1 = {
+        .occasions = occ1, .recency_days = rec1, .mean_gap_days = mg1, .last_gap_days = lg1};
     co1.count[1] = c901;
-    TIME("cadence at the cut-off (5 outputs)", OK(enc_cadence_compute(&cc, ts, off, N, cut, NULL, &co1, cws, wl, NULL)));
+    TIME("cadence at the cut-off (5 outputs)",
+         OK(enc_cadence_compute(&cc, ts, off, N, cut, NULL, &co1, cws, wl, NULL)));
     enc_churn_std_input in1 = {N, occ1, rec1, mg1, lg1, c901, monetary, ev, evb, cp, 60};
     TIME("churn standard features", OK(enc_churn_std_build(&in1, X1, NULL)));
     enc_churn_std_input in2 = {N, occ, rec, mg, lg, c90, monetary, ev, evb, cp, 60};
@@ -215,7 +240,8 @@ int main(int argc, char **argv)
     char what[96];
     double t0 = now(), c0 = cpu();
     OK(enc_churn_fit(X1, y, nt, DD, &opt, &cm, fws, NULL));
-    snprintf(what, sizeof what, "churn fit (%zu rows x %d, %d Newton steps)", nt, DD, cm.iterations);
+    snprintf(what, sizeof what, "churn fit (%zu rows x %d, %d Newton steps)", nt, DD,
+             cm.iterations);
     report(what, now() - t0, cpu() - c0);
     double *p = alloc(N * sizeof *p);
     TIME("churn score", enc_churn_score(&cm, X2, N, p));
@@ -226,7 +252,8 @@ int main(int argc, char **argv)
     enc_churn_score(&cm, X1, nt, pt);
     void *aws = alloc(enc_auc_ws_size(nt));
     TIME("AUC (training rows)", OK(enc_auc(pt, y, nt, &auc, aws, NULL)));
-    printf("  churn: %zu training rows, %.1f%% churned, in-sample AUC %.3f\n", nt, 100.0 * cm.n_pos / nt, auc);
+    printf("  churn: %zu training rows, %.1f%% churned, in-sample AUC %.3f\n", nt,
+           100.0 * cm.n_pos / nt, auc);
 
     /* clusters on log1p frequency and spend, recency */
     double *XC = alloc(N * 3 * sizeof *XC);
@@ -242,8 +269,10 @@ int main(int argc, char **argv)
     int32_t *lab = alloc(N * sizeof *lab);
     enc_cluster_result kr;
     void *kws = alloc(enc_cluster_ws_size(N, 3, &ko));
-    TIME("k-means, k chosen in 2..8 by silhouette", OK(enc_cluster_fit(XC, N, 3, &ko, lab, &kr, kws, NULL)));
-    printf("  chosen k=%d (silhouette %.3f), final Lloyd iterations %d\n", kr.k, kr.silhouette, kr.iterations);
+    TIME("k-means, k chosen in 2..8 by silhouette",
+         OK(enc_cluster_fit(XC, N, 3, &ko, lab, &kr, kws, NULL)));
+    printf("  chosen k=%d (silhouette %.3f), final Lloyd iterations %d\n", kr.k, kr.silhouette,
+           kr.iterations);
     for (int c = 0; c < kr.k; c++) {
         char desc[200];
         enc_cluster_describe(&kr, c, enc_cluster_rfm_features, 0.5, desc, sizeof desc);

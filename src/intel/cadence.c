@@ -34,8 +34,10 @@ static double select_k(double *x, ptrdiff_t n, ptrdiff_t k)
         double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
         ptrdiff_t i = lo, j = hi;
         while (i <= j) {
-            while (x[i] < pivot) i++;
-            while (x[j] > pivot) j--;
+            while (x[i] < pivot)
+                i++;
+            while (x[j] > pivot)
+                j--;
             if (i <= j) {
                 double t = x[i];
                 x[i] = x[j];
@@ -44,9 +46,12 @@ static double select_k(double *x, ptrdiff_t n, ptrdiff_t k)
                 j--;
             }
         }
-        if (k <= j) hi = j;
-        else if (k >= i) lo = i;
-        else return x[k];
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return x[k];
     }
     return x[k];
 }
@@ -72,13 +77,14 @@ static enc_rc check_group(const int64_t *ts, const int64_t *off, size_t g, size_
                         ws_len, (long long)(e - b));
     for (int64_t p = b + 1; p < e; p++)
         if (ts[p] < ts[p - 1])
-            return enc_fail(err, ENC_EUSAGE, "cadence: purchase times of customer %zu are not ascending", g);
+            return enc_fail(err, ENC_EUSAGE,
+                            "cadence: purchase times of customer %zu are not ascending", g);
     return ENC_OK;
 }
 
-#define PUT(arr, v)                                                                               \
-    do {                                                                                          \
-        if (out->arr) out->arr[i] = (v);                                                          \
+#define PUT(arr, v)                                                                                \
+    do {                                                                                           \
+        if (out->arr) out->arr[i] = (v);                                                           \
     } while (0)
 
 enc_rc enc_cadence_compute(const enc_cadence_config *cfg, const int64_t *ts, const int64_t *off,
@@ -86,7 +92,8 @@ enc_rc enc_cadence_compute(const enc_cadence_config *cfg, const int64_t *ts, con
                            const enc_cadence_out *out, double *ws, size_t ws_len, enc_err *err)
 {
     int64_t wsec[ENC_CADENCE_WINDOWS];
-    for (int w = 0; w < ENC_CADENCE_WINDOWS; w++) wsec[w] = (int64_t)llround(cfg->window_days[w] * DAY);
+    for (int w = 0; w < ENC_CADENCE_WINDOWS; w++)
+        wsec[w] = (int64_t)llround(cfg->window_days[w] * DAY);
     const int64_t merge = cfg->merge_seconds;
     const int want_median = out->median_gap_days || out->expected_gap_days || out->next_ts;
     for (size_t i = 0; i < n; i++) {
@@ -122,11 +129,13 @@ enc_rc enc_cadence_compute(const enc_cadence_config *cfg, const int64_t *ts, con
             double d = g - mean;
             mean += d / m;
             m2 += d * (g - mean);
-            for (int w = 0; w < ENC_CADENCE_WINDOWS; w++) cnt[w] += cur > as_of - wsec[w];
+            for (int w = 0; w < ENC_CADENCE_WINDOWS; w++)
+                cnt[w] += cur > as_of - wsec[w];
             cur = t;
             m++;
         }
-        for (int w = 0; w < ENC_CADENCE_WINDOWS; w++) cnt[w] += cur > as_of - wsec[w];
+        for (int w = 0; w < ENC_CADENCE_WINDOWS; w++)
+            cnt[w] += cur > as_of - wsec[w];
         int32_t ngaps = m - 1;
         double mean_gap = ngaps ? (double)(cur - first) / DAY / ngaps : NAN;
         double last_gap = ngaps ? ws[ngaps - 1] : NAN;
@@ -186,7 +195,8 @@ enc_rc enc_cadence_replenish(const int64_t *ts, const double *qty, const int64_t
         if (ngaps >= min_own_gaps && ngaps > 0)
             iv = enc_cadence_median(ws, (size_t)ngaps);
         else
-            iv = isfinite(cycle_days[g]) && cycle_days[g] > 0 ? cycle_days[g] * (q > 1 ? q : 1) : NAN;
+            iv = isfinite(cycle_days[g]) && cycle_days[g] > 0 ? cycle_days[g] * (q > 1 ? q : 1)
+                                                              : NAN;
         if (interval_days) interval_days[g] = iv;
         due_ts[g] = isfinite(iv) ? cur + (int64_t)llround(iv * DAY) : ENC_CADENCE_NONE;
     }

@@ -30,18 +30,18 @@ void enc_cadence_config_default(enc_cadence_config *c);
  * ENC_CADENCE_NONE, counts 0. Gap fields need two occasions (NaN otherwise); gap_std needs three
  * (sample standard deviation, n-1 denominator). */
 typedef struct enc_cadence_out {
-    int32_t *occasions;            /* purchase occasions up to as_of */
-    int64_t *first_ts, *last_ts;   /* first and last occasion (start times) */
-    double *tenure_days;           /* as_of - first */
-    double *recency_days;          /* as_of - last */
-    double *mean_gap_days;         /* (last - first) / (occasions - 1) */
-    double *gap_std_days;          /* sample std of the gaps */
-    double *median_gap_days;       /* median of the gaps */
-    double *last_gap_days;         /* last - the occasion before it */
-    double *drift;                 /* last_gap / mean_gap: > 1 slowing down, < 1 speeding up */
+    int32_t *occasions;          /* purchase occasions up to as_of */
+    int64_t *first_ts, *last_ts; /* first and last occasion (start times) */
+    double *tenure_days;         /* as_of - first */
+    double *recency_days;        /* as_of - last */
+    double *mean_gap_days;       /* (last - first) / (occasions - 1) */
+    double *gap_std_days;        /* sample std of the gaps */
+    double *median_gap_days;     /* median of the gaps */
+    double *last_gap_days;       /* last - the occasion before it */
+    double *drift;               /* last_gap / mean_gap: > 1 slowing down, < 1 speeding up */
     int32_t *count[ENC_CADENCE_WINDOWS]; /* occasions in (as_of - window, as_of] */
-    double *expected_gap_days;     /* the gap the next-order estimate used (see below) */
-    int64_t *next_ts;              /* last + expected gap; may lie before as_of: overdue */
+    double *expected_gap_days;           /* the gap the next-order estimate used (see below) */
+    int64_t *next_ts;                    /* last + expected gap; may lie before as_of: overdue */
 } enc_cadence_out;
 
 /* Length (in doubles) of the workspace enc_cadence_compute needs: the largest number of

@@ -71,17 +71,20 @@ static double eval(const double *Z, const uint8_t *y, size_t n, int d, const dou
             g[a] += r * x[a];
             double wa = w * x[a];
             double *Ha = H + (size_t)a * p;
-            for (int b = a; b < p; b++) Ha[b] += wa * x[b];
+            for (int b = a; b < p; b++)
+                Ha[b] += wa * x[b];
         }
     }
-    for (int j = 1; j < p; j++) f += 0.5 * lambda * th[j] * th[j];
+    for (int j = 1; j < p; j++)
+        f += 0.5 * lambda * th[j] * th[j];
     if (g) {
         for (int j = 1; j < p; j++) {
             g[j] += lambda * th[j];
             H[(size_t)j * p + j] += lambda + (sd0[j - 1] == 0 ? 1 : 0); /* constant column */
         }
         for (int a = 0; a < p; a++)
-            for (int b = 0; b < a; b++) H[(size_t)a * p + b] = H[(size_t)b * p + a];
+            for (int b = 0; b < a; b++)
+                H[(size_t)a * p + b] = H[(size_t)b * p + a];
     }
     return f;
 }
@@ -90,19 +93,22 @@ enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const e
                      enc_churn_model *m, double *ws, enc_err *err)
 {
     if (d < 1 || d > ENC_CHURN_MAX_FEATURES)
-        return enc_fail(err, ENC_EUSAGE, "churn: %d features: must be 1..%d", d, ENC_CHURN_MAX_FEATURES);
+        return enc_fail(err, ENC_EUSAGE, "churn: %d features: must be 1..%d", d,
+                        ENC_CHURN_MAX_FEATURES);
     if (!(o->lambda >= 0)) return enc_fail(err, ENC_EUSAGE, "churn: lambda must be >= 0");
     size_t npos = 0;
-    for (size_t i = 0; i < n; i++) npos += y[i] != 0;
+    for (size_t i = 0; i < n; i++)
+        npos += y[i] != 0;
     if (npos == 0 || npos == n)
-        return enc_fail(err, ENC_EUSAGE, "churn: training labels need both outcomes (%zu churned of %zu)",
-                        npos, n);
+        return enc_fail(err, ENC_EUSAGE,
+                        "churn: training labels need both outcomes (%zu churned of %zu)", npos, n);
     memset(m, 0, sizeof *m);
     m->d = d;
     m->lambda = o->lambda;
     m->n_train = n;
     m->n_pos = npos;
-    for (int j = 0; j < d; j++) m->log1p[j] = o->log1p ? o->log1p[j] != 0 : 0;
+    for (int j = 0; j < d; j++)
+        m->log1p[j] = o->log1p ? o->log1p[j] != 0 : 0;
     /* standardisation, two passes: transform once into ws while keeping a Welford mean and
      * population sd a column (of the finite values), then z-score ws in place */
     double mean[ENC_CHURN_MAX_FEATURES] = {0}, m2[ENC_CHURN_MAX_FEATURES] = {0};
@@ -141,8 +147,11 @@ enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const e
     for (; it < o->max_iter; it++) {
         gsl_matrix_view Hv = gsl_matrix_view_array(H, p, p);
         gsl_vector_view gv = gsl_vector_view_array(g, p), sv = gsl_vector_view_array(step, p);
-        if (gsl_linalg_cholesky_decomp1(&Hv.matrix) || gsl_linalg_cholesky_solve(&Hv.matrix, &gv.vector, &sv.vector)) {
-            rc = enc_fail(err, ENC_EFAIL, "churn: Hessian not positive definite at iteration %d (raise lambda)", it);
+        if (gsl_linalg_cholesky_decomp1(&Hv.matrix) ||
+            gsl_linalg_cholesky_solve(&Hv.matrix, &gv.vector, &sv.vector)) {
+            rc =
+                enc_fail(err, ENC_EFAIL,
+                         "churn: Hessian not positive definite at iteration %d (raise lambda)", it);
             break;
         }
         double dec = 0; /* Newton decrement squared g' H^-1 g */
@@ -156,7 +165,8 @@ enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const e
         }
         double t = 1, ft = f;
         for (;;) {
-            for (int a = 0; a < p; a++) tr[a] = th[a] + t * step[a];
+            for (int a = 0; a < p; a++)
+                tr[a] = th[a] + t * step[a];
             ft = eval(ws, y, n, d, m->sd, o->lambda, tr, g2, H2);
             if (ft <= f - 1e-4 * t * dec) break;
             t *= 0.5;
@@ -175,14 +185,16 @@ enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const e
     if (rc) return rc;
     if (!converged)
         return enc_fail(err, ENC_EFAIL,
-                        "churn: no convergence in %d iterations (separable data? raise lambda)", it);
+                        "churn: no convergence in %d iterations (separable data? raise lambda)",
+                        it);
     /* On separable data the objective has no minimiser without a penalty: the gradient fades as
      * beta runs off to infinity and Newton stops on a tiny decrement. A coefficient of 30 on a
      * standardised feature (odds x e^30 a standard deviation) is that case, not a model. */
     for (int j = 1; j < p; j++)
         if (fabs(th[j]) > 30)
             return enc_fail(err, ENC_EFAIL,
-                            "churn: coefficient %d diverges (%.3g): separable data? raise lambda", j - 1, th[j]);
+                            "churn: coefficient %d diverges (%.3g): separable data? raise lambda",
+                            j - 1, th[j]);
     m->intercept = th[0];
     double pen = 0;
     for (int j = 0; j < d; j++) {
@@ -200,7 +212,8 @@ void enc_churn_score(const enc_churn_model *m, const double *X, size_t n, double
     for (size_t i = 0; i < n; i++) {
         const double *x = X + i * (size_t)d;
         double eta = m->intercept;
-        for (int j = 0; j < d; j++) eta += m->beta[j] * enc_churn_z(m, x, j);
+        for (int j = 0; j < d; j++)
+            eta += m->beta[j] * enc_churn_z(m, x, j);
         double e = exp(-fabs(eta));
         p[i] = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
     }
@@ -260,10 +273,10 @@ size_t enc_churn_reason_text(const enc_churn_model *m, const enc_churn_feature *
     const char *tpl = enc_churn_z(m, xrow, j) >= 0 ? feat[j].high : feat[j].low;
     if (!tpl) tpl = feat[j].name;
     size_t len = 0;
-#define EMIT(s, k)                                                                                \
-    do {                                                                                          \
-        for (size_t q_ = 0; q_ < (size_t)(k); q_++, len++)                                        \
-            if (len + 1 < cap) buf[len] = (s)[q_];                                                \
+#define EMIT(s, k)                                                                                 \
+    do {                                                                                           \
+        for (size_t q_ = 0; q_ < (size_t)(k); q_++, len++)                                         \
+            if (len + 1 < cap) buf[len] = (s)[q_];                                                 \
     } while (0)
     for (const char *s = tpl; *s;) {
         if (*s == '{') {
@@ -289,7 +302,8 @@ size_t enc_churn_reason_text(const enc_churn_model *m, const enc_churn_feature *
 
 const enc_churn_feature enc_churn_std_features[ENC_CHURN_STD_D] = {
     {"recency_days", "last purchase {0} days ago", "bought recently ({0} days ago)"},
-    {"usual_gap_days", "buys rarely (usually every {1} days)", "buys often (usually every {1} days)"},
+    {"usual_gap_days", "buys rarely (usually every {1} days)",
+     "buys often (usually every {1} days)"},
     {"overdue", "no purchase for {0} days (usually every {1})",
      "on rhythm ({0} days since the last purchase, usually every {1})"},
     {"occasions", "many purchases so far ({3})", "few purchases so far ({3})"},
@@ -302,7 +316,8 @@ const enc_churn_feature enc_churn_std_features[ENC_CHURN_STD_D] = {
      "engagement is low (events in the last 30 days: {7})"},
     {"engagement_drop", "engagement dropped (events down by {8} on the 30 days before)",
      "engagement steady"},
-    {"complaints_90d", "complained recently (complaints in the last 90 days: {9})", "no recent complaints"},
+    {"complaints_90d", "complained recently (complaints in the last 90 days: {9})",
+     "no recent complaints"},
 };
 const uint8_t enc_churn_std_log1p[ENC_CHURN_STD_D] = {0, 1, 1, 1, 1, 0, 1, 1, 0, 0};
 
@@ -314,7 +329,8 @@ enc_rc enc_churn_std_build(const enc_churn_std_input *in, double *X, enc_err *er
         double *x = X + i * ENC_CHURN_STD_D;
         int32_t occ = in->occasions[i];
         if (occ <= 0) {
-            for (int j = 0; j < ENC_CHURN_STD_D; j++) x[j] = NAN;
+            for (int j = 0; j < ENC_CHURN_STD_D; j++)
+                x[j] = NAN;
             continue;
         }
         double mg = in->mean_gap_days[i];

@@ -23,9 +23,9 @@ typedef struct enc_churn_model {
     double mean[ENC_CHURN_MAX_FEATURES], sd[ENC_CHURN_MAX_FEATURES];
     double beta[ENC_CHURN_MAX_FEATURES];
     double intercept;
-    double lambda;      /* the penalty it was fitted with */
-    int iterations;     /* Newton steps taken */
-    double loglik;      /* sum of log-likelihoods of the training rows at the optimum */
+    double lambda;  /* the penalty it was fitted with */
+    int iterations; /* Newton steps taken */
+    double loglik;  /* sum of log-likelihoods of the training rows at the optimum */
     size_t n_train, n_pos;
 } enc_churn_model;
 
@@ -33,8 +33,8 @@ typedef struct enc_churn_opts {
     /* L2 penalty lambda/2 * sum beta_j^2 on the standardised coefficients, added to the summed
      * negative log-likelihood; the intercept is not penalised. Default 1 (sklearn's C = 1). */
     double lambda;
-    int max_iter;         /* Newton iterations [50] */
-    double tol;           /* stop when half the Newton decrement <= tol * (1 + |objective|) [1e-14] */
+    int max_iter; /* Newton iterations [50] */
+    double tol;   /* stop when half the Newton decrement <= tol * (1 + |objective|) [1e-14] */
     const uint8_t *log1p; /* d flags or NULL (no transform) */
 } enc_churn_opts;
 void enc_churn_opts_default(enc_churn_opts *o);
@@ -81,16 +81,16 @@ size_t enc_churn_reason_text(const enc_churn_model *m, const enc_churn_feature *
 
 /* ---- The standard feature set (what `score` fits unless told otherwise) ------------------- */
 enum {
-    ENC_CHURN_F_RECENCY = 0,    /* days since the last purchase */
-    ENC_CHURN_F_GAP,            /* usual gap: mean gap, or the default gap for one-timers (log1p) */
-    ENC_CHURN_F_OVERDUE,        /* recency / usual gap (log1p) */
-    ENC_CHURN_F_OCCASIONS,      /* purchase occasions so far (log1p) */
-    ENC_CHURN_F_RECENT90,       /* occasions in the last 90 days (log1p) */
-    ENC_CHURN_F_DRIFT,          /* last gap / mean gap; missing for one-timers */
-    ENC_CHURN_F_MONETARY,       /* total spend (log1p) */
-    ENC_CHURN_F_ENGAGEMENT,     /* engagement events in the last 30 days (log1p) */
-    ENC_CHURN_F_ENGAGEMENT_DROP,/* max(0, events in the 30 days before - events in the last 30) */
-    ENC_CHURN_F_COMPLAINTS,     /* complaints in the last 90 days */
+    ENC_CHURN_F_RECENCY = 0, /* days since the last purchase */
+    ENC_CHURN_F_GAP,         /* usual gap: mean gap, or the default gap for one-timers (log1p) */
+    ENC_CHURN_F_OVERDUE,     /* recency / usual gap (log1p) */
+    ENC_CHURN_F_OCCASIONS,   /* purchase occasions so far (log1p) */
+    ENC_CHURN_F_RECENT90,    /* occasions in the last 90 days (log1p) */
+    ENC_CHURN_F_DRIFT,       /* last gap / mean gap; missing for one-timers */
+    ENC_CHURN_F_MONETARY,    /* total spend (log1p) */
+    ENC_CHURN_F_ENGAGEMENT,  /* engagement events in the last 30 days (log1p) */
+    ENC_CHURN_F_ENGAGEMENT_DROP, /* max(0, events in the 30 days before - events in the last 30) */
+    ENC_CHURN_F_COMPLAINTS,      /* complaints in the last 90 days */
     ENC_CHURN_STD_D
 };
 extern const enc_churn_feature enc_churn_std_features[ENC_CHURN_STD_D];

@@ -13,20 +13,20 @@
 #define ENC_CLUSTER_MAX_D 16
 
 typedef struct enc_cluster_opts {
-    int k;                 /* > 0: exactly k clusters; 0: the k in [k_min, k_max] with the best
-                              mean silhouette (ties: the smaller k) */
-    int k_min, k_max;      /* [2, 8] */
-    int n_init;            /* k-means++ restarts on the fitting sample, best inertia kept [4] */
-    int max_iter;          /* Lloyd iterations a run [300] */
-    double tol;            /* a run also stops when the centroids moved by at most this in summed
-                              squared z units (scikit-learn's rule: tol x mean feature variance,
-                              which is 1 after z-scoring) [1e-4]; 0: only when no row moves */
-    uint64_t seed;         /* [1] */
-    size_t fit_sample;     /* seeds and k are found on a sample of at most this many rows; the
-                              final Lloyd runs on all rows from those centroids [50000] */
-    size_t sil_sample;     /* the silhouette (O(m^2)) uses at most this many rows [2000] */
-    const uint8_t *log1p;  /* d flags or NULL: feature j is log1p-transformed before the z-score
-                              (set it for skewed money and counts) */
+    int k;                /* > 0: exactly k clusters; 0: the k in [k_min, k_max] with the best
+                             mean silhouette (ties: the smaller k) */
+    int k_min, k_max;     /* [2, 8] */
+    int n_init;           /* k-means++ restarts on the fitting sample, best inertia kept [4] */
+    int max_iter;         /* Lloyd iterations a run [300] */
+    double tol;           /* a run also stops when the centroids moved by at most this in summed
+                             squared z units (scikit-learn's rule: tol x mean feature variance,
+                             which is 1 after z-scoring) [1e-4]; 0: only when no row moves */
+    uint64_t seed;        /* [1] */
+    size_t fit_sample;    /* seeds and k are found on a sample of at most this many rows; the
+                             final Lloyd runs on all rows from those centroids [50000] */
+    size_t sil_sample;    /* the silhouette (O(m^2)) uses at most this many rows [2000] */
+    const uint8_t *log1p; /* d flags or NULL: feature j is log1p-transformed before the z-score
+                             (set it for skewed money and counts) */
 } enc_cluster_opts;
 void enc_cluster_opts_default(enc_cluster_opts *o);
 
@@ -40,10 +40,10 @@ typedef struct enc_cluster_result {
     double centroid[ENC_CLUSTER_MAX_K][ENC_CLUSTER_MAX_D];
     double centroid_raw[ENC_CLUSTER_MAX_K][ENC_CLUSTER_MAX_D];
     size_t size[ENC_CLUSTER_MAX_K];
-    double inertia;        /* sum of squared z-distances of all rows to their centroid */
-    double silhouette;     /* mean silhouette of the result on the silhouette sample */
+    double inertia;    /* sum of squared z-distances of all rows to their centroid */
+    double silhouette; /* mean silhouette of the result on the silhouette sample */
     double silhouette_by_k[ENC_CLUSTER_MAX_K + 1]; /* NaN where k was not tried */
-    int iterations;        /* Lloyd iterations of the final run over all rows */
+    int iterations; /* Lloyd iterations of the final run over all rows */
 } enc_cluster_result;
 
 /* Bytes of workspace for n rows of d features under o (0 on overflow). */

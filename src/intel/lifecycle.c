@@ -32,9 +32,10 @@ enc_rc enc_lc_config_check(const enc_lc_config *c, enc_err *err)
         return enc_fail(err, ENC_EUSAGE, "lifecycle: need 0 < window (%g) <= lost days (%g)",
                         c->window_days, c->lost_days);
     if (!(c->declining_overdue <= c->dormant_overdue && c->dormant_overdue <= c->churned_overdue))
-        return enc_fail(err, ENC_EUSAGE,
-                        "lifecycle: overdue thresholds must rise: declining %g <= dormant %g <= churned %g",
-                        c->declining_overdue, c->dormant_overdue, c->churned_overdue);
+        return enc_fail(
+            err, ENC_EUSAGE,
+            "lifecycle: overdue thresholds must rise: declining %g <= dormant %g <= churned %g",
+            c->declining_overdue, c->dormant_overdue, c->churned_overdue);
     if (!(c->churned_p_alive <= c->dormant_p_alive))
         return enc_fail(err, ENC_EUSAGE, "lifecycle: churned P(alive) %g above dormant %g",
                         c->churned_p_alive, c->dormant_p_alive);
@@ -80,9 +81,9 @@ enc_rc enc_lc_stages(const enc_lc_config *c, const enc_lc_input *in, uint8_t *st
     enc_rc rc = enc_lc_config_check(c, err);
     if (rc) return rc;
     for (size_t i = 0; i < in->n; i++)
-        stage[i] = (uint8_t)enc_lc_stage_of(c, in->occasions[i], in->tenure_days[i],
-                                            in->recency_days[i], in->mean_gap_days[i],
-                                            in->last_gap_days[i], in->p_alive ? in->p_alive[i] : NAN);
+        stage[i] = (uint8_t)enc_lc_stage_of(
+            c, in->occasions[i], in->tenure_days[i], in->recency_days[i], in->mean_gap_days[i],
+            in->last_gap_days[i], in->p_alive ? in->p_alive[i] : NAN);
     return ENC_OK;
 }
 
@@ -96,7 +97,7 @@ enc_rc enc_lc_classes(const enc_lc_config *c, const enc_lc_input *in, uint8_t *c
     return ENC_OK;
 }
 
-static const char *stage_names[ENC_LC_STAGE_COUNT] = {"prospect", "new",     "growing", "mature",
+static const char *stage_names[ENC_LC_STAGE_COUNT] = {"prospect",  "new",     "growing", "mature",
                                                       "declining", "dormant", "churned"};
 static const char *class_names[ENC_LC_CLASS_COUNT] = {"prospect",         "repeat",  "one_time",
                                                       "active_non_buyer", "dormant", "lost"};

@@ -32,23 +32,23 @@ typedef enum enc_lc_class {
 
 /* Thresholds; days are days. Defaults (enc_lc_config_default) in brackets. */
 typedef struct enc_lc_config {
-    double default_gap_days;   /* [90] expected gap of a customer with one occasion; set the
-                                  population's median gap when known */
-    double new_days;           /* [90] new: first purchase at most this long ago */
-    double mature_days;        /* [365] mature: tenure at least this ... */
-    int mature_occasions;      /* [4] ... and at least this many occasions */
-    double declining_drift;    /* [1.5] declining: last gap / mean gap at least this, or */
-    double declining_overdue;  /* [1.5] recency / expected gap at least this */
-    double dormant_overdue;    /* [2] dormant: recency / expected gap at least this ... */
-    double dormant_min_days;   /* [60] ... and recency at least this, or */
-    double dormant_p_alive;    /* [0.5] P(alive) below this */
-    double churned_overdue;    /* [4] churned: recency / expected gap at least this ... */
-    double churned_min_days;   /* [180] ... and recency at least this, or */
-    double churned_p_alive;    /* [0.1] P(alive) below this */
+    double default_gap_days;  /* [90] expected gap of a customer with one occasion; set the
+                                 population's median gap when known */
+    double new_days;          /* [90] new: first purchase at most this long ago */
+    double mature_days;       /* [365] mature: tenure at least this ... */
+    int mature_occasions;     /* [4] ... and at least this many occasions */
+    double declining_drift;   /* [1.5] declining: last gap / mean gap at least this, or */
+    double declining_overdue; /* [1.5] recency / expected gap at least this */
+    double dormant_overdue;   /* [2] dormant: recency / expected gap at least this ... */
+    double dormant_min_days;  /* [60] ... and recency at least this, or */
+    double dormant_p_alive;   /* [0.5] P(alive) below this */
+    double churned_overdue;   /* [4] churned: recency / expected gap at least this ... */
+    double churned_min_days;  /* [180] ... and recency at least this, or */
+    double churned_p_alive;   /* [0.1] P(alive) below this */
     /* classes */
-    double window_days;        /* [90] the activity window; events[] must count this window */
-    double lost_days;          /* [365] no purchase for this long: lost */
-    int min_events;            /* [1] engagement events in the window that make one "active" */
+    double window_days; /* [90] the activity window; events[] must count this window */
+    double lost_days;   /* [365] no purchase for this long: lost */
+    int min_events;     /* [1] engagement events in the window that make one "active" */
 } enc_lc_config;
 void enc_lc_config_default(enc_lc_config *c);
 

@@ -45,14 +45,14 @@ enc_rc enc_rfm_score_edges(const double *v, size_t n, const double *edges, int k
 
 /* All three scores at once. Edges NULL = quantile bins for that measure. */
 typedef struct enc_rfm_config {
-    int k;               /* scores 1..k; 5 for the segment map */
-    enc_rfm_ties ties;   /* quantile tie rule */
+    int k;                                     /* scores 1..k; 5 for the segment map */
+    enc_rfm_ties ties;                         /* quantile tie rule */
     const double *r_edges, *f_edges, *m_edges; /* k-1 thresholds each, or NULL */
 } enc_rfm_config;
 void enc_rfm_config_default(enc_rfm_config *c); /* k = 5, ties low, all quantile */
 enc_rc enc_rfm_score(const enc_rfm_config *c, const double *recency, const double *frequency,
-                     const double *monetary, size_t n, uint8_t *r, uint8_t *f, uint8_t *m,
-                     void *ws, enc_err *err);
+                     const double *monetary, size_t n, uint8_t *r, uint8_t *f, uint8_t *m, void *ws,
+                     enc_err *err);
 
 /* ---- The 11 named segments (scores on 1..5 only) ---------------------------------------------
  * FM = floor((F + M) / 2); the cell (R, FM) of a 5x5 grid names the segment. Every cell lies
@@ -76,8 +76,7 @@ typedef enum enc_rfm_segment {
 
 /* Segment of one customer; r, f, m in 1..5 (out of range values are clamped). */
 enc_rfm_segment enc_rfm_segment_of(int r, int f, int m);
-void enc_rfm_segments(const uint8_t *r, const uint8_t *f, const uint8_t *m, size_t n,
-                      uint8_t *seg);
+void enc_rfm_segments(const uint8_t *r, const uint8_t *f, const uint8_t *m, size_t n, uint8_t *seg);
 const char *enc_rfm_segment_name(enc_rfm_segment s); /* "Can't Lose Them"; static storage */
 const char *enc_rfm_segment_key(enc_rfm_segment s);  /* "cant_lose"; static storage */
 

@@ -19,9 +19,18 @@ static uint64_t rnd(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static double unif(void) { return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53; }
-static double gauss(void) { return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif()); }
-static double expo(double mean) { return -mean * log(unif()); }
+static double unif(void)
+{
+    return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53;
+}
+static double gauss(void)
+{
+    return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
+}
+static double expo(double mean)
+{
+    return -mean * log(unif());
+}
 static int poisson(double mu)
 {
     double L = exp(-mu), p = 1;
@@ -32,7 +41,10 @@ static int poisson(double mu)
     } while (p > L);
     return k - 1;
 }
-static double sigmoid(double x) { return 1 / (1 + exp(-x)); }
+static double sigmoid(double x)
+{
+    return 1 / (1 + exp(-x));
+}
 
 static double auc_of(const double *s, const uint8_t *y, size_t n)
 {
@@ -53,11 +65,14 @@ static void auc_perfect_reversed_constant_random(void)
         s[i] = y[i] ? 1 + unif() : unif();
     }
     CHECK_NEAR(auc_of(s, y, N), 1.0, 0);
-    for (int i = 0; i < N; i++) s[i] = -s[i];
+    for (int i = 0; i < N; i++)
+        s[i] = -s[i];
     CHECK_NEAR(auc_of(s, y, N), 0.0, 0);
-    for (int i = 0; i < N; i++) s[i] = 3;
+    for (int i = 0; i < N; i++)
+        s[i] = 3;
     CHECK_NEAR(auc_of(s, y, N), 0.5, 0);
-    for (int i = 0; i < N; i++) s[i] = unif();
+    for (int i = 0; i < N; i++)
+        s[i] = unif();
     double a = auc_of(s, y, N);
     CHECK(fabs(a - 0.5) < 0.006); /* standard error 0.0013 */
     printf("# random score AUC %.5f\n", a);
@@ -105,7 +120,8 @@ static void auc_matches_scipy(void)
     CHECK_INT(py_write("y.bin", y, 1, N), 0);
     CHECK_INT(py_run("import sys, numpy as np\n"
                      "from scipy.stats import mannwhitneyu\n"
-                     "d = sys.argv[1]; s = np.fromfile(d + '/s.bin'); y = np.fromfile(d + '/y.bin', dtype=np.uint8)\n"
+                     "d = sys.argv[1]; s = np.fromfile(d + '/s.bin'); y = np.fromfile(d + "
+                     "'/y.bin', dtype=np.uint8)\n"
                      "pos, neg = s[y == 1], s[y == 0]\n"
                      "u = mannwhitneyu(pos, neg, alternative='two-sided').statistic\n"
                      "np.array([u / (len(pos) * len(neg))]).tofile(d + '/auc.bin')\n"),
@@ -135,7 +151,8 @@ static void recovers_known_coefficients(void)
     enum { N = 200000, Dm = 4 };
     const double mu[Dm] = {10, -2, 0, 50}, sd[Dm] = {3, 0.5, 1, 29};
     const double b0 = -6.4, b[Dm] = {0.3, -1.2, 0, 0.02}; /* mean eta 0: p near 1/2 */
-    double *X = enc_xmalloc(N * Dm * sizeof *X), *ws = enc_xmalloc(enc_churn_ws_len(N, Dm) * sizeof *ws);
+    double *X = enc_xmalloc(N * Dm * sizeof *X),
+           *ws = enc_xmalloc(enc_churn_ws_len(N, Dm) * sizeof *ws);
     uint8_t *y = enc_xmalloc(N);
     simulate(X, y, N, Dm, mu, sd, b0, b);
     enc_churn_opts o;
@@ -154,8 +171,8 @@ static void recovers_known_coefficients(void)
     CHECK(fabs(c[3] - 0.02) < 0.001);
     CHECK(fabs(c0 - b0) < 0.15);
     CHECK(m.iterations < 15);
-    printf("# recovered b0 %.4f b %.4f %.4f %.4f %.5f in %d Newton steps\n", c0, c[0], c[1], c[2], c[3],
-           m.iterations);
+    printf("# recovered b0 %.4f b %.4f %.4f %.4f %.5f in %d Newton steps\n", c0, c[0], c[1], c[2],
+           c[3], m.iterations);
     /* the fitted probabilities rank the outcome well */
     double *p = enc_xmalloc(N * sizeof *p);
     enc_churn_score(&m, X, N, p);
@@ -174,8 +191,9 @@ static void optimum_matches_scipy(void)
     double X[N * Dm], ws[N * Dm];
     uint8_t y[N];
     simulate(X, y, N, Dm, mu, sd, -2, b);
-    for (int i = 0; i < N; i++) X[i * Dm + 1] = fabs(X[i * Dm + 1]); /* log1p column */
-    X[7 * Dm + 2] = NAN;                                             /* a missing value */
+    for (int i = 0; i < N; i++)
+        X[i * Dm + 1] = fabs(X[i * Dm + 1]); /* log1p column */
+    X[7 * Dm + 2] = NAN;                     /* a missing value */
     const uint8_t lg[Dm] = {0, 1, 0};
     enc_churn_opts o;
     enc_churn_opts_default(&o);
@@ -194,10 +212,13 @@ static void optimum_matches_scipy(void)
                      "Z = np.nan_to_num((T - mu) / sd, nan=0.0); lam = 2.0\n"
                      "A = np.hstack([np.ones((len(y), 1)), Z])\n"
                      "def f(th):\n"
-                     "    eta = A @ th; return np.sum(np.logaddexp(0, eta) - y * eta) + lam / 2 * th[1:] @ th[1:]\n"
+                     "    eta = A @ th; return np.sum(np.logaddexp(0, eta) - y * eta) + lam / 2 * "
+                     "th[1:] @ th[1:]\n"
                      "def g(th):\n"
-                     "    p = 1 / (1 + np.exp(-(A @ th))); r = A.T @ (p - y); r[1:] += lam * th[1:]; return r\n"
-                     "res = minimize(f, np.zeros(4), jac=g, method='BFGS', options={'gtol': 1e-10, 'maxiter': 1000})\n"
+                     "    p = 1 / (1 + np.exp(-(A @ th))); r = A.T @ (p - y); r[1:] += lam * "
+                     "th[1:]; return r\n"
+                     "res = minimize(f, np.zeros(4), jac=g, method='BFGS', options={'gtol': 1e-10, "
+                     "'maxiter': 1000})\n"
                      "np.concatenate([res.x, mu, sd]).tofile(d + '/theta.bin')\n"),
               0);
     double th[10];
@@ -208,8 +229,8 @@ static void optimum_matches_scipy(void)
         CHECK_NEAR(m.mean[j], th[4 + j], 1e-12);
         CHECK_NEAR(m.sd[j], th[7 + j], 1e-12);
     }
-    printf("# beta %.8f %.8f %.8f, scipy %.8f %.8f %.8f\n", m.beta[0], m.beta[1], m.beta[2], th[1], th[2],
-           th[3]);
+    printf("# beta %.8f %.8f %.8f, scipy %.8f %.8f %.8f\n", m.beta[0], m.beta[1], m.beta[2], th[1],
+           th[2], th[3]);
 }
 
 static void reasons_are_largest_positive_contributions(void)
@@ -231,7 +252,8 @@ static void reasons_are_largest_positive_contributions(void)
     for (int i = 0; i < N; i++) {
         double c[Dm];
         int used[Dm] = {0};
-        for (int j = 0; j < Dm; j++) c[j] = m.beta[j] * (((X[i * Dm + j]) - m.mean[j]) / m.sd[j]);
+        for (int j = 0; j < Dm; j++)
+            c[j] = m.beta[j] * (((X[i * Dm + j]) - m.mean[j]) / m.sd[j]);
         for (int t = 0; t < TOP; t++) { /* the t-th largest positive, brute force */
             int best = -1;
             for (int j = 0; j < Dm; j++)
@@ -286,14 +308,16 @@ static void reason_texts(void)
     CHECK_STR(buf, "no purchase for 143 days (usually every 30)");
     enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_COMPLAINTS, buf, sizeof buf);
     CHECK_STR(buf, "complained recently (complaints in the last 90 days: 2)");
-    enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_ENGAGEMENT_DROP, buf, sizeof buf);
+    enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_ENGAGEMENT_DROP, buf,
+                          sizeof buf);
     CHECK_STR(buf, "engagement dropped (events down by 8 on the 30 days before)");
     enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_ENGAGEMENT, buf, sizeof buf);
     CHECK_STR(buf, "engagement is low (events in the last 30 days: 1)");
     enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_DRIFT, buf, sizeof buf);
     CHECK_STR(buf, "buying less often lately (last gap 1.2x the usual)");
     /* truncation reports the full length */
-    size_t need = enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_OVERDUE, buf, 10);
+    size_t need =
+        enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_OVERDUE, buf, 10);
     CHECK_INT(need, strlen("no purchase for 143 days (usually every 30)"));
     CHECK_STR(buf, "no purcha");
     /* one-time buyer: the default gap, no drift; no purchases: a NaN row */
@@ -317,7 +341,8 @@ static void time_split_flow(void)
     enum { N = 20000, MAXP = 200 };
     const double T1 = 500, H = 90, T2 = T1 + H, END = T2 + H;
     const int64_t D = 86400, T0 = 1500000000;
-    int64_t *off = enc_xmalloc((N + 1) * sizeof *off), *ts = enc_xmalloc((size_t)N * MAXP * sizeof *ts);
+    int64_t *off = enc_xmalloc((N + 1) * sizeof *off),
+            *ts = enc_xmalloc((size_t)N * MAXP * sizeof *ts);
     double *death = enc_xmalloc(N * sizeof *death);
     off[0] = 0;
     for (int i = 0; i < N; i++) {
@@ -342,12 +367,15 @@ static void time_split_flow(void)
     double *cws = enc_xmalloc(wl * sizeof *cws);
     enc_cadence_config cc;
     enc_cadence_config_default(&cc);
-    enc_cadence_out o = {.occasions = occ, .recency_days = rec, .mean_gap_days = mg, .last_gap_days = lg};
+    enc_cadence_out o = {
+        .occasions = occ, .recency_days = rec, .mean_gap_days = mg, .last_gap_days = lg};
     o.count[1] = c90;
     double cut[2] = {T1, T2};
     double *Xs[2] = {X1, X2};
     for (int c = 0; c < 2; c++) {
-        CHECK_INT(enc_cadence_compute(&cc, ts, off, N, T0 + (int64_t)(cut[c] * D), NULL, &o, cws, wl, NULL), 0);
+        CHECK_INT(enc_cadence_compute(&cc, ts, off, N, T0 + (int64_t)(cut[c] * D), NULL, &o, cws,
+                                      wl, NULL),
+                  0);
         for (int i = 0; i < N; i++) {
             int alive_now = death[i] > cut[c], alive_before = death[i] > cut[c] - 30;
             ev[i] = poisson(alive_now ? 3 : 0.3);
@@ -359,7 +387,8 @@ static void time_split_flow(void)
     }
     /* labels: no purchase in (cut, cut + H]; keep customers with a purchase by the cut */
     uint8_t *y1 = enc_xmalloc(N), *y2 = enc_xmalloc(N);
-    double *Xt = enc_xmalloc((size_t)N * ENC_CHURN_STD_D * sizeof *Xt), *Xa = enc_xmalloc((size_t)N * ENC_CHURN_STD_D * sizeof *Xa);
+    double *Xt = enc_xmalloc((size_t)N * ENC_CHURN_STD_D * sizeof *Xt),
+           *Xa = enc_xmalloc((size_t)N * ENC_CHURN_STD_D * sizeof *Xa);
     size_t nt = 0, na = 0;
     for (int i = 0; i < N; i++) {
         int bought1 = 0, bought2 = 0, any1 = 0, any2 = 0;
@@ -371,11 +400,13 @@ static void time_split_flow(void)
             bought2 |= t > T2 && t <= T2 + H;
         }
         if (any1) {
-            memcpy(Xt + nt * ENC_CHURN_STD_D, X1 + (size_t)i * ENC_CHURN_STD_D, ENC_CHURN_STD_D * sizeof *Xt);
+            memcpy(Xt + nt * ENC_CHURN_STD_D, X1 + (size_t)i * ENC_CHURN_STD_D,
+                   ENC_CHURN_STD_D * sizeof *Xt);
             y1[nt++] = !bought1;
         }
         if (any2) {
-            memcpy(Xa + na * ENC_CHURN_STD_D, X2 + (size_t)i * ENC_CHURN_STD_D, ENC_CHURN_STD_D * sizeof *Xa);
+            memcpy(Xa + na * ENC_CHURN_STD_D, X2 + (size_t)i * ENC_CHURN_STD_D,
+                   ENC_CHURN_STD_D * sizeof *Xa);
             y2[na++] = !bought2;
         }
     }
@@ -386,9 +417,9 @@ static void time_split_flow(void)
     enc_churn_model m;
     enc_err err = {0};
     CHECK_INT(enc_churn_fit(Xt, y1, nt, ENC_CHURN_STD_D, &opt, &m, ws, &err), 0);
-    CHECK(m.beta[ENC_CHURN_F_OVERDUE] > 0);        /* overdue customers churn */
-    CHECK(m.beta[ENC_CHURN_F_COMPLAINTS] > 0);     /* complainers churn */
-    CHECK(m.beta[ENC_CHURN_F_ENGAGEMENT] < 0);     /* engaged ones stay */
+    CHECK(m.beta[ENC_CHURN_F_OVERDUE] > 0);         /* overdue customers churn */
+    CHECK(m.beta[ENC_CHURN_F_COMPLAINTS] > 0);      /* complainers churn */
+    CHECK(m.beta[ENC_CHURN_F_ENGAGEMENT] < 0);      /* engaged ones stay */
     CHECK(fabs(m.beta[ENC_CHURN_F_MONETARY]) == 0); /* no spend column: no weight */
     double *p = enc_xmalloc(na * sizeof *p);
     enc_churn_score(&m, Xa, na, p);
@@ -401,8 +432,10 @@ static void time_split_flow(void)
         my += y2[i];
     }
     CHECK(fabs(mp / na - my / na) < 0.03);
-    printf("# time split: %zu trained (%.1f%% churned), %zu scored, holdout AUC %.3f, mean risk %.3f vs "
-           "observed %.3f\n", nt, 100.0 * m.n_pos / nt, na, a, mp / na, my / na);
+    printf("# time split: %zu trained (%.1f%% churned), %zu scored, holdout AUC %.3f, mean risk "
+           "%.3f vs "
+           "observed %.3f\n",
+           nt, 100.0 * m.n_pos / nt, na, a, mp / na, my / na);
     free(p);
     free(ws);
     free(Xa);

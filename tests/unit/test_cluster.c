@@ -16,8 +16,14 @@ static uint64_t rnd(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static double unif(void) { return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53; }
-static double gauss(void) { return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif()); }
+static double unif(void)
+{
+    return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53;
+}
+static double gauss(void)
+{
+    return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
+}
 
 /* n rows of unit-variance noise around k centres drawn in a box, each at least `spread` from the
  * others; truth[i] = blob of row i */
@@ -27,11 +33,13 @@ static void blobs(double *X, int32_t *truth, size_t n, int d, int k, double spre
     for (int c = 0; c < k; c++) {
         int ok;
         do {
-            for (int j = 0; j < d; j++) centre[c][j] = spread * k * unif();
+            for (int j = 0; j < d; j++)
+                centre[c][j] = spread * k * unif();
             ok = 1;
             for (int e = 0; e < c; e++) {
                 double s = 0;
-                for (int j = 0; j < d; j++) s += (centre[c][j] - centre[e][j]) * (centre[c][j] - centre[e][j]);
+                for (int j = 0; j < d; j++)
+                    s += (centre[c][j] - centre[e][j]) * (centre[c][j] - centre[e][j]);
                 ok &= sqrt(s) >= spread;
             }
         } while (!ok);
@@ -39,7 +47,8 @@ static void blobs(double *X, int32_t *truth, size_t n, int d, int k, double spre
     for (size_t i = 0; i < n; i++) {
         int c = (int)(rnd() % (uint64_t)k);
         truth[i] = c;
-        for (int j = 0; j < d; j++) X[i * d + j] = centre[c][j] + gauss();
+        for (int j = 0; j < d; j++)
+            X[i * d + j] = centre[c][j] + gauss();
     }
 }
 
@@ -54,19 +63,21 @@ static double ari(const int32_t *a, const int32_t *b, size_t n)
         ra[a[i]] += 1;
         cb[b[i]] += 1;
     }
-#define C2(x) ((x) * ((x) - 1) / 2)
+#define C2(x) ((x) * ((x)-1) / 2)
     double sij = 0, sa = 0, sb = 0;
     for (int i = 0; i < 32; i++) {
         sa += C2(ra[i]);
         sb += C2(cb[i]);
-        for (int j = 0; j < 32; j++) sij += C2(t[i][j]);
+        for (int j = 0; j < 32; j++)
+            sij += C2(t[i][j]);
     }
     double expct = sa * sb / C2((double)n), mx = (sa + sb) / 2;
 #undef C2
     return (sij - expct) / (mx - expct);
 }
 
-static void fit(const double *X, size_t n, int d, const enc_cluster_opts *o, int32_t *lab, enc_cluster_result *r)
+static void fit(const double *X, size_t n, int d, const enc_cluster_opts *o, int32_t *lab,
+                enc_cluster_result *r)
 {
     void *ws = enc_xmalloc(enc_cluster_ws_size(n, d, o));
     enc_err err = {0};
@@ -118,7 +129,8 @@ static void sampled_path_at_scale(void)
     CHECK_NEAR(ari(truth, lab, N), 1.0, 1e-12);
     CHECK(r.iterations <= 3); /* the sample's centroids are already right */
     printf("# 200k rows: k=%d, silhouette by k:", r.k);
-    for (int k = 2; k <= 7; k++) printf(" %d:%.3f", k, r.silhouette_by_k[k]);
+    for (int k = 2; k <= 7; k++)
+        printf(" %d:%.3f", k, r.silhouette_by_k[k]);
     printf(", final Lloyd iterations %d\n", r.iterations);
     free(lab);
     free(truth);
@@ -153,24 +165,26 @@ static void silhouette_matches_numpy_brute_force(void)
     int32_t lab[M];
     for (int i = 0; i < M; i++) {
         lab[i] = (int32_t)(rnd() % 4); /* cluster 4 absent */
-        for (int j = 0; j < Dm; j++) Z[i * Dm + j] = gauss() + lab[i] * (j == 0);
+        for (int j = 0; j < Dm; j++)
+            Z[i * Dm + j] = gauss() + lab[i] * (j == 0);
     }
     lab[5] = 5; /* a singleton: s = 0 */
     double mean = enc_cluster_silhouette(Z, M, Dm, lab, K, mine, ws);
     CHECK_NEAR(mine[5], 0, 0);
     CHECK_INT(py_write("Z.bin", Z, sizeof *Z, M * Dm), 0);
     CHECK_INT(py_write("lab.bin", lab, sizeof *lab, M), 0);
-    CHECK_INT(py_run("import sys, numpy as np\n"
-                     "d = sys.argv[1]; Z = np.fromfile(d + '/Z.bin').reshape(-1, 3)\n"
-                     "lab = np.fromfile(d + '/lab.bin', dtype=np.int32); m = len(lab); s = np.zeros(m)\n"
-                     "for i in range(m):\n"
-                     "    dist = np.sqrt(((Z - Z[i]) ** 2).sum(axis=1)); own = lab == lab[i]\n"
-                     "    if own.sum() == 1: continue\n"
-                     "    a = dist[own].sum() / (own.sum() - 1)\n"
-                     "    b = min(dist[lab == c].mean() for c in set(lab.tolist()) if c != lab[i])\n"
-                     "    s[i] = (b - a) / max(a, b)\n"
-                     "s.tofile(d + '/s.bin')\n"),
-              0);
+    CHECK_INT(
+        py_run("import sys, numpy as np\n"
+               "d = sys.argv[1]; Z = np.fromfile(d + '/Z.bin').reshape(-1, 3)\n"
+               "lab = np.fromfile(d + '/lab.bin', dtype=np.int32); m = len(lab); s = np.zeros(m)\n"
+               "for i in range(m):\n"
+               "    dist = np.sqrt(((Z - Z[i]) ** 2).sum(axis=1)); own = lab == lab[i]\n"
+               "    if own.sum() == 1: continue\n"
+               "    a = dist[own].sum() / (own.sum() - 1)\n"
+               "    b = min(dist[lab == c].mean() for c in set(lab.tolist()) if c != lab[i])\n"
+               "    s[i] = (b - a) / max(a, b)\n"
+               "s.tofile(d + '/s.bin')\n"),
+        0);
     double want[M];
     CHECK_INT(py_read("s.bin", want, sizeof *want, M), M);
     double wmean = 0, maxdiff = 0;
@@ -182,7 +196,8 @@ static void silhouette_matches_numpy_brute_force(void)
     CHECK_NEAR(mean, wmean, 1e-12);
     printf("# silhouette %.6f, numpy %.6f, largest point difference %.2g\n", mean, wmean, maxdiff);
     /* one cluster only: undefined */
-    for (int i = 0; i < M; i++) lab[i] = 2;
+    for (int i = 0; i < M; i++)
+        lab[i] = 2;
     CHECK(isnan(enc_cluster_silhouette(Z, M, Dm, lab, K, mine, ws)));
 }
 
@@ -191,7 +206,8 @@ static void deterministic_for_a_seed(void)
     enum { N = 5000, Dm = 3 };
     double *X = enc_xmalloc(N * Dm * sizeof *X);
     int32_t truth[N], a[N], b[N];
-    for (int i = 0; i < N * Dm; i++) X[i] = gauss(); /* no structure: seeds matter */
+    for (int i = 0; i < N * Dm; i++)
+        X[i] = gauss(); /* no structure: seeds matter */
     (void)truth;
     enc_cluster_opts o;
     enc_cluster_opts_default(&o);
@@ -245,8 +261,8 @@ static void standardisation_and_words(void)
     int seen = 0;
     for (int c = 0; c < 3; c++) {
         enc_cluster_describe(&r, c, enc_cluster_rfm_features, 0.5, buf, sizeof buf);
-        printf("# cluster %d (%zu): %s; centroid %.0f days, %.1f purchases, %.0f spent\n", c, r.size[c], buf,
-               r.centroid_raw[c][0], r.centroid_raw[c][1], r.centroid_raw[c][2]);
+        printf("# cluster %d (%zu): %s; centroid %.0f days, %.1f purchases, %.0f spent\n", c,
+               r.size[c], buf, r.centroid_raw[c][0], r.centroid_raw[c][1], r.centroid_raw[c][2]);
         if (strcmp(buf, "recent, frequent, high-spending") == 0) {
             seen |= 1;
             CHECK(r.centroid_raw[c][0] > 5 && r.centroid_raw[c][0] < 8);
@@ -269,7 +285,8 @@ static void degenerate_and_bad_input(void)
     /* two distinct points, asked for three clusters: one stays empty, nothing breaks */
     double X[20];
     int32_t lab[10];
-    for (int i = 0; i < 10; i++) X[2 * i] = X[2 * i + 1] = i < 5 ? 0 : 1;
+    for (int i = 0; i < 10; i++)
+        X[2 * i] = X[2 * i + 1] = i < 5 ? 0 : 1;
     enc_cluster_opts o;
     enc_cluster_opts_default(&o);
     o.k = 3;
@@ -280,7 +297,8 @@ static void degenerate_and_bad_input(void)
     CHECK_INT(r.size[1], 5);
     CHECK(isfinite(r.inertia) && r.inertia == 0);
     /* constant column and missing values */
-    for (int i = 0; i < 10; i++) X[2 * i + 1] = 7;
+    for (int i = 0; i < 10; i++)
+        X[2 * i + 1] = 7;
     X[0] = NAN;
     o.k = 2;
     fit(X, 10, 2, &o, lab, &r);

@@ -103,13 +103,15 @@ static void arrays_reach_every_stage_and_class(void)
     enc_lc_input in = {7, occ, ten, rec, mg, lg, pa, ev};
     uint8_t st[7], cl[7];
     CHECK_INT(enc_lc_stages(&C, &in, st, NULL), 0);
-    for (int i = 0; i < 7; i++) CHECK_INT(st[i], i);
+    for (int i = 0; i < 7; i++)
+        CHECK_INT(st[i], i);
     CHECK_INT(enc_lc_classes(&C, &in, cl, NULL), 0);
     CHECK_INT(cl[0], ENC_LC_CLASS_PROSPECT);
     CHECK_INT(cl[1], ENC_LC_CLASS_ONE_TIME);
     CHECK_INT(cl[2], ENC_LC_CLASS_REPEAT);
     CHECK_INT(cl[4], ENC_LC_CLASS_REPEAT);
-    CHECK_INT(cl[5], ENC_LC_CLASS_REPEAT); /* dormant by their own rhythm, yet bought in the window */
+    CHECK_INT(cl[5],
+              ENC_LC_CLASS_REPEAT); /* dormant by their own rhythm, yet bought in the window */
     CHECK_INT(cl[6], ENC_LC_CLASS_LOST);
     in.events = NULL;
     in.p_alive = NULL;
@@ -149,16 +151,19 @@ static void from_cadence(void)
 {
     /* a monthly buyer whose last gap doubled, as of 10 days after the last purchase */
     const int64_t D = 86400, T0 = 1600000000;
-    int64_t ts[] = {T0, T0 + 30 * D, T0 + 60 * D, T0 + 90 * D, T0 + 120 * D, T0 + 150 * D,
-                    T0 + 180 * D, T0 + 210 * D, T0 + 240 * D, T0 + 270 * D, T0 + 300 * D,
-                    T0 + 330 * D, T0 + 420 * D};
+    int64_t ts[] = {T0,           T0 + 30 * D,  T0 + 60 * D,  T0 + 90 * D,  T0 + 120 * D,
+                    T0 + 150 * D, T0 + 180 * D, T0 + 210 * D, T0 + 240 * D, T0 + 270 * D,
+                    T0 + 300 * D, T0 + 330 * D, T0 + 420 * D};
     int64_t off[] = {0, 13};
     enc_cadence_config cc;
     enc_cadence_config_default(&cc);
     int32_t occ[1];
     double ten[1], rec[1], mg[1], lg[1], ws[13];
-    enc_cadence_out o = {.occasions = occ, .tenure_days = ten, .recency_days = rec,
-                         .mean_gap_days = mg, .last_gap_days = lg};
+    enc_cadence_out o = {.occasions = occ,
+                         .tenure_days = ten,
+                         .recency_days = rec,
+                         .mean_gap_days = mg,
+                         .last_gap_days = lg};
     CHECK_INT(enc_cadence_compute(&cc, ts, off, 1, T0 + 430 * D, NULL, &o, ws, 13, NULL), 0);
     enc_lc_input in = {1, occ, ten, rec, mg, lg, NULL, NULL};
     uint8_t st[1];
