@@ -18,6 +18,10 @@ size_t enc_rank_ws_size(size_t n)
 
 uint32_t *enc_rank_argsort(const double *v, size_t n, void *ws, const uint64_t **keys_out)
 {
+    if (n == 0) { /* nothing to sort; ws may be NULL */
+        if (keys_out) *keys_out = ws;
+        return ws;
+    }
     uint64_t *ka = ws, *kb = ka + n;
     uint32_t *ia = (uint32_t *)(kb + n), *ib = ia + n;
     static const int shift[PASSES] = {0, 11, 22, 33, 44, 55};

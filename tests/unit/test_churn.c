@@ -480,7 +480,7 @@ static void malformed_input(void)
     CHECK(m.beta[0] > 0);
     double s[2] = {1, NAN}, a;
     uint8_t l[2] = {1, 0};
-    char aws[64];
+    uint64_t aws[8]; /* 8-byte aligned, enough for two scores */
     CHECK_INT(enc_auc(s, l, 2, &a, aws, &err), ENC_EUSAGE);
     s[1] = 0;
     l[1] = 1;

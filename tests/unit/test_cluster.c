@@ -205,10 +205,9 @@ static void deterministic_for_a_seed(void)
 {
     enum { N = 5000, Dm = 3 };
     double *X = enc_xmalloc(N * Dm * sizeof *X);
-    int32_t truth[N], a[N], b[N];
+    int32_t a[N], b[N];
     for (int i = 0; i < N * Dm; i++)
         X[i] = gauss(); /* no structure: seeds matter */
-    (void)truth;
     enc_cluster_opts o;
     enc_cluster_opts_default(&o);
     o.k = 5;

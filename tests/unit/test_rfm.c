@@ -240,7 +240,8 @@ static void errors_are_reported(void)
     uint8_t r[3], f[3], m[3];
     CHECK_INT(enc_rfm_score(&c, ok, ok, v, 3, r, f, m, ws, &err), ENC_EUSAGE);
     CHECK(strncmp(err.msg, "monetary: ", 10) == 0);
-    /* n == 1: the lone customer gets bin 1 */
+    /* n == 0 is a no-op; n == 1: the lone customer gets bin 1 */
+    CHECK_INT(enc_rfm_score_quantile(ok, 0, 5, true, ENC_RFM_TIES_LOW, s, NULL, NULL), 0);
     CHECK_INT(enc_rfm_score_quantile(ok, 1, 5, true, ENC_RFM_TIES_LOW, s, ws, NULL), 0);
     CHECK_INT(s[0], 1);
     free(ws);
