@@ -1,0 +1,153 @@
+/* test_snapshot.c — the snapshot reads the store into per-customer arrays: customers in id
+ * order, sale orders in time order with their lines, returns, events, feedback aggregates,
+ * consents in force; rows at or after as_of are left out; merged customers are not there. */
+#include "harness.h"
+#include "snapshot/snapshot.h"
+#include <sqlite3.h>
+
+static enc_store *st;
+static enc_err err;
+
+static int64_t customer(const char *ext)
+{
+    enc_customer_rec r = {.source = "t", .source_key = ext, .external_id = ext};
+    int64_t id = 0;
+    if (enc_store_customer_insert(st, &r, &id, &err)) TH_FAIL("insert: %s", err.msg);
+    return id;
+}
+
+static int64_t order(const char *key, int64_t cust, int64_t ts, const char *status,
+                     const char *coupon)
+{
+    enc_order_rec o = {.source = "t", .order_key = key, .customer = cust, .ts = ts,
+                       .status = status, .coupon = coupon, .channel = "web"};
+    int64_t id;
+    enc_put p;
+    if (enc_store_order_put(st, &o, &id, &p, &err)) TH_FAIL("order: %s", err.msg);
+    return id;
+}
+
+static void line(int64_t oid, int64_t no, int64_t prod, int64_t qty, int64_t price)
+{
+    enc_line_rec l = {.order_id = oid, .line_no = no, .product_id = prod, .qty = qty,
+                      .unit_price = price, .amount = qty * price,
+                      .kind = qty < 0 ? "return" : price > 0 ? "sale" : "free"};
+    enc_put p;
+    if (enc_store_line_put(st, &l, &p, &err)) TH_FAIL("line: %s", err.msg);
+    enc_store_order_refresh(st, oid, &err);
+}
+
+static void build(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/snap.db", th_tmpdir());
+    unlink(path);
+    if (enc_store_open(path, &st, &err)) {
+        TH_FAIL("open: %s", err.msg);
+        return;
+    }
+    enc_product_rec p1 = {.sku = "P1", .category = "Home/Kitchen", .brand = "B", .in_stock = -1};
+    enc_product_rec p2 = {.sku = "P2", .category = "Toys", .in_stock = -1};
+    int64_t pid1, pid2;
+    enc_put put;
+    enc_store_product_put(st, &p1, false, &pid1, &put, &err);
+    enc_store_product_put(st, &p2, false, &pid2, &put, &err);
+    int64_t a = customer("A"), b = customer("B"), c = customer("C");
+    /* A: two sales out of time order, one with a return line, a returned order, a late sale */
+    int64_t o2 = order("O2", a, 2000, "paid", NULL);
+    line(o2, 1, pid2, 1, 500);
+    int64_t o1 = order("O1", a, 1000, "paid", "SAVE5");
+    line(o1, 1, pid1, 2, 300);
+    line(o1, 2, pid2, -1, 100);
+    int64_t o3 = order("O3", a, 1500, "returned", NULL);
+    line(o3, 1, pid1, -1, 300);
+    int64_t o4 = order("O4", a, 9000, "paid", NULL);
+    line(o4, 1, pid1, 1, 300);
+    /* B: a free line only (no sale), a cancelled order; C: merged into B */
+    int64_t o5 = order("O5", b, 1200, "paid", NULL);
+    line(o5, 1, pid1, 1, 0);
+    order("O6", b, 1300, "cancelled", NULL);
+    int64_t o7 = order("O7", c, 1400, "paid", NULL);
+    line(o7, 1, pid2, 3, 100);
+    enc_store_customer_merge(st, c, b, "test", &err);
+    /* events, feedback, consents */
+    enc_event_rec e = {.source = "t", .customer = a, .type = "view", .sku = "P2"};
+    e.source_key = "e1", e.ts = 1800;
+    enc_store_event_put(st, &e, &put, &err);
+    e.source_key = "e2", e.ts = 1700, e.type = "cart_add";
+    enc_store_event_put(st, &e, &put, &err);
+    e.source_key = "e3", e.ts = 9500, e.type = "view";
+    enc_store_event_put(st, &e, &put, &err);
+    enc_feedback_rec f = {.source = "t", .source_key = "f1", .customer = a, .ts = 1100,
+                          .kind = "complaint"};
+    enc_store_feedback_put(st, &f, &put, &err);
+    f.source_key = "f2", f.kind = "nps", f.score = 3, f.has_score = true;
+    enc_store_feedback_put(st, &f, &put, &err);
+    enc_consent_rec k = {.source = "t", .customer = a, .purpose = "marketing"};
+    k.source_key = "k1", k.ts = 10, k.channel = "all", k.granted = true;
+    enc_store_consent_put(st, &k, &put, &err);
+    k.source_key = "k2", k.ts = 20, k.channel = "sms", k.granted = false;
+    enc_store_consent_put(st, &k, &put, &err);
+    k.source_key = "k3", k.ts = 9999, k.channel = "email", k.granted = false;
+    enc_store_consent_put(st, &k, &put, &err);
+}
+
+static void arrays_as_of(void)
+{
+    build();
+    if (!st) return;
+    enc_snapshot *s;
+    CHECK_INT(enc_snapshot_load(st, 5000, &s, &err), ENC_OK);
+    if (!s) return;
+    CHECK_INT(s->ncust, 2); /* C is merged into B */
+    CHECK_STR(s->cust_ext[0], "A");
+    CHECK_STR(s->cust_ext[1], "B");
+    /* A: sales O1 (600, promo) then O2 (500); O4 is after as_of; O3 is a return */
+    CHECK_INT(s->ord_off[1] - s->ord_off[0], 2);
+    CHECK_INT(s->ord_ts[0], 1000);
+    CHECK_INT(s->ord_amount[0], 600);
+    CHECK_INT(s->ord_promo[0], 1);
+    CHECK_INT(s->ord_ts[1], 2000);
+    CHECK_INT(s->ord_promo[1], 0);
+    CHECK_STR(s->channels.names[s->ord_channel[0]], "web");
+    /* O1's sale line only (the return line is not a sale) */
+    CHECK_INT(s->line_off[1] - s->line_off[0], 1);
+    CHECK_STR(s->prod_sku[s->line_prod[s->line_off[0]]], "P1");
+    CHECK_STR(s->tops.names[s->prod_top[s->line_prod[s->line_off[0]]]], "Home");
+    CHECK_INT(s->line_qty[s->line_off[0]], 2);
+    /* returns: O3 (300) and O1's return line (100) */
+    CHECK_INT(s->ret_amount[0], 400);
+    CHECK_INT(s->ret_count[0], 2);
+    /* B: the free line is no sale; C's sale came with the merge */
+    CHECK_INT(s->ord_off[2] - s->ord_off[1], 1);
+    CHECK_INT(s->ord_amount[s->ord_off[1]], 300);
+    /* events in time order, the one after as_of left out */
+    CHECK_INT(s->ev_off[1] - s->ev_off[0], 2);
+    CHECK_INT(s->ev_type[0], EV_CART_ADD);
+    CHECK_INT(s->ev_type[1], EV_VIEW);
+    CHECK_STR(s->prod_sku[s->ev_prod[1]], "P2");
+    /* feedback */
+    CHECK_INT(s->complaints[0], 1);
+    CHECK_INT(s->last_complaint[0], 1100);
+    CHECK_NEAR(s->nps_last[0], 3, 1e-9);
+    CHECK(isnan(s->nps_last[1]));
+    /* consents: all granted, then sms revoked; the email revocation is after as_of */
+    CHECK_INT(s->consent[0], 0x1f & ~(1 << CH_SMS));
+    CHECK_INT(s->consent[1], 0);
+    CHECK_INT(enc_snapshot_find(s, s->cust_id[1]), 1);
+    CHECK_INT(enc_snapshot_find(s, 999), -1);
+    enc_snapshot_free(s);
+
+    /* everything */
+    CHECK_INT(enc_snapshot_load(st, INT64_MAX, &s, &err), ENC_OK);
+    CHECK_INT(s->ord_off[1] - s->ord_off[0], 3);
+    CHECK_INT(s->consent[0], 0x1f & ~(1 << CH_SMS) & ~(1 << CH_EMAIL));
+    enc_snapshot_free(s);
+    enc_store_close(st);
+}
+
+int main(void)
+{
+    RUN(arrays_as_of);
+    return TEST_SUMMARY();
+}
