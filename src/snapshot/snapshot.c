@@ -108,13 +108,13 @@ static int32_t cust_index(const loader *L, sqlite3_stmt *q, int col)
 
 /* Counting sort: given key[i] in [0, nkeys) for n items, fills off (nkeys + 1) and perm
  * (the item at each sorted position), keeping the input order within a key. */
-static void bucket(const int32_t *key, size_t n, size_t nkeys, size_t *off, size_t *perm)
+static void bucket(const int32_t *key, size_t n, size_t nkeys, int64_t *off, size_t *perm)
 {
     memset(off, 0, (nkeys + 1) * sizeof *off);
     for (size_t i = 0; i < n; i++) off[key[i] + 1]++;
     for (size_t k = 0; k < nkeys; k++) off[k + 1] += off[k];
     size_t *pos = enc_xmalloc((nkeys ? nkeys : 1) * sizeof *pos);
-    memcpy(pos, off, nkeys * sizeof *pos);
+    for (size_t k = 0; k < nkeys; k++) pos[k] = (size_t)off[k];
     for (size_t i = 0; i < n; i++) perm[pos[key[i]]++] = i;
     free(pos);
 }
@@ -271,9 +271,9 @@ static enc_rc load_orders(loader *L)
     sqlite3_finalize(q);
 
     size_t *perm = enc_xmalloc((n ? n : 1) * sizeof *perm);
-    s->ord_off = ALLOC(s, s->ncust + 1, size_t);
+    s->ord_off = ALLOC(s, s->ncust + 1, int64_t);
     bucket(key, n, s->ncust, s->ord_off, perm);
-    for (size_t c = 0; c < s->ncust; c++) sort_by_time(perm, s->ord_off[c], s->ord_off[c + 1], ts);
+    for (size_t c = 0; c < s->ncust; c++) sort_by_time(perm, (size_t)s->ord_off[c], (size_t)s->ord_off[c + 1], ts);
     s->nord = n;
     s->ord_id = ALLOC(s, n, int64_t);
     s->ord_ts = ALLOC(s, n, int64_t);
@@ -334,7 +334,7 @@ static enc_rc load_lines(loader *L)
     }
     sqlite3_finalize(q);
     size_t *perm = enc_xmalloc((n ? n : 1) * sizeof *perm);
-    s->line_off = ALLOC(s, s->nord + 1, size_t);
+    s->line_off = ALLOC(s, s->nord + 1, int64_t);
     bucket(key, n, s->nord, s->line_off, perm);
     s->nline = n;
     s->line_prod = ALLOC(s, n, int32_t);
@@ -414,9 +414,9 @@ static enc_rc load_events(loader *L)
     }
     sqlite3_finalize(q);
     size_t *perm = enc_xmalloc((n ? n : 1) * sizeof *perm);
-    s->ev_off = ALLOC(s, s->ncust + 1, size_t);
+    s->ev_off = ALLOC(s, s->ncust + 1, int64_t);
     bucket(key, n, s->ncust, s->ev_off, perm);
-    for (size_t c = 0; c < s->ncust; c++) sort_by_time(perm, s->ev_off[c], s->ev_off[c + 1], ts);
+    for (size_t c = 0; c < s->ncust; c++) sort_by_time(perm, (size_t)s->ev_off[c], (size_t)s->ev_off[c + 1], ts);
     s->nev = n;
     s->ev_ts = ALLOC(s, n, int64_t);
     s->ev_type = ALLOC(s, n, uint8_t);

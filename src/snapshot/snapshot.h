@@ -54,7 +54,7 @@ typedef struct enc_snapshot {
 
     /* sale orders (paid, with sales > 0, ts < as_of), by customer then time */
     size_t nord;
-    size_t *ord_off; /* ncust + 1 offsets into the ord_ arrays */
+    int64_t *ord_off; /* ncust + 1 offsets into the ord_ arrays */
     int64_t *ord_id, *ord_ts, *ord_amount; /* store id, time, sale amount (minor units) */
     uint8_t *ord_promo;      /* a coupon or a discount was used */
     int32_t *ord_channel, *ord_payment; /* dictionary ids, -1 when unknown */
@@ -65,7 +65,7 @@ typedef struct enc_snapshot {
 
     /* sale lines of the sale orders, by order */
     size_t nline;
-    size_t *line_off; /* nord + 1 */
+    int64_t *line_off; /* nord + 1 */
     int32_t *line_prod, *line_qty;
     int64_t *line_amount;
 
@@ -78,7 +78,7 @@ typedef struct enc_snapshot {
 
     /* events of known customers (ts < as_of), by customer then time */
     size_t nev;
-    size_t *ev_off; /* ncust + 1 */
+    int64_t *ev_off; /* ncust + 1 */
     int64_t *ev_ts;
     uint8_t *ev_type;
     int32_t *ev_prod; /* -1 when none */
