@@ -20,6 +20,7 @@ static const struct {
     /* recommendations */
 
     /* generator */
+    {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},
 
     {NULL, NULL, NULL},
 };
