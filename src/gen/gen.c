@@ -39,7 +39,7 @@
 #define COUPON_A 0.6             /* P(coupon on an order) ~ Beta(COUPON_A, COUPON_B) */
 #define COUPON_B 3.0
 #define CATEGORY_CONC 1.2        /* Dirichlet concentration over top categories */
-static const double COMP_PROB[GEN_MAX_COMP] = {0.45, 0.30, 0.20};
+static const double COMP_PROB[GEN_MAX_COMP] = {0.60, 0.35, 0.20};
 #define REPLENISH_MIN_FRAC 0.75  /* a consumable is due after 0.75 x its cycle ... */
 #define REPLENISH_PROB 0.80      /* ... and re-bought at an order then with this probability */
 #define REPLENISH_ADOPT 0.50     /* a first purchase of a consumable starts a habit */
@@ -808,7 +808,7 @@ static int build_basket(gen *g, cust *c, double t, double z, line *ls, int64_t *
             rem -= (double)p->price * qty;
             for (int k = 0; k < p->ncomp; k++) {
                 const product *q = &g->prod[p->comp[k]];
-                if (enc_rng_uniform(r) < COMP_PROB[k] && (double)q->price <= (rem > 0 ? rem : 0) + 0.3 * z) {
+                if (enc_rng_uniform(r) < COMP_PROB[k] && (double)q->price <= (rem > 0 ? rem : 0) + 0.4 * z) {
                     n = add_line(ls, n, p->comp[k], 1);
                     rem -= (double)q->price;
                     g->c.complement_lines++;
