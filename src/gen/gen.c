@@ -113,6 +113,8 @@ typedef struct obuf {
     int64_t rows;
     uint64_t bytes;
     bool err;
+    const char *daytab; /* "YYYY-MM-DD" of days [day0, day0 + ndays), 10 bytes each (gen owns) */
+    int64_t day0, ndays;
 } obuf;
 
 static void ob_flush(obuf *b)
@@ -217,17 +219,24 @@ static inline void ob_date(obuf *b, int64_t days)
     ob_c(b, '-');
     ob_pad(b, (uint64_t)d, 2);
 }
+static inline void ob_2d(obuf *b, int v)
+{
+    b->p[b->len++] = (char)('0' + v / 10);
+    b->p[b->len++] = (char)('0' + v % 10);
+}
+/* "YYYY-MM-DD HH:MM:SS": the date from the window's table when inside it */
 static inline void ob_time(obuf *b, int64_t t)
 {
     int64_t days = t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
-    int64_t s = t - days * DAY;
-    ob_date(b, days);
+    int s = (int)(t - days * DAY);
+    if (days >= b->day0 && days < b->day0 + b->ndays) ob_mem(b, b->daytab + (days - b->day0) * 10, 10);
+    else ob_date(b, days);
     ob_c(b, ' ');
-    ob_pad(b, (uint64_t)(s / 3600), 2);
+    ob_2d(b, s / 3600);
     ob_c(b, ':');
-    ob_pad(b, (uint64_t)(s / 60 % 60), 2);
+    ob_2d(b, s / 60 % 60);
     ob_c(b, ':');
-    ob_pad(b, (uint64_t)(s % 60), 2);
+    ob_2d(b, s % 60);
 }
 
 int enc_gen_parse_date(const char *s, int64_t *out)
@@ -252,6 +261,9 @@ typedef struct product {
     int comp[GEN_MAX_COMP];
     const char *brand;
     char sku[16], name[160];
+    char tail[320]; /* "sku,name,category,brand," quoted for CSV: order lines reuse it */
+    char price_s[24];
+    int tail_len, price_len;
 } product;
 
 typedef struct leafinfo {
@@ -313,6 +325,8 @@ typedef struct gen {
     uint8_t *email_try, *phone_try;
     int64_t next_order, next_event, next_session, next_fb, next_consent;
     order *orders;
+    char *daytab;
+    int64_t day_first;
     enc_gen_counts c;
 } gen;
 
@@ -422,6 +436,32 @@ static void build_catalogue(gen *g)
         g->leaf_of[t][g->nleaf_of[t]] = (int)l;
         g->leaf_w[t][g->nleaf_of[t]++] = gen_leaves[l].pop;
     }
+}
+
+/* the CSV pieces every order line of a product repeats, written once */
+static void cache_product_fields(gen *g)
+{
+    obuf t = {.p = enc_xmalloc(ROW_MAX)};
+    for (int i = 0; i < g->nprod; i++) {
+        product *p = &g->prod[i];
+        t.len = 0;
+        ob_s(&t, p->sku);
+        ob_c(&t, ',');
+        ob_q(&t, p->name);
+        ob_c(&t, ',');
+        ob_q(&t, g->leaf[p->leaf].path);
+        ob_c(&t, ',');
+        ob_q(&t, p->brand);
+        ob_c(&t, ',');
+        if (t.len >= sizeof p->tail) t.len = 0; /* cannot happen: names are bounded */
+        memcpy(p->tail, t.p, t.len);
+        p->tail_len = (int)t.len;
+        t.len = 0;
+        ob_money(&t, p->price);
+        memcpy(p->price_s, t.p, t.len);
+        p->price_len = (int)t.len;
+    }
+    free(t.p);
 }
 
 static void write_products(gen *g)
@@ -859,7 +899,6 @@ static void order_row_head(gen *g, obuf *b, int64_t oid, bool ret_suffix, int64_
                            const char *status, int channel, int payment, const char *coupon,
                            int64_t discount, int city)
 {
-    ob_row(b);
     ob_id(b, 'O', oid, 8);
     if (ret_suffix) ob_s(b, "-R");
     ob_c(b, ',');
@@ -883,35 +922,25 @@ static void order_row_head(gen *g, obuf *b, int64_t oid, bool ret_suffix, int64_
     ob_c(b, ',');
 }
 
-static void order_row_tail(gen *g, obuf *b, int prod, int qty)
-{
-    const product *p = &g->prod[prod];
-    ob_s(b, p->sku);
-    ob_c(b, ',');
-    ob_q(b, p->name);
-    ob_c(b, ',');
-    ob_q(b, g->leaf[p->leaf].path);
-    ob_c(b, ',');
-    ob_q(b, p->brand);
-    ob_c(b, ',');
-    if (qty < 0) {
-        ob_c(b, '-');
-        qty = -qty;
-    }
-    ob_u(b, (uint64_t)qty);
-    ob_c(b, ',');
-    ob_money(b, p->price);
-    ob_c(b, '\n');
-}
-
+/* one row per line; the order's fields are formatted once and copied to each line */
 static void write_order(gen *g, int64_t oid, bool ret_suffix, int64_t cidx, int64_t ts, const char *status,
                         int channel, int payment, const char *coupon, int64_t discount, int city,
                         const line *ls, int n, int sign)
 {
     obuf *b = &g->out[F_ORD];
+    char head[512];
+    obuf h = {.p = head, .daytab = b->daytab, .day0 = b->day0, .ndays = b->ndays};
+    order_row_head(g, &h, oid, ret_suffix, cidx, ts, status, channel, payment, coupon, discount, city);
     for (int i = 0; i < n; i++) {
-        order_row_head(g, b, oid, ret_suffix, cidx, ts, status, channel, payment, coupon, discount, city);
-        order_row_tail(g, b, ls[i].prod, sign * ls[i].qty);
+        const product *p = &g->prod[ls[i].prod];
+        ob_row(b);
+        ob_mem(b, head, h.len);
+        ob_mem(b, p->tail, (size_t)p->tail_len);
+        if (sign < 0) ob_c(b, '-');
+        ob_u(b, (uint64_t)ls[i].qty);
+        ob_c(b, ',');
+        ob_mem(b, p->price_s, (size_t)p->price_len);
+        ob_c(b, '\n');
     }
 }
 
@@ -982,9 +1011,23 @@ static void consent_row(gen *g, int64_t cidx, const char *channel, bool granted,
 
 static const char *pick(const gen_strs *s, enc_rng *r) { return s->s[enc_rng_below(r, s->n)]; }
 
+static void itoa_small(char *buf, unsigned v) /* buf >= 12 bytes */
+{
+    char t[12];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++) buf[i] = t[n - 1 - i];
+    buf[n] = 0;
+}
+
+/* seconds on a product page */
 static void dwell(char *buf, size_t cap, enc_rng *r)
 {
-    snprintf(buf, cap, "%d", 3 + (int)enc_rng_exponential(r, 1.0 / 45));
+    (void)cap;
+    itoa_small(buf, 3 + (unsigned)enc_rng_exponential(r, 1.0 / 45));
 }
 
 /* a browsing session with no order: views, maybe a search, a click, an abandoned cart */
@@ -1071,7 +1114,7 @@ static void purchase_session(gen *g, cust *c, int64_t ts, const line *ls, int n,
     }
     k++;
     for (int i = 0; i < n && k < nev; i++) {
-        snprintf(val, sizeof val, "%d", ls[i].qty);
+        itoa_small(val, (unsigned)ls[i].qty);
         event_row(g, c, times[k++], "cart_add", ls[i].prod, val, sid, ch);
     }
 }
@@ -1403,6 +1446,7 @@ static void gen_free(gen *g)
     free(g->prod);
     free(g->leaf);
     free(g->orders);
+    free(g->daytab);
 }
 
 enc_rc enc_gen_run(const enc_gen_opts *o, enc_gen_counts *counts, enc_err *err)
@@ -1450,7 +1494,21 @@ enc_rc enc_gen_run(const enc_gen_opts *o, enc_gen_counts *counts, enc_err *err)
     g.phone_try = enc_xcalloc((size_t)o->customers, 1);
     g.orders = enc_xmalloc(MAX_ORDERS * sizeof *g.orders);
 
+    /* the dates of the window (and a day either side for local-time placement) */
+    g.day_first = start / DAY - 1;
+    int64_t ndays = (end - start) / DAY + 2;
+    g.daytab = enc_xmalloc((size_t)ndays * 10);
+    for (int64_t d = 0; d < ndays; d++) {
+        obuf t = {.p = g.daytab + d * 10};
+        ob_date(&t, g.day_first + d);
+    }
+    for (int f = 0; f < 6; f++) {
+        g.out[f].daytab = g.daytab;
+        g.out[f].day0 = g.day_first;
+        g.out[f].ndays = ndays;
+    }
     build_catalogue(&g);
+    cache_product_fields(&g);
     write_products(&g);
     for (int64_t i = 0; i < o->customers; i++) {
         one_customer(&g, i);
