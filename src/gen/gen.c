@@ -944,7 +944,8 @@ static void write_order(gen *g, int64_t oid, bool ret_suffix, int64_t cidx, int6
     }
 }
 
-static void event_row(gen *g, const cust *c, int64_t ts, const char *type, int prod, const char *value,
+/* an event; value is a money amount in minor units (the cart events' qty x price), or -1 */
+static void event_row(gen *g, const cust *c, int64_t ts, const char *type, int prod, int64_t value,
                       int64_t session, int channel)
 {
     if (ts < g->start || ts >= g->end) return;
@@ -960,7 +961,7 @@ static void event_row(gen *g, const cust *c, int64_t ts, const char *type, int p
     ob_c(b, ',');
     if (prod >= 0) ob_s(b, g->prod[prod].sku);
     ob_c(b, ',');
-    if (value) ob_q(b, value);
+    if (value >= 0) ob_money(b, value);
     ob_c(b, ',');
     if (session > 0) ob_id(b, 'S', session, 8);
     ob_c(b, ',');
@@ -1011,26 +1012,11 @@ static void consent_row(gen *g, int64_t cidx, const char *channel, bool granted,
 
 static const char *pick(const gen_strs *s, enc_rng *r) { return s->s[enc_rng_below(r, s->n)]; }
 
-static void itoa_small(char *buf, unsigned v) /* buf >= 12 bytes */
-{
-    char t[12];
-    int n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (int i = 0; i < n; i++) buf[i] = t[n - 1 - i];
-    buf[n] = 0;
-}
+/* gaps between events of a session, seconds */
+static int64_t gap(enc_rng *r, double mean) { return 3 + (int64_t)enc_rng_exponential(r, 1.0 / mean); }
 
-/* seconds on a product page */
-static void dwell(char *buf, size_t cap, enc_rng *r)
-{
-    (void)cap;
-    itoa_small(buf, 3 + (unsigned)enc_rng_exponential(r, 1.0 / 45));
-}
-
-/* a browsing session with no order: views, maybe a search, a click, an abandoned cart */
+/* a browsing session with no order: views, maybe a search or a click that led to the first
+ * product, then a favourite, a share, a consultation, or an abandoned cart */
 static void browse_session(gen *g, cust *c, int64_t ts)
 {
     enc_rng *r = c->r;
@@ -1038,36 +1024,37 @@ static void browse_session(gen *g, cust *c, int64_t ts)
     int ch = enc_rng_uniform(r) < 0.85 ? c->channel : (int)enc_rng_below(r, g->L->channels.n);
     if (strcmp(g->L->channels.s[ch], "store") == 0) ch = 0;
     g->c.sessions++;
-    char val[32];
     int l = pick_leaf(g, c->top_w, r);
-    if (enc_rng_uniform(r) < 0.3) {
-        const gen_leaf *lf = &gen_leaves[l];
-        event_row(g, c, ts, "search", -1, g->zh ? lf->noun_zh[enc_rng_below(r, 3)] : lf->noun_en[enc_rng_below(r, 3)], sid, ch);
-        ts += 5 + (int64_t)enc_rng_exponential(r, 1.0 / 20);
-    } else if (enc_rng_uniform(r) < 0.35) {
-        event_row(g, c, ts, "click", -1, pick(&g->L->click_sources, r), sid, ch);
-        ts += 3 + (int64_t)enc_rng_exponential(r, 1.0 / 10);
+    int last = g->leaf[l].first + (int)enc_alias_draw(&g->a_leafpop[l], r);
+    double u = enc_rng_uniform(r);
+    if (u < 0.3) {
+        event_row(g, c, ts, "search", last, -1, sid, ch);
+        ts += gap(r, 20);
+    } else if (u < 0.55) {
+        event_row(g, c, ts, "click", last, -1, sid, ch);
+        ts += gap(r, 10);
     }
     int views = 1 + (int)enc_rng_geometric(r, 0.5);
-    int last = -1;
     for (int v = 0; v < views; v++) {
-        if (v && enc_rng_uniform(r) < 0.3) l = pick_leaf(g, c->top_w, r);
-        last = g->leaf[l].first + (int)enc_alias_draw(&g->a_leafpop[l], r);
-        dwell(val, sizeof val, r);
-        event_row(g, c, ts, "view", last, val, sid, ch);
-        ts += 5 + (int64_t)enc_rng_exponential(r, 1.0 / 40);
+        if (v) {
+            if (enc_rng_uniform(r) < 0.3) l = pick_leaf(g, c->top_w, r);
+            last = g->leaf[l].first + (int)enc_alias_draw(&g->a_leafpop[l], r);
+        }
+        event_row(g, c, ts, "view", last, -1, sid, ch);
+        ts += gap(r, 40);
     }
-    double u = enc_rng_uniform(r);
+    const product *p = &g->prod[last];
+    u = enc_rng_uniform(r);
     if (u < ABANDON_RATE) {
-        event_row(g, c, ts, "cart_add", last, "1", sid, ch);
+        event_row(g, c, ts, "cart_add", last, p->price, sid, ch);
         g->c.abandoned_carts++;
-        if (enc_rng_uniform(r) < 0.25) event_row(g, c, ts + 20 + (int64_t)enc_rng_below(r, 300), "cart_remove", last, "1", sid, ch);
+        if (enc_rng_uniform(r) < 0.25) event_row(g, c, ts + gap(r, 120), "cart_remove", last, p->price, sid, ch);
     } else if (u < ABANDON_RATE + 0.08) {
-        event_row(g, c, ts, "favorite", last, NULL, sid, ch);
+        event_row(g, c, ts, "favorite", last, -1, sid, ch);
     } else if (u < ABANDON_RATE + 0.11) {
-        event_row(g, c, ts, "share", last, pick(&g->L->share_targets, r), sid, ch);
+        event_row(g, c, ts, "share", last, -1, sid, ch);
     } else if (u < ABANDON_RATE + 0.13) {
-        event_row(g, c, ts, "consult", last, pick(&g->L->consult_topics, r), sid, ch);
+        event_row(g, c, ts, "consult", last, -1, sid, ch);
     }
 }
 
@@ -1077,46 +1064,38 @@ static void purchase_session(gen *g, cust *c, int64_t ts, const line *ls, int n,
     enc_rng *r = c->r;
     int64_t sid = ++g->next_session;
     g->c.sessions++;
-    /* lay events out backwards from the order, then write them forwards */
+    /* lay the slots out backwards from the order, then write events forwards: a search, per
+     * line an alternative's view and the view, an alternative added and removed or a
+     * consultation, per line a cart_add */
     int64_t t = ts - 60 - (int64_t)enc_rng_exponential(r, 1.0 / 120);
     int64_t times[3 * MAX_LINES + 4];
-    int k = 0, nev = 2 * n + 2 + n;
+    int k = 0, nev = 3 * n + 2;
     for (int i = 0; i < nev; i++) {
         times[nev - 1 - i] = t;
-        t -= 5 + (int64_t)enc_rng_exponential(r, 1.0 / 40);
+        t -= gap(r, 40);
     }
-    char val[32];
-    const product *p0 = &g->prod[ls[0].prod];
-    if (enc_rng_uniform(r) < 0.4) {
-        const gen_leaf *lf = &gen_leaves[p0->leaf];
-        event_row(g, c, times[k++], "search", -1, g->zh ? lf->noun_zh[enc_rng_below(r, 3)] : lf->noun_en[enc_rng_below(r, 3)], sid, ch);
-    } else {
-        k++;
-    }
+    if (enc_rng_uniform(r) < 0.4) event_row(g, c, times[k], "search", ls[0].prod, -1, sid, ch);
+    k++;
     int alt = -1;
     for (int i = 0; i < n; i++) {
         const product *p = &g->prod[ls[i].prod];
-        if (enc_rng_uniform(r) < 0.25) { /* compared with a neighbour first */
+        if (enc_rng_uniform(r) < 0.25) { /* compared with another product of the leaf first */
             const leafinfo *li = &g->leaf[p->leaf];
             alt = li->first + (int)enc_rng_below(r, (uint64_t)li->n);
-            dwell(val, sizeof val, r);
-            event_row(g, c, times[k], "view", alt, val, sid, ch);
+            event_row(g, c, times[k], "view", alt, -1, sid, ch);
         }
         k++;
-        dwell(val, sizeof val, r);
-        event_row(g, c, times[k++], "view", ls[i].prod, val, sid, ch);
+        event_row(g, c, times[k++], "view", ls[i].prod, -1, sid, ch);
     }
     if (alt >= 0 && enc_rng_uniform(r) < 0.25) {
-        event_row(g, c, times[k], "cart_add", alt, "1", sid, ch);
-        event_row(g, c, times[k] + 15, "cart_remove", alt, "1", sid, ch);
+        event_row(g, c, times[k], "cart_add", alt, g->prod[alt].price, sid, ch);
+        event_row(g, c, times[k] + 15, "cart_remove", alt, g->prod[alt].price, sid, ch);
     } else if (enc_rng_uniform(r) < 0.04) {
-        event_row(g, c, times[k], "consult", ls[0].prod, pick(&g->L->consult_topics, r), sid, ch);
+        event_row(g, c, times[k], "consult", ls[0].prod, -1, sid, ch);
     }
     k++;
-    for (int i = 0; i < n && k < nev; i++) {
-        itoa_small(val, (unsigned)ls[i].qty);
-        event_row(g, c, times[k++], "cart_add", ls[i].prod, val, sid, ch);
-    }
+    for (int i = 0; i < n && k < nev; i++)
+        event_row(g, c, times[k++], "cart_add", ls[i].prod, g->prod[ls[i].prod].price * ls[i].qty, sid, ch);
 }
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -1270,7 +1249,7 @@ static void one_customer(gen *g, int64_t idx)
                 if (!c.complained) c.complaint_ts = cts;
                 c.complained = true;
                 if (enc_rng_uniform(&r) < 0.5)
-                    event_row(g, &c, cts - 600, "consult", ret_prod, L->consult_topics.s[4], ++g->next_session, ch);
+                    event_row(g, &c, cts - 600, "consult", ret_prod, -1, ++g->next_session, ch);
             }
         }
         if (enc_rng_uniform(&r) < REVIEW_RATE) {
@@ -1281,7 +1260,7 @@ static void one_customer(gen *g, int64_t idx)
             if (rts < g->end) {
                 feedback_row(g, &c, rts, "review", score, pick(&L->review[score - 1], &r), oid, ls[k].prod);
                 g->c.reviews++;
-                if (enc_rng_uniform(&r) < 0.5) event_row(g, &c, rts, "comment", ls[k].prod, NULL, ++g->next_session, ch);
+                if (enc_rng_uniform(&r) < 0.5) event_row(g, &c, rts, "comment", ls[k].prod, -1, ++g->next_session, ch);
             }
         }
         if (enc_rng_uniform(&r) < NPS_RATE) {

@@ -218,9 +218,6 @@ static const gen_coupon en_coupons[] = {
     {"VIP20", 20, 0, 0, 0, 0}, {"FLASH20", 20, 0, 0, 0, 0}, {"SPEND50GET5", 0, 5, 50, 0, 0},
     {"FREESHIP", 0, 6.99, 35, 0, 0}, {"BLACKFRIDAY25", 25, 0, 0, 0, 11},
 };
-static const char *const en_consult[] = {"shipping", "sizing", "warranty", "stock", "returns", "payment"};
-static const char *const en_share[] = {"facebook", "twitter", "whatsapp", "email", "link"};
-static const char *const en_click[] = {"home_banner", "recommendation", "email", "search_result", "ad"};
 static const char *const en_rev1[] = {"Terrible, arrived broken.", "Waste of money, do not buy.",
     "Broke on day one; support was \"helpful\" only in name.", "Stopped working after two days, returned it."};
 static const char *const en_rev2[] = {"Not as described, disappointed.", "Poor quality, stopped working after a week.",
@@ -244,10 +241,9 @@ const gen_locale_tables gen_tables_en = {
     en_first_f, en_first_m, en_last, N(en_first_f), N(en_first_m), N(en_last),
     en_cities, N(en_cities),
     STRS(en_occupations), STRS(en_domains), STRS(en_channels), STRS(en_payments), en_coupons, N(en_coupons),
-    STRS(en_consult), STRS(en_share),
     en_channel_w, en_payment_w, en_domain_w,
     {STRS(en_rev1), STRS(en_rev2), STRS(en_rev3), STRS(en_rev4), STRS(en_rev5)},
-    STRS(en_complaints), STRS(en_survey), STRS(en_click),
+    STRS(en_complaints), STRS(en_survey),
     {"Lite", "", "Pro", "Ultra"},
     "USD",
 };
@@ -342,9 +338,6 @@ static const gen_coupon zh_coupons[] = {
     {"DOUBLE11", 20, 0, 0, 0, 11}, {"MANJIAN30", 0, 30.0 / 7, 200.0 / 7, 0, 0}, {"FLASH20", 20, 0, 0, 0, 0},
     {"FREESHIP", 0, 10.0 / 7, 0, 0, 0},
 };
-static const char *const zh_consult[] = {"物流", "尺码", "保修", "库存", "退换货", "支付"};
-static const char *const zh_share[] = {"wechat", "moments", "weibo", "qq", "link"};
-static const char *const zh_click[] = {"home_banner", "recommendation", "push", "search_result", "live_stream"};
 static const char *const zh_rev1[] = {"收到就是坏的，太差了。", "千万别买，浪费钱。", "用了两天就坏了，已退货。", "客服说\"没办法\"，很失望。"};
 static const char *const zh_rev2[] = {"和描述不符，有点失望。", "用了一周就坏了。", "尺码偏小，只能退了。", "做工粗糙，质感很差。"};
 static const char *const zh_rev3[] = {"一般般，没有想象中好。", "质量中规中矩。", "能用，但是有点廉价感。", "颜色和图片有色差。"};
@@ -360,10 +353,9 @@ const gen_locale_tables gen_tables_zh = {
     zh_first_f, zh_first_m, zh_last, N(zh_first_f), N(zh_first_m), N(zh_last),
     zh_cities, N(zh_cities),
     STRS(zh_occupations), STRS(zh_domains), STRS(zh_channels), STRS(zh_payments), zh_coupons, N(zh_coupons),
-    STRS(zh_consult), STRS(zh_share),
     zh_channel_w, zh_payment_w, zh_domain_w,
     {STRS(zh_rev1), STRS(zh_rev2), STRS(zh_rev3), STRS(zh_rev4), STRS(zh_rev5)},
-    STRS(zh_complaints), STRS(zh_survey), STRS(zh_click),
+    STRS(zh_complaints), STRS(zh_survey),
     {"青春版", "标准版", "Pro版", "旗舰版"},
     "CNY",
 };

@@ -61,10 +61,9 @@ typedef struct gen_locale_tables {
     gen_strs occupations, email_domains, channels, payments;
     const gen_coupon *coupons;
     size_t n_coupons;
-    gen_strs consult_topics, share_targets;
     const double *channel_w, *payment_w, *domain_w;
     gen_strs review[5]; /* by score 1..5 */
-    gen_strs complaints, survey_answers, click_sources;
+    gen_strs complaints, survey_answers;
     const char *tier_word[4]; /* product tier words */
     const char *currency;
 } gen_locale_tables;

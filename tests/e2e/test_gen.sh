@@ -82,6 +82,10 @@ for f in ['customers', 'products', 'orders', 'events', 'feedback', 'consents']:
                 bad.append(f'{f} row {n}: time {rec[times[f]]!r}')
             for m in money.get(f, []):
                 if not mre.match(rec[m]): bad.append(f'{f} row {n}: {m} {rec[m]!r}')
+            if f == 'events':  # value: a money amount on cart events, empty otherwise; a sku always
+                cart = rec['type'] in ('cart_add', 'cart_remove')
+                if (cart and not mre.match(rec['value'])) or (not cart and rec['value']) or not rec['sku']:
+                    bad.append(f'events row {n}: {rec["type"]} sku {rec["sku"]!r} value {rec["value"]!r}')
     if n != doc['files'][f + '.csv']['rows']:
         bad.append(f'{f}: {n} rows on disk, --json says {doc["files"][f + ".csv"]["rows"]}')
     if n == 0: bad.append(f'{f}: empty')
