@@ -680,7 +680,8 @@ static void ident_make(gen *g, int64_t idx, ident *id)
 {
     enc_rng r;
     enc_rng_seed_stream(&r, seed_of(g), (uint64_t)idx * 8 + S_IDENT);
-    bool dup = idx > 0 && enc_rng_uniform(&r) < DUP_SHARE;
+    /* drawn for customer 0 too: replaying an original for its duplicate skips exactly one draw */
+    bool dup = enc_rng_uniform(&r) < DUP_SHARE && idx > 0;
     int64_t of = -1;
     if (dup) {
         for (int tries = 0; tries < 8 && of < 0; tries++) {
