@@ -69,8 +69,13 @@ static void print_json(const enc_gen_opts *o, const enc_gen_counts *c, double se
     enc_jw_kstr(&w, "out", o->out_dir);
     enc_jw_kstr(&w, "locale", o->locale == ENC_GEN_ZH ? "zh" : "en");
     enc_jw_key(&w, "seed");
-    if (o->seed <= (uint64_t)INT64_MAX) enc_jw_int(&w, (int64_t)o->seed);
-    else enc_jw_num(&w, (double)o->seed);
+    if (o->seed <= (uint64_t)INT64_MAX) {
+        enc_jw_int(&w, (int64_t)o->seed);
+    } else { /* beyond a JSON reader's int64: as text, exactly */
+        char t[24];
+        snprintf(t, sizeof t, "%llu", (unsigned long long)o->seed);
+        enc_jw_str(&w, t);
+    }
     enc_jw_kstr(&w, "start", d0);
     enc_jw_kstr(&w, "end", d1);
     enc_jw_kstr(&w, "currency", o->locale == ENC_GEN_ZH ? "CNY" : "USD");
