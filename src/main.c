@@ -23,6 +23,8 @@ static const struct {
     /* recommendations */
 
     /* generator */
+    {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
+    {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},
 
     {NULL, NULL, NULL},
 };

@@ -102,12 +102,22 @@ enc_rc enc_ident_resolve(enc_ident *id, const char *ext, const char *email, cons
         enc_smap_clear(id->cache); /* cached owners of the merged customer are stale */
     }
 
-    /* attach identities nobody owned yet, and remember them all */
+    /* attach identities nobody owned yet, and remember them all; a customer id seen for the
+     * first time on a known customer (found by email or phone) is a second registration */
+    bool is_new = created && *created;
     for (int i = 0; i < 3; i++) {
         if (!ids[i].value || !*ids[i].value) continue;
         if (ids[i].owner != survivor &&
             enc_store_ident_set(id->st, ids[i].kind, ids[i].value, survivor, id->source, err))
             return ENC_EDB;
+        if (i == 0 && !ids[0].owner && !is_new) {
+            char reason[600];
+            const int by = ids[1].owner == survivor ? 1 : 2;
+            snprintf(reason, sizeof reason, "customer_id %s shares %s %s", ids[0].value,
+                     ids[by].kind, ids[by].value);
+            if (enc_store_customer_attach_note(id->st, survivor, reason, err)) return ENC_EDB;
+            id->merges++;
+        }
         size_t kn = cache_key(key, sizeof key, ids[i].kind, ids[i].value);
         *enc_smap_put(id->cache, key, kn, 0, NULL) = survivor;
     }

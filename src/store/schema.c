@@ -23,7 +23,9 @@ const char *const enc__schema_migrations[] = {
     "  source TEXT, PRIMARY KEY(kind, value)) WITHOUT ROWID;"
     "CREATE INDEX identities_customer ON identities(customer_id);"
     "CREATE TABLE merges("
-    "  id INTEGER PRIMARY KEY, from_id INTEGER NOT NULL, into_id INTEGER NOT NULL,"
+    /* from_id is NULL when a second registration (a new customer id) was recognised by its
+     * email or phone and attached to the existing customer without a record of its own */
+    "  id INTEGER PRIMARY KEY, from_id INTEGER, into_id INTEGER NOT NULL,"
     "  reason TEXT NOT NULL, at INTEGER NOT NULL);"
     "CREATE TABLE products("
     "  id INTEGER PRIMARY KEY, sku TEXT NOT NULL UNIQUE, name TEXT, category TEXT, brand TEXT,"

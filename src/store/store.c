@@ -274,6 +274,19 @@ enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_r
     return ENC_OK;
 }
 
+enc_rc enc_store_customer_attach_note(enc_store *st, int64_t into, const char *reason,
+                                      enc_err *err)
+{
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_MERGE_LOG, "INSERT INTO merges(from_id, into_id, reason, at) VALUES(?1, ?2, ?3, ?4)",
+        err);
+    if (!s) return ENC_EDB;
+    sqlite3_bind_int64(s, 2, into);
+    sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, now_epoch());
+    return enc__store_done(st, s, err, "recording merge");
+}
+
 enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const char *reason,
                                 enc_err *err)
 {

@@ -60,6 +60,11 @@ enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_r
 enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const char *reason,
                                 enc_err *err);
 
+/* Records that a new identity of another registration (a second customer id) was attached
+ * to customer `into` because it shares an email or phone. */
+enc_rc enc_store_customer_attach_note(enc_store *st, int64_t into, const char *reason,
+                                      enc_err *err);
+
 /* --- products ------------------------------------------------------------------------------ */
 typedef struct enc_product_rec {
     const char *source, *sku, *name, *category, *brand, *currency, *complements;

@@ -37,6 +37,7 @@ check "customers: read (multi-line record counts once)" "$(j "$OUT" 'd["read"]')
 check "customers: imported" "$(j "$OUT" 'd["imported"]')" 4
 check "customers: updated (same phone / email as an earlier row)" "$(j "$OUT" 'd["updated"]')" 2
 check "customers: rejected" "$(j "$OUT" 'd["rejected"]')" 3
+check "customers: second registrations recognised" "$(j "$OUT" 'd["merged"]')" 2
 check "customers: bad email reported with line and field" \
   "$(j "$OUT" '[(e["line"],e["field"]) for e in d["errors"]][0]')" "(4, 'email')"
 check "customers: bad time reported" \
@@ -123,11 +124,12 @@ check "feedback: rejected (NPS range, unknown kind)" "$(j "$OUT" '[e["field"] fo
 # --- identity merge of two existing customers ---------------------------------------------
 printf 'customer_id,email,phone\nC100,alice@example.com,13812345678\n' > "$E2E_TMP/link.csv"
 run_rc "$ENCORE" import customers "$E2E_TMP/link.csv" --json
-check "merge: counted" "$(j "$OUT" 'd["merged"]')" 1
+check "merge: two customers merged and a new id attached" "$(j "$OUT" 'd["merged"]')" 2
 run_rc "$ENCORE" customer C005 --json
 check "merge: C005 now resolves to the oldest record (C001)" "$(j "$OUT" 'd["customer_id"]')" "C001"
 check "merge: history follows" "$(j "$OUT" 'd["orders"]["count"]')" 2
-check "merge: recorded with reason" "$(j "$OUT" 'd["merged_from"][0]["reason"]')" "shared phone +8613812345678"
+check "merge: recorded with reasons" "$(j "$OUT" '[m["reason"] for m in d["merged_from"]]')" \
+  "['customer_id C006 shares phone +8613812345678', 'shared phone +8613812345678', 'customer_id C100 shares email alice@example.com']"
 run_rc "$ENCORE" stats --json
 check "merge: customer count drops" "$(j "$OUT" '(d["customers"], d["merged_customers"])')" "(3, 1)"
 
