@@ -69,6 +69,25 @@ const char *const enc__schema_migrations[] = {
     "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, path TEXT, source TEXT NOT NULL,"
     "  started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL, read INTEGER, imported INTEGER,"
     "  updated INTEGER, skipped INTEGER, rejected INTEGER, merged INTEGER);",
+
+    /* 2: customer intelligence — one profile row per customer from the latest scoring run
+     *    (money in minor units; times in epoch seconds; lists as JSON arrays), and the runs */
+    "CREATE TABLE score_runs("
+    "  id INTEGER PRIMARY KEY, as_of INTEGER NOT NULL, started_at INTEGER NOT NULL,"
+    "  seconds REAL, customers INTEGER, models TEXT);"
+    "CREATE TABLE profiles("
+    "  customer_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, as_of INTEGER NOT NULL,"
+    "  recency_days REAL, frequency INTEGER NOT NULL DEFAULT 0, monetary INTEGER NOT NULL DEFAULT 0,"
+    "  returns_amount INTEGER NOT NULL DEFAULT 0, aov INTEGER, tenure_days REAL,"
+    "  r INTEGER, f INTEGER, m INTEGER, rfm_segment TEXT, rfm_segment_cn TEXT,"
+    "  lifecycle TEXT, lifecycle_class TEXT,"
+    "  p_alive REAL, expected_purchases_30d REAL, expected_purchases_90d REAL,"
+    "  expected_purchases_365d REAL, expected_spend INTEGER, clv INTEGER,"
+    "  churn_risk REAL, churn_reasons TEXT,"
+    "  next_order_date INTEGER, replenish TEXT,"
+    "  top_categories TEXT, top_brands TEXT, price_sensitivity REAL, spend_tier TEXT,"
+    "  preferred_channel TEXT, preferred_payment TEXT, region TEXT,"
+    "  tags TEXT, cluster INTEGER, cluster_label TEXT);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);
