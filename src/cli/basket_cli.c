@@ -1,8 +1,10 @@
 /* basket_cli.c — shared by cmd_itemsets.c and cmd_rules.c (see basket_cli.h): load a basket
  * file, mine it, print item labels. */
 #include "cli/basket_cli.h"
+#include "base/mem.h"
 #include "cli/cli.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -53,8 +55,32 @@ static void label_text(enc_buf *b, const char *p, size_t n)
     }
 }
 
+static int cmp_label(const void *a, const void *b, void *arg)
+{
+    size_t na, nb;
+    const char *x = enc_basket_label(arg, *(const int32_t *)a, &na);
+    const char *y = enc_basket_label(arg, *(const int32_t *)b, &nb);
+    int c = memcmp(x, y, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+/* items in label byte order (as arules prints a set), into tmp when they fit, else in place of
+ * a heap copy; returns the array to read */
+static const int32_t *by_label(const enc_basket_set *s, const int32_t *items, int32_t n,
+                               int32_t *tmp, int32_t cap, int32_t **heap)
+{
+    int32_t *v = tmp;
+    *heap = NULL;
+    if (n > cap) v = *heap = enc_xmalloc((size_t)n * sizeof *v);
+    memcpy(v, items, (size_t)n * sizeof *v);
+    qsort_r(v, (size_t)n, sizeof *v, cmp_label, (void *)s);
+    return v;
+}
+
 void enc__items_text(enc_buf *b, const enc_basket_set *s, const int32_t *items, int32_t n)
 {
+    int32_t tmp[64], *heap;
+    items = by_label(s, items, n, tmp, 64, &heap);
     enc_buf_addc(b, '{');
     for (int32_t i = 0; i < n; i++) {
         size_t len;
@@ -63,10 +89,13 @@ void enc__items_text(enc_buf *b, const enc_basket_set *s, const int32_t *items, 
         label_text(b, l, len);
     }
     enc_buf_addc(b, '}');
+    free(heap);
 }
 
 void enc__items_json(enc_jw *w, const enc_basket_set *s, const int32_t *items, int32_t n)
 {
+    int32_t tmp[64], *heap;
+    items = by_label(s, items, n, tmp, 64, &heap);
     enc_jw_arr(w);
     for (int32_t i = 0; i < n; i++) {
         size_t len;
@@ -74,6 +103,7 @@ void enc__items_json(enc_jw *w, const enc_basket_set *s, const int32_t *items, i
         enc_jw_strn(w, l, len);
     }
     enc_jw_end(w);
+    free(heap);
 }
 
 size_t enc__text_width(const char *s, size_t n)

@@ -26,9 +26,9 @@ int enc__mine_file(const char *cmd, const char *path, enc_basket_format fmt,
                    const enc_support *support, int32_t max_len, enc__mined *m);
 void enc__mined_free(enc__mined *m);
 double enc__now(void);
-/* {a,b,c}: labels joined by commas, control bytes escaped as \xNN. */
+/* {a,b,c}: labels in byte order joined by commas, control bytes escaped as \xNN. */
 void enc__items_text(enc_buf *b, const enc_basket_set *s, const int32_t *items, int32_t n);
-/* A JSON array of the items' labels. */
+/* A JSON array of the items' labels, in byte order. */
 void enc__items_json(enc_jw *w, const enc_basket_set *s, const int32_t *items, int32_t n);
 /* Display width of a UTF-8 string in columns (one per code point; enough for tables). */
 size_t enc__text_width(const char *s, size_t n);

@@ -152,7 +152,9 @@ enc_rc enc_basket_add(enc_basket_set *s, const int32_t *items, size_t n, enc_err
 
 enc_basket_format enc_basket_detect(const char *data, size_t len)
 {
-    for (size_t i = 0; i < len && data[i] != '\n'; i++)
+    size_t i = 0;
+    while (i < len && (data[i] == '\n' || data[i] == '\r')) i++; /* empty lines decide nothing */
+    for (; i < len && data[i] != '\n'; i++)
         if (data[i] == ',') return ENC_BASKET_CSV;
     return ENC_BASKET_WS;
 }
@@ -186,8 +188,10 @@ static enc_rc parse_line(reader *r, const char *p, size_t n)
     if (memchr(p, 0, n))
         return enc_fail(r->err, ENC_EPARSE, "%s:%" PRId64 ": NUL byte in line (not a text file?)",
                         r->name, r->line);
-    if (r->fmt == ENC_BASKET_AUTO) r->fmt = enc_basket_detect(p, n);
-    r->s->fmt = r->fmt;
+    if (r->fmt == ENC_BASKET_AUTO && n > 0) {
+        r->fmt = enc_basket_detect(p, n);
+        r->s->fmt = r->fmt;
+    }
     size_t k = 0;
     enc_rc rc;
     if (r->fmt == ENC_BASKET_WS) {

@@ -19,7 +19,7 @@
 #define ENC_BASKET_MAX_ITEMS (INT32_MAX - 1)
 
 typedef enum enc_basket_format {
-    ENC_BASKET_AUTO = 0, /* basket-csv when the first line holds a comma, else basket-ws */
+    ENC_BASKET_AUTO = 0, /* basket-csv when the first non-empty line holds a comma, else ws */
     ENC_BASKET_WS,       /* items separated by spaces or tabs (FIMI .dat); runs of blanks and
                             leading/trailing blanks separate nothing */
     ENC_BASKET_CSV,      /* items separated by commas; labels byte-exact (spaces kept, no quote
@@ -64,7 +64,7 @@ enc_rc enc_basket_read_file(const char *path, enc_basket_format fmt, enc_basket_
 /* The same over a memory buffer; name is used in error messages. */
 enc_rc enc_basket_read_mem(const char *data, size_t len, enc_basket_format fmt, const char *name,
                            enc_basket_set **out, enc_err *err);
-/* The format AUTO resolves to for this first line (bytes up to the first newline). */
+/* The format AUTO resolves to for data starting at a line: the first non-empty line decides. */
 enc_basket_format enc_basket_detect(const char *data, size_t len);
 
 enc_basket_view enc_basket_get_view(const enc_basket_set *s);
