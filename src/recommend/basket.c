@@ -132,7 +132,7 @@ static enc_rc add_scratch(enc_basket_set *s, size_t n, enc_err *err)
         return enc_fail(err, ENC_ELIMIT, "more than %d baskets", ENC_BASKET_MAX_BASKETS);
     n = sort_unique(s->scratch, n);
     ENC_GROW(s->items, s->items_cap, s->items_len + n);
-    memcpy(s->items + s->items_len, s->scratch, n * sizeof *s->items);
+    if (n) memcpy(s->items + s->items_len, s->scratch, n * sizeof *s->items);
     s->items_len += n;
     ENC_GROW(s->off, s->off_cap, (size_t)s->n_baskets + 2);
     s->off[++s->n_baskets] = (int64_t)s->items_len;
