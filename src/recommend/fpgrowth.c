@@ -25,6 +25,7 @@ typedef struct pblock {
 
 typedef struct pool {
     pblock *first, *cur;
+    size_t next_size; /* blocks double from POOL_FIRST up to POOL_BLOCK: small inputs stay small */
 } pool;
 
 typedef struct pmark {
@@ -32,6 +33,7 @@ typedef struct pmark {
     size_t used;
 } pmark;
 
+#define POOL_FIRST ((size_t)64 << 10)
 #define POOL_BLOCK ((size_t)4 << 20)
 
 static pblock *pblock_new(size_t size)
@@ -50,7 +52,9 @@ static void *pool_alloc(pool *p, size_t n)
         pblock *nx = p->cur->next;
         if (!nx || nx->size < n) {
             /* a new block after cur; later blocks (free ones) follow it */
-            pblock *b = pblock_new(n > POOL_BLOCK ? n : POOL_BLOCK);
+            size_t sz = p->next_size;
+            if (p->next_size < POOL_BLOCK) p->next_size *= 2;
+            pblock *b = pblock_new(n > sz ? n : sz);
             b->next = nx;
             p->cur->next = b;
             nx = b;
@@ -329,7 +333,8 @@ enc_rc enc_fpg_mine(const enc_basket_set *s, const enc_fpg_opts *o, enc_itemsets
 
     miner mn = {.o = o, .minc = o->min_count, .rank_id = rank_id, .out = out, .err = err};
     mn.max_len = o->max_len ? o->max_len : INT32_MAX;
-    mn.pool.first = mn.pool.cur = pblock_new(POOL_BLOCK);
+    mn.pool.first = mn.pool.cur = pblock_new(POOL_FIRST);
+    mn.pool.next_size = 2 * POOL_FIRST;
     mn.prefix = enc_xmalloc(((size_t)f + 1) * sizeof *mn.prefix);
     mn.tmp = enc_xmalloc(((size_t)f + 1) * sizeof *mn.tmp);
 
