@@ -96,6 +96,8 @@ typedef struct fptree {
     const int32_t *rank; /* local index -> global rank */
     int32_t *head;       /* first node of each item, -1 when none */
     int32_t *supp;       /* support of each item in this tree */
+    int64_t *above;      /* per item: nodes above all its nodes (sum of depth - 1) */
+    int32_t *nodes_of;   /* per item: its nodes */
     fpnode *node;        /* node[0] is the root */
     int32_t n_nodes;     /* including the root */
     bool single;         /* the tree is one path */
@@ -124,9 +126,13 @@ static void tree_build(pool *p, fptree *t, const int32_t *buf, seqref *seq, size
 {
     t->head = pool_alloc(p, (size_t)t->m * sizeof *t->head);
     t->supp = pool_alloc(p, (size_t)t->m * sizeof *t->supp);
+    t->above = pool_alloc(p, (size_t)t->m * sizeof *t->above);
+    t->nodes_of = pool_alloc(p, (size_t)t->m * sizeof *t->nodes_of);
     for (int32_t i = 0; i < t->m; i++) {
         t->head[i] = -1;
         t->supp[i] = 0;
+        t->above[i] = 0;
+        t->nodes_of[i] = 0;
     }
     t->node = pool_alloc(p, (size_t)(total + 1) * sizeof *t->node);
     int32_t *stack = pool_alloc(p, (size_t)(t->m + 1) * sizeof *stack); /* node at each depth */
@@ -150,6 +156,8 @@ static void tree_build(pool *p, fptree *t, const int32_t *buf, seqref *seq, size
         for (int32_t d = c; d < len; d++) {
             int32_t it = q[d];
             t->node[nn] = (fpnode){it, w, d ? stack[d - 1] : 0, t->head[it]};
+            t->above[it] += d;
+            t->nodes_of[it]++;
             t->head[it] = nn;
             stack[d] = nn++;
         }
@@ -237,29 +245,29 @@ static void mine(miner *mn, const fptree *t, int32_t depth)
         emit(mn, depth, &r, 1, t->supp[j]);
         if (depth + 1 >= mn->max_len || j == 0) continue;
         pmark mk = pool_mark(&mn->pool);
-        /* pass 1: supports (cnt) and node occurrences (occ) of the items above j on its paths */
-        int32_t *cnt = pool_alloc(&mn->pool, (size_t)j * 2 * sizeof *cnt);
-        int32_t *occ = cnt + j;
-        memset(cnt, 0, (size_t)j * 2 * sizeof *cnt);
-        int64_t k = 0;
+        /* one walk up each path of j: its items (bottom-up) into buf, their supports into cnt;
+         * the tree is walked once, the filtering below reads buf in order */
+        int64_t cap = t->above[j];
+        int32_t *cnt = pool_alloc(&mn->pool, (size_t)j * sizeof *cnt);
+        memset(cnt, 0, (size_t)j * sizeof *cnt);
+        /* at most one path a node, and at most one node a basket of j's support */
+        seqref *seq = pool_alloc(&mn->pool, (size_t)t->nodes_of[j] * sizeof *seq);
+        int32_t *buf = pool_alloc(&mn->pool, (size_t)(cap ? cap : 1) * sizeof *buf);
+        int64_t pos = 0;
+        size_t ns = 0;
         for (int32_t v = t->head[j]; v >= 0; v = t->node[v].next) {
             int32_t c = t->node[v].count;
+            int64_t b = pos;
             for (int32_t u = t->node[v].parent; u > 0; u = t->node[u].parent) {
-                cnt[t->node[u].item] += c;
-                occ[t->node[u].item]++;
+                int32_t it = t->node[u].item;
+                cnt[it] += c;
+                buf[pos++] = it;
             }
-            k++;
+            if (pos > b) seq[ns++] = (seqref){b, (int32_t)(pos - b), c};
         }
         int32_t *map = pool_alloc(&mn->pool, (size_t)j * sizeof *map);
         int32_t m2 = 0;
-        int64_t cap = 0; /* length of all filtered paths */
-        for (int32_t i = 0; i < j; i++) {
-            map[i] = -1;
-            if (cnt[i] >= mn->minc) {
-                map[i] = m2++;
-                cap += occ[i];
-            }
-        }
+        for (int32_t i = 0; i < j; i++) map[i] = cnt[i] >= mn->minc ? m2++ : -1;
         if (m2 == 0) {
             pool_release(&mn->pool, mk);
             continue;
@@ -267,25 +275,26 @@ static void mine(miner *mn, const fptree *t, int32_t depth)
         int32_t *rank2 = pool_alloc(&mn->pool, (size_t)m2 * sizeof *rank2);
         for (int32_t i = 0; i < j; i++)
             if (map[i] >= 0) rank2[map[i]] = t->rank[i];
-        seqref *seq = pool_alloc(&mn->pool, (size_t)k * sizeof *seq);
-        /* pass 2: the filtered paths, written bottom-up then reversed */
-        int32_t *buf = pool_alloc(&mn->pool, (size_t)cap * sizeof *buf);
-        int64_t pos = 0;
-        size_t ns = 0;
-        for (int32_t v = t->head[j]; v >= 0; v = t->node[v].next) {
-            int64_t b = pos;
-            for (int32_t u = t->node[v].parent; u > 0; u = t->node[u].parent) {
-                int32_t li = map[t->node[u].item];
-                if (li >= 0) buf[pos++] = li;
+        /* keep the frequent items in local numbering, compacting buf in place (writes never pass
+         * reads), and turn each path top-down (ascending) */
+        int64_t w = 0;
+        size_t ns2 = 0;
+        for (size_t q = 0; q < ns; q++) {
+            int64_t b = w;
+            for (int64_t x = seq[q].start, e = x + seq[q].len; x < e; x++) {
+                int32_t li = map[buf[x]];
+                if (li >= 0) buf[w++] = li;
             }
-            if (pos == b) continue;
-            for (int64_t x = b, y = pos - 1; x < y; x++, y--) {
+            if (w == b) continue;
+            for (int64_t x = b, y = w - 1; x < y; x++, y--) {
                 int32_t tmp = buf[x];
                 buf[x] = buf[y];
                 buf[y] = tmp;
             }
-            seq[ns++] = (seqref){b, (int32_t)(pos - b), t->node[v].count};
+            seq[ns2++] = (seqref){b, (int32_t)(w - b), seq[q].weight};
         }
+        ns = ns2;
+        pos = w;
         fptree t2 = {.m = m2, .rank = rank2};
         tree_build(&mn->pool, &t2, buf, seq, ns, pos);
         mn->prefix[depth] = r;
