@@ -109,15 +109,65 @@ typedef struct seqref {
     int32_t weight;
 } seqref;
 
-static int cmp_seq(const void *a, const void *b, void *arg)
+/* Item of sequence x at position d, or -1 past its end (shorter sorts first). */
+static inline int32_t seq_at(const int32_t *buf, const seqref *x, int32_t d)
 {
-    const int32_t *buf = arg;
-    const seqref *x = a, *y = b;
-    const int32_t *p = buf + x->start, *q = buf + y->start;
-    int32_t n = x->len < y->len ? x->len : y->len;
-    for (int32_t i = 0; i < n; i++)
-        if (p[i] != q[i]) return p[i] < q[i] ? -1 : 1;
-    return (x->len > y->len) - (x->len < y->len);
+    return d < x->len ? buf[x->start + d] : -1;
+}
+
+static inline void seq_swap(seqref *a, seqref *b)
+{
+    seqref t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Sorts v[0..n) lexicographically from position d on: multikey quicksort (Bentley & Sedgewick
+ * 1997, "Fast algorithms for sorting and searching strings"): a three-way split on the item at d,
+ * then the equal part on d + 1. Any order that keeps equal prefixes together would build the same
+ * tree; this one is the lexicographic order. */
+static void seq_sort(const int32_t *buf, seqref *v, size_t n, int32_t d)
+{
+    while (n > 1) {
+        if (n < 12) { /* insertion sort on the rest of the sequences */
+            for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0; j--) {
+                    const seqref *x = &v[j - 1], *y = &v[j];
+                    int32_t k = d;
+                    while (seq_at(buf, x, k) == seq_at(buf, y, k) && seq_at(buf, x, k) >= 0) k++;
+                    if (seq_at(buf, x, k) <= seq_at(buf, y, k)) break;
+                    seq_swap(&v[j - 1], &v[j]);
+                }
+            return;
+        }
+        /* median of three as the pivot, moved to v[0] */
+        size_t m = n / 2;
+        int32_t a = seq_at(buf, &v[0], d), b = seq_at(buf, &v[m], d), c = seq_at(buf, &v[n - 1], d);
+        size_t pi = (a < b) ? (b < c ? m : (a < c ? n - 1 : 0)) : (a < c ? 0 : (b < c ? n - 1 : m));
+        seq_swap(&v[0], &v[pi]);
+        int32_t p = seq_at(buf, &v[0], d);
+        /* Dijkstra's three-way partition: [0,lt) < p, [lt,i) == p, (gt,n) > p */
+        size_t lt = 0, i = 1, gt = n - 1;
+        while (i <= gt) {
+            int32_t x = seq_at(buf, &v[i], d);
+            if (x < p) seq_swap(&v[lt++], &v[i++]);
+            else if (x > p) seq_swap(&v[i], &v[gt--]);
+            else i++;
+        }
+        /* three parts; the equal part goes on at d + 1 unless the sequences ended at d (then
+         * they are identical). The two smaller parts recurse, the largest loops, so the stack
+         * stays O(log n) deep. */
+        struct { seqref *v; size_t n; int32_t d; } part[3] = {
+            {v, lt, d}, {v + gt + 1, n - gt - 1, d}, {v + lt, p < 0 ? 0 : gt + 1 - lt, d + 1}};
+        int big = 0;
+        for (int q = 1; q < 3; q++)
+            if (part[q].n > part[big].n) big = q;
+        for (int q = 0; q < 3; q++)
+            if (q != big) seq_sort(buf, part[q].v, part[q].n, part[q].d);
+        v = part[big].v;
+        n = part[big].n;
+        d = part[big].d;
+    }
 }
 
 /* Builds t (whose m and rank are set) from k weighted sequences of local items, each ascending.
@@ -136,7 +186,7 @@ static void tree_build(pool *p, fptree *t, const int32_t *buf, seqref *seq, size
     }
     t->node = pool_alloc(p, (size_t)(total + 1) * sizeof *t->node);
     int32_t *stack = pool_alloc(p, (size_t)(t->m + 1) * sizeof *stack); /* node at each depth */
-    qsort_r(seq, k, sizeof *seq, cmp_seq, (void *)buf);
+    seq_sort(buf, seq, k, 0);
     t->node[0] = (fpnode){-1, 0, -1, -1};
     int32_t nn = 1;
     bool single = true;
