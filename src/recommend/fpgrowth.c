@@ -300,7 +300,7 @@ static void mine(miner *mn, const fptree *t, int32_t depth)
         int64_t cap = t->above[j];
         int32_t *cnt = pool_alloc(&mn->pool, (size_t)j * sizeof *cnt);
         memset(cnt, 0, (size_t)j * sizeof *cnt);
-        /* at most one path a node, and at most one node a basket of j's support */
+        /* one path per node of j */
         seqref *seq = pool_alloc(&mn->pool, (size_t)t->nodes_of[j] * sizeof *seq);
         int32_t *buf = pool_alloc(&mn->pool, (size_t)(cap ? cap : 1) * sizeof *buf);
         int64_t pos = 0;
