@@ -20,10 +20,10 @@ if ! command -v hyperfine >/dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mean() { $PY -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['mean'])" "$1"; }
-sd() { $PY -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['stddev'] or 0)" "$1"; }
+# mean wall, its standard deviation, and mean CPU (user + system) of a hyperfine export
+stats() { $PY -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(r['mean'], r['stddev'] or 0, r['user'] + r['system'])" "$1"; }
 
-echo "| support | min count | itemsets (by size) | encore itemsets | pure-Python FP-growth | ratio |"
+echo "| support | min count | itemsets (by size) | encore itemsets: wall (CPU) | pure-Python FP-growth: wall (CPU) | ratio (wall) |"
 echo "|---|---|---|---|---|---|"
 for s in 0.01 0.005 0.0025 0.001 0.0005; do
   enc_cmd="$ENCORE itemsets $DATA --min-support $s --json"
@@ -36,12 +36,11 @@ for s in 0.01 0.005 0.0025 0.001 0.0005; do
   hyperfine -N --warmup 2 --runs "$runs" --export-json "$tmp/e.json" "$enc_cmd" >/dev/null
   hyperfine -N --warmup 0 --runs "$pyruns" --export-json "$tmp/p.json" "$py_cmd" >/dev/null
   read -r minc n sizes <<<"$ek"
-  $PY - "$s" "$minc" "$n" "$sizes" "$(mean "$tmp/e.json")" "$(sd "$tmp/e.json")" \
-    "$(mean "$tmp/p.json")" "$(sd "$tmp/p.json")" <<'PYEOF'
+  $PY - "$s" "$minc" "$n" "$sizes" $(stats "$tmp/e.json") $(stats "$tmp/p.json") <<'PYEOF'
 import sys
-s, minc, n, sizes, em, esd, pm, psd = sys.argv[1:]
-em, esd, pm, psd = map(float, (em, esd, pm, psd))
+s, minc, n, sizes = sys.argv[1:5]
+em, esd, ecpu, pm, psd, pcpu = map(float, sys.argv[5:11])
 print(f"| {float(s)*100:g}% | {minc} | {n} {sizes.replace(' ', '')} | {em*1000:.0f} ± {esd*1000:.0f} ms"
-      f" | {pm:.2f} ± {psd:.2f} s | {pm/em:.0f}x |")
+      f" ({ecpu*1000:.0f} ms) | {pm:.2f} ± {psd:.2f} s ({pcpu:.2f} s) | {pm/em:.0f}x |")
 PYEOF
 done

@@ -25,10 +25,6 @@ static const char usage[] =
     "  -h, --help        this text\n"
     "FILE may be - for standard input.\n";
 
-typedef struct top_ctx {
-    const enc_itemsets *r;
-} top_ctx;
-
 static int cmp_top(const void *a, const void *b, void *arg)
 {
     const enc_itemsets *r = arg;

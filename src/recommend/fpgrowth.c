@@ -231,7 +231,6 @@ typedef struct miner {
     int32_t *prefix;         /* global ranks of the current prefix */
     int32_t *tmp;            /* one itemset being emitted */
     enc_itemsets *out;
-    enc_err *err;
     bool full;               /* max_sets was reached */
 } miner;
 
@@ -390,7 +389,7 @@ enc_rc enc_fpg_mine(const enc_basket_set *s, const enc_fpg_opts *o, enc_itemsets
     }
     free(rs);
 
-    miner mn = {.o = o, .minc = o->min_count, .rank_id = rank_id, .out = out, .err = err};
+    miner mn = {.o = o, .minc = o->min_count, .rank_id = rank_id, .out = out};
     mn.max_len = o->max_len ? o->max_len : INT32_MAX;
     mn.pool.first = mn.pool.cur = pblock_new(POOL_FIRST);
     mn.pool.next_size = 2 * POOL_FIRST;
@@ -484,11 +483,6 @@ void enc_itemsets_push(enc_itemsets *r, const int32_t *items, int32_t n, int32_t
     r->n++;
     if (n > r->max_size) r->max_size = n;
 }
-
-typedef struct set_ref {
-    const enc_itemsets *r;
-    size_t i;
-} set_ref;
 
 static int cmp_set(const void *a, const void *b, void *arg)
 {
