@@ -9,8 +9,8 @@
 #include "recommend/fpgrowth.h"
 
 /* Bounds on what one command may produce (memory), reported as errors, not truncation. */
-#define ENC__MAX_ITEMSETS ((size_t)20000000)
-#define ENC__MAX_RULES ((size_t)20000000)
+#define ENC__MAX_ITEMSETS ((size_t)5000000)
+#define ENC__MAX_RULES ((size_t)5000000)
 
 typedef struct enc__mined {
     enc_basket_set *set;
