@@ -21,6 +21,8 @@ static const struct {
     /* customer intelligence */
 
     /* recommendations */
+    {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
+    {"rules", cmd_rules, "association rules of a basket file (support, confidence, lift)"},
 
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
