@@ -11,6 +11,8 @@ struct enc_ident {
     const char *source;
     enc_smap *cache; /* "kind\x1fvalue" -> customer id */
     long merges;
+    bool complete;      /* the cache holds every identity: a miss means "nobody" */
+    enc_imap *redirect; /* merged customer -> the one it was merged into (complete mode) */
 };
 
 enc_ident *enc_ident_new(enc_store *st, const char *source)
@@ -26,11 +28,43 @@ void enc_ident_free(enc_ident *id)
 {
     if (!id) return;
     enc_smap_free(id->cache);
+    enc_imap_free(id->redirect);
     free(id);
 }
 
 long enc_ident_merges(const enc_ident *id) { return id->merges; }
-void enc_ident_forget(enc_ident *id) { enc_smap_clear(id->cache); }
+
+void enc_ident_forget(enc_ident *id)
+{
+    enc_smap_clear(id->cache);
+    id->complete = false;
+}
+
+static const char *const kind_names[3] = {"ext", "email", "phone"};
+static size_t cache_key(char *buf, size_t cap, const char *kind, const char *value);
+
+enc_rc enc_ident_preload(enc_ident *id, enc_err *err)
+{
+    enc_ident_list l;
+    if (enc_store_ident_all(id->st, &l, err)) return ENC_EDB;
+    char key[600];
+    for (size_t i = 0; i < l.n; i++) {
+        size_t kn = cache_key(key, sizeof key, kind_names[l.kind[i]], l.value[i]);
+        *enc_smap_put(id->cache, key, kn, 0, NULL) = l.cust[i];
+    }
+    enc_store_ident_list_free(&l);
+    id->complete = true;
+    if (!id->redirect) id->redirect = enc_imap_new(64);
+    return ENC_OK;
+}
+
+/* The customer a cached owner stands for now, after merges made in this run. */
+static int64_t follow(const enc_ident *id, int64_t c)
+{
+    if (!id->redirect) return c;
+    for (int64_t *r; (r = enc_imap_get(id->redirect, c));) c = *r;
+    return c;
+}
 
 /* "kind\x1fvalue", truncated to cap - 1 bytes (values are bounded by the cleaners) */
 static size_t cache_key(char *buf, size_t cap, const char *kind, const char *value)
@@ -65,7 +99,9 @@ enc_rc enc_ident_resolve(enc_ident *id, const char *ext, const char *email, cons
         size_t kn = cache_key(key, sizeof key, ids[i].kind, ids[i].value);
         int64_t *hit = enc_smap_get(id->cache, key, kn);
         if (hit) {
-            ids[i].owner = *hit;
+            ids[i].owner = follow(id, *hit);
+        } else if (id->complete) {
+            ids[i].owner = 0;
         } else if (enc_store_ident_find(id->st, ids[i].kind, ids[i].value, &ids[i].owner, err)) {
             return ENC_EDB;
         }
@@ -99,7 +135,8 @@ enc_rc enc_ident_resolve(enc_ident *id, const char *ext, const char *email, cons
         id->merges++;
         for (int j = i + 1; j < 3; j++)
             if (ids[j].owner == o) ids[j].owner = survivor;
-        enc_smap_clear(id->cache); /* cached owners of the merged customer are stale */
+        if (id->complete) *enc_imap_put(id->redirect, o, 0, NULL) = survivor;
+        else enc_smap_clear(id->cache); /* cached owners of the merged customer are stale */
     }
 
     /* attach identities nobody owned yet, and remember them all; a customer id seen for the

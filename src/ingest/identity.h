@@ -19,6 +19,9 @@ void enc_ident_free(enc_ident *id);
 enc_rc enc_ident_resolve(enc_ident *id, const char *ext, const char *email, const char *phone,
                          const enc_customer_rec *create, int64_t *cust, bool *created,
                          enc_err *err);
+/* Loads every identity of the store into the resolver, so that lookups need no SQL: worth it
+ * for large imports. Afterwards all writes must go through this resolver. */
+enc_rc enc_ident_preload(enc_ident *id, enc_err *err);
 /* Merges done by this resolver so far. */
 long enc_ident_merges(const enc_ident *id);
 /* Forgets cached owners (after a rollback). */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define MAX_JSONL_LINE (1 << 20)
@@ -961,7 +962,7 @@ static enc_rc run_jsonl(imp *im)
     size_t cap = 0;
     ssize_t len;
     enc_rc rc = ENC_OK;
-    long batch_rows = im->o->batch_rows > 0 ? im->o->batch_rows : 20000, in_batch = 0;
+    long batch_rows = im->o->batch_rows > 0 ? im->o->batch_rows : ENC_IMPORT_BATCH, in_batch = 0;
     while ((len = getline(&line, &cap, f)) >= 0) {
         im->line++;
         const char *s = line;
@@ -1084,7 +1085,7 @@ static enc_rc run_csv(imp *im)
         return rc;
     }
 
-    long batch_rows = im->o->batch_rows > 0 ? im->o->batch_rows : 20000, in_batch = 0;
+    long batch_rows = im->o->batch_rows > 0 ? im->o->batch_rows : ENC_IMPORT_BATCH, in_batch = 0;
     uint64_t total = enc_csv_bytes_total(r);
     while ((got = enc_csv_next(r, &row, &rowerr)) != 0) {
         if (got == -2) {
@@ -1168,6 +1169,10 @@ enc_rc enc_import_run(enc_store *st, const enc_import_opts *o, enc_import_result
     int64_t started = (int64_t)time(NULL);
 
     enc_rc rc = enc_store_bulk(st, true, err);
+    /* large files: every identity in memory, no lookups by SQL */
+    struct stat sb;
+    if (!rc && strcmp(o->path, "-") != 0 && stat(o->path, &sb) == 0 && sb.st_size > (1 << 20))
+        rc = enc_ident_preload(im.ident, err);
     if (!rc) rc = enc_store_begin(st, err);
     if (!rc) {
         if (im.format == ENC_FMT_JSONL) {

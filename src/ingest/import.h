@@ -12,6 +12,7 @@
 #define ENC_FMT_AUTO (-1)
 #define ENC_FMT_JSONL 100
 #define ENC_IMPORT_ERRORS_KEPT 1000
+#define ENC_IMPORT_BATCH 100000 /* rows per transaction by default */
 
 typedef struct enc_import_opts {
     enc_kind kind;
@@ -28,7 +29,7 @@ typedef struct enc_import_opts {
     const char *currency; /* currency of money without one (default: none, 2 decimals) */
     const char *phone_cc; /* country calling code for national phone numbers */
     const char *cancel_prefix; /* order ids starting with it are cancellations, kept as returns */
-    long batch_rows;      /* rows per transaction; 0 = 20000 */
+    long batch_rows;      /* rows per transaction; 0 = ENC_IMPORT_BATCH */
     /* progress report (done, total bytes); may be NULL */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

@@ -150,8 +150,8 @@ enc_rc enc_store_bulk(enc_store *st, bool on, enc_err *err)
 {
     /* During bulk writes the WAL is not checkpointed after every 4 MB (each checkpoint
      * syncs the database file); at the end it is checkpointed once and truncated. */
-    if (on) return exec(st, "PRAGMA wal_autocheckpoint=0", err);
-    if (exec(st, "PRAGMA wal_autocheckpoint=1000", err)) return err->rc;
+    if (on) return exec(st, "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-524288", err);
+    if (exec(st, "PRAGMA wal_autocheckpoint=1000; PRAGMA cache_size=-65536", err)) return err->rc;
     return exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", err);
 }
 
@@ -187,6 +187,45 @@ enc_rc enc_store_ident_find(enc_store *st, const char *kind, const char *value, 
     else if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "finding identity");
     sqlite3_reset(s);
     return ENC_OK;
+}
+
+enc_rc enc_store_ident_all(enc_store *st, enc_ident_list *out, enc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM identities", -1, &s, NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "reading identities");
+    if (sqlite3_step(s) == SQLITE_ROW) n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    out->arena = enc_arena_new(1 << 20);
+    out->kind = enc_xmalloc((size_t)(n ? n : 1));
+    out->value = enc_xmalloc((size_t)(n ? n : 1) * sizeof *out->value);
+    out->cust = enc_xmalloc((size_t)(n ? n : 1) * sizeof *out->cust);
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT i.kind, i.value, coalesce(c.merged_into, c.id) FROM identities i"
+                           " JOIN customers c ON c.id = i.customer_id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "reading identities");
+    while ((int64_t)out->n < n && sqlite3_step(s) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(s, 0);
+        const char *v = (const char *)sqlite3_column_text(s, 1);
+        out->kind[out->n] = k[0] == 'e' && k[1] == 'x' ? 0 : k[0] == 'e' ? 1 : 2;
+        out->value[out->n] = enc_arena_strndup(out->arena, v, (size_t)sqlite3_column_bytes(s, 1));
+        out->cust[out->n] = sqlite3_column_int64(s, 2);
+        out->n++;
+    }
+    sqlite3_finalize(s);
+    return ENC_OK;
+}
+
+void enc_store_ident_list_free(enc_ident_list *l)
+{
+    free(l->kind);
+    free(l->value);
+    free(l->cust);
+    enc_arena_free(l->arena);
+    memset(l, 0, sizeof *l);
 }
 
 enc_rc enc_store_ident_set(enc_store *st, const char *kind, const char *value, int64_t cust,

@@ -8,6 +8,7 @@
 #define ENCORE_STORE_H
 #include "base/err.h"
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct enc_store enc_store;
@@ -45,6 +46,18 @@ typedef struct enc_customer_rec {
 /* Customer owning an identity (following merges), or 0 when none. */
 enc_rc enc_store_ident_find(enc_store *st, const char *kind, const char *value, int64_t *cust,
                             enc_err *err);
+/* Every identity with its owner (following merges): kind 0 = ext, 1 = email, 2 = phone.
+ * Values live in out->arena; the caller frees with enc_store_ident_list_free. */
+typedef struct enc_ident_list {
+    size_t n;
+    uint8_t *kind;
+    const char **value;
+    int64_t *cust;
+    struct enc_arena *arena;
+} enc_ident_list;
+enc_rc enc_store_ident_all(enc_store *st, enc_ident_list *out, enc_err *err);
+void enc_store_ident_list_free(enc_ident_list *l);
+
 /* Records that the identity belongs to cust (replacing an earlier owner). */
 enc_rc enc_store_ident_set(enc_store *st, const char *kind, const char *value, int64_t cust,
                            const char *source, enc_err *err);
