@@ -29,6 +29,7 @@ static const char usage[] =
     "  --cancel-prefix P    order ids starting with P are cancellations, kept as returns\n"
     "  --dry-run            check and count everything, keep nothing\n"
     "  --max-errors N       stop after N rejected rows (default: no limit)\n"
+    "  --batch N            rows per transaction (default 100000)\n"
     "  --json               print the result as JSON\n\n"
     "Run 'encore import KIND --help' to see the fields of KIND and their default column names.\n";
 

@@ -1116,8 +1116,9 @@ static enc_rc run_csv(imp *im)
         if (++in_batch >= batch_rows) {
             in_batch = 0;
             if ((rc = commit_batch(im, true))) break;
-            if (im->o->progress) im->o->progress(im->o->progress_ctx, enc_csv_bytes_read(r), total);
         }
+        if (im->o->progress && (im->res->counts.read & 0x3fff) == 0)
+            im->o->progress(im->o->progress_ctx, enc_csv_bytes_read(r), total);
     }
     enc_csv_close(r);
     return rc;
