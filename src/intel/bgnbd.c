@@ -1,6 +1,6 @@
 /* bgnbd.c — BG/NBD (Fader, Hardie & Lee 2005) likelihood, gradient, fit and predictions.
  *
- * Likelihood of one customer (FHL 2005 eq. 6), written in logs as lifetimes does:
+ * Likelihood of one customer (FHL 2005, section 3), written in logs as lifetimes does:
  *   ln L = ln G(r+x) - ln G(r) + r ln alpha + ln G(a+b) + ln G(b+x) - ln G(b) - ln G(a+b+x)
  *          + ln( exp(A3) + [x>0] exp(A4) ),
  *   A3 = -(r+x) ln(alpha+T),   A4 = ln a - ln(b+x-1) - (r+x) ln(alpha+t_x),
@@ -204,7 +204,7 @@ double enc_bgnbd_p_alive(const enc_bgnbd_params *p, int32_t x, double tx, double
 }
 
 /* Q(t) = C/(a-1) [1 - H],  H = ((al+T)/(al+T+t))^A 2F1(A, B; C; z),  z = t/(al+T+t),
- * A = r+x, B = b+x, C = a+b+x-1, so that E[Y(t)|x,t_x,T] = P(alive) Q(t) (FHL 2005 eq. 10).
+ * A = r+x, B = b+x, C = a+b+x-1, so that E[Y(t)|x,t_x,T] = P(alive) Q(t) (FHL 2005).
  * Three ways, tried in this order:
  * 1. w = t/(al+T) <= 0.9: Pfaff's transformation 2F1(A,B;C;z) = (1-z)^-A 2F1(A, C-B; C; -w)
  *    gives H = 2F1(A, a-1; C; -w), and C(1-H)/(a-1) as the alternating series

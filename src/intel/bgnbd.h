@@ -19,7 +19,7 @@ typedef struct enc_bgnbd_params {
 /* Doubles of workspace enc_bgnbd_loglik needs for data whose largest x is xmax. */
 size_t enc_bgnbd_work_len(int64_t xmax);
 
-/* Log-likelihood sum_i w_i ln L_i (FHL 2005 eq. 7) at p; when grad != NULL also its gradient
+/* Log-likelihood sum_i w_i ln L_i at p; when grad != NULL also its gradient
  * d/d(r, alpha, a, b). d must pass enc_clv_obs_check with largest x <= xmax, and work hold
  * enc_bgnbd_work_len(xmax) doubles. Allocates nothing. Returns NaN when a parameter is not
  * positive and finite. */
@@ -39,15 +39,15 @@ typedef struct enc_bgnbd_fit {
 enc_rc enc_bgnbd_fit_ml(const enc_clv_obs *d, const enc_bgnbd_params *start, enc_bgnbd_fit *out,
                         enc_err *err);
 
-/* P(alive at T | x, tx, T) (FHL 2005 eq. 11; Fader, Hardie & Lee's note "Computing P(alive)
+/* P(alive at T | x, tx, T) (FHL 2005; Fader, Hardie & Lee's note "Computing P(alive)
  * using the BG/NBD model"): 1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+tx))^(r+x)). */
 double enc_bgnbd_p_alive(const enc_bgnbd_params *p, int32_t x, double tx, double T);
 
-/* E[Y(t) | x, tx, T]: expected purchases in (T, T+t] (FHL 2005 eq. 10). Finite for every
+/* E[Y(t) | x, tx, T]: expected purchases in (T, T+t] (FHL 2005). Finite for every
  * positive p (a = 1 included) and t >= 0; NaN for invalid arguments. See bgnbd.c for the 2F1. */
 double enc_bgnbd_expected(const enc_bgnbd_params *p, int32_t x, double tx, double T, double t);
 
-/* E[X(t)]: expected purchases of a new customer in (0, t] (FHL 2005 eq. 9). */
+/* E[X(t)]: expected purchases of a new customer in (0, t] (FHL 2005). */
 double enc_bgnbd_expected_new(const enc_bgnbd_params *p, double t);
 
 /* Per customer of d (rows with weight 0 get 0): p_alive and expected purchases in the next t;

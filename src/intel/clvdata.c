@@ -148,6 +148,7 @@ enc_clv_obs enc_clv_summary_obs(const enc_clv_summary *s)
 typedef struct row {
     int32_t x;
     double tx, T, w;
+    size_t i; /* input row */
 } row;
 
 static int cmp_row(const void *a, const void *b)
@@ -166,15 +167,19 @@ void enc_clv_group(const enc_clv_obs *in, enc_clv_groups *g)
     size_t m = 0;
     for (size_t i = 0; i < in->n; i++) {
         double w = in->w ? in->w[i] : 1;
-        if (w != 0) r[m++] = (row){in->x[i], in->tx[i], in->T[i], w};
+        if (w != 0) r[m++] = (row){in->x[i], in->x[i] > 0 ? in->tx[i] : 0, in->T[i], w, i};
     }
     qsort(r, m, sizeof *r, cmp_row);
+    g->of = enc_xmalloc((in->n ? in->n : 1) * sizeof *g->of);
+    for (size_t i = 0; i < in->n; i++) g->of[i] = SIZE_MAX;
     size_t k = 0;
     for (size_t i = 0; i < m; i++) {
-        if (k > 0 && cmp_row(&r[k - 1], &r[i]) == 0)
+        if (k > 0 && cmp_row(&r[k - 1], &r[i]) == 0) {
             r[k - 1].w += r[i].w;
-        else
+        } else {
             r[k++] = r[i];
+        }
+        g->of[r[i].i] = k - 1;
     }
     size_t cap = k ? k : 1;
     g->x = enc_xmalloc(cap * sizeof *g->x);
@@ -198,6 +203,7 @@ void enc_clv_groups_free(enc_clv_groups *g)
     free(g->tx);
     free(g->T);
     free(g->w);
+    free(g->of);
     memset(g, 0, sizeof *g);
 }
 

@@ -65,12 +65,13 @@ void enc_clv_summary_free(enc_clv_summary *s);
 enc_clv_obs enc_clv_summary_obs(const enc_clv_summary *s);
 
 /* Groups identical (x, tx, T) rows of `in` (weight 0 rows dropped) into weighted rows: the
- * likelihoods then cost one term per distinct triple. Output arrays are owned by *g (free with
- * enc_clv_groups_free); g->obs borrows them. */
+ * likelihoods then cost one term per distinct triple, and predictions are computed once per
+ * group. Output arrays are owned by *g (free with enc_clv_groups_free); g->obs borrows them. */
 typedef struct enc_clv_groups {
     enc_clv_obs obs;
     int32_t *x;
     double *tx, *T, *w;
+    size_t *of; /* of[i] = group of input row i, or SIZE_MAX for a dropped row (in->n entries) */
 } enc_clv_groups;
 void enc_clv_group(const enc_clv_obs *in, enc_clv_groups *g);
 void enc_clv_groups_free(enc_clv_groups *g);
