@@ -4,6 +4,7 @@
  * customer_id - 1 for the master file; day = days since 1970-01-01. */
 #ifndef ENCORE_TEST_CLV_CDNOW_H
 #define ENCORE_TEST_CLV_CDNOW_H
+#include "intel/clvdata.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,5 +71,24 @@ static inline void cdnow_free(cdnow *c)
     free(c->cust);
     free(c->day);
     free(c->value);
+}
+
+/* The published setting: calibration to 1997-09-30 inclusive, 39-week holdout, weeks. */
+static inline enc_clv_period cdnow_period(void)
+{
+    int32_t end = cd_days(1997, 9, 30);
+    return (enc_clv_period){.cal_end = end, .holdout_end = end + 273, .unit_days = 7};
+}
+
+/* Loads a CDNOW file (th_data path) and summarises it; 0 on success. */
+static inline int cdnow_summary(const char *path, int master, enc_clv_summary *s)
+{
+    cdnow c;
+    if (cdnow_load(path, master, &c) != 0) return -1;
+    enc_clv_period pe = cdnow_period();
+    enc_err e = {0};
+    enc_rc rc = enc_clv_summarize(c.n, c.cust, c.day, c.value, c.n_cust, &pe, s, &e);
+    cdnow_free(&c);
+    return rc == ENC_OK ? 0 : -1;
 }
 #endif
