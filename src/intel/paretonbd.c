@@ -17,14 +17,19 @@
  *   dI/dA = -P I(u; P+1) = -P (A+u)^-(n+1) sum (Q)_k/k! z^k/(n+1+k)
  *   dI/dB = -Q I(u; Q+1) = -(A+u)^-(n+1) sum_{k>=0} (Q)_(k+1)/k! z^k/(n+k+1)
  * Summation stops when a geometric bound on the tail is below 1e-16 of each sum; terms needed
- * grow like 37/(1-z), so at most ENC_PNBD_MAX_TERMS terms (z < 1 - 4e-5) are summed, beyond which
- * the likelihood is reported as NaN (the optimiser then backtracks). z is near 1 only when one
- * of alpha, beta is many times the other plus u. The bracket is summed by log-sum-exp scaling
- * (everything divided by the largest term) so no power under- or overflows. */
+ * grow like 37/(1-z): about 700 at z = 0.95. Beyond z = 0.95 (one of alpha, beta more than ~20
+ * times the other plus u — never at the CDNOW optimum, where z < 0.1) the value is GSL's
+ * gsl_sf_hyperg_2F1(n, Q; n+1; z)/n, which handles z near 1 by its 1-z transformation, and that
+ * row's gradient is a central difference (h = 1e-6 relative) of its value; if GSL reports an
+ * error the likelihood is NaN (the optimiser then backtracks, predictions report it).
+ * The bracket is summed by log-sum-exp scaling (everything divided by the largest term) so no
+ * power under- or overflows. */
 #include "intel/paretonbd.h"
 
 #include "base/mem.h"
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_hyperg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +78,25 @@ static int iseries(double z, double n, double Q, int grad, iser *o)
     return z == 0;
 }
 
+/* Sum S0 (value only) for any z in [0, 1): the series up to ZSERIES, GSL's 2F1 beyond, where
+ * S0 = 2F1(n, Q; n+1; z)/n (GSL maps z near 1 through its 1-z transformation). */
+#define ZSERIES 0.95
+static int s0_any(double z, double n, double Q, iser *o)
+{
+    if (z <= ZSERIES) return iseries(z, n, Q, 0, o);
+    gsl_sf_result h;
+    gsl_error_handler_t *old = gsl_set_error_handler_off(); /* GSL's default handler aborts */
+    int st = gsl_sf_hyperg_2F1_e(n, Q, n + 1, z, &h);
+    gsl_set_error_handler(old);
+    if (st != GSL_SUCCESS || !isfinite(h.val) || !(h.val > 0) || h.err > 1e-10 * h.val) return 0;
+    memset(o, 0, sizeof *o);
+    o->S0 = h.val / n;
+    return 1;
+}
+
 /* One customer's bracket terms, scaled by exp(-K): e1 = (alpha+T)^-(r+x) (beta+T)^-s,
- * D = I(tx) - I(T), and (grad) dD/d(r, alpha, s, beta). Returns 0 on series failure. */
+ * D = I(tx) - I(T), and (grad) dD/d(r, alpha, s, beta). Returns 0 on failure, 2 when grad was
+ * asked for but some z > ZSERIES (the caller then differentiates numerically), else 1. */
 typedef struct cust {
     double K, e1, D, dD[4];
 } cust;
@@ -88,7 +110,9 @@ static int customer(const enc_pnbd_params *p, int32_t x, double tx, double T, in
     double lnE1 = -rx * log(al + T) - s * log(be + T);
     double LT = log(A + T), lcT = -n * LT;
     iser sT = {0}, sx = {0};
-    if (!iseries((A - B) / (A + T), n, Q, grad, &sT)) return 0;
+    double zx = (A - B) / (A + tx);
+    if (grad && zx > ZSERIES) return 2; /* zx >= zT */
+    if (!(grad ? iseries((A - B) / (A + T), n, Q, 1, &sT) : s0_any((A - B) / (A + T), n, Q, &sT))) return 0;
     int same = tx == T;
     double Lx = LT, lcx = lcT;
     if (same) {
@@ -96,7 +120,7 @@ static int customer(const enc_pnbd_params *p, int32_t x, double tx, double T, in
     } else {
         Lx = log(A + tx);
         lcx = -n * Lx;
-        if (!iseries((A - B) / (A + tx), n, Q, grad, &sx)) return 0;
+        if (!(grad ? iseries(zx, n, Q, 1, &sx) : s0_any(zx, n, Q, &sx))) return 0;
     }
     double lnsIx = log(s) + lcx + log(sx.S0);
     c->K = lnE1 > lnsIx ? lnE1 : lnsIx;
@@ -120,6 +144,15 @@ static int customer(const enc_pnbd_params *p, int32_t x, double tx, double T, in
     return 1;
 }
 
+/* ln L of one customer, value only (for the numerical gradient where z > ZSERIES) */
+static double row_ll(const enc_pnbd_params *p, int32_t x, double tx, double T)
+{
+    cust c;
+    if (!params_ok(p) || !customer(p, x, tx, T, 0, &c)) return NAN;
+    return lgamma(p->r + x) - lgamma(p->r) + p->r * log(p->alpha) + p->s * log(p->beta) + c.K +
+           log(c.e1 + p->s * c.D);
+}
+
 double enc_pnbd_loglik(const enc_pnbd_params *p, const enc_clv_obs *d, int64_t xmax,
                        double grad[4], double *work)
 {
@@ -139,8 +172,24 @@ double enc_pnbd_loglik(const enc_pnbd_params *p, const enc_clv_obs *d, int64_t x
         if (w == 0) continue;
         int32_t x = d->x[i];
         double T = d->T[i];
+        double tx = x > 0 ? d->tx[i] : 0;
         cust c;
-        if (!customer(p, x, x > 0 ? d->tx[i] : 0, T, grad != NULL, &c)) return NAN;
+        int st = customer(p, x, tx, T, grad != NULL, &c);
+        if (st == 0) return NAN;
+        if (st == 2) { /* far from alpha = beta: value by GSL, gradient by central differences */
+            double v = row_ll(p, x, tx, T);
+            if (!isfinite(v)) return NAN;
+            ll += w * v;
+            for (int j = 0; j < 4; j++) {
+                enc_pnbd_params a = *p, b = *p;
+                double *pa = &a.r + j, *pb = &b.r + j, h = 1e-6 * *pa;
+                *pa += h, *pb -= h;
+                double fa = row_ll(&a, x, tx, T), fb = row_ll(&b, x, tx, T);
+                if (!isfinite(fa) || !isfinite(fb)) return NAN;
+                g[j] += w * (fa - fb) / (2 * h);
+            }
+            continue;
+        }
         double Ls = c.e1 + s * c.D;
         ll += w * (TR[x] + r * lal + s * lbe + c.K + log(Ls));
         if (grad) {

@@ -19,9 +19,9 @@ size_t enc_pnbd_work_len(int64_t xmax);
 
 /* sum_i w_i ln L_i at p; when grad != NULL also d/d(r, alpha, s, beta). d must pass
  * enc_clv_obs_check with largest x <= xmax; work holds enc_pnbd_work_len(xmax) doubles.
- * Allocates nothing. NaN for non-positive parameters or when a 2F1 series would need more than
- * ENC_PNBD_MAX_TERMS terms (argument z within ~37/ENC_PNBD_MAX_TERMS of 1: see paretonbd.c). */
-enum { ENC_PNBD_MAX_TERMS = 1000000 };
+ * Allocates nothing. NaN for non-positive parameters or when a 2F1 term cannot be computed
+ * (see paretonbd.c for the series, its bound of ENC_PNBD_MAX_TERMS terms, and GSL beyond). */
+enum { ENC_PNBD_MAX_TERMS = 20000 };
 double enc_pnbd_loglik(const enc_pnbd_params *p, const enc_clv_obs *d, int64_t xmax,
                        double grad[4], double *work);
 
