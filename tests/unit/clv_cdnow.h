@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct cdnow {
     size_t n, n_cust;
@@ -31,6 +32,7 @@ static inline int32_t cd_ymd(long v) { return cd_days((int)(v / 10000), (int)(v 
 /* master = 0: CDNOW_sample.txt (5 columns, no header); 1: CDNOW_master.txt (4 columns, header) */
 static inline int cdnow_load(const char *path, int master, cdnow *c)
 {
+    memset(c, 0, sizeof *c);
     FILE *f = fopen(path, "r");
     if (!f) return -1;
     size_t cap = 1 << 14;
