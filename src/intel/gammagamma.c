@@ -1,7 +1,8 @@
 /* gammagamma.c — Gamma-Gamma spend model: likelihood with gradient, fit, conditional mean
  * spend, discounted CLV (formulas in gammagamma.h). The Gamma-function terms depend on the
- * parameters and the integer x only, so each evaluation tabulates ln G(px+q) - ln G(px),
- * psi(px+q) and psi(px) for x = 1..xmax; the per-customer loop is then three logs. */
+ * parameters and the integer x only: they are summed per distinct x with the customers'
+ * weights counted once per fit, as are the ln m terms; each evaluation's loop over customers
+ * is then one log and one division. */
 #include "intel/gammagamma.h"
 
 #include "base/mem.h"
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t enc_gg_work_len(int64_t xmax) { return 4 * (size_t)(xmax + 1); }
+size_t enc_gg_work_len(int64_t xmax) { return (size_t)xmax + 1; }
 
 static int params_ok(const enc_gg_params *p)
 {
@@ -20,43 +21,86 @@ static int params_ok(const enc_gg_params *p)
            isfinite(p->gamma);
 }
 
-double enc_gg_loglik(const enc_gg_params *pp, const enc_gg_obs *d, int64_t xmax, double grad[3],
-                     double *work)
+/* Parameter-free sums over the rows with x > 0: W = sum w, A0 = sum w ln m, A1 = sum w x ln m,
+ * and WX[x] = sum of w over rows with that x. Computed once per fit. Returns 0 on a bad m. */
+typedef struct pre {
+    double W, A0, A1;
+    double *WX;
+} pre;
+
+static int precompute(const enc_gg_obs *d, int64_t xmax, double *wx, pre *o)
 {
-    if (!params_ok(pp)) return NAN;
-    const double p = pp->p, q = pp->q, g = pp->gamma;
-    size_t mm = (size_t)xmax + 1;
-    double *LG = work, *P1 = work + mm, *P2 = work + 2 * mm, *LX = work + 3 * mm;
-    for (size_t x = 1; x < mm; x++) {
-        double px = p * (double)x;
-        LG[x] = lgamma(px + q) - lgamma(px);
-        LX[x] = log((double)x);
-        if (grad) {
-            P1[x] = gsl_sf_psi(px + q);
-            P2[x] = gsl_sf_psi(px);
-        }
-    }
-    const double lgq = lgamma(q), lg = log(g), psq = grad ? gsl_sf_psi(q) : 0;
-    double ll = 0, gp = 0, gq = 0, gg = 0;
+    o->W = o->A0 = o->A1 = 0;
+    o->WX = wx;
+    memset(wx, 0, sizeof *wx * (size_t)(xmax + 1));
     for (size_t i = 0; i < d->n; i++) {
         double w = d->w ? d->w[i] : 1;
         int32_t x = d->x[i];
         if (w == 0 || x <= 0) continue;
-        double m = d->m[i];
-        if (!(m > 0)) return NAN;
-        double px = p * x, lm = log(m), lgxm = log(g + x * m);
-        ll += w * (LG[x] - lgq + q * lg + (px - 1) * lm + px * LX[x] - (px + q) * lgxm);
+        if (!(d->m[i] > 0)) return 0;
+        double lm = log(d->m[i]);
+        o->W += w;
+        o->A0 += w * lm;
+        o->A1 += w * x * lm;
+        wx[x] += w;
+    }
+    return 1;
+}
+
+/* The log-likelihood from the precomputed sums: the x-only terms go through the per-x tables
+ * weighted by WX, the ln m terms through A0 and A1, and the loop over customers is left with
+ * ln(gamma + x m) and 1/(gamma + x m). */
+static double loglik_pre(const enc_gg_params *pp, const enc_gg_obs *d, int64_t xmax, const pre *pr,
+                         double grad[3], double *work)
+{
+    const double p = pp->p, q = pp->q, g = pp->gamma;
+    size_t mm = (size_t)xmax + 1;
+    double tx = 0, tp = 0, tq = 0; /* sum_x WX[x] (...) */
+    for (size_t x = 1; x < mm; x++) {
+        double wx = pr->WX[x];
+        if (wx == 0) continue;
+        double px = p * (double)x, lx = log((double)x);
+        tx += wx * (lgamma(px + q) - lgamma(px) + px * lx);
         if (grad) {
-            gp += w * x * (P1[x] - P2[x] + lm + LX[x] - lgxm);
-            gq += w * (P1[x] - psq + lg - lgxm);
-            gg += w * (q / g - (px + q) / (g + x * m));
+            double p1 = gsl_sf_psi(px + q);
+            tp += wx * (double)x * (p1 - gsl_sf_psi(px) + lx);
+            tq += wx * p1;
         }
     }
-    if (grad) {
-        grad[0] = gp;
-        grad[1] = gq;
-        grad[2] = gg;
+    double S0 = 0, S1 = 0, R0 = 0, R1 = 0; /* sums of w ln(g+xm), w x ln(g+xm), w/(g+xm), w x/(g+xm) */
+    for (size_t i = 0; i < d->n; i++) {
+        double w = d->w ? d->w[i] : 1;
+        int32_t x = d->x[i];
+        if (w == 0 || x <= 0) continue;
+        double u = g + x * d->m[i], l = log(u);
+        S0 += w * l;
+        S1 += w * x * l;
+        if (grad) {
+            double iu = w / u;
+            R0 += iu;
+            R1 += iu * x;
+        }
     }
+    const double lg = log(g);
+    double ll = tx + pr->W * (q * lg - lgamma(q)) + p * pr->A1 - pr->A0 - p * S1 - q * S0;
+    if (grad) {
+        grad[0] = tp + pr->A1 - S1;
+        grad[1] = tq - pr->W * gsl_sf_psi(q) + pr->W * lg - S0;
+        grad[2] = pr->W * q / g - p * R1 - q * R0;
+    }
+    (void)work;
+    return ll;
+}
+
+double enc_gg_loglik(const enc_gg_params *pp, const enc_gg_obs *d, int64_t xmax, double grad[3],
+                     double *work)
+{
+    if (!params_ok(pp)) return NAN;
+    pre pr;
+    if (!precompute(d, xmax, work, &pr)) return NAN;
+    gsl_error_handler_t *old = gsl_set_error_handler_off(); /* gsl_sf_psi near its poles */
+    double ll = loglik_pre(pp, d, xmax, &pr, grad, work);
+    gsl_set_error_handler(old);
     return ll;
 }
 
@@ -65,6 +109,7 @@ typedef struct fitctx {
     int64_t xmax;
     double scale;
     double *work;
+    pre pr;
 } fitctx;
 
 static double objective(const double *th, double *gr, void *vc)
@@ -74,7 +119,7 @@ static double objective(const double *th, double *gr, void *vc)
         if (!(fabs(th[j]) < 700)) return NAN;
     enc_gg_params p = {exp(th[0]), exp(th[1]), exp(th[2])};
     double gp[3];
-    double ll = enc_gg_loglik(&p, c->d, c->xmax, gr ? gp : NULL, c->work);
+    double ll = loglik_pre(&p, c->d, c->xmax, &c->pr, gr ? gp : NULL, c->work);
     if (gr) {
         gr[0] = -c->scale * p.p * gp[0];
         gr[1] = -c->scale * p.q * gp[1];
@@ -121,11 +166,12 @@ enc_rc enc_gg_fit_ml(const enc_gg_obs *d, const enc_gg_params *start, enc_gg_fit
     for (int k = 0; k < 3; k++)
         for (int j = 0; j < 3; j++) starts[3 * k + j] = th[j] + spread[k][j];
 
-    double work_stack[4 * 256];
+    double work_stack[256];
     double *work = work_stack;
     size_t wl = enc_gg_work_len(xmax);
     if (wl > sizeof work_stack / sizeof *work_stack) work = enc_xmalloc(wl * sizeof *work);
-    fitctx c = {d, xmax, 1 / tw, work};
+    fitctx c = {d, xmax, 1 / tw, work, {0, 0, 0, NULL}};
+    precompute(d, xmax, work, &c.pr); /* every m > 0 was checked above */
     enc_optim_opts o = {.gtol = 1e-6};
     gsl_error_handler_t *old = gsl_set_error_handler_off(); /* gsl_sf_psi near its poles */
     enc_rc rc = enc_optim_minimize(3, th, objective, &c, &o, &out->rep, err);
