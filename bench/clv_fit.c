@@ -189,7 +189,7 @@ int main(int argc, char **argv)
     double t_run = now() - t0, w_run = wall() - w0;
 
     printf("{\"data\": \"%s\", \"customers\": %zu, \"transactions\": %zu, \"groups\": %zu, "
-           "\"repeat_cal\": %lld, \"repeat_holdout\": %lld, \"load_s\": %.3f, \"summary_s\": %.3f, "
+           "\"repeaters\": %zu, \"repeat_cal\": %lld, \"repeat_holdout\": %lld, \"load_s\": %.3f, \"summary_s\": %.3f, "
            "\"group_s\": %.3f, \"bgnbd_fit_ungrouped_s\": %.3f, \"bgnbd_fit_grouped_s\": %.3f, "
            "\"gg_fit_s\": %.3f, \"pnbd_fit_grouped_s\": %.3f, \"predict_39w_s\": %.3f, "
            "\"one_call_s\": %.3f, \"one_call_wall_s\": %.3f, \"gg_iterations\": %d, \"gg_evaluations\": %d, \"rc\": [%d, %d, %d, %d, %d], "
@@ -197,7 +197,7 @@ int main(int argc, char **argv)
            "\"bgnbd_ungrouped_ll\": %.2f, \"gg\": {\"p\": %.4f, \"q\": %.4f, \"gamma\": %.4f}, "
            "\"pnbd\": {\"r\": %.4f, \"alpha\": %.4f, \"s\": %.4f, \"beta\": %.4f, \"ll\": %.2f}, "
            "\"gg_zero_spend_left_out\": %zu, \"holdout_predicted\": %.1f}\n",
-           is_synth ? "synthetic" : "cdnow_master", s.n_included, c.n, g.obs.n, (long long)s.repeat_cal,
+           is_synth ? "synthetic" : "cdnow_master", s.n_included, c.n, g.obs.n, s.n_repeaters, (long long)s.repeat_cal,
            (long long)s.repeat_holdout, t_load, t_sum, t_group, t_fit_u, t_fit_g, t_gg, t_pnbd, t_pred,
            t_run, w_run, gg.rep.iterations, gg.rep.n_eval, rc1, rc2, rc3, rc4, rc5, fg.p.r, fg.p.alpha, fg.p.a, fg.p.b, fg.ll, fg.rep.iterations,
            fu.ll, gg.p.p, gg.p.q, gg.p.gamma, pf.p.r, pf.p.alpha, pf.p.s, pf.p.beta, pf.ll, n_zero, pred);
