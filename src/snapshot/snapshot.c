@@ -252,7 +252,8 @@ static enc_rc load_orders(loader *L)
     uint8_t *promo = enc_xmalloc(cap ? cap : 1);
     sqlite3_stmt *q = prep(L, "SELECT id, customer_id, ts, sales, coupon IS NOT NULL OR"
                               " discount > 0, channel, payment FROM orders WHERE status = 'paid'"
-                              " AND customer_id IS NOT NULL AND sales > 0 AND ts < ?1");
+                              " AND customer_id IS NOT NULL AND (sales > 0 OR (has_lines = 0"
+                              " AND items > 0)) AND ts < ?1");
     if (!q) return ENC_EDB;
     sqlite3_bind_int64(q, 1, s->as_of);
     size_t n = 0;
@@ -361,22 +362,50 @@ static enc_rc load_returns(loader *L)
     memset(s->ret_amount, 0, s->ncust * sizeof *s->ret_amount);
     memset(s->ret_count, 0, s->ncust * sizeof *s->ret_count);
     /* returned orders, and return lines inside paid orders (each such order counts once) */
-    sqlite3_stmt *q = prep(L, "SELECT customer_id, -total FROM orders WHERE status = 'returned'"
+    sqlite3_stmt *q = prep(L, "SELECT customer_id, -total, ts FROM orders WHERE status = 'returned'"
                               " AND customer_id IS NOT NULL AND ts < ?1"
-                              " UNION ALL SELECT o.customer_id, -sum(l.amount) FROM order_lines l"
+                              " UNION ALL SELECT o.customer_id, -sum(l.amount), o.ts FROM order_lines l"
                               " JOIN orders o ON o.id = l.order_id WHERE l.kind = 'return' AND"
                               " o.status = 'paid' AND o.customer_id IS NOT NULL AND o.ts < ?1"
                               " GROUP BY o.id");
     if (!q) return ENC_EDB;
+    size_t cap = 1024, n = 0;
+    int32_t *key = enc_xmalloc(cap * sizeof *key);
+    int64_t *ts = enc_xmalloc(cap * sizeof *ts), *amt = enc_xmalloc(cap * sizeof *amt);
     sqlite3_bind_int64(q, 1, s->as_of);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int32_t c = cust_index(L, q, 0);
         if (c < 0) continue;
         int64_t a = sqlite3_column_int64(q, 1);
-        s->ret_amount[c] += a > 0 ? a : -a;
+        a = a > 0 ? a : -a;
+        s->ret_amount[c] += a;
         s->ret_count[c]++;
+        if (n == cap) {
+            cap *= 2;
+            key = enc_xrealloc(key, cap * sizeof *key);
+            ts = enc_xrealloc(ts, cap * sizeof *ts);
+            amt = enc_xrealloc(amt, cap * sizeof *amt);
+        }
+        key[n] = c;
+        ts[n] = sqlite3_column_int64(q, 2);
+        amt[n] = a;
+        n++;
     }
     sqlite3_finalize(q);
+    size_t *perm = enc_xmalloc((n ? n : 1) * sizeof *perm);
+    s->ret_off = ALLOC(s, s->ncust + 1, int64_t);
+    bucket(key, n, s->ncust, s->ret_off, perm);
+    for (size_t c = 0; c < s->ncust; c++) sort_by_time(perm, (size_t)s->ret_off[c], (size_t)s->ret_off[c + 1], ts);
+    s->ret_ts = ALLOC(s, n, int64_t);
+    s->ret_amt = ALLOC(s, n, int64_t);
+    for (size_t k = 0; k < n; k++) {
+        s->ret_ts[k] = ts[perm[k]];
+        s->ret_amt[k] = amt[perm[k]];
+    }
+    free(perm);
+    free(key);
+    free(ts);
+    free(amt);
     return ENC_OK;
 }
 
@@ -443,6 +472,9 @@ static enc_rc load_feedback(loader *L)
     s->nps_last = ALLOC(s, n, float);
     s->review_avg = ALLOC(s, n, float);
     int32_t *reviews = enc_xcalloc(n ? n : 1, sizeof *reviews);
+    size_t ccap = 256, nc = 0;
+    int32_t *ckey = enc_xmalloc(ccap * sizeof *ckey);
+    int64_t *cts = enc_xmalloc(ccap * sizeof *cts);
     for (size_t i = 0; i < n; i++) {
         s->complaints[i] = 0;
         s->last_complaint[i] = ENC_NO_TIME;
@@ -451,7 +483,12 @@ static enc_rc load_feedback(loader *L)
     }
     sqlite3_stmt *q = prep(L, "SELECT customer_id, ts, kind, score FROM feedback WHERE"
                               " customer_id IS NOT NULL AND ts < ?1 ORDER BY ts, id");
-    if (!q) return ENC_EDB;
+    if (!q) {
+        free(reviews);
+        free(ckey);
+        free(cts);
+        return ENC_EDB;
+    }
     sqlite3_bind_int64(q, 1, s->as_of);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int32_t c = cust_index(L, q, 0);
@@ -462,6 +499,13 @@ static enc_rc load_feedback(loader *L)
         if (strcmp(kind, "complaint") == 0) {
             s->complaints[c]++;
             s->last_complaint[c] = sqlite3_column_int64(q, 1);
+            if (nc == ccap) {
+                ccap *= 2;
+                ckey = enc_xrealloc(ckey, ccap * sizeof *ckey);
+                cts = enc_xrealloc(cts, ccap * sizeof *cts);
+            }
+            ckey[nc] = c;
+            cts[nc++] = s->last_complaint[c];
         } else if (strcmp(kind, "nps") == 0 && has_score) {
             s->nps_last[c] = (float)score;
         } else if (strcmp(kind, "review") == 0 && has_score) {
@@ -472,6 +516,15 @@ static enc_rc load_feedback(loader *L)
     sqlite3_finalize(q);
     for (size_t i = 0; i < n; i++) s->review_avg[i] = reviews[i] ? s->review_avg[i] / (float)reviews[i] : NAN;
     free(reviews);
+    /* complaint times: read in time order, so bucketing keeps each customer's in order */
+    size_t *perm = enc_xmalloc((nc ? nc : 1) * sizeof *perm);
+    s->cmp_off = ALLOC(s, n + 1, int64_t);
+    bucket(ckey, nc, n, s->cmp_off, perm);
+    s->cmp_ts = ALLOC(s, nc, int64_t);
+    for (size_t k = 0; k < nc; k++) s->cmp_ts[k] = cts[perm[k]];
+    free(perm);
+    free(ckey);
+    free(cts);
     return ENC_OK;
 }
 
