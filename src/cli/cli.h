@@ -41,4 +41,9 @@ int cmd_gen(enc_cli *cli, int argc, char **argv);
 int cmd_itemsets(enc_cli *cli, int argc, char **argv);
 int cmd_rules(enc_cli *cli, int argc, char **argv);
 int cmd_clv(enc_cli *cli, int argc, char **argv);
+int cmd_score(enc_cli *cli, int argc, char **argv);
+int cmd_profile(enc_cli *cli, int argc, char **argv);
+int cmd_segments(enc_cli *cli, int argc, char **argv);
+int cmd_churn(enc_cli *cli, int argc, char **argv);
+int cmd_export(enc_cli *cli, int argc, char **argv);
 #endif
