@@ -36,8 +36,8 @@ static const enc_churn_feature extra_features[ENC_SCORE_D - ENC_CHURN_STD_D] = {
      "no recent returns"},
     {"consults_90d", "contacted customer service lately (consultations in the last 90 days: {12})",
      "no recent consultations"},
-    {"p_alive", "the purchase model rates them likely active (P(alive) {13})",
-     "the purchase model thinks they may have stopped buying (P(alive) {13})"},
+    {"p_alive_pct", "the purchase model rates them likely active (P(alive) {13}%)",
+     "the purchase model thinks they may have stopped buying (P(alive) {13}%)"},
 };
 static enc_churn_feature feature_table[ENC_SCORE_D];
 static pthread_once_t feature_once = PTHREAD_ONCE_INIT;
@@ -291,7 +291,8 @@ void enc__feat_rows(const enc__feat *f, size_t lo, size_t hi, double *X)
         x[ENC_SCORE_F_TENURE] = buyer ? f->tenure[i] : NAN;
         x[ENC_SCORE_F_RETURNS] = buyer ? f->ret365[i] : NAN;
         x[ENC_SCORE_F_CONSULTS] = buyer ? f->cons90[i] : NAN;
-        x[ENC_SCORE_F_P_ALIVE] = buyer && f->p_alive ? f->p_alive[i] : NAN;
+        /* in percent: the reason's words read "P(alive) 1.7%" */
+        x[ENC_SCORE_F_P_ALIVE] = buyer && f->p_alive ? 100 * f->p_alive[i] : NAN;
     }
 }
 
@@ -551,6 +552,10 @@ static enc_rc final_range(void *p, size_t lo, size_t hi, enc_err *err)
     free(ws);
     free(rate);
     if (rc) return rc;
+    /* an order not expected within two years is no date */
+    for (size_t i = lo; i < hi; i++)
+        if (sc->next_ts[i] != ENC_CADENCE_NONE && sc->next_ts[i] > sc->as_of + 730 * (int64_t)DAY)
+            sc->next_ts[i] = ENC_CADENCE_NONE;
     /* lifecycle */
     enc_lc_config lc = c->lc;
     lc.default_gap_days = sc->models.default_gap_days;

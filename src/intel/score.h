@@ -24,7 +24,7 @@ enum {
     ENC_SCORE_F_TENURE = ENC_CHURN_STD_D, /* days since the first purchase (log1p) */
     ENC_SCORE_F_RETURNS,                  /* returns in the last 365 days (log1p) */
     ENC_SCORE_F_CONSULTS,                 /* consultations in the last 90 days (log1p) */
-    ENC_SCORE_F_P_ALIVE,                  /* BG/NBD P(alive) */
+    ENC_SCORE_F_P_ALIVE,                  /* BG/NBD P(alive), in percent */
     ENC_SCORE_D
 };
 /* The words of the ENC_SCORE_D features for churn reasons (static storage). */

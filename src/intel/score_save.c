@@ -10,6 +10,7 @@
 #include "intel/lifecycle.h"
 #include "intel/rfm.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,40 @@ static void fill(const enc_score *sc, size_t lo, size_t hi, chunk *ch)
     }
 }
 
+typedef struct fill_job {
+    const enc_score *sc;
+    size_t lo, hi;
+    chunk *ch;
+} fill_job;
+
+static void fill_range(const fill_job *j)
+{
+    if (j->hi > j->lo) fill(j->sc, j->lo, j->hi, j->ch);
+}
+
+static void *fill_thread(void *p)
+{
+    fill_range(p);
+    return NULL;
+}
+
+static enc_rc write_chunk(enc_profile_writer *pw, chunk *ch, size_t n, enc_err *err)
+{
+    enc_profile_rows rows = {
+        .n = n, .customer_id = ch->id, .recency_days = ch->rec, .tenure_days = ch->ten,
+        .frequency = ch->freq, .monetary = ch->mon, .returns_amount = ch->ret, .aov = ch->aov,
+        .r = ch->r, .f = ch->f, .m = ch->m, .rfm_segment = ch->seg, .rfm_segment_cn = ch->cn,
+        .lifecycle = ch->stage, .lifecycle_class = ch->cls, .p_alive = ch->pa,
+        .expected_30d = ch->e30, .expected_90d = ch->e90, .expected_365d = ch->e365,
+        .expected_spend = ch->spend, .clv = ch->clv, .churn_risk = ch->churn,
+        .churn_reasons = ch->reasons, .next_order = ch->next, .replenish = ch->repl,
+        .top_categories = ch->cats, .top_brands = ch->brands, .price_sensitivity = ch->price,
+        .spend_tier = ch->tier, .preferred_channel = ch->chan, .preferred_payment = ch->pay,
+        .region = ch->region, .tags = ch->tags, .cluster = ch->cluster,
+        .cluster_label = ch->label};
+    return enc_store_profiles_write(pw, &rows, err);
+}
+
 static double now_s(void)
 {
     struct timespec t;
@@ -198,26 +233,26 @@ enc_rc enc_score_save(enc_store *st, const enc_score *sc, int64_t started_at, do
     enc_rc rc = enc_store_profiles_begin(st, &run, &pw, err);
     enc_buf_free(&mj);
     if (rc) return rc;
-    chunk *ch = enc_xcalloc(1, sizeof *ch);
-    for (size_t lo = 0; lo < sc->n && !rc; lo += CHUNK) {
-        size_t hi = lo + CHUNK < sc->n ? lo + CHUNK : sc->n;
-        fill(sc, lo, hi, ch);
-        enc_profile_rows rows = {
-            .n = hi - lo, .customer_id = ch->id, .recency_days = ch->rec, .tenure_days = ch->ten,
-            .frequency = ch->freq, .monetary = ch->mon, .returns_amount = ch->ret, .aov = ch->aov,
-            .r = ch->r, .f = ch->f, .m = ch->m, .rfm_segment = ch->seg, .rfm_segment_cn = ch->cn,
-            .lifecycle = ch->stage, .lifecycle_class = ch->cls, .p_alive = ch->pa,
-            .expected_30d = ch->e30, .expected_90d = ch->e90, .expected_365d = ch->e365,
-            .expected_spend = ch->spend, .clv = ch->clv, .churn_risk = ch->churn,
-            .churn_reasons = ch->reasons, .next_order = ch->next, .replenish = ch->repl,
-            .top_categories = ch->cats, .top_brands = ch->brands, .price_sensitivity = ch->price,
-            .spend_tier = ch->tier, .preferred_channel = ch->chan, .preferred_payment = ch->pay,
-            .region = ch->region, .tags = ch->tags, .cluster = ch->cluster,
-            .cluster_label = ch->label};
-        rc = enc_store_profiles_write(pw, &rows, err);
+    /* two chunks: the next one is filled on a second thread while this one is inserted */
+    chunk *ch[2] = {enc_xcalloc(1, sizeof *ch[0]), enc_xcalloc(1, sizeof *ch[1])};
+    size_t n = sc->n;
+    if (n) fill_range(&(fill_job){sc, 0, n < CHUNK ? n : CHUNK, ch[0]});
+    for (size_t lo = 0, k = 0; lo < n && !rc; lo += CHUNK, k ^= 1) {
+        size_t hi = lo + CHUNK < n ? lo + CHUNK : n;
+        fill_job next = {sc, hi, hi + CHUNK < n ? hi + CHUNK : n, ch[k ^ 1]};
+        pthread_t tid;
+        bool threaded = false;
+        if (hi < n) {
+            threaded = sc->cfg->threads > 1 && pthread_create(&tid, NULL, fill_thread, &next) == 0;
+            if (!threaded) fill_range(&next);
+        }
+        rc = write_chunk(pw, ch[k], hi - lo, err);
+        if (threaded) pthread_join(tid, NULL);
     }
-    enc_buf_free(&ch->text);
-    free(ch);
+    for (int k = 0; k < 2; k++) {
+        enc_buf_free(&ch[k]->text);
+        free(ch[k]);
+    }
     enc_err e2 = {0};
     enc_rc rc2 = enc_store_profiles_end(pw, rc == ENC_OK, seconds + (now_s() - t0), rc ? &e2 : err);
     return rc ? rc : rc2;

@@ -6,6 +6,7 @@
 #include "store/store_int.h"
 #include "base/map.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,12 +65,16 @@ int32_t enc_dict_find(const enc_dict *d, const char *s)
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-#define ALLOC(s, n, type) ((type *)enc_arena_alloc((s)->arena, ((n) ? (n) : 1) * sizeof(type)))
+/* Arrays of a loader go to its arena (each loading thread has its own; `s` names the
+ * snapshot they belong to and is not read). */
+#define ALLOC(s, n, type) ((type *)enc_arena_alloc(L->arena, ((n) ? (n) : 1) * sizeof(type)))
 
 typedef struct loader {
     enc_snapshot *s;
     enc_store *st;
     enc_err *err;
+    sqlite3 *db;      /* the connection this loader reads */
+    enc_arena *arena; /* where its arrays go */
     int32_t *cust_of;   /* store customer id -> index, -1 */
     int64_t max_cust;
     int32_t *prod_of;   /* store product id -> index */
@@ -83,8 +88,8 @@ typedef struct loader {
 static sqlite3_stmt *prep(loader *L, const char *sql)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(enc__store_db(L->st), sql, -1, &q, NULL) != SQLITE_OK) {
-        enc__store_sqlfail(L->st, L->err, "snapshot");
+    if (sqlite3_prepare_v2(L->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        enc_fail(L->err, ENC_EDB, "snapshot: %s", sqlite3_errmsg(L->db));
         return NULL;
     }
     return q;
@@ -412,15 +417,15 @@ static enc_rc load_returns(loader *L)
 static enc_rc load_events(loader *L)
 {
     enc_snapshot *s = L->s;
-    size_t cap = 1024, n = 0;
-    int32_t *key = enc_xmalloc(cap * sizeof *key), *prod = enc_xmalloc(cap * sizeof *prod);
-    int64_t *ts = enc_xmalloc(cap * sizeof *ts);
-    uint8_t *type = enc_xmalloc(cap);
     s->consults = ALLOC(s, s->ncust, int32_t);
     memset(s->consults, 0, s->ncust * sizeof *s->consults);
     sqlite3_stmt *q = prep(L, "SELECT customer_id, ts, type, sku FROM events WHERE customer_id"
                               " IS NOT NULL AND ts < ?1");
     if (!q) return ENC_EDB;
+    size_t cap = 1024, n = 0;
+    int32_t *key = enc_xmalloc(cap * sizeof *key), *prod = enc_xmalloc(cap * sizeof *prod);
+    int64_t *ts = enc_xmalloc(cap * sizeof *ts);
+    uint8_t *type = enc_xmalloc(cap);
     sqlite3_bind_int64(q, 1, s->as_of);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int32_t c = cust_index(L, q, 0);
@@ -551,6 +556,54 @@ static enc_rc load_consents(loader *L)
     return ENC_OK;
 }
 
+/* A second connection for the tables loaded on a second thread, reading exactly what the main
+ * connection reads: a third connection takes the write lock (BEGIN IMMEDIATE) while both start
+ * their read transactions, so no commit can fall between the two starts; the lock is released
+ * at once (writers wait milliseconds, not the whole load). NULL — and nothing begun — for an
+ * in-memory or unwritable database: everything is then read on the main connection. */
+static sqlite3 *open_side(sqlite3 *db)
+{
+    const char *path = sqlite3_db_filename(db, "main");
+    if (!path || !*path) return NULL;
+    sqlite3 *lock = NULL, *side = NULL;
+    bool main_begun = false;
+    if (sqlite3_open_v2(path, &lock, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_open_v2(path, &side, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_busy_timeout(lock, 10000);
+    sqlite3_busy_timeout(side, 10000);
+    if (sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) goto fail;
+    /* reading the schema table starts each read transaction */
+    main_begun = sqlite3_exec(db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) == SQLITE_OK;
+    if (!main_begun || sqlite3_exec(side, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(lock);
+    return side;
+fail:
+    if (main_begun) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (lock) sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(lock);
+    sqlite3_close(side);
+    return NULL;
+}
+
+/* The second thread's share: events and feedback (they need the customer and product maps,
+ * which are only read by then). */
+typedef struct side_job {
+    loader L;
+    enc_err err;
+    enc_rc rc;
+} side_job;
+
+static void *side_main(void *p)
+{
+    side_job *j = p;
+    j->rc = load_events(&j->L);
+    if (!j->rc) j->rc = load_feedback(&j->L);
+    return NULL;
+}
+
 enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_err *err)
 {
     *out = NULL;
@@ -560,20 +613,42 @@ enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_e
     enc_dict *dicts[] = {&s->cats, &s->tops, &s->brands, &s->channels, &s->payments,
                          &s->regions, &s->cities, &s->tiers, &s->zones};
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) dict_init(dicts[i]);
-    loader L = {.s = s, .st = st, .err = err};
-    /* one read transaction: every table is seen at the same moment */
-    enc_rc rc = sqlite3_exec(enc__store_db(st), "BEGIN", NULL, NULL, NULL) == SQLITE_OK
+    sqlite3 *db = enc__store_db(st);
+    loader L = {.s = s, .st = st, .err = err, .db = db, .arena = s->arena};
+    /* one read transaction (on each connection): every table is seen at the same moment */
+    sqlite3 *side = open_side(db);
+    enc_rc rc = side || sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
                     ? ENC_OK
                     : enc__store_sqlfail(st, err, "snapshot");
     if (!rc) rc = load_customers(&L);
     if (!rc) rc = load_products(&L);
+    side_job job = {.L = L};
+    pthread_t tid;
+    bool threaded = false;
+    if (!rc && side) {
+        s->arena_side = enc_arena_new(1 << 20);
+        job.L.db = side;
+        job.L.arena = s->arena_side;
+        job.L.err = &job.err;
+        threaded = pthread_create(&tid, NULL, side_main, &job) == 0;
+        if (!threaded) side_main(&job);
+    }
     if (!rc) rc = load_orders(&L);
     if (!rc) rc = load_lines(&L);
     if (!rc) rc = load_returns(&L);
-    if (!rc) rc = load_events(&L);
-    if (!rc) rc = load_feedback(&L);
+    if (!rc && !side) rc = load_events(&L);
+    if (!rc && !side) rc = load_feedback(&L);
     if (!rc) rc = load_consents(&L);
-    sqlite3_exec(enc__store_db(st), "COMMIT", NULL, NULL, NULL);
+    if (threaded) pthread_join(tid, NULL);
+    if (!rc && side && job.rc) {
+        rc = job.rc;
+        *err = job.err;
+    }
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (side) {
+        sqlite3_exec(side, "COMMIT", NULL, NULL, NULL);
+        sqlite3_close(side);
+    }
     free(L.cust_of);
     free(L.prod_of);
     free(L.ord_of);
@@ -593,6 +668,7 @@ void enc_snapshot_free(enc_snapshot *s)
                          &s->regions, &s->cities, &s->tiers, &s->zones};
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) enc_smap_free(dicts[i]->map);
     enc_arena_free(s->arena);
+    enc_arena_free(s->arena_side);
     free(s);
 }
 

@@ -41,6 +41,7 @@ int32_t enc_dict_find(const enc_dict *d, const char *s); /* -1 when absent */
 typedef struct enc_snapshot {
     int64_t as_of; /* rows with ts < as_of are in; the day ends the scores are "as of" */
     enc_arena *arena;
+    enc_arena *arena_side; /* arrays read on the loader's second connection (events, feedback) */
 
     /* customers (merged records left out), ascending store id */
     size_t ncust;

@@ -345,6 +345,17 @@ static void list_cell(enc_buf *cell, json_t *v)
     }
 }
 
+/* The shortest decimal that reads back as v (as JSON numbers are written). */
+static void shortest(enc_buf *b, double v)
+{
+    char t[40];
+    for (int p = 15; p <= 17; p++) {
+        snprintf(t, sizeof t, "%.*g", p, v);
+        if (strtod(t, NULL) == v) break;
+    }
+    enc_buf_adds(b, t);
+}
+
 static void fmt_day(char *out, size_t cap, int64_t t) { enc_fmt_date(out, cap, t); }
 
 int enc_store_profiles_next(enc_profile_cursor *c, enc_profile_fmt fmt, enc_buf *b, enc_err *err)
@@ -393,7 +404,7 @@ int enc_store_profiles_next(enc_profile_cursor *c, enc_profile_fmt fmt, enc_buf 
                 break;
             }
             if (fmt == ENC_PROFILE_JSON) enc_jw_num(&w, sqlite3_column_double(q, col));
-            else enc_buf_printf(&cell, "%.17g", sqlite3_column_double(q, col));
+            else shortest(&cell, sqlite3_column_double(q, col));
             break;
         case F_INT:
             if (null) {
