@@ -99,11 +99,13 @@ int cmd_churn(enc_cli *cli, int argc, char **argv)
         enc_jw_obj(&w);
         enc_jw_knum(&w, "recency", ev.auc_recency);
         enc_jw_knum(&w, "p_alive", ev.auc_p_alive);
+        enc_jw_knum(&w, "p_alive_pareto", ev.auc_p_alive_pnbd);
         enc_jw_end(&w);
         enc_jw_key(&w, "warnings");
         enc_jw_arr(&w);
         if (warn[0]) enc_jw_str(&w, warn);
         if (ev.p_alive_error[0]) enc_jw_str(&w, ev.p_alive_error);
+        if (ev.pnbd_error[0]) enc_jw_str(&w, ev.pnbd_error);
         enc_jw_end(&w);
         enc_jw_end(&w);
         enc_cli_print(&b);
@@ -114,10 +116,11 @@ int cmd_churn(enc_cli *cli, int argc, char **argv)
                ev.n_train, d_cut, ev.train_churn_rate * 100, cfg.churn_horizon_days);
         printf("  evaluated on %zu customers: %zu (%.1f%%) made no purchase up to %s\n", ev.n_eval,
                ev.n_churned, 100.0 * (double)ev.n_churned / (double)ev.n_eval, d_until);
-        printf("  ROC AUC  model %.4f   recency only %.4f   P(alive) only %.4f\n", ev.auc,
-               ev.auc_recency, ev.auc_p_alive);
+        printf("  ROC AUC  model %.4f   recency only %.4f   P(alive) only %.4f (BG/NBD), %.4f"
+               " (Pareto/NBD)\n", ev.auc, ev.auc_recency, ev.auc_p_alive, ev.auc_p_alive_pnbd);
         if (warn[0]) printf("  warning: %s\n", warn);
         if (ev.p_alive_error[0]) printf("  warning: P(alive): %s\n", ev.p_alive_error);
+        if (ev.pnbd_error[0]) printf("  warning: P(alive): %s\n", ev.pnbd_error);
     }
 out:
     enc_snapshot_free(s);

@@ -36,8 +36,8 @@ static const enc_churn_feature extra_features[ENC_SCORE_D - ENC_CHURN_STD_D] = {
      "no recent returns"},
     {"consults_90d", "contacted customer service lately (consultations in the last 90 days: {12})",
      "no recent consultations"},
-    {"p_alive_pct", "the purchase model rates them likely active (P(alive) {13}%)",
-     "the purchase model thinks they may have stopped buying (P(alive) {13}%)"},
+    {"p_alive_logit", "the purchase model rates them likely active",
+     "the purchase model thinks they may have stopped buying"},
 };
 static enc_churn_feature feature_table[ENC_SCORE_D];
 static pthread_once_t feature_once = PTHREAD_ONCE_INIT;
@@ -291,8 +291,7 @@ void enc__feat_rows(const enc__feat *f, size_t lo, size_t hi, double *X)
         x[ENC_SCORE_F_TENURE] = buyer ? f->tenure[i] : NAN;
         x[ENC_SCORE_F_RETURNS] = buyer ? f->ret365[i] : NAN;
         x[ENC_SCORE_F_CONSULTS] = buyer ? f->cons90[i] : NAN;
-        /* in percent: the reason's words read "P(alive) 1.7%" */
-        x[ENC_SCORE_F_P_ALIVE] = buyer && f->p_alive ? 100 * f->p_alive[i] : NAN;
+        x[ENC_SCORE_F_P_ALIVE] = buyer && f->p_alive ? enc__p_alive_logit(f->p_alive[i]) : NAN;
     }
 }
 
@@ -373,6 +372,29 @@ static void p_alive_at(const enc_score_tx *tx, size_t ncust, int64_t t, double u
         scatter(&f.g, ncust, gp, p_alive);
     }
     free(gp);
+    clv_fit_free(&f);
+}
+
+/* Pareto/NBD P(alive) at the instant t (the second baseline of churn evaluate). */
+static void pnbd_p_alive_at(const enc_score_tx *tx, size_t ncust, int64_t t, double unit_days,
+                            double *p_alive, char *why, size_t cap)
+{
+    clv_fit f;
+    enc_err err = {0};
+    enc_pnbd_fit pf;
+    enc_rc rc = bg_at(tx, ncust, t, unit_days, false, NULL, &f, &err);
+    if (!rc) rc = enc_pnbd_fit_ml(&f.g.obs, NULL, &pf, &err);
+    if (rc) {
+        snprintf(why, cap, "pareto/nbd: %.240s", err.msg);
+        for (size_t i = 0; i < ncust; i++)
+            p_alive[i] = NAN;
+    } else {
+        double *gp = enc_xmalloc((f.g.obs.n ? f.g.obs.n : 1) * sizeof *gp);
+        for (size_t k = 0; k < f.g.obs.n; k++)
+            gp[k] = enc_pnbd_p_alive(&pf.p, f.g.x[k], f.g.tx[k], f.g.T[k]);
+        scatter(&f.g, ncust, gp, p_alive);
+        free(gp);
+    }
     clv_fit_free(&f);
 }
 
@@ -795,7 +817,7 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     out->as_of = as_of;
     out->until = as_of + H;
     out->cutoff = as_of - H;
-    out->auc = out->auc_recency = out->auc_p_alive = NAN;
+    out->auc = out->auc_recency = out->auc_p_alive = out->auc_p_alive_pnbd = NAN;
     if (s->as_of < out->until)
         return enc_fail(err, ENC_EUSAGE, "churn evaluate: the snapshot ends before as-of + horizon");
     size_t n = s->ncust;
@@ -807,6 +829,8 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     char why[256] = "";
     p_alive_at(&tx, n, as_of, cfg->clv_unit_days, NULL, f.p_alive, out->p_alive_error,
                sizeof out->p_alive_error);
+    double *pn = enc_xmalloc((n ? n : 1) * sizeof *pn);
+    pnbd_p_alive_at(&tx, n, as_of, cfg->clv_unit_days, pn, out->pnbd_error, sizeof out->pnbd_error);
     rc = cutoff_features(s, cfg, as_of, cfg->threads, &cut, err);
     if (!rc) {
         p_alive_at(&tx, n, cut.t, cfg->clv_unit_days, NULL, cut.p_alive, why, sizeof why);
@@ -831,10 +855,10 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
         ne += f.occ[i] > 0;
     double *X = enc_xmalloc((ne ? ne : 1) * ENC_SCORE_D * sizeof *X);
     double *p = enc_xmalloc((ne ? ne : 1) * sizeof *p), *rec = enc_xmalloc((ne ? ne : 1) * sizeof *rec);
-    double *pa = enc_xmalloc((ne ? ne : 1) * sizeof *pa);
+    double *pa = enc_xmalloc((ne ? ne : 1) * sizeof *pa), *pp = enc_xmalloc((ne ? ne : 1) * sizeof *pp);
     uint8_t *y = enc_xmalloc(ne ? ne : 1);
     size_t k = 0, churned = 0;
-    bool pa_ok = !out->p_alive_error[0];
+    bool pa_ok = !out->p_alive_error[0], pp_ok = !out->pnbd_error[0];
     for (size_t i = 0; i < n && !rc; i++) {
         if (f.occ[i] <= 0) continue;
         enc__feat_rows(&f, i, i + 1, X + k * ENC_SCORE_D);
@@ -844,6 +868,7 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
             last = q;
         rec[k] = (double)(as_of - s->ord_ts[last]) / DAY;
         pa[k] = pa_ok && isfinite(f.p_alive[i]) ? 1 - f.p_alive[i] : 0;
+        pp[k] = pp_ok && isfinite(pn[i]) ? 1 - pn[i] : 0;
         y[k] = f.churned[i];
         churned += y[k];
         k++;
@@ -859,12 +884,15 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
         rc = enc_auc(p, y, ne, &out->auc, ws, err);
         if (!rc) rc = enc_auc(rec, y, ne, &out->auc_recency, ws, err);
         if (!rc && pa_ok) rc = enc_auc(pa, y, ne, &out->auc_p_alive, ws, err);
+        if (!rc && pp_ok) rc = enc_auc(pp, y, ne, &out->auc_p_alive_pnbd, ws, err);
         free(ws);
     }
     free(X);
     free(p);
     free(rec);
     free(pa);
+    free(pp);
+    free(pn);
     free(y);
     free_feat(&f);
     return rc;

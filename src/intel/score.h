@@ -24,7 +24,7 @@ enum {
     ENC_SCORE_F_TENURE = ENC_CHURN_STD_D, /* days since the first purchase (log1p) */
     ENC_SCORE_F_RETURNS,                  /* returns in the last 365 days (log1p) */
     ENC_SCORE_F_CONSULTS,                 /* consultations in the last 90 days (log1p) */
-    ENC_SCORE_F_P_ALIVE,                  /* BG/NBD P(alive), in percent */
+    ENC_SCORE_F_P_ALIVE,                  /* BG/NBD P(alive) as log-odds, clipped (score_int.h) */
     ENC_SCORE_D
 };
 /* The words of the ENC_SCORE_D features for churn reasons (static storage). */
@@ -150,14 +150,17 @@ void enc_score_tx_free(enc_score_tx *tx);
 /* `churn evaluate`: train on the history before as_of (features at as_of - horizon, labelled by
  * the horizon that followed), score everybody who bought before as_of, and compare with what
  * happened in [as_of, as_of + horizon) — which s must hold. Baselines: recency alone (days since
- * the last order) and 1 - P(alive) of a BG/NBD fitted on the data before as_of. */
+ * the last order), 1 - P(alive) of a BG/NBD fitted on the data before as_of (the P(alive) the
+ * profiles carry), and the same of a Pareto/NBD (which, unlike BG/NBD, does not rate every
+ * one-time buyer alive). */
 typedef struct enc_churn_eval {
     int64_t as_of, cutoff, until;
     size_t n_train, n_eval, n_churned; /* evaluated customers; those who did not buy */
     double train_churn_rate;
     double auc, auc_recency, auc_p_alive; /* NaN when a baseline could not be computed */
+    double auc_p_alive_pnbd;              /* 1 - P(alive) of a Pareto/NBD, a third baseline */
     enc_churn_model model;
-    char p_alive_error[256];
+    char p_alive_error[256], pnbd_error[256];
 } enc_churn_eval;
 enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_score_config *cfg,
                                 enc_churn_eval *out, enc_err *err);

@@ -4,6 +4,7 @@
 #ifndef ENCORE_INTEL_SCORE_INT_H
 #define ENCORE_INTEL_SCORE_INT_H
 #include "intel/score.h"
+#include <math.h>
 
 #define ENC__DAY 86400
 
@@ -34,6 +35,16 @@ enc__feat enc__score_feat(const enc_score *sc);
 void enc__feat_rows(const enc__feat *f, size_t lo, size_t hi, double *X);
 
 double enc__money_scale(int digits); /* 10^digits */
+
+/* P(alive) as a churn feature: the log-odds of P(alive) clipped to [0.001, 0.999], so values
+ * within a hair of 1 (a BG/NBD with a tiny drop-out probability, or a one-time buyer, whose
+ * P(alive) is exactly 1) cannot blow up the feature's z-score. NaN stays NaN (missing). */
+static inline double enc__p_alive_logit(double p)
+{
+    if (!(p == p)) return p;
+    p = p < 0.001 ? 0.001 : p > 0.999 ? 0.999 : p;
+    return log(p / (1 - p));
+}
 
 /* Engagement events: what counts as a customer being active without buying (views, clicks,
  * favourites, shares, comments, cart additions, searches, consultations, message opens and

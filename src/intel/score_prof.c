@@ -541,8 +541,8 @@ enc_rc enc__tag_range(void *p, size_t lo, size_t hi, enc_err *err)
         SET(ENC_TAG_BIG_SPENDER, nord && sc->monetary[i] > 0 && (double)sc->monetary[i] >= x->big_spender);
         SET(ENC_TAG_HIGH_VALUE, sc->clv[i] > 0 && sc->clv[i] >= x->high_value);
         SET(ENC_TAG_PRICE_SENSITIVE, nord >= 2 && sc->promo_share[i] >= c->tag_price_share);
-        SET(ENC_TAG_PREMIUM_BUYER, sc->price_index[i] >= 1.25);
-        SET(ENC_TAG_BARGAIN_BUYER, sc->price_index[i] <= 0.8);
+        SET(ENC_TAG_PREMIUM_BUYER, sc->price_index[i] >= 4.0 / 3);
+        SET(ENC_TAG_BARGAIN_BUYER, sc->price_index[i] <= 0.75);
         SET(ENC_TAG_COMPLAINT_RISK, sc->complaints90[i] > 0 || s->nps_last[i] <= 6 || s->review_avg[i] <= 2);
         SET(ENC_TAG_FREQUENT_RETURNER, s->ret_count[i] >= 2 && sc->returns[i] * 5 >= sc->monetary[i]);
         SET(ENC_TAG_CART_ABANDONER, sc->last_cart[i] != ENC_CADENCE_NONE && sc->last_cart[i] >= active &&

@@ -105,7 +105,12 @@ static void fill(const enc_score *sc, size_t lo, size_t hi, chunk *ch)
             for (int j = 0; j < R; j++) {
                 int fj = sc->reason[i * (size_t)R + (size_t)j];
                 if (fj < 0) break;
-                enc_churn_reason_text(&sc->models.churn, feat, ch->X + k * ENC_SCORE_D, fj, tmp, sizeof tmp);
+                size_t tl = enc_churn_reason_text(&sc->models.churn, feat, ch->X + k * ENC_SCORE_D, fj,
+                                                  tmp, sizeof tmp);
+                if (fj == ENC_SCORE_F_P_ALIVE && tl + 32 < sizeof tmp) {
+                    double pa = 100 * sc->p_alive[i];
+                    snprintf(tmp + tl, sizeof tmp - tl, pa < 1 || pa > 99 ? " (P(alive) %.1f%%)" : " (P(alive) %.0f%%)", pa);
+                }
                 if (j) enc_buf_addc(b, ',');
                 jstr(b, tmp);
             }

@@ -408,7 +408,11 @@ enc_rc enc_score_config_json(enc_score_config *c, const char *text, size_t len, 
         if (rc) break;
     }
     json_decref(root);
-    if (!rc) rc = enc_score_config_check(c, err);
+    if (!rc && (rc = enc_score_config_check(c, err))) {
+        char m[sizeof err->msg];
+        snprintf(m, sizeof m, "%s", err->msg);
+        enc_fail(err, rc, "%s: %.900s", what, m);
+    }
     return rc;
 }
 
