@@ -808,7 +808,7 @@ void enc_score_free(enc_score *sc)
 /* ---- churn evaluate ----------------------------------------------------------------------- */
 
 enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_score_config *cfg,
-                                enc_churn_eval *out, enc_err *err)
+                                bool pareto, enc_churn_eval *out, enc_err *err)
 {
     memset(out, 0, sizeof *out);
     enc_rc rc = enc_score_config_check(cfg, err);
@@ -830,7 +830,7 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     p_alive_at(&tx, n, as_of, cfg->clv_unit_days, NULL, f.p_alive, out->p_alive_error,
                sizeof out->p_alive_error);
     double *pn = enc_xmalloc((n ? n : 1) * sizeof *pn);
-    pnbd_p_alive_at(&tx, n, as_of, cfg->clv_unit_days, pn, out->pnbd_error, sizeof out->pnbd_error);
+    if (pareto) pnbd_p_alive_at(&tx, n, as_of, cfg->clv_unit_days, pn, out->pnbd_error, sizeof out->pnbd_error);
     rc = cutoff_features(s, cfg, as_of, cfg->threads, &cut, err);
     if (!rc) {
         p_alive_at(&tx, n, cut.t, cfg->clv_unit_days, NULL, cut.p_alive, why, sizeof why);
@@ -858,7 +858,7 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     double *pa = enc_xmalloc((ne ? ne : 1) * sizeof *pa), *pp = enc_xmalloc((ne ? ne : 1) * sizeof *pp);
     uint8_t *y = enc_xmalloc(ne ? ne : 1);
     size_t k = 0, churned = 0;
-    bool pa_ok = !out->p_alive_error[0], pp_ok = !out->pnbd_error[0];
+    bool pa_ok = !out->p_alive_error[0], pp_ok = pareto && !out->pnbd_error[0];
     for (size_t i = 0; i < n && !rc; i++) {
         if (f.occ[i] <= 0) continue;
         enc__feat_rows(&f, i, i + 1, X + k * ENC_SCORE_D);

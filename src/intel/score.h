@@ -158,10 +158,10 @@ typedef struct enc_churn_eval {
     size_t n_train, n_eval, n_churned; /* evaluated customers; those who did not buy */
     double train_churn_rate;
     double auc, auc_recency, auc_p_alive; /* NaN when a baseline could not be computed */
-    double auc_p_alive_pnbd;              /* 1 - P(alive) of a Pareto/NBD, a third baseline */
+    double auc_p_alive_pnbd;              /* 1 - P(alive) of a Pareto/NBD (NaN unless asked) */
     enc_churn_model model;
     char p_alive_error[256], pnbd_error[256];
 } enc_churn_eval;
 enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_score_config *cfg,
-                                enc_churn_eval *out, enc_err *err);
+                                bool pareto, enc_churn_eval *out, enc_err *err);
 #endif

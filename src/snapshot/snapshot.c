@@ -7,6 +7,7 @@
 #include "base/map.h"
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -556,6 +557,10 @@ static enc_rc load_consents(loader *L)
     return ENC_OK;
 }
 
+/* The scans read the file through a memory map (up to SQLite's 2 GB cap): pages are not copied
+ * into each connection's page cache, which for a bulk scan only costs memory and copies. */
+#define MMAP_SIZE "2147418112"
+
 /* A second connection for the tables loaded on a second thread, reading exactly what the main
  * connection reads: a third connection takes the write lock (BEGIN IMMEDIATE) while both start
  * their read transactions, so no commit can fall between the two starts; the lock is released
@@ -572,6 +577,7 @@ static sqlite3 *open_side(sqlite3 *db)
         goto fail;
     sqlite3_busy_timeout(lock, 10000);
     sqlite3_busy_timeout(side, 10000);
+    sqlite3_exec(side, "PRAGMA mmap_size=" MMAP_SIZE, NULL, NULL, NULL);
     if (sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) goto fail;
     /* reading the schema table starts each read transaction */
     main_begun = sqlite3_exec(db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) == SQLITE_OK;
@@ -615,6 +621,13 @@ enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_e
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) dict_init(dicts[i]);
     sqlite3 *db = enc__store_db(st);
     loader L = {.s = s, .st = st, .err = err, .db = db, .arena = s->arena};
+    int64_t mmap_before = 0;
+    sqlite3_stmt *mq;
+    if (sqlite3_prepare_v2(db, "PRAGMA mmap_size", -1, &mq, NULL) == SQLITE_OK) {
+        if (sqlite3_step(mq) == SQLITE_ROW) mmap_before = sqlite3_column_int64(mq, 0);
+        sqlite3_finalize(mq);
+    }
+    sqlite3_exec(db, "PRAGMA mmap_size=" MMAP_SIZE, NULL, NULL, NULL);
     /* one read transaction (on each connection): every table is seen at the same moment */
     sqlite3 *side = open_side(db);
     enc_rc rc = side || sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
@@ -645,6 +658,9 @@ enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_e
         *err = job.err;
     }
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA mmap_size=%lld", (long long)mmap_before);
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
     if (side) {
         sqlite3_exec(side, "COMMIT", NULL, NULL, NULL);
         sqlite3_close(side);

@@ -165,8 +165,9 @@ run_rc "$ENCORE" score --config "$E2E_TMP/none.conf"
 check "a missing config file: exit 1" "$RC" 1
 
 # churn evaluate and clv on the demo shop
-run_rc "$ENCORE" churn evaluate --as-of 2025-09-30 --json
+run_rc "$ENCORE" churn evaluate --as-of 2025-09-30 --pareto --json
 check "churn evaluate: exit 0" "$RC" 0
+check "churn evaluate --pareto: a third baseline" "$(jget "$OUT" '0 <= d["baselines"]["p_alive_pareto"] <= 1')" True
 check "churn evaluate: the contract's shape" "$(jget "$OUT" '(0.5 < d["auc"] <= 1, 0 <= d["baselines"]["recency"] <= 1, 0 <= d["baselines"]["p_alive"] <= 1)')" "(True, True, True)"
 check "churn evaluate: the model beats recency alone" "$(jget "$OUT" 'd["auc"] > d["baselines"]["recency"]')" True
 run_rc "$ENCORE" churn evaluate
