@@ -141,6 +141,7 @@ int cmd_score(enc_cli *cli, int argc, char **argv)
         goto out;
     }
     if (!as_of_s) as_of = enc_score_default_as_of(s);
+    if (!as_of) as_of = ((int64_t)time(NULL) / 86400 + 1) * 86400; /* no orders or events: today */
     if (!s->ncust) {
         ret = enc_cli_fail("score", "the store has no customers: import some first");
         goto out;

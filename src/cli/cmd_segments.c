@@ -6,6 +6,24 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Display columns of a UTF-8 string: 2 for East Asian wide characters (U+1100 and up, a
+ * coarse but sufficient rule for segment names), 1 otherwise. */
+static int width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned c = *p;
+        int len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        unsigned cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+        for (int k = 1; k < len && p[k]; k++)
+            cp = cp << 6 | (p[k] & 0x3f);
+        w += cp >= 0x1100 ? 2 : 1;
+        for (int k = 0; k < len && *p; k++)
+            p++;
+    }
+    return w;
+}
+
 static const char usage[] =
     "usage: encore segments [--by rfm|rfm_cn|lifecycle|cluster|tag] [--json]\n"
     "  Customers, revenue share and mean CLV per segment of the latest 'encore score' run\n"
@@ -96,12 +114,15 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
         enc_buf_free(&b);
     } else {
         printf("%zu segments by %s, %lld customers, as of %s\n\n", l.n, by, (long long)l.customers, day);
-        printf("%-28s %10s %8s %9s %12s\n", "segment", "customers", "share", "revenue", "avg CLV");
+        int kw = 13; /* "(no purchase)" */
+        for (size_t i = 0; i < l.n; i++)
+            if (l.rows[i].key && width(l.rows[i].key) > kw) kw = width(l.rows[i].key);
+        printf("%-*s %10s %8s %9s %12s\n", kw, "segment", "customers", "share", "revenue", "avg CLV");
         for (size_t i = 0; i < l.n; i++) {
-            const char *key = l.rows[i].key ? l.rows[i].key : "(none)";
+            const char *key = l.rows[i].key ? l.rows[i].key : "(no purchase)";
             char clv[48] = "-";
             if (isfinite(l.rows[i].clv_mean)) snprintf(clv, sizeof clv, "%.2f", l.rows[i].clv_mean / scale);
-            printf("%-28s %10lld %7.1f%% %8.1f%% %12s\n", key, (long long)l.rows[i].customers,
+            printf("%s%*s %10lld %7.1f%% %8.1f%% %12s\n", key, kw - width(key), "", (long long)l.rows[i].customers,
                    l.customers ? 100.0 * (double)l.rows[i].customers / (double)l.customers : 0,
                    l.revenue ? 100.0 * (double)l.rows[i].revenue / (double)l.revenue : 0, clv);
         }

@@ -1,14 +1,11 @@
-/* score.c — the scoring pipeline (see score.h). Order of work:
- *   1. features at as_of (parallel over customer ranges): cadence, spend, events, complaints,
- *      returns in windows; preferences, replenishment, cart and engagement times;
- *   2. CLV on this thread: BG/NBD + Gamma-Gamma by enc_clv_run, calibration to the as-of day;
- *   3. churn on this thread: features at as_of - H (and a BG/NBD at that cut-off for P(alive)),
- *      labelled by the H days that followed, fitted by enc_churn_fit;
- *   4. parallel: next order (cadence with the model's rate for customers with few gaps),
- *      lifecycle stage and class, churn risk and reasons;
- *   5. RFM scores and segments, spend tiers and quantile thresholds, k-means clusters;
- *   6. parallel: system and user tags.
- * Day numbers for the CLV models are UTC days (floor(ts / 86400)). */
+/* score.c — the scoring pipeline (see score.h): the run's order of work, the per-customer
+ * feature passes, the CLV and churn models, and `churn evaluate`. A run does two lines of work
+ * at once: this thread fits the models that use GSL (BG/NBD and Gamma-Gamma at the as-of date,
+ * BG/NBD again at the churn cut-off; GSL's error handler is global, so fits never run on two
+ * threads), while a side thread computes the features at as-of and at the cut-off, the profile
+ * pass (score_prof.c), RFM and clusters. Then the churn model is fitted, and next order,
+ * lifecycle, churn risk and tags run in parallel over customer ranges. Day numbers for the CLV
+ * models are UTC days (floor(ts / 86400)). */
 #include "intel/score_int.h"
 #include "base/datetime.h"
 #include "base/map.h"
@@ -97,7 +94,6 @@ enc_rc enc__parallel(int threads, size_t n, enc__range_fn fn, void *ctx, enc_err
     if (threads <= 1) return fn(ctx, 0, n, err);
     job jobs[MAXT];
     pthread_t tid[MAXT];
-    int started = 0;
     for (int t = 0; t < threads; t++) {
         jobs[t] = (job){.fn = fn, .ctx = ctx, .lo = n * (size_t)t / (size_t)threads,
                         .hi = n * (size_t)(t + 1) / (size_t)threads};
@@ -105,14 +101,11 @@ enc_rc enc__parallel(int threads, size_t n, enc__range_fn fn, void *ctx, enc_err
         if (pthread_create(&tid[t], NULL, run_job, &jobs[t]) != 0) {
             jobs[t].rc = fn(ctx, jobs[t].lo, jobs[t].hi, &jobs[t].err);
             tid[t] = 0;
-        } else {
-            started++;
         }
     }
     run_job(&jobs[0]);
     for (int t = 1; t < threads; t++)
         if (tid[t]) pthread_join(tid[t], NULL);
-    (void)started;
     for (int t = 0; t < threads; t++)
         if (jobs[t].rc) {
             if (err) *err = jobs[t].err;
@@ -313,6 +306,14 @@ static double median_gap(const enc__feat *f, double fallback)
 
 /* ---- CLV ---------------------------------------------------------------------------------- */
 
+/* "prefix: msg", unless msg already starts with the prefix (the models name themselves). */
+static void prefixed(char *out, size_t cap, const char *prefix, const char *msg)
+{
+    size_t pl = strlen(prefix);
+    if (strncmp(msg, prefix, pl) == 0) snprintf(out, cap, "%.250s", msg);
+    else snprintf(out, cap, "%s%.230s", prefix, msg);
+}
+
 /* The summary at a calibration end (the day before t), its groups of identical (x, t_x, T), and
  * the BG/NBD fit on them. enc_clv_run (clv.h) does the same for one horizon; scoring needs three
  * horizons, a warm start for the second fit and a bound on the Gamma-Gamma sample, so it calls
@@ -385,7 +386,7 @@ static void pnbd_p_alive_at(const enc_score_tx *tx, size_t ncust, int64_t t, dou
     enc_rc rc = bg_at(tx, ncust, t, unit_days, false, NULL, &f, &err);
     if (!rc) rc = enc_pnbd_fit_ml(&f.g.obs, NULL, &pf, &err);
     if (rc) {
-        snprintf(why, cap, "pareto/nbd: %.240s", err.msg);
+        prefixed(why, cap, "pareto/nbd: ", err.msg);
         for (size_t i = 0; i < ncust; i++)
             p_alive[i] = NAN;
     } else {
@@ -414,7 +415,7 @@ static void clv_models(enc_score *sc, const enc_score_tx *tx, clv_fit *f)
         sc->p_alive[i] = sc->exp30[i] = sc->exp90[i] = sc->exp365[i] = sc->exp_spend[i] =
             sc->clv[i] = NAN;
     if (bg_at(tx, n, sc->as_of, unit, true, NULL, f, &err)) {
-        snprintf(md->clv_error, sizeof md->clv_error, "bg/nbd: %.200s", err.msg);
+        prefixed(md->clv_error, sizeof md->clv_error, "bg/nbd: ", err.msg);
         return;
     }
     md->has_bgnbd = 1;
@@ -435,7 +436,7 @@ static void clv_models(enc_score *sc, const enc_score_tx *tx, clv_fit *f)
                 (keep == UINT64_MAX || enc_hash_u64(i) <= keep);
     enc_gg_obs go = {n, su->x, su->spend, gw};
     if (enc_gg_fit_ml(&go, NULL, &md->gg, &err)) {
-        snprintf(md->clv_error, sizeof md->clv_error, "gamma-gamma: %.200s", err.msg);
+        prefixed(md->clv_error, sizeof md->clv_error, "gamma-gamma: ", err.msg);
     } else if (!(md->gg.p.q > 1)) {
         snprintf(md->clv_error, sizeof md->clv_error, "gamma-gamma: q = %g <= 1: the mean spend of"
                  " customers without repeat purchases is unbounded", md->gg.p.q);
@@ -451,7 +452,7 @@ static void clv_models(enc_score *sc, const enc_score_tx *tx, clv_fit *f)
     if (!rc) scatter(g, n, gp, sc->p_alive), scatter(g, n, ge, sc->exp30);
     if (!rc && !(rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 90 / unit, NULL, ge, &err))) scatter(g, n, ge, sc->exp90);
     if (!rc && !(rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 365 / unit, NULL, ge, &err))) scatter(g, n, ge, sc->exp365);
-    if (rc) snprintf(md->clv_error, sizeof md->clv_error, "bg/nbd predictions: %.200s", err.msg);
+    if (rc) prefixed(md->clv_error, sizeof md->clv_error, "bg/nbd predictions: ", err.msg);
     if (!rc && md->has_gg) {
         /* CLV = E[M | x, m] x sum_k (E[Y(k months)] - E[Y((k-1) months)]) / (1+d)^k (gammagamma.h) */
         int months = c->clv_months;
