@@ -22,7 +22,8 @@ static const struct {
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
-    {"rules", cmd_rules, "association rules of a basket file (support, confidence, lift)"},
+    {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
+    {"recommend", cmd_recommend, "products to offer a customer, with reasons; evaluate on a time split"},
 
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
