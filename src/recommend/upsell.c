@@ -77,7 +77,9 @@ enc_rc enc_upsell_build(const enc_snapshot *s, const int32_t *buyers, const uint
     for (size_t a = 0; a < n; a++) {
         int32_t p = ord[a];
         int64_t pp = s->prod_price[p];
-        double hi = o->max_step > 0 ? o->max_step * (double)pp : 1e300;
+        /* steps compare with a relative tolerance: 1.1 * 50000 is 55000 plus a rounding bit */
+        double hi = o->max_step > 0 ? o->max_step * (double)pp * (1 + 1e-9) : 1e300;
+        double lo = o->min_step * (double)pp * (1 - 1e-9);
         size_t m = 0;
         /* sorted by price: everything before p's position costs no more than p */
         for (size_t b = a + 1; b < n && s->prod_cat[ord[b]] == s->prod_cat[p]; b++) {
@@ -91,7 +93,7 @@ enc_rc enc_upsell_build(const enc_snapshot *s, const int32_t *buyers, const uint
             if (s->prod_tier[p] > 0 && s->prod_tier[q] > 0) {
                 if (s->prod_tier[q] <= s->prod_tier[p]) continue;
                 d = s->prod_tier[q] - s->prod_tier[p];
-            } else if ((double)qp < o->min_step * (double)pp) {
+            } else if ((double)qp < lo) {
                 continue;
             }
             float sc = (float)buyers[q];
