@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char usage[] =
     "usage: encore recommend CUSTOMER_ID [--kind K] [--n 10] [--as-of DATE] [--json] [options]\n"
@@ -36,7 +37,7 @@ static const char usage[] =
     "  --as-of DATE         the store as it was before DATE (YYYY-MM-DD, UTC)\n"
     "  --json               one JSON document\n"
     "  --all                every customer: timing summary; --out FILE.csv writes the lists\n"
-    "                       (customer_id,rank,sku,score,reason)\n"
+    "                       (customer_id,rank,sku,score,reason,anchor)\n"
     "evaluate:\n"
     "  --split DATE         hide purchases from DATE on, build from what came before\n"
     "  --end DATE           the held-out window ends before DATE (default: everything)\n"
@@ -275,6 +276,12 @@ static void jw_time(enc_jw *w, const char *key, int64_t t)
 }
 
 static double now_s(void) { return enc__now(); }
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static void jw_metrics(enc_jw *w, const char *key, const enc_eval_metrics *m)
 {
@@ -289,6 +296,17 @@ static void jw_metrics(enc_jw *w, const char *key, const enc_eval_metrics *m)
     enc_jw_kint(w, "hits", (int64_t)m->hits);
     enc_jw_kint(w, "products", (int64_t)m->products);
     if (key) enc_jw_end(w);
+}
+
+static void jw_latency(enc_jw *w, const char *key, const enc_latency *l)
+{
+    enc_jw_key(w, key);
+    enc_jw_obj(w);
+    enc_jw_knum(w, "mean", l->mean);
+    enc_jw_knum(w, "p50", l->p50);
+    enc_jw_knum(w, "p99", l->p99);
+    enc_jw_knum(w, "max", l->max);
+    enc_jw_end(w);
 }
 
 static void jw_model(enc_jw *w, const enc_rec_model *m, double build)
@@ -351,13 +369,8 @@ static int run_evaluate(enc_cli *cli, args *a)
         jw_metrics(&w, "baseline_itemsim", &r.m[ENC_REC_ITEMSIM]);
         enc_jw_knum(&w, "hit_rate_vs_popularity", lift);
         jw_model(&w, &m, build);
-        enc_jw_key(&w, "latency_us");
-        enc_jw_obj(&w);
-        enc_jw_knum(&w, "mean", r.lat_mean_us);
-        enc_jw_knum(&w, "p50", r.lat_p50_us);
-        enc_jw_knum(&w, "p99", r.lat_p99_us);
-        enc_jw_knum(&w, "max", r.lat_max_us);
-        enc_jw_end(&w);
+        jw_latency(&w, "latency_us", &r.wall);
+        jw_latency(&w, "cpu_us", &r.cpu);
         enc_jw_end(&w);
     } else {
         char sd[40];
@@ -378,8 +391,8 @@ static int run_evaluate(enc_cli *cli, args *a)
                            x->recall, x->map, x->coverage);
         }
         enc_buf_printf(&out, "\npersonal hit rate = %.2f x popularity's; model built in %.3f s; "
-                       "one customer in %.1f us on average (p99 %.1f us)", lift, build,
-                       r.lat_mean_us, r.lat_p99_us);
+                       "one customer in %.1f us on average (p99 %.1f us; CPU %.1f us, p99 %.1f us)",
+                       lift, build, r.wall.mean, r.wall.p99, r.cpu.mean, r.cpu.p99);
     }
     enc_cli_print(&out);
     enc_buf_free(&out);
@@ -387,12 +400,6 @@ static int run_evaluate(enc_cli *cli, args *a)
     enc_snapshot_free(train);
     enc_snapshot_free(full);
     return ENC_EXIT_OK;
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -415,18 +422,18 @@ static int run_all(const args *a, const enc_rec_model *m, double load, double bu
     FILE *f = NULL;
     if (a->out && !(f = fopen(a->out, "w")))
         return enc_cli_fail("recommend", "%s: %s", a->out, strerror(errno));
-    if (f) fputs("customer_id,rank,sku,score,reason\n", f);
+    if (f) fputs("customer_id,rank,sku,score,reason,anchor\n", f);
     enc_rec_ws *w = enc_rec_ws_new(m);
     enc_rec_item *top = enc_xmalloc((size_t)a->n * sizeof *top);
     double *lat = enc_xmalloc((s->ncust ? s->ncust : 1) * sizeof *lat);
+    double *cpu = enc_xmalloc((s->ncust ? s->ncust : 1) * sizeof *cpu);
     size_t items = 0, nonempty = 0;
-    double sum = 0;
     char why[512], ext[32];
     for (size_t c = 0; c < s->ncust; c++) {
-        double t0 = now_s();
+        double t0 = now_s(), c0 = cpu_s();
         size_t n = enc_rec_recommend(m, a->kind, c, w, (size_t)a->n, top);
+        cpu[c] = (cpu_s() - c0) * 1e6;
         lat[c] = (now_s() - t0) * 1e6;
-        sum += lat[c];
         items += n;
         nonempty += n > 0;
         if (!f) continue;
@@ -442,14 +449,16 @@ static int run_all(const args *a, const enc_rec_model *m, double load, double bu
             csv_field(f, s->prod_sku[top[i].prod]);
             fprintf(f, ",%.6g,", top[i].score);
             csv_field(f, why);
+            fputc(',', f);
+            if (top[i].anchor >= 0) csv_field(f, s->prod_sku[top[i].anchor]);
             fputc('\n', f);
         }
     }
     bool werr = f && (ferror(f) | (fclose(f) != 0));
     size_t nc = s->ncust;
-    qsort(lat, nc, sizeof *lat, cmp_dbl);
-    double mean = nc ? sum / (double)nc : 0, p50 = nc ? lat[nc / 2] : 0;
-    double p99 = nc ? lat[(size_t)ceil(0.99 * (double)nc) - 1] : 0, mx = nc ? lat[nc - 1] : 0;
+    enc_latency wall, cl;
+    enc_latency_summary(lat, nc, &wall);
+    enc_latency_summary(cpu, nc, &cl);
     enc_buf out = {0};
     if (a->json) {
         enc_jw jw;
@@ -463,25 +472,22 @@ static int run_all(const args *a, const enc_rec_model *m, double load, double bu
         enc_jw_kint(&jw, "items", (int64_t)items);
         enc_jw_knum(&jw, "load_seconds", load);
         jw_model(&jw, m, build);
-        enc_jw_key(&jw, "latency_us");
-        enc_jw_obj(&jw);
-        enc_jw_knum(&jw, "mean", mean);
-        enc_jw_knum(&jw, "p50", p50);
-        enc_jw_knum(&jw, "p99", p99);
-        enc_jw_knum(&jw, "max", mx);
-        enc_jw_end(&jw);
+        jw_latency(&jw, "latency_us", &wall);
+        jw_latency(&jw, "cpu_us", &cl);
         if (a->out) enc_jw_kstr(&jw, "out", a->out);
         enc_jw_end(&jw);
     } else {
         enc_buf_printf(&out, "%s recommendations for %zu customers (%zu with some): %zu items\n"
                        "store read in %.3f s, model built in %.3f s; per customer %.1f us mean, "
-                       "%.1f us p99, %.1f us max", enc_rec_kind_name(a->kind), nc, nonempty, items,
-                       load, build, mean, p99, mx);
+                       "%.1f us p99, %.1f us max (CPU %.1f us mean, %.1f us p99)",
+                       enc_rec_kind_name(a->kind), nc, nonempty, items, load, build, wall.mean,
+                       wall.p99, wall.max, cl.mean, cl.p99);
         if (a->out) enc_buf_printf(&out, "\nwritten to %s", a->out);
     }
     enc_cli_print(&out);
     enc_buf_free(&out);
     free(lat);
+    free(cpu);
     free(top);
     enc_rec_ws_free(w);
     if (werr) return enc_cli_fail("recommend", "%s: write failed", a->out);

@@ -8,17 +8,30 @@
 #include <string.h>
 #include <time.h>
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+static double clock_s(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void enc_latency_summary(double *v, size_t n, enc_latency *out)
+{
+    *out = (enc_latency){0};
+    if (!n) return;
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += v[i];
+    qsort(v, n, sizeof *v, cmp_dbl);
+    out->mean = s / (double)n;
+    out->p50 = v[n / 2];
+    out->p99 = v[(size_t)ceil(0.99 * (double)n) - 1];
+    out->max = v[n - 1];
 }
 
 enc_rc enc_eval_run(const enc_rec_model *model, const enc_snapshot *full, int k,
@@ -43,6 +56,7 @@ enc_rc enc_eval_run(const enc_rec_model *model, const enc_snapshot *full, int k,
     int32_t *hl = enc_xmalloc(np * sizeof *hl);
     enc_rec_item *top = enc_xmalloc((size_t)k * sizeof *top);
     double *lat = enc_xmalloc((tr->ncust ? tr->ncust : 1) * sizeof *lat);
+    double *cpu = enc_xmalloc((tr->ncust ? tr->ncust : 1) * sizeof *cpu);
     double sum_h = 0;
     double hit[ENC_REC_NKINDS] = {0}, rec[ENC_REC_NKINDS] = {0}, ap[ENC_REC_NKINDS] = {0};
     enc_rec_ws *w = enc_rec_ws_new(model);
@@ -77,9 +91,16 @@ enc_rc enc_eval_run(const enc_rec_model *model, const enc_snapshot *full, int k,
         sum_h += (double)nh;
         for (size_t mi = 0; mi < nmethods; mi++) {
             enc_rec_kind kind = methods[mi];
-            double t0 = mi == 0 ? now_s() : 0;
+            double t0 = 0, c0 = 0;
+            if (mi == 0) {
+                t0 = clock_s(CLOCK_MONOTONIC);
+                c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+            }
             size_t n = enc_rec_recommend(model, kind, c, w, (size_t)k, top);
-            if (mi == 0) lat[nlat++] = (now_s() - t0) * 1e6;
+            if (mi == 0) {
+                cpu[nlat] = (clock_s(CLOCK_THREAD_CPUTIME_ID) - c0) * 1e6;
+                lat[nlat++] = (clock_s(CLOCK_MONOTONIC) - t0) * 1e6;
+            }
             size_t hits = 0;
             double sp = 0;
             for (size_t i = 0; i < n; i++) {
@@ -108,20 +129,14 @@ enc_rc enc_eval_run(const enc_rec_model *model, const enc_snapshot *full, int k,
         out->done[kind] = true;
     }
     out->heldout_mean = out->customers ? sum_h / (double)out->customers : 0;
-    if (nlat) {
-        double s = 0;
-        for (size_t i = 0; i < nlat; i++) s += lat[i];
-        qsort(lat, nlat, sizeof *lat, cmp_dbl);
-        out->lat_mean_us = s / (double)nlat;
-        out->lat_p50_us = lat[nlat / 2];
-        out->lat_p99_us = lat[(size_t)ceil(0.99 * (double)nlat) - 1]; /* nearest rank */
-        out->lat_max_us = lat[nlat - 1];
-    }
+    enc_latency_summary(lat, nlat, &out->wall);
+    enc_latency_summary(cpu, nlat, &out->cpu);
     enc_rec_ws_free(w);
     free(held);
     free(seen);
     free(hl);
     free(top);
     free(lat);
+    free(cpu);
     return ENC_OK;
 }

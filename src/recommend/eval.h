@@ -30,6 +30,13 @@ typedef struct enc_eval_metrics {
     size_t products; /* distinct products recommended */
 } enc_eval_metrics;
 
+/* per-call times in microseconds: mean, median, 99th percentile (nearest rank), max */
+typedef struct enc_latency {
+    double mean, p50, p99, max;
+} enc_latency;
+/* Summarises v[0..n) (sorts it). All zero when n is 0. */
+void enc_latency_summary(double *v, size_t n, enc_latency *out);
+
 typedef struct enc_eval_result {
     int64_t split, end;
     int k;
@@ -38,7 +45,9 @@ typedef struct enc_eval_result {
     double heldout_mean;    /* mean |H(c)| */
     enc_eval_metrics m[ENC_REC_NKINDS]; /* filled for the methods evaluated */
     bool done[ENC_REC_NKINDS];
-    double lat_mean_us, lat_p50_us, lat_p99_us, lat_max_us; /* personal, per call */
+    /* per call of the first method: wall clock, and this thread's CPU clock (which leaves out
+       the time the thread waited for a core on a busy machine) */
+    enc_latency wall, cpu;
 } enc_eval_result;
 
 /* Evaluates methods[0..nmethods) of `model` (built from a snapshot with as_of = split) against

@@ -71,7 +71,15 @@ static void split(void)
     CHECK_NEAR(r.m[ENC_REC_RULES].map, (1.0 / 4 + 7.0 / 12) / 3, 1e-12);
     CHECK_NEAR(r.m[ENC_REC_ITEMSIM].map, (1.0 / 2 + 7.0 / 12) / 3, 1e-12);
     CHECK(r.done[ENC_REC_ITEMSIM] && !r.done[ENC_REC_CART]);
-    CHECK(r.lat_mean_us > 0 && r.lat_p99_us >= r.lat_p50_us && r.lat_max_us >= r.lat_p99_us);
+    CHECK(r.wall.mean > 0 && r.wall.p99 >= r.wall.p50 && r.wall.max >= r.wall.p99);
+    CHECK(r.cpu.mean > 0 && r.cpu.max >= r.cpu.p99);
+    double v[] = {5, 1, 4, 2, 3};
+    enc_latency L;
+    enc_latency_summary(v, 5, &L);
+    CHECK_NEAR(L.mean, 3, 0);
+    CHECK_NEAR(L.p50, 3, 0);
+    CHECK_NEAR(L.p99, 5, 0);
+    CHECK_NEAR(L.max, 5, 0);
 
     /* K = 2: personal T B,F (miss), U A,F (F at 2: AP = (1/2) / min(2, 2)), c1 F,C (miss) */
     CHECK_INT(enc_eval_run(&m, full, 2, methods, 1, &r, &rs_err), ENC_OK);
