@@ -145,7 +145,6 @@ static int parse(int argc, char **argv, args *a)
     a->as_of = a->end = INT64_MAX;
     int c;
     long v;
-    double d;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case O_KIND:
@@ -220,7 +219,6 @@ static int parse(int argc, char **argv, args *a)
         default: return enc_cli_usage("recommend", usage, NULL);
         }
     }
-    (void)d;
     a->o.exclude_sku = a->xsku;
     a->o.n_exclude_sku = a->nxsku;
     a->o.exclude_category = a->xcat;
@@ -390,9 +388,11 @@ static int run_evaluate(enc_cli *cli, args *a)
             enc_buf_printf(&out, "%-22s %9.4f %9.4f %9.4f %9.4f\n", rows[i].name, x->hit_rate,
                            x->recall, x->map, x->coverage);
         }
-        enc_buf_printf(&out, "\npersonal hit rate = %.2f x popularity's; model built in %.3f s; "
-                       "one customer in %.1f us on average (p99 %.1f us; CPU %.1f us, p99 %.1f us)",
-                       lift, build, r.wall.mean, r.wall.p99, r.cpu.mean, r.cpu.p99);
+        if (isfinite(lift)) enc_buf_printf(&out, "\npersonal hit rate = %.2f x popularity's; ", lift);
+        else enc_buf_printf(&out, "\npopularity has no hit to compare with; ");
+        enc_buf_printf(&out, "model built in %.3f s; one customer in %.1f us on average (p99 %.1f us;"
+                       " CPU %.1f us, p99 %.1f us)", build, r.wall.mean, r.wall.p99, r.cpu.mean,
+                       r.cpu.p99);
     }
     enc_cli_print(&out);
     enc_buf_free(&out);
