@@ -101,7 +101,7 @@ enc_rc enc_upsell_build(const enc_snapshot *s, const int32_t *buyers, const uint
             ENC_GROW(cv, cvcap, m + 1);
             cv[m++] = (cand){q, sc, qp};
         }
-        qsort(cv, m, sizeof *cv, cmp_cand);
+        if (m > 1) qsort(cv, m, sizeof *cv, cmp_cand);
         if (m > (size_t)o->top_m) m = (size_t)o->top_m;
         first[p] = (int32_t)tlen;
         cnt[p] = (int32_t)m;

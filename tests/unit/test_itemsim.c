@@ -11,7 +11,7 @@ static void profile_weights(void)
     rs_open("profile");
     if (!rs_st) return;
     for (int i = 1; i <= 5; i++) {
-        char sku[8];
+        char sku[16];
         snprintf(sku, sizeof sku, "P%d", i);
         rs_product(sku, "Cat", 100, 0, 0, -1);
     }
