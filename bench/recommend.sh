@@ -50,7 +50,7 @@ echo "Latency is wall clock per call (mean, p99); CPU is the thread's CPU clock,
 echo
 echo "| store | customers | Encore read | Encore model (similarity) | Encore per customer: mean / p99 (CPU mean / p99) | pandas read | pandas model | pandas per customer: mean / p99 (CPU mean / p99) | model ratio | per-customer ratio (mean) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-for store in "Online Retail:$or_db:0" "generated 100k:$g_db:10000"; do
+for store in "Online Retail:$or_db:0" "generated 100k:$g_db:0"; do
   IFS=: read -r name db limit <<<"$store"
   read -r nc el eb es em ep ecm ecp nb nr <<<"$(enc_stats "$db")"
   pj=$($PY "$root/bench/recommend_baseline.py" "$db" "$limit" 2>/dev/null)

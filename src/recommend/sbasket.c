@@ -34,11 +34,11 @@ static bool interest(uint8_t t)
     return t == EV_VIEW || t == EV_CLICK || t == EV_FAVORITE || t == EV_CART_ADD;
 }
 
-/* the session key of event k: its session hash with the top bit clear, else its UTC day with
- * the top bit set, so a day never equals a session */
+/* the session key of event k: its 32-bit session hash, else its UTC day with the top bit set,
+ * so a day never equals a session */
 static uint64_t session_key(const enc_snapshot *s, size_t k)
 {
-    if (s->ev_session[k]) return s->ev_session[k] & ~(1ull << 63);
+    if (s->ev_session[k]) return s->ev_session[k];
     int64_t t = s->ev_ts[k];
     int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     return (uint64_t)day | (1ull << 63);

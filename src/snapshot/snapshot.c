@@ -389,7 +389,7 @@ static enc_rc load_events(loader *L)
     int32_t *key = enc_xmalloc(cap * sizeof *key), *prod = enc_xmalloc(cap * sizeof *prod);
     int64_t *ts = enc_xmalloc(cap * sizeof *ts);
     uint8_t *type = enc_xmalloc(cap);
-    uint64_t *sess = enc_xmalloc(cap * sizeof *sess);
+    uint32_t *sess = enc_xmalloc(cap * sizeof *sess);
     s->consults = ALLOC(s, s->ncust, int32_t);
     memset(s->consults, 0, s->ncust * sizeof *s->consults);
     sqlite3_stmt *q = prep(L, "SELECT customer_id, ts, type, sku, session FROM events WHERE"
@@ -416,7 +416,7 @@ static enc_rc load_events(loader *L)
         prod[n] = p ? (int32_t)*p : -1;
         const char *ses = (const char *)sqlite3_column_text(q, 4);
         size_t sl = ses ? (size_t)sqlite3_column_bytes(q, 4) : 0;
-        uint64_t h = sl ? enc_hash_bytes(ses, sl) : 0;
+        uint32_t h = sl ? (uint32_t)enc_hash_bytes(ses, sl) : 0;
         sess[n] = h ? h : sl ? 1 : 0; /* a hash of 0 would read as "none" */
         n++;
     }
@@ -429,7 +429,7 @@ static enc_rc load_events(loader *L)
     s->ev_ts = ALLOC(s, n, int64_t);
     s->ev_type = ALLOC(s, n, uint8_t);
     s->ev_prod = ALLOC(s, n, int32_t);
-    s->ev_session = ALLOC(s, n, uint64_t);
+    s->ev_session = ALLOC(s, n, uint32_t);
     for (size_t k = 0; k < n; k++) {
         s->ev_ts[k] = ts[perm[k]];
         s->ev_type[k] = type[perm[k]];

@@ -83,8 +83,9 @@ typedef struct enc_snapshot {
     int64_t *ev_ts;
     uint8_t *ev_type;
     int32_t *ev_prod; /* -1 when none */
-    uint64_t *ev_session; /* 64-bit hash of the session id (enc_hash_bytes), 0 when none: equal
-                             ids give equal hashes, to group one customer's events by session */
+    uint32_t *ev_session; /* hash of the session id (low 32 bits of enc_hash_bytes), 0 when
+                             none: equal ids give equal hashes, to group one customer's events by
+                             session (two sessions of one customer collide with odds 2^-32) */
 
     /* feedback, per customer */
     int32_t *complaints;
