@@ -65,6 +65,7 @@ typedef struct imp {
     int total_field;
     char last_order[160]; /* rows of one order usually come together */
     int64_t last_slot;
+    int last_digits;
     char last_ext[160]; /* and rows of one customer */
     int64_t last_cust;
     long last_merges;
@@ -429,29 +430,54 @@ static bool order_status(imp *im, const char *key, const char **status)
     return true;
 }
 
+/* The order's own fields (time, status, customer, channel, ...) of the row. Returns false
+ * when the row is rejected (or on a storage error, with im->err set). */
+static bool order_header(imp *im, const char *key, enc_order_rec *o, int *digits, bool *returned)
+{
+    const char *status, *cur = NULL;
+    int64_t ts;
+    if (!get_time(im, O_TIME, true, &ts, NULL) || !order_status(im, key, &status)) return false;
+    if (!get_text(im, O_CURRENCY, &cur) || !get_text(im, O_COUNTRY, &o->country) ||
+        !get_text(im, O_CHANNEL, &o->channel) || !get_text(im, O_PAYMENT, &o->payment) ||
+        !get_text(im, O_COUPON, &o->coupon))
+        return false;
+    *digits = cur ? enc_currency_digits(cur) : im->digits;
+    bool has_discount;
+    if (!get_decimal(im, O_DISCOUNT, *digits, &o->discount, &has_discount)) return false;
+    *returned = strcmp(status, "returned") == 0;
+    o->source = im->res->source;
+    o->order_key = key;
+    o->ts = ts;
+    o->status = status;
+    o->currency = cur ? cur : im->currency;
+    return true;
+}
+
+/* Orders come as one row per line with the order's fields repeated (or one row per order with
+ * a total). An order's fields are read from its first row in the file; the rows after it that
+ * continue the same order only add lines. */
 static enc_rc row_orders(imp *im)
 {
-    const char *id, *status;
+    const char *id;
     if (!get_id(im, O_ORDER_ID, &id)) return ENC_OK;
     const char *key = row_key(im, id);
-    int64_t ts;
-    if (!get_time(im, O_TIME, true, &ts, NULL) || !order_status(im, key, &status)) return ENC_OK;
-
+    size_t keylen = strlen(key);
     enc_order_rec o = {0};
-    const char *cur = NULL;
-    if (!get_text(im, O_CURRENCY, &cur) || !get_text(im, O_COUNTRY, &o.country) ||
-        !get_text(im, O_CHANNEL, &o.channel) || !get_text(im, O_PAYMENT, &o.payment) ||
-        !get_text(im, O_COUPON, &o.coupon))
-        return ENC_OK;
-    int digits = cur ? enc_currency_digits(cur) : im->digits;
-    bool has_discount;
-    if (!get_decimal(im, O_DISCOUNT, digits, &o.discount, &has_discount)) return ENC_OK;
-    bool returned = strcmp(status, "returned") == 0;
+    int digits = im->digits;
+    bool returned = false;
+    const bool same = !im->total_only && keylen < sizeof im->last_order &&
+                      strcmp(key, im->last_order) == 0;
+    if (same) {
+        returned = im->ordv[im->last_slot].returned;
+        digits = im->last_digits;
+    } else if (!order_header(im, key, &o, &digits, &returned)) {
+        return im->err->rc;
+    }
 
     /* the line (or, for orders without lines, the total) */
     int64_t qty = 1, price_fine = 0, amount = 0;
     bool has_qty = false, has_price = false, has_amount = false;
-    const char *sku = NULL, *pname = NULL, *pcat = NULL, *pbrand = NULL;
+    const char *sku = NULL;
     const int fine = 4; /* extra decimals kept on unit prices so amounts round once */
     if (!get_int(im, O_QTY, &qty, &has_qty)) return ENC_OK;
     if (!has_qty) qty = 1;
@@ -462,8 +488,7 @@ static enc_rc row_orders(imp *im)
             return ENC_OK;
         }
     } else {
-        if (!get_id(im, O_SKU, &sku) || !get_text(im, O_NAME, &pname) ||
-            !get_text(im, O_CATEGORY, &pcat) || !get_text(im, O_BRAND, &pbrand) ||
+        if (!get_id(im, O_SKU, &sku) ||
             !get_decimal(im, O_UNIT_PRICE, digits + fine, &price_fine, &has_price) ||
             !get_decimal(im, O_AMOUNT, digits, &amount, &has_amount))
             return ENC_OK;
@@ -478,67 +503,68 @@ static enc_rc row_orders(imp *im)
     }
     if (returned && qty > 0) qty = -qty; /* a returned order's lines are returns */
 
-    int64_t cust = 0;
-    if (!row_customer(im, O_CUSTOMER_ID, O_EMAIL, O_PHONE, o.country, &cust)) return im->err->rc;
-
-    o.source = im->res->source;
-    o.order_key = key;
-    o.customer = cust;
-    o.ts = ts;
-    o.status = status;
-    o.currency = cur ? cur : im->currency;
-
-    if (im->total_only) {
-        if (returned && amount > 0) amount = -amount;
-        o.total = amount;
-        o.items = qty;
-        o.has_total = true;
-        int64_t oid;
-        enc_put p;
-        if (enc_store_order_put(im->st, &o, &oid, &p, im->err)) return ENC_EDB;
-        count(im, p);
-        return ENC_OK;
+    /* product facts on the line are read only for a product not seen yet in this run */
+    int64_t product_id = 0;
+    int64_t *pid = NULL;
+    bool padded = false;
+    enc_product_rec pr = {0};
+    if (sku) {
+        pid = enc_smap_get(im->products, sku, strlen(sku));
+        if (!pid) {
+            if (!get_text(im, O_NAME, &pr.name) || !get_text(im, O_CATEGORY, &pr.category) ||
+                !get_text(im, O_BRAND, &pr.brand))
+                return ENC_OK;
+            padded = true;
+        }
     }
 
-    /* the order header once per order and run */
-    bool added = false;
     enc_put header = ENC_PUT_SAME;
-    size_t keylen = strlen(key);
-    int64_t last = im->last_slot, *slotp = &last;
-    if (keylen >= sizeof im->last_order || strcmp(key, im->last_order) != 0) {
-        slotp = enc_smap_put(im->orders, key, keylen, (int64_t)im->nord, &added);
+    order_slot *slot = NULL;
+    if (!same) {
+        int64_t cust = 0;
+        if (!row_customer(im, O_CUSTOMER_ID, O_EMAIL, O_PHONE, o.country, &cust)) return im->err->rc;
+        o.customer = cust;
+        if (im->total_only) {
+            if (returned && amount > 0) amount = -amount;
+            o.total = amount;
+            o.items = qty;
+            o.has_total = true;
+            int64_t oid;
+            enc_put p;
+            if (enc_store_order_put(im->st, &o, &oid, &p, im->err)) return ENC_EDB;
+            count(im, p);
+            return ENC_OK;
+        }
+        /* the order header once per order and run */
+        bool added;
+        int64_t *slotp = enc_smap_put(im->orders, key, keylen, (int64_t)im->nord, &added);
+        if (added) {
+            ENC_GROW(im->ordv, im->ordcap, im->nord + 1);
+            order_slot *s = &im->ordv[im->nord++];
+            memset(s, 0, sizeof *s);
+            s->batch = -1;
+            s->returned = returned;
+            if (enc_store_order_put(im->st, &o, &s->id, &header, im->err)) return ENC_EDB;
+        }
         if (keylen < sizeof im->last_order) {
             memcpy(im->last_order, key, keylen + 1);
             im->last_slot = *slotp;
+            im->last_digits = digits;
         }
+        slot = &im->ordv[*slotp];
+    } else {
+        slot = &im->ordv[im->last_slot];
     }
-    if (added) {
-        ENC_GROW(im->ordv, im->ordcap, im->nord + 1);
-        order_slot *s = &im->ordv[im->nord++];
-        memset(s, 0, sizeof *s);
-        s->batch = -1;
-        s->returned = returned;
-        if (enc_store_order_put(im->st, &o, &s->id, &header, im->err)) return ENC_EDB;
-    }
-    order_slot *slot = &im->ordv[*slotp];
 
-    int64_t product_id = 0;
-    if (sku) {
-        bool padded;
-        int64_t *pid = enc_smap_put(im->products, sku, strlen(sku), 0, &padded);
-        if (padded) {
-            enc_product_rec pr = {0};
-            pr.in_stock = -1;
-            pr.source = im->res->source;
-            pr.sku = sku;
-            pr.name = pname;
-            pr.category = pcat;
-            pr.brand = pbrand;
-            enc_put pp;
-            if (enc_store_product_put(im->st, &pr, true, pid, &pp, im->err)) return ENC_EDB;
-        }
-        product_id = *pid;
+    if (padded) {
+        pid = enc_smap_put(im->products, sku, strlen(sku), 0, NULL);
+        pr.in_stock = -1;
+        pr.source = im->res->source;
+        pr.sku = sku;
+        enc_put pp;
+        if (enc_store_product_put(im->st, &pr, true, pid, &pp, im->err)) return ENC_EDB;
     }
+    if (pid) product_id = *pid;
 
     enc_line_rec l = {0};
     l.order_id = slot->id;
@@ -546,7 +572,7 @@ static enc_rc row_orders(imp *im)
         REJECT(im, O_ORDER_ID, "order has more than %d lines", ENC_LINE_MAX);
         return ENC_OK;
     }
-    l.line_no = ++slot->next_line;
+    l.line_no = slot->next_line + 1;
     l.product_id = product_id;
     l.sku = sku;
     l.qty = qty;
@@ -558,7 +584,6 @@ static enc_rc row_orders(imp *im)
         l.unit_price = (p >= 0 ? p + scale / 2 : p - scale / 2) / scale;
         if (__builtin_mul_overflow(qty, p, &prod)) {
             REJECT(im, O_QTY, "quantity × unit price overflows");
-            slot->next_line--;
             return ENC_OK;
         }
         l.amount = (prod >= 0 ? prod + scale / 2 : prod - scale / 2) / scale;
@@ -570,6 +595,7 @@ static enc_rc row_orders(imp *im)
     l.kind = qty < 0 ? "return" : (has_price ? price_fine > 0 : l.amount > 0) ? "sale" : "free";
     enc_put p;
     if (enc_store_line_put(im->st, &l, &p, im->err)) return ENC_EDB;
+    slot->next_line++;
     if (slot->batch != im->batch) {
         slot->batch = im->batch;
         ENC_GROW(im->touched, im->tcap, im->ntouched + 1);
