@@ -303,7 +303,10 @@ enc_rc enc_dispatch_run(enc_dispatch *d, bool once, enc_err *err)
         double wait;
         int64_t due_by = once ? cutoff : (int64_t)floor(now_of(d));
         if (enc_dispatch_round(d, due_by, &worked, &pending, &wait, err)) return err->rc;
-        if (worked) continue;
+        if (worked) {
+            if (d->o.on_round) d->o.on_round(d->o.round_ctx, &d->stats);
+            continue;
+        }
         if (once && !pending) break;
         if (d->stop) break;
         d->o.clock.sleep(d->o.clock.ctx, wait > 0.001 ? wait : 0.001);

@@ -51,6 +51,9 @@ typedef struct enc_dispatch_opts {
     enc_clock clock;       /* zero: the system clock */
     uint64_t seed;         /* jitter stream; 0: from the clock and pid */
     const char *lock_path; /* NULL: no lock (unit tests) */
+    /* called after each round that sent something (the CLI's progress line); may be NULL */
+    void (*on_round)(void *ctx, const struct enc_dispatch_stats *s);
+    void *round_ctx;
 } enc_dispatch_opts;
 
 typedef struct enc_dispatch enc_dispatch;
