@@ -202,14 +202,17 @@ void enc_mail_build(const enc_mail_opts *o, const enc_msg *m, int64_t now, enc_b
     bool mailto = o->unsub_mailto && *o->unsub_mailto;
     bool https = o->unsub_url && strncmp(o->unsub_url, "https://", 8) == 0;
     if (mailto || https) {
-        enc_buf_adds(out, "List-Unsubscribe: ");
+        /* one URI a line: a URI cannot be folded, and may pass 78 columns (RFC 5322 2.1.1
+         * allows 998) */
+        enc_buf_adds(out, "List-Unsubscribe:");
         if (mailto) {
+            enc_buf_adds(out, "\r\n ");
             enc_buf_printf(out, "<mailto:%s?subject=unsubscribe%%20", o->unsub_mailto);
             url_escape(out, token);
             enc_buf_adds(out, ">");
         }
         if (https) {
-            if (mailto) enc_buf_adds(out, ",\r\n ");
+            enc_buf_adds(out, mailto ? ",\r\n " : "\r\n ");
             enc_buf_addc(out, '<');
             const char *u = o->unsub_url, *ph = strstr(u, "{token}");
             if (ph) {
