@@ -274,7 +274,7 @@ typedef struct smtp_chan {
     long timeout_ms;
     enc_mail_opts mo;
     char *owned[6]; /* strings behind mo */
-    char last_reply[256];
+    char last_reply[256]; /* the last 4xx or 5xx reply of the current message */
     /* upload state */
     enc_buf msg;
     size_t sent;
@@ -328,11 +328,14 @@ static size_t on_read(char *buf, size_t sz, size_t n, void *ud)
     return want;
 }
 
-/* Keeps the last reply line the server sent (libcurl hands them to the debug callback). */
+/* Keeps the last refusal the server sent (libcurl hands every reply line to the debug
+ * callback); a refusal is followed by libcurl's QUIT and its "221", which must not hide it. */
 static int on_debug(CURL *h, curl_infotype t, char *data, size_t n, void *ud)
 {
     smtp_chan *c = ud;
-    if (t != CURLINFO_HEADER_IN || n < 3 || !isdigit((unsigned char)data[0])) return 0;
+    if (t != CURLINFO_HEADER_IN || n < 3 || (data[0] != '4' && data[0] != '5') ||
+        !isdigit((unsigned char)data[1]))
+        return 0;
     while (n && (data[n - 1] == '\n' || data[n - 1] == '\r')) n--;
     snprintf(c->last_reply, sizeof c->last_reply, "%.*s", (int)n, data);
     return 0;
@@ -391,15 +394,10 @@ static void smtp_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
             continue;
         }
         bool hard = false;
+        /* the server's refusal decides (libcurl reports a refused RCPT as a send error);
+         * without one, a transport failure is temporary */
         enc_send_status st = ENC_SEND_TEMP;
-        /* a reply code decides when the server refused; transport errors are temporary */
-        if (cc == CURLE_SEND_FAIL_REWIND || cc == CURLE_RECV_ERROR || cc == CURLE_SEND_ERROR ||
-            cc == CURLE_COULDNT_CONNECT || cc == CURLE_OPERATION_TIMEDOUT ||
-            cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_GOT_NOTHING || cc == CURLE_LOGIN_DENIED)
-            st = ENC_SEND_TEMP;
-        else if (c->last_reply[0])
-            st = enc_smtp_classify(c->last_reply, &hard);
-        if (st == ENC_SEND_OK) st = ENC_SEND_TEMP; /* curl failed after a positive reply */
+        if (c->last_reply[0]) st = enc_smtp_classify(c->last_reply, &hard);
         enc_result_err(&res[i], st, "%s%s%s", curl_easy_strerror(cc),
                        c->last_reply[0] ? ": " : "", c->last_reply);
         if (hard) res[i].suppress_reason = "hard_bounce";
