@@ -22,6 +22,9 @@ static const struct {
 
     /* recommendations */
 
+    /* audiences */
+    {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
+
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},

@@ -88,6 +88,11 @@ const char *const enc__schema_migrations[] = {
     "  top_categories TEXT, top_brands TEXT, price_sensitivity REAL, spend_tier TEXT,"
     "  preferred_channel TEXT, preferred_payment TEXT, region TEXT,"
     "  tags TEXT, cluster INTEGER, cluster_label TEXT);",
+
+    /* 3: saved segments — named segment-language expressions (docs/audiences.md) */
+    "CREATE TABLE segments("
+    "  name TEXT PRIMARY KEY, expr TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);
