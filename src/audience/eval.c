@@ -743,6 +743,7 @@ static enc_rc product_filter(comp *c, const enc_aud_node *call, const fargs *a,
     return ENC_OK;
 }
 
+/* want: 0 (named arguments only) or 1 */
 static enc_rc positional(comp *c, const enc_aud_node *call, const fargs *a, int want,
                          const char *synopsis)
 {
@@ -751,8 +752,7 @@ static enc_rc positional(comp *c, const enc_aud_node *call, const fargs *a, int 
     if (want == 0)
         return fail(c, at, "%s() takes only named arguments: %s(%s)", call->text, call->text,
                     synopsis);
-    return fail(c, at, "%s() expects %s: %s(%s)", call->text,
-                want == 1 ? "one argument" : "arguments", call->text, synopsis);
+    return fail(c, at, "%s() expects one argument: %s(%s)", call->text, call->text, synopsis);
 }
 
 static enc_rc one_string(comp *c, const enc_aud_node *call, const fargs *a, const char *synopsis)
@@ -784,7 +784,7 @@ static enc_rc domain_value(comp *c, const enc_aud_node *call, const enc_aud_node
 
 /* ---- functions --------------------------------------------------------------------------- */
 
-static enc_rc segment_call(comp *c, const enc_aud_node *call, const fargs *a, op **out);
+static enc_rc segment_call(comp *c, const fargs *a, op **out);
 
 static enc_rc list_op(comp *c, int f, const char *needle, int how, op **out)
 {
@@ -907,8 +907,8 @@ static enc_rc call(comp *c, const enc_aud_node *n, op **out)
     }
     case AUD_FN_SEGMENT:
         if ((rc = one_string(c, n, &a, fd->column))) return rc;
-        return segment_call(c, n, &a, out);
-    case AUD_FN_KNOWN: {
+        return segment_call(c, &a, out);
+    default: { /* AUD_FN_KNOWN, the last condition function */
         if ((rc = positional(c, n, &a, 1, fd->column))) return rc;
         const enc_aud_node *x = a.pos[0];
         if (x->kind != AUD_N_NAME) {
@@ -933,10 +933,9 @@ static enc_rc call(comp *c, const enc_aud_node *n, op **out)
         return ENC_OK;
     }
     }
-    return fail(c, n, "%s() cannot be used here", n->text);
 }
 
-static enc_rc segment_call(comp *c, const enc_aud_node *call, const fargs *a, op **out)
+static enc_rc segment_call(comp *c, const fargs *a, op **out)
 {
     const enc_aud_node *nm = a->pos[0];
     const char *name = nm->text;
@@ -975,8 +974,7 @@ static enc_rc segment_call(comp *c, const enc_aud_node *call, const fargs *a, op
     if (rc == ENC_EPARSE) {
         char msg[sizeof c->err->msg];
         snprintf(msg, sizeof msg, "%s", c->err->msg);
-        if (c->where) *c->where = call->pos;
-        return enc_fail(c->err, ENC_EPARSE, "in segment '%s': %s", name, msg);
+        return fail(c, nm, "in segment '%s': %s", name, msg);
     }
     return rc;
 }

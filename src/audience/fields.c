@@ -210,7 +210,7 @@ static int score(const char *s, size_t len, const char *name)
     size_t m = strlen(name);
     int cap = len <= 3 ? 1 : 2;
     int d = distance(s, len, name, m, cap);
-    if (d <= cap) return d;
+    if (d <= cap && (size_t)d < len) return d; /* something in common: 'x' is not like 'm' */
     /* a prefix of at least three characters ("expected" -> "expected_spend") */
     if (len >= 3 && len < m && strncasecmp(s, name, len) == 0) return cap + 1;
     return -1;
