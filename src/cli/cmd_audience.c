@@ -158,6 +158,30 @@ static char *expression(const opts *o, int from, int *rc)
     return enc_buf_steal(&b);
 }
 
+/* One UTF-8 character at s (a byte that starts no valid sequence counts as one). */
+static size_t decode(const char *s, size_t n, unsigned *cp)
+{
+    size_t l = enc_aud_utf8_len((const unsigned char *)s, n);
+    const unsigned char *u = (const unsigned char *)s;
+    if (l <= 1) {
+        *cp = u[0];
+        return 1;
+    }
+    *cp = u[0] & (0xff >> (l + 1));
+    for (size_t i = 1; i < l; i++) *cp = *cp << 6 | (u[i] & 0x3f);
+    return l;
+}
+
+/* East Asian wide and fullwidth characters (two terminal cells; Unicode UAX #11 ranges). */
+static bool wide(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp != 0x303f) ||
+           (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+           (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+           (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+           (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
 /* Prints an expression error with the source line and a caret under the position. */
 static int expr_fail(const enc_err *err, const char *src, const enc_aud_pos *where)
 {
@@ -173,12 +197,13 @@ static int expr_fail(const enc_err *err, const char *src, const enc_aud_pos *whe
             size_t n = strcspn(p, "\n");
             if (n <= 200) {
                 fprintf(stderr, "  %.*s\n  ", (int)n, p);
-                /* the caret under the column, keeping tabs so it lines up */
+                /* the caret under the column: tabs kept, two cells under wide (CJK) ones */
                 int col = 1;
-                for (size_t i = 0; i < n && col < where->col; i++) {
-                    unsigned char c = (unsigned char)p[i];
-                    if ((c & 0xc0) == 0x80) continue;
-                    fputc(c == '\t' ? '\t' : ' ', stderr);
+                for (size_t i = 0; i < n && col < where->col;) {
+                    unsigned cp;
+                    size_t l = decode(p + i, n - i, &cp);
+                    fputs(cp == '\t' ? "\t" : wide(cp) ? "  " : " ", stderr);
+                    i += l;
                     col++;
                 }
                 fputs("^\n", stderr);

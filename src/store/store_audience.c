@@ -22,22 +22,24 @@ static sqlite3_stmt *prep(enc_store *st, const char *sql, enc_err *err)
 enc_rc enc_store_segment_put(enc_store *st, const char *name, const char *expr, int64_t now,
                              bool *created, enc_err *err)
 {
-    sqlite3_stmt *q = prep(st,
-                           "INSERT INTO segments(name, expr, created_at, updated_at)"
-                           " VALUES(?1, ?2, ?3, ?3) ON CONFLICT(name) DO UPDATE SET"
-                           " expr = excluded.expr, updated_at = excluded.updated_at"
-                           " RETURNING created_at = updated_at",
-                           err);
+    sqlite3_stmt *q = prep(st, "SELECT 1 FROM segments WHERE name = ?1", err);
+    if (!q) return ENC_EDB;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "saving segment");
+    if (created) *created = rc == SQLITE_DONE;
+    q = prep(st,
+             "INSERT INTO segments(name, expr, created_at, updated_at) VALUES(?1, ?2, ?3, ?3)"
+             " ON CONFLICT(name) DO UPDATE SET expr = excluded.expr,"
+             " updated_at = excluded.updated_at",
+             err);
     if (!q) return ENC_EDB;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, expr, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 3, now);
-    int rc = sqlite3_step(q);
-    bool isnew = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
-    if (rc == SQLITE_ROW) rc = sqlite3_step(q);
-    enc_rc r = rc == SQLITE_DONE ? ENC_OK : enc__store_sqlfail(st, err, "saving segment");
+    enc_rc r = sqlite3_step(q) == SQLITE_DONE ? ENC_OK : enc__store_sqlfail(st, err, "saving segment");
     sqlite3_finalize(q);
-    if (created) *created = isnew;
     return r;
 }
 
