@@ -398,12 +398,22 @@ static void print_str(enc_buf *b, const char *s, size_t n)
     enc_buf_addc(b, '"');
 }
 
+/* An operand (of a comparison, a list, an argument): a comparison there came in parentheses
+ * and keeps them, so that `a = (b = 1)` and f((a = 1)) print back to the same tree. */
+static void print_operand(const enc_aud_node *n, enc_buf *b)
+{
+    bool paren = n->kind == AUD_N_CMP || n->kind == AUD_N_IN || n->kind == AUD_N_BETWEEN;
+    if (paren) enc_buf_addc(b, '(');
+    enc_aud_print(n, b);
+    if (paren) enc_buf_addc(b, ')');
+}
+
 static void print_list(const enc_aud_node *n, int from, enc_buf *b)
 {
     enc_buf_addc(b, '(');
     for (int i = from; i < n->nkid; i++) {
         if (i > from) enc_buf_adds(b, ", ");
-        enc_aud_print(n->kid[i], b);
+        print_operand(n->kid[i], b);
     }
     enc_buf_addc(b, ')');
 }
@@ -426,21 +436,21 @@ void enc_aud_print(const enc_aud_node *n, enc_buf *b)
         enc_buf_addc(b, ')');
         break;
     case AUD_N_CMP:
-        enc_aud_print(n->kid[0], b);
+        print_operand(n->kid[0], b);
         enc_buf_printf(b, " %s ", enc_aud_op_text(n->op));
-        enc_aud_print(n->kid[1], b);
+        print_operand(n->kid[1], b);
         break;
     case AUD_N_IN:
-        enc_aud_print(n->kid[0], b);
+        print_operand(n->kid[0], b);
         enc_buf_adds(b, n->neg ? " not in " : " in ");
         print_list(n, 1, b);
         break;
     case AUD_N_BETWEEN:
-        enc_aud_print(n->kid[0], b);
+        print_operand(n->kid[0], b);
         enc_buf_adds(b, n->neg ? " not between " : " between ");
-        enc_aud_print(n->kid[1], b);
+        print_operand(n->kid[1], b);
         enc_buf_adds(b, " and ");
-        enc_aud_print(n->kid[2], b);
+        print_operand(n->kid[2], b);
         break;
     case AUD_N_NAME: enc_buf_add(b, n->text, n->len); break;
     case AUD_N_CALL:
@@ -454,7 +464,7 @@ void enc_aud_print(const enc_aud_node *n, enc_buf *b)
             print_list(n, 0, b);
         } else {
             enc_buf_adds(b, " = ");
-            enc_aud_print(n->kid[0], b);
+            print_operand(n->kid[0], b);
         }
         break;
     case AUD_N_NUM:

@@ -479,6 +479,11 @@ static void precedence(void)
     expect_canon("clv > 1 # money\n  and lifecycle = \"new\" # stage\n",
                  "(clv > 1 and lifecycle = \"new\")");
     expect_canon("f(a, b = 1)", "f(a, b = 1)");
+    /* comparisons as operands keep their parentheses (found by fuzz_segment) */
+    expect_canon("not bought=(category = \"lens\")", "(not bought = (category = \"lens\"))");
+    expect_canon("f((a = 1), b = (c in (1)))", "f((a = 1), b = (c in (1)))");
+    expect_canon("(a between 1 and 2) in ((b = 1), 2)", "(a between 1 and 2) in ((b = 1), 2)");
+    expect_canon("not not (clv > x) < -3", "(not (not (clv > x) < -3))");
 }
 
 /* Random expressions from the grammar: printing is a fixed point of parsing. */
@@ -488,7 +493,7 @@ static void gen(enc_rng *r, enc_buf *b, int depth)
     static const char *const lits[] = {"1", "-2.5", "30d", "12h", "\"a b\"", "'q\\'x'", "true",
                                        "\"上海\"", "0.001", "\"\\n\\u00e9\""};
     static const char *const ops[] = {"=", "==", "!=", "<>", "<", "<=", ">", ">="};
-    int k = depth > 4 ? (int)enc_rng_below(r, 3) : (int)enc_rng_below(r, 9);
+    int k = depth > 4 ? (int)enc_rng_below(r, 3) : (int)enc_rng_below(r, 10);
     switch (k) {
     case 0:
         enc_buf_printf(b, "%s %s %s", names[enc_rng_below(r, 5)], ops[enc_rng_below(r, 8)],
@@ -524,7 +529,14 @@ static void gen(enc_rng *r, enc_buf *b, int depth)
         enc_buf_printf(b, "%s between %s and %s", names[enc_rng_below(r, 5)],
                        lits[enc_rng_below(r, 10)], lits[enc_rng_below(r, 10)]);
         break;
-    default: enc_buf_printf(b, "g(%s)", lits[enc_rng_below(r, 10)]); break;
+    case 8: { /* a comparison as an operand */
+        bool outer = enc_rng_below(r, 2);
+        enc_buf_printf(b, "%s%s = (", outer ? "(" : "", names[enc_rng_below(r, 5)]);
+        gen(r, b, depth + 1);
+        enc_buf_adds(b, outer ? ")) = 1" : ")");
+        break;
+    }
+    default: enc_buf_printf(b, "g(%s, (%s in (1)))", lits[enc_rng_below(r, 10)], names[enc_rng_below(r, 5)]); break;
     }
 }
 
