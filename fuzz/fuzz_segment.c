@@ -26,33 +26,48 @@ static void setup(void)
     for (int i = 0; i < 3; i++) {
         char sku[8];
         snprintf(sku, sizeof sku, "A%d", i + 1);
-        enc_product_rec p = {.sku = sku, .category = cats[i], .brand = i ? "Acme" : "小米",
-                             .in_stock = -1};
+        enc_product_rec p = {
+            .sku = sku, .category = cats[i], .brand = i ? "Acme" : "小米", .in_stock = -1};
         enc_store_product_put(st, &p, false, &pid[i], &put, &err);
     }
     for (int c = 0; c < 70; c++) {
         char ext[8], bday[16];
         snprintf(ext, sizeof ext, "C%d", c);
         snprintf(bday, sizeof bday, "1990-%02d-%02d", 1 + c % 12, 1 + c % 28);
-        enc_customer_rec r = {.source = "f", .source_key = ext, .external_id = ext,
-                              .birthday = c % 5 ? bday : NULL, .city = c % 2 ? "上海" : "Paris",
-                              .points = c, .has_points = true};
+        enc_customer_rec r = {.source = "f",
+                              .source_key = ext,
+                              .external_id = ext,
+                              .birthday = c % 5 ? bday : NULL,
+                              .city = c % 2 ? "上海" : "Paris",
+                              .points = c,
+                              .has_points = true};
         int64_t id;
         enc_store_customer_insert(st, &r, &id, &err);
         for (int k = 0; k < c % 4; k++) {
             char key[16];
             snprintf(key, sizeof key, "O%d_%d", c, k);
-            enc_order_rec o = {.source = "f", .order_key = key, .customer = id,
-                               .ts = now - (int64_t)(c * 5 + k * 11) * 86400, .status = "paid"};
+            enc_order_rec o = {.source = "f",
+                               .order_key = key,
+                               .customer = id,
+                               .ts = now - (int64_t)(c * 5 + k * 11) * 86400,
+                               .status = "paid"};
             int64_t oid;
             enc_store_order_put(st, &o, &oid, &put, &err);
-            enc_line_rec l = {.order_id = oid, .line_no = 1, .product_id = pid[(c + k) % 3],
-                              .qty = 1, .unit_price = 1000 + c, .amount = 1000 + c, .kind = "sale"};
+            enc_line_rec l = {.order_id = oid,
+                              .line_no = 1,
+                              .product_id = pid[(c + k) % 3],
+                              .qty = 1,
+                              .unit_price = 1000 + c,
+                              .amount = 1000 + c,
+                              .kind = "sale"};
             enc_store_line_put(st, &l, &put, &err);
             enc_store_order_refresh(st, oid, &err);
             snprintf(key, sizeof key, "E%d_%d", c, k);
-            enc_event_rec e = {.source = "f", .source_key = key, .customer = id,
-                               .ts = o.ts - 3600, .type = k % 2 ? "view" : "cart_add",
+            enc_event_rec e = {.source = "f",
+                               .source_key = key,
+                               .customer = id,
+                               .ts = o.ts - 3600,
+                               .type = k % 2 ? "view" : "cart_add",
                                .sku = k % 3 ? "A1" : "A2"};
             enc_store_event_put(st, &e, &put, &err);
         }
@@ -97,7 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc) {
         /* the position is inside the input (or just past its end) */
         size_t lines = 1;
-        for (size_t i = 0; i < size; i++) lines += data[i] == '\n';
+        for (size_t i = 0; i < size; i++)
+            lines += data[i] == '\n';
         if (rc != ENC_EPARSE || strncmp(err.msg, "line ", 5) != 0 || where.line < 1 ||
             where.col < 1 || (size_t)where.line > lines || (size_t)where.col > size + 1) {
             fprintf(stderr, "bad error: rc %d at %d:%d: %s\n", rc, where.line, where.col, err.msg);
