@@ -28,6 +28,9 @@ static const struct {
     {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
     {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
 
+    /* audiences */
+    {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
+
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},

@@ -44,4 +44,5 @@ int cmd_clv(enc_cli *cli, int argc, char **argv);
 /* delivery */
 int cmd_dispatch(enc_cli *cli, int argc, char **argv);
 int cmd_outbox(enc_cli *cli, int argc, char **argv);
+int cmd_audience(enc_cli *cli, int argc, char **argv);
 #endif

@@ -89,6 +89,11 @@ const char *const enc__schema_migrations[] = {
     "  preferred_channel TEXT, preferred_payment TEXT, region TEXT,"
     "  tags TEXT, cluster INTEGER, cluster_label TEXT);",
 
+    /* 3: saved segments — named segment-language expressions (docs/audiences.md) */
+    "CREATE TABLE segments("
+    "  name TEXT PRIMARY KEY, expr TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);",
+
     /* 4: delivery — the outbox (one row per planned message; written by campaigns, sent by
      *    the dispatcher, src/delivery), suppressed addresses, the in-site inbox and the
      *    per-channel switches (pause, rate). States and rules: docs/delivery.md. Priority is
@@ -99,8 +104,10 @@ const char *const enc__schema_migrations[] = {
     "  subject TEXT, body_text TEXT, body_html TEXT, payload TEXT,"
     "  idempotency_key TEXT NOT NULL UNIQUE,"
     "  priority INTEGER NOT NULL DEFAULT 0 CHECK(priority BETWEEN 0 AND 9),"
-    "  state TEXT NOT NULL DEFAULT 'queued' CHECK(state IN ('queued', 'sending', 'sent',"
-    "    'failed', 'dead', 'reconcile', 'cancelled', 'suppressed')),"
+    /* no IN (...) list in CHECKs: SQLite builds an ephemeral table for it on every write */
+    "  state TEXT NOT NULL DEFAULT 'queued' CHECK(state = 'queued' OR state = 'sending' OR"
+    "    state = 'sent' OR state = 'failed' OR state = 'dead' OR state = 'reconcile' OR"
+    "    state = 'cancelled' OR state = 'suppressed'),"
     "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,"
     "  last_error TEXT, provider_ref TEXT,"
     "  created_at INTEGER NOT NULL, due_at INTEGER NOT NULL, sent_at INTEGER,"
