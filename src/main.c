@@ -22,7 +22,8 @@ static const struct {
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
-    {"rules", cmd_rules, "association rules of a basket file (support, confidence, lift)"},
+    {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
+    {"recommend", cmd_recommend, "products to offer a customer, with reasons; evaluate on a time split"},
 
     /* delivery */
     {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
