@@ -15,7 +15,7 @@
 #define FONT 12.0       /* tick and label size */
 #define TITLE_FONT 15.0 /* chart title */
 #define DEFAULT_W 560
-#define LABEL_MAX_PX 200.0 /* a category label longer than this is cut with an ellipsis */
+#define LABEL_MAX_PX 220.0 /* a category label longer than this is cut with an ellipsis */
 #define AXIS_COLOR "#555555"
 #define GRID_COLOR "#e6e6e6"
 #define TEXT_COLOR "#222222"
@@ -101,15 +101,14 @@ static bool wide(int32_t cp)
            (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
-/* Width of one character in em: averages of common sans-serif faces. */
+/* Width of one character in em, rounded up from DejaVu Sans (the widest common sans-serif face;
+ * narrower faces then get a little spare room rather than clipped labels). */
 static double char_em(int32_t cp)
 {
-    if (wide(cp)) return 1.0;
-    if (cp < 0) return 1.0; /* shown as U+FFFD */
-    if (strchr("iljI.,:;|!'` ", (int)(cp < 128 ? cp : 'a')) && cp < 128) return 0.3;
-    if ((cp >= 'A' && cp <= 'Z') || cp == 'm' || cp == 'w' || cp == 'M' || cp == 'W') return 0.68;
-    if (cp >= '0' && cp <= '9') return 0.56;
-    return 0.54;
+    if (wide(cp) || cp < 0) return 1.0; /* CJK; U+FFFD */
+    if (cp < 128 && strchr("iljI.,:;|!'` ()[]", (int)cp)) return 0.36;
+    if ((cp >= 'A' && cp <= 'Z') || cp == 'm' || cp == 'w' || cp == '%' || cp == '&') return 0.74;
+    return 0.62;
 }
 
 double enc_svg_text_width(const char *s, double font_px)
@@ -594,7 +593,7 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
     if (horizontal) {
         double label_w = 0;
         for (size_t i = 0; i < n; i++)
-            label_w = fmax(label_w, fit_width(lab(labels, i), FONT, fmin(LABEL_MAX_PX, W * 0.35)));
+            label_w = fmax(label_w, fit_width(lab(labels, i), FONT, fmin(LABEL_MAX_PX, W * 0.4)));
         double top = 34, row = 24, bottom = 26 + (c->x_label ? 18 : 0);
         double H = c->height > 0 ? c->height : top + row * (double)n + bottom;
         if (c->height > 0) row = (H - top - bottom) / (double)n;
@@ -623,7 +622,7 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
         for (size_t i = 0; i < n; i++) {
             double yc = top + row * ((double)i + 0.5);
             text_at(out, x0 - 8, yc + 4, "end");
-            put_text_fit(out, lab(labels, i), FONT, fmin(LABEL_MAX_PX, W * 0.35));
+            put_text_fit(out, lab(labels, i), FONT, fmin(LABEL_MAX_PX, W * 0.4));
             enc_buf_adds(out, "</text>\n");
             double v = values[i];
             const char *s = notes && notes[i] ? notes[i] : NULL;
@@ -742,7 +741,7 @@ void enc_svg_hist(enc_buf *out, const enc_svg_chart *c, size_t nbins, const doub
     xlab *xl = enc_xmalloc((nbins + 1) * sizeof *xl);
     for (size_t i = 0; i <= nbins; i++) {
         if (log_x) fmt_compact(txt[i], sizeof txt[i], edges[i]);
-        else fmt_axis(txt[i], sizeof txt[i], edges[i], step, maxabs, ENC_SVG_NUM);
+        else fmt_axis(txt[i], sizeof txt[i], edges[i], step, maxabs, c->x_fmt);
         xl[i].x = HX(edges[i]);
         xl[i].text = txt[i];
     }
@@ -810,6 +809,7 @@ void enc_svg_heatmap(enc_buf *out, const enc_svg_chart *c, size_t rows, size_t c
         no_data(out, c);
         return;
     }
+    vmin = fmin(vmin, 0); /* the scale starts at 0 (counts), lower only for negative values */
     double W = c->width > 0 ? c->width : DEFAULT_W;
     double label_w = 0;
     for (size_t r = 0; r < rows; r++)
@@ -838,12 +838,8 @@ void enc_svg_heatmap(enc_buf *out, const enc_svg_chart *c, size_t rows, size_t c
                            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\""
                            " stroke=\"#ffffff\"><title>",
                            x0 + cw * (double)k, top + ch * (double)r, cw, ch, col);
-            enc_svg_escape(out, c->y_label ? c->y_label : "row");
-            enc_buf_adds(out, " ");
             enc_svg_escape(out, lab(row_labels, r));
             enc_buf_adds(out, ", ");
-            enc_svg_escape(out, c->x_label ? c->x_label : "column");
-            enc_buf_adds(out, " ");
             enc_svg_escape(out, lab(col_labels, k));
             enc_buf_printf(out, ": %s</title></rect>\n", val);
             enc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\">%s",

@@ -25,6 +25,7 @@ typedef struct enc_svg_chart {
     const char *x_label, *y_label; /* axis titles; may be NULL */
     int width, height;             /* pixels; 0 = 560 wide, height chosen by the chart */
     enc_svg_fmt fmt;               /* of the values (bar lengths, cell counts, y of lines) */
+    enc_svg_fmt x_fmt;             /* of a linear histogram's edges */
     int color;                     /* palette index of the first series (enc_svg_color) */
 } enc_svg_chart;
 
@@ -37,7 +38,7 @@ void enc_svg_escape_n(enc_buf *b, const char *s, size_t n);
 void enc_svg_escape(enc_buf *b, const char *s); /* NUL-terminated; NULL appends nothing */
 
 /* Estimated width in pixels of s set in a sans-serif face of font_px: East Asian wide characters
- * count one em, other characters about half of one (no font metrics are available when writing
+ * count one em, others 0.36 to 0.74 em (no font metrics are available when writing
  * SVG text; used to size margins and to keep labels from overlapping). */
 double enc_svg_text_width(const char *s, double font_px);
 
@@ -93,7 +94,7 @@ void enc_svg_hist(enc_buf *out, const enc_svg_chart *c, size_t nbins, const doub
                   const double *counts, bool log_x);
 
 /* Heatmap of v[rows * cols] (row-major; row 0 drawn at the top) with each cell's value written in
- * it and a colour scale from the smallest to the largest value. */
+ * it and a colour scale from 0 (or the smallest value, when negative) to the largest. */
 void enc_svg_heatmap(enc_buf *out, const enc_svg_chart *c, size_t rows, size_t cols,
                      const char *const *row_labels, const char *const *col_labels, const double *v);
 

@@ -497,17 +497,23 @@ static void test_heatmap(void)
     enc_svg_heatmap(&b, &c, 5, 5, rl, cl, v);
     CHECK_XML(b.p);
     CHECK_INT(marks(b.p), 25);
-    CHECK(strstr(b.p, "F F4, R R3: n/a</title>") != NULL);
-    CHECK(strstr(b.p, "F F5, R R1: 0</title>") != NULL);
+    CHECK(strstr(b.p, "F4, R3: n/a</title>") != NULL);
+    CHECK(strstr(b.p, "F5, R1: 0</title>") != NULL);
     CHECK(strstr(b.p, ">576</text>") != NULL); /* largest value written in its cell */
     CHECK(strstr(b.p, "fill=\"#08306b\"") != NULL); /* and in the darkest colour */
-    CHECK(strstr(b.p, "fill=\"#f7fbff\"") != NULL); /* smallest in the lightest */
+    CHECK(strstr(b.p, "fill=\"#f7fbff\"") != NULL); /* 0 in the lightest */
+    CHECK(strstr(b.p, ">0</text>") != NULL);        /* the scale starts at 0 */
     CHECK(strstr(b.p, "url(#rf-g)") != NULL);
     enc_buf_reset(&b);
 
     double nanv[4] = {NAN, NAN, NAN, NAN};
     enc_svg_heatmap(&b, &c, 2, 2, NULL, NULL, nanv);
     CHECK(strstr(b.p, "no data") != NULL);
+    enc_buf_reset(&b);
+    double pos[4] = {10, 20, 30, 40}; /* counts: 10 is not the lightest colour, 0 would be */
+    enc_svg_heatmap(&b, &c, 2, 2, NULL, NULL, pos);
+    CHECK(strstr(b.p, "fill=\"#f7fbff\"") == NULL);
+    CHECK(strstr(b.p, "fill=\"#08306b\"") != NULL);
     enc_buf_reset(&b);
     double same[4] = {3, 3, 3, 3};
     enc_svg_heatmap(&b, &c, 2, 2, NULL, NULL, same);
