@@ -56,8 +56,10 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
 {
     enum { O_HTML = 1, O_WEEKS, O_JSON, O_HELP };
     static const struct option longopts[] = {
-        {"html", required_argument, 0, O_HTML}, {"weeks", required_argument, 0, O_WEEKS},
-        {"json", no_argument, 0, O_JSON},       {"help", no_argument, 0, O_HELP},
+        {"html", required_argument, 0, O_HTML},
+        {"weeks", required_argument, 0, O_WEEKS},
+        {"json", no_argument, 0, O_JSON},
+        {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0},
     };
     if (enc_cli_wants_help(argc, argv)) {
@@ -71,20 +73,29 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (ch) {
-        case O_HTML: html = optarg; break;
+        case O_HTML:
+            html = optarg;
+            break;
         case O_WEEKS:
             if (!enc_cli_parse_long(optarg, 1, 52, &weeks))
-                return enc_cli_usage("report", usage, "--weeks: '%s' is not a number from 1 to 52", optarg);
+                return enc_cli_usage("report", usage, "--weeks: '%s' is not a number from 1 to 52",
+                                     optarg);
             break;
-        case O_JSON: json = true; break;
-        case ':': return enc_cli_usage("report", usage, "%s needs a value", argv[optind - 1]);
-        default: return enc_cli_usage("report", usage, "unknown option '%s'", argv[optind - 1]);
+        case O_JSON:
+            json = true;
+            break;
+        case ':':
+            return enc_cli_usage("report", usage, "%s needs a value", argv[optind - 1]);
+        default:
+            return enc_cli_usage("report", usage, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc) return enc_cli_usage("report", usage, "unexpected argument '%s'", argv[optind]);
+    if (optind < argc)
+        return enc_cli_usage("report", usage, "unexpected argument '%s'", argv[optind]);
     if (!html || !*html) return enc_cli_usage("report", usage, "--html FILE is required");
     if (json && strcmp(html, "-") == 0)
-        return enc_cli_usage("report", usage, "--json needs --html FILE (standard output holds the page)");
+        return enc_cli_usage("report", usage,
+                             "--json needs --html FILE (standard output holds the page)");
 
     enc_err err = {0};
     enc_store *st;
@@ -132,9 +143,8 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
         enc_cli_print(&b);
         enc_buf_free(&b);
     } else if (strcmp(html, "-") != 0) {
-        printf("wrote %s: %d sections, %d charts, %zu bytes%s\n", html,
-                res.sections, res.charts, res.bytes,
-                res.empty ? " (nothing scored yet: run 'encore score' first)" : "");
+        printf("wrote %s: %d sections, %d charts, %zu bytes%s\n", html, res.sections, res.charts,
+               res.bytes, res.empty ? " (nothing scored yet: run 'encore score' first)" : "");
     }
     return ENC_EXIT_OK;
 }

@@ -33,7 +33,10 @@ static void h(enc_report *r, const char *fmt, ...)
     va_end(ap);
 }
 
-void enc_report_text(enc_report *r, const char *s) { enc_svg_escape(r->out, s); }
+void enc_report_text(enc_report *r, const char *s)
+{
+    enc_svg_escape(r->out, s);
+}
 
 void enc_report_figure_begin(enc_report *r)
 {
@@ -83,20 +86,44 @@ void enc_report_money(const enc_report *r, char *out, size_t cap, int64_t minor)
         grouped[k++] = p[i];
     }
     snprintf(grouped + k, sizeof grouped - k, "%s", p + intlen);
-    if (r->currency[0]) snprintf(out, cap, "%s %s", r->currency, grouped);
-    else snprintf(out, cap, "%s", grouped);
+    if (r->currency[0])
+        snprintf(out, cap, "%s %s", r->currency, grouped);
+    else
+        snprintf(out, cap, "%s", grouped);
+}
+
+/* Whole major units for the summary cards: "USD 473,560" (cents add nothing there). */
+static void money_whole(const enc_report *r, char *out, size_t cap, int64_t minor)
+{
+    int64_t scale = 1;
+    for (int i = 0; i < r->digits; i++)
+        scale *= 10;
+    int64_t whole = (minor >= 0 ? minor + scale / 2 : minor - scale / 2) / scale;
+    enc_report tmp = *r;
+    tmp.digits = 0;
+    enc_report_money(&tmp, out, cap, whole);
 }
 
 /* minor units -> major units */
-static double major(const enc_report *r, double minor) { return minor / pow(10, r->digits); }
+static double major(const enc_report *r, double minor)
+{
+    return minor / pow(10, r->digits);
+}
 
-static double frac(double a, double b) { return b > 0 ? a / b : NAN; }
+static double frac(double a, double b)
+{
+    return b > 0 ? a / b : NAN;
+}
 
-static void fmt_pct(char *out, size_t cap, double f) { enc_svg_fmt_value(out, cap, f, ENC_SVG_PCT); }
+static void fmt_pct(char *out, size_t cap, double f)
+{
+    enc_svg_fmt_value(out, cap, f, ENC_SVG_PCT);
+}
 
 static void fmt_time(char *out, size_t cap, int64_t t)
 {
-    if (t % DAY == 0) enc_fmt_date(out, cap, t);
+    if (t % DAY == 0)
+        enc_fmt_date(out, cap, t);
     else {
         enc_fmt_datetime(out, cap, t);
         size_t n = strlen(out);
@@ -133,7 +160,8 @@ static void copy_utf8(char *out, size_t cap, const char *s)
     size_t n = strlen(s);
     if (n >= cap) {
         n = cap - 1;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
     }
     memcpy(out, s, n);
     out[n] = 0;
@@ -153,9 +181,9 @@ typedef struct groups {
 } groups;
 
 typedef struct scheme {
-    int count;                   /* canonical values, always shown in this order */
+    int count;                                   /* canonical values, always shown in this order */
     void (*label)(int i, char *out, size_t cap); /* their display label */
-    int (*match)(const char *s); /* canonical index of a stored value, or -1 */
+    int (*match)(const char *s);                 /* canonical index of a stored value, or -1 */
 } scheme;
 
 /* Reads `SELECT col, COUNT(*), SUM(monetary) FROM profiles GROUP BY col` into the scheme's
@@ -220,17 +248,27 @@ static void groups_write(enc_report *r, const groups *G, const char *id, const c
     enc_report_figure_begin(r);
     snprintf(cid, sizeof cid, "%s-customers", id);
     snprintf(title, sizeof title, "Customers per %s", what);
-    snprintf(desc, sizeof desc, "Number of scored customers in each %s, with their share of all customers.", what);
-    enc_svg_chart c = {.id = cid, .title = title, .desc = desc, .x_label = horizontal ? "customers" : NULL,
-                       .y_label = horizontal ? NULL : "customers", .color = color};
+    snprintf(desc, sizeof desc,
+             "Number of scored customers in each %s, with their share of all customers.", what);
+    enc_svg_chart c = {.id = cid,
+                       .title = title,
+                       .desc = desc,
+                       .x_label = horizontal ? "customers" : NULL,
+                       .y_label = horizontal ? NULL : "customers",
+                       .color = color};
     enc_svg_bar(r->out, &c, horizontal, (size_t)G->n, labels, n, notes_n);
     enc_report_figure_end(r, NULL);
     enc_report_figure_begin(r);
     snprintf(cid, sizeof cid, "%s-revenue", id);
     snprintf(title, sizeof title, "Share of revenue per %s", what);
-    snprintf(desc, sizeof desc, "Share of all scored customers' spend (monetary) that each %s holds.", what);
-    enc_svg_chart c2 = {.id = cid, .title = title, .desc = desc, .x_label = horizontal ? "share of revenue" : NULL,
-                        .y_label = horizontal ? NULL : "share of revenue", .fmt = ENC_SVG_PCT,
+    snprintf(desc, sizeof desc,
+             "Share of all scored customers' spend (monetary) that each %s holds.", what);
+    enc_svg_chart c2 = {.id = cid,
+                        .title = title,
+                        .desc = desc,
+                        .x_label = horizontal ? "share of revenue" : NULL,
+                        .y_label = horizontal ? NULL : "share of revenue",
+                        .fmt = ENC_SVG_PCT,
                         .color = color + 1};
     enc_svg_bar(r->out, &c2, horizontal, (size_t)G->n, labels, share, notes_m);
     enc_report_figure_end(r, NULL);
@@ -248,8 +286,11 @@ static void groups_write(enc_report *r, const groups *G, const char *id, const c
         h(r, "<td>%s</td>", money);
         fmt_pct(pct, sizeof pct, share[i]);
         h(r, "<td>%s</td>", pct);
-        if (G->g[i].n) enc_report_money(r, money, sizeof money, (int64_t)llround((double)G->g[i].money / (double)G->g[i].n));
-        else snprintf(money, sizeof money, "\xE2\x80\x93");
+        if (G->g[i].n)
+            enc_report_money(r, money, sizeof money,
+                             (int64_t)llround((double)G->g[i].money / (double)G->g[i].n));
+        else
+            snprintf(money, sizeof money, "\xE2\x80\x93");
         h(r, "<td>%s</td></tr>\n", money);
     }
     h(r, "</tbody>\n</table>\n");
@@ -272,14 +313,16 @@ static int seg_match(const char *s)
 /* "重要价值客户 (important value)" */
 static void cn_label(int i, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s (%s)", enc_rfm_cn_name((enc_rfm_cn)i), enc_rfm_cn_name_en((enc_rfm_cn)i));
+    snprintf(out, cap, "%s (%s)", enc_rfm_cn_name((enc_rfm_cn)i),
+             enc_rfm_cn_name_en((enc_rfm_cn)i));
 }
 static int cn_match(const char *s)
 {
     for (int i = 0; i < ENC_CN_COUNT; i++) {
         char l[96];
         cn_label(i, l, sizeof l);
-        if (!strcmp(s, enc_rfm_cn_name((enc_rfm_cn)i)) || !strcasecmp(s, enc_rfm_cn_key((enc_rfm_cn)i)) ||
+        if (!strcmp(s, enc_rfm_cn_name((enc_rfm_cn)i)) ||
+            !strcasecmp(s, enc_rfm_cn_key((enc_rfm_cn)i)) ||
             !strcasecmp(s, enc_rfm_cn_name_en((enc_rfm_cn)i)) || !strcmp(s, l))
             return i;
     }
@@ -358,7 +401,8 @@ static enc_rc read_context(enc_report *r, enc_err *err)
     int k = 0;
     while ((st = sqlite3_step(q)) == SQLITE_ROW) {
         const char *c = (const char *)sqlite3_column_text(q, 0);
-        if (k++ == 0 && c && strlen(c) < sizeof r->currency) snprintf(r->currency, sizeof r->currency, "%s", c);
+        if (k++ == 0 && c && strlen(c) < sizeof r->currency)
+            snprintf(r->currency, sizeof r->currency, "%s", c);
     }
     if (done(r, q, st, err)) return err->rc;
     if (k > 1) {
@@ -393,14 +437,15 @@ static enc_rc sec_summary(enc_report *r, enc_err *err)
         enc_store_stats ss;
         if (enc_store_stats_get(r->st, &ss, err)) return err->rc;
         h(r, "<p class=\"notice\">No customer scores yet: the profiles table is empty. Run "
-             "<code>encore score</code> first, then write this report again.</p>\n<div class=\"cards\">\n");
+             "<code>encore score</code> first, then write this report again.</p>\n<div "
+             "class=\"cards\">\n");
         fmt_int(a, sizeof a, ss.customers);
         card(r, "Customers in the store", a, NULL);
         fmt_int(a, sizeof a, ss.orders);
         card(r, "Orders", a, NULL);
         fmt_int(a, sizeof a, ss.buying_customers);
         card(r, "Buying customers", a, NULL);
-        enc_report_money(r, a, sizeof a, ss.revenue);
+        money_whole(r, a, sizeof a, ss.revenue);
         card(r, "Revenue", a, NULL);
         h(r, "</div>\n");
         return ENC_OK;
@@ -408,7 +453,8 @@ static enc_rc sec_summary(enc_report *r, enc_err *err)
     sqlite3_stmt *q;
     if (prep(r,
              "SELECT COUNT(*), COALESCE(SUM(frequency > 0), 0), COALESCE(SUM(frequency >= 2), 0),"
-             " COALESCE(SUM(monetary), 0), COALESCE(SUM(returns_amount), 0), COALESCE(SUM(frequency), 0),"
+             " COALESCE(SUM(monetary), 0), COALESCE(SUM(returns_amount), 0), "
+             "COALESCE(SUM(frequency), 0),"
              " SUM(expected_purchases_90d), SUM(clv), COUNT(clv), AVG(churn_risk),"
              " COALESCE(SUM(churn_risk >= 0.7), 0), COUNT(churn_risk), AVG(p_alive) FROM profiles",
              &q, err))
@@ -418,7 +464,8 @@ static enc_rc sec_summary(enc_report *r, enc_err *err)
     int64_t n = sqlite3_column_int64(q, 0), buyers = sqlite3_column_int64(q, 1),
             repeat = sqlite3_column_int64(q, 2), revenue = sqlite3_column_int64(q, 3),
             returns = sqlite3_column_int64(q, 4), occasions = sqlite3_column_int64(q, 5);
-    double exp90 = col_num(q, 6), clv = col_num(q, 7), churn = col_num(q, 9), palive = col_num(q, 12);
+    double exp90 = col_num(q, 6), clv = col_num(q, 7), churn = col_num(q, 9),
+           palive = col_num(q, 12);
     int64_t nclv = sqlite3_column_int64(q, 8), high = sqlite3_column_int64(q, 10),
             nchurn = sqlite3_column_int64(q, 11);
     st = sqlite3_step(q);
@@ -427,7 +474,8 @@ static enc_rc sec_summary(enc_report *r, enc_err *err)
     fmt_time(a, sizeof a, r->as_of);
     h(r, "<p class=\"lead\">Scores as of <b>");
     enc_report_text(r, a);
-    h(r, "</b> (orders before this instant were scored), from scoring run %lld", (long long)r->run_id);
+    h(r, "</b> (orders before this instant were scored), from scoring run %lld",
+      (long long)r->run_id);
     if (r->scored_at) {
         fmt_time(b, sizeof b, r->scored_at);
         h(r, ", run at ");
@@ -441,9 +489,11 @@ static enc_rc sec_summary(enc_report *r, enc_err *err)
         h(r, "</code>.");
     }
     if (r->runs > 1)
-        h(r, " The profiles come from %lld runs; the latest is shown as the run.", (long long)r->runs);
+        h(r, " The profiles come from %lld runs; the latest is shown as the run.",
+          (long long)r->runs);
     if (r->mixed_currency)
-        h(r, " Orders are in more than one currency: money is summed as stored, without conversion.");
+        h(r,
+          " Orders are in more than one currency: money is summed as stored, without conversion.");
     h(r, "</p>\n<div class=\"cards\">\n");
     fmt_int(a, sizeof a, n);
     card(r, "Customers scored", a, NULL);
@@ -455,15 +505,17 @@ static enc_rc sec_summary(enc_report *r, enc_err *err)
     fmt_pct(b, sizeof b, frac((double)repeat, (double)buyers));
     snprintf(s, sizeof s, "%s of buyers bought twice or more", b);
     card(r, "Repeat buyers", a, s);
-    enc_report_money(r, a, sizeof a, revenue);
-    enc_report_money(r, b, sizeof b, buyers ? (int64_t)llround((double)revenue / (double)buyers) : 0);
+    money_whole(r, a, sizeof a, revenue);
+    enc_report_money(r, b, sizeof b,
+                     buyers ? (int64_t)llround((double)revenue / (double)buyers) : 0);
     snprintf(s, sizeof s, "%s per buyer", b);
     card(r, "Revenue", a, s);
     fmt_int(a, sizeof a, occasions);
-    enc_report_money(r, b, sizeof b, occasions ? (int64_t)llround((double)revenue / (double)occasions) : 0);
+    enc_report_money(r, b, sizeof b,
+                     occasions ? (int64_t)llround((double)revenue / (double)occasions) : 0);
     snprintf(s, sizeof s, "%s per purchase", b);
     card(r, "Purchases", a, s);
-    enc_report_money(r, a, sizeof a, returns);
+    money_whole(r, a, sizeof a, returns);
     fmt_pct(b, sizeof b, frac((double)returns, (double)revenue));
     snprintf(s, sizeof s, "%s of revenue", b);
     card(r, "Returns", a, s);
@@ -472,7 +524,7 @@ static enc_rc sec_summary(enc_report *r, enc_err *err)
         card(r, "Expected purchases", a, "in the 90 days after the as-of date");
     }
     if (nclv) {
-        enc_report_money(r, a, sizeof a, (int64_t)llround(clv));
+        money_whole(r, a, sizeof a, (int64_t)llround(clv));
         enc_report_money(r, b, sizeof b, (int64_t)llround(clv / (double)nclv));
         snprintf(s, sizeof s, "%s per customer", b);
         card(r, "Predicted lifetime value", a, s);
@@ -505,9 +557,10 @@ static enc_rc sec_segments(enc_report *r, enc_err *err)
         rc = read_groups(r, "rfm_segment_cn", &cn, G, err);
     }
     if (!rc) {
-        h(r, "<h3>RFM \xE5\x85\xAB\xE7\xB1\xBB\xE5\xAE\xA2\xE6\x88\xB7 (the Chinese 8 classes)</h3>\n"
-             "<p>Each customer's recency, frequency and spend against the mean: "
-             "\xE9\x87\x8D\xE8\xA6\x81 (important) means above-average spend.</p>\n");
+        h(r,
+          "<h3>RFM \xE5\x85\xAB\xE7\xB1\xBB\xE5\xAE\xA2\xE6\x88\xB7 (the Chinese 8 classes)</h3>\n"
+          "<p>Each customer's recency, frequency and spend against the mean: "
+          "\xE9\x87\x8D\xE8\xA6\x81 (important) means above-average spend.</p>\n");
         groups_write(r, G, "cn", "class", true, 2);
     }
     free(G);
@@ -538,12 +591,17 @@ static enc_rc sec_rf(enc_report *r, enc_err *err)
          "buys most often). The top right holds the best customers; the top left, frequent buyers "
          "who have gone quiet.</p>\n");
     enc_report_figure_begin(r);
-    enc_svg_chart c = {.id = "rf-heatmap", .title = "Customers by recency and frequency score",
+    enc_svg_chart c = {.id = "rf-heatmap",
+                       .title = "Customers by recency and frequency score",
                        .desc = "A 5 by 5 grid of customer counts: recency score across, frequency "
                                "score up.",
-                       .x_label = "recency score R", .y_label = "frequency score F", .width = 620};
-    if (total) enc_svg_heatmap(r->out, &c, 5, 5, rows, cols, v);
-    else enc_svg_heatmap(r->out, &c, 0, 0, NULL, NULL, NULL);
+                       .x_label = "recency score R",
+                       .y_label = "frequency score F",
+                       .width = 620};
+    if (total)
+        enc_svg_heatmap(r->out, &c, 5, 5, rows, cols, v);
+    else
+        enc_svg_heatmap(r->out, &c, 0, 0, NULL, NULL, NULL);
     char cap[160], n[32];
     fmt_int(n, sizeof n, total);
     snprintf(cap, sizeof cap, "%s customers with R and F scores.", n);
@@ -579,15 +637,20 @@ static enc_rc hist_counts(enc_report *r, const char *expr, const char *where, co
 {
     enc_buf sql = {0};
     enc_buf_printf(&sql, "SELECT CASE");
-    for (int i = 1; i < nb; i++) enc_buf_printf(&sql, " WHEN v < ?%d THEN %d", i, i - 1);
-    enc_buf_printf(&sql, " ELSE %d END, COUNT(*) FROM (SELECT %s AS v FROM profiles WHERE %s)"
-                         " GROUP BY 1", nb - 1, expr, where);
+    for (int i = 1; i < nb; i++)
+        enc_buf_printf(&sql, " WHEN v < ?%d THEN %d", i, i - 1);
+    enc_buf_printf(&sql,
+                   " ELSE %d END, COUNT(*) FROM (SELECT %s AS v FROM profiles WHERE %s)"
+                   " GROUP BY 1",
+                   nb - 1, expr, where);
     sqlite3_stmt *q;
     enc_rc rc = prep(r, sql.p, &q, err);
     enc_buf_free(&sql);
     if (rc) return rc;
-    for (int i = 1; i < nb; i++) sqlite3_bind_double(q, i, edges[i]);
-    for (int i = 0; i < nb; i++) counts[i] = 0;
+    for (int i = 1; i < nb; i++)
+        sqlite3_bind_double(q, i, edges[i]);
+    for (int i = 0; i < nb; i++)
+        counts[i] = 0;
     int st;
     while ((st = sqlite3_step(q)) == SQLITE_ROW) {
         int b = sqlite3_column_int(q, 0);
@@ -596,11 +659,11 @@ static enc_rc hist_counts(enc_report *r, const char *expr, const char *where, co
     return done(r, q, st, err);
 }
 
-/* Percentiles of a profiles column (rows where `where` holds) by linear interpolation between order statistics (numpy's
- * default): with n values sorted, p lies at h = (n - 1) p, between x[floor h] and x[floor h + 1].
- * One sort, reading only the needed ranks. */
-static enc_rc percentiles(enc_report *r, const char *col, const char *where, const double *p, int np,
-                          double *out, int64_t *n_out, enc_err *err)
+/* Percentiles of a profiles column (rows where `where` holds) by linear interpolation between order
+ * statistics (numpy's default): with n values sorted, p lies at h = (n - 1) p, between x[floor h]
+ * and x[floor h + 1]. One sort, reading only the needed ranks. */
+static enc_rc percentiles(enc_report *r, const char *col, const char *where, const double *p,
+                          int np, double *out, int64_t *n_out, enc_err *err)
 {
     char sql[512];
     sqlite3_stmt *q;
@@ -611,12 +674,14 @@ static enc_rc percentiles(enc_report *r, const char *col, const char *where, con
     if (st == SQLITE_ROW) st = sqlite3_step(q);
     if (done(r, q, st, err)) return err->rc;
     *n_out = n;
-    for (int i = 0; i < np; i++) out[i] = NAN;
+    for (int i = 0; i < np; i++)
+        out[i] = NAN;
     if (!n) return ENC_OK;
-    snprintf(sql, sizeof sql,
-             "SELECT rn, v FROM (SELECT %s AS v, ROW_NUMBER() OVER (ORDER BY %s) - 1 AS rn"
-             " FROM profiles WHERE %s IS NOT NULL AND %s) WHERE rn IN (SELECT value FROM json_each(?1))",
-             col, col, col, where);
+    snprintf(
+        sql, sizeof sql,
+        "SELECT rn, v FROM (SELECT %s AS v, ROW_NUMBER() OVER (ORDER BY %s) - 1 AS rn"
+        " FROM profiles WHERE %s IS NOT NULL AND %s) WHERE rn IN (SELECT value FROM json_each(?1))",
+        col, col, col, where);
     enc_buf ranks = {0};
     enc_buf_addc(&ranks, '[');
     for (int i = 0; i < np; i++) {
@@ -697,7 +762,8 @@ static enc_rc sec_clv(enc_report *r, enc_err *err)
         snprintf(expr, sizeof expr, "clv / %.1f", pow(10, r->digits));
         if (hist_counts(r, expr, "clv > 0", edges, nb, counts, err)) return err->rc;
         if (clamp > lo) {
-            if (prep(r, "SELECT COUNT(*) FROM profiles WHERE clv > 0 AND clv < ?1", &q, err)) return err->rc;
+            if (prep(r, "SELECT COUNT(*) FROM profiles WHERE clv > 0 AND clv < ?1", &q, err))
+                return err->rc;
             sqlite3_bind_double(q, 1, edges[0] * pow(10, r->digits));
             if ((st = sqlite3_step(q)) == SQLITE_ROW) {
                 below = sqlite3_column_int64(q, 0);
@@ -708,14 +774,20 @@ static enc_rc sec_clv(enc_report *r, enc_err *err)
     }
     enc_report_figure_begin(r);
     char xl[64];
-    snprintf(xl, sizeof xl, "lifetime value%s%s (log scale)", r->currency[0] ? ", " : "", r->currency);
-    enc_svg_chart c = {.id = "clv-hist", .title = "Customers by predicted lifetime value",
+    snprintf(xl, sizeof xl, "lifetime value%s%s (log scale)", r->currency[0] ? ", " : "",
+             r->currency);
+    enc_svg_chart c = {.id = "clv-hist",
+                       .title = "Customers by predicted lifetime value",
                        .desc = "Histogram of predicted customer lifetime value on a logarithmic "
                                "scale.",
-                       .x_label = xl, .y_label = "customers", .width = 760, .color = 2};
+                       .x_label = xl,
+                       .y_label = "customers",
+                       .width = 760,
+                       .color = 2};
     enc_svg_hist(r->out, &c, (size_t)nb, edges, counts, true);
     fmt_int(a, sizeof a, nonpos);
-    snprintf(cap, sizeof cap, "Customers with a positive value; %s with no predicted value (0) are not drawn.", a);
+    snprintf(cap, sizeof cap,
+             "Customers with a positive value; %s with no predicted value (0) are not drawn.", a);
     if (below) {
         size_t l = strlen(cap);
         enc_svg_fmt_value(b, sizeof b, edges[0], ENC_SVG_NUM);
@@ -724,8 +796,10 @@ static enc_rc sec_clv(enc_report *r, enc_err *err)
     }
     enc_report_figure_end(r, cap);
     fmt_int(a, sizeof a, n);
-    h(r, "<table class=\"narrow\">\n<thead><tr><th>of the %s customers with a value</th>"
-         "<th>lifetime value</th></tr></thead>\n<tbody>\n", a);
+    h(r,
+      "<table class=\"narrow\">\n<thead><tr><th>of the %s customers with a value</th>"
+      "<th>lifetime value</th></tr></thead>\n<tbody>\n",
+      a);
     for (int i = 0; i < 6 && n; i++) {
         enc_report_money(r, a, sizeof a, (int64_t)llround(pv[i]));
         h(r, "<tr><td>%s</td><td class=\"pctl\" data-p=\"%g\">%s</td></tr>\n", PN[i], P[i], a);
@@ -750,7 +824,8 @@ static enc_rc sec_clv(enc_report *r, enc_err *err)
     if (done(r, q, st, err)) return err->rc;
     if (isfinite(top) && sum > 0) {
         fmt_pct(a, sizeof a, top / sum);
-        h(r, "<p>The top 10%% of customers hold <b>%s</b> of all predicted lifetime value.</p>\n", a);
+        h(r, "<p>The top 10%% of customers hold <b>%s</b> of all predicted lifetime value.</p>\n",
+          a);
     }
     return ENC_OK;
 }
@@ -759,7 +834,8 @@ static enc_rc sec_churn(enc_report *r, enc_err *err)
 {
     double edges[21], counts[20];
     int nb = enc_svg_lin_edges(0, 1, 20, edges);
-    if (hist_counts(r, "MIN(MAX(churn_risk, 0), 1)", "churn_risk IS NOT NULL", edges, nb, counts, err))
+    if (hist_counts(r, "MIN(MAX(churn_risk, 0), 1)", "churn_risk IS NOT NULL", edges, nb, counts,
+                    err))
         return err->rc;
     sqlite3_stmt *q;
     if (prep(r,
@@ -786,15 +862,21 @@ static enc_rc sec_churn(enc_report *r, enc_err *err)
          "model's horizon after the as-of date (logistic regression fitted on the store's own "
          "history). Customers who never bought have none.</p>\n");
     enc_report_figure_begin(r);
-    enc_svg_chart c = {.id = "churn-hist", .title = "Customers by churn risk",
+    enc_svg_chart c = {.id = "churn-hist",
+                       .title = "Customers by churn risk",
                        .desc = "Histogram of predicted churn risk in steps of 5 percentage points.",
-                       .x_label = "churn risk (probability of no purchase)", .y_label = "customers",
-                       .width = 760, .color = 3, .x_fmt = ENC_SVG_PCT};
+                       .x_label = "churn risk (probability of no purchase)",
+                       .y_label = "customers",
+                       .width = 760,
+                       .color = 3,
+                       .x_fmt = ENC_SVG_PCT};
     enc_svg_hist(r->out, &c, (size_t)nb, edges, counts, false);
     char a[64], b[64], cc[64], m[64], k[64];
     fmt_pct(a, sizeof a, mean);
     enc_report_figure_end(r, NULL);
-    h(r, "<table class=\"narrow\">\n<thead><tr><th>risk</th><th>customers</th><th>share</th></tr></thead>\n<tbody>\n");
+    h(r, "<table "
+         "class=\"narrow\">\n<thead><tr><th>risk</th><th>customers</th><th>share</th></tr></"
+         "thead>\n<tbody>\n");
     const char *band[] = {"low (under 30%)", "medium (30% to 70%)", "high (70% or more)"};
     int64_t bn[] = {low, mid, high};
     for (int i = 0; i < 3; i++) {
@@ -808,8 +890,10 @@ static enc_rc sec_churn(enc_report *r, enc_err *err)
     enc_report_money(r, m, sizeof m, high_money);
     enc_report_money(r, k, sizeof k, high_clv);
     fmt_int(b, sizeof b, high);
-    h(r, "<p>Mean risk <b>%s</b>. The %s high-risk customers have spent %s so far and hold %s of "
-         "predicted lifetime value.</p>\n", a, b, m, k);
+    h(r,
+      "<p>Mean risk <b>%s</b>. The %s high-risk customers have spent %s so far and hold %s of "
+      "predicted lifetime value.</p>\n",
+      a, b, m, k);
     return ENC_OK;
 }
 
@@ -821,12 +905,14 @@ double enc__report_pchip(const double *x, const double *y, int n, double t)
         hk[i] = x[i + 1] - x[i];
         mk[i] = (y[i + 1] - y[i]) / hk[i];
     }
-    if (n == 2) d[0] = d[1] = mk[0];
+    if (n == 2)
+        d[0] = d[1] = mk[0];
     else {
         /* interior: weighted harmonic mean of the neighbouring slopes, 0 at a local extremum */
         for (int k = 1; k < n - 1; k++) {
             double m0 = mk[k - 1], m1 = mk[k];
-            if (m0 == 0 || m1 == 0 || (m0 > 0) != (m1 > 0)) d[k] = 0;
+            if (m0 == 0 || m1 == 0 || (m0 > 0) != (m1 > 0))
+                d[k] = 0;
             else {
                 double w1 = 2 * hk[k] + hk[k - 1], w2 = hk[k] + 2 * hk[k - 1];
                 d[k] = (w1 + w2) / (w1 / m0 + w2 / m1);
@@ -838,16 +924,19 @@ double enc__report_pchip(const double *x, const double *y, int n, double t)
             double m0 = e ? mk[n - 2] : mk[0], m1 = e ? mk[n - 3] : mk[1];
             double dd = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1);
             int sd = (dd > 0) - (dd < 0), s0 = (m0 > 0) - (m0 < 0), s1 = (m1 > 0) - (m1 < 0);
-            if (sd != s0) dd = 0;
-            else if (s0 != s1 && fabs(dd) > 3 * fabs(m0)) dd = 3 * m0;
+            if (sd != s0)
+                dd = 0;
+            else if (s0 != s1 && fabs(dd) > 3 * fabs(m0))
+                dd = 3 * m0;
             d[e ? n - 1 : 0] = dd;
         }
     }
     int k = 0;
-    while (k < n - 2 && t > x[k + 1]) k++;
+    while (k < n - 2 && t > x[k + 1])
+        k++;
     double hh = hk[k], s = (t - x[k]) / hh, s2 = s * s, s3 = s2 * s;
-    return (2 * s3 - 3 * s2 + 1) * y[k] + (s3 - 2 * s2 + s) * hh * d[k] + (-2 * s3 + 3 * s2) * y[k + 1] +
-           (s3 - s2) * hh * d[k + 1];
+    return (2 * s3 - 3 * s2 + 1) * y[k] + (s3 - 2 * s2 + s) * hh * d[k] +
+           (-2 * s3 + 3 * s2) * y[k + 1] + (s3 - s2) * hh * d[k + 1];
 }
 
 /* Purchase occasions of scored customers from `from` (inclusive) to `to` (exclusive), counted
@@ -866,7 +955,8 @@ static enc_rc actual_weekly(enc_report *r, int64_t from, int weeks, double *coun
         return err->rc;
     sqlite3_bind_int64(q, 1, from);
     sqlite3_bind_int64(q, 2, from + (int64_t)weeks * WEEK);
-    for (int i = 0; i < weeks; i++) counts[i] = 0;
+    for (int i = 0; i < weeks; i++)
+        counts[i] = 0;
     int st;
     while ((st = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t w = sqlite3_column_int64(q, 0);
@@ -908,7 +998,8 @@ static enc_rc sec_purchases(enc_report *r, enc_err *err)
     int st = sqlite3_step(q);
     if (st != SQLITE_ROW) return done(r, q, st, err);
     double e[3] = {col_num(q, 0), col_num(q, 1), col_num(q, 2)};
-    int64_t ne[3] = {sqlite3_column_int64(q, 3), sqlite3_column_int64(q, 4), sqlite3_column_int64(q, 5)};
+    int64_t ne[3] = {sqlite3_column_int64(q, 3), sqlite3_column_int64(q, 4),
+                     sqlite3_column_int64(q, 5)};
     bool has_last = sqlite3_column_type(q, 6) != SQLITE_NULL;
     int64_t last = sqlite3_column_int64(q, 6);
     st = sqlite3_step(q);
@@ -934,7 +1025,8 @@ static enc_rc sec_purchases(enc_report *r, enc_err *err)
     for (int w = 0; w < weeks; w++) {
         pred[w] = NAN;
         if ((w + 1) * 7 <= (nk > 1 ? kx[nk - 1] : 0))
-            pred[w] = enc__report_pchip(kx, ky, nk, (w + 1) * 7.0) - enc__report_pchip(kx, ky, nk, w * 7.0);
+            pred[w] = enc__report_pchip(kx, ky, nk, (w + 1) * 7.0) -
+                      enc__report_pchip(kx, ky, nk, w * 7.0);
         char d[32];
         enc_fmt_date(d, sizeof d, r->as_of + (int64_t)w * WEEK);
         snprintf(xs[w], sizeof xs[w], "%.5s", d + 5); /* MM-DD */
@@ -942,7 +1034,8 @@ static enc_rc sec_purchases(enc_report *r, enc_err *err)
     }
     int aw = observed < weeks ? observed : weeks;
     if (aw > 0 && actual_weekly(r, r->as_of, aw, act, err)) return err->rc;
-    for (int w = aw; w < weeks; w++) act[w] = NAN;
+    for (int w = aw; w < weeks; w++)
+        act[w] = NAN;
 
     char asof[40];
     fmt_time(asof, sizeof asof, r->as_of);
@@ -950,7 +1043,8 @@ static enc_rc sec_purchases(enc_report *r, enc_err *err)
          "customers of expected purchases, known at 30, 90 and 365 days and interpolated in "
          "between by a monotone cubic) against the purchases scored customers actually made "
          "(orders within a day of the previous one count once, as in the models).");
-    if (!nk || nk == 1) h(r, " This scoring run has no expected purchases, so only actual purchases are drawn.");
+    if (nk == 1)
+        h(r, " This scoring run has no expected purchases, so only actual purchases are drawn.");
     if (!aw)
         h(r, " There are no complete weeks of orders after the as-of date yet, so only the "
              "prediction is drawn; score as of an earlier date to check the model against what "
@@ -960,10 +1054,13 @@ static enc_rc sec_purchases(enc_report *r, enc_err *err)
     char xlab[96];
     snprintf(xlab, sizeof xlab, "week starting (month-day), after %s", asof);
     enc_svg_series s[2] = {{"predicted", pred, 0, true}, {"actual", act, 3, false}};
-    enc_svg_chart c = {.id = "purchases", .title = "Predicted and actual purchases per week",
+    enc_svg_chart c = {.id = "purchases",
+                       .title = "Predicted and actual purchases per week",
                        .desc = "Two lines over the weeks after the as-of date: purchases the model "
                                "expected and purchases made.",
-                       .x_label = xlab, .y_label = "purchases", .width = 1000};
+                       .x_label = xlab,
+                       .y_label = "purchases",
+                       .width = 1000};
     enc_svg_line(r->out, &c, (size_t)weeks, xl, 2, s);
     enc_report_figure_end(r, NULL);
 
@@ -985,7 +1082,8 @@ static enc_rc sec_purchases(enc_report *r, enc_err *err)
             snprintf(a, sizeof a, "not yet known");
             snprintf(ratio, sizeof ratio, "\xE2\x80\x93");
         }
-        h(r, "<tr><td>first %d days</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", H[i], p, a, ratio);
+        h(r, "<tr><td>first %d days</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", H[i], p, a,
+          ratio);
         rows++;
     }
     if (!rows) h(r, "<tr><td colspan=\"4\">no expected purchases in this scoring run</td></tr>\n");
@@ -1026,10 +1124,12 @@ static enc_rc sec_categories(enc_report *r, enc_err *err)
     if (done(r, q, st, err)) return err->rc;
     h(r, "<div class=\"figs\">\n");
     enc_report_figure_begin(r);
-    enc_svg_chart c = {.id = "cat-customers", .title = "Customers' top categories",
+    enc_svg_chart c = {.id = "cat-customers",
+                       .title = "Customers' top categories",
                        .desc = "How many customers have each category among their top "
                                "categories, and for how many it comes first.",
-                       .x_label = "customers", .color = 5};
+                       .x_label = "customers",
+                       .color = 5};
     enc_svg_bar(r->out, &c, true, (size_t)n, lp, v, np);
     enc_report_figure_end(r, n ? NULL : "No top categories in the profiles of this run.");
 
@@ -1064,12 +1164,16 @@ static enc_rc sec_categories(enc_report *r, enc_err *err)
     enc_report_figure_begin(r);
     char xl[64];
     snprintf(xl, sizeof xl, "revenue%s%s", r->currency[0] ? ", " : "", r->currency);
-    enc_svg_chart c2 = {.id = "cat-revenue", .title = "Revenue by category",
+    enc_svg_chart c2 = {.id = "cat-revenue",
+                        .title = "Revenue by category",
                         .desc = "Sales of the scored customers before the as-of date, by product "
                                 "category.",
-                        .x_label = xl, .color = 6};
+                        .x_label = xl,
+                        .color = 6};
     enc_svg_bar(r->out, &c2, true, (size_t)m, rl, rv, rnp);
-    enc_report_figure_end(r, m ? "Sale lines of paid orders before the as-of date (the 15 largest categories)." : "No order lines with categories before the as-of date.");
+    enc_report_figure_end(
+        r, m ? "Sale lines of paid orders before the as-of date (the 15 largest categories)."
+             : "No order lines with categories before the as-of date.");
     h(r, "</div>\n");
     return ENC_OK;
 }
@@ -1102,13 +1206,14 @@ static const char css[] =
     "header{background:#1f3a5f;color:#fff;padding:18px 20px}"
     "header h1{margin:0 auto;max-width:1180px;font-size:24px}"
     "header p{margin:4px auto 0;max-width:1180px;opacity:.85}"
-    "nav{max-width:1180px;margin:10px auto 0}nav a{color:#cfe3ff;margin-right:14px;text-decoration:none}"
+    "nav{max-width:1180px;margin:10px auto 0}nav "
+    "a{color:#cfe3ff;margin-right:14px;text-decoration:none}"
     "section{background:#fff;border-radius:8px;padding:14px 20px 18px;margin:18px 0;"
     "box-shadow:0 1px 3px rgba(0,0,0,.08)}"
     "h2{font-size:20px;margin:4px 0 10px}h3{font-size:16px;margin:18px 0 6px}"
     ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:12px}"
     ".card{border:1px solid #e3e6ea;border-radius:6px;padding:10px 12px}"
-    ".card .k{font-size:13px;color:#555}.card .v{font-size:22px;font-weight:600;margin-top:2px}"
+    ".card .k{font-size:13px;color:#555}.card .v{font-size:21px;font-weight:600;margin-top:2px}"
     ".card .s{font-size:12px;color:#666;margin-top:2px}"
     ".figs{display:flex;flex-wrap:wrap;gap:12px}"
     "figure{margin:8px 0}figcaption{font-size:13px;color:#555;max-width:760px}"
@@ -1144,7 +1249,9 @@ enc_rc enc_report_html(enc_store *st, const enc_report_opts *opts, enc_buf *out,
         h(&r, " \xE2\x80\x94 as of ");
         enc_report_text(&r, asof);
     }
-    h(&r, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>Encore customer report</h1>\n<p>",
+    h(&r,
+      "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>Encore customer "
+      "report</h1>\n<p>",
       css);
     if (r.opts->store_name) {
         h(&r, "Store <b>");
@@ -1157,7 +1264,8 @@ enc_rc enc_report_html(enc_store *st, const enc_report_opts *opts, enc_buf *out,
         h(&r, "%s customers scored as of ", n);
         enc_report_text(&r, asof);
         h(&r, ".");
-    } else h(&r, "Nothing scored yet.");
+    } else
+        h(&r, "Nothing scored yet.");
     h(&r, "</p>\n<nav>");
     for (int i = 0; i < NSECTIONS; i++) {
         if (sections[i].needs_profiles && !r.profiles) continue;

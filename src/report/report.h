@@ -31,17 +31,17 @@ typedef struct enc_report {
     enc_buf *out;       /* the page being written */
     const enc_report_opts *opts;
     /* read once before the first section */
-    int64_t profiles;   /* rows in profiles; 0 = nothing scored yet */
-    int64_t runs;       /* distinct run ids among them */
-    int64_t run_id;     /* the latest run (largest id in profiles) */
-    int64_t as_of;      /* its as-of instant (epoch seconds): orders before it were scored */
-    int64_t scored_at;  /* when it ran (score_runs.started_at), 0 when unknown */
-    double seconds;     /* how long it took, NaN when unknown */
-    char models[256];   /* score_runs.models as stored (unescaped; may be empty) */
-    char currency[8];   /* the orders' currency code, "" when none or several */
+    int64_t profiles;  /* rows in profiles; 0 = nothing scored yet */
+    int64_t runs;      /* distinct run ids among them */
+    int64_t run_id;    /* the latest run (largest id in profiles) */
+    int64_t as_of;     /* its as-of instant (epoch seconds): orders before it were scored */
+    int64_t scored_at; /* when it ran (score_runs.started_at), 0 when unknown */
+    double seconds;    /* how long it took, NaN when unknown */
+    char models[256];  /* score_runs.models as stored (unescaped; may be empty) */
+    char currency[8];  /* the orders' currency code, "" when none or several */
     bool mixed_currency;
-    int digits;         /* minor-unit digits of the currency (2 when unknown) */
-    int charts;         /* charts written so far */
+    int digits; /* minor-unit digits of the currency (2 when unknown) */
+    int charts; /* charts written so far */
     int figure_open;
 } enc_report;
 

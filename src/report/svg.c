@@ -35,7 +35,8 @@ static size_t utf8_next(const unsigned char *s, size_t n, int32_t *cp)
     size_t len;
     unsigned lo = 0x80, hi = 0xBF;
     int32_t v;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, v = c & 0x1F;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, v = c & 0x1F;
     else if (c >= 0xE0 && c <= 0xEF) {
         len = 3, v = c & 0x0F;
         if (c == 0xE0) lo = 0xA0;
@@ -72,17 +73,24 @@ void enc_svg_escape_n(enc_buf *b, const char *s, size_t n)
     while (i < n) {
         int32_t cp;
         size_t len = utf8_next(p + i, n - i, &cp);
-        if (cp < 0) enc_buf_adds(b, "\xEF\xBF\xBD"); /* U+FFFD */
-        else if (cp == '&') enc_buf_adds(b, "&amp;");
-        else if (cp == '<') enc_buf_adds(b, "&lt;");
-        else if (cp == '>') enc_buf_adds(b, "&gt;");
-        else if (cp == '"') enc_buf_adds(b, "&quot;");
-        else if (cp == '\'') enc_buf_adds(b, "&#39;");
+        if (cp < 0)
+            enc_buf_adds(b, "\xEF\xBF\xBD"); /* U+FFFD */
+        else if (cp == '&')
+            enc_buf_adds(b, "&amp;");
+        else if (cp == '<')
+            enc_buf_adds(b, "&lt;");
+        else if (cp == '>')
+            enc_buf_adds(b, "&gt;");
+        else if (cp == '"')
+            enc_buf_adds(b, "&quot;");
+        else if (cp == '\'')
+            enc_buf_adds(b, "&#39;");
         else if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
             /* not an XML 1.0 Char: dropped */
         } else if (cp == 0xFFFE || cp == 0xFFFF) {
             /* not an XML 1.0 Char: dropped */
-        } else enc_buf_add(b, p + i, len);
+        } else
+            enc_buf_add(b, p + i, len);
         i += len;
     }
 }
@@ -178,7 +186,8 @@ static void fmt_grouped(char *out, size_t cap, double v, int decimals)
         if (i && (intlen - i) % 3 == 0) res[k++] = ',';
         res[k++] = tmp[i];
     }
-    for (const char *q = dot; q && *q && k < sizeof res - 1; q++) res[k++] = *q;
+    for (const char *q = dot; q && *q && k < sizeof res - 1; q++)
+        res[k++] = *q;
     res[k] = 0;
     snprintf(out, cap, "%s", res);
 }
@@ -198,8 +207,10 @@ static void fmt_compact(char *out, size_t cap, double v)
     static const char *suf[] = {"k", "M", "B", "T"};
     double a = fabs(v);
     if (a < 10000) {
-        if (a == floor(a)) fmt_grouped(out, cap, v, 0);
-        else fmt_sig3(out, cap, v);
+        if (a == floor(a))
+            fmt_grouped(out, cap, v, 0);
+        else
+            fmt_sig3(out, cap, v);
         return;
     }
     int s = a >= 1e12 ? 3 : a >= 1e9 ? 2 : a >= 1e6 ? 1 : 0;
@@ -222,11 +233,16 @@ void enc_svg_fmt_value(char *out, size_t cap, double v, enc_svg_fmt fmt)
         return;
     }
     double a = fabs(v);
-    if (a >= 100000) fmt_compact(out, cap, v);
-    else if (fabs(v - round(v)) < 1e-9 * (a > 1 ? a : 1)) fmt_grouped(out, cap, round(v), 0);
-    else if (a >= 100) fmt_grouped(out, cap, v, 0);
-    else if (a >= 10) fmt_grouped(out, cap, v, 1);
-    else fmt_grouped(out, cap, v, 2);
+    if (a >= 100000)
+        fmt_compact(out, cap, v);
+    else if (fabs(v - round(v)) < 1e-9 * (a > 1 ? a : 1))
+        fmt_grouped(out, cap, round(v), 0);
+    else if (a >= 100)
+        fmt_grouped(out, cap, v, 0);
+    else if (a >= 10)
+        fmt_grouped(out, cap, v, 1);
+    else
+        fmt_grouped(out, cap, v, 2);
 }
 
 static const char *const palette[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00",
@@ -246,8 +262,10 @@ static double nicenum(double x, bool round_it)
     double e = floor(log10(x));
     double p = pow(10, e);
     double f = x / p, nf;
-    if (round_it) nf = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
-    else nf = f <= 1 + 1e-9 ? 1 : f <= 2 + 1e-9 ? 2 : f <= 5 + 1e-9 ? 5 : 10;
+    if (round_it)
+        nf = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
+    else
+        nf = f <= 1 + 1e-9 ? 1 : f <= 2 + 1e-9 ? 2 : f <= 5 + 1e-9 ? 5 : 10;
     return nf * p;
 }
 
@@ -290,7 +308,8 @@ void enc_svg_ticks_make(double lo, double hi, int target, enc_svg_ticks *t)
     if (target < 2) target = 2;
     if (target > ENC_SVG_MAX_TICKS) target = ENC_SVG_MAX_TICKS;
     if (lo == hi) {
-        if (lo == 0) hi = 1;
+        if (lo == 0)
+            hi = 1;
         else {
             double h = fabs(lo) / 2;
             lo -= h, hi += h;
@@ -304,7 +323,8 @@ void enc_svg_ticks_make(double lo, double hi, int target, enc_svg_ticks *t)
             t->n = (int)(k1 - k0 + 1);
             t->step = d;
             t->decimals = decimals_of(d);
-            for (int i = 0; i < t->n; i++) t->v[i] = mult(k0 + i, d);
+            for (int i = 0; i < t->n; i++)
+                t->v[i] = mult(k0 + i, d);
             return;
         }
         d = next_nice(d);
@@ -327,8 +347,10 @@ static void fmt_axis(char *out, size_t cap, double v, double step, double maxabs
         double scale = pow(10, 3 * (s + 1));
         char num[64];
         fmt_grouped(num, sizeof num, v / scale, decimals_of(step / scale));
-        if (v == 0) snprintf(out, cap, "0");
-        else snprintf(out, cap, "%s%s", num, suf[s]);
+        if (v == 0)
+            snprintf(out, cap, "0");
+        else
+            snprintf(out, cap, "%s%s", num, suf[s]);
         return;
     }
     fmt_grouped(out, cap, v, decimals_of(step));
@@ -347,23 +369,31 @@ int enc_svg_lin_edges(double lo, double hi, int max_bins, double *edges)
     if (lo == hi) {
         double w = nicenum(lo != 0 ? fabs(lo) / 10 : 1, false);
         double k0 = floor(lo / w);
-        while (mult(k0, w) > lo) k0--;
-        while (mult(k0 + 1, w) <= lo) k0++;
+        while (mult(k0, w) > lo)
+            k0--;
+        while (mult(k0 + 1, w) <= lo)
+            k0++;
         edges[0] = mult(k0, w);
         edges[1] = mult(k0 + 1, w);
         return 1;
     }
     double w = nicenum((hi - lo) / max_bins, false);
     for (;;) {
-        /* first edge: the largest multiple of w at or below lo; last: the smallest at or above hi */
+        /* first edge: the largest multiple of w at or below lo; last: the smallest at or above hi
+         */
         double k0 = floor(lo / w), k1 = ceil(hi / w);
-        while (mult(k0, w) > lo) k0--;
-        while (mult(k0 + 1, w) <= lo) k0++;
-        while (mult(k1, w) < hi) k1++;
-        while (k1 - 1 > k0 && mult(k1 - 1, w) >= hi) k1--;
+        while (mult(k0, w) > lo)
+            k0--;
+        while (mult(k0 + 1, w) <= lo)
+            k0++;
+        while (mult(k1, w) < hi)
+            k1++;
+        while (k1 - 1 > k0 && mult(k1 - 1, w) >= hi)
+            k1--;
         if (k1 - k0 <= max_bins) {
             int nb = (int)(k1 - k0);
-            for (int i = 0; i <= nb; i++) edges[i] = mult(k0 + i, w);
+            for (int i = 0; i <= nb; i++)
+                edges[i] = mult(k0 + i, w);
             return nb;
         }
         w = next_nice(w);
@@ -383,13 +413,17 @@ int enc_svg_log_edges(double lo, double hi, double *edges, int cap)
 {
     if (!isfinite(lo) || !isfinite(hi) || lo <= 0 || lo > hi || cap < 2) return 0;
     long k = (long)floor(log10(lo)) * 3;
-    while (seq125(k) > lo) k--;
-    while (seq125(k + 1) <= lo) k++;
+    while (seq125(k) > lo)
+        k--;
+    while (seq125(k + 1) <= lo)
+        k++;
     long k1 = k + 1;
-    while (seq125(k1) < hi) k1++;
+    while (seq125(k1) < hi)
+        k1++;
     long nb = k1 - k;
     if (nb + 1 > cap) return 0;
-    for (long i = 0; i <= nb; i++) edges[i] = seq125(k + i);
+    for (long i = 0; i <= nb; i++)
+        edges[i] = seq125(k + i);
     return (int)nb;
 }
 
@@ -399,8 +433,10 @@ int enc_svg_bin_of(const double *edges, int nbins, double v)
     int lo = 0, hi = nbins - 1; /* largest i with edges[i] <= v */
     while (lo < hi) {
         int mid = (lo + hi + 1) / 2;
-        if (edges[mid] <= v) lo = mid;
-        else hi = mid - 1;
+        if (edges[mid] <= v)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
     return lo;
 }
@@ -412,8 +448,8 @@ static void put_id(enc_buf *o, const char *id)
     size_t n = 0;
     for (const char *p = id ? id : ""; *p && n < 48; p++, n++) {
         char ch = *p;
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '_' || ch == '-';
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
         enc_buf_addc(o, ok ? ch : '_');
     }
     if (!n) enc_buf_adds(o, "chart");
@@ -453,15 +489,18 @@ static void open_svg(enc_buf *o, const enc_svg_chart *c, double W, double H)
     enc_buf_adds(o, "</text>\n");
 }
 
-static void close_svg(enc_buf *o) { enc_buf_adds(o, "</svg>\n"); }
+static void close_svg(enc_buf *o)
+{
+    enc_buf_adds(o, "</svg>\n");
+}
 
 static void no_data(enc_buf *o, const enc_svg_chart *c)
 {
     double W = c->width > 0 ? c->width : DEFAULT_W, H = c->height > 0 ? c->height : 120;
     open_svg(o, c, W, H);
-    enc_buf_printf(o,
-                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#777777\">no data</text>\n",
-                   W / 2, H / 2 + 10);
+    enc_buf_printf(
+        o, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#777777\">no data</text>\n",
+        W / 2, H / 2 + 10);
     close_svg(o);
 }
 
@@ -476,8 +515,8 @@ static void text_at(enc_buf *o, double x, double y, const char *anchor)
 static void axis_title_y(enc_buf *o, const char *label, double x, double ymid)
 {
     if (!label) return;
-    enc_buf_printf(o, "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" text-anchor=\"middle\">",
-                   x, ymid);
+    enc_buf_printf(
+        o, "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" text-anchor=\"middle\">", x, ymid);
     enc_svg_escape(o, label);
     enc_buf_adds(o, "</text>\n");
 }
@@ -606,8 +645,8 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
         enc_buf_printf(out, "<g stroke=\"" GRID_COLOR "\">");
         for (int i = 0; i < t.n; i++) {
             double x = x0 + (t.v[i] - lo) * sx;
-            enc_buf_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x, x, top,
-                           ybot);
+            enc_buf_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x, x,
+                           top, ybot);
         }
         enc_buf_adds(out, "</g>\n<g text-anchor=\"middle\" fill=\"" AXIS_COLOR "\">");
         for (int i = 0; i < t.n; i++) {
@@ -629,20 +668,24 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
             enc_svg_fmt_value(note, sizeof note, v, c->fmt);
             if (isfinite(v)) {
                 double xa = fmin(zero, x0 + (v - lo) * sx), xb = fmax(zero, x0 + (v - lo) * sx);
-                enc_buf_printf(out,
-                               "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
-                               "<title>",
-                               xa, yc - bh / 2, fmax(xb - xa, 0.5), bh, color);
+                enc_buf_printf(
+                    out,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+                    "<title>",
+                    xa, yc - bh / 2, fmax(xb - xa, 0.5), bh, color);
                 enc_svg_escape(out, lab(labels, i));
                 enc_buf_adds(out, ": ");
                 enc_svg_escape(out, s ? s : note);
                 enc_buf_adds(out, "</title></rect>\n");
                 text_at(out, fmax(xb, zero) + 5, yc + 4, NULL);
-            } else text_at(out, zero + 5, yc + 4, NULL);
+            } else
+                text_at(out, zero + 5, yc + 4, NULL);
             put_text_fit(out, s ? s : note, FONT, LABEL_MAX_PX);
             enc_buf_adds(out, "</text>\n");
         }
-        enc_buf_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
+        enc_buf_printf(out,
+                       "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR
+                       "\"/>\n",
                        zero, zero, top, ybot);
         close_svg(out);
         return;
@@ -653,7 +696,8 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
     double x0 = left, x1 = W - 12;
     double slot = (x1 - x0) / (double)n;
     double label_w = 0;
-    for (size_t i = 0; i < n; i++) label_w = fmax(label_w, fit_width(lab(labels, i), FONT, 140));
+    for (size_t i = 0; i < n; i++)
+        label_w = fmax(label_w, fit_width(lab(labels, i), FONT, 140));
     bool rotate = label_w > slot - 4;
     double lab_h = rotate ? label_w * 0.58 + 14 : 18;
     double top = 34 + 16 /* room for the value texts over the bars */;
@@ -666,7 +710,12 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
     y_axis(out, &t, c->fmt, x0, x1, ybot, sy);
     axis_title_y(out, c->y_label, 14, (top + ybot) / 2);
     double bw = fmin(slot * 0.72, 64);
-    bool notes_fit = note_w <= slot + 2;
+    /* over each bar its note, or when the notes do not fit, the bare value when that does */
+    bool notes_fit = note_w <= slot + 2, values_fit = true;
+    for (size_t i = 0; i < n; i++) {
+        enc_svg_fmt_value(note, sizeof note, values[i], c->fmt);
+        if (enc_svg_text_width(note, FONT) > slot + 2) values_fit = false;
+    }
     for (size_t i = 0; i < n; i++) {
         double xc = x0 + slot * ((double)i + 0.5);
         double v = values[i];
@@ -674,33 +723,37 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
         enc_svg_fmt_value(note, sizeof note, v, c->fmt);
         if (isfinite(v)) {
             double ya = fmin(zero, ybot - (v - lo) * sy), yb = fmax(zero, ybot - (v - lo) * sy);
-            enc_buf_printf(out,
-                           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
-                           xc - bw / 2, ya, bw, fmax(yb - ya, 0.5), color);
+            enc_buf_printf(
+                out,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
+                xc - bw / 2, ya, bw, fmax(yb - ya, 0.5), color);
             enc_svg_escape(out, lab(labels, i));
             enc_buf_adds(out, ": ");
             enc_svg_escape(out, s ? s : note);
             enc_buf_adds(out, "</title></rect>\n");
-            if (notes_fit) {
+            if (notes_fit || values_fit) {
                 text_at(out, xc, ya - 4, "middle");
-                put_text_fit(out, s ? s : note, FONT, slot + 2);
+                put_text_fit(out, notes_fit && s ? s : note, FONT, slot + 2);
                 enc_buf_adds(out, "</text>\n");
             }
         }
         if (rotate) {
             enc_buf_printf(out,
-                           "<text transform=\"translate(%.1f,%.1f) rotate(-35)\" text-anchor=\"end\" fill=\"" AXIS_COLOR "\">",
+                           "<text transform=\"translate(%.1f,%.1f) rotate(-35)\" "
+                           "text-anchor=\"end\" fill=\"" AXIS_COLOR "\">",
                            xc + 4, ybot + 14);
             put_text_fit(out, lab(labels, i), FONT, 140);
         } else {
-            enc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"" AXIS_COLOR "\">",
-                           xc, ybot + 16);
+            enc_buf_printf(
+                out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"" AXIS_COLOR "\">",
+                xc, ybot + 16);
             put_text_fit(out, lab(labels, i), FONT, slot);
         }
         enc_buf_adds(out, "</text>\n");
     }
-    enc_buf_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
-                   x0, x1, zero, zero);
+    enc_buf_printf(
+        out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
+        x0, x1, zero, zero);
     axis_title_x(out, c->x_label, (x0 + x1) / 2, H - 8);
     close_svg(out);
 }
@@ -740,8 +793,10 @@ void enc_svg_hist(enc_buf *out, const enc_svg_chart *c, size_t nbins, const doub
     char(*txt)[32] = enc_xmalloc((nbins + 1) * sizeof *txt);
     xlab *xl = enc_xmalloc((nbins + 1) * sizeof *xl);
     for (size_t i = 0; i <= nbins; i++) {
-        if (log_x) fmt_compact(txt[i], sizeof txt[i], edges[i]);
-        else fmt_axis(txt[i], sizeof txt[i], edges[i], step, maxabs, c->x_fmt);
+        if (log_x)
+            fmt_compact(txt[i], sizeof txt[i], edges[i]);
+        else
+            fmt_axis(txt[i], sizeof txt[i], edges[i], step, maxabs, c->x_fmt);
         xl[i].x = HX(edges[i]);
         xl[i].text = txt[i];
     }
@@ -763,12 +818,13 @@ void enc_svg_hist(enc_buf *out, const enc_svg_chart *c, size_t nbins, const doub
         enc_buf_printf(out, "%s: %s</title></rect>\n", i + 1 == nbins ? "]" : ")", cnt);
     }
     enc_buf_adds(out, "</g>\n");
-    enc_buf_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
-                   x0, x1, ybot, ybot);
+    enc_buf_printf(
+        out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
+        x0, x1, ybot, ybot);
     enc_buf_printf(out, "<g stroke=\"" AXIS_COLOR "\">");
     for (size_t i = 0; i <= nbins; i++)
-        enc_buf_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", xl[i].x, xl[i].x,
-                       ybot, ybot + 4);
+        enc_buf_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", xl[i].x,
+                       xl[i].x, ybot, ybot + 4);
     enc_buf_adds(out, "</g>\n");
     x_labels_greedy(out, xl, nbins + 1, ybot + 17, 4, W - 4);
     axis_title_x(out, c->x_label, (x0 + x1) / 2, H - 6);
@@ -831,8 +887,10 @@ void enc_svg_heatmap(enc_buf *out, const enc_svg_chart *c, size_t rows, size_t c
             double x = v[r * cols + k];
             double tt = vmax > vmin ? (x - vmin) / (vmax - vmin) : 0.5;
             char col[8], val[48];
-            if (isfinite(x)) blue_at(tt, col);
-            else snprintf(col, sizeof col, "#dddddd");
+            if (isfinite(x))
+                blue_at(tt, col);
+            else
+                snprintf(col, sizeof col, "#dddddd");
             enc_svg_fmt_value(val, sizeof val, x, c->fmt);
             enc_buf_printf(out,
                            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\""
@@ -849,7 +907,8 @@ void enc_svg_heatmap(enc_buf *out, const enc_svg_chart *c, size_t rows, size_t c
         }
     }
     xlab *xl = enc_xmalloc(cols * sizeof *xl);
-    for (size_t k = 0; k < cols; k++) xl[k] = (xlab){x0 + cw * ((double)k + 0.5), lab(col_labels, k)};
+    for (size_t k = 0; k < cols; k++)
+        xl[k] = (xlab){x0 + cw * ((double)k + 0.5), lab(col_labels, k)};
     x_labels_greedy(out, xl, cols, ybot + 16, x0, x1);
     free(xl);
     axis_title_x(out, c->x_label, (x0 + x1) / 2, ybot + 34);
@@ -863,8 +922,8 @@ void enc_svg_heatmap(enc_buf *out, const enc_svg_chart *c, size_t rows, size_t c
         enc_buf_printf(out, "<stop offset=\"%.3f\" stop-color=\"#%02x%02x%02x\"/>", i / 8.0,
                        blues[i][0], blues[i][1], blues[i][2]);
     enc_buf_adds(out, "</linearGradient></defs>\n");
-    enc_buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"%.1f\" fill=\"url(#", lx, top,
-                   lh);
+    enc_buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"%.1f\" fill=\"url(#", lx,
+                   top, lh);
     put_id(out, c->id);
     enc_buf_adds(out, "-g)\" stroke=\"#bbbbbb\"/>\n");
     char s[48];
@@ -904,18 +963,20 @@ void enc_svg_line(enc_buf *out, const enc_svg_chart *c, size_t n, const char *co
     double sy = (ybot - top) / (t.v[t.n - 1] - t.v[0]);
     double dx = n > 1 ? (x1 - x0 - 16) / (double)(n - 1) : 0;
 #define LX(i) (n > 1 ? x0 + 8 + dx * (double)(i) : (x0 + x1) / 2)
-#define LY(y) (ybot - ((y) - t.v[0]) * sy)
+#define LY(y) (ybot - ((y)-t.v[0]) * sy)
     open_svg(out, c, W, H);
     y_axis(out, &t, c->fmt, x0, x1, ybot, sy);
     axis_title_y(out, c->y_label, 14, (top + ybot) / 2);
-    enc_buf_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
-                   x0, x1, ybot, ybot);
+    enc_buf_printf(
+        out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR "\"/>\n",
+        x0, x1, ybot, ybot);
     /* legend under the title */
     double lx = x0;
     for (size_t j = 0; j < nseries; j++) {
         const char *col = enc_svg_color(s[j].color);
         enc_buf_printf(out,
-                       "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"38\" y2=\"38\" stroke=\"%s\" stroke-width=\"2.5\"%s/>",
+                       "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"38\" y2=\"38\" stroke=\"%s\" "
+                       "stroke-width=\"2.5\"%s/>",
                        lx, lx + 22, col, s[j].dashed ? " stroke-dasharray=\"6 4\"" : "");
         text_at(out, lx + 28, 42, NULL);
         put_text_fit(out, s[j].name, FONT, LABEL_MAX_PX);
@@ -954,7 +1015,8 @@ void enc_svg_line(enc_buf *out, const enc_svg_chart *c, size_t n, const char *co
         enc_buf_adds(out, "</g>\n");
     }
     xlab *xl = enc_xmalloc((n ? n : 1) * sizeof *xl);
-    for (size_t i = 0; i < n; i++) xl[i] = (xlab){LX(i), lab(x_labels, i)};
+    for (size_t i = 0; i < n; i++)
+        xl[i] = (xlab){LX(i), lab(x_labels, i)};
     x_labels_greedy(out, xl, n, ybot + 17, 4, W - 4);
     free(xl);
     axis_title_x(out, c->x_label, (x0 + x1) / 2, H - 6);

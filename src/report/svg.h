@@ -69,8 +69,9 @@ void enc_svg_fmt_tick(char *out, size_t cap, const enc_svg_ticks *t, double v, e
 /* Histogram bins. Bins are [e[i], e[i+1]) except the last, which is closed: [e[n-1], e[n]].
  * enc_svg_lin_edges: equal bins of a nice width (1, 2 or 5 times a power of ten), at most
  * max_bins (2..64) of them, from the largest multiple of the width at or below lo to the smallest
- * at or above hi (the last bin is closed, so hi is in it); lo == hi gets one bin holding it. Returns the number of bins
- * (edges written: bins + 1), 0 when lo or hi is not finite or lo > hi. */
+ * at or above hi (the last bin is closed, so hi is in it); lo == hi gets one bin holding it.
+ * Returns the number of bins (edges written: bins + 1), 0 when lo or hi is not finite or lo > hi.
+ */
 int enc_svg_lin_edges(double lo, double hi, int max_bins, double *edges);
 /* enc_svg_log_edges: edges on the 1-2-5 sequence (..., 0.5, 1, 2, 5, 10, 20, ...) from the
  * largest at or below lo to the smallest above hi, for skewed positive quantities such as money.

@@ -13,7 +13,8 @@
 static size_t count_str(const char *hay, const char *needle)
 {
     size_t n = 0, k = strlen(needle);
-    for (const char *p = hay; (p = strstr(p, needle)); p += k) n++;
+    for (const char *p = hay; (p = strstr(p, needle)); p += k)
+        n++;
     return n;
 }
 
@@ -52,7 +53,8 @@ static int xml_ok(const char *s, char *why, size_t cap)
         int closing = *p == '/';
         if (closing) p++;
         const char *name = p;
-        while (*p && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) p++;
+        while (*p && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+            p++;
         size_t nlen = (size_t)(p - name);
         if (!nlen) return snprintf(why, cap, "bad tag at %ld", (long)(name - s)), 0;
         if (strncmp(name, "script", 6) == 0) return snprintf(why, cap, "script element"), 0;
@@ -67,8 +69,10 @@ static int xml_ok(const char *s, char *why, size_t cap)
                 if (!*p) return snprintf(why, cap, "unterminated attribute"), 0;
             } else if (*p == '=' && p[1] != '"') {
                 return snprintf(why, cap, "unquoted attribute at %ld", (long)(p - s)), 0;
-            } else if (*p == '/' && p[1] == '>') self = 1;
-            else if (*p == '<') return snprintf(why, cap, "< inside a tag at %ld", (long)(p - s)), 0;
+            } else if (*p == '/' && p[1] == '>')
+                self = 1;
+            else if (*p == '<')
+                return snprintf(why, cap, "< inside a tag at %ld", (long)(p - s)), 0;
             p++;
         }
         if (!*p) return snprintf(why, cap, "unterminated tag"), 0;
@@ -83,18 +87,22 @@ static int xml_ok(const char *s, char *why, size_t cap)
             lens[depth++] = nlen;
         }
     }
-    if (depth) return snprintf(why, cap, "<%.*s> left open", (int)lens[depth - 1], stack[depth - 1]), 0;
+    if (depth)
+        return snprintf(why, cap, "<%.*s> left open", (int)lens[depth - 1], stack[depth - 1]), 0;
     return 1;
 }
 
-#define CHECK_XML(s)                                                                              \
-    do {                                                                                          \
-        char th_why[128];                                                                         \
-        if (!xml_ok((s), th_why, sizeof th_why)) TH_FAIL("not well-formed: %s", th_why);          \
+#define CHECK_XML(s)                                                                               \
+    do {                                                                                           \
+        char th_why[128];                                                                          \
+        if (!xml_ok((s), th_why, sizeof th_why)) TH_FAIL("not well-formed: %s", th_why);           \
     } while (0)
 
 /* marks = elements with a tooltip (<title> without an id: the chart's own title has one) */
-static size_t marks(const char *svg) { return count_str(svg, "<title>"); }
+static size_t marks(const char *svg)
+{
+    return count_str(svg, "<title>");
+}
 
 /* ---- escaping -------------------------------------------------------------------------------- */
 
@@ -110,7 +118,10 @@ static void test_escape_hostile(void)
     CHECK_STR(e, zh);
     free(e);
     /* tab, newline and return stay; other controls (and NUL inside the length) are dropped */
-    e = escaped("a\tb\nc\rd\x01" "e\x1f" "f\0g", 13);
+    e = escaped("a\tb\nc\rd\x01"
+                "e\x1f"
+                "f\0g",
+                13);
     CHECK_STR(e, "a\tb\nc\rdefg");
     free(e);
     enc_buf b = {0};
@@ -125,15 +136,18 @@ static void test_escape_invalid_utf8(void)
     struct {
         const char *in, *out;
     } cases[] = {
-        {"a\xff" "b", "a\xEF\xBF\xBD" "b"},                     /* never valid byte */
-        {"\xc0\xaf", "\xEF\xBF\xBD\xEF\xBF\xBD"},               /* overlong '/' */
+        {"a\xff"
+         "b",
+         "a\xEF\xBF\xBD"
+         "b"},                                                    /* never valid byte */
+        {"\xc0\xaf", "\xEF\xBF\xBD\xEF\xBF\xBD"},                 /* overlong '/' */
         {"\xe0\x80\xaf", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"}, /* overlong, 3 bytes */
         {"\xed\xa0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"}, /* UTF-16 surrogate */
         {"\xf4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"}, /* > U+10FFFF */
-        {"x\xe4\xb8", "x\xEF\xBF\xBD\xEF\xBF\xBD"},             /* truncated 中 */
-        {"\xe4\xb8\xad", "\xe4\xb8\xad"},                       /* 中 */
-        {"\xef\xbf\xbe!", "!"},                                 /* U+FFFE is not an XML Char */
-        {"\xf0\x9f\x8e\x89", "\xf0\x9f\x8e\x89"},               /* U+1F389 */
+        {"x\xe4\xb8", "x\xEF\xBF\xBD\xEF\xBF\xBD"}, /* truncated 中 */
+        {"\xe4\xb8\xad", "\xe4\xb8\xad"},           /* 中 */
+        {"\xef\xbf\xbe!", "!"},                     /* U+FFFE is not an XML Char */
+        {"\xf0\x9f\x8e\x89", "\xf0\x9f\x8e\x89"},   /* U+1F389 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *e = escaped(cases[i].in, strlen(cases[i].in));
@@ -173,8 +187,10 @@ static void test_fmt_value(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         enc_svg_fmt_value(s, sizeof s, cases[i].v, cases[i].f);
-        if (strcmp(cases[i].want, "-0.00") == 0) CHECK_STR(s, "0.00"); /* no "-0" */
-        else CHECK_STR(s, cases[i].want);
+        if (strcmp(cases[i].want, "-0.00") == 0)
+            CHECK_STR(s, "0.00"); /* no "-0" */
+        else
+            CHECK_STR(s, cases[i].want);
     }
 }
 
@@ -199,7 +215,8 @@ static void test_ticks_fixed(void)
     enc_svg_ticks_make(-3, 7, 5, &t);
     CHECK(t.v[0] <= -3 && t.v[t.n - 1] >= 7);
     int zero = 0;
-    for (int i = 0; i < t.n; i++) zero += t.v[i] == 0;
+    for (int i = 0; i < t.n; i++)
+        zero += t.v[i] == 0;
     CHECK_INT(zero, 1); /* an exact 0 tick, not -1e-16 */
 
     enc_svg_ticks_make(0, 48000, 5, &t);
@@ -240,7 +257,10 @@ static uint64_t lcg(uint64_t *s)
     *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
     return *s >> 11;
 }
-static double unif(uint64_t *s) { return (double)lcg(s) / 9007199254740992.0; }
+static double unif(uint64_t *s)
+{
+    return (double)lcg(s) / 9007199254740992.0;
+}
 
 static void test_ticks_properties(void)
 {
@@ -263,7 +283,8 @@ static void test_ticks_properties(void)
             enc_svg_fmt_tick(b, sizeof b, &t, t.v[i], ENC_SVG_NUM);
             ok = strcmp(a, b) != 0;
         }
-        if (!ok && bad++ < 5) TH_FAIL("ticks of [%.17g, %.17g] target %d: n %d step %g", lo, hi, target, t.n, t.step);
+        if (!ok && bad++ < 5)
+            TH_FAIL("ticks of [%.17g, %.17g] target %d: n %d step %g", lo, hi, target, t.n, t.step);
     }
     CHECK_INT(bad, 0);
 }
@@ -314,7 +335,8 @@ static void test_lin_edges(void)
         nb = enc_svg_lin_edges(lo, hi, maxb, e);
         int ok = nb >= 1 && nb <= maxb && e[0] <= lo && e[nb] >= hi;
         double w = e[1] - e[0];
-        for (int i = 1; ok && i <= nb; i++) ok = fabs(e[i] - e[i - 1] - w) <= 1e-6 * w;
+        for (int i = 1; ok && i <= nb; i++)
+            ok = fabs(e[i] - e[i - 1] - w) <= 1e-6 * w;
         ok = ok && is_nice(w);
         for (int j = 0; ok && j < 20; j++) {
             double v = lo + (hi - lo) * j / 19.0;
@@ -332,7 +354,8 @@ static void test_log_edges(void)
     int nb = enc_svg_log_edges(3, 870, e, 64);
     double want[] = {2, 5, 10, 20, 50, 100, 200, 500, 1000};
     CHECK_INT(nb, 8);
-    for (int i = 0; i <= nb && i < 9; i++) CHECK_NEAR(e[i], want[i], 1e-9);
+    for (int i = 0; i <= nb && i < 9; i++)
+        CHECK_NEAR(e[i], want[i], 1e-9);
 
     nb = enc_svg_log_edges(1000, 1000, e, 64); /* exactly on an edge; log10 rounds below 3 */
     CHECK_INT(nb, 1);
@@ -354,7 +377,8 @@ static void test_log_edges(void)
         double lo = pow(10, unif(&seed) * 10 - 4), hi = lo * pow(10, unif(&seed) * 6);
         nb = enc_svg_log_edges(lo, hi, e, 64);
         int ok = nb >= 1 && e[0] <= lo && e[nb] >= hi && e[1] > lo && e[nb - 1] < hi;
-        for (int i = 1; ok && i <= nb; i++) ok = is_nice(e[i]) && e[i] > e[i - 1];
+        for (int i = 1; ok && i <= nb; i++)
+            ok = is_nice(e[i]) && e[i] > e[i - 1];
         if (!ok && bad++ < 5) TH_FAIL("log edges of [%.17g, %.17g]: %d bins", lo, hi, nb);
     }
     CHECK_INT(bad, 0);
@@ -385,8 +409,11 @@ static void test_bar(void)
     const char *notes[] = {"120 · 40.0%", NULL, NULL, NULL};
     for (int h = 0; h < 2; h++) {
         enc_buf b = {0};
-        enc_svg_chart c = {.id = "seg<x>", .title = HOSTILE, .desc = "Customers per segment",
-                           .x_label = "customers", .y_label = "segment"};
+        enc_svg_chart c = {.id = "seg<x>",
+                           .title = HOSTILE,
+                           .desc = "Customers per segment",
+                           .x_label = "customers",
+                           .y_label = "segment"};
         enc_svg_bar(&b, &c, h, 4, labels, v, notes);
         CHECK_XML(b.p);
         CHECK(strstr(b.p, "<script") == NULL);
@@ -434,6 +461,23 @@ static void test_bar_edge_cases(void)
         enc_buf_reset(&b);
     }
 
+    /* narrow vertical bars: notes too wide for the slots give way to the bare values */
+    double big[] = {54207, 22222, 39771, 11003, 6829, 35766, 26077};
+    const char *l7[] = {"prospect", "new", "growing", "mature", "declining", "dormant", "churned"};
+    const char *n7[] = {"54,207 · 27.7%", "22,222 · 11.3%", "39,771 · 20.3%", "11,003 · 5.6%",
+                        "6,829 · 3.5%",   "35,766 · 18.3%", "26,077 · 13.3%"};
+    enc_svg_chart narrow = {.id = "n", .title = "Stages", .width = 420};
+    enc_svg_bar(&b, &narrow, false, 7, l7, big, n7);
+    CHECK_XML(b.p);
+    CHECK(strstr(b.p, ">54,207 · 27.7%</text>") == NULL);
+    CHECK(strstr(b.p, ">54,207</text>") != NULL);
+    CHECK(strstr(b.p, "<title>prospect: 54,207 · 27.7%</title>") != NULL);
+    enc_buf_reset(&b);
+    narrow.width = 1400; /* wide enough: the notes themselves */
+    enc_svg_bar(&b, &narrow, false, 7, l7, big, n7);
+    CHECK(strstr(b.p, ">54,207 · 27.7%</text>") != NULL);
+    enc_buf_reset(&b);
+
     double neg[] = {-5, 10};
     enc_svg_bar(&b, &c, true, 2, l4, neg, NULL);
     CHECK_XML(b.p);
@@ -446,10 +490,12 @@ static void test_hist(void)
 {
     double e[32], counts[31];
     int nb = enc_svg_lin_edges(0, 1, 20, e);
-    for (int i = 0; i < nb; i++) counts[i] = i * 3;
+    for (int i = 0; i < nb; i++)
+        counts[i] = i * 3;
     counts[4] = NAN;
     counts[5] = INFINITY;
-    enc_svg_chart c = {.id = "h", .title = "Churn risk", .x_label = "P(churn)", .y_label = "customers"};
+    enc_svg_chart c = {
+        .id = "h", .title = "Churn risk", .x_label = "P(churn)", .y_label = "customers"};
     enc_buf b = {0};
     enc_svg_hist(&b, &c, (size_t)nb, e, counts, false);
     CHECK_XML(b.p);
@@ -459,7 +505,8 @@ static void test_hist(void)
     enc_buf_reset(&b);
 
     nb = enc_svg_log_edges(0.7, 12000, e, 32);
-    for (int i = 0; i < nb; i++) counts[i] = 100 - i;
+    for (int i = 0; i < nb; i++)
+        counts[i] = 100 - i;
     enc_svg_hist(&b, &c, (size_t)nb, e, counts, true);
     CHECK_XML(b.p);
     CHECK_INT(marks(b.p), nb);
@@ -490,7 +537,8 @@ static void test_heatmap(void)
 {
     const char *rl[] = {"F5", "F4", "F3", "F2", "F1"}, *cl[] = {"R1", "R2", "R3", "R4", "R5"};
     double v[25];
-    for (int i = 0; i < 25; i++) v[i] = i * i;
+    for (int i = 0; i < 25; i++)
+        v[i] = i * i;
     v[7] = NAN;
     enc_svg_chart c = {.id = "rf", .title = "R × F", .x_label = "R", .y_label = "F"};
     enc_buf b = {0};
@@ -499,7 +547,7 @@ static void test_heatmap(void)
     CHECK_INT(marks(b.p), 25);
     CHECK(strstr(b.p, "F4, R3: n/a</title>") != NULL);
     CHECK(strstr(b.p, "F5, R1: 0</title>") != NULL);
-    CHECK(strstr(b.p, ">576</text>") != NULL); /* largest value written in its cell */
+    CHECK(strstr(b.p, ">576</text>") != NULL);      /* largest value written in its cell */
     CHECK(strstr(b.p, "fill=\"#08306b\"") != NULL); /* and in the darkest colour */
     CHECK(strstr(b.p, "fill=\"#f7fbff\"") != NULL); /* 0 in the lightest */
     CHECK(strstr(b.p, ">0</text>") != NULL);        /* the scale starts at 0 */
@@ -527,8 +575,8 @@ static void test_line(void)
     const char *x[] = {"w1", "w2", "w3", "w4", "w5"};
     double pred[] = {10, 9.5, 9, 8.6, 8.1}, act[] = {11, NAN, 8, INFINITY, 7};
     enc_svg_series s[] = {{"predicted", pred, 0, true}, {HOSTILE, act, 1, false}};
-    enc_svg_chart c = {.id = "pa", .title = "Predicted vs actual", .x_label = "week",
-                       .y_label = "purchases"};
+    enc_svg_chart c = {
+        .id = "pa", .title = "Predicted vs actual", .x_label = "week", .y_label = "purchases"};
     enc_buf b = {0};
     enc_svg_line(&b, &c, 5, x, 2, s);
     CHECK_XML(b.p);
@@ -540,7 +588,8 @@ static void test_line(void)
     const char *d = strstr(p, " d=\"");
     const char *end = strchr(d + 4, '"');
     size_t moves = 0;
-    for (const char *q = d; q < end; q++) moves += *q == 'M';
+    for (const char *q = d; q < end; q++)
+        moves += *q == 'M';
     CHECK_INT(moves, 3);
     CHECK(strstr(b.p, "<script") == NULL);
     enc_buf_reset(&b);
@@ -567,13 +616,20 @@ static void test_line(void)
 static void test_xml_parser_oracle(void)
 {
     if (!py_have("xml.etree.ElementTree")) return;
-    const char *labels[] = {HOSTILE, "重要价值客户", "a\x01" "b", "c\xff" "d"};
+    const char *labels[] = {HOSTILE, "重要价值客户",
+                            "a\x01"
+                            "b",
+                            "c\xff"
+                            "d"};
     double v[] = {1, 2, 3, 4};
     double e[5] = {0, 1, 2, 3, 4};
     double hm[4] = {1, 2, 3, 4};
     enc_svg_series s[] = {{HOSTILE, v, 0, false}, {"重要", v, 1, true}};
-    enc_svg_chart c = {.id = "x", .title = HOSTILE, .desc = "重要价值客户 <b>&amp;</b>",
-                       .x_label = HOSTILE, .y_label = "客户"};
+    enc_svg_chart c = {.id = "x",
+                       .title = HOSTILE,
+                       .desc = "重要价值客户 <b>&amp;</b>",
+                       .x_label = HOSTILE,
+                       .y_label = "客户"};
     enc_buf b = {0};
     enc_buf_adds(&b, "<root>");
     enc_svg_bar(&b, &c, true, 4, labels, v, NULL);
