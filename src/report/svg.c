@@ -315,16 +315,31 @@ void enc_svg_ticks_make(double lo, double hi, int target, enc_svg_ticks *t)
             lo -= h, hi += h;
         }
     }
+    if (!isfinite(hi - lo)) return; /* a range beyond the doubles */
     double range = nicenum(hi - lo, false);
     double d = nicenum(range / (target - 1), true);
     for (;;) {
-        double k0 = floor(lo / d + 1e-9), k1 = ceil(hi / d - 1e-9);
+        if (!(d > 0) || !isfinite(d)) return;
+        /* tick indices stay below 1e15, where doubles count exactly */
+        if (fmax(fabs(lo), fabs(hi)) / d > 1e15) {
+            d = next_nice(d);
+            continue;
+        }
+        /* k0 d: the largest multiple at or below lo; k1 d: the smallest at or above hi, compared
+         * as the decimals the labels show (3 x 0.1 is 0.3) */
+        double k0 = floor(lo / d), k1 = ceil(hi / d);
+        if (mult(k0 + 1, d) <= lo) k0++;
+        if (mult(k0, d) > lo) k0--;
+        if (mult(k1 - 1, d) >= hi) k1--;
+        if (mult(k1, d) < hi) k1++;
+        if (k1 <= k0) k1 = k0 + 1;
         if (k1 - k0 + 1 <= ENC_SVG_MAX_TICKS) {
             t->n = (int)(k1 - k0 + 1);
             t->step = d;
             t->decimals = decimals_of(d);
             for (int i = 0; i < t->n; i++)
                 t->v[i] = mult(k0 + i, d);
+            if (!isfinite(t->v[0]) || !isfinite(t->v[t->n - 1])) t->n = 0; /* past DBL_MAX */
             return;
         }
         d = next_nice(d);
@@ -366,8 +381,10 @@ void enc_svg_fmt_tick(char *out, size_t cap, const enc_svg_ticks *t, double v, e
 int enc_svg_lin_edges(double lo, double hi, int max_bins, double *edges)
 {
     if (!isfinite(lo) || !isfinite(hi) || lo > hi || max_bins < 2 || max_bins > 64) return 0;
+    if (!isfinite(hi - lo)) return 0;
     if (lo == hi) {
         double w = nicenum(lo != 0 ? fabs(lo) / 10 : 1, false);
+        if (!(w > 0) || !isfinite(w) || !isfinite(lo + w)) return 0; /* subnormal or huge */
         double k0 = floor(lo / w);
         while (mult(k0, w) > lo)
             k0--;
@@ -379,6 +396,11 @@ int enc_svg_lin_edges(double lo, double hi, int max_bins, double *edges)
     }
     double w = nicenum((hi - lo) / max_bins, false);
     for (;;) {
+        if (!(w > 0) || !isfinite(w)) return 0;
+        if (fmax(fabs(lo), fabs(hi)) / w > 1e15) { /* bin indices count exactly below 1e15 */
+            w = next_nice(w);
+            continue;
+        }
         /* first edge: the largest multiple of w at or below lo; last: the smallest at or above hi
          */
         double k0 = floor(lo / w), k1 = ceil(hi / w);
@@ -613,6 +635,10 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
     }
     enc_svg_ticks t;
     enc_svg_ticks_make(vmin, vmax, horizontal ? 5 : 6, &t);
+    if (t.n < 2) { /* values beyond what an axis can show */
+        no_data(out, c);
+        return;
+    }
     double lo = t.v[0], hi = t.v[t.n - 1];
     const char *color = enc_svg_color(c->color);
     double W = c->width > 0 ? c->width : DEFAULT_W;
@@ -777,6 +803,11 @@ void enc_svg_hist(enc_buf *out, const enc_svg_chart *c, size_t nbins, const doub
         if (isfinite(counts[i])) cmax = fmax(cmax, counts[i]);
     enc_svg_ticks t;
     enc_svg_ticks_make(0, cmax, 5, &t);
+    if (t.n < 2 ||
+        !isfinite(log_x ? log10(edges[nbins]) - log10(edges[0]) : edges[nbins] - edges[0])) {
+        no_data(out, c);
+        return;
+    }
     double W = c->width > 0 ? c->width : DEFAULT_W, H = c->height > 0 ? c->height : 300;
     double top = 34, bottom = 26 + (c->x_label ? 18 : 0);
     double x0 = 14 + ticks_width(&t, c->fmt) + 8 + (c->y_label ? 16 : 0), x1 = W - 18;
@@ -956,6 +987,10 @@ void enc_svg_line(enc_buf *out, const enc_svg_chart *c, size_t n, const char *co
     }
     enc_svg_ticks t;
     enc_svg_ticks_make(vmin, vmax, 6, &t);
+    if (t.n < 2) {
+        no_data(out, c);
+        return;
+    }
     double W = c->width > 0 ? c->width : DEFAULT_W, H = c->height > 0 ? c->height : 320;
     double top = 56, bottom = 26 + (c->x_label ? 18 : 0);
     double x0 = 14 + ticks_width(&t, c->fmt) + 8 + (c->y_label ? 16 : 0), x1 = W - 16;

@@ -54,8 +54,9 @@ const char *enc_svg_color(int i);
 #define ENC_SVG_MAX_TICKS 16
 /* Ticks from Heckbert's "Nice numbers for graph labels" (Graphics Gems, 1990): a step of 1, 2 or
  * 5 times a power of ten such that about `target` ticks (2..ENC_SVG_MAX_TICKS) cover [lo, hi];
- * v[0] <= lo and v[n-1] >= hi. lo == hi gets a unit range around the value; non-finite input
- * gives n = 0. `decimals` is what labels need to show the step exactly. */
+ * v[0] <= lo and v[n-1] >= hi. lo == hi gets a range around the value ([0, 1] for 0); non-finite
+ * input, or a range or ticks beyond the largest double, gives n = 0 (charts then say "no data").
+ * `decimals` is what labels need to show the step exactly. */
 typedef struct enc_svg_ticks {
     int n;
     double step;
@@ -70,8 +71,8 @@ void enc_svg_fmt_tick(char *out, size_t cap, const enc_svg_ticks *t, double v, e
  * enc_svg_lin_edges: equal bins of a nice width (1, 2 or 5 times a power of ten), at most
  * max_bins (2..64) of them, from the largest multiple of the width at or below lo to the smallest
  * at or above hi (the last bin is closed, so hi is in it); lo == hi gets one bin holding it.
- * Returns the number of bins (edges written: bins + 1), 0 when lo or hi is not finite or lo > hi.
- */
+ * Returns the number of bins (edges written: bins + 1), 0 when lo or hi is not finite, lo > hi,
+ * or the range is beyond the doubles (hi - lo overflows; a subnormal lo == hi). */
 int enc_svg_lin_edges(double lo, double hi, int max_bins, double *edges);
 /* enc_svg_log_edges: edges on the 1-2-5 sequence (..., 0.5, 1, 2, 5, 10, 20, ...) from the
  * largest at or below lo to the smallest above hi, for skewed positive quantities such as money.

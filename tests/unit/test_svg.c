@@ -242,6 +242,13 @@ static void test_ticks_fixed(void)
     CHECK_INT(t.n, 0);
     enc_svg_ticks_make(0, INFINITY, 5, &t);
     CHECK_INT(t.n, 0);
+    enc_svg_ticks_make(-1e308, 1e308, 5, &t); /* hi - lo overflows */
+    CHECK_INT(t.n, 0);
+    enc_svg_ticks_make(0, 1.7e308, 5, &t); /* the top tick would pass DBL_MAX */
+    CHECK_INT(t.n, 0);
+    /* a narrow range far from 0: the step widens until tick indices count exactly */
+    enc_svg_ticks_make(1e20, 1e20 + 65536, 5, &t);
+    CHECK(t.n >= 2 && t.v[0] <= 1e20 && t.v[t.n - 1] >= 1e20 + 65536);
 }
 
 /* step is 1, 2 or 5 times a power of ten */
@@ -324,6 +331,10 @@ static void test_lin_edges(void)
     CHECK_INT(enc_svg_lin_edges(2, 1, 10, e), 0);
     CHECK_INT(enc_svg_lin_edges(0, 1, 1, e), 0);
     CHECK_INT(enc_svg_lin_edges(0, 1, 65, e), 0);
+    CHECK_INT(enc_svg_lin_edges(-1e308, 1e308, 10, e), 0);
+    CHECK_INT(enc_svg_lin_edges(5e-324, 5e-324, 10, e), 0);
+    nb = enc_svg_lin_edges(1e20, 1e20 + 65536, 10, e); /* terminates; holds both ends */
+    CHECK(nb >= 1 && enc_svg_bin_of(e, nb, 1e20) >= 0 && enc_svg_bin_of(e, nb, 1e20 + 65536) >= 0);
 
     /* properties: equal nice widths, at most max_bins, every value of [lo, hi] in a bin */
     uint64_t seed = 7;
@@ -476,6 +487,12 @@ static void test_bar_edge_cases(void)
     narrow.width = 1400; /* wide enough: the notes themselves */
     enc_svg_bar(&b, &narrow, false, 7, l7, big, n7);
     CHECK(strstr(b.p, ">54,207 · 27.7%</text>") != NULL);
+    enc_buf_reset(&b);
+
+    double huge[] = {-1e308, 1e308}; /* no axis can span them: no data rather than NaN */
+    enc_svg_bar(&b, &c, true, 2, l4, huge, NULL);
+    CHECK(strstr(b.p, "no data") != NULL);
+    CHECK(strstr(b.p, "nan") == NULL);
     enc_buf_reset(&b);
 
     double neg[] = {-5, 10};
