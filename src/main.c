@@ -19,6 +19,7 @@ static const struct {
     {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
 
     /* customer intelligence */
+    {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},

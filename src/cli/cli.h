@@ -42,6 +42,7 @@ int cmd_itemsets(enc_cli *cli, int argc, char **argv);
 int cmd_rules(enc_cli *cli, int argc, char **argv);
 int cmd_recommend(enc_cli *cli, int argc, char **argv);
 int cmd_clv(enc_cli *cli, int argc, char **argv);
+int cmd_report(enc_cli *cli, int argc, char **argv);
 /* delivery */
 int cmd_dispatch(enc_cli *cli, int argc, char **argv);
 int cmd_outbox(enc_cli *cli, int argc, char **argv);
