@@ -20,6 +20,12 @@ static const struct {
 
     /* customer intelligence */
     {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},
+    {"score", cmd_score, "score every customer: RFM, lifecycle, CLV, churn, tags, clusters"},
+    {"profile", cmd_profile, "one customer's stored profile"},
+    {"segments", cmd_segments, "customers, revenue share and mean CLV per segment"},
+    {"clv", cmd_clv, "fit and evaluate the CLV models (BG/NBD, Pareto/NBD, Gamma-Gamma)"},
+    {"churn", cmd_churn, "evaluate the churn model on a time split"},
+    {"export", cmd_export, "write the stored profiles as CSV or JSON lines"},
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},

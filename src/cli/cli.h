@@ -47,4 +47,9 @@ int cmd_report(enc_cli *cli, int argc, char **argv);
 int cmd_dispatch(enc_cli *cli, int argc, char **argv);
 int cmd_outbox(enc_cli *cli, int argc, char **argv);
 int cmd_audience(enc_cli *cli, int argc, char **argv);
+int cmd_score(enc_cli *cli, int argc, char **argv);
+int cmd_profile(enc_cli *cli, int argc, char **argv);
+int cmd_segments(enc_cli *cli, int argc, char **argv);
+int cmd_churn(enc_cli *cli, int argc, char **argv);
+int cmd_export(enc_cli *cli, int argc, char **argv);
 #endif

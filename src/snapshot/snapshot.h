@@ -41,6 +41,7 @@ int32_t enc_dict_find(const enc_dict *d, const char *s); /* -1 when absent */
 typedef struct enc_snapshot {
     int64_t as_of; /* rows with ts < as_of are in; the day ends the scores are "as of" */
     enc_arena *arena;
+    enc_arena *arena_side; /* arrays read on the loader's second connection (events, feedback) */
 
     /* customers (merged records left out), ascending store id */
     size_t ncust;
@@ -52,7 +53,9 @@ typedef struct enc_snapshot {
     int32_t *region, *city, *tier, *tz; /* dictionary ids, -1 when unknown */
     int64_t *points;
 
-    /* sale orders (paid, with sales > 0, ts < as_of), by customer then time */
+    /* purchase orders (paid, ts < as_of, with sales > 0 — or, for an order imported without
+     * lines, a positive item count: a free purchase such as CDNOW's $0 rows), by customer then
+     * time */
     size_t nord;
     int64_t *ord_off; /* ncust + 1 offsets into the ord_ arrays */
     int64_t *ord_id, *ord_ts, *ord_amount; /* store id, time, sale amount (minor units) */
@@ -62,6 +65,9 @@ typedef struct enc_snapshot {
     /* returns: returned orders and return lines, per customer */
     int64_t *ret_amount; /* positive minor units */
     int32_t *ret_count;
+    /* the same returns one by one, by customer then time (a paid order's return lines are one
+     * return at the order's time): ret_off has ncust + 1 offsets */
+    int64_t *ret_off, *ret_ts, *ret_amt;
 
     /* sale lines of the sale orders, by order */
     size_t nline;
@@ -90,6 +96,7 @@ typedef struct enc_snapshot {
     /* feedback, per customer */
     int32_t *complaints;
     int64_t *last_complaint; /* ENC_NO_TIME when none */
+    int64_t *cmp_off, *cmp_ts; /* complaint times by customer then time (ncust + 1 offsets) */
     float *nps_last, *review_avg; /* NAN when none */
     int32_t *consults; /* consult events, also counted in events */
 

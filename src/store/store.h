@@ -209,6 +209,91 @@ typedef struct enc_contact {
 enc_rc enc_store_contacts(enc_store *st, const int64_t *ids, size_t n, enc_contact *out,
                           enc_err *err);
 void enc_store_contacts_free(enc_contact *c, size_t n);
+/* --- profiles: the scores of one scoring run (src/intel/score.c writes them) ----------------
+ * Every array of enc_profile_rows has n entries; a NULL column pointer writes NULL for every
+ * row. Missing values: NaN (doubles), ENC_PROFILE_NULL (integers), NULL (strings). Money is in
+ * minor units, times epoch seconds, list columns JSON arrays (text). Strings are borrowed for
+ * the call. */
+#define ENC_PROFILE_NULL INT64_MIN
+typedef struct enc_profile_rows {
+    size_t n;
+    const int64_t *customer_id; /* store id (required) */
+    const double *recency_days, *tenure_days;
+    const int64_t *frequency, *monetary, *returns_amount, *aov;
+    const int64_t *r, *f, *m;
+    const char *const *rfm_segment, *const *rfm_segment_cn, *const *lifecycle,
+        *const *lifecycle_class;
+    const double *p_alive, *expected_30d, *expected_90d, *expected_365d;
+    const int64_t *expected_spend, *clv;
+    const double *churn_risk;
+    const char *const *churn_reasons;
+    const int64_t *next_order;
+    const char *const *replenish, *const *top_categories, *const *top_brands;
+    const double *price_sensitivity;
+    const char *const *spend_tier, *const *preferred_channel, *const *preferred_payment,
+        *const *region, *const *tags;
+    const int64_t *cluster;
+    const char *const *cluster_label;
+} enc_profile_rows;
+
+typedef struct enc_score_run_rec {
+    int64_t as_of, started_at; /* epoch seconds */
+    int64_t customers;
+    const char *models; /* JSON text describing the fitted models, or NULL */
+} enc_score_run_rec;
+
+/* A bulk write of one run's profiles: begin (one IMMEDIATE transaction: records the run and
+ * deletes the previous run's profiles), any number of writes (one prepared INSERT reused),
+ * end (commit, recording the run's seconds; or roll back when commit is false or a write
+ * failed). end frees the writer in every case. */
+typedef struct enc_profile_writer enc_profile_writer;
+enc_rc enc_store_profiles_begin(enc_store *st, const enc_score_run_rec *run,
+                                enc_profile_writer **out, enc_err *err);
+enc_rc enc_store_profiles_write(enc_profile_writer *w, const enc_profile_rows *rows, enc_err *err);
+enc_rc enc_store_profiles_end(enc_profile_writer *w, bool commit, double seconds, enc_err *err);
+
+/* Reading profiles back, one customer or all in store id order, each as a JSON object (money as
+ * decimals with `digits` decimals, dates as YYYY-MM-DD, lists as arrays; customer_id is the
+ * merchant's id, or "#N" for a customer known only by email or phone) or as one CSV line of the
+ * same fields (lists joined by '|'). The cursor owns its statement; close it. */
+typedef enum enc_profile_fmt { ENC_PROFILE_JSON = 0, ENC_PROFILE_CSV = 1 } enc_profile_fmt;
+typedef struct enc_profile_cursor enc_profile_cursor;
+struct enc_buf;
+/* cust: a store id, or 0 for every profile. */
+enc_rc enc_store_profiles_open(enc_store *st, int64_t cust, int digits, enc_profile_cursor **out,
+                               enc_err *err);
+/* Appends the next profile to b in fmt (no newline). Returns 1 with a row, 0 at the end, -1 on
+ * failure (err set). */
+int enc_store_profiles_next(enc_profile_cursor *c, enc_profile_fmt fmt, struct enc_buf *b,
+                            enc_err *err);
+void enc_store_profiles_close(enc_profile_cursor *c);
+/* The CSV header line of the profile fields (static storage). */
+const char *enc_store_profiles_csv_header(void);
+
+/* The latest run: *found = false when the store was never scored. */
+typedef struct enc_score_run_info {
+    int64_t id, as_of, started_at, customers;
+    double seconds;
+} enc_score_run_info;
+enc_rc enc_store_score_run_last(enc_store *st, enc_score_run_info *out, bool *found, enc_err *err);
+
+/* Segment summary of the stored profiles: customers, revenue (sum of monetary, minor units) and
+ * mean CLV (minor units, NaN when no CLV) per value of one grouping. by: "rfm", "rfm_cn",
+ * "lifecycle", "cluster" (with its label), "tag" (a customer counts in each of their tags).
+ * Groups are ordered by customers, descending; `key` strings live in out->arena. */
+typedef struct enc_segment_row {
+    const char *key;
+    int64_t customers, revenue;
+    double clv_mean;
+} enc_segment_row;
+typedef struct enc_segment_list {
+    size_t n;
+    enc_segment_row *rows;
+    int64_t customers, revenue; /* over all profiles */
+    struct enc_arena *arena;
+} enc_segment_list;
+enc_rc enc_store_segments(enc_store *st, const char *by, enc_segment_list *out, enc_err *err);
+void enc_store_segment_list_free(enc_segment_list *l);
 
 /* Internal-but-shared: the SQLite handle, for the backend's own modules in src/store. */
 struct sqlite3;

@@ -70,6 +70,15 @@ static void build(void)
     int64_t o7 = order("O7", c, 1400, "paid", NULL);
     line(o7, 1, pid2, 3, 100);
     enc_store_customer_merge(st, c, b, "test", &err);
+    /* D: an order imported without lines, a zero total and one item (a free purchase, as
+     * CDNOW's $0 rows): a purchase; E: one without lines and without items: none */
+    int64_t d = customer("D"), e5 = customer("E");
+    enc_order_rec fo = {.source = "t", .order_key = "O8", .customer = d, .ts = 1600,
+                        .status = "paid", .total = 0, .items = 1, .has_total = true};
+    int64_t fid;
+    enc_store_order_put(st, &fo, &fid, &put, &err);
+    fo.order_key = "O9", fo.customer = e5, fo.items = 0;
+    enc_store_order_put(st, &fo, &fid, &put, &err);
     /* events, feedback, consents */
     enc_event_rec e = {.source = "t", .customer = a, .type = "view", .sku = "P2", .session = "S1"};
     e.source_key = "e1", e.ts = 1800;
@@ -82,6 +91,10 @@ static void build(void)
                           .kind = "complaint"};
     enc_store_feedback_put(st, &f, &put, &err);
     f.source_key = "f2", f.kind = "nps", f.score = 3, f.has_score = true;
+    enc_store_feedback_put(st, &f, &put, &err);
+    f.source_key = "f3", f.kind = "complaint", f.ts = 1050, f.has_score = false;
+    enc_store_feedback_put(st, &f, &put, &err);
+    f.source_key = "f4", f.ts = 9100;
     enc_store_feedback_put(st, &f, &put, &err);
     enc_consent_rec k = {.source = "t", .customer = a, .purpose = "marketing"};
     k.source_key = "k1", k.ts = 10, k.channel = "all", k.granted = true;
@@ -99,7 +112,7 @@ static void arrays_as_of(void)
     enc_snapshot *s;
     CHECK_INT(enc_snapshot_load(st, 5000, &s, &err), ENC_OK);
     if (!s) return;
-    CHECK_INT(s->ncust, 2); /* C is merged into B */
+    CHECK_INT(s->ncust, 4); /* C is merged into B */
     CHECK_STR(s->cust_ext[0], "A");
     CHECK_STR(s->cust_ext[1], "B");
     /* A: sales O1 (600, promo) then O2 (500); O4 is after as_of; O3 is a return */
@@ -118,6 +131,17 @@ static void arrays_as_of(void)
     /* returns: O3 (300) and O1's return line (100) */
     CHECK_INT(s->ret_amount[0], 400);
     CHECK_INT(s->ret_count[0], 2);
+    /* the same returns one by one, in time order: O1's line at 1000, O3 at 1500 */
+    CHECK_INT(s->ret_off[1] - s->ret_off[0], 2);
+    CHECK_INT(s->ret_ts[0], 1000);
+    CHECK_INT(s->ret_amt[0], 100);
+    CHECK_INT(s->ret_ts[1], 1500);
+    CHECK_INT(s->ret_amt[1], 300);
+    CHECK_INT(s->ret_off[4] - s->ret_off[1], 0);
+    /* D's free purchase is an order of amount 0; E's empty order is none */
+    CHECK_INT(s->ord_off[3] - s->ord_off[2], 1);
+    CHECK_INT(s->ord_amount[s->ord_off[2]], 0);
+    CHECK_INT(s->ord_off[4] - s->ord_off[3], 0);
     /* B: the free line is no sale; C's sale came with the merge */
     CHECK_INT(s->ord_off[2] - s->ord_off[1], 1);
     CHECK_INT(s->ord_amount[s->ord_off[1]], 300);
@@ -133,13 +157,18 @@ static void arrays_as_of(void)
     CHECK_INT(s->prod_in_stock[0], 1);
     CHECK_INT(s->prod_in_stock[1], 0);
     /* feedback */
-    CHECK_INT(s->complaints[0], 1);
+    CHECK_INT(s->complaints[0], 2);
     CHECK_INT(s->last_complaint[0], 1100);
+    CHECK_INT(s->cmp_off[1] - s->cmp_off[0], 2); /* the one at 9100 is after as_of */
+    CHECK_INT(s->cmp_ts[0], 1050);
+    CHECK_INT(s->cmp_ts[1], 1100);
+    CHECK_INT(s->cmp_off[4], 2);
     CHECK_NEAR(s->nps_last[0], 3, 1e-9);
     CHECK(isnan(s->nps_last[1]));
     /* consents: all granted, then sms revoked; the email revocation is after as_of */
     CHECK_INT(s->consent[0], 0x1f & ~(1 << CH_SMS));
     CHECK_INT(s->consent[1], 0);
+    CHECK_INT(s->consent[2], 0);
     CHECK_INT(enc_snapshot_find(s, s->cust_id[1]), 1);
     CHECK_INT(enc_snapshot_find(s, 999), -1);
     enc_snapshot_free(s);

@@ -1,0 +1,199 @@
+/* cmd_score.c — `encore score`: reads the store once into a snapshot, scores every customer
+ * (src/intel/score.c: RFM, lifecycle, CLV, churn, next order, preferences, tags, clusters),
+ * replaces the stored profiles, and prints what was fitted. */
+#include "cli/intel_cli.h"
+#include "base/datetime.h"
+#include "base/json.h"
+#include "intel/score.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: encore score [--as-of YYYY-MM-DD] [--json] [options]\n"
+    "  Scores every customer and stores one profile each (see 'encore profile', 'encore segments').\n\n"
+    "options:\n"
+    "  --as-of DATE     score as of the end of DATE: later data is ignored (default: the day of\n"
+    "                   the latest order or event)\n"
+    "  --config FILE    settings (default $ENCORE_CONFIG, else encore.conf beside the store)\n"
+    "  --horizon DAYS   churn horizon: P(no purchase in the next DAYS days) (default 90)\n"
+    "  --clusters K     number of clusters, 0 = chosen by silhouette (default 0)\n"
+    "  --unit U         CLV model time unit: week (default) or day\n"
+    "  --threads N      threads for the per-customer passes (default 2)\n"
+    "  --json           print the summary as JSON\n";
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void print_human(const enc_score *sc, double seconds, double load_s, double save_s)
+{
+    const enc_score_models *md = &sc->models;
+    char day[32];
+    enc__fmt_day_end(day, sizeof day, sc->as_of);
+    printf("scored %zu customers (%zu with purchases) as of %s in %.2f s"
+           " (reading %.2f s, models %.2f s, writing %.2f s)\n",
+           sc->n, md->buyers, day, seconds, load_s, seconds - load_s - save_s, save_s);
+    if (md->has_bgnbd)
+        printf("  BG/NBD       r %.4g  alpha %.4g  a %.4g  b %.4g  log-likelihood %.1f (%s)\n",
+               md->bg.p.r, md->bg.p.alpha, md->bg.p.a, md->bg.p.b, md->bg.ll,
+               sc->cfg->clv_unit_days == 1 ? "days" : "weeks");
+    if (md->has_gg)
+        printf("  Gamma-Gamma  p %.4g  q %.4g  gamma %.4g  (%zu repeat customers); CLV over %d months"
+               " at %.3g%%/month\n",
+               md->gg.p.p, md->gg.p.q, md->gg.p.gamma, md->gg.n_used, sc->cfg->clv_months,
+               sc->cfg->clv_discount * 100);
+    if (md->has_churn) {
+        enc__fmt_day_end(day, sizeof day, md->churn_cutoff);
+        printf("  churn        %g-day horizon, trained on %zu customers as of %s (%.1f%% churned),"
+               " training AUC %.3f\n",
+               sc->cfg->churn_horizon_days, md->churn.n_train, day, md->churn_rate * 100,
+               md->churn_train_auc);
+    }
+    if (md->has_cluster) {
+        printf("  clusters     k = %d, silhouette %.3f\n", md->cl.k, md->cl.silhouette);
+        for (int q = 0; q < md->cl.k; q++)
+            printf("    %d  %8zu  %s\n", q, md->cl.size[q], md->cluster_label[q]);
+    }
+    if (md->clv_error[0]) printf("  warning: clv: %s\n", md->clv_error);
+    if (md->churn_error[0]) printf("  warning: churn: %s\n", md->churn_error);
+    if (md->cluster_error[0]) printf("  warning: clusters: %s\n", md->cluster_error);
+}
+
+int cmd_score(enc_cli *cli, int argc, char **argv)
+{
+    enum { OPT_ASOF = 1000, OPT_JSON, OPT_CONFIG, OPT_HORIZON, OPT_CLUSTERS, OPT_UNIT, OPT_THREADS,
+           OPT_HELP };
+    static const struct option opts[] = {
+        {"as-of", required_argument, NULL, OPT_ASOF},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"horizon", required_argument, NULL, OPT_HORIZON},
+        {"clusters", required_argument, NULL, OPT_CLUSTERS},
+        {"unit", required_argument, NULL, OPT_UNIT},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    if (enc_cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return ENC_EXIT_OK;
+    }
+    const char *as_of_s = NULL, *config = NULL, *unit = NULL;
+    long horizon = -1, clusters = -1, threads = -1;
+    bool json = false;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_ASOF: as_of_s = optarg; break;
+        case OPT_JSON: json = true; break;
+        case OPT_CONFIG: config = optarg; break;
+        case OPT_UNIT: unit = optarg; break;
+        case OPT_HORIZON:
+            if (!enc_cli_parse_long(optarg, 1, 3650, &horizon))
+                return enc_cli_usage("score", usage, "--horizon: '%s' is not 1..3650 days", optarg);
+            break;
+        case OPT_CLUSTERS:
+            if (!enc_cli_parse_long(optarg, 0, ENC_CLUSTER_MAX_K, &clusters) || clusters == 1)
+                return enc_cli_usage("score", usage, "--clusters: '%s' is not 0 or 2..%d", optarg,
+                                     ENC_CLUSTER_MAX_K);
+            break;
+        case OPT_THREADS:
+            if (!enc_cli_parse_long(optarg, 1, 64, &threads))
+                return enc_cli_usage("score", usage, "--threads: '%s' is not 1..64", optarg);
+            break;
+        default:
+            return enc_cli_usage("score", usage, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) return enc_cli_usage("score", usage, "unexpected argument '%s'", argv[optind]);
+    int64_t as_of = 0;
+    if (as_of_s && !enc__parse_day_end(as_of_s, &as_of))
+        return enc_cli_usage("score", usage, "--as-of: '%s' is not a date YYYY-MM-DD", as_of_s);
+
+    enc_score_config cfg;
+    int x = enc__load_config(cli, "score", config, &cfg);
+    if (x) return x;
+    enc_err err = {0};
+    if (horizon > 0) cfg.churn_horizon_days = (double)horizon;
+    if (clusters >= 0) cfg.cluster_k = (int)clusters;
+    if (threads > 0) cfg.threads = (int)threads;
+    if (unit && enc_score_config_set_unit(&cfg, unit, &err)) {
+        enc_score_config_free(&cfg);
+        return enc_cli_usage("score", usage, "--unit: %s", err.msg);
+    }
+
+    double t0 = now_s();
+    int64_t started = (int64_t)time(NULL);
+    enc_store *st = NULL;
+    enc_snapshot *s = NULL;
+    enc_score *sc = NULL;
+    int ret = ENC_EXIT_OK;
+    if (enc_store_open(cli->db_path, &st, &err) ||
+        enc__load_snapshot(cli, st, as_of_s ? as_of : INT64_MAX, &s, &err)) {
+        ret = enc_cli_fail_err("score", &err);
+        goto out;
+    }
+    if (!as_of_s) as_of = enc_score_default_as_of(s);
+    if (!as_of) as_of = ((int64_t)time(NULL) / 86400 + 1) * 86400; /* no orders or events: today */
+    if (!s->ncust) {
+        ret = enc_cli_fail("score", "the store has no customers: import some first");
+        goto out;
+    }
+    double t1 = now_s();
+    if (cli->tty) fprintf(stderr, "scoring %zu customers...", s->ncust);
+    if (enc_score_run(s, as_of, &cfg, &sc, &err)) {
+        if (cli->tty) fputc('\n', stderr);
+        ret = enc_cli_fail_err("score", &err);
+        goto out;
+    }
+    double t2 = now_s();
+    if (cli->tty) fprintf(stderr, "\rwriting profiles...                 ");
+    if (enc_score_save(st, sc, started, t2 - t0, &err)) {
+        if (cli->tty) fputc('\n', stderr);
+        ret = enc_cli_fail_err("score", &err);
+        goto out;
+    }
+    if (cli->tty) fprintf(stderr, "\r                                    \r");
+    double t3 = now_s();
+    if (json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_kint(&w, "customers", (int64_t)sc->n);
+        char day[32];
+        enc__fmt_day_end(day, sizeof day, sc->as_of);
+        enc_jw_kstr(&w, "as_of", day);
+        enc_jw_knum(&w, "seconds", t3 - t0);
+        enc_score_models_json(sc, &w);
+        enc_jw_key(&w, "timings");
+        enc_jw_obj(&w);
+        enc_jw_knum(&w, "snapshot", t1 - t0);
+        enc_jw_knum(&w, "features", sc->t_features);
+        enc_jw_knum(&w, "clv", sc->t_clv);
+        enc_jw_knum(&w, "churn", sc->t_churn);
+        enc_jw_knum(&w, "rfm", sc->t_rfm);
+        enc_jw_knum(&w, "clusters", sc->t_cluster);
+        enc_jw_knum(&w, "tags", sc->t_tags);
+        enc_jw_knum(&w, "write", t3 - t2);
+        enc_jw_end(&w);
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+    } else {
+        print_human(sc, t3 - t0, t1 - t0, t3 - t2);
+    }
+out:
+    enc_score_free(sc);
+    enc_snapshot_free(s);
+    enc_store_close(st);
+    enc_score_config_free(&cfg);
+    return ret;
+}
