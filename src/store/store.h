@@ -293,7 +293,7 @@ typedef struct enc_segment_list {
     struct enc_arena *arena;
 } enc_segment_list;
 enc_rc enc_store_segments(enc_store *st, const char *by, enc_segment_list *out, enc_err *err);
-void enc_store_segment_list_free(enc_segment_list *l);
+void enc_store_segments_free(enc_segment_list *l);
 
 /* Internal-but-shared: the SQLite handle, for the backend's own modules in src/store. */
 struct sqlite3;
