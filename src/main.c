@@ -24,6 +24,12 @@ static const struct {
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
     {"rules", cmd_rules, "association rules of a basket file (support, confidence, lift)"},
 
+    /* audiences */
+    {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
+    /* delivery */
+    {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
+    {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
+
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},

@@ -41,4 +41,8 @@ int cmd_gen(enc_cli *cli, int argc, char **argv);
 int cmd_itemsets(enc_cli *cli, int argc, char **argv);
 int cmd_rules(enc_cli *cli, int argc, char **argv);
 int cmd_clv(enc_cli *cli, int argc, char **argv);
+int cmd_audience(enc_cli *cli, int argc, char **argv);
+/* delivery */
+int cmd_dispatch(enc_cli *cli, int argc, char **argv);
+int cmd_outbox(enc_cli *cli, int argc, char **argv);
 #endif
