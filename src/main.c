@@ -30,6 +30,11 @@ static const struct {
     {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
     {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
 
+    /* campaigns */
+    {"campaign", cmd_campaign, "campaigns: plan (dry run), start, list, show, pause, resume, stop, policy"},
+    {"playbook", cmd_playbook, "the built-in retention playbooks: list, show, install"},
+    {"tick", cmd_tick, "advance triggered and scheduled campaigns up to now (--now for a test clock)"},
+
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},

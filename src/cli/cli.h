@@ -45,4 +45,8 @@ int cmd_audience(enc_cli *cli, int argc, char **argv);
 /* delivery */
 int cmd_dispatch(enc_cli *cli, int argc, char **argv);
 int cmd_outbox(enc_cli *cli, int argc, char **argv);
+/* campaigns */
+int cmd_campaign(enc_cli *cli, int argc, char **argv);
+int cmd_playbook(enc_cli *cli, int argc, char **argv);
+int cmd_tick(enc_cli *cli, int argc, char **argv);
 #endif
