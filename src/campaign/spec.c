@@ -586,7 +586,14 @@ static enc_rc compile_content(rd *r, enc_spec_content *c, const char *base_path)
                 if (name_ok(names[i], strlen(names[i]))) continue;
                 const char *last = strrchr(names[i], '.');
                 const char *near = enc_aud_suggest_in(names[i], strlen(names[i]), enc_spec_fields);
-                if (!near && last) near = enc_aud_suggest_in(last + 1, strlen(last + 1), enc_spec_item_fields);
+                bool in_list_section = false;
+                for (size_t k = 0; enc_spec_list_fields[k]; k++) {
+                    size_t ln = strlen(enc_spec_list_fields[k]);
+                    if (strncmp(names[i], enc_spec_list_fields[k], ln) == 0 && names[i][ln] == '.')
+                        in_list_section = true;
+                }
+                if (!near && last && in_list_section)
+                    near = enc_aud_suggest_in(last + 1, strlen(last + 1), enc_spec_item_fields);
                 if (near) return bad(r, "unknown field '%s'; did you mean '%s'?", names[i], near);
                 return bad(r, "unknown field '%s' (templates see only the fields listed in "
                               "docs/campaigns.md)", names[i]);
