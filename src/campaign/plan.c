@@ -238,23 +238,26 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
         enc_decision reached = ENC_DEC_NO_CONSENT;
         int chosen = -1;
         sched got = {0};
-        for (int i = 0; i < sp->nchannels && chosen < 0; i++) {
-            int ch = sp->channels[i];
-            enc_decision stage;
-            if (!((p->consent >> ch) & 1)) stage = ENC_DEC_NO_CONSENT;
-            else if (!((p->reachable >> ch) & 1)) stage = ENC_DEC_NO_ADDRESS;
-            else if ((p->suppressed >> ch) & 1) stage = ENC_DEC_SUPPRESSED;
-            else {
-                int r = schedule(&w, pol, p, ch, c->due, sp->send_within, sp->on_cap_defer,
-                                 sp->priority, true, skip, &got);
-                if (r == SCHED_OK) {
-                    chosen = ch;
-                    break;
+        /* first pass: a channel that can take it without deferring for a cap; second pass
+         * (campaigns that defer): the first channel in order at its next allowed time */
+        for (int pass = 0; pass < (sp->on_cap_defer ? 2 : 1) && chosen < 0; pass++)
+            for (int i = 0; i < sp->nchannels && chosen < 0; i++) {
+                int ch = sp->channels[i];
+                enc_decision stage;
+                if (!((p->consent >> ch) & 1)) stage = ENC_DEC_NO_CONSENT;
+                else if (!((p->reachable >> ch) & 1)) stage = ENC_DEC_NO_ADDRESS;
+                else if ((p->suppressed >> ch) & 1) stage = ENC_DEC_SUPPRESSED;
+                else {
+                    int r = schedule(&w, pol, p, ch, c->due, sp->send_within, pass == 1,
+                                     sp->priority, true, skip, &got);
+                    if (r == SCHED_OK) {
+                        chosen = ch;
+                        break;
+                    }
+                    stage = r == SCHED_QUIET ? ENC_DEC_QUIET_HOURS : ENC_DEC_FREQUENCY_CAP;
                 }
-                stage = r == SCHED_QUIET ? ENC_DEC_QUIET_HOURS : ENC_DEC_FREQUENCY_CAP;
+                if (stage > reached) reached = stage;
             }
-            if (stage > reached) reached = stage;
-        }
         if (chosen < 0) {
             c->decision = (uint8_t)reached;
             out->n[c->decision]++;

@@ -14,7 +14,9 @@
  *      lower-priority campaign gives way: moved or cancelled as its campaign says; over the
  *      cap, this campaign defers to the next time the caps allow, or drops, as it says) ->
  *      the message must go out within send_within of its due time. The first channel that
- *      passes is used; when none does, the reason is the furthest check any channel reached;
+ *      passes without waiting for a cap is used, else (when the campaign defers) the first
+ *      at its next allowed time; when none does, the reason is the furthest check any
+ *      channel reached;
  *   5. budget (messages, coupons).
  * Quiet hours and deferrals move a message (counted under "deferred"); they exclude only when
  * the message could not go out within send_within. */
