@@ -30,12 +30,12 @@ size_t enc_aud_env_profiles(const enc_aud_env *e);
 /* A field's values over the customers; everything is owned by the env. */
 typedef struct enc_aud_col {
     enc_aud_type type;
-    const double *num;       /* NUM, MONEY (minor units), DAYS, TIME (epoch s); NAN = missing */
-    const int32_t *txt;      /* TEXT: value id, -1 = missing */
+    const double *num;        /* NUM, MONEY (minor units), DAYS, TIME (epoch s); NAN = missing */
+    const int32_t *txt;       /* TEXT: value id, -1 = missing */
     const char *const *names; /* TEXT and LIST: value id -> string */
     size_t nnames;
-    size_t ndomain;           /* TEXT with a domain: ids below this are the domain's indexes */
-    const int64_t *off;       /* LIST: customer i holds item[off[i] .. off[i+1]) */
+    size_t ndomain;     /* TEXT with a domain: ids below this are the domain's indexes */
+    const int64_t *off; /* LIST: customer i holds item[off[i] .. off[i+1]) */
     const int32_t *item;
 } enc_aud_col;
 

@@ -24,7 +24,10 @@
 
 /* ---- sets -------------------------------------------------------------------------------- */
 
-static size_t nwords(size_t n) { return (n + 63) / 64; }
+static size_t nwords(size_t n)
+{
+    return (n + 63) / 64;
+}
 
 void enc_aud_set_init(enc_aud_set *s, size_t n)
 {
@@ -42,7 +45,8 @@ void enc_aud_set_free(enc_aud_set *s)
 size_t enc_aud_set_count(const enc_aud_set *s)
 {
     size_t c = 0;
-    for (size_t k = 0; k < nwords(s->n); k++) c += (size_t)__builtin_popcountll(s->w[k]);
+    for (size_t k = 0; k < nwords(s->n); k++)
+        c += (size_t)__builtin_popcountll(s->w[k]);
     return c;
 }
 
@@ -58,7 +62,11 @@ size_t enc_aud_set_indexes(const enc_aud_set *s, int32_t *idx)
 /* ---- ops --------------------------------------------------------------------------------- */
 
 typedef enum op_kind {
-    OP_TRUE, OP_FALSE, OP_AND, OP_OR, OP_NOT,
+    OP_TRUE,
+    OP_FALSE,
+    OP_AND,
+    OP_OR,
+    OP_NOT,
     OP_RANGE,   /* num column within one of the closed intervals (neg: present and not) */
     OP_COLCOL,  /* col op col2, both present */
     OP_TXT,     /* id >= 0 and tab[id] != neg */
@@ -143,42 +151,67 @@ static op *new_op(comp *c, op_kind k, int cost)
 static void describe(const enc_aud_node *n, char *out, size_t cap)
 {
     switch (n->kind) {
-    case AUD_N_NUM: snprintf(out, cap, "number %.40s", n->text); break;
-    case AUD_N_DUR: snprintf(out, cap, "duration %.40s", n->text); break;
+    case AUD_N_NUM:
+        snprintf(out, cap, "number %.40s", n->text);
+        break;
+    case AUD_N_DUR:
+        snprintf(out, cap, "duration %.40s", n->text);
+        break;
     case AUD_N_STR: {
         enc_aud_tok t = {.kind = AUD_T_STRING, .str = n->text, .slen = n->len};
         enc_aud_tok_describe(&t, out, cap);
         break;
     }
-    case AUD_N_BOOL: snprintf(out, cap, "%s", n->num ? "true" : "false"); break;
-    case AUD_N_NAME: snprintf(out, cap, "name '%s'", n->text); break;
-    case AUD_N_CALL: snprintf(out, cap, "%s(...)", n->text); break;
-    default: snprintf(out, cap, "a condition"); break;
+    case AUD_N_BOOL:
+        snprintf(out, cap, "%s", n->num ? "true" : "false");
+        break;
+    case AUD_N_NAME:
+        snprintf(out, cap, "name '%s'", n->text);
+        break;
+    case AUD_N_CALL:
+        snprintf(out, cap, "%s(...)", n->text);
+        break;
+    default:
+        snprintf(out, cap, "a condition");
+        break;
     }
 }
 
 static const char *article_type(enc_aud_type t)
 {
     switch (t) {
-    case AUD_NUM: return "a number";
-    case AUD_MONEY: return "money";
-    case AUD_DAYS: return "days";
-    case AUD_TIME: return "a time";
-    case AUD_TEXT: return "text";
-    case AUD_LIST: return "a list";
-    default: return "a condition";
+    case AUD_NUM:
+        return "a number";
+    case AUD_MONEY:
+        return "money";
+    case AUD_DAYS:
+        return "days";
+    case AUD_TIME:
+        return "a time";
+    case AUD_TEXT:
+        return "text";
+    case AUD_LIST:
+        return "a list";
+    default:
+        return "a condition";
     }
 }
 
 static const char *expect_for(enc_aud_type t)
 {
     switch (t) {
-    case AUD_NUM: return "a number";
-    case AUD_MONEY: return "an amount such as 200 or 19.99";
-    case AUD_DAYS: return "a number of days or a duration (30 or 30d)";
-    case AUD_TIME: return "a date such as \"2025-01-31\"";
-    case AUD_TEXT: return "a string";
-    default: return "a value";
+    case AUD_NUM:
+        return "a number";
+    case AUD_MONEY:
+        return "an amount such as 200 or 19.99";
+    case AUD_DAYS:
+        return "a number of days or a duration (30 or 30d)";
+    case AUD_TIME:
+        return "a date such as \"2025-01-31\"";
+    case AUD_TEXT:
+        return "a string";
+    default:
+        return "a value";
     }
 }
 
@@ -203,7 +236,9 @@ static bool parse_date(const char *s, size_t n, int64_t *t, bool *whole_day)
     } else if ((n == 16 || n == 19) && (s[10] == ' ' || s[10] == 'T')) {
         char sep = s[10];
         char fmt[40];
-        snprintf(fmt, sizeof fmt, n == 16 ? "%%4d-%%2d-%%2d%c%%2d:%%2d%%c" : "%%4d-%%2d-%%2d%c%%2d:%%2d:%%2d%%c", sep);
+        snprintf(fmt, sizeof fmt,
+                 n == 16 ? "%%4d-%%2d-%%2d%c%%2d:%%2d%%c" : "%%4d-%%2d-%%2d%c%%2d:%%2d:%%2d%%c",
+                 sep);
         int got = n == 16 ? sscanf(s, fmt, &y, &mo, &d, &h, &mi, &tail)
                           : sscanf(s, fmt, &y, &mo, &d, &h, &mi, &se, &tail);
         if (got != (n == 16 ? 5 : 6)) return false;
@@ -256,9 +291,12 @@ static enc_rc literal_interval(comp *c, const char *field, enc_aud_type t, const
         *lo = *hi = t == AUD_MONEY ? money_minor(n->text, n->num) : n->num;
         return ENC_OK;
     case AUD_DAYS:
-        if (n->kind == AUD_N_NUM) *lo = *hi = n->num;
-        else if (n->kind == AUD_N_DUR) *lo = *hi = n->num / DAY;
-        else break;
+        if (n->kind == AUD_N_NUM)
+            *lo = *hi = n->num;
+        else if (n->kind == AUD_N_DUR)
+            *lo = *hi = n->num / DAY;
+        else
+            break;
         return ENC_OK;
     case AUD_TIME: {
         int64_t v;
@@ -273,7 +311,8 @@ static enc_rc literal_interval(comp *c, const char *field, enc_aud_type t, const
         *hi = day ? nextafter((double)(v + 86400), -INFINITY) : (double)v;
         return ENC_OK;
     }
-    default: break;
+    default:
+        break;
     }
     return fail(c, n, "'%s' is %s: compare it with %s, found %s", field, article_type(t),
                 expect_for(t), d);
@@ -314,7 +353,9 @@ static enc_rc days_until(comp *c, const enc_aud_node *n, val *v)
         char d[128] = "nothing";
         const enc_aud_node *at = n;
         if (n->nkid >= 1) describe(at = n->kid[0], d, sizeof d);
-        if (n->nkid > 1) return fail(c, n->kid[1], "days_until() takes one argument: birthday or next_order_date");
+        if (n->nkid > 1)
+            return fail(c, n->kid[1],
+                        "days_until() takes one argument: birthday or next_order_date");
         return fail(c, at, "days_until() expects birthday or next_order_date, found %s", d);
     }
     bool bday = strcmp(n->kid[0]->text, "birthday") == 0;
@@ -333,14 +374,15 @@ static enc_rc days_until(comp *c, const enc_aud_node *n, val *v)
         enc_civil_from_days(today, &y, &m, &d);
         for (size_t i = 0; i < cn; i++) {
             int md = c->s->birth_md[i], bm = md / 100, bd = md % 100;
-            col[i] = md > 0 && enc_date_valid(2000, bm, bd) ? days_to_birthday(today, y, bm, bd)
-                                                             : NAN;
+            col[i] =
+                md > 0 && enc_date_valid(2000, bm, bd) ? days_to_birthday(today, y, bm, bd) : NAN;
         }
     } else {
         enc_aud_col nd;
         enc_rc rc = enc_aud_env_column(c->e, AUD_F_NEXT_ORDER_DATE, &nd, c->err);
         if (rc) return rc;
-        for (size_t i = 0; i < cn; i++) col[i] = (nd.num[i] - (double)c->now) / DAY;
+        for (size_t i = 0; i < cn; i++)
+            col[i] = (nd.num[i] - (double)c->now) / DAY;
     }
     memset(&v->col, 0, sizeof v->col);
     v->col.type = AUD_DAYS;
@@ -356,7 +398,9 @@ static enc_rc value(comp *c, const enc_aud_node *n, val *v)
     case AUD_N_NUM:
     case AUD_N_DUR:
     case AUD_N_STR:
-    case AUD_N_BOOL: v->literal = true; return ENC_OK;
+    case AUD_N_BOOL:
+        v->literal = true;
+        return ENC_OK;
     case AUD_N_NAME: {
         int f = enc_aud_field_find(n->text, n->len);
         if (f < 0) return unknown_name(c, n, false);
@@ -384,8 +428,9 @@ static enc_rc value(comp *c, const enc_aud_node *n, val *v)
         return fail(c, n, "%s(...) is a condition, not a value: it cannot be compared", n->text);
     }
     default:
-        return fail(c, n, "expected a value (a field, days_until(...) or a literal), found a "
-                          "condition");
+        return fail(c, n,
+                    "expected a value (a field, days_until(...) or a literal), found a "
+                    "condition");
     }
 }
 
@@ -394,11 +439,16 @@ static enc_rc value(comp *c, const enc_aud_node *n, val *v)
 static enc_aud_op flip(enc_aud_op cmp)
 {
     switch (cmp) {
-    case AUD_LT: return AUD_GT;
-    case AUD_LE: return AUD_GE;
-    case AUD_GT: return AUD_LT;
-    case AUD_GE: return AUD_LE;
-    default: return cmp;
+    case AUD_LT:
+        return AUD_GT;
+    case AUD_LE:
+        return AUD_GE;
+    case AUD_GT:
+        return AUD_LT;
+    case AUD_GE:
+        return AUD_LE;
+    default:
+        return cmp;
     }
 }
 
@@ -484,12 +534,24 @@ static enc_rc cmp_field_lit(comp *c, const val *f, enc_aud_op opk, const enc_aud
     if (rc) return rc;
     op *o = range_op(c, f, 1, false);
     switch (opk) {
-    case AUD_EQ: o->lo[0] = lo, o->hi[0] = hi; break;
-    case AUD_NE: o->lo[0] = lo, o->hi[0] = hi, o->neg = true; break;
-    case AUD_LT: o->lo[0] = -INFINITY, o->hi[0] = nextafter(lo, -INFINITY); break;
-    case AUD_LE: o->lo[0] = -INFINITY, o->hi[0] = hi; break;
-    case AUD_GT: o->lo[0] = nextafter(hi, INFINITY), o->hi[0] = INFINITY; break;
-    case AUD_GE: o->lo[0] = lo, o->hi[0] = INFINITY; break;
+    case AUD_EQ:
+        o->lo[0] = lo, o->hi[0] = hi;
+        break;
+    case AUD_NE:
+        o->lo[0] = lo, o->hi[0] = hi, o->neg = true;
+        break;
+    case AUD_LT:
+        o->lo[0] = -INFINITY, o->hi[0] = nextafter(lo, -INFINITY);
+        break;
+    case AUD_LE:
+        o->lo[0] = -INFINITY, o->hi[0] = hi;
+        break;
+    case AUD_GT:
+        o->lo[0] = nextafter(hi, INFINITY), o->hi[0] = INFINITY;
+        break;
+    case AUD_GE:
+        o->lo[0] = lo, o->hi[0] = INFINITY;
+        break;
     }
     *out = o;
     return ENC_OK;
@@ -581,8 +643,8 @@ static enc_rc between(comp *c, const enc_aud_node *n, op **out)
 /* ---- function arguments ------------------------------------------------------------------ */
 
 enum { A_SKU, A_CATEGORY, A_BRAND, A_TYPE, A_WITHIN, A_SINCE, A_AT_LEAST, A_COUNT };
-static const char *const arg_names[A_COUNT + 1] = {"sku",   "category", "brand",    "type",
-                                                   "within", "since",   "at_least", NULL};
+static const char *const arg_names[A_COUNT + 1] = {"sku",    "category", "brand",    "type",
+                                                   "within", "since",    "at_least", NULL};
 
 typedef struct fargs {
     const enc_aud_node *pos[4];
@@ -638,8 +700,8 @@ static enc_rc arg_strings(comp *c, const enc_aud_node *call, const enc_aud_node 
         if (a->kid[k]->kind != AUD_N_STR) {
             char d[128];
             describe(a->kid[k], d, sizeof d);
-            return fail(c, a->kid[k], "%s(): argument '%s' expects a string, found %s",
-                        call->text, a->text, d);
+            return fail(c, a->kid[k], "%s(): argument '%s' expects a string, found %s", call->text,
+                        a->text, d);
         }
     return ENC_OK;
 }
@@ -682,7 +744,8 @@ static enc_rc at_least(comp *c, const enc_aud_node *call, const fargs *a, int64_
     if (v->kind != AUD_N_NUM || v->num < 1 || v->num != floor(v->num) || v->num > 1e9) {
         char d[128];
         describe(v, d, sizeof d);
-        return fail(c, v, "%s(): argument 'at_least' expects a whole number of at least 1, found %s",
+        return fail(c, v,
+                    "%s(): argument 'at_least' expects a whole number of at least 1, found %s",
                     call->text, d);
     }
     *n = (int64_t)v->num;
@@ -691,8 +754,8 @@ static enc_rc at_least(comp *c, const enc_aud_node *call, const fargs *a, int64_
 
 /* Products passing the sku/category/brand filters (a table over the snapshot's products), or
  * NULL when there is no filter. *none: a filter that no product passes. */
-static enc_rc product_filter(comp *c, const enc_aud_node *call, const fargs *a,
-                             const uint8_t **ok, bool *none)
+static enc_rc product_filter(comp *c, const enc_aud_node *call, const fargs *a, const uint8_t **ok,
+                             bool *none)
 {
     *ok = NULL;
     *none = false;
@@ -727,7 +790,8 @@ static enc_rc product_filter(comp *c, const enc_aud_node *call, const fargs *a,
             if (!tab[p]) continue;
             bool m = false;
             if (k == 0) {
-                for (int v = 0; v < f->nkid && !m; v++) m = strcmp(s->prod_sku[p], f->kid[v]->text) == 0;
+                for (int v = 0; v < f->nkid && !m; v++)
+                    m = strcmp(s->prod_sku[p], f->kid[v]->text) == 0;
             } else {
                 int32_t d = k == 1 ? s->prod_cat[p] : s->prod_brand[p];
                 m = d >= 0 && dm[d];
@@ -737,7 +801,8 @@ static enc_rc product_filter(comp *c, const enc_aud_node *call, const fargs *a,
         free(dm);
     }
     bool some = false;
-    for (size_t p = 0; p < np && !some; p++) some = tab[p];
+    for (size_t p = 0; p < np && !some; p++)
+        some = tab[p];
     *none = !some;
     *ok = tab;
     return ENC_OK;
@@ -826,9 +891,15 @@ static enc_rc call(comp *c, const enc_aud_node *n, op **out)
     unsigned allowed = 0;
     switch (f) {
     case AUD_FN_BOUGHT:
-    case AUD_FN_VIEWED: allowed = PRODUCT | 1 << A_AT_LEAST; break;
-    case AUD_FN_EVENT: allowed = PRODUCT | 1 << A_AT_LEAST | 1 << A_TYPE; break;
-    case AUD_FN_CART_ABANDONED: allowed = PRODUCT; break;
+    case AUD_FN_VIEWED:
+        allowed = PRODUCT | 1 << A_AT_LEAST;
+        break;
+    case AUD_FN_EVENT:
+        allowed = PRODUCT | 1 << A_AT_LEAST | 1 << A_TYPE;
+        break;
+    case AUD_FN_CART_ABANDONED:
+        allowed = PRODUCT;
+        break;
     }
     fargs a;
     enc_rc rc = split_args(c, n, allowed, &a);
@@ -859,11 +930,13 @@ static enc_rc call(comp *c, const enc_aud_node *n, op **out)
                 tl = (const enc_aud_node *const *)a.arg[A_TYPE]->kid;
                 nt = a.arg[A_TYPE]->nkid;
             } else {
-                return fail(c, n, "event() needs an event type, e.g. event(\"favorite\", within = 14d)");
+                return fail(c, n,
+                            "event() needs an event type, e.g. event(\"favorite\", within = 14d)");
             }
             for (int k = 0; k < nt; k++) {
                 int t;
-                if ((rc = domain_value(c, n, tl[k], AUD_DOM_EVENT, "event type", "", &t))) return rc;
+                if ((rc = domain_value(c, n, tl[k], AUD_DOM_EVENT, "event type", "", &t)))
+                    return rc;
                 types |= 1u << t;
             }
         } else if ((rc = positional(c, n, &a, 0, fd->column))) {
@@ -875,7 +948,9 @@ static enc_rc call(comp *c, const enc_aud_node *n, op **out)
         if ((rc = window(c, n, &a, &from)) || (rc = at_least(c, n, &a, &least)) ||
             (rc = product_filter(c, n, &a, &ok, &none)))
             return rc;
-        op_kind k = f == AUD_FN_BOUGHT ? OP_ORDERS : f == AUD_FN_CART_ABANDONED ? OP_CART : OP_EVENTS;
+        op_kind k = f == AUD_FN_BOUGHT           ? OP_ORDERS
+                    : f == AUD_FN_CART_ABANDONED ? OP_CART
+                                                 : OP_EVENTS;
         op *o = new_op(c, none ? OP_FALSE : k, k == OP_CART ? 20 : 10);
         o->from = from;
         o->prod_ok = ok;
@@ -902,8 +977,14 @@ static enc_rc call(comp *c, const enc_aud_node *n, op **out)
     case AUD_FN_TOP_CATEGORY:
     case AUD_FN_TOP_BRAND: {
         if ((rc = one_string(c, n, &a, fd->column))) return rc;
-        int lf = f == AUD_FN_TAG ? AUD_F_TAGS : f == AUD_FN_TOP_CATEGORY ? AUD_F_TOP_CATEGORIES : AUD_F_TOP_BRANDS;
-        return list_op(c, lf, a.pos[0]->text, f == AUD_FN_TAG ? 0 : f == AUD_FN_TOP_CATEGORY ? 1 : 2, out);
+        int lf = f == AUD_FN_TAG            ? AUD_F_TAGS
+                 : f == AUD_FN_TOP_CATEGORY ? AUD_F_TOP_CATEGORIES
+                                            : AUD_F_TOP_BRANDS;
+        return list_op(c, lf, a.pos[0]->text,
+                       f == AUD_FN_TAG            ? 0
+                       : f == AUD_FN_TOP_CATEGORY ? 1
+                                                  : 2,
+                       out);
     }
     case AUD_FN_SEGMENT:
         if ((rc = one_string(c, n, &a, fd->column))) return rc;
@@ -953,7 +1034,8 @@ static enc_rc segment_call(comp *c, const fargs *a, op **out)
                     ENC_AUD_MAX_SEGMENT_DEPTH);
     char *expr = NULL;
     enc_err lerr = {0};
-    enc_rc rc = c->st ? enc_store_segment_get(c->st, name, &expr, NULL, NULL, &lerr) : ENC_ENOTFOUND;
+    enc_rc rc =
+        c->st ? enc_store_segment_get(c->st, name, &expr, NULL, NULL, &lerr) : ENC_ENOTFOUND;
     if (rc == ENC_ENOTFOUND)
         return fail(c, nm, "segment(): unknown segment '%s' (see 'encore audience list')", name);
     if (rc) return enc_fail(c->err, rc, "segment '%s': %s", name, lerr.msg);
@@ -999,7 +1081,8 @@ static enc_rc group(comp *c, const enc_aud_node *n, op **out)
         if ((rc = cond(c, n->kid[i], &x))) break;
         if (x->kind == k) {
             ENC_GROW(kids, cap, nk + (size_t)x->nkid);
-            for (int j = 0; j < x->nkid; j++) kids[nk++] = x->kid[j];
+            for (int j = 0; j < x->nkid; j++)
+                kids[nk++] = x->kid[j];
         } else {
             ENC_GROW(kids, cap, nk + 1);
             kids[nk++] = x;
@@ -1015,7 +1098,8 @@ static enc_rc group(comp *c, const enc_aud_node *n, op **out)
     o->nkid = (int)nk;
     free(kids);
     qsort(o->kid, nk, sizeof *o->kid, cmp_cost); /* cheap clauses first */
-    for (size_t i = 0; i < nk; i++) o->cost += o->kid[i]->cost;
+    for (size_t i = 0; i < nk; i++)
+        o->cost += o->kid[i]->cost;
     *out = o;
     return ENC_OK;
 }
@@ -1024,7 +1108,8 @@ static enc_rc cond(comp *c, const enc_aud_node *n, op **out)
 {
     switch (n->kind) {
     case AUD_N_OR:
-    case AUD_N_AND: return group(c, n, out);
+    case AUD_N_AND:
+        return group(c, n, out);
     case AUD_N_NOT: {
         op *x;
         enc_rc rc = cond(c, n->kid[0], &x);
@@ -1036,11 +1121,17 @@ static enc_rc cond(comp *c, const enc_aud_node *n, op **out)
         *out = o;
         return ENC_OK;
     }
-    case AUD_N_CMP: return compare(c, n, out);
-    case AUD_N_IN: return in_list(c, n, out);
-    case AUD_N_BETWEEN: return between(c, n, out);
-    case AUD_N_CALL: return call(c, n, out);
-    case AUD_N_BOOL: *out = new_op(c, n->num ? OP_TRUE : OP_FALSE, 0); return ENC_OK;
+    case AUD_N_CMP:
+        return compare(c, n, out);
+    case AUD_N_IN:
+        return in_list(c, n, out);
+    case AUD_N_BETWEEN:
+        return between(c, n, out);
+    case AUD_N_CALL:
+        return call(c, n, out);
+    case AUD_N_BOOL:
+        *out = new_op(c, n->num ? OP_TRUE : OP_FALSE, 0);
+        return ENC_OK;
     case AUD_N_NAME: {
         int f = enc_aud_field_find(n->text, n->len);
         if (f < 0) return unknown_name(c, n, false);
@@ -1048,14 +1139,14 @@ static enc_rc cond(comp *c, const enc_aud_node *n, op **out)
         if (fd->from == AUD_FROM_FUNC)
             return fail(c, n, "'%s' is a function: call it, e.g. %s", fd->name, fd->example);
         return fail(c, n, "'%s' is %s, not a condition: %s it, e.g. %s", fd->name,
-                    article_type(fd->type), fd->type == AUD_LIST ? "test" : "compare",
-                    fd->example);
+                    article_type(fd->type), fd->type == AUD_LIST ? "test" : "compare", fd->example);
     }
     default: {
         char d[128];
         describe(n, d, sizeof d);
-        return fail(c, n, "expected a condition (a comparison, a function such as bought(...), "
-                          "true or false), found %s",
+        return fail(c, n,
+                    "expected a condition (a comparison, a function such as bought(...), "
+                    "true or false), found %s",
                     d);
     }
     }
@@ -1109,8 +1200,11 @@ enc_rc enc_aud_compile(enc_aud_env *e, const char *src, size_t len, enc_aud_prog
 {
     *out = NULL;
     /* pass 1 without data: every error, and the fields used */
-    comp c = {.st = enc_aud_env_store(e), .arena = enc_arena_new(1 << 14), .where = where,
-              .err = err, .now = enc_aud_env_now(e)};
+    comp c = {.st = enc_aud_env_store(e),
+              .arena = enc_arena_new(1 << 14),
+              .where = where,
+              .err = err,
+              .now = enc_aud_env_now(e)};
     op *root;
     enc_rc rc = compile_into(&c, src, len, &root, NULL);
     enc_arena_free(c.arena);
@@ -1119,8 +1213,13 @@ enc_rc enc_aud_compile(enc_aud_env *e, const char *src, size_t len, enc_aud_prog
     /* pass 2 with the data */
     enc_aud_prog *p = enc_xcalloc(1, sizeof *p);
     p->arena = enc_arena_new(1 << 16);
-    comp d = {.e = e, .s = enc_aud_env_snapshot(e), .st = enc_aud_env_store(e),
-              .now = enc_aud_env_now(e), .arena = p->arena, .where = where, .err = err};
+    comp d = {.e = e,
+              .s = enc_aud_env_snapshot(e),
+              .st = enc_aud_env_store(e),
+              .now = enc_aud_env_now(e),
+              .arena = p->arena,
+              .where = where,
+              .err = err};
     rc = compile_into(&d, src, len, &p->root, &p->text);
     if (rc) {
         enc_aud_prog_free(p);
@@ -1142,7 +1241,10 @@ void enc_aud_prog_free(enc_aud_prog *p)
     free(p);
 }
 
-const char *enc_aud_prog_text(const enc_aud_prog *p) { return p->text; }
+const char *enc_aud_prog_text(const enc_aud_prog *p)
+{
+    return p->text;
+}
 
 static void collect_refs(const enc_aud_node *n, enc_arena *a, const char ***v, size_t *nv,
                          size_t *cap)
@@ -1158,7 +1260,8 @@ static void collect_refs(const enc_aud_node *n, enc_arena *a, const char ***v, s
         }
         (*v)[(*nv)++] = n->kid[0]->text;
     }
-    for (int i = 0; i < n->nkid; i++) collect_refs(n->kid[i], a, v, nv, cap);
+    for (int i = 0; i < n->nkid; i++)
+        collect_refs(n->kid[i], a, v, nv, cap);
 }
 
 enc_rc enc_aud_segment_refs(const char *src, size_t len, enc_arena *arena, const char ***names,
@@ -1185,20 +1288,20 @@ typedef struct ws {
 
 /* For each word: the bits of customers base..base+lim-1 for which PRED(i) holds, and-ed with
  * the mask; words with an empty mask are skipped. */
-#define COLUMN_LOOP(PRED)                                                                         \
-    for (size_t w = 0; w < nw; w++) {                                                            \
-        uint64_t m = mask[w];                                                                     \
-        if (!m) {                                                                                 \
-            out[w] = 0;                                                                           \
-            continue;                                                                             \
-        }                                                                                         \
-        size_t base = w * 64, lim = n - base < 64 ? n - base : 64;                                \
-        uint64_t bits = 0;                                                                        \
-        for (size_t b = 0; b < lim; b++) {                                                        \
-            size_t i = base + b;                                                                  \
-            bits |= (uint64_t)(PRED) << b;                                                        \
-        }                                                                                         \
-        out[w] = bits & m;                                                                        \
+#define COLUMN_LOOP(PRED)                                                                          \
+    for (size_t w = 0; w < nw; w++) {                                                              \
+        uint64_t m = mask[w];                                                                      \
+        if (!m) {                                                                                  \
+            out[w] = 0;                                                                            \
+            continue;                                                                              \
+        }                                                                                          \
+        size_t base = w * 64, lim = n - base < 64 ? n - base : 64;                                 \
+        uint64_t bits = 0;                                                                         \
+        for (size_t b = 0; b < lim; b++) {                                                         \
+            size_t i = base + b;                                                                   \
+            bits |= (uint64_t)(PRED) << b;                                                         \
+        }                                                                                          \
+        out[w] = bits & m;                                                                         \
     }
 
 static void k_range(const op *o, size_t n, const uint64_t *mask, uint64_t *out)
@@ -1221,7 +1324,8 @@ static void k_range(const op *o, size_t n, const uint64_t *mask, uint64_t *out)
         for (size_t b = 0; b < lim; b++) {
             double v = x[base + b];
             bool in = false;
-            for (int k = 0; k < o->nint && !in; k++) in = v >= o->lo[k] && v <= o->hi[k];
+            for (int k = 0; k < o->nint && !in; k++)
+                in = v >= o->lo[k] && v <= o->hi[k];
             bits |= (uint64_t)((v == v) & (in != o->neg)) << b;
         }
         out[w] = bits & m;
@@ -1233,12 +1337,24 @@ static void k_colcol(const op *o, size_t n, const uint64_t *mask, uint64_t *out)
     size_t nw = nwords(n);
     const double *a = o->col, *b2 = o->col2;
     switch (o->cmp) {
-    case AUD_EQ: COLUMN_LOOP(a[i] == b2[i]); break;
-    case AUD_NE: COLUMN_LOOP((a[i] == a[i]) & (b2[i] == b2[i]) & (a[i] != b2[i])); break;
-    case AUD_LT: COLUMN_LOOP(a[i] < b2[i]); break;
-    case AUD_LE: COLUMN_LOOP(a[i] <= b2[i]); break;
-    case AUD_GT: COLUMN_LOOP(a[i] > b2[i]); break;
-    case AUD_GE: COLUMN_LOOP(a[i] >= b2[i]); break;
+    case AUD_EQ:
+        COLUMN_LOOP(a[i] == b2[i]);
+        break;
+    case AUD_NE:
+        COLUMN_LOOP((a[i] == a[i]) & (b2[i] == b2[i]) & (a[i] != b2[i]));
+        break;
+    case AUD_LT:
+        COLUMN_LOOP(a[i] < b2[i]);
+        break;
+    case AUD_LE:
+        COLUMN_LOOP(a[i] <= b2[i]);
+        break;
+    case AUD_GT:
+        COLUMN_LOOP(a[i] > b2[i]);
+        break;
+    case AUD_GE:
+        COLUMN_LOOP(a[i] >= b2[i]);
+        break;
     }
 }
 
@@ -1268,9 +1384,11 @@ static void k_list(const op *o, size_t n, const uint64_t *mask, uint64_t *out)
         for (uint64_t r = m; r; r &= r - 1) {
             size_t b = (size_t)__builtin_ctzll(r), i = w * 64 + b;
             bool hit = false;
-            if (!o->tab) hit = o->off[i + 1] > o->off[i];
+            if (!o->tab)
+                hit = o->off[i + 1] > o->off[i];
             else
-                for (int64_t k = o->off[i]; k < o->off[i + 1] && !hit; k++) hit = o->tab[o->ids[k]];
+                for (int64_t k = o->off[i]; k < o->off[i + 1] && !hit; k++)
+                    hit = o->tab[o->ids[k]];
             bits |= (uint64_t)hit << b;
         }
         out[w] = bits;
@@ -1385,7 +1503,9 @@ static void eval(const enc_aud_prog *p, const op *o, const uint64_t *mask, uint6
     case OP_TRUE:
         if (out != mask) memcpy(out, mask, nw * sizeof *out);
         break;
-    case OP_FALSE: memset(out, 0, nw * sizeof *out); break;
+    case OP_FALSE:
+        memset(out, 0, nw * sizeof *out);
+        break;
     case OP_AND:
         if (out != mask) memcpy(out, mask, nw * sizeof *out);
         for (int k = 0; k < o->nkid; k++) {
@@ -1407,16 +1527,33 @@ static void eval(const enc_aud_prog *p, const op *o, const uint64_t *mask, uint6
         break;
     case OP_NOT:
         eval(p, o->kid[0], mask, t0, x, level + 1);
-        for (size_t w = 0; w < nw; w++) out[w] = mask[w] & ~t0[w];
+        for (size_t w = 0; w < nw; w++)
+            out[w] = mask[w] & ~t0[w];
         break;
-    case OP_RANGE: k_range(o, n, mask, out); break;
-    case OP_COLCOL: k_colcol(o, n, mask, out); break;
-    case OP_TXT: k_txt(o, n, mask, out); break;
-    case OP_LIST: k_list(o, n, mask, out); break;
-    case OP_CONSENT: k_consent(o, s, mask, out); break;
-    case OP_ORDERS: k_orders(o, s, p->now, mask, out); break;
-    case OP_EVENTS: k_events(o, s, p->now, mask, out); break;
-    case OP_CART: k_cart(o, s, p->now, x, mask, out); break;
+    case OP_RANGE:
+        k_range(o, n, mask, out);
+        break;
+    case OP_COLCOL:
+        k_colcol(o, n, mask, out);
+        break;
+    case OP_TXT:
+        k_txt(o, n, mask, out);
+        break;
+    case OP_LIST:
+        k_list(o, n, mask, out);
+        break;
+    case OP_CONSENT:
+        k_consent(o, s, mask, out);
+        break;
+    case OP_ORDERS:
+        k_orders(o, s, p->now, mask, out);
+        break;
+    case OP_EVENTS:
+        k_events(o, s, p->now, mask, out);
+        break;
+    case OP_CART:
+        k_cart(o, s, p->now, x, mask, out);
+        break;
     }
 }
 

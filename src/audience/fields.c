@@ -19,13 +19,12 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
     /* ---- from the store (the snapshot as of the evaluation time) ---- */
     [AUD_F_ORDERS] = {"orders", AUD_NUM, S, NULL, 0, "sale orders (paid, with a sale amount)",
                       "orders >= 2"},
-    [AUD_F_TOTAL_SPENT] = {"total_spent", AUD_MONEY, S, NULL, 0,
-                           "sum of the sale orders' amounts", "total_spent > 500"},
+    [AUD_F_TOTAL_SPENT] = {"total_spent", AUD_MONEY, S, NULL, 0, "sum of the sale orders' amounts",
+                           "total_spent > 500"},
     [AUD_F_AOV] = {"aov", AUD_MONEY, S, NULL, 0,
-                   "average order value: total_spent / orders; missing without orders",
-                   "aov > 50"},
-    [AUD_F_FIRST_ORDER_AT] = {"first_order_at", AUD_TIME, S, NULL, 0, "time of the first sale order",
-                              "first_order_at >= \"2025-01-01\""},
+                   "average order value: total_spent / orders; missing without orders", "aov > 50"},
+    [AUD_F_FIRST_ORDER_AT] = {"first_order_at", AUD_TIME, S, NULL, 0,
+                              "time of the first sale order", "first_order_at >= \"2025-01-01\""},
     [AUD_F_LAST_ORDER_AT] = {"last_order_at", AUD_TIME, S, NULL, 0, "time of the latest sale order",
                              "last_order_at < \"2025-06-01\""},
     [AUD_F_FIRST_ORDER_DAYS] = {"first_order_days", AUD_DAYS, S, NULL, 0,
@@ -35,8 +34,7 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
                                "bought(within=...))",
                                "last_order_days > 90"},
     [AUD_F_RETURNS] = {"returns", AUD_NUM, S, NULL, 0,
-                       "returns: returned orders and paid orders with return lines",
-                       "returns = 0"},
+                       "returns: returned orders and paid orders with return lines", "returns = 0"},
     [AUD_F_RETURNS_AMOUNT] = {"returns_amount", AUD_MONEY, S, NULL, 0, "amount returned",
                               "returns_amount > 100"},
     [AUD_F_COMPLAINTS] = {"complaints", AUD_NUM, S, NULL, 0, "complaints (feedback kind complaint)",
@@ -76,8 +74,7 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
     [AUD_F_MONETARY] = {"monetary", AUD_MONEY, P, "monetary", 0, "spend used by RFM",
                         "monetary > 1000"},
     [AUD_F_TENURE_DAYS] = {"tenure_days", AUD_DAYS, P, "tenure_days", 0,
-                           "days from the first purchase to the scoring date",
-                           "tenure_days > 365"},
+                           "days from the first purchase to the scoring date", "tenure_days > 365"},
     [AUD_F_R] = {"r", AUD_NUM, P, "r", 0, "RFM recency score 1-5 (5 = most recent)", "r >= 4"},
     [AUD_F_F] = {"f", AUD_NUM, P, "f", 0, "RFM frequency score 1-5", "f >= 4"},
     [AUD_F_M] = {"m", AUD_NUM, P, "m", 0, "RFM monetary score 1-5", "m = 5"},
@@ -108,8 +105,7 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
     [AUD_F_CHURN_RISK] = {"churn_risk", AUD_NUM, P, "churn_risk", 0, "churn probability (0-1)",
                           "churn_risk > 0.7"},
     [AUD_F_NEXT_ORDER_DATE] = {"next_order_date", AUD_TIME, P, "next_order_date", 0,
-                               "predicted next order date",
-                               "days_until(next_order_date) <= 7"},
+                               "predicted next order date", "days_until(next_order_date) <= 7"},
     [AUD_F_PRICE_SENSITIVITY] = {"price_sensitivity", AUD_NUM, P, "price_sensitivity", 0,
                                  "share of promotion-driven spend (0-1)",
                                  "price_sensitivity > 0.5"},
@@ -124,8 +120,7 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
     [AUD_F_CLUSTER_LABEL] = {"cluster_label", AUD_TEXT, P, "cluster_label", 0, "cluster label",
                              "cluster_label = \"bargain hunters\""},
     [AUD_F_SCORED_AT] = {"scored_at", AUD_TIME, P, "as_of", 0,
-                         "the scoring run's as-of time (missing: no profile)",
-                         "known(scored_at)"},
+                         "the scoring run's as-of time (missing: no profile)", "known(scored_at)"},
     [AUD_F_TAGS] = {"tags", AUD_LIST, P, "tags", 0, "tags of the profile; test with tag()",
                     "tag(\"vip\")"},
     [AUD_F_TOP_CATEGORIES] = {"top_categories", AUD_LIST, P, "top_categories", 0,
@@ -159,13 +154,11 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
                              "a category of top_categories matches (category rule)",
                              "top_category(\"coffee\")"},
     [AUD_FN_TOP_BRAND] = {"top_brand", AUD_COND, F, "BRAND", 0,
-                          "top_brands holds the brand (ASCII case ignored)",
-                          "top_brand(\"Acme\")"},
+                          "top_brands holds the brand (ASCII case ignored)", "top_brand(\"Acme\")"},
     [AUD_FN_SEGMENT] = {"segment", AUD_COND, F, "NAME", 0,
                         "the customers of a saved segment (encore audience save)",
                         "segment(\"vip\") and consent(\"email\")"},
-    [AUD_FN_KNOWN] = {"known", AUD_COND, F, "FIELD", 0, "the field has a value",
-                      "known(clv)"},
+    [AUD_FN_KNOWN] = {"known", AUD_COND, F, "FIELD", 0, "the field has a value", "known(clv)"},
     [AUD_FN_DAYS_UNTIL] = {"days_until", AUD_DAYS, F, "birthday | next_order_date", 0,
                            "days to the next birthday (0 on the day; 29 Feb on 28 Feb in other "
                            "years), or to the predicted next order (negative when past)",
@@ -185,7 +178,8 @@ static int distance(const char *a, size_t n, const char *b, size_t m, int cap)
 {
     if (n > 64 || m > 64) return cap + 1;
     int row[65];
-    for (size_t j = 0; j <= m; j++) row[j] = (int)j;
+    for (size_t j = 0; j <= m; j++)
+        row[j] = (int)j;
     for (size_t i = 1; i <= n; i++) {
         int diag = row[0], best;
         row[0] = (int)i;
@@ -258,14 +252,22 @@ static const char *const gender_values[] = {"m", "f"};
 size_t enc_aud_domain_size(enc_aud_domain d)
 {
     switch (d) {
-    case AUD_DOM_LIFECYCLE: return ENC_LC_STAGE_COUNT;
-    case AUD_DOM_LC_CLASS: return ENC_LC_CLASS_COUNT;
-    case AUD_DOM_RFM: return ENC_SEG_COUNT;
-    case AUD_DOM_RFM_CN: return ENC_CN_COUNT;
-    case AUD_DOM_GENDER: return 2;
-    case AUD_DOM_CHANNEL: return CH_NCHANNELS;
-    case AUD_DOM_EVENT: return EV_NTYPES;
-    default: return 0;
+    case AUD_DOM_LIFECYCLE:
+        return ENC_LC_STAGE_COUNT;
+    case AUD_DOM_LC_CLASS:
+        return ENC_LC_CLASS_COUNT;
+    case AUD_DOM_RFM:
+        return ENC_SEG_COUNT;
+    case AUD_DOM_RFM_CN:
+        return ENC_CN_COUNT;
+    case AUD_DOM_GENDER:
+        return 2;
+    case AUD_DOM_CHANNEL:
+        return CH_NCHANNELS;
+    case AUD_DOM_EVENT:
+        return EV_NTYPES;
+    default:
+        return 0;
     }
 }
 
@@ -273,14 +275,22 @@ const char *enc_aud_domain_value(enc_aud_domain d, size_t i)
 {
     if (i >= enc_aud_domain_size(d)) return NULL;
     switch (d) {
-    case AUD_DOM_LIFECYCLE: return enc_lc_stage_name((enc_lc_stage)i);
-    case AUD_DOM_LC_CLASS: return enc_lc_class_name((enc_lc_class)i);
-    case AUD_DOM_RFM: return enc_rfm_segment_name((enc_rfm_segment)i);
-    case AUD_DOM_RFM_CN: return enc_rfm_cn_name((enc_rfm_cn)i);
-    case AUD_DOM_GENDER: return gender_values[i];
-    case AUD_DOM_CHANNEL: return enc_channel_name((enc_channel)i);
-    case AUD_DOM_EVENT: return enc_ev_type_name((enc_ev_type)i);
-    default: return NULL;
+    case AUD_DOM_LIFECYCLE:
+        return enc_lc_stage_name((enc_lc_stage)i);
+    case AUD_DOM_LC_CLASS:
+        return enc_lc_class_name((enc_lc_class)i);
+    case AUD_DOM_RFM:
+        return enc_rfm_segment_name((enc_rfm_segment)i);
+    case AUD_DOM_RFM_CN:
+        return enc_rfm_cn_name((enc_rfm_cn)i);
+    case AUD_DOM_GENDER:
+        return gender_values[i];
+    case AUD_DOM_CHANNEL:
+        return enc_channel_name((enc_channel)i);
+    case AUD_DOM_EVENT:
+        return enc_ev_type_name((enc_ev_type)i);
+    default:
+        return NULL;
     }
 }
 
@@ -333,7 +343,8 @@ const char *enc_aud_domain_suggest(enc_aud_domain d, const char *s, size_t len)
     const char *names[32];
     size_t n = enc_aud_domain_size(d);
     if (n > 31) n = 31;
-    for (size_t i = 0; i < n; i++) names[i] = enc_aud_domain_value(d, i);
+    for (size_t i = 0; i < n; i++)
+        names[i] = enc_aud_domain_value(d, i);
     names[n] = NULL;
     return enc_aud_suggest_in(s, len, names);
 }
@@ -352,10 +363,13 @@ static size_t split_levels(const char *p, level *lv, size_t cap)
     size_t k = 0;
     while (*p) {
         const char *e = p;
-        while (*e && *e != '/' && *e != '>') e++;
+        while (*e && *e != '/' && *e != '>')
+            e++;
         const char *a = p, *b = e;
-        while (a < b && (*a == ' ' || *a == '\t')) a++;
-        while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
         if (b > a) {
             if (k == cap) return cap + 1;
             lv[k++] = (level){a, (size_t)(b - a)};
@@ -377,10 +391,14 @@ bool enc_aud_category_match(const char *path, const char *pattern)
     if (np > 32 || nq > 32 || nq == 0 || nq > np) return false;
     for (size_t start = 0; start + nq <= np; start++) {
         size_t j = 0;
-        while (j < nq && level_eq(pl[start + j], ql[j])) j++;
+        while (j < nq && level_eq(pl[start + j], ql[j]))
+            j++;
         if (j == nq) return true;
     }
     return false;
 }
 
-bool enc_aud_text_ieq(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
+bool enc_aud_text_ieq(const char *a, const char *b)
+{
+    return strcasecmp(a, b) == 0;
+}

@@ -26,38 +26,95 @@ typedef enum enc_aud_from {
 
 /* Enumerated value sets: a text field with one is checked at compile time. */
 typedef enum enc_aud_domain {
-    AUD_DOM_NONE, AUD_DOM_LIFECYCLE, AUD_DOM_LC_CLASS, AUD_DOM_RFM, AUD_DOM_RFM_CN,
-    AUD_DOM_GENDER, AUD_DOM_CHANNEL, AUD_DOM_EVENT, AUD_DOM_COUNT
+    AUD_DOM_NONE,
+    AUD_DOM_LIFECYCLE,
+    AUD_DOM_LC_CLASS,
+    AUD_DOM_RFM,
+    AUD_DOM_RFM_CN,
+    AUD_DOM_GENDER,
+    AUD_DOM_CHANNEL,
+    AUD_DOM_EVENT,
+    AUD_DOM_COUNT
 } enc_aud_domain;
 
 /* Field ids: the registry's rows in order (enc_aud_fields[AUD_F_CLV].name is "clv"). */
 typedef enum enc_aud_fid {
     /* store */
-    AUD_F_ORDERS, AUD_F_TOTAL_SPENT, AUD_F_AOV, AUD_F_FIRST_ORDER_AT, AUD_F_LAST_ORDER_AT,
-    AUD_F_FIRST_ORDER_DAYS, AUD_F_LAST_ORDER_DAYS, AUD_F_RETURNS, AUD_F_RETURNS_AMOUNT,
-    AUD_F_COMPLAINTS, AUD_F_LAST_COMPLAINT_DAYS, AUD_F_NPS, AUD_F_REVIEW_SCORE, AUD_F_CONSULTS,
-    AUD_F_EVENTS, AUD_F_LAST_EVENT_DAYS, AUD_F_REGION, AUD_F_CITY, AUD_F_TIER, AUD_F_TIMEZONE,
-    AUD_F_POINTS, AUD_F_GENDER, AUD_F_REGISTERED_AT, AUD_F_REGISTERED_DAYS, AUD_F_BIRTH_MONTH,
+    AUD_F_ORDERS,
+    AUD_F_TOTAL_SPENT,
+    AUD_F_AOV,
+    AUD_F_FIRST_ORDER_AT,
+    AUD_F_LAST_ORDER_AT,
+    AUD_F_FIRST_ORDER_DAYS,
+    AUD_F_LAST_ORDER_DAYS,
+    AUD_F_RETURNS,
+    AUD_F_RETURNS_AMOUNT,
+    AUD_F_COMPLAINTS,
+    AUD_F_LAST_COMPLAINT_DAYS,
+    AUD_F_NPS,
+    AUD_F_REVIEW_SCORE,
+    AUD_F_CONSULTS,
+    AUD_F_EVENTS,
+    AUD_F_LAST_EVENT_DAYS,
+    AUD_F_REGION,
+    AUD_F_CITY,
+    AUD_F_TIER,
+    AUD_F_TIMEZONE,
+    AUD_F_POINTS,
+    AUD_F_GENDER,
+    AUD_F_REGISTERED_AT,
+    AUD_F_REGISTERED_DAYS,
+    AUD_F_BIRTH_MONTH,
     /* profile */
-    AUD_F_RECENCY_DAYS, AUD_F_FREQUENCY, AUD_F_MONETARY, AUD_F_TENURE_DAYS, AUD_F_R, AUD_F_F,
-    AUD_F_M, AUD_F_RFM_SEGMENT, AUD_F_RFM_SEGMENT_CN, AUD_F_LIFECYCLE, AUD_F_LIFECYCLE_CLASS,
-    AUD_F_P_ALIVE, AUD_F_EXPECTED_30D, AUD_F_EXPECTED_90D, AUD_F_EXPECTED_365D,
-    AUD_F_EXPECTED_SPEND, AUD_F_CLV, AUD_F_CHURN_RISK, AUD_F_NEXT_ORDER_DATE,
-    AUD_F_PRICE_SENSITIVITY, AUD_F_SPEND_TIER, AUD_F_PREFERRED_CHANNEL, AUD_F_PREFERRED_PAYMENT,
-    AUD_F_CLUSTER, AUD_F_CLUSTER_LABEL, AUD_F_SCORED_AT, AUD_F_TAGS, AUD_F_TOP_CATEGORIES,
+    AUD_F_RECENCY_DAYS,
+    AUD_F_FREQUENCY,
+    AUD_F_MONETARY,
+    AUD_F_TENURE_DAYS,
+    AUD_F_R,
+    AUD_F_F,
+    AUD_F_M,
+    AUD_F_RFM_SEGMENT,
+    AUD_F_RFM_SEGMENT_CN,
+    AUD_F_LIFECYCLE,
+    AUD_F_LIFECYCLE_CLASS,
+    AUD_F_P_ALIVE,
+    AUD_F_EXPECTED_30D,
+    AUD_F_EXPECTED_90D,
+    AUD_F_EXPECTED_365D,
+    AUD_F_EXPECTED_SPEND,
+    AUD_F_CLV,
+    AUD_F_CHURN_RISK,
+    AUD_F_NEXT_ORDER_DATE,
+    AUD_F_PRICE_SENSITIVITY,
+    AUD_F_SPEND_TIER,
+    AUD_F_PREFERRED_CHANNEL,
+    AUD_F_PREFERRED_PAYMENT,
+    AUD_F_CLUSTER,
+    AUD_F_CLUSTER_LABEL,
+    AUD_F_SCORED_AT,
+    AUD_F_TAGS,
+    AUD_F_TOP_CATEGORIES,
     AUD_F_TOP_BRANDS,
     /* functions */
-    AUD_FN_BOUGHT, AUD_FN_VIEWED, AUD_FN_EVENT, AUD_FN_CART_ABANDONED, AUD_FN_CONSENT,
-    AUD_FN_TAG, AUD_FN_TOP_CATEGORY, AUD_FN_TOP_BRAND, AUD_FN_SEGMENT, AUD_FN_KNOWN,
+    AUD_FN_BOUGHT,
+    AUD_FN_VIEWED,
+    AUD_FN_EVENT,
+    AUD_FN_CART_ABANDONED,
+    AUD_FN_CONSENT,
+    AUD_FN_TAG,
+    AUD_FN_TOP_CATEGORY,
+    AUD_FN_TOP_BRAND,
+    AUD_FN_SEGMENT,
+    AUD_FN_KNOWN,
     AUD_FN_DAYS_UNTIL,
     AUD_F_COUNT
 } enc_aud_fid;
 
 typedef struct enc_aud_field {
     const char *name;
-    enc_aud_type type;   /* a function's result type */
+    enc_aud_type type; /* a function's result type */
     enc_aud_from from;
-    const char *column;  /* PROFILE: the profiles column; FUNC: the argument synopsis */
+    const char *column; /* PROFILE: the profiles column; FUNC: the argument synopsis */
     enc_aud_domain domain;
     const char *help;
     const char *example; /* an expression using it */

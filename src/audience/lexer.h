@@ -26,9 +26,22 @@ typedef enum enc_aud_tok_kind {
     AUD_T_NUMBER,   /* 200, 0.5, -3 */
     AUD_T_DURATION, /* 30d, 12h, 2w, 15m, 90s: value in seconds */
     AUD_T_STRING,   /* "..." or '...': value decoded */
-    AUD_T_LPAREN, AUD_T_RPAREN, AUD_T_COMMA,
-    AUD_T_EQ, AUD_T_NE, AUD_T_LT, AUD_T_LE, AUD_T_GT, AUD_T_GE,
-    AUD_T_AND, AUD_T_OR, AUD_T_NOT, AUD_T_IN, AUD_T_BETWEEN, AUD_T_TRUE, AUD_T_FALSE,
+    AUD_T_LPAREN,
+    AUD_T_RPAREN,
+    AUD_T_COMMA,
+    AUD_T_EQ,
+    AUD_T_NE,
+    AUD_T_LT,
+    AUD_T_LE,
+    AUD_T_GT,
+    AUD_T_GE,
+    AUD_T_AND,
+    AUD_T_OR,
+    AUD_T_NOT,
+    AUD_T_IN,
+    AUD_T_BETWEEN,
+    AUD_T_TRUE,
+    AUD_T_FALSE,
 } enc_aud_tok_kind;
 
 typedef struct enc_aud_tok {

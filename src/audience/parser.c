@@ -26,7 +26,10 @@ typedef struct parser {
     int depth;
 } parser;
 
-static enc_rc advance(parser *p) { return enc_aud_lex_next(&p->lx, &p->tok, p->where, p->err); }
+static enc_rc advance(parser *p)
+{
+    return enc_aud_lex_next(&p->lx, &p->tok, p->where, p->err);
+}
 
 static enc_rc expected(parser *p, const char *what)
 {
@@ -218,14 +221,14 @@ static enc_rc operand(parser *p, const char *what, enc_aud_node **out)
         if ((rc = enter(p)) || (rc = advance(p)) || (rc = or_expr(p, &n))) return rc;
         if (p->tok.kind != AUD_T_RPAREN) {
             char w[80];
-            snprintf(w, sizeof w, "')' to close '(' at line %d, column %d", t.pos.line,
-                     t.pos.col);
+            snprintf(w, sizeof w, "')' to close '(' at line %d, column %d", t.pos.line, t.pos.col);
             return expected(p, w);
         }
         p->depth--;
         break;
     }
-    default: return expected(p, what);
+    default:
+        return expected(p, what);
     }
     *out = n;
     return advance(p);
@@ -234,13 +237,26 @@ static enc_rc operand(parser *p, const char *what, enc_aud_node **out)
 static bool cmp_op(enc_aud_tok_kind k, enc_aud_op *op)
 {
     switch (k) {
-    case AUD_T_EQ: *op = AUD_EQ; return true;
-    case AUD_T_NE: *op = AUD_NE; return true;
-    case AUD_T_LT: *op = AUD_LT; return true;
-    case AUD_T_LE: *op = AUD_LE; return true;
-    case AUD_T_GT: *op = AUD_GT; return true;
-    case AUD_T_GE: *op = AUD_GE; return true;
-    default: return false;
+    case AUD_T_EQ:
+        *op = AUD_EQ;
+        return true;
+    case AUD_T_NE:
+        *op = AUD_NE;
+        return true;
+    case AUD_T_LT:
+        *op = AUD_LT;
+        return true;
+    case AUD_T_LE:
+        *op = AUD_LE;
+        return true;
+    case AUD_T_GT:
+        *op = AUD_GT;
+        return true;
+    case AUD_T_GE:
+        *op = AUD_GE;
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -356,8 +372,7 @@ enc_rc enc_aud_parse(const char *src, size_t len, enc_arena *arena, enc_aud_node
     parser p = {.arena = arena, .where = where, .err = err};
     if (len > ENC_AUD_MAX_SRC)
         return enc_aud_fail_at(err, where, (enc_aud_pos){1, 1},
-                               "expression too long (%zu bytes; at most %d)", len,
-                               ENC_AUD_MAX_SRC);
+                               "expression too long (%zu bytes; at most %d)", len, ENC_AUD_MAX_SRC);
     enc_aud_lex_init(&p.lx, src, len, arena);
     enc_rc rc = advance(&p);
     if (rc) return rc;
@@ -389,13 +404,28 @@ static void print_str(enc_buf *b, const char *s, size_t n)
         if (c == '"' || c == '\\') {
             enc_buf_addc(b, '\\');
             enc_buf_addc(b, (char)c);
-        } else if (c == '\n') enc_buf_adds(b, "\\n");
-        else if (c == '\t') enc_buf_adds(b, "\\t");
-        else if (c == '\r') enc_buf_adds(b, "\\r");
-        else if (c < 0x20 || c == 0x7f) enc_buf_printf(b, "\\u%04x", c);
-        else enc_buf_addc(b, (char)c);
+        } else if (c == '\n')
+            enc_buf_adds(b, "\\n");
+        else if (c == '\t')
+            enc_buf_adds(b, "\\t");
+        else if (c == '\r')
+            enc_buf_adds(b, "\\r");
+        else if (c < 0x20 || c == 0x7f)
+            enc_buf_printf(b, "\\u%04x", c);
+        else
+            enc_buf_addc(b, (char)c);
     }
     enc_buf_addc(b, '"');
+}
+
+/* An operand (of a comparison, a list, an argument): a comparison there came in parentheses
+ * and keeps them, so that `a = (b = 1)` and f((a = 1)) print back to the same tree. */
+static void print_operand(const enc_aud_node *n, enc_buf *b)
+{
+    bool paren = n->kind == AUD_N_CMP || n->kind == AUD_N_IN || n->kind == AUD_N_BETWEEN;
+    if (paren) enc_buf_addc(b, '(');
+    enc_aud_print(n, b);
+    if (paren) enc_buf_addc(b, ')');
 }
 
 static void print_list(const enc_aud_node *n, int from, enc_buf *b)
@@ -403,7 +433,7 @@ static void print_list(const enc_aud_node *n, int from, enc_buf *b)
     enc_buf_addc(b, '(');
     for (int i = from; i < n->nkid; i++) {
         if (i > from) enc_buf_adds(b, ", ");
-        enc_aud_print(n->kid[i], b);
+        print_operand(n->kid[i], b);
     }
     enc_buf_addc(b, ')');
 }
@@ -426,23 +456,25 @@ void enc_aud_print(const enc_aud_node *n, enc_buf *b)
         enc_buf_addc(b, ')');
         break;
     case AUD_N_CMP:
-        enc_aud_print(n->kid[0], b);
+        print_operand(n->kid[0], b);
         enc_buf_printf(b, " %s ", enc_aud_op_text(n->op));
-        enc_aud_print(n->kid[1], b);
+        print_operand(n->kid[1], b);
         break;
     case AUD_N_IN:
-        enc_aud_print(n->kid[0], b);
+        print_operand(n->kid[0], b);
         enc_buf_adds(b, n->neg ? " not in " : " in ");
         print_list(n, 1, b);
         break;
     case AUD_N_BETWEEN:
-        enc_aud_print(n->kid[0], b);
+        print_operand(n->kid[0], b);
         enc_buf_adds(b, n->neg ? " not between " : " between ");
-        enc_aud_print(n->kid[1], b);
+        print_operand(n->kid[1], b);
         enc_buf_adds(b, " and ");
-        enc_aud_print(n->kid[2], b);
+        print_operand(n->kid[2], b);
         break;
-    case AUD_N_NAME: enc_buf_add(b, n->text, n->len); break;
+    case AUD_N_NAME:
+        enc_buf_add(b, n->text, n->len);
+        break;
     case AUD_N_CALL:
         enc_buf_add(b, n->text, n->len);
         print_list(n, 0, b);
@@ -454,12 +486,18 @@ void enc_aud_print(const enc_aud_node *n, enc_buf *b)
             print_list(n, 0, b);
         } else {
             enc_buf_adds(b, " = ");
-            enc_aud_print(n->kid[0], b);
+            print_operand(n->kid[0], b);
         }
         break;
     case AUD_N_NUM:
-    case AUD_N_DUR: enc_buf_add(b, n->text, n->len); break;
-    case AUD_N_STR: print_str(b, n->text, n->len); break;
-    case AUD_N_BOOL: enc_buf_adds(b, n->num ? "true" : "false"); break;
+    case AUD_N_DUR:
+        enc_buf_add(b, n->text, n->len);
+        break;
+    case AUD_N_STR:
+        print_str(b, n->text, n->len);
+        break;
+    case AUD_N_BOOL:
+        enc_buf_adds(b, n->num ? "true" : "false");
+        break;
     }
 }

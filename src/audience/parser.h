@@ -32,8 +32,8 @@ typedef struct enc_aud_node {
     enc_aud_kind kind;
     enc_aud_pos pos;
     enc_aud_op op;
-    bool neg;  /* IN, BETWEEN: negated */
-    bool list; /* ARG: "name in (...)" */
+    bool neg;         /* IN, BETWEEN: negated */
+    bool list;        /* ARG: "name in (...)" */
     const char *text; /* NUL-terminated */
     size_t len;
     double num;

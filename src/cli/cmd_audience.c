@@ -63,8 +63,10 @@ static int parse_opts(int argc, char **argv, opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (dashdash || a[0] != '-' || !a[1] || (a[1] >= '0' && a[1] <= '9') || a[1] == '.') {
-            if (!o->sub) o->sub = a;
-            else o->pos[o->npos++] = a;
+            if (!o->sub)
+                o->sub = a;
+            else
+                o->pos[o->npos++] = a;
             continue;
         }
         if (strcmp(a, "--") == 0) {
@@ -75,21 +77,33 @@ static int parse_opts(int argc, char **argv, opts *o)
         const char *name = a, *eq = strchr(a, '=');
         size_t nl = eq ? (size_t)(eq - a) : strlen(a);
 #define IS(s) (nl == strlen(s) && strncmp(name, s, nl) == 0)
-        if (IS("--json")) o->json = true;
-        else if (IS("--force")) o->force = true;
-        else if (IS("--now")) val = &o->now_s;
-        else if (IS("--fields")) val = &o->fields;
-        else if (IS("--format")) val = &o->format;
-        else if (IS("--out") || IS("-o")) val = &o->out;
-        else if (IS("--file") || IS("-f")) val = &o->file;
-        else if (IS("--limit")) val = &o->limit_s;
-        else return usage_err("unknown option '%s'", a);
+        if (IS("--json"))
+            o->json = true;
+        else if (IS("--force"))
+            o->force = true;
+        else if (IS("--now"))
+            val = &o->now_s;
+        else if (IS("--fields"))
+            val = &o->fields;
+        else if (IS("--format"))
+            val = &o->format;
+        else if (IS("--out") || IS("-o"))
+            val = &o->out;
+        else if (IS("--file") || IS("-f"))
+            val = &o->file;
+        else if (IS("--limit"))
+            val = &o->limit_s;
+        else
+            return usage_err("unknown option '%s'", a);
 #undef IS
         if (!val && eq) return usage_err("option '%s' takes no value", a);
         if (val) {
-            if (eq) *val = eq + 1;
-            else if (i + 1 < argc) *val = argv[++i];
-            else return usage_err("option '%s' needs a value", a);
+            if (eq)
+                *val = eq + 1;
+            else if (i + 1 < argc)
+                *val = argv[++i];
+            else
+                return usage_err("option '%s' needs a value", a);
         }
     }
     return ENC_EXIT_OK;
@@ -121,8 +135,8 @@ static char *expression(const opts *o, int from, int *rc)
 {
     if (o->file) {
         if (o->npos > from) {
-            *rc = usage_err("give the expression either as arguments or with --file, not %s",
-                            "both");
+            *rc =
+                usage_err("give the expression either as arguments or with --file, not %s", "both");
             return NULL;
         }
         FILE *f = strcmp(o->file, "-") == 0 ? stdin : fopen(o->file, "rb");
@@ -158,6 +172,31 @@ static char *expression(const opts *o, int from, int *rc)
     return enc_buf_steal(&b);
 }
 
+/* One UTF-8 character at s (a byte that starts no valid sequence counts as one). */
+static size_t decode(const char *s, size_t n, unsigned *cp)
+{
+    size_t l = enc_aud_utf8_len((const unsigned char *)s, n);
+    const unsigned char *u = (const unsigned char *)s;
+    if (l <= 1) {
+        *cp = u[0];
+        return 1;
+    }
+    *cp = u[0] & (0xff >> (l + 1));
+    for (size_t i = 1; i < l; i++)
+        *cp = *cp << 6 | (u[i] & 0x3f);
+    return l;
+}
+
+/* East Asian wide and fullwidth characters (two terminal cells; Unicode UAX #11 ranges). */
+static bool wide(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp != 0x303f) ||
+           (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+           (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+           (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+           (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
 /* Prints an expression error with the source line and a caret under the position. */
 static int expr_fail(const enc_err *err, const char *src, const enc_aud_pos *where)
 {
@@ -173,12 +212,13 @@ static int expr_fail(const enc_err *err, const char *src, const enc_aud_pos *whe
             size_t n = strcspn(p, "\n");
             if (n <= 200) {
                 fprintf(stderr, "  %.*s\n  ", (int)n, p);
-                /* the caret under the column, keeping tabs so it lines up */
+                /* the caret under the column: tabs kept, two cells under wide (CJK) ones */
                 int col = 1;
-                for (size_t i = 0; i < n && col < where->col; i++) {
-                    unsigned char c = (unsigned char)p[i];
-                    if ((c & 0xc0) == 0x80) continue;
-                    fputc(c == '\t' ? '\t' : ' ', stderr);
+                for (size_t i = 0; i < n && col < where->col;) {
+                    unsigned cp;
+                    size_t l = decode(p + i, n - i, &cp);
+                    fputs(cp == '\t' ? "\t" : wide(cp) ? "  " : " ", stderr);
+                    i += l;
                     col++;
                 }
                 fputs("^\n", stderr);
@@ -188,7 +228,10 @@ static int expr_fail(const enc_err *err, const char *src, const enc_aud_pos *whe
     return ENC_EXIT_USAGE;
 }
 
-static void fmt_time(char *out, size_t cap, int64_t t) { enc_fmt_datetime(out, cap, t); }
+static void fmt_time(char *out, size_t cap, int64_t t)
+{
+    enc_fmt_datetime(out, cap, t);
+}
 
 /* ---- count and export: data ---------------------------------------------------------------- */
 
@@ -223,12 +266,15 @@ static int evaluate(enc_cli *cli, const opts *o, const char *src, run *r)
     memset(r, 0, sizeof *r);
     bool ok;
     r->now = parse_now(o->now_s, &ok);
-    if (!ok) return usage_err("--now '%s': expected YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or epoch seconds", o->now_s);
+    if (!ok)
+        return usage_err("--now '%s': expected YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or epoch seconds",
+                         o->now_s);
     enc_err err = {0};
     enc_aud_pos where = {0, 0};
     /* check first: a bad expression fails before the store is read */
     if (enc_store_open(cli->db_path, &r->st, &err)) return enc_cli_fail_err(WHAT, &err);
-    if (enc_aud_check(r->st, NULL, src, strlen(src), &where, &err)) return expr_fail(&err, src, &where);
+    if (enc_aud_check(r->st, NULL, src, strlen(src), &where, &err))
+        return expr_fail(&err, src, &where);
     double t0 = seconds();
     if (enc_snapshot_load(r->st, r->now, &r->snap, &err)) return enc_cli_fail_err(WHAT, &err);
     double t1 = seconds();
@@ -298,12 +344,14 @@ static int do_count(enc_cli *cli, const opts *o)
         enc_cli_print(&b);
         enc_buf_free(&b);
     } else {
-        printf("%zu of %zu customers (%.1f%%)\n", count, n, n ? 100.0 * (double)count / (double)n : 0.0);
+        printf("%zu of %zu customers (%.1f%%)\n", count, n,
+               n ? 100.0 * (double)count / (double)n : 0.0);
         printf("  by lifecycle:");
         for (size_t k = 0; k < lc.nnames; k++)
             if (by[k]) printf(" %s %zu,", lc.names[k], by[k]);
         printf(" unscored %zu\n", by[lc.nnames]);
-        printf("  as of %s UTC; profiles for %zu customers; evaluated in %.3f s (store read in %.3f s)\n",
+        printf("  as of %s UTC; profiles for %zu customers; evaluated in %.3f s (store read in "
+               "%.3f s)\n",
                now, enc_aud_env_profiles(r.env), r.t_compile + r.t_run, r.t_load);
     }
     free(by);
@@ -333,20 +381,30 @@ static void fmt_num(char *out, size_t cap, double v)
 }
 
 /* The value of column c for customer i as text (json: as a JSON value); false when missing. */
-static bool cell(const xcol *c, const enc_snapshot *s, size_t i, const enc_contact *ct,
-                 bool json, enc_buf *b)
+static bool cell(const xcol *c, const enc_snapshot *s, size_t i, const enc_contact *ct, bool json,
+                 enc_buf *b)
 {
     char tmp[64];
     const char *str = NULL;
     switch (c->kind) {
     case X_CUSTOMER_ID:
-        if (s->cust_ext[i]) str = s->cust_ext[i];
-        else snprintf(tmp, sizeof tmp, "#%lld", (long long)s->cust_id[i]), str = tmp;
+        if (s->cust_ext[i])
+            str = s->cust_ext[i];
+        else
+            snprintf(tmp, sizeof tmp, "#%lld", (long long)s->cust_id[i]), str = tmp;
         break;
-    case X_ID: enc_buf_printf(b, "%lld", (long long)s->cust_id[i]); return true;
-    case X_NAME: str = ct->name; break;
-    case X_EMAIL: str = ct->email; break;
-    case X_PHONE: str = ct->phone; break;
+    case X_ID:
+        enc_buf_printf(b, "%lld", (long long)s->cust_id[i]);
+        return true;
+    case X_NAME:
+        str = ct->name;
+        break;
+    case X_EMAIL:
+        str = ct->email;
+        break;
+    case X_PHONE:
+        str = ct->phone;
+        break;
     default: {
         const enc_aud_col *col = &c->col;
         switch (col->type) {
@@ -414,7 +472,8 @@ static bool cell(const xcol *c, const enc_snapshot *s, size_t i, const enc_conta
 static int do_export(enc_cli *cli, const opts *o)
 {
     bool jsonl = false;
-    if (o->format && strcmp(o->format, "jsonl") == 0) jsonl = true;
+    if (o->format && strcmp(o->format, "jsonl") == 0)
+        jsonl = true;
     else if (o->format && strcmp(o->format, "csv") != 0)
         return usage_err("--format '%s': expected csv or jsonl", o->format);
     long limit = -1;
@@ -426,10 +485,13 @@ static int do_export(enc_cli *cli, const opts *o)
     size_t nc = 0, cap = 0;
     bool contacts = false;
     char *specbuf = enc_xstrdup(spec);
-    for (char *save = NULL, *tok = strtok_r(specbuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ') tok++;
+    for (char *save = NULL, *tok = strtok_r(specbuf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
         size_t l = strlen(tok);
-        while (l && tok[l - 1] == ' ') tok[--l] = 0;
+        while (l && tok[l - 1] == ' ')
+            tok[--l] = 0;
         if (!l) continue;
         xcol c = {.name = tok, .kind = X_FIELD, .f = -1};
         for (int k = 0; extra_names[k]; k++)
@@ -482,7 +544,8 @@ static int do_export(enc_cli *cli, const opts *o)
         enc_contact *ct = contacts ? enc_xcalloc(total + 1, sizeof *ct) : NULL;
         if (contacts) {
             int64_t *ids = enc_xmalloc((total + 1) * sizeof *ids);
-            for (size_t k = 0; k < total; k++) ids[k] = r.snap->cust_id[idx[k]];
+            for (size_t k = 0; k < total; k++)
+                ids[k] = r.snap->cust_id[idx[k]];
             if (enc_store_contacts(r.st, ids, total, ct, &err)) rc = enc_cli_fail_err(WHAT, &err);
             free(ids);
         }
@@ -525,7 +588,8 @@ static int do_export(enc_cli *cli, const opts *o)
             rc = enc_cli_fail(WHAT, "writing %s: %s", o->out ? o->out : "stdout", strerror(errno));
     }
     if (out != stdout) {
-        if (fclose(out) != 0 && !rc) rc = enc_cli_fail(WHAT, "writing %s: %s", o->out, strerror(errno));
+        if (fclose(out) != 0 && !rc)
+            rc = enc_cli_fail(WHAT, "writing %s: %s", o->out, strerror(errno));
         if (!rc) fprintf(stderr, "exported %zu customers to %s\n", count, o->out);
     }
     run_free(&r);
@@ -596,8 +660,10 @@ static int do_fields(const opts *o)
                 enc_jw_obj(&w);
                 enc_jw_kstr(&w, "name", d->name);
                 enc_jw_kstr(&w, pass ? "returns" : "type", enc_aud_type_name(d->type));
-                if (pass) enc_jw_kstr(&w, "args", d->column);
-                else enc_jw_kstr(&w, "source", enc_aud_from_name(d->from));
+                if (pass)
+                    enc_jw_kstr(&w, "args", d->column);
+                else
+                    enc_jw_kstr(&w, "source", enc_aud_from_name(d->from));
                 enc_jw_kstr(&w, "help", d->help);
                 enc_jw_kstr(&w, "example", d->example);
                 if (d->domain) {
@@ -616,8 +682,10 @@ static int do_fields(const opts *o)
         enc_buf_free(&b);
         return ENC_EXIT_OK;
     }
-    const char *heads[] = {"fields from the store (as of --now)", "fields from the profiles table "
-                           "(the latest scoring run; missing without a profile)", "functions"};
+    const char *heads[] = {"fields from the store (as of --now)",
+                           "fields from the profiles table "
+                           "(the latest scoring run; missing without a profile)",
+                           "functions"};
     for (int pass = 0; pass < 3; pass++) {
         printf("%s%s:\n", pass ? "\n" : "", heads[pass]);
         for (int f = 0; f < AUD_F_COUNT; f++) {
@@ -639,8 +707,9 @@ static int do_fields(const opts *o)
             }
         }
     }
-    printf("\nmoney compares in currency units (clv > 200 means 200.00); days accept durations "
-           "(30d, 12h); times accept dates (\"2025-01-31\", UTC). docs/audiences.md has the rest.\n");
+    printf(
+        "\nmoney compares in currency units (clv > 200 means 200.00); days accept durations "
+        "(30d, 12h); times accept dates (\"2025-01-31\", UTC). docs/audiences.md has the rest.\n");
     return ENC_EXIT_OK;
 }
 
@@ -757,7 +826,8 @@ static int do_list(enc_cli *cli, const opts *o)
             fmt_time(t2, sizeof t2, v[i].updated_at);
             /* one line per segment: line breaks of the expression shown as spaces */
             printf("%-*s  %s  ", (int)wn, v[i].name, t2);
-            for (const char *p = v[i].expr; *p; p++) putchar(*p == '\n' || *p == '\r' ? ' ' : *p);
+            for (const char *p = v[i].expr; *p; p++)
+                putchar(*p == '\n' || *p == '\r' ? ' ' : *p);
             putchar('\n');
         }
     }
@@ -794,7 +864,8 @@ static size_t users_of(enc_store *st, const char *name, char ***out, enc_err *er
 
 static void free_names(char **v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) free(v[i]);
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
     free(v);
 }
 
@@ -840,11 +911,13 @@ static int do_show(enc_cli *cli, const opts *o)
         enc_jw_kstr(&w, "updated_at", t2);
         enc_jw_key(&w, "uses");
         enc_jw_arr(&w);
-        for (size_t i = 0; i < nr; i++) enc_jw_str(&w, refs[i]);
+        for (size_t i = 0; i < nr; i++)
+            enc_jw_str(&w, refs[i]);
         enc_jw_end(&w);
         enc_jw_key(&w, "used_by");
         enc_jw_arr(&w);
-        for (size_t i = 0; i < nu; i++) enc_jw_str(&w, users[i]);
+        for (size_t i = 0; i < nu; i++)
+            enc_jw_str(&w, users[i]);
         enc_jw_end(&w);
         enc_jw_end(&w);
         enc_cli_print(&b);
@@ -853,12 +926,14 @@ static int do_show(enc_cli *cli, const opts *o)
         printf("segment  %s\ncreated  %s UTC\nupdated  %s UTC\n", name, t1, t2);
         if (nr) {
             printf("uses    ");
-            for (size_t i = 0; i < nr; i++) printf(" %s", refs[i]);
+            for (size_t i = 0; i < nr; i++)
+                printf(" %s", refs[i]);
             printf("\n");
         }
         if (nu) {
             printf("used by ");
-            for (size_t i = 0; i < nu; i++) printf(" %s", users[i]);
+            for (size_t i = 0; i < nu; i++)
+                printf(" %s", users[i]);
             printf("\n");
         }
         printf("%s\n", expr);
@@ -883,15 +958,18 @@ static int do_delete(enc_cli *cli, const opts *o)
     if (!r) nu = users_of(st, name, &users, &err, &r);
     if (!r && nu && !o->force) {
         enc_buf b = {0};
-        for (size_t i = 0; i < nu; i++) enc_buf_printf(&b, "%s'%s'", i ? ", " : "", users[i]);
+        for (size_t i = 0; i < nu; i++)
+            enc_buf_printf(&b, "%s'%s'", i ? ", " : "", users[i]);
         rc = enc_cli_fail(WHAT, "segment '%s' is used by %s (change those first, or use --force)",
                           name, b.p);
         enc_buf_free(&b);
     } else if (!r) {
         r = enc_store_segment_delete(st, name, &err);
     }
-    if (r) rc = enc_cli_fail_err(WHAT, &err);
-    else if (!rc) printf("deleted segment '%s'\n", name);
+    if (r)
+        rc = enc_cli_fail_err(WHAT, &err);
+    else if (!rc)
+        printf("deleted segment '%s'\n", name);
     free_names(users, nu);
     enc_store_close(st);
     return rc;
@@ -926,9 +1004,8 @@ int cmd_audience(enc_cli *cli, int argc, char **argv)
     const struct {
         const char *name;
         bool given;
-    } given[] = {{"now", o.now_s},     {"json", o.json},   {"file", o.file},
-                 {"fields", o.fields}, {"format", o.format}, {"out", o.out},
-                 {"limit", o.limit_s}, {"force", o.force}};
+    } given[] = {{"now", o.now_s},     {"json", o.json}, {"file", o.file},     {"fields", o.fields},
+                 {"format", o.format}, {"out", o.out},   {"limit", o.limit_s}, {"force", o.force}};
     for (size_t k = 0; k < sizeof takes / sizeof *takes; k++) {
         if (strcmp(takes[k].sub, sub) != 0) continue;
         for (size_t g = 0; g < sizeof given / sizeof *given && !rc; g++) {
@@ -942,16 +1019,26 @@ int cmd_audience(enc_cli *cli, int argc, char **argv)
             }
         }
     }
-    if (rc) ;
-    else if (strcmp(sub, "count") == 0) rc = do_count(cli, &o);
-    else if (strcmp(sub, "export") == 0) rc = do_export(cli, &o);
-    else if (strcmp(sub, "check") == 0) rc = do_check(cli, &o);
-    else if (strcmp(sub, "fields") == 0) rc = o.npos ? usage_err("fields takes no argument%s", "") : do_fields(&o);
-    else if (strcmp(sub, "save") == 0) rc = do_save(cli, &o);
-    else if (strcmp(sub, "list") == 0) rc = o.npos ? usage_err("list takes no argument%s", "") : do_list(cli, &o);
-    else if (strcmp(sub, "show") == 0) rc = do_show(cli, &o);
-    else if (strcmp(sub, "delete") == 0) rc = do_delete(cli, &o);
-    else rc = enc_cli_usage(WHAT, usage, "unknown command '%s'", sub);
+    if (rc)
+        ;
+    else if (strcmp(sub, "count") == 0)
+        rc = do_count(cli, &o);
+    else if (strcmp(sub, "export") == 0)
+        rc = do_export(cli, &o);
+    else if (strcmp(sub, "check") == 0)
+        rc = do_check(cli, &o);
+    else if (strcmp(sub, "fields") == 0)
+        rc = o.npos ? usage_err("fields takes no argument%s", "") : do_fields(&o);
+    else if (strcmp(sub, "save") == 0)
+        rc = do_save(cli, &o);
+    else if (strcmp(sub, "list") == 0)
+        rc = o.npos ? usage_err("list takes no argument%s", "") : do_list(cli, &o);
+    else if (strcmp(sub, "show") == 0)
+        rc = do_show(cli, &o);
+    else if (strcmp(sub, "delete") == 0)
+        rc = do_delete(cli, &o);
+    else
+        rc = enc_cli_usage(WHAT, usage, "unknown command '%s'", sub);
     free(o.pos);
     return rc;
 }

@@ -226,30 +226,23 @@ enc_rc enc_delivery_config_load(const char *path, char **env, const char *const 
             return err->rc;
         }
     }
-    /* check */
+    /* check (names are copied out before the configuration is freed) */
     const char *name;
     json_t *v;
     json_object_foreach(out->channels, name, v) {
         const char *kind = enc_opt_str(v, "kind", NULL);
-        if (!kind) {
+        const char *why = NULL;
+        if (!kind) why = "no \"kind\"";
+        else if (!enc_channel_kind(kind)) why = "unknown kind (smtp, webhook, file, inbox)";
+        else if (strlen(name) >= 64) why = "name longer than 63 bytes";
+        else if (enc_opt_num(v, "rate", 0) < 0) why = "rate must be >= 0";
+        if (why) {
+            char n[72], k[72];
+            snprintf(n, sizeof n, "%.64s", name);
+            snprintf(k, sizeof k, "%.64s", kind ? kind : "");
             enc_delivery_config_free(out);
-            return enc_fail(err, ENC_EUSAGE, "channel \"%s\": no \"kind\"", name);
-        }
-        if (!enc_channel_kind(kind)) {
-            char k[64];
-            snprintf(k, sizeof k, "%s", kind);
-            enc_delivery_config_free(out);
-            return enc_fail(err, ENC_EUSAGE,
-                            "channel \"%s\": unknown kind \"%s\" (smtp, webhook, file, inbox)",
-                            name, k);
-        }
-        if (strlen(name) >= 64) {
-            enc_delivery_config_free(out);
-            return enc_fail(err, ENC_EUSAGE, "channel name too long: %.40s...", name);
-        }
-        if (enc_opt_num(v, "rate", 0) < 0) {
-            enc_delivery_config_free(out);
-            return enc_fail(err, ENC_EUSAGE, "channel \"%s\": rate must be >= 0", name);
+            return enc_fail(err, ENC_EUSAGE, "channel \"%s\": %s%s%s%s", n, why,
+                            k[0] ? " (kind \"" : "", k, k[0] ? "\")" : "");
         }
     }
     if (out->batch < 1 || out->batch > 100000 || out->retry.max_attempts < 1 ||

@@ -18,13 +18,18 @@ static unsigned decode(const unsigned char *s, size_t n, size_t *len)
     unsigned c = s[0];
     *len = 1;
     if (c < 0x80) return c;
-    int extra = c >= 0xF0 && c < 0xF8 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
-    if (extra < 0 || (size_t)extra >= n) return 0xFFFD;
+    /* a malformed byte becomes '?' (one byte for one: normalising never lengthens text) */
+    int extra = c >= 0xF0 && c < 0xF8 ? 3 : c >= 0xE0 && c < 0xF0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : -1;
+    if (extra < 0 || (size_t)extra >= n) return '?';
     unsigned v = c & (0x3F >> extra);
     for (int i = 1; i <= extra; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0xFFFD;
+        if ((s[i] & 0xC0) != 0x80) return '?';
         v = v << 6 | (s[i] & 0x3F);
     }
+    /* overlong forms, surrogates and values past U+10FFFF are malformed too */
+    if ((extra == 2 && v < 0x800) || (extra == 3 && (v < 0x10000 || v > 0x10FFFF)) ||
+        (v >= 0xD800 && v <= 0xDFFF))
+        return '?';
     *len = (size_t)extra + 1;
     return v;
 }

@@ -22,22 +22,25 @@ static sqlite3_stmt *prep(enc_store *st, const char *sql, enc_err *err)
 enc_rc enc_store_segment_put(enc_store *st, const char *name, const char *expr, int64_t now,
                              bool *created, enc_err *err)
 {
-    sqlite3_stmt *q = prep(st,
-                           "INSERT INTO segments(name, expr, created_at, updated_at)"
-                           " VALUES(?1, ?2, ?3, ?3) ON CONFLICT(name) DO UPDATE SET"
-                           " expr = excluded.expr, updated_at = excluded.updated_at"
-                           " RETURNING created_at = updated_at",
-                           err);
+    sqlite3_stmt *q = prep(st, "SELECT 1 FROM segments WHERE name = ?1", err);
+    if (!q) return ENC_EDB;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "saving segment");
+    if (created) *created = rc == SQLITE_DONE;
+    q = prep(st,
+             "INSERT INTO segments(name, expr, created_at, updated_at) VALUES(?1, ?2, ?3, ?3)"
+             " ON CONFLICT(name) DO UPDATE SET expr = excluded.expr,"
+             " updated_at = excluded.updated_at",
+             err);
     if (!q) return ENC_EDB;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, expr, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 3, now);
-    int rc = sqlite3_step(q);
-    bool isnew = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
-    if (rc == SQLITE_ROW) rc = sqlite3_step(q);
-    enc_rc r = rc == SQLITE_DONE ? ENC_OK : enc__store_sqlfail(st, err, "saving segment");
+    enc_rc r =
+        sqlite3_step(q) == SQLITE_DONE ? ENC_OK : enc__store_sqlfail(st, err, "saving segment");
     sqlite3_finalize(q);
-    if (created) *created = isnew;
     return r;
 }
 
@@ -132,14 +135,18 @@ enc_rc enc_store_contacts(enc_store *st, const int64_t *ids, size_t n, enc_conta
     int rc = SQLITE_DONE;
     while (k < n && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(q, 0);
-        while (k < n && ids[k] < id) k++;
+        while (k < n && ids[k] < id)
+            k++;
         if (k == n || ids[k] != id) continue;
         for (int c = 0; c < 3; c++) {
             const char *v = (const char *)sqlite3_column_text(q, c + 1);
             char *copy = v ? enc_xstrdup(v) : NULL;
-            if (c == 0) out[k].name = copy;
-            else if (c == 1) out[k].email = copy;
-            else out[k].phone = copy;
+            if (c == 0)
+                out[k].name = copy;
+            else if (c == 1)
+                out[k].email = copy;
+            else
+                out[k].phone = copy;
         }
         k++;
     }

@@ -62,16 +62,47 @@ typedef struct tcons {
     bool granted;
 } tcons;
 
-enum { P_RECENCY, P_FREQ, P_MONETARY, P_TENURE, P_R, P_F, P_M, P_PALIVE, P_E30, P_E90, P_E365,
-       P_ESPEND, P_CLV, P_CHURN, P_NOD, P_PRICE, P_CLUSTER, P_NNUM };
-static const char *const pnum_cols[P_NNUM] = {
-    "recency_days", "frequency", "monetary", "tenure_days", "r", "f", "m", "p_alive",
-    "expected_purchases_30d", "expected_purchases_90d", "expected_purchases_365d",
-    "expected_spend", "clv", "churn_risk", "next_order_date", "price_sensitivity", "cluster"};
+enum {
+    P_RECENCY,
+    P_FREQ,
+    P_MONETARY,
+    P_TENURE,
+    P_R,
+    P_F,
+    P_M,
+    P_PALIVE,
+    P_E30,
+    P_E90,
+    P_E365,
+    P_ESPEND,
+    P_CLV,
+    P_CHURN,
+    P_NOD,
+    P_PRICE,
+    P_CLUSTER,
+    P_NNUM
+};
+static const char *const pnum_cols[P_NNUM] = {"recency_days",
+                                              "frequency",
+                                              "monetary",
+                                              "tenure_days",
+                                              "r",
+                                              "f",
+                                              "m",
+                                              "p_alive",
+                                              "expected_purchases_30d",
+                                              "expected_purchases_90d",
+                                              "expected_purchases_365d",
+                                              "expected_spend",
+                                              "clv",
+                                              "churn_risk",
+                                              "next_order_date",
+                                              "price_sensitivity",
+                                              "cluster"};
 enum { T_RFM, T_RFMCN, T_LC, T_LCC, T_SPEND, T_PCH, T_PPAY, T_CLABEL, T_NTXT };
-static const char *const ptxt_cols[T_NTXT] = {"rfm_segment", "rfm_segment_cn", "lifecycle",
-                                              "lifecycle_class", "spend_tier", "preferred_channel",
-                                              "preferred_payment", "cluster_label"};
+static const char *const ptxt_cols[T_NTXT] = {
+    "rfm_segment", "rfm_segment_cn",    "lifecycle",         "lifecycle_class",
+    "spend_tier",  "preferred_channel", "preferred_payment", "cluster_label"};
 
 typedef struct tcust {
     int64_t id;
@@ -101,23 +132,28 @@ typedef struct shop {
     tcons k[NC_MAX * 3];
 } shop;
 
-static const char *const cats[] = {"Electronics/Cameras/Mirrorless", "Electronics/Lenses",
-                                   "Electronics > Cameras", "home/kitchen", "Coffee",
-                                   "数码/相机", " Books / Comics ", NULL};
+static const char *const cats[] = {"Electronics/Cameras/Mirrorless",
+                                   "Electronics/Lenses",
+                                   "Electronics > Cameras",
+                                   "home/kitchen",
+                                   "Coffee",
+                                   "数码/相机",
+                                   " Books / Comics ",
+                                   NULL};
 static const char *const brands[] = {"Acme", "acme", "Zeta", "小米", NULL};
 static const char *const regions[] = {"CA", "NY", "England", "广东", NULL};
 static const char *const cities[] = {"Los Angeles", "New York", "London", "深圳", NULL};
 static const char *const tiers[] = {"bronze", "silver", "gold", NULL};
 static const char *const zones[] = {"America/Los_Angeles", "Europe/London", "Asia/Shanghai", NULL};
-static const char *const ev_types[] = {"view", "cart_add", "cart_remove", "favorite", "consult",
-                                       "search", "click", "share"};
+static const char *const ev_types[] = {"view",    "cart_add", "cart_remove", "favorite",
+                                       "consult", "search",   "click",       "share"};
 static const char *const channels[] = {"email", "sms", "push", "wechat", "inapp", "all", "fax"};
-static const char *const lc_vals[] = {"prospect", "new", "growing", "mature", "declining",
-                                      "dormant", "churned"};
-static const char *const lcc_vals[] = {"prospect", "repeat", "one_time", "active_non_buyer",
-                                       "dormant", "lost"};
-static const char *const rfm_vals[] = {"Champions", "Loyal", "At Risk", "Can't Lose Them", "Lost",
-                                       "New"};
+static const char *const lc_vals[] = {"prospect",  "new",     "growing", "mature",
+                                      "declining", "dormant", "churned"};
+static const char *const lcc_vals[] = {"prospect",         "repeat",  "one_time",
+                                       "active_non_buyer", "dormant", "lost"};
+static const char *const rfm_vals[] = {"Champions",       "Loyal", "At Risk",
+                                       "Can't Lose Them", "Lost",  "New"};
 static const char *const rfmcn_vals[] = {"重要价值客户", "一般挽留客户", "重要挽留客户"};
 static const char *const spend_vals[] = {"low", "mid", "high"};
 static const char *const pch_vals[] = {"web", "app", "store"};
@@ -129,7 +165,7 @@ static const char *const topcat_vals[] = {"Electronics/Cameras", "Coffee", "home
 static const char *const topbrand_vals[] = {"Acme", "ZETA", "小米"};
 
 #define PICK(r, arr) (arr)[enc_rng_below((r), sizeof(arr) / sizeof *(arr))]
-#define PICKN(r, arr) (arr)[enc_rng_below((r), sizeof(arr) / sizeof *(arr) - 1)] /* no NULL */
+#define PICKN(r, arr) (arr)[enc_rng_below((r), sizeof(arr) / sizeof *(arr)-1)] /* no NULL */
 #define MAYBE(r, arr) (enc_rng_below((r), 5) ? PICKN(r, arr) : NULL)
 
 /* A time in [now - back, now + ahead): half of them on a half-day boundary (now is noon), so
@@ -165,10 +201,14 @@ static void gen_shop(shop *s, uint64_t seed, int ncust)
             c->by = 1960 + (int)enc_rng_below(&r, 45);
             int k = (int)enc_rng_below(&r, 10);
             /* near the evaluation date, around the year's end, 29 February, or any day */
-            if (k < 3) c->bm = 6, c->bd = 10 + (int)enc_rng_below(&r, 15);
-            else if (k == 3) c->bm = 2, c->bd = 29, c->by = 1992;
-            else if (k == 4) c->bm = 12, c->bd = 31;
-            else c->bm = 1 + (int)enc_rng_below(&r, 12), c->bd = 1 + (int)enc_rng_below(&r, 28);
+            if (k < 3)
+                c->bm = 6, c->bd = 10 + (int)enc_rng_below(&r, 15);
+            else if (k == 3)
+                c->bm = 2, c->bd = 29, c->by = 1992;
+            else if (k == 4)
+                c->bm = 12, c->bd = 31;
+            else
+                c->bm = 1 + (int)enc_rng_below(&r, 12), c->bd = 1 + (int)enc_rng_below(&r, 28);
         }
         c->gender = "mf\0"[enc_rng_below(&r, 3)];
         c->region = PICK(&r, regions);
@@ -179,34 +219,63 @@ static void gen_shop(shop *s, uint64_t seed, int ncust)
         c->has_prof = enc_rng_below(&r, 10) < 7;
         int64_t asof[] = {s->now - DAYS, s->now - 3 * DAYS, s->now, s->now + DAYS};
         c->prof_as_of = asof[enc_rng_below(&r, 4)];
-        for (int k = 0; k < P_NNUM; k++) c->pnum[k] = NAN;
+        for (int k = 0; k < P_NNUM; k++)
+            c->pnum[k] = NAN;
         if (c->has_prof) {
             for (int k = 0; k < P_NNUM; k++) {
                 if (k != P_FREQ && k != P_MONETARY && enc_rng_below(&r, 6) == 0) continue;
                 double v;
                 switch (k) {
-                case P_RECENCY: case P_TENURE: v = enc_rng_range(&r, 0, 500); break;
-                case P_FREQ: v = (double)enc_rng_below(&r, 8); break;
-                case P_MONETARY: case P_ESPEND: case P_CLV: v = (double)enc_rng_below(&r, 60000); break;
-                case P_R: case P_F: case P_M: v = 1 + (double)enc_rng_below(&r, 5); break;
-                case P_PALIVE: case P_CHURN: case P_PRICE: v = enc_rng_uniform(&r); break;
-                case P_E30: case P_E90: case P_E365: v = enc_rng_range(&r, 0, 4); break;
-                case P_NOD: v = (double)rnd_ts(&r, s->now, 30, 60); break;
-                default: v = (double)enc_rng_below(&r, 5); break;
+                case P_RECENCY:
+                case P_TENURE:
+                    v = enc_rng_range(&r, 0, 500);
+                    break;
+                case P_FREQ:
+                    v = (double)enc_rng_below(&r, 8);
+                    break;
+                case P_MONETARY:
+                case P_ESPEND:
+                case P_CLV:
+                    v = (double)enc_rng_below(&r, 60000);
+                    break;
+                case P_R:
+                case P_F:
+                case P_M:
+                    v = 1 + (double)enc_rng_below(&r, 5);
+                    break;
+                case P_PALIVE:
+                case P_CHURN:
+                case P_PRICE:
+                    v = enc_rng_uniform(&r);
+                    break;
+                case P_E30:
+                case P_E90:
+                case P_E365:
+                    v = enc_rng_range(&r, 0, 4);
+                    break;
+                case P_NOD:
+                    v = (double)rnd_ts(&r, s->now, 30, 60);
+                    break;
+                default:
+                    v = (double)enc_rng_below(&r, 5);
+                    break;
                 }
                 c->pnum[k] = v;
             }
-            const char *const *vals[T_NTXT] = {rfm_vals, rfmcn_vals, lc_vals, lcc_vals,
-                                               spend_vals, pch_vals, ppay_vals, clabel_vals};
+            const char *const *vals[T_NTXT] = {rfm_vals,   rfmcn_vals, lc_vals,   lcc_vals,
+                                               spend_vals, pch_vals,   ppay_vals, clabel_vals};
             size_t nvals[T_NTXT] = {6, 3, 7, 6, 3, 3, 2, 2};
             for (int k = 0; k < T_NTXT; k++)
                 c->ptxt[k] = enc_rng_below(&r, 6) ? vals[k][enc_rng_below(&r, nvals[k])] : NULL;
             c->ntags = (int)enc_rng_below(&r, 4);
-            for (int k = 0; k < c->ntags; k++) c->tags[k] = PICK(&r, tag_vals);
+            for (int k = 0; k < c->ntags; k++)
+                c->tags[k] = PICK(&r, tag_vals);
             c->ntopcats = (int)enc_rng_below(&r, 3);
-            for (int k = 0; k < c->ntopcats; k++) c->topcats[k] = PICK(&r, topcat_vals);
+            for (int k = 0; k < c->ntopcats; k++)
+                c->topcats[k] = PICK(&r, topcat_vals);
             c->ntopbrands = (int)enc_rng_below(&r, 3);
-            for (int k = 0; k < c->ntopbrands; k++) c->topbrands[k] = PICK(&r, topbrand_vals);
+            for (int k = 0; k < c->ntopbrands; k++)
+                c->topbrands[k] = PICK(&r, topbrand_vals);
         }
         /* orders */
         int no = (int)enc_rng_below(&r, 6);
@@ -228,8 +297,10 @@ static void gen_shop(shop *s, uint64_t seed, int ncust)
                 ln->qty = 1 + (int)enc_rng_below(&r, 3);
                 ln->price = 100 + (int64_t)enc_rng_below(&r, 30000);
                 int kind = (int)enc_rng_below(&r, 10);
-                if (o->status[0] == 'r' || kind == 0) ln->qty = -ln->qty; /* a return line */
-                else if (kind == 1) ln->price = 0;                       /* a free line */
+                if (o->status[0] == 'r' || kind == 0)
+                    ln->qty = -ln->qty; /* a return line */
+                else if (kind == 1)
+                    ln->price = 0; /* a free line */
             }
         }
         int ne = (int)enc_rng_below(&r, 9);
@@ -238,8 +309,9 @@ static void gen_shop(shop *s, uint64_t seed, int ncust)
             e->cust = i;
             e->ts = rnd_ts(&r, s->now, 60, 3);
             /* carts: often right before one of the customer's orders, sometimes after */
-            if (j % 3 == 0 && no) e->ts = s->o[s->no - 1 - (int)enc_rng_below(&r, (uint64_t)no)].ts +
-                                          (enc_rng_below(&r, 3) ? (int64_t)enc_rng_below(&r, 7200) - 5400 : 0);
+            if (j % 3 == 0 && no)
+                e->ts = s->o[s->no - 1 - (int)enc_rng_below(&r, (uint64_t)no)].ts +
+                        (enc_rng_below(&r, 3) ? (int64_t)enc_rng_below(&r, 7200) - 5400 : 0);
             e->type = PICK(&r, ev_types);
             int pk = (int)enc_rng_below(&r, 12);
             e->prod = pk == 0 ? -1 : pk == 1 ? -2 : (int)enc_rng_below(&r, (uint64_t)s->np);
@@ -279,9 +351,12 @@ static void json_list(char *out, size_t cap, const char *const *v, int n)
     for (int i = 0; i < n; i++) {
         o += (size_t)snprintf(out + o, cap - o, "%s\"", i ? ", " : "");
         for (const char *p = v[i]; *p; p++) {
-            if (*p == '"' || *p == '\\') o += (size_t)snprintf(out + o, cap - o, "\\%c", *p);
-            else if (*p == '/' && i % 2) o += (size_t)snprintf(out + o, cap - o, "\\/");
-            else out[o++] = *p;
+            if (*p == '"' || *p == '\\')
+                o += (size_t)snprintf(out + o, cap - o, "\\%c", *p);
+            else if (*p == '/' && i % 2)
+                o += (size_t)snprintf(out + o, cap - o, "\\/");
+            else
+                out[o++] = *p;
         }
         o += (size_t)snprintf(out + o, cap - o, "\"");
     }
@@ -302,8 +377,8 @@ static enc_store *write_shop(shop *s, const char *file)
     enc_store_begin(st, &err);
     enc_put put;
     for (int i = 0; i < s->np; i++) {
-        enc_product_rec p = {.sku = s->p[i].sku, .category = s->p[i].cat, .brand = s->p[i].brand,
-                             .in_stock = -1};
+        enc_product_rec p = {
+            .sku = s->p[i].sku, .category = s->p[i].cat, .brand = s->p[i].brand, .in_stock = -1};
         if (enc_store_product_put(st, &p, false, &s->p[i].id, &put, &err)) TH_FAIL("%s", err.msg);
     }
     for (int i = 0; i < s->nc; i++) {
@@ -311,29 +386,45 @@ static enc_store *write_shop(shop *s, const char *file)
         char bday[16];
         snprintf(bday, sizeof bday, "%04d-%02d-%02d", c->by, c->bm, c->bd);
         char g[2] = {c->gender, 0};
-        enc_customer_rec cr = {.source = "t", .source_key = c->ext, .external_id = c->ext,
-                               .birthday = c->bm ? bday : NULL, .gender = c->gender ? g : NULL,
-                               .region = c->region, .city = c->city, .tier = c->tier,
-                               .tz = c->tz, .registered_at = c->reg, .has_registered = c->has_reg,
-                               .points = c->points, .has_points = true};
+        enc_customer_rec cr = {.source = "t",
+                               .source_key = c->ext,
+                               .external_id = c->ext,
+                               .birthday = c->bm ? bday : NULL,
+                               .gender = c->gender ? g : NULL,
+                               .region = c->region,
+                               .city = c->city,
+                               .tier = c->tier,
+                               .tz = c->tz,
+                               .registered_at = c->reg,
+                               .has_registered = c->has_reg,
+                               .points = c->points,
+                               .has_points = true};
         if (enc_store_customer_insert(st, &cr, &c->id, &err)) TH_FAIL("%s", err.msg);
     }
     for (int i = 0; i < s->no; i++) {
         tord *o = &s->o[i];
         char key[16];
         snprintf(key, sizeof key, "O%d", i);
-        enc_order_rec orec = {.source = "t", .order_key = key,
-                              .customer = o->cust >= 0 ? s->c[o->cust].id : 0, .ts = o->ts,
-                              .status = o->status, .total = o->total, .has_total = o->nl == 0};
+        enc_order_rec orec = {.source = "t",
+                              .order_key = key,
+                              .customer = o->cust >= 0 ? s->c[o->cust].id : 0,
+                              .ts = o->ts,
+                              .status = o->status,
+                              .total = o->total,
+                              .has_total = o->nl == 0};
         int64_t oid;
         if (enc_store_order_put(st, &orec, &oid, &put, &err)) TH_FAIL("%s", err.msg);
         for (int l = 0; l < o->nl; l++) {
             tline *ln = &o->l[l];
-            enc_line_rec lr = {.order_id = oid, .line_no = l + 1,
+            enc_line_rec lr = {.order_id = oid,
+                               .line_no = l + 1,
                                .product_id = ln->prod >= 0 ? s->p[ln->prod].id : 0,
-                               .qty = ln->qty, .unit_price = ln->price,
+                               .qty = ln->qty,
+                               .unit_price = ln->price,
                                .amount = ln->qty * ln->price,
-                               .kind = ln->qty < 0 ? "return" : ln->price > 0 ? "sale" : "free"};
+                               .kind = ln->qty < 0     ? "return"
+                                       : ln->price > 0 ? "sale"
+                                                       : "free"};
             if (enc_store_line_put(st, &lr, &put, &err)) TH_FAIL("%s", err.msg);
         }
         if (o->nl) enc_store_order_refresh(st, oid, &err);
@@ -342,17 +433,26 @@ static enc_store *write_shop(shop *s, const char *file)
         tev *e = &s->e[i];
         char key[16];
         snprintf(key, sizeof key, "E%d", i);
-        enc_event_rec er = {.source = "t", .source_key = key, .customer = s->c[e->cust].id,
-                            .ts = e->ts, .type = e->type,
-                            .sku = e->prod >= 0 ? s->p[e->prod].sku : e->prod == -2 ? "NOPE" : NULL};
+        enc_event_rec er = {.source = "t",
+                            .source_key = key,
+                            .customer = s->c[e->cust].id,
+                            .ts = e->ts,
+                            .type = e->type,
+                            .sku = e->prod >= 0    ? s->p[e->prod].sku
+                                   : e->prod == -2 ? "NOPE"
+                                                   : NULL};
         if (enc_store_event_put(st, &er, &put, &err)) TH_FAIL("%s", err.msg);
     }
     for (int i = 0; i < s->nf; i++) {
         tfb *f = &s->f[i];
         char key[16];
         snprintf(key, sizeof key, "F%d", i);
-        enc_feedback_rec fr = {.source = "t", .source_key = key, .customer = s->c[f->cust].id,
-                               .ts = f->ts, .kind = f->kind, .score = f->score,
+        enc_feedback_rec fr = {.source = "t",
+                               .source_key = key,
+                               .customer = s->c[f->cust].id,
+                               .ts = f->ts,
+                               .kind = f->kind,
+                               .score = f->score,
                                .has_score = f->has_score};
         if (enc_store_feedback_put(st, &fr, &put, &err)) TH_FAIL("%s", err.msg);
     }
@@ -360,8 +460,12 @@ static enc_store *write_shop(shop *s, const char *file)
         tcons *k = &s->k[i];
         char key[16];
         snprintf(key, sizeof key, "K%d", i);
-        enc_consent_rec kr = {.source = "t", .source_key = key, .customer = s->c[k->cust].id,
-                              .ts = k->ts, .channel = k->channel, .purpose = k->purpose,
+        enc_consent_rec kr = {.source = "t",
+                              .source_key = key,
+                              .customer = s->c[k->cust].id,
+                              .ts = k->ts,
+                              .channel = k->channel,
+                              .purpose = k->purpose,
                               .granted = k->granted};
         if (enc_store_consent_put(st, &kr, &put, &err)) TH_FAIL("%s", err.msg);
     }
@@ -369,10 +473,14 @@ static enc_store *write_shop(shop *s, const char *file)
     sqlite3 *db = enc__store_db(st);
     char sql[2048];
     int o = snprintf(sql, sizeof sql, "INSERT INTO profiles(customer_id, run_id, as_of");
-    for (int k = 0; k < P_NNUM; k++) o += snprintf(sql + o, sizeof sql - (size_t)o, ", %s", pnum_cols[k]);
-    for (int k = 0; k < T_NTXT; k++) o += snprintf(sql + o, sizeof sql - (size_t)o, ", %s", ptxt_cols[k]);
-    o += snprintf(sql + o, sizeof sql - (size_t)o, ", tags, top_categories, top_brands) VALUES(?, 1, ?");
-    for (int k = 0; k < P_NNUM + T_NTXT + 3; k++) o += snprintf(sql + o, sizeof sql - (size_t)o, ", ?");
+    for (int k = 0; k < P_NNUM; k++)
+        o += snprintf(sql + o, sizeof sql - (size_t)o, ", %s", pnum_cols[k]);
+    for (int k = 0; k < T_NTXT; k++)
+        o += snprintf(sql + o, sizeof sql - (size_t)o, ", %s", ptxt_cols[k]);
+    o += snprintf(sql + o, sizeof sql - (size_t)o,
+                  ", tags, top_categories, top_brands) VALUES(?, 1, ?");
+    for (int k = 0; k < P_NNUM + T_NTXT + 3; k++)
+        o += snprintf(sql + o, sizeof sql - (size_t)o, ", ?");
     snprintf(sql + o, sizeof sql - (size_t)o, ")");
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) TH_FAIL("%s", sqlite3_errmsg(db));
@@ -387,8 +495,10 @@ static enc_store *write_shop(shop *s, const char *file)
             if (isnan(c->pnum[k])) continue;
             bool integer = k == P_FREQ || k == P_MONETARY || k == P_ESPEND || k == P_CLV ||
                            k == P_NOD || k == P_R || k == P_F || k == P_M || k == P_CLUSTER;
-            if (integer) sqlite3_bind_int64(q, 3 + k, (int64_t)c->pnum[k]);
-            else sqlite3_bind_double(q, 3 + k, c->pnum[k]);
+            if (integer)
+                sqlite3_bind_int64(q, 3 + k, (int64_t)c->pnum[k]);
+            else
+                sqlite3_bind_double(q, 3 + k, c->pnum[k]);
         }
         for (int k = 0; k < T_NTXT; k++)
             if (c->ptxt[k]) sqlite3_bind_text(q, 3 + P_NNUM + k, c->ptxt[k], -1, SQLITE_STATIC);
@@ -442,13 +552,17 @@ static void norm_path(const char *p, char *out, size_t cap)
     size_t o = 0;
     out[o++] = '/';
     while (*p && o + 2 < cap) {
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
         const char *e = p;
-        while (*e && *e != '/' && *e != '>') e++;
+        while (*e && *e != '/' && *e != '>')
+            e++;
         const char *b = e;
-        while (b > p && b[-1] == ' ') b--;
+        while (b > p && b[-1] == ' ')
+            b--;
         if (b > p) {
-            for (const char *q = p; q < b && o + 2 < cap; q++) out[o++] = (char)tolower((unsigned char)*q);
+            for (const char *q = p; q < b && o + 2 < cap; q++)
+                out[o++] = (char)tolower((unsigned char)*q);
             out[o++] = '/';
         }
         p = *e ? e + 1 : e;
@@ -468,7 +582,8 @@ static bool oracle_cat(const char *path, const char *pattern)
 static bool ieq(const char *a, const char *b)
 {
     if (!a || !b) return false;
-    while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b)) a++, b++;
+    while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b))
+        a++, b++;
     return *a == *b;
 }
 
@@ -478,7 +593,10 @@ typedef struct pfilter {
     int nsku, ncat, nbrand;
 } pfilter;
 
-static bool pf_any(const pfilter *f) { return f->nsku || f->ncat || f->nbrand; }
+static bool pf_any(const pfilter *f)
+{
+    return f->nsku || f->ncat || f->nbrand;
+}
 
 static bool pf_match(const pfilter *f, int prod)
 {
@@ -487,17 +605,20 @@ static bool pf_match(const pfilter *f, int prod)
     bool ok = true;
     if (f->nsku) {
         bool m = false;
-        for (int i = 0; i < f->nsku; i++) m |= strcmp(p->sku, f->sku[i]) == 0;
+        for (int i = 0; i < f->nsku; i++)
+            m |= strcmp(p->sku, f->sku[i]) == 0;
         ok &= m;
     }
     if (f->ncat) {
         bool m = false;
-        for (int i = 0; i < f->ncat; i++) m |= oracle_cat(p->cat, f->cat[i]);
+        for (int i = 0; i < f->ncat; i++)
+            m |= oracle_cat(p->cat, f->cat[i]);
         ok &= m;
     }
     if (f->nbrand) {
         bool m = false;
-        for (int i = 0; i < f->nbrand; i++) m |= ieq(p->brand, f->brand[i]);
+        for (int i = 0; i < f->nbrand; i++)
+            m |= ieq(p->brand, f->brand[i]);
         ok &= m;
     }
     return ok;
@@ -542,8 +663,8 @@ static double field_num(const char *name, int c)
         }
         return !strcmp(name, "returns") ? cnt : (double)amt;
     }
-    if (!strcmp(name, "complaints") || !strcmp(name, "last_complaint_days") || !strcmp(name, "nps") ||
-        !strcmp(name, "review_score")) {
+    if (!strcmp(name, "complaints") || !strcmp(name, "last_complaint_days") ||
+        !strcmp(name, "nps") || !strcmp(name, "review_score")) {
         int cnt = 0, reviews = 0, fid = -1;
         int64_t lastc = INT64_MIN, lastn = INT64_MIN;
         double nps = NAN, rsum = 0;
@@ -553,7 +674,8 @@ static double field_num(const char *name, int c)
             if (!strcmp(f->kind, "complaint")) {
                 cnt++;
                 if (f->ts >= lastc) lastc = f->ts;
-            } else if (!strcmp(f->kind, "nps") && f->has_score && (f->ts > lastn || (f->ts == lastn && i > fid))) {
+            } else if (!strcmp(f->kind, "nps") && f->has_score &&
+                       (f->ts > lastn || (f->ts == lastn && i > fid))) {
                 lastn = f->ts, fid = i, nps = f->score;
             } else if (!strcmp(f->kind, "review") && f->has_score) {
                 rsum += f->score, reviews++;
@@ -630,7 +752,8 @@ static bool oracle_consent(int c, int ch) /* ch: 0..4, 5 = any */
     /* the ledger in (time, insertion) order */
     int idx[NC_MAX * 3], n = 0;
     for (int i = 0; i < S->nk; i++)
-        if (S->k[i].cust == c && S->k[i].ts < S->now && !strcmp(S->k[i].purpose, "marketing")) idx[n++] = i;
+        if (S->k[i].cust == c && S->k[i].ts < S->now && !strcmp(S->k[i].purpose, "marketing"))
+            idx[n++] = i;
     for (int a = 1; a < n; a++)
         for (int b = a; b > 0 && S->k[idx[b - 1]].ts > S->k[idx[b]].ts; b--) {
             int t = idx[b];
@@ -649,8 +772,25 @@ static bool oracle_consent(int c, int ch) /* ch: 0..4, 5 = any */
 /* ---- random expressions: text for the engine, a tree for the oracle ------------------------ */
 
 typedef enum xkind {
-    X_AND, X_OR, X_NOT, X_CONST, X_NUM, X_NUM_IN, X_NUM_BETWEEN, X_TXT, X_COLCOL, X_KNOWN,
-    X_BDAY, X_NOD, X_BOUGHT, X_VIEWED, X_EVENT, X_CART, X_CONSENT, X_LIST, X_SEG
+    X_AND,
+    X_OR,
+    X_NOT,
+    X_CONST,
+    X_NUM,
+    X_NUM_IN,
+    X_NUM_BETWEEN,
+    X_TXT,
+    X_COLCOL,
+    X_KNOWN,
+    X_BDAY,
+    X_NOD,
+    X_BOUGHT,
+    X_VIEWED,
+    X_EVENT,
+    X_CART,
+    X_CONSENT,
+    X_LIST,
+    X_SEG
 } xkind;
 
 typedef struct xnode {
@@ -675,21 +815,57 @@ typedef struct fdesc {
     char type; /* n number, $ money, d days, t time */
 } fdesc;
 
-static const fdesc numf[] = {
-    {"orders", 'n'}, {"total_spent", '$'}, {"aov", '$'}, {"first_order_at", 't'},
-    {"last_order_at", 't'}, {"first_order_days", 'd'}, {"last_order_days", 'd'}, {"returns", 'n'},
-    {"returns_amount", '$'}, {"complaints", 'n'}, {"last_complaint_days", 'd'}, {"nps", 'n'},
-    {"review_score", 'n'}, {"consults", 'n'}, {"events", 'n'}, {"last_event_days", 'd'},
-    {"points", 'n'}, {"registered_at", 't'}, {"registered_days", 'd'}, {"birth_month", 'n'},
-    {"recency_days", 'd'}, {"frequency", 'n'}, {"monetary", '$'}, {"tenure_days", 'd'},
-    {"r", 'n'}, {"f", 'n'}, {"m", 'n'}, {"p_alive", 'n'}, {"expected_purchases_30d", 'n'},
-    {"expected_purchases_90d", 'n'}, {"expected_purchases_365d", 'n'}, {"expected_spend", '$'},
-    {"clv", '$'}, {"churn_risk", 'n'}, {"next_order_date", 't'}, {"price_sensitivity", 'n'},
-    {"cluster", 'n'}, {"scored_at", 't'}};
-static const char *const textf[] = {"region", "city", "tier", "timezone", "gender",
-                                    "rfm_segment", "rfm_segment_cn", "lifecycle",
-                                    "lifecycle_class", "spend_tier", "preferred_channel",
-                                    "preferred_payment", "cluster_label"};
+static const fdesc numf[] = {{"orders", 'n'},
+                             {"total_spent", '$'},
+                             {"aov", '$'},
+                             {"first_order_at", 't'},
+                             {"last_order_at", 't'},
+                             {"first_order_days", 'd'},
+                             {"last_order_days", 'd'},
+                             {"returns", 'n'},
+                             {"returns_amount", '$'},
+                             {"complaints", 'n'},
+                             {"last_complaint_days", 'd'},
+                             {"nps", 'n'},
+                             {"review_score", 'n'},
+                             {"consults", 'n'},
+                             {"events", 'n'},
+                             {"last_event_days", 'd'},
+                             {"points", 'n'},
+                             {"registered_at", 't'},
+                             {"registered_days", 'd'},
+                             {"birth_month", 'n'},
+                             {"recency_days", 'd'},
+                             {"frequency", 'n'},
+                             {"monetary", '$'},
+                             {"tenure_days", 'd'},
+                             {"r", 'n'},
+                             {"f", 'n'},
+                             {"m", 'n'},
+                             {"p_alive", 'n'},
+                             {"expected_purchases_30d", 'n'},
+                             {"expected_purchases_90d", 'n'},
+                             {"expected_purchases_365d", 'n'},
+                             {"expected_spend", '$'},
+                             {"clv", '$'},
+                             {"churn_risk", 'n'},
+                             {"next_order_date", 't'},
+                             {"price_sensitivity", 'n'},
+                             {"cluster", 'n'},
+                             {"scored_at", 't'}};
+static const char *const textf[] = {"region",
+                                    "city",
+                                    "tier",
+                                    "timezone",
+                                    "gender",
+                                    "rfm_segment",
+                                    "rfm_segment_cn",
+                                    "lifecycle",
+                                    "lifecycle_class",
+                                    "spend_tier",
+                                    "preferred_channel",
+                                    "preferred_payment",
+                                    "cluster_label"};
 static const char *const opnames[] = {"=", "!=", "<", "<=", ">", ">="};
 
 typedef struct gen_ctx {
@@ -723,9 +899,14 @@ static void literal(gen_ctx *g, char t, double *lo, double *hi)
     switch (t) {
     case '$': {
         int64_t cents = (int64_t)enc_rng_below(r, 60000);
-        if (enc_rng_below(r, 2)) cents -= cents % 100, enc_buf_printf(&g->b, "%lld", (long long)(cents / 100));
-        else if (enc_rng_below(r, 2)) cents -= cents % 10, enc_buf_printf(&g->b, "%lld.%lld", (long long)(cents / 100), (long long)(cents % 100 / 10));
-        else enc_buf_printf(&g->b, "%lld.%02lld", (long long)(cents / 100), (long long)(cents % 100));
+        if (enc_rng_below(r, 2))
+            cents -= cents % 100, enc_buf_printf(&g->b, "%lld", (long long)(cents / 100));
+        else if (enc_rng_below(r, 2))
+            cents -= cents % 10, enc_buf_printf(&g->b, "%lld.%lld", (long long)(cents / 100),
+                                                (long long)(cents % 100 / 10));
+        else
+            enc_buf_printf(&g->b, "%lld.%02lld", (long long)(cents / 100),
+                           (long long)(cents % 100));
         *lo = *hi = (double)cents;
         return;
     }
@@ -756,7 +937,8 @@ static void literal(gen_ctx *g, char t, double *lo, double *hi)
         struct tm tm;
         gmtime_r(&tt, &tm);
         if (enc_rng_below(r, 3)) {
-            enc_buf_printf(&g->b, "\"%04d-%02d-%02d\"", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+            enc_buf_printf(&g->b, "\"%04d-%02d-%02d\"", tm.tm_year + 1900, tm.tm_mon + 1,
+                           tm.tm_mday);
             tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
             *lo = (double)timegm(&tm);
             *hi = *lo + DAYS - 0.5; /* the whole day: t < start + 1 day (times are whole seconds) */
@@ -769,10 +951,13 @@ static void literal(gen_ctx *g, char t, double *lo, double *hi)
     }
     default: {
         int k = (int)enc_rng_below(r, 3);
-        double v = k == 0 ? (double)enc_rng_below(r, 6) : k == 1 ? (double)enc_rng_below(r, 3000)
-                                                                 : enc_rng_below(r, 100) / 100.0;
-        if (k == 2) enc_buf_printf(&g->b, "%.2f", v);
-        else enc_buf_printf(&g->b, "%g", v);
+        double v = k == 0   ? (double)enc_rng_below(r, 6)
+                   : k == 1 ? (double)enc_rng_below(r, 3000)
+                            : enc_rng_below(r, 100) / 100.0;
+        if (k == 2)
+            enc_buf_printf(&g->b, "%.2f", v);
+        else
+            enc_buf_printf(&g->b, "%g", v);
         *lo = *hi = v;
     }
     }
@@ -781,23 +966,31 @@ static void literal(gen_ctx *g, char t, double *lo, double *hi)
 static void gen_pfilter(gen_ctx *g, pfilter *f, bool *first)
 {
     enc_rng *r = &g->r;
-    static const char *const catpats[] = {"cameras", "Electronics", "electronics/cameras",
-                                          "Cameras > Mirrorless", "Camera", "KITCHEN", "相机",
-                                          "books/comics", "Lenses/Electronics"};
+    static const char *const catpats[] = {
+        "cameras", "Electronics", "electronics/cameras", "Cameras > Mirrorless", "Camera",
+        "KITCHEN", "相机",        "books/comics",        "Lenses/Electronics"};
     static const char *const brandpats[] = {"acme", "ZETA", "小米", "nobody"};
     int k = (int)enc_rng_below(r, 8);
     if (k == 0 || k == 4) {
         f->nsku = 1 + (int)enc_rng_below(r, 2);
-        for (int i = 0; i < f->nsku; i++) f->sku[i] = S->p[enc_rng_below(r, (uint64_t)S->np)].sku;
-        if (f->nsku == 1) enc_buf_printf(&g->b, "%ssku = \"%s\"", *first ? "" : ", ", f->sku[0]);
-        else enc_buf_printf(&g->b, "%ssku in (\"%s\", '%s')", *first ? "" : ", ", f->sku[0], f->sku[1]);
+        for (int i = 0; i < f->nsku; i++)
+            f->sku[i] = S->p[enc_rng_below(r, (uint64_t)S->np)].sku;
+        if (f->nsku == 1)
+            enc_buf_printf(&g->b, "%ssku = \"%s\"", *first ? "" : ", ", f->sku[0]);
+        else
+            enc_buf_printf(&g->b, "%ssku in (\"%s\", '%s')", *first ? "" : ", ", f->sku[0],
+                           f->sku[1]);
         *first = false;
     }
     if (k == 1 || k == 4 || k == 5) {
         f->ncat = 1 + (int)enc_rng_below(r, 2);
-        for (int i = 0; i < f->ncat; i++) f->cat[i] = PICK(r, catpats);
-        if (f->ncat == 1) enc_buf_printf(&g->b, "%scategory = \"%s\"", *first ? "" : ", ", f->cat[0]);
-        else enc_buf_printf(&g->b, "%scategory in (\"%s\", \"%s\")", *first ? "" : ", ", f->cat[0], f->cat[1]);
+        for (int i = 0; i < f->ncat; i++)
+            f->cat[i] = PICK(r, catpats);
+        if (f->ncat == 1)
+            enc_buf_printf(&g->b, "%scategory = \"%s\"", *first ? "" : ", ", f->cat[0]);
+        else
+            enc_buf_printf(&g->b, "%scategory in (\"%s\", \"%s\")", *first ? "" : ", ", f->cat[0],
+                           f->cat[1]);
         *first = false;
     }
     if (k == 2 || k == 5) {
@@ -815,8 +1008,8 @@ static void gen_window(gen_ctx *g, xnode *x, bool *first)
     int k = (int)enc_rng_below(r, 4);
     if (k == 1 || k == 3) {
         static const char *const durs[] = {"1d", "12h", "7d", "30d", "2w", "90d", "400d", "45m"};
-        static const int64_t secs[] = {DAYS, 43200, 7 * DAYS, 30 * DAYS, 14 * DAYS, 90 * DAYS,
-                                       400 * DAYS, 2700};
+        static const int64_t secs[] = {DAYS,      43200,     7 * DAYS,   30 * DAYS,
+                                       14 * DAYS, 90 * DAYS, 400 * DAYS, 2700};
         int i = (int)enc_rng_below(r, 8);
         enc_buf_printf(&g->b, "%swithin = %s", *first ? "" : ", ", durs[i]);
         x->from = S->now - secs[i];
@@ -842,7 +1035,9 @@ static xnode *gen_atom(gen_ctx *g)
     int k = (int)enc_rng_below(r, 20);
     xnode *x;
     switch (k) {
-    case 0: case 1: case 2: { /* field op literal (or literal op field) */
+    case 0:
+    case 1:
+    case 2: { /* field op literal (or literal op field) */
         const fdesc *f = &numf[enc_rng_below(r, sizeof numf / sizeof *numf)];
         x = xnew(g, X_NUM);
         x->field = f->name;
@@ -886,7 +1081,8 @@ static xnode *gen_atom(gen_ctx *g)
         x->hi[0] = h2;
         return x;
     }
-    case 5: case 6: { /* text */
+    case 5:
+    case 6: { /* text */
         const char *name = textf[enc_rng_below(r, sizeof textf / sizeof *textf)];
         x = xnew(g, X_TXT);
         x->field = name;
@@ -896,41 +1092,57 @@ static xnode *gen_atom(gen_ctx *g)
         for (int c = 0; c < S->nc && nv < 12; c++) {
             const char *v = NULL;
             const tcust *cu = &S->c[c];
-            if (!strcmp(name, "region")) v = cu->region;
-            else if (!strcmp(name, "city")) v = cu->city;
-            else if (!strcmp(name, "tier")) v = cu->tier;
-            else if (!strcmp(name, "timezone")) v = cu->tz;
-            else if (!strcmp(name, "gender")) v = cu->gender == 'm' ? "m" : cu->gender == 'f' ? "f" : NULL;
+            if (!strcmp(name, "region"))
+                v = cu->region;
+            else if (!strcmp(name, "city"))
+                v = cu->city;
+            else if (!strcmp(name, "tier"))
+                v = cu->tier;
+            else if (!strcmp(name, "timezone"))
+                v = cu->tz;
+            else if (!strcmp(name, "gender"))
+                v = cu->gender == 'm' ? "m" : cu->gender == 'f' ? "f" : NULL;
             else
                 for (int t = 0; t < T_NTXT; t++)
                     if (!strcmp(name, ptxt_cols[t])) v = cu->ptxt[t];
             bool dup = false;
-            for (int i = 0; i < nv; i++) dup |= v && !strcmp(vals[i], v);
+            for (int i = 0; i < nv; i++)
+                dup |= v && !strcmp(vals[i], v);
             if (v && !dup) vals[nv++] = v;
         }
-        bool domain = !strcmp(name, "gender") || !strcmp(name, "lifecycle") || !strcmp(name, "lifecycle_class") ||
-                      !strcmp(name, "rfm_segment") || !strcmp(name, "rfm_segment_cn");
+        bool domain = !strcmp(name, "gender") || !strcmp(name, "lifecycle") ||
+                      !strcmp(name, "lifecycle_class") || !strcmp(name, "rfm_segment") ||
+                      !strcmp(name, "rfm_segment_cn");
         if (!domain) vals[nv++] = "Nowhere";
-        if (!nv) vals[nv++] = !strcmp(name, "gender") ? "f" : !strcmp(name, "lifecycle") ? "new" : !strcmp(name, "lifecycle_class") ? "lost" : !strcmp(name, "rfm_segment") ? "Lost" : "重要价值客户";
+        if (!nv)
+            vals[nv++] = !strcmp(name, "gender")            ? "f"
+                         : !strcmp(name, "lifecycle")       ? "new"
+                         : !strcmp(name, "lifecycle_class") ? "lost"
+                         : !strcmp(name, "rfm_segment")     ? "Lost"
+                                                            : "重要价值客户";
         int form = (int)enc_rng_below(r, 4);
         x->neg = form == 1 || form == 3;
         x->nv = form < 2 ? 1 : 1 + (int)enc_rng_below(r, 3);
-        for (int i = 0; i < x->nv; i++) x->sv[i] = vals[enc_rng_below(r, (uint64_t)nv)];
+        for (int i = 0; i < x->nv; i++)
+            x->sv[i] = vals[enc_rng_below(r, (uint64_t)nv)];
         if (form < 2) {
             enc_buf_printf(&g->b, "%s %s \"%s\"", name, form ? "!=" : "=", x->sv[0]);
         } else {
             enc_buf_printf(&g->b, "%s %sin (", name, form == 3 ? "not " : "");
-            for (int i = 0; i < x->nv; i++) enc_buf_printf(&g->b, "%s\"%s\"", i ? ", " : "", x->sv[i]);
+            for (int i = 0; i < x->nv; i++)
+                enc_buf_printf(&g->b, "%s\"%s\"", i ? ", " : "", x->sv[i]);
             enc_buf_adds(&g->b, ")");
         }
         return x;
     }
     case 7: {
-        static const char *const pairs[][2] = {{"clv", "monetary"}, {"clv", "expected_spend"},
+        static const char *const pairs[][2] = {{"clv", "monetary"},
+                                               {"clv", "expected_spend"},
                                                {"total_spent", "monetary"},
                                                {"recency_days", "last_order_days"},
                                                {"last_order_at", "next_order_date"},
-                                               {"orders", "frequency"}, {"aov", "expected_spend"}};
+                                               {"orders", "frequency"},
+                                               {"aov", "expected_spend"}};
         int p = (int)enc_rng_below(r, 7);
         x = xnew(g, X_COLCOL);
         x->field = pairs[p][0];
@@ -942,8 +1154,10 @@ static xnode *gen_atom(gen_ctx *g)
     case 8: {
         x = xnew(g, X_KNOWN);
         int t = (int)enc_rng_below(r, 3);
-        if (t == 0) x->field = numf[enc_rng_below(r, sizeof numf / sizeof *numf)].name;
-        else if (t == 1) x->field = textf[enc_rng_below(r, sizeof textf / sizeof *textf)];
+        if (t == 0)
+            x->field = numf[enc_rng_below(r, sizeof numf / sizeof *numf)].name;
+        else if (t == 1)
+            x->field = textf[enc_rng_below(r, sizeof textf / sizeof *textf)];
         else {
             static const char *const lists[] = {"tags", "top_categories", "top_brands"};
             x->kind = X_LIST;
@@ -958,8 +1172,10 @@ static xnode *gen_atom(gen_ctx *g)
         x = xnew(g, X_BDAY);
         x->op = (int)enc_rng_below(r, 6);
         int v = (int)enc_rng_below(r, 20);
-        if (enc_rng_below(r, 2)) enc_buf_printf(&g->b, "days_until(birthday) %s %d", opnames[x->op], v);
-        else enc_buf_printf(&g->b, "days_until(birthday) %s %dd", opnames[x->op], v);
+        if (enc_rng_below(r, 2))
+            enc_buf_printf(&g->b, "days_until(birthday) %s %d", opnames[x->op], v);
+        else
+            enc_buf_printf(&g->b, "days_until(birthday) %s %dd", opnames[x->op], v);
         x->lo[0] = x->hi[0] = v;
         return x;
     }
@@ -971,7 +1187,10 @@ static xnode *gen_atom(gen_ctx *g)
         x->lo[0] = x->hi[0] = v;
         return x;
     }
-    case 11: case 12: case 13: case 14: {
+    case 11:
+    case 12:
+    case 13:
+    case 14: {
         static const xkind kinds[] = {X_BOUGHT, X_VIEWED, X_EVENT, X_CART};
         static const char *const fn[] = {"bought", "viewed", "event", "cart_abandoned"};
         int f = k - 11;
@@ -979,12 +1198,17 @@ static xnode *gen_atom(gen_ctx *g)
         enc_buf_printf(&g->b, "%s(", fn[f]);
         bool first = true;
         if (x->kind == X_EVENT) {
-            static const char *const types[] = {"view", "cart_add", "favorite", "consult", "search", "share"};
+            static const char *const types[] = {"view",    "cart_add", "favorite",
+                                                "consult", "search",   "share"};
             x->ntypes = 1 + (int)enc_rng_below(r, 2);
-            for (int i = 0; i < x->ntypes; i++) x->types[i] = PICK(r, types);
-            if (x->ntypes == 1 && enc_rng_below(r, 2)) enc_buf_printf(&g->b, "\"%s\"", x->types[0]);
-            else if (x->ntypes == 1) enc_buf_printf(&g->b, "type = \"%s\"", x->types[0]);
-            else enc_buf_printf(&g->b, "type in (\"%s\", \"%s\")", x->types[0], x->types[1]);
+            for (int i = 0; i < x->ntypes; i++)
+                x->types[i] = PICK(r, types);
+            if (x->ntypes == 1 && enc_rng_below(r, 2))
+                enc_buf_printf(&g->b, "\"%s\"", x->types[0]);
+            else if (x->ntypes == 1)
+                enc_buf_printf(&g->b, "type = \"%s\"", x->types[0]);
+            else
+                enc_buf_printf(&g->b, "type in (\"%s\", \"%s\")", x->types[0], x->types[1]);
             first = false;
         }
         gen_pfilter(g, &x->pf, &first);
@@ -1001,10 +1225,14 @@ static xnode *gen_atom(gen_ctx *g)
         static const char *const chs[] = {"email", "sms", "push", "wechat", "inapp", "any"};
         x = xnew(g, X_CONSENT);
         x->ch = (int)enc_rng_below(r, 6);
-        enc_buf_printf(&g->b, "consent(\"%s\")", enc_rng_below(r, 4) ? chs[x->ch] : x->ch == 1 ? "SMS" : chs[x->ch]);
+        enc_buf_printf(&g->b, "consent(\"%s\")",
+                       enc_rng_below(r, 4) ? chs[x->ch]
+                       : x->ch == 1        ? "SMS"
+                                           : chs[x->ch]);
         return x;
     }
-    case 16: case 17: {
+    case 16:
+    case 17: {
         static const char *const fn[] = {"tag", "top_category", "top_brand"};
         static const char *const pats[][6] = {
             {"vip", "complainer", "high \\\"value\\\"", "新客", "a/b", "VIP"},
@@ -1061,12 +1289,18 @@ static bool cmp(double v, int op, double lo, double hi)
 {
     if (isnan(v)) return false;
     switch (op) {
-    case 0: return v >= lo && v <= hi;
-    case 1: return !(v >= lo && v <= hi);
-    case 2: return v < lo;
-    case 3: return v <= hi;
-    case 4: return v > hi;
-    default: return v >= lo;
+    case 0:
+        return v >= lo && v <= hi;
+    case 1:
+        return !(v >= lo && v <= hi);
+    case 2:
+        return v < lo;
+    case 3:
+        return v <= hi;
+    case 4:
+        return v > hi;
+    default:
+        return v >= lo;
     }
 }
 
@@ -1076,16 +1310,22 @@ static bool eval_oracle(const xnode *x, int c)
     bool prof = cu->has_prof && cu->prof_as_of <= S->now;
     int64_t now = S->now;
     switch (x->kind) {
-    case X_AND: return eval_oracle(x->a, c) && eval_oracle(x->b, c);
-    case X_OR: return eval_oracle(x->a, c) || eval_oracle(x->b, c);
-    case X_NOT: return !eval_oracle(x->a, c);
-    case X_CONST: return x->val;
-    case X_NUM: return cmp(field_num(x->field, c), x->op, x->lo[0], x->hi[0]);
+    case X_AND:
+        return eval_oracle(x->a, c) && eval_oracle(x->b, c);
+    case X_OR:
+        return eval_oracle(x->a, c) || eval_oracle(x->b, c);
+    case X_NOT:
+        return !eval_oracle(x->a, c);
+    case X_CONST:
+        return x->val;
+    case X_NUM:
+        return cmp(field_num(x->field, c), x->op, x->lo[0], x->hi[0]);
     case X_NUM_IN: {
         double v = field_num(x->field, c);
         if (isnan(v)) return false;
         bool in = false;
-        for (int i = 0; i < x->nv; i++) in |= v >= x->lo[i] && v <= x->hi[i];
+        for (int i = 0; i < x->nv; i++)
+            in |= v >= x->lo[i] && v <= x->hi[i];
         return in != x->neg;
     }
     case X_NUM_BETWEEN: {
@@ -1097,19 +1337,26 @@ static bool eval_oracle(const xnode *x, int c)
         const char *v = field_text(x->field, c);
         if (!v) return false;
         bool in = false;
-        for (int i = 0; i < x->nv; i++) in |= !strcmp(v, x->sv[i]);
+        for (int i = 0; i < x->nv; i++)
+            in |= !strcmp(v, x->sv[i]);
         return in != x->neg;
     }
     case X_COLCOL: {
         double a = field_num(x->field, c), b = field_num(x->field2, c);
         if (isnan(a) || isnan(b)) return false;
         switch (x->op) {
-        case 0: return a == b;
-        case 1: return a != b;
-        case 2: return a < b;
-        case 3: return a <= b;
-        case 4: return a > b;
-        default: return a >= b;
+        case 0:
+            return a == b;
+        case 1:
+            return a != b;
+        case 2:
+            return a < b;
+        case 3:
+            return a <= b;
+        case 4:
+            return a > b;
+        default:
+            return a >= b;
         }
     }
     case X_KNOWN: {
@@ -1117,7 +1364,8 @@ static bool eval_oracle(const xnode *x, int c)
             if (!strcmp(x->field, textf[i])) return field_text(x->field, c) != NULL;
         return !isnan(field_num(x->field, c));
     }
-    case X_BDAY: return cmp(oracle_days_until_birthday(c), x->op, x->lo[0], x->hi[0]);
+    case X_BDAY:
+        return cmp(oracle_days_until_birthday(c), x->op, x->lo[0], x->hi[0]);
     case X_NOD: {
         double nod = prof ? cu->pnum[P_NOD] : NAN;
         return cmp((nod - (double)now) / DAYS, x->op, x->lo[0], x->hi[0]);
@@ -1141,7 +1389,8 @@ static bool eval_oracle(const xnode *x, int c)
             const tev *e = &S->e[i];
             if (e->cust != c || e->ts >= now || e->ts < x->from) continue;
             bool type = x->kind == X_VIEWED ? !strcmp(e->type, "view") : false;
-            for (int t = 0; t < x->ntypes; t++) type |= !strcmp(e->type, x->types[t]);
+            for (int t = 0; t < x->ntypes; t++)
+                type |= !strcmp(e->type, x->types[t]);
             if (!type) continue;
             if (pf_any(&x->pf) && !pf_match(&x->pf, e->prod)) continue;
             cnt++;
@@ -1151,7 +1400,8 @@ static bool eval_oracle(const xnode *x, int c)
     case X_CART: {
         for (int i = 0; i < S->ne; i++) {
             const tev *e = &S->e[i];
-            if (e->cust != c || e->ts >= now || e->ts < x->from || strcmp(e->type, "cart_add")) continue;
+            if (e->cust != c || e->ts >= now || e->ts < x->from || strcmp(e->type, "cart_add"))
+                continue;
             int p = e->prod >= 0 ? e->prod : -1;
             if (pf_any(&x->pf) && !pf_match(&x->pf, p)) continue;
             bool bought_after = false;
@@ -1164,16 +1414,19 @@ static bool eval_oracle(const xnode *x, int c)
         }
         return false;
     }
-    case X_CONSENT: return oracle_consent(c, x->ch);
-    case X_SEG: return eval_oracle(seg_tree[x->ch], c);
+    case X_CONSENT:
+        return oracle_consent(c, x->ch);
+    case X_SEG:
+        return eval_oracle(seg_tree[x->ch], c);
     case X_LIST: {
         if (!prof) return false;
         const char *const *v = x->list == 0 ? cu->tags : x->list == 1 ? cu->topcats : cu->topbrands;
         int n = x->list == 0 ? cu->ntags : x->list == 1 ? cu->ntopcats : cu->ntopbrands;
         if (!x->sv[0]) return n > 0;
         for (int i = 0; i < n; i++)
-            if (x->list == 0 ? !strcmp(v[i], x->sv[0])
-                             : x->list == 1 ? oracle_cat(v[i], x->sv[0]) : ieq(v[i], x->sv[0]))
+            if (x->list == 0   ? !strcmp(v[i], x->sv[0])
+                : x->list == 1 ? oracle_cat(v[i], x->sv[0])
+                               : ieq(v[i], x->sv[0]))
                 return true;
         return false;
     }
@@ -1275,9 +1528,18 @@ static void random_against_oracle(uint64_t seed, int ncust, int nexpr)
     enc_store_close(st);
 }
 
-static void oracle_seed1(void) { random_against_oracle(1, 300, 1500); }
-static void oracle_seed2(void) { random_against_oracle(2, 120, 1500); }
-static void oracle_seed3(void) { random_against_oracle(3, 257, 1000); }
+static void oracle_seed1(void)
+{
+    random_against_oracle(1, 300, 1500);
+}
+static void oracle_seed2(void)
+{
+    random_against_oracle(2, 120, 1500);
+}
+static void oracle_seed3(void)
+{
+    random_against_oracle(3, 257, 1000);
+}
 
 /* Every field and function appears in the random expressions above. */
 static void coverage(void)
@@ -1302,10 +1564,10 @@ static void coverage(void)
                  enc_aud_fields[f].from == AUD_FROM_FUNC ? "(" : "");
         if (!strstr(all.p, pat)) TH_FAIL("never generated: %s", pat);
     }
-    const char *ops[] = {" = ", " != ", " < ", " <= ", " > ", " >= ", " in (", " not in (",
-                         " between ", " not between ", "not (", " and\n", " or ", "true", "false",
-                         "at_least", "within", "since", "sku in", "category in", "brand =",
-                         "type in", "\"any\""};
+    const char *ops[] = {" = ",    " != ",        " < ",       " <= ",          " > ",    " >= ",
+                         " in (",  " not in (",   " between ", " not between ", "not (",  " and\n",
+                         " or ",   "true",        "false",     "at_least",      "within", "since",
+                         "sku in", "category in", "brand =",   "type in",       "\"any\""};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         if (!strstr(all.p, ops[i])) TH_FAIL("never generated: '%s'", ops[i]);
     enc_buf_free(&all);
@@ -1314,7 +1576,8 @@ static void coverage(void)
     free_segments();
 }
 
-/* ---- hand-made cases --------------------------------------------------------------------------- */
+/* ---- hand-made cases ---------------------------------------------------------------------------
+ */
 
 static enc_store *hst;
 static enc_err herr;
@@ -1338,20 +1601,26 @@ static int64_t hprod(const char *sku, const char *cat)
 
 static void horder(const char *key, int64_t cust, int64_t ts, int64_t prod)
 {
-    enc_order_rec o = {.source = "h", .order_key = key, .customer = cust, .ts = ts, .status = "paid"};
+    enc_order_rec o = {
+        .source = "h", .order_key = key, .customer = cust, .ts = ts, .status = "paid"};
     int64_t oid;
     enc_put put;
     enc_store_order_put(hst, &o, &oid, &put, &herr);
-    enc_line_rec l = {.order_id = oid, .line_no = 1, .product_id = prod, .qty = 1,
-                      .unit_price = 1000, .amount = 1000, .kind = "sale"};
+    enc_line_rec l = {.order_id = oid,
+                      .line_no = 1,
+                      .product_id = prod,
+                      .qty = 1,
+                      .unit_price = 1000,
+                      .amount = 1000,
+                      .kind = "sale"};
     enc_store_line_put(hst, &l, &put, &herr);
     enc_store_order_refresh(hst, oid, &herr);
 }
 
 static void hevent(const char *key, int64_t cust, int64_t ts, const char *type, const char *sku)
 {
-    enc_event_rec e = {.source = "h", .source_key = key, .customer = cust, .ts = ts, .type = type,
-                       .sku = sku};
+    enc_event_rec e = {
+        .source = "h", .source_key = key, .customer = cust, .ts = ts, .type = type, .sku = sku};
     enc_put put;
     enc_store_event_put(hst, &e, &put, &herr);
 }
@@ -1383,7 +1652,8 @@ static char *members(int64_t now, const char *expr)
         size_t o = 0;
         for (size_t i = 0; i < snap->ncust; i++)
             if (enc_aud_set_has(&set, i))
-                o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", o ? " " : "", snap->cust_ext[i]);
+                o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", o ? " " : "",
+                                      snap->cust_ext[i]);
         enc_aud_set_free(&set);
     }
     enc_aud_env_free(env);
@@ -1472,8 +1742,11 @@ static void birthdays(void)
         {2025, 12, 30, "not known(birth_month)", "none"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        struct tm tm = {.tm_year = cases[i].y - 1900, .tm_mon = cases[i].m - 1, .tm_mday = cases[i].d,
-                        .tm_hour = 23, .tm_min = 59};
+        struct tm tm = {.tm_year = cases[i].y - 1900,
+                        .tm_mon = cases[i].m - 1,
+                        .tm_mday = cases[i].d,
+                        .tm_hour = 23,
+                        .tm_min = 59};
         int64_t now = (int64_t)timegm(&tm); /* late in the day: still that day */
         const char *got = members(now, cases[i].expr);
         if (strcmp(got, cases[i].want) != 0)
@@ -1517,7 +1790,8 @@ static void categories(void)
 static void profile_sql(const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(enc__store_db(hst), sql, NULL, NULL, &msg) != SQLITE_OK) TH_FAIL("%s: %s", sql, msg);
+    if (sqlite3_exec(enc__store_db(hst), sql, NULL, NULL, &msg) != SQLITE_OK)
+        TH_FAIL("%s: %s", sql, msg);
     sqlite3_free(msg);
 }
 
@@ -1532,7 +1806,8 @@ static void profiles(void)
     snprintf(sql, sizeof sql,
              "INSERT INTO profiles(customer_id, run_id, as_of, clv, rfm_segment, lifecycle, tags,"
              " rfm_segment_cn) VALUES"
-             " (%lld, 1, %lld, 20000, 'cant_lose', 'Dormant', '[\"vip\",\"x\\u00e9\"]', 'important value'),"
+             " (%lld, 1, %lld, 20000, 'cant_lose', 'Dormant', '[\"vip\",\"x\\u00e9\"]', 'important "
+             "value'),"
              " (%lld, 1, %lld, 20001, 'Can''t Lose Them', 'dormant', '[]', '重要价值客户'),"
              " (%lld, 1, %lld, 19999, 'weird', 'new', NULL, NULL),"
              " (%lld, 1, %lld, 99999, 'Champions', 'new', '[\"vip\"]', NULL)",
@@ -1597,8 +1872,8 @@ static void api(void)
     char ext[16];
     for (int i = 0; i < 130; i++) {
         snprintf(ext, sizeof ext, "c%d", i);
-        enc_customer_rec r = {.source = "h", .source_key = ext, .external_id = ext,
-                              .points = i, .has_points = true};
+        enc_customer_rec r = {
+            .source = "h", .source_key = ext, .external_id = ext, .points = i, .has_points = true};
         int64_t id;
         enc_store_customer_insert(hst, &r, &id, &herr);
     }
@@ -1607,7 +1882,8 @@ static void api(void)
     enc_aud_env *env;
     enc_aud_env_new(snap, hst, now, &env, &herr);
     enc_aud_prog *p;
-    CHECK_INT(enc_aud_compile(env, "points >= 64 and not points > 127 or points = 0", strlen("points >= 64 and not points > 127 or points = 0"), &p, NULL,
+    CHECK_INT(enc_aud_compile(env, "points >= 64 and not points > 127 or points = 0",
+                              strlen("points >= 64 and not points > 127 or points = 0"), &p, NULL,
                               &herr),
               ENC_OK);
     CHECK_STR(enc_aud_prog_text(p), "((points >= 64 and (not points > 127)) or points = 0)");
@@ -1626,25 +1902,32 @@ static void api(void)
     /* saved segments inside expressions match the inline expression */
     enc_store_segment_put(hst, "mid", "points between 10 and 20", now, NULL, &herr);
     enc_aud_set s1, s2;
-    CHECK_INT(enc_aud_select(env, "segment(\"mid\") and points != 15", strlen("segment(\"mid\") and points != 15"), &s1, NULL, &herr), ENC_OK);
-    CHECK_INT(enc_aud_select(env, "points between 10 and 20 and points != 15", strlen("points between 10 and 20 and points != 15"), &s2, NULL, &herr),
+    CHECK_INT(enc_aud_select(env, "segment(\"mid\") and points != 15",
+                             strlen("segment(\"mid\") and points != 15"), &s1, NULL, &herr),
+              ENC_OK);
+    CHECK_INT(enc_aud_select(env, "points between 10 and 20 and points != 15",
+                             strlen("points between 10 and 20 and points != 15"), &s2, NULL, &herr),
               ENC_OK);
     CHECK_INT(enc_aud_set_count(&s1), 10);
     CHECK(memcmp(s1.w, s2.w, 3 * sizeof *s1.w) == 0);
     enc_aud_set_free(&s1);
     enc_aud_set_free(&s2);
     /* an error leaves an empty set */
-    CHECK_INT(enc_aud_select(env, "pointz > 1", strlen("pointz > 1"), &s1, NULL, &herr), ENC_EPARSE);
+    CHECK_INT(enc_aud_select(env, "pointz > 1", strlen("pointz > 1"), &s1, NULL, &herr),
+              ENC_EPARSE);
     CHECK(s1.w == NULL);
     enc_aud_env_free(env);
     enc_snapshot_free(snap);
     /* no store: profile fields are missing, segment() is unknown */
     enc_snapshot_load(hst, now, &snap, &herr);
     enc_aud_env_new(snap, NULL, now, &env, &herr);
-    CHECK_INT(enc_aud_select(env, "not known(clv) and points < 3", strlen("not known(clv) and points < 3"), &s1, NULL, &herr), ENC_OK);
+    CHECK_INT(enc_aud_select(env, "not known(clv) and points < 3",
+                             strlen("not known(clv) and points < 3"), &s1, NULL, &herr),
+              ENC_OK);
     CHECK_INT(enc_aud_set_count(&s1), 3);
     enc_aud_set_free(&s1);
-    CHECK_INT(enc_aud_select(env, "segment(\"mid\")", strlen("segment(\"mid\")"), &s1, NULL, &herr), ENC_EPARSE);
+    CHECK_INT(enc_aud_select(env, "segment(\"mid\")", strlen("segment(\"mid\")"), &s1, NULL, &herr),
+              ENC_EPARSE);
     enc_aud_env_free(env);
     enc_snapshot_free(snap);
     enc_store_close(hst);
@@ -1665,10 +1948,12 @@ static void json_lists(void)
     CHECK_INT(enc_aud_json_strings("", 0, buf, it, il, 8), 0);
     CHECK_INT(enc_aud_json_strings("null", 4, buf, it, il, 8), 0);
     CHECK_INT(enc_aud_json_strings("[]", 2, buf, it, il, 8), 0);
-    const char *bad[] = {"[", "[\"a\"", "[\"a\",]", "[1]", "{}", "[\"a\"] x", "[\"\\ud800\"]",
-                         "[\"\\u0000\"]", "[\"\\x\"]", "[\"a\nb\"]", "nul", "[\"a\" \"b\"]"};
+    const char *bad[] = {"[",         "[\"a\"",     "[\"a\",]",      "[1]",
+                         "{}",        "[\"a\"] x",  "[\"\\ud800\"]", "[\"\\u0000\"]",
+                         "[\"\\x\"]", "[\"a\nb\"]", "nul",           "[\"a\" \"b\"]"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (enc_aud_json_strings(bad[i], strlen(bad[i]), buf, it, il, 8) != -1) TH_FAIL("accepted %s", bad[i]);
+        if (enc_aud_json_strings(bad[i], strlen(bad[i]), buf, it, il, 8) != -1)
+            TH_FAIL("accepted %s", bad[i]);
     CHECK_INT(enc_aud_json_strings("[\"a\",\"b\",\"c\"]", 13, buf, it, il, 2), -1);
 }
 

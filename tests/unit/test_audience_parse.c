@@ -24,7 +24,8 @@ static void expect_error(const char *src, size_t len, const char *msg)
         TH_FAIL("'%.60s': rc %d (want ENC_EPARSE), msg '%s'", src, rc, err.msg);
         return;
     }
-    if (strcmp(err.msg, msg) != 0) TH_FAIL("'%.60s':\n     got  %s\n     want %s", src, err.msg, msg);
+    if (strcmp(err.msg, msg) != 0)
+        TH_FAIL("'%.60s':\n     got  %s\n     want %s", src, err.msg, msg);
     int line, col;
     if (sscanf(msg, "line %d, column %d", &line, &col) == 2 &&
         (where.line != line || where.col != col))
@@ -37,8 +38,9 @@ static const ecase lexer_cases[] = {
     {"tag('abc\n')", "line 1, column 5: unterminated string (close it with ' on the same line)"},
     {"tag(\"a\\qb\")", "line 1, column 7: invalid escape '\\q' in string (use \\\" \\' \\\\ \\n "
                        "\\t \\r or \\uXXXX)"},
-    {"tag(\"a\\\x01\")", "line 1, column 7: invalid escape in string (use \\\" \\' \\\\ \\n \\t \\r "
-                         "or \\uXXXX)"},
+    {"tag(\"a\\\x01\")",
+     "line 1, column 7: invalid escape in string (use \\\" \\' \\\\ \\n \\t \\r "
+     "or \\uXXXX)"},
     {"tag(\"\\u12\")", "line 1, column 6: invalid \\u escape in string (expected four hex digits "
                        "of a character other than NUL or a lone surrogate)"},
     {"tag(\"\\ud800x\")", "line 1, column 6: invalid \\u escape in string (expected four hex "
@@ -113,13 +115,17 @@ static const ecase parser_cases[] = {
     {"tag(\"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一\" ",
      "line 1, column 49: expected ',' or ')' to close the arguments of 'tag' opened at line 1, "
      "column 4, found end of input"},
-    {"clv > tag(\"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一\" 1)",
+    {"clv > "
+     "tag(\"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一\" "
+     "1)",
      "line 1, column 55: expected ',' or ')' to close the arguments of 'tag' opened at line 1, "
      "column 10, found number 1"},
-    {"orders in (1, \"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一\" 2",
+    {"orders in (1, "
+     "\"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一\" 2",
      "line 1, column 59: expected ',' or ')' to close the list opened at line 1, column 11, "
      "found number 2"},
-    {"orders = 1 \"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一\"",
+    {"orders = 1 "
+     "\"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一\"",
      "line 1, column 12: expected 'and', 'or' or the end of the expression, found string "
      "\"一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十...\""},
 };
@@ -127,7 +133,8 @@ static const ecase parser_cases[] = {
 static const ecase compile_cases[] = {
     {"clvv > 200", "line 1, column 1: unknown field 'clvv' (did you mean 'clv'?)"},
     {"CLV > 200", "line 1, column 1: unknown field 'CLV' (did you mean 'clv'?)"},
-    {"expected > 1", "line 1, column 1: unknown field 'expected' (did you mean 'expected_purchases_30d'?)"},
+    {"expected > 1",
+     "line 1, column 1: unknown field 'expected' (did you mean 'expected_purchases_30d'?)"},
     {"orders > 1 and\n  wibble = 2", "line 2, column 3: unknown field 'wibble' (see 'encore "
                                      "audience fields')"},
     {"bougth(within = 1d)", "line 1, column 1: unknown function 'bougth' (did you mean 'bought'?)"},
@@ -294,12 +301,22 @@ static void save(const char *name, const char *expr)
 
 static void run_cases(const ecase *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) expect_error(v[i].src, strlen(v[i].src), v[i].msg);
+    for (size_t i = 0; i < n; i++)
+        expect_error(v[i].src, strlen(v[i].src), v[i].msg);
 }
 
-static void lexer_errors(void) { run_cases(lexer_cases, sizeof lexer_cases / sizeof *lexer_cases); }
-static void parser_errors(void) { run_cases(parser_cases, sizeof parser_cases / sizeof *parser_cases); }
-static void compile_errors(void) { run_cases(compile_cases, sizeof compile_cases / sizeof *compile_cases); }
+static void lexer_errors(void)
+{
+    run_cases(lexer_cases, sizeof lexer_cases / sizeof *lexer_cases);
+}
+static void parser_errors(void)
+{
+    run_cases(parser_cases, sizeof parser_cases / sizeof *parser_cases);
+}
+static void compile_errors(void)
+{
+    run_cases(compile_cases, sizeof compile_cases / sizeof *compile_cases);
+}
 
 /* Errors that need generated input: limits, NUL bytes. */
 static void limit_errors(void)
@@ -316,23 +333,28 @@ static void limit_errors(void)
     expect_error(s, strlen(s), "line 1, column 1: name too long (more than 64 characters)");
     /* nesting: 100 levels are fine, 101 are not */
     int k = 0;
-    for (int i = 0; i < 100; i++) s[k++] = '(';
+    for (int i = 0; i < 100; i++)
+        s[k++] = '(';
     k += sprintf(s + k, "orders > 1");
-    for (int i = 0; i < 100; i++) s[k++] = ')';
+    for (int i = 0; i < 100; i++)
+        s[k++] = ')';
     s[k] = 0;
     enc_err err;
     CHECK_INT(enc_aud_check(NULL, NULL, s, strlen(s), NULL, &err), ENC_OK);
     k = 0;
-    for (int i = 0; i < 101; i++) s[k++] = '(';
+    for (int i = 0; i < 101; i++)
+        s[k++] = '(';
     s[k] = 0;
     expect_error(s, strlen(s),
                  "line 1, column 101: expression nested too deeply (more than 100 levels)");
     k = 0;
-    for (int i = 0; i < 101; i++) k += sprintf(s + k, "not ");
+    for (int i = 0; i < 101; i++)
+        k += sprintf(s + k, "not ");
     expect_error(s, strlen(s),
                  "line 1, column 401: expression nested too deeply (more than 100 levels)");
     k = 0;
-    for (int i = 0; i < 101; i++) k += sprintf(s + k, "f(");
+    for (int i = 0; i < 101; i++)
+        k += sprintf(s + k, "f(");
     expect_error(s, strlen(s),
                  "line 1, column 202: expression nested too deeply (more than 100 levels)");
     /* the whole expression */
@@ -365,30 +387,35 @@ static void segment_errors(void)
     save("uses_bad", "clv > 1 or segment(\"bad\")");
     save("broken", "orders >");
     save("ok", "orders > 1");
-    expect_error("segment(\"a\")", 12, "line 1, column 9: in segment 'a': line 1, column 9: in "
-                                        "segment 'b': line 2, column 11: in segment 'c': line 1, "
-                                        "column 9: segment(): cycle: a -> b -> c -> a");
+    expect_error("segment(\"a\")", 12,
+                 "line 1, column 9: in segment 'a': line 1, column 9: in "
+                 "segment 'b': line 2, column 11: in segment 'c': line 1, "
+                 "column 9: segment(): cycle: a -> b -> c -> a");
     expect_error("orders > 0 and segment(\"self\")", 30,
                  "line 1, column 24: in segment 'self': line 1, column 9: segment(): cycle: "
                  "self -> self");
     expect_error("segment(\"uses_bad\")", 19,
                  "line 1, column 9: in segment 'uses_bad': line 1, column 20: in segment 'bad': "
                  "line 1, column 16: unknown field 'clvv' (did you mean 'clv'?)");
-    expect_error("segment(\"broken\")", 17, "line 1, column 9: in segment 'broken': line 1, "
-                                            "column 9: expected a value after '>', found end of "
-                                            "input");
+    expect_error("segment(\"broken\")", 17,
+                 "line 1, column 9: in segment 'broken': line 1, "
+                 "column 9: expected a value after '>', found end of "
+                 "input");
     /* saving "ok" as segment("x") where x uses ok: the check sees the cycle through self */
     save("x", "segment(\"ok\")");
     CHECK_INT(enc_aud_check(st, "ok", "segment(\"x\")", 12, NULL, &err), ENC_EPARSE);
     CHECK_STR(err.msg, "line 1, column 9: in segment 'x': line 1, column 9: segment(): cycle: ok "
                        "-> x -> ok");
-    CHECK_INT(enc_aud_check(st, NULL, "segment(\"x\") and segment(\"ok\")", 30, NULL, &err), ENC_OK);
+    CHECK_INT(enc_aud_check(st, NULL, "segment(\"x\") and segment(\"ok\")", 30, NULL, &err),
+              ENC_OK);
     /* nesting of saved segments: 16 deep is fine, 17 is not */
     char name[16], expr[64];
     for (int i = 0; i < 17; i++) {
         snprintf(name, sizeof name, "n%d", i);
-        if (i < 16) snprintf(expr, sizeof expr, "segment(\"n%d\")", i + 1);
-        else snprintf(expr, sizeof expr, "orders > 1");
+        if (i < 16)
+            snprintf(expr, sizeof expr, "segment(\"n%d\")", i + 1);
+        else
+            snprintf(expr, sizeof expr, "orders > 1");
         save(name, expr);
     }
     CHECK_INT(enc_aud_check(st, NULL, "segment(\"n1\")", 13, NULL, &err), ENC_OK);
@@ -471,7 +498,8 @@ static void precedence(void)
     expect_canon("x = -3.25 or y = 12h or z = 2w or w = 15m or v = 90s",
                  "(x = -3.25 or y = 12h or z = 2w or w = 15m or v = 90s)");
     expect_canon("t = true or f = false", "(t = true or f = false)");
-    expect_canon("x = 'it\\'s' and y = \"a\\\"b\\\\c\\/d\"", "(x = \"it's\" and y = \"a\\\"b\\\\c/d\")");
+    expect_canon("x = 'it\\'s' and y = \"a\\\"b\\\\c\\/d\"",
+                 "(x = \"it's\" and y = \"a\\\"b\\\\c/d\")");
     expect_canon("x = \"tab\\there\\nline\\r\"", "x = \"tab\\there\\nline\\r\"");
     expect_canon("x = \"\\u00e9\\u4E0A\\ud83d\\ude00\"", "x = \"é上😀\"");
     expect_canon("city = \"上海\"", "city = \"上海\"");
@@ -479,16 +507,21 @@ static void precedence(void)
     expect_canon("clv > 1 # money\n  and lifecycle = \"new\" # stage\n",
                  "(clv > 1 and lifecycle = \"new\")");
     expect_canon("f(a, b = 1)", "f(a, b = 1)");
+    /* comparisons as operands keep their parentheses (found by fuzz_segment) */
+    expect_canon("not bought=(category = \"lens\")", "(not bought = (category = \"lens\"))");
+    expect_canon("f((a = 1), b = (c in (1)))", "f((a = 1), b = (c in (1)))");
+    expect_canon("(a between 1 and 2) in ((b = 1), 2)", "(a between 1 and 2) in ((b = 1), 2)");
+    expect_canon("not not (clv > x) < -3", "(not (not (clv > x) < -3))");
 }
 
 /* Random expressions from the grammar: printing is a fixed point of parsing. */
 static void gen(enc_rng *r, enc_buf *b, int depth)
 {
     static const char *const names[] = {"clv", "orders", "region", "lifecycle", "x_1"};
-    static const char *const lits[] = {"1", "-2.5", "30d", "12h", "\"a b\"", "'q\\'x'", "true",
-                                       "\"上海\"", "0.001", "\"\\n\\u00e9\""};
+    static const char *const lits[] = {"1",       "-2.5", "30d",      "12h",   "\"a b\"",
+                                       "'q\\'x'", "true", "\"上海\"", "0.001", "\"\\n\\u00e9\""};
     static const char *const ops[] = {"=", "==", "!=", "<>", "<", "<=", ">", ">="};
-    int k = depth > 4 ? (int)enc_rng_below(r, 3) : (int)enc_rng_below(r, 9);
+    int k = depth > 4 ? (int)enc_rng_below(r, 3) : (int)enc_rng_below(r, 10);
     switch (k) {
     case 0:
         enc_buf_printf(b, "%s %s %s", names[enc_rng_below(r, 5)], ops[enc_rng_below(r, 8)],
@@ -524,7 +557,17 @@ static void gen(enc_rng *r, enc_buf *b, int depth)
         enc_buf_printf(b, "%s between %s and %s", names[enc_rng_below(r, 5)],
                        lits[enc_rng_below(r, 10)], lits[enc_rng_below(r, 10)]);
         break;
-    default: enc_buf_printf(b, "g(%s)", lits[enc_rng_below(r, 10)]); break;
+    case 8: { /* a comparison as an operand */
+        bool outer = enc_rng_below(r, 2);
+        enc_buf_printf(b, "%s%s = (", outer ? "(" : "", names[enc_rng_below(r, 5)]);
+        gen(r, b, depth + 1);
+        enc_buf_adds(b, outer ? ")) = 1" : ")");
+        break;
+    }
+    default:
+        enc_buf_printf(b, "g(%s, (%s in (1)))", lits[enc_rng_below(r, 10)],
+                       names[enc_rng_below(r, 5)]);
+        break;
     }
 }
 
@@ -554,8 +597,8 @@ static void positions(void)
     enc_aud_lex_init(&lx, src, strlen(src), a);
     enc_aud_tok t;
     enc_err err;
-    int want[][3] = {{AUD_T_NAME, 1, 1},     {AUD_T_STRING, 2, 3}, {AUD_T_DURATION, 2, 8},
-                     {AUD_T_LPAREN, 2, 12},  {AUD_T_GE, 4, 1},     {AUD_T_EOF, 4, 3}};
+    int want[][3] = {{AUD_T_NAME, 1, 1},    {AUD_T_STRING, 2, 3}, {AUD_T_DURATION, 2, 8},
+                     {AUD_T_LPAREN, 2, 12}, {AUD_T_GE, 4, 1},     {AUD_T_EOF, 4, 3}};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         CHECK_INT(enc_aud_lex_next(&lx, &t, NULL, &err), ENC_OK);
         CHECK_INT(t.kind, want[i][0]);

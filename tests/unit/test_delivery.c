@@ -490,6 +490,14 @@ static void smtp_reply_classes(void)
     CHECK_INT(enc_smtp_classify("552 5.1.15 not 5.1.1", &hard), ENC_SEND_PERM);
     CHECK(!hard);
     CHECK_INT(enc_smtp_classify("", &hard), ENC_SEND_TEMP);
+    /* malformed replies (found by fuzz_delivery: "5" was read past its end) */
+    CHECK_INT(enc_smtp_classify("5", &hard), ENC_SEND_TEMP);
+    CHECK_INT(enc_smtp_classify("55x", &hard), ENC_SEND_TEMP);
+    CHECK_INT(enc_smtp_classify("999 what", &hard), ENC_SEND_TEMP);
+    CHECK_INT(enc_smtp_classify("550", &hard), ENC_SEND_PERM);
+    CHECK(!hard);
+    CHECK_INT(enc_smtp_classify("550-5.1.1 first line", &hard), ENC_SEND_PERM);
+    CHECK(hard);
 }
 
 static void optout_words(void)
@@ -509,6 +517,10 @@ static void optout_words(void)
     char n[64];
     enc_optout_normalise("  ｓｔｏｐ。 ", n, sizeof n);
     CHECK_STR(n, "STOP");
+    /* malformed UTF-8 becomes '?' byte for byte: never longer than the input */
+    CHECK_INT(enc_optout_normalise("\xff\xfeTD", n, sizeof n), 4);
+    CHECK_STR(n, "??TD");
+    CHECK(!enc_optout_match("\xffTD"));
     /* a long reply padded after a word is not cut into a match */
     char longtxt[400];
     snprintf(longtxt, sizeof longtxt, "TD%250sx", "");

@@ -251,14 +251,17 @@ void enc_mail_build(const enc_mail_opts *o, const enc_msg *m, int64_t now, enc_b
 enc_send_status enc_smtp_classify(const char *reply, bool *hard)
 {
     *hard = false;
-    if (!reply || !isdigit((unsigned char)reply[0])) return ENC_SEND_TEMP;
-    int code = atoi(reply);
+    /* a reply is three digits, then a space, a dash or the end (RFC 5321 4.2) */
+    if (!reply || !isdigit((unsigned char)reply[0]) || !isdigit((unsigned char)reply[1]) ||
+        !isdigit((unsigned char)reply[2]) || (reply[3] && reply[3] != ' ' && reply[3] != '-'))
+        return ENC_SEND_TEMP;
+    int code = (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0');
     if (code >= 200 && code < 400) return ENC_SEND_OK;
-    if (code >= 400 && code < 500) return ENC_SEND_TEMP;
+    if (code < 500 || code >= 600) return ENC_SEND_TEMP;
     /* enhanced status code (RFC 3463) after the basic code: 5.1.1 bad mailbox, 5.1.2 bad
      * domain, 5.1.10 null MX: the address will never work */
     const char *p = reply + 3;
-    while (*p == ' ' || *p == '-') p++;
+    while (*p && (*p == ' ' || *p == '-')) p++;
     if (!strncmp(p, "5.1.1 ", 6) || !strncmp(p, "5.1.2 ", 6) || !strncmp(p, "5.1.10 ", 7) ||
         !strcmp(p, "5.1.1") || !strcmp(p, "5.1.2") || !strcmp(p, "5.1.10"))
         *hard = true;
