@@ -19,10 +19,12 @@ static const struct {
     {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
 
     /* customer intelligence */
+    {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
-    {"rules", cmd_rules, "association rules of a basket file (support, confidence, lift)"},
+    {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
+    {"recommend", cmd_recommend, "products to offer a customer, with reasons; evaluate on a time split"},
 
     /* audiences */
     {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
