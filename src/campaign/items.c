@@ -4,6 +4,7 @@
 #include "campaign/items.h"
 #include "base/map.h"
 #include "base/mem.h"
+#include "recommend/recommend.h"
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,12 @@ struct enc_items {
     /* complements: CSR over products */
     int64_t *comp_off;
     int32_t *comp_list;
+    /* the recommendation engine, its workspace and the latest pick (for reasons) */
+    enc_rec_model *rec;
+    enc_rec_ws *ws;
+    int kind;
+    enc_rec_item last[32];
+    size_t nlast;
 };
 
 static int by_pop(const void *a, const void *b, void *ctx)
@@ -108,12 +115,23 @@ static enc_rc load_complements(enc_items *it, enc_store *st, enc_err *err)
     return ENC_OK;
 }
 
-enc_rc enc_items_new(const enc_snapshot *s, enc_store *st, enc_items_from from, int64_t now,
-                     enc_items **out, enc_err *err)
+enc_rc enc_items_new(const enc_snapshot *s, enc_store *st, enc_items_from from, int kind,
+                     int64_t now, enc_items **out, enc_err *err)
 {
     enc_items *it = enc_xcalloc(1, sizeof *it);
     it->s = s;
     it->from = from;
+    it->kind = kind;
+    if (from == ENC_ITEMS_RECOMMENDED) {
+        enc_rec_opts ro;
+        enc_rec_defaults(&ro);
+        it->rec = enc_xcalloc(1, sizeof *it->rec);
+        if (enc_rec_model_build(s, &ro, it->rec, err)) {
+            enc_items_free(it);
+            return err->rc;
+        }
+        it->ws = enc_rec_ws_new(it->rec);
+    }
     it->pop = enc_xcalloc(s->nprod + 1, sizeof *it->pop);
     it->first_sold = enc_xmalloc((s->nprod + 1) * sizeof *it->first_sold);
     for (size_t p = 0; p < s->nprod; p++) it->first_sold[p] = INT64_MAX;
@@ -155,6 +173,11 @@ void enc_items_free(enc_items *it)
     free(it->cat_list);
     free(it->comp_off);
     free(it->comp_list);
+    if (it->ws) enc_rec_ws_free(it->ws);
+    if (it->rec) {
+        enc_rec_model_free(it->rec);
+        free(it->rec);
+    }
     free(it);
 }
 
@@ -199,13 +222,27 @@ int32_t enc_items_top_category(const enc_snapshot *s, int32_t c)
     return best < 0 ? -1 : cat[best];
 }
 
-size_t enc_items_pick(const enc_items *it, int32_t c, const int32_t *trig, size_t ntrig, int max,
+void enc_items_reason(const enc_items *it, size_t k, char *buf, size_t cap)
+{
+    if (cap) buf[0] = 0;
+    if (it->rec && k < it->nlast) enc_rec_reason_text(it->rec, &it->last[k], buf, cap);
+}
+
+size_t enc_items_pick(enc_items *it, int32_t c, const int32_t *trig, size_t ntrig, int max,
                       int32_t *out)
 {
     const enc_snapshot *s = it->s;
     size_t n = 0;
+    it->nlast = 0;
     switch (it->from) {
     case ENC_ITEMS_NONE: return 0;
+    case ENC_ITEMS_RECOMMENDED: {
+        size_t want = (size_t)max < sizeof it->last / sizeof *it->last ? (size_t)max
+                                                                         : sizeof it->last / sizeof *it->last;
+        it->nlast = enc_rec_recommend(it->rec, (enc_rec_kind)it->kind, (size_t)c, it->ws, want, it->last);
+        for (size_t k = 0; k < it->nlast; k++) out[n++] = it->last[k].prod;
+        return n;
+    }
     case ENC_ITEMS_TRIGGER:
         for (size_t k = 0; k < ntrig && n < (size_t)max; k++)
             if (trig[k] >= 0 && !has(out, n, trig[k])) out[n++] = trig[k];

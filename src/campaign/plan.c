@@ -231,7 +231,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
             v = enc_assign_variant(key, p->id, shares, sp->nvariants);
         }
         /* 4. channels in order of preference */
-        if (p->nhist > capskip) {
+        if (!skip || p->nhist > capskip) {
             capskip = p->nhist * 2 + 8;
             skip = enc_xrealloc(skip, capskip);
         }
@@ -639,7 +639,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     enc_plan_decide(&in, p->persons, p->cands, p->ncands, &p->out);
 
     if (spec->items_from != ENC_ITEMS_NONE &&
-        (rc = enc_items_new(s, st, spec->items_from, now, &p->items, err)))
+        (rc = enc_items_new(s, st, spec->items_from, spec->items_kind, now, &p->items, err)))
         goto fail;
     enc_smap_free(supp);
     *out = p;
@@ -744,6 +744,9 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
         }
         if (s->prod_cat[q] >= 0) enc_tval_set(a, it, "category", s->cats.names[s->prod_cat[q]]);
         if (s->prod_brand[q] >= 0) enc_tval_set(a, it, "brand", s->brands.names[s->prod_brand[q]]);
+        char why[256];
+        enc_items_reason(p->items, x, why, sizeof why);
+        if (why[0]) enc_tval_set(a, it, "reason", why);
     }
     char url[600];
     unsubscribe_url(&p->set, r->key, url, sizeof url);

@@ -25,7 +25,7 @@ const char *const enc_spec_fields[] = {
     "holiday", "years", "days_since_order", "shop.name", "shop.url", NULL,
 };
 const char *const enc_spec_list_fields[] = {"items", NULL};
-const char *const enc_spec_item_fields[] = {"name", "sku", "price", "category", "brand", NULL};
+const char *const enc_spec_item_fields[] = {"name", "sku", "price", "category", "brand", "reason", NULL};
 
 static bool in_list(const char *const *l, const char *s, size_t n)
 {
@@ -892,17 +892,30 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     }
     if ((v = json_object_get(root, "items"))) {
         l = push(r, "items");
-        static const char *const k_i[] = {"from", "max", NULL};
+        static const char *const k_i[] = {"from", "max", "kind", NULL};
         static const char *const froms[] = {"none", "trigger", "top_categories", "complements",
-                                            "upsell", "new_arrivals", NULL};
-        const char *from;
-        if (keys_only(r, v, k_i) || get_str(r, v, "from", true, &from)) return r->err->rc;
+                                            "upsell", "new_arrivals", "recommended", NULL};
+        const char *from, *kind;
+        if (keys_only(r, v, k_i) || get_str(r, v, "from", true, &from) ||
+            get_str(r, v, "kind", false, &kind))
+            return r->err->rc;
         int f = index_of(froms, from);
         if (f < 0) {
             push(r, "from");
-            return bad(r, "expected trigger, top_categories, complements, upsell or new_arrivals");
+            return bad(r, "expected recommended, trigger, top_categories, complements, upsell or "
+                          "new_arrivals");
         }
         s->items_from = (enc_items_from)f;
+        if (kind) {
+            /* the recommendation kinds a message can use (recommend.h, enc_rec_kind order) */
+            static const char *const kinds[] = {"personal", "cross", "up", "cart", NULL};
+            int k = index_of(kinds, kind);
+            size_t l2 = push(r, "kind");
+            if (f != ENC_ITEMS_RECOMMENDED) return bad(r, "only with \"from\": \"recommended\"");
+            if (k < 0) return bad(r, "expected personal, cross, up or cart");
+            s->items_kind = k;
+            pop(r, l2);
+        }
         s->items_max = 3;
         json_t *x = json_object_get(v, "max");
         if (x) {

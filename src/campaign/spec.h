@@ -99,6 +99,7 @@ typedef enum enc_items_from {
     ENC_ITEMS_COMPLEMENTS,    /* complements of the products bought (products.complements) */
     ENC_ITEMS_UPSELL,         /* the next tier of the same leaf category as the trigger's */
     ENC_ITEMS_NEW_ARRIVALS,   /* first sold in the last 30 days, in the customer's categories */
+    ENC_ITEMS_RECOMMENDED,    /* the recommendation engine (src/recommend), of items_kind */
 } enc_items_from;
 
 typedef enum enc_ab_metric { ENC_AB_CONVERSION, ENC_AB_REVENUE, ENC_AB_CLICK } enc_ab_metric;
@@ -121,6 +122,7 @@ typedef struct enc_spec {
                           * dropped (quiet hours, deferral); default 7 days */
     enc_items_from items_from;
     int items_max;
+    int items_kind;  /* ENC_ITEMS_RECOMMENDED: an enc_rec_kind (personal, cross, up, cart) */
     bool ab;         /* A/B test then roll-out */
     double ab_test_share;
     int64_t ab_decide_after;

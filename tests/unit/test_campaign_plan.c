@@ -753,7 +753,7 @@ static void tick_through_a_cart_day(void)
     int64_t u[5];
     static const char *const tz[5] = {NULL, "UTC", "UTC", "UTC", "America/Los_Angeles"};
     for (int i = 1; i <= 4; i++) {
-        char ext[8], mail[32];
+        char ext[16], mail[32];
         snprintf(ext, sizeof ext, "U%d", i);
         snprintf(mail, sizeof mail, "u%d@x.org", i);
         u[i] = fx_customer(st, ext, mail, NULL, tz[i], NULL, D - 100 * DAY);
@@ -990,6 +990,55 @@ static void higher_priority_wins(void)
     enc_store_close(st);
 }
 
+
+/* ---- recommended items in content -------------------------------------------------------- */
+
+static void recommended_items_with_reasons(void)
+{
+    enc_store *st = fx_open("rec.db");
+    if (!st) return;
+    enc_err err = {0};
+    enc_store_begin(st, &err);
+    int64_t pa = fx_product(st, "CAMERA", "Electronics/Cameras", 50000, 2, 0, NULL);
+    int64_t pb = fx_product(st, "CARD", "Electronics/Memory", 2000, 1, 0, NULL);
+    fx_product(st, "KETTLE", "Home/Kitchen", 3000, 1, 0, NULL);
+    enc_put put;
+    for (int i = 0; i < 30; i++) {
+        char ext[16], key[16];
+        snprintf(ext, sizeof ext, "R%02d", i);
+        int64_t c = fx_customer(st, ext, NULL, NULL, "UTC", NULL, NOW - 90 * DAY);
+        snprintf(key, sizeof key, "RO%02d", i);
+        int64_t oid = fx_order(st, key, c, NOW - (40 + i) * DAY, pa, "CAMERA", 1, 50000, NULL);
+        enc_line_rec l = {.order_id = oid, .line_no = 2, .product_id = pb, .sku = "CARD", .qty = 1,
+                          .unit_price = 2000, .amount = 2000, .kind = "sale"};
+        enc_store_line_put(st, &l, &put, &err);
+        enc_store_order_refresh(st, oid, &err);
+    }
+    int64_t x = fx_customer(st, "X", "x@x.org", NULL, "UTC", NULL, NOW - 90 * DAY);
+    fx_consent(st, "kx", x, NOW - 90 * DAY, "email", true);
+    fx_order(st, "XO", x, NOW - 5 * DAY, pa, "CAMERA", 1, 50000, NULL);
+    enc_store_commit(st, &err);
+    const char *f = "{\"name\":\"recs\",\"trigger\":{\"type\":\"once\"},\"audience\":\"not bought(sku = \\\"CARD\\\")\","
+                    "\"items\":{\"from\":\"recommended\",\"kind\":\"cross\",\"max\":2},\"channels\":[\"email\"],"
+                    "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"{{#items}}{{sku}}={{reason}};{{/items}}\"}}}";
+    enc_spec *s;
+    if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+        TH_FAIL("%s", err.msg);
+        enc_store_close(st);
+        return;
+    }
+    enc_run_result r;
+    CHECK_INT(enc_campaign_start(st, s, NOW, &r, &err), ENC_OK);
+    CHECK_INT(r.audience, 1);
+    CHECK_INT(r.added, 1);
+    /* the card is bought with the camera by everyone else; the camera itself is never offered */
+    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE body_text LIKE 'CARD=bought with CAMERA;%'"), 1);
+    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE body_text LIKE '%CAMERA=%'"), 0);
+    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE payload LIKE '%\"items\":[\"CARD\"%'"), 1);
+    enc_spec_free(s);
+    enc_store_close(st);
+}
+
 int main(void)
 {
     RUN(fallback_and_reasons);
@@ -1004,5 +1053,6 @@ int main(void)
     RUN(tick_through_a_cart_day);
     RUN(ab_test_then_roll_out);
     RUN(higher_priority_wins);
+    RUN(recommended_items_with_reasons);
     return TEST_SUMMARY();
 }
