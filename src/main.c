@@ -32,12 +32,16 @@ static const struct {
     {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
     {"recommend", cmd_recommend, "products to offer a customer, with reasons; evaluate on a time split"},
 
+    /* audiences */
+    {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
     /* delivery */
     {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
     {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
 
-    /* audiences */
-    {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
+    /* campaigns */
+    {"campaign", cmd_campaign, "campaigns: plan (dry run), start, list, show, pause, resume, stop, policy"},
+    {"playbook", cmd_playbook, "the built-in retention playbooks: list, show, install"},
+    {"tick", cmd_tick, "advance triggered and scheduled campaigns up to now (--now for a test clock)"},
 
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},

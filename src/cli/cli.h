@@ -52,4 +52,8 @@ int cmd_profile(enc_cli *cli, int argc, char **argv);
 int cmd_segments(enc_cli *cli, int argc, char **argv);
 int cmd_churn(enc_cli *cli, int argc, char **argv);
 int cmd_export(enc_cli *cli, int argc, char **argv);
+/* campaigns */
+int cmd_campaign(enc_cli *cli, int argc, char **argv);
+int cmd_playbook(enc_cli *cli, int argc, char **argv);
+int cmd_tick(enc_cli *cli, int argc, char **argv);
 #endif

@@ -129,6 +129,39 @@ const char *const enc__schema_migrations[] = {
     "CREATE TABLE channel_state("
     "  channel TEXT PRIMARY KEY, paused INTEGER NOT NULL DEFAULT 0, rate_per_sec REAL,"
     "  updated_at INTEGER NOT NULL);",
+
+    /* 5: campaigns — the campaign files and their state (src/campaign, docs/campaigns.md):
+     *    processed_to is the trigger watermark; members are who got which variant on which
+     *    channel for which occurrence, and who was held out (the control group); coupons
+     *    are issued with their message and redeemed by imported orders; runs log each plan
+     *    written; settings hold the shared contact policy. */
+    "CREATE TABLE campaigns("
+    "  name TEXT PRIMARY KEY, spec TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'draft'"
+    "    CHECK(state = 'draft' OR state = 'running' OR state = 'paused' OR state = 'stopped'),"
+    "  priority INTEGER NOT NULL DEFAULT 5 CHECK(priority BETWEEN 0 AND 9),"
+    "  on_cap TEXT NOT NULL DEFAULT 'defer' CHECK(on_cap = 'defer' OR on_cap = 'drop'),"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    "  started_at INTEGER, processed_to INTEGER,"
+    "  ab_decide_at INTEGER, ab_winner TEXT, ab_decided_at INTEGER, ab_report TEXT,"
+    "  ab_rollout_at INTEGER);"
+    "CREATE TABLE campaign_members("
+    "  campaign TEXT NOT NULL, customer_id INTEGER NOT NULL, occurrence TEXT NOT NULL,"
+    "  holdout INTEGER NOT NULL, variant TEXT, channel TEXT, message_key TEXT,"
+    "  at INTEGER NOT NULL, PRIMARY KEY(campaign, customer_id, occurrence)) WITHOUT ROWID;"
+    "CREATE TABLE campaign_runs("
+    "  id INTEGER PRIMARY KEY, campaign TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  window_from INTEGER, window_to INTEGER, audience INTEGER, messages INTEGER,"
+    "  holdout INTEGER, added INTEGER);"
+    "CREATE INDEX campaign_runs_campaign ON campaign_runs(campaign, at);"
+    "CREATE TABLE coupons("
+    "  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, norm TEXT NOT NULL UNIQUE,"
+    "  campaign TEXT NOT NULL, customer_id INTEGER NOT NULL, message_key TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK(kind = 'value' OR kind = 'percent'), amount INTEGER NOT NULL,"
+    "  min_spend INTEGER NOT NULL DEFAULT 0, issued_at INTEGER NOT NULL, expires_at INTEGER,"
+    "  redeemed_order INTEGER, redeemed_at INTEGER);"
+    "CREATE INDEX coupons_campaign ON coupons(campaign);"
+    "CREATE TABLE campaign_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);
