@@ -24,6 +24,10 @@ static const struct {
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
     {"rules", cmd_rules, "association rules of a basket file (support, confidence, lift)"},
 
+    /* server */
+    {"serve", cmd_serve, "HTTP server: Segment-spec ingest API, tracking links, unsubscribe"},
+    {"token", cmd_token, "mint or check a signed tracking token (click, open, unsubscribe)"},
+
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},

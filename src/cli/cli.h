@@ -41,4 +41,6 @@ int cmd_gen(enc_cli *cli, int argc, char **argv);
 int cmd_itemsets(enc_cli *cli, int argc, char **argv);
 int cmd_rules(enc_cli *cli, int argc, char **argv);
 int cmd_clv(enc_cli *cli, int argc, char **argv);
+int cmd_serve(enc_cli *cli, int argc, char **argv);
+int cmd_token(enc_cli *cli, int argc, char **argv);
 #endif
