@@ -73,6 +73,23 @@ static const char *afmt(enc_arena *a, const char *fmt, ...)
     return enc_arena_strndup(a, buf, (size_t)n);
 }
 
+/* Replaces bytes that are not part of valid UTF-8 with '?': jansson's error texts quote the
+ * input and may cut a character in half, and answers must be valid JSON. */
+static void utf8_fix(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        size_t len = (*p >= 0xc2 && *p <= 0xdf) ? 2 : (*p >= 0xe0 && *p <= 0xef) ? 3
+                     : (*p >= 0xf0 && *p <= 0xf4) ? 4 : 0;
+        if (len && strnlen((char *)p, len) == len && enc_utf8_valid((char *)p, len)) p += len;
+        else *p++ = '?';
+    }
+}
+
 /* Parsing state of one item: the request (for its arena) and the item being filled. */
 typedef struct pctx {
     enc_api_req *r;
@@ -564,6 +581,7 @@ enc_api_req *enc_api_parse(enc_arena *a, enc_api_call call, const char *body, si
     json_t *doc = json_loadb(body, n, 0, &je);
     if (!doc) {
         r->status = 400;
+        utf8_fix(je.text);
         r->error = afmt(a, "body is not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
         r->field = "body";
         return r;

@@ -222,11 +222,15 @@ enc_rc enc_token_make(const enc_token_key *key, const enc_token *t, char out[ENC
     return ENC_OK;
 }
 
-/* Decodes canonical base64url (no padding, zero pad bits) of exactly n characters. */
+/* Decodes canonical base64url (no padding, zero pad bits) of exactly n characters. The
+ * alphabet is checked here first: libsodium 1.0.18 also decodes some bytes >= 0x80 (0xdf is
+ * read as 'f'), which would give one token several spellings. */
 static bool b64_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
 {
     const char *end;
     if (!n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '_') return false;
     if (sodium_base642bin(out, cap, s, n, NULL, len, &end, B64) != 0) return false;
     return end == s + n;
 }
