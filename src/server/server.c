@@ -94,7 +94,7 @@ struct enc_server {
     size_t queued;
     bool stop_writer;
     atomic_bool stopping; /* enc_server_stop has begun */
-    atomic_int suspended; /* connections waiting for the writer */
+    atomic_int suspended; /* connections suspended and not yet resumed by the writer */
 
     /* direct mode: each HTTP thread's own connection */
     pthread_key_t tls;
@@ -163,8 +163,11 @@ static void finish_job(enc_server *s, wjob *j)
         return;
     }
     j->done = true;
-    /* the request owns j from here on: nothing touches j after resuming */
+    /* the request owns j from here on: nothing touches j after resuming. The connection counts
+     * as waiting until it is resumed (its client may be gone by then: then libmicrohttpd ends
+     * the request without calling the handler again). */
     MHD_resume_connection(conn);
+    atomic_fetch_sub(&s->suspended, 1);
 }
 
 /* Writes jobs [first, end) in one transaction with one resolver. On a storage error
@@ -529,10 +532,7 @@ static enum MHD_Result answer(enc_server *s, struct MHD_Connection *c, req *q)
 /* The last call of a request: the body is complete (or, resumed, its write is done). */
 static enum MHD_Result finish(enc_server *s, struct MHD_Connection *c, req *q)
 {
-    if (q->state == RQ_WAITING) { /* resumed by the writer */
-        atomic_fetch_sub(&s->suspended, 1);
-        q->state = RQ_DONE;
-    }
+    if (q->state == RQ_WAITING) q->state = RQ_DONE; /* resumed by the writer */
     if (q->state == RQ_DONE) return answer(s, c, q);
     if (q->too_large) {
         char msg[64];

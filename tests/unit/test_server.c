@@ -294,6 +294,46 @@ static void bad_listen_addresses(void)
     }
 }
 
+/* Clients that hang up while their write is queued: the writer still resumes their
+ * connections, and stop does not wait for them forever (it did: the count of waiting
+ * connections was only lowered by the handler, which a gone client never reaches). */
+static void stop_with_clients_gone(void)
+{
+    unlink(dbpath);
+    enc_server *s = start(false);
+    enc_err err;
+    if (!s) return;
+    CHECK_INT(enc_server_start(s, &err), ENC_OK);
+    /* hold the database's write lock, so that every request waits, suspended, while its
+     * client leaves */
+    sqlite3 *lock;
+    sqlite3_open(dbpath, &lock);
+    CHECK_INT(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    for (int i = 0; i < 100; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)enc_server_port(s))};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+            close(fd);
+            continue;
+        }
+        char req[512], body[128];
+        snprintf(body, sizeof body, "{\"userId\":\"g\",\"event\":\"x\",\"messageId\":\"g%d\"}", i);
+        int n = snprintf(req, sizeof req, "POST /v1/track HTTP/1.1\r\nHost: t\r\nAuthorization: Basic " AUTH
+                                          "\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+        if (write(fd, req, (size_t)n) != n) TH_FAIL("write");
+        close(fd); /* gone before the answer */
+    }
+    usleep(300000);
+    sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(lock);
+    alarm(30); /* a hang here fails the suite instead of blocking it */
+    enc_server_stop(s);
+    alarm(0);
+    enc_server_free(s);
+    CHECK_INT(scalar("SELECT count(*) FROM events"), 100); /* written all the same */
+}
+
 int main(void)
 {
     if (sodium_init() < 0) return 1;
@@ -305,6 +345,7 @@ int main(void)
     RUN(concurrent_clients_one_writer);
     RUN(periodic_jobs_run_and_stop);
     RUN(stop_drains_queued_writes);
+    RUN(stop_with_clients_gone);
     RUN(bad_listen_addresses);
     return TEST_SUMMARY();
 }
