@@ -429,10 +429,13 @@ static bool parse_event(pctx *c, json_t *m, item_type type)
         !get_id(c, props, "sku", "properties.sku", &it->sku) ||
         (!it->sku && !get_id(c, props, "product_id", "properties.product_id", &it->sku)))
         return false;
-    static const char *const value_keys[] = {"revenue", "total", "value", "price"};
+    static const char *const value_keys[][2] = {{"revenue", "properties.revenue"},
+                                                {"total", "properties.total"},
+                                                {"value", "properties.value"},
+                                                {"price", "properties.price"}};
     for (size_t i = 0; i < 4 && !it->has_value; i++)
-        if (!get_money(c, props, value_keys[i], path2(c, "properties", value_keys[i]), digits,
-                       &it->value, &it->has_value))
+        if (!get_money(c, props, value_keys[i][0], value_keys[i][1], digits, &it->value,
+                       &it->has_value))
             return false;
     if (props && strcmp(it->event_type, "purchase") == 0 && !order(c, props, cur, digits))
         return false;
