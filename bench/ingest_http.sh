@@ -57,7 +57,8 @@ function request()
 end
 EOF
 
-# run NAME LUA [serve flags]: prints "NAME events requests non2xx"
+# run NAME LUA [serve flags]: prints "NAME events requests non2xx cpu-seconds" (the server's
+# user + system CPU time over the run, read from /proc before it is stopped)
 run() {
   local name=$1 lua=$2; shift 2
   local db="$tmp/$name.db"
@@ -71,22 +72,26 @@ run() {
   done
   [ -n "$port" ] || { cat "$tmp/$name.err" >&2; exit 1; }
   wrk -t2 -c"$conns" -d"${secs}s" -s "$lua" "http://127.0.0.1:$port" >"$tmp/$name.wrk"
+  local ticks
+  ticks=$(awk '{print $14 + $15}' /proc/$PID/stat)
   kill -TERM $PID; wait $PID; PID=""
   local events reqs non2xx
   events=$(sqlite3 "$db" "SELECT count(*) FROM events")
   reqs=$(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' "$tmp/$name.wrk")
   non2xx=$(sed -nE 's/^ *Non-2xx or 3xx responses: ([0-9]+).*/\1/p' "$tmp/$name.wrk")
-  echo "$name ${events} ${reqs} ${non2xx:-0}"
+  echo "$name ${events} ${reqs} ${non2xx:-0} $(echo "$ticks / $(getconf CLK_TCK)" | bc -l)"
 }
 
-printf '%-22s %10s %10s %8s %12s\n' run events requests non-2xx events/s
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; ${secs} s a run, wrk -t2 -c$conns"
+printf '%-22s %10s %10s %8s %12s %14s\n' run events requests non-2xx events/s "CPU us/event"
 results=()
 for spec in "track-writer track.lua" "batch-writer batch.lua" \
             "track-direct track.lua --direct-writes" "batch-direct batch.lua --direct-writes"; do
   set -- $spec
   name=$1 lua=$2; shift 2
-  read -r n ev rq bad < <(run "$name" "$tmp/$lua" "$@")
-  printf '%-22s %10d %10d %8d %12.0f\n' "$n" "$ev" "$rq" "$bad" "$(echo "$ev / $secs" | bc -l)"
+  read -r n ev rq bad cpu < <(run "$name" "$tmp/$lua" "$@")
+  printf '%-22s %10d %10d %8d %12.0f %14.1f\n' "$n" "$ev" "$rq" "$bad" "$(echo "$ev / $secs" | bc -l)" \
+    "$(echo "$cpu * 1000000 / $ev" | bc -l)"
   results+=("$n:$ev")
 done
 
@@ -100,9 +105,9 @@ for i in range(n):
           '"sku":"SKU-%d","properties":{"sku":"SKU-%d","price":19.99}}' % (i, i % 5000, i % 500, i % 500))
 EOF
 rm -f "$tmp/imp.db"*
-t0=$(date +%s.%N)
-"$E" --db "$tmp/imp.db" import events "$tmp/events.jsonl" >/dev/null
-t1=$(date +%s.%N)
+TIMEFORMAT='%R %U %S'
+{ time "$E" --db "$tmp/imp.db" import events "$tmp/events.jsonl" >/dev/null; } 2>"$tmp/imp.time"
+read -r wall usr sys <"$tmp/imp.time"
 imported=$(sqlite3 "$tmp/imp.db" "SELECT count(*) FROM events")
-printf '%-22s %10d %10s %8s %12.0f   (%.2f s)\n' "import-events-file" "$imported" - - \
-  "$(echo "$imported / ($t1 - $t0)" | bc -l)" "$(echo "$t1 - $t0" | bc -l)"
+printf '%-22s %10d %10s %8s %12.0f %14.1f   (%.2f s)\n' "import-events-file" "$imported" - - \
+  "$(echo "$imported / $wall" | bc -l)" "$(echo "($usr + $sys) * 1000000 / $imported" | bc -l)" "$wall"
