@@ -6,7 +6,7 @@
 #   make fuzz     build the libFuzzer targets (clang) and run each briefly on its corpus
 #   make deps     install missing Debian packages (scripts/install-deps)
 
-PKGS     := sqlite3 jansson gsl libmicrohttpd libsodium
+PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -g

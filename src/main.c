@@ -19,10 +19,19 @@ static const struct {
     {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
 
     /* customer intelligence */
+    {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
-    {"rules", cmd_rules, "association rules of a basket file (support, confidence, lift)"},
+    {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
+    {"recommend", cmd_recommend, "products to offer a customer, with reasons; evaluate on a time split"},
+
+    /* delivery */
+    {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
+    {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
+
+    /* audiences */
+    {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
 
     /* server */
     {"serve", cmd_serve, "HTTP server: Segment-spec ingest API, tracking links, unsubscribe"},

@@ -189,6 +189,35 @@ enc_rc enc_store_customer_lookup(enc_store *st, const char *kind, const char *va
 struct enc_jw;
 enc_rc enc_store_customer_json(enc_store *st, int64_t id, struct enc_jw *w, enc_err *err);
 
+/* --- saved segments (audiences) ------------------------------------------------------------
+ * Named segment-language expressions; the expression is stored as given (checking it is the
+ * audience stage's job). Names are compared exactly. */
+typedef struct enc_segment_rec {
+    char *name, *expr;
+    int64_t created_at, updated_at;
+} enc_segment_rec;
+/* Inserts or replaces segment name; *created (may be NULL) tells whether it is new. */
+enc_rc enc_store_segment_put(enc_store *st, const char *name, const char *expr, int64_t now,
+                             bool *created, enc_err *err);
+/* The expression of segment name (*expr malloc'ed, the caller frees it) and its times (either
+ * pointer may be NULL); ENC_ENOTFOUND when there is none. */
+enc_rc enc_store_segment_get(enc_store *st, const char *name, char **expr, int64_t *created_at,
+                             int64_t *updated_at, enc_err *err);
+/* ENC_ENOTFOUND when there is none. */
+enc_rc enc_store_segment_delete(enc_store *st, const char *name, enc_err *err);
+/* Every segment by name; the caller frees the list with enc_store_segment_list_free. */
+enc_rc enc_store_segment_list(enc_store *st, enc_segment_rec **out, size_t *n, enc_err *err);
+void enc_store_segment_list_free(enc_segment_rec *list, size_t n);
+
+/* Contact fields of the customers ids[0, n) (ascending store ids) into out[0, n): malloc'ed
+ * strings, NULL when unknown; the caller frees them with enc_store_contacts_free. */
+typedef struct enc_contact {
+    char *name, *email, *phone;
+} enc_contact;
+enc_rc enc_store_contacts(enc_store *st, const int64_t *ids, size_t n, enc_contact *out,
+                          enc_err *err);
+void enc_store_contacts_free(enc_contact *c, size_t n);
+
 /* Internal-but-shared: the SQLite handle, for the backend's own modules in src/store. */
 struct sqlite3;
 struct sqlite3 *enc__store_db(enc_store *st);
