@@ -7,7 +7,7 @@
 #   make deps     install missing Debian packages (scripts/install-deps)
 #   make playbooks  regenerate src/campaign/playbooks.c from src/campaign/playbooks/*.json
 
-PKGS     := sqlite3 jansson gsl libcurl libsodium
+PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -g

@@ -43,6 +43,10 @@ static const struct {
     {"playbook", cmd_playbook, "the built-in retention playbooks: list, show, install"},
     {"tick", cmd_tick, "advance triggered and scheduled campaigns up to now (--now for a test clock)"},
 
+    /* server */
+    {"serve", cmd_serve, "HTTP server: Segment-spec ingest API, tracking links, unsubscribe"},
+    {"token", cmd_token, "mint or check a signed tracking token (click, open, unsubscribe)"},
+
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},

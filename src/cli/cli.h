@@ -56,4 +56,7 @@ int cmd_export(enc_cli *cli, int argc, char **argv);
 int cmd_campaign(enc_cli *cli, int argc, char **argv);
 int cmd_playbook(enc_cli *cli, int argc, char **argv);
 int cmd_tick(enc_cli *cli, int argc, char **argv);
+/* server */
+int cmd_serve(enc_cli *cli, int argc, char **argv);
+int cmd_token(enc_cli *cli, int argc, char **argv);
 #endif

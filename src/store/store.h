@@ -133,6 +133,9 @@ typedef struct enc_event_rec {
     bool has_value;
 } enc_event_rec;
 enc_rc enc_store_event_put(enc_store *st, const enc_event_rec *r, enc_put *res, enc_err *err);
+/* Inserts an event unless one with its (source, source_key) exists: the first copy wins and
+ * later ones are SAME (deduplication by message id, as the HTTP ingest needs). */
+enc_rc enc_store_event_add(enc_store *st, const enc_event_rec *r, enc_put *res, enc_err *err);
 
 typedef struct enc_feedback_rec {
     const char *source, *source_key;
@@ -155,6 +158,11 @@ typedef struct enc_consent_rec {
 /* Appends to the consent ledger (never updated in place; the same source row twice is SAME). */
 enc_rc enc_store_consent_put(enc_store *st, const enc_consent_rec *r, enc_put *res,
                              enc_err *err);
+
+/* The consent in force for a customer, channel and purpose (the latest ledger entry):
+ * *state = 1 granted, 0 revoked, -1 no entry. */
+enc_rc enc_store_consent_state(enc_store *st, int64_t customer, const char *channel,
+                               const char *purpose, int *state, enc_err *err);
 
 /* --- import runs -------------------------------------------------------------------------- */
 typedef struct enc_import_counts {
