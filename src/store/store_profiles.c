@@ -9,6 +9,7 @@
 #include "base/mem.h"
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,8 +63,21 @@ enc_rc enc_store_profiles_begin(enc_store *st, const enc_score_run_rec *run,
     w->st = st;
     w->run_id = sqlite3_last_insert_rowid(st->db);
     w->as_of = run->as_of;
-    /* no WHERE: SQLite's truncate optimisation drops the old rows at once */
+    /* no WHERE: SQLite's truncate optimisation drops the old rows at once. secure_delete FAST
+     * for this statement: the build's default (ON) would first overwrite every old row with
+     * zeros (1.6 s of I/O for a million profiles) although new profiles replace them at once;
+     * FAST still clears them where that costs no extra I/O. */
+    sqlite3_stmt *sd;
+    int was = 1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA secure_delete", -1, &sd, NULL) == SQLITE_OK) {
+        if (sqlite3_step(sd) == SQLITE_ROW) was = sqlite3_column_int(sd, 0);
+        sqlite3_finalize(sd);
+    }
+    sqlite3_exec(st->db, "PRAGMA secure_delete=FAST", NULL, NULL, NULL);
     rc = exec(st, "DELETE FROM profiles", err);
+    char restore[48];
+    snprintf(restore, sizeof restore, "PRAGMA secure_delete=%d", was);
+    sqlite3_exec(st->db, restore, NULL, NULL, NULL);
     if (!rc && sqlite3_prepare_v2(st->db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK)
         rc = enc__store_sqlfail(st, err, "preparing the profile insert");
     if (rc) {
