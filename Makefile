@@ -5,8 +5,9 @@
 #   make demo     install what is missing, build, generate a demo shop and import it
 #   make fuzz     build the libFuzzer targets (clang) and run each briefly on its corpus
 #   make deps     install missing Debian packages (scripts/install-deps)
+#   make playbooks  regenerate src/campaign/playbooks.c from src/campaign/playbooks/*.json
 
-PKGS     := sqlite3 jansson gsl
+PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -g
@@ -24,7 +25,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan demo deps fuzz clean check-deps bench
+.PHONY: all test asan demo deps fuzz clean check-deps bench playbooks
 .SECONDARY:
 
 all: check-deps $(BUILD)/encore $(TEST_BIN)
@@ -81,6 +82,11 @@ build/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
 	  echo "fuzz: $$n"; $$f -max_total_time=$${FUZZ_SECONDS:-20} -max_len=4096 build/fuzz/corpus/$$n fuzz/corpus/$$n || exit 1; done
+
+# the ready campaign files embedded in the binary (src/campaign/playbooks.c is generated and
+# committed: run this after editing src/campaign/playbooks/*.json)
+playbooks:
+	scripts/embed-playbooks src/campaign/playbooks src/campaign/playbooks.c
 
 bench: all
 	@echo "see bench/README.md: each benchmark is a script under bench/"

@@ -19,6 +19,7 @@ static const struct {
     {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
 
     /* customer intelligence */
+    {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},
     {"score", cmd_score, "score every customer: RFM, lifecycle, CLV, churn, tags, clusters"},
     {"profile", cmd_profile, "one customer's stored profile"},
     {"segments", cmd_segments, "customers, revenue share and mean CLV per segment"},
@@ -28,7 +29,23 @@ static const struct {
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
-    {"rules", cmd_rules, "association rules of a basket file (support, confidence, lift)"},
+    {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
+    {"recommend", cmd_recommend, "products to offer a customer, with reasons; evaluate on a time split"},
+
+    /* audiences */
+    {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
+    /* delivery */
+    {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
+    {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
+
+    /* campaigns */
+    {"campaign", cmd_campaign, "campaigns: plan (dry run), start, list, show, pause, resume, stop, policy"},
+    {"playbook", cmd_playbook, "the built-in retention playbooks: list, show, install"},
+    {"tick", cmd_tick, "advance triggered and scheduled campaigns up to now (--now for a test clock)"},
+
+    /* server */
+    {"serve", cmd_serve, "HTTP server: Segment-spec ingest API, tracking links, unsubscribe"},
+    {"token", cmd_token, "mint or check a signed tracking token (click, open, unsubscribe)"},
 
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},

@@ -3,6 +3,7 @@
 #include "cli/basket_cli.h"
 #include "base/mem.h"
 #include "cli/cli.h"
+#include "ingest/clean.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +22,40 @@ int enc__mine_file(const char *cmd, const char *path, enc_basket_format fmt,
     memset(m, 0, sizeof *m);
     enc_err err = {0};
     double t0 = enc__now();
-    enc_rc rc = enc_basket_read_file(path, fmt, &m->set, &err);
+    enc_basket_set *set;
+    enc_rc rc = enc_basket_read_file(path, fmt, &set, &err);
     if (rc) return enc_cli_fail_err(cmd, &err);
-    m->read_seconds = enc__now() - t0;
+    double read = enc__now() - t0;
+    rc = enc__mine_set(cmd, set, support, max_len, m);
+    m->read_seconds = read;
+    return rc;
+}
+
+int enc__mine_set(const char *cmd, enc_basket_set *set, const enc_support *support,
+                  int32_t max_len, enc__mined *m)
+{
+    memset(m, 0, sizeof *m);
+    enc_err err = {0};
+    m->set = set;
     m->fmt = enc_basket_source_format(m->set);
     m->support = *support;
     enc_fpg_opts o = {.min_count = enc_support_min_count(support, enc_basket_count(m->set)),
                       .max_len = max_len,
                       .max_sets = ENC__MAX_ITEMSETS};
-    t0 = enc__now();
-    rc = enc_fpg_mine(m->set, &o, &m->sets, &err);
+    double t0 = enc__now();
+    enc_rc rc = enc_fpg_mine(m->set, &o, &m->sets, &err);
     m->mine_seconds = enc__now() - t0;
     if (rc) {
         enc__mined_free(m);
         return enc_cli_fail_err(cmd, &err);
     }
     return 0;
+}
+
+bool enc__parse_instant(const char *s, int64_t *out)
+{
+    const char *why;
+    return enc_clean_time(s, strlen(s), NULL, out, &why);
 }
 
 void enc__mined_free(enc__mined *m)

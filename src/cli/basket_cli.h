@@ -24,8 +24,15 @@ typedef struct enc__mined {
  * exit code, else 0. The caller frees with enc__mined_free. */
 int enc__mine_file(const char *cmd, const char *path, enc_basket_format fmt,
                    const enc_support *support, int32_t max_len, enc__mined *m);
+/* The same over a set already built (from the store: sbasket.h); takes the set, which
+ * enc__mined_free frees with the rest, also on failure. */
+int enc__mine_set(const char *cmd, enc_basket_set *set, const enc_support *support,
+                  int32_t max_len, enc__mined *m);
 void enc__mined_free(enc__mined *m);
 double enc__now(void);
+/* An --as-of or --split value: a date "YYYY-MM-DD" (its midnight UTC) or a time the importer
+ * reads (enc_clean_time, UTC). False when malformed. */
+bool enc__parse_instant(const char *s, int64_t *out);
 /* {a,b,c}: labels in byte order joined by commas, control bytes escaped as \xNN. */
 void enc__items_text(enc_buf *b, const enc_basket_set *s, const int32_t *items, int32_t n);
 /* A JSON array of the items' labels, in byte order. */

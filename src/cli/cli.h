@@ -40,10 +40,23 @@ int cmd_demo(enc_cli *cli, int argc, char **argv);
 int cmd_gen(enc_cli *cli, int argc, char **argv);
 int cmd_itemsets(enc_cli *cli, int argc, char **argv);
 int cmd_rules(enc_cli *cli, int argc, char **argv);
+int cmd_recommend(enc_cli *cli, int argc, char **argv);
 int cmd_clv(enc_cli *cli, int argc, char **argv);
+int cmd_report(enc_cli *cli, int argc, char **argv);
+/* delivery */
+int cmd_dispatch(enc_cli *cli, int argc, char **argv);
+int cmd_outbox(enc_cli *cli, int argc, char **argv);
+int cmd_audience(enc_cli *cli, int argc, char **argv);
 int cmd_score(enc_cli *cli, int argc, char **argv);
 int cmd_profile(enc_cli *cli, int argc, char **argv);
 int cmd_segments(enc_cli *cli, int argc, char **argv);
 int cmd_churn(enc_cli *cli, int argc, char **argv);
 int cmd_export(enc_cli *cli, int argc, char **argv);
+/* campaigns */
+int cmd_campaign(enc_cli *cli, int argc, char **argv);
+int cmd_playbook(enc_cli *cli, int argc, char **argv);
+int cmd_tick(enc_cli *cli, int argc, char **argv);
+/* server */
+int cmd_serve(enc_cli *cli, int argc, char **argv);
+int cmd_token(enc_cli *cli, int argc, char **argv);
 #endif

@@ -3,7 +3,7 @@
  * merchant's customer id, an email, a phone, or #N for the internal id. */
 #include "cli/cli.h"
 #include "base/json.h"
-#include "ingest/clean.h"
+#include "cli/intel_cli.h"
 #include "store/store.h"
 #include <jansson.h>
 #include <stdio.h>
@@ -34,16 +34,7 @@ int cmd_customer(enc_cli *cli, int argc, char **argv)
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("customer", &err);
     int64_t id = 0;
-    char clean[320];
-    const char *why;
-    enc_rc rc = ENC_OK;
-    if (who[0] == '#') rc = enc_store_customer_lookup(st, "id", who + 1, &id, &err);
-    if (!rc && !id && enc_clean_id(who, strlen(who), clean, sizeof clean, &why))
-        rc = enc_store_customer_lookup(st, "ext", clean, &id, &err);
-    if (!rc && !id && strchr(who, '@') && enc_clean_email(who, strlen(who), clean, sizeof clean, &why))
-        rc = enc_store_customer_lookup(st, "email", clean, &id, &err);
-    if (!rc && !id && enc_clean_phone(who, strlen(who), NULL, clean, sizeof clean, &why))
-        rc = enc_store_customer_lookup(st, "phone", clean, &id, &err);
+    enc_rc rc = enc__find_customer(st, who, &id, &err);
     if (rc) {
         enc_store_close(st);
         return enc_cli_fail_err("customer", &err);

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "campaign/campdb.h"
 #include "ingest/import.h"
 #include "store/store.h"
 #include <stdio.h>
@@ -178,6 +179,13 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (pr.on && pr.last >= 0) fputs("\r                    \r", stderr);
+    /* orders may carry coupons issued by campaigns: match them (src/campaign/campdb.h) */
+    int64_t redeemed = -1;
+    if (!irc && kind == ENC_KIND_ORDERS && !o.dry_run) {
+        enc_err cerr = {0};
+        if (enc_coupon_redeem(st, &redeemed, &cerr))
+            fprintf(stderr, "encore: import: matching coupons: %s\n", cerr.msg);
+    }
     enc_store_close(st);
     if (irc) {
         rc = enc_cli_fail_err("import", &err);
@@ -199,6 +207,7 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         enc_jw_kint(&w, "rejected", k->rejected);
         enc_jw_kint(&w, "merged", k->merged);
         enc_jw_kint(&w, "customers_created", res.customers_created);
+        if (redeemed >= 0) enc_jw_kint(&w, "coupons_redeemed", redeemed);
         enc_jw_kbool(&w, "dry_run", o.dry_run);
         enc_jw_kbool(&w, "stopped_at_max_errors", res.hit_max_errors);
         enc_jw_knum(&w, "seconds", secs);
@@ -222,6 +231,7 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
                "  rejected  %10ld\n",
                k->read, k->imported, k->updated, k->skipped, k->rejected);
         if (k->merged) printf("  merged    %10ld customers (shared email, phone or id)\n", k->merged);
+        if (redeemed > 0) printf("  coupons redeemed %3lld (campaign coupons on these orders)\n", (long long)redeemed);
         if (res.customers_created && kind != ENC_KIND_CUSTOMERS)
             printf("  new customers %6ld\n", res.customers_created);
         printf("  in %.2f s\n", secs);

@@ -1,11 +1,14 @@
-/* cmd_rules.c — `encore rules FILE --min-support S --min-confidence C`: association rules of a
- * basket file: FP-growth itemsets (src/recommend/fpgrowth.h), then rules (rules.h) with arules'
+/* cmd_rules.c — `encore rules [FILE] --min-support S --min-confidence C`: association rules of a
+ * basket file, or of the store's orders or sessions when no FILE is given (baskets through
+ * src/recommend/sbasket.h): FP-growth itemsets (fpgrowth.h), then rules (rules.h) with arules'
  * defaults (one-item consequents, 1..10 items a rule), sorted, the top N shown. */
 #include "base/json.h"
 #include "base/mem.h"
 #include "cli/basket_cli.h"
 #include "cli/cli.h"
 #include "recommend/rules.h"
+#include "recommend/sbasket.h"
+#include "store/store.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,10 +16,11 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: encore rules FILE --min-support S --min-confidence C [options]\n"
+    "usage: encore rules [FILE] --min-support S --min-confidence C [options]\n"
     "\n"
-    "Association rules X -> Y of a basket file (one basket a line), as arules' apriori makes\n"
-    "them by default: every frequent set of 1 to 10 items gives rules with one item in Y.\n"
+    "Association rules X -> Y of a basket file (one basket a line), or of the store's orders\n"
+    "when no FILE is given, as arules' apriori makes them by default: every frequent set of\n"
+    "1 to 10 items gives rules with one item in Y.\n"
     "\n"
     "  --min-support S      a fraction of the baskets (0.001, 0.1%) or, as a plain integer\n"
     "                       >= 1, a count of baskets; the rule's items together must be in\n"
@@ -28,7 +32,13 @@ static const char usage[] =
     "  --max-len N          most items in X and Y together (default 10; 0: no limit)\n"
     "  --sort M             lift (default), confidence, support, conviction or leverage\n"
     "  --top N              show the first N rules (default 20; 0: all)\n"
-    "  --format F           auto (default), basket-ws or basket-csv\n"
+    "  --format F           auto (default), basket-ws or basket-csv (FILE only)\n"
+    "without FILE (the store, --db):\n"
+    "  --baskets B          orders (default): the sale lines of one order; sessions: the\n"
+    "                       products a customer viewed, clicked, favourited or put in the\n"
+    "                       cart in one session (same session id, else same UTC day)\n"
+    "  --level L            product (default; items are skus) or category (category paths)\n"
+    "  --as-of DATE         only what happened before DATE (YYYY-MM-DD, UTC)\n"
     "  --json               one JSON document: {rules, top: [{if, then, support, confidence,\n"
     "                       lift, conviction, leverage, count}], ...}; conviction is null\n"
     "                       (infinite) when confidence is 1\n"
@@ -47,7 +57,6 @@ static bool parse_unit(const char *s, double lo, double hi, double *out)
 
 int cmd_rules(enc_cli *cli, int argc, char **argv)
 {
-    (void)cli;
     if (enc_cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
         return ENC_EXIT_OK;
@@ -63,6 +72,9 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
         {"top", required_argument, 0, 't'},
         {"format", required_argument, 0, 'f'},
         {"json", no_argument, 0, 'j'},
+        {"baskets", required_argument, 0, 'b'},
+        {"level", required_argument, 0, 'v'},
+        {"as-of", required_argument, 0, 'a'},
         {0, 0, 0, 0},
     };
     const char *support_s = NULL, *conf_s = NULL;
@@ -71,7 +83,10 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
                         .max_rules = ENC__MAX_RULES};
     enc_rule_order order = ENC_RULES_BY_LIFT;
     long top = 20, v;
-    bool json = false;
+    bool json = false, store_opt = false, fmt_opt = false;
+    enc_sb_source bsrc = ENC_SB_ORDERS;
+    enc_sb_level blevel = ENC_SB_PRODUCT;
+    int64_t as_of = INT64_MAX;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -111,13 +126,32 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
         case 'f':
             if (!enc_basket_format_parse(optarg, &fmt))
                 return enc_cli_usage("rules", usage, "--format: unknown format '%s'", optarg);
+            fmt_opt = true;
             break;
         case 'j': json = true; break;
+        case 'b':
+            if (!enc_sb_source_parse(optarg, &bsrc))
+                return enc_cli_usage("rules", usage, "--baskets: orders or sessions, not '%s'", optarg);
+            store_opt = true;
+            break;
+        case 'v':
+            if (!enc_sb_level_parse(optarg, &blevel))
+                return enc_cli_usage("rules", usage, "--level: product or category, not '%s'", optarg);
+            store_opt = true;
+            break;
+        case 'a':
+            if (!enc__parse_instant(optarg, &as_of))
+                return enc_cli_usage("rules", usage, "--as-of: '%s' is not a date YYYY-MM-DD", optarg);
+            store_opt = true;
+            break;
         default: return enc_cli_usage("rules", usage, NULL);
         }
     }
-    if (optind + 1 != argc)
-        return enc_cli_usage("rules", usage, optind >= argc ? "a basket FILE is needed" : "one FILE only");
+    if (optind + 1 < argc) return enc_cli_usage("rules", usage, "one FILE only");
+    const char *path = optind < argc ? argv[optind] : NULL;
+    if (path && store_opt)
+        return enc_cli_usage("rules", usage, "--baskets, --level and --as-of read the store: no FILE then");
+    if (!path && fmt_opt) return enc_cli_usage("rules", usage, "--format is for a FILE");
     if (!support_s) return enc_cli_usage("rules", usage, "--min-support is needed");
     if (!conf_s) return enc_cli_usage("rules", usage, "--min-confidence is needed");
     enc_support sup;
@@ -127,11 +161,35 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
                              support_s);
     if (ro.max_len && ro.min_len > ro.max_len)
         return enc_cli_usage("rules", usage, "--min-len is more than --max-len");
-    const char *path = argv[optind];
 
     enc__mined m;
-    int rc = enc__mine_file("rules", path, fmt, &sup, ro.max_len, &m);
-    if (rc) return rc;
+    int rc;
+    int32_t n_items;
+    if (path) {
+        rc = enc__mine_file("rules", path, fmt, &sup, ro.max_len, &m);
+        if (rc) return rc;
+        n_items = enc_basket_item_count(m.set);
+    } else {
+        enc_err e = {0};
+        enc_store *st;
+        enc_snapshot *snap = NULL;
+        enc_basket_set *set = NULL;
+        if (enc_store_open(cli->db_path, &st, &e)) return enc_cli_fail_err("rules", &e);
+        enc_rc r = enc_snapshot_load(st, as_of, &snap, &e);
+        enc_store_close(st);
+        if (!r) r = enc_sbasket_build(snap, bsrc, blevel, &set, &e);
+        enc_snapshot_free(snap);
+        if (r) return enc_cli_fail_err("rules", &e);
+        /* items that occur in some basket (the dictionary holds the whole catalogue) */
+        int32_t *freq = enc_xmalloc(((size_t)enc_basket_item_count(set) + 1) * sizeof *freq);
+        enc_basket_item_freq(set, freq);
+        n_items = 0;
+        for (int32_t i = 0; i < enc_basket_item_count(set); i++) n_items += freq[i] > 0;
+        free(freq);
+        rc = enc__mine_set("rules", set, &sup, ro.max_len, &m);
+        if (rc) return rc;
+    }
+    const char *src_name = path ? path : bsrc == ENC_SB_ORDERS ? "orders" : "sessions";
     enc_rules rules = {0};
     enc_err err = {0};
     double t0 = enc__now();
@@ -148,10 +206,15 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
         enc_jw w;
         enc_jw_init(&w, &out);
         enc_jw_obj(&w);
-        enc_jw_kstr(&w, "file", path);
-        enc_jw_kstr(&w, "format", enc_basket_format_name(m.fmt));
+        if (path) {
+            enc_jw_kstr(&w, "file", path);
+            enc_jw_kstr(&w, "format", enc_basket_format_name(m.fmt));
+        } else {
+            enc_jw_kstr(&w, "baskets_from", src_name);
+            enc_jw_kstr(&w, "level", blevel == ENC_SB_PRODUCT ? "product" : "category");
+        }
         enc_jw_kint(&w, "baskets", enc_basket_count(m.set));
-        enc_jw_kint(&w, "items", enc_basket_item_count(m.set));
+        enc_jw_kint(&w, "items", n_items);
         if (sup.is_count) enc_jw_kint(&w, "min_support", (int64_t)sup.value);
         else enc_jw_knum(&w, "min_support", sup.value);
         enc_jw_kint(&w, "min_count", m.sets.min_count);
@@ -181,8 +244,10 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
         enc_jw_end(&w);
     } else {
         enc_buf_printf(&out, "%s: %d baskets, %d items (%s); min support %s = %d baskets, "
-                       "%zu itemsets\n", path, enc_basket_count(m.set), enc_basket_item_count(m.set),
-                       enc_basket_format_name(m.fmt), support_s, m.sets.min_count, m.sets.n);
+                       "%zu itemsets\n", src_name, enc_basket_count(m.set), n_items,
+                       path ? enc_basket_format_name(m.fmt)
+                            : blevel == ENC_SB_PRODUCT ? "products" : "categories",
+                       support_s, m.sets.min_count, m.sets.n);
         enc_buf_printf(&out, "%zu rules with confidence >= %s", rules.n, conf_s);
         if (ro.min_lift > 0) enc_buf_printf(&out, ", lift >= %g", ro.min_lift);
         enc_buf_printf(&out, " (%.3f s)", m.mine_seconds + rule_seconds);

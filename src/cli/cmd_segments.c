@@ -128,7 +128,7 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
         }
     }
 done:
-    enc_store_segment_list_free(&l);
+    enc_store_segments_free(&l);
     enc_store_close(st);
     return ret;
 }

@@ -8,6 +8,7 @@
 #include "base/mem.h"
 #include "ingest/clean.h"
 #include "ingest/identity.h"
+#include "ingest/vocab.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <jansson.h>
@@ -65,6 +66,7 @@ typedef struct imp {
     int total_field;
     char last_order[160]; /* rows of one order usually come together */
     int64_t last_slot;
+    int last_digits;
     char last_ext[160]; /* and rows of one customer */
     int64_t last_cust;
     long last_merges;
@@ -209,17 +211,16 @@ static const char *lower_text(imp *im, int f)
     return s;
 }
 
-static bool word_in(const char *s, const char *list)
+/* The canonical word of a field's value in a vocabulary (vocab.h); a missing value is
+ * rejected when required, an unknown one always. *out = NULL when absent. */
+static bool get_word(imp *im, int f, const enc_vocab *table, bool required, const char **out)
 {
-    size_t n = strlen(s);
-    for (const char *p = list; *p;) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (len == n && memcmp(p, s, n) == 0) return true;
-        if (!bar) break;
-        p = bar + 1;
-    }
-    return false;
+    *out = NULL;
+    if (!has(im, f)) return required ? REJECT(im, f, "missing") : true;
+    const char *v = lower_text(im, f);
+    *out = enc_vocab_find(table, v);
+    if (!*out) return REJECT(im, f, "'%s' is not one of %s", v, enc_vocab_choices(table));
+    return true;
 }
 
 /* ---- batches ------------------------------------------------------------------------------- */
@@ -386,16 +387,9 @@ static enc_rc row_products(imp *im)
         REJECT(im, P_REPLENISH, "must be a positive number of days");
         return ENC_OK;
     }
-    if (has(im, P_IN_STOCK)) {
-        const char *v = lower_text(im, P_IN_STOCK);
-        if (word_in(v, "1|yes|y|true|t|in stock|instock|available|有货|是|在售")) r.in_stock = 1;
-        else if (word_in(v, "0|no|n|false|f|out of stock|sold out|unavailable|缺货|否|无货|下架"))
-            r.in_stock = 0;
-        else {
-            REJECT(im, P_IN_STOCK, "not yes/no: '%s'", v);
-            return ENC_OK;
-        }
-    }
+    const char *stock;
+    if (!get_word(im, P_IN_STOCK, enc_vocab_yes_no, false, &stock)) return ENC_OK;
+    if (stock) r.in_stock = strcmp(stock, "yes") == 0;
     r.source = im->res->source;
     r.sku = sku;
     r.currency = cur ? cur : im->currency;
@@ -408,50 +402,61 @@ static enc_rc row_products(imp *im)
 
 static bool order_status(imp *im, const char *key, const char **status)
 {
-    *status = "paid";
-    if (has(im, O_STATUS)) {
-        const char *v = lower_text(im, O_STATUS);
-        if (word_in(v, "paid|complete|completed|success|succeeded|shipped|delivered|fulfilled|"
-                       "closed|done|已付款|已支付|已完成|交易成功|已发货|已签收|待发货|待收货|"
-                       "交易完成|已收货"))
-            *status = "paid";
-        else if (word_in(v, "returned|refunded|return|refund|partially refunded|退货|退款|已退款|"
-                            "已退货|退货退款|售后完成"))
-            *status = "returned";
-        else if (word_in(v, "cancelled|canceled|cancel|void|voided|已取消|取消|交易关闭|已关闭"))
-            *status = "cancelled";
-        else
-            return REJECT(im, O_STATUS,
-                          "unknown order status '%s' (paid, returned or cancelled)", v);
-    }
+    if (!get_word(im, O_STATUS, enc_vocab_order_status, false, status)) return false;
+    if (!*status) *status = "paid";
     const char *pre = im->o->cancel_prefix;
     if (pre && *pre && strncmp(key, pre, strlen(pre)) == 0) *status = "returned";
     return true;
 }
 
+/* The order's own fields (time, status, customer, channel, ...) of the row. Returns false
+ * when the row is rejected (or on a storage error, with im->err set). */
+static bool order_header(imp *im, const char *key, enc_order_rec *o, int *digits, bool *returned)
+{
+    const char *status, *cur = NULL;
+    int64_t ts;
+    if (!get_time(im, O_TIME, true, &ts, NULL) || !order_status(im, key, &status)) return false;
+    if (!get_text(im, O_CURRENCY, &cur) || !get_text(im, O_COUNTRY, &o->country) ||
+        !get_text(im, O_CHANNEL, &o->channel) || !get_text(im, O_PAYMENT, &o->payment) ||
+        !get_text(im, O_COUPON, &o->coupon))
+        return false;
+    *digits = cur ? enc_currency_digits(cur) : im->digits;
+    bool has_discount;
+    if (!get_decimal(im, O_DISCOUNT, *digits, &o->discount, &has_discount)) return false;
+    *returned = strcmp(status, "returned") == 0;
+    o->source = im->res->source;
+    o->order_key = key;
+    o->ts = ts;
+    o->status = status;
+    o->currency = cur ? cur : im->currency;
+    return true;
+}
+
+/* Orders come as one row per line with the order's fields repeated (or one row per order with
+ * a total). An order's fields are read from its first row in the file; the rows after it that
+ * continue the same order only add lines. */
 static enc_rc row_orders(imp *im)
 {
-    const char *id, *status;
+    const char *id;
     if (!get_id(im, O_ORDER_ID, &id)) return ENC_OK;
     const char *key = row_key(im, id);
-    int64_t ts;
-    if (!get_time(im, O_TIME, true, &ts, NULL) || !order_status(im, key, &status)) return ENC_OK;
-
+    size_t keylen = strlen(key);
     enc_order_rec o = {0};
-    const char *cur = NULL;
-    if (!get_text(im, O_CURRENCY, &cur) || !get_text(im, O_COUNTRY, &o.country) ||
-        !get_text(im, O_CHANNEL, &o.channel) || !get_text(im, O_PAYMENT, &o.payment) ||
-        !get_text(im, O_COUPON, &o.coupon))
-        return ENC_OK;
-    int digits = cur ? enc_currency_digits(cur) : im->digits;
-    bool has_discount;
-    if (!get_decimal(im, O_DISCOUNT, digits, &o.discount, &has_discount)) return ENC_OK;
-    bool returned = strcmp(status, "returned") == 0;
+    int digits = im->digits;
+    bool returned = false;
+    const bool same = !im->total_only && keylen < sizeof im->last_order &&
+                      strcmp(key, im->last_order) == 0;
+    if (same) {
+        returned = im->ordv[im->last_slot].returned;
+        digits = im->last_digits;
+    } else if (!order_header(im, key, &o, &digits, &returned)) {
+        return im->err->rc;
+    }
 
     /* the line (or, for orders without lines, the total) */
     int64_t qty = 1, price_fine = 0, amount = 0;
     bool has_qty = false, has_price = false, has_amount = false;
-    const char *sku = NULL, *pname = NULL, *pcat = NULL, *pbrand = NULL;
+    const char *sku = NULL;
     const int fine = 4; /* extra decimals kept on unit prices so amounts round once */
     if (!get_int(im, O_QTY, &qty, &has_qty)) return ENC_OK;
     if (!has_qty) qty = 1;
@@ -462,8 +467,7 @@ static enc_rc row_orders(imp *im)
             return ENC_OK;
         }
     } else {
-        if (!get_id(im, O_SKU, &sku) || !get_text(im, O_NAME, &pname) ||
-            !get_text(im, O_CATEGORY, &pcat) || !get_text(im, O_BRAND, &pbrand) ||
+        if (!get_id(im, O_SKU, &sku) ||
             !get_decimal(im, O_UNIT_PRICE, digits + fine, &price_fine, &has_price) ||
             !get_decimal(im, O_AMOUNT, digits, &amount, &has_amount))
             return ENC_OK;
@@ -478,67 +482,68 @@ static enc_rc row_orders(imp *im)
     }
     if (returned && qty > 0) qty = -qty; /* a returned order's lines are returns */
 
-    int64_t cust = 0;
-    if (!row_customer(im, O_CUSTOMER_ID, O_EMAIL, O_PHONE, o.country, &cust)) return im->err->rc;
-
-    o.source = im->res->source;
-    o.order_key = key;
-    o.customer = cust;
-    o.ts = ts;
-    o.status = status;
-    o.currency = cur ? cur : im->currency;
-
-    if (im->total_only) {
-        if (returned && amount > 0) amount = -amount;
-        o.total = amount;
-        o.items = qty;
-        o.has_total = true;
-        int64_t oid;
-        enc_put p;
-        if (enc_store_order_put(im->st, &o, &oid, &p, im->err)) return ENC_EDB;
-        count(im, p);
-        return ENC_OK;
+    /* product facts on the line are read only for a product not seen yet in this run */
+    int64_t product_id = 0;
+    int64_t *pid = NULL;
+    bool padded = false;
+    enc_product_rec pr = {0};
+    if (sku) {
+        pid = enc_smap_get(im->products, sku, strlen(sku));
+        if (!pid) {
+            if (!get_text(im, O_NAME, &pr.name) || !get_text(im, O_CATEGORY, &pr.category) ||
+                !get_text(im, O_BRAND, &pr.brand))
+                return ENC_OK;
+            padded = true;
+        }
     }
 
-    /* the order header once per order and run */
-    bool added = false;
     enc_put header = ENC_PUT_SAME;
-    size_t keylen = strlen(key);
-    int64_t last = im->last_slot, *slotp = &last;
-    if (keylen >= sizeof im->last_order || strcmp(key, im->last_order) != 0) {
-        slotp = enc_smap_put(im->orders, key, keylen, (int64_t)im->nord, &added);
+    order_slot *slot = NULL;
+    if (!same) {
+        int64_t cust = 0;
+        if (!row_customer(im, O_CUSTOMER_ID, O_EMAIL, O_PHONE, o.country, &cust)) return im->err->rc;
+        o.customer = cust;
+        if (im->total_only) {
+            if (returned && amount > 0) amount = -amount;
+            o.total = amount;
+            o.items = qty;
+            o.has_total = true;
+            int64_t oid;
+            enc_put p;
+            if (enc_store_order_put(im->st, &o, &oid, &p, im->err)) return ENC_EDB;
+            count(im, p);
+            return ENC_OK;
+        }
+        /* the order header once per order and run */
+        bool added;
+        int64_t *slotp = enc_smap_put(im->orders, key, keylen, (int64_t)im->nord, &added);
+        if (added) {
+            ENC_GROW(im->ordv, im->ordcap, im->nord + 1);
+            order_slot *s = &im->ordv[im->nord++];
+            memset(s, 0, sizeof *s);
+            s->batch = -1;
+            s->returned = returned;
+            if (enc_store_order_put(im->st, &o, &s->id, &header, im->err)) return ENC_EDB;
+        }
         if (keylen < sizeof im->last_order) {
             memcpy(im->last_order, key, keylen + 1);
             im->last_slot = *slotp;
+            im->last_digits = digits;
         }
+        slot = &im->ordv[*slotp];
+    } else {
+        slot = &im->ordv[im->last_slot];
     }
-    if (added) {
-        ENC_GROW(im->ordv, im->ordcap, im->nord + 1);
-        order_slot *s = &im->ordv[im->nord++];
-        memset(s, 0, sizeof *s);
-        s->batch = -1;
-        s->returned = returned;
-        if (enc_store_order_put(im->st, &o, &s->id, &header, im->err)) return ENC_EDB;
-    }
-    order_slot *slot = &im->ordv[*slotp];
 
-    int64_t product_id = 0;
-    if (sku) {
-        bool padded;
-        int64_t *pid = enc_smap_put(im->products, sku, strlen(sku), 0, &padded);
-        if (padded) {
-            enc_product_rec pr = {0};
-            pr.in_stock = -1;
-            pr.source = im->res->source;
-            pr.sku = sku;
-            pr.name = pname;
-            pr.category = pcat;
-            pr.brand = pbrand;
-            enc_put pp;
-            if (enc_store_product_put(im->st, &pr, true, pid, &pp, im->err)) return ENC_EDB;
-        }
-        product_id = *pid;
+    if (padded) {
+        pid = enc_smap_put(im->products, sku, strlen(sku), 0, NULL);
+        pr.in_stock = -1;
+        pr.source = im->res->source;
+        pr.sku = sku;
+        enc_put pp;
+        if (enc_store_product_put(im->st, &pr, true, pid, &pp, im->err)) return ENC_EDB;
     }
+    if (pid) product_id = *pid;
 
     enc_line_rec l = {0};
     l.order_id = slot->id;
@@ -546,7 +551,7 @@ static enc_rc row_orders(imp *im)
         REJECT(im, O_ORDER_ID, "order has more than %d lines", ENC_LINE_MAX);
         return ENC_OK;
     }
-    l.line_no = ++slot->next_line;
+    l.line_no = slot->next_line + 1;
     l.product_id = product_id;
     l.sku = sku;
     l.qty = qty;
@@ -558,7 +563,6 @@ static enc_rc row_orders(imp *im)
         l.unit_price = (p >= 0 ? p + scale / 2 : p - scale / 2) / scale;
         if (__builtin_mul_overflow(qty, p, &prod)) {
             REJECT(im, O_QTY, "quantity × unit price overflows");
-            slot->next_line--;
             return ENC_OK;
         }
         l.amount = (prod >= 0 ? prod + scale / 2 : prod - scale / 2) / scale;
@@ -570,6 +574,7 @@ static enc_rc row_orders(imp *im)
     l.kind = qty < 0 ? "return" : (has_price ? price_fine > 0 : l.amount > 0) ? "sale" : "free";
     enc_put p;
     if (enc_store_line_put(im->st, &l, &p, im->err)) return ENC_EDB;
+    slot->next_line++;
     if (slot->batch != im->batch) {
         slot->batch = im->batch;
         ENC_GROW(im->touched, im->tcap, im->ntouched + 1);
@@ -578,35 +583,6 @@ static enc_rc row_orders(imp *im)
     if (p == ENC_PUT_SAME && header == ENC_PUT_UPDATED) p = ENC_PUT_UPDATED;
     count(im, p);
     return ENC_OK;
-}
-
-static const char *event_type(const char *v)
-{
-    static const struct {
-        const char *type, *synonyms;
-    } types[] = {
-        {"view", "view|pageview|page_view|product_view|browse|impression|浏览|查看"},
-        {"click", "click|tap|点击"},
-        {"favorite", "favorite|favourite|fav|like|collect|wishlist|收藏|喜欢"},
-        {"share", "share|分享|转发"},
-        {"comment", "comment|评论"},
-        {"cart_add", "cart_add|add_to_cart|addtocart|cart|add_cart|加购|加入购物车"},
-        {"cart_remove", "cart_remove|remove_from_cart|removefromcart|移出购物车"},
-        {"search", "search|搜索"},
-        {"consult", "consult|consultation|chat|inquiry|enquiry|咨询|客服咨询"},
-        {"message_open", "message_open|open|email_open|打开"},
-        {"message_click", "message_click|email_click"},
-        {"unsubscribe", "unsubscribe|unsub|opt_out|退订"},
-        {"checkout", "checkout|begin_checkout|结算"},
-        {"purchase", "purchase|order|buy|购买|下单"},
-        {"login", "login|signin|登录"},
-    };
-    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-        if (word_in(v, types[i].synonyms)) return types[i].type;
-    /* other types are kept as given when they are a plain word */
-    for (const char *p = v; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return NULL;
-    return *v ? v : NULL;
 }
 
 static enc_rc row_events(imp *im)
@@ -619,7 +595,7 @@ static enc_rc row_events(imp *im)
         return ENC_OK;
     }
     const char *v = lower_text(im, E_TYPE);
-    r.type = event_type(v);
+    r.type = enc_vocab_event_type_of(v);
     if (!r.type) {
         REJECT(im, E_TYPE, "not an event type: '%s'", v);
         return ENC_OK;
@@ -642,19 +618,7 @@ static enc_rc row_feedback(imp *im)
     enc_feedback_rec r = {0};
     const char *id;
     if (!get_id(im, F_FEEDBACK_ID, &id) || !get_time(im, F_TIME, true, &r.ts, NULL)) return ENC_OK;
-    if (!has(im, F_KIND)) {
-        REJECT(im, F_KIND, "missing");
-        return ENC_OK;
-    }
-    const char *v = lower_text(im, F_KIND);
-    if (word_in(v, "nps|净推荐值")) r.kind = "nps";
-    else if (word_in(v, "survey|questionnaire|csat|问卷|满意度")) r.kind = "survey";
-    else if (word_in(v, "review|rating|comment|评价|评论|商品评价")) r.kind = "review";
-    else if (word_in(v, "complaint|complain|投诉|售后投诉")) r.kind = "complaint";
-    else {
-        REJECT(im, F_KIND, "not a feedback kind: '%s' (nps, survey, review, complaint)", v);
-        return ENC_OK;
-    }
+    if (!get_word(im, F_KIND, enc_vocab_feedback_kind, true, &r.kind)) return ENC_OK;
     if (has(im, F_SCORE)) {
         int64_t s;
         const char *why;
@@ -690,45 +654,13 @@ static enc_rc row_consents(imp *im)
     enc_consent_rec r = {0};
     const char *id;
     if (!get_id(im, K_CONSENT_ID, &id) || !get_time(im, K_TIME, true, &r.ts, NULL)) return ENC_OK;
-    if (!has(im, K_CHANNEL)) {
-        REJECT(im, K_CHANNEL, "missing");
+    const char *status;
+    if (!get_word(im, K_CHANNEL, enc_vocab_channel, true, &r.channel) ||
+        !get_word(im, K_PURPOSE, enc_vocab_purpose, false, &r.purpose) ||
+        !get_word(im, K_STATUS, enc_vocab_consent, true, &status))
         return ENC_OK;
-    }
-    const char *v = lower_text(im, K_CHANNEL);
-    if (word_in(v, "email|e-mail|mail|edm|邮件|邮箱")) r.channel = "email";
-    else if (word_in(v, "sms|text|短信")) r.channel = "sms";
-    else if (word_in(v, "push|app|app_push|apppush|推送")) r.channel = "push";
-    else if (word_in(v, "wechat|weixin|wx|微信")) r.channel = "wechat";
-    else if (word_in(v, "inapp|in_app|in-app|site|onsite|站内信")) r.channel = "inapp";
-    else if (word_in(v, "all|any|全部")) r.channel = "all";
-    else {
-        REJECT(im, K_CHANNEL, "not a channel: '%s' (email, sms, push, wechat, inapp, all)", v);
-        return ENC_OK;
-    }
-    r.purpose = "marketing";
-    if (has(im, K_PURPOSE)) {
-        v = lower_text(im, K_PURPOSE);
-        if (word_in(v, "marketing|promotion|promotional|营销|推广")) r.purpose = "marketing";
-        else if (word_in(v, "service|transactional|notification|服务|通知")) r.purpose = "service";
-        else {
-            REJECT(im, K_PURPOSE, "not a purpose: '%s' (marketing, service)", v);
-            return ENC_OK;
-        }
-    }
-    if (!has(im, K_STATUS)) {
-        REJECT(im, K_STATUS, "missing");
-        return ENC_OK;
-    }
-    v = lower_text(im, K_STATUS);
-    if (word_in(v, "granted|grant|yes|y|true|1|opt-in|optin|opted_in|subscribed|同意|是|订阅"))
-        r.granted = true;
-    else if (word_in(v, "revoked|revoke|no|n|false|0|opt-out|optout|opted_out|unsubscribed|"
-                        "withdrawn|拒绝|否|退订|取消订阅"))
-        r.granted = false;
-    else {
-        REJECT(im, K_STATUS, "not granted/revoked: '%s'", v);
-        return ENC_OK;
-    }
+    if (!r.purpose) r.purpose = "marketing";
+    r.granted = strcmp(status, "granted") == 0;
     if (!row_customer(im, K_CUSTOMER_ID, K_EMAIL, K_PHONE, NULL, &r.customer)) return im->err->rc;
     if (!r.customer) {
         REJECT(im, K_CUSTOMER_ID, "no customer_id, email or phone to identify the customer");

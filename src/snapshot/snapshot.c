@@ -208,9 +208,10 @@ static enc_rc load_products(loader *L)
     s->prod_price = ALLOC(s, n, int64_t);
     s->prod_tier = ALLOC(s, n, int32_t);
     s->prod_replenish = ALLOC(s, n, int32_t);
+    s->prod_in_stock = ALLOC(s, n, uint8_t);
     sqlite3_stmt *q = prep(L, "SELECT id, sku, name, category, brand, coalesce(price, -1),"
-                              " coalesce(tier, 0), coalesce(replenish_days, 0) FROM products"
-                              " ORDER BY id");
+                              " coalesce(tier, 0), coalesce(replenish_days, 0), in_stock != 0"
+                              " FROM products ORDER BY id");
     if (!q) return ENC_EDB;
     size_t i = 0;
     while (i < n && sqlite3_step(q) == SQLITE_ROW) {
@@ -239,6 +240,7 @@ static enc_rc load_products(loader *L)
         s->prod_price[i] = sqlite3_column_int64(q, 5);
         s->prod_tier[i] = sqlite3_column_int(q, 6);
         s->prod_replenish[i] = sqlite3_column_int(q, 7);
+        s->prod_in_stock[i] = (uint8_t)sqlite3_column_int(q, 8);
         i++;
     }
     sqlite3_finalize(q);
@@ -422,13 +424,14 @@ static enc_rc load_events(loader *L)
     enc_snapshot *s = L->s;
     s->consults = ALLOC(s, s->ncust, int32_t);
     memset(s->consults, 0, s->ncust * sizeof *s->consults);
-    sqlite3_stmt *q = prep(L, "SELECT customer_id, ts, type, sku FROM events WHERE customer_id"
-                              " IS NOT NULL AND ts < ?1");
+    sqlite3_stmt *q = prep(L, "SELECT customer_id, ts, type, sku, session FROM events WHERE"
+                              " customer_id IS NOT NULL AND ts < ?1");
     if (!q) return ENC_EDB;
     size_t cap = 1024, n = 0;
     int32_t *key = enc_xmalloc(cap * sizeof *key), *prod = enc_xmalloc(cap * sizeof *prod);
     int64_t *ts = enc_xmalloc(cap * sizeof *ts);
     uint8_t *type = enc_xmalloc(cap);
+    uint32_t *sess = enc_xmalloc(cap * sizeof *sess);
     sqlite3_bind_int64(q, 1, s->as_of);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int32_t c = cust_index(L, q, 0);
@@ -439,6 +442,7 @@ static enc_rc load_events(loader *L)
             prod = enc_xrealloc(prod, cap * sizeof *prod);
             ts = enc_xrealloc(ts, cap * sizeof *ts);
             type = enc_xrealloc(type, cap);
+            sess = enc_xrealloc(sess, cap * sizeof *sess);
         }
         key[n] = c;
         ts[n] = sqlite3_column_int64(q, 1);
@@ -447,6 +451,10 @@ static enc_rc load_events(loader *L)
         const char *sku = (const char *)sqlite3_column_text(q, 3);
         int64_t *p = sku ? enc_smap_get(L->sku_of, sku, strlen(sku)) : NULL;
         prod[n] = p ? (int32_t)*p : -1;
+        const char *ses = (const char *)sqlite3_column_text(q, 4);
+        size_t sl = ses ? (size_t)sqlite3_column_bytes(q, 4) : 0;
+        uint32_t h = sl ? (uint32_t)enc_hash_bytes(ses, sl) : 0;
+        sess[n] = h ? h : sl ? 1 : 0; /* a hash of 0 would read as "none" */
         n++;
     }
     sqlite3_finalize(q);
@@ -458,16 +466,19 @@ static enc_rc load_events(loader *L)
     s->ev_ts = ALLOC(s, n, int64_t);
     s->ev_type = ALLOC(s, n, uint8_t);
     s->ev_prod = ALLOC(s, n, int32_t);
+    s->ev_session = ALLOC(s, n, uint32_t);
     for (size_t k = 0; k < n; k++) {
         s->ev_ts[k] = ts[perm[k]];
         s->ev_type[k] = type[perm[k]];
         s->ev_prod[k] = prod[perm[k]];
+        s->ev_session[k] = sess[perm[k]];
     }
     free(perm);
     free(key);
     free(prod);
     free(ts);
     free(type);
+    free(sess);
     return ENC_OK;
 }
 

@@ -81,6 +81,7 @@ typedef struct enc_snapshot {
     int32_t *prod_cat, *prod_top, *prod_brand; /* full category path, its first level, brand */
     int64_t *prod_price;   /* -1 unknown */
     int32_t *prod_tier, *prod_replenish; /* 0 unknown */
+    uint8_t *prod_in_stock; /* 1 in stock (also when the store does not know), 0 out of stock */
 
     /* events of known customers (ts < as_of), by customer then time */
     size_t nev;
@@ -88,6 +89,9 @@ typedef struct enc_snapshot {
     int64_t *ev_ts;
     uint8_t *ev_type;
     int32_t *ev_prod; /* -1 when none */
+    uint32_t *ev_session; /* hash of the session id (low 32 bits of enc_hash_bytes), 0 when
+                             none: equal ids give equal hashes, to group one customer's events by
+                             session (two sessions of one customer collide with odds 2^-32) */
 
     /* feedback, per customer */
     int32_t *complaints;

@@ -88,6 +88,80 @@ const char *const enc__schema_migrations[] = {
     "  top_categories TEXT, top_brands TEXT, price_sensitivity REAL, spend_tier TEXT,"
     "  preferred_channel TEXT, preferred_payment TEXT, region TEXT,"
     "  tags TEXT, cluster INTEGER, cluster_label TEXT);",
+
+    /* 3: saved segments — named segment-language expressions (docs/audiences.md) */
+    "CREATE TABLE segments("
+    "  name TEXT PRIMARY KEY, expr TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);",
+
+    /* 4: delivery — the outbox (one row per planned message; written by campaigns, sent by
+     *    the dispatcher, src/delivery), suppressed addresses, the in-site inbox and the
+     *    per-channel switches (pause, rate). States and rules: docs/delivery.md. Priority is
+     *    0..9 (9 first); a claim seeks messages_due once per priority. */
+    "CREATE TABLE messages("
+    "  id INTEGER PRIMARY KEY, campaign TEXT, variant TEXT, customer_id INTEGER,"
+    "  channel TEXT NOT NULL, address TEXT NOT NULL,"
+    "  subject TEXT, body_text TEXT, body_html TEXT, payload TEXT,"
+    "  idempotency_key TEXT NOT NULL UNIQUE,"
+    "  priority INTEGER NOT NULL DEFAULT 0 CHECK(priority BETWEEN 0 AND 9),"
+    /* no IN (...) list in CHECKs: SQLite builds an ephemeral table for it on every write */
+    "  state TEXT NOT NULL DEFAULT 'queued' CHECK(state = 'queued' OR state = 'sending' OR"
+    "    state = 'sent' OR state = 'failed' OR state = 'dead' OR state = 'reconcile' OR"
+    "    state = 'cancelled' OR state = 'suppressed'),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,"
+    "  last_error TEXT, provider_ref TEXT,"
+    "  created_at INTEGER NOT NULL, due_at INTEGER NOT NULL, sent_at INTEGER,"
+    "  claimed_at INTEGER);"
+    "CREATE INDEX messages_due ON messages(channel, priority, next_attempt_at)"
+    "  WHERE state = 'queued';"
+    "CREATE INDEX messages_sending ON messages(channel) WHERE state = 'sending';"
+    "CREATE INDEX messages_customer ON messages(customer_id, created_at);"
+    "CREATE INDEX messages_campaign ON messages(campaign, variant);"
+    "CREATE TABLE suppressions("
+    "  channel TEXT NOT NULL, address TEXT NOT NULL COLLATE NOCASE, reason TEXT NOT NULL,"
+    "  at INTEGER NOT NULL, source TEXT, PRIMARY KEY(channel, address)) WITHOUT ROWID;"
+    "CREATE INDEX suppressions_address ON suppressions(address);"
+    "CREATE TABLE inbox("
+    "  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, message_id INTEGER,"
+    "  idempotency_key TEXT UNIQUE, title TEXT, body TEXT, payload TEXT,"
+    "  created_at INTEGER NOT NULL, read_at INTEGER);"
+    "CREATE INDEX inbox_customer ON inbox(customer_id, created_at);"
+    "CREATE TABLE channel_state("
+    "  channel TEXT PRIMARY KEY, paused INTEGER NOT NULL DEFAULT 0, rate_per_sec REAL,"
+    "  updated_at INTEGER NOT NULL);",
+
+    /* 5: campaigns — the campaign files and their state (src/campaign, docs/campaigns.md):
+     *    processed_to is the trigger watermark; members are who got which variant on which
+     *    channel for which occurrence, and who was held out (the control group); coupons
+     *    are issued with their message and redeemed by imported orders; runs log each plan
+     *    written; settings hold the shared contact policy. */
+    "CREATE TABLE campaigns("
+    "  name TEXT PRIMARY KEY, spec TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'draft'"
+    "    CHECK(state = 'draft' OR state = 'running' OR state = 'paused' OR state = 'stopped'),"
+    "  priority INTEGER NOT NULL DEFAULT 5 CHECK(priority BETWEEN 0 AND 9),"
+    "  on_cap TEXT NOT NULL DEFAULT 'defer' CHECK(on_cap = 'defer' OR on_cap = 'drop'),"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    "  started_at INTEGER, processed_to INTEGER,"
+    "  ab_decide_at INTEGER, ab_winner TEXT, ab_decided_at INTEGER, ab_report TEXT,"
+    "  ab_rollout_at INTEGER);"
+    "CREATE TABLE campaign_members("
+    "  campaign TEXT NOT NULL, customer_id INTEGER NOT NULL, occurrence TEXT NOT NULL,"
+    "  holdout INTEGER NOT NULL, variant TEXT, channel TEXT, message_key TEXT,"
+    "  at INTEGER NOT NULL, PRIMARY KEY(campaign, customer_id, occurrence)) WITHOUT ROWID;"
+    "CREATE TABLE campaign_runs("
+    "  id INTEGER PRIMARY KEY, campaign TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  window_from INTEGER, window_to INTEGER, audience INTEGER, messages INTEGER,"
+    "  holdout INTEGER, added INTEGER);"
+    "CREATE INDEX campaign_runs_campaign ON campaign_runs(campaign, at);"
+    "CREATE TABLE coupons("
+    "  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, norm TEXT NOT NULL UNIQUE,"
+    "  campaign TEXT NOT NULL, customer_id INTEGER NOT NULL, message_key TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK(kind = 'value' OR kind = 'percent'), amount INTEGER NOT NULL,"
+    "  min_spend INTEGER NOT NULL DEFAULT 0, issued_at INTEGER NOT NULL, expires_at INTEGER,"
+    "  redeemed_order INTEGER, redeemed_at INTEGER);"
+    "CREATE INDEX coupons_campaign ON coupons(campaign);"
+    "CREATE TABLE campaign_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

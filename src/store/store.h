@@ -133,6 +133,9 @@ typedef struct enc_event_rec {
     bool has_value;
 } enc_event_rec;
 enc_rc enc_store_event_put(enc_store *st, const enc_event_rec *r, enc_put *res, enc_err *err);
+/* Inserts an event unless one with its (source, source_key) exists: the first copy wins and
+ * later ones are SAME (deduplication by message id, as the HTTP ingest needs). */
+enc_rc enc_store_event_add(enc_store *st, const enc_event_rec *r, enc_put *res, enc_err *err);
 
 typedef struct enc_feedback_rec {
     const char *source, *source_key;
@@ -155,6 +158,11 @@ typedef struct enc_consent_rec {
 /* Appends to the consent ledger (never updated in place; the same source row twice is SAME). */
 enc_rc enc_store_consent_put(enc_store *st, const enc_consent_rec *r, enc_put *res,
                              enc_err *err);
+
+/* The consent in force for a customer, channel and purpose (the latest ledger entry):
+ * *state = 1 granted, 0 revoked, -1 no entry. */
+enc_rc enc_store_consent_state(enc_store *st, int64_t customer, const char *channel,
+                               const char *purpose, int *state, enc_err *err);
 
 /* --- import runs -------------------------------------------------------------------------- */
 typedef struct enc_import_counts {
@@ -181,6 +189,34 @@ enc_rc enc_store_customer_lookup(enc_store *st, const char *kind, const char *va
 struct enc_jw;
 enc_rc enc_store_customer_json(enc_store *st, int64_t id, struct enc_jw *w, enc_err *err);
 
+/* --- saved segments (audiences) ------------------------------------------------------------
+ * Named segment-language expressions; the expression is stored as given (checking it is the
+ * audience stage's job). Names are compared exactly. */
+typedef struct enc_segment_rec {
+    char *name, *expr;
+    int64_t created_at, updated_at;
+} enc_segment_rec;
+/* Inserts or replaces segment name; *created (may be NULL) tells whether it is new. */
+enc_rc enc_store_segment_put(enc_store *st, const char *name, const char *expr, int64_t now,
+                             bool *created, enc_err *err);
+/* The expression of segment name (*expr malloc'ed, the caller frees it) and its times (either
+ * pointer may be NULL); ENC_ENOTFOUND when there is none. */
+enc_rc enc_store_segment_get(enc_store *st, const char *name, char **expr, int64_t *created_at,
+                             int64_t *updated_at, enc_err *err);
+/* ENC_ENOTFOUND when there is none. */
+enc_rc enc_store_segment_delete(enc_store *st, const char *name, enc_err *err);
+/* Every segment by name; the caller frees the list with enc_store_segment_list_free. */
+enc_rc enc_store_segment_list(enc_store *st, enc_segment_rec **out, size_t *n, enc_err *err);
+void enc_store_segment_list_free(enc_segment_rec *list, size_t n);
+
+/* Contact fields of the customers ids[0, n) (ascending store ids) into out[0, n): malloc'ed
+ * strings, NULL when unknown; the caller frees them with enc_store_contacts_free. */
+typedef struct enc_contact {
+    char *name, *email, *phone;
+} enc_contact;
+enc_rc enc_store_contacts(enc_store *st, const int64_t *ids, size_t n, enc_contact *out,
+                          enc_err *err);
+void enc_store_contacts_free(enc_contact *c, size_t n);
 /* --- profiles: the scores of one scoring run (src/intel/score.c writes them) ----------------
  * Every array of enc_profile_rows has n entries; a NULL column pointer writes NULL for every
  * row. Missing values: NaN (doubles), ENC_PROFILE_NULL (integers), NULL (strings). Money is in
@@ -265,7 +301,7 @@ typedef struct enc_segment_list {
     struct enc_arena *arena;
 } enc_segment_list;
 enc_rc enc_store_segments(enc_store *st, const char *by, enc_segment_list *out, enc_err *err);
-void enc_store_segment_list_free(enc_segment_list *l);
+void enc_store_segments_free(enc_segment_list *l);
 
 /* Internal-but-shared: the SQLite handle, for the backend's own modules in src/store. */
 struct sqlite3;

@@ -547,7 +547,7 @@ enc_rc enc_store_segments(enc_store *st, const char *by, enc_segment_list *out, 
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
-        enc_store_segment_list_free(out);
+        enc_store_segments_free(out);
         return enc__store_sqlfail(st, err, "segments");
     }
     /* by customers, descending; then by key */
@@ -565,7 +565,7 @@ enc_rc enc_store_segments(enc_store *st, const char *by, enc_segment_list *out, 
     return ENC_OK;
 }
 
-void enc_store_segment_list_free(enc_segment_list *l)
+void enc_store_segments_free(enc_segment_list *l)
 {
     free(l->rows);
     enc_arena_free(l->arena);

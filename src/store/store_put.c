@@ -278,6 +278,21 @@ static void bind_feedback(sqlite3_stmt *s, const enc_feedback_rec *r)
     enc__bind_text(s, 9, r->sku);
 }
 
+enc_rc enc_store_event_add(enc_store *st, const enc_event_rec *r, enc_put *res, enc_err *err)
+{
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_EVENT_ADD,
+        "INSERT OR IGNORE INTO events(source, source_key, customer_id, ts, type, sku, value,"
+        " session, channel, props) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        err);
+    if (!s) return ENC_EDB;
+    bind_event(s, r);
+    bool inserted;
+    if (step_insert(st, s, &inserted, err, "inserting event")) return ENC_EDB;
+    *res = inserted ? ENC_PUT_INSERTED : ENC_PUT_SAME;
+    return ENC_OK;
+}
+
 enc_rc enc_store_feedback_put(enc_store *st, const enc_feedback_rec *r, enc_put *res,
                               enc_err *err)
 {

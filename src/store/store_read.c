@@ -80,6 +80,26 @@ enc_rc enc_store_customer_lookup(enc_store *st, const char *kind, const char *va
     return enc_store_ident_find(st, kind, value, id, err);
 }
 
+enc_rc enc_store_consent_state(enc_store *st, int64_t customer, const char *channel,
+                               const char *purpose, int *state, enc_err *err)
+{
+    *state = -1;
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_CONSENT_STATE,
+        "SELECT granted FROM consents WHERE customer_id = ?1 AND channel = ?2 AND purpose = ?3"
+        " ORDER BY ts DESC, id DESC LIMIT 1",
+        err);
+    if (!s) return ENC_EDB;
+    sqlite3_bind_int64(s, 1, customer);
+    sqlite3_bind_text(s, 2, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, purpose, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *state = sqlite3_column_int(s, 0) != 0;
+    else if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "reading consent");
+    sqlite3_reset(s);
+    return ENC_OK;
+}
+
 static void col_str(enc_jw *w, const char *key, sqlite3_stmt *s, int i)
 {
     enc_jw_key(w, key);

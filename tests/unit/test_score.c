@@ -287,7 +287,7 @@ static void hand_made_store(void)
             CHECK_INT(l.rows[i].revenue, 38000);
         }
     CHECK(seen);
-    enc_store_segment_list_free(&l);
+    enc_store_segments_free(&l);
     CHECK_INT(enc_store_segments(st, "nonsense", &l, &err), ENC_EUSAGE);
     /* a second run replaces the first run's rows */
     CHECK_INT(enc_score_save(st, sc, 1700000001, 0.5, &err), ENC_OK);
@@ -299,7 +299,7 @@ static void hand_made_store(void)
     CHECK_INT(run.as_of, T);
     CHECK_INT(enc_store_segments(st, "rfm", &l, &err), ENC_OK);
     CHECK_INT(l.customers, 5);
-    enc_store_segment_list_free(&l);
+    enc_store_segments_free(&l);
 
     enc_score_free(sc);
     enc_snapshot_free(s);

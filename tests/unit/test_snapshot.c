@@ -49,7 +49,7 @@ static void build(bool mem)
         return;
     }
     enc_product_rec p1 = {.sku = "P1", .category = "Home/Kitchen", .brand = "B", .in_stock = -1};
-    enc_product_rec p2 = {.sku = "P2", .category = "Toys", .in_stock = -1};
+    enc_product_rec p2 = {.sku = "P2", .category = "Toys", .in_stock = 0};
     int64_t pid1, pid2;
     enc_put put;
     enc_store_product_put(st, &p1, false, &pid1, &put, &err);
@@ -82,12 +82,12 @@ static void build(bool mem)
     fo.order_key = "O9", fo.customer = e5, fo.items = 0;
     enc_store_order_put(st, &fo, &fid, &put, &err);
     /* events, feedback, consents */
-    enc_event_rec e = {.source = "t", .customer = a, .type = "view", .sku = "P2"};
+    enc_event_rec e = {.source = "t", .customer = a, .type = "view", .sku = "P2", .session = "S1"};
     e.source_key = "e1", e.ts = 1800;
     enc_store_event_put(st, &e, &put, &err);
     e.source_key = "e2", e.ts = 1700, e.type = "cart_add";
     enc_store_event_put(st, &e, &put, &err);
-    e.source_key = "e3", e.ts = 9500, e.type = "view";
+    e.source_key = "e3", e.ts = 9500, e.type = "view", e.session = NULL;
     enc_store_event_put(st, &e, &put, &err);
     enc_feedback_rec f = {.source = "t", .source_key = "f1", .customer = a, .ts = 1100,
                           .kind = "complaint"};
@@ -152,6 +152,12 @@ static void arrays_as_of_in(bool mem)
     CHECK_INT(s->ev_type[0], EV_CART_ADD);
     CHECK_INT(s->ev_type[1], EV_VIEW);
     CHECK_STR(s->prod_sku[s->ev_prod[1]], "P2");
+    /* both in session S1: one hash, not "none" */
+    CHECK(s->ev_session[0] != 0);
+    CHECK(s->ev_session[0] == s->ev_session[1]);
+    /* stock: P1 unknown (the store's default: in stock), P2 out of stock */
+    CHECK_INT(s->prod_in_stock[0], 1);
+    CHECK_INT(s->prod_in_stock[1], 0);
     /* feedback */
     CHECK_INT(s->complaints[0], 2);
     CHECK_INT(s->last_complaint[0], 1100);
@@ -173,6 +179,8 @@ static void arrays_as_of_in(bool mem)
     CHECK_INT(enc_snapshot_load(st, INT64_MAX, &s, &err), ENC_OK);
     CHECK_INT(s->ord_off[1] - s->ord_off[0], 3);
     CHECK_INT(s->consent[0], 0x1f & ~(1 << CH_SMS) & ~(1 << CH_EMAIL));
+    CHECK_INT(s->ev_off[1] - s->ev_off[0], 3);
+    CHECK_INT(s->ev_session[2], 0); /* e3 has no session */
     enc_snapshot_free(s);
     enc_store_close(st);
 }

@@ -103,6 +103,52 @@ static void keyed_writes_report_what_changed(void)
     enc_store_close(st);
 }
 
+/* enc_store_event_add keeps the first copy of a key (put would update it); the consent in
+ * force is the latest ledger entry, ties broken by insertion order. */
+static void event_add_and_consent_state(void)
+{
+    enc_store *st = fresh("add.db");
+    if (!st) return;
+    enc_err err = {0};
+    enc_put p;
+    enc_event_rec e = {.source = "api", .source_key = "m1", .customer = 3, .ts = 100,
+                       .type = "view", .sku = "A"};
+    CHECK_INT(enc_store_event_add(st, &e, &p, &err), ENC_OK);
+    CHECK_INT(p, ENC_PUT_INSERTED);
+    e.ts = 200;
+    e.sku = "B";
+    CHECK_INT(enc_store_event_add(st, &e, &p, &err), ENC_OK);
+    CHECK_INT(p, ENC_PUT_SAME);
+    CHECK_INT(scalar(st, "SELECT count(*) FROM events"), 1);
+    CHECK_INT(scalar(st, "SELECT ts FROM events"), 100);
+    CHECK_INT(enc_store_event_put(st, &e, &p, &err), ENC_OK); /* put, by contrast, updates */
+    CHECK_INT(p, ENC_PUT_UPDATED);
+    CHECK_INT(scalar(st, "SELECT ts FROM events"), 200);
+
+    int state = 9;
+    CHECK_INT(enc_store_consent_state(st, 1, "email", "marketing", &state, &err), ENC_OK);
+    CHECK_INT(state, -1);
+    enc_consent_rec c = {.source = "s", .source_key = "k1", .customer = 1, .ts = 50,
+                         .channel = "email", .purpose = "marketing", .granted = true};
+    CHECK_INT(enc_store_consent_put(st, &c, &p, &err), ENC_OK);
+    c.source_key = "k0"; /* an older revocation entered later does not win */
+    c.ts = 40;
+    c.granted = false;
+    CHECK_INT(enc_store_consent_put(st, &c, &p, &err), ENC_OK);
+    CHECK_INT(enc_store_consent_state(st, 1, "email", "marketing", &state, &err), ENC_OK);
+    CHECK_INT(state, 1);
+    c.source_key = "k2"; /* same second, entered last: in force */
+    c.ts = 50;
+    CHECK_INT(enc_store_consent_put(st, &c, &p, &err), ENC_OK);
+    CHECK_INT(enc_store_consent_state(st, 1, "email", "marketing", &state, &err), ENC_OK);
+    CHECK_INT(state, 0);
+    CHECK_INT(enc_store_consent_state(st, 1, "sms", "marketing", &state, &err), ENC_OK);
+    CHECK_INT(state, -1);
+    CHECK_INT(enc_store_consent_state(st, 1, "email", "service", &state, &err), ENC_OK);
+    CHECK_INT(state, -1);
+    enc_store_close(st);
+}
+
 static void merge_moves_history_and_identities(void)
 {
     enc_store *st = fresh("merge.db");
@@ -143,5 +189,6 @@ int main(void)
     RUN(schema_created_and_versioned);
     RUN(keyed_writes_report_what_changed);
     RUN(merge_moves_history_and_identities);
+    RUN(event_add_and_consent_state);
     return TEST_SUMMARY();
 }

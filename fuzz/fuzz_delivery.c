@@ -1,0 +1,48 @@
+/* fuzz_delivery.c — libFuzzer target for the delivery code that reads outside input: SMS
+ * replies (enc_optout_match / normalise), SMTP server replies (enc_smtp_classify), and the
+ * MIME encoders fed arbitrary subjects and bodies (encoded output must keep its line limits),
+ * plus unsubscribe tokens from links (enc_unsub_token_check). */
+#include "delivery/channels/smtp.h"
+#include "delivery/optout.h"
+#include "delivery/sign.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    memcpy(s, data, size);
+    s[size] = 0; /* inputs are C strings: stop at the first NUL */
+    char norm[512];
+    size_t n = enc_optout_normalise(s, norm, sizeof norm);
+    if (n >= sizeof norm || strlen(norm) != n) abort();
+    (void)enc_optout_match(s);
+    bool hard;
+    enc_send_status st = enc_smtp_classify(s, &hard);
+    if (hard && st != ENC_SEND_PERM) abort();
+    int64_t id;
+    (void)enc_unsub_token_check("k", s, &id);
+    enc_buf b = {0};
+    enc_mail_qp(&b, s);
+    /* quoted-printable: CRLF lines of at most 76 characters */
+    size_t col = 0;
+    for (size_t i = 0; i < b.len; i++) {
+        if (b.p[i] == '\r' && i + 1 < b.len && b.p[i + 1] == '\n') {
+            col = 0;
+            i++;
+            continue;
+        }
+        if (b.p[i] == '\n' || b.p[i] == '\r' || ++col > 76) abort();
+    }
+    enc_buf_reset(&b);
+    enc_mail_header_words(&b, 9, s);
+    /* a header value never contains a bare line break that is not a fold */
+    for (size_t i = 0; i < b.len; i++)
+        if ((b.p[i] == '\n' && (i == 0 || b.p[i - 1] != '\r' || i + 1 >= b.len || b.p[i + 1] != ' ')) ||
+            (b.p[i] == '\r' && (i + 1 >= b.len || b.p[i + 1] != '\n')))
+            abort();
+    enc_buf_free(&b);
+    free(s);
+    return 0;
+}

@@ -1,0 +1,524 @@
+/* columns.c — field columns over the snapshot's customers (see columns.h): store fields
+ * computed in one pass over the snapshot's arrays, profile fields read from the profiles
+ * table in one ordered scan merged with the snapshot's ascending customer ids. Reads the
+ * table through the store's SQLite handle, as the snapshot loader does (a bulk scan). */
+#include "audience/columns.h"
+#include "base/buf.h"
+#include "base/map.h"
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY 86400.0
+#define MAX_LIST_ITEMS 1024
+
+struct enc_aud_env {
+    const enc_snapshot *s;
+    enc_store *st;
+    int64_t now;
+    enc_arena *arena; /* columns */
+    bool loaded[AUD_F_COUNT];
+    enc_aud_col col[AUD_F_COUNT];
+    size_t nprofiles;
+};
+
+enc_rc enc_aud_env_new(const enc_snapshot *s, enc_store *st, int64_t now, enc_aud_env **out,
+                       enc_err *err)
+{
+    (void)err;
+    enc_aud_env *e = enc_xcalloc(1, sizeof *e);
+    e->s = s;
+    e->st = st;
+    e->now = now;
+    e->arena = enc_arena_new(1 << 20);
+    *out = e;
+    return ENC_OK;
+}
+
+void enc_aud_env_free(enc_aud_env *e)
+{
+    if (!e) return;
+    enc_arena_free(e->arena);
+    free(e);
+}
+
+const enc_snapshot *enc_aud_env_snapshot(const enc_aud_env *e)
+{
+    return e->s;
+}
+enc_store *enc_aud_env_store(const enc_aud_env *e)
+{
+    return e->st;
+}
+int64_t enc_aud_env_now(const enc_aud_env *e)
+{
+    return e->now;
+}
+size_t enc_aud_env_profiles(const enc_aud_env *e)
+{
+    return e->nprofiles;
+}
+
+static double *num_col(enc_aud_env *e)
+{
+    size_t n = e->s->ncust;
+    double *v = enc_arena_alloc(e->arena, (n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = NAN;
+    return v;
+}
+
+static double days_since(int64_t now, int64_t t)
+{
+    return (double)(now - t) / DAY;
+}
+
+/* ---- store fields ------------------------------------------------------------------------ */
+
+static void store_text(enc_aud_col *c, const int32_t *ids, const enc_dict *d)
+{
+    c->txt = ids;
+    c->names = d->names;
+    c->nnames = d->n;
+}
+
+static void store_column(enc_aud_env *e, int f)
+{
+    const enc_snapshot *s = e->s;
+    size_t n = s->ncust;
+    enc_aud_col *c = &e->col[f];
+    c->type = enc_aud_fields[f].type;
+    if (c->type == AUD_TEXT) {
+        switch (f) {
+        case AUD_F_REGION:
+            store_text(c, s->region, &s->regions);
+            return;
+        case AUD_F_CITY:
+            store_text(c, s->city, &s->cities);
+            return;
+        case AUD_F_TIER:
+            store_text(c, s->tier, &s->tiers);
+            return;
+        case AUD_F_TIMEZONE:
+            store_text(c, s->tz, &s->zones);
+            return;
+        case AUD_F_GENDER: {
+            int32_t *g = enc_arena_alloc(e->arena, (n ? n : 1) * sizeof *g);
+            for (size_t i = 0; i < n; i++)
+                g[i] = s->gender[i] == 'm' ? 0 : s->gender[i] == 'f' ? 1 : -1;
+            static const char *const mf[] = {"m", "f"};
+            c->txt = g;
+            c->names = mf;
+            c->nnames = c->ndomain = 2;
+            return;
+        }
+        }
+        return;
+    }
+    double *v = num_col(e);
+    c->num = v;
+    for (size_t i = 0; i < n; i++) {
+        int64_t o0 = s->ord_off[i], o1 = s->ord_off[i + 1];
+        int64_t e0 = s->ev_off[i], e1 = s->ev_off[i + 1];
+        switch (f) {
+        case AUD_F_ORDERS:
+            v[i] = (double)(o1 - o0);
+            break;
+        case AUD_F_TOTAL_SPENT:
+        case AUD_F_AOV: {
+            int64_t sum = 0;
+            for (int64_t k = o0; k < o1; k++)
+                sum += s->ord_amount[k];
+            if (f == AUD_F_TOTAL_SPENT)
+                v[i] = (double)sum;
+            else if (o1 > o0)
+                v[i] = (double)sum / (double)(o1 - o0);
+            break;
+        }
+        case AUD_F_FIRST_ORDER_AT:
+            if (o1 > o0) v[i] = (double)s->ord_ts[o0];
+            break;
+        case AUD_F_LAST_ORDER_AT:
+            if (o1 > o0) v[i] = (double)s->ord_ts[o1 - 1];
+            break;
+        case AUD_F_FIRST_ORDER_DAYS:
+            if (o1 > o0) v[i] = days_since(e->now, s->ord_ts[o0]);
+            break;
+        case AUD_F_LAST_ORDER_DAYS:
+            if (o1 > o0) v[i] = days_since(e->now, s->ord_ts[o1 - 1]);
+            break;
+        case AUD_F_RETURNS:
+            v[i] = s->ret_count[i];
+            break;
+        case AUD_F_RETURNS_AMOUNT:
+            v[i] = (double)s->ret_amount[i];
+            break;
+        case AUD_F_COMPLAINTS:
+            v[i] = s->complaints[i];
+            break;
+        case AUD_F_LAST_COMPLAINT_DAYS:
+            if (s->last_complaint[i] != ENC_NO_TIME)
+                v[i] = days_since(e->now, s->last_complaint[i]);
+            break;
+        case AUD_F_NPS:
+            v[i] = s->nps_last[i];
+            break;
+        case AUD_F_REVIEW_SCORE:
+            v[i] = s->review_avg[i];
+            break;
+        case AUD_F_CONSULTS:
+            v[i] = s->consults[i];
+            break;
+        case AUD_F_EVENTS:
+            v[i] = (double)(e1 - e0);
+            break;
+        case AUD_F_LAST_EVENT_DAYS:
+            if (e1 > e0) v[i] = days_since(e->now, s->ev_ts[e1 - 1]);
+            break;
+        case AUD_F_POINTS:
+            v[i] = (double)s->points[i];
+            break;
+        case AUD_F_REGISTERED_AT:
+            if (s->registered_at[i] != ENC_NO_TIME) v[i] = (double)s->registered_at[i];
+            break;
+        case AUD_F_REGISTERED_DAYS:
+            if (s->registered_at[i] != ENC_NO_TIME) v[i] = days_since(e->now, s->registered_at[i]);
+            break;
+        case AUD_F_BIRTH_MONTH:
+            if (s->birth_md[i] > 0) v[i] = s->birth_md[i] / 100;
+            break;
+        }
+    }
+}
+
+/* ---- JSON string arrays ------------------------------------------------------------------ */
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) return o[0] = (char)cp, 1;
+    if (cp < 0x800) return o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), 2;
+    if (cp < 0x10000) {
+        o[0] = (char)(0xe0 | cp >> 12);
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        o[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    o[0] = (char)(0xf0 | cp >> 18);
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    o[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+static int hexval(const char *s, size_t i, size_t n)
+{
+    if (i + 4 > n) return -1;
+    int v = 0;
+    for (size_t k = i; k < i + 4; k++) {
+        char c = s[k];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+int enc_aud_json_strings(const char *s, size_t n, char *buf, const char **items, size_t *lens,
+                         int cap)
+{
+    size_t i = 0, o = 0;
+    int k = 0;
+#define WS()                                                                                       \
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))                 \
+    i++
+    WS();
+    if (i == n) return 0;
+    if (n - i >= 4 && memcmp(s + i, "null", 4) == 0) {
+        i += 4;
+        WS();
+        return i == n ? 0 : -1;
+    }
+    if (s[i++] != '[') return -1;
+    WS();
+    if (i < n && s[i] == ']') {
+        i++;
+        WS();
+        return i == n ? 0 : -1;
+    }
+    for (;;) {
+        WS();
+        if (i >= n || s[i++] != '"') return -1;
+        if (k == cap) return -1;
+        items[k] = buf + o;
+        size_t start = o;
+        for (;;) {
+            if (i >= n) return -1;
+            unsigned char c = (unsigned char)s[i++];
+            if (c == '"') break;
+            if (c < 0x20) return -1;
+            if (c != '\\') {
+                buf[o++] = (char)c;
+                continue;
+            }
+            if (i >= n) return -1;
+            char esc = s[i++];
+            switch (esc) {
+            case '"':
+            case '\\':
+            case '/':
+                buf[o++] = esc;
+                break;
+            case 'b':
+                buf[o++] = '\b';
+                break;
+            case 'f':
+                buf[o++] = '\f';
+                break;
+            case 'n':
+                buf[o++] = '\n';
+                break;
+            case 'r':
+                buf[o++] = '\r';
+                break;
+            case 't':
+                buf[o++] = '\t';
+                break;
+            case 'u': {
+                int cp = hexval(s, i, n);
+                if (cp < 0) return -1;
+                i += 4;
+                if (cp >= 0xd800 && cp <= 0xdbff) {
+                    int lo =
+                        i + 1 < n && s[i] == '\\' && s[i + 1] == 'u' ? hexval(s, i + 2, n) : -1;
+                    if (lo < 0xdc00 || lo > 0xdfff) return -1;
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    i += 6;
+                } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+                    return -1;
+                }
+                if (cp == 0) return -1;
+                /* an escape never takes more bytes than it had in the input (6 or 12) */
+                o += put_utf8(buf + o, (unsigned)cp);
+                break;
+            }
+            default:
+                return -1;
+            }
+        }
+        buf[o++] = 0;
+        lens[k++] = o - 1 - start;
+        WS();
+        if (i < n && s[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < n && s[i] == ']') {
+            i++;
+            WS();
+            return i == n ? k : -1;
+        }
+        return -1;
+    }
+#undef WS
+}
+
+/* ---- profile fields ---------------------------------------------------------------------- */
+
+/* A growing dictionary for a text or list column: value -> id. */
+typedef struct dict {
+    enc_smap *map;
+    const char **names;
+    size_t n, cap, ndomain;
+} dict;
+
+static int32_t dict_id(enc_aud_env *e, dict *d, enc_aud_domain dom, const char *s, size_t len)
+{
+    if (dom) {
+        int k = enc_aud_domain_find(dom, s, len);
+        if (k >= 0) return k;
+    }
+    bool added;
+    int64_t *v = enc_smap_put(d->map, s, len, (int64_t)d->n, &added);
+    if (added) {
+        ENC_GROW(d->names, d->cap, d->n + 1);
+        d->names[d->n++] = enc_arena_strndup(e->arena, s, len);
+    }
+    return (int32_t)(*v + (int64_t)d->ndomain);
+}
+
+/* Loaded state of one profile column while scanning. */
+typedef struct pcol {
+    int f;
+    enc_aud_type type;
+    double *num;
+    int32_t *txt;
+    dict d;
+    int32_t *cnt; /* LIST: items per customer */
+    int32_t *items;
+    size_t nitems, icap;
+} pcol;
+
+static void finish_names(enc_aud_env *e, pcol *p, enc_aud_col *c)
+{
+    enc_aud_domain dom = enc_aud_fields[p->f].domain;
+    size_t nd = p->d.ndomain, total = nd + p->d.n;
+    const char **names = enc_arena_alloc(e->arena, (total ? total : 1) * sizeof *names);
+    for (size_t k = 0; k < nd; k++)
+        names[k] = enc_aud_domain_value(dom, k);
+    for (size_t k = 0; k < p->d.n; k++)
+        names[nd + k] = p->d.names[k];
+    c->names = names;
+    c->nnames = total;
+    c->ndomain = nd;
+}
+
+static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
+{
+    const enc_snapshot *s = e->s;
+    size_t n = s->ncust;
+    pcol cols[AUD_F_COUNT];
+    int nc = 0;
+    for (int f = 0; f < AUD_F_COUNT; f++) {
+        if (!need[f] || e->loaded[f] || enc_aud_fields[f].from != AUD_FROM_PROFILE) continue;
+        pcol *p = &cols[nc++];
+        memset(p, 0, sizeof *p);
+        p->f = f;
+        p->type = enc_aud_fields[f].type;
+        if (p->type == AUD_TEXT || p->type == AUD_LIST) {
+            p->d.map = enc_smap_new(64);
+            p->d.ndomain = enc_aud_domain_size(enc_aud_fields[f].domain);
+        }
+        if (p->type == AUD_TEXT) {
+            p->txt = enc_arena_alloc(e->arena, (n ? n : 1) * sizeof *p->txt);
+            memset(p->txt, 0xff, n * sizeof *p->txt);
+        } else if (p->type == AUD_LIST) {
+            p->cnt = enc_xcalloc(n ? n : 1, sizeof *p->cnt);
+        } else {
+            p->num = num_col(e);
+        }
+    }
+    if (!nc) return ENC_OK;
+
+    enc_rc rc = ENC_OK;
+    char *buf = NULL;
+    size_t bufcap = 0;
+    if (e->st) {
+        enc_buf sql = {0};
+        enc_buf_adds(&sql, "SELECT customer_id");
+        for (int k = 0; k < nc; k++)
+            enc_buf_printf(&sql, ", %s", enc_aud_fields[cols[k].f].column);
+        enc_buf_adds(&sql, " FROM profiles WHERE as_of <= ?1 ORDER BY customer_id");
+        sqlite3 *db = enc__store_db(e->st);
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db, sql.p, -1, &q, NULL) != SQLITE_OK) {
+            rc = enc_fail(err, ENC_EDB, "profiles: %s", sqlite3_errmsg(db));
+            q = NULL;
+        }
+        enc_buf_free(&sql);
+        if (q) sqlite3_bind_int64(q, 1, e->now);
+        size_t j = 0, used = 0;
+        int step = SQLITE_DONE;
+        while (!rc && q && (step = sqlite3_step(q)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(q, 0);
+            while (j < n && s->cust_id[j] < id)
+                j++;
+            if (j == n) break;
+            if (s->cust_id[j] != id) continue; /* merged away, or not in the snapshot */
+            used++;
+            for (int k = 0; k < nc && !rc; k++) {
+                pcol *p = &cols[k];
+                int qc = k + 1;
+                if (sqlite3_column_type(q, qc) == SQLITE_NULL) continue;
+                if (p->type == AUD_TEXT) {
+                    const char *t = (const char *)sqlite3_column_text(q, qc);
+                    size_t tl = (size_t)sqlite3_column_bytes(q, qc);
+                    if (t && tl) p->txt[j] = dict_id(e, &p->d, enc_aud_fields[p->f].domain, t, tl);
+                } else if (p->type == AUD_LIST) {
+                    const char *t = (const char *)sqlite3_column_text(q, qc);
+                    size_t tl = (size_t)sqlite3_column_bytes(q, qc);
+                    if (!t) continue;
+                    ENC_GROW(buf, bufcap, tl + 1);
+                    const char *it[MAX_LIST_ITEMS];
+                    size_t il[MAX_LIST_ITEMS];
+                    int m = enc_aud_json_strings(t, tl, buf, it, il, MAX_LIST_ITEMS);
+                    if (m < 0) {
+                        rc = enc_fail(err, ENC_EFAIL,
+                                      "profiles: customer %lld: %s is not a JSON array of at "
+                                      "most %d strings",
+                                      (long long)id, enc_aud_fields[p->f].column, MAX_LIST_ITEMS);
+                        break;
+                    }
+                    ENC_GROW(p->items, p->icap, p->nitems + (size_t)m);
+                    for (int x = 0; x < m; x++)
+                        p->items[p->nitems++] = dict_id(e, &p->d, AUD_DOM_NONE, it[x], il[x]);
+                    p->cnt[j] = m;
+                } else {
+                    p->num[j] = sqlite3_column_double(q, qc);
+                }
+            }
+        }
+        if (!rc && q && step != SQLITE_DONE && step != SQLITE_ROW)
+            rc = enc_fail(err, ENC_EDB, "profiles: %s", sqlite3_errmsg(db));
+        sqlite3_finalize(q);
+        e->nprofiles = used;
+    }
+    free(buf);
+    for (int k = 0; k < nc; k++) {
+        pcol *p = &cols[k];
+        enc_aud_col *c = &e->col[p->f];
+        memset(c, 0, sizeof *c);
+        c->type = p->type;
+        if (p->type == AUD_TEXT) {
+            c->txt = p->txt;
+            finish_names(e, p, c);
+        } else if (p->type == AUD_LIST) {
+            int64_t *off = enc_arena_alloc(e->arena, (n + 1) * sizeof *off);
+            off[0] = 0;
+            for (size_t i = 0; i < n; i++)
+                off[i + 1] = off[i] + p->cnt[i];
+            int32_t *items = enc_arena_alloc(e->arena, (p->nitems ? p->nitems : 1) * sizeof *items);
+            if (p->nitems) memcpy(items, p->items, p->nitems * sizeof *items);
+            c->off = off;
+            c->item = items;
+            finish_names(e, p, c);
+        } else {
+            c->num = p->num;
+        }
+        if (p->d.map) enc_smap_free(p->d.map);
+        free(p->d.names);
+        free(p->cnt);
+        free(p->items);
+        if (!rc) e->loaded[p->f] = true;
+    }
+    return rc;
+}
+
+enc_rc enc_aud_env_need(enc_aud_env *e, const bool *need, enc_err *err)
+{
+    for (int f = 0; f < AUD_F_COUNT; f++) {
+        if (!need[f] || e->loaded[f] || enc_aud_fields[f].from != AUD_FROM_STORE) continue;
+        store_column(e, f);
+        e->loaded[f] = true;
+    }
+    return load_profiles(e, need, err);
+}
+
+enc_rc enc_aud_env_column(enc_aud_env *e, int f, enc_aud_col *out, enc_err *err)
+{
+    if (f < 0 || f >= AUD_F_COUNT || enc_aud_fields[f].from == AUD_FROM_FUNC)
+        return enc_fail(err, ENC_EUSAGE, "no column for '%s'",
+                        f >= 0 && f < AUD_F_COUNT ? enc_aud_fields[f].name : "?");
+    if (!e->loaded[f]) {
+        bool need[AUD_F_COUNT] = {false};
+        need[f] = true;
+        enc_rc rc = enc_aud_env_need(e, need, err);
+        if (rc) return rc;
+    }
+    *out = e->col[f];
+    return ENC_OK;
+}

@@ -1,0 +1,38 @@
+/* run.h — campaigns over time, with an explicit clock: start (save the file, mark it running,
+ * plan the trigger's window up to now and write it to the outbox), advance (the same for a
+ * running campaign from its watermark), and tick (what a scheduler calls: redeem coupons
+ * from imported orders, decide A/B tests whose time has come and roll the winner out, then
+ * advance every running campaign, highest priority first, so that under a frequency cap the
+ * higher-priority campaign is planned first). Last step of the campaign stage. */
+#ifndef ENCORE_CAMPAIGN_RUN_H
+#define ENCORE_CAMPAIGN_RUN_H
+#include "campaign/plan.h"
+#include "campaign/spec.h"
+#include "store/store.h"
+
+typedef struct enc_run_result {
+    char name[ENC_SPEC_MAX_NAME];
+    int64_t from, to;           /* the window planned: (from, to] */
+    int64_t audience, messages, holdout, excluded, added, coupons, displaced;
+    bool decided;               /* an A/B winner was chosen in this run */
+    char winner[ENC_SPEC_MAX_NAME];
+    bool rolled_out;            /* the winner went to the rest of a one-off audience */
+    char error[512];            /* tick: a campaign that failed (the others still run) */
+} enc_run_result;
+
+/* Saves spec (running) and plans it up to now. */
+enc_rc enc_campaign_start(enc_store *st, const enc_spec *spec, int64_t now, enc_run_result *out,
+                          enc_err *err);
+/* Advances the running campaign `name` to now. */
+enc_rc enc_campaign_advance(enc_store *st, const char *name, int64_t now, enc_run_result *out,
+                            enc_err *err);
+/* The scheduler's step. *res (malloc'ed, one entry per running campaign) and *n; *redeemed
+ * gets the coupons redeemed. A campaign that fails is reported in its entry. */
+enc_rc enc_tick(enc_store *st, int64_t now, enc_run_result **res, size_t *n, int64_t *redeemed,
+                enc_err *err);
+
+/* Plan options for a dry run of spec at now, as `start` or the next tick would plan it
+ * (continuing a stored running campaign of the same name from its watermark). */
+enc_rc enc_campaign_plan_opts(enc_store *st, const enc_spec *spec, int64_t now,
+                              enc_plan_opts *o, char *winner, size_t cap, enc_err *err);
+#endif

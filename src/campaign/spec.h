@@ -1,0 +1,168 @@
+/* spec.h — a campaign file: parsed from JSON and validated with field paths
+ * ("content.email.subject: unknown field 'custmer.name'; did you mean 'customer.name'?") and
+ * JSON positions ("line 3, column 7: ..."). Unknown keys are errors. Templates are compiled
+ * here and checked against the fields given to them (enc_spec_fields). First step of the
+ * campaign stage: spec -> trigger (trigger.h) -> planner (plan.h) -> outbox. The format is
+ * documented in docs/campaigns.md; the shared contact policy (caps, quiet hours, links) is
+ * parsed here too (enc_settings). */
+#ifndef ENCORE_CAMPAIGN_SPEC_H
+#define ENCORE_CAMPAIGN_SPEC_H
+#include "base/err.h"
+#include "campaign/policy.h"
+#include "campaign/template.h"
+#include "snapshot/snapshot.h"
+#include "store/store.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ENC_SPEC_MAX_BYTES (1 << 20) /* a campaign file */
+#define ENC_SPEC_MAX_STEPS 8         /* delays of an event trigger */
+#define ENC_SPEC_MAX_VARIANTS 8
+#define ENC_SPEC_MAX_HOLIDAYS 128
+#define ENC_SPEC_MAX_NAME 64 /* campaign and variant names: [A-Za-z0-9_.-] */
+
+typedef enum enc_trig_kind {
+    ENC_TRIG_ONCE,      /* one-off at a time (default: when started) */
+    ENC_TRIG_RECURRING, /* every D from a start */
+    ENC_TRIG_EVENT,     /* an event + delay(s) */
+    ENC_TRIG_DATE,      /* birthday, membership anniversary, holidays (customer's local time) */
+    ENC_TRIG_PREDICTED, /* predicted next order, replenishment due (customer's local time) */
+} enc_trig_kind;
+
+typedef enum enc_trig_event {
+    ENC_EVT_FIRST_PURCHASE, /* the first sale order */
+    ENC_EVT_PURCHASE,       /* every sale order */
+    ENC_EVT_CART_ABANDONED, /* a cart_add followed by no cart_add and no order within the delay */
+    ENC_EVT_NO_PURCHASE,    /* the latest sale order, when none followed it within the delay */
+    ENC_EVT_BEHAVIOUR,      /* events of one type (view, favorite, ...): one a customer a day */
+} enc_trig_event;
+
+typedef enum enc_trig_date { ENC_DATE_BIRTHDAY, ENC_DATE_ANNIVERSARY, ENC_DATE_HOLIDAY } enc_trig_date;
+typedef enum enc_trig_pred { ENC_PRED_NEXT_ORDER, ENC_PRED_REPLENISHMENT } enc_trig_pred;
+
+typedef struct enc_spec_holiday {
+    char name[ENC_SPEC_MAX_NAME];
+    int year, month, day; /* year 0: every year */
+} enc_spec_holiday;
+
+typedef struct enc_spec_trigger {
+    enc_trig_kind kind;
+    int64_t at;                  /* once: epoch seconds; 0 = when the campaign is started */
+    int64_t every, start, end;   /* recurring: period (s); start 0 = when started; end 0 = none */
+    enc_trig_event event;        /* event */
+    int ev_type;                 /* ENC_EVT_BEHAVIOUR: an enc_ev_type */
+    int64_t delays[ENC_SPEC_MAX_STEPS]; /* event: one per step, increasing; date/predicted:
+                                         * delays[0] is the signed offset (whole days) */
+    int nsteps;                  /* 1 unless an event trigger lists several delays */
+    enc_trig_date date;
+    enc_trig_pred pred;
+    int local_minute;            /* date/predicted: minutes after local midnight (default 600) */
+    enc_spec_holiday *holidays;  /* owned by the spec */
+    int nholidays;
+    int64_t catch_up;            /* the first run looks back this far (default 1 day) */
+} enc_spec_trigger;
+
+typedef struct enc_spec_offer {
+    bool present;
+    bool percent;                        /* percent off, else a value off */
+    int64_t amount[ENC_SPEC_MAX_STEPS];  /* percent points or minor units, per step; 0 = none */
+    int namount;                         /* 1: the same on every step */
+    int64_t min_spend;                   /* minor units, 0 = none */
+    int64_t expires_after;               /* seconds after issue (0 = see expires_at) */
+    int64_t expires_at;                  /* fixed instant (0 = none) */
+    char prefix[13];
+    int length;                          /* random characters (8..29, default 12) */
+} enc_spec_offer;
+
+/* Content of one channel: template sources (NULL when absent) and their compiled forms. */
+typedef enum { ENC_PART_SUBJECT, ENC_PART_TITLE, ENC_PART_TEXT, ENC_PART_HTML, ENC_NPARTS } enc_part;
+typedef struct enc_spec_content {
+    bool present;
+    char *src[ENC_NPARTS];
+    enc_tpl *tpl[ENC_NPARTS];
+} enc_spec_content;
+
+typedef struct enc_spec_variant {
+    char name[ENC_SPEC_MAX_NAME];
+    double share;
+    enc_spec_content content[CH_NCHANNELS]; /* the campaign's content, overridden by the
+                                             * variant's own parts */
+    enc_spec_offer offer;                   /* the campaign's offer unless the variant has one */
+} enc_spec_variant;
+
+enum { ENC_EXIT_BOUGHT = 1, ENC_EXIT_UNSUBSCRIBED = 2, ENC_EXIT_COMPLAINED = 4 };
+
+typedef enum enc_items_from {
+    ENC_ITEMS_NONE,
+    ENC_ITEMS_TRIGGER,        /* the products of the occurrence (cart, replenishment, viewed) */
+    ENC_ITEMS_TOP_CATEGORIES, /* best sellers of the customer's top categories, not yet bought */
+    ENC_ITEMS_COMPLEMENTS,    /* complements of the products bought (products.complements) */
+    ENC_ITEMS_UPSELL,         /* the next tier of the same leaf category as the trigger's */
+    ENC_ITEMS_NEW_ARRIVALS,   /* first sold in the last 30 days, in the customer's categories */
+    ENC_ITEMS_RECOMMENDED,    /* the recommendation engine (src/recommend), of items_kind */
+} enc_items_from;
+
+typedef enum enc_ab_metric { ENC_AB_CONVERSION, ENC_AB_REVENUE, ENC_AB_CLICK } enc_ab_metric;
+
+typedef struct enc_spec {
+    char name[ENC_SPEC_MAX_NAME];
+    char *description;
+    char *audience;  /* a segment expression ({"segment": N} becomes segment("N")); NULL = all */
+    enc_spec_trigger trigger;
+    unsigned exit;   /* ENC_EXIT_* bits */
+    int channels[CH_NCHANNELS];
+    int nchannels;
+    enc_spec_variant variants[ENC_SPEC_MAX_VARIANTS];
+    int nvariants;   /* at least 1 ("A" when the file names none) */
+    double holdout;  /* [0, 0.9] */
+    int priority;    /* 0..9, 9 first (the outbox's) */
+    int64_t budget_messages, budget_coupons; /* -1 = no limit */
+    bool on_cap_defer; /* over a frequency cap: defer (true) or drop */
+    int64_t send_within; /* a message that cannot go out within this of its due time is
+                          * dropped (quiet hours, deferral); default 7 days */
+    enc_items_from items_from;
+    int items_max;
+    int items_kind;  /* ENC_ITEMS_RECOMMENDED: an enc_rec_kind (personal, cross, up, cart) */
+    bool ab;         /* A/B test then roll-out */
+    double ab_test_share;
+    int64_t ab_decide_after;
+    enc_ab_metric ab_metric;
+    char *text;      /* the file as given (stored with the campaign) */
+} enc_spec;
+
+/* Parses and validates a campaign file. st (may be NULL) resolves saved segments when the
+ * audience is checked; without it an audience naming segment() is checked when planned.
+ * Errors: ENC_EPARSE with "line L, column C: ..." (JSON) or "PATH: ..." (fields), ENC_ELIMIT
+ * past ENC_SPEC_MAX_BYTES. The caller frees *out with enc_spec_free. */
+enc_rc enc_spec_parse(const char *text, size_t n, enc_store *st, enc_spec **out, enc_err *err);
+void enc_spec_free(enc_spec *s);
+
+/* The names templates may use, NULL-terminated: scalar fields, then list fields, whose item
+ * fields are enc_spec_item_fields. */
+extern const char *const enc_spec_fields[];
+extern const char *const enc_spec_list_fields[];
+extern const char *const enc_spec_item_fields[];
+
+/* Durations "90s", "30m", "1h", "3d", "2w" (an optional leading '-' when allow_neg) into
+ * seconds; false when malformed. */
+bool enc_spec_duration(const char *s, bool allow_neg, int64_t *out);
+/* Times "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (or 'T', optional trailing 'Z'; UTC) or epoch
+ * seconds; false when malformed. */
+bool enc_spec_time(const char *s, int64_t *out);
+const char *enc_trig_kind_name(enc_trig_kind k);
+const char *enc_trig_event_name(const enc_spec_trigger *t);
+
+/* ---- the shared contact policy and links (one per store; `encore campaign policy`) ------- */
+typedef struct enc_settings {
+    enc_policy policy;
+    char default_tz[64];      /* for customers without a zone (default "UTC") */
+    char unsubscribe_url[512]; /* base of the unsubscribe link */
+    char shop_name[128], shop_url[512];
+} enc_settings;
+void enc_settings_default(enc_settings *s);
+/* Parses settings JSON over the defaults in *s (keys given replace them; unknown keys are
+ * errors, with paths as above). */
+enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *err);
+/* Writes s as JSON (the form enc_settings_parse reads) into out. */
+void enc_settings_json(const enc_settings *s, enc_buf *out);
+#endif

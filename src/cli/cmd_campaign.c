@@ -1,0 +1,723 @@
+/* cmd_campaign.c — the campaign commands: `encore campaign plan|start|list|show|pause|resume|
+ * stop|policy`, `encore playbook list|show|install` and `encore tick`. A campaign file is read
+ * and checked (src/campaign/spec.h), planned over the store (plan.h) and written to the
+ * outbox (run.h); tick is what a scheduler calls, with --now for a given clock. */
+#include "base/datetime.h"
+#include "base/json.h"
+#include "base/mem.h"
+#include "campaign/campdb.h"
+#include "campaign/playbook.h"
+#include "campaign/plan.h"
+#include "campaign/run.h"
+#include "campaign/spec.h"
+#include "cli/cli.h"
+#include "delivery/outbox.h"
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char campaign_usage[] =
+    "usage: encore campaign COMMAND [ARGS]\n"
+    "  plan FILE [--at TIME] [--sample N] [--json]\n"
+    "                          dry run: audience, holdout, variants, exclusions by reason,\n"
+    "                          deferrals, and a sample of rendered messages\n"
+    "  start FILE|NAME [--at TIME] [--json]\n"
+    "                          save the campaign (running) and write its due messages into the\n"
+    "                          outbox; a rerun adds nothing twice\n"
+    "  list [--json]           the campaigns, highest priority first\n"
+    "  show NAME [--json]      one campaign: state, watermark, members, messages, coupons, A/B\n"
+    "  pause NAME | resume NAME | stop NAME\n"
+    "                          pause or resume planning; stop also cancels its queued messages\n"
+    "  policy [FILE] [--json]  show the contact policy shared by every campaign, or set it\n"
+    "                          from FILE (caps, quiet hours, default zone, links)\n"
+    "FILE: a campaign file (JSON; '-' reads stdin); docs/campaigns.md describes the format and\n"
+    "'encore playbook list' the ready ones. TIME: \"YYYY-MM-DD[ HH:MM[:SS]]\" (UTC) or epoch\n"
+    "seconds; default the current time.\n";
+
+static const char playbook_usage[] =
+    "usage: encore playbook COMMAND [ARGS]\n"
+    "  list [--json]           the built-in retention playbooks\n"
+    "  show NAME               print the playbook's campaign file (ready for 'campaign plan')\n"
+    "  install NAME [--json]   add it to the store as a draft campaign ('campaign start NAME')\n";
+
+static const char tick_usage[] =
+    "usage: encore tick [--now TIME] [--json]\n"
+    "  advances every running campaign up to now: redeems coupons of imported orders, decides\n"
+    "  A/B tests whose time has come, plans each campaign's triggers from its watermark and\n"
+    "  writes the messages into the outbox (highest priority first). What a scheduler calls;\n"
+    "  --now sets the clock (\"YYYY-MM-DD[ HH:MM[:SS]]\" UTC, or epoch seconds).\n";
+
+typedef struct opts {
+    const char *pos[8];
+    int npos;
+    bool json;
+    const char *at, *sample;
+} opts;
+
+static int parse(const char *cmd, const char *usage, int argc, char **argv, opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0) o->json = true;
+        else if (strcmp(a, "--at") == 0 || strcmp(a, "--now") == 0 || strcmp(a, "--sample") == 0) {
+            if (i + 1 >= argc) return enc_cli_usage(cmd, usage, "%s needs a value", a);
+            if (strcmp(a, "--sample") == 0) o->sample = argv[++i];
+            else o->at = argv[++i];
+        } else if (strncmp(a, "--at=", 5) == 0 || strncmp(a, "--now=", 6) == 0) {
+            o->at = strchr(a, '=') + 1;
+        } else if (strncmp(a, "--sample=", 9) == 0) {
+            o->sample = a + 9;
+        } else if (a[0] == '-' && a[1]) {
+            return enc_cli_usage(cmd, usage, "unknown option '%s'", a);
+        } else {
+            if (o->npos == 8) return enc_cli_usage(cmd, usage, "too many arguments");
+            o->pos[o->npos++] = a;
+        }
+    }
+    return ENC_EXIT_OK;
+}
+
+static bool clock_of(const opts *o, int64_t *now)
+{
+    if (!o->at) {
+        *now = (int64_t)time(NULL);
+        return true;
+    }
+    return enc_spec_time(o->at, now);
+}
+
+static char *read_all(const char *path, size_t *n, enc_err *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        enc_fail(err, ENC_EIO, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    enc_buf b = {0};
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        enc_buf_add(&b, chunk, got);
+        if (b.len > ENC_SPEC_MAX_BYTES) break;
+    }
+    bool bad = ferror(f);
+    if (f != stdin) fclose(f);
+    if (bad || b.len > ENC_SPEC_MAX_BYTES) {
+        enc_buf_free(&b);
+        enc_fail(err, bad ? ENC_EIO : ENC_ELIMIT, "%s: %s", path,
+                 bad ? "read error" : "larger than 1 MiB");
+        return NULL;
+    }
+    *n = b.len;
+    return b.p ? enc_buf_steal(&b) : enc_xstrdup("");
+}
+
+/* Reads and checks a campaign file; prints the error. */
+static int load_spec(const char *what, const char *path, enc_store *st, enc_spec **out)
+{
+    enc_err err = {0};
+    size_t n = 0;
+    char *text = read_all(path, &n, &err);
+    if (!text) return enc_cli_fail_err(what, &err);
+    enc_rc rc = enc_spec_parse(text, n, st, out, &err);
+    free(text);
+    if (rc) return enc_cli_fail(what, "%s: %s", path, err.msg);
+    return ENC_EXIT_OK;
+}
+
+static void fmt_time(char *out, size_t cap, int64_t t)
+{
+    if (t) enc_fmt_datetime(out, cap, t);
+    else snprintf(out, cap, "-");
+}
+
+/* ---- campaign plan ------------------------------------------------------------------------- */
+
+static int do_plan(enc_cli *cli, const opts *o)
+{
+    if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "plan needs one FILE");
+    int64_t now;
+    if (!clock_of(o, &now)) return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+    long sample = 5;
+    if (o->sample && !enc_cli_parse_long(o->sample, 0, 1000, &sample))
+        return enc_cli_usage("campaign", campaign_usage, "--sample: 0 to 1000");
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
+    enc_spec *spec = NULL;
+    int rc = load_spec("campaign", o->pos[1], st, &spec);
+    enc_settings set;
+    enc_plan_opts po;
+    char winner[ENC_SPEC_MAX_NAME];
+    enc_plan *p = NULL;
+    if (rc) goto out;
+    if (enc_settings_load(st, &set, &err) ||
+        enc_campaign_plan_opts(st, spec, now, &po, winner, sizeof winner, &err) ||
+        enc_plan_build(st, spec, &set, &po, &p, &err)) {
+        rc = enc_cli_fail_err("campaign", &err);
+        goto out;
+    }
+    const enc_decide_out *c = enc_plan_counts(p);
+    if (o->json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_plan_json(p, (size_t)sample, &w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+    } else {
+        char a[40], f[40];
+        fmt_time(a, sizeof a, now);
+        fmt_time(f, sizeof f, enc_plan_from(p));
+        printf("campaign %s: %s trigger, window %s .. %s UTC\n", spec->name,
+               enc_trig_kind_name(spec->trigger.kind), f, a);
+        printf("  audience    %10zu\n  eligible    %10lld\n  holdout     %10lld\n", enc_plan_size(p),
+               (long long)c->n[ENC_DEC_MESSAGE], (long long)c->n[ENC_DEC_HOLDOUT]);
+        for (int v = 0; v < spec->nvariants; v++)
+            printf("    variant %-10s %6lld\n", spec->variants[v].name, (long long)c->variants[v]);
+        printf("  excluded:\n");
+        for (int d = ENC_DEC_EXITED; d < ENC_DEC_COUNT; d++)
+            printf("    %-14s %7lld\n", enc_decision_name((enc_decision)d), (long long)c->n[d]);
+        printf("  deferred: %lld out of quiet hours, %lld by frequency caps; %zu queued messages "
+               "of lower priority moved\n",
+               (long long)c->deferred_quiet, (long long)c->deferred_cap, c->ndisp);
+        printf("  coupons to issue: %lld\n", (long long)c->coupons);
+        printf("  (--json shows a sample of rendered messages)\n");
+    }
+out:
+    enc_plan_free(p);
+    enc_spec_free(spec);
+    enc_store_close(st);
+    return rc;
+}
+
+/* ---- campaign start ------------------------------------------------------------------------ */
+
+static void result_json(enc_jw *w, const enc_run_result *r)
+{
+    char t[40];
+    enc_jw_obj(w);
+    enc_jw_kstr(w, "campaign", r->name);
+    enc_jw_key(w, "window");
+    enc_jw_obj(w);
+    fmt_time(t, sizeof t, r->from);
+    enc_jw_kstr(w, "after", t);
+    fmt_time(t, sizeof t, r->to);
+    enc_jw_kstr(w, "until", t);
+    enc_jw_end(w);
+    enc_jw_kint(w, "audience", r->audience);
+    enc_jw_kint(w, "messages", r->messages);
+    enc_jw_kint(w, "holdout", r->holdout);
+    enc_jw_kint(w, "excluded", r->excluded);
+    enc_jw_kint(w, "added", r->added);
+    enc_jw_kint(w, "coupons", r->coupons);
+    enc_jw_kint(w, "displaced", r->displaced);
+    if (r->winner[0]) enc_jw_kstr(w, "ab_winner", r->winner);
+    if (r->decided) enc_jw_kbool(w, "ab_decided", true);
+    if (r->rolled_out) enc_jw_kbool(w, "ab_rolled_out", true);
+    if (r->error[0]) enc_jw_kstr(w, "error", r->error);
+    enc_jw_end(w);
+}
+
+static void result_text(const enc_run_result *r)
+{
+    if (r->error[0]) {
+        printf("  %-24s failed: %s\n", r->name, r->error);
+        return;
+    }
+    printf("  %-24s audience %lld, messages %lld (%lld new in the outbox), holdout %lld, "
+           "excluded %lld, coupons %lld%s%s%s\n",
+           r->name, (long long)r->audience, (long long)r->messages, (long long)r->added,
+           (long long)r->holdout, (long long)r->excluded, (long long)r->coupons,
+           r->decided ? ", A/B winner " : "", r->decided ? r->winner : "",
+           r->rolled_out ? " (rolled out)" : "");
+}
+
+static int do_start(enc_cli *cli, const opts *o)
+{
+    if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "start needs one FILE or NAME");
+    int64_t now;
+    if (!clock_of(o, &now)) return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
+    enc_spec *spec = NULL;
+    int rc;
+    FILE *f = strcmp(o->pos[1], "-") == 0 ? NULL : fopen(o->pos[1], "rb");
+    if (f || strcmp(o->pos[1], "-") == 0) {
+        if (f) fclose(f);
+        rc = load_spec("campaign", o->pos[1], st, &spec);
+    } else {
+        /* not a file: a stored (e.g. installed) campaign of that name */
+        enc_camp_row row;
+        if (enc_camp_get(st, o->pos[1], &row, &err)) {
+            rc = enc_cli_fail("campaign", "%s: neither a campaign file nor a stored campaign",
+                              o->pos[1]);
+        } else {
+            rc = ENC_EXIT_OK;
+            if (enc_spec_parse(row.spec, strlen(row.spec), st, &spec, &err))
+                rc = enc_cli_fail("campaign", "%s: %s", o->pos[1], err.msg);
+            enc_camp_row_free(&row);
+        }
+    }
+    if (!rc) {
+        enc_run_result r;
+        if (enc_campaign_start(st, spec, now, &r, &err)) {
+            rc = enc_cli_fail_err("campaign", &err);
+        } else if (o->json) {
+            enc_buf b = {0};
+            enc_jw w;
+            enc_jw_init(&w, &b);
+            result_json(&w, &r);
+            enc_cli_print(&b);
+            enc_buf_free(&b);
+        } else {
+            printf("started %s\n", spec->name);
+            result_text(&r);
+        }
+    }
+    enc_spec_free(spec);
+    enc_store_close(st);
+    return rc;
+}
+
+/* Writes a jansson value through the writer (the stored A/B report). */
+static void jw_value(enc_jw *w, json_t *v)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_OBJECT:
+        enc_jw_obj(w);
+        json_object_foreach(v, k, x)
+        {
+            enc_jw_key(w, k);
+            jw_value(w, x);
+        }
+        enc_jw_end(w);
+        break;
+    case JSON_ARRAY:
+        enc_jw_arr(w);
+        json_array_foreach(v, i, x) jw_value(w, x);
+        enc_jw_end(w);
+        break;
+    case JSON_STRING: enc_jw_str(w, json_string_value(v)); break;
+    case JSON_INTEGER: enc_jw_int(w, json_integer_value(v)); break;
+    case JSON_REAL: enc_jw_num(w, json_real_value(v)); break;
+    case JSON_TRUE: enc_jw_bool(w, true); break;
+    case JSON_FALSE: enc_jw_bool(w, false); break;
+    default: enc_jw_null(w);
+    }
+}
+
+/* ---- list, show, pause, resume, stop ------------------------------------------------------- */
+
+static int do_list(enc_cli *cli, const opts *o)
+{
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
+    enc_camp_row *rows;
+    size_t n;
+    if (enc_camp_list(st, &rows, &n, &err)) {
+        enc_store_close(st);
+        return enc_cli_fail_err("campaign", &err);
+    }
+    enc_buf b = {0};
+    enc_jw w;
+    enc_jw_init(&w, &b);
+    enc_jw_obj(&w);
+    enc_jw_key(&w, "campaigns");
+    enc_jw_arr(&w);
+    if (!o->json) printf("%-28s %-8s %8s  %-19s  %s\n", "name", "state", "priority", "planned until", "trigger");
+    for (size_t i = 0; i < n; i++) {
+        char t[40];
+        fmt_time(t, sizeof t, rows[i].processed_to);
+        enc_spec *sp = NULL;
+        enc_err e2 = {0};
+        const char *trig = "?";
+        if (!enc_spec_parse(rows[i].spec, strlen(rows[i].spec), NULL, &sp, &e2))
+            trig = enc_trig_kind_name(sp->trigger.kind);
+        if (o->json) {
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "name", rows[i].name);
+            enc_jw_kstr(&w, "state", rows[i].state);
+            enc_jw_kint(&w, "priority", rows[i].priority);
+            enc_jw_kstr(&w, "trigger", trig);
+            enc_jw_kstr(&w, "planned_until", rows[i].processed_to ? t : NULL);
+            enc_jw_end(&w);
+        } else {
+            printf("%-28s %-8s %8d  %-19s  %s\n", rows[i].name, rows[i].state, rows[i].priority, t, trig);
+        }
+        enc_spec_free(sp);
+        enc_camp_row_free(&rows[i]);
+    }
+    enc_jw_end(&w);
+    enc_jw_end(&w);
+    if (o->json) enc_cli_print(&b);
+    enc_buf_free(&b);
+    free(rows);
+    enc_store_close(st);
+    return ENC_EXIT_OK;
+}
+
+static int do_show(enc_cli *cli, const opts *o)
+{
+    if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "show needs a NAME");
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
+    enc_camp_row row;
+    enc_camp_counts c;
+    if (enc_camp_get(st, o->pos[1], &row, &err)) {
+        enc_store_close(st);
+        return enc_cli_fail_err("campaign", &err);
+    }
+    if (enc_camp_counts_get(st, row.name, &c, &err)) {
+        enc_camp_row_free(&row);
+        enc_store_close(st);
+        return enc_cli_fail_err("campaign", &err);
+    }
+    static const char *const states[] = {"queued", "sending", "sent", "failed", "dead",
+                                         "reconcile", "cancelled", "suppressed"};
+    char t1[40], t2[40], t3[40], t4[40];
+    fmt_time(t1, sizeof t1, row.created_at);
+    fmt_time(t2, sizeof t2, row.updated_at);
+    fmt_time(t3, sizeof t3, row.started_at);
+    fmt_time(t4, sizeof t4, row.processed_to);
+    if (o->json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_kstr(&w, "name", row.name);
+        enc_jw_kstr(&w, "state", row.state);
+        enc_jw_kint(&w, "priority", row.priority);
+        enc_jw_kstr(&w, "created", t1);
+        enc_jw_kstr(&w, "updated", t2);
+        enc_jw_kstr(&w, "started", row.started_at ? t3 : NULL);
+        enc_jw_kstr(&w, "planned_until", row.processed_to ? t4 : NULL);
+        enc_jw_kint(&w, "members", c.members);
+        enc_jw_kint(&w, "holdout", c.holdout);
+        enc_jw_kint(&w, "messages", c.messages);
+        enc_jw_key(&w, "outbox");
+        enc_jw_obj(&w);
+        for (int i = 0; i < 8; i++) enc_jw_kint(&w, states[i], c.by_state[i]);
+        enc_jw_end(&w);
+        enc_jw_kint(&w, "coupons_issued", c.coupons);
+        enc_jw_kint(&w, "coupons_redeemed", c.redeemed);
+        if (row.ab_decide_at) {
+            char t5[40];
+            fmt_time(t5, sizeof t5, row.ab_decide_at);
+            enc_jw_key(&w, "ab");
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "decide_at", t5);
+            enc_jw_kstr(&w, "winner", row.ab_winner[0] ? row.ab_winner : NULL);
+            enc_jw_key(&w, "report");
+            json_t *rep = row.ab_report ? json_loads(row.ab_report, 0, NULL) : NULL;
+            jw_value(&w, rep);
+            json_decref(rep);
+            enc_jw_end(&w);
+        }
+        enc_jw_kstr(&w, "spec", row.spec);
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+    } else {
+        printf("campaign %s: %s, priority %d\n", row.name, row.state, row.priority);
+        printf("  created %s, updated %s, started %s; planned until %s UTC\n", t1, t2, t3, t4);
+        printf("  members %lld (holdout %lld, messaged %lld)\n", (long long)c.members,
+               (long long)c.holdout, (long long)c.messages);
+        printf("  outbox:");
+        for (int i = 0; i < 8; i++)
+            if (c.by_state[i]) printf(" %s %lld", states[i], (long long)c.by_state[i]);
+        printf("\n  coupons: %lld issued, %lld redeemed\n", (long long)c.coupons, (long long)c.redeemed);
+        if (row.ab_decide_at)
+            printf("  A/B: %s%s\n", row.ab_winner[0] ? "winner " : "undecided",
+                   row.ab_winner[0] ? row.ab_winner : "");
+    }
+    enc_camp_row_free(&row);
+    enc_store_close(st);
+    return ENC_EXIT_OK;
+}
+
+static int do_state(enc_cli *cli, const opts *o, const char *sub)
+{
+    if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "%s needs a NAME", sub);
+    int64_t now;
+    if (!clock_of(o, &now)) return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
+    enc_camp_row row;
+    int rc = ENC_EXIT_OK;
+    if (enc_camp_get(st, o->pos[1], &row, &err)) {
+        rc = enc_cli_fail_err("campaign", &err);
+        goto out;
+    }
+    const char *to = strcmp(sub, "pause") == 0 ? "paused" : strcmp(sub, "resume") == 0 ? "running" : "stopped";
+    if (strcmp(sub, "pause") == 0 && strcmp(row.state, "running") != 0)
+        rc = enc_cli_fail("campaign", "%s is %s, not running", row.name, row.state);
+    else if (strcmp(sub, "resume") == 0 && strcmp(row.state, "paused") != 0)
+        rc = enc_cli_fail("campaign", "%s is %s, not paused", row.name, row.state);
+    int64_t cancelled = 0;
+    if (!rc && enc_camp_set_state(st, row.name, to, now, &err)) rc = enc_cli_fail_err("campaign", &err);
+    if (!rc && strcmp(sub, "stop") == 0) {
+        enc_outbox *ob;
+        if (enc_outbox_open(st, &ob, &err) || enc_outbox_cancel(ob, row.name, NULL, &cancelled, &err))
+            rc = enc_cli_fail_err("campaign", &err);
+        else enc_outbox_close(ob);
+    }
+    if (!rc) {
+        if (o->json) {
+            enc_buf b = {0};
+            enc_jw w;
+            enc_jw_init(&w, &b);
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "campaign", row.name);
+            enc_jw_kstr(&w, "state", to);
+            enc_jw_kint(&w, "cancelled", cancelled);
+            enc_jw_end(&w);
+            enc_cli_print(&b);
+            enc_buf_free(&b);
+        } else {
+            printf("%s: %s", row.name, to);
+            if (strcmp(sub, "stop") == 0) printf(" (%lld queued messages cancelled)", (long long)cancelled);
+            printf("\n");
+        }
+    }
+    enc_camp_row_free(&row);
+out:
+    enc_store_close(st);
+    return rc;
+}
+
+static int do_policy(enc_cli *cli, const opts *o)
+{
+    if (o->npos > 2) return enc_cli_usage("campaign", campaign_usage, "policy takes at most one FILE");
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
+    enc_settings set;
+    int rc = ENC_EXIT_OK;
+    if (enc_settings_load(st, &set, &err)) {
+        rc = enc_cli_fail_err("campaign", &err);
+        goto out;
+    }
+    if (o->npos == 2) {
+        size_t n = 0;
+        char *text = read_all(o->pos[1], &n, &err);
+        if (!text) {
+            rc = enc_cli_fail_err("campaign", &err);
+            goto out;
+        }
+        enc_rc r = enc_settings_parse(text, n, &set, &err);
+        free(text);
+        if (r) {
+            rc = enc_cli_fail("campaign", "%s: %s", o->pos[1], err.msg);
+            goto out;
+        }
+        if (enc_settings_save(st, &set, &err)) {
+            rc = enc_cli_fail_err("campaign", &err);
+            goto out;
+        }
+    }
+    enc_buf b = {0};
+    enc_settings_json(&set, &b);
+    if (o->json || o->npos == 2) {
+        enc_cli_print(&b);
+    } else {
+        printf("contact policy (every campaign):\n");
+        for (int i = 0; i < set.policy.ncaps; i++) {
+            const enc_cap *c = &set.policy.caps[i];
+            printf("  at most %d message%s on %s in %lld h\n", c->max, c->max == 1 ? "" : "s",
+                   c->channel == ENC_CAP_ALL_CHANNELS ? "all channels" : enc_channel_name((enc_channel)c->channel),
+                   (long long)(c->window / 3600));
+        }
+        if (set.policy.quiet_start != set.policy.quiet_end)
+            printf("  quiet hours %02d:%02d-%02d:%02d in the customer's zone (default %s)\n",
+                   set.policy.quiet_start / 60, set.policy.quiet_start % 60, set.policy.quiet_end / 60,
+                   set.policy.quiet_end % 60, set.default_tz);
+        else printf("  no quiet hours\n");
+        printf("  unsubscribe links: %s\n  shop: %s (%s)\n", set.unsubscribe_url, set.shop_name, set.shop_url);
+    }
+    enc_buf_free(&b);
+out:
+    enc_store_close(st);
+    return rc;
+}
+
+int cmd_campaign(enc_cli *cli, int argc, char **argv)
+{
+    if (enc_cli_wants_help(argc, argv)) {
+        fputs(campaign_usage, stdout);
+        return ENC_EXIT_OK;
+    }
+    opts o;
+    int rc = parse("campaign", campaign_usage, argc, argv, &o);
+    if (rc) return rc;
+    if (o.npos < 1) return enc_cli_usage("campaign", campaign_usage, "needs a command");
+    const char *sub = o.pos[0];
+    if (strcmp(sub, "plan") == 0) return do_plan(cli, &o);
+    if (strcmp(sub, "start") == 0) return do_start(cli, &o);
+    if (strcmp(sub, "list") == 0) return do_list(cli, &o);
+    if (strcmp(sub, "show") == 0) return do_show(cli, &o);
+    if (strcmp(sub, "pause") == 0 || strcmp(sub, "resume") == 0 || strcmp(sub, "stop") == 0)
+        return do_state(cli, &o, sub);
+    if (strcmp(sub, "policy") == 0) return do_policy(cli, &o);
+    return enc_cli_usage("campaign", campaign_usage, "unknown command '%s'", sub);
+}
+
+/* ---- playbook ------------------------------------------------------------------------------ */
+
+static char *playbook_description(const enc_playbook *pb)
+{
+    json_t *j = json_loads(pb->text, 0, NULL);
+    json_t *d = j ? json_object_get(j, "description") : NULL;
+    char *s = enc_xstrdup(json_is_string(d) ? json_string_value(d) : "");
+    json_decref(j);
+    return s;
+}
+
+int cmd_playbook(enc_cli *cli, int argc, char **argv)
+{
+    if (enc_cli_wants_help(argc, argv)) {
+        fputs(playbook_usage, stdout);
+        return ENC_EXIT_OK;
+    }
+    opts o;
+    int rc = parse("playbook", playbook_usage, argc, argv, &o);
+    if (rc) return rc;
+    if (o.npos < 1) return enc_cli_usage("playbook", playbook_usage, "needs a command");
+    const char *sub = o.pos[0];
+    if (strcmp(sub, "list") == 0) {
+        if (o.npos != 1) return enc_cli_usage("playbook", playbook_usage, "list takes no arguments");
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_key(&w, "playbooks");
+        enc_jw_arr(&w);
+        for (int i = 0; i < enc_playbooks_count; i++) {
+            char *d = playbook_description(&enc_playbooks[i]);
+            if (o.json) {
+                enc_jw_obj(&w);
+                enc_jw_kstr(&w, "name", enc_playbooks[i].name);
+                enc_jw_kstr(&w, "description", d);
+                enc_jw_end(&w);
+            } else {
+                printf("%-22s %s\n", enc_playbooks[i].name, d);
+            }
+            free(d);
+        }
+        enc_jw_end(&w);
+        enc_jw_end(&w);
+        if (o.json) enc_cli_print(&b);
+        enc_buf_free(&b);
+        return ENC_EXIT_OK;
+    }
+    if (strcmp(sub, "show") != 0 && strcmp(sub, "install") != 0)
+        return enc_cli_usage("playbook", playbook_usage, "unknown command '%s'", sub);
+    if (o.npos != 2) return enc_cli_usage("playbook", playbook_usage, "%s needs a NAME", sub);
+    const enc_playbook *pb = enc_playbook_find(o.pos[1]);
+    if (!pb) return enc_cli_fail("playbook", "no playbook named '%s' (see 'encore playbook list')", o.pos[1]);
+    if (strcmp(sub, "show") == 0) {
+        fputs(pb->text, stdout);
+        return ENC_EXIT_OK;
+    }
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("playbook", &err);
+    enc_spec *spec;
+    bool created = false;
+    int64_t now = (int64_t)time(NULL);
+    if (enc_spec_parse(pb->text, strlen(pb->text), st, &spec, &err)) {
+        rc = enc_cli_fail("playbook", "%s: %s", pb->name, err.msg);
+    } else {
+        enc_camp_row row;
+        enc_err e2 = {0};
+        if (!enc_camp_get(st, spec->name, &row, &e2)) {
+            rc = enc_cli_fail("playbook", "a campaign named '%s' exists already (%s)", spec->name, row.state);
+            enc_camp_row_free(&row);
+        } else if (enc_camp_put(st, spec, "draft", now, &created, &err)) {
+            rc = enc_cli_fail_err("playbook", &err);
+        } else if (o.json) {
+            enc_buf b = {0};
+            enc_jw w;
+            enc_jw_init(&w, &b);
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "installed", spec->name);
+            enc_jw_kstr(&w, "state", "draft");
+            enc_jw_end(&w);
+            enc_cli_print(&b);
+            enc_buf_free(&b);
+        } else {
+            printf("installed %s as a draft campaign; start it with 'encore campaign start %s'\n",
+                   spec->name, spec->name);
+        }
+        enc_spec_free(spec);
+    }
+    enc_store_close(st);
+    return rc;
+}
+
+/* ---- tick ---------------------------------------------------------------------------------- */
+
+int cmd_tick(enc_cli *cli, int argc, char **argv)
+{
+    if (enc_cli_wants_help(argc, argv)) {
+        fputs(tick_usage, stdout);
+        return ENC_EXIT_OK;
+    }
+    opts o;
+    int rc = parse("tick", tick_usage, argc, argv, &o);
+    if (rc) return rc;
+    if (o.npos) return enc_cli_usage("tick", tick_usage, "takes no arguments");
+    int64_t now;
+    if (!clock_of(&o, &now)) return enc_cli_usage("tick", tick_usage, "--now '%s': not a time", o.at);
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("tick", &err);
+    enc_run_result *res;
+    size_t n;
+    int64_t redeemed = 0;
+    if (enc_tick(st, now, &res, &n, &redeemed, &err)) {
+        enc_store_close(st);
+        return enc_cli_fail_err("tick", &err);
+    }
+    int failed = 0;
+    char t[40];
+    fmt_time(t, sizeof t, now);
+    if (o.json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_kstr(&w, "now", t);
+        enc_jw_kint(&w, "coupons_redeemed", redeemed);
+        enc_jw_key(&w, "campaigns");
+        enc_jw_arr(&w);
+        for (size_t i = 0; i < n; i++) result_json(&w, &res[i]);
+        enc_jw_end(&w);
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+    } else {
+        printf("tick at %s UTC: %zu running campaign%s, %lld coupon%s redeemed\n", t, n,
+               n == 1 ? "" : "s", (long long)redeemed, redeemed == 1 ? "" : "s");
+        for (size_t i = 0; i < n; i++) result_text(&res[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (res[i].error[0]) {
+            fprintf(stderr, "encore: tick: %s: %s\n", res[i].name, res[i].error);
+            failed++;
+        }
+    free(res);
+    enc_store_close(st);
+    return failed ? ENC_EXIT_FAIL : ENC_EXIT_OK;
+}

@@ -1,0 +1,524 @@
+/* cmd_dispatch.c — the delivery commands: `encore dispatch` (runs the dispatcher over the
+ * outbox, once or until stopped) and `encore outbox` (counts by state and channel; pause,
+ * resume, rate, retry, cancel, suppress, SMS replies; and `enqueue FILE.jsonl`, a test and
+ * integration aid: campaigns enqueue through the outbox API directly). */
+#include "cli/cli.h"
+#include "base/json.h"
+#include "base/mem.h"
+#include "delivery/config.h"
+#include "delivery/dispatch.h"
+#include "delivery/outbox.h"
+#include "store/store.h"
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+extern char **environ;
+
+static const char dispatch_usage[] =
+    "usage: encore dispatch [--once] [--config FILE] [--set CHANNEL.OPTION=VALUE]...\n"
+    "                       [--batch N] [--max-attempts N] [--show-config] [--json]\n"
+    "  sends due messages of the outbox through the configured channels, records results,\n"
+    "  retries temporary failures with backoff; runs until stopped (SIGINT/SIGTERM)\n"
+    "  --once            send what is due now, then exit\n"
+    "  --config FILE     channels and settings (JSON; default $ENCORE_DELIVERY_CONFIG)\n"
+    "  --set C.O=V       set option O of channel C (over ENCORE_CHANNEL_<C>_<O> over the file)\n"
+    "  --batch N         messages claimed per channel per round (default 200)\n"
+    "  --max-attempts N  tries before a message is dead (default 8)\n"
+    "  --show-config     print the configuration (secrets masked) and exit\n"
+    "  --json            one JSON summary on stdout\n"
+    "  see docs/delivery.md for channel options, states and the recovery rules\n";
+
+/* The dispatcher a signal should stop: a signal handler can reach nothing else. */
+static enc_dispatch *volatile running;
+static void on_signal(int sig)
+{
+    if (running) enc_dispatch_stop(running);
+}
+
+typedef struct progress {
+    bool tty;
+    double last;
+} progress;
+
+static void on_round(void *ctx, const enc_dispatch_stats *s)
+{
+    progress *p = ctx;
+    if (!p->tty) return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+    if (now - p->last < 0.25) return;
+    p->last = now;
+    fprintf(stderr, "\rdispatch: %lld sent, %lld retrying, %lld failed, %lld dead   ",
+            (long long)s->sent, (long long)s->retried, (long long)s->failed, (long long)s->dead);
+}
+
+int cmd_dispatch(enc_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"once", no_argument, NULL, 'o'},       {"config", required_argument, NULL, 'c'},
+        {"set", required_argument, NULL, 's'},  {"batch", required_argument, NULL, 'b'},
+        {"max-attempts", required_argument, NULL, 'm'},
+        {"show-config", no_argument, NULL, 'S'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+    };
+    bool once = false, json = false, show = false;
+    const char *config = getenv("ENCORE_DELIVERY_CONFIG");
+    if (config && !*config) config = NULL;
+    const char **sets = enc_xcalloc((size_t)argc + 1, sizeof *sets);
+    size_t nsets = 0;
+    long batch = 0, maxatt = 0;
+    int c, rc = ENC_EXIT_OK;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': once = true; break;
+        case 'c': config = optarg; break;
+        case 's': sets[nsets++] = optarg; break;
+        case 'b':
+            if (!enc_cli_parse_long(optarg, 1, 100000, &batch)) {
+                free(sets);
+                return enc_cli_usage("dispatch", dispatch_usage, "--batch: 1..100000");
+            }
+            break;
+        case 'm':
+            if (!enc_cli_parse_long(optarg, 1, 100, &maxatt)) {
+                free(sets);
+                return enc_cli_usage("dispatch", dispatch_usage, "--max-attempts: 1..100");
+            }
+            break;
+        case 'S': show = true; break;
+        case 'j': json = true; break;
+        case 'h': free(sets); fputs(dispatch_usage, stdout); return ENC_EXIT_OK;
+        default:
+            free(sets);
+            return enc_cli_usage("dispatch", dispatch_usage, "unknown option '%s'",
+                                 argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        free(sets);
+        return enc_cli_usage("dispatch", dispatch_usage, "unexpected argument '%s'", argv[optind]);
+    }
+    enc_err err = {0};
+    enc_delivery_config cfg;
+    if (enc_delivery_config_load(config, environ, sets, nsets, &cfg, &err)) {
+        free(sets);
+        return enc_cli_fail_err("dispatch", &err);
+    }
+    free(sets);
+    if (batch) cfg.batch = (size_t)batch;
+    if (maxatt) cfg.retry.max_attempts = (int)maxatt;
+    if (show) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_delivery_config_json(&cfg, &w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+        enc_delivery_config_free(&cfg);
+        return ENC_EXIT_OK;
+    }
+    if (json_object_size(cfg.channels) == 0) {
+        enc_delivery_config_free(&cfg);
+        return enc_cli_usage("dispatch", dispatch_usage,
+                             "no channels configured (--config FILE, $ENCORE_DELIVERY_CONFIG or"
+                             " --set NAME.kind=...)");
+    }
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) {
+        enc_delivery_config_free(&cfg);
+        return enc_cli_fail_err("dispatch", &err);
+    }
+    char lock[4096];
+    snprintf(lock, sizeof lock, "%s.dispatch-lock", cli->db_path);
+    progress prog = {.tty = cli->tty && !json};
+    enc_dispatch_opts o = {.retry = cfg.retry, .batch = cfg.batch, .poll = cfg.poll,
+                           .lock_path = lock, .on_round = on_round, .round_ctx = &prog};
+    enc_dispatch *d = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (enc_dispatch_new(st, &o, &d, &err) || enc_dispatch_configure(d, &cfg, &err)) {
+        rc = enc_cli_fail_err("dispatch", &err);
+        goto out;
+    }
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    running = d;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    enc_rc r = enc_dispatch_run(d, once, &err);
+    running = NULL;
+    if (prog.tty && prog.last > 0) fputc('\n', stderr);
+    if (r) {
+        rc = enc_cli_fail_err("dispatch", &err);
+        goto out;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    /* due messages on channels nobody configured would wait forever: say so */
+    char **names = NULL;
+    size_t nn = 0;
+    enc_outbox_due_channels(enc_dispatch_outbox(d), (int64_t)time(NULL), &names, &nn, &err);
+    const enc_dispatch_stats *s = enc_dispatch_stats_get(d);
+    if (json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_kint(&w, "claimed", s->claimed);
+        enc_jw_kint(&w, "sent", s->sent);
+        enc_jw_kint(&w, "retried", s->retried);
+        enc_jw_kint(&w, "failed", s->failed);
+        enc_jw_kint(&w, "dead", s->dead);
+        enc_jw_kint(&w, "suppressed", s->suppressed);
+        enc_jw_key(&w, "recovered");
+        enc_jw_obj(&w);
+        enc_jw_kint(&w, "resend", s->recovered_resend);
+        enc_jw_kint(&w, "reconcile", s->recovered_reconcile);
+        enc_jw_kint(&w, "dead", s->recovered_dead);
+        enc_jw_end(&w);
+        enc_jw_kint(&w, "rounds", s->rounds);
+        enc_jw_knum(&w, "seconds", round(secs * 1000) / 1000);
+        enc_jw_key(&w, "unconfigured_channels");
+        enc_jw_arr(&w);
+        for (size_t i = 0; i < nn; i++)
+            if (!enc_dispatch_has_channel(d, names[i])) enc_jw_str(&w, names[i]);
+        enc_jw_end(&w);
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+    } else {
+        printf("dispatched in %.2f s: %lld sent, %lld to retry, %lld failed, %lld dead,"
+               " %lld suppressed\n",
+               secs, (long long)s->sent, (long long)s->retried, (long long)s->failed,
+               (long long)s->dead, (long long)s->suppressed);
+        if (s->recovered_resend || s->recovered_reconcile || s->recovered_dead)
+            printf("recovered after an interruption: %lld sent again with the same key,"
+                   " %lld to reconcile, %lld dead\n",
+                   (long long)s->recovered_resend, (long long)s->recovered_reconcile,
+                   (long long)s->recovered_dead);
+    }
+    for (size_t i = 0; i < nn; i++) {
+        if (!enc_dispatch_has_channel(d, names[i]))
+            fprintf(stderr, "encore: dispatch: due messages wait on channel '%s', which is not"
+                            " configured\n", names[i]);
+        free(names[i]);
+    }
+    free(names);
+out:
+    enc_dispatch_free(d);
+    enc_store_close(st);
+    enc_delivery_config_free(&cfg);
+    return rc;
+}
+
+/* ---- encore outbox ------------------------------------------------------------------- */
+
+static const char outbox_usage[] =
+    "usage: encore outbox [--state S] [--channel C] [--json]   counts by channel and state\n"
+    "       encore outbox pause|resume CHANNEL                 stop or restart a channel\n"
+    "       encore outbox rate CHANNEL N|default               messages per second\n"
+    "       encore outbox retry --state S [--channel C]        queue dead, failed, reconcile,\n"
+    "                                                          suppressed or cancelled again\n"
+    "       encore outbox cancel [--campaign X] [--channel C]  cancel queued messages\n"
+    "       encore outbox suppress CHANNEL ADDRESS [--reason R] never send there (\"*\": any channel)\n"
+    "       encore outbox reply CHANNEL PHONE TEXT             an inbound SMS reply (STOP, TD,\n"
+    "                                                          退订 ... suppress the number)\n"
+    "       encore outbox enqueue FILE.jsonl [--json]          add messages (one JSON object a\n"
+    "                                                          line; for tests and integrations:\n"
+    "                                                          campaigns use the outbox API)\n";
+
+static int outbox_counts(enc_outbox *ob, const char *state, const char *channel, bool json)
+{
+    enc_err err = {0};
+    enc_outbox_count *rows;
+    size_t n;
+    int only = -1;
+    if (state && (only = enc_msg_state_parse(state)) < 0)
+        return enc_cli_usage("outbox", outbox_usage, "unknown state '%s'", state);
+    if (enc_outbox_counts(ob, channel, &rows, &n, &err)) return enc_cli_fail_err("outbox", &err);
+    int64_t total[ENC_MSG_NSTATES] = {0};
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < ENC_MSG_NSTATES; k++) total[k] += rows[i].n[k];
+    if (json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_key(&w, "channels");
+        enc_jw_arr(&w);
+        for (size_t i = 0; i < n; i++) {
+            enc_channel_state cs;
+            enc_outbox_channel_get(ob, rows[i].channel, &cs, &err);
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "channel", rows[i].channel);
+            enc_jw_kbool(&w, "paused", cs.paused);
+            for (int k = 0; k < ENC_MSG_NSTATES; k++)
+                if (only < 0 || only == k) enc_jw_kint(&w, enc_msg_state_name(k), rows[i].n[k]);
+            enc_jw_end(&w);
+        }
+        enc_jw_end(&w);
+        enc_jw_key(&w, "total");
+        enc_jw_obj(&w);
+        for (int k = 0; k < ENC_MSG_NSTATES; k++)
+            if (only < 0 || only == k) enc_jw_kint(&w, enc_msg_state_name(k), total[k]);
+        enc_jw_end(&w);
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+    } else {
+        printf("%-16s", "channel");
+        for (int k = 0; k < ENC_MSG_NSTATES; k++)
+            if (only < 0 || only == k) printf(" %10s", enc_msg_state_name(k));
+        printf("\n");
+        for (size_t i = 0; i <= n; i++) {
+            const int64_t *v = i < n ? rows[i].n : total;
+            char name[80];
+            enc_channel_state cs = {0};
+            if (i < n) enc_outbox_channel_get(ob, rows[i].channel, &cs, &err);
+            snprintf(name, sizeof name, "%s%s", i < n ? rows[i].channel : "total",
+                     cs.paused ? " (paused)" : "");
+            printf("%-16s", name);
+            for (int k = 0; k < ENC_MSG_NSTATES; k++)
+                if (only < 0 || only == k) printf(" %10lld", (long long)v[k]);
+            printf("\n");
+        }
+    }
+    free(rows);
+    return ENC_EXIT_OK;
+}
+
+/* Reads one message object into r (strings borrowed from o); NULL or a reason. */
+static const char *msg_from_json(json_t *o, enc_msg_rec *r, char **payload)
+{
+    memset(r, 0, sizeof *r);
+    *payload = NULL;
+    if (!json_is_object(o)) return "expected a JSON object";
+    r->campaign = enc_opt_str(o, "campaign", NULL);
+    r->variant = enc_opt_str(o, "variant", NULL);
+    json_t *cid = json_object_get(o, "customer_id");
+    if (cid && !json_is_integer(cid)) return "customer_id must be an integer";
+    r->customer_id = json_integer_value(cid);
+    r->channel = enc_opt_str(o, "channel", NULL);
+    r->address = enc_opt_str(o, "address", NULL);
+    r->subject = enc_opt_str(o, "subject", NULL);
+    r->body_text = enc_opt_str(o, "body_text", enc_opt_str(o, "text", NULL));
+    r->body_html = enc_opt_str(o, "body_html", enc_opt_str(o, "html", NULL));
+    r->idempotency_key = enc_opt_str(o, "idempotency_key", NULL);
+    json_t *pr = json_object_get(o, "priority");
+    if (pr && (!json_is_integer(pr) || json_integer_value(pr) < 0 || json_integer_value(pr) > 9))
+        return "priority must be an integer 0..9";
+    r->priority = (int)json_integer_value(pr);
+    json_t *due = json_object_get(o, "due_at");
+    if (due && !json_is_integer(due)) return "due_at must be epoch seconds";
+    r->due_at = json_integer_value(due);
+    json_t *p = json_object_get(o, "payload");
+    if (p && !json_is_null(p)) {
+        if (!json_is_object(p)) return "payload must be an object";
+        *payload = json_dumps(p, JSON_COMPACT);
+        r->payload = *payload;
+    }
+    if (!r->channel || !r->address || !r->idempotency_key)
+        return "channel, address and idempotency_key are required";
+    return NULL;
+}
+
+#define ENQ_BATCH 5000
+#define ENQ_LINE_MAX (1 << 20)
+
+static int outbox_enqueue(enc_outbox *ob, const char *path, bool json)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) return enc_cli_fail("outbox", "%s: %s", path, strerror(errno));
+    enc_err err = {0};
+    enc_msg_rec *recs = enc_xcalloc(ENQ_BATCH, sizeof *recs);
+    json_t **objs = enc_xcalloc(ENQ_BATCH, sizeof *objs);
+    char **pays = enc_xcalloc(ENQ_BATCH, sizeof *pays);
+    size_t nb = 0, added_total = 0, read = 0;
+    long lineno = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = ENC_EXIT_OK;
+    int64_t now = (int64_t)time(NULL);
+    for (;;) {
+        len = getline(&line, &cap, f);
+        bool flush = len < 0 || nb == ENQ_BATCH;
+        if (flush && nb) {
+            size_t added;
+            enc_rc r = enc_outbox_enqueue(ob, recs, nb, now, &added, &err);
+            for (size_t i = 0; i < nb; i++) {
+                json_decref(objs[i]);
+                free(pays[i]);
+            }
+            nb = 0;
+            if (r) {
+                rc = enc_cli_fail_err("outbox", &err);
+                break;
+            }
+            added_total += added;
+        }
+        if (len < 0) break;
+        lineno++;
+        if (len > ENQ_LINE_MAX) {
+            rc = enc_cli_fail("outbox", "%s:%ld: line longer than 1 MB", path, lineno);
+            break;
+        }
+        size_t k = (size_t)len;
+        while (k && (line[k - 1] == '\n' || line[k - 1] == '\r' || line[k - 1] == ' ')) k--;
+        if (k == 0) continue;
+        json_error_t je;
+        json_t *o = json_loadb(line, k, 0, &je);
+        if (!o) {
+            rc = enc_cli_fail("outbox", "%s:%ld:%d: %s", path, lineno, je.column, je.text);
+            break;
+        }
+        const char *why = msg_from_json(o, &recs[nb], &pays[nb]);
+        if (why) {
+            json_decref(o);
+            free(pays[nb]);
+            rc = enc_cli_fail("outbox", "%s:%ld: %s", path, lineno, why);
+            break;
+        }
+        objs[nb++] = o;
+        read++;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        json_decref(objs[i]);
+        free(pays[i]);
+    }
+    free(line);
+    free(recs);
+    free(objs);
+    free(pays);
+    if (f != stdin) fclose(f);
+    if (rc) return rc;
+    if (json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_kint(&w, "read", (int64_t)read);
+        enc_jw_kint(&w, "added", (int64_t)added_total);
+        enc_jw_kint(&w, "already_there", (int64_t)(read - added_total));
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+    } else {
+        printf("enqueued %zu of %zu messages (%zu already in the outbox)\n", added_total, read,
+               read - added_total);
+    }
+    return ENC_EXIT_OK;
+}
+
+int cmd_outbox(enc_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"state", required_argument, NULL, 's'},  {"channel", required_argument, NULL, 'c'},
+        {"campaign", required_argument, NULL, 'C'}, {"reason", required_argument, NULL, 'r'},
+        {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *state = NULL, *channel = NULL, *campaign = NULL, *reason = "manual";
+    bool json = false;
+    int c;
+    opterr = 0;
+    /* options may follow the action word: permute (no "+") */
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': state = optarg; break;
+        case 'c': channel = optarg; break;
+        case 'C': campaign = optarg; break;
+        case 'r': reason = optarg; break;
+        case 'j': json = true; break;
+        case 'h': fputs(outbox_usage, stdout); return ENC_EXIT_OK;
+        default:
+            return enc_cli_usage("outbox", outbox_usage, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    const char *act = optind < argc ? argv[optind] : NULL;
+    int nargs = argc - optind - (act ? 1 : 0);
+    char **args = argv + optind + (act ? 1 : 0);
+    static const struct {
+        const char *name;
+        int nargs;
+    } acts[] = {{"pause", 1}, {"resume", 1}, {"rate", 2}, {"retry", 0}, {"cancel", 0},
+                {"suppress", 2}, {"reply", 3}, {"enqueue", 1}};
+    int which = -1;
+    if (act) {
+        for (size_t i = 0; i < sizeof acts / sizeof *acts; i++)
+            if (strcmp(act, acts[i].name) == 0) which = (int)i;
+        if (which < 0) return enc_cli_usage("outbox", outbox_usage, "unknown action '%s'", act);
+        if (nargs != acts[which].nargs)
+            return enc_cli_usage("outbox", outbox_usage, "%s takes %d argument%s", act,
+                                 acts[which].nargs, acts[which].nargs == 1 ? "" : "s");
+    }
+    double rate = 0;
+    if (which == 2 && strcmp(args[1], "default") != 0) {
+        char *end;
+        rate = strtod(args[1], &end);
+        if (end == args[1] || *end || !(rate > 0) || rate > 1e9)
+            return enc_cli_usage("outbox", outbox_usage, "rate: a positive number or 'default'");
+    }
+    int from = -1;
+    if (which == 3) {
+        if (!state) return enc_cli_usage("outbox", outbox_usage, "retry needs --state");
+        from = enc_msg_state_parse(state);
+        if (from < 0) return enc_cli_usage("outbox", outbox_usage, "unknown state '%s'", state);
+    }
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("outbox", &err);
+    enc_outbox *ob;
+    if (enc_outbox_open(st, &ob, &err)) {
+        enc_store_close(st);
+        return enc_cli_fail_err("outbox", &err);
+    }
+    int rc = ENC_EXIT_OK;
+    int64_t now = (int64_t)time(NULL), n = 0;
+    enc_rc r = ENC_OK;
+    switch (which) {
+    case -1: rc = outbox_counts(ob, state, channel, json); break;
+    case 0:
+    case 1:
+        r = enc_outbox_set_paused(ob, args[0], which == 0, now, &err);
+        if (!r) printf("channel %s %s\n", args[0], which == 0 ? "paused" : "resumed");
+        break;
+    case 2:
+        r = enc_outbox_set_rate(ob, args[0], rate, now, &err);
+        if (!r && rate > 0) printf("channel %s: %g messages per second\n", args[0], rate);
+        else if (!r) printf("channel %s: the configured rate\n", args[0]);
+        break;
+    case 3:
+        r = enc_outbox_retry(ob, (enc_msg_state)from, channel, now, &n, &err);
+        if (!r) printf("%lld messages queued again\n", (long long)n);
+        break;
+    case 4:
+        r = enc_outbox_cancel(ob, campaign, channel, &n, &err);
+        if (!r) printf("%lld messages cancelled\n", (long long)n);
+        break;
+    case 5:
+        r = enc_outbox_suppress(ob, args[0], args[1], reason, "cli", now, &err);
+        if (!r) printf("%s suppressed on %s\n", args[1], args[0]);
+        break;
+    case 6: {
+        bool out;
+        r = enc_outbox_sms_reply(ob, args[0], args[1], args[2], now, &out, &err);
+        if (!r) printf("%s\n", out ? "opt-out: number suppressed" : "not an opt-out");
+        break;
+    }
+    case 7: rc = outbox_enqueue(ob, args[0], json); break;
+    }
+    if (r) rc = enc_cli_fail_err("outbox", &err);
+    enc_outbox_close(ob);
+    enc_store_close(st);
+    return rc;
+}

@@ -1,0 +1,640 @@
+/* cmd_recommend.c — `encore recommend`: recommendations for one customer (personal, cross-sell,
+ * up-sell, cart complements) with a score and a reason; `--all` for every customer (timed);
+ * `evaluate --split DATE` for the offline evaluation against the baselines. The store is read
+ * once into a snapshot, the model (src/recommend/recommend.h) is built from it, then each
+ * customer is a call into the model. */
+#include "base/buf.h"
+#include "base/datetime.h"
+#include "base/json.h"
+#include "base/mem.h"
+#include "cli/basket_cli.h"
+#include "cli/cli.h"
+#include "ingest/clean.h"
+#include "recommend/eval.h"
+#include "recommend/recommend.h"
+#include "store/store.h"
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: encore recommend CUSTOMER_ID [--kind K] [--n 10] [--as-of DATE] [--json] [options]\n"
+    "       encore recommend --all [--kind K] [--n 10] [--out FILE.csv] [--json] [options]\n"
+    "       encore recommend evaluate --split DATE [--k 10] [--end DATE] [--json] [options]\n"
+    "\n"
+    "Products to offer a customer, each with a score and the reason. CUSTOMER_ID is the\n"
+    "merchant's customer id, an email, a phone number, or #N (internal id).\n"
+    "\n"
+    "  --kind K             personal (default): from everything the customer bought, carted,\n"
+    "                       favourited and viewed (item-to-item and rules), popular products\n"
+    "                       after; cross: what goes with their last order; up: better models of\n"
+    "                       what they looked at or bought; cart: what completes their abandoned\n"
+    "                       cart; popular, rules, itemsim: the evaluation's baselines\n"
+    "  --n N                how many (default 10)\n"
+    "  --as-of DATE         the store as it was before DATE (YYYY-MM-DD, UTC)\n"
+    "  --json               one JSON document\n"
+    "  --all                every customer: timing summary; --out FILE.csv writes the lists\n"
+    "                       (customer_id,rank,sku,score,reason,anchor)\n"
+    "evaluate:\n"
+    "  --split DATE         hide purchases from DATE on, build from what came before\n"
+    "  --end DATE           the held-out window ends before DATE (default: everything)\n"
+    "  --k K                list length evaluated (default 10)\n"
+    "business filters and tuning:\n"
+    "  --exclude-sku S      never recommend S (repeat, or a comma-separated list)\n"
+    "  --exclude-category C never recommend products in category C or under it (repeat)\n"
+    "  --include-out-of-stock  recommend products marked out of stock too\n"
+    "  --per-category N     at most N products of one top category in a list (default 5;\n"
+    "                       0: no limit)\n"
+    "  --half-life DAYS     time decay of interactions (default 180; 0: none)\n"
+    "  --neighbours M       similar products kept per product (default 20)\n"
+    "  --rule-support S     rules' minimum support: a count (default 5) or a fraction\n"
+    "  --rule-confidence C  rules' minimum confidence (default 0.05)\n"
+    "  --rules-weight W     personal: weight of rules beside item-to-item (default 0.5)\n"
+    "  --max-step X         up-sell: at most X times the price (default 2)\n"
+    "  --min-buyers N       up-sell: alternatives bought by at least N customers (default 3)\n"
+    "  --threads N          threads for the similarity build (default 2)\n"
+    "  -h, --help           this text\n";
+
+enum { O_KIND = 256, O_N, O_ASOF, O_JSON, O_ALL, O_OUT, O_SPLIT, O_END, O_K, O_XSKU, O_XCAT,
+       O_OOS, O_PERTOP, O_HALF, O_NB, O_RSUP, O_RCONF, O_RW, O_STEP, O_BUYERS, O_THREADS };
+
+typedef struct args {
+    enc_rec_opts o;
+    enc_rec_kind kind;
+    long n, k;
+    int64_t as_of, split, end;
+    bool json, all, eval, has_split;
+    const char *out, *who;
+    const char **xsku, **xcat;
+    size_t nxsku, nxcat;
+    char **owned; /* strdup'ed list pieces */
+    size_t nowned;
+} args;
+
+static bool parse_num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) return false;
+    *out = v;
+    return true;
+}
+
+/* appends the comma-separated pieces of s to *list */
+static void add_list(args *a, const char ***list, size_t *n, const char *s)
+{
+    const char *p = s;
+    for (;;) {
+        const char *q = strchr(p, ',');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if (len) {
+            char *v = enc_xstrndup(p, len);
+            a->owned = enc_xrealloc(a->owned, (a->nowned + 1) * sizeof *a->owned);
+            a->owned[a->nowned++] = v;
+            *list = enc_xrealloc(*list, (*n + 1) * sizeof **list);
+            (*list)[(*n)++] = v;
+        }
+        if (!q) break;
+        p = q + 1;
+    }
+}
+
+static void args_free(args *a)
+{
+    for (size_t i = 0; i < a->nowned; i++) free(a->owned[i]);
+    free(a->owned);
+    free(a->xsku);
+    free(a->xcat);
+}
+
+/* parses argv into a; returns -1 to go on, else an exit code */
+static int parse(int argc, char **argv, args *a)
+{
+    static const struct option opts[] = {
+        {"kind", required_argument, 0, O_KIND},
+        {"n", required_argument, 0, O_N},
+        {"as-of", required_argument, 0, O_ASOF},
+        {"json", no_argument, 0, O_JSON},
+        {"all", no_argument, 0, O_ALL},
+        {"out", required_argument, 0, O_OUT},
+        {"split", required_argument, 0, O_SPLIT},
+        {"end", required_argument, 0, O_END},
+        {"k", required_argument, 0, O_K},
+        {"exclude-sku", required_argument, 0, O_XSKU},
+        {"exclude-category", required_argument, 0, O_XCAT},
+        {"include-out-of-stock", no_argument, 0, O_OOS},
+        {"per-category", required_argument, 0, O_PERTOP},
+        {"half-life", required_argument, 0, O_HALF},
+        {"neighbours", required_argument, 0, O_NB},
+        {"rule-support", required_argument, 0, O_RSUP},
+        {"rule-confidence", required_argument, 0, O_RCONF},
+        {"rules-weight", required_argument, 0, O_RW},
+        {"max-step", required_argument, 0, O_STEP},
+        {"min-buyers", required_argument, 0, O_BUYERS},
+        {"threads", required_argument, 0, O_THREADS},
+        {0, 0, 0, 0},
+    };
+    enc_rec_defaults(&a->o);
+    a->kind = ENC_REC_PERSONAL;
+    a->n = 10;
+    a->k = 10;
+    a->as_of = a->end = INT64_MAX;
+    int c;
+    long v;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case O_KIND:
+            if (!enc_rec_kind_parse(optarg, &a->kind))
+                return enc_cli_usage("recommend", usage, "--kind: unknown kind '%s'", optarg);
+            break;
+        case O_N:
+            if (!enc_cli_parse_long(optarg, 1, 10000, &a->n))
+                return enc_cli_usage("recommend", usage, "--n: not a count in 1..10000: '%s'", optarg);
+            break;
+        case O_K:
+            if (!enc_cli_parse_long(optarg, 1, 10000, &a->k))
+                return enc_cli_usage("recommend", usage, "--k: not a count in 1..10000: '%s'", optarg);
+            break;
+        case O_ASOF:
+        case O_SPLIT:
+        case O_END: {
+            int64_t t;
+            if (!enc__parse_instant(optarg, &t))
+                return enc_cli_usage("recommend", usage, "'%s' is not a date YYYY-MM-DD", optarg);
+            if (c == O_ASOF) a->as_of = t;
+            else if (c == O_END) a->end = t;
+            else a->split = t, a->has_split = true;
+            break;
+        }
+        case O_JSON: a->json = true; break;
+        case O_ALL: a->all = true; break;
+        case O_OUT: a->out = optarg; break;
+        case O_XSKU: add_list(a, &a->xsku, &a->nxsku, optarg); break;
+        case O_XCAT: add_list(a, &a->xcat, &a->nxcat, optarg); break;
+        case O_OOS: a->o.include_out_of_stock = true; break;
+        case O_PERTOP:
+            if (!enc_cli_parse_long(optarg, 0, 1000000, &v))
+                return enc_cli_usage("recommend", usage, "--per-category: not a count: '%s'", optarg);
+            a->o.per_top = (int32_t)v;
+            break;
+        case O_HALF:
+            if (!parse_num(optarg, 0, 1e6, &a->o.sim.half_life_days))
+                return enc_cli_usage("recommend", usage, "--half-life: not a number of days: '%s'", optarg);
+            break;
+        case O_NB:
+            if (!enc_cli_parse_long(optarg, 1, 10000, &v))
+                return enc_cli_usage("recommend", usage, "--neighbours: not a count in 1..10000: '%s'", optarg);
+            a->o.sim.top_m = (int32_t)v;
+            break;
+        case O_RSUP:
+            if (!enc_support_parse(optarg, &a->o.rule_support))
+                return enc_cli_usage("recommend", usage, "--rule-support: '%s' is neither a fraction nor a count", optarg);
+            break;
+        case O_RCONF:
+            if (!parse_num(optarg, 0, 1, &a->o.rule_confidence))
+                return enc_cli_usage("recommend", usage, "--rule-confidence: '%s' is not in [0, 1]", optarg);
+            break;
+        case O_RW:
+            if (!parse_num(optarg, 0, 1e6, &a->o.rules_weight))
+                return enc_cli_usage("recommend", usage, "--rules-weight: '%s' is not a number >= 0", optarg);
+            break;
+        case O_STEP:
+            if (!parse_num(optarg, 1, 1e6, &a->o.up.max_step))
+                return enc_cli_usage("recommend", usage, "--max-step: '%s' is not a number >= 1", optarg);
+            break;
+        case O_BUYERS:
+            if (!enc_cli_parse_long(optarg, 0, INT32_MAX, &v))
+                return enc_cli_usage("recommend", usage, "--min-buyers: not a count: '%s'", optarg);
+            a->o.up.min_buyers = (int32_t)v;
+            break;
+        case O_THREADS:
+            if (!enc_cli_parse_long(optarg, 1, 64, &v))
+                return enc_cli_usage("recommend", usage, "--threads: not in 1..64: '%s'", optarg);
+            a->o.sim.threads = (int)v;
+            break;
+        default: return enc_cli_usage("recommend", usage, NULL);
+        }
+    }
+    a->o.exclude_sku = a->xsku;
+    a->o.n_exclude_sku = a->nxsku;
+    a->o.exclude_category = a->xcat;
+    a->o.n_exclude_category = a->nxcat;
+    int rest = argc - optind;
+    if (rest > 0 && !strcmp(argv[optind], "evaluate")) {
+        a->eval = true;
+        if (rest > 1) return enc_cli_usage("recommend", usage, "evaluate takes options only");
+        if (!a->has_split) return enc_cli_usage("recommend", usage, "evaluate needs --split DATE");
+        if (a->end <= a->split) return enc_cli_usage("recommend", usage, "--end is not after --split");
+        return -1;
+    }
+    if (a->has_split || a->end != INT64_MAX)
+        return enc_cli_usage("recommend", usage, "--split and --end are for evaluate");
+    if (a->all) {
+        if (rest) return enc_cli_usage("recommend", usage, "--all takes no CUSTOMER_ID");
+        return -1;
+    }
+    if (a->out) return enc_cli_usage("recommend", usage, "--out is for --all");
+    if (rest != 1)
+        return enc_cli_usage("recommend", usage, rest ? "one customer at a time" : "needs a CUSTOMER_ID");
+    a->who = argv[optind];
+    return -1;
+}
+
+/* the store id of a customer named as `encore customer` names them, or 0 */
+static enc_rc find_customer(enc_store *st, const char *who, int64_t *id, enc_err *err)
+{
+    char clean[320];
+    const char *why;
+    enc_rc rc = ENC_OK;
+    *id = 0;
+    if (who[0] == '#') rc = enc_store_customer_lookup(st, "id", who + 1, id, err);
+    if (!rc && !*id && enc_clean_id(who, strlen(who), clean, sizeof clean, &why))
+        rc = enc_store_customer_lookup(st, "ext", clean, id, err);
+    if (!rc && !*id && strchr(who, '@') && enc_clean_email(who, strlen(who), clean, sizeof clean, &why))
+        rc = enc_store_customer_lookup(st, "email", clean, id, err);
+    if (!rc && !*id && enc_clean_phone(who, strlen(who), NULL, clean, sizeof clean, &why))
+        rc = enc_store_customer_lookup(st, "phone", clean, id, err);
+    return rc;
+}
+
+static void jw_time(enc_jw *w, const char *key, int64_t t)
+{
+    enc_jw_key(w, key);
+    if (t == INT64_MAX || t == ENC_NO_TIME) {
+        enc_jw_null(w);
+        return;
+    }
+    char buf[40];
+    enc_fmt_datetime(buf, sizeof buf, t);
+    enc_jw_str(w, buf);
+}
+
+static double now_s(void) { return enc__now(); }
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void jw_metrics(enc_jw *w, const char *key, const enc_eval_metrics *m)
+{
+    if (key) {
+        enc_jw_key(w, key);
+        enc_jw_obj(w);
+    }
+    enc_jw_knum(w, "hit_rate", m->hit_rate);
+    enc_jw_knum(w, "recall", m->recall);
+    enc_jw_knum(w, "map", m->map);
+    enc_jw_knum(w, "coverage", m->coverage);
+    enc_jw_kint(w, "hits", (int64_t)m->hits);
+    enc_jw_kint(w, "products", (int64_t)m->products);
+    if (key) enc_jw_end(w);
+}
+
+static void jw_latency(enc_jw *w, const char *key, const enc_latency *l)
+{
+    enc_jw_key(w, key);
+    enc_jw_obj(w);
+    enc_jw_knum(w, "mean", l->mean);
+    enc_jw_knum(w, "p50", l->p50);
+    enc_jw_knum(w, "p99", l->p99);
+    enc_jw_knum(w, "max", l->max);
+    enc_jw_end(w);
+}
+
+static void jw_model(enc_jw *w, const enc_rec_model *m, double build)
+{
+    enc_jw_key(w, "model");
+    enc_jw_obj(w);
+    enc_jw_knum(w, "build_seconds", build);
+    enc_jw_knum(w, "similarity_seconds", m->sim_seconds);
+    enc_jw_knum(w, "rules_seconds", m->rules_seconds);
+    enc_jw_knum(w, "upsell_seconds", m->up_seconds);
+    enc_jw_kint(w, "customers", (int64_t)m->s->ncust);
+    enc_jw_kint(w, "products", (int64_t)m->s->nprod);
+    enc_jw_kint(w, "neighbours", m->sim.nb_off[m->sim.nprod]);
+    enc_jw_kint(w, "rules", (int64_t)m->n_rules);
+    enc_jw_kint(w, "rule_min_count", m->rule_min_count);
+    enc_jw_kint(w, "upsell_pairs", m->up.off[m->up.nprod]);
+    enc_jw_kint(w, "blocked", (int64_t)m->n_blocked);
+    enc_jw_knum(w, "half_life_days", m->o.sim.half_life_days);
+    enc_jw_end(w);
+}
+
+static int run_evaluate(enc_cli *cli, args *a)
+{
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("recommend", &err);
+    enc_snapshot *train = NULL, *full = NULL;
+    enc_rc rc = enc_snapshot_load(st, a->split, &train, &err);
+    if (!rc) rc = enc_snapshot_load(st, a->end, &full, &err);
+    enc_store_close(st);
+    enc_rec_model m = {0};
+    double t0 = now_s(), build = 0;
+    if (!rc) rc = enc_rec_model_build(train, &a->o, &m, &err);
+    build = now_s() - t0;
+    enc_eval_result r;
+    const enc_rec_kind methods[] = {ENC_REC_PERSONAL, ENC_REC_POPULAR, ENC_REC_RULES, ENC_REC_ITEMSIM};
+    if (!rc) rc = enc_eval_run(&m, full, (int)a->k, methods, 4, &r, &err);
+    if (rc) {
+        enc_rec_model_free(&m);
+        enc_snapshot_free(train);
+        enc_snapshot_free(full);
+        return enc_cli_fail_err("recommend", &err);
+    }
+    const enc_eval_metrics *P = &r.m[ENC_REC_PERSONAL], *B = &r.m[ENC_REC_POPULAR];
+    double lift = B->hit_rate > 0 ? P->hit_rate / B->hit_rate : NAN;
+    enc_buf out = {0};
+    if (a->json) {
+        enc_jw w;
+        enc_jw_init(&w, &out);
+        enc_jw_obj(&w);
+        jw_time(&w, "split", r.split);
+        jw_time(&w, "end", a->end);
+        enc_jw_kint(&w, "k", r.k);
+        enc_jw_kint(&w, "customers", (int64_t)r.customers);
+        enc_jw_kint(&w, "catalogue", (int64_t)r.catalogue);
+        enc_jw_knum(&w, "heldout_mean", r.heldout_mean);
+        jw_metrics(&w, NULL, P);
+        jw_metrics(&w, "baseline_popularity", B);
+        jw_metrics(&w, "baseline_rules", &r.m[ENC_REC_RULES]);
+        jw_metrics(&w, "baseline_itemsim", &r.m[ENC_REC_ITEMSIM]);
+        enc_jw_knum(&w, "hit_rate_vs_popularity", lift);
+        jw_model(&w, &m, build);
+        jw_latency(&w, "latency_us", &r.wall);
+        jw_latency(&w, "cpu_us", &r.cpu);
+        enc_jw_end(&w);
+    } else {
+        char sd[40];
+        enc_fmt_date(sd, sizeof sd, r.split);
+        enc_buf_printf(&out, "split %s, K = %d: %zu customers with history before and new purchases "
+                       "after (%.1f held-out products each)\n\n", sd, r.k, r.customers, r.heldout_mean);
+        enc_buf_printf(&out, "%-22s %9s %9s %9s %9s\n", "method", "hit rate", "recall", "MAP", "coverage");
+        static const struct {
+            enc_rec_kind k;
+            const char *name;
+        } rows[] = {{ENC_REC_PERSONAL, "personal"},
+                    {ENC_REC_POPULAR, "popularity (baseline)"},
+                    {ENC_REC_RULES, "rules only"},
+                    {ENC_REC_ITEMSIM, "item-to-item only"}};
+        for (size_t i = 0; i < 4; i++) {
+            const enc_eval_metrics *x = &r.m[rows[i].k];
+            enc_buf_printf(&out, "%-22s %9.4f %9.4f %9.4f %9.4f\n", rows[i].name, x->hit_rate,
+                           x->recall, x->map, x->coverage);
+        }
+        if (isfinite(lift)) enc_buf_printf(&out, "\npersonal hit rate = %.2f x popularity's; ", lift);
+        else enc_buf_printf(&out, "\npopularity has no hit to compare with; ");
+        enc_buf_printf(&out, "model built in %.3f s; one customer in %.1f us on average (p99 %.1f us;"
+                       " CPU %.1f us, p99 %.1f us)", build, r.wall.mean, r.wall.p99, r.cpu.mean,
+                       r.cpu.p99);
+    }
+    enc_cli_print(&out);
+    enc_buf_free(&out);
+    enc_rec_model_free(&m);
+    enc_snapshot_free(train);
+    enc_snapshot_free(full);
+    return ENC_EXIT_OK;
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int run_all(const args *a, const enc_rec_model *m, double load, double build)
+{
+    const enc_snapshot *s = m->s;
+    FILE *f = NULL;
+    if (a->out && !(f = fopen(a->out, "w")))
+        return enc_cli_fail("recommend", "%s: %s", a->out, strerror(errno));
+    if (f) fputs("customer_id,rank,sku,score,reason,anchor\n", f);
+    enc_rec_ws *w = enc_rec_ws_new(m);
+    enc_rec_item *top = enc_xmalloc((size_t)a->n * sizeof *top);
+    double *lat = enc_xmalloc((s->ncust ? s->ncust : 1) * sizeof *lat);
+    double *cpu = enc_xmalloc((s->ncust ? s->ncust : 1) * sizeof *cpu);
+    size_t items = 0, nonempty = 0;
+    char why[512], ext[32];
+    for (size_t c = 0; c < s->ncust; c++) {
+        double t0 = now_s(), c0 = cpu_s();
+        size_t n = enc_rec_recommend(m, a->kind, c, w, (size_t)a->n, top);
+        cpu[c] = (cpu_s() - c0) * 1e6;
+        lat[c] = (now_s() - t0) * 1e6;
+        items += n;
+        nonempty += n > 0;
+        if (!f) continue;
+        const char *id = s->cust_ext[c];
+        if (!id) {
+            snprintf(ext, sizeof ext, "#%lld", (long long)s->cust_id[c]);
+            id = ext;
+        }
+        for (size_t i = 0; i < n; i++) {
+            enc_rec_reason_text(m, &top[i], why, sizeof why);
+            csv_field(f, id);
+            fprintf(f, ",%zu,", i + 1);
+            csv_field(f, s->prod_sku[top[i].prod]);
+            fprintf(f, ",%.6g,", top[i].score);
+            csv_field(f, why);
+            fputc(',', f);
+            if (top[i].anchor >= 0) csv_field(f, s->prod_sku[top[i].anchor]);
+            fputc('\n', f);
+        }
+    }
+    bool werr = f && (ferror(f) | (fclose(f) != 0));
+    size_t nc = s->ncust;
+    enc_latency wall, cl;
+    enc_latency_summary(lat, nc, &wall);
+    enc_latency_summary(cpu, nc, &cl);
+    enc_buf out = {0};
+    if (a->json) {
+        enc_jw jw;
+        enc_jw_init(&jw, &out);
+        enc_jw_obj(&jw);
+        enc_jw_kstr(&jw, "kind", enc_rec_kind_name(a->kind));
+        jw_time(&jw, "as_of", a->as_of);
+        enc_jw_kint(&jw, "n", a->n);
+        enc_jw_kint(&jw, "customers", (int64_t)nc);
+        enc_jw_kint(&jw, "customers_with_items", (int64_t)nonempty);
+        enc_jw_kint(&jw, "items", (int64_t)items);
+        enc_jw_knum(&jw, "load_seconds", load);
+        jw_model(&jw, m, build);
+        jw_latency(&jw, "latency_us", &wall);
+        jw_latency(&jw, "cpu_us", &cl);
+        if (a->out) enc_jw_kstr(&jw, "out", a->out);
+        enc_jw_end(&jw);
+    } else {
+        enc_buf_printf(&out, "%s recommendations for %zu customers (%zu with some): %zu items\n"
+                       "store read in %.3f s, model built in %.3f s; per customer %.1f us mean, "
+                       "%.1f us p99, %.1f us max (CPU %.1f us mean, %.1f us p99)",
+                       enc_rec_kind_name(a->kind), nc, nonempty, items, load, build, wall.mean,
+                       wall.p99, wall.max, cl.mean, cl.p99);
+        if (a->out) enc_buf_printf(&out, "\nwritten to %s", a->out);
+    }
+    enc_cli_print(&out);
+    enc_buf_free(&out);
+    free(lat);
+    free(cpu);
+    free(top);
+    enc_rec_ws_free(w);
+    if (werr) return enc_cli_fail("recommend", "%s: write failed", a->out);
+    return ENC_EXIT_OK;
+}
+
+static int run_one(const args *a, const enc_rec_model *m, ptrdiff_t c, double build)
+{
+    const enc_snapshot *s = m->s;
+    enc_rec_ws *w = enc_rec_ws_new(m);
+    enc_rec_item *top = enc_xmalloc((size_t)a->n * sizeof *top);
+    double t0 = now_s();
+    size_t n = enc_rec_recommend(m, a->kind, (size_t)c, w, (size_t)a->n, top);
+    double call = now_s() - t0;
+    int32_t cart[64];
+    size_t ncart = a->kind == ENC_REC_CART ? enc_rec_abandoned_cart(m, (size_t)c, w, cart, 64) : 0;
+    if (ncart > 64) ncart = 64;
+    char why[512];
+    enc_buf out = {0};
+    const char *ext = s->cust_ext[c];
+    if (a->json) {
+        enc_jw jw;
+        enc_jw_init(&jw, &out);
+        enc_jw_obj(&jw);
+        enc_jw_kstr(&jw, "customer", ext);
+        enc_jw_kint(&jw, "id", s->cust_id[c]);
+        enc_jw_kstr(&jw, "kind", enc_rec_kind_name(a->kind));
+        jw_time(&jw, "as_of", a->as_of);
+        if (a->kind == ENC_REC_CART) {
+            enc_jw_key(&jw, "cart");
+            enc_jw_arr(&jw);
+            for (size_t i = 0; i < ncart; i++) enc_jw_str(&jw, s->prod_sku[cart[i]]);
+            enc_jw_end(&jw);
+        }
+        enc_jw_key(&jw, "items");
+        enc_jw_arr(&jw);
+        for (size_t i = 0; i < n; i++) {
+            const enc_rec_item *it = &top[i];
+            enc_rec_reason_text(m, it, why, sizeof why);
+            enc_jw_obj(&jw);
+            enc_jw_kstr(&jw, "sku", s->prod_sku[it->prod]);
+            enc_jw_kstr(&jw, "name", s->prod_name[it->prod]);
+            enc_jw_kstr(&jw, "category", s->prod_cat[it->prod] >= 0 ? s->cats.names[s->prod_cat[it->prod]] : NULL);
+            enc_jw_knum(&jw, "score", it->score);
+            enc_jw_kstr(&jw, "reason", why);
+            enc_jw_kstr(&jw, "reason_code", enc_rec_reason_name((enc_rec_reason)it->reason));
+            enc_jw_kstr(&jw, "anchor", it->anchor >= 0 ? s->prod_sku[it->anchor] : NULL);
+            enc_jw_end(&jw);
+        }
+        enc_jw_end(&jw);
+        enc_jw_knum(&jw, "build_seconds", build);
+        enc_jw_knum(&jw, "seconds", call);
+        enc_jw_end(&jw);
+    } else {
+        char idb[32];
+        if (!ext) snprintf(idb, sizeof idb, "#%lld", (long long)s->cust_id[c]);
+        enc_buf_printf(&out, "%s recommendations for %s: %zu (model %.3f s, this customer %.1f us)\n",
+                       enc_rec_kind_name(a->kind), ext ? ext : idb, n, build, call * 1e6);
+        if (a->kind == ENC_REC_CART) {
+            enc_buf_printf(&out, "abandoned cart:");
+            for (size_t i = 0; i < ncart; i++) enc_buf_printf(&out, " %s", s->prod_sku[cart[i]]);
+            if (!ncart) enc_buf_printf(&out, " (none)");
+            enc_buf_addc(&out, '\n');
+        }
+        if (n) {
+            size_t ws = 3, wn = 4;
+            for (size_t i = 0; i < n; i++) {
+                size_t l1 = enc__text_width(s->prod_sku[top[i].prod], strlen(s->prod_sku[top[i].prod]));
+                const char *nm = s->prod_name[top[i].prod] ? s->prod_name[top[i].prod] : "";
+                size_t l2 = enc__text_width(nm, strlen(nm));
+                if (l1 > ws) ws = l1;
+                if (l2 > wn) wn = l2 > 48 ? 48 : l2;
+            }
+            enc_buf_printf(&out, "\n %3s  %-*s  %-*s  %8s  %s\n", "#", (int)ws, "sku", (int)wn, "name", "score", "reason");
+            for (size_t i = 0; i < n; i++) {
+                const enc_rec_item *it = &top[i];
+                const char *sku = s->prod_sku[it->prod];
+                const char *nm = s->prod_name[it->prod] ? s->prod_name[it->prod] : "";
+                size_t l1 = enc__text_width(sku, strlen(sku)), l2 = enc__text_width(nm, strlen(nm));
+                enc_rec_reason_text(m, it, why, sizeof why);
+                enc_buf_printf(&out, " %3zu  %s%*s  %s%*s  %8.4f  %s\n", i + 1, sku, (int)(ws - l1), "",
+                               nm, l2 < wn ? (int)(wn - l2) : 0, "", it->score, why);
+            }
+        }
+        if (out.len && out.p[out.len - 1] == '\n') out.p[--out.len] = 0;
+    }
+    enc_cli_print(&out);
+    enc_buf_free(&out);
+    free(top);
+    enc_rec_ws_free(w);
+    return ENC_EXIT_OK;
+}
+
+int cmd_recommend(enc_cli *cli, int argc, char **argv)
+{
+    if (enc_cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return ENC_EXIT_OK;
+    }
+    args a = {0};
+    int rc = parse(argc, argv, &a);
+    if (rc >= 0) {
+        args_free(&a);
+        return rc;
+    }
+    if (a.eval) {
+        rc = run_evaluate(cli, &a);
+        args_free(&a);
+        return rc;
+    }
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) {
+        args_free(&a);
+        return enc_cli_fail_err("recommend", &err);
+    }
+    int64_t id = 0;
+    enc_rc r = a.who ? find_customer(st, a.who, &id, &err) : ENC_OK;
+    if (!r && a.who && !id) {
+        enc_store_close(st);
+        rc = enc_cli_fail("recommend", "no customer '%s'", a.who);
+        args_free(&a);
+        return rc;
+    }
+    enc_snapshot *s = NULL;
+    double t0 = now_s();
+    if (!r) r = enc_snapshot_load(st, a.as_of, &s, &err);
+    enc_store_close(st);
+    double load = now_s() - t0;
+    enc_rec_model m = {0};
+    t0 = now_s();
+    if (!r) r = enc_rec_model_build(s, &a.o, &m, &err);
+    double build = now_s() - t0;
+    if (r) {
+        enc_snapshot_free(s);
+        args_free(&a);
+        return enc_cli_fail_err("recommend", &err);
+    }
+    if (a.all) {
+        rc = run_all(&a, &m, load, build);
+    } else {
+        ptrdiff_t c = enc_snapshot_find(s, id);
+        if (c < 0) rc = enc_cli_fail("recommend", "customer '%s' is merged into another", a.who);
+        else rc = run_one(&a, &m, c, build);
+    }
+    enc_rec_model_free(&m);
+    enc_snapshot_free(s);
+    args_free(&a);
+    return rc;
+}

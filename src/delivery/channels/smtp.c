@@ -1,0 +1,429 @@
+/* smtp.c — the SMTP channel (smtp.h): MIME building and sending through one reused libcurl
+ * easy handle (libcurl keeps the SMTP connection open between messages and does the
+ * dot-stuffing of the DATA phase). */
+#include "delivery/channels/smtp.h"
+#include "delivery/sign.h"
+#include "base/mem.h"
+#include <ctype.h>
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- MIME ---------------------------------------------------------------------------- */
+
+static bool ascii_plain(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x7F || ((unsigned char)*s < 0x20 && *s != '\t')) return false;
+    return true;
+}
+
+/* Length of the longest prefix of s (n bytes) of at most max bytes that ends on a UTF-8
+ * character boundary. */
+static size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max) return n;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+    return k ? k : max;
+}
+
+void enc_mail_header_words(enc_buf *out, size_t used, const char *text)
+{
+    size_t n = strlen(text);
+    if (ascii_plain(text)) {
+        /* fold at spaces to keep lines within 78 */
+        size_t col = used;
+        const char *p = text;
+        while (*p) {
+            const char *sp = strchr(p + 1, ' ');
+            size_t w = sp ? (size_t)(sp - p) : strlen(p);
+            if (col + w > 78 && col > used && *p == ' ') {
+                enc_buf_adds(out, "\r\n");
+                col = 0;
+            }
+            enc_buf_add(out, p, w);
+            col += w;
+            p += w;
+        }
+        return;
+    }
+    /* encoded-words of at most 75 characters: "=?UTF-8?B?" + base64 + "?=", each whole
+     * UTF-8 characters (RFC 2047 5: a character is never split across words) */
+    size_t col = used, off = 0;
+    bool first = true;
+    while (off < n) {
+        size_t room = 76 - (first ? col : 1) - 12; /* base64 chars that fit on this line */
+        size_t raw = room / 4 * 3;
+        if (raw < 3) raw = 3;
+        size_t take = utf8_cut(text + off, n - off, raw);
+        char b64[128];
+        sodium_bin2base64(b64, sizeof b64, (const unsigned char *)text + off, take,
+                          sodium_base64_VARIANT_ORIGINAL);
+        if (!first) enc_buf_adds(out, "\r\n ");
+        enc_buf_printf(out, "=?UTF-8?B?%s?=", b64);
+        off += take;
+        first = false;
+    }
+}
+
+void enc_mail_qp(enc_buf *out, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t col = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        unsigned c = *p;
+        if (c == '\r' && p[1] == '\n') continue;
+        if (c == '\n' || c == '\r') {
+            enc_buf_adds(out, "\r\n");
+            col = 0;
+            continue;
+        }
+        bool at_eol = p[1] == 0 || p[1] == '\n' || p[1] == '\r';
+        bool lit = (c >= 33 && c <= 126 && c != '=') ||
+                   ((c == ' ' || c == '\t') && !at_eol);
+        if (c == '.' && col == 0) lit = false; /* no line starting with a dot */
+        size_t w = lit ? 1 : 3;
+        /* a soft break "=" needs one column: keep every line within 76 */
+        if (col + w > 75) {
+            enc_buf_adds(out, "=\r\n");
+            col = 0;
+            if (c == '.') {
+                lit = false;
+                w = 3;
+            }
+        }
+        if (lit) enc_buf_addc(out, (char)c);
+        else {
+            enc_buf_addc(out, '=');
+            enc_buf_addc(out, hex[c >> 4]);
+            enc_buf_addc(out, hex[c & 15]);
+        }
+        col += w;
+    }
+    enc_buf_adds(out, "\r\n");
+}
+
+/* The address part of "Name <addr>" or "addr" into out. */
+static void addr_of(const char *s, char *out, size_t cap)
+{
+    const char *lt = strrchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    if (lt && gt) snprintf(out, cap, "%.*s", (int)(gt - lt - 1), lt + 1);
+    else snprintf(out, cap, "%s", s);
+    /* trim */
+    size_t n = strlen(out);
+    while (n && isspace((unsigned char)out[n - 1])) out[--n] = 0;
+    size_t k = 0;
+    while (out[k] && isspace((unsigned char)out[k])) k++;
+    if (k) memmove(out, out + k, n - k + 1);
+}
+
+/* Writes "Name: <mailbox>" with a display name RFC 2047-encoded when needed. */
+static void mailbox_header(enc_buf *out, const char *name, const char *mb)
+{
+    enc_buf_printf(out, "%s: ", name);
+    const char *lt = strrchr(mb, '<');
+    char addr[320];
+    addr_of(mb, addr, sizeof addr);
+    if (lt && lt > mb) {
+        char disp[256];
+        size_t dl = (size_t)(lt - mb);
+        while (dl && isspace((unsigned char)mb[dl - 1])) dl--;
+        snprintf(disp, sizeof disp, "%.*s", (int)dl, mb);
+        if (disp[0]) {
+            if (ascii_plain(disp)) {
+                bool quote = strpbrk(disp, "()<>[]:;@\\,.\"") != NULL && disp[0] != '"';
+                enc_buf_printf(out, quote ? "\"%s\" " : "%s ", disp);
+            } else {
+                enc_mail_header_words(out, strlen(name) + 2, disp);
+                enc_buf_addc(out, ' ');
+            }
+        }
+    }
+    enc_buf_printf(out, "<%s>\r\n", addr);
+}
+
+static void url_escape(enc_buf *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || strchr("-._~", *p)) enc_buf_addc(out, (char)*p);
+        else enc_buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+    }
+}
+
+void enc_mail_build(const enc_mail_opts *o, const enc_msg *m, int64_t now, enc_buf *out,
+                    char *msgid_out)
+{
+    char domain[256], fromaddr[320];
+    addr_of(o->from, fromaddr, sizeof fromaddr);
+    const char *at = strrchr(fromaddr, '@');
+    snprintf(domain, sizeof domain, "%s", o->domain ? o->domain : at ? at + 1 : "localhost");
+    /* Message-ID and boundary from the key: a resend of the same message is the same mail */
+    uint8_t h[32];
+    enc_hmac_sha256("encore-message-id", 17, m->idempotency_key, strlen(m->idempotency_key),
+                    NULL, 0, h);
+    char hx[65];
+    enc_hex(h, 32, hx);
+    char msgid[128];
+    snprintf(msgid, sizeof msgid, "%.32s@%.80s", hx, domain);
+    if (msgid_out) snprintf(msgid_out, 128, "%s", msgid);
+
+    char date[64];
+    time_t t = (time_t)now;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    snprintf(date, sizeof date, "%s, %02d %s %04d %02d:%02d:%02d +0000", wd[tm.tm_wday],
+             tm.tm_mday, mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+
+    enc_buf_printf(out, "Date: %s\r\n", date);
+    mailbox_header(out, "From", o->from);
+    enc_buf_printf(out, "To: <%s>\r\n", m->address);
+    if (o->reply_to && *o->reply_to) mailbox_header(out, "Reply-To", o->reply_to);
+    enc_buf_adds(out, "Subject: ");
+    enc_mail_header_words(out, 9, m->subject ? m->subject : "");
+    enc_buf_adds(out, "\r\n");
+    enc_buf_printf(out, "Message-ID: <%s>\r\n", msgid);
+    enc_buf_adds(out, "MIME-Version: 1.0\r\n");
+    /* List-Unsubscribe (RFC 2369) and one-click (RFC 8058: needs an https URI and the POST
+     * header; the token is signed so the tracking server can trust it) */
+    char token[96] = "";
+    if (o->unsub_secret && *o->unsub_secret)
+        enc_unsub_token(o->unsub_secret, m->id, token, sizeof token);
+    else snprintf(token, sizeof token, "%" PRId64, m->id);
+    bool mailto = o->unsub_mailto && *o->unsub_mailto;
+    bool https = o->unsub_url && strncmp(o->unsub_url, "https://", 8) == 0;
+    if (mailto || https) {
+        /* one URI a line: a URI cannot be folded, and may pass 78 columns (RFC 5322 2.1.1
+         * allows 998) */
+        enc_buf_adds(out, "List-Unsubscribe:");
+        if (mailto) {
+            enc_buf_adds(out, "\r\n ");
+            enc_buf_printf(out, "<mailto:%s?subject=unsubscribe%%20", o->unsub_mailto);
+            url_escape(out, token);
+            enc_buf_adds(out, ">");
+        }
+        if (https) {
+            enc_buf_adds(out, mailto ? ",\r\n " : "\r\n ");
+            enc_buf_addc(out, '<');
+            const char *u = o->unsub_url, *ph = strstr(u, "{token}");
+            if (ph) {
+                enc_buf_add(out, u, (size_t)(ph - u));
+                url_escape(out, token);
+                enc_buf_adds(out, ph + 7);
+            } else enc_buf_adds(out, u);
+            enc_buf_addc(out, '>');
+        }
+        enc_buf_adds(out, "\r\n");
+        if (https) enc_buf_adds(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+    }
+    enc_buf_printf(out, "X-Encore-Message: %" PRId64 "\r\n", m->id);
+    bool text = m->body_text && *m->body_text, html = m->body_html && *m->body_html;
+    if (text && html) {
+        char boundary[48];
+        snprintf(boundary, sizeof boundary, "=_encore_%.24s", hx + 32);
+        enc_buf_printf(out, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
+                       boundary);
+        enc_buf_adds(out, "This is a multi-part message in MIME format.\r\n");
+        enc_buf_printf(out, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                            "Content-Transfer-Encoding: quoted-printable\r\n\r\n", boundary);
+        enc_mail_qp(out, m->body_text);
+        enc_buf_printf(out, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+                            "Content-Transfer-Encoding: quoted-printable\r\n\r\n", boundary);
+        enc_mail_qp(out, m->body_html);
+        enc_buf_printf(out, "--%s--\r\n", boundary);
+    } else {
+        enc_buf_printf(out, "Content-Type: text/%s; charset=UTF-8\r\n"
+                            "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+                       html ? "html" : "plain");
+        enc_mail_qp(out, html ? m->body_html : text ? m->body_text : "");
+    }
+}
+
+enc_send_status enc_smtp_classify(const char *reply, bool *hard)
+{
+    *hard = false;
+    /* a reply is three digits, then a space, a dash or the end (RFC 5321 4.2) */
+    if (!reply || !isdigit((unsigned char)reply[0]) || !isdigit((unsigned char)reply[1]) ||
+        !isdigit((unsigned char)reply[2]) || (reply[3] && reply[3] != ' ' && reply[3] != '-'))
+        return ENC_SEND_TEMP;
+    int code = (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0');
+    if (code >= 200 && code < 400) return ENC_SEND_OK;
+    if (code < 500 || code >= 600) return ENC_SEND_TEMP;
+    /* enhanced status code (RFC 3463) after the basic code: 5.1.1 bad mailbox, 5.1.2 bad
+     * domain, 5.1.10 null MX: the address will never work */
+    const char *p = reply + 3;
+    while (*p && (*p == ' ' || *p == '-')) p++;
+    if (!strncmp(p, "5.1.1 ", 6) || !strncmp(p, "5.1.2 ", 6) || !strncmp(p, "5.1.10 ", 7) ||
+        !strcmp(p, "5.1.1") || !strcmp(p, "5.1.2") || !strcmp(p, "5.1.10"))
+        *hard = true;
+    return ENC_SEND_PERM;
+}
+
+/* ---- sending ------------------------------------------------------------------------- */
+
+typedef struct smtp_chan {
+    CURL *h;
+    char *url, *user, *pass, *ca, *return_path;
+    bool starttls, insecure;
+    long timeout_ms;
+    enc_mail_opts mo;
+    char *owned[6]; /* strings behind mo */
+    char last_reply[256]; /* the last 4xx or 5xx reply of the current message */
+    /* upload state */
+    enc_buf msg;
+    size_t sent;
+} smtp_chan;
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static char *dup_opt(json_t *o, const char *k)
+{
+    const char *v = enc_opt_str(o, k, NULL);
+    return v && *v ? enc_xstrdup(v) : NULL;
+}
+
+static enc_rc smtp_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *err)
+{
+    pthread_once(&curl_once, curl_init);
+    const char *url = enc_opt_str(opts, "url", NULL), *from = enc_opt_str(opts, "from", NULL);
+    if (!url || (strncmp(url, "smtp://", 7) && strncmp(url, "smtps://", 8)))
+        return enc_fail(err, ENC_EUSAGE, "channel %s: \"url\" must be smtp://HOST[:PORT] or"
+                                         " smtps://HOST[:PORT]", ch->name);
+    if (!from || !strchr(from, '@'))
+        return enc_fail(err, ENC_EUSAGE, "channel %s: \"from\" (an address) is required", ch->name);
+    smtp_chan *c = enc_xcalloc(1, sizeof *c);
+    c->url = dup_opt(opts, "url");
+    c->user = dup_opt(opts, "username");
+    c->pass = dup_opt(opts, "password");
+    c->ca = dup_opt(opts, "ca_file");
+    c->return_path = dup_opt(opts, "return_path");
+    c->starttls = enc_opt_bool(opts, "starttls", false);
+    c->insecure = enc_opt_bool(opts, "insecure", false);
+    c->timeout_ms = (long)(enc_opt_num(opts, "timeout", 30) * 1000);
+    static const char *const keys[6] = {"from", "reply_to", "unsubscribe_mailto",
+                                        "unsubscribe_url", "unsubscribe_secret", "domain"};
+    for (int i = 0; i < 6; i++) c->owned[i] = dup_opt(opts, keys[i]);
+    c->mo = (enc_mail_opts){.from = c->owned[0], .reply_to = c->owned[1],
+                            .unsub_mailto = c->owned[2], .unsub_url = c->owned[3],
+                            .unsub_secret = c->owned[4], .domain = c->owned[5]};
+    c->h = curl_easy_init();
+    ch->impl = c;
+    return ENC_OK;
+}
+
+static size_t on_read(char *buf, size_t sz, size_t n, void *ud)
+{
+    smtp_chan *c = ud;
+    size_t want = sz * n, left = c->msg.len - c->sent;
+    if (want > left) want = left;
+    memcpy(buf, c->msg.p + c->sent, want);
+    c->sent += want;
+    return want;
+}
+
+/* Keeps the last refusal the server sent (libcurl hands every reply line to the debug
+ * callback); a refusal is followed by libcurl's QUIT and its "221", which must not hide it. */
+static int on_debug(CURL *h, curl_infotype t, char *data, size_t n, void *ud)
+{
+    smtp_chan *c = ud;
+    if (t != CURLINFO_HEADER_IN || n < 3 || (data[0] != '4' && data[0] != '5') ||
+        !isdigit((unsigned char)data[1]))
+        return 0;
+    while (n && (data[n - 1] == '\n' || data[n - 1] == '\r')) n--;
+    snprintf(c->last_reply, sizeof c->last_reply, "%.*s", (int)n, data);
+    return 0;
+}
+
+static void smtp_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_result *res,
+                      int64_t now)
+{
+    smtp_chan *c = ch->impl;
+    memset(res, 0, n * sizeof *res);
+    for (size_t i = 0; i < n; i++) {
+        if (!m[i].address || !strchr(m[i].address, '@') || strpbrk(m[i].address, "<>\r\n \t")) {
+            enc_result_err(&res[i], ENC_SEND_PERM, "not an email address");
+            continue;
+        }
+        char msgid[128];
+        enc_buf_reset(&c->msg);
+        c->sent = 0;
+        enc_mail_build(&c->mo, &m[i], now, &c->msg, msgid);
+        char from[320];
+        addr_of(c->return_path ? c->return_path : c->mo.from, from, sizeof from);
+        char rcpt_s[330];
+        snprintf(rcpt_s, sizeof rcpt_s, "<%s>", m[i].address);
+        char from_s[330];
+        snprintf(from_s, sizeof from_s, "<%s>", from);
+        struct curl_slist *rcpt = curl_slist_append(NULL, rcpt_s);
+        CURL *h = c->h;
+        curl_easy_reset(h);
+        curl_easy_setopt(h, CURLOPT_URL, c->url);
+        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+        curl_easy_setopt(h, CURLOPT_MAIL_FROM, from_s);
+        curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+        curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(h, CURLOPT_READDATA, c);
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)c->msg.len);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
+        if (c->user) curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
+        if (c->pass) curl_easy_setopt(h, CURLOPT_PASSWORD, c->pass);
+        if (c->starttls) curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+        if (c->ca) curl_easy_setopt(h, CURLOPT_CAINFO, c->ca);
+        if (c->insecure) {
+            curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+        }
+        c->last_reply[0] = 0;
+        CURLcode cc = curl_easy_perform(h);
+        curl_slist_free_all(rcpt);
+        if (cc == CURLE_OK) {
+            res[i].status = ENC_SEND_OK;
+            snprintf(res[i].provider_ref, sizeof res[i].provider_ref, "<%.120s>", msgid);
+            continue;
+        }
+        bool hard = false;
+        /* the server's refusal decides (libcurl reports a refused RCPT as a send error);
+         * without one, a transport failure is temporary */
+        enc_send_status st = ENC_SEND_TEMP;
+        if (c->last_reply[0]) st = enc_smtp_classify(c->last_reply, &hard);
+        enc_result_err(&res[i], st, "%s%s%s", curl_easy_strerror(cc),
+                       c->last_reply[0] ? ": " : "", c->last_reply);
+        if (hard) res[i].suppress_reason = "hard_bounce";
+    }
+}
+
+static void smtp_close(enc_channel *ch)
+{
+    smtp_chan *c = ch->impl;
+    if (!c) return;
+    curl_easy_cleanup(c->h);
+    enc_buf_free(&c->msg);
+    free(c->url);
+    free(c->user);
+    if (c->pass) sodium_memzero(c->pass, strlen(c->pass));
+    free(c->pass);
+    free(c->ca);
+    free(c->return_path);
+    for (int i = 0; i < 6; i++) free(c->owned[i]);
+    free(c);
+    ch->impl = NULL;
+}
+
+const enc_channel_ops enc_smtp_ops = {
+    .kind = "smtp", .dedups = false, .open = smtp_open, .send = smtp_send, .close = smtp_close,
+};

@@ -1,0 +1,26 @@
+/* webhook.h — the generic HTTP webhook channel (libcurl): each message is POSTed as a JSON
+ * body with headers X-Encore-Timestamp, X-Encore-Signature (hex HMAC-SHA256 of
+ * "<timestamp>.<body>" under the channel secret) and Idempotency-Key. Body shapes: "generic",
+ * "sms", "push", "wechat" (WeChat template message) — docs/delivery.md. 2xx is sent (the
+ * reply's id / message_id / msgid / sid is kept as provider ref), 408, 425, 429, 5xx, timeouts
+ * and connection failures are temporary, other 4xx permanent. Providers deduplicate by
+ * Idempotency-Key, so recovery may send again.
+ * Options: url (required), secret, shape, timeout (s, default 10), concurrency (default 8),
+ * headers (object of extra headers), sender (sms), template_id (wechat). */
+#ifndef ENCORE_CHANNEL_WEBHOOK_H
+#define ENCORE_CHANNEL_WEBHOOK_H
+#include "delivery/channel.h"
+extern const enc_channel_ops enc_webhook_ops;
+
+typedef enum enc_webhook_shape {
+    ENC_SHAPE_GENERIC, ENC_SHAPE_SMS, ENC_SHAPE_PUSH, ENC_SHAPE_WECHAT
+} enc_webhook_shape;
+/* The shape named s, or -1. */
+int enc_webhook_shape_parse(const char *s);
+/* Builds the JSON body of m in a shape; returns a malloc'd string the caller frees, or NULL
+ * with why set (e.g. a WeChat message without template_id). */
+char *enc_webhook_body(enc_webhook_shape shape, const enc_msg *m, const char *sender,
+                       const char *template_id, char *why, size_t whycap);
+/* Classifies an HTTP status: ENC_SEND_OK, ENC_SEND_TEMP or ENC_SEND_PERM. */
+enc_send_status enc_webhook_classify(long http_status);
+#endif

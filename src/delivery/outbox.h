@@ -1,0 +1,193 @@
+/* outbox.h — the transactional outbox between campaigns and channels. Campaigns (and the
+ * test-only `encore outbox enqueue`) write planned messages with enc_outbox_enqueue; the
+ * dispatcher (dispatch.h) claims due ones, marking them `sending` in a committed transaction
+ * before any provider call, and records each result with enc_outbox_complete. After a crash,
+ * enc_outbox_recover re-queues or parks what was left in `sending` (rules in docs/delivery.md).
+ * Suppressions, the per-channel switches (pause, rate) and the in-site inbox live here too.
+ * Works on an open enc_store (SQLite, schema migration "delivery"); one handle per thread. */
+#ifndef ENCORE_OUTBOX_H
+#define ENCORE_OUTBOX_H
+#include "base/err.h"
+#include "base/rng.h"
+#include "store/store.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum enc_msg_state {
+    ENC_MSG_QUEUED,     /* waiting for its next_attempt_at (new, or retrying after a failure) */
+    ENC_MSG_SENDING,    /* claimed and committed; a provider call may be under way */
+    ENC_MSG_SENT,       /* the provider accepted it (provider_ref kept) */
+    ENC_MSG_FAILED,     /* permanent failure (bad address, 4xx, 5xx SMTP); reason kept */
+    ENC_MSG_DEAD,       /* temporary failures on every one of max_attempts tries; reason kept */
+    ENC_MSG_RECONCILE,  /* interrupted in sending on a channel that cannot deduplicate */
+    ENC_MSG_CANCELLED,  /* withdrawn before sending */
+    ENC_MSG_SUPPRESSED, /* the address was suppressed when its turn came */
+    ENC_MSG_NSTATES
+} enc_msg_state;
+
+const char *enc_msg_state_name(enc_msg_state s);
+/* The state named s, or -1. */
+int enc_msg_state_parse(const char *s);
+
+/* A message to enqueue. Strings are copied by the store. idempotency_key is given by the
+ * writer and must identify the delivery (campaign, customer, channel, occurrence): the same
+ * key twice is one message. due_at 0 means now. priority 0..9, 9 first. */
+typedef struct enc_msg_rec {
+    const char *campaign, *variant;
+    int64_t customer_id;
+    const char *channel, *address;
+    const char *subject, *body_text, *body_html;
+    const char *payload; /* a JSON object as text, or NULL */
+    const char *idempotency_key;
+    int priority;
+    int64_t due_at;
+} enc_msg_rec;
+
+/* A claimed message, as the channel adapters see it. Strings live in the batch's arena. */
+typedef struct enc_msg {
+    int64_t id, customer_id;
+    const char *campaign, *variant, *channel, *address;
+    const char *subject, *body_text, *body_html, *payload, *idempotency_key;
+    int priority, attempts; /* attempts counts this one */
+    int64_t created_at, due_at;
+} enc_msg;
+
+typedef struct enc_msg_batch {
+    size_t n, cap;
+    enc_msg *m;
+    struct enc_arena *arena;
+    size_t suppressed; /* due messages of the claim that were suppressed instead */
+} enc_msg_batch;
+void enc_msg_batch_free(enc_msg_batch *b);
+
+/* Outcome of one send, filled by a channel adapter. */
+typedef enum enc_send_status {
+    ENC_SEND_OK,   /* accepted; provider_ref set when the provider gave one */
+    ENC_SEND_TEMP, /* try again later (timeouts, 4xx SMTP, 429 / 5xx HTTP) */
+    ENC_SEND_PERM, /* will never succeed as it is */
+} enc_send_status;
+
+typedef struct enc_send_result {
+    enc_send_status status;
+    char provider_ref[128];
+    char error[256];
+    /* set by an adapter that learnt the address must not be used again (hard bounce,
+     * complaint); complete() records the suppression in the same transaction */
+    const char *suppress_reason;
+} enc_send_result;
+
+/* Retry policy: a temporary failure after try k (k = 1, 2, ...) waits a uniform draw from
+ * [0, min(cap, base * 2^(k-1))] seconds, at least 1 ("full jitter": M. Brooker, "Exponential
+ * backoff and jitter", AWS Architecture Blog, 2015); after max_attempts tries it is dead. */
+typedef struct enc_retry_policy {
+    double base, cap; /* seconds */
+    int max_attempts;
+} enc_retry_policy;
+#define ENC_RETRY_DEFAULT ((enc_retry_policy){.base = 30, .cap = 6 * 3600, .max_attempts = 8})
+
+/* The delay before the next try after `attempt` tries failed (attempt >= 1). */
+double enc_backoff_delay(const enc_retry_policy *p, int attempt, enc_rng *rng);
+
+typedef struct enc_outbox enc_outbox;
+/* Opens the outbox of an open store (which must outlive it). Free with enc_outbox_close. */
+enc_rc enc_outbox_open(enc_store *st, enc_outbox **out, enc_err *err);
+void enc_outbox_close(enc_outbox *ob);
+enc_store *enc_outbox_store(enc_outbox *ob);
+
+/* Inserts n messages, skipping any whose idempotency_key is already in the outbox; *added
+ * (may be NULL) gets the number inserted. Runs in the caller's transaction when one is open
+ * (so a campaign can commit its own rows and its messages at once), else in its own. */
+enc_rc enc_outbox_enqueue(enc_outbox *ob, const enc_msg_rec *m, size_t n, int64_t now,
+                          size_t *added, enc_err *err);
+
+/* Claims up to max queued messages of `channel` with next_attempt_at <= due_by, highest
+ * priority first, then oldest: each is set to `sending` with attempts + 1, and the
+ * transaction is committed before returning. Due messages whose address is suppressed for
+ * the channel (or for every channel, "*") are set to `suppressed` instead and counted in
+ * out->suppressed. out is reset first; the caller frees it. */
+enc_rc enc_outbox_claim(enc_outbox *ob, const char *channel, int64_t now, int64_t due_by,
+                        size_t max, enc_msg_batch *out, enc_err *err);
+
+/* Records the results of a sent batch in one transaction: OK -> sent; TEMP -> queued at
+ * now + backoff, or dead after policy->max_attempts tries; PERM -> failed. Suppressions an
+ * adapter asked for are recorded too. Only rows still in `sending` are changed. */
+enc_rc enc_outbox_complete(enc_outbox *ob, const enc_msg_batch *b, const enc_send_result *res,
+                           int64_t now, const enc_retry_policy *policy, enc_rng *rng,
+                           enc_err *err);
+
+/* What recovery does with a message left in `sending` on a channel. */
+typedef enum enc_recover_rule {
+    ENC_RECOVER_RESEND,    /* provider deduplicates by idempotency key: queue it again */
+    ENC_RECOVER_RECONCILE, /* it cannot: park in `reconcile` for a person to check */
+} enc_recover_rule;
+typedef enc_recover_rule (*enc_recover_fn)(void *ctx, const char *channel);
+
+typedef struct enc_recover_counts {
+    int64_t resend, reconcile, dead;
+} enc_recover_counts;
+/* Run once at dispatcher start, while no other dispatcher runs (dispatch.c holds a lock):
+ * every message in `sending` is queued again for now (RESEND; the same idempotency key is
+ * sent), or set to `reconcile` (RECONCILE), as rule(ctx, channel) says. A resend whose tries
+ * are used up (attempts >= max_attempts) is dead instead, so a message that crashes the
+ * dispatcher cannot loop forever. */
+enc_rc enc_outbox_recover(enc_outbox *ob, int64_t now, enc_recover_fn rule, void *ctx,
+                          int max_attempts, enc_recover_counts *out, enc_err *err);
+
+/* Counts by state and channel, for `encore outbox`. Rows are owned by the caller's list. */
+typedef struct enc_outbox_count {
+    char channel[64];
+    int64_t n[ENC_MSG_NSTATES];
+} enc_outbox_count;
+/* *rows gets an array the caller frees (free()), one entry per channel, sorted by name;
+ * when only_channel is given, only that one. */
+enc_rc enc_outbox_counts(enc_outbox *ob, const char *only_channel, enc_outbox_count **rows,
+                         size_t *n, enc_err *err);
+/* Channels with a queued message due by `due_by` (names into a caller-freed array of
+ * caller-freed strings). */
+enc_rc enc_outbox_due_channels(enc_outbox *ob, int64_t due_by, char ***names, size_t *n,
+                               enc_err *err);
+/* The earliest next_attempt_at among queued messages of channel, or INT64_MAX. */
+enc_rc enc_outbox_next_due(enc_outbox *ob, const char *channel, int64_t *at, enc_err *err);
+
+/* Sets messages of state `from` (dead, failed, reconcile, suppressed, cancelled) on channel
+ * (NULL: all) back to queued, due now, with attempts 0. *n gets how many. */
+enc_rc enc_outbox_retry(enc_outbox *ob, enc_msg_state from, const char *channel, int64_t now,
+                        int64_t *n, enc_err *err);
+/* Cancels queued messages of a campaign (NULL: any) on channel (NULL: all). */
+enc_rc enc_outbox_cancel(enc_outbox *ob, const char *campaign, const char *channel,
+                         int64_t *n, enc_err *err);
+
+/* --- per-channel switches (table channel_state) --- */
+typedef struct enc_channel_state {
+    bool paused;
+    double rate; /* messages per second; 0 = not set here */
+} enc_channel_state;
+enc_rc enc_outbox_channel_get(enc_outbox *ob, const char *channel, enc_channel_state *out,
+                              enc_err *err);
+enc_rc enc_outbox_set_paused(enc_outbox *ob, const char *channel, bool paused, int64_t now,
+                             enc_err *err);
+/* rate <= 0 clears the stored rate (the configured one applies). */
+enc_rc enc_outbox_set_rate(enc_outbox *ob, const char *channel, double rate, int64_t now,
+                           enc_err *err);
+
+/* --- suppressions --- */
+/* Suppresses address on channel ("*" = every channel) at once: hard bounces, complaints,
+ * unsubscribes, SMS opt-out replies. reason: "hard_bounce", "complaint", "unsubscribe",
+ * "optout_reply", "manual". An existing suppression is kept (first reason wins). Runs in the
+ * caller's transaction when one is open. */
+enc_rc enc_outbox_suppress(enc_outbox *ob, const char *channel, const char *address,
+                           const char *reason, const char *source, int64_t now, enc_err *err);
+/* *out = whether address is suppressed on channel (or on "*"). */
+enc_rc enc_outbox_is_suppressed(enc_outbox *ob, const char *channel, const char *address,
+                                bool *out, enc_err *err);
+/* An inbound SMS reply from `phone`: when enc_optout_match(text), suppresses the number on
+ * channel and sets *opted_out. */
+enc_rc enc_outbox_sms_reply(enc_outbox *ob, const char *channel, const char *phone,
+                            const char *text, int64_t now, bool *opted_out, enc_err *err);
+
+/* --- the in-site inbox (the inbox channel writes it; the API reads it) --- */
+/* Inserts one inbox row keyed by idempotency_key; *dup tells whether it was already there. */
+enc_rc enc_outbox_inbox_put(enc_outbox *ob, const enc_msg *m, int64_t now, bool *dup,
+                            enc_err *err);
+#endif

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""webhook_sink.py — a local webhook provider for Encore's delivery tests and benchmark.
+
+Listens on 127.0.0.1 only (port 0 = any free port, written to --port-file), accepts POSTs,
+deduplicates by the Idempotency-Key header (a second request with a key already delivered is
+answered 200 with the first delivery's id and not delivered again, as real providers do),
+checks X-Encore-Signature (hex HMAC-SHA256 of "<timestamp>.<body>") when --secret is given,
+and counts. GET /stats returns the counts; GET /keys the repeated keys and the per-key
+delivery order. Failure injection: --fail-every K answers 503 to every K-th request;
+keys starting with "perm-" get 400; keys starting with "slow-" wait --slow seconds.
+Standard library only.
+"""
+import argparse, hashlib, hmac, json, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--port", type=int, default=0)
+ap.add_argument("--port-file")
+ap.add_argument("--secret")
+ap.add_argument("--fail-every", type=int, default=0)
+ap.add_argument("--slow", type=float, default=0)
+ap.add_argument("--bodies", help="append each first-delivered body as a JSON line to this file")
+args = ap.parse_args()
+
+lock = threading.Lock()
+delivered = {}        # key -> delivery id
+repeats = {}          # key -> number of repeated requests
+stats = {"requests": 0, "unique": 0, "duplicates": 0, "bad_signature": 0, "failed_503": 0,
+         "failed_400": 0, "no_key": 0}
+bodies = open(args.bodies, "a") if args.bodies else None
+
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16  # one write per reply (flushed by handle_one_request)
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, code, obj):
+        b = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+
+    def do_GET(self):
+        with lock:
+            if self.path == "/stats":
+                self.reply(200, stats)
+            elif self.path == "/keys":
+                self.reply(200, {"repeated": repeats, "delivered": len(delivered)})
+            else:
+                self.reply(404, {"error": "not found"})
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n)
+        key = self.headers.get("Idempotency-Key")
+        ts = self.headers.get("X-Encore-Timestamp", "")
+        with lock:
+            stats["requests"] += 1
+            count = stats["requests"]
+        if args.secret is not None:
+            want = hmac.new(args.secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(want, self.headers.get("X-Encore-Signature", "")):
+                with lock:
+                    stats["bad_signature"] += 1
+                return self.reply(401, {"error": "bad signature"})
+        if not key:
+            with lock:
+                stats["no_key"] += 1
+            return self.reply(400, {"error": "no Idempotency-Key"})
+        if key.startswith("perm-"):
+            with lock:
+                stats["failed_400"] += 1
+            return self.reply(400, {"error": "rejected"})
+        if args.fail_every and count % args.fail_every == 0:
+            with lock:
+                stats["failed_503"] += 1
+            return self.reply(503, {"error": "try later"})
+        if key.startswith("slow-") and args.slow:
+            time.sleep(args.slow)
+        with lock:
+            if key in delivered:
+                stats["duplicates"] += 1
+                repeats[key] = repeats.get(key, 0) + 1
+                return self.reply(200, {"id": delivered[key], "duplicate": True})
+            stats["unique"] += 1
+            did = "d%d" % stats["unique"]
+            delivered[key] = did
+            if bodies:
+                bodies.write(json.dumps({"key": key, "ts": ts, "body": body.decode()}) + "\n")
+                bodies.flush()
+        self.reply(200, {"id": did})
+
+
+class S(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client killed mid-request (the crash test does that) is not news
+
+
+srv = S(("127.0.0.1", args.port), H)
+srv.daemon_threads = True
+if args.port_file:
+    with open(args.port_file + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    import os
+    os.rename(args.port_file + ".tmp", args.port_file)
+try:
+    srv.serve_forever()
+except KeyboardInterrupt:
+    pass
