@@ -1,6 +1,6 @@
 /* campdb.c — campaigns, members, coupons, settings and the planner's reads of the outbox, on
- * the store's SQLite handle (see campdb.h). Statements are prepared per call: these run once
- * per plan or per batch, never per row of a hot loop (per-row inserts reuse one statement). */
+ * the store's SQLite handle (see campdb.h). Statements run once per plan or per batch are
+ * prepared per call; those run once per message (coupons, members) are kept in a writer. */
 #include "campaign/campdb.h"
 #include "base/mem.h"
 #include "campaign/coupon.h"
@@ -51,6 +51,65 @@ static void col_copy(sqlite3_stmt *s, int i, char *dst, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
     snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+/* ---- the writer's statements ---------------------------------------------------------------- */
+
+enum { W_COUPON_FIND, W_COUPON_INSERT, W_MEMBER, W_MAX };
+
+struct enc_camp_writer {
+    sqlite3 *db;
+    sqlite3_stmt *s[W_MAX];
+};
+
+enc_camp_writer *enc_camp_writer_new(enc_store *st)
+{
+    enc_camp_writer *w = enc_xcalloc(1, sizeof *w);
+    w->db = enc__store_db(st);
+    return w;
+}
+
+void enc_camp_writer_free(enc_camp_writer *w)
+{
+    if (!w) return;
+    for (int i = 0; i < W_MAX; i++)
+        sqlite3_finalize(w->s[i]);
+    free(w);
+}
+
+/* The statement of slot (prepared once per writer), or a fresh one without a writer. */
+static sqlite3_stmt *wprep(sqlite3 *db, enc_camp_writer *w, int slot, const char *sql, enc_err *err)
+{
+    if (!w) return prep(db, sql, err);
+    if (w->s[slot]) {
+        sqlite3_reset(w->s[slot]);
+        sqlite3_clear_bindings(w->s[slot]);
+        return w->s[slot];
+    }
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &w->s[slot], NULL) !=
+        SQLITE_OK) {
+        sqlfail(db, err, "prepare");
+        w->s[slot] = NULL;
+        return NULL;
+    }
+    return w->s[slot];
+}
+
+/* Ends a statement from wprep: kept (reset) with a writer, finalised without. */
+static void wdone(enc_camp_writer *w, sqlite3_stmt *s)
+{
+    if (w)
+        sqlite3_reset(s);
+    else
+        sqlite3_finalize(s);
+}
+
+static enc_rc wrun(sqlite3 *db, enc_camp_writer *w, sqlite3_stmt *s, enc_err *err, const char *what)
+{
+    int rc = sqlite3_step(s);
+    enc_rc r = rc == SQLITE_DONE ? ENC_OK : sqlfail(db, err, what);
+    wdone(w, s);
+    return r;
 }
 
 /* ---- campaigns --------------------------------------------------------------------------- */
@@ -295,15 +354,16 @@ void enc_members_free(enc_members *m)
     memset(m, 0, sizeof *m);
 }
 
-enc_rc enc_member_add(enc_store *st, const char *campaign, const enc_member *m, enc_err *err)
+enc_rc enc_member_add(enc_store *st, enc_camp_writer *w, const char *campaign, const enc_member *m,
+                      enc_err *err)
 {
     sqlite3 *db = enc__store_db(st);
     sqlite3_stmt *q =
-        prep(db,
-             "INSERT OR IGNORE INTO campaign_members(campaign, customer_id, occurrence,"
-             " holdout, variant, channel, message_key, at)"
-             " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-             err);
+        wprep(db, w, W_MEMBER,
+              "INSERT OR IGNORE INTO campaign_members(campaign, customer_id, occurrence,"
+              " holdout, variant, channel, message_key, at)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+              err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, campaign);
     sqlite3_bind_int64(q, 2, m->customer);
@@ -313,7 +373,7 @@ enc_rc enc_member_add(enc_store *st, const char *campaign, const enc_member *m, 
     bind_text(q, 6, m->channel);
     bind_text(q, 7, m->message_key);
     sqlite3_bind_int64(q, 8, m->at);
-    return run(db, q, err, "recording member");
+    return wrun(db, w, q, err, "recording member");
 }
 
 /* ---- history and suppressions ------------------------------------------------------------ */
@@ -424,13 +484,14 @@ enc_rc enc_suppressions_load(enc_store *st, enc_smap **out, enc_err *err)
 
 /* ---- coupons ----------------------------------------------------------------------------- */
 
-enc_rc enc_coupon_find(enc_store *st, const char *message_key, char *code, size_t cap,
-                       int64_t *expires_at, bool *found, enc_err *err)
+enc_rc enc_coupon_find(enc_store *st, enc_camp_writer *w, const char *message_key, char *code,
+                       size_t cap, int64_t *expires_at, bool *found, enc_err *err)
 {
     sqlite3 *db = enc__store_db(st);
     *found = false;
     sqlite3_stmt *q =
-        prep(db, "SELECT code, coalesce(expires_at, 0) FROM coupons WHERE message_key = ?1", err);
+        wprep(db, w, W_COUPON_FIND,
+              "SELECT code, coalesce(expires_at, 0) FROM coupons WHERE message_key = ?1", err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, message_key);
     int rc = sqlite3_step(q);
@@ -439,24 +500,27 @@ enc_rc enc_coupon_find(enc_store *st, const char *message_key, char *code, size_
         if (expires_at) *expires_at = sqlite3_column_int64(q, 1);
         *found = true;
     }
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ENC_OK : sqlfail(db, err, "reading coupon");
+    enc_rc res =
+        rc == SQLITE_ROW || rc == SQLITE_DONE ? ENC_OK : sqlfail(db, err, "reading coupon");
+    wdone(w, q);
+    return res;
 }
 
-enc_rc enc_coupon_issue(enc_store *st, enc_coupon_rec *r, const char *prefix, int length,
-                        enc_err *err)
+enc_rc enc_coupon_issue(enc_store *st, enc_camp_writer *w, enc_coupon_rec *r, const char *prefix,
+                        int length, enc_err *err)
 {
     sqlite3 *db = enc__store_db(st);
     for (int attempt = 0; attempt < 8; attempt++) {
         if (enc_coupon_make(prefix, length, r->code, err)) return err ? err->rc : ENC_EFAIL;
         char norm[ENC_COUPON_MAX];
         enc_coupon_check(r->code, strlen(prefix), norm);
-        sqlite3_stmt *q = prep(db,
-                               "INSERT INTO coupons(code, norm, campaign, customer_id, message_key,"
-                               " kind, amount, min_spend, issued_at, expires_at)"
-                               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-                               " ON CONFLICT DO NOTHING",
-                               err);
+        sqlite3_stmt *q =
+            wprep(db, w, W_COUPON_INSERT,
+                  "INSERT INTO coupons(code, norm, campaign, customer_id, message_key,"
+                  " kind, amount, min_spend, issued_at, expires_at)"
+                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                  " ON CONFLICT DO NOTHING",
+                  err);
         if (!q) return ENC_EDB;
         bind_text(q, 1, r->code);
         bind_text(q, 2, norm);
@@ -468,12 +532,12 @@ enc_rc enc_coupon_issue(enc_store *st, enc_coupon_rec *r, const char *prefix, in
         sqlite3_bind_int64(q, 8, r->min_spend);
         sqlite3_bind_int64(q, 9, r->issued_at);
         if (r->expires_at) sqlite3_bind_int64(q, 10, r->expires_at);
-        if (run(db, q, err, "issuing coupon")) return ENC_EDB;
+        if (wrun(db, w, q, err, "issuing coupon")) return ENC_EDB;
         if (sqlite3_changes(db) == 1) return ENC_OK;
         /* nothing inserted: the message already has a coupon, or the code clashed */
         bool found;
         int64_t exp;
-        if (enc_coupon_find(st, r->message_key, r->code, sizeof r->code, &exp, &found, err))
+        if (enc_coupon_find(st, w, r->message_key, r->code, sizeof r->code, &exp, &found, err))
             return ENC_EDB;
         if (found) {
             r->expires_at = exp;

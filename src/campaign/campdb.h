@@ -50,6 +50,14 @@ enc_rc enc_camp_log_run(enc_store *st, const char *name, int64_t at, int64_t fro
                         int64_t audience, int64_t messages, int64_t holdout, int64_t added,
                         enc_err *err);
 
+/* ---- per-message writes ------------------------------------------------------------------
+ * The statements of the writes made once per message (coupons, members), prepared once for a
+ * writing loop. Functions taking a writer accept NULL (then they prepare per call). Free the
+ * writer before the store is closed. */
+typedef struct enc_camp_writer enc_camp_writer;
+enc_camp_writer *enc_camp_writer_new(enc_store *st);
+void enc_camp_writer_free(enc_camp_writer *w);
+
 /* ---- members ------------------------------------------------------------------------------ */
 typedef struct enc_member {
     int64_t customer;
@@ -71,7 +79,8 @@ const enc_member *enc_members_find(const enc_members *m, int64_t customer, const
 void enc_members_free(enc_members *m);
 /* Records a member (the first record of a customer and occurrence stays). Runs in the
  * caller's transaction. */
-enc_rc enc_member_add(enc_store *st, const char *campaign, const enc_member *m, enc_err *err);
+enc_rc enc_member_add(enc_store *st, enc_camp_writer *w, const char *campaign, const enc_member *m,
+                      enc_err *err);
 
 /* ---- the outbox as the planner sees it ---------------------------------------------------- */
 /* Messages of every campaign in force for frequency caps (queued, sending, sent, reconcile)
@@ -104,12 +113,12 @@ typedef struct enc_coupon_rec {
     int64_t amount, min_spend, issued_at, expires_at; /* expires_at 0 = none */
 } enc_coupon_rec;
 /* The code already issued with message_key (*found false when none). */
-enc_rc enc_coupon_find(enc_store *st, const char *message_key, char *code, size_t cap,
-                       int64_t *expires_at, bool *found, enc_err *err);
+enc_rc enc_coupon_find(enc_store *st, enc_camp_writer *w, const char *message_key, char *code,
+                       size_t cap, int64_t *expires_at, bool *found, enc_err *err);
 /* Issues a new code for r (made with enc_coupon_make; a clash with an existing code draws
  * again) and stores it; r->code gets the code. Runs in the caller's transaction. */
-enc_rc enc_coupon_issue(enc_store *st, enc_coupon_rec *r, const char *prefix, int length,
-                        enc_err *err);
+enc_rc enc_coupon_issue(enc_store *st, enc_camp_writer *w, enc_coupon_rec *r, const char *prefix,
+                        int length, enc_err *err);
 /* Coupons issued by a campaign (any when NULL) and how many were redeemed. */
 enc_rc enc_coupon_counts(enc_store *st, const char *campaign, int64_t *issued, int64_t *redeemed,
                          enc_err *err);

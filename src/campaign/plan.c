@@ -362,6 +362,7 @@ struct enc_plan {
     enc_items *items;
     enc_members members;
     int winner;
+    enc_arena *render; /* template values of the message being rendered */
 };
 
 static void person_free_all(enc_plan *p)
@@ -384,6 +385,7 @@ void enc_plan_free(enc_plan *p)
     enc_occ_list_free(&p->occ);
     enc_items_free(p->items);
     enc_members_free(&p->members);
+    if (p->render) enc_arena_free(p->render);
     if (p->snap && p->zones)
         for (size_t z = 0; z < p->snap->zones.n; z++)
             enc_tz_free(p->zones[z]);
@@ -731,7 +733,9 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
              enc_channel_name((enc_channel)ch), o->key);
     address(p, pk, ch, r->address, sizeof r->address);
 
-    enc_arena *a = enc_arena_new(16 * 1024);
+    /* the values live in the plan's arena, emptied after each message */
+    if (!p->render) p->render = enc_arena_new(16 * 1024);
+    enc_arena *a = p->render;
     enc_tval *d = enc_tval_record(a);
     char buf[512];
     if (s->cust_ext[i]) enc_tval_set(a, d, "customer.id", s->cust_ext[i]);
@@ -843,7 +847,7 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
         enc_jw_str(&w, s->prod_sku[picked[x]]);
     enc_jw_end(&w);
     enc_jw_end(&w);
-    enc_arena_free(a);
+    enc_arena_reset(a);
 }
 
 static void rendered_free(enc_rendered *r)
@@ -870,6 +874,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
     const enc_spec *sp = p->spec;
     enc_outbox *ob;
     if (enc_outbox_open(st, &ob, err)) return err->rc;
+    enc_camp_writer *cw = enc_camp_writer_new(st);
     enc_rendered *r = enc_xcalloc(batch, sizeof *r);
     enc_msg_rec *recs = enc_xcalloc(batch, sizeof *recs);
     enc_rc rc = ENC_OK;
@@ -889,7 +894,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
             int64_t cust = p->snap->cust_id[o->cust];
             if (c->decision == ENC_DEC_HOLDOUT) {
                 enc_member m = {cust, o->key, true, NULL, NULL, NULL, o->due};
-                rc = enc_member_add(st, sp->name, &m, err);
+                rc = enc_member_add(st, cw, sp->name, &m, err);
                 continue;
             }
             if (c->decision != ENC_DEC_MESSAGE) continue;
@@ -914,12 +919,12 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
                                                    : 0;
                 bool found;
                 int64_t exp = 0;
-                if ((rc = enc_coupon_find(st, key, cr.code, sizeof cr.code, &exp, &found, err)))
+                if ((rc = enc_coupon_find(st, cw, key, cr.code, sizeof cr.code, &exp, &found, err)))
                     break;
                 if (found)
                     cr.expires_at = exp;
                 else {
-                    if ((rc = enc_coupon_issue(st, &cr, f->prefix, f->length, err))) break;
+                    if ((rc = enc_coupon_issue(st, cw, &cr, f->prefix, f->length, err))) break;
                     if (coupons) (*coupons)++;
                 }
             }
@@ -940,7 +945,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
             enc_member m = {
                 cust,    o->key,    false, var->name, enc_channel_name((enc_channel)c->channel),
                 rr->key, c->send_at};
-            rc = enc_member_add(st, sp->name, &m, err);
+            rc = enc_member_add(st, cw, sp->name, &m, err);
         }
         size_t got = 0;
         if (!rc && nr) rc = enc_outbox_enqueue(ob, recs, nr, p->o.now, &got, err);
@@ -958,6 +963,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
     }
     free(r);
     free(recs);
+    enc_camp_writer_free(cw);
     enc_outbox_close(ob);
     return rc;
 }

@@ -895,7 +895,7 @@ static void tick_through_a_cart_day(void)
     char key[128];
     snprintf(key, sizeof key, "cart|%lld|email|cart:%lld#2", (long long)u[1],
              (long long)(D + 9 * H));
-    enc_coupon_find(st, key, code, sizeof code, &exp, &found, &err);
+    enc_coupon_find(st, NULL, key, code, sizeof code, &exp, &found, &err);
     CHECK(found);
     CHECK_INT(exp, D + DAY + 9 * H + 3 * DAY);
     size_t o = 0;
