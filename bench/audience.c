@@ -2,7 +2,8 @@
  * into the snapshot once, then compiles and evaluates one expression over the in-memory
  * columns several times, as a campaign or a server holding the snapshot would. Prints one JSON
  * line: customers, count, seconds to read the store, the first compile (which loads the
- * profile columns from the table), and the best compile and evaluation of the later runs.
+ * profile columns from the table), and the best compile and evaluation of the later runs, on
+ * the wall clock and on this thread's CPU clock (which holds on a busy machine).
  * Usage: audience DB NOW_EPOCH RUNS EXPR */
 #include "audience/eval.h"
 #include <stdio.h>
@@ -10,12 +11,14 @@
 #include <string.h>
 #include <time.h>
 
-static double now_s(void)
+static double clock_s(clockid_t c)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(c, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
+static double cpu_s(void) { return clock_s(CLOCK_THREAD_CPUTIME_ID); }
 
 int main(int argc, char **argv)
 {
@@ -41,10 +44,10 @@ int main(int argc, char **argv)
     double t_load = now_s() - t0;
     enc_aud_env *env;
     enc_aud_env_new(snap, st, now, &env, &err);
-    double first_compile = 0, best_compile = 1e9, best_run = 1e9;
+    double first_compile = 0, best_compile = 1e9, best_run = 1e9, best_cpu = 1e9;
     size_t count = 0;
     for (int r = 0; r <= runs; r++) {
-        double a = now_s();
+        double a = now_s(), ca = cpu_s();
         enc_aud_prog *p;
         if (enc_aud_compile(env, expr, strlen(expr), &p, NULL, &err)) {
             fprintf(stderr, "audience: %s\n", err.msg);
@@ -53,7 +56,7 @@ int main(int argc, char **argv)
         double b = now_s();
         enc_aud_set set;
         enc_aud_run(p, &set);
-        double c = now_s();
+        double c = now_s(), cc = cpu_s();
         count = enc_aud_set_count(&set);
         enc_aud_set_free(&set);
         enc_aud_prog_free(p);
@@ -63,10 +66,11 @@ int main(int argc, char **argv)
         }
         if (b - a < best_compile) best_compile = b - a;
         if (c - b < best_run) best_run = c - b;
+        if (cc - ca < best_cpu) best_cpu = cc - ca;
     }
     printf("{\"customers\":%zu,\"count\":%zu,\"load_s\":%.3f,\"first_compile_s\":%.4f,"
-           "\"compile_s\":%.6f,\"evaluate_s\":%.6f,\"profiles\":%zu}\n",
-           snap->ncust, count, t_load, first_compile, best_compile, best_run,
+           "\"compile_s\":%.6f,\"evaluate_s\":%.6f,\"cpu_s\":%.6f,\"profiles\":%zu}\n",
+           snap->ncust, count, t_load, first_compile, best_compile, best_run, best_cpu,
            enc_aud_env_profiles(env));
     enc_aud_env_free(env);
     enc_snapshot_free(snap);

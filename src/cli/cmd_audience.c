@@ -975,70 +975,62 @@ static int do_delete(enc_cli *cli, const opts *o)
     return rc;
 }
 
+static int do_fields_cmd(enc_cli *cli, const opts *o)
+{
+    (void)cli;
+    return o->npos ? usage_err("fields takes no argument%s", "") : do_fields(o);
+}
+
+static int do_list_cmd(enc_cli *cli, const opts *o)
+{
+    return o->npos ? usage_err("list takes no argument%s", "") : do_list(cli, o);
+}
+
+/* The commands and the options each takes. */
+static const struct {
+    const char *name, *opts;
+    int (*fn)(enc_cli *cli, const opts *o);
+} commands[] = {
+    {"count", "now json file", do_count},
+    {"export", "now fields format out limit file", do_export},
+    {"check", "json file", do_check},
+    {"fields", "json", do_fields_cmd},
+    {"save", "json file", do_save},
+    {"list", "json", do_list_cmd},
+    {"show", "json", do_show},
+    {"delete", "force", do_delete},
+};
+
 int cmd_audience(enc_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        if (argc < 2) return enc_cli_usage(WHAT, usage, "needs a command");
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    if (enc_cli_wants_help(argc, argv)) {
+    if (argc < 2) return enc_cli_usage(WHAT, usage, "needs a command");
+    if (strcmp(argv[1], "help") == 0 || enc_cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
         return ENC_EXIT_OK;
     }
     opts o;
     int rc = parse_opts(argc, argv, &o);
-    if (rc) {
-        free(o.pos);
-        return rc;
-    }
     const char *sub = o.sub ? o.sub : "";
-    /* options each command takes */
-    static const struct {
-        const char *sub, *opts;
-    } takes[] = {{"count", "now json file"}, {"export", "now fields format out limit file"},
-                 {"check", "json file"},     {"fields", "json"},
-                 {"save", "json file"},      {"list", "json"},
-                 {"show", "json"},           {"delete", "force"}};
+    size_t k = 0, nk = sizeof commands / sizeof *commands;
+    while (!rc && k < nk && strcmp(commands[k].name, sub) != 0) k++;
+    if (!rc && !o.sub) rc = enc_cli_usage(WHAT, usage, "needs a command");
+    else if (!rc && k == nk) rc = enc_cli_usage(WHAT, usage, "unknown command '%s'", sub);
     const struct {
         const char *name;
         bool given;
     } given[] = {{"now", o.now_s},     {"json", o.json}, {"file", o.file},     {"fields", o.fields},
                  {"format", o.format}, {"out", o.out},   {"limit", o.limit_s}, {"force", o.force}};
-    for (size_t k = 0; k < sizeof takes / sizeof *takes; k++) {
-        if (strcmp(takes[k].sub, sub) != 0) continue;
-        for (size_t g = 0; g < sizeof given / sizeof *given && !rc; g++) {
-            if (!given[g].given) continue;
-            const char *p = strstr(takes[k].opts, given[g].name);
-            size_t l = strlen(given[g].name);
-            if (!p || (p[l] && p[l] != ' ')) {
-                fprintf(stderr, "encore: %s: %s takes no --%s (see 'encore audience --help')\n",
-                        WHAT, sub, given[g].name);
-                rc = ENC_EXIT_USAGE;
-            }
+    for (size_t g = 0; !rc && g < sizeof given / sizeof *given; g++) {
+        if (!given[g].given) continue;
+        const char *p = strstr(commands[k].opts, given[g].name);
+        size_t l = strlen(given[g].name);
+        if (!p || (p[l] && p[l] != ' ')) {
+            fprintf(stderr, "encore: %s: %s takes no --%s (see 'encore audience --help')\n", WHAT,
+                    sub, given[g].name);
+            rc = ENC_EXIT_USAGE;
         }
     }
-    if (rc)
-        ;
-    else if (strcmp(sub, "count") == 0)
-        rc = do_count(cli, &o);
-    else if (strcmp(sub, "export") == 0)
-        rc = do_export(cli, &o);
-    else if (strcmp(sub, "check") == 0)
-        rc = do_check(cli, &o);
-    else if (strcmp(sub, "fields") == 0)
-        rc = o.npos ? usage_err("fields takes no argument%s", "") : do_fields(&o);
-    else if (strcmp(sub, "save") == 0)
-        rc = do_save(cli, &o);
-    else if (strcmp(sub, "list") == 0)
-        rc = o.npos ? usage_err("list takes no argument%s", "") : do_list(cli, &o);
-    else if (strcmp(sub, "show") == 0)
-        rc = do_show(cli, &o);
-    else if (strcmp(sub, "delete") == 0)
-        rc = do_delete(cli, &o);
-    else
-        rc = enc_cli_usage(WHAT, usage, "unknown command '%s'", sub);
+    if (!rc) rc = commands[k].fn(cli, &o);
     free(o.pos);
     return rc;
 }

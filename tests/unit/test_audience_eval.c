@@ -1446,7 +1446,7 @@ static void make_segments(uint64_t seed, enc_store *st)
         enc_rng_seed(&g->r, seed * 1000 + (uint64_t)k);
         seg_tree[k] = gen_expr(g, 1);
         if (st) {
-            char name[8];
+            char name[16];
             snprintf(name, sizeof name, "s%d", k);
             enc_err err;
             if (enc_store_segment_put(st, name, g->b.p, 0, NULL, &err)) TH_FAIL("%s", err.msg);
