@@ -110,7 +110,7 @@ check "states" "$(sql "SELECT idempotency_key, state FROM messages ORDER BY id" 
   "spring:1:email:1|sent spring:2:email:1|failed spring:3:email:1|queued spring:4:sms:1|sent perm-spring:5:sms:1|failed spring:6:export:1|sent spring:7:inbox:1|sent spring:8:fax:1|queued "
 check_match "hard bounce reason kept" "$(sql "SELECT last_error FROM messages WHERE idempotency_key='spring:2:email:1'")" "550 5.1.1"
 check "hard bounce suppresses the address" "$(sql "SELECT channel, address, reason FROM suppressions")" "email|bounce1@example.com|hard_bounce"
-check_match "4xx is retried later" "$(sql "SELECT attempts, next_attempt_at > strftime('%s','now'), last_error FROM messages WHERE idempotency_key='spring:3:email:1'")" '^1\|1\|.*451 4.3.0'
+check_match "4xx is retried later" "$(sql "SELECT attempts, next_attempt_at > claimed_at, last_error FROM messages WHERE idempotency_key='spring:3:email:1'")" '^1\|1\|.*451 4.3.0'
 check_match "the email's provider ref is its Message-ID" "$(sql "SELECT provider_ref FROM messages WHERE idempotency_key='spring:1:email:1'")" '^<[0-9a-f]{32}@shop.example>$'
 
 # the mail as received

@@ -305,7 +305,7 @@ static void dispatcher_rate_pause_retry(void)
     json_decref(opts);
     enc_outbox *ob = enc_dispatch_outbox(d);
     for (int k = 0; k < 5; k++) {
-        char pre[8];
+        char pre[16];
         snprintf(pre, sizeof pre, "r%d-", k);
         put(ob, "fake", pre, "ok", 10, 0, 0, 1000);
     }

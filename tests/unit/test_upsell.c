@@ -24,7 +24,7 @@ static void shelf(void)
     /* buyers: A 1, C 3, E 2, G 5, H 2, J 2, K 2, L 3, Z 1 (W) */
     int64_t b[5];
     for (int i = 0; i < 5; i++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "b%d", i + 1);
         b[i] = rs_customer(id);
     }
