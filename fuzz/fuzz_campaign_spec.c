@@ -22,13 +22,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sum += s->variants[v].share;
             for (int c = 0; c < s->nchannels; c++) {
                 const enc_spec_content *cc = &s->variants[v].content[s->channels[c]];
-                if (!cc->present || !cc->tpl[ENC_PART_TEXT + (s->channels[c] == CH_EMAIL && !cc->tpl[ENC_PART_TEXT])])
+                if (!cc->present || !cc->tpl[ENC_PART_TEXT + (s->channels[c] == CH_EMAIL &&
+                                                              !cc->tpl[ENC_PART_TEXT])])
                     __builtin_trap();
             }
             const enc_spec_offer *f = &s->variants[v].offer;
             if (f->present && f->namount != 1 && f->namount != s->trigger.nsteps) __builtin_trap();
         }
-        if (s->nvariants < 1 || fabs(sum - 1) > 1e-9 || s->priority < 0 || s->priority > 9) __builtin_trap();
+        if (s->nvariants < 1 || fabs(sum - 1) > 1e-9 || s->priority < 0 || s->priority > 9)
+            __builtin_trap();
         enc_spec_free(s);
     }
     enc_settings set;

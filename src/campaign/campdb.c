@@ -1,6 +1,6 @@
 /* campdb.c — campaigns, members, coupons, settings and the planner's reads of the outbox, on
- * the store's SQLite handle (see campdb.h). Statements are prepared per call: these run once
- * per plan or per batch, never per row of a hot loop (per-row inserts reuse one statement). */
+ * the store's SQLite handle (see campdb.h). Statements run once per plan or per batch are
+ * prepared per call; those run once per message (coupons, members) are kept in a writer. */
 #include "campaign/campdb.h"
 #include "base/mem.h"
 #include "campaign/coupon.h"
@@ -27,8 +27,10 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql, enc_err *err)
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-    if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(s, i);
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
 }
 
 /* Steps a statement that returns no rows, finalises it. */
@@ -51,6 +53,65 @@ static void col_copy(sqlite3_stmt *s, int i, char *dst, size_t cap)
     snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
+/* ---- the writer's statements ---------------------------------------------------------------- */
+
+enum { W_COUPON_FIND, W_COUPON_INSERT, W_MEMBER, W_MAX };
+
+struct enc_camp_writer {
+    sqlite3 *db;
+    sqlite3_stmt *s[W_MAX];
+};
+
+enc_camp_writer *enc_camp_writer_new(enc_store *st)
+{
+    enc_camp_writer *w = enc_xcalloc(1, sizeof *w);
+    w->db = enc__store_db(st);
+    return w;
+}
+
+void enc_camp_writer_free(enc_camp_writer *w)
+{
+    if (!w) return;
+    for (int i = 0; i < W_MAX; i++)
+        sqlite3_finalize(w->s[i]);
+    free(w);
+}
+
+/* The statement of slot (prepared once per writer), or a fresh one without a writer. */
+static sqlite3_stmt *wprep(sqlite3 *db, enc_camp_writer *w, int slot, const char *sql, enc_err *err)
+{
+    if (!w) return prep(db, sql, err);
+    if (w->s[slot]) {
+        sqlite3_reset(w->s[slot]);
+        sqlite3_clear_bindings(w->s[slot]);
+        return w->s[slot];
+    }
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &w->s[slot], NULL) !=
+        SQLITE_OK) {
+        sqlfail(db, err, "prepare");
+        w->s[slot] = NULL;
+        return NULL;
+    }
+    return w->s[slot];
+}
+
+/* Ends a statement from wprep: kept (reset) with a writer, finalised without. */
+static void wdone(enc_camp_writer *w, sqlite3_stmt *s)
+{
+    if (w)
+        sqlite3_reset(s);
+    else
+        sqlite3_finalize(s);
+}
+
+static enc_rc wrun(sqlite3 *db, enc_camp_writer *w, sqlite3_stmt *s, enc_err *err, const char *what)
+{
+    int rc = sqlite3_step(s);
+    enc_rc r = rc == SQLITE_DONE ? ENC_OK : sqlfail(db, err, what);
+    wdone(w, s);
+    return r;
+}
+
 /* ---- campaigns --------------------------------------------------------------------------- */
 
 void enc_camp_row_free(enc_camp_row *r)
@@ -60,9 +121,9 @@ void enc_camp_row_free(enc_camp_row *r)
     r->spec = r->ab_report = NULL;
 }
 
-#define CAMP_COLS                                                                                 \
-    "name, state, spec, priority, created_at, updated_at, coalesce(started_at, 0),"              \
-    " coalesce(processed_to, 0), coalesce(ab_decide_at, 0), ab_winner,"                           \
+#define CAMP_COLS                                                                                  \
+    "name, state, spec, priority, created_at, updated_at, coalesce(started_at, 0),"                \
+    " coalesce(processed_to, 0), coalesce(ab_decide_at, 0), ab_winner,"                            \
     " coalesce(ab_decided_at, 0), coalesce(ab_rollout_at, 0), ab_report"
 
 static void read_row(sqlite3_stmt *q, enc_camp_row *r)
@@ -102,7 +163,8 @@ enc_rc enc_camp_list(enc_store *st, enc_camp_row **rows, size_t *n, enc_err *err
     sqlite3 *db = enc__store_db(st);
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *q = prep(db, "SELECT " CAMP_COLS " FROM campaigns ORDER BY priority DESC, name", err);
+    sqlite3_stmt *q =
+        prep(db, "SELECT " CAMP_COLS " FROM campaigns ORDER BY priority DESC, name", err);
     if (!q) return ENC_EDB;
     size_t cap = 0;
     int rc;
@@ -135,7 +197,8 @@ enc_rc enc_camp_put(enc_store *st, const enc_spec *spec, const char *state, int6
     bind_text(q, 5, spec->on_cap_defer ? "defer" : "drop");
     sqlite3_bind_int64(q, 6, now);
     enc_rc rc = run(db, q, err, "saving campaign");
-    if (!rc && created) *created = sqlite3_last_insert_rowid(db) != last && sqlite3_total_changes(db) > before;
+    if (!rc && created)
+        *created = sqlite3_last_insert_rowid(db) != last && sqlite3_total_changes(db) > before;
     return rc;
 }
 
@@ -143,13 +206,15 @@ enc_rc enc_camp_set_state(enc_store *st, const char *name, const char *state, in
                           enc_err *err)
 {
     sqlite3 *db = enc__store_db(st);
-    sqlite3_stmt *q = prep(db, "UPDATE campaigns SET state = ?2, updated_at = ?3 WHERE name = ?1", err);
+    sqlite3_stmt *q =
+        prep(db, "UPDATE campaigns SET state = ?2, updated_at = ?3 WHERE name = ?1", err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, name);
     bind_text(q, 2, state);
     sqlite3_bind_int64(q, 3, now);
     enc_rc rc = run(db, q, err, "setting campaign state");
-    if (!rc && sqlite3_changes(db) == 0) return enc_fail(err, ENC_ENOTFOUND, "no campaign named '%s'", name);
+    if (!rc && sqlite3_changes(db) == 0)
+        return enc_fail(err, ENC_ENOTFOUND, "no campaign named '%s'", name);
     return rc;
 }
 
@@ -212,14 +277,16 @@ enc_rc enc_camp_log_run(enc_store *st, const char *name, int64_t at, int64_t fro
                         enc_err *err)
 {
     sqlite3 *db = enc__store_db(st);
-    sqlite3_stmt *q = prep(db,
-                           "INSERT INTO campaign_runs(campaign, at, window_from, window_to, audience,"
-                           " messages, holdout, added) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           err);
+    sqlite3_stmt *q =
+        prep(db,
+             "INSERT INTO campaign_runs(campaign, at, window_from, window_to, audience,"
+             " messages, holdout, added) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, name);
     int64_t v[] = {at, from, to, audience, messages, holdout, added};
-    for (int i = 0; i < 7; i++) sqlite3_bind_int64(q, i + 2, v[i]);
+    for (int i = 0; i < 7; i++)
+        sqlite3_bind_int64(q, i + 2, v[i]);
     return run(db, q, err, "logging run");
 }
 
@@ -237,10 +304,11 @@ enc_rc enc_members_load(enc_store *st, const char *campaign, enc_members *out, e
     memset(out, 0, sizeof *out);
     out->arena = enc_arena_new(64 * 1024);
     out->index = enc_smap_new(1024);
-    sqlite3_stmt *q = prep(db,
-                           "SELECT customer_id, occurrence, holdout, variant, channel, message_key, at"
-                           " FROM campaign_members WHERE campaign = ?1",
-                           err);
+    sqlite3_stmt *q =
+        prep(db,
+             "SELECT customer_id, occurrence, holdout, variant, channel, message_key, at"
+             " FROM campaign_members WHERE campaign = ?1",
+             err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, campaign);
     int rc;
@@ -252,7 +320,8 @@ enc_rc enc_members_load(enc_store *st, const char *campaign, enc_members *out, e
         const char *t[4];
         for (int i = 0; i < 4; i++) {
             const unsigned char *x = sqlite3_column_text(q, i == 0 ? 1 : i + 2);
-            t[i] = x ? enc_arena_strndup(out->arena, (const char *)x, strlen((const char *)x)) : NULL;
+            t[i] =
+                x ? enc_arena_strndup(out->arena, (const char *)x, strlen((const char *)x)) : NULL;
         }
         m->occurrence = t[0] ? t[0] : "";
         m->holdout = sqlite3_column_int(q, 2) != 0;
@@ -285,14 +354,16 @@ void enc_members_free(enc_members *m)
     memset(m, 0, sizeof *m);
 }
 
-enc_rc enc_member_add(enc_store *st, const char *campaign, const enc_member *m, enc_err *err)
+enc_rc enc_member_add(enc_store *st, enc_camp_writer *w, const char *campaign, const enc_member *m,
+                      enc_err *err)
 {
     sqlite3 *db = enc__store_db(st);
-    sqlite3_stmt *q = prep(db,
-                           "INSERT OR IGNORE INTO campaign_members(campaign, customer_id, occurrence,"
-                           " holdout, variant, channel, message_key, at)"
-                           " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           err);
+    sqlite3_stmt *q =
+        wprep(db, w, W_MEMBER,
+              "INSERT OR IGNORE INTO campaign_members(campaign, customer_id, occurrence,"
+              " holdout, variant, channel, message_key, at)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+              err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, campaign);
     sqlite3_bind_int64(q, 2, m->customer);
@@ -302,7 +373,7 @@ enc_rc enc_member_add(enc_store *st, const char *campaign, const enc_member *m, 
     bind_text(q, 6, m->channel);
     bind_text(q, 7, m->message_key);
     sqlite3_bind_int64(q, 8, m->at);
-    return run(db, q, err, "recording member");
+    return wrun(db, w, q, err, "recording member");
 }
 
 /* ---- history and suppressions ------------------------------------------------------------ */
@@ -323,14 +394,15 @@ enc_rc enc_history_load(enc_store *st, int64_t since, enc_history *out, enc_err 
 {
     sqlite3 *db = enc__store_db(st);
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *q = prep(db,
-                           "SELECT m.customer_id, coalesce(m.sent_at, m.due_at) AS t, m.id, m.channel,"
-                           " m.priority, m.state = 'queued', coalesce(c.on_cap = 'defer', 0)"
-                           " FROM messages m LEFT JOIN campaigns c ON c.name = m.campaign"
-                           " WHERE m.state IN ('queued', 'sending', 'sent', 'reconcile')"
-                           " AND m.customer_id IS NOT NULL AND coalesce(m.sent_at, m.due_at) >= ?1"
-                           " ORDER BY m.customer_id, t",
-                           err);
+    sqlite3_stmt *q =
+        prep(db,
+             "SELECT m.customer_id, coalesce(m.sent_at, m.due_at) AS t, m.id, m.channel,"
+             " m.priority, m.state = 'queued', coalesce(c.on_cap = 'defer', 0)"
+             " FROM messages m LEFT JOIN campaigns c ON c.name = m.campaign"
+             " WHERE m.state IN ('queued', 'sending', 'sent', 'reconcile')"
+             " AND m.customer_id IS NOT NULL AND coalesce(m.sent_at, m.due_at) >= ?1"
+             " ORDER BY m.customer_id, t",
+             err);
     if (!q) return ENC_EDB;
     sqlite3_bind_int64(q, 1, since);
     size_t cap = 0;
@@ -402,7 +474,8 @@ enc_rc enc_suppressions_load(enc_store *st, enc_smap **out, enc_err *err)
         if (!ch || !a) continue;
         int n = snprintf(key, sizeof key, "%s\n%s", ch, a);
         if (n < 0 || (size_t)n >= sizeof key) continue;
-        for (int i = 0; i < n; i++) key[i] = (char)tolower((unsigned char)key[i]);
+        for (int i = 0; i < n; i++)
+            key[i] = (char)tolower((unsigned char)key[i]);
         enc_smap_put(*out, key, (size_t)n, 1, NULL);
     }
     sqlite3_finalize(q);
@@ -411,12 +484,14 @@ enc_rc enc_suppressions_load(enc_store *st, enc_smap **out, enc_err *err)
 
 /* ---- coupons ----------------------------------------------------------------------------- */
 
-enc_rc enc_coupon_find(enc_store *st, const char *message_key, char *code, size_t cap,
-                       int64_t *expires_at, bool *found, enc_err *err)
+enc_rc enc_coupon_find(enc_store *st, enc_camp_writer *w, const char *message_key, char *code,
+                       size_t cap, int64_t *expires_at, bool *found, enc_err *err)
 {
     sqlite3 *db = enc__store_db(st);
     *found = false;
-    sqlite3_stmt *q = prep(db, "SELECT code, coalesce(expires_at, 0) FROM coupons WHERE message_key = ?1", err);
+    sqlite3_stmt *q =
+        wprep(db, w, W_COUPON_FIND,
+              "SELECT code, coalesce(expires_at, 0) FROM coupons WHERE message_key = ?1", err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, message_key);
     int rc = sqlite3_step(q);
@@ -425,24 +500,27 @@ enc_rc enc_coupon_find(enc_store *st, const char *message_key, char *code, size_
         if (expires_at) *expires_at = sqlite3_column_int64(q, 1);
         *found = true;
     }
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ENC_OK : sqlfail(db, err, "reading coupon");
+    enc_rc res =
+        rc == SQLITE_ROW || rc == SQLITE_DONE ? ENC_OK : sqlfail(db, err, "reading coupon");
+    wdone(w, q);
+    return res;
 }
 
-enc_rc enc_coupon_issue(enc_store *st, enc_coupon_rec *r, const char *prefix, int length,
-                        enc_err *err)
+enc_rc enc_coupon_issue(enc_store *st, enc_camp_writer *w, enc_coupon_rec *r, const char *prefix,
+                        int length, enc_err *err)
 {
     sqlite3 *db = enc__store_db(st);
     for (int attempt = 0; attempt < 8; attempt++) {
         if (enc_coupon_make(prefix, length, r->code, err)) return err ? err->rc : ENC_EFAIL;
         char norm[ENC_COUPON_MAX];
         enc_coupon_check(r->code, strlen(prefix), norm);
-        sqlite3_stmt *q = prep(db,
-                               "INSERT INTO coupons(code, norm, campaign, customer_id, message_key,"
-                               " kind, amount, min_spend, issued_at, expires_at)"
-                               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-                               " ON CONFLICT DO NOTHING",
-                               err);
+        sqlite3_stmt *q =
+            wprep(db, w, W_COUPON_INSERT,
+                  "INSERT INTO coupons(code, norm, campaign, customer_id, message_key,"
+                  " kind, amount, min_spend, issued_at, expires_at)"
+                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                  " ON CONFLICT DO NOTHING",
+                  err);
         if (!q) return ENC_EDB;
         bind_text(q, 1, r->code);
         bind_text(q, 2, norm);
@@ -454,12 +532,13 @@ enc_rc enc_coupon_issue(enc_store *st, enc_coupon_rec *r, const char *prefix, in
         sqlite3_bind_int64(q, 8, r->min_spend);
         sqlite3_bind_int64(q, 9, r->issued_at);
         if (r->expires_at) sqlite3_bind_int64(q, 10, r->expires_at);
-        if (run(db, q, err, "issuing coupon")) return ENC_EDB;
+        if (wrun(db, w, q, err, "issuing coupon")) return ENC_EDB;
         if (sqlite3_changes(db) == 1) return ENC_OK;
         /* nothing inserted: the message already has a coupon, or the code clashed */
         bool found;
         int64_t exp;
-        if (enc_coupon_find(st, r->message_key, r->code, sizeof r->code, &exp, &found, err)) return ENC_EDB;
+        if (enc_coupon_find(st, w, r->message_key, r->code, sizeof r->code, &exp, &found, err))
+            return ENC_EDB;
         if (found) {
             r->expires_at = exp;
             return ENC_OK;
@@ -547,14 +626,14 @@ enc_rc enc_coupon_redeem(enc_store *st, int64_t *n, enc_err *err)
              "SELECT o.id, o.coupon, o.ts FROM orders o WHERE o.id > ?1 AND o.id <= ?2"
              " AND o.coupon IS NOT NULL AND o.status = 'paid' ORDER BY o.ts, o.id",
              err);
-    sqlite3_stmt *c = prep(db,
-                           "SELECT code, issued_at, coalesce(expires_at, 0) FROM coupons WHERE id = ?1",
-                           err);
+    sqlite3_stmt *c =
+        prep(db, "SELECT code, issued_at, coalesce(expires_at, 0) FROM coupons WHERE id = ?1", err);
     sqlite3_stmt *u = prep(db,
                            "UPDATE coupons SET redeemed_order = ?2, redeemed_at = ?3"
                            " WHERE id = ?1 AND redeemed_order IS NULL",
                            err);
-    if (!q || !c || !u) rc = ENC_EDB;
+    if (!q || !c || !u)
+        rc = ENC_EDB;
     else {
         sqlite3_bind_int64(q, 1, last);
         sqlite3_bind_int64(q, 2, maxid);
@@ -599,8 +678,10 @@ enc_rc enc_coupon_redeem(enc_store *st, int64_t *n, enc_err *err)
         snprintf(v, sizeof v, "%lld", (long long)maxid);
         rc = setting_put(db, "redeem_order_id", v, err);
     }
-    if (rc) enc_store_rollback(st);
-    else rc = enc_store_commit(st, err);
+    if (rc)
+        enc_store_rollback(st);
+    else
+        rc = enc_store_commit(st, err);
 done:
     enc_smap_free(open);
     return rc;
@@ -647,8 +728,8 @@ enc_rc enc_camp_counts_get(enc_store *st, const char *name, enc_camp_counts *out
         out->messages = sqlite3_column_int64(q, 2);
     }
     sqlite3_finalize(q);
-    static const char *const states[] = {"queued", "sending", "sent", "failed", "dead",
-                                         "reconcile", "cancelled", "suppressed"};
+    static const char *const states[] = {"queued", "sending",   "sent",      "failed",
+                                         "dead",   "reconcile", "cancelled", "suppressed"};
     q = prep(db, "SELECT state, count(*) FROM messages WHERE campaign = ?1 GROUP BY state", err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, name);
@@ -661,23 +742,23 @@ enc_rc enc_camp_counts_get(enc_store *st, const char *name, enc_camp_counts *out
     return enc_coupon_counts(st, name, &out->coupons, &out->redeemed, err);
 }
 
-enc_rc enc_ab_stats(enc_store *st, const char *campaign, int64_t until, enc_ab_stat *out,
-                    int max, int *n, enc_err *err)
+enc_rc enc_ab_stats(enc_store *st, const char *campaign, int64_t until, enc_ab_stat *out, int max,
+                    int *n, enc_err *err)
 {
     sqlite3 *db = enc__store_db(st);
     *n = 0;
-    sqlite3_stmt *q = prep(
-        db,
-        "SELECT m.variant, count(*),"
-        " sum(EXISTS(SELECT 1 FROM orders o WHERE o.customer_id = m.customer_id"
-        "   AND o.status = 'paid' AND o.ts > m.at AND o.ts <= ?2)),"
-        " coalesce(sum((SELECT sum(o.sales) FROM orders o WHERE o.customer_id = m.customer_id"
-        "   AND o.status = 'paid' AND o.ts > m.at AND o.ts <= ?2)), 0),"
-        " sum(EXISTS(SELECT 1 FROM events e WHERE e.customer_id = m.customer_id"
-        "   AND e.type = 'message_click' AND e.ts > m.at AND e.ts <= ?2))"
-        " FROM campaign_members m WHERE m.campaign = ?1 AND m.holdout = 0"
-        " AND m.message_key IS NOT NULL AND m.at <= ?2 GROUP BY m.variant ORDER BY m.variant",
-        err);
+    sqlite3_stmt *q =
+        prep(db,
+             "SELECT m.variant, count(*),"
+             " sum(EXISTS(SELECT 1 FROM orders o WHERE o.customer_id = m.customer_id"
+             "   AND o.status = 'paid' AND o.ts > m.at AND o.ts <= ?2)),"
+             " coalesce(sum((SELECT sum(o.sales) FROM orders o WHERE o.customer_id = m.customer_id"
+             "   AND o.status = 'paid' AND o.ts > m.at AND o.ts <= ?2)), 0),"
+             " sum(EXISTS(SELECT 1 FROM events e WHERE e.customer_id = m.customer_id"
+             "   AND e.type = 'message_click' AND e.ts > m.at AND e.ts <= ?2))"
+             " FROM campaign_members m WHERE m.campaign = ?1 AND m.holdout = 0"
+             " AND m.message_key IS NOT NULL AND m.at <= ?2 GROUP BY m.variant ORDER BY m.variant",
+             err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, campaign);
     sqlite3_bind_int64(q, 2, until);

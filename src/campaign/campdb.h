@@ -25,7 +25,7 @@ typedef struct enc_camp_row {
     int64_t ab_decide_at; /* started_at + ab.decide_after, 0 = no test */
     char ab_winner[ENC_SPEC_MAX_NAME]; /* "" = not decided */
     int64_t ab_decided_at, ab_rollout_at;
-    char *ab_report;      /* JSON (malloc'ed) or NULL */
+    char *ab_report; /* JSON (malloc'ed) or NULL */
 } enc_camp_row;
 void enc_camp_row_free(enc_camp_row *r);
 
@@ -50,13 +50,21 @@ enc_rc enc_camp_log_run(enc_store *st, const char *name, int64_t at, int64_t fro
                         int64_t audience, int64_t messages, int64_t holdout, int64_t added,
                         enc_err *err);
 
+/* ---- per-message writes ------------------------------------------------------------------
+ * The statements of the writes made once per message (coupons, members), prepared once for a
+ * writing loop. Functions taking a writer accept NULL (then they prepare per call). Free the
+ * writer before the store is closed. */
+typedef struct enc_camp_writer enc_camp_writer;
+enc_camp_writer *enc_camp_writer_new(enc_store *st);
+void enc_camp_writer_free(enc_camp_writer *w);
+
 /* ---- members ------------------------------------------------------------------------------ */
 typedef struct enc_member {
     int64_t customer;
     const char *occurrence;
     bool holdout;
     const char *variant, *channel, *message_key; /* NULL for the holdout */
-    int64_t at; /* the message's due time, or when held out */
+    int64_t at;                                  /* the message's due time, or when held out */
 } enc_member;
 /* The members of a campaign, keyed "customer|occurrence" in *index (value = position). The
  * caller frees with enc_members_free. */
@@ -71,7 +79,8 @@ const enc_member *enc_members_find(const enc_members *m, int64_t customer, const
 void enc_members_free(enc_members *m);
 /* Records a member (the first record of a customer and occurrence stays). Runs in the
  * caller's transaction. */
-enc_rc enc_member_add(enc_store *st, const char *campaign, const enc_member *m, enc_err *err);
+enc_rc enc_member_add(enc_store *st, enc_camp_writer *w, const char *campaign, const enc_member *m,
+                      enc_err *err);
 
 /* ---- the outbox as the planner sees it ---------------------------------------------------- */
 /* Messages of every campaign in force for frequency caps (queued, sending, sent, reconcile)
@@ -81,7 +90,7 @@ enc_rc enc_member_add(enc_store *st, const char *campaign, const enc_member *m, 
 typedef struct enc_history {
     size_t n;
     int64_t *customer, *at, *id;
-    uint8_t *channel;  /* enc_channel; messages on other channels are left out */
+    uint8_t *channel; /* enc_channel; messages on other channels are left out */
     int8_t *priority;
     uint8_t *queued, *on_cap_defer;
 } enc_history;
@@ -104,15 +113,15 @@ typedef struct enc_coupon_rec {
     int64_t amount, min_spend, issued_at, expires_at; /* expires_at 0 = none */
 } enc_coupon_rec;
 /* The code already issued with message_key (*found false when none). */
-enc_rc enc_coupon_find(enc_store *st, const char *message_key, char *code, size_t cap,
-                       int64_t *expires_at, bool *found, enc_err *err);
+enc_rc enc_coupon_find(enc_store *st, enc_camp_writer *w, const char *message_key, char *code,
+                       size_t cap, int64_t *expires_at, bool *found, enc_err *err);
 /* Issues a new code for r (made with enc_coupon_make; a clash with an existing code draws
  * again) and stores it; r->code gets the code. Runs in the caller's transaction. */
-enc_rc enc_coupon_issue(enc_store *st, enc_coupon_rec *r, const char *prefix, int length,
-                        enc_err *err);
+enc_rc enc_coupon_issue(enc_store *st, enc_camp_writer *w, enc_coupon_rec *r, const char *prefix,
+                        int length, enc_err *err);
 /* Coupons issued by a campaign (any when NULL) and how many were redeemed. */
-enc_rc enc_coupon_counts(enc_store *st, const char *campaign, int64_t *issued,
-                         int64_t *redeemed, enc_err *err);
+enc_rc enc_coupon_counts(enc_store *st, const char *campaign, int64_t *issued, int64_t *redeemed,
+                         enc_err *err);
 /* Matches paid orders imported since the last call (orders.id above the kept watermark)
  * whose coupon, normalised with enc_coupon_check, is an issued, unredeemed coupon valid at
  * the order's time: the coupon records the order and its time. *n gets how many. */
@@ -126,7 +135,7 @@ enc_rc enc_settings_save(enc_store *st, const enc_settings *s, enc_err *err);
 /* ---- counts for show ---------------------------------------------------------------------- */
 typedef struct enc_camp_counts {
     int64_t members, holdout, messages;
-    int64_t by_state[8];   /* outbox states (enc_msg_state order) of the campaign's messages */
+    int64_t by_state[8]; /* outbox states (enc_msg_state order) of the campaign's messages */
     int64_t coupons, redeemed;
 } enc_camp_counts;
 enc_rc enc_camp_counts_get(enc_store *st, const char *name, enc_camp_counts *out, enc_err *err);
@@ -137,6 +146,6 @@ typedef struct enc_ab_stat {
     char variant[ENC_SPEC_MAX_NAME];
     int64_t messaged, converted, revenue, clicked;
 } enc_ab_stat;
-enc_rc enc_ab_stats(enc_store *st, const char *campaign, int64_t until, enc_ab_stat *out,
-                    int max, int *n, enc_err *err);
+enc_rc enc_ab_stats(enc_store *st, const char *campaign, int64_t until, enc_ab_stat *out, int max,
+                    int *n, enc_err *err);
 #endif

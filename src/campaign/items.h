@@ -23,8 +23,8 @@ enc_rc enc_items_new(const enc_snapshot *s, enc_store *st, enc_items_from from, 
 void enc_items_free(enc_items *it);
 /* Up to max product ids (snapshot ids) for customer cust (snapshot index), given the
  * occurrence's products trig[0, ntrig), into out; returns how many. */
-size_t enc_items_pick(enc_items *it, int32_t cust, const int32_t *trig, size_t ntrig,
-                      int max, int32_t *out);
+size_t enc_items_pick(enc_items *it, int32_t cust, const int32_t *trig, size_t ntrig, int max,
+                      int32_t *out);
 /* The reason of the k-th product of the latest pick ("bought with ..."), or "" for sources
  * without reasons. Writes at most cap bytes. */
 void enc_items_reason(const enc_items *it, size_t k, char *buf, size_t cap);

@@ -16,8 +16,8 @@
 #include <string.h>
 
 static const char *const decision_names[ENC_DEC_COUNT] = {
-    "message", "holdout", "exited", "ab_waiting", "no_consent", "no_address", "suppressed",
-    "quiet_hours", "frequency_cap", "budget",
+    "message",    "holdout",    "exited",      "ab_waiting",    "no_consent",
+    "no_address", "suppressed", "quiet_hours", "frequency_cap", "budget",
 };
 
 const char *enc_decision_name(enc_decision d)
@@ -83,7 +83,8 @@ static int64_t next_release(const enc_policy *pol, const enc_person *p, int ch, 
         const enc_cap *cap = &pol->caps[c];
         if (cap->channel != ENC_CAP_ALL_CHANNELS && cap->channel != ch) continue;
         for (uint32_t i = 0; i < p->nhist; i++) {
-            if (cap->channel != ENC_CAP_ALL_CHANNELS && p->hist[i].channel != cap->channel) continue;
+            if (cap->channel != ENC_CAP_ALL_CHANNELS && p->hist[i].channel != cap->channel)
+                continue;
             int64_t r = p->hist[i].at + cap->window;
             if (r > t && r < best) best = r;
         }
@@ -96,7 +97,7 @@ enum { SCHED_OK, SCHED_QUIET, SCHED_CAP };
 typedef struct sched {
     int64_t at;
     uint8_t deferred;
-    uint8_t *skip;   /* entries that give way (NULL = none); owned by the caller */
+    uint8_t *skip; /* entries that give way (NULL = none); owned by the caller */
     size_t nskip;
 } sched;
 
@@ -137,8 +138,10 @@ static int schedule(ws *w, const enc_policy *pol, enc_person *p, int ch, int64_t
                 /* insertion sort: nd is small */
                 for (size_t a = 1; a < nd; a++)
                     for (size_t b = a; b > 0; b--) {
-                        const enc_hist_entry *x = &p->hist[w->order[b - 1]], *y = &p->hist[w->order[b]];
-                        bool swap = x->priority > y->priority || (x->priority == y->priority && x->at < y->at);
+                        const enc_hist_entry *x = &p->hist[w->order[b - 1]],
+                                             *y = &p->hist[w->order[b]];
+                        bool swap = x->priority > y->priority ||
+                                    (x->priority == y->priority && x->at < y->at);
                         if (!swap) break;
                         int32_t tmp = w->order[b - 1];
                         w->order[b - 1] = w->order[b];
@@ -146,7 +149,8 @@ static int schedule(ws *w, const enc_policy *pol, enc_person *p, int ch, int64_t
                     }
                 memset(skipbuf, 0, p->nhist);
                 size_t k = 0;
-                while (k < nd && !caps_ok(w, pol, p, skipbuf, ch, t)) skipbuf[w->order[k++]] = 1;
+                while (k < nd && !caps_ok(w, pol, p, skipbuf, ch, t))
+                    skipbuf[w->order[k++]] = 1;
                 out->at = t;
                 out->skip = skipbuf;
                 out->nskip = k;
@@ -165,7 +169,8 @@ static int schedule(ws *w, const enc_policy *pol, enc_person *p, int ch, int64_t
 static bool offer_has_coupon(const enc_spec_offer *f, int step)
 {
     if (!f->present) return false;
-    int64_t a = f->namount == 1 ? f->amount[0] : f->amount[step < f->namount ? step : f->namount - 1];
+    int64_t a =
+        f->namount == 1 ? f->amount[0] : f->amount[step < f->namount ? step : f->namount - 1];
     return a > 0;
 }
 
@@ -176,7 +181,8 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
     const enc_policy *pol = in->policy;
     uint64_t key = enc_assign_key(sp->name);
     double shares[ENC_SPEC_MAX_VARIANTS];
-    for (int v = 0; v < sp->nvariants; v++) shares[v] = sp->variants[v].share;
+    for (int v = 0; v < sp->nvariants; v++)
+        shares[v] = sp->variants[v].share;
     int64_t left_msg = in->budget_messages, left_cpn = in->budget_coupons;
     ws w = {0};
     uint8_t *skip = NULL;
@@ -244,9 +250,12 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
             for (int i = 0; i < sp->nchannels && chosen < 0; i++) {
                 int ch = sp->channels[i];
                 enc_decision stage;
-                if (!((p->consent >> ch) & 1)) stage = ENC_DEC_NO_CONSENT;
-                else if (!((p->reachable >> ch) & 1)) stage = ENC_DEC_NO_ADDRESS;
-                else if ((p->suppressed >> ch) & 1) stage = ENC_DEC_SUPPRESSED;
+                if (!((p->consent >> ch) & 1))
+                    stage = ENC_DEC_NO_CONSENT;
+                else if (!((p->reachable >> ch) & 1))
+                    stage = ENC_DEC_NO_ADDRESS;
+                else if ((p->suppressed >> ch) & 1)
+                    stage = ENC_DEC_SUPPRESSED;
                 else {
                     int r = schedule(&w, pol, p, ch, c->due, sp->send_within, pass == 1,
                                      sp->priority, true, skip, &got);
@@ -292,8 +301,10 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
         if (got.skip && got.nskip) {
             uint32_t keep = 0;
             for (uint32_t i = 0; i < p->nhist; i++) {
-                if (got.skip[i] && nmoved < 64) moved[nmoved++] = p->hist[i];
-                else p->hist[keep++] = p->hist[i];
+                if (got.skip[i] && nmoved < 64)
+                    moved[nmoved++] = p->hist[i];
+                else
+                    p->hist[keep++] = p->hist[i];
             }
             p->nhist = keep;
         }
@@ -336,26 +347,28 @@ struct enc_plan {
     int64_t from;
     enc_snapshot *snap;
     enc_aud_env *env;
-    enc_tz **zones;     /* per zone dictionary id */
+    enc_tz **zones; /* per zone dictionary id */
     enc_tz *dflt_tz;
-    enc_tz **tz;        /* per customer */
+    enc_tz **tz; /* per customer */
     enc_occ_list occ;
     enc_person *persons;
     int32_t *person_cust; /* snapshot index of each person */
     enc_contact *contacts;
     size_t npersons;
     enc_cand *cands;
-    int32_t *cand_occ;  /* occurrence index of each candidate */
+    int32_t *cand_occ; /* occurrence index of each candidate */
     size_t ncands;
     enc_decide_out out;
     enc_items *items;
     enc_members members;
     int winner;
+    enc_arena *render; /* template values of the message being rendered */
 };
 
 static void person_free_all(enc_plan *p)
 {
-    for (size_t i = 0; i < p->npersons; i++) free(p->persons[i].hist);
+    for (size_t i = 0; i < p->npersons; i++)
+        free(p->persons[i].hist);
 }
 
 void enc_plan_free(enc_plan *p)
@@ -372,8 +385,10 @@ void enc_plan_free(enc_plan *p)
     enc_occ_list_free(&p->occ);
     enc_items_free(p->items);
     enc_members_free(&p->members);
+    if (p->render) enc_arena_free(p->render);
     if (p->snap && p->zones)
-        for (size_t z = 0; z < p->snap->zones.n; z++) enc_tz_free(p->zones[z]);
+        for (size_t z = 0; z < p->snap->zones.n; z++)
+            enc_tz_free(p->zones[z]);
     free(p->zones);
     enc_tz_free(p->dflt_tz);
     free(p->tz);
@@ -382,11 +397,21 @@ void enc_plan_free(enc_plan *p)
     free(p);
 }
 
-const enc_decide_out *enc_plan_counts(const enc_plan *p) { return &p->out; }
-size_t enc_plan_size(const enc_plan *p) { return p->ncands; }
-int64_t enc_plan_from(const enc_plan *p) { return p->from; }
+const enc_decide_out *enc_plan_counts(const enc_plan *p)
+{
+    return &p->out;
+}
+size_t enc_plan_size(const enc_plan *p)
+{
+    return p->ncands;
+}
+int64_t enc_plan_from(const enc_plan *p)
+{
+    return p->from;
+}
 
-const enc_cand *enc_plan_cand(const enc_plan *p, size_t k, int64_t *customer, const char **occurrence)
+const enc_cand *enc_plan_cand(const enc_plan *p, size_t k, int64_t *customer,
+                              const char **occurrence)
 {
     const enc_occ *o = &p->occ.v[p->cand_occ[k]];
     if (customer) *customer = p->snap->cust_id[o->cust];
@@ -414,7 +439,8 @@ static bool exited(const enc_snapshot *s, int32_t i, int64_t ref, unsigned exit)
     if ((exit & ENC_EXIT_BOUGHT) && s->ord_off[i + 1] > s->ord_off[i] &&
         s->ord_ts[s->ord_off[i + 1] - 1] > ref)
         return true;
-    if ((exit & ENC_EXIT_COMPLAINED) && s->last_complaint[i] != ENC_NO_TIME && s->last_complaint[i] > ref)
+    if ((exit & ENC_EXIT_COMPLAINED) && s->last_complaint[i] != ENC_NO_TIME &&
+        s->last_complaint[i] > ref)
         return true;
     if (exit & ENC_EXIT_UNSUBSCRIBED)
         for (int64_t e = s->ev_off[i + 1] - 1; e >= s->ev_off[i] && s->ev_ts[e] > ref; e--)
@@ -443,12 +469,18 @@ static void address(const enc_plan *p, size_t k, int ch, char *out, size_t cap)
     int32_t i = p->person_cust[k];
     out[0] = 0;
     switch (ch) {
-    case CH_EMAIL: snprintf(out, cap, "%s", c->email ? c->email : ""); break;
-    case CH_SMS: snprintf(out, cap, "%s", c->phone ? c->phone : ""); break;
+    case CH_EMAIL:
+        snprintf(out, cap, "%s", c->email ? c->email : "");
+        break;
+    case CH_SMS:
+        snprintf(out, cap, "%s", c->phone ? c->phone : "");
+        break;
     default:
         /* push, wechat, inapp: the channel adapter resolves the customer */
-        if (p->snap->cust_ext[i]) snprintf(out, cap, "%s", p->snap->cust_ext[i]);
-        else snprintf(out, cap, "#%lld", (long long)p->snap->cust_id[i]);
+        if (p->snap->cust_ext[i])
+            snprintf(out, cap, "%s", p->snap->cust_ext[i]);
+        else
+            snprintf(out, cap, "#%lld", (long long)p->snap->cust_id[i]);
     }
 }
 
@@ -484,7 +516,8 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     enc_aud_set aud = {0};
     if (spec->audience) {
         enc_aud_pos where = {0, 0};
-        if ((rc = enc_aud_select(p->env, spec->audience, strlen(spec->audience), &aud, &where, err))) {
+        if ((rc = enc_aud_select(p->env, spec->audience, strlen(spec->audience), &aud, &where,
+                                 err))) {
             char m[sizeof err->msg];
             snprintf(m, sizeof m, "audience: %.1000s", err->msg);
             rc = enc_fail(err, rc, "%s", m);
@@ -559,7 +592,8 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         for (int ch = 0; ch < CH_NCHANNELS; ch++) {
             address(p, k, ch, a, sizeof a);
             if (a[0]) q->reachable |= (uint8_t)(1u << ch);
-            if (suppressed(supp, enc_channel_name((enc_channel)ch), a)) q->suppressed |= (uint8_t)(1u << ch);
+            if (suppressed(supp, enc_channel_name((enc_channel)ch), a))
+                q->suppressed |= (uint8_t)(1u << ch);
         }
     }
 
@@ -572,12 +606,13 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         goto fail;
     }
     for (size_t h = 0, k = 0; h < hist.n; h++) {
-        while (k < p->npersons && p->persons[k].id < hist.customer[h]) k++;
+        while (k < p->npersons && p->persons[k].id < hist.customer[h])
+            k++;
         if (k == p->npersons) break;
         if (p->persons[k].id != hist.customer[h]) continue;
-        hist_push(&p->persons[k], (enc_hist_entry){hist.at[h], hist.id[h], hist.channel[h],
-                                                   hist.priority[h], hist.queued[h],
-                                                   hist.on_cap_defer[h]});
+        hist_push(&p->persons[k],
+                  (enc_hist_entry){hist.at[h], hist.id[h], hist.channel[h], hist.priority[h],
+                                   hist.queued[h], hist.on_cap_defer[h]});
     }
     enc_history_free(&hist);
 
@@ -587,7 +622,8 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         goto fail;
     }
     int64_t used_msg = 0, used_cpn = 0, redeemed;
-    for (size_t m = 0; m < p->members.n; m++) used_msg += p->members.v[m].message_key != NULL;
+    for (size_t m = 0; m < p->members.n; m++)
+        used_msg += p->members.v[m].message_key != NULL;
     if ((rc = enc_coupon_counts(st, spec->name, &used_cpn, &redeemed, err))) {
         free(occ_person);
         goto fail;
@@ -617,7 +653,8 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     free(occ_person);
     /* decide in due order, then customer */
     size_t *order = enc_xmalloc((p->ncands + 1) * sizeof *order);
-    for (size_t k = 0; k < p->ncands; k++) order[k] = k;
+    for (size_t k = 0; k < p->ncands; k++)
+        order[k] = k;
     qsort_r(order, p->ncands, sizeof *order, cmp_cand, p);
     enc_cand *sorted = enc_xmalloc((p->ncands + 1) * sizeof *sorted);
     int32_t *sorted_occ = enc_xmalloc((p->ncands + 1) * sizeof *sorted_occ);
@@ -631,11 +668,16 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     p->cands = sorted;
     p->cand_occ = sorted_occ;
 
-    enc_decide_in in = {spec, &set->policy, now, p->winner,
-                        spec->budget_messages < 0 ? -1
-                        : spec->budget_messages > used_msg ? spec->budget_messages - used_msg : 0,
-                        spec->budget_coupons < 0 ? -1
-                        : spec->budget_coupons > used_cpn ? spec->budget_coupons - used_cpn : 0};
+    enc_decide_in in = {spec,
+                        &set->policy,
+                        now,
+                        p->winner,
+                        spec->budget_messages < 0          ? -1
+                        : spec->budget_messages > used_msg ? spec->budget_messages - used_msg
+                                                           : 0,
+                        spec->budget_coupons < 0          ? -1
+                        : spec->budget_coupons > used_cpn ? spec->budget_coupons - used_cpn
+                                                          : 0};
     enc_plan_decide(&in, p->persons, p->cands, p->ncands, &p->out);
 
     if (spec->items_from != ENC_ITEMS_NONE &&
@@ -653,7 +695,10 @@ fail:
 
 /* ==== rendering =============================================================================== */
 
-static void fmt_money(char *out, size_t cap, int64_t minor) { enc_money_format(out, cap, minor, 2); }
+static void fmt_money(char *out, size_t cap, int64_t minor)
+{
+    enc_money_format(out, cap, minor, 2);
+}
 
 static void fmt_day(char *out, size_t cap, int64_t day)
 {
@@ -688,7 +733,9 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
              enc_channel_name((enc_channel)ch), o->key);
     address(p, pk, ch, r->address, sizeof r->address);
 
-    enc_arena *a = enc_arena_new(16 * 1024);
+    /* the values live in the plan's arena, emptied after each message */
+    if (!p->render) p->render = enc_arena_new(16 * 1024);
+    enc_arena *a = p->render;
     enc_tval *d = enc_tval_record(a);
     char buf[512];
     if (s->cust_ext[i]) enc_tval_set(a, d, "customer.id", s->cust_ext[i]);
@@ -707,19 +754,23 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     enc_tval_set(a, d, "customer.points", buf);
     const enc_spec_offer *f = &var->offer;
     if (c->needs_coupon) {
-        int64_t amt = f->namount == 1 ? f->amount[0] : f->amount[c->step < f->namount ? c->step : f->namount - 1];
+        int64_t amt = f->namount == 1 ? f->amount[0]
+                                      : f->amount[c->step < f->namount ? c->step : f->namount - 1];
         enc_tval_set(a, d, "coupon.code", coupon ? coupon : "");
         enc_tval_set(a, d, "coupon.kind", f->percent ? "percent" : "value");
-        if (f->percent) snprintf(buf, sizeof buf, "%lld%%", (long long)amt);
-        else fmt_money(buf, sizeof buf, amt);
+        if (f->percent)
+            snprintf(buf, sizeof buf, "%lld%%", (long long)amt);
+        else
+            fmt_money(buf, sizeof buf, amt);
         enc_tval_set(a, d, "coupon.value", buf);
         if (f->min_spend) {
             fmt_money(buf, sizeof buf, f->min_spend);
             enc_tval_set(a, d, "coupon.min_spend", buf);
         }
-        int64_t exp = coupon_expires ? coupon_expires
-                      : f->expires_at ? f->expires_at
-                      : f->expires_after ? c->send_at + f->expires_after : 0;
+        int64_t exp = coupon_expires     ? coupon_expires
+                      : f->expires_at    ? f->expires_at
+                      : f->expires_after ? c->send_at + f->expires_after
+                                         : 0;
         if (exp) {
             enc_fmt_date(buf, sizeof buf, exp);
             enc_tval_set(a, d, "coupon.expires", buf);
@@ -775,10 +826,13 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     const enc_spec_content *cc = &var->content[ch];
     if (ch == CH_EMAIL) {
         enc_tpl_render(cc->tpl[ENC_PART_SUBJECT], d, ENC_ESC_NONE, &r->subject);
-        if (cc->tpl[ENC_PART_TEXT]) enc_tpl_render(cc->tpl[ENC_PART_TEXT], d, ENC_ESC_NONE, &r->text);
-        if (cc->tpl[ENC_PART_HTML]) enc_tpl_render(cc->tpl[ENC_PART_HTML], d, ENC_ESC_HTML, &r->html);
+        if (cc->tpl[ENC_PART_TEXT])
+            enc_tpl_render(cc->tpl[ENC_PART_TEXT], d, ENC_ESC_NONE, &r->text);
+        if (cc->tpl[ENC_PART_HTML])
+            enc_tpl_render(cc->tpl[ENC_PART_HTML], d, ENC_ESC_HTML, &r->html);
     } else {
-        if (cc->tpl[ENC_PART_TITLE]) enc_tpl_render(cc->tpl[ENC_PART_TITLE], d, ENC_ESC_NONE, &r->subject);
+        if (cc->tpl[ENC_PART_TITLE])
+            enc_tpl_render(cc->tpl[ENC_PART_TITLE], d, ENC_ESC_NONE, &r->subject);
         enc_tpl_render(cc->tpl[ENC_PART_TEXT], d, ENC_ESC_NONE, &r->text);
     }
     enc_jw w;
@@ -789,10 +843,11 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     if (c->needs_coupon) enc_jw_kstr(&w, "coupon", coupon);
     enc_jw_key(&w, "items");
     enc_jw_arr(&w);
-    for (size_t x = 0; x < npicked; x++) enc_jw_str(&w, s->prod_sku[picked[x]]);
+    for (size_t x = 0; x < npicked; x++)
+        enc_jw_str(&w, s->prod_sku[picked[x]]);
     enc_jw_end(&w);
     enc_jw_end(&w);
-    enc_arena_free(a);
+    enc_arena_reset(a);
 }
 
 static void rendered_free(enc_rendered *r)
@@ -819,6 +874,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
     const enc_spec *sp = p->spec;
     enc_outbox *ob;
     if (enc_outbox_open(st, &ob, err)) return err->rc;
+    enc_camp_writer *cw = enc_camp_writer_new(st);
     enc_rendered *r = enc_xcalloc(batch, sizeof *r);
     enc_msg_rec *recs = enc_xcalloc(batch, sizeof *recs);
     enc_rc rc = ENC_OK;
@@ -838,7 +894,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
             int64_t cust = p->snap->cust_id[o->cust];
             if (c->decision == ENC_DEC_HOLDOUT) {
                 enc_member m = {cust, o->key, true, NULL, NULL, NULL, o->due};
-                rc = enc_member_add(st, sp->name, &m, err);
+                rc = enc_member_add(st, cw, sp->name, &m, err);
                 continue;
             }
             if (c->decision != ENC_DEC_MESSAGE) continue;
@@ -858,32 +914,43 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
                 cr.amount = coupon_amount(f, c->step);
                 cr.min_spend = f->min_spend;
                 cr.issued_at = c->send_at;
-                cr.expires_at = f->expires_at ? f->expires_at
-                                : f->expires_after ? c->send_at + f->expires_after : 0;
+                cr.expires_at = f->expires_at      ? f->expires_at
+                                : f->expires_after ? c->send_at + f->expires_after
+                                                   : 0;
                 bool found;
                 int64_t exp = 0;
-                if ((rc = enc_coupon_find(st, key, cr.code, sizeof cr.code, &exp, &found, err))) break;
-                if (found) cr.expires_at = exp;
+                if ((rc = enc_coupon_find(st, cw, key, cr.code, sizeof cr.code, &exp, &found, err)))
+                    break;
+                if (found)
+                    cr.expires_at = exp;
                 else {
-                    if ((rc = enc_coupon_issue(st, &cr, f->prefix, f->length, err))) break;
+                    if ((rc = enc_coupon_issue(st, cw, &cr, f->prefix, f->length, err))) break;
                     if (coupons) (*coupons)++;
                 }
             }
             enc_plan_render(p, k, c->needs_coupon ? cr.code : NULL, cr.expires_at, rr);
-            recs[nr] = (enc_msg_rec){sp->name, var->name, cust,
-                                     enc_channel_name((enc_channel)c->channel), rr->address,
+            recs[nr] = (enc_msg_rec){sp->name,
+                                     var->name,
+                                     cust,
+                                     enc_channel_name((enc_channel)c->channel),
+                                     rr->address,
                                      rr->subject.len ? rr->subject.p : NULL,
                                      rr->text.len ? rr->text.p : NULL,
-                                     rr->html.len ? rr->html.p : NULL, rr->payload.p, rr->key,
-                                     sp->priority, c->send_at};
+                                     rr->html.len ? rr->html.p : NULL,
+                                     rr->payload.p,
+                                     rr->key,
+                                     sp->priority,
+                                     c->send_at};
             nr++;
-            enc_member m = {cust, o->key, false, var->name, enc_channel_name((enc_channel)c->channel),
-                            rr->key, c->send_at};
-            rc = enc_member_add(st, sp->name, &m, err);
+            enc_member m = {
+                cust,    o->key,    false, var->name, enc_channel_name((enc_channel)c->channel),
+                rr->key, c->send_at};
+            rc = enc_member_add(st, cw, sp->name, &m, err);
         }
         size_t got = 0;
         if (!rc && nr) rc = enc_outbox_enqueue(ob, recs, nr, p->o.now, &got, err);
-        for (size_t k = 0; k < nr; k++) rendered_free(&r[k]);
+        for (size_t k = 0; k < nr; k++)
+            rendered_free(&r[k]);
         if (rc) {
             enc_store_rollback(st);
             break;
@@ -896,6 +963,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
     }
     free(r);
     free(recs);
+    enc_camp_writer_free(cw);
     enc_outbox_close(ob);
     return rc;
 }
@@ -925,11 +993,13 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
     enc_jw_kint(w, "holdout", o->n[ENC_DEC_HOLDOUT]);
     enc_jw_key(w, "variants");
     enc_jw_obj(w);
-    for (int v = 0; v < sp->nvariants; v++) enc_jw_kint(w, sp->variants[v].name, o->variants[v]);
+    for (int v = 0; v < sp->nvariants; v++)
+        enc_jw_kint(w, sp->variants[v].name, o->variants[v]);
     enc_jw_end(w);
     enc_jw_key(w, "excluded");
     enc_jw_obj(w);
-    for (int d = ENC_DEC_EXITED; d < ENC_DEC_COUNT; d++) enc_jw_kint(w, decision_names[d], o->n[d]);
+    for (int d = ENC_DEC_EXITED; d < ENC_DEC_COUNT; d++)
+        enc_jw_kint(w, decision_names[d], o->n[d]);
     enc_jw_end(w);
     enc_jw_key(w, "deferred");
     enc_jw_obj(w);
@@ -940,7 +1010,8 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
     enc_jw_key(w, "channels");
     enc_jw_obj(w);
     for (int c = 0; c < sp->nchannels; c++)
-        enc_jw_kint(w, enc_channel_name((enc_channel)sp->channels[c]), o->channels[sp->channels[c]]);
+        enc_jw_kint(w, enc_channel_name((enc_channel)sp->channels[c]),
+                    o->channels[sp->channels[c]]);
     enc_jw_end(w);
     enc_jw_kint(w, "coupons", o->coupons);
     enc_jw_key(w, "sample");

@@ -30,10 +30,17 @@
 #include <stdint.h>
 
 typedef enum enc_decision {
-    ENC_DEC_MESSAGE, ENC_DEC_HOLDOUT,
+    ENC_DEC_MESSAGE,
+    ENC_DEC_HOLDOUT,
     /* exclusions, in the order of the checks */
-    ENC_DEC_EXITED, ENC_DEC_AB_WAITING, ENC_DEC_NO_CONSENT, ENC_DEC_NO_ADDRESS,
-    ENC_DEC_SUPPRESSED, ENC_DEC_QUIET_HOURS, ENC_DEC_FREQUENCY_CAP, ENC_DEC_BUDGET,
+    ENC_DEC_EXITED,
+    ENC_DEC_AB_WAITING,
+    ENC_DEC_NO_CONSENT,
+    ENC_DEC_NO_ADDRESS,
+    ENC_DEC_SUPPRESSED,
+    ENC_DEC_QUIET_HOURS,
+    ENC_DEC_FREQUENCY_CAP,
+    ENC_DEC_BUDGET,
     ENC_DEC_COUNT
 } enc_decision;
 /* "message", "holdout", "exited", "ab_waiting", "no_consent", "no_address", "suppressed",
@@ -44,37 +51,37 @@ const char *enc_decision_name(enc_decision d);
 
 /* A message in a customer's history (any campaign), for frequency caps. */
 typedef struct enc_hist_entry {
-    int64_t at;       /* sent, else due */
-    int64_t id;       /* outbox id; 0 = planned in this run */
-    uint8_t channel;  /* enc_channel */
-    int8_t priority;  /* 0..9 */
-    uint8_t queued;   /* not sent yet: may give way to a higher-priority campaign */
+    int64_t at;           /* sent, else due */
+    int64_t id;           /* outbox id; 0 = planned in this run */
+    uint8_t channel;      /* enc_channel */
+    int8_t priority;      /* 0..9 */
+    uint8_t queued;       /* not sent yet: may give way to a higher-priority campaign */
     uint8_t on_cap_defer; /* its campaign's rule when it gives way (else it is cancelled) */
 } enc_hist_entry;
 
 typedef struct enc_person {
-    int64_t id;            /* store id: the key of holdout and variant hashes */
-    const enc_tz *tz;      /* NULL = UTC */
-    uint8_t consent;       /* bit c: marketing consent in force on channel c */
-    uint8_t reachable;     /* bit c: an address on channel c */
-    uint8_t suppressed;    /* bit c: the address is suppressed on channel c */
-    enc_hist_entry *hist;  /* malloc'ed; the kernel appends planned messages (enc_xrealloc) */
+    int64_t id;           /* store id: the key of holdout and variant hashes */
+    const enc_tz *tz;     /* NULL = UTC */
+    uint8_t consent;      /* bit c: marketing consent in force on channel c */
+    uint8_t reachable;    /* bit c: an address on channel c */
+    uint8_t suppressed;   /* bit c: the address is suppressed on channel c */
+    enc_hist_entry *hist; /* malloc'ed; the kernel appends planned messages (enc_xrealloc) */
     uint32_t nhist, caphist;
 } enc_person;
 
 typedef struct enc_cand {
     int32_t person, step;
     int64_t due;
-    bool exited;        /* an exit condition holds */
-    bool needs_coupon;  /* set by the kernel: the chosen variant's offer has a coupon here */
+    bool exited;       /* an exit condition holds */
+    bool needs_coupon; /* set by the kernel: the chosen variant's offer has a coupon here */
     /* a decision recorded before for this customer and occurrence */
-    int8_t prior;       /* 0 none, 1 holdout, 2 message */
+    int8_t prior; /* 0 none, 1 holdout, 2 message */
     int8_t prior_channel, prior_variant;
     int64_t prior_at;
     /* results */
-    uint8_t decision;   /* enc_decision */
+    uint8_t decision; /* enc_decision */
     int8_t channel, variant;
-    uint8_t deferred;   /* bit 1: moved out of quiet hours; bit 2: deferred by a cap */
+    uint8_t deferred; /* bit 1: moved out of quiet hours; bit 2: deferred by a cap */
     int64_t send_at;
 } enc_cand;
 
@@ -88,8 +95,8 @@ typedef struct enc_decide_in {
     const enc_spec *spec;
     const enc_policy *policy;
     int64_t now;
-    int winner;                 /* A/B: index of the winning variant, -1 before the decision */
-    int64_t budget_messages;    /* left to spend; -1 = no limit */
+    int winner;              /* A/B: index of the winning variant, -1 before the decision */
+    int64_t budget_messages; /* left to spend; -1 = no limit */
     int64_t budget_coupons;
 } enc_decide_in;
 
@@ -113,11 +120,11 @@ bool enc_plan_allowed(const enc_policy *pol, const enc_person *p, int ch, int64_
 /* ---- the planner over a store --------------------------------------------------------------- */
 
 typedef struct enc_plan_opts {
-    int64_t now;          /* the clock: the window ends here; data as of now */
-    int64_t from;         /* the window starts after this; 0 = now - trigger.catch_up */
-    int64_t started_at;   /* the campaign's first start (0 = now) */
-    const char *winner;   /* A/B winner's name, or NULL before the decision */
-    bool rollout;         /* once + A/B: the roll-out run (the once occurrence is due now) */
+    int64_t now;        /* the clock: the window ends here; data as of now */
+    int64_t from;       /* the window starts after this; 0 = now - trigger.catch_up */
+    int64_t started_at; /* the campaign's first start (0 = now) */
+    const char *winner; /* A/B winner's name, or NULL before the decision */
+    bool rollout;       /* once + A/B: the roll-out run (the once occurrence is due now) */
 } enc_plan_opts;
 
 typedef struct enc_plan enc_plan;
@@ -135,8 +142,8 @@ int64_t enc_plan_from(const enc_plan *p);
 /* Writes the plan: coupons, messages (enc_outbox_enqueue), members (held out ones too) and
  * moves of displaced messages, one transaction per `batch` candidates. *added gets the
  * messages new to the outbox (a rerun adds 0). */
-enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added,
-                      int64_t *coupons, enc_err *err);
+enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, int64_t *coupons,
+                      enc_err *err);
 
 /* The plan as JSON (the `campaign plan --json` document), with up to `sample` rendered
  * messages (coupon codes are only drawn when written: the sample shows a placeholder). */
@@ -145,12 +152,13 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w);
 /* A rendered message (buffers owned by the caller: enc_buf_free each). */
 typedef struct enc_rendered {
     enc_buf subject, text, html, payload;
-    char key[256];      /* idempotency key: campaign|customer|channel|occurrence */
+    char key[256]; /* idempotency key: campaign|customer|channel|occurrence */
     char address[256];
 } enc_rendered;
 /* Renders the message of candidate k (a MESSAGE decision) with coupon code (may be NULL). */
 void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_expires,
                      enc_rendered *out);
 /* Candidate k's decision, customer id and occurrence key (for tests and printing). */
-const enc_cand *enc_plan_cand(const enc_plan *p, size_t k, int64_t *customer, const char **occurrence);
+const enc_cand *enc_plan_cand(const enc_plan *p, size_t k, int64_t *customer,
+                              const char **occurrence);
 #endif

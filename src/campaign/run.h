@@ -12,12 +12,12 @@
 
 typedef struct enc_run_result {
     char name[ENC_SPEC_MAX_NAME];
-    int64_t from, to;           /* the window planned: (from, to] */
+    int64_t from, to; /* the window planned: (from, to] */
     int64_t audience, messages, holdout, excluded, added, coupons, displaced;
-    bool decided;               /* an A/B winner was chosen in this run */
+    bool decided; /* an A/B winner was chosen in this run */
     char winner[ENC_SPEC_MAX_NAME];
-    bool rolled_out;            /* the winner went to the rest of a one-off audience */
-    char error[512];            /* tick: a campaign that failed (the others still run) */
+    bool rolled_out; /* the winner went to the rest of a one-off audience */
+    char error[512]; /* tick: a campaign that failed (the others still run) */
 } enc_run_result;
 
 /* Saves spec (running) and plans it up to now. */
@@ -33,6 +33,6 @@ enc_rc enc_tick(enc_store *st, int64_t now, enc_run_result **res, size_t *n, int
 
 /* Plan options for a dry run of spec at now, as `start` or the next tick would plan it
  * (continuing a stored running campaign of the same name from its watermark). */
-enc_rc enc_campaign_plan_opts(enc_store *st, const enc_spec *spec, int64_t now,
-                              enc_plan_opts *o, char *winner, size_t cap, enc_err *err);
+enc_rc enc_campaign_plan_opts(enc_store *st, const enc_spec *spec, int64_t now, enc_plan_opts *o,
+                              char *winner, size_t cap, enc_err *err);
 #endif

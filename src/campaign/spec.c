@@ -18,14 +18,36 @@
 /* ---- the fields templates see ------------------------------------------------------------ */
 
 const char *const enc_spec_fields[] = {
-    "customer.id", "customer.name", "customer.first_name", "customer.email", "customer.phone",
-    "customer.city", "customer.region", "customer.tier", "customer.points",
-    "coupon.code", "coupon.kind", "coupon.value", "coupon.min_spend", "coupon.expires",
-    "top_category", "unsubscribe_url", "campaign.name", "variant", "step", "occurrence.date",
-    "holiday", "years", "days_since_order", "shop.name", "shop.url", NULL,
+    "customer.id",
+    "customer.name",
+    "customer.first_name",
+    "customer.email",
+    "customer.phone",
+    "customer.city",
+    "customer.region",
+    "customer.tier",
+    "customer.points",
+    "coupon.code",
+    "coupon.kind",
+    "coupon.value",
+    "coupon.min_spend",
+    "coupon.expires",
+    "top_category",
+    "unsubscribe_url",
+    "campaign.name",
+    "variant",
+    "step",
+    "occurrence.date",
+    "holiday",
+    "years",
+    "days_since_order",
+    "shop.name",
+    "shop.url",
+    NULL,
 };
 const char *const enc_spec_list_fields[] = {"items", NULL};
-const char *const enc_spec_item_fields[] = {"name", "sku", "price", "category", "brand", "reason", NULL};
+const char *const enc_spec_item_fields[] = {"name",  "sku",    "price", "category",
+                                            "brand", "reason", NULL};
 
 static bool in_list(const char *const *l, const char *s, size_t n)
 {
@@ -69,12 +91,18 @@ bool enc_spec_duration(const char *s, bool allow_neg, int64_t *out)
     long long v = strtoll(s, &end, 10);
     if (errno || end == s || v > 100LL * 365 * 86400) return false;
     int64_t unit;
-    if (strcmp(end, "s") == 0) unit = 1;
-    else if (strcmp(end, "m") == 0) unit = 60;
-    else if (strcmp(end, "h") == 0) unit = 3600;
-    else if (strcmp(end, "d") == 0) unit = 86400;
-    else if (strcmp(end, "w") == 0) unit = 7 * 86400;
-    else return false;
+    if (strcmp(end, "s") == 0)
+        unit = 1;
+    else if (strcmp(end, "m") == 0)
+        unit = 60;
+    else if (strcmp(end, "h") == 0)
+        unit = 3600;
+    else if (strcmp(end, "d") == 0)
+        unit = 86400;
+    else if (strcmp(end, "w") == 0)
+        unit = 7 * 86400;
+    else
+        return false;
     *out = (neg ? -1 : 1) * (int64_t)v * unit;
     return true;
 }
@@ -83,7 +111,8 @@ bool enc_spec_time(const char *s, int64_t *out)
 {
     size_t n = strlen(s);
     bool digits = n > 0 && n <= 12;
-    for (size_t i = 0; i < n && digits; i++) digits = isdigit((unsigned char)s[i]);
+    for (size_t i = 0; i < n && digits; i++)
+        digits = isdigit((unsigned char)s[i]);
     if (digits) {
         *out = strtoll(s, NULL, 10);
         return true;
@@ -125,7 +154,8 @@ static bool name_valid(const char *s)
     size_t n = strlen(s);
     if (n == 0 || n >= ENC_SPEC_MAX_NAME) return false;
     for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.') return false;
+        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+            return false;
     return true;
 }
 
@@ -160,19 +190,28 @@ static size_t push_i(rd *r, size_t i)
     snprintf(r->path + l, sizeof r->path - l, "[%zu]", i);
     return l;
 }
-static void pop(rd *r, size_t l) { r->path[l] = 0; }
+static void pop(rd *r, size_t l)
+{
+    r->path[l] = 0;
+}
 
 static const char *type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
     case JSON_INTEGER:
-    case JSON_REAL: return "a number";
+    case JSON_REAL:
+        return "a number";
     case JSON_TRUE:
-    case JSON_FALSE: return "true/false";
-    default: return "null";
+    case JSON_FALSE:
+        return "true/false";
+    default:
+        return "null";
     }
 }
 
@@ -188,7 +227,8 @@ static enc_rc keys_only(rd *r, const json_t *obj, const char *const *allowed)
         if (!in_list(allowed, k, strlen(k))) {
             const char *near = enc_aud_suggest_in(k, strlen(k), allowed);
             size_t l = push(r, k);
-            enc_rc rc = near ? bad(r, "unknown key; did you mean '%s'?", near) : bad(r, "unknown key");
+            enc_rc rc =
+                near ? bad(r, "unknown key; did you mean '%s'?", near) : bad(r, "unknown key");
             pop(r, l);
             return rc;
         }
@@ -258,7 +298,10 @@ static const char *const trig_events[] = {"first_purchase", "purchase", "cart_ab
 static const char *const trig_dates[] = {"birthday", "anniversary", "holiday", NULL};
 static const char *const trig_preds[] = {"next_order", "replenishment", NULL};
 
-const char *enc_trig_kind_name(enc_trig_kind k) { return (unsigned)k <= ENC_TRIG_PREDICTED ? trig_kinds[k] : "?"; }
+const char *enc_trig_kind_name(enc_trig_kind k)
+{
+    return (unsigned)k <= ENC_TRIG_PREDICTED ? trig_kinds[k] : "?";
+}
 const char *enc_trig_event_name(const enc_spec_trigger *t)
 {
     if (t->event == ENC_EVT_BEHAVIOUR) return enc_ev_type_name((enc_ev_type)t->ev_type);
@@ -296,10 +339,12 @@ static enc_rc read_holidays(rd *r, const json_t *arr, enc_spec_trigger *t)
         snprintf(hd->name, sizeof hd->name, "%s", name);
         int y = 0, m, d, used = 0;
         bool ok;
-        if (strlen(date) == 5) ok = sscanf(date, "%2d-%2d%n", &m, &d, &used) == 2 && used == 5 &&
-                                    enc_date_valid(2000, m, d);
-        else ok = sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 && used == 10 &&
-                  enc_date_valid(y, m, d);
+        if (strlen(date) == 5)
+            ok = sscanf(date, "%2d-%2d%n", &m, &d, &used) == 2 && used == 5 &&
+                 enc_date_valid(2000, m, d);
+        else
+            ok = sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 && used == 10 &&
+                 enc_date_valid(y, m, d);
         if (!ok) {
             push(r, "date");
             return bad(r, "expected \"MM-DD\" (every year) or \"YYYY-MM-DD\"");
@@ -318,7 +363,8 @@ static enc_rc read_trigger(rd *r, const json_t *o, enc_spec_trigger *t)
     int k = index_of(trig_kinds, type);
     if (k < 0) {
         size_t l = push(r, "type");
-        enc_rc rc = bad(r, "'%s' is not a trigger type (once, recurring, event, date, predicted)", type);
+        enc_rc rc =
+            bad(r, "'%s' is not a trigger type (once, recurring, event, date, predicted)", type);
         pop(r, l);
         return rc;
     }
@@ -329,7 +375,8 @@ static enc_rc read_trigger(rd *r, const json_t *o, enc_spec_trigger *t)
     static const char *const k_once[] = {"type", "at", "catch_up", NULL};
     static const char *const k_rec[] = {"type", "every", "start", "end", "catch_up", NULL};
     static const char *const k_ev[] = {"type", "event", "delay", "delays", "catch_up", NULL};
-    static const char *const k_date[] = {"type", "date", "offset", "at", "holidays", "catch_up", NULL};
+    static const char *const k_date[] = {"type",     "date",     "offset", "at",
+                                         "holidays", "catch_up", NULL};
     static const char *const k_pred[] = {"type", "date", "offset", "at", "catch_up", NULL};
     const char *const *keys[] = {k_once, k_rec, k_ev, k_date, k_pred};
     if (keys_only(r, o, keys[k])) return r->err->rc;
@@ -375,8 +422,10 @@ static enc_rc read_trigger(rd *r, const json_t *o, enc_spec_trigger *t)
             enc_ev_type et = enc_ev_type_parse(ev);
             if (et == EV_OTHER || et == EV_PURCHASE || et == EV_CART_ADD) {
                 push(r, "event");
-                return bad(r, "'%s' is not an event: first_purchase, purchase, cart_abandoned, "
-                              "no_purchase, or an event type (view, favorite, search, ...)", ev);
+                return bad(r,
+                           "'%s' is not an event: first_purchase, purchase, cart_abandoned, "
+                           "no_purchase, or an event type (view, favorite, search, ...)",
+                           ev);
             }
             t->event = ENC_EVT_BEHAVIOUR;
             t->ev_type = (int)et;
@@ -420,11 +469,15 @@ static enc_rc read_trigger(rd *r, const json_t *o, enc_spec_trigger *t)
         int x = index_of(t->kind == ENC_TRIG_DATE ? trig_dates : trig_preds, d);
         if (x < 0) {
             push(r, "date");
-            return bad(r, t->kind == ENC_TRIG_DATE ? "'%s' is not birthday, anniversary or holiday"
-                                                   : "'%s' is not next_order or replenishment", d);
+            return bad(r,
+                       t->kind == ENC_TRIG_DATE ? "'%s' is not birthday, anniversary or holiday"
+                                                : "'%s' is not next_order or replenishment",
+                       d);
         }
-        if (t->kind == ENC_TRIG_DATE) t->date = (enc_trig_date)x;
-        else t->pred = (enc_trig_pred)x;
+        if (t->kind == ENC_TRIG_DATE)
+            t->date = (enc_trig_date)x;
+        else
+            t->pred = (enc_trig_pred)x;
         if (FIELD("offset")) {
             if (get_duration(r, v, true, &t->delays[0])) return r->err->rc;
             if (t->delays[0] % 86400) return bad(r, "whole days (\"-3d\", \"1d\")");
@@ -458,14 +511,16 @@ static enc_rc read_trigger(rd *r, const json_t *o, enc_spec_trigger *t)
 
 static enc_rc read_offer(rd *r, const json_t *o, int nsteps, enc_spec_offer *f)
 {
-    static const char *const keys[] = {"kind", "amount", "min_spend", "expires", "prefix", "length", NULL};
+    static const char *const keys[] = {"kind",   "amount", "min_spend", "expires",
+                                       "prefix", "length", NULL};
     if (keys_only(r, o, keys)) return r->err->rc;
     memset(f, 0, sizeof *f);
     f->present = true;
     f->length = 12;
     const char *kind;
     if (get_str(r, o, "kind", true, &kind)) return r->err->rc;
-    if (strcmp(kind, "percent") == 0) f->percent = true;
+    if (strcmp(kind, "percent") == 0)
+        f->percent = true;
     else if (strcmp(kind, "value") != 0) {
         push(r, "kind");
         return bad(r, "'%s' is not percent or value", kind);
@@ -575,8 +630,8 @@ static enc_rc compile_content(rd *r, enc_spec_content *c, const char *base_path)
         if (!c[ch].present) continue;
         for (int p = 0; p < ENC_NPARTS; p++) {
             if (!c[ch].src[p]) continue;
-            snprintf(r->path, sizeof r->path, "%s.%s.%s", base_path, enc_channel_name((enc_channel)ch),
-                     part_names[p]);
+            snprintf(r->path, sizeof r->path, "%s.%s.%s", base_path,
+                     enc_channel_name((enc_channel)ch), part_names[p]);
             enc_err terr = {0};
             if (enc_tpl_compile(c[ch].src[p], strlen(c[ch].src[p]), &c[ch].tpl[p], &terr))
                 return bad(r, "%s", terr.msg);
@@ -595,8 +650,10 @@ static enc_rc compile_content(rd *r, enc_spec_content *c, const char *base_path)
                 if (!near && last && in_list_section)
                     near = enc_aud_suggest_in(last + 1, strlen(last + 1), enc_spec_item_fields);
                 if (near) return bad(r, "unknown field '%s'; did you mean '%s'?", names[i], near);
-                return bad(r, "unknown field '%s' (templates see only the fields listed in "
-                              "docs/campaigns.md)", names[i]);
+                return bad(r,
+                           "unknown field '%s' (templates see only the fields listed in "
+                           "docs/campaigns.md)",
+                           names[i]);
             }
         }
     }
@@ -631,14 +688,16 @@ void enc_spec_free(enc_spec *s)
     free(s->description);
     free(s->audience);
     free(s->trigger.holidays);
-    for (int i = 0; i < ENC_SPEC_MAX_VARIANTS; i++) content_free(s->variants[i].content);
+    for (int i = 0; i < ENC_SPEC_MAX_VARIANTS; i++)
+        content_free(s->variants[i].content);
     free(s->text);
     free(s);
 }
 
 static const char *const top_keys[] = {
-    "name", "description", "audience", "trigger", "exit", "offer", "content", "channels",
-    "variants", "holdout", "priority", "budget", "on_cap", "send_within", "items", "ab", NULL,
+    "name",    "description", "audience", "trigger", "exit",     "offer",
+    "content", "channels",    "variants", "holdout", "priority", "budget",
+    "on_cap",  "send_within", "items",    "ab",      NULL,
 };
 
 static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
@@ -687,7 +746,8 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
         enc_err e2 = {0};
         enc_aud_pos where = {0, 0};
         enc_rc rc = enc_aud_segment_refs(expr, strlen(expr), a, &refs, &nrefs, &e2);
-        if (!rc && (st || nrefs == 0)) rc = enc_aud_check(st, NULL, expr, strlen(expr), &where, &e2);
+        if (!rc && (st || nrefs == 0))
+            rc = enc_aud_check(st, NULL, expr, strlen(expr), &where, &e2);
         enc_arena_free(a);
         if (rc) {
             free(made);
@@ -705,15 +765,20 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
 
     if ((v = json_object_get(root, "exit"))) {
         l = push(r, "exit");
-        if (!json_is_array(v)) return bad(r, "expected an array of bought, unsubscribed, complained");
+        if (!json_is_array(v))
+            return bad(r, "expected an array of bought, unsubscribed, complained");
         for (size_t i = 0; i < json_array_size(v); i++) {
             json_t *x = json_array_get(v, i);
             size_t l2 = push_i(r, i);
             const char *e = json_is_string(x) ? json_string_value(x) : "";
-            if (strcmp(e, "bought") == 0) s->exit |= ENC_EXIT_BOUGHT;
-            else if (strcmp(e, "unsubscribed") == 0) s->exit |= ENC_EXIT_UNSUBSCRIBED;
-            else if (strcmp(e, "complained") == 0) s->exit |= ENC_EXIT_COMPLAINED;
-            else return bad(r, "expected bought, unsubscribed or complained");
+            if (strcmp(e, "bought") == 0)
+                s->exit |= ENC_EXIT_BOUGHT;
+            else if (strcmp(e, "unsubscribed") == 0)
+                s->exit |= ENC_EXIT_UNSUBSCRIBED;
+            else if (strcmp(e, "complained") == 0)
+                s->exit |= ENC_EXIT_COMPLAINED;
+            else
+                return bad(r, "expected bought, unsubscribed or complained");
             pop(r, l2);
         }
         pop(r, l);
@@ -826,8 +891,10 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     for (int i = 0; i < s->nvariants; i++) {
         enc_spec_variant *var = &s->variants[i];
         char vpath[96];
-        if (nv) snprintf(vpath, sizeof vpath, "variants[%d].content", i);
-        else snprintf(vpath, sizeof vpath, "content");
+        if (nv)
+            snprintf(vpath, sizeof vpath, "variants[%d].content", i);
+        else
+            snprintf(vpath, sizeof vpath, "content");
         for (int c = 0; c < s->nchannels; c++) {
             int ch = s->channels[c];
             const enc_spec_content *cc = &var->content[ch];
@@ -877,7 +944,8 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     const char *oc;
     if (get_str(r, root, "on_cap", false, &oc)) return r->err->rc;
     if (oc) {
-        if (strcmp(oc, "drop") == 0) s->on_cap_defer = false;
+        if (strcmp(oc, "drop") == 0)
+            s->on_cap_defer = false;
         else if (strcmp(oc, "defer") != 0) {
             push(r, "on_cap");
             return bad(r, "expected defer or drop");
@@ -893,8 +961,9 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     if ((v = json_object_get(root, "items"))) {
         l = push(r, "items");
         static const char *const k_i[] = {"from", "max", "kind", NULL};
-        static const char *const froms[] = {"none", "trigger", "top_categories", "complements",
-                                            "upsell", "new_arrivals", "recommended", NULL};
+        static const char *const froms[] = {"none",        "trigger", "top_categories",
+                                            "complements", "upsell",  "new_arrivals",
+                                            "recommended", NULL};
         const char *from, *kind;
         if (keys_only(r, v, k_i) || get_str(r, v, "from", true, &from) ||
             get_str(r, v, "kind", false, &kind))
@@ -967,7 +1036,8 @@ enc_rc enc_spec_parse(const char *text, size_t n, enc_store *st, enc_spec **out,
         return enc_fail(err, ENC_ELIMIT, "campaign file larger than %d bytes", ENC_SPEC_MAX_BYTES);
     json_error_t je;
     json_t *root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
-    if (!root) return enc_fail(err, ENC_EPARSE, "line %d, column %d: %s", je.line, je.column, je.text);
+    if (!root)
+        return enc_fail(err, ENC_EPARSE, "line %d, column %d: %s", je.line, je.column, je.text);
     enc_spec *s = enc_xcalloc(1, sizeof *s);
     enc_err local = {0};
     rd r = {err ? err : &local, ""};
@@ -1012,22 +1082,26 @@ static enc_rc copy_str(rd *r, const json_t *o, const char *key, char *dst, size_
 
 enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *err)
 {
-    if (n > ENC_SPEC_MAX_BYTES) return enc_fail(err, ENC_ELIMIT, "settings larger than %d bytes", ENC_SPEC_MAX_BYTES);
+    if (n > ENC_SPEC_MAX_BYTES)
+        return enc_fail(err, ENC_ELIMIT, "settings larger than %d bytes", ENC_SPEC_MAX_BYTES);
     json_error_t je;
     json_t *root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
-    if (!root) return enc_fail(err, ENC_EPARSE, "line %d, column %d: %s", je.line, je.column, je.text);
+    if (!root)
+        return enc_fail(err, ENC_EPARSE, "line %d, column %d: %s", je.line, je.column, je.text);
     enc_err local = {0};
     rd r = {err ? err : &local, ""};
     r.err->rc = ENC_OK;
     enc_settings t = *s;
-    static const char *const keys[] = {"caps", "quiet_hours", "default_timezone", "unsubscribe_url",
-                                       "shop_name", "shop_url", NULL};
+    static const char *const keys[] = {
+        "caps",     "quiet_hours", "default_timezone", "unsubscribe_url", "shop_name",
+        "shop_url", NULL};
     json_t *v;
     if (keys_only(&r, root, keys)) goto out;
     if ((v = json_object_get(root, "caps"))) {
         push(&r, "caps");
         if (!json_is_array(v) || json_array_size(v) > ENC_POLICY_MAX_CAPS) {
-            bad(&r, "expected an array of at most %d {\"channel\", \"max\", \"window\"}", ENC_POLICY_MAX_CAPS);
+            bad(&r, "expected an array of at most %d {\"channel\", \"max\", \"window\"}",
+                ENC_POLICY_MAX_CAPS);
             goto out;
         }
         t.policy.ncaps = 0;
@@ -1112,11 +1186,16 @@ out:
 
 static void fmt_duration(char *out, size_t cap, int64_t s)
 {
-    if (s % (7 * 86400) == 0) snprintf(out, cap, "%lldw", (long long)(s / (7 * 86400)));
-    else if (s % 86400 == 0) snprintf(out, cap, "%lldd", (long long)(s / 86400));
-    else if (s % 3600 == 0) snprintf(out, cap, "%lldh", (long long)(s / 3600));
-    else if (s % 60 == 0) snprintf(out, cap, "%lldm", (long long)(s / 60));
-    else snprintf(out, cap, "%llds", (long long)s);
+    if (s % (7 * 86400) == 0)
+        snprintf(out, cap, "%lldw", (long long)(s / (7 * 86400)));
+    else if (s % 86400 == 0)
+        snprintf(out, cap, "%lldd", (long long)(s / 86400));
+    else if (s % 3600 == 0)
+        snprintf(out, cap, "%lldh", (long long)(s / 3600));
+    else if (s % 60 == 0)
+        snprintf(out, cap, "%lldm", (long long)(s / 60));
+    else
+        snprintf(out, cap, "%llds", (long long)s);
 }
 
 void enc_settings_json(const enc_settings *s, enc_buf *out)
@@ -1131,7 +1210,9 @@ void enc_settings_json(const enc_settings *s, enc_buf *out)
         char d[32];
         fmt_duration(d, sizeof d, c->window);
         enc_jw_obj(&w);
-        enc_jw_kstr(&w, "channel", c->channel == ENC_CAP_ALL_CHANNELS ? "all" : enc_channel_name((enc_channel)c->channel));
+        enc_jw_kstr(&w, "channel",
+                    c->channel == ENC_CAP_ALL_CHANNELS ? "all"
+                                                       : enc_channel_name((enc_channel)c->channel));
         enc_jw_kint(&w, "max", c->max);
         enc_jw_kstr(&w, "window", d);
         enc_jw_end(&w);

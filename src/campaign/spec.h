@@ -37,7 +37,11 @@ typedef enum enc_trig_event {
     ENC_EVT_BEHAVIOUR,      /* events of one type (view, favorite, ...): one a customer a day */
 } enc_trig_event;
 
-typedef enum enc_trig_date { ENC_DATE_BIRTHDAY, ENC_DATE_ANNIVERSARY, ENC_DATE_HOLIDAY } enc_trig_date;
+typedef enum enc_trig_date {
+    ENC_DATE_BIRTHDAY,
+    ENC_DATE_ANNIVERSARY,
+    ENC_DATE_HOLIDAY
+} enc_trig_date;
 typedef enum enc_trig_pred { ENC_PRED_NEXT_ORDER, ENC_PRED_REPLENISHMENT } enc_trig_pred;
 
 typedef struct enc_spec_holiday {
@@ -47,35 +51,41 @@ typedef struct enc_spec_holiday {
 
 typedef struct enc_spec_trigger {
     enc_trig_kind kind;
-    int64_t at;                  /* once: epoch seconds; 0 = when the campaign is started */
-    int64_t every, start, end;   /* recurring: period (s); start 0 = when started; end 0 = none */
-    enc_trig_event event;        /* event */
-    int ev_type;                 /* ENC_EVT_BEHAVIOUR: an enc_ev_type */
+    int64_t at;                /* once: epoch seconds; 0 = when the campaign is started */
+    int64_t every, start, end; /* recurring: period (s); start 0 = when started; end 0 = none */
+    enc_trig_event event;      /* event */
+    int ev_type;               /* ENC_EVT_BEHAVIOUR: an enc_ev_type */
     int64_t delays[ENC_SPEC_MAX_STEPS]; /* event: one per step, increasing; date/predicted:
                                          * delays[0] is the signed offset (whole days) */
-    int nsteps;                  /* 1 unless an event trigger lists several delays */
+    int nsteps;                         /* 1 unless an event trigger lists several delays */
     enc_trig_date date;
     enc_trig_pred pred;
-    int local_minute;            /* date/predicted: minutes after local midnight (default 600) */
-    enc_spec_holiday *holidays;  /* owned by the spec */
+    int local_minute;           /* date/predicted: minutes after local midnight (default 600) */
+    enc_spec_holiday *holidays; /* owned by the spec */
     int nholidays;
-    int64_t catch_up;            /* the first run looks back this far (default 1 day) */
+    int64_t catch_up; /* the first run looks back this far (default 1 day) */
 } enc_spec_trigger;
 
 typedef struct enc_spec_offer {
     bool present;
-    bool percent;                        /* percent off, else a value off */
-    int64_t amount[ENC_SPEC_MAX_STEPS];  /* percent points or minor units, per step; 0 = none */
-    int namount;                         /* 1: the same on every step */
-    int64_t min_spend;                   /* minor units, 0 = none */
-    int64_t expires_after;               /* seconds after issue (0 = see expires_at) */
-    int64_t expires_at;                  /* fixed instant (0 = none) */
+    bool percent;                       /* percent off, else a value off */
+    int64_t amount[ENC_SPEC_MAX_STEPS]; /* percent points or minor units, per step; 0 = none */
+    int namount;                        /* 1: the same on every step */
+    int64_t min_spend;                  /* minor units, 0 = none */
+    int64_t expires_after;              /* seconds after issue (0 = see expires_at) */
+    int64_t expires_at;                 /* fixed instant (0 = none) */
     char prefix[13];
-    int length;                          /* random characters (8..29, default 12) */
+    int length; /* random characters (8..29, default 12) */
 } enc_spec_offer;
 
 /* Content of one channel: template sources (NULL when absent) and their compiled forms. */
-typedef enum { ENC_PART_SUBJECT, ENC_PART_TITLE, ENC_PART_TEXT, ENC_PART_HTML, ENC_NPARTS } enc_part;
+typedef enum {
+    ENC_PART_SUBJECT,
+    ENC_PART_TITLE,
+    ENC_PART_TEXT,
+    ENC_PART_HTML,
+    ENC_NPARTS
+} enc_part;
 typedef struct enc_spec_content {
     bool present;
     char *src[ENC_NPARTS];
@@ -107,27 +117,27 @@ typedef enum enc_ab_metric { ENC_AB_CONVERSION, ENC_AB_REVENUE, ENC_AB_CLICK } e
 typedef struct enc_spec {
     char name[ENC_SPEC_MAX_NAME];
     char *description;
-    char *audience;  /* a segment expression ({"segment": N} becomes segment("N")); NULL = all */
+    char *audience; /* a segment expression ({"segment": N} becomes segment("N")); NULL = all */
     enc_spec_trigger trigger;
-    unsigned exit;   /* ENC_EXIT_* bits */
+    unsigned exit; /* ENC_EXIT_* bits */
     int channels[CH_NCHANNELS];
     int nchannels;
     enc_spec_variant variants[ENC_SPEC_MAX_VARIANTS];
-    int nvariants;   /* at least 1 ("A" when the file names none) */
-    double holdout;  /* [0, 0.9] */
-    int priority;    /* 0..9, 9 first (the outbox's) */
+    int nvariants;                           /* at least 1 ("A" when the file names none) */
+    double holdout;                          /* [0, 0.9] */
+    int priority;                            /* 0..9, 9 first (the outbox's) */
     int64_t budget_messages, budget_coupons; /* -1 = no limit */
-    bool on_cap_defer; /* over a frequency cap: defer (true) or drop */
+    bool on_cap_defer;                       /* over a frequency cap: defer (true) or drop */
     int64_t send_within; /* a message that cannot go out within this of its due time is
                           * dropped (quiet hours, deferral); default 7 days */
     enc_items_from items_from;
     int items_max;
-    int items_kind;  /* ENC_ITEMS_RECOMMENDED: an enc_rec_kind (personal, cross, up, cart) */
-    bool ab;         /* A/B test then roll-out */
+    int items_kind; /* ENC_ITEMS_RECOMMENDED: an enc_rec_kind (personal, cross, up, cart) */
+    bool ab;        /* A/B test then roll-out */
     double ab_test_share;
     int64_t ab_decide_after;
     enc_ab_metric ab_metric;
-    char *text;      /* the file as given (stored with the campaign) */
+    char *text; /* the file as given (stored with the campaign) */
 } enc_spec;
 
 /* Parses and validates a campaign file. st (may be NULL) resolves saved segments when the
@@ -155,7 +165,7 @@ const char *enc_trig_event_name(const enc_spec_trigger *t);
 /* ---- the shared contact policy and links (one per store; `encore campaign policy`) ------- */
 typedef struct enc_settings {
     enc_policy policy;
-    char default_tz[64];      /* for customers without a zone (default "UTC") */
+    char default_tz[64];       /* for customers without a zone (default "UTC") */
     char unsubscribe_url[512]; /* base of the unsubscribe link */
     char shop_name[128], shop_url[512];
 } enc_settings;

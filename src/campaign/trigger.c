@@ -62,7 +62,8 @@ static void add_prod(enc_occ_list *l, enc_occ *o, int32_t p)
 
 static void add_order_lines(enc_occ_list *l, enc_occ *o, const enc_snapshot *s, int64_t j)
 {
-    for (int64_t k = s->line_off[j]; k < s->line_off[j + 1]; k++) add_prod(l, o, s->line_prod[k]);
+    for (int64_t k = s->line_off[j]; k < s->line_off[j + 1]; k++)
+        add_prod(l, o, s->line_prod[k]);
 }
 
 static bool md_match(int64_t day, int md)
@@ -152,7 +153,8 @@ static void sel_event(const enc_spec_trigger *t, const enc_trig_ctx *c, int32_t 
                 if (due <= from || due > to) continue;
                 char d[16];
                 fmt_day(d, sizeof d, day);
-                snprintf(key, sizeof key, "%s:%s#%d", enc_ev_type_name((enc_ev_type)t->ev_type), d, k + 1);
+                snprintf(key, sizeof key, "%s:%s#%d", enc_ev_type_name((enc_ev_type)t->ev_type), d,
+                         k + 1);
                 enc_occ *o = add(l, i, k, ts, due, key);
                 o->date = day;
                 for (int64_t f = e; f < e1 && enc_local_day(NULL, s->ev_ts[f]) == day; f++)
@@ -232,14 +234,14 @@ static int cmp_rep(const void *a, const void *b)
 
 typedef struct rep_ws {
     rep_due *due;
-    int64_t *last_t;  /* per product: time of the latest purchase by this customer, 0 = none */
+    int64_t *last_t; /* per product: time of the latest purchase by this customer, 0 = none */
     int32_t *last_q;
     int32_t *touched;
     size_t ntouched;
 } rep_ws;
 
-static void sel_predicted(const enc_spec_trigger *t, const enc_trig_ctx *c, int32_t i,
-                          int64_t from, int64_t to, rep_ws *w, enc_occ_list *l)
+static void sel_predicted(const enc_spec_trigger *t, const enc_trig_ctx *c, int32_t i, int64_t from,
+                          int64_t to, rep_ws *w, enc_occ_list *l)
 {
     const enc_snapshot *s = c->s;
     const enc_tz *tz = c->tz[i];
@@ -290,7 +292,8 @@ static void sel_predicted(const enc_spec_trigger *t, const enc_trig_ctx *c, int3
         add_prod(l, o, r->prod);
         if (w->last_t[r->prod] < o->ref) o->ref = w->last_t[r->prod];
     }
-    for (size_t k = 0; k < w->ntouched; k++) w->last_t[w->touched[k]] = 0;
+    for (size_t k = 0; k < w->ntouched; k++)
+        w->last_t[w->touched[k]] = 0;
 }
 
 static int cmp_due(const void *a, const void *b)
@@ -341,15 +344,21 @@ enc_rc enc_trigger_select(const enc_spec_trigger *t, const enc_trig_ctx *c, int6
         case ENC_TRIG_ONCE:
         case ENC_TRIG_RECURRING:
             if (slot) {
-                enc_occ *o = add(out, (int32_t)i, 0, t->kind == ENC_TRIG_ONCE ? c->started_at
-                                                                               : slot - t->every,
-                                 slot, slot_key);
+                enc_occ *o =
+                    add(out, (int32_t)i, 0,
+                        t->kind == ENC_TRIG_ONCE ? c->started_at : slot - t->every, slot, slot_key);
                 o->date = enc_local_day(c->tz[i], slot);
             }
             break;
-        case ENC_TRIG_EVENT: sel_event(t, c, (int32_t)i, from, to, out); break;
-        case ENC_TRIG_DATE: sel_date(t, c, (int32_t)i, from, to, out); break;
-        case ENC_TRIG_PREDICTED: sel_predicted(t, c, (int32_t)i, from, to, &w, out); break;
+        case ENC_TRIG_EVENT:
+            sel_event(t, c, (int32_t)i, from, to, out);
+            break;
+        case ENC_TRIG_DATE:
+            sel_date(t, c, (int32_t)i, from, to, out);
+            break;
+        case ENC_TRIG_PREDICTED:
+            sel_predicted(t, c, (int32_t)i, from, to, &w, out);
+            break;
         }
         size_t m = out->n - first;
         if (m > 1) {
@@ -358,7 +367,8 @@ enc_rc enc_trigger_select(const enc_spec_trigger *t, const enc_trig_ctx *c, int6
             size_t keep = first;
             for (size_t x = first; x < out->n; x++) {
                 bool dup = false;
-                for (size_t y = first; y < keep && !dup; y++) dup = strcmp(out->v[y].key, out->v[x].key) == 0;
+                for (size_t y = first; y < keep && !dup; y++)
+                    dup = strcmp(out->v[y].key, out->v[x].key) == 0;
                 if (!dup) out->v[keep++] = out->v[x];
             }
             out->n = keep;

@@ -23,15 +23,15 @@ typedef struct enc_trig_ctx {
 } enc_trig_ctx;
 
 typedef struct enc_occ {
-    int32_t cust;      /* snapshot index */
-    int32_t step;      /* 0-based step of an event trigger with several delays */
-    int64_t ref;       /* the event's time: exit conditions look after it */
-    int64_t due;       /* when the message is due, in (from, to] */
-    const char *key;   /* the occurrence ("order:123#1", "birthday:2026-03-14"), in the arena */
+    int32_t cust;    /* snapshot index */
+    int32_t step;    /* 0-based step of an event trigger with several delays */
+    int64_t ref;     /* the event's time: exit conditions look after it */
+    int64_t due;     /* when the message is due, in (from, to] */
+    const char *key; /* the occurrence ("order:123#1", "birthday:2026-03-14"), in the arena */
     int32_t prod_off, nprod; /* the occurrence's products: prod[prod_off ..] (snapshot ids) */
-    int32_t info;      /* anniversary: years; no_purchase: days since the order; holiday: its
-                        * index in the trigger's list; otherwise 0 */
-    int64_t date;      /* the event's calendar day (days since 1970-01-01, customer's zone) */
+    int32_t info;            /* anniversary: years; no_purchase: days since the order; holiday: its
+                              * index in the trigger's list; otherwise 0 */
+    int64_t date;            /* the event's calendar day (days since 1970-01-01, customer's zone) */
 } enc_occ;
 
 /* Occurrences in customer order (then due time). The owner frees it with enc_occ_list_free. */

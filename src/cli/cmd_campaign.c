@@ -62,11 +62,14 @@ static int parse(const char *cmd, const char *usage, int argc, char **argv, opts
     memset(o, 0, sizeof *o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--json") == 0) o->json = true;
+        if (strcmp(a, "--json") == 0)
+            o->json = true;
         else if (strcmp(a, "--at") == 0 || strcmp(a, "--now") == 0 || strcmp(a, "--sample") == 0) {
             if (i + 1 >= argc) return enc_cli_usage(cmd, usage, "%s needs a value", a);
-            if (strcmp(a, "--sample") == 0) o->sample = argv[++i];
-            else o->at = argv[++i];
+            if (strcmp(a, "--sample") == 0)
+                o->sample = argv[++i];
+            else
+                o->at = argv[++i];
         } else if (strncmp(a, "--at=", 5) == 0 || strncmp(a, "--now=", 6) == 0) {
             o->at = strchr(a, '=') + 1;
         } else if (strncmp(a, "--sample=", 9) == 0) {
@@ -131,8 +134,10 @@ static int load_spec(const char *what, const char *path, enc_store *st, enc_spec
 
 static void fmt_time(char *out, size_t cap, int64_t t)
 {
-    if (t) enc_fmt_datetime(out, cap, t);
-    else snprintf(out, cap, "-");
+    if (t)
+        enc_fmt_datetime(out, cap, t);
+    else
+        snprintf(out, cap, "-");
 }
 
 /* ---- campaign plan ------------------------------------------------------------------------- */
@@ -141,7 +146,8 @@ static int do_plan(enc_cli *cli, const opts *o)
 {
     if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "plan needs one FILE");
     int64_t now;
-    if (!clock_of(o, &now)) return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+    if (!clock_of(o, &now))
+        return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
     long sample = 5;
     if (o->sample && !enc_cli_parse_long(o->sample, 0, 1000, &sample))
         return enc_cli_usage("campaign", campaign_usage, "--sample: 0 to 1000");
@@ -175,8 +181,9 @@ static int do_plan(enc_cli *cli, const opts *o)
         fmt_time(f, sizeof f, enc_plan_from(p));
         printf("campaign %s: %s trigger, window %s .. %s UTC\n", spec->name,
                enc_trig_kind_name(spec->trigger.kind), f, a);
-        printf("  audience    %10zu\n  eligible    %10lld\n  holdout     %10lld\n", enc_plan_size(p),
-               (long long)c->n[ENC_DEC_MESSAGE], (long long)c->n[ENC_DEC_HOLDOUT]);
+        printf("  audience    %10zu\n  eligible    %10lld\n  holdout     %10lld\n",
+               enc_plan_size(p), (long long)c->n[ENC_DEC_MESSAGE],
+               (long long)c->n[ENC_DEC_HOLDOUT]);
         for (int v = 0; v < spec->nvariants; v++)
             printf("    variant %-10s %6lld\n", spec->variants[v].name, (long long)c->variants[v]);
         printf("  excluded:\n");
@@ -239,9 +246,11 @@ static void result_text(const enc_run_result *r)
 
 static int do_start(enc_cli *cli, const opts *o)
 {
-    if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "start needs one FILE or NAME");
+    if (o->npos != 2)
+        return enc_cli_usage("campaign", campaign_usage, "start needs one FILE or NAME");
     int64_t now;
-    if (!clock_of(o, &now)) return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+    if (!clock_of(o, &now))
+        return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
@@ -306,12 +315,23 @@ static void jw_value(enc_jw *w, json_t *v)
         json_array_foreach(v, i, x) jw_value(w, x);
         enc_jw_end(w);
         break;
-    case JSON_STRING: enc_jw_str(w, json_string_value(v)); break;
-    case JSON_INTEGER: enc_jw_int(w, json_integer_value(v)); break;
-    case JSON_REAL: enc_jw_num(w, json_real_value(v)); break;
-    case JSON_TRUE: enc_jw_bool(w, true); break;
-    case JSON_FALSE: enc_jw_bool(w, false); break;
-    default: enc_jw_null(w);
+    case JSON_STRING:
+        enc_jw_str(w, json_string_value(v));
+        break;
+    case JSON_INTEGER:
+        enc_jw_int(w, json_integer_value(v));
+        break;
+    case JSON_REAL:
+        enc_jw_num(w, json_real_value(v));
+        break;
+    case JSON_TRUE:
+        enc_jw_bool(w, true);
+        break;
+    case JSON_FALSE:
+        enc_jw_bool(w, false);
+        break;
+    default:
+        enc_jw_null(w);
     }
 }
 
@@ -334,7 +354,9 @@ static int do_list(enc_cli *cli, const opts *o)
     enc_jw_obj(&w);
     enc_jw_key(&w, "campaigns");
     enc_jw_arr(&w);
-    if (!o->json) printf("%-28s %-8s %8s  %-19s  %s\n", "name", "state", "priority", "planned until", "trigger");
+    if (!o->json)
+        printf("%-28s %-8s %8s  %-19s  %s\n", "name", "state", "priority", "planned until",
+               "trigger");
     for (size_t i = 0; i < n; i++) {
         char t[40];
         fmt_time(t, sizeof t, rows[i].processed_to);
@@ -352,7 +374,8 @@ static int do_list(enc_cli *cli, const opts *o)
             enc_jw_kstr(&w, "planned_until", rows[i].processed_to ? t : NULL);
             enc_jw_end(&w);
         } else {
-            printf("%-28s %-8s %8d  %-19s  %s\n", rows[i].name, rows[i].state, rows[i].priority, t, trig);
+            printf("%-28s %-8s %8d  %-19s  %s\n", rows[i].name, rows[i].state, rows[i].priority, t,
+                   trig);
         }
         enc_spec_free(sp);
         enc_camp_row_free(&rows[i]);
@@ -383,8 +406,8 @@ static int do_show(enc_cli *cli, const opts *o)
         enc_store_close(st);
         return enc_cli_fail_err("campaign", &err);
     }
-    static const char *const states[] = {"queued", "sending", "sent", "failed", "dead",
-                                         "reconcile", "cancelled", "suppressed"};
+    static const char *const states[] = {"queued", "sending",   "sent",      "failed",
+                                         "dead",   "reconcile", "cancelled", "suppressed"};
     char t1[40], t2[40], t3[40], t4[40];
     fmt_time(t1, sizeof t1, row.created_at);
     fmt_time(t2, sizeof t2, row.updated_at);
@@ -407,7 +430,8 @@ static int do_show(enc_cli *cli, const opts *o)
         enc_jw_kint(&w, "messages", c.messages);
         enc_jw_key(&w, "outbox");
         enc_jw_obj(&w);
-        for (int i = 0; i < 8; i++) enc_jw_kint(&w, states[i], c.by_state[i]);
+        for (int i = 0; i < 8; i++)
+            enc_jw_kint(&w, states[i], c.by_state[i]);
         enc_jw_end(&w);
         enc_jw_kint(&w, "coupons_issued", c.coupons);
         enc_jw_kint(&w, "coupons_redeemed", c.redeemed);
@@ -436,7 +460,8 @@ static int do_show(enc_cli *cli, const opts *o)
         printf("  outbox:");
         for (int i = 0; i < 8; i++)
             if (c.by_state[i]) printf(" %s %lld", states[i], (long long)c.by_state[i]);
-        printf("\n  coupons: %lld issued, %lld redeemed\n", (long long)c.coupons, (long long)c.redeemed);
+        printf("\n  coupons: %lld issued, %lld redeemed\n", (long long)c.coupons,
+               (long long)c.redeemed);
         if (row.ab_decide_at)
             printf("  A/B: %s%s\n", row.ab_winner[0] ? "winner " : "undecided",
                    row.ab_winner[0] ? row.ab_winner : "");
@@ -450,7 +475,8 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
 {
     if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "%s needs a NAME", sub);
     int64_t now;
-    if (!clock_of(o, &now)) return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+    if (!clock_of(o, &now))
+        return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
@@ -460,18 +486,23 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
         rc = enc_cli_fail_err("campaign", &err);
         goto out;
     }
-    const char *to = strcmp(sub, "pause") == 0 ? "paused" : strcmp(sub, "resume") == 0 ? "running" : "stopped";
+    const char *to = strcmp(sub, "pause") == 0    ? "paused"
+                     : strcmp(sub, "resume") == 0 ? "running"
+                                                  : "stopped";
     if (strcmp(sub, "pause") == 0 && strcmp(row.state, "running") != 0)
         rc = enc_cli_fail("campaign", "%s is %s, not running", row.name, row.state);
     else if (strcmp(sub, "resume") == 0 && strcmp(row.state, "paused") != 0)
         rc = enc_cli_fail("campaign", "%s is %s, not paused", row.name, row.state);
     int64_t cancelled = 0;
-    if (!rc && enc_camp_set_state(st, row.name, to, now, &err)) rc = enc_cli_fail_err("campaign", &err);
+    if (!rc && enc_camp_set_state(st, row.name, to, now, &err))
+        rc = enc_cli_fail_err("campaign", &err);
     if (!rc && strcmp(sub, "stop") == 0) {
         enc_outbox *ob;
-        if (enc_outbox_open(st, &ob, &err) || enc_outbox_cancel(ob, row.name, NULL, &cancelled, &err))
+        if (enc_outbox_open(st, &ob, &err) ||
+            enc_outbox_cancel(ob, row.name, NULL, &cancelled, &err))
             rc = enc_cli_fail_err("campaign", &err);
-        else enc_outbox_close(ob);
+        else
+            enc_outbox_close(ob);
     }
     if (!rc) {
         if (o->json) {
@@ -487,7 +518,8 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
             enc_buf_free(&b);
         } else {
             printf("%s: %s", row.name, to);
-            if (strcmp(sub, "stop") == 0) printf(" (%lld queued messages cancelled)", (long long)cancelled);
+            if (strcmp(sub, "stop") == 0)
+                printf(" (%lld queued messages cancelled)", (long long)cancelled);
             printf("\n");
         }
     }
@@ -499,7 +531,8 @@ out:
 
 static int do_policy(enc_cli *cli, const opts *o)
 {
-    if (o->npos > 2) return enc_cli_usage("campaign", campaign_usage, "policy takes at most one FILE");
+    if (o->npos > 2)
+        return enc_cli_usage("campaign", campaign_usage, "policy takes at most one FILE");
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
@@ -536,15 +569,18 @@ static int do_policy(enc_cli *cli, const opts *o)
         for (int i = 0; i < set.policy.ncaps; i++) {
             const enc_cap *c = &set.policy.caps[i];
             printf("  at most %d message%s on %s in %lld h\n", c->max, c->max == 1 ? "" : "s",
-                   c->channel == ENC_CAP_ALL_CHANNELS ? "all channels" : enc_channel_name((enc_channel)c->channel),
+                   c->channel == ENC_CAP_ALL_CHANNELS ? "all channels"
+                                                      : enc_channel_name((enc_channel)c->channel),
                    (long long)(c->window / 3600));
         }
         if (set.policy.quiet_start != set.policy.quiet_end)
             printf("  quiet hours %02d:%02d-%02d:%02d in the customer's zone (default %s)\n",
-                   set.policy.quiet_start / 60, set.policy.quiet_start % 60, set.policy.quiet_end / 60,
-                   set.policy.quiet_end % 60, set.default_tz);
-        else printf("  no quiet hours\n");
-        printf("  unsubscribe links: %s\n  shop: %s (%s)\n", set.unsubscribe_url, set.shop_name, set.shop_url);
+                   set.policy.quiet_start / 60, set.policy.quiet_start % 60,
+                   set.policy.quiet_end / 60, set.policy.quiet_end % 60, set.default_tz);
+        else
+            printf("  no quiet hours\n");
+        printf("  unsubscribe links: %s\n  shop: %s (%s)\n", set.unsubscribe_url, set.shop_name,
+               set.shop_url);
     }
     enc_buf_free(&b);
 out:
@@ -596,7 +632,8 @@ int cmd_playbook(enc_cli *cli, int argc, char **argv)
     if (o.npos < 1) return enc_cli_usage("playbook", playbook_usage, "needs a command");
     const char *sub = o.pos[0];
     if (strcmp(sub, "list") == 0) {
-        if (o.npos != 1) return enc_cli_usage("playbook", playbook_usage, "list takes no arguments");
+        if (o.npos != 1)
+            return enc_cli_usage("playbook", playbook_usage, "list takes no arguments");
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
@@ -625,7 +662,9 @@ int cmd_playbook(enc_cli *cli, int argc, char **argv)
         return enc_cli_usage("playbook", playbook_usage, "unknown command '%s'", sub);
     if (o.npos != 2) return enc_cli_usage("playbook", playbook_usage, "%s needs a NAME", sub);
     const enc_playbook *pb = enc_playbook_find(o.pos[1]);
-    if (!pb) return enc_cli_fail("playbook", "no playbook named '%s' (see 'encore playbook list')", o.pos[1]);
+    if (!pb)
+        return enc_cli_fail("playbook", "no playbook named '%s' (see 'encore playbook list')",
+                            o.pos[1]);
     if (strcmp(sub, "show") == 0) {
         fputs(pb->text, stdout);
         return ENC_EXIT_OK;
@@ -642,7 +681,8 @@ int cmd_playbook(enc_cli *cli, int argc, char **argv)
         enc_camp_row row;
         enc_err e2 = {0};
         if (!enc_camp_get(st, spec->name, &row, &e2)) {
-            rc = enc_cli_fail("playbook", "a campaign named '%s' exists already (%s)", spec->name, row.state);
+            rc = enc_cli_fail("playbook", "a campaign named '%s' exists already (%s)", spec->name,
+                              row.state);
             enc_camp_row_free(&row);
         } else if (enc_camp_put(st, spec, "draft", now, &created, &err)) {
             rc = enc_cli_fail_err("playbook", &err);
@@ -679,7 +719,8 @@ int cmd_tick(enc_cli *cli, int argc, char **argv)
     if (rc) return rc;
     if (o.npos) return enc_cli_usage("tick", tick_usage, "takes no arguments");
     int64_t now;
-    if (!clock_of(&o, &now)) return enc_cli_usage("tick", tick_usage, "--now '%s': not a time", o.at);
+    if (!clock_of(&o, &now))
+        return enc_cli_usage("tick", tick_usage, "--now '%s': not a time", o.at);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("tick", &err);
@@ -702,7 +743,8 @@ int cmd_tick(enc_cli *cli, int argc, char **argv)
         enc_jw_kint(&w, "coupons_redeemed", redeemed);
         enc_jw_key(&w, "campaigns");
         enc_jw_arr(&w);
-        for (size_t i = 0; i < n; i++) result_json(&w, &res[i]);
+        for (size_t i = 0; i < n; i++)
+            result_json(&w, &res[i]);
         enc_jw_end(&w);
         enc_jw_end(&w);
         enc_cli_print(&b);
@@ -710,7 +752,8 @@ int cmd_tick(enc_cli *cli, int argc, char **argv)
     } else {
         printf("tick at %s UTC: %zu running campaign%s, %lld coupon%s redeemed\n", t, n,
                n == 1 ? "" : "s", (long long)redeemed, redeemed == 1 ? "" : "s");
-        for (size_t i = 0; i < n; i++) result_text(&res[i]);
+        for (size_t i = 0; i < n; i++)
+            result_text(&res[i]);
     }
     for (size_t i = 0; i < n; i++)
         if (res[i].error[0]) {

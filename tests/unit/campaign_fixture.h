@@ -8,7 +8,10 @@
 #include "store/store.h"
 #include <sqlite3.h>
 
-__attribute__((unused)) static int64_t fx_day(int y, int m, int d) { return enc_days_from_civil(y, m, d) * 86400; }
+__attribute__((unused)) static int64_t fx_day(int y, int m, int d)
+{
+    return enc_days_from_civil(y, m, d) * 86400;
+}
 
 __attribute__((unused)) static enc_store *fx_open(const char *file)
 {
@@ -29,12 +32,21 @@ __attribute__((unused)) static enc_store *fx_open(const char *file)
     return st;
 }
 
-__attribute__((unused)) static int64_t fx_customer(enc_store *st, const char *ext, const char *email, const char *phone,
-                           const char *tz, const char *birthday, int64_t registered)
+__attribute__((unused)) static int64_t fx_customer(enc_store *st, const char *ext,
+                                                   const char *email, const char *phone,
+                                                   const char *tz, const char *birthday,
+                                                   int64_t registered)
 {
-    enc_customer_rec r = {.source = "t", .source_key = ext, .external_id = ext, .name = ext,
-                          .email = email, .phone = phone, .tz = tz, .birthday = birthday,
-                          .registered_at = registered, .has_registered = registered != 0};
+    enc_customer_rec r = {.source = "t",
+                          .source_key = ext,
+                          .external_id = ext,
+                          .name = ext,
+                          .email = email,
+                          .phone = phone,
+                          .tz = tz,
+                          .birthday = birthday,
+                          .registered_at = registered,
+                          .has_registered = registered != 0};
     int64_t id = 0;
     enc_err err;
     if (enc_store_customer_insert(st, &r, &id, &err)) TH_FAIL("customer %s: %s", ext, err.msg);
@@ -42,52 +54,78 @@ __attribute__((unused)) static int64_t fx_customer(enc_store *st, const char *ex
     return id;
 }
 
-__attribute__((unused)) static int64_t fx_product(enc_store *st, const char *sku, const char *cat, int64_t price, int tier,
-                          int replenish, const char *complements)
+__attribute__((unused)) static int64_t fx_product(enc_store *st, const char *sku, const char *cat,
+                                                  int64_t price, int tier, int replenish,
+                                                  const char *complements)
 {
-    enc_product_rec p = {.source = "t", .sku = sku, .name = sku, .category = cat, .price = price,
-                         .has_price = true, .tier = tier, .has_tier = tier > 0,
-                         .replenish_days = replenish, .has_replenish = replenish > 0,
-                         .complements = complements, .in_stock = 1};
+    enc_product_rec p = {.source = "t",
+                         .sku = sku,
+                         .name = sku,
+                         .category = cat,
+                         .price = price,
+                         .has_price = true,
+                         .tier = tier,
+                         .has_tier = tier > 0,
+                         .replenish_days = replenish,
+                         .has_replenish = replenish > 0,
+                         .complements = complements,
+                         .in_stock = 1};
     int64_t id = 0;
     enc_put put;
     enc_err err;
-    if (enc_store_product_put(st, &p, false, &id, &put, &err)) TH_FAIL("product %s: %s", sku, err.msg);
+    if (enc_store_product_put(st, &p, false, &id, &put, &err))
+        TH_FAIL("product %s: %s", sku, err.msg);
     return id;
 }
 
 /* A paid order of one line (qty x price of product pid). Returns the order id. */
-__attribute__((unused)) static int64_t fx_order(enc_store *st, const char *key, int64_t cust, int64_t ts, int64_t pid,
-                        const char *sku, int qty, int64_t price, const char *coupon)
+__attribute__((unused)) static int64_t fx_order(enc_store *st, const char *key, int64_t cust,
+                                                int64_t ts, int64_t pid, const char *sku, int qty,
+                                                int64_t price, const char *coupon)
 {
-    enc_order_rec o = {.source = "t", .order_key = key, .customer = cust, .ts = ts,
-                       .status = "paid", .coupon = coupon};
+    enc_order_rec o = {.source = "t",
+                       .order_key = key,
+                       .customer = cust,
+                       .ts = ts,
+                       .status = "paid",
+                       .coupon = coupon};
     int64_t oid = 0;
     enc_put put;
     enc_err err;
     if (enc_store_order_put(st, &o, &oid, &put, &err)) TH_FAIL("order %s: %s", key, err.msg);
-    enc_line_rec l = {.order_id = oid, .line_no = 1, .product_id = pid, .sku = sku, .qty = qty,
-                      .unit_price = price, .amount = qty * price, .kind = "sale"};
+    enc_line_rec l = {.order_id = oid,
+                      .line_no = 1,
+                      .product_id = pid,
+                      .sku = sku,
+                      .qty = qty,
+                      .unit_price = price,
+                      .amount = qty * price,
+                      .kind = "sale"};
     if (enc_store_line_put(st, &l, &put, &err)) TH_FAIL("line %s: %s", key, err.msg);
     enc_store_order_refresh(st, oid, &err);
     return oid;
 }
 
-__attribute__((unused)) static void fx_event(enc_store *st, const char *key, int64_t cust, int64_t ts, const char *type,
-                     const char *sku)
+__attribute__((unused)) static void fx_event(enc_store *st, const char *key, int64_t cust,
+                                             int64_t ts, const char *type, const char *sku)
 {
-    enc_event_rec e = {.source = "t", .source_key = key, .customer = cust, .ts = ts, .type = type,
-                       .sku = sku};
+    enc_event_rec e = {
+        .source = "t", .source_key = key, .customer = cust, .ts = ts, .type = type, .sku = sku};
     enc_put put;
     enc_err err;
     if (enc_store_event_put(st, &e, &put, &err)) TH_FAIL("event %s: %s", key, err.msg);
 }
 
-__attribute__((unused)) static void fx_consent(enc_store *st, const char *key, int64_t cust, int64_t ts,
-                       const char *channel, bool granted)
+__attribute__((unused)) static void fx_consent(enc_store *st, const char *key, int64_t cust,
+                                               int64_t ts, const char *channel, bool granted)
 {
-    enc_consent_rec k = {.source = "t", .source_key = key, .customer = cust, .ts = ts,
-                         .channel = channel, .purpose = "marketing", .granted = granted};
+    enc_consent_rec k = {.source = "t",
+                         .source_key = key,
+                         .customer = cust,
+                         .ts = ts,
+                         .channel = channel,
+                         .purpose = "marketing",
+                         .granted = granted};
     enc_put put;
     enc_err err;
     if (enc_store_consent_put(st, &k, &put, &err)) TH_FAIL("consent %s: %s", key, err.msg);

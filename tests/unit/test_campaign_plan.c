@@ -50,7 +50,8 @@ static enc_policy no_policy(void)
     return p;
 }
 
-static void add_hist(enc_person *p, int64_t at, int ch, int prio, bool queued, bool defer, int64_t id)
+static void add_hist(enc_person *p, int64_t at, int ch, int prio, bool queued, bool defer,
+                     int64_t id)
 {
     if (p->nhist == p->caphist) {
         p->caphist = p->caphist ? p->caphist * 2 : 4;
@@ -61,7 +62,8 @@ static void add_hist(enc_person *p, int64_t at, int ch, int prio, bool queued, b
 
 static void persons_free(enc_person *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) free(p[i].hist);
+    for (size_t i = 0; i < n; i++)
+        free(p[i].hist);
 }
 
 #define B(c) (uint8_t)(1u << (c))
@@ -78,7 +80,10 @@ static void fallback_and_reasons(void)
         {.id = 1, .consent = B(CH_EMAIL), .reachable = B(CH_EMAIL) | B(CH_SMS)},
         {.id = 2, .consent = B(CH_SMS), .reachable = B(CH_EMAIL) | B(CH_SMS)},
         {.id = 3, .consent = 0, .reachable = B(CH_EMAIL) | B(CH_SMS)},
-        {.id = 4, .consent = B(CH_EMAIL) | B(CH_SMS), .reachable = B(CH_SMS), .suppressed = B(CH_SMS)},
+        {.id = 4,
+         .consent = B(CH_EMAIL) | B(CH_SMS),
+         .reachable = B(CH_SMS),
+         .suppressed = B(CH_SMS)},
         {.id = 5, .consent = B(CH_EMAIL), .reachable = 0},
         {.id = 6, .consent = B(CH_EMAIL), .reachable = B(CH_EMAIL)},
         {.id = 7, .consent = B(CH_EMAIL), .reachable = B(CH_EMAIL)},
@@ -86,9 +91,10 @@ static void fallback_and_reasons(void)
     };
     enc_cand c[8];
     memset(c, 0, sizeof c);
-    for (int i = 0; i < 8; i++) c[i] = (enc_cand){.person = i, .due = NOW, .prior_channel = -1, .prior_variant = -1};
+    for (int i = 0; i < 8; i++)
+        c[i] = (enc_cand){.person = i, .due = NOW, .prior_channel = -1, .prior_variant = -1};
     c[5].exited = true;
-    c[6].prior = 1;                                           /* held out before */
+    c[6].prior = 1; /* held out before */
     c[7].prior = 2, c[7].prior_channel = CH_SMS, c[7].prior_variant = 0, c[7].prior_at = NOW - H;
     enc_decide_in in = {s, &pol, NOW, -1, -1, -1};
     enc_decide_out out = {0};
@@ -103,14 +109,16 @@ static void fallback_and_reasons(void)
     CHECK_INT(c[4].decision, ENC_DEC_NO_ADDRESS);
     CHECK_INT(c[5].decision, ENC_DEC_EXITED);
     CHECK_INT(c[6].decision, ENC_DEC_HOLDOUT);
-    CHECK_INT(c[7].decision, ENC_DEC_MESSAGE); /* the earlier decision stands, even without consent now */
+    CHECK_INT(c[7].decision,
+              ENC_DEC_MESSAGE); /* the earlier decision stands, even without consent now */
     CHECK_INT(c[7].channel, CH_SMS);
     CHECK_INT(c[7].send_at, NOW - H);
     CHECK_INT(out.n[ENC_DEC_MESSAGE], 3);
     CHECK_INT(out.channels[CH_EMAIL], 1);
     CHECK_INT(out.channels[CH_SMS], 2);
     int64_t sum = 0;
-    for (int d = 0; d < ENC_DEC_COUNT; d++) sum += out.n[d];
+    for (int d = 0; d < ENC_DEC_COUNT; d++)
+        sum += out.n[d];
     CHECK_INT(sum, 8);
     CHECK_INT(p[0].nhist, 1); /* planned messages join the history */
     CHECK_INT(p[7].nhist, 0); /* an earlier message is in the loaded history already */
@@ -187,7 +195,8 @@ static void caps_drop_defer_fall_back(void)
     /* the SMS cap (1 a day) falls back to email now rather than waiting for SMS */
     enc_spec *s = mk("\"name\":\"c\",\"channels\":[\"sms\",\"email\"]");
     if (!s) return;
-    enc_person p = {.id = 1, .consent = B(CH_EMAIL) | B(CH_SMS), .reachable = B(CH_EMAIL) | B(CH_SMS)};
+    enc_person p = {
+        .id = 1, .consent = B(CH_EMAIL) | B(CH_SMS), .reachable = B(CH_EMAIL) | B(CH_SMS)};
     add_hist(&p, NOW - 2 * H, CH_SMS, 5, false, false, 12);
     enc_cand c = {.person = 0, .due = NOW, .prior_channel = -1, .prior_variant = -1};
     enc_decide_in in = {s, &pol, NOW, -1, -1, -1};
@@ -208,12 +217,13 @@ static void lower_priority_gives_way(void)
     for (int k = 0; k < 3; k++) {
         /* k 0: the queued one's campaign defers -> moved; 1: it drops -> cancelled;
          * 2: ours is the lower priority -> we are over the cap */
-        enc_spec *s = mk("\"name\":\"hi\",\"channels\":[\"email\"],\"priority\":%d,\"on_cap\":\"drop\"",
-                         k == 2 ? 1 : 8);
+        enc_spec *s =
+            mk("\"name\":\"hi\",\"channels\":[\"email\"],\"priority\":%d,\"on_cap\":\"drop\"",
+               k == 2 ? 1 : 8);
         if (!s) continue;
         enc_person p = {.id = 1, .consent = B(CH_EMAIL), .reachable = B(CH_EMAIL)};
-        add_hist(&p, NOW - DAY, CH_EMAIL, 5, false, false, 76);     /* sent */
-        add_hist(&p, NOW + H, CH_EMAIL, 2, true, k == 0, 77);       /* queued, priority 2 */
+        add_hist(&p, NOW - DAY, CH_EMAIL, 5, false, false, 76); /* sent */
+        add_hist(&p, NOW + H, CH_EMAIL, 2, true, k == 0, 77);   /* queued, priority 2 */
         enc_cand c = {.person = 0, .due = NOW, .prior_channel = -1, .prior_variant = -1};
         enc_decide_in in = {s, &pol, NOW, -1, -1, -1};
         enc_decide_out out = {0};
@@ -241,8 +251,9 @@ static void lower_priority_gives_way(void)
 
 static void budgets(void)
 {
-    enc_spec *s = mk("\"name\":\"b\",\"channels\":[\"email\"],\"budget\":{\"messages\":5,\"coupons\":1},"
-                     "\"offer\":{\"kind\":\"value\",\"amount\":5}");
+    enc_spec *s =
+        mk("\"name\":\"b\",\"channels\":[\"email\"],\"budget\":{\"messages\":5,\"coupons\":1},"
+           "\"offer\":{\"kind\":\"value\",\"amount\":5}");
     if (!s) return;
     enc_policy pol = no_policy();
     enc_person p[4];
@@ -323,9 +334,11 @@ static void random_policies_keep_every_rule(void)
         enc_policy pol = no_policy();
         int ncaps = (int)enc_rng_below(&r, 4);
         for (int k = 0; k < ncaps; k++) {
-            int ch = enc_rng_below(&r, 3) == 0 ? ENC_CAP_ALL_CHANNELS : (int)enc_rng_below(&r, CH_NCHANNELS);
+            int ch = enc_rng_below(&r, 3) == 0 ? ENC_CAP_ALL_CHANNELS
+                                               : (int)enc_rng_below(&r, CH_NCHANNELS);
             static const int64_t wins[] = {H, 6 * H, DAY, 3 * DAY, 7 * DAY};
-            pol.caps[pol.ncaps++] = (enc_cap){ch, (int)enc_rng_below(&r, 4), wins[enc_rng_below(&r, 5)]};
+            pol.caps[pol.ncaps++] =
+                (enc_cap){ch, (int)enc_rng_below(&r, 4), wins[enc_rng_below(&r, 5)]};
         }
         if (enc_rng_below(&r, 4)) {
             pol.quiet_start = (int)enc_rng_below(&r, 1440);
@@ -341,7 +354,8 @@ static void random_policies_keep_every_rule(void)
         char chans[128] = "";
         for (int i = 0; i < nch; i++) {
             size_t l = strlen(chans);
-            snprintf(chans + l, sizeof chans - l, "%s\"%s\"", i ? "," : "", enc_channel_name((enc_channel)order[i]));
+            snprintf(chans + l, sizeof chans - l, "%s\"%s\"", i ? "," : "",
+                     enc_channel_name((enc_channel)order[i]));
         }
         int prio = (int)enc_rng_below(&r, 10);
         enc_spec *s = mk("\"name\":\"p%d\",\"channels\":[%s],\"priority\":%d,\"on_cap\":\"%s\","
@@ -370,7 +384,8 @@ static void random_policies_keep_every_rule(void)
                 int64_t at = NOW - 8 * DAY + (int64_t)enc_rng_below(&r, 11 * DAY);
                 int ch = (int)enc_rng_below(&r, CH_NCHANNELS);
                 bool queued = at > NOW - H && enc_rng_below(&r, 2);
-                add_hist(&p[i], at, ch, (int)enc_rng_below(&r, 10), queued, enc_rng_below(&r, 2), next_id++);
+                add_hist(&p[i], at, ch, (int)enc_rng_below(&r, 10), queued, enc_rng_below(&r, 2),
+                         next_id++);
                 orig[i][norig[i]++] = (ev){at, ch};
             }
         }
@@ -379,7 +394,8 @@ static void random_policies_keep_every_rule(void)
             c[k] = (enc_cand){.person = (int32_t)enc_rng_below(&r, NP),
                               .due = NOW + (int64_t)enc_rng_below(&r, 2 * DAY),
                               .exited = enc_rng_below(&r, 10) == 0,
-                              .prior_channel = -1, .prior_variant = -1};
+                              .prior_channel = -1,
+                              .prior_variant = -1};
         /* the order the planner uses: due, then customer */
         for (int a = 1; a < NC; a++)
             for (int b = a; b > 0 && c[b - 1].due > c[b].due; b--) {
@@ -392,7 +408,8 @@ static void random_policies_keep_every_rule(void)
         enc_plan_decide(&in, p, c, NC, &out);
 
         int64_t sum = 0;
-        for (int d = 0; d < ENC_DEC_COUNT; d++) sum += out.n[d];
+        for (int d = 0; d < ENC_DEC_COUNT; d++)
+            sum += out.n[d];
         CHECK_INT(sum, NC);
         /* the final history, from the original: moves and cancellations applied, messages added.
          * Entries of the original are identified by id = position + first id of the person. */
@@ -401,11 +418,13 @@ static void random_policies_keep_every_rule(void)
             size_t nf = 0;
             int64_t first_id = 0;
             for (uint32_t k = 0; k < p[i].nhist; k++)
-                if (p[i].hist[k].id && (!first_id || p[i].hist[k].id < first_id)) first_id = p[i].hist[k].id;
+                if (p[i].hist[k].id && (!first_id || p[i].hist[k].id < first_id))
+                    first_id = p[i].hist[k].id;
             (void)first_id;
             /* start from what the kernel left (it moved and removed in place) and check it
              * equals the original with the displacements applied, plus this run's messages */
-            for (uint32_t k = 0; k < p[i].nhist && nf < 64; k++) fin[nf++] = (ev){p[i].hist[k].at, p[i].hist[k].channel};
+            for (uint32_t k = 0; k < p[i].nhist && nf < 64; k++)
+                fin[nf++] = (ev){p[i].hist[k].at, p[i].hist[k].channel};
             size_t expect = norig[i];
             for (size_t d = 0; d < out.ndisp; d++)
                 if (out.disp[d].person == i && out.disp[d].to == 0) expect--;
@@ -434,7 +453,8 @@ static void random_policies_keep_every_rule(void)
                 messages++;
                 if (x->deferred & 2) deferred++;
                 bool listed = false;
-                for (int q = 0; q < nch; q++) listed |= order[q] == x->channel;
+                for (int q = 0; q < nch; q++)
+                    listed |= order[q] == x->channel;
                 CHECK(listed);
                 CHECK((p[i].consent >> x->channel) & 1);
                 CHECK((p[i].reachable >> x->channel) & 1);
@@ -442,7 +462,8 @@ static void random_policies_keep_every_rule(void)
                 CHECK(x->send_at >= x->due);
                 CHECK(x->send_at <= x->due + s->send_within);
                 if (brute_quiet(&pol, zone_offsets[zone_of[i]], x->send_at))
-                    TH_FAIL("trial %d: a message at %lld in quiet hours", trial, (long long)x->send_at);
+                    TH_FAIL("trial %d: a message at %lld in quiet hours", trial,
+                            (long long)x->send_at);
                 if (!brute_caps(&pol, fin, nf, x->channel, x->send_at))
                     TH_FAIL("trial %d: a message over a cap", trial);
             }
@@ -461,21 +482,27 @@ static void random_policies_keep_every_rule(void)
             /* the final history is the original with the moves applied, plus the planned */
             ev want[64];
             size_t nw = 0;
-            for (size_t k = 0; k < norig[i]; k++) want[nw++] = orig[i][k];
+            for (size_t k = 0; k < norig[i]; k++)
+                want[nw++] = orig[i][k];
             for (size_t d = 0; d < out.ndisp; d++) {
                 if (out.disp[d].person != i) continue;
                 for (size_t k = 0; k < nw; k++)
                     if (want[k].at == out.disp[d].from) {
-                        if (out.disp[d].to) want[k].at = out.disp[d].to;
-                        else want[k] = want[--nw];
+                        if (out.disp[d].to)
+                            want[k].at = out.disp[d].to;
+                        else
+                            want[k] = want[--nw];
                         break;
                     }
             }
             for (int k = 0; k < NC; k++)
-                if (c[k].person == i && c[k].decision == ENC_DEC_MESSAGE) want[nw++] = (ev){c[k].send_at, c[k].channel};
+                if (c[k].person == i && c[k].decision == ENC_DEC_MESSAGE)
+                    want[nw++] = (ev){c[k].send_at, c[k].channel};
             int64_t sa = 0, sb = 0;
-            for (size_t k = 0; k < nw; k++) sa += want[k].at * 7 + want[k].ch;
-            for (size_t k = 0; k < nf; k++) sb += fin[k].at * 7 + fin[k].ch;
+            for (size_t k = 0; k < nw; k++)
+                sa += want[k].at * 7 + want[k].ch;
+            for (size_t k = 0; k < nf; k++)
+                sb += fin[k].at * 7 + fin[k].ch;
             CHECK_INT(sa, sb);
             free(orig[i]);
         }
@@ -488,7 +515,8 @@ static void random_policies_keep_every_rule(void)
            "queued messages moved or cancelled\n",
            (long long)messages, (long long)refused, (long long)deferred, (long long)moved);
     CHECK(messages > 500 && refused > 50 && deferred > 10 && moved > 5); /* every path was taken */
-    for (int z = 0; z < 5; z++) enc_tz_free(zones[z]);
+    for (int z = 0; z < 5; z++)
+        enc_tz_free(zones[z]);
 }
 
 /* ---- shares on 100,000 customers ------------------------------------------------------------- */
@@ -499,7 +527,8 @@ static void run_shares(const enc_spec *s, size_t n, enc_cand *c)
     enc_person *p = calloc(n, sizeof *p);
     for (size_t i = 0; i < n; i++) {
         p[i] = (enc_person){.id = (int64_t)i + 1, .consent = B(CH_EMAIL), .reachable = B(CH_EMAIL)};
-        c[i] = (enc_cand){.person = (int32_t)i, .due = NOW, .prior_channel = -1, .prior_variant = -1};
+        c[i] =
+            (enc_cand){.person = (int32_t)i, .due = NOW, .prior_channel = -1, .prior_variant = -1};
     }
     enc_decide_in in = {s, &pol, NOW, -1, -1, -1};
     enc_decide_out out = {0};
@@ -534,22 +563,26 @@ static void holdout_and_variant_shares(void)
     /* a rerun gives every customer the same decision and variant */
     run_shares(s, N, again);
     int same = 0;
-    for (int i = 0; i < N; i++) same += c[i].decision == again[i].decision && c[i].variant == again[i].variant;
+    for (int i = 0; i < N; i++)
+        same += c[i].decision == again[i].decision && c[i].variant == again[i].variant;
     CHECK_INT(same, N);
     enc_spec_free(s);
     /* another campaign draws another holdout (the hash includes the campaign) */
     s = mk("\"name\":\"autumn-sale\",\"channels\":[\"email\"],\"holdout\":0.1");
     run_shares(s, N, again);
     int both = 0;
-    for (int i = 0; i < N; i++) both += c[i].decision == ENC_DEC_HOLDOUT && again[i].decision == ENC_DEC_HOLDOUT;
+    for (int i = 0; i < N; i++)
+        both += c[i].decision == ENC_DEC_HOLDOUT && again[i].decision == ENC_DEC_HOLDOUT;
     CHECK(fabs((double)both / N - 0.01) < 0.003); /* independent: 0.1 x 0.1 */
     enc_spec_free(s);
     /* an A/B test: 20% of the non-held-out test, the rest waits */
-    s = mk("\"name\":\"ab\",\"channels\":[\"email\"],\"holdout\":0.1,\"variants\":[{\"name\":\"A\",\"share\":0.5},"
+    s = mk("\"name\":\"ab\",\"channels\":[\"email\"],\"holdout\":0.1,\"variants\":[{\"name\":\"A\","
+           "\"share\":0.5},"
            "{\"name\":\"B\",\"share\":0.5}],\"ab\":{\"test_share\":0.2,\"decide_after\":\"2d\"}");
     run_shares(s, N, again);
     int64_t waiting = 0;
-    for (int i = 0; i < N; i++) waiting += again[i].decision == ENC_DEC_AB_WAITING;
+    for (int i = 0; i < N; i++)
+        waiting += again[i].decision == ENC_DEC_AB_WAITING;
     CHECK(fabs((double)waiting / N - 0.72) < 0.01);
     enc_spec_free(s);
     free(c);
@@ -559,10 +592,13 @@ static void holdout_and_variant_shares(void)
 /* ---- the planner over a hand-made store ------------------------------------------------------ */
 
 static const char once_file[] =
-    "{\"name\":\"hello\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\",\"sms\"],\"on_cap\":\"drop\","
+    "{\"name\":\"hello\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\",\"sms\"],\"on_"
+    "cap\":\"drop\","
     "\"offer\":{\"kind\":\"percent\",\"amount\":10,\"prefix\":\"HI\",\"expires\":\"7d\"},"
-    "\"content\":{\"email\":{\"subject\":\"Hello {{customer.name}}\",\"text\":\"Code {{coupon.code}} for {{coupon.value}}\","
-    "\"html\":\"<p>Hello {{customer.name}}, {{coupon.code}}</p>\"},\"sms\":{\"text\":\"{{coupon.code}} {{coupon.value}}\"}}}";
+    "\"content\":{\"email\":{\"subject\":\"Hello {{customer.name}}\",\"text\":\"Code "
+    "{{coupon.code}} for {{coupon.value}}\","
+    "\"html\":\"<p>Hello {{customer.name}}, "
+    "{{coupon.code}}</p>\"},\"sms\":{\"text\":\"{{coupon.code}} {{coupon.value}}\"}}}";
 
 static int64_t k[8];
 
@@ -591,12 +627,14 @@ static enc_store *small_shop(const char *file)
     fx_consent(st, "c7", k[7], t0, "all", true);
     enc_store_commit(st, &err);
     /* K4's address is suppressed; K6 had two messages of another campaign this week */
-    fx_sql(st, "INSERT INTO suppressions(channel, address, reason, at) VALUES('email', 'K4@X.ORG', 'hard_bounce', 0)");
+    fx_sql(st, "INSERT INTO suppressions(channel, address, reason, at) VALUES('email', 'K4@X.ORG', "
+               "'hard_bounce', 0)");
     enc_outbox *ob;
     if (enc_outbox_open(st, &ob, &err)) return st;
     enc_msg_rec m[2] = {
         {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|a", 5, NOW - DAY},
-        {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|b", 5, NOW - 2 * DAY},
+        {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|b", 5,
+         NOW - 2 * DAY},
     };
     size_t added;
     if (enc_outbox_enqueue(ob, m, 2, NOW - 3 * DAY, &added, &err)) TH_FAIL("%s", err.msg);
@@ -635,8 +673,14 @@ static void planner_on_a_small_store(void)
     CHECK_INT(c->n[ENC_DEC_FREQUENCY_CAP], 1);
     CHECK_INT(c->deferred_quiet, 1);
     CHECK_INT(c->coupons, 3);
-    int want_dec[8] = {0, ENC_DEC_MESSAGE, ENC_DEC_MESSAGE, ENC_DEC_NO_CONSENT, ENC_DEC_SUPPRESSED,
-                       ENC_DEC_NO_ADDRESS, ENC_DEC_FREQUENCY_CAP, ENC_DEC_MESSAGE};
+    int want_dec[8] = {0,
+                       ENC_DEC_MESSAGE,
+                       ENC_DEC_MESSAGE,
+                       ENC_DEC_NO_CONSENT,
+                       ENC_DEC_SUPPRESSED,
+                       ENC_DEC_NO_ADDRESS,
+                       ENC_DEC_FREQUENCY_CAP,
+                       ENC_DEC_MESSAGE};
     int want_ch[8] = {0, CH_EMAIL, CH_SMS, -1, -1, -1, -1, CH_EMAIL};
     /* K7 in Tokyo: 12:00 UTC is 21:00 there, quiet: 08:00 JST next day = 23:00 UTC */
     int64_t want_at[8] = {0, NOW, NOW, 0, 0, 0, 0, NOW + 11 * H};
@@ -648,7 +692,9 @@ static void planner_on_a_small_store(void)
         for (int q = 1; q < 8; q++)
             if (k[q] == cust) j = q;
         CHECK_STR(occ, "once");
-        if (x->decision != want_dec[j]) TH_FAIL("K%d: %s, want %s", j, enc_decision_name(x->decision), enc_decision_name(want_dec[j]));
+        if (x->decision != want_dec[j])
+            TH_FAIL("K%d: %s, want %s", j, enc_decision_name(x->decision),
+                    enc_decision_name(want_dec[j]));
         if (x->decision == ENC_DEC_MESSAGE) {
             CHECK_INT(x->channel, want_ch[j]);
             CHECK_INT(x->send_at, want_at[j]);
@@ -659,7 +705,11 @@ static void planner_on_a_small_store(void)
     enc_jw w;
     enc_jw_init(&w, &b);
     enc_plan_json(p, 2, &w);
-    CHECK(strstr(b.p, "\"audience\":7,\"customers\":7,\"eligible\":3,\"holdout\":0,\"variants\":{\"A\":3}") != NULL);
+    CHECK(
+        strstr(
+            b.p,
+            "\"audience\":7,\"customers\":7,\"eligible\":3,\"holdout\":0,\"variants\":{\"A\":3}") !=
+        NULL);
     CHECK(strstr(b.p, "\"HI-XXXX-XXXX-XXXX\"") == NULL); /* the sample shows codes inside texts */
     CHECK(strstr(b.p, "Code HI-XXXX-XXXX-XXXX for 10%") != NULL);
     enc_buf_free(&b);
@@ -669,17 +719,26 @@ static void planner_on_a_small_store(void)
     CHECK_INT(added, 3);
     CHECK_INT(coupons, 3);
     CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE campaign = 'hello'"), 3);
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM coupons WHERE campaign = 'hello' AND kind = 'percent' AND amount = 10"), 3);
+    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM coupons WHERE campaign = 'hello' AND kind = "
+                            "'percent' AND amount = 10"),
+              3);
     char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM messages WHERE customer_id = %lld AND subject = 'Hello Tom & <Jerry>'"
-             " AND body_html LIKE '<p>Hello Tom &amp; &lt;Jerry&gt;, HI-%%' AND idempotency_key = 'hello|%lld|email|once'",
-             (long long)k[1], (long long)k[1]);
+    snprintf(
+        sql, sizeof sql,
+        "SELECT count(*) FROM messages WHERE customer_id = %lld AND subject = 'Hello Tom & <Jerry>'"
+        " AND body_html LIKE '<p>Hello Tom &amp; &lt;Jerry&gt;, HI-%%' AND idempotency_key = "
+        "'hello|%lld|email|once'",
+        (long long)k[1], (long long)k[1]);
     CHECK_INT(fx_scalar(st, sql), 1);
     /* the coupon is stored with its message and its code is in the text */
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages m JOIN coupons c ON c.message_key = m.idempotency_key"
-                            " WHERE instr(m.body_text, c.code) > 0"), 3);
-    snprintf(sql, sizeof sql, "SELECT due_at FROM messages WHERE customer_id = %lld", (long long)k[7]);
+    CHECK_INT(
+        fx_scalar(
+            st,
+            "SELECT count(*) FROM messages m JOIN coupons c ON c.message_key = m.idempotency_key"
+            " WHERE instr(m.body_text, c.code) > 0"),
+        3);
+    snprintf(sql, sizeof sql, "SELECT due_at FROM messages WHERE customer_id = %lld",
+             (long long)k[7]);
     CHECK_INT(fx_scalar(st, sql), NOW + 11 * H);
     CHECK_INT(fx_scalar(st, "SELECT count(*) FROM campaign_members WHERE campaign = 'hello'"), 3);
     enc_plan_free(p);
@@ -693,9 +752,11 @@ static void start_twice_adds_nothing(void)
     if (!st) return;
     enc_spec *s;
     enc_err err = {0};
-    const char *f = "{\"name\":\"again\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\",\"sms\"],\"holdout\":0.3,"
+    const char *f = "{\"name\":\"again\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\","
+                    "\"sms\"],\"holdout\":0.3,"
                     "\"offer\":{\"kind\":\"value\",\"amount\":3},"
-                    "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"{{coupon.code}}\"},\"sms\":{\"text\":\"{{coupon.code}}\"}}}";
+                    "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"{{coupon.code}}\"},"
+                    "\"sms\":{\"text\":\"{{coupon.code}}\"}}}";
     if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         return;
@@ -736,10 +797,13 @@ static void start_twice_adds_nothing(void)
 /* ---- a cart-abandonment day with a test clock ------------------------------------------------ */
 
 static const char cart_file[] =
-    "{\"name\":\"cart\",\"trigger\":{\"type\":\"event\",\"event\":\"cart_abandoned\",\"delays\":[\"1h\",\"24h\"]},"
+    "{\"name\":\"cart\",\"trigger\":{\"type\":\"event\",\"event\":\"cart_abandoned\",\"delays\":["
+    "\"1h\",\"24h\"]},"
     "\"exit\":[\"bought\"],\"channels\":[\"email\"],\"items\":{\"from\":\"trigger\"},"
     "\"offer\":{\"kind\":\"value\",\"amount\":[0,5],\"prefix\":\"CART\",\"expires\":\"3d\"},"
-    "\"content\":{\"email\":{\"subject\":\"Your cart\",\"text\":\"{{#items}}{{name}};{{/items}}{{#coupon.code}} code {{coupon.code}}{{/coupon.code}}\"}}}";
+    "\"content\":{\"email\":{\"subject\":\"Your "
+    "cart\",\"text\":\"{{#items}}{{name}};{{/items}}{{#coupon.code}} code "
+    "{{coupon.code}}{{/coupon.code}}\"}}}";
 
 static void tick_through_a_cart_day(void)
 {
@@ -759,12 +823,13 @@ static void tick_through_a_cart_day(void)
         u[i] = fx_customer(st, ext, mail, NULL, tz[i], NULL, D - 100 * DAY);
         fx_consent(st, ext, u[i], D - 100 * DAY, "email", true);
     }
-    fx_event(st, "e1", u[1], D + 9 * H, "cart_add", "LENS");      /* 1 h: 10:00, 24 h: next 09:00 */
-    fx_event(st, "e2", u[2], D + 13 * H, "cart_add", "LENS");     /* bought 13:30: nothing */
+    fx_event(st, "e1", u[1], D + 9 * H, "cart_add", "LENS");  /* 1 h: 10:00, 24 h: next 09:00 */
+    fx_event(st, "e2", u[2], D + 13 * H, "cart_add", "LENS"); /* bought 13:30: nothing */
     fx_order(st, "o2", u[2], D + 13 * H + 1800, lens, "LENS", 1, 19900, NULL);
-    fx_event(st, "e3", u[3], D + 15 * H, "cart_add", "BAG");      /* 1 h: 16:00; bought 17:00 */
+    fx_event(st, "e3", u[3], D + 15 * H, "cart_add", "BAG"); /* 1 h: 16:00; bought 17:00 */
     fx_order(st, "o3", u[3], D + 17 * H, lens, "LENS", 1, 19900, NULL);
-    fx_event(st, "e4", u[4], D + 4 * H + 1800, "cart_add", "BAG"); /* 21:30 in LA the night before */
+    fx_event(st, "e4", u[4], D + 4 * H + 1800, "cart_add",
+             "BAG"); /* 21:30 in LA the night before */
     enc_store_commit(st, &err);
 
     enc_spec *s;
@@ -784,7 +849,8 @@ static void tick_through_a_cart_day(void)
             TH_FAIL("tick: %s", err.msg);
             break;
         }
-        if (n != 1 || res[0].error[0]) TH_FAIL("tick at %lld: %s", (long long)t, n ? res[0].error : "no campaign");
+        if (n != 1 || res[0].error[0])
+            TH_FAIL("tick at %lld: %s", (long long)t, n ? res[0].error : "no campaign");
         free(res);
         if (t == D + 9 * H + 45 * 60) at_0945 = fx_scalar(st, "SELECT count(*) FROM messages");
         if (t == D + 10 * H) at_1000 = fx_scalar(st, "SELECT count(*) FROM messages");
@@ -806,15 +872,20 @@ static void tick_through_a_cart_day(void)
     CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages"), 5);
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         char sql[256];
-        snprintf(sql, sizeof sql, "SELECT due_at FROM messages WHERE idempotency_key = 'cart|%lld|email|cart:%lld#%d'",
-                 (long long)u[want[i].cust], (long long)want[i].cart, want[i].step);
+        snprintf(
+            sql, sizeof sql,
+            "SELECT due_at FROM messages WHERE idempotency_key = 'cart|%lld|email|cart:%lld#%d'",
+            (long long)u[want[i].cust], (long long)want[i].cart, want[i].step);
         int64_t due = fx_scalar(st, sql);
-        if (due != want[i].due) TH_FAIL("U%d step %d: due %lld, want %lld", want[i].cust, want[i].step,
-                                        (long long)due, (long long)want[i].due);
+        if (due != want[i].due)
+            TH_FAIL("U%d step %d: due %lld, want %lld", want[i].cust, want[i].step, (long long)due,
+                    (long long)want[i].due);
     }
     /* second reminders carry a coupon, first ones do not */
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE body_text LIKE '%code CART-%'"), 2);
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM coupons WHERE campaign = 'cart' AND amount = 500"), 2);
+    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE body_text LIKE '%code CART-%'"),
+              2);
+    CHECK_INT(
+        fx_scalar(st, "SELECT count(*) FROM coupons WHERE campaign = 'cart' AND amount = 500"), 2);
     CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE body_text LIKE 'LENS;%'"), 2);
 
     /* U1 redeems the coupon at 12:00 on the second day, typed in lower case with spaces */
@@ -822,18 +893,22 @@ static void tick_through_a_cart_day(void)
     bool found;
     int64_t exp;
     char key[128];
-    snprintf(key, sizeof key, "cart|%lld|email|cart:%lld#2", (long long)u[1], (long long)(D + 9 * H));
-    enc_coupon_find(st, key, code, sizeof code, &exp, &found, &err);
+    snprintf(key, sizeof key, "cart|%lld|email|cart:%lld#2", (long long)u[1],
+             (long long)(D + 9 * H));
+    enc_coupon_find(st, NULL, key, code, sizeof code, &exp, &found, &err);
     CHECK(found);
     CHECK_INT(exp, D + DAY + 9 * H + 3 * DAY);
     size_t o = 0;
     for (const char *c = code; *c && o + 2 < sizeof typed; c++) {
-        if (*c == '-') typed[o++] = ' ';
-        else typed[o++] = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+        if (*c == '-')
+            typed[o++] = ' ';
+        else
+            typed[o++] = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
     }
     typed[o] = 0;
     enc_store_begin(st, &err);
-    fx_order(st, "early", u[1], D + 8 * H, lens, "LENS", 1, 19900, typed); /* before it was issued */
+    fx_order(st, "early", u[1], D + 8 * H, lens, "LENS", 1, 19900,
+             typed); /* before it was issued */
     int64_t oid = fx_order(st, "paid", u[1], D + DAY + 12 * H, lens, "LENS", 1, 19900, typed);
     fx_order(st, "again", u[1], D + DAY + 13 * H, lens, "LENS", 1, 19900, typed);
     fx_order(st, "fake", u[2], D + DAY + 13 * H, lens, "LENS", 1, 19900, "CART-2345-6789-ABCD");
@@ -888,7 +963,10 @@ static void ab_test_then_roll_out(void)
     CHECK_INT(r.audience - r.messages, NCUST - tested); /* the rest waits */
     /* every B member buys the next day; a few A members too */
     sqlite3_stmt *q;
-    sqlite3_prepare_v2(enc__store_db(st), "SELECT customer_id, variant FROM campaign_members WHERE campaign = 'abtest'", -1, &q, NULL);
+    sqlite3_prepare_v2(
+        enc__store_db(st),
+        "SELECT customer_id, variant FROM campaign_members WHERE campaign = 'abtest'", -1, &q,
+        NULL);
     int64_t ids[NCUST];
     char var[NCUST];
     int nm = 0;
@@ -923,12 +1001,17 @@ static void ab_test_then_roll_out(void)
     free(res);
     CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE campaign = 'abtest'"), NCUST);
     char sql[200];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM messages WHERE campaign = 'abtest' AND due_at > %lld AND variant = 'B'",
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM messages WHERE campaign = 'abtest' AND due_at > %lld AND "
+             "variant = 'B'",
              (long long)T);
     CHECK_INT(fx_scalar(st, sql), NCUST - tested); /* the roll-out: all B */
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM campaign_members WHERE campaign = 'abtest'"), NCUST);
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE campaign = 'abtest' AND variant = 'B' AND subject = 'B!'"),
-              fx_scalar(st, "SELECT count(*) FROM messages WHERE campaign = 'abtest' AND variant = 'B'"));
+    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM campaign_members WHERE campaign = 'abtest'"),
+              NCUST);
+    CHECK_INT(
+        fx_scalar(st, "SELECT count(*) FROM messages WHERE campaign = 'abtest' AND variant = 'B' "
+                      "AND subject = 'B!'"),
+        fx_scalar(st, "SELECT count(*) FROM messages WHERE campaign = 'abtest' AND variant = 'B'"));
     enc_camp_row row;
     CHECK_INT(enc_camp_get(st, "abtest", &row, &err), ENC_OK);
     CHECK_STR(row.ab_winner, "B");
@@ -958,11 +1041,15 @@ static void higher_priority_wins(void)
     fx_sql(st, "DELETE FROM messages"); /* K6's history aside */
     char f[1024];
     enc_spec *lo, *hi;
-    snprintf(f, sizeof f, "{\"name\":\"low\",\"priority\":2,\"on_cap\":\"drop\",\"trigger\":{\"type\":\"once\"},"
-                          "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"l\",\"text\":\"l\"}}}");
+    snprintf(
+        f, sizeof f,
+        "{\"name\":\"low\",\"priority\":2,\"on_cap\":\"drop\",\"trigger\":{\"type\":\"once\"},"
+        "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"l\",\"text\":\"l\"}}}");
     if (enc_spec_parse(f, strlen(f), st, &lo, &err)) TH_FAIL("%s", err.msg);
-    snprintf(f, sizeof f, "{\"name\":\"high\",\"priority\":8,\"trigger\":{\"type\":\"once\"},"
-                          "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"h\",\"text\":\"h\"}}}");
+    snprintf(
+        f, sizeof f,
+        "{\"name\":\"high\",\"priority\":8,\"trigger\":{\"type\":\"once\"},"
+        "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"h\",\"text\":\"h\"}}}");
     if (enc_spec_parse(f, strlen(f), st, &hi, &err)) TH_FAIL("%s", err.msg);
     if (!lo || !hi) return;
     /* the low one is planned first; the high one then takes the slot: low's queued messages
@@ -974,11 +1061,18 @@ static void higher_priority_wins(void)
     CHECK_INT(enc_campaign_start(st, hi, NOW + 60, &r, &err), ENC_OK);
     CHECK_INT(r.added, low);
     CHECK_INT(r.displaced, low);
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE campaign = 'low' AND state = 'cancelled'"), low);
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE campaign = 'high' AND state = 'queued'"), low);
+    CHECK_INT(
+        fx_scalar(st,
+                  "SELECT count(*) FROM messages WHERE campaign = 'low' AND state = 'cancelled'"),
+        low);
+    CHECK_INT(
+        fx_scalar(st, "SELECT count(*) FROM messages WHERE campaign = 'high' AND state = 'queued'"),
+        low);
     /* a third, lower campaign now finds everyone at the cap */
-    snprintf(f, sizeof f, "{\"name\":\"lower\",\"priority\":1,\"on_cap\":\"drop\",\"trigger\":{\"type\":\"once\"},"
-                          "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"x\",\"text\":\"x\"}}}");
+    snprintf(
+        f, sizeof f,
+        "{\"name\":\"lower\",\"priority\":1,\"on_cap\":\"drop\",\"trigger\":{\"type\":\"once\"},"
+        "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"x\",\"text\":\"x\"}}}");
     enc_spec *lower;
     if (enc_spec_parse(f, strlen(f), st, &lower, &err)) TH_FAIL("%s", err.msg);
     CHECK_INT(enc_campaign_start(st, lower, NOW + 120, &r, &err), ENC_OK);
@@ -989,7 +1083,6 @@ static void higher_priority_wins(void)
     enc_spec_free(hi);
     enc_store_close(st);
 }
-
 
 /* ---- recommended items in content -------------------------------------------------------- */
 
@@ -1009,8 +1102,14 @@ static void recommended_items_with_reasons(void)
         int64_t c = fx_customer(st, ext, NULL, NULL, "UTC", NULL, NOW - 90 * DAY);
         snprintf(key, sizeof key, "RO%02d", i);
         int64_t oid = fx_order(st, key, c, NOW - (40 + i) * DAY, pa, "CAMERA", 1, 50000, NULL);
-        enc_line_rec l = {.order_id = oid, .line_no = 2, .product_id = pb, .sku = "CARD", .qty = 1,
-                          .unit_price = 2000, .amount = 2000, .kind = "sale"};
+        enc_line_rec l = {.order_id = oid,
+                          .line_no = 2,
+                          .product_id = pb,
+                          .sku = "CARD",
+                          .qty = 1,
+                          .unit_price = 2000,
+                          .amount = 2000,
+                          .kind = "sale"};
         enc_store_line_put(st, &l, &put, &err);
         enc_store_order_refresh(st, oid, &err);
     }
@@ -1018,9 +1117,12 @@ static void recommended_items_with_reasons(void)
     fx_consent(st, "kx", x, NOW - 90 * DAY, "email", true);
     fx_order(st, "XO", x, NOW - 5 * DAY, pa, "CAMERA", 1, 50000, NULL);
     enc_store_commit(st, &err);
-    const char *f = "{\"name\":\"recs\",\"trigger\":{\"type\":\"once\"},\"audience\":\"not bought(sku = \\\"CARD\\\")\","
-                    "\"items\":{\"from\":\"recommended\",\"kind\":\"cross\",\"max\":2},\"channels\":[\"email\"],"
-                    "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"{{#items}}{{sku}}={{reason}};{{/items}}\"}}}";
+    const char *f = "{\"name\":\"recs\",\"trigger\":{\"type\":\"once\"},\"audience\":\"not "
+                    "bought(sku = \\\"CARD\\\")\","
+                    "\"items\":{\"from\":\"recommended\",\"kind\":\"cross\",\"max\":2},"
+                    "\"channels\":[\"email\"],"
+                    "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"{{#items}}{{sku}}={{"
+                    "reason}};{{/items}}\"}}}";
     enc_spec *s;
     if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
@@ -1032,9 +1134,14 @@ static void recommended_items_with_reasons(void)
     CHECK_INT(r.audience, 1);
     CHECK_INT(r.added, 1);
     /* the card is bought with the camera by everyone else; the camera itself is never offered */
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE body_text LIKE 'CARD=bought with CAMERA;%'"), 1);
+    CHECK_INT(
+        fx_scalar(st,
+                  "SELECT count(*) FROM messages WHERE body_text LIKE 'CARD=bought with CAMERA;%'"),
+        1);
     CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE body_text LIKE '%CAMERA=%'"), 0);
-    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages WHERE payload LIKE '%\"items\":[\"CARD\"%'"), 1);
+    CHECK_INT(
+        fx_scalar(st, "SELECT count(*) FROM messages WHERE payload LIKE '%\"items\":[\"CARD\"%'"),
+        1);
     enc_spec_free(s);
     enc_store_close(st);
 }

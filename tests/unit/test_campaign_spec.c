@@ -19,32 +19,43 @@ static void errors_name_their_place(void)
         {"{\"name\":\"a\",\"name\":\"b\"}", "line 1, column 18: duplicate object key"},
         {"[1]", "(top): expected an object, got an array"},
         {"{" BASE ",\"holdot\":0.1}", "holdot: unknown key; did you mean 'holdout'?"},
-        {"{\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"]," BASE_CONTENT "}", "name: required"},
+        {"{\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"]," BASE_CONTENT "}",
+         "name: required"},
         {"{\"name\":5}", "name: expected a string, got a number"},
         {"{\"name\":\"a b\"}", "name: 1 to 63 of A-Z a-z 0-9 . _ -"},
         {"{\"name\":\"c\",\"channels\":[\"email\"]," BASE_CONTENT "}",
          "trigger: required (once, recurring, event, date or predicted)"},
         {"{\"name\":\"c\",\"trigger\":{\"type\":\"weekly\"}}",
          "trigger.type: 'weekly' is not a trigger type (once, recurring, event, date, predicted)"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\",\"delay\":\"1h\"}}", "trigger.delay: unknown key"},
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\",\"delay\":\"1h\"}}",
+         "trigger.delay: unknown key"},
         {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\",\"at\":\"tomorrow\"}}",
          "trigger.at: expected a time \"YYYY-MM-DD[ HH:MM[:SS]]\" (UTC)"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"checkout_done\",\"delay\":\"1h\"}}",
-         "trigger.event: 'checkout_done' is not an event: first_purchase, purchase, cart_abandoned, "
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"checkout_done\",\"delay\":"
+         "\"1h\"}}",
+         "trigger.event: 'checkout_done' is not an event: first_purchase, purchase, "
+         "cart_abandoned, "
          "no_purchase, or an event type (view, favorite, search, ...)"},
         {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"purchase\"}}",
          "trigger.delay: required (a duration such as \"1h\"; \"delays\": [...] for steps)"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"purchase\",\"delay\":\"soon\"}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"purchase\",\"delay\":"
+         "\"soon\"}}",
          "trigger.delay: expected a duration like \"30m\", \"1h\", \"3d\" or \"2w\""},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"purchase\",\"delay\":\"1h\",\"delays\":[\"2h\"]}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"purchase\",\"delay\":\"1h\","
+         "\"delays\":[\"2h\"]}}",
          "trigger: give \"delay\" or \"delays\", not both"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"cart_abandoned\",\"delays\":[\"2h\",\"1h\"]}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"cart_abandoned\",\"delays\":["
+         "\"2h\",\"1h\"]}}",
          "trigger.delays[1]: delays must increase"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"no_purchase\",\"delay\":\"12h\"}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"no_purchase\",\"delay\":"
+         "\"12h\"}}",
          "trigger.delay: no_purchase counts days: at least \"1d\""},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"recurring\"}}", "trigger.every: required (a duration such as \"7d\")"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"recurring\",\"every\":\"30m\"}}", "trigger.every: at least 1h"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"date\",\"date\":\"birthday\",\"offset\":\"-3h\"}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"recurring\"}}",
+         "trigger.every: required (a duration such as \"7d\")"},
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"recurring\",\"every\":\"30m\"}}",
+         "trigger.every: at least 1h"},
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"date\",\"date\":\"birthday\",\"offset\":\"-3h\"}"
+         "}",
          "trigger.offset: whole days (\"-3d\", \"1d\")"},
         {"{\"name\":\"c\",\"trigger\":{\"type\":\"date\",\"date\":\"birthday\",\"at\":\"9am\"}}",
          "trigger.at: expected a local time \"HH:MM\""},
@@ -52,7 +63,8 @@ static void errors_name_their_place(void)
          "trigger.date: 'nameday' is not birthday, anniversary or holiday"},
         {"{\"name\":\"c\",\"trigger\":{\"type\":\"date\",\"date\":\"holiday\"}}",
          "trigger.holidays: required with \"date\": \"holiday\""},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"date\",\"date\":\"holiday\",\"holidays\":[{\"name\":\"x\",\"date\":\"13-01\"}]}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"date\",\"date\":\"holiday\",\"holidays\":[{"
+         "\"name\":\"x\",\"date\":\"13-01\"}]}}",
          "trigger.holidays[0].date: expected \"MM-DD\" (every year) or \"YYYY-MM-DD\""},
         {"{\"name\":\"c\",\"trigger\":{\"type\":\"predicted\",\"date\":\"churn\"}}",
          "trigger.date: 'churn' is not next_order or replenishment"},
@@ -63,38 +75,56 @@ static void errors_name_their_place(void)
         {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\",\"email\"]}",
          "channels[1]: 'email' listed twice"},
         {"{" BASE ",\"exit\":[\"bored\"]}", "exit[0]: expected bought, unsubscribed or complained"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\",\"sms\"]," BASE_CONTENT "}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\",\"sms\"]"
+         "," BASE_CONTENT "}",
          "content.sms: required: the channel is listed in \"channels\""},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{\"email\":{\"text\":\"t\"}}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{"
+         "\"email\":{\"text\":\"t\"}}}",
          "content.email: needs a \"subject\""},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"s\"}}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{"
+         "\"email\":{\"subject\":\"s\"}}}",
          "content.email: needs \"text\" or \"html\""},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"sms\"],\"content\":{\"sms\":{\"subject\":\"s\"}}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"sms\"],\"content\":{"
+         "\"sms\":{\"subject\":\"s\"}}}",
          "content.sms.subject: unknown key"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"push\"],\"content\":{\"push\":{\"title\":\"s\"}}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"push\"],\"content\":{"
+         "\"push\":{\"title\":\"s\"}}}",
          "content.push: needs \"text\""},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"Hi {{name\",\"text\":\"t\"}}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{"
+         "\"email\":{\"subject\":\"Hi {{name\",\"text\":\"t\"}}}",
          "content.email.subject: line 1, column 10: expected '}}'"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"Hi {{custmer.name}}\"}}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{"
+         "\"email\":{\"subject\":\"s\",\"text\":\"Hi {{custmer.name}}\"}}}",
          "content.email.text: unknown field 'custmer.name'; did you mean 'customer.name'?"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"sms\"],\"content\":{\"sms\":{\"text\":\"{{password}}\"}}}",
-         "content.sms.text: unknown field 'password' (templates see only the fields listed in docs/campaigns.md)"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"sms\"],\"content\":{\"sms\":{\"text\":\"{{#items}}{{nme}}{{/items}}\"}}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"sms\"],\"content\":{"
+         "\"sms\":{\"text\":\"{{password}}\"}}}",
+         "content.sms.text: unknown field 'password' (templates see only the fields listed in "
+         "docs/campaigns.md)"},
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"sms\"],\"content\":{"
+         "\"sms\":{\"text\":\"{{#items}}{{nme}}{{/items}}\"}}}",
          "content.sms.text: unknown field 'items.nme'; did you mean 'name'?"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"sms\"],\"content\":{\"sms\":{\"text\":\"{{env.HOME}}\"}}}",
-         "content.sms.text: unknown field 'env.HOME' (templates see only the fields listed in docs/campaigns.md)"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{\"fax\":{}}}",
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"sms\"],\"content\":{"
+         "\"sms\":{\"text\":\"{{env.HOME}}\"}}}",
+         "content.sms.text: unknown field 'env.HOME' (templates see only the fields listed in "
+         "docs/campaigns.md)"},
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],\"content\":{"
+         "\"fax\":{}}}",
          "content.fax: unknown key"},
-        {"{" BASE ",\"offer\":{\"kind\":\"free\",\"amount\":1}}", "offer.kind: 'free' is not percent or value"},
+        {"{" BASE ",\"offer\":{\"kind\":\"free\",\"amount\":1}}",
+         "offer.kind: 'free' is not percent or value"},
         {"{" BASE ",\"offer\":{\"kind\":\"value\"}}", "offer.amount: required"},
-        {"{" BASE ",\"offer\":{\"kind\":\"percent\",\"amount\":150}}", "offer.amount: 150 is not within 1..100"},
-        {"{" BASE ",\"offer\":{\"kind\":\"percent\",\"amount\":12.5}}", "offer.amount: whole percent points"},
+        {"{" BASE ",\"offer\":{\"kind\":\"percent\",\"amount\":150}}",
+         "offer.amount: 150 is not within 1..100"},
+        {"{" BASE ",\"offer\":{\"kind\":\"percent\",\"amount\":12.5}}",
+         "offer.amount: whole percent points"},
         {"{" BASE ",\"offer\":{\"kind\":\"value\",\"amount\":[1,2]}}",
          "offer.amount: 2 amounts for 1 steps (one per step of the trigger)"},
         {"{" BASE ",\"offer\":{\"kind\":\"value\",\"amount\":5,\"expires\":\"soon\"}}",
          "offer.expires: expected a duration after issue (\"30d\") or a time (\"2026-01-31\")"},
-        {"{" BASE ",\"offer\":{\"kind\":\"value\",\"amount\":5,\"prefix\":\"wb-1\"}}", "offer.prefix: up to 12 of A-Z and 0-9"},
-        {"{" BASE ",\"offer\":{\"kind\":\"value\",\"amount\":5,\"length\":5}}", "offer.length: 5 is not within 8..29"},
+        {"{" BASE ",\"offer\":{\"kind\":\"value\",\"amount\":5,\"prefix\":\"wb-1\"}}",
+         "offer.prefix: up to 12 of A-Z and 0-9"},
+        {"{" BASE ",\"offer\":{\"kind\":\"value\",\"amount\":5,\"length\":5}}",
+         "offer.length: 5 is not within 8..29"},
         {"{" BASE ",\"offer\":{\"kind\":\"value\",\"amount\":5,\"minspend\":5}}",
          "offer.minspend: unknown key; did you mean 'min_spend'?"},
         {"{" BASE ",\"holdout\":0.95}", "holdout: 0.95 is not within 0..0.9"},
@@ -104,33 +134,44 @@ static void errors_name_their_place(void)
          "variants: the shares add up to 0.9, not 1"},
         {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"A\",\"share\":0.5}]}",
          "variants[1].name: 'A' used twice"},
-        {"{" BASE ",\"variants\":[{\"name\":\"A\"}]}", "variants[0].share: required (the variants' shares add up to 1)"},
+        {"{" BASE ",\"variants\":[{\"name\":\"A\"}]}",
+         "variants[0].share: required (the variants' shares add up to 1)"},
         {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5,"
-                  "\"content\":{\"email\":{\"subject\":\"{{coupon.cod}}\"}}}]}",
-         "variants[1].content.email.subject: unknown field 'coupon.cod'; did you mean 'coupon.code'?"},
+         "\"content\":{\"email\":{\"subject\":\"{{coupon.cod}}\"}}}]}",
+         "variants[1].content.email.subject: unknown field 'coupon.cod'; did you mean "
+         "'coupon.code'?"},
         {"{" BASE ",\"variants\":[]}", "variants: expected an array of 1 to 8 variants"},
         {"{" BASE ",\"on_cap\":\"skip\"}", "on_cap: expected defer or drop"},
         {"{" BASE ",\"send_within\":\"30m\"}", "send_within: at least 1h"},
         {"{" BASE ",\"items\":{\"from\":\"magic\"}}",
-         "items.from: expected recommended, trigger, top_categories, complements, upsell or new_arrivals"},
+         "items.from: expected recommended, trigger, top_categories, complements, upsell or "
+         "new_arrivals"},
         {"{" BASE ",\"items\":{\"from\":\"trigger\",\"kind\":\"cross\"}}",
          "items.kind: only with \"from\": \"recommended\""},
         {"{" BASE ",\"items\":{\"from\":\"recommended\",\"kind\":\"down\"}}",
          "items.kind: expected personal, cross, up or cart"},
-        {"{" BASE ",\"budget\":{\"mesages\":10}}", "budget.mesages: unknown key; did you mean 'messages'?"},
+        {"{" BASE ",\"budget\":{\"mesages\":10}}",
+         "budget.mesages: unknown key; did you mean 'messages'?"},
         {"{" BASE ",\"budget\":{\"messages\":-1}}", "budget.messages: -1 is not within 0..1e+12"},
-        {"{" BASE ",\"ab\":{\"test_share\":0.2,\"decide_after\":\"1d\"}}", "ab: an A/B test needs at least two variants"},
-        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"purchase\",\"delay\":\"1d\"},\"channels\":[\"email\"]," BASE_CONTENT
-         ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],\"ab\":{\"test_share\":0.2,\"decide_after\":\"1d\"}}",
+        {"{" BASE ",\"ab\":{\"test_share\":0.2,\"decide_after\":\"1d\"}}",
+         "ab: an A/B test needs at least two variants"},
+        {"{\"name\":\"c\",\"trigger\":{\"type\":\"event\",\"event\":\"purchase\",\"delay\":\"1d\"},"
+         "\"channels\":[\"email\"]," BASE_CONTENT
+         ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],\"ab\":{"
+         "\"test_share\":0.2,\"decide_after\":\"1d\"}}",
          "ab: test-then-roll-out needs a once or recurring trigger"},
-        {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],\"ab\":{\"decide_after\":\"1d\"}}",
+        {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],"
+                  "\"ab\":{\"decide_after\":\"1d\"}}",
          "ab.test_share: required (the share of the audience that tests the variants)"},
-        {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],\"ab\":{\"test_share\":0.2,\"decide_after\":\"1d\",\"metric\":\"opens\"}}",
+        {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],"
+                  "\"ab\":{\"test_share\":0.2,\"decide_after\":\"1d\",\"metric\":\"opens\"}}",
          "ab.metric: expected conversion, revenue or click"},
         {"{\"name\":\"c\",\"audience\":\"orders >\"}", "audience: line 1, column 9: "},
         {"{\"name\":\"c\",\"audience\":\"ordrs > 1\"}", "audience: line 1, column 1: "},
-        {"{\"name\":\"c\",\"audience\":{\"segmnt\":\"vip\"}}", "audience.segmnt: unknown key; did you mean 'segment'?"},
-        {"{\"name\":\"c\",\"audience\":[1]}", "audience: expected an expression (a string) or {\"segment\": NAME}"},
+        {"{\"name\":\"c\",\"audience\":{\"segmnt\":\"vip\"}}",
+         "audience.segmnt: unknown key; did you mean 'segment'?"},
+        {"{\"name\":\"c\",\"audience\":[1]}",
+         "audience: expected an expression (a string) or {\"segment\": NAME}"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         enc_spec *s = NULL;
@@ -156,16 +197,20 @@ static const char full[] =
     "  \"name\": \"spring-sale\",\n"
     "  \"description\": \"d\",\n"
     "  \"audience\": {\"segment\": \"vip\"},\n"
-    "  \"trigger\": {\"type\": \"event\", \"event\": \"no_purchase\", \"delays\": [\"30d\", \"60d\"], \"catch_up\": \"2d\"},\n"
+    "  \"trigger\": {\"type\": \"event\", \"event\": \"no_purchase\", \"delays\": [\"30d\", "
+    "\"60d\"], \"catch_up\": \"2d\"},\n"
     "  \"exit\": [\"bought\", \"complained\"],\n"
-    "  \"offer\": {\"kind\": \"percent\", \"amount\": [10, 20], \"min_spend\": 49.90, \"expires\": \"2026-05-31\", \"prefix\": \"SPRING\", \"length\": 10},\n"
+    "  \"offer\": {\"kind\": \"percent\", \"amount\": [10, 20], \"min_spend\": 49.90, \"expires\": "
+    "\"2026-05-31\", \"prefix\": \"SPRING\", \"length\": 10},\n"
     "  \"items\": {\"from\": \"upsell\", \"max\": 5},\n"
     "  \"channels\": [\"sms\", \"email\"],\n"
     "  \"content\": {\n"
-    "    \"email\": {\"subject\": \"{{customer.first_name | \\\"Hi\\\"}}\", \"html\": \"{{#items}}<b>{{name}}</b>{{/items}}{{#coupon.code}}{{coupon.code}}{{/coupon.code}}\"},\n"
+    "    \"email\": {\"subject\": \"{{customer.first_name | \\\"Hi\\\"}}\", \"html\": "
+    "\"{{#items}}<b>{{name}}</b>{{/items}}{{#coupon.code}}{{coupon.code}}{{/coupon.code}}\"},\n"
     "    \"sms\": {\"text\": \"{{coupon.value}} off: {{coupon.code}} {{unsubscribe_url}}\"}\n"
     "  },\n"
-    "  \"variants\": [{\"name\": \"A\", \"share\": 0.25}, {\"name\": \"B\", \"share\": 0.75, \"offer\": {\"kind\": \"value\", \"amount\": [5, 8.5]},\n"
+    "  \"variants\": [{\"name\": \"A\", \"share\": 0.25}, {\"name\": \"B\", \"share\": 0.75, "
+    "\"offer\": {\"kind\": \"value\", \"amount\": [5, 8.5]},\n"
     "                \"content\": {\"sms\": {\"text\": \"B {{coupon.code}}\"}}}],\n"
     "  \"holdout\": 0.15, \"priority\": 7, \"budget\": {\"messages\": 1000, \"coupons\": 400},\n"
     "  \"on_cap\": \"drop\", \"send_within\": \"2d\"\n"
@@ -209,7 +254,8 @@ static void full_file_read_back(void)
     CHECK_INT(b->length, 12);
     /* the variant's own sms text, the campaign's email */
     CHECK_STR(s->variants[1].content[CH_SMS].src[ENC_PART_TEXT], "B {{coupon.code}}");
-    CHECK_STR(s->variants[0].content[CH_SMS].src[ENC_PART_TEXT], "{{coupon.value}} off: {{coupon.code}} {{unsubscribe_url}}");
+    CHECK_STR(s->variants[0].content[CH_SMS].src[ENC_PART_TEXT],
+              "{{coupon.value}} off: {{coupon.code}} {{unsubscribe_url}}");
     CHECK(s->variants[1].content[CH_EMAIL].tpl[ENC_PART_HTML] != NULL);
     CHECK(s->variants[1].content[CH_EMAIL].tpl[ENC_PART_TEXT] == NULL);
     CHECK_NEAR(s->holdout, 0.15, 1e-12);
@@ -271,9 +317,11 @@ static void settings_parse_and_round_trip(void)
     CHECK_INT(s.policy.ncaps, 2);
     CHECK_INT(s.policy.quiet_start, 21 * 60);
     CHECK_INT(s.policy.quiet_end, 8 * 60);
-    const char *j = "{\"caps\":[{\"channel\":\"all\",\"max\":3,\"window\":\"7d\"},{\"channel\":\"sms\",\"max\":1,\"window\":\"2d\"},"
+    const char *j = "{\"caps\":[{\"channel\":\"all\",\"max\":3,\"window\":\"7d\"},{\"channel\":"
+                    "\"sms\",\"max\":1,\"window\":\"2d\"},"
                     "{\"channel\":\"email\",\"max\":1,\"window\":\"12h\"}],"
-                    "\"quiet_hours\":{\"start\":\"22:30\",\"end\":\"07:15\"},\"default_timezone\":\"Asia/Shanghai\","
+                    "\"quiet_hours\":{\"start\":\"22:30\",\"end\":\"07:15\"},\"default_timezone\":"
+                    "\"Asia/Shanghai\","
                     "\"shop_name\":\"Acme\"}";
     enc_err err = {0};
     CHECK_INT(enc_settings_parse(j, strlen(j), &s, &err), ENC_OK);
@@ -300,10 +348,13 @@ static void settings_parse_and_round_trip(void)
     struct {
         const char *json, *msg;
     } bad[] = {
-        {"{\"caps\":[{\"channel\":\"fax\",\"max\":1,\"window\":\"1d\"}]}", "caps[0].channel: expected all, email, sms, push, wechat or inapp"},
+        {"{\"caps\":[{\"channel\":\"fax\",\"max\":1,\"window\":\"1d\"}]}",
+         "caps[0].channel: expected all, email, sms, push, wechat or inapp"},
         {"{\"caps\":[{\"channel\":\"sms\",\"window\":\"1d\"}]}", "caps[0].max: required"},
-        {"{\"caps\":[{\"channel\":\"sms\",\"max\":1,\"window\":\"day\"}]}", "caps[0].window: expected a duration"},
-        {"{\"quiet_hours\":{\"start\":\"21h\",\"end\":\"08:00\"}}", "quiet_hours: expected local times \"HH:MM\""},
+        {"{\"caps\":[{\"channel\":\"sms\",\"max\":1,\"window\":\"day\"}]}",
+         "caps[0].window: expected a duration"},
+        {"{\"quiet_hours\":{\"start\":\"21h\",\"end\":\"08:00\"}}",
+         "quiet_hours: expected local times \"HH:MM\""},
         {"{\"default_timezone\":\"Mars/Olympus\"}", "default_timezone: "},
         {"{\"quiet\":1}", "quiet: unknown key; did you mean 'quiet_hours'?"},
     };
@@ -334,17 +385,20 @@ static char *slurp(const char *path, size_t *n)
 static void playbooks_parse_and_match_their_files(void)
 {
     CHECK_INT(enc_playbooks_count, 10);
-    static const char *const want[] = {"first-purchase-thanks", "cart-reminder", "win-back",
-                                       "vip-perks", "birthday", "replenishment", "cross-sell",
-                                       "upsell-browsers", "new-arrivals", "nps-survey"};
-    for (size_t i = 0; i < 10; i++) CHECK(enc_playbook_find(want[i]) != NULL);
+    static const char *const want[] = {
+        "first-purchase-thanks", "cart-reminder", "win-back",        "vip-perks",    "birthday",
+        "replenishment",         "cross-sell",    "upsell-browsers", "new-arrivals", "nps-survey"};
+    for (size_t i = 0; i < 10; i++)
+        CHECK(enc_playbook_find(want[i]) != NULL);
     CHECK(enc_playbook_find("nope") == NULL);
     /* the source folder, from this file's path (tests/unit/..) */
     char dir[512];
     snprintf(dir, sizeof dir, "%s", __FILE__);
     char *cut = strstr(dir, "tests/unit/");
-    if (cut) snprintf(cut, sizeof dir - (size_t)(cut - dir), "src/campaign/playbooks");
-    else snprintf(dir, sizeof dir, "src/campaign/playbooks");
+    if (cut)
+        snprintf(cut, sizeof dir - (size_t)(cut - dir), "src/campaign/playbooks");
+    else
+        snprintf(dir, sizeof dir, "src/campaign/playbooks");
     for (int i = 0; i < enc_playbooks_count; i++) {
         const enc_playbook *pb = &enc_playbooks[i];
         enc_spec *s;

@@ -63,14 +63,17 @@ static bool env_load(enc_store *st, int64_t as_of, env *e)
     i1 = (int32_t)enc_snapshot_find(e->s, c1);
     i2 = (int32_t)enc_snapshot_find(e->s, c2);
     i3 = (int32_t)enc_snapshot_find(e->s, c3);
-    for (size_t z = 0; z < e->s->zones.n && z < 8; z++) enc_tz_load(e->s->zones.names[z], &e->zones[z], &err);
-    for (int i = 0; i < 3; i++) e->tz[i] = e->s->tz[i] >= 0 ? e->zones[e->s->tz[i]] : NULL;
+    for (size_t z = 0; z < e->s->zones.n && z < 8; z++)
+        enc_tz_load(e->s->zones.names[z], &e->zones[z], &err);
+    for (int i = 0; i < 3; i++)
+        e->tz[i] = e->s->tz[i] >= 0 ? e->zones[e->s->tz[i]] : NULL;
     return true;
 }
 
 static void env_free(env *e)
 {
-    for (int z = 0; z < 8; z++) enc_tz_free(e->zones[z]);
+    for (int z = 0; z < 8; z++)
+        enc_tz_free(e->zones[z]);
     enc_snapshot_free(e->s);
 }
 
@@ -99,7 +102,8 @@ static size_t sel(enc_store *st, const char *trigger, int64_t from, int64_t to, 
         enc_spec_free(s);
         return 0;
     }
-    enc_trig_ctx c = {e.s, e.tz, next_order, members, s->trigger.at ? s->trigger.at : from + 1, from + 1};
+    enc_trig_ctx c = {e.s,     e.tz, next_order, members, s->trigger.at ? s->trigger.at : from + 1,
+                      from + 1};
     enc_err err;
     if (enc_trigger_select(&s->trigger, &c, from, to, out, &err)) TH_FAIL("select: %s", err.msg);
     /* products by sku, for checking */
@@ -126,15 +130,21 @@ static void one_off_and_recurring(void)
     if (!st) return;
     enc_occ_list l;
     /* once at D0 09:00: everyone, in the window that holds it, once */
-    CHECK_INT(sel(st, "{\"type\":\"once\",\"at\":\"2026-03-10 09:00\"}", D0, D0 + 86400, &l, NULL, NULL), 3);
+    CHECK_INT(
+        sel(st, "{\"type\":\"once\",\"at\":\"2026-03-10 09:00\"}", D0, D0 + 86400, &l, NULL, NULL),
+        3);
     const enc_occ *o = find(&l, i2, "once");
     CHECK(o && o->due == D0 + 9 * 3600);
     enc_occ_list_free(&l);
-    CHECK_INT(sel(st, "{\"type\":\"once\",\"at\":\"2026-03-10 09:00\"}", D0 + 9 * 3600, D0 + 86400, &l, NULL, NULL), 0);
+    CHECK_INT(sel(st, "{\"type\":\"once\",\"at\":\"2026-03-10 09:00\"}", D0 + 9 * 3600, D0 + 86400,
+                  &l, NULL, NULL),
+              0);
     enc_occ_list_free(&l);
     /* only the audience's members */
     uint64_t members = 1ull << i3;
-    CHECK_INT(sel(st, "{\"type\":\"once\",\"at\":\"2026-03-10 09:00\"}", D0, D0 + 86400, &l, NULL, &members), 1);
+    CHECK_INT(sel(st, "{\"type\":\"once\",\"at\":\"2026-03-10 09:00\"}", D0, D0 + 86400, &l, NULL,
+                  &members),
+              1);
     CHECK(find(&l, i3, "once") != NULL);
     enc_occ_list_free(&l);
     /* weekly from D0: the slot of 17 March, keyed by it; nothing in a window without one */
@@ -150,8 +160,11 @@ static void one_off_and_recurring(void)
     CHECK(find(&l, i1, "run:2026-03-24T00:00:00") != NULL);
     enc_occ_list_free(&l);
     /* past the end: nothing */
-    CHECK_INT(sel(st, "{\"type\":\"recurring\",\"every\":\"7d\",\"start\":\"2026-03-10\",\"end\":\"2026-03-15\"}",
-                  D0 + 6 * 86400, D0 + 8 * 86400, &l, NULL, NULL), 0);
+    CHECK_INT(sel(st,
+                  "{\"type\":\"recurring\",\"every\":\"7d\",\"start\":\"2026-03-10\",\"end\":"
+                  "\"2026-03-15\"}",
+                  D0 + 6 * 86400, D0 + 8 * 86400, &l, NULL, NULL),
+              0);
     enc_occ_list_free(&l);
     enc_store_close(st);
 }
@@ -164,27 +177,32 @@ static void purchases(void)
     char key[64];
     /* first purchase + 1 day: A's first order (O1, D0 - 10 d) is due at D0 - 9 d */
     CHECK_INT(sel(st, "{\"type\":\"event\",\"event\":\"first_purchase\",\"delay\":\"1d\"}",
-                  D0 - 9 * 86400 - 1, D0 - 9 * 86400, &l, NULL, NULL), 1);
+                  D0 - 9 * 86400 - 1, D0 - 9 * 86400, &l, NULL, NULL),
+              1);
     snprintf(key, sizeof key, "order:%lld#1", (long long)o1);
     const enc_occ *o = find(&l, i1, key);
     CHECK(o && o->due == D0 - 9 * 86400 && o->ref == D0 - 10 * 86400 && o->nprod == 1);
     if (o && o->nprod == 1) CHECK_INT(l.prod[o->prod_off], 'C');
     enc_occ_list_free(&l);
     /* C's first order (D0 12:30) is due at D0 + 1 d 12:30, not before */
-    CHECK_INT(sel(st, "{\"type\":\"event\",\"event\":\"first_purchase\",\"delay\":\"1d\"}",
-                  D0, D0 + 86400 + 12 * 3600 + 1799, &l, NULL, NULL), 0);
+    CHECK_INT(sel(st, "{\"type\":\"event\",\"event\":\"first_purchase\",\"delay\":\"1d\"}", D0,
+                  D0 + 86400 + 12 * 3600 + 1799, &l, NULL, NULL),
+              0);
     enc_occ_list_free(&l);
-    CHECK_INT(sel(st, "{\"type\":\"event\",\"event\":\"first_purchase\",\"delay\":\"1d\"}",
-                  D0, D0 + 86400 + 12 * 3600 + 1800, &l, NULL, NULL), 1);
+    CHECK_INT(sel(st, "{\"type\":\"event\",\"event\":\"first_purchase\",\"delay\":\"1d\"}", D0,
+                  D0 + 86400 + 12 * 3600 + 1800, &l, NULL, NULL),
+              1);
     enc_occ_list_free(&l);
     /* every purchase + 1 day in (D0 - 1 d, D0 + 1 d]: A's second order only */
     CHECK_INT(sel(st, "{\"type\":\"event\",\"event\":\"purchase\",\"delay\":\"1d\"}", D0 - 86400,
-                  D0 + 86400, &l, NULL, NULL), 1);
+                  D0 + 86400, &l, NULL, NULL),
+              1);
     snprintf(key, sizeof key, "order:%lld#1", (long long)o2);
     o = find(&l, i1, key);
     CHECK(o && o->due == D0 + 3 * 3600);
     enc_occ_list_free(&l);
-    /* no purchase for 30 and 60 days: B's only order (D0 - 60 d + 10 h) reaches step 2 at D0 10:00 */
+    /* no purchase for 30 and 60 days: B's only order (D0 - 60 d + 10 h) reaches step 2 at D0 10:00
+     */
     const char *np = "{\"type\":\"event\",\"event\":\"no_purchase\",\"delays\":[\"30d\",\"60d\"]}";
     CHECK_INT(sel(st, np, D0, D0 + 86400, &l, NULL, NULL), 1);
     snprintf(key, sizeof key, "lastorder:%lld#2", (long long)o3);
@@ -207,7 +225,8 @@ static void carts_and_behaviour(void)
     /* A added X at 10:00 and Y at 10:30: the cart went on, so only the 10:30 add is
      * abandoned (1 h: 11:30; 24 h: next day 10:30), with both products. C added at 12:00 and
      * bought at 12:30: not abandoned. */
-    const char *cart = "{\"type\":\"event\",\"event\":\"cart_abandoned\",\"delays\":[\"1h\",\"24h\"]}";
+    const char *cart =
+        "{\"type\":\"event\",\"event\":\"cart_abandoned\",\"delays\":[\"1h\",\"24h\"]}";
     CHECK_INT(sel(st, cart, D0, D0 + 2 * 86400, &l, NULL, NULL), 2);
     int64_t t = D0 + 10 * 3600 + 1800;
     snprintf(key, sizeof key, "cart:%lld#1", (long long)t);
@@ -251,8 +270,10 @@ static void dates_in_the_customers_zone(void)
     CHECK_INT(sel(st, bd, D0 + 2 * 86400, D0 + 2 * 86400 + 13 * 3600 - 1, &l, NULL, NULL), 0);
     enc_occ_list_free(&l);
     /* a day before */
-    CHECK_INT(sel(st, "{\"type\":\"date\",\"date\":\"birthday\",\"at\":\"09:00\",\"offset\":\"-1d\"}",
-                  D0 + 86400, D0 + 2 * 86400, &l, NULL, NULL), 1);
+    CHECK_INT(sel(st,
+                  "{\"type\":\"date\",\"date\":\"birthday\",\"at\":\"09:00\",\"offset\":\"-1d\"}",
+                  D0 + 86400, D0 + 2 * 86400, &l, NULL, NULL),
+              1);
     o = find(&l, i1, "birthday:2026-03-12");
     CHECK(o && o->due == D0 + 86400 + 13 * 3600);
     enc_occ_list_free(&l);
@@ -272,7 +293,8 @@ static void dates_in_the_customers_zone(void)
     CHECK(o && o->due == D0 + 2 * 86400 + 2 * 3600 && o->info == 1);
     enc_occ_list_free(&l);
     /* a holiday on 11 March at 10:00 local for everyone (C has no zone: UTC) */
-    const char *hol = "{\"type\":\"date\",\"date\":\"holiday\",\"holidays\":[{\"name\":\"Spring\",\"date\":\"03-11\"},"
+    const char *hol = "{\"type\":\"date\",\"date\":\"holiday\",\"holidays\":[{\"name\":\"Spring\","
+                      "\"date\":\"03-11\"},"
                       "{\"name\":\"Once\",\"date\":\"2027-03-11\"}]}";
     CHECK_INT(sel(st, hol, D0, D0 + 2 * 86400, &l, NULL, NULL), 3);
     o = find(&l, i3, "holiday:Spring:2026-03-11");
@@ -290,7 +312,8 @@ static void predicted_dates(void)
     enc_occ_list l;
     /* A bought 2 x COFFEE (7-day cycle) on D0 - 10 d = 27 February 19:00 in New York: runs out
      * on 27 Feb + 14 d = 13 March; reminded 3 days before at 10:00 EDT = 14:00 UTC on D0 */
-    const char *rep = "{\"type\":\"predicted\",\"date\":\"replenishment\",\"offset\":\"-3d\",\"at\":\"10:00\"}";
+    const char *rep =
+        "{\"type\":\"predicted\",\"date\":\"replenishment\",\"offset\":\"-3d\",\"at\":\"10:00\"}";
     CHECK_INT(sel(st, rep, D0, D0 + 86400, &l, NULL, NULL), 1);
     const enc_occ *o = find(&l, i1, "replenish:2026-03-13");
     CHECK(o && o->due == D0 + 14 * 3600 && o->nprod == 1 && o->ref == D0 - 10 * 86400);
