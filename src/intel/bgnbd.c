@@ -162,7 +162,7 @@ enc_rc enc_bgnbd_fit_ml(const enc_clv_obs *d, const enc_bgnbd_params *start, enc
     size_t wl = enc_bgnbd_work_len(xmax);
     if (wl > sizeof work_stack / sizeof *work_stack) work = enc_xmalloc(wl * sizeof *work);
     fitctx c = {d, xmax, 1 / tw, work};
-    enc_optim_opts o = {.gtol = 1e-6};
+    enc_optim_opts o = {.gtol = 1e-6, .newton = 1};
     enc_rc rc = enc_optim_minimize(4, th, objective, &c, &o, &out->rep, err);
     if (rc == ENC_OK && out->rep.status != ENC_OPTIM_CONVERGED) {
         double th0[4];

@@ -76,7 +76,7 @@ void enc_cluster_opts_default(enc_cluster_opts *o)
 
 /* ---- workspace ---- */
 typedef struct {
-    double *Z, *Zs, *dist, *Zsil, *silws;
+    double *Z, *Zs, *dist, *Zsil, *silws, *dpair;
     uint32_t *fidx, *sidx;
     int32_t *lab, *best_lab, *lsil;
     size_t fit_n, sil_n;
@@ -112,6 +112,7 @@ static size_t lay(size_t n, int d, const enc_cluster_opts *o, void *ws, layout *
     ok &= take(&off, l.sil_n, sizeof(int32_t), ws, (void **)&l.lsil);
     ok &= take(&off, l.sil_n * (size_t)(l.kmax + 1) + (size_t)l.kmax + 1, sizeof(double), ws,
                (void **)&l.silws);
+    ok &= take(&off, l.sil_n * (l.sil_n ? l.sil_n - 1 : 0) / 2, sizeof(double), ws, (void **)&l.dpair);
     if (L) *L = l;
     return ok ? off : 0;
 }
@@ -254,26 +255,14 @@ static int lloyd(const double *Z, size_t n, int d, int k, double *C, int32_t *la
     return it + 1;
 }
 
-double enc_cluster_silhouette(const double *Z, size_t m, int d, const int32_t *label, int k,
-                              double *per_point, double *ws)
+/* The mean silhouette from S (m x k sums of distances from each point to each cluster's
+ * points) and the cluster sizes cnt; per_point gets each point's value when not NULL. */
+static double sil_finish(const double *S, const double *cnt, size_t m, const int32_t *label,
+                         int k, double *per_point)
 {
-    double *S = ws, *cnt = ws + m * (size_t)k;
-    memset(ws, 0, (m * (size_t)k + (size_t)k) * sizeof *ws);
-    for (size_t i = 0; i < m; i++)
-        cnt[label[i]] += 1;
     int present = 0;
     for (int c = 0; c < k; c++)
         present += cnt[c] > 0;
-    for (size_t i = 0; i < m; i++) {
-        const double *zi = Z + i * d;
-        double *Si = S + i * (size_t)k;
-        int li = label[i];
-        for (size_t j = i + 1; j < m; j++) {
-            double t = sqrt(dist2(zi, Z + j * d, d));
-            Si[label[j]] += t;
-            S[j * (size_t)k + li] += t;
-        }
-    }
     if (present < 2) {
         if (per_point)
             for (size_t i = 0; i < m; i++)
@@ -296,6 +285,57 @@ double enc_cluster_silhouette(const double *Z, size_t m, int d, const int32_t *l
         total += s;
     }
     return total / (double)m;
+}
+
+static double *sil_init(const int32_t *label, size_t m, int k, double *ws)
+{
+    double *cnt = ws + m * (size_t)k;
+    memset(ws, 0, (m * (size_t)k + (size_t)k) * sizeof *ws);
+    for (size_t i = 0; i < m; i++)
+        cnt[label[i]] += 1;
+    return cnt;
+}
+
+double enc_cluster_silhouette(const double *Z, size_t m, int d, const int32_t *label, int k,
+                              double *per_point, double *ws)
+{
+    double *S = ws, *cnt = sil_init(label, m, k, ws);
+    for (size_t i = 0; i < m; i++) {
+        const double *zi = Z + i * d;
+        double *Si = S + i * (size_t)k;
+        int li = label[i];
+        for (size_t j = i + 1; j < m; j++) {
+            double t = sqrt(dist2(zi, Z + j * d, d));
+            Si[label[j]] += t;
+            S[j * (size_t)k + li] += t;
+        }
+    }
+    return sil_finish(S, cnt, m, label, k, per_point);
+}
+
+/* The distances between the m points, row after row of the upper triangle (i < j), so that the
+ * silhouettes of every candidate k read them instead of recomputing them. */
+static void pair_distances(const double *Z, size_t m, int d, double *D)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = i + 1; j < m; j++)
+            *D++ = sqrt(dist2(Z + i * d, Z + j * d, d));
+}
+
+/* enc_cluster_silhouette over distances from pair_distances: the same sums in the same order. */
+static double silhouette_pre(const double *D, size_t m, const int32_t *label, int k, double *ws)
+{
+    double *S = ws, *cnt = sil_init(label, m, k, ws);
+    for (size_t i = 0; i < m; i++) {
+        double *Si = S + i * (size_t)k;
+        int li = label[i];
+        for (size_t j = i + 1; j < m; j++) {
+            double t = *D++;
+            Si[label[j]] += t;
+            S[j * (size_t)k + li] += t;
+        }
+    }
+    return sil_finish(S, cnt, m, label, k, NULL);
 }
 
 static inline double transform(const uint8_t *lg, int j, double x)
@@ -363,6 +403,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
     sample_idx(&R, L.fit_n, L.sil_n, L.sidx);
     for (size_t i = 0; i < L.sil_n; i++)
         memcpy(L.Zsil + i * d, Zs + (size_t)L.sidx[i] * d, d * sizeof(double));
+    pair_distances(L.Zsil, L.sil_n, d, L.dpair);
 
     for (int k = 0; k <= MK; k++)
         r->silhouette_by_k[k] = NAN;
@@ -385,7 +426,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
         if (k > 1) {
             for (size_t i = 0; i < L.sil_n; i++)
                 L.lsil[i] = L.best_lab[L.sidx[i]];
-            s = enc_cluster_silhouette(L.Zsil, L.sil_n, d, L.lsil, k, NULL, L.silws);
+            s = silhouette_pre(L.dpair, L.sil_n, L.lsil, k, L.silws);
         }
         r->silhouette_by_k[k] = s;
         if (k == kmin || (!isnan(s) && s > best_sil)) {
@@ -430,7 +471,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
         L.lsil[i] = label[L.fit_n < n ? L.fidx[row] : row];
     }
     r->silhouette =
-        bestk > 1 ? enc_cluster_silhouette(L.Zsil, L.sil_n, d, L.lsil, bestk, NULL, L.silws) : NAN;
+        bestk > 1 ? silhouette_pre(L.dpair, L.sil_n, L.lsil, bestk, L.silws) : NAN;
     return ENC_OK;
 }
 

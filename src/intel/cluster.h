@@ -24,7 +24,8 @@ typedef struct enc_cluster_opts {
     uint64_t seed;        /* [1] */
     size_t fit_sample;    /* seeds and k are found on a sample of at most this many rows; the
                              final Lloyd runs on all rows from those centroids [50000] */
-    size_t sil_sample;    /* the silhouette (O(m^2)) uses at most this many rows [2000] */
+    size_t sil_sample;    /* the silhouette (O(m^2)) uses at most this many rows [2000]; their
+                           * m(m-1)/2 distances are kept in the workspace (16 MB at 2000) */
     const uint8_t *log1p; /* d flags or NULL: feature j is log1p-transformed before the z-score
                              (set it for skewed money and counts) */
 } enc_cluster_opts;
