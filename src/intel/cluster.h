@@ -24,8 +24,7 @@ typedef struct enc_cluster_opts {
     uint64_t seed;        /* [1] */
     size_t fit_sample;    /* seeds and k are found on a sample of at most this many rows; the
                              final Lloyd runs on all rows from those centroids [50000] */
-    size_t sil_sample;    /* the silhouette (O(m^2)) uses at most this many rows [2000]; their
-                           * m(m-1)/2 distances are kept in the workspace (16 MB at 2000) */
+    size_t sil_sample;    /* the silhouette (O(m^2)) uses at most this many rows [2000] */
     const uint8_t *log1p; /* d flags or NULL: feature j is log1p-transformed before the z-score
                              (set it for skewed money and counts) */
 } enc_cluster_opts;
@@ -63,7 +62,8 @@ void enc_cluster_assign(const enc_cluster_result *r, const double *X, size_t n, 
  * Euclidean distances: s(i) = (b - a) / max(a, b), a = mean distance to the rest of its cluster,
  * b = the smallest mean distance to another cluster; s = 0 for a point alone in its cluster
  * (as scikit-learn). per_point (m, may be NULL) receives s(i). NaN when fewer than two clusters
- * are present. ws: m * k + k doubles. O(m^2 d). */
+ * are present. ws: enc_cluster_silhouette_ws(m, d, k) doubles. O(m^2 d). */
+size_t enc_cluster_silhouette_ws(size_t m, int d, int k);
 double enc_cluster_silhouette(const double *Z, size_t m, int d, const int32_t *label, int k,
                               double *per_point, double *ws);
 
