@@ -7,6 +7,7 @@
  * report's uplift wired to the statistics. */
 #include "base/json.h"
 #include "campaign/campdb.h"
+#include "campaign/run.h"
 #include "campaign_fixture.h"
 #include "measure/campreport.h"
 #include "measure/msettings.h"
@@ -86,6 +87,16 @@ static void coupon(enc_store *st, const char *code, const char *camp, int64_t cu
          " '%s|%lld|%s|%s', '%s', %lld, %lld, %lld, %lld)",
          code, code, camp, (long long)cust, camp, (long long)cust, channel, msgkey_occ, kind,
          (long long)amount, (long long)(T0 - H), (long long)order_id, (long long)ts);
+}
+
+/* No quiet hours: the test's messages are due when planned. */
+static void quiet_policy(enc_store *st)
+{
+    enc_settings set;
+    enc_err err = {0};
+    enc_settings_default(&set);
+    set.policy.quiet_start = set.policy.quiet_end = 0;
+    CHECK_INT(enc_settings_save(st, &set, &err), ENC_OK);
 }
 
 static const char spec_text[] =
@@ -326,6 +337,91 @@ static void report_wiring(void)
     enc_store_close(st);
 }
 
+/* The A/B decision (src/campaign/run.c) measures as the report does: B's members all buy,
+ * a quarter of A's: B wins and the kept report says it is significant; then the campaign
+ * report compares the test's members only (the roll-out joined B after the decision). When
+ * nobody buys, the tie goes to the first variant, not significantly. */
+static void ab_decision(void)
+{
+    for (int equal = 0; equal < 2; equal++) {
+        enum { NCUST = 400 };
+        int64_t T = T0;
+        enc_store *st = fx_open(equal ? "ab2.db" : "ab1.db");
+        if (!st) return;
+        enc_err err = {0};
+        enc_store_begin(st, &err);
+        for (int i = 0; i < NCUST; i++) {
+            char ext[16], mail[32];
+            snprintf(ext, sizeof ext, "A%03d", i);
+            snprintf(mail, sizeof mail, "a%03d@x.org", i);
+            int64_t id = fx_customer(st, ext, mail, NULL, "UTC", NULL, T - 100 * DAY);
+            fx_consent(st, ext, id, T - 100 * DAY, "email", true);
+        }
+        enc_store_commit(st, &err);
+        const char *f =
+            "{\"name\":\"abtest\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],"
+            "\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],"
+            "\"holdout\":0.1,\"ab\":{\"test_share\":0.5,\"decide_after\":\"2d\"},"
+            "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"t\"}}}";
+        enc_spec *s;
+        if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+            TH_FAIL("%s", err.msg);
+            return;
+        }
+        quiet_policy(st);
+        enc_run_result r;
+        CHECK_INT(enc_campaign_start(st, s, T, &r, &err), ENC_OK);
+        sqlite3_stmt *q;
+        sqlite3_prepare_v2(enc__store_db(st),
+                           "SELECT customer_id, variant FROM campaign_members WHERE campaign ="
+                           " 'abtest' AND holdout = 0",
+                           -1, &q, NULL);
+        enc_store_begin(st, &err);
+        int na = 0, nb = 0, k = 0;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            bool b = sqlite3_column_text(q, 1)[0] == 'B';
+            int i = b ? nb++ : na++;
+            if (!equal && !b && i % 4) continue;  /* a quarter of A, every B */
+            if (equal) continue;                   /* nobody: a tie */
+            char key[32];
+            snprintf(key, sizeof key, "buy%d", k++);
+            order(st, key, sqlite3_column_int64(q, 0), T + DAY, 900, "paid", 0);
+        }
+        sqlite3_finalize(q);
+        enc_store_commit(st, &err);
+        enc_run_result *res;
+        size_t n;
+        int64_t red;
+        CHECK_INT(enc_tick(st, T + 2 * DAY + H, &res, &n, &red, &err), ENC_OK);
+        CHECK(n == 1 && res[0].decided);
+        if (n) CHECK_STR(res[0].winner, equal ? "A" : "B");
+        free(res);
+        enc_camp_row row;
+        CHECK_INT(enc_camp_get(st, "abtest", &row, &err), ENC_OK);
+        printf("# %s\n", row.ab_report ? row.ab_report : "(no report)");
+        CHECK(row.ab_report && strstr(row.ab_report, equal ? "\"significant\":false"
+                                                           : "\"significant\":true"));
+        CHECK(row.ab_report && strstr(row.ab_report, "\"adjustment\":\"holm\""));
+        int64_t decided = row.ab_decided_at;
+        enc_camp_row_free(&row);
+        /* the report: the test's members only, as of later */
+        enc_campreport *cr;
+        CHECK_INT(enc_campreport_build(st, "abtest", T + 10 * DAY, &cr, &err), ENC_OK);
+        CHECK(cr->test != NULL);
+        if (cr->test) {
+            CHECK_INT(cr->test->before, decided);
+            CHECK_INT(cr->test->g[0].audience, na);
+            CHECK_INT(cr->test->g[1].audience, nb);
+            CHECK(cr->all->g[1].audience > nb || equal); /* B was rolled out */
+            CHECK_STR(cr->test->g[cr->ab.leader].name, equal ? "A" : "B");
+            CHECK(cr->ab.significant == !equal);
+        }
+        enc_campreport_free(cr);
+        enc_spec_free(s);
+        enc_store_close(st);
+    }
+}
+
 static void settings(void)
 {
     enc_mset s;
@@ -389,6 +485,7 @@ int main(void)
     T0 = fx_day(2026, 3, 1) + 10 * H;
     RUN(rule_cases);
     RUN(report_wiring);
+    RUN(ab_decision);
     RUN(settings);
     return TEST_SUMMARY();
 }
