@@ -11,6 +11,7 @@
 #include "campaign_fixture.h"
 #include "measure/campreport.h"
 #include "measure/msettings.h"
+#include "report/report.h"
 #include <stdarg.h>
 
 #define H 3600
@@ -422,6 +423,47 @@ static void ab_decision(void)
     }
 }
 
+/* The HTML report's campaign section on the same campaign: a table row per group, three charts
+ * (funnel, uplift with intervals, revenue over time), the numbers of the campaign report. */
+static void html_section(void)
+{
+    enc_store *st = shop("html.db");
+    if (!st) return;
+    enc_err err = {0};
+    enc_buf b = {0};
+    enc_report_result res;
+    enc_report_opts o = {.now = T0 + 40 * DAY};
+    CHECK_INT(enc_report_html(st, &o, &b, &res, &err), ENC_OK);
+    int found = -1;
+    for (int i = 0; i < res.sections; i++)
+        if (strcmp(res.section_id[i], "campaigns") == 0) found = i;
+    CHECK(found >= 0);
+    if (found >= 0) CHECK_INT(res.section_charts[found], 3);
+    CHECK(strstr(b.p, "<h3 id=\"campaign-spring\">spring</h3>"));
+    CHECK(!strstr(b.p, "campaign-other")); /* members of no stored campaign */
+    /* A: 6 assigned, 6 sent, 5 delivered, 0 opened, 0 clicked, 0 unsubscribed, 4 converted */
+    CHECK(strstr(b.p, "<tr><td>A</td><td>6</td><td>6</td><td>5</td><td>0</td><td>0</td><td>0"
+                      "</td><td>4</td><td>66.7%</td><td>111.00</td><td>18.50</td><td>7.05</td>"));
+    CHECK(strstr(b.p, "id=\"camp1-funnel\"") || strstr(b.p, "id=\"camp2-funnel\""));
+    CHECK(strstr(b.p, "Conversion uplift over the holdout"));
+    CHECK(strstr(b.p, "Attributed revenue per customer, cumulative"));
+    const char *dump = getenv("ENCORE_TEST_DUMP");
+    if (dump) {
+        FILE *f = fopen(dump, "w");
+        if (f) fputs(b.p, f), fclose(f);
+    }
+    enc_buf_free(&b);
+    /* without members, no campaign section */
+    enc_store *st2 = fx_open("html2.db");
+    if (st2) {
+        CHECK_INT(enc_report_html(st2, &o, &b, &res, &err), ENC_OK);
+        CHECK(!strstr(b.p, "id=\"campaigns\""));
+        enc_buf_free(&b);
+        enc_store_close(st2);
+    }
+    enc_store_close(st);
+}
+
 static void settings(void)
 {
     enc_mset s;
@@ -485,6 +527,7 @@ int main(void)
     T0 = fx_day(2026, 3, 1) + 10 * H;
     RUN(rule_cases);
     RUN(report_wiring);
+    RUN(html_section);
     RUN(ab_decision);
     RUN(settings);
     return TEST_SUMMARY();
