@@ -262,7 +262,7 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
         const enc_attr *t = r->test ? r->test : a;
         enc_jw_obj(w);
         enc_jw_kstr(w, "phase", r->test ? "test" : "all");
-        kstr_time(w, "decided", r->ab_decided_at);
+        kstr_time(w, "decided_at", r->ab_decided_at);
         enc_jw_kstr(w, "winner", r->ab_winner[0] ? r->ab_winner : NULL);
         enc_ab_json(t, &r->ab, w);
         enc_jw_end(w);
@@ -370,7 +370,7 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
     } else {
         enc_buf_printf(b,
                        "\nuplift over the holdout (95%% intervals: Newcombe for conversion, "
-                       "Welch for revenue per customer)\n%-*s %22s %8s %24s %8s %12s %8s\n",
+                       "Welch for revenue per customer)\n%-*s %24s %8s %24s %8s %12s %8s\n",
                        wd, "group", "conversion (pp)", "p", "revenue/customer", "p",
                        "incremental", "ROI");
         for (int k = 0; k < nr - 1; k++) {
@@ -390,7 +390,7 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
                 snprintf(roi, sizeof roi, "-");
             else
                 snprintf(roi, sizeof roi, "%.2f", u->roi);
-            enc_buf_printf(b, "%-*s %22s %8s %24s %8s %12s %8s\n", wd, a->g[rows[k]].name, cv,
+            enc_buf_printf(b, "%-*s %24s %8s %24s %8s %12s %8s\n", wd, a->g[rows[k]].name, cv,
                            pv, rv, pr, inc, roi);
         }
     }

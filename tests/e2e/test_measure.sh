@@ -76,20 +76,20 @@ while IFS='|' read -r mid cust var; do
   kind=open
   [ $((n % 3)) -eq 0 ] && kind=click
   if [ "$kind" = click ]; then
-    t=$("$ENCORE" token click --message "$mid" --customer "$cust" --campaign spring --channel email --url https://shop.example/ --json | jget "$(cat)" 'd["token"]')
+    t=$("$ENCORE" token click --message "$mid" --customer "$cust" --campaign spring --channel email --url https://shop.example/)
     curl -s -o /dev/null "$B/t/c/$t"
   else
-    t=$("$ENCORE" token open --message "$mid" --customer "$cust" --campaign spring --channel email --json | jget "$(cat)" 'd["token"]')
+    t=$("$ENCORE" token open --message "$mid" --customer "$cust" --campaign spring --channel email)
     curl -s -o /dev/null "$B/t/o/$t"
   fi
   if [ $((n % 10)) -eq 0 ]; then
-    t=$("$ENCORE" token unsubscribe --message "$mid" --customer "$cust" --channel email --json | jget "$(cat)" 'd["token"]')
+    t=$("$ENCORE" token unsubscribe --message "$mid" --customer "$cust" --channel email)
     curl -s -o /dev/null --data 'List-Unsubscribe=One-Click' "$B/u/$t"
   fi
 done < <(sql "SELECT id, customer_id, variant FROM messages WHERE campaign = 'spring' AND state = 'sent' ORDER BY id LIMIT 60")
 # one click on a message that was never delivered (an SMS that died): not counted
 read -r dmid dcust <<< "$(sql "SELECT id, customer_id FROM messages WHERE state = 'dead' LIMIT 1" | tr '|' ' ')"
-t=$("$ENCORE" token click --message "$dmid" --customer "$dcust" --campaign spring --channel sms --url https://shop.example/ --json | jget "$(cat)" 'd["token"]')
+t=$("$ENCORE" token click --message "$dmid" --customer "$dcust" --campaign spring --channel sms --url https://shop.example/)
 curl -s -o /dev/null "$B/t/c/$t"
 kill -TERM "$SRV_PID"
 wait "$SRV_PID" 2>/dev/null
