@@ -153,8 +153,9 @@ static int erow_cmp(const void *x, const void *y)
 }
 
 /* Tracking events (src/server/track.c: props {"message_id": N, "campaign": ...}) on the
- * members' messages, found through the members' customers. */
-static enc_rc load_events(work *w, enc_err *err)
+ * members' messages, found through the members' customers from `from` (the earliest anchor:
+ * no message of the campaign was out before) to as-of. */
+static enc_rc load_events(work *w, int64_t from, enc_err *err)
 {
     sqlite3_stmt *q;
     if (prep(w,
@@ -162,11 +163,12 @@ static enc_rc load_events(work *w, enc_err *err)
              " e.type, e.ts FROM events e"
              " WHERE e.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)"
              " AND (e.type = 'message_open' OR e.type = 'message_click' OR e.type = 'unsubscribe')"
-             " AND e.ts <= ?2",
+             " AND e.ts >= ?3 AND e.ts <= ?2",
              &q, err))
         return err->rc;
     sqlite3_bind_text(q, 1, w->a->campaign, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, w->a->as_of);
+    sqlite3_bind_int64(q, 3, from);
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         if (sqlite3_column_type(q, 0) != SQLITE_INTEGER) continue;
@@ -504,7 +506,7 @@ enc_rc enc_attr_run(enc_store *st, const char *campaign, const enc_attr_opts *o,
     for (int g = 0; g < ENC_ATTR_GROUPS; g++)
         a->g[g].daily = enc_xcalloc((size_t)a->ndays, sizeof *a->g[g].daily);
     if ((rc = load_currency(&w, err))) goto out;
-    if (w.nm && ((rc = load_events(&w, err)) || (rc = load_coupons(&w, err)) ||
+    if (w.nm && ((rc = load_events(&w, from, err)) || (rc = load_coupons(&w, err)) ||
                  (rc = load_orders(&w, from, err))))
         goto out;
     attribute(&w);
