@@ -3,7 +3,7 @@
 # generated shop of N (default 100,000), side by side with what an analyst would otherwise run:
 # a pandas + scipy script over the same SQLite file (bench/measure_pandas.py: the same rule for
 # one channel, conversions, revenue, z-test and Welch; no funnel, costs, intervals or A/B).
-# The store (`encore gen --customers N` + import) is built once and kept in $BENCH_CACHE
+# The store (`encore demo --customers N`: generated and imported) is built once and kept in $BENCH_CACHE
 # (default /tmp/encore-bench-measure); then, on a copy: the campaign is started (two variants,
 # 20% holdout, a coupon in B), its messages marked delivered (as a dispatcher would), and
 # follow-up orders written in SQL: 8% of the holdout, 10% of A, 12% of B buy a day after, a
@@ -13,26 +13,22 @@ set -euo pipefail
 N=${1:-100000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-ENCORE=$root/build/encore
 make -s build/encore
-command -v hyperfine >/dev/null || { echo "bench/measure.sh: hyperfine is missing" >&2; exit 1; }
-command -v sqlite3 >/dev/null || { echo "bench/measure.sh: sqlite3 is missing" >&2; exit 1; }
-
+for tool in hyperfine sqlite3; do
+  command -v $tool >/dev/null || { echo "bench/measure.sh: $tool is missing" >&2; exit 1; }
+done
+E="$root/build/encore"
 cache=${BENCH_CACHE:-/tmp/encore-bench-measure}
 base=$cache/shop-$N.db
 mkdir -p "$cache"
-if [ ! -s "$base.done" ]; then
-  rm -f "$base" "$base-wal" "$base-shm"
-  shop=$(mktemp -d "$cache/shop.XXXXXX")
-  echo "building the store: encore gen --customers $N + import (once; kept in $base)" >&2
-  "$ENCORE" gen --customers "$N" --seed 1 --out "$shop" >/dev/null
-  for kind in products customers orders events feedback consents; do
-    "$ENCORE" --db "$base" import "$kind" "$shop/$kind.csv" >/dev/null
-  done
-  rm -rf "$shop"
-  sqlite3 "$base" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-  date > "$base.done"
-fi
+# the shop: `encore demo` generates it (seed 1) and imports it, once
+[ -s "$base.done" ] || {
+  echo "building the store with encore demo --customers $N (once; kept in $base)" >&2
+  rm -rf "$base" "$base-wal" "$base-shm" "$cache/shop"
+  "$E" --db "$base" demo --customers "$N" --seed 1 --out "$cache/shop" >/dev/null
+  rm -rf "$cache/shop"
+  sqlite3 "$base" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null && date > "$base.done"
+}
 db=$cache/measure-$N.db
 rm -f "$db" "$db-wal" "$db-shm"
 cp "$base" "$db"
@@ -46,8 +42,8 @@ cat > "$cache/camp.json" <<'EOF'
  "holdout": 0.2}
 EOF
 echo '{"quiet_hours": null}' > "$cache/policy.json"
-"$ENCORE" --db "$db" campaign policy "$cache/policy.json" >/dev/null
-"$ENCORE" --db "$db" campaign start "$cache/camp.json" --at "$AT" >/dev/null
+"$E" --db "$db" campaign policy "$cache/policy.json" >/dev/null
+"$E" --db "$db" campaign start "$cache/camp.json" --at "$AT" >/dev/null
 sqlite3 "$db" >/dev/null <<EOF
 UPDATE messages SET state = 'sent', sent_at = due_at + 60 WHERE campaign = 'bench-measure';
 CREATE TEMP TABLE buy AS SELECT m.customer_id AS c, m.holdout AS h, m.variant AS v, m.at AS at,
@@ -64,7 +60,7 @@ EOF
 AS_OF=$((T + 30 * 86400))
 echo "# members: $(sqlite3 "$db" "SELECT count(*) FROM campaign_members WHERE campaign = 'bench-measure'"), follow-up orders: $(sqlite3 "$db" "SELECT count(*) FROM orders WHERE source = 'bench'")"
 echo "# encore:"
-"$ENCORE" --db "$db" campaign report bench-measure --at "$AS_OF" --json | /usr/bin/python3 -c "
+"$E" --db "$db" campaign report bench-measure --at "$AS_OF" --json | /usr/bin/python3 -c "
 import json, sys
 d = json.load(sys.stdin)
 for g in d['groups']:
@@ -75,6 +71,6 @@ for g in d['groups']:
 echo "# pandas:"
 /usr/bin/python3 bench/measure_pandas.py "$db" bench-measure "$AS_OF" $((7 * 86400))
 hyperfine --warmup 1 --runs 5 --export-markdown "$cache/results.md" \
-  -n "encore campaign report --json" "$ENCORE --db $db campaign report bench-measure --at $AS_OF --json" \
+  -n "encore campaign report --json" "$E --db $db campaign report bench-measure --at $AS_OF --json" \
   -n "pandas + scipy (bench/measure_pandas.py)" "/usr/bin/python3 bench/measure_pandas.py $db bench-measure $AS_OF $((7 * 86400))"
 cat "$cache/results.md"

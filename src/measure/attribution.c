@@ -73,10 +73,21 @@ static enc_rc dbfail(work *w, enc_err *err, const char *what)
     return enc_fail(err, ENC_EDB, "attribution: %s: %s", what, sqlite3_errmsg(w->db));
 }
 
-static enc_rc prep(work *w, const char *sql, sqlite3_stmt **q, enc_err *err)
+/* Every read binds ?1 = the campaign, ?2 = the as-of time, ?3 = `third` (when it has a ?3). */
+static enc_rc prep(work *w, const char *sql, int64_t third, sqlite3_stmt **q, enc_err *err)
 {
     if (sqlite3_prepare_v2(w->db, sql, -1, q, NULL) != SQLITE_OK) return dbfail(w, err, "prepare");
+    sqlite3_bind_text(*q, 1, w->a->campaign, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(*q, 2, w->a->as_of);
+    if (sqlite3_bind_parameter_count(*q) >= 3) sqlite3_bind_int64(*q, 3, third);
     return ENC_OK;
+}
+
+/* Ends a read whose last step returned r. */
+static enc_rc done(work *w, sqlite3_stmt *q, int r, const char *what, enc_err *err)
+{
+    sqlite3_finalize(q);
+    return r == SQLITE_DONE ? ENC_OK : dbfail(w, err, what);
 }
 
 /* The group of a variant name, created after the known ones when new. */
@@ -103,11 +114,8 @@ static enc_rc load_members(work *w, enc_err *err)
              " LEFT JOIN messages g ON g.idempotency_key = m.message_key"
              " WHERE m.campaign = ?1 AND m.at <= ?2 AND (?3 = 0 OR m.at < ?3)"
              " ORDER BY m.customer_id, m.at",
-             &q, err))
+             a->before, &q, err))
         return err->rc;
-    sqlite3_bind_text(q, 1, a->campaign, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, a->as_of);
-    sqlite3_bind_int64(q, 3, a->before);
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         ENC_GROW(w->m, w->mcap, w->nm + 1);
@@ -141,8 +149,7 @@ static enc_rc load_members(work *w, enc_err *err)
         }
         w->nm++;
     }
-    sqlite3_finalize(q);
-    return r == SQLITE_DONE ? ENC_OK : dbfail(w, err, "members");
+    return done(w, q, r, "members", err);
 }
 
 static int erow_cmp(const void *x, const void *y)
@@ -164,11 +171,8 @@ static enc_rc load_events(work *w, int64_t from, enc_err *err)
              " WHERE e.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)"
              " AND (e.type = 'message_open' OR e.type = 'message_click' OR e.type = 'unsubscribe')"
              " AND e.ts >= ?3 AND e.ts <= ?2",
-             &q, err))
+             from, &q, err))
         return err->rc;
-    sqlite3_bind_text(q, 1, w->a->campaign, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, w->a->as_of);
-    sqlite3_bind_int64(q, 3, from);
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         if (sqlite3_column_type(q, 0) != SQLITE_INTEGER) continue;
@@ -181,8 +185,7 @@ static enc_rc load_events(work *w, int64_t from, enc_err *err)
         e->ts = sqlite3_column_int64(q, 2);
         e->type = strcmp(t, "message_open") == 0 ? TRK_OPEN : strcmp(t, "message_click") == 0 ? TRK_CLICK : TRK_UNSUB;
     }
-    sqlite3_finalize(q);
-    if (r != SQLITE_DONE) return dbfail(w, err, "tracking events");
+    if (done(w, q, r, "tracking events", err)) return err->rc;
     qsort(w->e, w->ne, sizeof *w->e, erow_cmp);
     return ENC_OK;
 }
@@ -206,10 +209,8 @@ static enc_rc load_coupons(work *w, enc_err *err)
              " JOIN orders o ON o.id = c.redeemed_order"
              " WHERE c.campaign = ?1 AND c.redeemed_order IS NOT NULL AND o.status = 'paid'"
              " AND o.ts <= ?2",
-             &q, err))
+             0, &q, err))
         return err->rc;
-    sqlite3_bind_text(q, 1, w->a->campaign, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, w->a->as_of);
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t *m = enc_imap_get(w->by_msg, sqlite3_column_int64(q, 0));
@@ -227,8 +228,7 @@ static enc_rc load_coupons(work *w, enc_err *err)
         bool added;
         enc_imap_put(w->coupon_of, c->order, 1, &added);
     }
-    sqlite3_finalize(q);
-    if (r != SQLITE_DONE) return dbfail(w, err, "coupons");
+    if (done(w, q, r, "coupons", err)) return err->rc;
     qsort(w->c, w->nc, sizeof *w->c, crow_cmp);
     return ENC_OK;
 }
@@ -240,13 +240,10 @@ static enc_rc load_orders(work *w, int64_t from, enc_err *err)
     if (prep(w,
              "SELECT o.customer_id, o.id, o.ts, o.sales FROM orders o"
              " WHERE o.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)"
-             " AND o.status = 'paid' AND o.ts > ?2 AND o.ts <= ?3"
+             " AND o.status = 'paid' AND o.ts > ?3 AND o.ts <= ?2"
              " ORDER BY o.customer_id, o.ts, o.id",
-             &q, err))
+             from, &q, err))
         return err->rc;
-    sqlite3_bind_text(q, 1, w->a->campaign, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, from);
-    sqlite3_bind_int64(q, 3, w->a->as_of);
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         ENC_GROW(w->o, w->ocap, w->no + 1);
@@ -256,15 +253,14 @@ static enc_rc load_orders(work *w, int64_t from, enc_err *err)
         o->ts = sqlite3_column_int64(q, 2);
         o->sales = sqlite3_column_int64(q, 3);
     }
-    sqlite3_finalize(q);
-    return r == SQLITE_DONE ? ENC_OK : dbfail(w, err, "orders");
+    return done(w, q, r, "orders", err);
 }
 
 static enc_rc load_currency(work *w, enc_err *err)
 {
     sqlite3_stmt *q;
     if (prep(w, "SELECT currency FROM orders WHERE currency IS NOT NULL AND currency != '' LIMIT 1",
-             &q, err))
+             0, &q, err))
         return err->rc;
     int r = sqlite3_step(q);
     if (r == SQLITE_ROW) {

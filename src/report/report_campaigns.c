@@ -35,6 +35,14 @@ static void out_money(enc_report *r, double minor)
     enc_report_text(r, s);
 }
 
+/* A chart of campaign idx: id "campN-WHAT" (written into id[32]), title and description. */
+static enc_svg_chart chart(char *id, int idx, const char *what, const char *title,
+                           const char *desc, int width)
+{
+    snprintf(id, 32, "camp%d-%s", idx, what);
+    return (enc_svg_chart){.id = id, .title = title, .desc = desc, .width = width};
+}
+
 static void table(enc_report *r, const enc_campreport *cr, const int *rows, int nr)
 {
     const enc_attr *a = cr->all;
@@ -84,12 +92,10 @@ static void funnel(enc_report *r, const enc_campreport *cr, int idx)
         notes[i] = nb[i];
     }
     char id[32];
-    snprintf(id, sizeof id, "camp%d-funnel", idx);
-    enc_svg_chart c = {.id = id,
-                       .title = "Funnel: customers of every variant",
-                       .desc = "Customers assigned to a variant, and how many of them were sent, "
-                               "delivered, opened, clicked and converted.",
-                       .width = 520};
+    enc_svg_chart c = chart(id, idx, "funnel", "Funnel: customers of every variant",
+                            "Customers assigned to a variant, and how many of them were sent, "
+                            "delivered, opened, clicked and converted.",
+                            520);
     enc_report_figure_begin(r);
     enc_svg_bar(r->out, &c, true, 6, labels, val, notes);
     enc_report_figure_end(r, "Each customer counts once per step; shares are of the customers "
@@ -119,15 +125,13 @@ static void uplift_chart(enc_report *r, const enc_campreport *cr, const int *row
         n++;
     }
     char id[32];
-    snprintf(id, sizeof id, "camp%d-uplift", idx);
-    enc_svg_chart c = {.id = id,
-                       .title = "Conversion uplift over the holdout",
-                       .desc = "Difference in conversion rate between each variant and the "
-                               "holdout, with its 95% Newcombe interval.",
-                       .x_label = "treated minus holdout (conversion rate)",
-                       .fmt = ENC_SVG_PCT,
-                       .color = 2,
-                       .width = 560};
+    enc_svg_chart c = chart(id, idx, "uplift", "Conversion uplift over the holdout",
+                            "Difference in conversion rate between each variant and the holdout, "
+                            "with its 95% Newcombe interval.",
+                            560);
+    c.x_label = "treated minus holdout (conversion rate)";
+    c.fmt = ENC_SVG_PCT;
+    c.color = 2;
     enc_report_figure_begin(r);
     enc_svg_interval(r->out, &c, (size_t)n, labels, est, lo, hi, notes);
     enc_report_figure_end(r, "Dots: the difference in conversion rate; lines: 95% intervals "
@@ -163,13 +167,11 @@ static void revenue_chart(enc_report *r, const enc_campreport *cr, const int *ro
         ns++;
     }
     char id[32];
-    snprintf(id, sizeof id, "camp%d-revenue", idx);
-    enc_svg_chart c = {.id = id,
-                       .title = "Attributed revenue per customer, cumulative",
-                       .desc = "Attributed revenue per assigned customer of each variant and of "
-                               "the holdout, added up day by day since the first member.",
-                       .x_label = step == 1 ? "days since the first member" : "weeks since the first member",
-                       .width = 720};
+    enc_svg_chart c = chart(id, idx, "revenue", "Attributed revenue per customer, cumulative",
+                            "Attributed revenue per assigned customer of each variant and of the "
+                            "holdout, added up day by day since the first member.",
+                            720);
+    c.x_label = step == 1 ? "days since the first member" : "weeks since the first member";
     enc_report_figure_begin(r);
     enc_svg_line(r->out, &c, (size_t)np, xp, (size_t)ns, s);
     enc_report_figure_end(r, "The holdout (dashed) gets the window of the campaign's first "

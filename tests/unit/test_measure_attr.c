@@ -350,15 +350,17 @@ static void ab_decision(void)
         enc_store *st = fx_open(equal ? "ab2.db" : "ab1.db");
         if (!st) return;
         enc_err err = {0};
-        enc_store_begin(st, &err);
-        for (int i = 0; i < NCUST; i++) {
-            char ext[16], mail[32];
-            snprintf(ext, sizeof ext, "A%03d", i);
-            snprintf(mail, sizeof mail, "a%03d@x.org", i);
-            int64_t id = fx_customer(st, ext, mail, NULL, "UTC", NULL, T - 100 * DAY);
-            fx_consent(st, ext, id, T - 100 * DAY, "email", true);
-        }
-        enc_store_commit(st, &err);
+        /* NCUST customers with an e-mail address and e-mail consent, in two statements */
+        sqlf(st,
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+             " INSERT INTO customers(id, source, source_key, external_id, email, tz,"
+             " registered_at, created_at, updated_at) SELECT i, 't', 'A' || i, 'A' || i,"
+             " 'a' || i || '@x.org', 'UTC', %lld, %lld, %lld FROM n",
+             NCUST, (long long)(T - 100 * DAY), (long long)T, (long long)T);
+        sqlf(st,
+             "INSERT INTO consents(source, source_key, customer_id, ts, channel, purpose,"
+             " granted) SELECT 't', 'c' || id, id, %lld, 'email', 'marketing', 1 FROM customers",
+             (long long)(T - 100 * DAY));
         const char *f =
             "{\"name\":\"abtest\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],"
             "\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],"
