@@ -186,7 +186,7 @@ static enc_rc load_events(work *w, int64_t from, enc_err *err)
         e->type = strcmp(t, "message_open") == 0 ? TRK_OPEN : strcmp(t, "message_click") == 0 ? TRK_CLICK : TRK_UNSUB;
     }
     if (done(w, q, r, "tracking events", err)) return err->rc;
-    qsort(w->e, w->ne, sizeof *w->e, erow_cmp);
+    if (w->ne) qsort(w->e, w->ne, sizeof *w->e, erow_cmp);
     return ENC_OK;
 }
 
@@ -229,7 +229,7 @@ static enc_rc load_coupons(work *w, enc_err *err)
         enc_imap_put(w->coupon_of, c->order, 1, &added);
     }
     if (done(w, q, r, "coupons", err)) return err->rc;
-    qsort(w->c, w->nc, sizeof *w->c, crow_cmp);
+    if (w->nc) qsort(w->c, w->nc, sizeof *w->c, crow_cmp);
     return ENC_OK;
 }
 
