@@ -5,6 +5,7 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
+#include "measure/campreport.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,51 +37,34 @@ enc_rc enc_campaign_plan_opts(enc_store *st, const enc_spec *spec, int64_t now, 
     return ENC_OK;
 }
 
-/* Picks the A/B winner by the spec's metric over the members' outcomes up to `until`:
- * the highest rate per message (conversions, revenue or clicks); ties go to the variant
- * listed first. Writes the decision and a JSON report. */
+/* Picks the A/B winner by the spec's metric over the test's members up to `until`, measured
+ * as the campaign report measures (src/measure: attribution windows, intention to treat):
+ * the highest conversion rate, revenue per customer or click rate; ties go to the variant
+ * listed first. The kept report says whether the winner is significant (the leader against
+ * each other variant, Holm-adjusted, at 0.05); the winner is picked either way. */
 static enc_rc ab_decide(enc_store *st, const enc_spec *spec, int64_t until, int64_t now,
                         char *winner, size_t cap, enc_err *err)
 {
-    enc_ab_stat stats[ENC_SPEC_MAX_VARIANTS];
-    int n;
-    if (enc_ab_stats(st, spec->name, until, stats, ENC_SPEC_MAX_VARIANTS, &n, err)) return err->rc;
-    int best = 0;
-    double best_rate = -1;
+    enc_attr *a;
+    enc_attr_opts o = {.as_of = until, .spec = spec};
+    if (enc_attr_run(st, spec->name, &o, &a, err)) return err->rc;
+    enc_ab_result ab;
+    enc_ab_compare(a, spec->ab_metric, &ab);
+    /* a variant without members is never the leader; with none at all (or a leader the file
+     * no longer names), the first */
+    const char *name = spec->variants[0].name;
+    for (int v = 0; v < spec->nvariants; v++)
+        if (a->nvariants && strcmp(spec->variants[v].name, a->g[ab.leader].name) == 0)
+            name = spec->variants[v].name;
     enc_buf b = {0};
     enc_jw w;
     enc_jw_init(&w, &b);
     enc_jw_obj(&w);
-    static const char *const metric[] = {"conversion", "revenue", "click"};
-    enc_jw_kstr(&w, "metric", metric[spec->ab_metric]);
-    enc_jw_key(&w, "variants");
-    enc_jw_obj(&w);
-    for (int v = 0; v < spec->nvariants; v++) {
-        const enc_ab_stat *a = NULL;
-        for (int k = 0; k < n; k++)
-            if (strcmp(stats[k].variant, spec->variants[v].name) == 0) a = &stats[k];
-        double rate = 0;
-        if (a && a->messaged) {
-            double num = spec->ab_metric == ENC_AB_CONVERSION ? (double)a->converted
-                         : spec->ab_metric == ENC_AB_REVENUE  ? (double)a->revenue / 100.0
-                                                              : (double)a->clicked;
-            rate = num / (double)a->messaged;
-        }
-        enc_jw_key(&w, spec->variants[v].name);
-        enc_jw_obj(&w);
-        enc_jw_kint(&w, "messaged", a ? a->messaged : 0);
-        enc_jw_kint(&w, "converted", a ? a->converted : 0);
-        enc_jw_key(&w, "revenue");
-        enc_jw_money(&w, a ? a->revenue : 0, 2);
-        enc_jw_kint(&w, "clicked", a ? a->clicked : 0);
-        enc_jw_knum(&w, "rate", rate);
-        enc_jw_end(&w);
-        if (rate > best_rate) best_rate = rate, best = v;
-    }
+    enc_ab_json(a, &ab, &w);
+    enc_jw_kstr(&w, "winner", name);
     enc_jw_end(&w);
-    enc_jw_kstr(&w, "winner", spec->variants[best].name);
-    enc_jw_end(&w);
-    snprintf(winner, cap, "%s", spec->variants[best].name);
+    snprintf(winner, cap, "%s", name);
+    enc_attr_free(a);
     enc_rc rc = enc_camp_set_ab(st, spec->name, winner, now, b.p, err);
     enc_buf_free(&b);
     return rc;

@@ -1,5 +1,5 @@
 /* cmd_campaign.c — the campaign commands: `encore campaign plan|start|list|show|pause|resume|
- * stop|policy`, `encore playbook list|show|install` and `encore tick`. A campaign file is read
+ * stop|policy|report|measure`, `encore playbook list|show|install` and `encore tick`. A campaign file is read
  * and checked (src/campaign/spec.h), planned over the store (plan.h) and written to the
  * outbox (run.h); tick is what a scheduler calls, with --now for a given clock. */
 #include "base/datetime.h"
@@ -12,6 +12,8 @@
 #include "campaign/spec.h"
 #include "cli/cli.h"
 #include "delivery/outbox.h"
+#include "measure/campreport.h"
+#include "measure/msettings.h"
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -33,6 +35,12 @@ static const char campaign_usage[] =
     "                          pause or resume planning; stop also cancels its queued messages\n"
     "  policy [FILE] [--json]  show the contact policy shared by every campaign, or set it\n"
     "                          from FILE (caps, quiet hours, default zone, links)\n"
+    "  report NAME [--at TIME] [--json]\n"
+    "                          results per variant and for the holdout: funnel, conversions,\n"
+    "                          revenue, cost, uplift over the holdout with 95% intervals and\n"
+    "                          p-values, ROI, the A/B comparison; up to TIME (default now)\n"
+    "  measure [FILE] [--json] show the attribution window and message cost of each channel,\n"
+    "                          or set them from FILE (docs/measurement.md)\n"
     "FILE: a campaign file (JSON; '-' reads stdin); docs/campaigns.md describes the format and\n"
     "'encore playbook list' the ready ones. TIME: \"YYYY-MM-DD[ HH:MM[:SS]]\" (UTC) or epoch\n"
     "seconds; default the current time.\n";
@@ -588,6 +596,122 @@ out:
     return rc;
 }
 
+/* ---- campaign report, campaign measure (src/measure, docs/measurement.md) ------------------ */
+
+static int do_report(enc_cli *cli, const opts *o)
+{
+    if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "report needs a NAME");
+    if (o->sample) return enc_cli_usage("campaign", campaign_usage, "report takes no --sample");
+    int64_t as_of;
+    if (!clock_of(o, &as_of))
+        return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
+    enc_campreport *r;
+    if (enc_campreport_build(st, o->pos[1], as_of, &r, &err)) {
+        enc_store_close(st);
+        return enc_cli_fail_err("campaign report", &err);
+    }
+    enc_buf b = {0};
+    if (o->json) {
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_campreport_json(r, &w);
+        enc_cli_print(&b);
+    } else {
+        enc_campreport_text(r, &b);
+        fputs(b.p, stdout);
+    }
+    enc_buf_free(&b);
+    enc_campreport_free(r);
+    enc_store_close(st);
+    return ENC_EXIT_OK;
+}
+
+static void mset_print(const char *who, const enc_mset *s)
+{
+    printf("%s:\n", who);
+    for (int c = 0; c < CH_NCHANNELS; c++) {
+        char d[32];
+        enc_mset_fmt_window(d, sizeof d, s->window[c]);
+        printf("  %-7s window %-6s cost per message %g\n", enc_channel_name((enc_channel)c), d,
+               s->msg_cost[c]);
+    }
+}
+
+static int do_measure(enc_cli *cli, const opts *o)
+{
+    if (o->npos > 2)
+        return enc_cli_usage("campaign", campaign_usage, "measure takes at most one FILE");
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
+    int rc = ENC_EXIT_OK;
+    char *text = NULL;
+    json_t *doc = NULL;
+    if (o->npos == 2) {
+        size_t n = 0;
+        char *in = read_all(o->pos[1], &n, &err);
+        if (!in) {
+            rc = enc_cli_fail_err("campaign", &err);
+            goto out;
+        }
+        enc_rc r = enc_mset_save(st, in, n, &err);
+        free(in);
+        if (r) {
+            rc = enc_cli_fail("campaign", "%s: %s", o->pos[1], err.msg);
+            goto out;
+        }
+    }
+    enc_mset shop;
+    if (enc_mset_load(st, NULL, &shop, &err) || enc_mset_text(st, &text, &err)) {
+        rc = enc_cli_fail_err("campaign", &err);
+        goto out;
+    }
+    doc = text ? json_loads(text, 0, NULL) : NULL;
+    json_t *camps = json_object_get(doc, "campaigns");
+    const char *name;
+    json_t *v;
+    enc_buf b = {0};
+    enc_jw w;
+    enc_jw_init(&w, &b);
+    enc_jw_obj(&w);
+    enc_mset_json(&shop, &w);
+    enc_jw_key(&w, "campaigns");
+    enc_jw_obj(&w);
+    json_object_foreach(camps, name, v)
+    {
+        enc_mset c;
+        enc_mset_load(st, name, &c, &err);
+        enc_jw_key(&w, name);
+        enc_jw_obj(&w);
+        enc_mset_json(&c, &w);
+        enc_jw_end(&w);
+    }
+    enc_jw_end(&w);
+    enc_jw_end(&w);
+    if (o->json) {
+        enc_cli_print(&b);
+    } else {
+        mset_print("attribution windows and message costs (every campaign)", &shop);
+        json_object_foreach(camps, name, v)
+        {
+            enc_mset c;
+            enc_mset_load(st, name, &c, &err);
+            char who[128];
+            snprintf(who, sizeof who, "campaign %s", name);
+            mset_print(who, &c);
+        }
+    }
+    enc_buf_free(&b);
+out:
+    json_decref(doc);
+    free(text);
+    enc_store_close(st);
+    return rc;
+}
+
 int cmd_campaign(enc_cli *cli, int argc, char **argv)
 {
     if (enc_cli_wants_help(argc, argv)) {
@@ -606,6 +730,8 @@ int cmd_campaign(enc_cli *cli, int argc, char **argv)
     if (strcmp(sub, "pause") == 0 || strcmp(sub, "resume") == 0 || strcmp(sub, "stop") == 0)
         return do_state(cli, &o, sub);
     if (strcmp(sub, "policy") == 0) return do_policy(cli, &o);
+    if (strcmp(sub, "report") == 0) return do_report(cli, &o);
+    if (strcmp(sub, "measure") == 0) return do_measure(cli, &o);
     return enc_cli_usage("campaign", campaign_usage, "unknown command '%s'", sub);
 }
 

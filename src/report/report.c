@@ -1,6 +1,6 @@
 /* report.c — the HTML report (see report.h): the page skeleton, the list of sections, and the
  * sections on customer intelligence (summary, RFM segments, R x F, lifecycle, CLV, churn risk,
- * predicted vs actual purchases, categories). Each section runs a few aggregate queries over
+ * predicted vs actual purchases, categories); campaigns are in report_campaigns.c. Each section runs a few aggregate queries over
  * profiles, score_runs and orders and draws with svg.h. End of the flow: reads the store only. */
 #include "report/report.h"
 #include "base/datetime.h"
@@ -393,6 +393,16 @@ static enc_rc read_context(enc_report *r, enc_err *err)
         }
         if (done(r, q, st, err)) return err->rc;
     }
+    if (prep(r,
+             "SELECT COUNT(*) FROM campaigns c WHERE EXISTS (SELECT 1 FROM campaign_members m"
+             " WHERE m.campaign = c.name)",
+             &q, err))
+        return err->rc;
+    if ((st = sqlite3_step(q)) == SQLITE_ROW) {
+        r->campaigns = sqlite3_column_int64(q, 0);
+        st = sqlite3_step(q);
+    }
+    if (done(r, q, st, err)) return err->rc;
     if (prep(r,
              "SELECT currency FROM orders WHERE currency IS NOT NULL AND currency <> ''"
              " GROUP BY currency ORDER BY COUNT(*) DESC LIMIT 2",
@@ -1184,20 +1194,28 @@ typedef struct section {
     const char *id, *title;
     bool needs_profiles;
     enc_report_section_fn fn;
+    bool needs_campaigns;
 } section;
 
-/* The report's sections in page order. Add new sections (campaigns, measurement) here. */
+/* The report's sections in page order. The campaign section (report_campaigns.c) is written
+ * only when some campaign has members. */
 static const section sections[] = {
-    {"summary", "Summary", false, sec_summary},
-    {"segments", "RFM segments", true, sec_segments},
-    {"rf", "Recency \xC3\x97 frequency", true, sec_rf},
-    {"lifecycle", "Lifecycle stages", true, sec_lifecycle},
-    {"clv", "Customer lifetime value", true, sec_clv},
-    {"churn", "Churn risk", true, sec_churn},
-    {"purchases", "Predicted vs actual purchases", true, sec_purchases},
-    {"categories", "Top categories", true, sec_categories},
+    {"summary", "Summary", false, sec_summary, false},
+    {"segments", "RFM segments", true, sec_segments, false},
+    {"rf", "Recency \xC3\x97 frequency", true, sec_rf, false},
+    {"lifecycle", "Lifecycle stages", true, sec_lifecycle, false},
+    {"clv", "Customer lifetime value", true, sec_clv, false},
+    {"churn", "Churn risk", true, sec_churn, false},
+    {"purchases", "Predicted vs actual purchases", true, sec_purchases, false},
+    {"categories", "Top categories", true, sec_categories, false},
+    {"campaigns", "Campaigns", false, enc__report_campaigns, true},
 };
 #define NSECTIONS (int)(sizeof sections / sizeof *sections)
+
+static bool skip(const section *s, const enc_report *r)
+{
+    return (s->needs_profiles && !r->profiles) || (s->needs_campaigns && !r->campaigns);
+}
 
 static const char css[] =
     "body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Noto Sans CJK SC',"
@@ -1268,7 +1286,7 @@ enc_rc enc_report_html(enc_store *st, const enc_report_opts *opts, enc_buf *out,
         h(&r, "Nothing scored yet.");
     h(&r, "</p>\n<nav>");
     for (int i = 0; i < NSECTIONS; i++) {
-        if (sections[i].needs_profiles && !r.profiles) continue;
+        if (skip(&sections[i], &r)) continue;
         h(&r, "<a href=\"#%s\">", sections[i].id);
         enc_report_text(&r, sections[i].title);
         h(&r, "</a>");
@@ -1276,7 +1294,7 @@ enc_rc enc_report_html(enc_store *st, const enc_report_opts *opts, enc_buf *out,
     h(&r, "</nav>\n</header>\n<main>\n");
     int ns = 0;
     for (int i = 0; i < NSECTIONS; i++) {
-        if (sections[i].needs_profiles && !r.profiles) continue;
+        if (skip(&sections[i], &r)) continue;
         int before = r.charts;
         h(&r, "<section id=\"%s\">\n<h2>", sections[i].id);
         enc_report_text(&r, sections[i].title);

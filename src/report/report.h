@@ -21,6 +21,8 @@ typedef struct enc_report_opts {
     const char *store_name; /* shown in the heading (e.g. the file name); may be NULL */
     int weeks;              /* weeks drawn after the as-of date (1..52; 0 = 13, longer when
                                orders after the as-of date cover more) */
+    int64_t now;            /* the campaign section counts responses up to here (0 = the
+                               current time) */
 } enc_report_opts;
 
 /* What a section function sees. Read-only for sections except `out` (append HTML) and `charts`
@@ -41,6 +43,7 @@ typedef struct enc_report {
     char currency[8];  /* the orders' currency code, "" when none or several */
     bool mixed_currency;
     int digits; /* minor-unit digits of the currency (2 when unknown) */
+    int64_t campaigns; /* campaigns with members: the campaign section is written when > 0 */
     int charts; /* charts written so far */
     int figure_open;
 } enc_report;
@@ -71,6 +74,9 @@ typedef struct enc_report_result {
  * page that says so. */
 enc_rc enc_report_html(enc_store *st, const enc_report_opts *opts, enc_buf *out,
                        enc_report_result *res, enc_err *err);
+
+/* The campaign section (report_campaigns.c): one part per campaign with members. */
+enc_rc enc__report_campaigns(enc_report *r, enc_err *err);
 
 /* Internal-but-shared (tests): monotone piecewise-cubic interpolation of points (x[i], y[i]),
  * x strictly ascending, n >= 2, at t in [x[0], x[n-1]] (NaN outside): SciPy's

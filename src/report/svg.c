@@ -582,6 +582,27 @@ static void y_axis(enc_buf *o, const enc_svg_ticks *t, enc_svg_fmt fmt, double x
     enc_buf_adds(o, "</g>\n");
 }
 
+/* Vertical gridlines from top to ybot and tick labels under them of a horizontal value axis:
+ * value v at x0 + (v - t->v[0]) * sx. */
+static void x_axis(enc_buf *o, const enc_svg_ticks *t, enc_svg_fmt fmt, double x0, double sx,
+                   double top, double ybot)
+{
+    enc_buf_printf(o, "<g stroke=\"" GRID_COLOR "\">");
+    for (int i = 0; i < t->n; i++) {
+        double x = x0 + (t->v[i] - t->v[0]) * sx;
+        enc_buf_printf(o, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x, x, top,
+                       ybot);
+    }
+    enc_buf_adds(o, "</g>\n<g text-anchor=\"middle\" fill=\"" AXIS_COLOR "\">");
+    for (int i = 0; i < t->n; i++) {
+        char s[64];
+        enc_svg_fmt_tick(s, sizeof s, t, t->v[i], fmt);
+        enc_buf_printf(o, "<text x=\"%.1f\" y=\"%.1f\">%s</text>", x0 + (t->v[i] - t->v[0]) * sx,
+                       ybot + 16, s);
+    }
+    enc_buf_adds(o, "</g>\n");
+}
+
 /* Labels along a horizontal axis at x[i], placed left to right and skipped where one would
  * overlap the last placed (so dense axes stay legible). */
 typedef struct xlab {
@@ -667,21 +688,7 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
         double sx = (x1 - x0) / (hi - lo);
         double ybot = top + row * (double)n;
         open_svg(out, c, W, H);
-        /* vertical gridlines and value ticks under the bars */
-        enc_buf_printf(out, "<g stroke=\"" GRID_COLOR "\">");
-        for (int i = 0; i < t.n; i++) {
-            double x = x0 + (t.v[i] - lo) * sx;
-            enc_buf_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", x, x,
-                           top, ybot);
-        }
-        enc_buf_adds(out, "</g>\n<g text-anchor=\"middle\" fill=\"" AXIS_COLOR "\">");
-        for (int i = 0; i < t.n; i++) {
-            char s[64];
-            enc_svg_fmt_tick(s, sizeof s, &t, t.v[i], c->fmt);
-            enc_buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\">%s</text>", x0 + (t.v[i] - lo) * sx,
-                           ybot + 16, s);
-        }
-        enc_buf_adds(out, "</g>\n");
+        x_axis(out, &t, c->fmt, x0, sx, top, ybot);
         axis_title_x(out, c->x_label, (x0 + x1) / 2, ybot + 34);
         double bh = fmin(row * 0.7, 22), zero = x0 + (0 - lo) * sx;
         for (size_t i = 0; i < n; i++) {
@@ -1058,4 +1065,75 @@ void enc_svg_line(enc_buf *out, const enc_svg_chart *c, size_t n, const char *co
     close_svg(out);
 #undef LX
 #undef LY
+}
+
+/* ---- intervals ------------------------------------------------------------------------------- */
+
+void enc_svg_interval(enc_buf *out, const enc_svg_chart *c, size_t n, const char *const *labels,
+                      const double *est, const double *lo, const double *hi,
+                      const char *const *notes)
+{
+    double vmin = 0, vmax = 0; /* the axis always holds 0: "no effect" */
+    size_t finite = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(est[i])) continue;
+        finite++;
+        double a = isfinite(lo[i]) ? lo[i] : est[i], b = isfinite(hi[i]) ? hi[i] : est[i];
+        vmin = fmin(vmin, fmin(a, est[i]));
+        vmax = fmax(vmax, fmax(b, est[i]));
+    }
+    enc_svg_ticks t;
+    if (finite) enc_svg_ticks_make(vmin, vmax, 5, &t);
+    if (!finite || t.n < 2) {
+        no_data(out, c);
+        return;
+    }
+    double W = c->width > 0 ? c->width : DEFAULT_W;
+    double label_w = 0, note_w = 0;
+    for (size_t i = 0; i < n; i++) {
+        label_w = fmax(label_w, fit_width(lab(labels, i), FONT, fmin(LABEL_MAX_PX, W * 0.3)));
+        note_w = fmax(note_w, fit_width(lab(notes, i), FONT, LABEL_MAX_PX));
+    }
+    double top = 34, row = 28, bottom = 26 + (c->x_label ? 18 : 0);
+    double H = top + row * (double)n + bottom, ybot = top + row * (double)n;
+    double x0 = 12 + label_w + 8, x1 = W - 12 - note_w - 8;
+    if (x1 - x0 < 120) x1 = x0 + 120, W = x1 + note_w + 20;
+    double sx = (x1 - x0) / (t.v[t.n - 1] - t.v[0]);
+#define IX(val) (x0 + ((val)-t.v[0]) * sx)
+    open_svg(out, c, W, H);
+    x_axis(out, &t, c->fmt, x0, sx, top, ybot);
+    axis_title_x(out, c->x_label, (x0 + x1) / 2, ybot + 34);
+    enc_buf_printf(out,
+                   "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" AXIS_COLOR
+                   "\" stroke-dasharray=\"4 3\"/>\n",
+                   IX(0), IX(0), top, ybot);
+    const char *col = enc_svg_color(c->color);
+    for (size_t i = 0; i < n; i++) {
+        double yc = top + row * ((double)i + 0.5);
+        text_at(out, x0 - 8, yc + 4, "end");
+        put_text_fit(out, lab(labels, i), FONT, fmin(LABEL_MAX_PX, W * 0.3));
+        enc_buf_adds(out, "</text>\n");
+        if (isfinite(est[i])) {
+            char v[48], a[48], b[48];
+            enc_svg_fmt_value(v, sizeof v, est[i], c->fmt);
+            enc_svg_fmt_value(a, sizeof a, lo[i], c->fmt);
+            enc_svg_fmt_value(b, sizeof b, hi[i], c->fmt);
+            enc_buf_printf(out, "<g stroke=\"%s\" stroke-width=\"2\" fill=\"%s\"><title>", col, col);
+            enc_svg_escape(out, lab(labels, i));
+            enc_buf_printf(out, ": %s [%s, %s]</title>", v, a, b);
+            if (isfinite(lo[i]) && isfinite(hi[i]))
+                enc_buf_printf(out,
+                               "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
+                               "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
+                               "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
+                               IX(lo[i]), IX(hi[i]), yc, yc, IX(lo[i]), IX(lo[i]), yc - 6, yc + 6,
+                               IX(hi[i]), IX(hi[i]), yc - 6, yc + 6);
+            enc_buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\"/></g>\n", IX(est[i]), yc);
+        }
+        text_at(out, x1 + 8, yc + 4, NULL);
+        put_text_fit(out, lab(notes, i), FONT, LABEL_MAX_PX);
+        enc_buf_adds(out, "</text>\n");
+    }
+#undef IX
+    close_svg(out);
 }

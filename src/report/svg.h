@@ -1,5 +1,5 @@
 /* svg.h — a small chart library for the HTML report (src/report/report.c): bar charts,
- * histograms, a heatmap and a line chart, written as inline SVG text onto an enc_buf. No
+ * histograms, a heatmap, a line chart and intervals (a forest plot), written as inline SVG text onto an enc_buf. No
  * JavaScript, no fonts or files fetched: each chart is one self-contained <svg> element with an
  * accessible <title>/<desc>, axes with "nice" ticks (Heckbert 1990) and a <title> tooltip on every
  * mark. All text is escaped for XML, so a chart is a well-formed XML fragment whatever the labels
@@ -110,4 +110,12 @@ typedef struct enc_svg_series {
 } enc_svg_series;
 void enc_svg_line(enc_buf *out, const enc_svg_chart *c, size_t n, const char *const *x_labels,
                   size_t nseries, const enc_svg_series *s);
+
+/* Estimates with intervals (a forest plot): row i shows est[i] as a dot and [lo[i], hi[i]] as a
+ * line with end caps, labels[i] on the left and notes[i] (may be NULL, or hold NULLs) on the
+ * right, over a horizontal value axis that always holds 0 (drawn dashed: "no effect"). A row
+ * whose estimate is NaN is left empty; a NaN bound draws the dot alone. */
+void enc_svg_interval(enc_buf *out, const enc_svg_chart *c, size_t n, const char *const *labels,
+                      const double *est, const double *lo, const double *hi,
+                      const char *const *notes);
 #endif

@@ -1,0 +1,81 @@
+/* campreport.h — a campaign's results: the attribution of its orders (attribution.h) turned
+ * into rates, uplift over the holdout with 95% intervals and p-values (uplift.h), incremental
+ * revenue, cost and ROI, and the A/B comparison of its variants; written as JSON (the contract
+ * of `encore campaign report NAME --json`, docs/measurement.md) or as text tables. The last
+ * stage of the flow: the CLI, the HTML report (src/report) and the A/B decision
+ * (src/campaign/run.c) read it. */
+#ifndef ENCORE_MEASURE_CAMPREPORT_H
+#define ENCORE_MEASURE_CAMPREPORT_H
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "measure/attribution.h"
+#include "measure/uplift.h"
+#include <stdbool.h>
+
+#define ENC_MEASURE_LEVEL 0.95 /* confidence of every interval */
+#define ENC_MEASURE_ALPHA 0.05 /* "significant": a two-sided p-value below this */
+
+/* A group (a variant, or every variant together) against the holdout. Money in minor units. */
+typedef struct enc_uplift {
+    bool valid;           /* both the group and the holdout have customers */
+    enc_prop_diff conv;   /* conversion rate: group - holdout */
+    enc_welch rpc;        /* attributed revenue per customer: group - holdout */
+    double incr_conversions;      /* conv.diff x audience */
+    double incr_revenue, incr_lo, incr_hi; /* rpc.diff (and its interval) x audience */
+    int64_t cost;         /* message cost (rounded to the minor unit) + coupon cost */
+    double roi;           /* (incr_revenue - cost) / cost; NaN when cost is 0 */
+} enc_uplift;
+
+/* The best variant by the metric against each other variant. */
+typedef struct enc_ab_cmp {
+    int variant;         /* the other variant (index into the attribution's groups) */
+    double diff, lo, hi; /* leader - other: a rate difference (Newcombe) or a difference of
+                          * revenue per customer in minor units (Welch) */
+    double p_value, p_adjusted; /* two-sided; Holm-adjusted over the comparisons */
+    const char *test;    /* "z", "fisher" or "welch" */
+} enc_ab_cmp;
+typedef struct enc_ab_result {
+    enc_ab_metric metric;
+    int leader;                          /* highest value; ties go to the variant listed first */
+    double value[ENC_SPEC_MAX_VARIANTS]; /* the metric per variant (NaN without customers):
+                                          * conversion or click rate, or revenue per customer
+                                          * in minor units */
+    enc_ab_cmp cmp[ENC_SPEC_MAX_VARIANTS];
+    int ncmp;
+    bool significant; /* every Holm-adjusted p-value below ENC_MEASURE_ALPHA */
+} enc_ab_result;
+
+/* Compares the variants of a (at least one) by the metric. */
+void enc_ab_compare(const enc_attr *a, enc_ab_metric metric, enc_ab_result *out);
+/* Writes the comparison as one JSON object (metric, variants with their counts and value,
+ * leader, significant, comparisons) onto w. */
+void enc_ab_json(const enc_attr *a, const enc_ab_result *r, enc_jw *w);
+const char *enc_ab_metric_name(enc_ab_metric m);
+
+/* The report of one campaign as of a time. */
+typedef struct enc_campreport {
+    char state[16];
+    int64_t started_at, ab_decided_at; /* 0 = never */
+    char ab_winner[ENC_SPEC_MAX_NAME]; /* "" = no A/B decision */
+    bool has_ab_test;                  /* the file has an "ab" section */
+    enc_attr *all;                     /* every member up to as-of */
+    enc_attr *test;                    /* the A/B test's members (before the decision); NULL
+                                        * unless decided, when it is what `ab` compares */
+    enc_uplift up[ENC_ATTR_GROUPS];    /* variants and ENC_ATTR_TREATED against the holdout */
+    bool has_ab;                       /* two variants or more */
+    enc_ab_result ab;
+} enc_campreport;
+
+/* Builds the report of campaign `name` as of `as_of`. ENC_ENOTFOUND when there is no such
+ * campaign. The caller frees *out with enc_campreport_free. */
+enc_rc enc_campreport_build(enc_store *st, const char *name, int64_t as_of, enc_campreport **out,
+                            enc_err *err);
+void enc_campreport_free(enc_campreport *r);
+/* The uplift of group g of a over its holdout. */
+void enc_uplift_of(const enc_attr *a, int g, enc_uplift *out);
+/* The JSON document (docs/measurement.md) onto w. */
+void enc_campreport_json(const enc_campreport *r, enc_jw *w);
+/* Aligned text tables onto out. */
+void enc_campreport_text(const enc_campreport *r, enc_buf *out);
+#endif
