@@ -741,36 +741,3 @@ enc_rc enc_camp_counts_get(enc_store *st, const char *name, enc_camp_counts *out
     sqlite3_finalize(q);
     return enc_coupon_counts(st, name, &out->coupons, &out->redeemed, err);
 }
-
-enc_rc enc_ab_stats(enc_store *st, const char *campaign, int64_t until, enc_ab_stat *out, int max,
-                    int *n, enc_err *err)
-{
-    sqlite3 *db = enc__store_db(st);
-    *n = 0;
-    sqlite3_stmt *q =
-        prep(db,
-             "SELECT m.variant, count(*),"
-             " sum(EXISTS(SELECT 1 FROM orders o WHERE o.customer_id = m.customer_id"
-             "   AND o.status = 'paid' AND o.ts > m.at AND o.ts <= ?2)),"
-             " coalesce(sum((SELECT sum(o.sales) FROM orders o WHERE o.customer_id = m.customer_id"
-             "   AND o.status = 'paid' AND o.ts > m.at AND o.ts <= ?2)), 0),"
-             " sum(EXISTS(SELECT 1 FROM events e WHERE e.customer_id = m.customer_id"
-             "   AND e.type = 'message_click' AND e.ts > m.at AND e.ts <= ?2))"
-             " FROM campaign_members m WHERE m.campaign = ?1 AND m.holdout = 0"
-             " AND m.message_key IS NOT NULL AND m.at <= ?2 GROUP BY m.variant ORDER BY m.variant",
-             err);
-    if (!q) return ENC_EDB;
-    bind_text(q, 1, campaign);
-    sqlite3_bind_int64(q, 2, until);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW && *n < max) {
-        enc_ab_stat *a = &out[(*n)++];
-        col_copy(q, 0, a->variant, sizeof a->variant);
-        a->messaged = sqlite3_column_int64(q, 1);
-        a->converted = sqlite3_column_int64(q, 2);
-        a->revenue = sqlite3_column_int64(q, 3);
-        a->clicked = sqlite3_column_int64(q, 4);
-    }
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? ENC_OK : sqlfail(db, err, "A/B outcomes");
-}

@@ -140,12 +140,4 @@ typedef struct enc_camp_counts {
 } enc_camp_counts;
 enc_rc enc_camp_counts_get(enc_store *st, const char *name, enc_camp_counts *out, enc_err *err);
 
-/* Outcome per variant for an A/B decision: members messaged, members who bought after their
- * message and up to `until`, their revenue (minor units), and members who clicked. */
-typedef struct enc_ab_stat {
-    char variant[ENC_SPEC_MAX_NAME];
-    int64_t messaged, converted, revenue, clicked;
-} enc_ab_stat;
-enc_rc enc_ab_stats(enc_store *st, const char *campaign, int64_t until, enc_ab_stat *out, int max,
-                    int *n, enc_err *err);
 #endif
