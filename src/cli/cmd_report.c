@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "base/datetime.h"
 #include "base/json.h"
+#include "campaign/spec.h"
 #include "report/report.h"
 #include "store/store.h"
 #include <errno.h>
@@ -12,7 +13,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: encore report --html FILE [--weeks N] [--json]\n\n"
+    "usage: encore report --html FILE [--weeks N] [--now TIME] [--json]\n\n"
     "Writes a one-file HTML report of the latest scoring run: summary, RFM segments (the 11\n"
     "named segments and the Chinese 8 classes), the R x F heatmap, lifecycle stages, lifetime\n"
     "value and churn-risk distributions, predicted vs actual purchases per week, top categories.\n"
@@ -22,6 +23,8 @@ static const char usage[] =
     "  --html FILE   where to write the page ('-' for standard output)\n"
     "  --weeks N     weeks after the as-of date in the purchases chart, 1..52 (default 13,\n"
     "                or as many as orders after the as-of date cover)\n"
+    "  --now TIME    the campaign section counts responses up to TIME (YYYY-MM-DD[ HH:MM[:SS]]\n"
+    "                UTC, or epoch seconds, as 'encore campaign report --at'; default now)\n"
     "  --json        print what was written (file, bytes, sections, charts) as JSON\n"
     "  --help        this text\n";
 
@@ -54,10 +57,11 @@ static int write_file(const char *path, const enc_buf *b)
 
 int cmd_report(enc_cli *cli, int argc, char **argv)
 {
-    enum { O_HTML = 1, O_WEEKS, O_JSON, O_HELP };
+    enum { O_HTML = 1, O_WEEKS, O_NOW, O_JSON, O_HELP };
     static const struct option longopts[] = {
         {"html", required_argument, 0, O_HTML},
         {"weeks", required_argument, 0, O_WEEKS},
+        {"now", required_argument, 0, O_NOW},
         {"json", no_argument, 0, O_JSON},
         {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0},
@@ -69,6 +73,7 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
     const char *html = NULL;
     bool json = false;
     long weeks = 0;
+    int64_t now = 0;
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -80,6 +85,10 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
             if (!enc_cli_parse_long(optarg, 1, 52, &weeks))
                 return enc_cli_usage("report", usage, "--weeks: '%s' is not a number from 1 to 52",
                                      optarg);
+            break;
+        case O_NOW:
+            if (!enc_spec_time(optarg, &now))
+                return enc_cli_usage("report", usage, "--now: '%s' is not a time", optarg);
             break;
         case O_JSON:
             json = true;
@@ -101,7 +110,8 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("report", &err);
     const char *name = strrchr(cli->db_path, '/');
-    enc_report_opts o = {.store_name = name ? name + 1 : cli->db_path, .weeks = (int)weeks};
+    enc_report_opts o = {.store_name = name ? name + 1 : cli->db_path, .weeks = (int)weeks,
+                         .now = now};
     enc_buf page = {0};
     enc_report_result res;
     enc_rc rc = enc_report_html(st, &o, &page, &res, &err);

@@ -204,6 +204,17 @@ for s in re.findall(r'<svg.*?</svg>', t, re.S):
     ET.fromstring(s); n += 1
 print(n > 0)" "$E2E_TMP/r.html")" True
 
+run_rc "$ENCORE" report --html "$E2E_TMP/r_now.html" --now "$AS_OF"
+check "report --now: exit 0" "$RC" 0
+run_rc "$ENCORE" report --html "$E2E_TMP/r_now2.html" --now "$AS_OF"
+check "report --now: the same time, the same page" \
+  "$(cmp -s "$E2E_TMP/r_now.html" "$E2E_TMP/r_now2.html" && echo same || echo differ)" same
+run_rc "$ENCORE" report --html "$E2E_TMP/r_early.html" --now "$((START - 1))"
+check "report --now: responses counted up to the given time" \
+  "$(cmp -s "$E2E_TMP/r_now.html" "$E2E_TMP/r_early.html" && echo same || echo differ)" differ
+run_rc "$ENCORE" report --html "$E2E_TMP/r_bad.html" --now yesterday
+check "report: bad --now: exit 2" "$RC" 2
+
 # --- errors ---------------------------------------------------------------------------------
 run_rc "$ENCORE" campaign report nope
 check "unknown campaign: exit 1" "$RC" 1
