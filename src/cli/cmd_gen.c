@@ -63,6 +63,19 @@ static void fmt_day(char *out, size_t cap, int64_t epoch)
     strftime(out, cap, "%Y-%m-%d", &tm);
 }
 
+/* "seed": a number, or beyond a JSON reader's int64 a string, exactly */
+static void kseed(enc_jw *w, uint64_t seed)
+{
+    enc_jw_key(w, "seed");
+    if (seed <= (uint64_t)INT64_MAX) {
+        enc_jw_int(w, (int64_t)seed);
+    } else {
+        char t[24];
+        snprintf(t, sizeof t, "%llu", (unsigned long long)seed);
+        enc_jw_str(w, t);
+    }
+}
+
 static void print_json(const enc_gen_opts *o, const enc_gen_counts *c, double secs)
 {
     enc_gen_params p;
@@ -76,14 +89,7 @@ static void print_json(const enc_gen_opts *o, const enc_gen_counts *c, double se
     enc_jw_obj(&w);
     enc_jw_kstr(&w, "out", o->out_dir);
     enc_jw_kstr(&w, "locale", o->locale == ENC_GEN_ZH ? "zh" : "en");
-    enc_jw_key(&w, "seed");
-    if (o->seed <= (uint64_t)INT64_MAX) {
-        enc_jw_int(&w, (int64_t)o->seed);
-    } else { /* beyond a JSON reader's int64: as text, exactly */
-        char t[24];
-        snprintf(t, sizeof t, "%llu", (unsigned long long)o->seed);
-        enc_jw_str(&w, t);
-    }
+    kseed(&w, o->seed);
     enc_jw_kstr(&w, "start", d0);
     enc_jw_kstr(&w, "end", d1);
     enc_jw_kstr(&w, "currency", o->locale == ENC_GEN_ZH ? "CNY" : "USD");
@@ -234,17 +240,6 @@ static const char respond_usage[] =
     "                     else DB.secret next to the store)\n"
     "  --json             print what was drawn as one JSON document\n";
 
-/* A probability-like number: a plain decimal within [lo, hi]. */
-static bool parse_num(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) return false;
-    *out = v;
-    return true;
-}
-
 static void group_json(enc_jw *w, const char *name, const enc_respond_group *g, int digits)
 {
     enc_jw_key(w, name);
@@ -270,11 +265,8 @@ static void respond_json(const enc_respond_opts *o, const enc_respond_counts *c,
     enc_jw_obj(&w);
     enc_jw_kstr(&w, "campaign", o->campaign);
     enc_jw_kstr(&w, "out", o->out_dir);
-    enc_jw_key(&w, "seed");
+    kseed(&w, o->seed);
     char t[40];
-    snprintf(t, sizeof t, "%llu", (unsigned long long)o->seed);
-    if (o->seed <= (uint64_t)INT64_MAX) enc_jw_int(&w, (int64_t)o->seed);
-    else enc_jw_str(&w, t);
     enc_jw_key(&w, "truth");
     enc_jw_obj(&w);
     enc_jw_knum(&w, "base_rate", o->base_rate);
@@ -358,12 +350,12 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
         case O_OPEN:
         case O_CLICK:
         case O_COUPON:
-            if (!parse_num(optarg, 0, 1, rate))
+            if (!enc_cli_parse_double(optarg, 0, 1, rate))
                 return enc_cli_usage("gen respond", respond_usage, "%s: '%s' is not a probability (0 to 1)",
                                      argv[optind - 1], optarg);
             break;
         case O_UPLIFT:
-            if (!parse_num(optarg, -1, 1, &o.uplift))
+            if (!enc_cli_parse_double(optarg, -1, 1, &o.uplift))
                 return enc_cli_usage("gen respond", respond_usage, "--uplift: '%s' is not a number from -1 to 1", optarg);
             break;
         case O_WINDOW:
@@ -376,7 +368,7 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
                 return enc_cli_usage("gen respond", respond_usage, "%s: '%s' is not a time", argv[optind - 1], optarg);
             break;
         case O_AOV:
-            if (!parse_num(optarg, 0.01, 1e9, &o.aov))
+            if (!enc_cli_parse_double(optarg, 0.01, 1e9, &o.aov))
                 return enc_cli_usage("gen respond", respond_usage, "--aov: '%s' is not a positive amount", optarg);
             break;
         case O_SEED:

@@ -7,7 +7,6 @@
 #include "cli/cli.h"
 #include "base/json.h"
 #include "base/mem.h"
-#include <stdarg.h>
 #include "cli/serve_tick.h"
 #include "delivery/config.h"
 #include "delivery/dispatch.h"
@@ -98,17 +97,6 @@ static void print_stats(const enc_server_stats *s, bool json)
 
 /* ---- periodic jobs ---------------------------------------------------------------------- */
 
-static void job_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void job_log(const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "encore: serve: %s\n", buf);
-}
-
 /* The dispatcher. It lives across runs on the job's connection (it holds the store's
  * dispatcher lock, so `encore dispatch` is refused meanwhile); each run sends what is due
  * (`dispatch --once`). A run that fails drops it: the next run opens a fresh one, whose
@@ -169,7 +157,8 @@ static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *e
     }
     const enc_dispatch_stats *a = enc_dispatch_stats_get(j->d);
     if (a->claimed > before.claimed || a->suppressed > before.suppressed)
-        job_log("dispatch: %lld sent, %lld to retry, %lld failed, %lld dead, %lld suppressed",
+        fprintf(stderr, "encore: serve: dispatch: %lld sent, %lld to retry, %lld failed, %lld dead,"
+                        " %lld suppressed\n",
                 (long long)(a->sent - before.sent), (long long)(a->retried - before.retried),
                 (long long)(a->failed - before.failed), (long long)(a->dead - before.dead),
                 (long long)(a->suppressed - before.suppressed));
@@ -186,9 +175,8 @@ static void dispatch_end(enc_server *srv, enc_store *st, void *ctx)
 /* A number of seconds: 0 (off) or 0.05 .. 86400. */
 static bool parse_secs(const char *s, double *out)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v == 0 || (v >= 0.05 && v <= 86400))) return false;
+    double v;
+    if (!enc_cli_parse_double(s, 0, 86400, &v) || (v > 0 && v < 0.05)) return false;
     *out = v;
     return true;
 }

@@ -35,9 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LINES 6         /* lines of one order */
-#define GAMMA_SHAPE 4.0     /* the generator's Gamma-Gamma p */
-#define PAYLOAD_ITEM_P 0.5  /* a reached buyer's first item is one the message showed */
+#define MAX_LINES 6        /* lines of one order */
+#define GAMMA_SHAPE 4.0    /* the generator's Gamma-Gamma p */
+#define PAYLOAD_ITEM_P 0.5 /* a reached buyer's first item is one the message showed */
 
 typedef struct prod {
     const char *sku, *name, *category, *brand;
@@ -80,6 +80,15 @@ static enc_rc sqlfail(rs *r, const char *what)
     return enc_fail(r->err, ENC_EDB, "%s: %s", what, sqlite3_errmsg(r->db));
 }
 
+/* A prepared statement, or NULL with the error set (what: "reading ..."). */
+static sqlite3_stmt *prep(rs *r, const char *sql, const char *what)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) == SQLITE_OK) return s;
+    sqlfail(r, what);
+    return NULL;
+}
+
 static const char *col(rs *r, sqlite3_stmt *s, int i)
 {
     const char *v = (const char *)sqlite3_column_text(s, i);
@@ -91,11 +100,11 @@ static const char *col(rs *r, sqlite3_stmt *s, int i)
 static enc_rc load_products(rs *r)
 {
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT sku, name, category, brand, price FROM products"
-                           " WHERE price > 0 AND in_stock = 1 ORDER BY price, sku",
-                           -1, &s, NULL) != SQLITE_OK)
-        return sqlfail(r, "reading products");
+    if (!(s = prep(r,
+                   "SELECT sku, name, category, brand, price FROM products"
+                   " WHERE price > 0 AND in_stock = 1 ORDER BY price, sku",
+                   "reading products")))
+        return r->err->rc;
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -110,9 +119,11 @@ static enc_rc load_products(rs *r)
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) return sqlfail(r, "reading products");
     if (!r->np)
-        return enc_fail(r->err, ENC_EFAIL, "the shop has no product in stock with a price: import products first");
+        return enc_fail(r->err, ENC_EFAIL,
+                        "the shop has no product in stock with a price: import products first");
     r->by_sku = enc_smap_new(r->np);
-    for (size_t i = 0; i < r->np; i++) enc_smap_put(r->by_sku, r->p[i].sku, strlen(r->p[i].sku), (int64_t)i, NULL);
+    for (size_t i = 0; i < r->np; i++)
+        enc_smap_put(r->by_sku, r->p[i].sku, strlen(r->p[i].sku), (int64_t)i, NULL);
     return ENC_OK;
 }
 
@@ -122,13 +133,13 @@ static enc_rc load_shop(rs *r)
     enc_respond_counts *n = r->n;
     snprintf(n->currency, sizeof n->currency, "USD");
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT currency FROM (SELECT currency, count(*) AS k FROM orders"
-                           " WHERE currency IS NOT NULL GROUP BY currency UNION ALL"
-                           " SELECT currency, 0 FROM products WHERE currency IS NOT NULL)"
-                           " ORDER BY k DESC LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
-        return sqlfail(r, "reading the currency");
+    if (!(s = prep(r,
+                   "SELECT currency FROM (SELECT currency, count(*) AS k FROM orders"
+                   " WHERE currency IS NOT NULL GROUP BY currency UNION ALL"
+                   " SELECT currency, 0 FROM products WHERE currency IS NOT NULL)"
+                   " ORDER BY k DESC LIMIT 1",
+                   "reading the currency")))
+        return r->err->rc;
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
         snprintf(n->currency, sizeof n->currency, "%s", (const char *)sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
@@ -137,9 +148,9 @@ static enc_rc load_shop(rs *r)
         n->aov = llround(r->o->aov * pow(10, n->digits));
         return ENC_OK;
     }
-    if (sqlite3_prepare_v2(r->db, "SELECT avg(sales) FROM orders WHERE status = 'paid' AND sales > 0",
-                           -1, &s, NULL) != SQLITE_OK)
-        return sqlfail(r, "reading the mean order");
+    if (!(s = prep(r, "SELECT avg(sales) FROM orders WHERE status = 'paid' AND sales > 0",
+                   "reading the mean order")))
+        return r->err->rc;
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
         n->aov = llround(sqlite3_column_double(s, 0));
     sqlite3_finalize(s);
@@ -152,12 +163,12 @@ static enc_rc load_shop(rs *r)
 static enc_rc load_members(rs *r)
 {
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT m.customer_id, max(m.holdout), min(m.at), c.external_id, c.country"
-                           " FROM campaign_members m LEFT JOIN customers c ON c.id = m.customer_id"
-                           " WHERE m.campaign = ?1 GROUP BY m.customer_id ORDER BY m.customer_id",
-                           -1, &s, NULL) != SQLITE_OK)
-        return sqlfail(r, "reading the campaign's members");
+    if (!(s = prep(r,
+                   "SELECT m.customer_id, max(m.holdout), min(m.at), c.external_id, c.country"
+                   " FROM campaign_members m LEFT JOIN customers c ON c.id = m.customer_id"
+                   " WHERE m.campaign = ?1 GROUP BY m.customer_id ORDER BY m.customer_id",
+                   "reading the campaign's members")))
+        return r->err->rc;
     sqlite3_bind_text(s, 1, r->o->campaign, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -172,14 +183,14 @@ static enc_rc load_members(rs *r)
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) return sqlfail(r, "reading the campaign's members");
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT m.customer_id, m.id, m.channel, m.sent_at, m.payload, k.code,"
-                           " k.kind, k.amount, k.min_spend, k.issued_at, k.expires_at"
-                           " FROM messages m LEFT JOIN coupons k ON k.message_key = m.idempotency_key"
-                           " WHERE m.campaign = ?1 AND m.state = 'sent' AND m.sent_at IS NOT NULL"
-                           " ORDER BY m.customer_id, m.sent_at, m.id",
-                           -1, &s, NULL) != SQLITE_OK)
-        return sqlfail(r, "reading the campaign's messages");
+    if (!(s = prep(r,
+                   "SELECT m.customer_id, m.id, m.channel, m.sent_at, m.payload, k.code,"
+                   " k.kind, k.amount, k.min_spend, k.issued_at, k.expires_at"
+                   " FROM messages m LEFT JOIN coupons k ON k.message_key = m.idempotency_key"
+                   " WHERE m.campaign = ?1 AND m.state = 'sent' AND m.sent_at IS NOT NULL"
+                   " ORDER BY m.customer_id, m.sent_at, m.id",
+                   "reading the campaign's messages")))
+        return r->err->rc;
     sqlite3_bind_text(s, 1, r->o->campaign, -1, SQLITE_STATIC);
     size_t i = 0;
     int64_t last = 0;
@@ -187,7 +198,8 @@ static enc_rc load_members(rs *r)
         int64_t id = sqlite3_column_int64(s, 0);
         if (id == last) continue; /* the first delivered message only */
         last = id;
-        while (i < r->nc && r->c[i].id < id) i++;
+        while (i < r->nc && r->c[i].id < id)
+            i++;
         if (i == r->nc) break;
         cust *c = &r->c[i];
         if (c->id != id || c->group == 0) continue; /* not a member, or held out */
@@ -219,8 +231,10 @@ static size_t lower(const rs *r, int64_t v)
     size_t lo = 0, hi = r->np;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (r->p[mid].price < v) lo = mid + 1;
-        else hi = mid;
+        if (r->p[mid].price < v)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -229,7 +243,8 @@ static size_t lower(const rs *r, int64_t v)
  * within it, else the cheapest. */
 static size_t pick(const rs *r, enc_rng *g, int64_t budget)
 {
-    size_t a = lower(r, (int64_t)(0.45 * (double)budget)), b = lower(r, (int64_t)(0.9 * (double)budget) + 1);
+    size_t a = lower(r, (int64_t)(0.45 * (double)budget)),
+           b = lower(r, (int64_t)(0.9 * (double)budget) + 1);
     if (b > a) return a + enc_rng_below(g, b - a);
     size_t k = lower(r, budget + 1);
     return k ? k - 1 : 0;
@@ -276,7 +291,9 @@ static void fill(const rs *r, enc_rng *g, basket *b, int64_t z, size_t first, in
         if (!k) break;
         size_t i = enc_rng_below(g, k);
         /* cheap goods come in twos now and then */
-        int64_t q = r->p[i].price * 10 < z && enc_rng_bernoulli(g, 0.3) && 2 * r->p[i].price <= left ? 2 : 1;
+        int64_t q = r->p[i].price * 10 < z && enc_rng_bernoulli(g, 0.3) && 2 * r->p[i].price <= left
+                        ? 2
+                        : 1;
         add(r, b, i, q);
     }
     while (b->subtotal < min_spend && b->n < MAX_LINES + 4) {
@@ -353,9 +370,11 @@ static enc_rc write_order(rs *r, const cust *c, enc_rng *g, const basket *b, int
 static enc_rc write_hit(rs *r, const cust *c, bool click, int64_t ts)
 {
     if (r->o->base_url) {
-        enc_token t = {.kind = click ? ENC_TOKEN_CLICK : ENC_TOKEN_OPEN, .message_id = c->msg_id,
+        enc_token t = {.kind = click ? ENC_TOKEN_CLICK : ENC_TOKEN_OPEN,
+                       .message_id = c->msg_id,
                        .customer_id = c->id};
-        snprintf(t.channel, sizeof t.channel, "%s", c->channel && strlen(c->channel) < sizeof t.channel ? c->channel : "");
+        snprintf(t.channel, sizeof t.channel, "%s",
+                 c->channel && strlen(c->channel) < sizeof t.channel ? c->channel : "");
         snprintf(t.campaign, sizeof t.campaign, "%s", r->o->campaign);
         if (click) snprintf(t.url, sizeof t.url, "%s", r->click_url);
         if (enc_track_url(r->o->key, r->o->base_url, &t, &r->row, r->err)) return r->err->rc;
@@ -388,7 +407,9 @@ static enc_rc write_hit(rs *r, const cust *c, bool click, int64_t ts)
 static enc_rc respond(rs *r, const cust *c, uint64_t key)
 {
     const enc_respond_opts *o = r->o;
-    enc_respond_group *G = c->group == 0 ? &r->n->holdout : c->group == 1 ? &r->n->reached : &r->n->unreached;
+    enc_respond_group *G = c->group == 0   ? &r->n->holdout
+                           : c->group == 1 ? &r->n->reached
+                                           : &r->n->unreached;
     enc_rng g;
     enc_rng_seed_stream(&g, key, (uint64_t)c->id);
     /* every draw is made whatever the group, so a customer's draws do not depend on others */
@@ -421,7 +442,9 @@ static enc_rc respond(rs *r, const cust *c, uint64_t key)
     bool coupon = c->group == 1 && c->code && u_coupon < o->coupon_use && c->issued_at <= ts &&
                   (!c->expires_at || ts <= c->expires_at);
     double z = enc_rng_gamma(&g, GAMMA_SHAPE, (double)r->n->aov / GAMMA_SHAPE);
-    size_t first = c->group == 1 && enc_rng_bernoulli(&g, PAYLOAD_ITEM_P) ? payload_item(r, &g, c->payload) : SIZE_MAX;
+    size_t first = c->group == 1 && enc_rng_bernoulli(&g, PAYLOAD_ITEM_P)
+                       ? payload_item(r, &g, c->payload)
+                       : SIZE_MAX;
     basket b;
     fill(r, &g, &b, (int64_t)z > 1 ? (int64_t)z : 1, first, coupon ? c->min_spend : 0);
     int64_t discount = 0;
@@ -443,22 +466,27 @@ static enc_rc respond(rs *r, const cust *c, uint64_t key)
 static enc_rc check_opts(const enc_respond_opts *o, enc_err *err)
 {
     if (!o->campaign || !*o->campaign) return enc_fail(err, ENC_EUSAGE, "a campaign is required");
-    if (!o->out_dir || !*o->out_dir) return enc_fail(err, ENC_EUSAGE, "an output directory is required");
+    if (!o->out_dir || !*o->out_dir)
+        return enc_fail(err, ENC_EUSAGE, "an output directory is required");
     const struct {
         const char *name;
         double v;
-    } rates[] = {{"base rate", o->base_rate}, {"open rate", o->open_rate},
-                 {"click rate", o->click_rate}, {"coupon use", o->coupon_use}};
+    } rates[] = {{"base rate", o->base_rate},
+                 {"open rate", o->open_rate},
+                 {"click rate", o->click_rate},
+                 {"coupon use", o->coupon_use}};
     for (size_t i = 0; i < sizeof rates / sizeof *rates; i++)
         if (!(rates[i].v >= 0 && rates[i].v <= 1))
-            return enc_fail(err, ENC_EUSAGE, "%s: %g is not a probability (0 to 1)", rates[i].name, rates[i].v);
+            return enc_fail(err, ENC_EUSAGE, "%s: %g is not a probability (0 to 1)", rates[i].name,
+                            rates[i].v);
     double t = o->base_rate + o->uplift;
     if (!(t >= 0 && t <= 1))
         return enc_fail(err, ENC_EUSAGE, "base rate + uplift = %g: not a probability (0 to 1)", t);
     if (o->window < 0 || o->window > 365 * 86400)
         return enc_fail(err, ENC_EUSAGE, "window: from 1 second to 365 days");
     if (!(o->aov >= 0 && o->aov < 1e12)) return enc_fail(err, ENC_EUSAGE, "aov: a positive amount");
-    if (o->base_url && !o->key) return enc_fail(err, ENC_EUSAGE, "tracking URLs need the token key");
+    if (o->base_url && !o->key)
+        return enc_fail(err, ENC_EUSAGE, "tracking URLs need the token key");
     return ENC_OK;
 }
 
@@ -468,14 +496,16 @@ static enc_rc open_out(rs *r, const char *name, const char *header, FILE **f)
     snprintf(path, sizeof path, "%s/%s", r->o->out_dir, name);
     *f = fopen(path, "wb");
     if (!*f) return enc_fail(r->err, ENC_EIO, "%s: %s", path, strerror(errno));
-    if (header && fprintf(*f, "%s\n", header) < 0) return enc_fail(r->err, ENC_EIO, "%s: %s", path, strerror(errno));
+    if (header && fprintf(*f, "%s\n", header) < 0)
+        return enc_fail(r->err, ENC_EIO, "%s: %s", path, strerror(errno));
     return ENC_OK;
 }
 
 static enc_rc close_out(rs *r, FILE **f, const char *name, enc_rc rc)
 {
     if (!*f) return rc;
-    if (fclose(*f) != 0 && !rc) rc = enc_fail(r->err, ENC_EIO, "%s/%s: %s", r->o->out_dir, name, strerror(errno));
+    if (fclose(*f) != 0 && !rc)
+        rc = enc_fail(r->err, ENC_EIO, "%s/%s: %s", r->o->out_dir, name, strerror(errno));
     *f = NULL;
     return rc;
 }
@@ -484,8 +514,8 @@ static enc_rc run(rs *r)
 {
     const enc_respond_opts *o = r->o;
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(r->db, "SELECT 1 FROM campaigns WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
-        return sqlfail(r, "reading campaigns");
+    if (!(s = prep(r, "SELECT 1 FROM campaigns WHERE name = ?1", "reading campaigns")))
+        return r->err->rc;
     sqlite3_bind_text(s, 1, o->campaign, -1, SQLITE_STATIC);
     bool found = sqlite3_step(s) == SQLITE_ROW;
     sqlite3_finalize(s);
@@ -504,14 +534,16 @@ static enc_rc run(rs *r)
     if (enc__gen_mkdirs(o->out_dir, r->err)) return r->err->rc;
     if (open_out(r, "orders.csv", enc_gen_headers[2], &r->orders)) return r->err->rc;
     if (o->base_url) {
-        if (open_out(r, "opens.txt", NULL, &r->opens) || open_out(r, "clicks.txt", NULL, &r->clicks))
+        if (open_out(r, "opens.txt", NULL, &r->opens) ||
+            open_out(r, "clicks.txt", NULL, &r->clicks))
             return r->err->rc;
     } else {
         char hdr[200];
         snprintf(hdr, sizeof hdr, "%s,properties", enc_gen_headers[3]);
         if (open_out(r, "events.csv", hdr, &r->events)) return r->err->rc;
     }
-    uint64_t key = o->seed ^ enc_rng_keyed_hash(0x656e636f7265ULL, o->campaign, strlen(o->campaign));
+    uint64_t key =
+        o->seed ^ enc_rng_keyed_hash(0x656e636f7265ULL, o->campaign, strlen(o->campaign));
     for (size_t i = 0; i < r->nc; i++) {
         const cust *c = &r->c[i];
         if ((o->since && c->anchor < o->since) || (o->until && c->anchor >= o->until)) {
@@ -538,7 +570,11 @@ enc_rc enc_respond_run(enc_store *st, const enc_respond_opts *opts, enc_respond_
     if (check_opts(opts, err)) return err->rc;
     enc_respond_opts o = *opts;
     if (!o.window) o.window = ENC_RESPOND_DEFAULT_WINDOW;
-    rs r = {.o = &o, .st = st, .db = enc__store_db(st), .a = enc_arena_new(1 << 16), .n = n,
+    rs r = {.o = &o,
+            .st = st,
+            .db = enc__store_db(st),
+            .a = enc_arena_new(1 << 16),
+            .n = n,
             .err = err};
     enc_rc rc = run(&r);
     rc = close_out(&r, &r.orders, "orders.csv", rc);

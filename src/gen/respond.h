@@ -19,23 +19,23 @@
 #define ENC_RESPOND_DEFAULT_WINDOW (7 * 86400)
 
 typedef struct enc_respond_opts {
-    const char *campaign;  /* required: a campaign in the store */
-    const char *out_dir;   /* required: created when missing; the files are replaced */
-    double base_rate;      /* P(an order in the window) without the message, 0 .. 1 */
-    double uplift;         /* added to it for customers whose message was delivered;
-                              0 <= base_rate + uplift <= 1 (negative: the message hurts) */
-    double open_rate;      /* P(open) of a reached customer */
-    double click_rate;     /* P(click) of a reached customer (a click implies an open when
-                              click_rate <= open_rate: one uniform draw decides both) */
-    double coupon_use;     /* P(a reached buyer whose message carried a coupon uses it) */
-    int64_t window;        /* seconds after the anchor; 0 = ENC_RESPOND_DEFAULT_WINDOW */
-    int64_t since, until;  /* only customers whose anchor is in [since, until); 0 = no bound */
-    double aov;            /* mean order subtotal in currency units; 0 = the shop's mean */
+    const char *campaign; /* required: a campaign in the store */
+    const char *out_dir;  /* required: created when missing; the files are replaced */
+    double base_rate;     /* P(an order in the window) without the message, 0 .. 1 */
+    double uplift;        /* added to it for customers whose message was delivered;
+                             0 <= base_rate + uplift <= 1 (negative: the message hurts) */
+    double open_rate;     /* P(open) of a reached customer */
+    double click_rate;    /* P(click) of a reached customer (a click implies an open when
+                             click_rate <= open_rate: one uniform draw decides both) */
+    double coupon_use;    /* P(a reached buyer whose message carried a coupon uses it) */
+    int64_t window;       /* seconds after the anchor; 0 = ENC_RESPOND_DEFAULT_WINDOW */
+    int64_t since, until; /* only customers whose anchor is in [since, until); 0 = no bound */
+    double aov;           /* mean order subtotal in currency units; 0 = the shop's mean */
     uint64_t seed;
-    const char *base_url;  /* NULL: opens and clicks as rows of events.csv; else as tracking
-                              URLs under it in opens.txt and clicks.txt */
+    const char *base_url;     /* NULL: opens and clicks as rows of events.csv; else as tracking
+                                 URLs under it in opens.txt and clicks.txt */
     const enc_token_key *key; /* signs the URLs (required with base_url) */
-    const char *click_url; /* where clicks lead; NULL = the shop_url of the campaign policy */
+    const char *click_url;    /* where clicks lead; NULL = the shop_url of the campaign policy */
 } enc_respond_opts;
 
 /* Counts per group: customers, and what they did. Money in minor units. */

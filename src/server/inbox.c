@@ -77,9 +77,10 @@ enc_rc enc_inbox_page(enc_store *st, int64_t cust, const enc_inbox_query *q, enc
         json_t *m = json_object();
         last = sqlite3_column_int64(s, 0);
         json_object_set_new(m, "id", json_integer(last));
-        json_object_set_new(m, "message_id", sqlite3_column_type(s, 1) == SQLITE_NULL
-                                                 ? json_null()
-                                                 : json_integer(sqlite3_column_int64(s, 1)));
+        json_object_set_new(m, "message_id",
+                            sqlite3_column_type(s, 1) == SQLITE_NULL
+                                ? json_null()
+                                : json_integer(sqlite3_column_int64(s, 1)));
         json_object_set_new(m, "campaign", text_or_null(s, 2));
         json_object_set_new(m, "title", text_or_null(s, 3));
         json_object_set_new(m, "body", text_or_null(s, 4));

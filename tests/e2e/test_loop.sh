@@ -9,15 +9,8 @@
 # exists; the rest is asserted either way: counts, clicks recorded, orders, redemptions).
 . "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-PEERS="$(cd "$(dirname "$0")/../peers" && pwd)"
 T=$E2E_TMP
-PIDS=""
-cleanup() { for p in $PIDS; do kill -9 $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$E2E_TMP"; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
-sql() { $PY -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print('\n'.join('|'.join(str(x) for x in r) for r in db.execute(sys.argv[2])))" "$ENCORE_DB" "$1"; }
-wait_for() { for _ in $(seq "${3:-300}"); do [ "$(sql "$1")" = "$2" ] && return 0; sleep 0.1; done; return 1; }
+trap e2e_cleanup EXIT
 fmt() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
 unset ENCORE_DELIVERY_CONFIG ENCORE_SECRET ENCORE_LISTEN ENCORE_BASE_URL
 export ENCORE_WRITE_KEY="loop-key"
@@ -75,8 +68,8 @@ echo "# outbox: $OFFER_MSGS loop-offer messages, $PLAYBOOK_MSGS from the playboo
 check "the playbooks planned messages too" "$([ "$PLAYBOOK_MSGS" -gt 0 ] && echo yes)" yes
 
 # --- delivery through the server's dispatcher ---------------------------------------------------------
-$PY "$PEERS/smtp_sink.py" --port-file "$T/smtp.port" --dir "$T/mail" & PIDS="$PIDS $!"
-$PY "$PEERS/webhook_sink.py" --port-file "$T/hook.port" & PIDS="$PIDS $!"
+$PY "$PEERS/smtp_sink.py" --port-file "$T/smtp.port" --dir "$T/mail" & E2E_PIDS="$E2E_PIDS $!"
+$PY "$PEERS/webhook_sink.py" --port-file "$T/hook.port" & E2E_PIDS="$E2E_PIDS $!"
 wait_port "$T/smtp.port" && wait_port "$T/hook.port" || not_ok "sinks started"
 cat >"$T/delivery.json" <<JSON
 {"dispatch": {"batch": 500},
@@ -86,11 +79,8 @@ cat >"$T/delivery.json" <<JSON
               "inapp": {"kind": "inbox"}}}
 JSON
 "$ENCORE" serve --listen 127.0.0.1:0 --config "$T/delivery.json" --tick-every 0 --dispatch-every 0.2 \
-  --json >"$T/serve.out" 2>"$T/serve.err" & SRV=$!; PIDS="$PIDS $SRV"
-PORT=""
-for _ in $(seq 100); do
-  PORT=$(sed -nE 's/.*listening on http:\/\/127\.0\.0\.1:([0-9]+).*/\1/p' "$T/serve.err"); [ -n "$PORT" ] && break; sleep 0.05
-done
+  --json >"$T/serve.out" 2>"$T/serve.err" & SRV=$!; E2E_PIDS="$E2E_PIDS $SRV"
+PORT=$(serve_port "$T/serve.err")
 [ -n "$PORT" ] || { not_ok "server started" "$(cat "$T/serve.err")"; e2e_done; exit 1; }
 B="http://127.0.0.1:$PORT"
 DUE="SELECT count(*) FROM messages WHERE state IN ('queued', 'sending') AND next_attempt_at <= strftime('%s', 'now')"

@@ -5,16 +5,11 @@
 # 429 to the first request of keys starting with "ra-" and records each request's time.
 . "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-PEERS="$(cd "$(dirname "$0")/../peers" && pwd)"
 T=$E2E_TMP
-PIDS=""
-trap 'for p in $PIDS; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$E2E_TMP"' EXIT
-wait_port() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
-sql() { $PY -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print('\n'.join('|'.join(str(x) for x in r) for r in db.execute(sys.argv[2])))" "$ENCORE_DB" "$1"; }
+trap e2e_cleanup EXIT
 
-$PY "$PEERS/webhook_sink.py" --port-file "$T/a.port" --retry-after 2 & PIDS="$PIDS $!"
-$PY "$PEERS/webhook_sink.py" --port-file "$T/b.port" --retry-after date+3 & PIDS="$PIDS $!"
+$PY "$PEERS/webhook_sink.py" --port-file "$T/a.port" --retry-after 2 & E2E_PIDS="$E2E_PIDS $!"
+$PY "$PEERS/webhook_sink.py" --port-file "$T/b.port" --retry-after date+3 & E2E_PIDS="$E2E_PIDS $!"
 wait_port "$T/a.port" && wait_port "$T/b.port" || not_ok "sinks started"
 A=$(cat "$T/a.port"); B=$(cat "$T/b.port")
 
@@ -33,7 +28,7 @@ JSON
 run_rc "$ENCORE" outbox enqueue "$T/m.jsonl"
 check "four messages enqueued" "$RC" 0
 
-"$ENCORE" dispatch --config "$T/delivery.json" >"$T/dispatch.out" 2>&1 & DPID=$!; PIDS="$PIDS $DPID"
+"$ENCORE" dispatch --config "$T/delivery.json" >"$T/dispatch.out" 2>&1 & DPID=$!; E2E_PIDS="$E2E_PIDS $DPID"
 for _ in $(seq 150); do
   [ "$(sql "SELECT count(*) FROM messages WHERE state = 'sent'")" = 4 ] && break
   sleep 0.1

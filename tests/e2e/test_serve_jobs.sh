@@ -8,16 +8,8 @@
 # SIGTERM in the middle of a rate-limited send stops at once with no message left `sending`.
 . "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-PEERS="$(cd "$(dirname "$0")/../peers" && pwd)"
 T=$E2E_TMP
-PIDS=""
-cleanup() { for p in $PIDS; do kill -9 $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$E2E_TMP"; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
-sql() { $PY -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print('\n'.join('|'.join(str(x) for x in r) for r in db.execute(sys.argv[2])))" "$ENCORE_DB" "$1"; }
-# wait_for SQL VALUE [tries of 0.1 s]: until the query gives VALUE
-wait_for() { for _ in $(seq "${3:-200}"); do [ "$(sql "$1")" = "$2" ] && return 0; sleep 0.1; done; return 1; }
+trap e2e_cleanup EXIT
 export ENCORE_WRITE_KEY="jobs-key"
 unset ENCORE_DELIVERY_CONFIG ENCORE_SECRET ENCORE_LISTEN
 
@@ -51,7 +43,7 @@ NS=$(sql "SELECT count(*) FROM messages WHERE channel = 'sms'")
 echo "# $N messages queued: $NI inapp, $NE email, $NS sms"
 check "messages on all three channels" "$([ "$NI" -gt 20 ] && [ "$NE" -gt 20 ] && [ "$NS" -gt 5 ] && echo yes)" yes
 
-$PY "$PEERS/webhook_sink.py" --port-file "$T/hook.port" & PIDS="$PIDS $!"
+$PY "$PEERS/webhook_sink.py" --port-file "$T/hook.port" & E2E_PIDS="$E2E_PIDS $!"
 wait_port "$T/hook.port" || not_ok "webhook sink started"
 HOOK=$(cat "$T/hook.port")
 cat >"$T/delivery.json" <<JSON
@@ -63,17 +55,13 @@ JSON
 
 # another dispatcher holds the store's lock: the server's dispatch job fails until it is gone
 "$ENCORE" dispatch --config "$T/delivery.json" --set sms.rate=0.001 --set inapp.kind=inbox \
-  --set email.rate=0.001 --set inapp.rate=0.001 >/dev/null 2>&1 & OTHER=$!; PIDS="$PIDS $OTHER"
+  --set email.rate=0.001 --set inapp.rate=0.001 >/dev/null 2>&1 & OTHER=$!; E2E_PIDS="$E2E_PIDS $OTHER"
 for _ in $(seq 50); do [ -s "$ENCORE_DB.dispatch-lock" ] && break; sleep 0.05; done
 sleep 0.3
 
 "$ENCORE" serve --listen 127.0.0.1:0 --config "$T/delivery.json" --tick-every 0.5 \
-  --dispatch-every 0.2 --json >"$T/serve.out" 2>"$T/serve.err" & SRV=$!; PIDS="$PIDS $SRV"
-PORT=""
-for _ in $(seq 100); do
-  PORT=$(sed -nE 's/.*listening on http:\/\/127\.0\.0\.1:([0-9]+).*/\1/p' "$T/serve.err")
-  [ -n "$PORT" ] && break; sleep 0.05
-done
+  --dispatch-every 0.2 --json >"$T/serve.out" 2>"$T/serve.err" & SRV=$!; E2E_PIDS="$E2E_PIDS $SRV"
+PORT=$(serve_port "$T/serve.err")
 [ -n "$PORT" ] || { not_ok "server started" "$(cat "$T/serve.err")"; e2e_done; exit 1; }
 B="http://127.0.0.1:$PORT"
 check_match "the server names its jobs" "$(cat "$T/serve.err")" "jobs: tick dispatch"

@@ -5,6 +5,7 @@
 #ifndef ENCORE_TEST_CSV_BACK_H
 #define ENCORE_TEST_CSV_BACK_H
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,5 +108,16 @@ __attribute__((unused)) static int64_t money(const char *s) /* "-12.30" -> -1230
         if (p != dot && !isdigit((unsigned char)*p)) return INT64_MIN;
     int64_t v = atoll(s) * 100 + atoi(dot + 1);
     return neg ? -v : v;
+}
+
+/* Whether two files hold the same bytes. */
+__attribute__((unused)) static bool same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    bool same = x && y && na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
 }
 #endif

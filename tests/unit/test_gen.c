@@ -36,16 +36,6 @@ static enc_gen_counts run(const char *dir, int64_t n, uint64_t seed, enc_gen_loc
     return c;
 }
 
-static bool same_file(const char *a, const char *b)
-{
-    size_t na, nb;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
-    bool same = x && y && na == nb && memcmp(x, y, na) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 static const char *const FILES[6] = {"customers.csv", "products.csv", "orders.csv",
                                      "events.csv",    "feedback.csv", "consents.csv"};
 

@@ -294,19 +294,29 @@ static void fake_close(enc_channel *ch) {}
 static const enc_channel_ops fake_ops = {.kind = "fake", .dedups = true, .open = fake_open,
                                          .send = fake_send, .close = fake_close};
 
+/* A dispatcher on st with the fake channel ("fake", at rate per second; 0 = unlimited), the
+ * fake clock clk and the retry policy, claiming batch messages a round. */
+static enc_dispatch *fake_dispatcher(enc_store *st, fake_clock *clk, enc_retry_policy retry,
+                                     size_t batch, double rate)
+{
+    enc_err err = {0};
+    enc_dispatch_opts o = {.retry = retry, .batch = batch, .poll = 1, .seed = 9,
+                           .clock = {.now = fk_now, .sleep = fk_sleep, .ctx = clk}};
+    enc_dispatch *d = NULL;
+    CHECK_INT(enc_dispatch_new(st, &o, &d, &err), ENC_OK);
+    json_t *opts = json_pack("{s:f}", "rate", rate);
+    CHECK_INT(enc_dispatch_add(d, "fake", &fake_ops, opts, &err), ENC_OK);
+    json_decref(opts);
+    memset(&fake_state, 0, sizeof fake_state);
+    return d;
+}
+
 static void dispatcher_rate_pause_retry(void)
 {
     enc_store *st = fresh("dispatch.db");
     enc_err err = {0};
     fake_clock clk = {.t = 1000};
-    enc_dispatch_opts o = {.retry = {.base = 60, .cap = 3600, .max_attempts = 3},
-                           .batch = 100, .poll = 1, .seed = 9,
-                           .clock = {.now = fk_now, .sleep = fk_sleep, .ctx = &clk}};
-    enc_dispatch *d;
-    CHECK_INT(enc_dispatch_new(st, &o, &d, &err), ENC_OK);
-    json_t *opts = json_pack("{s:f}", "rate", 5.0);
-    CHECK_INT(enc_dispatch_add(d, "fake", &fake_ops, opts, &err), ENC_OK);
-    json_decref(opts);
+    enc_dispatch *d = fake_dispatcher(st, &clk, (enc_retry_policy){.base = 60, .cap = 3600, .max_attempts = 3}, 100, 5);
     enc_outbox *ob = enc_dispatch_outbox(d);
     for (int k = 0; k < 5; k++) {
         char pre[16];
@@ -370,14 +380,8 @@ static void dispatcher_retry_after(void)
     enc_store *st = fresh("retry_after.db");
     enc_err err = {0};
     fake_clock clk = {.t = 5000};
-    enc_dispatch_opts o = {.retry = {.base = 20, .cap = 3600, .max_attempts = 5},
-                           .batch = 1, .poll = 1, .seed = 3,
-                           .clock = {.now = fk_now, .sleep = fk_sleep, .ctx = &clk}};
-    enc_dispatch *d;
-    CHECK_INT(enc_dispatch_new(st, &o, &d, &err), ENC_OK);
-    CHECK_INT(enc_dispatch_add(d, "fake", &fake_ops, NULL, &err), ENC_OK);
+    enc_dispatch *d = fake_dispatcher(st, &clk, (enc_retry_policy){.base = 20, .cap = 3600, .max_attempts = 5}, 1, 0);
     enc_outbox *ob = enc_dispatch_outbox(d);
-    memset(&fake_state, 0, sizeof fake_state);
     /* priority 9 goes first: the 429 comes back before the other message is claimed */
     enc_msg_rec ra = {.channel = "fake", .address = "ra900", .idempotency_key = "ra", .priority = 9};
     enc_msg_rec ok = {.channel = "fake", .address = "ok", .idempotency_key = "ok"};

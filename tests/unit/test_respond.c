@@ -264,16 +264,6 @@ static void rates_match_the_truth(void)
     CHECK(within((double)clicks / N_REACH, 0.15, N_REACH, 4));
 }
 
-static bool same_file(const char *a, const char *b)
-{
-    size_t na, nb;
-    char *pa = slurp(a, &na), *pb = slurp(b, &nb);
-    bool same = pa && pb && na == nb && memcmp(pa, pb, na) == 0;
-    free(pa);
-    free(pb);
-    return same;
-}
-
 static void same_options_same_bytes(void)
 {
     enc_err err = {0};
