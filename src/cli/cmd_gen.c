@@ -340,9 +340,12 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
     bool json = false;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    int li = -1;
+    while ((ch = getopt_long(argc, argv, ":", longopts, &li)) != -1) {
         double *rate = ch == O_BASE ? &o.base_rate : ch == O_OPEN ? &o.open_rate
                      : ch == O_CLICK ? &o.click_rate : ch == O_COUPON ? &o.coupon_use : NULL;
+        const char *name = li >= 0 ? longopts[li].name : "?"; /* the option, for messages */
+        li = -1;
         switch (ch) {
         case O_CAMP: o.campaign = optarg; break;
         case O_OUT: o.out_dir = optarg; break;
@@ -351,8 +354,8 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
         case O_CLICK:
         case O_COUPON:
             if (!enc_cli_parse_double(optarg, 0, 1, rate))
-                return enc_cli_usage("gen respond", respond_usage, "%s: '%s' is not a probability (0 to 1)",
-                                     argv[optind - 1], optarg);
+                return enc_cli_usage("gen respond", respond_usage, "--%s: '%s' is not a probability (0 to 1)",
+                                     name, optarg);
             break;
         case O_UPLIFT:
             if (!enc_cli_parse_double(optarg, -1, 1, &o.uplift))
@@ -365,7 +368,7 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
         case O_SINCE:
         case O_UNTIL:
             if (!enc_spec_time(optarg, ch == O_SINCE ? &o.since : &o.until))
-                return enc_cli_usage("gen respond", respond_usage, "%s: '%s' is not a time", argv[optind - 1], optarg);
+                return enc_cli_usage("gen respond", respond_usage, "--%s: '%s' is not a time", name, optarg);
             break;
         case O_AOV:
             if (!enc_cli_parse_double(optarg, 0.01, 1e9, &o.aov))

@@ -24,6 +24,22 @@ NOW=$(date -u +%s)
 T0=$(date -u -d '2026-01-01 09:00:00' +%s)
 END_DAY=2025-12-31
 
+# --- gen respond: usage ------------------------------------------------------------------------
+run_rc "$ENCORE" gen respond --help
+check "gen respond --help exits 0" "$RC" 0
+check_match "  and describes the files" "$OUT" "orders.csv.*opens.txt, clicks.txt"
+run_rc "$ENCORE" gen respond --out "$T/x"
+check "gen respond without --campaign: usage error" "$RC" 2
+check_match "  says so" "$ERR" "^encore: gen respond: --campaign NAME is required"
+run_rc "$ENCORE" gen respond --campaign c --out "$T/x" --base-rate 0.9 --uplift 0.2
+check_match "gen respond: base + uplift over 1 refused" "$RC $ERR" "^2 encore: gen respond: --base-rate \+ --uplift must be from 0 to 1"
+run_rc "$ENCORE" gen respond --campaign c --out "$T/x" --click-rate 2
+check_match "gen respond: a rate over 1 refused" "$RC $ERR" "^2 encore: gen respond: --click-rate: '2' is not a probability"
+run_rc "$ENCORE" gen respond --campaign c --out "$T/x" --window 0s
+check "gen respond: an empty window refused" "$RC" 2
+run_rc "$ENCORE" gen respond --campaign nowhere --out "$T/x"
+check "gen respond: an unknown campaign is a failure" "$RC $ERR" "1 encore: gen respond: no campaign named 'nowhere'"
+
 # --- import -> score ---------------------------------------------------------------------------
 run_rc "$ENCORE" gen --customers 3000 --seed 11 --out "$T/shop"
 check "gen: a shop of 3,000 customers" "$RC" 0
