@@ -110,7 +110,7 @@ static size_t lay(size_t n, int d, const enc_cluster_opts *o, void *ws, layout *
     ok &= take(&off, l.sil_n, sizeof(uint32_t), ws, (void **)&l.sidx);
     ok &= take(&off, l.sil_n, dd * sizeof(double), ws, (void **)&l.Zsil);
     ok &= take(&off, l.sil_n, sizeof(int32_t), ws, (void **)&l.lsil);
-    ok &= take(&off, l.sil_n * (size_t)(l.kmax + 1) + (size_t)l.kmax + 1, sizeof(double), ws,
+    ok &= take(&off, enc_cluster_silhouette_ws(l.sil_n, d, l.kmax), sizeof(double), ws,
                (void **)&l.silws);
     if (L) *L = l;
     return ok ? off : 0;
@@ -254,47 +254,70 @@ static int lloyd(const double *Z, size_t n, int d, int k, double *C, int32_t *la
     return it + 1;
 }
 
+size_t enc_cluster_silhouette_ws(size_t m, int d, int k)
+{
+    return m * ((size_t)k + (size_t)d + 1) + 3 * (size_t)k + 1;
+}
+
+/* The points are first put in cluster order (a counting sort), so that each point's distance
+ * sum to a cluster is a run over contiguous rows kept in a register; the other half of each
+ * pair is added to the partner's row, a different address every step. (Accumulating straight
+ * into S[i][label[j]] makes every step wait on the previous store to the same few cells.) */
 double enc_cluster_silhouette(const double *Z, size_t m, int d, const int32_t *label, int k,
                               double *per_point, double *ws)
 {
-    double *S = ws, *cnt = ws + m * (size_t)k;
-    memset(ws, 0, (m * (size_t)k + (size_t)k) * sizeof *ws);
+    double *S = ws, *cnt = S + m * (size_t)k, *Y = cnt + k;
+    size_t *perm = (size_t *)(Y + m * (size_t)d), *seg = perm + m, *next = seg + k + 1;
+    memset(S, 0, (m * (size_t)k + (size_t)k) * sizeof *S);
     for (size_t i = 0; i < m; i++)
         cnt[label[i]] += 1;
     int present = 0;
-    for (int c = 0; c < k; c++)
+    seg[0] = 0;
+    for (int c = 0; c < k; c++) {
         present += cnt[c] > 0;
-    for (size_t i = 0; i < m; i++) {
-        const double *zi = Z + i * d;
-        double *Si = S + i * (size_t)k;
-        int li = label[i];
-        for (size_t j = i + 1; j < m; j++) {
-            double t = sqrt(dist2(zi, Z + j * d, d));
-            Si[label[j]] += t;
-            S[j * (size_t)k + li] += t;
-        }
+        next[c] = seg[c];
+        seg[c + 1] = seg[c] + (size_t)cnt[c];
     }
+    for (size_t i = 0; i < m; i++)
+        perm[next[label[i]]++] = i;
+    for (size_t p = 0; p < m; p++)
+        memcpy(Y + p * d, Z + perm[p] * d, (size_t)d * sizeof *Y);
     if (present < 2) {
         if (per_point)
             for (size_t i = 0; i < m; i++)
                 per_point[i] = NAN;
         return NAN;
     }
-    double total = 0;
-    for (size_t i = 0; i < m; i++) {
-        int li = label[i];
-        double s = 0;
-        if (cnt[li] > 1) {
-            double a = S[i * (size_t)k + li] / (cnt[li] - 1), b = INFINITY;
-            for (int c = 0; c < k; c++)
-                if (c != li && cnt[c] > 0 && S[i * (size_t)k + c] / cnt[c] < b)
-                    b = S[i * (size_t)k + c] / cnt[c];
-            double mx = a > b ? a : b;
-            s = mx > 0 ? (b - a) / mx : 0;
+    for (int cp = 0; cp < k; cp++)
+        for (size_t p = seg[cp]; p < seg[cp + 1]; p++) {
+            const double *yp = Y + p * d;
+            double *Sp = S + p * (size_t)k;
+            for (int c = cp; c < k; c++) {
+                size_t lo = c == cp ? p + 1 : seg[c];
+                double acc = 0;
+                for (size_t q = lo; q < seg[c + 1]; q++) {
+                    double t = sqrt(dist2(yp, Y + q * d, d));
+                    acc += t;
+                    S[q * (size_t)k + cp] += t;
+                }
+                Sp[c] += acc;
+            }
         }
-        if (per_point) per_point[i] = s;
-        total += s;
-    }
+    double total = 0;
+    for (int li = 0; li < k; li++)
+        for (size_t p = seg[li]; p < seg[li + 1]; p++) {
+            const double *Sp = S + p * (size_t)k;
+            double s = 0;
+            if (cnt[li] > 1) {
+                double a = Sp[li] / (cnt[li] - 1), b = INFINITY;
+                for (int c = 0; c < k; c++)
+                    if (c != li && cnt[c] > 0 && Sp[c] / cnt[c] < b) b = Sp[c] / cnt[c];
+                double mx = a > b ? a : b;
+                s = mx > 0 ? (b - a) / mx : 0;
+            }
+            if (per_point) per_point[perm[p]] = s;
+            total += s;
+        }
     return total / (double)m;
 }
 

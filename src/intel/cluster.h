@@ -62,7 +62,8 @@ void enc_cluster_assign(const enc_cluster_result *r, const double *X, size_t n, 
  * Euclidean distances: s(i) = (b - a) / max(a, b), a = mean distance to the rest of its cluster,
  * b = the smallest mean distance to another cluster; s = 0 for a point alone in its cluster
  * (as scikit-learn). per_point (m, may be NULL) receives s(i). NaN when fewer than two clusters
- * are present. ws: m * k + k doubles. O(m^2 d). */
+ * are present. ws: enc_cluster_silhouette_ws(m, d, k) doubles. O(m^2 d). */
+size_t enc_cluster_silhouette_ws(size_t m, int d, int k);
 double enc_cluster_silhouette(const double *Z, size_t m, int d, const int32_t *label, int k,
                               double *per_point, double *ws);
 

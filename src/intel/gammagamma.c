@@ -187,7 +187,7 @@ enc_rc enc_gg_fit_ml(const enc_gg_obs *d, const enc_gg_params *start, enc_gg_fit
     if (wl > sizeof work_stack / sizeof *work_stack) work = enc_xmalloc(wl * sizeof *work);
     fitctx c = {d, xmax, 1 / tw, work, {0, 0, 0, NULL}};
     precompute(d, xmax, work, &c.pr); /* every m > 0 was checked above */
-    enc_optim_opts o = {.gtol = 1e-6};
+    enc_optim_opts o = {.gtol = 1e-6, .newton = 1};
     gsl_error_handler_t *old = gsl_set_error_handler_off(); /* gsl_sf_psi near its poles */
     enc_rc rc = enc_optim_minimize(3, th, objective, &c, &o, &out->rep, err);
     if (rc == ENC_OK && out->rep.status != ENC_OPTIM_CONVERGED) {

@@ -19,8 +19,9 @@ typedef struct wrap {
     double best_x[ENC_OPTIM_MAXN];
 } wrap;
 
-/* f with non-finite values replaced by a penalty above everything seen so far */
-static double eval(wrap *w, const double *x, double *g)
+/* f(x) and, when g != NULL, its gradient; NAN when either is not finite. Counts the
+ * evaluation and remembers the lowest finite value seen. */
+static double eval_raw(wrap *w, const double *x, double *g)
 {
     w->n_eval++;
     double f = w->fn(x, g, w->ctx);
@@ -28,14 +29,22 @@ static double eval(wrap *w, const double *x, double *g)
     if (ok && g)
         for (int i = 0; i < w->n; i++)
             if (!isfinite(g[i])) ok = 0;
-    if (!ok) {
-        double base = isfinite(w->best_f) ? w->best_f : 0;
-        if (g) memset(g, 0, sizeof *g * (size_t)w->n);
-        return base + 1e6 * (1 + fabs(base));
-    }
+    if (!ok) return NAN;
     if (f < w->best_f) {
         w->best_f = f;
         memcpy(w->best_x, x, sizeof *x * (size_t)w->n);
+    }
+    return f;
+}
+
+/* f with non-finite values replaced by a penalty above everything seen so far (for GSL) */
+static double eval(wrap *w, const double *x, double *g)
+{
+    double f = eval_raw(w, x, g);
+    if (isnan(f)) {
+        double base = isfinite(w->best_f) ? w->best_f : 0;
+        if (g) memset(g, 0, sizeof *g * (size_t)w->n);
+        return base + 1e6 * (1 + fabs(base));
     }
     return f;
 }
@@ -112,13 +121,138 @@ static int run_simplex(wrap *w, double *x, const enc_optim_opts *o, double *f)
     return it;
 }
 
+/* Cholesky factorisation of the n x n symmetric matrix A (row-major) into L (lower); 0 when A
+ * is not positive definite. */
+static int cholesky(const double *A, int n, double *L)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j <= i; j++) {
+            double s = A[i * n + j];
+            for (int k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+            if (i == j) {
+                if (!(s > 0)) return 0;
+                L[i * n + i] = sqrt(s);
+            } else {
+                L[i * n + j] = s / L[j * n + j];
+            }
+        }
+    return 1;
+}
+
+/* Solves L L' p = b. */
+static void chol_solve(const double *L, int n, const double *b, double *p)
+{
+    double y[ENC_OPTIM_MAXN];
+    for (int i = 0; i < n; i++) {
+        double s = b[i];
+        for (int k = 0; k < i; k++) s -= L[i * n + k] * y[k];
+        y[i] = s / L[i * n + i];
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        double s = y[i];
+        for (int k = i + 1; k < n; k++) s -= L[k * n + i] * p[k];
+        p[i] = s / L[i * n + i];
+    }
+}
+
+/* Damped Newton from x (in/out): the Hessian by forward differences of the analytic gradient,
+ * the step from (H + mu I) p = -g (Levenberg-Marquardt damping: mu grows until H + mu I is
+ * positive definite and the step lowers f), at most NEWTON_MAX_STEP long, with Armijo
+ * backtracking (Nocedal & Wright 2006, algorithms 3.1 and 3.3 with a multiple of the identity
+ * added). Near the optimum it converges quadratically; on BG/NBD's flat ridge where a -> 0 it
+ * takes tens of iterations where BFGS takes hundreds. Returns iterations; sets *f, *gn (*gn =
+ * INFINITY when the objective was not finite at x). */
+enum { NEWTON_MAX_STEP = 4 };
+static int run_newton(wrap *w, double *x, const enc_optim_opts *o, double *f, double *gn)
+{
+    int n = w->n, it = 0;
+    double g[ENC_OPTIM_MAXN], gt[ENC_OPTIM_MAXN], xt[ENC_OPTIM_MAXN], p[ENC_OPTIM_MAXN];
+    double H[ENC_OPTIM_MAXN * ENC_OPTIM_MAXN], A[ENC_OPTIM_MAXN * ENC_OPTIM_MAXN],
+        L[ENC_OPTIM_MAXN * ENC_OPTIM_MAXN];
+    *f = eval_raw(w, x, g);
+    if (isnan(*f)) {
+        *gn = INFINITY;
+        return 0;
+    }
+    *gn = norm2(g, n);
+    double mu = 0;
+    while (*gn > o->gtol && it < o->max_iter) {
+        it++;
+        /* Hessian column i from the gradient at x + h e_i (or x - h e_i at a domain edge) */
+        for (int i = 0; i < n; i++) {
+            double h = 1e-6 * fmax(1, fabs(x[i]));
+            memcpy(xt, x, sizeof *x * (size_t)n);
+            xt[i] += h;
+            if (isnan(eval_raw(w, xt, gt))) {
+                h = -h;
+                xt[i] = x[i] + h;
+                if (isnan(eval_raw(w, xt, gt))) return it;
+            }
+            for (int j = 0; j < n; j++) H[j * n + i] = (gt[j] - g[j]) / h;
+        }
+        double dmax = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
+            dmax = fmax(dmax, fabs(H[i * n + i]));
+        }
+        double floor_mu = 1e-10 * (1 + dmax), ft = NAN, alpha = 1;
+        int accepted = 0;
+        for (int tries = 0; tries < 60 && !accepted; tries++) {
+            memcpy(A, H, sizeof *H * (size_t)(n * n));
+            for (int i = 0; i < n; i++) A[i * n + i] += mu;
+            if (!cholesky(A, n, L)) {
+                mu = fmax(4 * mu, floor_mu * 1e3);
+                continue;
+            }
+            double mg[ENC_OPTIM_MAXN];
+            for (int i = 0; i < n; i++) mg[i] = -g[i];
+            chol_solve(L, n, mg, p);
+            double pn = norm2(p, n), gp = 0;
+            if (pn > NEWTON_MAX_STEP)
+                for (int i = 0; i < n; i++) p[i] *= NEWTON_MAX_STEP / pn;
+            for (int i = 0; i < n; i++) gp += g[i] * p[i];
+            if (!(gp < 0)) {
+                mu = fmax(4 * mu, floor_mu * 1e3);
+                continue;
+            }
+            for (alpha = 1; alpha > 1e-3; alpha *= 0.5) {
+                for (int i = 0; i < n; i++) xt[i] = x[i] + alpha * p[i];
+                ft = eval_raw(w, xt, gt);
+                if (!isnan(ft) && ft <= *f + 1e-4 * alpha * gp) {
+                    accepted = 1;
+                    break;
+                }
+            }
+            if (!accepted) mu = fmax(16 * mu, floor_mu * 1e3);
+        }
+        if (!accepted) break; /* no descent found: the caller's fallback takes over */
+        memcpy(x, xt, sizeof *x * (size_t)n);
+        memcpy(g, gt, sizeof *g * (size_t)n);
+        *f = ft;
+        *gn = norm2(g, n);
+        /* a full step: trust the model more; a shortened one: damp more */
+        mu = alpha == 1 ? (mu < floor_mu ? 0 : mu / 8) : fmax(4 * mu, floor_mu * 1e3);
+    }
+    return it;
+}
+
 /* One start: BFGS; if short of gtol, simplex then BFGS again. */
 static void run_start(wrap *w, double *x, const enc_optim_opts *o, enc_optim_report *r)
 {
     double f, gn, g[ENC_OPTIM_MAXN];
-    int it = run_bfgs(w, x, o, &f, &gn);
-    int maxed = it >= o->max_iter;
+    int it = 0, maxed = 0;
     r->method = "bfgs2";
+    if (o->newton) {
+        it = run_newton(w, x, o, &f, &gn);
+        r->method = "newton";
+        if (gn <= o->gtol) goto done;
+        /* short of gtol: BFGS (and the simplex) from the best point seen */
+        if (isfinite(w->best_f)) memcpy(x, w->best_x, sizeof *x * (size_t)w->n);
+        r->method = "newton+bfgs2";
+    }
+    int itb = run_bfgs(w, x, o, &f, &gn);
+    it += itb;
+    maxed = itb >= o->max_iter;
     if (gn > o->gtol && !o->no_fallback) {
         /* restart from the best point seen: after a failed line search that is safer than s->x */
         if (isfinite(w->best_f) && w->best_f < f) memcpy(x, w->best_x, sizeof *x * (size_t)w->n);
@@ -126,8 +260,9 @@ static void run_start(wrap *w, double *x, const enc_optim_opts *o, enc_optim_rep
         int it3 = run_bfgs(w, x, o, &f, &gn);
         it += it2 + it3;
         maxed = it2 >= o->max_iter || it3 >= o->max_iter;
-        r->method = "bfgs2+nmsimplex2";
+        r->method = o->newton ? "newton+bfgs2+nmsimplex2" : "bfgs2+nmsimplex2";
     }
+done:;
     /* report the true gradient at the returned point (the penalty path zeroes it) */
     double ft = eval(w, x, g);
     if (isfinite(ft)) {

@@ -18,6 +18,8 @@ typedef struct enc_optim_opts {
     int n_starts;          /* further starting points in starts[] (n_starts rows of n values) */
     const double *starts;  /* tried after theta; the best minimum over all starts wins */
     int no_fallback;       /* 1: never run Nelder-Mead (for testing BFGS alone) */
+    int newton;            /* 1: damped Newton first (Hessian from gradient differences; for
+                            * smooth objectives of a few parameters), BFGS only if it stalls */
 } enc_optim_opts;
 
 typedef enum enc_optim_status {
@@ -29,7 +31,8 @@ typedef enum enc_optim_status {
 
 typedef struct enc_optim_report {
     enc_optim_status status;
-    const char *method; /* "bfgs2", "bfgs2+nmsimplex2" (fallback ran), or "none" */
+    const char *method; /* "bfgs2", "bfgs2+nmsimplex2" (fallback ran), "newton", "newton+bfgs2",
+                         * "newton+bfgs2+nmsimplex2" (with opts.newton), or "none" */
     int iterations;     /* over all methods, for the winning start */
     int n_eval;         /* objective evaluations over all starts */
     int start;          /* index of the winning start: 0 = theta, k = starts row k-1 */

@@ -27,6 +27,7 @@
 #include "intel/paretonbd.h"
 
 #include "base/mem.h"
+#include "intel/txfit.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_hyperg.h>
@@ -229,26 +230,16 @@ static double objective(const double *th, double *g, void *vc)
     return -c->scale * ll;
 }
 
+static const enc_txfit_model pnbd_model = {
+    "pareto/nbd", {"r", "alpha", "s", "beta"}, {{-1, -1, -1, -1}, {1, 1, 0.5, 1}, {-1, 0, 0, 1}}};
+
 enc_rc enc_pnbd_fit_ml(const enc_clv_obs *d, const enc_pnbd_params *start, enc_pnbd_fit *out,
                        enc_err *err)
 {
     memset(out, 0, sizeof *out);
-    double tw = 0;
-    int64_t xmax = enc_clv_obs_check(d, &tw);
-    if (xmax < 0) return enc_fail(err, ENC_EUSAGE, "pareto/nbd: invalid data (need x >= 0, 0 <= t_x <= T, weights >= 0)");
-    if (!(tw > 0)) return enc_fail(err, ENC_EUSAGE, "pareto/nbd: no customers to fit");
-    double sx = 0, sT = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        double w = d->w ? d->w[i] : 1;
-        sx += w * d->x[i];
-        sT += w * d->T[i];
-    }
-    if (sx == 0)
-        return enc_fail(err, ENC_EFAIL, "pareto/nbd: nobody made a repeat purchase: the likelihood has "
-                                        "no maximum (purchase rate estimate 0), the model cannot be fitted");
-    if (sT == 0) return enc_fail(err, ENC_EFAIL, "pareto/nbd: every customer has T = 0: no time observed");
-
-    double th[4], starts[3 * 4];
+    int64_t xmax;
+    double tw, sx, sT, th[4];
+    if (enc_txfit_check(&pnbd_model, d, &xmax, &tw, &sx, &sT, err)) return err->rc;
     if (start) {
         if (!params_ok(start)) return enc_fail(err, ENC_EUSAGE, "pareto/nbd: starting parameters must be positive");
         th[0] = log(start->r), th[1] = log(start->alpha), th[2] = log(start->s), th[3] = log(start->beta);
@@ -256,44 +247,19 @@ enc_rc enc_pnbd_fit_ml(const enc_clv_obs *d, const enc_pnbd_params *start, enc_p
         double al = sT / sx;
         th[0] = 0, th[1] = log(al), th[2] = 0, th[3] = log(al);
     }
-    const double spread[3][4] = {{-1, -1, -1, -1}, {1, 1, 0.5, 1}, {-1, 0, 0, 1}};
-    for (int k = 0; k < 3; k++)
-        for (int j = 0; j < 4; j++) starts[4 * k + j] = th[j] + spread[k][j];
-
     double work_stack[2 * 256];
     double *work = work_stack;
     size_t wl = enc_pnbd_work_len(xmax);
     if (wl > sizeof work_stack / sizeof *work_stack) work = enc_xmalloc(wl * sizeof *work);
     fitctx c = {d, xmax, 1 / tw, work};
-    enc_optim_opts o = {.gtol = 1e-6};
-    enc_rc rc = enc_optim_minimize(4, th, objective, &c, &o, &out->rep, err);
-    if (rc == ENC_OK && out->rep.status != ENC_OPTIM_CONVERGED) {
-        double th0[4];
-        memcpy(th0, th, sizeof th);
-        o.n_starts = 3;
-        o.starts = starts;
-        enc_optim_report rep;
-        if (enc_optim_minimize(4, th0, objective, &c, &o, &rep, NULL) == ENC_OK &&
-            (rep.status == ENC_OPTIM_CONVERGED || rep.fmin < out->rep.fmin)) {
-            memcpy(th, th0, sizeof th);
-            out->rep = rep;
-        }
-    }
-    if (rc == ENC_OK) {
+    int found;
+    enc_rc rc = enc_txfit_run(&pnbd_model, objective, &c, th, &out->rep, &found, err);
+    if (found) {
         out->p = (enc_pnbd_params){exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
         out->ll = enc_pnbd_loglik(&out->p, d, xmax, NULL, work);
     }
     if (work != work_stack) free(work);
-    if (rc != ENC_OK) return rc;
-    for (int j = 0; j < 4; j++)
-        if (fabs(th[j]) > 25)
-            return enc_fail(err, ENC_EFAIL,
-                            "pareto/nbd: parameter %s ran to %g: the data do not identify the model",
-                            (const char *[]){"r", "alpha", "s", "beta"}[j], exp(th[j]));
-    if (out->rep.status != ENC_OPTIM_CONVERGED)
-        return enc_fail(err, ENC_EFAIL, "pareto/nbd: fit did not converge (%s after %d iterations, gradient norm %.3g)",
-                        enc_optim_status_name(out->rep.status), out->rep.iterations, out->rep.grad_norm);
-    return ENC_OK;
+    return rc;
 }
 
 /* ---- predictions ---- */

@@ -616,11 +616,13 @@ static enc_rc final_range(void *p, size_t lo, size_t hi, enc_err *err)
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
-/* The side line of a run: everything per customer before the churn fit that needs no GSL. */
+/* The side line of a run: the per-customer features (which the main line waits for), then the
+ * clusters; no GSL. */
 typedef struct side_ctx {
     enc_score *sc;
-    enc__feat *cut; /* out: features at the churn cut-off */
-    double big_spender;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool features_done;
     enc_rc rc;
     enc_err err;
 } side_ctx;
@@ -634,24 +636,24 @@ static void *side_main(void *p)
     double t0 = now_s();
     enc__feat f = enc__score_feat(sc);
     feat_ctx fx = {.s = s, .f = &f, .scale = enc__money_scale(c->money_digits), .ws_len = max_orders(s)};
-    x->rc = feat_range(&fx, 0, sc->n, &x->err);
-    if (!x->rc) {
+    enc_rc rc = feat_range(&fx, 0, sc->n, &x->err);
+    if (!rc) {
         double *ref = enc__cat_prices(s);
         enc__prof_ctx px = {.sc = sc, .cat_mean = ref};
-        x->rc = enc__prof_range(&px, 0, sc->n, &x->err);
+        rc = enc__prof_range(&px, 0, sc->n, &x->err);
         free(ref);
     }
     sc->models.default_gap_days = c->gap_auto ? median_gap(&f, c->lc.default_gap_days)
                                               : c->lc.default_gap_days;
     double t1 = now_s();
     sc->t_features = t1 - t0;
-    if (!x->rc) x->rc = cutoff_features(s, c, sc->as_of, 1, x->cut, &x->err);
-    double t2 = now_s();
-    if (!x->rc) x->rc = enc__rfm_tiers(sc, &x->big_spender, &x->err);
-    double t3 = now_s();
-    sc->t_rfm = t3 - t2;
-    if (!x->rc) enc__clusters(sc);
-    sc->t_cluster = now_s() - t3;
+    pthread_mutex_lock(&x->mu);
+    x->rc = rc;
+    x->features_done = true;
+    pthread_cond_signal(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+    if (!rc) enc__clusters(sc);
+    sc->t_cluster = now_s() - t1;
     return NULL;
 }
 
@@ -729,14 +731,14 @@ enc_rc enc_score_run(const enc_snapshot *s, int64_t as_of, const enc_score_confi
     enc_score_models *md = &sc->models;
 
     /* The work is split in two lines that run at the same time: this thread does the model
-     * fits that use GSL (whose error handler is global: one thread at a time), the side line
-     * everything per customer before the churn fit. With one thread they run one after the
-     * other. */
+     * fits that use GSL (whose error handler is global: one thread at a time), then, once the
+     * side line has the per-customer features, the churn cut-off's features and the RFM tiers;
+     * the side line the features, then the clusters. With one thread the side line runs first. */
     double t0 = now_s();
     enc_score_tx tx = {0};
     enc_score_transactions(s, as_of, cfg->money_digits, &tx);
     enc__feat cut = {0};
-    side_ctx side = {.sc = sc, .cut = &cut};
+    side_ctx side = {.sc = sc, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
     pthread_t side_tid;
     bool side_thread = cfg->threads > 1 &&
                        pthread_create(&side_tid, NULL, side_main, &side) == 0;
@@ -754,9 +756,20 @@ enc_rc enc_score_run(const enc_snapshot *s, int64_t as_of, const enc_score_confi
     p_alive_at(&tx, n, as_of - H, cfg->clv_unit_days, md->has_bgnbd ? &md->bg.p : NULL,
                cut_p_alive, pwhy, sizeof pwhy);
     enc_score_tx_free(&tx);
-    if (side_thread) pthread_join(side_tid, NULL);
+
+    /* once the features are in: the churn cut-off's features and the RFM tiers, while the side
+     * line clusters */
+    pthread_mutex_lock(&side.mu);
+    while (!side.features_done) pthread_cond_wait(&side.cv, &side.mu);
     rc = side.rc;
+    pthread_mutex_unlock(&side.mu);
     if (rc) *err = side.err;
+    double big_spender = 0;
+    if (!rc) rc = cutoff_features(s, cfg, sc->as_of, 1, &cut, err);
+    double t_r2 = now_s();
+    if (!rc) rc = enc__rfm_tiers(sc, &big_spender, err);
+    sc->t_rfm = now_s() - t_r2;
+    if (side_thread) pthread_join(side_tid, NULL);
     double t1 = now_s();
 
     /* the churn model */
@@ -785,7 +798,7 @@ enc_rc enc_score_run(const enc_snapshot *s, int64_t as_of, const enc_score_confi
         double *v = enc_xmalloc((n ? n : 1) * sizeof *v);
         for (size_t i = 0; i < n; i++)
             if (isfinite(sc->clv[i])) v[nc++] = sc->clv[i];
-        enc__tag_ctx tc = {.sc = sc, .big_spender = side.big_spender,
+        enc__tag_ctx tc = {.sc = sc, .big_spender = big_spender,
                       .high_value = nc ? enc__quantile(v, nc, cfg->tag_high_value_q) : NAN};
         free(v);
         rc = enc__parallel(cfg->threads, n, enc__tag_range, &tc, err);

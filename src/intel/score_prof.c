@@ -256,7 +256,7 @@ enc_rc enc__prof_range(void *p, size_t lo, size_t hi, enc_err *err)
     return rc;
 }
 
-/* ---- RFM, tiers, clusters (this thread) ---------------------------------------------------- */
+/* ---- RFM, tiers (main line), clusters (side line) ------------------------------------------- */
 
 /* The value at quantile q of v[0..n) ('lower' rule: the element of rank floor(q (n - 1))). */
 double enc__quantile(const double *v, size_t n, double q)
@@ -344,9 +344,11 @@ void enc__clusters(enc_score *sc)
 {
     const enc_score_config *c = sc->cfg;
     enc_score_models *md = &sc->models;
-    size_t n = sc->n, nb = md->buyers;
-    for (size_t i = 0; i < n; i++)
+    size_t n = sc->n, nb = 0; /* buyers, counted here: the RFM tiers run at the same time */
+    for (size_t i = 0; i < n; i++) {
         sc->cluster[i] = -1;
+        nb += sc->frequency[i] > 0;
+    }
     enc_cluster_opts o;
     enc_cluster_opts_default(&o);
     o.k = c->cluster_k;

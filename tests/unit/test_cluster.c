@@ -161,7 +161,7 @@ static void silhouette_matches_numpy_brute_force(void)
 {
     if (!py_have("numpy")) return;
     enum { M = 700, Dm = 3, K = 6 };
-    double Z[M * Dm], mine[M], ws[M * K + K];
+    double Z[M * Dm], mine[M], ws[M * (K + Dm + 1) + 3 * K + 1];
     int32_t lab[M];
     for (int i = 0; i < M; i++) {
         lab[i] = (int32_t)(rnd() % 4); /* cluster 4 absent */

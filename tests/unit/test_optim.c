@@ -164,6 +164,50 @@ static void errors(void)
     CHECK_STR(enc_optim_status_name(ENC_OPTIM_STALLED), "stalled");
 }
 
+/* Damped Newton (opts.newton): Rosenbrock from the classic start, where the Hessian is indefinite
+ * on the way (damping must make it a descent direction); a negative-curvature start on the two
+ * wells; the NaN domain (the Hessian's difference step and the line search must back off); and the
+ * kink, where Newton stalls and the BFGS + simplex fallback finishes. */
+static void newton(void)
+{
+    enc_optim_report r;
+    enc_err e = {0};
+    enc_optim_opts o = {.gtol = 1e-9, .newton = 1};
+    double x[2] = {-1.2, 1};
+    n_calls = 0;
+    CHECK_INT(enc_optim_minimize(2, x, rosenbrock, NULL, &o, &r, &e), ENC_OK);
+    CHECK_INT(r.status, ENC_OPTIM_CONVERGED);
+    CHECK_STR(r.method, "newton");
+    CHECK_NEAR(x[0], 1, 1e-7);
+    CHECK_NEAR(x[1], 1, 1e-7);
+    CHECK(r.iterations > 3 && r.iterations < 60);
+    CHECK_INT(r.n_eval, n_calls);
+    printf("# newton, rosenbrock from (-1.2, 1): %d iterations, %d evaluations\n", r.iterations, r.n_eval);
+
+    double w[1] = {0.2}; /* f'' < 0 here: a plain Newton step would climb to the local maximum */
+    o.gtol = 1e-10;
+    CHECK_INT(enc_optim_minimize(1, w, two_wells, NULL, &o, &r, &e), ENC_OK);
+    CHECK_INT(r.status, ENC_OPTIM_CONVERGED);
+    CHECK(fabs(4 * w[0] * (w[0] * w[0] - 1) + 0.3) < 1e-9);
+    CHECK(8 * w[0] * w[0] + 4 * (w[0] * w[0] - 1) > 0); /* a minimum, not the maximum near 0 */
+
+    double b[1] = {8};
+    enc_optim_opts ob = {.newton = 1, .gtol = 1e-10};
+    CHECK_INT(enc_optim_minimize(1, b, log_barrier, NULL, &ob, &r, &e), ENC_OK);
+    CHECK_NEAR(b[0], 1, 1e-8);
+    CHECK_STR(r.method, "newton");
+
+    double q[3] = {10, 10, -10};
+    CHECK_INT(enc_optim_minimize(3, q, quadratic, NULL, &ob, &r, &e), ENC_OK);
+    for (int i = 0; i < 3; i++) CHECK_NEAR(q[i], QC[i], 1e-8);
+    CHECK(r.iterations <= 10); /* 21 away, steps capped at 4 long: six steps, then exact */
+
+    double k[2] = {1.3, -0.7};
+    CHECK_INT(enc_optim_minimize(2, k, kink, NULL, &ob, &r, &e), ENC_OK);
+    CHECK(strncmp(r.method, "newton+bfgs2", 12) == 0);
+    CHECK(fabs(k[0]) < 1e-6 && fabs(k[1]) < 1e-6);
+}
+
 int main(void)
 {
     RUN(rosenbrock_bfgs);
@@ -172,5 +216,6 @@ int main(void)
     RUN(multi_start);
     RUN(nan_domain);
     RUN(errors);
+    RUN(newton);
     return TEST_SUMMARY();
 }
