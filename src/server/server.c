@@ -12,8 +12,8 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "ingest/identity.h"
-#include "server/api.h"
 #include "ingest/clean.h"
+#include "server/api.h"
 #include "server/inbox.h"
 #include "server/track.h"
 #include <errno.h>
@@ -528,7 +528,8 @@ static void record_hit(enc_server *s, const enc_token *t)
 
 /* ---- the inbox read API ------------------------------------------------------------------ */
 
-/* The query parameters of an inbox route; the first one not in `allowed` is kept as unknown. */
+/* The query parameters of an inbox route; the first one the route does not take is kept as
+ * unknown (refused with its name). */
 typedef struct qargs {
     const char *customer, *before, *limit, *unread, *unknown;
     bool inbox_list; /* GET /v1/inbox (all four), else POST .../read (customer only) */
