@@ -1,8 +1,10 @@
 /* fuzz_delivery.c — libFuzzer target for the delivery code that reads outside input: SMS
  * replies (enc_optout_match / normalise), SMTP server replies (enc_smtp_classify), and the
  * MIME encoders fed arbitrary subjects and bodies (encoded output must keep its line limits),
- * plus unsubscribe tokens from links (enc_unsub_token_check). */
+ * plus unsubscribe tokens from links (enc_unsub_token_check) and webhook providers'
+ * Retry-After headers (enc_webhook_retry_after: a time between now and now + 7 days). */
 #include "delivery/channels/smtp.h"
+#include "delivery/channels/webhook.h"
 #include "delivery/optout.h"
 #include "delivery/sign.h"
 #include <stdint.h>
@@ -23,6 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (hard && st != ENC_SEND_PERM) abort();
     int64_t id;
     (void)enc_unsub_token_check("k", s, &id);
+    const int64_t now = 1767225600;
+    int64_t at = 0;
+    if (enc_webhook_retry_after(s, now, &at) && (at < now || at > now + ENC_RETRY_AFTER_MAX)) abort();
     enc_buf b = {0};
     enc_mail_qp(&b, s);
     /* quoted-printable: CRLF lines of at most 76 characters */

@@ -62,3 +62,13 @@ bool enc_cli_parse_long(const char *s, long min, long max, long *out)
     *out = v;
     return true;
 }
+
+bool enc_cli_parse_double(const char *s, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= min && v <= max)) return false;
+    *out = v;
+    return true;
+}

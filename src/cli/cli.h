@@ -31,6 +31,8 @@ bool enc_cli_wants_help(int argc, char **argv);
 void enc_cli_print(const enc_buf *b);
 /* Parses a non-negative integer option value; false when malformed. */
 bool enc_cli_parse_long(const char *s, long min, long max, long *out);
+/* A number (strtod's forms, nothing after it) in [min, max]; NaN is refused. */
+bool enc_cli_parse_double(const char *s, double min, double max, double *out);
 
 /* subcommands */
 int cmd_import(enc_cli *cli, int argc, char **argv);

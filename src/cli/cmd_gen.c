@@ -1,9 +1,15 @@
 /* cmd_gen.c — `encore gen`: writes a synthetic shop (six CSV files) for a seed with the
  * generator in src/gen, and reports what it wrote and the true generative parameters. The files
- * feed `encore import`; the parameters are what the models should recover. */
+ * feed `encore import`; the parameters are what the models should recover. `encore gen
+ * respond` simulates customers' responses to a campaign with a known true uplift
+ * (src/gen/respond.h): orders to import and tracking links to hit. */
 #include "cli/cli.h"
+#include "base/datetime.h"
 #include "base/json.h"
+#include "base/mem.h"
+#include "campaign/spec.h"
 #include "gen/gen.h"
+#include "gen/respond.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +32,9 @@ static const char usage[] =
     "  --start DATE     first day of the window (default 2024-01-01)\n"
     "  --end DATE       last day of the window, inclusive (default 2025-12-31)\n"
     "  --json           print counts and the true parameters as one JSON document\n"
-    "  --help           this text\n";
+    "  --help           this text\n\n"
+    "encore gen respond --campaign NAME --out DIR ...  simulates responses to a campaign\n"
+    "                   (see 'encore gen respond --help')\n";
 
 static void progress(void *ctx, int64_t done, int64_t total)
 {
@@ -55,6 +63,19 @@ static void fmt_day(char *out, size_t cap, int64_t epoch)
     strftime(out, cap, "%Y-%m-%d", &tm);
 }
 
+/* "seed": a number, or beyond a JSON reader's int64 a string, exactly */
+static void kseed(enc_jw *w, uint64_t seed)
+{
+    enc_jw_key(w, "seed");
+    if (seed <= (uint64_t)INT64_MAX) {
+        enc_jw_int(w, (int64_t)seed);
+    } else {
+        char t[24];
+        snprintf(t, sizeof t, "%llu", (unsigned long long)seed);
+        enc_jw_str(w, t);
+    }
+}
+
 static void print_json(const enc_gen_opts *o, const enc_gen_counts *c, double secs)
 {
     enc_gen_params p;
@@ -68,14 +89,7 @@ static void print_json(const enc_gen_opts *o, const enc_gen_counts *c, double se
     enc_jw_obj(&w);
     enc_jw_kstr(&w, "out", o->out_dir);
     enc_jw_kstr(&w, "locale", o->locale == ENC_GEN_ZH ? "zh" : "en");
-    enc_jw_key(&w, "seed");
-    if (o->seed <= (uint64_t)INT64_MAX) {
-        enc_jw_int(&w, (int64_t)o->seed);
-    } else { /* beyond a JSON reader's int64: as text, exactly */
-        char t[24];
-        snprintf(t, sizeof t, "%llu", (unsigned long long)o->seed);
-        enc_jw_str(&w, t);
-    }
+    kseed(&w, o->seed);
     enc_jw_kstr(&w, "start", d0);
     enc_jw_kstr(&w, "end", d1);
     enc_jw_kstr(&w, "currency", o->locale == ENC_GEN_ZH ? "CNY" : "USD");
@@ -189,8 +203,249 @@ static void print_table(const enc_gen_opts *o, const enc_gen_counts *c, double s
            (long long)(c->dup_phone + c->dup_email + c->dup_both), o->out_dir, secs);
 }
 
+/* ---- encore gen respond ------------------------------------------------------------------ */
+
+static const char respond_usage[] =
+    "usage: encore gen respond --campaign NAME --out DIR [--base-rate P] [--uplift D]\n"
+    "                          [--open-rate P] [--click-rate P] [--coupon-use P] [--window DUR]\n"
+    "                          [--since TIME] [--until TIME] [--aov AMOUNT] [--seed S]\n"
+    "                          [--base-url URL] [--click-url URL] [--secret-file FILE] [--json]\n\n"
+    "Simulates how the members of a campaign respond, with a known true uplift. Each customer's\n"
+    "anchor is the delivery of their first sent message (reached), else their membership time\n"
+    "(the holdout, and members whose message was not delivered). Within the window after it,\n"
+    "a customer buys once with probability P = base rate (+ uplift when reached); a basket of\n"
+    "the shop's products around the mean order; reached buyers use their message's coupon\n"
+    "with probability --coupon-use. Reached customers open and click. Writes to DIR:\n"
+    "  orders.csv             for 'encore import orders' (then 'encore tick' redeems coupons)\n"
+    "  events.csv             the opens and clicks, for 'encore import events' ... or, with\n"
+    "  opens.txt, clicks.txt  --base-url: tracking URLs to GET on a running 'encore serve'\n"
+    "  truth.json             the options and what was drawn, per group (as --json prints)\n"
+    "The same store and options give byte-identical files. See docs/generator.md.\n\n"
+    "options:\n"
+    "  --campaign NAME    the campaign (required)\n"
+    "  --out DIR          output directory (required; created when missing)\n"
+    "  --base-rate P      P(an order in the window) without the message (default 0.05)\n"
+    "  --uplift D         added for reached customers (default 0.02; may be negative)\n"
+    "  --open-rate P      P(open) of a reached customer (default 0.35)\n"
+    "  --click-rate P     P(click) of a reached customer (default 0.1; clickers also open)\n"
+    "  --coupon-use P     P(a reached buyer uses the message's coupon) (default 0.5)\n"
+    "  --window DUR       response window after the anchor: 90s, 30m, 12h, 7d, 2w (default 7d)\n"
+    "  --since TIME       only customers whose anchor is at or after TIME (YYYY-MM-DD[ HH:MM])\n"
+    "  --until TIME       only customers whose anchor is before TIME\n"
+    "  --aov AMOUNT       mean order subtotal in currency units (default: the shop's mean)\n"
+    "  --seed S           random seed, 0 .. 2^64-1 (default 1)\n"
+    "  --base-url URL     write tracking URLs under URL (default $ENCORE_BASE_URL; none: events)\n"
+    "  --click-url URL    where clicks lead (default: the policy's shop_url)\n"
+    "  --secret-file FILE the token secret, as 'encore serve' finds it (default $ENCORE_SECRET,\n"
+    "                     else DB.secret next to the store)\n"
+    "  --json             print what was drawn as one JSON document\n";
+
+static void group_json(enc_jw *w, const char *name, const enc_respond_group *g, int digits)
+{
+    enc_jw_key(w, name);
+    enc_jw_obj(w);
+    enc_jw_kint(w, "customers", g->customers);
+    enc_jw_kint(w, "buyers", g->buyers);
+    enc_jw_knum(w, "conversion", g->customers ? (double)g->buyers / (double)g->customers : 0);
+    enc_jw_kint(w, "order_lines", g->lines);
+    enc_jw_key(w, "revenue");
+    enc_jw_money(w, g->revenue, digits);
+    enc_jw_key(w, "discount");
+    enc_jw_money(w, g->discount, digits);
+    enc_jw_kint(w, "coupon_orders", g->coupon_orders);
+    enc_jw_kint(w, "opens", g->opens);
+    enc_jw_kint(w, "clicks", g->clicks);
+    enc_jw_end(w);
+}
+
+static void respond_json(const enc_respond_opts *o, const enc_respond_counts *c, enc_buf *b)
+{
+    enc_jw w;
+    enc_jw_init(&w, b);
+    enc_jw_obj(&w);
+    enc_jw_kstr(&w, "campaign", o->campaign);
+    enc_jw_kstr(&w, "out", o->out_dir);
+    kseed(&w, o->seed);
+    char t[40];
+    enc_jw_key(&w, "truth");
+    enc_jw_obj(&w);
+    enc_jw_knum(&w, "base_rate", o->base_rate);
+    enc_jw_knum(&w, "uplift", o->uplift);
+    enc_jw_knum(&w, "open_rate", o->open_rate);
+    enc_jw_knum(&w, "click_rate", o->click_rate);
+    enc_jw_knum(&w, "coupon_use", o->coupon_use);
+    enc_jw_kint(&w, "window_seconds", o->window ? o->window : ENC_RESPOND_DEFAULT_WINDOW);
+    enc_jw_key(&w, "aov");
+    enc_jw_money(&w, c->aov, c->digits);
+    enc_jw_kstr(&w, "currency", c->currency);
+    enc_jw_end(&w);
+    enc_jw_key(&w, "groups");
+    enc_jw_obj(&w);
+    group_json(&w, "holdout", &c->holdout, c->digits);
+    group_json(&w, "reached", &c->reached, c->digits);
+    group_json(&w, "unreached", &c->unreached, c->digits);
+    enc_jw_end(&w);
+    /* the drawn difference of conversion rates, reached minus holdout */
+    double ph = c->holdout.customers ? (double)c->holdout.buyers / (double)c->holdout.customers : 0;
+    double pr = c->reached.customers ? (double)c->reached.buyers / (double)c->reached.customers : 0;
+    enc_jw_knum(&w, "drawn_uplift", pr - ph);
+    enc_jw_kint(&w, "outside_window", c->outside);
+    enc_jw_kint(&w, "no_merchant_id", c->no_id);
+    enc_jw_kint(&w, "products", c->products);
+    enc_jw_key(&w, "anchors");
+    enc_jw_obj(&w);
+    enc_fmt_datetime(t, sizeof t, c->first_anchor);
+    enc_jw_kstr(&w, "first", c->first_anchor ? t : NULL);
+    enc_fmt_datetime(t, sizeof t, c->last_anchor);
+    enc_jw_kstr(&w, "last", c->last_anchor ? t : NULL);
+    enc_jw_end(&w);
+    enc_jw_key(&w, "files");
+    enc_jw_arr(&w);
+    enc_jw_str(&w, "orders.csv");
+    if (o->base_url) {
+        enc_jw_str(&w, "opens.txt");
+        enc_jw_str(&w, "clicks.txt");
+    } else {
+        enc_jw_str(&w, "events.csv");
+    }
+    enc_jw_str(&w, "truth.json");
+    enc_jw_end(&w);
+    enc_jw_end(&w);
+}
+
+static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
+{
+    enum { O_CAMP = 1, O_OUT, O_BASE, O_UPLIFT, O_OPEN, O_CLICK, O_COUPON, O_WINDOW, O_SINCE,
+           O_UNTIL, O_AOV, O_SEED, O_URL, O_CLICKURL, O_SECRET, O_JSON, O_HELP };
+    static const struct option longopts[] = {
+        {"campaign", required_argument, 0, O_CAMP},   {"out", required_argument, 0, O_OUT},
+        {"base-rate", required_argument, 0, O_BASE},  {"uplift", required_argument, 0, O_UPLIFT},
+        {"open-rate", required_argument, 0, O_OPEN},  {"click-rate", required_argument, 0, O_CLICK},
+        {"coupon-use", required_argument, 0, O_COUPON}, {"window", required_argument, 0, O_WINDOW},
+        {"since", required_argument, 0, O_SINCE},     {"until", required_argument, 0, O_UNTIL},
+        {"aov", required_argument, 0, O_AOV},         {"seed", required_argument, 0, O_SEED},
+        {"base-url", required_argument, 0, O_URL},    {"click-url", required_argument, 0, O_CLICKURL},
+        {"secret-file", required_argument, 0, O_SECRET}, {"json", no_argument, 0, O_JSON},
+        {"help", no_argument, 0, O_HELP},             {0, 0, 0, 0},
+    };
+    if (enc_cli_wants_help(argc, argv)) {
+        fputs(respond_usage, stdout);
+        return ENC_EXIT_OK;
+    }
+    enc_respond_opts o = {.base_rate = 0.05, .uplift = 0.02, .open_rate = 0.35, .click_rate = 0.1,
+                          .coupon_use = 0.5, .seed = 1};
+    o.base_url = getenv("ENCORE_BASE_URL");
+    if (o.base_url && !*o.base_url) o.base_url = NULL;
+    const char *secret_file = NULL;
+    bool json = false;
+    opterr = 0;
+    int ch;
+    int li = -1;
+    while ((ch = getopt_long(argc, argv, ":", longopts, &li)) != -1) {
+        double *rate = ch == O_BASE ? &o.base_rate : ch == O_OPEN ? &o.open_rate
+                     : ch == O_CLICK ? &o.click_rate : ch == O_COUPON ? &o.coupon_use : NULL;
+        const char *name = li >= 0 ? longopts[li].name : "?"; /* the option, for messages */
+        li = -1;
+        switch (ch) {
+        case O_CAMP: o.campaign = optarg; break;
+        case O_OUT: o.out_dir = optarg; break;
+        case O_BASE:
+        case O_OPEN:
+        case O_CLICK:
+        case O_COUPON:
+            if (!enc_cli_parse_double(optarg, 0, 1, rate))
+                return enc_cli_usage("gen respond", respond_usage, "--%s: '%s' is not a probability (0 to 1)",
+                                     name, optarg);
+            break;
+        case O_UPLIFT:
+            if (!enc_cli_parse_double(optarg, -1, 1, &o.uplift))
+                return enc_cli_usage("gen respond", respond_usage, "--uplift: '%s' is not a number from -1 to 1", optarg);
+            break;
+        case O_WINDOW:
+            if (!enc_spec_duration(optarg, false, &o.window) || o.window < 1 || o.window > 365 * 86400)
+                return enc_cli_usage("gen respond", respond_usage, "--window: '%s' is not a duration from 1s to 365d", optarg);
+            break;
+        case O_SINCE:
+        case O_UNTIL:
+            if (!enc_spec_time(optarg, ch == O_SINCE ? &o.since : &o.until))
+                return enc_cli_usage("gen respond", respond_usage, "--%s: '%s' is not a time", name, optarg);
+            break;
+        case O_AOV:
+            if (!enc_cli_parse_double(optarg, 0.01, 1e9, &o.aov))
+                return enc_cli_usage("gen respond", respond_usage, "--aov: '%s' is not a positive amount", optarg);
+            break;
+        case O_SEED:
+            if (!parse_u64(optarg, &o.seed))
+                return enc_cli_usage("gen respond", respond_usage, "--seed: '%s' is not a non-negative integer", optarg);
+            break;
+        case O_URL: o.base_url = optarg; break;
+        case O_CLICKURL: o.click_url = optarg; break;
+        case O_SECRET: secret_file = optarg; break;
+        case O_JSON: json = true; break;
+        case ':': return enc_cli_usage("gen respond", respond_usage, "%s needs a value", argv[optind - 1]);
+        default: return enc_cli_usage("gen respond", respond_usage, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) return enc_cli_usage("gen respond", respond_usage, "unexpected argument '%s'", argv[optind]);
+    if (!o.campaign) return enc_cli_usage("gen respond", respond_usage, "--campaign NAME is required");
+    if (!o.out_dir || !*o.out_dir) return enc_cli_usage("gen respond", respond_usage, "--out DIR is required");
+    if (!(o.base_rate + o.uplift >= 0 && o.base_rate + o.uplift <= 1))
+        return enc_cli_usage("gen respond", respond_usage, "--base-rate + --uplift must be from 0 to 1");
+    if (o.since && o.until && o.until <= o.since)
+        return enc_cli_usage("gen respond", respond_usage, "--until must be after --since");
+    enc_err err = {0};
+    enc_token_key key;
+    if (o.base_url) {
+        if (enc_token_key_load(secret_file, getenv("ENCORE_SECRET"), cli->db_path, &key, NULL, 0, &err))
+            return enc_cli_fail_err("gen respond", &err);
+        o.key = &key;
+    }
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("gen respond", &err);
+    enc_respond_counts c;
+    enc_rc rc = enc_respond_run(st, &o, &c, &err);
+    enc_store_close(st);
+    if (rc) return rc == ENC_EUSAGE ? enc_cli_usage("gen respond", respond_usage, "%s", err.msg)
+                                    : enc_cli_fail_err("gen respond", &err);
+    enc_buf b = {0};
+    respond_json(&o, &c, &b);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/truth.json", o.out_dir);
+    FILE *f = fopen(path, "wb");
+    bool wrote = f && fwrite(b.p, 1, b.len, f) == b.len && fputc('\n', f) != EOF;
+    if (f && fclose(f) != 0) wrote = false;
+    if (!wrote) {
+        enc_buf_free(&b);
+        return enc_cli_fail("gen respond", "%s: %s", path, strerror(errno));
+    }
+    if (json) {
+        enc_cli_print(&b);
+    } else {
+        printf("%-10s %10s %8s %11s %14s %8s %8s %8s\n", "group", "customers", "buyers", "conversion",
+               "revenue", "coupons", "opens", "clicks");
+        const struct {
+            const char *name;
+            const enc_respond_group *g;
+        } rows[] = {{"holdout", &c.holdout}, {"reached", &c.reached}, {"unreached", &c.unreached}};
+        for (int i = 0; i < 3; i++) {
+            const enc_respond_group *g = rows[i].g;
+            char rev[48];
+            enc_money_format(rev, sizeof rev, g->revenue, c.digits);
+            printf("%-10s %10lld %8lld %10.2f%% %14s %8lld %8lld %8lld\n", rows[i].name,
+                   (long long)g->customers, (long long)g->buyers,
+                   g->customers ? 100.0 * (double)g->buyers / (double)g->customers : 0.0, rev,
+                   (long long)g->coupon_orders, (long long)g->opens, (long long)g->clicks);
+        }
+        printf("\nwritten to %s: orders.csv, %s, truth.json\n", o.out_dir,
+               o.base_url ? "opens.txt and clicks.txt (GET each URL on 'encore serve')" : "events.csv");
+    }
+    enc_buf_free(&b);
+    return ENC_EXIT_OK;
+}
+
 int cmd_gen(enc_cli *cli, int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "respond") == 0) return cmd_gen_respond(cli, argc - 1, argv + 1);
     enum { O_CUST = 1, O_SEED, O_OUT, O_LOCALE, O_START, O_END, O_JSON, O_HELP };
     static const struct option longopts[] = {
         {"customers", required_argument, 0, O_CUST}, {"seed", required_argument, 0, O_SEED},

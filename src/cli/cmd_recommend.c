@@ -74,16 +74,6 @@ typedef struct args {
     size_t nowned;
 } args;
 
-static bool parse_num(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) return false;
-    *out = v;
-    return true;
-}
-
 /* appends the comma-separated pieces of s to *list */
 static void add_list(args *a, const char ***list, size_t *n, const char *s)
 {
@@ -182,7 +172,7 @@ static int parse(int argc, char **argv, args *a)
             a->o.per_top = (int32_t)v;
             break;
         case O_HALF:
-            if (!parse_num(optarg, 0, 1e6, &a->o.sim.half_life_days))
+            if (!enc_cli_parse_double(optarg, 0, 1e6, &a->o.sim.half_life_days))
                 return enc_cli_usage("recommend", usage, "--half-life: not a number of days: '%s'", optarg);
             break;
         case O_NB:
@@ -195,15 +185,15 @@ static int parse(int argc, char **argv, args *a)
                 return enc_cli_usage("recommend", usage, "--rule-support: '%s' is neither a fraction nor a count", optarg);
             break;
         case O_RCONF:
-            if (!parse_num(optarg, 0, 1, &a->o.rule_confidence))
+            if (!enc_cli_parse_double(optarg, 0, 1, &a->o.rule_confidence))
                 return enc_cli_usage("recommend", usage, "--rule-confidence: '%s' is not in [0, 1]", optarg);
             break;
         case O_RW:
-            if (!parse_num(optarg, 0, 1e6, &a->o.rules_weight))
+            if (!enc_cli_parse_double(optarg, 0, 1e6, &a->o.rules_weight))
                 return enc_cli_usage("recommend", usage, "--rules-weight: '%s' is not a number >= 0", optarg);
             break;
         case O_STEP:
-            if (!parse_num(optarg, 1, 1e6, &a->o.up.max_step))
+            if (!enc_cli_parse_double(optarg, 1, 1e6, &a->o.up.max_step))
                 return enc_cli_usage("recommend", usage, "--max-step: '%s' is not a number >= 1", optarg);
             break;
         case O_BUYERS:

@@ -45,16 +45,6 @@ static const char usage[] =
     "  -h, --help           this text\n"
     "FILE may be - for standard input.\n";
 
-static bool parse_unit(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) return false;
-    *out = v;
-    return true;
-}
-
 int cmd_rules(enc_cli *cli, int argc, char **argv)
 {
     if (enc_cli_wants_help(argc, argv)) {
@@ -93,11 +83,11 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
         case 's': support_s = optarg; break;
         case 'c':
             conf_s = optarg;
-            if (!parse_unit(optarg, 0, 1, &ro.min_confidence))
+            if (!enc_cli_parse_double(optarg, 0, 1, &ro.min_confidence))
                 return enc_cli_usage("rules", usage, "--min-confidence: '%s' is not in [0, 1]", optarg);
             break;
         case 'L':
-            if (!parse_unit(optarg, 0, 1e300, &ro.min_lift))
+            if (!enc_cli_parse_double(optarg, 0, 1e300, &ro.min_lift))
                 return enc_cli_usage("rules", usage, "--min-lift: '%s' is not a number >= 0", optarg);
             break;
         case 'y':

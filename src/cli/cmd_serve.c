@@ -1,23 +1,38 @@
 /* cmd_serve.c — `encore serve`: runs the HTTP server (src/server) on the store until SIGINT or
  * SIGTERM, then drains it. Configuration: flags over environment variables over the files
- * next to the store (the token secret, DB.secret, created on first use). The periodic jobs
- * (campaign scheduler, delivery dispatcher) are registered here. */
+ * next to the store (the token secret, DB.secret, created on first use; the delivery
+ * configuration as `encore dispatch` reads it). The periodic jobs are registered here: the
+ * campaign scheduler (enc_tick, src/campaign/run.h) and the delivery dispatcher
+ * (src/delivery/dispatch.h), each on its own thread and store connection. */
 #include "cli/cli.h"
 #include "base/json.h"
+#include "base/mem.h"
+#include "cli/serve_tick.h"
+#include "delivery/config.h"
+#include "delivery/dispatch.h"
 #include "server/server.h"
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+extern char **environ;
 
 static const char usage[] =
     "usage: encore serve [--listen ADDR:PORT] [--write-key KEY] [--secret-file FILE]\n"
-    "                    [--phone-cc CC] [--threads N] [--direct-writes] [--json]\n\n"
-    "Serves the Segment-spec ingest API (POST /v1/track, /v1/identify, /v1/batch), tracking\n"
-    "links (GET /t/c/TOKEN redirects, GET /t/o/TOKEN answers a 1x1 GIF), one-click unsubscribe\n"
-    "(GET|POST /u/TOKEN, RFC 8058) and GET /healthz, until SIGINT or SIGTERM; then answers what\n"
-    "is in progress, commits every queued write and exits. See docs/server.md.\n\n"
+    "                    [--phone-cc CC] [--threads N] [--direct-writes]\n"
+    "                    [--tick-every SECS] [--dispatch-every SECS] [--no-jobs]\n"
+    "                    [--config FILE] [--set CHANNEL.OPTION=VALUE]... [--json]\n\n"
+    "Serves the Segment-spec ingest API (POST /v1/track, /v1/identify, /v1/batch), the in-site\n"
+    "inbox (GET /v1/inbox?customer=ID, POST /v1/inbox/ID/read), tracking links (GET /t/c/TOKEN\n"
+    "redirects, GET /t/o/TOKEN answers a 1x1 GIF), one-click unsubscribe (GET|POST /u/TOKEN,\n"
+    "RFC 8058) and GET /healthz, until SIGINT or SIGTERM; then answers what is in progress,\n"
+    "commits every queued write, lets the jobs finish their run and exits. Beside it run the\n"
+    "campaign scheduler (what `encore tick` does) and the dispatcher (what `encore dispatch`\n"
+    "does) when channels are configured. See docs/server.md.\n\n"
     "options:\n"
     "  --listen ADDR:PORT  where to listen (default $ENCORE_LISTEN, else 127.0.0.1:8080);\n"
     "                      [::1]:PORT for IPv6, :PORT for every interface, port 0 for any free one\n"
@@ -30,6 +45,12 @@ static const char usage[] =
     "  --threads N         HTTP threads (default 2)\n"
     "  --direct-writes     write on the HTTP threads, a transaction a request, instead of\n"
     "                      through the one writer thread (slower; kept for measurement)\n"
+    "  --tick-every SECS   run the campaign scheduler every SECS seconds (default 60; 0: not)\n"
+    "  --dispatch-every SECS  send due messages every SECS seconds (default 1; 0: not); needs\n"
+    "                      channels (--config, $ENCORE_DELIVERY_CONFIG, --set), else it is off\n"
+    "  --no-jobs           neither: only the HTTP server\n"
+    "  --config FILE       delivery channels and settings, as `encore dispatch` reads them\n"
+    "  --set C.O=V         set option O of channel C (over ENCORE_CHANNEL_<C>_<O> over the file)\n"
     "  --json              when stopped, print what the server did as one JSON document\n"
     "  --help              this text\n";
 
@@ -58,6 +79,8 @@ static void print_stats(const enc_server_stats *s, bool json)
         enc_jw_kint(&w, "commits", s->commits);
         enc_jw_kint(&w, "jobs_run", s->jobs_run);
         enc_jw_kint(&w, "jobs_failed", s->jobs_failed);
+        enc_jw_kint(&w, "inbox_pages", s->inbox_pages);
+        enc_jw_kint(&w, "inbox_marked", s->inbox_marked);
         enc_jw_end(&w);
         enc_cli_print(&b);
         enc_buf_free(&b);
@@ -66,64 +89,209 @@ static void print_stats(const enc_server_stats *s, bool json)
     fprintf(stderr,
             "encore: serve: stopped after %ld requests: %ld items stored, %ld duplicates, %ld "
             "rejected; %ld clicks, %ld opens, %ld unsubscribes; %ld commits; %ld client and %ld "
-            "server errors\n",
+            "server errors; %ld job runs, %ld failed\n",
             s->requests, s->api_stored, s->api_duplicates, s->api_rejected, s->clicks, s->opens,
-            s->unsubscribes, s->commits, s->client_errors, s->server_errors);
+            s->unsubscribes, s->commits, s->client_errors, s->server_errors, s->jobs_run,
+            s->jobs_failed);
 }
 
-int cmd_serve(enc_cli *cli, int argc, char **argv)
+/* ---- periodic jobs ---------------------------------------------------------------------- */
+
+/* The dispatcher. It lives across runs on the job's connection (it holds the store's
+ * dispatcher lock, so `encore dispatch` is refused meanwhile); each run sends what is due
+ * (`dispatch --once`). A run that fails drops it: the next run opens a fresh one, whose
+ * recovery deals with anything the failure left in `sending` (docs/delivery.md). */
+typedef struct dispatch_job {
+    enc_server *srv;
+    const enc_delivery_config *cfg;
+    char lock[4096];
+    enc_dispatch *d;
+} dispatch_job;
+
+static double dj_now(void *ctx)
 {
-    enum { O_LISTEN = 1, O_KEY, O_SECRET, O_CC, O_THREADS, O_DIRECT, O_JSON, O_HELP };
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Waits (for tokens of a rate limit) in short steps, and asks the dispatcher to stop after
+ * its batch as soon as the server stops. */
+static void dj_sleep(void *ctx, double s)
+{
+    dispatch_job *j = ctx;
+    while (s > 0 && !enc_server_stopping(j->srv)) {
+        double step = s < 0.05 ? s : 0.05;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(step * 1e9)};
+        nanosleep(&ts, NULL);
+        s -= step;
+    }
+    if (enc_server_stopping(j->srv) && j->d) enc_dispatch_stop(j->d);
+}
+
+static void dj_round(void *ctx, const enc_dispatch_stats *st)
+{
+    dispatch_job *j = ctx;
+    if (enc_server_stopping(j->srv)) enc_dispatch_stop(j->d);
+}
+
+static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *err)
+{
+    dispatch_job *j = ctx;
+    if (!j->d) {
+        enc_dispatch_opts o = {.retry = j->cfg->retry, .batch = j->cfg->batch, .poll = j->cfg->poll,
+                               .lock_path = j->lock, .on_round = dj_round, .round_ctx = j,
+                               .clock = {.now = dj_now, .sleep = dj_sleep, .ctx = j}};
+        if (enc_dispatch_new(st, &o, &j->d, err)) return err->rc;
+        if (enc_dispatch_configure(j->d, j->cfg, err)) {
+            enc_dispatch_free(j->d);
+            j->d = NULL;
+            return err->rc;
+        }
+    }
+    enc_dispatch_stats before = *enc_dispatch_stats_get(j->d);
+    if (enc_dispatch_run(j->d, true, err)) {
+        enc_dispatch_free(j->d);
+        j->d = NULL;
+        return err->rc;
+    }
+    const enc_dispatch_stats *a = enc_dispatch_stats_get(j->d);
+    if (a->claimed > before.claimed || a->suppressed > before.suppressed)
+        fprintf(stderr, "encore: serve: dispatch: %lld sent, %lld to retry, %lld failed, %lld dead,"
+                        " %lld suppressed\n",
+                (long long)(a->sent - before.sent), (long long)(a->retried - before.retried),
+                (long long)(a->failed - before.failed), (long long)(a->dead - before.dead),
+                (long long)(a->suppressed - before.suppressed));
+    return ENC_OK;
+}
+
+static void dispatch_end(enc_server *srv, enc_store *st, void *ctx)
+{
+    dispatch_job *j = ctx;
+    enc_dispatch_free(j->d);
+    j->d = NULL;
+}
+
+/* A number of seconds: 0 (off) or 0.05 .. 86400. */
+static bool parse_secs(const char *s, double *out)
+{
+    double v;
+    if (!enc_cli_parse_double(s, 0, 86400, &v) || (v > 0 && v < 0.05)) return false;
+    *out = v;
+    return true;
+}
+
+typedef struct serve_args {
+    enc_server_opts o;
+    const char *secret_file, *config;
+    const char **sets; /* argc + 1 slots, freed by the caller */
+    size_t nsets;
+    bool json, no_jobs;
+    double tick_every, dispatch_every;
+} serve_args;
+
+/* Reads the command line into a; 0, or the exit code of a usage error (already printed). */
+static int parse_args(int argc, char **argv, serve_args *a)
+{
+    enum { O_LISTEN = 1, O_KEY, O_SECRET, O_CC, O_THREADS, O_DIRECT, O_JSON, O_HELP, O_TICK,
+           O_DISPATCH, O_NOJOBS, O_CONFIG, O_SET };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},    {"write-key", required_argument, 0, O_KEY},
         {"secret-file", required_argument, 0, O_SECRET}, {"phone-cc", required_argument, 0, O_CC},
         {"threads", required_argument, 0, O_THREADS},  {"direct-writes", no_argument, 0, O_DIRECT},
         {"json", no_argument, 0, O_JSON},              {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0},
+        {"tick-every", required_argument, 0, O_TICK},  {"dispatch-every", required_argument, 0, O_DISPATCH},
+        {"no-jobs", no_argument, 0, O_NOJOBS},         {"config", required_argument, 0, O_CONFIG},
+        {"set", required_argument, 0, O_SET},          {0, 0, 0, 0},
     };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    enc_server_opts o = {0};
-    o.db_path = cli->db_path;
-    o.listen = env("ENCORE_LISTEN");
-    o.write_key = env("ENCORE_WRITE_KEY");
-    const char *secret_file = NULL;
-    bool json = false;
     long v;
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (ch) {
-        case O_LISTEN: o.listen = optarg; break;
-        case O_KEY: o.write_key = optarg; break;
-        case O_SECRET: secret_file = optarg; break;
+        case O_LISTEN: a->o.listen = optarg; break;
+        case O_KEY: a->o.write_key = optarg; break;
+        case O_SECRET: a->secret_file = optarg; break;
         case O_CC:
             if (!enc_cli_parse_long(optarg, 1, 9999, &v))
                 return enc_cli_usage("serve", usage, "--phone-cc: '%s' is not a calling code", optarg);
-            o.phone_cc = optarg;
+            a->o.phone_cc = optarg;
             break;
         case O_THREADS:
             if (!enc_cli_parse_long(optarg, 1, 64, &v))
                 return enc_cli_usage("serve", usage, "--threads: '%s' is not a number from 1 to 64", optarg);
-            o.threads = (int)v;
+            a->o.threads = (int)v;
             break;
-        case O_DIRECT: o.direct = true; break;
-        case O_JSON: json = true; break;
+        case O_DIRECT: a->o.direct = true; break;
+        case O_JSON: a->json = true; break;
+        case O_TICK:
+            if (!parse_secs(optarg, &a->tick_every))
+                return enc_cli_usage("serve", usage, "--tick-every: '%s' is not 0 or 0.05 to 86400 seconds", optarg);
+            break;
+        case O_DISPATCH:
+            if (!parse_secs(optarg, &a->dispatch_every))
+                return enc_cli_usage("serve", usage, "--dispatch-every: '%s' is not 0 or 0.05 to 86400 seconds", optarg);
+            break;
+        case O_NOJOBS: a->no_jobs = true; break;
+        case O_CONFIG: a->config = optarg; break;
+        case O_SET: a->sets[a->nsets++] = optarg; break;
         case ':': return enc_cli_usage("serve", usage, "%s needs a value", argv[optind - 1]);
         default: return enc_cli_usage("serve", usage, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) return enc_cli_usage("serve", usage, "unexpected argument '%s'", argv[optind]);
-    if (o.write_key && strlen(o.write_key) > 256)
+    if (a->o.write_key && strlen(a->o.write_key) > 256)
         return enc_cli_usage("serve", usage, "--write-key: longer than 256 bytes");
+    if (a->no_jobs) a->tick_every = a->dispatch_every = 0;
+    return 0;
+}
+
+/* Registers the jobs asked for; the dispatcher only when channels are configured (it says so
+ * otherwise). dj outlives the server. */
+static enc_rc add_jobs(enc_server *srv, const serve_args *a, const char *db_path,
+                       enc_delivery_config *cfg, dispatch_job *dj, enc_err *err)
+{
+    if (a->tick_every > 0 &&
+        enc_server_add_job(srv, "tick", a->tick_every, enc__serve_tick, NULL, NULL, err))
+        return err->rc;
+    if (a->dispatch_every <= 0) return ENC_OK;
+    if (enc_delivery_config_load(a->config, environ, a->sets, a->nsets, cfg, err)) return err->rc;
+    if (json_object_size(cfg->channels) == 0) return ENC_OK; /* said after the start */
+    dj->srv = srv;
+    dj->cfg = cfg;
+    snprintf(dj->lock, sizeof dj->lock, "%s.dispatch-lock", db_path);
+    return enc_server_add_job(srv, "dispatch", a->dispatch_every, dispatch_run, dispatch_end, dj,
+                              err);
+}
+
+int cmd_serve(enc_cli *cli, int argc, char **argv)
+{
+    if (enc_cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return ENC_EXIT_OK;
+    }
+    serve_args a = {.tick_every = 60, .dispatch_every = 1};
+    a.o.db_path = cli->db_path;
+    a.o.listen = env("ENCORE_LISTEN");
+    a.o.write_key = env("ENCORE_WRITE_KEY");
+    a.config = env("ENCORE_DELIVERY_CONFIG");
+    a.sets = enc_xcalloc((size_t)argc + 1, sizeof *a.sets);
+    int rc = parse_args(argc, argv, &a);
+    if (rc) {
+        free(a.sets);
+        return rc;
+    }
 
     enc_err err = {0};
     char where[600];
-    if (enc_token_key_load(secret_file, env("ENCORE_SECRET"), cli->db_path, &o.key, where,
-                           sizeof where, &err))
-        return enc_cli_fail_err("serve", &err);
+    enc_server *srv = NULL;
+    enc_delivery_config cfg = {0};
+    dispatch_job dj = {0};
+    if (enc_token_key_load(a.secret_file, env("ENCORE_SECRET"), cli->db_path, &a.o.key, where,
+                           sizeof where, &err)) {
+        rc = enc_cli_fail_err("serve", &err);
+        goto out;
+    }
 
     /* the signals are taken by this thread alone (sigwait), so every thread starts with them
      * blocked; a peer that closes its socket must not kill the server */
@@ -134,22 +302,21 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    enc_server *srv;
-    if (enc_server_new(&o, &srv, &err)) return enc_cli_fail_err("serve", &err);
-
-    /* periodic jobs: the campaign scheduler's tick and the delivery dispatcher register here,
-     * before the start, each with its interval, e.g.
-     *     enc_server_add_job(srv, "dispatch", 1.0, dispatch_job, &dispatch_ctx, &err);
-     * (src/server/server.h: enc_server_job_fn). */
-
-    if (enc_server_start(srv, &err)) {
-        enc_server_free(srv);
-        return enc_cli_fail_err("serve", &err);
+    if (enc_server_new(&a.o, &srv, &err) || add_jobs(srv, &a, cli->db_path, &cfg, &dj, &err) ||
+        enc_server_start(srv, &err)) {
+        rc = enc_cli_fail_err("serve", &err);
+        goto out;
     }
     fprintf(stderr, "encore: serve: listening on http://%s (store %s, token secret from %s, %s)\n",
             enc_server_address(srv), cli->db_path, where,
-            o.direct ? "direct writes" : "one writer thread");
-    if (!o.write_key)
+            a.o.direct ? "direct writes" : "one writer thread");
+    if (a.tick_every > 0 || dj.srv)
+        fprintf(stderr, "encore: serve: jobs:%s%s\n", a.tick_every > 0 ? " tick" : "",
+                dj.srv ? " dispatch" : "");
+    if (a.dispatch_every > 0 && !dj.srv)
+        fprintf(stderr, "encore: serve: no delivery channels configured (--config,"
+                        " $ENCORE_DELIVERY_CONFIG or --set): the dispatcher does not run\n");
+    if (!a.o.write_key)
         fprintf(stderr, "encore: serve: no write key (--write-key or ENCORE_WRITE_KEY): /v1/ "
                         "answers 401\n");
     int sig = 0;
@@ -158,7 +325,10 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
     enc_server_stop(srv);
     enc_server_stats st;
     enc_server_stats_get(srv, &st);
+    print_stats(&st, a.json);
+out:
     enc_server_free(srv);
-    print_stats(&st, json);
-    return ENC_EXIT_OK;
+    if (cfg.channels) enc_delivery_config_free(&cfg);
+    free(a.sets);
+    return rc;
 }

@@ -1,5 +1,6 @@
 /* dispatch.c — the dispatcher loop (dispatch.h): lock, recovery, per-channel token buckets,
- * claim -> send -> record rounds, pause/resume and rate read from the store each round. */
+ * claim -> send -> record rounds, pause/resume and rate read from the store each round, and a
+ * channel held while its provider's Retry-After runs. */
 #include "delivery/dispatch.h"
 #include "delivery/channels/file.h"
 #include "delivery/channels/inbox.h"
@@ -103,6 +104,7 @@ typedef struct chan_slot {
     double rate;      /* in force */
     enc_bucket bucket;
     bool open;
+    int64_t hold_until; /* a provider's Retry-After: nothing is claimed before this time */
 } chan_slot;
 
 struct enc_dispatch {
@@ -258,6 +260,9 @@ enc_rc enc_dispatch_round(enc_dispatch *d, int64_t due_by, bool *worked, bool *p
         bool paused = false;
         if (refresh(d, s, now, &paused, err)) return err->rc;
         if (paused) continue;
+        /* the provider asked us to come back later: its other messages wait too (not
+         * `pending`: a --once run leaves them queued, as it leaves scheduled retries) */
+        if (now < (double)s->hold_until) continue;
         size_t grant = enc_bucket_take(&s->bucket, now, d->o.batch);
         if (grant == 0) {
             int64_t next;
@@ -286,6 +291,10 @@ enc_rc enc_dispatch_round(enc_dispatch *d, int64_t due_by, bool *worked, bool *p
             return err->rc;
         for (size_t k = 0; k < d->batch.n; k++) {
             const enc_send_result *r = &d->res[k];
+            /* Retry-After speaks for the provider, not for one message: the channel waits
+             * (retry_at is bounded by the adapter: ENC_RETRY_AFTER_MAX for webhooks) */
+            if (r->status == ENC_SEND_TEMP && r->retry_at > s->hold_until)
+                s->hold_until = r->retry_at;
             if (r->status == ENC_SEND_OK) d->stats.sent++;
             else if (r->status == ENC_SEND_PERM) d->stats.failed++;
             else if (d->batch.m[k].attempts < d->o.retry.max_attempts) d->stats.retried++;

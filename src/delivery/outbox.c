@@ -343,7 +343,10 @@ enc_rc enc_outbox_complete(enc_outbox *ob, const enc_msg_batch *b, const enc_sen
                      err);
             if (s) {
                 double d = enc_backoff_delay(policy, m->attempts, rng);
-                sqlite3_bind_int64(s, 2, now + (int64_t)ceil(d));
+                int64_t at = now + (int64_t)ceil(d);
+                /* a provider's Retry-After is a floor: the backoff takes the later time */
+                if (r->retry_at > at) at = r->retry_at;
+                sqlite3_bind_int64(s, 2, at);
                 bind_text(s, 3, r->error[0] ? r->error : "temporary failure");
             }
         } else {

@@ -75,6 +75,9 @@ typedef struct enc_send_result {
     /* set by an adapter that learnt the address must not be used again (hard bounce,
      * complaint); complete() records the suppression in the same transaction */
     const char *suppress_reason;
+    /* ENC_SEND_TEMP: the provider asked not to be tried again before this time (epoch
+     * seconds; HTTP Retry-After); complete() waits at least until then. 0 = no such request */
+    int64_t retry_at;
 } enc_send_result;
 
 /* Retry policy: a temporary failure after try k (k = 1, 2, ...) waits a uniform draw from
@@ -110,7 +113,7 @@ enc_rc enc_outbox_claim(enc_outbox *ob, const char *channel, int64_t now, int64_
                         size_t max, enc_msg_batch *out, enc_err *err);
 
 /* Records the results of a sent batch in one transaction: OK -> sent; TEMP -> queued at
- * now + backoff, or dead after policy->max_attempts tries; PERM -> failed. Suppressions an
+ * max(now + backoff, retry_at), or dead after policy->max_attempts tries; PERM -> failed. Suppressions an
  * adapter asked for are recorded too. Only rows still in `sending` are changed. */
 enc_rc enc_outbox_complete(enc_outbox *ob, const enc_msg_batch *b, const enc_send_result *res,
                            int64_t now, const enc_retry_policy *policy, enc_rng *rng,

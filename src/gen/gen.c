@@ -1379,7 +1379,7 @@ static void one_customer(gen *g, int64_t idx)
 
 /* ---- driver ------------------------------------------------------------------------------ */
 
-static enc_rc mkdirs(const char *dir, enc_err *err)
+enc_rc enc__gen_mkdirs(const char *dir, enc_err *err)
 {
     char p[4096];
     size_t n = strlen(dir);
@@ -1438,7 +1438,7 @@ enc_rc enc_gen_run(const enc_gen_opts *o, enc_gen_counts *counts, enc_err *err)
     int64_t start = o->start ? o->start : ENC_GEN_DEFAULT_START, end = o->end ? o->end : ENC_GEN_DEFAULT_END;
     if (start % DAY || end % DAY) return enc_fail(err, ENC_EUSAGE, "the window must start and end at midnight UTC");
     if (end - start < 7 * DAY) return enc_fail(err, ENC_EUSAGE, "the window must be at least 7 days long");
-    enc_rc rc = mkdirs(o->out_dir, err);
+    enc_rc rc = enc__gen_mkdirs(o->out_dir, err);
     if (rc) return rc;
 
     gen g = {0};

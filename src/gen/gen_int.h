@@ -1,9 +1,15 @@
-/* gen_int.h — internals of the synthetic-shop generator shared by gen.c (the engine) and
- * gen_data.c (the fixed tables: names, cities, catalogue categories, texts, per locale).
+/* gen_int.h — internals of the synthetic-shop generator shared by gen.c (the engine),
+ * gen_data.c (the fixed tables: names, cities, catalogue categories, texts, per locale) and
+ * respond.c (the campaign responses).
  * Not for other modules: the public interface is gen.h. */
 #ifndef ENCORE_GEN_INT_H
 #define ENCORE_GEN_INT_H
+#include "base/err.h"
 #include <stddef.h>
+
+/* Creates dir and its parents (mode 0777 before the umask); ENC_EIO when one cannot be made
+ * or dir is not a directory. Shared by the shop (gen.c) and the responses (respond.c). */
+enc_rc enc__gen_mkdirs(const char *dir, enc_err *err);
 
 /* a weighted name with its romanisation (pinyin for zh; NULL for en, where the name is ASCII) */
 typedef struct gen_name {

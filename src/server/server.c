@@ -12,9 +12,12 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "ingest/identity.h"
+#include "ingest/clean.h"
 #include "server/api.h"
+#include "server/inbox.h"
 #include "server/track.h"
 #include <errno.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -38,7 +41,7 @@
 
 /* ---- the server struct --------------------------------------------------------------------- */
 
-typedef enum job_kind { JOB_API, JOB_HIT } job_kind;
+typedef enum job_kind { JOB_API, JOB_HIT, JOB_INBOX_READ } job_kind;
 
 /* A write for the writer thread. For /v1/... and unsubscribes it lives in the request (conn is
  * set, and the writer resumes conn when done); clicks and opens are detached: allocated on
@@ -48,6 +51,10 @@ typedef struct wjob {
     job_kind kind;
     enc_api_req *api;
     enc_track_hit hit;
+    int64_t inbox_id, inbox_cust, inbox_now; /* JOB_INBOX_READ: the message, its owner (0 =
+                                                anyone), the time of the read */
+    enc_inbox_mark inbox_mark;
+    int64_t inbox_read_at;
     struct MHD_Connection *conn;
     enc_track_outcome outcome;
     enc_rc rc;            /* ENC_OK, or the storage error of this job */
@@ -59,10 +66,13 @@ typedef struct srv_job {
     char name[64];
     double every;
     enc_server_job_fn fn;
+    enc_server_job_end_fn end;
     void *ctx;
     pthread_t thread;
     bool started;
-    long runs, failures; /* under srv->mu */
+    long runs, failures; /* under srv->mu, with the fields below */
+    int64_t last_run_at; /* epoch seconds of the last run's start; 0 before the first */
+    double last_seconds; /* how long it took */
     char last_error[256];
 } srv_job;
 
@@ -96,7 +106,8 @@ struct enc_server {
     atomic_bool stopping; /* enc_server_stop has begun */
     atomic_int suspended; /* connections suspended and not yet resumed by the writer */
 
-    /* direct mode: each HTTP thread's own connection */
+    /* each HTTP thread's own connection: for reads (the inbox), and in direct mode for
+     * writes too */
     pthread_key_t tls;
     bool tls_made;
 
@@ -107,7 +118,7 @@ struct enc_server {
 
     /* counters */
     atomic_long requests, api_stored, api_duplicates, api_rejected, clicks, opens, unsubscribes;
-    atomic_long client_errors, server_errors, commits;
+    atomic_long client_errors, server_errors, commits, inbox_pages, inbox_marked;
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -133,6 +144,9 @@ static double now_mono(void)
 static enc_rc apply_job(enc_store *st, enc_ident *ident, wjob *j, enc_err *err)
 {
     if (j->kind == JOB_API) return enc_api_apply(j->api, st, ident, err);
+    if (j->kind == JOB_INBOX_READ)
+        return enc_inbox_mark_read(st, j->inbox_id, j->inbox_cust, j->inbox_now, &j->inbox_mark,
+                                   &j->inbox_read_at, err);
     return enc_track_apply(st, &j->hit, &j->outcome, err);
 }
 
@@ -144,6 +158,8 @@ static void count_job(enc_server *s, const wjob *j)
         enc_api_counts_get(j->api, &c);
         atomic_fetch_add(&s->api_stored, c.stored);
         atomic_fetch_add(&s->api_duplicates, c.duplicates);
+    } else if (j->kind == JOB_INBOX_READ) {
+        if (j->inbox_mark == ENC_INBOX_MARKED) atomic_fetch_add(&s->inbox_marked, 1);
     } else if (j->outcome == ENC_TRACK_RECORDED) {
         atomic_long *n = j->hit.tok.kind == ENC_TOKEN_CLICK  ? &s->clicks
                          : j->hit.tok.kind == ENC_TOKEN_OPEN ? &s->opens
@@ -257,7 +273,7 @@ static bool enqueue(enc_server *s, wjob *j, size_t limit)
     return true;
 }
 
-/* direct mode: the calling HTTP thread's own connection */
+/* the calling HTTP thread's own connection (reads; in direct mode also writes) */
 static void close_tls_store(void *p) { enc_store_close(p); }
 
 static enc_store *thread_store(enc_server *s, enc_err *err)
@@ -290,7 +306,7 @@ static void write_direct(enc_server *s, wjob *j, bool detached)
 /* ---- requests ----------------------------------------------------------------------------- */
 
 typedef enum route {
-    R_NONE, R_HEALTH, R_TRACK, R_IDENTIFY, R_BATCH, R_CLICK, R_OPEN, R_UNSUB
+    R_NONE, R_HEALTH, R_TRACK, R_IDENTIFY, R_BATCH, R_CLICK, R_OPEN, R_UNSUB, R_INBOX, R_INBOX_READ
 } route;
 
 /* Where a request is: reading its body, waiting (suspended) for the writer, or holding the
@@ -425,6 +441,10 @@ static route route_of(const char *url, const char **token)
     if (strncmp(url, "/t/c/", 5) == 0) return *token = url + 5, R_CLICK;
     if (strncmp(url, "/t/o/", 5) == 0) return *token = url + 5, R_OPEN;
     if (strncmp(url, "/u/", 3) == 0) return *token = url + 3, R_UNSUB;
+    if (strcmp(url, "/v1/inbox") == 0) return R_INBOX;
+    size_t n = strlen(url);
+    if (strncmp(url, "/v1/inbox/", 10) == 0 && n > 15 && strcmp(url + n - 5, "/read") == 0)
+        return R_INBOX_READ; /* /v1/inbox/ID/read */
     return R_NONE;
 }
 
@@ -448,6 +468,12 @@ static enum MHD_Result healthz(enc_server *s, struct MHD_Connection *c)
         enc_jw_knum(&w, "every", s->jobs[i].every);
         enc_jw_kint(&w, "runs", s->jobs[i].runs);
         enc_jw_kint(&w, "failures", s->jobs[i].failures);
+        if (s->jobs[i].last_run_at) {
+            char t[40];
+            enc_inbox_fmt_time(t, sizeof t, s->jobs[i].last_run_at);
+            enc_jw_kstr(&w, "last_run", t);
+            enc_jw_knum(&w, "last_seconds", round(s->jobs[i].last_seconds * 1000) / 1000);
+        }
         if (s->jobs[i].last_error[0]) enc_jw_kstr(&w, "last_error", s->jobs[i].last_error);
         enc_jw_end(&w);
     }
@@ -500,6 +526,152 @@ static void record_hit(enc_server *s, const enc_token *t)
     }
 }
 
+/* ---- the inbox read API ------------------------------------------------------------------ */
+
+/* The query parameters of an inbox route; the first one the route does not take is kept as
+ * unknown (refused with its name). */
+typedef struct qargs {
+    const char *customer, *before, *limit, *unread, *unknown;
+    bool inbox_list; /* GET /v1/inbox (all four), else POST .../read (customer only) */
+} qargs;
+
+static enum MHD_Result qarg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    qargs *a = cls;
+    const char **slot = strcmp(key, "customer") == 0                 ? &a->customer
+                        : !a->inbox_list                             ? NULL
+                        : strcmp(key, "before") == 0                 ? &a->before
+                        : strcmp(key, "limit") == 0                  ? &a->limit
+                        : strcmp(key, "unread") == 0                 ? &a->unread
+                                                                     : NULL;
+    if (slot) *slot = value ? value : "";
+    else if (!a->unknown) a->unknown = key;
+    return MHD_YES;
+}
+
+/* A whole number in [1, max] written in plain digits. */
+static bool parse_pos(const char *v, int64_t max, int64_t *out)
+{
+    if (!v || !*v || strlen(v) > 18) return false;
+    int64_t x = 0;
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9') return false;
+        x = x * 10 + (*p - '0');
+    }
+    if (x < 1 || x > max) return false;
+    *out = x;
+    return true;
+}
+
+/* Reads and checks the parameters; on a bad one answers 400 (or 404 for an unknown customer)
+ * and returns false with *res set. *cust gets the customer (0 when none was given). */
+static bool inbox_args(enc_server *s, struct MHD_Connection *c, bool list, qargs *a,
+                       enc_store **st, int64_t *cust, char *customer, size_t cap,
+                       enum MHD_Result *res)
+{
+    memset(a, 0, sizeof *a);
+    a->inbox_list = list;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, qarg, a);
+    char msg[160];
+    *cust = 0;
+    customer[0] = 0;
+    if (a->unknown) {
+        snprintf(msg, sizeof msg, "unknown parameter '%.40s' (%s)", a->unknown,
+                 list ? "customer, before, limit, unread" : "customer");
+        *res = send_error(s, c, 400, msg, a->unknown, NULL, NULL);
+        return false;
+    }
+    if (!a->customer) {
+        if (!list) return true;
+        *res = send_error(s, c, 400, "missing (the merchant's customer id)", "customer", NULL, NULL);
+        return false;
+    }
+    const char *why = "empty";
+    bool okid = enc_clean_id(a->customer, strlen(a->customer), customer, cap, &why);
+    if (!okid || !customer[0]) {
+        snprintf(msg, sizeof msg, "not a customer id: %s", okid ? "empty" : why);
+        *res = send_error(s, c, 400, msg, "customer", NULL, NULL);
+        return false;
+    }
+    enc_err err = {0};
+    *st = thread_store(s, &err);
+    if (!*st || enc_inbox_customer(*st, customer, cust, &err)) {
+        logf_("inbox: %s", err.msg);
+        *res = send_error(s, c, 500, "storage error", NULL, NULL, NULL);
+        return false;
+    }
+    if (!*cust) {
+        *res = send_error(s, c, 404, "no such customer", "customer", NULL, NULL);
+        return false;
+    }
+    return true;
+}
+
+/* GET /v1/inbox?customer=ID[&before=N][&limit=N][&unread=1]: read on this thread's own
+ * connection (WAL readers never wait for the writer). */
+static enum MHD_Result inbox_list(enc_server *s, struct MHD_Connection *c)
+{
+    qargs a;
+    enc_store *st = NULL;
+    int64_t cust;
+    char customer[160];
+    enum MHD_Result res;
+    if (!inbox_args(s, c, true, &a, &st, &cust, customer, sizeof customer, &res)) return res;
+    enc_inbox_query q = {.customer = customer};
+    int64_t v;
+    if (a.limit) {
+        if (!parse_pos(a.limit, ENC_INBOX_LIMIT_MAX, &v))
+            return send_error(s, c, 400, "must be a whole number from 1 to 100", "limit", NULL, NULL);
+        q.limit = (int)v;
+    }
+    if (a.before) {
+        if (!parse_pos(a.before, INT64_MAX, &v))
+            return send_error(s, c, 400, "must be a message id (a positive whole number)", "before",
+                              NULL, NULL);
+        q.before = v;
+    }
+    if (a.unread) {
+        if (strcmp(a.unread, "1") == 0 || strcmp(a.unread, "true") == 0) q.unread_only = true;
+        else if (strcmp(a.unread, "0") != 0 && strcmp(a.unread, "false") != 0)
+            return send_error(s, c, 400, "must be 1, 0, true or false", "unread", NULL, NULL);
+    }
+    enc_buf b = {0};
+    enc_err err = {0};
+    if (enc_inbox_page(st, cust, &q, &b, &err)) {
+        enc_buf_free(&b);
+        logf_("inbox: %s", err.msg);
+        return send_error(s, c, 500, "storage error", NULL, NULL, NULL);
+    }
+    atomic_fetch_add(&s->inbox_pages, 1);
+    enum MHD_Result r = send_json(s, c, 200, &b, NULL, NULL);
+    enc_buf_free(&b);
+    return r;
+}
+
+/* The answer to POST /v1/inbox/ID/read once the writer has marked it. */
+static enum MHD_Result inbox_read_answer(enc_server *s, struct MHD_Connection *c, const req *q)
+{
+    if (q->job.inbox_mark == ENC_INBOX_NOT_FOUND)
+        return send_error(s, c, 404,
+                          q->job.inbox_cust ? "no such inbox message for this customer"
+                                            : "no such inbox message",
+                          "id", NULL, NULL);
+    char t[40];
+    enc_inbox_fmt_time(t, sizeof t, q->job.inbox_read_at);
+    enc_buf b = {0};
+    enc_jw w;
+    enc_jw_init(&w, &b);
+    enc_jw_obj(&w);
+    enc_jw_kbool(&w, "ok", true);
+    enc_jw_kint(&w, "id", q->job.inbox_id);
+    enc_jw_kstr(&w, "read_at", t);
+    if (q->job.inbox_mark == ENC_INBOX_ALREADY) enc_jw_kbool(&w, "already", true);
+    enc_jw_end(&w);
+    enum MHD_Result r = send_json(s, c, 200, &b, NULL, NULL);
+    enc_buf_free(&b);
+    return r;
+}
+
 /* The answer to a request whose write is done (or refused). */
 static enum MHD_Result answer(enc_server *s, struct MHD_Connection *c, req *q)
 {
@@ -508,7 +680,8 @@ static enum MHD_Result answer(enc_server *s, struct MHD_Connection *c, req *q)
                    ? send_page(s, c, 503, "Please try again", "The server is busy. Please try again in a minute.", NULL)
                    : send_error(s, c, 503, "server busy: write queue full", NULL, "Retry-After", "1");
     if (q->job.rc) {
-        logf_("%s: %s", q->route == R_UNSUB ? "unsubscribe" : "ingest", q->job.errmsg);
+        logf_("%s: %s", q->route == R_UNSUB ? "unsubscribe" : q->route == R_INBOX_READ ? "inbox" : "ingest",
+              q->job.errmsg);
         return q->route == R_UNSUB
                    ? send_page(s, c, 500, "Something went wrong", "Your request could not be recorded. Please try again later.", NULL)
                    : send_error(s, c, 500, "storage error", NULL, NULL, NULL);
@@ -522,6 +695,7 @@ static enum MHD_Result answer(enc_server *s, struct MHD_Connection *c, req *q)
                              : "You will no longer receive these messages.",
                          NULL);
     }
+    if (q->route == R_INBOX_READ) return inbox_read_answer(s, c, q);
     enc_buf b = {0};
     int status = enc_api_respond(q->job.api, &b);
     enum MHD_Result r = send_json(s, c, (unsigned)status, &b, NULL, NULL);
@@ -543,6 +717,19 @@ static enum MHD_Result finish(enc_server *s, struct MHD_Connection *c, req *q)
     switch (q->route) {
     case R_HEALTH:
         return healthz(s, c);
+    case R_INBOX:
+        return inbox_list(s, c);
+    case R_INBOX_READ: {
+        qargs a;
+        enc_store *st = NULL;
+        char customer[160];
+        enum MHD_Result res;
+        if (!inbox_args(s, c, false, &a, &st, &q->job.inbox_cust, customer, sizeof customer, &res))
+            return res;
+        q->job.kind = JOB_INBOX_READ;
+        q->job.inbox_now = (int64_t)time(NULL);
+        return submit(s, c, q) == RQ_WAITING ? MHD_YES : answer(s, c, q);
+    }
     case R_CLICK:
         record_hit(s, &q->tok);
         return reply(s, c, 302, "text/plain; charset=utf-8", "", 0, false, MHD_HTTP_HEADER_LOCATION,
@@ -612,6 +799,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0, post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     if (r == R_NONE) return send_error(s, c, 404, "no such route", "path", NULL, NULL);
     size_t limit = GET_BODY_MAX;
+    int64_t inbox_id = 0;
     switch (r) {
     case R_HEALTH:
     case R_CLICK:
@@ -623,14 +811,24 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         if (post) limit = UNSUB_BODY_MAX;
         break;
     default:
-        if (!post) return send_error(s, c, 405, "method not allowed", "method", "Allow", "POST");
+        if (r == R_INBOX ? !get : !post)
+            return send_error(s, c, 405, "method not allowed", "method", "Allow", r == R_INBOX ? "GET" : "POST");
         if (!s->has_write_key)
             return send_error(s, c, 401, "no write key is configured on this server (--write-key or ENCORE_WRITE_KEY)",
                               "authorization", "WWW-Authenticate", "Basic realm=\"encore\"");
         if (!authorised(s, c))
             return send_error(s, c, 401, "missing or wrong write key (HTTP Basic, the key as user name)",
                               "authorization", "WWW-Authenticate", "Basic realm=\"encore\"");
-        limit = r == R_BATCH ? ENC_API_BATCH_BODY_MAX : ENC_API_BODY_MAX;
+        limit = r == R_BATCH ? ENC_API_BATCH_BODY_MAX : r == R_INBOX || r == R_INBOX_READ ? GET_BODY_MAX : ENC_API_BODY_MAX;
+        if (r == R_INBOX_READ) {
+            /* /v1/inbox/ID/read: the id is a positive whole number */
+            char idtxt[32];
+            size_t n = strlen(url) - 15;
+            snprintf(idtxt, sizeof idtxt, "%.*s", (int)(n < 31 ? n : 31), url + 10);
+            if (n > 31 || !parse_pos(idtxt, INT64_MAX, &inbox_id))
+                return send_error(s, c, 400, "the inbox message id must be a positive whole number",
+                                  "id", NULL, NULL);
+        }
         break;
     }
     enc_token tok;
@@ -670,6 +868,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     }
     q = enc_xcalloc(1, sizeof *q);
     q->route = r;
+    q->job.inbox_id = inbox_id;
     q->post = post;
     q->limit = limit;
     if (token) {
@@ -709,6 +908,27 @@ typedef struct job_arg {
     srv_job *j;
 } job_arg;
 
+/* Waits until `due` (monotonic seconds) or until the server stops; called with s->mu held. */
+static void job_wait(enc_server *s, double due)
+{
+    while (!atomic_load(&s->stopping)) {
+        double left = due - now_mono();
+        if (left <= 0) break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        double w = left < 1.0 ? left : 1.0;
+        ts.tv_sec += (time_t)w;
+        ts.tv_nsec += (long)((w - (double)(time_t)w) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->job_cv, &s->mu, &ts);
+    }
+}
+
+/* A job's thread: its own store connection (opened again at the next interval when opening
+ * fails), a run every `every` seconds, each failure logged and counted and never fatal. */
 static void *job_main(void *arg)
 {
     job_arg a = *(job_arg *)arg;
@@ -717,43 +937,25 @@ static void *job_main(void *arg)
     srv_job *j = a.j;
     enc_err err = {0};
     enc_store *st = NULL;
-    if (enc_store_open(s->db_path, &st, &err)) {
-        logf_("job %s: %s", j->name, err.msg);
-        pthread_mutex_lock(&s->mu);
-        j->failures++;
-        snprintf(j->last_error, sizeof j->last_error, "%.250s", err.msg);
-        pthread_mutex_unlock(&s->mu);
-        return NULL;
-    }
     while (!atomic_load(&s->stopping)) {
         double t0 = now_mono();
+        int64_t started = (int64_t)time(NULL);
         enc_err_clear(&err);
-        enc_rc rc = j->fn(s, st, j->ctx, &err);
+        enc_rc rc = st ? ENC_OK : enc_store_open(s->db_path, &st, &err);
+        if (!rc) rc = j->fn(s, st, j->ctx, &err);
         if (rc) logf_("job %s: %s", j->name, err.msg[0] ? err.msg : "failed");
         pthread_mutex_lock(&s->mu);
         j->runs++;
+        j->last_run_at = started;
+        j->last_seconds = now_mono() - t0;
         if (rc) {
             j->failures++;
-            snprintf(j->last_error, sizeof j->last_error, "%.250s", err.msg);
+            snprintf(j->last_error, sizeof j->last_error, "%.250s", err.msg[0] ? err.msg : "failed");
         }
-        /* wait out the interval, or until stop */
-        double due = t0 + j->every;
-        while (!atomic_load(&s->stopping)) {
-            double left = due - now_mono();
-            if (left <= 0) break;
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            double w = left < 1.0 ? left : 1.0;
-            ts.tv_sec += (time_t)w;
-            ts.tv_nsec += (long)((w - (double)(time_t)w) * 1e9);
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&s->job_cv, &s->mu, &ts);
-        }
+        job_wait(s, t0 + j->every); /* the interval, or until stop */
         pthread_mutex_unlock(&s->mu);
     }
+    if (j->end) j->end(s, st, j->ctx);
     enc_store_close(st);
     return NULL;
 }
@@ -786,7 +988,7 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
 }
 
 enc_rc enc_server_add_job(enc_server *s, const char *name, double every, enc_server_job_fn fn,
-                          void *ctx, enc_err *err)
+                          enc_server_job_end_fn end, void *ctx, enc_err *err)
 {
     if (s->mhd) return enc_fail(err, ENC_EUSAGE, "jobs are added before the server starts");
     if (s->njobs >= ENC_SERVER_JOBS_MAX)
@@ -797,6 +999,7 @@ enc_rc enc_server_add_job(enc_server *s, const char *name, double every, enc_ser
     snprintf(j->name, sizeof j->name, "%s", name);
     j->every = every;
     j->fn = fn;
+    j->end = end;
     j->ctx = ctx;
     return ENC_OK;
 }
@@ -848,12 +1051,15 @@ enc_rc enc_server_start(enc_server *s, enc_err *err)
     /* the writer's connection: opening it also brings the schema up to date */
     if (enc_store_open(s->db_path, &s->wst, err)) return err->rc;
     s->schema = enc_store_schema_version(s->wst);
+    if (pthread_key_create(&s->tls, close_tls_store)) {
+        enc_store_close(s->wst);
+        s->wst = NULL;
+        return enc_fail(err, ENC_EFAIL, "pthread_key_create failed");
+    }
+    s->tls_made = true;
     if (s->direct) {
         enc_store_close(s->wst);
         s->wst = NULL;
-        if (pthread_key_create(&s->tls, close_tls_store))
-            return enc_fail(err, ENC_EFAIL, "pthread_key_create failed");
-        s->tls_made = true;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
@@ -974,6 +1180,8 @@ void enc_server_stats_get(const enc_server *s, enc_server_stats *o)
     o->client_errors = atomic_load(&m->client_errors);
     o->server_errors = atomic_load(&m->server_errors);
     o->commits = atomic_load(&m->commits);
+    o->inbox_pages = atomic_load(&m->inbox_pages);
+    o->inbox_marked = atomic_load(&m->inbox_marked);
     pthread_mutex_lock(&m->mu);
     o->jobs_run = o->jobs_failed = 0;
     for (size_t i = 0; i < m->njobs; i++) {

@@ -1,10 +1,11 @@
 /* server.h — Encore's HTTP server (libmicrohttpd): the Segment-spec ingest API (/v1/track,
- * /v1/identify, /v1/batch), tracking links (/t/c/TOKEN click, /t/o/TOKEN open pixel),
- * one-click unsubscribe (/u/TOKEN, RFC 8058) and /healthz; plus the periodic jobs (the
- * campaign scheduler's tick, the delivery dispatcher) that run beside it. Requests are parsed
- * on a pool of HTTP threads; every write goes through one writer thread that owns the store's
- * write connection and commits what has queued up in one transaction (docs/server.md says why
- * and what it measured). Only the server and the CLI print; the server prints to stderr. */
+ * /v1/identify, /v1/batch), the in-site inbox read API (/v1/inbox), tracking links (/t/c/TOKEN
+ * click, /t/o/TOKEN open pixel), one-click unsubscribe (/u/TOKEN, RFC 8058) and /healthz; plus
+ * the periodic jobs (the campaign scheduler's tick, the delivery dispatcher) that run beside
+ * it. Requests are parsed on a pool of HTTP threads; every write goes through one writer
+ * thread that owns the store's write connection and commits what has queued up in one
+ * transaction (docs/server.md says why and what it measured); reads use each HTTP thread's
+ * own connection. Only the server and the CLI print; the server prints to stderr. */
 #ifndef ENCORE_SERVER_H
 #define ENCORE_SERVER_H
 #include "server/token.h"
@@ -28,19 +29,26 @@ typedef struct enc_server_opts {
 } enc_server_opts;
 
 /* A periodic job: runs on a thread of its own with a store connection of its own (opened on
- * that thread), every `every` seconds from the start of one run to the start of the next
- * (back to back when a run takes longer). A job that returns an error is logged and runs
- * again at its next time. Long runs should look at enc_server_stopping between steps. */
+ * that thread; when opening fails, it is tried again at the next time), every `every`
+ * seconds from the start of one run to the start of the next (back to back when a run takes
+ * longer). A job that returns an error is logged and counted (/healthz) and runs again at its
+ * next time: a failure never stops the server. Long runs should look at enc_server_stopping
+ * between steps. st is the same connection on every run of the job. */
 typedef enc_rc (*enc_server_job_fn)(enc_server *srv, enc_store *st, void *ctx, enc_err *err);
+/* Called once on the job's thread after its last run, before its connection is closed (st
+ * may be NULL when it never opened): frees what the job keeps between runs. */
+typedef void (*enc_server_job_end_fn)(enc_server *srv, enc_store *st, void *ctx);
 #define ENC_SERVER_JOBS_MAX 8
 
 /* Makes a server (nothing bound or started yet). Strings in o are copied. Free with
  * enc_server_free. */
 enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err);
-/* Registers a periodic job; before enc_server_start only. This is the hook the scheduler's
- * tick and the dispatcher register into (in src/cli/cmd_serve.c). name is copied. */
+/* Registers a periodic job (end may be NULL); before enc_server_start only. The scheduler's
+ * tick and the dispatcher register here (src/cli/cmd_serve.c). name is copied; ctx is
+ * borrowed and must outlive the server's stop. */
 enc_rc enc_server_add_job(enc_server *srv, const char *name, double every,
-                          enc_server_job_fn fn, void *ctx, enc_err *err);
+                          enc_server_job_fn fn, enc_server_job_end_fn end, void *ctx,
+                          enc_err *err);
 /* Opens the store, binds the address, starts the HTTP threads, the writer and the jobs. */
 enc_rc enc_server_start(enc_server *srv, enc_err *err);
 /* "HOST:PORT" actually bound (the port filled in when 0 was asked for). */
@@ -59,6 +67,7 @@ typedef struct enc_server_stats {
     long requests, api_stored, api_duplicates, api_rejected;
     long clicks, opens, unsubscribes, client_errors, server_errors;
     long commits, jobs_run, jobs_failed;
+    long inbox_pages, inbox_marked; /* GET /v1/inbox answered; messages marked read */
 } enc_server_stats;
 void enc_server_stats_get(const enc_server *srv, enc_server_stats *s);
 #endif

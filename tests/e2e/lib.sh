@@ -25,3 +25,23 @@ need_data() {
   return 1
 }
 e2e_done() { rm -rf "$E2E_TMP"; echo "$E2E_PASSED passed, $E2E_FAILED failed, $E2E_SKIPPED skipped"; [ "$E2E_FAILED" -eq 0 ]; }
+
+# --- for scripts with local peers (tests/peers) and a server ---------------------------------
+PY=/usr/bin/python3
+PEERS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../peers" && pwd)"
+E2E_PIDS=""   # background processes a script started: e2e_cleanup kills them
+e2e_cleanup() { for p in $E2E_PIDS; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$E2E_TMP"; }
+# wait_port FILE: until a peer has written its port into FILE (up to 5 s)
+wait_port() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
+# serve_port FILE: the port `encore serve` logged into FILE (its stderr), waiting up to 5 s
+serve_port() {
+  local p=""
+  for _ in $(seq 100); do
+    p=$(sed -nE 's/.*listening on http:\/\/127\.0\.0\.1:([0-9]+).*/\1/p' "$1"); [ -n "$p" ] && break; sleep 0.05
+  done
+  echo "$p"
+}
+# sql QUERY: the rows of QUERY on the test store, fields joined by '|'
+sql() { $PY -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); print('\n'.join('|'.join(str(x) for x in r) for r in db.execute(sys.argv[2])))" "$ENCORE_DB" "$1"; }
+# wait_for QUERY VALUE [TRIES]: until QUERY gives VALUE (TRIES of 0.1 s, default 300)
+wait_for() { for _ in $(seq "${3:-300}"); do [ "$(sql "$1")" = "$2" ] && return 0; sleep 0.1; done; return 1; }

@@ -7,8 +7,10 @@ answered 200 with the first delivery's id and not delivered again, as real provi
 checks X-Encore-Signature (hex HMAC-SHA256 of "<timestamp>.<body>") when --secret is given,
 and counts. GET /stats returns the counts; GET /keys the repeated keys and the per-key
 delivery order. Failure injection: --fail-every K answers 503 to every K-th request;
-keys starting with "perm-" get 400; keys starting with "slow-" wait --slow seconds.
-Standard library only.
+keys starting with "perm-" get 400; keys starting with "slow-" wait --slow seconds; keys
+starting with "ra-" get 429 with "Retry-After: --retry-after" on their first request
+(a number of seconds, or "date+N": an HTTP-date N seconds ahead). GET /times returns each
+key's request times (epoch seconds, fractional). Standard library only.
 """
 import argparse, hashlib, hmac, json, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,11 +22,13 @@ ap.add_argument("--secret")
 ap.add_argument("--fail-every", type=int, default=0)
 ap.add_argument("--slow", type=float, default=0)
 ap.add_argument("--bodies", help="append each first-delivered body as a JSON line to this file")
+ap.add_argument("--retry-after", default="5")
 args = ap.parse_args()
 
 lock = threading.Lock()
 delivered = {}        # key -> delivery id
 repeats = {}          # key -> number of repeated requests
+times = {}            # key -> request times
 stats = {"requests": 0, "unique": 0, "duplicates": 0, "bad_signature": 0, "failed_503": 0,
          "failed_400": 0, "no_key": 0}
 bodies = open(args.bodies, "a") if args.bodies else None
@@ -50,6 +54,8 @@ class H(BaseHTTPRequestHandler):
         with lock:
             if self.path == "/stats":
                 self.reply(200, stats)
+            elif self.path == "/times":
+                self.reply(200, times)
             elif self.path == "/keys":
                 self.reply(200, {"repeated": repeats, "delivered": len(delivered)})
             else:
@@ -63,6 +69,9 @@ class H(BaseHTTPRequestHandler):
         with lock:
             stats["requests"] += 1
             count = stats["requests"]
+            if key:
+                times.setdefault(key, []).append(time.time())
+                first = len(times[key]) == 1
         if args.secret is not None:
             want = hmac.new(args.secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
             if not hmac.compare_digest(want, self.headers.get("X-Encore-Signature", "")):
@@ -77,6 +86,21 @@ class H(BaseHTTPRequestHandler):
             with lock:
                 stats["failed_400"] += 1
             return self.reply(400, {"error": "rejected"})
+        if key.startswith("ra-") and first:
+            with lock:
+                stats["failed_429"] = stats.get("failed_429", 0) + 1
+            ra = args.retry_after
+            if ra.startswith("date+"):
+                from email.utils import formatdate
+                ra = formatdate(time.time() + float(ra[5:]), usegmt=True)
+            b = json.dumps({"error": "slow down"}).encode()
+            self.send_response(429)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Retry-After", ra)
+            self.send_header("Content-Length", str(len(b)))
+            self.end_headers()
+            self.wfile.write(b)
+            return
         if args.fail_every and count % args.fail_every == 0:
             with lock:
                 stats["failed_503"] += 1

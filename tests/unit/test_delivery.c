@@ -171,6 +171,37 @@ static void webhook_signature_and_tokens(void)
     CHECK(!enc_unsub_token_check("k", tok, &id));
 }
 
+/* Retry-After (RFC 9110 §10.2.3): delay-seconds and the three HTTP-date forms of §5.6.7. */
+static void webhook_retry_after(void)
+{
+    const int64_t now = 1445412480 - 100; /* 100 s before Wed, 21 Oct 2015 07:28:00 GMT */
+    int64_t at = -1;
+    CHECK(enc_webhook_retry_after("120", now, &at));
+    CHECK_INT(at, now + 120);
+    CHECK(enc_webhook_retry_after(" 0\r\n", now, &at));
+    CHECK_INT(at, now);
+    CHECK(enc_webhook_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now, &at)); /* IMF-fixdate */
+    CHECK_INT(at, 1445412480);
+    CHECK(enc_webhook_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", now, &at)); /* RFC 850 */
+    CHECK_INT(at, 1445412480);
+    CHECK(enc_webhook_retry_after("Wed Oct 21 07:28:00 2015", now, &at)); /* asctime */
+    CHECK_INT(at, 1445412480);
+    CHECK(enc_webhook_retry_after("Tue, 20 Oct 2015 07:28:00 GMT", now, &at)); /* past: now */
+    CHECK_INT(at, now);
+    CHECK(enc_webhook_retry_after("99999999999999999999999", now, &at)); /* cut to 7 days */
+    CHECK_INT(at, now + ENC_RETRY_AFTER_MAX);
+    CHECK(enc_webhook_retry_after("Sat, 01 Jan 2050 00:00:00 GMT", now, &at));
+    CHECK_INT(at, now + ENC_RETRY_AFTER_MAX);
+    at = -1;
+    CHECK(!enc_webhook_retry_after("", now, &at));
+    CHECK(!enc_webhook_retry_after("soon", now, &at));
+    CHECK(!enc_webhook_retry_after("-5", now, &at));
+    CHECK(!enc_webhook_retry_after("1.5", now, &at));
+    CHECK(!enc_webhook_retry_after("12abc", now, &at));
+    CHECK(!enc_webhook_retry_after("Wed, 99 Foo 2015 07:28:00 GMT", now, &at));
+    CHECK_INT(at, -1);
+}
+
 static void webhook_shapes_and_classes(void)
 {
     enc_msg m = {.id = 7, .customer_id = 42, .campaign = "win-back", .variant = "A",
@@ -591,6 +622,7 @@ int main(void)
     RUN(hmac_rfc4231);
     RUN(webhook_signature_and_tokens);
     RUN(webhook_shapes_and_classes);
+    RUN(webhook_retry_after);
     RUN(mime_message);
     RUN(qp_edges);
     RUN(rfc2047_splits_whole_characters);

@@ -1,8 +1,9 @@
 /* test_outbox.c — unit tests for the outbox and the dispatcher on a real store: idempotent
  * enqueue (also inside a caller's transaction), claims (due, priority, committed before the
  * send), every state transition of complete(), the recovery rules, suppression at claim,
- * channel pause and rate with an injected clock, retries to dead through the dispatcher, the
- * file channel's key dedup and torn-line repair, and the inbox channel. */
+ * channel pause and rate with an injected clock, retries to dead through the dispatcher, a
+ * provider's Retry-After (the next try and the channel wait for it), the file channel's key
+ * dedup and torn-line repair, and the inbox channel. */
 #include "harness.h"
 #include "delivery/channels/file.h"
 #include "delivery/channels/inbox.h"
@@ -278,7 +279,10 @@ static void fake_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
     for (size_t i = 0; i < n; i++) {
         f->calls++;
         if (f->nkeys < 512) snprintf(f->keys[f->nkeys++], 32, "%s", m[i].idempotency_key);
-        if (strncmp(m[i].address, "temp", 4) == 0) enc_result_err(&res[i], ENC_SEND_TEMP, "busy");
+        if (strncmp(m[i].address, "ra", 2) == 0) { /* "ra<N>": 429 with Retry-After: N */
+            enc_result_err(&res[i], ENC_SEND_TEMP, "HTTP 429");
+            res[i].retry_at = now + atoi(m[i].address + 2);
+        } else if (strncmp(m[i].address, "temp", 4) == 0) enc_result_err(&res[i], ENC_SEND_TEMP, "busy");
         else if (strncmp(m[i].address, "perm", 4) == 0) enc_result_err(&res[i], ENC_SEND_PERM, "no");
         else {
             res[i].status = ENC_SEND_OK;
@@ -290,19 +294,29 @@ static void fake_close(enc_channel *ch) {}
 static const enc_channel_ops fake_ops = {.kind = "fake", .dedups = true, .open = fake_open,
                                          .send = fake_send, .close = fake_close};
 
+/* A dispatcher on st with the fake channel ("fake", at rate per second; 0 = unlimited), the
+ * fake clock clk and the retry policy, claiming batch messages a round. */
+static enc_dispatch *fake_dispatcher(enc_store *st, fake_clock *clk, enc_retry_policy retry,
+                                     size_t batch, double rate)
+{
+    enc_err err = {0};
+    enc_dispatch_opts o = {.retry = retry, .batch = batch, .poll = 1, .seed = 9,
+                           .clock = {.now = fk_now, .sleep = fk_sleep, .ctx = clk}};
+    enc_dispatch *d = NULL;
+    CHECK_INT(enc_dispatch_new(st, &o, &d, &err), ENC_OK);
+    json_t *opts = json_pack("{s:f}", "rate", rate);
+    CHECK_INT(enc_dispatch_add(d, "fake", &fake_ops, opts, &err), ENC_OK);
+    json_decref(opts);
+    memset(&fake_state, 0, sizeof fake_state);
+    return d;
+}
+
 static void dispatcher_rate_pause_retry(void)
 {
     enc_store *st = fresh("dispatch.db");
     enc_err err = {0};
     fake_clock clk = {.t = 1000};
-    enc_dispatch_opts o = {.retry = {.base = 60, .cap = 3600, .max_attempts = 3},
-                           .batch = 100, .poll = 1, .seed = 9,
-                           .clock = {.now = fk_now, .sleep = fk_sleep, .ctx = &clk}};
-    enc_dispatch *d;
-    CHECK_INT(enc_dispatch_new(st, &o, &d, &err), ENC_OK);
-    json_t *opts = json_pack("{s:f}", "rate", 5.0);
-    CHECK_INT(enc_dispatch_add(d, "fake", &fake_ops, opts, &err), ENC_OK);
-    json_decref(opts);
+    enc_dispatch *d = fake_dispatcher(st, &clk, (enc_retry_policy){.base = 60, .cap = 3600, .max_attempts = 3}, 100, 5);
     enc_outbox *ob = enc_dispatch_outbox(d);
     for (int k = 0; k < 5; k++) {
         char pre[16];
@@ -355,6 +369,55 @@ static void dispatcher_rate_pause_retry(void)
     CHECK_INT(s->dead, 1);
     CHECK_INT(s->retried, 2);
     CHECK_INT(s->failed, 1);
+    enc_dispatch_free(d);
+    enc_store_close(st);
+}
+
+/* A provider's Retry-After: the message's next try is no earlier than it asked (the backoff
+ * takes the later of the two), and the channel's other messages wait with it. */
+static void dispatcher_retry_after(void)
+{
+    enc_store *st = fresh("retry_after.db");
+    enc_err err = {0};
+    fake_clock clk = {.t = 5000};
+    enc_dispatch *d = fake_dispatcher(st, &clk, (enc_retry_policy){.base = 20, .cap = 3600, .max_attempts = 5}, 1, 0);
+    enc_outbox *ob = enc_dispatch_outbox(d);
+    /* priority 9 goes first: the 429 comes back before the other message is claimed */
+    enc_msg_rec ra = {.channel = "fake", .address = "ra900", .idempotency_key = "ra", .priority = 9};
+    enc_msg_rec ok = {.channel = "fake", .address = "ok", .idempotency_key = "ok"};
+    enc_outbox_enqueue(ob, &ra, 1, 5000, NULL, &err);
+    enc_outbox_enqueue(ob, &ok, 1, 5000, NULL, &err);
+    bool worked, pending;
+    double wait;
+    CHECK_INT(enc_dispatch_round(d, 5000, &worked, &pending, &wait, &err), ENC_OK);
+    CHECK_INT(fake_state.calls, 1);
+    /* backoff alone would be at most 20 s (attempt 1, base 20): Retry-After's 900 s wins */
+    CHECK_INT(scalar(st, "SELECT next_attempt_at FROM messages WHERE idempotency_key = 'ra'"), 5900);
+    CHECK_STR(text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'ra'"),
+              "queued HTTP 429");
+    /* the channel is held: the other due message is not claimed, and --once does not wait */
+    clk.t = 5100;
+    CHECK_INT(enc_dispatch_run(d, true, &err), ENC_OK);
+    CHECK_INT(fake_state.calls, 1);
+    CHECK(clk.t < 5101);
+    CHECK_STR(text(st, "SELECT state FROM messages WHERE idempotency_key = 'ok'"), "queued");
+    /* at the time asked for, both go */
+    clk.t = 5900;
+    fake_state.calls = 0;
+    enc_store_begin(st, &err);
+    sqlite3_exec(enc__store_db(st), "UPDATE messages SET address = 'ok2' WHERE idempotency_key = 'ra'",
+                 NULL, NULL, NULL);
+    enc_store_commit(st, &err);
+    CHECK_INT(enc_dispatch_run(d, true, &err), ENC_OK);
+    CHECK_INT(fake_state.calls, 2);
+    CHECK_INT(scalar(st, "SELECT count(*) FROM messages WHERE state = 'sent'"), 2);
+    /* a Retry-After earlier than the backoff changes nothing: the backoff is kept */
+    enc_msg_rec ra0 = {.channel = "fake", .address = "ra0", .idempotency_key = "ra0"};
+    enc_outbox_enqueue(ob, &ra0, 1, 6000, NULL, &err);
+    clk.t = 6000;
+    CHECK_INT(enc_dispatch_round(d, 6000, &worked, &pending, &wait, &err), ENC_OK);
+    int64_t na = scalar(st, "SELECT next_attempt_at FROM messages WHERE idempotency_key = 'ra0'");
+    CHECK(na >= 6001 && na <= 6020);
     enc_dispatch_free(d);
     enc_store_close(st);
 }
@@ -510,6 +573,7 @@ int main(void)
     RUN(complete_transitions);
     RUN(recovery_rules);
     RUN(dispatcher_rate_pause_retry);
+    RUN(dispatcher_retry_after);
     RUN(dispatcher_lock_and_recovery);
     RUN(file_channel_dedup_and_torn_line);
     RUN(inbox_channel);

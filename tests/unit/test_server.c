@@ -2,7 +2,8 @@
  * with a plain-socket HTTP client: routes and their refusals, the write key, body limits,
  * many clients at once through the one writer (every event stored once, none lost), the
  * periodic-job hook (a registered job runs on its own connection, and stops with the server),
- * clicks still queued at stop are written (drain), and the direct-writes mode. The e2e test
+ * clicks still queued at stop are written (drain), the inbox read API, and the direct-writes
+ * mode. The e2e test
  * tests/e2e/test_serve.sh drives the real binary with curl. */
 #include "harness.h"
 #include "server/server.h"
@@ -13,6 +14,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
@@ -219,7 +221,14 @@ typedef struct job_ctx {
     atomic_int runs;
     atomic_int saw_store;
     atomic_int saw_stopping;
+    atomic_int ended;
 } job_ctx;
+
+static void ending_job(enc_server *srv, enc_store *st, void *p)
+{
+    job_ctx *c = p;
+    if (st) atomic_fetch_add(&c->ended, 1);
+}
 
 static enc_rc counting_job(enc_server *srv, enc_store *st, void *p, enc_err *err)
 {
@@ -236,17 +245,19 @@ static void periodic_jobs_run_and_stop(void)
     enc_err err;
     if (!s) return;
     job_ctx c = {0};
-    CHECK_INT(enc_server_add_job(s, "count", 0.02, counting_job, &c, &err), ENC_OK);
-    CHECK_INT(enc_server_add_job(s, "bad", 0, counting_job, &c, &err), ENC_EUSAGE);
+    CHECK_INT(enc_server_add_job(s, "count", 0.02, counting_job, ending_job, &c, &err), ENC_OK);
+    CHECK_INT(enc_server_add_job(s, "bad", 0, counting_job, NULL, &c, &err), ENC_EUSAGE);
     CHECK_INT(enc_server_start(s, &err), ENC_OK);
-    CHECK_INT(enc_server_add_job(s, "late", 1, counting_job, &c, &err), ENC_EUSAGE);
+    CHECK_INT(enc_server_add_job(s, "late", 1, counting_job, NULL, &c, &err), ENC_EUSAGE);
     for (int i = 0; i < 500 && atomic_load(&c.runs) < 3; i++) usleep(10000);
     CHECK(atomic_load(&c.runs) >= 3);
     const char *b;
     CHECK_INT(http(enc_server_port(s), "GET", "/healthz", NULL, NULL, &b), 200);
     CHECK(strstr(b, "\"name\":\"count\"") != NULL);
     CHECK(strstr(b, "\"last_error\":\"first run fails on purpose\"") != NULL);
+    CHECK(strstr(b, "\"last_run\":\"20") != NULL);
     enc_server_stop(s);
+    CHECK_INT(atomic_load(&c.ended), 1); /* the end hook ran once, with the job's store */
     int after = atomic_load(&c.runs);
     usleep(100000);
     CHECK_INT(atomic_load(&c.runs), after); /* joined: no run after stop */
@@ -256,6 +267,134 @@ static void periodic_jobs_run_and_stop(void)
     CHECK_INT(st.jobs_run, after);
     CHECK_INT(st.jobs_failed, 1);
     enc_server_free(s);
+}
+
+/* The inbox read API: pages newest first that together hold every message once, the unread
+ * filter and count, messages of a customer merged into another found under the survivor,
+ * marking read (the first read's time kept; another customer's message refused), and the
+ * refusals with their fields; in writer and direct modes. */
+static void inbox_read_api(void)
+{
+    for (int direct = 0; direct < 2; direct++) {
+        unlink(dbpath);
+        enc_store *st;
+        enc_err err = {0};
+        CHECK_INT(enc_store_open(dbpath, &st, &err), ENC_OK);
+        int64_t ids[3];
+        const char *ext[3] = {"ann", "bob", "ann-old"};
+        for (int i = 0; i < 3; i++) {
+            enc_customer_rec r = {.source = "t", .source_key = ext[i], .external_id = ext[i]};
+            enc_store_customer_insert(st, &r, &ids[i], &err);
+            enc_store_ident_set(st, "ext", ext[i], ids[i], "t", &err);
+        }
+        enc_store_customer_merge(st, ids[2], ids[0], "test", &err); /* ann-old is ann now */
+        sqlite3 *db = enc__store_db(st);
+        /* 25 messages of ann (5 of them as ann-old, 3 already read), 2 of bob */
+        for (int k = 0; k < 27; k++) {
+            char q[400];
+            int64_t who = k >= 25 ? ids[1] : k % 5 == 0 ? ids[2] : ids[0];
+            snprintf(q, sizeof q,
+                     "INSERT INTO inbox(customer_id, message_id, idempotency_key, title, body,"
+                     " payload, created_at, read_at) VALUES(%lld, NULL, 'k%d', 'T%d', 'B', %s,"
+                     " 1700000000 + %d, %s)",
+                     (long long)who, k, k, k == 1 ? "'{\"n\":1}'" : k == 2 ? "'not json'" : "NULL", k,
+                     k == 3 || k == 7 || k == 11 ? "1700000500" : "NULL");
+            CHECK_INT(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+        }
+        enc_store_close(st);
+        enc_server *s = start(direct);
+        if (!s) return;
+        CHECK_INT(enc_server_start(s, &err), ENC_OK);
+        int port = enc_server_port(s);
+        const char *b;
+        /* walk the pages of 10: 25 messages, each once, newest first */
+        char path[200] = "/v1/inbox?customer=ann&limit=10";
+        int seen = 0, pages = 0, last_id = 1 << 30, order_ok = 1;
+        for (;;) {
+            CHECK_INT(http(port, "GET", path, AUTH, NULL, &b), 200);
+            json_t *d = json_loads(b, 0, NULL);
+            CHECK(d != NULL);
+            if (!d) break;
+            pages++;
+            CHECK_INT(json_integer_value(json_object_get(d, "unread")), 22);
+            json_t *m = json_object_get(d, "messages");
+            for (size_t i = 0; i < json_array_size(m); i++) {
+                int id = (int)json_integer_value(json_object_get(json_array_get(m, i), "id"));
+                order_ok &= id < last_id;
+                last_id = id;
+                seen++;
+            }
+            json_t *nb = json_object_get(d, "next_before");
+            if (!json_is_integer(nb)) {
+                json_decref(d);
+                break;
+            }
+            snprintf(path, sizeof path, "/v1/inbox?customer=ann&limit=10&before=%lld",
+                     (long long)json_integer_value(nb));
+            json_decref(d);
+            if (pages > 5) break;
+        }
+        CHECK_INT(seen, 25);
+        CHECK_INT(pages, 3);
+        CHECK(order_ok);
+        /* the old id finds the same inbox (merges followed) */
+        CHECK_INT(http(port, "GET", "/v1/inbox?customer=ann-old&limit=1", AUTH, NULL, &b), 200);
+        CHECK(strstr(b, "\"customer\":\"ann-old\",\"unread\":22") != NULL);
+        /* payloads: JSON stays an object, other text a string, none is null */
+        CHECK_INT(http(port, "GET", "/v1/inbox?customer=ann&before=4&limit=3", AUTH, NULL, &b), 200);
+        CHECK(strstr(b, "\"payload\":{\"n\":1}") != NULL);
+        CHECK(strstr(b, "\"payload\":\"not json\"") != NULL);
+        CHECK(strstr(b, "\"created_at\":\"2023-11-14T22:13:21Z\"") != NULL); /* 1700000001 */
+        CHECK_INT(http(port, "GET", "/v1/inbox?customer=ann&unread=true&limit=100", AUTH, NULL, &b), 200);
+        CHECK(strstr(b, "\"title\":\"T3\"") == NULL && strstr(b, "\"title\":\"T4\"") != NULL);
+        CHECK(strstr(b, "\"next_before\":null") != NULL);
+        /* bob's first message (id 26): ann may not mark it; bob may, once */
+        CHECK_INT(http(port, "POST", "/v1/inbox/26/read?customer=ann", AUTH, NULL, &b), 404);
+        CHECK(strstr(b, "\"field\":\"id\"") != NULL);
+        CHECK_INT(http(port, "POST", "/v1/inbox/26/read?customer=bob", AUTH, NULL, &b), 200);
+        CHECK(strstr(b, "\"already\"") == NULL);
+        CHECK_INT(http(port, "POST", "/v1/inbox/26/read?customer=bob", AUTH, NULL, &b), 200);
+        CHECK(strstr(b, "\"already\":true") != NULL);
+        CHECK_INT(http(port, "POST", "/v1/inbox/4/read", AUTH, NULL, &b), 200); /* was read */
+        CHECK(strstr(b, "\"read_at\":\"2023-11-14T22:21:40Z\",\"already\":true") != NULL);
+        CHECK_INT(http(port, "GET", "/v1/inbox?customer=bob", AUTH, NULL, &b), 200);
+        CHECK(strstr(b, "\"unread\":1") != NULL);
+        /* refusals */
+        static const struct {
+            const char *method, *path, *auth;
+            int status;
+            const char *has;
+        } bad[] = {
+            {"GET", "/v1/inbox?customer=ann", NULL, 401, "\"field\":\"authorization\""},
+            {"GET", "/v1/inbox", AUTH, 400, "\"field\":\"customer\""},
+            {"GET", "/v1/inbox?customer=", AUTH, 400, "not a customer id"},
+            {"GET", "/v1/inbox?customer=zed", AUTH, 404, "no such customer"},
+            {"GET", "/v1/inbox?customer=ann&limit=0", AUTH, 400, "\"field\":\"limit\""},
+            {"GET", "/v1/inbox?customer=ann&limit=1e3", AUTH, 400, "\"field\":\"limit\""},
+            {"GET", "/v1/inbox?customer=ann&before=x", AUTH, 400, "\"field\":\"before\""},
+            {"GET", "/v1/inbox?customer=ann&unread=2", AUTH, 400, "\"field\":\"unread\""},
+            {"GET", "/v1/inbox?customer=ann&sort=asc", AUTH, 400, "unknown parameter 'sort'"},
+            {"DELETE", "/v1/inbox?customer=ann", AUTH, 405, "method not allowed"},
+            {"POST", "/v1/inbox/0/read", AUTH, 400, "positive whole number"},
+            {"POST", "/v1/inbox/99999999999999999999/read", AUTH, 400, "positive whole number"},
+            {"POST", "/v1/inbox/5/read?limit=3", AUTH, 400, "unknown parameter 'limit'"},
+            {"POST", "/v1/inbox/500/read", AUTH, 404, "no such inbox message"},
+            {"GET", "/v1/inbox/5/read", AUTH, 405, "method not allowed"},
+            {"GET", "/v1/inbox/5", AUTH, 404, "no such route"},
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+            int got = http(port, bad[i].method, bad[i].path, bad[i].auth, NULL, &b);
+            if (got != bad[i].status || !strstr(b, bad[i].has))
+                TH_FAIL("%s %s: %d %s", bad[i].method, bad[i].path, got, b);
+        }
+        enc_server_stats stats;
+        enc_server_stop(s);
+        enc_server_stats_get(s, &stats);
+        CHECK_INT(stats.inbox_marked, 1);
+        CHECK(stats.inbox_pages >= 7);
+        enc_server_free(s);
+        CHECK_INT(scalar("SELECT count(*) FROM inbox WHERE read_at IS NOT NULL"), 4);
+    }
 }
 
 /* Clicks are answered before they are written; stopping writes every one of them. */
@@ -344,6 +483,7 @@ int main(void)
     RUN(routes_and_refusals);
     RUN(concurrent_clients_one_writer);
     RUN(periodic_jobs_run_and_stop);
+    RUN(inbox_read_api);
     RUN(stop_drains_queued_writes);
     RUN(stop_with_clients_gone);
     RUN(bad_listen_addresses);

@@ -6,10 +6,13 @@
 #include "base/mem.h"
 #include <curl/curl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #define REPLY_MAX (64 << 10) /* bytes of a reply body kept */
 
@@ -19,6 +22,7 @@ typedef struct hook_xfer {
     char *body;
     enc_buf reply;
     size_t idx;
+    char retry_after[96]; /* the reply's Retry-After value, "" when none */
 } hook_xfer;
 
 typedef struct hook_chan {
@@ -132,6 +136,58 @@ char *enc_webhook_body(enc_webhook_shape shape, const enc_msg *m, const char *se
     return s;
 }
 
+bool enc_webhook_retry_after(const char *v, int64_t now, int64_t *at)
+{
+    while (*v == ' ' || *v == '\t') v++;
+    size_t n = strlen(v);
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n')) n--;
+    if (!n || n > 64) return false;
+    char buf[65];
+    memcpy(buf, v, n);
+    buf[n] = 0;
+    int64_t wait;
+    if (buf[0] >= '0' && buf[0] <= '9') { /* delay-seconds = 1*DIGIT */
+        wait = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (buf[i] < '0' || buf[i] > '9') return false;
+            if (wait < ENC_RETRY_AFTER_MAX) wait = wait * 10 + (buf[i] - '0');
+        }
+    } else {
+        /* an HTTP-date; curl_getdate reads the three forms RFC 9110 requires a recipient to
+         * accept (and a few more), as GMT. Only dates that name a weekday are taken, so that
+         * words such as "soon" are not read as something */
+        static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+        bool day = false;
+        for (int i = 0; i < 7 && !day; i++) day = strncmp(buf, days[i], 3) == 0;
+        time_t t = day ? curl_getdate(buf, NULL) : -1;
+        if (t == (time_t)-1) return false;
+        wait = (int64_t)t - now;
+        if (wait < 0) wait = 0;
+    }
+    if (wait > ENC_RETRY_AFTER_MAX) wait = ENC_RETRY_AFTER_MAX;
+    *at = now + wait;
+    return true;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Keeps the Retry-After of the final response (a new status line starts a new response). */
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    hook_xfer *x = ud;
+    size_t len = sz * n;
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) x->retry_after[0] = 0;
+    else if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
+        snprintf(x->retry_after, sizeof x->retry_after, "%.*s", (int)(len - 12 < 95 ? len - 12 : 95),
+                 p + 12);
+    return len;
+}
+
 static size_t on_reply(char *p, size_t sz, size_t n, void *ud)
 {
     enc_buf *b = ud;
@@ -220,6 +276,9 @@ static bool start(hook_chan *c, hook_xfer *x, const enc_msg *m, size_t idx, enc_
     curl_easy_setopt(h, CURLOPT_USERAGENT, "encore-dispatch/0.1");
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_reply);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x->reply);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+    x->retry_after[0] = 0;
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)x);
     enc_buf_reset(&x->reply);
@@ -227,7 +286,8 @@ static bool start(hook_chan *c, hook_xfer *x, const enc_msg *m, size_t idx, enc_
     return true;
 }
 
-static void finish(hook_chan *c, hook_xfer *x, CURLcode cc, enc_send_result *res)
+/* received: when the answer came, on the dispatcher's clock (a delay counts from then) */
+static void finish(hook_chan *c, hook_xfer *x, CURLcode cc, enc_send_result *res, int64_t received)
 {
     long st = 0;
     if (cc != CURLE_OK) {
@@ -250,6 +310,11 @@ static void finish(hook_chan *c, hook_xfer *x, CURLcode cc, enc_send_result *res
             for (char *q = snippet; *q; q++)
                 if (*q == '\n' || *q == '\r') *q = ' ';
             enc_result_err(res, s, "HTTP %ld%s%s", st, snippet[0] ? ": " : "", snippet);
+            /* 429 and 503 (and any temporary answer) may say when to come back */
+            int64_t at;
+            if (s == ENC_SEND_TEMP && x->retry_after[0] &&
+                enc_webhook_retry_after(x->retry_after, received, &at))
+                res->retry_at = at;
         } else {
             res->status = ENC_SEND_OK;
             static const char *const ids[] = {"id", "message_id", "msgid", "sid"};
@@ -275,6 +340,7 @@ static void hook_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
 {
     hook_chan *c = ch->impl;
     memset(res, 0, n * sizeof *res);
+    double t0 = mono(); /* now + the time since t0 is the dispatcher's clock at an answer */
     size_t next = 0;
     int running = 0, active = 0;
     /* free transfer slots */
@@ -303,7 +369,9 @@ static void hook_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
             CURLcode cc = msg->data.result;
             curl_multi_remove_handle(c->multi, x->h);
-            finish(c, x, cc, &res[x->idx]);
+            /* now is the claim's whole second, up to 1 s behind: a delay counts from the
+             * latest time the answer can have come, so the next try is never early */
+            finish(c, x, cc, &res[x->idx], now + 1 + (int64_t)ceil(mono() - t0));
             freeslot[nfree++] = (int)(x - c->x);
             active--;
         }

@@ -3,7 +3,8 @@
  * "<timestamp>.<body>" under the channel secret) and Idempotency-Key. Body shapes: "generic",
  * "sms", "push", "wechat" (WeChat template message) — docs/delivery.md. 2xx is sent (the
  * reply's id / message_id / msgid / sid is kept as provider ref), 408, 425, 429, 5xx, timeouts
- * and connection failures are temporary, other 4xx permanent. Providers deduplicate by
+ * and connection failures are temporary, other 4xx permanent; a temporary answer's Retry-After
+ * sets the earliest next try (enc_send_result.retry_at). Providers deduplicate by
  * Idempotency-Key, so recovery may send again.
  * Options: url (required), secret, shape, timeout (s, default 10), concurrency (default 8),
  * headers (object of extra headers), sender (sms), template_id (wechat). */
@@ -23,4 +24,12 @@ char *enc_webhook_body(enc_webhook_shape shape, const enc_msg *m, const char *se
                        const char *template_id, char *why, size_t whycap);
 /* Classifies an HTTP status: ENC_SEND_OK, ENC_SEND_TEMP or ENC_SEND_PERM. */
 enc_send_status enc_webhook_classify(long http_status);
+
+/* The longest wait a Retry-After may ask for; a longer one is cut to this (7 days). */
+#define ENC_RETRY_AFTER_MAX (7 * 86400)
+/* Reads a Retry-After header value (RFC 9110 §10.2.3: delay-seconds, or an HTTP-date in any
+ * of the three forms of §5.6.7 — IMF-fixdate, RFC 850, asctime) received at `now` into *at,
+ * the earliest epoch second of the next try, at most now + ENC_RETRY_AFTER_MAX; a date in the
+ * past gives now. false when the value is neither (the header is then ignored). */
+bool enc_webhook_retry_after(const char *value, int64_t now, int64_t *at);
 #endif
