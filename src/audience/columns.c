@@ -77,6 +77,43 @@ static double days_since(int64_t now, int64_t t)
 
 /* ---- store fields ------------------------------------------------------------------------ */
 
+void enc_aud_column_needs(int f, enc_snapshot_opts *o)
+{
+    unsigned part = 0;
+    switch (f) {
+    case AUD_F_ORDERS:
+    case AUD_F_TOTAL_SPENT:
+    case AUD_F_AOV:
+    case AUD_F_FIRST_ORDER_AT:
+    case AUD_F_LAST_ORDER_AT:
+    case AUD_F_FIRST_ORDER_DAYS:
+    case AUD_F_LAST_ORDER_DAYS:
+        part = ENC_SNAP_ORDERS;
+        break;
+    case AUD_F_RETURNS:
+    case AUD_F_RETURNS_AMOUNT:
+        part = ENC_SNAP_RETURNS;
+        break;
+    case AUD_F_COMPLAINTS:
+    case AUD_F_LAST_COMPLAINT_DAYS:
+    case AUD_F_NPS:
+    case AUD_F_REVIEW_SCORE:
+        part = ENC_SNAP_FEEDBACK;
+        break;
+    case AUD_F_CONSULTS:
+    case AUD_F_EVENTS:
+    case AUD_F_LAST_EVENT_DAYS:
+        part = ENC_SNAP_EVENTS;
+        break;
+    default:
+        if (f >= 0 && f < AUD_F_COUNT && enc_aud_fields[f].from == AUD_FROM_STORE)
+            part = ENC_SNAP_CUSTOMERS;
+        break;
+    }
+    /* all history: a count, a sum or the latest time is over every row */
+    if (part) enc_snapshot_opts_merge(o, &(enc_snapshot_opts){part, INT64_MIN, INT64_MIN});
+}
+
 static void store_text(enc_aud_col *c, const int32_t *ids, const enc_dict *d)
 {
     c->txt = ids;
@@ -120,8 +157,9 @@ static void store_column(enc_aud_env *e, int f)
     double *v = num_col(e);
     c->num = v;
     for (size_t i = 0; i < n; i++) {
-        int64_t o0 = s->ord_off[i], o1 = s->ord_off[i + 1];
-        int64_t e0 = s->ev_off[i], e1 = s->ev_off[i + 1];
+        /* the parts a snapshot was read without are NULL (enc_aud_env_need checked f's) */
+        int64_t o0 = s->ord_off ? s->ord_off[i] : 0, o1 = s->ord_off ? s->ord_off[i + 1] : 0;
+        int64_t e0 = s->ev_off ? s->ev_off[i] : 0, e1 = s->ev_off ? s->ev_off[i + 1] : 0;
         switch (f) {
         case AUD_F_ORDERS:
             v[i] = (double)(o1 - o0);
@@ -502,6 +540,11 @@ enc_rc enc_aud_env_need(enc_aud_env *e, const bool *need, enc_err *err)
 {
     for (int f = 0; f < AUD_F_COUNT; f++) {
         if (!need[f] || e->loaded[f] || enc_aud_fields[f].from != AUD_FROM_STORE) continue;
+        enc_snapshot_opts o = {0, 0, 0};
+        enc_aud_column_needs(f, &o);
+        if (!enc_snapshot_opts_cover(&e->s->loaded, &o))
+            return enc_fail(err, ENC_EUSAGE, "'%s': the snapshot was read without its data",
+                            enc_aud_fields[f].name);
         store_column(e, f);
         e->loaded[f] = true;
     }
