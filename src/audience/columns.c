@@ -367,7 +367,9 @@ int enc_aud_json_strings(const char *s, size_t n, char *buf, const char **items,
 
 /* ---- profile fields ---------------------------------------------------------------------- */
 
-/* A growing dictionary for a text or list column: value -> id. */
+/* A growing dictionary for a text or list column: the text as stored -> the column's value
+ * id (a domain's index for any spelling of a domain value, else ndomain + the name's index),
+ * so each distinct text is resolved once, not once a row. */
 typedef struct dict {
     enc_smap *map;
     const char **names;
@@ -376,17 +378,16 @@ typedef struct dict {
 
 static int32_t dict_id(enc_aud_env *e, dict *d, enc_aud_domain dom, const char *s, size_t len)
 {
-    if (dom) {
-        int k = enc_aud_domain_find(dom, s, len);
-        if (k >= 0) return k;
-    }
-    bool added;
-    int64_t *v = enc_smap_put(d->map, s, len, (int64_t)d->n, &added);
-    if (added) {
+    int64_t *v = enc_smap_get(d->map, s, len);
+    if (v) return (int32_t)*v;
+    int k = dom ? enc_aud_domain_find(dom, s, len) : -1;
+    if (k < 0) {
         ENC_GROW(d->names, d->cap, d->n + 1);
-        d->names[d->n++] = enc_arena_strndup(e->arena, s, len);
+        d->names[d->n] = enc_arena_strndup(e->arena, s, len);
+        k = (int)(d->ndomain + d->n++);
     }
-    return (int32_t)(*v + (int64_t)d->ndomain);
+    *enc_smap_put(d->map, s, len, 0, NULL) = k;
+    return (int32_t)k;
 }
 
 /* Loaded state of one profile column while scanning. */
@@ -399,7 +400,14 @@ typedef struct pcol {
     int32_t *cnt; /* LIST: items per customer */
     int32_t *items;
     size_t nitems, icap;
+    /* LIST: the lists already read (as stored -> items[start .. start + count) of the first
+     * customer who had it, kept as start * LIST_SPAN + count), up to MAX_MEMO of them: most
+     * customers share a few tag lists, parsed once */
+    enc_smap *memo;
 } pcol;
+
+#define LIST_SPAN (MAX_LIST_ITEMS + 1)
+#define MAX_MEMO 65536
 
 static void finish_names(enc_aud_env *e, pcol *p, enc_aud_col *c)
 {
@@ -436,6 +444,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
             memset(p->txt, 0xff, n * sizeof *p->txt);
         } else if (p->type == AUD_LIST) {
             p->cnt = enc_xcalloc(n ? n : 1, sizeof *p->cnt);
+            p->memo = enc_smap_new(64);
         } else {
             p->num = num_col(e);
         }
@@ -452,6 +461,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
             enc_buf_printf(&sql, ", %s", enc_aud_fields[cols[k].f].column);
         enc_buf_adds(&sql, " FROM profiles WHERE as_of <= ?1 ORDER BY customer_id");
         sqlite3 *db = enc__store_db(e->st);
+        int64_t cache = enc__store_scan_begin(e->st);
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(db, sql.p, -1, &q, NULL) != SQLITE_OK) {
             rc = enc_fail(err, ENC_EDB, "profiles: %s", sqlite3_errmsg(db));
@@ -480,6 +490,15 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
                     const char *t = (const char *)sqlite3_column_text(q, qc);
                     size_t tl = (size_t)sqlite3_column_bytes(q, qc);
                     if (!t) continue;
+                    int64_t *seen = enc_smap_get(p->memo, t, tl);
+                    if (seen) {
+                        size_t from = (size_t)(*seen / LIST_SPAN), m = (size_t)(*seen % LIST_SPAN);
+                        ENC_GROW(p->items, p->icap, p->nitems + m);
+                        memcpy(p->items + p->nitems, p->items + from, m * sizeof *p->items);
+                        p->nitems += m;
+                        p->cnt[j] = (int32_t)m;
+                        continue;
+                    }
                     ENC_GROW(buf, bufcap, tl + 1);
                     const char *it[MAX_LIST_ITEMS];
                     size_t il[MAX_LIST_ITEMS];
@@ -492,6 +511,9 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
                         break;
                     }
                     ENC_GROW(p->items, p->icap, p->nitems + (size_t)m);
+                    if (enc_smap_count(p->memo) < MAX_MEMO)
+                        *enc_smap_put(p->memo, t, tl, 0, NULL) =
+                            (int64_t)p->nitems * LIST_SPAN + m;
                     for (int x = 0; x < m; x++)
                         p->items[p->nitems++] = dict_id(e, &p->d, AUD_DOM_NONE, it[x], il[x]);
                     p->cnt[j] = m;
@@ -503,6 +525,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
         if (!rc && q && step != SQLITE_DONE && step != SQLITE_ROW)
             rc = enc_fail(err, ENC_EDB, "profiles: %s", sqlite3_errmsg(db));
         sqlite3_finalize(q);
+        enc__store_scan_end(e->st, cache);
         e->nprofiles = used;
     }
     free(buf);
@@ -528,6 +551,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
             c->num = p->num;
         }
         if (p->d.map) enc_smap_free(p->d.map);
+        enc_smap_free(p->memo);
         free(p->d.names);
         free(p->cnt);
         free(p->items);

@@ -51,7 +51,11 @@ enum {
     ENC_SNAP_EVENTS = 1u << 5,    /* ev_*, consults (implies PRODUCTS) */
     ENC_SNAP_FEEDBACK = 1u << 6,  /* complaints, last_complaint, cmp_*, nps_last, review_avg */
     ENC_SNAP_CONSENTS = 1u << 7,  /* consent */
-    ENC_SNAP_ALL = (1u << 8) - 1,
+    /* with the parts read, their details: ord_promo, ord_channel, ord_payment (and the channels
+     * and payments dictionaries), line_qty, line_amount, ev_session; without, those are NULL
+     * and each row read is narrower (the audience language uses none of them) */
+    ENC_SNAP_DETAILS = 1u << 8,
+    ENC_SNAP_ALL = (1u << 9) - 1,
 };
 
 /* What to read: parts, and for orders and events a window's start. With orders_from set, only
