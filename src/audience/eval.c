@@ -1445,8 +1445,8 @@ static void k_orders(const op *o, const enc_snapshot *s, int64_t now, const uint
                 int64_t t = s->ord_ts[k];
                 if (t >= now) continue;
                 if (t < o->from) break;
-                bool hit = !o->prod_ok;
-                for (int64_t l = s->line_off[k]; l < s->line_off[k + 1] && !hit; l++) {
+                bool hit = !o->prod_ok; /* without a product filter no line is read (nor loaded) */
+                for (int64_t l = hit ? 0 : s->line_off[k]; !hit && l < s->line_off[k + 1]; l++) {
                     int32_t p = s->line_prod[l];
                     hit = p >= 0 && o->prod_ok[p];
                 }
