@@ -1,7 +1,9 @@
 /* snapshot.c — loads the store into column arrays (see snapshot.h). Each table is scanned once
  * in rowid order (sequential reads), rows are bucketed by customer with a counting sort, and
  * each customer's rows are put in time order. Ids are mapped to dense indexes through arrays
- * indexed by store id. This is the store's bulk-scan path: the only SQL the engines cost. */
+ * indexed by store id. Only the parts asked for are read (enc_snapshot_opts), the tables after
+ * customers and products by two threads. This is the store's bulk-scan path: the only SQL the
+ * engines cost. */
 #include "snapshot/snapshot.h"
 #include "store/store_int.h"
 #include "base/map.h"

@@ -9,11 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
-PEERS="$(cd "$(dirname "$0")/../peers" && pwd)"
 T=$E2E_TMP
-PIDS=""
-trap 'for p in $PIDS; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT
-wait_port() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
 
 # --- the shop: two customers who agreed to email marketing ---------------------------------
 printf 'customer_id,email,name,timezone\nA1,ann@example.com,Ann,UTC\nB2,bob@example.com,Bob,UTC\n' \
@@ -28,11 +24,11 @@ printf '{"quiet_hours": null}\n' >"$T/policy.json"
 run_rc "$ENCORE" campaign policy "$T/policy.json"; check "policy without quiet hours" "$RC" 0
 
 # --- the peers: an SMTP sink and the tracking server ---------------------------------------
-$PY "$PEERS/smtp_sink.py" --port-file "$T/smtp.port" --dir "$T/mail" & PIDS="$PIDS $!"
+$PY "$PEERS/smtp_sink.py" --port-file "$T/smtp.port" --dir "$T/mail" & peer $!
 wait_port "$T/smtp.port" || not_ok "SMTP sink started"
 SMTP_PORT=$(cat "$T/smtp.port")
 "$ENCORE" serve --listen 127.0.0.1:0 --json >"$T/serve.out" 2>"$T/serve.err" & SRV=$!
-PIDS="$PIDS $SRV"
+peer $SRV
 PORT=""
 for _ in $(seq 100); do
   PORT=$(sed -nE 's/.*listening on http:\/\/127\.0\.0\.1:([0-9]+).*/\1/p' "$T/serve.err")
