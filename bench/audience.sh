@@ -146,7 +146,7 @@ for name, expr, sql in zip(names, exprs, sqls):
     bt = open(f"{tmp}/{name}.before.time").read().split() if before else None
     rows.append((name, drv, cnt, enc, sq, bt, sq_count))
     texts.append((name, expr, sql))
-out = [f"""## Audiences: five-clause segments over {n:,} customers, reading only what they need (`bench/audience.sh`)
+out = [f"""### Reading only what the expression needs: three five-clause segments over {n:,} customers (`bench/audience.sh`)
 
 Store: `encore gen --customers {n} --seed 1` imported with `encore import` (all six files; {rd('import.time')}),
 {os.path.getsize(db) / 1e9:.1f} GB, plus one synthetic profile row per customer (lifecycle, clv, churn_risk,

@@ -493,9 +493,11 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
                     int64_t *seen = enc_smap_get(p->memo, t, tl);
                     if (seen) {
                         size_t from = (size_t)(*seen / LIST_SPAN), m = (size_t)(*seen % LIST_SPAN);
-                        ENC_GROW(p->items, p->icap, p->nitems + m);
-                        memcpy(p->items + p->nitems, p->items + from, m * sizeof *p->items);
-                        p->nitems += m;
+                        if (m) {
+                            ENC_GROW(p->items, p->icap, p->nitems + m);
+                            memcpy(p->items + p->nitems, p->items + from, m * sizeof *p->items);
+                            p->nitems += m;
+                        }
                         p->cnt[j] = (int32_t)m;
                         continue;
                     }

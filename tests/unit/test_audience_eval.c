@@ -1868,6 +1868,17 @@ static void profiles(void)
     CHECK_STR(members(now, "scored_at = \"1972-09-26\""), "a c"); /* as_of: day 999 */
     /* seen a day later, d's profile is in */
     CHECK_STR(members(now + DAYS, "clv > 200"), "b d");
+    /* lists seen before are not parsed again: the same texts give the same lists, the empty
+     * one included */
+    int64_t f = hcust("f", NULL), g = hcust("g", NULL);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO profiles(customer_id, run_id, as_of, tags) VALUES"
+             " (%lld, 1, %lld, '[]'), (%lld, 1, %lld, '[\"vip\",\"x\\u00e9\"]')",
+             (long long)f, (long long)(now - DAYS), (long long)g, (long long)(now - DAYS));
+    profile_sql(sql);
+    CHECK_STR(members(now, "tag(\"xé\")"), "a g");
+    CHECK_STR(members(now, "known(tags)"), "a g");
+    CHECK_STR(members(now, "known(clv) or known(tags)"), "a b c g");
     /* a malformed list is an error, not an empty list */
     snprintf(sql, sizeof sql, "UPDATE profiles SET tags = '[\"vip\",]' WHERE customer_id = %lld",
              (long long)c);
