@@ -1,9 +1,10 @@
 /* audience.c — benchmark driver for the segment evaluator (bench/audience.sh): reads a store
- * into the snapshot once, then compiles and evaluates one expression over the in-memory
- * columns several times, as a campaign or a server holding the snapshot would. Prints one JSON
- * line: customers, count, seconds to read the store, the first compile (which loads the
- * profile columns from the table), and the best compile and evaluation of the later runs, on
- * the wall clock and on this thread's CPU clock (which holds on a busy machine).
+ * into the snapshot once (the parts the expression needs, as `encore audience count` does),
+ * then compiles and evaluates one expression over the in-memory columns several times, as a
+ * campaign or a server holding the snapshot would. Prints one JSON line: customers, count,
+ * seconds to read the store, the first compile (which loads the profile columns from the
+ * table), and the best compile and evaluation of the later runs, on the wall clock and on this
+ * thread's CPU clock (which holds on a busy machine).
  * Usage: audience DB NOW_EPOCH RUNS EXPR */
 #include "audience/eval.h"
 #include <stdio.h>
@@ -36,8 +37,10 @@ int main(int argc, char **argv)
         return 1;
     }
     double t0 = now_s();
+    enc_snapshot_opts need;
     enc_snapshot *snap;
-    if (enc_snapshot_load(st, now, &snap, &err)) {
+    if (enc_aud_needs(st, expr, strlen(expr), now, &need, NULL, &err) ||
+        enc_snapshot_load_opts(st, now, &need, &snap, &err)) {
         fprintf(stderr, "audience: %s\n", err.msg);
         return 1;
     }

@@ -1,8 +1,9 @@
 /* fuzz_delivery.c — libFuzzer target for the delivery code that reads outside input: SMS
  * replies (enc_optout_match / normalise), SMTP server replies (enc_smtp_classify), and the
  * MIME encoders fed arbitrary subjects and bodies (encoded output must keep its line limits),
- * plus unsubscribe tokens from links (enc_unsub_token_check) and webhook providers'
- * Retry-After headers (enc_webhook_retry_after: a time between now and now + 7 days). */
+ * webhook providers' Retry-After headers (enc_webhook_retry_after: a time between now and
+ * now + 7 days), and a whole mail with the input as subject, body and campaign, whose
+ * List-Unsubscribe link must carry a token the tracking server reads back (enc_token_check). */
 #include "delivery/channels/smtp.h"
 #include "delivery/channels/webhook.h"
 #include "delivery/optout.h"
@@ -23,8 +24,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool hard;
     enc_send_status st = enc_smtp_classify(s, &hard);
     if (hard && st != ENC_SEND_PERM) abort();
-    int64_t id;
-    (void)enc_unsub_token_check("k", s, &id);
     const int64_t now = 1767225600;
     int64_t at = 0;
     if (enc_webhook_retry_after(s, now, &at) && (at < now || at > now + ENC_RETRY_AFTER_MAX)) abort();
@@ -47,6 +46,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if ((b.p[i] == '\n' && (i == 0 || b.p[i - 1] != '\r' || i + 1 >= b.len || b.p[i + 1] != ' ')) ||
             (b.p[i] == '\r' && (i + 1 >= b.len || b.p[i + 1] != '\n')))
             abort();
+    enc_token_key key;
+    enc_err e;
+    if (enc_token_key_from("a-fuzzing-secret-of-32-characters", 33, &key, &e)) abort();
+    enc_msg m = {.id = 7, .customer_id = 9, .campaign = s, .address = "a@b.example",
+                 .subject = s, .body_text = s, .idempotency_key = s};
+    enc_mail_opts o = {.from = "x@shop.example", .tracking_url = "https://t.example", .key = &key};
+    enc_buf_reset(&b);
+    enc_mail_build(&o, &m, 1700000000, &b, NULL);
+    const char *lu = strstr(b.p, "\r\nList-Unsubscribe:"); /* headers come first */
+    const char *u = lu ? strstr(lu, "<https://t.example/u/") : NULL;
+    if (!u) abort();
+    u += 21;
+    enc_token t;
+    if (enc_token_check(&key, u, strcspn(u, ">"), 0, &t, &e) || t.message_id != 7 ||
+        t.customer_id != 9 || t.kind != ENC_TOKEN_UNSUB)
+        abort();
     enc_buf_free(&b);
     free(s);
     return 0;

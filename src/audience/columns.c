@@ -77,6 +77,43 @@ static double days_since(int64_t now, int64_t t)
 
 /* ---- store fields ------------------------------------------------------------------------ */
 
+void enc_aud_column_needs(int f, enc_snapshot_opts *o)
+{
+    unsigned part = 0;
+    switch (f) {
+    case AUD_F_ORDERS:
+    case AUD_F_TOTAL_SPENT:
+    case AUD_F_AOV:
+    case AUD_F_FIRST_ORDER_AT:
+    case AUD_F_LAST_ORDER_AT:
+    case AUD_F_FIRST_ORDER_DAYS:
+    case AUD_F_LAST_ORDER_DAYS:
+        part = ENC_SNAP_ORDERS;
+        break;
+    case AUD_F_RETURNS:
+    case AUD_F_RETURNS_AMOUNT:
+        part = ENC_SNAP_RETURNS;
+        break;
+    case AUD_F_COMPLAINTS:
+    case AUD_F_LAST_COMPLAINT_DAYS:
+    case AUD_F_NPS:
+    case AUD_F_REVIEW_SCORE:
+        part = ENC_SNAP_FEEDBACK;
+        break;
+    case AUD_F_CONSULTS:
+    case AUD_F_EVENTS:
+    case AUD_F_LAST_EVENT_DAYS:
+        part = ENC_SNAP_EVENTS;
+        break;
+    default:
+        if (f >= 0 && f < AUD_F_COUNT && enc_aud_fields[f].from == AUD_FROM_STORE)
+            part = ENC_SNAP_CUSTOMERS;
+        break;
+    }
+    /* all history: a count, a sum or the latest time is over every row */
+    if (part) enc_snapshot_opts_merge(o, &(enc_snapshot_opts){part, INT64_MIN, INT64_MIN});
+}
+
 static void store_text(enc_aud_col *c, const int32_t *ids, const enc_dict *d)
 {
     c->txt = ids;
@@ -120,8 +157,9 @@ static void store_column(enc_aud_env *e, int f)
     double *v = num_col(e);
     c->num = v;
     for (size_t i = 0; i < n; i++) {
-        int64_t o0 = s->ord_off[i], o1 = s->ord_off[i + 1];
-        int64_t e0 = s->ev_off[i], e1 = s->ev_off[i + 1];
+        /* the parts a snapshot was read without are NULL (enc_aud_env_need checked f's) */
+        int64_t o0 = s->ord_off ? s->ord_off[i] : 0, o1 = s->ord_off ? s->ord_off[i + 1] : 0;
+        int64_t e0 = s->ev_off ? s->ev_off[i] : 0, e1 = s->ev_off ? s->ev_off[i + 1] : 0;
         switch (f) {
         case AUD_F_ORDERS:
             v[i] = (double)(o1 - o0);
@@ -329,7 +367,9 @@ int enc_aud_json_strings(const char *s, size_t n, char *buf, const char **items,
 
 /* ---- profile fields ---------------------------------------------------------------------- */
 
-/* A growing dictionary for a text or list column: value -> id. */
+/* A growing dictionary for a text or list column: the text as stored -> the column's value
+ * id (a domain's index for any spelling of a domain value, else ndomain + the name's index),
+ * so each distinct text is resolved once, not once a row. */
 typedef struct dict {
     enc_smap *map;
     const char **names;
@@ -338,17 +378,16 @@ typedef struct dict {
 
 static int32_t dict_id(enc_aud_env *e, dict *d, enc_aud_domain dom, const char *s, size_t len)
 {
-    if (dom) {
-        int k = enc_aud_domain_find(dom, s, len);
-        if (k >= 0) return k;
-    }
-    bool added;
-    int64_t *v = enc_smap_put(d->map, s, len, (int64_t)d->n, &added);
-    if (added) {
+    int64_t *v = enc_smap_get(d->map, s, len);
+    if (v) return (int32_t)*v;
+    int k = dom ? enc_aud_domain_find(dom, s, len) : -1;
+    if (k < 0) {
         ENC_GROW(d->names, d->cap, d->n + 1);
-        d->names[d->n++] = enc_arena_strndup(e->arena, s, len);
+        d->names[d->n] = enc_arena_strndup(e->arena, s, len);
+        k = (int)(d->ndomain + d->n++);
     }
-    return (int32_t)(*v + (int64_t)d->ndomain);
+    *enc_smap_put(d->map, s, len, 0, NULL) = k;
+    return (int32_t)k;
 }
 
 /* Loaded state of one profile column while scanning. */
@@ -361,7 +400,14 @@ typedef struct pcol {
     int32_t *cnt; /* LIST: items per customer */
     int32_t *items;
     size_t nitems, icap;
+    /* LIST: the lists already read (as stored -> items[start .. start + count) of the first
+     * customer who had it, kept as start * LIST_SPAN + count), up to MAX_MEMO of them: most
+     * customers share a few tag lists, parsed once */
+    enc_smap *memo;
 } pcol;
+
+#define LIST_SPAN (MAX_LIST_ITEMS + 1)
+#define MAX_MEMO 65536
 
 static void finish_names(enc_aud_env *e, pcol *p, enc_aud_col *c)
 {
@@ -398,6 +444,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
             memset(p->txt, 0xff, n * sizeof *p->txt);
         } else if (p->type == AUD_LIST) {
             p->cnt = enc_xcalloc(n ? n : 1, sizeof *p->cnt);
+            p->memo = enc_smap_new(64);
         } else {
             p->num = num_col(e);
         }
@@ -414,6 +461,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
             enc_buf_printf(&sql, ", %s", enc_aud_fields[cols[k].f].column);
         enc_buf_adds(&sql, " FROM profiles WHERE as_of <= ?1 ORDER BY customer_id");
         sqlite3 *db = enc__store_db(e->st);
+        int64_t cache = enc__store_scan_begin(e->st);
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(db, sql.p, -1, &q, NULL) != SQLITE_OK) {
             rc = enc_fail(err, ENC_EDB, "profiles: %s", sqlite3_errmsg(db));
@@ -442,6 +490,17 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
                     const char *t = (const char *)sqlite3_column_text(q, qc);
                     size_t tl = (size_t)sqlite3_column_bytes(q, qc);
                     if (!t) continue;
+                    int64_t *seen = enc_smap_get(p->memo, t, tl);
+                    if (seen) {
+                        size_t from = (size_t)(*seen / LIST_SPAN), m = (size_t)(*seen % LIST_SPAN);
+                        if (m) {
+                            ENC_GROW(p->items, p->icap, p->nitems + m);
+                            memcpy(p->items + p->nitems, p->items + from, m * sizeof *p->items);
+                            p->nitems += m;
+                        }
+                        p->cnt[j] = (int32_t)m;
+                        continue;
+                    }
                     ENC_GROW(buf, bufcap, tl + 1);
                     const char *it[MAX_LIST_ITEMS];
                     size_t il[MAX_LIST_ITEMS];
@@ -454,6 +513,9 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
                         break;
                     }
                     ENC_GROW(p->items, p->icap, p->nitems + (size_t)m);
+                    if (enc_smap_count(p->memo) < MAX_MEMO)
+                        *enc_smap_put(p->memo, t, tl, 0, NULL) =
+                            (int64_t)p->nitems * LIST_SPAN + m;
                     for (int x = 0; x < m; x++)
                         p->items[p->nitems++] = dict_id(e, &p->d, AUD_DOM_NONE, it[x], il[x]);
                     p->cnt[j] = m;
@@ -465,6 +527,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
         if (!rc && q && step != SQLITE_DONE && step != SQLITE_ROW)
             rc = enc_fail(err, ENC_EDB, "profiles: %s", sqlite3_errmsg(db));
         sqlite3_finalize(q);
+        enc__store_scan_end(e->st, cache);
         e->nprofiles = used;
     }
     free(buf);
@@ -490,6 +553,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
             c->num = p->num;
         }
         if (p->d.map) enc_smap_free(p->d.map);
+        enc_smap_free(p->memo);
         free(p->d.names);
         free(p->cnt);
         free(p->items);
@@ -502,6 +566,11 @@ enc_rc enc_aud_env_need(enc_aud_env *e, const bool *need, enc_err *err)
 {
     for (int f = 0; f < AUD_F_COUNT; f++) {
         if (!need[f] || e->loaded[f] || enc_aud_fields[f].from != AUD_FROM_STORE) continue;
+        enc_snapshot_opts o = {0, 0, 0};
+        enc_aud_column_needs(f, &o);
+        if (!enc_snapshot_opts_cover(&e->s->loaded, &o))
+            return enc_fail(err, ENC_EUSAGE, "'%s': the snapshot was read without its data",
+                            enc_aud_fields[f].name);
         store_column(e, f);
         e->loaded[f] = true;
     }

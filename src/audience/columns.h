@@ -27,7 +27,8 @@ int64_t enc_aud_env_now(const enc_aud_env *e);
 /* Customers whose profile row is in use (0 until a profile column has been loaded). */
 size_t enc_aud_env_profiles(const enc_aud_env *e);
 
-/* A field's values over the customers; everything is owned by the env. */
+/* A field's values over the customers; everything is owned by the env. A store field whose
+ * part the snapshot was read without is an error (ENC_EUSAGE), not an empty column. */
 typedef struct enc_aud_col {
     enc_aud_type type;
     const double *num;        /* NUM, MONEY (minor units), DAYS, TIME (epoch s); NAN = missing */
@@ -39,6 +40,9 @@ typedef struct enc_aud_col {
     const int32_t *item;
 } enc_aud_col;
 
+/* Adds to *o what the column of field f reads from the snapshot (a store field: its part, all
+ * history; a profile field or a function: nothing). */
+void enc_aud_column_needs(int f, enc_snapshot_opts *o);
 /* Loads the columns of the fields flagged in need[AUD_F_COUNT] that are not loaded yet (all
  * profile columns in one query). */
 enc_rc enc_aud_env_need(enc_aud_env *e, const bool *need, enc_err *err);

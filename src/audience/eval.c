@@ -122,6 +122,7 @@ typedef struct comp {
     enc_aud_pos *where;
     enc_err *err;
     bool need[AUD_F_COUNT];
+    enc_snapshot_opts snap; /* what the functions read from the snapshot (fields: need[]) */
     const char *stack[ENC_AUD_MAX_SEGMENT_DEPTH + 1];
     int nstack;
 } comp;
@@ -365,6 +366,7 @@ static enc_rc days_until(comp *c, const enc_aud_node *n, val *v)
     v->type = AUD_DAYS;
     v->f = -1;
     if (!bday) c->need[AUD_F_NEXT_ORDER_DATE] = true;
+    else enc_snapshot_opts_merge(&c->snap, &(enc_snapshot_opts){ENC_SNAP_CUSTOMERS, 0, 0});
     if (!c->e) return ENC_OK;
     size_t cn = c->s->ncust;
     double *col = enc_arena_alloc(c->arena, (cn ? cn : 1) * sizeof *col);
@@ -951,6 +953,14 @@ static enc_rc call(comp *c, const enc_aud_node *n, op **out)
         op_kind k = f == AUD_FN_BOUGHT           ? OP_ORDERS
                     : f == AUD_FN_CART_ABANDONED ? OP_CART
                                                  : OP_EVENTS;
+        /* the snapshot it reads: the window's orders (with their lines when products are
+         * filtered) or events; cart_abandoned looks at orders at or after its events */
+        bool filtered = a.arg[A_SKU] || a.arg[A_CATEGORY] || a.arg[A_BRAND];
+        enc_snapshot_opts w = {k == OP_ORDERS   ? (filtered ? ENC_SNAP_LINES : ENC_SNAP_ORDERS)
+                               : k == OP_EVENTS ? ENC_SNAP_EVENTS
+                                                : ENC_SNAP_EVENTS | ENC_SNAP_LINES,
+                               from, from};
+        enc_snapshot_opts_merge(&c->snap, &w);
         op *o = new_op(c, none ? OP_FALSE : k, k == OP_CART ? 20 : 10);
         o->from = from;
         o->prod_ok = ok;
@@ -961,6 +971,7 @@ static enc_rc call(comp *c, const enc_aud_node *n, op **out)
     }
     case AUD_FN_CONSENT: {
         if ((rc = one_string(c, n, &a, fd->column))) return rc;
+        enc_snapshot_opts_merge(&c->snap, &(enc_snapshot_opts){ENC_SNAP_CONSENTS, 0, 0});
         op *o = new_op(c, OP_CONSENT, 1);
         if (enc_aud_text_ieq(a.pos[0]->text, "any")) {
             o->mask = (uint8_t)((1u << CH_NCHANNELS) - 1);
@@ -1184,6 +1195,27 @@ static enc_rc compile_into(comp *c, const char *src, size_t len, op **root, char
     return cond(c, ast, root);
 }
 
+/* What pass 1 found the expression reads from the snapshot: its functions' parts and windows,
+ * and the parts of the store fields it uses. */
+static enc_snapshot_opts snapshot_needs(const comp *c)
+{
+    enc_snapshot_opts o = c->snap;
+    for (int f = 0; f < AUD_F_COUNT; f++)
+        if (c->need[f]) enc_aud_column_needs(f, &o);
+    return o;
+}
+
+enc_rc enc_aud_needs(enc_store *st, const char *src, size_t len, int64_t now,
+                     enc_snapshot_opts *out, enc_aud_pos *where, enc_err *err)
+{
+    comp c = {.st = st, .arena = enc_arena_new(1 << 14), .where = where, .err = err, .now = now};
+    op *root;
+    enc_rc rc = compile_into(&c, src, len, &root, NULL);
+    enc_arena_free(c.arena);
+    *out = rc ? (enc_snapshot_opts){0, 0, 0} : snapshot_needs(&c);
+    return rc;
+}
+
 enc_rc enc_aud_check(enc_store *st, const char *self, const char *src, size_t len,
                      enc_aud_pos *where, enc_err *err)
 {
@@ -1209,6 +1241,11 @@ enc_rc enc_aud_compile(enc_aud_env *e, const char *src, size_t len, enc_aud_prog
     enc_rc rc = compile_into(&c, src, len, &root, NULL);
     enc_arena_free(c.arena);
     if (rc) return rc;
+    enc_snapshot_opts need = snapshot_needs(&c);
+    if (!enc_snapshot_opts_cover(&enc_aud_env_snapshot(e)->loaded, &need))
+        return enc_fail(err, ENC_EUSAGE,
+                        "the snapshot was read without data this expression needs (read it "
+                        "with the options enc_aud_needs gives)");
     if ((rc = enc_aud_env_need(e, c.need, err))) return rc;
     /* pass 2 with the data */
     enc_aud_prog *p = enc_xcalloc(1, sizeof *p);
@@ -1408,8 +1445,8 @@ static void k_orders(const op *o, const enc_snapshot *s, int64_t now, const uint
                 int64_t t = s->ord_ts[k];
                 if (t >= now) continue;
                 if (t < o->from) break;
-                bool hit = !o->prod_ok;
-                for (int64_t l = s->line_off[k]; l < s->line_off[k + 1] && !hit; l++) {
+                bool hit = !o->prod_ok; /* without a product filter no line is read (nor loaded) */
+                for (int64_t l = hit ? 0 : s->line_off[k]; !hit && l < s->line_off[k + 1]; l++) {
                     int32_t p = s->line_prod[l];
                     hit = p >= 0 && o->prod_ok[p];
                 }

@@ -50,6 +50,13 @@ enc_rc enc_aud_compile(enc_aud_env *e, const char *src, size_t len, enc_aud_prog
  * src is about to be saved under, so that a segment() path back to it is a cycle. */
 enc_rc enc_aud_check(enc_store *st, const char *self, const char *src, size_t len,
                      enc_aud_pos *where, enc_err *err);
+/* Checks src as enc_aud_check does and says what its evaluation at `now` reads from the
+ * snapshot: *out gets the parts and the windows' starts (bought(within = 30d) needs 30 days of
+ * orders, a profile field none; store fields their part, all history). Load the snapshot with
+ * enc_snapshot_load_opts(st, now, out, ...) (merged with the needs of other expressions or
+ * columns, enc_snapshot_opts_merge); enc_aud_compile refuses a snapshot that lacks them. */
+enc_rc enc_aud_needs(enc_store *st, const char *src, size_t len, int64_t now,
+                     enc_snapshot_opts *out, enc_aud_pos *where, enc_err *err);
 /* Evaluates p into *out (initialised here; free it with enc_aud_set_free). */
 void enc_aud_run(const enc_aud_prog *p, enc_aud_set *out);
 void enc_aud_prog_free(enc_aud_prog *p);

@@ -491,6 +491,39 @@ static int variant_index(const enc_spec *s, const char *name)
     return -1;
 }
 
+/* What of the store the plan reads: customers, products, every order with its lines (the
+ * messages' items, top category and days since the last order), consent; events only for a
+ * cart or behaviour trigger or an unsubscribe exit, feedback only for a complaint exit, line
+ * quantities only for replenishment, everything for the recommendation engine's items; and
+ * whatever the audience reads. */
+static enc_rc plan_needs(enc_store *st, const enc_spec *spec, int64_t now, enc_snapshot_opts *need,
+                         enc_err *err)
+{
+    *need = (enc_snapshot_opts){ENC_SNAP_CUSTOMERS | ENC_SNAP_PRODUCTS | ENC_SNAP_LINES |
+                                    ENC_SNAP_CONSENTS,
+                                INT64_MIN, INT64_MIN};
+    const enc_spec_trigger *t = &spec->trigger;
+    if ((t->kind == ENC_TRIG_EVENT &&
+         (t->event == ENC_EVT_CART_ABANDONED || t->event == ENC_EVT_BEHAVIOUR)) ||
+        (spec->exit & ENC_EXIT_UNSUBSCRIBED))
+        need->parts |= ENC_SNAP_EVENTS;
+    if (spec->exit & ENC_EXIT_COMPLAINED) need->parts |= ENC_SNAP_FEEDBACK;
+    if (t->kind == ENC_TRIG_PREDICTED && t->pred == ENC_PRED_REPLENISHMENT)
+        need->parts |= ENC_SNAP_DETAILS;
+    if (spec->items_from == ENC_ITEMS_RECOMMENDED) need->parts = ENC_SNAP_ALL;
+    if (!spec->audience) return ENC_OK;
+    enc_snapshot_opts aud;
+    enc_aud_pos where = {0, 0};
+    enc_rc rc = enc_aud_needs(st, spec->audience, strlen(spec->audience), now, &aud, &where, err);
+    if (rc) {
+        char m[sizeof err->msg];
+        snprintf(m, sizeof m, "audience: %.1000s", err->msg);
+        return enc_fail(err, rc, "%s", m);
+    }
+    enc_snapshot_opts_merge(need, &aud);
+    return ENC_OK;
+}
+
 enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *set,
                       const enc_plan_opts *o, enc_plan **out, enc_err *err)
 {
@@ -508,7 +541,9 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     enc_history hist = {0};
     uint64_t *aud_words = NULL;
 
-    if ((rc = enc_snapshot_load(st, now, &p->snap, err))) goto fail;
+    enc_snapshot_opts need;
+    if ((rc = plan_needs(st, spec, now, &need, err))) goto fail;
+    if ((rc = enc_snapshot_load_opts(st, now, &need, &p->snap, err))) goto fail;
     const enc_snapshot *s = p->snap;
     if ((rc = enc_aud_env_new(s, st, now, &p->env, err))) goto fail;
 

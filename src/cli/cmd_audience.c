@@ -261,7 +261,10 @@ static void run_free(run *r)
     if (r->st) enc_store_close(r->st);
 }
 
-static int evaluate(enc_cli *cli, const opts *o, const char *src, run *r)
+/* Reads the snapshot with what src needs plus `extra` (the columns export writes), compiles
+ * and runs src. */
+static int evaluate(enc_cli *cli, const opts *o, const char *src, const enc_snapshot_opts *extra,
+                    run *r)
 {
     memset(r, 0, sizeof *r);
     bool ok;
@@ -271,12 +274,16 @@ static int evaluate(enc_cli *cli, const opts *o, const char *src, run *r)
                          o->now_s);
     enc_err err = {0};
     enc_aud_pos where = {0, 0};
-    /* check first: a bad expression fails before the store is read */
+    /* check first: a bad expression fails before the store is read, which is then read only
+     * as far as the expression needs (a profile field: the customer ids alone) */
     if (enc_store_open(cli->db_path, &r->st, &err)) return enc_cli_fail_err(WHAT, &err);
-    if (enc_aud_check(r->st, NULL, src, strlen(src), &where, &err))
+    enc_snapshot_opts need;
+    if (enc_aud_needs(r->st, src, strlen(src), r->now, &need, &where, &err))
         return expr_fail(&err, src, &where);
+    if (extra) enc_snapshot_opts_merge(&need, extra);
     double t0 = seconds();
-    if (enc_snapshot_load(r->st, r->now, &r->snap, &err)) return enc_cli_fail_err(WHAT, &err);
+    if (enc_snapshot_load_opts(r->st, r->now, &need, &r->snap, &err))
+        return enc_cli_fail_err(WHAT, &err);
     double t1 = seconds();
     enc_aud_env_new(r->snap, r->st, r->now, &r->env, &err);
     if (enc_aud_compile(r->env, src, strlen(src), &r->prog, &where, &err))
@@ -296,7 +303,7 @@ static int do_count(enc_cli *cli, const opts *o)
     char *src = expression(o, 0, &rc);
     if (!src) return rc;
     run r;
-    rc = evaluate(cli, o, src, &r);
+    rc = evaluate(cli, o, src, NULL, &r);
     if (rc) {
         run_free(&r);
         free(src);
@@ -524,8 +531,15 @@ static int do_export(enc_cli *cli, const opts *o)
         free(specbuf);
         return rc;
     }
+    /* what the columns read from the snapshot besides the expression */
+    enc_snapshot_opts extra = {0, 0, 0};
+    for (size_t k = 0; k < nc; k++) {
+        if (cols[k].kind == X_FIELD) enc_aud_column_needs(cols[k].f, &extra);
+        if (cols[k].kind == X_CUSTOMER_ID)
+            enc_snapshot_opts_merge(&extra, &(enc_snapshot_opts){ENC_SNAP_CUSTOMERS, 0, 0});
+    }
     run r;
-    rc = evaluate(cli, o, src, &r);
+    rc = evaluate(cli, o, src, &extra, &r);
     enc_err err = {0};
     for (size_t k = 0; !rc && k < nc; k++)
         if (cols[k].kind == X_FIELD && enc_aud_env_column(r.env, cols[k].f, &cols[k].col, &err))

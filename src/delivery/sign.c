@@ -1,4 +1,4 @@
-/* sign.c — HMAC-SHA256 signatures and tokens (sign.h) over libsodium's incremental
+/* sign.c — HMAC-SHA256 signatures (sign.h) over libsodium's incremental
  * crypto_auth_hmacsha256 API, which takes keys of any length (RFC 2104: longer keys are
  * hashed first). Tested with the RFC 4231 vectors in tests/unit/test_delivery.c. */
 #include "delivery/sign.h"
@@ -45,26 +45,4 @@ bool enc_sig_equal(const char *a, const char *b)
     unsigned char d = 0;
     for (size_t i = 0; i < n; i++) d |= (unsigned char)(a[i] ^ b[i]);
     return d == 0;
-}
-
-void enc_unsub_token(const char *secret, int64_t message_id, char *out, size_t cap)
-{
-    char msg[40], hex[65];
-    int k = snprintf(msg, sizeof msg, "unsub.%" PRId64, message_id);
-    uint8_t mac[32];
-    enc_hmac_sha256(secret, strlen(secret), msg, (size_t)k, NULL, 0, mac);
-    enc_hex(mac, 16, hex);
-    snprintf(out, cap, "%" PRId64 ".%s", message_id, hex);
-}
-
-bool enc_unsub_token_check(const char *secret, const char *token, int64_t *message_id)
-{
-    char *end;
-    long long id = strtoll(token, &end, 10);
-    if (end == token || *end != '.' || id <= 0) return false;
-    char want[64];
-    enc_unsub_token(secret, (int64_t)id, want, sizeof want);
-    if (!enc_sig_equal(want, token)) return false;
-    *message_id = (int64_t)id;
-    return true;
 }

@@ -1,6 +1,6 @@
 /* sign.h — HMAC-SHA256 (RFC 2104 over FIPS 180-4 SHA-256, by libsodium) for webhook
- * signatures ("timestamp.body", docs/delivery.md) and the signed tokens of unsubscribe links,
- * which the tracking server checks with the same functions. No allocation. */
+ * signatures ("timestamp.body", docs/delivery.md) and the Message-IDs of emails. (Unsubscribe
+ * links carry the tracking server's tokens: src/server/token.h.) No allocation. */
 #ifndef ENCORE_SIGN_H
 #define ENCORE_SIGN_H
 #include <stdbool.h>
@@ -17,9 +17,4 @@ void enc_hex(const uint8_t *p, size_t n, char *out);
 void enc_webhook_sign(const char *secret, int64_t ts, const char *body, size_t blen, char out[65]);
 /* Constant-time comparison of two NUL-terminated hex signatures. */
 bool enc_sig_equal(const char *a, const char *b);
-/* An unsubscribe token for a message: "<id>.<first 32 hex of HMAC(secret, "unsub.<id>")>"
- * into out (>= 64 bytes). */
-void enc_unsub_token(const char *secret, int64_t message_id, char *out, size_t cap);
-/* Checks a token made by enc_unsub_token; *message_id gets its id. */
-bool enc_unsub_token_check(const char *secret, const char *token, int64_t *message_id);
 #endif

@@ -3,12 +3,14 @@
  * events and feedback as contiguous ranges (CSR offsets), so models run in passes over arrays
  * with no per-row SQL and no per-row allocation. Everything lives in the snapshot's arena and is
  * freed by enc_snapshot_free. Data after the as-of instant is left out, so a snapshot taken at
- * an earlier date sees the store as it was then (time-split evaluation). */
+ * an earlier date sees the store as it was then (time-split evaluation). A snapshot can also be
+ * read in parts (enc_snapshot_load_opts), as the audience stage does for one expression. */
 #ifndef ENCORE_SNAPSHOT_H
 #define ENCORE_SNAPSHOT_H
 #include "base/err.h"
 #include "base/mem.h"
 #include "store/store.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,8 +40,43 @@ int32_t enc_dict_find(const enc_dict *d, const char *s); /* -1 when absent */
 
 #define ENC_NO_TIME INT64_MIN
 
+/* The parts of the store a snapshot can hold (enc_snapshot_opts.parts). The customers' ids
+ * (ncust, cust_id) are always read; the arrays of a part not read are NULL. */
+enum {
+    ENC_SNAP_CUSTOMERS = 1u << 0, /* cust_ext .. points, the region/city/tier/zone dictionaries */
+    ENC_SNAP_PRODUCTS = 1u << 1,  /* prod_*, cats, tops, brands */
+    ENC_SNAP_ORDERS = 1u << 2,    /* ord_*, channels, payments */
+    ENC_SNAP_LINES = 1u << 3,     /* line_* (implies ORDERS and PRODUCTS) */
+    ENC_SNAP_RETURNS = 1u << 4,   /* ret_* */
+    ENC_SNAP_EVENTS = 1u << 5,    /* ev_*, consults (implies PRODUCTS) */
+    ENC_SNAP_FEEDBACK = 1u << 6,  /* complaints, last_complaint, cmp_*, nps_last, review_avg */
+    ENC_SNAP_CONSENTS = 1u << 7,  /* consent */
+    /* with the parts read, their details: ord_promo, ord_channel, ord_payment (and the channels
+     * and payments dictionaries), line_qty, line_amount, ev_session; without, those are NULL
+     * and each row read is narrower (the audience language uses none of them) */
+    ENC_SNAP_DETAILS = 1u << 8,
+    ENC_SNAP_ALL = (1u << 9) - 1,
+};
+
+/* What to read: parts, and for orders and events a window's start. With orders_from set, only
+ * sale orders at or after it are read (and only their lines): ord_off then ranges over the
+ * window, so a customer's first order, order count or spend are not known. events_from does
+ * the same for ev_* (and consults counts only the window's consult events). INT64_MIN: all
+ * history. */
+typedef struct enc_snapshot_opts {
+    unsigned parts;
+    int64_t orders_from, events_from;
+} enc_snapshot_opts;
+#define ENC_SNAPSHOT_ALL ((enc_snapshot_opts){ENC_SNAP_ALL, INT64_MIN, INT64_MIN})
+
+/* Adds what b needs to a: the union of the parts, the earlier of each window's starts. */
+void enc_snapshot_opts_merge(enc_snapshot_opts *a, const enc_snapshot_opts *b);
+/* True when a snapshot read with `have` holds everything `need` asks for. */
+bool enc_snapshot_opts_cover(const enc_snapshot_opts *have, const enc_snapshot_opts *need);
+
 typedef struct enc_snapshot {
     int64_t as_of; /* rows with ts < as_of are in; the day ends the scores are "as of" */
+    enc_snapshot_opts loaded; /* what was read (parts with the ones they imply, windows) */
     enc_arena *arena;
     enc_arena *arena_side; /* arrays read on the loader's second connection (events, feedback) */
 
@@ -107,9 +144,13 @@ typedef struct enc_snapshot {
     enc_dict cats, tops, brands, channels, payments, regions, cities, tiers, zones;
 } enc_snapshot;
 
-/* Loads the snapshot as of `as_of` (exclusive; pass INT64_MAX for everything). The caller
- * frees it with enc_snapshot_free. */
+/* Loads the snapshot as of `as_of` (exclusive; pass INT64_MAX for everything): every part,
+ * all history. The caller frees it with enc_snapshot_free. */
 enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_err *err);
+/* The same, reading only what o asks for (o NULL: everything): an audience of profile fields
+ * needs the customer ids alone, one with bought(within = 30d) a month of orders and lines. */
+enc_rc enc_snapshot_load_opts(enc_store *st, int64_t as_of, const enc_snapshot_opts *o,
+                              enc_snapshot **out, enc_err *err);
 void enc_snapshot_free(enc_snapshot *s);
 /* Index of a customer by store id (binary search), or -1. */
 ptrdiff_t enc_snapshot_find(const enc_snapshot *s, int64_t cust_id);

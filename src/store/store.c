@@ -15,6 +15,25 @@
 
 sqlite3 *enc__store_db(enc_store *st) { return st->db; }
 
+int64_t enc__store_scan_begin(enc_store *st)
+{
+    int64_t was = -65536;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) was = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    sqlite3_exec(st->db, "PRAGMA cache_size=-2000", NULL, NULL, NULL);
+    return was;
+}
+
+void enc__store_scan_end(enc_store *st, int64_t saved)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=%lld", (long long)saved);
+    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
 enc_rc enc__store_sqlfail(enc_store *st, enc_err *err, const char *what)
 {
     return enc_fail(err, ENC_EDB, "%s: %s", what, sqlite3_errmsg(st->db));

@@ -238,7 +238,9 @@ static void bind_event(sqlite3_stmt *s, const enc_event_rec *r)
     enc__bind_text(s, 10, r->props);
 }
 
-enc_rc enc_store_event_put(enc_store *st, const enc_event_rec *r, enc_put *res, enc_err *err)
+/* Inserts the event unless its key (source, source_key) is there: the first step of both
+ * enc_store_event_put and enc_store_event_add. */
+static enc_rc event_insert(enc_store *st, const enc_event_rec *r, bool *inserted, enc_err *err)
 {
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_EVENT_INSERT,
@@ -247,19 +249,24 @@ enc_rc enc_store_event_put(enc_store *st, const enc_event_rec *r, enc_put *res, 
         err);
     if (!s) return ENC_EDB;
     bind_event(s, r);
+    return step_insert(st, s, inserted, err, "inserting event");
+}
+
+enc_rc enc_store_event_put(enc_store *st, const enc_event_rec *r, enc_put *res, enc_err *err)
+{
     bool inserted;
-    if (step_insert(st, s, &inserted, err, "inserting event")) return ENC_EDB;
+    if (event_insert(st, r, &inserted, err)) return ENC_EDB;
     if (inserted) {
         *res = ENC_PUT_INSERTED;
         return ENC_OK;
     }
-    s = enc__store_stmt(st, ST_EVENT_UPDATE,
-                        "UPDATE events SET customer_id = ?3, ts = ?4, type = ?5, sku = ?6,"
-                        " value = ?7, session = ?8, channel = ?9, props = ?10"
-                        " WHERE source = ?1 AND source_key = ?2 AND (customer_id IS NOT ?3"
-                        " OR ts IS NOT ?4 OR type IS NOT ?5 OR sku IS NOT ?6 OR value IS NOT ?7"
-                        " OR session IS NOT ?8 OR channel IS NOT ?9 OR props IS NOT ?10)",
-                        err);
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_EVENT_UPDATE,
+        "UPDATE events SET customer_id = ?3, ts = ?4, type = ?5, sku = ?6, value = ?7,"
+        " session = ?8, channel = ?9, props = ?10 WHERE source = ?1 AND source_key = ?2 AND"
+        " (customer_id IS NOT ?3 OR ts IS NOT ?4 OR type IS NOT ?5 OR sku IS NOT ?6 OR value"
+        " IS NOT ?7 OR session IS NOT ?8 OR channel IS NOT ?9 OR props IS NOT ?10)",
+        err);
     if (!s) return ENC_EDB;
     bind_event(s, r);
     return step_update(st, s, res, err, "updating event");
@@ -280,15 +287,8 @@ static void bind_feedback(sqlite3_stmt *s, const enc_feedback_rec *r)
 
 enc_rc enc_store_event_add(enc_store *st, const enc_event_rec *r, enc_put *res, enc_err *err)
 {
-    sqlite3_stmt *s = enc__store_stmt(
-        st, ST_EVENT_ADD,
-        "INSERT OR IGNORE INTO events(source, source_key, customer_id, ts, type, sku, value,"
-        " session, channel, props) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        err);
-    if (!s) return ENC_EDB;
-    bind_event(s, r);
     bool inserted;
-    if (step_insert(st, s, &inserted, err, "inserting event")) return ENC_EDB;
+    if (event_insert(st, r, &inserted, err)) return ENC_EDB;
     *res = inserted ? ENC_PUT_INSERTED : ENC_PUT_SAME;
     return ENC_OK;
 }

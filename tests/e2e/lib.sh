@@ -24,6 +24,13 @@ need_data() {
     E2E_SKIPPED=$((E2E_SKIPPED + 1)); echo "skip - data $1 missing"; fi
   return 1
 }
+# Peer processes (servers a test talks to): start one in the background and pass its pid to
+# peer; they are all stopped when the script exits. wait_port FILE waits up to 5 s for a peer to
+# write the port it listens on. PEERS is tests/peers/.
+PEERS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../peers" && pwd)"
+E2E_PEERS=""
+peer() { E2E_PEERS="$E2E_PEERS $1"; trap 'for p in $E2E_PEERS; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT; }
+wait_port() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
 e2e_done() { rm -rf "$E2E_TMP"; echo "$E2E_PASSED passed, $E2E_FAILED failed, $E2E_SKIPPED skipped"; [ "$E2E_FAILED" -eq 0 ]; }
 
 # --- for scripts with local peers (tests/peers) and a server ---------------------------------

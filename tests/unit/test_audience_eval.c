@@ -1487,7 +1487,7 @@ static void random_against_oracle(uint64_t seed, int ncust, int nexpr)
     gen_ctx *g = calloc(1, sizeof *g);
     g->segments = true;
     enc_rng_seed(&g->r, seed * 7 + 1);
-    int failures = 0, nonempty = 0, nonfull = 0;
+    int failures = 0, nonempty = 0, nonfull = 0, partial = 0, narrow = 0;
     for (int i = 0; i < nexpr && failures < 5; i++) {
         g->used = 0;
         enc_buf_reset(&g->b);
@@ -1513,13 +1513,46 @@ static void random_against_oracle(uint64_t seed, int ncust, int nexpr)
         CHECK_INT(enc_aud_set_count(&set), count);
         nonempty += count > 0;
         nonfull += count < (size_t)s->nc;
+        /* one expression in four again over a snapshot read with only what it needs (parts,
+         * windows), as `encore audience count` reads it: the same customers */
+        if (i % 4 == 0 && !failures) {
+            enc_snapshot_opts need;
+            enc_snapshot *part = NULL;
+            enc_aud_env *penv = NULL;
+            enc_aud_set pset = {0};
+            if (enc_aud_needs(st, g->b.p, g->b.len, s->now, &need, &where, &err) ||
+                enc_snapshot_load_opts(st, s->now, &need, &part, &err) ||
+                enc_aud_env_new(part, st, s->now, &penv, &err) ||
+                enc_aud_select(penv, g->b.p, g->b.len, &pset, &where, &err)) {
+                TH_FAIL("expression %d over the parts it needs: %s\n    %s", i, err.msg, g->b.p);
+                failures++;
+            } else {
+                partial++;
+                bool same = pset.n == set.n &&
+                            memcmp(pset.w, set.w, (set.n + 63) / 64 * sizeof *set.w) == 0;
+                if (!same) {
+                    TH_FAIL("expression %d: other customers over the parts it needs\n    %s", i,
+                            g->b.p);
+                    failures++;
+                }
+                /* less than every order and every event */
+                const enc_snapshot_opts *l = &part->loaded;
+                narrow += !(l->parts & ENC_SNAP_ORDERS) || !(l->parts & ENC_SNAP_EVENTS) ||
+                          l->orders_from > INT64_MIN || l->events_from > INT64_MIN;
+            }
+            enc_aud_set_free(&pset);
+            enc_aud_env_free(penv);
+            enc_snapshot_free(part);
+        }
         enc_aud_set_free(&set);
     }
+    CHECK(narrow > partial / 2); /* most read less than all the orders and events */
     /* the expressions were not trivial: most select some customers and leave out others */
     CHECK(nonempty > nexpr / 2);
     CHECK(nonfull > nexpr / 2);
-    printf("# seed %llu: %d expressions over %d customers, %d non-empty, %d not everyone\n",
-           (unsigned long long)seed, nexpr, ncust, nonempty, nonfull);
+    printf("# seed %llu: %d expressions over %d customers, %d non-empty, %d not everyone; %d"
+           " over the parts they need, %d of them without all the orders and events\n",
+           (unsigned long long)seed, nexpr, ncust, nonempty, nonfull, partial, narrow);
     enc_buf_free(&g->b);
     free(g);
     free_segments();
@@ -1835,6 +1868,17 @@ static void profiles(void)
     CHECK_STR(members(now, "scored_at = \"1972-09-26\""), "a c"); /* as_of: day 999 */
     /* seen a day later, d's profile is in */
     CHECK_STR(members(now + DAYS, "clv > 200"), "b d");
+    /* lists seen before are not parsed again: the same texts give the same lists, the empty
+     * one included */
+    int64_t f = hcust("f", NULL), g = hcust("g", NULL);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO profiles(customer_id, run_id, as_of, tags) VALUES"
+             " (%lld, 1, %lld, '[]'), (%lld, 1, %lld, '[\"vip\",\"x\\u00e9\"]')",
+             (long long)f, (long long)(now - DAYS), (long long)g, (long long)(now - DAYS));
+    profile_sql(sql);
+    CHECK_STR(members(now, "tag(\"xé\")"), "a g");
+    CHECK_STR(members(now, "known(tags)"), "a g");
+    CHECK_STR(members(now, "known(clv) or known(tags)"), "a b c g");
     /* a malformed list is an error, not an empty list */
     snprintf(sql, sizeof sql, "UPDATE profiles SET tags = '[\"vip\",]' WHERE customer_id = %lld",
              (long long)c);
@@ -1933,6 +1977,106 @@ static void api(void)
     enc_store_close(hst);
 }
 
+/* "parts orders_from events_from" of what expr needs at now, windows as days before now (all
+ * history: "-"), or the error */
+static char *needs(int64_t now, const char *expr)
+{
+    static char out[1200];
+    enc_snapshot_opts o;
+    if (enc_aud_needs(hst, expr, strlen(expr), now, &o, NULL, &herr)) {
+        snprintf(out, sizeof out, "error: %s", herr.msg);
+        return out;
+    }
+    static const char *const names[] = {"customers", "products", "orders", "lines", "returns",
+                                        "events", "feedback", "consents", "details"};
+    size_t k = 0;
+    for (int b = 0; b < 9; b++)
+        if (o.parts >> b & 1) k += (size_t)snprintf(out + k, sizeof out - k, "%s,", names[b]);
+    if (!k) k = (size_t)snprintf(out, sizeof out, "none,");
+    out[k - 1] = ' ';
+    int64_t w[2] = {o.orders_from, o.events_from};
+    bool has[2] = {(o.parts & (ENC_SNAP_ORDERS | ENC_SNAP_LINES)) != 0,
+                   (o.parts & ENC_SNAP_EVENTS) != 0};
+    for (int i = 0; i < 2; i++) {
+        if (!has[i]) k += (size_t)snprintf(out + k, sizeof out - k, "%s", i ? " ." : ".");
+        else if (w[i] == INT64_MIN) k += (size_t)snprintf(out + k, sizeof out - k, "%s", i ? " -" : "-");
+        else k += (size_t)snprintf(out + k, sizeof out - k, "%s%g", i ? " " : "",
+                                   (double)(now - w[i]) / (double)DAYS);
+    }
+    return out;
+}
+
+static void snapshot_needs(void)
+{
+    hopen("needs.db");
+    int64_t now = 1000 * (int64_t)DAYS;
+    int64_t a = hcust("a", "1990-05-01"), p = hprod("P", "X/Cameras");
+    horder("o1", a, now - 40 * (int64_t)DAYS, p);
+    horder("o2", a, now - 2 * (int64_t)DAYS, p);
+    hevent("e1", a, now - 20 * (int64_t)DAYS, "view", "P");
+    hevent("e2", a, now - 1 * (int64_t)DAYS, "cart_add", "P");
+    enc_store_segment_put(hst, "recent", "bought(within = 10d)", now, NULL, &herr);
+    /* profile fields read no part of the store beyond the customers' ids */
+    CHECK_STR(needs(now, "clv > 200 and lifecycle = \"dormant\" and tag(\"vip\")"), "none . .");
+    CHECK_STR(needs(now, "days_until(next_order_date) < 3"), "none . .");
+    /* store fields: their part, all history */
+    CHECK_STR(needs(now, "orders > 2"), "orders - .");
+    CHECK_STR(needs(now, "last_order_days < 30"), "orders - .");
+    CHECK_STR(needs(now, "returns_amount > 0"), "returns . .");
+    CHECK_STR(needs(now, "nps < 7 or complaints > 0"), "feedback . .");
+    CHECK_STR(needs(now, "consults > 1"), "events . -");
+    CHECK_STR(needs(now, "region = \"CA\" or days_until(birthday) < 7"), "customers . .");
+    CHECK_STR(needs(now, "consent(\"sms\")"), "consents . .");
+    /* functions: their window; lines only with a product filter */
+    CHECK_STR(needs(now, "bought(within = 30d)"), "orders 30 .");
+    CHECK_STR(needs(now, "bought(category = \"cameras\", within = 30d)"),
+              "lines 30 ."); /* the loader adds what lines imply (orders, products) */
+    CHECK_STR(needs(now, "bought(within = 30d, since = \"1970-01-01\")"), "orders 30 .");
+    CHECK_STR(needs(now, "bought(within = 3000d, since = \"1970-01-01\")"), "orders 1000 .");
+    CHECK_STR(needs(now, "viewed(within = 7d) and event(\"favorite\", within = 14d)"),
+              "events . 14");
+    CHECK_STR(needs(now, "cart_abandoned(within = 1d)"), "lines,events 1 1");
+    /* the widest window wins, all history widest of all */
+    CHECK_STR(needs(now, "bought(within = 30d) or not bought(within = 90d)"), "orders 90 .");
+    CHECK_STR(needs(now, "bought(within = 30d) and orders > 1"), "orders - .");
+    CHECK_STR(needs(now, "viewed(within = 7d) or events > 3"), "events . -");
+    /* saved segments bring their own */
+    CHECK_STR(needs(now, "segment(\"recent\") and consent(\"email\")"), "orders,consents 10 .");
+    CHECK(strncmp(needs(now, "bougth(within = 1d)"), "error: line 1, column 1: unknown function",
+                  40) == 0);
+    /* the needs read exactly enough: the same members as over the whole store */
+    const char *const exprs[] = {"bought(within = 30d)", "bought(within = 3d, sku = \"P\")",
+                                 "viewed(within = 30d)", "viewed(within = 10d)",
+                                 "cart_abandoned(within = 2d)", "segment(\"recent\")",
+                                 "days_until(birthday) > 0"};
+    for (size_t k = 0; k < sizeof exprs / sizeof *exprs; k++) {
+        enc_snapshot_opts o;
+        enc_snapshot *part;
+        enc_aud_env *env;
+        enc_aud_set set;
+        CHECK_INT(enc_aud_needs(hst, exprs[k], strlen(exprs[k]), now, &o, NULL, &herr), ENC_OK);
+        CHECK_INT(enc_snapshot_load_opts(hst, now, &o, &part, &herr), ENC_OK);
+        enc_aud_env_new(part, hst, now, &env, &herr);
+        CHECK_INT(enc_aud_select(env, exprs[k], strlen(exprs[k]), &set, NULL, &herr), ENC_OK);
+        bool want = strcmp(members(now, exprs[k]), "a") == 0;
+        if (set.n != 1 || enc_aud_set_has(&set, 0) != want) TH_FAIL("%s", exprs[k]);
+        CHECK(k == 3 ? !want : want); /* a's view is 20 days old */
+        enc_aud_set_free(&set);
+        /* a snapshot without what an expression needs is refused, not read as empty */
+        const char *more = k == 0 ? "bought(within = 60d)" : "orders > 0";
+        enc_aud_prog *prog = NULL;
+        CHECK_INT(enc_aud_compile(env, more, strlen(more), &prog, NULL, &herr), ENC_EUSAGE);
+        CHECK(strstr(herr.msg, "the snapshot was read without") != NULL);
+        CHECK(prog == NULL);
+        enc_aud_col col;
+        CHECK_INT(enc_aud_env_column(env, AUD_F_TOTAL_SPENT, &col, &herr), ENC_EUSAGE);
+        CHECK_STR(herr.msg, "'total_spent': the snapshot was read without its data");
+        enc_aud_env_free(env);
+        enc_snapshot_free(part);
+    }
+    enc_store_close(hst);
+}
+
 static void json_lists(void)
 {
     char buf[256];
@@ -1961,6 +2105,7 @@ int main(void)
 {
     RUN(categories);
     RUN(json_lists);
+    RUN(snapshot_needs);
     RUN(coverage);
     RUN(oracle_seed1);
     RUN(oracle_seed2);

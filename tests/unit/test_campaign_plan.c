@@ -1146,6 +1146,107 @@ static void recommended_items_with_reasons(void)
     enc_store_close(st);
 }
 
+/* ---- the snapshot a plan reads ---------------------------------------------------------------- */
+
+/* Every trigger with every items source, exits and audiences reading each part of the store:
+ * the planner reads the snapshot in parts (only what the campaign needs: events for carts,
+ * behaviour and unsubscribe exits, feedback for complaint exits, ...), and a part it reads
+ * but did not load is a NULL array, so any such path would crash here. Each trigger is set
+ * up to fire, so the paths run. */
+static void every_trigger_reads_what_it_loaded(void)
+{
+    enc_store *st = fx_open("parts.db");
+    if (!st) return;
+    enc_err err = {0};
+    int64_t T = fx_day(2026, 6, 15) + 12 * H;
+    enc_store_begin(st, &err);
+    int64_t pa = fx_product(st, "A", "Home/Kitchen/Pans", 3000, 1, 0, "B");
+    fx_product(st, "B", "Home/Kitchen/Pans", 4000, 2, 0, NULL);
+    int64_t pr = fx_product(st, "R", "Home/Coffee", 1500, 1, 7, NULL);
+    int64_t c1 = fx_customer(st, "C1", "c1@x.org", NULL, "UTC", "1990-06-12", fx_day(2025, 6, 10));
+    int64_t c2 = fx_customer(st, "C2", "c2@x.org", NULL, "Europe/Paris", NULL, T - 90 * DAY);
+    int64_t c3 = fx_customer(st, "C3", "c3@x.org", NULL, NULL, NULL, T - 90 * DAY);
+    int64_t cs[3] = {c1, c2, c3};
+    for (int i = 0; i < 3; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        fx_consent(st, key, cs[i], T - 100 * DAY, "email", true);
+    }
+    fx_order(st, "o1", c1, T - 10 * DAY, pr, "R", 1, 1500, NULL); /* runs out 3 days ago */
+    fx_order(st, "o2", c2, T - 60 * DAY, pa, "A", 1, 3000, NULL);
+    fx_order(st, "o3", c3, T - 50 * DAY, pa, "A", 1, 3000, NULL);
+    fx_event(st, "e1", c1, T - 9 * DAY, "unsubscribe", NULL);
+    fx_event(st, "e2", c2, T - 3 * H, "cart_add", "A");
+    fx_event(st, "e3", c3, T - 2 * DAY, "view", "B");
+    enc_feedback_rec fb = {.source = "t", .source_key = "f1", .customer = c3, .ts = T - DAY,
+                           .kind = "complaint"};
+    enc_put put;
+    enc_store_feedback_put(st, &fb, &put, &err);
+    enc_store_commit(st, &err);
+
+    static const char *const trig[] = {
+        "{\"type\":\"once\"}",
+        "{\"type\":\"event\",\"event\":\"first_purchase\",\"delay\":\"1d\"}",
+        "{\"type\":\"event\",\"event\":\"purchase\",\"delay\":\"1d\"}",
+        "{\"type\":\"event\",\"event\":\"cart_abandoned\",\"delays\":[\"1h\"]}",
+        "{\"type\":\"event\",\"event\":\"no_purchase\",\"delays\":[\"5d\"]}",
+        "{\"type\":\"event\",\"event\":\"view\",\"delay\":\"1d\"}",
+        "{\"type\":\"date\",\"date\":\"birthday\"}",
+        "{\"type\":\"date\",\"date\":\"anniversary\"}",
+        "{\"type\":\"date\",\"date\":\"holiday\",\"holidays\":[{\"name\":\"H\",\"date\":"
+        "\"06-01\"}]}",
+        "{\"type\":\"predicted\",\"date\":\"replenishment\"}",
+    };
+    static const char *const items[] = {"trigger", "top_categories", "complements",
+                                        "upsell", "new_arrivals", "recommended"};
+    static const char *const aud[] = {
+        "", "\"audience\":\"orders >= 1 and returns = 0 and complaints >= 0 and region != "
+            "\\\"ZZ\\\"\",",
+        "\"audience\":\"bought(within = 400d) or viewed(within = 30d) or "
+        "cart_abandoned(within = 30d) or consent(\\\"sms\\\")\","};
+    int nt = (int)(sizeof trig / sizeof *trig), fired = 0, plans = 0;
+    for (int t = 0; t < nt; t++) {
+        int64_t planned = 0;
+        for (int i = 0; i < 6; i++) {
+            char f[2048];
+            snprintf(f, sizeof f,
+                     "{\"name\":\"p%d_%d\",\"trigger\":%s,%s\"exit\":[\"bought\","
+                     "\"unsubscribed\",\"complained\"],\"channels\":[\"email\"],\"items\":"
+                     "{\"from\":\"%s\",\"max\":2},\"content\":{\"email\""
+                     ":{\"subject\":\"Hi {{customer.name}} {{customer.city}}\",\"text\":\""
+                     "{{#items}}{{sku}};{{/items}} {{top_category}} {{days_since_order}} "
+                     "{{occurrence.date}} {{years}} {{holiday}}\"}}}",
+                     t, i, trig[t], aud[(t + i) % 3], items[i]);
+            enc_spec *s;
+            if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+                TH_FAIL("%s\n  %s", err.msg, f);
+                continue;
+            }
+            enc_settings set;
+            enc_settings_default(&set);
+            enc_plan_opts o = {.now = T, .from = T - 30 * DAY};
+            enc_plan *p;
+            if (enc_plan_build(st, s, &set, &o, &p, &err)) {
+                TH_FAIL("trigger %d, items %s: %s", t, items[i], err.msg);
+                enc_spec_free(s);
+                continue;
+            }
+            plans++;
+            planned += (int64_t)enc_plan_size(p);
+            int64_t added, coupons;
+            if (enc_plan_write(p, st, 2, &added, &coupons, &err)) /* renders every message */
+                TH_FAIL("write: %s", err.msg);
+            enc_plan_free(p);
+            enc_spec_free(s);
+        }
+        if (planned) fired++;
+        else TH_FAIL("trigger %s selected no one", trig[t]);
+    }
+    CHECK_INT(plans, nt * 6);
+    CHECK_INT(fired, nt);
+    enc_store_close(st);
+}
+
 int main(void)
 {
     RUN(fallback_and_reasons);
@@ -1161,5 +1262,6 @@ int main(void)
     RUN(ab_test_then_roll_out);
     RUN(higher_priority_wins);
     RUN(recommended_items_with_reasons);
+    RUN(every_trigger_reads_what_it_loaded);
     return TEST_SUMMARY();
 }

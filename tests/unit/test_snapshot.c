@@ -185,6 +185,108 @@ static void arrays_as_of_in(bool mem)
     enc_store_close(st);
 }
 
+#define SAME(a, b, n) CHECK((n) == 0 || memcmp((a), (b), (n) * sizeof *(a)) == 0)
+
+/* Read in parts, each part holds what the whole snapshot holds and the others are NULL; a
+ * window keeps the rows at or after its start (and the lines of the orders kept). */
+static void parts_and_windows(void)
+{
+    build(false);
+    if (!st) return;
+    enc_snapshot *all, *s;
+    CHECK_INT(enc_snapshot_load(st, INT64_MAX, &all, &err), ENC_OK);
+    CHECK_INT(all->loaded.parts, ENC_SNAP_ALL);
+    size_t n = all->ncust;
+    for (unsigned bits = 0; bits <= ENC_SNAP_ALL; bits++) {
+        enc_snapshot_opts o = {bits, INT64_MIN, INT64_MIN};
+        if (enc_snapshot_load_opts(st, INT64_MAX, &o, &s, &err)) {
+            TH_FAIL("parts %#x: %s", bits, err.msg);
+            break;
+        }
+        unsigned p = s->loaded.parts;
+        /* lines bring orders and products; events bring products */
+        CHECK_INT(p, bits | (bits & ENC_SNAP_LINES ? ENC_SNAP_ORDERS | ENC_SNAP_PRODUCTS : 0) |
+                         (bits & ENC_SNAP_EVENTS ? ENC_SNAP_PRODUCTS : 0));
+        bool det = p & ENC_SNAP_DETAILS;
+        CHECK_INT(s->ncust, n);
+        SAME(s->cust_id, all->cust_id, n);
+        CHECK((s->cust_ext != NULL) == !!(p & ENC_SNAP_CUSTOMERS));
+        if (p & ENC_SNAP_CUSTOMERS) {
+            SAME(s->registered_at, all->registered_at, n);
+            CHECK_STR(s->cust_ext[3], "E");
+        }
+        CHECK((s->prod_sku != NULL) == !!(p & ENC_SNAP_PRODUCTS));
+        CHECK_INT(s->nprod, p & ENC_SNAP_PRODUCTS ? all->nprod : 0);
+        CHECK((s->ord_off != NULL) == !!(p & ENC_SNAP_ORDERS));
+        if (p & ENC_SNAP_ORDERS) {
+            CHECK_INT(s->nord, all->nord);
+            SAME(s->ord_off, all->ord_off, n + 1);
+            SAME(s->ord_ts, all->ord_ts, s->nord);
+            SAME(s->ord_amount, all->ord_amount, s->nord);
+            CHECK((s->ord_channel != NULL) == det);
+            if (det) SAME(s->ord_promo, all->ord_promo, s->nord);
+        }
+        CHECK((s->line_off != NULL) == !!(p & ENC_SNAP_LINES));
+        if (p & ENC_SNAP_LINES) {
+            CHECK_INT(s->nline, all->nline);
+            SAME(s->line_off, all->line_off, s->nord + 1);
+            SAME(s->line_prod, all->line_prod, s->nline);
+            CHECK((s->line_qty != NULL) == det);
+            if (det) SAME(s->line_amount, all->line_amount, s->nline);
+        }
+        CHECK((s->ret_off != NULL) == !!(p & ENC_SNAP_RETURNS));
+        if (p & ENC_SNAP_RETURNS) SAME(s->ret_amount, all->ret_amount, n);
+        CHECK((s->ev_off != NULL) == !!(p & ENC_SNAP_EVENTS));
+        if (p & ENC_SNAP_EVENTS) {
+            CHECK_INT(s->nev, all->nev);
+            SAME(s->ev_ts, all->ev_ts, s->nev);
+            SAME(s->ev_prod, all->ev_prod, s->nev);
+            CHECK((s->ev_session != NULL) == det);
+        }
+        CHECK((s->cmp_off != NULL) == !!(p & ENC_SNAP_FEEDBACK));
+        if (p & ENC_SNAP_FEEDBACK) SAME(s->last_complaint, all->last_complaint, n);
+        CHECK((s->consent != NULL) == !!(p & ENC_SNAP_CONSENTS));
+        if (p & ENC_SNAP_CONSENTS) SAME(s->consent, all->consent, n);
+        enc_snapshot_free(s);
+    }
+    /* windows: A's sales at 1000, 2000, 9000; from 1500 only the last two, with O2's and O4's
+     * lines; events at 1700, 1800, 9500: from 1750 the last two */
+    enc_snapshot_opts w = {ENC_SNAP_LINES | ENC_SNAP_EVENTS, 1500, 1750};
+    CHECK_INT(enc_snapshot_load_opts(st, INT64_MAX, &w, &s, &err), ENC_OK);
+    CHECK_INT(s->loaded.orders_from, 1500);
+    CHECK_INT(s->loaded.events_from, 1750);
+    CHECK_INT(s->ord_off[1] - s->ord_off[0], 2);
+    CHECK_INT(s->ord_ts[0], 2000);
+    CHECK_INT(s->ord_ts[1], 9000);
+    CHECK_INT(s->nord, 3); /* and D's free purchase at 1600; B's (1200, merged C's 1400) are out */
+    CHECK_INT(s->line_off[1] - s->line_off[0], 1);
+    CHECK_STR(s->prod_sku[s->line_prod[s->line_off[0]]], "P2");
+    CHECK_STR(s->prod_sku[s->line_prod[s->line_off[1]]], "P1");
+    CHECK_INT(s->ev_off[1] - s->ev_off[0], 2);
+    CHECK_INT(s->ev_ts[0], 1800);
+    CHECK_INT(s->ev_ts[1], 9500);
+    enc_snapshot_free(s);
+    /* merging and covering */
+    enc_snapshot_opts a = {0, 0, 0}, b = {ENC_SNAP_ORDERS, 100, 0}, c = {ENC_SNAP_EVENTS, 0, 50};
+    enc_snapshot_opts_merge(&a, &b);
+    CHECK_INT(a.parts, ENC_SNAP_ORDERS);
+    CHECK_INT(a.orders_from, 100);
+    enc_snapshot_opts_merge(&a, &c);
+    CHECK_INT(a.events_from, 50);
+    b.orders_from = 40;
+    enc_snapshot_opts_merge(&a, &b);
+    CHECK_INT(a.orders_from, 40);
+    enc_snapshot_opts have = {ENC_SNAP_ORDERS | ENC_SNAP_EVENTS, 40, 50};
+    CHECK(enc_snapshot_opts_cover(&have, &a));
+    have.orders_from = 41;
+    CHECK(!enc_snapshot_opts_cover(&have, &a)); /* a window too short */
+    have.orders_from = INT64_MIN;
+    have.parts = ENC_SNAP_ORDERS;
+    CHECK(!enc_snapshot_opts_cover(&have, &a)); /* a part missing */
+    enc_snapshot_free(all);
+    enc_store_close(st);
+}
+
 static void arrays_as_of(void) { arrays_as_of_in(false); }
 static void arrays_as_of_in_memory(void) { arrays_as_of_in(true); }
 
@@ -192,5 +294,6 @@ int main(void)
 {
     RUN(arrays_as_of);
     RUN(arrays_as_of_in_memory);
+    RUN(parts_and_windows);
     return TEST_SUMMARY();
 }

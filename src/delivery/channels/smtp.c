@@ -1,9 +1,12 @@
 /* smtp.c — the SMTP channel (smtp.h): MIME building and sending through one reused libcurl
  * easy handle (libcurl keeps the SMTP connection open between messages and does the
- * dot-stuffing of the DATA phase). */
+ * dot-stuffing of the DATA phase). Unsubscribe links carry the tracking server's signed
+ * tokens (src/server/token.h), so `encore serve` honours them. */
 #include "delivery/channels/smtp.h"
 #include "delivery/sign.h"
 #include "base/mem.h"
+#include "store/store.h"
+#include <sqlite3.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <inttypes.h>
@@ -194,14 +197,35 @@ void enc_mail_build(const enc_mail_opts *o, const enc_msg *m, int64_t now, enc_b
     enc_buf_printf(out, "Message-ID: <%s>\r\n", msgid);
     enc_buf_adds(out, "MIME-Version: 1.0\r\n");
     /* List-Unsubscribe (RFC 2369) and one-click (RFC 8058: needs an https URI and the POST
-     * header; the token is signed so the tracking server can trust it) */
-    char token[96] = "";
-    if (o->unsub_secret && *o->unsub_secret)
-        enc_unsub_token(o->unsub_secret, m->id, token, sizeof token);
-    else snprintf(token, sizeof token, "%" PRId64, m->id);
+     * header): the token is the tracking server's (an unsubscribe of this message's customer
+     * on email, signed with the server's key), which `encore serve` checks on POST /u/TOKEN */
+    char token[ENC_TOKEN_BUF] = "";
+    enc_buf url = {0};
     bool mailto = o->unsub_mailto && *o->unsub_mailto;
-    bool https = o->unsub_url && strncmp(o->unsub_url, "https://", 8) == 0;
-    if (mailto || https) {
+    bool link = (o->tracking_url && *o->tracking_url) || (o->unsub_url && *o->unsub_url);
+    if ((mailto || link) && o->key) {
+        enc_token tk = {.kind = ENC_TOKEN_UNSUB,
+                        .message_id = m->id > 0 ? m->id : 0,
+                        .customer_id = m->customer_id > 0 ? m->customer_id : 0};
+        snprintf(tk.channel, sizeof tk.channel, "email");
+        if (m->campaign && enc_token_campaign_ok(m->campaign, strlen(m->campaign)))
+            snprintf(tk.campaign, sizeof tk.campaign, "%s", m->campaign);
+        enc_err terr;
+        if (enc_token_make(o->key, &tk, token, &terr)) token[0] = 0; /* not reached: tk is valid */
+        if (token[0] && o->tracking_url && *o->tracking_url) {
+            if (enc_track_url(o->key, o->tracking_url, &tk, &url, &terr)) enc_buf_reset(&url);
+        } else if (token[0] && link) {
+            const char *u = o->unsub_url, *ph = strstr(u, "{token}");
+            if (ph) { /* checked when the channel opened */
+                enc_buf_add(&url, u, (size_t)(ph - u));
+                url_escape(&url, token);
+                enc_buf_adds(&url, ph + 7);
+            }
+        }
+    }
+    mailto = mailto && token[0];
+    bool web = url.len > 0, https = web && strncmp(url.p, "https://", 8) == 0;
+    if (mailto || web) {
         /* one URI a line: a URI cannot be folded, and may pass 78 columns (RFC 5322 2.1.1
          * allows 998) */
         enc_buf_adds(out, "List-Unsubscribe:");
@@ -211,20 +235,16 @@ void enc_mail_build(const enc_mail_opts *o, const enc_msg *m, int64_t now, enc_b
             url_escape(out, token);
             enc_buf_adds(out, ">");
         }
-        if (https) {
+        if (web) {
             enc_buf_adds(out, mailto ? ",\r\n " : "\r\n ");
             enc_buf_addc(out, '<');
-            const char *u = o->unsub_url, *ph = strstr(u, "{token}");
-            if (ph) {
-                enc_buf_add(out, u, (size_t)(ph - u));
-                url_escape(out, token);
-                enc_buf_adds(out, ph + 7);
-            } else enc_buf_adds(out, u);
+            enc_buf_add(out, url.p, url.len);
             enc_buf_addc(out, '>');
         }
         enc_buf_adds(out, "\r\n");
         if (https) enc_buf_adds(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
     }
+    enc_buf_free(&url);
     enc_buf_printf(out, "X-Encore-Message: %" PRId64 "\r\n", m->id);
     bool text = m->body_text && *m->body_text, html = m->body_html && *m->body_html;
     if (text && html) {
@@ -277,6 +297,7 @@ typedef struct smtp_chan {
     long timeout_ms;
     enc_mail_opts mo;
     char *owned[6]; /* strings behind mo */
+    enc_token_key key; /* behind mo.key when unsubscribe links are configured */
     char last_reply[256]; /* the last 4xx or 5xx reply of the current message */
     /* upload state */
     enc_buf msg;
@@ -290,6 +311,47 @@ static char *dup_opt(json_t *o, const char *k)
 {
     const char *v = enc_opt_str(o, k, NULL);
     return v && *v ? enc_xstrdup(v) : NULL;
+}
+
+static void smtp_close(enc_channel *ch);
+
+/* The unsubscribe options: a link needs the tracking server's key, found as `encore serve`
+ * finds it ("secret_file", else $ENCORE_SECRET, else the file DB.secret beside the store). */
+static enc_rc unsub_open(enc_channel *ch, smtp_chan *c, json_t *opts, enc_outbox *ob,
+                         enc_err *err)
+{
+    const enc_mail_opts *o = &c->mo;
+    if (json_object_get(opts, "unsubscribe_secret"))
+        return enc_fail(err, ENC_EUSAGE,
+                        "channel %s: \"unsubscribe_secret\" is no longer used: unsubscribe links"
+                        " carry the tracking server's tokens, signed with its secret"
+                        " (\"secret_file\", ENCORE_SECRET, or DB.secret beside the store)",
+                        ch->name);
+    if (o->unsub_url && o->tracking_url)
+        return enc_fail(err, ENC_EUSAGE, "channel %s: give \"tracking_url\" or \"unsubscribe_url\","
+                                         " not both", ch->name);
+    if (o->unsub_url && !strstr(o->unsub_url, "{token}"))
+        return enc_fail(err, ENC_EUSAGE, "channel %s: \"unsubscribe_url\" must hold {token}",
+                        ch->name);
+    const char *web = o->tracking_url ? o->tracking_url : o->unsub_url;
+    if (web && strncmp(web, "https://", 8) != 0 && strncmp(web, "http://", 7) != 0)
+        return enc_fail(err, ENC_EUSAGE, "channel %s: \"%s\" must be an http:// or https:// URL",
+                        ch->name, o->tracking_url ? "tracking_url" : "unsubscribe_url");
+    if (!web && !o->unsub_mailto) return ENC_OK;
+    const char *file = enc_opt_str(opts, "secret_file", NULL), *env = getenv("ENCORE_SECRET");
+    enc_store *st = ob ? enc_outbox_store(ob) : NULL;
+    const char *db = st ? sqlite3_db_filename(enc__store_db(st), "main") : NULL;
+    if ((!file || !*file) && (!env || !*env) && (!db || !*db))
+        return enc_fail(err, ENC_EUSAGE,
+                        "channel %s: unsubscribe links need the tracking server's secret:"
+                        " \"secret_file\" or ENCORE_SECRET (the store has no file beside which"
+                        " to keep one)",
+                        ch->name);
+    enc_err kerr = {0};
+    if (enc_token_key_load(file, env, db, &c->key, NULL, 0, &kerr))
+        return enc_fail(err, kerr.rc, "channel %s: %s", ch->name, kerr.msg);
+    c->mo.key = &c->key;
+    return ENC_OK;
 }
 
 static enc_rc smtp_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *err)
@@ -311,13 +373,18 @@ static enc_rc smtp_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *
     c->insecure = enc_opt_bool(opts, "insecure", false);
     c->timeout_ms = (long)(enc_opt_num(opts, "timeout", 30) * 1000);
     static const char *const keys[6] = {"from", "reply_to", "unsubscribe_mailto",
-                                        "unsubscribe_url", "unsubscribe_secret", "domain"};
+                                        "unsubscribe_url", "tracking_url", "domain"};
     for (int i = 0; i < 6; i++) c->owned[i] = dup_opt(opts, keys[i]);
     c->mo = (enc_mail_opts){.from = c->owned[0], .reply_to = c->owned[1],
                             .unsub_mailto = c->owned[2], .unsub_url = c->owned[3],
-                            .unsub_secret = c->owned[4], .domain = c->owned[5]};
-    c->h = curl_easy_init();
+                            .tracking_url = c->owned[4], .domain = c->owned[5]};
     ch->impl = c;
+    enc_rc rc = unsub_open(ch, c, opts, ob, err);
+    if (rc) {
+        smtp_close(ch);
+        return rc;
+    }
+    c->h = curl_easy_init();
     return ENC_OK;
 }
 
@@ -420,6 +487,7 @@ static void smtp_close(enc_channel *ch)
     free(c->ca);
     free(c->return_path);
     for (int i = 0; i < 6; i++) free(c->owned[i]);
+    sodium_memzero(&c->key, sizeof c->key);
     free(c);
     ch->impl = NULL;
 }

@@ -7,17 +7,25 @@
  * suppress the address. SMTP cannot deduplicate: recovery parks interrupted messages in
  * `reconcile`.
  * Options: url (required), username, password, starttls, insecure (no certificate check: for
- * local tests only), ca_file, from (required), return_path, reply_to, unsubscribe_mailto,
- * unsubscribe_url (with {token}), unsubscribe_secret, domain (of Message-IDs), timeout (s). */
+ * local tests only), ca_file, from (required), return_path, reply_to, tracking_url (the base URL
+ * of `encore serve`: the link is BASE/u/TOKEN) or unsubscribe_url (a URL with {token}),
+ * unsubscribe_mailto, secret_file (the tracking server's secret; default $ENCORE_SECRET, then
+ * DB.secret beside the store, as `encore serve` finds it), domain (of Message-IDs), timeout (s).
+ * TOKEN is the server's signed unsubscribe token (src/server/token.h) of the message, its
+ * customer and the email channel: POSTing the link to `encore serve` revokes the consent. */
 #ifndef ENCORE_CHANNEL_SMTP_H
 #define ENCORE_CHANNEL_SMTP_H
 #include "delivery/channel.h"
 #include "base/buf.h"
+#include "server/token.h"
 extern const enc_channel_ops enc_smtp_ops;
 
 typedef struct enc_mail_opts {
     const char *from, *reply_to;
-    const char *unsub_mailto, *unsub_url, *unsub_secret; /* optional */
+    /* optional, for List-Unsubscribe: a mailto address (the token in the subject), and the
+     * server's base URL or a URL with {token}; key signs the tokens (no key: no header) */
+    const char *unsub_mailto, *tracking_url, *unsub_url;
+    const enc_token_key *key;
     const char *domain; /* for Message-ID; default: the domain of from */
 } enc_mail_opts;
 
