@@ -1,6 +1,8 @@
 /* track.c — tracking hits written to the store (see track.h). */
 #include "server/track.h"
 #include "base/json.h"
+#include "delivery/outbox.h"
+#include <sqlite3.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +24,31 @@ static enc_rc customer(enc_store *st, int64_t id, int64_t *out, enc_err *err)
     char buf[24];
     snprintf(buf, sizeof buf, "%lld", (long long)id);
     return enc_store_customer_lookup(st, "id", buf, out, err);
+}
+
+/* An unsubscribe also suppresses the message's address on its channel at once, so that messages
+ * already queued for it are not sent (the dispatcher checks suppressions when it claims). */
+static enc_rc suppress_address(enc_store *st, const enc_track_hit *h, enc_err *err)
+{
+    if (h->tok.message_id <= 0) return ENC_OK;
+    sqlite3_stmt *q;
+    sqlite3 *db = enc__store_db(st);
+    if (sqlite3_prepare_v2(db, "SELECT channel, address FROM messages WHERE id = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return enc_fail(err, ENC_EDB, "unsubscribe: reading the message: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(q, 1, h->tok.message_id);
+    enc_rc rc = ENC_OK;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const char *ch = (const char *)sqlite3_column_text(q, 0),
+                   *addr = (const char *)sqlite3_column_text(q, 1);
+        enc_outbox *ob;
+        if (ch && addr && *addr && !(rc = enc_outbox_open(st, &ob, err))) {
+            rc = enc_outbox_suppress(ob, ch, addr, "unsubscribe", ENC_UNSUB_SOURCE, h->ts, err);
+            enc_outbox_close(ob);
+        }
+    }
+    sqlite3_finalize(q);
+    return rc;
 }
 
 static void props(const enc_track_hit *h, enc_buf *b)
@@ -47,6 +74,7 @@ enc_rc enc_track_apply(enc_store *st, const enc_track_hit *h, enc_track_outcome 
     snprintf(key, sizeof key, "%s:%lld:%s", letter, (long long)h->tok.message_id, h->key);
     enc_put p;
     if (h->tok.kind == ENC_TOKEN_UNSUB) {
+        if (suppress_address(st, h, err)) return ENC_EDB;
         if (!cust) {
             *out = ENC_TRACK_NO_CUSTOMER;
             return ENC_OK;

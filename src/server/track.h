@@ -1,5 +1,6 @@
 /* track.h — what a tracking hit writes: a click or an open becomes a message_click or
- * message_open event; an unsubscribe appends a revocation of marketing consent for the
+ * message_open event; an unsubscribe suppresses the message's address on its outbox channel
+ * (so queued messages to it are not sent), appends a revocation of marketing consent for the
  * message's channel to the consent ledger and records an unsubscribe event, once: a customer
  * whose consent is already revoked gets nothing new. The server verifies the token (token.h)
  * on its HTTP threads and applies the hit on its writer thread. */

@@ -96,6 +96,10 @@ check "a GET only asks to confirm" "$code" 200
 run_rc "$ENCORE" customer ann@example.com --json
 check "  and unsubscribes no one" "$(jget "$OUT" '[c["granted"] for c in d["consents"] if c["channel"] == "email"]')" "[True]"
 
+# a message for Ann already queued when she unsubscribes
+printf '{"idempotency_key":"late-ann","channel":"email","address":"ann@example.com","subject":"late","text":"late"}\n' > "$T/late.jsonl"
+run_rc "$ENCORE" outbox enqueue "$T/late.jsonl"; check "a late message for Ann queued" "$RC" 0
+
 # --- Ann follows the link: one-click POST ----------------------------------------------------
 code=$(curl -s -o "$T/page.html" -w '%{http_code}' -d 'List-Unsubscribe=One-Click' "$URL")
 check "POST of the link from the email: 200" "$code" 200
@@ -107,6 +111,11 @@ run_rc "$ENCORE" customer bob@example.com --json
 check "Bob's is not" "$(jget "$OUT" '[c["granted"] for c in d["consents"] if c["channel"] == "email"]')" "[True]"
 code=$(curl -s -o /dev/null -w '%{http_code}' -d 'List-Unsubscribe=One-Click' "$URL")
 check "a second POST is answered too (idempotent)" "$code" 200
+check "Ann's address is suppressed at once" \
+  "$(sqlite3 "$ENCORE_DB" "SELECT channel, reason FROM suppressions WHERE address = 'ann@example.com'")" "email|unsubscribe"
+run_rc "$ENCORE" dispatch --once --json
+check "the message queued before the unsubscribe is not sent" "$(jget "$OUT" 'd["sent"], d["suppressed"]')" "0 1"
+check "  (the sink saw nothing new)" "$(mails_to ann@example.com)" 1
 
 # --- the next campaign: Bob only -------------------------------------------------------------
 sleep 1 # a campaign at now sees what happened before now (the revocation is this second's)
