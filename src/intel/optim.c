@@ -160,9 +160,10 @@ static void chol_solve(const double *L, int n, const double *b, double *p)
  * positive definite and the step lowers f), at most NEWTON_MAX_STEP long, with Armijo
  * backtracking (Nocedal & Wright 2006, algorithms 3.1 and 3.3 with a multiple of the identity
  * added). Near the optimum it converges quadratically; on BG/NBD's flat ridge where a -> 0 it
- * takes tens of iterations where BFGS takes hundreds. Returns iterations; sets *f, *gn (*gn =
- * INFINITY when the objective was not finite at x). */
-enum { NEWTON_MAX_STEP = 4 };
+ * takes tens of iterations where BFGS takes hundreds. It gives up (to the caller's BFGS) after
+ * NEWTON_MAX_ITER iterations or when the damping grows far above the curvature. Returns
+ * iterations; sets *f, *gn (*gn = INFINITY when the objective was not finite at x). */
+enum { NEWTON_MAX_STEP = 4, NEWTON_MAX_ITER = 100 };
 static int run_newton(wrap *w, double *x, const enc_optim_opts *o, double *f, double *gn)
 {
     int n = w->n, it = 0;
@@ -176,7 +177,8 @@ static int run_newton(wrap *w, double *x, const enc_optim_opts *o, double *f, do
     }
     *gn = norm2(g, n);
     double mu = 0;
-    while (*gn > o->gtol && it < o->max_iter) {
+    int max_iter = o->max_iter < NEWTON_MAX_ITER ? o->max_iter : NEWTON_MAX_ITER;
+    while (*gn > o->gtol && it < max_iter) {
         it++;
         /* Hessian column i from the gradient at x + h e_i (or x - h e_i at a domain edge) */
         for (int i = 0; i < n; i++) {
@@ -232,6 +234,9 @@ static int run_newton(wrap *w, double *x, const enc_optim_opts *o, double *f, do
         *gn = norm2(g, n);
         /* a full step: trust the model more; a shortened one: damp more */
         mu = alpha == 1 ? (mu < floor_mu ? 0 : mu / 8) : fmax(4 * mu, floor_mu * 1e3);
+        /* damping this strong makes it a short gradient step: the local model is not to be
+         * trusted (e.g. a likelihood evaluated by series with limited precision) -> fallback */
+        if (mu > 1e4 * (1 + dmax)) break;
     }
     return it;
 }
