@@ -57,8 +57,9 @@ function request()
 end
 EOF
 
-# run NAME LUA [serve flags]: prints "NAME events requests non2xx cpu-seconds" (the server's
-# user + system CPU time over the run, read from /proc before it is stopped)
+# run NAME LUA [serve flags]: prints "NAME events requests non2xx cpu-seconds p50 p99" (the
+# server's user + system CPU time over the run, read from /proc before it is stopped; request
+# latency percentiles from wrk --latency, e.g. "1.23ms")
 run() {
   local name=$1 lua=$2; shift 2
   local db="$tmp/$name.db"
@@ -71,7 +72,7 @@ run() {
     [ -n "$port" ] && break; sleep 0.1
   done
   [ -n "$port" ] || { cat "$tmp/$name.err" >&2; exit 1; }
-  wrk -t2 -c"$conns" -d"${secs}s" -s "$lua" "http://127.0.0.1:$port" >"$tmp/$name.wrk"
+  wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$lua" "http://127.0.0.1:$port" >"$tmp/$name.wrk"
   local ticks
   ticks=$(awk '{print $14 + $15}' /proc/$PID/stat)
   kill -TERM $PID; wait $PID; PID=""
@@ -79,19 +80,22 @@ run() {
   events=$(sqlite3 "$db" "SELECT count(*) FROM events")
   reqs=$(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' "$tmp/$name.wrk")
   non2xx=$(sed -nE 's/^ *Non-2xx or 3xx responses: ([0-9]+).*/\1/p' "$tmp/$name.wrk")
-  echo "$name ${events} ${reqs} ${non2xx:-0} $(echo "$ticks / $(getconf CLK_TCK)" | bc -l)"
+  local p50 p99
+  p50=$(sed -nE 's/^ +50% +([0-9.]+[a-z]+).*/\1/p' "$tmp/$name.wrk")
+  p99=$(sed -nE 's/^ +99% +([0-9.]+[a-z]+).*/\1/p' "$tmp/$name.wrk")
+  echo "$name ${events} ${reqs} ${non2xx:-0} $(echo "$ticks / $(getconf CLK_TCK)" | bc -l) ${p50:-?} ${p99:-?}"
 }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; ${secs} s a run, wrk -t2 -c$conns"
-printf '%-22s %10s %10s %8s %12s %14s\n' run events requests non-2xx events/s "CPU us/event"
+printf '%-22s %10s %10s %8s %12s %14s %10s %10s\n' run events requests non-2xx events/s "CPU us/event" p50 p99
 results=()
 for spec in "track-writer track.lua" "batch-writer batch.lua" \
             "track-direct track.lua --direct-writes" "batch-direct batch.lua --direct-writes"; do
   set -- $spec
   name=$1 lua=$2; shift 2
-  read -r n ev rq bad cpu < <(run "$name" "$tmp/$lua" "$@")
-  printf '%-22s %10d %10d %8d %12.0f %14.1f\n' "$n" "$ev" "$rq" "$bad" "$(echo "$ev / $secs" | bc -l)" \
-    "$(echo "$cpu * 1000000 / $ev" | bc -l)"
+  read -r n ev rq bad cpu p50 p99 < <(run "$name" "$tmp/$lua" "$@")
+  printf '%-22s %10d %10d %8d %12.0f %14.1f %10s %10s\n' "$n" "$ev" "$rq" "$bad" "$(echo "$ev / $secs" | bc -l)" \
+    "$(echo "$cpu * 1000000 / $ev" | bc -l)" "$p50" "$p99"
   results+=("$n:$ev")
 done
 

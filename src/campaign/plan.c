@@ -10,6 +10,8 @@
 #include "campaign/items.h"
 #include "campaign/policy.h"
 #include "delivery/outbox.h"
+#include "server/token.h"
+#include <sqlite3.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +365,8 @@ struct enc_plan {
     enc_members members;
     int winner;
     enc_arena *render; /* template values of the message being rendered */
+    enc_token_key ukey; /* signs unsubscribe links as `encore serve` checks them */
+    bool has_ukey;      /* false only for a store without a file and no ENCORE_SECRET */
 };
 
 static void person_free_all(enc_plan *p)
@@ -536,6 +540,18 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     if (!p->o.started_at) p->o.started_at = now;
     p->from = o->from ? o->from : now - spec->trigger.catch_up;
     p->winner = variant_index(spec, o->winner);
+    /* the tracking server's key, found as `encore serve` finds it ($ENCORE_SECRET, else the file
+     * DB.secret beside the store, created when absent) */
+    const char *dbfile = sqlite3_db_filename(enc__store_db(st), "main");
+    const char *env_secret = getenv("ENCORE_SECRET");
+    if ((dbfile && *dbfile) || (env_secret && *env_secret)) {
+        enc_err ke = {0};
+        if (enc_token_key_load(NULL, env_secret, dbfile, &p->ukey, NULL, 0, &ke)) {
+            enc_plan_free(p);
+            return enc_fail(err, ke.rc ? ke.rc : ENC_EFAIL, "unsubscribe links: %s", ke.msg);
+        }
+        p->has_ukey = true;
+    }
     enc_rc rc;
     enc_smap *supp = NULL;
     enc_history hist = {0};
@@ -742,13 +758,31 @@ static void fmt_day(char *out, size_t cap, int64_t day)
     snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
 }
 
-/* FNV-based placeholder token for the unsubscribe link until the server's signed tokens
- * (branch `server`, track.h) are on main: it names the message, it does not authenticate. */
-static void unsubscribe_url(const enc_settings *set, const char *key, char *out, size_t cap)
+/* The unsubscribe link: a token of the tracking server (src/server/token.h) naming the customer
+ * and the channel, signed with the secret `encore serve` uses, so that following the link
+ * revokes the customer's marketing consent for the channel. The policy's unsubscribe_url either
+ * holds "{token}" (replaced) or is the server's base URL (the link is BASE/u/TOKEN). The
+ * message has no outbox id yet: the token carries 0. */
+static void unsubscribe_url(const enc_plan *p, int64_t cust, const char *channel, char *out,
+                            size_t cap)
 {
-    uint64_t h = enc_hash_bytes(key, strlen(key));
-    const char *sep = strchr(set->unsubscribe_url, '?') ? "&" : "?";
-    snprintf(out, cap, "%.500s%st=u0.%016llx", set->unsubscribe_url, sep, (unsigned long long)h);
+    const char *base = p->set.unsubscribe_url, *ph = strstr(base, "{token}");
+    char tok[ENC_TOKEN_BUF] = "";
+    enc_token t = {.kind = ENC_TOKEN_UNSUB, .customer_id = cust};
+    snprintf(t.channel, sizeof t.channel, "%s", channel);
+    if (enc_token_campaign_ok(p->spec->name, strlen(p->spec->name)))
+        snprintf(t.campaign, sizeof t.campaign, "%s", p->spec->name);
+    enc_err e = {0};
+    if (!p->has_ukey || enc_token_make(&p->ukey, &t, tok, &e)) {
+        snprintf(out, cap, "%s", base); /* no key: the page itself, without a token */
+        return;
+    }
+    if (ph) {
+        snprintf(out, cap, "%.*s%s%s", (int)(ph - base), base, tok, ph + 7);
+    } else {
+        size_t n = strlen(base);
+        snprintf(out, cap, "%.*s/u/%s", (int)(n && base[n - 1] == '/' ? n - 1 : n), base, tok);
+    }
 }
 
 void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_expires,
@@ -834,8 +868,8 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
         enc_items_reason(p->items, x, why, sizeof why);
         if (why[0]) enc_tval_set(a, it, "reason", why);
     }
-    char url[600];
-    unsubscribe_url(&p->set, r->key, url, sizeof url);
+    char url[600 + ENC_TOKEN_BUF];
+    unsubscribe_url(p, s->cust_id[i], enc_channel_name((enc_channel)ch), url, sizeof url);
     enc_tval_set(a, d, "unsubscribe_url", url);
     enc_tval_set(a, d, "campaign.name", sp->name);
     enc_tval_set(a, d, "variant", var->name);

@@ -38,6 +38,9 @@ done
 if [ -n "$PORT" ]; then ok "server started"; else not_ok "server started" "$(cat "$T/serve.err")"; fi
 BASE="http://127.0.0.1:$PORT"
 check "one secret beside the store" "$(stat -c %a "$ENCORE_DB.secret" 2>/dev/null)" 600
+# the unsubscribe links in message bodies point at the server too
+printf '{"quiet_hours": null, "unsubscribe_url": "%s"}\n' "$BASE" >"$T/policy.json"
+run_rc "$ENCORE" campaign policy "$T/policy.json"; check "policy: unsubscribe links to the server" "$RC" 0
 
 cat >"$T/delivery.json" <<JSON
 { "channels": {
@@ -49,7 +52,8 @@ export ENCORE_DELIVERY_CONFIG="$T/delivery.json"
 campaign() { # NAME: a one-off email to everyone
   cat >"$T/$1.json" <<JSON
 {"name": "$1", "trigger": {"type": "once"}, "channels": ["email"],
- "content": {"email": {"subject": "$1 for {{customer.name}}", "text": "Hello {{customer.name}}"}}}
+ "content": {"email": {"subject": "$1 for {{customer.name}}",
+                       "text": "Hello {{customer.name}}\\nUnsubscribe: {{unsubscribe_url}}"}}}
 JSON
 }
 mails_to() { grep -l "$1" "$T/mail"/*.json 2>/dev/null | wc -l; }
@@ -129,9 +133,27 @@ check "dispatch: one sent" "$(jget "$OUT" 'd["sent"]')" 1
 check "Ann got nothing more" "$(mails_to ann@example.com)" 1
 check "Bob got the second mail" "$(mails_to bob@example.com)" 2
 
+# --- Bob follows the link in the body of his second mail --------------------------------------
+eml=$(grep -l bob@example.com "$T/mail"/*.json | sed 's/\.json$/.eml/' | tail -n 1)
+BODY_URL=$($PY - "$eml" <<'PYEOF'
+import email, re, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+text = m.get_body(preferencelist=("plain",)).get_content()
+print(re.search(r"Unsubscribe: (\S+)", text).group(1))
+PYEOF
+)
+check_match "the body's link points at the server's /u/" "$BODY_URL" "^$BASE/u/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+code=$(curl -s -o /dev/null -w '%{http_code}' -d 'List-Unsubscribe=One-Click' "$BODY_URL")
+check "POST of the body's link: 200" "$code" 200
+run_rc "$ENCORE" customer bob@example.com --json
+check "Bob's email consent is revoked by it" \
+  "$(jget "$OUT" '[(c["granted"], c["source"]) for c in d["consents"] if c["channel"] == "email"]')" \
+  "[(False, 'unsubscribe')]"
+
 # --- what the server recorded, and configuration errors ---------------------------------------
 kill -TERM "$SRV"; wait "$SRV" 2>/dev/null
-check "serve --json: one unsubscribe recorded" "$(jget "$(cat "$T/serve.out")" 'd["unsubscribes"]')" 1
+check "serve --json: two unsubscribes recorded" "$(jget "$(cat "$T/serve.out")" 'd["unsubscribes"]')" 2
 run_rc "$ENCORE" dispatch --once --set email.unsubscribe_secret=old
 check "the old unsubscribe_secret option is refused" "$RC" 2
 check_match "  and says where the secret is now" "$ERR" "DB.secret beside the store"
