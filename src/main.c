@@ -16,6 +16,7 @@ static const struct {
     /* foundation: data in */
     {"import", cmd_import, "import customers, products, orders, events, feedback or consents"},
     {"stats", cmd_stats, "what the store holds"},
+    {"cache", cmd_cache, "the column cache audiences and campaigns read (build, status, drop)"},
     {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
 
     /* customer intelligence */

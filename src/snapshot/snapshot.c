@@ -5,6 +5,8 @@
  * customers and products by two threads. This is the store's bulk-scan path: the only SQL the
  * engines cost. */
 #include "snapshot/snapshot.h"
+#include "snapshot/snapshot_int.h"
+#include "snapshot/colcache.h"
 #include "store/store_int.h"
 #include "base/map.h"
 #include <math.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static const char *const ev_names[EV_NTYPES] = {
     "view", "click", "favorite", "share", "comment", "cart_add", "cart_remove", "search",
@@ -91,8 +94,33 @@ typedef struct loader {
     int64_t orders_from, events_from; /* the windows (enc_snapshot_opts) */
     unsigned parts;                   /* what is read (enc_snapshot_opts) */
     enc_smap *sku_of;   /* sku -> product index */
+    const enc__snap_ext *x; /* id ranges, ledgers, a given customer list */
     size_t dcap[9];
 } loader;
+
+const char *const enc__sr_table[ENC_SR_N] = {"customers", "products", "orders", "events",
+                                             "feedback", "consents"};
+
+void enc__snap_ext_all(enc__snap_ext *x)
+{
+    memset(x, 0, sizeof *x);
+    for (int t = 0; t < ENC_SR_N; t++) {
+        x->after[t] = INT64_MIN;
+        x->upto[t] = INT64_MAX;
+    }
+}
+
+/* Binds a table's id range to parameters k and k + 1 of q. */
+static void bind_range(const loader *L, sqlite3_stmt *q, int k, int table)
+{
+    sqlite3_bind_int64(q, k, L->x->after[table]);
+    sqlite3_bind_int64(q, k + 1, L->x->upto[table]);
+}
+
+static bool ranged(const loader *L, int table)
+{
+    return L->x->after[table] != INT64_MIN || L->x->upto[table] != INT64_MAX;
+}
 
 static sqlite3_stmt *prep(loader *L, const char *sql)
 {
@@ -202,6 +230,28 @@ static void cols_free(cols *c)
 
 /* ---- tables ------------------------------------------------------------------------------ */
 
+/* A customer's fields from a row of (id, external_id, registered_at, birthday, gender, region,
+ * city, tier, tz, points), into index i. */
+static void read_attrs(loader *L, sqlite3_stmt *q, size_t i)
+{
+    enc_snapshot *s = L->s;
+    const unsigned char *ext = sqlite3_column_text(q, 1);
+    s->cust_ext[i] = ext ? enc_arena_strndup(s->arena, (const char *)ext,
+                                             (size_t)sqlite3_column_bytes(q, 1))
+                         : NULL;
+    s->registered_at[i] = sqlite3_column_type(q, 2) == SQLITE_NULL ? ENC_NO_TIME
+                                                                   : sqlite3_column_int64(q, 2);
+    const char *b = (const char *)sqlite3_column_text(q, 3);
+    s->birth_md[i] = b && strlen(b) == 10 ? (int16_t)(atoi(b + 5) * 100 + atoi(b + 8)) : 0;
+    const char *g = (const char *)sqlite3_column_text(q, 4);
+    s->gender[i] = g ? g[0] : 0;
+    s->region[i] = dict_add(&s->regions, s->arena, sqlite3_column_text(q, 5), &L->dcap[0]);
+    s->city[i] = dict_add(&s->cities, s->arena, sqlite3_column_text(q, 6), &L->dcap[1]);
+    s->tier[i] = dict_add(&s->tiers, s->arena, sqlite3_column_text(q, 7), &L->dcap[2]);
+    s->tz[i] = dict_add(&s->zones, s->arena, sqlite3_column_text(q, 8), &L->dcap[3]);
+    s->points[i] = sqlite3_column_int64(q, 9);
+}
+
 /* The ids alone, read from the indexes rather than the table (a fifth of its pages: 0.12-0.17 s
  * instead of 0.3-0.5 s for a million customers): every id from customers_external (every row
  * is in it), less those of merged records (the partial index customers_merged), put in order
@@ -241,14 +291,35 @@ static bool ids_from_indexes(loader *L, size_t n)
     return true;
 }
 
+/* The customers of a given list (enc__snap_ext.cust_ids), their fields read only for the
+ * ids above the customers' range start. */
+static enc_rc listed_customers(loader *L, bool attrs);
+
 /* The customers' ids, and with attrs their fields. */
 static enc_rc load_customers(loader *L, bool attrs)
 {
     enc_snapshot *s = L->s;
-    /* counted on the indexes: every customer, less the merged ones (a partial index) */
-    size_t n = (size_t)scalar(L, "SELECT (SELECT count(*) FROM customers) - (SELECT count(*)"
-                                 " FROM customers WHERE merged_into IS NOT NULL)");
-    L->max_cust = scalar(L, "SELECT coalesce(max(id), 0) FROM customers");
+    if (L->x->cust_ids) return listed_customers(L, attrs);
+    bool bounded = ranged(L, ENC_SR_CUSTOMERS);
+    size_t n;
+    if (bounded) {
+        sqlite3_stmt *c = prep(L, "SELECT count(*), coalesce(max(id), 0) FROM customers WHERE"
+                                  " merged_into IS NULL AND id > ?1 AND id <= ?2");
+        if (!c) return ENC_EDB;
+        bind_range(L, c, 1, ENC_SR_CUSTOMERS);
+        n = 0;
+        L->max_cust = 0;
+        if (sqlite3_step(c) == SQLITE_ROW) {
+            n = (size_t)sqlite3_column_int64(c, 0);
+            L->max_cust = sqlite3_column_int64(c, 1);
+        }
+        sqlite3_finalize(c);
+    } else {
+        /* counted on the indexes: every customer, less the merged ones (a partial index) */
+        n = (size_t)scalar(L, "SELECT (SELECT count(*) FROM customers) - (SELECT count(*)"
+                              " FROM customers WHERE merged_into IS NOT NULL)");
+        L->max_cust = scalar(L, "SELECT coalesce(max(id), 0) FROM customers");
+    }
     L->cust_of = enc_xmalloc((size_t)(L->max_cust + 1) * sizeof *L->cust_of);
     memset(L->cust_of, 0xff, (size_t)(L->max_cust + 1) * sizeof *L->cust_of);
     s->cust_id = ALLOC(s, n, int64_t);
@@ -263,13 +334,14 @@ static enc_rc load_customers(loader *L, bool attrs)
         s->tz = ALLOC(s, n, int32_t);
         s->points = ALLOC(s, n, int64_t);
     }
-    if (!attrs && ids_from_indexes(L, n)) return ENC_OK;
+    if (!attrs && !bounded && ids_from_indexes(L, n)) return ENC_OK;
     sqlite3_stmt *q = prep(L, attrs ? "SELECT id, external_id, registered_at, birthday, gender,"
                                       " region, city, tier, tz, points FROM customers WHERE"
-                                      " merged_into IS NULL ORDER BY id"
+                                      " merged_into IS NULL AND id > ?1 AND id <= ?2 ORDER BY id"
                                     : "SELECT id FROM customers WHERE merged_into IS NULL"
-                                      " ORDER BY id");
+                                      " AND id > ?1 AND id <= ?2 ORDER BY id");
     if (!q) return ENC_EDB;
+    bind_range(L, q, 1, ENC_SR_CUSTOMERS);
     size_t i = 0;
     while (i < n && sqlite3_step(q) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(q, 0);
@@ -279,26 +351,62 @@ static enc_rc load_customers(loader *L, bool attrs)
             i++;
             continue;
         }
-        const unsigned char *ext = sqlite3_column_text(q, 1);
-        s->cust_ext[i] = ext ? enc_arena_strndup(s->arena, (const char *)ext,
-                                                 (size_t)sqlite3_column_bytes(q, 1))
-                             : NULL;
-        s->registered_at[i] = sqlite3_column_type(q, 2) == SQLITE_NULL
-                                  ? ENC_NO_TIME
-                                  : sqlite3_column_int64(q, 2);
-        const char *b = (const char *)sqlite3_column_text(q, 3);
-        s->birth_md[i] = b && strlen(b) == 10 ? (int16_t)(atoi(b + 5) * 100 + atoi(b + 8)) : 0;
-        const char *g = (const char *)sqlite3_column_text(q, 4);
-        s->gender[i] = g ? g[0] : 0;
-        s->region[i] = dict_add(&s->regions, s->arena, sqlite3_column_text(q, 5), &L->dcap[0]);
-        s->city[i] = dict_add(&s->cities, s->arena, sqlite3_column_text(q, 6), &L->dcap[1]);
-        s->tier[i] = dict_add(&s->tiers, s->arena, sqlite3_column_text(q, 7), &L->dcap[2]);
-        s->tz[i] = dict_add(&s->zones, s->arena, sqlite3_column_text(q, 8), &L->dcap[3]);
-        s->points[i] = sqlite3_column_int64(q, 9);
+        read_attrs(L, q, i);
         i++;
     }
     sqlite3_finalize(q);
     s->ncust = i;
+    return ENC_OK;
+}
+
+static enc_rc listed_customers(loader *L, bool attrs)
+{
+    enc_snapshot *s = L->s;
+    /* the list, then the customers above the range start (in this read transaction) */
+    size_t nl = L->x->ncust_ids, n = nl;
+    int64_t *more = NULL;
+    size_t nmore = 0, cap = 0;
+    sqlite3_stmt *q = prep(L, "SELECT id FROM customers WHERE merged_into IS NULL AND id > ?1"
+                              " AND id <= ?2 ORDER BY id");
+    if (!q) return ENC_EDB;
+    bind_range(L, q, 1, ENC_SR_CUSTOMERS);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        if (nl && id <= L->x->cust_ids[nl - 1]) continue; /* the list holds up to its last */
+        ENC_GROW(more, cap, nmore + 1);
+        more[nmore++] = id;
+    }
+    sqlite3_finalize(q);
+    n += nmore;
+    L->max_cust = nmore ? more[nmore - 1] : nl ? L->x->cust_ids[nl - 1] : 0;
+    L->cust_of = enc_xmalloc((size_t)(L->max_cust + 1) * sizeof *L->cust_of);
+    memset(L->cust_of, 0xff, (size_t)(L->max_cust + 1) * sizeof *L->cust_of);
+    s->cust_id = ALLOC(s, n, int64_t);
+    memcpy(s->cust_id, L->x->cust_ids, nl * sizeof *s->cust_id);
+    if (nmore) memcpy(s->cust_id + nl, more, nmore * sizeof *more);
+    free(more);
+    for (size_t i = 0; i < n; i++) L->cust_of[s->cust_id[i]] = (int32_t)i;
+    s->ncust = n;
+    if (!attrs) return ENC_OK;
+    s->cust_ext = ALLOC(s, n, const char *);
+    s->registered_at = ALLOC(s, n, int64_t);
+    s->birth_md = ALLOC(s, n, int16_t);
+    s->gender = ALLOC(s, n, char);
+    s->region = ALLOC(s, n, int32_t);
+    s->city = ALLOC(s, n, int32_t);
+    s->tier = ALLOC(s, n, int32_t);
+    s->tz = ALLOC(s, n, int32_t);
+    s->points = ALLOC(s, n, int64_t);
+    q = prep(L, "SELECT id, external_id, registered_at, birthday, gender, region,"
+                              " city, tier, tz, points FROM customers WHERE merged_into IS NULL"
+                              " AND id > ?1 AND id <= ?2 ORDER BY id");
+    if (!q) return ENC_EDB;
+    bind_range(L, q, 1, ENC_SR_CUSTOMERS);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        int32_t i = cust_index(L, q, 0);
+        if (i >= 0) read_attrs(L, q, (size_t)i);
+    }
+    sqlite3_finalize(q);
     return ENC_OK;
 }
 
@@ -307,9 +415,11 @@ static enc_rc load_products(loader *L)
     enc_snapshot *s = L->s;
     size_t n = (size_t)scalar(L, "SELECT count(*) FROM products");
     L->max_prod = scalar(L, "SELECT coalesce(max(id), 0) FROM products");
+    if (L->max_prod > L->x->upto[ENC_SR_PRODUCTS]) L->max_prod = L->x->upto[ENC_SR_PRODUCTS];
     L->prod_of = enc_xmalloc((size_t)(L->max_prod + 1) * sizeof *L->prod_of);
     memset(L->prod_of, 0xff, (size_t)(L->max_prod + 1) * sizeof *L->prod_of);
     L->sku_of = enc_smap_new(n);
+    s->prod_id = ALLOC(s, n, int64_t);
     s->prod_sku = ALLOC(s, n, const char *);
     s->prod_name = ALLOC(s, n, const char *);
     s->prod_cat = ALLOC(s, n, int32_t);
@@ -321,11 +431,13 @@ static enc_rc load_products(loader *L)
     s->prod_in_stock = ALLOC(s, n, uint8_t);
     sqlite3_stmt *q = prep(L, "SELECT id, sku, name, category, brand, coalesce(price, -1),"
                               " coalesce(tier, 0), coalesce(replenish_days, 0), in_stock != 0"
-                              " FROM products ORDER BY id");
+                              " FROM products WHERE id <= ?1 ORDER BY id");
     if (!q) return ENC_EDB;
+    sqlite3_bind_int64(q, 1, L->max_prod);
     size_t i = 0;
     while (i < n && sqlite3_step(q) == SQLITE_ROW) {
-        L->prod_of[sqlite3_column_int64(q, 0)] = (int32_t)i;
+        s->prod_id[i] = sqlite3_column_int64(q, 0);
+        L->prod_of[s->prod_id[i]] = (int32_t)i;
         const char *sku = (const char *)sqlite3_column_text(q, 1);
         s->prod_sku[i] = enc_arena_strndup(s->arena, sku, strlen(sku));
         *enc_smap_put(L->sku_of, sku, strlen(sku), 0, NULL) = (int64_t)i;
@@ -374,15 +486,16 @@ static enc_rc load_orders(loader *L, int64_t from)
                                         " discount > 0, channel, payment FROM orders WHERE"
                                         " status = 'paid' AND customer_id IS NOT NULL AND (sales >"
                                         " 0 OR (has_lines = 0 AND items > 0)) AND ts < ?1 AND"
-                                        " ts >= ?2"
+                                        " ts >= ?2 AND id > ?3 AND id <= ?4"
                                       : "SELECT id, customer_id, ts, sales FROM orders WHERE"
                                         " status = 'paid' AND customer_id IS NOT NULL AND (sales >"
                                         " 0 OR (has_lines = 0 AND items > 0)) AND ts < ?1 AND"
-                                        " ts >= ?2");
+                                        " ts >= ?2 AND id > ?3 AND id <= ?4");
     if (!q) return ENC_EDB;
     cols_alloc(&c, L->max_ord); /* ids from 1: the largest bounds the count */
     sqlite3_bind_int64(q, 1, s->as_of);
     sqlite3_bind_int64(q, 2, from);
+    bind_range(L, q, 3, ENC_SR_ORDERS);
     size_t n = 0;
     L->min_oid = INT64_MAX;
     L->max_oid = INT64_MIN;
@@ -465,7 +578,8 @@ static enc_rc load_lines(loader *L)
     sqlite3_bind_int64(q, 2, hi);
     /* every line of the table, when no window narrows the orders (count(*) reads only the
      * table's page headers); else a guess that grows */
-    cols_alloc(&c, L->orders_from == INT64_MIN ? scalar(L, "SELECT count(*) FROM order_lines")
+    cols_alloc(&c, L->orders_from == INT64_MIN && !ranged(L, ENC_SR_ORDERS)
+                       ? scalar(L, "SELECT count(*) FROM order_lines")
                                                : (int64_t)s->nord * 4);
     int64_t *run = enc_xmalloc((s->nord + 1) * sizeof *run); /* first line read, per order */
     int32_t *cnt = enc_xcalloc(s->nord + 1, sizeof *cnt);
@@ -528,12 +642,15 @@ static enc_rc load_returns(loader *L)
     memset(s->ret_amount, 0, s->ncust * sizeof *s->ret_amount);
     memset(s->ret_count, 0, s->ncust * sizeof *s->ret_count);
     /* returned orders, and return lines inside paid orders (each such order counts once) */
-    sqlite3_stmt *q = prep(L, "SELECT customer_id, -total, ts FROM orders WHERE status = 'returned'"
-                              " AND customer_id IS NOT NULL AND ts < ?1"
-                              " UNION ALL SELECT o.customer_id, -sum(l.amount), o.ts FROM order_lines l"
-                              " JOIN orders o ON o.id = l.order_id WHERE l.kind = 'return' AND"
-                              " o.status = 'paid' AND o.customer_id IS NOT NULL AND o.ts < ?1"
-                              " GROUP BY o.id");
+    /* in order id order, so that returns at the same time come in that order */
+    sqlite3_stmt *q = prep(L, "SELECT customer_id, -total, ts, id FROM orders WHERE status ="
+                              " 'returned' AND customer_id IS NOT NULL AND ts < ?1 AND id > ?2"
+                              " AND id <= ?3"
+                              " UNION ALL SELECT o.customer_id, -sum(l.amount), o.ts, o.id FROM"
+                              " order_lines l JOIN orders o ON o.id = l.order_id WHERE l.kind ="
+                              " 'return' AND o.status = 'paid' AND o.customer_id IS NOT NULL AND"
+                              " o.ts < ?1 AND o.id > ?2 AND o.id <= ?3 AND l.id >= ?4 AND l.id < ?5 GROUP BY"
+                              " o.id ORDER BY 4");
     if (!q) return ENC_EDB;
     size_t n = 0;
     int32_t *key;
@@ -542,6 +659,12 @@ static enc_rc load_returns(loader *L)
     COL(&c, key), COL(&c, ts), COL(&c, amt);
     cols_alloc(&c, 0);
     sqlite3_bind_int64(q, 1, s->as_of);
+    bind_range(L, q, 2, ENC_SR_ORDERS);
+    /* the lines of the orders in range are a range of line ids (store.h) */
+    int64_t after = L->x->after[ENC_SR_ORDERS], upto = L->x->upto[ENC_SR_ORDERS],
+            lim = (INT64_MAX >> ENC_LINE_BITS) - 1;
+    sqlite3_bind_int64(q, 4, after < 0 ? INT64_MIN : after >= lim ? INT64_MAX : (after + 1) << ENC_LINE_BITS);
+    sqlite3_bind_int64(q, 5, upto >= lim ? INT64_MAX : upto < 0 ? INT64_MIN : (upto + 1) << ENC_LINE_BITS);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int32_t cu = cust_index(L, q, 0);
         if (cu < 0) continue;
@@ -578,8 +701,10 @@ static enc_rc load_events(loader *L, int64_t from)
     bool details = L->parts & ENC_SNAP_DETAILS;
     sqlite3_stmt *q = prep(L, details ? "SELECT customer_id, ts, type, sku, session FROM events"
                                         " WHERE customer_id IS NOT NULL AND ts < ?1 AND ts >= ?2"
+                                        " AND id > ?3 AND id <= ?4"
                                       : "SELECT customer_id, ts, type, sku FROM events WHERE"
-                                        " customer_id IS NOT NULL AND ts < ?1 AND ts >= ?2");
+                                        " customer_id IS NOT NULL AND ts < ?1 AND ts >= ?2"
+                                        " AND id > ?3 AND id <= ?4");
     if (!q) return ENC_EDB;
     size_t n = 0;
     int32_t *key, *prod;
@@ -589,9 +714,13 @@ static enc_rc load_events(loader *L, int64_t from)
     cols c = {0};
     COL(&c, key), COL(&c, prod), COL(&c, ts), COL(&c, type);
     if (details) COL(&c, sess);
-    cols_alloc(&c, scalar(L, "SELECT coalesce(max(id), 0) FROM events")); /* ids from 1 */
+    /* ids from 1: the largest bounds the count */
+    int64_t cap = scalar(L, "SELECT coalesce(max(id), 0) FROM events");
+    cols_alloc(&c, L->x->after[ENC_SR_EVENTS] != INT64_MIN ? 0
+                   : cap < L->x->upto[ENC_SR_EVENTS] ? cap : L->x->upto[ENC_SR_EVENTS]);
     sqlite3_bind_int64(q, 1, s->as_of);
     sqlite3_bind_int64(q, 2, from);
+    bind_range(L, q, 3, ENC_SR_EVENTS);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int32_t cu = cust_index(L, q, 0);
         if (cu < 0) continue;
@@ -645,22 +774,41 @@ static enc_rc load_feedback(loader *L)
         s->review_avg[i] = 0;
     }
     sqlite3_stmt *q = prep(L, "SELECT customer_id, ts, kind, score FROM feedback WHERE"
-                              " customer_id IS NOT NULL AND ts < ?1 ORDER BY ts, id");
+                              " customer_id IS NOT NULL AND ts < ?1 AND id > ?2 AND id <= ?3"
+                              " ORDER BY ts, id");
     if (!q) return ENC_EDB;
     int32_t *reviews = enc_xcalloc(n ? n : 1, sizeof *reviews);
-    size_t nc = 0;
-    int32_t *ckey;
-    int64_t *cts;
-    cols c = {0};
+    size_t nc = 0, nr = 0;
+    int32_t *ckey, *rkey = NULL;
+    int64_t *cts, *rts = NULL;
+    uint8_t *rkind = NULL;
+    float *rscore = NULL;
+    cols c = {0}, r = {0};
     COL(&c, ckey), COL(&c, cts);
     cols_alloc(&c, 0);
+    bool rows = L->x->rows;
+    if (rows) {
+        COL(&r, rkey), COL(&r, rts), COL(&r, rkind), COL(&r, rscore);
+        cols_alloc(&r, 0);
+    }
     sqlite3_bind_int64(q, 1, s->as_of);
+    bind_range(L, q, 2, ENC_SR_FEEDBACK);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int32_t cu = cust_index(L, q, 0);
         if (cu < 0) continue;
         const char *kind = (const char *)sqlite3_column_text(q, 2);
         bool has_score = sqlite3_column_type(q, 3) != SQLITE_NULL;
         double score = sqlite3_column_double(q, 3);
+        if (rows) {
+            cols_room(&r, nr);
+            rkey[nr] = cu;
+            rts[nr] = sqlite3_column_int64(q, 1);
+            rkind[nr] = strcmp(kind, "complaint") == 0 ? FB_COMPLAINT
+                        : strcmp(kind, "nps") == 0     ? FB_NPS
+                        : strcmp(kind, "review") == 0  ? FB_REVIEW
+                                                       : FB_OTHER;
+            rscore[nr++] = has_score ? (float)score : NAN;
+        }
         if (strcmp(kind, "complaint") == 0) {
             s->complaints[cu]++;
             s->last_complaint[cu] = sqlite3_column_int64(q, 1);
@@ -684,6 +832,20 @@ static enc_rc load_feedback(loader *L)
     for (size_t k = 0; k < nc; k++) s->cmp_ts[k] = cts[perm[k]];
     free(perm);
     cols_free(&c);
+    if (rows) { /* read in (time, id) order: grouping keeps each customer's in that order */
+        s->fb_off = ALLOC(s, n + 1, int64_t);
+        perm = group_rows(rkey, nr, n, NULL, s->fb_off);
+        s->fb_ts = ALLOC(s, nr, int64_t);
+        s->fb_kind = ALLOC(s, nr, uint8_t);
+        s->fb_score = ALLOC(s, nr, float);
+        for (size_t k = 0; k < nr; k++) {
+            s->fb_ts[k] = rts[perm[k]];
+            s->fb_kind[k] = rkind[perm[k]];
+            s->fb_score[k] = rscore[perm[k]];
+        }
+        free(perm);
+        cols_free(&r);
+    }
     return ENC_OK;
 }
 
@@ -697,7 +859,8 @@ static enc_rc load_consents(loader *L)
     s->consent = ALLOC(s, s->ncust, uint8_t);
     memset(s->consent, 0, s->ncust);
     sqlite3_stmt *q = prep(L, "SELECT customer_id, channel, granted, ts FROM consents WHERE"
-                              " purpose = 'marketing' AND ts < ?1 ORDER BY id");
+                              " purpose = 'marketing' AND ts < ?1 AND id > ?2 AND id <= ?3"
+                              " ORDER BY id");
     if (!q) return ENC_EDB;
     size_t n = 0;
     int32_t *key;
@@ -705,8 +868,9 @@ static enc_rc load_consents(loader *L)
     uint8_t *mask, *granted;
     cols c = {0};
     COL(&c, key), COL(&c, ts), COL(&c, mask), COL(&c, granted);
-    cols_alloc(&c, scalar(L, "SELECT coalesce(max(id), 0) FROM consents")); /* ids from 1 */
+    cols_alloc(&c, ranged(L, ENC_SR_CONSENTS) ? 0 : scalar(L, "SELECT coalesce(max(id), 0) FROM consents"));
     sqlite3_bind_int64(q, 1, s->as_of);
+    bind_range(L, q, 2, ENC_SR_CONSENTS);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int32_t cu = cust_index(L, q, 0);
         if (cu < 0) continue;
@@ -728,6 +892,18 @@ static enc_rc load_consents(loader *L)
         size_t p = perm[k];
         if (granted[p]) s->consent[key[p]] |= mask[p];
         else s->consent[key[p]] &= (uint8_t)~mask[p];
+    }
+    if (L->x->rows) {
+        s->con_off = ALLOC(s, s->ncust + 1, int64_t);
+        memcpy(s->con_off, off, (s->ncust + 1) * sizeof *off);
+        s->con_ts = ALLOC(s, n, int64_t);
+        s->con_mask = ALLOC(s, n, uint8_t);
+        s->con_granted = ALLOC(s, n, uint8_t);
+        for (size_t k = 0; k < n; k++) {
+            s->con_ts[k] = ts[perm[k]];
+            s->con_mask[k] = mask[perm[k]];
+            s->con_granted[k] = granted[perm[k]];
+        }
     }
     free(perm);
     free(off);
@@ -869,6 +1045,17 @@ enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_e
 enc_rc enc_snapshot_load_opts(enc_store *st, int64_t as_of, const enc_snapshot_opts *o,
                               enc_snapshot **out, enc_err *err)
 {
+    /* from the column cache when it can serve (colcache.h), else from the store */
+    if (enc_colcache_snapshot(st, as_of, o, out, err)) return ENC_EDB;
+    if (*out) return ENC_OK;
+    enc__snap_ext x;
+    enc__snap_ext_all(&x);
+    return enc__snapshot_load_ext(st, as_of, o, &x, out, err);
+}
+
+enc_rc enc__snapshot_load_ext(enc_store *st, int64_t as_of, const enc_snapshot_opts *o,
+                              const enc__snap_ext *x, enc_snapshot **out, enc_err *err)
+{
     *out = NULL;
     enc_snapshot_opts want = o ? *o : ENC_SNAPSHOT_ALL;
     unsigned parts = want.parts & ENC_SNAP_ALL;
@@ -883,7 +1070,7 @@ enc_rc enc_snapshot_load_opts(enc_store *st, int64_t as_of, const enc_snapshot_o
                          &s->regions, &s->cities, &s->tiers, &s->zones};
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) dict_init(dicts[i]);
     sqlite3 *db = enc__store_db(st);
-    loader L = {.s = s, .st = st, .err = err, .db = db, .arena = s->arena, .parts = parts,
+    loader L = {.s = s, .st = st, .err = err, .db = db, .arena = s->arena, .parts = parts, .x = x,
                 .orders_from = s->loaded.orders_from, .events_from = s->loaded.events_from};
     int64_t mmap_before = 0, bytes = db_bytes(db), map = bytes > 0 && bytes <= MMAP_MAX ? bytes + (1 << 20) : 0;
     sqlite3_stmt *mq;
@@ -905,7 +1092,12 @@ enc_rc enc_snapshot_load_opts(enc_store *st, int64_t as_of, const enc_snapshot_o
                     ? ENC_OK
                     : enc__store_sqlfail(st, err, "snapshot");
     if (!rc) rc = load_customers(&L, parts & ENC_SNAP_CUSTOMERS);
-    if (!rc && (parts & ENC_SNAP_PRODUCTS)) rc = load_products(&L);
+    if (!rc && (parts & ENC_SNAP_PRODUCTS) && !x->cust_ids) rc = load_products(&L);
+    if (x->cust_ids) { /* the caller's products */
+        L.sku_of = x->skus;
+        L.prod_of = (int32_t *)x->prod_of;
+        L.max_prod = x->max_prod;
+    }
     worker w[2] = {{.L = L, .t = &t}, {.L = L, .t = &t}};
     w[0].L.err = &w[0].err;
     w[1].L.err = &w[1].err;
@@ -932,10 +1124,12 @@ enc_rc enc_snapshot_load_opts(enc_store *st, int64_t as_of, const enc_snapshot_o
         sqlite3_close(side);
     }
     free(L.cust_of);
-    free(L.prod_of);
     free(w[0].L.ord_of);
     free(w[1].L.ord_of);
-    enc_smap_free(L.sku_of);
+    if (!x->cust_ids) {
+        free(L.prod_of);
+        enc_smap_free(L.sku_of);
+    }
     if (rc) {
         enc_snapshot_free(s);
         return rc;
@@ -952,6 +1146,7 @@ void enc_snapshot_free(enc_snapshot *s)
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) enc_smap_free(dicts[i]->map);
     enc_arena_free(s->arena);
     enc_arena_free(s->arena_side);
+    if (s->map) munmap(s->map, s->map_bytes);
     free(s);
 }
 

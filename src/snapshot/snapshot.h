@@ -40,6 +40,9 @@ int32_t enc_dict_find(const enc_dict *d, const char *s); /* -1 when absent */
 
 #define ENC_NO_TIME INT64_MIN
 
+/* kinds of feedback the snapshot counts */
+typedef enum enc_fb_kind { FB_OTHER, FB_COMPLAINT, FB_NPS, FB_REVIEW } enc_fb_kind;
+
 /* The parts of the store a snapshot can hold (enc_snapshot_opts.parts). The customers' ids
  * (ncust, cust_id) are always read; the arrays of a part not read are NULL. */
 enum {
@@ -114,6 +117,7 @@ typedef struct enc_snapshot {
 
     /* products, dense ids */
     size_t nprod;
+    int64_t *prod_id; /* store id */
     const char **prod_sku, **prod_name;
     int32_t *prod_cat, *prod_top, *prod_brand; /* full category path, its first level, brand */
     int64_t *prod_price;   /* -1 unknown */
@@ -140,6 +144,19 @@ typedef struct enc_snapshot {
     /* consent in force (marketing purpose) at as_of: bit c set = channel c granted; a revoked
      * or never-given channel is 0. An "all" grant or revocation applies to every channel. */
     uint8_t *consent;
+
+    /* The feedback and consent ledgers row by row, by customer then (time, id) — read only
+     * for the column cache (colcache.h), NULL otherwise: fb_kind is an enc_fb_kind, fb_score
+     * NAN when none; con_mask holds the channel bits an entry sets or clears. */
+    int64_t *fb_off, *fb_ts;
+    uint8_t *fb_kind;
+    float *fb_score;
+    int64_t *con_off, *con_ts;
+    uint8_t *con_mask, *con_granted;
+
+    /* a snapshot derived from the column cache keeps the cache's mapping open (colcache.c) */
+    void *map;
+    size_t map_bytes;
 
     enc_dict cats, tops, brands, channels, payments, regions, cities, tiers, zones;
 } enc_snapshot;

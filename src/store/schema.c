@@ -162,6 +162,34 @@ const char *const enc__schema_migrations[] = {
     "  redeemed_order INTEGER, redeemed_at INTEGER);"
     "CREATE INDEX coupons_campaign ON coupons(campaign);"
     "CREATE TABLE campaign_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+
+    /* 6: the column cache's marks (src/snapshot/colcache.c, docs/column-cache.md). The cache
+     *    beside the store holds the rows with ids up to each table's mark; a change to one of
+     *    those rows (an update, a delete, or a line inserted into an order already held)
+     *    raises the generation, and a cache of an older generation is not used. Rows above the
+     *    marks are read from the store as they are, so inserts cost nothing here. Before any
+     *    cache exists there are no marks and the triggers do nothing. */
+    "CREATE TABLE column_marks(tbl TEXT PRIMARY KEY, hwm INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE column_gen(id INTEGER PRIMARY KEY CHECK(id = 1), gen INTEGER NOT NULL);"
+    "INSERT INTO column_gen VALUES(1, 0);"
+#define COLUMN_TRIGGERS(T)                                                                     \
+    "CREATE TRIGGER " T "_colgen_update AFTER UPDATE ON " T " WHEN OLD.id <= (SELECT hwm FROM" \
+    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1; END;"         \
+    "CREATE TRIGGER " T "_colgen_delete AFTER DELETE ON " T " WHEN OLD.id <= (SELECT hwm FROM" \
+    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1; END;"
+    COLUMN_TRIGGERS("customers") COLUMN_TRIGGERS("products") COLUMN_TRIGGERS("orders")
+    COLUMN_TRIGGERS("events") COLUMN_TRIGGERS("feedback") COLUMN_TRIGGERS("consents")
+#undef COLUMN_TRIGGERS
+    /* a line belongs to an order held when its order's id is at or below the orders' mark */
+    "CREATE TRIGGER order_lines_colgen_insert AFTER INSERT ON order_lines WHEN NEW.order_id <="
+    " (SELECT hwm FROM column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen ="
+    " gen + 1; END;"
+    "CREATE TRIGGER order_lines_colgen_update AFTER UPDATE ON order_lines WHEN OLD.order_id <="
+    " (SELECT hwm FROM column_marks WHERE tbl = 'orders') OR NEW.order_id <= (SELECT hwm FROM"
+    " column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen = gen + 1; END;"
+    "CREATE TRIGGER order_lines_colgen_delete AFTER DELETE ON order_lines WHEN OLD.order_id <="
+    " (SELECT hwm FROM column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen ="
+    " gen + 1; END;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

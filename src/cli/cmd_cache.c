@@ -1,0 +1,107 @@
+/* cmd_cache.c — `encore cache build|status|drop`: the column cache beside the store
+ * (src/snapshot/colcache.h, docs/column-cache.md). Imports and scoring refresh it on their
+ * own; these are for looking at it and for building it by hand. */
+#include "cli/cli.h"
+#include "base/datetime.h"
+#include "base/json.h"
+#include "snapshot/colcache.h"
+#include "store/store.h"
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: encore cache build|status|drop [--json]\n\n"
+    "The column cache (DB.columns beside the store) holds customers, products, orders, lines,\n"
+    "returns, events, feedback and consents as column arrays, so that audiences and campaigns\n"
+    "read them in milliseconds instead of scanning the tables. Rows added since it was built\n"
+    "are read from the store as they are; a change to a row it holds makes it unused until it\n"
+    "is rebuilt. `encore import` and `encore score` refresh it; ENCORE_COLUMN_CACHE=off turns\n"
+    "it off.\n\n"
+    "  build    build (or rebuild) it now\n"
+    "  status   whether it is used, how large, how far behind the store\n"
+    "  drop     remove it\n";
+
+static void print_status(const enc_colcache_status *cs, bool json)
+{
+    enc_buf b = {0};
+    if (json) {
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_kstr(&w, "path", cs->path);
+        enc_jw_kbool(&w, "present", cs->present);
+        enc_jw_kbool(&w, "usable", cs->usable);
+        enc_jw_kstr(&w, "why", cs->usable ? NULL : cs->why);
+        enc_jw_kint(&w, "bytes", cs->bytes);
+        enc_jw_kint(&w, "customers", (int64_t)cs->customers);
+        enc_jw_kint(&w, "rows", cs->held);
+        enc_jw_kint(&w, "rows_behind", cs->behind);
+        enc_jw_kint(&w, "generation", cs->gen);
+        enc_jw_kint(&w, "store_generation", cs->store_gen);
+        enc_jw_key(&w, "built_at");
+        if (cs->present) {
+            char t[40];
+            enc_fmt_datetime(t, sizeof t, cs->built_at);
+            enc_jw_str(&w, t);
+        } else {
+            enc_jw_null(&w);
+        }
+        enc_jw_end(&w);
+    } else if (!cs->present) {
+        enc_buf_printf(&b, "column cache: none (%s)", cs->why ? cs->why : "not built");
+    } else {
+        char t[40];
+        enc_fmt_datetime(t, sizeof t, cs->built_at);
+        enc_buf_printf(&b, "column cache: %s\n  %s, built %s UTC, %.1f MB, %zu customers, %lld rows,"
+                           " %lld rows added since",
+                       cs->path, cs->usable ? "in use" : "NOT in use", t, (double)cs->bytes / 1e6,
+                       cs->customers, (long long)cs->held, (long long)cs->behind);
+        if (!cs->usable) enc_buf_printf(&b, "\n  why: %s", cs->why);
+    }
+    enc_cli_print(&b);
+    enc_buf_free(&b);
+}
+
+int cmd_cache(enc_cli *cli, int argc, char **argv)
+{
+    if (enc_cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return ENC_EXIT_OK;
+    }
+    if (argc < 2) return enc_cli_usage("cache", usage, "build, status or drop?");
+    const char *sub = argv[1];
+    bool json = false;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = true;
+        else return enc_cli_usage("cache", usage, "unknown argument '%s'", argv[i]);
+    }
+    if (strcmp(sub, "build") && strcmp(sub, "status") && strcmp(sub, "drop"))
+        return enc_cli_usage("cache", usage, "unknown command '%s'", sub);
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("cache", &err);
+    int rc = ENC_EXIT_OK;
+    enc_colcache_status cs;
+    if (strcmp(sub, "build") == 0) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (enc_colcache_build(st, &err)) {
+            rc = enc_cli_fail_err("cache build", &err);
+        } else {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            enc_colcache_status_get(st, &cs, &err);
+            if (!json)
+                fprintf(stderr, "encore: cache: built in %.2f s\n",
+                        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+            print_status(&cs, json);
+        }
+    } else if (strcmp(sub, "status") == 0) {
+        enc_colcache_status_get(st, &cs, &err);
+        print_status(&cs, json);
+    } else {
+        if (enc_colcache_drop(st, &err)) rc = enc_cli_fail_err("cache drop", &err);
+    }
+    enc_store_close(st);
+    return rc;
+}
