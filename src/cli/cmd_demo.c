@@ -4,6 +4,7 @@
 #include "base/json.h"
 #include "gen/gen.h"
 #include "ingest/import.h"
+#include "snapshot/colcache.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,9 @@ int cmd_demo(enc_cli *cli, int argc, char **argv)
         enc_import_result_free(&res);
     }
     enc_jw_end(&w);
+    /* the column cache audiences and campaigns read, as `encore import` leaves it */
+    if (enc_colcache_refresh(st, NULL, &err))
+        fprintf(stderr, "encore: demo: column cache: %s\n", err.msg);
     enc_store_stats s;
     if (enc_store_stats_get(st, &s, &err)) {
         rc = enc_cli_fail_err("demo", &err);

@@ -2,6 +2,7 @@
  * what it read, imported, updated, skipped and rejected, with every rejected row's line, field
  * and reason. */
 #include "cli/cli.h"
+#include "snapshot/colcache.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
@@ -185,6 +186,12 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         enc_err cerr = {0};
         if (enc_coupon_redeem(st, &redeemed, &cerr))
             fprintf(stderr, "encore: import: matching coupons: %s\n", cerr.msg);
+    }
+    /* the column cache audiences read: rebuilt when this import left it unused or far behind */
+    if (!irc && !o.dry_run) {
+        enc_err cerr = {0};
+        if (enc_colcache_refresh(st, NULL, &cerr))
+            fprintf(stderr, "encore: import: column cache: %s\n", cerr.msg);
     }
     enc_store_close(st);
     if (irc) {

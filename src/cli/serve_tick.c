@@ -1,7 +1,9 @@
 /* serve_tick.c — the scheduler job of `encore serve` (serve_tick.h): enc_tick at time(NULL),
- * with one log line for what it planned and one per campaign that failed. */
+ * with one log line for what it planned and one per campaign that failed; then the column
+ * cache's refresh (colcache.h). */
 #include "cli/serve_tick.h"
 #include "campaign/run.h"
+#include "snapshot/colcache.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -30,5 +32,13 @@ enc_rc enc__serve_tick(enc_server *srv, enc_store *st, void *ctx, enc_err *err)
         rc = enc_fail(err, ENC_EFAIL, "%zu of %zu campaigns failed (%s: %.200s)", failed, n,
                       res[first].name, res[first].error);
     free(res);
+    /* the column cache the next tick's audiences read: rebuilt when the events and orders
+     * taken in since outnumber an eighth of what it holds, or when it is unused */
+    enc_err cerr = {0};
+    bool built = false;
+    if (enc_colcache_refresh(st, &built, &cerr))
+        fprintf(stderr, "encore: serve: column cache: %s\n", cerr.msg);
+    else if (built)
+        fprintf(stderr, "encore: serve: column cache rebuilt\n");
     return rc;
 }

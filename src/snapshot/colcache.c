@@ -979,12 +979,13 @@ enc_rc enc_colcache_status_get(enc_store *st, enc_colcache_status *out, enc_err 
     out->built_at = m.h->built_at;
     out->gen = m.h->gen;
     out->customers = (size_t)m.h->ncust;
-    out->held = m.h->nord + m.h->nline + m.h->nev + m.h->nfb + m.h->ncon;
+    out->held = m.h->ncust + m.h->nord + m.h->nline + m.h->nev + m.h->nfb + m.h->ncon;
     view v;
     why = make_view(&m, &v);
     if (!why && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
         why = check(db, st, m.h);
-        static const int rows[] = {ENC_SR_ORDERS, ENC_SR_EVENTS, ENC_SR_FEEDBACK, ENC_SR_CONSENTS};
+        static const int rows[] = {ENC_SR_CUSTOMERS, ENC_SR_ORDERS, ENC_SR_EVENTS,
+                                   ENC_SR_FEEDBACK, ENC_SR_CONSENTS};
         for (size_t k = 0; k < sizeof rows / sizeof *rows; k++) {
             int64_t mx = store_max(db, rows[k]);
             if (mx > m.h->hwm[rows[k]]) out->behind += mx - m.h->hwm[rows[k]];
