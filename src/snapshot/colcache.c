@@ -1,11 +1,11 @@
-/* colcache.c — the column cache (colcache.h). The file is a header, a table of sections and
- * the sections, each one array of a snapshot read with every part but the details, all
- * history, and the feedback and consent ledgers row by row (snapshot_int.h), 64-byte aligned;
- * strings are offsets into a blob. A snapshot is derived from the mapped file in passes over
- * each customer's rows: the held rows and the rows read above the marks, each already in time
- * order, are cut to the window by binary search and merged (held rows first on equal times,
- * as their ids are smaller: the order the store's loader gives). */
+/* colcache.c — the column cache (colcache.h). The file (colfile.h) holds the arrays of a
+ * snapshot read with every part but the details, all history up to the marks, and the
+ * feedback and consent ledgers row by row (snapshot_int.h). A snapshot is derived from the
+ * mapped file in passes over each customer's rows: the held rows and the rows read above the
+ * marks, each already in time order, are cut to the window by binary search and merged (held
+ * rows first on equal times, as their ids are smaller: the order the store's loader gives). */
 #include "snapshot/colcache.h"
+#include "snapshot/colfile.h"
 #include "snapshot/snapshot_int.h"
 #include "store/store_int.h"
 #include "base/map.h"
@@ -21,23 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAGIC "ENCCOL01"
-#define ALIGN 64
-#define MAX_SECTIONS 64
+#define MAGIC "ENCCOL02"
 
 typedef struct header {
     char magic[8];
     int64_t schema, gen, built_at, bytes;
     int64_t hwm[ENC_SR_N];
     int64_t ncust, nprod, nord, nline, nev, nret, nfb, ncon, ncmp;
-    int64_t nsect;
-    uint64_t check; /* a hash of this header (with check 0) and the section table */
 } header;
-
-typedef struct section {
-    char name[24];
-    int64_t off, bytes;
-} section;
 
 bool enc_colcache_enabled(void)
 {
@@ -53,13 +44,6 @@ bool enc_colcache_path(enc_store *st, char *buf, size_t size)
 }
 
 /* ---- the store's side: marks and generation ---------------------------------------------- */
-
-static uint64_t header_check(const header *h, const section *sec)
-{
-    header c = *h;
-    c.check = 0;
-    return enc_hash_bytes(&c, sizeof c) ^ (enc_hash_bytes(sec, MAX_SECTIONS * sizeof *sec) * 31);
-}
 
 static int64_t scalar(sqlite3 *db, const char *sql, int64_t dflt)
 {
@@ -95,68 +79,19 @@ static int64_t store_mark(sqlite3 *db, int t)
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
-typedef struct writer {
-    FILE *f;
-    int64_t pos;
-    section sec[MAX_SECTIONS];
-    int n;
-    bool failed;
-} writer;
+#define PUT(w, s, field, n) enc_colfile_put((w), #field, (s)->field, (size_t)(n) * sizeof *(s)->field)
 
-static void put_bytes(writer *w, const char *name, const void *p, size_t bytes)
+static void put_dict(enc_colfile_w *w, const char *name, const enc_dict *d)
 {
-    if (w->failed || w->n == MAX_SECTIONS) {
-        w->failed = true;
-        return;
-    }
-    static const char zero[ALIGN];
-    int64_t pad = (ALIGN - w->pos % ALIGN) % ALIGN;
-    if (pad && fwrite(zero, 1, (size_t)pad, w->f) != (size_t)pad) w->failed = true;
-    w->pos += pad;
-    section *s = &w->sec[w->n++];
-    memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", name);
-    s->off = w->pos;
-    s->bytes = (int64_t)bytes;
-    if (bytes && p && fwrite(p, 1, bytes, w->f) != bytes) w->failed = true;
-    w->pos += (int64_t)bytes;
+    enc_colfile_put_strings(w, name, d->names, d->n);
 }
 
-/* n strings (NULL allowed) as NAME.off (int64 offsets into the blob, -1 for NULL) and
- * NAME.str (the strings, each ending in NUL). */
-static void put_strings(writer *w, const char *name, const char *const *v, size_t n)
-{
-    int64_t *off = enc_xmalloc((n ? n : 1) * sizeof *off);
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-        off[i] = v[i] ? (int64_t)total : -1;
-        if (v[i]) total += strlen(v[i]) + 1;
-    }
-    char *blob = enc_xmalloc(total ? total : 1);
-    for (size_t i = 0; i < n; i++)
-        if (v[i]) memcpy(blob + off[i], v[i], strlen(v[i]) + 1);
-    char nm[24];
-    snprintf(nm, sizeof nm, "%s.off", name);
-    put_bytes(w, nm, off, n * sizeof *off);
-    snprintf(nm, sizeof nm, "%s.str", name);
-    put_bytes(w, nm, blob, total);
-    free(off);
-    free(blob);
-}
-
-#define PUT(w, s, field, n) put_bytes((w), #field, (s)->field, (size_t)(n) * sizeof *(s)->field)
-
-static void put_dict(writer *w, const char *name, const enc_dict *d)
-{
-    put_strings(w, name, d->names, d->n);
-}
-
-static void put_snapshot(writer *w, const enc_snapshot *s)
+static void put_snapshot(enc_colfile_w *w, const enc_snapshot *s)
 {
     size_t nc = s->ncust, nr = (size_t)s->ret_off[nc], nf = (size_t)s->fb_off[nc],
            nk = (size_t)s->con_off[nc], ncm = (size_t)s->cmp_off[nc];
     PUT(w, s, cust_id, nc);
-    put_strings(w, "cust_ext", s->cust_ext, nc);
+    enc_colfile_put_strings(w, "cust_ext", s->cust_ext, nc);
     PUT(w, s, registered_at, nc);
     PUT(w, s, birth_md, nc);
     PUT(w, s, gender, nc);
@@ -166,8 +101,8 @@ static void put_snapshot(writer *w, const enc_snapshot *s)
     PUT(w, s, tz, nc);
     PUT(w, s, points, nc);
     PUT(w, s, prod_id, s->nprod);
-    put_strings(w, "prod_sku", s->prod_sku, s->nprod);
-    put_strings(w, "prod_name", s->prod_name, s->nprod);
+    enc_colfile_put_strings(w, "prod_sku", s->prod_sku, s->nprod);
+    enc_colfile_put_strings(w, "prod_name", s->prod_name, s->nprod);
     PUT(w, s, prod_cat, s->nprod);
     PUT(w, s, prod_top, s->nprod);
     PUT(w, s, prod_brand, s->nprod);
@@ -208,7 +143,7 @@ static void put_snapshot(writer *w, const enc_snapshot *s)
 
 enc_rc enc_colcache_build(enc_store *st, enc_err *err)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     if (!enc_colcache_path(st, path, sizeof path))
         return enc_fail(err, ENC_EUSAGE, "column cache: the store is in memory");
     sqlite3 *db = enc__store_db(st);
@@ -249,11 +184,10 @@ enc_rc enc_colcache_build(enc_store *st, enc_err *err)
     enc_snapshot *s;
     if (enc__snapshot_load_ext(st, INT64_MAX, &o, &x, &s, err)) return ENC_EDB;
 
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    writer w = {.f = fopen(tmp, "wb")};
-    if (!w.f) {
+    enc_colfile_w w;
+    if (enc_colfile_begin(&w, path, sizeof h, err)) {
         enc_snapshot_free(s);
-        return enc_fail(err, ENC_EIO, "column cache: %s: %s", tmp, strerror(errno));
+        return ENC_EIO;
     }
     h.built_at = (int64_t)time(NULL);
     h.ncust = (int64_t)s->ncust;
@@ -265,90 +199,13 @@ enc_rc enc_colcache_build(enc_store *st, enc_err *err)
     h.nfb = s->fb_off[s->ncust];
     h.ncon = s->con_off[s->ncust];
     h.ncmp = s->cmp_off[s->ncust];
-    /* header and section table at the start, written last */
-    int64_t lead = (int64_t)(sizeof h + MAX_SECTIONS * sizeof(section));
-    lead += (ALIGN - lead % ALIGN) % ALIGN;
-    if (fseek(w.f, lead, SEEK_SET) != 0) w.failed = true;
-    w.pos = lead;
     put_snapshot(&w, s);
     enc_snapshot_free(s);
-    h.nsect = w.n;
     h.bytes = w.pos;
-    h.check = header_check(&h, w.sec);
-    if (!w.failed && (fseek(w.f, 0, SEEK_SET) != 0 || fwrite(&h, sizeof h, 1, w.f) != 1 ||
-                      fwrite(w.sec, sizeof(section), MAX_SECTIONS, w.f) != MAX_SECTIONS))
-        w.failed = true;
-    if (!w.failed && (fflush(w.f) != 0 || fdatasync(fileno(w.f)) != 0)) w.failed = true;
-    if (fclose(w.f) != 0) w.failed = true;
-    if (w.failed || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return enc_fail(err, ENC_EIO, "column cache: writing %s: %s", path, strerror(e));
-    }
-    return ENC_OK;
+    return enc_colfile_commit(&w, MAGIC, &h, sizeof h, err) ? ENC_EIO : ENC_OK;
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */
-
-typedef struct mapped {
-    void *map;
-    size_t bytes;
-    const header *h;
-    const section *sec;
-} mapped;
-
-static void unmap(mapped *m)
-{
-    if (m->map) munmap(m->map, m->bytes);
-    memset(m, 0, sizeof *m);
-}
-
-/* Maps the file; NULL `why` when it is well formed. */
-static const char *map_file(const char *path, mapped *m)
-{
-    memset(m, 0, sizeof *m);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return "no cache file";
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || sb.st_size < (off_t)(sizeof(header) + MAX_SECTIONS * sizeof(section))) {
-        close(fd);
-        return "the cache file is truncated";
-    }
-    void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED) return "the cache file cannot be mapped";
-    m->map = p;
-    m->bytes = (size_t)sb.st_size;
-    m->h = p;
-    m->sec = (const section *)((const char *)p + sizeof(header));
-    if (memcmp(m->h->magic, MAGIC, 8) != 0) {
-        unmap(m);
-        return "the cache file is not one (or of another version)";
-    }
-    if (m->h->check != header_check(m->h, m->sec)) {
-        unmap(m);
-        return "the cache file is damaged";
-    }
-    if (m->h->bytes != (int64_t)m->bytes || m->h->nsect < 0 || m->h->nsect > MAX_SECTIONS) {
-        unmap(m);
-        return "the cache file is truncated";
-    }
-    for (int64_t k = 0; k < m->h->nsect; k++)
-        if (m->sec[k].off < 0 || m->sec[k].bytes < 0 || m->sec[k].off > m->h->bytes ||
-            m->sec[k].bytes > m->h->bytes - m->sec[k].off) {
-            unmap(m);
-            return "the cache file is damaged";
-        }
-    return NULL;
-}
-
-static const void *sect(const mapped *m, const char *name, int64_t want_bytes)
-{
-    for (int64_t k = 0; k < m->h->nsect; k++)
-        if (strncmp(m->sec[k].name, name, sizeof m->sec[k].name) == 0)
-            return m->sec[k].bytes == want_bytes ? (const char *)m->map + m->sec[k].off : NULL;
-    return NULL;
-}
 
 /* The cache's snapshot view: arrays pointing into the map (nothing copied). */
 typedef struct view {
@@ -364,28 +221,20 @@ static const char *const dict_names[7] = {"cats", "tops", "brands", "regions", "
 
 #define GET(m, v, field, n)                                                                    \
     do {                                                                                       \
-        (v)->s.field = (void *)sect((m), #field, (int64_t)(n) * (int64_t)sizeof *(v)->s.field); \
+        (v)->s.field = (void *)enc_colfile_get((m), #field, (int64_t)(n) * (int64_t)sizeof *(v)->s.field); \
         if (!(v)->s.field && (n) > 0) return "the cache file lacks " #field;                  \
     } while (0)
 
-static const char *get_strings(const mapped *m, const char *name, int64_t n, const int64_t **off,
-                               const char **str)
+static const char *get_strings(const enc_colfile *m, const char *name, int64_t n,
+                               const int64_t **off, const char **str)
 {
-    char nm[24];
-    snprintf(nm, sizeof nm, "%s.off", name);
-    *off = sect(m, nm, n * (int64_t)sizeof(int64_t));
-    snprintf(nm, sizeof nm, "%s.str", name);
-    for (int64_t k = 0; k < m->h->nsect; k++)
-        if (strncmp(m->sec[k].name, nm, sizeof m->sec[k].name) == 0)
-            *str = (const char *)m->map + m->sec[k].off;
-    if ((!*off && n > 0) || !*str) return "the cache file lacks strings";
-    return NULL;
+    return enc_colfile_strings(m, name, n, off, str) ? NULL : "the cache file lacks strings";
 }
 
-static const char *make_view(const mapped *m, view *v)
+static const char *make_view(const enc_colfile *m, view *v)
 {
     memset(v, 0, sizeof *v);
-    const header *h = m->h;
+    const header *h = m->head;
     int64_t nc = h->ncust;
     v->s.ncust = (size_t)nc;
     v->s.nprod = (size_t)h->nprod;
@@ -439,8 +288,8 @@ static const char *make_view(const mapped *m, view *v)
         char nm[24];
         snprintf(nm, sizeof nm, "%s.off", dict_names[d]);
         int64_t n = 0;
-        for (int64_t k = 0; k < m->h->nsect; k++)
-            if (strncmp(m->sec[k].name, nm, sizeof m->sec[k].name) == 0) n = m->sec[k].bytes / 8;
+        if (!enc_colfile_find(m, nm, &n)) return "the cache file lacks a dictionary";
+        n /= 8;
         v->dict_n[d] = n;
         if ((why = get_strings(m, dict_names[d], n, &v->dict_off[d], &v->dict_str[d]))) return why;
     }
@@ -454,10 +303,7 @@ static const char *make_view(const mapped *m, view *v)
     return NULL;
 }
 
-static const char *str_at(const int64_t *off, const char *str, size_t i)
-{
-    return off[i] < 0 ? NULL : str + off[i];
-}
+#define str_at enc_colfile_str
 
 /* ---- usable or not ----------------------------------------------------------------------- */
 
@@ -520,19 +366,7 @@ static span cut(const int64_t *boff, const int64_t *bts, size_t nb, const int64_
         }                                                                                      \
     } while (0)
 
-/* Page tables for a range filled in one call rather than one fault per page (which costs
- * most of a derivation on a virtual machine): `write` for fresh memory about to be written,
- * else for the mapped file about to be read. Errors (an older kernel) are ignored. */
-static void prefault(const void *p, size_t bytes, bool write)
-{
-#ifdef MADV_POPULATE_READ
-    if (!p || bytes < (1 << 20)) return;
-    uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095, e = (uintptr_t)p + bytes;
-    madvise((void *)a, e - a, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
-#else
-    (void)p, (void)bytes, (void)write;
-#endif
-}
+#define prefault enc_colfile_prefault
 
 static void *alloc_big(enc_arena *a, size_t bytes)
 {
@@ -876,24 +710,25 @@ enc_rc enc_colcache_snapshot(enc_store *st, int64_t as_of, const enc_snapshot_op
         return ENC_OK;
     if (parts & ENC_SNAP_LINES) parts |= ENC_SNAP_ORDERS | ENC_SNAP_PRODUCTS;
     if (parts & ENC_SNAP_EVENTS) parts |= ENC_SNAP_PRODUCTS;
-    mapped m;
-    if (map_file(path, &m)) return ENC_OK;
+    enc_colfile m;
+    if (enc_colfile_open(path, MAGIC, sizeof(header), &m)) return ENC_OK;
+    const header *h = m.head;
     view v;
     sqlite3 *db = enc__store_db(st);
     const char *why = make_view(&m, &v);
     if (!why && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
-        why = check(db, st, m.h);
+        why = check(db, st, h);
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     }
     if (why) {
-        unmap(&m);
+        enc_colfile_close(&m);
         return ENC_OK;
     }
 
     /* the rows above the marks, with the products the cache holds */
     enc__snap_ext x;
     enc__snap_ext_all(&x);
-    for (int t = 0; t < ENC_SR_N; t++) x.after[t] = m.h->hwm[t];
+    for (int t = 0; t < ENC_SR_N; t++) x.after[t] = h->hwm[t];
     x.rows = true;
     x.cust_ids = v.s.cust_id;
     x.ncust_ids = v.s.ncust;
@@ -914,19 +749,19 @@ enc_rc enc_colcache_snapshot(enc_store *st, int64_t as_of, const enc_snapshot_op
     free(prod_of);
     enc_smap_free(skus);
     if (rc) {
-        unmap(&m);
+        enc_colfile_close(&m);
         return rc;
     }
     /* nothing the cache holds may have changed while the new rows were read */
     if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
-        why = check(db, st, m.h);
+        why = check(db, st, h);
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     } else {
         why = "the store is busy";
     }
     if (why) {
         enc_snapshot_free(d);
-        unmap(&m);
+        enc_colfile_close(&m);
         return ENC_OK;
     }
 
@@ -968,33 +803,35 @@ enc_rc enc_colcache_status_get(enc_store *st, enc_colcache_status *out, enc_err 
     if (!enc_colcache_enabled()) out->why = "ENCORE_COLUMN_CACHE=off";
     sqlite3 *db = enc__store_db(st);
     out->store_gen = store_gen(db);
-    mapped m;
-    const char *why = map_file(out->path, &m);
+    enc_colfile m;
+    const char *why = enc_colfile_open(out->path, MAGIC, sizeof(header), &m);
     if (why) {
         out->why = out->why ? out->why : why;
+        out->present = strcmp(why, "no cache file") != 0;
         return ENC_OK;
     }
+    const header *h = m.head;
     out->present = true;
     out->bytes = (int64_t)m.bytes;
-    out->built_at = m.h->built_at;
-    out->gen = m.h->gen;
-    out->customers = (size_t)m.h->ncust;
-    out->held = m.h->ncust + m.h->nord + m.h->nline + m.h->nev + m.h->nfb + m.h->ncon;
+    out->built_at = h->built_at;
+    out->gen = h->gen;
+    out->customers = (size_t)h->ncust;
+    out->held = h->ncust + h->nord + h->nline + h->nev + h->nfb + h->ncon;
     view v;
     why = make_view(&m, &v);
     if (!why && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
-        why = check(db, st, m.h);
+        why = check(db, st, h);
         static const int rows[] = {ENC_SR_CUSTOMERS, ENC_SR_ORDERS, ENC_SR_EVENTS,
                                    ENC_SR_FEEDBACK, ENC_SR_CONSENTS};
         for (size_t k = 0; k < sizeof rows / sizeof *rows; k++) {
             int64_t mx = store_max(db, rows[k]);
-            if (mx > m.h->hwm[rows[k]]) out->behind += mx - m.h->hwm[rows[k]];
+            if (mx > h->hwm[rows[k]]) out->behind += mx - h->hwm[rows[k]];
         }
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     }
     if (!out->why) out->why = why;
     out->usable = !out->why;
-    unmap(&m);
+    enc_colfile_close(&m);
     (void)err;
     return ENC_OK;
 }
