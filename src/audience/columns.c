@@ -3,6 +3,8 @@
  * table in one ordered scan merged with the snapshot's ascending customer ids. Reads the
  * table through the store's SQLite handle, as the snapshot loader does (a bulk scan). */
 #include "audience/columns.h"
+#include "audience/profcache.h"
+#include "snapshot/colfile.h"
 #include "base/buf.h"
 #include "base/map.h"
 #include <math.h>
@@ -423,6 +425,66 @@ static void finish_names(enc_aud_env *e, pcol *p, enc_aud_col *c)
     c->ndomain = nd;
 }
 
+/* The profile columns from the profile cache (profcache.h) when it serves the store and
+ * holds every column asked for: the same values the store path below reads, in the same
+ * order, so names get the same ids. False, with nothing changed, when it cannot. */
+static bool from_cache(enc_aud_env *e, pcol *cols, int nc)
+{
+    enc_profcache *pc = enc_profcache_open(e->st);
+    if (!pc) return false;
+    enc_profcache_col cc[AUD_F_COUNT];
+    for (int k = 0; k < nc; k++)
+        if (!enc_profcache_column(pc, enc_aud_fields[cols[k].f].column, &cc[k]) ||
+            (cc[k].num != NULL) != (cols[k].type != AUD_TEXT && cols[k].type != AUD_LIST) ||
+            cc[k].list != (cols[k].type == AUD_LIST)) {
+            enc_profcache_close(pc);
+            return false;
+        }
+    const enc_snapshot *s = e->s;
+    size_t n = s->ncust, rows = enc_profcache_rows(pc), j = 0, used = 0;
+    const int64_t *cust = enc_profcache_customers(pc), *as_of = enc_profcache_as_of(pc);
+    /* a name's column id, resolved when first met (as the store path meets it): -2 = not yet */
+    int32_t *remap[AUD_F_COUNT];
+    for (int k = 0; k < nc; k++) {
+        remap[k] = NULL;
+        if (cc[k].num) continue;
+        remap[k] = enc_xmalloc((cc[k].nnames ? cc[k].nnames : 1) * sizeof *remap[k]);
+        for (size_t x = 0; x < cc[k].nnames; x++) remap[k][x] = -2;
+    }
+#define NAME_ID(k, x)                                                                          \
+    (remap[k][x] != -2 ? remap[k][x]                                                           \
+                       : (remap[k][x] = dict_id(e, &cols[k].d, enc_aud_fields[cols[k].f].domain, \
+                                                enc_colfile_str(cc[k].name_off, cc[k].name_str, x), \
+                                                strlen(enc_colfile_str(cc[k].name_off, cc[k].name_str, x)))))
+    for (size_t r = 0; r < rows; r++) {
+        if (as_of[r] > e->now) continue;
+        int64_t id = cust[r];
+        while (j < n && s->cust_id[j] < id) j++;
+        if (j == n) break;
+        if (s->cust_id[j] != id) continue;
+        used++;
+        for (int k = 0; k < nc; k++) {
+            pcol *p = &cols[k];
+            if (cc[k].num) {
+                p->num[j] = cc[k].num[r];
+            } else if (!cc[k].list) {
+                int32_t x = cc[k].txt[r];
+                if (x >= 0) p->txt[j] = NAME_ID(k, (size_t)x);
+            } else {
+                int64_t a = cc[k].off[r], b = cc[k].off[r + 1];
+                ENC_GROW(p->items, p->icap, p->nitems + (size_t)(b - a));
+                for (int64_t t = a; t < b; t++) p->items[p->nitems++] = NAME_ID(k, (size_t)cc[k].item[t]);
+                p->cnt[j] = (int32_t)(b - a);
+            }
+        }
+    }
+#undef NAME_ID
+    for (int k = 0; k < nc; k++) free(remap[k]);
+    e->nprofiles = used;
+    enc_profcache_close(pc);
+    return true;
+}
+
 static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
 {
     const enc_snapshot *s = e->s;
@@ -454,7 +516,8 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
     enc_rc rc = ENC_OK;
     char *buf = NULL;
     size_t bufcap = 0;
-    if (e->st) {
+    bool cached = e->st && from_cache(e, cols, nc);
+    if (e->st && !cached) {
         enc_buf sql = {0};
         enc_buf_adds(&sql, "SELECT customer_id");
         for (int k = 0; k < nc; k++)

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "base/datetime.h"
 #include "base/json.h"
+#include "audience/profcache.h"
 #include "snapshot/colcache.h"
 #include "store/store.h"
 #include <stdio.h>
@@ -13,18 +14,21 @@
 static const char usage[] =
     "usage: encore cache build|status|drop [--json]\n\n"
     "The column cache (DB.columns beside the store) holds customers, products, orders, lines,\n"
-    "returns, events, feedback and consents as column arrays, so that audiences and campaigns\n"
-    "read them in milliseconds instead of scanning the tables. Rows added since it was built\n"
-    "are read from the store as they are; a change to a row it holds makes it unused until it\n"
-    "is rebuilt. `encore import` and `encore score` refresh it; ENCORE_COLUMN_CACHE=off turns\n"
-    "it off.\n\n"
+    "returns, events, feedback and consents as column arrays, and the profile cache\n"
+    "(DB.profiles.columns) the profile fields, so that audiences and campaigns read them in\n"
+    "milliseconds instead of scanning the tables. Rows added since the build are read from\n"
+    "the store as they are; a change to a row the cache holds (or any change to profiles)\n"
+    "makes it unused until it is rebuilt. `encore import` refreshes the first, `encore score`\n"
+    "the second, `encore serve` both; ENCORE_COLUMN_CACHE=off turns them off.\n\n"
     "  build    build (or rebuild) it now\n"
     "  status   whether it is used, how large, how far behind the store\n"
     "  drop     remove it\n";
 
-static void print_status(const enc_colcache_status *cs, bool json)
+static void print_status(const enc_colcache_status *cs, const enc_profcache_status *ps, bool json)
 {
     enc_buf b = {0};
+    char pt[40];
+    enc_fmt_datetime(pt, sizeof pt, ps->built_at);
     if (json) {
         enc_jw w;
         enc_jw_init(&w, &b);
@@ -47,6 +51,18 @@ static void print_status(const enc_colcache_status *cs, bool json)
         } else {
             enc_jw_null(&w);
         }
+        enc_jw_key(&w, "profiles");
+        enc_jw_obj(&w);
+        enc_jw_kstr(&w, "path", ps->path);
+        enc_jw_kbool(&w, "present", ps->present);
+        enc_jw_kbool(&w, "usable", ps->usable);
+        enc_jw_kstr(&w, "why", ps->usable ? NULL : ps->why);
+        enc_jw_kint(&w, "bytes", ps->bytes);
+        enc_jw_kint(&w, "rows", ps->rows);
+        enc_jw_key(&w, "built_at");
+        if (ps->present && ps->built_at) enc_jw_str(&w, pt);
+        else enc_jw_null(&w);
+        enc_jw_end(&w);
         enc_jw_end(&w);
     } else if (!cs->present) {
         enc_buf_printf(&b, "column cache: none (%s)", cs->why ? cs->why : "not built");
@@ -58,6 +74,15 @@ static void print_status(const enc_colcache_status *cs, bool json)
                        cs->path, cs->usable ? "in use" : "NOT in use", t, (double)cs->bytes / 1e6,
                        cs->customers, (long long)cs->held, (long long)cs->behind);
         if (!cs->usable) enc_buf_printf(&b, "\n  why: %s", cs->why);
+    }
+    if (!json) {
+        if (!ps->present)
+            enc_buf_printf(&b, "\nprofile cache: none (%s)", ps->why ? ps->why : "not built");
+        else
+            enc_buf_printf(&b, "\nprofile cache: %s\n  %s, built %s UTC, %.1f MB, %lld profiles%s%s",
+                           ps->path, ps->usable ? "in use" : "NOT in use", pt,
+                           (double)ps->bytes / 1e6, (long long)ps->rows,
+                           ps->usable ? "" : "\n  why: ", ps->usable ? "" : ps->why);
     }
     enc_cli_print(&b);
     enc_buf_free(&b);
@@ -83,24 +108,28 @@ int cmd_cache(enc_cli *cli, int argc, char **argv)
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("cache", &err);
     int rc = ENC_EXIT_OK;
     enc_colcache_status cs;
+    enc_profcache_status ps;
     if (strcmp(sub, "build") == 0) {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (enc_colcache_build(st, &err)) {
+        if (enc_colcache_build(st, &err) || enc_profcache_build(st, &err)) {
             rc = enc_cli_fail_err("cache build", &err);
         } else {
             clock_gettime(CLOCK_MONOTONIC, &t1);
             enc_colcache_status_get(st, &cs, &err);
+            enc_profcache_status_get(st, &ps);
             if (!json)
                 fprintf(stderr, "encore: cache: built in %.2f s\n",
                         (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-            print_status(&cs, json);
+            print_status(&cs, &ps, json);
         }
     } else if (strcmp(sub, "status") == 0) {
         enc_colcache_status_get(st, &cs, &err);
-        print_status(&cs, json);
+        enc_profcache_status_get(st, &ps);
+        print_status(&cs, &ps, json);
     } else {
-        if (enc_colcache_drop(st, &err)) rc = enc_cli_fail_err("cache drop", &err);
+        if (enc_colcache_drop(st, &err) || enc_profcache_drop(st, &err))
+            rc = enc_cli_fail_err("cache drop", &err);
     }
     enc_store_close(st);
     return rc;

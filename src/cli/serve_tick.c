@@ -3,6 +3,7 @@
  * cache's refresh (colcache.h). */
 #include "cli/serve_tick.h"
 #include "campaign/run.h"
+#include "audience/profcache.h"
 #include "snapshot/colcache.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,5 +41,7 @@ enc_rc enc__serve_tick(enc_server *srv, enc_store *st, void *ctx, enc_err *err)
         fprintf(stderr, "encore: serve: column cache: %s\n", cerr.msg);
     else if (built)
         fprintf(stderr, "encore: serve: column cache rebuilt\n");
+    if (enc_profcache_refresh(st, &built, &cerr))
+        fprintf(stderr, "encore: serve: profile cache: %s\n", cerr.msg);
     return rc;
 }

@@ -56,7 +56,7 @@ static int64_t scalar(sqlite3 *db, const char *sql, int64_t dflt)
     return v;
 }
 
-static int64_t store_gen(sqlite3 *db) { return scalar(db, "SELECT gen FROM column_gen", -1); }
+static int64_t store_gen(sqlite3 *db) { return scalar(db, "SELECT gen FROM column_gen WHERE id = 1", -1); }
 
 static int64_t store_max(sqlite3 *db, int t)
 {
@@ -855,7 +855,8 @@ enc_rc enc_colcache_drop(enc_store *st, enc_err *err)
     if (!enc_colcache_path(st, path, sizeof path)) return ENC_OK;
     if (unlink(path) != 0 && errno != ENOENT)
         return enc_fail(err, ENC_EIO, "column cache: %s: %s", path, strerror(errno));
-    if (sqlite3_exec(enc__store_db(st), "DELETE FROM column_marks", NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(enc__store_db(st), "DELETE FROM column_marks WHERE tbl != 'profiles'", NULL, NULL,
+                     NULL) != SQLITE_OK)
         return enc__store_sqlfail(st, err, "column cache marks");
     return ENC_OK;
 }

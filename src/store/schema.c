@@ -170,26 +170,38 @@ const char *const enc__schema_migrations[] = {
      *    marks are read from the store as they are, so inserts cost nothing here. Before any
      *    cache exists there are no marks and the triggers do nothing. */
     "CREATE TABLE column_marks(tbl TEXT PRIMARY KEY, hwm INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE column_gen(id INTEGER PRIMARY KEY CHECK(id = 1), gen INTEGER NOT NULL);"
+    "CREATE TABLE column_gen(id INTEGER PRIMARY KEY CHECK(id = 1 OR id = 2), gen INTEGER NOT NULL);"
     "INSERT INTO column_gen VALUES(1, 0);"
+    /* row 2: the profiles' generation, for the profile columns' cache (audience/profcache.c):
+     *    any write to profiles raises it, once a profile cache has been built (its mark) */
+    "INSERT INTO column_gen VALUES(2, 0);"
+#define PROFILE_TRIGGER(WHAT)                                                                  \
+    "CREATE TRIGGER profiles_colgen_" WHAT " AFTER " WHAT " ON profiles WHEN EXISTS(SELECT 1"   \
+    " FROM column_marks WHERE tbl = 'profiles') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE" \
+    " id = 2; END;"
+    PROFILE_TRIGGER("INSERT") PROFILE_TRIGGER("UPDATE") PROFILE_TRIGGER("DELETE")
+#undef PROFILE_TRIGGER
 #define COLUMN_TRIGGERS(T)                                                                     \
     "CREATE TRIGGER " T "_colgen_update AFTER UPDATE ON " T " WHEN OLD.id <= (SELECT hwm FROM" \
-    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1; END;"         \
+    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE id = 1;"  \
+    " END;"                                                                                    \
     "CREATE TRIGGER " T "_colgen_delete AFTER DELETE ON " T " WHEN OLD.id <= (SELECT hwm FROM" \
-    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1; END;"
+    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE id = 1;"  \
+    " END;"
     COLUMN_TRIGGERS("customers") COLUMN_TRIGGERS("products") COLUMN_TRIGGERS("orders")
     COLUMN_TRIGGERS("events") COLUMN_TRIGGERS("feedback") COLUMN_TRIGGERS("consents")
 #undef COLUMN_TRIGGERS
     /* a line belongs to an order held when its order's id is at or below the orders' mark */
     "CREATE TRIGGER order_lines_colgen_insert AFTER INSERT ON order_lines WHEN NEW.order_id <="
     " (SELECT hwm FROM column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen ="
-    " gen + 1; END;"
+    " gen + 1 WHERE id = 1; END;"
     "CREATE TRIGGER order_lines_colgen_update AFTER UPDATE ON order_lines WHEN OLD.order_id <="
     " (SELECT hwm FROM column_marks WHERE tbl = 'orders') OR NEW.order_id <= (SELECT hwm FROM"
-    " column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen = gen + 1; END;"
+    " column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE"
+    " id = 1; END;"
     "CREATE TRIGGER order_lines_colgen_delete AFTER DELETE ON order_lines WHEN OLD.order_id <="
     " (SELECT hwm FROM column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen ="
-    " gen + 1; END;",
+    " gen + 1 WHERE id = 1; END;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

@@ -58,10 +58,40 @@ run_rc "$ENCORE" cache build --json
 check "cache build makes it usable again" "$(jget "$OUT" "*[d['usable'], d['rows_behind']]")" "True 0"
 same_counts "rebuilt"
 
+# profiles, as a scoring run writes them; the profile cache after `encore cache build`
+$PY - "$db" <<'PYEOF'
+import sqlite3, sys, json
+db = sqlite3.connect(sys.argv[1])
+stages = ["new", "growing", "mature", "declining", "dormant", "churned"]
+rows = [(cid, 1, 1767225600 - 86400, stages[cid % 6], (cid * 7919) % 50000, (cid % 100) / 100,
+         "At Risk" if cid % 3 == 0 else "Champions", json.dumps(["vip"] if cid % 7 == 0 else []))
+        for (cid,) in db.execute("SELECT id FROM customers WHERE merged_into IS NULL") if cid % 10]
+db.executemany("INSERT INTO profiles(customer_id, run_id, as_of, lifecycle, clv, churn_risk,"
+               " rfm_segment, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+db.commit()
+PYEOF
+exprs=(
+  'lifecycle in ("dormant", "declining") and clv > 200 and churn_risk > 0.5'
+  'rfm_segment = "At Risk" and not tag("vip")'
+  'tag("vip") and bought(within = 365d)'
+  'scored_at >= "2025-12-01" and lifecycle != "new"'
+)
+run_rc "$ENCORE" cache status --json
+check "profiles written: the profile cache is not in use" "$(jget "$OUT" "d['profiles']['usable']")" "False"
+run_rc "$ENCORE" cache build --json
+check "cache build builds the profile cache" "$(jget "$OUT" "*[d['profiles']['usable'], d['profiles']['rows']]")" \
+  "True $(sql "SELECT count(*) FROM profiles")"
+same_counts "profiles"
+$PY -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute('UPDATE profiles SET lifecycle = \'dormant\' WHERE customer_id % 5 = 1'); db.commit()" "$db"
+run_rc "$ENCORE" cache status --json
+check "a profile written makes the profile cache unused" "$(jget "$OUT" "*[d['profiles']['usable'], d['profiles']['why']]")" \
+  "False profiles changed in the store"
+same_counts "profiles changed"
+
 run_rc "$ENCORE" cache drop
 check "drop" "$RC $(test -e "$db.columns" && echo present || echo gone)" "0 gone"
 run_rc "$ENCORE" cache status --json
-check "status after drop" "$(jget "$OUT" "*[d['present'], d['usable']]")" "False False"
+check "status after drop" "$(jget "$OUT" "*[d['present'], d['usable'], d['profiles']['present']]")" "False False False"
 run_rc "$ENCORE" cache frob
 check "an unknown subcommand exits 2" "$RC" 2
 e2e_done
