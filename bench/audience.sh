@@ -11,7 +11,9 @@
 #   1. bench/audience.c: the parts of the store the expression needs read into the snapshot
 #      once, then the expression compiled and evaluated over the in-memory columns (best of
 #      10) — the answer time for a campaign or a server holding the snapshot;
-#   2. `encore audience count EXPR --json` end to end (reads the store every time);
+#   2. `encore audience count EXPR --json` end to end, with the column caches beside the store
+#      (docs/column-cache.md; built here with `encore cache build`) and without them
+#      (ENCORE_COLUMN_CACHE=off: the parts of the store the expression needs, read every time);
 #   3. sqlite3 with the equivalent SELECT count(*);
 #   4. with BEFORE=FILE (an older build of encore), that build's `encore audience count`, once;
 # checks that the counts agree, and prints a Markdown section for bench/RESULTS.md.
@@ -67,6 +69,9 @@ if [ ! -s "$db.done" ]; then
   date > "$db.done"
 fi
 
+# the column caches, brought up to date (the profile rows above were written with SQL)
+/usr/bin/time -f '%e' -o "$cache/cachebuild.time" "$ENCORE" --db "$db" cache build >/dev/null
+
 # the three questions, in the language and in SQL
 PROFILE="c.merged_into IS NULL AND p.as_of <= $NOW
   AND p.lifecycle IN ('dormant', 'declining') AND p.clv > 20000"
@@ -116,6 +121,7 @@ for k in 0 1 2; do
   echo "== $name: end to end: encore audience count vs sqlite3" >&2
   hyperfine --warmup 1 --runs 3 --export-json "$tmp/$name.hf.json" \
     -n "encore audience count" "$ENCORE --db $db audience count '$expr' --now $NOW --json" \
+    -n "encore audience count, no caches" "env ENCORE_COLUMN_CACHE=off $ENCORE --db $db audience count '$expr' --now $NOW --json" \
     -n "sqlite3 SELECT count(*)" "sqlite3 $db \"$sql\"" >&2
 done
 
@@ -143,10 +149,11 @@ for name, expr, sql in zip(names, exprs, sqls):
         sys.exit(f"{name}: counts differ: {counts}")
     hf = {r["command"]: r for r in json.load(open(f"{tmp}/{name}.hf.json"))["results"]}
     enc, sq = hf["encore audience count"], hf["sqlite3 SELECT count(*)"]
+    enc["nocache"] = hf["encore audience count, no caches"]
     bt = open(f"{tmp}/{name}.before.time").read().split() if before else None
     rows.append((name, drv, cnt, enc, sq, bt, sq_count))
     texts.append((name, expr, sql))
-out = [f"""### Reading only what the expression needs: three five-clause segments over {n:,} customers (`bench/audience.sh`)
+out = [f"""### Audiences with the column caches: three five-clause segments over {n:,} customers (`bench/audience.sh`)
 
 Store: `encore gen --customers {n} --seed 1` imported with `encore import` (all six files; {rd('import.time')}),
 {os.path.getsize(db) / 1e9:.1f} GB, plus one synthetic profile row per customer (lifecycle, clv, churn_risk,
@@ -155,23 +162,27 @@ customers. Each count is the same from every way below{' (and from the build bef
 Machine: 2-core VM shared with other engineers (load average {' '.join(load)} at the end): wall
 times are noisy, CPU times steadier.
 
-`encore audience count` reads only the parts of the store an expression needs
-(`enc_aud_needs` -> `enc_snapshot_load_opts`): for profile fields the customers' ids; for
-`bought(category = ..., within = 365d)` the sale orders of the last 365 days and their lines
-(products only), for `viewed(within = 30d)` the events of the last 30 days (the table is still
-scanned: no index on time alone), for `consent()` the consent ledger.
+`encore audience count` reads the snapshot from the column cache (`DB.columns`) and the profile
+columns from the profile cache (`DB.profiles.columns`), both mapped files beside the store
+(docs/column-cache.md; `encore cache build` took {rd('cachebuild.time')} s here). With
+`ENCORE_COLUMN_CACHE=off` it reads only the parts of the store an expression needs
+(`enc_aud_needs` -> `enc_snapshot_load_opts`): for `bought(category = ..., within = 365d)` the
+sale orders of the last 365 days and their lines, for `viewed(within = 30d)` the events of the
+last 30 days (the table is scanned), for `consent()` the consent ledger, and the profiles table.
 
-| expression | count | `encore audience count` end to end (hyperfine, mean of 3) | CPU | reading the store (its parts) | compile + evaluate in memory (best of 10) | sqlite3 `SELECT count(*)` (mean of 3) |{' before: `encore audience count` (one run) |' if before else ''}
-|---|---:|---:|---:|---:|---:|---:|{'---:|' if before else ''}"""]
+| expression | count | `encore audience count` end to end (hyperfine, mean of 3) | CPU | the same, no caches | reading the snapshot | compile + evaluate in memory (best of 10) | sqlite3 `SELECT count(*)` (mean of 3) |{' before: `encore audience count` (one run) |' if before else ''}
+|---|---:|---:|---:|---:|---:|---:|---:|{'---:|' if before else ''}"""]
 for name, drv, cnt, enc, sq, bt, c in rows:
     ev = drv["compile_s"] + drv["evaluate_s"]
     line = (f"| {name} | {c:,} | {enc['mean']:.2f} s ± {enc['stddev']:.2f} | {enc['user'] + enc['system']:.2f} s "
+            f"| {enc['nocache']['mean']:.2f} s ± {enc['nocache']['stddev']:.2f} "
             f"| {drv['load_s']:.2f} s | {ev * 1000:.1f} ms | {sq['mean']:.2f} s ± {sq['stddev']:.2f} |")
     if bt: line += f" {float(bt[0]):.1f} s wall, {float(bt[1]) + float(bt[2]):.1f} s CPU |"
     out.append(line)
 out.append("")
 for name, drv, cnt, enc, sq, bt, c in rows:
-    out.append(f"- {name}: encore / sqlite3 = {enc['mean'] / sq['mean']:.2f}x wall; first compile (profile columns) "
+    out.append(f"- {name}: sqlite3 / encore = {sq['mean'] / enc['mean']:.1f}x wall; no caches / caches = "
+               f"{enc['nocache']['mean'] / enc['mean']:.1f}x; first compile (profile columns) "
                f"{drv['first_compile_s'] * 1000:.0f} ms; `seconds` of the command: load {cnt['seconds']['load']:.2f}, "
                f"compile {cnt['seconds']['compile']:.2f}, evaluate {cnt['seconds']['evaluate']:.3f}"
                + (f"; before / after = {float(bt[0]) / enc['mean']:.1f}x wall, "

@@ -209,3 +209,15 @@ void enc_colfile_prefault(const void *p, size_t bytes, bool write)
     (void)p, (void)bytes, (void)write;
 #endif
 }
+
+bool enc__colfile_seal(void *file, size_t bytes, const char magic[8], size_t head_bytes)
+{
+    if (bytes < (size_t)lead_of(head_bytes)) return false;
+    prefix *p = file;
+    memcpy(p->magic, magic, 8);
+    p->head_bytes = (int64_t)head_bytes;
+    p->bytes = (int64_t)bytes;
+    const char *head = (const char *)file + sizeof *p;
+    p->check = check_of(p, head, (const enc_colfile_section *)(head + head_bytes));
+    return true;
+}

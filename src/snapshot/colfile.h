@@ -70,4 +70,8 @@ static inline const char *enc_colfile_str(const int64_t *off, const char *str, s
  * cost of reading a mapped file on a virtual machine): `write` for fresh memory about to be
  * written, else for mapped data about to be read. Small ranges and older kernels: nothing. */
 void enc_colfile_prefault(const void *p, size_t bytes, bool write);
+/* For the fuzz target: makes the first bytes of an in-memory file a prefix of this magic and
+ * header size whose hash matches (so that what follows the hash check is what gets fuzzed).
+ * False when the buffer is shorter than a prefix, header and section table. */
+bool enc__colfile_seal(void *file, size_t bytes, const char magic[8], size_t head_bytes);
 #endif
