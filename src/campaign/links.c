@@ -31,7 +31,8 @@ static bool is_http(const char *u, size_t n)
 static size_t base_len(const char *b)
 {
     size_t n = strlen(b);
-    while (n && b[n - 1] == '/') n--;
+    while (n && b[n - 1] == '/')
+        n--;
     return n;
 }
 
@@ -81,13 +82,25 @@ static void copy_to(scan *c, size_t upto)
 
 static void html_esc(enc_buf *out, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) switch (s[i]) {
-        case '&': enc_buf_adds(out, "&amp;"); break;
-        case '<': enc_buf_adds(out, "&lt;"); break;
-        case '>': enc_buf_adds(out, "&gt;"); break;
-        case '"': enc_buf_adds(out, "&quot;"); break;
-        case '\'': enc_buf_adds(out, "&#39;"); break;
-        default: enc_buf_addc(out, s[i]);
+    for (size_t i = 0; i < n; i++)
+        switch (s[i]) {
+        case '&':
+            enc_buf_adds(out, "&amp;");
+            break;
+        case '<':
+            enc_buf_adds(out, "&lt;");
+            break;
+        case '>':
+            enc_buf_adds(out, "&gt;");
+            break;
+        case '"':
+            enc_buf_adds(out, "&quot;");
+            break;
+        case '\'':
+            enc_buf_adds(out, "&#39;");
+            break;
+        default:
+            enc_buf_addc(out, s[i]);
         }
 }
 
@@ -109,17 +122,18 @@ static const char *find_ci(const char *s, size_t n, const char *pat, size_t m)
 /* The named character references HTML reads without a ';' (WHATWG HTML, "named character
  * references": the legacy ones). In an attribute such a name followed by '=' stays literal. */
 static const char *const legacy_names[] = {
-    "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil",
-    "ETH", "Eacute", "Ecirc", "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT",
-    "Ntilde", "Oacute", "Ocirc", "Ograve", "Oslash", "Otilde", "Ouml", "QUOT", "REG", "THORN",
-    "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute", "aacute", "acirc", "acute", "aelig", "agrave",
-    "amp", "aring", "atilde", "auml", "brvbar", "ccedil", "cedil", "cent", "copy", "curren", "deg",
-    "divide", "eacute", "ecirc", "egrave", "eth", "euml", "frac12", "frac14", "frac34", "iacute",
-    "icirc", "iexcl", "igrave", "iquest", "iuml", "laquo", "lt", "macr", "micro", "middot", "nbsp",
-    "not", "ntilde", "oacute", "ocirc", "ograve", "ordf", "ordm", "oslash", "otilde", "ouml",
-    "para", "plusmn", "pound", "quot", "raquo", "reg", "sect", "shy", "sup1", "sup2", "sup3",
-    "szlig", "thorn", "times", "uacute", "ucirc", "ugrave", "uml", "uuml", "yacute", "yen", "yuml",
-    NULL};
+    "AElig",  "AMP",    "Aacute", "Acirc",  "Agrave", "Aring",  "Atilde", "Auml",   "COPY",
+    "Ccedil", "ETH",    "Eacute", "Ecirc",  "Egrave", "Euml",   "GT",     "Iacute", "Icirc",
+    "Igrave", "Iuml",   "LT",     "Ntilde", "Oacute", "Ocirc",  "Ograve", "Oslash", "Otilde",
+    "Ouml",   "QUOT",   "REG",    "THORN",  "Uacute", "Ucirc",  "Ugrave", "Uuml",   "Yacute",
+    "aacute", "acirc",  "acute",  "aelig",  "agrave", "amp",    "aring",  "atilde", "auml",
+    "brvbar", "ccedil", "cedil",  "cent",   "copy",   "curren", "deg",    "divide", "eacute",
+    "ecirc",  "egrave", "eth",    "euml",   "frac12", "frac14", "frac34", "iacute", "icirc",
+    "iexcl",  "igrave", "iquest", "iuml",   "laquo",  "lt",     "macr",   "micro",  "middot",
+    "nbsp",   "not",    "ntilde", "oacute", "ocirc",  "ograve", "ordf",   "ordm",   "oslash",
+    "otilde", "ouml",   "para",   "plusmn", "pound",  "quot",   "raquo",  "reg",    "sect",
+    "shy",    "sup1",   "sup2",   "sup3",   "szlig",  "thorn",  "times",  "uacute", "ucirc",
+    "ugrave", "uml",    "uuml",   "yacute", "yen",    "yuml",   NULL};
 
 static bool legacy_name(const char *s, size_t n)
 {
@@ -134,7 +148,7 @@ static int named_ascii(const char *s, size_t n)
     static const struct {
         const char *name;
         char c;
-    } t[] = {{"amp", '&'}, {"AMP", '&'}, {"lt", '<'},    {"LT", '<'},   {"gt", '>'},
+    } t[] = {{"amp", '&'}, {"AMP", '&'},  {"lt", '<'},   {"LT", '<'},   {"gt", '>'},
              {"GT", '>'},  {"quot", '"'}, {"QUOT", '"'}, {"apos", '\''}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
         if (strlen(t[i].name) == n && memcmp(t[i].name, s, n) == 0) return (unsigned char)t[i].c;
@@ -163,7 +177,7 @@ static int attr_decode(const char *v, size_t n, char *out, size_t cap, size_t *l
                 uint32_t cp = 0;
                 for (; k < n && k - d0 < 8; k++) {
                     char d = v[k];
-                    int x = d >= '0' && d <= '9'           ? d - '0'
+                    int x = d >= '0' && d <= '9'          ? d - '0'
                             : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
                             : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10
                                                           : -1;
@@ -178,7 +192,8 @@ static int attr_decode(const char *v, size_t n, char *out, size_t cap, size_t *l
                 adv = k + 1 - i;
             } else {
                 size_t r0 = k;
-                while (k < n && is_alnum(v[k])) k++;
+                while (k < n && is_alnum(v[k]))
+                    k++;
                 size_t rl = k - r0;
                 if (rl && k < n && v[k] == ';') {
                     if ((got = named_ascii(v + r0, rl)) < 0) {
@@ -217,9 +232,11 @@ static void rewrite_href(enc_links *l, scan *c, size_t v0, size_t v1, char q, en
     int dec = attr_decode(c->s + v0, v1 - v0, url, sizeof url, &un);
     /* a URL attribute is read without its surrounding ASCII white space (WHATWG URL) */
     size_t a = 0;
-    while (a < un && is_space(url[a])) a++;
+    while (a < un && is_space(url[a]))
+        a++;
     if (dec == DEC_OK)
-        while (un > a && is_space(url[un - 1])) un--;
+        while (un > a && is_space(url[un - 1]))
+            un--;
     if (!is_http(url + a, un - a)) return;
     if (dec != DEC_OK) {
         l->untracked++;
@@ -267,7 +284,8 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
             continue;
         }
         size_t nb = j;
-        while (j < n && is_alnum(s[j])) j++;
+        while (j < n && is_alnum(s[j]))
+            j++;
         size_t nl = j - nb;
         if (closing) {
             if (name_is(s + nb, nl, "body")) {
@@ -284,7 +302,8 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
         size_t h0 = 0, h1 = 0;
         char hq = 0;
         while (j < n) {
-            while (j < n && (is_space(s[j]) || s[j] == '/')) j++;
+            while (j < n && (is_space(s[j]) || s[j] == '/'))
+                j++;
             if (j >= n) break;
             if (s[j] == '>') {
                 ended = true;
@@ -292,12 +311,15 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
                 break;
             }
             size_t an = j++; /* a name has at least one character, even '=' */
-            while (j < n && !is_space(s[j]) && s[j] != '/' && s[j] != '>' && s[j] != '=') j++;
+            while (j < n && !is_space(s[j]) && s[j] != '/' && s[j] != '>' && s[j] != '=')
+                j++;
             size_t al = j - an, k = j;
-            while (k < n && is_space(s[k])) k++;
+            while (k < n && is_space(s[k]))
+                k++;
             if (k >= n || s[k] != '=') continue; /* no value */
             j = k + 1;
-            while (j < n && is_space(s[j])) j++;
+            while (j < n && is_space(s[j]))
+                j++;
             size_t v0, v1;
             char q = 0;
             if (j < n && (s[j] == '"' || s[j] == '\'')) {
@@ -312,7 +334,8 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
                 j = v1 + 1;
             } else {
                 v0 = j;
-                while (j < n && !is_space(s[j]) && s[j] != '>') j++;
+                while (j < n && !is_space(s[j]) && s[j] != '>')
+                    j++;
                 v1 = j;
             }
             if (link && !has_href && name_is(s + an, al, "href")) {
@@ -344,8 +367,10 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
             html_esc(&px, click.p, click.len);
             enc_buf_adds(&px, "\" width=\"1\" height=\"1\" alt=\"\""
                               " style=\"display:block;width:1px;height:1px;border:0\">");
-            if (body_at != SIZE_MAX) buf_insert(out, body_at, px.p, px.len);
-            else enc_buf_add(out, px.p, px.len);
+            if (body_at != SIZE_MAX)
+                buf_insert(out, body_at, px.p, px.len);
+            else
+                enc_buf_add(out, px.p, px.len);
             enc_buf_free(&px);
         }
     }

@@ -31,10 +31,10 @@
 /* What a message's tracking links say, and what was done with them. Borrowed pointers. */
 typedef struct enc_links {
     const enc_token_key *key;
-    const char *base; /* the tracking server's base URL (a trailing '/' is dropped) */
-    const char *skip; /* a link left as written (the message's unsubscribe link), or NULL */
-    enc_token tok;    /* channel, message id, customer and campaign of every token; kind and
-                       * url are set per link */
+    const char *base;  /* the tracking server's base URL (a trailing '/' is dropped) */
+    const char *skip;  /* a link left as written (the message's unsubscribe link), or NULL */
+    enc_token tok;     /* channel, message id, customer and campaign of every token; kind and
+                        * url are set per link */
     int64_t tracked;   /* links rewritten (added to) */
     int64_t untracked; /* http(s) links left as written because no token can carry them */
 } enc_links;

@@ -366,7 +366,7 @@ struct enc_plan {
     enc_members members;
     int winner;
     enc_arena *render; /* template values of the message being rendered */
-    enc_buf part;       /* a rendered part before its links are rewritten */
+    enc_buf part;      /* a rendered part before its links are rewritten */
     enc_token_key ukey; /* signs unsubscribe and tracking links as `encore serve` checks them */
     bool has_ukey;      /* false only for a store without a file and no ENCORE_SECRET */
     int64_t links_tracked, links_untracked; /* over the messages enc_plan_write rendered */
@@ -802,8 +802,8 @@ static void unsubscribe_url(const enc_plan *p, int64_t cust, const char *channel
 
 /* Renders template t into out; with tracking (l not NULL), through the link rewriter: HTML
  * (html) with `flags`, else text. */
-static void render_part(enc_plan *p, const enc_tpl *t, const enc_tval *d, bool html,
-                        enc_links *l, unsigned flags, enc_buf *out)
+static void render_part(enc_plan *p, const enc_tpl *t, const enc_tval *d, bool html, enc_links *l,
+                        unsigned flags, enc_buf *out)
 {
     if (!l || !flags) {
         enc_tpl_render(t, d, html ? ENC_ESC_HTML : ENC_ESC_NONE, out);
@@ -811,8 +811,10 @@ static void render_part(enc_plan *p, const enc_tpl *t, const enc_tval *d, bool h
     }
     enc_buf_reset(&p->part);
     enc_tpl_render(t, d, html ? ENC_ESC_HTML : ENC_ESC_NONE, &p->part);
-    if (html) enc_links_html(l, p->part.p ? p->part.p : "", p->part.len, flags, out);
-    else enc_links_text(l, p->part.p ? p->part.p : "", p->part.len, out);
+    if (html)
+        enc_links_html(l, p->part.p ? p->part.p : "", p->part.len, flags, out);
+    else
+        enc_links_text(l, p->part.p ? p->part.p : "", p->part.len, out);
 }
 
 void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_expires,

@@ -696,9 +696,9 @@ void enc_spec_free(enc_spec *s)
 }
 
 static const char *const top_keys[] = {
-    "name",    "description", "audience", "trigger", "exit",     "offer",
-    "content", "channels",    "variants", "holdout", "priority", "budget",
-    "on_cap",  "send_within", "items",    "ab",      "track_links", "track_opens", NULL,
+    "name",     "description", "audience",    "trigger",     "exit",   "offer",  "content",
+    "channels", "variants",    "holdout",     "priority",    "budget", "on_cap", "send_within",
+    "items",    "ab",          "track_links", "track_opens", NULL,
 };
 
 static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
@@ -1104,8 +1104,8 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
     r.err->rc = ENC_OK;
     enc_settings t = *s;
     static const char *const keys[] = {
-        "caps",     "quiet_hours", "default_timezone", "unsubscribe_url", "track_base_url",
-        "shop_name", "shop_url",   NULL};
+        "caps",           "quiet_hours", "default_timezone", "unsubscribe_url",
+        "track_base_url", "shop_name",   "shop_url",         NULL};
     json_t *v;
     if (keys_only(&r, root, keys)) goto out;
     if ((v = json_object_get(root, "caps"))) {
@@ -1185,7 +1185,8 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
          * without a query or fragment; kept without its trailing '/' */
         char *b = t.track_base_url;
         size_t bn = strlen(b);
-        while (bn && b[bn - 1] == '/') b[--bn] = 0;
+        while (bn && b[bn - 1] == '/')
+            b[--bn] = 0;
         const char *why = NULL;
         if (bn && (!enc_token_url_ok(b, bn, &why) || strpbrk(b, "?#"))) {
             snprintf(r.path, sizeof r.path, "track_base_url");

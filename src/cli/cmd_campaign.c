@@ -256,8 +256,8 @@ static void result_text(const enc_run_result *r)
            r->decided ? ", A/B winner " : "", r->decided ? r->winner : "",
            r->rolled_out ? " (rolled out)" : "");
     if (r->links_tracked || r->links_untracked)
-        printf("  %-24s links tracked %lld, left untracked %lld%s\n", "", (long long)r->links_tracked,
-               (long long)r->links_untracked,
+        printf("  %-24s links tracked %lld, left untracked %lld%s\n", "",
+               (long long)r->links_tracked, (long long)r->links_untracked,
                r->links_untracked ? " (a token cannot carry them: percent-encode, at most 1024"
                                     " bytes; docs/campaigns.md)"
                                   : "");
@@ -600,8 +600,9 @@ static int do_policy(enc_cli *cli, const opts *o)
             printf("  no quiet hours\n");
         printf("  unsubscribe links: %s\n", set.unsubscribe_url);
         if (set.track_base_url[0])
-            printf("  tracking: clicks %s/t/c/..., opens %s/t/o/... (campaigns may turn them off)\n",
-                   set.track_base_url, set.track_base_url);
+            printf(
+                "  tracking: clicks %s/t/c/..., opens %s/t/o/... (campaigns may turn them off)\n",
+                set.track_base_url, set.track_base_url);
         else
             printf("  tracking: off (no track_base_url)\n");
         printf("  shop: %s (%s)\n", set.shop_name, set.shop_url);

@@ -633,7 +633,8 @@ static enc_store *small_shop(const char *file)
     enc_outbox *ob;
     if (enc_outbox_open(st, &ob, &err)) return st;
     enc_msg_rec m[2] = {
-        {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|a", 5, NOW - DAY, 0},
+        {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|a", 5, NOW - DAY,
+         0},
         {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|b", 5,
          NOW - 2 * DAY, 0},
     };
@@ -795,7 +796,8 @@ static void start_twice_adds_nothing(void)
     enc_store_close(st);
 }
 
-/* ---- tracking links name their message -------------------------------------------------------- */
+/* ---- tracking links name their message --------------------------------------------------------
+ */
 
 /* The tokens of every /t/c/ (or /t/o/) link of body s after base, verified with key, into t[]
  * (at most max); their number. */
@@ -811,8 +813,10 @@ static int tokens_in(const enc_token_key *key, const char *s, const char *kind, 
         size_t len = strspn(p, b64);
         if (p[len] == '.') len += 1 + strspn(p + len + 1, b64);
         enc_err err = {0};
-        if (enc_token_check(key, p, len, 0, &t[n], &err)) TH_FAIL("token: %s", err.msg);
-        else n++;
+        if (enc_token_check(key, p, len, 0, &t[n], &err))
+            TH_FAIL("token: %s", err.msg);
+        else
+            n++;
     }
     return n;
 }
@@ -824,8 +828,9 @@ static void tracking_links_name_their_message(void)
     enc_err err = {0};
     enc_settings set;
     enc_settings_default(&set);
-    const char *pol = "{\"caps\": [], \"track_base_url\": \"https://t.example/\", \"unsubscribe_url\":"
-                      " \"https://t.example\", \"shop_url\": \"https://shop.example/?utm=a&src=b\"}";
+    const char *pol =
+        "{\"caps\": [], \"track_base_url\": \"https://t.example/\", \"unsubscribe_url\":"
+        " \"https://t.example\", \"shop_url\": \"https://shop.example/?utm=a&src=b\"}";
     CHECK_INT(enc_settings_parse(pol, strlen(pol), &set, &err), ENC_OK);
     CHECK_STR(set.track_base_url, "https://t.example"); /* kept without its '/' */
     enc_token_key key;
@@ -836,8 +841,10 @@ static void tracking_links_name_their_message(void)
         "{\"name\":\"tr%d\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\",\"sms\"],%s"
         "\"content\":{\"email\":{\"subject\":\"https://shop.example/subject\","
         "\"text\":\"Shop {{shop.url}}. Unsubscribe: {{unsubscribe_url}}\","
-        "\"html\":\"<body><a href=\\\"{{shop.url}}\\\">s</a><A HREF='https://shop.example/p/1?a=1&amp;b=2'>p</A>"
-        "<a href=\\\"{{unsubscribe_url}}\\\">u</a><a href=\\\"mailto:help@shop.example\\\">m</a></body>\"},"
+        "\"html\":\"<body><a href=\\\"{{shop.url}}\\\">s</a><A "
+        "HREF='https://shop.example/p/1?a=1&amp;b=2'>p</A>"
+        "<a href=\\\"{{unsubscribe_url}}\\\">u</a><a "
+        "href=\\\"mailto:help@shop.example\\\">m</a></body>\"},"
         "\"sms\":{\"text\":\"{{shop.url}} STOP\"}}}",
     };
     static const char *const opts[3] = {"", "\"track_links\":false,", "\"track_opens\":false,"};

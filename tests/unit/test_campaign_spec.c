@@ -164,10 +164,10 @@ static void errors_name_their_place(void)
          "\"test_share\":0.2,\"decide_after\":\"1d\"}}",
          "ab: test-then-roll-out needs a once or recurring trigger"},
         {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],"
-                  "\"ab\":{\"decide_after\":\"1d\"}}",
+         "\"ab\":{\"decide_after\":\"1d\"}}",
          "ab.test_share: required (the share of the audience that tests the variants)"},
         {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],"
-                  "\"ab\":{\"test_share\":0.2,\"decide_after\":\"1d\",\"metric\":\"opens\"}}",
+         "\"ab\":{\"test_share\":0.2,\"decide_after\":\"1d\",\"metric\":\"opens\"}}",
          "ab.metric: expected conversion, revenue or click"},
         {"{\"name\":\"c\",\"audience\":\"orders >\"}", "audience: line 1, column 9: "},
         {"{\"name\":\"c\",\"audience\":\"ordrs > 1\"}", "audience: line 1, column 1: "},
@@ -323,12 +323,13 @@ static void settings_parse_and_round_trip(void)
     CHECK_INT(s.policy.ncaps, 2);
     CHECK_INT(s.policy.quiet_start, 21 * 60);
     CHECK_INT(s.policy.quiet_end, 8 * 60);
-    const char *j = "{\"caps\":[{\"channel\":\"all\",\"max\":3,\"window\":\"7d\"},{\"channel\":"
-                    "\"sms\",\"max\":1,\"window\":\"2d\"},"
-                    "{\"channel\":\"email\",\"max\":1,\"window\":\"12h\"}],"
-                    "\"quiet_hours\":{\"start\":\"22:30\",\"end\":\"07:15\"},\"default_timezone\":"
-                    "\"Asia/Shanghai\","
-                    "\"shop_name\":\"Acme\",\"track_base_url\":\"https://t.acme.example:8443/e//\"}";
+    const char *j =
+        "{\"caps\":[{\"channel\":\"all\",\"max\":3,\"window\":\"7d\"},{\"channel\":"
+        "\"sms\",\"max\":1,\"window\":\"2d\"},"
+        "{\"channel\":\"email\",\"max\":1,\"window\":\"12h\"}],"
+        "\"quiet_hours\":{\"start\":\"22:30\",\"end\":\"07:15\"},\"default_timezone\":"
+        "\"Asia/Shanghai\","
+        "\"shop_name\":\"Acme\",\"track_base_url\":\"https://t.acme.example:8443/e//\"}";
     enc_err err = {0};
     CHECK_INT(enc_settings_parse(j, strlen(j), &s, &err), ENC_OK);
     CHECK_INT(s.policy.ncaps, 3);

@@ -90,7 +90,8 @@ static bool nth_token(const char *s, const char *base, const char *kind, int n, 
 static int count(const char *s, const char *pat)
 {
     int n = 0;
-    for (const char *p = s; (p = strstr(p, pat)); p += strlen(pat)) n++;
+    for (const char *p = s; (p = strstr(p, pat)); p += strlen(pat))
+        n++;
     return n;
 }
 
@@ -98,19 +99,19 @@ static void html_links_rewritten(void)
 {
     enc_links l;
     links_init(&l, BASE);
-    const char *in =
-        "<p>Hi</p><a href=\"https://shop.example/p/1?utm=a&amp;b=2\">One</a>\n"
-        "<A class=x HREF='https://Shop.Example/p/2?q=&#38;&#x26;z'>Two</A>"
-        "<a href=https://shop.example/p/3>Three</a>"
-        "<a\n  title=\"a > b\"\n  href = \"  https://shop.example/p/4 \" >Four</a>"
-        "<area shape=rect href=\"http://shop.example:8080/p/5#top\">";
+    const char *in = "<p>Hi</p><a href=\"https://shop.example/p/1?utm=a&amp;b=2\">One</a>\n"
+                     "<A class=x HREF='https://Shop.Example/p/2?q=&#38;&#x26;z'>Two</A>"
+                     "<a href=https://shop.example/p/3>Three</a>"
+                     "<a\n  title=\"a > b\"\n  href = \"  https://shop.example/p/4 \" >Four</a>"
+                     "<area shape=rect href=\"http://shop.example:8080/p/5#top\">";
     char *out = html(&l, in, ENC_LINKS_CLICKS);
     CHECK_INT(l.tracked, 5);
     CHECK_INT(l.untracked, 0);
     CHECK_INT(count(out, BASE "/t/c/"), 5);
     CHECK(strstr(out, "shop.example") == NULL); /* every target is inside a token */
     /* the markup around each link is kept: quotes as they were, unquoted ones get " */
-    CHECK(strncmp(out, "<p>Hi</p><a href=\"" BASE "/t/c/", strlen("<p>Hi</p><a href=\"" BASE "/t/c/")) == 0);
+    CHECK(strncmp(out, "<p>Hi</p><a href=\"" BASE "/t/c/",
+                  strlen("<p>Hi</p><a href=\"" BASE "/t/c/")) == 0);
     CHECK(strstr(out, "\">One</a>\n<A class=x HREF='" BASE "/t/c/") != NULL);
     CHECK(strstr(out, "'>Two</A><a href=\"" BASE "/t/c/") != NULL);
     CHECK(strstr(out, "\">Three</a><a\n  title=\"a > b\"\n  href = \"" BASE "/t/c/") != NULL);
@@ -184,7 +185,8 @@ static void html_first_href_and_escaping(void)
     CHECK(strstr(out, "href=\"https://b.example/2\"") != NULL); /* browsers read the first */
     unescape(out);
     enc_token t;
-    if (nth_token(out, "https://t.example/x&y", "/t/c/", 0, &t)) CHECK_STR(t.url, "https://a.example/1");
+    if (nth_token(out, "https://t.example/x&y", "/t/c/", 0, &t))
+        CHECK_STR(t.url, "https://a.example/1");
     free(out);
 }
 
@@ -197,22 +199,24 @@ static void html_unsignable_counted(void)
     memset(longurl + 21, 'a', 1100);
     longurl[1121] = 0;
     enc_buf in = {0};
-    enc_buf_printf(&in,
-                   "<a href=\"%s\">long</a>"                              /* over 1,024 bytes */
-                   "<a href=\"https://shop.example/a b\">space</a>"       /* must be %20 */
-                   "<a href=\"https://shop.example/\xe4\xba\xa7\">utf8</a>" /* must be %-encoded */
-                   "<a href=\"https://user@shop.example/\">userinfo</a>"
-                   "<a href=\"https://shop.example/?a=1&copy;\">named</a>" /* a reference we do not read */
-                   "<a href=\"https://shop.example/?a=1&#233;\">numeric</a>" /* not ASCII */
-                   "<a href=\"https://shop.example/?a&amp\">legacy</a>"
-                   "<a href=\"https://shop.example/?a=1&copy=2&b\">literal</a>", /* '&' stays */
-                   longurl);
+    enc_buf_printf(
+        &in,
+        "<a href=\"%s\">long</a>"                                /* over 1,024 bytes */
+        "<a href=\"https://shop.example/a b\">space</a>"         /* must be %20 */
+        "<a href=\"https://shop.example/\xe4\xba\xa7\">utf8</a>" /* must be %-encoded */
+        "<a href=\"https://user@shop.example/\">userinfo</a>"
+        "<a href=\"https://shop.example/?a=1&copy;\">named</a>"   /* a reference we do not read */
+        "<a href=\"https://shop.example/?a=1&#233;\">numeric</a>" /* not ASCII */
+        "<a href=\"https://shop.example/?a&amp\">legacy</a>"
+        "<a href=\"https://shop.example/?a=1&copy=2&b\">literal</a>", /* '&' stays */
+        longurl);
     char *out = html(&l, in.p, ENC_LINKS_CLICKS);
     CHECK_INT(l.untracked, 6);
     CHECK_INT(l.tracked, 2); /* "&amp" at the end is '&' to a browser; "&copy=" is literal */
     enc_token t;
     if (nth_token(out, BASE, "/t/c/", 0, &t)) CHECK_STR(t.url, "https://shop.example/?a&");
-    if (nth_token(out, BASE, "/t/c/", 1, &t)) CHECK_STR(t.url, "https://shop.example/?a=1&copy=2&b");
+    if (nth_token(out, BASE, "/t/c/", 1, &t))
+        CHECK_STR(t.url, "https://shop.example/?a=1&copy=2&b");
     /* the untracked ones are exactly as written */
     CHECK(strstr(out, longurl) != NULL);
     CHECK(strstr(out, "href=\"https://shop.example/a b\"") != NULL);
@@ -263,7 +267,8 @@ static void open_pixel(void)
     free(out);
     /* no body: at the end */
     out = html(&l, "<p>x</p>", ENC_LINKS_OPEN);
-    CHECK(strncmp(out, "<p>x</p><img src=\"" BASE "/t/o/", strlen("<p>x</p><img src=\"" BASE "/t/o/")) == 0);
+    CHECK(strncmp(out, "<p>x</p><img src=\"" BASE "/t/o/",
+                  strlen("<p>x</p><img src=\"" BASE "/t/o/")) == 0);
     CHECK(out[strlen(out) - 1] == '>');
     free(out);
 }
@@ -282,10 +287,14 @@ static void text_urls(void)
     char *out = text(&l, in);
     CHECK_INT(l.tracked, 9);
     CHECK_INT(l.untracked, 0);
-    const char *want[9] = {"https://shop.example/start",     "https://shop.example/p/1?a=1&b=2",
-                           "https://en.example/wiki/Foo_(bar)", "https://shop.example/angle",
-                           "HTTPS://SHOP.EXAMPLE/Q",          "http://shop.example:81/x?y=z",
-                           "https://shop.example/cn",         "https://shop.example/cn2",
+    const char *want[9] = {"https://shop.example/start",
+                           "https://shop.example/p/1?a=1&b=2",
+                           "https://en.example/wiki/Foo_(bar)",
+                           "https://shop.example/angle",
+                           "HTTPS://SHOP.EXAMPLE/Q",
+                           "http://shop.example:81/x?y=z",
+                           "https://shop.example/cn",
+                           "https://shop.example/cn2",
                            "https://shop.example/tail"};
     for (int i = 0; i < 9; i++) {
         enc_token t;
@@ -316,9 +325,9 @@ static void text_left_alone(void)
                    "Write to mailto:help@shop.example or call tel:+15550100.\n"
                    "Unsubscribe: " UNSUB "\nOpen: " BASE "/t/o/a.b\nxhttps://shop.example/glued "
                    "ftp://shop.example/f https:/one-slash\n"
-                   "%s\n"                                           /* too long */
+                   "%s\n"                                            /* too long */
                    "https://shop.example/\xe4\xba\xa7\xe5\x93\x81\n" /* runs into CJK letters */
-                   "https://shop.example/{x}|\n"                    /* must be %%-encoded */
+                   "https://shop.example/{x}|\n"                     /* must be %%-encoded */
                    "http:// alone",
                    longurl);
     char *out = text(&l, in.p);
@@ -334,9 +343,9 @@ static void text_left_alone(void)
 static void html_round_trip(void)
 {
     static const char *const targets[] = {
-        "https://shop.example/p/1",       "https://shop.example/p?a=1&b=2&c=%20",
-        "http://[::1]:8080/x#frag",       "https://shop.example/p/'quote'",
-        "https://shop.example/;a,b=c+d",  "https://xn--fsq.example/~user/(x)",
+        "https://shop.example/p/1",      "https://shop.example/p?a=1&b=2&c=%20",
+        "http://[::1]:8080/x#frag",      "https://shop.example/p/'quote'",
+        "https://shop.example/;a,b=c+d", "https://xn--fsq.example/~user/(x)",
     };
     enc_links l;
     uint64_t s = 12345;
@@ -352,9 +361,12 @@ static void html_round_trip(void)
             /* escape as an author would: & and the quote character */
             enc_buf esc = {0};
             for (const char *p = u; *p; p++) {
-                if (*p == '&') enc_buf_adds(&esc, (s >> 50) & 1 ? "&amp;" : "&#38;");
-                else if (*p == '\'') enc_buf_adds(&esc, "&#39;");
-                else enc_buf_addc(&esc, *p);
+                if (*p == '&')
+                    enc_buf_adds(&esc, (s >> 50) & 1 ? "&amp;" : "&#38;");
+                else if (*p == '\'')
+                    enc_buf_adds(&esc, "&#39;");
+                else
+                    enc_buf_addc(&esc, *p);
             }
             const char *qs = q == 0 ? "\"" : q == 1 ? "'" : "";
             enc_buf_printf(&in, "<p>%d</p><%s %s=%s%s%s>x</a>", k, (s >> 45) & 1 ? "a" : "A",
@@ -366,7 +378,8 @@ static void html_round_trip(void)
         if (l.tracked != nwant) bad++;
         for (int k = 0; k < nwant; k++) {
             enc_token t;
-            if (!nth_token(out, BASE, "/t/c/", k, &t) || strcmp(t.url, targets[want[k]]) != 0) bad++;
+            if (!nth_token(out, BASE, "/t/c/", k, &t) || strcmp(t.url, targets[want[k]]) != 0)
+                bad++;
         }
         free(out);
         enc_buf_free(&in);

@@ -94,8 +94,9 @@ static void enqueue_is_idempotent(void)
     CHECK_INT(enc_store_begin(st, &err), ENC_OK);
     CHECK_INT(enc_outbox_next_id(ob, &next, &err), ENC_OK);
     CHECK_INT(next, 5);
-    enc_msg_rec two[2] = {{.channel = "sms", .address = "a", .idempotency_key = "k0", .id = next},
-                          {.channel = "sms", .address = "b", .idempotency_key = "n1", .id = next + 1}};
+    enc_msg_rec two[2] = {
+        {.channel = "sms", .address = "a", .idempotency_key = "k0", .id = next},
+        {.channel = "sms", .address = "b", .idempotency_key = "n1", .id = next + 1}};
     size_t got;
     CHECK_INT(enc_outbox_enqueue(ob, two, 2, 100, &got, &err), ENC_OK);
     CHECK_INT(got, 1);
