@@ -8,6 +8,7 @@
 #include "base/mem.h"
 #include "campaign/campdb.h"
 #include "campaign/items.h"
+#include "campaign/links.h"
 #include "campaign/policy.h"
 #include "delivery/outbox.h"
 #include "server/token.h"
@@ -365,8 +366,10 @@ struct enc_plan {
     enc_members members;
     int winner;
     enc_arena *render; /* template values of the message being rendered */
-    enc_token_key ukey; /* signs unsubscribe links as `encore serve` checks them */
+    enc_buf part;      /* a rendered part before its links are rewritten */
+    enc_token_key ukey; /* signs unsubscribe and tracking links as `encore serve` checks them */
     bool has_ukey;      /* false only for a store without a file and no ENCORE_SECRET */
+    int64_t links_tracked, links_untracked; /* over the messages enc_plan_write rendered */
 };
 
 static void person_free_all(enc_plan *p)
@@ -390,6 +393,7 @@ void enc_plan_free(enc_plan *p)
     enc_items_free(p->items);
     enc_members_free(&p->members);
     if (p->render) enc_arena_free(p->render);
+    enc_buf_free(&p->part);
     if (p->snap && p->zones)
         for (size_t z = 0; z < p->snap->zones.n; z++)
             enc_tz_free(p->zones[z]);
@@ -412,6 +416,11 @@ size_t enc_plan_size(const enc_plan *p)
 int64_t enc_plan_from(const enc_plan *p)
 {
     return p->from;
+}
+void enc_plan_links(const enc_plan *p, int64_t *tracked, int64_t *untracked)
+{
+    *tracked = p->links_tracked;
+    *untracked = p->links_untracked;
 }
 
 const enc_cand *enc_plan_cand(const enc_plan *p, size_t k, int64_t *customer,
@@ -551,6 +560,12 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
             return enc_fail(err, ke.rc ? ke.rc : ENC_EFAIL, "unsubscribe links: %s", ke.msg);
         }
         p->has_ukey = true;
+    }
+    if (set->track_base_url[0] && !p->has_ukey) {
+        enc_plan_free(p);
+        return enc_fail(err, ENC_EUSAGE,
+                        "tracking links: the policy gives track_base_url but there is no secret to"
+                        " sign them (a store in memory: set ENCORE_SECRET)");
     }
     enc_rc rc;
     enc_smap *supp = NULL;
@@ -785,8 +800,25 @@ static void unsubscribe_url(const enc_plan *p, int64_t cust, const char *channel
     }
 }
 
+/* Renders template t into out; with tracking (l not NULL), through the link rewriter: HTML
+ * (html) with `flags`, else text. */
+static void render_part(enc_plan *p, const enc_tpl *t, const enc_tval *d, bool html, enc_links *l,
+                        unsigned flags, enc_buf *out)
+{
+    if (!l || !flags) {
+        enc_tpl_render(t, d, html ? ENC_ESC_HTML : ENC_ESC_NONE, out);
+        return;
+    }
+    enc_buf_reset(&p->part);
+    enc_tpl_render(t, d, html ? ENC_ESC_HTML : ENC_ESC_NONE, &p->part);
+    if (html)
+        enc_links_html(l, p->part.p ? p->part.p : "", p->part.len, flags, out);
+    else
+        enc_links_text(l, p->part.p ? p->part.p : "", p->part.len, out);
+}
+
 void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_expires,
-                     enc_rendered *r)
+                     int64_t message_id, enc_rendered *r)
 {
     const enc_cand *c = &p->cands[k];
     const enc_occ *o = &p->occ.v[p->cand_occ[k]];
@@ -892,18 +924,41 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     enc_tval_set(a, d, "shop.name", p->set.shop_name);
     enc_tval_set(a, d, "shop.url", p->set.shop_url);
 
+    /* Tracking (links.h): the bodies' links become click links of the tracking server and an
+     * HTML email gets the open pixel, each token naming this message's outbox id. The id is
+     * reserved before the insert (enc_outbox_next_id, in enc_plan_write's transaction), so the
+     * outbox holds the message exactly as it is sent and every channel (SMTP, webhook, file,
+     * inbox) carries the same links; minting at dispatch instead would have the delivery stage
+     * read the campaign's policy and rewrite bodies per adapter. Subjects and titles are not
+     * links. */
+    enc_links lk = {0}, *l = NULL;
+    unsigned clicks = sp->track_links ? ENC_LINKS_CLICKS : 0;
+    if (p->set.track_base_url[0] && p->has_ukey && (sp->track_links || sp->track_opens)) {
+        l = &lk;
+        lk.key = &p->ukey;
+        lk.base = p->set.track_base_url;
+        lk.skip = url;
+        lk.tok.message_id = message_id > 0 ? message_id : 0;
+        lk.tok.customer_id = s->cust_id[i];
+        snprintf(lk.tok.channel, sizeof lk.tok.channel, "%s", enc_channel_name((enc_channel)ch));
+        if (enc_token_campaign_ok(sp->name, strlen(sp->name)))
+            snprintf(lk.tok.campaign, sizeof lk.tok.campaign, "%s", sp->name);
+    }
     const enc_spec_content *cc = &var->content[ch];
     if (ch == CH_EMAIL) {
         enc_tpl_render(cc->tpl[ENC_PART_SUBJECT], d, ENC_ESC_NONE, &r->subject);
         if (cc->tpl[ENC_PART_TEXT])
-            enc_tpl_render(cc->tpl[ENC_PART_TEXT], d, ENC_ESC_NONE, &r->text);
+            render_part(p, cc->tpl[ENC_PART_TEXT], d, false, l, clicks, &r->text);
         if (cc->tpl[ENC_PART_HTML])
-            enc_tpl_render(cc->tpl[ENC_PART_HTML], d, ENC_ESC_HTML, &r->html);
+            render_part(p, cc->tpl[ENC_PART_HTML], d, true, l,
+                        clicks | (sp->track_opens ? ENC_LINKS_OPEN : 0), &r->html);
     } else {
         if (cc->tpl[ENC_PART_TITLE])
             enc_tpl_render(cc->tpl[ENC_PART_TITLE], d, ENC_ESC_NONE, &r->subject);
-        enc_tpl_render(cc->tpl[ENC_PART_TEXT], d, ENC_ESC_NONE, &r->text);
+        render_part(p, cc->tpl[ENC_PART_TEXT], d, false, l, clicks, &r->text);
     }
+    r->links_tracked = lk.tracked;
+    r->links_untracked = lk.untracked;
     enc_jw w;
     enc_jw_init(&w, &r->payload);
     enc_jw_obj(&w);
@@ -952,6 +1007,11 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
         size_t b1 = b0 + batch < p->ncands ? b0 + batch : p->ncands;
         if ((rc = enc_store_begin(st, err))) break;
         size_t nr = 0;
+        int64_t next_id; /* reserved in this transaction: tracking links name the message */
+        if ((rc = enc_outbox_next_id(ob, &next_id, err))) {
+            enc_store_rollback(st);
+            break;
+        }
         if (!disp_done) {
             for (size_t k = 0; k < p->out.ndisp && !rc; k++)
                 rc = enc_history_displace(st, p->out.disp[k].id, p->out.disp[k].to, err);
@@ -997,7 +1057,10 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
                     if (coupons) (*coupons)++;
                 }
             }
-            enc_plan_render(p, k, c->needs_coupon ? cr.code : NULL, cr.expires_at, rr);
+            int64_t id = next_id++;
+            enc_plan_render(p, k, c->needs_coupon ? cr.code : NULL, cr.expires_at, id, rr);
+            p->links_tracked += rr->links_tracked;
+            p->links_untracked += rr->links_untracked;
             recs[nr] = (enc_msg_rec){sp->name,
                                      var->name,
                                      cust,
@@ -1009,7 +1072,8 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
                                      rr->payload.p,
                                      rr->key,
                                      sp->priority,
-                                     c->send_at};
+                                     c->send_at,
+                                     id};
             nr++;
             enc_member m = {
                 cust,    o->key,    false, var->name, enc_channel_name((enc_channel)c->channel),
@@ -1083,6 +1147,13 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
                     o->channels[sp->channels[c]]);
     enc_jw_end(w);
     enc_jw_kint(w, "coupons", o->coupons);
+    enc_jw_key(w, "tracking");
+    enc_jw_obj(w);
+    bool on = p->set.track_base_url[0] && p->has_ukey;
+    enc_jw_kstr(w, "base_url", on ? p->set.track_base_url : NULL);
+    enc_jw_kbool(w, "links", on && sp->track_links);
+    enc_jw_kbool(w, "opens", on && sp->track_opens);
+    enc_jw_end(w);
     enc_jw_key(w, "sample");
     enc_jw_arr(w);
     size_t shown = 0;
@@ -1093,7 +1164,7 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
         char code[64];
         snprintf(code, sizeof code, "%s%sXXXX-XXXX-XXXX", f->prefix, f->prefix[0] ? "-" : "");
         enc_rendered r;
-        enc_plan_render(p, k, code, 0, &r);
+        enc_plan_render(p, k, code, 0, 0, &r);
         int64_t cust;
         const char *occ;
         enc_plan_cand(p, k, &cust, &occ);

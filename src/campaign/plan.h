@@ -154,10 +154,18 @@ typedef struct enc_rendered {
     enc_buf subject, text, html, payload;
     char key[256]; /* idempotency key: campaign|customer|channel|occurrence */
     char address[256];
+    int64_t links_tracked, links_untracked; /* links.h: rewritten; left as written (unsignable) */
 } enc_rendered;
-/* Renders the message of candidate k (a MESSAGE decision) with coupon code (may be NULL). */
+/* Renders the message of candidate k (a MESSAGE decision) with coupon code (may be NULL).
+ * message_id is the outbox id the message will have (enc_outbox_next_id), which its tracking
+ * links and open pixel name when the policy gives a track_base_url and the campaign tracks
+ * (0 in samples, which are not written). */
 void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_expires,
-                     enc_rendered *out);
+                     int64_t message_id, enc_rendered *out);
+/* Links of the messages enc_plan_write rendered for the outbox (a message already queued by an
+ * earlier run is rendered and counted again, then skipped by its key): rewritten into
+ * tracking links, and left as written because no token can carry them. */
+void enc_plan_links(const enc_plan *p, int64_t *tracked, int64_t *untracked);
 /* Candidate k's decision, customer id and occurrence key (for tests and printing). */
 const enc_cand *enc_plan_cand(const enc_plan *p, size_t k, int64_t *customer,
                               const char **occurrence);

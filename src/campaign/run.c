@@ -88,6 +88,10 @@ static enc_rc plan_and_write(enc_store *st, const enc_spec *spec, const enc_sett
         out->added += added;
         out->coupons += coupons;
         out->displaced += (int64_t)c->ndisp;
+        int64_t lt, lu;
+        enc_plan_links(p, &lt, &lu);
+        out->links_tracked += lt;
+        out->links_untracked += lu;
         rc = enc_camp_log_run(st, spec->name, o->now, enc_plan_from(p), o->now,
                               (int64_t)enc_plan_size(p), c->n[ENC_DEC_MESSAGE],
                               c->n[ENC_DEC_HOLDOUT], added, err);

@@ -7,6 +7,7 @@
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "server/token.h"
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
@@ -695,9 +696,9 @@ void enc_spec_free(enc_spec *s)
 }
 
 static const char *const top_keys[] = {
-    "name",    "description", "audience", "trigger", "exit",     "offer",
-    "content", "channels",    "variants", "holdout", "priority", "budget",
-    "on_cap",  "send_within", "items",    "ab",      NULL,
+    "name",     "description", "audience",    "trigger",     "exit",   "offer",  "content",
+    "channels", "variants",    "holdout",     "priority",    "budget", "on_cap", "send_within",
+    "items",    "ab",          "track_links", "track_opens", NULL,
 };
 
 static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
@@ -951,6 +952,16 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
             return bad(r, "expected defer or drop");
         }
     }
+    s->track_links = s->track_opens = true;
+    static const char *const track_keys[] = {"track_links", "track_opens"};
+    for (int k = 0; k < 2; k++)
+        if ((v = json_object_get(root, track_keys[k]))) {
+            if (!json_is_boolean(v)) {
+                push(r, track_keys[k]);
+                return bad(r, "expected true or false, got %s", type_name(v));
+            }
+            *(k ? &s->track_opens : &s->track_links) = json_is_true(v);
+        }
     s->send_within = 7 * 86400;
     if ((v = json_object_get(root, "send_within"))) {
         l = push(r, "send_within");
@@ -1093,8 +1104,8 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
     r.err->rc = ENC_OK;
     enc_settings t = *s;
     static const char *const keys[] = {
-        "caps",     "quiet_hours", "default_timezone", "unsubscribe_url", "shop_name",
-        "shop_url", NULL};
+        "caps",           "quiet_hours", "default_timezone", "unsubscribe_url",
+        "track_base_url", "shop_name",   "shop_url",         NULL};
     json_t *v;
     if (keys_only(&r, root, keys)) goto out;
     if ((v = json_object_get(root, "caps"))) {
@@ -1165,9 +1176,25 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
     }
     if (copy_str(&r, root, "default_timezone", t.default_tz, sizeof t.default_tz) ||
         copy_str(&r, root, "unsubscribe_url", t.unsubscribe_url, sizeof t.unsubscribe_url) ||
+        copy_str(&r, root, "track_base_url", t.track_base_url, sizeof t.track_base_url) ||
         copy_str(&r, root, "shop_name", t.shop_name, sizeof t.shop_name) ||
         copy_str(&r, root, "shop_url", t.shop_url, sizeof t.shop_url))
         goto out;
+    {
+        /* the tracking server's base: links are BASE/t/c/TOKEN, so a URL a token could name,
+         * without a query or fragment; kept without its trailing '/' */
+        char *b = t.track_base_url;
+        size_t bn = strlen(b);
+        while (bn && b[bn - 1] == '/')
+            b[--bn] = 0;
+        const char *why = NULL;
+        if (bn && (!enc_token_url_ok(b, bn, &why) || strpbrk(b, "?#"))) {
+            snprintf(r.path, sizeof r.path, "track_base_url");
+            bad(&r, "expected the tracking server's base URL (http:// or https://, no query): %s",
+                why ? why : "it has a query or fragment");
+            goto out;
+        }
+    }
     {
         enc_tz *tz;
         enc_err e2 = {0};
@@ -1232,6 +1259,7 @@ void enc_settings_json(const enc_settings *s, enc_buf *out)
     }
     enc_jw_kstr(&w, "default_timezone", s->default_tz);
     enc_jw_kstr(&w, "unsubscribe_url", s->unsubscribe_url);
+    enc_jw_kstr(&w, "track_base_url", s->track_base_url);
     enc_jw_kstr(&w, "shop_name", s->shop_name);
     enc_jw_kstr(&w, "shop_url", s->shop_url);
     enc_jw_end(&w);

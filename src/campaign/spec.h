@@ -137,6 +137,9 @@ typedef struct enc_spec {
     double ab_test_share;
     int64_t ab_decide_after;
     enc_ab_metric ab_metric;
+    bool track_links; /* "track_links" (default true): links become signed click links when
+                       * the policy gives the tracking server (track_base_url; links.h) */
+    bool track_opens; /* "track_opens" (default true): HTML emails carry the open pixel */
     char *text; /* the file as given (stored with the campaign) */
 } enc_spec;
 
@@ -167,6 +170,8 @@ typedef struct enc_settings {
     enc_policy policy;
     char default_tz[64];       /* for customers without a zone (default "UTC") */
     char unsubscribe_url[512]; /* base of the unsubscribe link */
+    char track_base_url[512];  /* the tracking server (`encore serve`) for click links and open
+                                * pixels, without a trailing '/'; "" = no tracking (default) */
     char shop_name[128], shop_url[512];
 } enc_settings;
 void enc_settings_default(enc_settings *s);

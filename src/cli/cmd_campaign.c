@@ -231,6 +231,11 @@ static void result_json(enc_jw *w, const enc_run_result *r)
     enc_jw_kint(w, "added", r->added);
     enc_jw_kint(w, "coupons", r->coupons);
     enc_jw_kint(w, "displaced", r->displaced);
+    enc_jw_key(w, "links");
+    enc_jw_obj(w);
+    enc_jw_kint(w, "tracked", r->links_tracked);
+    enc_jw_kint(w, "untracked", r->links_untracked);
+    enc_jw_end(w);
     if (r->winner[0]) enc_jw_kstr(w, "ab_winner", r->winner);
     if (r->decided) enc_jw_kbool(w, "ab_decided", true);
     if (r->rolled_out) enc_jw_kbool(w, "ab_rolled_out", true);
@@ -250,6 +255,12 @@ static void result_text(const enc_run_result *r)
            (long long)r->holdout, (long long)r->excluded, (long long)r->coupons,
            r->decided ? ", A/B winner " : "", r->decided ? r->winner : "",
            r->rolled_out ? " (rolled out)" : "");
+    if (r->links_tracked || r->links_untracked)
+        printf("  %-24s links tracked %lld, left untracked %lld%s\n", "",
+               (long long)r->links_tracked, (long long)r->links_untracked,
+               r->links_untracked ? " (a token cannot carry them: percent-encode, at most 1024"
+                                    " bytes; docs/campaigns.md)"
+                                  : "");
 }
 
 static int do_start(enc_cli *cli, const opts *o)
@@ -587,8 +598,14 @@ static int do_policy(enc_cli *cli, const opts *o)
                    set.policy.quiet_end / 60, set.policy.quiet_end % 60, set.default_tz);
         else
             printf("  no quiet hours\n");
-        printf("  unsubscribe links: %s\n  shop: %s (%s)\n", set.unsubscribe_url, set.shop_name,
-               set.shop_url);
+        printf("  unsubscribe links: %s\n", set.unsubscribe_url);
+        if (set.track_base_url[0])
+            printf(
+                "  tracking: clicks %s/t/c/..., opens %s/t/o/... (campaigns may turn them off)\n",
+                set.track_base_url, set.track_base_url);
+        else
+            printf("  tracking: off (no track_base_url)\n");
+        printf("  shop: %s (%s)\n", set.shop_name, set.shop_url);
     }
     enc_buf_free(&b);
 out:

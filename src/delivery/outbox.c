@@ -41,7 +41,7 @@ double enc_backoff_delay(const enc_retry_policy *p, int attempt, enc_rng *rng)
 
 enum {
     S_INSERT, S_CLAIM, S_CLAIM_SUPP, S_MARK_SENDING, S_MARK_SUPP, S_SENT, S_RETRY, S_FAILED,
-    S_SUPPRESS, S_IS_SUPP, S_INBOX, S_NEXT_DUE, S_CHAN_GET, S_MAX
+    S_SUPPRESS, S_IS_SUPP, S_INBOX, S_NEXT_DUE, S_CHAN_GET, S_NEXT_ID, S_MAX
 };
 
 struct enc_outbox {
@@ -163,8 +163,9 @@ enc_rc enc_outbox_enqueue(enc_outbox *ob, const enc_msg_rec *m, size_t n, int64_
             ob, S_INSERT,
             "INSERT INTO messages(campaign, variant, customer_id, channel, address, subject,"
             " body_text, body_html, payload, idempotency_key, priority, state, attempts,"
-            " next_attempt_at, created_at, due_at)"
-            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', 0, ?12, ?13, ?12)"
+            " next_attempt_at, created_at, due_at, id)"
+            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', 0, ?12, ?13, ?12,"
+            " ?14)"
             " ON CONFLICT(idempotency_key) DO NOTHING",
             err);
         if (!s) {
@@ -185,12 +186,27 @@ enc_rc enc_outbox_enqueue(enc_outbox *ob, const enc_msg_rec *m, size_t n, int64_
         sqlite3_bind_int(s, 11, r->priority);
         sqlite3_bind_int64(s, 12, r->due_at ? r->due_at : now);
         sqlite3_bind_int64(s, 13, now);
+        if (r->id > 0) sqlite3_bind_int64(s, 14, r->id); /* else NULL: the next rowid */
         if (sqlite3_step(s) != SQLITE_DONE) rc = sqlfail(ob, err, "enqueueing");
         else k += (size_t)sqlite3_changes(ob->db);
         sqlite3_reset(s);
     }
     rc = end_maybe(ob, own, rc, err);
     if (!rc && added) *added = k;
+    return rc;
+}
+
+enc_rc enc_outbox_next_id(enc_outbox *ob, int64_t *id, enc_err *err)
+{
+    *id = 0;
+    if (sqlite3_get_autocommit(ob->db))
+        return enc_fail(err, ENC_EUSAGE, "reserving message ids needs a write transaction");
+    sqlite3_stmt *s = stmt(ob, S_NEXT_ID, "SELECT coalesce(max(id), 0) + 1 FROM messages", err);
+    if (!s) return ENC_EDB;
+    enc_rc rc = ENC_OK;
+    if (sqlite3_step(s) == SQLITE_ROW) *id = sqlite3_column_int64(s, 0);
+    else rc = sqlfail(ob, err, "reading the next message id");
+    sqlite3_reset(s);
     return rc;
 }
 

@@ -32,7 +32,9 @@ int enc_msg_state_parse(const char *s);
 
 /* A message to enqueue. Strings are copied by the store. idempotency_key is given by the
  * writer and must identify the delivery (campaign, customer, channel, occurrence): the same
- * key twice is one message. due_at 0 means now. priority 0..9, 9 first. */
+ * key twice is one message. due_at 0 means now. priority 0..9, 9 first. id 0 lets the store
+ * number the message; a writer that must name the message in its body (signed tracking
+ * links) gives an id reserved with enc_outbox_next_id. */
 typedef struct enc_msg_rec {
     const char *campaign, *variant;
     int64_t customer_id;
@@ -42,6 +44,7 @@ typedef struct enc_msg_rec {
     const char *idempotency_key;
     int priority;
     int64_t due_at;
+    int64_t id; /* 0 = the next free one */
 } enc_msg_rec;
 
 /* A claimed message, as the channel adapters see it. Strings live in the batch's arena. */
@@ -103,6 +106,13 @@ enc_store *enc_outbox_store(enc_outbox *ob);
  * (so a campaign can commit its own rows and its messages at once), else in its own. */
 enc_rc enc_outbox_enqueue(enc_outbox *ob, const enc_msg_rec *m, size_t n, int64_t now,
                           size_t *added, enc_err *err);
+
+/* The id the store gives the next message enqueued without one: one past the largest (ids are
+ * never reused: messages are not deleted). Only inside the caller's write transaction
+ * (enc_store_begin: BEGIN IMMEDIATE), where no other connection can insert before its commit,
+ * so the caller may number its messages *id, *id + 1, ... (ENC_EUSAGE outside one). A
+ * message whose key is already in the outbox is skipped with its number unused. */
+enc_rc enc_outbox_next_id(enc_outbox *ob, int64_t *id, enc_err *err);
 
 /* Claims up to max queued messages of `channel` with next_attempt_at <= due_by, highest
  * priority first, then oldest: each is set to `sending` with attempts + 1, and the

@@ -19,6 +19,7 @@
 #include "campaign/policy.h"
 #include "campaign/run.h"
 #include "delivery/outbox.h"
+#include "server/token.h"
 
 #define H 3600
 #define DAY 86400
@@ -632,9 +633,10 @@ static enc_store *small_shop(const char *file)
     enc_outbox *ob;
     if (enc_outbox_open(st, &ob, &err)) return st;
     enc_msg_rec m[2] = {
-        {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|a", 5, NOW - DAY},
+        {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|a", 5, NOW - DAY,
+         0},
         {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|b", 5,
-         NOW - 2 * DAY},
+         NOW - 2 * DAY, 0},
     };
     size_t added;
     if (enc_outbox_enqueue(ob, m, 2, NOW - 3 * DAY, &added, &err)) TH_FAIL("%s", err.msg);
@@ -791,6 +793,151 @@ static void start_twice_adds_nothing(void)
     if (n) CHECK_INT(res[0].added, 0);
     free(res);
     enc_spec_free(s);
+    enc_store_close(st);
+}
+
+/* ---- tracking links name their message --------------------------------------------------------
+ */
+
+/* The tokens of every /t/c/ (or /t/o/) link of body s after base, verified with key, into t[]
+ * (at most max); their number. */
+static int tokens_in(const enc_token_key *key, const char *s, const char *kind, enc_token *t,
+                     int max)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char pre[64];
+    snprintf(pre, sizeof pre, "https://t.example%s", kind);
+    int n = 0;
+    for (const char *p = s ? strstr(s, pre) : NULL; p && n < max; p = strstr(p, pre)) {
+        p += strlen(pre);
+        size_t len = strspn(p, b64);
+        if (p[len] == '.') len += 1 + strspn(p + len + 1, b64);
+        enc_err err = {0};
+        if (enc_token_check(key, p, len, 0, &t[n], &err))
+            TH_FAIL("token: %s", err.msg);
+        else
+            n++;
+    }
+    return n;
+}
+
+static void tracking_links_name_their_message(void)
+{
+    enc_store *st = small_shop("track.db");
+    if (!st) return;
+    enc_err err = {0};
+    enc_settings set;
+    enc_settings_default(&set);
+    const char *pol =
+        "{\"caps\": [], \"track_base_url\": \"https://t.example/\", \"unsubscribe_url\":"
+        " \"https://t.example\", \"shop_url\": \"https://shop.example/?utm=a&src=b\"}";
+    CHECK_INT(enc_settings_parse(pol, strlen(pol), &set, &err), ENC_OK);
+    CHECK_STR(set.track_base_url, "https://t.example"); /* kept without its '/' */
+    enc_token_key key;
+    char path[600];
+    snprintf(path, sizeof path, "%s/track.db", th_tmpdir());
+    CHECK_INT(enc_token_key_load(NULL, NULL, path, &key, NULL, 0, &err), ENC_OK);
+    static const char *const files[3] = {
+        "{\"name\":\"tr%d\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\",\"sms\"],%s"
+        "\"content\":{\"email\":{\"subject\":\"https://shop.example/subject\","
+        "\"text\":\"Shop {{shop.url}}. Unsubscribe: {{unsubscribe_url}}\","
+        "\"html\":\"<body><a href=\\\"{{shop.url}}\\\">s</a><A "
+        "HREF='https://shop.example/p/1?a=1&amp;b=2'>p</A>"
+        "<a href=\\\"{{unsubscribe_url}}\\\">u</a><a "
+        "href=\\\"mailto:help@shop.example\\\">m</a></body>\"},"
+        "\"sms\":{\"text\":\"{{shop.url}} STOP\"}}}",
+    };
+    static const char *const opts[3] = {"", "\"track_links\":false,", "\"track_opens\":false,"};
+    for (int v = 0; v < 3; v++) {
+        char f[2048];
+        snprintf(f, sizeof f, files[0], v, opts[v]);
+        enc_spec *s;
+        if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+            TH_FAIL("%s", err.msg);
+            break;
+        }
+        enc_plan_opts o = {.now = NOW};
+        enc_plan *p;
+        if (enc_plan_build(st, s, &set, &o, &p, &err)) {
+            TH_FAIL("%s", err.msg);
+            enc_spec_free(s);
+            break;
+        }
+        /* batches of 2: the ids are reserved in each transaction */
+        int64_t added, coupons, tracked, untracked;
+        CHECK_INT(enc_plan_write(p, st, 2, &added, &coupons, &err), ENC_OK);
+        CHECK_INT(added, 4);
+        enc_plan_links(p, &tracked, &untracked);
+        /* email: text 1, html 2 (shop, product); sms: 1 -- K1, K6, K7 by email, K2 by sms */
+        CHECK_INT(tracked, v == 1 ? 0 : 3 * 3 + 1);
+        CHECK_INT(untracked, 0);
+        enc_plan_free(p);
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "SELECT id, customer_id, channel, body_text, body_html, subject FROM messages"
+                 " WHERE campaign = 'tr%d' ORDER BY id",
+                 v);
+        sqlite3_stmt *q;
+        sqlite3_prepare_v2(enc__store_db(st), sql, -1, &q, NULL);
+        int rows = 0;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            rows++;
+            int64_t id = sqlite3_column_int64(q, 0), cust = sqlite3_column_int64(q, 1);
+            const char *ch = (const char *)sqlite3_column_text(q, 2);
+            const char *txt = (const char *)sqlite3_column_text(q, 3);
+            const char *htm = (const char *)sqlite3_column_text(q, 4);
+            const char *subj = (const char *)sqlite3_column_text(q, 5);
+            CHECK(id > 2); /* after the two messages of "other" */
+            enc_token t[8];
+            int nt = tokens_in(&key, txt, "/t/c/", t, 8);
+            int nh = tokens_in(&key, htm, "/t/c/", t + nt, 8 - nt);
+            enc_token px;
+            int no = tokens_in(&key, htm, "/t/o/", &px, 1);
+            bool email = strcmp(ch, "email") == 0;
+            CHECK_INT(nt, v == 1 ? 0 : 1);
+            CHECK_INT(nh, v == 1 || !email ? 0 : 2);
+            CHECK_INT(no, email && v != 2 ? 1 : 0);
+            for (int x = 0; x < nt + nh; x++) {
+                CHECK_INT(t[x].message_id, id); /* the row's own id */
+                CHECK_INT(t[x].customer_id, cust);
+                CHECK_STR(t[x].channel, ch);
+                snprintf(sql, sizeof sql, "tr%d", v);
+                CHECK_STR(t[x].campaign, sql);
+            }
+            if (nt) CHECK_STR(t[0].url, "https://shop.example/?utm=a&src=b");
+            if (nh == 2) {
+                CHECK_STR(t[1].url, "https://shop.example/?utm=a&src=b"); /* &amp; decoded */
+                CHECK_STR(t[2].url, "https://shop.example/p/1?a=1&b=2");
+                CHECK(strstr(htm, "<A HREF='https://t.example/t/c/") != NULL);
+            }
+            if (no) {
+                CHECK_INT(px.message_id, id);
+                CHECK(strstr(htm, "\"></body>") != NULL); /* the pixel before </body> */
+            }
+            if (email) {
+                /* the unsubscribe link and mailto: as they were; the subject untouched */
+                CHECK(strstr(txt, ". Unsubscribe: https://t.example/u/") != NULL);
+                CHECK(strstr(htm, "<a href=\"https://t.example/u/") != NULL);
+                CHECK(strstr(htm, "<a href=\"mailto:help@shop.example\">") != NULL);
+                CHECK_STR(subj, "https://shop.example/subject");
+            }
+            if (v == 1) CHECK(strstr(txt, "https://shop.example/?utm=a&src=b") != NULL);
+        }
+        sqlite3_finalize(q);
+        CHECK_INT(rows, 4);
+        enc_spec_free(s);
+    }
+    /* the ids given are the rows' ids: no message has a token of another */
+    CHECK_INT(fx_scalar(st, "SELECT count(*) FROM messages"), 2 + 12);
+    /* a policy with a query, or not a URL, is refused */
+    const char *badp[2] = {"{\"track_base_url\": \"https://t.example/?x=1\"}",
+                           "{\"track_base_url\": \"t.example\"}"};
+    for (int b = 0; b < 2; b++) {
+        enc_settings t2;
+        enc_settings_default(&t2);
+        CHECK_INT(enc_settings_parse(badp[b], strlen(badp[b]), &t2, &err), ENC_EPARSE);
+        CHECK(strstr(err.msg, "track_base_url: expected the tracking server's base URL") != NULL);
+    }
     enc_store_close(st);
 }
 
@@ -1258,6 +1405,7 @@ int main(void)
     RUN(holdout_and_variant_shares);
     RUN(planner_on_a_small_store);
     RUN(start_twice_adds_nothing);
+    RUN(tracking_links_name_their_message);
     RUN(tick_through_a_cart_day);
     RUN(ab_test_then_roll_out);
     RUN(higher_priority_wins);

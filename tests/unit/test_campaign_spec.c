@@ -143,6 +143,9 @@ static void errors_name_their_place(void)
         {"{" BASE ",\"variants\":[]}", "variants: expected an array of 1 to 8 variants"},
         {"{" BASE ",\"on_cap\":\"skip\"}", "on_cap: expected defer or drop"},
         {"{" BASE ",\"send_within\":\"30m\"}", "send_within: at least 1h"},
+        {"{" BASE ",\"track_links\":\"no\"}", "track_links: expected true or false, got a string"},
+        {"{" BASE ",\"track_opens\":0}", "track_opens: expected true or false, got a number"},
+        {"{" BASE ",\"track_link\":false}", "track_link: unknown key; did you mean 'track_links'?"},
         {"{" BASE ",\"items\":{\"from\":\"magic\"}}",
          "items.from: expected recommended, trigger, top_categories, complements, upsell or "
          "new_arrivals"},
@@ -161,10 +164,10 @@ static void errors_name_their_place(void)
          "\"test_share\":0.2,\"decide_after\":\"1d\"}}",
          "ab: test-then-roll-out needs a once or recurring trigger"},
         {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],"
-                  "\"ab\":{\"decide_after\":\"1d\"}}",
+         "\"ab\":{\"decide_after\":\"1d\"}}",
          "ab.test_share: required (the share of the audience that tests the variants)"},
         {"{" BASE ",\"variants\":[{\"name\":\"A\",\"share\":0.5},{\"name\":\"B\",\"share\":0.5}],"
-                  "\"ab\":{\"test_share\":0.2,\"decide_after\":\"1d\",\"metric\":\"opens\"}}",
+         "\"ab\":{\"test_share\":0.2,\"decide_after\":\"1d\",\"metric\":\"opens\"}}",
          "ab.metric: expected conversion, revenue or click"},
         {"{\"name\":\"c\",\"audience\":\"orders >\"}", "audience: line 1, column 9: "},
         {"{\"name\":\"c\",\"audience\":\"ordrs > 1\"}", "audience: line 1, column 1: "},
@@ -213,7 +216,7 @@ static const char full[] =
     "\"offer\": {\"kind\": \"value\", \"amount\": [5, 8.5]},\n"
     "                \"content\": {\"sms\": {\"text\": \"B {{coupon.code}}\"}}}],\n"
     "  \"holdout\": 0.15, \"priority\": 7, \"budget\": {\"messages\": 1000, \"coupons\": 400},\n"
-    "  \"on_cap\": \"drop\", \"send_within\": \"2d\"\n"
+    "  \"on_cap\": \"drop\", \"send_within\": \"2d\", \"track_links\": false\n"
     "}\n";
 
 static void full_file_read_back(void)
@@ -266,6 +269,8 @@ static void full_file_read_back(void)
     CHECK_INT(s->send_within, 2 * 86400);
     CHECK_INT(s->items_from, ENC_ITEMS_UPSELL);
     CHECK_INT(s->items_max, 5);
+    CHECK(!s->track_links);
+    CHECK(s->track_opens);
     CHECK_STR(s->text, full);
     enc_spec_free(s);
 
@@ -284,6 +289,7 @@ static void full_file_read_back(void)
     CHECK_INT(s->budget_messages, -1);
     CHECK_INT(s->trigger.catch_up, 86400);
     CHECK_INT(s->trigger.at, 0);
+    CHECK(s->track_links && s->track_opens);
     enc_spec_free(s);
 }
 
@@ -317,12 +323,13 @@ static void settings_parse_and_round_trip(void)
     CHECK_INT(s.policy.ncaps, 2);
     CHECK_INT(s.policy.quiet_start, 21 * 60);
     CHECK_INT(s.policy.quiet_end, 8 * 60);
-    const char *j = "{\"caps\":[{\"channel\":\"all\",\"max\":3,\"window\":\"7d\"},{\"channel\":"
-                    "\"sms\",\"max\":1,\"window\":\"2d\"},"
-                    "{\"channel\":\"email\",\"max\":1,\"window\":\"12h\"}],"
-                    "\"quiet_hours\":{\"start\":\"22:30\",\"end\":\"07:15\"},\"default_timezone\":"
-                    "\"Asia/Shanghai\","
-                    "\"shop_name\":\"Acme\"}";
+    const char *j =
+        "{\"caps\":[{\"channel\":\"all\",\"max\":3,\"window\":\"7d\"},{\"channel\":"
+        "\"sms\",\"max\":1,\"window\":\"2d\"},"
+        "{\"channel\":\"email\",\"max\":1,\"window\":\"12h\"}],"
+        "\"quiet_hours\":{\"start\":\"22:30\",\"end\":\"07:15\"},\"default_timezone\":"
+        "\"Asia/Shanghai\","
+        "\"shop_name\":\"Acme\",\"track_base_url\":\"https://t.acme.example:8443/e//\"}";
     enc_err err = {0};
     CHECK_INT(enc_settings_parse(j, strlen(j), &s, &err), ENC_OK);
     CHECK_INT(s.policy.ncaps, 3);
@@ -340,7 +347,12 @@ static void settings_parse_and_round_trip(void)
     CHECK_INT(enc_settings_parse(b.p, b.len, &t, &err), ENC_OK);
     CHECK(memcmp(&s.policy, &t.policy, sizeof s.policy) == 0);
     CHECK_STR(t.default_tz, s.default_tz);
+    CHECK_STR(s.track_base_url, "https://t.acme.example:8443/e");
+    CHECK_STR(t.track_base_url, s.track_base_url);
     enc_buf_free(&b);
+    /* off by default */
+    enc_settings_default(&t);
+    CHECK_STR(t.track_base_url, "");
     /* no quiet hours */
     CHECK_INT(enc_settings_parse("{\"quiet_hours\":null}", 20, &t, &err), ENC_OK);
     CHECK_INT(t.policy.quiet_start, t.policy.quiet_end);
@@ -357,6 +369,13 @@ static void settings_parse_and_round_trip(void)
          "quiet_hours: expected local times \"HH:MM\""},
         {"{\"default_timezone\":\"Mars/Olympus\"}", "default_timezone: "},
         {"{\"quiet\":1}", "quiet: unknown key; did you mean 'quiet_hours'?"},
+        {"{\"track_base_url\":\"t.example\"}",
+         "track_base_url: expected the tracking server's base URL (http:// or https://, no"
+         " query): url must start with http:// or https://"},
+        {"{\"track_base_url\":\"https://t.example/x?a=1\"}",
+         "track_base_url: expected the tracking server's base URL (http:// or https://, no"
+         " query): it has a query or fragment"},
+        {"{\"track_base_url\":\"https://user@t.example\"}", "track_base_url: expected"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         enc_settings u;

@@ -88,6 +88,23 @@ static void enqueue_is_idempotent(void)
     bad[1].priority = 10;
     CHECK_INT(enc_outbox_enqueue(ob, bad, 2, 100, NULL, &err), ENC_EUSAGE);
     CHECK_INT(scalar(st, "SELECT count(*) FROM messages"), 4);
+    /* ids reserved in a write transaction are the rows' ids; a known key leaves its id unused */
+    int64_t next;
+    CHECK_INT(enc_outbox_next_id(ob, &next, &err), ENC_EUSAGE); /* not outside one */
+    CHECK_INT(enc_store_begin(st, &err), ENC_OK);
+    CHECK_INT(enc_outbox_next_id(ob, &next, &err), ENC_OK);
+    CHECK_INT(next, 5);
+    enc_msg_rec two[2] = {
+        {.channel = "sms", .address = "a", .idempotency_key = "k0", .id = next},
+        {.channel = "sms", .address = "b", .idempotency_key = "n1", .id = next + 1}};
+    size_t got;
+    CHECK_INT(enc_outbox_enqueue(ob, two, 2, 100, &got, &err), ENC_OK);
+    CHECK_INT(got, 1);
+    CHECK_INT(enc_store_commit(st, &err), ENC_OK);
+    CHECK_INT(scalar(st, "SELECT id FROM messages WHERE idempotency_key = 'n1'"), 6);
+    CHECK_INT(scalar(st, "SELECT count(*) FROM messages WHERE id = 5"), 0);
+    CHECK_INT(put(ob, "sms", "z", "a", 1, 0, 0, 100), 1); /* numbered by the store after it */
+    CHECK_INT(scalar(st, "SELECT id FROM messages WHERE idempotency_key = 'z0'"), 7);
     enc_outbox_close(ob);
     enc_store_close(st);
 }
