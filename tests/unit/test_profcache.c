@@ -120,7 +120,9 @@ static void compare(int64_t now, bool cached)
     CHECK(enc_aud_env_need(b, need, &err) == ENC_OK);
     unsetenv("ENCORE_COLUMN_CACHE");
     CHECK_INT((long)enc_aud_env_profiles(a), (long)enc_aud_env_profiles(b));
-    CHECK((enc_profcache_open(st) != NULL) == cached);
+    enc_profcache *pc = enc_profcache_open(st);
+    CHECK((pc != NULL) == cached);
+    enc_profcache_close(pc);
     int bad = 0;
     for (int f = 0; f < AUD_F_COUNT && bad < 5; f++) {
         if (!need[f]) continue;
