@@ -5,6 +5,7 @@
 #   make demo     install what is missing, build, generate a demo shop and import it
 #   make fuzz     build the libFuzzer targets (clang) and run each briefly on its corpus
 #   make deps     install missing Debian packages (scripts/install-deps)
+#   make format   apply .clang-format to every C file; make format-check fails when one differs
 #   make playbooks  regenerate src/campaign/playbooks.c from src/campaign/playbooks/*.json
 
 PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd
@@ -25,7 +26,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan demo deps fuzz clean check-deps bench playbooks
+.PHONY: all test asan demo deps fuzz clean check-deps bench playbooks format format-check
 .SECONDARY:
 
 all: check-deps $(BUILD)/encore $(TEST_BIN)
@@ -87,6 +88,15 @@ fuzz: $(FUZZ_BIN)
 # committed: run this after editing src/campaign/playbooks/*.json)
 playbooks:
 	scripts/embed-playbooks src/campaign/playbooks src/campaign/playbooks.c
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests fuzz bench -name '*.[ch]')
+
+format:
+	@clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@bad=0; for f in $(FORMAT_FILES); do clang-format $$f | cmp -s - $$f || { echo "format: $$f differs (make format)"; bad=1; }; done; \
+	  [ $$bad -eq 0 ] && echo "format-check: $(words $(FORMAT_FILES)) files ok"
 
 bench: all
 	@echo "see bench/README.md: each benchmark is a script under bench/"

@@ -94,10 +94,12 @@ static int recover(size_t n, unsigned long seed, const char *file)
     double t0 = now(), w0 = wall();
     enc_rc rc = enc_bgnbd_fit_ml(&o, NULL, &f, &e);
     double t_fit = now() - t0, w_fit = wall() - w0;
-    printf("{\"data\": \"bgnbd_continuous\", \"customers\": %zu, \"fit_s\": %.3f, \"fit_wall_s\": %.3f, \"rc\": %d, "
+    printf("{\"data\": \"bgnbd_continuous\", \"customers\": %zu, \"fit_s\": %.3f, \"fit_wall_s\": "
+           "%.3f, \"rc\": %d, "
            "\"iterations\": %d, \"evaluations\": %d, \"r\": %.4f, \"alpha\": %.4f, \"a\": %.4f, "
            "\"b\": %.4f, \"ll\": %.2f, \"truth\": [0.243, 4.414, 0.793, 2.426]}\n",
-           n, t_fit, w_fit, rc, f.rep.iterations, f.rep.n_eval, f.p.r, f.p.alpha, f.p.a, f.p.b, f.ll);
+           n, t_fit, w_fit, rc, f.rep.iterations, f.rep.n_eval, f.p.r, f.p.alpha, f.p.a, f.p.b,
+           f.ll);
     free(x), free(tx), free(T);
     return rc != ENC_OK;
 }
@@ -105,7 +107,8 @@ static int recover(size_t n, unsigned long seed, const char *file)
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "recover") == 0)
-        return recover((size_t)atol(argv[2]), argc > 3 ? strtoul(argv[3], NULL, 10) : 1, argc > 4 ? argv[4] : NULL);
+        return recover((size_t)atol(argv[2]), argc > 3 ? strtoul(argv[3], NULL, 10) : 1,
+                       argc > 4 ? argv[4] : NULL);
     if (argc < 3) {
         fprintf(stderr, "usage: clv_fit cdnow FILE | clv_fit synth N SEED [CSV]\n");
         return 2;
@@ -120,7 +123,8 @@ int main(int argc, char **argv)
         if (argc > 4) {
             FILE *f = fopen(argv[4], "w");
             fprintf(f, "cust,day,value\n");
-            for (size_t i = 0; i < c.n; i++) fprintf(f, "%d,%d,%.4f\n", c.cust[i], c.day[i], c.value[i]);
+            for (size_t i = 0; i < c.n; i++)
+                fprintf(f, "%d,%d,%.4f\n", c.cust[i], c.day[i], c.value[i]);
             fclose(f);
         }
     } else {
@@ -179,9 +183,12 @@ int main(int argc, char **argv)
 
     /* the whole one-call path: summary, grouping, both fits, P(alive), E[39 weeks], 12-month CLV */
     size_t n = c.n_cust;
-    enc_clv_out out = {.p_alive = malloc(n * sizeof(double)), .expected = malloc(n * sizeof(double)),
-                       .spend = malloc(n * sizeof(double)), .clv = malloc(n * sizeof(double))};
-    enc_clv_opts opts = {.cal_end = cal_end, .unit_days = 7, .horizon = 39, .months = 12, .discount = 0.01};
+    enc_clv_out out = {.p_alive = malloc(n * sizeof(double)),
+                       .expected = malloc(n * sizeof(double)),
+                       .spend = malloc(n * sizeof(double)),
+                       .clv = malloc(n * sizeof(double))};
+    enc_clv_opts opts = {
+        .cal_end = cal_end, .unit_days = 7, .horizon = 39, .months = 12, .discount = 0.01};
     enc_clv_result res;
     t0 = now();
     double w0 = wall();
@@ -189,18 +196,22 @@ int main(int argc, char **argv)
     double t_run = now() - t0, w_run = wall() - w0;
 
     printf("{\"data\": \"%s\", \"customers\": %zu, \"transactions\": %zu, \"groups\": %zu, "
-           "\"repeaters\": %zu, \"repeat_cal\": %lld, \"repeat_holdout\": %lld, \"load_s\": %.3f, \"summary_s\": %.3f, "
+           "\"repeaters\": %zu, \"repeat_cal\": %lld, \"repeat_holdout\": %lld, \"load_s\": %.3f, "
+           "\"summary_s\": %.3f, "
            "\"group_s\": %.3f, \"bgnbd_fit_ungrouped_s\": %.3f, \"bgnbd_fit_grouped_s\": %.3f, "
            "\"gg_fit_s\": %.3f, \"pnbd_fit_grouped_s\": %.3f, \"predict_39w_s\": %.3f, "
-           "\"one_call_s\": %.3f, \"one_call_wall_s\": %.3f, \"gg_iterations\": %d, \"gg_evaluations\": %d, \"rc\": [%d, %d, %d, %d, %d], "
-           "\"bgnbd\": {\"r\": %.4f, \"alpha\": %.4f, \"a\": %.4f, \"b\": %.4f, \"ll\": %.2f, \"iterations\": %d}, "
+           "\"one_call_s\": %.3f, \"one_call_wall_s\": %.3f, \"gg_iterations\": %d, "
+           "\"gg_evaluations\": %d, \"rc\": [%d, %d, %d, %d, %d], "
+           "\"bgnbd\": {\"r\": %.4f, \"alpha\": %.4f, \"a\": %.4f, \"b\": %.4f, \"ll\": %.2f, "
+           "\"iterations\": %d}, "
            "\"bgnbd_ungrouped_ll\": %.2f, \"gg\": {\"p\": %.4f, \"q\": %.4f, \"gamma\": %.4f}, "
            "\"pnbd\": {\"r\": %.4f, \"alpha\": %.4f, \"s\": %.4f, \"beta\": %.4f, \"ll\": %.2f}, "
            "\"gg_zero_spend_left_out\": %zu, \"holdout_predicted\": %.1f}\n",
-           is_synth ? "synthetic" : "cdnow_master", s.n_included, c.n, g.obs.n, s.n_repeaters, (long long)s.repeat_cal,
-           (long long)s.repeat_holdout, t_load, t_sum, t_group, t_fit_u, t_fit_g, t_gg, t_pnbd, t_pred,
-           t_run, w_run, gg.rep.iterations, gg.rep.n_eval, rc1, rc2, rc3, rc4, rc5, fg.p.r, fg.p.alpha, fg.p.a, fg.p.b, fg.ll, fg.rep.iterations,
-           fu.ll, gg.p.p, gg.p.q, gg.p.gamma, pf.p.r, pf.p.alpha, pf.p.s, pf.p.beta, pf.ll, n_zero, pred);
+           is_synth ? "synthetic" : "cdnow_master", s.n_included, c.n, g.obs.n, s.n_repeaters,
+           (long long)s.repeat_cal, (long long)s.repeat_holdout, t_load, t_sum, t_group, t_fit_u,
+           t_fit_g, t_gg, t_pnbd, t_pred, t_run, w_run, gg.rep.iterations, gg.rep.n_eval, rc1, rc2,
+           rc3, rc4, rc5, fg.p.r, fg.p.alpha, fg.p.a, fg.p.b, fg.ll, fg.rep.iterations, fu.ll,
+           gg.p.p, gg.p.q, gg.p.gamma, pf.p.r, pf.p.alpha, pf.p.s, pf.p.beta, pf.ll, n_zero, pred);
     if (rc5) fprintf(stderr, "clv_fit: %s\n", e.msg);
     free(out.p_alive), free(out.expected), free(out.spend), free(out.clv);
     enc_clv_groups_free(&g);

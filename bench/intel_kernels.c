@@ -24,18 +24,9 @@ static uint64_t rnd(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static double unif(void)
-{
-    return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53;
-}
-static double expo(double mean)
-{
-    return -mean * log(unif());
-}
-static double gauss(void)
-{
-    return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
-}
+static double unif(void) { return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53; }
+static double expo(double mean) { return -mean * log(unif()); }
+static double gauss(void) { return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif()); }
 
 static double clock_of(clockid_t id)
 {
@@ -43,14 +34,8 @@ static double clock_of(clockid_t id)
     clock_gettime(id, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
-static double now(void)
-{
-    return clock_of(CLOCK_MONOTONIC);
-}
-static double cpu(void)
-{
-    return clock_of(CLOCK_THREAD_CPUTIME_ID);
-}
+static double now(void) { return clock_of(CLOCK_MONOTONIC); }
+static double cpu(void) { return clock_of(CLOCK_THREAD_CPUTIME_ID); }
 
 /* Every buffer is touched once when allocated, so the timings measure the kernels and not the
  * kernel's first-touch page faults (a scoring run reuses its buffers). */
@@ -148,15 +133,13 @@ int main(int argc, char **argv)
     /* replenishment: each customer's history as one category group, a 30-day cycle */
     double *cycle = alloc(N * sizeof *cycle), *iv = alloc(N * sizeof *iv);
     int64_t *due = alloc(N * sizeof *due);
-    for (size_t i = 0; i < N; i++)
-        cycle[i] = 30;
+    for (size_t i = 0; i < N; i++) cycle[i] = 30;
     TIME("replenishment dates (1 group a customer)",
          OK(enc_cadence_replenish(ts, NULL, off, N, cycle, 2, D, as_of, due, iv, cws, wl, NULL)));
 
     /* RFM: recency days, frequency (occasions), monetary */
     double *fr = alloc(N * sizeof *fr);
-    for (size_t i = 0; i < N; i++)
-        fr[i] = occ[i];
+    for (size_t i = 0; i < N; i++) fr[i] = occ[i];
     uint8_t *r = alloc(N), *f = alloc(N), *m = alloc(N), *seg = alloc(N), *cn = alloc(N),
             *r1 = alloc(N), *f1 = alloc(N), *m1 = alloc(N);
     void *rws = alloc(enc_rfm_ws_size(N));
@@ -168,10 +151,8 @@ int main(int argc, char **argv)
         rc.ties = ties ? ENC_RFM_TIES_FIRST : ENC_RFM_TIES_LOW;
         for (int rep = 0; rep < 3; rep++) {
             double t0 = now(), c0 = cpu();
-            if (ties)
-                OK(enc_rfm_score(&rc, rec, fr, monetary, N, r1, f1, m1, rws, NULL));
-            else
-                OK(enc_rfm_score(&rc, rec, fr, monetary, N, r, f, m, rws, NULL));
+            if (ties) OK(enc_rfm_score(&rc, rec, fr, monetary, N, r1, f1, m1, rws, NULL));
+            else OK(enc_rfm_score(&rc, rec, fr, monetary, N, r, f, m, rws, NULL));
             double w = now() - t0, c = cpu() - c0;
             bw = w < bw ? w : bw;
             bc = c < bc ? c : bc;

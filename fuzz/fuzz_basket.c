@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             enc_rules rules = {0};
             if (enc_rules_mine(&sets, &ro, &rules, &err) == ENC_OK)
                 for (size_t i = 0; i < rules.n; i++)
-                    if (rules.r[i].confidence < 0.5 - 1e-9 || rules.r[i].count < o.min_count) abort();
+                    if (rules.r[i].confidence < 0.5 - 1e-9 || rules.r[i].count < o.min_count)
+                        abort();
             enc_rules_free(&rules);
         }
         enc_itemsets_free(&sets);

@@ -47,7 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             char b[48];
             uint64_t a = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, p10 = 1;
             for (int i = 0; i < scale; i++) p10 *= 10;
-            if (scale) snprintf(b, sizeof b, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(a / p10), scale, (unsigned long long)(a % p10));
+            if (scale)
+                snprintf(b, sizeof b, "%s%llu.%0*llu", v < 0 ? "-" : "",
+                         (unsigned long long)(a / p10), scale, (unsigned long long)(a % p10));
             else snprintf(b, sizeof b, "%s%llu", v < 0 ? "-" : "", (unsigned long long)a);
             if (!enc_clean_decimal(b, strlen(b), scale, &v2, &why) || v2 != v) abort();
         } else if (!why || !*why) abort();
@@ -57,14 +59,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     char out[512], out2[512];
     if (enc_clean_email(s, size, out, sizeof out, &why)) {
-        if (!enc_clean_email(out, strlen(out), out2, sizeof out2, &why) || strcmp(out, out2)) abort();
+        if (!enc_clean_email(out, strlen(out), out2, sizeof out2, &why) || strcmp(out, out2))
+            abort();
     } else if (!why || !*why) abort();
     const char *ccs[3] = {NULL, "86", "1"};
     for (int i = 0; i < 3; i++) {
         if (enc_clean_phone(s, size, ccs[i], out, sizeof out, &why)) {
             size_t k = strlen(out);
             if (out[0] != '+' || k < 9 || k > 16) abort();
-            if (!enc_clean_phone(out, k, NULL, out2, sizeof out2, &why) || strcmp(out, out2)) abort();
+            if (!enc_clean_phone(out, k, NULL, out2, sizeof out2, &why) || strcmp(out, out2))
+                abort();
         } else if (!why || !*why) abort();
     }
     if (enc_clean_id(s, size, out, sizeof out, &why)) {

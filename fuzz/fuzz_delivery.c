@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (hard && st != ENC_SEND_PERM) abort();
     const int64_t now = 1767225600;
     int64_t at = 0;
-    if (enc_webhook_retry_after(s, now, &at) && (at < now || at > now + ENC_RETRY_AFTER_MAX)) abort();
+    if (enc_webhook_retry_after(s, now, &at) && (at < now || at > now + ENC_RETRY_AFTER_MAX))
+        abort();
     enc_buf b = {0};
     enc_mail_qp(&b, s);
     /* quoted-printable: CRLF lines of at most 76 characters */
@@ -43,14 +44,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enc_mail_header_words(&b, 9, s);
     /* a header value never contains a bare line break that is not a fold */
     for (size_t i = 0; i < b.len; i++)
-        if ((b.p[i] == '\n' && (i == 0 || b.p[i - 1] != '\r' || i + 1 >= b.len || b.p[i + 1] != ' ')) ||
+        if ((b.p[i] == '\n' &&
+             (i == 0 || b.p[i - 1] != '\r' || i + 1 >= b.len || b.p[i + 1] != ' ')) ||
             (b.p[i] == '\r' && (i + 1 >= b.len || b.p[i + 1] != '\n')))
             abort();
     enc_token_key key;
     enc_err e;
     if (enc_token_key_from("a-fuzzing-secret-of-32-characters", 33, &key, &e)) abort();
-    enc_msg m = {.id = 7, .customer_id = 9, .campaign = s, .address = "a@b.example",
-                 .subject = s, .body_text = s, .idempotency_key = s};
+    enc_msg m = {.id = 7,
+                 .customer_id = 9,
+                 .campaign = s,
+                 .address = "a@b.example",
+                 .subject = s,
+                 .body_text = s,
+                 .idempotency_key = s};
     enc_mail_opts o = {.from = "x@shop.example", .tracking_url = "https://t.example", .key = &key};
     enc_buf_reset(&b);
     enc_mail_build(&o, &m, 1700000000, &b, NULL);

@@ -21,7 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enc_err err;
     if (!st && enc_store_open(":memory:", &st, &err)) FAIL();
     if (size < 1) return 0;
-    enc_api_call call = data[0] % 3 == 0 ? ENC_API_TRACK : data[0] % 3 == 1 ? ENC_API_IDENTIFY : ENC_API_BATCH;
+    enc_api_call call = data[0] % 3 == 0   ? ENC_API_TRACK
+                        : data[0] % 3 == 1 ? ENC_API_IDENTIFY
+                                           : ENC_API_BATCH;
     enc_arena *a = enc_arena_new(1 << 12);
     enc_api_opts o = {.now = 1735732800, .phone_cc = "86"};
     enc_api_req *r = enc_api_parse(a, call, (const char *)data + 1, size - 1, &o);

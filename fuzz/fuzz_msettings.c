@@ -23,10 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s.window[CH_SMS] = 123;
         before = s;
         enc_err err;
-        if (enc_mset_parse((const char *)data, size, names[k], &s, &err) == ENC_OK)
-            check(&s);
-        else if (memcmp(&s, &before, sizeof s) != 0 || !err.msg[0])
-            abort();
+        if (enc_mset_parse((const char *)data, size, names[k], &s, &err) == ENC_OK) check(&s);
+        else if (memcmp(&s, &before, sizeof s) != 0 || !err.msg[0]) abort();
     }
     return 0;
 }

@@ -112,8 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc) {
         /* the position is inside the input (or just past its end) */
         size_t lines = 1;
-        for (size_t i = 0; i < size; i++)
-            lines += data[i] == '\n';
+        for (size_t i = 0; i < size; i++) lines += data[i] == '\n';
         if (rc != ENC_EPARSE || strncmp(err.msg, "line ", 5) != 0 || where.line < 1 ||
             where.col < 1 || (size_t)where.line > lines || (size_t)where.col > size + 1) {
             fprintf(stderr, "bad error: rc %d at %d:%d: %s\n", rc, where.line, where.col, err.msg);

@@ -56,21 +56,17 @@ static int well_formed(const char *s)
         int closing = *p == '/';
         if (closing) p++;
         const char *name = p;
-        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
-            p++;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) p++;
         size_t nl = (size_t)(p - name);
         if (!nl || nl > 15) return 0;
         int self = 0;
         while (*p && *p != '>') {
             if (*p == '"') {
                 p++;
-                while (*p && *p != '"' && *p != '<')
-                    p++;
+                while (*p && *p != '"' && *p != '<') p++;
                 if (*p != '"') return 0;
-            } else if (*p == '<')
-                return 0;
-            else if (*p == '/' && p[1] == '>')
-                self = 1;
+            } else if (*p == '<') return 0;
+            else if (*p == '/' && p[1] == '>') self = 1;
             p++;
         }
         if (!*p) return 0;
@@ -142,8 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (t.n < 2 || t.n > ENC_SVG_MAX_TICKS || t.v[0] > lo || t.v[t.n - 1] < hi) abort();
     }
     double e[66], counts[66];
-    for (int i = 0; i < 66; i++)
-        counts[i] = v[i % 12];
+    for (int i = 0; i < 66; i++) counts[i] = v[i % 12];
     int nb = enc_svg_lin_edges(lo, hi, 2 + (int)(size % 40), e);
     if (nb > 0) {
         for (int i = 0; i < nb; i++)

@@ -31,7 +31,8 @@ static const struct {
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
     {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
-    {"recommend", cmd_recommend, "products to offer a customer, with reasons; evaluate on a time split"},
+    {"recommend", cmd_recommend,
+     "products to offer a customer, with reasons; evaluate on a time split"},
 
     /* audiences */
     {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
@@ -40,9 +41,11 @@ static const struct {
     {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
 
     /* campaigns */
-    {"campaign", cmd_campaign, "campaigns: plan (dry run), start, list, show, pause, resume, stop, policy"},
+    {"campaign", cmd_campaign,
+     "campaigns: plan (dry run), start, list, show, pause, resume, stop, policy"},
     {"playbook", cmd_playbook, "the built-in retention playbooks: list, show, install"},
-    {"tick", cmd_tick, "advance triggered and scheduled campaigns up to now (--now for a test clock)"},
+    {"tick", cmd_tick,
+     "advance triggered and scheduled campaigns up to now (--now for a test clock)"},
 
     /* server */
     {"serve", cmd_serve, "HTTP server: Segment-spec ingest API, tracking links, unsubscribe"},
@@ -57,12 +60,13 @@ static const struct {
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: encore [--db FILE] COMMAND [ARGS]\n\n"
-                "Encore — retention marketing: understand customers you have, sell to them again.\n\n"
-                "options:\n"
-                "  --db FILE     the store (SQLite); default $ENCORE_DB, then ./encore.db\n"
-                "  --help        this text; 'encore COMMAND --help' for a command\n"
-                "  --version     print the version\n\ncommands:\n");
+    fprintf(to,
+            "usage: encore [--db FILE] COMMAND [ARGS]\n\n"
+            "Encore — retention marketing: understand customers you have, sell to them again.\n\n"
+            "options:\n"
+            "  --db FILE     the store (SQLite); default $ENCORE_DB, then ./encore.db\n"
+            "  --help        this text; 'encore COMMAND --help' for a command\n"
+            "  --version     print the version\n\ncommands:\n");
     for (int i = 0; commands[i].name; i++)
         fprintf(to, "  %-12s  %s\n", commands[i].name, commands[i].summary);
 }

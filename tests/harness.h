@@ -14,56 +14,56 @@
 static int th_passed, th_failed, th_skipped, th_cur_failed;
 static const char *th_cur_name;
 
-#define TH_FAIL(...)                                                                              \
-    do {                                                                                          \
-        th_cur_failed++;                                                                          \
-        fprintf(stderr, "  FAIL %s (%s:%d): ", th_cur_name, __FILE__, __LINE__);                 \
-        fprintf(stderr, __VA_ARGS__);                                                             \
-        fputc('\n', stderr);                                                                      \
+#define TH_FAIL(...)                                                                               \
+    do {                                                                                           \
+        th_cur_failed++;                                                                           \
+        fprintf(stderr, "  FAIL %s (%s:%d): ", th_cur_name, __FILE__, __LINE__);                   \
+        fprintf(stderr, __VA_ARGS__);                                                              \
+        fputc('\n', stderr);                                                                       \
     } while (0)
 
-#define CHECK(c)                                                                                  \
-    do {                                                                                          \
-        if (!(c)) TH_FAIL("%s", #c);                                                              \
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c)) TH_FAIL("%s", #c);                                                               \
     } while (0)
-#define CHECK_INT(a, b)                                                                           \
-    do {                                                                                          \
-        long long th_a = (long long)(a), th_b = (long long)(b);                                   \
-        if (th_a != th_b) TH_FAIL("%s == %s: %lld != %lld", #a, #b, th_a, th_b);                  \
+#define CHECK_INT(a, b)                                                                            \
+    do {                                                                                           \
+        long long th_a = (long long)(a), th_b = (long long)(b);                                    \
+        if (th_a != th_b) TH_FAIL("%s == %s: %lld != %lld", #a, #b, th_a, th_b);                   \
     } while (0)
-#define CHECK_STR(a, b)                                                                           \
-    do {                                                                                          \
-        const char *th_a = (a), *th_b = (b);                                                      \
-        if (!th_a || !th_b || strcmp(th_a, th_b) != 0)                                            \
-            TH_FAIL("%s == %s: \"%s\" != \"%s\"", #a, #b, th_a ? th_a : "(null)",                 \
-                    th_b ? th_b : "(null)");                                                      \
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *th_a = (a), *th_b = (b);                                                       \
+        if (!th_a || !th_b || strcmp(th_a, th_b) != 0)                                             \
+            TH_FAIL("%s == %s: \"%s\" != \"%s\"", #a, #b, th_a ? th_a : "(null)",                  \
+                    th_b ? th_b : "(null)");                                                       \
     } while (0)
 /* relative tolerance for large values, absolute near zero */
-#define CHECK_NEAR(a, b, tol)                                                                     \
-    do {                                                                                          \
-        double th_a = (double)(a), th_b = (double)(b);                                            \
-        double th_s = fabs(th_b) > 1 ? fabs(th_b) : 1;                                            \
-        if (!(fabs(th_a - th_b) <= (tol) * th_s))                                                 \
-            TH_FAIL("%s ~ %s: %.10g vs %.10g (tol %g)", #a, #b, th_a, th_b, (double)(tol));       \
+#define CHECK_NEAR(a, b, tol)                                                                      \
+    do {                                                                                           \
+        double th_a = (double)(a), th_b = (double)(b);                                             \
+        double th_s = fabs(th_b) > 1 ? fabs(th_b) : 1;                                             \
+        if (!(fabs(th_a - th_b) <= (tol)*th_s))                                                    \
+            TH_FAIL("%s ~ %s: %.10g vs %.10g (tol %g)", #a, #b, th_a, th_b, (double)(tol));        \
     } while (0)
 
-#define RUN(fn)                                                                                   \
-    do {                                                                                          \
-        th_cur_name = #fn;                                                                        \
-        th_cur_failed = 0;                                                                        \
-        fn();                                                                                     \
-        if (th_cur_failed) {                                                                      \
-            th_failed++;                                                                          \
-            printf("not ok - %s\n", #fn);                                                         \
-        } else {                                                                                  \
-            th_passed++;                                                                          \
-            printf("ok - %s\n", #fn);                                                             \
-        }                                                                                         \
-        fflush(stdout);                                                                           \
+#define RUN(fn)                                                                                    \
+    do {                                                                                           \
+        th_cur_name = #fn;                                                                         \
+        th_cur_failed = 0;                                                                         \
+        fn();                                                                                      \
+        if (th_cur_failed) {                                                                       \
+            th_failed++;                                                                           \
+            printf("not ok - %s\n", #fn);                                                          \
+        } else {                                                                                   \
+            th_passed++;                                                                           \
+            printf("ok - %s\n", #fn);                                                              \
+        }                                                                                          \
+        fflush(stdout);                                                                            \
     } while (0)
 
-#define TEST_SUMMARY()                                                                            \
-    (printf("%d passed, %d failed, %d skipped\n", th_passed, th_failed, th_skipped),              \
+#define TEST_SUMMARY()                                                                             \
+    (printf("%d passed, %d failed, %d skipped\n", th_passed, th_failed, th_skipped),               \
      th_failed ? 1 : 0)
 
 /* Path of a shared data file, or NULL when absent. When absent: under CI=true the current test

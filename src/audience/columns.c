@@ -46,36 +46,20 @@ void enc_aud_env_free(enc_aud_env *e)
     free(e);
 }
 
-const enc_snapshot *enc_aud_env_snapshot(const enc_aud_env *e)
-{
-    return e->s;
-}
-enc_store *enc_aud_env_store(const enc_aud_env *e)
-{
-    return e->st;
-}
-int64_t enc_aud_env_now(const enc_aud_env *e)
-{
-    return e->now;
-}
-size_t enc_aud_env_profiles(const enc_aud_env *e)
-{
-    return e->nprofiles;
-}
+const enc_snapshot *enc_aud_env_snapshot(const enc_aud_env *e) { return e->s; }
+enc_store *enc_aud_env_store(const enc_aud_env *e) { return e->st; }
+int64_t enc_aud_env_now(const enc_aud_env *e) { return e->now; }
+size_t enc_aud_env_profiles(const enc_aud_env *e) { return e->nprofiles; }
 
 static double *num_col(enc_aud_env *e)
 {
     size_t n = e->s->ncust;
     double *v = enc_arena_alloc(e->arena, (n ? n : 1) * sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = NAN;
+    for (size_t i = 0; i < n; i++) v[i] = NAN;
     return v;
 }
 
-static double days_since(int64_t now, int64_t t)
-{
-    return (double)(now - t) / DAY;
-}
+static double days_since(int64_t now, int64_t t) { return (double)(now - t) / DAY; }
 
 /* ---- store fields ------------------------------------------------------------------------ */
 
@@ -89,24 +73,16 @@ void enc_aud_column_needs(int f, enc_snapshot_opts *o)
     case AUD_F_FIRST_ORDER_AT:
     case AUD_F_LAST_ORDER_AT:
     case AUD_F_FIRST_ORDER_DAYS:
-    case AUD_F_LAST_ORDER_DAYS:
-        part = ENC_SNAP_ORDERS;
-        break;
+    case AUD_F_LAST_ORDER_DAYS: part = ENC_SNAP_ORDERS; break;
     case AUD_F_RETURNS:
-    case AUD_F_RETURNS_AMOUNT:
-        part = ENC_SNAP_RETURNS;
-        break;
+    case AUD_F_RETURNS_AMOUNT: part = ENC_SNAP_RETURNS; break;
     case AUD_F_COMPLAINTS:
     case AUD_F_LAST_COMPLAINT_DAYS:
     case AUD_F_NPS:
-    case AUD_F_REVIEW_SCORE:
-        part = ENC_SNAP_FEEDBACK;
-        break;
+    case AUD_F_REVIEW_SCORE: part = ENC_SNAP_FEEDBACK; break;
     case AUD_F_CONSULTS:
     case AUD_F_EVENTS:
-    case AUD_F_LAST_EVENT_DAYS:
-        part = ENC_SNAP_EVENTS;
-        break;
+    case AUD_F_LAST_EVENT_DAYS: part = ENC_SNAP_EVENTS; break;
     default:
         if (f >= 0 && f < AUD_F_COUNT && enc_aud_fields[f].from == AUD_FROM_STORE)
             part = ENC_SNAP_CUSTOMERS;
@@ -131,18 +107,10 @@ static void store_column(enc_aud_env *e, int f)
     c->type = enc_aud_fields[f].type;
     if (c->type == AUD_TEXT) {
         switch (f) {
-        case AUD_F_REGION:
-            store_text(c, s->region, &s->regions);
-            return;
-        case AUD_F_CITY:
-            store_text(c, s->city, &s->cities);
-            return;
-        case AUD_F_TIER:
-            store_text(c, s->tier, &s->tiers);
-            return;
-        case AUD_F_TIMEZONE:
-            store_text(c, s->tz, &s->zones);
-            return;
+        case AUD_F_REGION: store_text(c, s->region, &s->regions); return;
+        case AUD_F_CITY: store_text(c, s->city, &s->cities); return;
+        case AUD_F_TIER: store_text(c, s->tier, &s->tiers); return;
+        case AUD_F_TIMEZONE: store_text(c, s->tz, &s->zones); return;
         case AUD_F_GENDER: {
             int32_t *g = enc_arena_alloc(e->arena, (n ? n : 1) * sizeof *g);
             for (size_t i = 0; i < n; i++)
@@ -163,18 +131,13 @@ static void store_column(enc_aud_env *e, int f)
         int64_t o0 = s->ord_off ? s->ord_off[i] : 0, o1 = s->ord_off ? s->ord_off[i + 1] : 0;
         int64_t e0 = s->ev_off ? s->ev_off[i] : 0, e1 = s->ev_off ? s->ev_off[i + 1] : 0;
         switch (f) {
-        case AUD_F_ORDERS:
-            v[i] = (double)(o1 - o0);
-            break;
+        case AUD_F_ORDERS: v[i] = (double)(o1 - o0); break;
         case AUD_F_TOTAL_SPENT:
         case AUD_F_AOV: {
             int64_t sum = 0;
-            for (int64_t k = o0; k < o1; k++)
-                sum += s->ord_amount[k];
-            if (f == AUD_F_TOTAL_SPENT)
-                v[i] = (double)sum;
-            else if (o1 > o0)
-                v[i] = (double)sum / (double)(o1 - o0);
+            for (int64_t k = o0; k < o1; k++) sum += s->ord_amount[k];
+            if (f == AUD_F_TOTAL_SPENT) v[i] = (double)sum;
+            else if (o1 > o0) v[i] = (double)sum / (double)(o1 - o0);
             break;
         }
         case AUD_F_FIRST_ORDER_AT:
@@ -189,37 +152,21 @@ static void store_column(enc_aud_env *e, int f)
         case AUD_F_LAST_ORDER_DAYS:
             if (o1 > o0) v[i] = days_since(e->now, s->ord_ts[o1 - 1]);
             break;
-        case AUD_F_RETURNS:
-            v[i] = s->ret_count[i];
-            break;
-        case AUD_F_RETURNS_AMOUNT:
-            v[i] = (double)s->ret_amount[i];
-            break;
-        case AUD_F_COMPLAINTS:
-            v[i] = s->complaints[i];
-            break;
+        case AUD_F_RETURNS: v[i] = s->ret_count[i]; break;
+        case AUD_F_RETURNS_AMOUNT: v[i] = (double)s->ret_amount[i]; break;
+        case AUD_F_COMPLAINTS: v[i] = s->complaints[i]; break;
         case AUD_F_LAST_COMPLAINT_DAYS:
             if (s->last_complaint[i] != ENC_NO_TIME)
                 v[i] = days_since(e->now, s->last_complaint[i]);
             break;
-        case AUD_F_NPS:
-            v[i] = s->nps_last[i];
-            break;
-        case AUD_F_REVIEW_SCORE:
-            v[i] = s->review_avg[i];
-            break;
-        case AUD_F_CONSULTS:
-            v[i] = s->consults[i];
-            break;
-        case AUD_F_EVENTS:
-            v[i] = (double)(e1 - e0);
-            break;
+        case AUD_F_NPS: v[i] = s->nps_last[i]; break;
+        case AUD_F_REVIEW_SCORE: v[i] = s->review_avg[i]; break;
+        case AUD_F_CONSULTS: v[i] = s->consults[i]; break;
+        case AUD_F_EVENTS: v[i] = (double)(e1 - e0); break;
         case AUD_F_LAST_EVENT_DAYS:
             if (e1 > e0) v[i] = days_since(e->now, s->ev_ts[e1 - 1]);
             break;
-        case AUD_F_POINTS:
-            v[i] = (double)s->points[i];
-            break;
+        case AUD_F_POINTS: v[i] = (double)s->points[i]; break;
         case AUD_F_REGISTERED_AT:
             if (s->registered_at[i] != ENC_NO_TIME) v[i] = (double)s->registered_at[i];
             break;
@@ -274,8 +221,7 @@ int enc_aud_json_strings(const char *s, size_t n, char *buf, const char **items,
     size_t i = 0, o = 0;
     int k = 0;
 #define WS()                                                                                       \
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))                 \
-    i++
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++
     WS();
     if (i == n) return 0;
     if (n - i >= 4 && memcmp(s + i, "null", 4) == 0) {
@@ -310,24 +256,12 @@ int enc_aud_json_strings(const char *s, size_t n, char *buf, const char **items,
             switch (esc) {
             case '"':
             case '\\':
-            case '/':
-                buf[o++] = esc;
-                break;
-            case 'b':
-                buf[o++] = '\b';
-                break;
-            case 'f':
-                buf[o++] = '\f';
-                break;
-            case 'n':
-                buf[o++] = '\n';
-                break;
-            case 'r':
-                buf[o++] = '\r';
-                break;
-            case 't':
-                buf[o++] = '\t';
-                break;
+            case '/': buf[o++] = esc; break;
+            case 'b': buf[o++] = '\b'; break;
+            case 'f': buf[o++] = '\f'; break;
+            case 'n': buf[o++] = '\n'; break;
+            case 'r': buf[o++] = '\r'; break;
+            case 't': buf[o++] = '\t'; break;
             case 'u': {
                 int cp = hexval(s, i, n);
                 if (cp < 0) return -1;
@@ -346,8 +280,7 @@ int enc_aud_json_strings(const char *s, size_t n, char *buf, const char **items,
                 o += put_utf8(buf + o, (unsigned)cp);
                 break;
             }
-            default:
-                return -1;
+            default: return -1;
             }
         }
         buf[o++] = 0;
@@ -416,10 +349,8 @@ static void finish_names(enc_aud_env *e, pcol *p, enc_aud_col *c)
     enc_aud_domain dom = enc_aud_fields[p->f].domain;
     size_t nd = p->d.ndomain, total = nd + p->d.n;
     const char **names = enc_arena_alloc(e->arena, (total ? total : 1) * sizeof *names);
-    for (size_t k = 0; k < nd; k++)
-        names[k] = enc_aud_domain_value(dom, k);
-    for (size_t k = 0; k < p->d.n; k++)
-        names[nd + k] = p->d.names[k];
+    for (size_t k = 0; k < nd; k++) names[k] = enc_aud_domain_value(dom, k);
+    for (size_t k = 0; k < p->d.n; k++) names[nd + k] = p->d.names[k];
     c->names = names;
     c->nnames = total;
     c->ndomain = nd;
@@ -451,11 +382,12 @@ static bool from_cache(enc_aud_env *e, pcol *cols, int nc)
         remap[k] = enc_xmalloc((cc[k].nnames ? cc[k].nnames : 1) * sizeof *remap[k]);
         for (size_t x = 0; x < cc[k].nnames; x++) remap[k][x] = -2;
     }
-#define NAME_ID(k, x)                                                                          \
-    (remap[k][x] != -2 ? remap[k][x]                                                           \
-                       : (remap[k][x] = dict_id(e, &cols[k].d, enc_aud_fields[cols[k].f].domain, \
-                                                enc_colfile_str(cc[k].name_off, cc[k].name_str, x), \
-                                                strlen(enc_colfile_str(cc[k].name_off, cc[k].name_str, x)))))
+#define NAME_ID(k, x)                                                                              \
+    (remap[k][x] != -2                                                                             \
+         ? remap[k][x]                                                                             \
+         : (remap[k][x] = dict_id(e, &cols[k].d, enc_aud_fields[cols[k].f].domain,                 \
+                                  enc_colfile_str(cc[k].name_off, cc[k].name_str, x),              \
+                                  strlen(enc_colfile_str(cc[k].name_off, cc[k].name_str, x)))))
     for (size_t r = 0; r < rows; r++) {
         if (as_of[r] > e->now) continue;
         int64_t id = cust[r];
@@ -473,7 +405,8 @@ static bool from_cache(enc_aud_env *e, pcol *cols, int nc)
             } else {
                 int64_t a = cc[k].off[r], b = cc[k].off[r + 1];
                 ENC_GROW(p->items, p->icap, p->nitems + (size_t)(b - a));
-                for (int64_t t = a; t < b; t++) p->items[p->nitems++] = NAME_ID(k, (size_t)cc[k].item[t]);
+                for (int64_t t = a; t < b; t++)
+                    p->items[p->nitems++] = NAME_ID(k, (size_t)cc[k].item[t]);
                 p->cnt[j] = (int32_t)(b - a);
             }
         }
@@ -520,8 +453,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
     if (e->st && !cached) {
         enc_buf sql = {0};
         enc_buf_adds(&sql, "SELECT customer_id");
-        for (int k = 0; k < nc; k++)
-            enc_buf_printf(&sql, ", %s", enc_aud_fields[cols[k].f].column);
+        for (int k = 0; k < nc; k++) enc_buf_printf(&sql, ", %s", enc_aud_fields[cols[k].f].column);
         enc_buf_adds(&sql, " FROM profiles WHERE as_of <= ?1 ORDER BY customer_id");
         sqlite3 *db = enc__store_db(e->st);
         int64_t cache = enc__store_scan_begin(e->st);
@@ -536,8 +468,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
         int step = SQLITE_DONE;
         while (!rc && q && (step = sqlite3_step(q)) == SQLITE_ROW) {
             int64_t id = sqlite3_column_int64(q, 0);
-            while (j < n && s->cust_id[j] < id)
-                j++;
+            while (j < n && s->cust_id[j] < id) j++;
             if (j == n) break;
             if (s->cust_id[j] != id) continue; /* merged away, or not in the snapshot */
             used++;
@@ -577,8 +508,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
                     }
                     ENC_GROW(p->items, p->icap, p->nitems + (size_t)m);
                     if (enc_smap_count(p->memo) < MAX_MEMO)
-                        *enc_smap_put(p->memo, t, tl, 0, NULL) =
-                            (int64_t)p->nitems * LIST_SPAN + m;
+                        *enc_smap_put(p->memo, t, tl, 0, NULL) = (int64_t)p->nitems * LIST_SPAN + m;
                     for (int x = 0; x < m; x++)
                         p->items[p->nitems++] = dict_id(e, &p->d, AUD_DOM_NONE, it[x], il[x]);
                     p->cnt[j] = m;
@@ -605,8 +535,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
         } else if (p->type == AUD_LIST) {
             int64_t *off = enc_arena_alloc(e->arena, (n + 1) * sizeof *off);
             off[0] = 0;
-            for (size_t i = 0; i < n; i++)
-                off[i + 1] = off[i] + p->cnt[i];
+            for (size_t i = 0; i < n; i++) off[i + 1] = off[i] + p->cnt[i];
             int32_t *items = enc_arena_alloc(e->arena, (p->nitems ? p->nitems : 1) * sizeof *items);
             if (p->nitems) memcpy(items, p->items, p->nitems * sizeof *items);
             c->off = off;

@@ -24,10 +24,7 @@
 
 /* ---- sets -------------------------------------------------------------------------------- */
 
-static size_t nwords(size_t n)
-{
-    return (n + 63) / 64;
-}
+static size_t nwords(size_t n) { return (n + 63) / 64; }
 
 void enc_aud_set_init(enc_aud_set *s, size_t n)
 {
@@ -45,8 +42,7 @@ void enc_aud_set_free(enc_aud_set *s)
 size_t enc_aud_set_count(const enc_aud_set *s)
 {
     size_t c = 0;
-    for (size_t k = 0; k < nwords(s->n); k++)
-        c += (size_t)__builtin_popcountll(s->w[k]);
+    for (size_t k = 0; k < nwords(s->n); k++) c += (size_t)__builtin_popcountll(s->w[k]);
     return c;
 }
 
@@ -152,67 +148,42 @@ static op *new_op(comp *c, op_kind k, int cost)
 static void describe(const enc_aud_node *n, char *out, size_t cap)
 {
     switch (n->kind) {
-    case AUD_N_NUM:
-        snprintf(out, cap, "number %.40s", n->text);
-        break;
-    case AUD_N_DUR:
-        snprintf(out, cap, "duration %.40s", n->text);
-        break;
+    case AUD_N_NUM: snprintf(out, cap, "number %.40s", n->text); break;
+    case AUD_N_DUR: snprintf(out, cap, "duration %.40s", n->text); break;
     case AUD_N_STR: {
         enc_aud_tok t = {.kind = AUD_T_STRING, .str = n->text, .slen = n->len};
         enc_aud_tok_describe(&t, out, cap);
         break;
     }
-    case AUD_N_BOOL:
-        snprintf(out, cap, "%s", n->num ? "true" : "false");
-        break;
-    case AUD_N_NAME:
-        snprintf(out, cap, "name '%s'", n->text);
-        break;
-    case AUD_N_CALL:
-        snprintf(out, cap, "%s(...)", n->text);
-        break;
-    default:
-        snprintf(out, cap, "a condition");
-        break;
+    case AUD_N_BOOL: snprintf(out, cap, "%s", n->num ? "true" : "false"); break;
+    case AUD_N_NAME: snprintf(out, cap, "name '%s'", n->text); break;
+    case AUD_N_CALL: snprintf(out, cap, "%s(...)", n->text); break;
+    default: snprintf(out, cap, "a condition"); break;
     }
 }
 
 static const char *article_type(enc_aud_type t)
 {
     switch (t) {
-    case AUD_NUM:
-        return "a number";
-    case AUD_MONEY:
-        return "money";
-    case AUD_DAYS:
-        return "days";
-    case AUD_TIME:
-        return "a time";
-    case AUD_TEXT:
-        return "text";
-    case AUD_LIST:
-        return "a list";
-    default:
-        return "a condition";
+    case AUD_NUM: return "a number";
+    case AUD_MONEY: return "money";
+    case AUD_DAYS: return "days";
+    case AUD_TIME: return "a time";
+    case AUD_TEXT: return "text";
+    case AUD_LIST: return "a list";
+    default: return "a condition";
     }
 }
 
 static const char *expect_for(enc_aud_type t)
 {
     switch (t) {
-    case AUD_NUM:
-        return "a number";
-    case AUD_MONEY:
-        return "an amount such as 200 or 19.99";
-    case AUD_DAYS:
-        return "a number of days or a duration (30 or 30d)";
-    case AUD_TIME:
-        return "a date such as \"2025-01-31\"";
-    case AUD_TEXT:
-        return "a string";
-    default:
-        return "a value";
+    case AUD_NUM: return "a number";
+    case AUD_MONEY: return "an amount such as 200 or 19.99";
+    case AUD_DAYS: return "a number of days or a duration (30 or 30d)";
+    case AUD_TIME: return "a date such as \"2025-01-31\"";
+    case AUD_TEXT: return "a string";
+    default: return "a value";
     }
 }
 
@@ -292,12 +263,9 @@ static enc_rc literal_interval(comp *c, const char *field, enc_aud_type t, const
         *lo = *hi = t == AUD_MONEY ? money_minor(n->text, n->num) : n->num;
         return ENC_OK;
     case AUD_DAYS:
-        if (n->kind == AUD_N_NUM)
-            *lo = *hi = n->num;
-        else if (n->kind == AUD_N_DUR)
-            *lo = *hi = n->num / DAY;
-        else
-            break;
+        if (n->kind == AUD_N_NUM) *lo = *hi = n->num;
+        else if (n->kind == AUD_N_DUR) *lo = *hi = n->num / DAY;
+        else break;
         return ENC_OK;
     case AUD_TIME: {
         int64_t v;
@@ -312,8 +280,7 @@ static enc_rc literal_interval(comp *c, const char *field, enc_aud_type t, const
         *hi = day ? nextafter((double)(v + 86400), -INFINITY) : (double)v;
         return ENC_OK;
     }
-    default:
-        break;
+    default: break;
     }
     return fail(c, n, "'%s' is %s: compare it with %s, found %s", field, article_type(t),
                 expect_for(t), d);
@@ -383,8 +350,7 @@ static enc_rc days_until(comp *c, const enc_aud_node *n, val *v)
         enc_aud_col nd;
         enc_rc rc = enc_aud_env_column(c->e, AUD_F_NEXT_ORDER_DATE, &nd, c->err);
         if (rc) return rc;
-        for (size_t i = 0; i < cn; i++)
-            col[i] = (nd.num[i] - (double)c->now) / DAY;
+        for (size_t i = 0; i < cn; i++) col[i] = (nd.num[i] - (double)c->now) / DAY;
     }
     memset(&v->col, 0, sizeof v->col);
     v->col.type = AUD_DAYS;
@@ -400,9 +366,7 @@ static enc_rc value(comp *c, const enc_aud_node *n, val *v)
     case AUD_N_NUM:
     case AUD_N_DUR:
     case AUD_N_STR:
-    case AUD_N_BOOL:
-        v->literal = true;
-        return ENC_OK;
+    case AUD_N_BOOL: v->literal = true; return ENC_OK;
     case AUD_N_NAME: {
         int f = enc_aud_field_find(n->text, n->len);
         if (f < 0) return unknown_name(c, n, false);
@@ -441,16 +405,11 @@ static enc_rc value(comp *c, const enc_aud_node *n, val *v)
 static enc_aud_op flip(enc_aud_op cmp)
 {
     switch (cmp) {
-    case AUD_LT:
-        return AUD_GT;
-    case AUD_LE:
-        return AUD_GE;
-    case AUD_GT:
-        return AUD_LT;
-    case AUD_GE:
-        return AUD_LE;
-    default:
-        return cmp;
+    case AUD_LT: return AUD_GT;
+    case AUD_LE: return AUD_GE;
+    case AUD_GT: return AUD_LT;
+    case AUD_GE: return AUD_LE;
+    default: return cmp;
     }
 }
 
@@ -536,24 +495,12 @@ static enc_rc cmp_field_lit(comp *c, const val *f, enc_aud_op opk, const enc_aud
     if (rc) return rc;
     op *o = range_op(c, f, 1, false);
     switch (opk) {
-    case AUD_EQ:
-        o->lo[0] = lo, o->hi[0] = hi;
-        break;
-    case AUD_NE:
-        o->lo[0] = lo, o->hi[0] = hi, o->neg = true;
-        break;
-    case AUD_LT:
-        o->lo[0] = -INFINITY, o->hi[0] = nextafter(lo, -INFINITY);
-        break;
-    case AUD_LE:
-        o->lo[0] = -INFINITY, o->hi[0] = hi;
-        break;
-    case AUD_GT:
-        o->lo[0] = nextafter(hi, INFINITY), o->hi[0] = INFINITY;
-        break;
-    case AUD_GE:
-        o->lo[0] = lo, o->hi[0] = INFINITY;
-        break;
+    case AUD_EQ: o->lo[0] = lo, o->hi[0] = hi; break;
+    case AUD_NE: o->lo[0] = lo, o->hi[0] = hi, o->neg = true; break;
+    case AUD_LT: o->lo[0] = -INFINITY, o->hi[0] = nextafter(lo, -INFINITY); break;
+    case AUD_LE: o->lo[0] = -INFINITY, o->hi[0] = hi; break;
+    case AUD_GT: o->lo[0] = nextafter(hi, INFINITY), o->hi[0] = INFINITY; break;
+    case AUD_GE: o->lo[0] = lo, o->hi[0] = INFINITY; break;
     }
     *out = o;
     return ENC_OK;
@@ -803,8 +750,7 @@ static enc_rc product_filter(comp *c, const enc_aud_node *call, const fargs *a, 
         free(dm);
     }
     bool some = false;
-    for (size_t p = 0; p < np && !some; p++)
-        some = tab[p];
+    for (size_t p = 0; p < np && !some; p++) some = tab[p];
     *none = !some;
     *ok = tab;
     return ENC_OK;
@@ -893,15 +839,9 @@ static enc_rc call(comp *c, const enc_aud_node *n, op **out)
     unsigned allowed = 0;
     switch (f) {
     case AUD_FN_BOUGHT:
-    case AUD_FN_VIEWED:
-        allowed = PRODUCT | 1 << A_AT_LEAST;
-        break;
-    case AUD_FN_EVENT:
-        allowed = PRODUCT | 1 << A_AT_LEAST | 1 << A_TYPE;
-        break;
-    case AUD_FN_CART_ABANDONED:
-        allowed = PRODUCT;
-        break;
+    case AUD_FN_VIEWED: allowed = PRODUCT | 1 << A_AT_LEAST; break;
+    case AUD_FN_EVENT: allowed = PRODUCT | 1 << A_AT_LEAST | 1 << A_TYPE; break;
+    case AUD_FN_CART_ABANDONED: allowed = PRODUCT; break;
     }
     fargs a;
     enc_rc rc = split_args(c, n, allowed, &a);
@@ -1092,8 +1032,7 @@ static enc_rc group(comp *c, const enc_aud_node *n, op **out)
         if ((rc = cond(c, n->kid[i], &x))) break;
         if (x->kind == k) {
             ENC_GROW(kids, cap, nk + (size_t)x->nkid);
-            for (int j = 0; j < x->nkid; j++)
-                kids[nk++] = x->kid[j];
+            for (int j = 0; j < x->nkid; j++) kids[nk++] = x->kid[j];
         } else {
             ENC_GROW(kids, cap, nk + 1);
             kids[nk++] = x;
@@ -1109,8 +1048,7 @@ static enc_rc group(comp *c, const enc_aud_node *n, op **out)
     o->nkid = (int)nk;
     free(kids);
     qsort(o->kid, nk, sizeof *o->kid, cmp_cost); /* cheap clauses first */
-    for (size_t i = 0; i < nk; i++)
-        o->cost += o->kid[i]->cost;
+    for (size_t i = 0; i < nk; i++) o->cost += o->kid[i]->cost;
     *out = o;
     return ENC_OK;
 }
@@ -1119,8 +1057,7 @@ static enc_rc cond(comp *c, const enc_aud_node *n, op **out)
 {
     switch (n->kind) {
     case AUD_N_OR:
-    case AUD_N_AND:
-        return group(c, n, out);
+    case AUD_N_AND: return group(c, n, out);
     case AUD_N_NOT: {
         op *x;
         enc_rc rc = cond(c, n->kid[0], &x);
@@ -1132,17 +1069,11 @@ static enc_rc cond(comp *c, const enc_aud_node *n, op **out)
         *out = o;
         return ENC_OK;
     }
-    case AUD_N_CMP:
-        return compare(c, n, out);
-    case AUD_N_IN:
-        return in_list(c, n, out);
-    case AUD_N_BETWEEN:
-        return between(c, n, out);
-    case AUD_N_CALL:
-        return call(c, n, out);
-    case AUD_N_BOOL:
-        *out = new_op(c, n->num ? OP_TRUE : OP_FALSE, 0);
-        return ENC_OK;
+    case AUD_N_CMP: return compare(c, n, out);
+    case AUD_N_IN: return in_list(c, n, out);
+    case AUD_N_BETWEEN: return between(c, n, out);
+    case AUD_N_CALL: return call(c, n, out);
+    case AUD_N_BOOL: *out = new_op(c, n->num ? OP_TRUE : OP_FALSE, 0); return ENC_OK;
     case AUD_N_NAME: {
         int f = enc_aud_field_find(n->text, n->len);
         if (f < 0) return unknown_name(c, n, false);
@@ -1278,10 +1209,7 @@ void enc_aud_prog_free(enc_aud_prog *p)
     free(p);
 }
 
-const char *enc_aud_prog_text(const enc_aud_prog *p)
-{
-    return p->text;
-}
+const char *enc_aud_prog_text(const enc_aud_prog *p) { return p->text; }
 
 static void collect_refs(const enc_aud_node *n, enc_arena *a, const char ***v, size_t *nv,
                          size_t *cap)
@@ -1297,8 +1225,7 @@ static void collect_refs(const enc_aud_node *n, enc_arena *a, const char ***v, s
         }
         (*v)[(*nv)++] = n->kid[0]->text;
     }
-    for (int i = 0; i < n->nkid; i++)
-        collect_refs(n->kid[i], a, v, nv, cap);
+    for (int i = 0; i < n->nkid; i++) collect_refs(n->kid[i], a, v, nv, cap);
 }
 
 enc_rc enc_aud_segment_refs(const char *src, size_t len, enc_arena *arena, const char ***names,
@@ -1361,8 +1288,7 @@ static void k_range(const op *o, size_t n, const uint64_t *mask, uint64_t *out)
         for (size_t b = 0; b < lim; b++) {
             double v = x[base + b];
             bool in = false;
-            for (int k = 0; k < o->nint && !in; k++)
-                in = v >= o->lo[k] && v <= o->hi[k];
+            for (int k = 0; k < o->nint && !in; k++) in = v >= o->lo[k] && v <= o->hi[k];
             bits |= (uint64_t)((v == v) & (in != o->neg)) << b;
         }
         out[w] = bits & m;
@@ -1374,24 +1300,12 @@ static void k_colcol(const op *o, size_t n, const uint64_t *mask, uint64_t *out)
     size_t nw = nwords(n);
     const double *a = o->col, *b2 = o->col2;
     switch (o->cmp) {
-    case AUD_EQ:
-        COLUMN_LOOP(a[i] == b2[i]);
-        break;
-    case AUD_NE:
-        COLUMN_LOOP((a[i] == a[i]) & (b2[i] == b2[i]) & (a[i] != b2[i]));
-        break;
-    case AUD_LT:
-        COLUMN_LOOP(a[i] < b2[i]);
-        break;
-    case AUD_LE:
-        COLUMN_LOOP(a[i] <= b2[i]);
-        break;
-    case AUD_GT:
-        COLUMN_LOOP(a[i] > b2[i]);
-        break;
-    case AUD_GE:
-        COLUMN_LOOP(a[i] >= b2[i]);
-        break;
+    case AUD_EQ: COLUMN_LOOP(a[i] == b2[i]); break;
+    case AUD_NE: COLUMN_LOOP((a[i] == a[i]) & (b2[i] == b2[i]) & (a[i] != b2[i])); break;
+    case AUD_LT: COLUMN_LOOP(a[i] < b2[i]); break;
+    case AUD_LE: COLUMN_LOOP(a[i] <= b2[i]); break;
+    case AUD_GT: COLUMN_LOOP(a[i] > b2[i]); break;
+    case AUD_GE: COLUMN_LOOP(a[i] >= b2[i]); break;
     }
 }
 
@@ -1421,11 +1335,9 @@ static void k_list(const op *o, size_t n, const uint64_t *mask, uint64_t *out)
         for (uint64_t r = m; r; r &= r - 1) {
             size_t b = (size_t)__builtin_ctzll(r), i = w * 64 + b;
             bool hit = false;
-            if (!o->tab)
-                hit = o->off[i + 1] > o->off[i];
+            if (!o->tab) hit = o->off[i + 1] > o->off[i];
             else
-                for (int64_t k = o->off[i]; k < o->off[i + 1] && !hit; k++)
-                    hit = o->tab[o->ids[k]];
+                for (int64_t k = o->off[i]; k < o->off[i + 1] && !hit; k++) hit = o->tab[o->ids[k]];
             bits |= (uint64_t)hit << b;
         }
         out[w] = bits;
@@ -1540,9 +1452,7 @@ static void eval(const enc_aud_prog *p, const op *o, const uint64_t *mask, uint6
     case OP_TRUE:
         if (out != mask) memcpy(out, mask, nw * sizeof *out);
         break;
-    case OP_FALSE:
-        memset(out, 0, nw * sizeof *out);
-        break;
+    case OP_FALSE: memset(out, 0, nw * sizeof *out); break;
     case OP_AND:
         if (out != mask) memcpy(out, mask, nw * sizeof *out);
         for (int k = 0; k < o->nkid; k++) {
@@ -1564,33 +1474,16 @@ static void eval(const enc_aud_prog *p, const op *o, const uint64_t *mask, uint6
         break;
     case OP_NOT:
         eval(p, o->kid[0], mask, t0, x, level + 1);
-        for (size_t w = 0; w < nw; w++)
-            out[w] = mask[w] & ~t0[w];
+        for (size_t w = 0; w < nw; w++) out[w] = mask[w] & ~t0[w];
         break;
-    case OP_RANGE:
-        k_range(o, n, mask, out);
-        break;
-    case OP_COLCOL:
-        k_colcol(o, n, mask, out);
-        break;
-    case OP_TXT:
-        k_txt(o, n, mask, out);
-        break;
-    case OP_LIST:
-        k_list(o, n, mask, out);
-        break;
-    case OP_CONSENT:
-        k_consent(o, s, mask, out);
-        break;
-    case OP_ORDERS:
-        k_orders(o, s, p->now, mask, out);
-        break;
-    case OP_EVENTS:
-        k_events(o, s, p->now, mask, out);
-        break;
-    case OP_CART:
-        k_cart(o, s, p->now, x, mask, out);
-        break;
+    case OP_RANGE: k_range(o, n, mask, out); break;
+    case OP_COLCOL: k_colcol(o, n, mask, out); break;
+    case OP_TXT: k_txt(o, n, mask, out); break;
+    case OP_LIST: k_list(o, n, mask, out); break;
+    case OP_CONSENT: k_consent(o, s, mask, out); break;
+    case OP_ORDERS: k_orders(o, s, p->now, mask, out); break;
+    case OP_EVENTS: k_events(o, s, p->now, mask, out); break;
+    case OP_CART: k_cart(o, s, p->now, x, mask, out); break;
     }
 }
 

@@ -178,8 +178,7 @@ static int distance(const char *a, size_t n, const char *b, size_t m, int cap)
 {
     if (n > 64 || m > 64) return cap + 1;
     int row[65];
-    for (size_t j = 0; j <= m; j++)
-        row[j] = (int)j;
+    for (size_t j = 0; j <= m; j++) row[j] = (int)j;
     for (size_t i = 1; i <= n; i++) {
         int diag = row[0], best;
         row[0] = (int)i;
@@ -252,22 +251,14 @@ static const char *const gender_values[] = {"m", "f"};
 size_t enc_aud_domain_size(enc_aud_domain d)
 {
     switch (d) {
-    case AUD_DOM_LIFECYCLE:
-        return ENC_LC_STAGE_COUNT;
-    case AUD_DOM_LC_CLASS:
-        return ENC_LC_CLASS_COUNT;
-    case AUD_DOM_RFM:
-        return ENC_SEG_COUNT;
-    case AUD_DOM_RFM_CN:
-        return ENC_CN_COUNT;
-    case AUD_DOM_GENDER:
-        return 2;
-    case AUD_DOM_CHANNEL:
-        return CH_NCHANNELS;
-    case AUD_DOM_EVENT:
-        return EV_NTYPES;
-    default:
-        return 0;
+    case AUD_DOM_LIFECYCLE: return ENC_LC_STAGE_COUNT;
+    case AUD_DOM_LC_CLASS: return ENC_LC_CLASS_COUNT;
+    case AUD_DOM_RFM: return ENC_SEG_COUNT;
+    case AUD_DOM_RFM_CN: return ENC_CN_COUNT;
+    case AUD_DOM_GENDER: return 2;
+    case AUD_DOM_CHANNEL: return CH_NCHANNELS;
+    case AUD_DOM_EVENT: return EV_NTYPES;
+    default: return 0;
     }
 }
 
@@ -275,22 +266,14 @@ const char *enc_aud_domain_value(enc_aud_domain d, size_t i)
 {
     if (i >= enc_aud_domain_size(d)) return NULL;
     switch (d) {
-    case AUD_DOM_LIFECYCLE:
-        return enc_lc_stage_name((enc_lc_stage)i);
-    case AUD_DOM_LC_CLASS:
-        return enc_lc_class_name((enc_lc_class)i);
-    case AUD_DOM_RFM:
-        return enc_rfm_segment_name((enc_rfm_segment)i);
-    case AUD_DOM_RFM_CN:
-        return enc_rfm_cn_name((enc_rfm_cn)i);
-    case AUD_DOM_GENDER:
-        return gender_values[i];
-    case AUD_DOM_CHANNEL:
-        return enc_channel_name((enc_channel)i);
-    case AUD_DOM_EVENT:
-        return enc_ev_type_name((enc_ev_type)i);
-    default:
-        return NULL;
+    case AUD_DOM_LIFECYCLE: return enc_lc_stage_name((enc_lc_stage)i);
+    case AUD_DOM_LC_CLASS: return enc_lc_class_name((enc_lc_class)i);
+    case AUD_DOM_RFM: return enc_rfm_segment_name((enc_rfm_segment)i);
+    case AUD_DOM_RFM_CN: return enc_rfm_cn_name((enc_rfm_cn)i);
+    case AUD_DOM_GENDER: return gender_values[i];
+    case AUD_DOM_CHANNEL: return enc_channel_name((enc_channel)i);
+    case AUD_DOM_EVENT: return enc_ev_type_name((enc_ev_type)i);
+    default: return NULL;
     }
 }
 
@@ -343,8 +326,7 @@ const char *enc_aud_domain_suggest(enc_aud_domain d, const char *s, size_t len)
     const char *names[32];
     size_t n = enc_aud_domain_size(d);
     if (n > 31) n = 31;
-    for (size_t i = 0; i < n; i++)
-        names[i] = enc_aud_domain_value(d, i);
+    for (size_t i = 0; i < n; i++) names[i] = enc_aud_domain_value(d, i);
     names[n] = NULL;
     return enc_aud_suggest_in(s, len, names);
 }
@@ -363,13 +345,10 @@ static size_t split_levels(const char *p, level *lv, size_t cap)
     size_t k = 0;
     while (*p) {
         const char *e = p;
-        while (*e && *e != '/' && *e != '>')
-            e++;
+        while (*e && *e != '/' && *e != '>') e++;
         const char *a = p, *b = e;
-        while (a < b && (*a == ' ' || *a == '\t'))
-            a++;
-        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-            b--;
+        while (a < b && (*a == ' ' || *a == '\t')) a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
         if (b > a) {
             if (k == cap) return cap + 1;
             lv[k++] = (level){a, (size_t)(b - a)};
@@ -379,10 +358,7 @@ static size_t split_levels(const char *p, level *lv, size_t cap)
     return k;
 }
 
-static bool level_eq(level a, level b)
-{
-    return a.n == b.n && strncasecmp(a.s, b.s, a.n) == 0;
-}
+static bool level_eq(level a, level b) { return a.n == b.n && strncasecmp(a.s, b.s, a.n) == 0; }
 
 bool enc_aud_category_match(const char *path, const char *pattern)
 {
@@ -391,14 +367,10 @@ bool enc_aud_category_match(const char *path, const char *pattern)
     if (np > 32 || nq > 32 || nq == 0 || nq > np) return false;
     for (size_t start = 0; start + nq <= np; start++) {
         size_t j = 0;
-        while (j < nq && level_eq(pl[start + j], ql[j]))
-            j++;
+        while (j < nq && level_eq(pl[start + j], ql[j])) j++;
         if (j == nq) return true;
     }
     return false;
 }
 
-bool enc_aud_text_ieq(const char *a, const char *b)
-{
-    return strcasecmp(a, b) == 0;
-}
+bool enc_aud_text_ieq(const char *a, const char *b) { return strcasecmp(a, b) == 0; }

@@ -26,14 +26,10 @@ size_t enc_aud_utf8_len(const unsigned char *s, size_t n)
     if (c < 0x80) return 1;
     size_t len;
     unsigned cp;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, cp = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, cp = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, cp = c & 0x07;
-    else
-        return 0;
+    if (c >= 0xc2 && c <= 0xdf) len = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef) len = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4) len = 4, cp = c & 0x07;
+    else return 0;
     if (n < len) return 0;
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xc0) != 0x80) return 0;
@@ -66,14 +62,8 @@ static void skip(enc_aud_lexer *lx, size_t n)
         if (((unsigned char)lx->src[lx->off] & 0xc0) != 0x80) lx->pos.col++;
 }
 
-static bool is_name_start(int c)
-{
-    return c >= 0 && (isalpha(c) && c < 0x80 ? 1 : c == '_');
-}
-static bool is_name_char(int c)
-{
-    return c >= 0 && c < 0x80 && (isalnum(c) || c == '_');
-}
+static bool is_name_start(int c) { return c >= 0 && (isalpha(c) && c < 0x80 ? 1 : c == '_'); }
+static bool is_name_char(int c) { return c >= 0 && c < 0x80 && (isalnum(c) || c == '_'); }
 
 static const struct {
     const char *word;
@@ -138,18 +128,10 @@ static enc_rc lex_string(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, 
             case '"':
             case '\'':
             case '\\':
-            case '/':
-                tmp[0] = (char)e, tn = 1;
-                break;
-            case 'n':
-                tmp[0] = '\n', tn = 1;
-                break;
-            case 't':
-                tmp[0] = '\t', tn = 1;
-                break;
-            case 'r':
-                tmp[0] = '\r', tn = 1;
-                break;
+            case '/': tmp[0] = (char)e, tn = 1; break;
+            case 'n': tmp[0] = '\n', tn = 1; break;
+            case 't': tmp[0] = '\t', tn = 1; break;
+            case 'r': tmp[0] = '\r', tn = 1; break;
             case 'u': {
                 int cp = hex4(lx, lx->off + 2);
                 used = 6;
@@ -207,8 +189,7 @@ static enc_rc lex_number(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, 
 {
     size_t start = lx->off, i = 0;
     if (peek(lx, 0) == '-') i++;
-    while (peek(lx, i) >= '0' && peek(lx, i) <= '9')
-        i++;
+    while (peek(lx, i) >= '0' && peek(lx, i) <= '9') i++;
     if (peek(lx, i) == '.') {
         if (!(peek(lx, i + 1) >= '0' && peek(lx, i + 1) <= '9')) {
             skip(lx, i + 1);
@@ -217,13 +198,11 @@ static enc_rc lex_number(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, 
                                    (int)(i + 1), lx->src + start);
         }
         i++;
-        while (peek(lx, i) >= '0' && peek(lx, i) <= '9')
-            i++;
+        while (peek(lx, i) >= '0' && peek(lx, i) <= '9') i++;
     }
     size_t digits = i;
     size_t unit = 0; /* length of a letter suffix */
-    while (is_name_char(peek(lx, i + unit)))
-        unit++;
+    while (is_name_char(peek(lx, i + unit))) unit++;
     if (digits + unit > ENC_AUD_MAX_NUMBER)
         return enc_aud_fail_at(err, where, t->pos, "number too long (more than %d characters)",
                                ENC_AUD_MAX_NUMBER);
@@ -236,21 +215,11 @@ static enc_rc lex_number(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, 
         double scale = 0;
         if (unit == 1) {
             switch (lx->src[start + digits]) {
-            case 's':
-                scale = 1;
-                break;
-            case 'm':
-                scale = 60;
-                break;
-            case 'h':
-                scale = 3600;
-                break;
-            case 'd':
-                scale = 86400;
-                break;
-            case 'w':
-                scale = 7 * 86400;
-                break;
+            case 's': scale = 1; break;
+            case 'm': scale = 60; break;
+            case 'h': scale = 3600; break;
+            case 'd': scale = 86400; break;
+            case 'w': scale = 7 * 86400; break;
             }
         }
         if (scale == 0)
@@ -298,8 +267,7 @@ enc_rc enc_aud_lex_next(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, e
             lx->pos.line++;
             lx->pos.col = 1;
         } else if (c == '#') {
-            while (peek(lx, 0) >= 0 && peek(lx, 0) != '\n')
-                skip(lx, 1);
+            while (peek(lx, 0) >= 0 && peek(lx, 0) != '\n') skip(lx, 1);
         } else {
             break;
         }
@@ -314,8 +282,7 @@ enc_rc enc_aud_lex_next(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, e
         t->kind = AUD_T_EOF;
     } else if (is_name_start(c)) {
         size_t n = 0;
-        while (is_name_char(peek(lx, n)))
-            n++;
+        while (is_name_char(peek(lx, n))) n++;
         if (n > ENC_AUD_MAX_NAME)
             return enc_aud_fail_at(err, where, t->pos, "name too long (more than %d characters)",
                                    ENC_AUD_MAX_NAME);
@@ -331,35 +298,21 @@ enc_rc enc_aud_lex_next(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, e
     } else {
         size_t n = 1;
         switch (c) {
-        case '(':
-            t->kind = AUD_T_LPAREN;
-            break;
-        case ')':
-            t->kind = AUD_T_RPAREN;
-            break;
-        case ',':
-            t->kind = AUD_T_COMMA;
-            break;
-        case '=':
-            t->kind = AUD_T_EQ, n = d == '=' ? 2 : 1;
-            break;
+        case '(': t->kind = AUD_T_LPAREN; break;
+        case ')': t->kind = AUD_T_RPAREN; break;
+        case ',': t->kind = AUD_T_COMMA; break;
+        case '=': t->kind = AUD_T_EQ, n = d == '=' ? 2 : 1; break;
         case '!':
             if (d != '=') return bad_char(lx, t, where, err);
             t->kind = AUD_T_NE, n = 2;
             break;
         case '<':
-            if (d == '=')
-                t->kind = AUD_T_LE, n = 2;
-            else if (d == '>')
-                t->kind = AUD_T_NE, n = 2;
-            else
-                t->kind = AUD_T_LT;
+            if (d == '=') t->kind = AUD_T_LE, n = 2;
+            else if (d == '>') t->kind = AUD_T_NE, n = 2;
+            else t->kind = AUD_T_LT;
             break;
-        case '>':
-            t->kind = d == '=' ? (n = 2, AUD_T_GE) : AUD_T_GT;
-            break;
-        default:
-            return bad_char(lx, t, where, err);
+        case '>': t->kind = d == '=' ? (n = 2, AUD_T_GE) : AUD_T_GT; break;
+        default: return bad_char(lx, t, where, err);
         }
         skip(lx, n);
     }
@@ -378,33 +331,19 @@ void enc_aud_tok_describe(const enc_aud_tok *t, char *out, size_t cap)
         unsigned char c = (unsigned char)s[k];
         size_t l = enc_aud_utf8_len((const unsigned char *)s + k, n - k);
         if (!l) break;
-        if (c < 0x20 || c == 0x7f)
-            o += (size_t)snprintf(text + o, sizeof text - o, "\\x%02x", c);
-        else
-            memcpy(text + o, s + k, l), o += l;
+        if (c < 0x20 || c == 0x7f) o += (size_t)snprintf(text + o, sizeof text - o, "\\x%02x", c);
+        else memcpy(text + o, s + k, l), o += l;
         k += l;
         chars++;
     }
     text[o] = 0;
     const char *more = k < n ? "..." : "";
     switch (t->kind) {
-    case AUD_T_EOF:
-        snprintf(out, cap, "end of input");
-        break;
-    case AUD_T_NAME:
-        snprintf(out, cap, "name '%s%s'", text, more);
-        break;
-    case AUD_T_NUMBER:
-        snprintf(out, cap, "number %s%s", text, more);
-        break;
-    case AUD_T_DURATION:
-        snprintf(out, cap, "duration %s%s", text, more);
-        break;
-    case AUD_T_STRING:
-        snprintf(out, cap, "string \"%s%s\"", text, more);
-        break;
-    default:
-        snprintf(out, cap, "'%s'", text);
-        break;
+    case AUD_T_EOF: snprintf(out, cap, "end of input"); break;
+    case AUD_T_NAME: snprintf(out, cap, "name '%s%s'", text, more); break;
+    case AUD_T_NUMBER: snprintf(out, cap, "number %s%s", text, more); break;
+    case AUD_T_DURATION: snprintf(out, cap, "duration %s%s", text, more); break;
+    case AUD_T_STRING: snprintf(out, cap, "string \"%s%s\"", text, more); break;
+    default: snprintf(out, cap, "'%s'", text); break;
     }
 }

@@ -26,10 +26,7 @@ typedef struct parser {
     int depth;
 } parser;
 
-static enc_rc advance(parser *p)
-{
-    return enc_aud_lex_next(&p->lx, &p->tok, p->where, p->err);
-}
+static enc_rc advance(parser *p) { return enc_aud_lex_next(&p->lx, &p->tok, p->where, p->err); }
 
 static enc_rc expected(parser *p, const char *what)
 {
@@ -227,8 +224,7 @@ static enc_rc operand(parser *p, const char *what, enc_aud_node **out)
         p->depth--;
         break;
     }
-    default:
-        return expected(p, what);
+    default: return expected(p, what);
     }
     *out = n;
     return advance(p);
@@ -237,26 +233,13 @@ static enc_rc operand(parser *p, const char *what, enc_aud_node **out)
 static bool cmp_op(enc_aud_tok_kind k, enc_aud_op *op)
 {
     switch (k) {
-    case AUD_T_EQ:
-        *op = AUD_EQ;
-        return true;
-    case AUD_T_NE:
-        *op = AUD_NE;
-        return true;
-    case AUD_T_LT:
-        *op = AUD_LT;
-        return true;
-    case AUD_T_LE:
-        *op = AUD_LE;
-        return true;
-    case AUD_T_GT:
-        *op = AUD_GT;
-        return true;
-    case AUD_T_GE:
-        *op = AUD_GE;
-        return true;
-    default:
-        return false;
+    case AUD_T_EQ: *op = AUD_EQ; return true;
+    case AUD_T_NE: *op = AUD_NE; return true;
+    case AUD_T_LT: *op = AUD_LT; return true;
+    case AUD_T_LE: *op = AUD_LE; return true;
+    case AUD_T_GT: *op = AUD_GT; return true;
+    case AUD_T_GE: *op = AUD_GE; return true;
+    default: return false;
     }
 }
 
@@ -404,16 +387,11 @@ static void print_str(enc_buf *b, const char *s, size_t n)
         if (c == '"' || c == '\\') {
             enc_buf_addc(b, '\\');
             enc_buf_addc(b, (char)c);
-        } else if (c == '\n')
-            enc_buf_adds(b, "\\n");
-        else if (c == '\t')
-            enc_buf_adds(b, "\\t");
-        else if (c == '\r')
-            enc_buf_adds(b, "\\r");
-        else if (c < 0x20 || c == 0x7f)
-            enc_buf_printf(b, "\\u%04x", c);
-        else
-            enc_buf_addc(b, (char)c);
+        } else if (c == '\n') enc_buf_adds(b, "\\n");
+        else if (c == '\t') enc_buf_adds(b, "\\t");
+        else if (c == '\r') enc_buf_adds(b, "\\r");
+        else if (c < 0x20 || c == 0x7f) enc_buf_printf(b, "\\u%04x", c);
+        else enc_buf_addc(b, (char)c);
     }
     enc_buf_addc(b, '"');
 }
@@ -472,9 +450,7 @@ void enc_aud_print(const enc_aud_node *n, enc_buf *b)
         enc_buf_adds(b, " and ");
         print_operand(n->kid[2], b);
         break;
-    case AUD_N_NAME:
-        enc_buf_add(b, n->text, n->len);
-        break;
+    case AUD_N_NAME: enc_buf_add(b, n->text, n->len); break;
     case AUD_N_CALL:
         enc_buf_add(b, n->text, n->len);
         print_list(n, 0, b);
@@ -490,14 +466,8 @@ void enc_aud_print(const enc_aud_node *n, enc_buf *b)
         }
         break;
     case AUD_N_NUM:
-    case AUD_N_DUR:
-        enc_buf_add(b, n->text, n->len);
-        break;
-    case AUD_N_STR:
-        print_str(b, n->text, n->len);
-        break;
-    case AUD_N_BOOL:
-        enc_buf_adds(b, n->num ? "true" : "false");
-        break;
+    case AUD_N_DUR: enc_buf_add(b, n->text, n->len); break;
+    case AUD_N_STR: print_str(b, n->text, n->len); break;
+    case AUD_N_BOOL: enc_buf_adds(b, n->num ? "true" : "false"); break;
     }
 }

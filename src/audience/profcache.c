@@ -45,8 +45,10 @@ static int64_t gen_of(sqlite3 *db, bool *marked)
 {
     int64_t g = -1;
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT (SELECT gen FROM column_gen WHERE id = 2), EXISTS(SELECT 1"
-                               " FROM column_marks WHERE tbl = 'profiles')", -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db,
+                           "SELECT (SELECT gen FROM column_gen WHERE id = 2), EXISTS(SELECT 1"
+                           " FROM column_marks WHERE tbl = 'profiles')",
+                           -1, &q, NULL) == SQLITE_OK) {
         if (sqlite3_step(q) == SQLITE_ROW) {
             g = sqlite3_column_type(q, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 0);
             *marked = sqlite3_column_int(q, 1) != 0;
@@ -96,8 +98,10 @@ enc_rc enc_profcache_build(enc_store *st, enc_err *err)
     header h = {0};
     /* the mark first: from here on every write to profiles raises the generation */
     if (enc_store_begin(st, err)) return ENC_EDB;
-    if (sqlite3_exec(db, "INSERT INTO column_marks(tbl, hwm) VALUES('profiles', 0) ON CONFLICT(tbl)"
-                         " DO NOTHING", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(db,
+                     "INSERT INTO column_marks(tbl, hwm) VALUES('profiles', 0) ON CONFLICT(tbl)"
+                     " DO NOTHING",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         enc_rc rc = enc__store_sqlfail(st, err, "profile cache mark");
         enc_store_rollback(st);
         return rc;
@@ -118,7 +122,8 @@ enc_rc enc_profcache_build(enc_store *st, enc_err *err)
         memset(&cols[nc], 0, sizeof cols[nc]);
         cols[nc].name = enc_aud_fields[f].column;
         cols[nc].type = enc_aud_fields[f].type;
-        if (cols[nc].type == AUD_TEXT || cols[nc].type == AUD_LIST) cols[nc].dict = enc_smap_new(64);
+        if (cols[nc].type == AUD_TEXT || cols[nc].type == AUD_LIST)
+            cols[nc].dict = enc_smap_new(64);
         nc++;
     }
     h.ncols = nc;
@@ -148,8 +153,10 @@ enc_rc enc_profcache_build(enc_store *st, enc_err *err)
             as_of = enc_xrealloc(as_of, (size_t)cap * sizeof *as_of);
             for (int k = 0; k < nc; k++) {
                 bcol *c = &cols[k];
-                if (c->type == AUD_TEXT) c->txt = enc_xrealloc(c->txt, (size_t)cap * sizeof *c->txt);
-                else if (c->type == AUD_LIST) c->off = enc_xrealloc(c->off, (size_t)(cap + 1) * sizeof *c->off);
+                if (c->type == AUD_TEXT)
+                    c->txt = enc_xrealloc(c->txt, (size_t)cap * sizeof *c->txt);
+                else if (c->type == AUD_LIST)
+                    c->off = enc_xrealloc(c->off, (size_t)(cap + 1) * sizeof *c->off);
                 else c->num = enc_xrealloc(c->num, (size_t)cap * sizeof *c->num);
             }
         }
@@ -267,7 +274,8 @@ static const char *open_file(enc_store *st, const char *path, enc_profcache *c)
     int64_t g = gen_of(enc__store_db(st), &marked);
     if (c->h->schema != enc_store_schema_version(st)) why = "the store's schema changed";
     else if (!marked || g != c->h->gen) why = "profiles changed in the store";
-    else if (c->h->rows < 0 || c->h->ncols < 0 || c->h->ncols > AUD_F_COUNT) why = "the cache file is damaged";
+    else if (c->h->rows < 0 || c->h->ncols < 0 || c->h->ncols > AUD_F_COUNT)
+        why = "the cache file is damaged";
     if (!why) {
         c->cust = enc_colfile_get(&c->m, "cust", c->h->rows * 8);
         c->as_of = enc_colfile_get(&c->m, "as_of", c->h->rows * 8);
@@ -320,7 +328,8 @@ bool enc_profcache_column(const enc_profcache *c, const char *column, enc_profca
     snprintf(nmo, sizeof nmo, "%s.off", nm);
     if (!enc_colfile_find(&c->m, nmo, &bytes)) return false;
     out->nnames = (size_t)(bytes / 8);
-    if (!enc_colfile_strings(&c->m, nm, (int64_t)out->nnames, &out->name_off, &out->name_str)) return false;
+    if (!enc_colfile_strings(&c->m, nm, (int64_t)out->nnames, &out->name_off, &out->name_str))
+        return false;
     snprintf(nm, sizeof nm, "c%d.txt", k);
     if ((out->txt = enc_colfile_get(&c->m, nm, rows * 4))) {
         for (int64_t r = 0; r < rows; r++) /* ids inside the names: checked once per use */

@@ -16,12 +16,12 @@
 typedef struct enc_profcache enc_profcache;
 
 typedef struct enc_profcache_col {
-    bool list;                 /* a LIST column: off/item; else a TEXT column: txt */
-    const double *num;         /* a number column (NULL for TEXT and LIST) */
-    const int32_t *txt;        /* TEXT: name id per row, -1 for NULL or empty */
-    const int64_t *off;        /* LIST: row r holds item[off[r] .. off[r + 1]); NULL value: none */
+    bool list;          /* a LIST column: off/item; else a TEXT column: txt */
+    const double *num;  /* a number column (NULL for TEXT and LIST) */
+    const int32_t *txt; /* TEXT: name id per row, -1 for NULL or empty */
+    const int64_t *off; /* LIST: row r holds item[off[r] .. off[r + 1]); NULL value: none */
     const int32_t *item;
-    const int64_t *name_off;   /* the names (colfile strings) */
+    const int64_t *name_off; /* the names (colfile strings) */
     const char *name_str;
     size_t nnames;
 } enc_profcache_col;

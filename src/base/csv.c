@@ -42,7 +42,7 @@ struct enc_csv {
     bool own_fd;
     const char *mem;
     size_t mem_n, mem_pos;
-    bool src_eof;     /* the source has nothing more */
+    bool src_eof;      /* the source has nothing more */
     uint64_t src_read; /* bytes taken from the source */
     uint64_t total;
     /* window being parsed: win[pos..wlen); eof = nothing will ever follow win[wlen-1] */
@@ -100,9 +100,18 @@ static enc_csv *reader_new(const enc_csv_opts *o)
     r->cls['\n'] = C_LF;
     r->cls['\r'] = C_CR;
     switch (o->format) {
-    case ENC_FMT_CSV: r->cls[','] = C_DELIM; r->quoting = true; break;
-    case ENC_FMT_TSV: r->cls['\t'] = C_DELIM; r->quoting = true; break;
-    case ENC_FMT_WS: r->cls[' '] = C_DELIM; r->cls['\t'] = C_DELIM; break;
+    case ENC_FMT_CSV:
+        r->cls[','] = C_DELIM;
+        r->quoting = true;
+        break;
+    case ENC_FMT_TSV:
+        r->cls['\t'] = C_DELIM;
+        r->quoting = true;
+        break;
+    case ENC_FMT_WS:
+        r->cls[' '] = C_DELIM;
+        r->cls['\t'] = C_DELIM;
+        break;
     }
     if (r->quoting) r->cls['"'] = C_QUOTE;
     /* A record's output is at most its input bytes plus a NUL per field (fields <= bytes + 1),
@@ -309,7 +318,8 @@ enc_rc enc_csv_open(enc_csv **out, const char *path, const enc_csv_opts *o, enc_
     struct stat st;
     bool st_ok = fstat(fd, &st) == 0;
     if (!st_ok || S_ISDIR(st.st_mode)) {
-        enc_rc e = enc_fail(err, ENC_EIO, "%s: %s", path, st_ok ? "is a directory" : strerror(errno));
+        enc_rc e =
+            enc_fail(err, ENC_EIO, "%s: %s", path, st_ok ? "is a directory" : strerror(errno));
         if (own) close(fd);
         return e;
     }
@@ -389,13 +399,13 @@ static int parse_record(enc_csv *r, size_t *nfp, size_t *endp, long *lines)
     long nl = 0;
     int rc;
 
-#define END_FIELD()                                                                               \
-    do {                                                                                          \
-        if (nf < maxf) {                                                                          \
-            r->flen[nf] = (size_t)(o - r->f[nf]);                                                 \
-            *o++ = 0;                                                                             \
-        }                                                                                         \
-        nf++;                                                                                     \
+#define END_FIELD()                                                                                \
+    do {                                                                                           \
+        if (nf < maxf) {                                                                           \
+            r->flen[nf] = (size_t)(o - r->f[nf]);                                                  \
+            *o++ = 0;                                                                              \
+        }                                                                                          \
+        nf++;                                                                                      \
     } while (0)
 
     if (r->o.format == ENC_FMT_WS) {
@@ -444,7 +454,10 @@ unquoted:
     END_FIELD();
     switch (cls[*p]) {
     case C_DELIM: p++; goto field;
-    case C_LF: p++; nl++; goto done;
+    case C_LF:
+        p++;
+        nl++;
+        goto done;
     default: goto cr;
     }
 
@@ -669,8 +682,8 @@ int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err)
                 r->skip = SKIP_LINE;
             }
             enc_fail(err, ENC_EPARSE,
-                     "line %ld: unterminated quoted field (still open after %zu bytes)",
-                     row->line, r->o.max_record);
+                     "line %ld: unterminated quoted field (still open after %zu bytes)", row->line,
+                     r->o.max_record);
             return -1;
         default: /* P_UNTERMINATED */
             if (!resume_next_line(r)) r->pos = r->wlen;

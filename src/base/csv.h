@@ -20,10 +20,10 @@ typedef struct enc_csv_opts {
 } enc_csv_opts;
 
 typedef struct enc_csv_row {
-    size_t n;     /* number of fields */
-    char **f;     /* fields, NUL-terminated, owned by the reader, valid until the next call */
-    size_t *len;  /* their lengths in bytes */
-    long line;    /* 1-based physical line where the record starts */
+    size_t n;    /* number of fields */
+    char **f;    /* fields, NUL-terminated, owned by the reader, valid until the next call */
+    size_t *len; /* their lengths in bytes */
+    long line;   /* 1-based physical line where the record starts */
 } enc_csv_row;
 
 typedef struct enc_csv enc_csv;

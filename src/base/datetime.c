@@ -16,9 +16,9 @@ int64_t enc_days_from_civil(int y, int m, int d)
 {
     int64_t yy = (int64_t)y - (m <= 2);
     int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;                                      /* [0, 399] */
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;     /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;               /* [0, 146096] */
+    int64_t yoe = yy - era * 400;                                  /* [0, 399] */
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 
@@ -29,7 +29,7 @@ void enc_civil_from_days(int64_t z, int *y, int *m, int *d)
     if (z < INT64_MIN / 4) z = INT64_MIN / 4;
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;                                     /* [0, 146096] */
+    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
     int64_t yy = yoe + era * 400;
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* [0, 365] */
@@ -187,8 +187,8 @@ static bool ptz_name(const char **pp, const char *e)
     if (p < e && *p == '<') {
         const char *q = ++p;
         while (p < e && *p != '>') {
-            if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-                  *p == '+' || *p == '-'))
+            if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                  (*p >= '0' && *p <= '9') || *p == '+' || *p == '-'))
                 return false;
             p++;
         }
@@ -314,7 +314,10 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int64_t be64(const unsigned char *p) { return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4)); }
+static int64_t be64(const unsigned char *p)
+{
+    return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
+}
 
 typedef struct tzif_hdr {
     int version;
@@ -453,10 +456,8 @@ enc_rc enc_tz_load(const char *name, enc_tz **out, enc_err *err)
     bool bad = ferror(f) != 0;
     fclose(f);
     enc_rc rc;
-    if (bad || n == cap)
-        rc = enc_fail(err, ENC_EIO, "time zone %s: cannot read %s", name, path);
-    else
-        rc = enc_tz_from_tzif(buf, n, name, out, err);
+    if (bad || n == cap) rc = enc_fail(err, ENC_EIO, "time zone %s: cannot read %s", name, path);
+    else rc = enc_tz_from_tzif(buf, n, name, out, err);
     free(buf);
     return rc;
 }

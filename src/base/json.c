@@ -134,8 +134,7 @@ void enc_money_format(char *out, size_t cap, int64_t minor, int digits)
     uint64_t a = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
     uint64_t scale = 1;
     for (int i = 0; i < digits; i++) scale *= 10;
-    if (digits == 0)
-        snprintf(out, cap, "%s%" PRIu64, minor < 0 ? "-" : "", a);
+    if (digits == 0) snprintf(out, cap, "%s%" PRIu64, minor < 0 ? "-" : "", a);
     else
         snprintf(out, cap, "%s%" PRIu64 ".%0*" PRIu64, minor < 0 ? "-" : "", a / scale, digits,
                  a % scale);

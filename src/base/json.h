@@ -17,9 +17,9 @@ typedef struct enc_jw {
 } enc_jw;
 
 void enc_jw_init(enc_jw *w, enc_buf *out);
-void enc_jw_obj(enc_jw *w);   /* { */
-void enc_jw_end(enc_jw *w);   /* } or ] */
-void enc_jw_arr(enc_jw *w);   /* [ */
+void enc_jw_obj(enc_jw *w); /* { */
+void enc_jw_end(enc_jw *w); /* } or ] */
+void enc_jw_arr(enc_jw *w); /* [ */
 void enc_jw_key(enc_jw *w, const char *key);
 void enc_jw_str(enc_jw *w, const char *s); /* NULL writes null */
 void enc_jw_strn(enc_jw *w, const char *s, size_t n);

@@ -16,8 +16,14 @@ char *enc_xstrndup(const char *s, size_t n);
 void enc_grow(void **p, size_t *cap, size_t need, size_t elem);
 #define ENC_GROW(arr, cap, need) enc_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
-static inline bool enc_mul_ok(size_t a, size_t b, size_t *out) { return !__builtin_mul_overflow(a, b, out); }
-static inline bool enc_add_ok(size_t a, size_t b, size_t *out) { return !__builtin_add_overflow(a, b, out); }
+static inline bool enc_mul_ok(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+static inline bool enc_add_ok(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_add_overflow(a, b, out);
+}
 
 /* Arena: bump allocation for batch work; everything is freed at once (STYLE 6). */
 typedef struct enc_arena enc_arena;

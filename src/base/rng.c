@@ -33,7 +33,8 @@ void enc_rng_seed(enc_rng *r, uint64_t seed) { seed_from(r, seed); }
 
 void enc_rng_seed_stream(enc_rng *r, uint64_t seed, uint64_t stream)
 {
-    seed_from(r, enc_hash_u64(seed) ^ enc_hash_u64(stream * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL));
+    seed_from(r, enc_hash_u64(seed) ^
+                     enc_hash_u64(stream * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL));
 }
 
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
@@ -82,7 +83,10 @@ double enc_rng_uniform_pos(enc_rng *r)
     return ((double)(enc_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
 }
 
-double enc_rng_range(enc_rng *r, double lo, double hi) { return lo + (hi - lo) * enc_rng_uniform(r); }
+double enc_rng_range(enc_rng *r, double lo, double hi)
+{
+    return lo + (hi - lo) * enc_rng_uniform(r);
+}
 
 uint64_t enc_rng_below(enc_rng *r, uint64_t n)
 {

@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 typedef struct enc_rng {
-    uint64_t s[4];      /* xoshiro256** state, never all zero */
-    double spare;       /* second normal deviate of the last polar pair */
+    uint64_t s[4]; /* xoshiro256** state, never all zero */
+    double spare;  /* second normal deviate of the last polar pair */
     bool has_spare;
 } enc_rng;
 
@@ -30,13 +30,13 @@ void enc_rng_seed_stream(enc_rng *r, uint64_t seed, uint64_t stream);
 /* Advances the state by 2^128 draws: non-overlapping sub-sequences for parallel workers. */
 void enc_rng_jump(enc_rng *r);
 
-uint64_t enc_rng_next(enc_rng *r);              /* 64 random bits */
-double enc_rng_uniform(enc_rng *r);             /* [0, 1), 53-bit resolution */
-double enc_rng_uniform_pos(enc_rng *r);         /* (0, 1): safe for log() */
+uint64_t enc_rng_next(enc_rng *r);                      /* 64 random bits */
+double enc_rng_uniform(enc_rng *r);                     /* [0, 1), 53-bit resolution */
+double enc_rng_uniform_pos(enc_rng *r);                 /* (0, 1): safe for log() */
 double enc_rng_range(enc_rng *r, double lo, double hi); /* [lo, hi) */
 /* An integer in [0, n) without bias (Lemire 2019, multiply-shift with rejection); n > 0. */
 uint64_t enc_rng_below(enc_rng *r, uint64_t n);
-bool enc_rng_bernoulli(enc_rng *r, double p);   /* true with probability p */
+bool enc_rng_bernoulli(enc_rng *r, double p); /* true with probability p */
 
 /* Normal(mu, sigma) by Marsaglia's polar method (pairs; the spare is kept in r). */
 double enc_rng_normal(enc_rng *r, double mu, double sigma);
@@ -66,7 +66,7 @@ void enc_rng_shuffle_u32(enc_rng *r, uint32_t *a, size_t n);
  * distribution. enc_alias_init allocates; the caller frees with enc_alias_free. */
 typedef struct enc_alias {
     size_t n;
-    double *prob;   /* acceptance probability of column i */
+    double *prob; /* acceptance probability of column i */
     uint32_t *alias;
 } enc_alias;
 void enc_alias_init(enc_alias *t, const double *w, size_t n);

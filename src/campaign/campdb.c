@@ -27,10 +27,8 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql, enc_err *err)
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
+    if (v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(s, i);
 }
 
 /* Steps a statement that returns no rows, finalises it. */
@@ -72,8 +70,7 @@ enc_camp_writer *enc_camp_writer_new(enc_store *st)
 void enc_camp_writer_free(enc_camp_writer *w)
 {
     if (!w) return;
-    for (int i = 0; i < W_MAX; i++)
-        sqlite3_finalize(w->s[i]);
+    for (int i = 0; i < W_MAX; i++) sqlite3_finalize(w->s[i]);
     free(w);
 }
 
@@ -98,10 +95,8 @@ static sqlite3_stmt *wprep(sqlite3 *db, enc_camp_writer *w, int slot, const char
 /* Ends a statement from wprep: kept (reset) with a writer, finalised without. */
 static void wdone(enc_camp_writer *w, sqlite3_stmt *s)
 {
-    if (w)
-        sqlite3_reset(s);
-    else
-        sqlite3_finalize(s);
+    if (w) sqlite3_reset(s);
+    else sqlite3_finalize(s);
 }
 
 static enc_rc wrun(sqlite3 *db, enc_camp_writer *w, sqlite3_stmt *s, enc_err *err, const char *what)
@@ -285,8 +280,7 @@ enc_rc enc_camp_log_run(enc_store *st, const char *name, int64_t at, int64_t fro
     if (!q) return ENC_EDB;
     bind_text(q, 1, name);
     int64_t v[] = {at, from, to, audience, messages, holdout, added};
-    for (int i = 0; i < 7; i++)
-        sqlite3_bind_int64(q, i + 2, v[i]);
+    for (int i = 0; i < 7; i++) sqlite3_bind_int64(q, i + 2, v[i]);
     return run(db, q, err, "logging run");
 }
 
@@ -474,8 +468,7 @@ enc_rc enc_suppressions_load(enc_store *st, enc_smap **out, enc_err *err)
         if (!ch || !a) continue;
         int n = snprintf(key, sizeof key, "%s\n%s", ch, a);
         if (n < 0 || (size_t)n >= sizeof key) continue;
-        for (int i = 0; i < n; i++)
-            key[i] = (char)tolower((unsigned char)key[i]);
+        for (int i = 0; i < n; i++) key[i] = (char)tolower((unsigned char)key[i]);
         enc_smap_put(*out, key, (size_t)n, 1, NULL);
     }
     sqlite3_finalize(q);
@@ -632,8 +625,7 @@ enc_rc enc_coupon_redeem(enc_store *st, int64_t *n, enc_err *err)
                            "UPDATE coupons SET redeemed_order = ?2, redeemed_at = ?3"
                            " WHERE id = ?1 AND redeemed_order IS NULL",
                            err);
-    if (!q || !c || !u)
-        rc = ENC_EDB;
+    if (!q || !c || !u) rc = ENC_EDB;
     else {
         sqlite3_bind_int64(q, 1, last);
         sqlite3_bind_int64(q, 2, maxid);
@@ -678,10 +670,8 @@ enc_rc enc_coupon_redeem(enc_store *st, int64_t *n, enc_err *err)
         snprintf(v, sizeof v, "%lld", (long long)maxid);
         rc = setting_put(db, "redeem_order_id", v, err);
     }
-    if (rc)
-        enc_store_rollback(st);
-    else
-        rc = enc_store_commit(st, err);
+    if (rc) enc_store_rollback(st);
+    else rc = enc_store_commit(st, err);
 done:
     enc_smap_free(open);
     return rc;

@@ -47,8 +47,7 @@ static void build_lists(enc_items *it, const int32_t *grp, size_t ngroups, int64
 {
     const enc_snapshot *s = it->s;
     int32_t *order = enc_xmalloc((s->nprod + 1) * sizeof *order);
-    for (size_t p = 0; p < s->nprod; p++)
-        order[p] = (int32_t)p;
+    for (size_t p = 0; p < s->nprod; p++) order[p] = (int32_t)p;
     qsort_r(order, s->nprod, sizeof *order, by_pop, it);
     int64_t *off = enc_xcalloc(ngroups + 1, sizeof *off);
     int32_t *cnt = enc_xcalloc(ngroups + 1, sizeof *cnt);
@@ -56,8 +55,7 @@ static void build_lists(enc_items *it, const int32_t *grp, size_t ngroups, int64
         int32_t g = grp[order[k]];
         if (g >= 0 && (size_t)g < ngroups && cnt[g] < LIST_MAX && it->pop[order[k]] > 0) cnt[g]++;
     }
-    for (size_t g = 0; g < ngroups; g++)
-        off[g + 1] = off[g] + cnt[g];
+    for (size_t g = 0; g < ngroups; g++) off[g + 1] = off[g] + cnt[g];
     int32_t *list = enc_xmalloc(((size_t)off[ngroups] + 1) * sizeof *list);
     memset(cnt, 0, (ngroups + 1) * sizeof *cnt);
     for (size_t k = 0; k < s->nprod; k++) {
@@ -108,15 +106,12 @@ static enc_rc load_complements(enc_items *it, enc_store *st, enc_err *err)
     }
     sqlite3_finalize(q);
     enc_smap_free(sku);
-    for (size_t k = 0; k < np; k += 2)
-        it->comp_off[pairs[k] + 1]++;
-    for (size_t p = 0; p < s->nprod; p++)
-        it->comp_off[p + 1] += it->comp_off[p];
+    for (size_t k = 0; k < np; k += 2) it->comp_off[pairs[k] + 1]++;
+    for (size_t p = 0; p < s->nprod; p++) it->comp_off[p + 1] += it->comp_off[p];
     it->comp_list = enc_xmalloc((np / 2 + 1) * sizeof *it->comp_list);
     int64_t *fill = enc_xmalloc((s->nprod + 1) * sizeof *fill);
     memcpy(fill, it->comp_off, (s->nprod + 1) * sizeof *fill);
-    for (size_t k = 0; k < np; k += 2)
-        it->comp_list[fill[pairs[k]]++] = pairs[k + 1];
+    for (size_t k = 0; k < np; k += 2) it->comp_list[fill[pairs[k]]++] = pairs[k + 1];
     free(fill);
     free(pairs);
     return ENC_OK;
@@ -141,8 +136,7 @@ enc_rc enc_items_new(const enc_snapshot *s, enc_store *st, enc_items_from from, 
     }
     it->pop = enc_xcalloc(s->nprod + 1, sizeof *it->pop);
     it->first_sold = enc_xmalloc((s->nprod + 1) * sizeof *it->first_sold);
-    for (size_t p = 0; p < s->nprod; p++)
-        it->first_sold[p] = INT64_MAX;
+    for (size_t p = 0; p < s->nprod; p++) it->first_sold[p] = INT64_MAX;
     for (size_t j = 0; j < s->nord; j++)
         for (int64_t k = s->line_off[j]; k < s->line_off[j + 1]; k++) {
             int32_t p = s->line_prod[k];
@@ -218,8 +212,7 @@ int32_t enc_items_top_category(const enc_snapshot *s, int32_t c)
             int32_t t = p >= 0 ? s->prod_top[p] : -1;
             if (t < 0) continue;
             int x = 0;
-            while (x < n && cat[x] != t)
-                x++;
+            while (x < n && cat[x] != t) x++;
             if (x == n) {
                 if (n == K) continue;
                 cat[n] = t, cnt[n++] = 0;
@@ -245,16 +238,14 @@ size_t enc_items_pick(enc_items *it, int32_t c, const int32_t *trig, size_t ntri
     size_t n = 0;
     it->nlast = 0;
     switch (it->from) {
-    case ENC_ITEMS_NONE:
-        return 0;
+    case ENC_ITEMS_NONE: return 0;
     case ENC_ITEMS_RECOMMENDED: {
         size_t want = (size_t)max < sizeof it->last / sizeof *it->last
                           ? (size_t)max
                           : sizeof it->last / sizeof *it->last;
         it->nlast =
             enc_rec_recommend(it->rec, (enc_rec_kind)it->kind, (size_t)c, it->ws, want, it->last);
-        for (size_t k = 0; k < it->nlast; k++)
-            out[n++] = it->last[k].prod;
+        for (size_t k = 0; k < it->nlast; k++) out[n++] = it->last[k].prod;
         return n;
     }
     case ENC_ITEMS_TRIGGER:
@@ -285,8 +276,7 @@ size_t enc_items_pick(enc_items *it, int32_t c, const int32_t *trig, size_t ntri
         if (n) return n;
         break;
     case ENC_ITEMS_TOP_CATEGORIES:
-    case ENC_ITEMS_NEW_ARRIVALS:
-        break;
+    case ENC_ITEMS_NEW_ARRIVALS: break;
     }
     /* best sellers (or new arrivals) of the customer's top category, else of the trigger's */
     int32_t top = enc_items_top_category(s, c);

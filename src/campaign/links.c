@@ -12,10 +12,7 @@ static bool is_alnum(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-static bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 /* ASCII white space as HTML has it (tab, LF, FF, CR, space) */
 static bool is_space(char c)
 {
@@ -31,8 +28,7 @@ static bool is_http(const char *u, size_t n)
 static size_t base_len(const char *b)
 {
     size_t n = strlen(b);
-    while (n && b[n - 1] == '/')
-        n--;
+    while (n && b[n - 1] == '/') n--;
     return n;
 }
 
@@ -82,25 +78,13 @@ static void copy_to(scan *c, size_t upto)
 
 static void html_esc(enc_buf *out, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        switch (s[i]) {
-        case '&':
-            enc_buf_adds(out, "&amp;");
-            break;
-        case '<':
-            enc_buf_adds(out, "&lt;");
-            break;
-        case '>':
-            enc_buf_adds(out, "&gt;");
-            break;
-        case '"':
-            enc_buf_adds(out, "&quot;");
-            break;
-        case '\'':
-            enc_buf_adds(out, "&#39;");
-            break;
-        default:
-            enc_buf_addc(out, s[i]);
+    for (size_t i = 0; i < n; i++) switch (s[i]) {
+        case '&': enc_buf_adds(out, "&amp;"); break;
+        case '<': enc_buf_adds(out, "&lt;"); break;
+        case '>': enc_buf_adds(out, "&gt;"); break;
+        case '"': enc_buf_adds(out, "&quot;"); break;
+        case '\'': enc_buf_adds(out, "&#39;"); break;
+        default: enc_buf_addc(out, s[i]);
         }
 }
 
@@ -192,8 +176,7 @@ static int attr_decode(const char *v, size_t n, char *out, size_t cap, size_t *l
                 adv = k + 1 - i;
             } else {
                 size_t r0 = k;
-                while (k < n && is_alnum(v[k]))
-                    k++;
+                while (k < n && is_alnum(v[k])) k++;
                 size_t rl = k - r0;
                 if (rl && k < n && v[k] == ';') {
                     if ((got = named_ascii(v + r0, rl)) < 0) {
@@ -232,11 +215,9 @@ static void rewrite_href(enc_links *l, scan *c, size_t v0, size_t v1, char q, en
     int dec = attr_decode(c->s + v0, v1 - v0, url, sizeof url, &un);
     /* a URL attribute is read without its surrounding ASCII white space (WHATWG URL) */
     size_t a = 0;
-    while (a < un && is_space(url[a]))
-        a++;
+    while (a < un && is_space(url[a])) a++;
     if (dec == DEC_OK)
-        while (un > a && is_space(url[un - 1]))
-            un--;
+        while (un > a && is_space(url[un - 1])) un--;
     if (!is_http(url + a, un - a)) return;
     if (dec != DEC_OK) {
         l->untracked++;
@@ -284,8 +265,7 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
             continue;
         }
         size_t nb = j;
-        while (j < n && is_alnum(s[j]))
-            j++;
+        while (j < n && is_alnum(s[j])) j++;
         size_t nl = j - nb;
         if (closing) {
             if (name_is(s + nb, nl, "body")) {
@@ -302,8 +282,7 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
         size_t h0 = 0, h1 = 0;
         char hq = 0;
         while (j < n) {
-            while (j < n && (is_space(s[j]) || s[j] == '/'))
-                j++;
+            while (j < n && (is_space(s[j]) || s[j] == '/')) j++;
             if (j >= n) break;
             if (s[j] == '>') {
                 ended = true;
@@ -311,15 +290,12 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
                 break;
             }
             size_t an = j++; /* a name has at least one character, even '=' */
-            while (j < n && !is_space(s[j]) && s[j] != '/' && s[j] != '>' && s[j] != '=')
-                j++;
+            while (j < n && !is_space(s[j]) && s[j] != '/' && s[j] != '>' && s[j] != '=') j++;
             size_t al = j - an, k = j;
-            while (k < n && is_space(s[k]))
-                k++;
+            while (k < n && is_space(s[k])) k++;
             if (k >= n || s[k] != '=') continue; /* no value */
             j = k + 1;
-            while (j < n && is_space(s[j]))
-                j++;
+            while (j < n && is_space(s[j])) j++;
             size_t v0, v1;
             char q = 0;
             if (j < n && (s[j] == '"' || s[j] == '\'')) {
@@ -334,8 +310,7 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
                 j = v1 + 1;
             } else {
                 v0 = j;
-                while (j < n && !is_space(s[j]) && s[j] != '>')
-                    j++;
+                while (j < n && !is_space(s[j]) && s[j] != '>') j++;
                 v1 = j;
             }
             if (link && !has_href && name_is(s + an, al, "href")) {
@@ -367,10 +342,8 @@ void enc_links_html(enc_links *l, const char *s, size_t n, unsigned flags, enc_b
             html_esc(&px, click.p, click.len);
             enc_buf_adds(&px, "\" width=\"1\" height=\"1\" alt=\"\""
                               " style=\"display:block;width:1px;height:1px;border:0\">");
-            if (body_at != SIZE_MAX)
-                buf_insert(out, body_at, px.p, px.len);
-            else
-                enc_buf_add(out, px.p, px.len);
+            if (body_at != SIZE_MAX) buf_insert(out, body_at, px.p, px.len);
+            else enc_buf_add(out, px.p, px.len);
             enc_buf_free(&px);
         }
     }
@@ -434,8 +407,7 @@ static size_t url_trim(const char *s, size_t a, size_t b)
     long bal[3] = {0, 0, 0}; /* ( ) , [ ], { }: opened minus closed */
     static const char open[] = "([{", close[] = ")]}";
     for (size_t k = a; k < b; k++)
-        for (int x = 0; x < 3; x++)
-            bal[x] += (s[k] == open[x]) - (s[k] == close[x]);
+        for (int x = 0; x < 3; x++) bal[x] += (s[k] == open[x]) - (s[k] == close[x]);
     while (b > a) {
         char ch = s[b - 1];
         if (ch && strchr(".,;:!?*'", ch)) {

@@ -152,8 +152,7 @@ static int schedule(ws *w, const enc_policy *pol, enc_person *p, int ch, int64_t
                     }
                 memset(skipbuf, 0, p->nhist);
                 size_t k = 0;
-                while (k < nd && !caps_ok(w, pol, p, skipbuf, ch, t))
-                    skipbuf[w->order[k++]] = 1;
+                while (k < nd && !caps_ok(w, pol, p, skipbuf, ch, t)) skipbuf[w->order[k++]] = 1;
                 out->at = t;
                 out->skip = skipbuf;
                 out->nskip = k;
@@ -184,8 +183,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
     const enc_policy *pol = in->policy;
     uint64_t key = enc_assign_key(sp->name);
     double shares[ENC_SPEC_MAX_VARIANTS];
-    for (int v = 0; v < sp->nvariants; v++)
-        shares[v] = sp->variants[v].share;
+    for (int v = 0; v < sp->nvariants; v++) shares[v] = sp->variants[v].share;
     int64_t left_msg = in->budget_messages, left_cpn = in->budget_coupons;
     ws w = {0};
     uint8_t *skip = NULL;
@@ -253,12 +251,9 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
             for (int i = 0; i < sp->nchannels && chosen < 0; i++) {
                 int ch = sp->channels[i];
                 enc_decision stage;
-                if (!((p->consent >> ch) & 1))
-                    stage = ENC_DEC_NO_CONSENT;
-                else if (!((p->reachable >> ch) & 1))
-                    stage = ENC_DEC_NO_ADDRESS;
-                else if ((p->suppressed >> ch) & 1)
-                    stage = ENC_DEC_SUPPRESSED;
+                if (!((p->consent >> ch) & 1)) stage = ENC_DEC_NO_CONSENT;
+                else if (!((p->reachable >> ch) & 1)) stage = ENC_DEC_NO_ADDRESS;
+                else if ((p->suppressed >> ch) & 1) stage = ENC_DEC_SUPPRESSED;
                 else {
                     int r = schedule(&w, pol, p, ch, c->due, sp->send_within, pass == 1,
                                      sp->priority, true, skip, &got);
@@ -304,10 +299,8 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
         if (got.skip && got.nskip) {
             uint32_t keep = 0;
             for (uint32_t i = 0; i < p->nhist; i++) {
-                if (got.skip[i] && nmoved < 64)
-                    moved[nmoved++] = p->hist[i];
-                else
-                    p->hist[keep++] = p->hist[i];
+                if (got.skip[i] && nmoved < 64) moved[nmoved++] = p->hist[i];
+                else p->hist[keep++] = p->hist[i];
             }
             p->nhist = keep;
         }
@@ -365,8 +358,8 @@ struct enc_plan {
     enc_items *items;
     enc_members members;
     int winner;
-    enc_arena *render; /* template values of the message being rendered */
-    enc_buf part;      /* a rendered part before its links are rewritten */
+    enc_arena *render;  /* template values of the message being rendered */
+    enc_buf part;       /* a rendered part before its links are rewritten */
     enc_token_key ukey; /* signs unsubscribe and tracking links as `encore serve` checks them */
     bool has_ukey;      /* false only for a store without a file and no ENCORE_SECRET */
     int64_t links_tracked, links_untracked; /* over the messages enc_plan_write rendered */
@@ -374,8 +367,7 @@ struct enc_plan {
 
 static void person_free_all(enc_plan *p)
 {
-    for (size_t i = 0; i < p->npersons; i++)
-        free(p->persons[i].hist);
+    for (size_t i = 0; i < p->npersons; i++) free(p->persons[i].hist);
 }
 
 void enc_plan_free(enc_plan *p)
@@ -395,8 +387,7 @@ void enc_plan_free(enc_plan *p)
     if (p->render) enc_arena_free(p->render);
     enc_buf_free(&p->part);
     if (p->snap && p->zones)
-        for (size_t z = 0; z < p->snap->zones.n; z++)
-            enc_tz_free(p->zones[z]);
+        for (size_t z = 0; z < p->snap->zones.n; z++) enc_tz_free(p->zones[z]);
     free(p->zones);
     enc_tz_free(p->dflt_tz);
     free(p->tz);
@@ -405,18 +396,9 @@ void enc_plan_free(enc_plan *p)
     free(p);
 }
 
-const enc_decide_out *enc_plan_counts(const enc_plan *p)
-{
-    return &p->out;
-}
-size_t enc_plan_size(const enc_plan *p)
-{
-    return p->ncands;
-}
-int64_t enc_plan_from(const enc_plan *p)
-{
-    return p->from;
-}
+const enc_decide_out *enc_plan_counts(const enc_plan *p) { return &p->out; }
+size_t enc_plan_size(const enc_plan *p) { return p->ncands; }
+int64_t enc_plan_from(const enc_plan *p) { return p->from; }
 void enc_plan_links(const enc_plan *p, int64_t *tracked, int64_t *untracked)
 {
     *tracked = p->links_tracked;
@@ -482,18 +464,12 @@ static void address(const enc_plan *p, size_t k, int ch, char *out, size_t cap)
     int32_t i = p->person_cust[k];
     out[0] = 0;
     switch (ch) {
-    case CH_EMAIL:
-        snprintf(out, cap, "%s", c->email ? c->email : "");
-        break;
-    case CH_SMS:
-        snprintf(out, cap, "%s", c->phone ? c->phone : "");
-        break;
+    case CH_EMAIL: snprintf(out, cap, "%s", c->email ? c->email : ""); break;
+    case CH_SMS: snprintf(out, cap, "%s", c->phone ? c->phone : ""); break;
     default:
         /* push, wechat, inapp: the channel adapter resolves the customer */
-        if (p->snap->cust_ext[i])
-            snprintf(out, cap, "%s", p->snap->cust_ext[i]);
-        else
-            snprintf(out, cap, "#%lld", (long long)p->snap->cust_id[i]);
+        if (p->snap->cust_ext[i]) snprintf(out, cap, "%s", p->snap->cust_ext[i]);
+        else snprintf(out, cap, "#%lld", (long long)p->snap->cust_id[i]);
     }
 }
 
@@ -672,8 +648,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         goto fail;
     }
     for (size_t h = 0, k = 0; h < hist.n; h++) {
-        while (k < p->npersons && p->persons[k].id < hist.customer[h])
-            k++;
+        while (k < p->npersons && p->persons[k].id < hist.customer[h]) k++;
         if (k == p->npersons) break;
         if (p->persons[k].id != hist.customer[h]) continue;
         hist_push(&p->persons[k],
@@ -688,8 +663,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         goto fail;
     }
     int64_t used_msg = 0, used_cpn = 0, redeemed;
-    for (size_t m = 0; m < p->members.n; m++)
-        used_msg += p->members.v[m].message_key != NULL;
+    for (size_t m = 0; m < p->members.n; m++) used_msg += p->members.v[m].message_key != NULL;
     if ((rc = enc_coupon_counts(st, spec->name, &used_cpn, &redeemed, err))) {
         free(occ_person);
         goto fail;
@@ -719,8 +693,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     free(occ_person);
     /* decide in due order, then customer */
     size_t *order = enc_xmalloc((p->ncands + 1) * sizeof *order);
-    for (size_t k = 0; k < p->ncands; k++)
-        order[k] = k;
+    for (size_t k = 0; k < p->ncands; k++) order[k] = k;
     qsort_r(order, p->ncands, sizeof *order, cmp_cand, p);
     enc_cand *sorted = enc_xmalloc((p->ncands + 1) * sizeof *sorted);
     int32_t *sorted_occ = enc_xmalloc((p->ncands + 1) * sizeof *sorted_occ);
@@ -811,10 +784,8 @@ static void render_part(enc_plan *p, const enc_tpl *t, const enc_tval *d, bool h
     }
     enc_buf_reset(&p->part);
     enc_tpl_render(t, d, html ? ENC_ESC_HTML : ENC_ESC_NONE, &p->part);
-    if (html)
-        enc_links_html(l, p->part.p ? p->part.p : "", p->part.len, flags, out);
-    else
-        enc_links_text(l, p->part.p ? p->part.p : "", p->part.len, out);
+    if (html) enc_links_html(l, p->part.p ? p->part.p : "", p->part.len, flags, out);
+    else enc_links_text(l, p->part.p ? p->part.p : "", p->part.len, out);
 }
 
 void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_expires,
@@ -859,10 +830,8 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
                                       : f->amount[c->step < f->namount ? c->step : f->namount - 1];
         enc_tval_set(a, d, "coupon.code", coupon ? coupon : "");
         enc_tval_set(a, d, "coupon.kind", f->percent ? "percent" : "value");
-        if (f->percent)
-            snprintf(buf, sizeof buf, "%lld%%", (long long)amt);
-        else
-            fmt_money(buf, sizeof buf, amt);
+        if (f->percent) snprintf(buf, sizeof buf, "%lld%%", (long long)amt);
+        else fmt_money(buf, sizeof buf, amt);
         enc_tval_set(a, d, "coupon.value", buf);
         if (f->min_spend) {
             fmt_money(buf, sizeof buf, f->min_spend);
@@ -967,8 +936,7 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     if (c->needs_coupon) enc_jw_kstr(&w, "coupon", coupon);
     enc_jw_key(&w, "items");
     enc_jw_arr(&w);
-    for (size_t x = 0; x < npicked; x++)
-        enc_jw_str(&w, s->prod_sku[picked[x]]);
+    for (size_t x = 0; x < npicked; x++) enc_jw_str(&w, s->prod_sku[picked[x]]);
     enc_jw_end(&w);
     enc_jw_end(&w);
     enc_arena_reset(a);
@@ -1050,8 +1018,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
                 int64_t exp = 0;
                 if ((rc = enc_coupon_find(st, cw, key, cr.code, sizeof cr.code, &exp, &found, err)))
                     break;
-                if (found)
-                    cr.expires_at = exp;
+                if (found) cr.expires_at = exp;
                 else {
                     if ((rc = enc_coupon_issue(st, cw, &cr, f->prefix, f->length, err))) break;
                     if (coupons) (*coupons)++;
@@ -1082,8 +1049,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
         }
         size_t got = 0;
         if (!rc && nr) rc = enc_outbox_enqueue(ob, recs, nr, p->o.now, &got, err);
-        for (size_t k = 0; k < nr; k++)
-            rendered_free(&r[k]);
+        for (size_t k = 0; k < nr; k++) rendered_free(&r[k]);
         if (rc) {
             enc_store_rollback(st);
             break;
@@ -1126,13 +1092,11 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
     enc_jw_kint(w, "holdout", o->n[ENC_DEC_HOLDOUT]);
     enc_jw_key(w, "variants");
     enc_jw_obj(w);
-    for (int v = 0; v < sp->nvariants; v++)
-        enc_jw_kint(w, sp->variants[v].name, o->variants[v]);
+    for (int v = 0; v < sp->nvariants; v++) enc_jw_kint(w, sp->variants[v].name, o->variants[v]);
     enc_jw_end(w);
     enc_jw_key(w, "excluded");
     enc_jw_obj(w);
-    for (int d = ENC_DEC_EXITED; d < ENC_DEC_COUNT; d++)
-        enc_jw_kint(w, decision_names[d], o->n[d]);
+    for (int d = ENC_DEC_EXITED; d < ENC_DEC_COUNT; d++) enc_jw_kint(w, decision_names[d], o->n[d]);
     enc_jw_end(w);
     enc_jw_key(w, "deferred");
     enc_jw_obj(w);

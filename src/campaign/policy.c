@@ -83,7 +83,8 @@ uint64_t enc_assign_key(const char *campaign) { return enc_hash_bytes(campaign, 
 
 double enc_assign_unit(uint64_t key, int64_t customer, uint64_t salt)
 {
-    uint64_t h = enc_hash_u64(key ^ enc_hash_u64((uint64_t)customer ^ (salt * 0x9e3779b97f4a7c15ULL)));
+    uint64_t h =
+        enc_hash_u64(key ^ enc_hash_u64((uint64_t)customer ^ (salt * 0x9e3779b97f4a7c15ULL)));
     return (double)(h >> 11) * 0x1.0p-53;
 }
 

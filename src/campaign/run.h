@@ -15,7 +15,7 @@ typedef struct enc_run_result {
     int64_t from, to; /* the window planned: (from, to] */
     int64_t audience, messages, holdout, excluded, added, coupons, displaced;
     int64_t links_tracked, links_untracked; /* enc_plan_links of the messages written */
-    bool decided; /* an A/B winner was chosen in this run */
+    bool decided;                           /* an A/B winner was chosen in this run */
     char winner[ENC_SPEC_MAX_NAME];
     bool rolled_out; /* the winner went to the rest of a one-off audience */
     char error[512]; /* tick: a campaign that failed (the others still run) */

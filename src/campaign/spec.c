@@ -92,18 +92,12 @@ bool enc_spec_duration(const char *s, bool allow_neg, int64_t *out)
     long long v = strtoll(s, &end, 10);
     if (errno || end == s || v > 100LL * 365 * 86400) return false;
     int64_t unit;
-    if (strcmp(end, "s") == 0)
-        unit = 1;
-    else if (strcmp(end, "m") == 0)
-        unit = 60;
-    else if (strcmp(end, "h") == 0)
-        unit = 3600;
-    else if (strcmp(end, "d") == 0)
-        unit = 86400;
-    else if (strcmp(end, "w") == 0)
-        unit = 7 * 86400;
-    else
-        return false;
+    if (strcmp(end, "s") == 0) unit = 1;
+    else if (strcmp(end, "m") == 0) unit = 60;
+    else if (strcmp(end, "h") == 0) unit = 3600;
+    else if (strcmp(end, "d") == 0) unit = 86400;
+    else if (strcmp(end, "w") == 0) unit = 7 * 86400;
+    else return false;
     *out = (neg ? -1 : 1) * (int64_t)v * unit;
     return true;
 }
@@ -112,8 +106,7 @@ bool enc_spec_time(const char *s, int64_t *out)
 {
     size_t n = strlen(s);
     bool digits = n > 0 && n <= 12;
-    for (size_t i = 0; i < n && digits; i++)
-        digits = isdigit((unsigned char)s[i]);
+    for (size_t i = 0; i < n && digits; i++) digits = isdigit((unsigned char)s[i]);
     if (digits) {
         *out = strtoll(s, NULL, 10);
         return true;
@@ -191,28 +184,19 @@ static size_t push_i(rd *r, size_t i)
     snprintf(r->path + l, sizeof r->path - l, "[%zu]", i);
     return l;
 }
-static void pop(rd *r, size_t l)
-{
-    r->path[l] = 0;
-}
+static void pop(rd *r, size_t l) { r->path[l] = 0; }
 
 static const char *type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
     case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
+    case JSON_REAL: return "a number";
     case JSON_TRUE:
-    case JSON_FALSE:
-        return "true/false";
-    default:
-        return "null";
+    case JSON_FALSE: return "true/false";
+    default: return "null";
     }
 }
 
@@ -475,10 +459,8 @@ static enc_rc read_trigger(rd *r, const json_t *o, enc_spec_trigger *t)
                                                 : "'%s' is not next_order or replenishment",
                        d);
         }
-        if (t->kind == ENC_TRIG_DATE)
-            t->date = (enc_trig_date)x;
-        else
-            t->pred = (enc_trig_pred)x;
+        if (t->kind == ENC_TRIG_DATE) t->date = (enc_trig_date)x;
+        else t->pred = (enc_trig_pred)x;
         if (FIELD("offset")) {
             if (get_duration(r, v, true, &t->delays[0])) return r->err->rc;
             if (t->delays[0] % 86400) return bad(r, "whole days (\"-3d\", \"1d\")");
@@ -520,8 +502,7 @@ static enc_rc read_offer(rd *r, const json_t *o, int nsteps, enc_spec_offer *f)
     f->length = 12;
     const char *kind;
     if (get_str(r, o, "kind", true, &kind)) return r->err->rc;
-    if (strcmp(kind, "percent") == 0)
-        f->percent = true;
+    if (strcmp(kind, "percent") == 0) f->percent = true;
     else if (strcmp(kind, "value") != 0) {
         push(r, "kind");
         return bad(r, "'%s' is not percent or value", kind);
@@ -689,8 +670,7 @@ void enc_spec_free(enc_spec *s)
     free(s->description);
     free(s->audience);
     free(s->trigger.holidays);
-    for (int i = 0; i < ENC_SPEC_MAX_VARIANTS; i++)
-        content_free(s->variants[i].content);
+    for (int i = 0; i < ENC_SPEC_MAX_VARIANTS; i++) content_free(s->variants[i].content);
     free(s->text);
     free(s);
 }
@@ -772,14 +752,10 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
             json_t *x = json_array_get(v, i);
             size_t l2 = push_i(r, i);
             const char *e = json_is_string(x) ? json_string_value(x) : "";
-            if (strcmp(e, "bought") == 0)
-                s->exit |= ENC_EXIT_BOUGHT;
-            else if (strcmp(e, "unsubscribed") == 0)
-                s->exit |= ENC_EXIT_UNSUBSCRIBED;
-            else if (strcmp(e, "complained") == 0)
-                s->exit |= ENC_EXIT_COMPLAINED;
-            else
-                return bad(r, "expected bought, unsubscribed or complained");
+            if (strcmp(e, "bought") == 0) s->exit |= ENC_EXIT_BOUGHT;
+            else if (strcmp(e, "unsubscribed") == 0) s->exit |= ENC_EXIT_UNSUBSCRIBED;
+            else if (strcmp(e, "complained") == 0) s->exit |= ENC_EXIT_COMPLAINED;
+            else return bad(r, "expected bought, unsubscribed or complained");
             pop(r, l2);
         }
         pop(r, l);
@@ -892,10 +868,8 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     for (int i = 0; i < s->nvariants; i++) {
         enc_spec_variant *var = &s->variants[i];
         char vpath[96];
-        if (nv)
-            snprintf(vpath, sizeof vpath, "variants[%d].content", i);
-        else
-            snprintf(vpath, sizeof vpath, "content");
+        if (nv) snprintf(vpath, sizeof vpath, "variants[%d].content", i);
+        else snprintf(vpath, sizeof vpath, "content");
         for (int c = 0; c < s->nchannels; c++) {
             int ch = s->channels[c];
             const enc_spec_content *cc = &var->content[ch];
@@ -945,8 +919,7 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     const char *oc;
     if (get_str(r, root, "on_cap", false, &oc)) return r->err->rc;
     if (oc) {
-        if (strcmp(oc, "drop") == 0)
-            s->on_cap_defer = false;
+        if (strcmp(oc, "drop") == 0) s->on_cap_defer = false;
         else if (strcmp(oc, "defer") != 0) {
             push(r, "on_cap");
             return bad(r, "expected defer or drop");
@@ -1185,8 +1158,7 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
          * without a query or fragment; kept without its trailing '/' */
         char *b = t.track_base_url;
         size_t bn = strlen(b);
-        while (bn && b[bn - 1] == '/')
-            b[--bn] = 0;
+        while (bn && b[bn - 1] == '/') b[--bn] = 0;
         const char *why = NULL;
         if (bn && (!enc_token_url_ok(b, bn, &why) || strpbrk(b, "?#"))) {
             snprintf(r.path, sizeof r.path, "track_base_url");
@@ -1213,16 +1185,11 @@ out:
 
 static void fmt_duration(char *out, size_t cap, int64_t s)
 {
-    if (s % (7 * 86400) == 0)
-        snprintf(out, cap, "%lldw", (long long)(s / (7 * 86400)));
-    else if (s % 86400 == 0)
-        snprintf(out, cap, "%lldd", (long long)(s / 86400));
-    else if (s % 3600 == 0)
-        snprintf(out, cap, "%lldh", (long long)(s / 3600));
-    else if (s % 60 == 0)
-        snprintf(out, cap, "%lldm", (long long)(s / 60));
-    else
-        snprintf(out, cap, "%llds", (long long)s);
+    if (s % (7 * 86400) == 0) snprintf(out, cap, "%lldw", (long long)(s / (7 * 86400)));
+    else if (s % 86400 == 0) snprintf(out, cap, "%lldd", (long long)(s / 86400));
+    else if (s % 3600 == 0) snprintf(out, cap, "%lldh", (long long)(s / 3600));
+    else if (s % 60 == 0) snprintf(out, cap, "%lldm", (long long)(s / 60));
+    else snprintf(out, cap, "%llds", (long long)s);
 }
 
 void enc_settings_json(const enc_settings *s, enc_buf *out)

@@ -140,7 +140,7 @@ typedef struct enc_spec {
     bool track_links; /* "track_links" (default true): links become signed click links when
                        * the policy gives the tracking server (track_base_url; links.h) */
     bool track_opens; /* "track_opens" (default true): HTML emails carry the open pixel */
-    char *text; /* the file as given (stored with the campaign) */
+    char *text;       /* the file as given (stored with the campaign) */
 } enc_spec;
 
 /* Parses and validates a campaign file. st (may be NULL) resolves saved segments when the

@@ -10,7 +10,7 @@
 
 typedef struct tentry {
     const char *name;
-    const char *str;      /* a string value, or NULL for a list */
+    const char *str; /* a string value, or NULL for a list */
     struct tlist *list;
     struct tentry *next;
 } tentry;
@@ -260,7 +260,8 @@ enc_rc enc_tpl_compile(const char *src, size_t n, enc_tpl **out, enc_err *err)
             }
             node *o = &t->nodes[open[depth - 1]];
             if (strcmp(o->s, name) != 0) {
-                snprintf(msg, sizeof msg, "'{{/%s}}' does not close the open section '%s'", name, o->s);
+                snprintf(msg, sizeof msg, "'{{/%s}}' does not close the open section '%s'", name,
+                         o->s);
                 return fail_at(t, src, tag_at, err, msg);
             }
             o->end = t->n;

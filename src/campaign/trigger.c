@@ -62,8 +62,7 @@ static void add_prod(enc_occ_list *l, enc_occ *o, int32_t p)
 
 static void add_order_lines(enc_occ_list *l, enc_occ *o, const enc_snapshot *s, int64_t j)
 {
-    for (int64_t k = s->line_off[j]; k < s->line_off[j + 1]; k++)
-        add_prod(l, o, s->line_prod[k]);
+    for (int64_t k = s->line_off[j]; k < s->line_off[j + 1]; k++) add_prod(l, o, s->line_prod[k]);
 }
 
 static bool md_match(int64_t day, int md)
@@ -292,8 +291,7 @@ static void sel_predicted(const enc_spec_trigger *t, const enc_trig_ctx *c, int3
         add_prod(l, o, r->prod);
         if (w->last_t[r->prod] < o->ref) o->ref = w->last_t[r->prod];
     }
-    for (size_t k = 0; k < w->ntouched; k++)
-        w->last_t[w->touched[k]] = 0;
+    for (size_t k = 0; k < w->ntouched; k++) w->last_t[w->touched[k]] = 0;
 }
 
 static int cmp_due(const void *a, const void *b)
@@ -350,15 +348,9 @@ enc_rc enc_trigger_select(const enc_spec_trigger *t, const enc_trig_ctx *c, int6
                 o->date = enc_local_day(c->tz[i], slot);
             }
             break;
-        case ENC_TRIG_EVENT:
-            sel_event(t, c, (int32_t)i, from, to, out);
-            break;
-        case ENC_TRIG_DATE:
-            sel_date(t, c, (int32_t)i, from, to, out);
-            break;
-        case ENC_TRIG_PREDICTED:
-            sel_predicted(t, c, (int32_t)i, from, to, &w, out);
-            break;
+        case ENC_TRIG_EVENT: sel_event(t, c, (int32_t)i, from, to, out); break;
+        case ENC_TRIG_DATE: sel_date(t, c, (int32_t)i, from, to, out); break;
+        case ENC_TRIG_PREDICTED: sel_predicted(t, c, (int32_t)i, from, to, &w, out); break;
         }
         size_t m = out->n - first;
         if (m > 1) {

@@ -31,8 +31,8 @@ int enc__mine_file(const char *cmd, const char *path, enc_basket_format fmt,
     return rc;
 }
 
-int enc__mine_set(const char *cmd, enc_basket_set *set, const enc_support *support,
-                  int32_t max_len, enc__mined *m)
+int enc__mine_set(const char *cmd, enc_basket_set *set, const enc_support *support, int32_t max_len,
+                  enc__mined *m)
 {
     memset(m, 0, sizeof *m);
     enc_err err = {0};

@@ -26,8 +26,8 @@ int enc__mine_file(const char *cmd, const char *path, enc_basket_format fmt,
                    const enc_support *support, int32_t max_len, enc__mined *m);
 /* The same over a set already built (from the store: sbasket.h); takes the set, which
  * enc__mined_free frees with the rest, also on failure. */
-int enc__mine_set(const char *cmd, enc_basket_set *set, const enc_support *support,
-                  int32_t max_len, enc__mined *m);
+int enc__mine_set(const char *cmd, enc_basket_set *set, const enc_support *support, int32_t max_len,
+                  enc__mined *m);
 void enc__mined_free(enc__mined *m);
 double enc__now(void);
 /* An --as-of or --split value: a date "YYYY-MM-DD" (its midnight UTC) or a time the importer

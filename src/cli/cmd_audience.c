@@ -63,10 +63,8 @@ static int parse_opts(int argc, char **argv, opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (dashdash || a[0] != '-' || !a[1] || (a[1] >= '0' && a[1] <= '9') || a[1] == '.') {
-            if (!o->sub)
-                o->sub = a;
-            else
-                o->pos[o->npos++] = a;
+            if (!o->sub) o->sub = a;
+            else o->pos[o->npos++] = a;
             continue;
         }
         if (strcmp(a, "--") == 0) {
@@ -77,33 +75,21 @@ static int parse_opts(int argc, char **argv, opts *o)
         const char *name = a, *eq = strchr(a, '=');
         size_t nl = eq ? (size_t)(eq - a) : strlen(a);
 #define IS(s) (nl == strlen(s) && strncmp(name, s, nl) == 0)
-        if (IS("--json"))
-            o->json = true;
-        else if (IS("--force"))
-            o->force = true;
-        else if (IS("--now"))
-            val = &o->now_s;
-        else if (IS("--fields"))
-            val = &o->fields;
-        else if (IS("--format"))
-            val = &o->format;
-        else if (IS("--out") || IS("-o"))
-            val = &o->out;
-        else if (IS("--file") || IS("-f"))
-            val = &o->file;
-        else if (IS("--limit"))
-            val = &o->limit_s;
-        else
-            return usage_err("unknown option '%s'", a);
+        if (IS("--json")) o->json = true;
+        else if (IS("--force")) o->force = true;
+        else if (IS("--now")) val = &o->now_s;
+        else if (IS("--fields")) val = &o->fields;
+        else if (IS("--format")) val = &o->format;
+        else if (IS("--out") || IS("-o")) val = &o->out;
+        else if (IS("--file") || IS("-f")) val = &o->file;
+        else if (IS("--limit")) val = &o->limit_s;
+        else return usage_err("unknown option '%s'", a);
 #undef IS
         if (!val && eq) return usage_err("option '%s' takes no value", a);
         if (val) {
-            if (eq)
-                *val = eq + 1;
-            else if (i + 1 < argc)
-                *val = argv[++i];
-            else
-                return usage_err("option '%s' needs a value", a);
+            if (eq) *val = eq + 1;
+            else if (i + 1 < argc) *val = argv[++i];
+            else return usage_err("option '%s' needs a value", a);
         }
     }
     return ENC_EXIT_OK;
@@ -182,8 +168,7 @@ static size_t decode(const char *s, size_t n, unsigned *cp)
         return 1;
     }
     *cp = u[0] & (0xff >> (l + 1));
-    for (size_t i = 1; i < l; i++)
-        *cp = *cp << 6 | (u[i] & 0x3f);
+    for (size_t i = 1; i < l; i++) *cp = *cp << 6 | (u[i] & 0x3f);
     return l;
 }
 
@@ -228,10 +213,7 @@ static int expr_fail(const enc_err *err, const char *src, const enc_aud_pos *whe
     return ENC_EXIT_USAGE;
 }
 
-static void fmt_time(char *out, size_t cap, int64_t t)
-{
-    enc_fmt_datetime(out, cap, t);
-}
+static void fmt_time(char *out, size_t cap, int64_t t) { enc_fmt_datetime(out, cap, t); }
 
 /* ---- count and export: data ---------------------------------------------------------------- */
 
@@ -395,23 +377,13 @@ static bool cell(const xcol *c, const enc_snapshot *s, size_t i, const enc_conta
     const char *str = NULL;
     switch (c->kind) {
     case X_CUSTOMER_ID:
-        if (s->cust_ext[i])
-            str = s->cust_ext[i];
-        else
-            snprintf(tmp, sizeof tmp, "#%lld", (long long)s->cust_id[i]), str = tmp;
+        if (s->cust_ext[i]) str = s->cust_ext[i];
+        else snprintf(tmp, sizeof tmp, "#%lld", (long long)s->cust_id[i]), str = tmp;
         break;
-    case X_ID:
-        enc_buf_printf(b, "%lld", (long long)s->cust_id[i]);
-        return true;
-    case X_NAME:
-        str = ct->name;
-        break;
-    case X_EMAIL:
-        str = ct->email;
-        break;
-    case X_PHONE:
-        str = ct->phone;
-        break;
+    case X_ID: enc_buf_printf(b, "%lld", (long long)s->cust_id[i]); return true;
+    case X_NAME: str = ct->name; break;
+    case X_EMAIL: str = ct->email; break;
+    case X_PHONE: str = ct->phone; break;
     default: {
         const enc_aud_col *col = &c->col;
         switch (col->type) {
@@ -479,8 +451,7 @@ static bool cell(const xcol *c, const enc_snapshot *s, size_t i, const enc_conta
 static int do_export(enc_cli *cli, const opts *o)
 {
     bool jsonl = false;
-    if (o->format && strcmp(o->format, "jsonl") == 0)
-        jsonl = true;
+    if (o->format && strcmp(o->format, "jsonl") == 0) jsonl = true;
     else if (o->format && strcmp(o->format, "csv") != 0)
         return usage_err("--format '%s': expected csv or jsonl", o->format);
     long limit = -1;
@@ -494,11 +465,9 @@ static int do_export(enc_cli *cli, const opts *o)
     char *specbuf = enc_xstrdup(spec);
     for (char *save = NULL, *tok = strtok_r(specbuf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ')
-            tok++;
+        while (*tok == ' ') tok++;
         size_t l = strlen(tok);
-        while (l && tok[l - 1] == ' ')
-            tok[--l] = 0;
+        while (l && tok[l - 1] == ' ') tok[--l] = 0;
         if (!l) continue;
         xcol c = {.name = tok, .kind = X_FIELD, .f = -1};
         for (int k = 0; extra_names[k]; k++)
@@ -558,8 +527,7 @@ static int do_export(enc_cli *cli, const opts *o)
         enc_contact *ct = contacts ? enc_xcalloc(total + 1, sizeof *ct) : NULL;
         if (contacts) {
             int64_t *ids = enc_xmalloc((total + 1) * sizeof *ids);
-            for (size_t k = 0; k < total; k++)
-                ids[k] = r.snap->cust_id[idx[k]];
+            for (size_t k = 0; k < total; k++) ids[k] = r.snap->cust_id[idx[k]];
             if (enc_store_contacts(r.st, ids, total, ct, &err)) rc = enc_cli_fail_err(WHAT, &err);
             free(ids);
         }
@@ -674,10 +642,8 @@ static int do_fields(const opts *o)
                 enc_jw_obj(&w);
                 enc_jw_kstr(&w, "name", d->name);
                 enc_jw_kstr(&w, pass ? "returns" : "type", enc_aud_type_name(d->type));
-                if (pass)
-                    enc_jw_kstr(&w, "args", d->column);
-                else
-                    enc_jw_kstr(&w, "source", enc_aud_from_name(d->from));
+                if (pass) enc_jw_kstr(&w, "args", d->column);
+                else enc_jw_kstr(&w, "source", enc_aud_from_name(d->from));
                 enc_jw_kstr(&w, "help", d->help);
                 enc_jw_kstr(&w, "example", d->example);
                 if (d->domain) {
@@ -840,8 +806,7 @@ static int do_list(enc_cli *cli, const opts *o)
             fmt_time(t2, sizeof t2, v[i].updated_at);
             /* one line per segment: line breaks of the expression shown as spaces */
             printf("%-*s  %s  ", (int)wn, v[i].name, t2);
-            for (const char *p = v[i].expr; *p; p++)
-                putchar(*p == '\n' || *p == '\r' ? ' ' : *p);
+            for (const char *p = v[i].expr; *p; p++) putchar(*p == '\n' || *p == '\r' ? ' ' : *p);
             putchar('\n');
         }
     }
@@ -878,8 +843,7 @@ static size_t users_of(enc_store *st, const char *name, char ***out, enc_err *er
 
 static void free_names(char **v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
+    for (size_t i = 0; i < n; i++) free(v[i]);
     free(v);
 }
 
@@ -925,13 +889,11 @@ static int do_show(enc_cli *cli, const opts *o)
         enc_jw_kstr(&w, "updated_at", t2);
         enc_jw_key(&w, "uses");
         enc_jw_arr(&w);
-        for (size_t i = 0; i < nr; i++)
-            enc_jw_str(&w, refs[i]);
+        for (size_t i = 0; i < nr; i++) enc_jw_str(&w, refs[i]);
         enc_jw_end(&w);
         enc_jw_key(&w, "used_by");
         enc_jw_arr(&w);
-        for (size_t i = 0; i < nu; i++)
-            enc_jw_str(&w, users[i]);
+        for (size_t i = 0; i < nu; i++) enc_jw_str(&w, users[i]);
         enc_jw_end(&w);
         enc_jw_end(&w);
         enc_cli_print(&b);
@@ -940,14 +902,12 @@ static int do_show(enc_cli *cli, const opts *o)
         printf("segment  %s\ncreated  %s UTC\nupdated  %s UTC\n", name, t1, t2);
         if (nr) {
             printf("uses    ");
-            for (size_t i = 0; i < nr; i++)
-                printf(" %s", refs[i]);
+            for (size_t i = 0; i < nr; i++) printf(" %s", refs[i]);
             printf("\n");
         }
         if (nu) {
             printf("used by ");
-            for (size_t i = 0; i < nu; i++)
-                printf(" %s", users[i]);
+            for (size_t i = 0; i < nu; i++) printf(" %s", users[i]);
             printf("\n");
         }
         printf("%s\n", expr);
@@ -972,18 +932,15 @@ static int do_delete(enc_cli *cli, const opts *o)
     if (!r) nu = users_of(st, name, &users, &err, &r);
     if (!r && nu && !o->force) {
         enc_buf b = {0};
-        for (size_t i = 0; i < nu; i++)
-            enc_buf_printf(&b, "%s'%s'", i ? ", " : "", users[i]);
+        for (size_t i = 0; i < nu; i++) enc_buf_printf(&b, "%s'%s'", i ? ", " : "", users[i]);
         rc = enc_cli_fail(WHAT, "segment '%s' is used by %s (change those first, or use --force)",
                           name, b.p);
         enc_buf_free(&b);
     } else if (!r) {
         r = enc_store_segment_delete(st, name, &err);
     }
-    if (r)
-        rc = enc_cli_fail_err(WHAT, &err);
-    else if (!rc)
-        printf("deleted segment '%s'\n", name);
+    if (r) rc = enc_cli_fail_err(WHAT, &err);
+    else if (!rc) printf("deleted segment '%s'\n", name);
     free_names(users, nu);
     enc_store_close(st);
     return rc;

@@ -69,8 +69,9 @@ static void print_status(const enc_colcache_status *cs, const enc_profcache_stat
     } else {
         char t[40];
         enc_fmt_datetime(t, sizeof t, cs->built_at);
-        enc_buf_printf(&b, "column cache: %s\n  %s, built %s UTC, %.1f MB, %zu customers, %lld rows,"
-                           " %lld rows added since",
+        enc_buf_printf(&b,
+                       "column cache: %s\n  %s, built %s UTC, %.1f MB, %zu customers, %lld rows,"
+                       " %lld rows added since",
                        cs->path, cs->usable ? "in use" : "NOT in use", t, (double)cs->bytes / 1e6,
                        cs->customers, (long long)cs->held, (long long)cs->behind);
         if (!cs->usable) enc_buf_printf(&b, "\n  why: %s", cs->why);
@@ -79,10 +80,10 @@ static void print_status(const enc_colcache_status *cs, const enc_profcache_stat
         if (!ps->present)
             enc_buf_printf(&b, "\nprofile cache: none (%s)", ps->why ? ps->why : "not built");
         else
-            enc_buf_printf(&b, "\nprofile cache: %s\n  %s, built %s UTC, %.1f MB, %lld profiles%s%s",
-                           ps->path, ps->usable ? "in use" : "NOT in use", pt,
-                           (double)ps->bytes / 1e6, (long long)ps->rows,
-                           ps->usable ? "" : "\n  why: ", ps->usable ? "" : ps->why);
+            enc_buf_printf(
+                &b, "\nprofile cache: %s\n  %s, built %s UTC, %.1f MB, %lld profiles%s%s", ps->path,
+                ps->usable ? "in use" : "NOT in use", pt, (double)ps->bytes / 1e6,
+                (long long)ps->rows, ps->usable ? "" : "\n  why: ", ps->usable ? "" : ps->why);
     }
     enc_cli_print(&b);
     enc_buf_free(&b);

@@ -1,7 +1,7 @@
 /* cmd_campaign.c — the campaign commands: `encore campaign plan|start|list|show|pause|resume|
- * stop|policy|report|measure`, `encore playbook list|show|install` and `encore tick`. A campaign file is read
- * and checked (src/campaign/spec.h), planned over the store (plan.h) and written to the
- * outbox (run.h); tick is what a scheduler calls, with --now for a given clock. */
+ * stop|policy|report|measure`, `encore playbook list|show|install` and `encore tick`. A campaign
+ * file is read and checked (src/campaign/spec.h), planned over the store (plan.h) and written to
+ * the outbox (run.h); tick is what a scheduler calls, with --now for a given clock. */
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -70,14 +70,11 @@ static int parse(const char *cmd, const char *usage, int argc, char **argv, opts
     memset(o, 0, sizeof *o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--json") == 0)
-            o->json = true;
+        if (strcmp(a, "--json") == 0) o->json = true;
         else if (strcmp(a, "--at") == 0 || strcmp(a, "--now") == 0 || strcmp(a, "--sample") == 0) {
             if (i + 1 >= argc) return enc_cli_usage(cmd, usage, "%s needs a value", a);
-            if (strcmp(a, "--sample") == 0)
-                o->sample = argv[++i];
-            else
-                o->at = argv[++i];
+            if (strcmp(a, "--sample") == 0) o->sample = argv[++i];
+            else o->at = argv[++i];
         } else if (strncmp(a, "--at=", 5) == 0 || strncmp(a, "--now=", 6) == 0) {
             o->at = strchr(a, '=') + 1;
         } else if (strncmp(a, "--sample=", 9) == 0) {
@@ -142,10 +139,8 @@ static int load_spec(const char *what, const char *path, enc_store *st, enc_spec
 
 static void fmt_time(char *out, size_t cap, int64_t t)
 {
-    if (t)
-        enc_fmt_datetime(out, cap, t);
-    else
-        snprintf(out, cap, "-");
+    if (t) enc_fmt_datetime(out, cap, t);
+    else snprintf(out, cap, "-");
 }
 
 /* ---- campaign plan ------------------------------------------------------------------------- */
@@ -334,23 +329,12 @@ static void jw_value(enc_jw *w, json_t *v)
         json_array_foreach(v, i, x) jw_value(w, x);
         enc_jw_end(w);
         break;
-    case JSON_STRING:
-        enc_jw_str(w, json_string_value(v));
-        break;
-    case JSON_INTEGER:
-        enc_jw_int(w, json_integer_value(v));
-        break;
-    case JSON_REAL:
-        enc_jw_num(w, json_real_value(v));
-        break;
-    case JSON_TRUE:
-        enc_jw_bool(w, true);
-        break;
-    case JSON_FALSE:
-        enc_jw_bool(w, false);
-        break;
-    default:
-        enc_jw_null(w);
+    case JSON_STRING: enc_jw_str(w, json_string_value(v)); break;
+    case JSON_INTEGER: enc_jw_int(w, json_integer_value(v)); break;
+    case JSON_REAL: enc_jw_num(w, json_real_value(v)); break;
+    case JSON_TRUE: enc_jw_bool(w, true); break;
+    case JSON_FALSE: enc_jw_bool(w, false); break;
+    default: enc_jw_null(w);
     }
 }
 
@@ -449,8 +433,7 @@ static int do_show(enc_cli *cli, const opts *o)
         enc_jw_kint(&w, "messages", c.messages);
         enc_jw_key(&w, "outbox");
         enc_jw_obj(&w);
-        for (int i = 0; i < 8; i++)
-            enc_jw_kint(&w, states[i], c.by_state[i]);
+        for (int i = 0; i < 8; i++) enc_jw_kint(&w, states[i], c.by_state[i]);
         enc_jw_end(&w);
         enc_jw_kint(&w, "coupons_issued", c.coupons);
         enc_jw_kint(&w, "coupons_redeemed", c.redeemed);
@@ -520,8 +503,7 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
         if (enc_outbox_open(st, &ob, &err) ||
             enc_outbox_cancel(ob, row.name, NULL, &cancelled, &err))
             rc = enc_cli_fail_err("campaign", &err);
-        else
-            enc_outbox_close(ob);
+        else enc_outbox_close(ob);
     }
     if (!rc) {
         if (o->json) {
@@ -596,15 +578,13 @@ static int do_policy(enc_cli *cli, const opts *o)
             printf("  quiet hours %02d:%02d-%02d:%02d in the customer's zone (default %s)\n",
                    set.policy.quiet_start / 60, set.policy.quiet_start % 60,
                    set.policy.quiet_end / 60, set.policy.quiet_end % 60, set.default_tz);
-        else
-            printf("  no quiet hours\n");
+        else printf("  no quiet hours\n");
         printf("  unsubscribe links: %s\n", set.unsubscribe_url);
         if (set.track_base_url[0])
             printf(
                 "  tracking: clicks %s/t/c/..., opens %s/t/o/... (campaigns may turn them off)\n",
                 set.track_base_url, set.track_base_url);
-        else
-            printf("  tracking: off (no track_base_url)\n");
+        else printf("  tracking: off (no track_base_url)\n");
         printf("  shop: %s (%s)\n", set.shop_name, set.shop_url);
     }
     enc_buf_free(&b);
@@ -886,8 +866,7 @@ int cmd_tick(enc_cli *cli, int argc, char **argv)
         enc_jw_kint(&w, "coupons_redeemed", redeemed);
         enc_jw_key(&w, "campaigns");
         enc_jw_arr(&w);
-        for (size_t i = 0; i < n; i++)
-            result_json(&w, &res[i]);
+        for (size_t i = 0; i < n; i++) result_json(&w, &res[i]);
         enc_jw_end(&w);
         enc_jw_end(&w);
         enc_cli_print(&b);
@@ -895,8 +874,7 @@ int cmd_tick(enc_cli *cli, int argc, char **argv)
     } else {
         printf("tick at %s UTC: %zu running campaign%s, %lld coupon%s redeemed\n", t, n,
                n == 1 ? "" : "s", (long long)redeemed, redeemed == 1 ? "" : "s");
-        for (size_t i = 0; i < n; i++)
-            result_text(&res[i]);
+        for (size_t i = 0; i < n; i++) result_text(&res[i]);
     }
     for (size_t i = 0; i < n; i++)
         if (res[i].error[0]) {

@@ -52,9 +52,11 @@ int cmd_churn(enc_cli *cli, int argc, char **argv)
         }
     }
     if (optind >= argc || strcmp(argv[optind], "evaluate") != 0)
-        return enc_cli_usage("churn", usage, optind < argc ? "unknown action '%s'" : "needs an action%s",
+        return enc_cli_usage("churn", usage,
+                             optind < argc ? "unknown action '%s'" : "needs an action%s",
                              optind < argc ? argv[optind] : " (evaluate)");
-    if (optind + 1 < argc) return enc_cli_usage("churn", usage, "unexpected argument '%s'", argv[optind + 1]);
+    if (optind + 1 < argc)
+        return enc_cli_usage("churn", usage, "unexpected argument '%s'", argv[optind + 1]);
     int64_t as_of;
     if (!as_of_s) return enc_cli_usage("churn", usage, "needs --as-of");
     if (!enc__parse_day_end(as_of_s, &as_of))
@@ -83,8 +85,10 @@ int cmd_churn(enc_cli *cli, int argc, char **argv)
     enc__fmt_day_end(d_until, sizeof d_until, ev.until);
     enc__fmt_day_end(d_end, sizeof d_end, data_end);
     if (data_end < ev.until)
-        snprintf(warn, sizeof warn, "the data end on %s, before the end of the horizon (%s): later"
-                 " purchases are unknown and count as churn", d_end, d_until);
+        snprintf(warn, sizeof warn,
+                 "the data end on %s, before the end of the horizon (%s): later"
+                 " purchases are unknown and count as churn",
+                 d_end, d_until);
     if (json) {
         enc_buf b = {0};
         enc_jw w;
@@ -116,7 +120,8 @@ int cmd_churn(enc_cli *cli, int argc, char **argv)
         enc_buf_free(&b);
     } else {
         printf("churn model, %g-day horizon, as of %s\n", cfg.churn_horizon_days, d_asof);
-        printf("  trained on %zu customers with features as of %s (%.1f%% churned in the next %g days)\n",
+        printf("  trained on %zu customers with features as of %s (%.1f%% churned in the next %g "
+               "days)\n",
                ev.n_train, d_cut, ev.train_churn_rate * 100, cfg.churn_horizon_days);
         printf("  evaluated on %zu customers: %zu (%.1f%%) made no purchase up to %s\n", ev.n_eval,
                ev.n_churned, 100.0 * (double)ev.n_churned / (double)ev.n_eval, d_until);

@@ -1,9 +1,9 @@
 /* cmd_clv.c — `encore clv fit` and `encore clv evaluate`: the probabilistic CLV models on the
  * store's purchases. fit: BG/NBD and Gamma-Gamma (and with --pareto Pareto/NBD) maximum-likelihood
- * parameters at a calibration end. evaluate: the transaction models fitted on the calibration period and their
- * predicted repeat purchases in the holdout against the actual ones, in total and per frequency
- * group. Conventions (same-day purchases are one transaction; x, t_x, T; weeks or days):
- * docs/models.md. */
+ * parameters at a calibration end. evaluate: the transaction models fitted on the calibration
+ * period and their predicted repeat purchases in the holdout against the actual ones, in total and
+ * per frequency group. Conventions (same-day purchases are one transaction; x, t_x, T; weeks or
+ * days): docs/models.md. */
 #include "cli/intel_cli.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -113,7 +113,8 @@ static int do_fit(const enc_cli *cli, const char *cal_s, double unit, bool json,
     int64_t cal_end_t = INT64_MAX;
     int32_t cal_day = 0;
     if (cal_s && (!enc__parse_day(cal_s, &cal_day) || !enc__parse_day_end(cal_s, &cal_end_t)))
-        return enc_cli_usage("clv", usage, "--calibration-end: '%s' is not a date YYYY-MM-DD", cal_s);
+        return enc_cli_usage("clv", usage, "--calibration-end: '%s' is not a date YYYY-MM-DD",
+                             cal_s);
     double t0 = now_s();
     enc_err err = {0};
     enc_store *st = NULL;
@@ -122,7 +123,8 @@ static int do_fit(const enc_cli *cli, const char *cal_s, double unit, bool json,
     fits f;
     memset(&f, 0, sizeof f);
     int ret = ENC_EXIT_OK;
-    if (enc_store_open(cli->db_path, &st, &err) || enc__load_snapshot(cli, st, cal_end_t, &s, &err)) {
+    if (enc_store_open(cli->db_path, &st, &err) ||
+        enc__load_snapshot(cli, st, cal_end_t, &s, &err)) {
         ret = enc_cli_fail_err("clv", &err);
         goto out;
     }
@@ -136,7 +138,9 @@ static int do_fit(const enc_cli *cli, const char *cal_s, double unit, bool json,
         for (size_t i = 1; i < tx.n; i++)
             if (tx.day[i] > cal_day) cal_day = tx.day[i];
     }
-    enc_clv_period pe = {.cal_end = cal_day, .holdout_end = cal_day, .unit_days = unit,
+    enc_clv_period pe = {.cal_end = cal_day,
+                         .holdout_end = cal_day,
+                         .unit_days = unit,
                          .spend = ENC_CLV_SPEND_REPEAT};
     if (fit_all(&tx, s->ncust, &pe, true, pareto, &f, &err)) {
         ret = enc_cli_fail("clv", "fit: %s", err.msg);
@@ -184,10 +188,12 @@ static int do_fit(const enc_cli *cli, const char *cal_s, double unit, bool json,
         printf("  BG/NBD       r %-8.4g alpha %-8.4g a %-8.4g b %-8.4g log-likelihood %.2f\n",
                f.bg.p.r, f.bg.p.alpha, f.bg.p.a, f.bg.p.b, f.bg.ll);
         if (f.has_pn)
-            printf("  Pareto/NBD   r %-8.4g alpha %-8.4g s %-8.4g beta %-6.4g log-likelihood %.2f\n",
-                   f.pn.p.r, f.pn.p.alpha, f.pn.p.s, f.pn.p.beta, f.pn.ll);
+            printf(
+                "  Pareto/NBD   r %-8.4g alpha %-8.4g s %-8.4g beta %-6.4g log-likelihood %.2f\n",
+                f.pn.p.r, f.pn.p.alpha, f.pn.p.s, f.pn.p.beta, f.pn.ll);
         if (f.has_gg)
-            printf("  Gamma-Gamma  p %-8.4g q %-8.4g gamma %-8.4g (%zu customers) log-likelihood %.2f\n",
+            printf("  Gamma-Gamma  p %-8.4g q %-8.4g gamma %-8.4g (%zu customers) log-likelihood "
+                   "%.2f\n",
                    f.gg.p.p, f.gg.p.q, f.gg.p.gamma, f.gg.n_used, f.gg.ll);
         if (f.pn_err[0]) printf("  warning: %s\n", f.pn_err);
         if (f.gg_err[0]) printf("  warning: %s\n", f.gg_err);
@@ -245,7 +251,8 @@ static int do_evaluate(const enc_cli *cli, const char *cal_s, const char *hold_s
         return enc_cli_usage("clv", usage, "evaluate needs --calibration-end YYYY-MM-DD");
     if (!hold_s || !enc__parse_day(hold_s, &hold_day) || !enc__parse_day_end(hold_s, &hold_end_t))
         return enc_cli_usage("clv", usage, "evaluate needs --holdout-end YYYY-MM-DD");
-    if (hold_day <= cal_day) return enc_cli_usage("clv", usage, "the holdout must end after the calibration end");
+    if (hold_day <= cal_day)
+        return enc_cli_usage("clv", usage, "the holdout must end after the calibration end");
     enc_err err = {0};
     enc_store *st = NULL;
     enc_snapshot *s = NULL;
@@ -253,12 +260,15 @@ static int do_evaluate(const enc_cli *cli, const char *cal_s, const char *hold_s
     fits f;
     memset(&f, 0, sizeof f);
     int ret = ENC_EXIT_OK;
-    if (enc_store_open(cli->db_path, &st, &err) || enc__load_snapshot(cli, st, hold_end_t, &s, &err)) {
+    if (enc_store_open(cli->db_path, &st, &err) ||
+        enc__load_snapshot(cli, st, hold_end_t, &s, &err)) {
         ret = enc_cli_fail_err("clv", &err);
         goto out;
     }
     enc_score_transactions(s, hold_end_t, digits, &tx);
-    enc_clv_period pe = {.cal_end = cal_day, .holdout_end = hold_day, .unit_days = unit,
+    enc_clv_period pe = {.cal_end = cal_day,
+                         .holdout_end = hold_day,
+                         .unit_days = unit,
                          .spend = ENC_CLV_SPEND_REPEAT};
     if (fit_all(&tx, s->ncust, &pe, false, pareto, &f, &err)) {
         ret = enc_cli_fail("clv", "fit: %s", err.msg);
@@ -303,7 +313,8 @@ static int do_evaluate(const enc_cli *cli, const char *cal_s, const char *hold_s
             enc_jw_obj(&w);
             enc_jw_knum(&w, "predicted", ev[m].predicted);
             enc_jw_knum(&w, "error", ev[m].predicted - actual);
-            enc_jw_knum(&w, "error_pct", actual > 0 ? 100 * (ev[m].predicted - actual) / actual : NAN);
+            enc_jw_knum(&w, "error_pct",
+                        actual > 0 ? 100 * (ev[m].predicted - actual) / actual : NAN);
             enc_jw_knum(&w, "mae", ev[m].mae);
             enc_jw_knum(&w, "rmse", ev[m].rmse);
             enc_jw_key(&w, "by_frequency");
@@ -330,14 +341,15 @@ static int do_evaluate(const enc_cli *cli, const char *cal_s, const char *hold_s
     } else {
         char d0[32];
         enc__fmt_day_end(d0, sizeof d0, ((int64_t)cal_day + 2) * 86400);
-        printf("holdout %s to %s (%.4g %ss) after calibration to %s: %zu customers\n",
-               d0, dh, f.sum.holdout_len, u, dc, f.sum.n_included);
+        printf("holdout %s to %s (%.4g %ss) after calibration to %s: %zu customers\n", d0, dh,
+               f.sum.holdout_len, u, dc, f.sum.n_included);
         printf("  actual repeat transactions %.0f\n", actual);
         for (int m = 0; m < 2; m++) {
             if (m == 1 && !f.has_pn) continue;
             printf("  %-11s predicted %.1f (%+.1f%%), per customer MAE %.3f, RMSE %.3f\n",
                    m ? "Pareto/NBD" : "BG/NBD", ev[m].predicted,
-                   actual > 0 ? 100 * (ev[m].predicted - actual) / actual : NAN, ev[m].mae, ev[m].rmse);
+                   actual > 0 ? 100 * (ev[m].predicted - actual) / actual : NAN, ev[m].mae,
+                   ev[m].rmse);
         }
         printf("\n  %-6s %9s %12s %12s%s\n", "x", "customers", "actual mean", "BG/NBD",
                f.has_pn ? "   Pareto/NBD" : "");
@@ -392,7 +404,8 @@ int cmd_clv(enc_cli *cli, int argc, char **argv)
     }
     if (optind >= argc) return enc_cli_usage("clv", usage, "needs an action (fit or evaluate)");
     const char *action = argv[optind];
-    if (optind + 1 < argc) return enc_cli_usage("clv", usage, "unexpected argument '%s'", argv[optind + 1]);
+    if (optind + 1 < argc)
+        return enc_cli_usage("clv", usage, "unexpected argument '%s'", argv[optind + 1]);
     enc_score_config cfg;
     int x = enc__load_config(cli, "clv", NULL, &cfg);
     if (x) return x;
@@ -408,6 +421,7 @@ int cmd_clv(enc_cli *cli, int argc, char **argv)
         if (hold) return enc_cli_usage("clv", usage, "--holdout-end belongs to 'clv evaluate'");
         return do_fit(cli, cal, u, json, digits, pareto);
     }
-    if (strcmp(action, "evaluate") == 0) return do_evaluate(cli, cal, hold, u, json, digits, pareto);
+    if (strcmp(action, "evaluate") == 0)
+        return do_evaluate(cli, cal, hold, u, json, digits, pareto);
     return enc_cli_usage("clv", usage, "unknown action '%s' (fit or evaluate)", action);
 }

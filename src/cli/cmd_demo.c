@@ -58,16 +58,19 @@ int cmd_demo(enc_cli *cli, int argc, char **argv)
         case 'h':
         case OPT_HELP: fputs(usage, stdout); return ENC_EXIT_OK;
         default:
-            return enc_cli_usage("demo", usage, "unknown or incomplete option '%s'", argv[optind - 1]);
+            return enc_cli_usage("demo", usage, "unknown or incomplete option '%s'",
+                                 argv[optind - 1]);
         }
     }
-    if (optind < argc) return enc_cli_usage("demo", usage, "unexpected argument '%s'", argv[optind]);
+    if (optind < argc)
+        return enc_cli_usage("demo", usage, "unexpected argument '%s'", argv[optind]);
     const char *db = cli->db_given ? cli->db_path : "demo.db";
 
     enc_err err = {0};
     enc_gen_counts gc;
-    if (!json) printf("generating a shop of %lld customers (seed %llu) in %s/ ...\n",
-                      (long long)g.customers, (unsigned long long)g.seed, g.out_dir);
+    if (!json)
+        printf("generating a shop of %lld customers (seed %llu) in %s/ ...\n",
+               (long long)g.customers, (unsigned long long)g.seed, g.out_dir);
     if (enc_gen_run(&g, &gc, &err)) return enc_cli_fail_err("demo", &err);
 
     enc_store *st;
@@ -145,8 +148,8 @@ int cmd_demo(enc_cli *cli, int argc, char **argv)
                db, (long long)s.customers, (long long)s.merged_customers, (long long)s.orders,
                (long long)s.order_lines, (long long)s.products, (long long)s.events,
                (long long)s.feedback, (long long)s.consents, (long long)s.buying_customers, rev);
-        printf("next:\n  build/encore --db %s stats\n  build/encore --db %s customer C000001\n",
-               db, db);
+        printf("next:\n  build/encore --db %s stats\n  build/encore --db %s customer C000001\n", db,
+               db);
     }
 out:
     enc_buf_free(&b);

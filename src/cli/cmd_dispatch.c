@@ -61,11 +61,15 @@ static void on_round(void *ctx, const enc_dispatch_stats *s)
 int cmd_dispatch(enc_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"once", no_argument, NULL, 'o'},       {"config", required_argument, NULL, 'c'},
-        {"set", required_argument, NULL, 's'},  {"batch", required_argument, NULL, 'b'},
+        {"once", no_argument, NULL, 'o'},
+        {"config", required_argument, NULL, 'c'},
+        {"set", required_argument, NULL, 's'},
+        {"batch", required_argument, NULL, 'b'},
         {"max-attempts", required_argument, NULL, 'm'},
-        {"show-config", no_argument, NULL, 'S'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"show-config", no_argument, NULL, 'S'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     bool once = false, json = false, show = false;
     const char *config = getenv("ENCORE_DELIVERY_CONFIG");
@@ -94,7 +98,10 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
             break;
         case 'S': show = true; break;
         case 'j': json = true; break;
-        case 'h': free(sets); fputs(dispatch_usage, stdout); return ENC_EXIT_OK;
+        case 'h':
+            free(sets);
+            fputs(dispatch_usage, stdout);
+            return ENC_EXIT_OK;
         default:
             free(sets);
             return enc_cli_usage("dispatch", dispatch_usage, "unknown option '%s'",
@@ -138,8 +145,12 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
     char lock[4096];
     snprintf(lock, sizeof lock, "%s.dispatch-lock", cli->db_path);
     progress prog = {.tty = cli->tty && !json};
-    enc_dispatch_opts o = {.retry = cfg.retry, .batch = cfg.batch, .poll = cfg.poll,
-                           .lock_path = lock, .on_round = on_round, .round_ctx = &prog};
+    enc_dispatch_opts o = {.retry = cfg.retry,
+                           .batch = cfg.batch,
+                           .poll = cfg.poll,
+                           .lock_path = lock,
+                           .on_round = on_round,
+                           .round_ctx = &prog};
     enc_dispatch *d = NULL;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -208,8 +219,10 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
     }
     for (size_t i = 0; i < nn; i++) {
         if (!enc_dispatch_has_channel(d, names[i]))
-            fprintf(stderr, "encore: dispatch: due messages wait on channel '%s', which is not"
-                            " configured\n", names[i]);
+            fprintf(stderr,
+                    "encore: dispatch: due messages wait on channel '%s', which is not"
+                    " configured\n",
+                    names[i]);
         free(names[i]);
     }
     free(names);
@@ -229,7 +242,8 @@ static const char outbox_usage[] =
     "       encore outbox retry --state S [--channel C]        queue dead, failed, reconcile,\n"
     "                                                          suppressed or cancelled again\n"
     "       encore outbox cancel [--campaign X] [--channel C]  cancel queued messages\n"
-    "       encore outbox suppress CHANNEL ADDRESS [--reason R] never send there (\"*\": any channel)\n"
+    "       encore outbox suppress CHANNEL ADDRESS [--reason R] never send there (\"*\": any "
+    "channel)\n"
     "       encore outbox reply CHANNEL PHONE TEXT             an inbound SMS reply (STOP, TD,\n"
     "                                                          退订 ... suppress the number)\n"
     "       encore outbox enqueue FILE.jsonl [--json]          add messages (one JSON object a\n"
@@ -422,9 +436,12 @@ static int outbox_enqueue(enc_outbox *ob, const char *path, bool json)
 int cmd_outbox(enc_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"state", required_argument, NULL, 's'},  {"channel", required_argument, NULL, 'c'},
-        {"campaign", required_argument, NULL, 'C'}, {"reason", required_argument, NULL, 'r'},
-        {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
+        {"state", required_argument, NULL, 's'},
+        {"channel", required_argument, NULL, 'c'},
+        {"campaign", required_argument, NULL, 'C'},
+        {"reason", required_argument, NULL, 'r'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *state = NULL, *channel = NULL, *campaign = NULL, *reason = "manual";
@@ -450,8 +467,8 @@ int cmd_outbox(enc_cli *cli, int argc, char **argv)
     static const struct {
         const char *name;
         int nargs;
-    } acts[] = {{"pause", 1}, {"resume", 1}, {"rate", 2}, {"retry", 0}, {"cancel", 0},
-                {"suppress", 2}, {"reply", 3}, {"enqueue", 1}};
+    } acts[] = {{"pause", 1},  {"resume", 1},   {"rate", 2},  {"retry", 0},
+                {"cancel", 0}, {"suppress", 2}, {"reply", 3}, {"enqueue", 1}};
     int which = -1;
     if (act) {
         for (size_t i = 0; i < sizeof acts / sizeof *acts; i++)

@@ -31,8 +31,10 @@ int cmd_export(enc_cli *cli, int argc, char **argv)
         switch (c) {
         case OPT_FORMAT:
             if (strcmp(optarg, "csv") == 0) fmt = ENC_PROFILE_CSV;
-            else if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0) fmt = ENC_PROFILE_JSON;
-            else return enc_cli_usage("export", usage, "--format: '%s' is not csv or jsonl", optarg);
+            else if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0)
+                fmt = ENC_PROFILE_JSON;
+            else
+                return enc_cli_usage("export", usage, "--format: '%s' is not csv or jsonl", optarg);
             break;
         case OPT_OUTPUT: output = optarg; break;
         default: return enc_cli_usage("export", usage, "unknown option '%s'", argv[optind - 1]);
@@ -41,7 +43,8 @@ int cmd_export(enc_cli *cli, int argc, char **argv)
     if (optind >= argc) return enc_cli_usage("export", usage, "export what? (profiles)");
     if (strcmp(argv[optind], "profiles") != 0)
         return enc_cli_usage("export", usage, "cannot export '%s' (profiles)", argv[optind]);
-    if (optind + 1 < argc) return enc_cli_usage("export", usage, "unexpected argument '%s'", argv[optind + 1]);
+    if (optind + 1 < argc)
+        return enc_cli_usage("export", usage, "unexpected argument '%s'", argv[optind + 1]);
 
     enc_score_config cfg;
     int x = enc__load_config(cli, "export", NULL, &cfg);
@@ -85,7 +88,8 @@ int cmd_export(enc_cli *cli, int argc, char **argv)
     }
     if (b.len) fwrite(b.p, 1, b.len, out);
     if (got < 0) ret = enc_cli_fail_err("export", &err);
-    else if (fflush(out) != 0 || ferror(out)) ret = enc_cli_fail("export", "write error: %s", strerror(errno));
+    else if (fflush(out) != 0 || ferror(out))
+        ret = enc_cli_fail("export", "write error: %s", strerror(errno));
 done:
     if (out != stdout) fclose(out);
     enc_buf_free(&b);

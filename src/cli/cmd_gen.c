@@ -38,8 +38,8 @@ static const char usage[] =
 
 static void progress(void *ctx, int64_t done, int64_t total)
 {
-    fprintf(stderr, "\rencore gen: %3d%% (%lld/%lld customers)", (int)(100 * done / total), (long long)done,
-            (long long)total);
+    fprintf(stderr, "\rencore gen: %3d%% (%lld/%lld customers)", (int)(100 * done / total),
+            (long long)done, (long long)total);
     if (done == total) fputc('\n', stderr);
     fflush(stderr);
 }
@@ -97,7 +97,8 @@ static void print_json(const enc_gen_opts *o, const enc_gen_counts *c, double se
 
     enc_jw_key(&w, "files");
     enc_jw_obj(&w);
-    const int64_t rows[6] = {c->customers, c->products, c->order_lines, c->events, c->feedback, c->consents};
+    const int64_t rows[6] = {c->customers, c->products, c->order_lines,
+                             c->events,    c->feedback, c->consents};
     for (int f = 0; f < 6; f++) {
         enc_jw_key(&w, enc_gen_files[f]);
         enc_jw_obj(&w);
@@ -192,10 +193,12 @@ static void print_json(const enc_gen_opts *o, const enc_gen_counts *c, double se
 
 static void print_table(const enc_gen_opts *o, const enc_gen_counts *c, double secs)
 {
-    const int64_t rows[6] = {c->customers, c->products, c->order_lines, c->events, c->feedback, c->consents};
+    const int64_t rows[6] = {c->customers, c->products, c->order_lines,
+                             c->events,    c->feedback, c->consents};
     printf("%-14s %12s %14s\n", "file", "rows", "bytes");
     for (int f = 0; f < 6; f++)
-        printf("%-14s %12lld %14lld\n", enc_gen_files[f], (long long)rows[f], (long long)c->bytes[f]);
+        printf("%-14s %12lld %14lld\n", enc_gen_files[f], (long long)rows[f],
+               (long long)c->bytes[f]);
     printf("\n%lld orders (%lld paid, %lld returned, %lld cancelled, %lld guest), "
            "%lld duplicate identities, written to %s in %.1f s\n",
            (long long)c->orders, (long long)c->paid_orders, (long long)c->returned_orders,
@@ -315,25 +318,55 @@ static void respond_json(const enc_respond_opts *o, const enc_respond_counts *c,
 
 static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
 {
-    enum { O_CAMP = 1, O_OUT, O_BASE, O_UPLIFT, O_OPEN, O_CLICK, O_COUPON, O_WINDOW, O_SINCE,
-           O_UNTIL, O_AOV, O_SEED, O_URL, O_CLICKURL, O_SECRET, O_JSON, O_HELP };
+    enum {
+        O_CAMP = 1,
+        O_OUT,
+        O_BASE,
+        O_UPLIFT,
+        O_OPEN,
+        O_CLICK,
+        O_COUPON,
+        O_WINDOW,
+        O_SINCE,
+        O_UNTIL,
+        O_AOV,
+        O_SEED,
+        O_URL,
+        O_CLICKURL,
+        O_SECRET,
+        O_JSON,
+        O_HELP
+    };
     static const struct option longopts[] = {
-        {"campaign", required_argument, 0, O_CAMP},   {"out", required_argument, 0, O_OUT},
-        {"base-rate", required_argument, 0, O_BASE},  {"uplift", required_argument, 0, O_UPLIFT},
-        {"open-rate", required_argument, 0, O_OPEN},  {"click-rate", required_argument, 0, O_CLICK},
-        {"coupon-use", required_argument, 0, O_COUPON}, {"window", required_argument, 0, O_WINDOW},
-        {"since", required_argument, 0, O_SINCE},     {"until", required_argument, 0, O_UNTIL},
-        {"aov", required_argument, 0, O_AOV},         {"seed", required_argument, 0, O_SEED},
-        {"base-url", required_argument, 0, O_URL},    {"click-url", required_argument, 0, O_CLICKURL},
-        {"secret-file", required_argument, 0, O_SECRET}, {"json", no_argument, 0, O_JSON},
-        {"help", no_argument, 0, O_HELP},             {0, 0, 0, 0},
+        {"campaign", required_argument, 0, O_CAMP},
+        {"out", required_argument, 0, O_OUT},
+        {"base-rate", required_argument, 0, O_BASE},
+        {"uplift", required_argument, 0, O_UPLIFT},
+        {"open-rate", required_argument, 0, O_OPEN},
+        {"click-rate", required_argument, 0, O_CLICK},
+        {"coupon-use", required_argument, 0, O_COUPON},
+        {"window", required_argument, 0, O_WINDOW},
+        {"since", required_argument, 0, O_SINCE},
+        {"until", required_argument, 0, O_UNTIL},
+        {"aov", required_argument, 0, O_AOV},
+        {"seed", required_argument, 0, O_SEED},
+        {"base-url", required_argument, 0, O_URL},
+        {"click-url", required_argument, 0, O_CLICKURL},
+        {"secret-file", required_argument, 0, O_SECRET},
+        {"json", no_argument, 0, O_JSON},
+        {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0},
     };
     if (enc_cli_wants_help(argc, argv)) {
         fputs(respond_usage, stdout);
         return ENC_EXIT_OK;
     }
-    enc_respond_opts o = {.base_rate = 0.05, .uplift = 0.02, .open_rate = 0.35, .click_rate = 0.1,
-                          .coupon_use = 0.5, .seed = 1};
+    enc_respond_opts o = {.base_rate = 0.05,
+                          .uplift = 0.02,
+                          .open_rate = 0.35,
+                          .click_rate = 0.1,
+                          .coupon_use = 0.5,
+                          .seed = 1};
     o.base_url = getenv("ENCORE_BASE_URL");
     if (o.base_url && !*o.base_url) o.base_url = NULL;
     const char *secret_file = NULL;
@@ -342,8 +375,11 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
     int ch;
     int li = -1;
     while ((ch = getopt_long(argc, argv, ":", longopts, &li)) != -1) {
-        double *rate = ch == O_BASE ? &o.base_rate : ch == O_OPEN ? &o.open_rate
-                     : ch == O_CLICK ? &o.click_rate : ch == O_COUPON ? &o.coupon_use : NULL;
+        double *rate = ch == O_BASE     ? &o.base_rate
+                       : ch == O_OPEN   ? &o.open_rate
+                       : ch == O_CLICK  ? &o.click_rate
+                       : ch == O_COUPON ? &o.coupon_use
+                                        : NULL;
         const char *name = li >= 0 ? longopts[li].name : "?"; /* the option, for messages */
         li = -1;
         switch (ch) {
@@ -354,49 +390,65 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
         case O_CLICK:
         case O_COUPON:
             if (!enc_cli_parse_double(optarg, 0, 1, rate))
-                return enc_cli_usage("gen respond", respond_usage, "--%s: '%s' is not a probability (0 to 1)",
-                                     name, optarg);
+                return enc_cli_usage("gen respond", respond_usage,
+                                     "--%s: '%s' is not a probability (0 to 1)", name, optarg);
             break;
         case O_UPLIFT:
             if (!enc_cli_parse_double(optarg, -1, 1, &o.uplift))
-                return enc_cli_usage("gen respond", respond_usage, "--uplift: '%s' is not a number from -1 to 1", optarg);
+                return enc_cli_usage("gen respond", respond_usage,
+                                     "--uplift: '%s' is not a number from -1 to 1", optarg);
             break;
         case O_WINDOW:
-            if (!enc_spec_duration(optarg, false, &o.window) || o.window < 1 || o.window > 365 * 86400)
-                return enc_cli_usage("gen respond", respond_usage, "--window: '%s' is not a duration from 1s to 365d", optarg);
+            if (!enc_spec_duration(optarg, false, &o.window) || o.window < 1 ||
+                o.window > 365 * 86400)
+                return enc_cli_usage("gen respond", respond_usage,
+                                     "--window: '%s' is not a duration from 1s to 365d", optarg);
             break;
         case O_SINCE:
         case O_UNTIL:
             if (!enc_spec_time(optarg, ch == O_SINCE ? &o.since : &o.until))
-                return enc_cli_usage("gen respond", respond_usage, "--%s: '%s' is not a time", name, optarg);
+                return enc_cli_usage("gen respond", respond_usage, "--%s: '%s' is not a time", name,
+                                     optarg);
             break;
         case O_AOV:
             if (!enc_cli_parse_double(optarg, 0.01, 1e9, &o.aov))
-                return enc_cli_usage("gen respond", respond_usage, "--aov: '%s' is not a positive amount", optarg);
+                return enc_cli_usage("gen respond", respond_usage,
+                                     "--aov: '%s' is not a positive amount", optarg);
             break;
         case O_SEED:
             if (!parse_u64(optarg, &o.seed))
-                return enc_cli_usage("gen respond", respond_usage, "--seed: '%s' is not a non-negative integer", optarg);
+                return enc_cli_usage("gen respond", respond_usage,
+                                     "--seed: '%s' is not a non-negative integer", optarg);
             break;
         case O_URL: o.base_url = optarg; break;
         case O_CLICKURL: o.click_url = optarg; break;
         case O_SECRET: secret_file = optarg; break;
         case O_JSON: json = true; break;
-        case ':': return enc_cli_usage("gen respond", respond_usage, "%s needs a value", argv[optind - 1]);
-        default: return enc_cli_usage("gen respond", respond_usage, "unknown option '%s'", argv[optind - 1]);
+        case ':':
+            return enc_cli_usage("gen respond", respond_usage, "%s needs a value",
+                                 argv[optind - 1]);
+        default:
+            return enc_cli_usage("gen respond", respond_usage, "unknown option '%s'",
+                                 argv[optind - 1]);
         }
     }
-    if (optind < argc) return enc_cli_usage("gen respond", respond_usage, "unexpected argument '%s'", argv[optind]);
-    if (!o.campaign) return enc_cli_usage("gen respond", respond_usage, "--campaign NAME is required");
-    if (!o.out_dir || !*o.out_dir) return enc_cli_usage("gen respond", respond_usage, "--out DIR is required");
+    if (optind < argc)
+        return enc_cli_usage("gen respond", respond_usage, "unexpected argument '%s'",
+                             argv[optind]);
+    if (!o.campaign)
+        return enc_cli_usage("gen respond", respond_usage, "--campaign NAME is required");
+    if (!o.out_dir || !*o.out_dir)
+        return enc_cli_usage("gen respond", respond_usage, "--out DIR is required");
     if (!(o.base_rate + o.uplift >= 0 && o.base_rate + o.uplift <= 1))
-        return enc_cli_usage("gen respond", respond_usage, "--base-rate + --uplift must be from 0 to 1");
+        return enc_cli_usage("gen respond", respond_usage,
+                             "--base-rate + --uplift must be from 0 to 1");
     if (o.since && o.until && o.until <= o.since)
         return enc_cli_usage("gen respond", respond_usage, "--until must be after --since");
     enc_err err = {0};
     enc_token_key key;
     if (o.base_url) {
-        if (enc_token_key_load(secret_file, getenv("ENCORE_SECRET"), cli->db_path, &key, NULL, 0, &err))
+        if (enc_token_key_load(secret_file, getenv("ENCORE_SECRET"), cli->db_path, &key, NULL, 0,
+                               &err))
             return enc_cli_fail_err("gen respond", &err);
         o.key = &key;
     }
@@ -405,8 +457,9 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
     enc_respond_counts c;
     enc_rc rc = enc_respond_run(st, &o, &c, &err);
     enc_store_close(st);
-    if (rc) return rc == ENC_EUSAGE ? enc_cli_usage("gen respond", respond_usage, "%s", err.msg)
-                                    : enc_cli_fail_err("gen respond", &err);
+    if (rc)
+        return rc == ENC_EUSAGE ? enc_cli_usage("gen respond", respond_usage, "%s", err.msg)
+                                : enc_cli_fail_err("gen respond", &err);
     enc_buf b = {0};
     respond_json(&o, &c, &b);
     char path[4200];
@@ -421,8 +474,8 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
     if (json) {
         enc_cli_print(&b);
     } else {
-        printf("%-10s %10s %8s %11s %14s %8s %8s %8s\n", "group", "customers", "buyers", "conversion",
-               "revenue", "coupons", "opens", "clicks");
+        printf("%-10s %10s %8s %11s %14s %8s %8s %8s\n", "group", "customers", "buyers",
+               "conversion", "revenue", "coupons", "opens", "clicks");
         const struct {
             const char *name;
             const enc_respond_group *g;
@@ -437,7 +490,8 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
                    (long long)g->coupon_orders, (long long)g->opens, (long long)g->clicks);
         }
         printf("\nwritten to %s: orders.csv, %s, truth.json\n", o.out_dir,
-               o.base_url ? "opens.txt and clicks.txt (GET each URL on 'encore serve')" : "events.csv");
+               o.base_url ? "opens.txt and clicks.txt (GET each URL on 'encore serve')"
+                          : "events.csv");
     }
     enc_buf_free(&b);
     return ENC_EXIT_OK;
@@ -445,21 +499,29 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
 
 int cmd_gen(enc_cli *cli, int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "respond") == 0) return cmd_gen_respond(cli, argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "respond") == 0)
+        return cmd_gen_respond(cli, argc - 1, argv + 1);
     enum { O_CUST = 1, O_SEED, O_OUT, O_LOCALE, O_START, O_END, O_JSON, O_HELP };
     static const struct option longopts[] = {
-        {"customers", required_argument, 0, O_CUST}, {"seed", required_argument, 0, O_SEED},
-        {"out", required_argument, 0, O_OUT},        {"locale", required_argument, 0, O_LOCALE},
-        {"start", required_argument, 0, O_START},    {"end", required_argument, 0, O_END},
-        {"json", no_argument, 0, O_JSON},            {"help", no_argument, 0, O_HELP},
+        {"customers", required_argument, 0, O_CUST},
+        {"seed", required_argument, 0, O_SEED},
+        {"out", required_argument, 0, O_OUT},
+        {"locale", required_argument, 0, O_LOCALE},
+        {"start", required_argument, 0, O_START},
+        {"end", required_argument, 0, O_END},
+        {"json", no_argument, 0, O_JSON},
+        {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0},
     };
     if (enc_cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
         return ENC_EXIT_OK;
     }
-    enc_gen_opts o = {.customers = 1000, .seed = 1, .locale = ENC_GEN_EN,
-                      .start = ENC_GEN_DEFAULT_START, .end = ENC_GEN_DEFAULT_END};
+    enc_gen_opts o = {.customers = 1000,
+                      .seed = 1,
+                      .locale = ENC_GEN_EN,
+                      .start = ENC_GEN_DEFAULT_START,
+                      .end = ENC_GEN_DEFAULT_END};
     bool json = false;
     long v;
     int64_t day;
@@ -469,13 +531,15 @@ int cmd_gen(enc_cli *cli, int argc, char **argv)
         switch (ch) {
         case O_CUST:
             if (!enc_cli_parse_long(optarg, 1, ENC_GEN_MAX_CUSTOMERS, &v))
-                return enc_cli_usage("gen", usage, "--customers: '%s' is not a number from 1 to %lld", optarg,
+                return enc_cli_usage("gen", usage,
+                                     "--customers: '%s' is not a number from 1 to %lld", optarg,
                                      (long long)ENC_GEN_MAX_CUSTOMERS);
             o.customers = v;
             break;
         case O_SEED:
             if (!parse_u64(optarg, &o.seed))
-                return enc_cli_usage("gen", usage, "--seed: '%s' is not a non-negative integer", optarg);
+                return enc_cli_usage("gen", usage, "--seed: '%s' is not a non-negative integer",
+                                     optarg);
             break;
         case O_OUT: o.out_dir = optarg; break;
         case O_LOCALE:
@@ -485,7 +549,8 @@ int cmd_gen(enc_cli *cli, int argc, char **argv)
             break;
         case O_START:
             if (!enc_gen_parse_date(optarg, &day))
-                return enc_cli_usage("gen", usage, "--start: '%s' is not a date YYYY-MM-DD", optarg);
+                return enc_cli_usage("gen", usage, "--start: '%s' is not a date YYYY-MM-DD",
+                                     optarg);
             o.start = day;
             break;
         case O_END:
@@ -501,7 +566,8 @@ int cmd_gen(enc_cli *cli, int argc, char **argv)
     if (optind < argc) return enc_cli_usage("gen", usage, "unexpected argument '%s'", argv[optind]);
     if (!o.out_dir || !*o.out_dir) return enc_cli_usage("gen", usage, "--out DIR is required");
     if (o.end - o.start < 7 * 86400)
-        return enc_cli_usage("gen", usage, "--start/--end: the window must be at least 7 days long");
+        return enc_cli_usage("gen", usage,
+                             "--start/--end: the window must be at least 7 days long");
     if (cli->tty) o.progress = progress;
 
     struct timespec t0, t1;

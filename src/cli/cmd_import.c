@@ -25,7 +25,8 @@ static const char usage[] =
     "  --no-header          the file has no header row: map columns by number (--map time=3)\n"
     "  --source NAME        where the rows come from (default: the file name); re-importing\n"
     "                       the same source changes nothing\n"
-    "  --tz ZONE            time zone of times without an offset (default UTC), e.g. Asia/Shanghai\n"
+    "  --tz ZONE            time zone of times without an offset (default UTC), e.g. "
+    "Asia/Shanghai\n"
     "  --currency CODE      currency of amounts (sets the decimals; default 2 decimals)\n"
     "  --phone-cc CC        country calling code for national phone numbers (e.g. 86, 1, 44)\n"
     "  --cancel-prefix P    order ids starting with P are cancellations, kept as returns\n"
@@ -66,8 +67,22 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 
 int cmd_import(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_MAP = 1000, OPT_FORMAT, OPT_ENCODING, OPT_NOHEADER, OPT_SOURCE, OPT_TZ, OPT_CURRENCY,
-           OPT_PHONECC, OPT_CANCEL, OPT_DRYRUN, OPT_MAXERR, OPT_JSON, OPT_BATCH, OPT_HELP };
+    enum {
+        OPT_MAP = 1000,
+        OPT_FORMAT,
+        OPT_ENCODING,
+        OPT_NOHEADER,
+        OPT_SOURCE,
+        OPT_TZ,
+        OPT_CURRENCY,
+        OPT_PHONECC,
+        OPT_CANCEL,
+        OPT_DRYRUN,
+        OPT_MAXERR,
+        OPT_JSON,
+        OPT_BATCH,
+        OPT_HELP
+    };
     static const struct option opts[] = {
         {"map", required_argument, NULL, OPT_MAP},
         {"format", required_argument, NULL, OPT_FORMAT},
@@ -102,12 +117,14 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
             else if (strcmp(optarg, "ws") == 0) o.format = ENC_FMT_WS;
             else if (strcmp(optarg, "jsonl") == 0) o.format = ENC_FMT_JSONL;
             else {
-                rc = enc_cli_usage("import", usage, "--format: '%s' is not csv, tsv, ws or jsonl", optarg);
+                rc = enc_cli_usage("import", usage, "--format: '%s' is not csv, tsv, ws or jsonl",
+                                   optarg);
                 goto out;
             }
             break;
         case OPT_ENCODING:
-            if (strcasecmp(optarg, "utf-8") == 0 || strcasecmp(optarg, "utf8") == 0) o.encoding = ENC_UTF8;
+            if (strcasecmp(optarg, "utf-8") == 0 || strcasecmp(optarg, "utf8") == 0)
+                o.encoding = ENC_UTF8;
             else if (strcasecmp(optarg, "gbk") == 0 || strcasecmp(optarg, "gb2312") == 0 ||
                      strcasecmp(optarg, "gb18030") == 0)
                 o.encoding = ENC_GBK;
@@ -141,7 +158,8 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         case 'h':
         case OPT_HELP: help = true; break;
         default:
-            rc = enc_cli_usage("import", usage, "unknown or incomplete option '%s'", argv[optind - 1]);
+            rc = enc_cli_usage("import", usage, "unknown or incomplete option '%s'",
+                               argv[optind - 1]);
             goto out;
         }
     }
@@ -157,7 +175,8 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         goto out;
     }
     if (npos != 2) {
-        rc = enc_cli_usage("import", usage, npos < 2 ? "needs KIND and FILE" : "too many arguments");
+        rc =
+            enc_cli_usage("import", usage, npos < 2 ? "needs KIND and FILE" : "too many arguments");
         goto out;
     }
     o.kind = kind;
@@ -232,13 +251,16 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         enc_cli_print(&b);
         enc_buf_free(&b);
     } else {
-        printf("%s %s from %s%s\n", o.dry_run ? "checked" : "imported", enc_kind_name(kind),
-               o.path, o.dry_run ? " (dry run: nothing kept)" : "");
+        printf("%s %s from %s%s\n", o.dry_run ? "checked" : "imported", enc_kind_name(kind), o.path,
+               o.dry_run ? " (dry run: nothing kept)" : "");
         printf("  read      %10ld\n  imported  %10ld\n  updated   %10ld\n  skipped   %10ld\n"
                "  rejected  %10ld\n",
                k->read, k->imported, k->updated, k->skipped, k->rejected);
-        if (k->merged) printf("  merged    %10ld customers (shared email, phone or id)\n", k->merged);
-        if (redeemed > 0) printf("  coupons redeemed %3lld (campaign coupons on these orders)\n", (long long)redeemed);
+        if (k->merged)
+            printf("  merged    %10ld customers (shared email, phone or id)\n", k->merged);
+        if (redeemed > 0)
+            printf("  coupons redeemed %3lld (campaign coupons on these orders)\n",
+                   (long long)redeemed);
         if (res.customers_created && kind != ENC_KIND_CUSTOMERS)
             printf("  new customers %6ld\n", res.customers_created);
         printf("  in %.2f s\n", secs);
@@ -247,12 +269,15 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
             fprintf(stderr, "encore: import: %s:%ld: %s%s%s\n", o.path, res.errors[i].line,
                     res.errors[i].field, res.errors[i].field[0] ? ": " : "", res.errors[i].reason);
         if ((long)show < k->rejected)
-            fprintf(stderr, "encore: import: ... %ld more rejected rows (--json lists the first %d)\n",
+            fprintf(stderr,
+                    "encore: import: ... %ld more rejected rows (--json lists the first %d)\n",
                     k->rejected - (long)show, ENC_IMPORT_ERRORS_KEPT);
     }
     if (res.hit_max_errors) {
-        enc_cli_fail("import", "stopped after %ld rejected rows (--max-errors %ld); rows before "
-                     "were %s", k->rejected, o.max_errors, o.dry_run ? "checked" : "kept");
+        enc_cli_fail("import",
+                     "stopped after %ld rejected rows (--max-errors %ld); rows before "
+                     "were %s",
+                     k->rejected, o.max_errors, o.dry_run ? "checked" : "kept");
         rc = ENC_EXIT_FAIL;
     } else if (k->read > 0 && k->rejected == k->read) {
         enc_cli_fail("import", "no row of %s could be imported", o.path);

@@ -47,9 +47,12 @@ int cmd_itemsets(enc_cli *cli, int argc, char **argv)
         return ENC_EXIT_OK;
     }
     static const struct option opts[] = {
-        {"min-support", required_argument, 0, 's'}, {"format", required_argument, 0, 'f'},
-        {"max-len", required_argument, 0, 'l'},     {"top", required_argument, 0, 't'},
-        {"json", no_argument, 0, 'j'},              {0, 0, 0, 0},
+        {"min-support", required_argument, 0, 's'},
+        {"format", required_argument, 0, 'f'},
+        {"max-len", required_argument, 0, 'l'},
+        {"top", required_argument, 0, 't'},
+        {"json", no_argument, 0, 'j'},
+        {0, 0, 0, 0},
     };
     const char *support_s = NULL;
     enc_basket_format fmt = ENC_BASKET_AUTO;
@@ -76,8 +79,8 @@ int cmd_itemsets(enc_cli *cli, int argc, char **argv)
         }
     }
     if (optind + 1 != argc)
-        return enc_cli_usage("itemsets", usage, optind >= argc ? "a basket FILE is needed"
-                                                               : "one FILE only");
+        return enc_cli_usage("itemsets", usage,
+                             optind >= argc ? "a basket FILE is needed" : "one FILE only");
     if (!support_s) return enc_cli_usage("itemsets", usage, "--min-support is needed");
     enc_support sup;
     if (!enc_support_parse(support_s, &sup))

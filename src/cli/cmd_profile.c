@@ -65,7 +65,9 @@ int cmd_profile(enc_cli *cli, int argc, char **argv)
         enc_cli_print(&b);
     } else {
         json_t *doc = json_loads(b.p, 0, NULL);
-        char *pretty = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) : NULL;
+        char *pretty =
+            doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+                : NULL;
         puts(pretty ? pretty : b.p);
         free(pretty);
         json_decref(doc);

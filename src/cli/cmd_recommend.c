@@ -58,8 +58,29 @@ static const char usage[] =
     "  --threads N          threads for the similarity build (default 2)\n"
     "  -h, --help           this text\n";
 
-enum { O_KIND = 256, O_N, O_ASOF, O_JSON, O_ALL, O_OUT, O_SPLIT, O_END, O_K, O_XSKU, O_XCAT,
-       O_OOS, O_PERTOP, O_HALF, O_NB, O_RSUP, O_RCONF, O_RW, O_STEP, O_BUYERS, O_THREADS };
+enum {
+    O_KIND = 256,
+    O_N,
+    O_ASOF,
+    O_JSON,
+    O_ALL,
+    O_OUT,
+    O_SPLIT,
+    O_END,
+    O_K,
+    O_XSKU,
+    O_XCAT,
+    O_OOS,
+    O_PERTOP,
+    O_HALF,
+    O_NB,
+    O_RSUP,
+    O_RCONF,
+    O_RW,
+    O_STEP,
+    O_BUYERS,
+    O_THREADS
+};
 
 typedef struct args {
     enc_rec_opts o;
@@ -143,11 +164,13 @@ static int parse(int argc, char **argv, args *a)
             break;
         case O_N:
             if (!enc_cli_parse_long(optarg, 1, 10000, &a->n))
-                return enc_cli_usage("recommend", usage, "--n: not a count in 1..10000: '%s'", optarg);
+                return enc_cli_usage("recommend", usage, "--n: not a count in 1..10000: '%s'",
+                                     optarg);
             break;
         case O_K:
             if (!enc_cli_parse_long(optarg, 1, 10000, &a->k))
-                return enc_cli_usage("recommend", usage, "--k: not a count in 1..10000: '%s'", optarg);
+                return enc_cli_usage("recommend", usage, "--k: not a count in 1..10000: '%s'",
+                                     optarg);
             break;
         case O_ASOF:
         case O_SPLIT:
@@ -168,33 +191,41 @@ static int parse(int argc, char **argv, args *a)
         case O_OOS: a->o.include_out_of_stock = true; break;
         case O_PERTOP:
             if (!enc_cli_parse_long(optarg, 0, 1000000, &v))
-                return enc_cli_usage("recommend", usage, "--per-category: not a count: '%s'", optarg);
+                return enc_cli_usage("recommend", usage, "--per-category: not a count: '%s'",
+                                     optarg);
             a->o.per_top = (int32_t)v;
             break;
         case O_HALF:
             if (!enc_cli_parse_double(optarg, 0, 1e6, &a->o.sim.half_life_days))
-                return enc_cli_usage("recommend", usage, "--half-life: not a number of days: '%s'", optarg);
+                return enc_cli_usage("recommend", usage, "--half-life: not a number of days: '%s'",
+                                     optarg);
             break;
         case O_NB:
             if (!enc_cli_parse_long(optarg, 1, 10000, &v))
-                return enc_cli_usage("recommend", usage, "--neighbours: not a count in 1..10000: '%s'", optarg);
+                return enc_cli_usage("recommend", usage,
+                                     "--neighbours: not a count in 1..10000: '%s'", optarg);
             a->o.sim.top_m = (int32_t)v;
             break;
         case O_RSUP:
             if (!enc_support_parse(optarg, &a->o.rule_support))
-                return enc_cli_usage("recommend", usage, "--rule-support: '%s' is neither a fraction nor a count", optarg);
+                return enc_cli_usage("recommend", usage,
+                                     "--rule-support: '%s' is neither a fraction nor a count",
+                                     optarg);
             break;
         case O_RCONF:
             if (!enc_cli_parse_double(optarg, 0, 1, &a->o.rule_confidence))
-                return enc_cli_usage("recommend", usage, "--rule-confidence: '%s' is not in [0, 1]", optarg);
+                return enc_cli_usage("recommend", usage, "--rule-confidence: '%s' is not in [0, 1]",
+                                     optarg);
             break;
         case O_RW:
             if (!enc_cli_parse_double(optarg, 0, 1e6, &a->o.rules_weight))
-                return enc_cli_usage("recommend", usage, "--rules-weight: '%s' is not a number >= 0", optarg);
+                return enc_cli_usage("recommend", usage,
+                                     "--rules-weight: '%s' is not a number >= 0", optarg);
             break;
         case O_STEP:
             if (!enc_cli_parse_double(optarg, 1, 1e6, &a->o.up.max_step))
-                return enc_cli_usage("recommend", usage, "--max-step: '%s' is not a number >= 1", optarg);
+                return enc_cli_usage("recommend", usage, "--max-step: '%s' is not a number >= 1",
+                                     optarg);
             break;
         case O_BUYERS:
             if (!enc_cli_parse_long(optarg, 0, INT32_MAX, &v))
@@ -218,7 +249,8 @@ static int parse(int argc, char **argv, args *a)
         a->eval = true;
         if (rest > 1) return enc_cli_usage("recommend", usage, "evaluate takes options only");
         if (!a->has_split) return enc_cli_usage("recommend", usage, "evaluate needs --split DATE");
-        if (a->end <= a->split) return enc_cli_usage("recommend", usage, "--end is not after --split");
+        if (a->end <= a->split)
+            return enc_cli_usage("recommend", usage, "--end is not after --split");
         return -1;
     }
     if (a->has_split || a->end != INT64_MAX)
@@ -229,7 +261,8 @@ static int parse(int argc, char **argv, args *a)
     }
     if (a->out) return enc_cli_usage("recommend", usage, "--out is for --all");
     if (rest != 1)
-        return enc_cli_usage("recommend", usage, rest ? "one customer at a time" : "needs a CUSTOMER_ID");
+        return enc_cli_usage("recommend", usage,
+                             rest ? "one customer at a time" : "needs a CUSTOMER_ID");
     a->who = argv[optind];
     return -1;
 }
@@ -244,7 +277,8 @@ static enc_rc find_customer(enc_store *st, const char *who, int64_t *id, enc_err
     if (who[0] == '#') rc = enc_store_customer_lookup(st, "id", who + 1, id, err);
     if (!rc && !*id && enc_clean_id(who, strlen(who), clean, sizeof clean, &why))
         rc = enc_store_customer_lookup(st, "ext", clean, id, err);
-    if (!rc && !*id && strchr(who, '@') && enc_clean_email(who, strlen(who), clean, sizeof clean, &why))
+    if (!rc && !*id && strchr(who, '@') &&
+        enc_clean_email(who, strlen(who), clean, sizeof clean, &why))
         rc = enc_store_customer_lookup(st, "email", clean, id, err);
     if (!rc && !*id && enc_clean_phone(who, strlen(who), NULL, clean, sizeof clean, &why))
         rc = enc_store_customer_lookup(st, "phone", clean, id, err);
@@ -330,7 +364,8 @@ static int run_evaluate(enc_cli *cli, args *a)
     if (!rc) rc = enc_rec_model_build(train, &a->o, &m, &err);
     build = now_s() - t0;
     enc_eval_result r;
-    const enc_rec_kind methods[] = {ENC_REC_PERSONAL, ENC_REC_POPULAR, ENC_REC_RULES, ENC_REC_ITEMSIM};
+    const enc_rec_kind methods[] = {ENC_REC_PERSONAL, ENC_REC_POPULAR, ENC_REC_RULES,
+                                    ENC_REC_ITEMSIM};
     if (!rc) rc = enc_eval_run(&m, full, (int)a->k, methods, 4, &r, &err);
     if (rc) {
         enc_rec_model_free(&m);
@@ -363,9 +398,12 @@ static int run_evaluate(enc_cli *cli, args *a)
     } else {
         char sd[40];
         enc_fmt_date(sd, sizeof sd, r.split);
-        enc_buf_printf(&out, "split %s, K = %d: %zu customers with history before and new purchases "
-                       "after (%.1f held-out products each)\n\n", sd, r.k, r.customers, r.heldout_mean);
-        enc_buf_printf(&out, "%-22s %9s %9s %9s %9s\n", "method", "hit rate", "recall", "MAP", "coverage");
+        enc_buf_printf(&out,
+                       "split %s, K = %d: %zu customers with history before and new purchases "
+                       "after (%.1f held-out products each)\n\n",
+                       sd, r.k, r.customers, r.heldout_mean);
+        enc_buf_printf(&out, "%-22s %9s %9s %9s %9s\n", "method", "hit rate", "recall", "MAP",
+                       "coverage");
         static const struct {
             enc_rec_kind k;
             const char *name;
@@ -378,11 +416,13 @@ static int run_evaluate(enc_cli *cli, args *a)
             enc_buf_printf(&out, "%-22s %9.4f %9.4f %9.4f %9.4f\n", rows[i].name, x->hit_rate,
                            x->recall, x->map, x->coverage);
         }
-        if (isfinite(lift)) enc_buf_printf(&out, "\npersonal hit rate = %.2f x popularity's; ", lift);
+        if (isfinite(lift))
+            enc_buf_printf(&out, "\npersonal hit rate = %.2f x popularity's; ", lift);
         else enc_buf_printf(&out, "\npopularity has no hit to compare with; ");
-        enc_buf_printf(&out, "model built in %.3f s; one customer in %.1f us on average (p99 %.1f us;"
-                       " CPU %.1f us, p99 %.1f us)", build, r.wall.mean, r.wall.p99, r.cpu.mean,
-                       r.cpu.p99);
+        enc_buf_printf(&out,
+                       "model built in %.3f s; one customer in %.1f us on average (p99 %.1f us;"
+                       " CPU %.1f us, p99 %.1f us)",
+                       build, r.wall.mean, r.wall.p99, r.cpu.mean, r.cpu.p99);
     }
     enc_cli_print(&out);
     enc_buf_free(&out);
@@ -467,7 +507,8 @@ static int run_all(const args *a, const enc_rec_model *m, double load, double bu
         if (a->out) enc_jw_kstr(&jw, "out", a->out);
         enc_jw_end(&jw);
     } else {
-        enc_buf_printf(&out, "%s recommendations for %zu customers (%zu with some): %zu items\n"
+        enc_buf_printf(&out,
+                       "%s recommendations for %zu customers (%zu with some): %zu items\n"
                        "store read in %.3f s, model built in %.3f s; per customer %.1f us mean, "
                        "%.1f us p99, %.1f us max (CPU %.1f us mean, %.1f us p99)",
                        enc_rec_kind_name(a->kind), nc, nonempty, items, load, build, wall.mean,
@@ -520,7 +561,8 @@ static int run_one(const args *a, const enc_rec_model *m, ptrdiff_t c, double bu
             enc_jw_obj(&jw);
             enc_jw_kstr(&jw, "sku", s->prod_sku[it->prod]);
             enc_jw_kstr(&jw, "name", s->prod_name[it->prod]);
-            enc_jw_kstr(&jw, "category", s->prod_cat[it->prod] >= 0 ? s->cats.names[s->prod_cat[it->prod]] : NULL);
+            enc_jw_kstr(&jw, "category",
+                        s->prod_cat[it->prod] >= 0 ? s->cats.names[s->prod_cat[it->prod]] : NULL);
             enc_jw_knum(&jw, "score", it->score);
             enc_jw_kstr(&jw, "reason", why);
             enc_jw_kstr(&jw, "reason_code", enc_rec_reason_name((enc_rec_reason)it->reason));
@@ -534,7 +576,8 @@ static int run_one(const args *a, const enc_rec_model *m, ptrdiff_t c, double bu
     } else {
         char idb[32];
         if (!ext) snprintf(idb, sizeof idb, "#%lld", (long long)s->cust_id[c]);
-        enc_buf_printf(&out, "%s recommendations for %s: %zu (model %.3f s, this customer %.1f us)\n",
+        enc_buf_printf(&out,
+                       "%s recommendations for %s: %zu (model %.3f s, this customer %.1f us)\n",
                        enc_rec_kind_name(a->kind), ext ? ext : idb, n, build, call * 1e6);
         if (a->kind == ENC_REC_CART) {
             enc_buf_printf(&out, "abandoned cart:");
@@ -545,21 +588,23 @@ static int run_one(const args *a, const enc_rec_model *m, ptrdiff_t c, double bu
         if (n) {
             size_t ws = 3, wn = 4;
             for (size_t i = 0; i < n; i++) {
-                size_t l1 = enc__text_width(s->prod_sku[top[i].prod], strlen(s->prod_sku[top[i].prod]));
+                size_t l1 =
+                    enc__text_width(s->prod_sku[top[i].prod], strlen(s->prod_sku[top[i].prod]));
                 const char *nm = s->prod_name[top[i].prod] ? s->prod_name[top[i].prod] : "";
                 size_t l2 = enc__text_width(nm, strlen(nm));
                 if (l1 > ws) ws = l1;
                 if (l2 > wn) wn = l2 > 48 ? 48 : l2;
             }
-            enc_buf_printf(&out, "\n %3s  %-*s  %-*s  %8s  %s\n", "#", (int)ws, "sku", (int)wn, "name", "score", "reason");
+            enc_buf_printf(&out, "\n %3s  %-*s  %-*s  %8s  %s\n", "#", (int)ws, "sku", (int)wn,
+                           "name", "score", "reason");
             for (size_t i = 0; i < n; i++) {
                 const enc_rec_item *it = &top[i];
                 const char *sku = s->prod_sku[it->prod];
                 const char *nm = s->prod_name[it->prod] ? s->prod_name[it->prod] : "";
                 size_t l1 = enc__text_width(sku, strlen(sku)), l2 = enc__text_width(nm, strlen(nm));
                 enc_rec_reason_text(m, it, why, sizeof why);
-                enc_buf_printf(&out, " %3zu  %s%*s  %s%*s  %8.4f  %s\n", i + 1, sku, (int)(ws - l1), "",
-                               nm, l2 < wn ? (int)(wn - l2) : 0, "", it->score, why);
+                enc_buf_printf(&out, " %3zu  %s%*s  %s%*s  %8.4f  %s\n", i + 1, sku, (int)(ws - l1),
+                               "", nm, l2 < wn ? (int)(wn - l2) : 0, "", it->score, why);
             }
         }
         if (out.len && out.p[out.len - 1] == '\n') out.p[--out.len] = 0;

@@ -59,12 +59,9 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
 {
     enum { O_HTML = 1, O_WEEKS, O_NOW, O_JSON, O_HELP };
     static const struct option longopts[] = {
-        {"html", required_argument, 0, O_HTML},
-        {"weeks", required_argument, 0, O_WEEKS},
-        {"now", required_argument, 0, O_NOW},
-        {"json", no_argument, 0, O_JSON},
-        {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0},
+        {"html", required_argument, 0, O_HTML}, {"weeks", required_argument, 0, O_WEEKS},
+        {"now", required_argument, 0, O_NOW},   {"json", no_argument, 0, O_JSON},
+        {"help", no_argument, 0, O_HELP},       {0, 0, 0, 0},
     };
     if (enc_cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
@@ -78,9 +75,7 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (ch) {
-        case O_HTML:
-            html = optarg;
-            break;
+        case O_HTML: html = optarg; break;
         case O_WEEKS:
             if (!enc_cli_parse_long(optarg, 1, 52, &weeks))
                 return enc_cli_usage("report", usage, "--weeks: '%s' is not a number from 1 to 52",
@@ -90,13 +85,9 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
             if (!enc_spec_time(optarg, &now))
                 return enc_cli_usage("report", usage, "--now: '%s' is not a time", optarg);
             break;
-        case O_JSON:
-            json = true;
-            break;
-        case ':':
-            return enc_cli_usage("report", usage, "%s needs a value", argv[optind - 1]);
-        default:
-            return enc_cli_usage("report", usage, "unknown option '%s'", argv[optind - 1]);
+        case O_JSON: json = true; break;
+        case ':': return enc_cli_usage("report", usage, "%s needs a value", argv[optind - 1]);
+        default: return enc_cli_usage("report", usage, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -110,8 +101,8 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("report", &err);
     const char *name = strrchr(cli->db_path, '/');
-    enc_report_opts o = {.store_name = name ? name + 1 : cli->db_path, .weeks = (int)weeks,
-                         .now = now};
+    enc_report_opts o = {
+        .store_name = name ? name + 1 : cli->db_path, .weeks = (int)weeks, .now = now};
     enc_buf page = {0};
     enc_report_result res;
     enc_rc rc = enc_report_html(st, &o, &page, &res, &err);

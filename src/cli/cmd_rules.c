@@ -52,25 +52,18 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
         return ENC_EXIT_OK;
     }
     static const struct option opts[] = {
-        {"min-support", required_argument, 0, 's'},
-        {"min-confidence", required_argument, 0, 'c'},
-        {"min-lift", required_argument, 0, 'L'},
-        {"max-consequent", required_argument, 0, 'y'},
-        {"min-len", required_argument, 0, 'm'},
-        {"max-len", required_argument, 0, 'l'},
-        {"sort", required_argument, 0, 'o'},
-        {"top", required_argument, 0, 't'},
-        {"format", required_argument, 0, 'f'},
-        {"json", no_argument, 0, 'j'},
-        {"baskets", required_argument, 0, 'b'},
-        {"level", required_argument, 0, 'v'},
-        {"as-of", required_argument, 0, 'a'},
-        {0, 0, 0, 0},
+        {"min-support", required_argument, 0, 's'}, {"min-confidence", required_argument, 0, 'c'},
+        {"min-lift", required_argument, 0, 'L'},    {"max-consequent", required_argument, 0, 'y'},
+        {"min-len", required_argument, 0, 'm'},     {"max-len", required_argument, 0, 'l'},
+        {"sort", required_argument, 0, 'o'},        {"top", required_argument, 0, 't'},
+        {"format", required_argument, 0, 'f'},      {"json", no_argument, 0, 'j'},
+        {"baskets", required_argument, 0, 'b'},     {"level", required_argument, 0, 'v'},
+        {"as-of", required_argument, 0, 'a'},       {0, 0, 0, 0},
     };
     const char *support_s = NULL, *conf_s = NULL;
     enc_basket_format fmt = ENC_BASKET_AUTO;
-    enc_rule_opts ro = {.min_len = 1, .max_len = 10, .max_consequent = 1,
-                        .max_rules = ENC__MAX_RULES};
+    enc_rule_opts ro = {
+        .min_len = 1, .max_len = 10, .max_consequent = 1, .max_rules = ENC__MAX_RULES};
     enc_rule_order order = ENC_RULES_BY_LIFT;
     long top = 20, v;
     bool json = false, store_opt = false, fmt_opt = false;
@@ -84,11 +77,13 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
         case 'c':
             conf_s = optarg;
             if (!enc_cli_parse_double(optarg, 0, 1, &ro.min_confidence))
-                return enc_cli_usage("rules", usage, "--min-confidence: '%s' is not in [0, 1]", optarg);
+                return enc_cli_usage("rules", usage, "--min-confidence: '%s' is not in [0, 1]",
+                                     optarg);
             break;
         case 'L':
             if (!enc_cli_parse_double(optarg, 0, 1e300, &ro.min_lift))
-                return enc_cli_usage("rules", usage, "--min-lift: '%s' is not a number >= 0", optarg);
+                return enc_cli_usage("rules", usage, "--min-lift: '%s' is not a number >= 0",
+                                     optarg);
             break;
         case 'y':
             if (!enc_cli_parse_long(optarg, 0, 1000000, &v))
@@ -121,17 +116,20 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
         case 'j': json = true; break;
         case 'b':
             if (!enc_sb_source_parse(optarg, &bsrc))
-                return enc_cli_usage("rules", usage, "--baskets: orders or sessions, not '%s'", optarg);
+                return enc_cli_usage("rules", usage, "--baskets: orders or sessions, not '%s'",
+                                     optarg);
             store_opt = true;
             break;
         case 'v':
             if (!enc_sb_level_parse(optarg, &blevel))
-                return enc_cli_usage("rules", usage, "--level: product or category, not '%s'", optarg);
+                return enc_cli_usage("rules", usage, "--level: product or category, not '%s'",
+                                     optarg);
             store_opt = true;
             break;
         case 'a':
             if (!enc__parse_instant(optarg, &as_of))
-                return enc_cli_usage("rules", usage, "--as-of: '%s' is not a date YYYY-MM-DD", optarg);
+                return enc_cli_usage("rules", usage, "--as-of: '%s' is not a date YYYY-MM-DD",
+                                     optarg);
             store_opt = true;
             break;
         default: return enc_cli_usage("rules", usage, NULL);
@@ -140,7 +138,8 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
     if (optind + 1 < argc) return enc_cli_usage("rules", usage, "one FILE only");
     const char *path = optind < argc ? argv[optind] : NULL;
     if (path && store_opt)
-        return enc_cli_usage("rules", usage, "--baskets, --level and --as-of read the store: no FILE then");
+        return enc_cli_usage("rules", usage,
+                             "--baskets, --level and --as-of read the store: no FILE then");
     if (!path && fmt_opt) return enc_cli_usage("rules", usage, "--format is for a FILE");
     if (!support_s) return enc_cli_usage("rules", usage, "--min-support is needed");
     if (!conf_s) return enc_cli_usage("rules", usage, "--min-confidence is needed");
@@ -233,17 +232,21 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
         enc_jw_knum(&w, "seconds", m.mine_seconds + rule_seconds);
         enc_jw_end(&w);
     } else {
-        enc_buf_printf(&out, "%s: %d baskets, %d items (%s); min support %s = %d baskets, "
-                       "%zu itemsets\n", src_name, enc_basket_count(m.set), n_items,
-                       path ? enc_basket_format_name(m.fmt)
-                            : blevel == ENC_SB_PRODUCT ? "products" : "categories",
+        enc_buf_printf(&out,
+                       "%s: %d baskets, %d items (%s); min support %s = %d baskets, "
+                       "%zu itemsets\n",
+                       src_name, enc_basket_count(m.set), n_items,
+                       path                       ? enc_basket_format_name(m.fmt)
+                       : blevel == ENC_SB_PRODUCT ? "products"
+                                                  : "categories",
                        support_s, m.sets.min_count, m.sets.n);
         enc_buf_printf(&out, "%zu rules with confidence >= %s", rules.n, conf_s);
         if (ro.min_lift > 0) enc_buf_printf(&out, ", lift >= %g", ro.min_lift);
         enc_buf_printf(&out, " (%.3f s)", m.mine_seconds + rule_seconds);
-        if (ntop < rules.n) enc_buf_printf(&out, "; the first %zu by %s:", ntop,
-                                           (const char *[]){"lift", "confidence", "support",
-                                                            "conviction", "leverage"}[order]);
+        if (ntop < rules.n)
+            enc_buf_printf(
+                &out, "; the first %zu by %s:", ntop,
+                (const char *[]){"lift", "confidence", "support", "conviction", "leverage"}[order]);
         enc_buf_addc(&out, '\n');
         if (ntop) {
             /* two passes: widths, then rows */
@@ -253,7 +256,8 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
                 const enc_rule *u = &rules.r[i];
                 enc__items_text(&lhs[i], m.set, rules.items + u->off, u->n_if);
                 enc__items_text(&rhs[i], m.set, rules.items + u->off + u->n_if, u->n_then);
-                size_t a = enc__text_width(lhs[i].p, lhs[i].len), b = enc__text_width(rhs[i].p, rhs[i].len);
+                size_t a = enc__text_width(lhs[i].p, lhs[i].len),
+                       b = enc__text_width(rhs[i].p, rhs[i].len);
                 if (a > wl) wl = a;
                 if (b > wr) wr = b;
             }
@@ -261,9 +265,10 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
                            "then", "support", "confidence", "lift", "conviction", "count");
             for (size_t i = 0; i < ntop; i++) {
                 const enc_rule *u = &rules.r[i];
-                size_t a = enc__text_width(lhs[i].p, lhs[i].len), b = enc__text_width(rhs[i].p, rhs[i].len);
-                enc_buf_printf(&out, "%s%*s => %s%*s %9.6f %10.6f %8.4f ", lhs[i].p, (int)(wl - a), "",
-                               rhs[i].p, (int)(wr - b), "", u->support, u->confidence, u->lift);
+                size_t a = enc__text_width(lhs[i].p, lhs[i].len),
+                       b = enc__text_width(rhs[i].p, rhs[i].len);
+                enc_buf_printf(&out, "%s%*s => %s%*s %9.6f %10.6f %8.4f ", lhs[i].p, (int)(wl - a),
+                               "", rhs[i].p, (int)(wr - b), "", u->support, u->confidence, u->lift);
                 if (isinf(u->conviction)) enc_buf_printf(&out, "%10s", "inf");
                 else enc_buf_printf(&out, "%10.4f", u->conviction);
                 enc_buf_printf(&out, " %7d\n", u->count);

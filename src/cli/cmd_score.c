@@ -14,7 +14,8 @@
 
 static const char usage[] =
     "usage: encore score [--as-of YYYY-MM-DD] [--json] [options]\n"
-    "  Scores every customer and stores one profile each (see 'encore profile', 'encore segments').\n\n"
+    "  Scores every customer and stores one profile each (see 'encore profile', 'encore "
+    "segments').\n\n"
     "options:\n"
     "  --as-of DATE     score as of the end of DATE: later data is ignored (default: the day of\n"
     "                   the latest order or event)\n"
@@ -45,10 +46,11 @@ static void print_human(const enc_score *sc, double seconds, double load_s, doub
                md->bg.p.r, md->bg.p.alpha, md->bg.p.a, md->bg.p.b, md->bg.ll,
                sc->cfg->clv_unit_days == 1 ? "days" : "weeks");
     if (md->has_gg)
-        printf("  Gamma-Gamma  p %.4g  q %.4g  gamma %.4g  (%zu repeat customers); CLV over %d months"
-               " at %.3g%%/month\n",
-               md->gg.p.p, md->gg.p.q, md->gg.p.gamma, md->gg.n_used, sc->cfg->clv_months,
-               sc->cfg->clv_discount * 100);
+        printf(
+            "  Gamma-Gamma  p %.4g  q %.4g  gamma %.4g  (%zu repeat customers); CLV over %d months"
+            " at %.3g%%/month\n",
+            md->gg.p.p, md->gg.p.q, md->gg.p.gamma, md->gg.n_used, sc->cfg->clv_months,
+            sc->cfg->clv_discount * 100);
     if (md->has_churn) {
         enc__fmt_day_end(day, sizeof day, md->churn_cutoff);
         printf("  churn        %g-day horizon, trained on %zu customers as of %s (%.1f%% churned),"
@@ -68,8 +70,16 @@ static void print_human(const enc_score *sc, double seconds, double load_s, doub
 
 int cmd_score(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_ASOF = 1000, OPT_JSON, OPT_CONFIG, OPT_HORIZON, OPT_CLUSTERS, OPT_UNIT, OPT_THREADS,
-           OPT_HELP };
+    enum {
+        OPT_ASOF = 1000,
+        OPT_JSON,
+        OPT_CONFIG,
+        OPT_HORIZON,
+        OPT_CLUSTERS,
+        OPT_UNIT,
+        OPT_THREADS,
+        OPT_HELP
+    };
     static const struct option opts[] = {
         {"as-of", required_argument, NULL, OPT_ASOF},
         {"json", no_argument, NULL, OPT_JSON},
@@ -109,11 +119,11 @@ int cmd_score(enc_cli *cli, int argc, char **argv)
             if (!enc_cli_parse_long(optarg, 1, 64, &threads))
                 return enc_cli_usage("score", usage, "--threads: '%s' is not 1..64", optarg);
             break;
-        default:
-            return enc_cli_usage("score", usage, "unknown option '%s'", argv[optind - 1]);
+        default: return enc_cli_usage("score", usage, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc) return enc_cli_usage("score", usage, "unexpected argument '%s'", argv[optind]);
+    if (optind < argc)
+        return enc_cli_usage("score", usage, "unexpected argument '%s'", argv[optind]);
     int64_t as_of = 0;
     if (as_of_s && !enc__parse_day_end(as_of_s, &as_of))
         return enc_cli_usage("score", usage, "--as-of: '%s' is not a date YYYY-MM-DD", as_of_s);

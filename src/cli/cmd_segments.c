@@ -15,11 +15,9 @@ static int width(const char *s)
         unsigned c = *p;
         int len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
         unsigned cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
-        for (int k = 1; k < len && p[k]; k++)
-            cp = cp << 6 | (p[k] & 0x3f);
+        for (int k = 1; k < len && p[k]; k++) cp = cp << 6 | (p[k] & 0x3f);
         w += cp >= 0x1100 ? 2 : 1;
-        for (int k = 0; k < len && *p; k++)
-            p++;
+        for (int k = 0; k < len && *p; k++) p++;
     }
     return w;
 }
@@ -53,12 +51,14 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
         default: return enc_cli_usage("segments", usage, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc) return enc_cli_usage("segments", usage, "unexpected argument '%s'", argv[optind]);
+    if (optind < argc)
+        return enc_cli_usage("segments", usage, "unexpected argument '%s'", argv[optind]);
     static const char *const kinds[] = {"rfm", "rfm_cn", "lifecycle", "cluster", "tag"};
     size_t k = 0;
-    while (k < 5 && strcmp(kinds[k], by) != 0)
-        k++;
-    if (k == 5) return enc_cli_usage("segments", usage, "--by: '%s' is not rfm, rfm_cn, lifecycle, cluster or tag", by);
+    while (k < 5 && strcmp(kinds[k], by) != 0) k++;
+    if (k == 5)
+        return enc_cli_usage("segments", usage,
+                             "--by: '%s' is not rfm, rfm_cn, lifecycle, cluster or tag", by);
 
     enc_score_config cfg;
     int x = enc__load_config(cli, "segments", NULL, &cfg);
@@ -72,7 +72,8 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
     bool found;
     enc_segment_list l = {0};
     int ret = ENC_EXIT_OK;
-    if (enc_store_score_run_last(st, &run, &found, &err) || (found && enc_store_segments(st, by, &l, &err))) {
+    if (enc_store_score_run_last(st, &run, &found, &err) ||
+        (found && enc_store_segments(st, by, &l, &err))) {
         ret = enc_cli_fail_err("segments", &err);
         goto done;
     }
@@ -81,8 +82,7 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
         goto done;
     }
     double scale = 1;
-    for (int i = 0; i < digits; i++)
-        scale *= 10;
+    for (int i = 0; i < digits; i++) scale *= 10;
     char day[32];
     enc__fmt_day_end(day, sizeof day, run.as_of);
     if (json) {
@@ -101,11 +101,14 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
             enc_jw_obj(&w);
             enc_jw_kstr(&w, "segment", l.rows[i].key);
             enc_jw_kint(&w, "customers", l.rows[i].customers);
-            enc_jw_knum(&w, "customer_share", l.customers ? (double)l.rows[i].customers / (double)l.customers : NAN);
+            enc_jw_knum(&w, "customer_share",
+                        l.customers ? (double)l.rows[i].customers / (double)l.customers : NAN);
             enc_jw_key(&w, "revenue");
             enc_jw_money(&w, l.rows[i].revenue, digits);
-            enc_jw_knum(&w, "revenue_share", l.revenue ? (double)l.rows[i].revenue / (double)l.revenue : NAN);
-            enc_jw_knum(&w, "avg_clv", isfinite(l.rows[i].clv_mean) ? round(l.rows[i].clv_mean) / scale : NAN);
+            enc_jw_knum(&w, "revenue_share",
+                        l.revenue ? (double)l.rows[i].revenue / (double)l.revenue : NAN);
+            enc_jw_knum(&w, "avg_clv",
+                        isfinite(l.rows[i].clv_mean) ? round(l.rows[i].clv_mean) / scale : NAN);
             enc_jw_end(&w);
         }
         enc_jw_end(&w);
@@ -113,16 +116,20 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
         enc_cli_print(&b);
         enc_buf_free(&b);
     } else {
-        printf("%zu segments by %s, %lld customers, as of %s\n\n", l.n, by, (long long)l.customers, day);
+        printf("%zu segments by %s, %lld customers, as of %s\n\n", l.n, by, (long long)l.customers,
+               day);
         int kw = 13; /* "(no purchase)" */
         for (size_t i = 0; i < l.n; i++)
             if (l.rows[i].key && width(l.rows[i].key) > kw) kw = width(l.rows[i].key);
-        printf("%-*s %10s %8s %9s %12s\n", kw, "segment", "customers", "share", "revenue", "avg CLV");
+        printf("%-*s %10s %8s %9s %12s\n", kw, "segment", "customers", "share", "revenue",
+               "avg CLV");
         for (size_t i = 0; i < l.n; i++) {
             const char *key = l.rows[i].key ? l.rows[i].key : "(no purchase)";
             char clv[48] = "-";
-            if (isfinite(l.rows[i].clv_mean)) snprintf(clv, sizeof clv, "%.2f", l.rows[i].clv_mean / scale);
-            printf("%s%*s %10lld %7.1f%% %8.1f%% %12s\n", key, kw - width(key), "", (long long)l.rows[i].customers,
+            if (isfinite(l.rows[i].clv_mean))
+                snprintf(clv, sizeof clv, "%.2f", l.rows[i].clv_mean / scale);
+            printf("%s%*s %10lld %7.1f%% %8.1f%% %12s\n", key, kw - width(key), "",
+                   (long long)l.rows[i].customers,
                    l.customers ? 100.0 * (double)l.rows[i].customers / (double)l.customers : 0,
                    l.revenue ? 100.0 * (double)l.rows[i].revenue / (double)l.revenue : 0, clv);
         }

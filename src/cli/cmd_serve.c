@@ -35,7 +35,8 @@ static const char usage[] =
     "does) when channels are configured. See docs/server.md.\n\n"
     "options:\n"
     "  --listen ADDR:PORT  where to listen (default $ENCORE_LISTEN, else 127.0.0.1:8080);\n"
-    "                      [::1]:PORT for IPv6, :PORT for every interface, port 0 for any free one\n"
+    "                      [::1]:PORT for IPv6, :PORT for every interface, port 0 for any free "
+    "one\n"
     "  --write-key KEY     the key API clients send as HTTP Basic user name (default\n"
     "                      $ENCORE_WRITE_KEY, which keeps it out of the process list); without\n"
     "                      one, /v1/ answers 401\n"
@@ -139,8 +140,12 @@ static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *e
 {
     dispatch_job *j = ctx;
     if (!j->d) {
-        enc_dispatch_opts o = {.retry = j->cfg->retry, .batch = j->cfg->batch, .poll = j->cfg->poll,
-                               .lock_path = j->lock, .on_round = dj_round, .round_ctx = j,
+        enc_dispatch_opts o = {.retry = j->cfg->retry,
+                               .batch = j->cfg->batch,
+                               .poll = j->cfg->poll,
+                               .lock_path = j->lock,
+                               .on_round = dj_round,
+                               .round_ctx = j,
                                .clock = {.now = dj_now, .sleep = dj_sleep, .ctx = j}};
         if (enc_dispatch_new(st, &o, &j->d, err)) return err->rc;
         if (enc_dispatch_configure(j->d, j->cfg, err)) {
@@ -157,8 +162,9 @@ static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *e
     }
     const enc_dispatch_stats *a = enc_dispatch_stats_get(j->d);
     if (a->claimed > before.claimed || a->suppressed > before.suppressed)
-        fprintf(stderr, "encore: serve: dispatch: %lld sent, %lld to retry, %lld failed, %lld dead,"
-                        " %lld suppressed\n",
+        fprintf(stderr,
+                "encore: serve: dispatch: %lld sent, %lld to retry, %lld failed, %lld dead,"
+                " %lld suppressed\n",
                 (long long)(a->sent - before.sent), (long long)(a->retried - before.retried),
                 (long long)(a->failed - before.failed), (long long)(a->dead - before.dead),
                 (long long)(a->suppressed - before.suppressed));
@@ -193,16 +199,36 @@ typedef struct serve_args {
 /* Reads the command line into a; 0, or the exit code of a usage error (already printed). */
 static int parse_args(int argc, char **argv, serve_args *a)
 {
-    enum { O_LISTEN = 1, O_KEY, O_SECRET, O_CC, O_THREADS, O_DIRECT, O_JSON, O_HELP, O_TICK,
-           O_DISPATCH, O_NOJOBS, O_CONFIG, O_SET };
+    enum {
+        O_LISTEN = 1,
+        O_KEY,
+        O_SECRET,
+        O_CC,
+        O_THREADS,
+        O_DIRECT,
+        O_JSON,
+        O_HELP,
+        O_TICK,
+        O_DISPATCH,
+        O_NOJOBS,
+        O_CONFIG,
+        O_SET
+    };
     static const struct option longopts[] = {
-        {"listen", required_argument, 0, O_LISTEN},    {"write-key", required_argument, 0, O_KEY},
-        {"secret-file", required_argument, 0, O_SECRET}, {"phone-cc", required_argument, 0, O_CC},
-        {"threads", required_argument, 0, O_THREADS},  {"direct-writes", no_argument, 0, O_DIRECT},
-        {"json", no_argument, 0, O_JSON},              {"help", no_argument, 0, O_HELP},
-        {"tick-every", required_argument, 0, O_TICK},  {"dispatch-every", required_argument, 0, O_DISPATCH},
-        {"no-jobs", no_argument, 0, O_NOJOBS},         {"config", required_argument, 0, O_CONFIG},
-        {"set", required_argument, 0, O_SET},          {0, 0, 0, 0},
+        {"listen", required_argument, 0, O_LISTEN},
+        {"write-key", required_argument, 0, O_KEY},
+        {"secret-file", required_argument, 0, O_SECRET},
+        {"phone-cc", required_argument, 0, O_CC},
+        {"threads", required_argument, 0, O_THREADS},
+        {"direct-writes", no_argument, 0, O_DIRECT},
+        {"json", no_argument, 0, O_JSON},
+        {"help", no_argument, 0, O_HELP},
+        {"tick-every", required_argument, 0, O_TICK},
+        {"dispatch-every", required_argument, 0, O_DISPATCH},
+        {"no-jobs", no_argument, 0, O_NOJOBS},
+        {"config", required_argument, 0, O_CONFIG},
+        {"set", required_argument, 0, O_SET},
+        {0, 0, 0, 0},
     };
     long v;
     opterr = 0;
@@ -214,23 +240,28 @@ static int parse_args(int argc, char **argv, serve_args *a)
         case O_SECRET: a->secret_file = optarg; break;
         case O_CC:
             if (!enc_cli_parse_long(optarg, 1, 9999, &v))
-                return enc_cli_usage("serve", usage, "--phone-cc: '%s' is not a calling code", optarg);
+                return enc_cli_usage("serve", usage, "--phone-cc: '%s' is not a calling code",
+                                     optarg);
             a->o.phone_cc = optarg;
             break;
         case O_THREADS:
             if (!enc_cli_parse_long(optarg, 1, 64, &v))
-                return enc_cli_usage("serve", usage, "--threads: '%s' is not a number from 1 to 64", optarg);
+                return enc_cli_usage("serve", usage, "--threads: '%s' is not a number from 1 to 64",
+                                     optarg);
             a->o.threads = (int)v;
             break;
         case O_DIRECT: a->o.direct = true; break;
         case O_JSON: a->json = true; break;
         case O_TICK:
             if (!parse_secs(optarg, &a->tick_every))
-                return enc_cli_usage("serve", usage, "--tick-every: '%s' is not 0 or 0.05 to 86400 seconds", optarg);
+                return enc_cli_usage(
+                    "serve", usage, "--tick-every: '%s' is not 0 or 0.05 to 86400 seconds", optarg);
             break;
         case O_DISPATCH:
             if (!parse_secs(optarg, &a->dispatch_every))
-                return enc_cli_usage("serve", usage, "--dispatch-every: '%s' is not 0 or 0.05 to 86400 seconds", optarg);
+                return enc_cli_usage("serve", usage,
+                                     "--dispatch-every: '%s' is not 0 or 0.05 to 86400 seconds",
+                                     optarg);
             break;
         case O_NOJOBS: a->no_jobs = true; break;
         case O_CONFIG: a->config = optarg; break;
@@ -239,7 +270,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         default: return enc_cli_usage("serve", usage, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc) return enc_cli_usage("serve", usage, "unexpected argument '%s'", argv[optind]);
+    if (optind < argc)
+        return enc_cli_usage("serve", usage, "unexpected argument '%s'", argv[optind]);
     if (a->o.write_key && strlen(a->o.write_key) > 256)
         return enc_cli_usage("serve", usage, "--write-key: longer than 256 bytes");
     if (a->no_jobs) a->tick_every = a->dispatch_every = 0;

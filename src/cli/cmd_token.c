@@ -82,11 +82,16 @@ int cmd_token(enc_cli *cli, int argc, char **argv)
 {
     enum { O_MSG = 1, O_CUST, O_CAMP, O_CHAN, O_URL, O_EXP, O_BASE, O_SECRET, O_JSON, O_HELP };
     static const struct option longopts[] = {
-        {"message", required_argument, 0, O_MSG},    {"customer", required_argument, 0, O_CUST},
-        {"campaign", required_argument, 0, O_CAMP},  {"channel", required_argument, 0, O_CHAN},
-        {"url", required_argument, 0, O_URL},        {"expires", required_argument, 0, O_EXP},
-        {"base-url", required_argument, 0, O_BASE},  {"secret-file", required_argument, 0, O_SECRET},
-        {"json", no_argument, 0, O_JSON},            {"help", no_argument, 0, O_HELP},
+        {"message", required_argument, 0, O_MSG},
+        {"customer", required_argument, 0, O_CUST},
+        {"campaign", required_argument, 0, O_CAMP},
+        {"channel", required_argument, 0, O_CHAN},
+        {"url", required_argument, 0, O_URL},
+        {"expires", required_argument, 0, O_EXP},
+        {"base-url", required_argument, 0, O_BASE},
+        {"secret-file", required_argument, 0, O_SECRET},
+        {"json", no_argument, 0, O_JSON},
+        {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0},
     };
     if (enc_cli_wants_help(argc, argv)) {
@@ -116,17 +121,21 @@ int cmd_token(enc_cli *cli, int argc, char **argv)
             break;
         case O_CHAN:
             if (strlen(optarg) >= sizeof t.channel)
-                return enc_cli_usage("token", usage, "--channel: email, sms, push, wechat or inapp");
+                return enc_cli_usage("token", usage,
+                                     "--channel: email, sms, push, wechat or inapp");
             snprintf(t.channel, sizeof t.channel, "%s", optarg);
             break;
         case O_URL:
             if (strlen(optarg) > ENC_TOKEN_URL_MAX)
-                return enc_cli_usage("token", usage, "--url: longer than %d bytes", ENC_TOKEN_URL_MAX);
+                return enc_cli_usage("token", usage, "--url: longer than %d bytes",
+                                     ENC_TOKEN_URL_MAX);
             snprintf(t.url, sizeof t.url, "%s", optarg);
             break;
         case O_EXP:
             if (!parse_when(optarg, now, &t.expires))
-                return enc_cli_usage("token", usage, "--expires: '%s' is not a time or a duration (30d, 12h)", optarg);
+                return enc_cli_usage("token", usage,
+                                     "--expires: '%s' is not a time or a duration (30d, 12h)",
+                                     optarg);
             break;
         case O_BASE: base = optarg; break;
         case O_SECRET: secret_file = optarg; break;
@@ -135,7 +144,8 @@ int cmd_token(enc_cli *cli, int argc, char **argv)
         default: return enc_cli_usage("token", usage, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc) return enc_cli_usage("token", usage, "needs click, open, unsubscribe or check");
+    if (optind >= argc)
+        return enc_cli_usage("token", usage, "needs click, open, unsubscribe or check");
     const char *what = argv[optind++];
     const char *tok_in = NULL;
     if (strcmp(what, "check") == 0) {
@@ -144,8 +154,10 @@ int cmd_token(enc_cli *cli, int argc, char **argv)
     } else if (strcmp(what, "click") == 0) t.kind = ENC_TOKEN_CLICK;
     else if (strcmp(what, "open") == 0) t.kind = ENC_TOKEN_OPEN;
     else if (strcmp(what, "unsubscribe") == 0) t.kind = ENC_TOKEN_UNSUB;
-    else return enc_cli_usage("token", usage, "'%s' is not click, open, unsubscribe or check", what);
-    if (optind < argc) return enc_cli_usage("token", usage, "unexpected argument '%s'", argv[optind]);
+    else
+        return enc_cli_usage("token", usage, "'%s' is not click, open, unsubscribe or check", what);
+    if (optind < argc)
+        return enc_cli_usage("token", usage, "unexpected argument '%s'", argv[optind]);
 
     enc_err err = {0};
     enc_token_key key;
@@ -165,7 +177,10 @@ int cmd_token(enc_cli *cli, int argc, char **argv)
         if (json) {
             enc_cli_print(&b);
         } else {
-            printf("valid %s token: message %lld, customer %lld", got.kind == ENC_TOKEN_CLICK ? "click" : got.kind == ENC_TOKEN_OPEN ? "open" : "unsubscribe",
+            printf("valid %s token: message %lld, customer %lld",
+                   got.kind == ENC_TOKEN_CLICK  ? "click"
+                   : got.kind == ENC_TOKEN_OPEN ? "open"
+                                                : "unsubscribe",
                    (long long)got.message_id, (long long)got.customer_id);
             if (got.campaign[0]) printf(", campaign %s", got.campaign);
             if (got.channel[0]) printf(", channel %s", got.channel);

@@ -61,7 +61,8 @@ enc_rc enc__find_customer(enc_store *st, const char *who, int64_t *id, enc_err *
     if (who[0] == '#') rc = enc_store_customer_lookup(st, "id", who + 1, id, err);
     if (!rc && !*id && enc_clean_id(who, strlen(who), clean, sizeof clean, &why))
         rc = enc_store_customer_lookup(st, "ext", clean, id, err);
-    if (!rc && !*id && strchr(who, '@') && enc_clean_email(who, strlen(who), clean, sizeof clean, &why))
+    if (!rc && !*id && strchr(who, '@') &&
+        enc_clean_email(who, strlen(who), clean, sizeof clean, &why))
         rc = enc_store_customer_lookup(st, "email", clean, id, err);
     if (!rc && !*id && enc_clean_phone(who, strlen(who), NULL, clean, sizeof clean, &why))
         rc = enc_store_customer_lookup(st, "phone", clean, id, err);

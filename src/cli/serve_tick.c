@@ -39,8 +39,7 @@ enc_rc enc__serve_tick(enc_server *srv, enc_store *st, void *ctx, enc_err *err)
     bool built = false;
     if (enc_colcache_refresh(st, &built, &cerr))
         fprintf(stderr, "encore: serve: column cache: %s\n", cerr.msg);
-    else if (built)
-        fprintf(stderr, "encore: serve: column cache rebuilt\n");
+    else if (built) fprintf(stderr, "encore: serve: column cache rebuilt\n");
     if (enc_profcache_refresh(st, &built, &cerr))
         fprintf(stderr, "encore: serve: profile cache: %s\n", cerr.msg);
     return rc;

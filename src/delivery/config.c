@@ -54,8 +54,8 @@ void enc_result_err(enc_send_result *r, enc_send_status st, const char *fmt, ...
 
 bool enc_delivery_opt_secret(const char *name)
 {
-    static const char *const bad[] = {"password", "secret", "token", "authorization", "apikey",
-                                      "api_key"};
+    static const char *const bad[] = {"password",      "secret", "token",
+                                      "authorization", "apikey", "api_key"};
     char low[128];
     size_t i = 0;
     for (; name[i] && i + 1 < sizeof low; i++) low[i] = (char)tolower((unsigned char)name[i]);
@@ -104,7 +104,8 @@ static enc_rc apply_env(enc_delivery_config *c, char **env, enc_err *err)
         json_t *cv;
         size_t best = 0;
         char bestname[64] = "";
-        json_object_foreach(c->channels, key, cv) {
+        json_object_foreach(c->channels, key, cv)
+        {
             size_t k = strlen(key), i;
             if (k >= sizeof bestname || k <= best || (size_t)(eq - rest) <= k + 1) continue;
             for (i = 0; i < k; i++) {
@@ -151,8 +152,8 @@ static enc_rc read_dispatch(enc_delivery_config *c, json_t *d, enc_err *err)
     return ENC_OK;
 }
 
-enc_rc enc_delivery_config_load(const char *path, char **env, const char *const *sets,
-                                size_t nsets, enc_delivery_config *out, enc_err *err)
+enc_rc enc_delivery_config_load(const char *path, char **env, const char *const *sets, size_t nsets,
+                                enc_delivery_config *out, enc_err *err)
 {
     memset(out, 0, sizeof *out);
     out->retry = ENC_RETRY_DEFAULT;
@@ -187,7 +188,8 @@ enc_rc enc_delivery_config_load(const char *path, char **env, const char *const 
         }
         const char *name;
         json_t *v;
-        json_object_foreach(ch, name, v) {
+        json_object_foreach(ch, name, v)
+        {
             if (!json_is_object(v)) {
                 json_decref(root);
                 enc_delivery_config_free(out);
@@ -229,7 +231,8 @@ enc_rc enc_delivery_config_load(const char *path, char **env, const char *const 
     /* check (names are copied out before the configuration is freed) */
     const char *name;
     json_t *v;
-    json_object_foreach(out->channels, name, v) {
+    json_object_foreach(out->channels, name, v)
+    {
         const char *kind = enc_opt_str(v, "kind", NULL);
         const char *why = NULL;
         if (!kind) why = "no \"kind\"";
@@ -265,7 +268,8 @@ static void write_value(enc_jw *w, json_t *v)
         enc_jw_obj(w);
         const char *k;
         json_t *x;
-        json_object_foreach(v, k, x) {
+        json_object_foreach(v, k, x)
+        {
             enc_jw_key(w, k);
             if (enc_delivery_opt_secret(k)) enc_jw_str(w, "***");
             else write_value(w, x);

@@ -11,17 +11,18 @@
 #include <stddef.h>
 
 typedef struct enc_delivery_config {
-    json_t *channels;      /* object: name -> options object (with "kind"); owned */
+    json_t *channels; /* object: name -> options object (with "kind"); owned */
     enc_retry_policy retry;
-    size_t batch;          /* messages claimed per channel per round */
-    double poll;           /* seconds between idle polls (not with --once) */
+    size_t batch; /* messages claimed per channel per round */
+    double poll;  /* seconds between idle polls (not with --once) */
 } enc_delivery_config;
 
-/* Loads path (NULL: no file), then applies env (the process environment: ENCORE_CHANNEL_<NAME>_<OPTION>,
- * e.g. ENCORE_CHANNEL_EMAIL_PASSWORD; a channel may be created with ENCORE_CHANNEL_<NAME>_KIND),
- * then sets ("channel.option=value" strings, from --set). Free with enc_delivery_config_free. */
-enc_rc enc_delivery_config_load(const char *path, char **env, const char *const *sets,
-                                size_t nsets, enc_delivery_config *out, enc_err *err);
+/* Loads path (NULL: no file), then applies env (the process environment:
+ * ENCORE_CHANNEL_<NAME>_<OPTION>, e.g. ENCORE_CHANNEL_EMAIL_PASSWORD; a channel may be created with
+ * ENCORE_CHANNEL_<NAME>_KIND), then sets ("channel.option=value" strings, from --set). Free with
+ * enc_delivery_config_free. */
+enc_rc enc_delivery_config_load(const char *path, char **env, const char *const *sets, size_t nsets,
+                                enc_delivery_config *out, enc_err *err);
 void enc_delivery_config_free(enc_delivery_config *c);
 struct enc_jw;
 /* Writes the configuration as JSON with secrets masked. */

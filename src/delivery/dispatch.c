@@ -125,8 +125,7 @@ struct enc_dispatch {
 
 static double now_of(enc_dispatch *d) { return d->o.clock.now(d->o.clock.ctx); }
 
-enc_rc enc_dispatch_new(enc_store *st, const enc_dispatch_opts *o, enc_dispatch **out,
-                        enc_err *err)
+enc_rc enc_dispatch_new(enc_store *st, const enc_dispatch_opts *o, enc_dispatch **out, enc_err *err)
 {
     *out = NULL;
     enc_dispatch *d = enc_xcalloc(1, sizeof *d);
@@ -167,8 +166,8 @@ enc_rc enc_dispatch_new(enc_store *st, const enc_dispatch_opts *o, enc_dispatch 
     return ENC_OK;
 }
 
-enc_rc enc_dispatch_add(enc_dispatch *d, const char *name, const enc_channel_ops *ops,
-                        json_t *opts, enc_err *err)
+enc_rc enc_dispatch_add(enc_dispatch *d, const char *name, const enc_channel_ops *ops, json_t *opts,
+                        enc_err *err)
 {
     if (strlen(name) >= sizeof d->ch[0].ch.name)
         return enc_fail(err, ENC_EUSAGE, "channel name too long: %.40s", name);
@@ -195,7 +194,8 @@ enc_rc enc_dispatch_configure(enc_dispatch *d, const enc_delivery_config *cfg, e
 {
     const char *name;
     json_t *v;
-    json_object_foreach(cfg->channels, name, v) {
+    json_object_foreach(cfg->channels, name, v)
+    {
         const enc_channel_ops *ops = enc_channel_kind(enc_opt_str(v, "kind", NULL));
         if (!ops) return enc_fail(err, ENC_EUSAGE, "channel %s: unknown kind", name);
         if (enc_dispatch_add(d, name, ops, v, err)) return err->rc;

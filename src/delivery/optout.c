@@ -7,9 +7,9 @@
 #include <string.h>
 
 static const char *const words[] = {
-    "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "OPT-OUT", "OPT OUT",
-    "REVOKE", "TD", "T",
-    "退订", "退訂", "取消订阅", "取消訂閱", "退订短信", "退訂短信",
+    "STOP",   "STOPALL", "UNSUBSCRIBE", "CANCEL",   "END",      "QUIT",
+    "OPTOUT", "OPT-OUT", "OPT OUT",     "REVOKE",   "TD",       "T",
+    "退订",   "退訂",    "取消订阅",    "取消訂閱", "退订短信", "退訂短信",
 };
 
 /* Decodes one UTF-8 sequence at s (n bytes left); *len gets its length (1 for bad bytes). */
@@ -19,7 +19,10 @@ static unsigned decode(const unsigned char *s, size_t n, size_t *len)
     *len = 1;
     if (c < 0x80) return c;
     /* a malformed byte becomes '?' (one byte for one: normalising never lengthens text) */
-    int extra = c >= 0xF0 && c < 0xF8 ? 3 : c >= 0xE0 && c < 0xF0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : -1;
+    int extra = c >= 0xF0 && c < 0xF8   ? 3
+                : c >= 0xE0 && c < 0xF0 ? 2
+                : c >= 0xC2 && c < 0xE0 ? 1
+                                        : -1;
     if (extra < 0 || (size_t)extra >= n) return '?';
     unsigned v = c & (0x3F >> extra);
     for (int i = 1; i <= extra; i++) {
@@ -36,8 +39,15 @@ static unsigned decode(const unsigned char *s, size_t n, size_t *len)
 
 static size_t encode(unsigned c, char *o)
 {
-    if (c < 0x80) { o[0] = (char)c; return 1; }
-    if (c < 0x800) { o[0] = (char)(0xC0 | c >> 6); o[1] = (char)(0x80 | (c & 0x3F)); return 2; }
+    if (c < 0x80) {
+        o[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        o[0] = (char)(0xC0 | c >> 6);
+        o[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
     if (c < 0x10000) {
         o[0] = (char)(0xE0 | c >> 12);
         o[1] = (char)(0x80 | (c >> 6 & 0x3F));

@@ -40,8 +40,21 @@ double enc_backoff_delay(const enc_retry_policy *p, int attempt, enc_rng *rng)
 }
 
 enum {
-    S_INSERT, S_CLAIM, S_CLAIM_SUPP, S_MARK_SENDING, S_MARK_SUPP, S_SENT, S_RETRY, S_FAILED,
-    S_SUPPRESS, S_IS_SUPP, S_INBOX, S_NEXT_DUE, S_CHAN_GET, S_NEXT_ID, S_MAX
+    S_INSERT,
+    S_CLAIM,
+    S_CLAIM_SUPP,
+    S_MARK_SENDING,
+    S_MARK_SUPP,
+    S_SENT,
+    S_RETRY,
+    S_FAILED,
+    S_SUPPRESS,
+    S_IS_SUPP,
+    S_INBOX,
+    S_NEXT_DUE,
+    S_CHAN_GET,
+    S_NEXT_ID,
+    S_MAX
 };
 
 struct enc_outbox {
@@ -149,7 +162,8 @@ enc_rc enc_outbox_enqueue(enc_outbox *ob, const enc_msg_rec *m, size_t n, int64_
         if (!m[i].channel || !*m[i].channel || !m[i].address || !*m[i].address ||
             !m[i].idempotency_key || !*m[i].idempotency_key)
             return enc_fail(err, ENC_EUSAGE,
-                            "message %zu: channel, address and idempotency_key are required", i + 1);
+                            "message %zu: channel, address and idempotency_key are required",
+                            i + 1);
         if (m[i].priority < 0 || m[i].priority > 9)
             return enc_fail(err, ENC_EUSAGE, "message %zu: priority %d is not within 0..9", i + 1,
                             m[i].priority);
@@ -159,15 +173,15 @@ enc_rc enc_outbox_enqueue(enc_outbox *ob, const enc_msg_rec *m, size_t n, int64_
     enc_rc rc = ENC_OK;
     size_t k = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        sqlite3_stmt *s = stmt(
-            ob, S_INSERT,
-            "INSERT INTO messages(campaign, variant, customer_id, channel, address, subject,"
-            " body_text, body_html, payload, idempotency_key, priority, state, attempts,"
-            " next_attempt_at, created_at, due_at, id)"
-            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', 0, ?12, ?13, ?12,"
-            " ?14)"
-            " ON CONFLICT(idempotency_key) DO NOTHING",
-            err);
+        sqlite3_stmt *s =
+            stmt(ob, S_INSERT,
+                 "INSERT INTO messages(campaign, variant, customer_id, channel, address, subject,"
+                 " body_text, body_html, payload, idempotency_key, priority, state, attempts,"
+                 " next_attempt_at, created_at, due_at, id)"
+                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', 0, ?12, ?13, ?12,"
+                 " ?14)"
+                 " ON CONFLICT(idempotency_key) DO NOTHING",
+                 err);
         if (!s) {
             rc = ENC_EDB;
             break;
@@ -289,10 +303,11 @@ enc_rc enc_outbox_claim(enc_outbox *ob, const char *channel, int64_t now, int64_
             enc_msg *m = &out->m[i];
             sqlite3_stmt *u;
             if (m->attempts < 0) {
-                u = stmt(ob, S_MARK_SUPP,
-                         "UPDATE messages SET state = 'suppressed', last_error = 'suppressed: ' || ?2"
-                         " WHERE id = ?1",
-                         err);
+                u = stmt(
+                    ob, S_MARK_SUPP,
+                    "UPDATE messages SET state = 'suppressed', last_error = 'suppressed: ' || ?2"
+                    " WHERE id = ?1",
+                    err);
                 if (u) sqlite3_bind_text(u, 2, m->subject, -1, SQLITE_STATIC);
             } else {
                 u = stmt(ob, S_MARK_SENDING,
@@ -333,8 +348,7 @@ enc_rc enc_outbox_claim(enc_outbox *ob, const char *channel, int64_t now, int64_
 /* ---- complete ------------------------------------------------------------------------ */
 
 enc_rc enc_outbox_complete(enc_outbox *ob, const enc_msg_batch *b, const enc_send_result *res,
-                           int64_t now, const enc_retry_policy *policy, enc_rng *rng,
-                           enc_err *err)
+                           int64_t now, const enc_retry_policy *policy, enc_rng *rng, enc_err *err)
 {
     if (b->n == 0) return ENC_OK;
     if (exec(ob, "BEGIN IMMEDIATE", err)) return err->rc;
@@ -390,8 +404,8 @@ enc_rc enc_outbox_complete(enc_outbox *ob, const enc_msg_batch *b, const enc_sen
         if (sqlite3_step(s) != SQLITE_DONE) rc = sqlfail(ob, err, "recording a result");
         sqlite3_reset(s);
         if (!rc && r->suppress_reason && m->address)
-            rc = enc_outbox_suppress(ob, m->channel, m->address, r->suppress_reason,
-                                     m->channel, now, err);
+            rc = enc_outbox_suppress(ob, m->channel, m->address, r->suppress_reason, m->channel,
+                                     now, err);
     }
     if (rc) {
         exec(ob, "ROLLBACK", NULL);
@@ -453,7 +467,8 @@ enc_rc enc_outbox_recover(enc_outbox *ob, int64_t now, enc_recover_fn rule, void
                 sqlite3_bind_int(s, 3, max_attempts);
             }
             if (sqlite3_step(s) != SQLITE_DONE) rc = sqlfail(ob, err, "recovery");
-            else *(r == ENC_RECOVER_RESEND ? counts[q] : &out->reconcile) += sqlite3_changes(ob->db);
+            else
+                *(r == ENC_RECOVER_RESEND ? counts[q] : &out->reconcile) += sqlite3_changes(ob->db);
             sqlite3_finalize(s);
         }
     }
@@ -541,8 +556,8 @@ enc_rc enc_outbox_next_due(enc_outbox *ob, const char *channel, int64_t *at, enc
     return ENC_OK;
 }
 
-static enc_rc run_update(enc_outbox *ob, const char *sql, const char *a, const char *b,
-                         int64_t i3, int64_t *n, enc_err *err)
+static enc_rc run_update(enc_outbox *ob, const char *sql, const char *a, const char *b, int64_t i3,
+                         int64_t *n, enc_err *err)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(ob->db, sql, -1, &s, NULL) != SQLITE_OK)
@@ -562,8 +577,9 @@ enc_rc enc_outbox_retry(enc_outbox *ob, enc_msg_state from, const char *channel,
 {
     if (from == ENC_MSG_QUEUED || from == ENC_MSG_SENDING || from == ENC_MSG_SENT ||
         (unsigned)from >= ENC_MSG_NSTATES)
-        return enc_fail(err, ENC_EUSAGE, "only dead, failed, reconcile, suppressed or cancelled"
-                                         " messages can be queued again");
+        return enc_fail(err, ENC_EUSAGE,
+                        "only dead, failed, reconcile, suppressed or cancelled"
+                        " messages can be queued again");
     return run_update(ob,
                       "UPDATE messages SET state = 'queued', attempts = 0, next_attempt_at = ?3,"
                       " last_error = NULL WHERE state = ?1 AND (?2 IS NULL OR channel = ?2)",
@@ -585,8 +601,8 @@ enc_rc enc_outbox_channel_get(enc_outbox *ob, const char *channel, enc_channel_s
                               enc_err *err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = stmt(ob, S_CHAN_GET,
-                           "SELECT paused, rate_per_sec FROM channel_state WHERE channel = ?1", err);
+    sqlite3_stmt *s = stmt(
+        ob, S_CHAN_GET, "SELECT paused, rate_per_sec FROM channel_state WHERE channel = ?1", err);
     if (!s) return ENC_EDB;
     sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
     int r = sqlite3_step(s);
@@ -613,11 +629,12 @@ enc_rc enc_outbox_set_rate(enc_outbox *ob, const char *channel, double rate, int
                            enc_err *err)
 {
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(ob->db,
-                           "INSERT INTO channel_state(channel, rate_per_sec, updated_at)"
-                           " VALUES(?1, ?2, ?3) ON CONFLICT(channel) DO UPDATE SET"
-                           " rate_per_sec = excluded.rate_per_sec, updated_at = excluded.updated_at",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            ob->db,
+            "INSERT INTO channel_state(channel, rate_per_sec, updated_at)"
+            " VALUES(?1, ?2, ?3) ON CONFLICT(channel) DO UPDATE SET"
+            " rate_per_sec = excluded.rate_per_sec, updated_at = excluded.updated_at",
+            -1, &s, NULL) != SQLITE_OK)
         return sqlfail(ob, err, "setting rate");
     sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
     if (rate > 0) sqlite3_bind_double(s, 2, rate);
@@ -649,8 +666,8 @@ enc_rc enc_outbox_suppress(enc_outbox *ob, const char *channel, const char *addr
     return r == SQLITE_DONE ? ENC_OK : sqlfail(ob, err, "suppressing");
 }
 
-enc_rc enc_outbox_is_suppressed(enc_outbox *ob, const char *channel, const char *address,
-                                bool *out, enc_err *err)
+enc_rc enc_outbox_is_suppressed(enc_outbox *ob, const char *channel, const char *address, bool *out,
+                                enc_err *err)
 {
     *out = false;
     sqlite3_stmt *s = stmt(ob, S_IS_SUPP,
@@ -676,8 +693,7 @@ enc_rc enc_outbox_sms_reply(enc_outbox *ob, const char *channel, const char *pho
 
 /* ---- inbox --------------------------------------------------------------------------- */
 
-enc_rc enc_outbox_inbox_put(enc_outbox *ob, const enc_msg *m, int64_t now, bool *dup,
-                            enc_err *err)
+enc_rc enc_outbox_inbox_put(enc_outbox *ob, const enc_msg *m, int64_t now, bool *dup, enc_err *err)
 {
     sqlite3_stmt *s = stmt(ob, S_INBOX,
                            "INSERT INTO inbox(customer_id, message_id, idempotency_key, title,"

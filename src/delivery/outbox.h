@@ -123,11 +123,10 @@ enc_rc enc_outbox_claim(enc_outbox *ob, const char *channel, int64_t now, int64_
                         size_t max, enc_msg_batch *out, enc_err *err);
 
 /* Records the results of a sent batch in one transaction: OK -> sent; TEMP -> queued at
- * max(now + backoff, retry_at), or dead after policy->max_attempts tries; PERM -> failed. Suppressions an
- * adapter asked for are recorded too. Only rows still in `sending` are changed. */
+ * max(now + backoff, retry_at), or dead after policy->max_attempts tries; PERM -> failed.
+ * Suppressions an adapter asked for are recorded too. Only rows still in `sending` are changed. */
 enc_rc enc_outbox_complete(enc_outbox *ob, const enc_msg_batch *b, const enc_send_result *res,
-                           int64_t now, const enc_retry_policy *policy, enc_rng *rng,
-                           enc_err *err);
+                           int64_t now, const enc_retry_policy *policy, enc_rng *rng, enc_err *err);
 
 /* What recovery does with a message left in `sending` on a channel. */
 typedef enum enc_recover_rule {
@@ -168,8 +167,8 @@ enc_rc enc_outbox_next_due(enc_outbox *ob, const char *channel, int64_t *at, enc
 enc_rc enc_outbox_retry(enc_outbox *ob, enc_msg_state from, const char *channel, int64_t now,
                         int64_t *n, enc_err *err);
 /* Cancels queued messages of a campaign (NULL: any) on channel (NULL: all). */
-enc_rc enc_outbox_cancel(enc_outbox *ob, const char *campaign, const char *channel,
-                         int64_t *n, enc_err *err);
+enc_rc enc_outbox_cancel(enc_outbox *ob, const char *campaign, const char *channel, int64_t *n,
+                         enc_err *err);
 
 /* --- per-channel switches (table channel_state) --- */
 typedef struct enc_channel_state {
@@ -192,8 +191,8 @@ enc_rc enc_outbox_set_rate(enc_outbox *ob, const char *channel, double rate, int
 enc_rc enc_outbox_suppress(enc_outbox *ob, const char *channel, const char *address,
                            const char *reason, const char *source, int64_t now, enc_err *err);
 /* *out = whether address is suppressed on channel (or on "*"). */
-enc_rc enc_outbox_is_suppressed(enc_outbox *ob, const char *channel, const char *address,
-                                bool *out, enc_err *err);
+enc_rc enc_outbox_is_suppressed(enc_outbox *ob, const char *channel, const char *address, bool *out,
+                                enc_err *err);
 /* An inbound SMS reply from `phone`: when enc_optout_match(text), suppresses the number on
  * channel and sets *opted_out. */
 enc_rc enc_outbox_sms_reply(enc_outbox *ob, const char *channel, const char *phone,
@@ -201,6 +200,5 @@ enc_rc enc_outbox_sms_reply(enc_outbox *ob, const char *channel, const char *pho
 
 /* --- the in-site inbox (the inbox channel writes it; the API reads it) --- */
 /* Inserts one inbox row keyed by idempotency_key; *dup tells whether it was already there. */
-enc_rc enc_outbox_inbox_put(enc_outbox *ob, const enc_msg *m, int64_t now, bool *dup,
-                            enc_err *err);
+enc_rc enc_outbox_inbox_put(enc_outbox *ob, const enc_msg *m, int64_t now, bool *dup, enc_err *err);
 #endif

@@ -28,31 +28,31 @@
 #define GG_GAMMA_USD 55.0
 #define CNY_PER_USD 7.0
 /* customers and orders */
-#define NEVER_BUY_SHARE 0.12     /* registered, browse, never order */
-#define RETURN_RATE 0.04         /* paid orders partly returned */
-#define COMPLAINT_RATE 0.02      /* complaint after an order without a return */
-#define COMPLAINT_RATE_RET 0.30  /* ... with a return */
-#define COMPLAINT_CHURN 0.40     /* extra drop-out right after an order that drew a complaint */
-#define CANCEL_RATE 0.03         /* a cancelled attempt precedes a paid order */
-#define GUEST_RATE 0.35          /* guest orders per registered customer (Poisson mean) */
-#define DUP_SHARE 0.02           /* second registrations of an earlier customer */
-#define COUPON_A 0.6             /* P(coupon on an order) ~ Beta(COUPON_A, COUPON_B) */
+#define NEVER_BUY_SHARE 0.12    /* registered, browse, never order */
+#define RETURN_RATE 0.04        /* paid orders partly returned */
+#define COMPLAINT_RATE 0.02     /* complaint after an order without a return */
+#define COMPLAINT_RATE_RET 0.30 /* ... with a return */
+#define COMPLAINT_CHURN 0.40    /* extra drop-out right after an order that drew a complaint */
+#define CANCEL_RATE 0.03        /* a cancelled attempt precedes a paid order */
+#define GUEST_RATE 0.35         /* guest orders per registered customer (Poisson mean) */
+#define DUP_SHARE 0.02          /* second registrations of an earlier customer */
+#define COUPON_A 0.6            /* P(coupon on an order) ~ Beta(COUPON_A, COUPON_B) */
 #define COUPON_B 3.0
-#define CATEGORY_CONC 1.2        /* Dirichlet concentration over top categories */
+#define CATEGORY_CONC 1.2 /* Dirichlet concentration over top categories */
 static const double COMP_PROB[GEN_MAX_COMP] = {0.60, 0.35, 0.20};
-#define REPLENISH_MIN_FRAC 0.75  /* a consumable is due after 0.75 x its cycle ... */
-#define REPLENISH_PROB 0.80      /* ... and re-bought at an order then with this probability */
-#define REPLENISH_ADOPT 0.50     /* a first purchase of a consumable starts a habit */
-#define REPLENISH_LAPSE 4.0      /* a habit not served for this many cycles is dropped */
+#define REPLENISH_MIN_FRAC 0.75 /* a consumable is due after 0.75 x its cycle ... */
+#define REPLENISH_PROB 0.80     /* ... and re-bought at an order then with this probability */
+#define REPLENISH_ADOPT 0.50    /* a first purchase of a consumable starts a habit */
+#define REPLENISH_LAPSE 4.0     /* a habit not served for this many cycles is dropped */
 /* behaviour around the purchases */
-#define BROWSE_PER_ORDER 0.6     /* browsing-only sessions per order (Poisson mean) */
-#define BROWSE_NEVER 2.5         /* sessions of a customer who never buys */
-#define TRACKED_SHARE 0.70       /* online orders with a tracked session before them */
-#define ABANDON_RATE 0.25        /* browsing sessions that end with an abandoned cart */
+#define BROWSE_PER_ORDER 0.6 /* browsing-only sessions per order (Poisson mean) */
+#define BROWSE_NEVER 2.5     /* sessions of a customer who never buys */
+#define TRACKED_SHARE 0.70   /* online orders with a tracked session before them */
+#define ABANDON_RATE 0.25    /* browsing sessions that end with an abandoned cart */
 #define REVIEW_RATE 0.10
 #define NPS_RATE 0.06
 #define SURVEY_RATE 0.04
-#define REVOKE_RATE 0.10         /* consents revoked later (+ REVOKE_COMPLAINT after a complaint) */
+#define REVOKE_RATE 0.10 /* consents revoked later (+ REVOKE_COMPLAINT after a complaint) */
 #define REVOKE_COMPLAINT 0.30
 #define REGRANT_RATE 0.15
 /* ============================================================================================ */
@@ -229,7 +229,8 @@ static inline void ob_time(obuf *b, int64_t t)
 {
     int64_t days = t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
     int s = (int)(t - days * DAY);
-    if (days >= b->day0 && days < b->day0 + b->ndays) ob_mem(b, b->daytab + (days - b->day0) * 10, 10);
+    if (days >= b->day0 && days < b->day0 + b->ndays)
+        ob_mem(b, b->daytab + (days - b->day0) * 10, 10);
     else ob_date(b, days);
     ob_c(b, ' ');
     ob_2d(b, s / 3600);
@@ -242,7 +243,8 @@ static inline void ob_time(obuf *b, int64_t t)
 int enc_gen_parse_date(const char *s, int64_t *out)
 {
     int y, m, d, n = 0;
-    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10) return 0;
+    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+        return 0;
     if (s[4] != '-' || s[7] != '-' || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1) return 0;
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -281,15 +283,20 @@ typedef struct ident {
     char email[128], phone[40];
 } ident;
 
-typedef struct held { int prod; double last; } held;
+typedef struct held {
+    int prod;
+    double last;
+} held;
 
 typedef struct order {
-    double t;  /* latent time, days since start */
+    double t; /* latent time, days since start */
     int64_t ts;
     bool ret, complaint;
 } order;
 
-typedef struct line { int prod, qty; } line;
+typedef struct line {
+    int prod, qty;
+} line;
 
 typedef struct cust {
     int64_t idx;
@@ -337,11 +344,11 @@ static int64_t round_price(const gen *g, double usd)
     double v = usd * g->money;
     if (!g->zh) {
         if (v < 20) return (int64_t)floor(v * 2) * 50 + 49; /* 7.49, 7.99 */
-        if (v < 200) return (int64_t)llround(v) * 100 - 10;  /* 129.90 */
-        return (int64_t)llround(v / 10) * 1000 - 100;        /* 1299.00 */
+        if (v < 200) return (int64_t)llround(v) * 100 - 10; /* 129.90 */
+        return (int64_t)llround(v / 10) * 1000 - 100;       /* 1299.00 */
     }
-    if (v < 100) return (int64_t)llround(v) * 100 - 10;    /* 39.90 */
-    return (int64_t)llround(v / 10) * 1000 - 100;          /* 899.00 */
+    if (v < 100) return (int64_t)llround(v) * 100 - 10; /* 39.90 */
+    return (int64_t)llround(v / 10) * 1000 - 100;       /* 899.00 */
 }
 
 static int cmp_price(const void *a, const void *b)
@@ -377,7 +384,8 @@ static void build_catalogue(gen *g)
             p->price = round_price(g, usd);
             p->cost = (int64_t)llround((double)p->price * enc_rng_range(&r, 0.35, 0.70));
             p->in_stock = enc_rng_uniform(&r) < 0.95;
-            p->brand = g->zh ? tp->brand_zh[enc_rng_below(&r, 5)] : tp->brand_en[enc_rng_below(&r, 5)];
+            p->brand =
+                g->zh ? tp->brand_zh[enc_rng_below(&r, 5)] : tp->brand_en[enc_rng_below(&r, 5)];
             p->pop = 1.0 / pow(1.0 + (double)enc_rng_below(&r, (uint64_t)lf->n), 0.8);
         }
         qsort(&g->prod[k], (size_t)lf->n, sizeof *g->prod, cmp_price);
@@ -390,10 +398,12 @@ static void build_catalogue(gen *g)
                 double f = 0.8 + 0.2 * (p->tier - 1) + enc_rng_range(&r, -0.1, 0.1);
                 p->cycle = (int)llround(lf->cycle * f);
             }
-            const char *noun = g->zh ? lf->noun_zh[enc_rng_below(&r, 3)] : lf->noun_en[enc_rng_below(&r, 3)];
+            const char *noun =
+                g->zh ? lf->noun_zh[enc_rng_below(&r, 3)] : lf->noun_en[enc_rng_below(&r, 3)];
             const char *tw = g->L->tier_word[p->tier - 1];
             char model[16];
-            snprintf(model, sizeof model, "%c%d", "ASXZ"[enc_rng_below(&r, 4)], 10 * (i + 1) + (int)l % 10);
+            snprintf(model, sizeof model, "%c%d", "ASXZ"[enc_rng_below(&r, 4)],
+                     10 * (i + 1) + (int)l % 10);
             if (lf->size_en[0]) {
                 const char *size = g->zh ? lf->size_zh[p->tier - 1] : lf->size_en[p->tier - 1];
                 if (g->zh) snprintf(p->name, sizeof p->name, "%s %s %s", p->brand, noun, size);
@@ -401,7 +411,8 @@ static void build_catalogue(gen *g)
             } else if (g->zh) {
                 snprintf(p->name, sizeof p->name, "%s %s %s %s", p->brand, noun, model, tw);
             } else {
-                snprintf(p->name, sizeof p->name, "%s %s %s%s%s", p->brand, noun, model, *tw ? " " : "", tw);
+                snprintf(p->name, sizeof p->name, "%s %s %s%s%s", p->brand, noun, model,
+                         *tw ? " " : "", tw);
             }
             snprintf(p->sku, sizeof p->sku, "P%05d", 10001 + k + i);
         }
@@ -430,7 +441,8 @@ static void build_catalogue(gen *g)
     /* category preference structure */
     double popsum = 0;
     for (size_t t = 0; t < gen_n_tops; t++) popsum += gen_tops[t].pop;
-    for (size_t t = 0; t < gen_n_tops; t++) g->top_alpha[t] = CATEGORY_CONC * gen_tops[t].pop / popsum;
+    for (size_t t = 0; t < gen_n_tops; t++)
+        g->top_alpha[t] = CATEGORY_CONC * gen_tops[t].pop / popsum;
     for (size_t l = 0; l < gen_n_leaves; l++) {
         int t = gen_leaves[l].top;
         g->leaf_of[t][g->nleaf_of[t]] = (int)l;
@@ -562,9 +574,10 @@ static void email_candidate(const gen *g, int64_t idx, const ident *id, int styl
     }
 }
 
-static const int zh_mobile_prefix[] = {130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 147, 150, 151,
-                                       152, 153, 155, 156, 157, 158, 159, 166, 172, 173, 175, 176, 177,
-                                       178, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 191, 198, 199};
+static const int zh_mobile_prefix[] = {130, 131, 132, 133, 134, 135, 136, 137, 138, 139,
+                                       147, 150, 151, 152, 153, 155, 156, 157, 158, 159,
+                                       166, 172, 173, 175, 176, 177, 178, 180, 181, 182,
+                                       183, 184, 185, 186, 187, 188, 189, 191, 198, 199};
 
 /* phone candidate: digits (E.164 without '+') into key, the display form into out */
 static void phone_candidate(const gen *g, int64_t idx, const ident *id, int attempt, int fmt,
@@ -574,7 +587,8 @@ static void phone_candidate(const gen *g, int64_t idx, const ident *id, int atte
     enc_rng_seed_stream(&r, seed_of(g) ^ 0x9403EULL, (uint64_t)idx * 256 + (uint64_t)attempt);
     const gen_city *c = &g->L->cities[id->city];
     if (g->zh) {
-        int pre = zh_mobile_prefix[enc_rng_below(&r, sizeof zh_mobile_prefix / sizeof zh_mobile_prefix[0])];
+        int pre = zh_mobile_prefix[enc_rng_below(&r, sizeof zh_mobile_prefix /
+                                                         sizeof zh_mobile_prefix[0])];
         unsigned a = (unsigned)enc_rng_below(&r, 10000), b = (unsigned)enc_rng_below(&r, 10000);
         snprintf(key, kcap, "86%d%04u%04u", pre, a, b);
         if (fmt == 1) snprintf(out, cap, "+86 %d %04u %04u", pre, a, b);
@@ -582,7 +596,8 @@ static void phone_candidate(const gen *g, int64_t idx, const ident *id, int atte
         else if (fmt == 3) snprintf(out, cap, "%d-%04u-%04u", pre, a, b);
         else snprintf(out, cap, "%d%04u%04u", pre, a, b);
     } else if (strcmp(c->country, "GB") == 0) {
-        unsigned a = 700 + (unsigned)enc_rng_below(&r, 300), b = (unsigned)enc_rng_below(&r, 1000000);
+        unsigned a = 700 + (unsigned)enc_rng_below(&r, 300),
+                 b = (unsigned)enc_rng_below(&r, 1000000);
         snprintf(key, kcap, "447%03u%06u", a, b);
         if (fmt == 1) snprintf(out, cap, "+447%03u%06u", a, b);
         else if (fmt == 2) snprintf(out, cap, "+44 (0)7%03u %06u", a, b);
@@ -590,7 +605,8 @@ static void phone_candidate(const gen *g, int64_t idx, const ident *id, int atte
     } else {
         int na = c->area[2] ? 3 : c->area[1] ? 2 : 1;
         const char *area = c->area[enc_rng_below(&r, (uint64_t)na)];
-        unsigned ex = 200 + (unsigned)enc_rng_below(&r, 800), ln = (unsigned)enc_rng_below(&r, 10000);
+        unsigned ex = 200 + (unsigned)enc_rng_below(&r, 800),
+                 ln = (unsigned)enc_rng_below(&r, 10000);
         snprintf(key, kcap, "1%s%03u%04u", area, ex, ln);
         if (fmt == 1) snprintf(out, cap, "+1 (%s) %03u-%04u", area, ex, ln);
         else if (fmt == 2) snprintf(out, cap, "+1%s%03u%04u", area, ex, ln);
@@ -604,7 +620,8 @@ static int64_t contact_key(const char *s, char kind)
     char t[160];
     size_t n = 0;
     t[n++] = kind;
-    for (; *s && n + 1 < sizeof t; s++) t[n++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+    for (; *s && n + 1 < sizeof t; s++)
+        t[n++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
     return (int64_t)enc_hash_bytes(t, n);
 }
 
@@ -617,7 +634,8 @@ static void ident_base(gen *g, int64_t idx, ident *id, enc_rng *r, bool commit, 
     double u = enc_rng_uniform(r);
     id->gender = u < 0.51 ? 1 : u < 0.98 ? 2 : 0;
     bool fem = id->gender == 1 || (id->gender == 0 && enc_rng_uniform(r) < 0.5);
-    id->first = fem ? &L->first_f[enc_alias_draw(&g->a_first_f, r)] : &L->first_m[enc_alias_draw(&g->a_first_m, r)];
+    id->first = fem ? &L->first_f[enc_alias_draw(&g->a_first_f, r)]
+                    : &L->first_m[enc_alias_draw(&g->a_first_m, r)];
     id->last = &L->last[enc_alias_draw(&g->a_last, r)];
     id->city = (int)enc_alias_draw(&g->a_city, r);
     double age = enc_rng_normal(r, 37, 12);
@@ -647,7 +665,8 @@ static void ident_base(gen *g, int64_t idx, ident *id, enc_rng *r, bool commit, 
         }
         if (commit) g->email_try[idx] = (uint8_t)a;
         memcpy(id->email, cand, sizeof cand);
-        if (upper && id->email[0] >= 'a' && id->email[0] <= 'z') id->email[0] = (char)(id->email[0] - 32);
+        if (upper && id->email[0] >= 'a' && id->email[0] <= 'z')
+            id->email[0] = (char)(id->email[0] - 32);
     }
     if (*has_phone) {
         char key[40], cand[40];
@@ -782,7 +801,9 @@ static int near_price(const gen *g, int l, double target, enc_rng *r)
         if ((double)g->prod[li->first + mid].price < target) lo = mid + 1;
         else hi = mid;
     }
-    if (lo > 0 && target - (double)g->prod[li->first + lo - 1].price < (double)g->prod[li->first + lo].price - target) lo--;
+    if (lo > 0 && target - (double)g->prod[li->first + lo - 1].price <
+                      (double)g->prod[li->first + lo].price - target)
+        lo--;
     double w[3];
     int cand[3], n = 0;
     for (int j = lo - 1; j <= lo + 1; j++) {
@@ -849,7 +870,8 @@ static int build_basket(gen *g, cust *c, double t, double z, line *ls, int64_t *
             rem -= (double)p->price * qty;
             for (int k = 0; k < p->ncomp; k++) {
                 const product *q = &g->prod[p->comp[k]];
-                if (enc_rng_uniform(r) < COMP_PROB[k] && (double)q->price <= (rem > 0 ? rem : 0) + 0.4 * z) {
+                if (enc_rng_uniform(r) < COMP_PROB[k] &&
+                    (double)q->price <= (rem > 0 ? rem : 0) + 0.4 * z) {
                     n = add_line(ls, n, p->comp[k], 1);
                     rem -= (double)q->price;
                     g->c.complement_lines++;
@@ -866,7 +888,8 @@ static int build_basket(gen *g, cust *c, double t, double z, line *ls, int64_t *
             continue;
         }
         int qty = 1;
-        if (gen_leaves[l].multi && (double)p->price * 2 <= rem) qty = 1 + (enc_rng_uniform(r) < 0.3);
+        if (gen_leaves[l].multi && (double)p->price * 2 <= rem)
+            qty = 1 + (enc_rng_uniform(r) < 0.3);
         n = add_line(ls, n, pi, qty);
         rem -= (double)p->price * qty;
     }
@@ -880,8 +903,7 @@ static int build_basket(gen *g, cust *c, double t, double z, line *ls, int64_t *
             if (h == c->nheld) {
                 if (enc_rng_uniform(r) >= REPLENISH_ADOPT) continue;
                 if (c->nheld < MAX_HELD) c->nheld++;
-                else { /* replace the longest unbought */
-                    h = 0;
+                else { /* replace the longest unbought */ h = 0;
                     for (int k = 1; k < MAX_HELD; k++)
                         if (c->held[k].last < c->held[h].last) h = k;
                 }
@@ -924,14 +946,15 @@ static void order_row_head(gen *g, obuf *b, int64_t oid, bool ret_suffix, int64_
 }
 
 /* one row per line; the order's fields are formatted once and copied to each line */
-static void write_order(gen *g, int64_t oid, bool ret_suffix, int64_t cidx, int64_t ts, const char *status,
-                        int channel, int payment, const char *coupon, int64_t discount, int city,
-                        const line *ls, int n, int sign)
+static void write_order(gen *g, int64_t oid, bool ret_suffix, int64_t cidx, int64_t ts,
+                        const char *status, int channel, int payment, const char *coupon,
+                        int64_t discount, int city, const line *ls, int n, int sign)
 {
     obuf *b = &g->out[F_ORD];
     char head[512];
     obuf h = {.p = head, .daytab = b->daytab, .day0 = b->day0, .ndays = b->ndays};
-    order_row_head(g, &h, oid, ret_suffix, cidx, ts, status, channel, payment, coupon, discount, city);
+    order_row_head(g, &h, oid, ret_suffix, cidx, ts, status, channel, payment, coupon, discount,
+                   city);
     for (int i = 0; i < n; i++) {
         const product *p = &g->prod[ls[i].prod];
         ob_row(b);
@@ -970,8 +993,8 @@ static void event_row(gen *g, const cust *c, int64_t ts, const char *type, int p
     ob_c(b, '\n');
 }
 
-static void feedback_row(gen *g, const cust *c, int64_t ts, const char *kind, int score, const char *text,
-                         int64_t oid, int prod)
+static void feedback_row(gen *g, const cust *c, int64_t ts, const char *kind, int score,
+                         const char *text, int64_t oid, int prod)
 {
     if (ts < g->start || ts >= g->end) return;
     obuf *b = &g->out[F_FB];
@@ -1014,7 +1037,10 @@ static void consent_row(gen *g, int64_t cidx, const char *channel, bool granted,
 static const char *pick(const gen_strs *s, enc_rng *r) { return s->s[enc_rng_below(r, s->n)]; }
 
 /* gaps between events of a session, seconds */
-static int64_t gap(enc_rng *r, double mean) { return 3 + (int64_t)enc_rng_exponential(r, 1.0 / mean); }
+static int64_t gap(enc_rng *r, double mean)
+{
+    return 3 + (int64_t)enc_rng_exponential(r, 1.0 / mean);
+}
 
 /* a browsing session with no order: views, maybe a search or a click that led to the first
  * product, then a favourite, a share, a consultation, or an abandoned cart */
@@ -1049,7 +1075,8 @@ static void browse_session(gen *g, cust *c, int64_t ts)
     if (u < ABANDON_RATE) {
         event_row(g, c, ts, "cart_add", last, p->price, sid, ch);
         g->c.abandoned_carts++;
-        if (enc_rng_uniform(r) < 0.25) event_row(g, c, ts + gap(r, 120), "cart_remove", last, p->price, sid, ch);
+        if (enc_rng_uniform(r) < 0.25)
+            event_row(g, c, ts + gap(r, 120), "cart_remove", last, p->price, sid, ch);
     } else if (u < ABANDON_RATE + 0.08) {
         event_row(g, c, ts, "favorite", last, -1, sid, ch);
     } else if (u < ABANDON_RATE + 0.11) {
@@ -1096,13 +1123,15 @@ static void purchase_session(gen *g, cust *c, int64_t ts, const line *ls, int n,
     }
     k++;
     for (int i = 0; i < n && k < nev; i++)
-        event_row(g, c, times[k++], "cart_add", ls[i].prod, g->prod[ls[i].prod].price * ls[i].qty, sid, ch);
+        event_row(g, c, times[k++], "cart_add", ls[i].prod, g->prod[ls[i].prod].price * ls[i].qty,
+                  sid, ch);
 }
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 /* coupon and discount of an order with the given subtotal, or NULL */
-static const char *draw_coupon(gen *g, cust *c, bool first, int64_t ts, int64_t subtotal, int64_t *discount)
+static const char *draw_coupon(gen *g, cust *c, bool first, int64_t ts, int64_t subtotal,
+                               int64_t *discount)
 {
     enc_rng *r = c->r;
     *discount = 0;
@@ -1120,7 +1149,8 @@ static const char *draw_coupon(gen *g, cust *c, bool first, int64_t ts, int64_t 
         if (cp->first_only && !first) continue;
         if (cp->month && cp->month != month) continue;
         if (cp->pct > 0) *discount = (int64_t)llround((double)subtotal * cp->pct / 100.0);
-        else if ((double)subtotal >= cp->min * g->money * 100) *discount = (int64_t)llround(cp->fixed * g->money * 100);
+        else if ((double)subtotal >= cp->min * g->money * 100)
+            *discount = (int64_t)llround(cp->fixed * g->money * 100);
         else continue;
         if (*discount > subtotal) *discount = subtotal;
         if (*discount <= 0) continue;
@@ -1159,7 +1189,8 @@ static void one_customer(gen *g, int64_t idx)
     c.peak_hour = fmod(enc_rng_normal(&r, 20.0, 2.5) + 24.0, 24.0);
     c.nps_base = 10.5 - 14.0 * p_drop + enc_rng_normal(&r, 0, 1.2);
     double t_acq = never ? enc_rng_uniform(&r) * g->W : draw_acquisition(g, &r);
-    double t_reg = t_acq - (enc_rng_uniform(&r) < 0.5 ? enc_rng_exponential(&r, 1.0 / 30) : enc_rng_uniform(&r) * 0.01);
+    double t_reg = t_acq - (enc_rng_uniform(&r) < 0.5 ? enc_rng_exponential(&r, 1.0 / 30)
+                                                      : enc_rng_uniform(&r) * 0.01);
     if (t_reg < 0) t_reg = enc_rng_uniform(&r) * t_acq;
     int64_t reg_ts = g->start + (int64_t)(t_reg * DAY);
     if (reg_ts >= g->end) reg_ts = g->end - 1;
@@ -1174,8 +1205,14 @@ static void one_customer(gen *g, int64_t idx)
             o->t = t;
             o->ret = enc_rng_uniform(&r) < RETURN_RATE;
             o->complaint = enc_rng_uniform(&r) < (o->ret ? COMPLAINT_RATE_RET : COMPLAINT_RATE);
-            if (o->complaint && enc_rng_uniform(&r) < COMPLAINT_CHURN) { dropped = true; break; }
-            if (n > 1 && enc_rng_uniform(&r) < p_drop) { dropped = true; break; }
+            if (o->complaint && enc_rng_uniform(&r) < COMPLAINT_CHURN) {
+                dropped = true;
+                break;
+            }
+            if (n > 1 && enc_rng_uniform(&r) < p_drop) {
+                dropped = true;
+                break;
+            }
             t += enc_rng_exponential(&r, lambda);
             if (t >= g->W || n == MAX_ORDERS) break;
         }
@@ -1188,7 +1225,8 @@ static void one_customer(gen *g, int64_t idx)
         }
         g->c.buyers++;
         if (n > 1) g->c.repeat_buyers++;
-        if (g->orders[0].ts < reg_ts) reg_ts = g->orders[0].ts - 60 - (int64_t)enc_rng_below(&r, 1800);
+        if (g->orders[0].ts < reg_ts)
+            reg_ts = g->orders[0].ts - 60 - (int64_t)enc_rng_below(&r, 1800);
         if (reg_ts < g->start) reg_ts = g->start;
     }
 
@@ -1207,11 +1245,13 @@ static void one_customer(gen *g, int64_t idx)
         bool store = strcmp(L->channels.s[ch], "store") == 0;
         int64_t disc;
         const char *coupon = draw_coupon(g, &c, i == 0, o->ts, sub, &disc);
-        if (!store && enc_rng_uniform(&r) < TRACKED_SHARE) purchase_session(g, &c, o->ts, ls, nl, ch);
+        if (!store && enc_rng_uniform(&r) < TRACKED_SHARE)
+            purchase_session(g, &c, o->ts, ls, nl, ch);
         if (enc_rng_uniform(&r) < CANCEL_RATE) {
             int64_t cts = o->ts - 120 - (int64_t)enc_rng_below(&r, 3 * 3600);
             if (cts >= g->start) {
-                write_order(g, ++g->next_order, false, idx, cts, "cancelled", ch, pay, coupon, disc, id.city, ls, nl, 1);
+                write_order(g, ++g->next_order, false, idx, cts, "cancelled", ch, pay, coupon, disc,
+                            id.city, ls, nl, 1);
                 g->c.cancelled_orders++;
             }
         }
@@ -1237,13 +1277,15 @@ static void one_customer(gen *g, int64_t idx)
             }
             ret_prod = rl[0].prod;
             if (ret_ts < g->end) {
-                write_order(g, oid, true, idx, ret_ts, "returned", ch, pay, NULL, 0, id.city, rl, nr, -1);
+                write_order(g, oid, true, idx, ret_ts, "returned", ch, pay, NULL, 0, id.city, rl,
+                            nr, -1);
                 g->c.returned_orders++;
                 for (int k = 0; k < nr; k++) spend -= g->prod[rl[k].prod].price * rl[k].qty;
             }
         }
         if (o->complaint) {
-            int64_t cts = (ret_ts > 0 ? ret_ts : o->ts) + (int64_t)(enc_rng_range(&r, 0.5, 10) * DAY);
+            int64_t cts =
+                (ret_ts > 0 ? ret_ts : o->ts) + (int64_t)(enc_rng_range(&r, 0.5, 10) * DAY);
             if (cts < g->end) {
                 feedback_row(g, &c, cts, "complaint", -1, pick(&L->complaints, &r), oid, ret_prod);
                 g->c.complaints++;
@@ -1259,13 +1301,17 @@ static void one_customer(gen *g, int64_t idx)
             int score = clampi((int)lround(enc_rng_normal(&r, mu, 0.9)), 1, 5);
             int64_t rts = o->ts + (int64_t)(enc_rng_range(&r, 3, 20) * DAY);
             if (rts < g->end) {
-                feedback_row(g, &c, rts, "review", score, pick(&L->review[score - 1], &r), oid, ls[k].prod);
+                feedback_row(g, &c, rts, "review", score, pick(&L->review[score - 1], &r), oid,
+                             ls[k].prod);
                 g->c.reviews++;
-                if (enc_rng_uniform(&r) < 0.5) event_row(g, &c, rts, "comment", ls[k].prod, -1, ++g->next_session, ch);
+                if (enc_rng_uniform(&r) < 0.5)
+                    event_row(g, &c, rts, "comment", ls[k].prod, -1, ++g->next_session, ch);
             }
         }
         if (enc_rng_uniform(&r) < NPS_RATE) {
-            int s = clampi((int)lround(c.nps_base + enc_rng_normal(&r, 0, 1.2) - (c.complained ? 3 : 0)), 0, 10);
+            int s = clampi(
+                (int)lround(c.nps_base + enc_rng_normal(&r, 0, 1.2) - (c.complained ? 3 : 0)), 0,
+                10);
             int64_t nts = o->ts + 7 * DAY + (int64_t)enc_rng_below(&r, DAY);
             if (nts < g->end) {
                 feedback_row(g, &c, nts, "nps", s, NULL, -1, -1);
@@ -1280,12 +1326,14 @@ static void one_customer(gen *g, int64_t idx)
     if (span_to > g->W) span_to = g->W;
     if (span_to > span_from) {
         uint64_t ns = enc_rng_poisson(&r, never ? BROWSE_NEVER : BROWSE_PER_ORDER * n);
-        for (uint64_t s = 0; s < ns; s++) browse_session(g, &c, place(g, &c, enc_rng_range(&r, span_from, span_to)));
+        for (uint64_t s = 0; s < ns; s++)
+            browse_session(g, &c, place(g, &c, enc_rng_range(&r, span_from, span_to)));
     }
     if (enc_rng_uniform(&r) < SURVEY_RATE) {
         int64_t sts = reg_ts + (int64_t)(enc_rng_uniform(&r) * (double)(g->end - reg_ts));
         int s = clampi((int)lround(c.nps_base / 2 + enc_rng_normal(&r, 0, 0.8)), 1, 5);
-        feedback_row(g, &c, sts, "survey", s, enc_rng_uniform(&r) < 0.6 ? pick(&L->survey_answers, &r) : NULL, -1, -1);
+        feedback_row(g, &c, sts, "survey", s,
+                     enc_rng_uniform(&r) < 0.6 ? pick(&L->survey_answers, &r) : NULL, -1, -1);
         g->c.surveys++;
     }
 
@@ -1305,7 +1353,8 @@ static void one_customer(gen *g, int64_t idx)
         if (enc_rng_uniform(&r) < pr) {
             int64_t from = c.complained ? c.complaint_ts : reg_ts + DAY;
             if (from >= g->end - 1) continue;
-            int64_t rts = from + (int64_t)(enc_rng_uniform(&r) * (double)(g->end - from) * (c.complained ? 0.1 : 1.0));
+            int64_t rts = from + (int64_t)(enc_rng_uniform(&r) * (double)(g->end - from) *
+                                           (c.complained ? 0.1 : 1.0));
             consent_row(g, idx, chs[k], false, rts);
             g->c.revocations++;
             if (enc_rng_uniform(&r) < REGRANT_RATE && rts < g->end - DAY) {
@@ -1317,7 +1366,10 @@ static void one_customer(gen *g, int64_t idx)
 
     /* the customer row: member tier and points from what they spent */
     double spent = (double)spend / 100.0 / g->money; /* USD */
-    const char *tier = spent >= 3000 ? "platinum" : spent >= 1000 ? "gold" : spent >= 300 ? "silver" : "bronze";
+    const char *tier = spent >= 3000   ? "platinum"
+                       : spent >= 1000 ? "gold"
+                       : spent >= 300  ? "silver"
+                                       : "bronze";
     int64_t points = spend > 0 ? (int64_t)((double)spend / 100.0 * enc_rng_range(&r, 0.2, 1.0)) : 0;
     obuf *b = &g->out[F_CUST];
     ob_row(b);
@@ -1332,7 +1384,8 @@ static void one_customer(gen *g, int64_t idx)
     ob_c(b, ',');
     ob_q(b, id.phone);
     ob_c(b, ',');
-    if (id.gender) ob_s(b, g->zh ? (id.gender == 1 ? "女" : "男") : (id.gender == 1 ? "female" : "male"));
+    if (id.gender)
+        ob_s(b, g->zh ? (id.gender == 1 ? "女" : "男") : (id.gender == 1 ? "female" : "male"));
     ob_c(b, ',');
     if (id.birth_days != INT64_MIN) ob_date(b, id.birth_days);
     ob_c(b, ',');
@@ -1371,7 +1424,8 @@ static void one_customer(gen *g, int64_t idx)
         const char *coupon = draw_coupon(g, &gc, false, ts, sub, &disc);
         int ch = (int)enc_rng_categorical(&gr, L->channel_w, L->channels.n);
         int pay = (int)enc_rng_categorical(&gr, L->payment_w, L->payments.n);
-        write_order(g, ++g->next_order, false, -1, ts, "paid", ch, pay, coupon, disc, gcity, ls, nl, 1);
+        write_order(g, ++g->next_order, false, -1, ts, "paid", ch, pay, coupon, disc, gcity, ls, nl,
+                    1);
         g->c.guest_orders++;
         if (coupon) g->c.coupon_orders++;
     }
@@ -1383,7 +1437,8 @@ enc_rc enc__gen_mkdirs(const char *dir, enc_err *err)
 {
     char p[4096];
     size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof p) return enc_fail(err, ENC_EUSAGE, "output directory name is empty or too long");
+    if (n == 0 || n >= sizeof p)
+        return enc_fail(err, ENC_EUSAGE, "output directory name is empty or too long");
     memcpy(p, dir, n + 1);
     for (size_t i = 1; i <= n; i++) {
         if (p[i] != '/' && p[i] != 0) continue;
@@ -1394,7 +1449,8 @@ enc_rc enc__gen_mkdirs(const char *dir, enc_err *err)
         p[i] = save;
     }
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return enc_fail(err, ENC_EIO, "%s: not a directory", dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return enc_fail(err, ENC_EIO, "%s: not a directory", dir);
     return ENC_OK;
 }
 
@@ -1432,12 +1488,17 @@ static void gen_free(gen *g)
 enc_rc enc_gen_run(const enc_gen_opts *o, enc_gen_counts *counts, enc_err *err)
 {
     if (o->customers < 1 || o->customers > ENC_GEN_MAX_CUSTOMERS)
-        return enc_fail(err, ENC_EUSAGE, "customers must be between 1 and %lld", (long long)ENC_GEN_MAX_CUSTOMERS);
+        return enc_fail(err, ENC_EUSAGE, "customers must be between 1 and %lld",
+                        (long long)ENC_GEN_MAX_CUSTOMERS);
     if (!o->out_dir || !*o->out_dir) return enc_fail(err, ENC_EUSAGE, "no output directory");
-    if (o->locale != ENC_GEN_EN && o->locale != ENC_GEN_ZH) return enc_fail(err, ENC_EUSAGE, "unknown locale");
-    int64_t start = o->start ? o->start : ENC_GEN_DEFAULT_START, end = o->end ? o->end : ENC_GEN_DEFAULT_END;
-    if (start % DAY || end % DAY) return enc_fail(err, ENC_EUSAGE, "the window must start and end at midnight UTC");
-    if (end - start < 7 * DAY) return enc_fail(err, ENC_EUSAGE, "the window must be at least 7 days long");
+    if (o->locale != ENC_GEN_EN && o->locale != ENC_GEN_ZH)
+        return enc_fail(err, ENC_EUSAGE, "unknown locale");
+    int64_t start = o->start ? o->start : ENC_GEN_DEFAULT_START,
+            end = o->end ? o->end : ENC_GEN_DEFAULT_END;
+    if (start % DAY || end % DAY)
+        return enc_fail(err, ENC_EUSAGE, "the window must start and end at midnight UTC");
+    if (end - start < 7 * DAY)
+        return enc_fail(err, ENC_EUSAGE, "the window must be at least 7 days long");
     enc_rc rc = enc__gen_mkdirs(o->out_dir, err);
     if (rc) return rc;
 
@@ -1510,7 +1571,9 @@ enc_rc enc_gen_run(const enc_gen_opts *o, enc_gen_counts *counts, enc_err *err)
         bool bad = g.out[f].err || ferror(g.out[f].f);
         bad |= fclose(g.out[f].f) != 0;
         g.out[f].f = NULL;
-        if (bad && !rc) rc = enc_fail(err, ENC_EIO, "%s/%s: write failed: %s", o->out_dir, enc_gen_files[f], strerror(errno));
+        if (bad && !rc)
+            rc = enc_fail(err, ENC_EIO, "%s/%s: write failed: %s", o->out_dir, enc_gen_files[f],
+                          strerror(errno));
     }
     if (counts) *counts = g.c;
     gen_free(&g);

@@ -17,11 +17,11 @@ typedef enum enc_gen_locale { ENC_GEN_EN = 0, ENC_GEN_ZH = 1 } enc_gen_locale;
 #define ENC_GEN_MAX_CUSTOMERS 20000000LL
 
 typedef struct enc_gen_opts {
-    int64_t customers;      /* registered customers, 1 .. ENC_GEN_MAX_CUSTOMERS */
+    int64_t customers; /* registered customers, 1 .. ENC_GEN_MAX_CUSTOMERS */
     uint64_t seed;
-    const char *out_dir;    /* created when missing; the six files are replaced */
+    const char *out_dir; /* created when missing; the six files are replaced */
     enc_gen_locale locale;
-    int64_t start, end;     /* window [start, end), UTC epoch seconds, whole days; 0 = default */
+    int64_t start, end; /* window [start, end), UTC epoch seconds, whole days; 0 = default */
     /* optional: called now and then with customers done / total (a progress bar) */
     void (*progress)(void *ctx, int64_t done, int64_t total);
     void *progress_ctx;
@@ -38,19 +38,19 @@ typedef struct enc_gen_params {
      * order's merchandise subtotal z ~ Gamma(shape p, rate nu), nu ~ Gamma(shape q, rate gamma);
      * E[z] = p * gamma / (q - 1). */
     double gg_p, gg_q, gg_gamma;
-    double never_buy_share;     /* registered customers who never order */
-    double complaint_rate;      /* P(complaint) after a paid order without a return */
-    double complaint_rate_ret;  /* ... after one with a return */
-    double complaint_churn;     /* P(extra drop-out) right after an order that drew a complaint */
-    double return_rate;         /* P(a paid order is partly returned) */
-    double cancel_rate;         /* P(a cancelled attempt precedes a paid order) */
+    double never_buy_share;    /* registered customers who never order */
+    double complaint_rate;     /* P(complaint) after a paid order without a return */
+    double complaint_rate_ret; /* ... after one with a return */
+    double complaint_churn;    /* P(extra drop-out) right after an order that drew a complaint */
+    double return_rate;        /* P(a paid order is partly returned) */
+    double cancel_rate;        /* P(a cancelled attempt precedes a paid order) */
     double guest_orders_per_customer; /* mean guest orders added per registered customer */
-    double duplicate_share;     /* customers who are a second registration of an earlier one */
-    double complement_prob[3];  /* P(the k-th complement joins its primary item) */
-    double replenish_min_frac;  /* a consumable is due after this fraction of its cycle */
-    double replenish_prob;      /* P(a due consumable is re-bought at an order) */
-    double coupon_a, coupon_b;  /* P(coupon on an order) ~ Beta(coupon_a, coupon_b) per customer */
-    double category_conc;       /* Dirichlet concentration of category preferences */
+    double duplicate_share;    /* customers who are a second registration of an earlier one */
+    double complement_prob[3]; /* P(the k-th complement joins its primary item) */
+    double replenish_min_frac; /* a consumable is due after this fraction of its cycle */
+    double replenish_prob;     /* P(a due consumable is re-bought at an order) */
+    double coupon_a, coupon_b; /* P(coupon on an order) ~ Beta(coupon_a, coupon_b) per customer */
+    double category_conc;      /* Dirichlet concentration of category preferences */
 } enc_gen_params;
 
 /* The parameters used for a locale (the constants at the top of gen.c). */

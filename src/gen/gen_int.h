@@ -19,7 +19,7 @@ typedef struct gen_name {
 
 typedef struct gen_city {
     const char *city, *region, *country, *tz;
-    int utc_offset_min; /* standard time; DST is ignored for time-of-day placement */
+    int utc_offset_min;  /* standard time; DST is ignored for time-of-day placement */
     const char *area[3]; /* +1 area codes (US only) */
     double w;
 } gen_city;
@@ -27,16 +27,16 @@ typedef struct gen_city {
 /* a leaf category of the catalogue: both locales' names, USD price range, size, cycle */
 #define GEN_MAX_COMP 3
 typedef struct gen_leaf {
-    int top;                        /* index into gen_tops */
-    const char *name_en, *name_zh;  /* leaf part of the path */
+    int top;                       /* index into gen_tops */
+    const char *name_en, *name_zh; /* leaf part of the path */
     const char *noun_en[3], *noun_zh[3];
-    double lo, hi;                  /* price range, USD */
-    int n;                          /* products */
-    int cycle;                      /* replenishment days; 0 = durable */
-    int multi;                      /* quantities above 1 are common */
-    double pop;                     /* popularity weight within its top category */
-    int comp[GEN_MAX_COMP];         /* complement leaves (index), -1 = none */
-    const char *size_en[4];         /* pack sizes by tier for consumables, else NULL */
+    double lo, hi;          /* price range, USD */
+    int n;                  /* products */
+    int cycle;              /* replenishment days; 0 = durable */
+    int multi;              /* quantities above 1 are common */
+    double pop;             /* popularity weight within its top category */
+    int comp[GEN_MAX_COMP]; /* complement leaves (index), -1 = none */
+    const char *size_en[4]; /* pack sizes by tier for consumables, else NULL */
     const char *size_zh[4];
 } gen_leaf;
 
@@ -53,10 +53,10 @@ typedef struct gen_strs {
 
 typedef struct gen_coupon {
     const char *code;
-    double pct;             /* percent off the subtotal, or 0 */
-    double fixed, min;      /* else a fixed amount (USD) on subtotals from min (USD) */
-    int first_only;         /* a welcome coupon: first order only */
-    int month;              /* a seasonal coupon: valid in this month only (0 = any time) */
+    double pct;        /* percent off the subtotal, or 0 */
+    double fixed, min; /* else a fixed amount (USD) on subtotals from min (USD) */
+    int first_only;    /* a welcome coupon: first order only */
+    int month;         /* a seasonal coupon: valid in this month only (0 = any time) */
 } gen_coupon;
 
 typedef struct gen_locale_tables {

@@ -198,8 +198,7 @@ static enc_rc load_members(rs *r)
         int64_t id = sqlite3_column_int64(s, 0);
         if (id == last) continue; /* the first delivered message only */
         last = id;
-        while (i < r->nc && r->c[i].id < id)
-            i++;
+        while (i < r->nc && r->c[i].id < id) i++;
         if (i == r->nc) break;
         cust *c = &r->c[i];
         if (c->id != id || c->group == 0) continue; /* not a member, or held out */
@@ -231,10 +230,8 @@ static size_t lower(const rs *r, int64_t v)
     size_t lo = 0, hi = r->np;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (r->p[mid].price < v)
-            lo = mid + 1;
-        else
-            hi = mid;
+        if (r->p[mid].price < v) lo = mid + 1;
+        else hi = mid;
     }
     return lo;
 }

@@ -259,8 +259,8 @@ bool enc_clean_date(const char *s, size_t n, int *y, int *m, int *d, const char 
  * two letters and a symbol, or 元; returns its length in bytes, 0 when there is none */
 static size_t currency_at(const char *p, const char *e, bool suffix)
 {
-    static const char *const sym[] = {"\xC2\xA5", "\xEF\xBF\xA5", "$", "\xE2\x82\xAC",
-                                      "\xC2\xA3", "\xE5\x85\x83"};
+    static const char *const sym[] = {"\xC2\xA5",     "\xEF\xBF\xA5", "$",
+                                      "\xE2\x82\xAC", "\xC2\xA3",     "\xE5\x85\x83"};
     for (size_t i = 0; i < sizeof sym / sizeof sym[0]; i++) {
         if (i == 5 && !suffix) continue; /* 元 follows the amount */
         if (starts(p, e, sym[i])) return strlen(sym[i]);
@@ -269,7 +269,7 @@ static size_t currency_at(const char *p, const char *e, bool suffix)
     while (p + k < e && p[k] >= 'A' && p[k] <= 'Z') k++;
     if (p + k < e && ((p[k] >= 'a' && p[k] <= 'z') || (suffix && is_digit(p[k])))) return 0;
     if (k == 2 && !suffix && p + 2 < e && p[2] == '$') return 3; /* US$ HK$ NT$ */
-    if (k == 3) return 3;                                         /* CNY USD RMB */
+    if (k == 3) return 3;                                        /* CNY USD RMB */
     return 0;
 }
 
@@ -441,8 +441,7 @@ bool enc_clean_email(const char *s, size_t n, char *out, size_t cap, const char 
     if (ll == 0) return *why = "empty local part", false;
     if (ll > 64) return *why = "local part too long", false;
     for (size_t i = 0; i < ll; i++) {
-        if (!local_char((unsigned char)s[i]))
-            return *why = "bad character in local part", false;
+        if (!local_char((unsigned char)s[i])) return *why = "bad character in local part", false;
         if (s[i] == '.' && (i == 0 || i == ll - 1 || s[i - 1] == '.'))
             return *why = "misplaced dot in local part", false;
     }
@@ -535,7 +534,8 @@ bool enc_clean_phone(const char *s, size_t n, const char *default_cc, char *out,
         const char *nat = dg;
         size_t nl = nd;
         if (strcmp(cc, "1") == 0 && nl == 11 && nat[0] == '1') nat++, nl--; /* 1-212-... */
-        else if (nat[0] == '0' && strcmp(cc, "39") != 0) nat++, nl--; /* trunk prefix; Italy keeps it */
+        else if (nat[0] == '0' && strcmp(cc, "39") != 0)
+            nat++, nl--; /* trunk prefix; Italy keeps it */
         if (nl == 0) return *why = "too short", false;
         memcpy(num, cc, cl);
         memcpy(num + cl, nat, nl);
@@ -583,10 +583,20 @@ bool enc_clean_id(const char *s, size_t n, char *out, size_t cap, const char **w
 
 int enc_clean_gender(const char *s, size_t n)
 {
-    static const char *const male[] = {"m", "male", "man", "\xE7\x94\xB7", "\xE5\x85\x88\xE7\x94\x9F",
-                                       "1", "\xE7\x94\xB7\xE6\x80\xA7"};
-    static const char *const female[] = {"f", "female", "woman", "\xE5\xA5\xB3",
-                                         "\xE5\xA5\xB3\xE5\xA3\xAB", "2", "\xE5\xA5\xB3\xE6\x80\xA7"};
+    static const char *const male[] = {"m",
+                                       "male",
+                                       "man",
+                                       "\xE7\x94\xB7",
+                                       "\xE5\x85\x88\xE7\x94\x9F",
+                                       "1",
+                                       "\xE7\x94\xB7\xE6\x80\xA7"};
+    static const char *const female[] = {"f",
+                                         "female",
+                                         "woman",
+                                         "\xE5\xA5\xB3",
+                                         "\xE5\xA5\xB3\xE5\xA3\xAB",
+                                         "2",
+                                         "\xE5\xA5\xB3\xE6\x80\xA7"};
     char low[16];
     enc_trim(&s, &n);
     if (n == 0 || n >= sizeof low) return 0;

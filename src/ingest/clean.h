@@ -45,6 +45,7 @@ bool enc_clean_phone(const char *s, size_t n, const char *default_cc, char *out,
 /* An identifier: trimmed, no control characters, at most 128 bytes; a float-written integer
  * ("17850.0") becomes "17850". */
 bool enc_clean_id(const char *s, size_t n, char *out, size_t cap, const char **why);
-/* 'm', 'f', or 0 when unknown: m/male/man/男/先生/1, f/female/woman/女/女士/2 (case-insensitive). */
+/* 'm', 'f', or 0 when unknown: m/male/man/男/先生/1, f/female/woman/女/女士/2 (case-insensitive).
+ */
 int enc_clean_gender(const char *s, size_t n);
 #endif

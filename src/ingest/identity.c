@@ -79,8 +79,7 @@ static size_t cache_key(char *buf, size_t cap, const char *kind, const char *val
 }
 
 enc_rc enc_ident_resolve(enc_ident *id, const char *ext, const char *email, const char *phone,
-                         const enc_customer_rec *create, int64_t *cust, bool *created,
-                         enc_err *err)
+                         const enc_customer_rec *create, int64_t *cust, bool *created, enc_err *err)
 {
     struct {
         const char *kind, *value;

@@ -128,8 +128,7 @@ static bool get_id(imp *im, int f, const char **out)
     if (!has(im, f)) return true;
     char buf[160];
     const char *why;
-    if (!enc_clean_id(im->fv[f], im->fl[f], buf, sizeof buf, &why))
-        return REJECT(im, f, "%s", why);
+    if (!enc_clean_id(im->fv[f], im->fl[f], buf, sizeof buf, &why)) return REJECT(im, f, "%s", why);
     *out = enc_arena_strndup(im->row_arena, buf, strlen(buf));
     return true;
 }
@@ -444,8 +443,8 @@ static enc_rc row_orders(imp *im)
     enc_order_rec o = {0};
     int digits = im->digits;
     bool returned = false;
-    const bool same = !im->total_only && keylen < sizeof im->last_order &&
-                      strcmp(key, im->last_order) == 0;
+    const bool same =
+        !im->total_only && keylen < sizeof im->last_order && strcmp(key, im->last_order) == 0;
     if (same) {
         returned = im->ordv[im->last_slot].returned;
         digits = im->last_digits;
@@ -501,7 +500,8 @@ static enc_rc row_orders(imp *im)
     order_slot *slot = NULL;
     if (!same) {
         int64_t cust = 0;
-        if (!row_customer(im, O_CUSTOMER_ID, O_EMAIL, O_PHONE, o.country, &cust)) return im->err->rc;
+        if (!row_customer(im, O_CUSTOMER_ID, O_EMAIL, O_PHONE, o.country, &cust))
+            return im->err->rc;
         o.customer = cust;
         if (im->total_only) {
             if (returned && amount > 0) amount = -amount;
@@ -707,8 +707,8 @@ static enc_rc apply_maps(imp *im)
         if (f < 0) {
             char list[1024];
             field_list(im, list, sizeof list);
-            return enc_fail(im->err, ENC_EUSAGE, "--map '%s': %s has no field '%s' (fields: %s)",
-                            m, enc_kind_name(im->o->kind), field, list);
+            return enc_fail(im->err, ENC_EUSAGE, "--map '%s': %s has no field '%s' (fields: %s)", m,
+                            enc_kind_name(im->o->kind), field, list);
         }
         const char *col = eq + 1;
         if (im->format == ENC_FMT_JSONL) {
@@ -809,15 +809,15 @@ static enc_rc check_required(imp *im)
         else if (!mapped(im, K_CUSTOMER_ID) && !mapped(im, K_EMAIL) && !mapped(im, K_PHONE))
             missing = "customer_id, email or phone";
         break;
-    default:
-        break;
+    default: break;
     }
     if (!missing) return ENC_OK;
     enc_buf cols = {0};
     for (size_t h = 0; h < im->nheader; h++)
         enc_buf_printf(&cols, "%s%s", h ? ", " : "", im->header[h]);
-    enc_fail(im->err, ENC_EUSAGE, "%s: no column for %s (columns: %s); name it with --map FIELD=COLUMN",
-             im->o->path, missing, cols.p ? cols.p : "none");
+    enc_fail(im->err, ENC_EUSAGE,
+             "%s: no column for %s (columns: %s); name it with --map FIELD=COLUMN", im->o->path,
+             missing, cols.p ? cols.p : "none");
     enc_buf_free(&cols);
     return ENC_EUSAGE;
 }
@@ -1071,8 +1071,7 @@ static int format_from_path(const char *path)
     return ENC_FMT_AUTO;
 }
 
-enc_rc enc_import_run(enc_store *st, const enc_import_opts *o, enc_import_result *res,
-                      enc_err *err)
+enc_rc enc_import_run(enc_store *st, const enc_import_opts *o, enc_import_result *res, enc_err *err)
 {
     memset(res, 0, sizeof *res);
     snprintf(res->source, sizeof res->source, "%s",

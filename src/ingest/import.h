@@ -17,19 +17,19 @@
 typedef struct enc_import_opts {
     enc_kind kind;
     const char *path;
-    const char *source;   /* default: the file's base name */
-    int format;           /* ENC_FMT_AUTO, an enc_csv_format, or ENC_FMT_JSONL */
+    const char *source; /* default: the file's base name */
+    int format;         /* ENC_FMT_AUTO, an enc_csv_format, or ENC_FMT_JSONL */
     enc_encoding encoding;
-    bool no_header;       /* columns are mapped by 1-based position */
-    bool dry_run;         /* everything is checked and counted, nothing is kept */
+    bool no_header;          /* columns are mapped by 1-based position */
+    bool dry_run;            /* everything is checked and counted, nothing is kept */
     const char *const *maps; /* "field=column" */
     size_t nmaps;
-    long max_errors;      /* stop after this many rejected rows; < 0 = no limit */
-    const char *tz;       /* zone of times without an offset (default UTC) */
-    const char *currency; /* currency of money without one (default: none, 2 decimals) */
-    const char *phone_cc; /* country calling code for national phone numbers */
+    long max_errors;           /* stop after this many rejected rows; < 0 = no limit */
+    const char *tz;            /* zone of times without an offset (default UTC) */
+    const char *currency;      /* currency of money without one (default: none, 2 decimals) */
+    const char *phone_cc;      /* country calling code for national phone numbers */
     const char *cancel_prefix; /* order ids starting with it are cancellations, kept as returns */
-    long batch_rows;      /* rows per transaction; 0 = ENC_IMPORT_BATCH */
+    long batch_rows;           /* rows per transaction; 0 = ENC_IMPORT_BATCH */
     /* progress report (done, total bytes); may be NULL */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
@@ -44,7 +44,8 @@ typedef struct enc_import_error {
 typedef struct enc_import_result {
     enc_import_counts counts;
     long customers_created;
-    enc_import_error *errors; /* the first ENC_IMPORT_ERRORS_KEPT; freed by enc_import_result_free */
+    enc_import_error
+        *errors; /* the first ENC_IMPORT_ERRORS_KEPT; freed by enc_import_result_free */
     size_t nerrors;
     bool hit_max_errors;
     char source[256];

@@ -14,7 +14,8 @@ const enc_vocab enc_vocab_order_status[] = {
 const enc_vocab enc_vocab_event_type[] = {
     {"view", "view|pageview|page_view|product_view|product viewed|browse|impression|浏览|查看"},
     {"click", "click|tap|点击"},
-    {"favorite", "favorite|favourite|fav|like|collect|wishlist|product added to wishlist|收藏|喜欢"},
+    {"favorite",
+     "favorite|favourite|fav|like|collect|wishlist|product added to wishlist|收藏|喜欢"},
     {"share", "share|product shared|分享|转发"},
     {"comment", "comment|product reviewed|评论"},
     {"cart_add", "cart_add|add_to_cart|addtocart|cart|add_cart|product added|加购|加入购物车"},

@@ -11,13 +11,13 @@ typedef struct enc_vocab {
     const char *synonyms; /* '|'-separated lower-case forms, the canonical one included */
 } enc_vocab;
 
-extern const enc_vocab enc_vocab_order_status[];   /* paid, returned, cancelled */
-extern const enc_vocab enc_vocab_event_type[];     /* view, click, favorite, ... */
-extern const enc_vocab enc_vocab_feedback_kind[];  /* nps, survey, review, complaint */
-extern const enc_vocab enc_vocab_channel[];        /* email, sms, push, wechat, inapp, all */
-extern const enc_vocab enc_vocab_purpose[];        /* marketing, service */
-extern const enc_vocab enc_vocab_consent[];        /* granted, revoked */
-extern const enc_vocab enc_vocab_yes_no[];         /* yes, no */
+extern const enc_vocab enc_vocab_order_status[];  /* paid, returned, cancelled */
+extern const enc_vocab enc_vocab_event_type[];    /* view, click, favorite, ... */
+extern const enc_vocab enc_vocab_feedback_kind[]; /* nps, survey, review, complaint */
+extern const enc_vocab enc_vocab_channel[];       /* email, sms, push, wechat, inapp, all */
+extern const enc_vocab enc_vocab_purpose[];       /* marketing, service */
+extern const enc_vocab enc_vocab_consent[];       /* granted, revoked */
+extern const enc_vocab enc_vocab_yes_no[];        /* yes, no */
 
 /* The canonical word for a lower-cased value, or NULL (tables end with a NULL word). */
 const char *enc_vocab_find(const enc_vocab *table, const char *lower);

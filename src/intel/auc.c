@@ -6,10 +6,7 @@
 #include "intel/rank.h"
 #include <math.h>
 
-size_t enc_auc_ws_size(size_t n)
-{
-    return enc_rank_ws_size(n);
-}
+size_t enc_auc_ws_size(size_t n) { return enc_rank_ws_size(n); }
 
 enc_rc enc_auc(const double *score, const uint8_t *label, size_t n, double *auc, void *ws,
                enc_err *err)
@@ -31,10 +28,8 @@ enc_rc enc_auc(const double *score, const uint8_t *label, size_t n, double *auc,
         uint64_t pos = 0, neg = 0;
         size_t e = s;
         for (; e < n && key[e] == key[s]; e++) {
-            if (label[ord[e]])
-                pos++;
-            else
-                neg++;
+            if (label[ord[e]]) pos++;
+            else neg++;
         }
         u2 += 2 * pos * neg_below + pos * neg;
         neg_below += neg;

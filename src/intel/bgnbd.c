@@ -135,8 +135,10 @@ enc_rc enc_bgnbd_fit_ml(const enc_clv_obs *d, const enc_bgnbd_params *start, enc
     double tw, sx, sT, th[4];
     if (enc_txfit_check(&bg_model, d, &xmax, &tw, &sx, &sT, err)) return err->rc;
     if (start) {
-        if (!params_ok(start)) return enc_fail(err, ENC_EUSAGE, "bg/nbd: starting parameters must be positive");
-        th[0] = log(start->r), th[1] = log(start->alpha), th[2] = log(start->a), th[3] = log(start->b);
+        if (!params_ok(start))
+            return enc_fail(err, ENC_EUSAGE, "bg/nbd: starting parameters must be positive");
+        th[0] = log(start->r), th[1] = log(start->alpha), th[2] = log(start->a),
+        th[3] = log(start->b);
     } else { /* r = 1 with alpha matching the mean repeat rate sum x / sum T */
         th[0] = 0, th[1] = log(sT / sx), th[2] = 0, th[3] = 0;
     }
@@ -161,7 +163,8 @@ double enc_bgnbd_p_alive(const enc_bgnbd_params *p, int32_t x, double tx, double
 {
     if (!params_ok(p) || x < 0 || !(tx >= 0) || !(T >= tx) || !isfinite(T)) return NAN;
     if (x == 0) return 1;
-    double l = log(p->a) - log(p->b + x - 1) + (p->r + x) * (log(p->alpha + T) - log(p->alpha + tx));
+    double l =
+        log(p->a) - log(p->b + x - 1) + (p->r + x) * (log(p->alpha + T) - log(p->alpha + tx));
     return l > 0 ? exp(-l) / (1 + exp(-l)) : 1 / (1 + exp(l));
 }
 
@@ -214,7 +217,8 @@ static double q_quadrature(double A, double a, double bx, double w)
     qint q = {A, w};
     gsl_function f = {q_integrand, &q};
     double res = NAN, abserr;
-    int st = tab && ws ? gsl_integration_qaws(&f, 0, 1, tab, 0, 1e-11, 200, ws, &res, &abserr) : GSL_ENOMEM;
+    int st = tab && ws ? gsl_integration_qaws(&f, 0, 1, tab, 0, 1e-11, 200, ws, &res, &abserr)
+                       : GSL_ENOMEM;
     if (tab) gsl_integration_qaws_table_free(tab);
     if (ws) gsl_integration_workspace_free(ws);
     if (st != GSL_SUCCESS && st != GSL_EROUND) return NAN;
@@ -263,10 +267,11 @@ double enc_bgnbd_expected_new(const enc_bgnbd_params *p, double t)
     return enc_bgnbd_expected(p, 0, 0, 0, t);
 }
 
-enc_rc enc_bgnbd_predict(const enc_bgnbd_params *p, const enc_clv_obs *d, double t,
-                         double *p_alive, double *expected, enc_err *err)
+enc_rc enc_bgnbd_predict(const enc_bgnbd_params *p, const enc_clv_obs *d, double t, double *p_alive,
+                         double *expected, enc_err *err)
 {
-    if (!params_ok(p)) return enc_fail(err, ENC_EUSAGE, "bg/nbd: parameters must be positive and finite");
+    if (!params_ok(p))
+        return enc_fail(err, ENC_EUSAGE, "bg/nbd: parameters must be positive and finite");
     if (!(t >= 0) || !isfinite(t)) return enc_fail(err, ENC_EUSAGE, "bg/nbd: horizon must be >= 0");
     if (enc_clv_obs_check(d, NULL) < 0) return enc_fail(err, ENC_EUSAGE, "bg/nbd: invalid data");
     for (size_t i = 0; i < d->n; i++) {
@@ -275,8 +280,10 @@ enc_rc enc_bgnbd_predict(const enc_bgnbd_params *p, const enc_clv_obs *d, double
             pa = enc_bgnbd_p_alive(p, d->x[i], d->tx[i], d->T[i]);
             if (expected) e = pa * q_value(p, d->x[i], d->T[i], t);
             if (!isfinite(e))
-                return enc_fail(err, ENC_EFAIL, "bg/nbd: expected purchases not finite for row %zu "
-                                                "(x=%d, T=%g, t=%g)", i, d->x[i], d->T[i], t);
+                return enc_fail(err, ENC_EFAIL,
+                                "bg/nbd: expected purchases not finite for row %zu "
+                                "(x=%d, T=%g, t=%g)",
+                                i, d->x[i], d->T[i], t);
         }
         if (p_alive) p_alive[i] = pa;
         if (expected) expected[i] = e;

@@ -28,8 +28,8 @@ double enc_bgnbd_loglik(const enc_bgnbd_params *p, const enc_clv_obs *d, int64_t
 
 typedef struct enc_bgnbd_fit {
     enc_bgnbd_params p;
-    double ll;              /* log-likelihood at p */
-    enc_optim_report rep;   /* of the minimiser (over log-parameters, mean -ll per customer) */
+    double ll;            /* log-likelihood at p */
+    enc_optim_report rep; /* of the minimiser (over log-parameters, mean -ll per customer) */
 } enc_bgnbd_fit;
 
 /* Maximum-likelihood fit. start may be NULL (starts from the data's scale and a few spread
@@ -52,8 +52,8 @@ double enc_bgnbd_expected_new(const enc_bgnbd_params *p, double t);
 
 /* Per customer of d (rows with weight 0 get 0): p_alive and expected purchases in the next t;
  * either output may be NULL. Fails on invalid parameters or data. */
-enc_rc enc_bgnbd_predict(const enc_bgnbd_params *p, const enc_clv_obs *d, double t,
-                         double *p_alive, double *expected, enc_err *err);
+enc_rc enc_bgnbd_predict(const enc_bgnbd_params *p, const enc_clv_obs *d, double t, double *p_alive,
+                         double *expected, enc_err *err);
 
 /* Draws one customer from the BG/NBD process, observed for (0, horizon] after a first purchase
  * at time 0: lambda ~ Gamma(r, alpha), p ~ Beta(a, b); purchases are Poisson(lambda) while

@@ -34,10 +34,8 @@ static double select_k(double *x, ptrdiff_t n, ptrdiff_t k)
         double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
         ptrdiff_t i = lo, j = hi;
         while (i <= j) {
-            while (x[i] < pivot)
-                i++;
-            while (x[j] > pivot)
-                j--;
+            while (x[i] < pivot) i++;
+            while (x[j] > pivot) j--;
             if (i <= j) {
                 double t = x[i];
                 x[i] = x[j];
@@ -46,12 +44,9 @@ static double select_k(double *x, ptrdiff_t n, ptrdiff_t k)
                 j--;
             }
         }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return x[k];
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else return x[k];
     }
     return x[k];
 }
@@ -129,13 +124,11 @@ enc_rc enc_cadence_compute(const enc_cadence_config *cfg, const int64_t *ts, con
             double d = g - mean;
             mean += d / m;
             m2 += d * (g - mean);
-            for (int w = 0; w < ENC_CADENCE_WINDOWS; w++)
-                cnt[w] += cur > as_of - wsec[w];
+            for (int w = 0; w < ENC_CADENCE_WINDOWS; w++) cnt[w] += cur > as_of - wsec[w];
             cur = t;
             m++;
         }
-        for (int w = 0; w < ENC_CADENCE_WINDOWS; w++)
-            cnt[w] += cur > as_of - wsec[w];
+        for (int w = 0; w < ENC_CADENCE_WINDOWS; w++) cnt[w] += cur > as_of - wsec[w];
         int32_t ngaps = m - 1;
         double mean_gap = ngaps ? (double)(cur - first) / DAY / ngaps : NAN;
         double last_gap = ngaps ? ws[ngaps - 1] : NAN;
@@ -144,8 +137,7 @@ enc_rc enc_cadence_compute(const enc_cadence_config *cfg, const int64_t *ts, con
         double expect;
         if (rate_per_day && isfinite(rate_per_day[i]) && rate_per_day[i] > 0)
             expect = 1.0 / rate_per_day[i];
-        else
-            expect = ngaps ? med : cfg->default_gap_days;
+        else expect = ngaps ? med : cfg->default_gap_days;
         PUT(occasions, m);
         PUT(first_ts, first);
         PUT(last_ts, cur);
@@ -192,8 +184,7 @@ enc_rc enc_cadence_replenish(const int64_t *ts, const double *qty, const int64_t
             q = qty ? qty[p] : 1;
         }
         double iv;
-        if (ngaps >= min_own_gaps && ngaps > 0)
-            iv = enc_cadence_median(ws, (size_t)ngaps);
+        if (ngaps >= min_own_gaps && ngaps > 0) iv = enc_cadence_median(ws, (size_t)ngaps);
         else
             iv = isfinite(cycle_days[g]) && cycle_days[g] > 0 ? cycle_days[g] * (q > 1 ? q : 1)
                                                               : NAN;

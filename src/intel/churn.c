@@ -71,20 +71,17 @@ static double eval(const double *Z, const uint8_t *y, size_t n, int d, const dou
             g[a] += r * x[a];
             double wa = w * x[a];
             double *Ha = H + (size_t)a * p;
-            for (int b = a; b < p; b++)
-                Ha[b] += wa * x[b];
+            for (int b = a; b < p; b++) Ha[b] += wa * x[b];
         }
     }
-    for (int j = 1; j < p; j++)
-        f += 0.5 * lambda * th[j] * th[j];
+    for (int j = 1; j < p; j++) f += 0.5 * lambda * th[j] * th[j];
     if (g) {
         for (int j = 1; j < p; j++) {
             g[j] += lambda * th[j];
             H[(size_t)j * p + j] += lambda + (sd0[j - 1] == 0 ? 1 : 0); /* constant column */
         }
         for (int a = 0; a < p; a++)
-            for (int b = 0; b < a; b++)
-                H[(size_t)a * p + b] = H[(size_t)b * p + a];
+            for (int b = 0; b < a; b++) H[(size_t)a * p + b] = H[(size_t)b * p + a];
     }
     return f;
 }
@@ -97,8 +94,7 @@ enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const e
                         ENC_CHURN_MAX_FEATURES);
     if (!(o->lambda >= 0)) return enc_fail(err, ENC_EUSAGE, "churn: lambda must be >= 0");
     size_t npos = 0;
-    for (size_t i = 0; i < n; i++)
-        npos += y[i] != 0;
+    for (size_t i = 0; i < n; i++) npos += y[i] != 0;
     if (npos == 0 || npos == n)
         return enc_fail(err, ENC_EUSAGE,
                         "churn: training labels need both outcomes (%zu churned of %zu)", npos, n);
@@ -107,8 +103,7 @@ enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const e
     m->lambda = o->lambda;
     m->n_train = n;
     m->n_pos = npos;
-    for (int j = 0; j < d; j++)
-        m->log1p[j] = o->log1p ? o->log1p[j] != 0 : 0;
+    for (int j = 0; j < d; j++) m->log1p[j] = o->log1p ? o->log1p[j] != 0 : 0;
     /* standardisation, two passes: transform once into ws while keeping a Welford mean and
      * population sd a column (of the finite values), then z-score ws in place */
     double mean[ENC_CHURN_MAX_FEATURES] = {0}, m2[ENC_CHURN_MAX_FEATURES] = {0};
@@ -165,8 +160,7 @@ enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const e
         }
         double t = 1, ft = f;
         for (;;) {
-            for (int a = 0; a < p; a++)
-                tr[a] = th[a] + t * step[a];
+            for (int a = 0; a < p; a++) tr[a] = th[a] + t * step[a];
             ft = eval(ws, y, n, d, m->sd, o->lambda, tr, g2, H2);
             if (ft <= f - 1e-4 * t * dec) break;
             t *= 0.5;
@@ -212,8 +206,7 @@ void enc_churn_score(const enc_churn_model *m, const double *X, size_t n, double
     for (size_t i = 0; i < n; i++) {
         const double *x = X + i * (size_t)d;
         double eta = m->intercept;
-        for (int j = 0; j < d; j++)
-            eta += m->beta[j] * enc_churn_z(m, x, j);
+        for (int j = 0; j < d; j++) eta += m->beta[j] * enc_churn_z(m, x, j);
         double e = exp(-fabs(eta));
         p[i] = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
     }
@@ -329,8 +322,7 @@ enc_rc enc_churn_std_build(const enc_churn_std_input *in, double *X, enc_err *er
         double *x = X + i * ENC_CHURN_STD_D;
         int32_t occ = in->occasions[i];
         if (occ <= 0) {
-            for (int j = 0; j < ENC_CHURN_STD_D; j++)
-                x[j] = NAN;
+            for (int j = 0; j < ENC_CHURN_STD_D; j++) x[j] = NAN;
             continue;
         }
         double mg = in->mean_gap_days[i];

@@ -29,13 +29,9 @@ static uint64_t splitmix64(uint64_t *x)
 }
 static void rng_seed(rng *r, uint64_t seed)
 {
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
 }
-static inline uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 static uint64_t rng_next(rng *r)
 {
     uint64_t *s = r->s;
@@ -48,10 +44,7 @@ static uint64_t rng_next(rng *r)
     s[3] = rotl(s[3], 45);
     return out;
 }
-static double rng_unif(rng *r)
-{
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-} /* [0, 1) */
+static double rng_unif(rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; } /* [0, 1) */
 
 /* m of n indices, ascending, every subset equally likely: Knuth's Algorithm S (TAOCP 2, 3.4.2). */
 static void sample_idx(rng *r, size_t n, size_t m, uint32_t *out)
@@ -152,8 +145,7 @@ static void seed_pp(const double *Z, size_t n, int d, int k, rng *r, double *C, 
     size_t first = (size_t)(rng_unif(r) * (double)n);
     memcpy(C, Z + first * d, d * sizeof *C);
     double total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += dist[i] = dist2(Z + i * d, C, d);
+    for (size_t i = 0; i < n; i++) total += dist[i] = dist2(Z + i * d, C, d);
     int trials = 2 + (int)log((double)k);
     for (int c = 1; c < k; c++) {
         size_t best = 0;
@@ -217,8 +209,7 @@ static int lloyd(const double *Z, size_t n, int d, int k, double *C, int32_t *la
             lab[i] = c;
             cnt[c]++;
             in += bd;
-            for (int j = 0; j < d; j++)
-                sum[c * MD + j] += z[j];
+            for (int j = 0; j < d; j++) sum[c * MD + j] += z[j];
         }
         *inertia = in;
         if ((it > 0 && (changed == 0 || shift <= tol)) || it + 1 >= max_iter) break;
@@ -239,8 +230,7 @@ static int lloyd(const double *Z, size_t n, int d, int k, double *C, int32_t *la
             double fd = -1;
             for (size_t i = 0; i < n; i++) {
                 int used = 0;
-                for (int t = 0; t < ntaken; t++)
-                    used |= taken[t] == i;
+                for (int t = 0; t < ntaken; t++) used |= taken[t] == i;
                 double t2 = used ? -1 : dist2(Z + i * d, C + (size_t)lab[i] * MD, d);
                 if (t2 > fd) {
                     fd = t2;
@@ -269,8 +259,7 @@ double enc_cluster_silhouette(const double *Z, size_t m, int d, const int32_t *l
     double *S = ws, *cnt = S + m * (size_t)k, *Y = cnt + k;
     size_t *perm = (size_t *)(Y + m * (size_t)d), *seg = perm + m, *next = seg + k + 1;
     memset(S, 0, (m * (size_t)k + (size_t)k) * sizeof *S);
-    for (size_t i = 0; i < m; i++)
-        cnt[label[i]] += 1;
+    for (size_t i = 0; i < m; i++) cnt[label[i]] += 1;
     int present = 0;
     seg[0] = 0;
     for (int c = 0; c < k; c++) {
@@ -278,14 +267,11 @@ double enc_cluster_silhouette(const double *Z, size_t m, int d, const int32_t *l
         next[c] = seg[c];
         seg[c + 1] = seg[c] + (size_t)cnt[c];
     }
-    for (size_t i = 0; i < m; i++)
-        perm[next[label[i]]++] = i;
-    for (size_t p = 0; p < m; p++)
-        memcpy(Y + p * d, Z + perm[p] * d, (size_t)d * sizeof *Y);
+    for (size_t i = 0; i < m; i++) perm[next[label[i]]++] = i;
+    for (size_t p = 0; p < m; p++) memcpy(Y + p * d, Z + perm[p] * d, (size_t)d * sizeof *Y);
     if (present < 2) {
         if (per_point)
-            for (size_t i = 0; i < m; i++)
-                per_point[i] = NAN;
+            for (size_t i = 0; i < m; i++) per_point[i] = NAN;
         return NAN;
     }
     for (int cp = 0; cp < k; cp++)
@@ -321,10 +307,7 @@ double enc_cluster_silhouette(const double *Z, size_t m, int d, const int32_t *l
     return total / (double)m;
 }
 
-static inline double transform(const uint8_t *lg, int j, double x)
-{
-    return lg[j] ? log1p(x) : x;
-}
+static inline double transform(const uint8_t *lg, int j, double x) { return lg[j] ? log1p(x) : x; }
 
 static void standardise_row(const enc_cluster_result *r, const double *x, double *z)
 {
@@ -354,8 +337,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
     lay(n, d, o, ws, &L);
     memset(r, 0, sizeof *r);
     r->d = d;
-    for (int j = 0; j < d; j++)
-        r->log1p[j] = o->log1p ? o->log1p[j] != 0 : 0;
+    for (int j = 0; j < d; j++) r->log1p[j] = o->log1p ? o->log1p[j] != 0 : 0;
     for (int j = 0; j < d; j++) { /* Welford mean, population sd of the finite values */
         double mean = 0, m2 = 0;
         size_t cnt = 0;
@@ -371,8 +353,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
         double sd = cnt ? sqrt(m2 / (double)cnt) : 0;
         r->sd[j] = sd > 1e-12 * (1 + fabs(mean)) ? sd : 0;
     }
-    for (size_t i = 0; i < n; i++)
-        standardise_row(r, X + i * d, L.Z + i * d);
+    for (size_t i = 0; i < n; i++) standardise_row(r, X + i * d, L.Z + i * d);
 
     rng R;
     rng_seed(&R, o->seed);
@@ -387,8 +368,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
     for (size_t i = 0; i < L.sil_n; i++)
         memcpy(L.Zsil + i * d, Zs + (size_t)L.sidx[i] * d, d * sizeof(double));
 
-    for (int k = 0; k <= MK; k++)
-        r->silhouette_by_k[k] = NAN;
+    for (int k = 0; k <= MK; k++) r->silhouette_by_k[k] = NAN;
     double C[MK * MD], Ck[MK * MD], bestC[MK * MD];
     int bestk = kmin;
     double best_sil = -INFINITY;
@@ -406,8 +386,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
         }
         double s = NAN;
         if (k > 1) {
-            for (size_t i = 0; i < L.sil_n; i++)
-                L.lsil[i] = L.best_lab[L.sidx[i]];
+            for (size_t i = 0; i < L.sil_n; i++) L.lsil[i] = L.best_lab[L.sidx[i]];
             s = enc_cluster_silhouette(L.Zsil, L.sil_n, d, L.lsil, k, NULL, L.silws);
         }
         r->silhouette_by_k[k] = s;
@@ -421,21 +400,17 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
     r->iterations = lloyd(L.Z, n, d, bestk, bestC, label, o->max_iter, o->tol, &inertia);
     /* number clusters by decreasing size (ties: lower old number first) */
     size_t size[MK] = {0};
-    for (size_t i = 0; i < n; i++)
-        size[label[i]]++;
+    for (size_t i = 0; i < n; i++) size[label[i]]++;
     int order[MK], newid[MK];
-    for (int c = 0; c < bestk; c++)
-        order[c] = c;
+    for (int c = 0; c < bestk; c++) order[c] = c;
     for (int a = 1; a < bestk; a++)
         for (int b = a; b > 0 && size[order[b]] > size[order[b - 1]]; b--) {
             int t = order[b];
             order[b] = order[b - 1];
             order[b - 1] = t;
         }
-    for (int c = 0; c < bestk; c++)
-        newid[order[c]] = c;
-    for (size_t i = 0; i < n; i++)
-        label[i] = newid[label[i]];
+    for (int c = 0; c < bestk; c++) newid[order[c]] = c;
+    for (size_t i = 0; i < n; i++) label[i] = newid[label[i]];
     r->k = bestk;
     r->inertia = inertia;
     for (int c = 0; c < bestk; c++) {
@@ -460,8 +435,7 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
 void enc_cluster_assign(const enc_cluster_result *r, const double *X, size_t n, int32_t *label)
 {
     double C[MK * MD], z[MD], bd;
-    for (int c = 0; c < r->k; c++)
-        memcpy(C + c * MD, r->centroid[c], r->d * sizeof(double));
+    for (int c = 0; c < r->k; c++) memcpy(C + c * MD, r->centroid[c], r->d * sizeof(double));
     for (size_t i = 0; i < n; i++) {
         standardise_row(r, X + i * r->d, z);
         label[i] = nearest(z, C, r->k, r->d, &bd);
@@ -482,12 +456,9 @@ size_t enc_cluster_describe(const enc_cluster_result *r, int c, const enc_cluste
     for (int j = 0; j < r->d; j++) {
         double z = c >= 0 && c < r->k ? r->centroid[c][j] : 0;
         char word[128];
-        if (z <= -thresh)
-            snprintf(word, sizeof word, "%s", feat[j].low);
-        else if (z >= thresh)
-            snprintf(word, sizeof word, "%s", feat[j].high);
-        else
-            snprintf(word, sizeof word, "average %s", feat[j].name);
+        if (z <= -thresh) snprintf(word, sizeof word, "%s", feat[j].low);
+        else if (z >= thresh) snprintf(word, sizeof word, "%s", feat[j].high);
+        else snprintf(word, sizeof word, "average %s", feat[j].name);
         int w = snprintf(len < cap ? buf + len : NULL, len < cap ? cap - len : 0, "%s%s",
                          j ? ", " : "", word);
         len += (size_t)w;

@@ -19,13 +19,16 @@ enc_rc enc_clv_run(size_t n_tx, const int32_t *cust, const int32_t *day, const d
     if (!(o.horizon > 0)) o.horizon = 364 / o.unit_days;
     if (o.months <= 0) o.months = 12;
     if (!(o.month_days > 0)) o.month_days = 30;
-    if (!(o.discount > -1) || !isfinite(o.discount) || !isfinite(o.horizon) || !isfinite(o.unit_days) ||
-        !isfinite(o.month_days) || o.months > 1200)
-        return enc_fail(err, ENC_EUSAGE, "clv: invalid options (discount > -1, finite horizon, months <= 1200)");
+    if (!(o.discount > -1) || !isfinite(o.discount) || !isfinite(o.horizon) ||
+        !isfinite(o.unit_days) || !isfinite(o.month_days) || o.months > 1200)
+        return enc_fail(err, ENC_EUSAGE,
+                        "clv: invalid options (discount > -1, finite horizon, months <= 1200)");
     if (!value && (out->spend || out->clv))
         return enc_fail(err, ENC_EUSAGE, "clv: spend and CLV need transaction values");
 
-    enc_clv_period pe = {.cal_end = o.cal_end, .holdout_end = o.cal_end, .unit_days = o.unit_days,
+    enc_clv_period pe = {.cal_end = o.cal_end,
+                         .holdout_end = o.cal_end,
+                         .unit_days = o.unit_days,
                          .spend = ENC_CLV_SPEND_REPEAT};
     enc_clv_summary s;
     enc_clv_groups g = {0};
@@ -51,8 +54,10 @@ enc_rc enc_clv_run(size_t n_tx, const int32_t *cust, const int32_t *day, const d
         if (rc) goto done;
         res->has_spend = 1;
         if (!(res->gg.p.q > 1) && (out->spend || out->clv)) {
-            rc = enc_fail(err, ENC_EFAIL, "clv: gamma-gamma q = %g <= 1: mean spend of a customer "
-                                          "without repeat purchases is unbounded", res->gg.p.q);
+            rc = enc_fail(err, ENC_EFAIL,
+                          "clv: gamma-gamma q = %g <= 1: mean spend of a customer "
+                          "without repeat purchases is unbounded",
+                          res->gg.p.q);
             goto done;
         }
     }
@@ -71,7 +76,8 @@ enc_rc enc_clv_run(size_t n_tx, const int32_t *cust, const int32_t *day, const d
             for (int mth = 1; mth <= o.months; mth++) {
                 cum[mth] = enc_bgnbd_expected(&res->bg.p, g.x[k], g.tx[k], g.T[k], mth * step);
                 if (!isfinite(cum[mth])) {
-                    rc = enc_fail(err, ENC_EFAIL, "clv: expected purchases not finite (x=%d, T=%g, month %d)",
+                    rc = enc_fail(err, ENC_EFAIL,
+                                  "clv: expected purchases not finite (x=%d, T=%g, month %d)",
                                   g.x[k], g.T[k], mth);
                     goto done;
                 }

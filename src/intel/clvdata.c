@@ -67,10 +67,8 @@ static void summarize_one(const dv *r, size_t k, const enc_clv_period *pe, doubl
     s->T[c] = ((double)pe->cal_end - (double)first) / unit;
     s->w[c] = 1;
     s->x_holdout[c] = xh;
-    if (pe->spend == ENC_CLV_SPEND_ALL)
-        s->spend[c] = (first_v + rep_v) / (x + 1);
-    else
-        s->spend[c] = x > 0 ? rep_v / x : 0;
+    if (pe->spend == ENC_CLV_SPEND_ALL) s->spend[c] = (first_v + rep_v) / (x + 1);
+    else s->spend[c] = x > 0 ? rep_v / x : 0;
     s->n_included++;
     s->n_repeaters += x > 0;
     s->repeat_cal += x;
@@ -86,13 +84,15 @@ enc_rc enc_clv_summarize(size_t n_tx, const int32_t *cust, const int32_t *day, c
     double unit = pe.unit_days > 0 ? pe.unit_days : 7;
     if (!isfinite(unit)) return enc_fail(err, ENC_EUSAGE, "clv summary: unit_days is not finite");
     if (pe.holdout_end < pe.cal_end) pe.holdout_end = pe.cal_end;
-    if (n_cust > (size_t)INT32_MAX) return enc_fail(err, ENC_ELIMIT, "clv summary: too many customers");
+    if (n_cust > (size_t)INT32_MAX)
+        return enc_fail(err, ENC_ELIMIT, "clv summary: too many customers");
 
     int sorted = 1;
     for (size_t i = 0; i < n_tx; i++) {
         if (cust[i] < 0 || (size_t)cust[i] >= n_cust)
-            return enc_fail(err, ENC_EUSAGE, "clv summary: row %zu: customer index %d outside 0..%zu",
-                            i, cust[i], n_cust ? n_cust - 1 : 0);
+            return enc_fail(err, ENC_EUSAGE,
+                            "clv summary: row %zu: customer index %d outside 0..%zu", i, cust[i],
+                            n_cust ? n_cust - 1 : 0);
         if (value && !isfinite(value[i]))
             return enc_fail(err, ENC_EUSAGE, "clv summary: row %zu: value is not finite", i);
         if (i > 0 && (cust[i] < cust[i - 1] || (cust[i] == cust[i - 1] && day[i] < day[i - 1])))
@@ -122,7 +122,8 @@ enc_rc enc_clv_summarize(size_t n_tx, const int32_t *cust, const int32_t *day, c
         free(pos);
         for (size_t c = 0; c < n_cust; c++) sort_days(rows + off[c], off[c + 1] - off[c]);
     }
-    for (size_t c = 0; c < n_cust; c++) summarize_one(rows + off[c], off[c + 1] - off[c], &pe, unit, out, c);
+    for (size_t c = 0; c < n_cust; c++)
+        summarize_one(rows + off[c], off[c + 1] - off[c], &pe, unit, out, c);
     free(rows);
     free(off);
     return ENC_OK;
@@ -215,7 +216,8 @@ int64_t enc_clv_obs_check(const enc_clv_obs *d, double *total_weight)
         double w = d->w ? d->w[i] : 1;
         if (!isfinite(w) || w < 0) return -1;
         if (w == 0) continue;
-        if (d->x[i] < 0 || !(d->tx[i] >= 0) || !(d->T[i] >= d->tx[i]) || !isfinite(d->T[i])) return -1;
+        if (d->x[i] < 0 || !(d->tx[i] >= 0) || !(d->T[i] >= d->tx[i]) || !isfinite(d->T[i]))
+            return -1;
         if (d->x[i] > xmax) xmax = d->x[i];
         tw += w;
     }

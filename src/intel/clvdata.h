@@ -17,10 +17,10 @@
  * customers. w may be NULL (every weight 1); a weight of 0 leaves the row out. Borrowed arrays. */
 typedef struct enc_clv_obs {
     size_t n;
-    const int32_t *x;  /* repeat purchases, >= 0 */
-    const double *tx;  /* time of the last purchase since the first, 0 <= tx <= T */
-    const double *T;   /* time from the first purchase to the calibration end */
-    const double *w;   /* weights (customers a row stands for), or NULL */
+    const int32_t *x; /* repeat purchases, >= 0 */
+    const double *tx; /* time of the last purchase since the first, 0 <= tx <= T */
+    const double *T;  /* time from the first purchase to the calibration end */
+    const double *w;  /* weights (customers a row stands for), or NULL */
 } enc_clv_obs;
 
 /* Mean spend convention. REPEAT (default) averages the values of the repeat purchase days,
@@ -30,25 +30,25 @@ typedef struct enc_clv_obs {
 typedef enum enc_clv_spend { ENC_CLV_SPEND_REPEAT = 0, ENC_CLV_SPEND_ALL = 1 } enc_clv_spend;
 
 typedef struct enc_clv_period {
-    int32_t cal_end;      /* last day of calibration, inclusive (day number) */
-    int32_t holdout_end;  /* last day of the holdout, inclusive; <= cal_end: no holdout */
-    double unit_days;     /* 1 = model time in days, 7 = in weeks; 0 = 7 */
+    int32_t cal_end;     /* last day of calibration, inclusive (day number) */
+    int32_t holdout_end; /* last day of the holdout, inclusive; <= cal_end: no holdout */
+    double unit_days;    /* 1 = model time in days, 7 = in weeks; 0 = 7 */
     enc_clv_spend spend;
 } enc_clv_period;
 
 /* The summary; every array has n entries, indexed by customer, owned by the summary. */
 typedef struct enc_clv_summary {
     size_t n;
-    int32_t *x;          /* repeat purchase days in calibration */
-    double *tx, *T;      /* in model units */
-    double *w;           /* 1 = in the calibration sample, 0 = excluded */
-    int32_t *x_holdout;  /* distinct purchase days in (cal_end, holdout_end] */
-    double *spend;       /* mean value per purchase day by the spend convention; 0 when none */
-    size_t n_included;   /* customers with w = 1 */
-    size_t n_repeaters;  /* included customers with x > 0 */
-    int64_t repeat_cal;      /* sum of x over included customers */
-    int64_t repeat_holdout;  /* sum of x_holdout over included customers */
-    double holdout_len;      /* holdout length in model units (0 without a holdout) */
+    int32_t *x;             /* repeat purchase days in calibration */
+    double *tx, *T;         /* in model units */
+    double *w;              /* 1 = in the calibration sample, 0 = excluded */
+    int32_t *x_holdout;     /* distinct purchase days in (cal_end, holdout_end] */
+    double *spend;          /* mean value per purchase day by the spend convention; 0 when none */
+    size_t n_included;      /* customers with w = 1 */
+    size_t n_repeaters;     /* included customers with x > 0 */
+    int64_t repeat_cal;     /* sum of x over included customers */
+    int64_t repeat_holdout; /* sum of x_holdout over included customers */
+    double holdout_len;     /* holdout length in model units (0 without a holdout) */
 } enc_clv_summary;
 
 /* Summarises n_tx transactions: cust[i] in [0, n_cust) (rows in any order), day[i] a day number

@@ -67,7 +67,8 @@ static double loglik_pre(const enc_gg_params *pp, const enc_gg_obs *d, int64_t x
             tq += wx * p1;
         }
     }
-    double S0 = 0, S1 = 0, R0 = 0, R1 = 0; /* sums of w ln(g+xm), w x ln(g+xm), w/(g+xm), w x/(g+xm) */
+    double S0 = 0, S1 = 0, R0 = 0,
+           R1 = 0; /* sums of w ln(g+xm), w x ln(g+xm), w/(g+xm), w x/(g+xm) */
     for (size_t i = 0; i < d->n; i++) {
         double w = d->w ? d->w[i] : 1;
         int32_t x = d->x[i];
@@ -142,8 +143,7 @@ static double objective(const double *th, double *gr, void *vc)
     return -c->scale * ll;
 }
 
-enc_rc enc_gg_fit_ml(const enc_gg_obs *d, const enc_gg_params *start, enc_gg_fit *out,
-                     enc_err *err)
+enc_rc enc_gg_fit_ml(const enc_gg_obs *d, const enc_gg_params *start, enc_gg_fit *out, enc_err *err)
 {
     memset(out, 0, sizeof *out);
     int64_t xmax = 0;
@@ -156,7 +156,8 @@ enc_rc enc_gg_fit_ml(const enc_gg_obs *d, const enc_gg_params *start, enc_gg_fit
         if (w == 0 || d->x[i] == 0) continue;
         double m = d->m[i];
         if (!(m > 0) || !isfinite(m))
-            return enc_fail(err, ENC_EUSAGE, "gamma-gamma: row %zu: mean spend %g must be positive", i, m);
+            return enc_fail(err, ENC_EUSAGE, "gamma-gamma: row %zu: mean spend %g must be positive",
+                            i, m);
         if (d->x[i] > xmax) xmax = d->x[i];
         tw += w;
         sm += w * m;
@@ -165,13 +166,19 @@ enc_rc enc_gg_fit_ml(const enc_gg_obs *d, const enc_gg_params *start, enc_gg_fit
         if (m > mmax) mmax = m;
     }
     out->n_used = (size_t)tw;
-    if (rows < 2) return enc_fail(err, ENC_EUSAGE, "gamma-gamma: need at least 2 customers with repeat purchases, have %zu", rows);
+    if (rows < 2)
+        return enc_fail(err, ENC_EUSAGE,
+                        "gamma-gamma: need at least 2 customers with repeat purchases, have %zu",
+                        rows);
     if (mmin == mmax)
-        return enc_fail(err, ENC_EFAIL, "gamma-gamma: every customer's mean spend is %g: no spread, "
-                                        "the model cannot be fitted (q runs to infinity)", mmin);
+        return enc_fail(err, ENC_EFAIL,
+                        "gamma-gamma: every customer's mean spend is %g: no spread, "
+                        "the model cannot be fitted (q runs to infinity)",
+                        mmin);
     double th[3], starts[3 * 3];
     if (start) {
-        if (!params_ok(start)) return enc_fail(err, ENC_EUSAGE, "gamma-gamma: starting parameters must be positive");
+        if (!params_ok(start))
+            return enc_fail(err, ENC_EUSAGE, "gamma-gamma: starting parameters must be positive");
         to_theta(start, th);
     } else { /* p = 1, q = 2: population mean p gamma/(q-1) = gamma = the mean spend */
         enc_gg_params s0 = {1, 2, sm / tw};
@@ -212,12 +219,15 @@ enc_rc enc_gg_fit_ml(const enc_gg_obs *d, const enc_gg_params *start, enc_gg_fit
     const double v[3] = {out->p.p, out->p.q, out->p.gamma};
     for (int j = 0; j < 3; j++)
         if (!(fabs(log(v[j])) <= 25))
-            return enc_fail(err, ENC_EFAIL,
-                            "gamma-gamma: parameter %s ran to %g: the data do not identify the model",
-                            (const char *[]){"p", "q", "gamma"}[j], v[j]);
+            return enc_fail(
+                err, ENC_EFAIL,
+                "gamma-gamma: parameter %s ran to %g: the data do not identify the model",
+                (const char *[]){"p", "q", "gamma"}[j], v[j]);
     if (out->rep.status != ENC_OPTIM_CONVERGED)
-        return enc_fail(err, ENC_EFAIL, "gamma-gamma: fit did not converge (%s after %d iterations, gradient norm %.3g)",
-                        enc_optim_status_name(out->rep.status), out->rep.iterations, out->rep.grad_norm);
+        return enc_fail(
+            err, ENC_EFAIL,
+            "gamma-gamma: fit did not converge (%s after %d iterations, gradient norm %.3g)",
+            enc_optim_status_name(out->rep.status), out->rep.iterations, out->rep.grad_norm);
     return ENC_OK;
 }
 

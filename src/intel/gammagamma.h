@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 typedef struct enc_gg_params {
-    double p;     /* shape of the per-transaction spend: z ~ Gamma(p, nu) */
+    double p;        /* shape of the per-transaction spend: z ~ Gamma(p, nu) */
     double q, gamma; /* nu ~ Gamma(shape q, rate gamma) across customers */
 } enc_gg_params;
 
@@ -40,16 +40,16 @@ typedef struct enc_gg_fit {
 } enc_gg_fit;
 
 /* ML fit from start (NULL: p = 1, q = 2, gamma = mean spend, then spread starts if that one
- * does not converge). Fails (ENC_EUSAGE) on negative x, non-positive or non-finite mean spend of a row
- * with x > 0, or fewer than 2 such rows; (ENC_EFAIL) when the fit does not converge or runs to
+ * does not converge). Fails (ENC_EUSAGE) on negative x, non-positive or non-finite mean spend of a
+ * row with x > 0, or fewer than 2 such rows; (ENC_EFAIL) when the fit does not converge or runs to
  * a boundary (e.g. every customer spends exactly the same: q -> infinity). */
 enc_rc enc_gg_fit_ml(const enc_gg_obs *d, const enc_gg_params *start, enc_gg_fit *out,
                      enc_err *err);
 
 /* E[M | p, q, gamma, m, x] = (q-1)/(px+q-1) * p gamma/(q-1) + px/(px+q-1) * m
  *                          = p (gamma + x m) / (px + q - 1)
- * (FHL 2005 "RFM and CLV"; the note above); for x = 0 the population mean p gamma/(q-1). INFINITY when
- * px + q <= 1 (the mean does not exist), NaN for invalid arguments (m < 0 with x > 0). */
+ * (FHL 2005 "RFM and CLV"; the note above); for x = 0 the population mean p gamma/(q-1). INFINITY
+ * when px + q <= 1 (the mean does not exist), NaN for invalid arguments (m < 0 with x > 0). */
 double enc_gg_expected_spend(const enc_gg_params *p, int32_t x, double m);
 
 /* CLV over `months` months with monthly discount rate d, given cum[k] = expected purchases in

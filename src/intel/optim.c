@@ -194,7 +194,8 @@ static int run_newton(wrap *w, double *x, const enc_optim_opts *o, double *f, do
         }
         double dmax = 0;
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
+            for (int j = 0; j < i; j++)
+                H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
             dmax = fmax(dmax, fabs(H[i * n + i]));
         }
         double floor_mu = 1e-10 * (1 + dmax), ft = NAN, alpha = 1;
@@ -284,7 +285,8 @@ enc_rc enc_optim_minimize(int n, double *theta, enc_optim_fn fn, void *ctx,
                           const enc_optim_opts *opts, enc_optim_report *rep, enc_err *err)
 {
     if (n < 1 || n > ENC_OPTIM_MAXN)
-        return enc_fail(err, ENC_EUSAGE, "optimiser: dimension %d outside 1..%d", n, ENC_OPTIM_MAXN);
+        return enc_fail(err, ENC_EUSAGE, "optimiser: dimension %d outside 1..%d", n,
+                        ENC_OPTIM_MAXN);
     enc_optim_opts o = opts ? *opts : (enc_optim_opts){0};
     if (o.max_iter <= 0) o.max_iter = 1000;
     if (!(o.gtol > 0)) o.gtol = 1e-7;
@@ -292,8 +294,8 @@ enc_rc enc_optim_minimize(int n, double *theta, enc_optim_fn fn, void *ctx,
     if (o.n_starts < 0 || (o.n_starts > 0 && !o.starts)) o.n_starts = 0;
 
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    enc_optim_report best = {.status = ENC_OPTIM_FAILED, .method = "none", .fmin = INFINITY,
-                             .grad_norm = INFINITY};
+    enc_optim_report best = {
+        .status = ENC_OPTIM_FAILED, .method = "none", .fmin = INFINITY, .grad_norm = INFINITY};
     double best_x[ENC_OPTIM_MAXN], x[ENC_OPTIM_MAXN];
     int n_eval = 0;
     for (int k = 0; k <= o.n_starts; k++) {

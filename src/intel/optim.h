@@ -12,14 +12,14 @@
 typedef double (*enc_optim_fn)(const double *theta, double *grad, void *ctx);
 
 typedef struct enc_optim_opts {
-    int max_iter;          /* iterations per start and per method; 0 = 1000 */
-    double gtol;           /* converged when the gradient's Euclidean norm <= gtol; 0 = 1e-7 */
-    double step;           /* BFGS first trial step and simplex size; 0 = 0.1 */
-    int n_starts;          /* further starting points in starts[] (n_starts rows of n values) */
-    const double *starts;  /* tried after theta; the best minimum over all starts wins */
-    int no_fallback;       /* 1: never run Nelder-Mead (for testing BFGS alone) */
-    int newton;            /* 1: damped Newton first (Hessian from gradient differences; for
-                            * smooth objectives of a few parameters), BFGS only if it stalls */
+    int max_iter;         /* iterations per start and per method; 0 = 1000 */
+    double gtol;          /* converged when the gradient's Euclidean norm <= gtol; 0 = 1e-7 */
+    double step;          /* BFGS first trial step and simplex size; 0 = 0.1 */
+    int n_starts;         /* further starting points in starts[] (n_starts rows of n values) */
+    const double *starts; /* tried after theta; the best minimum over all starts wins */
+    int no_fallback;      /* 1: never run Nelder-Mead (for testing BFGS alone) */
+    int newton;           /* 1: damped Newton first (Hessian from gradient differences; for
+                           * smooth objectives of a few parameters), BFGS only if it stalls */
 } enc_optim_opts;
 
 typedef enum enc_optim_status {
@@ -43,7 +43,8 @@ typedef struct enc_optim_report {
 /* Minimises fn over R^n starting at theta (in: start, out: best point found). opts may be NULL
  * (defaults); rep may be NULL. Returns ENC_OK whenever a finite minimum was found — read
  * rep->status for convergence — and ENC_EFAIL (with err) when the objective is not finite at
- * any start. n is at most ENC_OPTIM_MAXN. Allocates GSL workspaces per call (not per evaluation). */
+ * any start. n is at most ENC_OPTIM_MAXN. Allocates GSL workspaces per call (not per evaluation).
+ */
 enum { ENC_OPTIM_MAXN = 16 };
 enc_rc enc_optim_minimize(int n, double *theta, enc_optim_fn fn, void *ctx,
                           const enc_optim_opts *opts, enc_optim_report *rep, enc_err *err);

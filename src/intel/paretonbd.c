@@ -113,7 +113,8 @@ static int customer(const enc_pnbd_params *p, int32_t x, double tx, double T, in
     iser sT = {0}, sx = {0};
     double zx = (A - B) / (A + tx);
     if (grad && zx > ZSERIES) return 2; /* zx >= zT */
-    if (!(grad ? iseries((A - B) / (A + T), n, Q, 1, &sT) : s0_any((A - B) / (A + T), n, Q, &sT))) return 0;
+    if (!(grad ? iseries((A - B) / (A + T), n, Q, 1, &sT) : s0_any((A - B) / (A + T), n, Q, &sT)))
+        return 0;
     int same = tx == T;
     double Lx = LT, lcx = lcT;
     if (same) {
@@ -154,8 +155,8 @@ static double row_ll(const enc_pnbd_params *p, int32_t x, double tx, double T)
            log(c.e1 + p->s * c.D);
 }
 
-double enc_pnbd_loglik(const enc_pnbd_params *p, const enc_clv_obs *d, int64_t xmax,
-                       double grad[4], double *work)
+double enc_pnbd_loglik(const enc_pnbd_params *p, const enc_clv_obs *d, int64_t xmax, double grad[4],
+                       double *work)
 {
     if (!params_ok(p)) return NAN;
     const double r = p->r, al = p->alpha, s = p->s, be = p->beta;
@@ -241,8 +242,10 @@ enc_rc enc_pnbd_fit_ml(const enc_clv_obs *d, const enc_pnbd_params *start, enc_p
     double tw, sx, sT, th[4];
     if (enc_txfit_check(&pnbd_model, d, &xmax, &tw, &sx, &sT, err)) return err->rc;
     if (start) {
-        if (!params_ok(start)) return enc_fail(err, ENC_EUSAGE, "pareto/nbd: starting parameters must be positive");
-        th[0] = log(start->r), th[1] = log(start->alpha), th[2] = log(start->s), th[3] = log(start->beta);
+        if (!params_ok(start))
+            return enc_fail(err, ENC_EUSAGE, "pareto/nbd: starting parameters must be positive");
+        th[0] = log(start->r), th[1] = log(start->alpha), th[2] = log(start->s),
+        th[3] = log(start->beta);
     } else { /* r = s = 1, alpha matching the mean repeat rate, beta = alpha (z = 0 at the start) */
         double al = sT / sx;
         th[0] = 0, th[1] = log(al), th[2] = 0, th[3] = log(al);

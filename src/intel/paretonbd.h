@@ -2,7 +2,8 @@
  * customers: who are they and what will they do next?"), with the likelihood as derived in
  * Fader & Hardie (2005), "A note on deriving the Pareto/NBD model and related expressions":
  * log-likelihood with analytic gradient, ML fit of (r, alpha, s, beta), P(alive), conditional
- * expected purchases. Reads enc_clv_obs (clvdata.h); the alternative to bgnbd in the intel stage. */
+ * expected purchases. Reads enc_clv_obs (clvdata.h); the alternative to bgnbd in the intel stage.
+ */
 #ifndef ENCORE_INTEL_PARETONBD_H
 #define ENCORE_INTEL_PARETONBD_H
 #include "base/err.h"
@@ -22,8 +23,8 @@ size_t enc_pnbd_work_len(int64_t xmax);
  * Allocates nothing. NaN for non-positive parameters or when a 2F1 term cannot be computed
  * (see paretonbd.c for the series, its bound of ENC_PNBD_MAX_TERMS terms, and GSL beyond). */
 enum { ENC_PNBD_MAX_TERMS = 20000 };
-double enc_pnbd_loglik(const enc_pnbd_params *p, const enc_clv_obs *d, int64_t xmax,
-                       double grad[4], double *work);
+double enc_pnbd_loglik(const enc_pnbd_params *p, const enc_clv_obs *d, int64_t xmax, double grad[4],
+                       double *work);
 
 typedef struct enc_pnbd_fit {
     enc_pnbd_params p;

@@ -31,8 +31,7 @@ uint32_t *enc_rank_argsort(const double *v, size_t n, void *ws, const uint64_t *
         uint64_t k = enc_rank_key(v[i]);
         ka[i] = k;
         ia[i] = (uint32_t)i;
-        for (int p = 0; p < PASSES; p++)
-            hist[p][(k >> shift[p]) & (RADIX - 1)]++;
+        for (int p = 0; p < PASSES; p++) hist[p][(k >> shift[p]) & (RADIX - 1)]++;
     }
     for (int p = 0; p < PASSES; p++) {
         uint32_t *h = hist[p];

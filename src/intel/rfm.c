@@ -8,10 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 
-size_t enc_rfm_ws_size(size_t n)
-{
-    return enc_rank_ws_size(n);
-}
+size_t enc_rfm_ws_size(size_t n) { return enc_rank_ws_size(n); }
 
 void enc_rfm_config_default(enc_rfm_config *c)
 {
@@ -52,11 +49,9 @@ enc_rc enc_rfm_score_quantile(const double *v, size_t n, int k, bool higher_bett
      * its first rank when higher is better, k+1 minus the bin of its last rank otherwise. */
     for (size_t s = 0; s < n;) {
         size_t e = s + 1;
-        while (e < n && key[e] == key[s])
-            e++;
+        while (e < n && key[e] == key[s]) e++;
         unsigned sc = higher_better ? qbin(s + 1, n, kk) : kk + 1 - qbin(e, n, kk);
-        for (size_t p = s; p < e; p++)
-            score[ord[p]] = (uint8_t)sc;
+        for (size_t p = s; p < e; p++) score[ord[p]] = (uint8_t)sc;
         s = e;
     }
     return ENC_OK;
@@ -80,8 +75,7 @@ enc_rc enc_rfm_score_edges(const double *v, size_t n, const double *edges, int k
         if (isnan(x))
             return enc_fail(err, ENC_EUSAGE, "rfm: value of customer %zu is not a number", i);
         int c = 0; /* #{edges <= x}; k <= 10, a linear scan beats a search */
-        while (c < k - 1 && edges[c] <= x)
-            c++;
+        while (c < k - 1 && edges[c] <= x) c++;
         score[i] = (uint8_t)(higher_better ? 1 + c : k - c);
     }
     return ENC_OK;
@@ -139,10 +133,7 @@ static const uint8_t grid[5][5] = {
 };
 // clang-format on
 
-static inline int clamp5(int x)
-{
-    return x < 1 ? 1 : x > 5 ? 5 : x;
-}
+static inline int clamp5(int x) { return x < 1 ? 1 : x > 5 ? 5 : x; }
 
 enc_rfm_segment enc_rfm_segment_of(int r, int f, int m)
 {
@@ -153,8 +144,7 @@ enc_rfm_segment enc_rfm_segment_of(int r, int f, int m)
 
 void enc_rfm_segments(const uint8_t *r, const uint8_t *f, const uint8_t *m, size_t n, uint8_t *seg)
 {
-    for (size_t i = 0; i < n; i++)
-        seg[i] = (uint8_t)enc_rfm_segment_of(r[i], f[i], m[i]);
+    for (size_t i = 0; i < n; i++) seg[i] = (uint8_t)enc_rfm_segment_of(r[i], f[i], m[i]);
 }
 
 static const char *seg_names[ENC_SEG_COUNT] = {
@@ -225,15 +215,9 @@ static const char *cn_keys[ENC_CN_COUNT] = {
     "important_value", "important_develop", "important_keep", "important_retain",
     "general_value",   "general_develop",   "general_keep",   "general_retain"};
 
-const char *enc_rfm_cn_name(enc_rfm_cn c)
-{
-    return (unsigned)c < ENC_CN_COUNT ? cn_names[c] : "?";
-}
+const char *enc_rfm_cn_name(enc_rfm_cn c) { return (unsigned)c < ENC_CN_COUNT ? cn_names[c] : "?"; }
 const char *enc_rfm_cn_name_en(enc_rfm_cn c)
 {
     return (unsigned)c < ENC_CN_COUNT ? cn_names_en[c] : "?";
 }
-const char *enc_rfm_cn_key(enc_rfm_cn c)
-{
-    return (unsigned)c < ENC_CN_COUNT ? cn_keys[c] : "?";
-}
+const char *enc_rfm_cn_key(enc_rfm_cn c) { return (unsigned)c < ENC_CN_COUNT ? cn_keys[c] : "?"; }

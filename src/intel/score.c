@@ -40,8 +40,7 @@ static enc_churn_feature feature_table[ENC_SCORE_D];
 static pthread_once_t feature_once = PTHREAD_ONCE_INIT;
 static void build_feature_table(void)
 {
-    for (int j = 0; j < ENC_CHURN_STD_D; j++)
-        feature_table[j] = enc_churn_std_features[j];
+    for (int j = 0; j < ENC_CHURN_STD_D; j++) feature_table[j] = enc_churn_std_features[j];
     for (int j = ENC_CHURN_STD_D; j < ENC_SCORE_D; j++)
         feature_table[j] = extra_features[j - ENC_CHURN_STD_D];
 }
@@ -54,8 +53,7 @@ const enc_churn_feature *enc_score_feature_table(void)
 double enc__money_scale(int digits)
 {
     double s = 1;
-    for (int i = 0; i < digits; i++)
-        s *= 10;
+    for (int i = 0; i < digits; i++) s *= 10;
     return s;
 }
 
@@ -66,7 +64,10 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
 
 /* ---- threads ----------------------------------------------------------------------------- */
 
@@ -95,7 +96,9 @@ enc_rc enc__parallel(int threads, size_t n, enc__range_fn fn, void *ctx, enc_err
     job jobs[MAXT];
     pthread_t tid[MAXT];
     for (int t = 0; t < threads; t++) {
-        jobs[t] = (job){.fn = fn, .ctx = ctx, .lo = n * (size_t)t / (size_t)threads,
+        jobs[t] = (job){.fn = fn,
+                        .ctx = ctx,
+                        .lo = n * (size_t)t / (size_t)threads,
                         .hi = n * (size_t)(t + 1) / (size_t)threads};
         if (t == 0) continue; /* the calling thread takes the first range */
         if (pthread_create(&tid[t], NULL, run_job, &jobs[t]) != 0) {
@@ -120,8 +123,7 @@ void enc_score_transactions(const enc_snapshot *s, int64_t before, int digits, e
 {
     size_t n = 0;
     for (size_t i = 0; i < s->ncust; i++)
-        for (int64_t k = s->ord_off[i]; k < s->ord_off[i + 1] && s->ord_ts[k] < before; k++)
-            n++;
+        for (int64_t k = s->ord_off[i]; k < s->ord_off[i + 1] && s->ord_ts[k] < before; k++) n++;
     tx->n = n;
     tx->cust = enc_xmalloc((n ? n : 1) * sizeof *tx->cust);
     tx->day = enc_xmalloc((n ? n : 1) * sizeof *tx->day);
@@ -173,8 +175,10 @@ static enc_rc feat_range(void *p, size_t lo, size_t hi, enc_err *err)
     const int64_t t = f->t;
     enc_cadence_config cc;
     enc_cadence_config_default(&cc);
-    enc_cadence_out co = {.occasions = f->occ + lo, .tenure_days = f->tenure + lo,
-                          .recency_days = f->rec + lo, .mean_gap_days = f->mean_gap + lo,
+    enc_cadence_out co = {.occasions = f->occ + lo,
+                          .tenure_days = f->tenure + lo,
+                          .recency_days = f->rec + lo,
+                          .mean_gap_days = f->mean_gap + lo,
                           .last_gap_days = f->last_gap + lo,
                           .count = {f->c30 + lo, f->c90 + lo, NULL}};
     double *ws = enc_xmalloc(x->ws_len * sizeof *ws);
@@ -185,13 +189,11 @@ static enc_rc feat_range(void *p, size_t lo, size_t hi, enc_err *err)
     if (rc) return rc;
     for (size_t i = lo; i < hi; i++) {
         int64_t sum = 0, k = s->ord_off[i], e = s->ord_off[i + 1];
-        for (; k < e && s->ord_ts[k] < t; k++)
-            sum += s->ord_amount[k];
+        for (; k < e && s->ord_ts[k] < t; k++) sum += s->ord_amount[k];
         f->money[i] = (double)sum / x->scale;
         if (f->churned) {
             bool bought = false;
-            for (; k < e && !bought; k++)
-                bought = s->ord_ts[k] >= t && s->ord_ts[k] < f->label_end;
+            for (; k < e && !bought; k++) bought = s->ord_ts[k] >= t && s->ord_ts[k] < f->label_end;
             f->churned[i] = !bought;
         }
         int32_t e30 = 0, eprev = 0, cons = 0;
@@ -219,10 +221,7 @@ static enc_rc feat_range(void *p, size_t lo, size_t hi, enc_err *err)
     return ENC_OK;
 }
 
-static size_t max_orders(const enc_snapshot *s)
-{
-    return enc_cadence_ws_len(s->ord_off, s->ncust);
-}
+static size_t max_orders(const enc_snapshot *s) { return enc_cadence_ws_len(s->ord_off, s->ncust); }
 
 /* Allocates the feature columns for n customers (malloc; free_feat frees them). */
 static void alloc_feat(enc__feat *f, size_t n, bool labels)
@@ -249,21 +248,32 @@ static void alloc_feat(enc__feat *f, size_t n, bool labels)
 
 static void free_feat(enc__feat *f)
 {
-    void *p[] = {f->occ, f->c30, f->c90, f->rec, f->mean_gap, f->last_gap, f->tenure, f->money,
-                 f->ev30, f->evprev, f->cmp90, f->ret365, f->cons90, f->p_alive, f->churned};
-    for (size_t i = 0; i < sizeof p / sizeof *p; i++)
-        free(p[i]);
+    void *p[] = {f->occ,      f->c30,    f->c90,    f->rec,     f->mean_gap,
+                 f->last_gap, f->tenure, f->money,  f->ev30,    f->evprev,
+                 f->cmp90,    f->ret365, f->cons90, f->p_alive, f->churned};
+    for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
     memset(f, 0, sizeof *f);
 }
 
 enc__feat enc__score_feat(const enc_score *sc)
 {
-    enc__feat f = {
-        .n = sc->n, .t = sc->as_of, .occ = sc->occasions, .c30 = sc->cnt30, .c90 = sc->cnt90,
-        .rec = sc->occ_recency, .mean_gap = sc->mean_gap, .last_gap = sc->last_gap,
-        .tenure = sc->tenure, .money = sc->money, .ev30 = sc->ev30, .evprev = sc->ev_prev30,
-        .cmp90 = sc->complaints90, .ret365 = sc->returns365, .cons90 = sc->consults90,
-        .p_alive = sc->p_alive, .default_gap = sc->models.default_gap_days};
+    enc__feat f = {.n = sc->n,
+                   .t = sc->as_of,
+                   .occ = sc->occasions,
+                   .c30 = sc->cnt30,
+                   .c90 = sc->cnt90,
+                   .rec = sc->occ_recency,
+                   .mean_gap = sc->mean_gap,
+                   .last_gap = sc->last_gap,
+                   .tenure = sc->tenure,
+                   .money = sc->money,
+                   .ev30 = sc->ev30,
+                   .evprev = sc->ev_prev30,
+                   .cmp90 = sc->complaints90,
+                   .ret365 = sc->returns365,
+                   .cons90 = sc->consults90,
+                   .p_alive = sc->p_alive,
+                   .default_gap = sc->models.default_gap_days};
     return f;
 }
 
@@ -272,12 +282,17 @@ void enc__feat_rows(const enc__feat *f, size_t lo, size_t hi, double *X)
     double std[ENC_CHURN_STD_D];
     for (size_t i = lo; i < hi; i++) {
         double *x = X + (i - lo) * ENC_SCORE_D;
-        enc_churn_std_input in = {
-            .n = 1, .occasions = f->occ + i, .recency_days = f->rec + i,
-            .mean_gap_days = f->mean_gap + i, .last_gap_days = f->last_gap + i,
-            .count_90d = f->c90 + i, .monetary = f->money + i, .events_30d = f->ev30 + i,
-            .events_prev_30d = f->evprev + i, .complaints_90d = f->cmp90 + i,
-            .default_gap_days = f->default_gap};
+        enc_churn_std_input in = {.n = 1,
+                                  .occasions = f->occ + i,
+                                  .recency_days = f->rec + i,
+                                  .mean_gap_days = f->mean_gap + i,
+                                  .last_gap_days = f->last_gap + i,
+                                  .count_90d = f->c90 + i,
+                                  .monetary = f->money + i,
+                                  .events_30d = f->ev30 + i,
+                                  .events_prev_30d = f->evprev + i,
+                                  .complaints_90d = f->cmp90 + i,
+                                  .default_gap_days = f->default_gap};
         enc_churn_std_build(&in, std, NULL);
         memcpy(x, std, sizeof std);
         bool buyer = f->occ[i] > 0;
@@ -292,8 +307,7 @@ void enc__feat_rows(const enc__feat *f, size_t lo, size_t hi, double *X)
 static double median_gap(const enc__feat *f, double fallback)
 {
     size_t m = 0;
-    for (size_t i = 0; i < f->n; i++)
-        m += f->occ[i] >= 2 && f->mean_gap[i] > 0;
+    for (size_t i = 0; i < f->n; i++) m += f->occ[i] >= 2 && f->mean_gap[i] > 0;
     if (!m) return fallback;
     double *g = enc_xmalloc(m * sizeof *g);
     m = 0;
@@ -335,8 +349,8 @@ static enc_rc bg_at(const enc_score_tx *tx, size_t ncust, int64_t t, double unit
 {
     memset(f, 0, sizeof *f);
     int32_t cal = (int32_t)floor_div(t - 1, DAY);
-    enc_clv_period pe = {.cal_end = cal, .holdout_end = cal, .unit_days = unit,
-                         .spend = ENC_CLV_SPEND_REPEAT};
+    enc_clv_period pe = {
+        .cal_end = cal, .holdout_end = cal, .unit_days = unit, .spend = ENC_CLV_SPEND_REPEAT};
     enc_rc rc = enc_clv_summarize(tx->n, tx->cust, tx->day, spend ? tx->value : NULL, ncust, &pe,
                                   &f->sum, err);
     if (rc) return rc;
@@ -348,8 +362,7 @@ static enc_rc bg_at(const enc_score_tx *tx, size_t ncust, int64_t t, double unit
 /* Scatters per-group values to customers (NaN for customers in no group). */
 static void scatter(const enc_clv_groups *g, size_t n, const double *gv, double *out)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = g->of[i] == SIZE_MAX ? NAN : gv[g->of[i]];
+    for (size_t i = 0; i < n; i++) out[i] = g->of[i] == SIZE_MAX ? NAN : gv[g->of[i]];
 }
 
 /* BG/NBD P(alive) at the instant t from the transactions before it (NaN for customers without
@@ -367,8 +380,7 @@ static void p_alive_at(const enc_score_tx *tx, size_t ncust, int64_t t, double u
     }
     if (rc) {
         snprintf(why, cap, "%.250s", err.msg);
-        for (size_t i = 0; i < ncust; i++)
-            p_alive[i] = NAN;
+        for (size_t i = 0; i < ncust; i++) p_alive[i] = NAN;
     } else {
         scatter(&f.g, ncust, gp, p_alive);
     }
@@ -387,8 +399,7 @@ static void pnbd_p_alive_at(const enc_score_tx *tx, size_t ncust, int64_t t, dou
     if (!rc) rc = enc_pnbd_fit_ml(&f.g.obs, NULL, &pf, &err);
     if (rc) {
         prefixed(why, cap, "pareto/nbd: ", err.msg);
-        for (size_t i = 0; i < ncust; i++)
-            p_alive[i] = NAN;
+        for (size_t i = 0; i < ncust; i++) p_alive[i] = NAN;
     } else {
         double *gp = enc_xmalloc((f.g.obs.n ? f.g.obs.n : 1) * sizeof *gp);
         for (size_t k = 0; k < f.g.obs.n; k++)
@@ -427,10 +438,11 @@ static void clv_models(enc_score *sc, const enc_score_tx *tx, clv_fit *f)
 
     /* Gamma-Gamma on the repeat customers' mean repeat spend */
     size_t rows = 0;
-    for (size_t i = 0; i < n; i++)
-        rows += su->w[i] != 0 && su->x[i] > 0 && su->spend[i] > 0;
+    for (size_t i = 0; i < n; i++) rows += su->w[i] != 0 && su->x[i] > 0 && su->spend[i] > 0;
     double *gw = enc_xmalloc((n ? n : 1) * sizeof *gw);
-    uint64_t keep = rows > GG_MAX_ROWS ? (uint64_t)((double)UINT64_MAX * ((double)GG_MAX_ROWS / (double)rows)) : UINT64_MAX;
+    uint64_t keep = rows > GG_MAX_ROWS
+                        ? (uint64_t)((double)UINT64_MAX * ((double)GG_MAX_ROWS / (double)rows))
+                        : UINT64_MAX;
     for (size_t i = 0; i < n; i++)
         gw[i] = su->w[i] != 0 && su->x[i] > 0 && su->spend[i] > 0 &&
                 (keep == UINT64_MAX || enc_hash_u64(i) <= keep);
@@ -438,8 +450,10 @@ static void clv_models(enc_score *sc, const enc_score_tx *tx, clv_fit *f)
     if (enc_gg_fit_ml(&go, NULL, &md->gg, &err)) {
         prefixed(md->clv_error, sizeof md->clv_error, "gamma-gamma: ", err.msg);
     } else if (!(md->gg.p.q > 1)) {
-        snprintf(md->clv_error, sizeof md->clv_error, "gamma-gamma: q = %g <= 1: the mean spend of"
-                 " customers without repeat purchases is unbounded", md->gg.p.q);
+        snprintf(md->clv_error, sizeof md->clv_error,
+                 "gamma-gamma: q = %g <= 1: the mean spend of"
+                 " customers without repeat purchases is unbounded",
+                 md->gg.p.q);
     } else {
         md->has_gg = 1;
         md->gg_sampled = rows > GG_MAX_ROWS;
@@ -450,11 +464,14 @@ static void clv_models(enc_score *sc, const enc_score_tx *tx, clv_fit *f)
     double *gp = enc_xmalloc(ng * sizeof *gp), *ge = enc_xmalloc(ng * sizeof *ge);
     enc_rc rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 30 / unit, gp, ge, &err);
     if (!rc) scatter(g, n, gp, sc->p_alive), scatter(g, n, ge, sc->exp30);
-    if (!rc && !(rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 90 / unit, NULL, ge, &err))) scatter(g, n, ge, sc->exp90);
-    if (!rc && !(rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 365 / unit, NULL, ge, &err))) scatter(g, n, ge, sc->exp365);
+    if (!rc && !(rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 90 / unit, NULL, ge, &err)))
+        scatter(g, n, ge, sc->exp90);
+    if (!rc && !(rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 365 / unit, NULL, ge, &err)))
+        scatter(g, n, ge, sc->exp365);
     if (rc) prefixed(md->clv_error, sizeof md->clv_error, "bg/nbd predictions: ", err.msg);
     if (!rc && md->has_gg) {
-        /* CLV = E[M | x, m] x sum_k (E[Y(k months)] - E[Y((k-1) months)]) / (1+d)^k (gammagamma.h) */
+        /* CLV = E[M | x, m] x sum_k (E[Y(k months)] - E[Y((k-1) months)]) / (1+d)^k (gammagamma.h)
+         */
         int months = c->clv_months;
         double step = 30.0 / unit, *cum = enc_xmalloc((size_t)(months + 1) * sizeof *cum);
         cum[0] = 0;
@@ -468,7 +485,8 @@ static void clv_models(enc_score *sc, const enc_score_tx *tx, clv_fit *f)
         for (size_t i = 0; i < n; i++) {
             size_t k = g->of[i];
             if (k == SIZE_MAX) continue;
-            double sp = enc_gg_expected_spend(&md->gg.p, su->x[i], su->spend[i] > 0 ? su->spend[i] : 0);
+            double sp =
+                enc_gg_expected_spend(&md->gg.p, su->x[i], su->spend[i] > 0 ? su->spend[i] : 0);
             sc->exp_spend[i] = sp * scale; /* currency units -> minor units */
             sc->clv[i] = isfinite(gp[k]) ? sp * gp[k] * scale : NAN;
         }
@@ -485,8 +503,7 @@ static enc_rc churn_fit(const enc_score_config *c, const enc__feat *f, enc_churn
 {
     *rate = *train_auc = NAN;
     size_t nt = 0, pos = 0;
-    for (size_t i = 0; i < f->n; i++)
-        nt += f->occ[i] > 0;
+    for (size_t i = 0; i < f->n; i++) nt += f->occ[i] > 0;
     *n_train = nt;
     double *X = enc_xmalloc((nt ? nt : 1) * ENC_SCORE_D * sizeof *X);
     uint8_t *y = enc_xmalloc(nt ? nt : 1);
@@ -501,8 +518,10 @@ static enc_rc churn_fit(const enc_score_config *c, const enc__feat *f, enc_churn
     enc_rc rc = ENC_OK;
     enc_err err = {0};
     if (nt < 20 || pos == 0 || pos == nt) {
-        snprintf(why, cap, "%zu customers had bought before the training cut-off (%zu of them churned):"
-                 " the history is too short for a %g-day horizon", nt, pos, c->churn_horizon_days);
+        snprintf(why, cap,
+                 "%zu customers had bought before the training cut-off (%zu of them churned):"
+                 " the history is too short for a %g-day horizon",
+                 nt, pos, c->churn_horizon_days);
         rc = ENC_EFAIL;
     }
     double *ws = NULL;
@@ -541,7 +560,8 @@ static enc_rc cutoff_features(const enc_snapshot *s, const enc_score_config *c, 
     alloc_feat(f, s->ncust, true);
     f->t = T - H;
     f->label_end = T;
-    feat_ctx x = {.s = s, .f = f, .scale = enc__money_scale(c->money_digits), .ws_len = max_orders(s)};
+    feat_ctx x = {
+        .s = s, .f = f, .scale = enc__money_scale(c->money_digits), .ws_len = max_orders(s)};
     enc_rc rc = enc__parallel(threads, s->ncust, feat_range, &x, err);
     f->default_gap = c->gap_auto ? median_gap(f, c->lc.default_gap_days) : c->lc.default_gap_days;
     return rc;
@@ -582,9 +602,13 @@ static enc_rc final_range(void *p, size_t lo, size_t hi, enc_err *err)
     /* lifecycle */
     enc_lc_config lc = c->lc;
     lc.default_gap_days = sc->models.default_gap_days;
-    enc_lc_input in = {.n = n, .occasions = sc->occasions + lo, .tenure_days = sc->tenure + lo,
-                       .recency_days = sc->occ_recency + lo, .mean_gap_days = sc->mean_gap + lo,
-                       .last_gap_days = sc->last_gap + lo, .p_alive = sc->p_alive + lo,
+    enc_lc_input in = {.n = n,
+                       .occasions = sc->occasions + lo,
+                       .tenure_days = sc->tenure + lo,
+                       .recency_days = sc->occ_recency + lo,
+                       .mean_gap_days = sc->mean_gap + lo,
+                       .last_gap_days = sc->last_gap + lo,
+                       .p_alive = sc->p_alive + lo,
                        .events = sc->ev_window + lo};
     if ((rc = enc_lc_stages(&lc, &in, sc->stage + lo, err))) return rc;
     if ((rc = enc_lc_classes(&lc, &in, sc->cls + lo, err))) return rc;
@@ -592,8 +616,7 @@ static enc_rc final_range(void *p, size_t lo, size_t hi, enc_err *err)
     int R = c->churn_reasons;
     for (size_t i = lo; i < hi; i++) {
         sc->churn[i] = NAN;
-        for (int j = 0; j < R; j++)
-            sc->reason[i * (size_t)R + (size_t)j] = -1;
+        for (int j = 0; j < R; j++) sc->reason[i * (size_t)R + (size_t)j] = -1;
     }
     if (!sc->models.has_churn) return ENC_OK;
     enum { BLOCK = 1024 };
@@ -607,8 +630,7 @@ static enc_rc final_range(void *p, size_t lo, size_t hi, enc_err *err)
         for (size_t i = b; i < e; i++)
             if (sc->occasions[i] > 0) sc->churn[i] = pr[i - b];
             else
-                for (int j = 0; j < R; j++)
-                    sc->reason[i * (size_t)R + (size_t)j] = -1;
+                for (int j = 0; j < R; j++) sc->reason[i * (size_t)R + (size_t)j] = -1;
     }
     free(X);
     return ENC_OK;
@@ -635,7 +657,8 @@ static void *side_main(void *p)
     const enc_score_config *c = sc->cfg;
     double t0 = now_s();
     enc__feat f = enc__score_feat(sc);
-    feat_ctx fx = {.s = s, .f = &f, .scale = enc__money_scale(c->money_digits), .ws_len = max_orders(s)};
+    feat_ctx fx = {
+        .s = s, .f = &f, .scale = enc__money_scale(c->money_digits), .ws_len = max_orders(s)};
     enc_rc rc = feat_range(&fx, 0, sc->n, &x->err);
     if (!rc) {
         double *ref = enc__cat_prices(s);
@@ -643,8 +666,8 @@ static void *side_main(void *p)
         rc = enc__prof_range(&px, 0, sc->n, &x->err);
         free(ref);
     }
-    sc->models.default_gap_days = c->gap_auto ? median_gap(&f, c->lc.default_gap_days)
-                                              : c->lc.default_gap_days;
+    sc->models.default_gap_days =
+        c->gap_auto ? median_gap(&f, c->lc.default_gap_days) : c->lc.default_gap_days;
     double t1 = now_s();
     sc->t_features = t1 - t0;
     pthread_mutex_lock(&x->mu);
@@ -740,8 +763,7 @@ enc_rc enc_score_run(const enc_snapshot *s, int64_t as_of, const enc_score_confi
     enc__feat cut = {0};
     side_ctx side = {.sc = sc, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
     pthread_t side_tid;
-    bool side_thread = cfg->threads > 1 &&
-                       pthread_create(&side_tid, NULL, side_main, &side) == 0;
+    bool side_thread = cfg->threads > 1 && pthread_create(&side_tid, NULL, side_main, &side) == 0;
     if (!side_thread) side_main(&side);
 
     /* CLV at as_of, then P(alive) at the churn cut-off (started from the as-of parameters) */
@@ -753,8 +775,8 @@ enc_rc enc_score_run(const enc_snapshot *s, int64_t as_of, const enc_score_confi
     char pwhy[256] = "";
     int64_t H = (int64_t)llround(cfg->churn_horizon_days * DAY);
     md->churn_cutoff = as_of - H;
-    p_alive_at(&tx, n, as_of - H, cfg->clv_unit_days, md->has_bgnbd ? &md->bg.p : NULL,
-               cut_p_alive, pwhy, sizeof pwhy);
+    p_alive_at(&tx, n, as_of - H, cfg->clv_unit_days, md->has_bgnbd ? &md->bg.p : NULL, cut_p_alive,
+               pwhy, sizeof pwhy);
     enc_score_tx_free(&tx);
 
     /* once the features are in: the churn cut-off's features and the RFM tiers, while the side
@@ -781,7 +803,8 @@ enc_rc enc_score_run(const enc_snapshot *s, int64_t as_of, const enc_score_confi
         md->has_churn = churn_fit(cfg, &cut, &md->churn, &md->churn_rate, &md->churn_train_auc,
                                   &ntr, md->churn_error, sizeof md->churn_error) == ENC_OK;
         if (md->has_churn && pwhy[0])
-            snprintf(md->churn_error, sizeof md->churn_error, "P(alive) at the cut-off: %.200s", pwhy);
+            snprintf(md->churn_error, sizeof md->churn_error, "P(alive) at the cut-off: %.200s",
+                     pwhy);
     }
     free(cut_p_alive);
     free_feat(&cut);
@@ -798,8 +821,9 @@ enc_rc enc_score_run(const enc_snapshot *s, int64_t as_of, const enc_score_confi
         double *v = enc_xmalloc((n ? n : 1) * sizeof *v);
         for (size_t i = 0; i < n; i++)
             if (isfinite(sc->clv[i])) v[nc++] = sc->clv[i];
-        enc__tag_ctx tc = {.sc = sc, .big_spender = big_spender,
-                      .high_value = nc ? enc__quantile(v, nc, cfg->tag_high_value_q) : NAN};
+        enc__tag_ctx tc = {.sc = sc,
+                           .big_spender = big_spender,
+                           .high_value = nc ? enc__quantile(v, nc, cfg->tag_high_value_q) : NAN};
         free(v);
         rc = enc__parallel(cfg->threads, n, enc__tag_range, &tc, err);
     }
@@ -833,7 +857,8 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     out->cutoff = as_of - H;
     out->auc = out->auc_recency = out->auc_p_alive = out->auc_p_alive_pnbd = NAN;
     if (s->as_of < out->until)
-        return enc_fail(err, ENC_EUSAGE, "churn evaluate: the snapshot ends before as-of + horizon");
+        return enc_fail(err, ENC_EUSAGE,
+                        "churn evaluate: the snapshot ends before as-of + horizon");
     size_t n = s->ncust;
     enc_score_tx tx;
     enc_score_transactions(s, as_of, cfg->money_digits, &tx);
@@ -844,13 +869,16 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     p_alive_at(&tx, n, as_of, cfg->clv_unit_days, NULL, f.p_alive, out->p_alive_error,
                sizeof out->p_alive_error);
     double *pn = enc_xmalloc((n ? n : 1) * sizeof *pn);
-    if (pareto) pnbd_p_alive_at(&tx, n, as_of, cfg->clv_unit_days, pn, out->pnbd_error, sizeof out->pnbd_error);
+    if (pareto)
+        pnbd_p_alive_at(&tx, n, as_of, cfg->clv_unit_days, pn, out->pnbd_error,
+                        sizeof out->pnbd_error);
     rc = cutoff_features(s, cfg, as_of, cfg->threads, &cut, err);
     if (!rc) {
         p_alive_at(&tx, n, cut.t, cfg->clv_unit_days, NULL, cut.p_alive, why, sizeof why);
         size_t ntr = 0;
         double auc_tr;
-        if (churn_fit(cfg, &cut, &out->model, &out->train_churn_rate, &auc_tr, &ntr, why, sizeof why))
+        if (churn_fit(cfg, &cut, &out->model, &out->train_churn_rate, &auc_tr, &ntr, why,
+                      sizeof why))
             rc = enc_fail(err, ENC_EFAIL, "churn evaluate: %s", why);
         out->n_train = ntr;
     }
@@ -860,16 +888,19 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     f.t = as_of;
     f.label_end = out->until;
     if (!rc) {
-        feat_ctx x = {.s = s, .f = &f, .scale = enc__money_scale(cfg->money_digits), .ws_len = max_orders(s)};
+        feat_ctx x = {
+            .s = s, .f = &f, .scale = enc__money_scale(cfg->money_digits), .ws_len = max_orders(s)};
         rc = enc__parallel(cfg->threads, n, feat_range, &x, err);
     }
-    f.default_gap = cfg->gap_auto ? median_gap(&f, cfg->lc.default_gap_days) : cfg->lc.default_gap_days;
+    f.default_gap =
+        cfg->gap_auto ? median_gap(&f, cfg->lc.default_gap_days) : cfg->lc.default_gap_days;
     size_t ne = 0;
-    for (size_t i = 0; i < n && !rc; i++)
-        ne += f.occ[i] > 0;
+    for (size_t i = 0; i < n && !rc; i++) ne += f.occ[i] > 0;
     double *X = enc_xmalloc((ne ? ne : 1) * ENC_SCORE_D * sizeof *X);
-    double *p = enc_xmalloc((ne ? ne : 1) * sizeof *p), *rec = enc_xmalloc((ne ? ne : 1) * sizeof *rec);
-    double *pa = enc_xmalloc((ne ? ne : 1) * sizeof *pa), *pp = enc_xmalloc((ne ? ne : 1) * sizeof *pp);
+    double *p = enc_xmalloc((ne ? ne : 1) * sizeof *p),
+           *rec = enc_xmalloc((ne ? ne : 1) * sizeof *rec);
+    double *pa = enc_xmalloc((ne ? ne : 1) * sizeof *pa),
+           *pp = enc_xmalloc((ne ? ne : 1) * sizeof *pp);
     uint8_t *y = enc_xmalloc(ne ? ne : 1);
     size_t k = 0, churned = 0;
     bool pa_ok = !out->p_alive_error[0], pp_ok = pareto && !out->pnbd_error[0];
@@ -890,8 +921,9 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     out->n_eval = ne;
     out->n_churned = churned;
     if (!rc && (churned == 0 || churned == ne))
-        rc = enc_fail(err, ENC_EFAIL, "churn evaluate: %zu customers, %zu churned: AUC needs both outcomes",
-                      ne, churned);
+        rc = enc_fail(err, ENC_EFAIL,
+                      "churn evaluate: %zu customers, %zu churned: AUC needs both outcomes", ne,
+                      churned);
     if (!rc) {
         enc_churn_score(&out->model, X, ne, p);
         void *ws = enc_xmalloc(enc_auc_ws_size(ne));

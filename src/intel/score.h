@@ -32,21 +32,38 @@ const enc_churn_feature *enc_score_feature_table(void);
 
 /* System tags (bits of enc_score.tags); rules in docs/scoring.md. */
 typedef enum enc_sys_tag {
-    ENC_TAG_ACTIVE, ENC_TAG_NEW_CUSTOMER, ENC_TAG_ONE_TIME_BUYER, ENC_TAG_LOYAL, ENC_TAG_AT_RISK,
-    ENC_TAG_BIG_SPENDER, ENC_TAG_HIGH_VALUE, ENC_TAG_PRICE_SENSITIVE, ENC_TAG_PREMIUM_BUYER,
-    ENC_TAG_BARGAIN_BUYER, ENC_TAG_COMPLAINT_RISK, ENC_TAG_FREQUENT_RETURNER,
-    ENC_TAG_CART_ABANDONER, ENC_TAG_BIRTHDAY_SOON, ENC_TAG_REPLENISH_DUE, ENC_TAG_UNREACHABLE,
+    ENC_TAG_ACTIVE,
+    ENC_TAG_NEW_CUSTOMER,
+    ENC_TAG_ONE_TIME_BUYER,
+    ENC_TAG_LOYAL,
+    ENC_TAG_AT_RISK,
+    ENC_TAG_BIG_SPENDER,
+    ENC_TAG_HIGH_VALUE,
+    ENC_TAG_PRICE_SENSITIVE,
+    ENC_TAG_PREMIUM_BUYER,
+    ENC_TAG_BARGAIN_BUYER,
+    ENC_TAG_COMPLAINT_RISK,
+    ENC_TAG_FREQUENT_RETURNER,
+    ENC_TAG_CART_ABANDONER,
+    ENC_TAG_BIRTHDAY_SOON,
+    ENC_TAG_REPLENISH_DUE,
+    ENC_TAG_UNREACHABLE,
     ENC_TAG_COUNT
 } enc_sys_tag;
 const char *enc_sys_tag_name(enc_sys_tag t); /* "big_spender"; static storage */
 
-typedef enum enc_spend_tier { ENC_TIER_NONE, ENC_TIER_LOW, ENC_TIER_MEDIUM, ENC_TIER_HIGH } enc_spend_tier;
+typedef enum enc_spend_tier {
+    ENC_TIER_NONE,
+    ENC_TIER_LOW,
+    ENC_TIER_MEDIUM,
+    ENC_TIER_HIGH
+} enc_spend_tier;
 const char *enc_spend_tier_name(enc_spend_tier t); /* NULL for none */
 
 /* What was fitted, and why a model is missing when it is (a store too small or too young). */
 typedef struct enc_score_models {
-    size_t buyers;            /* customers with a purchase before as_of */
-    double default_gap_days;  /* the usual gap used for one-time buyers */
+    size_t buyers;           /* customers with a purchase before as_of */
+    double default_gap_days; /* the usual gap used for one-time buyers */
     /* CLV, fitted with calibration up to the as-of day */
     int has_bgnbd, has_gg;
     int gg_sampled; /* Gamma-Gamma fitted on a sample of the repeat customers (score.c) */
@@ -72,9 +89,9 @@ typedef struct enc_score_models {
  * values: NaN for doubles, -1 for ids and clusters, ENC_CADENCE_NONE for times, 0 for scores,
  * 255 for segment codes. Money in minor units. Everything lives in the arena. */
 typedef struct enc_score {
-    const enc_snapshot *snap; /* borrowed */
+    const enc_snapshot *snap;    /* borrowed */
     const enc_score_config *cfg; /* borrowed */
-    int64_t as_of;  /* exclusive: data before this instant (the end of the as-of day) */
+    int64_t as_of; /* exclusive: data before this instant (the end of the as-of day) */
     size_t n;
     enc_arena *arena;
     /* RFM (recency from the last order; frequency = purchase orders; monetary = their sales) */
@@ -104,8 +121,8 @@ typedef struct enc_score {
     double *promo_share, *price_index;
     uint8_t *tier;
     int32_t *channel, *payment; /* snap->channels / snap->payments ids */
-    int64_t *last_cart;   /* last cart_add event, ENC_CADENCE_NONE when none */
-    int64_t *last_engage; /* last engagement event, ENC_CADENCE_NONE when none */
+    int64_t *last_cart;         /* last cart_add event, ENC_CADENCE_NONE when none */
+    int64_t *last_engage;       /* last engagement event, ENC_CADENCE_NONE when none */
     /* tags and clusters */
     uint32_t *tags;      /* bits of enc_sys_tag */
     uint64_t *user_tags; /* bit j = cfg->user_tags[j] */

@@ -52,12 +52,19 @@ static inline double enc__p_alive_logit(double p)
 static inline bool enc__engagement(uint8_t type)
 {
     switch (type) {
-    case EV_VIEW: case EV_CLICK: case EV_FAVORITE: case EV_SHARE: case EV_COMMENT:
-    case EV_CART_ADD: case EV_SEARCH: case EV_CONSULT: case EV_MESSAGE_OPEN:
-    case EV_MESSAGE_CLICK: case EV_CHECKOUT: case EV_LOGIN:
-        return true;
-    default:
-        return false;
+    case EV_VIEW:
+    case EV_CLICK:
+    case EV_FAVORITE:
+    case EV_SHARE:
+    case EV_COMMENT:
+    case EV_CART_ADD:
+    case EV_SEARCH:
+    case EV_CONSULT:
+    case EV_MESSAGE_OPEN:
+    case EV_MESSAGE_CLICK:
+    case EV_CHECKOUT:
+    case EV_LOGIN: return true;
+    default: return false;
     }
 }
 

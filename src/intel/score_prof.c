@@ -17,12 +17,16 @@
 
 #define DAY ENC__DAY
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
 
 static const char *const tag_names[ENC_TAG_COUNT] = {
-    "active", "new_customer", "one_time_buyer", "loyal", "at_risk", "big_spender", "high_value",
-    "price_sensitive", "premium_buyer", "bargain_buyer", "complaint_risk", "frequent_returner",
-    "cart_abandoner", "birthday_soon", "replenish_due", "unreachable"};
+    "active",         "new_customer",  "one_time_buyer", "loyal",
+    "at_risk",        "big_spender",   "high_value",     "price_sensitive",
+    "premium_buyer",  "bargain_buyer", "complaint_risk", "frequent_returner",
+    "cart_abandoner", "birthday_soon", "replenish_due",  "unreachable"};
 
 const char *enc_sys_tag_name(enc_sys_tag t) { return t < ENC_TAG_COUNT ? tag_names[t] : "?"; }
 
@@ -54,16 +58,14 @@ double *enc__cat_prices(const enc_snapshot *s)
     size_t *cnt = enc_xcalloc(nc + 1, sizeof *cnt), *off = enc_xcalloc(nc + 2, sizeof *off);
     for (size_t p = 0; p < s->nprod; p++)
         if (s->prod_cat[p] >= 0 && s->prod_price[p] > 0) cnt[s->prod_cat[p]]++;
-    for (size_t c = 0; c < nc; c++)
-        off[c + 1] = off[c] + cnt[c];
+    for (size_t c = 0; c < nc; c++) off[c + 1] = off[c] + cnt[c];
     double *pr = enc_xmalloc((off[nc] ? off[nc] : 1) * sizeof *pr);
     memset(cnt, 0, (nc + 1) * sizeof *cnt);
     for (size_t p = 0; p < s->nprod; p++) {
         int32_t c = s->prod_cat[p];
         if (c >= 0 && s->prod_price[p] > 0) pr[off[c] + cnt[c]++] = (double)s->prod_price[p];
     }
-    for (size_t c = 0; c < nc; c++)
-        ref[c] = cnt[c] ? enc_cadence_median(pr + off[c], cnt[c]) : NAN;
+    for (size_t c = 0; c < nc; c++) ref[c] = cnt[c] ? enc_cadence_median(pr + off[c], cnt[c]) : NAN;
     free(pr);
     free(cnt);
     free(off);
@@ -73,18 +75,17 @@ double *enc__cat_prices(const enc_snapshot *s)
 /* Top k ids by value (ties: the smaller id) into out[k], -1 filled; touched lists the ids seen. */
 static void top_k(const double *val, const int32_t *touched, size_t nt, int32_t *out, int k)
 {
-    for (int j = 0; j < k; j++)
-        out[j] = -1;
+    for (int j = 0; j < k; j++) out[j] = -1;
     for (size_t q = 0; q < nt; q++) {
         int32_t id = touched[q];
         double v = val[id];
         if (!(v > 0)) continue;
         int j = k;
-        while (j > 0 && (out[j - 1] < 0 || val[out[j - 1]] < v || (val[out[j - 1]] == v && out[j - 1] > id)))
+        while (j > 0 &&
+               (out[j - 1] < 0 || val[out[j - 1]] < v || (val[out[j - 1]] == v && out[j - 1] > id)))
             j--;
         if (j >= k) continue;
-        for (int z = k - 1; z > j; z--)
-            out[z] = out[z - 1];
+        for (int z = k - 1; z > j; z--) out[z] = out[z - 1];
         out[j] = id;
     }
 }
@@ -96,9 +97,12 @@ enc_rc enc__prof_range(void *p, size_t lo, size_t hi, enc_err *err)
     const enc_snapshot *s = sc->snap;
     const int64_t T = sc->as_of;
     size_t ntop = s->tops.n, nbr = s->brands.n, nch = s->channels.n, npay = s->payments.n;
-    double *top_v = enc_xcalloc(ntop + 1, sizeof *top_v), *br_v = enc_xcalloc(nbr + 1, sizeof *br_v);
-    int32_t *top_t = enc_xmalloc((ntop + 1) * sizeof *top_t), *br_t = enc_xmalloc((nbr + 1) * sizeof *br_t);
-    int32_t *ch_n = enc_xcalloc(nch + 1, sizeof *ch_n), *pay_n = enc_xcalloc(npay + 1, sizeof *pay_n);
+    double *top_v = enc_xcalloc(ntop + 1, sizeof *top_v),
+           *br_v = enc_xcalloc(nbr + 1, sizeof *br_v);
+    int32_t *top_t = enc_xmalloc((ntop + 1) * sizeof *top_t),
+            *br_t = enc_xmalloc((nbr + 1) * sizeof *br_t);
+    int32_t *ch_n = enc_xcalloc(nch + 1, sizeof *ch_n),
+            *pay_n = enc_xcalloc(npay + 1, sizeof *pay_n);
     size_t rcap = 64;
     repl_item *ri = enc_xmalloc(rcap * sizeof *ri);
     int64_t *rts = enc_xmalloc(rcap * sizeof *rts), *roff = enc_xmalloc((rcap + 1) * sizeof *roff);
@@ -109,8 +113,7 @@ enc_rc enc__prof_range(void *p, size_t lo, size_t hi, enc_err *err)
     enc_rc rc = ENC_OK;
     for (size_t i = lo; i < hi && !rc; i++) {
         int64_t o0 = s->ord_off[i], o1 = o0;
-        while (o1 < s->ord_off[i + 1] && s->ord_ts[o1] < T)
-            o1++;
+        while (o1 < s->ord_off[i + 1] && s->ord_ts[o1] < T) o1++;
         int32_t nord = (int32_t)(o1 - o0);
         int64_t sum = 0, promo = 0;
         for (int64_t k = o0; k < o1; k++) {
@@ -124,7 +127,8 @@ enc_rc enc__prof_range(void *p, size_t lo, size_t hi, enc_err *err)
         sc->aov[i] = nord ? llround((double)sum / nord) : -1;
         sc->tenure[i] = nord ? (double)(T - s->ord_ts[o0]) / DAY
                         : s->registered_at[i] != ENC_NO_TIME && s->registered_at[i] < T
-                            ? (double)(T - s->registered_at[i]) / DAY : NAN;
+                            ? (double)(T - s->registered_at[i]) / DAY
+                            : NAN;
         sc->promo_share[i] = nord ? (double)promo / nord : NAN;
         /* channel and payment: the most used, ties to the most recent */
         int32_t bc = -1, bp = -1;
@@ -172,18 +176,16 @@ enc_rc enc__prof_range(void *p, size_t lo, size_t hi, enc_err *err)
                         rws = enc_xrealloc(rws, rcap * sizeof *rws);
                         rkey = enc_xrealloc(rkey, rcap * sizeof *rkey);
                     }
-                    ri[nr++] = (repl_item){cat >= 0 ? cat : -2 - pr, s->ord_ts[k],
-                                           s->line_qty[l] > 0 ? s->line_qty[l] : 1,
-                                           s->prod_replenish[pr]};
+                    ri[nr++] =
+                        (repl_item){cat >= 0 ? cat : -2 - pr, s->ord_ts[k],
+                                    s->line_qty[l] > 0 ? s->line_qty[l] : 1, s->prod_replenish[pr]};
                 }
             }
         }
         top_k(top_v, top_t, ntt, sc->top_cat + i * ENC_SCORE_TOP, ENC_SCORE_TOP);
         top_k(br_v, br_t, nbt, sc->top_brand + i * ENC_SCORE_TOP, ENC_SCORE_TOP);
-        for (size_t q = 0; q < ntt; q++)
-            top_v[top_t[q]] = 0;
-        for (size_t q = 0; q < nbt; q++)
-            br_v[br_t[q]] = 0;
+        for (size_t q = 0; q < ntt; q++) top_v[top_t[q]] = 0;
+        for (size_t q = 0; q < nbt; q++) br_v[br_t[q]] = 0;
         sc->price_index[i] = list > 0 ? paid / list : NAN;
         /* replenishment: groups by category, the cycle of the group's latest product */
         int32_t *rc_out = sc->repl_cat + i * ENC_SCORE_TOP;
@@ -206,14 +208,14 @@ enc_rc enc__prof_range(void *p, size_t lo, size_t hi, enc_err *err)
                 rcyc[ng - 1] = ri[q].cycle;
             }
             roff[ng] = (int64_t)nr;
-            rc = enc_cadence_replenish(rts, rqty, roff, ng, rcyc, 2, DAY, T - 1, rdue, NULL, rws, rcap, err);
+            rc = enc_cadence_replenish(rts, rqty, roff, ng, rcyc, 2, DAY, T - 1, rdue, NULL, rws,
+                                       rcap, err);
             /* the three soonest due dates, leaving out those overdue by more than 90 days */
             for (size_t g = 0; g < ng && !rc; g++) {
                 int64_t d = rdue[g];
                 if (d == ENC_CADENCE_NONE || d < T - 90 * DAY) continue;
                 int j = ENC_SCORE_TOP;
-                while (j > 0 && (rc_out[j - 1] == -1 || rd_out[j - 1] > d))
-                    j--;
+                while (j > 0 && (rc_out[j - 1] == -1 || rd_out[j - 1] > d)) j--;
                 if (j >= ENC_SCORE_TOP) continue;
                 for (int z = ENC_SCORE_TOP - 1; z > j; z--) {
                     rc_out[z] = rc_out[z - 1];
@@ -274,8 +276,7 @@ enc_rc enc__rfm_tiers(enc_score *sc, double *big_spender, enc_err *err)
 {
     const enc_score_config *c = sc->cfg;
     size_t n = sc->n, nb = 0;
-    for (size_t i = 0; i < n; i++)
-        nb += sc->frequency[i] > 0;
+    for (size_t i = 0; i < n; i++) nb += sc->frequency[i] > 0;
     sc->models.buyers = nb;
     memset(sc->r, 0, n);
     memset(sc->f, 0, n);
@@ -283,13 +284,12 @@ enc_rc enc__rfm_tiers(enc_score *sc, double *big_spender, enc_err *err)
     memset(sc->seg, 255, n);
     memset(sc->cn, 255, n);
     *big_spender = NAN;
-    for (size_t i = 0; i < n; i++)
-        sc->tier[i] = ENC_TIER_NONE;
+    for (size_t i = 0; i < n; i++) sc->tier[i] = ENC_TIER_NONE;
     if (!nb) return ENC_OK;
     double *R = enc_xmalloc(nb * sizeof *R), *F = enc_xmalloc(nb * sizeof *F);
     double *M = enc_xmalloc(nb * sizeof *M), *A = enc_xmalloc(nb * sizeof *A);
-    uint8_t *r = enc_xmalloc(nb), *f = enc_xmalloc(nb), *m = enc_xmalloc(nb), *seg = enc_xmalloc(nb),
-            *cn = enc_xmalloc(nb);
+    uint8_t *r = enc_xmalloc(nb), *f = enc_xmalloc(nb), *m = enc_xmalloc(nb),
+            *seg = enc_xmalloc(nb), *cn = enc_xmalloc(nb);
     double scale = enc__money_scale(c->money_digits);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -359,8 +359,8 @@ void enc__clusters(enc_score *sc)
     o.log1p = l1p;
     int need = o.k > 0 ? o.k : o.k_max;
     if (nb < (size_t)need * 10) {
-        snprintf(md->cluster_error, sizeof md->cluster_error,
-                 "%zu buyers: too few for %d clusters", nb, need);
+        snprintf(md->cluster_error, sizeof md->cluster_error, "%zu buyers: too few for %d clusters",
+                 nb, need);
         return;
     }
     double *X = enc_xmalloc(nb * 3 * sizeof *X);
@@ -448,7 +448,8 @@ const char *enc__score_str(const enc_score *sc, size_t i, enc_tag_field f)
 {
     const enc_snapshot *s = sc->snap;
     switch (f) {
-    case ENC_TF_RFM_SEGMENT: return sc->seg[i] < ENC_SEG_COUNT ? enc_rfm_segment_name(sc->seg[i]) : NULL;
+    case ENC_TF_RFM_SEGMENT:
+        return sc->seg[i] < ENC_SEG_COUNT ? enc_rfm_segment_name(sc->seg[i]) : NULL;
     case ENC_TF_RFM_SEGMENT_CN: return sc->cn[i] < ENC_CN_COUNT ? enc_rfm_cn_name(sc->cn[i]) : NULL;
     case ENC_TF_LIFECYCLE: return enc_lc_stage_name(sc->stage[i]);
     case ENC_TF_LIFECYCLE_CLASS: return enc_lc_class_name(sc->cls[i]);
@@ -534,20 +535,24 @@ enc_rc enc__tag_range(void *p, size_t lo, size_t hi, enc_err *err)
     do {                                                                                           \
         if (cond) t |= 1u << (tag);                                                                \
     } while (0)
-        SET(ENC_TAG_ACTIVE, (nord && last >= active) ||
-                                (sc->last_engage[i] != ENC_CADENCE_NONE && sc->last_engage[i] >= active));
+        SET(ENC_TAG_ACTIVE, (nord && last >= active) || (sc->last_engage[i] != ENC_CADENCE_NONE &&
+                                                         sc->last_engage[i] >= active));
         SET(ENC_TAG_NEW_CUSTOMER, nord && first >= T - 30 * DAY);
         SET(ENC_TAG_ONE_TIME_BUYER, sc->occasions[i] == 1 && first < T - 30 * DAY);
         SET(ENC_TAG_LOYAL, sc->stage[i] == ENC_LC_MATURE || (sc->r[i] >= 4 && sc->f[i] >= 4));
         SET(ENC_TAG_AT_RISK, sc->occasions[i] >= 2 && sc->churn[i] >= c->tag_at_risk);
-        SET(ENC_TAG_BIG_SPENDER, nord && sc->monetary[i] > 0 && (double)sc->monetary[i] >= x->big_spender);
+        SET(ENC_TAG_BIG_SPENDER,
+            nord && sc->monetary[i] > 0 && (double)sc->monetary[i] >= x->big_spender);
         SET(ENC_TAG_HIGH_VALUE, sc->clv[i] > 0 && sc->clv[i] >= x->high_value);
         SET(ENC_TAG_PRICE_SENSITIVE, nord >= 2 && sc->promo_share[i] >= c->tag_price_share);
         SET(ENC_TAG_PREMIUM_BUYER, sc->price_index[i] >= 4.0 / 3);
         SET(ENC_TAG_BARGAIN_BUYER, sc->price_index[i] <= 0.75);
-        SET(ENC_TAG_COMPLAINT_RISK, sc->complaints90[i] > 0 || s->nps_last[i] <= 6 || s->review_avg[i] <= 2);
-        SET(ENC_TAG_FREQUENT_RETURNER, s->ret_count[i] >= 2 && sc->returns[i] * 5 >= sc->monetary[i]);
-        SET(ENC_TAG_CART_ABANDONER, sc->last_cart[i] != ENC_CADENCE_NONE && sc->last_cart[i] >= active &&
+        SET(ENC_TAG_COMPLAINT_RISK,
+            sc->complaints90[i] > 0 || s->nps_last[i] <= 6 || s->review_avg[i] <= 2);
+        SET(ENC_TAG_FREQUENT_RETURNER,
+            s->ret_count[i] >= 2 && sc->returns[i] * 5 >= sc->monetary[i]);
+        SET(ENC_TAG_CART_ABANDONER, sc->last_cart[i] != ENC_CADENCE_NONE &&
+                                        sc->last_cart[i] >= active &&
                                         (!nord || sc->last_cart[i] > last));
         int bd = days_to_birthday(today + 1, s->birth_md[i]);
         SET(ENC_TAG_BIRTHDAY_SOON, bd >= 0 && bd < 30);
@@ -564,12 +569,10 @@ enc_rc enc__tag_range(void *p, size_t lo, size_t hi, enc_err *err)
         for (size_t k = 0; k < c->n_user_tags; k++) {
             const enc_user_tag *ut = &c->user_tags[k];
             bool all = true;
-            for (int q = 0; q < ut->ncond && all; q++)
-                all = cond_holds(sc, i, &ut->cond[q], u);
+            for (int q = 0; q < ut->ncond && all; q++) all = cond_holds(sc, i, &ut->cond[q], u);
             if (all) u |= 1ull << k;
         }
         sc->user_tags[i] = u;
     }
     return ENC_OK;
 }
-

@@ -105,11 +105,12 @@ static void fill(const enc_score *sc, size_t lo, size_t hi, chunk *ch)
             for (int j = 0; j < R; j++) {
                 int fj = sc->reason[i * (size_t)R + (size_t)j];
                 if (fj < 0) break;
-                size_t tl = enc_churn_reason_text(&sc->models.churn, feat, ch->X + k * ENC_SCORE_D, fj,
-                                                  tmp, sizeof tmp);
+                size_t tl = enc_churn_reason_text(&sc->models.churn, feat, ch->X + k * ENC_SCORE_D,
+                                                  fj, tmp, sizeof tmp);
                 if (fj == ENC_SCORE_F_P_ALIVE && tl + 32 < sizeof tmp) {
                     double pa = 100 * sc->p_alive[i];
-                    snprintf(tmp + tl, sizeof tmp - tl, pa < 1 || pa > 99 ? " (P(alive) %.1f%%)" : " (P(alive) %.0f%%)", pa);
+                    snprintf(tmp + tl, sizeof tmp - tl,
+                             pa < 1 || pa > 99 ? " (P(alive) %.1f%%)" : " (P(alive) %.0f%%)", pa);
                 }
                 if (j) enc_buf_addc(b, ',');
                 jstr(b, tmp);
@@ -123,9 +124,9 @@ static void fill(const enc_score *sc, size_t lo, size_t hi, chunk *ch)
             for (int j = 0; j < ENC_SCORE_TOP; j++) {
                 int32_t key = sc->repl_cat[i * ENC_SCORE_TOP + j];
                 if (key == -1) break;
-                const char *name = key >= 0 ? dname(&s->cats, key) : s->prod_name[-2 - key]
-                                                                         ? s->prod_name[-2 - key]
-                                                                         : s->prod_sku[-2 - key];
+                const char *name = key >= 0                 ? dname(&s->cats, key)
+                                   : s->prod_name[-2 - key] ? s->prod_name[-2 - key]
+                                                            : s->prod_sku[-2 - key];
                 char day[32];
                 enc_fmt_date(day, sizeof day, sc->repl_due[i * ENC_SCORE_TOP + j]);
                 if (j) enc_buf_addc(b, ',');
@@ -200,18 +201,41 @@ static void *fill_thread(void *p)
 
 static enc_rc write_chunk(enc_profile_writer *pw, chunk *ch, size_t n, enc_err *err)
 {
-    enc_profile_rows rows = {
-        .n = n, .customer_id = ch->id, .recency_days = ch->rec, .tenure_days = ch->ten,
-        .frequency = ch->freq, .monetary = ch->mon, .returns_amount = ch->ret, .aov = ch->aov,
-        .r = ch->r, .f = ch->f, .m = ch->m, .rfm_segment = ch->seg, .rfm_segment_cn = ch->cn,
-        .lifecycle = ch->stage, .lifecycle_class = ch->cls, .p_alive = ch->pa,
-        .expected_30d = ch->e30, .expected_90d = ch->e90, .expected_365d = ch->e365,
-        .expected_spend = ch->spend, .clv = ch->clv, .churn_risk = ch->churn,
-        .churn_reasons = ch->reasons, .next_order = ch->next, .replenish = ch->repl,
-        .top_categories = ch->cats, .top_brands = ch->brands, .price_sensitivity = ch->price,
-        .spend_tier = ch->tier, .preferred_channel = ch->chan, .preferred_payment = ch->pay,
-        .region = ch->region, .tags = ch->tags, .cluster = ch->cluster,
-        .cluster_label = ch->label};
+    enc_profile_rows rows = {.n = n,
+                             .customer_id = ch->id,
+                             .recency_days = ch->rec,
+                             .tenure_days = ch->ten,
+                             .frequency = ch->freq,
+                             .monetary = ch->mon,
+                             .returns_amount = ch->ret,
+                             .aov = ch->aov,
+                             .r = ch->r,
+                             .f = ch->f,
+                             .m = ch->m,
+                             .rfm_segment = ch->seg,
+                             .rfm_segment_cn = ch->cn,
+                             .lifecycle = ch->stage,
+                             .lifecycle_class = ch->cls,
+                             .p_alive = ch->pa,
+                             .expected_30d = ch->e30,
+                             .expected_90d = ch->e90,
+                             .expected_365d = ch->e365,
+                             .expected_spend = ch->spend,
+                             .clv = ch->clv,
+                             .churn_risk = ch->churn,
+                             .churn_reasons = ch->reasons,
+                             .next_order = ch->next,
+                             .replenish = ch->repl,
+                             .top_categories = ch->cats,
+                             .top_brands = ch->brands,
+                             .price_sensitivity = ch->price,
+                             .spend_tier = ch->tier,
+                             .preferred_channel = ch->chan,
+                             .preferred_payment = ch->pay,
+                             .region = ch->region,
+                             .tags = ch->tags,
+                             .cluster = ch->cluster,
+                             .cluster_label = ch->label};
     return enc_store_profiles_write(pw, &rows, err);
 }
 
@@ -232,8 +256,8 @@ enc_rc enc_score_save(enc_store *st, const enc_score *sc, int64_t started_at, do
     enc_jw_obj(&w);
     enc_score_models_json(sc, &w);
     enc_jw_end(&w);
-    enc_score_run_rec run = {.as_of = sc->as_of, .started_at = started_at,
-                             .customers = (int64_t)sc->n, .models = mj.p};
+    enc_score_run_rec run = {
+        .as_of = sc->as_of, .started_at = started_at, .customers = (int64_t)sc->n, .models = mj.p};
     enc_profile_writer *pw;
     enc_rc rc = enc_store_profiles_begin(st, &run, &pw, err);
     enc_buf_free(&mj);
@@ -320,8 +344,7 @@ void enc_score_models_json(const enc_score *sc, enc_jw *w)
         enc_jw_knum(w, "lambda", md->churn.lambda);
         enc_jw_key(w, "coefficients");
         enc_jw_obj(w);
-        for (int j = 0; j < md->churn.d; j++)
-            enc_jw_knum(w, feat[j].name, md->churn.beta[j]);
+        for (int j = 0; j < md->churn.d; j++) enc_jw_knum(w, feat[j].name, md->churn.beta[j]);
         enc_jw_end(w);
         enc_jw_end(w);
     } else {

@@ -9,13 +9,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const field_names[ENC_TF_COUNT] = {
-    "recency_days", "frequency", "monetary", "returns_amount", "aov", "tenure_days", "r", "f",
-    "m", "p_alive", "expected_purchases_30d", "expected_purchases_90d", "expected_purchases_365d",
-    "expected_spend", "clv", "churn_risk", "price_sensitivity", "cluster",
-    "rfm_segment", "rfm_segment_cn", "lifecycle", "lifecycle_class", "spend_tier",
-    "preferred_channel", "preferred_payment", "region",
-    "tags", "top_categories", "top_brands"};
+static const char *const field_names[ENC_TF_COUNT] = {"recency_days",
+                                                      "frequency",
+                                                      "monetary",
+                                                      "returns_amount",
+                                                      "aov",
+                                                      "tenure_days",
+                                                      "r",
+                                                      "f",
+                                                      "m",
+                                                      "p_alive",
+                                                      "expected_purchases_30d",
+                                                      "expected_purchases_90d",
+                                                      "expected_purchases_365d",
+                                                      "expected_spend",
+                                                      "clv",
+                                                      "churn_risk",
+                                                      "price_sensitivity",
+                                                      "cluster",
+                                                      "rfm_segment",
+                                                      "rfm_segment_cn",
+                                                      "lifecycle",
+                                                      "lifecycle_class",
+                                                      "spend_tier",
+                                                      "preferred_channel",
+                                                      "preferred_payment",
+                                                      "region",
+                                                      "tags",
+                                                      "top_categories",
+                                                      "top_brands"};
 
 const char *enc_tag_field_name(enc_tag_field f) { return f < ENC_TF_COUNT ? field_names[f] : "?"; }
 
@@ -109,7 +131,8 @@ static enc_rc get_edges(ctx *x, const char *key, json_t *v, int k, double *edges
         json_t *e = json_array_get(v, (size_t)i);
         if (!json_is_number(e)) return bad(x, key, "thresholds must be numbers");
         edges[i] = json_number_value(e);
-        if (i && !(edges[i] > edges[i - 1])) return bad(x, key, "thresholds must be strictly ascending");
+        if (i && !(edges[i] > edges[i - 1]))
+            return bad(x, key, "thresholds must be strictly ascending");
     }
     *fixed = true;
     return ENC_OK;
@@ -122,8 +145,10 @@ static enc_rc parse_rfm(ctx *x, json_t *o)
     json_t *v;
     const char *k;
     /* k first: the edges' lengths depend on it */
-    if ((v = json_object_get(o, "k")) && get_int(x, "rfm.k", v, 2, ENC_RFM_MAX_K, &c->rfm.k)) return ENC_EUSAGE;
-    json_object_foreach(o, k, v) {
+    if ((v = json_object_get(o, "k")) && get_int(x, "rfm.k", v, 2, ENC_RFM_MAX_K, &c->rfm.k))
+        return ENC_EUSAGE;
+    json_object_foreach(o, k, v)
+    {
         enc_rc rc = ENC_OK;
         if (strcmp(k, "k") == 0) continue;
         else if (strcmp(k, "ties") == 0) {
@@ -140,7 +165,8 @@ static enc_rc parse_rfm(ctx *x, json_t *o)
         else {
             char key[160];
             snprintf(key, sizeof key, "rfm.%s", k);
-            rc = bad(x, key, "unknown setting (k, ties, recency_edges, frequency_edges, monetary_edges)");
+            rc = bad(x, key,
+                     "unknown setting (k, ties, recency_edges, frequency_edges, monetary_edges)");
         }
         if (rc) return rc;
     }
@@ -173,7 +199,8 @@ static enc_rc parse_lifecycle(ctx *x, json_t *o)
     };
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach(o, k, v)
+    {
         char key[160];
         snprintf(key, sizeof key, "lifecycle.%s", k);
         if (strcmp(k, "default_gap_days") == 0) {
@@ -186,8 +213,7 @@ static enc_rc parse_lifecycle(ctx *x, json_t *o)
             continue;
         }
         size_t i = 0;
-        while (i < sizeof keys / sizeof *keys && strcmp(keys[i].name, k) != 0)
-            i++;
+        while (i < sizeof keys / sizeof *keys && strcmp(keys[i].name, k) != 0) i++;
         if (i == sizeof keys / sizeof *keys)
             return bad(x, key, "unknown setting (see docs/scoring.md)");
         enc_rc rc = keys[i].d ? get_num(x, key, v, 0, 1e6, keys[i].d)
@@ -203,11 +229,15 @@ static enc_rc parse_churn(ctx *x, json_t *o)
     if (!json_is_object(o)) return bad(x, "churn", "must be an object");
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach(o, k, v)
+    {
         enc_rc rc;
-        if (strcmp(k, "horizon_days") == 0) rc = get_num(x, "churn.horizon_days", v, 1, 3650, &c->churn_horizon_days);
-        else if (strcmp(k, "lambda") == 0) rc = get_num(x, "churn.lambda", v, 1e-6, 1e6, &c->churn_lambda);
-        else if (strcmp(k, "reasons") == 0) rc = get_int(x, "churn.reasons", v, 1, 5, &c->churn_reasons);
+        if (strcmp(k, "horizon_days") == 0)
+            rc = get_num(x, "churn.horizon_days", v, 1, 3650, &c->churn_horizon_days);
+        else if (strcmp(k, "lambda") == 0)
+            rc = get_num(x, "churn.lambda", v, 1e-6, 1e6, &c->churn_lambda);
+        else if (strcmp(k, "reasons") == 0)
+            rc = get_int(x, "churn.reasons", v, 1, 5, &c->churn_reasons);
         else rc = bad(x, k, "unknown churn setting (horizon_days, lambda, reasons)");
         if (rc) return rc;
     }
@@ -220,13 +250,16 @@ static enc_rc parse_clv(ctx *x, json_t *o)
     if (!json_is_object(o)) return bad(x, "clv", "must be an object");
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach(o, k, v)
+    {
         enc_rc rc;
         if (strcmp(k, "unit") == 0) {
             rc = json_is_string(v) ? enc_score_config_set_unit(c, json_string_value(v), x->err)
                                    : bad(x, "clv.unit", "must be \"day\" or \"week\"");
-        } else if (strcmp(k, "months") == 0) rc = get_int(x, "clv.months", v, 1, 1200, &c->clv_months);
-        else if (strcmp(k, "discount_rate") == 0) rc = get_num(x, "clv.discount_rate", v, 0, 1, &c->clv_discount);
+        } else if (strcmp(k, "months") == 0)
+            rc = get_int(x, "clv.months", v, 1, 1200, &c->clv_months);
+        else if (strcmp(k, "discount_rate") == 0)
+            rc = get_num(x, "clv.discount_rate", v, 0, 1, &c->clv_discount);
         else rc = bad(x, k, "unknown clv setting (unit, months, discount_rate)");
         if (rc) return rc;
     }
@@ -239,11 +272,14 @@ static enc_rc parse_cluster(ctx *x, json_t *o)
     if (!json_is_object(o)) return bad(x, "cluster", "must be an object");
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach(o, k, v)
+    {
         enc_rc rc;
         if (strcmp(k, "k") == 0) rc = get_int(x, "cluster.k", v, 0, 16, &c->cluster_k);
-        else if (strcmp(k, "k_min") == 0) rc = get_int(x, "cluster.k_min", v, 2, 16, &c->cluster_k_min);
-        else if (strcmp(k, "k_max") == 0) rc = get_int(x, "cluster.k_max", v, 2, 16, &c->cluster_k_max);
+        else if (strcmp(k, "k_min") == 0)
+            rc = get_int(x, "cluster.k_min", v, 2, 16, &c->cluster_k_min);
+        else if (strcmp(k, "k_max") == 0)
+            rc = get_int(x, "cluster.k_max", v, 2, 16, &c->cluster_k_max);
         else if (strcmp(k, "seed") == 0) {
             int s;
             rc = get_int(x, "cluster.seed", v, 0, 2147483647, &s);
@@ -260,15 +296,23 @@ static enc_rc parse_tag_thresholds(ctx *x, json_t *o)
     if (!json_is_object(o)) return bad(x, "system_tags", "must be an object");
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach(o, k, v)
+    {
         enc_rc rc;
-        if (strcmp(k, "active_days") == 0) rc = get_num(x, "system_tags.active_days", v, 1, 3650, &c->tag_active_days);
-        else if (strcmp(k, "big_spender_quantile") == 0) rc = get_num(x, "system_tags.big_spender_quantile", v, 0, 1, &c->tag_big_spender_q);
-        else if (strcmp(k, "high_value_quantile") == 0) rc = get_num(x, "system_tags.high_value_quantile", v, 0, 1, &c->tag_high_value_q);
-        else if (strcmp(k, "price_sensitive_share") == 0) rc = get_num(x, "system_tags.price_sensitive_share", v, 0, 1, &c->tag_price_share);
-        else if (strcmp(k, "at_risk_churn") == 0) rc = get_num(x, "system_tags.at_risk_churn", v, 0, 1, &c->tag_at_risk);
-        else rc = bad(x, k, "unknown system tag setting (active_days, big_spender_quantile, "
-                            "high_value_quantile, price_sensitive_share, at_risk_churn)");
+        if (strcmp(k, "active_days") == 0)
+            rc = get_num(x, "system_tags.active_days", v, 1, 3650, &c->tag_active_days);
+        else if (strcmp(k, "big_spender_quantile") == 0)
+            rc = get_num(x, "system_tags.big_spender_quantile", v, 0, 1, &c->tag_big_spender_q);
+        else if (strcmp(k, "high_value_quantile") == 0)
+            rc = get_num(x, "system_tags.high_value_quantile", v, 0, 1, &c->tag_high_value_q);
+        else if (strcmp(k, "price_sensitive_share") == 0)
+            rc = get_num(x, "system_tags.price_sensitive_share", v, 0, 1, &c->tag_price_share);
+        else if (strcmp(k, "at_risk_churn") == 0)
+            rc = get_num(x, "system_tags.at_risk_churn", v, 0, 1, &c->tag_at_risk);
+        else
+            rc = bad(x, k,
+                     "unknown system tag setting (active_days, big_spender_quantile, "
+                     "high_value_quantile, price_sensitive_share, at_risk_churn)");
         if (rc) return rc;
     }
     return ENC_OK;
@@ -283,29 +327,30 @@ static const char *astr(ctx *x, const char *s)
 static enc_rc parse_cond(ctx *x, const char *where, json_t *o, enc_tag_cond *cd)
 {
     char key[200];
-    if (!json_is_object(o)) return bad(x, where, "a condition is an object {\"field\", \"op\", \"value\"}");
+    if (!json_is_object(o))
+        return bad(x, where, "a condition is an object {\"field\", \"op\", \"value\"}");
     const char *fname = json_string_value(json_object_get(o, "field"));
     const char *op = json_string_value(json_object_get(o, "op"));
     json_t *val = json_object_get(o, "value");
     if (json_object_size(o) != 3 || !fname || !op || !val)
         return bad(x, where, "a condition has exactly \"field\", \"op\" and \"value\"");
     int f = 0;
-    while (f < ENC_TF_COUNT && strcmp(field_names[f], fname) != 0)
-        f++;
+    while (f < ENC_TF_COUNT && strcmp(field_names[f], fname) != 0) f++;
     snprintf(key, sizeof key, "%s.field", where);
-    if (f == ENC_TF_COUNT) return bad(x, key, "not a profile field a tag can test (see docs/scoring.md)");
+    if (f == ENC_TF_COUNT)
+        return bad(x, key, "not a profile field a tag can test (see docs/scoring.md)");
     cd->field = (enc_tag_field)f;
     static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">=", "in", "has"};
     int o_ = 0;
-    while (o_ < 8 && strcmp(ops[o_], op) != 0)
-        o_++;
+    while (o_ < 8 && strcmp(ops[o_], op) != 0) o_++;
     snprintf(key, sizeof key, "%s.op", where);
     if (o_ == 8) return bad(x, key, "must be one of = != < <= > >= in has");
     cd->op = (enc_tag_op)o_;
     snprintf(key, sizeof key, "%s.value", where);
     bool is_num = f < ENC_TF_FIRST_STR, is_list = f >= ENC_TF_FIRST_LIST;
     if (cd->op == ENC_OP_HAS) {
-        if (!is_list) return bad(x, key, "'has' tests a list field (tags, top_categories, top_brands)");
+        if (!is_list)
+            return bad(x, key, "'has' tests a list field (tags, top_categories, top_brands)");
         if (!json_is_string(val)) return bad(x, key, "must be a string");
         cd->str = astr(x, json_string_value(val));
     } else if (is_list) {
@@ -315,7 +360,8 @@ static enc_rc parse_cond(ctx *x, const char *where, json_t *o, enc_tag_cond *cd)
             return bad(x, key, "'in' takes an array of 1 to 32 values");
         size_t i;
         json_t *e;
-        json_array_foreach(val, i, e) {
+        json_array_foreach(val, i, e)
+        {
             if (is_num ? !json_is_number(e) : !json_is_string(e))
                 return bad(x, key, is_num ? "values must be numbers" : "values must be strings");
             if (is_num) cd->setnum[i] = json_number_value(e);
@@ -341,28 +387,34 @@ static enc_rc parse_tags(ctx *x, json_t *a)
     c->n_user_tags = 0;
     size_t i;
     json_t *t;
-    json_array_foreach(a, i, t) {
+    json_array_foreach(a, i, t)
+    {
         char where[96];
         snprintf(where, sizeof where, "tags[%zu]", i);
         if (!json_is_object(t)) return bad(x, where, "must be an object");
         enc_user_tag *u = &c->user_tags[c->n_user_tags];
         memset(u, 0, sizeof *u);
         const char *name = json_string_value(json_object_get(t, "name"));
-        if (!name || !*name || strlen(name) > 64) return bad(x, where, "needs a \"name\" (1 to 64 characters)");
+        if (!name || !*name || strlen(name) > 64)
+            return bad(x, where, "needs a \"name\" (1 to 64 characters)");
         for (const char *p = name; *p; p++)
             if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
                 return bad(x, where, "a tag name has no quotes, backslashes or control characters");
         for (size_t j = 0; j < c->n_user_tags; j++)
-            if (strcmp(c->user_tags[j].name, name) == 0) return bad(x, where, "a tag of that name is defined already");
+            if (strcmp(c->user_tags[j].name, name) == 0)
+                return bad(x, where, "a tag of that name is defined already");
         u->name = astr(x, name);
         json_t *all = json_object_get(t, "all");
         if (all) {
-            if (json_object_size(t) != 2) return bad(x, where, "a tag with \"all\" has only \"name\" and \"all\"");
-            if (!json_is_array(all) || !json_array_size(all) || json_array_size(all) > ENC_TAG_MAX_CONDS)
+            if (json_object_size(t) != 2)
+                return bad(x, where, "a tag with \"all\" has only \"name\" and \"all\"");
+            if (!json_is_array(all) || !json_array_size(all) ||
+                json_array_size(all) > ENC_TAG_MAX_CONDS)
                 return bad(x, where, "\"all\" is an array of 1 to 8 conditions");
             size_t j;
             json_t *cd;
-            json_array_foreach(all, j, cd) {
+            json_array_foreach(all, j, cd)
+            {
                 char w2[128];
                 snprintf(w2, sizeof w2, "%s.all[%zu]", where, j);
                 if (parse_cond(x, w2, cd, &u->cond[j])) return ENC_EUSAGE;
@@ -387,26 +439,30 @@ enc_rc enc_score_config_json(enc_score_config *c, const char *text, size_t len, 
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return enc_fail(err, ENC_EPARSE, "%s: line %d, column %d: %s", what, je.line, je.column, je.text);
+        return enc_fail(err, ENC_EPARSE, "%s: line %d, column %d: %s", what, je.line, je.column,
+                        je.text);
     ctx x = {c, what, err};
     enc_rc rc = ENC_OK;
     if (!json_is_object(root)) rc = bad(&x, "(top)", "the config is a JSON object");
     const char *k;
     json_t *v;
-    if (!rc) json_object_foreach(root, k, v) {
-        if (strcmp(k, "currency_decimals") == 0) rc = get_int(&x, k, v, 0, 4, &c->money_digits);
-        else if (strcmp(k, "threads") == 0) rc = get_int(&x, k, v, 1, 64, &c->threads);
-        else if (strcmp(k, "rfm") == 0) rc = parse_rfm(&x, v);
-        else if (strcmp(k, "lifecycle") == 0) rc = parse_lifecycle(&x, v);
-        else if (strcmp(k, "churn") == 0) rc = parse_churn(&x, v);
-        else if (strcmp(k, "clv") == 0) rc = parse_clv(&x, v);
-        else if (strcmp(k, "cluster") == 0) rc = parse_cluster(&x, v);
-        else if (strcmp(k, "system_tags") == 0) rc = parse_tag_thresholds(&x, v);
-        else if (strcmp(k, "tags") == 0) rc = parse_tags(&x, v);
-        else rc = bad(&x, k, "unknown setting (currency_decimals, threads, rfm, lifecycle, churn, clv,"
-                             " cluster, system_tags, tags)");
-        if (rc) break;
-    }
+    if (!rc) json_object_foreach(root, k, v)
+        {
+            if (strcmp(k, "currency_decimals") == 0) rc = get_int(&x, k, v, 0, 4, &c->money_digits);
+            else if (strcmp(k, "threads") == 0) rc = get_int(&x, k, v, 1, 64, &c->threads);
+            else if (strcmp(k, "rfm") == 0) rc = parse_rfm(&x, v);
+            else if (strcmp(k, "lifecycle") == 0) rc = parse_lifecycle(&x, v);
+            else if (strcmp(k, "churn") == 0) rc = parse_churn(&x, v);
+            else if (strcmp(k, "clv") == 0) rc = parse_clv(&x, v);
+            else if (strcmp(k, "cluster") == 0) rc = parse_cluster(&x, v);
+            else if (strcmp(k, "system_tags") == 0) rc = parse_tag_thresholds(&x, v);
+            else if (strcmp(k, "tags") == 0) rc = parse_tags(&x, v);
+            else
+                rc = bad(&x, k,
+                         "unknown setting (currency_decimals, threads, rfm, lifecycle, churn, clv,"
+                         " cluster, system_tags, tags)");
+            if (rc) break;
+        }
     json_decref(root);
     if (!rc && (rc = enc_score_config_check(c, err))) {
         char m[sizeof err->msg];
@@ -468,11 +524,15 @@ enc_rc enc_score_config_env(enc_score_config *c, enc_err *err)
 
 enc_rc enc_score_config_check(const enc_score_config *c, enc_err *err)
 {
-    if (c->rfm.k < 2 || c->rfm.k > ENC_RFM_MAX_K) return enc_fail(err, ENC_EUSAGE, "rfm.k must be 2..%d", ENC_RFM_MAX_K);
+    if (c->rfm.k < 2 || c->rfm.k > ENC_RFM_MAX_K)
+        return enc_fail(err, ENC_EUSAGE, "rfm.k must be 2..%d", ENC_RFM_MAX_K);
     if (c->cluster_k_min > c->cluster_k_max)
         return enc_fail(err, ENC_EUSAGE, "cluster.k_min must not exceed cluster.k_max");
-    if (c->cluster_k == 1) return enc_fail(err, ENC_EUSAGE, "cluster.k must be 0 (choose) or 2..16");
-    if (!(c->churn_horizon_days >= 1)) return enc_fail(err, ENC_EUSAGE, "churn horizon must be at least 1 day");
-    if (c->threads < 1 || c->threads > 64) return enc_fail(err, ENC_EUSAGE, "threads must be 1..64");
+    if (c->cluster_k == 1)
+        return enc_fail(err, ENC_EUSAGE, "cluster.k must be 0 (choose) or 2..16");
+    if (!(c->churn_horizon_days >= 1))
+        return enc_fail(err, ENC_EUSAGE, "churn horizon must be at least 1 day");
+    if (c->threads < 1 || c->threads > 64)
+        return enc_fail(err, ENC_EUSAGE, "threads must be 1..64");
     return enc_lc_config_check(&c->lc, err);
 }

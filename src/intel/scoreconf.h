@@ -17,15 +17,37 @@
  * probabilities, money as decimals (clv >= 1000 means 1,000.00 of the currency). */
 typedef enum enc_tag_field {
     /* numbers */
-    ENC_TF_RECENCY_DAYS, ENC_TF_FREQUENCY, ENC_TF_MONETARY, ENC_TF_RETURNS_AMOUNT, ENC_TF_AOV,
-    ENC_TF_TENURE_DAYS, ENC_TF_R, ENC_TF_F, ENC_TF_M, ENC_TF_P_ALIVE, ENC_TF_EXPECTED_30D,
-    ENC_TF_EXPECTED_90D, ENC_TF_EXPECTED_365D, ENC_TF_EXPECTED_SPEND, ENC_TF_CLV,
-    ENC_TF_CHURN_RISK, ENC_TF_PRICE_SENSITIVITY, ENC_TF_CLUSTER,
+    ENC_TF_RECENCY_DAYS,
+    ENC_TF_FREQUENCY,
+    ENC_TF_MONETARY,
+    ENC_TF_RETURNS_AMOUNT,
+    ENC_TF_AOV,
+    ENC_TF_TENURE_DAYS,
+    ENC_TF_R,
+    ENC_TF_F,
+    ENC_TF_M,
+    ENC_TF_P_ALIVE,
+    ENC_TF_EXPECTED_30D,
+    ENC_TF_EXPECTED_90D,
+    ENC_TF_EXPECTED_365D,
+    ENC_TF_EXPECTED_SPEND,
+    ENC_TF_CLV,
+    ENC_TF_CHURN_RISK,
+    ENC_TF_PRICE_SENSITIVITY,
+    ENC_TF_CLUSTER,
     /* strings */
-    ENC_TF_RFM_SEGMENT, ENC_TF_RFM_SEGMENT_CN, ENC_TF_LIFECYCLE, ENC_TF_LIFECYCLE_CLASS,
-    ENC_TF_SPEND_TIER, ENC_TF_PREFERRED_CHANNEL, ENC_TF_PREFERRED_PAYMENT, ENC_TF_REGION,
+    ENC_TF_RFM_SEGMENT,
+    ENC_TF_RFM_SEGMENT_CN,
+    ENC_TF_LIFECYCLE,
+    ENC_TF_LIFECYCLE_CLASS,
+    ENC_TF_SPEND_TIER,
+    ENC_TF_PREFERRED_CHANNEL,
+    ENC_TF_PREFERRED_PAYMENT,
+    ENC_TF_REGION,
     /* lists */
-    ENC_TF_TAGS, ENC_TF_TOP_CATEGORIES, ENC_TF_TOP_BRANDS,
+    ENC_TF_TAGS,
+    ENC_TF_TOP_CATEGORIES,
+    ENC_TF_TOP_BRANDS,
     ENC_TF_COUNT
 } enc_tag_field;
 #define ENC_TF_FIRST_STR ENC_TF_RFM_SEGMENT
@@ -33,7 +55,12 @@ typedef enum enc_tag_field {
 const char *enc_tag_field_name(enc_tag_field f);
 
 typedef enum enc_tag_op {
-    ENC_OP_EQ, ENC_OP_NE, ENC_OP_LT, ENC_OP_LE, ENC_OP_GT, ENC_OP_GE, /* numbers; = != strings */
+    ENC_OP_EQ,
+    ENC_OP_NE,
+    ENC_OP_LT,
+    ENC_OP_LE,
+    ENC_OP_GT,
+    ENC_OP_GE,  /* numbers; = != strings */
     ENC_OP_IN,  /* string (or number) is one of the value array */
     ENC_OP_HAS, /* list field holds the value */
 } enc_tag_op;
@@ -80,15 +107,15 @@ typedef struct enc_score_config {
     int clv_months;       /* CLV horizon [12] */
     double clv_discount;  /* monthly discount rate [0.01] */
     /* clusters */
-    int cluster_k;            /* 0 = chosen by silhouette in [k_min, k_max] [0] */
+    int cluster_k;                    /* 0 = chosen by silhouette in [k_min, k_max] [0] */
     int cluster_k_min, cluster_k_max; /* [2, 8] */
-    uint64_t cluster_seed;    /* [1] */
+    uint64_t cluster_seed;            /* [1] */
     /* system tag thresholds (docs/scoring.md) */
-    double tag_active_days;       /* [30] */
-    double tag_big_spender_q;     /* monetary quantile of buyers [0.9] */
-    double tag_high_value_q;      /* CLV quantile [0.9] */
-    double tag_price_share;       /* share of promo orders [0.5] */
-    double tag_at_risk;           /* churn risk [0.7] */
+    double tag_active_days;   /* [30] */
+    double tag_big_spender_q; /* monetary quantile of buyers [0.9] */
+    double tag_high_value_q;  /* CLV quantile [0.9] */
+    double tag_price_share;   /* share of promo orders [0.5] */
+    double tag_at_risk;       /* churn risk [0.7] */
     /* user tags */
     size_t n_user_tags;
     enc_user_tag user_tags[ENC_MAX_USER_TAGS];

@@ -10,8 +10,8 @@ enc_rc enc_txfit_check(const enc_txfit_model *m, const enc_clv_obs *d, int64_t *
     *tw = 0;
     *xmax = enc_clv_obs_check(d, tw);
     if (*xmax < 0)
-        return enc_fail(err, ENC_EUSAGE, "%s: invalid data (need x >= 0, 0 <= t_x <= T, weights >= 0)",
-                        m->name);
+        return enc_fail(err, ENC_EUSAGE,
+                        "%s: invalid data (need x >= 0, 0 <= t_x <= T, weights >= 0)", m->name);
     if (!(*tw > 0)) return enc_fail(err, ENC_EUSAGE, "%s: no customers to fit", m->name);
     *sx = *sT = 0;
     for (size_t i = 0; i < d->n; i++) {
@@ -20,9 +20,12 @@ enc_rc enc_txfit_check(const enc_txfit_model *m, const enc_clv_obs *d, int64_t *
         *sT += w * d->T[i];
     }
     if (*sx == 0)
-        return enc_fail(err, ENC_EFAIL, "%s: nobody made a repeat purchase: the likelihood has no "
-                        "maximum (purchase rate estimate 0), the model cannot be fitted", m->name);
-    if (*sT == 0) return enc_fail(err, ENC_EFAIL, "%s: every customer has T = 0: no time observed", m->name);
+        return enc_fail(err, ENC_EFAIL,
+                        "%s: nobody made a repeat purchase: the likelihood has no "
+                        "maximum (purchase rate estimate 0), the model cannot be fitted",
+                        m->name);
+    if (*sT == 0)
+        return enc_fail(err, ENC_EFAIL, "%s: every customer has T = 0: no time observed", m->name);
     return ENC_OK;
 }
 
@@ -51,10 +54,12 @@ enc_rc enc_txfit_run(const enc_txfit_model *m, enc_optim_fn f, void *ctx, double
     }
     for (int j = 0; j < 4; j++)
         if (fabs(th[j]) > 25)
-            return enc_fail(err, ENC_EFAIL, "%s: parameter %s ran to %g: the data do not identify the model",
+            return enc_fail(err, ENC_EFAIL,
+                            "%s: parameter %s ran to %g: the data do not identify the model",
                             m->name, m->params[j], exp(th[j]));
     if (rep->status != ENC_OPTIM_CONVERGED)
-        return enc_fail(err, ENC_EFAIL, "%s: fit did not converge (%s after %d iterations, gradient norm %.3g)",
-                        m->name, enc_optim_status_name(rep->status), rep->iterations, rep->grad_norm);
+        return enc_fail(
+            err, ENC_EFAIL, "%s: fit did not converge (%s after %d iterations, gradient norm %.3g)",
+            m->name, enc_optim_status_name(rep->status), rep->iterations, rep->grad_norm);
     return ENC_OK;
 }

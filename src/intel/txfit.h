@@ -10,9 +10,9 @@
 #include "intel/optim.h"
 
 typedef struct enc_txfit_model {
-    const char *name;           /* "bg/nbd": the prefix of every message */
-    const char *params[4];      /* the parameters' names, in theta's order */
-    double spread[3][4];        /* offsets of the three restarts from the start, in logs */
+    const char *name;      /* "bg/nbd": the prefix of every message */
+    const char *params[4]; /* the parameters' names, in theta's order */
+    double spread[3][4];   /* offsets of the three restarts from the start, in logs */
 } enc_txfit_model;
 
 /* Checks d for a transaction model: *xmax (largest x), *tw (total weight), *sx and *sT

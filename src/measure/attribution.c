@@ -22,8 +22,8 @@ enum { TRK_OPEN, TRK_CLICK, TRK_UNSUB };
 
 typedef struct mrow {
     int64_t cust, at, sent_at, msg_id;
-    int8_t g, ch;    /* group index; channel (-1: none or unknown) */
-    uint8_t msg;     /* MSG_* */
+    int8_t g, ch; /* group index; channel (-1: none or unknown) */
+    uint8_t msg;  /* MSG_* */
 } mrow;
 
 typedef struct erow {
@@ -139,9 +139,9 @@ static enc_rc load_members(work *w, enc_err *err)
         if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
             m->msg_id = sqlite3_column_int64(q, 5);
             const char *s = (const char *)sqlite3_column_text(q, 6);
-            m->msg = strcmp(s, "sent") == 0                                 ? MSG_DELIVERED
+            m->msg = strcmp(s, "sent") == 0                               ? MSG_DELIVERED
                      : strcmp(s, "failed") == 0 || strcmp(s, "dead") == 0 ? MSG_FAILED
-                                                                           : MSG_PENDING;
+                                                                          : MSG_PENDING;
             m->sent_at = sqlite3_column_int64(q, 7);
             if (m->msg == MSG_DELIVERED && !m->sent_at) m->msg = MSG_PENDING;
             bool added;
@@ -165,13 +165,14 @@ static int erow_cmp(const void *x, const void *y)
 static enc_rc load_events(work *w, int64_t from, enc_err *err)
 {
     sqlite3_stmt *q;
-    if (prep(w,
-             "SELECT CASE WHEN json_valid(e.props) THEN json_extract(e.props, '$.message_id') END,"
-             " e.type, e.ts FROM events e"
-             " WHERE e.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)"
-             " AND (e.type = 'message_open' OR e.type = 'message_click' OR e.type = 'unsubscribe')"
-             " AND e.ts >= ?3 AND e.ts <= ?2",
-             from, &q, err))
+    if (prep(
+            w,
+            "SELECT CASE WHEN json_valid(e.props) THEN json_extract(e.props, '$.message_id') END,"
+            " e.type, e.ts FROM events e"
+            " WHERE e.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)"
+            " AND (e.type = 'message_open' OR e.type = 'message_click' OR e.type = 'unsubscribe')"
+            " AND e.ts >= ?3 AND e.ts <= ?2",
+            from, &q, err))
         return err->rc;
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
@@ -183,7 +184,9 @@ static enc_rc load_events(work *w, int64_t from, enc_err *err)
         erow *e = &w->e[w->ne++];
         e->m = (size_t)*m;
         e->ts = sqlite3_column_int64(q, 2);
-        e->type = strcmp(t, "message_open") == 0 ? TRK_OPEN : strcmp(t, "message_click") == 0 ? TRK_CLICK : TRK_UNSUB;
+        e->type = strcmp(t, "message_open") == 0    ? TRK_OPEN
+                  : strcmp(t, "message_click") == 0 ? TRK_CLICK
+                                                    : TRK_UNSUB;
     }
     if (done(w, q, r, "tracking events", err)) return err->rc;
     if (w->ne) qsort(w->e, w->ne, sizeof *w->e, erow_cmp);
@@ -224,7 +227,9 @@ static enc_rc load_coupons(work *w, enc_err *err)
         c->ts = sqlite3_column_int64(q, 4);
         c->sales = sqlite3_column_int64(q, 5);
         int64_t discount = sqlite3_column_int64(q, 6);
-        c->cost = !percent ? amount : discount > 0 ? discount : llround((double)c->sales * (double)amount / 100.0);
+        c->cost = !percent       ? amount
+                  : discount > 0 ? discount
+                                 : llround((double)c->sales * (double)amount / 100.0);
         bool added;
         enc_imap_put(w->coupon_of, c->order, 1, &added);
     }
@@ -237,12 +242,13 @@ static enc_rc load_coupons(work *w, enc_err *err)
 static enc_rc load_orders(work *w, int64_t from, enc_err *err)
 {
     sqlite3_stmt *q;
-    if (prep(w,
-             "SELECT o.customer_id, o.id, o.ts, o.sales FROM orders o"
-             " WHERE o.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)"
-             " AND o.status = 'paid' AND o.ts > ?3 AND o.ts <= ?2"
-             " ORDER BY o.customer_id, o.ts, o.id",
-             from, &q, err))
+    if (prep(
+            w,
+            "SELECT o.customer_id, o.id, o.ts, o.sales FROM orders o"
+            " WHERE o.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)"
+            " AND o.status = 'paid' AND o.ts > ?3 AND o.ts <= ?2"
+            " ORDER BY o.customer_id, o.ts, o.id",
+            from, &q, err))
         return err->rc;
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
@@ -264,7 +270,8 @@ static enc_rc load_currency(work *w, enc_err *err)
         return err->rc;
     int r = sqlite3_step(q);
     if (r == SQLITE_ROW) {
-        snprintf(w->a->currency, sizeof w->a->currency, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(w->a->currency, sizeof w->a->currency, "%s",
+                 (const char *)sqlite3_column_text(q, 0));
         int d = enc_currency_digits(w->a->currency);
         if (d >= 0) w->a->digits = d;
     }
@@ -312,8 +319,8 @@ static void one_customer(work *w, size_t i, size_t j, size_t ei, size_t ej, size
         if (m->msg == MSG_DELIVERED) {
             f[F_DELIV] |= bit;
             G->messages_sent++;
-            G->message_cost += a->set.msg_cost[m->ch >= 0 ? m->ch : a->holdout_channel] *
-                               pow(10, a->digits);
+            G->message_cost +=
+                a->set.msg_cost[m->ch >= 0 ? m->ch : a->holdout_channel] * pow(10, a->digits);
         }
         int64_t t = m->msg == MSG_DELIVERED ? m->sent_at : m->at;
         if (t > a->as_of) continue;
@@ -365,8 +372,7 @@ static void one_customer(work *w, size_t i, size_t j, size_t ei, size_t ej, size
     const uint32_t vmask = (1u << ENC_ATTR_TREATED) - 1, tbit = 1u << ENC_ATTR_TREATED;
     for (int x = 0; x < NFLAGS; x++)
         if (f[x] & vmask) f[x] |= tbit;
-    for (int g = 0; g < ENC_ATTR_TREATED; g++)
-        rev[ENC_ATTR_TREATED] += rev[g];
+    for (int g = 0; g < ENC_ATTR_TREATED; g++) rev[ENC_ATTR_TREATED] += rev[g];
     for (int g = 0; g < ENC_ATTR_GROUPS; g++) {
         uint32_t bit = 1u << g;
         if (!(f[F_IN] & bit)) continue;
@@ -395,18 +401,13 @@ static void attribute(work *w)
     size_t ancap = 0, ei = 0, ci = 0, oi = 0;
     for (size_t i = 0; i < w->nm;) {
         size_t j = i;
-        while (j < w->nm && w->m[j].cust == w->m[i].cust)
-            j++;
+        while (j < w->nm && w->m[j].cust == w->m[i].cust) j++;
         size_t ej = ei, cj = ci;
-        while (ej < w->ne && w->e[ej].m < j)
-            ej++;
-        while (cj < w->nc && w->c[cj].m < j)
-            cj++;
-        while (oi < w->no && w->o[oi].cust < w->m[i].cust)
-            oi++;
+        while (ej < w->ne && w->e[ej].m < j) ej++;
+        while (cj < w->nc && w->c[cj].m < j) cj++;
+        while (oi < w->no && w->o[oi].cust < w->m[i].cust) oi++;
         size_t oj = oi;
-        while (oj < w->no && w->o[oj].cust == w->m[i].cust)
-            oj++;
+        while (oj < w->no && w->o[oj].cust == w->m[i].cust) oj++;
         one_customer(w, i, j, ei, ej, ci, cj, oi, oj, &an, &ancap);
         i = j, ei = ej, ci = cj, oi = oj;
     }
@@ -424,8 +425,7 @@ static void attribute(work *w)
         T->coupons_redeemed += G->coupons_redeemed;
         T->coupon_cost += G->coupon_cost;
         T->message_cost += G->message_cost;
-        for (int d = 0; d < a->ndays; d++)
-            T->daily[d] += G->daily[d];
+        for (int d = 0; d < a->ndays; d++) T->daily[d] += G->daily[d];
     }
     for (int g = 0; g < ENC_ATTR_GROUPS; g++) {
         a->g[g].rev = w->rev[g].v;
@@ -441,8 +441,7 @@ static void work_free(work *w)
     free(w->o);
     enc_imap_free(w->by_msg);
     enc_imap_free(w->coupon_of);
-    for (int g = 0; g < ENC_ATTR_GROUPS; g++)
-        free(w->rev[g].v);
+    for (int g = 0; g < ENC_ATTR_GROUPS; g++) free(w->rev[g].v);
 }
 
 enc_rc enc_attr_run(enc_store *st, const char *campaign, const enc_attr_opts *o, enc_attr **out,
@@ -468,8 +467,7 @@ enc_rc enc_attr_run(enc_store *st, const char *campaign, const enc_attr_opts *o,
     a->before = o->before;
     a->digits = 2;
     a->holdout_channel = spec->nchannels ? spec->channels[0] : CH_EMAIL;
-    if (o->set)
-        a->set = *o->set;
+    if (o->set) a->set = *o->set;
     else if ((rc = enc_mset_load(st, a->campaign, &a->set, err))) {
         enc_spec_free(own);
         free(a);

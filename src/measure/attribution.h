@@ -56,17 +56,17 @@ typedef struct enc_attr_group {
 
 typedef struct enc_attr {
     char campaign[ENC_SPEC_MAX_NAME];
-    int64_t as_of;     /* orders, events and members up to here */
-    int64_t before;    /* 0, or members only before this (an A/B test's phase) */
-    int64_t first_at;  /* the earliest membership counted (0 when none) */
-    int64_t day0;      /* UTC midnight of first_at */
-    int ndays;         /* days in the daily series */
+    int64_t as_of;       /* orders, events and members up to here */
+    int64_t before;      /* 0, or members only before this (an A/B test's phase) */
+    int64_t first_at;    /* the earliest membership counted (0 when none) */
+    int64_t day0;        /* UTC midnight of first_at */
+    int ndays;           /* days in the daily series */
     int holdout_channel; /* whose window the holdout gets: the campaign's first channel */
-    enc_mset set;      /* the settings used */
-    char currency[8];  /* the orders' currency code, "" when unknown */
-    int digits;        /* its minor-unit digits (2 when unknown) */
-    int nvariants;     /* g[0 .. nvariants): the variants in the campaign file's order, then any
-                        * other variant names found among the members */
+    enc_mset set;        /* the settings used */
+    char currency[8];    /* the orders' currency code, "" when unknown */
+    int digits;          /* its minor-unit digits (2 when unknown) */
+    int nvariants;       /* g[0 .. nvariants): the variants in the campaign file's order, then any
+                          * other variant names found among the members */
     enc_attr_group g[ENC_ATTR_GROUPS]; /* ... g[ENC_ATTR_TREATED], g[ENC_ATTR_HOLDOUT] */
 } enc_attr;
 

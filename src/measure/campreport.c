@@ -15,10 +15,7 @@ const char *enc_ab_metric_name(enc_ab_metric m)
     return m == ENC_AB_REVENUE ? "revenue" : m == ENC_AB_CLICK ? "click" : "conversion";
 }
 
-static double rate(int64_t x, int64_t n)
-{
-    return n > 0 ? (double)x / (double)n : NAN;
-}
+static double rate(int64_t x, int64_t n) { return n > 0 ? (double)x / (double)n : NAN; }
 
 void enc_uplift_of(const enc_attr *a, int g, enc_uplift *u)
 {
@@ -96,10 +93,7 @@ void enc_ab_compare(const enc_attr *a, enc_ab_metric metric, enc_ab_result *out)
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
-static double major(const enc_attr *a, double minor)
-{
-    return minor / pow(10, a->digits);
-}
+static double major(const enc_attr *a, double minor) { return minor / pow(10, a->digits); }
 
 static void kpair(enc_jw *w, const char *k, double lo, double hi)
 {
@@ -201,7 +195,10 @@ static void group_json(const enc_attr *a, int g, const enc_uplift *u, enc_jw *w)
     const enc_attr_group *G = &a->g[g];
     enc_jw_obj(w);
     enc_jw_kstr(w, "name", G->name);
-    enc_jw_kstr(w, "kind", g == ENC_ATTR_HOLDOUT ? "holdout" : g == ENC_ATTR_TREATED ? "treated" : "variant");
+    enc_jw_kstr(w, "kind",
+                g == ENC_ATTR_HOLDOUT   ? "holdout"
+                : g == ENC_ATTR_TREATED ? "treated"
+                                        : "variant");
     enc_jw_kint(w, "audience", G->audience);
     enc_jw_kint(w, "sent", G->sent);
     enc_jw_kint(w, "delivered", G->delivered);
@@ -250,8 +247,7 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
     enc_jw_knum(w, "confidence", ENC_MEASURE_LEVEL);
     enc_jw_key(w, "groups");
     enc_jw_arr(w);
-    for (int g = 0; g < a->nvariants; g++)
-        group_json(a, g, &r->up[g], w);
+    for (int g = 0; g < a->nvariants; g++) group_json(a, g, &r->up[g], w);
     group_json(a, ENC_ATTR_TREATED, &r->up[ENC_ATTR_TREATED], w);
     group_json(a, ENC_ATTR_HOLDOUT, NULL, w);
     enc_jw_end(w);
@@ -274,10 +270,8 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
 
 static void fmt_pct(char *out, size_t cap, double f)
 {
-    if (isnan(f))
-        snprintf(out, cap, "-");
-    else
-        snprintf(out, cap, "%.1f%%", 100 * f);
+    if (isnan(f)) snprintf(out, cap, "-");
+    else snprintf(out, cap, "%.1f%%", 100 * f);
 }
 
 static void fmt_money(const enc_attr *a, char *out, size_t cap, double minor)
@@ -291,12 +285,9 @@ static void fmt_money(const enc_attr *a, char *out, size_t cap, double minor)
 
 static void fmt_p(char *out, size_t cap, double p)
 {
-    if (isnan(p))
-        snprintf(out, cap, "-");
-    else if (p < 0.0001)
-        snprintf(out, cap, "<0.0001");
-    else
-        snprintf(out, cap, "%.4f", p);
+    if (isnan(p)) snprintf(out, cap, "-");
+    else if (p < 0.0001) snprintf(out, cap, "<0.0001");
+    else snprintf(out, cap, "%.4f", p);
 }
 
 static int name_width(const enc_attr *a)
@@ -311,8 +302,7 @@ static int name_width(const enc_attr *a)
 static int text_rows(const enc_attr *a, int *rows)
 {
     int n = 0;
-    for (int g = 0; g < a->nvariants; g++)
-        rows[n++] = g;
+    for (int g = 0; g < a->nvariants; g++) rows[n++] = g;
     if (a->nvariants > 1) rows[n++] = ENC_ATTR_TREATED;
     rows[n++] = ENC_ATTR_HOLDOUT;
     return n;
@@ -346,10 +336,9 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
         fmt_pct(cr, sizeof cr, rate(G->converted, G->audience));
         fmt_pct(rr, sizeof rr, rate(G->repurchased, G->audience));
         enc_buf_printf(b, "%-*s %9lld %9lld %9lld %7lld %8lld %8lld %6lld %9lld %7s %7s\n", wd,
-                       G->name, (long long)G->audience, (long long)G->sent,
-                       (long long)G->delivered, (long long)G->failed, (long long)G->opened,
-                       (long long)G->clicked, (long long)G->unsubscribed,
-                       (long long)G->converted, cr, rr);
+                       G->name, (long long)G->audience, (long long)G->sent, (long long)G->delivered,
+                       (long long)G->failed, (long long)G->opened, (long long)G->clicked,
+                       (long long)G->unsubscribed, (long long)G->converted, cr, rr);
     }
     enc_buf_printf(b, "\n%-*s %7s %9s %13s %11s %11s %11s\n", wd, "group", "orders", "by coupon",
                    a->currency[0] ? a->currency : "revenue", "per cust.", "msg cost",
@@ -371,8 +360,8 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
         enc_buf_printf(b,
                        "\nuplift over the holdout (95%% intervals: Newcombe for conversion, "
                        "Welch for revenue per customer)\n%-*s %24s %8s %24s %8s %12s %8s\n",
-                       wd, "group", "conversion (pp)", "p", "revenue/customer", "p",
-                       "incremental", "ROI");
+                       wd, "group", "conversion (pp)", "p", "revenue/customer", "p", "incremental",
+                       "ROI");
         for (int k = 0; k < nr - 1; k++) {
             const enc_uplift *u = &r->up[rows[k]];
             if (!u->valid) continue;
@@ -386,12 +375,10 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
             snprintf(rv, sizeof rv, "%s [%s, %s]", m1, l1, h1);
             fmt_p(pr, sizeof pr, u->rpc.p_value);
             fmt_money(a, inc, sizeof inc, u->incr_revenue);
-            if (isnan(u->roi))
-                snprintf(roi, sizeof roi, "-");
-            else
-                snprintf(roi, sizeof roi, "%.2f", u->roi);
-            enc_buf_printf(b, "%-*s %24s %8s %24s %8s %12s %8s\n", wd, a->g[rows[k]].name, cv,
-                           pv, rv, pr, inc, roi);
+            if (isnan(u->roi)) snprintf(roi, sizeof roi, "-");
+            else snprintf(roi, sizeof roi, "%.2f", u->roi);
+            enc_buf_printf(b, "%-*s %24s %8s %24s %8s %12s %8s\n", wd, a->g[rows[k]].name, cv, pv,
+                           rv, pr, inc, roi);
         }
     }
     if (r->has_ab) {
@@ -417,8 +404,8 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
                                t->g[c->variant].name, d, l, h, pv, pa, c->test);
             } else {
                 enc_buf_printf(b, "  vs %s: %+.2f pp [%+.2f, %+.2f], p %s, adjusted %s (%s)\n",
-                               t->g[c->variant].name, 100 * c->diff, 100 * c->lo, 100 * c->hi,
-                               pv, pa, c->test);
+                               t->g[c->variant].name, 100 * c->diff, 100 * c->lo, 100 * c->hi, pv,
+                               pa, c->test);
             }
         }
     }
@@ -447,7 +434,8 @@ enc_rc enc_campreport_build(enc_store *st, const char *name, int64_t as_of, enc_
     enc_camp_row_free(&row);
     enc_mset set;
     enc_attr_opts o = {.as_of = as_of, .set = &set, .spec = spec};
-    if ((rc = enc_mset_load(st, name, &set, err)) || (rc = enc_attr_run(st, name, &o, &r->all, err)))
+    if ((rc = enc_mset_load(st, name, &set, err)) ||
+        (rc = enc_attr_run(st, name, &o, &r->all, err)))
         goto out;
     for (int g = 0; g <= ENC_ATTR_TREATED; g++)
         if (g < r->all->nvariants || g == ENC_ATTR_TREATED) enc_uplift_of(r->all, g, &r->up[g]);

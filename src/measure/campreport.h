@@ -18,22 +18,22 @@
 
 /* A group (a variant, or every variant together) against the holdout. Money in minor units. */
 typedef struct enc_uplift {
-    bool valid;           /* both the group and the holdout have customers */
-    enc_prop_diff conv;   /* conversion rate: group - holdout */
-    enc_welch rpc;        /* attributed revenue per customer: group - holdout */
-    double incr_conversions;      /* conv.diff x audience */
+    bool valid;                            /* both the group and the holdout have customers */
+    enc_prop_diff conv;                    /* conversion rate: group - holdout */
+    enc_welch rpc;                         /* attributed revenue per customer: group - holdout */
+    double incr_conversions;               /* conv.diff x audience */
     double incr_revenue, incr_lo, incr_hi; /* rpc.diff (and its interval) x audience */
-    int64_t cost;         /* message cost (rounded to the minor unit) + coupon cost */
-    double roi;           /* (incr_revenue - cost) / cost; NaN when cost is 0 */
+    int64_t cost; /* message cost (rounded to the minor unit) + coupon cost */
+    double roi;   /* (incr_revenue - cost) / cost; NaN when cost is 0 */
 } enc_uplift;
 
 /* The best variant by the metric against each other variant. */
 typedef struct enc_ab_cmp {
-    int variant;         /* the other variant (index into the attribution's groups) */
-    double diff, lo, hi; /* leader - other: a rate difference (Newcombe) or a difference of
-                          * revenue per customer in minor units (Welch) */
+    int variant;                /* the other variant (index into the attribution's groups) */
+    double diff, lo, hi;        /* leader - other: a rate difference (Newcombe) or a difference of
+                                 * revenue per customer in minor units (Welch) */
     double p_value, p_adjusted; /* two-sided; Holm-adjusted over the comparisons */
-    const char *test;    /* "z", "fisher" or "welch" */
+    const char *test;           /* "z", "fisher" or "welch" */
 } enc_ab_cmp;
 typedef struct enc_ab_result {
     enc_ab_metric metric;

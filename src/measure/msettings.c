@@ -32,8 +32,9 @@ static enc_rc apply(json_t *o, const char *path, bool allow_campaigns, enc_mset 
         bool win = strcmp(k, "windows") == 0, cost = strcmp(k, "message_cost") == 0;
         if (!win && !cost) {
             if (allow_campaigns && strcmp(k, "campaigns") == 0) continue;
-            return enc_fail(err, ENC_EPARSE, "%s%s%s: unknown key; expected windows, message_cost%s",
-                            path, *path ? "." : "", k, allow_campaigns ? " or campaigns" : "");
+            return enc_fail(err, ENC_EPARSE,
+                            "%s%s%s: unknown key; expected windows, message_cost%s", path,
+                            *path ? "." : "", k, allow_campaigns ? " or campaigns" : "");
         }
         if (!json_is_object(v))
             return enc_fail(err, ENC_EPARSE, "%s%s%s: expected an object of channels", path,
@@ -71,10 +72,8 @@ static enc_rc apply(json_t *o, const char *path, bool allow_campaigns, enc_mset 
                 if (!s) continue;
                 for (int i = 0; i < CH_NCHANNELS; i++) {
                     if (!all && i != c) continue;
-                    if (win)
-                        s->window[i] = w;
-                    else
-                        s->msg_cost[i] = d;
+                    if (win) s->window[i] = w;
+                    else s->msg_cost[i] = d;
                 }
             }
         }
@@ -82,8 +81,7 @@ static enc_rc apply(json_t *o, const char *path, bool allow_campaigns, enc_mset 
     return ENC_OK;
 }
 
-enc_rc enc_mset_parse(const char *text, size_t n, const char *campaign, enc_mset *s,
-                      enc_err *err)
+enc_rc enc_mset_parse(const char *text, size_t n, const char *campaign, enc_mset *s, enc_err *err)
 {
     if (n > ENC_MSET_MAX_BYTES)
         return enc_fail(err, ENC_ELIMIT, "settings larger than %d bytes", ENC_MSET_MAX_BYTES);
@@ -156,7 +154,8 @@ enc_rc enc_mset_save(enc_store *st, const char *text, size_t n, enc_err *err)
     sqlite3_bind_text(q, 1, text, (int)n, SQLITE_TRANSIENT);
     int r = sqlite3_step(q);
     sqlite3_finalize(q);
-    if (r != SQLITE_DONE) return enc_fail(err, ENC_EDB, "measurement settings: %s", sqlite3_errmsg(db));
+    if (r != SQLITE_DONE)
+        return enc_fail(err, ENC_EDB, "measurement settings: %s", sqlite3_errmsg(db));
     return ENC_OK;
 }
 

@@ -25,8 +25,7 @@ void enc_mset_default(enc_mset *s);
 /* Checks the whole document (every campaign's entry too) and applies its shop-wide part, then
  * the entry of `campaign` (may be NULL), over *s. Errors name the path ("windows.emial:
  * unknown channel ...") or the JSON position; *s is unchanged on error. */
-enc_rc enc_mset_parse(const char *text, size_t n, const char *campaign, enc_mset *s,
-                      enc_err *err);
+enc_rc enc_mset_parse(const char *text, size_t n, const char *campaign, enc_mset *s, enc_err *err);
 
 /* The stored document (malloc'ed; the caller frees) or NULL when none is stored. */
 enc_rc enc_mset_text(enc_store *st, char **out, enc_err *err);

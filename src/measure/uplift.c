@@ -11,10 +11,7 @@
 #include <string.h>
 
 /* the normal quantile z_{1-(1-level)/2}: 1.959964 for 0.95 */
-static double z_of(double level)
-{
-    return gsl_cdf_ugaussian_Qinv((1.0 - level) / 2.0);
-}
+static double z_of(double level) { return gsl_cdf_ugaussian_Qinv((1.0 - level) / 2.0); }
 
 void enc_stat_wilson(int64_t x, int64_t n, double level, double *lo, double *hi)
 {
@@ -104,8 +101,8 @@ void enc_stat_prop_diff(int64_t x1, int64_t n1, int64_t x2, int64_t n2, double l
     for (int i = 0; i < 4; i++)
         if (e[i] < 5) small = true;
     out->fisher = small;
-    out->p_value = small ? enc_stat_fisher(x1, n1 - x1, x2, n2 - x2)
-                         : enc_stat_ztest2(x1, n1, x2, n2, NULL);
+    out->p_value =
+        small ? enc_stat_fisher(x1, n1 - x1, x2, n2 - x2) : enc_stat_ztest2(x1, n1, x2, n2, NULL);
 }
 
 void enc_stat_mean_var(const double *x, size_t n, double *mean, double *var)
@@ -115,17 +112,15 @@ void enc_stat_mean_var(const double *x, size_t n, double *mean, double *var)
         return;
     }
     double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += x[i];
+    for (size_t i = 0; i < n; i++) s += x[i];
     double m = s / (double)n, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        ss += (x[i] - m) * (x[i] - m);
+    for (size_t i = 0; i < n; i++) ss += (x[i] - m) * (x[i] - m);
     *mean = m;
     *var = n > 1 ? ss / (double)(n - 1) : NAN;
 }
 
-void enc_stat_welch(double n1, double m1, double v1, double n2, double m2, double v2,
-                    double level, enc_welch *out)
+void enc_stat_welch(double n1, double m1, double v1, double n2, double m2, double v2, double level,
+                    enc_welch *out)
 {
     out->diff = m1 - m2;
     out->se = out->df = out->t = out->lo = out->hi = out->p_value = NAN;

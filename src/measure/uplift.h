@@ -27,10 +27,10 @@ double enc_stat_fisher(int64_t a, int64_t b, int64_t c, int64_t d);
 /* A difference of proportions p1 - p2 (treated - control). */
 typedef struct enc_prop_diff {
     double p1, p2, diff;
-    double lo, hi;   /* Newcombe's hybrid score interval (method 10 of Newcombe 1998) */
-    double p_value;  /* two-sided */
-    bool fisher;     /* the p-value is Fisher's exact test (an expected cell under 5), else
-                      * the pooled z-test */
+    double lo, hi;  /* Newcombe's hybrid score interval (method 10 of Newcombe 1998) */
+    double p_value; /* two-sided */
+    bool fisher;    /* the p-value is Fisher's exact test (an expected cell under 5), else
+                     * the pooled z-test */
 } enc_prop_diff;
 /* NaN fields when n1 or n2 is 0. */
 void enc_stat_prop_diff(int64_t x1, int64_t n1, int64_t x2, int64_t n2, double level,
@@ -48,8 +48,8 @@ void enc_stat_mean_var(const double *x, size_t n, double *mean, double *var);
 typedef struct enc_welch {
     double diff, se, df, t, lo, hi, p_value;
 } enc_welch;
-void enc_stat_welch(double n1, double m1, double v1, double n2, double m2, double v2,
-                    double level, enc_welch *out);
+void enc_stat_welch(double n1, double m1, double v1, double n2, double m2, double v2, double level,
+                    enc_welch *out);
 
 /* Holm's step-down adjustment (Holm 1979) of p[0..n) into adj[0..n) (may alias p): sorted
  * ascending, adj_(i) = max over j <= i of min(1, (n - j + 1) p_(j)). Controls the

@@ -12,20 +12,20 @@
 #include <string.h>
 
 struct enc_basket_set {
-    enc_smap *dict;            /* label -> id */
-    char *lab;                 /* labels back to back, each followed by a NUL */
+    enc_smap *dict; /* label -> id */
+    char *lab;      /* labels back to back, each followed by a NUL */
     size_t lab_len, lab_cap;
-    int64_t *lab_off;          /* n_items + 1 offsets into lab */
+    int64_t *lab_off; /* n_items + 1 offsets into lab */
     size_t lab_off_cap;
     int32_t n_items;
-    int64_t *off;              /* n_baskets + 1 offsets into items */
+    int64_t *off; /* n_baskets + 1 offsets into items */
     size_t off_cap;
     int32_t n_baskets;
     int32_t *items;
     size_t items_len, items_cap;
-    int32_t *scratch;          /* one basket's ids while it is parsed */
+    int32_t *scratch; /* one basket's ids while it is parsed */
     size_t scratch_cap;
-    enc_basket_format fmt;     /* what the reader resolved; AUTO when filled from arrays */
+    enc_basket_format fmt; /* what the reader resolved; AUTO when filled from arrays */
 };
 
 int enc_basket_format_parse(const char *s, enc_basket_format *out)
@@ -143,8 +143,9 @@ enc_rc enc_basket_add(enc_basket_set *s, const int32_t *items, size_t n, enc_err
 {
     for (size_t i = 0; i < n; i++)
         if (items[i] < 0 || items[i] >= s->n_items)
-            return enc_fail(err, ENC_EUSAGE, "item id %" PRId32 " is not in the dictionary (%" PRId32
-                            " items)", items[i], s->n_items);
+            return enc_fail(err, ENC_EUSAGE,
+                            "item id %" PRId32 " is not in the dictionary (%" PRId32 " items)",
+                            items[i], s->n_items);
     ENC_GROW(s->scratch, s->scratch_cap, n);
     if (n) memcpy(s->scratch, items, n * sizeof *items);
     return add_scratch(s, n, err);
@@ -210,8 +211,8 @@ static enc_rc parse_line(reader *r, const char *p, size_t n)
             if (e == b) {
                 /* an empty field: allowed only as what follows one trailing comma */
                 if (!(c == NULL && b > 0))
-                    return enc_fail(r->err, ENC_EPARSE, "%s:%" PRId64 ":%zu: empty item",
-                                    r->name, r->line, b + 1);
+                    return enc_fail(r->err, ENC_EPARSE, "%s:%" PRId64 ":%zu: empty item", r->name,
+                                    r->line, b + 1);
             } else if ((rc = push_item(r, p + b, e - b, &k, b + 1))) {
                 return rc;
             }

@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 /* Bounds on outside input (STYLE 8). */
-#define ENC_BASKET_LINE_MAX (1u << 20)  /* bytes in one line of a basket file */
-#define ENC_BASKET_LABEL_MAX 4096       /* bytes in one item label */
+#define ENC_BASKET_LINE_MAX (1u << 20) /* bytes in one line of a basket file */
+#define ENC_BASKET_LABEL_MAX 4096      /* bytes in one item label */
 #define ENC_BASKET_MAX_BASKETS INT32_MAX
 #define ENC_BASKET_MAX_ITEMS (INT32_MAX - 1)
 
@@ -36,8 +36,8 @@ typedef struct enc_basket_set enc_basket_set;
  * items[off[b] .. off[b+1]), ascending ids, no duplicates. Valid until the set changes. */
 typedef struct enc_basket_view {
     int32_t n_baskets;
-    int32_t n_items;          /* distinct items in the dictionary */
-    const int64_t *off;       /* n_baskets + 1 offsets */
+    int32_t n_items;    /* distinct items in the dictionary */
+    const int64_t *off; /* n_baskets + 1 offsets */
     const int32_t *items;
 } enc_basket_view;
 

@@ -40,9 +40,9 @@ void enc_latency_summary(double *v, size_t n, enc_latency *out);
 typedef struct enc_eval_result {
     int64_t split, end;
     int k;
-    size_t customers;       /* evaluated */
-    size_t catalogue;       /* products in the snapshot */
-    double heldout_mean;    /* mean |H(c)| */
+    size_t customers;                   /* evaluated */
+    size_t catalogue;                   /* products in the snapshot */
+    double heldout_mean;                /* mean |H(c)| */
     enc_eval_metrics m[ENC_REC_NKINDS]; /* filled for the methods evaluated */
     bool done[ENC_REC_NKINDS];
     /* per call of the first method: wall clock, and this thread's CPU clock (which leaves out

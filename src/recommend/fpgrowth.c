@@ -104,7 +104,7 @@ typedef struct fptree {
 } fptree;
 
 typedef struct seqref {
-    int64_t start;  /* into the sequence buffer */
+    int64_t start; /* into the sequence buffer */
     int32_t len;
     int32_t weight;
 } seqref;
@@ -157,7 +157,11 @@ static void seq_sort(const int32_t *buf, seqref *v, size_t n, int32_t d)
         /* three parts; the equal part goes on at d + 1 unless the sequences ended at d (then
          * they are identical). The two smaller parts recurse, the largest loops, so the stack
          * stays O(log n) deep. */
-        struct { seqref *v; size_t n; int32_t d; } part[3] = {
+        struct {
+            seqref *v;
+            size_t n;
+            int32_t d;
+        } part[3] = {
             {v, lt, d}, {v + gt + 1, n - gt - 1, d}, {v + lt, p < 0 ? 0 : gt + 1 - lt, d + 1}};
         int big = 0;
         for (int q = 1; q < 3; q++)
@@ -226,12 +230,12 @@ typedef struct miner {
     pool pool;
     const enc_fpg_opts *o;
     int32_t minc;
-    int32_t max_len;         /* INT32_MAX when unlimited */
-    const int32_t *rank_id;  /* global rank -> basket item id */
-    int32_t *prefix;         /* global ranks of the current prefix */
-    int32_t *tmp;            /* one itemset being emitted */
+    int32_t max_len;        /* INT32_MAX when unlimited */
+    const int32_t *rank_id; /* global rank -> basket item id */
+    int32_t *prefix;        /* global ranks of the current prefix */
+    int32_t *tmp;           /* one itemset being emitted */
     enc_itemsets *out;
-    bool full;               /* max_sets was reached */
+    bool full; /* max_sets was reached */
 } miner;
 
 static void emit(miner *mn, int32_t depth, const int32_t *extra, int32_t n_extra, int32_t count)
@@ -363,8 +367,7 @@ static int cmp_rank(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-enc_rc enc_fpg_mine(const enc_basket_set *s, const enc_fpg_opts *o, enc_itemsets *out,
-                    enc_err *err)
+enc_rc enc_fpg_mine(const enc_basket_set *s, const enc_fpg_opts *o, enc_itemsets *out, enc_err *err)
 {
     memset(out, 0, sizeof *out);
     enc_basket_view v = enc_basket_get_view(s);
@@ -432,8 +435,10 @@ enc_rc enc_fpg_mine(const enc_basket_set *s, const enc_fpg_opts *o, enc_itemsets
         }
     }
     if (!rc && mn.full)
-        rc = enc_fail(err, ENC_ELIMIT, "more than %zu itemsets; raise the minimum support or set a "
-                      "maximum length", o->max_sets);
+        rc = enc_fail(err, ENC_ELIMIT,
+                      "more than %zu itemsets; raise the minimum support or set a "
+                      "maximum length",
+                      o->max_sets);
     pool_free(&mn.pool);
     free(mn.prefix);
     free(mn.tmp);

@@ -20,13 +20,13 @@
  * enc_itemsets_sort for a canonical order). Owned by the caller: zero it before the first use,
  * free with enc_itemsets_free. */
 typedef struct enc_itemsets {
-    int32_t n_baskets;  /* the total relative supports divide by */
-    int32_t min_count;  /* the threshold of the run */
-    size_t n;           /* itemsets */
-    int64_t *off;       /* n + 1 */
+    int32_t n_baskets; /* the total relative supports divide by */
+    int32_t min_count; /* the threshold of the run */
+    size_t n;          /* itemsets */
+    int64_t *off;      /* n + 1 */
     int32_t *items;
     int32_t *count;
-    int32_t max_size;   /* items in the largest set */
+    int32_t max_size; /* items in the largest set */
     size_t cap, items_cap;
 } enc_itemsets;
 

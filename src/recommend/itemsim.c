@@ -13,9 +13,14 @@
 
 void enc_itemsim_defaults(enc_itemsim_opts *o)
 {
-    *o = (enc_itemsim_opts){.w_purchase = 1.0f, .w_cart = 0.6f, .w_favorite = 0.45f,
-                            .w_view = 0.3f, .half_life_days = 180, .now = ENC_NO_TIME,
-                            .top_m = 20, .threads = 2};
+    *o = (enc_itemsim_opts){.w_purchase = 1.0f,
+                            .w_cart = 0.6f,
+                            .w_favorite = 0.45f,
+                            .w_view = 0.3f,
+                            .half_life_days = 180,
+                            .now = ENC_NO_TIME,
+                            .top_m = 20,
+                            .threads = 2};
 }
 
 void enc_itemsim_free(enc_itemsim *m)
@@ -183,8 +188,16 @@ enc_rc enc_itemsim_neighbours(size_t nprod, size_t ncust, const int64_t *off, co
     free(pos);
     for (size_t i = 0; i < nprod; i++) norm[i] = sqrt(norm[i]);
 
-    job J = {.nprod = nprod, .ncust = ncust, .off = off, .item = item, .w = w, .ioff = ioff,
-             .icust = icust, .iw = iw, .norm = norm, .m = top_m};
+    job J = {.nprod = nprod,
+             .ncust = ncust,
+             .off = off,
+             .item = item,
+             .w = w,
+             .ioff = ioff,
+             .icust = icust,
+             .iw = iw,
+             .norm = norm,
+             .m = top_m};
     J.slot_item = enc_xmalloc((slots ? slots : 1) * sizeof *J.slot_item);
     J.slot_sim = enc_xmalloc((slots ? slots : 1) * sizeof *J.slot_sim);
     J.slot_n = enc_xcalloc(nprod ? nprod : 1, sizeof *J.slot_n);
@@ -212,8 +225,10 @@ enc_rc enc_itemsim_neighbours(size_t nprod, size_t ncust, const int64_t *off, co
     size_t k = 0;
     out->nb_off[0] = 0;
     for (size_t i = 0; i < nprod; i++) {
-        memcpy(out->nb_item + k, J.slot_item + i * (size_t)top_m, (size_t)J.slot_n[i] * sizeof(int32_t));
-        memcpy(out->nb_sim + k, J.slot_sim + i * (size_t)top_m, (size_t)J.slot_n[i] * sizeof(float));
+        memcpy(out->nb_item + k, J.slot_item + i * (size_t)top_m,
+               (size_t)J.slot_n[i] * sizeof(int32_t));
+        memcpy(out->nb_sim + k, J.slot_sim + i * (size_t)top_m,
+               (size_t)J.slot_n[i] * sizeof(float));
         k += (size_t)J.slot_n[i];
         out->nb_off[i + 1] = (int64_t)k;
     }
@@ -267,8 +282,10 @@ enc_rc enc_itemsim_build(const enc_snapshot *s, const enc_itemsim_opts *o, enc_i
     out->now = now;
     size_t np = s->nprod, nc = s->ncust;
     /* per product weight of each interaction kind: bought, cart, favourite, view */
-    const float wt[9] = {[ENC_HOW_BOUGHT] = o->w_purchase, [ENC_HOW_CART] = o->w_cart,
-                         [ENC_HOW_FAVORITE] = o->w_favorite, [ENC_HOW_VIEW] = o->w_view};
+    const float wt[9] = {[ENC_HOW_BOUGHT] = o->w_purchase,
+                         [ENC_HOW_CART] = o->w_cart,
+                         [ENC_HOW_FAVORITE] = o->w_favorite,
+                         [ENC_HOW_VIEW] = o->w_view};
     /* decay 2^(-age/h) = exp(-age * ln2 / h) with age in seconds */
     double lam = o->half_life_days > 0 ? M_LN2 / (o->half_life_days * 86400.0) : 0;
     float *wmax = enc_xcalloc(np ? np : 1, sizeof *wmax);
@@ -285,15 +302,15 @@ enc_rc enc_itemsim_build(const enc_snapshot *s, const enc_itemsim_opts *o, enc_i
     out->prof_off[0] = 0;
     for (size_t c = 0; c < nc; c++) {
         size_t nt = 0;
-#define TOUCH(p, kind, ts)                                                                        \
-    do {                                                                                          \
-        int32_t p_ = (p);                                                                         \
-        int64_t age_ = now - (ts);                                                                \
-        float v_ = wt[kind] * (float)(lam > 0 && age_ > 0 ? exp(-(double)age_ * lam) : 1.0);      \
-        if (!how[p_]) touched[nt++] = p_;                                                         \
-        how[p_] |= (kind);                                                                        \
-        if (v_ > wmax[p_]) wmax[p_] = v_;                                                         \
-        if ((kind) == ENC_HOW_BOUGHT && (ts) > lastb[p_]) lastb[p_] = (ts);                       \
+#define TOUCH(p, kind, ts)                                                                         \
+    do {                                                                                           \
+        int32_t p_ = (p);                                                                          \
+        int64_t age_ = now - (ts);                                                                 \
+        float v_ = wt[kind] * (float)(lam > 0 && age_ > 0 ? exp(-(double)age_ * lam) : 1.0);       \
+        if (!how[p_]) touched[nt++] = p_;                                                          \
+        how[p_] |= (kind);                                                                         \
+        if (v_ > wmax[p_]) wmax[p_] = v_;                                                          \
+        if ((kind) == ENC_HOW_BOUGHT && (ts) > lastb[p_]) lastb[p_] = (ts);                        \
     } while (0)
         for (int64_t k = s->ord_off[c]; k < s->ord_off[c + 1]; k++)
             for (int64_t l = s->line_off[k]; l < s->line_off[k + 1]; l++)

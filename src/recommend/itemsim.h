@@ -28,26 +28,26 @@ enum { ENC_HOW_BOUGHT = 1, ENC_HOW_CART = 2, ENC_HOW_FAVORITE = 4, ENC_HOW_VIEW 
 
 typedef struct enc_itemsim_opts {
     float w_purchase, w_cart, w_favorite, w_view; /* defaults 1, 0.6, 0.45, 0.3 */
-    double half_life_days; /* default 180; <= 0: no decay */
-    int64_t now;           /* decay reference instant; ENC_NO_TIME (default): the snapshot's
-                              as_of, or when that is INT64_MAX the latest order or event + 1 s */
-    int32_t top_m;         /* neighbours kept per product; default 20 */
-    int threads;           /* default 2 */
+    double half_life_days;                        /* default 180; <= 0: no decay */
+    int64_t now;   /* decay reference instant; ENC_NO_TIME (default): the snapshot's
+                      as_of, or when that is INT64_MAX the latest order or event + 1 s */
+    int32_t top_m; /* neighbours kept per product; default 20 */
+    int threads;   /* default 2 */
 } enc_itemsim_opts;
 
 void enc_itemsim_defaults(enc_itemsim_opts *o);
 
 typedef struct enc_itemsim {
     size_t nprod, ncust;
-    int64_t now;         /* the decay reference used */
+    int64_t now; /* the decay reference used */
     /* profiles: customer c holds entries [prof_off[c], prof_off[c+1]), products ascending */
-    int64_t *prof_off;   /* ncust + 1 */
+    int64_t *prof_off; /* ncust + 1 */
     int32_t *prof_item;
-    float *prof_w;       /* r(c,i) >= 0 (0 only when a weight is set to 0) */
-    uint8_t *prof_how;   /* ENC_HOW_* bits: every kind of interaction seen */
+    float *prof_w;        /* r(c,i) >= 0 (0 only when a weight is set to 0) */
+    uint8_t *prof_how;    /* ENC_HOW_* bits: every kind of interaction seen */
     int64_t *prof_bought; /* last purchase time, ENC_NO_TIME when never bought */
     /* neighbours: product i holds [nb_off[i], nb_off[i+1]), sim descending */
-    int64_t *nb_off;     /* nprod + 1 */
+    int64_t *nb_off; /* nprod + 1 */
     int32_t *nb_item;
     float *nb_sim;
 } enc_itemsim;
@@ -57,8 +57,9 @@ enc_rc enc_itemsim_build(const enc_snapshot *s, const enc_itemsim_opts *o, enc_i
                          enc_err *err);
 
 /* The neighbour step alone, over given profiles (CSR: ncust + 1 offsets, products ascending
- * and distinct within a customer, weights >= 0; a 0 adds nothing): fills out->nb_* (and nprod, ncust); the
- * profile pointers of out are left as they are. Used by enc_itemsim_build and by tests. */
+ * and distinct within a customer, weights >= 0; a 0 adds nothing): fills out->nb_* (and nprod,
+ * ncust); the profile pointers of out are left as they are. Used by enc_itemsim_build and by tests.
+ */
 enc_rc enc_itemsim_neighbours(size_t nprod, size_t ncust, const int64_t *off, const int32_t *item,
                               const float *w, int32_t top_m, int threads, enc_itemsim *out,
                               enc_err *err);

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const kind_names[ENC_REC_NKINDS] = {"personal", "cross",  "up",     "cart",
-                                                       "popular",  "rules",  "itemsim"};
+static const char *const kind_names[ENC_REC_NKINDS] = {"personal", "cross", "up",     "cart",
+                                                       "popular",  "rules", "itemsim"};
 const char *enc_rec_kind_name(enc_rec_kind k) { return k < ENC_REC_NKINDS ? kind_names[k] : "?"; }
 bool enc_rec_kind_parse(const char *s, enc_rec_kind *out)
 {
@@ -28,7 +28,8 @@ bool enc_rec_kind_parse(const char *s, enc_rec_kind *out)
 
 const char *enc_rec_reason_name(enc_rec_reason r)
 {
-    static const char *const n[] = {"similar", "bought_with", "cart", "better", "restock", "popular"};
+    static const char *const n[] = {"similar", "bought_with", "cart",
+                                    "better",  "restock",     "popular"};
     return r <= ENC_RSN_POPULAR ? n[r] : "?";
 }
 
@@ -147,14 +148,17 @@ static enc_rc build_rules(enc_rec_model *m, const enc_rec_opts *o, enc_err *err)
     if (rc) return rc;
     m->rule_min_count = enc_support_min_count(&o->rule_support, enc_basket_count(set));
     enc_itemsets sets = {0};
-    enc_fpg_opts fo = {.min_count = m->rule_min_count, .max_len = o->rule_max_len,
-                       .max_sets = 20000000};
+    enc_fpg_opts fo = {
+        .min_count = m->rule_min_count, .max_len = o->rule_max_len, .max_sets = 20000000};
     rc = enc_fpg_mine(set, &fo, &sets, err);
     enc_basket_free(set);
     if (rc) return rc;
     enc_rules R = {0};
-    enc_rule_opts ro = {.min_confidence = o->rule_confidence, .min_lift = o->rule_lift,
-                        .min_len = 2, .max_len = o->rule_max_len, .max_consequent = 1,
+    enc_rule_opts ro = {.min_confidence = o->rule_confidence,
+                        .min_lift = o->rule_lift,
+                        .min_len = 2,
+                        .max_len = o->rule_max_len,
+                        .max_consequent = 1,
                         .max_rules = 20000000};
     rc = enc_rules_mine(&sets, &ro, &R, err);
     enc_itemsets_free(&sets);
@@ -260,21 +264,21 @@ enum { F_CAND = 1, F_HIST = 2, F_BOUGHT = 4, F_ANCHOR = 8, F_CHOSEN = 16, F_CART
 
 struct enc_rec_ws {
     size_t nprod, ntop, ncat;
-    float *sc, *sc2;   /* score parts: neighbours (or up-sell), rules */
-    float *best;       /* largest single contribution so far, for the reason */
-    int32_t *anc;      /* its anchor */
-    uint8_t *rsn;      /* its reason */
-    uint8_t *flag;     /* F_* */
-    uint8_t *how;      /* profile ENC_HOW_* of products in the profile */
-    int32_t *cand;     /* touched candidates */
+    float *sc, *sc2; /* score parts: neighbours (or up-sell), rules */
+    float *best;     /* largest single contribution so far, for the reason */
+    int32_t *anc;    /* its anchor */
+    uint8_t *rsn;    /* its reason */
+    uint8_t *flag;   /* F_* */
+    uint8_t *how;    /* profile ENC_HOW_* of products in the profile */
+    int32_t *cand;   /* touched candidates */
     size_t ncand;
-    int32_t *anchors;  /* the anchor set of cross and cart */
+    int32_t *anchors; /* the anchor set of cross and cart */
     size_t nanch;
     int32_t *heap;
-    int32_t *per_top;  /* ntop + 1 counters */
-    uint8_t *catmark;  /* leaf categories of the anchors (cross, cart) */
-    int64_t *cart_ts;  /* abandoned cart scan */
-    int32_t *list;     /* scratch list of products */
+    int32_t *per_top; /* ntop + 1 counters */
+    uint8_t *catmark; /* leaf categories of the anchors (cross, cart) */
+    int64_t *cart_ts; /* abandoned cart scan */
+    int32_t *list;    /* scratch list of products */
 };
 
 enc_rec_ws *enc_rec_ws_new(const enc_rec_model *m)
@@ -415,8 +419,11 @@ static void take(const enc_rec_model *m, enc_rec_ws *w, int32_t j, float score, 
     int32_t t = m->s->prod_top[j];
     if (t >= 0) w->per_top[t]++;
     w->flag[j] |= F_CHOSEN;
-    out[*k] = (enc_rec_item){.prod = j, .score = score, .reason = reason,
-                             .how = anchor >= 0 ? w->how[anchor] : 0, .anchor = anchor};
+    out[*k] = (enc_rec_item){.prod = j,
+                             .score = score,
+                             .reason = reason,
+                             .how = anchor >= 0 ? w->how[anchor] : 0,
+                             .anchor = anchor};
     (*k)++;
 }
 
@@ -683,11 +690,11 @@ size_t enc_rec_recommend(const enc_rec_model *m, enc_rec_kind kind, size_t c, en
         int32_t j = w->cand[i];
         w->sc[j] = w->sc2[j] = w->best[j] = 0;
         w->rsn[j] = 0;
-        w->flag[j] &= (uint8_t) ~F_CAND;
+        w->flag[j] &= (uint8_t)~F_CAND;
     }
     for (size_t i = 0; i < w->nanch; i++) w->flag[w->anchors[i]] &= (uint8_t) ~(F_ANCHOR | F_CART);
     for (size_t i = 0; i < k; i++) {
-        w->flag[out[i].prod] &= (uint8_t) ~F_CHOSEN;
+        w->flag[out[i].prod] &= (uint8_t)~F_CHOSEN;
         int32_t t = s->prod_top[out[i].prod];
         if (t >= 0) w->per_top[t] = 0;
     }
@@ -718,14 +725,16 @@ void enc_rec_reason_text(const enc_rec_model *m, const enc_rec_item *it, char *b
     const char *a = "";
     if (it->anchor >= 0 && (size_t)it->anchor < s->nprod)
         a = s->prod_name[it->anchor] && *s->prod_name[it->anchor] ? s->prod_name[it->anchor]
-                                                                    : s->prod_sku[it->anchor];
+                                                                  : s->prod_sku[it->anchor];
     switch (it->reason) {
     case ENC_RSN_SIMILAR:
         snprintf(buf, cap, "because you %s %s", how_text(it->how, true), a);
         break;
     case ENC_RSN_BOUGHT_WITH: snprintf(buf, cap, "bought with %s", a); break;
     case ENC_RSN_CART: snprintf(buf, cap, "goes with %s in your cart", a); break;
-    case ENC_RSN_BETTER: snprintf(buf, cap, "better than %s you %s", a, how_text(it->how, false)); break;
+    case ENC_RSN_BETTER:
+        snprintf(buf, cap, "better than %s you %s", a, how_text(it->how, false));
+        break;
     case ENC_RSN_RESTOCK: snprintf(buf, cap, "time to restock %s", a); break;
     default: snprintf(buf, cap, "popular"); break;
     }

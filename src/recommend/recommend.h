@@ -63,21 +63,21 @@ typedef struct enc_rec_item {
 typedef struct enc_rec_opts {
     enc_itemsim_opts sim;
     enc_upsell_opts up;
-    enc_support rule_support;   /* default: count 5 */
-    double rule_confidence;     /* default 0.05 */
-    double rule_lift;           /* default 1 (no rule below independence) */
-    int32_t rule_max_len;       /* items in X and Y; default 2 (one-item antecedents) */
-    int32_t rule_top;           /* rules kept per first antecedent product, best confidence
-                                   first; default 20; 0: all */
-    double rules_weight;        /* personal: rules beside item-to-item; default 0.5 */
-    double neighbour_weight;    /* cross and cart: neighbours beside rules; default 0.5 */
-    int32_t per_top;            /* most products of one top category in a list (products
-                                   without a category are not limited); 0: no limit; default 5 */
-    double restock_due;         /* a bought replenishable is due after this share of its
-                                   replenish_days; default 0.8 */
-    int32_t cart_days;          /* the abandoned cart: carted within this many days before the
-                                   latest abandoned cart_add; default 30 */
-    bool include_out_of_stock;  /* default false */
+    enc_support rule_support;       /* default: count 5 */
+    double rule_confidence;         /* default 0.05 */
+    double rule_lift;               /* default 1 (no rule below independence) */
+    int32_t rule_max_len;           /* items in X and Y; default 2 (one-item antecedents) */
+    int32_t rule_top;               /* rules kept per first antecedent product, best confidence
+                                       first; default 20; 0: all */
+    double rules_weight;            /* personal: rules beside item-to-item; default 0.5 */
+    double neighbour_weight;        /* cross and cart: neighbours beside rules; default 0.5 */
+    int32_t per_top;                /* most products of one top category in a list (products
+                                       without a category are not limited); 0: no limit; default 5 */
+    double restock_due;             /* a bought replenishable is due after this share of its
+                                       replenish_days; default 0.8 */
+    int32_t cart_days;              /* the abandoned cart: carted within this many days before the
+                                       latest abandoned cart_add; default 30 */
+    bool include_out_of_stock;      /* default false */
     const char *const *exclude_sku; /* borrowed during the build only */
     size_t n_exclude_sku;
     const char *const *exclude_category; /* a category path and everything under it */
@@ -99,11 +99,11 @@ typedef struct enc_rec_model {
     int32_t *ru_then, *ru_x;
     float *ru_conf, *ru_lift;
     int32_t rule_min_count;
-    int32_t *buyers;    /* per product: distinct customers who bought it */
+    int32_t *buyers; /* per product: distinct customers who bought it */
     int32_t max_buyers;
     int32_t *pop_order; /* products bought by someone and not blocked, most buyers first */
     size_t n_pop;
-    uint8_t *blocked;   /* per product: never recommended */
+    uint8_t *blocked; /* per product: never recommended */
     size_t n_blocked;
     double sim_seconds, rules_seconds, up_seconds;
 } enc_rec_model;

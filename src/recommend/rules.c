@@ -61,7 +61,8 @@ static void rules_push(gen *g, const int32_t *x, int32_t nx, const int32_t *y, i
     u->leverage = cz / N - (cx / N) * (cy / N);
 }
 
-/* Z = items[0..k) with count cz; ymask-chosen positions form Y; extends Y with positions >= from. */
+/* Z = items[0..k) with count cz; ymask-chosen positions form Y; extends Y with positions >= from.
+ */
 static void grow(gen *g, const int32_t *z, int32_t k, int32_t cz, int32_t *ypos, int32_t ny,
                  int32_t from)
 {
@@ -125,7 +126,8 @@ enc_rc enc_rules_mine(const enc_itemsets *sets, const enc_rule_opts *o, enc_rule
     enc_smap_free(g.sup);
     if (g.missing) {
         enc_rules_free(out);
-        return enc_fail(err, ENC_EUSAGE, "itemsets are not closed under subsets (not one full run)");
+        return enc_fail(err, ENC_EUSAGE,
+                        "itemsets are not closed under subsets (not one full run)");
     }
     if (g.full) {
         enc_rules_free(out);
@@ -170,9 +172,9 @@ static double key(const enc_rule *u, enc_rule_order by)
     }
 }
 
-#define DESC(a, b)                                                                                \
-    do {                                                                                          \
-        if ((a) != (b)) return (a) > (b) ? -1 : 1;                                                \
+#define DESC(a, b)                                                                                 \
+    do {                                                                                           \
+        if ((a) != (b)) return (a) > (b) ? -1 : 1;                                                 \
     } while (0)
 
 static int cmp_rule(const void *a, const void *b, void *arg)

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 typedef struct enc_rule {
-    int64_t off;        /* X at items[off .. off+n_if), then Y at the n_then that follow */
+    int64_t off; /* X at items[off .. off+n_if), then Y at the n_then that follow */
     int32_t n_if, n_then;
     int32_t count;      /* c(X u Y) */
     int32_t count_if;   /* c(X) */

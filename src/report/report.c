@@ -1,7 +1,8 @@
 /* report.c — the HTML report (see report.h): the page skeleton, the list of sections, and the
  * sections on customer intelligence (summary, RFM segments, R x F, lifecycle, CLV, churn risk,
- * predicted vs actual purchases, categories); campaigns are in report_campaigns.c. Each section runs a few aggregate queries over
- * profiles, score_runs and orders and draws with svg.h. End of the flow: reads the store only. */
+ * predicted vs actual purchases, categories); campaigns are in report_campaigns.c. Each section
+ * runs a few aggregate queries over profiles, score_runs and orders and draws with svg.h. End of
+ * the flow: reads the store only. */
 #include "report/report.h"
 #include "base/datetime.h"
 #include "base/json.h"
@@ -33,10 +34,7 @@ static void h(enc_report *r, const char *fmt, ...)
     va_end(ap);
 }
 
-void enc_report_text(enc_report *r, const char *s)
-{
-    enc_svg_escape(r->out, s);
-}
+void enc_report_text(enc_report *r, const char *s) { enc_svg_escape(r->out, s); }
 
 void enc_report_figure_begin(enc_report *r)
 {
@@ -86,18 +84,15 @@ void enc_report_money(const enc_report *r, char *out, size_t cap, int64_t minor)
         grouped[k++] = p[i];
     }
     snprintf(grouped + k, sizeof grouped - k, "%s", p + intlen);
-    if (r->currency[0])
-        snprintf(out, cap, "%s %s", r->currency, grouped);
-    else
-        snprintf(out, cap, "%s", grouped);
+    if (r->currency[0]) snprintf(out, cap, "%s %s", r->currency, grouped);
+    else snprintf(out, cap, "%s", grouped);
 }
 
 /* Whole major units for the summary cards: "USD 473,560" (cents add nothing there). */
 static void money_whole(const enc_report *r, char *out, size_t cap, int64_t minor)
 {
     int64_t scale = 1;
-    for (int i = 0; i < r->digits; i++)
-        scale *= 10;
+    for (int i = 0; i < r->digits; i++) scale *= 10;
     int64_t whole = (minor >= 0 ? minor + scale / 2 : minor - scale / 2) / scale;
     enc_report tmp = *r;
     tmp.digits = 0;
@@ -105,15 +100,9 @@ static void money_whole(const enc_report *r, char *out, size_t cap, int64_t mino
 }
 
 /* minor units -> major units */
-static double major(const enc_report *r, double minor)
-{
-    return minor / pow(10, r->digits);
-}
+static double major(const enc_report *r, double minor) { return minor / pow(10, r->digits); }
 
-static double frac(double a, double b)
-{
-    return b > 0 ? a / b : NAN;
-}
+static double frac(double a, double b) { return b > 0 ? a / b : NAN; }
 
 static void fmt_pct(char *out, size_t cap, double f)
 {
@@ -122,8 +111,7 @@ static void fmt_pct(char *out, size_t cap, double f)
 
 static void fmt_time(char *out, size_t cap, int64_t t)
 {
-    if (t % DAY == 0)
-        enc_fmt_date(out, cap, t);
+    if (t % DAY == 0) enc_fmt_date(out, cap, t);
     else {
         enc_fmt_datetime(out, cap, t);
         size_t n = strlen(out);
@@ -160,8 +148,7 @@ static void copy_utf8(char *out, size_t cap, const char *s)
     size_t n = strlen(s);
     if (n >= cap) {
         n = cap - 1;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
     }
     memcpy(out, s, n);
     out[n] = 0;
@@ -289,8 +276,7 @@ static void groups_write(enc_report *r, const groups *G, const char *id, const c
         if (G->g[i].n)
             enc_report_money(r, money, sizeof money,
                              (int64_t)llround((double)G->g[i].money / (double)G->g[i].n));
-        else
-            snprintf(money, sizeof money, "\xE2\x80\x93");
+        else snprintf(money, sizeof money, "\xE2\x80\x93");
         h(r, "<td>%s</td></tr>\n", money);
     }
     h(r, "</tbody>\n</table>\n");
@@ -608,10 +594,8 @@ static enc_rc sec_rf(enc_report *r, enc_err *err)
                        .x_label = "recency score R",
                        .y_label = "frequency score F",
                        .width = 620};
-    if (total)
-        enc_svg_heatmap(r->out, &c, 5, 5, rows, cols, v);
-    else
-        enc_svg_heatmap(r->out, &c, 0, 0, NULL, NULL, NULL);
+    if (total) enc_svg_heatmap(r->out, &c, 5, 5, rows, cols, v);
+    else enc_svg_heatmap(r->out, &c, 0, 0, NULL, NULL, NULL);
     char cap[160], n[32];
     fmt_int(n, sizeof n, total);
     snprintf(cap, sizeof cap, "%s customers with R and F scores.", n);
@@ -647,8 +631,7 @@ static enc_rc hist_counts(enc_report *r, const char *expr, const char *where, co
 {
     enc_buf sql = {0};
     enc_buf_printf(&sql, "SELECT CASE");
-    for (int i = 1; i < nb; i++)
-        enc_buf_printf(&sql, " WHEN v < ?%d THEN %d", i, i - 1);
+    for (int i = 1; i < nb; i++) enc_buf_printf(&sql, " WHEN v < ?%d THEN %d", i, i - 1);
     enc_buf_printf(&sql,
                    " ELSE %d END, COUNT(*) FROM (SELECT %s AS v FROM profiles WHERE %s)"
                    " GROUP BY 1",
@@ -657,10 +640,8 @@ static enc_rc hist_counts(enc_report *r, const char *expr, const char *where, co
     enc_rc rc = prep(r, sql.p, &q, err);
     enc_buf_free(&sql);
     if (rc) return rc;
-    for (int i = 1; i < nb; i++)
-        sqlite3_bind_double(q, i, edges[i]);
-    for (int i = 0; i < nb; i++)
-        counts[i] = 0;
+    for (int i = 1; i < nb; i++) sqlite3_bind_double(q, i, edges[i]);
+    for (int i = 0; i < nb; i++) counts[i] = 0;
     int st;
     while ((st = sqlite3_step(q)) == SQLITE_ROW) {
         int b = sqlite3_column_int(q, 0);
@@ -684,8 +665,7 @@ static enc_rc percentiles(enc_report *r, const char *col, const char *where, con
     if (st == SQLITE_ROW) st = sqlite3_step(q);
     if (done(r, q, st, err)) return err->rc;
     *n_out = n;
-    for (int i = 0; i < np; i++)
-        out[i] = NAN;
+    for (int i = 0; i < np; i++) out[i] = NAN;
     if (!n) return ENC_OK;
     snprintf(
         sql, sizeof sql,
@@ -915,14 +895,12 @@ double enc__report_pchip(const double *x, const double *y, int n, double t)
         hk[i] = x[i + 1] - x[i];
         mk[i] = (y[i + 1] - y[i]) / hk[i];
     }
-    if (n == 2)
-        d[0] = d[1] = mk[0];
+    if (n == 2) d[0] = d[1] = mk[0];
     else {
         /* interior: weighted harmonic mean of the neighbouring slopes, 0 at a local extremum */
         for (int k = 1; k < n - 1; k++) {
             double m0 = mk[k - 1], m1 = mk[k];
-            if (m0 == 0 || m1 == 0 || (m0 > 0) != (m1 > 0))
-                d[k] = 0;
+            if (m0 == 0 || m1 == 0 || (m0 > 0) != (m1 > 0)) d[k] = 0;
             else {
                 double w1 = 2 * hk[k] + hk[k - 1], w2 = hk[k] + 2 * hk[k - 1];
                 d[k] = (w1 + w2) / (w1 / m0 + w2 / m1);
@@ -934,16 +912,13 @@ double enc__report_pchip(const double *x, const double *y, int n, double t)
             double m0 = e ? mk[n - 2] : mk[0], m1 = e ? mk[n - 3] : mk[1];
             double dd = ((2 * h0 + h1) * m0 - h0 * m1) / (h0 + h1);
             int sd = (dd > 0) - (dd < 0), s0 = (m0 > 0) - (m0 < 0), s1 = (m1 > 0) - (m1 < 0);
-            if (sd != s0)
-                dd = 0;
-            else if (s0 != s1 && fabs(dd) > 3 * fabs(m0))
-                dd = 3 * m0;
+            if (sd != s0) dd = 0;
+            else if (s0 != s1 && fabs(dd) > 3 * fabs(m0)) dd = 3 * m0;
             d[e ? n - 1 : 0] = dd;
         }
     }
     int k = 0;
-    while (k < n - 2 && t > x[k + 1])
-        k++;
+    while (k < n - 2 && t > x[k + 1]) k++;
     double hh = hk[k], s = (t - x[k]) / hh, s2 = s * s, s3 = s2 * s;
     return (2 * s3 - 3 * s2 + 1) * y[k] + (s3 - 2 * s2 + s) * hh * d[k] +
            (-2 * s3 + 3 * s2) * y[k + 1] + (s3 - s2) * hh * d[k + 1];
@@ -965,8 +940,7 @@ static enc_rc actual_weekly(enc_report *r, int64_t from, int weeks, double *coun
         return err->rc;
     sqlite3_bind_int64(q, 1, from);
     sqlite3_bind_int64(q, 2, from + (int64_t)weeks * WEEK);
-    for (int i = 0; i < weeks; i++)
-        counts[i] = 0;
+    for (int i = 0; i < weeks; i++) counts[i] = 0;
     int st;
     while ((st = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t w = sqlite3_column_int64(q, 0);
@@ -1044,8 +1018,7 @@ static enc_rc sec_purchases(enc_report *r, enc_err *err)
     }
     int aw = observed < weeks ? observed : weeks;
     if (aw > 0 && actual_weekly(r, r->as_of, aw, act, err)) return err->rc;
-    for (int w = aw; w < weeks; w++)
-        act[w] = NAN;
+    for (int w = aw; w < weeks; w++) act[w] = NAN;
 
     char asof[40];
     fmt_time(asof, sizeof asof, r->as_of);
@@ -1282,8 +1255,7 @@ enc_rc enc_report_html(enc_store *st, const enc_report_opts *opts, enc_buf *out,
         h(&r, "%s customers scored as of ", n);
         enc_report_text(&r, asof);
         h(&r, ".");
-    } else
-        h(&r, "Nothing scored yet.");
+    } else h(&r, "Nothing scored yet.");
     h(&r, "</p>\n<nav>");
     for (int i = 0; i < NSECTIONS; i++) {
         if (skip(&sections[i], &r)) continue;

@@ -42,9 +42,9 @@ typedef struct enc_report {
     char models[256];  /* score_runs.models as stored (unescaped; may be empty) */
     char currency[8];  /* the orders' currency code, "" when none or several */
     bool mixed_currency;
-    int digits; /* minor-unit digits of the currency (2 when unknown) */
+    int digits;        /* minor-unit digits of the currency (2 when unknown) */
     int64_t campaigns; /* campaigns with members: the campaign section is written when > 0 */
-    int charts; /* charts written so far */
+    int charts;        /* charts written so far */
     int figure_open;
 } enc_report;
 

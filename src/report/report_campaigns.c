@@ -28,16 +28,14 @@ static void out_pct(enc_report *r, double f)
 static void out_money(enc_report *r, double minor)
 {
     char s[64];
-    if (isnan(minor))
-        snprintf(s, sizeof s, "-");
-    else
-        enc_report_money(r, s, sizeof s, llround(minor));
+    if (isnan(minor)) snprintf(s, sizeof s, "-");
+    else enc_report_money(r, s, sizeof s, llround(minor));
     enc_report_text(r, s);
 }
 
 /* A chart of campaign idx: id "campN-WHAT" (written into id[32]), title and description. */
-static enc_svg_chart chart(char *id, int idx, const char *what, const char *title,
-                           const char *desc, int width)
+static enc_svg_chart chart(char *id, int idx, const char *what, const char *title, const char *desc,
+                           int width)
 {
     snprintf(id, 32, "camp%d-%s", idx, what);
     return (enc_svg_chart){.id = id, .title = title, .desc = desc, .width = width};
@@ -55,8 +53,9 @@ static void table(enc_report *r, const enc_campreport *cr, const int *rows, int 
         double n = (double)G->audience;
         enc_buf_adds(r->out, "<tr><td>");
         enc_report_text(r, G->name);
-        enc_buf_printf(r->out, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld"
-                               "</td><td>%lld</td><td>%lld</td><td>",
+        enc_buf_printf(r->out,
+                       "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld"
+                       "</td><td>%lld</td><td>%lld</td><td>",
                        (long long)G->audience, (long long)G->sent, (long long)G->delivered,
                        (long long)G->opened, (long long)G->clicked, (long long)G->unsubscribed,
                        (long long)G->converted);
@@ -117,10 +116,9 @@ static void uplift_chart(enc_report *r, const enc_campreport *cr, const int *row
         est[n] = u->valid ? u->conv.diff : NAN;
         lo[n] = u->conv.lo, hi[n] = u->conv.hi;
         if (u->valid)
-            snprintf(nb[n], sizeof nb[n], "%+.2f pp, p %.3g%s", 100 * u->conv.diff,
-                     u->conv.p_value, u->conv.p_value < ENC_MEASURE_ALPHA ? " *" : "");
-        else
-            snprintf(nb[n], sizeof nb[n], "no customers");
+            snprintf(nb[n], sizeof nb[n], "%+.2f pp, p %.3g%s", 100 * u->conv.diff, u->conv.p_value,
+                     u->conv.p_value < ENC_MEASURE_ALPHA ? " *" : "");
+        else snprintf(nb[n], sizeof nb[n], "no customers");
         notes[n] = nb[n];
         n++;
     }
@@ -223,8 +221,7 @@ static enc_rc one(enc_report *r, const char *name, int64_t now, int idx, enc_err
     if (enc_campreport_build(r->st, name, now, &cr, err)) return err->rc;
     const enc_attr *a = cr->all;
     int rows[ENC_ATTR_GROUPS], nr = 0;
-    for (int g = 0; g < a->nvariants; g++)
-        rows[nr++] = g;
+    for (int g = 0; g < a->nvariants; g++) rows[nr++] = g;
     if (a->nvariants > 1) rows[nr++] = ENC_ATTR_TREATED;
     rows[nr++] = ENC_ATTR_HOLDOUT;
     char t1[40], t2[40];
@@ -234,8 +231,8 @@ static enc_rc one(enc_report *r, const char *name, int64_t now, int idx, enc_err
     enc_report_text(r, name);
     enc_buf_adds(r->out, "</h3>\n<p>");
     enc_report_text(r, cr->state);
-    enc_buf_printf(r->out, "; members since %s UTC, counted up to %s UTC. Attribution windows:",
-                   t1, t2);
+    enc_buf_printf(r->out, "; members since %s UTC, counted up to %s UTC. Attribution windows:", t1,
+                   t2);
     for (int c = 0; c < CH_NCHANNELS; c++) {
         char d[32];
         enc_mset_fmt_window(d, sizeof d, a->set.window[c]);

@@ -35,8 +35,7 @@ static size_t utf8_next(const unsigned char *s, size_t n, int32_t *cp)
     size_t len;
     unsigned lo = 0x80, hi = 0xBF;
     int32_t v;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, v = c & 0x1F;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, v = c & 0x1F;
     else if (c >= 0xE0 && c <= 0xEF) {
         len = 3, v = c & 0x0F;
         if (c == 0xE0) lo = 0xA0;
@@ -73,24 +72,17 @@ void enc_svg_escape_n(enc_buf *b, const char *s, size_t n)
     while (i < n) {
         int32_t cp;
         size_t len = utf8_next(p + i, n - i, &cp);
-        if (cp < 0)
-            enc_buf_adds(b, "\xEF\xBF\xBD"); /* U+FFFD */
-        else if (cp == '&')
-            enc_buf_adds(b, "&amp;");
-        else if (cp == '<')
-            enc_buf_adds(b, "&lt;");
-        else if (cp == '>')
-            enc_buf_adds(b, "&gt;");
-        else if (cp == '"')
-            enc_buf_adds(b, "&quot;");
-        else if (cp == '\'')
-            enc_buf_adds(b, "&#39;");
+        if (cp < 0) enc_buf_adds(b, "\xEF\xBF\xBD"); /* U+FFFD */
+        else if (cp == '&') enc_buf_adds(b, "&amp;");
+        else if (cp == '<') enc_buf_adds(b, "&lt;");
+        else if (cp == '>') enc_buf_adds(b, "&gt;");
+        else if (cp == '"') enc_buf_adds(b, "&quot;");
+        else if (cp == '\'') enc_buf_adds(b, "&#39;");
         else if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') {
             /* not an XML 1.0 Char: dropped */
         } else if (cp == 0xFFFE || cp == 0xFFFF) {
             /* not an XML 1.0 Char: dropped */
-        } else
-            enc_buf_add(b, p + i, len);
+        } else enc_buf_add(b, p + i, len);
         i += len;
     }
 }
@@ -186,8 +178,7 @@ static void fmt_grouped(char *out, size_t cap, double v, int decimals)
         if (i && (intlen - i) % 3 == 0) res[k++] = ',';
         res[k++] = tmp[i];
     }
-    for (const char *q = dot; q && *q && k < sizeof res - 1; q++)
-        res[k++] = *q;
+    for (const char *q = dot; q && *q && k < sizeof res - 1; q++) res[k++] = *q;
     res[k] = 0;
     snprintf(out, cap, "%s", res);
 }
@@ -207,10 +198,8 @@ static void fmt_compact(char *out, size_t cap, double v)
     static const char *suf[] = {"k", "M", "B", "T"};
     double a = fabs(v);
     if (a < 10000) {
-        if (a == floor(a))
-            fmt_grouped(out, cap, v, 0);
-        else
-            fmt_sig3(out, cap, v);
+        if (a == floor(a)) fmt_grouped(out, cap, v, 0);
+        else fmt_sig3(out, cap, v);
         return;
     }
     int s = a >= 1e12 ? 3 : a >= 1e9 ? 2 : a >= 1e6 ? 1 : 0;
@@ -233,16 +222,11 @@ void enc_svg_fmt_value(char *out, size_t cap, double v, enc_svg_fmt fmt)
         return;
     }
     double a = fabs(v);
-    if (a >= 100000)
-        fmt_compact(out, cap, v);
-    else if (fabs(v - round(v)) < 1e-9 * (a > 1 ? a : 1))
-        fmt_grouped(out, cap, round(v), 0);
-    else if (a >= 100)
-        fmt_grouped(out, cap, v, 0);
-    else if (a >= 10)
-        fmt_grouped(out, cap, v, 1);
-    else
-        fmt_grouped(out, cap, v, 2);
+    if (a >= 100000) fmt_compact(out, cap, v);
+    else if (fabs(v - round(v)) < 1e-9 * (a > 1 ? a : 1)) fmt_grouped(out, cap, round(v), 0);
+    else if (a >= 100) fmt_grouped(out, cap, v, 0);
+    else if (a >= 10) fmt_grouped(out, cap, v, 1);
+    else fmt_grouped(out, cap, v, 2);
 }
 
 static const char *const palette[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00",
@@ -262,10 +246,8 @@ static double nicenum(double x, bool round_it)
     double e = floor(log10(x));
     double p = pow(10, e);
     double f = x / p, nf;
-    if (round_it)
-        nf = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
-    else
-        nf = f <= 1 + 1e-9 ? 1 : f <= 2 + 1e-9 ? 2 : f <= 5 + 1e-9 ? 5 : 10;
+    if (round_it) nf = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
+    else nf = f <= 1 + 1e-9 ? 1 : f <= 2 + 1e-9 ? 2 : f <= 5 + 1e-9 ? 5 : 10;
     return nf * p;
 }
 
@@ -308,8 +290,7 @@ void enc_svg_ticks_make(double lo, double hi, int target, enc_svg_ticks *t)
     if (target < 2) target = 2;
     if (target > ENC_SVG_MAX_TICKS) target = ENC_SVG_MAX_TICKS;
     if (lo == hi) {
-        if (lo == 0)
-            hi = 1;
+        if (lo == 0) hi = 1;
         else {
             double h = fabs(lo) / 2;
             lo -= h, hi += h;
@@ -337,8 +318,7 @@ void enc_svg_ticks_make(double lo, double hi, int target, enc_svg_ticks *t)
             t->n = (int)(k1 - k0 + 1);
             t->step = d;
             t->decimals = decimals_of(d);
-            for (int i = 0; i < t->n; i++)
-                t->v[i] = mult(k0 + i, d);
+            for (int i = 0; i < t->n; i++) t->v[i] = mult(k0 + i, d);
             if (!isfinite(t->v[0]) || !isfinite(t->v[t->n - 1])) t->n = 0; /* past DBL_MAX */
             return;
         }
@@ -362,10 +342,8 @@ static void fmt_axis(char *out, size_t cap, double v, double step, double maxabs
         double scale = pow(10, 3 * (s + 1));
         char num[64];
         fmt_grouped(num, sizeof num, v / scale, decimals_of(step / scale));
-        if (v == 0)
-            snprintf(out, cap, "0");
-        else
-            snprintf(out, cap, "%s%s", num, suf[s]);
+        if (v == 0) snprintf(out, cap, "0");
+        else snprintf(out, cap, "%s%s", num, suf[s]);
         return;
     }
     fmt_grouped(out, cap, v, decimals_of(step));
@@ -386,10 +364,8 @@ int enc_svg_lin_edges(double lo, double hi, int max_bins, double *edges)
         double w = nicenum(lo != 0 ? fabs(lo) / 10 : 1, false);
         if (!(w > 0) || !isfinite(w) || !isfinite(lo + w)) return 0; /* subnormal or huge */
         double k0 = floor(lo / w);
-        while (mult(k0, w) > lo)
-            k0--;
-        while (mult(k0 + 1, w) <= lo)
-            k0++;
+        while (mult(k0, w) > lo) k0--;
+        while (mult(k0 + 1, w) <= lo) k0++;
         edges[0] = mult(k0, w);
         edges[1] = mult(k0 + 1, w);
         return 1;
@@ -404,18 +380,13 @@ int enc_svg_lin_edges(double lo, double hi, int max_bins, double *edges)
         /* first edge: the largest multiple of w at or below lo; last: the smallest at or above hi
          */
         double k0 = floor(lo / w), k1 = ceil(hi / w);
-        while (mult(k0, w) > lo)
-            k0--;
-        while (mult(k0 + 1, w) <= lo)
-            k0++;
-        while (mult(k1, w) < hi)
-            k1++;
-        while (k1 - 1 > k0 && mult(k1 - 1, w) >= hi)
-            k1--;
+        while (mult(k0, w) > lo) k0--;
+        while (mult(k0 + 1, w) <= lo) k0++;
+        while (mult(k1, w) < hi) k1++;
+        while (k1 - 1 > k0 && mult(k1 - 1, w) >= hi) k1--;
         if (k1 - k0 <= max_bins) {
             int nb = (int)(k1 - k0);
-            for (int i = 0; i <= nb; i++)
-                edges[i] = mult(k0 + i, w);
+            for (int i = 0; i <= nb; i++) edges[i] = mult(k0 + i, w);
             return nb;
         }
         w = next_nice(w);
@@ -435,17 +406,13 @@ int enc_svg_log_edges(double lo, double hi, double *edges, int cap)
 {
     if (!isfinite(lo) || !isfinite(hi) || lo <= 0 || lo > hi || cap < 2) return 0;
     long k = (long)floor(log10(lo)) * 3;
-    while (seq125(k) > lo)
-        k--;
-    while (seq125(k + 1) <= lo)
-        k++;
+    while (seq125(k) > lo) k--;
+    while (seq125(k + 1) <= lo) k++;
     long k1 = k + 1;
-    while (seq125(k1) < hi)
-        k1++;
+    while (seq125(k1) < hi) k1++;
     long nb = k1 - k;
     if (nb + 1 > cap) return 0;
-    for (long i = 0; i <= nb; i++)
-        edges[i] = seq125(k + i);
+    for (long i = 0; i <= nb; i++) edges[i] = seq125(k + i);
     return (int)nb;
 }
 
@@ -455,10 +422,8 @@ int enc_svg_bin_of(const double *edges, int nbins, double v)
     int lo = 0, hi = nbins - 1; /* largest i with edges[i] <= v */
     while (lo < hi) {
         int mid = (lo + hi + 1) / 2;
-        if (edges[mid] <= v)
-            lo = mid;
-        else
-            hi = mid - 1;
+        if (edges[mid] <= v) lo = mid;
+        else hi = mid - 1;
     }
     return lo;
 }
@@ -511,10 +476,7 @@ static void open_svg(enc_buf *o, const enc_svg_chart *c, double W, double H)
     enc_buf_adds(o, "</text>\n");
 }
 
-static void close_svg(enc_buf *o)
-{
-    enc_buf_adds(o, "</svg>\n");
-}
+static void close_svg(enc_buf *o) { enc_buf_adds(o, "</svg>\n"); }
 
 static void no_data(enc_buf *o, const enc_svg_chart *c)
 {
@@ -711,8 +673,7 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
                 enc_svg_escape(out, s ? s : note);
                 enc_buf_adds(out, "</title></rect>\n");
                 text_at(out, fmax(xb, zero) + 5, yc + 4, NULL);
-            } else
-                text_at(out, zero + 5, yc + 4, NULL);
+            } else text_at(out, zero + 5, yc + 4, NULL);
             put_text_fit(out, s ? s : note, FONT, LABEL_MAX_PX);
             enc_buf_adds(out, "</text>\n");
         }
@@ -729,8 +690,7 @@ void enc_svg_bar(enc_buf *out, const enc_svg_chart *c, bool horizontal, size_t n
     double x0 = left, x1 = W - 12;
     double slot = (x1 - x0) / (double)n;
     double label_w = 0;
-    for (size_t i = 0; i < n; i++)
-        label_w = fmax(label_w, fit_width(lab(labels, i), FONT, 140));
+    for (size_t i = 0; i < n; i++) label_w = fmax(label_w, fit_width(lab(labels, i), FONT, 140));
     bool rotate = label_w > slot - 4;
     double lab_h = rotate ? label_w * 0.58 + 14 : 18;
     double top = 34 + 16 /* room for the value texts over the bars */;
@@ -831,10 +791,8 @@ void enc_svg_hist(enc_buf *out, const enc_svg_chart *c, size_t nbins, const doub
     char(*txt)[32] = enc_xmalloc((nbins + 1) * sizeof *txt);
     xlab *xl = enc_xmalloc((nbins + 1) * sizeof *xl);
     for (size_t i = 0; i <= nbins; i++) {
-        if (log_x)
-            fmt_compact(txt[i], sizeof txt[i], edges[i]);
-        else
-            fmt_axis(txt[i], sizeof txt[i], edges[i], step, maxabs, c->x_fmt);
+        if (log_x) fmt_compact(txt[i], sizeof txt[i], edges[i]);
+        else fmt_axis(txt[i], sizeof txt[i], edges[i], step, maxabs, c->x_fmt);
         xl[i].x = HX(edges[i]);
         xl[i].text = txt[i];
     }
@@ -925,10 +883,8 @@ void enc_svg_heatmap(enc_buf *out, const enc_svg_chart *c, size_t rows, size_t c
             double x = v[r * cols + k];
             double tt = vmax > vmin ? (x - vmin) / (vmax - vmin) : 0.5;
             char col[8], val[48];
-            if (isfinite(x))
-                blue_at(tt, col);
-            else
-                snprintf(col, sizeof col, "#dddddd");
+            if (isfinite(x)) blue_at(tt, col);
+            else snprintf(col, sizeof col, "#dddddd");
             enc_svg_fmt_value(val, sizeof val, x, c->fmt);
             enc_buf_printf(out,
                            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\""
@@ -1057,8 +1013,7 @@ void enc_svg_line(enc_buf *out, const enc_svg_chart *c, size_t n, const char *co
         enc_buf_adds(out, "</g>\n");
     }
     xlab *xl = enc_xmalloc((n ? n : 1) * sizeof *xl);
-    for (size_t i = 0; i < n; i++)
-        xl[i] = (xlab){LX(i), lab(x_labels, i)};
+    for (size_t i = 0; i < n; i++) xl[i] = (xlab){LX(i), lab(x_labels, i)};
     x_labels_greedy(out, xl, n, ybot + 17, 4, W - 4);
     free(xl);
     axis_title_x(out, c->x_label, (x0 + x1) / 2, H - 6);
@@ -1118,7 +1073,8 @@ void enc_svg_interval(enc_buf *out, const enc_svg_chart *c, size_t n, const char
             enc_svg_fmt_value(v, sizeof v, est[i], c->fmt);
             enc_svg_fmt_value(a, sizeof a, lo[i], c->fmt);
             enc_svg_fmt_value(b, sizeof b, hi[i], c->fmt);
-            enc_buf_printf(out, "<g stroke=\"%s\" stroke-width=\"2\" fill=\"%s\"><title>", col, col);
+            enc_buf_printf(out, "<g stroke=\"%s\" stroke-width=\"2\" fill=\"%s\"><title>", col,
+                           col);
             enc_svg_escape(out, lab(labels, i));
             enc_buf_printf(out, ": %s [%s, %s]</title>", v, a, b);
             if (isfinite(lo[i]) && isfinite(hi[i]))

@@ -1,10 +1,11 @@
 /* svg.h — a small chart library for the HTML report (src/report/report.c): bar charts,
- * histograms, a heatmap, a line chart and intervals (a forest plot), written as inline SVG text onto an enc_buf. No
- * JavaScript, no fonts or files fetched: each chart is one self-contained <svg> element with an
- * accessible <title>/<desc>, axes with "nice" ticks (Heckbert 1990) and a <title> tooltip on every
- * mark. All text is escaped for XML, so a chart is a well-formed XML fragment whatever the labels
- * hold. Values that are NaN or infinite are left out (a gap, no bar); a chart with nothing to
- * draw says "no data". Strings are borrowed for the call only; the caller owns every buffer. */
+ * histograms, a heatmap, a line chart and intervals (a forest plot), written as inline SVG text
+ * onto an enc_buf. No JavaScript, no fonts or files fetched: each chart is one self-contained <svg>
+ * element with an accessible <title>/<desc>, axes with "nice" ticks (Heckbert 1990) and a <title>
+ * tooltip on every mark. All text is escaped for XML, so a chart is a well-formed XML fragment
+ * whatever the labels hold. Values that are NaN or infinite are left out (a gap, no bar); a chart
+ * with nothing to draw says "no data". Strings are borrowed for the call only; the caller owns
+ * every buffer. */
 #ifndef ENCORE_REPORT_SVG_H
 #define ENCORE_REPORT_SVG_H
 #include "base/buf.h"

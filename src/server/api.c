@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TEXT_MAX 512        /* names, cities, ... */
+#define TEXT_MAX 512 /* names, cities, ... */
 #define EVENT_NAME_MAX 200
-#define PRODUCTS_MAX 1000   /* lines of one order */
-#define ERRORS_SHOWN 100    /* bad items listed in a batch answer */
+#define PRODUCTS_MAX 1000 /* lines of one order */
+#define ERRORS_SHOWN 100  /* bad items listed in a batch answer */
 
 typedef enum item_type { IT_TRACK, IT_IDENTIFY, IT_PAGE } item_type;
 
@@ -83,8 +83,10 @@ static void utf8_fix(char *s)
             p++;
             continue;
         }
-        size_t len = (*p >= 0xc2 && *p <= 0xdf) ? 2 : (*p >= 0xe0 && *p <= 0xef) ? 3
-                     : (*p >= 0xf0 && *p <= 0xf4) ? 4 : 0;
+        size_t len = (*p >= 0xc2 && *p <= 0xdf)   ? 2
+                     : (*p >= 0xe0 && *p <= 0xef) ? 3
+                     : (*p >= 0xf0 && *p <= 0xf4) ? 4
+                                                  : 0;
         if (len && strnlen((char *)p, len) == len && enc_utf8_valid((char *)p, len)) p += len;
         else *p++ = '?';
     }
@@ -97,7 +99,8 @@ typedef struct pctx {
 } pctx;
 
 /* Refuses the item (the first reason is kept). Returns false, for `return bad(...)`. */
-static bool bad(pctx *c, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool bad(pctx *c, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static bool bad(pctx *c, const char *field, const char *fmt, ...)
 {
     if (c->it->error) return false;
@@ -279,7 +282,8 @@ static const char *event_type(enc_arena *a, const char *name, size_t n)
 {
     char low[EVENT_NAME_MAX + 1], snake[EVENT_NAME_MAX + 1];
     if (n > EVENT_NAME_MAX) return NULL;
-    for (size_t i = 0; i < n; i++) low[i] = (name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i];
+    for (size_t i = 0; i < n; i++)
+        low[i] = (name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i];
     low[n] = 0;
     if (memchr(low, 0, n)) return NULL;
     const char *t = enc_vocab_event_type_of(low);
@@ -313,7 +317,8 @@ static bool currency(pctx *c, json_t *props, const char **cur, int *digits)
     char *u = (char *)s;
     for (int i = 0; i < 3; i++) {
         if (u[i] >= 'a' && u[i] <= 'z') u[i] -= 32;
-        if (u[i] < 'A' || u[i] > 'Z') return bad(c, "properties.currency", "not an ISO 4217 code: '%s'", s);
+        if (u[i] < 'A' || u[i] > 'Z')
+            return bad(c, "properties.currency", "not an ISO 4217 code: '%s'", s);
     }
     *cur = u;
     *digits = enc_currency_digits(u);
@@ -408,8 +413,10 @@ static bool parse_event(pctx *c, json_t *m, item_type type)
         if (n > EVENT_NAME_MAX) return bad(c, "event", "longer than %d bytes", EVENT_NAME_MAX);
         it->event_type = event_type(c->r->a, name, n);
         if (!it->event_type)
-            return bad(c, "event", "not an event name Encore keeps: '%.*s' (letters, digits, "
-                                   "spaces, _ - .)", quote_len(name, n), name);
+            return bad(c, "event",
+                       "not an event name Encore keeps: '%.*s' (letters, digits, "
+                       "spaces, _ - .)",
+                       quote_len(name, n), name);
     } else {
         /* a page or screen view: its name goes into the properties */
         it->event_type = "view";
@@ -479,12 +486,14 @@ static bool parse_identify(pctx *c, json_t *m)
         return bad(c, "userId", "missing (identify needs userId, traits.email or traits.phone)");
     if (!get_str(c, traits, "name", path2(c, tp, "name"), TEXT_MAX, &r->name) ||
         !get_str(c, traits, "firstName", path2(c, tp, "firstName"), TEXT_MAX, &first) ||
-        (!first && !get_str(c, traits, "first_name", path2(c, tp, "first_name"), TEXT_MAX, &first)) ||
+        (!first &&
+         !get_str(c, traits, "first_name", path2(c, tp, "first_name"), TEXT_MAX, &first)) ||
         !get_str(c, traits, "lastName", path2(c, tp, "lastName"), TEXT_MAX, &last) ||
         (!last && !get_str(c, traits, "last_name", path2(c, tp, "last_name"), TEXT_MAX, &last)))
         return false;
     if (!r->name && (first || last))
-        r->name = afmt(c->r->a, "%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "");
+        r->name =
+            afmt(c->r->a, "%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "");
     if (!get_str(c, traits, "gender", path2(c, tp, "gender"), 32, &s)) return false;
     if (s) {
         int g = enc_clean_gender(s, strlen(s));
@@ -585,7 +594,8 @@ enc_api_req *enc_api_parse(enc_arena *a, enc_api_call call, const char *body, si
     if (!doc) {
         r->status = 400;
         utf8_fix(je.text);
-        r->error = afmt(a, "body is not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
+        r->error =
+            afmt(a, "body is not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
         r->field = "body";
         return r;
     }
@@ -630,10 +640,7 @@ enc_api_req *enc_api_parse(enc_arena *a, enc_api_call call, const char *body, si
     return r;
 }
 
-size_t enc_api_pending(const enc_api_req *r)
-{
-    return r->status ? 0 : r->n - (size_t)r->rejected;
-}
+size_t enc_api_pending(const enc_api_req *r) { return r->status ? 0 : r->n - (size_t)r->rejected; }
 
 /* ---- writing ------------------------------------------------------------------------------ */
 

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ENC_API_BODY_MAX (32 * 1024)          /* /v1/track, /v1/identify; one batch item */
-#define ENC_API_BATCH_BODY_MAX (1024 * 1024)  /* /v1/batch */
+#define ENC_API_BODY_MAX (32 * 1024)         /* /v1/track, /v1/identify; one batch item */
+#define ENC_API_BATCH_BODY_MAX (1024 * 1024) /* /v1/batch */
 #define ENC_API_BATCH_ITEMS_MAX 5000
 #define ENC_API_SOURCE "api" /* events.source of API events; messageId is their source_key */
 

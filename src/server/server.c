@@ -32,9 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define GROUP_MAX 512           /* write jobs committed in one transaction at most */
-#define QUEUE_MAX 4096          /* write jobs waiting before /v1/... answers 503 */
-#define QUEUE_HARD_MAX 65536    /* ... and before clicks and opens are no longer recorded */
+#define GROUP_MAX 512        /* write jobs committed in one transaction at most */
+#define QUEUE_MAX 4096       /* write jobs waiting before /v1/... answers 503 */
+#define QUEUE_HARD_MAX 65536 /* ... and before clicks and opens are no longer recorded */
 #define UNSUB_BODY_MAX 1024
 #define GET_BODY_MAX 1024
 #define DRAIN_SECONDS 5
@@ -57,7 +57,7 @@ typedef struct wjob {
     int64_t inbox_read_at;
     struct MHD_Connection *conn;
     enc_track_outcome outcome;
-    enc_rc rc;            /* ENC_OK, or the storage error of this job */
+    enc_rc rc; /* ENC_OK, or the storage error of this job */
     char errmsg[256];
     bool done;
 } wjob;
@@ -98,8 +98,8 @@ struct enc_server {
     enc_store *wst;
     pthread_t writer;
     bool writer_started;
-    pthread_mutex_t mu;   /* guards the queue, stop flags and job counters */
-    pthread_cond_t cv;    /* queue not empty, or stopping */
+    pthread_mutex_t mu; /* guards the queue, stop flags and job counters */
+    pthread_cond_t cv;  /* queue not empty, or stopping */
     wjob *head, *tail;
     size_t queued;
     bool stop_writer;
@@ -306,7 +306,16 @@ static void write_direct(enc_server *s, wjob *j, bool detached)
 /* ---- requests ----------------------------------------------------------------------------- */
 
 typedef enum route {
-    R_NONE, R_HEALTH, R_TRACK, R_IDENTIFY, R_BATCH, R_CLICK, R_OPEN, R_UNSUB, R_INBOX, R_INBOX_READ
+    R_NONE,
+    R_HEALTH,
+    R_TRACK,
+    R_IDENTIFY,
+    R_BATCH,
+    R_CLICK,
+    R_OPEN,
+    R_UNSUB,
+    R_INBOX,
+    R_INBOX_READ
 } route;
 
 /* Where a request is: reading its body, waiting (suspended) for the writer, or holding the
@@ -326,15 +335,16 @@ typedef struct req {
     wjob job;         /* the write of this request */
 } req;
 
-static const uint8_t gif1x1[] = { /* 1x1 transparent GIF89a, 43 bytes */
-    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0xff, 0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00,
-    0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b};
+static const uint8_t gif1x1[] = {/* 1x1 transparent GIF89a, 43 bytes */
+                                 0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80,
+                                 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0x21, 0xf9, 0x04,
+                                 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01,
+                                 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b};
 
 /* Queues a response with the headers every answer carries. */
 static enum MHD_Result reply(enc_server *s, struct MHD_Connection *c, unsigned status,
-                            const char *ctype, const void *data, size_t n, bool copy,
-                            const char *hname, const char *hvalue)
+                             const char *ctype, const void *data, size_t n, bool copy,
+                             const char *hname, const char *hvalue)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(
         n, (void *)data, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
@@ -385,13 +395,14 @@ static enum MHD_Result send_page(enc_server *s, struct MHD_Connection *c, unsign
                                  const char *title, const char *text, const char *form_token)
 {
     enc_buf b = {0};
-    enc_buf_printf(&b,
-                   "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                   "<meta name=\"robots\" content=\"noindex\"><title>%s</title></head>\n"
-                   "<body style=\"font-family:sans-serif;max-width:32em;margin:3em auto;padding:0 1em\">"
-                   "<h1>%s</h1>\n<p>%s</p>\n",
-                   title, title, text);
+    enc_buf_printf(
+        &b,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<meta name=\"robots\" content=\"noindex\"><title>%s</title></head>\n"
+        "<body style=\"font-family:sans-serif;max-width:32em;margin:3em auto;padding:0 1em\">"
+        "<h1>%s</h1>\n<p>%s</p>\n",
+        title, title, text);
     if (form_token)
         enc_buf_printf(&b,
                        "<form method=\"post\" action=\"/u/%s\">"
@@ -399,10 +410,10 @@ static enum MHD_Result send_page(enc_server *s, struct MHD_Connection *c, unsign
                        "<button type=\"submit\">Unsubscribe</button></form>\n",
                        form_token);
     enc_buf_adds(&b, "</body></html>\n");
-    enum MHD_Result r = reply(s, c, status, "text/html; charset=utf-8", b.p, b.len, true,
-                             "Content-Security-Policy",
-                             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                             "frame-ancestors 'none'");
+    enum MHD_Result r =
+        reply(s, c, status, "text/html; charset=utf-8", b.p, b.len, true, "Content-Security-Policy",
+              "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+              "frame-ancestors 'none'");
     enc_buf_free(&b);
     return r;
 }
@@ -420,8 +431,10 @@ static bool authorised(enc_server *s, struct MHD_Connection *c)
     uint8_t raw[512];
     size_t n;
     const char *end;
-    if (hn > 680 || sodium_base642bin(raw, sizeof raw, h, hn, NULL, &n, &end,
-                                      sodium_base64_VARIANT_ORIGINAL) != 0 || end != h + hn)
+    if (hn > 680 ||
+        sodium_base642bin(raw, sizeof raw, h, hn, NULL, &n, &end, sodium_base64_VARIANT_ORIGINAL) !=
+            0 ||
+        end != h + hn)
         return false;
     uint8_t *colon = memchr(raw, ':', n);
     size_t un = colon ? (size_t)(colon - raw) : n;
@@ -521,7 +534,8 @@ static void record_hit(enc_server *s, const enc_token *t)
         return;
     }
     if (!enqueue(s, j, QUEUE_HARD_MAX)) {
-        logf_("write queue full: a %s was not recorded", t->kind == ENC_TOKEN_CLICK ? "click" : "open");
+        logf_("write queue full: a %s was not recorded",
+              t->kind == ENC_TOKEN_CLICK ? "click" : "open");
         free(j);
     }
 }
@@ -538,12 +552,12 @@ typedef struct qargs {
 static enum MHD_Result qarg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     qargs *a = cls;
-    const char **slot = strcmp(key, "customer") == 0                 ? &a->customer
-                        : !a->inbox_list                             ? NULL
-                        : strcmp(key, "before") == 0                 ? &a->before
-                        : strcmp(key, "limit") == 0                  ? &a->limit
-                        : strcmp(key, "unread") == 0                 ? &a->unread
-                                                                     : NULL;
+    const char **slot = strcmp(key, "customer") == 0 ? &a->customer
+                        : !a->inbox_list             ? NULL
+                        : strcmp(key, "before") == 0 ? &a->before
+                        : strcmp(key, "limit") == 0  ? &a->limit
+                        : strcmp(key, "unread") == 0 ? &a->unread
+                                                     : NULL;
     if (slot) *slot = value ? value : "";
     else if (!a->unknown) a->unknown = key;
     return MHD_YES;
@@ -565,9 +579,8 @@ static bool parse_pos(const char *v, int64_t max, int64_t *out)
 
 /* Reads and checks the parameters; on a bad one answers 400 (or 404 for an unknown customer)
  * and returns false with *res set. *cust gets the customer (0 when none was given). */
-static bool inbox_args(enc_server *s, struct MHD_Connection *c, bool list, qargs *a,
-                       enc_store **st, int64_t *cust, char *customer, size_t cap,
-                       enum MHD_Result *res)
+static bool inbox_args(enc_server *s, struct MHD_Connection *c, bool list, qargs *a, enc_store **st,
+                       int64_t *cust, char *customer, size_t cap, enum MHD_Result *res)
 {
     memset(a, 0, sizeof *a);
     a->inbox_list = list;
@@ -583,7 +596,8 @@ static bool inbox_args(enc_server *s, struct MHD_Connection *c, bool list, qargs
     }
     if (!a->customer) {
         if (!list) return true;
-        *res = send_error(s, c, 400, "missing (the merchant's customer id)", "customer", NULL, NULL);
+        *res =
+            send_error(s, c, 400, "missing (the merchant's customer id)", "customer", NULL, NULL);
         return false;
     }
     const char *why = "empty";
@@ -621,7 +635,8 @@ static enum MHD_Result inbox_list(enc_server *s, struct MHD_Connection *c)
     int64_t v;
     if (a.limit) {
         if (!parse_pos(a.limit, ENC_INBOX_LIMIT_MAX, &v))
-            return send_error(s, c, 400, "must be a whole number from 1 to 100", "limit", NULL, NULL);
+            return send_error(s, c, 400, "must be a whole number from 1 to 100", "limit", NULL,
+                              NULL);
         q.limit = (int)v;
     }
     if (a.before) {
@@ -677,18 +692,25 @@ static enum MHD_Result answer(enc_server *s, struct MHD_Connection *c, req *q)
 {
     if (q->job.rc == ENC_ELIMIT)
         return q->route == R_UNSUB
-                   ? send_page(s, c, 503, "Please try again", "The server is busy. Please try again in a minute.", NULL)
-                   : send_error(s, c, 503, "server busy: write queue full", NULL, "Retry-After", "1");
+                   ? send_page(s, c, 503, "Please try again",
+                               "The server is busy. Please try again in a minute.", NULL)
+                   : send_error(s, c, 503, "server busy: write queue full", NULL, "Retry-After",
+                                "1");
     if (q->job.rc) {
-        logf_("%s: %s", q->route == R_UNSUB ? "unsubscribe" : q->route == R_INBOX_READ ? "inbox" : "ingest",
+        logf_("%s: %s",
+              q->route == R_UNSUB        ? "unsubscribe"
+              : q->route == R_INBOX_READ ? "inbox"
+                                         : "ingest",
               q->job.errmsg);
         return q->route == R_UNSUB
-                   ? send_page(s, c, 500, "Something went wrong", "Your request could not be recorded. Please try again later.", NULL)
+                   ? send_page(s, c, 500, "Something went wrong",
+                               "Your request could not be recorded. Please try again later.", NULL)
                    : send_error(s, c, 500, "storage error", NULL, NULL, NULL);
     }
     if (q->route == R_UNSUB) {
         if (q->job.outcome == ENC_TRACK_NO_CUSTOMER)
-            return send_page(s, c, 404, "Unknown subscriber", "This link does not belong to a subscriber we know.", NULL);
+            return send_page(s, c, 404, "Unknown subscriber",
+                             "This link does not belong to a subscriber we know.", NULL);
         return send_page(s, c, 200, "You are unsubscribed",
                          q->job.outcome == ENC_TRACK_ALREADY
                              ? "You had already unsubscribed; you will not receive these messages."
@@ -715,10 +737,8 @@ static enum MHD_Result finish(enc_server *s, struct MHD_Connection *c, req *q)
         return send_error(s, c, 413, msg, "body", NULL, NULL);
     }
     switch (q->route) {
-    case R_HEALTH:
-        return healthz(s, c);
-    case R_INBOX:
-        return inbox_list(s, c);
+    case R_HEALTH: return healthz(s, c);
+    case R_INBOX: return inbox_list(s, c);
     case R_INBOX_READ: {
         qargs a;
         enc_store *st = NULL;
@@ -733,22 +753,24 @@ static enum MHD_Result finish(enc_server *s, struct MHD_Connection *c, req *q)
     case R_CLICK:
         record_hit(s, &q->tok);
         return reply(s, c, 302, "text/plain; charset=utf-8", "", 0, false, MHD_HTTP_HEADER_LOCATION,
-                    q->tok.url);
+                     q->tok.url);
     case R_OPEN:
         record_hit(s, &q->tok);
         return reply(s, c, 200, "image/gif", gif1x1, sizeof gif1x1, false, NULL, NULL);
     case R_UNSUB: {
         if (!q->post)
-            return send_page(s, c, 200, "Unsubscribe",
-                             "Stop receiving these marketing messages? Press the button to confirm.",
-                             q->token);
+            return send_page(
+                s, c, 200, "Unsubscribe",
+                "Stop receiving these marketing messages? Press the button to confirm.", q->token);
         /* RFC 8058: the body is "List-Unsubscribe=One-Click" (form-encoded) */
         const char *b = q->body.p ? q->body.p : "";
         size_t n = q->body.len;
         while (n && (b[n - 1] == '\n' || b[n - 1] == '\r' || b[n - 1] == ' ')) n--;
         if (n != 26 || memcmp(b, "List-Unsubscribe=One-Click", 26) != 0)
-            return send_page(s, c, 400, "Bad request",
-                             "An unsubscribe POST carries the body List-Unsubscribe=One-Click (RFC 8058).", NULL);
+            return send_page(
+                s, c, 400, "Bad request",
+                "An unsubscribe POST carries the body List-Unsubscribe=One-Click (RFC 8058).",
+                NULL);
         q->job.kind = JOB_HIT;
         enc_track_hit_init(&q->job.hit, &q->tok, (int64_t)time(NULL));
         return submit(s, c, q) == RQ_WAITING ? MHD_YES : answer(s, c, q);
@@ -759,7 +781,8 @@ static enum MHD_Result finish(enc_server *s, struct MHD_Connection *c, req *q)
                                                      : ENC_API_BATCH;
         enc_api_opts o = {.now = (int64_t)time(NULL), .phone_cc = s->phone_cc};
         q->arena = enc_arena_new(1 << 14);
-        enc_api_req *ar = enc_api_parse(q->arena, call, q->body.p ? q->body.p : "", q->body.len, &o);
+        enc_api_req *ar =
+            enc_api_parse(q->arena, call, q->body.p ? q->body.p : "", q->body.len, &o);
         enc_api_counts cnt;
         enc_api_counts_get(ar, &cnt);
         atomic_fetch_add(&s->api_rejected, cnt.rejected);
@@ -796,7 +819,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     atomic_fetch_add(&s->requests, 1);
     const char *token;
     route r = route_of(url, &token);
-    bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0, post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0,
+         post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     if (r == R_NONE) return send_error(s, c, 404, "no such route", "path", NULL, NULL);
     size_t limit = GET_BODY_MAX;
     int64_t inbox_id = 0;
@@ -807,19 +831,26 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         if (!get) return send_error(s, c, 405, "method not allowed", "method", "Allow", "GET");
         break;
     case R_UNSUB:
-        if (!get && !post) return send_error(s, c, 405, "method not allowed", "method", "Allow", "GET, POST");
+        if (!get && !post)
+            return send_error(s, c, 405, "method not allowed", "method", "Allow", "GET, POST");
         if (post) limit = UNSUB_BODY_MAX;
         break;
     default:
         if (r == R_INBOX ? !get : !post)
-            return send_error(s, c, 405, "method not allowed", "method", "Allow", r == R_INBOX ? "GET" : "POST");
+            return send_error(s, c, 405, "method not allowed", "method", "Allow",
+                              r == R_INBOX ? "GET" : "POST");
         if (!s->has_write_key)
-            return send_error(s, c, 401, "no write key is configured on this server (--write-key or ENCORE_WRITE_KEY)",
-                              "authorization", "WWW-Authenticate", "Basic realm=\"encore\"");
+            return send_error(
+                s, c, 401,
+                "no write key is configured on this server (--write-key or ENCORE_WRITE_KEY)",
+                "authorization", "WWW-Authenticate", "Basic realm=\"encore\"");
         if (!authorised(s, c))
-            return send_error(s, c, 401, "missing or wrong write key (HTTP Basic, the key as user name)",
+            return send_error(s, c, 401,
+                              "missing or wrong write key (HTTP Basic, the key as user name)",
                               "authorization", "WWW-Authenticate", "Basic realm=\"encore\"");
-        limit = r == R_BATCH ? ENC_API_BATCH_BODY_MAX : r == R_INBOX || r == R_INBOX_READ ? GET_BODY_MAX : ENC_API_BODY_MAX;
+        limit = r == R_BATCH                        ? ENC_API_BATCH_BODY_MAX
+                : r == R_INBOX || r == R_INBOX_READ ? GET_BODY_MAX
+                                                    : ENC_API_BODY_MAX;
         if (r == R_INBOX_READ) {
             /* /v1/inbox/ID/read: the id is a positive whole number */
             char idtxt[32];
@@ -843,18 +874,25 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             snprintf(msg, sizeof msg, "token: %.200s", err.msg);
             if (r == R_UNSUB)
                 return send_page(s, c, st, expired ? "Link expired" : "Bad link",
-                                 expired ? "This unsubscribe link has expired." : "This unsubscribe link is not valid.", NULL);
+                                 expired ? "This unsubscribe link has expired."
+                                         : "This unsubscribe link is not valid.",
+                                 NULL);
             return send_error(s, c, st, msg, "token", NULL, NULL);
         }
-        enc_token_kind want = r == R_CLICK ? ENC_TOKEN_CLICK : r == R_OPEN ? ENC_TOKEN_OPEN : ENC_TOKEN_UNSUB;
+        enc_token_kind want = r == R_CLICK  ? ENC_TOKEN_CLICK
+                              : r == R_OPEN ? ENC_TOKEN_OPEN
+                                            : ENC_TOKEN_UNSUB;
         if (tok.kind != want) {
-            if (r == R_UNSUB) return send_page(s, c, 400, "Bad link", "This is not an unsubscribe link.", NULL);
+            if (r == R_UNSUB)
+                return send_page(s, c, 400, "Bad link", "This is not an unsubscribe link.", NULL);
             return send_error(s, c, 400,
-                              want == ENC_TOKEN_CLICK ? "token: not a click token" : "token: not an open token",
+                              want == ENC_TOKEN_CLICK ? "token: not a click token"
+                                                      : "token: not an open token",
                               "token", NULL, NULL);
         }
     }
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
         char *end;
         errno = 0;
@@ -950,7 +988,8 @@ static void *job_main(void *arg)
         j->last_seconds = now_mono() - t0;
         if (rc) {
             j->failures++;
-            snprintf(j->last_error, sizeof j->last_error, "%.250s", err.msg[0] ? err.msg : "failed");
+            snprintf(j->last_error, sizeof j->last_error, "%.250s",
+                     err.msg[0] ? err.msg : "failed");
         }
         job_wait(s, t0 + j->every); /* the interval, or until stop */
         pthread_mutex_unlock(&s->mu);
@@ -993,7 +1032,8 @@ enc_rc enc_server_add_job(enc_server *s, const char *name, double every, enc_ser
     if (s->mhd) return enc_fail(err, ENC_EUSAGE, "jobs are added before the server starts");
     if (s->njobs >= ENC_SERVER_JOBS_MAX)
         return enc_fail(err, ENC_ELIMIT, "more than %d jobs", ENC_SERVER_JOBS_MAX);
-    if (!(every > 0) || !fn) return enc_fail(err, ENC_EUSAGE, "job %s: needs a function and an interval > 0", name);
+    if (!(every > 0) || !fn)
+        return enc_fail(err, ENC_EUSAGE, "job %s: needs a function and an interval > 0", name);
     srv_job *j = &s->jobs[s->njobs++];
     memset(j, 0, sizeof *j);
     snprintf(j->name, sizeof j->name, "%s", name);
@@ -1012,7 +1052,8 @@ static enc_rc parse_listen(const char *spec, struct sockaddr_storage *sa, sockle
     const char *colon, *port;
     if (spec[0] == '[') {
         const char *rb = strchr(spec, ']');
-        if (!rb || rb[1] != ':') return enc_fail(err, ENC_EUSAGE, "--listen '%s': expected [ADDRESS]:PORT", spec);
+        if (!rb || rb[1] != ':')
+            return enc_fail(err, ENC_EUSAGE, "--listen '%s': expected [ADDRESS]:PORT", spec);
         snprintf(host, sizeof host, "%.*s", (int)(rb - spec - 1), spec + 1);
         port = rb + 2;
     } else {
@@ -1064,14 +1105,12 @@ enc_rc enc_server_start(enc_server *s, enc_err *err)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     s->started_at = time(NULL);
-    s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handler, s,
-                              MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first, as MHD asks */
-                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->threads,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->timeout,
-                              MHD_OPTION_CONNECTION_LIMIT, 1000u,
-                              MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                              MHD_OPTION_END);
+    s->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        s, /* first, as MHD asks */
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)s->timeout, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_NOTIFY_COMPLETED,
+        completed, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
     if (!s->mhd) {
         enc_store_close(s->wst);
         s->wst = NULL;

@@ -46,9 +46,8 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err);
 /* Registers a periodic job (end may be NULL); before enc_server_start only. The scheduler's
  * tick and the dispatcher register here (src/cli/cmd_serve.c). name is copied; ctx is
  * borrowed and must outlive the server's stop. */
-enc_rc enc_server_add_job(enc_server *srv, const char *name, double every,
-                          enc_server_job_fn fn, enc_server_job_end_fn end, void *ctx,
-                          enc_err *err);
+enc_rc enc_server_add_job(enc_server *srv, const char *name, double every, enc_server_job_fn fn,
+                          enc_server_job_end_fn end, void *ctx, enc_err *err);
 /* Opens the store, binds the address, starts the HTTP threads, the writer and the jobs. */
 enc_rc enc_server_start(enc_server *srv, enc_err *err);
 /* "HOST:PORT" actually bound (the port filled in when 0 was asked for). */

@@ -116,7 +116,8 @@ size_t enc__token_pack(const enc_token *t, uint8_t *out, const char **why)
     if (t->kind < ENC_TOKEN_CLICK || t->kind > ENC_TOKEN_UNSUB) return *why = "bad kind", 0;
     int ch = channel_code(t->channel);
     if (ch < 0) return *why = "channel must be email, sms, push, wechat or inapp", 0;
-    if (t->kind == ENC_TOKEN_UNSUB && ch == 0) return *why = "an unsubscribe token needs a channel", 0;
+    if (t->kind == ENC_TOKEN_UNSUB && ch == 0)
+        return *why = "an unsubscribe token needs a channel", 0;
     if (t->message_id < 0 || t->customer_id < 0 || t->expires < 0)
         return *why = "ids and expiry must not be negative", 0;
     size_t cn = strnlen(t->campaign, sizeof t->campaign);
@@ -175,8 +176,7 @@ bool enc__token_unpack(const uint8_t *p, size_t n, enc_token *t, const char **wh
     at += cn;
     if (t->kind == ENC_TOKEN_CLICK) {
         int64_t un;
-        if (!get_varint(p, n, &at, &un) || un <= 0 || un > ENC_TOKEN_URL_MAX ||
-            n - at < (size_t)un)
+        if (!get_varint(p, n, &at, &un) || un <= 0 || un > ENC_TOKEN_URL_MAX || n - at < (size_t)un)
             return *why = "bad url length", false;
         if (!enc_token_url_ok((const char *)p + at, (size_t)un, why)) return false;
         memcpy(t->url, p + at, (size_t)un);
@@ -235,15 +235,17 @@ static bool b64_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t
     return end == s + n;
 }
 
-enc_rc enc_token_check(const enc_token_key *key, const char *s, size_t n, int64_t now,
-                       enc_token *t, enc_err *err)
+enc_rc enc_token_check(const enc_token_key *key, const char *s, size_t n, int64_t now, enc_token *t,
+                       enc_err *err)
 {
     memset(t, 0, sizeof *t);
-    if (n > ENC_TOKEN_MAX) return enc_fail(err, ENC_ELIMIT, "token longer than %d bytes", ENC_TOKEN_MAX);
+    if (n > ENC_TOKEN_MAX)
+        return enc_fail(err, ENC_ELIMIT, "token longer than %d bytes", ENC_TOKEN_MAX);
     const char *dot = memchr(s, '.', n);
     if (!dot) return enc_fail(err, ENC_EPARSE, "malformed token (expected PAYLOAD.MAC)");
     size_t pn = (size_t)(dot - s), mn = n - pn - 1;
-    uint8_t p[ENC_TOKEN_PAYLOAD_MAX], m[ENC_TOKEN_MAC_BYTES + 2], want[crypto_auth_hmacsha256_BYTES];
+    uint8_t p[ENC_TOKEN_PAYLOAD_MAX], m[ENC_TOKEN_MAC_BYTES + 2],
+        want[crypto_auth_hmacsha256_BYTES];
     size_t plen, mlen;
     if (mn != 22 || !b64_decode(dot + 1, mn, m, sizeof m, &mlen) || mlen != ENC_TOKEN_MAC_BYTES)
         return enc_fail(err, ENC_EPARSE, "malformed token signature");
@@ -253,7 +255,8 @@ enc_rc enc_token_check(const enc_token_key *key, const char *s, size_t n, int64_
     if (sodium_memcmp(want, m, ENC_TOKEN_MAC_BYTES) != 0)
         return enc_fail(err, ENC_EPARSE, "bad signature");
     const char *why;
-    if (!enc__token_unpack(p, plen, t, &why)) return enc_fail(err, ENC_EPARSE, "bad token: %s", why);
+    if (!enc__token_unpack(p, plen, t, &why))
+        return enc_fail(err, ENC_EPARSE, "bad token: %s", why);
     if (now && t->expires && now > t->expires) return enc_fail(err, ENC_EPARSE, "expired");
     return ENC_OK;
 }
@@ -269,7 +272,9 @@ enc_rc enc_track_url(const enc_token_key *key, const char *base_url, const enc_t
     if (!enc_token_url_ok(base_url, bn, &why))
         return enc_fail(err, ENC_EUSAGE, "base url: %s", why);
     enc_buf_add(out, base_url, bn);
-    enc_buf_adds(out, t->kind == ENC_TOKEN_CLICK ? "/t/c/" : t->kind == ENC_TOKEN_OPEN ? "/t/o/" : "/u/");
+    enc_buf_adds(out, t->kind == ENC_TOKEN_CLICK  ? "/t/c/"
+                      : t->kind == ENC_TOKEN_OPEN ? "/t/o/"
+                                                  : "/u/");
     enc_buf_adds(out, tok);
     return ENC_OK;
 }
@@ -304,7 +309,9 @@ static enc_rc read_secret(const char *path, enc_token_key *key, enc_err *err)
     if (n > 4096) return enc_fail(err, ENC_ELIMIT, "secret file %s: larger than 4 KiB", path);
     size_t a = 0, b = (size_t)n;
     while (a < b && (buf[a] == ' ' || buf[a] == '\n' || buf[a] == '\r' || buf[a] == '\t')) a++;
-    while (b > a && (buf[b - 1] == ' ' || buf[b - 1] == '\n' || buf[b - 1] == '\r' || buf[b - 1] == '\t')) b--;
+    while (b > a &&
+           (buf[b - 1] == ' ' || buf[b - 1] == '\n' || buf[b - 1] == '\r' || buf[b - 1] == '\t'))
+        b--;
     enc_rc rc = enc_token_key_from(buf + a, b - a, key, err);
     sodium_memzero(buf, sizeof buf);
     if (rc) return enc_fail(err, rc, "secret file %s: %s", path, err->msg);
@@ -331,7 +338,8 @@ enc_rc enc_token_key_load(const char *file, const char *env_secret, const char *
     /* first use: O_EXCL, so two processes starting together agree on one secret */
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        if (errno != EEXIST) return enc_fail(err, ENC_EIO, "creating %s: %s", path, strerror(errno));
+        if (errno != EEXIST)
+            return enc_fail(err, ENC_EIO, "creating %s: %s", path, strerror(errno));
         set_where(where, where_cap, "%s", path);
         return read_secret(path, key, err);
     }

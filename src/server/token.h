@@ -22,9 +22,9 @@
 #include <stdint.h>
 
 #define ENC_TOKEN_VERSION 1
-#define ENC_TOKEN_MAC_BYTES 16     /* truncated HMAC: 128 bits, 22 base64url characters */
-#define ENC_TOKEN_CAMPAIGN_MAX 64  /* bytes of [A-Za-z0-9._:-] */
-#define ENC_TOKEN_URL_MAX 1024     /* bytes of a click target */
+#define ENC_TOKEN_MAC_BYTES 16    /* truncated HMAC: 128 bits, 22 base64url characters */
+#define ENC_TOKEN_CAMPAIGN_MAX 64 /* bytes of [A-Za-z0-9._:-] */
+#define ENC_TOKEN_URL_MAX 1024    /* bytes of a click target */
 /* the largest payload: 4 fixed bytes, 3 varints of 9 bytes, campaign, url with a 2-byte length */
 #define ENC_TOKEN_PAYLOAD_MAX (4 + 3 * 9 + 1 + ENC_TOKEN_CAMPAIGN_MAX + 2 + ENC_TOKEN_URL_MAX)
 /* the longest token string, and a buffer that holds one with its NUL */
@@ -80,8 +80,8 @@ enc_rc enc_token_make(const enc_token_key *key, const enc_token *t, char out[ENC
 /* Verifies and decodes a token of n bytes. now is the current time (for expiry; 0 skips the
  * check). ENC_ELIMIT for an overlong token, ENC_EPARSE for a malformed one, a bad signature or
  * an expired token; err->msg says which ("bad signature", "expired", ...). */
-enc_rc enc_token_check(const enc_token_key *key, const char *s, size_t n, int64_t now,
-                       enc_token *t, enc_err *err);
+enc_rc enc_token_check(const enc_token_key *key, const char *s, size_t n, int64_t now, enc_token *t,
+                       enc_err *err);
 
 /* The payload codec without the MAC (internal-but-shared: tests and the fuzz target). pack
  * returns the length written into out (ENC_TOKEN_PAYLOAD_MAX bytes) or 0 on a bad token;

@@ -33,8 +33,8 @@ static enc_rc suppress_address(enc_store *st, const enc_track_hit *h, enc_err *e
     if (h->tok.message_id <= 0) return ENC_OK;
     sqlite3_stmt *q;
     sqlite3 *db = enc__store_db(st);
-    if (sqlite3_prepare_v2(db, "SELECT channel, address FROM messages WHERE id = ?1", -1, &q, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT channel, address FROM messages WHERE id = ?1", -1, &q,
+                           NULL) != SQLITE_OK)
         return enc_fail(err, ENC_EDB, "unsubscribe: reading the message: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(q, 1, h->tok.message_id);
     enc_rc rc = ENC_OK;
@@ -63,13 +63,14 @@ static void props(const enc_track_hit *h, enc_buf *b)
     enc_jw_end(&w);
 }
 
-enc_rc enc_track_apply(enc_store *st, const enc_track_hit *h, enc_track_outcome *out,
-                       enc_err *err)
+enc_rc enc_track_apply(enc_store *st, const enc_track_hit *h, enc_track_outcome *out, enc_err *err)
 {
     *out = ENC_TRACK_RECORDED;
     int64_t cust;
     if (customer(st, h->tok.customer_id, &cust, err)) return ENC_EDB;
-    const char *letter = h->tok.kind == ENC_TOKEN_CLICK ? "c" : h->tok.kind == ENC_TOKEN_OPEN ? "o" : "u";
+    const char *letter = h->tok.kind == ENC_TOKEN_CLICK  ? "c"
+                         : h->tok.kind == ENC_TOKEN_OPEN ? "o"
+                                                         : "u";
     char key[96];
     snprintf(key, sizeof key, "%s:%lld:%s", letter, (long long)h->tok.message_id, h->key);
     enc_put p;
@@ -103,8 +104,9 @@ enc_rc enc_track_apply(enc_store *st, const enc_track_hit *h, enc_track_outcome 
     e.source_key = key;
     e.customer = cust;
     e.ts = h->ts;
-    e.type = h->tok.kind == ENC_TOKEN_CLICK ? "message_click"
-             : h->tok.kind == ENC_TOKEN_OPEN ? "message_open" : "unsubscribe";
+    e.type = h->tok.kind == ENC_TOKEN_CLICK  ? "message_click"
+             : h->tok.kind == ENC_TOKEN_OPEN ? "message_open"
+                                             : "unsubscribe";
     e.channel = h->tok.channel[0] ? h->tok.channel : NULL;
     e.props = b.p;
     enc_rc rc = enc_store_event_add(st, &e, &p, err);

@@ -15,7 +15,7 @@
 typedef struct enc_track_hit {
     enc_token tok; /* verified */
     int64_t ts;
-    char key[33];  /* random hex: the hit's own source_key part (every click is an event) */
+    char key[33]; /* random hex: the hit's own source_key part (every click is an event) */
 } enc_track_hit;
 
 typedef enum enc_track_outcome {
@@ -28,6 +28,5 @@ typedef enum enc_track_outcome {
 void enc_track_hit_init(enc_track_hit *h, const enc_token *t, int64_t now);
 /* Writes the hit through st inside the caller's transaction. The token's customer is followed
  * through merges; clicks and opens of an unknown customer are kept without one. */
-enc_rc enc_track_apply(enc_store *st, const enc_track_hit *h, enc_track_outcome *out,
-                       enc_err *err);
+enc_rc enc_track_apply(enc_store *st, const enc_track_hit *h, enc_track_outcome *out, enc_err *err);
 #endif

@@ -56,7 +56,10 @@ static int64_t scalar(sqlite3 *db, const char *sql, int64_t dflt)
     return v;
 }
 
-static int64_t store_gen(sqlite3 *db) { return scalar(db, "SELECT gen FROM column_gen WHERE id = 1", -1); }
+static int64_t store_gen(sqlite3 *db)
+{
+    return scalar(db, "SELECT gen FROM column_gen WHERE id = 1", -1);
+}
 
 static int64_t store_max(sqlite3 *db, int t)
 {
@@ -69,7 +72,8 @@ static int64_t store_mark(sqlite3 *db, int t)
 {
     sqlite3_stmt *q;
     int64_t v = -1;
-    if (sqlite3_prepare_v2(db, "SELECT hwm FROM column_marks WHERE tbl = ?1", -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT hwm FROM column_marks WHERE tbl = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
         return -1;
     sqlite3_bind_text(q, 1, enc__sr_table[t], -1, SQLITE_STATIC);
     if (sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int64(q, 0);
@@ -79,7 +83,8 @@ static int64_t store_mark(sqlite3 *db, int t)
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
-#define PUT(w, s, field, n) enc_colfile_put((w), #field, (s)->field, (size_t)(n) * sizeof *(s)->field)
+#define PUT(w, s, field, n)                                                                        \
+    enc_colfile_put((w), #field, (s)->field, (size_t)(n) * sizeof *(s)->field)
 
 static void put_dict(enc_colfile_w *w, const char *name, const enc_dict *d)
 {
@@ -156,14 +161,17 @@ enc_rc enc_colcache_build(enc_store *st, enc_err *err)
     for (int t = 0; t < ENC_SR_N; t++) h.hwm[t] = store_max(db, t);
     sqlite3_stmt *q;
     enc_rc rc = ENC_OK;
-    if (sqlite3_prepare_v2(db, "INSERT INTO column_marks(tbl, hwm) VALUES(?1, ?2) ON CONFLICT(tbl)"
-                               " DO UPDATE SET hwm = excluded.hwm", -1, &q, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO column_marks(tbl, hwm) VALUES(?1, ?2) ON CONFLICT(tbl)"
+                           " DO UPDATE SET hwm = excluded.hwm",
+                           -1, &q, NULL) != SQLITE_OK) {
         rc = enc__store_sqlfail(st, err, "column cache");
     } else {
         for (int t = 0; t < ENC_SR_N && !rc; t++) {
             sqlite3_bind_text(q, 1, enc__sr_table[t], -1, SQLITE_STATIC);
             sqlite3_bind_int64(q, 2, h.hwm[t]);
-            if (sqlite3_step(q) != SQLITE_DONE) rc = enc__store_sqlfail(st, err, "column cache marks");
+            if (sqlite3_step(q) != SQLITE_DONE)
+                rc = enc__store_sqlfail(st, err, "column cache marks");
             sqlite3_reset(q);
         }
         sqlite3_finalize(q);
@@ -217,12 +225,14 @@ typedef struct view {
     int64_t dict_n[7];
 } view;
 
-static const char *const dict_names[7] = {"cats", "tops", "brands", "regions", "cities", "tiers", "zones"};
+static const char *const dict_names[7] = {"cats",   "tops",  "brands", "regions",
+                                          "cities", "tiers", "zones"};
 
-#define GET(m, v, field, n)                                                                    \
-    do {                                                                                       \
-        (v)->s.field = (void *)enc_colfile_get((m), #field, (int64_t)(n) * (int64_t)sizeof *(v)->s.field); \
-        if (!(v)->s.field && (n) > 0) return "the cache file lacks " #field;                  \
+#define GET(m, v, field, n)                                                                        \
+    do {                                                                                           \
+        (v)->s.field =                                                                             \
+            (void *)enc_colfile_get((m), #field, (int64_t)(n) * (int64_t)sizeof *(v)->s.field);    \
+        if (!(v)->s.field && (n) > 0) return "the cache file lacks " #field;                       \
     } while (0)
 
 static const char *get_strings(const enc_colfile *m, const char *name, int64_t n,
@@ -294,12 +304,15 @@ static const char *make_view(const enc_colfile *m, view *v)
         if ((why = get_strings(m, dict_names[d], n, &v->dict_off[d], &v->dict_str[d]))) return why;
     }
     /* the offsets must lie inside their arrays: a damaged file is refused, not followed */
-    const struct { const int64_t *off; int64_t n, rows; } csr[] = {
-        {v->s.ord_off, nc, h->nord}, {v->s.line_off, h->nord, h->nline},
-        {v->s.ret_off, nc, h->nret}, {v->s.ev_off, nc, h->nev},
-        {v->s.fb_off, nc, h->nfb},   {v->s.con_off, nc, h->ncon}};
+    const struct {
+        const int64_t *off;
+        int64_t n, rows;
+    } csr[] = {{v->s.ord_off, nc, h->nord}, {v->s.line_off, h->nord, h->nline},
+               {v->s.ret_off, nc, h->nret}, {v->s.ev_off, nc, h->nev},
+               {v->s.fb_off, nc, h->nfb},   {v->s.con_off, nc, h->ncon}};
     for (size_t k = 0; k < sizeof csr / sizeof *csr; k++)
-        if (csr[k].off[0] != 0 || csr[k].off[csr[k].n] != csr[k].rows) return "the cache file is damaged";
+        if (csr[k].off[0] != 0 || csr[k].off[csr[k].n] != csr[k].rows)
+            return "the cache file is damaged";
     return NULL;
 }
 
@@ -334,7 +347,9 @@ static int64_t lower(const int64_t *ts, int64_t lo, int64_t hi, int64_t v)
 }
 
 /* A customer's rows of one table within [from, to): held rows [b0, b1) and new ones [d0, d1). */
-typedef struct span { int64_t b0, b1, d0, d1; } span;
+typedef struct span {
+    int64_t b0, b1, d0, d1;
+} span;
 
 static span cut(const int64_t *boff, const int64_t *bts, size_t nb, const int64_t *doff,
                 const int64_t *dts, size_t i, int64_t from, int64_t to)
@@ -342,28 +357,30 @@ static span cut(const int64_t *boff, const int64_t *bts, size_t nb, const int64_
     span p = {0, 0, 0, 0};
     if (i < nb && boff[i] < boff[i + 1]) {
         p.b0 = from == INT64_MIN ? boff[i] : lower(bts, boff[i], boff[i + 1], from);
-        p.b1 = to == INT64_MAX || bts[boff[i + 1] - 1] < to ? boff[i + 1] : lower(bts, p.b0, boff[i + 1], to);
+        p.b1 = to == INT64_MAX || bts[boff[i + 1] - 1] < to ? boff[i + 1]
+                                                            : lower(bts, p.b0, boff[i + 1], to);
     }
     if (doff && doff[i] < doff[i + 1]) {
         p.d0 = from == INT64_MIN ? doff[i] : lower(dts, doff[i], doff[i + 1], from);
-        p.d1 = to == INT64_MAX || dts[doff[i + 1] - 1] < to ? doff[i + 1] : lower(dts, p.d0, doff[i + 1], to);
+        p.d1 = to == INT64_MAX || dts[doff[i + 1] - 1] < to ? doff[i + 1]
+                                                            : lower(dts, p.d0, doff[i + 1], to);
     }
     return p;
 }
 
 /* Walks a span in time order, held rows first on equal times: FROM_B(k) or FROM_D(k). */
-#define MERGE(p, bts, dts, FROM_B, FROM_D)                                                     \
-    do {                                                                                       \
-        int64_t b_ = (p).b0, d_ = (p).d0;                                                      \
-        while (b_ < (p).b1 || d_ < (p).d1) {                                                   \
-            if (d_ >= (p).d1 || (b_ < (p).b1 && (bts)[b_] <= (dts)[d_])) {                     \
-                FROM_B(b_);                                                                    \
-                b_++;                                                                          \
-            } else {                                                                           \
-                FROM_D(d_);                                                                    \
-                d_++;                                                                          \
-            }                                                                                  \
-        }                                                                                      \
+#define MERGE(p, bts, dts, FROM_B, FROM_D)                                                         \
+    do {                                                                                           \
+        int64_t b_ = (p).b0, d_ = (p).d0;                                                          \
+        while (b_ < (p).b1 || d_ < (p).d1) {                                                       \
+            if (d_ >= (p).d1 || (b_ < (p).b1 && (bts)[b_] <= (dts)[d_])) {                         \
+                FROM_B(b_);                                                                        \
+                b_++;                                                                              \
+            } else {                                                                               \
+                FROM_D(d_);                                                                        \
+                d_++;                                                                              \
+            }                                                                                      \
+        }                                                                                          \
     } while (0)
 
 #define prefault enc_colfile_prefault
@@ -432,7 +449,9 @@ static void derive_customers(enc_snapshot *s, const view *v, const enc_snapshot 
     memcpy(s->tz, v->s.tz, nb * sizeof *s->tz);
     memcpy(s->points, v->s.points, nb * sizeof *s->points);
     for (size_t i = nb; i < n; i++) {
-        s->cust_ext[i] = d->cust_ext[i] ? enc_arena_strndup(s->arena, d->cust_ext[i], strlen(d->cust_ext[i])) : NULL;
+        s->cust_ext[i] = d->cust_ext[i]
+                             ? enc_arena_strndup(s->arena, d->cust_ext[i], strlen(d->cust_ext[i]))
+                             : NULL;
         s->registered_at[i] = d->registered_at[i];
         s->birth_md[i] = d->birth_md[i];
         s->gender[i] = d->gender[i];
@@ -481,8 +500,9 @@ static void derive_orders(enc_snapshot *s, const view *v, const enc_snapshot *d,
     for (size_t i = 0; i < n; i++) {
         span p = cut(b->ord_off, b->ord_ts, nb, d->ord_off, d->ord_ts, i, from, to);
         s->ord_off[i + 1] = s->ord_off[i] + (p.b1 - p.b0) + (p.d1 - p.d0);
-        if (lines) nl += (p.b1 > p.b0 ? b->line_off[p.b1] - b->line_off[p.b0] : 0) +
-                         (p.d1 > p.d0 ? d->line_off[p.d1] - d->line_off[p.d0] : 0);
+        if (lines)
+            nl += (p.b1 > p.b0 ? b->line_off[p.b1] - b->line_off[p.b0] : 0) +
+                  (p.d1 > p.d0 ? d->line_off[p.d1] - d->line_off[p.d0] : 0);
     }
     size_t no = (size_t)s->ord_off[n];
     s->nord = no;
@@ -512,25 +532,27 @@ static void derive_orders(enc_snapshot *s, const view *v, const enc_snapshot *d,
             memcpy(s->ord_amount + k, b->ord_amount + p.b0, (size_t)m * sizeof *s->ord_amount);
             if (lines) {
                 int64_t l0 = b->line_off[p.b0], l1 = b->line_off[p.b1], base = s->line_off[k];
-                memcpy(s->line_prod + base, b->line_prod + l0, (size_t)(l1 - l0) * sizeof *s->line_prod);
-                for (int64_t j = 0; j < m; j++) s->line_off[k + j + 1] = base + b->line_off[p.b0 + j + 1] - l0;
+                memcpy(s->line_prod + base, b->line_prod + l0,
+                       (size_t)(l1 - l0) * sizeof *s->line_prod);
+                for (int64_t j = 0; j < m; j++)
+                    s->line_off[k + j + 1] = base + b->line_off[p.b0 + j + 1] - l0;
             }
             k += m;
             continue;
         }
-#define ORD_FROM(src, j)                                                                       \
-        do {                                                                                   \
-            s->ord_id[k] = (src)->ord_id[j];                                                   \
-            s->ord_ts[k] = (src)->ord_ts[j];                                                   \
-            s->ord_amount[k] = (src)->ord_amount[j];                                           \
-            if (lines) {                                                                       \
-                int64_t l0 = (src)->line_off[j], l1 = (src)->line_off[(j) + 1];                \
-                memcpy(s->line_prod + s->line_off[k], (src)->line_prod + l0,                   \
-                       (size_t)(l1 - l0) * sizeof *s->line_prod);                              \
-                s->line_off[k + 1] = s->line_off[k] + (l1 - l0);                               \
-            }                                                                                  \
-            k++;                                                                               \
-        } while (0)
+#define ORD_FROM(src, j)                                                                           \
+    do {                                                                                           \
+        s->ord_id[k] = (src)->ord_id[j];                                                           \
+        s->ord_ts[k] = (src)->ord_ts[j];                                                           \
+        s->ord_amount[k] = (src)->ord_amount[j];                                                   \
+        if (lines) {                                                                               \
+            int64_t l0 = (src)->line_off[j], l1 = (src)->line_off[(j) + 1];                        \
+            memcpy(s->line_prod + s->line_off[k], (src)->line_prod + l0,                           \
+                   (size_t)(l1 - l0) * sizeof *s->line_prod);                                      \
+            s->line_off[k + 1] = s->line_off[k] + (l1 - l0);                                       \
+        }                                                                                          \
+        k++;                                                                                       \
+    } while (0)
 #define ORD_B(j) ORD_FROM(b, j)
 #define ORD_D(j) ORD_FROM(d, j)
         MERGE(p, b->ord_ts, d->ord_ts, ORD_B, ORD_D);
@@ -556,12 +578,12 @@ static void derive_returns(enc_snapshot *s, const view *v, const enc_snapshot *d
     for (size_t i = 0; i < n; i++) {
         span p = cut(b->ret_off, b->ret_ts, nb, d->ret_off, d->ret_ts, i, INT64_MIN, s->as_of);
         int64_t sum = 0, k0 = k;
-#define RET_FROM(src, j)                                                                       \
-        do {                                                                                   \
-            s->ret_ts[k] = (src)->ret_ts[j];                                                   \
-            s->ret_amt[k] = (src)->ret_amt[j];                                                 \
-            sum += s->ret_amt[k++];                                                            \
-        } while (0)
+#define RET_FROM(src, j)                                                                           \
+    do {                                                                                           \
+        s->ret_ts[k] = (src)->ret_ts[j];                                                           \
+        s->ret_amt[k] = (src)->ret_amt[j];                                                         \
+        sum += s->ret_amt[k++];                                                                    \
+    } while (0)
 #define RET_B(j) RET_FROM(b, j)
 #define RET_D(j) RET_FROM(d, j)
         MERGE(p, b->ret_ts, d->ret_ts, RET_B, RET_D);
@@ -601,12 +623,12 @@ static void derive_events(enc_snapshot *s, const view *v, const enc_snapshot *d,
             memcpy(s->ev_prod + k, b->ev_prod + p.b0, (size_t)m * sizeof *s->ev_prod);
             k += m;
         } else {
-#define EV_FROM(src, j)                                                                        \
-            do {                                                                               \
-                s->ev_ts[k] = (src)->ev_ts[j];                                                 \
-                s->ev_type[k] = (src)->ev_type[j];                                             \
-                s->ev_prod[k++] = (src)->ev_prod[j];                                           \
-            } while (0)
+#define EV_FROM(src, j)                                                                            \
+    do {                                                                                           \
+        s->ev_ts[k] = (src)->ev_ts[j];                                                             \
+        s->ev_type[k] = (src)->ev_type[j];                                                         \
+        s->ev_prod[k++] = (src)->ev_prod[j];                                                       \
+    } while (0)
 #define EV_B(j) EV_FROM(b, j)
 #define EV_D(j) EV_FROM(d, j)
             MERGE(p, b->ev_ts, d->ev_ts, EV_B, EV_D);
@@ -640,28 +662,27 @@ static void derive_feedback(enc_snapshot *s, const view *v, const enc_snapshot *
         int32_t complaints = 0, reviews = 0;
         int64_t last = ENC_NO_TIME;
         float nps = NAN, rsum = 0;
-#define FB_FROM(src, j)                                                                        \
-        do {                                                                                   \
-            float sc_ = (src)->fb_score[j];                                                    \
-            switch ((src)->fb_kind[j]) {                                                       \
-            case FB_COMPLAINT:                                                                 \
-                complaints++;                                                                  \
-                last = (src)->fb_ts[j];                                                        \
-                s->cmp_ts[k++] = last;                                                         \
-                break;                                                                         \
-            case FB_NPS:                                                                       \
-                if (!isnan(sc_)) nps = sc_;                                                    \
-                break;                                                                         \
-            case FB_REVIEW:                                                                    \
-                if (!isnan(sc_)) {                                                             \
-                    rsum += sc_;                                                               \
-                    reviews++;                                                                 \
-                }                                                                              \
-                break;                                                                         \
-            default:                                                                           \
-                break;                                                                         \
-            }                                                                                  \
-        } while (0)
+#define FB_FROM(src, j)                                                                            \
+    do {                                                                                           \
+        float sc_ = (src)->fb_score[j];                                                            \
+        switch ((src)->fb_kind[j]) {                                                               \
+        case FB_COMPLAINT:                                                                         \
+            complaints++;                                                                          \
+            last = (src)->fb_ts[j];                                                                \
+            s->cmp_ts[k++] = last;                                                                 \
+            break;                                                                                 \
+        case FB_NPS:                                                                               \
+            if (!isnan(sc_)) nps = sc_;                                                            \
+            break;                                                                                 \
+        case FB_REVIEW:                                                                            \
+            if (!isnan(sc_)) {                                                                     \
+                rsum += sc_;                                                                       \
+                reviews++;                                                                         \
+            }                                                                                      \
+            break;                                                                                 \
+        default: break;                                                                            \
+        }                                                                                          \
+    } while (0)
 #define FB_B(j) FB_FROM(b, j)
 #define FB_D(j) FB_FROM(d, j)
         MERGE(p, b->fb_ts, d->fb_ts, FB_B, FB_D);
@@ -685,11 +706,11 @@ static void derive_consents(enc_snapshot *s, const view *v, const enc_snapshot *
     for (size_t i = 0; i < n; i++) {
         span p = cut(b->con_off, b->con_ts, nb, d->con_off, d->con_ts, i, INT64_MIN, s->as_of);
         uint8_t c = 0;
-#define CON_FROM(src, j)                                                                       \
-        do {                                                                                   \
-            if ((src)->con_granted[j]) c |= (src)->con_mask[j];                                \
-            else c &= (uint8_t)~(src)->con_mask[j];                                            \
-        } while (0)
+#define CON_FROM(src, j)                                                                           \
+    do {                                                                                           \
+        if ((src)->con_granted[j]) c |= (src)->con_mask[j];                                        \
+        else c &= (uint8_t) ~(src)->con_mask[j];                                                   \
+    } while (0)
 #define CON_B(j) CON_FROM(b, j)
 #define CON_D(j) CON_FROM(d, j)
         MERGE(p, b->con_ts, d->con_ts, CON_B, CON_D);
@@ -706,7 +727,8 @@ enc_rc enc_colcache_snapshot(enc_store *st, int64_t as_of, const enc_snapshot_op
     enc_snapshot_opts want = o ? *o : ENC_SNAPSHOT_ALL;
     unsigned parts = want.parts & ENC_SNAP_ALL;
     char path[4096];
-    if ((parts & ENC_SNAP_DETAILS) || !enc_colcache_enabled() || !enc_colcache_path(st, path, sizeof path))
+    if ((parts & ENC_SNAP_DETAILS) || !enc_colcache_enabled() ||
+        !enc_colcache_path(st, path, sizeof path))
         return ENC_OK;
     if (parts & ENC_SNAP_LINES) parts |= ENC_SNAP_ORDERS | ENC_SNAP_PRODUCTS;
     if (parts & ENC_SNAP_EVENTS) parts |= ENC_SNAP_PRODUCTS;
@@ -775,8 +797,8 @@ enc_rc enc_colcache_snapshot(enc_store *st, int64_t as_of, const enc_snapshot_op
     s->ncust = d->ncust;
     s->cust_id = ALLOC(s, s->ncust, int64_t);
     memcpy(s->cust_id, d->cust_id, s->ncust * sizeof *s->cust_id);
-    enc_dict *dicts[] = {&s->cats, &s->tops, &s->brands, &s->channels, &s->payments,
-                         &s->regions, &s->cities, &s->tiers, &s->zones};
+    enc_dict *dicts[] = {&s->cats,    &s->tops,   &s->brands, &s->channels, &s->payments,
+                         &s->regions, &s->cities, &s->tiers,  &s->zones};
     if (parts & ENC_SNAP_CUSTOMERS) derive_customers(s, &v, d);
     if (parts & ENC_SNAP_PRODUCTS) derive_products(s, &v);
     if (has_orders(parts)) derive_orders(s, &v, d, parts & ENC_SNAP_LINES, s->loaded.orders_from);
@@ -821,8 +843,8 @@ enc_rc enc_colcache_status_get(enc_store *st, enc_colcache_status *out, enc_err 
     why = make_view(&m, &v);
     if (!why && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
         why = check(db, st, h);
-        static const int rows[] = {ENC_SR_CUSTOMERS, ENC_SR_ORDERS, ENC_SR_EVENTS,
-                                   ENC_SR_FEEDBACK, ENC_SR_CONSENTS};
+        static const int rows[] = {ENC_SR_CUSTOMERS, ENC_SR_ORDERS, ENC_SR_EVENTS, ENC_SR_FEEDBACK,
+                                   ENC_SR_CONSENTS};
         for (size_t k = 0; k < sizeof rows / sizeof *rows; k++) {
             int64_t mx = store_max(db, rows[k]);
             if (mx > h->hwm[rows[k]]) out->behind += mx - h->hwm[rows[k]];
@@ -855,8 +877,8 @@ enc_rc enc_colcache_drop(enc_store *st, enc_err *err)
     if (!enc_colcache_path(st, path, sizeof path)) return ENC_OK;
     if (unlink(path) != 0 && errno != ENOENT)
         return enc_fail(err, ENC_EIO, "column cache: %s: %s", path, strerror(errno));
-    if (sqlite3_exec(enc__store_db(st), "DELETE FROM column_marks WHERE tbl != 'profiles'", NULL, NULL,
-                     NULL) != SQLITE_OK)
+    if (sqlite3_exec(enc__store_db(st), "DELETE FROM column_marks WHERE tbl != 'profiles'", NULL,
+                     NULL, NULL) != SQLITE_OK)
         return enc__store_sqlfail(st, err, "column cache marks");
     return ENC_OK;
 }

@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 typedef struct enc_colcache_status {
-    bool present;     /* a cache file is there */
-    bool usable;      /* ... and snapshots are derived from it */
-    const char *why;  /* when not usable: why (static text) */
+    bool present;    /* a cache file is there */
+    bool usable;     /* ... and snapshots are derived from it */
+    const char *why; /* when not usable: why (static text) */
     char path[4096];
     int64_t bytes, built_at;
     int64_t gen, store_gen;

@@ -31,7 +31,8 @@ static uint64_t check_of(const prefix *p, const void *head, const enc_colfile_se
 
 static int64_t lead_of(size_t head_bytes)
 {
-    int64_t lead = (int64_t)(sizeof(prefix) + head_bytes + ENC_COLFILE_SECTIONS * sizeof(enc_colfile_section));
+    int64_t lead =
+        (int64_t)(sizeof(prefix) + head_bytes + ENC_COLFILE_SECTIONS * sizeof(enc_colfile_section));
     return lead + (ALIGN - lead % ALIGN) % ALIGN;
 }
 
@@ -105,9 +106,10 @@ enc_rc enc_colfile_commit(enc_colfile_w *w, const char magic[8], const void *hea
     p.nsect = w->n;
     p.bytes = w->pos;
     p.check = check_of(&p, head, w->sec);
-    if (!w->failed && (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(&p, sizeof p, 1, w->f) != 1 ||
-                       fwrite(head, 1, head_bytes, w->f) != head_bytes ||
-                       fwrite(w->sec, sizeof *w->sec, ENC_COLFILE_SECTIONS, w->f) != ENC_COLFILE_SECTIONS))
+    if (!w->failed &&
+        (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(&p, sizeof p, 1, w->f) != 1 ||
+         fwrite(head, 1, head_bytes, w->f) != head_bytes ||
+         fwrite(w->sec, sizeof *w->sec, ENC_COLFILE_SECTIONS, w->f) != ENC_COLFILE_SECTIONS))
         w->failed = true;
     if (!w->failed && (fflush(w->f) != 0 || fdatasync(fileno(w->f)) != 0)) w->failed = true;
     if (fclose(w->f) != 0) w->failed = true;
@@ -143,8 +145,7 @@ const char *enc_colfile_open(const char *path, const char magic[8], size_t head_
     const char *why = NULL;
     if (memcmp(p->magic, magic, 8) != 0 || p->head_bytes != (int64_t)head_bytes)
         why = "the cache file is not one (or of another version)";
-    else if (p->check != check_of(p, m->head, m->sec))
-        why = "the cache file is damaged";
+    else if (p->check != check_of(p, m->head, m->sec)) why = "the cache file is damaged";
     else if (p->bytes != (int64_t)m->bytes || p->nsect < 0 || p->nsect > ENC_COLFILE_SECTIONS)
         why = "the cache file is truncated";
     for (int64_t k = 0; !why && k < p->nsect; k++)

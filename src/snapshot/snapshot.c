@@ -18,9 +18,9 @@
 #include <sys/mman.h>
 
 static const char *const ev_names[EV_NTYPES] = {
-    "view", "click", "favorite", "share", "comment", "cart_add", "cart_remove", "search",
-    "consult", "message_open", "message_click", "unsubscribe", "checkout", "purchase", "login",
-    "other"};
+    "view",        "click",    "favorite", "share",        "comment",       "cart_add",
+    "cart_remove", "search",   "consult",  "message_open", "message_click", "unsubscribe",
+    "checkout",    "purchase", "login",    "other"};
 
 const char *enc_ev_type_name(enc_ev_type t) { return t < EV_NTYPES ? ev_names[t] : "other"; }
 
@@ -84,22 +84,22 @@ typedef struct loader {
     enc_err *err;
     sqlite3 *db;      /* the connection this loader reads */
     enc_arena *arena; /* where its arrays go */
-    int32_t *cust_of;   /* store customer id -> index, -1 */
+    int32_t *cust_of; /* store customer id -> index, -1 */
     int64_t max_cust;
-    int32_t *prod_of;   /* store product id -> index */
+    int32_t *prod_of; /* store product id -> index */
     int64_t max_prod;
-    int32_t *ord_of;    /* store order id -> sale order index */
+    int32_t *ord_of; /* store order id -> sale order index */
     int64_t max_ord;
-    int64_t min_oid, max_oid; /* the range of the sale orders' store ids */
+    int64_t min_oid, max_oid;         /* the range of the sale orders' store ids */
     int64_t orders_from, events_from; /* the windows (enc_snapshot_opts) */
     unsigned parts;                   /* what is read (enc_snapshot_opts) */
-    enc_smap *sku_of;   /* sku -> product index */
-    const enc__snap_ext *x; /* id ranges, ledgers, a given customer list */
+    enc_smap *sku_of;                 /* sku -> product index */
+    const enc__snap_ext *x;           /* id ranges, ledgers, a given customer list */
     size_t dcap[9];
 } loader;
 
-const char *const enc__sr_table[ENC_SR_N] = {"customers", "products", "orders", "events",
-                                             "feedback", "consents"};
+const char *const enc__sr_table[ENC_SR_N] = {"customers", "products", "orders",
+                                             "events",    "feedback", "consents"};
 
 void enc__snap_ext_all(enc__snap_ext *x)
 {
@@ -167,7 +167,8 @@ static void sort_by_time(size_t *perm, size_t lo, size_t hi, const int64_t *ts)
 {
     for (size_t i = lo + 1; i < hi; i++) {
         size_t p = perm[i], j = i;
-        while (j > lo && (ts[perm[j - 1]] > ts[p] || (ts[perm[j - 1]] == ts[p] && perm[j - 1] > p))) {
+        while (j > lo &&
+               (ts[perm[j - 1]] > ts[p] || (ts[perm[j - 1]] == ts[p] && perm[j - 1] > p))) {
             perm[j] = perm[j - 1];
             j--;
         }
@@ -183,7 +184,8 @@ static size_t *group_rows(const int32_t *key, size_t n, size_t nkeys, const int6
     size_t *perm = enc_xmalloc((n ? n : 1) * sizeof *perm);
     bucket(key, n, nkeys, off, perm);
     if (ts)
-        for (size_t k = 0; k < nkeys; k++) sort_by_time(perm, (size_t)off[k], (size_t)off[k + 1], ts);
+        for (size_t k = 0; k < nkeys; k++)
+            sort_by_time(perm, (size_t)off[k], (size_t)off[k + 1], ts);
     return perm;
 }
 
@@ -236,11 +238,11 @@ static void read_attrs(loader *L, sqlite3_stmt *q, size_t i)
 {
     enc_snapshot *s = L->s;
     const unsigned char *ext = sqlite3_column_text(q, 1);
-    s->cust_ext[i] = ext ? enc_arena_strndup(s->arena, (const char *)ext,
-                                             (size_t)sqlite3_column_bytes(q, 1))
-                         : NULL;
-    s->registered_at[i] = sqlite3_column_type(q, 2) == SQLITE_NULL ? ENC_NO_TIME
-                                                                   : sqlite3_column_int64(q, 2);
+    s->cust_ext[i] =
+        ext ? enc_arena_strndup(s->arena, (const char *)ext, (size_t)sqlite3_column_bytes(q, 1))
+            : NULL;
+    s->registered_at[i] =
+        sqlite3_column_type(q, 2) == SQLITE_NULL ? ENC_NO_TIME : sqlite3_column_int64(q, 2);
     const char *b = (const char *)sqlite3_column_text(q, 3);
     s->birth_md[i] = b && strlen(b) == 10 ? (int16_t)(atoi(b + 5) * 100 + atoi(b + 8)) : 0;
     const char *g = (const char *)sqlite3_column_text(q, 4);
@@ -260,8 +262,8 @@ static bool ids_from_indexes(loader *L, size_t n)
 {
     enc_snapshot *s = L->s;
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(L->db, "SELECT id FROM customers INDEXED BY customers_external", -1,
-                           &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(L->db, "SELECT id FROM customers INDEXED BY customers_external", -1, &q,
+                           NULL) != SQLITE_OK)
         return false;
     enum { SEEN = -2 };
     while (sqlite3_step(q) == SQLITE_ROW) {
@@ -269,8 +271,8 @@ static bool ids_from_indexes(loader *L, size_t n)
         if (id >= 0 && id <= L->max_cust) L->cust_of[id] = SEEN;
     }
     sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(L->db, "SELECT id FROM customers WHERE merged_into IS NOT NULL", -1,
-                           &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(L->db, "SELECT id FROM customers WHERE merged_into IS NOT NULL", -1, &q,
+                           NULL) == SQLITE_OK) {
         while (sqlite3_step(q) == SQLITE_ROW) {
             int64_t id = sqlite3_column_int64(q, 0);
             if (id >= 0 && id <= L->max_cust) L->cust_of[id] = -1;
@@ -398,8 +400,8 @@ static enc_rc listed_customers(loader *L, bool attrs)
     s->tz = ALLOC(s, n, int32_t);
     s->points = ALLOC(s, n, int64_t);
     q = prep(L, "SELECT id, external_id, registered_at, birthday, gender, region,"
-                              " city, tier, tz, points FROM customers WHERE merged_into IS NULL"
-                              " AND id > ?1 AND id <= ?2 ORDER BY id");
+                " city, tier, tz, points FROM customers WHERE merged_into IS NULL"
+                " AND id > ?1 AND id <= ?2 ORDER BY id");
     if (!q) return ENC_EDB;
     bind_range(L, q, 1, ENC_SR_CUSTOMERS);
     while (sqlite3_step(q) == SQLITE_ROW) {
@@ -580,7 +582,7 @@ static enc_rc load_lines(loader *L)
      * table's page headers); else a guess that grows */
     cols_alloc(&c, L->orders_from == INT64_MIN && !ranged(L, ENC_SR_ORDERS)
                        ? scalar(L, "SELECT count(*) FROM order_lines")
-                                               : (int64_t)s->nord * 4);
+                       : (int64_t)s->nord * 4);
     int64_t *run = enc_xmalloc((s->nord + 1) * sizeof *run); /* first line read, per order */
     int32_t *cnt = enc_xcalloc(s->nord + 1, sizeof *cnt);
     int64_t last = -1;
@@ -643,14 +645,15 @@ static enc_rc load_returns(loader *L)
     memset(s->ret_count, 0, s->ncust * sizeof *s->ret_count);
     /* returned orders, and return lines inside paid orders (each such order counts once) */
     /* in order id order, so that returns at the same time come in that order */
-    sqlite3_stmt *q = prep(L, "SELECT customer_id, -total, ts, id FROM orders WHERE status ="
-                              " 'returned' AND customer_id IS NOT NULL AND ts < ?1 AND id > ?2"
-                              " AND id <= ?3"
-                              " UNION ALL SELECT o.customer_id, -sum(l.amount), o.ts, o.id FROM"
-                              " order_lines l JOIN orders o ON o.id = l.order_id WHERE l.kind ="
-                              " 'return' AND o.status = 'paid' AND o.customer_id IS NOT NULL AND"
-                              " o.ts < ?1 AND o.id > ?2 AND o.id <= ?3 AND l.id >= ?4 AND l.id < ?5 GROUP BY"
-                              " o.id ORDER BY 4");
+    sqlite3_stmt *q =
+        prep(L, "SELECT customer_id, -total, ts, id FROM orders WHERE status ="
+                " 'returned' AND customer_id IS NOT NULL AND ts < ?1 AND id > ?2"
+                " AND id <= ?3"
+                " UNION ALL SELECT o.customer_id, -sum(l.amount), o.ts, o.id FROM"
+                " order_lines l JOIN orders o ON o.id = l.order_id WHERE l.kind ="
+                " 'return' AND o.status = 'paid' AND o.customer_id IS NOT NULL AND"
+                " o.ts < ?1 AND o.id > ?2 AND o.id <= ?3 AND l.id >= ?4 AND l.id < ?5 GROUP BY"
+                " o.id ORDER BY 4");
     if (!q) return ENC_EDB;
     size_t n = 0;
     int32_t *key;
@@ -663,8 +666,14 @@ static enc_rc load_returns(loader *L)
     /* the lines of the orders in range are a range of line ids (store.h) */
     int64_t after = L->x->after[ENC_SR_ORDERS], upto = L->x->upto[ENC_SR_ORDERS],
             lim = (INT64_MAX >> ENC_LINE_BITS) - 1;
-    sqlite3_bind_int64(q, 4, after < 0 ? INT64_MIN : after >= lim ? INT64_MAX : (after + 1) << ENC_LINE_BITS);
-    sqlite3_bind_int64(q, 5, upto >= lim ? INT64_MAX : upto < 0 ? INT64_MIN : (upto + 1) << ENC_LINE_BITS);
+    sqlite3_bind_int64(q, 4,
+                       after < 0      ? INT64_MIN
+                       : after >= lim ? INT64_MAX
+                                      : (after + 1) << ENC_LINE_BITS);
+    sqlite3_bind_int64(q, 5,
+                       upto >= lim ? INT64_MAX
+                       : upto < 0  ? INT64_MIN
+                                   : (upto + 1) << ENC_LINE_BITS);
     while (sqlite3_step(q) == SQLITE_ROW) {
         int32_t cu = cust_index(L, q, 0);
         if (cu < 0) continue;
@@ -717,7 +726,8 @@ static enc_rc load_events(loader *L, int64_t from)
     /* ids from 1: the largest bounds the count */
     int64_t cap = scalar(L, "SELECT coalesce(max(id), 0) FROM events");
     cols_alloc(&c, L->x->after[ENC_SR_EVENTS] != INT64_MIN ? 0
-                   : cap < L->x->upto[ENC_SR_EVENTS] ? cap : L->x->upto[ENC_SR_EVENTS]);
+                   : cap < L->x->upto[ENC_SR_EVENTS]       ? cap
+                                                           : L->x->upto[ENC_SR_EVENTS]);
     sqlite3_bind_int64(q, 1, s->as_of);
     sqlite3_bind_int64(q, 2, from);
     bind_range(L, q, 3, ENC_SR_EVENTS);
@@ -823,7 +833,8 @@ static enc_rc load_feedback(loader *L)
         }
     }
     sqlite3_finalize(q);
-    for (size_t i = 0; i < n; i++) s->review_avg[i] = reviews[i] ? s->review_avg[i] / (float)reviews[i] : NAN;
+    for (size_t i = 0; i < n; i++)
+        s->review_avg[i] = reviews[i] ? s->review_avg[i] / (float)reviews[i] : NAN;
     free(reviews);
     /* complaint times: read in time order, so grouping keeps each customer's in order */
     s->cmp_off = ALLOC(s, n + 1, int64_t);
@@ -868,7 +879,9 @@ static enc_rc load_consents(loader *L)
     uint8_t *mask, *granted;
     cols c = {0};
     COL(&c, key), COL(&c, ts), COL(&c, mask), COL(&c, granted);
-    cols_alloc(&c, ranged(L, ENC_SR_CONSENTS) ? 0 : scalar(L, "SELECT coalesce(max(id), 0) FROM consents"));
+    cols_alloc(&c, ranged(L, ENC_SR_CONSENTS)
+                       ? 0
+                       : scalar(L, "SELECT coalesce(max(id), 0) FROM consents"));
     sqlite3_bind_int64(q, 1, s->as_of);
     bind_range(L, q, 2, ENC_SR_CONSENTS);
     while (sqlite3_step(q) == SQLITE_ROW) {
@@ -921,8 +934,10 @@ static int64_t db_bytes(sqlite3 *db)
 {
     int64_t size = 0;
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT page_count * page_size FROM pragma_page_count(),"
-                               " pragma_page_size()", -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db,
+                           "SELECT page_count * page_size FROM pragma_page_count(),"
+                           " pragma_page_size()",
+                           -1, &q, NULL) == SQLITE_OK) {
         if (sqlite3_step(q) == SQLITE_ROW) size = sqlite3_column_int64(q, 0);
         sqlite3_finalize(q);
     }
@@ -947,7 +962,8 @@ static sqlite3 *open_side(sqlite3 *db, int64_t map)
     if (!path || !*path) return NULL;
     sqlite3 *lock = NULL, *side = NULL;
     bool main_begun = false;
-    if (sqlite3_open_v2(path, &lock, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+    if (sqlite3_open_v2(path, &lock, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK ||
         sqlite3_open_v2(path, &side, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_busy_timeout(lock, 10000);
@@ -955,8 +971,10 @@ static sqlite3 *open_side(sqlite3 *db, int64_t map)
     if (map) set_mmap(side, map);
     if (sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) goto fail;
     /* reading the schema table starts each read transaction */
-    main_begun = sqlite3_exec(db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) == SQLITE_OK;
-    if (!main_begun || sqlite3_exec(side, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
+    main_begun = sqlite3_exec(db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) ==
+                 SQLITE_OK;
+    if (!main_begun || sqlite3_exec(side, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL,
+                                    NULL) != SQLITE_OK)
         goto fail;
     sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(lock);
@@ -990,19 +1008,15 @@ typedef struct worker {
 static enc_rc run_task(loader *L, int task)
 {
     switch (task) {
-    case T_EVENTS:
-        return load_events(L, L->events_from);
+    case T_EVENTS: return load_events(L, L->events_from);
     case T_ORDERS: {
         enc_rc rc = load_orders(L, L->orders_from);
         if (!rc && (L->parts & ENC_SNAP_LINES)) rc = load_lines(L);
         return rc;
     }
-    case T_CONSENTS:
-        return load_consents(L);
-    case T_RETURNS:
-        return load_returns(L);
-    default:
-        return load_feedback(L);
+    case T_CONSENTS: return load_consents(L);
+    case T_RETURNS: return load_returns(L);
+    default: return load_feedback(L);
     }
 }
 
@@ -1066,13 +1080,21 @@ enc_rc enc__snapshot_load_ext(enc_store *st, int64_t as_of, const enc_snapshot_o
     s->loaded = (enc_snapshot_opts){parts, parts & ENC_SNAP_ORDERS ? want.orders_from : INT64_MIN,
                                     parts & ENC_SNAP_EVENTS ? want.events_from : INT64_MIN};
     s->arena = enc_arena_new(1 << 20);
-    enc_dict *dicts[] = {&s->cats, &s->tops, &s->brands, &s->channels, &s->payments,
-                         &s->regions, &s->cities, &s->tiers, &s->zones};
+    enc_dict *dicts[] = {&s->cats,    &s->tops,   &s->brands, &s->channels, &s->payments,
+                         &s->regions, &s->cities, &s->tiers,  &s->zones};
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) dict_init(dicts[i]);
     sqlite3 *db = enc__store_db(st);
-    loader L = {.s = s, .st = st, .err = err, .db = db, .arena = s->arena, .parts = parts, .x = x,
-                .orders_from = s->loaded.orders_from, .events_from = s->loaded.events_from};
-    int64_t mmap_before = 0, bytes = db_bytes(db), map = bytes > 0 && bytes <= MMAP_MAX ? bytes + (1 << 20) : 0;
+    loader L = {.s = s,
+                .st = st,
+                .err = err,
+                .db = db,
+                .arena = s->arena,
+                .parts = parts,
+                .x = x,
+                .orders_from = s->loaded.orders_from,
+                .events_from = s->loaded.events_from};
+    int64_t mmap_before = 0, bytes = db_bytes(db),
+            map = bytes > 0 && bytes <= MMAP_MAX ? bytes + (1 << 20) : 0;
     sqlite3_stmt *mq;
     if (sqlite3_prepare_v2(db, "PRAGMA mmap_size", -1, &mq, NULL) == SQLITE_OK) {
         if (sqlite3_step(mq) == SQLITE_ROW) mmap_before = sqlite3_column_int64(mq, 0);
@@ -1141,8 +1163,8 @@ enc_rc enc__snapshot_load_ext(enc_store *st, int64_t as_of, const enc_snapshot_o
 void enc_snapshot_free(enc_snapshot *s)
 {
     if (!s) return;
-    enc_dict *dicts[] = {&s->cats, &s->tops, &s->brands, &s->channels, &s->payments,
-                         &s->regions, &s->cities, &s->tiers, &s->zones};
+    enc_dict *dicts[] = {&s->cats,    &s->tops,   &s->brands, &s->channels, &s->payments,
+                         &s->regions, &s->cities, &s->tiers,  &s->zones};
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) enc_smap_free(dicts[i]->map);
     enc_arena_free(s->arena);
     enc_arena_free(s->arena_side);

@@ -16,16 +16,35 @@
 
 /* event types (events.type normalised at import) */
 typedef enum enc_ev_type {
-    EV_VIEW, EV_CLICK, EV_FAVORITE, EV_SHARE, EV_COMMENT, EV_CART_ADD, EV_CART_REMOVE, EV_SEARCH,
-    EV_CONSULT, EV_MESSAGE_OPEN, EV_MESSAGE_CLICK, EV_UNSUBSCRIBE, EV_CHECKOUT, EV_PURCHASE,
-    EV_LOGIN, EV_OTHER, EV_NTYPES
+    EV_VIEW,
+    EV_CLICK,
+    EV_FAVORITE,
+    EV_SHARE,
+    EV_COMMENT,
+    EV_CART_ADD,
+    EV_CART_REMOVE,
+    EV_SEARCH,
+    EV_CONSULT,
+    EV_MESSAGE_OPEN,
+    EV_MESSAGE_CLICK,
+    EV_UNSUBSCRIBE,
+    EV_CHECKOUT,
+    EV_PURCHASE,
+    EV_LOGIN,
+    EV_OTHER,
+    EV_NTYPES
 } enc_ev_type;
 const char *enc_ev_type_name(enc_ev_type t);
 enc_ev_type enc_ev_type_parse(const char *s);
 
 /* consent channels, as bits of enc_snapshot.consent */
 typedef enum enc_channel {
-    CH_EMAIL, CH_SMS, CH_PUSH, CH_WECHAT, CH_INAPP, CH_NCHANNELS
+    CH_EMAIL,
+    CH_SMS,
+    CH_PUSH,
+    CH_WECHAT,
+    CH_INAPP,
+    CH_NCHANNELS
 } enc_channel;
 const char *enc_channel_name(enc_channel c);
 int enc_channel_parse(const char *s); /* -1 when unknown */
@@ -78,7 +97,7 @@ void enc_snapshot_opts_merge(enc_snapshot_opts *a, const enc_snapshot_opts *b);
 bool enc_snapshot_opts_cover(const enc_snapshot_opts *have, const enc_snapshot_opts *need);
 
 typedef struct enc_snapshot {
-    int64_t as_of; /* rows with ts < as_of are in; the day ends the scores are "as of" */
+    int64_t as_of;            /* rows with ts < as_of are in; the day ends the scores are "as of" */
     enc_snapshot_opts loaded; /* what was read (parts with the ones they imply, windows) */
     enc_arena *arena;
     enc_arena *arena_side; /* arrays read on the loader's second connection (events, feedback) */
@@ -86,10 +105,10 @@ typedef struct enc_snapshot {
     /* customers (merged records left out), ascending store id */
     size_t ncust;
     int64_t *cust_id;
-    const char **cust_ext;   /* merchant's customer id (NULL when only email/phone known) */
-    int64_t *registered_at;  /* ENC_NO_TIME when unknown */
-    int16_t *birth_md;       /* month * 100 + day, 0 when unknown */
-    char *gender;            /* 'm', 'f' or 0 */
+    const char **cust_ext;  /* merchant's customer id (NULL when only email/phone known) */
+    int64_t *registered_at; /* ENC_NO_TIME when unknown */
+    int16_t *birth_md;      /* month * 100 + day, 0 when unknown */
+    char *gender;           /* 'm', 'f' or 0 */
     int32_t *region, *city, *tier, *tz; /* dictionary ids, -1 when unknown */
     int64_t *points;
 
@@ -97,10 +116,10 @@ typedef struct enc_snapshot {
      * lines, a positive item count: a free purchase such as CDNOW's $0 rows), by customer then
      * time */
     size_t nord;
-    int64_t *ord_off; /* ncust + 1 offsets into the ord_ arrays */
+    int64_t *ord_off;                      /* ncust + 1 offsets into the ord_ arrays */
     int64_t *ord_id, *ord_ts, *ord_amount; /* store id, time, sale amount (minor units) */
-    uint8_t *ord_promo;      /* a coupon or a discount was used */
-    int32_t *ord_channel, *ord_payment; /* dictionary ids, -1 when unknown */
+    uint8_t *ord_promo;                    /* a coupon or a discount was used */
+    int32_t *ord_channel, *ord_payment;    /* dictionary ids, -1 when unknown */
 
     /* returns: returned orders and return lines, per customer */
     int64_t *ret_amount; /* positive minor units */
@@ -120,8 +139,8 @@ typedef struct enc_snapshot {
     int64_t *prod_id; /* store id */
     const char **prod_sku, **prod_name;
     int32_t *prod_cat, *prod_top, *prod_brand; /* full category path, its first level, brand */
-    int64_t *prod_price;   /* -1 unknown */
-    int32_t *prod_tier, *prod_replenish; /* 0 unknown */
+    int64_t *prod_price;                       /* -1 unknown */
+    int32_t *prod_tier, *prod_replenish;       /* 0 unknown */
     uint8_t *prod_in_stock; /* 1 in stock (also when the store does not know), 0 out of stock */
 
     /* events of known customers (ts < as_of), by customer then time */
@@ -129,17 +148,17 @@ typedef struct enc_snapshot {
     int64_t *ev_off; /* ncust + 1 */
     int64_t *ev_ts;
     uint8_t *ev_type;
-    int32_t *ev_prod; /* -1 when none */
+    int32_t *ev_prod;     /* -1 when none */
     uint32_t *ev_session; /* hash of the session id (low 32 bits of enc_hash_bytes), 0 when
                              none: equal ids give equal hashes, to group one customer's events by
                              session (two sessions of one customer collide with odds 2^-32) */
 
     /* feedback, per customer */
     int32_t *complaints;
-    int64_t *last_complaint; /* ENC_NO_TIME when none */
-    int64_t *cmp_off, *cmp_ts; /* complaint times by customer then time (ncust + 1 offsets) */
+    int64_t *last_complaint;      /* ENC_NO_TIME when none */
+    int64_t *cmp_off, *cmp_ts;    /* complaint times by customer then time (ncust + 1 offsets) */
     float *nps_last, *review_avg; /* NAN when none */
-    int32_t *consults; /* consult events, also counted in events */
+    int32_t *consults;            /* consult events, also counted in events */
 
     /* consent in force (marketing purpose) at as_of: bit c set = channel c granted; a revoked
      * or never-given channel is 0. An "all" grant or revocation applies to every channel. */

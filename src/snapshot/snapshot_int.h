@@ -7,14 +7,21 @@
 #include "snapshot/snapshot.h"
 
 /* the tables a range applies to (returns follow orders, lines follow their orders) */
-enum { ENC_SR_CUSTOMERS, ENC_SR_PRODUCTS, ENC_SR_ORDERS, ENC_SR_EVENTS, ENC_SR_FEEDBACK,
-       ENC_SR_CONSENTS, ENC_SR_N };
+enum {
+    ENC_SR_CUSTOMERS,
+    ENC_SR_PRODUCTS,
+    ENC_SR_ORDERS,
+    ENC_SR_EVENTS,
+    ENC_SR_FEEDBACK,
+    ENC_SR_CONSENTS,
+    ENC_SR_N
+};
 extern const char *const enc__sr_table[ENC_SR_N]; /* the store's table of each */
 
 typedef struct enc__snap_ext {
     int64_t after[ENC_SR_N]; /* rows with after < id <= upto are read */
     int64_t upto[ENC_SR_N];
-    bool rows;               /* fill fb_* and con_* (the ledgers) */
+    bool rows; /* fill fb_* and con_* (the ledgers) */
     /* When set, the snapshot's customers are exactly these store ids (ascending), and their
      * fields (with ENC_SNAP_CUSTOMERS) are read only for ids above after[ENC_SR_CUSTOMERS];
      * the others are left zero. Products are then not read either (the caller has them):

@@ -77,7 +77,8 @@ const char *const enc__schema_migrations[] = {
     "  seconds REAL, customers INTEGER, models TEXT);"
     "CREATE TABLE profiles("
     "  customer_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, as_of INTEGER NOT NULL,"
-    "  recency_days REAL, frequency INTEGER NOT NULL DEFAULT 0, monetary INTEGER NOT NULL DEFAULT 0,"
+    "  recency_days REAL, frequency INTEGER NOT NULL DEFAULT 0, monetary INTEGER NOT NULL DEFAULT "
+    "0,"
     "  returns_amount INTEGER NOT NULL DEFAULT 0, aov INTEGER, tenure_days REAL,"
     "  r INTEGER, f INTEGER, m INTEGER, rfm_segment TEXT, rfm_segment_cn TEXT,"
     "  lifecycle TEXT, lifecycle_class TEXT,"
@@ -175,21 +176,21 @@ const char *const enc__schema_migrations[] = {
     /* row 2: the profiles' generation, for the profile columns' cache (audience/profcache.c):
      *    any write to profiles raises it, once a profile cache has been built (its mark) */
     "INSERT INTO column_gen VALUES(2, 0);"
-#define PROFILE_TRIGGER(WHAT)                                                                  \
-    "CREATE TRIGGER profiles_colgen_" WHAT " AFTER " WHAT " ON profiles WHEN EXISTS(SELECT 1"   \
-    " FROM column_marks WHERE tbl = 'profiles') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE" \
+#define PROFILE_TRIGGER(WHAT)                                                                      \
+    "CREATE TRIGGER profiles_colgen_" WHAT " AFTER " WHAT " ON profiles WHEN EXISTS(SELECT 1"      \
+    " FROM column_marks WHERE tbl = 'profiles') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE"   \
     " id = 2; END;"
     PROFILE_TRIGGER("INSERT") PROFILE_TRIGGER("UPDATE") PROFILE_TRIGGER("DELETE")
 #undef PROFILE_TRIGGER
-#define COLUMN_TRIGGERS(T)                                                                     \
-    "CREATE TRIGGER " T "_colgen_update AFTER UPDATE ON " T " WHEN OLD.id <= (SELECT hwm FROM" \
-    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE id = 1;"  \
-    " END;"                                                                                    \
-    "CREATE TRIGGER " T "_colgen_delete AFTER DELETE ON " T " WHEN OLD.id <= (SELECT hwm FROM" \
-    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE id = 1;"  \
+#define COLUMN_TRIGGERS(T)                                                                         \
+    "CREATE TRIGGER " T "_colgen_update AFTER UPDATE ON " T " WHEN OLD.id <= (SELECT hwm FROM"     \
+    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE id = 1;"   \
+    " END;"                                                                                        \
+    "CREATE TRIGGER " T "_colgen_delete AFTER DELETE ON " T " WHEN OLD.id <= (SELECT hwm FROM"     \
+    " column_marks WHERE tbl = '" T "') BEGIN UPDATE column_gen SET gen = gen + 1 WHERE id = 1;"   \
     " END;"
-    COLUMN_TRIGGERS("customers") COLUMN_TRIGGERS("products") COLUMN_TRIGGERS("orders")
-    COLUMN_TRIGGERS("events") COLUMN_TRIGGERS("feedback") COLUMN_TRIGGERS("consents")
+        COLUMN_TRIGGERS("customers") COLUMN_TRIGGERS("products") COLUMN_TRIGGERS("orders")
+            COLUMN_TRIGGERS("events") COLUMN_TRIGGERS("feedback") COLUMN_TRIGGERS("consents")
 #undef COLUMN_TRIGGERS
     /* a line belongs to an order held when its order's id is at or below the orders' mark */
     "CREATE TRIGGER order_lines_colgen_insert AFTER INSERT ON order_lines WHEN NEW.order_id <="

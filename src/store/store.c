@@ -96,8 +96,8 @@ static enc_rc migrate(enc_store *st, enc_err *err)
     if (v < 0) return enc__store_sqlfail(st, err, "reading schema version");
     if (v > enc__schema_count)
         return enc_fail(err, ENC_EDB,
-                        "the database has schema version %d, newer than this encore knows (%d)",
-                        v, enc__schema_count);
+                        "the database has schema version %d, newer than this encore knows (%d)", v,
+                        enc__schema_count);
     if (v == enc__schema_count) return ENC_OK;
     if (exec(st, "BEGIN IMMEDIATE", err)) return err->rc;
     for (int i = v; i < enc__schema_count; i++) {
@@ -130,8 +130,8 @@ enc_rc enc_store_open(const char *path, enc_store **out, enc_err *err)
     pthread_once(&configured, configure_sqlite);
     enc_store *st = enc_xcalloc(1, sizeof *st);
     /* a store handle belongs to one thread: no per-call mutexes */
-    int rc = sqlite3_open_v2(path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         enc_fail(err, ENC_EDB, "cannot open %s: %s", path,
                  st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -142,8 +142,9 @@ enc_rc enc_store_open(const char *path, enc_store **out, enc_err *err)
     sqlite3_busy_timeout(st->db, 10000);
     /* WAL: readers do not block the writer; synchronous=NORMAL keeps every committed
      * transaction across a process crash (only an OS crash may lose the last ones). */
-    if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-                 "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;",
+    if (exec(st,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+             "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;",
              err) ||
         migrate(st, err)) {
         char m[sizeof err->msg];
@@ -193,11 +194,11 @@ enc_rc enc_store_ident_find(enc_store *st, const char *kind, const char *value, 
                             enc_err *err)
 {
     *cust = 0;
-    sqlite3_stmt *s = enc__store_stmt(
-        st, ST_IDENT_FIND,
-        "SELECT coalesce(c.merged_into, c.id) FROM identities i JOIN customers c"
-        " ON c.id = i.customer_id WHERE i.kind = ?1 AND i.value = ?2",
-        err);
+    sqlite3_stmt *s =
+        enc__store_stmt(st, ST_IDENT_FIND,
+                        "SELECT coalesce(c.merged_into, c.id) FROM identities i JOIN customers c"
+                        " ON c.id = i.customer_id WHERE i.kind = ?1 AND i.value = ?2",
+                        err);
     if (!s) return ENC_EDB;
     sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
@@ -306,20 +307,22 @@ enc_rc enc_store_customer_insert(enc_store *st, const enc_customer_rec *r, int64
     return ENC_OK;
 }
 
-enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_rec *r,
-                                 enc_put *res, enc_err *err)
+enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_rec *r, enc_put *res,
+                                 enc_err *err)
 {
 #define F(col, n) " " col " = coalesce(?" #n ", " col "),"
 #define D(col, n) " (?" #n " IS NOT NULL AND ?" #n " IS NOT " col ") OR"
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_CUST_UPDATE,
-        "UPDATE customers SET" " external_id = coalesce(external_id, ?3)," F("name", 4) F("email", 5) F("phone", 6)
+        "UPDATE customers SET"
+        " external_id = coalesce(external_id, ?3)," F("name", 4) F("email", 5) F("phone", 6)
             F("gender", 7) F("birthday", 8) F("country", 9) F("region", 10) F("city", 11)
                 F("occupation", 12) F("tz", 13) F("registered_at", 14) F("tier", 15)
-                    F("points", 16) " updated_at = ?17 WHERE id = ?1 AND ("
-            D("name", 4) D("email", 5) D("phone", 6) D("gender", 7) D("birthday", 8)
-                D("country", 9) D("region", 10) D("city", 11) D("occupation", 12) D("tz", 13)
-                    D("registered_at", 14) D("tier", 15) D("points", 16) " (?3 IS NOT NULL AND external_id IS NULL))",
+                    F("points", 16) " updated_at = ?17 WHERE id = ?1 AND (" D("name", 4)
+                        D("email", 5) D("phone", 6) D("gender", 7) D("birthday", 8) D("country", 9)
+                            D("region", 10) D("city", 11) D("occupation", 12) D("tz", 13)
+                                D("registered_at", 14) D("tier", 15)
+                                    D("points", 16) " (?3 IS NOT NULL AND external_id IS NULL))",
         err);
 #undef F
 #undef D
@@ -332,8 +335,7 @@ enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_r
     return ENC_OK;
 }
 
-enc_rc enc_store_customer_attach_note(enc_store *st, int64_t into, const char *reason,
-                                      enc_err *err)
+enc_rc enc_store_customer_attach_note(enc_store *st, int64_t into, const char *reason, enc_err *err)
 {
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_MERGE_LOG, "INSERT INTO merges(from_id, into_id, reason, at) VALUES(?1, ?2, ?3, ?4)",

@@ -66,8 +66,8 @@ enc_rc enc_store_customer_insert(enc_store *st, const enc_customer_rec *r, int64
                                  enc_err *err);
 /* Updates the fields r gives (non-NULL ones) of customer id; *res tells whether anything
  * changed. */
-enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_rec *r,
-                                 enc_put *res, enc_err *err);
+enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_rec *r, enc_put *res,
+                                 enc_err *err);
 /* Merges customer `from` into `into`: identities, orders, events, feedback and consents
  * follow; empty fields of `into` are filled from `from`; the merge is recorded with reason. */
 enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const char *reason,
@@ -90,8 +90,8 @@ typedef struct enc_product_rec {
 
 /* Inserts or updates a product keyed by sku. With fill_only, existing non-empty fields are
  * kept (product facts seen on order lines only fill gaps). *id gets the product id. */
-enc_rc enc_store_product_put(enc_store *st, const enc_product_rec *r, bool fill_only,
-                             int64_t *id, enc_put *res, enc_err *err);
+enc_rc enc_store_product_put(enc_store *st, const enc_product_rec *r, bool fill_only, int64_t *id,
+                             enc_put *res, enc_err *err);
 
 /* --- orders and lines --------------------------------------------------------------------- */
 typedef struct enc_order_rec {
@@ -145,8 +145,7 @@ typedef struct enc_feedback_rec {
     double score;
     bool has_score;
 } enc_feedback_rec;
-enc_rc enc_store_feedback_put(enc_store *st, const enc_feedback_rec *r, enc_put *res,
-                              enc_err *err);
+enc_rc enc_store_feedback_put(enc_store *st, const enc_feedback_rec *r, enc_put *res, enc_err *err);
 
 typedef struct enc_consent_rec {
     const char *source, *source_key;
@@ -156,8 +155,7 @@ typedef struct enc_consent_rec {
     bool granted;
 } enc_consent_rec;
 /* Appends to the consent ledger (never updated in place; the same source row twice is SAME). */
-enc_rc enc_store_consent_put(enc_store *st, const enc_consent_rec *r, enc_put *res,
-                             enc_err *err);
+enc_rc enc_store_consent_put(enc_store *st, const enc_consent_rec *r, enc_put *res, enc_err *err);
 
 /* The consent in force for a customer, channel and purpose (the latest ledger entry):
  * *state = 1 granted, 0 revoked, -1 no entry. */
@@ -177,7 +175,7 @@ typedef struct enc_store_stats {
     int64_t customers, merged_customers, orders, order_lines, products, events, feedback, consents;
     int64_t returns, cancelled, guest_orders;
     int64_t sale_lines, sale_orders, buying_customers, revenue; /* sales: see stats.c */
-    int64_t first_order, last_order; /* epoch; 0 when no orders */
+    int64_t first_order, last_order;                            /* epoch; 0 when no orders */
 } enc_store_stats;
 enc_rc enc_store_stats_get(enc_store *st, enc_store_stats *s, enc_err *err);
 
@@ -230,7 +228,7 @@ typedef struct enc_profile_rows {
     const int64_t *frequency, *monetary, *returns_amount, *aov;
     const int64_t *r, *f, *m;
     const char *const *rfm_segment, *const *rfm_segment_cn, *const *lifecycle,
-        *const *lifecycle_class;
+                                                                *const *lifecycle_class;
     const double *p_alive, *expected_30d, *expected_90d, *expected_365d;
     const int64_t *expected_spend, *clv;
     const double *churn_risk;
@@ -239,7 +237,7 @@ typedef struct enc_profile_rows {
     const char *const *replenish, *const *top_categories, *const *top_brands;
     const double *price_sensitivity;
     const char *const *spend_tier, *const *preferred_channel, *const *preferred_payment,
-        *const *region, *const *tags;
+                                                                  *const *region, *const *tags;
     const int64_t *cluster;
     const char *const *cluster_label;
 } enc_profile_rows;

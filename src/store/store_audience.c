@@ -135,18 +135,14 @@ enc_rc enc_store_contacts(enc_store *st, const int64_t *ids, size_t n, enc_conta
     int rc = SQLITE_DONE;
     while (k < n && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(q, 0);
-        while (k < n && ids[k] < id)
-            k++;
+        while (k < n && ids[k] < id) k++;
         if (k == n || ids[k] != id) continue;
         for (int c = 0; c < 3; c++) {
             const char *v = (const char *)sqlite3_column_text(q, c + 1);
             char *copy = v ? enc_xstrdup(v) : NULL;
-            if (c == 0)
-                out[k].name = copy;
-            else if (c == 1)
-                out[k].email = copy;
-            else
-                out[k].phone = copy;
+            if (c == 0) out[k].name = copy;
+            else if (c == 1) out[k].email = copy;
+            else out[k].phone = copy;
         }
         k++;
     }

@@ -46,8 +46,10 @@ enc_rc enc_store_profiles_begin(enc_store *st, const enc_score_run_rec *run,
     if (exec(st, "BEGIN IMMEDIATE", err)) return ENC_EDB;
     sqlite3_stmt *s = NULL;
     enc_rc rc = ENC_OK;
-    if (sqlite3_prepare_v2(st->db, "INSERT INTO score_runs(as_of, started_at, customers, models)"
-                                   " VALUES(?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO score_runs(as_of, started_at, customers, models)"
+                           " VALUES(?1, ?2, ?3, ?4)",
+                           -1, &s, NULL) != SQLITE_OK) {
         rc = enc__store_sqlfail(st, err, "recording the score run");
         goto fail;
     }
@@ -122,10 +124,14 @@ enc_rc enc_store_profiles_write(enc_profile_writer *w, const enc_profile_rows *p
         sqlite3_bind_int64(s, 3, w->as_of);
         bind_real(s, 4, p->recency_days, r);
         /* frequency, monetary, returns_amount are NOT NULL (0 when unknown) */
-        sqlite3_bind_int64(s, 5, p->frequency && p->frequency[r] != ENC_PROFILE_NULL ? p->frequency[r] : zero);
-        sqlite3_bind_int64(s, 6, p->monetary && p->monetary[r] != ENC_PROFILE_NULL ? p->monetary[r] : zero);
-        sqlite3_bind_int64(s, 7, p->returns_amount && p->returns_amount[r] != ENC_PROFILE_NULL
-                                     ? p->returns_amount[r] : zero);
+        sqlite3_bind_int64(
+            s, 5, p->frequency && p->frequency[r] != ENC_PROFILE_NULL ? p->frequency[r] : zero);
+        sqlite3_bind_int64(
+            s, 6, p->monetary && p->monetary[r] != ENC_PROFILE_NULL ? p->monetary[r] : zero);
+        sqlite3_bind_int64(s, 7,
+                           p->returns_amount && p->returns_amount[r] != ENC_PROFILE_NULL
+                               ? p->returns_amount[r]
+                               : zero);
         bind_int(s, 8, p->aov, r);
         bind_real(s, 9, p->tenure_days, r);
         bind_int(s, 10, p->r, r);
@@ -257,7 +263,8 @@ const char *enc_store_profiles_csv_header(void)
     if (!hdr[0]) {
         size_t len = 0;
         for (size_t i = 0; i < NFIELDS; i++)
-            len += (size_t)snprintf(hdr + len, sizeof hdr - len, "%s%s", i ? "," : "", fields[i].name);
+            len +=
+                (size_t)snprintf(hdr + len, sizeof hdr - len, "%s%s", i ? "," : "", fields[i].name);
     }
     return hdr;
 }
@@ -314,7 +321,8 @@ static void emit_json(enc_jw *w, json_t *v)
         const char *k;
         json_t *x;
         enc_jw_obj(w);
-        json_object_foreach(v, k, x) {
+        json_object_foreach(v, k, x)
+        {
             enc_jw_key(w, k);
             emit_json(w, x);
         }
@@ -343,7 +351,8 @@ static void list_cell(enc_buf *cell, json_t *v)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) {
+    json_array_foreach(v, i, x)
+    {
         if (i) enc_buf_addc(cell, '|');
         if (json_is_string(x)) {
             enc_buf_add(cell, json_string_value(x), json_string_length(x));
@@ -351,7 +360,8 @@ static void list_cell(enc_buf *cell, json_t *v)
             const char *k;
             json_t *y;
             int j = 0;
-            json_object_foreach(x, k, y) {
+            json_object_foreach(x, k, y)
+            {
                 if (j++) enc_buf_addc(cell, '=');
                 if (json_is_string(y)) enc_buf_adds(cell, json_string_value(y));
             }
@@ -408,7 +418,8 @@ int enc_store_profiles_next(enc_profile_cursor *c, enc_profile_fmt fmt, enc_buf 
                 break;
             }
             /* as_of is the exclusive end of the as-of day: show that day */
-            fmt_day(tmp, sizeof tmp, sqlite3_column_int64(q, col) - (fields[i].kind == F_DATE_ASOF));
+            fmt_day(tmp, sizeof tmp,
+                    sqlite3_column_int64(q, col) - (fields[i].kind == F_DATE_ASOF));
             enc_buf_adds(&cell, tmp);
             if (fmt == ENC_PROFILE_JSON) enc_jw_str(&w, tmp);
             break;
@@ -449,7 +460,8 @@ int enc_store_profiles_next(enc_profile_cursor *c, enc_profile_fmt fmt, enc_buf 
                 enc_jw_strn(&w, (const char *)sqlite3_column_text(q, col),
                             (size_t)sqlite3_column_bytes(q, col));
             else
-                enc_buf_add(&cell, sqlite3_column_text(q, col), (size_t)sqlite3_column_bytes(q, col));
+                enc_buf_add(&cell, sqlite3_column_text(q, col),
+                            (size_t)sqlite3_column_bytes(q, col));
             break;
         case F_LIST: {
             json_t *v = null ? NULL
@@ -484,9 +496,11 @@ enc_rc enc_store_score_run_last(enc_store *st, enc_score_run_info *out, bool *fo
     memset(out, 0, sizeof *out);
     *found = false;
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "SELECT id, as_of, started_at, customers, coalesce(seconds, 0)"
-                                   " FROM score_runs WHERE seconds IS NOT NULL ORDER BY id DESC"
-                                   " LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id, as_of, started_at, customers, coalesce(seconds, 0)"
+                           " FROM score_runs WHERE seconds IS NOT NULL ORDER BY id DESC"
+                           " LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
         return enc__store_sqlfail(st, err, "reading score runs");
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
@@ -498,7 +512,8 @@ enc_rc enc_store_score_run_last(enc_store *st, enc_score_run_info *out, bool *fo
         out->seconds = sqlite3_column_double(q, 4);
     }
     sqlite3_finalize(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "reading score runs");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return enc__store_sqlfail(st, err, "reading score runs");
     return ENC_OK;
 }
 
@@ -520,11 +535,13 @@ enc_rc enc_store_segments(enc_store *st, const char *by, enc_segment_list *out, 
         sql = "SELECT j.value, count(*), sum(p.monetary), avg(p.clv) FROM profiles p,"
               " json_each(p.tags) j GROUP BY 1";
     else
-        return enc_fail(err, ENC_EUSAGE, "segments: unknown grouping '%s' (rfm, rfm_cn, lifecycle,"
-                                         " cluster, tag)", by);
+        return enc_fail(err, ENC_EUSAGE,
+                        "segments: unknown grouping '%s' (rfm, rfm_cn, lifecycle,"
+                        " cluster, tag)",
+                        by);
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(sum(monetary), 0) FROM profiles",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(sum(monetary), 0) FROM profiles", -1,
+                           &q, NULL) != SQLITE_OK)
         return enc__store_sqlfail(st, err, "segments");
     if (sqlite3_step(q) == SQLITE_ROW) {
         out->customers = sqlite3_column_int64(q, 0);

@@ -39,16 +39,17 @@ static void bind_product(sqlite3_stmt *s, const enc_product_rec *r)
     enc__bind_text(s, 12, r->source);
 }
 
-#define PRODUCT_COLS "name, category, brand, price, cost, currency, tier, replenish_days, complements"
+#define PRODUCT_COLS                                                                               \
+    "name, category, brand, price, cost, currency, tier, replenish_days, complements"
 
-enc_rc enc_store_product_put(enc_store *st, const enc_product_rec *r, bool fill_only,
-                             int64_t *id, enc_put *res, enc_err *err)
+enc_rc enc_store_product_put(enc_store *st, const enc_product_rec *r, bool fill_only, int64_t *id,
+                             enc_put *res, enc_err *err)
 {
-    sqlite3_stmt *s = enc__store_stmt(
-        st, ST_PROD_INSERT,
-        "INSERT OR IGNORE INTO products(sku, " PRODUCT_COLS ", in_stock, source)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, coalesce(?11, 1), ?12)",
-        err);
+    sqlite3_stmt *s =
+        enc__store_stmt(st, ST_PROD_INSERT,
+                        "INSERT OR IGNORE INTO products(sku, " PRODUCT_COLS ", in_stock, source)"
+                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, coalesce(?11, 1), ?12)",
+                        err);
     if (!s) return ENC_EDB;
     bind_product(s, r);
     bool inserted;
@@ -63,12 +64,12 @@ enc_rc enc_store_product_put(enc_store *st, const enc_product_rec *r, bool fill_
 #define SET(c, n) " " c " = coalesce(?" #n ", " c "),"
 #define SETD(c, n) " (?" #n " IS NOT NULL AND ?" #n " IS NOT " c ") OR"
     if (fill_only) {
-        s = enc__store_stmt(st, ST_PROD_FILL,
-                            "UPDATE products SET" FILL("name", 2) FILL("category", 3)
-                                FILL("brand", 4) FILL("price", 5) " sku = sku WHERE sku = ?1 AND ("
-                                    FILLD("name", 2) FILLD("category", 3) FILLD("brand", 4)
-                                        FILLD("price", 5) " 0)",
-                            err);
+        s = enc__store_stmt(
+            st, ST_PROD_FILL,
+            "UPDATE products SET" FILL("name", 2) FILL("category", 3) FILL("brand", 4)
+                FILL("price", 5) " sku = sku WHERE sku = ?1 AND (" FILLD("name", 2)
+                    FILLD("category", 3) FILLD("brand", 4) FILLD("price", 5) " 0)",
+            err);
         if (!s) return ENC_EDB;
         sqlite3_bind_text(s, 1, r->sku, -1, SQLITE_STATIC);
         enc__bind_text(s, 2, r->name);
@@ -78,12 +79,12 @@ enc_rc enc_store_product_put(enc_store *st, const enc_product_rec *r, bool fill_
     } else {
         s = enc__store_stmt(
             st, ST_PROD_UPDATE,
-            "UPDATE products SET" SET("name", 2) SET("category", 3) SET("brand", 4)
-                SET("price", 5) SET("cost", 6) SET("currency", 7) SET("tier", 8)
-                    SET("replenish_days", 9) SET("complements", 10) SET("in_stock", 11)
-                        " sku = sku WHERE sku = ?1 AND (" SETD("name", 2) SETD("category", 3)
-                            SETD("brand", 4) SETD("price", 5) SETD("cost", 6) SETD("currency", 7)
-                                SETD("tier", 8) SETD("replenish_days", 9)
+            "UPDATE products SET" SET("name", 2) SET("category", 3) SET("brand", 4) SET("price", 5)
+                SET("cost", 6) SET("currency", 7) SET("tier", 8) SET("replenish_days", 9)
+                    SET("complements", 10)
+                        SET("in_stock", 11) " sku = sku WHERE sku = ?1 AND (" SETD("name", 2)
+                            SETD("category", 3) SETD("brand", 4) SETD("price", 5) SETD("cost", 6)
+                                SETD("currency", 7) SETD("tier", 8) SETD("replenish_days", 9)
                                     SETD("complements", 10) SETD("in_stock", 11) " 0)",
             err);
         if (!s) return ENC_EDB;
@@ -293,8 +294,7 @@ enc_rc enc_store_event_add(enc_store *st, const enc_event_rec *r, enc_put *res, 
     return ENC_OK;
 }
 
-enc_rc enc_store_feedback_put(enc_store *st, const enc_feedback_rec *r, enc_put *res,
-                              enc_err *err)
+enc_rc enc_store_feedback_put(enc_store *st, const enc_feedback_rec *r, enc_put *res, enc_err *err)
 {
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_FB_INSERT,
@@ -321,8 +321,7 @@ enc_rc enc_store_feedback_put(enc_store *st, const enc_feedback_rec *r, enc_put 
     return step_update(st, s, res, err, "updating feedback");
 }
 
-enc_rc enc_store_consent_put(enc_store *st, const enc_consent_rec *r, enc_put *res,
-                             enc_err *err)
+enc_rc enc_store_consent_put(enc_store *st, const enc_consent_rec *r, enc_put *res, enc_err *err)
 {
     sqlite3_stmt *s = enc__store_stmt(
         st, ST_CONSENT_INSERT,

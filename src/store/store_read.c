@@ -20,13 +20,13 @@ static enc_rc scalar(enc_store *st, const char *sql, int64_t *out, enc_err *err)
 
 /* Sales are what the models count as buying: paid orders of known customers; on orders with
  * lines, sale lines (a positive quantity at a positive exact unit price); on orders without
- * lines, a positive total. Returns (negative lines, returned orders), cancellations, guest orders and
- * free lines are kept in the store but are not sales. */
-#define SALE_LINES                                                                                \
-    "SELECT l.order_id, o.customer_id, l.amount FROM order_lines l JOIN orders o ON o.id ="       \
+ * lines, a positive total. Returns (negative lines, returned orders), cancellations, guest orders
+ * and free lines are kept in the store but are not sales. */
+#define SALE_LINES                                                                                 \
+    "SELECT l.order_id, o.customer_id, l.amount FROM order_lines l JOIN orders o ON o.id ="        \
     " l.order_id WHERE o.status = 'paid' AND o.customer_id IS NOT NULL AND l.kind = 'sale'"
-#define SALE_TOTALS                                                                               \
-    "SELECT id, customer_id, total FROM orders WHERE status = 'paid' AND customer_id IS NOT"      \
+#define SALE_TOTALS                                                                                \
+    "SELECT id, customer_id, total FROM orders WHERE status = 'paid' AND customer_id IS NOT"       \
     " NULL AND has_lines = 0 AND total > 0"
 
 enc_rc enc_store_stats_get(enc_store *st, enc_store_stats *s, enc_err *err)
@@ -123,13 +123,14 @@ enc_rc enc_store_customer_json(enc_store *st, int64_t id, enc_jw *w, enc_err *er
 {
     sqlite3_stmt *s;
     int rc;
-#define PREP(sql)                                                                                 \
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)                               \
-        return enc__store_sqlfail(st, err, "reading customer");                                   \
+#define PREP(sql)                                                                                  \
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)                                \
+        return enc__store_sqlfail(st, err, "reading customer");                                    \
     sqlite3_bind_int64(s, 1, id);
 
     PREP("SELECT id, external_id, name, email, phone, gender, birthday, country, region, city,"
-         " occupation, tz, registered_at, tier, points, source, created_at FROM customers WHERE id = ?1");
+         " occupation, tz, registered_at, tier, points, source, created_at FROM customers WHERE id "
+         "= ?1");
     if (sqlite3_step(s) != SQLITE_ROW) {
         sqlite3_finalize(s);
         return enc_fail(err, ENC_ENOTFOUND, "no customer #%lld", (long long)id);
@@ -205,11 +206,13 @@ enc_rc enc_store_customer_json(enc_store *st, int64_t id, enc_jw *w, enc_err *er
 
     PREP("SELECT count(*) FILTER (WHERE status = 'paid'),"
          " coalesce(sum(CASE WHEN status = 'paid' THEN (CASE WHEN has_lines THEN"
-         "   (SELECT coalesce(sum(amount), 0) FROM order_lines l WHERE l.id BETWEEN o.id << 20 AND (o.id << 20) + 1048575 AND"
+         "   (SELECT coalesce(sum(amount), 0) FROM order_lines l WHERE l.id BETWEEN o.id << 20 AND "
+         "(o.id << 20) + 1048575 AND"
          "    l.kind = 'sale') ELSE max(total, 0) END) END), 0),"
          " count(*) FILTER (WHERE status = 'returned'),"
          " coalesce(-sum(CASE WHEN status = 'returned' THEN total ELSE (SELECT"
-         "   coalesce(sum(amount), 0) FROM order_lines l WHERE l.id BETWEEN o.id << 20 AND (o.id << 20) + 1048575 AND l.qty < 0) END), 0),"
+         "   coalesce(sum(amount), 0) FROM order_lines l WHERE l.id BETWEEN o.id << 20 AND (o.id "
+         "<< 20) + 1048575 AND l.qty < 0) END), 0),"
          " count(*) FILTER (WHERE status = 'cancelled'),"
          " min(ts) FILTER (WHERE status = 'paid'), max(ts) FILTER (WHERE status = 'paid'),"
          " min(currency) FROM orders o WHERE customer_id = ?1");

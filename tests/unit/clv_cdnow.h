@@ -27,7 +27,10 @@ static inline int32_t cd_days(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static inline int32_t cd_ymd(long v) { return cd_days((int)(v / 10000), (int)(v / 100 % 100), (int)(v % 100)); }
+static inline int32_t cd_ymd(long v)
+{
+    return cd_days((int)(v / 10000), (int)(v / 100 % 100), (int)(v % 100));
+}
 
 /* master = 0: CDNOW_sample.txt (5 columns, no header); 1: CDNOW_master.txt (4 columns, header) */
 static inline int cdnow_load(const char *path, int master, cdnow *c)

@@ -46,11 +46,15 @@ static inline int oracle_run(const char *model, const char *in, const double *pa
     if (access("/usr/bin/python3", X_OK) != 0) return oracle_missing("/usr/bin/python3 missing");
     static int has_scipy = -1; /* checked once per binary */
     if (has_scipy < 0)
-        has_scipy = system("/usr/bin/python3 -c 'import scipy.special, scipy.integrate, numpy' 2>/dev/null") == 0;
+        has_scipy =
+            system(
+                "/usr/bin/python3 -c 'import scipy.special, scipy.integrate, numpy' 2>/dev/null") ==
+            0;
     if (!has_scipy) return oracle_missing("python3 has no scipy");
     char outp[512], cmd[8192];
     snprintf(outp, sizeof outp, "%s/oracle_%s.out", th_tmpdir(), model);
-    int k = snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' %s '%s' '%s'", script, model, in, outp);
+    int k =
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' %s '%s' '%s'", script, model, in, outp);
     for (int i = 0; i < np; i++) k += snprintf(cmd + k, sizeof cmd - (size_t)k, " %.17g", par[i]);
     if (t >= 0) snprintf(cmd + k, sizeof cmd - (size_t)k, " %.17g", t);
     if (system(cmd) != 0) {

@@ -98,7 +98,8 @@ __attribute__((unused)) static int64_t parse_ts(const char *s)
     return (int64_t)timegm(&tm);
 }
 
-__attribute__((unused)) static int64_t money(const char *s) /* "-12.30" -> -1230; INT64_MIN when malformed */
+__attribute__((unused)) static int64_t
+money(const char *s) /* "-12.30" -> -1230; INT64_MIN when malformed */
 {
     int neg = *s == '-';
     if (neg) s++;

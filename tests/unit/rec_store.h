@@ -9,7 +9,7 @@
 #include "store/store.h"
 
 #define RS_DAY0 1704067200LL /* 2024-01-01 00:00:00 UTC */
-#define RS_DAY(d) (RS_DAY0 + (int64_t)((d) * 86400.0))
+#define RS_DAY(d) (RS_DAY0 + (int64_t)((d)*86400.0))
 
 static enc_store *rs_st;
 static enc_err rs_err;
@@ -25,16 +25,23 @@ static inline void rs_open(const char *name)
 }
 
 /* price in minor units (-1: unknown), tier and replenish 0: unknown, stock -1 unknown / 0 / 1 */
-static inline void rs_product(const char *sku, const char *cat, int64_t price, int tier, int replenish,
-                       int stock)
+static inline void rs_product(const char *sku, const char *cat, int64_t price, int tier,
+                              int replenish, int stock)
 {
-    enc_product_rec p = {.sku = sku, .name = sku, .category = cat, .in_stock = stock,
-                         .price = price, .has_price = price >= 0, .tier = tier,
-                         .has_tier = tier > 0, .replenish_days = replenish,
+    enc_product_rec p = {.sku = sku,
+                         .name = sku,
+                         .category = cat,
+                         .in_stock = stock,
+                         .price = price,
+                         .has_price = price >= 0,
+                         .tier = tier,
+                         .has_tier = tier > 0,
+                         .replenish_days = replenish,
                          .has_replenish = replenish > 0};
     int64_t id;
     enc_put put;
-    if (enc_store_product_put(rs_st, &p, false, &id, &put, &rs_err)) TH_FAIL("product: %s", rs_err.msg);
+    if (enc_store_product_put(rs_st, &p, false, &id, &put, &rs_err))
+        TH_FAIL("product: %s", rs_err.msg);
 }
 
 static inline int64_t rs_customer(const char *ext)
@@ -59,8 +66,8 @@ static inline void rs_order(int64_t cust, double d, const char *skus)
 {
     char key[32];
     snprintf(key, sizeof key, "O%d", ++rs_seq);
-    enc_order_rec o = {.source = "t", .order_key = key, .customer = cust, .ts = RS_DAY(d),
-                       .status = "paid"};
+    enc_order_rec o = {
+        .source = "t", .order_key = key, .customer = cust, .ts = RS_DAY(d), .status = "paid"};
     int64_t oid;
     enc_put put;
     if (enc_store_order_put(rs_st, &o, &oid, &put, &rs_err)) TH_FAIL("order: %s", rs_err.msg);
@@ -68,19 +75,31 @@ static inline void rs_order(int64_t cust, double d, const char *skus)
     snprintf(buf, sizeof buf, "%s", skus);
     int no = 0;
     for (char *t = strtok(buf, " "); t; t = strtok(NULL, " ")) {
-        enc_line_rec l = {.order_id = oid, .line_no = ++no, .product_id = rs_product_id(t),
-                          .sku = t, .qty = 1, .unit_price = 1000, .amount = 1000, .kind = "sale"};
+        enc_line_rec l = {.order_id = oid,
+                          .line_no = ++no,
+                          .product_id = rs_product_id(t),
+                          .sku = t,
+                          .qty = 1,
+                          .unit_price = 1000,
+                          .amount = 1000,
+                          .kind = "sale"};
         if (enc_store_line_put(rs_st, &l, &put, &rs_err)) TH_FAIL("line: %s", rs_err.msg);
     }
     enc_store_order_refresh(rs_st, oid, &rs_err);
 }
 
-static inline void rs_event(int64_t cust, double d, const char *type, const char *sku, const char *session)
+static inline void rs_event(int64_t cust, double d, const char *type, const char *sku,
+                            const char *session)
 {
     char key[32];
     snprintf(key, sizeof key, "E%d", ++rs_seq);
-    enc_event_rec e = {.source = "t", .source_key = key, .customer = cust, .ts = RS_DAY(d),
-                       .type = type, .sku = sku, .session = session};
+    enc_event_rec e = {.source = "t",
+                       .source_key = key,
+                       .customer = cust,
+                       .ts = RS_DAY(d),
+                       .type = type,
+                       .sku = sku,
+                       .session = session};
     enc_put put;
     if (enc_store_event_put(rs_st, &e, &put, &rs_err)) TH_FAIL("event: %s", rs_err.msg);
 }

@@ -104,13 +104,15 @@ static void track_stores_an_event(void)
     CHECK_STR(text("SELECT external_id FROM customers"), "u-1");
     CHECK_INT(scalar("SELECT count(*) FROM events e JOIN customers c ON c.id = e.customer_id"), 1);
     /* anonymous: no customer, the anonymousId is the session; no timestamp: receivedAt */
-    CHECK_INT(call(ENC_API_TRACK, "{\"anonymousId\":\"anon-7\",\"event\":\"Signed Up\"}", NULL), 200);
+    CHECK_INT(call(ENC_API_TRACK, "{\"anonymousId\":\"anon-7\",\"event\":\"Signed Up\"}", NULL),
+              200);
     CHECK_STR(text("SELECT type FROM events WHERE session = 'anon-7'"), "signed_up");
     CHECK_INT(scalar("SELECT customer_id IS NULL FROM events WHERE session = 'anon-7'"), 1);
     CHECK_INT(scalar("SELECT ts FROM events WHERE session = 'anon-7'"), NOW);
     CHECK_INT(scalar("SELECT count(*) FROM customers"), 1);
     /* without a messageId an event is never a duplicate */
-    CHECK_INT(call(ENC_API_TRACK, "{\"anonymousId\":\"anon-7\",\"event\":\"Signed Up\"}", NULL), 200);
+    CHECK_INT(call(ENC_API_TRACK, "{\"anonymousId\":\"anon-7\",\"event\":\"Signed Up\"}", NULL),
+              200);
     CHECK_INT(scalar("SELECT count(*) FROM events WHERE session = 'anon-7'"), 2);
 }
 
@@ -130,7 +132,8 @@ static void message_id_deduplicates(void)
     CHECK_STR(text("SELECT sku FROM events"), "A"); /* the first copy is kept */
     /* in a batch, against the store and within the batch itself */
     CHECK_INT(call(ENC_API_BATCH,
-                   "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"x\",\"messageId\":\"dup-1\"},"
+                   "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"x\",\"messageId\":"
+                   "\"dup-1\"},"
                    "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"x\",\"messageId\":\"n-1\"},"
                    "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"x\",\"messageId\":\"n-1\"}]}",
                    &d),
@@ -181,16 +184,17 @@ static void order_completed_makes_an_order(void)
 {
     fresh("order.db");
     json_t *d;
-    CHECK_INT(call(ENC_API_TRACK,
-                   "{\"userId\":\"buyer\",\"event\":\"Order Completed\",\"messageId\":\"o-1\","
-                   "\"timestamp\":\"2024-05-01T08:00:00Z\",\"properties\":{\"order_id\":\"50314b8e\","
-                   "\"total\":27.5,\"revenue\":25.0,\"discount\":2.5,\"coupon\":\"hasbros\","
-                   "\"currency\":\"USD\",\"products\":[{\"product_id\":\"507f1f77\",\"sku\":\"45790-32\","
-                   "\"name\":\"Monopoly\",\"price\":19,\"quantity\":1,\"category\":\"Games\"},"
-                   "{\"product_id\":\"505bd76785ebb509fc183733\",\"name\":\"Uno\",\"price\":\"3.75\","
-                   "\"quantity\":2,\"brand\":\"Mattel\"}]}}",
-                   &d),
-              200);
+    CHECK_INT(
+        call(ENC_API_TRACK,
+             "{\"userId\":\"buyer\",\"event\":\"Order Completed\",\"messageId\":\"o-1\","
+             "\"timestamp\":\"2024-05-01T08:00:00Z\",\"properties\":{\"order_id\":\"50314b8e\","
+             "\"total\":27.5,\"revenue\":25.0,\"discount\":2.5,\"coupon\":\"hasbros\","
+             "\"currency\":\"USD\",\"products\":[{\"product_id\":\"507f1f77\",\"sku\":\"45790-32\","
+             "\"name\":\"Monopoly\",\"price\":19,\"quantity\":1,\"category\":\"Games\"},"
+             "{\"product_id\":\"505bd76785ebb509fc183733\",\"name\":\"Uno\",\"price\":\"3.75\","
+             "\"quantity\":2,\"brand\":\"Mattel\"}]}}",
+             &d),
+        200);
     json_decref(d);
     CHECK_INT(scalar("SELECT count(*) FROM orders"), 1);
     CHECK_STR(text("SELECT source || '/' || order_key FROM orders"), "api/50314b8e");
@@ -200,18 +204,23 @@ static void order_completed_makes_an_order(void)
     CHECK_STR(text("SELECT coupon FROM orders"), "hasbros");
     CHECK_INT(scalar("SELECT ts FROM orders"), 1714550400);
     CHECK_INT(scalar("SELECT count(*) FROM order_lines"), 2);
-    CHECK_STR(text("SELECT group_concat(sku, ',') FROM order_lines"), "45790-32,505bd76785ebb509fc183733");
+    CHECK_STR(text("SELECT group_concat(sku, ',') FROM order_lines"),
+              "45790-32,505bd76785ebb509fc183733");
     CHECK_STR(text("SELECT name FROM products WHERE sku = '45790-32'"), "Monopoly");
     CHECK_STR(text("SELECT brand FROM products WHERE sku = '505bd76785ebb509fc183733'"), "Mattel");
-    CHECK_INT(scalar("SELECT o.customer_id = c.id FROM orders o, customers c WHERE c.external_id = 'buyer'"), 1);
+    CHECK_INT(
+        scalar(
+            "SELECT o.customer_id = c.id FROM orders o, customers c WHERE c.external_id = 'buyer'"),
+        1);
     CHECK_INT(scalar("SELECT value FROM events"), 2500); /* revenue first */
     /* the same order again under a new messageId changes nothing */
-    CHECK_INT(call(ENC_API_TRACK,
-                   "{\"userId\":\"buyer\",\"event\":\"Order Completed\",\"messageId\":\"o-2\","
-                   "\"timestamp\":\"2024-05-01T08:00:00Z\",\"properties\":{\"order_id\":\"50314b8e\","
-                   "\"currency\":\"USD\",\"products\":[{\"sku\":\"45790-32\",\"price\":19}]}}",
-                   NULL),
-              200);
+    CHECK_INT(
+        call(ENC_API_TRACK,
+             "{\"userId\":\"buyer\",\"event\":\"Order Completed\",\"messageId\":\"o-2\","
+             "\"timestamp\":\"2024-05-01T08:00:00Z\",\"properties\":{\"order_id\":\"50314b8e\","
+             "\"currency\":\"USD\",\"products\":[{\"sku\":\"45790-32\",\"price\":19}]}}",
+             NULL),
+        200);
     CHECK_INT(scalar("SELECT count(*) FROM orders"), 1);
     /* no products: the total is the order's; zero-decimal currencies */
     CHECK_INT(call(ENC_API_TRACK,
@@ -222,7 +231,11 @@ static void order_completed_makes_an_order(void)
     CHECK_INT(scalar("SELECT total FROM orders WHERE order_key = 'jp-1'"), 1200);
     CHECK_STR(text("SELECT currency FROM orders WHERE order_key = 'jp-1'"), "JPY");
     /* without an order_id only the event */
-    CHECK_INT(call(ENC_API_TRACK, "{\"userId\":\"buyer\",\"event\":\"Order Completed\",\"properties\":{\"total\":5}}", NULL), 200);
+    CHECK_INT(
+        call(ENC_API_TRACK,
+             "{\"userId\":\"buyer\",\"event\":\"Order Completed\",\"properties\":{\"total\":5}}",
+             NULL),
+        200);
     CHECK_INT(scalar("SELECT count(*) FROM orders"), 2);
     CHECK_INT(scalar("SELECT count(*) FROM events WHERE type = 'purchase'"), 4);
 }
@@ -231,24 +244,27 @@ static void identify_creates_and_merges(void)
 {
     fresh("identify.db");
     json_t *d;
-    CHECK_INT(call(ENC_API_IDENTIFY,
-                   "{\"userId\":\"97980cfea0067\",\"traits\":{\"name\":\"Peter Gibbons\","
-                   "\"email\":\" Peter@Example.COM \",\"gender\":\"male\",\"birthday\":\"1980-02-29\","
-                   "\"address\":{\"city\":\"Austin\",\"state\":\"TX\",\"country\":\"US\"},"
-                   "\"createdAt\":\"2020-01-02T03:04:05Z\",\"title\":\"Engineer\"},"
-                   "\"context\":{\"timezone\":\"America/Chicago\"}}",
-                   &d),
-              200);
+    CHECK_INT(
+        call(ENC_API_IDENTIFY,
+             "{\"userId\":\"97980cfea0067\",\"traits\":{\"name\":\"Peter Gibbons\","
+             "\"email\":\" Peter@Example.COM \",\"gender\":\"male\",\"birthday\":\"1980-02-29\","
+             "\"address\":{\"city\":\"Austin\",\"state\":\"TX\",\"country\":\"US\"},"
+             "\"createdAt\":\"2020-01-02T03:04:05Z\",\"title\":\"Engineer\"},"
+             "\"context\":{\"timezone\":\"America/Chicago\"}}",
+             &d),
+        200);
     json_decref(d);
     CHECK_INT(scalar("SELECT count(*) FROM customers"), 1);
     CHECK_STR(text("SELECT external_id || '|' || name || '|' || email || '|' || gender || '|' ||"
                    " birthday || '|' || city || '|' || region || '|' || country || '|' || tz ||"
                    " '|' || occupation FROM customers"),
-              "97980cfea0067|Peter Gibbons|peter@example.com|m|1980-02-29|Austin|TX|US|America/Chicago|Engineer");
+              "97980cfea0067|Peter "
+              "Gibbons|peter@example.com|m|1980-02-29|Austin|TX|US|America/Chicago|Engineer");
     CHECK_INT(scalar("SELECT registered_at FROM customers"), 1577934245);
     /* a second person by phone, then an identify that ties the two together: one customer */
     CHECK_INT(call(ENC_API_IDENTIFY,
-                   "{\"userId\":\"other\",\"traits\":{\"phone\":\"138 1234 5678\",\"firstName\":\"Pete\",\"last_name\":\"G\"}}",
+                   "{\"userId\":\"other\",\"traits\":{\"phone\":\"138 1234 "
+                   "5678\",\"firstName\":\"Pete\",\"last_name\":\"G\"}}",
                    NULL),
               200);
     CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 2);
@@ -266,9 +282,14 @@ static void identify_creates_and_merges(void)
                      " WHERE c.merged_into IS NULL AND c.external_id = '97980cfea0067'"),
               1);
     /* identify by email alone finds the customer, updates only what it gives */
-    CHECK_INT(call(ENC_API_IDENTIFY, "{\"anonymousId\":\"a\",\"traits\":{\"email\":\"PETER@example.com\",\"address\":{\"city\":\"Dallas\"}}}", NULL), 200);
+    CHECK_INT(call(ENC_API_IDENTIFY,
+                   "{\"anonymousId\":\"a\",\"traits\":{\"email\":\"PETER@example.com\",\"address\":"
+                   "{\"city\":\"Dallas\"}}}",
+                   NULL),
+              200);
     CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 1);
-    CHECK_STR(text("SELECT city || '|' || name FROM customers WHERE merged_into IS NULL"), "Dallas|Peter Gibbons");
+    CHECK_STR(text("SELECT city || '|' || name FROM customers WHERE merged_into IS NULL"),
+              "Dallas|Peter Gibbons");
 }
 
 static void refusals_name_their_field(void)
@@ -286,25 +307,52 @@ static void refusals_name_their_field(void)
         {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"  \"}", "event", "empty", 400},
         {ENC_API_TRACK, "{\"event\":\"x\"}", "userId", "missing (userId or anonymousId)", 400},
         {ENC_API_TRACK, "{\"userId\":{},\"event\":\"x\"}", "userId", "must be a string", 400},
-        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"x\",\"timestamp\":\"yesterday\"}", "timestamp", "not a", 400},
-        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"x\",\"properties\":[]}", "properties", "must be an object", 400},
-        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"x\",\"properties\":{\"currency\":\"dollars\"}}", "properties.currency", "not an ISO 4217 code", 400},
-        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"x\",\"properties\":{\"price\":\"abc\"}}", "properties.price", "", 400},
-        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"Order Completed\",\"properties\":{\"order_id\":\"o\",\"products\":[{\"sku\":\"a\"}]}}", "properties.products[0].price", "missing", 400},
-        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"Order Completed\",\"properties\":{\"order_id\":\"o\",\"products\":[{\"sku\":\"a\",\"price\":1},{\"price\":1}]}}", "properties.products[1].sku", "missing (sku or product_id)", 400},
-        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"Order Completed\",\"properties\":{\"order_id\":\"o\",\"products\":[{\"sku\":\"a\",\"price\":1,\"quantity\":0}]}}", "properties.products[0].quantity", "must be 1 to 1000000", 400},
-        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"Order Completed\",\"properties\":{\"order_id\":\"o\",\"products\":{}}}", "properties.products", "must be an array", 400},
-        {ENC_API_IDENTIFY, "{\"traits\":{\"name\":\"x\"}}", "userId", "missing (identify needs userId, traits.email or traits.phone)", 400},
-        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"email\":\"not-an-email\"}}", "traits.email", "", 400},
-        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"phone\":\"12\"}}", "traits.phone", "", 400},
-        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"birthday\":\"1980-02-30\"}}", "traits.birthday", "", 400},
-        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"address\":\"Main St\"}}", "traits.address", "must be an object", 400},
-        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"context\":{\"timezone\":\"../../etc/passwd\"}}", "timezone", "unknown time zone", 400},
-        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"timezone\":\"Mars/Olympus\"}}", "timezone", "unknown time zone", 400},
+        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"x\",\"timestamp\":\"yesterday\"}",
+         "timestamp", "not a", 400},
+        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"x\",\"properties\":[]}", "properties",
+         "must be an object", 400},
+        {ENC_API_TRACK,
+         "{\"userId\":\"u\",\"event\":\"x\",\"properties\":{\"currency\":\"dollars\"}}",
+         "properties.currency", "not an ISO 4217 code", 400},
+        {ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"x\",\"properties\":{\"price\":\"abc\"}}",
+         "properties.price", "", 400},
+        {ENC_API_TRACK,
+         "{\"userId\":\"u\",\"event\":\"Order "
+         "Completed\",\"properties\":{\"order_id\":\"o\",\"products\":[{\"sku\":\"a\"}]}}",
+         "properties.products[0].price", "missing", 400},
+        {ENC_API_TRACK,
+         "{\"userId\":\"u\",\"event\":\"Order "
+         "Completed\",\"properties\":{\"order_id\":\"o\",\"products\":[{\"sku\":\"a\",\"price\":1},"
+         "{\"price\":1}]}}",
+         "properties.products[1].sku", "missing (sku or product_id)", 400},
+        {ENC_API_TRACK,
+         "{\"userId\":\"u\",\"event\":\"Order "
+         "Completed\",\"properties\":{\"order_id\":\"o\",\"products\":[{\"sku\":\"a\",\"price\":1,"
+         "\"quantity\":0}]}}",
+         "properties.products[0].quantity", "must be 1 to 1000000", 400},
+        {ENC_API_TRACK,
+         "{\"userId\":\"u\",\"event\":\"Order "
+         "Completed\",\"properties\":{\"order_id\":\"o\",\"products\":{}}}",
+         "properties.products", "must be an array", 400},
+        {ENC_API_IDENTIFY, "{\"traits\":{\"name\":\"x\"}}", "userId",
+         "missing (identify needs userId, traits.email or traits.phone)", 400},
+        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"email\":\"not-an-email\"}}",
+         "traits.email", "", 400},
+        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"phone\":\"12\"}}", "traits.phone", "",
+         400},
+        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"birthday\":\"1980-02-30\"}}",
+         "traits.birthday", "", 400},
+        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"address\":\"Main St\"}}",
+         "traits.address", "must be an object", 400},
+        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"context\":{\"timezone\":\"../../etc/passwd\"}}",
+         "timezone", "unknown time zone", 400},
+        {ENC_API_IDENTIFY, "{\"userId\":\"u\",\"traits\":{\"timezone\":\"Mars/Olympus\"}}",
+         "timezone", "unknown time zone", 400},
         {ENC_API_BATCH, "{}", "batch", "missing", 400},
         {ENC_API_BATCH, "{\"batch\":{}}", "batch", "must be an array", 400},
         {ENC_API_BATCH, "{\"batch\":[]}", "batch", "empty", 400},
-        {ENC_API_BATCH, "{\"batch\":[{\"type\":\"alias\",\"userId\":\"u\"}]}", "batch", "every item was rejected", 400},
+        {ENC_API_BATCH, "{\"batch\":[{\"type\":\"alias\",\"userId\":\"u\"}]}", "batch",
+         "every item was rejected", 400},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         json_t *d = NULL;
@@ -313,7 +361,8 @@ static void refusals_name_their_field(void)
         if (!d) continue;
         if (strcmp(jstr(d, "field"), cases[i].field) != 0)
             TH_FAIL("case %zu: field '%s', expected '%s'", i, jstr(d, "field"), cases[i].field);
-        if (strncmp(jstr(d, "error"), cases[i].error, strlen(cases[i].error)) != 0 || !*jstr(d, "error"))
+        if (strncmp(jstr(d, "error"), cases[i].error, strlen(cases[i].error)) != 0 ||
+            !*jstr(d, "error"))
             TH_FAIL("case %zu: error '%s', expected '%s...'", i, jstr(d, "error"), cases[i].error);
         CHECK(!json_object_get(d, "ok"));
         json_decref(d);
@@ -344,17 +393,19 @@ static void batch_keeps_the_good_items(void)
 {
     fresh("batch.db");
     json_t *d;
-    int s = call(ENC_API_BATCH,
-                 "{\"batch\":["
-                 "{\"type\":\"identify\",\"userId\":\"b1\",\"traits\":{\"email\":\"b1@example.com\"}},"
-                 "{\"type\":\"track\",\"userId\":\"b1\",\"event\":\"Product Viewed\",\"messageId\":\"bm1\"},"
-                 "{\"type\":\"track\",\"event\":\"Product Viewed\",\"messageId\":\"bm2\"},"
-                 "{\"type\":\"group\",\"userId\":\"b1\"},"
-                 "\"not an object\","
-                 "{\"type\":\"page\",\"userId\":\"b1\",\"name\":\"Home\",\"messageId\":\"bm3\"},"
-                 "{\"type\":\"screen\",\"anonymousId\":\"x\",\"name\":\"Cart\",\"properties\":{\"name\":\"kept\"}}"
-                 "],\"sentAt\":\"2025-01-01T11:59:00Z\"}",
-                 &d);
+    int s = call(
+        ENC_API_BATCH,
+        "{\"batch\":["
+        "{\"type\":\"identify\",\"userId\":\"b1\",\"traits\":{\"email\":\"b1@example.com\"}},"
+        "{\"type\":\"track\",\"userId\":\"b1\",\"event\":\"Product Viewed\",\"messageId\":\"bm1\"},"
+        "{\"type\":\"track\",\"event\":\"Product Viewed\",\"messageId\":\"bm2\"},"
+        "{\"type\":\"group\",\"userId\":\"b1\"},"
+        "\"not an object\","
+        "{\"type\":\"page\",\"userId\":\"b1\",\"name\":\"Home\",\"messageId\":\"bm3\"},"
+        "{\"type\":\"screen\",\"anonymousId\":\"x\",\"name\":\"Cart\",\"properties\":{\"name\":"
+        "\"kept\"}}"
+        "],\"sentAt\":\"2025-01-01T11:59:00Z\"}",
+        &d);
     CHECK_INT(s, 200);
     CHECK(json_is_true(json_object_get(d, "ok")));
     CHECK_INT(json_integer_value(json_object_get(d, "received")), 7);
@@ -382,22 +433,28 @@ static void sent_at_corrects_the_clock(void)
     fresh("clock.db");
     /* the device clock is 1 hour slow: it says it sent at 10:59:50, we received at 12:00:00 */
     CHECK_INT(call(ENC_API_TRACK,
-                   "{\"userId\":\"u\",\"event\":\"x\",\"messageId\":\"c1\",\"timestamp\":\"2025-01-01T10:59:00Z\","
+                   "{\"userId\":\"u\",\"event\":\"x\",\"messageId\":\"c1\",\"timestamp\":\"2025-01-"
+                   "01T10:59:00Z\","
                    "\"sentAt\":\"2025-01-01T10:59:50Z\"}",
                    NULL),
               200);
     CHECK_INT(scalar("SELECT ts FROM events WHERE source_key = 'c1'"), NOW - 50);
-    CHECK_INT(call(ENC_API_BATCH,
-                   "{\"sentAt\":\"2025-01-01T11:00:00Z\",\"batch\":[{\"type\":\"track\",\"userId\":\"u\","
-                   "\"event\":\"x\",\"messageId\":\"c2\",\"timestamp\":\"2025-01-01T10:00:00Z\"},"
-                   "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"x\",\"messageId\":\"c3\","
-                   "\"timestamp\":\"2025-01-01T10:00:00Z\",\"sentAt\":\"2025-01-01T10:00:00Z\"}]}",
-                   NULL),
-              200);
+    CHECK_INT(
+        call(ENC_API_BATCH,
+             "{\"sentAt\":\"2025-01-01T11:00:00Z\",\"batch\":[{\"type\":\"track\",\"userId\":\"u\","
+             "\"event\":\"x\",\"messageId\":\"c2\",\"timestamp\":\"2025-01-01T10:00:00Z\"},"
+             "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"x\",\"messageId\":\"c3\","
+             "\"timestamp\":\"2025-01-01T10:00:00Z\",\"sentAt\":\"2025-01-01T10:00:00Z\"}]}",
+             NULL),
+        200);
     CHECK_INT(scalar("SELECT ts FROM events WHERE source_key = 'c2'"), NOW - 3600);
     CHECK_INT(scalar("SELECT ts FROM events WHERE source_key = 'c3'"), NOW);
     /* epoch milliseconds are accepted too */
-    CHECK_INT(call(ENC_API_TRACK, "{\"userId\":\"u\",\"event\":\"x\",\"messageId\":\"c4\",\"timestamp\":1700000000123}", NULL), 200);
+    CHECK_INT(
+        call(ENC_API_TRACK,
+             "{\"userId\":\"u\",\"event\":\"x\",\"messageId\":\"c4\",\"timestamp\":1700000000123}",
+             NULL),
+        200);
     CHECK_INT(scalar("SELECT ts FROM events WHERE source_key = 'c4'"), 1700000000);
 }
 
@@ -405,8 +462,10 @@ static void sent_at_corrects_the_clock(void)
 static void apply_again_after_rollback(void)
 {
     fresh("retry.db");
-    const char *body = "{\"batch\":[{\"type\":\"identify\",\"userId\":\"r1\",\"traits\":{\"email\":\"r@example.com\"}},"
-                       "{\"type\":\"track\",\"userId\":\"r1\",\"event\":\"x\",\"messageId\":\"r-1\"}]}";
+    const char *body =
+        "{\"batch\":[{\"type\":\"identify\",\"userId\":\"r1\",\"traits\":{\"email\":\"r@example."
+        "com\"}},"
+        "{\"type\":\"track\",\"userId\":\"r1\",\"event\":\"x\",\"messageId\":\"r-1\"}]}";
     enc_arena *a = enc_arena_new(1 << 12);
     enc_api_opts o = {.now = NOW};
     enc_api_req *r = enc_api_parse(a, ENC_API_BATCH, body, strlen(body), &o);

@@ -201,14 +201,10 @@ static void gen_shop(shop *s, uint64_t seed, int ncust)
             c->by = 1960 + (int)enc_rng_below(&r, 45);
             int k = (int)enc_rng_below(&r, 10);
             /* near the evaluation date, around the year's end, 29 February, or any day */
-            if (k < 3)
-                c->bm = 6, c->bd = 10 + (int)enc_rng_below(&r, 15);
-            else if (k == 3)
-                c->bm = 2, c->bd = 29, c->by = 1992;
-            else if (k == 4)
-                c->bm = 12, c->bd = 31;
-            else
-                c->bm = 1 + (int)enc_rng_below(&r, 12), c->bd = 1 + (int)enc_rng_below(&r, 28);
+            if (k < 3) c->bm = 6, c->bd = 10 + (int)enc_rng_below(&r, 15);
+            else if (k == 3) c->bm = 2, c->bd = 29, c->by = 1992;
+            else if (k == 4) c->bm = 12, c->bd = 31;
+            else c->bm = 1 + (int)enc_rng_below(&r, 12), c->bd = 1 + (int)enc_rng_below(&r, 28);
         }
         c->gender = "mf\0"[enc_rng_below(&r, 3)];
         c->region = PICK(&r, regions);
@@ -219,46 +215,29 @@ static void gen_shop(shop *s, uint64_t seed, int ncust)
         c->has_prof = enc_rng_below(&r, 10) < 7;
         int64_t asof[] = {s->now - DAYS, s->now - 3 * DAYS, s->now, s->now + DAYS};
         c->prof_as_of = asof[enc_rng_below(&r, 4)];
-        for (int k = 0; k < P_NNUM; k++)
-            c->pnum[k] = NAN;
+        for (int k = 0; k < P_NNUM; k++) c->pnum[k] = NAN;
         if (c->has_prof) {
             for (int k = 0; k < P_NNUM; k++) {
                 if (k != P_FREQ && k != P_MONETARY && enc_rng_below(&r, 6) == 0) continue;
                 double v;
                 switch (k) {
                 case P_RECENCY:
-                case P_TENURE:
-                    v = enc_rng_range(&r, 0, 500);
-                    break;
-                case P_FREQ:
-                    v = (double)enc_rng_below(&r, 8);
-                    break;
+                case P_TENURE: v = enc_rng_range(&r, 0, 500); break;
+                case P_FREQ: v = (double)enc_rng_below(&r, 8); break;
                 case P_MONETARY:
                 case P_ESPEND:
-                case P_CLV:
-                    v = (double)enc_rng_below(&r, 60000);
-                    break;
+                case P_CLV: v = (double)enc_rng_below(&r, 60000); break;
                 case P_R:
                 case P_F:
-                case P_M:
-                    v = 1 + (double)enc_rng_below(&r, 5);
-                    break;
+                case P_M: v = 1 + (double)enc_rng_below(&r, 5); break;
                 case P_PALIVE:
                 case P_CHURN:
-                case P_PRICE:
-                    v = enc_rng_uniform(&r);
-                    break;
+                case P_PRICE: v = enc_rng_uniform(&r); break;
                 case P_E30:
                 case P_E90:
-                case P_E365:
-                    v = enc_rng_range(&r, 0, 4);
-                    break;
-                case P_NOD:
-                    v = (double)rnd_ts(&r, s->now, 30, 60);
-                    break;
-                default:
-                    v = (double)enc_rng_below(&r, 5);
-                    break;
+                case P_E365: v = enc_rng_range(&r, 0, 4); break;
+                case P_NOD: v = (double)rnd_ts(&r, s->now, 30, 60); break;
+                default: v = (double)enc_rng_below(&r, 5); break;
                 }
                 c->pnum[k] = v;
             }
@@ -268,14 +247,11 @@ static void gen_shop(shop *s, uint64_t seed, int ncust)
             for (int k = 0; k < T_NTXT; k++)
                 c->ptxt[k] = enc_rng_below(&r, 6) ? vals[k][enc_rng_below(&r, nvals[k])] : NULL;
             c->ntags = (int)enc_rng_below(&r, 4);
-            for (int k = 0; k < c->ntags; k++)
-                c->tags[k] = PICK(&r, tag_vals);
+            for (int k = 0; k < c->ntags; k++) c->tags[k] = PICK(&r, tag_vals);
             c->ntopcats = (int)enc_rng_below(&r, 3);
-            for (int k = 0; k < c->ntopcats; k++)
-                c->topcats[k] = PICK(&r, topcat_vals);
+            for (int k = 0; k < c->ntopcats; k++) c->topcats[k] = PICK(&r, topcat_vals);
             c->ntopbrands = (int)enc_rng_below(&r, 3);
-            for (int k = 0; k < c->ntopbrands; k++)
-                c->topbrands[k] = PICK(&r, topbrand_vals);
+            for (int k = 0; k < c->ntopbrands; k++) c->topbrands[k] = PICK(&r, topbrand_vals);
         }
         /* orders */
         int no = (int)enc_rng_below(&r, 6);
@@ -297,10 +273,8 @@ static void gen_shop(shop *s, uint64_t seed, int ncust)
                 ln->qty = 1 + (int)enc_rng_below(&r, 3);
                 ln->price = 100 + (int64_t)enc_rng_below(&r, 30000);
                 int kind = (int)enc_rng_below(&r, 10);
-                if (o->status[0] == 'r' || kind == 0)
-                    ln->qty = -ln->qty; /* a return line */
-                else if (kind == 1)
-                    ln->price = 0; /* a free line */
+                if (o->status[0] == 'r' || kind == 0) ln->qty = -ln->qty; /* a return line */
+                else if (kind == 1) ln->price = 0;                        /* a free line */
             }
         }
         int ne = (int)enc_rng_below(&r, 9);
@@ -351,12 +325,9 @@ static void json_list(char *out, size_t cap, const char *const *v, int n)
     for (int i = 0; i < n; i++) {
         o += (size_t)snprintf(out + o, cap - o, "%s\"", i ? ", " : "");
         for (const char *p = v[i]; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                o += (size_t)snprintf(out + o, cap - o, "\\%c", *p);
-            else if (*p == '/' && i % 2)
-                o += (size_t)snprintf(out + o, cap - o, "\\/");
-            else
-                out[o++] = *p;
+            if (*p == '"' || *p == '\\') o += (size_t)snprintf(out + o, cap - o, "\\%c", *p);
+            else if (*p == '/' && i % 2) o += (size_t)snprintf(out + o, cap - o, "\\/");
+            else out[o++] = *p;
         }
         o += (size_t)snprintf(out + o, cap - o, "\"");
     }
@@ -495,10 +466,8 @@ static enc_store *write_shop(shop *s, const char *file)
             if (isnan(c->pnum[k])) continue;
             bool integer = k == P_FREQ || k == P_MONETARY || k == P_ESPEND || k == P_CLV ||
                            k == P_NOD || k == P_R || k == P_F || k == P_M || k == P_CLUSTER;
-            if (integer)
-                sqlite3_bind_int64(q, 3 + k, (int64_t)c->pnum[k]);
-            else
-                sqlite3_bind_double(q, 3 + k, c->pnum[k]);
+            if (integer) sqlite3_bind_int64(q, 3 + k, (int64_t)c->pnum[k]);
+            else sqlite3_bind_double(q, 3 + k, c->pnum[k]);
         }
         for (int k = 0; k < T_NTXT; k++)
             if (c->ptxt[k]) sqlite3_bind_text(q, 3 + P_NNUM + k, c->ptxt[k], -1, SQLITE_STATIC);
@@ -552,14 +521,11 @@ static void norm_path(const char *p, char *out, size_t cap)
     size_t o = 0;
     out[o++] = '/';
     while (*p && o + 2 < cap) {
-        while (*p == ' ')
-            p++;
+        while (*p == ' ') p++;
         const char *e = p;
-        while (*e && *e != '/' && *e != '>')
-            e++;
+        while (*e && *e != '/' && *e != '>') e++;
         const char *b = e;
-        while (b > p && b[-1] == ' ')
-            b--;
+        while (b > p && b[-1] == ' ') b--;
         if (b > p) {
             for (const char *q = p; q < b && o + 2 < cap; q++)
                 out[o++] = (char)tolower((unsigned char)*q);
@@ -582,8 +548,7 @@ static bool oracle_cat(const char *path, const char *pattern)
 static bool ieq(const char *a, const char *b)
 {
     if (!a || !b) return false;
-    while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b))
-        a++, b++;
+    while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b)) a++, b++;
     return *a == *b;
 }
 
@@ -593,10 +558,7 @@ typedef struct pfilter {
     int nsku, ncat, nbrand;
 } pfilter;
 
-static bool pf_any(const pfilter *f)
-{
-    return f->nsku || f->ncat || f->nbrand;
-}
+static bool pf_any(const pfilter *f) { return f->nsku || f->ncat || f->nbrand; }
 
 static bool pf_match(const pfilter *f, int prod)
 {
@@ -605,20 +567,17 @@ static bool pf_match(const pfilter *f, int prod)
     bool ok = true;
     if (f->nsku) {
         bool m = false;
-        for (int i = 0; i < f->nsku; i++)
-            m |= strcmp(p->sku, f->sku[i]) == 0;
+        for (int i = 0; i < f->nsku; i++) m |= strcmp(p->sku, f->sku[i]) == 0;
         ok &= m;
     }
     if (f->ncat) {
         bool m = false;
-        for (int i = 0; i < f->ncat; i++)
-            m |= oracle_cat(p->cat, f->cat[i]);
+        for (int i = 0; i < f->ncat; i++) m |= oracle_cat(p->cat, f->cat[i]);
         ok &= m;
     }
     if (f->nbrand) {
         bool m = false;
-        for (int i = 0; i < f->nbrand; i++)
-            m |= ieq(p->brand, f->brand[i]);
+        for (int i = 0; i < f->nbrand; i++) m |= ieq(p->brand, f->brand[i]);
         ok &= m;
     }
     return ok;
@@ -954,10 +913,8 @@ static void literal(gen_ctx *g, char t, double *lo, double *hi)
         double v = k == 0   ? (double)enc_rng_below(r, 6)
                    : k == 1 ? (double)enc_rng_below(r, 3000)
                             : enc_rng_below(r, 100) / 100.0;
-        if (k == 2)
-            enc_buf_printf(&g->b, "%.2f", v);
-        else
-            enc_buf_printf(&g->b, "%g", v);
+        if (k == 2) enc_buf_printf(&g->b, "%.2f", v);
+        else enc_buf_printf(&g->b, "%g", v);
         *lo = *hi = v;
     }
     }
@@ -973,10 +930,8 @@ static void gen_pfilter(gen_ctx *g, pfilter *f, bool *first)
     int k = (int)enc_rng_below(r, 8);
     if (k == 0 || k == 4) {
         f->nsku = 1 + (int)enc_rng_below(r, 2);
-        for (int i = 0; i < f->nsku; i++)
-            f->sku[i] = S->p[enc_rng_below(r, (uint64_t)S->np)].sku;
-        if (f->nsku == 1)
-            enc_buf_printf(&g->b, "%ssku = \"%s\"", *first ? "" : ", ", f->sku[0]);
+        for (int i = 0; i < f->nsku; i++) f->sku[i] = S->p[enc_rng_below(r, (uint64_t)S->np)].sku;
+        if (f->nsku == 1) enc_buf_printf(&g->b, "%ssku = \"%s\"", *first ? "" : ", ", f->sku[0]);
         else
             enc_buf_printf(&g->b, "%ssku in (\"%s\", '%s')", *first ? "" : ", ", f->sku[0],
                            f->sku[1]);
@@ -984,8 +939,7 @@ static void gen_pfilter(gen_ctx *g, pfilter *f, bool *first)
     }
     if (k == 1 || k == 4 || k == 5) {
         f->ncat = 1 + (int)enc_rng_below(r, 2);
-        for (int i = 0; i < f->ncat; i++)
-            f->cat[i] = PICK(r, catpats);
+        for (int i = 0; i < f->ncat; i++) f->cat[i] = PICK(r, catpats);
         if (f->ncat == 1)
             enc_buf_printf(&g->b, "%scategory = \"%s\"", *first ? "" : ", ", f->cat[0]);
         else
@@ -1092,22 +1046,17 @@ static xnode *gen_atom(gen_ctx *g)
         for (int c = 0; c < S->nc && nv < 12; c++) {
             const char *v = NULL;
             const tcust *cu = &S->c[c];
-            if (!strcmp(name, "region"))
-                v = cu->region;
-            else if (!strcmp(name, "city"))
-                v = cu->city;
-            else if (!strcmp(name, "tier"))
-                v = cu->tier;
-            else if (!strcmp(name, "timezone"))
-                v = cu->tz;
+            if (!strcmp(name, "region")) v = cu->region;
+            else if (!strcmp(name, "city")) v = cu->city;
+            else if (!strcmp(name, "tier")) v = cu->tier;
+            else if (!strcmp(name, "timezone")) v = cu->tz;
             else if (!strcmp(name, "gender"))
                 v = cu->gender == 'm' ? "m" : cu->gender == 'f' ? "f" : NULL;
             else
                 for (int t = 0; t < T_NTXT; t++)
                     if (!strcmp(name, ptxt_cols[t])) v = cu->ptxt[t];
             bool dup = false;
-            for (int i = 0; i < nv; i++)
-                dup |= v && !strcmp(vals[i], v);
+            for (int i = 0; i < nv; i++) dup |= v && !strcmp(vals[i], v);
             if (v && !dup) vals[nv++] = v;
         }
         bool domain = !strcmp(name, "gender") || !strcmp(name, "lifecycle") ||
@@ -1123,8 +1072,7 @@ static xnode *gen_atom(gen_ctx *g)
         int form = (int)enc_rng_below(r, 4);
         x->neg = form == 1 || form == 3;
         x->nv = form < 2 ? 1 : 1 + (int)enc_rng_below(r, 3);
-        for (int i = 0; i < x->nv; i++)
-            x->sv[i] = vals[enc_rng_below(r, (uint64_t)nv)];
+        for (int i = 0; i < x->nv; i++) x->sv[i] = vals[enc_rng_below(r, (uint64_t)nv)];
         if (form < 2) {
             enc_buf_printf(&g->b, "%s %s \"%s\"", name, form ? "!=" : "=", x->sv[0]);
         } else {
@@ -1154,10 +1102,8 @@ static xnode *gen_atom(gen_ctx *g)
     case 8: {
         x = xnew(g, X_KNOWN);
         int t = (int)enc_rng_below(r, 3);
-        if (t == 0)
-            x->field = numf[enc_rng_below(r, sizeof numf / sizeof *numf)].name;
-        else if (t == 1)
-            x->field = textf[enc_rng_below(r, sizeof textf / sizeof *textf)];
+        if (t == 0) x->field = numf[enc_rng_below(r, sizeof numf / sizeof *numf)].name;
+        else if (t == 1) x->field = textf[enc_rng_below(r, sizeof textf / sizeof *textf)];
         else {
             static const char *const lists[] = {"tags", "top_categories", "top_brands"};
             x->kind = X_LIST;
@@ -1174,8 +1120,7 @@ static xnode *gen_atom(gen_ctx *g)
         int v = (int)enc_rng_below(r, 20);
         if (enc_rng_below(r, 2))
             enc_buf_printf(&g->b, "days_until(birthday) %s %d", opnames[x->op], v);
-        else
-            enc_buf_printf(&g->b, "days_until(birthday) %s %dd", opnames[x->op], v);
+        else enc_buf_printf(&g->b, "days_until(birthday) %s %dd", opnames[x->op], v);
         x->lo[0] = x->hi[0] = v;
         return x;
     }
@@ -1201,14 +1146,10 @@ static xnode *gen_atom(gen_ctx *g)
             static const char *const types[] = {"view",    "cart_add", "favorite",
                                                 "consult", "search",   "share"};
             x->ntypes = 1 + (int)enc_rng_below(r, 2);
-            for (int i = 0; i < x->ntypes; i++)
-                x->types[i] = PICK(r, types);
-            if (x->ntypes == 1 && enc_rng_below(r, 2))
-                enc_buf_printf(&g->b, "\"%s\"", x->types[0]);
-            else if (x->ntypes == 1)
-                enc_buf_printf(&g->b, "type = \"%s\"", x->types[0]);
-            else
-                enc_buf_printf(&g->b, "type in (\"%s\", \"%s\")", x->types[0], x->types[1]);
+            for (int i = 0; i < x->ntypes; i++) x->types[i] = PICK(r, types);
+            if (x->ntypes == 1 && enc_rng_below(r, 2)) enc_buf_printf(&g->b, "\"%s\"", x->types[0]);
+            else if (x->ntypes == 1) enc_buf_printf(&g->b, "type = \"%s\"", x->types[0]);
+            else enc_buf_printf(&g->b, "type in (\"%s\", \"%s\")", x->types[0], x->types[1]);
             first = false;
         }
         gen_pfilter(g, &x->pf, &first);
@@ -1289,18 +1230,12 @@ static bool cmp(double v, int op, double lo, double hi)
 {
     if (isnan(v)) return false;
     switch (op) {
-    case 0:
-        return v >= lo && v <= hi;
-    case 1:
-        return !(v >= lo && v <= hi);
-    case 2:
-        return v < lo;
-    case 3:
-        return v <= hi;
-    case 4:
-        return v > hi;
-    default:
-        return v >= lo;
+    case 0: return v >= lo && v <= hi;
+    case 1: return !(v >= lo && v <= hi);
+    case 2: return v < lo;
+    case 3: return v <= hi;
+    case 4: return v > hi;
+    default: return v >= lo;
     }
 }
 
@@ -1310,22 +1245,16 @@ static bool eval_oracle(const xnode *x, int c)
     bool prof = cu->has_prof && cu->prof_as_of <= S->now;
     int64_t now = S->now;
     switch (x->kind) {
-    case X_AND:
-        return eval_oracle(x->a, c) && eval_oracle(x->b, c);
-    case X_OR:
-        return eval_oracle(x->a, c) || eval_oracle(x->b, c);
-    case X_NOT:
-        return !eval_oracle(x->a, c);
-    case X_CONST:
-        return x->val;
-    case X_NUM:
-        return cmp(field_num(x->field, c), x->op, x->lo[0], x->hi[0]);
+    case X_AND: return eval_oracle(x->a, c) && eval_oracle(x->b, c);
+    case X_OR: return eval_oracle(x->a, c) || eval_oracle(x->b, c);
+    case X_NOT: return !eval_oracle(x->a, c);
+    case X_CONST: return x->val;
+    case X_NUM: return cmp(field_num(x->field, c), x->op, x->lo[0], x->hi[0]);
     case X_NUM_IN: {
         double v = field_num(x->field, c);
         if (isnan(v)) return false;
         bool in = false;
-        for (int i = 0; i < x->nv; i++)
-            in |= v >= x->lo[i] && v <= x->hi[i];
+        for (int i = 0; i < x->nv; i++) in |= v >= x->lo[i] && v <= x->hi[i];
         return in != x->neg;
     }
     case X_NUM_BETWEEN: {
@@ -1337,26 +1266,19 @@ static bool eval_oracle(const xnode *x, int c)
         const char *v = field_text(x->field, c);
         if (!v) return false;
         bool in = false;
-        for (int i = 0; i < x->nv; i++)
-            in |= !strcmp(v, x->sv[i]);
+        for (int i = 0; i < x->nv; i++) in |= !strcmp(v, x->sv[i]);
         return in != x->neg;
     }
     case X_COLCOL: {
         double a = field_num(x->field, c), b = field_num(x->field2, c);
         if (isnan(a) || isnan(b)) return false;
         switch (x->op) {
-        case 0:
-            return a == b;
-        case 1:
-            return a != b;
-        case 2:
-            return a < b;
-        case 3:
-            return a <= b;
-        case 4:
-            return a > b;
-        default:
-            return a >= b;
+        case 0: return a == b;
+        case 1: return a != b;
+        case 2: return a < b;
+        case 3: return a <= b;
+        case 4: return a > b;
+        default: return a >= b;
         }
     }
     case X_KNOWN: {
@@ -1364,8 +1286,7 @@ static bool eval_oracle(const xnode *x, int c)
             if (!strcmp(x->field, textf[i])) return field_text(x->field, c) != NULL;
         return !isnan(field_num(x->field, c));
     }
-    case X_BDAY:
-        return cmp(oracle_days_until_birthday(c), x->op, x->lo[0], x->hi[0]);
+    case X_BDAY: return cmp(oracle_days_until_birthday(c), x->op, x->lo[0], x->hi[0]);
     case X_NOD: {
         double nod = prof ? cu->pnum[P_NOD] : NAN;
         return cmp((nod - (double)now) / DAYS, x->op, x->lo[0], x->hi[0]);
@@ -1389,8 +1310,7 @@ static bool eval_oracle(const xnode *x, int c)
             const tev *e = &S->e[i];
             if (e->cust != c || e->ts >= now || e->ts < x->from) continue;
             bool type = x->kind == X_VIEWED ? !strcmp(e->type, "view") : false;
-            for (int t = 0; t < x->ntypes; t++)
-                type |= !strcmp(e->type, x->types[t]);
+            for (int t = 0; t < x->ntypes; t++) type |= !strcmp(e->type, x->types[t]);
             if (!type) continue;
             if (pf_any(&x->pf) && !pf_match(&x->pf, e->prod)) continue;
             cnt++;
@@ -1414,10 +1334,8 @@ static bool eval_oracle(const xnode *x, int c)
         }
         return false;
     }
-    case X_CONSENT:
-        return oracle_consent(c, x->ch);
-    case X_SEG:
-        return eval_oracle(seg_tree[x->ch], c);
+    case X_CONSENT: return oracle_consent(c, x->ch);
+    case X_SEG: return eval_oracle(seg_tree[x->ch], c);
     case X_LIST: {
         if (!prof) return false;
         const char *const *v = x->list == 0 ? cu->tags : x->list == 1 ? cu->topcats : cu->topbrands;
@@ -1561,18 +1479,9 @@ static void random_against_oracle(uint64_t seed, int ncust, int nexpr)
     enc_store_close(st);
 }
 
-static void oracle_seed1(void)
-{
-    random_against_oracle(1, 300, 1500);
-}
-static void oracle_seed2(void)
-{
-    random_against_oracle(2, 120, 1500);
-}
-static void oracle_seed3(void)
-{
-    random_against_oracle(3, 257, 1000);
-}
+static void oracle_seed1(void) { random_against_oracle(1, 300, 1500); }
+static void oracle_seed2(void) { random_against_oracle(2, 120, 1500); }
+static void oracle_seed3(void) { random_against_oracle(3, 257, 1000); }
 
 /* Every field and function appears in the random expressions above. */
 static void coverage(void)
@@ -1987,8 +1896,8 @@ static char *needs(int64_t now, const char *expr)
         snprintf(out, sizeof out, "error: %s", herr.msg);
         return out;
     }
-    static const char *const names[] = {"customers", "products", "orders", "lines", "returns",
-                                        "events", "feedback", "consents", "details"};
+    static const char *const names[] = {"customers", "products", "orders",   "lines",  "returns",
+                                        "events",    "feedback", "consents", "details"};
     size_t k = 0;
     for (int b = 0; b < 9; b++)
         if (o.parts >> b & 1) k += (size_t)snprintf(out + k, sizeof out - k, "%s,", names[b]);
@@ -1999,9 +1908,11 @@ static char *needs(int64_t now, const char *expr)
                    (o.parts & ENC_SNAP_EVENTS) != 0};
     for (int i = 0; i < 2; i++) {
         if (!has[i]) k += (size_t)snprintf(out + k, sizeof out - k, "%s", i ? " ." : ".");
-        else if (w[i] == INT64_MIN) k += (size_t)snprintf(out + k, sizeof out - k, "%s", i ? " -" : "-");
-        else k += (size_t)snprintf(out + k, sizeof out - k, "%s%g", i ? " " : "",
-                                   (double)(now - w[i]) / (double)DAYS);
+        else if (w[i] == INT64_MIN)
+            k += (size_t)snprintf(out + k, sizeof out - k, "%s", i ? " -" : "-");
+        else
+            k += (size_t)snprintf(out + k, sizeof out - k, "%s%g", i ? " " : "",
+                                  (double)(now - w[i]) / (double)DAYS);
     }
     return out;
 }
@@ -2045,8 +1956,8 @@ static void snapshot_needs(void)
     CHECK(strncmp(needs(now, "bougth(within = 1d)"), "error: line 1, column 1: unknown function",
                   40) == 0);
     /* the needs read exactly enough: the same members as over the whole store */
-    const char *const exprs[] = {"bought(within = 30d)", "bought(within = 3d, sku = \"P\")",
-                                 "viewed(within = 30d)", "viewed(within = 10d)",
+    const char *const exprs[] = {"bought(within = 30d)",        "bought(within = 3d, sku = \"P\")",
+                                 "viewed(within = 30d)",        "viewed(within = 10d)",
                                  "cart_abandoned(within = 2d)", "segment(\"recent\")",
                                  "days_until(birthday) > 0"};
     for (size_t k = 0; k < sizeof exprs / sizeof *exprs; k++) {

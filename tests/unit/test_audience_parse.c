@@ -301,14 +301,10 @@ static void save(const char *name, const char *expr)
 
 static void run_cases(const ecase *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        expect_error(v[i].src, strlen(v[i].src), v[i].msg);
+    for (size_t i = 0; i < n; i++) expect_error(v[i].src, strlen(v[i].src), v[i].msg);
 }
 
-static void lexer_errors(void)
-{
-    run_cases(lexer_cases, sizeof lexer_cases / sizeof *lexer_cases);
-}
+static void lexer_errors(void) { run_cases(lexer_cases, sizeof lexer_cases / sizeof *lexer_cases); }
 static void parser_errors(void)
 {
     run_cases(parser_cases, sizeof parser_cases / sizeof *parser_cases);
@@ -333,28 +329,23 @@ static void limit_errors(void)
     expect_error(s, strlen(s), "line 1, column 1: name too long (more than 64 characters)");
     /* nesting: 100 levels are fine, 101 are not */
     int k = 0;
-    for (int i = 0; i < 100; i++)
-        s[k++] = '(';
+    for (int i = 0; i < 100; i++) s[k++] = '(';
     k += sprintf(s + k, "orders > 1");
-    for (int i = 0; i < 100; i++)
-        s[k++] = ')';
+    for (int i = 0; i < 100; i++) s[k++] = ')';
     s[k] = 0;
     enc_err err;
     CHECK_INT(enc_aud_check(NULL, NULL, s, strlen(s), NULL, &err), ENC_OK);
     k = 0;
-    for (int i = 0; i < 101; i++)
-        s[k++] = '(';
+    for (int i = 0; i < 101; i++) s[k++] = '(';
     s[k] = 0;
     expect_error(s, strlen(s),
                  "line 1, column 101: expression nested too deeply (more than 100 levels)");
     k = 0;
-    for (int i = 0; i < 101; i++)
-        k += sprintf(s + k, "not ");
+    for (int i = 0; i < 101; i++) k += sprintf(s + k, "not ");
     expect_error(s, strlen(s),
                  "line 1, column 401: expression nested too deeply (more than 100 levels)");
     k = 0;
-    for (int i = 0; i < 101; i++)
-        k += sprintf(s + k, "f(");
+    for (int i = 0; i < 101; i++) k += sprintf(s + k, "f(");
     expect_error(s, strlen(s),
                  "line 1, column 202: expression nested too deeply (more than 100 levels)");
     /* the whole expression */
@@ -412,10 +403,8 @@ static void segment_errors(void)
     char name[16], expr[64];
     for (int i = 0; i < 17; i++) {
         snprintf(name, sizeof name, "n%d", i);
-        if (i < 16)
-            snprintf(expr, sizeof expr, "segment(\"n%d\")", i + 1);
-        else
-            snprintf(expr, sizeof expr, "orders > 1");
+        if (i < 16) snprintf(expr, sizeof expr, "segment(\"n%d\")", i + 1);
+        else snprintf(expr, sizeof expr, "orders > 1");
         save(name, expr);
     }
     CHECK_INT(enc_aud_check(st, NULL, "segment(\"n1\")", 13, NULL, &err), ENC_OK);

@@ -82,8 +82,9 @@ static void json_writer_nesting_and_escapes(void)
     enc_jw_end(&w);
     enc_jw_kstr(&w, "null", NULL);
     enc_jw_end(&w);
-    CHECK_STR(b.p, "{\"n\":-3,\"s\":\"a\\\"b\\\\c\\n\\u0001é\",\"arr\":[0.1,null,8911407.90,-0.05,{}],"
-                   "\"null\":null}");
+    CHECK_STR(b.p,
+              "{\"n\":-3,\"s\":\"a\\\"b\\\\c\\n\\u0001é\",\"arr\":[0.1,null,8911407.90,-0.05,{}],"
+              "\"null\":null}");
     enc_buf_free(&b);
 }
 

@@ -23,7 +23,8 @@ static const char *basket_str(const enc_basket_set *s, int32_t b)
     for (int64_t i = v.off[b]; i < v.off[b + 1]; i++) {
         size_t len;
         const char *l = enc_basket_label(s, v.items[i], &len);
-        n += (size_t)snprintf(out + n, sizeof out - n, "%s%.*s", i > v.off[b] ? "|" : "", (int)len, l);
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s%.*s", i > v.off[b] ? "|" : "", (int)len,
+                              l);
     }
     return out;
 }
@@ -52,11 +53,13 @@ static void ws_blanks_trailing_space_dups_and_empty_lines(void)
 static void csv_labels_byte_exact(void)
 {
     enc_err err = {0};
-    enc_basket_set *s = read_str("cream cheese ,yogurt\ncream cheese,yogurt, yogurt\n", ENC_BASKET_CSV, &err);
+    enc_basket_set *s =
+        read_str("cream cheese ,yogurt\ncream cheese,yogurt, yogurt\n", ENC_BASKET_CSV, &err);
     CHECK(s != NULL);
     if (!s) return;
     CHECK_INT(enc_basket_count(s), 2);
-    CHECK_INT(enc_basket_item_count(s), 4); /* "cream cheese ", "yogurt", "cream cheese", " yogurt" */
+    CHECK_INT(enc_basket_item_count(s),
+              4); /* "cream cheese ", "yogurt", "cream cheese", " yogurt" */
     int32_t a = enc_basket_find(s, "cream cheese ", 13), b = enc_basket_find(s, "cream cheese", 12);
     CHECK(a >= 0 && b >= 0 && a != b);
     size_t len;

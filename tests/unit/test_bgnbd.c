@@ -76,7 +76,8 @@ static void cdnow_fit_published(void)
     for (size_t i = 0; i < s.n; i++) pred += enc_bgnbd_expected(&f.p, s.x[i], s.tx[i], s.T[i], 39);
     printf("# BG/NBD CDNOW: r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.4f (%d iterations); "
            "holdout predicted %.1f, actual %lld\n",
-           f.p.r, f.p.alpha, f.p.a, f.p.b, f.ll, f.rep.iterations, pred, (long long)s.repeat_holdout);
+           f.p.r, f.p.alpha, f.p.a, f.p.b, f.ll, f.rep.iterations, pred,
+           (long long)s.repeat_holdout);
     CHECK(pred > 1600 && pred < 1700); /* 1,653.4: see docs/models.md */
     enc_clv_groups_free(&g);
     enc_clv_summary_free(&s);
@@ -124,7 +125,8 @@ static void oracle_cdnow(void)
         CHECK(md_pa < 1e-12);
         CHECK(md_e < 1e-10);
         CHECK_NEAR(enc_bgnbd_expected_new(&PUB, 39), o[cap - 1], 1e-10);
-        printf("# scipy oracle, 2,357 customers: max rel diff ln L %.1e, P(alive) %.1e, E[Y(39)] %.1e\n",
+        printf("# scipy oracle, 2,357 customers: max rel diff ln L %.1e, P(alive) %.1e, E[Y(39)] "
+               "%.1e\n",
                md_ll, md_pa, md_e);
     }
     free(o);
@@ -135,7 +137,8 @@ static void oracle_cdnow(void)
  * scipy's hyp2f1 where that is reliable (moderate x). */
 static void oracle_expected_grid(void)
 {
-    const enc_bgnbd_params ps[] = {{0.243, 4.414, 0.793, 2.426}, {2, 1, 3, 5}, {0.5, 30, 1.7, 0.6}, {1, 0.2, 0.4, 4}};
+    const enc_bgnbd_params ps[] = {
+        {0.243, 4.414, 0.793, 2.426}, {2, 1, 3, 5}, {0.5, 30, 1.7, 0.6}, {1, 0.2, 0.4, 4}};
     enum { NX = 4, NT = 6 };
     const int32_t xs[NX] = {0, 1, 5, 20};
     const double ts[NT] = {0.5, 5, 20, 39, 200, 2000};
@@ -144,7 +147,8 @@ static void oracle_expected_grid(void)
     for (size_t k = 0; k < sizeof ps / sizeof *ps; k++) {
         FILE *f = fopen(in, "w");
         for (int i = 0; i < NX; i++)
-            for (int j = 0; j < NT; j++) fprintf(f, "%d %d 30 %.17g\n", xs[i], xs[i] ? 20 : 0, ts[j]);
+            for (int j = 0; j < NT; j++)
+                fprintf(f, "%d %d 30 %.17g\n", xs[i], xs[i] ? 20 : 0, ts[j]);
         fclose(f);
         const double par[4] = {ps[k].r, ps[k].alpha, ps[k].a, ps[k].b};
         double o[3 * NX * NT + 1];
@@ -189,7 +193,8 @@ static void expected_routes_continuous(void)
             double el = enc_bgnbd_expected(&lo, xs[i], xs[i] ? 25 : 0, 30, ts[j]);
             double eh = enc_bgnbd_expected(&hi, xs[i], xs[i] ? 25 : 0, 30, ts[j]);
             if (!(isfinite(e) && fabs(e - 0.5 * (el + eh)) <= 1e-6 * e))
-                TH_FAIL("a = 1, x=%d t=%g: %.12g vs neighbours %.12g %.12g", xs[i], ts[j], e, el, eh);
+                TH_FAIL("a = 1, x=%d t=%g: %.12g vs neighbours %.12g %.12g", xs[i], ts[j], e, el,
+                        eh);
         }
     }
     /* monotone in t, 0 at t = 0, bounded by the expected purchases of an immortal customer */
@@ -226,7 +231,8 @@ static void gradient_fd(void)
     enc_clv_summary s;
     CHECK(cdnow_summary(path, 0, &s) == 0);
     enc_clv_obs o = enc_clv_summary_obs(&s);
-    const enc_bgnbd_params pts[] = {PUB, {1, 1, 1, 1}, {0.1, 20, 3, 0.5}, {5, 0.5, 0.2, 10}, {0.05, 100, 50, 80}};
+    const enc_bgnbd_params pts[] = {
+        PUB, {1, 1, 1, 1}, {0.1, 20, 3, 0.5}, {5, 0.5, 0.2, 10}, {0.05, 100, 50, 80}};
     for (size_t k = 0; k < sizeof pts / sizeof *pts; k++) {
         double g[4];
         ll_of(&pts[k], &o, g);
@@ -236,7 +242,8 @@ static void gradient_fd(void)
             *pa += h, *pb -= h;
             double fd = (ll_of(&a, &o, NULL) - ll_of(&b, &o, NULL)) / (2 * h);
             if (!(fabs(fd - g[j]) <= 1e-5 * fmax(1, fabs(g[j]))))
-                TH_FAIL("point %zu, parameter %d: analytic %.10g vs central difference %.10g", k, j, g[j], fd);
+                TH_FAIL("point %zu, parameter %d: analytic %.10g vs central difference %.10g", k, j,
+                        g[j], fd);
         }
     }
     enc_clv_summary_free(&s);
@@ -259,7 +266,8 @@ static void degenerate_data(void)
     enc_clv_obs one = {1, x1, tx2, T1, NULL};
     enc_rc rc = enc_bgnbd_fit_ml(&one, NULL, &f, &e);
     CHECK(rc == ENC_OK || (rc == ENC_EFAIL && e.msg[0]));
-    CHECK(isfinite(f.p.r) && isfinite(f.p.alpha) && isfinite(f.p.a) && isfinite(f.p.b) && isfinite(f.ll));
+    CHECK(isfinite(f.p.r) && isfinite(f.p.alpha) && isfinite(f.p.a) && isfinite(f.p.b) &&
+          isfinite(f.ll));
     printf("# one customer: rc %d (%s)\n", rc, rc ? e.msg : "ok");
     /* nobody repeats */
     int32_t x0[50];
@@ -280,9 +288,10 @@ static void degenerate_data(void)
     enc_clv_obs all = {200, xa, ta, Ta, NULL};
     rc = enc_bgnbd_fit_ml(&all, NULL, &f, &e);
     CHECK(rc == ENC_OK || (rc == ENC_EFAIL && e.msg[0]));
-    CHECK(isfinite(f.p.r) && isfinite(f.p.alpha) && isfinite(f.p.a) && isfinite(f.p.b) && isfinite(f.ll));
-    printf("# everybody repeats: rc %d (%s) r=%g alpha=%g a=%g b=%g\n", rc, rc ? e.msg : "ok", f.p.r,
-           f.p.alpha, f.p.a, f.p.b);
+    CHECK(isfinite(f.p.r) && isfinite(f.p.alpha) && isfinite(f.p.a) && isfinite(f.p.b) &&
+          isfinite(f.ll));
+    printf("# everybody repeats: rc %d (%s) r=%g alpha=%g a=%g b=%g\n", rc, rc ? e.msg : "ok",
+           f.p.r, f.p.alpha, f.p.a, f.p.b);
     /* everybody T = 0 */
     double z[3] = {0, 0, 0};
     int32_t xz[3] = {0, 0, 0};

@@ -233,8 +233,7 @@ static void median_matches_sort(void)
     double x[200], y[200];
     for (int trial = 0; trial < 300; trial++) {
         size_t n = 1 + rnd() % 200;
-        for (size_t i = 0; i < n; i++)
-            x[i] = y[i] = (double)(rnd() % (trial % 3 == 0 ? 4 : 1000));
+        for (size_t i = 0; i < n; i++) x[i] = y[i] = (double)(rnd() % (trial % 3 == 0 ? 4 : 1000));
         qsort(y, n, sizeof *y, cmp_d);
         double want = n & 1 ? y[n / 2] : 0.5 * (y[n / 2 - 1] + y[n / 2]);
         double got = enc_cadence_median(x, n);

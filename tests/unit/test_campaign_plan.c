@@ -63,8 +63,7 @@ static void add_hist(enc_person *p, int64_t at, int ch, int prio, bool queued, b
 
 static void persons_free(enc_person *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        free(p[i].hist);
+    for (size_t i = 0; i < n; i++) free(p[i].hist);
 }
 
 #define B(c) (uint8_t)(1u << (c))
@@ -118,8 +117,7 @@ static void fallback_and_reasons(void)
     CHECK_INT(out.channels[CH_EMAIL], 1);
     CHECK_INT(out.channels[CH_SMS], 2);
     int64_t sum = 0;
-    for (int d = 0; d < ENC_DEC_COUNT; d++)
-        sum += out.n[d];
+    for (int d = 0; d < ENC_DEC_COUNT; d++) sum += out.n[d];
     CHECK_INT(sum, 8);
     CHECK_INT(p[0].nhist, 1); /* planned messages join the history */
     CHECK_INT(p[7].nhist, 0); /* an earlier message is in the loaded history already */
@@ -409,8 +407,7 @@ static void random_policies_keep_every_rule(void)
         enc_plan_decide(&in, p, c, NC, &out);
 
         int64_t sum = 0;
-        for (int d = 0; d < ENC_DEC_COUNT; d++)
-            sum += out.n[d];
+        for (int d = 0; d < ENC_DEC_COUNT; d++) sum += out.n[d];
         CHECK_INT(sum, NC);
         /* the final history, from the original: moves and cancellations applied, messages added.
          * Entries of the original are identified by id = position + first id of the person. */
@@ -454,8 +451,7 @@ static void random_policies_keep_every_rule(void)
                 messages++;
                 if (x->deferred & 2) deferred++;
                 bool listed = false;
-                for (int q = 0; q < nch; q++)
-                    listed |= order[q] == x->channel;
+                for (int q = 0; q < nch; q++) listed |= order[q] == x->channel;
                 CHECK(listed);
                 CHECK((p[i].consent >> x->channel) & 1);
                 CHECK((p[i].reachable >> x->channel) & 1);
@@ -483,16 +479,13 @@ static void random_policies_keep_every_rule(void)
             /* the final history is the original with the moves applied, plus the planned */
             ev want[64];
             size_t nw = 0;
-            for (size_t k = 0; k < norig[i]; k++)
-                want[nw++] = orig[i][k];
+            for (size_t k = 0; k < norig[i]; k++) want[nw++] = orig[i][k];
             for (size_t d = 0; d < out.ndisp; d++) {
                 if (out.disp[d].person != i) continue;
                 for (size_t k = 0; k < nw; k++)
                     if (want[k].at == out.disp[d].from) {
-                        if (out.disp[d].to)
-                            want[k].at = out.disp[d].to;
-                        else
-                            want[k] = want[--nw];
+                        if (out.disp[d].to) want[k].at = out.disp[d].to;
+                        else want[k] = want[--nw];
                         break;
                     }
             }
@@ -500,10 +493,8 @@ static void random_policies_keep_every_rule(void)
                 if (c[k].person == i && c[k].decision == ENC_DEC_MESSAGE)
                     want[nw++] = (ev){c[k].send_at, c[k].channel};
             int64_t sa = 0, sb = 0;
-            for (size_t k = 0; k < nw; k++)
-                sa += want[k].at * 7 + want[k].ch;
-            for (size_t k = 0; k < nf; k++)
-                sb += fin[k].at * 7 + fin[k].ch;
+            for (size_t k = 0; k < nw; k++) sa += want[k].at * 7 + want[k].ch;
+            for (size_t k = 0; k < nf; k++) sb += fin[k].at * 7 + fin[k].ch;
             CHECK_INT(sa, sb);
             free(orig[i]);
         }
@@ -516,8 +507,7 @@ static void random_policies_keep_every_rule(void)
            "queued messages moved or cancelled\n",
            (long long)messages, (long long)refused, (long long)deferred, (long long)moved);
     CHECK(messages > 500 && refused > 50 && deferred > 10 && moved > 5); /* every path was taken */
-    for (int z = 0; z < 5; z++)
-        enc_tz_free(zones[z]);
+    for (int z = 0; z < 5; z++) enc_tz_free(zones[z]);
 }
 
 /* ---- shares on 100,000 customers ------------------------------------------------------------- */
@@ -582,8 +572,7 @@ static void holdout_and_variant_shares(void)
            "{\"name\":\"B\",\"share\":0.5}],\"ab\":{\"test_share\":0.2,\"decide_after\":\"2d\"}");
     run_shares(s, N, again);
     int64_t waiting = 0;
-    for (int i = 0; i < N; i++)
-        waiting += again[i].decision == ENC_DEC_AB_WAITING;
+    for (int i = 0; i < N; i++) waiting += again[i].decision == ENC_DEC_AB_WAITING;
     CHECK(fabs((double)waiting / N - 0.72) < 0.01);
     enc_spec_free(s);
     free(c);
@@ -813,10 +802,8 @@ static int tokens_in(const enc_token_key *key, const char *s, const char *kind, 
         size_t len = strspn(p, b64);
         if (p[len] == '.') len += 1 + strspn(p + len + 1, b64);
         enc_err err = {0};
-        if (enc_token_check(key, p, len, 0, &t[n], &err))
-            TH_FAIL("token: %s", err.msg);
-        else
-            n++;
+        if (enc_token_check(key, p, len, 0, &t[n], &err)) TH_FAIL("token: %s", err.msg);
+        else n++;
     }
     return n;
 }
@@ -1047,10 +1034,8 @@ static void tick_through_a_cart_day(void)
     CHECK_INT(exp, D + DAY + 9 * H + 3 * DAY);
     size_t o = 0;
     for (const char *c = code; *c && o + 2 < sizeof typed; c++) {
-        if (*c == '-')
-            typed[o++] = ' ';
-        else
-            typed[o++] = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+        if (*c == '-') typed[o++] = ' ';
+        else typed[o++] = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
     }
     typed[o] = 0;
     enc_store_begin(st, &err);
@@ -1293,7 +1278,8 @@ static void recommended_items_with_reasons(void)
     enc_store_close(st);
 }
 
-/* ---- the snapshot a plan reads ---------------------------------------------------------------- */
+/* ---- the snapshot a plan reads ----------------------------------------------------------------
+ */
 
 /* Every trigger with every items source, exits and audiences reading each part of the store:
  * the planner reads the snapshot in parts (only what the campaign needs: events for carts,
@@ -1325,8 +1311,8 @@ static void every_trigger_reads_what_it_loaded(void)
     fx_event(st, "e1", c1, T - 9 * DAY, "unsubscribe", NULL);
     fx_event(st, "e2", c2, T - 3 * H, "cart_add", "A");
     fx_event(st, "e3", c3, T - 2 * DAY, "view", "B");
-    enc_feedback_rec fb = {.source = "t", .source_key = "f1", .customer = c3, .ts = T - DAY,
-                           .kind = "complaint"};
+    enc_feedback_rec fb = {
+        .source = "t", .source_key = "f1", .customer = c3, .ts = T - DAY, .kind = "complaint"};
     enc_put put;
     enc_store_feedback_put(st, &fb, &put, &err);
     enc_store_commit(st, &err);
@@ -1345,10 +1331,11 @@ static void every_trigger_reads_what_it_loaded(void)
         "{\"type\":\"predicted\",\"date\":\"replenishment\"}",
     };
     static const char *const items[] = {"trigger", "top_categories", "complements",
-                                        "upsell", "new_arrivals", "recommended"};
+                                        "upsell",  "new_arrivals",   "recommended"};
     static const char *const aud[] = {
-        "", "\"audience\":\"orders >= 1 and returns = 0 and complaints >= 0 and region != "
-            "\\\"ZZ\\\"\",",
+        "",
+        "\"audience\":\"orders >= 1 and returns = 0 and complaints >= 0 and region != "
+        "\\\"ZZ\\\"\",",
         "\"audience\":\"bought(within = 400d) or viewed(within = 30d) or "
         "cart_abandoned(within = 30d) or consent(\\\"sms\\\")\","};
     int nt = (int)(sizeof trig / sizeof *trig), fired = 0, plans = 0;

@@ -407,17 +407,14 @@ static void playbooks_parse_and_match_their_files(void)
     static const char *const want[] = {
         "first-purchase-thanks", "cart-reminder", "win-back",        "vip-perks",    "birthday",
         "replenishment",         "cross-sell",    "upsell-browsers", "new-arrivals", "nps-survey"};
-    for (size_t i = 0; i < 10; i++)
-        CHECK(enc_playbook_find(want[i]) != NULL);
+    for (size_t i = 0; i < 10; i++) CHECK(enc_playbook_find(want[i]) != NULL);
     CHECK(enc_playbook_find("nope") == NULL);
     /* the source folder, from this file's path (tests/unit/..) */
     char dir[512];
     snprintf(dir, sizeof dir, "%s", __FILE__);
     char *cut = strstr(dir, "tests/unit/");
-    if (cut)
-        snprintf(cut, sizeof dir - (size_t)(cut - dir), "src/campaign/playbooks");
-    else
-        snprintf(dir, sizeof dir, "src/campaign/playbooks");
+    if (cut) snprintf(cut, sizeof dir - (size_t)(cut - dir), "src/campaign/playbooks");
+    else snprintf(dir, sizeof dir, "src/campaign/playbooks");
     for (int i = 0; i < enc_playbooks_count; i++) {
         const enc_playbook *pb = &enc_playbooks[i];
         enc_spec *s;

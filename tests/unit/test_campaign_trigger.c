@@ -65,15 +65,13 @@ static bool env_load(enc_store *st, int64_t as_of, env *e)
     i3 = (int32_t)enc_snapshot_find(e->s, c3);
     for (size_t z = 0; z < e->s->zones.n && z < 8; z++)
         enc_tz_load(e->s->zones.names[z], &e->zones[z], &err);
-    for (int i = 0; i < 3; i++)
-        e->tz[i] = e->s->tz[i] >= 0 ? e->zones[e->s->tz[i]] : NULL;
+    for (int i = 0; i < 3; i++) e->tz[i] = e->s->tz[i] >= 0 ? e->zones[e->s->tz[i]] : NULL;
     return true;
 }
 
 static void env_free(env *e)
 {
-    for (int z = 0; z < 8; z++)
-        enc_tz_free(e->zones[z]);
+    for (int z = 0; z < 8; z++) enc_tz_free(e->zones[z]);
     enc_snapshot_free(e->s);
 }
 

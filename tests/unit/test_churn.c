@@ -19,18 +19,9 @@ static uint64_t rnd(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static double unif(void)
-{
-    return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53;
-}
-static double gauss(void)
-{
-    return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
-}
-static double expo(double mean)
-{
-    return -mean * log(unif());
-}
+static double unif(void) { return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53; }
+static double gauss(void) { return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif()); }
+static double expo(double mean) { return -mean * log(unif()); }
 static int poisson(double mu)
 {
     double L = exp(-mu), p = 1;
@@ -41,10 +32,7 @@ static int poisson(double mu)
     } while (p > L);
     return k - 1;
 }
-static double sigmoid(double x)
-{
-    return 1 / (1 + exp(-x));
-}
+static double sigmoid(double x) { return 1 / (1 + exp(-x)); }
 
 static double auc_of(const double *s, const uint8_t *y, size_t n)
 {
@@ -65,14 +53,11 @@ static void auc_perfect_reversed_constant_random(void)
         s[i] = y[i] ? 1 + unif() : unif();
     }
     CHECK_NEAR(auc_of(s, y, N), 1.0, 0);
-    for (int i = 0; i < N; i++)
-        s[i] = -s[i];
+    for (int i = 0; i < N; i++) s[i] = -s[i];
     CHECK_NEAR(auc_of(s, y, N), 0.0, 0);
-    for (int i = 0; i < N; i++)
-        s[i] = 3;
+    for (int i = 0; i < N; i++) s[i] = 3;
     CHECK_NEAR(auc_of(s, y, N), 0.5, 0);
-    for (int i = 0; i < N; i++)
-        s[i] = unif();
+    for (int i = 0; i < N; i++) s[i] = unif();
     double a = auc_of(s, y, N);
     CHECK(fabs(a - 0.5) < 0.006); /* standard error 0.0013 */
     printf("# random score AUC %.5f\n", a);
@@ -191,9 +176,8 @@ static void optimum_matches_scipy(void)
     double X[N * Dm], ws[N * Dm];
     uint8_t y[N];
     simulate(X, y, N, Dm, mu, sd, -2, b);
-    for (int i = 0; i < N; i++)
-        X[i * Dm + 1] = fabs(X[i * Dm + 1]); /* log1p column */
-    X[7 * Dm + 2] = NAN;                     /* a missing value */
+    for (int i = 0; i < N; i++) X[i * Dm + 1] = fabs(X[i * Dm + 1]); /* log1p column */
+    X[7 * Dm + 2] = NAN;                                             /* a missing value */
     const uint8_t lg[Dm] = {0, 1, 0};
     enc_churn_opts o;
     enc_churn_opts_default(&o);
@@ -252,8 +236,7 @@ static void reasons_are_largest_positive_contributions(void)
     for (int i = 0; i < N; i++) {
         double c[Dm];
         int used[Dm] = {0};
-        for (int j = 0; j < Dm; j++)
-            c[j] = m.beta[j] * (((X[i * Dm + j]) - m.mean[j]) / m.sd[j]);
+        for (int j = 0; j < Dm; j++) c[j] = m.beta[j] * (((X[i * Dm + j]) - m.mean[j]) / m.sd[j]);
         for (int t = 0; t < TOP; t++) { /* the t-th largest positive, brute force */
             int best = -1;
             for (int j = 0; j < Dm; j++)

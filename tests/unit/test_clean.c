@@ -39,9 +39,9 @@ static void trim_and_utf8(void)
     CHECK(!enc_utf8_valid(S("\xED\xBF\xBF")));     /* surrogate U+DFFF */
     CHECK(!enc_utf8_valid(S("\xF4\x90\x80\x80"))); /* U+110000 */
     CHECK(!enc_utf8_valid(S("\xF5\x80\x80\x80")));
-    CHECK(!enc_utf8_valid(S("\x80")));             /* lone continuation */
-    CHECK(!enc_utf8_valid(S("\xE4\xB8")));         /* truncated */
-    CHECK(!enc_utf8_valid(S("\xE4\x41\xAD")));     /* bad continuation */
+    CHECK(!enc_utf8_valid(S("\x80")));         /* lone continuation */
+    CHECK(!enc_utf8_valid(S("\xE4\xB8")));     /* truncated */
+    CHECK(!enc_utf8_valid(S("\xE4\x41\xAD"))); /* bad continuation */
     CHECK(!enc_utf8_valid(S("\xFF")));
     CHECK(enc_utf8_valid("", 0));
 }
@@ -93,9 +93,19 @@ static void times(void)
     TIME_OK("12/1/2010 12:05 am", NULL, utc(2010, 12, 1, 0, 5, 0));
     TIME_OK("12/1/2010 12:05 PM", NULL, utc(2010, 12, 1, 12, 5, 0));
     TIME_OK("20240305", NULL, utc(2024, 3, 5, 0, 0, 0));
-    TIME_OK("2024\xE5\xB9\xB4" "3\xE6\x9C\x88" "5\xE6\x97\xA5", NULL, utc(2024, 3, 5, 0, 0, 0));
-    TIME_OK("2024\xE5\xB9\xB4" "03\xE6\x9C\x88" "05\xE6\x97\xA5 10:20:30", NULL, t);
-    TIME_OK("2024\xE5\xB9\xB4" "3\xE6\x9C\x88" "5\xE6\x97\xA5" "10:20:30", NULL, t);
+    TIME_OK("2024\xE5\xB9\xB4"
+            "3\xE6\x9C\x88"
+            "5\xE6\x97\xA5",
+            NULL, utc(2024, 3, 5, 0, 0, 0));
+    TIME_OK("2024\xE5\xB9\xB4"
+            "03\xE6\x9C\x88"
+            "05\xE6\x97\xA5 10:20:30",
+            NULL, t);
+    TIME_OK("2024\xE5\xB9\xB4"
+            "3\xE6\x9C\x88"
+            "5\xE6\x97\xA5"
+            "10:20:30",
+            NULL, t);
     TIME_OK("1709634030", NULL, t);
     TIME_OK("1709634030999", NULL, t);
     TIME_OK("999999999", NULL, 999999999);
@@ -150,7 +160,9 @@ static void times(void)
     TIME_BAD("2024030", "not a date");
     TIME_BAD("12345678901", "not a date");
     TIME_BAD("20241305", "month out of range");
-    TIME_BAD("2024\xE5\xB9\xB4" "3\xE6\x9C\x88", "not a date");
+    TIME_BAD("2024\xE5\xB9\xB4"
+             "3\xE6\x9C\x88",
+             "not a date");
 }
 
 static void dates(void)
@@ -162,7 +174,10 @@ static void dates(void)
     CHECK(enc_clean_date(S("1990-05-04T23:00:00-05:00"), &y, &m, &d, &why) && d == 4);
     CHECK(enc_clean_date(S("5/4/1990"), &y, &m, &d, &why) && m == 5 && d == 4);
     CHECK(enc_clean_date(S("19900504"), &y, &m, &d, &why) && y == 1990);
-    CHECK(enc_clean_date(S("1990\xE5\xB9\xB4" "5\xE6\x9C\x88" "4\xE6\x97\xA5"), &y, &m, &d, &why) &&
+    CHECK(enc_clean_date(S("1990\xE5\xB9\xB4"
+                           "5\xE6\x9C\x88"
+                           "4\xE6\x97\xA5"),
+                         &y, &m, &d, &why) &&
           m == 5);
     CHECK(!enc_clean_date(S("1709634030"), &y, &m, &d, &why));
     CHECK_STR(why, "not a date");
@@ -202,21 +217,33 @@ static void decimals_and_money(void)
     DEC_OK("1234.5", 2, 123450);
     DEC_OK("1,234.50", 2, 123450);
     DEC_OK("1,234,567.891", 2, 123456789);
-    DEC_OK("\xC2\xA5" "1,234.50", 2, 123450);      /* ¥ */
-    DEC_OK("\xEF\xBF\xA5" "12", 2, 1200);          /* ￥ */
+    DEC_OK("\xC2\xA5"
+           "1,234.50",
+           2, 123450); /* ¥ */
+    DEC_OK("\xEF\xBF\xA5"
+           "12",
+           2, 1200); /* ￥ */
     DEC_OK("$12", 2, 1200);
-    DEC_OK("\xE2\x82\xAC" "3.5", 2, 350);          /* € */
-    DEC_OK("\xC2\xA3" "0.99", 2, 99);              /* £ */
-    DEC_OK("12 \xE5\x85\x83", 2, 1200);            /* 元 */
+    DEC_OK("\xE2\x82\xAC"
+           "3.5",
+           2, 350); /* € */
+    DEC_OK("\xC2\xA3"
+           "0.99",
+           2, 99);                      /* £ */
+    DEC_OK("12 \xE5\x85\x83", 2, 1200); /* 元 */
     DEC_OK("12\xE5\x85\x83", 2, 1200);
     DEC_OK("CNY 12.30", 2, 1230);
     DEC_OK("12.30 USD", 2, 1230);
     DEC_OK("USD12.30", 2, 1230);
     DEC_OK("US$ 5", 2, 500);
-    DEC_OK("RMB\xC2\xA5" "5", 2, 500);
+    DEC_OK("RMB\xC2\xA5"
+           "5",
+           2, 500);
     DEC_OK("-3.25", 2, -325);
     DEC_OK("+3.25", 2, 325);
-    DEC_OK("\xE2\x88\x92" "3.25", 2, -325);        /* U+2212 */
+    DEC_OK("\xE2\x88\x92"
+           "3.25",
+           2, -325); /* U+2212 */
     DEC_OK("-$3.25", 2, -325);
     DEC_OK("$-3.25", 2, -325);
     DEC_OK("(12.00)", 2, -1200);
@@ -224,10 +251,10 @@ static void decimals_and_money(void)
     DEC_OK(" 7 ", 0, 7);
     DEC_OK(".5", 2, 50);
     DEC_OK("5.", 2, 500);
-    DEC_OK("0.005", 2, 1);      /* half away from zero */
+    DEC_OK("0.005", 2, 1); /* half away from zero */
     DEC_OK("-0.005", 2, -1);
     DEC_OK("0.00499999", 2, 0);
-    DEC_OK("2.675", 2, 268);    /* exact: a double would say 2.67499999... */
+    DEC_OK("2.675", 2, 268); /* exact: a double would say 2.67499999... */
     DEC_OK("1.5", 0, 2);
     DEC_OK("-2.5", 0, -3);
     DEC_OK("-0", 2, 0);
@@ -266,7 +293,10 @@ static void decimals_and_money(void)
 
     int64_t v;
     const char *why;
-    CHECK(enc_clean_money(S("\xC2\xA5" "1,234.5"), 2, &v, &why) && v == 123450);
+    CHECK(enc_clean_money(S("\xC2\xA5"
+                            "1,234.5"),
+                          2, &v, &why) &&
+          v == 123450);
     CHECK(enc_clean_money(S("1500"), 0, &v, &why) && v == 1500);
     CHECK(enc_clean_money(S("1.2345"), 3, &v, &why) && v == 1235);
     CHECK_INT(enc_currency_digits("JPY"), 0);
@@ -385,7 +415,8 @@ static void check_phone(const char *in, const char *cc, const char *want, int li
     const char *why = NULL;
     bool ok = enc_clean_phone(in, strlen(in), cc, out, sizeof out, &why);
     if (want[0] == '!') {
-        if (ok) fprintf(stderr, "  line %d: \"%s\" accepted as %s\n", line, in, out), th_cur_failed++;
+        if (ok)
+            fprintf(stderr, "  line %d: \"%s\" accepted as %s\n", line, in, out), th_cur_failed++;
         else if (strcmp(why, want + 1) != 0)
             fprintf(stderr, "  line %d: \"%s\": \"%s\" != \"%s\"\n", line, in, why, want + 1),
                 th_cur_failed++;
@@ -411,9 +442,9 @@ static void phones(void)
     PHONE("(212) 555-0100", "1", "+12125550100");
     PHONE("1 (212) 555-0100", "1", "+12125550100");
     PHONE("212.555.0100", "+1", "+12125550100");
-    PHONE("020 7946 0958", "44", "+442079460958");   /* trunk 0 dropped */
-    PHONE("010-12345678", "86", "+861012345678");    /* Beijing landline */
-    PHONE("06 6982 0000", "39", "+390669820000");    /* Italy keeps its 0 */
+    PHONE("020 7946 0958", "44", "+442079460958");       /* trunk 0 dropped */
+    PHONE("010-12345678", "86", "+861012345678");        /* Beijing landline */
+    PHONE("06 6982 0000", "39", "+390669820000");        /* Italy keeps its 0 */
     PHONE("+44 (0)20 7946 0958", NULL, "+442079460958"); /* (0): optional trunk prefix */
     PHONE("(0)20 7946 0958", "44", "+442079460958");
     PHONE("", NULL, "!empty");
@@ -604,7 +635,8 @@ static void local_times_vs_python(void)
              "import sys, datetime, zoneinfo\n"
              "for line in open(sys.argv[1]):\n"
              "    z, d, t = line.split()\n"
-             "    dt = datetime.datetime.fromisoformat(d + \" \" + t).replace(tzinfo=zoneinfo.ZoneInfo(z), fold=0)\n"
+             "    dt = datetime.datetime.fromisoformat(d + \" \" + "
+             "t).replace(tzinfo=zoneinfo.ZoneInfo(z), fold=0)\n"
              "    print(int(dt.timestamp()))\n"
              "' %s > %s.out",
              path, path);
@@ -629,7 +661,8 @@ static void local_times_vs_python(void)
             continue;
         }
         if (v != atoll(wl)) {
-            if (bad < 5) fprintf(stderr, "  %s %s: %lld, python %s", zones[i % 3], s, (long long)v, wl);
+            if (bad < 5)
+                fprintf(stderr, "  %s %s: %lld, python %s", zones[i % 3], s, (long long)v, wl);
             bad++;
         }
         compared++;

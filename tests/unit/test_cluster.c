@@ -16,14 +16,8 @@ static uint64_t rnd(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static double unif(void)
-{
-    return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53;
-}
-static double gauss(void)
-{
-    return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif());
-}
+static double unif(void) { return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53; }
+static double gauss(void) { return sqrt(-2 * log(unif())) * cos(2 * M_PI * unif()); }
 
 /* n rows of unit-variance noise around k centres drawn in a box, each at least `spread` from the
  * others; truth[i] = blob of row i */
@@ -33,8 +27,7 @@ static void blobs(double *X, int32_t *truth, size_t n, int d, int k, double spre
     for (int c = 0; c < k; c++) {
         int ok;
         do {
-            for (int j = 0; j < d; j++)
-                centre[c][j] = spread * k * unif();
+            for (int j = 0; j < d; j++) centre[c][j] = spread * k * unif();
             ok = 1;
             for (int e = 0; e < c; e++) {
                 double s = 0;
@@ -47,8 +40,7 @@ static void blobs(double *X, int32_t *truth, size_t n, int d, int k, double spre
     for (size_t i = 0; i < n; i++) {
         int c = (int)(rnd() % (uint64_t)k);
         truth[i] = c;
-        for (int j = 0; j < d; j++)
-            X[i * d + j] = centre[c][j] + gauss();
+        for (int j = 0; j < d; j++) X[i * d + j] = centre[c][j] + gauss();
     }
 }
 
@@ -68,8 +60,7 @@ static double ari(const int32_t *a, const int32_t *b, size_t n)
     for (int i = 0; i < 32; i++) {
         sa += C2(ra[i]);
         sb += C2(cb[i]);
-        for (int j = 0; j < 32; j++)
-            sij += C2(t[i][j]);
+        for (int j = 0; j < 32; j++) sij += C2(t[i][j]);
     }
     double expct = sa * sb / C2((double)n), mx = (sa + sb) / 2;
 #undef C2
@@ -129,8 +120,7 @@ static void sampled_path_at_scale(void)
     CHECK_NEAR(ari(truth, lab, N), 1.0, 1e-12);
     CHECK(r.iterations <= 3); /* the sample's centroids are already right */
     printf("# 200k rows: k=%d, silhouette by k:", r.k);
-    for (int k = 2; k <= 7; k++)
-        printf(" %d:%.3f", k, r.silhouette_by_k[k]);
+    for (int k = 2; k <= 7; k++) printf(" %d:%.3f", k, r.silhouette_by_k[k]);
     printf(", final Lloyd iterations %d\n", r.iterations);
     free(lab);
     free(truth);
@@ -165,8 +155,7 @@ static void silhouette_matches_numpy_brute_force(void)
     int32_t lab[M];
     for (int i = 0; i < M; i++) {
         lab[i] = (int32_t)(rnd() % 4); /* cluster 4 absent */
-        for (int j = 0; j < Dm; j++)
-            Z[i * Dm + j] = gauss() + lab[i] * (j == 0);
+        for (int j = 0; j < Dm; j++) Z[i * Dm + j] = gauss() + lab[i] * (j == 0);
     }
     lab[5] = 5; /* a singleton: s = 0 */
     double mean = enc_cluster_silhouette(Z, M, Dm, lab, K, mine, ws);
@@ -196,8 +185,7 @@ static void silhouette_matches_numpy_brute_force(void)
     CHECK_NEAR(mean, wmean, 1e-12);
     printf("# silhouette %.6f, numpy %.6f, largest point difference %.2g\n", mean, wmean, maxdiff);
     /* one cluster only: undefined */
-    for (int i = 0; i < M; i++)
-        lab[i] = 2;
+    for (int i = 0; i < M; i++) lab[i] = 2;
     CHECK(isnan(enc_cluster_silhouette(Z, M, Dm, lab, K, mine, ws)));
 }
 
@@ -206,8 +194,7 @@ static void deterministic_for_a_seed(void)
     enum { N = 5000, Dm = 3 };
     double *X = enc_xmalloc(N * Dm * sizeof *X);
     int32_t a[N], b[N];
-    for (int i = 0; i < N * Dm; i++)
-        X[i] = gauss(); /* no structure: seeds matter */
+    for (int i = 0; i < N * Dm; i++) X[i] = gauss(); /* no structure: seeds matter */
     enc_cluster_opts o;
     enc_cluster_opts_default(&o);
     o.k = 5;
@@ -284,8 +271,7 @@ static void degenerate_and_bad_input(void)
     /* two distinct points, asked for three clusters: one stays empty, nothing breaks */
     double X[20];
     int32_t lab[10];
-    for (int i = 0; i < 10; i++)
-        X[2 * i] = X[2 * i + 1] = i < 5 ? 0 : 1;
+    for (int i = 0; i < 10; i++) X[2 * i] = X[2 * i + 1] = i < 5 ? 0 : 1;
     enc_cluster_opts o;
     enc_cluster_opts_default(&o);
     o.k = 3;
@@ -296,8 +282,7 @@ static void degenerate_and_bad_input(void)
     CHECK_INT(r.size[1], 5);
     CHECK(isfinite(r.inertia) && r.inertia == 0);
     /* constant column and missing values */
-    for (int i = 0; i < 10; i++)
-        X[2 * i + 1] = 7;
+    for (int i = 0; i < 10; i++) X[2 * i + 1] = 7;
     X[0] = NAN;
     o.k = 2;
     fit(X, 10, 2, &o, lab, &r);

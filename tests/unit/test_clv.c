@@ -13,12 +13,19 @@ static void cdnow_one_call(void)
     CHECK(cdnow_load(path, 0, &c) == 0);
     size_t n = c.n_cust + 1; /* one more customer index, with no transactions */
     enc_clv_out out = {
-        .included = malloc(n), .x = malloc(n * sizeof(int32_t)), .tx = malloc(n * sizeof(double)),
-        .T = malloc(n * sizeof(double)), .p_alive = malloc(n * sizeof(double)),
-        .expected = malloc(n * sizeof(double)), .spend = malloc(n * sizeof(double)),
+        .included = malloc(n),
+        .x = malloc(n * sizeof(int32_t)),
+        .tx = malloc(n * sizeof(double)),
+        .T = malloc(n * sizeof(double)),
+        .p_alive = malloc(n * sizeof(double)),
+        .expected = malloc(n * sizeof(double)),
+        .spend = malloc(n * sizeof(double)),
         .clv = malloc(n * sizeof(double)),
     };
-    enc_clv_opts o = {.cal_end = cd_days(1997, 9, 30), .unit_days = 7, .horizon = 39, .months = 12,
+    enc_clv_opts o = {.cal_end = cd_days(1997, 9, 30),
+                      .unit_days = 7,
+                      .horizon = 39,
+                      .months = 12,
                       .discount = 0.01};
     enc_clv_result r;
     enc_err e = {0};
@@ -31,7 +38,8 @@ static void cdnow_one_call(void)
     CHECK(fabs(r.bg.p.a - 0.793) < 0.0005 && fabs(r.bg.p.b - 2.426) < 0.0005);
     CHECK(fabs(r.bg.ll - -9582.4) < 0.05);
     CHECK(r.has_spend);
-    CHECK(fabs(r.gg.p.p - 6.25) < 0.005 && fabs(r.gg.p.q - 3.74) < 0.005 && fabs(r.gg.p.gamma - 15.44) < 0.005);
+    CHECK(fabs(r.gg.p.p - 6.25) < 0.005 && fabs(r.gg.p.q - 3.74) < 0.005 &&
+          fabs(r.gg.p.gamma - 15.44) < 0.005);
     double tot = 0, totclv = 0, maxd = 0;
     for (size_t i = 0; i < c.n_cust; i++) {
         CHECK(out.included[i] == 1);
@@ -47,12 +55,14 @@ static void cdnow_one_call(void)
     /* customer with sample_id 1: x = 2, spend from the repeat purchases only */
     CHECK_INT(out.x[0], 2);
     double cum[13];
-    for (int k = 0; k <= 12; k++) cum[k] = enc_bgnbd_expected(&r.bg.p, out.x[0], out.tx[0], out.T[0], k * 30.0 / 7);
+    for (int k = 0; k <= 12; k++)
+        cum[k] = enc_bgnbd_expected(&r.bg.p, out.x[0], out.tx[0], out.T[0], k * 30.0 / 7);
     CHECK_NEAR(out.clv[0], enc_gg_clv(cum, 12, out.spend[0], 0.01), 1e-12);
     /* the extra customer without transactions */
     CHECK(out.included[n - 1] == 0 && out.p_alive[n - 1] == 0 && out.clv[n - 1] == 0);
-    printf("# one call on CDNOW: %zu groups, holdout E = %.1f, 12-month CLV total %.0f (1%%/month)\n",
-           r.n_groups, tot, totclv);
+    printf(
+        "# one call on CDNOW: %zu groups, holdout E = %.1f, 12-month CLV total %.0f (1%%/month)\n",
+        r.n_groups, tot, totclv);
     /* without values: purchases only; asking for spend is a usage error */
     enc_clv_out o2 = {.p_alive = out.p_alive};
     CHECK_INT(enc_clv_run(c.n, c.cust, c.day, NULL, n, &o, &o2, &r, &e), ENC_OK);

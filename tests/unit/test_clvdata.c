@@ -28,7 +28,7 @@ static void hand_example(void)
     CHECK_NEAR(s.T[1], 5, 0);
     CHECK_NEAR(s.spend[1], 0, 0);
     CHECK(s.w[2] == 0 && s.x[2] == 0 && s.T[2] == 0); /* first purchase after calibration */
-    CHECK(s.w[3] == 0);                                /* no purchases */
+    CHECK(s.w[3] == 0);                               /* no purchases */
     CHECK(s.w[4] == 1 && s.x[4] == 0 && s.T[4] == 0 && s.x_holdout[4] == 1);
     CHECK_INT(s.n_included, 3);
     CHECK_INT(s.n_repeaters, 1);

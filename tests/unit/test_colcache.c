@@ -31,12 +31,20 @@ static int64_t add_customer(void)
 {
     char key[32], bday[16];
     snprintf(key, sizeof key, "c%d", ++seq);
-    snprintf(bday, sizeof bday, "19%02d-%02d-%02d", (int)(50 + pick(40)) % 100, (int)(1 + pick(12)) % 13, (int)(1 + pick(28)) % 29);
-    enc_customer_rec r = {.source = "t", .source_key = key, .external_id = pick(5) ? key : NULL,
-                          .region = regions[pick(4)], .tier = tiers[pick(3)],
-                          .tz = pick(2) ? "Asia/Shanghai" : NULL, .gender = pick(2) ? "f" : NULL,
-                          .birthday = pick(3) ? bday : NULL, .registered_at = when(),
-                          .has_registered = pick(4) != 0, .points = pick(500), .has_points = true};
+    snprintf(bday, sizeof bday, "19%02d-%02d-%02d", (int)(50 + pick(40)) % 100,
+             (int)(1 + pick(12)) % 13, (int)(1 + pick(28)) % 29);
+    enc_customer_rec r = {.source = "t",
+                          .source_key = key,
+                          .external_id = pick(5) ? key : NULL,
+                          .region = regions[pick(4)],
+                          .tier = tiers[pick(3)],
+                          .tz = pick(2) ? "Asia/Shanghai" : NULL,
+                          .gender = pick(2) ? "f" : NULL,
+                          .birthday = pick(3) ? bday : NULL,
+                          .registered_at = when(),
+                          .has_registered = pick(4) != 0,
+                          .points = pick(500),
+                          .has_points = true};
     if (pick(7) == 0) r.region = pick(2) ? "West" : "Far South"; /* names that come late */
     int64_t id = 0;
     if (enc_store_customer_insert(st, &r, &id, &err)) TH_FAIL("customer: %s", err.msg);
@@ -48,8 +56,12 @@ static void add_order(int64_t cust)
     char key[32];
     snprintf(key, sizeof key, "o%d", ++seq);
     static const char *const status[] = {"paid", "paid", "paid", "returned", "cancelled"};
-    enc_order_rec o = {.source = "t", .order_key = key, .customer = cust, .ts = when(),
-                       .status = status[pick(5)], .channel = "web"};
+    enc_order_rec o = {.source = "t",
+                       .order_key = key,
+                       .customer = cust,
+                       .ts = when(),
+                       .status = status[pick(5)],
+                       .channel = "web"};
     if (pick(6) == 0) { /* an order without lines: a total and an item count */
         o.total = 100 + pick(900);
         o.has_total = true;
@@ -62,9 +74,15 @@ static void add_order(int64_t cust)
     int nl = 1 + (int)pick(4);
     for (int k = 1; k <= nl; k++) {
         int64_t qty = pick(8) == 0 ? -1 : 1 + pick(3), price = pick(10) == 0 ? 0 : 100 + pick(5000);
-        enc_line_rec l = {.order_id = id, .line_no = k, .product_id = pick(10) ? prods[pick(12)] : 0,
-                          .qty = qty, .unit_price = price, .amount = qty * price,
-                          .kind = qty < 0 ? "return" : price > 0 ? "sale" : "free"};
+        enc_line_rec l = {.order_id = id,
+                          .line_no = k,
+                          .product_id = pick(10) ? prods[pick(12)] : 0,
+                          .qty = qty,
+                          .unit_price = price,
+                          .amount = qty * price,
+                          .kind = qty < 0     ? "return"
+                                  : price > 0 ? "sale"
+                                              : "free"};
         if (enc_store_line_put(st, &l, &p, &err)) TH_FAIL("line: %s", err.msg);
     }
     enc_store_order_refresh(st, id, &err);
@@ -76,8 +94,12 @@ static void add_event(int64_t cust)
     snprintf(key, sizeof key, "e%d", ++seq);
     snprintf(sku, sizeof sku, "S%d", (int)pick(14)); /* S12, S13: not products */
     static const char *const types[] = {"view", "cart_add", "consult", "purchase", "login", "odd"};
-    enc_event_rec e = {.source = "t", .source_key = key, .customer = cust, .ts = when(),
-                       .type = types[pick(6)], .sku = pick(4) ? sku : NULL};
+    enc_event_rec e = {.source = "t",
+                       .source_key = key,
+                       .customer = cust,
+                       .ts = when(),
+                       .type = types[pick(6)],
+                       .sku = pick(4) ? sku : NULL};
     enc_put p;
     if (enc_store_event_put(st, &e, &p, &err)) TH_FAIL("event: %s", err.msg);
 }
@@ -87,8 +109,12 @@ static void add_feedback(int64_t cust)
     char key[32];
     snprintf(key, sizeof key, "f%d", ++seq);
     static const char *const kinds[] = {"complaint", "nps", "review", "survey"};
-    enc_feedback_rec f = {.source = "t", .source_key = key, .customer = cust, .ts = when(),
-                          .kind = kinds[pick(4)], .score = (double)pick(11) / 2,
+    enc_feedback_rec f = {.source = "t",
+                          .source_key = key,
+                          .customer = cust,
+                          .ts = when(),
+                          .kind = kinds[pick(4)],
+                          .score = (double)pick(11) / 2,
                           .has_score = pick(4) != 0};
     enc_put p;
     if (enc_store_feedback_put(st, &f, &p, &err)) TH_FAIL("feedback: %s", err.msg);
@@ -99,8 +125,12 @@ static void add_consent(int64_t cust)
     char key[32];
     snprintf(key, sizeof key, "k%d", ++seq);
     static const char *const ch[] = {"email", "sms", "push", "all", "fax"};
-    enc_consent_rec k = {.source = "t", .source_key = key, .customer = cust, .ts = when(),
-                         .channel = ch[pick(5)], .purpose = pick(6) ? "marketing" : "service",
+    enc_consent_rec k = {.source = "t",
+                         .source_key = key,
+                         .customer = cust,
+                         .ts = when(),
+                         .channel = ch[pick(5)],
+                         .purpose = pick(6) ? "marketing" : "service",
                          .granted = pick(3) != 0};
     enc_put p;
     if (enc_store_consent_put(st, &k, &p, &err)) TH_FAIL("consent: %s", err.msg);
@@ -117,9 +147,13 @@ static void grow(int n, int rows)
     for (int i = 0; i < rows; i++) {
         int64_t c = pick(20) == 0 ? 0 : custs[pick(ncusts)];
         switch (pick(5)) {
-        case 0: if (c) add_order(c); break;
+        case 0:
+            if (c) add_order(c);
+            break;
         case 1: add_feedback(c); break;
-        case 2: if (c) add_consent(c); break;
+        case 2:
+            if (c) add_consent(c);
+            break;
         default: add_event(c); break;
         }
     }
@@ -143,8 +177,12 @@ static void open_store(void)
     for (int k = 0; k < 12; k++) {
         char sku[16];
         snprintf(sku, sizeof sku, "S%d", k);
-        enc_product_rec p = {.sku = sku, .category = cats[k % 4], .brand = k % 3 ? "B" : NULL,
-                             .price = 100 * k, .has_price = k % 2 == 0, .in_stock = k % 3 - 1};
+        enc_product_rec p = {.sku = sku,
+                             .category = cats[k % 4],
+                             .brand = k % 3 ? "B" : NULL,
+                             .price = 100 * k,
+                             .has_price = k % 2 == 0,
+                             .in_stock = k % 3 - 1};
         enc_put put;
         enc_store_product_put(st, &p, false, &prods[k], &put, &err);
     }
@@ -155,13 +193,14 @@ static void open_store(void)
 
 static int diffs;
 
-#define SAME_ARR(a, b, field, n)                                                               \
-    do {                                                                                       \
-        if (((a)->field == NULL) != ((b)->field == NULL)) {                                    \
-            if (diffs++ < 5) TH_FAIL("%s: present in one only", #field);                      \
-        } else if ((a)->field && (n) && memcmp((a)->field, (b)->field, (size_t)(n) * sizeof *(a)->field)) { \
-            if (diffs++ < 5) TH_FAIL("%s differs", #field);                                   \
-        }                                                                                      \
+#define SAME_ARR(a, b, field, n)                                                                   \
+    do {                                                                                           \
+        if (((a)->field == NULL) != ((b)->field == NULL)) {                                        \
+            if (diffs++ < 5) TH_FAIL("%s: present in one only", #field);                           \
+        } else if ((a)->field && (n) &&                                                            \
+                   memcmp((a)->field, (b)->field, (size_t)(n) * sizeof *(a)->field)) {             \
+            if (diffs++ < 5) TH_FAIL("%s differs", #field);                                        \
+        }                                                                                          \
     } while (0)
 
 static bool same_float(float x, float y) { return (isnan(x) && isnan(y)) || x == y; }
@@ -175,7 +214,8 @@ static void same_strs(const char *what, const char *const *a, const char *const 
     }
     for (size_t i = 0; i < n; i++)
         if ((a[i] == NULL) != (b[i] == NULL) || (a[i] && strcmp(a[i], b[i]))) {
-            if (diffs++ < 5) TH_FAIL("%s[%zu]: %s vs %s", what, i, a[i] ? a[i] : "NULL", b[i] ? b[i] : "NULL");
+            if (diffs++ < 5)
+                TH_FAIL("%s[%zu]: %s vs %s", what, i, a[i] ? a[i] : "NULL", b[i] ? b[i] : "NULL");
             return;
         }
 }
@@ -195,8 +235,10 @@ static void same(const enc_snapshot *a, const enc_snapshot *b)
 {
     if (a->ncust != b->ncust || a->nord != b->nord || a->nline != b->nline || a->nev != b->nev ||
         a->nprod != b->nprod) {
-        TH_FAIL("sizes: customers %zu/%zu orders %zu/%zu lines %zu/%zu events %zu/%zu products %zu/%zu",
-                a->ncust, b->ncust, a->nord, b->nord, a->nline, b->nline, a->nev, b->nev, a->nprod, b->nprod);
+        TH_FAIL(
+            "sizes: customers %zu/%zu orders %zu/%zu lines %zu/%zu events %zu/%zu products %zu/%zu",
+            a->ncust, b->ncust, a->nord, b->nord, a->nline, b->nline, a->nev, b->nev, a->nprod,
+            b->nprod);
         diffs++;
         return;
     }
@@ -242,7 +284,8 @@ static void same(const enc_snapshot *a, const enc_snapshot *b)
     SAME_ARR(a, b, cmp_ts, a->cmp_off ? a->cmp_off[n] : 0);
     if (a->nps_last && b->nps_last)
         for (size_t i = 0; i < n; i++)
-            if ((!same_float(a->nps_last[i], b->nps_last[i]) || !same_float(a->review_avg[i], b->review_avg[i])) &&
+            if ((!same_float(a->nps_last[i], b->nps_last[i]) ||
+                 !same_float(a->review_avg[i], b->review_avg[i])) &&
                 diffs++ < 5)
                 TH_FAIL("customer %zu: nps %g/%g review %g/%g", i, a->nps_last[i], b->nps_last[i],
                         a->review_avg[i], b->review_avg[i]);
@@ -281,18 +324,24 @@ static void compare(int64_t as_of, unsigned parts, int64_t ofrom, int64_t efrom,
 
 static void compare_all(bool cached)
 {
-    static const unsigned sets[] = {
-        ENC_SNAP_ALL & ~ENC_SNAP_DETAILS, ENC_SNAP_CUSTOMERS, ENC_SNAP_EVENTS,
-        ENC_SNAP_LINES | ENC_SNAP_CONSENTS, ENC_SNAP_ORDERS | ENC_SNAP_FEEDBACK,
-        ENC_SNAP_RETURNS, ENC_SNAP_CONSENTS, 0};
-    static const int64_t asofs[] = {INT64_MAX, 1000000 + 30 * 3600, 1000000 + 30 * 3600 + 1, 1000000};
+    static const unsigned sets[] = {ENC_SNAP_ALL & ~ENC_SNAP_DETAILS,
+                                    ENC_SNAP_CUSTOMERS,
+                                    ENC_SNAP_EVENTS,
+                                    ENC_SNAP_LINES | ENC_SNAP_CONSENTS,
+                                    ENC_SNAP_ORDERS | ENC_SNAP_FEEDBACK,
+                                    ENC_SNAP_RETURNS,
+                                    ENC_SNAP_CONSENTS,
+                                    0};
+    static const int64_t asofs[] = {INT64_MAX, 1000000 + 30 * 3600, 1000000 + 30 * 3600 + 1,
+                                    1000000};
     for (size_t p = 0; p < sizeof sets / sizeof *sets; p++)
         for (size_t a = 0; a < sizeof asofs / sizeof *asofs; a++)
             compare(asofs[a], sets[p], INT64_MIN, INT64_MIN, cached);
     /* windows, ending at as_of or inside the data */
     compare(1000000 + 50 * 3600, ENC_SNAP_LINES | ENC_SNAP_EVENTS, 1000000 + 20 * 3600,
             1000000 + 40 * 3600, cached);
-    compare(INT64_MAX, ENC_SNAP_ORDERS | ENC_SNAP_EVENTS, 1000000 + 59 * 3600, 1000000 + 60 * 3600, cached);
+    compare(INT64_MAX, ENC_SNAP_ORDERS | ENC_SNAP_EVENTS, 1000000 + 59 * 3600, 1000000 + 60 * 3600,
+            cached);
 }
 
 static bool usable(void)
@@ -305,7 +354,8 @@ static bool usable(void)
 static void exec(const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(enc__store_db(st), sql, NULL, NULL, &msg) != SQLITE_OK) TH_FAIL("%s: %s", sql, msg);
+    if (sqlite3_exec(enc__store_db(st), sql, NULL, NULL, &msg) != SQLITE_OK)
+        TH_FAIL("%s: %s", sql, msg);
     sqlite3_free(msg);
 }
 
@@ -373,7 +423,8 @@ static void merges_and_new_rows_above_the_marks(void)
     if (enc_store_customer_merge(st, late, custs[0], "test", &err)) TH_FAIL("merge: %s", err.msg);
     compare_all(!usable() ? false : true);
     /* a held customer merged: the cache is not used */
-    if (enc_store_customer_merge(st, custs[1], custs[2], "test", &err)) TH_FAIL("merge: %s", err.msg);
+    if (enc_store_customer_merge(st, custs[1], custs[2], "test", &err))
+        TH_FAIL("merge: %s", err.msg);
     CHECK(!usable());
     compare_all(false);
     /* rows above the marks changed in place are read as they are now */

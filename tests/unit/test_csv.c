@@ -84,17 +84,16 @@ static char *read_file(const char *path, enc_csv_format fmt, enc_encoding enc, s
     return t;
 }
 
-#define EXPECT_CSV(in, fmt, want)                                                                 \
-    do {                                                                                          \
-        char *got_ = read_mem(in, sizeof(in) - 1, fmt, ENC_UTF8, 0, 0);                           \
-        CHECK_STR(got_, want);                                                                    \
-        free(got_);                                                                               \
+#define EXPECT_CSV(in, fmt, want)                                                                  \
+    do {                                                                                           \
+        char *got_ = read_mem(in, sizeof(in) - 1, fmt, ENC_UTF8, 0, 0);                            \
+        CHECK_STR(got_, want);                                                                     \
+        free(got_);                                                                                \
     } while (0)
 
 static void csv_quoting_rfc4180(void)
 {
-    EXPECT_CSV("a,b,c\n1,\"x,y\",\"say \"\"hi\"\"\"\n", ENC_FMT_CSV,
-               "1:a|b|c;2:1|x,y|say \"hi\";");
+    EXPECT_CSV("a,b,c\n1,\"x,y\",\"say \"\"hi\"\"\"\n", ENC_FMT_CSV, "1:a|b|c;2:1|x,y|say \"hi\";");
     /* a quoted field spanning lines keeps its line ends; line numbers count physical lines */
     EXPECT_CSV("id,note\r\n1,\"two\r\nlines\"\r\n2,\"three\nmore\nlines\"\r\n3,end", ENC_FMT_CSV,
                "1:id|note;2:1|two\r\nlines;4:2|three\nmore\nlines;7:3|end;");
@@ -119,7 +118,11 @@ static void csv_bom_and_crlf(void)
                ENC_FMT_CSV, "1:name|city;2:\xE5\xBC\xA0\xE4\xB8\x89|\xE4\xB8\x8A\xE6\xB5\xB7;");
     /* a BOM alone, and a BOM-like sequence later on is data */
     EXPECT_CSV("\xEF\xBB\xBF", ENC_FMT_CSV, "");
-    EXPECT_CSV("a\n\xEF\xBB\xBF" "b\n", ENC_FMT_CSV, "1:a;2:\xEF\xBB\xBF" "b;");
+    EXPECT_CSV("a\n\xEF\xBB\xBF"
+               "b\n",
+               ENC_FMT_CSV,
+               "1:a;2:\xEF\xBB\xBF"
+               "b;");
     const char f[] = "\xEF\xBB\xBFx,y\r\n1,2\r\n";
     char *t = read_file(write_tmp("bom.csv", f, sizeof f - 1), ENC_FMT_CSV, ENC_UTF8, 0);
     CHECK_STR(t, "1:x|y;2:1|2;");
@@ -147,8 +150,7 @@ static void sniff(void)
 static void bad_records_in_the_middle(void)
 {
     /* unterminated quote at the end: the record is reported, the lines after it are read */
-    EXPECT_CSV("a,b\n1,2\n3,\"open\n4,5\n6,7\n", ENC_FMT_CSV,
-               "1:a|b;2:1|2;E3:4;4:4|5;5:6|7;");
+    EXPECT_CSV("a,b\n1,2\n3,\"open\n4,5\n6,7\n", ENC_FMT_CSV, "1:a|b;2:1|2;E3:4;4:4|5;5:6|7;");
     EXPECT_CSV("\"", ENC_FMT_CSV, "E1:4;");
     /* too many fields */
     {
@@ -244,11 +246,26 @@ static void chunk_boundaries(void)
         int k = (int)(seed >> 16) % 5;
         const char *us, *gs;
         switch (k) {
-        case 0: us = "plain,row,1\r\n"; gs = us; break;
-        case 1: us = "\"multi\nline\",\"q\"\"q\",2\n"; gs = us; break;
-        case 2: us = "\xE4\xB8\xAD\xE6\x96\x87,x,3\n"; gs = "\xD6\xD0\xCE\xC4,x,3\n"; break;
-        case 3: us = "\n"; gs = us; break;
-        default: us = "a,\"\xE4\xBB\xB7\r\n\",4\r"; gs = "a,\"\xBC\xDB\r\n\",4\r"; break;
+        case 0:
+            us = "plain,row,1\r\n";
+            gs = us;
+            break;
+        case 1:
+            us = "\"multi\nline\",\"q\"\"q\",2\n";
+            gs = us;
+            break;
+        case 2:
+            us = "\xE4\xB8\xAD\xE6\x96\x87,x,3\n";
+            gs = "\xD6\xD0\xCE\xC4,x,3\n";
+            break;
+        case 3:
+            us = "\n";
+            gs = us;
+            break;
+        default:
+            us = "a,\"\xE4\xBB\xB7\r\n\",4\r";
+            gs = "a,\"\xBC\xDB\r\n\",4\r";
+            break;
         }
         size_t ul = strlen(us), gl = strlen(gs);
         /* vary alignment with a field of 0..7 bytes */
@@ -298,7 +315,8 @@ static void long_records_grow_buffers(void)
         enc_csv_opts o = {ENC_FMT_CSV, mode == 2 ? ENC_GBK : ENC_UTF8, 0, 0};
         enc_csv *r;
         enc_err err = {0};
-        enc_rc rc = mode == 0 ? enc_csv_open_mem(&r, in, n, &o, &err) : enc_csv_open(&r, path, &o, &err);
+        enc_rc rc =
+            mode == 0 ? enc_csv_open_mem(&r, in, n, &o, &err) : enc_csv_open(&r, path, &o, &err);
         CHECK_INT(rc, ENC_OK);
         if (rc) continue;
         enc_csv_row row;
@@ -312,7 +330,10 @@ static void long_records_grow_buffers(void)
         CHECK_INT(row.line, 3);
         CHECK_INT(row.n, 2);
         CHECK_INT(row.len[0], big / 8 * 7); /* pairs of "a""b" (3 bytes) and "c\nde" (4) */
-        CHECK(memcmp(row.f[0], "c\nde" "a\"b", 7) == 0);
+        CHECK(memcmp(row.f[0],
+                     "c\nde"
+                     "a\"b",
+                     7) == 0);
         CHECK_STR(row.f[1], "2");
         CHECK_INT(enc_csv_next(r, &row, &err), 1);
         CHECK_INT(row.line, 4 + big / 8); /* big / 8 line ends inside the quotes */
@@ -419,7 +440,8 @@ static void differential_vs_python(void)
              "    p = \"%s/diff%%03d.%%s\" %% (c, ext)\n"
              "    try:\n"
              "        with open(p, newline=\"\", encoding=\"latin-1\") as fh:\n"
-             "            rows = [r for r in csv.reader(fh, delimiter=\"\\t\" if c %% 2 else \",\", strict=False) if r]\n"
+             "            rows = [r for r in csv.reader(fh, delimiter=\"\\t\" if c %% 2 else "
+             "\",\", strict=False) if r]\n"
              "        print(json.dumps(rows))\n"
              "    except csv.Error:\n"
              "        print(\"null\")\n"

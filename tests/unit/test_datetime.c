@@ -94,11 +94,21 @@ static void fixed_offsets(void)
     struct {
         const char *in, *name;
         int off;
-    } ok[] = {{"UTC", "UTC", 0},          {"Z", "UTC", 0},           {"utc", "UTC", 0},
-              {"GMT", "UTC", 0},          {"+08:00", "+08:00", 28800}, {"+0800", "+08:00", 28800},
-              {"+08", "+08:00", 28800},   {"+8", "+08:00", 28800},     {"-05", "-05:00", -18000},
-              {"-05:30", "-05:30", -19800}, {"+5:45", "+05:45", 20700}, {"UTC+8", "+08:00", 28800},
-              {"GMT-03:00", "-03:00", -10800}, {"+18:00", "+18:00", 64800}, {"-00:00", "UTC", 0}};
+    } ok[] = {{"UTC", "UTC", 0},
+              {"Z", "UTC", 0},
+              {"utc", "UTC", 0},
+              {"GMT", "UTC", 0},
+              {"+08:00", "+08:00", 28800},
+              {"+0800", "+08:00", 28800},
+              {"+08", "+08:00", 28800},
+              {"+8", "+08:00", 28800},
+              {"-05", "-05:00", -18000},
+              {"-05:30", "-05:30", -19800},
+              {"+5:45", "+05:45", 20700},
+              {"UTC+8", "+08:00", 28800},
+              {"GMT-03:00", "-03:00", -10800},
+              {"+18:00", "+18:00", 64800},
+              {"-00:00", "UTC", 0}};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         enc_tz *tz = load(ok[i].in);
         if (!tz) continue;
@@ -107,9 +117,22 @@ static void fixed_offsets(void)
         CHECK_INT(enc_tz_local_to_utc(tz, 1700000000), 1700000000 - ok[i].off);
         enc_tz_free(tz);
     }
-    const char *bad[] = {"",       "+",     "+19:00", "+08:60", "+830", "+08:0", "08:00",
-                         "+08:00x", "abc",  "../etc/passwd", "/etc/passwd", "Asia/../../etc",
-                         "Asia//Shanghai", "No/Such_Zone", "Asia/", ".hidden"};
+    const char *bad[] = {"",
+                         "+",
+                         "+19:00",
+                         "+08:60",
+                         "+830",
+                         "+08:0",
+                         "08:00",
+                         "+08:00x",
+                         "abc",
+                         "../etc/passwd",
+                         "/etc/passwd",
+                         "Asia/../../etc",
+                         "Asia//Shanghai",
+                         "No/Such_Zone",
+                         "Asia/",
+                         ".hidden"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         enc_tz *tz = (enc_tz *)1;
         enc_err err = {0};
@@ -165,7 +188,8 @@ static void london_and_shanghai(void)
         CHECK_INT(enc_tz_offset(lon, utc(2024, 10, 27, 0, 59, 59)), 3600);
         CHECK_INT(enc_tz_offset(lon, utc(2024, 10, 27, 1, 0, 0)), 0);
         CHECK_INT(enc_tz_local_to_utc(lon, utc(2024, 3, 31, 1, 30, 0)), utc(2024, 3, 31, 1, 30, 0));
-        CHECK_INT(enc_tz_local_to_utc(lon, utc(2024, 10, 27, 1, 30, 0)), utc(2024, 10, 27, 0, 30, 0));
+        CHECK_INT(enc_tz_local_to_utc(lon, utc(2024, 10, 27, 1, 30, 0)),
+                  utc(2024, 10, 27, 0, 30, 0));
         /* the Online Retail data: 2010-12-01 08:26 London is 08:26Z */
         CHECK_INT(enc_tz_local_to_utc(lon, utc(2010, 12, 1, 8, 26, 0)), utc(2010, 12, 1, 8, 26, 0));
         CHECK_INT(enc_tz_offset(lon, utc(2060, 7, 1, 0, 0, 0)), 3600);
@@ -196,11 +220,11 @@ static long oracle_off(time_t t)
  * never later than t (earliest in an overlap). */
 static void sweep_vs_glibc(void)
 {
-    const char *zones[] = {"America/New_York", "Europe/London", "Asia/Shanghai",
-                           "Australia/Sydney", "America/Sao_Paulo", "Asia/Kolkata",
-                           "Pacific/Chatham", "America/St_Johns", "Europe/Dublin",
-                           "Africa/Casablanca", "Asia/Tehran", "Pacific/Apia",
-                           "America/Santiago", "Europe/Moscow", "Asia/Kathmandu", "Etc/GMT+8"};
+    const char *zones[] = {
+        "America/New_York",  "Europe/London",     "Asia/Shanghai",   "Australia/Sydney",
+        "America/Sao_Paulo", "Asia/Kolkata",      "Pacific/Chatham", "America/St_Johns",
+        "Europe/Dublin",     "Africa/Casablanca", "Asia/Tehran",     "Pacific/Apia",
+        "America/Santiago",  "Europe/Moscow",     "Asia/Kathmandu",  "Etc/GMT+8"};
     char *saved = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
     long bad = 0, badinv = 0, n = 0;
     for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {

@@ -128,8 +128,8 @@ static void hmac_rfc4231(void)
         char hex[65];
         /* split the data in two parts: the two-part API must equal one pass */
         size_t half = v[i].dl / 2;
-        enc_hmac_sha256(v[i].k, v[i].kl, v[i].d, half, (const char *)v[i].d + half,
-                        v[i].dl - half, mac);
+        enc_hmac_sha256(v[i].k, v[i].kl, v[i].d, half, (const char *)v[i].d + half, v[i].dl - half,
+                        mac);
         enc_hex(mac, 32, hex);
         size_t cmp = strlen(v[i].mac);
         if (strncmp(hex, v[i].mac, cmp) != 0) TH_FAIL("case %zu: %s != %s", i + 1, hex, v[i].mac);
@@ -195,9 +195,15 @@ static void webhook_retry_after(void)
 
 static void webhook_shapes_and_classes(void)
 {
-    enc_msg m = {.id = 7, .customer_id = 42, .campaign = "win-back", .variant = "A",
-                 .channel = "sms", .address = "+8613800000000", .subject = "Hello",
-                 .body_text = "回TD退订", .idempotency_key = "wb:42:sms:1",
+    enc_msg m = {.id = 7,
+                 .customer_id = 42,
+                 .campaign = "win-back",
+                 .variant = "A",
+                 .channel = "sms",
+                 .address = "+8613800000000",
+                 .subject = "Hello",
+                 .body_text = "回TD退订",
+                 .idempotency_key = "wb:42:sms:1",
                  .payload = "{\"template_id\":\"TPL\",\"url\":\"https://x\",\"data\":"
                             "{\"first\":{\"value\":\"hi\"}}}"};
     char why[128];
@@ -207,7 +213,8 @@ static void webhook_shapes_and_classes(void)
     CHECK_STR(json_string_value(json_object_get(o, "text")), "回TD退订");
     CHECK_STR(json_string_value(json_object_get(o, "sender")), "SHOP");
     CHECK_STR(json_string_value(json_object_get(o, "idempotency_key")), "wb:42:sms:1");
-    CHECK_INT(json_integer_value(json_object_get(json_object_get(o, "metadata"), "customer_id")), 42);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(o, "metadata"), "customer_id")),
+              42);
     json_decref(o);
     free(b);
     b = enc_webhook_body(ENC_SHAPE_WECHAT, &m, NULL, NULL, why, sizeof why);
@@ -215,7 +222,9 @@ static void webhook_shapes_and_classes(void)
     CHECK_STR(json_string_value(json_object_get(o, "touser")), "+8613800000000");
     CHECK_STR(json_string_value(json_object_get(o, "template_id")), "TPL");
     CHECK_STR(json_string_value(json_object_get(o, "client_msg_id")), "wb:42:sms:1");
-    CHECK_STR(json_string_value(json_object_get(json_object_get(json_object_get(o, "data"), "first"), "value")), "hi");
+    CHECK_STR(json_string_value(
+                  json_object_get(json_object_get(json_object_get(o, "data"), "first"), "value")),
+              "hi");
     json_decref(o);
     free(b);
     b = enc_webhook_body(ENC_SHAPE_PUSH, &m, NULL, NULL, why, sizeof why);
@@ -262,7 +271,8 @@ static void decode_words(const char *v, char *out, size_t cap)
         char b64[256];
         snprintf(b64, sizeof b64, "%.*s", (int)(e - p), p);
         if (sodium_base642bin(bin, sizeof bin, b64, strlen(b64), NULL, &bl, NULL,
-                              sodium_base64_VARIANT_ORIGINAL) == 0 && o + bl < cap) {
+                              sodium_base64_VARIANT_ORIGINAL) == 0 &&
+            o + bl < cap) {
             memcpy(out + o, bin, bl);
             o += bl;
         }
@@ -324,23 +334,32 @@ static const char *header(const char *msg, const char *name, char *out, size_t c
 
 static void mime_message(void)
 {
-    const char *subject = "春季焕新：您的专属优惠券已到账，限时七天有效，别错过！Spring offer inside";
+    const char *subject =
+        "春季焕新：您的专属优惠券已到账，限时七天有效，别错过！Spring offer inside";
     char text[2000];
     snprintf(text, sizeof text,
              "Hello 王小明,\nA long line: %s\n.a line starting with a dot\ntrailing space \n"
              "equals = sign and tab\there\n",
              "0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 "
              "0123456789");
-    enc_msg m = {.id = 99, .customer_id = 42, .campaign = "spring", .channel = "email",
-                 .address = "wang@example.com", .subject = subject, .body_text = text,
-                 .body_html = "<p>你好 <b>王小明</b></p>", .idempotency_key = "spring:1:email:1"};
+    enc_msg m = {.id = 99,
+                 .customer_id = 42,
+                 .campaign = "spring",
+                 .channel = "email",
+                 .address = "wang@example.com",
+                 .subject = subject,
+                 .body_text = text,
+                 .body_html = "<p>你好 <b>王小明</b></p>",
+                 .idempotency_key = "spring:1:email:1"};
     /* the tracking server's key (`encore serve` derives it from the same secret) */
     enc_token_key key;
     enc_err kerr;
     CHECK_INT(enc_token_key_from("a-shared-secret-of-32-characters", 32, &key, &kerr), ENC_OK);
-    enc_mail_opts o = {.from = "优选商城 <news@shop.example>", .reply_to = "help@shop.example",
+    enc_mail_opts o = {.from = "优选商城 <news@shop.example>",
+                       .reply_to = "help@shop.example",
                        .unsub_mailto = "unsub@shop.example",
-                       .tracking_url = "https://t.shop.example/", .key = &key};
+                       .tracking_url = "https://t.shop.example/",
+                       .key = &key};
     enc_buf b = {0};
     char msgid[128], msgid2[128];
     enc_mail_build(&o, &m, 1700000000, &b, msgid);
@@ -390,12 +409,17 @@ static void mime_message(void)
     /* List-Unsubscribe: the server's signed unsubscribe token of this message, its customer
      * and the email channel, in the mailto subject and at BASE/u/ */
     CHECK(header(b.p, "List-Unsubscribe", v, sizeof v) != NULL);
-    enc_token t = {.kind = ENC_TOKEN_UNSUB, .channel = "email", .message_id = 99,
-                   .customer_id = 42, .campaign = "spring"};
+    enc_token t = {.kind = ENC_TOKEN_UNSUB,
+                   .channel = "email",
+                   .message_id = 99,
+                   .customer_id = 42,
+                   .campaign = "spring"};
     char tok[ENC_TOKEN_BUF];
     CHECK_INT(enc_token_make(&key, &t, tok, &kerr), ENC_OK);
-    snprintf(want, sizeof want, "<mailto:unsub@shop.example?subject=unsubscribe%%20%s>,"
-                                " <https://t.shop.example/u/%s>", tok, tok);
+    snprintf(want, sizeof want,
+             "<mailto:unsub@shop.example?subject=unsubscribe%%20%s>,"
+             " <https://t.shop.example/u/%s>",
+             tok, tok);
     CHECK_STR(v, want);
     const char *u = strstr(v, "/u/");
     enc_token back;
@@ -554,18 +578,22 @@ static void smtp_reply_classes(void)
 
 static void optout_words(void)
 {
-    const char *yes[] = {"STOP", "stop", " Stop ", "STOP.", "stop!", "ＳＴＯＰ", "ｓｔｏｐ",
-                         "unsubscribe", "UNSUBSCRIBE", "TD", "td", "Td", "ＴＤ", "T", "t",
-                         "退订", " 退订 ", "退订。", "退订！", "\xe3\x80\x80退订\xe3\x80\x80",
-                         "取消订阅", "退訂", "cancel", "quit", "End", "opt out", "OPT  OUT",
-                         "\tstopall\r\n", "revoke"};
-    const char *no[] = {"", "   ", NULL, "stop by tomorrow", "please stop", "STOPP", "TDD",
-                        "好的", "退订了吗？我想买", "unsubscribe me from the other list", "tt",
-                        "yes", "1", "S T O P"};
+    const char *yes[] = {
+        "STOP",     "stop",     " Stop ",        "STOP.",       "stop!",
+        "ＳＴＯＰ", "ｓｔｏｐ", "unsubscribe",   "UNSUBSCRIBE", "TD",
+        "td",       "Td",       "ＴＤ",          "T",           "t",
+        "退订",     " 退订 ",   "退订。",        "退订！",      "\xe3\x80\x80退订\xe3\x80\x80",
+        "取消订阅", "退訂",     "cancel",        "quit",        "End",
+        "opt out",  "OPT  OUT", "\tstopall\r\n", "revoke"};
+    const char *no[] = {
+        "",      "   ", NULL,   "stop by tomorrow", "please stop",
+        "STOPP", "TDD", "好的", "退订了吗？我想买", "unsubscribe me from the other list",
+        "tt",    "yes", "1",    "S T O P"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         if (!enc_optout_match(yes[i])) TH_FAIL("'%s' should be an opt-out", yes[i]);
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
-        if (enc_optout_match(no[i])) TH_FAIL("'%s' should not be an opt-out", no[i] ? no[i] : "NULL");
+        if (enc_optout_match(no[i]))
+            TH_FAIL("'%s' should not be an opt-out", no[i] ? no[i] : "NULL");
     char n[64];
     enc_optout_normalise("  ｓｔｏｐ。 ", n, sizeof n);
     CHECK_STR(n, "STOP");
@@ -592,16 +620,19 @@ static void config_precedence_and_masking(void)
           "  \"headers\": {\"Authorization\": \"Bearer T\", \"X-Plain\": \"p\"}}}}\n",
           f);
     fclose(f);
-    char *env[] = {"ENCORE_CHANNEL_EMAIL_URL=smtp://env", "ENCORE_CHANNEL_EMAIL_PASSWORD=p-env",
-                   "ENCORE_CHANNEL_SMS_CN_SECRET=s-env", "ENCORE_CHANNEL_BOX_KIND=inbox",
-                   "OTHER=1", NULL};
+    char *env[] = {"ENCORE_CHANNEL_EMAIL_URL=smtp://env",
+                   "ENCORE_CHANNEL_EMAIL_PASSWORD=p-env",
+                   "ENCORE_CHANNEL_SMS_CN_SECRET=s-env",
+                   "ENCORE_CHANNEL_BOX_KIND=inbox",
+                   "OTHER=1",
+                   NULL};
     const char *sets[] = {"email.url=smtp://flag", "hook.kind=file", "hook.path=/tmp/x"};
     enc_delivery_config c;
     enc_err err = {0};
     CHECK_INT(enc_delivery_config_load(path, env, sets, 3, &c, &err), ENC_OK);
     json_t *em = json_object_get(c.channels, "email");
-    CHECK_STR(enc_opt_str(em, "url", ""), "smtp://flag");           /* flag over env over file */
-    CHECK_STR(enc_opt_str(em, "password", ""), "p-env");            /* env over file */
+    CHECK_STR(enc_opt_str(em, "url", ""), "smtp://flag"); /* flag over env over file */
+    CHECK_STR(enc_opt_str(em, "password", ""), "p-env");  /* env over file */
     CHECK_NEAR(enc_opt_num(em, "rate", 0), 5, 0);
     CHECK_STR(enc_opt_str(json_object_get(c.channels, "sms-cn"), "secret", ""), "s-env");
     CHECK_STR(enc_opt_str(json_object_get(c.channels, "box"), "kind", ""), "inbox");

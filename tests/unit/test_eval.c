@@ -23,8 +23,8 @@ static void shop(void)
     rs_product("F", "Home/Mugs", 1000, 0, 0, -1);
     rs_product("G", "Electronics/Cameras", 60000, 3, 0, 0);
     const char *orders[][2] = {{"c1", "A B"}, {"c2", "A B F"}, {"c3", "A C F"}, {"c4", "B F G"},
-                               {"c5", "A B"}, {"c6", "D"}, {"c7", "D"}, {"c8", "D F"},
-                               {"T", "A"}, {"U", "B"}};
+                               {"c5", "A B"}, {"c6", "D"},     {"c7", "D"},     {"c8", "D F"},
+                               {"T", "A"},    {"U", "B"}};
     int64_t id[10];
     for (size_t i = 0; i < 10; i++) {
         id[i] = rs_customer(orders[i][0]);
@@ -50,7 +50,8 @@ static void split(void)
     o.rule_support = (enc_support){.is_count = true, .value = 2};
     enc_rec_model m = {0};
     CHECK_INT(enc_rec_model_build(tr, &o, &m, &rs_err), ENC_OK);
-    const enc_rec_kind methods[] = {ENC_REC_PERSONAL, ENC_REC_POPULAR, ENC_REC_RULES, ENC_REC_ITEMSIM};
+    const enc_rec_kind methods[] = {ENC_REC_PERSONAL, ENC_REC_POPULAR, ENC_REC_RULES,
+                                    ENC_REC_ITEMSIM};
     enc_eval_result r;
     CHECK_INT(enc_eval_run(&m, full, 10, methods, 4, &r, &rs_err), ENC_OK);
     CHECK_INT(r.customers, 3);

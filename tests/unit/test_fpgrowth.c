@@ -29,7 +29,7 @@ static void support_parse_and_min_count(void)
     enc_support s;
     CHECK(enc_support_parse("0.001", &s) && !s.is_count && s.value == 0.001);
     CHECK(enc_support_parse("10", &s) && s.is_count && s.value == 10);
-    CHECK(enc_support_parse("1", &s) && s.is_count && s.value == 1);       /* a count of 1 */
+    CHECK(enc_support_parse("1", &s) && s.is_count && s.value == 1);      /* a count of 1 */
     CHECK(enc_support_parse("1.0", &s) && !s.is_count && s.value == 1.0); /* 100% */
     CHECK(enc_support_parse("0.05%", &s) && !s.is_count && fabs(s.value - 0.0005) < 1e-18);
     CHECK(enc_support_parse("1e-3", &s) && !s.is_count && s.value == 0.001);
@@ -88,8 +88,8 @@ static void small_make(small *s)
             if (rndn(100) < p[i]) {
                 items[n++] = i;
                 mask |= 1u << i;
-                if (rndn(4) == 0) items[n++] = i;            /* a repeat: counted once */
-                if (i + 1 < s->m && rndn(3) == 0) {          /* pull the next item along */
+                if (rndn(4) == 0) items[n++] = i;   /* a repeat: counted once */
+                if (i + 1 < s->m && rndn(3) == 0) { /* pull the next item along */
                     items[n++] = i + 1;
                     mask |= 1u << (i + 1);
                 }
@@ -358,7 +358,10 @@ static const char *rule_text(const enc_basket_set *s, const enc_rules *r, size_t
         size_t len;
         const char *l = enc_basket_label(s, ids[k], &len);
         n += (size_t)snprintf(out + n, sizeof out - n, "%s%s%.*s", k == 0 ? "{" : "",
-                              k == u->n_if ? "} => {" : k ? "," : "", (int)len, l);
+                              k == u->n_if ? "} => {"
+                              : k          ? ","
+                                           : "",
+                              (int)len, l);
     }
     snprintf(out + n, sizeof out - n, "}");
     return out;
@@ -408,12 +411,12 @@ static void groceries_matches_arules(void)
 
 typedef struct eclat {
     enc_basket_view v;
-    int32_t *pos;      /* item id -> index in the class at hand, -1 */
-    int32_t *cnt;      /* per class index: baskets counted */
+    int32_t *pos; /* item id -> index in the class at hand, -1 */
+    int32_t *cnt; /* per class index: baskets counted */
     int32_t minc;
     int32_t nb;
-    uint64_t **bits;   /* per frequent item: its baskets as a bitmap */
-    int32_t *prefix;   /* item ids */
+    uint64_t **bits; /* per frequent item: its baskets as a bitmap */
+    int32_t *prefix; /* item ids */
     enc_itemsets *out;
 } eclat;
 
@@ -513,7 +516,8 @@ static void eclat_mine(const enc_basket_set *s, int32_t minc, enc_itemsets *out)
 }
 
 /* fp must equal the sets of ec (sorted) with count >= minc; both are sorted canonically */
-static void compare_with(const enc_itemsets *fp, const enc_itemsets *ec, int32_t minc, size_t *n_out)
+static void compare_with(const enc_itemsets *fp, const enc_itemsets *ec, int32_t minc,
+                         size_t *n_out)
 {
     size_t j = 0, n = 0;
     int bad = 0;
@@ -525,7 +529,8 @@ static void compare_with(const enc_itemsets *fp, const enc_itemsets *ec, int32_t
             continue;
         }
         int64_t a = ec->off[i + 1] - ec->off[i], b = fp->off[j + 1] - fp->off[j];
-        if (a != b || memcmp(ec->items + ec->off[i], fp->items + fp->off[j], (size_t)a * sizeof(int32_t)) ||
+        if (a != b ||
+            memcmp(ec->items + ec->off[i], fp->items + fp->off[j], (size_t)a * sizeof(int32_t)) ||
             ec->count[i] != fp->count[j])
             bad++;
         j++;

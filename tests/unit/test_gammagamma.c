@@ -36,7 +36,8 @@ static void cdnow_fit_published(void)
     CHECK(fabs(f.p.p - 6.25) < 0.005);
     CHECK(fabs(f.p.q - 3.74) < 0.005);
     CHECK(fabs(f.p.gamma - 15.44) < 0.005);
-    printf("# Gamma-Gamma CDNOW (mean of repeat purchases): p=%.4f q=%.4f gamma=%.4f LL=%.4f (%d iterations)\n",
+    printf("# Gamma-Gamma CDNOW (mean of repeat purchases): p=%.4f q=%.4f gamma=%.4f LL=%.4f (%d "
+           "iterations)\n",
            f.p.p, f.p.q, f.p.gamma, f.ll, f.rep.iterations);
     /* the other convention (first purchase included, x+1 purchases) does not give them */
     enc_clv_period pe = cdnow_period();
@@ -51,7 +52,8 @@ static void cdnow_fit_published(void)
     enc_gg_obs o2 = {s2.n, n1, s2.spend, w1};
     enc_gg_fit f2;
     CHECK_INT(enc_gg_fit_ml(&o2, NULL, &f2, &e), ENC_OK);
-    printf("# Gamma-Gamma CDNOW (mean of all purchases): p=%.4f q=%.4f gamma=%.4f\n", f2.p.p, f2.p.q, f2.p.gamma);
+    printf("# Gamma-Gamma CDNOW (mean of all purchases): p=%.4f q=%.4f gamma=%.4f\n", f2.p.p,
+           f2.p.q, f2.p.gamma);
     CHECK(fabs(f2.p.p - 6.25) > 0.5);
     free(n1), free(w1);
     cdnow_free(&c);
@@ -82,7 +84,8 @@ static void oracle_cdnow(void)
                 enc_gg_obs one = {1, s.x + i, s.spend + i, NULL};
                 md = fmax(md, fabs(ll_of(&PUB, &one, NULL) - o[2 * i]) / fabs(o[2 * i]));
             }
-            me = fmax(me, fabs(enc_gg_expected_spend(&PUB, s.x[i], s.spend[i]) - o[2 * i + 1]) / o[2 * i + 1]);
+            me = fmax(me, fabs(enc_gg_expected_spend(&PUB, s.x[i], s.spend[i]) - o[2 * i + 1]) /
+                              o[2 * i + 1]);
         }
         enc_gg_obs all = {s.n, s.x, s.spend, NULL};
         CHECK_NEAR(ll_of(&PUB, &all, NULL), sum, 1e-12);
@@ -111,7 +114,8 @@ static void gradient_fd(void)
             *pa += h, *pb -= h;
             double fd = (ll_of(&a, &o, NULL) - ll_of(&b, &o, NULL)) / (2 * h);
             if (!(fabs(fd - g[j]) <= 1e-5 * fmax(1, fabs(g[j]))))
-                TH_FAIL("point %zu, parameter %d: analytic %.10g vs central difference %.10g", k, j, g[j], fd);
+                TH_FAIL("point %zu, parameter %d: analytic %.10g vs central difference %.10g", k, j,
+                        g[j], fd);
         }
     }
     enc_clv_summary_free(&s);

@@ -43,8 +43,8 @@ static const char *const FILES[6] = {"customers.csv", "products.csv", "orders.cs
 
 static void same_seed_same_bytes(void)
 {
-    const char *a = dir_for("det_a"), *b = dir_for("det_b"), *c = dir_for("det_c"), *z1 = dir_for("det_z1"),
-               *z2 = dir_for("det_z2");
+    const char *a = dir_for("det_a"), *b = dir_for("det_b"), *c = dir_for("det_c"),
+               *z1 = dir_for("det_z1"), *z2 = dir_for("det_z2");
     run(a, 3000, 7, ENC_GEN_EN);
     run(b, 3000, 7, ENC_GEN_EN);
     run(c, 3000, 8, ENC_GEN_EN);
@@ -66,9 +66,11 @@ static void same_seed_same_bytes(void)
 static void headers_exact_and_columns_agree(void)
 {
     static const char *const want[6] = {
-        "customer_id,name,email,phone,gender,birthday,country,region,city,occupation,timezone,registered_at,tier,points",
+        "customer_id,name,email,phone,gender,birthday,country,region,city,occupation,timezone,"
+        "registered_at,tier,points",
         "sku,name,category,brand,price,cost,currency,tier,replenish_days,complements,in_stock",
-        "order_id,customer_id,time,status,channel,payment,coupon,discount,currency,country,sku,name,category,brand,qty,unit_price",
+        "order_id,customer_id,time,status,channel,payment,coupon,discount,currency,country,sku,"
+        "name,category,brand,qty,unit_price",
         "event_id,customer_id,time,type,sku,value,session,channel",
         "feedback_id,customer_id,time,kind,score,text,order_id,sku",
         "consent_id,customer_id,channel,purpose,status,time",
@@ -86,23 +88,28 @@ static void headers_exact_and_columns_agree(void)
                 continue;
             }
             const char *nl = strchr(f->data, '\n');
-            if (!nl || (size_t)(nl - f->data) != strlen(want[fi]) || strncmp(f->data, want[fi], strlen(want[fi])))
+            if (!nl || (size_t)(nl - f->data) != strlen(want[fi]) ||
+                strncmp(f->data, want[fi], strlen(want[fi])))
                 TH_FAIL("%s header is not \"%s\"", FILES[fi], want[fi]);
             int ncol = next_rec(f), n, bad = 0, badtime = 0, quoted = 0;
             long rows = 0;
             while ((n = next_rec(f)) != 0) {
                 rows++;
-                if (n != ncol && bad++ < 3) TH_FAIL("%s row %ld: %d fields, header has %d", FILES[fi], rows, n, ncol);
+                if (n != ncol && bad++ < 3)
+                    TH_FAIL("%s row %ld: %d fields, header has %d", FILES[fi], rows, n, ncol);
                 if (n == ncol && time_col[fi] >= 0) {
                     int64_t t = parse_ts(f->field[time_col[fi]]);
                     if ((t < ENC_GEN_DEFAULT_START || t >= ENC_GEN_DEFAULT_END) && badtime++ < 3)
-                        TH_FAIL("%s row %ld: time '%s' outside the window", FILES[fi], rows, f->field[time_col[fi]]);
+                        TH_FAIL("%s row %ld: time '%s' outside the window", FILES[fi], rows,
+                                f->field[time_col[fi]]);
                 }
             }
             for (const char *p = f->data; *p; p++) quoted += *p == '"';
             if (rows == 0) TH_FAIL("%s has no rows", FILES[fi]);
-            /* product names ("Coffee Beans, 500g"; '15.6"'), review texts, occupations need quotes */
-            if (l == 0 && (fi == 1 || fi == 2 || fi == 4) && quoted == 0) TH_FAIL("%s: nothing quoted", FILES[fi]);
+            /* product names ("Coffee Beans, 500g"; '15.6"'), review texts, occupations need quotes
+             */
+            if (l == 0 && (fi == 1 || fi == 2 || fi == 4) && quoted == 0)
+                TH_FAIL("%s: nothing quoted", FILES[fi]);
             fclose_csv(f);
         }
     }
@@ -110,17 +117,21 @@ static void headers_exact_and_columns_agree(void)
 
 /* ---- the purchase process ---------------------------------------------------------------- */
 
-typedef struct bgp { double r, alpha, a, b, t, cd; } bgp;
+typedef struct bgp {
+    double r, alpha, a, b, t, cd;
+} bgp;
 
 /* integrand of E[X(t)] over p ~ Beta(a, b): given lambda and p, repeat purchases of a buyer still
  * active after the first order form a Poisson process stopped after each repeat with probability
  * p' = 1 - (1-p)(1-cd), so E[X | lambda, p] = (1 - exp(-lambda p' t)) / p'; averaging over
- * lambda ~ Gamma(r, alpha) gives (1 - (alpha / (alpha + p' t))^r) / p' (Fader et al. 2005, eq. 7). */
+ * lambda ~ Gamma(r, alpha) gives (1 - (alpha / (alpha + p' t))^r) / p' (Fader et al. 2005, eq. 7).
+ */
 static double ex_integrand(double p, void *v)
 {
     const bgp *b = v;
     double pp = 1 - (1 - p) * (1 - b->cd);
-    double e = pp < 1e-12 ? b->r * b->t / b->alpha : (1 - pow(b->alpha / (b->alpha + pp * b->t), b->r)) / pp;
+    double e = pp < 1e-12 ? b->r * b->t / b->alpha
+                          : (1 - pow(b->alpha / (b->alpha + pp * b->t), b->r)) / pp;
     return gsl_ran_beta_pdf(p, b->a, b->b) * e;
 }
 
@@ -138,17 +149,21 @@ static void integral_matches_closed_form(void)
      * E[X(t)] = (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))] */
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(1000);
     /* CDNOW's published estimates (weeks) and the generator's (days) */
-    const bgp cases[] = {{0.243, 4.414, 0.793, 2.426, 39, 0}, {0.243, 4.414, 0.793, 2.426, 78, 0},
-                         {0.55, 18, 0.9, 3.5, 30, 0},         {0.55, 18, 0.9, 3.5, 700, 0},
+    const bgp cases[] = {{0.243, 4.414, 0.793, 2.426, 39, 0},
+                         {0.243, 4.414, 0.793, 2.426, 78, 0},
+                         {0.55, 18, 0.9, 3.5, 30, 0},
+                         {0.55, 18, 0.9, 3.5, 700, 0},
                          {1.2, 10, 2.5, 4.0, 100, 0}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bgp b = cases[i];
         double z = b.t / (b.alpha + b.t);
         double cf = (b.a + b.b - 1) / (b.a - 1) *
-                    (1 - pow(b.alpha / (b.alpha + b.t), b.r) * gsl_sf_hyperg_2F1(b.r, b.b, b.a + b.b - 1, z));
+                    (1 - pow(b.alpha / (b.alpha + b.t), b.r) *
+                             gsl_sf_hyperg_2F1(b.r, b.b, b.a + b.b - 1, z));
         CHECK_NEAR(expected_repeats(w, b), cf, 1e-6);
     }
-    /* for a > 1 and t -> infinity the number of repeats is geometric given p: E[1/p] = (a+b-1)/(a-1) */
+    /* for a > 1 and t -> infinity the number of repeats is geometric given p: E[1/p] =
+     * (a+b-1)/(a-1) */
     bgp big = {1.2, 10, 2.5, 4.0, 1e7, 0};
     CHECK_NEAR(expected_repeats(w, big), (big.a + big.b - 1) / (big.a - 1), 1e-3);
     gsl_integration_workspace_free(w);
@@ -207,7 +222,8 @@ static void load_shop(shop *s, const char *dir, int64_t n, uint64_t seed)
     f = fopen_csv(dir, "feedback.csv");
     next_rec(f);
     while (next_rec(f) == 8)
-        if (!strcmp(f->field[3], "complaint") && f->field[6][0]) s->ord[atoll(f->field[6] + 1)].complaint = true;
+        if (!strcmp(f->field[3], "complaint") && f->field[6][0])
+            s->ord[atoll(f->field[6] + 1)].complaint = true;
     fclose_csv(f);
 }
 
@@ -257,15 +273,18 @@ static void repeat_buyers_match_bgnbd(void)
     gsl_integration_workspace_free(w);
     double nb = (double)buyers;
     double share = repeaters / nb, want = 1 - sum_p0 / nb, se = sqrt(var_rep) / nb;
-    printf("    repeat buyers %.4f, BG/NBD implies %.4f (se %.4f); buyers %ld of %lld\n", share, want, se, buyers,
-           (long long)big.ncust);
-    if (fabs(share - want) > 4 * se) TH_FAIL("repeat share %.4f vs %.4f (4 se = %.4f)", share, want, 4 * se);
+    printf("    repeat buyers %.4f, BG/NBD implies %.4f (se %.4f); buyers %ld of %lld\n", share,
+           want, se, buyers, (long long)big.ncust);
+    if (fabs(share - want) > 4 * se)
+        TH_FAIL("repeat share %.4f vs %.4f (4 se = %.4f)", share, want, 4 * se);
     double mx = sum_x / nb, sd = sqrt(sum_x2 / nb - mx * mx), mex = sum_ex / nb;
-    printf("    repeat orders per buyer %.4f, BG/NBD implies %.4f (se %.4f)\n", mx, mex, sd / sqrt(nb));
+    printf("    repeat orders per buyer %.4f, BG/NBD implies %.4f (se %.4f)\n", mx, mex,
+           sd / sqrt(nb));
     if (fabs(mx - mex) > 4 * sd / sqrt(nb)) TH_FAIL("mean repeats %.4f vs %.4f", mx, mex);
     /* buyers: 1 - never_buy_share of the customers (binomial) */
     double q = 1 - p->never_buy_share, seb = sqrt(q * (1 - q) / (double)big.ncust);
-    if (fabs(nb / (double)big.ncust - q) > 4 * seb) TH_FAIL("buyer share %.4f vs %.4f", nb / (double)big.ncust, q);
+    if (fabs(nb / (double)big.ncust - q) > 4 * seb)
+        TH_FAIL("buyer share %.4f vs %.4f", nb / (double)big.ncust, q);
     CHECK_INT(buyers, big.c.buyers);
     CHECK_INT(repeaters, big.c.repeat_buyers);
 }
@@ -276,7 +295,8 @@ static void spend_matches_gamma_gamma(void)
      * customer var/mean^2 = 1/p (the Gamma(p, nu) shape), checked on customers with 8+ orders */
     const enc_gen_params *p = &big.p;
     double want = p->gg_p * p->gg_gamma / (p->gg_q - 1);
-    double *csum = calloc((size_t)big.ncust, sizeof *csum), *csq = calloc((size_t)big.ncust, sizeof *csq);
+    double *csum = calloc((size_t)big.ncust, sizeof *csum),
+           *csq = calloc((size_t)big.ncust, sizeof *csq);
     long *cn = calloc((size_t)big.ncust, sizeof *cn);
     double tot = 0;
     long n = 0;
@@ -297,13 +317,15 @@ static void spend_matches_gamma_gamma(void)
         double d = csum[i] - (double)cn[i] * m;
         v += d * d;
         if (cn[i] >= 8) {
-            double mu = csum[i] / (double)cn[i], s2 = (csq[i] - (double)cn[i] * mu * mu) / (double)(cn[i] - 1);
+            double mu = csum[i] / (double)cn[i],
+                   s2 = (csq[i] - (double)cn[i] * mu * mu) / (double)(cn[i] - 1);
             cv2 += s2 / (mu * mu);
             ncv++;
         }
     }
     double se = sqrt(v) / (double)n;
-    printf("    spend per order %.2f, Gamma-Gamma mean %.2f (se %.2f); within-customer CV^2 %.4f vs 1/p %.4f (%ld customers)\n",
+    printf("    spend per order %.2f, Gamma-Gamma mean %.2f (se %.2f); within-customer CV^2 %.4f "
+           "vs 1/p %.4f (%ld customers)\n",
            m, want, se, cv2 / (double)ncv, 1 / p->gg_p, ncv);
     if (fabs(m - want) > 4 * se + 0.02 * want) TH_FAIL("mean spend %.2f vs %.2f", m, want);
     if (ncv < 100 || fabs(cv2 / (double)ncv - 1 / p->gg_p) > 0.12 / p->gg_p)
@@ -320,7 +342,8 @@ static void complaints_raise_dropout(void)
     int64_t *last_ts = calloc((size_t)big.ncust, sizeof *last_ts);
     for (int64_t i = 1; i < big.nord; i++) {
         const order_rec *o = &big.ord[i];
-        if (o->id && o->status == 0 && o->cust >= 0 && o->ts > last_ts[o->cust]) last_ts[o->cust] = o->ts;
+        if (o->id && o->status == 0 && o->cust >= 0 && o->ts > last_ts[o->cust])
+            last_ts[o->cust] = o->ts;
     }
     for (int64_t i = 1; i < big.nord; i++) {
         const order_rec *o = &big.ord[i];
@@ -358,7 +381,8 @@ static void coupons_and_guests(void)
     CHECK(fabs((double)guests / (double)big.ncust - big.p.guest_orders_per_customer) <
           4 * sqrt(big.p.guest_orders_per_customer / (double)big.ncust));
     /* coupons on roughly E[Beta(a, b)] of the orders; some draws find no applicable coupon */
-    double share = (double)coupons / (double)paid, ea = big.p.coupon_a / (big.p.coupon_a + big.p.coupon_b);
+    double share = (double)coupons / (double)paid,
+           ea = big.p.coupon_a / (big.p.coupon_a + big.p.coupon_b);
     printf("    coupon share %.3f (E[affinity] %.3f), guest orders %ld\n", share, ea, guests);
     CHECK(share > 0.5 * ea && share < 1.1 * ea);
 }
@@ -381,7 +405,9 @@ static void returns_refer_to_purchases(void)
         int64_t cust = f->field[1][0] ? atoll(f->field[1] + 1) - 1 : -2;
         if (!o || !o->id || o->status != 0 || o->cust != cust || parse_ts(f->field[2]) <= o->ts ||
             strcmp(f->field[3], "returned") || atoll(f->field[14]) >= 0) {
-            if (bad++ < 3) TH_FAIL("return %s does not refer to an earlier paid order of %s", f->field[0], f->field[1]);
+            if (bad++ < 3)
+                TH_FAIL("return %s does not refer to an earlier paid order of %s", f->field[0],
+                        f->field[1]);
         }
     }
     fclose_csv(f);
@@ -446,8 +472,9 @@ static void complements_are_bought_together(void)
         lift += cf / ((double)freq[comp0[i]] / (double)baskets);
         rules++;
     }
-    printf("    %d products with complements bought 30+ times: mean confidence %.3f, mean lift %.1f\n", rules,
-           conf / rules, lift / rules);
+    printf(
+        "    %d products with complements bought 30+ times: mean confidence %.3f, mean lift %.1f\n",
+        rules, conf / rules, lift / rules);
     CHECK(rules > 50);
     CHECK(conf / rules > 0.2);
     CHECK(lift / rules > 10);
@@ -483,7 +510,8 @@ static void duplicate_identities_counted(void)
         char ph[64] = "", em[160] = "";
         norm_phone(f->field[3], false, ph);
         size_t k = 0;
-        for (const char *s = f->field[2]; *s && k < 150; s++) em[k++] = (char)tolower((unsigned char)*s);
+        for (const char *s = f->field[2]; *s && k < 150; s++)
+            em[k++] = (char)tolower((unsigned char)*s);
         em[k] = 0;
         bool seen[2] = {false, false};
         const char *keys[2] = {ph, em};
@@ -528,7 +556,7 @@ static void consents_are_a_ledger(void)
         int64_t t = parse_ts(f->field[5]);
         bool fresh = strcmp(k, key) != 0;
         if (strcmp(f->field[3], "marketing") || st < 0 || t < 0) bad++;
-        else if (fresh && st != 1) bad++;                               /* first entry grants */
+        else if (fresh && st != 1) bad++;                            /* first entry grants */
         else if (!fresh && (st == last_status || t < last_t)) bad++; /* alternates, in time order */
         revoked += st == 0;
         snprintf(key, sizeof key, "%s", k);
@@ -556,7 +584,8 @@ static void events_hold_abandoned_carts(void)
     }
     file *f = fopen_csv(dir, "events.csv");
     next_rec(f);
-    static const char *types[] = {"view", "click", "favorite", "cart_add", "cart_remove", "search", "share", "comment", "consult"};
+    static const char *types[] = {"view",   "click", "favorite", "cart_add", "cart_remove",
+                                  "search", "share", "comment",  "consult"};
     long seen[9] = {0}, abandoned = 0, bad = 0;
     while (next_rec(f) == 8) {
         int t = -1;
@@ -576,8 +605,8 @@ static void events_hold_abandoned_carts(void)
     fclose_csv(f);
     for (int k = 0; k < 9; k++)
         if (!seen[k]) TH_FAIL("no '%s' events", types[k]);
-    printf("    cart_add events with no order within 6 h: %ld (generator's abandoned carts %lld)\n", abandoned,
-           (long long)big.c.abandoned_carts);
+    printf("    cart_add events with no order within 6 h: %ld (generator's abandoned carts %lld)\n",
+           abandoned, (long long)big.c.abandoned_carts);
     CHECK(abandoned >= big.c.abandoned_carts * 8 / 10);
     CHECK(abandoned > 0);
     for (int64_t i = 0; i < big.ncust; i++) free(ots[i]);
@@ -622,10 +651,10 @@ static void replenishment_follows_cycles(void)
         snprintf(lastorder[sku], sizeof lastorder[sku], "%s", f->field[0]);
     }
     fclose_csv(f);
-    printf("    consumable re-buys %ld, %.1f%% before 0.7 cycle, mean interval %.2f cycles\n", pairs,
-           100.0 * early / pairs, ratio_sum / pairs);
+    printf("    consumable re-buys %ld, %.1f%% before 0.7 cycle, mean interval %.2f cycles\n",
+           pairs, 100.0 * early / pairs, ratio_sum / pairs);
     CHECK(pairs > 1000);
-    CHECK((double)early / pairs < 0.25); /* early re-buys only when picked as a new item */
+    CHECK((double)early / pairs < 0.25);  /* early re-buys only when picked as a new item */
     CHECK(pairs >= big.c.replenishments); /* every replenishment line is a re-buy */
 }
 
@@ -645,7 +674,8 @@ static void chinese_locale(void)
         char d[40];
         norm_phone(ph, true, d);
         const char *m = d + 2;
-        if (ph[0] && !(strlen(d) == 13 && !strncmp(d, "86", 2) && m[0] == '1' && m[1] >= '3' && m[1] <= '9')) {
+        if (ph[0] && !(strlen(d) == 13 && !strncmp(d, "86", 2) && m[0] == '1' && m[1] >= '3' &&
+                       m[1] <= '9')) {
             if (bad_phone++ < 3) TH_FAIL("not a Chinese mobile: %s", ph);
         }
         /* a CJK ideograph is three UTF-8 bytes starting 0xE4..0xE9 */
@@ -719,7 +749,8 @@ static void custom_window(void)
         next_rec(f);
         while (next_rec(f) > 0) {
             int64_t t = parse_ts(f->field[time_col[fi]]);
-            if ((t < s || t >= e) && bad++ < 3) TH_FAIL("%s: %s outside the window", FILES[fi], f->field[time_col[fi]]);
+            if ((t < s || t >= e) && bad++ < 3)
+                TH_FAIL("%s: %s outside the window", FILES[fi], f->field[time_col[fi]]);
         }
         fclose_csv(f);
     }

@@ -127,7 +127,7 @@ static void random_profiles(size_t ncust, size_t nprod, int maxk, bool binary, i
             if (W[c * nprod + p] != 0) continue;
             float v = binary ? 1.0f : (float)((rnd() % 1000) + 1) / 1000.0f;
             if (!binary && rnd() % 50 == 0) v = 0; /* a zero weight adds nothing */
-            W[c * nprod + p] = v != 0 ? v : -1; /* -1 marks a present zero */
+            W[c * nprod + p] = v != 0 ? v : -1;    /* -1 marks a present zero */
         }
         for (size_t p = 0; p < nprod; p++)
             if (W[c * nprod + p] != 0) {
@@ -150,7 +150,8 @@ static void brute_case(size_t ncust, size_t nprod, int maxk, bool binary, int32_
     /* the plain computation: every pair, customers in ascending order, in double */
     double *norm = calloc(nprod, sizeof *norm);
     for (size_t p = 0; p < nprod; p++) {
-        for (size_t c = 0; c < ncust; c++) norm[p] += (double)W[c * nprod + p] * (double)W[c * nprod + p];
+        for (size_t c = 0; c < ncust; c++)
+            norm[p] += (double)W[c * nprod + p] * (double)W[c * nprod + p];
         norm[p] = sqrt(norm[p]);
     }
     enc_itemsim m1 = {0}, m2 = {0};
@@ -177,7 +178,8 @@ static void brute_case(size_t ncust, size_t nprod, int maxk, bool binary, int32_
         }
         for (size_t k = 0; k < n; k++) {
             int64_t e = m1.nb_off[i] + (int64_t)k;
-            if (m1.nb_item[e] != pl[k].j || fabsf(m1.nb_sim[e] - pl[k].sim) > 1e-6f * pl[k].sim) bad++;
+            if (m1.nb_item[e] != pl[k].j || fabsf(m1.nb_sim[e] - pl[k].sim) > 1e-6f * pl[k].sim)
+                bad++;
         }
     }
     CHECK_INT(bad, 0);
@@ -205,9 +207,9 @@ static void brute_case(size_t ncust, size_t nprod, int maxk, bool binary, int32_
 static void brute_force(void)
 {
     brute_case(400, 90, 12, false, 10);
-    brute_case(400, 90, 12, true, 10);  /* 0/1 weights: many equal similarities */
+    brute_case(400, 90, 12, true, 10);    /* 0/1 weights: many equal similarities */
     brute_case(300, 200, 30, false, 500); /* keep all: every pair compared */
-    brute_case(50, 1, 1, false, 3);      /* one product: no neighbours */
+    brute_case(50, 1, 1, false, 3);       /* one product: no neighbours */
     enc_itemsim m = {0};
     int64_t off0 = 0;
     CHECK_INT(enc_itemsim_neighbours(5, 0, &off0, NULL, NULL, 3, 2, &m, &rs_err), ENC_OK);

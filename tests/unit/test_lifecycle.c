@@ -103,8 +103,7 @@ static void arrays_reach_every_stage_and_class(void)
     enc_lc_input in = {7, occ, ten, rec, mg, lg, pa, ev};
     uint8_t st[7], cl[7];
     CHECK_INT(enc_lc_stages(&C, &in, st, NULL), 0);
-    for (int i = 0; i < 7; i++)
-        CHECK_INT(st[i], i);
+    for (int i = 0; i < 7; i++) CHECK_INT(st[i], i);
     CHECK_INT(enc_lc_classes(&C, &in, cl, NULL), 0);
     CHECK_INT(cl[0], ENC_LC_CLASS_PROSPECT);
     CHECK_INT(cl[1], ENC_LC_CLASS_ONE_TIME);

@@ -90,8 +90,7 @@ static bool nth_token(const char *s, const char *base, const char *kind, int n, 
 static int count(const char *s, const char *pat)
 {
     int n = 0;
-    for (const char *p = s; (p = strstr(p, pat)); p += strlen(pat))
-        n++;
+    for (const char *p = s; (p = strstr(p, pat)); p += strlen(pat)) n++;
     return n;
 }
 
@@ -361,12 +360,9 @@ static void html_round_trip(void)
             /* escape as an author would: & and the quote character */
             enc_buf esc = {0};
             for (const char *p = u; *p; p++) {
-                if (*p == '&')
-                    enc_buf_adds(&esc, (s >> 50) & 1 ? "&amp;" : "&#38;");
-                else if (*p == '\'')
-                    enc_buf_adds(&esc, "&#39;");
-                else
-                    enc_buf_addc(&esc, *p);
+                if (*p == '&') enc_buf_adds(&esc, (s >> 50) & 1 ? "&amp;" : "&#38;");
+                else if (*p == '\'') enc_buf_adds(&esc, "&#39;");
+                else enc_buf_addc(&esc, *p);
             }
             const char *qs = q == 0 ? "\"" : q == 1 ? "'" : "";
             enc_buf_printf(&in, "<p>%d</p><%s %s=%s%s%s>x</a>", k, (s >> 45) & 1 ? "a" : "A",

@@ -39,8 +39,7 @@ static int64_t member(enc_store *st, const char *camp, int64_t cust, const char 
     char key[128];
     snprintf(key, sizeof key, "%s|%lld|%s|%s", camp, (long long)cust, channel ? channel : "-", occ);
     if (!variant) {
-        sqlf(st,
-             "INSERT INTO campaign_members VALUES('%s', %lld, '%s', 1, NULL, NULL, NULL, %lld)",
+        sqlf(st, "INSERT INTO campaign_members VALUES('%s', %lld, '%s', 1, NULL, NULL, NULL, %lld)",
              camp, (long long)cust, occ, (long long)at);
         return 0;
     }
@@ -119,7 +118,8 @@ static enc_store *shop(const char *file)
     CHECK_INT(enc_camp_put(st, s, "running", T0, NULL, &err), ENC_OK);
     enc_spec_free(s);
     /* windows: email 7 days (the default), sms 2 days; costs: email 0.01, sms 0.05 */
-    const char *set = "{\"windows\":{\"sms\":\"2d\"},\"message_cost\":{\"email\":0.01,\"sms\":0.05}}";
+    const char *set =
+        "{\"windows\":{\"sms\":\"2d\"},\"message_cost\":{\"email\":0.01,\"sms\":0.05}}";
     CHECK_INT(enc_mset_save(st, set, strlen(set), &err), ENC_OK);
     enc_store_begin(st, &err);
     int64_t m;
@@ -173,7 +173,8 @@ static enc_store *shop(const char *file)
     m = member(st, "spring", 12, "once", "B", "sms", T0, "sent", T0);
     track(st, "u12", 12, T0 + H, "unsubscribe", m, "spring");
     member(st, "other", 12, "once", "A", "sms", T0, "sent", T0);
-    track(st, "x12", 12, T0 + H, "message_open", fx_scalar(st, "SELECT max(id) FROM messages"), "other");
+    track(st, "x12", 12, T0 + H, "message_open", fx_scalar(st, "SELECT max(id) FROM messages"),
+          "other");
     /* 13 (A, email delivered T0): an order after the as-of time does not count (as of T0+40d) */
     member(st, "spring", 13, "once", "A", "email", T0, "sent", T0);
     order(st, "o13", 13, T0 + 41 * DAY, 999, "paid", 0);
@@ -211,7 +212,7 @@ static void rule_cases(void)
     CHECK_INT(A->audience, 6);
     CHECK_INT(A->members, 6);
     CHECK_INT(A->messages, 6);
-    CHECK_INT(A->sent, 6);     /* 5 delivered + 9 failed */
+    CHECK_INT(A->sent, 6); /* 5 delivered + 9 failed */
     CHECK_INT(A->delivered, 5);
     CHECK_INT(A->failed, 1);
     CHECK_INT(A->converted, 4); /* 1, 5 (coupon), 9 (ITT), 11 */
@@ -253,17 +254,14 @@ static void rule_cases(void)
     CHECK_INT(Ho->repurchased, 2);
     /* per-customer revenue in customer order, zeros included */
     static const double arev[] = {2000, 0, 6000, 1100, 2000, 0};
-    for (int i = 0; i < 6; i++)
-        CHECK_NEAR(A->rev[i], arev[i], 0);
+    for (int i = 0; i < 6; i++) CHECK_NEAR(A->rev[i], arev[i], 0);
     static const double hrev[] = {700, 0, 900};
-    for (int i = 0; i < 3; i++)
-        CHECK_NEAR(Ho->rev[i], hrev[i], 0);
+    for (int i = 0; i < 3; i++) CHECK_NEAR(Ho->rev[i], hrev[i], 0);
     /* revenue by day: 1's order on day 1 (T0 at 10:00, day0 its midnight) */
     CHECK_INT(A->daily[1], 2000 + 1100 + 2000);
     CHECK_INT(A->daily[30], 6000);
     int64_t sum = 0;
-    for (int d = 0; d < a->ndays; d++)
-        sum += Ho->daily[d];
+    for (int d = 0; d < a->ndays; d++) sum += Ho->daily[d];
     CHECK_INT(sum, Ho->revenue);
     enc_attr_free(a);
 
@@ -384,8 +382,8 @@ static void ab_decision(void)
         while (sqlite3_step(q) == SQLITE_ROW) {
             bool b = sqlite3_column_text(q, 1)[0] == 'B';
             int i = b ? nb++ : na++;
-            if (!equal && !b && i % 4) continue;  /* a quarter of A, every B */
-            if (equal) continue;                   /* nobody: a tie */
+            if (!equal && !b && i % 4) continue; /* a quarter of A, every B */
+            if (equal) continue;                 /* nobody: a tie */
             char key[32];
             snprintf(key, sizeof key, "buy%d", k++);
             order(st, key, sqlite3_column_int64(q, 0), T + DAY, 900, "paid", 0);
@@ -402,8 +400,8 @@ static void ab_decision(void)
         enc_camp_row row;
         CHECK_INT(enc_camp_get(st, "abtest", &row, &err), ENC_OK);
         printf("# %s\n", row.ab_report ? row.ab_report : "(no report)");
-        CHECK(row.ab_report && strstr(row.ab_report, equal ? "\"significant\":false"
-                                                           : "\"significant\":true"));
+        CHECK(row.ab_report &&
+              strstr(row.ab_report, equal ? "\"significant\":false" : "\"significant\":true"));
         CHECK(row.ab_report && strstr(row.ab_report, "\"adjustment\":\"holm\""));
         int64_t decided = row.ab_decided_at;
         enc_camp_row_free(&row);
@@ -471,9 +469,10 @@ static void settings(void)
     enc_mset s;
     enc_mset_default(&s);
     enc_err err = {0};
-    const char *ok = "{\"windows\":{\"sms\":\"36h\",\"all\":\"5d\"},\"message_cost\":{\"all\":0.001,"
-                     "\"sms\":0.04},\"campaigns\":{\"vip\":{\"windows\":{\"email\":\"14d\"}},"
-                     "\"other\":{\"windows\":{\"email\":\"1d\"}}}}";
+    const char *ok =
+        "{\"windows\":{\"sms\":\"36h\",\"all\":\"5d\"},\"message_cost\":{\"all\":0.001,"
+        "\"sms\":0.04},\"campaigns\":{\"vip\":{\"windows\":{\"email\":\"14d\"}},"
+        "\"other\":{\"windows\":{\"email\":\"1d\"}}}}";
     CHECK_INT(enc_mset_parse(ok, strlen(ok), "vip", &s, &err), ENC_OK);
     CHECK_INT(s.window[CH_SMS], 36 * H); /* "all" first, the channel over it */
     CHECK_INT(s.window[CH_PUSH], 5 * DAY);

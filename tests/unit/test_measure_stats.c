@@ -39,7 +39,9 @@ static void wilson_published(void)
     static const struct {
         int64_t x, n;
         double lo, hi;
-    } t[] = {{81, 263, 0.2553, 0.3662}, {15, 148, 0.0624, 0.1605}, {0, 20, 0, 0.1611},
+    } t[] = {{81, 263, 0.2553, 0.3662},
+             {15, 148, 0.0624, 0.1605},
+             {0, 20, 0, 0.1611},
              {1, 29, 0.0061, 0.1718}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         double lo, hi;
@@ -105,7 +107,8 @@ static void proportions_vs_scipy(void)
                      "    if (t.sum(0) == 0).any(): pz = 1.0\n"
                      "    else: pz = stats.chi2_contingency(t, correction=False)[1]\n"
                      "    pf = stats.fisher_exact(t.astype(np.int64))[1]\n"
-                     "    small = (stats.contingency.expected_freq(t) < 5).any() if (t.sum(0) > 0).all() else True\n"
+                     "    small = (stats.contingency.expected_freq(t) < 5).any() if (t.sum(0) > "
+                     "0).all() else True\n"
                      "    out += [lo, hi, pz, pf, float(small)]\n"
                      "np.array(out).tofile(d + '/prop_out.bin')\n"),
               0);
@@ -186,8 +189,7 @@ static void welch_vs_scipy(void)
     int bad = 0;
     for (int c = 0; c < CASES; c++) {
         double m[2], v[2];
-        for (int g = 0; g < 2; g++)
-            enc_stat_mean_var(x[c][g], (size_t)meta[c][g], &m[g], &v[g]);
+        for (int g = 0; g < 2; g++) enc_stat_mean_var(x[c][g], (size_t)meta[c][g], &m[g], &v[g]);
         enc_welch w;
         enc_stat_welch(meta[c][0], m[0], v[0], meta[c][1], m[1], v[1], 0.95, &w);
         double got[5] = {w.t, w.p_value, w.df, w.lo, w.hi};
@@ -200,7 +202,8 @@ static void welch_vs_scipy(void)
             if (isnan(ex[c][k]) && (isnan(got[k]) || w.se == 0))
                 continue; /* all zeros in both groups: scipy's 0/0; ours the point 0 (above) */
             if (!(fabs(got[k] - ex[c][k]) <= tol)) {
-                if (bad < 5) printf("#   case %d field %d: %.12g vs %.12g\n", c, k, got[k], ex[c][k]);
+                if (bad < 5)
+                    printf("#   case %d field %d: %.12g vs %.12g\n", c, k, got[k], ex[c][k]);
                 bad++;
             }
         }

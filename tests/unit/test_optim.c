@@ -154,7 +154,8 @@ static void errors(void)
     CHECK(strstr(e.msg, "not finite") != NULL);
     CHECK_INT(r.status, ENC_OPTIM_FAILED);
     CHECK_INT(enc_optim_minimize(0, x, rosenbrock, NULL, NULL, &r, &e), ENC_EUSAGE);
-    CHECK_INT(enc_optim_minimize(ENC_OPTIM_MAXN + 1, x, rosenbrock, NULL, NULL, &r, &e), ENC_EUSAGE);
+    CHECK_INT(enc_optim_minimize(ENC_OPTIM_MAXN + 1, x, rosenbrock, NULL, NULL, &r, &e),
+              ENC_EUSAGE);
     /* an iteration budget too small is reported as such, with the point reached */
     double y[2] = {-1.2, 1};
     enc_optim_opts o = {.max_iter = 3, .no_fallback = 1};
@@ -182,7 +183,8 @@ static void newton(void)
     CHECK_NEAR(x[1], 1, 1e-7);
     CHECK(r.iterations > 3 && r.iterations < 60);
     CHECK_INT(r.n_eval, n_calls);
-    printf("# newton, rosenbrock from (-1.2, 1): %d iterations, %d evaluations\n", r.iterations, r.n_eval);
+    printf("# newton, rosenbrock from (-1.2, 1): %d iterations, %d evaluations\n", r.iterations,
+           r.n_eval);
 
     double w[1] = {0.2}; /* f'' < 0 here: a plain Newton step would climb to the local maximum */
     o.gtol = 1e-10;

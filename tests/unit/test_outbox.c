@@ -54,9 +54,15 @@ static size_t put(enc_outbox *ob, const char *ch, const char *prefix, const char
     for (int i = 0; i < n; i++) {
         snprintf(keys[i], sizeof keys[i], "%s%d", prefix, i);
         snprintf(addrs[i], sizeof addrs[i], "%s%d@x", addr, i);
-        r[i] = (enc_msg_rec){.campaign = "c", .customer_id = i + 1, .channel = ch,
-                             .address = addrs[i], .subject = "s", .body_text = "t",
-                             .idempotency_key = keys[i], .priority = prio, .due_at = due};
+        r[i] = (enc_msg_rec){.campaign = "c",
+                             .customer_id = i + 1,
+                             .channel = ch,
+                             .address = addrs[i],
+                             .subject = "s",
+                             .body_text = "t",
+                             .idempotency_key = keys[i],
+                             .priority = prio,
+                             .due_at = due};
     }
     size_t added = 0;
     enc_err err = {0};
@@ -74,7 +80,8 @@ static void enqueue_is_idempotent(void)
     CHECK_INT(put(ob, "sms", "k", "a", 4, 0, 0, 100), 1); /* k0..k2 there, k3 new */
     CHECK_INT(scalar(st, "SELECT count(*) FROM messages"), 4);
     CHECK_INT(scalar(st, "SELECT count(*) FROM messages WHERE state = 'queued' AND"
-                         " next_attempt_at = 100 AND due_at = 100"), 4);
+                         " next_attempt_at = 100 AND due_at = 100"),
+              4);
     /* inside the caller's transaction: rolled back with it */
     CHECK_INT(enc_store_begin(st, &err), ENC_OK);
     CHECK_INT(put(ob, "sms", "t", "a", 5, 0, 0, 100), 5);
@@ -122,7 +129,8 @@ static void claim_due_priority_committed(void)
     enc_msg_batch b = {0};
     CHECK_INT(enc_outbox_claim(ob, "sms", 200, 200, 4, &b, &err), ENC_OK);
     CHECK_INT(b.n, 4);
-    for (size_t i = 0; i < 3 && i < b.n; i++) CHECK(strncmp(b.m[i].idempotency_key, "high", 4) == 0);
+    for (size_t i = 0; i < 3 && i < b.n; i++)
+        CHECK(strncmp(b.m[i].idempotency_key, "high", 4) == 0);
     if (b.n == 4) {
         CHECK_STR(b.m[3].idempotency_key, "low0");
         CHECK_INT(b.m[3].attempts, 1);
@@ -135,8 +143,10 @@ static void claim_due_priority_committed(void)
     snprintf(path, sizeof path, "%s/claim.db", th_tmpdir());
     sqlite3_open(path, &db2);
     sqlite3_stmt *s;
-    sqlite3_prepare_v2(db2, "SELECT count(*) FROM messages WHERE state = 'sending' AND attempts = 1"
-                            " AND claimed_at = 200", -1, &s, NULL);
+    sqlite3_prepare_v2(db2,
+                       "SELECT count(*) FROM messages WHERE state = 'sending' AND attempts = 1"
+                       " AND claimed_at = 200",
+                       -1, &s, NULL);
     CHECK(sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 4);
     sqlite3_finalize(s);
     sqlite3_close(db2);
@@ -179,18 +189,23 @@ static void complete_transitions(void)
     enc_rng_seed(&rng, 1);
     CHECK_INT(enc_outbox_complete(ob, &b, r, 150, &pol, &rng, &err), ENC_OK);
     CHECK_STR(text(st, "SELECT state || ' ' || provider_ref || ' ' || sent_at FROM messages"
-                       " WHERE idempotency_key = 'm0'"), "sent ref-0 150");
-    CHECK_STR(text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'm1'"),
-              "queued 451 later");
+                       " WHERE idempotency_key = 'm0'"),
+              "sent ref-0 150");
+    CHECK_STR(
+        text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'm1'"),
+        "queued 451 later");
     int64_t na = scalar(st, "SELECT next_attempt_at FROM messages WHERE idempotency_key = 'm1'");
     CHECK(na >= 151 && na <= 160); /* attempt 1: within [1, base] */
-    CHECK_STR(text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'm2'"),
-              "failed 550 5.1.1 no such user");
+    CHECK_STR(
+        text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'm2'"),
+        "failed 550 5.1.1 no such user");
     CHECK_INT(scalar(st, "SELECT count(*) FROM suppressions WHERE channel = 'email' AND"
-                         " address = 'A2@X' AND reason = 'hard_bounce'"), 1); /* case-insensitive */
+                         " address = 'A2@X' AND reason = 'hard_bounce'"),
+              1); /* case-insensitive */
     CHECK_STR(text(st, "SELECT state FROM messages WHERE idempotency_key = 'm3'"), "failed");
-    CHECK_STR(text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'm4'"),
-              "dead after 3 tries: timeout");
+    CHECK_STR(
+        text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'm4'"),
+        "dead after 3 tries: timeout");
     /* a result for a message no longer in `sending` changes nothing */
     r[1].status = ENC_SEND_OK;
     CHECK_INT(enc_outbox_complete(ob, &b, r, 160, &pol, &rng, &err), ENC_OK);
@@ -202,8 +217,10 @@ static void complete_transitions(void)
     enc_outbox_claim(ob, "email", 1000, 1000, 10, &b2, &err);
     CHECK_INT(b2.suppressed, 1);
     CHECK_INT(b2.n, 1); /* m1, due again */
-    CHECK_STR(text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'm2-again'"),
-              "suppressed suppressed: hard_bounce");
+    CHECK_STR(
+        text(st,
+             "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'm2-again'"),
+        "suppressed suppressed: hard_bounce");
     /* "*" suppresses on every channel; retry brings messages back */
     enc_outbox_suppress(ob, "*", "z@x", "complaint", "test", 1000, &err);
     bool sup;
@@ -250,9 +267,11 @@ static void recovery_rules(void)
     CHECK_INT(rc.reconcile, 2);
     CHECK_INT(rc.dead, 1);
     CHECK_INT(scalar(st, "SELECT count(*) FROM messages WHERE channel = 'hook' AND state = 'queued'"
-                         " AND next_attempt_at = 300 AND attempts = 1"), 2);
+                         " AND next_attempt_at = 300 AND attempts = 1"),
+              2);
     CHECK_INT(scalar(st, "SELECT count(*) FROM messages WHERE channel = 'email' AND"
-                         " state = 'reconcile'"), 2);
+                         " state = 'reconcile'"),
+              2);
     CHECK_STR(text(st, "SELECT state FROM messages WHERE idempotency_key = 'h2'"), "dead");
     /* the resent messages keep their keys: the claim hands back the same key */
     enc_outbox_claim(ob, "hook", 300, 300, 10, &b, &err);
@@ -299,8 +318,10 @@ static void fake_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
         if (strncmp(m[i].address, "ra", 2) == 0) { /* "ra<N>": 429 with Retry-After: N */
             enc_result_err(&res[i], ENC_SEND_TEMP, "HTTP 429");
             res[i].retry_at = now + atoi(m[i].address + 2);
-        } else if (strncmp(m[i].address, "temp", 4) == 0) enc_result_err(&res[i], ENC_SEND_TEMP, "busy");
-        else if (strncmp(m[i].address, "perm", 4) == 0) enc_result_err(&res[i], ENC_SEND_PERM, "no");
+        } else if (strncmp(m[i].address, "temp", 4) == 0)
+            enc_result_err(&res[i], ENC_SEND_TEMP, "busy");
+        else if (strncmp(m[i].address, "perm", 4) == 0)
+            enc_result_err(&res[i], ENC_SEND_PERM, "no");
         else {
             res[i].status = ENC_SEND_OK;
             f->sent_ok++;
@@ -308,8 +329,8 @@ static void fake_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
     }
 }
 static void fake_close(enc_channel *ch) {}
-static const enc_channel_ops fake_ops = {.kind = "fake", .dedups = true, .open = fake_open,
-                                         .send = fake_send, .close = fake_close};
+static const enc_channel_ops fake_ops = {
+    .kind = "fake", .dedups = true, .open = fake_open, .send = fake_send, .close = fake_close};
 
 /* A dispatcher on st with the fake channel ("fake", at rate per second; 0 = unlimited), the
  * fake clock clk and the retry policy, claiming batch messages a round. */
@@ -317,7 +338,10 @@ static enc_dispatch *fake_dispatcher(enc_store *st, fake_clock *clk, enc_retry_p
                                      size_t batch, double rate)
 {
     enc_err err = {0};
-    enc_dispatch_opts o = {.retry = retry, .batch = batch, .poll = 1, .seed = 9,
+    enc_dispatch_opts o = {.retry = retry,
+                           .batch = batch,
+                           .poll = 1,
+                           .seed = 9,
                            .clock = {.now = fk_now, .sleep = fk_sleep, .ctx = clk}};
     enc_dispatch *d = NULL;
     CHECK_INT(enc_dispatch_new(st, &o, &d, &err), ENC_OK);
@@ -333,7 +357,8 @@ static void dispatcher_rate_pause_retry(void)
     enc_store *st = fresh("dispatch.db");
     enc_err err = {0};
     fake_clock clk = {.t = 1000};
-    enc_dispatch *d = fake_dispatcher(st, &clk, (enc_retry_policy){.base = 60, .cap = 3600, .max_attempts = 3}, 100, 5);
+    enc_dispatch *d = fake_dispatcher(
+        st, &clk, (enc_retry_policy){.base = 60, .cap = 3600, .max_attempts = 3}, 100, 5);
     enc_outbox *ob = enc_dispatch_outbox(d);
     for (int k = 0; k < 5; k++) {
         char pre[16];
@@ -356,7 +381,8 @@ static void dispatcher_rate_pause_retry(void)
     /* each key sent once */
     int dup = 0;
     for (int i = 0; i < fake_state.nkeys; i++)
-        for (int j = i + 1; j < fake_state.nkeys; j++) dup += !strcmp(fake_state.keys[i], fake_state.keys[j]);
+        for (int j = i + 1; j < fake_state.nkeys; j++)
+            dup += !strcmp(fake_state.keys[i], fake_state.keys[j]);
     CHECK_INT(dup, 0);
     /* a rate stored in channel_state overrides the configured one */
     enc_outbox_set_rate(ob, "fake", 1000, clk.t, &err);
@@ -379,9 +405,11 @@ static void dispatcher_rate_pause_retry(void)
     }
     CHECK_INT(fake_state.calls, 4); /* t1 three times, p1 once */
     CHECK_STR(text(st, "SELECT state || ' ' || attempts || ' ' || last_error FROM messages"
-                       " WHERE idempotency_key = 't1'"), "dead 3 after 3 tries: busy");
-    CHECK_STR(text(st, "SELECT state || ' ' || attempts FROM messages WHERE idempotency_key = 'p1'"),
-              "failed 1");
+                       " WHERE idempotency_key = 't1'"),
+              "dead 3 after 3 tries: busy");
+    CHECK_STR(
+        text(st, "SELECT state || ' ' || attempts FROM messages WHERE idempotency_key = 'p1'"),
+        "failed 1");
     const enc_dispatch_stats *s = enc_dispatch_stats_get(d);
     CHECK_INT(s->dead, 1);
     CHECK_INT(s->retried, 2);
@@ -397,10 +425,12 @@ static void dispatcher_retry_after(void)
     enc_store *st = fresh("retry_after.db");
     enc_err err = {0};
     fake_clock clk = {.t = 5000};
-    enc_dispatch *d = fake_dispatcher(st, &clk, (enc_retry_policy){.base = 20, .cap = 3600, .max_attempts = 5}, 1, 0);
+    enc_dispatch *d = fake_dispatcher(
+        st, &clk, (enc_retry_policy){.base = 20, .cap = 3600, .max_attempts = 5}, 1, 0);
     enc_outbox *ob = enc_dispatch_outbox(d);
     /* priority 9 goes first: the 429 comes back before the other message is claimed */
-    enc_msg_rec ra = {.channel = "fake", .address = "ra900", .idempotency_key = "ra", .priority = 9};
+    enc_msg_rec ra = {
+        .channel = "fake", .address = "ra900", .idempotency_key = "ra", .priority = 9};
     enc_msg_rec ok = {.channel = "fake", .address = "ok", .idempotency_key = "ok"};
     enc_outbox_enqueue(ob, &ra, 1, 5000, NULL, &err);
     enc_outbox_enqueue(ob, &ok, 1, 5000, NULL, &err);
@@ -409,9 +439,11 @@ static void dispatcher_retry_after(void)
     CHECK_INT(enc_dispatch_round(d, 5000, &worked, &pending, &wait, &err), ENC_OK);
     CHECK_INT(fake_state.calls, 1);
     /* backoff alone would be at most 20 s (attempt 1, base 20): Retry-After's 900 s wins */
-    CHECK_INT(scalar(st, "SELECT next_attempt_at FROM messages WHERE idempotency_key = 'ra'"), 5900);
-    CHECK_STR(text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'ra'"),
-              "queued HTTP 429");
+    CHECK_INT(scalar(st, "SELECT next_attempt_at FROM messages WHERE idempotency_key = 'ra'"),
+              5900);
+    CHECK_STR(
+        text(st, "SELECT state || ' ' || last_error FROM messages WHERE idempotency_key = 'ra'"),
+        "queued HTTP 429");
     /* the channel is held: the other due message is not claimed, and --once does not wait */
     clk.t = 5100;
     CHECK_INT(enc_dispatch_run(d, true, &err), ENC_OK);
@@ -422,8 +454,9 @@ static void dispatcher_retry_after(void)
     clk.t = 5900;
     fake_state.calls = 0;
     enc_store_begin(st, &err);
-    sqlite3_exec(enc__store_db(st), "UPDATE messages SET address = 'ok2' WHERE idempotency_key = 'ra'",
-                 NULL, NULL, NULL);
+    sqlite3_exec(enc__store_db(st),
+                 "UPDATE messages SET address = 'ok2' WHERE idempotency_key = 'ra'", NULL, NULL,
+                 NULL);
     enc_store_commit(st, &err);
     CHECK_INT(enc_dispatch_run(d, true, &err), ENC_OK);
     CHECK_INT(fake_state.calls, 2);
@@ -446,7 +479,10 @@ static void dispatcher_lock_and_recovery(void)
     char lock[512];
     snprintf(lock, sizeof lock, "%s/lock.db.dispatch-lock", th_tmpdir());
     fake_clock clk = {.t = 5000};
-    enc_dispatch_opts o = {.batch = 10, .poll = 1, .seed = 3, .lock_path = lock,
+    enc_dispatch_opts o = {.batch = 10,
+                           .poll = 1,
+                           .seed = 3,
+                           .lock_path = lock,
                            .clock = {.now = fk_now, .sleep = fk_sleep, .ctx = &clk}};
     enc_dispatch *d, *d2;
     CHECK_INT(enc_dispatch_new(st, &o, &d, &err), ENC_OK);
@@ -469,7 +505,10 @@ static void dispatcher_lock_and_recovery(void)
     CHECK_INT(s->recovered_resend, 3);
     CHECK_INT(s->recovered_reconcile, 2);
     CHECK_INT(fake_state.sent_ok - before, 3);
-    CHECK_INT(scalar(st, "SELECT count(*) FROM messages WHERE channel = 'nowhere' AND state = 'reconcile'"), 2);
+    CHECK_INT(
+        scalar(st,
+               "SELECT count(*) FROM messages WHERE channel = 'nowhere' AND state = 'reconcile'"),
+        2);
     enc_dispatch_free(d);
     enc_store_close(st);
 }
@@ -494,7 +533,11 @@ static void file_channel_dedup_and_torn_line(void)
     enc_err err = {0};
     CHECK_INT(enc_file_ops.open(&ch, o, NULL, &err), ENC_OK);
     enc_msg m[3] = {
-        {.id = 1, .channel = "export", .address = "a@x", .idempotency_key = "k1", .subject = "你好",
+        {.id = 1,
+         .channel = "export",
+         .address = "a@x",
+         .idempotency_key = "k1",
+         .subject = "你好",
          .payload = "{\"coupon\":\"SAVE10\"}"},
         {.id = 2, .channel = "export", .address = "b@x", .idempotency_key = "k2"},
         {.id = 3, .channel = "export", .address = "c@x", .idempotency_key = "k1"}, /* same key */
@@ -528,7 +571,8 @@ static void file_channel_dedup_and_torn_line(void)
                 json_is_string(json_object_get(j, "to"));
         if (j && strcmp(json_string_value(json_object_get(j, "idempotency_key")), "k1") == 0) {
             CHECK_STR(json_string_value(json_object_get(j, "subject")), "你好");
-            CHECK_STR(json_string_value(json_object_get(json_object_get(j, "payload"), "coupon")), "SAVE10");
+            CHECK_STR(json_string_value(json_object_get(json_object_get(j, "payload"), "coupon")),
+                      "SAVE10");
         }
         json_decref(j);
     }
@@ -550,8 +594,13 @@ static void inbox_channel(void)
     enc_channel ch = {.ops = &enc_inbox_ops, .name = "inbox"};
     CHECK_INT(enc_inbox_ops.open(&ch, NULL, ob, &err), ENC_OK);
     enc_msg m[3] = {
-        {.id = 1, .customer_id = 7, .channel = "inbox", .address = "7", .idempotency_key = "i1",
-         .subject = "Coupon", .body_text = "10% off"},
+        {.id = 1,
+         .customer_id = 7,
+         .channel = "inbox",
+         .address = "7",
+         .idempotency_key = "i1",
+         .subject = "Coupon",
+         .body_text = "10% off"},
         {.id = 2, .customer_id = 7, .channel = "inbox", .address = "7", .idempotency_key = "i1"},
         {.id = 3, .customer_id = 0, .channel = "inbox", .address = "?", .idempotency_key = "i3"},
     };

@@ -41,7 +41,8 @@ static void cdnow_fit_published(void)
     for (size_t i = 0; i < s.n; i++) pred += enc_pnbd_expected(&f.p, s.x[i], s.tx[i], s.T[i], 39);
     printf("# Pareto/NBD CDNOW: r=%.4f alpha=%.4f s=%.4f beta=%.4f LL=%.4f (%d iterations); "
            "holdout predicted %.1f, actual %lld\n",
-           f.p.r, f.p.alpha, f.p.s, f.p.beta, f.ll, f.rep.iterations, pred, (long long)s.repeat_holdout);
+           f.p.r, f.p.alpha, f.p.s, f.p.beta, f.ll, f.rep.iterations, pred,
+           (long long)s.repeat_holdout);
     CHECK(pred > 1600 && pred < 1720);
     enc_clv_groups_free(&g);
     enc_clv_summary_free(&s);
@@ -79,13 +80,17 @@ static void oracle_cdnow(void)
         for (size_t i = 0; i < g.obs.n && n == (int)cap; i++) {
             enc_clv_obs one = {1, g.x + i, g.tx + i, g.T + i, NULL};
             md_ll = fmax(md_ll, fabs(ll_of(&ps[k], &one, NULL) - o[3 * i]) / fabs(o[3 * i]));
-            md_pa = fmax(md_pa, fabs(enc_pnbd_p_alive(&ps[k], g.x[i], g.tx[i], g.T[i]) - o[3 * i + 1]));
-            md_e = fmax(md_e, fabs(enc_pnbd_expected(&ps[k], g.x[i], g.tx[i], g.T[i], 39) - o[3 * i + 2]) /
-                                  o[3 * i + 2]);
+            md_pa =
+                fmax(md_pa, fabs(enc_pnbd_p_alive(&ps[k], g.x[i], g.tx[i], g.T[i]) - o[3 * i + 1]));
+            md_e = fmax(
+                md_e, fabs(enc_pnbd_expected(&ps[k], g.x[i], g.tx[i], g.T[i], 39) - o[3 * i + 2]) /
+                          o[3 * i + 2]);
             sum += g.w[i] * o[3 * i];
         }
-        printf("# scipy oracle (params %d, %zu distinct rows): max rel diff ln L %.1e, P(alive) %.1e, "
-               "E[Y(39)] %.1e; total LL %.4f\n", k, g.obs.n, md_ll, md_pa, md_e, sum);
+        printf(
+            "# scipy oracle (params %d, %zu distinct rows): max rel diff ln L %.1e, P(alive) %.1e, "
+            "E[Y(39)] %.1e; total LL %.4f\n",
+            k, g.obs.n, md_ll, md_pa, md_e, sum);
         CHECK(md_ll < 1e-9);
         CHECK(md_pa < 1e-9);
         CHECK(md_e < 1e-9);
@@ -104,8 +109,8 @@ static void gradient_fd(void)
     CHECK(cdnow_summary(path, 0, &s) == 0);
     enc_clv_obs o = enc_clv_summary_obs(&s);
     /* the last point has z > 0.95 on most rows: GSL's 2F1 and per-row numerical gradients */
-    const enc_pnbd_params pts[] = {PUB, {1, 1, 1, 1}, {0.3, 30, 2, 5}, {2, 3, 0.3, 40}, {0.7, 8, 1, 8},
-                                   {0.5, 0.5, 0.8, 30}};
+    const enc_pnbd_params pts[] = {
+        PUB, {1, 1, 1, 1}, {0.3, 30, 2, 5}, {2, 3, 0.3, 40}, {0.7, 8, 1, 8}, {0.5, 0.5, 0.8, 30}};
     for (size_t k = 0; k < sizeof pts / sizeof *pts; k++) {
         double g[4];
         ll_of(&pts[k], &o, g);
@@ -115,7 +120,8 @@ static void gradient_fd(void)
             *pa += h, *pb -= h;
             double fd = (ll_of(&a, &o, NULL) - ll_of(&b, &o, NULL)) / (2 * h);
             if (!(fabs(fd - g[j]) <= 1e-5 * fmax(1, fabs(g[j]))))
-                TH_FAIL("point %zu, parameter %d: analytic %.10g vs central difference %.10g", k, j, g[j], fd);
+                TH_FAIL("point %zu, parameter %d: analytic %.10g vs central difference %.10g", k, j,
+                        g[j], fd);
         }
     }
     /* continuity across alpha = beta, where the 2F1 form switches */
@@ -136,7 +142,9 @@ static void predictions(void)
     lo.s = 1 - 1e-6, hi.s = 1 + 1e-6;
     double e = enc_pnbd_expected(&one, 3, 20, 30, 39);
     CHECK(isfinite(e) && e > 0);
-    CHECK_NEAR(e, 0.5 * (enc_pnbd_expected(&lo, 3, 20, 30, 39) + enc_pnbd_expected(&hi, 3, 20, 30, 39)), 1e-9);
+    CHECK_NEAR(
+        e, 0.5 * (enc_pnbd_expected(&lo, 3, 20, 30, 39) + enc_pnbd_expected(&hi, 3, 20, 30, 39)),
+        1e-9);
     /* far from alpha = beta (z near 1): still finite */
     enc_pnbd_params far = {0.5, 1000, 0.8, 0.01};
     double pa = enc_pnbd_p_alive(&far, 2, 1, 30);
@@ -162,8 +170,10 @@ static void degenerate_data(void)
     enc_clv_obs one = {1, x1, tx1, T1, NULL};
     enc_rc rc = enc_pnbd_fit_ml(&one, NULL, &f, &e);
     CHECK(rc == ENC_OK || (rc == ENC_EFAIL && e.msg[0]));
-    CHECK(isfinite(f.p.r) && isfinite(f.p.alpha) && isfinite(f.p.s) && isfinite(f.p.beta) && isfinite(f.ll));
-    printf("# one customer: rc %d (%s) r=%g alpha=%g s=%g beta=%g\n", rc, rc ? e.msg : "ok", f.p.r, f.p.alpha, f.p.s, f.p.beta);
+    CHECK(isfinite(f.p.r) && isfinite(f.p.alpha) && isfinite(f.p.s) && isfinite(f.p.beta) &&
+          isfinite(f.ll));
+    printf("# one customer: rc %d (%s) r=%g alpha=%g s=%g beta=%g\n", rc, rc ? e.msg : "ok", f.p.r,
+           f.p.alpha, f.p.s, f.p.beta);
     /* everybody repeats and buys at the very end: nobody seems to leave */
     int32_t xa[30];
     double ta[30], Ta[30];
@@ -171,8 +181,10 @@ static void degenerate_data(void)
     enc_clv_obs all = {30, xa, ta, Ta, NULL};
     rc = enc_pnbd_fit_ml(&all, NULL, &f, &e);
     CHECK(rc == ENC_OK || (rc == ENC_EFAIL && e.msg[0]));
-    CHECK(isfinite(f.p.r) && isfinite(f.p.alpha) && isfinite(f.p.s) && isfinite(f.p.beta) && isfinite(f.ll));
-    printf("# everybody repeats: rc %d (%s) r=%g alpha=%g s=%g beta=%g\n", rc, rc ? e.msg : "ok", f.p.r, f.p.alpha, f.p.s, f.p.beta);
+    CHECK(isfinite(f.p.r) && isfinite(f.p.alpha) && isfinite(f.p.s) && isfinite(f.p.beta) &&
+          isfinite(f.ll));
+    printf("# everybody repeats: rc %d (%s) r=%g alpha=%g s=%g beta=%g\n", rc, rc ? e.msg : "ok",
+           f.p.r, f.p.alpha, f.p.s, f.p.beta);
 }
 
 int main(void)

@@ -40,7 +40,8 @@ static void caps_match_brute_force(void)
         enc_policy p = {0};
         p.ncaps = 1 + (int)enc_rng_below(&r, 3);
         for (int c = 0; c < p.ncaps; c++) {
-            p.caps[c].channel = enc_rng_below(&r, 2) ? ENC_CAP_ALL_CHANNELS : (int)enc_rng_below(&r, 3);
+            p.caps[c].channel =
+                enc_rng_below(&r, 2) ? ENC_CAP_ALL_CHANNELS : (int)enc_rng_below(&r, 3);
             p.caps[c].max = 1 + (int)enc_rng_below(&r, 3);
             p.caps[c].window = (int64_t)(1 + enc_rng_below(&r, 10)) * 3600;
         }
@@ -98,7 +99,8 @@ static void quiet_hours_in_zones(void)
      * 03-09 (04:00 UTC 03-10) waits until 08:00 EDT = 12:00 UTC */
     int64_t ny_night = enc_days_from_civil(2024, 3, 10) * 86400 + 4 * 3600;
     CHECK(enc_policy_is_quiet(&p, ny, ny_night));
-    CHECK_INT(enc_policy_quiet_next(&p, ny, ny_night), enc_days_from_civil(2024, 3, 10) * 86400 + 12 * 3600);
+    CHECK_INT(enc_policy_quiet_next(&p, ny, ny_night),
+              enc_days_from_civil(2024, 3, 10) * 86400 + 12 * 3600);
     /* early morning 07:59 local is quiet, 08:00 is not (UTC zone) */
     int64_t d = enc_days_from_civil(2024, 1, 1) * 86400;
     CHECK(enc_policy_is_quiet(&p, NULL, d + 7 * 3600 + 59 * 60));

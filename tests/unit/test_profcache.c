@@ -25,7 +25,8 @@ static int64_t pick(int64_t n) { return (int64_t)(enc_rng_uniform(&rng) * (doubl
 static void exec(const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(enc__store_db(st), sql, NULL, NULL, &msg) != SQLITE_OK) TH_FAIL("%s: %s", sql, msg);
+    if (sqlite3_exec(enc__store_db(st), sql, NULL, NULL, &msg) != SQLITE_OK)
+        TH_FAIL("%s: %s", sql, msg);
     sqlite3_free(msg);
 }
 
@@ -54,10 +55,15 @@ static void open_store(int ncust)
 /* a value for a column of the given type, as SQL text */
 static void value(enc_aud_type t, bool nullable, char *out, size_t n)
 {
-    static const char *const texts[] = {"'dormant'", "'Dormant'", "'At Risk'", "''", "'新客'",
-                                        "'growing'", "42", "'x''y'"};
-    static const char *const lists[] = {"'[]'", "'[\"vip\"]'", "'[\"vip\",\"complainer\"]'",
-                                        "'[\"a\",\"a\",\"b\"]'", "'[\"家居\"]'", "''", "'[\"vip\"]'"};
+    static const char *const texts[] = {"'dormant'", "'Dormant'", "'At Risk'", "''",
+                                        "'新客'",    "'growing'", "42",        "'x''y'"};
+    static const char *const lists[] = {"'[]'",
+                                        "'[\"vip\"]'",
+                                        "'[\"vip\",\"complainer\"]'",
+                                        "'[\"a\",\"a\",\"b\"]'",
+                                        "'[\"家居\"]'",
+                                        "''",
+                                        "'[\"vip\"]'"};
     if (nullable && pick(6) == 0) {
         snprintf(out, n, "NULL");
         return;
@@ -73,14 +79,15 @@ static void write_profiles(int ncust, int64_t as_of_base)
     exec("DELETE FROM profiles");
     enc_store_begin(st, &err);
     for (int c = 1; c <= ncust + 5; c++) { /* five rows for customers that do not exist */
-        if (pick(8) == 0) continue;      /* unscored */
+        if (pick(8) == 0) continue;        /* unscored */
         enc_buf sql = {0}, vals = {0};
         enc_buf_printf(&sql, "INSERT INTO profiles(customer_id, run_id, as_of");
         enc_buf_printf(&vals, "VALUES(%d, 1, %lld", c, (long long)(as_of_base + pick(3) * 86400));
         const char *done[AUD_F_COUNT];
         int nd = 0;
         for (int f = 0; f < AUD_F_COUNT; f++) {
-            if (enc_aud_fields[f].from != AUD_FROM_PROFILE || strcmp(enc_aud_fields[f].column, "as_of") == 0)
+            if (enc_aud_fields[f].from != AUD_FROM_PROFILE ||
+                strcmp(enc_aud_fields[f].column, "as_of") == 0)
                 continue;
             bool seen = false;
             for (int k = 0; k < nd; k++) seen |= strcmp(done[k], enc_aud_fields[f].column) == 0;
@@ -88,7 +95,8 @@ static void write_profiles(int ncust, int64_t as_of_base)
             done[nd++] = enc_aud_fields[f].column;
             char v[64];
             const char *col = enc_aud_fields[f].column; /* NOT NULL in the schema */
-            value(enc_aud_fields[f].type, strcmp(col, "frequency") && strcmp(col, "monetary"), v, sizeof v);
+            value(enc_aud_fields[f].type, strcmp(col, "frequency") && strcmp(col, "monetary"), v,
+                  sizeof v);
             enc_buf_printf(&sql, ", %s", enc_aud_fields[f].column);
             enc_buf_printf(&vals, ", %s", v);
         }
@@ -134,13 +142,16 @@ static void compare(int64_t now, bool cached)
         CHECK_INT((long)x.nnames, (long)y.nnames);
         for (size_t k = 0; k < x.nnames && k < y.nnames; k++)
             if (strcmp(x.names[k], y.names[k]) && bad++ < 5)
-                TH_FAIL("%s: name %zu: %s vs %s", enc_aud_fields[f].name, k, x.names[k], y.names[k]);
+                TH_FAIL("%s: name %zu: %s vs %s", enc_aud_fields[f].name, k, x.names[k],
+                        y.names[k]);
         for (size_t i = 0; i < s->ncust; i++) {
             bool same;
             if (x.num) same = (isnan(x.num[i]) && isnan(y.num[i])) || x.num[i] == y.num[i];
             else if (x.txt) same = x.txt[i] == y.txt[i];
-            else same = x.off[i + 1] - x.off[i] == y.off[i + 1] - y.off[i] &&
-                        !memcmp(x.item + x.off[i], y.item + y.off[i], (size_t)(x.off[i + 1] - x.off[i]) * sizeof *x.item);
+            else
+                same = x.off[i + 1] - x.off[i] == y.off[i + 1] - y.off[i] &&
+                       !memcmp(x.item + x.off[i], y.item + y.off[i],
+                               (size_t)(x.off[i + 1] - x.off[i]) * sizeof *x.item);
             if (!same && bad++ < 5) TH_FAIL("%s: customer %zu differs", enc_aud_fields[f].name, i);
         }
     }

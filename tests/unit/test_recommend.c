@@ -37,8 +37,8 @@ static void shop1(void)
     rs_product("F", "Home/Mugs", 1000, 0, 0, -1);
     rs_product("G", "Electronics/Cameras", 60000, 3, 0, 0);
     const char *orders[][2] = {{"c1", "A B"}, {"c2", "A B F"}, {"c3", "A C F"}, {"c4", "B F G"},
-                               {"c5", "A B"}, {"c6", "D"}, {"c7", "D"}, {"c8", "D F"},
-                               {"T", "A"}, {"U", "B"}};
+                               {"c5", "A B"}, {"c6", "D"},     {"c7", "D"},     {"c8", "D F"},
+                               {"T", "A"},    {"U", "B"}};
     for (size_t i = 0; i < sizeof orders / sizeof *orders; i++)
         rs_order(rs_customer(orders[i][0]), 10 + (double)i, orders[i][1]);
     rs_event(9, 90, "view", "F", NULL); /* customer 9 is T */
@@ -49,7 +49,8 @@ static void skus(const enc_snapshot *s, const enc_rec_item *it, size_t n, char *
 {
     size_t k = 0;
     out[0] = 0;
-    for (size_t i = 0; i < n; i++) k += (size_t)snprintf(out + k, cap - k, "%s%s", i ? "," : "", s->prod_sku[it[i].prod]);
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)snprintf(out + k, cap - k, "%s%s", i ? "," : "", s->prod_sku[it[i].prod]);
 }
 
 static size_t rec(const enc_rec_model *m, enc_rec_ws *w, enc_rec_kind kind, const char *cust,
@@ -126,11 +127,13 @@ static void personal_and_baselines(void)
 
     /* T bought A (r = 1) and viewed F (r = 0.3). Neighbour sums: B = AB + 0.3 FB (the largest),
        F = AF, C = AC + 0.3 FC, D = 0.3 FD; G is out of stock, A was bought. Rules from A: B 0.6,
-       F 0.4. Score = sum / largest sum + 0.5 * confidence. The rest: popular, D and C already in. */
+       F 0.4. Score = sum / largest sum + 0.5 * confidence. The rest: popular, D and C already in.
+     */
     double maxs = AB + 0.3 * FB;
     size_t n = rec(&m, w, ENC_REC_PERSONAL, "T", it, 10, t, sizeof t);
     CHECK_STR(t, "B,F,C,D");
-    const double ps[] = {1 + 0.5 * 0.6, AF / maxs + 0.5 * 0.4, (AC + 0.3 * FC) / maxs, 0.3 * FD / maxs};
+    const double ps[] = {1 + 0.5 * 0.6, AF / maxs + 0.5 * 0.4, (AC + 0.3 * FC) / maxs,
+                         0.3 * FD / maxs};
     for (size_t i = 0; i < n && i < 4; i++) CHECK_NEAR(it[i].score, ps[i], 1e-5);
     enc_rec_reason_text(&m, &it[0], why, sizeof why);
     CHECK_STR(why, "because you bought A"); /* B's largest part: A's neighbour 0.6 */

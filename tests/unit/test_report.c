@@ -14,8 +14,7 @@
 static void test_pchip_properties(void)
 {
     double x[] = {0, 30, 90, 365}, y[] = {0, 120, 300, 900};
-    for (int i = 0; i < 4; i++)
-        CHECK_NEAR(enc__report_pchip(x, y, 4, x[i]), y[i], 1e-12);
+    for (int i = 0; i < 4; i++) CHECK_NEAR(enc__report_pchip(x, y, 4, x[i]), y[i], 1e-12);
     CHECK(isnan(enc__report_pchip(x, y, 4, -1)));
     CHECK(isnan(enc__report_pchip(x, y, 4, 366)));
     CHECK(isnan(enc__report_pchip(x, y, 4, NAN)));
@@ -31,8 +30,7 @@ static void test_pchip_properties(void)
     CHECK_INT(bad, 0);
     /* straight-line data stay straight; two points are a line */
     double ly[] = {0, 60, 180, 730};
-    for (double t = 0; t <= 365; t += 7)
-        CHECK_NEAR(enc__report_pchip(x, ly, 4, t), 2 * t, 1e-9);
+    for (double t = 0; t <= 365; t += 7) CHECK_NEAR(enc__report_pchip(x, ly, 4, t), 2 * t, 1e-9);
     double x2[] = {0, 10}, y2[] = {5, 25};
     CHECK_NEAR(enc__report_pchip(x2, y2, 2, 2.5), 10, 1e-12);
     /* a flat stretch stays flat */

@@ -45,15 +45,20 @@ static enc_store *make_store(void)
     sqlite3 *db = enc__store_db(st);
     char *q = sqlite3_mprintf(
         "BEGIN;"
-        "INSERT INTO campaigns(name, spec, state, created_at, updated_at) VALUES('spring', '{}', 'running', %lld, %lld);"
-        "INSERT INTO campaign_settings(key, value) VALUES('policy', '{\"shop_url\": \"https://shop.example/\"}');"
+        "INSERT INTO campaigns(name, spec, state, created_at, updated_at) VALUES('spring', '{}', "
+        "'running', %lld, %lld);"
+        "INSERT INTO campaign_settings(key, value) VALUES('policy', '{\"shop_url\": "
+        "\"https://shop.example/\"}');"
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)"
         " INSERT INTO products(sku, name, category, brand, price, currency, in_stock)"
-        " SELECT 'S' || i, 'Thing ' || i, 'Cat/' || (i %% 5), 'Brand', 199 * i, 'USD', i != 7 FROM n;"
+        " SELECT 'S' || i, 'Thing ' || i, 'Cat/' || (i %% 5), 'Brand', 199 * i, 'USD', i != 7 FROM "
+        "n;"
         "INSERT INTO orders(source, order_key, customer_id, ts, status, sales, currency)"
-        " VALUES('t', 'old-1', 1, %lld, 'paid', 6000, 'USD'), ('t', 'old-2', 2, %lld, 'paid', 10000, 'USD');"
+        " VALUES('t', 'old-1', 1, %lld, 'paid', 6000, 'USD'), ('t', 'old-2', 2, %lld, 'paid', "
+        "10000, 'USD');"
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
-        " INSERT INTO customers(id, source, source_key, external_id, country, created_at, updated_at)"
+        " INSERT INTO customers(id, source, source_key, external_id, country, created_at, "
+        "updated_at)"
         " SELECT i, 't', 'c' || i, CASE WHEN i = 5 THEN NULL ELSE 'C' || i END, 'US', 0, 0 FROM n;"
         "INSERT INTO campaign_members(campaign, customer_id, occurrence, holdout, at)"
         " SELECT 'spring', id, 'once', id <= %d, %lld + id FROM customers;"
@@ -62,7 +67,8 @@ static enc_store *make_store(void)
         " SELECT 'spring', id, 'again', id <= %d, %lld + 86400 FROM customers WHERE id %% 10 = 0;"
         "INSERT INTO messages(campaign, customer_id, channel, address, idempotency_key, state,"
         " next_attempt_at, created_at, due_at, sent_at, payload)"
-        " SELECT 'spring', id, CASE WHEN id %% 4 = 0 THEN 'sms' ELSE 'email' END, 'a' || id, 'k' || id,"
+        " SELECT 'spring', id, CASE WHEN id %% 4 = 0 THEN 'sms' ELSE 'email' END, 'a' || id, 'k' "
+        "|| id,"
         "  CASE WHEN id <= %d THEN 'sent' ELSE 'queued' END, 0, 0, 0,"
         "  CASE WHEN id <= %d THEN %lld + 3600 + id END, '{\"items\":[\"S3\",\"S40\"]}'"
         " FROM customers WHERE id > %d;"
@@ -71,9 +77,11 @@ static enc_store *make_store(void)
         " next_attempt_at, created_at, due_at, sent_at)"
         " SELECT 'spring', id, 'email', 'a' || id, 'k2-' || id, 'sent', 0, 0, 0, %lld + 86400 * 3"
         " FROM customers WHERE id > %d AND id <= %d AND id %% 7 = 0;"
-        "INSERT INTO coupons(code, norm, campaign, customer_id, message_key, kind, amount, min_spend, issued_at, expires_at)"
+        "INSERT INTO coupons(code, norm, campaign, customer_id, message_key, kind, amount, "
+        "min_spend, issued_at, expires_at)"
         " SELECT 'SPR-' || id, 'SPR' || id, 'spring', id, 'k' || id,"
-        "  CASE WHEN id %% 3 = 0 THEN 'percent' ELSE 'value' END, CASE WHEN id %% 3 = 0 THEN 15 ELSE 500 END,"
+        "  CASE WHEN id %% 3 = 0 THEN 'percent' ELSE 'value' END, CASE WHEN id %% 3 = 0 THEN 15 "
+        "ELSE 500 END,"
         "  3000, %lld, %lld FROM customers WHERE id > %d AND id <= %d AND id %% 2 = 0;"
         "COMMIT;",
         T0, T0, T0 - 86400 * 30, T0 - 86400 * 20, N_HOLD + N_REACH + N_UNREACH, N_HOLD, T0, N_HOLD,
@@ -97,8 +105,14 @@ static const char *outdir(const char *name)
 
 static enc_respond_opts base_opts(const char *dir)
 {
-    return (enc_respond_opts){.campaign = "spring", .out_dir = dir, .base_rate = 0.05, .uplift = 0.03,
-                              .open_rate = 0.4, .click_rate = 0.15, .coupon_use = 0.5, .seed = 7};
+    return (enc_respond_opts){.campaign = "spring",
+                              .out_dir = dir,
+                              .base_rate = 0.05,
+                              .uplift = 0.03,
+                              .open_rate = 0.4,
+                              .click_rate = 0.15,
+                              .coupon_use = 0.5,
+                              .seed = 7};
 }
 
 /* |observed - p| within k binomial standard errors of n draws */
@@ -177,7 +191,8 @@ static void rates_match_the_truth(void)
     CHECK_INT(coupons, c.reached.coupon_orders);
     double ph = (double)buyers[0] / (N_HOLD - 1), pr = (double)buyers[1] / N_REACH;
     double pu = (double)buyers[2] / N_UNREACH;
-    printf("# conversion: holdout %.4f (0.05), reached %.4f (0.08), unreached %.4f (0.05); uplift %.4f (0.03)\n",
+    printf("# conversion: holdout %.4f (0.05), reached %.4f (0.08), unreached %.4f (0.05); uplift "
+           "%.4f (0.03)\n",
            ph, pr, pu, pr - ph);
     CHECK(within(ph, 0.05, N_HOLD - 1, 4));
     CHECK(within(pr, 0.08, N_REACH, 4));
@@ -211,7 +226,8 @@ static void rates_match_the_truth(void)
     fclose_csv(f);
     CHECK(min_ok);
     CHECK(disc_ok);
-    printf("# coupon use: %lld of %lld reached buyers with a coupon\n", (long long)used, (long long)with);
+    printf("# coupon use: %lld of %lld reached buyers with a coupon\n", (long long)used,
+           (long long)with);
     CHECK(within((double)used / (double)with, 0.5, (double)with, 4));
 
     /* subtotals: the mean of Gamma(4, mean 80.00) baskets, filled with priced products */
@@ -243,15 +259,18 @@ static void rates_match_the_truth(void)
         if (!strcmp(f->field[3], "message_open")) {
             opens++;
             enc_imap_put(opened, id, 1, NULL);
-            snprintf(want, sizeof want, "{\"message_id\":%lld,\"campaign\":\"spring\"}", (long long)(id - N_HOLD));
+            snprintf(want, sizeof want, "{\"message_id\":%lld,\"campaign\":\"spring\"}",
+                     (long long)(id - N_HOLD));
         } else {
             clicks++;
             clicks_opened &= enc_imap_get(opened, id) != NULL;
-            snprintf(want, sizeof want,
-                     "{\"message_id\":%lld,\"campaign\":\"spring\",\"url\":\"https://shop.example/\"}",
-                     (long long)(id - N_HOLD));
+            snprintf(
+                want, sizeof want,
+                "{\"message_id\":%lld,\"campaign\":\"spring\",\"url\":\"https://shop.example/\"}",
+                (long long)(id - N_HOLD));
         }
-        props_ok &= !strcmp(f->field[8], want) && !strcmp(f->field[7], id % 4 == 0 ? "sms" : "email");
+        props_ok &=
+            !strcmp(f->field[8], want) && !strcmp(f->field[7], id % 4 == 0 ? "sms" : "email");
     }
     fclose_csv(f);
     enc_imap_free(opened);
@@ -292,8 +311,8 @@ static void since_until_select_by_anchor(void)
     enc_respond_opts o = base_opts(all);
     CHECK_INT(enc_respond_run(st, &o, NULL, &err), ENC_OK);
     o.out_dir = part;
-    o.since = T0 + 3600 + N_HOLD + 1;          /* the reached ... */
-    o.until = T0 + 3600 + N_HOLD + 5001;       /* ... first 5,000 of them */
+    o.since = T0 + 3600 + N_HOLD + 1;    /* the reached ... */
+    o.until = T0 + 3600 + N_HOLD + 5001; /* ... first 5,000 of them */
     enc_respond_counts c;
     CHECK_INT(enc_respond_run(st, &o, &c, &err), ENC_OK);
     CHECK_INT(c.reached.customers, 5000);
@@ -354,7 +373,8 @@ static void tracking_urls(void)
             const char *prefix = k ? "http://127.0.0.1:8080/t/c/" : "http://127.0.0.1:8080/t/o/";
             enc_token t;
             bool good = !strncmp(l, prefix, strlen(prefix)) &&
-                        enc_token_check(&KEY, l + strlen(prefix), strlen(l + strlen(prefix)), 0, &t, &err) == ENC_OK;
+                        enc_token_check(&KEY, l + strlen(prefix), strlen(l + strlen(prefix)), 0, &t,
+                                        &err) == ENC_OK;
             ok &= good && t.customer_id > N_HOLD && t.customer_id <= N_HOLD + N_REACH &&
                   t.message_id == t.customer_id - N_HOLD && !strcmp(t.campaign, "spring") &&
                   !strcmp(t.channel, t.customer_id % 4 == 0 ? "sms" : "email") &&
@@ -394,7 +414,8 @@ static void refusals(void)
     o = base_opts(outdir("bad"));
     CHECK_INT(enc_respond_run(st, &o, NULL, &err), ENC_EFAIL);
     CHECK(strstr(err.msg, "no product") != NULL);
-    sqlite3_exec(enc__store_db(st), "UPDATE products SET in_stock = 1 WHERE sku != 'S7'", NULL, NULL, NULL);
+    sqlite3_exec(enc__store_db(st), "UPDATE products SET in_stock = 1 WHERE sku != 'S7'", NULL,
+                 NULL, NULL);
 }
 
 int main(void)

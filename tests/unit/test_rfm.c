@@ -17,10 +17,7 @@ static uint64_t rnd(void) /* splitmix64 */
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static double unif(void)
-{
-    return (double)(rnd() >> 11) * 0x1.0p-53;
-}
+static double unif(void) { return (double)(rnd() >> 11) * 0x1.0p-53; }
 
 static void argsort_is_stable_and_sorted(void)
 {
@@ -28,18 +25,10 @@ static void argsort_is_stable_and_sorted(void)
     double *v = enc_xmalloc(N * sizeof *v);
     for (int i = 0; i < N; i++) {
         switch (i % 4) {
-        case 0:
-            v[i] = (double)(rnd() % 7) - 3;
-            break; /* ties, negatives */
-        case 1:
-            v[i] = (unif() - 0.5) * 1e12;
-            break; /* wide range */
-        case 2:
-            v[i] = i % 8 == 2 ? -0.0 : 0.0;
-            break; /* signed zeros are equal */
-        default:
-            v[i] = i % 3 ? INFINITY : -INFINITY;
-            break;
+        case 0: v[i] = (double)(rnd() % 7) - 3; break; /* ties, negatives */
+        case 1: v[i] = (unif() - 0.5) * 1e12; break;   /* wide range */
+        case 2: v[i] = i % 8 == 2 ? -0.0 : 0.0; break; /* signed zeros are equal */
+        default: v[i] = i % 3 ? INFINITY : -INFINITY; break;
         }
     }
     void *ws = enc_xmalloc(enc_rank_ws_size(N));
@@ -65,16 +54,13 @@ static void quantile_small_by_hand(void)
     uint8_t s[10];
     void *ws = enc_xmalloc(enc_rfm_ws_size(10));
     CHECK_INT(enc_rfm_score_quantile(v, 10, 5, true, ENC_RFM_TIES_LOW, s, ws, NULL), 0);
-    for (int i = 0; i < 10; i++)
-        CHECK_INT(s[i], ((int)v[i] + 1) / 2);
+    for (int i = 0; i < 10; i++) CHECK_INT(s[i], ((int)v[i] + 1) / 2);
     CHECK_INT(enc_rfm_score_quantile(v, 10, 5, false, ENC_RFM_TIES_LOW, s, ws, NULL), 0);
-    for (int i = 0; i < 10; i++)
-        CHECK_INT(s[i], 6 - ((int)v[i] + 1) / 2);
+    for (int i = 0; i < 10; i++) CHECK_INT(s[i], 6 - ((int)v[i] + 1) / 2);
     /* ties: seven customers bought once, three more often -> all one-timers share F = 1 */
     double f[10] = {1, 1, 1, 1, 1, 1, 1, 2, 3, 5};
     CHECK_INT(enc_rfm_score_quantile(f, 10, 5, true, ENC_RFM_TIES_LOW, s, ws, NULL), 0);
-    for (int i = 0; i < 7; i++)
-        CHECK_INT(s[i], 1);
+    for (int i = 0; i < 7; i++) CHECK_INT(s[i], 1);
     CHECK_INT(s[7], 4);
     CHECK_INT(s[9], 5);
     /* the 'first' rule splits them by customer order instead */
@@ -144,8 +130,7 @@ static void quantile_matches_pandas(void)
     uint8_t *expect = enc_xmalloc(total);
     CHECK_INT(py_read("expect.bin", expect, 1, total), total);
     size_t diff = 0;
-    for (size_t i = 0; i < total; i++)
-        diff += expect[i] != mine[i];
+    for (size_t i = 0; i < total; i++) diff += expect[i] != mine[i];
     CHECK_INT(diff, 0);
     printf("# pandas oracle: %zu cases, %zu scores, %zu differ\n", ncases, total, diff);
     free(expect);
@@ -159,15 +144,12 @@ static void quantile_bins_are_balanced_without_ties(void)
     enum { N = 100000 };
     double *v = enc_xmalloc(N * sizeof *v);
     uint8_t *s = enc_xmalloc(N);
-    for (int i = 0; i < N; i++)
-        v[i] = unif();
+    for (int i = 0; i < N; i++) v[i] = unif();
     void *ws = enc_xmalloc(enc_rfm_ws_size(N));
     CHECK_INT(enc_rfm_score_quantile(v, N, 5, true, ENC_RFM_TIES_LOW, s, ws, NULL), 0);
     int cnt[6] = {0};
-    for (int i = 0; i < N; i++)
-        cnt[s[i]]++;
-    for (int b = 1; b <= 5; b++)
-        CHECK(abs(cnt[b] - N / 5) <= 1);
+    for (int i = 0; i < N; i++) cnt[s[i]]++;
+    for (int b = 1; b <= 5; b++) CHECK(abs(cnt[b] - N / 5) <= 1);
     free(ws);
     free(s);
     free(v);
@@ -180,14 +162,12 @@ static void edges_boundaries(void)
     const int want_r[] = {5, 5, 4, 4, 3, 3, 2, 2, 1, 1};
     uint8_t s[10];
     CHECK_INT(enc_rfm_score_edges(rec, 10, redges, 5, false, s, NULL), 0);
-    for (int i = 0; i < 10; i++)
-        CHECK_INT(s[i], want_r[i]);
+    for (int i = 0; i < 10; i++) CHECK_INT(s[i], want_r[i]);
     const double fedges[4] = {2, 3, 5, 10};
     const double fr[] = {1, 2, 3, 4, 5, 9, 10, 11, 0, 100};
     const int want_f[] = {1, 2, 3, 3, 4, 4, 5, 5, 1, 5};
     CHECK_INT(enc_rfm_score_edges(fr, 10, fedges, 5, true, s, NULL), 0);
-    for (int i = 0; i < 10; i++)
-        CHECK_INT(s[i], want_f[i]);
+    for (int i = 0; i < 10; i++) CHECK_INT(s[i], want_f[i]);
     /* three bins */
     const double e3[2] = {100, 1000};
     const double m[] = {-5, 100, 999, 1000};
@@ -304,8 +284,7 @@ static void cn_scheme_table(void)
     CHECK_NEAR(mu.monetary, 500, 1e-12);
     uint8_t cls[8];
     enc_rfm_cn_classes(rec, fr, mo, 8, &mu, cls);
-    for (int i = 0; i < 8; i++)
-        CHECK_INT(cls[i], i); /* rows are in the table's order */
+    for (int i = 0; i < 8; i++) CHECK_INT(cls[i], i); /* rows are in the table's order */
     CHECK_STR(enc_rfm_cn_name(ENC_CN_IMPORTANT_VALUE), "重要价值客户");
     CHECK_STR(enc_rfm_cn_name(ENC_CN_IMPORTANT_DEVELOP), "重要发展客户");
     CHECK_STR(enc_rfm_cn_name(ENC_CN_IMPORTANT_KEEP), "重要保持客户");

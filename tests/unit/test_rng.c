@@ -52,7 +52,8 @@ static void check_moments(const char *what, size_t n, double mu, double sigma2, 
     double m, v;
     moments(n, &m, &v);
     double se_m = sqrt(sigma2 / (double)n), se_v = sigma2 * sqrt((kurt - 1.0) / (double)n);
-    if (fabs(m - mu) > 5 * se_m) TH_FAIL("%s: mean %.6g, expected %.6g (se %.3g)", what, m, mu, se_m);
+    if (fabs(m - mu) > 5 * se_m)
+        TH_FAIL("%s: mean %.6g, expected %.6g (se %.3g)", what, m, mu, se_m);
     if (fabs(v - sigma2) > 5 * se_v)
         TH_FAIL("%s: variance %.6g, expected %.6g (se %.3g)", what, v, sigma2, se_v);
 }
@@ -70,8 +71,12 @@ static void xoshiro_reference(void)
 {
     /* xoshiro256starstar.c from state {1, 2, 3, 4} */
     enc_rng r = {.s = {1, 2, 3, 4}};
-    const uint64_t want[] = {11520ULL, 0ULL, 1509978240ULL, 1215971899390074240ULL,
-                             1216172134540287360ULL, 607988272756665600ULL};
+    const uint64_t want[] = {11520ULL,
+                             0ULL,
+                             1509978240ULL,
+                             1215971899390074240ULL,
+                             1216172134540287360ULL,
+                             607988272756665600ULL};
     for (int i = 0; i < 6; i++) CHECK(enc_rng_next(&r) == want[i]);
     /* the same after jump(), computed with an independent Python port of the reference */
     enc_rng j = {.s = {1, 2, 3, 4}};
@@ -278,7 +283,8 @@ static void geometric_draws(void)
     enc_rng_seed(&r, 8);
     double p = 0.2;
     for (size_t i = 0; i < N_DRAWS; i++) xs[i] = (double)enc_rng_geometric(&r, p);
-    /* failures before the first success: mean (1-p)/p, variance (1-p)/p^2, kurtosis 9 + p^2/(1-p) */
+    /* failures before the first success: mean (1-p)/p, variance (1-p)/p^2, kurtosis 9 + p^2/(1-p)
+     */
     check_moments("geometric", N_DRAWS, (1 - p) / p, (1 - p) / (p * p), 9 + p * p / (1 - p));
     CHECK(enc_rng_geometric(&r, 1.0) == 0);
 }

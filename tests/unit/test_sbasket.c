@@ -26,7 +26,7 @@ static void orders_and_sessions(void)
     rs_product("C", "Home", 100, 0, 0, -1);
     rs_product("D", NULL, 100, 0, 0, -1);
     int64_t x = rs_customer("X"), y = rs_customer("Y");
-    rs_order(x, 1, "B A B");   /* repeat counted once */
+    rs_order(x, 1, "B A B"); /* repeat counted once */
     rs_order(x, 2, "D");
     rs_order(y, 1.5, "C A");
     /* X: session S1 views A then B (and a search, not an interest event); two events without a

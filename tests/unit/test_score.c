@@ -16,11 +16,17 @@
 static enc_store *st;
 static enc_err err;
 
-static int64_t at(int y, int m, int d, int hh) { return enc_days_from_civil(y, m, d) * DAY + hh * 3600; }
+static int64_t at(int y, int m, int d, int hh)
+{
+    return enc_days_from_civil(y, m, d) * DAY + hh * 3600;
+}
 
 static int64_t customer(const char *ext, const char *birthday)
 {
-    enc_customer_rec r = {.source = "t", .source_key = ext, .external_id = ext, .birthday = birthday,
+    enc_customer_rec r = {.source = "t",
+                          .source_key = ext,
+                          .external_id = ext,
+                          .birthday = birthday,
                           .region = "North"};
     int64_t id = 0;
     if (enc_store_customer_insert(st, &r, &id, &err)) TH_FAIL("insert: %s", err.msg);
@@ -33,15 +39,24 @@ static int64_t pid1, pid2;
 static void order(const char *key, int64_t cust, int64_t ts, int64_t p, int qty, int64_t price,
                   const char *channel, const char *coupon, const char *status)
 {
-    enc_order_rec o = {.source = "t", .order_key = key, .customer = cust, .ts = ts,
-                       .status = status ? status : "paid", .channel = channel, .payment = "card",
+    enc_order_rec o = {.source = "t",
+                       .order_key = key,
+                       .customer = cust,
+                       .ts = ts,
+                       .status = status ? status : "paid",
+                       .channel = channel,
+                       .payment = "card",
                        .coupon = coupon};
     int64_t id;
     enc_put put;
     if (enc_store_order_put(st, &o, &id, &put, &err)) TH_FAIL("order: %s", err.msg);
     bool ret = status && strcmp(status, "returned") == 0;
-    enc_line_rec l = {.order_id = id, .line_no = 1, .product_id = p, .qty = ret ? -qty : qty,
-                      .unit_price = price, .amount = (ret ? -qty : qty) * price,
+    enc_line_rec l = {.order_id = id,
+                      .line_no = 1,
+                      .product_id = p,
+                      .qty = ret ? -qty : qty,
+                      .unit_price = price,
+                      .amount = (ret ? -qty : qty) * price,
                       .kind = ret ? "return" : "sale"};
     if (enc_store_line_put(st, &l, &put, &err)) TH_FAIL("line: %s", err.msg);
     enc_store_order_refresh(st, id, &err);
@@ -49,8 +64,8 @@ static void order(const char *key, int64_t cust, int64_t ts, int64_t p, int qty,
 
 static void event(const char *key, int64_t cust, int64_t ts, const char *type)
 {
-    enc_event_rec e = {.source = "t", .source_key = key, .customer = cust, .ts = ts, .type = type,
-                       .sku = "P1"};
+    enc_event_rec e = {
+        .source = "t", .source_key = key, .customer = cust, .ts = ts, .type = type, .sku = "P1"};
     enc_put put;
     if (enc_store_event_put(st, &e, &put, &err)) TH_FAIL("event: %s", err.msg);
 }
@@ -68,9 +83,16 @@ static void build(void)
     }
     enc_put put;
     /* P1: Home/Kitchen by B1, 50.00, lasts 30 days; P2: Toys, 40.00 */
-    enc_product_rec p1 = {.sku = "P1", .category = "Home/Kitchen", .brand = "B1", .price = 5000,
-                          .has_price = true, .replenish_days = 30, .has_replenish = true, .in_stock = -1};
-    enc_product_rec p2 = {.sku = "P2", .category = "Toys", .price = 4000, .has_price = true, .in_stock = -1};
+    enc_product_rec p1 = {.sku = "P1",
+                          .category = "Home/Kitchen",
+                          .brand = "B1",
+                          .price = 5000,
+                          .has_price = true,
+                          .replenish_days = 30,
+                          .has_replenish = true,
+                          .in_stock = -1};
+    enc_product_rec p2 = {
+        .sku = "P2", .category = "Toys", .price = 4000, .has_price = true, .in_stock = -1};
     enc_store_product_put(st, &p1, false, &pid1, &put, &err);
     enc_store_product_put(st, &p2, false, &pid2, &put, &err);
     A = customer("A", NULL);
@@ -96,11 +118,19 @@ static void build(void)
     event("e1", D, at(2024, 1, 30, 8), "view");
     event("e2", D, at(2024, 1, 30, 9), "cart_add");
     /* B complained on 10 January 2024; A consents to email */
-    enc_feedback_rec f = {.source = "t", .source_key = "f1", .customer = B, .ts = at(2024, 1, 10, 0),
+    enc_feedback_rec f = {.source = "t",
+                          .source_key = "f1",
+                          .customer = B,
+                          .ts = at(2024, 1, 10, 0),
                           .kind = "complaint"};
     enc_store_feedback_put(st, &f, &put, &err);
-    enc_consent_rec k = {.source = "t", .source_key = "k1", .customer = A, .ts = at(2023, 1, 1, 0),
-                         .channel = "email", .purpose = "marketing", .granted = true};
+    enc_consent_rec k = {.source = "t",
+                         .source_key = "k1",
+                         .customer = A,
+                         .ts = at(2023, 1, 1, 0),
+                         .channel = "email",
+                         .purpose = "marketing",
+                         .granted = true};
     enc_store_consent_put(st, &k, &put, &err);
     /* something after the as-of date, which scoring must not see */
     order("A5", A, at(2024, 2, 5, 0), pid1, 9, 5000, "web", NULL, NULL);
@@ -133,10 +163,10 @@ static void hand_made_store(void)
            e = (size_t)enc_snapshot_find(s, E);
     /* RFM raw values: recency = as-of - last order in days; frequency = purchase orders (the
      * returned one and the one after as-of excluded); monetary = their sales */
-    CHECK_NEAR(sc->recency[a], 3, 1e-12);            /* 29 Jan 00:00 -> 1 Feb 00:00 */
-    CHECK_NEAR(sc->recency[b], 245, 1e-12);          /* 1 June 2023 -> 1 Feb 2024 */
-    CHECK_NEAR(sc->recency[c], 61.5, 1e-12);         /* 1 Dec 12:00 -> 1 Feb */
-    CHECK_NEAR(sc->recency[e], 297, 1e-12);          /* 10 Apr 2023 -> 1 Feb 2024 */
+    CHECK_NEAR(sc->recency[a], 3, 1e-12);    /* 29 Jan 00:00 -> 1 Feb 00:00 */
+    CHECK_NEAR(sc->recency[b], 245, 1e-12);  /* 1 June 2023 -> 1 Feb 2024 */
+    CHECK_NEAR(sc->recency[c], 61.5, 1e-12); /* 1 Dec 12:00 -> 1 Feb */
+    CHECK_NEAR(sc->recency[e], 297, 1e-12);  /* 10 Apr 2023 -> 1 Feb 2024 */
     CHECK(isnan(sc->recency[d]));
     CHECK_INT(sc->frequency[a], 3);
     CHECK_INT(sc->frequency[c], 2);
@@ -250,14 +280,16 @@ static void hand_made_store(void)
         CHECK_STR(json_string_value(json_object_get(j, "rfm_segment")), "Champions");
         CHECK_STR(json_string_value(json_object_get(j, "rfm_segment_cn")), "重要价值客户");
         CHECK_STR(json_string_value(json_object_get(j, "next_order_date")), "2024-02-11");
-        CHECK_STR(json_string_value(json_array_get(json_object_get(j, "top_categories"), 0)), "Home");
+        CHECK_STR(json_string_value(json_array_get(json_object_get(j, "top_categories"), 0)),
+                  "Home");
         json_t *rp = json_array_get(json_object_get(j, "replenish"), 0);
         CHECK_STR(json_string_value(json_object_get(rp, "due")), "2024-03-01");
         json_t *tags = json_object_get(j, "tags");
         bool vip = false, active = false;
         size_t k;
         json_t *t;
-        json_array_foreach(tags, k, t) {
+        json_array_foreach(tags, k, t)
+        {
             vip |= strcmp(json_string_value(t), "vip") == 0;
             active |= strcmp(json_string_value(t), "active") == 0;
         }
@@ -321,8 +353,13 @@ static void cdnow_through_store(void)
         return;
     }
     const char *maps[] = {"customer_id=1", "time=3", "qty=4", "total=5"};
-    enc_import_opts o = {.kind = ENC_KIND_ORDERS, .path = path, .format = ENC_FMT_WS,
-                         .no_header = true, .maps = maps, .nmaps = 4, .max_errors = -1};
+    enc_import_opts o = {.kind = ENC_KIND_ORDERS,
+                         .path = path,
+                         .format = ENC_FMT_WS,
+                         .no_header = true,
+                         .maps = maps,
+                         .nmaps = 4,
+                         .max_errors = -1};
     enc_import_result res;
     CHECK_INT(enc_import_run(st, &o, &res, &err), ENC_OK);
     enc_import_result_free(&res);
@@ -352,8 +389,12 @@ static void cdnow_through_store(void)
     enc_score_transactions(s, T, 2, &tx);
     size_t n = s->ncust;
     double *pa = calloc(n, sizeof *pa), *ex = calloc(n, sizeof *ex), *clv = calloc(n, sizeof *clv);
-    enc_clv_opts co = {.cal_end = (int32_t)enc_days_from_civil(1997, 9, 30), .unit_days = 7,
-                       .horizon = 90 / 7.0, .months = 12, .month_days = 30, .discount = 0.01};
+    enc_clv_opts co = {.cal_end = (int32_t)enc_days_from_civil(1997, 9, 30),
+                       .unit_days = 7,
+                       .horizon = 90 / 7.0,
+                       .months = 12,
+                       .month_days = 30,
+                       .discount = 0.01};
     enc_clv_out out = {.p_alive = pa, .expected = ex, .clv = clv};
     enc_clv_result r;
     CHECK_INT(enc_clv_run(tx.n, tx.cust, tx.day, tx.value, n, &co, &out, &r, &err), ENC_OK);
@@ -385,10 +426,11 @@ static void config_rules(void)
 {
     enc_score_config c;
     enc_score_config_default(&c);
-    const char ok[] = "{\"rfm\": {\"k\": 5, \"ties\": \"first\", \"recency_edges\": [30, 90, 180, 365]},"
-                      " \"lifecycle\": {\"new_days\": 60, \"default_gap_days\": 45},"
-                      " \"churn\": {\"horizon_days\": 60}, \"clv\": {\"unit\": \"day\", \"months\": 6,"
-                      " \"discount_rate\": 0.02}, \"cluster\": {\"k\": 4}, \"currency_decimals\": 0}";
+    const char ok[] =
+        "{\"rfm\": {\"k\": 5, \"ties\": \"first\", \"recency_edges\": [30, 90, 180, 365]},"
+        " \"lifecycle\": {\"new_days\": 60, \"default_gap_days\": 45},"
+        " \"churn\": {\"horizon_days\": 60}, \"clv\": {\"unit\": \"day\", \"months\": 6,"
+        " \"discount_rate\": 0.02}, \"cluster\": {\"k\": 4}, \"currency_decimals\": 0}";
     CHECK_INT(enc_score_config_json(&c, ok, strlen(ok), "t", &err), ENC_OK);
     CHECK_INT(c.rfm.ties, ENC_RFM_TIES_FIRST);
     CHECK(c.r_fixed && !c.f_fixed);
@@ -409,20 +451,21 @@ static void config_rules(void)
     unsetenv("ENCORE_CHURN_HORIZON");
     enc_score_config_free(&c);
     const char *bad[] = {
-        "{\"rfm\": {\"kk\": 5}}",                                            /* unknown key */
-        "{\"churn\": {\"horizon_days\": \"90\"}}",                           /* wrong type */
-        "{\"rfm\": {\"recency_edges\": [30, 20, 40, 50]}}",                  /* not ascending */
-        "{\"rfm\": {\"recency_edges\": [30, 90]}}",                          /* k - 1 edges */
-        "{\"lifecycle\": {\"dormant_overdue\": 9}}",                         /* above churned */
+        "{\"rfm\": {\"kk\": 5}}",                           /* unknown key */
+        "{\"churn\": {\"horizon_days\": \"90\"}}",          /* wrong type */
+        "{\"rfm\": {\"recency_edges\": [30, 20, 40, 50]}}", /* not ascending */
+        "{\"rfm\": {\"recency_edges\": [30, 90]}}",         /* k - 1 edges */
+        "{\"lifecycle\": {\"dormant_overdue\": 9}}",        /* above churned */
         "{\"tags\": [{\"name\": \"x\", \"field\": \"clv\", \"op\": \"~\", \"value\": 1}]}",
         "{\"tags\": [{\"name\": \"x\", \"field\": \"nope\", \"op\": \">\", \"value\": 1}]}",
         "{\"tags\": [{\"name\": \"x\", \"field\": \"tags\", \"op\": \"=\", \"value\": \"a\"}]}",
-        "{\"tags\": [{\"name\": \"x\", \"field\": \"lifecycle\", \"op\": \">\", \"value\": \"a\"}]}",
+        "{\"tags\": [{\"name\": \"x\", \"field\": \"lifecycle\", \"op\": \">\", \"value\": "
+        "\"a\"}]}",
         "{\"tags\": [{\"name\": \"x\", \"field\": \"clv\", \"op\": \">\", \"value\": 1},"
         " {\"name\": \"x\", \"field\": \"clv\", \"op\": \"<\", \"value\": 1}]}", /* twice */
-        "{\"tags\": [{\"field\": \"clv\", \"op\": \">\", \"value\": 1}]}",      /* no name */
+        "{\"tags\": [{\"field\": \"clv\", \"op\": \">\", \"value\": 1}]}",       /* no name */
         "[1, 2]",
-        "{\"churn\": {\"horizon_days\": 90,}}",                              /* not JSON */
+        "{\"churn\": {\"horizon_days\": 90,}}", /* not JSON */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         enc_score_config_default(&c);

@@ -24,8 +24,8 @@ static enc_token_key KEY;
 
 /* One request with "Connection: close"; returns the status, *body gets the body (static). */
 static char resp[1 << 16];
-static int http(int port, const char *method, const char *path, const char *auth,
-                const char *body, const char **out_body)
+static int http(int port, const char *method, const char *path, const char *auth, const char *body,
+                const char **out_body)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
@@ -36,8 +36,9 @@ static int http(int port, const char *method, const char *path, const char *auth
     }
     char req[8192];
     size_t bl = body ? strlen(body) : 0;
-    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s%s%s"
-                                      "Content-Length: %zu\r\n\r\n",
+    int n = snprintf(req, sizeof req,
+                     "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n%s%s%s"
+                     "Content-Length: %zu\r\n\r\n",
                      method, path, auth ? "Authorization: Basic " : "", auth ? auth : "",
                      auth ? "\r\n" : "", bl);
     if (write(fd, req, (size_t)n) != n || (bl && write(fd, body, bl) != (ssize_t)bl)) {
@@ -46,7 +47,8 @@ static int http(int port, const char *method, const char *path, const char *auth
     }
     size_t got = 0;
     ssize_t r;
-    while (got < sizeof resp - 1 && (r = read(fd, resp + got, sizeof resp - 1 - got)) > 0) got += (size_t)r;
+    while (got < sizeof resp - 1 && (r = read(fd, resp + got, sizeof resp - 1 - got)) > 0)
+        got += (size_t)r;
     resp[got] = 0;
     close(fd);
     int status = 0;
@@ -75,7 +77,10 @@ static int64_t scalar(const char *sql)
 
 static enc_server *start(bool direct)
 {
-    enc_server_opts o = {.db_path = dbpath, .listen = "127.0.0.1:0", .write_key = "wk", .key = KEY,
+    enc_server_opts o = {.db_path = dbpath,
+                         .listen = "127.0.0.1:0",
+                         .write_key = "wk",
+                         .key = KEY,
                          .direct = direct};
     enc_server *s;
     enc_err err;
@@ -110,7 +115,8 @@ static void routes_and_refusals(void)
     CHECK_INT(http(port, "POST", "/v1/track", AUTH, "{\"userId\":\"u\"}", &b), 400);
     CHECK(strstr(b, "\"field\":\"event\"") != NULL);
     CHECK_INT(http(port, "POST", "/v1/track", AUTH,
-                   "{\"userId\":\"u\",\"event\":\"Product Viewed\",\"messageId\":\"s-1\"}", &b), 200);
+                   "{\"userId\":\"u\",\"event\":\"Product Viewed\",\"messageId\":\"s-1\"}", &b),
+              200);
     CHECK_STR(b, "{\"ok\":true}");
     /* over the limit: refused from Content-Length, before the body is read */
     char *big = enc_xmalloc(ENC_API_BODY_MAX + 2);
@@ -156,7 +162,8 @@ static void *client(void *p)
     client_arg *a = p;
     char body[256];
     for (int i = 0; i < a->n; i++) {
-        snprintf(body, sizeof body, "{\"userId\":\"c%d\",\"event\":\"Product Viewed\",\"messageId\":\"c%d-%d\"}",
+        snprintf(body, sizeof body,
+                 "{\"userId\":\"c%d\",\"event\":\"Product Viewed\",\"messageId\":\"c%d-%d\"}",
                  a->id, a->id, i / 2 * 2); /* every second request repeats the one before */
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)a->port)};
@@ -166,13 +173,15 @@ static void *client(void *p)
             continue;
         }
         char req[512], r[1024];
-        int n = snprintf(req, sizeof req, "POST /v1/track HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
-                                          "Authorization: Basic " AUTH "\r\nContent-Length: %zu\r\n\r\n%s",
+        int n = snprintf(req, sizeof req,
+                         "POST /v1/track HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                         "Authorization: Basic " AUTH "\r\nContent-Length: %zu\r\n\r\n%s",
                          strlen(body), body);
         if (write(fd, req, (size_t)n) == n) {
             size_t got = 0;
             ssize_t k;
-            while (got < sizeof r - 1 && (k = read(fd, r + got, sizeof r - 1 - got)) > 0) got += (size_t)k;
+            while (got < sizeof r - 1 && (k = read(fd, r + got, sizeof r - 1 - got)) > 0)
+                got += (size_t)k;
             r[got] = 0;
             if (strncmp(r, "HTTP/1.1 200", 12) == 0) a->ok++;
         }
@@ -233,9 +242,12 @@ static void ending_job(enc_server *srv, enc_store *st, void *p)
 static enc_rc counting_job(enc_server *srv, enc_store *st, void *p, enc_err *err)
 {
     job_ctx *c = p;
-    if (st && enc_store_schema_version(st) == enc_store_schema_latest()) atomic_fetch_add(&c->saw_store, 1);
+    if (st && enc_store_schema_version(st) == enc_store_schema_latest())
+        atomic_fetch_add(&c->saw_store, 1);
     if (enc_server_stopping(srv)) atomic_fetch_add(&c->saw_stopping, 1);
-    return atomic_fetch_add(&c->runs, 1) == 0 ? enc_fail(err, ENC_EFAIL, "first run fails on purpose") : ENC_OK;
+    return atomic_fetch_add(&c->runs, 1) == 0
+               ? enc_fail(err, ENC_EFAIL, "first run fails on purpose")
+               : ENC_OK;
 }
 
 static void periodic_jobs_run_and_stop(void)
@@ -297,8 +309,11 @@ static void inbox_read_api(void)
                      "INSERT INTO inbox(customer_id, message_id, idempotency_key, title, body,"
                      " payload, created_at, read_at) VALUES(%lld, NULL, 'k%d', 'T%d', 'B', %s,"
                      " 1700000000 + %d, %s)",
-                     (long long)who, k, k, k == 1 ? "'{\"n\":1}'" : k == 2 ? "'not json'" : "NULL", k,
-                     k == 3 || k == 7 || k == 11 ? "1700000500" : "NULL");
+                     (long long)who, k, k,
+                     k == 1   ? "'{\"n\":1}'"
+                     : k == 2 ? "'not json'"
+                              : "NULL",
+                     k, k == 3 || k == 7 || k == 11 ? "1700000500" : "NULL");
             CHECK_INT(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
         }
         enc_store_close(st);
@@ -341,11 +356,13 @@ static void inbox_read_api(void)
         CHECK_INT(http(port, "GET", "/v1/inbox?customer=ann-old&limit=1", AUTH, NULL, &b), 200);
         CHECK(strstr(b, "\"customer\":\"ann-old\",\"unread\":22") != NULL);
         /* payloads: JSON stays an object, other text a string, none is null */
-        CHECK_INT(http(port, "GET", "/v1/inbox?customer=ann&before=4&limit=3", AUTH, NULL, &b), 200);
+        CHECK_INT(http(port, "GET", "/v1/inbox?customer=ann&before=4&limit=3", AUTH, NULL, &b),
+                  200);
         CHECK(strstr(b, "\"payload\":{\"n\":1}") != NULL);
         CHECK(strstr(b, "\"payload\":\"not json\"") != NULL);
         CHECK(strstr(b, "\"created_at\":\"2023-11-14T22:13:21Z\"") != NULL); /* 1700000001 */
-        CHECK_INT(http(port, "GET", "/v1/inbox?customer=ann&unread=true&limit=100", AUTH, NULL, &b), 200);
+        CHECK_INT(http(port, "GET", "/v1/inbox?customer=ann&unread=true&limit=100", AUTH, NULL, &b),
+                  200);
         CHECK(strstr(b, "\"title\":\"T3\"") == NULL && strstr(b, "\"title\":\"T4\"") != NULL);
         CHECK(strstr(b, "\"next_before\":null") != NULL);
         /* bob's first message (id 26): ann may not mark it; bob may, once */
@@ -411,7 +428,8 @@ static void stop_drains_queued_writes(void)
     CHECK_INT(enc_token_make(&KEY, &t, tok, &err), ENC_OK);
     snprintf(path, sizeof path, "/t/c/%s", tok);
     int redirects = 0;
-    for (int i = 0; i < 200; i++) redirects += http(enc_server_port(s), "GET", path, NULL, NULL, NULL) == 302;
+    for (int i = 0; i < 200; i++)
+        redirects += http(enc_server_port(s), "GET", path, NULL, NULL, NULL) == 302;
     CHECK_INT(redirects, 200);
     CHECK(strstr(resp, "Location: https://shop.example/\r\n") != NULL);
     enc_server_stop(s);
@@ -422,7 +440,8 @@ static void stop_drains_queued_writes(void)
 
 static void bad_listen_addresses(void)
 {
-    const char *bad[] = {"127.0.0.1", "127.0.0.1:99999", "[::1", "[::1]8080", "1.2.3.4:x", "1.2.3.4:"};
+    const char *bad[] = {"127.0.0.1", "127.0.0.1:99999", "[::1",
+                         "[::1]8080", "1.2.3.4:x",       "1.2.3.4:"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         enc_server_opts o = {.db_path = dbpath, .listen = bad[i], .key = KEY};
         enc_server *s;
@@ -450,7 +469,8 @@ static void stop_with_clients_gone(void)
     CHECK_INT(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     for (int i = 0; i < 100; i++) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)enc_server_port(s))};
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_port = htons((uint16_t)enc_server_port(s))};
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
             close(fd);
@@ -458,8 +478,10 @@ static void stop_with_clients_gone(void)
         }
         char req[512], body[128];
         snprintf(body, sizeof body, "{\"userId\":\"g\",\"event\":\"x\",\"messageId\":\"g%d\"}", i);
-        int n = snprintf(req, sizeof req, "POST /v1/track HTTP/1.1\r\nHost: t\r\nAuthorization: Basic " AUTH
-                                          "\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+        int n = snprintf(req, sizeof req,
+                         "POST /v1/track HTTP/1.1\r\nHost: t\r\nAuthorization: Basic " AUTH
+                         "\r\nContent-Length: %zu\r\n\r\n%s",
+                         strlen(body), body);
         if (write(fd, req, (size_t)n) != n) TH_FAIL("write");
         close(fd); /* gone before the answer */
     }

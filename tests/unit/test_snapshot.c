@@ -19,8 +19,13 @@ static int64_t customer(const char *ext)
 static int64_t order(const char *key, int64_t cust, int64_t ts, const char *status,
                      const char *coupon)
 {
-    enc_order_rec o = {.source = "t", .order_key = key, .customer = cust, .ts = ts,
-                       .status = status, .coupon = coupon, .channel = "web"};
+    enc_order_rec o = {.source = "t",
+                       .order_key = key,
+                       .customer = cust,
+                       .ts = ts,
+                       .status = status,
+                       .coupon = coupon,
+                       .channel = "web"};
     int64_t id;
     enc_put p;
     if (enc_store_order_put(st, &o, &id, &p, &err)) TH_FAIL("order: %s", err.msg);
@@ -29,9 +34,15 @@ static int64_t order(const char *key, int64_t cust, int64_t ts, const char *stat
 
 static void line(int64_t oid, int64_t no, int64_t prod, int64_t qty, int64_t price)
 {
-    enc_line_rec l = {.order_id = oid, .line_no = no, .product_id = prod, .qty = qty,
-                      .unit_price = price, .amount = qty * price,
-                      .kind = qty < 0 ? "return" : price > 0 ? "sale" : "free"};
+    enc_line_rec l = {.order_id = oid,
+                      .line_no = no,
+                      .product_id = prod,
+                      .qty = qty,
+                      .unit_price = price,
+                      .amount = qty * price,
+                      .kind = qty < 0     ? "return"
+                              : price > 0 ? "sale"
+                                          : "free"};
     enc_put p;
     if (enc_store_line_put(st, &l, &p, &err)) TH_FAIL("line: %s", err.msg);
     enc_store_order_refresh(st, oid, &err);
@@ -75,8 +86,14 @@ static void build(bool mem)
     /* D: an order imported without lines, a zero total and one item (a free purchase, as
      * CDNOW's $0 rows): a purchase; E: one without lines and without items: none */
     int64_t d = customer("D"), e5 = customer("E");
-    enc_order_rec fo = {.source = "t", .order_key = "O8", .customer = d, .ts = 1600,
-                        .status = "paid", .total = 0, .items = 1, .has_total = true};
+    enc_order_rec fo = {.source = "t",
+                        .order_key = "O8",
+                        .customer = d,
+                        .ts = 1600,
+                        .status = "paid",
+                        .total = 0,
+                        .items = 1,
+                        .has_total = true};
     int64_t fid;
     enc_store_order_put(st, &fo, &fid, &put, &err);
     fo.order_key = "O9", fo.customer = e5, fo.items = 0;
@@ -89,8 +106,8 @@ static void build(bool mem)
     enc_store_event_put(st, &e, &put, &err);
     e.source_key = "e3", e.ts = 9500, e.type = "view", e.session = NULL;
     enc_store_event_put(st, &e, &put, &err);
-    enc_feedback_rec f = {.source = "t", .source_key = "f1", .customer = a, .ts = 1100,
-                          .kind = "complaint"};
+    enc_feedback_rec f = {
+        .source = "t", .source_key = "f1", .customer = a, .ts = 1100, .kind = "complaint"};
     enc_store_feedback_put(st, &f, &put, &err);
     f.source_key = "f2", f.kind = "nps", f.score = 3, f.has_score = true;
     enc_store_feedback_put(st, &f, &put, &err);

@@ -62,8 +62,13 @@ static void keyed_writes_report_what_changed(void)
     o.channel = "web";
     CHECK_INT(enc_store_order_put(st, &o, &id2, &p, &err), ENC_OK);
     CHECK_INT(p, ENC_PUT_UPDATED);
-    enc_line_rec l = {.order_id = id, .line_no = 1, .sku = "A", .qty = 2, .unit_price = 150,
-                      .amount = 300, .kind = "sale"};
+    enc_line_rec l = {.order_id = id,
+                      .line_no = 1,
+                      .sku = "A",
+                      .qty = 2,
+                      .unit_price = 150,
+                      .amount = 300,
+                      .kind = "sale"};
     CHECK_INT(enc_store_line_put(st, &l, &p, &err), ENC_OK);
     CHECK_INT(p, ENC_PUT_INSERTED);
     l.line_no = 2;
@@ -92,8 +97,13 @@ static void keyed_writes_report_what_changed(void)
     CHECK_STR((const char *)sqlite3_column_text(s, 1), "B");
     sqlite3_finalize(s);
     /* consents are a ledger: the same source row twice is the same */
-    enc_consent_rec c = {.source = "s", .source_key = "k1", .customer = 1, .ts = 5,
-                         .channel = "email", .purpose = "marketing", .granted = true};
+    enc_consent_rec c = {.source = "s",
+                         .source_key = "k1",
+                         .customer = 1,
+                         .ts = 5,
+                         .channel = "email",
+                         .purpose = "marketing",
+                         .granted = true};
     CHECK_INT(enc_store_consent_put(st, &c, &p, &err), ENC_OK);
     CHECK_INT(p, ENC_PUT_INSERTED);
     c.granted = false;
@@ -111,8 +121,8 @@ static void event_add_and_consent_state(void)
     if (!st) return;
     enc_err err = {0};
     enc_put p;
-    enc_event_rec e = {.source = "api", .source_key = "m1", .customer = 3, .ts = 100,
-                       .type = "view", .sku = "A"};
+    enc_event_rec e = {
+        .source = "api", .source_key = "m1", .customer = 3, .ts = 100, .type = "view", .sku = "A"};
     CHECK_INT(enc_store_event_add(st, &e, &p, &err), ENC_OK);
     CHECK_INT(p, ENC_PUT_INSERTED);
     e.ts = 200;
@@ -128,8 +138,13 @@ static void event_add_and_consent_state(void)
     int state = 9;
     CHECK_INT(enc_store_consent_state(st, 1, "email", "marketing", &state, &err), ENC_OK);
     CHECK_INT(state, -1);
-    enc_consent_rec c = {.source = "s", .source_key = "k1", .customer = 1, .ts = 50,
-                         .channel = "email", .purpose = "marketing", .granted = true};
+    enc_consent_rec c = {.source = "s",
+                         .source_key = "k1",
+                         .customer = 1,
+                         .ts = 50,
+                         .channel = "email",
+                         .purpose = "marketing",
+                         .granted = true};
     CHECK_INT(enc_store_consent_put(st, &c, &p, &err), ENC_OK);
     c.source_key = "k0"; /* an older revocation entered later does not win */
     c.ts = 40;
@@ -155,8 +170,12 @@ static void merge_moves_history_and_identities(void)
     if (!st) return;
     enc_err err = {0};
     enc_customer_rec a = {.source = "s", .source_key = "a", .external_id = "A", .name = "Ann"};
-    enc_customer_rec b = {.source = "s", .source_key = "b", .external_id = "B", .city = "Paris",
-                          .points = 7, .has_points = true};
+    enc_customer_rec b = {.source = "s",
+                          .source_key = "b",
+                          .external_id = "B",
+                          .city = "Paris",
+                          .points = 7,
+                          .has_points = true};
     int64_t ia, ib, ic;
     CHECK_INT(enc_store_customer_insert(st, &a, &ia, &err), ENC_OK);
     CHECK_INT(enc_store_customer_insert(st, &b, &ib, &err), ENC_OK);

@@ -13,8 +13,7 @@
 static size_t count_str(const char *hay, const char *needle)
 {
     size_t n = 0, k = strlen(needle);
-    for (const char *p = hay; (p = strstr(p, needle)); p += k)
-        n++;
+    for (const char *p = hay; (p = strstr(p, needle)); p += k) n++;
     return n;
 }
 
@@ -53,8 +52,7 @@ static int xml_ok(const char *s, char *why, size_t cap)
         int closing = *p == '/';
         if (closing) p++;
         const char *name = p;
-        while (*p && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-            p++;
+        while (*p && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) p++;
         size_t nlen = (size_t)(p - name);
         if (!nlen) return snprintf(why, cap, "bad tag at %ld", (long)(name - s)), 0;
         if (strncmp(name, "script", 6) == 0) return snprintf(why, cap, "script element"), 0;
@@ -69,8 +67,7 @@ static int xml_ok(const char *s, char *why, size_t cap)
                 if (!*p) return snprintf(why, cap, "unterminated attribute"), 0;
             } else if (*p == '=' && p[1] != '"') {
                 return snprintf(why, cap, "unquoted attribute at %ld", (long)(p - s)), 0;
-            } else if (*p == '/' && p[1] == '>')
-                self = 1;
+            } else if (*p == '/' && p[1] == '>') self = 1;
             else if (*p == '<')
                 return snprintf(why, cap, "< inside a tag at %ld", (long)(p - s)), 0;
             p++;
@@ -99,10 +96,7 @@ static int xml_ok(const char *s, char *why, size_t cap)
     } while (0)
 
 /* marks = elements with a tooltip (<title> without an id: the chart's own title has one) */
-static size_t marks(const char *svg)
-{
-    return count_str(svg, "<title>");
-}
+static size_t marks(const char *svg) { return count_str(svg, "<title>"); }
 
 /* ---- escaping -------------------------------------------------------------------------------- */
 
@@ -187,10 +181,8 @@ static void test_fmt_value(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         enc_svg_fmt_value(s, sizeof s, cases[i].v, cases[i].f);
-        if (strcmp(cases[i].want, "-0.00") == 0)
-            CHECK_STR(s, "0.00"); /* no "-0" */
-        else
-            CHECK_STR(s, cases[i].want);
+        if (strcmp(cases[i].want, "-0.00") == 0) CHECK_STR(s, "0.00"); /* no "-0" */
+        else CHECK_STR(s, cases[i].want);
     }
 }
 
@@ -215,8 +207,7 @@ static void test_ticks_fixed(void)
     enc_svg_ticks_make(-3, 7, 5, &t);
     CHECK(t.v[0] <= -3 && t.v[t.n - 1] >= 7);
     int zero = 0;
-    for (int i = 0; i < t.n; i++)
-        zero += t.v[i] == 0;
+    for (int i = 0; i < t.n; i++) zero += t.v[i] == 0;
     CHECK_INT(zero, 1); /* an exact 0 tick, not -1e-16 */
 
     enc_svg_ticks_make(0, 48000, 5, &t);
@@ -264,10 +255,7 @@ static uint64_t lcg(uint64_t *s)
     *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
     return *s >> 11;
 }
-static double unif(uint64_t *s)
-{
-    return (double)lcg(s) / 9007199254740992.0;
-}
+static double unif(uint64_t *s) { return (double)lcg(s) / 9007199254740992.0; }
 
 static void test_ticks_properties(void)
 {
@@ -346,8 +334,7 @@ static void test_lin_edges(void)
         nb = enc_svg_lin_edges(lo, hi, maxb, e);
         int ok = nb >= 1 && nb <= maxb && e[0] <= lo && e[nb] >= hi;
         double w = e[1] - e[0];
-        for (int i = 1; ok && i <= nb; i++)
-            ok = fabs(e[i] - e[i - 1] - w) <= 1e-6 * w;
+        for (int i = 1; ok && i <= nb; i++) ok = fabs(e[i] - e[i - 1] - w) <= 1e-6 * w;
         ok = ok && is_nice(w);
         for (int j = 0; ok && j < 20; j++) {
             double v = lo + (hi - lo) * j / 19.0;
@@ -365,8 +352,7 @@ static void test_log_edges(void)
     int nb = enc_svg_log_edges(3, 870, e, 64);
     double want[] = {2, 5, 10, 20, 50, 100, 200, 500, 1000};
     CHECK_INT(nb, 8);
-    for (int i = 0; i <= nb && i < 9; i++)
-        CHECK_NEAR(e[i], want[i], 1e-9);
+    for (int i = 0; i <= nb && i < 9; i++) CHECK_NEAR(e[i], want[i], 1e-9);
 
     nb = enc_svg_log_edges(1000, 1000, e, 64); /* exactly on an edge; log10 rounds below 3 */
     CHECK_INT(nb, 1);
@@ -388,8 +374,7 @@ static void test_log_edges(void)
         double lo = pow(10, unif(&seed) * 10 - 4), hi = lo * pow(10, unif(&seed) * 6);
         nb = enc_svg_log_edges(lo, hi, e, 64);
         int ok = nb >= 1 && e[0] <= lo && e[nb] >= hi && e[1] > lo && e[nb - 1] < hi;
-        for (int i = 1; ok && i <= nb; i++)
-            ok = is_nice(e[i]) && e[i] > e[i - 1];
+        for (int i = 1; ok && i <= nb; i++) ok = is_nice(e[i]) && e[i] > e[i - 1];
         if (!ok && bad++ < 5) TH_FAIL("log edges of [%.17g, %.17g]: %d bins", lo, hi, nb);
     }
     CHECK_INT(bad, 0);
@@ -507,8 +492,7 @@ static void test_hist(void)
 {
     double e[32], counts[31];
     int nb = enc_svg_lin_edges(0, 1, 20, e);
-    for (int i = 0; i < nb; i++)
-        counts[i] = i * 3;
+    for (int i = 0; i < nb; i++) counts[i] = i * 3;
     counts[4] = NAN;
     counts[5] = INFINITY;
     enc_svg_chart c = {
@@ -522,8 +506,7 @@ static void test_hist(void)
     enc_buf_reset(&b);
 
     nb = enc_svg_log_edges(0.7, 12000, e, 32);
-    for (int i = 0; i < nb; i++)
-        counts[i] = 100 - i;
+    for (int i = 0; i < nb; i++) counts[i] = 100 - i;
     enc_svg_hist(&b, &c, (size_t)nb, e, counts, true);
     CHECK_XML(b.p);
     CHECK_INT(marks(b.p), nb);
@@ -554,8 +537,7 @@ static void test_heatmap(void)
 {
     const char *rl[] = {"F5", "F4", "F3", "F2", "F1"}, *cl[] = {"R1", "R2", "R3", "R4", "R5"};
     double v[25];
-    for (int i = 0; i < 25; i++)
-        v[i] = i * i;
+    for (int i = 0; i < 25; i++) v[i] = i * i;
     v[7] = NAN;
     enc_svg_chart c = {.id = "rf", .title = "R × F", .x_label = "R", .y_label = "F"};
     enc_buf b = {0};
@@ -605,8 +587,7 @@ static void test_line(void)
     const char *d = strstr(p, " d=\"");
     const char *end = strchr(d + 4, '"');
     size_t moves = 0;
-    for (const char *q = d; q < end; q++)
-        moves += *q == 'M';
+    for (const char *q = d; q < end; q++) moves += *q == 'M';
     CHECK_INT(moves, 3);
     CHECK(strstr(b.p, "<script") == NULL);
     enc_buf_reset(&b);

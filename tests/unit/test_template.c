@@ -18,11 +18,11 @@ static char *render(const char *src, const enc_tval *data, enc_tpl_escape esc)
     return enc_buf_steal(&b);
 }
 
-#define CHECK_RENDER(src, data, esc, want)                                                        \
-    do {                                                                                          \
-        char *got_ = render(src, data, esc);                                                      \
-        CHECK_STR(got_, want);                                                                    \
-        free(got_);                                                                               \
+#define CHECK_RENDER(src, data, esc, want)                                                         \
+    do {                                                                                           \
+        char *got_ = render(src, data, esc);                                                       \
+        CHECK_STR(got_, want);                                                                     \
+        free(got_);                                                                                \
     } while (0)
 
 static void values_fallbacks_sections(void)
@@ -41,14 +41,17 @@ static void values_fallbacks_sections(void)
     enc_tval_list(a, d, "none");
 
     CHECK_RENDER("Hi {{name}}!", d, ENC_ESC_NONE, "Hi Ann!");
-    CHECK_RENDER("Hi {{ name }}, code {{coupon.code}}", d, ENC_ESC_NONE, "Hi Ann, code SAVE-ABCD-EFGH-JKLM");
+    CHECK_RENDER("Hi {{ name }}, code {{coupon.code}}", d, ENC_ESC_NONE,
+                 "Hi Ann, code SAVE-ABCD-EFGH-JKLM");
     CHECK_RENDER("Hi {{nick | \"friend\"}}", d, ENC_ESC_NONE, "Hi friend");
     CHECK_RENDER("[{{empty|\"x\\\"y\"}}]", d, ENC_ESC_NONE, "[x\"y]");
     CHECK_RENDER("[{{missing}}]", d, ENC_ESC_NONE, "[]");
     /* inside a section, the item's fields come first, the outer ones stay visible */
-    CHECK_RENDER("{{#items}}{{name}}:{{price}};{{/items}}", d, ENC_ESC_NONE, "Lens:99.00;Ann:5.00;");
+    CHECK_RENDER("{{#items}}{{name}}:{{price}};{{/items}}", d, ENC_ESC_NONE,
+                 "Lens:99.00;Ann:5.00;");
     CHECK_RENDER("{{^none}}no picks{{/none}}{{#none}}x{{/none}}", d, ENC_ESC_NONE, "no picks");
-    CHECK_RENDER("{{#name}}has {{name}}{{/name}}{{#empty}}no{{/empty}}", d, ENC_ESC_NONE, "has Ann");
+    CHECK_RENDER("{{#name}}has {{name}}{{/name}}{{#empty}}no{{/empty}}", d, ENC_ESC_NONE,
+                 "has Ann");
     CHECK_RENDER("a{{! a comment }}b", d, ENC_ESC_NONE, "ab");
     CHECK_RENDER("no tags at all {", d, ENC_ESC_NONE, "no tags at all {");
     CHECK_RENDER("", d, ENC_ESC_NONE, "");
@@ -102,7 +105,8 @@ static void compile_errors_name_the_place(void)
         {"{{#a | \"x\"}}{{/a}}", "line 1, column 6: a section takes no fallback"},
         {"{{! never closed", "line 1, column 1: unclosed comment: expected '}}'"},
         {"张三{{ }}", "line 1, column 6: expected a name"},
-        {"{{#a}}{{#b}}{{#c}}{{#d}}{{#e}}{{#f}}{{#g}}{{#h}}{{#i}}", "line 1, column 49: sections nested too deep"},
+        {"{{#a}}{{#b}}{{#c}}{{#d}}{{#e}}{{#f}}{{#g}}{{#h}}{{#i}}",
+         "line 1, column 49: sections nested too deep"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         enc_tpl *t = NULL;
@@ -180,7 +184,7 @@ static void coupon_codes_unique(void)
     /* 200,000 codes of 12 random characters: by chance two would be equal with probability
      * M^2 / (2 * 31^12) ~ 3e-8, so any duplicate means a broken generator */
     enum { M = 200000 };
-    char (*codes)[24] = malloc(sizeof(*codes) * M);
+    char(*codes)[24] = malloc(sizeof(*codes) * M);
     enc_err err;
     for (int i = 0; i < M; i++) enc_coupon_make("", 12, codes[i], &err);
     qsort(codes, M, sizeof *codes, (int (*)(const void *, const void *))strcmp);
@@ -198,7 +202,8 @@ static void coupon_codes_unique(void)
     e = (double)total / e;
     /* only the 8 random characters are uniform; the check character is too (it is a
      * bijection of the others' sum), so all positions count */
-    for (const char *a = ENC_COUPON_ALPHABET; *a; a++) chi += (count[(int)*a] - e) * (count[(int)*a] - e) / e;
+    for (const char *a = ENC_COUPON_ALPHABET; *a; a++)
+        chi += (count[(int)*a] - e) * (count[(int)*a] - e) / e;
     CHECK(chi < 70); /* p < 1e-4 for 30 d.o.f. */
     free(codes);
 }

@@ -57,8 +57,8 @@ static void round_trip_every_kind(void)
         CHECK_INT(enc_token_make(&k, &in[i], tok, &err), ENC_OK);
         CHECK(strlen(tok) <= ENC_TOKEN_MAX);
         for (const char *p = tok; *p; p++) /* URL-safe: no escaping needed in a path */
-            CHECK((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                  *p == '-' || *p == '_' || *p == '.');
+            CHECK((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.');
         CHECK_INT(enc_token_check(&k, tok, strlen(tok), 1700000000, &out, &err), ENC_OK);
         CHECK(same(&in[i], &out));
     }
@@ -72,7 +72,8 @@ static void round_trip_every_kind(void)
     url[ENC_TOKEN_URL_MAX] = 0;
     strcpy(big.url, url);
     CHECK_INT(enc_token_make(&k, &big, tok, &err), ENC_OK);
-    CHECK_INT(strlen(tok), ENC_TOKEN_MAX); /* the bound is tight: 1122-byte payload, 1496 + 1 + 22 */
+    CHECK_INT(strlen(tok),
+              ENC_TOKEN_MAX); /* the bound is tight: 1122-byte payload, 1496 + 1 + 22 */
     CHECK_INT(enc_token_check(&k, tok, strlen(tok), 0, &out, &err), ENC_OK);
     CHECK(same(&big, &out));
 }
@@ -109,7 +110,8 @@ static void any_tamper_rejected(void)
         for (char *p = ut; (p = strchr(p, '_')); p++) {
             found++;
             *p = (char)0xdf;
-            if (enc_token_check(&k, ut, strlen(ut), 0, &out, &err) == ENC_OK) TH_FAIL("0xdf for '_' accepted");
+            if (enc_token_check(&k, ut, strlen(ut), 0, &out, &err) == ENC_OK)
+                TH_FAIL("0xdf for '_' accepted");
             *p = '_';
         }
     }
@@ -157,10 +159,10 @@ static void malformed_and_overlong(void)
         {".AAAAAAAAAAAAAAAAAAAAAA", "malformed token payload"},
         {"AQEBAA.AAAAAAAAAAAAAAAAAAAAAA", "bad signature"},
         {"AQEBAA.AAAAAAAAAAAAAAAAAAAAAA==", "malformed token signature"},
-        {"AQEB+A.AAAAAAAAAAAAAAAAAAAAAA", "malformed token payload"},  /* standard alphabet */
+        {"AQEB+A.AAAAAAAAAAAAAAAAAAAAAA", "malformed token payload"}, /* standard alphabet */
         {"AQEB/A.AAAAAAAAAAAAAAAAAAAAAA", "malformed token payload"},
-        {"AQEBA.AAAAAAAAAAAAAAAAAAAAAA", "malformed token payload"},   /* 5 chars: no whole byte */
-        {"AQEBAB.AAAAAAAAAAAAAAAAAAAAAA", "malformed token payload"},  /* non-zero pad bits */
+        {"AQEBA.AAAAAAAAAAAAAAAAAAAAAA", "malformed token payload"},  /* 5 chars: no whole byte */
+        {"AQEBAB.AAAAAAAAAAAAAAAAAAAAAA", "malformed token payload"}, /* non-zero pad bits */
         {"AQEBAA.AAAAAAAAAAAAAAAAAAAAAB", "malformed token signature"},
         {"AQ EBAA.AAAAAAAAAAAAAAAAAAAAAA", "malformed token payload"},
         {"AQEBAA..AAAAAAAAAAAAAAAAAAAAAA", "malformed token signature"},
@@ -208,7 +210,9 @@ static void signed_but_malformed_payloads(void)
         {{1, 2, 1, 0, 1, 1, 1, ' '}, 8, "bad token: bad campaign"},
         {{1, 2, 1, 0, 1, 1, 0, 9}, 8, "bad token: trailing bytes"},
         {{1, 1, 1, 0, 1, 1, 0, 0}, 8, "bad token: bad url length"},
-        {{1, 1, 1, 0, 1, 1, 0, 4, 'f', 't', 'p', ':'}, 12, "bad token: url must start with http:// or https://"},
+        {{1, 1, 1, 0, 1, 1, 0, 4, 'f', 't', 'p', ':'},
+         12,
+         "bad token: url must start with http:// or https://"},
         {{1}, 1, "bad token: payload too short"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -221,7 +225,8 @@ static void signed_but_malformed_payloads(void)
         tok[l++] = '.';
         sodium_bin2base64(tok + l, sizeof tok - l, m, 16, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
         CHECK_INT(enc_token_check(&k, tok, strlen(tok), 0, &out, &err), ENC_EPARSE);
-        if (strcmp(err.msg, cases[i].why) != 0) TH_FAIL("case %zu: '%s' != '%s'", i, err.msg, cases[i].why);
+        if (strcmp(err.msg, cases[i].why) != 0)
+            TH_FAIL("case %zu: '%s' != '%s'", i, err.msg, cases[i].why);
     }
     /* and the same layout with good fields passes, so the cases above fail for their reason */
     uint8_t good[] = {1, 2, 1, 0, 1, 1, 0};
@@ -267,12 +272,16 @@ static void open_redirects_refused(void)
         if (enc_token_make(&k, &t, tok, &err) == ENC_OK) TH_FAIL("accepted '%s'", bad[i]);
     }
     static const char *const good[] = {
-        "https://shop.example", "HTTPS://Shop.Example/Path", "http://127.0.0.1:8080/x?a=1&b=%20",
-        "https://shop.example/@user", "https://xn--fiqs8s.example/#frag",
+        "https://shop.example",
+        "HTTPS://Shop.Example/Path",
+        "http://127.0.0.1:8080/x?a=1&b=%20",
+        "https://shop.example/@user",
+        "https://xn--fiqs8s.example/#frag",
     };
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         const char *why;
-        if (!enc_token_url_ok(good[i], strlen(good[i]), &why)) TH_FAIL("refused '%s': %s", good[i], why);
+        if (!enc_token_url_ok(good[i], strlen(good[i]), &why))
+            TH_FAIL("refused '%s': %s", good[i], why);
     }
     /* a url is longer than allowed */
     char url[ENC_TOKEN_URL_MAX + 2];
@@ -350,7 +359,8 @@ static void secret_sources(void)
     CHECK(memcmp(a.k, b.k, 32) == 0);
     CHECK_STR(where, file);
     /* the environment over the file */
-    CHECK_INT(enc_token_key_load(NULL, "an environment secret", db, &c, where, sizeof where, &err), ENC_OK);
+    CHECK_INT(enc_token_key_load(NULL, "an environment secret", db, &c, where, sizeof where, &err),
+              ENC_OK);
     CHECK(memcmp(a.k, c.k, 32) != 0);
     CHECK_STR(where, "ENCORE_SECRET");
     CHECK_INT(enc_token_key_load(NULL, "short", db, &c, NULL, 0, &err), ENC_EUSAGE);

@@ -45,7 +45,8 @@ static void alts(const enc_snapshot *s, const enc_upsell *u, const char *sku, ch
     size_t n = 0;
     out[0] = 0;
     for (int64_t k = u->off[p]; k < u->off[p + 1]; k++)
-        n += (size_t)snprintf(out + n, cap - n, "%s%s", k > u->off[p] ? "," : "", s->prod_sku[u->item[k]]);
+        n += (size_t)snprintf(out + n, cap - n, "%s%s", k > u->off[p] ? "," : "",
+                              s->prod_sku[u->item[k]]);
 }
 
 static void alternatives(void)

@@ -6,7 +6,7 @@
 
 static const enc_vocab *const tables[] = {
     enc_vocab_order_status, enc_vocab_event_type, enc_vocab_feedback_kind, enc_vocab_channel,
-    enc_vocab_purpose, enc_vocab_consent, enc_vocab_yes_no};
+    enc_vocab_purpose,      enc_vocab_consent,    enc_vocab_yes_no};
 
 static void canonical_and_unambiguous(void)
 {

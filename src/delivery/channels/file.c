@@ -64,7 +64,8 @@ static enc_rc load_keys(file_chan *f, enc_err *err)
 static enc_rc file_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *err)
 {
     const char *path = enc_opt_str(opts, "path", NULL);
-    if (!path || !*path) return enc_fail(err, ENC_EUSAGE, "channel %s: \"path\" is required", ch->name);
+    if (!path || !*path)
+        return enc_fail(err, ENC_EUSAGE, "channel %s: \"path\" is required", ch->name);
     file_chan *f = enc_xcalloc(1, sizeof *f);
     f->path = enc_xstrdup(path);
     f->sync = enc_opt_bool(opts, "fsync", true);
@@ -155,7 +156,8 @@ static void file_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
     }
     if (fail) {
         /* nothing of this batch counts as written: cut what went out and report temporary */
-        if (ftruncate(f->fd, f->size) != 0) { /* the torn tail is cut again at the next open */ }
+        if (ftruncate(f->fd, f->size) != 0) { /* the torn tail is cut again at the next open */
+        }
         for (size_t i = 0; i < n; i++) {
             if (!fresh[i]) continue;
             enc_result_err(&res[i], ENC_SEND_TEMP, "%s %s: %s", fail, f->path, strerror(e));
@@ -164,7 +166,8 @@ static void file_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
         /* forget the keys of this batch: they were not written */
         enc_smap *drop = enc_smap_new(n + 1);
         for (size_t j = 0; j < n; j++)
-            if (fresh[j]) enc_smap_put(drop, m[j].idempotency_key, strlen(m[j].idempotency_key), 1, NULL);
+            if (fresh[j])
+                enc_smap_put(drop, m[j].idempotency_key, strlen(m[j].idempotency_key), 1, NULL);
         enc_smap *keep = enc_smap_new(enc_smap_count(f->keys) + 16);
         const char *kk;
         size_t kl;
@@ -194,5 +197,9 @@ static void file_close(enc_channel *ch)
 }
 
 const enc_channel_ops enc_file_ops = {
-    .kind = "file", .dedups = true, .open = file_open, .send = file_send, .close = file_close,
+    .kind = "file",
+    .dedups = true,
+    .open = file_open,
+    .send = file_send,
+    .close = file_close,
 };

@@ -29,7 +29,8 @@ static void inbox_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_res
         bool dup;
         if (enc_outbox_inbox_put(ob, &m[i], now, &dup, &err)) {
             enc_store_rollback(st);
-            for (size_t j = 0; j < n; j++) enc_result_err(&res[j], ENC_SEND_TEMP, "inbox: %s", err.msg);
+            for (size_t j = 0; j < n; j++)
+                enc_result_err(&res[j], ENC_SEND_TEMP, "inbox: %s", err.msg);
             return;
         }
         snprintf(res[i].provider_ref, sizeof res[i].provider_ref, "inbox:%s",
@@ -44,5 +45,9 @@ static void inbox_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_res
 static void inbox_close(enc_channel *ch) { ch->impl = NULL; }
 
 const enc_channel_ops enc_inbox_ops = {
-    .kind = "inbox", .dedups = true, .open = inbox_open, .send = inbox_send, .close = inbox_close,
+    .kind = "inbox",
+    .dedups = true,
+    .open = inbox_open,
+    .send = inbox_send,
+    .close = inbox_close,
 };

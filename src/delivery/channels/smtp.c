@@ -88,8 +88,7 @@ void enc_mail_qp(enc_buf *out, const char *text)
             continue;
         }
         bool at_eol = p[1] == 0 || p[1] == '\n' || p[1] == '\r';
-        bool lit = (c >= 33 && c <= 126 && c != '=') ||
-                   ((c == ' ' || c == '\t') && !at_eol);
+        bool lit = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !at_eol);
         if (c == '.' && col == 0) lit = false; /* no line starting with a dot */
         size_t w = lit ? 1 : 3;
         /* a soft break "=" needs one column: keep every line within 76 */
@@ -169,8 +168,8 @@ void enc_mail_build(const enc_mail_opts *o, const enc_msg *m, int64_t now, enc_b
     snprintf(domain, sizeof domain, "%s", o->domain ? o->domain : at ? at + 1 : "localhost");
     /* Message-ID and boundary from the key: a resend of the same message is the same mail */
     uint8_t h[32];
-    enc_hmac_sha256("encore-message-id", 17, m->idempotency_key, strlen(m->idempotency_key),
-                    NULL, 0, h);
+    enc_hmac_sha256("encore-message-id", 17, m->idempotency_key, strlen(m->idempotency_key), NULL,
+                    0, h);
     char hx[65];
     enc_hex(h, 32, hx);
     char msgid[128];
@@ -184,8 +183,8 @@ void enc_mail_build(const enc_mail_opts *o, const enc_msg *m, int64_t now, enc_b
     static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    snprintf(date, sizeof date, "%s, %02d %s %04d %02d:%02d:%02d +0000", wd[tm.tm_wday],
-             tm.tm_mday, mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(date, sizeof date, "%s, %02d %s %04d %02d:%02d:%02d +0000", wd[tm.tm_wday], tm.tm_mday,
+             mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 
     enc_buf_printf(out, "Date: %s\r\n", date);
     mailbox_header(out, "From", o->from);
@@ -253,16 +252,21 @@ void enc_mail_build(const enc_mail_opts *o, const enc_msg *m, int64_t now, enc_b
         enc_buf_printf(out, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
                        boundary);
         enc_buf_adds(out, "This is a multi-part message in MIME format.\r\n");
-        enc_buf_printf(out, "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-                            "Content-Transfer-Encoding: quoted-printable\r\n\r\n", boundary);
+        enc_buf_printf(out,
+                       "--%s\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                       "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+                       boundary);
         enc_mail_qp(out, m->body_text);
-        enc_buf_printf(out, "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
-                            "Content-Transfer-Encoding: quoted-printable\r\n\r\n", boundary);
+        enc_buf_printf(out,
+                       "--%s\r\nContent-Type: text/html; charset=UTF-8\r\n"
+                       "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+                       boundary);
         enc_mail_qp(out, m->body_html);
         enc_buf_printf(out, "--%s--\r\n", boundary);
     } else {
-        enc_buf_printf(out, "Content-Type: text/%s; charset=UTF-8\r\n"
-                            "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+        enc_buf_printf(out,
+                       "Content-Type: text/%s; charset=UTF-8\r\n"
+                       "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
                        html ? "html" : "plain");
         enc_mail_qp(out, html ? m->body_html : text ? m->body_text : "");
     }
@@ -296,8 +300,8 @@ typedef struct smtp_chan {
     bool starttls, insecure;
     long timeout_ms;
     enc_mail_opts mo;
-    char *owned[6]; /* strings behind mo */
-    enc_token_key key; /* behind mo.key when unsubscribe links are configured */
+    char *owned[6];       /* strings behind mo */
+    enc_token_key key;    /* behind mo.key when unsubscribe links are configured */
     char last_reply[256]; /* the last 4xx or 5xx reply of the current message */
     /* upload state */
     enc_buf msg;
@@ -317,8 +321,7 @@ static void smtp_close(enc_channel *ch);
 
 /* The unsubscribe options: a link needs the tracking server's key, found as `encore serve`
  * finds it ("secret_file", else $ENCORE_SECRET, else the file DB.secret beside the store). */
-static enc_rc unsub_open(enc_channel *ch, smtp_chan *c, json_t *opts, enc_outbox *ob,
-                         enc_err *err)
+static enc_rc unsub_open(enc_channel *ch, smtp_chan *c, json_t *opts, enc_outbox *ob, enc_err *err)
 {
     const enc_mail_opts *o = &c->mo;
     if (json_object_get(opts, "unsubscribe_secret"))
@@ -328,8 +331,10 @@ static enc_rc unsub_open(enc_channel *ch, smtp_chan *c, json_t *opts, enc_outbox
                         " (\"secret_file\", ENCORE_SECRET, or DB.secret beside the store)",
                         ch->name);
     if (o->unsub_url && o->tracking_url)
-        return enc_fail(err, ENC_EUSAGE, "channel %s: give \"tracking_url\" or \"unsubscribe_url\","
-                                         " not both", ch->name);
+        return enc_fail(err, ENC_EUSAGE,
+                        "channel %s: give \"tracking_url\" or \"unsubscribe_url\","
+                        " not both",
+                        ch->name);
     if (o->unsub_url && !strstr(o->unsub_url, "{token}"))
         return enc_fail(err, ENC_EUSAGE, "channel %s: \"unsubscribe_url\" must hold {token}",
                         ch->name);
@@ -359,8 +364,10 @@ static enc_rc smtp_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *
     pthread_once(&curl_once, curl_init);
     const char *url = enc_opt_str(opts, "url", NULL), *from = enc_opt_str(opts, "from", NULL);
     if (!url || (strncmp(url, "smtp://", 7) && strncmp(url, "smtps://", 8)))
-        return enc_fail(err, ENC_EUSAGE, "channel %s: \"url\" must be smtp://HOST[:PORT] or"
-                                         " smtps://HOST[:PORT]", ch->name);
+        return enc_fail(err, ENC_EUSAGE,
+                        "channel %s: \"url\" must be smtp://HOST[:PORT] or"
+                        " smtps://HOST[:PORT]",
+                        ch->name);
     if (!from || !strchr(from, '@'))
         return enc_fail(err, ENC_EUSAGE, "channel %s: \"from\" (an address) is required", ch->name);
     smtp_chan *c = enc_xcalloc(1, sizeof *c);
@@ -372,12 +379,15 @@ static enc_rc smtp_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *
     c->starttls = enc_opt_bool(opts, "starttls", false);
     c->insecure = enc_opt_bool(opts, "insecure", false);
     c->timeout_ms = (long)(enc_opt_num(opts, "timeout", 30) * 1000);
-    static const char *const keys[6] = {"from", "reply_to", "unsubscribe_mailto",
-                                        "unsubscribe_url", "tracking_url", "domain"};
+    static const char *const keys[6] = {
+        "from", "reply_to", "unsubscribe_mailto", "unsubscribe_url", "tracking_url", "domain"};
     for (int i = 0; i < 6; i++) c->owned[i] = dup_opt(opts, keys[i]);
-    c->mo = (enc_mail_opts){.from = c->owned[0], .reply_to = c->owned[1],
-                            .unsub_mailto = c->owned[2], .unsub_url = c->owned[3],
-                            .tracking_url = c->owned[4], .domain = c->owned[5]};
+    c->mo = (enc_mail_opts){.from = c->owned[0],
+                            .reply_to = c->owned[1],
+                            .unsub_mailto = c->owned[2],
+                            .unsub_url = c->owned[3],
+                            .tracking_url = c->owned[4],
+                            .domain = c->owned[5]};
     ch->impl = c;
     enc_rc rc = unsub_open(ch, c, opts, ob, err);
     if (rc) {
@@ -468,8 +478,8 @@ static void smtp_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
          * without one, a transport failure is temporary */
         enc_send_status st = ENC_SEND_TEMP;
         if (c->last_reply[0]) st = enc_smtp_classify(c->last_reply, &hard);
-        enc_result_err(&res[i], st, "%s%s%s", curl_easy_strerror(cc),
-                       c->last_reply[0] ? ": " : "", c->last_reply);
+        enc_result_err(&res[i], st, "%s%s%s", curl_easy_strerror(cc), c->last_reply[0] ? ": " : "",
+                       c->last_reply);
         if (hard) res[i].suppress_reason = "hard_bounce";
     }
 }
@@ -493,5 +503,9 @@ static void smtp_close(enc_channel *ch)
 }
 
 const enc_channel_ops enc_smtp_ops = {
-    .kind = "smtp", .dedups = false, .open = smtp_open, .send = smtp_send, .close = smtp_close,
+    .kind = "smtp",
+    .dedups = false,
+    .open = smtp_open,
+    .send = smtp_send,
+    .close = smtp_close,
 };

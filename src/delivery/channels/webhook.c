@@ -183,8 +183,8 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     size_t len = sz * n;
     if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) x->retry_after[0] = 0;
     else if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-        snprintf(x->retry_after, sizeof x->retry_after, "%.*s", (int)(len - 12 < 95 ? len - 12 : 95),
-                 p + 12);
+        snprintf(x->retry_after, sizeof x->retry_after, "%.*s",
+                 (int)(len - 12 < 95 ? len - 12 : 95), p + 12);
     return len;
 }
 
@@ -200,13 +200,14 @@ static enc_rc hook_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *
 {
     pthread_once(&curl_once, curl_init);
     const char *url = enc_opt_str(opts, "url", NULL);
-    if (!url || !*url) return enc_fail(err, ENC_EUSAGE, "channel %s: \"url\" is required", ch->name);
+    if (!url || !*url)
+        return enc_fail(err, ENC_EUSAGE, "channel %s: \"url\" is required", ch->name);
     const char *shape = enc_opt_str(opts, "shape", "generic");
     int sh = enc_webhook_shape_parse(shape);
     if (sh < 0)
         return enc_fail(err, ENC_EUSAGE,
-                        "channel %s: unknown shape \"%.40s\" (generic, sms, push, wechat)", ch->name,
-                        shape);
+                        "channel %s: unknown shape \"%.40s\" (generic, sms, push, wechat)",
+                        ch->name, shape);
     json_t *hdrs = json_object_get(opts, "headers");
     if (hdrs && !json_is_object(hdrs))
         return enc_fail(err, ENC_EUSAGE, "channel %s: \"headers\" must be an object", ch->name);
@@ -258,7 +259,8 @@ static bool start(hook_chan *c, hook_xfer *x, const enc_msg *m, size_t idx, enc_
     x->hdr = curl_slist_append(x->hdr, line);
     const char *k;
     json_t *v;
-    json_object_foreach(c->headers, k, v) {
+    json_object_foreach(c->headers, k, v)
+    {
         if (!json_is_string(v)) continue;
         snprintf(line, sizeof line, "%s: %s", k, json_string_value(v));
         x->hdr = curl_slist_append(x->hdr, line);
@@ -305,8 +307,9 @@ static void finish(hook_chan *c, hook_xfer *x, CURLcode cc, enc_send_result *res
                            "wechat errcode %lld: %.120s", e, enc_opt_str(r, "errmsg", ""));
         } else if (s != ENC_SEND_OK) {
             char snippet[121] = "";
-            if (x->reply.len) snprintf(snippet, sizeof snippet, "%.*s",
-                                       (int)(x->reply.len < 120 ? x->reply.len : 120), x->reply.p);
+            if (x->reply.len)
+                snprintf(snippet, sizeof snippet, "%.*s",
+                         (int)(x->reply.len < 120 ? x->reply.len : 120), x->reply.p);
             for (char *q = snippet; *q; q++)
                 if (*q == '\n' || *q == '\r') *q = ' ';
             enc_result_err(res, s, "HTTP %ld%s%s", st, snippet[0] ? ": " : "", snippet);
@@ -321,7 +324,8 @@ static void finish(hook_chan *c, hook_xfer *x, CURLcode cc, enc_send_result *res
             for (size_t i = 0; i < 4 && !res->provider_ref[0]; i++) {
                 json_t *v = json_object_get(r, ids[i]);
                 if (json_is_string(v))
-                    snprintf(res->provider_ref, sizeof res->provider_ref, "%s", json_string_value(v));
+                    snprintf(res->provider_ref, sizeof res->provider_ref, "%s",
+                             json_string_value(v));
                 else if (json_is_integer(v))
                     snprintf(res->provider_ref, sizeof res->provider_ref, "%lld",
                              (long long)json_integer_value(v));
@@ -400,5 +404,9 @@ static void hook_close(enc_channel *ch)
 }
 
 const enc_channel_ops enc_webhook_ops = {
-    .kind = "webhook", .dedups = true, .open = hook_open, .send = hook_send, .close = hook_close,
+    .kind = "webhook",
+    .dedups = true,
+    .open = hook_open,
+    .send = hook_send,
+    .close = hook_close,
 };

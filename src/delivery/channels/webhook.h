@@ -14,7 +14,10 @@
 extern const enc_channel_ops enc_webhook_ops;
 
 typedef enum enc_webhook_shape {
-    ENC_SHAPE_GENERIC, ENC_SHAPE_SMS, ENC_SHAPE_PUSH, ENC_SHAPE_WECHAT
+    ENC_SHAPE_GENERIC,
+    ENC_SHAPE_SMS,
+    ENC_SHAPE_PUSH,
+    ENC_SHAPE_WECHAT
 } enc_webhook_shape;
 /* The shape named s, or -1. */
 int enc_webhook_shape_parse(const char *s);
