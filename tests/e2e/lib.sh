@@ -1,5 +1,8 @@
 # lib.sh — sourced by end-to-end scripts: drives the real binary ($ENCORE) and counts checks.
-# Each check prints "ok - name" or "not ok - name" with details; e2e_done prints the summary.
+# Each check prints "ok - name" or "not ok - name" with details; e2e_done prints the summary
+# ("N passed, N failed, N skipped") and fails a script that ran no check. A skip (skip WHY) is
+# counted apart, never as a pass, and fails under CI=true unless the script names why it may
+# skip there (skip_anywhere WHY).
 set -u
 E2E_PASSED=0; E2E_FAILED=0; E2E_SKIPPED=0
 ENCORE=${ENCORE:-build/encore}
@@ -17,11 +20,18 @@ check_match() { if [[ "$2" =~ $3 ]]; then ok "$1"; else not_ok "$1" "got:      $
 run_rc() { OUT=$("$@" 2>"$E2E_TMP/stderr"); RC=$?; ERR=$(cat "$E2E_TMP/stderr"); }
 # jget JSON EXPR — a python3 expression over the parsed document d
 jget() { /usr/bin/python3 -c "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
-# need_data REL: 0 when present; when absent fails under CI, else skips (returns 1)
+# skip WHY: the checks that follow are skipped; under CI=true that is a failure (CI has every
+# data set and tool, so a skip there would hide a missing one)
+skip() {
+  if [ "${CI:-}" = "true" ]; then not_ok "would skip, which CI does not allow: $1"; else
+    E2E_SKIPPED=$((E2E_SKIPPED + 1)); echo "skip - $1"; fi
+}
+# skip_anywhere WHY: a skip the script declares legitimate everywhere, CI included
+skip_anywhere() { E2E_SKIPPED=$((E2E_SKIPPED + 1)); echo "skip - $1 (allowed under CI)"; }
+# need_data REL: 0 when present; when absent skips (returns 1), which fails under CI
 need_data() {
   if [ -r "$ENCORE_DATA/$1" ]; then return 0; fi
-  if [ "${CI:-}" = "true" ]; then not_ok "data $1 present (required under CI)"; else
-    E2E_SKIPPED=$((E2E_SKIPPED + 1)); echo "skip - data $1 missing"; fi
+  skip "data $1 missing"
   return 1
 }
 # Peer processes (servers a test talks to): start one in the background and pass its pid to
@@ -31,7 +41,41 @@ PEERS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../peers" && pwd)"
 E2E_PEERS=""
 peer() { E2E_PEERS="$E2E_PEERS $1"; trap 'for p in $E2E_PEERS; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT; }
 wait_port() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
-e2e_done() { rm -rf "$E2E_TMP"; echo "$E2E_PASSED passed, $E2E_FAILED failed, $E2E_SKIPPED skipped"; [ "$E2E_FAILED" -eq 0 ]; }
+e2e_done() {
+  rm -rf "$E2E_TMP"
+  [ $((E2E_PASSED + E2E_FAILED + E2E_SKIPPED)) -eq 0 ] && not_ok "the script ran no check"
+  echo "$E2E_PASSED passed, $E2E_FAILED failed, $E2E_SKIPPED skipped"
+  [ "$E2E_FAILED" -eq 0 ]
+}
+
+# demo_shop DB DIR [DEMO OPTIONS]: the store DB (with its column cache) and the shop's files in
+# DIR as `encore --db DB demo OPTIONS --out DIR --json` leaves them; sets RC, OUT (its JSON, naming
+# DB and DIR) and ERR as run_rc does. Under tests/run.sh the first suite asking for a shop
+# generates it into $ENCORE_SHOP_CACHE and the suites after it asking for the same one copy it.
+demo_shop() {
+  local db=$1 dir=$2; shift 2
+  if [ -z "${ENCORE_SHOP_CACHE:-}" ]; then
+    run_rc "$ENCORE" --db "$db" demo "$@" --out "$dir" --json; return
+  fi
+  local key c f
+  key=$(printf '%s_' "$@" | tr -c 'A-Za-z0-9_-' '_')
+  c="$ENCORE_SHOP_CACHE/shop$key"
+  mkdir -p "$ENCORE_SHOP_CACHE"
+  (
+    flock 9
+    if [ ! -f "$c/done" ]; then
+      rm -rf "$c" && mkdir -p "$c"
+      "$ENCORE" --db "$c/demo.db" demo "$@" --out "$c/shop" --json >"$c/out" 2>"$c/err"
+      echo $? >"$c/rc"; touch "$c/done"
+    fi
+  ) 9>"$ENCORE_SHOP_CACHE/lock"
+  RC=$(cat "$c/rc"); ERR=$(cat "$c/err")
+  for f in "$c"/demo.db*; do cp "$f" "$db${f#"$c/demo.db"}"; done
+  mkdir -p "$dir" && cp -r "$c/shop/." "$dir/"
+  OUT=$(/usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["db"], d["dir"] = sys.argv[2], sys.argv[3]; print(json.dumps(d))' \
+    "$c/out" "$db" "$dir" 2>/dev/null || cat "$c/out")
+}
 
 # --- for scripts with local peers (tests/peers) and a server ---------------------------------
 PY=/usr/bin/python3

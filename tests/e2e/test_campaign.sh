@@ -10,7 +10,7 @@
 
 shop="$E2E_TMP/shop"
 AT="2025-12-31 12:00"
-run_rc "$ENCORE" demo --customers 3000 --out "$shop" --json
+demo_shop "$ENCORE_DB" "$shop" --customers 3000
 check "demo shop generated" "$RC" 0
 if "$ENCORE" score --help >/dev/null 2>&1; then
   run_rc "$ENCORE" score

@@ -18,7 +18,7 @@ PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 sql() { $PY -c "import sqlite3,sys; [print('|'.join(map(str, r))) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]" "$ENCORE_DB" "$1"; }
 
-run_rc "$ENCORE" demo --customers 3000 --out "$E2E_TMP/shop" --json
+demo_shop "$ENCORE_DB" "$E2E_TMP/shop" --customers 3000
 check "demo shop generated" "$RC" 0
 printf '{"quiet_hours": null}' > "$E2E_TMP/policy.json"
 "$ENCORE" campaign policy "$E2E_TMP/policy.json" >/dev/null

@@ -31,7 +31,7 @@ check "rules FILE --level is a usage error" "$RC" 2
 
 # ---- demo shop -----------------------------------------------------------------------------
 DB=$T/demo.db
-run_rc "$ENCORE" --db "$DB" demo --customers 3000 --seed 7 --out "$T/shop" --json
+demo_shop "$DB" "$T/shop" --customers 3000
 check "demo shop: exit 0" "$RC" 0
 run_rc "$ENCORE" --db "$DB" recommend nobody
 check "unknown customer fails with 1" "$RC" 1

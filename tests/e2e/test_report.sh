@@ -10,7 +10,7 @@ PY=/usr/bin/python3
 here=$(dirname "$0")
 db="$E2E_TMP/shop.db"
 
-run_rc "$ENCORE" --db "$db" demo --customers 2000 --seed 11 --out "$E2E_TMP/shop" --json
+demo_shop "$db" "$E2E_TMP/shop" --customers 2000 --seed 11
 check "demo store built" "$RC" 0
 
 # ---- before scoring -----------------------------------------------------------------------------

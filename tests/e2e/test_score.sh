@@ -8,7 +8,7 @@
 export ENCORE_DB="$E2E_TMP/shop.db"
 py() { /usr/bin/python3 -c "$@"; }
 
-run_rc "$ENCORE" demo --customers 2000 --seed 11 --out "$E2E_TMP/shop" --json
+demo_shop "$ENCORE_DB" "$E2E_TMP/shop" --customers 2000 --seed 11
 check "demo shop imported" "$RC" 0
 CUSTOMERS=$(jget "$OUT" 'd["customers"]')
 

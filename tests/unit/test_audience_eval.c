@@ -350,7 +350,7 @@ static enc_store *write_shop(shop *s, const char *file)
     for (int i = 0; i < s->np; i++) {
         enc_product_rec p = {
             .sku = s->p[i].sku, .category = s->p[i].cat, .brand = s->p[i].brand, .in_stock = -1};
-        if (enc_store_product_put(st, &p, false, &s->p[i].id, &put, &err)) TH_FAIL("%s", err.msg);
+        CHECK_MSG(!(enc_store_product_put(st, &p, false, &s->p[i].id, &put, &err)), "%s", err.msg);
     }
     for (int i = 0; i < s->nc; i++) {
         tcust *c = &s->c[i];
@@ -370,7 +370,7 @@ static enc_store *write_shop(shop *s, const char *file)
                                .has_registered = c->has_reg,
                                .points = c->points,
                                .has_points = true};
-        if (enc_store_customer_insert(st, &cr, &c->id, &err)) TH_FAIL("%s", err.msg);
+        CHECK_MSG(!(enc_store_customer_insert(st, &cr, &c->id, &err)), "%s", err.msg);
     }
     for (int i = 0; i < s->no; i++) {
         tord *o = &s->o[i];
@@ -384,7 +384,7 @@ static enc_store *write_shop(shop *s, const char *file)
                               .total = o->total,
                               .has_total = o->nl == 0};
         int64_t oid;
-        if (enc_store_order_put(st, &orec, &oid, &put, &err)) TH_FAIL("%s", err.msg);
+        CHECK_MSG(!(enc_store_order_put(st, &orec, &oid, &put, &err)), "%s", err.msg);
         for (int l = 0; l < o->nl; l++) {
             tline *ln = &o->l[l];
             enc_line_rec lr = {.order_id = oid,
@@ -396,7 +396,7 @@ static enc_store *write_shop(shop *s, const char *file)
                                .kind = ln->qty < 0     ? "return"
                                        : ln->price > 0 ? "sale"
                                                        : "free"};
-            if (enc_store_line_put(st, &lr, &put, &err)) TH_FAIL("%s", err.msg);
+            CHECK_MSG(!(enc_store_line_put(st, &lr, &put, &err)), "%s", err.msg);
         }
         if (o->nl) enc_store_order_refresh(st, oid, &err);
     }
@@ -412,7 +412,7 @@ static enc_store *write_shop(shop *s, const char *file)
                             .sku = e->prod >= 0    ? s->p[e->prod].sku
                                    : e->prod == -2 ? "NOPE"
                                                    : NULL};
-        if (enc_store_event_put(st, &er, &put, &err)) TH_FAIL("%s", err.msg);
+        CHECK_MSG(!(enc_store_event_put(st, &er, &put, &err)), "%s", err.msg);
     }
     for (int i = 0; i < s->nf; i++) {
         tfb *f = &s->f[i];
@@ -425,7 +425,7 @@ static enc_store *write_shop(shop *s, const char *file)
                                .kind = f->kind,
                                .score = f->score,
                                .has_score = f->has_score};
-        if (enc_store_feedback_put(st, &fr, &put, &err)) TH_FAIL("%s", err.msg);
+        CHECK_MSG(!(enc_store_feedback_put(st, &fr, &put, &err)), "%s", err.msg);
     }
     for (int i = 0; i < s->nk; i++) {
         tcons *k = &s->k[i];
@@ -438,7 +438,7 @@ static enc_store *write_shop(shop *s, const char *file)
                               .channel = k->channel,
                               .purpose = k->purpose,
                               .granted = k->granted};
-        if (enc_store_consent_put(st, &kr, &put, &err)) TH_FAIL("%s", err.msg);
+        CHECK_MSG(!(enc_store_consent_put(st, &kr, &put, &err)), "%s", err.msg);
     }
     /* profile rows, as the scoring stage writes them */
     sqlite3 *db = enc__store_db(st);
@@ -454,7 +454,7 @@ static enc_store *write_shop(shop *s, const char *file)
         o += snprintf(sql + o, sizeof sql - (size_t)o, ", ?");
     snprintf(sql + o, sizeof sql - (size_t)o, ")");
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) TH_FAIL("%s", sqlite3_errmsg(db));
+    CHECK_MSG(!(sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK), "%s", sqlite3_errmsg(db));
     for (int i = 0; i < s->nc; i++) {
         tcust *c = &s->c[i];
         if (!c->has_prof) continue;
@@ -478,7 +478,7 @@ static enc_store *write_shop(shop *s, const char *file)
         for (int k = 0; k < 3; k++)
             if (k || c->ntags || i % 2) /* an empty tag list is sometimes NULL */
                 sqlite3_bind_text(q, 3 + P_NNUM + T_NTXT + k, lists[k], -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) != SQLITE_DONE) TH_FAIL("profile: %s", sqlite3_errmsg(db));
+        CHECK_MSG(!(sqlite3_step(q) != SQLITE_DONE), "profile: %s", sqlite3_errmsg(db));
     }
     sqlite3_finalize(q);
     enc_store_commit(st, &err);
@@ -1367,7 +1367,7 @@ static void make_segments(uint64_t seed, enc_store *st)
             char name[16];
             snprintf(name, sizeof name, "s%d", k);
             enc_err err;
-            if (enc_store_segment_put(st, name, g->b.p, 0, NULL, &err)) TH_FAIL("%s", err.msg);
+            CHECK_MSG(!(enc_store_segment_put(st, name, g->b.p, 0, NULL, &err)), "%s", err.msg);
         }
     }
 }
@@ -1504,14 +1504,14 @@ static void coverage(void)
         char pat[80];
         snprintf(pat, sizeof pat, "%s%s", enc_aud_fields[f].name,
                  enc_aud_fields[f].from == AUD_FROM_FUNC ? "(" : "");
-        if (!strstr(all.p, pat)) TH_FAIL("never generated: %s", pat);
+        CHECK_MSG(!(!strstr(all.p, pat)), "never generated: %s", pat);
     }
     const char *ops[] = {" = ",    " != ",        " < ",       " <= ",          " > ",    " >= ",
                          " in (",  " not in (",   " between ", " not between ", "not (",  " and\n",
                          " or ",   "true",        "false",     "at_least",      "within", "since",
                          "sku in", "category in", "brand =",   "type in",       "\"any\""};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
-        if (!strstr(all.p, ops[i])) TH_FAIL("never generated: '%s'", ops[i]);
+        CHECK_MSG(!(!strstr(all.p, ops[i])), "never generated: '%s'", ops[i]);
     enc_buf_free(&all);
     enc_buf_free(&g->b);
     free(g);
@@ -1528,7 +1528,7 @@ static int64_t hcust(const char *ext, const char *bday)
 {
     enc_customer_rec r = {.source = "h", .source_key = ext, .external_id = ext, .birthday = bday};
     int64_t id = 0;
-    if (enc_store_customer_insert(hst, &r, &id, &herr)) TH_FAIL("%s", herr.msg);
+    CHECK_MSG(!(enc_store_customer_insert(hst, &r, &id, &herr)), "%s", herr.msg);
     return id;
 }
 
@@ -1572,7 +1572,7 @@ static void hopen(const char *file)
     char path[512];
     snprintf(path, sizeof path, "%s/%s", th_tmpdir(), file);
     unlink(path);
-    if (enc_store_open(path, &hst, &herr)) TH_FAIL("open: %s", herr.msg);
+    CHECK_MSG(!(enc_store_open(path, &hst, &herr)), "open: %s", herr.msg);
 }
 
 /* the ext ids of the customers matching expr, space-separated */
@@ -1691,9 +1691,8 @@ static void birthdays(void)
                         .tm_min = 59};
         int64_t now = (int64_t)timegm(&tm); /* late in the day: still that day */
         const char *got = members(now, cases[i].expr);
-        if (strcmp(got, cases[i].want) != 0)
-            TH_FAIL("%04d-%02d-%02d %s: got '%s', want '%s'", cases[i].y, cases[i].m, cases[i].d,
-                    cases[i].expr, got, cases[i].want);
+        CHECK_MSG(!(strcmp(got, cases[i].want) != 0), "%04d-%02d-%02d %s: got '%s', want '%s'",
+                  cases[i].y, cases[i].m, cases[i].d, cases[i].expr, got, cases[i].want);
     }
     enc_store_close(hst);
 }
@@ -1722,18 +1721,18 @@ static void categories(void)
         {"Coffee", " / ", false},
     };
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
-        if (enc_aud_category_match(v[i].path, v[i].pat) != v[i].want)
-            TH_FAIL("'%s' ~ '%s': want %d", v[i].path, v[i].pat, v[i].want);
-        if (oracle_cat(v[i].path, v[i].pat) != v[i].want)
-            TH_FAIL("oracle: '%s' ~ '%s': want %d", v[i].path, v[i].pat, v[i].want);
+        CHECK_MSG(!(enc_aud_category_match(v[i].path, v[i].pat) != v[i].want),
+                  "'%s' ~ '%s': want %d", v[i].path, v[i].pat, v[i].want);
+        CHECK_MSG(!(oracle_cat(v[i].path, v[i].pat) != v[i].want), "oracle: '%s' ~ '%s': want %d",
+                  v[i].path, v[i].pat, v[i].want);
     }
 }
 
 static void profile_sql(const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(enc__store_db(hst), sql, NULL, NULL, &msg) != SQLITE_OK)
-        TH_FAIL("%s: %s", sql, msg);
+    CHECK_MSG(!(sqlite3_exec(enc__store_db(hst), sql, NULL, NULL, &msg) != SQLITE_OK), "%s: %s",
+              sql, msg);
     sqlite3_free(msg);
 }
 
@@ -1970,7 +1969,7 @@ static void snapshot_needs(void)
         enc_aud_env_new(part, hst, now, &env, &herr);
         CHECK_INT(enc_aud_select(env, exprs[k], strlen(exprs[k]), &set, NULL, &herr), ENC_OK);
         bool want = strcmp(members(now, exprs[k]), "a") == 0;
-        if (set.n != 1 || enc_aud_set_has(&set, 0) != want) TH_FAIL("%s", exprs[k]);
+        CHECK_MSG(!(set.n != 1 || enc_aud_set_has(&set, 0) != want), "%s", exprs[k]);
         CHECK(k == 3 ? !want : want); /* a's view is 20 days old */
         enc_aud_set_free(&set);
         /* a snapshot without what an expression needs is refused, not read as empty */
@@ -2007,8 +2006,8 @@ static void json_lists(void)
                          "{}",        "[\"a\"] x",  "[\"\\ud800\"]", "[\"\\u0000\"]",
                          "[\"\\x\"]", "[\"a\nb\"]", "nul",           "[\"a\" \"b\"]"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (enc_aud_json_strings(bad[i], strlen(bad[i]), buf, it, il, 8) != -1)
-            TH_FAIL("accepted %s", bad[i]);
+        CHECK_MSG(!(enc_aud_json_strings(bad[i], strlen(bad[i]), buf, it, il, 8) != -1),
+                  "accepted %s", bad[i]);
     CHECK_INT(enc_aud_json_strings("[\"a\",\"b\",\"c\"]", 13, buf, it, il, 2), -1);
 }
 

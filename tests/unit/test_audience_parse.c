@@ -24,13 +24,12 @@ static void expect_error(const char *src, size_t len, const char *msg)
         TH_FAIL("'%.60s': rc %d (want ENC_EPARSE), msg '%s'", src, rc, err.msg);
         return;
     }
-    if (strcmp(err.msg, msg) != 0)
-        TH_FAIL("'%.60s':\n     got  %s\n     want %s", src, err.msg, msg);
+    CHECK_MSG(!(strcmp(err.msg, msg) != 0), "'%.60s':\n     got  %s\n     want %s", src, err.msg,
+              msg);
     int line, col;
-    if (sscanf(msg, "line %d, column %d", &line, &col) == 2 &&
-        (where.line != line || where.col != col))
-        TH_FAIL("'%.60s': where = %d:%d, message says %d:%d", src, where.line, where.col, line,
-                col);
+    CHECK_MSG(!(sscanf(msg, "line %d, column %d", &line, &col) == 2 &&
+                (where.line != line || where.col != col)),
+              "'%.60s': where = %d:%d, message says %d:%d", src, where.line, where.col, line, col);
 }
 
 static const ecase lexer_cases[] = {
@@ -296,7 +295,7 @@ static const ecase compile_cases[] = {
 static void save(const char *name, const char *expr)
 {
     enc_err err;
-    if (enc_store_segment_put(st, name, expr, 1000, NULL, &err)) TH_FAIL("save: %s", err.msg);
+    CHECK_MSG(!(enc_store_segment_put(st, name, expr, 1000, NULL, &err)), "save: %s", err.msg);
 }
 
 static void run_cases(const ecase *v, size_t n)
@@ -569,8 +568,8 @@ static void random_round_trip(void)
         gen(&r, &b, 0);
         char *once = canon(b.p);
         char *twice = once ? canon(once) : NULL;
-        if (once && twice && strcmp(once, twice) != 0)
-            TH_FAIL("not a fixed point:\n  %s\n  %s\n  %s", b.p, once, twice);
+        CHECK_MSG(!(once && twice && strcmp(once, twice) != 0),
+                  "not a fixed point:\n  %s\n  %s\n  %s", b.p, once, twice);
         free(once);
         free(twice);
         enc_buf_free(&b);

@@ -203,13 +203,13 @@ static void matches_pandas_reimplementation(void)
         for (int j = 0; j < 12; j++) {
             int same =
                 (isnan(e[j]) && isnan(mine[j])) || fabs(e[j] - mine[j]) <= 1e-9 * (1 + fabs(e[j]));
-            if (!same && bad++ < 5)
-                TH_FAIL("customer %d column %d: %.12g vs pandas %.12g", i, j, mine[j], e[j]);
+            CHECK_MSG(!(!same && bad++ < 5), "customer %d column %d: %.12g vs pandas %.12g", i, j,
+                      mine[j], e[j]);
         }
         int64_t want_next =
             occ[i] ? last[i] + (int64_t)llround(res[7 * N + i] * D) : ENC_CADENCE_NONE;
-        if (next[i] != want_next && bad++ < 5)
-            TH_FAIL("customer %d next %lld", i, (long long)next[i]);
+        CHECK_MSG(!(next[i] != want_next && bad++ < 5), "customer %d next %lld", i,
+                  (long long)next[i]);
     }
     CHECK_INT(bad, 0);
     free(ex);
@@ -237,7 +237,7 @@ static void median_matches_sort(void)
         qsort(y, n, sizeof *y, cmp_d);
         double want = n & 1 ? y[n / 2] : 0.5 * (y[n / 2 - 1] + y[n / 2]);
         double got = enc_cadence_median(x, n);
-        if (got != want) TH_FAIL("n=%zu: %g vs %g", n, got, want);
+        CHECK_MSG(!(got != want), "n=%zu: %g vs %g", n, got, want);
     }
 }
 

@@ -32,7 +32,7 @@ static enc_gen_counts run(const char *dir, int64_t n, uint64_t seed, enc_gen_loc
     enc_err err = {0};
     memset(&c, 0, sizeof c);
     enc_rc rc = enc_gen_run(&o, &c, &err);
-    if (rc) TH_FAIL("enc_gen_run: %s", err.msg);
+    CHECK_MSG(!(rc), "enc_gen_run: %s", err.msg);
     return c;
 }
 
@@ -55,11 +55,11 @@ static void same_seed_same_bytes(void)
         snprintf(pa, sizeof pa, "%s/%s", a, FILES[f]);
         snprintf(pb, sizeof pb, "%s/%s", b, FILES[f]);
         snprintf(pc, sizeof pc, "%s/%s", c, FILES[f]);
-        if (!same_file(pa, pb)) TH_FAIL("%s differs between two runs with seed 7", FILES[f]);
-        if (same_file(pa, pc)) TH_FAIL("%s is the same for seeds 7 and 8", FILES[f]);
+        CHECK_MSG(!(!same_file(pa, pb)), "%s differs between two runs with seed 7", FILES[f]);
+        CHECK_MSG(!(same_file(pa, pc)), "%s is the same for seeds 7 and 8", FILES[f]);
         snprintf(pa, sizeof pa, "%s/%s", z1, FILES[f]);
         snprintf(pb, sizeof pb, "%s/%s", z2, FILES[f]);
-        if (!same_file(pa, pb)) TH_FAIL("zh %s differs between two runs with seed 7", FILES[f]);
+        CHECK_MSG(!(!same_file(pa, pb)), "zh %s differs between two runs with seed 7", FILES[f]);
     }
 }
 
@@ -88,28 +88,29 @@ static void headers_exact_and_columns_agree(void)
                 continue;
             }
             const char *nl = strchr(f->data, '\n');
-            if (!nl || (size_t)(nl - f->data) != strlen(want[fi]) ||
-                strncmp(f->data, want[fi], strlen(want[fi])))
-                TH_FAIL("%s header is not \"%s\"", FILES[fi], want[fi]);
+            CHECK_MSG(!(!nl || (size_t)(nl - f->data) != strlen(want[fi]) ||
+                        strncmp(f->data, want[fi], strlen(want[fi]))),
+                      "%s header is not \"%s\"", FILES[fi], want[fi]);
             int ncol = next_rec(f), n, bad = 0, badtime = 0, quoted = 0;
             long rows = 0;
             while ((n = next_rec(f)) != 0) {
                 rows++;
-                if (n != ncol && bad++ < 3)
-                    TH_FAIL("%s row %ld: %d fields, header has %d", FILES[fi], rows, n, ncol);
+                CHECK_MSG(!(n != ncol && bad++ < 3), "%s row %ld: %d fields, header has %d",
+                          FILES[fi], rows, n, ncol);
                 if (n == ncol && time_col[fi] >= 0) {
                     int64_t t = parse_ts(f->field[time_col[fi]]);
-                    if ((t < ENC_GEN_DEFAULT_START || t >= ENC_GEN_DEFAULT_END) && badtime++ < 3)
-                        TH_FAIL("%s row %ld: time '%s' outside the window", FILES[fi], rows,
-                                f->field[time_col[fi]]);
+                    CHECK_MSG(
+                        !((t < ENC_GEN_DEFAULT_START || t >= ENC_GEN_DEFAULT_END) && badtime++ < 3),
+                        "%s row %ld: time '%s' outside the window", FILES[fi], rows,
+                        f->field[time_col[fi]]);
                 }
             }
             for (const char *p = f->data; *p; p++) quoted += *p == '"';
-            if (rows == 0) TH_FAIL("%s has no rows", FILES[fi]);
+            CHECK_MSG(!(rows == 0), "%s has no rows", FILES[fi]);
             /* product names ("Coffee Beans, 500g"; '15.6"'), review texts, occupations need quotes
              */
-            if (l == 0 && (fi == 1 || fi == 2 || fi == 4) && quoted == 0)
-                TH_FAIL("%s: nothing quoted", FILES[fi]);
+            CHECK_MSG(!(l == 0 && (fi == 1 || fi == 2 || fi == 4) && quoted == 0),
+                      "%s: nothing quoted", FILES[fi]);
             fclose_csv(f);
         }
     }
@@ -275,16 +276,16 @@ static void repeat_buyers_match_bgnbd(void)
     double share = repeaters / nb, want = 1 - sum_p0 / nb, se = sqrt(var_rep) / nb;
     printf("    repeat buyers %.4f, BG/NBD implies %.4f (se %.4f); buyers %ld of %lld\n", share,
            want, se, buyers, (long long)big.ncust);
-    if (fabs(share - want) > 4 * se)
-        TH_FAIL("repeat share %.4f vs %.4f (4 se = %.4f)", share, want, 4 * se);
+    CHECK_MSG(!(fabs(share - want) > 4 * se), "repeat share %.4f vs %.4f (4 se = %.4f)", share,
+              want, 4 * se);
     double mx = sum_x / nb, sd = sqrt(sum_x2 / nb - mx * mx), mex = sum_ex / nb;
     printf("    repeat orders per buyer %.4f, BG/NBD implies %.4f (se %.4f)\n", mx, mex,
            sd / sqrt(nb));
-    if (fabs(mx - mex) > 4 * sd / sqrt(nb)) TH_FAIL("mean repeats %.4f vs %.4f", mx, mex);
+    CHECK_MSG(!(fabs(mx - mex) > 4 * sd / sqrt(nb)), "mean repeats %.4f vs %.4f", mx, mex);
     /* buyers: 1 - never_buy_share of the customers (binomial) */
     double q = 1 - p->never_buy_share, seb = sqrt(q * (1 - q) / (double)big.ncust);
-    if (fabs(nb / (double)big.ncust - q) > 4 * seb)
-        TH_FAIL("buyer share %.4f vs %.4f", nb / (double)big.ncust, q);
+    CHECK_MSG(!(fabs(nb / (double)big.ncust - q) > 4 * seb), "buyer share %.4f vs %.4f",
+              nb / (double)big.ncust, q);
     CHECK_INT(buyers, big.c.buyers);
     CHECK_INT(repeaters, big.c.repeat_buyers);
 }
@@ -327,9 +328,9 @@ static void spend_matches_gamma_gamma(void)
     printf("    spend per order %.2f, Gamma-Gamma mean %.2f (se %.2f); within-customer CV^2 %.4f "
            "vs 1/p %.4f (%ld customers)\n",
            m, want, se, cv2 / (double)ncv, 1 / p->gg_p, ncv);
-    if (fabs(m - want) > 4 * se + 0.02 * want) TH_FAIL("mean spend %.2f vs %.2f", m, want);
-    if (ncv < 100 || fabs(cv2 / (double)ncv - 1 / p->gg_p) > 0.12 / p->gg_p)
-        TH_FAIL("within-customer CV^2 %.4f vs %.4f", cv2 / (double)ncv, 1 / p->gg_p);
+    CHECK_MSG(!(fabs(m - want) > 4 * se + 0.02 * want), "mean spend %.2f vs %.2f", m, want);
+    CHECK_MSG(!(ncv < 100 || fabs(cv2 / (double)ncv - 1 / p->gg_p) > 0.12 / p->gg_p),
+              "within-customer CV^2 %.4f vs %.4f", cv2 / (double)ncv, 1 / p->gg_p);
     free(csum);
     free(csq);
     free(cn);
@@ -405,9 +406,8 @@ static void returns_refer_to_purchases(void)
         int64_t cust = f->field[1][0] ? atoll(f->field[1] + 1) - 1 : -2;
         if (!o || !o->id || o->status != 0 || o->cust != cust || parse_ts(f->field[2]) <= o->ts ||
             strcmp(f->field[3], "returned") || atoll(f->field[14]) >= 0) {
-            if (bad++ < 3)
-                TH_FAIL("return %s does not refer to an earlier paid order of %s", f->field[0],
-                        f->field[1]);
+            CHECK_MSG(!(bad++ < 3), "return %s does not refer to an earlier paid order of %s",
+                      f->field[0], f->field[1]);
         }
     }
     fclose_csv(f);
@@ -592,7 +592,7 @@ static void events_hold_abandoned_carts(void)
         for (int k = 0; k < 9; k++)
             if (!strcmp(f->field[3], types[k])) t = k;
         if (t < 0) {
-            if (bad++ < 3) TH_FAIL("event type '%s'", f->field[3]);
+            CHECK_MSG(!(bad++ < 3), "event type '%s'", f->field[3]);
             continue;
         }
         seen[t]++;
@@ -603,8 +603,7 @@ static void events_hold_abandoned_carts(void)
         abandoned += !followed;
     }
     fclose_csv(f);
-    for (int k = 0; k < 9; k++)
-        if (!seen[k]) TH_FAIL("no '%s' events", types[k]);
+    for (int k = 0; k < 9; k++) CHECK_MSG(!(!seen[k]), "no '%s' events", types[k]);
     printf("    cart_add events with no order within 6 h: %ld (generator's abandoned carts %lld)\n",
            abandoned, (long long)big.c.abandoned_carts);
     CHECK(abandoned >= big.c.abandoned_carts * 8 / 10);
@@ -676,7 +675,7 @@ static void chinese_locale(void)
         const char *m = d + 2;
         if (ph[0] && !(strlen(d) == 13 && !strncmp(d, "86", 2) && m[0] == '1' && m[1] >= '3' &&
                        m[1] <= '9')) {
-            if (bad_phone++ < 3) TH_FAIL("not a Chinese mobile: %s", ph);
+            CHECK_MSG(!(bad_phone++ < 3), "not a Chinese mobile: %s", ph);
         }
         /* a CJK ideograph is three UTF-8 bytes starting 0xE4..0xE9 */
         unsigned char c0 = (unsigned char)f->field[1][0];
@@ -749,8 +748,8 @@ static void custom_window(void)
         next_rec(f);
         while (next_rec(f) > 0) {
             int64_t t = parse_ts(f->field[time_col[fi]]);
-            if ((t < s || t >= e) && bad++ < 3)
-                TH_FAIL("%s: %s outside the window", FILES[fi], f->field[time_col[fi]]);
+            CHECK_MSG(!((t < s || t >= e) && bad++ < 3), "%s: %s outside the window", FILES[fi],
+                      f->field[time_col[fi]]);
         }
         fclose_csv(f);
     }

@@ -52,10 +52,10 @@ static void check_moments(const char *what, size_t n, double mu, double sigma2, 
     double m, v;
     moments(n, &m, &v);
     double se_m = sqrt(sigma2 / (double)n), se_v = sigma2 * sqrt((kurt - 1.0) / (double)n);
-    if (fabs(m - mu) > 5 * se_m)
-        TH_FAIL("%s: mean %.6g, expected %.6g (se %.3g)", what, m, mu, se_m);
-    if (fabs(v - sigma2) > 5 * se_v)
-        TH_FAIL("%s: variance %.6g, expected %.6g (se %.3g)", what, v, sigma2, se_v);
+    CHECK_MSG(!(fabs(m - mu) > 5 * se_m), "%s: mean %.6g, expected %.6g (se %.3g)", what, m, mu,
+              se_m);
+    CHECK_MSG(!(fabs(v - sigma2) > 5 * se_v), "%s: variance %.6g, expected %.6g (se %.3g)", what, v,
+              sigma2, se_v);
 }
 
 static void splitmix_reference(void)
@@ -151,7 +151,7 @@ static void uniform_draws(void)
     CHECK_INT(bad, 0);
     check_moments("uniform", N_DRAWS, 0.5, 1.0 / 12, 1.8);
     double d = ks_distance(N_DRAWS, cdf_uniform, NULL);
-    if (d > KS_CRIT(N_DRAWS)) TH_FAIL("uniform KS D = %g", d);
+    CHECK_MSG(!(d > KS_CRIT(N_DRAWS)), "uniform KS D = %g", d);
     for (size_t i = 0; i < N_DRAWS; i++) xs[i] = enc_rng_range(&r, -3, 5);
     check_moments("range", N_DRAWS, 1.0, 64.0 / 12, 1.8);
 }
@@ -188,7 +188,7 @@ static void normal_draws(void)
     check_moments("normal", N_DRAWS, 2.0, 9.0, 3.0);
     double par[2] = {2.0, 3.0};
     double d = ks_distance(N_DRAWS, cdf_normal, par);
-    if (d > KS_CRIT(N_DRAWS)) TH_FAIL("normal KS D = %g", d);
+    CHECK_MSG(!(d > KS_CRIT(N_DRAWS)), "normal KS D = %g", d);
 }
 
 static void exponential_draws(void)
@@ -199,7 +199,7 @@ static void exponential_draws(void)
     for (size_t i = 0; i < N_DRAWS; i++) xs[i] = enc_rng_exponential(&r, rate);
     check_moments("exponential", N_DRAWS, 4.0, 16.0, 9.0);
     double d = ks_distance(N_DRAWS, cdf_exp, &rate);
-    if (d > KS_CRIT(N_DRAWS)) TH_FAIL("exponential KS D = %g", d);
+    CHECK_MSG(!(d > KS_CRIT(N_DRAWS)), "exponential KS D = %g", d);
 }
 
 static void gamma_draws(void)
@@ -220,7 +220,7 @@ static void gamma_draws(void)
         check_moments(what, N_DRAWS, k * theta, k * theta * theta, 3.0 + 6.0 / k);
         double par[2] = {k, theta};
         double d = ks_distance(N_DRAWS, cdf_gamma, par);
-        if (d > KS_CRIT(N_DRAWS)) TH_FAIL("%s KS D = %g", what, d);
+        CHECK_MSG(!(d > KS_CRIT(N_DRAWS)), "%s KS D = %g", what, d);
     }
 }
 
@@ -245,7 +245,7 @@ static void beta_draws(void)
         check_moments(what, N_DRAWS, m, v, 3.0 + ex);
         double par[2] = {a, b};
         double d = ks_distance(N_DRAWS, cdf_beta, par);
-        if (d > KS_CRIT(N_DRAWS)) TH_FAIL("%s KS D = %g", what, d);
+        CHECK_MSG(!(d > KS_CRIT(N_DRAWS)), "%s KS D = %g", what, d);
     }
 }
 
@@ -271,7 +271,7 @@ static void poisson_draws(void)
             double diff = fabs((double)i / N_DRAWS - gsl_cdf_poisson_P(k, mu));
             if (diff > d) d = diff;
         }
-        if (d > KS_CRIT(N_DRAWS)) TH_FAIL("%s KS D = %g", what, d);
+        CHECK_MSG(!(d > KS_CRIT(N_DRAWS)), "%s KS D = %g", what, d);
     }
     CHECK(enc_rng_poisson(&r, 0.0) == 0);
     CHECK(enc_rng_poisson(&r, -1.0) == 0);
@@ -314,8 +314,8 @@ static void categorical_and_alias(void)
         chi2 += (c2[k] - e) * (c2[k] - e) / e;
     }
     double crit = gsl_cdf_chisq_Qinv(0.001, 3);
-    if (chi1 > crit) TH_FAIL("categorical chi2 %g > %g", chi1, crit);
-    if (chi2 > crit) TH_FAIL("alias chi2 %g > %g", chi2, crit);
+    CHECK_MSG(!(chi1 > crit), "categorical chi2 %g > %g", chi1, crit);
+    CHECK_MSG(!(chi2 > crit), "alias chi2 %g > %g", chi2, crit);
     enc_alias_free(&t);
 }
 
