@@ -1,6 +1,7 @@
 # Encore build: plain make + pkg-config. Everything built lands under build/ (or build/asan/).
 #   make          build build/encore
-#   make test     build and run unit + end-to-end tests (ends with "N passed, N failed")
+#   make test     build and run unit + end-to-end tests (ends with "N passed, N failed, N skipped")
+#   make test-slow  the slow tier (tests/slow/: the 100,000-message crash test); CI runs it
 #   make asan     the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo     install what is missing, build, generate a demo shop and import it
 #   make fuzz     build the libFuzzer targets (clang) and run each briefly on its corpus
@@ -26,7 +27,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan demo deps fuzz clean check-deps bench playbooks format format-check
+.PHONY: all test test-slow asan demo deps fuzz clean check-deps bench playbooks format format-check
 .SECONDARY:
 
 all: check-deps $(BUILD)/encore $(TEST_BIN)
@@ -57,20 +58,26 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libencore.a
 test: all
 	tests/run.sh $(BUILD)
 
+test-slow: all
+	tests/run.sh $(BUILD) --slow
+
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ENCORE_SANITIZED=1 tests/run.sh build/asan
 
-demo: deps
+# the demo needs only the build packages (scripts/install-deps without --test: no clang,
+# pandas or scipy)
+demo:
+	scripts/install-deps
 	$(MAKE) all
 	$(BUILD)/encore --db demo.db demo --out demo
 
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
-FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -D_GNU_SOURCE -Isrc -MMD -MP $(PKG_CFLAGS)
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -99,10 +106,12 @@ format-check:
 	  [ $$bad -eq 0 ] && echo "format-check: $(words $(FORMAT_FILES)) files ok"
 
 bench: all
-	@echo "see bench/README.md: each benchmark is a script under bench/"
+	@echo "benchmarks are scripts run by hand: bench/README.md says what each measures and how to run it"
+	@sed -n 's/^| `\([a-z_]*\.sh\)` | \([^|]*\) |.*/  bench\/\1  \2/p' bench/README.md
 
 clean:
 	rm -rf build
 
 $(LIB_OBJ) $(BUILD)/obj/src/main.o: | check-deps
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find build/fuzz -name '*.d' 2>/dev/null)
