@@ -53,6 +53,72 @@ bool enc_date_valid(int y, int m, int d)
     return m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m);
 }
 
+/* n decimal digits at p into *v; false when one is not a digit */
+static bool digits(const char *p, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return false;
+        *v = *v * 10 + (p[i] - '0');
+    }
+    return true;
+}
+
+bool enc_time_parse(const char *s, int64_t *out, bool *has_time)
+{
+    if (!s) return false;
+    size_t n = strlen(s);
+    if (n >= 1 && n <= 12 && strspn(s, "0123456789") == n) { /* epoch seconds */
+        int64_t e = 0;
+        for (size_t i = 0; i < n; i++) e = e * 10 + (s[i] - '0');
+        *out = e;
+        if (has_time) *has_time = true;
+        return true;
+    }
+    int y, mo, d, hh = 0, mi = 0, ss = 0;
+    if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits(s + 8, 2, &d) || y < 1000 || !enc_date_valid(y, mo, d))
+        return false;
+    const char *p = s + 10;
+    bool timed = false;
+    if (*p == ' ' || *p == 'T') {
+        if (!digits(p + 1, 2, &hh) || p[3] != ':' || !digits(p + 4, 2, &mi)) return false;
+        p += 6;
+        if (*p == ':') {
+            if (!digits(p + 1, 2, &ss)) return false;
+            p += 3;
+            if (*p == '.' || *p == ',') { /* a fraction of a second: dropped */
+                size_t f = strspn(p + 1, "0123456789");
+                if (f == 0 || f > 9) return false;
+                p += 1 + f;
+            }
+        }
+        if (hh > 23 || mi > 59 || ss > 59) return false;
+        timed = true;
+    }
+    int off = 0; /* seconds east of UTC */
+    if (*p == 'Z' && timed) {
+        p++;
+    } else if ((*p == '+' || *p == '-') && timed) {
+        int sign = *p == '-' ? -1 : 1, oh, om = 0;
+        if (!digits(p + 1, 2, &oh)) return false;
+        p += 3;
+        if (*p == ':') {
+            if (!digits(p + 1, 2, &om)) return false;
+            p += 3;
+        } else if (*p >= '0' && *p <= '9') {
+            if (!digits(p, 2, &om)) return false;
+            p += 2;
+        }
+        if (oh > 14 || om > 59) return false;
+        off = sign * (oh * 3600 + om * 60);
+    }
+    if (*p) return false;
+    *out = enc_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - off;
+    if (has_time) *has_time = timed;
+    return true;
+}
+
 static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;

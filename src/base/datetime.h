@@ -17,6 +17,16 @@ bool enc_date_valid(int y, int m, int d);
 void enc_fmt_date(char *out, size_t cap, int64_t epoch);
 void enc_fmt_datetime(char *out, size_t cap, int64_t epoch);
 
+/* The one parser of a time given on the command line (every --now, --at, --as-of, --since,
+ * --until, --split, --end): epoch seconds (up to 12 digits); "YYYY-MM-DD" (midnight UTC);
+ * "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM", optionally ":SS" and a fraction of a second
+ * (dropped), then optionally "Z" or an offset ("+08:00", "+0800", "-05"); without one, UTC.
+ * Years 1000-9999. *has_time (may be NULL) says whether a time of day was given, for options
+ * where a bare date means the end of that day. False when s is not such a time. */
+bool enc_time_parse(const char *s, int64_t *out, bool *has_time);
+/* The texts enc_time_parse accepts, for usage and error messages. */
+#define ENC_TIME_FORMS "YYYY-MM-DD[ HH:MM[:SS]][Z|+HH:MM] or epoch seconds"
+
 typedef struct enc_tz enc_tz;
 /* Loads a zone: "UTC", "Z", "+08:00", "+0800", "-05", or an IANA name ("Asia/Shanghai").
  * The caller frees it with enc_tz_free. */

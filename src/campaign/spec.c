@@ -102,37 +102,7 @@ bool enc_spec_duration(const char *s, bool allow_neg, int64_t *out)
     return true;
 }
 
-bool enc_spec_time(const char *s, int64_t *out)
-{
-    size_t n = strlen(s);
-    bool digits = n > 0 && n <= 12;
-    for (size_t i = 0; i < n && digits; i++) digits = isdigit((unsigned char)s[i]);
-    if (digits) {
-        *out = strtoll(s, NULL, 10);
-        return true;
-    }
-    char buf[40];
-    if (n >= sizeof buf) return false;
-    memcpy(buf, s, n + 1);
-    if (n && buf[n - 1] == 'Z') buf[--n] = 0;
-    int y, m, d, hh = 0, mm = 0, ss = 0, used = 0;
-    if (sscanf(buf, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10) return false;
-    if (n > 10) {
-        if (buf[10] != ' ' && buf[10] != 'T') return false;
-        int u2 = 0;
-        if (n == 16) {
-            if (sscanf(buf + 11, "%2d:%2d%n", &hh, &mm, &u2) != 2 || u2 != 5) return false;
-        } else if (n == 19) {
-            if (sscanf(buf + 11, "%2d:%2d:%2d%n", &hh, &mm, &ss, &u2) != 3 || u2 != 8) return false;
-        } else {
-            return false;
-        }
-    }
-    if (!enc_date_valid(y, m, d) || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
-        return false;
-    *out = enc_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
-    return true;
-}
+bool enc_spec_time(const char *s, int64_t *out) { return enc_time_parse(s, out, NULL); }
 
 /* "HH:MM" into minutes after midnight, or -1. */
 static int clock_minutes(const char *s)

@@ -159,8 +159,8 @@ extern const char *const enc_spec_item_fields[];
 /* Durations "90s", "30m", "1h", "3d", "2w" (an optional leading '-' when allow_neg) into
  * seconds; false when malformed. */
 bool enc_spec_duration(const char *s, bool allow_neg, int64_t *out);
-/* Times "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (or 'T', optional trailing 'Z'; UTC) or epoch
- * seconds; false when malformed. */
+/* Times in a campaign file: enc_time_parse (base/datetime.h), the parser of every time option;
+ * false when malformed. */
 bool enc_spec_time(const char *s, int64_t *out);
 const char *enc_trig_kind_name(enc_trig_kind k);
 const char *enc_trig_event_name(const enc_spec_trigger *t);

@@ -1,9 +1,9 @@
 /* basket_cli.c — shared by cmd_itemsets.c and cmd_rules.c (see basket_cli.h): load a basket
  * file, mine it, print item labels. */
 #include "cli/basket_cli.h"
+#include "base/datetime.h"
 #include "base/mem.h"
 #include "cli/cli.h"
-#include "ingest/clean.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +52,7 @@ int enc__mine_set(const char *cmd, enc_basket_set *set, const enc_support *suppo
     return 0;
 }
 
-bool enc__parse_instant(const char *s, int64_t *out)
-{
-    const char *why;
-    return enc_clean_time(s, strlen(s), NULL, out, &why);
-}
+bool enc__parse_instant(const char *s, int64_t *out) { return enc_time_parse(s, out, NULL); }
 
 void enc__mined_free(enc__mined *m)
 {

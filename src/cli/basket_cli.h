@@ -30,8 +30,8 @@ int enc__mine_set(const char *cmd, enc_basket_set *set, const enc_support *suppo
                   enc__mined *m);
 void enc__mined_free(enc__mined *m);
 double enc__now(void);
-/* An --as-of or --split value: a date "YYYY-MM-DD" (its midnight UTC) or a time the importer
- * reads (enc_clean_time, UTC). False when malformed. */
+/* An --as-of, --split or --end value (enc_time_parse): a date "YYYY-MM-DD" (its midnight UTC)
+ * or a time. False when malformed. */
 bool enc__parse_instant(const char *s, int64_t *out);
 /* {a,b,c}: labels in byte order joined by commas, control bytes escaped as \xNN. */
 void enc__items_text(enc_buf *b, const enc_basket_set *s, const int32_t *items, int32_t n);

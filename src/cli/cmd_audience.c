@@ -30,7 +30,8 @@ static const char usage[] =
     "EXPR is one argument (quote it), or several joined with spaces; --file FILE reads it from\n"
     "a file ('-' for stdin). Example:\n"
     "  encore audience count 'lifecycle = \"dormant\" and clv > 200 and consent(\"sms\")'\n"
-    "--now TIME: \"YYYY-MM-DD\" (midnight UTC), \"YYYY-MM-DD HH:MM:SS\" (UTC) or epoch seconds;\n"
+    "--now TIME: \"YYYY-MM-DD\" (midnight UTC), \"YYYY-MM-DD HH:MM[:SS]\" (UTC, or with Z or\n"
+    "an offset such as +08:00) or epoch seconds;\n"
     "default the current time. Windows (within = 30d) and *_days fields count to it, and the\n"
     "store is read as it was then. The language: docs/audiences.md, 'encore audience fields'.\n";
 
@@ -97,22 +98,11 @@ static int parse_opts(int argc, char **argv, opts *o)
 
 static int64_t parse_now(const char *s, bool *ok)
 {
+    int64_t t = 0;
     *ok = true;
     if (!s) return (int64_t)time(NULL);
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!errno && end != s && !*end) return v;
-    int y, m, d, hh = 0, mm = 0, ss = 0;
-    char c;
-    size_t n = strlen(s);
-    int got = sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d", &y, &m, &d, &c, &hh, &mm, &ss);
-    if (!((n == 10 && got == 3) || (n == 19 && got == 7 && (c == ' ' || c == 'T'))) ||
-        !enc_date_valid(y, m, d) || hh > 23 || mm > 59 || ss > 59 || hh < 0 || mm < 0 || ss < 0) {
-        *ok = false;
-        return 0;
-    }
-    return enc_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
+    *ok = enc_time_parse(s, &t, NULL);
+    return t;
 }
 
 /* The expression: --file, or the positional words from `from` joined with spaces. Caller
@@ -251,9 +241,7 @@ static int evaluate(enc_cli *cli, const opts *o, const char *src, const enc_snap
     memset(r, 0, sizeof *r);
     bool ok;
     r->now = parse_now(o->now_s, &ok);
-    if (!ok)
-        return usage_err("--now '%s': expected YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or epoch seconds",
-                         o->now_s);
+    if (!ok) return usage_err("--now '%s': not a time (" ENC_TIME_FORMS ")", o->now_s);
     enc_err err = {0};
     enc_aud_pos where = {0, 0};
     /* check first: a bad expression fails before the store is read, which is then read only

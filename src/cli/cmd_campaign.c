@@ -63,7 +63,23 @@ typedef struct opts {
     int npos;
     bool json;
     const char *at, *sample;
+    const char *at_name; /* --at or --now, as typed */
 } opts;
+
+/* the options a subcommand takes; any other one given is a usage error */
+enum { O_JSON = 1, O_AT = 2, O_SAMPLE = 4 };
+
+static int only_opts(const char *cmd, const char *usage, const char *sub, const opts *o,
+                     int allowed)
+{
+    const char *bad = o->json && !(allowed & O_JSON)       ? "--json"
+                      : o->at && !(allowed & O_AT)         ? o->at_name
+                      : o->sample && !(allowed & O_SAMPLE) ? "--sample"
+                                                           : NULL;
+    if (bad && !sub) return enc_cli_usage(cmd, usage, "takes no %s", bad);
+    if (bad) return enc_cli_usage(cmd, usage, "%s takes no %s", sub, bad);
+    return ENC_EXIT_OK;
+}
 
 static int parse(const char *cmd, const char *usage, int argc, char **argv, opts *o)
 {
@@ -74,9 +90,10 @@ static int parse(const char *cmd, const char *usage, int argc, char **argv, opts
         else if (strcmp(a, "--at") == 0 || strcmp(a, "--now") == 0 || strcmp(a, "--sample") == 0) {
             if (i + 1 >= argc) return enc_cli_usage(cmd, usage, "%s needs a value", a);
             if (strcmp(a, "--sample") == 0) o->sample = argv[++i];
-            else o->at = argv[++i];
+            else o->at = argv[++i], o->at_name = a;
         } else if (strncmp(a, "--at=", 5) == 0 || strncmp(a, "--now=", 6) == 0) {
             o->at = strchr(a, '=') + 1;
+            o->at_name = a[2] == 'a' ? "--at" : "--now";
         } else if (strncmp(a, "--sample=", 9) == 0) {
             o->sample = a + 9;
         } else if (a[0] == '-' && a[1]) {
@@ -95,7 +112,7 @@ static bool clock_of(const opts *o, int64_t *now)
         *now = (int64_t)time(NULL);
         return true;
     }
-    return enc_spec_time(o->at, now);
+    return enc_time_parse(o->at, now, NULL);
 }
 
 static char *read_all(const char *path, size_t *n, enc_err *err)
@@ -150,7 +167,8 @@ static int do_plan(enc_cli *cli, const opts *o)
     if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "plan needs one FILE");
     int64_t now;
     if (!clock_of(o, &now))
-        return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+        return enc_cli_usage("campaign", campaign_usage,
+                             "--at '%s': not a time (" ENC_TIME_FORMS ")", o->at);
     long sample = 5;
     if (o->sample && !enc_cli_parse_long(o->sample, 0, 1000, &sample))
         return enc_cli_usage("campaign", campaign_usage, "--sample: 0 to 1000");
@@ -264,7 +282,8 @@ static int do_start(enc_cli *cli, const opts *o)
         return enc_cli_usage("campaign", campaign_usage, "start needs one FILE or NAME");
     int64_t now;
     if (!clock_of(o, &now))
-        return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+        return enc_cli_usage("campaign", campaign_usage,
+                             "--at '%s': not a time (" ENC_TIME_FORMS ")", o->at);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
@@ -478,7 +497,8 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
     if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "%s needs a NAME", sub);
     int64_t now;
     if (!clock_of(o, &now))
-        return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+        return enc_cli_usage("campaign", campaign_usage,
+                             "--at '%s': not a time (" ENC_TIME_FORMS ")", o->at);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
@@ -598,10 +618,10 @@ out:
 static int do_report(enc_cli *cli, const opts *o)
 {
     if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "report needs a NAME");
-    if (o->sample) return enc_cli_usage("campaign", campaign_usage, "report takes no --sample");
     int64_t as_of;
     if (!clock_of(o, &as_of))
-        return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
+        return enc_cli_usage("campaign", campaign_usage,
+                             "--at '%s': not a time (" ENC_TIME_FORMS ")", o->at);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
@@ -720,6 +740,27 @@ int cmd_campaign(enc_cli *cli, int argc, char **argv)
     if (rc) return rc;
     if (o.npos < 1) return enc_cli_usage("campaign", campaign_usage, "needs a command");
     const char *sub = o.pos[0];
+    static const struct {
+        const char *sub;
+        int opts;
+    } takes[] = {
+        {"plan", O_JSON | O_AT | O_SAMPLE},
+        {"start", O_JSON | O_AT},
+        {"list", O_JSON},
+        {"show", O_JSON},
+        {"pause", O_JSON | O_AT},
+        {"resume", O_JSON | O_AT},
+        {"stop", O_JSON | O_AT},
+        {"policy", O_JSON},
+        {"report", O_JSON | O_AT},
+        {"measure", O_JSON},
+    };
+    for (size_t i = 0; i < sizeof takes / sizeof *takes; i++)
+        if (strcmp(sub, takes[i].sub) == 0 &&
+            (rc = only_opts("campaign", campaign_usage, sub, &o, takes[i].opts)))
+            return rc;
+    if (strcmp(sub, "list") == 0 && o.npos != 1)
+        return enc_cli_usage("campaign", campaign_usage, "list takes no arguments");
     if (strcmp(sub, "plan") == 0) return do_plan(cli, &o);
     if (strcmp(sub, "start") == 0) return do_start(cli, &o);
     if (strcmp(sub, "list") == 0) return do_list(cli, &o);
@@ -754,6 +795,8 @@ int cmd_playbook(enc_cli *cli, int argc, char **argv)
     if (rc) return rc;
     if (o.npos < 1) return enc_cli_usage("playbook", playbook_usage, "needs a command");
     const char *sub = o.pos[0];
+    rc = only_opts("playbook", playbook_usage, sub, &o, strcmp(sub, "show") == 0 ? 0 : O_JSON);
+    if (rc) return rc;
     if (strcmp(sub, "list") == 0) {
         if (o.npos != 1)
             return enc_cli_usage("playbook", playbook_usage, "list takes no arguments");
@@ -841,9 +884,11 @@ int cmd_tick(enc_cli *cli, int argc, char **argv)
     int rc = parse("tick", tick_usage, argc, argv, &o);
     if (rc) return rc;
     if (o.npos) return enc_cli_usage("tick", tick_usage, "takes no arguments");
+    if ((rc = only_opts("tick", tick_usage, NULL, &o, O_JSON | O_AT))) return rc;
     int64_t now;
     if (!clock_of(&o, &now))
-        return enc_cli_usage("tick", tick_usage, "--now '%s': not a time", o.at);
+        return enc_cli_usage("tick", tick_usage, "--now '%s': not a time (" ENC_TIME_FORMS ")",
+                             o.at);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("tick", &err);

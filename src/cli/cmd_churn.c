@@ -2,6 +2,7 @@
  * on the history before the as-of date exactly as `encore score` trains it, scores everybody who
  * had bought by then, and is compared with what happened in the horizon after, next to two
  * baselines (recency alone; 1 - P(alive) of the BG/NBD model). */
+#include "base/datetime.h"
 #include "cli/intel_cli.h"
 #include "base/json.h"
 #include "intel/score.h"
@@ -60,7 +61,8 @@ int cmd_churn(enc_cli *cli, int argc, char **argv)
     int64_t as_of;
     if (!as_of_s) return enc_cli_usage("churn", usage, "needs --as-of");
     if (!enc__parse_day_end(as_of_s, &as_of))
-        return enc_cli_usage("churn", usage, "--as-of: '%s' is not a date YYYY-MM-DD", as_of_s);
+        return enc_cli_usage("churn", usage, "--as-of: '%s' is not a time (" ENC_TIME_FORMS ")",
+                             as_of_s);
     enc_score_config cfg;
     int x = enc__load_config(cli, "churn", config, &cfg);
     if (x) return x;

@@ -406,9 +406,9 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
             break;
         case O_SINCE:
         case O_UNTIL:
-            if (!enc_spec_time(optarg, ch == O_SINCE ? &o.since : &o.until))
-                return enc_cli_usage("gen respond", respond_usage, "--%s: '%s' is not a time", name,
-                                     optarg);
+            if (!enc_time_parse(optarg, ch == O_SINCE ? &o.since : &o.until, NULL))
+                return enc_cli_usage("gen respond", respond_usage,
+                                     "--%s: '%s' is not a time (" ENC_TIME_FORMS ")", name, optarg);
             break;
         case O_AOV:
             if (!enc_cli_parse_double(optarg, 0.01, 1e9, &o.aov))

@@ -59,6 +59,7 @@ int cmd_itemsets(enc_cli *cli, int argc, char **argv)
     long max_len = 0, top = 10;
     bool json = false;
     int c;
+    opterr = 0; /* the message comes from enc_cli_usage, prefixed "encore: CMD:" */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 's': support_s = optarg; break;
@@ -75,7 +76,9 @@ int cmd_itemsets(enc_cli *cli, int argc, char **argv)
                 return enc_cli_usage("itemsets", usage, "--top: not a count: '%s'", optarg);
             break;
         case 'j': json = true; break;
-        default: return enc_cli_usage("itemsets", usage, NULL);
+        default:
+            return enc_cli_usage("itemsets", usage, "unknown or incomplete option '%s'",
+                                 argv[optind - 1]);
         }
     }
     if (optind + 1 != argc)

@@ -156,6 +156,7 @@ static int parse(int argc, char **argv, args *a)
     a->as_of = a->end = INT64_MAX;
     int c;
     long v;
+    opterr = 0; /* the message comes from enc_cli_usage, prefixed "encore: CMD:" */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case O_KIND:
@@ -177,7 +178,8 @@ static int parse(int argc, char **argv, args *a)
         case O_END: {
             int64_t t;
             if (!enc__parse_instant(optarg, &t))
-                return enc_cli_usage("recommend", usage, "'%s' is not a date YYYY-MM-DD", optarg);
+                return enc_cli_usage("recommend", usage, "'%s' is not a time (" ENC_TIME_FORMS ")",
+                                     optarg);
             if (c == O_ASOF) a->as_of = t;
             else if (c == O_END) a->end = t;
             else a->split = t, a->has_split = true;
@@ -237,7 +239,9 @@ static int parse(int argc, char **argv, args *a)
                 return enc_cli_usage("recommend", usage, "--threads: not in 1..64: '%s'", optarg);
             a->o.sim.threads = (int)v;
             break;
-        default: return enc_cli_usage("recommend", usage, NULL);
+        default:
+            return enc_cli_usage("recommend", usage, "unknown or incomplete option '%s'",
+                                 argv[optind - 1]);
         }
     }
     a->o.exclude_sku = a->xsku;

@@ -82,8 +82,9 @@ int cmd_report(enc_cli *cli, int argc, char **argv)
                                      optarg);
             break;
         case O_NOW:
-            if (!enc_spec_time(optarg, &now))
-                return enc_cli_usage("report", usage, "--now: '%s' is not a time", optarg);
+            if (!enc_time_parse(optarg, &now, NULL))
+                return enc_cli_usage("report", usage,
+                                     "--now: '%s' is not a time (" ENC_TIME_FORMS ")", optarg);
             break;
         case O_JSON: json = true; break;
         case ':': return enc_cli_usage("report", usage, "%s needs a value", argv[optind - 1]);

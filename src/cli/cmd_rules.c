@@ -2,6 +2,7 @@
  * basket file, or of the store's orders or sessions when no FILE is given (baskets through
  * src/recommend/sbasket.h): FP-growth itemsets (fpgrowth.h), then rules (rules.h) with arules'
  * defaults (one-item consequents, 1..10 items a rule), sorted, the top N shown. */
+#include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "cli/basket_cli.h"
@@ -71,6 +72,7 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
     enc_sb_level blevel = ENC_SB_PRODUCT;
     int64_t as_of = INT64_MAX;
     int c;
+    opterr = 0; /* the message comes from enc_cli_usage, prefixed "encore: CMD:" */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 's': support_s = optarg; break;
@@ -128,11 +130,13 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
             break;
         case 'a':
             if (!enc__parse_instant(optarg, &as_of))
-                return enc_cli_usage("rules", usage, "--as-of: '%s' is not a date YYYY-MM-DD",
-                                     optarg);
+                return enc_cli_usage("rules", usage,
+                                     "--as-of: '%s' is not a time (" ENC_TIME_FORMS ")", optarg);
             store_opt = true;
             break;
-        default: return enc_cli_usage("rules", usage, NULL);
+        default:
+            return enc_cli_usage("rules", usage, "unknown or incomplete option '%s'",
+                                 argv[optind - 1]);
         }
     }
     if (optind + 1 < argc) return enc_cli_usage("rules", usage, "one FILE only");

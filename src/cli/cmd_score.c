@@ -126,7 +126,8 @@ int cmd_score(enc_cli *cli, int argc, char **argv)
         return enc_cli_usage("score", usage, "unexpected argument '%s'", argv[optind]);
     int64_t as_of = 0;
     if (as_of_s && !enc__parse_day_end(as_of_s, &as_of))
-        return enc_cli_usage("score", usage, "--as-of: '%s' is not a date YYYY-MM-DD", as_of_s);
+        return enc_cli_usage("score", usage, "--as-of: '%s' is not a time (" ENC_TIME_FORMS ")",
+                             as_of_s);
 
     enc_score_config cfg;
     int x = enc__load_config(cli, "score", config, &cfg);

@@ -19,9 +19,9 @@ bool enc__parse_day(const char *s, int32_t *out)
 
 bool enc__parse_day_end(const char *s, int64_t *out)
 {
-    int32_t d;
-    if (!enc__parse_day(s, &d)) return false;
-    *out = ((int64_t)d + 1) * 86400;
+    bool timed;
+    if (!enc_time_parse(s, out, &timed)) return false;
+    if (!timed) *out += 86400; /* a bare date: the end of that day */
     return true;
 }
 

@@ -10,8 +10,9 @@
 #include "store/store.h"
 #include <stdint.h>
 
-/* "YYYY-MM-DD" -> the exclusive end of that day (UTC epoch seconds of the next midnight), the
- * instant the commands' "as of DATE" means: data on or before DATE is seen. */
+/* An --as-of value (enc_time_parse): a bare "YYYY-MM-DD" -> the exclusive end of that day (UTC
+ * epoch seconds of the next midnight), the instant the commands' "as of DATE" means: data on or
+ * before DATE is seen; a time of day -> that instant. */
 bool enc__parse_day_end(const char *s, int64_t *out);
 /* "YYYY-MM-DD" -> UTC day number. */
 bool enc__parse_day(const char *s, int32_t *out);

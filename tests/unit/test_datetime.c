@@ -298,6 +298,73 @@ static void tzif_malformed(void)
     }
 }
 
+/* enc_time_parse, the parser of every time option: each accepted form against timegm, and the
+ * malformed ones refused */
+static void time_parse_forms(void)
+{
+    static const struct {
+        const char *in;
+        int y, m, d, hh, mi, ss, off_min;
+        bool timed;
+    } ok[] = {
+        {"2026-01-01", 2026, 1, 1, 0, 0, 0, 0, false},
+        {"2026-01-01 10:00", 2026, 1, 1, 10, 0, 0, 0, true},
+        {"2026-01-01T10:00", 2026, 1, 1, 10, 0, 0, 0, true},
+        {"2026-01-01 10:00:07", 2026, 1, 1, 10, 0, 7, 0, true},
+        {"2026-01-01T10:00:00Z", 2026, 1, 1, 10, 0, 0, 0, true},
+        {"2026-01-01T10:00Z", 2026, 1, 1, 10, 0, 0, 0, true},
+        {"2026-01-01T18:00:00+08:00", 2026, 1, 1, 18, 0, 0, 480, true},
+        {"2026-01-01T18:00:00+0800", 2026, 1, 1, 18, 0, 0, 480, true},
+        {"2025-12-31 19:30-05", 2025, 12, 31, 19, 30, 0, -300, true},
+        {"2024-02-29 23:59:59.999", 2024, 2, 29, 23, 59, 59, 0, true},
+        {"1900-03-01", 1900, 3, 1, 0, 0, 0, 0, false},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        struct tm tm = {.tm_year = ok[i].y - 1900,
+                        .tm_mon = ok[i].m - 1,
+                        .tm_mday = ok[i].d,
+                        .tm_hour = ok[i].hh,
+                        .tm_min = ok[i].mi,
+                        .tm_sec = ok[i].ss};
+        int64_t want = (int64_t)timegm(&tm) - ok[i].off_min * 60, got = -1;
+        bool timed = !ok[i].timed;
+        CHECK_MSG(enc_time_parse(ok[i].in, &got, &timed), "'%s' refused", ok[i].in);
+        CHECK_MSG(got == want, "'%s': %lld, want %lld", ok[i].in, (long long)got, (long long)want);
+        CHECK_MSG(timed == ok[i].timed, "'%s': has_time %d", ok[i].in, timed);
+    }
+    int64_t t;
+    CHECK(enc_time_parse("1767261600", &t, NULL));
+    CHECK_INT(t, 1767261600);
+    CHECK(enc_time_parse("0", &t, NULL));
+    CHECK_INT(t, 0);
+    static const char *bad[] = {
+        "",
+        "2026-02-30",
+        "2026-13-01",
+        "2026-1-01",
+        "2026-01-01 24:00",
+        "2026-01-01 10:60",
+        "2026-01-01 10",
+        "2026-01-01 10:00:60",
+        "2026-01-01x",
+        "2026-01-01Z",
+        "2026-01-01 10:00 ",
+        " 2026-01-01",
+        "01/01/2026",
+        "2026-01-01T10:00:00+15:00",
+        "2026-01-01T10:00:00+08:0",
+        "2026-01-01 10:00:00.",
+        "1234567890123",
+        "-5",
+        "999-01-01",
+        "2026-01-01 10:00:00.1234567890",
+        "tomorrow",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK_MSG(!enc_time_parse(bad[i], &t, NULL), "'%s' accepted as %lld", bad[i], (long long)t);
+    CHECK(!enc_time_parse(NULL, &t, NULL));
+}
+
 int main(void)
 {
     RUN(civil_known_values);
@@ -309,5 +376,6 @@ int main(void)
     RUN(london_and_shanghai);
     RUN(sweep_vs_glibc);
     RUN(tzif_malformed);
+    RUN(time_parse_forms);
     return TEST_SUMMARY();
 }
