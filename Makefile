@@ -8,6 +8,7 @@
 #   make deps     install missing Debian packages (scripts/install-deps)
 #   make format   apply .clang-format to every C file; make format-check fails when one differs
 #   make playbooks  regenerate src/campaign/playbooks.c from src/campaign/playbooks/*.json
+#   make utf8-tables  regenerate src/base/utf8_tables.h (display widths) from Python's unicodedata
 
 PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd
 BUILD    ?= build
@@ -27,7 +28,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-slow asan demo deps fuzz clean check-deps bench playbooks format format-check
+.PHONY: utf8-tables all test test-slow asan demo deps fuzz clean check-deps bench playbooks format format-check
 .SECONDARY:
 
 all: check-deps $(BUILD)/encore $(TEST_BIN)
@@ -95,6 +96,10 @@ fuzz: $(FUZZ_BIN)
 # committed: run this after editing src/campaign/playbooks/*.json)
 playbooks:
 	scripts/embed-playbooks src/campaign/playbooks src/campaign/playbooks.c
+
+# the display-width tables of src/base/utf8.c (generated and committed)
+utf8-tables:
+	scripts/gen-utf8-widths src/base/utf8_tables.h
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests fuzz bench -name '*.[ch]')
 

@@ -2,6 +2,7 @@
  * computed in one pass over the snapshot's arrays, profile fields read from the profiles
  * table in one ordered scan merged with the snapshot's ascending customer ids. Reads the
  * table through the store's SQLite handle, as the snapshot loader does (a bulk scan). */
+#include "base/utf8.h"
 #include "audience/columns.h"
 #include "audience/profcache.h"
 #include "snapshot/colfile.h"
@@ -182,23 +183,6 @@ static void store_column(enc_aud_env *e, int f)
 
 /* ---- JSON string arrays ------------------------------------------------------------------ */
 
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) return o[0] = (char)cp, 1;
-    if (cp < 0x800) return o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), 2;
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 static int hexval(const char *s, size_t i, size_t n)
 {
     if (i + 4 > n) return -1;
@@ -277,7 +261,7 @@ int enc_aud_json_strings(const char *s, size_t n, char *buf, const char **items,
                 }
                 if (cp == 0) return -1;
                 /* an escape never takes more bytes than it had in the input (6 or 12) */
-                o += put_utf8(buf + o, (unsigned)cp);
+                o += enc_utf8_put(buf + o, (uint32_t)cp);
                 break;
             }
             default: return -1;

@@ -2,6 +2,7 @@
  * nothing read past len, every token and string bounded; columns count UTF-8 code points so
  * a caret lines up under CJK text as well as ASCII. */
 #include "audience/lexer.h"
+#include "base/utf8.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,28 +18,6 @@ enc_rc enc_aud_fail_at(enc_err *err, enc_aud_pos *where, enc_aud_pos at, const c
     va_end(ap);
     if (where) *where = at;
     return enc_fail(err, ENC_EPARSE, "line %d, column %d: %s", at.line, at.col, msg);
-}
-
-size_t enc_aud_utf8_len(const unsigned char *s, size_t n)
-{
-    if (n == 0) return 0;
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    size_t len;
-    unsigned cp;
-    if (c >= 0xc2 && c <= 0xdf) len = 2, cp = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef) len = 3, cp = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4) len = 4, cp = c & 0x07;
-    else return 0;
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0; /* overlong */
-    if (cp >= 0xd800 && cp <= 0xdfff) return 0;                           /* surrogate */
-    if (cp > 0x10ffff) return 0;
-    return len;
 }
 
 void enc_aud_lex_init(enc_aud_lexer *lx, const char *src, size_t len, enc_arena *arena)
@@ -71,24 +50,6 @@ static const struct {
 } keywords[] = {{"and", AUD_T_AND},    {"or", AUD_T_OR},           {"not", AUD_T_NOT},
                 {"in", AUD_T_IN},      {"between", AUD_T_BETWEEN}, {"true", AUD_T_TRUE},
                 {"false", AUD_T_FALSE}};
-
-/* Appends code point cp as UTF-8. */
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) return o[0] = (char)cp, 1;
-    if (cp < 0x800) return o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), 2;
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
 
 static int hex4(const enc_aud_lexer *lx, size_t at)
 {
@@ -147,7 +108,7 @@ static enc_rc lex_string(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, 
                                            "invalid \\u escape in string (expected four hex "
                                            "digits of a character other than NUL or a lone "
                                            "surrogate)");
-                tn = put_utf8(tmp, (unsigned)cp);
+                tn = enc_utf8_put(tmp, (uint32_t)cp);
                 break;
             }
             default:
@@ -168,7 +129,7 @@ static enc_rc lex_string(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, 
         } else if (c < 0x20 && c != '\t') {
             return enc_aud_fail_at(err, where, at, "control character 0x%02x in string", c);
         } else {
-            tn = enc_aud_utf8_len((const unsigned char *)lx->src + lx->off, lx->len - lx->off);
+            tn = enc_utf8_len(lx->src + lx->off, lx->len - lx->off);
             if (!tn) return enc_aud_fail_at(err, where, at, "invalid UTF-8 in string");
             memcpy(tmp, lx->src + lx->off, tn);
             skip(lx, tn);
@@ -249,7 +210,7 @@ static enc_rc bad_char(enc_aud_lexer *lx, enc_aud_tok *t, enc_aud_pos *where, en
                                               : "";
     if (c < 0x20 || c == 0x7f)
         return enc_aud_fail_at(err, where, t->pos, "unexpected control character 0x%02x", c);
-    size_t n = enc_aud_utf8_len(s, lx->len - lx->off);
+    size_t n = enc_utf8_len((const char *)s, lx->len - lx->off);
     if (!n) return enc_aud_fail_at(err, where, t->pos, "invalid UTF-8 byte 0x%02x", c);
     return enc_aud_fail_at(err, where, t->pos, "unexpected character '%.*s'%s", (int)n,
                            (const char *)s, hint);
@@ -329,7 +290,7 @@ void enc_aud_tok_describe(const enc_aud_tok *t, char *out, size_t cap)
     char text[200];
     while (k < n && chars < 40) {
         unsigned char c = (unsigned char)s[k];
-        size_t l = enc_aud_utf8_len((const unsigned char *)s + k, n - k);
+        size_t l = enc_utf8_len(s + k, n - k);
         if (!l) break;
         if (c < 0x20 || c == 0x7f) o += (size_t)snprintf(text + o, sizeof text - o, "\\x%02x", c);
         else memcpy(text + o, s + k, l), o += l;

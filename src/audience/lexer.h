@@ -74,8 +74,4 @@ void enc_aud_tok_describe(const enc_aud_tok *t, char *out, size_t cap);
 /* Formats "line L, column C: " + fmt into err with rc ENC_EPARSE, sets *where; returns it. */
 enc_rc enc_aud_fail_at(enc_err *err, enc_aud_pos *where, enc_aud_pos at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is not valid
- * (overlong forms, surrogates and code points past U+10FFFF are not valid). */
-size_t enc_aud_utf8_len(const unsigned char *s, size_t n);
 #endif

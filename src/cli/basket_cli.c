@@ -120,11 +120,3 @@ void enc__items_json(enc_jw *w, const enc_basket_set *s, const int32_t *items, i
     enc_jw_end(w);
     free(heap);
 }
-
-size_t enc__text_width(const char *s, size_t n)
-{
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xc0) != 0x80) w++;
-    return w;
-}

@@ -37,6 +37,4 @@ bool enc__parse_instant(const char *s, int64_t *out);
 void enc__items_text(enc_buf *b, const enc_basket_set *s, const int32_t *items, int32_t n);
 /* A JSON array of the items' labels, in byte order. */
 void enc__items_json(enc_jw *w, const enc_basket_set *s, const int32_t *items, int32_t n);
-/* Display width of a UTF-8 string in columns (one per code point; enough for tables). */
-size_t enc__text_width(const char *s, size_t n);
 #endif

@@ -7,6 +7,7 @@
 #include "audience/parser.h"
 #include "base/datetime.h"
 #include "base/json.h"
+#include "base/utf8.h"
 #include "cli/cli.h"
 #include <errno.h>
 #include <math.h>
@@ -148,30 +149,6 @@ static char *expression(const opts *o, int from, int *rc)
     return enc_buf_steal(&b);
 }
 
-/* One UTF-8 character at s (a byte that starts no valid sequence counts as one). */
-static size_t decode(const char *s, size_t n, unsigned *cp)
-{
-    size_t l = enc_aud_utf8_len((const unsigned char *)s, n);
-    const unsigned char *u = (const unsigned char *)s;
-    if (l <= 1) {
-        *cp = u[0];
-        return 1;
-    }
-    *cp = u[0] & (0xff >> (l + 1));
-    for (size_t i = 1; i < l; i++) *cp = *cp << 6 | (u[i] & 0x3f);
-    return l;
-}
-
-/* East Asian wide and fullwidth characters (two terminal cells; Unicode UAX #11 ranges). */
-static bool wide(unsigned cp)
-{
-    return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp != 0x303f) ||
-           (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-           (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-           (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
-           (cp >= 0x20000 && cp <= 0x3fffd);
-}
-
 /* Prints an expression error with the source line and a caret under the position. */
 static int expr_fail(const enc_err *err, const char *src, const enc_aud_pos *where)
 {
@@ -190,10 +167,12 @@ static int expr_fail(const enc_err *err, const char *src, const enc_aud_pos *whe
                 /* the caret under the column: tabs kept, two cells under wide (CJK) ones */
                 int col = 1;
                 for (size_t i = 0; i < n && col < where->col;) {
-                    unsigned cp;
-                    size_t l = decode(p + i, n - i, &cp);
-                    fputs(cp == '\t' ? "\t" : wide(cp) ? "  " : " ", stderr);
-                    i += l;
+                    uint32_t cp = '?';
+                    size_t l = enc_utf8_get(p + i, n - i, &cp);
+                    if (cp == '\t') fputc('\t', stderr);
+                    else
+                        for (int w = enc_utf8_cp_width(cp); w > 0; w--) fputc(' ', stderr);
+                    i += l ? l : 1;
                     col++;
                 }
                 fputs("^\n", stderr);
@@ -690,7 +669,7 @@ static bool valid_name(const char *s)
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f) return false;
-        size_t l = enc_aud_utf8_len((const unsigned char *)s + i, n - i);
+        size_t l = enc_utf8_len(s + i, n - i);
         if (!l) return false;
         i += l;
     }
@@ -788,12 +767,14 @@ static int do_list(enc_cli *cli, const opts *o)
     } else {
         size_t wn = 4;
         for (size_t i = 0; i < n; i++)
-            if (strlen(v[i].name) > wn) wn = strlen(v[i].name);
+            if (enc_utf8_width(v[i].name, strlen(v[i].name)) > wn)
+                wn = enc_utf8_width(v[i].name, strlen(v[i].name));
         printf("%-*s  %-19s  %s\n", (int)wn, "name", "updated (UTC)", "expression");
         for (size_t i = 0; i < n; i++) {
             fmt_time(t2, sizeof t2, v[i].updated_at);
             /* one line per segment: line breaks of the expression shown as spaces */
-            printf("%-*s  %s  ", (int)wn, v[i].name, t2);
+            enc_utf8_fpad(stdout, v[i].name, wn);
+            printf("  %s  ", t2);
             for (const char *p = v[i].expr; *p; p++) putchar(*p == '\n' || *p == '\r' ? ' ' : *p);
             putchar('\n');
         }

@@ -2,6 +2,7 @@
  * stop|policy|report|measure`, `encore playbook list|show|install` and `encore tick`. A campaign
  * file is read and checked (src/campaign/spec.h), planned over the store (plan.h) and written to
  * the outbox (run.h); tick is what a scheduler calls, with --now for a given clock. */
+#include "base/utf8.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -396,8 +397,8 @@ static int do_list(enc_cli *cli, const opts *o)
             enc_jw_kstr(&w, "planned_until", rows[i].processed_to ? t : NULL);
             enc_jw_end(&w);
         } else {
-            printf("%-28s %-8s %8d  %-19s  %s\n", rows[i].name, rows[i].state, rows[i].priority, t,
-                   trig);
+            enc_utf8_fpad(stdout, rows[i].name, 28); /* CJK names take two columns a character */
+            printf(" %-8s %8d  %-19s  %s\n", rows[i].state, rows[i].priority, t, trig);
         }
         enc_spec_free(sp);
         enc_camp_row_free(&rows[i]);

@@ -3,6 +3,7 @@
  * `evaluate --split DATE` for the offline evaluation against the baselines. The store is read
  * once into a snapshot, the model (src/recommend/recommend.h) is built from it, then each
  * customer is a call into the model. */
+#include "base/utf8.h"
 #include "base/buf.h"
 #include "base/datetime.h"
 #include "base/json.h"
@@ -593,9 +594,9 @@ static int run_one(const args *a, const enc_rec_model *m, ptrdiff_t c, double bu
             size_t ws = 3, wn = 4;
             for (size_t i = 0; i < n; i++) {
                 size_t l1 =
-                    enc__text_width(s->prod_sku[top[i].prod], strlen(s->prod_sku[top[i].prod]));
+                    enc_utf8_width(s->prod_sku[top[i].prod], strlen(s->prod_sku[top[i].prod]));
                 const char *nm = s->prod_name[top[i].prod] ? s->prod_name[top[i].prod] : "";
-                size_t l2 = enc__text_width(nm, strlen(nm));
+                size_t l2 = enc_utf8_width(nm, strlen(nm));
                 if (l1 > ws) ws = l1;
                 if (l2 > wn) wn = l2 > 48 ? 48 : l2;
             }
@@ -605,7 +606,7 @@ static int run_one(const args *a, const enc_rec_model *m, ptrdiff_t c, double bu
                 const enc_rec_item *it = &top[i];
                 const char *sku = s->prod_sku[it->prod];
                 const char *nm = s->prod_name[it->prod] ? s->prod_name[it->prod] : "";
-                size_t l1 = enc__text_width(sku, strlen(sku)), l2 = enc__text_width(nm, strlen(nm));
+                size_t l1 = enc_utf8_width(sku, strlen(sku)), l2 = enc_utf8_width(nm, strlen(nm));
                 enc_rec_reason_text(m, it, why, sizeof why);
                 enc_buf_printf(&out, " %3zu  %s%*s  %s%*s  %8.4f  %s\n", i + 1, sku, (int)(ws - l1),
                                "", nm, l2 < wn ? (int)(wn - l2) : 0, "", it->score, why);

@@ -2,6 +2,7 @@
  * basket file, or of the store's orders or sessions when no FILE is given (baskets through
  * src/recommend/sbasket.h): FP-growth itemsets (fpgrowth.h), then rules (rules.h) with arules'
  * defaults (one-item consequents, 1..10 items a rule), sorted, the top N shown. */
+#include "base/utf8.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -260,8 +261,8 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
                 const enc_rule *u = &rules.r[i];
                 enc__items_text(&lhs[i], m.set, rules.items + u->off, u->n_if);
                 enc__items_text(&rhs[i], m.set, rules.items + u->off + u->n_if, u->n_then);
-                size_t a = enc__text_width(lhs[i].p, lhs[i].len),
-                       b = enc__text_width(rhs[i].p, rhs[i].len);
+                size_t a = enc_utf8_width(lhs[i].p, lhs[i].len),
+                       b = enc_utf8_width(rhs[i].p, rhs[i].len);
                 if (a > wl) wl = a;
                 if (b > wr) wr = b;
             }
@@ -269,8 +270,8 @@ int cmd_rules(enc_cli *cli, int argc, char **argv)
                            "then", "support", "confidence", "lift", "conviction", "count");
             for (size_t i = 0; i < ntop; i++) {
                 const enc_rule *u = &rules.r[i];
-                size_t a = enc__text_width(lhs[i].p, lhs[i].len),
-                       b = enc__text_width(rhs[i].p, rhs[i].len);
+                size_t a = enc_utf8_width(lhs[i].p, lhs[i].len),
+                       b = enc_utf8_width(rhs[i].p, rhs[i].len);
                 enc_buf_printf(&out, "%s%*s => %s%*s %9.6f %10.6f %8.4f ", lhs[i].p, (int)(wl - a),
                                "", rhs[i].p, (int)(wr - b), "", u->support, u->confidence, u->lift);
                 if (isinf(u->conviction)) enc_buf_printf(&out, "%10s", "inf");

@@ -2,30 +2,17 @@
  * class, lifecycle stage, cluster or tag — customers, share of revenue and mean CLV each. */
 #include "cli/intel_cli.h"
 #include "base/json.h"
+#include "base/utf8.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Display columns of a UTF-8 string: 2 for East Asian wide characters (U+1100 and up, a
- * coarse but sufficient rule for segment names), 1 otherwise. */
-static int width(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        unsigned c = *p;
-        int len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-        unsigned cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
-        for (int k = 1; k < len && p[k]; k++) cp = cp << 6 | (p[k] & 0x3f);
-        w += cp >= 0x1100 ? 2 : 1;
-        for (int k = 0; k < len && *p; k++) p++;
-    }
-    return w;
-}
 
 static const char usage[] =
     "usage: encore segments [--by rfm|rfm_cn|lifecycle|cluster|tag] [--json]\n"
     "  Customers, revenue share and mean CLV per segment of the latest 'encore score' run\n"
     "  (default --by rfm). With --by tag a customer counts once in each of their tags.\n";
+
+static size_t width(const char *s) { return enc_utf8_width(s, strlen(s)); }
 
 int cmd_segments(enc_cli *cli, int argc, char **argv)
 {
@@ -107,8 +94,10 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
             enc_jw_money(&w, l.rows[i].revenue, digits);
             enc_jw_knum(&w, "revenue_share",
                         l.revenue ? (double)l.rows[i].revenue / (double)l.revenue : NAN);
-            enc_jw_knum(&w, "avg_clv",
-                        isfinite(l.rows[i].clv_mean) ? round(l.rows[i].clv_mean) / scale : NAN);
+            enc_jw_key(&w, "avg_clv");
+            if (isfinite(l.rows[i].clv_mean))
+                enc_jw_money(&w, (int64_t)llround(l.rows[i].clv_mean), digits);
+            else enc_jw_null(&w);
             enc_jw_end(&w);
         }
         enc_jw_end(&w);
@@ -120,7 +109,7 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
                day);
         int kw = 13; /* "(no purchase)" */
         for (size_t i = 0; i < l.n; i++)
-            if (l.rows[i].key && width(l.rows[i].key) > kw) kw = width(l.rows[i].key);
+            if (l.rows[i].key && (int)width(l.rows[i].key) > kw) kw = (int)width(l.rows[i].key);
         printf("%-*s %10s %8s %9s %12s\n", kw, "segment", "customers", "share", "revenue",
                "avg CLV");
         for (size_t i = 0; i < l.n; i++) {
@@ -128,8 +117,8 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
             char clv[48] = "-";
             if (isfinite(l.rows[i].clv_mean))
                 snprintf(clv, sizeof clv, "%.2f", l.rows[i].clv_mean / scale);
-            printf("%s%*s %10lld %7.1f%% %8.1f%% %12s\n", key, kw - width(key), "",
-                   (long long)l.rows[i].customers,
+            enc_utf8_fpad(stdout, key, (size_t)kw);
+            printf(" %10lld %7.1f%% %8.1f%% %12s\n", (long long)l.rows[i].customers,
                    l.customers ? 100.0 * (double)l.rows[i].customers / (double)l.customers : 0,
                    l.revenue ? 100.0 * (double)l.rows[i].revenue / (double)l.revenue : 0, clv);
         }

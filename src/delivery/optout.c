@@ -4,6 +4,7 @@
  * the traditional 退訂, 取消订阅) are recognised. Matching is of the whole reply after
  * normalisation, never a substring. */
 #include "delivery/optout.h"
+#include "base/utf8.h"
 #include <string.h>
 
 static const char *const words[] = {
@@ -11,55 +12,6 @@ static const char *const words[] = {
     "OPTOUT", "OPT-OUT", "OPT OUT",     "REVOKE",   "TD",       "T",
     "退订",   "退訂",    "取消订阅",    "取消訂閱", "退订短信", "退訂短信",
 };
-
-/* Decodes one UTF-8 sequence at s (n bytes left); *len gets its length (1 for bad bytes). */
-static unsigned decode(const unsigned char *s, size_t n, size_t *len)
-{
-    unsigned c = s[0];
-    *len = 1;
-    if (c < 0x80) return c;
-    /* a malformed byte becomes '?' (one byte for one: normalising never lengthens text) */
-    int extra = c >= 0xF0 && c < 0xF8   ? 3
-                : c >= 0xE0 && c < 0xF0 ? 2
-                : c >= 0xC2 && c < 0xE0 ? 1
-                                        : -1;
-    if (extra < 0 || (size_t)extra >= n) return '?';
-    unsigned v = c & (0x3F >> extra);
-    for (int i = 1; i <= extra; i++) {
-        if ((s[i] & 0xC0) != 0x80) return '?';
-        v = v << 6 | (s[i] & 0x3F);
-    }
-    /* overlong forms, surrogates and values past U+10FFFF are malformed too */
-    if ((extra == 2 && v < 0x800) || (extra == 3 && (v < 0x10000 || v > 0x10FFFF)) ||
-        (v >= 0xD800 && v <= 0xDFFF))
-        return '?';
-    *len = (size_t)extra + 1;
-    return v;
-}
-
-static size_t encode(unsigned c, char *o)
-{
-    if (c < 0x80) {
-        o[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (char)(0xC0 | c >> 6);
-        o[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (char)(0xE0 | c >> 12);
-        o[1] = (char)(0x80 | (c >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | c >> 18);
-    o[1] = (char)(0x80 | (c >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (c >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
 
 static int is_space(unsigned c)
 {
@@ -83,8 +35,10 @@ size_t enc_optout_normalise(const char *text, char *out, size_t cap)
     size_t last_keep = 0; /* output length up to the last non-space, non-trailing char */
     int started = 0;
     while (i < n) {
-        size_t len;
-        unsigned c = decode(s + i, n - i, &len);
+        /* a malformed byte becomes '?' (one byte for one: normalising never lengthens text) */
+        uint32_t c;
+        size_t len = enc_utf8_get((const char *)s + i, n - i, &c);
+        if (!len) c = '?', len = 1;
         i += len;
         if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0; /* full-width ASCII -> ASCII */
         if (c >= 'a' && c <= 'z') c -= 32;
@@ -94,7 +48,7 @@ size_t enc_optout_normalise(const char *text, char *out, size_t cap)
         }
         started = 1;
         char tmp[4];
-        size_t k = encode(c, tmp);
+        size_t k = enc_utf8_put(tmp, c);
         if (o + k >= cap) break;
         memcpy(out + o, tmp, k);
         o += k;

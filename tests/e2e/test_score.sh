@@ -65,7 +65,20 @@ EMAIL=$(sqlite3 "$ENCORE_DB" "SELECT email FROM customers WHERE external_id = '$
 run_rc "$ENCORE" profile "$EMAIL" --json
 check "profile by email: the same customer" "$(jget "$OUT" 'd["customer_id"]')" "$ID"
 run_rc "$ENCORE" profile "$ID"
-check_match "profile (human): indented" "$OUT" "\"rfm_segment\": "
+check "profile (human): exit 0" "$RC" 0
+check_match "profile (human): a heading with the id, date and stage" "$(echo "$OUT" | head -n 1)" \
+  "^$ID, as of [0-9]{4}-[0-9]{2}-[0-9]{2}: [a-z]+"
+check "profile (human): not JSON" "$(echo "$OUT" | grep -c '[{}]')" 0
+M=$(jget "$PROFILE" '"%.2f" % d["monetary"]')
+check_match "profile (human): orders and money with two decimals" "$OUT" \
+  "orders +$(jget "$PROFILE" 'd["frequency"]'), spent $M, average [0-9]+\.[0-9]{2}"
+check_match "profile (human): the segment in both languages" "$OUT" \
+  "RFM +$(jget "$PROFILE" 'd["rfm_segment"]') · $(jget "$PROFILE" 'd["rfm_segment_cn"]')"
+check_match "profile (human): churn risk with the first reason" "$OUT" \
+  "churn risk +[0-9.]+%, because:"$'\n'" +- $(jget "$PROFILE" 'd["churn_reasons"][0]' | sed 's/[][().*+?^$|\\]/\\&/g')"
+check_match "profile (human): the tags" "$OUT" "tags +$(jget "$PROFILE" '", ".join(d["tags"])')"
+check "profile --json: money with two decimals" \
+  "$(echo "$PROFILE" | grep -oE '"(monetary|aov|clv|expected_spend|returns_amount)":[0-9.]+' | grep -cvE ':[0-9]+\.[0-9]{2}$')" 0
 run_rc "$ENCORE" profile NOBODY-HERE --json
 check "profile of an unknown customer: exit 1" "$RC" 1
 run_rc "$ENCORE" profile
@@ -93,8 +106,18 @@ check "segments --by tag: counts equal the exported tags" \
   "$(py 'import json,sys,collections
 d = json.loads(sys.argv[1]); c = collections.Counter(t for l in open(sys.argv[2]) for t in json.loads(l)["tags"])
 print(all(c[s["segment"]] == s["customers"] for s in d["segments"]) and len(c) == len(d["segments"]))' "$OUT" "$E2E_TMP/p.jsonl")" True
+check "segments --json: the average CLV with two decimals" \
+  "$(echo "$OUT" | grep -oE '"avg_clv":[0-9.]+' | grep -cvE ':[0-9]+\.[0-9]{2}$')" 0
 run_rc "$ENCORE" segments
 check "segments (human): a table" "$(echo "$OUT" | grep -c "Champions")" 1
+# the Chinese names take two columns a character: the header and every row are as wide
+for by in rfm_cn rfm lifecycle; do
+  run_rc "$ENCORE" segments --by "$by"
+  check "segments --by $by (human): the columns line up" "$(py 'import sys, unicodedata
+def cols(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+rows = [l for l in sys.argv[1].split("\n")[2:] if l]
+print(len(rows) > 2 and len({cols(l) for l in rows}) == 1)' "$OUT")" True
+done
 run_rc "$ENCORE" segments --by nonsense
 check "segments --by nonsense: exit 2" "$RC" 2
 
