@@ -16,19 +16,10 @@ static const char usage[] =
 
 int cmd_customer(enc_cli *cli, int argc, char **argv)
 {
-    const char *who = NULL;
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = true;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return ENC_EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1])
-            return enc_cli_usage("customer", usage, "unknown option '%s'", argv[i]);
-        else if (!who) who = argv[i];
-        else return enc_cli_usage("customer", usage, "one customer at a time");
-    }
-    if (!who) return enc_cli_usage("customer", usage, "needs a customer ID");
+    const char *who;
+    bool json;
+    int a = enc__one_customer_args("customer", usage, argc, argv, &who, &json);
+    if (a >= 0) return a;
 
     enc_err err = {0};
     enc_store *st;

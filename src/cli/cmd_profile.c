@@ -127,19 +127,10 @@ static void print_human(json_t *p, int digits)
 
 int cmd_profile(enc_cli *cli, int argc, char **argv)
 {
-    const char *who = NULL;
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = true;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return ENC_EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1])
-            return enc_cli_usage("profile", usage, "unknown option '%s'", argv[i]);
-        else if (!who) who = argv[i];
-        else return enc_cli_usage("profile", usage, "one customer at a time");
-    }
-    if (!who) return enc_cli_usage("profile", usage, "needs a customer ID");
+    const char *who;
+    bool json;
+    int a = enc__one_customer_args("profile", usage, argc, argv, &who, &json);
+    if (a >= 0) return a;
     enc_score_config cfg;
     int x = enc__load_config(cli, "profile", NULL, &cfg);
     if (x) return x;

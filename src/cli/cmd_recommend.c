@@ -10,6 +10,7 @@
 #include "base/mem.h"
 #include "cli/basket_cli.h"
 #include "cli/cli.h"
+#include "cli/intel_cli.h"
 #include "ingest/clean.h"
 #include "recommend/eval.h"
 #include "recommend/recommend.h"
@@ -270,24 +271,6 @@ static int parse(int argc, char **argv, args *a)
                              rest ? "one customer at a time" : "needs a CUSTOMER_ID");
     a->who = argv[optind];
     return -1;
-}
-
-/* the store id of a customer named as `encore customer` names them, or 0 */
-static enc_rc find_customer(enc_store *st, const char *who, int64_t *id, enc_err *err)
-{
-    char clean[320];
-    const char *why;
-    enc_rc rc = ENC_OK;
-    *id = 0;
-    if (who[0] == '#') rc = enc_store_customer_lookup(st, "id", who + 1, id, err);
-    if (!rc && !*id && enc_clean_id(who, strlen(who), clean, sizeof clean, &why))
-        rc = enc_store_customer_lookup(st, "ext", clean, id, err);
-    if (!rc && !*id && strchr(who, '@') &&
-        enc_clean_email(who, strlen(who), clean, sizeof clean, &why))
-        rc = enc_store_customer_lookup(st, "email", clean, id, err);
-    if (!rc && !*id && enc_clean_phone(who, strlen(who), NULL, clean, sizeof clean, &why))
-        rc = enc_store_customer_lookup(st, "phone", clean, id, err);
-    return rc;
 }
 
 static void jw_time(enc_jw *w, const char *key, int64_t t)
@@ -645,7 +628,7 @@ int cmd_recommend(enc_cli *cli, int argc, char **argv)
         return enc_cli_fail_err("recommend", &err);
     }
     int64_t id = 0;
-    enc_rc r = a.who ? find_customer(st, a.who, &id, &err) : ENC_OK;
+    enc_rc r = a.who ? enc__find_customer(st, a.who, &id, &err) : ENC_OK;
     if (!r && a.who && !id) {
         enc_store_close(st);
         rc = enc_cli_fail("recommend", "no customer '%s'", a.who);

@@ -52,6 +52,25 @@ int enc__load_config(const enc_cli *cli, const char *cmd, const char *path, enc_
     return ENC_EXIT_OK;
 }
 
+int enc__one_customer_args(const char *cmd, const char *usage, int argc, char **argv,
+                           const char **who, bool *json)
+{
+    *who = NULL;
+    *json = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) *json = true;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return ENC_EXIT_OK;
+        } else if (argv[i][0] == '-' && argv[i][1])
+            return enc_cli_usage(cmd, usage, "unknown option '%s'", argv[i]);
+        else if (!*who) *who = argv[i];
+        else return enc_cli_usage(cmd, usage, "one customer at a time");
+    }
+    if (!*who) return enc_cli_usage(cmd, usage, "needs a customer ID");
+    return -1;
+}
+
 enc_rc enc__find_customer(enc_store *st, const char *who, int64_t *id, enc_err *err)
 {
     char clean[320];

@@ -22,6 +22,11 @@ bool enc__parse_day(const char *s, int32_t *out);
  * On failure the error is printed (as `encore: cmd: ...`) and the exit code returned. */
 int enc__load_config(const enc_cli *cli, const char *cmd, const char *path, enc_score_config *c);
 
+/* The arguments of a command about one customer (`encore customer`, `encore profile`): ID
+ * and --json, --help. Returns -1 to go on with *who and *json set, or the exit code (help
+ * printed, or a usage error reported). */
+int enc__one_customer_args(const char *cmd, const char *usage, int argc, char **argv,
+                           const char **who, bool *json);
 /* The store id of a customer given as the merchant's id, an email, a phone number or #N; 0 when
  * there is none. */
 enc_rc enc__find_customer(enc_store *st, const char *who, int64_t *id, enc_err *err);

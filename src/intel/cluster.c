@@ -5,9 +5,10 @@
  * scikit-learn does); Lloyd's iterations (Lloyd 1982) run until no row changes cluster. Choosing
  * k: each candidate k is fitted on a fixed sample and scored by the mean silhouette (Rousseeuw
  * 1987) on a smaller sample; the winner's centroids start the final Lloyd run over all rows.
- * Randomness is a private xoshiro256** (Blackman & Vigna 2018) seeded by splitmix64, so a seed
- * gives the same clusters everywhere. */
+ * Randomness is base/rng.h's xoshiro256** (Blackman & Vigna 2018) seeded by splitmix64, so a
+ * seed gives the same clusters everywhere. */
 #include "intel/cluster.h"
+#include "base/rng.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,42 +16,11 @@
 #define MK ENC_CLUSTER_MAX_K
 #define MD ENC_CLUSTER_MAX_D
 
-/* ---- private random numbers ---- */
-typedef struct {
-    uint64_t s[4];
-} rng;
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static void rng_seed(rng *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
-}
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-static uint64_t rng_next(rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-static double rng_unif(rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; } /* [0, 1) */
-
 /* m of n indices, ascending, every subset equally likely: Knuth's Algorithm S (TAOCP 2, 3.4.2). */
-static void sample_idx(rng *r, size_t n, size_t m, uint32_t *out)
+static void sample_idx(enc_rng *r, size_t n, size_t m, uint32_t *out)
 {
     for (size_t t = 0, sel = 0; sel < m; t++)
-        if ((double)(n - t) * rng_unif(r) < (double)(m - sel)) out[sel++] = (uint32_t)t;
+        if ((double)(n - t) * enc_rng_uniform(r) < (double)(m - sel)) out[sel++] = (uint32_t)t;
 }
 
 void enc_cluster_opts_default(enc_cluster_opts *o)
@@ -140,9 +110,9 @@ static inline int nearest(const double *z, const double *C, int k, int d, double
 }
 
 /* Greedy k-means++ seeds into C (rows of stride MD). dist: n doubles. */
-static void seed_pp(const double *Z, size_t n, int d, int k, rng *r, double *C, double *dist)
+static void seed_pp(const double *Z, size_t n, int d, int k, enc_rng *r, double *C, double *dist)
 {
-    size_t first = (size_t)(rng_unif(r) * (double)n);
+    size_t first = (size_t)(enc_rng_uniform(r) * (double)n);
     memcpy(C, Z + first * d, d * sizeof *C);
     double total = 0;
     for (size_t i = 0; i < n; i++) total += dist[i] = dist2(Z + i * d, C, d);
@@ -153,7 +123,7 @@ static void seed_pp(const double *Z, size_t n, int d, int k, rng *r, double *C, 
         for (int t = 0; t < trials; t++) {
             size_t cand;
             if (total > 0) { /* draw with probability dist / total */
-                double u = rng_unif(r) * total, acc = 0;
+                double u = enc_rng_uniform(r) * total, acc = 0;
                 cand = n - 1;
                 for (size_t i = 0; i < n; i++) {
                     acc += dist[i];
@@ -163,7 +133,7 @@ static void seed_pp(const double *Z, size_t n, int d, int k, rng *r, double *C, 
                     }
                 }
             } else {
-                cand = (size_t)(rng_unif(r) * (double)n);
+                cand = (size_t)(enc_rng_uniform(r) * (double)n);
             }
             double pot = 0;
             for (size_t i = 0; i < n; i++) {
@@ -355,8 +325,8 @@ enc_rc enc_cluster_fit(const double *X, size_t n, int d, const enc_cluster_opts 
     }
     for (size_t i = 0; i < n; i++) standardise_row(r, X + i * d, L.Z + i * d);
 
-    rng R;
-    rng_seed(&R, o->seed);
+    enc_rng R;
+    enc_rng_seed(&R, o->seed);
     const double *Zs = L.Z;
     if (L.fit_n < n) {
         sample_idx(&R, n, L.fit_n, L.fidx);
