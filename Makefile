@@ -3,7 +3,8 @@
 #   make test     build and run unit + end-to-end tests (ends with "N passed, N failed, N skipped")
 #   make test-slow  the slow tier (tests/slow/: the 100,000-message crash test); CI runs it
 #   make asan     the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make demo     install what is missing, build, generate a demo shop and import it
+#   make demo     install what is missing, build, generate a demo shop, import and score it, write
+#                 its HTML report (demo/report.html) and say what to open next
 #   make fuzz     build the libFuzzer targets (clang) and run each briefly on its corpus
 #   make deps     install missing Debian packages (scripts/install-deps)
 #   make format   apply .clang-format to every C file; make format-check fails when one differs
@@ -74,6 +75,9 @@ demo:
 	scripts/install-deps
 	$(MAKE) all
 	$(BUILD)/encore --db demo.db demo --out demo
+	$(BUILD)/encore --db demo.db score
+	$(BUILD)/encore --db demo.db report --html demo/report.html
+	@ENCORE=$(BUILD)/encore scripts/demo-next demo.db demo/report.html
 
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
