@@ -1,6 +1,6 @@
 /* sign.c — HMAC-SHA256 signatures (sign.h) over libsodium's incremental
  * crypto_auth_hmacsha256 API, which takes keys of any length (RFC 2104: longer keys are
- * hashed first). Tested with the RFC 4231 vectors in tests/unit/test_delivery.c. */
+ * hashed first). Tested with the RFC 4231 vectors in tests/unit/test_sign.c. */
 #include "delivery/sign.h"
 #include <inttypes.h>
 #include <sodium.h>

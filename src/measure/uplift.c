@@ -1,6 +1,6 @@
 /* uplift.c — intervals and tests for treated-versus-control comparisons (see uplift.h).
  * Normal and Student's t quantiles and tails come from GSL (gsl_cdf_*); log-factorials from
- * lgamma. The tests compare these functions with scipy.stats (tests/unit/test_measure_stats.c). */
+ * lgamma. The tests compare these functions with scipy.stats (tests/unit/test_uplift.c). */
 #include "measure/uplift.h"
 
 #include "base/mem.h"

@@ -72,15 +72,20 @@ run_rc env CI=true ENCORE_DATA="$T" bash "$T/data.sh"
 check "e2e: a missing data set fails under CI" "$RC" 1
 
 # --- tests/run.sh over a fake tree -----------------------------------------------------------
-mkdir -p "$T/tree/tests/e2e" "$T/tree/b/tests"
+mkdir -p "$T/tree/tests/e2e" "$T/tree/tests/unit" "$T/tree/b/tests"
 cp "$ROOT/tests/run.sh" "$T/tree/tests/"
+touch "$T/tree/tests/unit/test_nocheck.c" "$T/tree/tests/unit/test_skip.c"
 cp "$T/nocheck" "$T/tree/b/tests/test_nocheck"; cp "$T/skip" "$T/tree/b/tests/test_skip"
+cp "$T/pass" "$T/tree/b/tests/test_stale" # a binary whose source is gone: not run
 run_rc env -u CI -u ONLY bash "$T/tree/tests/run.sh" b
 check "run.sh: a suite with a test that ran no check fails the run" "$RC" 1
 check_match "  named among the failing suites" "$OUT" "failing suites: test_nocheck"
 check_match "  skips listed apart with the reason" "$OUT" "skipped \(not counted as passed\):"$'\n'"  test_skip: t: no widget here"
-check_match "  the total counts the skip apart" "${OUT##*$'\n'}" "^1 passed, 1 failed, 1 skipped$"
+check_match "  the total counts the skip apart (a stale binary not run)" "${OUT##*$'\n'}" "^1 passed, 1 failed, 1 skipped$"
 printf '#!/bin/sh\necho "0 passed, 0 failed, 0 skipped"\n' >"$T/tree/b/tests/test_nocheck"
 run_rc env -u CI -u ONLY bash "$T/tree/tests/run.sh" b
 check_match "run.sh: a suite reporting no check at all fails" "$RC $OUT" "^1 .*SUITE test_nocheck: ran no check"
+rm "$T/tree/b/tests/test_skip"
+run_rc env -u CI -u ONLY bash "$T/tree/tests/run.sh" b
+check_match "run.sh: a test source whose binary is missing fails" "$RC $OUT" "^1 .*SUITE test_skip: .* is not built"
 e2e_done

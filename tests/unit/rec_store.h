@@ -1,5 +1,5 @@
 /* rec_store.h — tiny hand-made stores for the recommendation tests (test_sbasket, test_itemsim,
- * test_upsell, test_recommend, test_eval): products, customers, orders and events written
+ * test_upsell, test_recommend, test_recommend_eval): products, customers, orders and events written
  * through the store API into a fresh SQLite file, then read back with enc_snapshot_load.
  * Times are given in days from 2024-01-01 00:00 UTC. Header-only, included by one test each. */
 #ifndef ENCORE_TEST_REC_STORE_H

@@ -1,4 +1,4 @@
-/* test_campaign_spec.c — campaign files (src/campaign/spec.c): every validation error with its
+/* test_spec.c — campaign files (src/campaign/spec.c): every validation error with its
  * field path (or JSON position), a full file read back field by field, durations and times,
  * the contact-policy settings, and the ten playbooks: each parses, and the embedded copy
  * (generated playbooks.c) is byte-identical to its JSON file (a stale generation fails). */

@@ -1,4 +1,4 @@
-/* test_measure_attr.c — attribution (src/measure/attribution.c) on a hand-made campaign whose
+/* test_attribution.c — attribution (src/measure/attribution.c) on a hand-made campaign whose
  * every answer is known: orders before the message, after the window, exactly at its ends,
  * two messages and one order, a coupon redeemed long after the window, a click that extends
  * the window, undelivered members (intention to treat), the holdout's window from its

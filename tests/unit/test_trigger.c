@@ -1,4 +1,4 @@
-/* test_campaign_trigger.c — which customers each trigger selects in a window, with a given
+/* test_trigger.c — which customers each trigger selects in a window, with a given
  * clock, on a hand-made shop whose answers are worked out below: one-off, recurring slots,
  * first purchase / purchase + delay, abandoned carts (one that went on, one that was bought),
  * no purchase for N days in steps, behaviour events one a day, birthdays at a local hour in

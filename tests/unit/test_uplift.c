@@ -1,4 +1,4 @@
-/* test_measure_stats.c — the statistics of src/measure/uplift.c against published values
+/* test_uplift.c — the statistics of src/measure/uplift.c against published values
  * (Newcombe 1998's worked examples of the difference of proportions) and against scipy.stats
  * run as an oracle: the pooled z-test against chi2_contingency without correction, Fisher's
  * exact test against fisher_exact, Welch against ttest_ind(equal_var=False) with the interval

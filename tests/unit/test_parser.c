@@ -1,4 +1,4 @@
-/* test_audience_parse.c — the segment language's front end (src/audience lexer, parser and the
+/* test_parser.c — the segment language's front end (src/audience lexer, parser and the
  * compiler's checks): every error message, word for word, with the line and column it names;
  * precedence (not > and > or) and canonical printing; printing is a fixed point of parsing
  * (parse(print(x)) prints the same) over hand-picked and randomly generated expressions. */

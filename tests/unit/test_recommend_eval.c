@@ -1,13 +1,10 @@
-/* test_eval.c — the time-split evaluation on shop 1 of test_recommend.c (same orders before day
- * 100, the split) with purchases after it, every metric worked out by hand:
- *   after the split: T {C, A}, U {F, D}, c6 {D}, c1 {E}, and a new customer N {A}.
- *   held out: T {C} (A bought before), U {F, D}, c1 {E}; c6 has none left (D bought before);
- *   N has no history. Evaluated: T, U, c1; mean |H| = 4/3.
- *   Lists (test_recommend.c): personal T B,F,C,D  U A,F,D,C  c1 F,C,D
- *                             popular  T B,F,D,C  U A,F,D,C  c1 F,D,C
- *                             rules    T B,F,D,C  U A,F,D,C  c1 F,D,C
- *                             itemsim  T B,C,F,D  U A,F,D,C  c1 F,C,D
- *   AP@10: T: 1 / rank of C; U: (1/2 + 2/3) / 2 = 7/12; c1: 0. */
+/* test_recommend_eval.c — the time-split evaluation on shop 1 of test_recommend.c (same orders
+ * before day 100, the split) with purchases after it, every metric worked out by hand: after the
+ * split: T {C, A}, U {F, D}, c6 {D}, c1 {E}, and a new customer N {A}. held out: T {C} (A bought
+ * before), U {F, D}, c1 {E}; c6 has none left (D bought before); N has no history. Evaluated: T, U,
+ * c1; mean |H| = 4/3. Lists (test_recommend.c): personal T B,F,C,D  U A,F,D,C  c1 F,C,D popular  T
+ * B,F,D,C  U A,F,D,C  c1 F,D,C rules    T B,F,D,C  U A,F,D,C  c1 F,D,C itemsim  T B,C,F,D  U
+ * A,F,D,C  c1 F,C,D AP@10: T: 1 / rank of C; U: (1/2 + 2/3) / 2 = 7/12; c1: 0. */
 #include "rec_store.h"
 #include "recommend/eval.h"
 

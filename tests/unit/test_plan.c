@@ -1,4 +1,4 @@
-/* test_campaign_plan.c — the campaign planner (src/campaign/plan.c, run.c, campdb.c):
+/* test_plan.c — the campaign planner (src/campaign/plan.c, run.c, campdb.c):
  *   - the decision kernel on hand cases: channel fallback and the reason reported, quiet hours,
  *     caps (drop, defer, fall back), a lower-priority queued message giving way, budgets,
  *     earlier decisions standing;

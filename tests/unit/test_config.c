@@ -1,0 +1,71 @@
+/* test_config.c — src/delivery/config.c: the delivery configuration's precedence (flags over
+ * environment over file), parse errors with their line, secret masking. */
+#include "harness.h"
+#include "base/json.h"
+#include "delivery/channel.h"
+#include "delivery/config.h"
+
+static void config_precedence_and_masking(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/delivery.json", th_tmpdir());
+    FILE *f = fopen(path, "w");
+    fputs("{\"dispatch\": {\"batch\": 50, \"max_attempts\": 5},\n"
+          " \"channels\": {\n"
+          "  \"email\": {\"kind\": \"smtp\", \"url\": \"smtp://file\", \"password\": \"p-file\","
+          "  \"from\": \"a@b\", \"rate\": 5},\n"
+          "  \"sms-cn\": {\"kind\": \"webhook\", \"url\": \"http://file\", \"secret\": \"s-file\","
+          "  \"headers\": {\"Authorization\": \"Bearer T\", \"X-Plain\": \"p\"}}}}\n",
+          f);
+    fclose(f);
+    char *env[] = {"ENCORE_CHANNEL_EMAIL_URL=smtp://env",
+                   "ENCORE_CHANNEL_EMAIL_PASSWORD=p-env",
+                   "ENCORE_CHANNEL_SMS_CN_SECRET=s-env",
+                   "ENCORE_CHANNEL_BOX_KIND=inbox",
+                   "OTHER=1",
+                   NULL};
+    const char *sets[] = {"email.url=smtp://flag", "hook.kind=file", "hook.path=/tmp/x"};
+    enc_delivery_config c;
+    enc_err err = {0};
+    CHECK_INT(enc_delivery_config_load(path, env, sets, 3, &c, &err), ENC_OK);
+    json_t *em = json_object_get(c.channels, "email");
+    CHECK_STR(enc_opt_str(em, "url", ""), "smtp://flag"); /* flag over env over file */
+    CHECK_STR(enc_opt_str(em, "password", ""), "p-env");  /* env over file */
+    CHECK_NEAR(enc_opt_num(em, "rate", 0), 5, 0);
+    CHECK_STR(enc_opt_str(json_object_get(c.channels, "sms-cn"), "secret", ""), "s-env");
+    CHECK_STR(enc_opt_str(json_object_get(c.channels, "box"), "kind", ""), "inbox");
+    CHECK_STR(enc_opt_str(json_object_get(c.channels, "hook"), "kind", ""), "file");
+    CHECK_INT(c.batch, 50);
+    CHECK_INT(c.retry.max_attempts, 5);
+    enc_buf b = {0};
+    enc_jw w;
+    enc_jw_init(&w, &b);
+    enc_delivery_config_json(&c, &w);
+    CHECK(strstr(b.p, "p-env") == NULL);
+    CHECK(strstr(b.p, "s-env") == NULL);
+    CHECK(strstr(b.p, "Bearer") == NULL);
+    CHECK(strstr(b.p, "\"X-Plain\":\"p\"") != NULL);
+    CHECK(strstr(b.p, "smtp://flag") != NULL);
+    enc_buf_free(&b);
+    enc_delivery_config_free(&c);
+    /* errors: unknown kind, malformed --set, bad JSON with position */
+    const char *bad[] = {"x.kind=carrier-pigeon"};
+    CHECK_INT(enc_delivery_config_load(NULL, NULL, bad, 1, &c, &err), ENC_EUSAGE);
+    CHECK(strstr(err.msg, "carrier-pigeon") != NULL);
+    const char *bad2[] = {"nodot"};
+    CHECK_INT(enc_delivery_config_load(NULL, NULL, bad2, 1, &c, &err), ENC_EUSAGE);
+    f = fopen(path, "w");
+    fputs("{\"channels\": {\n  \"a\": }\n", f);
+    fclose(f);
+    CHECK_INT(enc_delivery_config_load(path, NULL, NULL, 0, &c, &err), ENC_EPARSE);
+    CHECK(strstr(err.msg, ":2:") != NULL);
+    CHECK(enc_delivery_opt_secret("smtp_password"));
+    CHECK(enc_delivery_opt_secret("Authorization"));
+    CHECK(!enc_delivery_opt_secret("url"));
+}
+
+int main(void)
+{
+    RUN(config_precedence_and_masking);
+    return TEST_SUMMARY();
+}
