@@ -44,6 +44,8 @@ static const struct {
     {"campaign", cmd_campaign,
      "campaigns: plan (dry run), start, list, show, pause, resume, stop, policy"},
     {"playbook", cmd_playbook, "the built-in retention playbooks: list, show, install"},
+    {"calendar", cmd_calendar,
+     "festivals, shopping days and public holidays of a year (CN, US ...)"},
     {"tick", cmd_tick,
      "advance triggered and scheduled campaigns up to now (--now for a test clock)"},
 

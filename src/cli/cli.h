@@ -62,4 +62,5 @@ int cmd_tick(enc_cli *cli, int argc, char **argv);
 int cmd_serve(enc_cli *cli, int argc, char **argv);
 int cmd_token(enc_cli *cli, int argc, char **argv);
 int cmd_cache(enc_cli *cli, int argc, char **argv);
+int cmd_calendar(enc_cli *cli, int argc, char **argv);
 #endif
