@@ -19,8 +19,9 @@
 typedef enum { ENC_CAL_FESTIVAL, ENC_CAL_SHOPPING, ENC_CAL_PUBLIC } enc_cal_kind;
 
 #define ENC_CAL_REGIONS(X)                                                                         \
-    X(CN, "CN") X(HK, "HK") X(TW, "TW") X(US, "US") X(GB, "GB") X(DE, "DE") X(FR, "FR") X(JP, "J"  \
-                                                                                              "P")
+    X(CN, "CN")                                                                                    \
+    X(HK, "HK") X(TW, "TW") X(US, "US") X(GB, "GB") X(DE, "DE") X(FR, "FR") X(JP, "J"              \
+                                                                                  "P")
 typedef enum {
 #define ENC_CAL_REGION_ENUM(id, s) ENC_CAL_##id,
     ENC_CAL_REGIONS(ENC_CAL_REGION_ENUM)
