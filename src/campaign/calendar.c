@@ -690,7 +690,7 @@ enc_rc enc_calendar_year(int year, enc_cal_region region, enc_cal_event *out, si
 }
 
 static const char *const region_names[] = {
-#define ENC_CAL_REGION_STR(id, s) s,
+#define ENC_CAL_REGION_STR(id) #id,
     ENC_CAL_REGIONS(ENC_CAL_REGION_STR)
 #undef ENC_CAL_REGION_STR
 };

@@ -18,12 +18,12 @@
 
 typedef enum { ENC_CAL_FESTIVAL, ENC_CAL_SHOPPING, ENC_CAL_PUBLIC } enc_cal_kind;
 
-#define ENC_CAL_REGIONS(X)                                                                         \
-    X(CN, "CN")                                                                                    \
-    X(HK, "HK") X(TW, "TW") X(US, "US") X(GB, "GB") X(DE, "DE") X(FR, "FR") X(JP, "J"              \
-                                                                                  "P")
+/* the regions, written once (X-macro): the enum and the names expand it */
+/* clang-format off */
+#define ENC_CAL_REGIONS(X) X(CN) X(HK) X(TW) X(US) X(GB) X(DE) X(FR) X(JP)
+/* clang-format on */
 typedef enum {
-#define ENC_CAL_REGION_ENUM(id, s) ENC_CAL_##id,
+#define ENC_CAL_REGION_ENUM(id) ENC_CAL_##id,
     ENC_CAL_REGIONS(ENC_CAL_REGION_ENUM)
 #undef ENC_CAL_REGION_ENUM
         ENC_CAL_NREGIONS
