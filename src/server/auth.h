@@ -22,6 +22,9 @@
 enc_rc enc_auth_hash_password(const char *password, char *out, size_t cap, enc_err *err);
 /* True when password matches hash (constant time inside libsodium). */
 bool enc_auth_check_password(const char *hash, const char *password);
+/* A real hash of no one's password: checked against when a login names no user, so that a
+ * login takes as long whether the email exists or not. */
+const char *enc_auth_dummy_hash(void);
 /* NULL when password is acceptable, else why not. */
 const char *enc_auth_password_weak(const char *password);
 /* A plausible email (one '@', a dot after it, no spaces or controls, <= ENC_EMAIL_MAX). */

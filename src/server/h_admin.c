@@ -43,9 +43,8 @@ void enc_h_session_login(enc_mreq *rq, enc_mres *rs)
     bool found;
     if (enc_user_get(rq->st, email, 0, &u, &found, &err)) return storage_error(rs, "login", &err);
     /* the same work whether the user exists or not: no timing oracle for emails */
-    static const char dummy[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-                                "Y2jk1JfK0bvqWkrGl0o7b+qGxEa9YbVbQv2fF3SNFc0";
-    bool ok = enc_auth_check_password(found ? u.pwhash : dummy, pw) && found && !u.disabled;
+    bool ok = enc_auth_check_password(found ? u.pwhash : enc_auth_dummy_hash(), pw) && found &&
+              !u.disabled;
     sodium_memzero(u.pwhash, sizeof u.pwhash);
     if (!ok) {
         enc_mres_problem(rs, 401, NULL, "wrong email or password, or the user is disabled");
