@@ -50,8 +50,8 @@ static void audit(enc_store *st, const char *action, const char *target, const c
 {
     char actor[80];
     cli_actor(actor, sizeof actor);
-    enc_audit_rec r = {.actor = actor, .action = action, .target = target, .detail = detail,
-                       .client = "cli"};
+    enc_audit_rec r = {
+        .actor = actor, .action = action, .target = target, .detail = detail, .client = "cli"};
     enc_err err = {0};
     if (enc_audit_append(st, &r, &err)) fprintf(stderr, "encore: audit: %s\n", err.msg);
 }
@@ -199,7 +199,10 @@ int cmd_user(enc_cli *cli, int argc, char **argv)
     } else {
         bool found;
         enc_rc rc = enc_user_update(st, email, chrole ? r : 0, passwd ? hash : NULL,
-                                    dis ? 1 : en ? 0 : -1, now, &found, &err);
+                                    dis  ? 1
+                                    : en ? 0
+                                         : -1,
+                                    now, &found, &err);
         if (rc) ret = enc_cli_fail_err("user", &err);
         else if (!found) ret = enc_cli_fail("user", "%s: no such user", email);
         else {
@@ -289,8 +292,7 @@ int cmd_apikey(enc_cli *cli, int argc, char **argv)
                 enc_buf_free(&b);
             } else {
                 printf("%s\n", key);
-                fprintf(stderr,
-                        "encore: apikey: key %lld (%s, %s) created; it is shown only now\n",
+                fprintf(stderr, "encore: apikey: key %lld (%s, %s) created; it is shown only now\n",
                         (long long)newid, name, role);
             }
         }
@@ -328,9 +330,9 @@ int cmd_apikey(enc_cli *cli, int argc, char **argv)
             for (size_t i = 0; i < n; i++) {
                 char t[40];
                 fmt_time(t, sizeof t, ks[i].last_used_at);
-                const char *state = ks[i].revoked_at                                 ? "revoked"
+                const char *state = ks[i].revoked_at                              ? "revoked"
                                     : ks[i].expires_at && ks[i].expires_at <= now ? "expired"
-                                                                                   : "active";
+                                                                                  : "active";
                 printf("%-5lld %-24s %-9s %-12s %-8s %s\n", (long long)ks[i].id, ks[i].name,
                        enc_role_name(ks[i].role), ks[i].prefix, state, t);
             }
@@ -411,8 +413,8 @@ int cmd_audit(enc_cli *cli, int argc, char **argv)
             char t[40];
             fmt_time(t, sizeof t, r->at);
             printf("%s  %-28s %-22s %-30s %s%s%s\n", t, r->actor, r->action,
-                   r->target ? r->target : "-", r->client ? r->client : "",
-                   r->detail ? "  " : "", r->detail ? r->detail : "");
+                   r->target ? r->target : "-", r->client ? r->client : "", r->detail ? "  " : "",
+                   r->detail ? r->detail : "");
         }
         if (l.more) fprintf(stderr, "encore: audit: more entries: raise --limit or use --since\n");
     }

@@ -1,13 +1,19 @@
 /* server.c — the HTTP server (see server.h): routing and limits on libmicrohttpd's thread pool,
  * the writer thread and its queue, the periodic jobs' threads, and the drain on stop.
  *
- * A request's life: the first call of the access handler (headers read) picks the route,
- * checks method, write key, token and Content-Length, and answers 4xx at once when one is
- * wrong; body chunks are gathered up to the route's limit; the last call parses the body (on
- * the HTTP thread) and hands a write job to the writer. /v1/... and unsubscribe POSTs wait for
- * their commit (the connection is suspended and the writer resumes it); clicks and opens are
- * answered at once and their job is written behind them. Everything a request allocates is
- * in its struct req and its arena, freed when libmicrohttpd reports the request completed. */
+ * A request's life: libmicrohttpd hands over the raw request target first (uri_log: the
+ * request struct is made there); the first call of the access handler (headers read) checks
+ * the target (a %-escaped control character, a bad or repeated query parameter), the framing
+ * (several Content-Length headers), picks the route — a fixed ingest/tracking/inbox route, or
+ * a row of the management API's table (routes.c, mgmt.h) — and checks method, credentials
+ * (write key; or Bearer key / session cookie, the role and CSRF), token and Content-Length,
+ * answering 4xx at once when one is wrong; body chunks are gathered up to the route's limit
+ * (a chunked body past it is cut off with 413); the last call parses the body (on the HTTP
+ * thread) and hands a write job to the writer. Ingest calls, clicks, opens and unsubscribe
+ * POSTs wait for their commit (the connection is suspended and the writer resumes it): what is
+ * acknowledged is stored. Management handlers run on the HTTP thread with its own connection
+ * and write in short transactions of their own (mgmt.h). Everything a request allocates is in
+ * its struct req and its arena, freed when libmicrohttpd reports the request completed. */
 #include "server/server.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -42,7 +48,8 @@
 #define UNSUB_BODY_MAX 1024
 #define GET_BODY_MAX 1024
 #define DRAIN_SECONDS 5
-#define URI_MAX 8192 /* longer request targets are answered 414 */
+#define LOCKED_RETRIES 2 /* a group that met a locked database is tried again this often */
+#define URI_MAX 8192     /* longer request targets are answered 414 */
 /* failed authentications (wrong write key, unknown API key) per client address */
 #define AUTH_FAIL_MAX 20
 #define AUTH_FAIL_WINDOW 60
@@ -247,6 +254,15 @@ static void write_jobs(enc_server *s, enc_store *st, wjob *list)
 {
     enc_err err = {0};
     enc_rc rc = write_group(st, list, NULL, &err);
+    /* a database locked by another process past the busy timeout (10 s): try the group again,
+     * twice, before failing anything (a click waits; it is not dropped) */
+    for (int retry = 0;
+         rc && retry < LOCKED_RETRIES && (strstr(err.msg, "locked") || strstr(err.msg, "busy"));
+         retry++) {
+        logf_("database locked: writing %s again", list->next ? "a group" : "a write");
+        enc_err_clear(&err);
+        rc = write_group(st, list, NULL, &err);
+    }
     if (rc && list->next) {
         for (wjob *j = list; j; j = j->next) {
             wjob *next = j->next;
@@ -568,8 +584,9 @@ static req_state submit(enc_server *s, struct MHD_Connection *c, req *q)
         write_direct(s, &q->job, false);
         return q->state = RQ_DONE;
     }
+    size_t limit = q->route == R_CLICK || q->route == R_OPEN ? QUEUE_HARD_MAX : QUEUE_MAX;
     pthread_mutex_lock(&s->mu);
-    bool full = s->queued >= QUEUE_MAX;
+    bool full = s->queued >= limit;
     pthread_mutex_unlock(&s->mu);
     if (full) {
         q->job.rc = ENC_ELIMIT;
@@ -580,24 +597,6 @@ static req_state submit(enc_server *s, struct MHD_Connection *c, req *q)
     MHD_suspend_connection(c);
     enqueue(s, &q->job, SIZE_MAX);
     return q->state = RQ_WAITING;
-}
-
-/* A click or an open: written behind the answer. */
-static void record_hit(enc_server *s, const enc_token *t)
-{
-    wjob *j = enc_xcalloc(1, sizeof *j);
-    j->kind = JOB_HIT;
-    enc_track_hit_init(&j->hit, t, (int64_t)time(NULL));
-    if (s->direct) {
-        write_direct(s, j, true);
-        return;
-    }
-    if (!enqueue(s, j, QUEUE_HARD_MAX)) {
-        atomic_fetch_add(&s->hits_lost, 1);
-        logf_("write queue full: a %s was not recorded",
-              t->kind == ENC_TOKEN_CLICK ? "click" : "open");
-        free(j);
-    }
 }
 
 /* ---- the inbox read API ------------------------------------------------------------------ */
@@ -750,6 +749,18 @@ static enum MHD_Result inbox_read_answer(enc_server *s, struct MHD_Connection *c
 /* The answer to a request whose write is done (or refused). */
 static enum MHD_Result answer(enc_server *s, struct MHD_Connection *c, req *q)
 {
+    if (q->route == R_CLICK || q->route == R_OPEN) {
+        if (q->job.rc) { /* not stored: not acknowledged (the client may come back) */
+            atomic_fetch_add(&s->hits_lost, 1);
+            logf_("recording a tracking hit: %s",
+                  q->job.rc == ENC_ELIMIT ? "queue full" : q->job.errmsg);
+            return send_error(s, c, 503, "busy: try again", NULL, "Retry-After", "1");
+        }
+        if (q->route == R_CLICK)
+            return reply(s, c, 302, "text/plain; charset=utf-8", "", 0, false,
+                         MHD_HTTP_HEADER_LOCATION, q->tok.url);
+        return reply(s, c, 200, "image/gif", gif1x1, sizeof gif1x1, false, NULL, NULL);
+    }
     if (q->job.rc == ENC_ELIMIT)
         return q->route == R_UNSUB
                    ? send_page(s, c, 503, "Please try again",
@@ -811,12 +822,12 @@ static enum MHD_Result finish(enc_server *s, struct MHD_Connection *c, req *q)
         return submit(s, c, q) == RQ_WAITING ? MHD_YES : answer(s, c, q);
     }
     case R_CLICK:
-        record_hit(s, &q->tok);
-        return reply(s, c, 302, "text/plain; charset=utf-8", "", 0, false, MHD_HTTP_HEADER_LOCATION,
-                     q->tok.url);
     case R_OPEN:
-        record_hit(s, &q->tok);
-        return reply(s, c, 200, "image/gif", gif1x1, sizeof gif1x1, false, NULL, NULL);
+        /* answered once stored (issue 12): the writer commits it with the group it arrives
+         * in, so a click costs one group commit of latency and is never acknowledged and lost */
+        q->job.kind = JOB_HIT;
+        enc_track_hit_init(&q->job.hit, &q->tok, (int64_t)time(NULL));
+        return submit(s, c, q) == RQ_WAITING ? MHD_YES : answer(s, c, q);
     case R_UNSUB: {
         if (!q->post)
             return send_page(
