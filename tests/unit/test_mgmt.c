@@ -137,12 +137,12 @@ static void body_validation(void)
                           "\"password\":\"x\"}",
                           "body"),
               400); /* duplicate keys refused */
-    CHECK_INT(body_status("{\"email\":\"a\\u0000b\",\"role\":\"owner\",\"password\":\"x\"}",
-                          "body"),
-              400); /* NUL: refused by the JSON reader */
-    CHECK_INT(body_status("{\"email\":\"a\\u0001b\",\"role\":\"owner\",\"password\":\"x\"}",
-                          "/email"),
-              400);
+    CHECK_INT(
+        body_status("{\"email\":\"a\\u0000b\",\"role\":\"owner\",\"password\":\"x\"}", "body"),
+        400); /* NUL: refused by the JSON reader */
+    CHECK_INT(
+        body_status("{\"email\":\"a\\u0001b\",\"role\":\"owner\",\"password\":\"x\"}", "/email"),
+        400);
     /* a parse error names line and column */
     enc_mres rs = {0};
     rs.arena = enc_arena_new(1024);
@@ -233,7 +233,7 @@ static void store_users_keys_sessions_audit(void)
     int64_t id;
     CHECK_INT(enc_user_insert(st, "Ann@Shop.example", ENC_ROLE_OWNER, hash, 100, &id, &err), 0);
     CHECK_INT(enc_user_insert(st, "ann@shop.example", ENC_ROLE_ANALYST, hash, 100, &id, &err),
-              ENC_EUSAGE); /* emails are case-insensitive */
+              ENC_EFAIL); /* emails are case-insensitive */
     enc_user_rec u;
     bool found;
     CHECK_INT(enc_user_get(st, "ANN@shop.example", 0, &u, &found, &err), 0);
@@ -353,7 +353,8 @@ static void openapi_is_the_table(void)
         size_t j;
         json_t *v;
         json_array_foreach(roles, j, v) got |= enc_role_parse(json_string_value(v));
-        if (got != r->roles) TH_FAIL("%s %s: x-roles %u, table %u", r->method, r->path, got, r->roles);
+        if (got != r->roles)
+            TH_FAIL("%s %s: x-roles %u, table %u", r->method, r->path, got, r->roles);
         CHECK(json_array_size(json_object_get(op, "security")) == (r->roles ? 2u : 0u));
     }
     json_decref(doc);
