@@ -147,7 +147,7 @@ static json_t *page_schema(const char *item)
                      "items", "$ref", ref, "next_cursor", "type", "string", "null");
 }
 
-static const char *ftype_json(enc_ftype t)
+static const char *ftype_json(enc_vtype t)
 {
     switch (t) {
     case ENC_F_STRING: return "string";
