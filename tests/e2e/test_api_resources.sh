@@ -60,6 +60,8 @@ printf 'event_id,customer_id,time,type\ne1,nobody,not-a-time,view\n' >"$E2E_TMP/
 as marketer POST "/v1/jobs?kind=import&table=events" --data-binary "@$E2E_TMP/bad.csv"
 wait_job "$(j "$BODY" 'd["id"]')"
 check "jobs: a bad row is reported in the result, with its line" "$(j "$BODY" 'd["state"], d["result"]["rejected"], d["result"]["errors"][0]["line"]')" "done 1 2"
+as analyst GET "/v1/jobs/$(j "$BODY" 'd["id"]')"
+check "jobs: analysts see the count of bad rows, not their reasons" "$(j "$BODY" 'd["result"]["rejected"], d["result"]["errors"]')" "1 []"
 as marketer POST "/v1/jobs";                          check "jobs: no kind: 400" "$CODE $(field)" "400 query.kind"
 as marketer POST "/v1/jobs?kind=sleep";               check "jobs: an unknown kind: 400" "$CODE $(field)" "400 query.kind"
 as marketer POST "/v1/jobs?kind=import&table=pets" --data-binary 'a'; check "jobs: an unknown table: 400" "$CODE $(field)" "400 query.table"
@@ -105,6 +107,8 @@ PLAN_API=$BODY
 PLAN_CLI=$("$ENCORE" campaign plan "$PB/vip-perks.json" --json --sample 0)
 check "campaigns: the same counts as campaign plan --json" "$(j "$PLAN_API" 'd["audience"], d["eligible"], d["excluded"]')" "$(j "$PLAN_CLI" 'd["audience"], d["eligible"], d["excluded"]')"
 as analyst POST "/v1/campaigns/plan?sample=2" -H 'Content-Type: application/json' --data-binary "$VIP"
+check "campaigns: the sample is for marketers (analysts get none)" "$(j "$BODY" 'len(d["sample"])')" "0"
+as marketer POST "/v1/campaigns/plan?sample=2" -H 'Content-Type: application/json' --data-binary "$VIP"
 check "campaigns: the dry run of a file, with a sample" "$(j "$BODY" 'd["campaign"], len(d["sample"])')" "vip-perks 2"
 as analyst POST "/v1/campaigns/plan?sample=1000" -H 'Content-Type: application/json' --data-binary "$VIP"
 check "campaigns: a sample too large: 400" "$CODE $(field)" "400 query.sample"
