@@ -57,6 +57,10 @@ static const struct {
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},
 
+    /* the management API's users, keys and audit log */
+    {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role"},
+    {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke"},
+    {"audit", cmd_audit, "the append-only audit log of the management API and these commands"},
     {NULL, NULL, NULL},
 };
 
