@@ -28,7 +28,8 @@ static void print_table(const enc_cohorts *c, const enc_analytics_src *a)
     for (size_t i = 0; i < c->n; i++) {
         enc_period_label(c->period, c->rows[i].period, lab, sizeof lab);
         printf("%-8s %7lld", lab, (long long)c->rows[i].size);
-        for (size_t k = 0; k < c->rows[i].n; k++) printf(" %6lld", (long long)c->rows[i].customers[k]);
+        for (size_t k = 0; k < c->rows[i].n; k++)
+            printf(" %6lld", (long long)c->rows[i].customers[k]);
         putchar('\n');
     }
     printf("\nnet revenue in period k\n");

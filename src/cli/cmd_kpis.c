@@ -96,7 +96,8 @@ int cmd_kpis(enc_cli *cli, int argc, char **argv)
                                  a.digits);
             else snprintf(aov, sizeof aov, "-");
             if (r->active)
-                snprintf(rate, sizeof rate, "%.1f%%", 100.0 * (double)r->returning / (double)r->active);
+                snprintf(rate, sizeof rate, "%.1f%%",
+                         100.0 * (double)r->returning / (double)r->active);
             else snprintf(rate, sizeof rate, "-");
             printf("%-10s %8lld %14s %12s %10s %8lld %6lld %9lld %10s\n", lab, (long long)r->orders,
                    rev, ret_s, aov, (long long)r->active, (long long)r->fresh,

@@ -154,21 +154,18 @@ static enc_rc need(const enc_snapshot *s, enc_err *err)
     return ENC_OK;
 }
 
-enc_rc enc_cohorts_compute(const enc_snapshot *s, enc_period period, enc_cohorts *out,
-                           enc_err *err)
+enc_rc enc_cohorts_compute(const enc_snapshot *s, enc_period period, enc_cohorts *out, enc_err *err)
 {
     memset(out, 0, sizeof *out);
     out->period = period;
     if (need(s, err)) return err->rc;
-    if (period == ENC_PERIOD_DAY)
-        return enc_fail(err, ENC_EUSAGE, "the period is week or month");
+    if (period == ENC_PERIOD_DAY) return enc_fail(err, ENC_EUSAGE, "the period is week or month");
     int64_t lo, hi;
     if (!span(s, period, &lo, &hi)) return ENC_OK;
     if (hi - lo >= ENC_ANALYTICS_MAX_PERIODS)
-        return enc_fail(err, ENC_ELIMIT,
-                        "the orders span %lld %ss, more than %d; check their dates",
-                        (long long)(hi - lo + 1), enc_period_name(period),
-                        ENC_ANALYTICS_MAX_PERIODS);
+        return enc_fail(
+            err, ENC_ELIMIT, "the orders span %lld %ss, more than %d; check their dates",
+            (long long)(hi - lo + 1), enc_period_name(period), ENC_ANALYTICS_MAX_PERIODS);
     /* cohort sizes first: which cohorts exist and how many cells they need */
     size_t np = (size_t)(hi - lo + 1);
     int64_t *size = enc_xcalloc(np, sizeof *size);
@@ -267,9 +264,8 @@ enc_rc enc_kpis_compute(const enc_snapshot *s, enc_period period, bool has_from,
     if (!any && !(has_from && has_to)) return ENC_OK;
     if (hi < lo) return ENC_OK;
     if (hi - lo >= ENC_ANALYTICS_MAX_PERIODS)
-        return enc_fail(err, ENC_ELIMIT, "%lld %ss asked for, at most %d",
-                        (long long)(hi - lo + 1), enc_period_name(period),
-                        ENC_ANALYTICS_MAX_PERIODS);
+        return enc_fail(err, ENC_ELIMIT, "%lld %ss asked for, at most %d", (long long)(hi - lo + 1),
+                        enc_period_name(period), ENC_ANALYTICS_MAX_PERIODS);
     size_t np = (size_t)(hi - lo + 1);
     out->rows = enc_xcalloc(np, sizeof *out->rows);
     out->n = np;

@@ -22,6 +22,7 @@ enc_rc enc_store_currency(enc_store *st, char *out, size_t cap, enc_err *err)
         if (ok && cap >= 4) snprintf(out, cap, "%s", (const char *)c);
     }
     sqlite3_finalize(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "reading the currency");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return enc__store_sqlfail(st, err, "reading the currency");
     return ENC_OK;
 }

@@ -125,6 +125,22 @@ if need_data "$OR"; then
   done
   check "online retail: the December 2010 cohort has 885 customers" \
     "$(jget "$("$ENCORE" cohorts --json)" 'd["cohorts"][0]["size"]')" 885
+  # the report's cohort section shows the same numbers: every heatmap cell is customers[k] / size
+  "$ENCORE" score >/dev/null 2>&1
+  "$ENCORE" report --html "$E2E_TMP/r.html" >/dev/null 2>&1
+  "$ENCORE" cohorts --json > "$E2E_TMP/cm.json"
+  check "online retail: report heatmap cells and table equal encore cohorts" "$($PY - "$E2E_TMP/r.html" "$E2E_TMP/cm.json" <<'PY'
+import json, re, sys
+page = open(sys.argv[1]).read()
+sec = page[page.index('<section id="cohorts">'):]
+sec = sec[:sec.index('</section>')]
+d = json.load(open(sys.argv[2]))
+cells = re.findall(r"<title>(\d{4}-\d\d), (\d+): ([0-9.]+)%</title>", sec)
+want = [(c["cohort"], str(k), "%.1f" % (100.0 * n / c["size"])) for c in d["cohorts"] for k, n in enumerate(c["customers"])]
+rows = re.findall(r"<tr><td>(\d{4}-\d\d)</td><td>(\d+)</td>", sec)
+print("ok" if cells == want and rows == [(c["cohort"], str(c["size"])) for c in d["cohorts"]] else "differ: %s %s" % (cells[:3], rows[:3]))
+PY
+)" "ok"
   # the oracle is not blind: one customer moved between cells is reported
   $PY -c "import json,sys; d=json.load(open(sys.argv[1])); d['cohorts'][2]['customers'][3] += 1; json.dump(d, open(sys.argv[1], 'w'))" "$E2E_TMP/c.json"
   check_match "online retail: the oracle sees a changed cell" \

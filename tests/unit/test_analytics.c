@@ -4,7 +4,10 @@
 #include "base/datetime.h"
 #include "measure/analytics.h"
 
-static int64_t at(int y, int m, int d, int hh) { return enc_days_from_civil(y, m, d) * 86400 + hh * 3600; }
+static int64_t at(int y, int m, int d, int hh)
+{
+    return enc_days_from_civil(y, m, d) * 86400 + hh * 3600;
+}
 
 static void label_of(enc_period p, int64_t t, const char *want)
 {
