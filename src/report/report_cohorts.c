@@ -22,16 +22,18 @@ enc_rc enc__report_cohorts(enc_report *r, enc_err *err)
         enc_analytics_src_free(&a);
         return err->rc;
     }
-    enc_buf_adds(r->out,
-                 "<p>Customers grouped by the month of their first purchase (a cohort). Each row "
-                 "shows the share of the cohort who bought in each month after it (month 0 is the "
-                 "first purchase, so 100%); reading down a column compares how well newer cohorts "
-                 "are kept. <code>encore cohorts</code> prints every cohort, by month or week.</p>\n");
+    enc_buf_adds(
+        r->out,
+        "<p>Customers grouped by the month of their first purchase (a cohort). Each row "
+        "shows the share of the cohort who bought in each month after it (month 0 is the "
+        "first purchase, so 100%); reading down a column compares how well newer cohorts "
+        "are kept. <code>encore cohorts</code> prints every cohort, by month or week.</p>\n");
     size_t first = c.n > MAX_ROWS ? c.n - MAX_ROWS : 0, rows = c.n - first, cols = 0;
     for (size_t i = first; i < c.n; i++)
         if (c.rows[i].n > cols) cols = c.rows[i].n;
     double *v = enc_xmalloc((rows && cols ? rows * cols : 1) * sizeof *v);
-    char **rl = enc_xcalloc(rows ? rows : 1, sizeof *rl), **cl = enc_xcalloc(cols ? cols : 1, sizeof *cl);
+    char **rl = enc_xcalloc(rows ? rows : 1, sizeof *rl),
+         **cl = enc_xcalloc(cols ? cols : 1, sizeof *cl);
     for (size_t i = 0; i < rows; i++) {
         const enc_cohort *h = &c.rows[first + i];
         rl[i] = enc_xmalloc(16);
@@ -46,8 +48,9 @@ enc_rc enc__report_cohorts(enc_report *r, enc_err *err)
     enc_report_figure_begin(r);
     enc_svg_chart ch = {.id = "cohort-heatmap",
                         .title = "Share of each cohort buying, by month since the first purchase",
-                        .desc = "Rows are cohorts by month of first purchase, columns the months "
-                                "since; each cell is the share of the cohort who bought that month.",
+                        .desc =
+                            "Rows are cohorts by month of first purchase, columns the months "
+                            "since; each cell is the share of the cohort who bought that month.",
                         .x_label = "months since the first purchase",
                         .y_label = "cohort",
                         .width = cols > 14 ? 980 : 760,
@@ -74,7 +77,8 @@ enc_rc enc__report_cohorts(enc_report *r, enc_err *err)
             enc_report_money(r, m0, sizeof m0, h->revenue[0]);
             enc_report_money(r, all, sizeof all, sum);
             if (h->n > 1)
-                snprintf(again, sizeof again, "%.1f%%", 100.0 * (double)h->customers[1] / (double)h->size);
+                snprintf(again, sizeof again, "%.1f%%",
+                         100.0 * (double)h->customers[1] / (double)h->size);
             enc_buf_printf(r->out, "<tr><td>%s</td><td>%lld</td><td>%s</td><td>", rl[i],
                            (long long)h->size, again);
             enc_report_text(r, m0);

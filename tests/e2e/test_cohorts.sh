@@ -126,7 +126,37 @@ if need_data "$OR"; then
   check "online retail: the December 2010 cohort has 885 customers" \
     "$(jget "$("$ENCORE" cohorts --json)" 'd["cohorts"][0]["size"]')" 885
   # the report's cohort section shows the same numbers: every heatmap cell is customers[k] / size
+  run_rc "$ENCORE" segments --migration
+  check_match "migration before two runs: a clear error" "$RC $ERR" "^1 encore: segments: a migration needs two scoring runs"
+  "$ENCORE" score --as-of 2011-06-30 >/dev/null 2>&1
+  "$ENCORE" export profiles --format csv > "$E2E_TMP/p1.csv"
   "$ENCORE" score >/dev/null 2>&1
+  "$ENCORE" export profiles --format csv > "$E2E_TMP/p2.csv"
+  for by in rfm lifecycle; do
+    "$ENCORE" segments --migration --by "$by" --json > "$E2E_TMP/m.json"
+    check "online retail: $by migration between the runs equals a pandas crosstab of the two exports" "$($PY - "$E2E_TMP/p1.csv" "$E2E_TMP/p2.csv" "$E2E_TMP/m.json" "$by" <<'PY'
+import json, sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+b = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False)
+col = "rfm_segment" if sys.argv[4] == "rfm" else "lifecycle"
+m = a[["customer_id", col]].merge(b[["customer_id", col]], on="customer_id", how="outer", suffixes=("_a", "_b"))
+m = m.fillna("\0")
+want = {}
+for f, t in zip(m[col + "_a"], m[col + "_b"]):
+    f = None if f == "\0" else (f or "(none)")
+    t = None if t == "\0" else (t or "(none)")
+    want[(f, t)] = want.get((f, t), 0) + 1
+d = json.load(open(sys.argv[3]))
+got = {(x["from"], x["to"]): x["customers"] for x in d["moves"]}
+print("ok" if got == want and d["from"]["as_of"] == "2011-06-30" else "differ: %s" % sorted(set(got.items()) ^ set(want.items()))[:4])
+PY
+)" "ok"
+  done
+  run_rc "$ENCORE" segments --migration --by tag
+  check_match "migration by tag: usage error" "$RC $ERR" "^2 encore: segments: --migration: --by is rfm or lifecycle, not 'tag'"
+  run_rc "$ENCORE" segments --migration --by lifecycle
+  check_match "migration: human matrix" "$OUT" "run 1 \(as of 2011-06-30\) to run 2"
   "$ENCORE" report --html "$E2E_TMP/r.html" >/dev/null 2>&1
   "$ENCORE" cohorts --json > "$E2E_TMP/cm.json"
   check "online retail: report heatmap cells and table equal encore cohorts" "$($PY - "$E2E_TMP/r.html" "$E2E_TMP/cm.json" <<'PY'
@@ -141,6 +171,11 @@ rows = re.findall(r"<tr><td>(\d{4}-\d\d)</td><td>(\d+)</td>", sec)
 print("ok" if cells == want and rows == [(c["cohort"], str(c["size"])) for c in d["cohorts"]] else "differ: %s %s" % (cells[:3], rows[:3]))
 PY
 )" "ok"
+  "$ENCORE" score --as-of 2011-09-30 >/dev/null 2>&1
+  "$ENCORE" score --as-of 2011-10-31 >/dev/null 2>&1
+  check "segment history keeps the last 3 runs" "$(sqlite3 "$ENCORE_DB" "SELECT group_concat(r) FROM (SELECT DISTINCT run_id r FROM segment_history ORDER BY r)")" "2,3,4"
+  check "migration: between the two latest runs" "$(jget "$("$ENCORE" segments --migration --json)" '(d["from"]["run"], d["to"]["run"], d["to"]["as_of"], sum(m["customers"] for m in d["moves"]))')" \
+    "(3, 4, '2011-10-31', $(sqlite3 "$ENCORE_DB" "SELECT count(DISTINCT customer_id) FROM segment_history WHERE run_id >= 3"))"
   # the oracle is not blind: one customer moved between cells is reported
   $PY -c "import json,sys; d=json.load(open(sys.argv[1])); d['cohorts'][2]['customers'][3] += 1; json.dump(d, open(sys.argv[1], 'w'))" "$E2E_TMP/c.json"
   check_match "online retail: the oracle sees a changed cell" \
