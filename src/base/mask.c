@@ -7,9 +7,11 @@
 /* bytes of the UTF-8 sequence starting at s (1 for a stray or invalid byte) */
 static size_t seq_len(const unsigned char *s)
 {
-    size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
-                                                     : (s[0] & 0xf8) == 0xf0 ? 4
-                                                                             : 1;
+    size_t n = s[0] < 0x80             ? 1
+               : (s[0] & 0xe0) == 0xc0 ? 2
+               : (s[0] & 0xf0) == 0xe0 ? 3
+               : (s[0] & 0xf8) == 0xf0 ? 4
+                                       : 1;
     for (size_t i = 1; i < n; i++)
         if ((s[i] & 0xc0) != 0x80) return 1;
     return n;

@@ -27,8 +27,7 @@ enc_rc enc_custview_find(enc_store *st, const char *who, int64_t *id, enc_err *e
     return rc;
 }
 
-static void recommendations(const enc_rec_model *m, enc_rec_ws *ws, int64_t id, int nrec,
-                            enc_jw *w)
+static void recommendations(const enc_rec_model *m, enc_rec_ws *ws, int64_t id, int nrec, enc_jw *w)
 {
     enc_jw_key(w, "recommendations");
     ptrdiff_t c = m ? enc_snapshot_find(m->s, id) : -1;
@@ -57,8 +56,7 @@ static void recommendations(const enc_rec_model *m, enc_rec_ws *ws, int64_t id, 
 }
 
 enc_rc enc_custview_json(enc_store *st, int64_t id, const enc_custview_opts *o,
-                         const enc_rec_model *m, enc_rec_ws *ws, int nrec, enc_jw *w,
-                         enc_err *err)
+                         const enc_rec_model *m, enc_rec_ws *ws, int nrec, enc_jw *w, enc_err *err)
 {
     if (enc_store_customer_view(st, id, o, w, err)) return err->rc;
     recommendations(m, ws, id, nrec, w);

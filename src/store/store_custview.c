@@ -211,17 +211,17 @@ static enc_rc lines(view *v, int64_t order)
 
 static enc_rc orders(view *v)
 {
-    sqlite3_stmt *s = prep(
-        v, "SELECT count(*) FILTER (WHERE status = 'paid'),"
-           " coalesce(sum(CASE WHEN status = 'paid' THEN (CASE WHEN has_lines THEN sales ELSE"
-           "   max(total, 0) END) END), 0),"
-           " count(*) FILTER (WHERE status = 'returned'),"
-           " coalesce(-sum(CASE WHEN status = 'returned' THEN -abs(total) ELSE (SELECT"
-           "   coalesce(sum(amount), 0) FROM order_lines l WHERE l.id BETWEEN o.id << 20 AND"
-           "   (o.id << 20) + 1048575 AND l.qty < 0) END), 0),"
-           " count(*) FILTER (WHERE status = 'cancelled'),"
-           " min(ts) FILTER (WHERE status = 'paid'), max(ts) FILTER (WHERE status = 'paid')"
-           " FROM orders o WHERE customer_id = ?1");
+    sqlite3_stmt *s =
+        prep(v, "SELECT count(*) FILTER (WHERE status = 'paid'),"
+                " coalesce(sum(CASE WHEN status = 'paid' THEN (CASE WHEN has_lines THEN sales ELSE"
+                "   max(total, 0) END) END), 0),"
+                " count(*) FILTER (WHERE status = 'returned'),"
+                " coalesce(-sum(CASE WHEN status = 'returned' THEN -abs(total) ELSE (SELECT"
+                "   coalesce(sum(amount), 0) FROM order_lines l WHERE l.id BETWEEN o.id << 20 AND"
+                "   (o.id << 20) + 1048575 AND l.qty < 0) END), 0),"
+                " count(*) FILTER (WHERE status = 'cancelled'),"
+                " min(ts) FILTER (WHERE status = 'paid'), max(ts) FILTER (WHERE status = 'paid')"
+                " FROM orders o WHERE customer_id = ?1");
     if (!s) return ENC_EDB;
     int rc = sqlite3_step(s);
     enc_jw_key(v->w, "orders");
@@ -441,9 +441,9 @@ static char *sdup(sqlite3_stmt *s, int i)
     return c;
 }
 
-enc_rc enc_store_customer_search(enc_store *st, const char *q, const char *email,
-                                 const char *phone, int64_t after, int limit,
-                                 enc_customer_hit **out, size_t *n, bool *more, enc_err *err)
+enc_rc enc_store_customer_search(enc_store *st, const char *q, const char *email, const char *phone,
+                                 int64_t after, int limit, enc_customer_hit **out, size_t *n,
+                                 bool *more, enc_err *err)
 {
     *out = NULL, *n = 0, *more = false;
     if (limit < 1 || limit > 500) return enc_fail(err, ENC_EUSAGE, "limit: 1 to 500");
@@ -497,7 +497,8 @@ enc_rc enc_store_customer_search(enc_store *st, const char *q, const char *email
     }
     sqlite3_finalize(s);
     *out = h, *n = k;
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return enc__store_sqlfail(st, err, "searching customers");
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return enc__store_sqlfail(st, err, "searching customers");
     return ENC_OK;
 }
 

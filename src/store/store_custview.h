@@ -10,10 +10,10 @@
 struct enc_jw;
 
 typedef struct enc_custview_opts {
-    bool mask;   /* personal data masked (base/mask.h): names, emails, phones, birthday */
-    int digits;  /* decimals of money */
-    int recent;  /* rows in each list of recent things (orders, events, feedback, messages);
-                    0 = 20; at most 500 */
+    bool mask;  /* personal data masked (base/mask.h): names, emails, phones, birthday */
+    int digits; /* decimals of money */
+    int recent; /* rows in each list of recent things (orders, events, feedback, messages);
+                   0 = 20; at most 500 */
     const char *currency; /* written beside the money; may be NULL */
 } enc_custview_opts;
 
@@ -37,8 +37,8 @@ typedef struct enc_customer_hit {
  * exactly, cleaned by the caller), or else a case-insensitive prefix of the name (ASCII letters
  * fold); customers merged away are left out. Ordered by store id, only ids above `after` (the
  * cursor), at most limit (1..500) hits; *more tells whether another page follows. */
-enc_rc enc_store_customer_search(enc_store *st, const char *q, const char *email,
-                                 const char *phone, int64_t after, int limit,
-                                 enc_customer_hit **out, size_t *n, bool *more, enc_err *err);
+enc_rc enc_store_customer_search(enc_store *st, const char *q, const char *email, const char *phone,
+                                 int64_t after, int limit, enc_customer_hit **out, size_t *n,
+                                 bool *more, enc_err *err);
 void enc_store_customer_hits_free(enc_customer_hit *h, size_t n);
 #endif
