@@ -214,13 +214,30 @@ static int search(enc_cli *cli, const char *q, const char *cursor, long limit, b
                   const enc_custview_opts *o, enc_store *st)
 {
     enc_err err = {0};
+    /* the CLI's cursor is the last store id of the page before, in decimal */
+    int64_t after = 0;
+    if (cursor) {
+        bool okc = *cursor && strlen(cursor) <= 18;
+        for (const char *p = cursor; okc && *p; p++) okc = *p >= '0' && *p <= '9';
+        if (!okc) return enc_cli_usage("customer", usage, "--cursor: not a cursor a search gave");
+        after = strtoll(cursor, NULL, 10);
+    }
     enc_buf b = {0};
     enc_jw w;
     enc_jw_init(&w, &b);
-    if (enc_custview_search_json(st, q, cursor, (int)limit, o, &w, &err)) {
+    bool more;
+    int64_t last;
+    if (enc_custview_search_json(st, q, after, (int)limit, o, &w, &more, &last, &err)) {
         enc_buf_free(&b);
         return enc_cli_fail_err("customer", &err);
     }
+    enc_jw_key(&w, "next_cursor");
+    if (more) {
+        char c[32];
+        snprintf(c, sizeof c, "%lld", (long long)last);
+        enc_jw_str(&w, c);
+    } else enc_jw_null(&w);
+    enc_jw_end(&w);
     if (json) {
         enc_cli_print(&b);
         enc_buf_free(&b);

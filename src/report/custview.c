@@ -64,17 +64,11 @@ enc_rc enc_custview_json(enc_store *st, int64_t id, const enc_custview_opts *o,
     return ENC_OK;
 }
 
-enc_rc enc_custview_search_json(enc_store *st, const char *q, const char *cursor, int limit,
-                                const enc_custview_opts *o, enc_jw *w, enc_err *err)
+enc_rc enc_custview_search_json(enc_store *st, const char *q, int64_t after, int limit,
+                                const enc_custview_opts *o, enc_jw *w, bool *more, int64_t *last,
+                                enc_err *err)
 {
-    int64_t after = 0;
-    if (cursor) {
-        /* the cursor is the last store id of the page before, in decimal */
-        bool okc = *cursor && strlen(cursor) <= 18;
-        for (const char *p = cursor; okc && *p; p++) okc = *p >= '0' && *p <= '9';
-        if (!okc) return enc_fail(err, ENC_EUSAGE, "cursor: not a cursor this search gave");
-        after = strtoll(cursor, NULL, 10);
-    }
+    *more = false, *last = 0;
     if (limit < 1 || limit > 500) return enc_fail(err, ENC_EUSAGE, "limit: 1 to 500");
     if (q && strlen(q) > 256) return enc_fail(err, ENC_EUSAGE, "q: longer than 256 bytes");
     char email[320] = "", phone[64] = "";
@@ -87,9 +81,8 @@ enc_rc enc_custview_search_json(enc_store *st, const char *q, const char *cursor
     if (n && enc_clean_id(q, n, ext, sizeof ext, &why)) qq = ext;
     enc_customer_hit *h;
     size_t k;
-    bool more;
     if (enc_store_customer_search(st, qq, has_email ? email : NULL, has_phone ? phone : NULL, after,
-                                  limit, &h, &k, &more, err))
+                                  limit, &h, &k, more, err))
         return err->rc;
     enc_jw_obj(w);
     enc_jw_key(w, "items");
@@ -120,13 +113,8 @@ enc_rc enc_custview_search_json(enc_store *st, const char *q, const char *cursor
     }
     enc_jw_end(w);
     enc_jw_kstr(w, "currency", o->currency);
-    enc_jw_key(w, "next_cursor");
-    if (more && k) {
-        char c[32];
-        snprintf(c, sizeof c, "%lld", (long long)h[k - 1].id);
-        enc_jw_str(w, c);
-    } else enc_jw_null(w);
-    enc_jw_end(w);
+    if (k) *last = h[k - 1].id;
+    if (!k) *more = false;
     enc_store_customer_hits_free(h, k);
     return ENC_OK;
 }

@@ -28,8 +28,11 @@ enc_rc enc_custview_json(enc_store *st, int64_t id, const enc_custview_opts *o,
 
 /* Writes one page of the search for q (see enc_store_customer_search; "" lists everyone) as
  * {"items": [{"id", "customer_id", "name", "email", "phone", "orders", "revenue",
- * "last_order"}], "next_cursor": "..." or null}. cursor: NULL or the next_cursor of the page
- * before; limit 1..500. ENC_EUSAGE for a malformed cursor or limit (err names which). */
-enc_rc enc_custview_search_json(enc_store *st, const char *q, const char *cursor, int limit,
-                                const enc_custview_opts *o, struct enc_jw *w, enc_err *err);
+ * "last_order"}], "currency": ..., leaving the object open: the caller writes its cursor
+ * ("next_cursor", from *more and *last, the page's last store id) and closes it. after: the
+ * previous page's last id (0: the first page); limit 1..500. ENC_EUSAGE for a bad limit or q
+ * (err names which); nothing is written then. */
+enc_rc enc_custview_search_json(enc_store *st, const char *q, int64_t after, int limit,
+                                const enc_custview_opts *o, struct enc_jw *w, bool *more,
+                                int64_t *last, enc_err *err);
 #endif

@@ -502,6 +502,44 @@ enc_rc enc_store_customer_search(enc_store *st, const char *q, const char *email
     return ENC_OK;
 }
 
+enc_rc enc_store_customer_briefs(enc_store *st, const int64_t *ids, size_t n, enc_customer_hit *out,
+                                 enc_err *err)
+{
+    memset(out, 0, n * sizeof *out);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(
+            st->db,
+            "SELECT c.id, c.external_id, c.name, c.email, c.phone,"
+            " (SELECT count(*) FROM orders o WHERE o.customer_id = c.id AND o.status = 'paid' AND"
+            "  o.sales > 0),"
+            " (SELECT coalesce(sum(sales), 0) FROM orders o WHERE o.customer_id = c.id AND"
+            "  o.status = 'paid'),"
+            " (SELECT max(ts) FROM orders o WHERE o.customer_id = c.id AND o.status = 'paid')"
+            " FROM customers c WHERE c.id = ?1",
+            -1, &s, NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "reading customers");
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, ids[i]);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) continue;
+        if (rc != SQLITE_ROW) {
+            sqlite3_finalize(s);
+            return enc__store_sqlfail(st, err, "reading customers");
+        }
+        out[i].id = sqlite3_column_int64(s, 0);
+        out[i].external_id = sdup(s, 1);
+        out[i].name = sdup(s, 2);
+        out[i].email = sdup(s, 3);
+        out[i].phone = sdup(s, 4);
+        out[i].orders = sqlite3_column_int64(s, 5);
+        out[i].revenue = sqlite3_column_int64(s, 6);
+        out[i].last_order = sqlite3_column_int64(s, 7);
+    }
+    sqlite3_finalize(s);
+    return ENC_OK;
+}
+
 void enc_store_customer_hits_free(enc_customer_hit *h, size_t n)
 {
     for (size_t i = 0; h && i < n; i++) {

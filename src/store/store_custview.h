@@ -41,4 +41,9 @@ enc_rc enc_store_customer_search(enc_store *st, const char *q, const char *email
                                  int64_t after, int limit, enc_customer_hit **out, size_t *n,
                                  bool *more, enc_err *err);
 void enc_store_customer_hits_free(enc_customer_hit *h, size_t n);
+/* The same facts for the customers ids[0, n) (any order; one indexed read each, for samples):
+ * out[i] for ids[i] (all NULL and 0 when there is no such customer). The caller frees out's
+ * strings with enc_store_customer_hits_free(out, n) — out itself must be a malloc'ed array. */
+enc_rc enc_store_customer_briefs(enc_store *st, const int64_t *ids, size_t n, enc_customer_hit *out,
+                                 enc_err *err);
 #endif

@@ -114,7 +114,7 @@ check_match "bad: --recent 0" "$RC $ERR" "^2 encore: customer: --recent: '0' is 
 run_rc "$ENCORE" customer C001 --limit 5
 check_match "bad: --limit without --search" "$RC $ERR" "^2 encore: customer: --limit and --cursor go with --search"
 run_rc "$ENCORE" customer --search a --cursor "x'1"
-check_match "bad: a forged cursor" "$RC $ERR" "^2 encore: customer: cursor: not a cursor this search gave"
+check_match "bad: a forged cursor" "$RC $ERR" "^2 encore: customer: --cursor: not a cursor a search gave"
 run_rc "$ENCORE" customer --search "$(head -c 300 /dev/zero | tr '\0' a)"
 check_match "bad: a 300-byte query" "$RC $ERR" "^2 encore: customer: q: longer than 256 bytes"
 run_rc "$ENCORE" customer "'; DROP TABLE customers; --"
