@@ -89,8 +89,9 @@ enc_rc enc_aud_preview_json(enc_store *st, const char *src, size_t len,
     enc_aud_run(prog, &set);
     t3 = ms_now();
     size_t count = enc_aud_set_count(&set);
-    size_t want = o->sample < 0 ? 0 : o->sample > ENC_AUD_SAMPLE_MAX ? ENC_AUD_SAMPLE_MAX
-                                                                     : (size_t)o->sample;
+    size_t want = o->sample < 0                    ? 0
+                  : o->sample > ENC_AUD_SAMPLE_MAX ? ENC_AUD_SAMPLE_MAX
+                                                   : (size_t)o->sample;
     ns = count < want ? count : want;
     enc_aud_col lc = {0}, rfm = {0}, clv = {0}, churn = {0};
     if (ns) {
@@ -133,7 +134,8 @@ enc_rc enc_aud_preview_json(enc_store *st, const char *src, size_t len,
         text_of(w, "lifecycle", &lc, i);
         text_of(w, "rfm_segment", &rfm, i);
         enc_jw_key(w, "clv");
-        if (clv.num && isfinite(clv.num[i])) enc_jw_money(w, (int64_t)llround(clv.num[i]), o->digits);
+        if (clv.num && isfinite(clv.num[i]))
+            enc_jw_money(w, (int64_t)llround(clv.num[i]), o->digits);
         else enc_jw_null(w);
         enc_jw_key(w, "churn_risk");
         if (churn.num && isfinite(churn.num[i])) enc_jw_num(w, round(churn.num[i] * 1e4) / 1e4);

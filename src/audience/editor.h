@@ -20,10 +20,10 @@ void enc_aud_registry_json(struct enc_jw *w);
 
 #define ENC_AUD_SAMPLE_MAX 100
 typedef struct enc_aud_preview_opts {
-    int64_t now;   /* the evaluation time (epoch seconds) */
-    int sample;    /* customers in the sample, 0..ENC_AUD_SAMPLE_MAX */
-    bool mask;     /* personal data of the sample masked (base/mask.h) */
-    int digits;    /* decimals of money */
+    int64_t now;          /* the evaluation time (epoch seconds) */
+    int sample;           /* customers in the sample, 0..ENC_AUD_SAMPLE_MAX */
+    bool mask;            /* personal data of the sample masked (base/mask.h) */
+    int digits;           /* decimals of money */
     const char *currency; /* written beside the money; may be NULL */
 } enc_aud_preview_opts;
 

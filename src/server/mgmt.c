@@ -270,6 +270,7 @@ static const char *ftype_name(enc_ftype t)
     case ENC_F_BOOL: return "true or false";
     case ENC_F_OBJECT: return "an object";
     case ENC_F_ARRAY: return "an array";
+    case ENC_F_TEXT: return "a string";
     }
     return "?";
 }
@@ -283,8 +284,21 @@ static bool type_ok(const enc_field *f, json_t *v)
     case ENC_F_BOOL: return json_is_boolean(v);
     case ENC_F_OBJECT: return json_is_object(v);
     case ENC_F_ARRAY: return json_is_array(v);
+    case ENC_F_TEXT: return json_is_string(v);
     }
     return false;
+}
+
+/* enc_text_ok for each run between tabs and line breaks (ENC_F_TEXT) */
+static bool lines_ok(const char *t, size_t n)
+{
+    size_t from = 0;
+    for (size_t i = 0; i <= n; i++)
+        if (i == n || t[i] == '\t' || t[i] == '\n' || t[i] == '\r') {
+            if (i > from && !enc_text_ok(t + from, i - from)) return false;
+            from = i + 1;
+        }
+    return true;
 }
 
 bool enc_body_check(const enc_schema *s, const char *body, size_t n, json_t **out, enc_mres *rs)
@@ -329,7 +343,7 @@ bool enc_body_check(const enc_schema *s, const char *body, size_t n, json_t **ou
                 json_decref(doc);
                 return false;
             }
-            if (f->type == ENC_F_STRING) {
+            if (f->type == ENC_F_STRING || f->type == ENC_F_TEXT) {
                 const char *t = json_string_value(v);
                 size_t tl = json_string_length(v);
                 if (f->max && (int64_t)tl > f->max) {
@@ -337,7 +351,7 @@ bool enc_body_check(const enc_schema *s, const char *body, size_t n, json_t **ou
                     json_decref(doc);
                     return false;
                 }
-                if (!enc_text_ok(t, tl)) {
+                if (f->type == ENC_F_STRING ? !enc_text_ok(t, tl) : !lines_ok(t, tl)) {
                     enc_mres_problem(rs, 400, field, "holds a control character");
                     json_decref(doc);
                     return false;

@@ -54,6 +54,7 @@ typedef enum enc_ftype {
     ENC_F_BOOL,
     ENC_F_OBJECT, /* any JSON object (checked by the handler, e.g. a campaign file) */
     ENC_F_ARRAY,  /* any JSON array */
+    ENC_F_TEXT,   /* a string that may span lines: tabs and line breaks allowed (an expression) */
 } enc_ftype;
 
 typedef struct enc_field {

@@ -243,7 +243,9 @@ const char *const enc__schema_migrations[] = {
     "CREATE TABLE segment_history("
     "  run_id INTEGER NOT NULL, customer_id INTEGER NOT NULL, rfm_segment TEXT, lifecycle TEXT,"
     "  PRIMARY KEY(run_id, customer_id)) WITHOUT ROWID;"
-    "INSERT INTO segment_history SELECT run_id, customer_id, rfm_segment, lifecycle FROM profiles;",
+    "INSERT INTO segment_history SELECT run_id, customer_id, rfm_segment, lifecycle FROM profiles;"
+    /* and a description beside each saved segment (the segment editor, /v1/segments) */
+    "ALTER TABLE segments ADD COLUMN description TEXT;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);
