@@ -32,10 +32,14 @@ void enc_h_analytics_kpis(enc_mreq *rq, enc_mres *rs)
     int64_t from = 0, to = 0;
     if (fs && !enc_period_parse_label(p, fs, &from))
         return enc_mres_problem(rs, 400, "query.from", "not a %s (e.g. %s)", enc_period_name(p),
-                                p == ENC_PERIOD_DAY ? "2026-12-07" : p == ENC_PERIOD_WEEK ? "2026-W49" : "2026-12");
+                                p == ENC_PERIOD_DAY    ? "2026-12-07"
+                                : p == ENC_PERIOD_WEEK ? "2026-W49"
+                                                       : "2026-12");
     if (ts && !enc_period_parse_label(p, ts, &to))
         return enc_mres_problem(rs, 400, "query.to", "not a %s (e.g. %s)", enc_period_name(p),
-                                p == ENC_PERIOD_DAY ? "2026-12-07" : p == ENC_PERIOD_WEEK ? "2026-W49" : "2026-12");
+                                p == ENC_PERIOD_DAY    ? "2026-12-07"
+                                : p == ENC_PERIOD_WEEK ? "2026-W49"
+                                                       : "2026-12");
     if (fs && ts && from > to) return enc_mres_problem(rs, 400, "query.from", "after query.to");
     char cur[8];
     int digits;
@@ -110,4 +114,15 @@ void enc_h_analytics_migration(enc_mreq *rq, enc_mres *rs)
     if (enc_migration_json(rq->st, by, enc_mres_json(rs, 200), &found, &err))
         return enc__api_fail(rs, "migration", &err);
     if (!found) enc_mres_problem(rs, 404, NULL, "a migration needs two scoring runs");
+}
+
+void enc_h_analytics_campaigns(enc_mreq *rq, enc_mres *rs)
+{
+    const char *at = enc_mreq_query(rq, "at");
+    int64_t as_of = rq->now;
+    if (at && !enc_parse_time(at, &as_of))
+        return enc_mres_problem(rs, 400, "query.at", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+    enc_err err = {0};
+    if (enc_campaigns_ranked_json(rq->st, as_of, enc_mres_json(rs, 200), &err))
+        enc__api_fail(rs, "campaigns", &err);
 }

@@ -55,8 +55,7 @@ void enc_h_customer_view(enc_mreq *rq, enc_mres *rs)
 {
     const char *recent = enc_mreq_query(rq, "recent"), *rec = enc_mreq_query(rq, "recommendations");
     long n = recent ? strtol(recent, NULL, 10) : 20;
-    if (recent && (n < 1 || n > 500))
-        return enc_mres_problem(rs, 400, "query.recent", "1 to 500");
+    if (recent && (n < 1 || n > 500)) return enc_mres_problem(rs, 400, "query.recent", "1 to 500");
     bool with_rec = false;
     if (rec && strcmp(rec, "true") == 0) with_rec = true;
     else if (rec && strcmp(rec, "false") != 0)
@@ -116,8 +115,12 @@ void enc_h_customer_consent(enc_mreq *rq, enc_mres *rs)
     char l1[40], l2[40];
     const char *ch = canon(enc_vocab_channel, ch_in, l1, sizeof l1),
                *pu = canon(enc_vocab_purpose, pu_in, l2, sizeof l2);
-    if (!ch) return enc_mres_problem(rs, 400, "/channel", "one of %s", enc_vocab_choices(enc_vocab_channel));
-    if (!pu) return enc_mres_problem(rs, 400, "/purpose", "one of %s", enc_vocab_choices(enc_vocab_purpose));
+    if (!ch)
+        return enc_mres_problem(rs, 400, "/channel", "one of %s",
+                                enc_vocab_choices(enc_vocab_channel));
+    if (!pu)
+        return enc_mres_problem(rs, 400, "/purpose", "one of %s",
+                                enc_vocab_choices(enc_vocab_purpose));
     int64_t id = customer_of(rq, rs);
     if (!id) return;
     /* the ledger's row key: who, when, and random bits (two changes in one second differ) */
@@ -126,8 +129,13 @@ void enc_h_customer_consent(enc_mreq *rq, enc_mres *rs)
     char key[400], hex[17];
     sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
     snprintf(key, sizeof key, "%s|%lld|%s", rq->who.name, (long long)rq->now, hex);
-    enc_consent_rec r = {.source = "api", .source_key = key, .customer = id, .ts = rq->now,
-                         .channel = ch, .purpose = pu, .granted = granted};
+    enc_consent_rec r = {.source = "api",
+                         .source_key = key,
+                         .customer = id,
+                         .ts = rq->now,
+                         .channel = ch,
+                         .purpose = pu,
+                         .granted = granted};
     enc_err err = {0};
     enc_put put;
     if (enc_store_begin(rq->st, &err)) return enc__api_fail(rs, "consent", &err);

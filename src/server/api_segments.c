@@ -41,8 +41,7 @@ static const char *bstr(enc_mreq *rq, const char *k)
 }
 
 /* An expression error as a problem with its line and column ("line L, column C: why"). */
-static void expr_problem(enc_mres *rs, const char *field, const enc_aud_pos *at,
-                         const enc_err *err)
+static void expr_problem(enc_mres *rs, const char *field, const enc_aud_pos *at, const enc_err *err)
 {
     const char *why = err->msg;
     const char *p = strstr(why, ": ");
@@ -72,7 +71,8 @@ void enc_h_segments_count(enc_mreq *rq, enc_mres *rs)
     enc_err err = {0};
     enc_aud_pos at = {0, 0};
     if (enc_aud_preview_json(rq->st, src, strlen(src), &o, enc_mres_json(rs, 200), &at, &err)) {
-        if (err.rc == ENC_EPARSE || err.rc == ENC_EUSAGE) return expr_problem(rs, "/expression", &at, &err);
+        if (err.rc == ENC_EPARSE || err.rc == ENC_EUSAGE)
+            return expr_problem(rs, "/expression", &at, &err);
         return enc__api_fail(rs, "segments count", &err);
     }
 }
@@ -128,8 +128,10 @@ static void save(enc_mreq *rq, enc_mres *rs, const char *name, bool must_be_new)
         return expr_problem(rs, "/expression", &at, &err);
     bool exists = enc_store_segment_get(rq->st, name, NULL, NULL, NULL, &err) == ENC_OK;
     if (must_be_new && exists)
-        return enc_mres_problem(rs, 409, "/name", "a segment '%s' exists (PUT /v1/segments/{name} "
-                                                  "replaces it)", name);
+        return enc_mres_problem(rs, 409, "/name",
+                                "a segment '%s' exists (PUT /v1/segments/{name} "
+                                "replaces it)",
+                                name);
     bool created;
     err = (enc_err){0};
     if (enc_store_begin(rq->st, &err)) return enc__api_fail(rs, "segment", &err);
@@ -160,7 +162,8 @@ void enc_h_segment_put(enc_mreq *rq, enc_mres *rs)
 {
     const char *name = enc_mreq_param(rq, "name");
     if (!name_ok(name))
-        return enc_mres_problem(rs, 400, "path.name", "1 to 64 bytes of text, not starting with '-'");
+        return enc_mres_problem(rs, 400, "path.name",
+                                "1 to 64 bytes of text, not starting with '-'");
     save(rq, rs, name, false);
 }
 
