@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* years 0..9999: civil arithmetic stays inside int for any timestamp */
-#define T_MIN (-62167219200LL)
+/* years 1..9999: civil arithmetic stays inside int for any timestamp, and every label has a
+ * four-digit year (0001-01-01 is a Monday, so no ISO week reaches back into year 0) */
+#define T_MIN (-62135596800LL)
 #define T_MAX (253402300799LL)
 
 static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }

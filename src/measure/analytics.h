@@ -35,7 +35,7 @@ typedef enum enc_period { ENC_PERIOD_DAY, ENC_PERIOD_WEEK, ENC_PERIOD_MONTH } en
 /* "day", "week" or "month"; false otherwise. */
 bool enc_period_parse(const char *s, enc_period *out);
 const char *enc_period_name(enc_period p);
-/* The number of the period holding epoch second t (times beyond years 0..9999 are clamped). */
+/* The number of the period holding epoch second t (times beyond years 1..9999 are clamped). */
 int64_t enc_period_of(enc_period p, int64_t t);
 /* Epoch second the period starts at. */
 int64_t enc_period_start(enc_period p, int64_t idx);
