@@ -67,4 +67,7 @@ int cmd_calendar(enc_cli *cli, int argc, char **argv);
 int cmd_user(enc_cli *cli, int argc, char **argv);
 int cmd_apikey(enc_cli *cli, int argc, char **argv);
 int cmd_audit(enc_cli *cli, int argc, char **argv);
+/* analytics */
+int cmd_cohorts(enc_cli *cli, int argc, char **argv);
+int cmd_kpis(enc_cli *cli, int argc, char **argv);
 #endif

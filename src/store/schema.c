@@ -235,6 +235,19 @@ const char *const enc__schema_migrations[] = {
     "  ('queued', 'running', 'done', 'failed')), progress REAL NOT NULL DEFAULT 0,"
     "  params TEXT, result TEXT, error TEXT, created_by TEXT, created_at INTEGER NOT NULL,"
     "  started_at INTEGER, finished_at INTEGER);",
+
+    /* 8: segment history — the RFM segment and lifecycle stage of every customer
+     *    in each of the latest scoring runs (profiles keep only the latest), so the analytics can
+     *    show who moved where between two runs (store_analytics.c keeps the last 3 runs). Seeded
+     *    with the run already in profiles. */
+    "CREATE TABLE segment_history("
+    "  run_id INTEGER NOT NULL, customer_id INTEGER NOT NULL, rfm_segment TEXT, lifecycle TEXT,"
+    "  PRIMARY KEY(run_id, customer_id)) WITHOUT ROWID;"
+    "INSERT INTO segment_history SELECT run_id, customer_id, rfm_segment, lifecycle FROM profiles;"
+    /* and a description beside each saved segment (the segment editor, /v1/segments); the
+     * customer view reads a customer's coupons by this index */
+    "ALTER TABLE segments ADD COLUMN description TEXT;"
+    "CREATE INDEX coupons_customer ON coupons(customer_id);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);
