@@ -68,8 +68,9 @@ typedef struct imp {
     int64_t last_slot;
     int last_digits;
     char last_ext[160]; /* and rows of one customer */
-    int64_t last_cust;
+    int64_t last_cust, last_own;
     long last_merges;
+    int64_t row_own; /* the registration the row's customer id names (identity.h) */
     long batch;
 } imp;
 
@@ -268,8 +269,10 @@ static bool row_customer(imp *im, int f_id, int f_email, int f_phone, const char
         return false;
     long merges = enc_ident_merges(im->ident);
     bool id_only = ext && !email && !phone;
+    im->row_own = 0;
     if (id_only && merges == im->last_merges && strcmp(ext, im->last_ext) == 0) {
         *cust = im->last_cust;
+        im->row_own = im->last_own;
         return true;
     }
     enc_customer_rec stub = {0};
@@ -278,16 +281,26 @@ static bool row_customer(imp *im, int f_id, int f_email, int f_phone, const char
     stub.phone = phone;
     stub.country = country;
     bool created;
-    if (enc_ident_resolve(im->ident, ext, email, phone, &stub, cust, &created, im->err))
+    if (enc_ident_resolve_ex(im->ident, ext, email, phone, &stub, ENC_IDENT_MERGE_ALL, cust,
+                             &im->row_own, &created, im->err))
         return false;
     if (created) im->res->customers_created++;
     im->last_ext[0] = 0;
     if (id_only && strlen(ext) < sizeof im->last_ext) {
         memcpy(im->last_ext, ext, strlen(ext) + 1);
         im->last_cust = *cust;
+        im->last_own = im->row_own;
         im->last_merges = enc_ident_merges(im->ident);
     }
     return true;
+}
+
+/* A row of a registration merged into another is stored on the survivor and listed with that
+ * merge, so that `customer unmerge` gives it back too. */
+static enc_rc note_merged_row(imp *im, int64_t cust, const char *tbl, const char *key)
+{
+    if (!im->row_own || im->row_own == cust) return ENC_OK;
+    return enc_store_merge_note_row(im->st, im->row_own, tbl, im->res->source, key, im->err);
 }
 
 /* ---- kinds --------------------------------------------------------------------------------- */
@@ -342,17 +355,32 @@ static enc_rc row_customers(imp *im)
     r.email = email;
     r.phone = phone;
     r.gender = gender;
-    int64_t cust;
+    int64_t cust, own;
     bool created;
     long merges = enc_ident_merges(im->ident);
-    if (enc_ident_resolve(im->ident, ext, email, phone, &r, &cust, &created, im->err))
+    if (enc_ident_resolve_ex(im->ident, ext, email, phone, &r, ENC_IDENT_MERGE_ALL, &cust, &own,
+                             &created, im->err))
         return ENC_EDB;
     if (created) {
         count(im, ENC_PUT_INSERTED);
         return ENC_OK;
     }
+    /* The row of a customer nobody was merged with is that customer's latest export: changed
+     * values win. Once registrations are merged, the survivor's non-empty fields are never
+     * overwritten (re-importing either file changes nothing); a row only fills empty fields. */
+    int64_t into;
+    bool has_merged;
+    if (enc_store_customer_state(im->st, own, &into, &has_merged, im->err)) return ENC_EDB;
     enc_put p;
-    if (enc_store_customer_update(im->st, cust, &r, &p, im->err)) return ENC_EDB;
+    if (!into && !has_merged && own == cust) {
+        if (enc_store_customer_update(im->st, cust, &r, &p, im->err)) return ENC_EDB;
+    } else {
+        enc_put p2 = ENC_PUT_SAME;
+        if (enc_store_customer_fill(im->st, own, &r, &p, im->err) ||
+            (own != cust && enc_store_customer_fill(im->st, cust, &r, &p2, im->err)))
+            return ENC_EDB;
+        if (p2 == ENC_PUT_UPDATED) p = p2;
+    }
     if (p == ENC_PUT_SAME && enc_ident_merges(im->ident) != merges) p = ENC_PUT_UPDATED;
     count(im, p);
     return ENC_OK;
@@ -510,7 +538,9 @@ static enc_rc row_orders(imp *im)
             o.has_total = true;
             int64_t oid;
             enc_put p;
-            if (enc_store_order_put(im->st, &o, &oid, &p, im->err)) return ENC_EDB;
+            if (enc_store_order_put(im->st, &o, &oid, &p, im->err) ||
+                note_merged_row(im, cust, "orders", key))
+                return ENC_EDB;
             count(im, p);
             return ENC_OK;
         }
@@ -523,7 +553,9 @@ static enc_rc row_orders(imp *im)
             memset(s, 0, sizeof *s);
             s->batch = -1;
             s->returned = returned;
-            if (enc_store_order_put(im->st, &o, &s->id, &header, im->err)) return ENC_EDB;
+            if (enc_store_order_put(im->st, &o, &s->id, &header, im->err) ||
+                note_merged_row(im, cust, "orders", key))
+                return ENC_EDB;
         }
         if (keylen < sizeof im->last_order) {
             memcpy(im->last_order, key, keylen + 1);
@@ -608,7 +640,9 @@ static enc_rc row_events(imp *im)
     r.source = im->res->source;
     r.source_key = row_key(im, id);
     enc_put p;
-    if (enc_store_event_put(im->st, &r, &p, im->err)) return ENC_EDB;
+    if (enc_store_event_put(im->st, &r, &p, im->err) ||
+        note_merged_row(im, r.customer, "events", r.source_key))
+        return ENC_EDB;
     count(im, p);
     return ENC_OK;
 }
@@ -644,7 +678,9 @@ static enc_rc row_feedback(imp *im)
     r.source = im->res->source;
     r.source_key = row_key(im, id);
     enc_put p;
-    if (enc_store_feedback_put(im->st, &r, &p, im->err)) return ENC_EDB;
+    if (enc_store_feedback_put(im->st, &r, &p, im->err) ||
+        note_merged_row(im, r.customer, "feedback", r.source_key))
+        return ENC_EDB;
     count(im, p);
     return ENC_OK;
 }
@@ -669,7 +705,9 @@ static enc_rc row_consents(imp *im)
     r.source = im->res->source;
     r.source_key = row_key(im, id);
     enc_put p;
-    if (enc_store_consent_put(im->st, &r, &p, im->err)) return ENC_EDB;
+    if (enc_store_consent_put(im->st, &r, &p, im->err) ||
+        note_merged_row(im, r.customer, "consents", r.source_key))
+        return ENC_EDB;
     count(im, p);
     return ENC_OK;
 }

@@ -1810,7 +1810,7 @@ static void merged_and_empty(void)
     int64_t a = hcust("a", NULL), b = hcust("b", NULL);
     int64_t p = hprod("P", "Cat");
     horder("o1", b, now - DAYS, p);
-    enc_store_customer_merge(hst, b, a, "test", &herr);
+    enc_store_customer_merge(hst, b, a, "test", "test", "test", &herr);
     CHECK_STR(members(now, "orders = 1"), "a");
     CHECK_STR(members(now, "true"), "a");
     CHECK_STR(members(now, "false"), "");
