@@ -15,6 +15,7 @@
  *   with more than max_fields fields is reported whole. Line ends: LF, CRLF or a lone CR. */
 #include "base/csv.h"
 #include "base/mem.h"
+#include "base/buf.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
@@ -692,4 +693,45 @@ int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err)
             return -1;
         }
     }
+}
+
+/* ---- writing -------------------------------------------------------------------------------- */
+
+static bool plain_number(const char *s, size_t n)
+{
+    size_t i = 0, digits = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) digits++;
+    if (i < n && s[i] == '.') {
+        i++;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) digits++;
+    }
+    return digits > 0 && i == n;
+}
+
+int enc_csv_cell_risky(const char *s, size_t n)
+{
+    if (!n) return 0;
+    char c = s[0];
+    if (c != '=' && c != '+' && c != '-' && c != '@' && c != '\t' && c != '\r') return 0;
+    return !plain_number(s, n);
+}
+
+void enc_csv_cell(enc_buf *b, const char *s, size_t n)
+{
+    bool risky = enc_csv_cell_risky(s, n);
+    bool quote = false;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (quote) enc_buf_addc(b, '"');
+    if (risky) enc_buf_addc(b, '\'');
+    if (!quote) {
+        enc_buf_add(b, s, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') enc_buf_addc(b, '"');
+        enc_buf_addc(b, s[i]);
+    }
+    enc_buf_addc(b, '"');
 }

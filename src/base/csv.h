@@ -57,6 +57,18 @@ uint64_t enc_csv_bytes_read(const enc_csv *r);  /* input bytes consumed so far, 
 uint64_t enc_csv_bytes_total(const enc_csv *r); /* 0 when unknown (a pipe) */
 void enc_csv_close(enc_csv *r);
 
+/* ---- writing ---------------------------------------------------------------------------
+ * Every CSV the product writes goes through enc_csv_cell, so that a spreadsheet never runs a
+ * cell as a formula (CSV injection, OWASP): a cell beginning with = + - @, a tab or a CR gets a
+ * leading apostrophe, unless it is a plain number (-3.50 stays a number). Cells with a comma,
+ * quote or line break are quoted (RFC 4180). ENC_CSV_BOM is the UTF-8 BOM `--excel` writes
+ * first, so that Excel reads UTF-8 (Chinese) text right. */
+struct enc_buf;
+#define ENC_CSV_BOM "\xEF\xBB\xBF"
+void enc_csv_cell(struct enc_buf *b, const char *s, size_t n);
+/* True when the cell would be neutralised (it starts like a formula and is not a number). */
+int enc_csv_cell_risky(const char *s, size_t n);
+
 /* Guesses the format from a first line: a tab means TSV, else a comma means CSV, else
  * whitespace-separated. */
 enc_csv_format enc_csv_sniff(const char *line, size_t n);

@@ -48,10 +48,10 @@ static int tier_rank(const char *t, bool *numeric)
         int rank;
     } words[] = {
         /* longest first where one name contains another (白金 holds 金) */
-        {"diamond", 6}, {"钻石", 6},   {"黑金", 6},   {"black", 6},  {"platinum", 5},
-        {"白金", 5},    {"铂金", 5},   {"gold", 4},   {"金", 4},     {"silver", 3},
-        {"银", 3},      {"bronze", 2}, {"铜", 2},     {"regular", 1}, {"normal", 1},
-        {"basic", 1},   {"member", 1}, {"普通", 1},   {"普卡", 1},
+        {"diamond", 6}, {"钻石", 6},   {"黑金", 6}, {"black", 6},   {"platinum", 5},
+        {"白金", 5},    {"铂金", 5},   {"gold", 4}, {"金", 4},      {"silver", 3},
+        {"银", 3},      {"bronze", 2}, {"铜", 2},   {"regular", 1}, {"normal", 1},
+        {"basic", 1},   {"member", 1}, {"普通", 1}, {"普卡", 1},
     };
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (strstr(low, words[i].word)) return words[i].rank;
@@ -73,13 +73,12 @@ static const char *higher_tier(const char *keep, const char *other)
 /* ---- merge --------------------------------------------------------------------------------- */
 
 #define PROFILE_JSON                                                                               \
-    "json_object('external_id', external_id, 'name', name, 'email', email, 'phone', phone,"       \
-    " 'gender', gender, 'birthday', birthday, 'country', country, 'region', region, 'city',"      \
-    " city, 'occupation', occupation, 'tz', tz, 'registered_at', registered_at, 'tier', tier,"    \
+    "json_object('external_id', external_id, 'name', name, 'email', email, 'phone', phone,"        \
+    " 'gender', gender, 'birthday', birthday, 'country', country, 'region', region, 'city',"       \
+    " city, 'occupation', occupation, 'tz', tz, 'registered_at', registered_at, 'tier', tier,"     \
     " 'points', points)"
 
-static enc_rc read_tier(enc_store *st, int64_t id, char *buf, size_t cap, bool *found,
-                        enc_err *err)
+static enc_rc read_tier(enc_store *st, int64_t id, char *buf, size_t cap, bool *found, enc_err *err)
 {
     sqlite3_stmt *s;
     buf[0] = 0;
@@ -101,11 +100,12 @@ enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const
                                 const char *source, const char *reason, enc_err *err)
 {
     if (from == into || from <= 0 || into <= 0)
-        return enc_fail(err, ENC_EUSAGE, "cannot merge customer #%lld into #%lld",
-                        (long long)from, (long long)into);
+        return enc_fail(err, ENC_EUSAGE, "cannot merge customer #%lld into #%lld", (long long)from,
+                        (long long)into);
     char tf[128], ti[128];
     bool f_ok, i_ok;
-    if (read_tier(st, from, tf, sizeof tf, &f_ok, err) || read_tier(st, into, ti, sizeof ti, &i_ok, err))
+    if (read_tier(st, from, tf, sizeof tf, &f_ok, err) ||
+        read_tier(st, into, ti, sizeof ti, &i_ok, err))
         return ENC_EDB;
     if (!f_ok || !i_ok)
         return enc_fail(err, ENC_ENOTFOUND, "cannot merge #%lld into #%lld: %s", (long long)from,
@@ -159,7 +159,8 @@ enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const
     if (sqlite3_prepare_v2(
             st->db,
             "UPDATE customers AS c SET"
-            " external_id = coalesce(c.external_id, f.external_id), name = coalesce(c.name, f.name),"
+            " external_id = coalesce(c.external_id, f.external_id), name = coalesce(c.name, "
+            "f.name),"
             " email = coalesce(c.email, f.email), phone = coalesce(c.phone, f.phone),"
             " gender = coalesce(c.gender, f.gender), birthday = coalesce(c.birthday, f.birthday),"
             " country = coalesce(c.country, f.country), region = coalesce(c.region, f.region),"
@@ -231,9 +232,9 @@ enc_rc enc_store_customer_unmerge(enc_store *st, int64_t id, enc_store_unmerged 
     }
     /* the survivor gives back what it took: points, and fields it had empty that still hold
      * the merged customer's values */
-    static const char *const cols[] = {"external_id", "name",   "email",      "phone", "gender",
-                                       "birthday",    "country", "region",    "city",  "occupation",
-                                       "tz",          "tier",    "registered_at"};
+    static const char *const cols[] = {
+        "external_id", "name", "email",      "phone", "gender", "birthday",     "country",
+        "region",      "city", "occupation", "tz",    "tier",   "registered_at"};
     for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
         snprintf(sql, sizeof sql,
                  "UPDATE customers AS c SET %s = json_extract(m.prior, '$.%s') FROM customers f,"
@@ -290,11 +291,13 @@ enc_rc enc_store_customer_fill(enc_store *st, int64_t id, const enc_customer_rec
             st->db,
             "UPDATE customers SET" F("name", 4) F("email", 5) F("phone", 6) F("gender", 7)
                 F("birthday", 8) F("country", 9) F("region", 10) F("city", 11) F("occupation", 12)
-                    F("tz", 13) F("registered_at", 14) F("tier", 15) " updated_at = ?17 WHERE id ="
-                                                                     " ?1 AND (" D("name", 4)
-                        D("email", 5) D("phone", 6) D("gender", 7) D("birthday", 8) D("country", 9)
-                            D("region", 10) D("city", 11) D("occupation", 12) D("tz", 13)
-                                D("registered_at", 14) D("tier", 15) " 0)",
+                    F("tz", 13) F("registered_at", 14)
+                        F("tier", 15) " updated_at = ?17 WHERE id ="
+                                      " ?1 AND (" D("name", 4) D("email", 5) D("phone", 6)
+                                          D("gender", 7) D("birthday", 8) D("country", 9)
+                                              D("region", 10) D("city", 11) D("occupation", 12)
+                                                  D("tz", 13) D("registered_at", 14)
+                                                      D("tier", 15) " 0)",
             -1, &s, NULL) != SQLITE_OK)
         return enc__store_sqlfail(st, err, "updating customer");
 #undef F
