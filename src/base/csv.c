@@ -70,7 +70,6 @@ struct enc_csv {
     /* resynchronisation after an oversized record */
     int skip;
     bool skip_quoted, skip_fstart;
-    size_t skip_qbytes;
 };
 
 static enc_rc validate_opts(const enc_csv_opts *in, enc_csv_opts *o, enc_err *err)
@@ -521,11 +520,8 @@ static int skip_input(enc_csv *r)
     while (p < e) {
         unsigned char c = *p;
         if (r->skip == SKIP_RECORD && r->skip_quoted) {
-            if (++r->skip_qbytes > r->o.max_record) {
-                r->skip = SKIP_LINE;
-                r->skip_quoted = false;
-                continue;
-            }
+            /* inside a quoted field: whatever it holds is text, never rows, however long it
+             * is; skipping stores nothing, so there is no bound to fall back on */
             if (c == '"' || c == '\r') {
                 if (p + 1 >= e && !r->eof) break; /* need the next byte */
                 bool next_is = p + 1 < e && p[1] == (c == '"' ? '"' : '\n');
@@ -558,7 +554,6 @@ static int skip_input(enc_csv *r)
         if (r->skip == SKIP_RECORD && r->quoting) {
             if (c == '"' && r->skip_fstart) {
                 r->skip_quoted = true;
-                r->skip_qbytes = 0;
             }
             r->skip_fstart = r->cls[c] == C_DELIM;
         }
@@ -571,22 +566,6 @@ static int skip_input(enc_csv *r)
         return 1;
     }
     return 0;
-}
-
-/* After an unterminated quote: resume at the physical line after the record's first line.
- * Returns false when that line end is not in the window (then SKIP_LINE takes over). */
-static bool resume_next_line(enc_csv *r)
-{
-    const char *s = r->win + r->pos, *e = r->win + r->wlen;
-    for (const char *p = s; p < e; p++) {
-        if (*p == '\n' || *p == '\r') {
-            if (*p == '\r' && p + 1 < e && p[1] == '\n') p++;
-            r->pos = (size_t)(p + 1 - r->win);
-            r->line++;
-            return true;
-        }
-    }
-    return false;
 }
 
 int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err)
@@ -678,18 +657,25 @@ int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err)
                      row->line, r->o.max_record);
             return -1;
         case P_LONG_QUOTED:
-            if (!resume_next_line(r)) {
-                r->pos = end;
-                r->skip = SKIP_LINE;
-            }
-            enc_fail(err, ENC_EPARSE,
-                     "line %ld: unterminated quoted field (still open after %zu bytes)", row->line,
-                     r->o.max_record);
+            /* the record is rejected, and reading resumes after the field's closing quote and
+             * the end of its record: text a customer wrote inside quotes never becomes rows */
+            r->pos = end;
+            r->line += nl;
+            r->skip = SKIP_RECORD;
+            r->skip_quoted = true;
+            r->skip_fstart = false;
+            enc_fail(err, ENC_ELIMIT,
+                     "line %ld: record longer than the limit of %zu bytes (a quoted field; skipped"
+                     " to its closing quote)",
+                     row->line, r->o.max_record);
             return -1;
-        default: /* P_UNTERMINATED */
-            if (!resume_next_line(r)) r->pos = r->wlen;
-            enc_fail(err, ENC_EPARSE, "line %ld: unterminated quoted field at end of input",
-                     row->line);
+        default: /* P_UNTERMINATED: everything after the quote is inside the field */
+            r->pos = r->wlen;
+            r->line += nl;
+            enc_fail(err, ENC_EPARSE,
+                     "line %ld: unterminated quoted field: the quote opened here is never closed,"
+                     " so the %ld lines after it are not read as rows",
+                     row->line, nl);
             return -1;
         }
     }

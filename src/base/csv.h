@@ -44,8 +44,9 @@ enc_rc enc_csv_open_mem(enc_csv **out, const char *data, size_t n, const enc_csv
  * - On -1, err->rc tells the reasons apart: ENC_EPARSE for malformed text ("unterminated
  *   quoted field", "invalid GBK byte sequence"), ENC_ELIMIT for a bound ("record longer than
  *   the limit of N bytes", "record has N fields, more than the limit of M"). err->msg starts
- *   with "line N: ". row->n is 0. Reading resumes after the record, except after an
- *   unterminated quote, where it resumes on the line after the record's first line.
+ *   with "line N: ". row->n is 0. Reading resumes after the record, and never inside a
+ *   quoted field: a record too long inside a quoted field is skipped to the field's closing
+ *   quote and the record's end; a quote never closed takes the rest of the input with it.
  * - On -2 (ENC_EIO) stop reading. A reader from memory never returns -2.
  * - Quoting rules (CSV and TSV): RFC 4180; a quote inside an unquoted field is literal; text
  *   after a closing quote is appended ("ab"cd -> abcd), as Python's csv does. The whitespace
