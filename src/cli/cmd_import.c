@@ -23,7 +23,7 @@ static const char usage[] =
     "options:\n"
     "  --map FIELD=COLUMN   which column holds a field (repeatable); by position with --no-header\n"
     "  --format F           csv | tsv | ws | jsonl (default: from the name and first line)\n"
-    "  --encoding E         utf-8 (default) | gbk\n"
+    "  --encoding E         utf-8 | gbk (default: UTF-8, or GBK when the file is not UTF-8)\n"
     "  --no-header          the file has no header row: map columns by number (--map time=3)\n"
     "  --source NAME        where the rows come from (default: the file name); re-importing\n"
     "                       the same source changes nothing\n"
@@ -135,6 +135,7 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
             }
             break;
         case OPT_ENCODING:
+            o.encoding_set = true;
             if (strcasecmp(optarg, "utf-8") == 0 || strcasecmp(optarg, "utf8") == 0)
                 o.encoding = ENC_UTF8;
             else if (strcasecmp(optarg, "gbk") == 0 || strcasecmp(optarg, "gb2312") == 0 ||
@@ -264,6 +265,7 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         enc_jw_kint(&w, "rejected", k->rejected);
         enc_jw_kint(&w, "merged", k->merged);
         enc_jw_kint(&w, "warned", res.warned);
+        enc_jw_kstr(&w, "encoding", res.encoding_detected ? res.encoding_detected : NULL);
         enc_jw_kint(&w, "customers_created", res.customers_created);
         if (redeemed >= 0) enc_jw_kint(&w, "coupons_redeemed", redeemed);
         enc_jw_kbool(&w, "dry_run", o.dry_run);
@@ -309,6 +311,8 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         printf("  read      %10ld\n  imported  %10ld\n  updated   %10ld\n  skipped   %10ld\n"
                "  rejected  %10ld\n",
                k->read, k->imported, k->updated, k->skipped, k->rejected);
+        if (res.encoding_detected)
+            printf("  encoding  %10s (detected: the file is not UTF-8)\n", res.encoding_detected);
         if (res.warned)
             printf("  warnings  %10ld (bad optional fields dropped, rows kept)\n", res.warned);
         if (k->merged)

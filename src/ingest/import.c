@@ -11,6 +11,7 @@
 #include "ingest/identity.h"
 #include "ingest/vocab.h"
 #include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -510,15 +511,20 @@ static enc_rc row_customers(imp *im)
         count(im, ENC_PUT_INSERTED);
         return ENC_OK;
     }
-    /* The row of a customer nobody was merged with is that customer's latest export: changed
-     * values win. Once registrations are merged, the survivor's non-empty fields are never
-     * overwritten (re-importing either file changes nothing); a row only fills empty fields. */
+    /* A customer's own row is its latest export: changed values win. The row of a registration
+     * merged into another never overwrites the survivor (re-importing either file changes
+     * nothing): it only fills empty fields. */
     int64_t into;
     bool has_merged;
     if (enc_store_customer_state(im->st, own, &into, &has_merged, im->err)) return ENC_EDB;
     enc_put p;
-    if (!into && !has_merged && own == cust) {
-        if (enc_store_customer_update(im->st, cust, &r, &p, im->err)) return ENC_EDB;
+    if (own == cust) {
+        /* the survivor's own row: its latest values win, except what merges combined (points
+         * summed, the higher tier, the earliest registration), which only a row of a customer
+         * nobody was merged with may set */
+        enc_customer_rec u = r;
+        if (has_merged) u.has_points = u.has_registered = false, u.tier = NULL;
+        if (enc_store_customer_update(im->st, cust, &u, &p, im->err)) return ENC_EDB;
     } else {
         enc_put p2 = ENC_PUT_SAME;
         if (enc_store_customer_fill(im->st, own, &r, &p, im->err) ||
@@ -1153,10 +1159,64 @@ static enc_rc run_jsonl(imp *im)
     return rc;
 }
 
+/* The encoding of a file read without --encoding: UTF-8 when its first 64 KiB are valid UTF-8
+ * (a character cut at the end of the sample is fine), GBK (read as GB18030) when they are not
+ * but convert cleanly from GB18030, else an error that says what to try. */
+static enc_rc detect_encoding(imp *im, enc_encoding *enc)
+{
+    *enc = ENC_UTF8;
+    if (im->o->encoding_set || strcmp(im->o->path, "-") == 0) {
+        *enc = im->o->encoding;
+        return ENC_OK;
+    }
+    FILE *f = fopen(im->o->path, "rb");
+    if (!f) return enc_fail(im->err, ENC_EIO, "%s: %s", im->o->path, strerror(errno));
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    bool full = n < sizeof buf;
+    fclose(f);
+    size_t m = n;
+    if (!full) /* do not judge a character cut by the sample's end */
+        for (int k = 0; k < 3 && m > 0 && ((unsigned char)buf[m - 1] & 0x80); k++) m--;
+    if (enc_utf8_valid(buf, m)) return ENC_OK;
+    size_t bad_at = 0;
+    for (size_t step = 1; step <= m && enc_utf8_valid(buf, step); step++) bad_at = step;
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    bool gbk = false;
+    if (cd != (iconv_t)-1) {
+        char out[1 << 12];
+        char *in = buf;
+        size_t left = n;
+        gbk = true;
+        while (left > 0) {
+            char *o = out;
+            size_t room = sizeof out;
+            size_t r = iconv(cd, &in, &left, &o, &room);
+            if (r == (size_t)-1 && errno != E2BIG) {
+                /* a multi-byte character cut by the sample's end is not an error */
+                gbk = errno == EINVAL && !full;
+                break;
+            }
+        }
+        iconv_close(cd);
+    }
+    if (gbk) {
+        *enc = ENC_GBK;
+        im->res->encoding_detected = "gbk";
+        return ENC_OK;
+    }
+    long line = 1;
+    for (size_t i = 0; i < bad_at; i++) line += buf[i] == '\n';
+    return enc_fail(im->err, ENC_EPARSE,
+                    "%s: line %ld: not valid UTF-8 (byte %zu), and not GBK either; name the"
+                    " file's encoding, e.g. try --encoding gbk",
+                    im->o->path, line, bad_at + 1);
+}
+
 static enc_rc run_csv(imp *im)
 {
     enc_csv_opts co = {0};
-    co.encoding = im->o->encoding;
+    if (detect_encoding(im, &co.encoding)) return im->err->rc;
     if (im->format == ENC_FMT_AUTO) {
         /* sniff the first line */
         FILE *f = strcmp(im->o->path, "-") == 0 ? NULL : fopen(im->o->path, "rb");

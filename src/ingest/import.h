@@ -28,6 +28,7 @@ typedef struct enc_import_opts {
     const char *source; /* default: the file's base name */
     int format;         /* ENC_FMT_AUTO, an enc_csv_format, or ENC_FMT_JSONL */
     enc_encoding encoding;
+    bool encoding_set;       /* --encoding given; else UTF-8 or GBK is detected (import.c) */
     bool no_header;          /* columns are mapped by 1-based position */
     bool dry_run;            /* everything is checked and counted, nothing is kept */
     const char *const *maps; /* "field=column" */
@@ -76,6 +77,7 @@ typedef struct enc_import_result {
     enc_import_reason *reasons; /* counts by reason, at most ENC_IMPORT_REASONS_KEPT */
     size_t nreasons;
     bool hit_max_errors;
+    const char *encoding_detected; /* "gbk" when a file without --encoding was found to be GBK */
     char source[256];
 } enc_import_result;
 

@@ -102,6 +102,15 @@ enc_rc enc_store_customer_fill(enc_store *st, int64_t id, const enc_customer_rec
  * merges (*survivor); both 0 when nobody has it. */
 enc_rc enc_store_ident_owner(enc_store *st, const char *kind, const char *value, int64_t *direct,
                              int64_t *survivor, enc_err *err);
+/* The customer a shop's customer id (ext) names for lookups that hand out personal data (the
+ * inbox): the registration itself, or its survivor when it was merged by a recorded rule (an
+ * imported or verified identity); 0 when unknown. */
+enc_rc enc_store_customer_lookup_exact(enc_store *st, const char *ext, int64_t *id, enc_err *err);
+/* The identity policy's merge_on: which identities (bits 2 = email, 4 = phone, as
+ * ENC_IDENT_MERGE_* in ingest/identity.h) may merge two customers that each have their own
+ * customer id when they arrive through the API unverified. Default 0 (none). */
+enc_rc enc_store_merge_on_get(enc_store *st, unsigned *bits, enc_err *err);
+enc_rc enc_store_merge_on_set(enc_store *st, unsigned bits, enc_err *err);
 /* The customer id stands for now (itself, or the one it was merged into); 0 when unknown. */
 enc_rc enc_store_customer_survivor(enc_store *st, int64_t id, int64_t *survivor, enc_err *err);
 

@@ -386,3 +386,62 @@ enc_rc enc_store_merge_note_row(enc_store *st, int64_t own, const char *tbl, con
     if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "recording merge");
     return ENC_OK;
 }
+
+enc_rc enc_store_customer_lookup_exact(enc_store *st, const char *ext, int64_t *id, enc_err *err)
+{
+    *id = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT c.id, c.merged_into, (SELECT rule FROM merges m WHERE"
+                           " m.from_id = c.id AND m.undone_at IS NULL ORDER BY m.id DESC LIMIT 1)"
+                           " FROM identities i JOIN customers c ON c.id = i.customer_id"
+                           " WHERE i.kind = 'ext' AND i.value = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "finding customer");
+    sqlite3_bind_text(s, 1, ext, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        if (sqlite3_column_type(s, 1) != SQLITE_NULL && sqlite3_column_type(s, 2) != SQLITE_NULL)
+            *id = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return enc__store_sqlfail(st, err, "finding customer");
+    return ENC_OK;
+}
+
+/* kept with the other shared settings (campaign_settings), under its own key */
+enc_rc enc_store_merge_on_get(enc_store *st, unsigned *bits, enc_err *err)
+{
+    *bits = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT value FROM campaign_settings WHERE key = 'identity.merge_on'",
+                           -1, &s, NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "reading the identity policy");
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        long long v = sqlite3_column_int64(s, 0);
+        *bits = v > 0 && v < 8 ? (unsigned)v & 6u : 0; /* email and phone only: ids never */
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return enc__store_sqlfail(st, err, "reading the identity policy");
+    return ENC_OK;
+}
+
+enc_rc enc_store_merge_on_set(enc_store *st, unsigned bits, enc_err *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO campaign_settings(key, value) VALUES('identity.merge_on',"
+                           " ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "saving the identity policy");
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)(bits & 6u));
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "saving the identity policy");
+    return ENC_OK;
+}
