@@ -13,12 +13,15 @@
 static const char usage[] =
     "usage: encore customer ID [--json]\n"
     "       encore customer unmerge ID [--json]   undo the merge of a registration\n"
+    "       encore customer merge-on [email,phone|none]   identities the API may merge on\n"
     "  ID: the merchant's customer id, an email, a phone number, or #N (internal id)\n";
 
 int cmd_customer(enc_cli *cli, int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "unmerge") == 0) /* cmd_unmerge.c */
         return cmd_customer_unmerge(cli, argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "merge-on") == 0) /* cmd_unmerge.c */
+        return cmd_customer_merge_on(cli, argc - 1, argv + 1);
     const char *who = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {

@@ -95,3 +95,51 @@ int cmd_customer_unmerge(enc_cli *cli, int argc, char **argv)
     }
     return ENC_EXIT_OK;
 }
+
+/* `encore customer merge-on [email,phone | email | phone | none]`: the identity policy's
+ * merge_on — which identities may merge two customers with their own ids when they arrive
+ * through the API unverified (import merges on every shared identity; verified API traits
+ * always merge). Without an argument, prints it. */
+static const char merge_on_usage[] =
+    "usage: encore customer merge-on [email,phone | email | phone | none]\n"
+    "  which unverified identities from the API (identify) may merge two customers that each\n"
+    "  have their own userId (default: none; verified traits always may)\n";
+
+int cmd_customer_merge_on(enc_cli *cli, int argc, char **argv)
+{
+    const char *want = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(merge_on_usage, stdout);
+            return ENC_EXIT_OK;
+        } else if (argv[i][0] == '-' && argv[i][1])
+            return enc_cli_usage("customer merge-on", merge_on_usage, "unknown option '%s'",
+                                 argv[i]);
+        else if (!want) want = argv[i];
+        else return enc_cli_usage("customer merge-on", merge_on_usage, "one list at a time");
+    }
+    unsigned bits = 0;
+    if (want && strcmp(want, "none") != 0) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", want);
+        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (strcmp(t, "email") == 0) bits |= 2u;
+            else if (strcmp(t, "phone") == 0) bits |= 4u;
+            else
+                return enc_cli_usage("customer merge-on", merge_on_usage,
+                                     "'%s' is not email, phone or none", t);
+        }
+    }
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("customer merge-on", &err);
+    enc_rc rc =
+        want ? enc_store_merge_on_set(st, bits, &err) : enc_store_merge_on_get(st, &bits, &err);
+    enc_store_close(st);
+    if (rc) return enc_cli_fail_err("customer merge-on", &err);
+    printf("merge_on: %s\n", bits == 6   ? "email,phone"
+                             : bits == 2 ? "email"
+                             : bits == 4 ? "phone"
+                                         : "none");
+    return ENC_EXIT_OK;
+}

@@ -65,4 +65,12 @@ run_rc "$ENCORE" customer unmerge M002 --bogus
 check "unmerge with a stray option exits 2" "$RC" 2
 run_rc "$ENCORE" customer unmerge '#x'
 check "unmerge of a bad internal id exits 1" "$RC" 1
+
+# the identity policy's merge_on (API identify without verified traits)
+run_rc "$ENCORE" customer merge-on;                 check "merge-on: default none" "$OUT" "merge_on: none"
+run_rc "$ENCORE" customer merge-on phone,email;     check "merge-on: set" "$OUT" "merge_on: email,phone"
+run_rc "$ENCORE" customer merge-on;                 check "merge-on: kept" "$OUT" "merge_on: email,phone"
+run_rc "$ENCORE" customer merge-on address;         check "merge-on: unknown identity exits 2" "$RC" 2
+check_match "merge-on: says which" "$ERR" "'address' is not email, phone or none"
+run_rc "$ENCORE" customer merge-on none;            check "merge-on: none" "$OUT" "merge_on: none"
 e2e_done
