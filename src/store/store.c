@@ -5,7 +5,10 @@
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/store_int.h"
+#include "base/file.h"
 #include "base/mem.h"
+#include <fcntl.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -128,6 +131,12 @@ enc_rc enc_store_open(const char *path, enc_store **out, enc_err *err)
 {
     *out = NULL;
     pthread_once(&configured, configure_sqlite);
+    /* the store holds personal data: a new file is created 0600 whatever the umask, and
+     * SQLite gives its -wal and -shm files the database file's mode */
+    if (path[0] && path[0] != ':' && strncmp(path, "file:", 5) != 0 && access(path, F_OK) != 0) {
+        int fd = enc_open_private(path, O_RDWR | O_CREAT | O_EXCL);
+        if (fd >= 0) close(fd);
+    }
     enc_store *st = enc_xcalloc(1, sizeof *st);
     /* a store handle belongs to one thread: no per-call mutexes */
     int rc = sqlite3_open_v2(

@@ -111,6 +111,21 @@ enc_rc enc_store_customer_lookup_exact(enc_store *st, const char *ext, int64_t *
  * customer id when they arrive through the API unverified. Default 0 (none). */
 enc_rc enc_store_merge_on_get(enc_store *st, unsigned *bits, enc_err *err);
 enc_rc enc_store_merge_on_set(enc_store *st, unsigned bits, enc_err *err);
+/* `encore check`: SQLite's quick_check of the file, then Encore's invariants (ids in range and
+ * dense, merges and owners that exist, times and amounts within bounds, ...). Each item counts
+ * the rows that break it (-1: could not be checked); failed counts the items that are not 0.
+ * Names and texts are static; free the list with enc_store_check_free. */
+typedef struct enc_store_check_item {
+    const char *name, *what;
+    int64_t broken;
+    char detail[200];
+} enc_store_check_item;
+typedef struct enc_store_check_result {
+    enc_store_check_item *items;
+    size_t n, failed;
+} enc_store_check_result;
+enc_rc enc_store_check(enc_store *st, int64_t now, enc_store_check_result *out, enc_err *err);
+void enc_store_check_free(enc_store_check_result *r);
 /* The customer id stands for now (itself, or the one it was merged into); 0 when unknown. */
 enc_rc enc_store_customer_survivor(enc_store *st, int64_t id, int64_t *survivor, enc_err *err);
 
