@@ -18,6 +18,7 @@ static const struct {
     {"stats", cmd_stats, "what the store holds"},
     {"cache", cmd_cache, "the column cache audiences and campaigns read (build, status, drop)"},
     {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
+    {"check", cmd_check, "check the store: SQLite's quick_check and Encore's invariants"},
 
     /* customer intelligence */
     {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},

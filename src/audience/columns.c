@@ -6,6 +6,7 @@
 #include "audience/columns.h"
 #include "audience/profcache.h"
 #include "snapshot/colfile.h"
+#include "base/datetime.h"
 #include "base/buf.h"
 #include "base/map.h"
 #include <math.h>
@@ -373,7 +374,7 @@ static bool from_cache(enc_aud_env *e, pcol *cols, int nc)
                                   enc_colfile_str(cc[k].name_off, cc[k].name_str, x),              \
                                   strlen(enc_colfile_str(cc[k].name_off, cc[k].name_str, x)))))
     for (size_t r = 0; r < rows; r++) {
-        if (as_of[r] > e->now) continue;
+        if (!enc_as_of_visible(as_of[r], e->now)) continue; /* base/datetime.h */
         int64_t id = cust[r];
         while (j < n && s->cust_id[j] < id) j++;
         if (j == n) break;
@@ -447,7 +448,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
             q = NULL;
         }
         enc_buf_free(&sql);
-        if (q) sqlite3_bind_int64(q, 1, e->now);
+        if (q) sqlite3_bind_int64(q, 1, enc_as_of_visible_until(e->now)); /* as_of convention */
         size_t j = 0, used = 0;
         int step = SQLITE_DONE;
         while (!rc && q && (step = sqlite3_step(q)) == SQLITE_ROW) {

@@ -15,6 +15,7 @@
  *   with more than max_fields fields is reported whole. Line ends: LF, CRLF or a lone CR. */
 #include "base/csv.h"
 #include "base/mem.h"
+#include "base/buf.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
@@ -69,7 +70,6 @@ struct enc_csv {
     /* resynchronisation after an oversized record */
     int skip;
     bool skip_quoted, skip_fstart;
-    size_t skip_qbytes;
 };
 
 static enc_rc validate_opts(const enc_csv_opts *in, enc_csv_opts *o, enc_err *err)
@@ -520,11 +520,8 @@ static int skip_input(enc_csv *r)
     while (p < e) {
         unsigned char c = *p;
         if (r->skip == SKIP_RECORD && r->skip_quoted) {
-            if (++r->skip_qbytes > r->o.max_record) {
-                r->skip = SKIP_LINE;
-                r->skip_quoted = false;
-                continue;
-            }
+            /* inside a quoted field: whatever it holds is text, never rows, however long it
+             * is; skipping stores nothing, so there is no bound to fall back on */
             if (c == '"' || c == '\r') {
                 if (p + 1 >= e && !r->eof) break; /* need the next byte */
                 bool next_is = p + 1 < e && p[1] == (c == '"' ? '"' : '\n');
@@ -557,7 +554,6 @@ static int skip_input(enc_csv *r)
         if (r->skip == SKIP_RECORD && r->quoting) {
             if (c == '"' && r->skip_fstart) {
                 r->skip_quoted = true;
-                r->skip_qbytes = 0;
             }
             r->skip_fstart = r->cls[c] == C_DELIM;
         }
@@ -570,22 +566,6 @@ static int skip_input(enc_csv *r)
         return 1;
     }
     return 0;
-}
-
-/* After an unterminated quote: resume at the physical line after the record's first line.
- * Returns false when that line end is not in the window (then SKIP_LINE takes over). */
-static bool resume_next_line(enc_csv *r)
-{
-    const char *s = r->win + r->pos, *e = r->win + r->wlen;
-    for (const char *p = s; p < e; p++) {
-        if (*p == '\n' || *p == '\r') {
-            if (*p == '\r' && p + 1 < e && p[1] == '\n') p++;
-            r->pos = (size_t)(p + 1 - r->win);
-            r->line++;
-            return true;
-        }
-    }
-    return false;
 }
 
 int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err)
@@ -677,19 +657,67 @@ int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err)
                      row->line, r->o.max_record);
             return -1;
         case P_LONG_QUOTED:
-            if (!resume_next_line(r)) {
-                r->pos = end;
-                r->skip = SKIP_LINE;
-            }
-            enc_fail(err, ENC_EPARSE,
-                     "line %ld: unterminated quoted field (still open after %zu bytes)", row->line,
-                     r->o.max_record);
+            /* the record is rejected, and reading resumes after the field's closing quote and
+             * the end of its record: text a customer wrote inside quotes never becomes rows */
+            r->pos = end;
+            r->line += nl;
+            r->skip = SKIP_RECORD;
+            r->skip_quoted = true;
+            r->skip_fstart = false;
+            enc_fail(err, ENC_ELIMIT,
+                     "line %ld: record longer than the limit of %zu bytes (a quoted field; skipped"
+                     " to its closing quote)",
+                     row->line, r->o.max_record);
             return -1;
-        default: /* P_UNTERMINATED */
-            if (!resume_next_line(r)) r->pos = r->wlen;
-            enc_fail(err, ENC_EPARSE, "line %ld: unterminated quoted field at end of input",
-                     row->line);
+        default: /* P_UNTERMINATED: everything after the quote is inside the field */
+            r->pos = r->wlen;
+            r->line += nl;
+            enc_fail(err, ENC_EPARSE,
+                     "line %ld: unterminated quoted field: the quote opened here is never closed,"
+                     " so the %ld lines after it are not read as rows",
+                     row->line, nl);
             return -1;
         }
     }
+}
+
+/* ---- writing -------------------------------------------------------------------------------- */
+
+static bool plain_number(const char *s, size_t n)
+{
+    size_t i = 0, digits = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) digits++;
+    if (i < n && s[i] == '.') {
+        i++;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) digits++;
+    }
+    return digits > 0 && i == n;
+}
+
+int enc_csv_cell_risky(const char *s, size_t n)
+{
+    if (!n) return 0;
+    char c = s[0];
+    if (c != '=' && c != '+' && c != '-' && c != '@' && c != '\t' && c != '\r') return 0;
+    return !plain_number(s, n);
+}
+
+void enc_csv_cell(enc_buf *b, const char *s, size_t n)
+{
+    bool risky = enc_csv_cell_risky(s, n);
+    bool quote = false;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (quote) enc_buf_addc(b, '"');
+    if (risky) enc_buf_addc(b, '\'');
+    if (!quote) {
+        enc_buf_add(b, s, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') enc_buf_addc(b, '"');
+        enc_buf_addc(b, s[i]);
+    }
+    enc_buf_addc(b, '"');
 }

@@ -44,8 +44,9 @@ enc_rc enc_csv_open_mem(enc_csv **out, const char *data, size_t n, const enc_csv
  * - On -1, err->rc tells the reasons apart: ENC_EPARSE for malformed text ("unterminated
  *   quoted field", "invalid GBK byte sequence"), ENC_ELIMIT for a bound ("record longer than
  *   the limit of N bytes", "record has N fields, more than the limit of M"). err->msg starts
- *   with "line N: ". row->n is 0. Reading resumes after the record, except after an
- *   unterminated quote, where it resumes on the line after the record's first line.
+ *   with "line N: ". row->n is 0. Reading resumes after the record, and never inside a
+ *   quoted field: a record too long inside a quoted field is skipped to the field's closing
+ *   quote and the record's end; a quote never closed takes the rest of the input with it.
  * - On -2 (ENC_EIO) stop reading. A reader from memory never returns -2.
  * - Quoting rules (CSV and TSV): RFC 4180; a quote inside an unquoted field is literal; text
  *   after a closing quote is appended ("ab"cd -> abcd), as Python's csv does. The whitespace
@@ -56,6 +57,18 @@ int enc_csv_next(enc_csv *r, enc_csv_row *row, enc_err *err);
 uint64_t enc_csv_bytes_read(const enc_csv *r);  /* input bytes consumed so far, for progress */
 uint64_t enc_csv_bytes_total(const enc_csv *r); /* 0 when unknown (a pipe) */
 void enc_csv_close(enc_csv *r);
+
+/* ---- writing ---------------------------------------------------------------------------
+ * Every CSV the product writes goes through enc_csv_cell, so that a spreadsheet never runs a
+ * cell as a formula (CSV injection, OWASP): a cell beginning with = + - @, a tab or a CR gets a
+ * leading apostrophe, unless it is a plain number (-3.50 stays a number). Cells with a comma,
+ * quote or line break are quoted (RFC 4180). ENC_CSV_BOM is the UTF-8 BOM `--excel` writes
+ * first, so that Excel reads UTF-8 (Chinese) text right. */
+struct enc_buf;
+#define ENC_CSV_BOM "\xEF\xBB\xBF"
+void enc_csv_cell(struct enc_buf *b, const char *s, size_t n);
+/* True when the cell would be neutralised (it starts like a formula and is not a number). */
+int enc_csv_cell_risky(const char *s, size_t n);
 
 /* Guesses the format from a first line: a tab means TSV, else a comma means CSV, else
  * whitespace-separated. */

@@ -41,4 +41,14 @@ int enc_tz_offset(const enc_tz *tz, int64_t utc);
 /* The UTC instant of a wall-clock time given as seconds since 1970-01-01 00:00 local. In a gap
  * (spring forward) the time is moved forward by the gap; in an overlap the earlier instant. */
 int64_t enc_tz_local_to_utc(const enc_tz *tz, int64_t local);
+/* The one "as of" convention (docs/scoring.md): a scoring run as of day D uses the data up to
+ * the end of D and stores as_of = the end of D (midnight after it, exclusive). Its profiles are
+ * visible at any time on D and after: an audience, a campaign or a report at `now` sees a run
+ * when as_of - 1 day <= now. */
+#define ENC_AS_OF_DAY 86400
+static inline int64_t enc_as_of_visible_until(int64_t now) { return now + ENC_AS_OF_DAY; }
+static inline int enc_as_of_visible(int64_t as_of, int64_t now)
+{
+    return as_of <= enc_as_of_visible_until(now);
+}
 #endif

@@ -38,6 +38,9 @@ bool enc_cli_parse_double(const char *s, double min, double max, double *out);
 int cmd_import(enc_cli *cli, int argc, char **argv);
 int cmd_stats(enc_cli *cli, int argc, char **argv);
 int cmd_customer(enc_cli *cli, int argc, char **argv);
+int cmd_customer_unmerge(enc_cli *cli, int argc, char **argv);  /* cmd_unmerge.c */
+int cmd_customer_merge_on(enc_cli *cli, int argc, char **argv); /* cmd_unmerge.c */
+int cmd_check(enc_cli *cli, int argc, char **argv);
 int cmd_demo(enc_cli *cli, int argc, char **argv);
 int cmd_gen(enc_cli *cli, int argc, char **argv);
 int cmd_itemsets(enc_cli *cli, int argc, char **argv);

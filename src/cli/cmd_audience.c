@@ -5,6 +5,8 @@
  * editor's count with a sample (audience/editor.h). Expression errors
  * exit 2 with the line, column and a caret under the place. */
 #include "audience/eval.h"
+#include "base/csv.h"
+#include "base/file.h"
 #include "audience/parser.h"
 #include "base/datetime.h"
 #include "base/json.h"
@@ -25,7 +27,7 @@
 static const char usage[] =
     "usage: encore audience COMMAND [ARGS]\n"
     "  count EXPR [--now TIME] [--json]     customers matching EXPR, by lifecycle stage\n"
-    "  export EXPR [--fields F1,F2,...] [--format csv|jsonl] [--out FILE] [--limit N]\n"
+    "  export EXPR [--fields F1,F2,...] [--format csv|jsonl] [--out FILE] [--limit N] [--excel]\n"
     "              [--now TIME]             write the matching customers\n"
     "  check EXPR [--json]                  check EXPR without data; print its canonical form\n"
     "  preview EXPR [--sample N] [--mask] [--now TIME] [--json]\n"
@@ -52,7 +54,7 @@ typedef struct opts {
     const char *sub;
     const char **pos; /* positional words */
     int npos;
-    bool json, force, mask;
+    bool json, force, mask, excel;
     const char *now_s, *fields, *format, *out, *file, *limit_s, *sample_s;
 } opts;
 
@@ -90,6 +92,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         else if (IS("--force")) o->force = true;
         else if (IS("--mask")) o->mask = true;
         else if (IS("--sample")) val = &o->sample_s;
+        else if (IS("--excel")) o->excel = true;
         else if (IS("--now")) val = &o->now_s;
         else if (IS("--fields")) val = &o->fields;
         else if (IS("--format")) val = &o->format;
@@ -411,18 +414,8 @@ static bool cell(const xcol *c, const enc_snapshot *s, size_t i, const enc_conta
     }
     }
     if (!str) return false;
-    if (json) {
-        enc_json_escape(b, str, strlen(str));
-    } else if (strpbrk(str, ",\"\r\n")) { /* RFC 4180: quote, doubling quotes */
-        enc_buf_addc(b, '"');
-        for (const char *p = str; *p; p++) {
-            if (*p == '"') enc_buf_addc(b, '"');
-            enc_buf_addc(b, *p);
-        }
-        enc_buf_addc(b, '"');
-    } else {
-        enc_buf_adds(b, str);
-    }
+    if (json) enc_json_escape(b, str, strlen(str));
+    else enc_csv_cell(b, str, strlen(str)); /* RFC 4180, formulas neutralised (base/csv.h) */
     return true;
 }
 
@@ -492,7 +485,7 @@ static int do_export(enc_cli *cli, const opts *o)
         if (cols[k].kind == X_FIELD && enc_aud_env_column(r.env, cols[k].f, &cols[k].col, &err))
             rc = enc_cli_fail_err(WHAT, &err);
     FILE *out = stdout;
-    if (!rc && o->out && !(out = fopen(o->out, "wb"))) {
+    if (!rc && o->out && !(out = enc_fopen_private(o->out, false))) { /* 0600 */
         rc = enc_cli_fail(WHAT, "cannot write %s: %s", o->out, strerror(errno));
         out = stdout;
     }
@@ -510,6 +503,7 @@ static int do_export(enc_cli *cli, const opts *o)
             free(ids);
         }
         enc_buf b = {0};
+        if (!rc && !jsonl && o->excel) enc_buf_adds(&b, ENC_CSV_BOM); /* Excel reads UTF-8 */
         if (!rc && !jsonl) {
             for (size_t k = 0; k < nc; k++) {
                 if (k) enc_buf_addc(&b, ',');

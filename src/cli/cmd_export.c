@@ -1,21 +1,26 @@
 /* cmd_export.c — `encore export profiles`: the stored profiles of the latest scoring run, one
  * customer a row, as CSV (with a header) or JSON lines, the same fields `encore profile` shows. */
 #include "cli/intel_cli.h"
+#include "base/csv.h"
+#include "base/file.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char usage[] =
-    "usage: encore export profiles [--format csv|jsonl] [--output FILE]\n"
+    "usage: encore export profiles [--format csv|jsonl] [--output FILE] [--excel]\n"
     "  Writes every stored profile, one customer a row (default CSV to standard output).\n"
-    "  CSV lists (tags, categories, reasons, replenishment) are joined by '|'.\n";
+    "  CSV lists (tags, categories, reasons, replenishment) are joined by '|'; cells that a\n"
+    "  spreadsheet would run as a formula (= + - @ tab CR) get a leading '. --excel starts the\n"
+    "  CSV with a UTF-8 BOM so that Excel shows Chinese right. --output files are 0600.\n";
 
 int cmd_export(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_FORMAT = 1000, OPT_OUTPUT, OPT_HELP };
+    enum { OPT_FORMAT = 1000, OPT_OUTPUT, OPT_EXCEL, OPT_HELP };
     static const struct option opts[] = {
         {"format", required_argument, NULL, OPT_FORMAT},
         {"output", required_argument, NULL, OPT_OUTPUT},
+        {"excel", no_argument, NULL, OPT_EXCEL},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -25,6 +30,7 @@ int cmd_export(enc_cli *cli, int argc, char **argv)
     }
     enc_profile_fmt fmt = ENC_PROFILE_CSV;
     const char *output = NULL;
+    bool excel = false;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -37,6 +43,7 @@ int cmd_export(enc_cli *cli, int argc, char **argv)
                 return enc_cli_usage("export", usage, "--format: '%s' is not csv or jsonl", optarg);
             break;
         case OPT_OUTPUT: output = optarg; break;
+        case OPT_EXCEL: excel = true; break;
         default: return enc_cli_usage("export", usage, "unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -68,7 +75,7 @@ int cmd_export(enc_cli *cli, int argc, char **argv)
         ret = enc_cli_fail("export", "no profiles: run 'encore score' first");
         goto done;
     }
-    if (output && !(out = fopen(output, "w"))) {
+    if (output && !(out = enc_fopen_private(output, false))) { /* 0600 */
         out = stdout;
         ret = enc_cli_fail("export", "%s: %s", output, strerror(errno));
         goto done;
@@ -77,7 +84,8 @@ int cmd_export(enc_cli *cli, int argc, char **argv)
         ret = enc_cli_fail_err("export", &err);
         goto done;
     }
-    if (fmt == ENC_PROFILE_CSV) fprintf(out, "%s\n", enc_store_profiles_csv_header());
+    if (fmt == ENC_PROFILE_CSV)
+        fprintf(out, "%s%s\n", excel ? ENC_CSV_BOM : "", enc_store_profiles_csv_header());
     int got;
     while ((got = enc_store_profiles_next(cur, fmt, &b, &err)) == 1) {
         enc_buf_addc(&b, '\n');

@@ -3,11 +3,13 @@
  * and reason. */
 #include "cli/cli.h"
 #include "snapshot/colcache.h"
+#include "base/file.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
 #include "ingest/import.h"
 #include "store/store.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -21,7 +23,7 @@ static const char usage[] =
     "options:\n"
     "  --map FIELD=COLUMN   which column holds a field (repeatable); by position with --no-header\n"
     "  --format F           csv | tsv | ws | jsonl (default: from the name and first line)\n"
-    "  --encoding E         utf-8 (default) | gbk\n"
+    "  --encoding E         utf-8 | gbk (default: UTF-8, or GBK when the file is not UTF-8)\n"
     "  --no-header          the file has no header row: map columns by number (--map time=3)\n"
     "  --source NAME        where the rows come from (default: the file name); re-importing\n"
     "                       the same source changes nothing\n"
@@ -32,6 +34,10 @@ static const char usage[] =
     "  --cancel-prefix P    order ids starting with P are cancellations, kept as returns\n"
     "  --dry-run            check and count everything, keep nothing\n"
     "  --max-errors N       stop after N rejected rows (default: no limit)\n"
+    "  --errors FILE        write every rejected row and dropped field (line, severity,\n"
+    "                       field, reason) to FILE as CSV (created 0600)\n"
+    "  --future-tolerance S seconds a time may be later than now (default 86400); later\n"
+    "                       times, and times before 1970, are rejected\n"
     "  --batch N            rows per transaction (default 100000)\n"
     "  --json               print the result as JSON\n\n"
     "Run 'encore import KIND --help' to see the fields of KIND and their default column names.\n";
@@ -81,6 +87,8 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         OPT_MAXERR,
         OPT_JSON,
         OPT_BATCH,
+        OPT_ERRORS,
+        OPT_FUTURE,
         OPT_HELP
     };
     static const struct option opts[] = {
@@ -97,6 +105,8 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         {"max-errors", required_argument, NULL, OPT_MAXERR},
         {"json", no_argument, NULL, OPT_JSON},
         {"batch", required_argument, NULL, OPT_BATCH},
+        {"errors", required_argument, NULL, OPT_ERRORS},
+        {"future-tolerance", required_argument, NULL, OPT_FUTURE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -105,6 +115,8 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
     o.max_errors = -1;
     const char **maps = enc_xcalloc((size_t)argc + 1, sizeof *maps);
     bool json = false, help = false;
+    const char *errors_path = NULL;
+    FILE *errors_out = NULL;
     int c, rc = ENC_EXIT_OK;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -123,6 +135,7 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
             }
             break;
         case OPT_ENCODING:
+            o.encoding_set = true;
             if (strcasecmp(optarg, "utf-8") == 0 || strcasecmp(optarg, "utf8") == 0)
                 o.encoding = ENC_UTF8;
             else if (strcasecmp(optarg, "gbk") == 0 || strcasecmp(optarg, "gb2312") == 0 ||
@@ -153,6 +166,16 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
                 goto out;
             }
             o.batch_rows = v;
+            break;
+        case OPT_ERRORS: errors_path = optarg; break;
+        case OPT_FUTURE:
+            if (!enc_cli_parse_long(optarg, 0, 100L * 365 * 86400, &v)) {
+                rc = enc_cli_usage("import", usage,
+                                   "--future-tolerance: '%s' is not a number of seconds", optarg);
+                goto out;
+            }
+            o.future_tolerance = v;
+            o.future_tolerance_set = true;
             break;
         case OPT_JSON: json = true; break;
         case 'h':
@@ -186,6 +209,15 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
     o.progress = show_progress;
     o.progress_ctx = &pr;
 
+    if (errors_path) {
+        errors_out = strcmp(errors_path, "-") == 0 ? stderr : enc_fopen_private(errors_path, false);
+        if (!errors_out) {
+            rc = enc_cli_fail("import", "--errors %s: %s", errors_path, strerror(errno));
+            goto out;
+        }
+        fputs("line,severity,field,reason\n", errors_out);
+        o.errors_out = errors_out;
+    }
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) {
@@ -232,6 +264,8 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         enc_jw_kint(&w, "skipped", k->skipped);
         enc_jw_kint(&w, "rejected", k->rejected);
         enc_jw_kint(&w, "merged", k->merged);
+        enc_jw_kint(&w, "warned", res.warned);
+        enc_jw_kstr(&w, "encoding", res.encoding_detected ? res.encoding_detected : NULL);
         enc_jw_kint(&w, "customers_created", res.customers_created);
         if (redeemed >= 0) enc_jw_kint(&w, "coupons_redeemed", redeemed);
         enc_jw_kbool(&w, "dry_run", o.dry_run);
@@ -247,6 +281,27 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
             enc_jw_end(&w);
         }
         enc_jw_end(&w);
+        enc_jw_key(&w, "warnings");
+        enc_jw_arr(&w);
+        for (size_t i = 0; i < res.nwarnings; i++) {
+            enc_jw_obj(&w);
+            enc_jw_kint(&w, "line", res.warnings[i].line);
+            enc_jw_kstr(&w, "field", res.warnings[i].field);
+            enc_jw_kstr(&w, "reason", res.warnings[i].reason);
+            enc_jw_end(&w);
+        }
+        enc_jw_end(&w);
+        enc_jw_key(&w, "reasons");
+        enc_jw_arr(&w);
+        for (size_t i = 0; i < res.nreasons; i++) {
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "severity", res.reasons[i].warning ? "warning" : "rejected");
+            enc_jw_kstr(&w, "field", res.reasons[i].field);
+            enc_jw_kstr(&w, "reason", res.reasons[i].reason);
+            enc_jw_kint(&w, "count", res.reasons[i].count);
+            enc_jw_end(&w);
+        }
+        enc_jw_end(&w);
         enc_jw_end(&w);
         enc_cli_print(&b);
         enc_buf_free(&b);
@@ -256,6 +311,10 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         printf("  read      %10ld\n  imported  %10ld\n  updated   %10ld\n  skipped   %10ld\n"
                "  rejected  %10ld\n",
                k->read, k->imported, k->updated, k->skipped, k->rejected);
+        if (res.encoding_detected)
+            printf("  encoding  %10s (detected: the file is not UTF-8)\n", res.encoding_detected);
+        if (res.warned)
+            printf("  warnings  %10ld (bad optional fields dropped, rows kept)\n", res.warned);
         if (k->merged)
             printf("  merged    %10ld customers (shared email, phone or id)\n", k->merged);
         if (redeemed > 0)
@@ -270,8 +329,16 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
                     res.errors[i].field, res.errors[i].field[0] ? ": " : "", res.errors[i].reason);
         if ((long)show < k->rejected)
             fprintf(stderr,
-                    "encore: import: ... %ld more rejected rows (--json lists the first %d)\n",
-                    k->rejected - (long)show, ENC_IMPORT_ERRORS_KEPT);
+                    "encore: import: ... %ld more rejected rows (--errors FILE lists them all)\n",
+                    k->rejected - (long)show);
+        size_t wshow = res.nwarnings < 20 ? res.nwarnings : 20;
+        for (size_t i = 0; i < wshow; i++)
+            fprintf(stderr, "encore: import: %s:%ld: warning: %s: %s (field dropped)\n", o.path,
+                    res.warnings[i].line, res.warnings[i].field, res.warnings[i].reason);
+        if ((long)wshow < res.warned)
+            fprintf(stderr,
+                    "encore: import: ... %ld more warnings (--errors FILE lists them all)\n",
+                    res.warned - (long)wshow);
     }
     if (res.hit_max_errors) {
         enc_cli_fail("import",
@@ -285,6 +352,8 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
     }
     enc_import_result_free(&res);
 out:
+    if (errors_out && errors_out != stderr && fclose(errors_out) != 0 && rc == ENC_EXIT_OK)
+        rc = enc_cli_fail("import", "--errors %s: %s", errors_path, strerror(errno));
     free(maps);
     return rc;
 }

@@ -5,6 +5,9 @@
  * customer is a call into the model. */
 #include "base/utf8.h"
 #include "base/buf.h"
+#include "base/csv.h"
+#include "base/buf.h"
+#include "base/file.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -420,25 +423,20 @@ static int run_evaluate(enc_cli *cli, args *a)
     return ENC_EXIT_OK;
 }
 
+/* RFC 4180, formulas neutralised (base/csv.h): skus and ids come from merchants' files */
 static void csv_field(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    enc_buf b = {0};
+    enc_csv_cell(&b, s, strlen(s));
+    if (b.len) fwrite(b.p, 1, b.len, f);
+    enc_buf_free(&b);
 }
 
 static int run_all(const args *a, const enc_rec_model *m, double load, double build)
 {
     const enc_snapshot *s = m->s;
     FILE *f = NULL;
-    if (a->out && !(f = fopen(a->out, "w")))
+    if (a->out && !(f = enc_fopen_private(a->out, false))) /* 0600 */
         return enc_cli_fail("recommend", "%s: %s", a->out, strerror(errno));
     if (f) fputs("customer_id,rank,sku,score,reason,anchor\n", f);
     enc_rec_ws *w = enc_rec_ws_new(m);

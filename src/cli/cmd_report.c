@@ -2,6 +2,7 @@
  * scoring run (src/report/report.c) and says what it wrote. The page is built in memory and
  * replaces FILE only when complete (written to FILE.tmp, then renamed). */
 #include "cli/cli.h"
+#include "base/file.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "campaign/spec.h"
@@ -38,7 +39,7 @@ static int write_file(const char *path, const enc_buf *b)
     char tmp[4200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return enc_cli_fail("report", "%s: file name too long", path);
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = enc_fopen_private(tmp, false); /* personal data: 0600 */
     if (!f) return enc_cli_fail("report", "%s: %s", tmp, strerror(errno));
     bool ok = fwrite(b->p, 1, b->len, f) == b->len;
     ok = (fclose(f) == 0) && ok;

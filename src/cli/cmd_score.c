@@ -18,7 +18,7 @@ static const char usage[] =
     "segments').\n\n"
     "options:\n"
     "  --as-of DATE     score as of the end of DATE: later data is ignored (default: the day of\n"
-    "                   the latest order or event)\n"
+    "                   the latest order or event, never later than today)\n"
     "  --config FILE    settings (default $ENCORE_CONFIG, else encore.conf beside the store)\n"
     "  --horizon DAYS   churn horizon: P(no purchase in the next DAYS days) (default 90)\n"
     "  --clusters K     number of clusters, 0 = chosen by silhouette (default 0)\n"
@@ -143,17 +143,20 @@ int cmd_score(enc_cli *cli, int argc, char **argv)
 
     double t0 = now_s();
     int64_t started = (int64_t)time(NULL);
+    /* without --as-of, never later than today: a row dated 2099 in the store must not move
+     * every score (the data after today is left out) */
+    const int64_t today_end = ((int64_t)time(NULL) / 86400 + 1) * 86400;
     enc_store *st = NULL;
     enc_snapshot *s = NULL;
     enc_score *sc = NULL;
     int ret = ENC_EXIT_OK;
     if (enc_store_open(cli->db_path, &st, &err) ||
-        enc__load_snapshot(cli, st, as_of_s ? as_of : INT64_MAX, &s, &err)) {
+        enc__load_snapshot(cli, st, as_of_s ? as_of : today_end, &s, &err)) {
         ret = enc_cli_fail_err("score", &err);
         goto out;
     }
     if (!as_of_s) as_of = enc_score_default_as_of(s);
-    if (!as_of) as_of = ((int64_t)time(NULL) / 86400 + 1) * 86400; /* no orders or events: today */
+    if (!as_of) as_of = today_end; /* no orders or events: today */
     if (!s->ncust) {
         ret = enc_cli_fail("score", "the store has no customers: import some first");
         goto out;

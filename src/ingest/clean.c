@@ -533,7 +533,12 @@ bool enc_clean_phone(const char *s, size_t n, const char *default_cc, char *out,
             if (!is_digit(cc[i])) return *why = "bad default country code", false;
         const char *nat = dg;
         size_t nl = nd;
-        if (strcmp(cc, "1") == 0 && nl == 11 && nat[0] == '1') nat++, nl--; /* 1-212-... */
+        /* already international, only without the '+' (447700900123 with --phone-cc 44):
+         * the country code followed by a full national number (8+ digits, no trunk 0) */
+        if (nd >= cl + 8 && nd <= 15 && memcmp(dg, cc, cl) == 0 && dg[cl] != '0' &&
+            strcmp(cc, "1") != 0)
+            nat += cl, nl -= cl;
+        else if (strcmp(cc, "1") == 0 && nl == 11 && nat[0] == '1') nat++, nl--; /* 1-212-... */
         else if (nat[0] == '0' && strcmp(cc, "39") != 0)
             nat++, nl--; /* trunk prefix; Italy keeps it */
         if (nl == 0) return *why = "too short", false;

@@ -97,7 +97,7 @@ static const enc_field_def orders[O_N] = {
                   "line amount (default qty × unit_price)"},
     [O_TOTAL] =
         {"total", FT_MONEY,
-         "total|ordertotal|totalamount|ordertamount|订单金额|实付金额|总金额|实付款|订单总额",
+         "total|ordertotal|totalamount|orderamount|订单金额|实付金额|总金额|实付款|订单总额",
          "order total, for orders without lines"},
 };
 

@@ -1,4 +1,6 @@
-/* identity.c — identity resolution and merging for import (see identity.h). */
+/* identity.c — identity resolution and merging for import and the ingest API (identity.h).
+ * The cache maps an identity to the customer it was registered to; merges are followed through
+ * a map of merged customers (complete mode) or the store. */
 #include "ingest/identity.h"
 #include "base/map.h"
 #include "base/mem.h"
@@ -9,7 +11,7 @@
 struct enc_ident {
     enc_store *st;
     const char *source;
-    enc_smap *cache; /* "kind\x1fvalue" -> customer id */
+    enc_smap *cache; /* "kind\x1fvalue" -> the customer the identity was registered to */
     long merges;
     bool complete;      /* the cache holds every identity: a miss means "nobody" */
     enc_imap *redirect; /* merged customer -> the one it was merged into (complete mode) */
@@ -37,6 +39,7 @@ long enc_ident_merges(const enc_ident *id) { return id->merges; }
 void enc_ident_forget(enc_ident *id)
 {
     enc_smap_clear(id->cache);
+    if (id->redirect) enc_imap_clear(id->redirect);
     id->complete = false;
 }
 
@@ -52,18 +55,31 @@ enc_rc enc_ident_preload(enc_ident *id, enc_err *err)
         size_t kn = cache_key(key, sizeof key, kind_names[l.kind[i]], l.value[i]);
         *enc_smap_put(id->cache, key, kn, 0, NULL) = l.cust[i];
     }
+    if (!id->redirect) id->redirect = enc_imap_new(64);
+    for (size_t i = 0; i < l.nmerged; i++)
+        if (l.merged_from[i] != l.merged_into[i])
+            *enc_imap_put(id->redirect, l.merged_from[i], 0, NULL) = l.merged_into[i];
     enc_store_ident_list_free(&l);
     id->complete = true;
-    if (!id->redirect) id->redirect = enc_imap_new(64);
     return ENC_OK;
 }
 
-/* The customer a cached owner stands for now, after merges made in this run. */
-static int64_t follow(const enc_ident *id, int64_t c)
+/* The customer c stands for now, after merges. */
+static enc_rc follow(enc_ident *id, int64_t c, int64_t *out, enc_err *err)
 {
-    if (!id->redirect) return c;
-    for (int64_t *r; (r = enc_imap_get(id->redirect, c));) c = *r;
-    return c;
+    if (!c) {
+        *out = 0;
+        return ENC_OK;
+    }
+    if (!id->complete) return enc_store_customer_survivor(id->st, c, out, err) ? ENC_EDB : ENC_OK;
+    /* bounded: a cycle in a hostile store must not loop forever */
+    for (int hops = 0; hops < 64; hops++) {
+        int64_t *r = enc_imap_get(id->redirect, c);
+        if (!r) break;
+        c = *r;
+    }
+    *out = c;
+    return ENC_OK;
 }
 
 /* "kind\x1fvalue", truncated to cap - 1 bytes (values are bounded by the cleaners) */
@@ -78,37 +94,93 @@ static size_t cache_key(char *buf, size_t cap, const char *kind, const char *val
     return kn + 1 + vn;
 }
 
+static enc_rc merge(enc_ident *id, int64_t from, int64_t into, const char *kind, const char *value,
+                    enc_err *err)
+{
+    char rule[32], reason[600];
+    snprintf(rule, sizeof rule, "shared_%s", strcmp(kind, "ext") == 0 ? "customer_id" : kind);
+    snprintf(reason, sizeof reason, "shared %s %s", strcmp(kind, "ext") == 0 ? "customer_id" : kind,
+             value);
+    if (enc_store_customer_merge(id->st, from, into, rule, id->source, reason, err)) return err->rc;
+    id->merges++;
+    if (id->complete) *enc_imap_put(id->redirect, from, 0, NULL) = into;
+    return ENC_OK;
+}
+
 enc_rc enc_ident_resolve(enc_ident *id, const char *ext, const char *email, const char *phone,
                          const enc_customer_rec *create, int64_t *cust, bool *created, enc_err *err)
 {
+    return enc_ident_resolve_ex(id, ext, email, phone, create, ENC_IDENT_MERGE_ALL, cust, NULL,
+                                created, err);
+}
+
+enc_rc enc_ident_resolve_ex(enc_ident *id, const char *ext, const char *email, const char *phone,
+                            const enc_customer_rec *create, unsigned merge_on, int64_t *cust,
+                            int64_t *own, bool *created, enc_err *err)
+{
     struct {
         const char *kind, *value;
-        int64_t owner;
-    } ids[3] = {{"ext", ext, 0}, {"email", email, 0}, {"phone", phone, 0}};
+        int64_t direct, owner;
+        unsigned flag;
+    } ids[3] = {{"ext", ext, 0, 0, ENC_IDENT_MERGE_EXT},
+                {"email", email, 0, 0, ENC_IDENT_MERGE_EMAIL},
+                {"phone", phone, 0, 0, ENC_IDENT_MERGE_PHONE}};
     char key[600];
     int nids = 0;
     *cust = 0;
+    if (own) *own = 0;
     if (created) *created = false;
 
     /* look every identity up, cache first */
-    int64_t survivor = 0;
     for (int i = 0; i < 3; i++) {
         if (!ids[i].value || !*ids[i].value) continue;
         nids++;
         size_t kn = cache_key(key, sizeof key, ids[i].kind, ids[i].value);
         int64_t *hit = enc_smap_get(id->cache, key, kn);
         if (hit) {
-            ids[i].owner = follow(id, *hit);
-        } else if (id->complete) {
-            ids[i].owner = 0;
-        } else if (enc_store_ident_find(id->st, ids[i].kind, ids[i].value, &ids[i].owner, err)) {
+            ids[i].direct = *hit;
+            if (follow(id, *hit, &ids[i].owner, err)) return ENC_EDB;
+        } else if (!id->complete && enc_store_ident_owner(id->st, ids[i].kind, ids[i].value,
+                                                          &ids[i].direct, &ids[i].owner, err)) {
             return ENC_EDB;
         }
-        if (ids[i].owner && (!survivor || ids[i].owner < survivor)) survivor = ids[i].owner;
     }
     if (!nids) return ENC_OK;
 
-    if (!survivor) {
+    /* The row's own registration is the customer its customer id names; with an id, the
+     * other identities may only merge by the rules in merge_on (an identify call with a
+     * userId of its own and someone else's unverified email does not take them over). */
+    const bool has_ext = ext && *ext;
+    int64_t survivor = 0;
+    if (has_ext && ids[0].owner) survivor = ids[0].owner;
+    for (int i = 0; i < 3; i++) {
+        if (!ids[i].owner) continue;
+        if (has_ext && i > 0 && !(merge_on & ids[i].flag) && ids[0].owner) continue;
+        if (!survivor || ids[i].owner < survivor) survivor = ids[i].owner;
+    }
+    if (has_ext && !ids[0].owner) {
+        /* a customer id seen for the first time */
+        bool joins = false;
+        for (int i = 1; i < 3; i++) joins |= ids[i].owner && (merge_on & ids[i].flag);
+        if (!joins) survivor = 0;
+    }
+
+    int64_t mine = ids[0].direct; /* the registration of the row's customer id, if known */
+    if (has_ext && !ids[0].owner && create) {
+        /* a new registration: its own record, merged into the customer it shares an email
+         * or phone with (when a rule allows), so that it can be told apart and undone */
+        enc_customer_rec r = *create;
+        char skey[600];
+        snprintf(skey, sizeof skey, "ext:%s", ext);
+        r.source = id->source;
+        r.source_key = skey;
+        r.external_id = ext;
+        if (enc_store_customer_insert(id->st, &r, &mine, err)) return ENC_EDB;
+        if (enc_store_ident_set(id->st, "ext", ext, mine, id->source, err)) return ENC_EDB;
+        ids[0].direct = ids[0].owner = mine;
+        if (created) *created = true;
+        if (!survivor) survivor = mine;
+    } else if (!survivor) {
         if (!create) return ENC_OK;
         enc_customer_rec r = *create;
         char skey[600];
@@ -122,41 +194,39 @@ enc_rc enc_ident_resolve(enc_ident *id, const char *ext, const char *email, cons
         if (!r.external_id) r.external_id = ext;
         if (enc_store_customer_insert(id->st, &r, &survivor, err)) return ENC_EDB;
         if (created) *created = true;
+        mine = survivor;
     }
 
-    /* merge every other owner into the oldest */
+    /* merge every other owner the rules allow into the oldest */
     for (int i = 0; i < 3; i++) {
         int64_t o = ids[i].owner;
         if (!o || o == survivor) continue;
-        char reason[600];
-        snprintf(reason, sizeof reason, "shared %s %s", ids[i].kind, ids[i].value);
-        if (enc_store_customer_merge(id->st, o, survivor, reason, err)) return ENC_EDB;
-        id->merges++;
-        for (int j = i + 1; j < 3; j++)
-            if (ids[j].owner == o) ids[j].owner = survivor;
-        if (id->complete) *enc_imap_put(id->redirect, o, 0, NULL) = survivor;
-        else enc_smap_clear(id->cache); /* cached owners of the merged customer are stale */
+        if (has_ext && i > 0 && !(merge_on & ids[i].flag)) continue;
+        int64_t from = o > survivor ? o : survivor, into = o > survivor ? survivor : o;
+        /* the rule is the identity that joins them: the one the other record already had */
+        int by = i;
+        if (i == 0)
+            for (int j = 2; j >= 1; j--)
+                if (ids[j].owner == survivor && (merge_on & ids[j].flag)) by = j;
+        if (merge(id, from, into, ids[by].kind, ids[by].value, err)) return ENC_EDB;
+        for (int j = 0; j < 3; j++)
+            if (ids[j].owner == from) ids[j].owner = into;
+        survivor = into;
     }
 
-    /* attach identities nobody owned yet, and remember them all; a customer id seen for the
-     * first time on a known customer (found by email or phone) is a second registration */
-    bool is_new = created && *created;
+    /* attach identities nobody owned yet to the row's own registration (or the survivor) */
+    int64_t holder = mine ? mine : survivor;
     for (int i = 0; i < 3; i++) {
         if (!ids[i].value || !*ids[i].value) continue;
-        if (ids[i].owner != survivor &&
-            enc_store_ident_set(id->st, ids[i].kind, ids[i].value, survivor, id->source, err))
-            return ENC_EDB;
-        if (i == 0 && !ids[0].owner && !is_new) {
-            char reason[600];
-            const int by = ids[1].owner == survivor ? 1 : 2;
-            snprintf(reason, sizeof reason, "customer_id %s shares %s %s", ids[0].value,
-                     ids[by].kind, ids[by].value);
-            if (enc_store_customer_attach_note(id->st, survivor, reason, err)) return ENC_EDB;
-            id->merges++;
-        }
         size_t kn = cache_key(key, sizeof key, ids[i].kind, ids[i].value);
-        *enc_smap_put(id->cache, key, kn, 0, NULL) = survivor;
+        if (!ids[i].direct) {
+            if (enc_store_ident_set(id->st, ids[i].kind, ids[i].value, holder, id->source, err))
+                return ENC_EDB;
+            ids[i].direct = holder;
+        }
+        *enc_smap_put(id->cache, key, kn, 0, NULL) = ids[i].direct;
     }
     *cust = survivor;
+    if (own) *own = mine ? mine : survivor;
     return ENC_OK;
 }

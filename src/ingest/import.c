@@ -4,12 +4,14 @@
  * found in hash maps, not by SQL. */
 #include "ingest/import.h"
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/map.h"
 #include "base/mem.h"
 #include "ingest/clean.h"
 #include "ingest/identity.h"
 #include "ingest/vocab.h"
 #include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -68,29 +70,78 @@ typedef struct imp {
     int64_t last_slot;
     int last_digits;
     char last_ext[160]; /* and rows of one customer */
-    int64_t last_cust;
+    int64_t last_cust, last_own;
     long last_merges;
+    int64_t latest, tolerance; /* times after latest (now + tolerance) are rejected */
+    int64_t row_own;           /* the registration the row's customer id names (identity.h) */
     long batch;
 } imp;
 
 /* ---- errors -------------------------------------------------------------------------------- */
 
-static void add_error(imp *im, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void add_error(imp *im, const char *field, const char *fmt, ...)
+/* Counts a (field, reason) pair; the reason is cut before the value it quotes (": '...'"). */
+static void count_reason(imp *im, const char *field, const char *reason, bool warning)
 {
     enc_import_result *r = im->res;
-    if (r->nerrors < ENC_IMPORT_ERRORS_KEPT) {
-        if (!r->errors) r->errors = enc_xcalloc(ENC_IMPORT_ERRORS_KEPT, sizeof *r->errors);
-        enc_import_error *e = &r->errors[r->nerrors++];
+    char key[80];
+    const char *q = strstr(reason, ": '");
+    size_t n = q ? (size_t)(q - reason) : strlen(reason);
+    if (n >= sizeof key) n = sizeof key - 1;
+    memcpy(key, reason, n);
+    key[n] = 0;
+    for (size_t i = 0; i < r->nreasons; i++)
+        if (r->reasons[i].warning == warning && strcmp(r->reasons[i].field, field) == 0 &&
+            strcmp(r->reasons[i].reason, key) == 0) {
+            r->reasons[i].count++;
+            return;
+        }
+    if (r->nreasons >= ENC_IMPORT_REASONS_KEPT) return;
+    if (!r->reasons) r->reasons = enc_xcalloc(ENC_IMPORT_REASONS_KEPT, sizeof *r->reasons);
+    enc_import_reason *e = &r->reasons[r->nreasons++];
+    snprintf(e->field, sizeof e->field, "%s", field);
+    snprintf(e->reason, sizeof e->reason, "%s", key);
+    e->warning = warning;
+    e->count = 1;
+}
+
+/* Records a rejected row (warning false) or a dropped field (warning true): counted by reason,
+ * the first ENC_IMPORT_ERRORS_KEPT kept for the report, every one written to --errors. */
+static void add_issue(imp *im, bool warning, const char *field, const char *fmt, va_list ap)
+{
+    enc_import_result *r = im->res;
+    char reason[200];
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    if (!field) field = "";
+    count_reason(im, field, reason, warning);
+    enc_import_error **list = warning ? &r->warnings : &r->errors;
+    size_t *n = warning ? &r->nwarnings : &r->nerrors;
+    if (*n < ENC_IMPORT_ERRORS_KEPT) {
+        if (!*list) *list = enc_xcalloc(ENC_IMPORT_ERRORS_KEPT, sizeof **list);
+        enc_import_error *e = &(*list)[(*n)++];
         e->line = im->line;
-        snprintf(e->field, sizeof e->field, "%s", field ? field : "");
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(e->reason, sizeof e->reason, fmt, ap);
-        va_end(ap);
+        snprintf(e->field, sizeof e->field, "%s", field);
+        snprintf(e->reason, sizeof e->reason, "%s", reason);
     }
+    if (im->o->errors_out) {
+        enc_buf b = {0};
+        enc_buf_printf(&b, "%ld,%s,", im->line, warning ? "warning" : "rejected");
+        enc_csv_cell(&b, field, strlen(field));
+        enc_buf_addc(&b, ',');
+        enc_csv_cell(&b, reason, strlen(reason));
+        enc_buf_addc(&b, '\n');
+        fwrite(b.p, 1, b.len, im->o->errors_out);
+        enc_buf_free(&b);
+    }
+}
+
+static void add_error(imp *im, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_error(imp *im, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_issue(im, false, field, fmt, ap);
+    va_end(ap);
 }
 
 /* Marks the row rejected (the first reason is recorded). Returns false, for `return REJECT()`. */
@@ -99,15 +150,27 @@ static bool reject(imp *im, int fi, const char *fmt, ...) __attribute__((format(
 static bool reject(imp *im, int fi, const char *fmt, ...)
 {
     if (!im->row_bad) {
-        char reason[200];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(reason, sizeof reason, fmt, ap);
+        add_issue(im, false, im->fields[fi].name, fmt, ap);
         va_end(ap);
-        add_error(im, im->fields[fi].name, "%s", reason);
     }
     im->row_bad = true;
     return false;
+}
+
+/* Drops an optional field that is bad (the row is kept): a warning with line, field, reason.
+ * Returns true, for `return DROP(...)` in getters of optional fields. */
+static bool drop(imp *im, int fi, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool drop(imp *im, int fi, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_issue(im, true, im->fields[fi].name, fmt, ap);
+    va_end(ap);
+    im->res->warned++;
+    im->fv[fi] = NULL;
+    return true;
 }
 #define REJECT reject
 
@@ -133,37 +196,61 @@ static bool get_id(imp *im, int f, const char **out)
     return true;
 }
 
-static bool get_email(imp *im, int f, const char **out)
+/* Identities (email, phone) are optional when the row has another way to name its customer:
+ * then a bad one is dropped with a warning and the row kept. */
+static bool get_email(imp *im, int f, bool optional, const char **out)
 {
     *out = NULL;
     if (!has(im, f)) return true;
     char buf[320];
     const char *why;
-    if (!enc_clean_email(im->fv[f], im->fl[f], buf, sizeof buf, &why))
-        return REJECT(im, f, "%s: '%.*s'", why, (int)(im->fl[f] > 60 ? 60 : im->fl[f]), im->fv[f]);
+    if (!enc_clean_email(im->fv[f], im->fl[f], buf, sizeof buf, &why)) {
+        int q = (int)(im->fl[f] > 60 ? 60 : im->fl[f]);
+        if (optional) return drop(im, f, "%s: '%.*s'", why, q, im->fv[f]);
+        return REJECT(im, f, "%s: '%.*s'", why, q, im->fv[f]);
+    }
     *out = enc_arena_strndup(im->row_arena, buf, strlen(buf));
     return true;
 }
 
-static bool get_phone(imp *im, int f, const char **out)
+static bool get_phone(imp *im, int f, bool optional, const char **out)
 {
     *out = NULL;
     if (!has(im, f)) return true;
     char buf[40];
     const char *why;
-    if (!enc_clean_phone(im->fv[f], im->fl[f], im->o->phone_cc, buf, sizeof buf, &why))
-        return REJECT(im, f, "%s: '%.*s'", why, (int)(im->fl[f] > 40 ? 40 : im->fl[f]), im->fv[f]);
+    if (!enc_clean_phone(im->fv[f], im->fl[f], im->o->phone_cc, buf, sizeof buf, &why)) {
+        int q = (int)(im->fl[f] > 40 ? 40 : im->fl[f]);
+        if (optional) return drop(im, f, "%s: '%.*s'", why, q, im->fv[f]);
+        return REJECT(im, f, "%s: '%.*s'", why, q, im->fv[f]);
+    }
     *out = enc_arena_strndup(im->row_arena, buf, strlen(buf));
     return true;
 }
 
+/* A time between 1970 and now plus the tolerance (a row dated 2099 would move every score).
+ * A required time that is bad rejects the row; an optional one is dropped with a warning. */
 static bool get_time(imp *im, int f, bool required, int64_t *out, bool *present)
 {
     if (present) *present = false;
     if (!has(im, f)) return required ? REJECT(im, f, "missing") : true;
-    const char *why;
-    if (!enc_clean_time(im->fv[f], im->fl[f], im->tz, out, &why))
-        return REJECT(im, f, "%s: '%.*s'", why, (int)(im->fl[f] > 40 ? 40 : im->fl[f]), im->fv[f]);
+    const char *why = NULL;
+    char rng[96];
+    int q = (int)(im->fl[f] > 40 ? 40 : im->fl[f]);
+    if (enc_clean_time(im->fv[f], im->fl[f], im->tz, out, &why)) {
+        if (*out < 0) why = "before 1970";
+        else if (*out > im->latest) {
+            char when[40];
+            enc_fmt_datetime(when, sizeof when, im->latest);
+            snprintf(rng, sizeof rng, "in the future (after %s, now + %lld s)", when,
+                     (long long)im->tolerance);
+            why = rng;
+        }
+    }
+    if (why) {
+        if (required) return REJECT(im, f, "%s: '%.*s'", why, q, im->fv[f]);
+        return drop(im, f, "%s: '%.*s'", why, q, im->fv[f]);
+    }
     if (present) *present = true;
     return true;
 }
@@ -191,10 +278,40 @@ static bool get_decimal(imp *im, int f, int scale, int64_t *out, bool *present)
     return true;
 }
 
+/* Money within ±ENC_IMPORT_MONEY_MAX minor units (value at `scale` decimals, digits of them
+ * minor units); negative only when allow_negative. */
+static bool money_ok(imp *im, int f, int64_t v, int extra, bool allow_negative)
+{
+    int64_t lim = ENC_IMPORT_MONEY_MAX;
+    for (int i = 0; i < extra; i++) lim *= 10;
+    if (v < 0 && !allow_negative)
+        return REJECT(im, f, "negative (%s)",
+                      f == O_UNIT_PRICE ? "a discount is its own field, not a negative price"
+                                        : "must be 0 or more");
+    if (v > lim || v < -lim)
+        return REJECT(im, f, "out of range: '%.*s' (at most %lld)",
+                      (int)(im->fl[f] > 40 ? 40 : im->fl[f]), im->fv[f],
+                      (long long)(ENC_IMPORT_MONEY_MAX / 100));
+    return true;
+}
+
+/* Optional text: invalid UTF-8 or a NUL byte drops the field with a warning. */
 static bool get_text(imp *im, int f, const char **out)
 {
     *out = NULL;
     if (!has(im, f)) return true;
+    if (memchr(im->fv[f], 0, im->fl[f])) return drop(im, f, "contains a NUL byte");
+    if (!enc_utf8_valid(im->fv[f], im->fl[f])) return drop(im, f, "invalid UTF-8");
+    *out = text(im, f);
+    return true;
+}
+
+/* Text the row cannot do without (a currency sets the decimals of every amount). */
+static bool get_text_req(imp *im, int f, const char **out)
+{
+    *out = NULL;
+    if (!has(im, f)) return true;
+    if (memchr(im->fv[f], 0, im->fl[f])) return REJECT(im, f, "contains a NUL byte");
     if (!enc_utf8_valid(im->fv[f], im->fl[f])) return REJECT(im, f, "invalid UTF-8");
     *out = text(im, f);
     return true;
@@ -263,13 +380,17 @@ static bool row_customer(imp *im, int f_id, int f_email, int f_phone, const char
                          int64_t *cust)
 {
     const char *ext = NULL, *email = NULL, *phone = NULL;
-    if (!get_id(im, f_id, &ext) || (f_email >= 0 && !get_email(im, f_email, &email)) ||
-        (f_phone >= 0 && !get_phone(im, f_phone, &phone)))
+    if (!get_id(im, f_id, &ext)) return false;
+    /* with a customer id, a bad email or phone is dropped (warning) and the row kept */
+    if ((f_email >= 0 && !get_email(im, f_email, ext != NULL || has(im, f_phone), &email)) ||
+        (f_phone >= 0 && !get_phone(im, f_phone, ext != NULL || email != NULL, &phone)))
         return false;
     long merges = enc_ident_merges(im->ident);
     bool id_only = ext && !email && !phone;
+    im->row_own = 0;
     if (id_only && merges == im->last_merges && strcmp(ext, im->last_ext) == 0) {
         *cust = im->last_cust;
+        im->row_own = im->last_own;
         return true;
     }
     enc_customer_rec stub = {0};
@@ -278,16 +399,26 @@ static bool row_customer(imp *im, int f_id, int f_email, int f_phone, const char
     stub.phone = phone;
     stub.country = country;
     bool created;
-    if (enc_ident_resolve(im->ident, ext, email, phone, &stub, cust, &created, im->err))
+    if (enc_ident_resolve_ex(im->ident, ext, email, phone, &stub, ENC_IDENT_MERGE_ALL, cust,
+                             &im->row_own, &created, im->err))
         return false;
     if (created) im->res->customers_created++;
     im->last_ext[0] = 0;
     if (id_only && strlen(ext) < sizeof im->last_ext) {
         memcpy(im->last_ext, ext, strlen(ext) + 1);
         im->last_cust = *cust;
+        im->last_own = im->row_own;
         im->last_merges = enc_ident_merges(im->ident);
     }
     return true;
+}
+
+/* A row of a registration merged into another is stored on the survivor and listed with that
+ * merge, so that `customer unmerge` gives it back too. */
+static enc_rc note_merged_row(imp *im, int64_t cust, const char *tbl, const char *key)
+{
+    if (!im->row_own || im->row_own == cust) return ENC_OK;
+    return enc_store_merge_note_row(im->st, im->row_own, tbl, im->res->source, key, im->err);
 }
 
 /* ---- kinds --------------------------------------------------------------------------------- */
@@ -297,33 +428,60 @@ static enc_rc row_customers(imp *im)
     enc_customer_rec r = {0};
     const char *ext, *email, *phone, *gender = NULL;
     char bday[16];
-    if (!get_id(im, C_ID, &ext) || !get_email(im, C_EMAIL, &email) ||
-        !get_phone(im, C_PHONE, &phone))
+    if (!get_id(im, C_ID, &ext)) return ENC_OK;
+    /* a row is a customer when it has one good identity; bad extra ones are dropped */
+    const char *why;
+    char tmp[320];
+    bool email_ok = has(im, C_EMAIL) &&
+                    enc_clean_email(im->fv[C_EMAIL], im->fl[C_EMAIL], tmp, sizeof tmp, &why);
+    if (!get_email(im, C_EMAIL, ext != NULL || has(im, C_PHONE), &email) ||
+        !get_phone(im, C_PHONE, ext != NULL || email_ok, &phone))
         return ENC_OK;
     if (!ext && !email && !phone) {
-        REJECT(im, C_ID, "no customer_id, email or phone to identify the customer");
+        if (!im->row_bad)
+            REJECT(im, C_ID, "no customer_id, email or phone to identify the customer");
+        else im->row_bad = true;
         return ENC_OK;
     }
+    /* every other field is optional: a bad one is dropped with a warning, the row kept */
     if (has(im, C_GENDER)) {
         int g = enc_clean_gender(im->fv[C_GENDER], im->fl[C_GENDER]);
         gender = g == 'm' ? "m" : g == 'f' ? "f" : NULL;
+        if (!gender)
+            drop(im, C_GENDER, "not a gender (m/f, male/female, 男/女): '%.*s'",
+                 (int)(im->fl[C_GENDER] > 20 ? 20 : im->fl[C_GENDER]), im->fv[C_GENDER]);
     }
     if (has(im, C_BIRTHDAY)) {
         int y, m, d;
-        const char *why;
+        int q = (int)(im->fl[C_BIRTHDAY] > 40 ? 40 : im->fl[C_BIRTHDAY]);
         if (!enc_clean_date(im->fv[C_BIRTHDAY], im->fl[C_BIRTHDAY], &y, &m, &d, &why)) {
-            REJECT(im, C_BIRTHDAY, "%s", why);
-            return ENC_OK;
+            drop(im, C_BIRTHDAY, "%s: '%.*s'", why, q, im->fv[C_BIRTHDAY]);
+        } else {
+            snprintf(bday, sizeof bday, "%04d-%02d-%02d", y, m, d);
+            int64_t day = enc_days_from_civil(y, m, d) * 86400;
+            if (y < 1900 || day > im->latest)
+                drop(im, C_BIRTHDAY, "%s: '%.*s'", y < 1900 ? "before 1900" : "in the future", q,
+                     im->fv[C_BIRTHDAY]);
+            else r.birthday = bday;
         }
-        snprintf(bday, sizeof bday, "%04d-%02d-%02d", y, m, d);
-        r.birthday = bday;
     }
-    if (!get_time(im, C_REGISTERED, false, &r.registered_at, &r.has_registered) ||
-        !get_int(im, C_POINTS, &r.points, &r.has_points) || !get_text(im, C_NAME, &r.name) ||
-        !get_text(im, C_COUNTRY, &r.country) || !get_text(im, C_REGION, &r.region) ||
-        !get_text(im, C_CITY, &r.city) || !get_text(im, C_OCCUPATION, &r.occupation) ||
-        !get_text(im, C_TIER, &r.tier) || !get_text(im, C_TZ, &r.tz))
-        return ENC_OK;
+    get_time(im, C_REGISTERED, false, &r.registered_at, &r.has_registered);
+    if (has(im, C_POINTS)) {
+        int q = (int)(im->fl[C_POINTS] > 40 ? 40 : im->fl[C_POINTS]);
+        if (!enc_clean_int(im->fv[C_POINTS], im->fl[C_POINTS], &r.points, &why))
+            drop(im, C_POINTS, "%s: '%.*s'", why, q, im->fv[C_POINTS]);
+        else if (r.points < 0 || r.points > ENC_IMPORT_MONEY_MAX)
+            drop(im, C_POINTS, "out of range (0 to %lld): '%.*s'", ENC_IMPORT_MONEY_MAX, q,
+                 im->fv[C_POINTS]);
+        else r.has_points = true;
+    }
+    get_text(im, C_NAME, &r.name);
+    get_text(im, C_COUNTRY, &r.country);
+    get_text(im, C_REGION, &r.region);
+    get_text(im, C_CITY, &r.city);
+    get_text(im, C_OCCUPATION, &r.occupation);
+    get_text(im, C_TIER, &r.tier);
+    get_text(im, C_TZ, &r.tz);
     if (r.tz) {
         bool added;
         int64_t *ok = enc_smap_put(im->zones, r.tz, strlen(r.tz), 0, &added);
@@ -334,25 +492,46 @@ static enc_rc row_customers(imp *im)
             if (*ok) enc_tz_free(z);
         }
         if (!*ok) {
-            REJECT(im, C_TZ, "unknown time zone '%s'", r.tz);
-            return ENC_OK;
+            drop(im, C_TZ, "unknown time zone '%s'", r.tz);
+            r.tz = NULL;
         }
     }
+    if (im->row_bad) return ENC_OK;
     r.external_id = ext;
     r.email = email;
     r.phone = phone;
     r.gender = gender;
-    int64_t cust;
+    int64_t cust, own;
     bool created;
     long merges = enc_ident_merges(im->ident);
-    if (enc_ident_resolve(im->ident, ext, email, phone, &r, &cust, &created, im->err))
+    if (enc_ident_resolve_ex(im->ident, ext, email, phone, &r, ENC_IDENT_MERGE_ALL, &cust, &own,
+                             &created, im->err))
         return ENC_EDB;
     if (created) {
         count(im, ENC_PUT_INSERTED);
         return ENC_OK;
     }
+    /* A customer's own row is its latest export: changed values win. The row of a registration
+     * merged into another never overwrites the survivor (re-importing either file changes
+     * nothing): it only fills empty fields. */
+    int64_t into;
+    bool has_merged;
+    if (enc_store_customer_state(im->st, own, &into, &has_merged, im->err)) return ENC_EDB;
     enc_put p;
-    if (enc_store_customer_update(im->st, cust, &r, &p, im->err)) return ENC_EDB;
+    if (own == cust) {
+        /* the survivor's own row: its latest values win, except what merges combined (points
+         * summed, the higher tier, the earliest registration), which only a row of a customer
+         * nobody was merged with may set */
+        enc_customer_rec u = r;
+        if (has_merged) u.has_points = u.has_registered = false, u.tier = NULL;
+        if (enc_store_customer_update(im->st, cust, &u, &p, im->err)) return ENC_EDB;
+    } else {
+        enc_put p2 = ENC_PUT_SAME;
+        if (enc_store_customer_fill(im->st, own, &r, &p, im->err) ||
+            (own != cust && enc_store_customer_fill(im->st, cust, &r, &p2, im->err)))
+            return ENC_EDB;
+        if (p2 == ENC_PUT_UPDATED) p = p2;
+    }
     if (p == ENC_PUT_SAME && enc_ident_merges(im->ident) != merges) p = ENC_PUT_UPDATED;
     count(im, p);
     return ENC_OK;
@@ -369,7 +548,7 @@ static enc_rc row_products(imp *im)
         return ENC_OK;
     }
     const char *cur = NULL;
-    if (!get_text(im, P_CURRENCY, &cur)) return ENC_OK;
+    if (!get_text_req(im, P_CURRENCY, &cur)) return ENC_OK;
     int digits = cur ? enc_currency_digits(cur) : im->digits;
     if (!get_decimal(im, P_PRICE, digits, &r.price, &r.has_price) ||
         !get_decimal(im, P_COST, digits, &r.cost, &r.has_cost) ||
@@ -415,13 +594,15 @@ static bool order_header(imp *im, const char *key, enc_order_rec *o, int *digits
     const char *status, *cur = NULL;
     int64_t ts;
     if (!get_time(im, O_TIME, true, &ts, NULL) || !order_status(im, key, &status)) return false;
-    if (!get_text(im, O_CURRENCY, &cur) || !get_text(im, O_COUNTRY, &o->country) ||
+    if (!get_text_req(im, O_CURRENCY, &cur) || !get_text(im, O_COUNTRY, &o->country) ||
         !get_text(im, O_CHANNEL, &o->channel) || !get_text(im, O_PAYMENT, &o->payment) ||
         !get_text(im, O_COUPON, &o->coupon))
         return false;
     *digits = cur ? enc_currency_digits(cur) : im->digits;
     bool has_discount;
-    if (!get_decimal(im, O_DISCOUNT, *digits, &o->discount, &has_discount)) return false;
+    if (!get_decimal(im, O_DISCOUNT, *digits, &o->discount, &has_discount) ||
+        (has_discount && !money_ok(im, O_DISCOUNT, o->discount, 0, false)))
+        return false;
     *returned = strcmp(status, "returned") == 0;
     o->source = im->res->source;
     o->order_key = key;
@@ -459,12 +640,18 @@ static enc_rc row_orders(imp *im)
     const int fine = 4; /* extra decimals kept on unit prices so amounts round once */
     if (!get_int(im, O_QTY, &qty, &has_qty)) return ENC_OK;
     if (!has_qty) qty = 1;
+    if (qty > ENC_IMPORT_QTY_MAX || qty < -ENC_IMPORT_QTY_MAX) {
+        REJECT(im, O_QTY, "out of range: %lld (at most %d a line)", (long long)qty,
+               ENC_IMPORT_QTY_MAX);
+        return ENC_OK;
+    }
     if (im->total_only) {
         if (!get_decimal(im, im->total_field, digits, &amount, &has_amount)) return ENC_OK;
         if (!has_amount) {
             REJECT(im, im->total_field, "missing");
             return ENC_OK;
         }
+        if (!money_ok(im, im->total_field, amount, 0, true)) return ENC_OK;
     } else {
         if (!get_id(im, O_SKU, &sku) ||
             !get_decimal(im, O_UNIT_PRICE, digits + fine, &price_fine, &has_price) ||
@@ -474,6 +661,9 @@ static enc_rc row_orders(imp *im)
             REJECT(im, O_UNIT_PRICE, "missing (no unit_price or amount)");
             return ENC_OK;
         }
+        if ((has_price && !money_ok(im, O_UNIT_PRICE, price_fine, fine, false)) ||
+            (has_amount && !money_ok(im, O_AMOUNT, amount, 0, true)))
+            return ENC_OK;
         if (qty == 0) {
             REJECT(im, O_QTY, "zero quantity");
             return ENC_OK;
@@ -510,7 +700,9 @@ static enc_rc row_orders(imp *im)
             o.has_total = true;
             int64_t oid;
             enc_put p;
-            if (enc_store_order_put(im->st, &o, &oid, &p, im->err)) return ENC_EDB;
+            if (enc_store_order_put(im->st, &o, &oid, &p, im->err) ||
+                note_merged_row(im, cust, "orders", key))
+                return ENC_EDB;
             count(im, p);
             return ENC_OK;
         }
@@ -523,7 +715,9 @@ static enc_rc row_orders(imp *im)
             memset(s, 0, sizeof *s);
             s->batch = -1;
             s->returned = returned;
-            if (enc_store_order_put(im->st, &o, &s->id, &header, im->err)) return ENC_EDB;
+            if (enc_store_order_put(im->st, &o, &s->id, &header, im->err) ||
+                note_merged_row(im, cust, "orders", key))
+                return ENC_EDB;
         }
         if (keylen < sizeof im->last_order) {
             memcpy(im->last_order, key, keylen + 1);
@@ -608,7 +802,9 @@ static enc_rc row_events(imp *im)
     r.source = im->res->source;
     r.source_key = row_key(im, id);
     enc_put p;
-    if (enc_store_event_put(im->st, &r, &p, im->err)) return ENC_EDB;
+    if (enc_store_event_put(im->st, &r, &p, im->err) ||
+        note_merged_row(im, r.customer, "events", r.source_key))
+        return ENC_EDB;
     count(im, p);
     return ENC_OK;
 }
@@ -644,7 +840,9 @@ static enc_rc row_feedback(imp *im)
     r.source = im->res->source;
     r.source_key = row_key(im, id);
     enc_put p;
-    if (enc_store_feedback_put(im->st, &r, &p, im->err)) return ENC_EDB;
+    if (enc_store_feedback_put(im->st, &r, &p, im->err) ||
+        note_merged_row(im, r.customer, "feedback", r.source_key))
+        return ENC_EDB;
     count(im, p);
     return ENC_OK;
 }
@@ -669,7 +867,9 @@ static enc_rc row_consents(imp *im)
     r.source = im->res->source;
     r.source_key = row_key(im, id);
     enc_put p;
-    if (enc_store_consent_put(im->st, &r, &p, im->err)) return ENC_EDB;
+    if (enc_store_consent_put(im->st, &r, &p, im->err) ||
+        note_merged_row(im, r.customer, "consents", r.source_key))
+        return ENC_EDB;
     count(im, p);
     return ENC_OK;
 }
@@ -959,10 +1159,64 @@ static enc_rc run_jsonl(imp *im)
     return rc;
 }
 
+/* The encoding of a file read without --encoding: UTF-8 when its first 64 KiB are valid UTF-8
+ * (a character cut at the end of the sample is fine), GBK (read as GB18030) when they are not
+ * but convert cleanly from GB18030, else an error that says what to try. */
+static enc_rc detect_encoding(imp *im, enc_encoding *enc)
+{
+    *enc = ENC_UTF8;
+    if (im->o->encoding_set || strcmp(im->o->path, "-") == 0) {
+        *enc = im->o->encoding;
+        return ENC_OK;
+    }
+    FILE *f = fopen(im->o->path, "rb");
+    if (!f) return enc_fail(im->err, ENC_EIO, "%s: %s", im->o->path, strerror(errno));
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    bool full = n < sizeof buf;
+    fclose(f);
+    size_t m = n;
+    if (!full) /* do not judge a character cut by the sample's end */
+        for (int k = 0; k < 3 && m > 0 && ((unsigned char)buf[m - 1] & 0x80); k++) m--;
+    if (enc_utf8_valid(buf, m)) return ENC_OK;
+    size_t bad_at = 0;
+    for (size_t step = 1; step <= m && enc_utf8_valid(buf, step); step++) bad_at = step;
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    bool gbk = false;
+    if (cd != (iconv_t)-1) {
+        char out[1 << 12];
+        char *in = buf;
+        size_t left = n;
+        gbk = true;
+        while (left > 0) {
+            char *o = out;
+            size_t room = sizeof out;
+            size_t r = iconv(cd, &in, &left, &o, &room);
+            if (r == (size_t)-1 && errno != E2BIG) {
+                /* a multi-byte character cut by the sample's end is not an error */
+                gbk = errno == EINVAL && !full;
+                break;
+            }
+        }
+        iconv_close(cd);
+    }
+    if (gbk) {
+        *enc = ENC_GBK;
+        im->res->encoding_detected = "gbk";
+        return ENC_OK;
+    }
+    long line = 1;
+    for (size_t i = 0; i < bad_at; i++) line += buf[i] == '\n';
+    return enc_fail(im->err, ENC_EPARSE,
+                    "%s: line %ld: not valid UTF-8 (byte %zu), and not GBK either; name the"
+                    " file's encoding, e.g. try --encoding gbk",
+                    im->o->path, line, bad_at + 1);
+}
+
 static enc_rc run_csv(imp *im)
 {
     enc_csv_opts co = {0};
-    co.encoding = im->o->encoding;
+    if (detect_encoding(im, &co.encoding)) return im->err->rc;
     if (im->format == ENC_FMT_AUTO) {
         /* sniff the first line */
         FILE *f = strcmp(im->o->path, "-") == 0 ? NULL : fopen(im->o->path, "rb");
@@ -1029,7 +1283,9 @@ static enc_rc run_csv(imp *im)
         if (got == -1) {
             add_error(im, "", "%s", rowerr.msg);
             im->res->counts.rejected++;
-        } else if (im->nheader && row.n > im->nheader) {
+        } else if (im->nheader && row.n != im->nheader) {
+            /* a short or long row: its fields cannot be told apart, so the row is reported
+             * by its field count, not by the first field that happens to be missing */
             add_error(im, "", "%zu fields, the header has %zu", row.n, im->nheader);
             im->res->counts.rejected++;
         } else {
@@ -1092,6 +1348,11 @@ enc_rc enc_import_run(enc_store *st, const enc_import_opts *o, enc_import_result
         enc_tz_free(im.tz);
         return enc_fail(err, ENC_EUSAGE, "JSON lines are read as UTF-8 only");
     }
+    int64_t now = o->now > 0 ? o->now : (int64_t)time(NULL);
+    im.tolerance = o->future_tolerance_set && o->future_tolerance >= 0
+                       ? o->future_tolerance
+                       : ENC_IMPORT_FUTURE_TOLERANCE;
+    im.latest = now + im.tolerance;
     im.row_arena = enc_arena_new(1 << 14);
     im.orders = enc_smap_new(1 << 12);
     im.products = enc_smap_new(1 << 10);
@@ -1141,6 +1402,10 @@ enc_rc enc_import_run(enc_store *st, const enc_import_opts *o, enc_import_result
 
 void enc_import_result_free(enc_import_result *res)
 {
+    free(res->warnings);
+    free(res->reasons);
+    res->warnings = NULL;
+    res->reasons = NULL;
     free(res->errors);
     res->errors = NULL;
     res->nerrors = 0;

@@ -212,8 +212,8 @@ void enc_churn_score(const enc_churn_model *m, const double *X, size_t n, double
     }
 }
 
-void enc_churn_reasons(const enc_churn_model *m, const double *X, size_t n, int top,
-                       double min_contrib, int8_t *idx, float *contrib)
+void enc_churn_reasons(const enc_churn_model *m, const enc_churn_feature *feat, const double *X,
+                       size_t n, int top, double min_contrib, int8_t *idx, float *contrib)
 {
     if (top < 1) return;
     if (top > 8) top = 8;
@@ -223,8 +223,10 @@ void enc_churn_reasons(const enc_churn_model *m, const double *X, size_t n, int 
         int bi[8], k = 0;
         double bc[8];
         for (int j = 0; j < d; j++) {
-            double c = m->beta[j] * enc_churn_z(m, x, j);
+            double z = enc_churn_z(m, x, j), c = m->beta[j] * z;
             if (!(c > min_contrib)) continue;
+            if (feat && ((feat[j].risk > 0 && !(z > 0)) || (feat[j].risk < 0 && !(z < 0))))
+                continue; /* the model's weight, but no argument for churn */
             if (k == top && c <= bc[k - 1]) continue;
             int pos = k < top ? k++ : k - 1; /* insertion into the sorted top list */
             while (pos > 0 && bc[pos - 1] < c) {
@@ -294,23 +296,23 @@ size_t enc_churn_reason_text(const enc_churn_model *m, const enc_churn_feature *
 /* ---- standard features ------------------------------------------------------------------- */
 
 const enc_churn_feature enc_churn_std_features[ENC_CHURN_STD_D] = {
-    {"recency_days", "last purchase {0} days ago", "bought recently ({0} days ago)"},
+    {"recency_days", "last purchase {0} days ago", "bought recently ({0} days ago)", +1},
     {"usual_gap_days", "buys rarely (usually every {1} days)",
-     "buys often (usually every {1} days)"},
-    {"overdue", "no purchase for {0} days (usually every {1})",
-     "on rhythm ({0} days since the last purchase, usually every {1})"},
-    {"occasions", "many purchases so far ({3})", "few purchases so far ({3})"},
+     "buys often (usually every {1} days)", +1},
+    {"overdue", "no purchase for {0} days (usually every {1} days)",
+     "on rhythm ({0} days since the last purchase, usually every {1} days)", +1},
+    {"occasions", "many purchases so far ({3})", "few purchases so far ({3})", -1},
     {"purchases_90d", "bought often lately (purchases in the last 90 days: {4})",
-     "no recent purchases (purchases in the last 90 days: {4})"},
+     "no recent purchases (purchases in the last 90 days: {4})", -1},
     {"drift", "buying less often lately (last gap {5}x the usual)",
-     "buying more often lately (last gap {5}x the usual)"},
-    {"monetary", "spends a lot", "spends little"},
+     "buying more often lately (last gap {5}x the usual)", +1},
+    {"monetary", "spends a lot", "spends little", -1},
     {"engagement_30d", "engaged (events in the last 30 days: {7})",
-     "engagement is low (events in the last 30 days: {7})"},
+     "engagement is low (events in the last 30 days: {7})", -1},
     {"engagement_drop", "engagement dropped (events down by {8} on the 30 days before)",
-     "engagement steady"},
+     "engagement steady", +1},
     {"complaints_90d", "complained recently (complaints in the last 90 days: {9})",
-     "no recent complaints"},
+     "no recent complaints", +1},
 };
 const uint8_t enc_churn_std_log1p[ENC_CHURN_STD_D] = {0, 1, 1, 1, 1, 0, 1, 1, 0, 0};
 

@@ -56,12 +56,6 @@ void enc_churn_score(const enc_churn_model *m, const double *X, size_t n, double
 /* Standardised value z of feature j of one row (0 when missing); contribution = beta[j] * z. */
 double enc_churn_z(const enc_churn_model *m, const double *xrow, int j);
 
-/* For each row, the indices of up to `top` features whose contribution beta_j z_j exceeds
- * min_contrib, largest first, into idx[i*top ...] (-1 fills the rest), and the contributions into
- * contrib (may be NULL). 1 <= top <= 8. */
-void enc_churn_reasons(const enc_churn_model *m, const double *X, size_t n, int top,
-                       double min_contrib, int8_t *idx, float *contrib);
-
 /* Raw-scale coefficients (on t = the transformed but unstandardised feature): b_j = beta_j / sd_j,
  * b0 = intercept - sum_j beta_j mean_j / sd_j. */
 void enc_churn_raw_coef(const enc_churn_model *m, double *b0, double *b);
@@ -72,7 +66,19 @@ void enc_churn_raw_coef(const enc_churn_model *m, double *b0, double *b);
 typedef struct enc_churn_feature {
     const char *name;
     const char *high, *low;
+    /* which side argues for churn: +1 a high value (a long time since the last purchase), -1 a
+     * low one (few purchases lately), 0 either. A reason is only given on that side: a model
+     * may weigh "bought often lately" positively next to correlated features, but that is no
+     * reason to expect a customer to leave (issue 12). */
+    int risk;
 } enc_churn_feature;
+
+/* For each row, the indices of up to `top` features whose contribution beta_j z_j exceeds
+ * min_contrib, largest first, into idx[i*top ...] (-1 fills the rest), and the contributions into
+ * contrib (may be NULL). 1 <= top <= 8. With feat (may be NULL), a feature counts only on its
+ * risk side (enc_churn_feature.risk). */
+void enc_churn_reasons(const enc_churn_model *m, const enc_churn_feature *feat, const double *X,
+                       size_t n, int top, double min_contrib, int8_t *idx, float *contrib);
 
 /* Renders the reason for feature j of xrow into buf (always NUL-terminated); returns the length
  * the full text needs, like snprintf. */

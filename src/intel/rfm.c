@@ -147,6 +147,23 @@ void enc_rfm_segments(const uint8_t *r, const uint8_t *f, const uint8_t *m, size
     for (size_t i = 0; i < n; i++) seg[i] = (uint8_t)enc_rfm_segment_of(r[i], f[i], m[i]);
 }
 
+int enc_rfm_to5(int s, int k)
+{
+    if (k == 5 || k < 2) return s;
+    if (s < 1) s = 1;
+    if (s > k) s = k;
+    /* 1 + (s - 1) * 4 / (k - 1), rounded half up: 1 -> 1, k -> 5, the middle to 3 */
+    return 1 + (2 * 4 * (s - 1) + (k - 1)) / (2 * (k - 1));
+}
+
+void enc_rfm_segments_k(const uint8_t *r, const uint8_t *f, const uint8_t *m, size_t n, int k,
+                        uint8_t *seg)
+{
+    for (size_t i = 0; i < n; i++)
+        seg[i] = (uint8_t)enc_rfm_segment_of(enc_rfm_to5(r[i], k), enc_rfm_to5(f[i], k),
+                                             enc_rfm_to5(m[i], k));
+}
+
 static const char *seg_names[ENC_SEG_COUNT] = {
     "Champions",      "Loyal",   "Potential Loyalist", "New",         "Promising", "Need Attention",
     "About To Sleep", "At Risk", "Can't Lose Them",    "Hibernating", "Lost"};

@@ -77,6 +77,12 @@ typedef enum enc_rfm_segment {
 /* Segment of one customer; r, f, m in 1..5 (out of range values are clamped). */
 enc_rfm_segment enc_rfm_segment_of(int r, int f, int m);
 void enc_rfm_segments(const uint8_t *r, const uint8_t *f, const uint8_t *m, size_t n, uint8_t *seg);
+/* A score of 1..k on the 1..5 scale the segment grid is defined on (1 -> 1, k -> 5, rounded
+ * half up), so that rfm.k of 3..10 keeps every named segment meaningful. */
+int enc_rfm_to5(int s, int k);
+/* enc_rfm_segments for scores of 1..k. */
+void enc_rfm_segments_k(const uint8_t *r, const uint8_t *f, const uint8_t *m, size_t n, int k,
+                        uint8_t *seg);
 const char *enc_rfm_segment_name(enc_rfm_segment s); /* "Can't Lose Them"; static storage */
 const char *enc_rfm_segment_key(enc_rfm_segment s);  /* "cant_lose"; static storage */
 

@@ -28,13 +28,13 @@
 /* The four features beyond churn.h's standard ten; the table is assembled once. */
 static const enc_churn_feature extra_features[ENC_SCORE_D - ENC_CHURN_STD_D] = {
     {"tenure_days", "long-standing customer (first purchase {10} days ago)",
-     "recent customer (first purchase {10} days ago)"},
+     "recent customer (first purchase {10} days ago)", -1},
     {"returns_365d", "returned goods lately (returns in the last 365 days: {11})",
-     "no recent returns"},
+     "no recent returns", +1},
     {"consults_90d", "contacted customer service lately (consultations in the last 90 days: {12})",
-     "no recent consultations"},
+     "no recent consultations", +1},
     {"p_alive_logit", "the purchase model rates them likely active",
-     "the purchase model thinks they may have stopped buying"},
+     "the purchase model thinks they may have stopped buying", -1},
 };
 static enc_churn_feature feature_table[ENC_SCORE_D];
 static pthread_once_t feature_once = PTHREAD_ONCE_INIT;
@@ -626,7 +626,8 @@ static enc_rc final_range(void *p, size_t lo, size_t hi, enc_err *err)
         size_t e = b + BLOCK < hi ? b + BLOCK : hi;
         enc__feat_rows(&f, b, e, X);
         enc_churn_score(&sc->models.churn, X, e - b, pr);
-        enc_churn_reasons(&sc->models.churn, X, e - b, R, 0, sc->reason + b * (size_t)R, NULL);
+        enc_churn_reasons(&sc->models.churn, enc_score_feature_table(), X, e - b, R, 0,
+                          sc->reason + b * (size_t)R, NULL);
         for (size_t i = b; i < e; i++)
             if (sc->occasions[i] > 0) sc->churn[i] = pr[i - b];
             else

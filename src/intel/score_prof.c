@@ -120,11 +120,15 @@ enc_rc enc__prof_range(void *p, size_t lo, size_t hi, enc_err *err)
             sum += s->ord_amount[k];
             promo += s->ord_promo[k];
         }
+        /* monetary, the RFM M, the spend tier (AOV) and big_spender are net of returns: a
+         * customer who returned everything bought nothing (issue 12) */
+        int64_t net = sum - s->ret_amount[i];
+        if (net < 0) net = 0;
         sc->frequency[i] = nord;
-        sc->monetary[i] = sum;
+        sc->monetary[i] = net;
         sc->returns[i] = s->ret_amount[i];
         sc->recency[i] = nord ? (double)(T - s->ord_ts[o1 - 1]) / DAY : NAN;
-        sc->aov[i] = nord ? llround((double)sum / nord) : -1;
+        sc->aov[i] = nord ? llround((double)net / nord) : -1;
         sc->tenure[i] = nord ? (double)(T - s->ord_ts[o0]) / DAY
                         : s->registered_at[i] != ENC_NO_TIME && s->registered_at[i] < T
                             ? (double)(T - s->registered_at[i]) / DAY
@@ -308,8 +312,8 @@ enc_rc enc__rfm_tiers(enc_score *sc, double *big_spender, enc_err *err)
     enc_rc rc = enc_rfm_score(&rc_, R, F, M, nb, r, f, m, ws, err);
     free(ws);
     if (!rc) {
-        if (rc_.k == 5) enc_rfm_segments(r, f, m, nb, seg);
-        else memset(seg, 255, nb);
+        /* the named segments are defined on 1..5: other k are mapped onto that scale */
+        enc_rfm_segments_k(r, f, m, nb, rc_.k, seg);
         enc_rfm_means means;
         enc_rfm_means_of(R, F, M, nb, &means);
         enc_rfm_cn_classes(R, F, M, nb, &means, cn);
@@ -550,7 +554,7 @@ enc_rc enc__tag_range(void *p, size_t lo, size_t hi, enc_err *err)
         SET(ENC_TAG_COMPLAINT_RISK,
             sc->complaints90[i] > 0 || s->nps_last[i] <= 6 || s->review_avg[i] <= 2);
         SET(ENC_TAG_FREQUENT_RETURNER,
-            s->ret_count[i] >= 2 && sc->returns[i] * 5 >= sc->monetary[i]);
+            s->ret_count[i] >= 2 && sc->returns[i] * 4 >= sc->monetary[i]); /* >= 1/5 gross */
         SET(ENC_TAG_CART_ABANDONER, sc->last_cart[i] != ENC_CADENCE_NONE &&
                                         sc->last_cart[i] >= active &&
                                         (!nord || sc->last_cart[i] > last));

@@ -43,6 +43,7 @@ typedef struct api_item {
     api_order *order;
     /* identify */
     enc_customer_rec cust;
+    unsigned verified; /* ENC_IDENT_MERGE_EMAIL / _PHONE: traits.email_verified, phone_verified */
     /* outcome of apply */
     bool stored, duplicate;
 } api_item;
@@ -263,6 +264,14 @@ static bool common(pctx *c, json_t *m)
     if (has_ts) {
         int64_t skew = has_sent ? c->r->o.now - sent : 0;
         if (__builtin_add_overflow(ts, skew, &it->ts)) return bad(c, "sentAt", "out of range");
+        /* the same bounds as import: from 1970 to now plus a day of clock tolerance (an event
+         * dated 9999-12-31, or moved to year 12025 by the sentAt correction, would move every
+         * score) */
+        const char *f = has_sent && skew ? "sentAt" : "timestamp";
+        if (it->ts < 0) return bad(c, f, "before 1970");
+        if (it->ts > c->r->o.now + ENC_API_FUTURE_TOLERANCE)
+            return bad(c, f, "in the future (more than %d s after the server's clock)",
+                       ENC_API_FUTURE_TOLERANCE);
     }
     if (!it->message_id) {
         /* no deduplication possible: a key of our own */
@@ -521,6 +530,9 @@ static bool parse_identify(pctx *c, json_t *m)
         if (!num_text(created, tmp, sizeof tmp, &s, &n) ||
             !enc_clean_time(s, n, NULL, &r->registered_at, &why))
             return bad(c, path2(c, tp, "createdAt"), "not a time");
+        if (r->registered_at < 0 || r->registered_at > c->r->o.now + ENC_API_FUTURE_TOLERANCE)
+            return bad(c, path2(c, tp, "createdAt"),
+                       r->registered_at < 0 ? "before 1970" : "in the future");
         r->has_registered = true;
     }
     /* the customer's zone: traits.timezone, else context.timezone (IANA names) */
@@ -536,6 +548,18 @@ static bool parse_identify(pctx *c, json_t *m)
             return bad(c, "timezone", "unknown time zone '%.*s'", quote_len(tz, strlen(tz)), tz);
         enc_tz_free(z);
         r->tz = tz;
+    }
+    /* verified identities may merge two customers (apply_identify) */
+    static const struct {
+        const char *key;
+        unsigned flag;
+    } ver[] = {{"email_verified", ENC_IDENT_MERGE_EMAIL},
+               {"phone_verified", ENC_IDENT_MERGE_PHONE}};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *v = traits ? json_object_get(traits, ver[i].key) : NULL;
+        if (!v || json_is_null(v)) continue;
+        if (!json_is_boolean(v)) return bad(c, path2(c, tp, ver[i].key), "must be true or false");
+        if (json_is_true(v)) it->verified |= ver[i].flag;
     }
     r->external_id = it->user_id;
     r->email = email;
@@ -721,16 +745,41 @@ static enc_rc apply_event(api_item *it, enc_store *st, enc_ident *ident, enc_err
     return ENC_OK;
 }
 
-static enc_rc apply_identify(api_item *it, enc_ident *ident, enc_store *st, enc_err *err)
+/* identify attaches an email or phone to the customer its userId names; two customers that each
+ * have their own userId are merged only on an identity the sender marks verified
+ * (traits.email_verified, traits.phone_verified) or one the policy's merge_on names: else an
+ * identify with someone else's email would take over their inbox and history. */
+static enc_rc apply_identify(api_item *it, enc_ident *ident, enc_store *st, unsigned merge_on,
+                             enc_err *err)
 {
-    int64_t cust;
+    int64_t cust, own;
     bool created;
     enc_customer_rec *r = &it->cust;
-    if (enc_ident_resolve(ident, r->external_id, r->email, r->phone, r, &cust, &created, err))
+    unsigned allowed = merge_on | it->verified;
+    if (enc_ident_resolve_ex(ident, r->external_id, r->email, r->phone, r, allowed, &cust, &own,
+                             &created, err))
         return ENC_EDB;
+    /* an email or phone that stays someone else's is not copied onto this customer */
+    const char *kinds[2] = {"email", "phone"};
+    const char **vals[2] = {&r->email, &r->phone};
+    for (int i = 0; i < 2; i++) {
+        int64_t direct, surv;
+        if (!*vals[i]) continue;
+        if (enc_store_ident_owner(st, kinds[i], *vals[i], &direct, &surv, err)) return ENC_EDB;
+        if (surv && surv != cust) *vals[i] = NULL;
+    }
     if (!created) {
+        int64_t into;
+        bool has_merged;
         enc_put p;
-        if (enc_store_customer_update(st, cust, r, &p, err)) return ENC_EDB;
+        if (enc_store_customer_state(st, own, &into, &has_merged, err)) return ENC_EDB;
+        if (own == cust) { /* as import: what merges combined is not overwritten */
+            enc_customer_rec u = *r;
+            if (has_merged) u.has_points = u.has_registered = false, u.tier = NULL;
+            if (enc_store_customer_update(st, cust, &u, &p, err)) return ENC_EDB;
+        } else if (enc_store_customer_fill(st, cust, r, &p, err)) {
+            return ENC_EDB;
+        }
     }
     it->stored = true;
     return ENC_OK;
@@ -739,11 +788,14 @@ static enc_rc apply_identify(api_item *it, enc_ident *ident, enc_store *st, enc_
 enc_rc enc_api_apply(enc_api_req *r, enc_store *st, enc_ident *ident, enc_err *err)
 {
     r->stored = r->duplicates = 0;
+    unsigned policy = 0;
+    if (enc_store_merge_on_get(st, &policy, err)) return ENC_EDB;
+    r->o.merge_on |= policy;
     for (size_t i = 0; i < r->n && !r->status; i++) {
         api_item *it = &r->items[i];
         it->stored = it->duplicate = false;
         if (it->error) continue;
-        enc_rc rc = it->type == IT_IDENTIFY ? apply_identify(it, ident, st, err)
+        enc_rc rc = it->type == IT_IDENTIFY ? apply_identify(it, ident, st, r->o.merge_on, err)
                                             : apply_event(it, st, ident, err);
         if (rc) return rc;
         r->stored += it->stored;

@@ -17,6 +17,7 @@
 #define ENC_API_BODY_MAX (32 * 1024)         /* /v1/track, /v1/identify; one batch item */
 #define ENC_API_BATCH_BODY_MAX (1024 * 1024) /* /v1/batch */
 #define ENC_API_BATCH_ITEMS_MAX 5000
+#define ENC_API_FUTURE_TOLERANCE 86400 /* seconds an event time may be ahead of the clock */
 #define ENC_API_SOURCE "api" /* events.source of API events; messageId is their source_key */
 
 typedef enum enc_api_call { ENC_API_TRACK, ENC_API_IDENTIFY, ENC_API_BATCH } enc_api_call;
@@ -24,6 +25,10 @@ typedef enum enc_api_call { ENC_API_TRACK, ENC_API_IDENTIFY, ENC_API_BATCH } enc
 typedef struct enc_api_opts {
     int64_t now;          /* receivedAt: the time of events without a timestamp */
     const char *phone_cc; /* country calling code for national phone numbers (NULL: none) */
+    /* identities on which identify may merge two customers with their own userId, besides
+     * verified ones (ENC_IDENT_MERGE_*); the store's setting (enc_store_merge_on_get) adds to
+     * it */
+    unsigned merge_on;
 } enc_api_opts;
 
 typedef struct enc_api_req enc_api_req;

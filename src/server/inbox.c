@@ -24,9 +24,12 @@ void enc_inbox_fmt_time(char *out, size_t cap, int64_t epoch)
     snprintf(out, cap, "%sZ", t);
 }
 
+/* The inbox of a shop's customer id is that exact id's: a registration merged into another
+ * reaches the survivor's inbox only when the merge came from an imported or verified identity
+ * (a recorded rule); merges of old stores without a rule, and unknown ids, stay apart. */
 enc_rc enc_inbox_customer(enc_store *st, const char *customer, int64_t *id, enc_err *err)
 {
-    return enc_store_customer_lookup(st, "ext", customer, id, err);
+    return enc_store_customer_lookup_exact(st, customer, id, err);
 }
 
 static json_t *text_or_null(sqlite3_stmt *s, int col)
@@ -54,7 +57,11 @@ enc_rc enc_inbox_page(enc_store *st, int64_t cust, const enc_inbox_query *q, enc
      * another page follows */
     if (sqlite3_prepare_v2(db,
                            "SELECT i.id, i.message_id, m.campaign, i.title, i.body, i.payload,"
-                           " i.created_at, i.read_at FROM inbox i"
+                           " i.created_at, i.read_at,"
+                           /* the text and the HTML apart: the message's own, or the inbox
+                            * row's body as text when no message is behind it */
+                           " CASE WHEN m.id IS NULL THEN i.body ELSE m.body_text END,"
+                           " m.body_html FROM inbox i"
                            " LEFT JOIN messages m ON m.id = i.message_id"
                            " WHERE i." OWNED_BY " AND (?2 = 0 OR i.id < ?2)"
                            " AND (?3 = 0 OR i.read_at IS NULL) ORDER BY i.id DESC LIMIT ?4",
@@ -83,7 +90,9 @@ enc_rc enc_inbox_page(enc_store *st, int64_t cust, const enc_inbox_query *q, enc
                                 : json_integer(sqlite3_column_int64(s, 1)));
         json_object_set_new(m, "campaign", text_or_null(s, 2));
         json_object_set_new(m, "title", text_or_null(s, 3));
-        json_object_set_new(m, "body", text_or_null(s, 4));
+        json_object_set_new(m, "body", text_or_null(s, 4)); /* kept for old clients */
+        json_object_set_new(m, "body_text", text_or_null(s, 8));
+        json_object_set_new(m, "body_html", text_or_null(s, 9));
         const char *p = (const char *)sqlite3_column_text(s, 5);
         json_t *pj = p ? json_loads(p, JSON_DECODE_ANY, NULL) : NULL;
         /* a payload that is not JSON (written by hand) is passed on as a string */

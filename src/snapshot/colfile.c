@@ -1,6 +1,7 @@
 /* colfile.c — files of named column arrays (colfile.h): writing with a rename into place,
  * reading through a read-only shared mapping with every offset checked before use. */
 #include "snapshot/colfile.h"
+#include "base/file.h"
 #include "base/map.h"
 #include "base/mem.h"
 #include <errno.h>
@@ -42,7 +43,7 @@ enc_rc enc_colfile_begin(enc_colfile_w *w, const char *path, size_t head_bytes, 
     if ((size_t)snprintf(w->path, sizeof w->path, "%s", path) >= sizeof w->path)
         return enc_fail(err, ENC_EUSAGE, "%s: path too long", path);
     snprintf(w->tmp, sizeof w->tmp, "%s.tmp%ld", path, (long)getpid());
-    w->f = fopen(w->tmp, "wb");
+    w->f = enc_fopen_private(w->tmp, false); /* personal data: 0600 */
     if (!w->f) return enc_fail(err, ENC_EIO, "%s: %s", w->tmp, strerror(errno));
     w->lead = lead_of(head_bytes);
     if (fseek(w->f, w->lead, SEEK_SET) != 0) w->failed = true;

@@ -141,6 +141,47 @@ static int64_t scalar(loader *L, const char *sql)
     return v;
 }
 
+/* The store is input too (issue 12): the loader keeps maps indexed by row id (cust_of,
+ * prod_of, ord_of) and column arrays sized by the largest order id, so ids out of range, below 1
+ * or far sparser than the rows would write out of bounds or allocate terabytes. They are
+ * refused before anything is allocated, with what `encore check` reports. */
+#define SNAP_ID_MAX INT32_MAX
+static enc_rc check_ids(loader *L)
+{
+    static const char *const tables[] = {"customers", "products", "orders"};
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*), coalesce(min(id), 1), coalesce(max(id), 0)"
+                 " FROM %s",
+                 tables[t]);
+        sqlite3_stmt *q = prep(L, sql);
+        if (!q) return ENC_EDB;
+        int rc = sqlite3_step(q);
+        int64_t n = 0, lo = 1, hi = 0;
+        if (rc == SQLITE_ROW) {
+            n = sqlite3_column_int64(q, 0);
+            lo = sqlite3_column_int64(q, 1);
+            hi = sqlite3_column_int64(q, 2);
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_ROW) return enc__store_sqlfail(L->st, L->err, "reading the store");
+        if (lo < 1 || hi > SNAP_ID_MAX)
+            return enc_fail(L->err, ENC_EDB,
+                            "the store holds %s id %lld (ids run from 1 to %d): it is corrupted or"
+                            " was edited by hand; `encore check` lists what is wrong",
+                            tables[t], (long long)(lo < 1 ? lo : hi), SNAP_ID_MAX);
+        /* dense maps cost 4 bytes an id: allow gaps (deleted rows), not a 4 TB map */
+        if (hi > 64 * n + (1 << 20))
+            return enc_fail(L->err, ENC_EDB,
+                            "the store holds %s id %lld among only %lld rows: ids that sparse"
+                            " mean a corrupted or hand-edited store; `encore check` lists what is"
+                            " wrong",
+                            tables[t], (long long)hi, (long long)n);
+    }
+    return ENC_OK;
+}
+
 static int32_t cust_index(const loader *L, sqlite3_stmt *q, int col)
 {
     if (sqlite3_column_type(q, col) == SQLITE_NULL) return -1;
@@ -347,6 +388,7 @@ static enc_rc load_customers(loader *L, bool attrs)
     size_t i = 0;
     while (i < n && sqlite3_step(q) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(q, 0);
+        if (id < 1 || id > L->max_cust) continue; /* checked before: not reached */
         s->cust_id[i] = id;
         L->cust_of[id] = (int32_t)i;
         if (!attrs) {
@@ -439,8 +481,16 @@ static enc_rc load_products(loader *L)
     size_t i = 0;
     while (i < n && sqlite3_step(q) == SQLITE_ROW) {
         s->prod_id[i] = sqlite3_column_int64(q, 0);
-        L->prod_of[s->prod_id[i]] = (int32_t)i;
         const char *sku = (const char *)sqlite3_column_text(q, 1);
+        if (s->prod_id[i] < 1 || s->prod_id[i] > L->max_prod || !sku) {
+            int64_t bad = s->prod_id[i];
+            sqlite3_finalize(q);
+            return enc_fail(L->err, ENC_EDB,
+                            "the store's product #%lld has %s: it is corrupted or was edited by"
+                            " hand; `encore check` lists what is wrong",
+                            (long long)bad, sku ? "an id out of range" : "no sku");
+        }
+        L->prod_of[s->prod_id[i]] = (int32_t)i;
         s->prod_sku[i] = enc_arena_strndup(s->arena, sku, strlen(sku));
         *enc_smap_put(L->sku_of, sku, strlen(sku), 0, NULL) = (int64_t)i;
         const char *name = (const char *)sqlite3_column_text(q, 2);
@@ -1113,6 +1163,7 @@ enc_rc enc__snapshot_load_ext(enc_store *st, int64_t as_of, const enc_snapshot_o
     enc_rc rc = side || sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
                     ? ENC_OK
                     : enc__store_sqlfail(st, err, "snapshot");
+    if (!rc) rc = check_ids(&L);
     if (!rc) rc = load_customers(&L, parts & ENC_SNAP_CUSTOMERS);
     if (!rc && (parts & ENC_SNAP_PRODUCTS) && !x->cust_ids) rc = load_products(&L);
     if (x->cust_ids) { /* the caller's products */

@@ -248,6 +248,24 @@ const char *const enc__schema_migrations[] = {
      * customer view reads a customer's coupons by this index */
     "ALTER TABLE segments ADD COLUMN description TEXT;"
     "CREATE INDEX coupons_customer ON coupons(customer_id);",
+
+    /* 9: merges that can be explained and undone (docs/import.md, "Identity merge"). Every
+     *    merge names the rule that made it (shared_email, shared_phone, shared_customer_id,
+     *    verified_email, ...) and the source that brought it; prior is the survivor's profile
+     *    before the merge (JSON) and points the points the merged customer brought, so that
+     *    `encore customer unmerge` can give both back; merge_moves lists the rows (orders,
+     *    events, feedback, consents, customers merged earlier) that followed the merged
+     *    customer. Identities stay with the customer that registered them and are followed
+     *    through merged_into. */
+    "ALTER TABLE merges ADD COLUMN rule TEXT;"
+    "ALTER TABLE merges ADD COLUMN source TEXT;"
+    "ALTER TABLE merges ADD COLUMN prior TEXT;"
+    "ALTER TABLE merges ADD COLUMN points INTEGER;"
+    "ALTER TABLE merges ADD COLUMN undone_at INTEGER;"
+    "CREATE INDEX merges_from ON merges(from_id);"
+    "CREATE TABLE merge_moves("
+    "  merge_id INTEGER NOT NULL, tbl TEXT NOT NULL, row_id INTEGER NOT NULL,"
+    "  PRIMARY KEY(merge_id, tbl, row_id)) WITHOUT ROWID;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

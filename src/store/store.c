@@ -5,7 +5,10 @@
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/store_int.h"
+#include "base/file.h"
 #include "base/mem.h"
+#include <fcntl.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -128,6 +131,12 @@ enc_rc enc_store_open(const char *path, enc_store **out, enc_err *err)
 {
     *out = NULL;
     pthread_once(&configured, configure_sqlite);
+    /* the store holds personal data: a new file is created 0600 whatever the umask, and
+     * SQLite gives its -wal and -shm files the database file's mode */
+    if (path[0] && path[0] != ':' && strncmp(path, "file:", 5) != 0 && access(path, F_OK) != 0) {
+        int fd = enc_open_private(path, O_RDWR | O_CREAT | O_EXCL);
+        if (fd >= 0) close(fd);
+    }
     enc_store *st = enc_xcalloc(1, sizeof *st);
     /* a store handle belongs to one thread: no per-call mutexes */
     int rc = sqlite3_open_v2(
@@ -213,27 +222,45 @@ enc_rc enc_store_ident_all(enc_store *st, enc_ident_list *out, enc_err *err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
-    int64_t n = 0;
-    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM identities", -1, &s, NULL) != SQLITE_OK)
+    int64_t n = 0, nm = 0;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT (SELECT count(*) FROM identities), (SELECT count(*) FROM"
+                           " customers WHERE merged_into IS NOT NULL)",
+                           -1, &s, NULL) != SQLITE_OK)
         return enc__store_sqlfail(st, err, "reading identities");
-    if (sqlite3_step(s) == SQLITE_ROW) n = sqlite3_column_int64(s, 0);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        n = sqlite3_column_int64(s, 0);
+        nm = sqlite3_column_int64(s, 1);
+    }
     sqlite3_finalize(s);
+    if (n < 0 || nm < 0) return enc_fail(err, ENC_EDB, "reading identities: bad counts");
     out->arena = enc_arena_new(1 << 20);
     out->kind = enc_xmalloc((size_t)(n ? n : 1));
     out->value = enc_xmalloc((size_t)(n ? n : 1) * sizeof *out->value);
     out->cust = enc_xmalloc((size_t)(n ? n : 1) * sizeof *out->cust);
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT i.kind, i.value, coalesce(c.merged_into, c.id) FROM identities i"
-                           " JOIN customers c ON c.id = i.customer_id",
-                           -1, &s, NULL) != SQLITE_OK)
+    out->merged_from = enc_xmalloc((size_t)(nm ? nm : 1) * sizeof *out->merged_from);
+    out->merged_into = enc_xmalloc((size_t)(nm ? nm : 1) * sizeof *out->merged_into);
+    if (sqlite3_prepare_v2(st->db, "SELECT kind, value, customer_id FROM identities", -1, &s,
+                           NULL) != SQLITE_OK)
         return enc__store_sqlfail(st, err, "reading identities");
     while ((int64_t)out->n < n && sqlite3_step(s) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(s, 0);
         const char *v = (const char *)sqlite3_column_text(s, 1);
+        if (!k || !v) continue; /* the store is input too */
         out->kind[out->n] = k[0] == 'e' && k[1] == 'x' ? 0 : k[0] == 'e' ? 1 : 2;
         out->value[out->n] = enc_arena_strndup(out->arena, v, (size_t)sqlite3_column_bytes(s, 1));
         out->cust[out->n] = sqlite3_column_int64(s, 2);
         out->n++;
+    }
+    sqlite3_finalize(s);
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id, merged_into FROM customers WHERE merged_into IS NOT NULL",
+                           -1, &s, NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "reading merges");
+    while ((int64_t)out->nmerged < nm && sqlite3_step(s) == SQLITE_ROW) {
+        out->merged_from[out->nmerged] = sqlite3_column_int64(s, 0);
+        out->merged_into[out->nmerged] = sqlite3_column_int64(s, 1);
+        out->nmerged++;
     }
     sqlite3_finalize(s);
     return ENC_OK;
@@ -244,6 +271,8 @@ void enc_store_ident_list_free(enc_ident_list *l)
     free(l->kind);
     free(l->value);
     free(l->cust);
+    free(l->merged_from);
+    free(l->merged_into);
     enc_arena_free(l->arena);
     memset(l, 0, sizeof *l);
 }
@@ -333,64 +362,4 @@ enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_r
     if (enc__store_done(st, s, err, "updating customer")) return ENC_EDB;
     *res = sqlite3_changes(st->db) ? ENC_PUT_UPDATED : ENC_PUT_SAME;
     return ENC_OK;
-}
-
-enc_rc enc_store_customer_attach_note(enc_store *st, int64_t into, const char *reason, enc_err *err)
-{
-    sqlite3_stmt *s = enc__store_stmt(
-        st, ST_MERGE_LOG, "INSERT INTO merges(from_id, into_id, reason, at) VALUES(?1, ?2, ?3, ?4)",
-        err);
-    if (!s) return ENC_EDB;
-    sqlite3_bind_int64(s, 2, into);
-    sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, now_epoch());
-    return enc__store_done(st, s, err, "recording merge");
-}
-
-enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const char *reason,
-                                enc_err *err)
-{
-    static const char *const sql[] = {
-        /* fill empty fields of the survivor from the merged customer */
-        "UPDATE customers SET"
-        " external_id = coalesce(external_id, (SELECT external_id FROM customers WHERE id = ?1)),"
-        " name = coalesce(name, (SELECT name FROM customers WHERE id = ?1)),"
-        " email = coalesce(email, (SELECT email FROM customers WHERE id = ?1)),"
-        " phone = coalesce(phone, (SELECT phone FROM customers WHERE id = ?1)),"
-        " gender = coalesce(gender, (SELECT gender FROM customers WHERE id = ?1)),"
-        " birthday = coalesce(birthday, (SELECT birthday FROM customers WHERE id = ?1)),"
-        " country = coalesce(country, (SELECT country FROM customers WHERE id = ?1)),"
-        " region = coalesce(region, (SELECT region FROM customers WHERE id = ?1)),"
-        " city = coalesce(city, (SELECT city FROM customers WHERE id = ?1)),"
-        " occupation = coalesce(occupation, (SELECT occupation FROM customers WHERE id = ?1)),"
-        " tz = coalesce(tz, (SELECT tz FROM customers WHERE id = ?1)),"
-        " registered_at = min(coalesce(registered_at, 1e18),"
-        "   coalesce((SELECT registered_at FROM customers WHERE id = ?1), 1e18)),"
-        " points = points + (SELECT points FROM customers WHERE id = ?1)"
-        " WHERE id = ?2",
-        "UPDATE customers SET registered_at = NULL WHERE id = ?2 AND registered_at = 1e18",
-        "UPDATE customers SET points = 0, merged_into = ?2 WHERE id = ?1",
-        "UPDATE customers SET merged_into = ?2 WHERE merged_into = ?1",
-        "UPDATE identities SET customer_id = ?2 WHERE customer_id = ?1",
-        "UPDATE orders SET customer_id = ?2 WHERE customer_id = ?1",
-        "UPDATE events SET customer_id = ?2 WHERE customer_id = ?1",
-        "UPDATE feedback SET customer_id = ?2 WHERE customer_id = ?1",
-        "UPDATE consents SET customer_id = ?2 WHERE customer_id = ?1",
-    };
-    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
-        sqlite3_stmt *s = enc__store_stmt(st, ST_MERGE_0 + (int)i, sql[i], err);
-        if (!s) return ENC_EDB;
-        sqlite3_bind_int64(s, 1, from);
-        sqlite3_bind_int64(s, 2, into);
-        if (enc__store_done(st, s, err, "merging customers")) return ENC_EDB;
-    }
-    sqlite3_stmt *s = enc__store_stmt(
-        st, ST_MERGE_LOG, "INSERT INTO merges(from_id, into_id, reason, at) VALUES(?1, ?2, ?3, ?4)",
-        err);
-    if (!s) return ENC_EDB;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, into);
-    sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, now_epoch());
-    return enc__store_done(st, s, err, "recording merge");
 }

@@ -46,13 +46,16 @@ typedef struct enc_customer_rec {
 /* Customer owning an identity (following merges), or 0 when none. */
 enc_rc enc_store_ident_find(enc_store *st, const char *kind, const char *value, int64_t *cust,
                             enc_err *err);
-/* Every identity with its owner (following merges): kind 0 = ext, 1 = email, 2 = phone.
+/* Every identity with the customer it was registered to, and every merged customer with its
+ * survivor: kind 0 = ext, 1 = email, 2 = phone.
  * Values live in out->arena; the caller frees with enc_store_ident_list_free. */
 typedef struct enc_ident_list {
     size_t n;
     uint8_t *kind;
     const char **value;
-    int64_t *cust;
+    int64_t *cust;  /* the customer the identity was registered to (not following merges) */
+    size_t nmerged; /* customers merged into another: merged_from[i] -> merged_into[i] */
+    int64_t *merged_from, *merged_into;
     struct enc_arena *arena;
 } enc_ident_list;
 enc_rc enc_store_ident_all(enc_store *st, enc_ident_list *out, enc_err *err);
@@ -68,15 +71,63 @@ enc_rc enc_store_customer_insert(enc_store *st, const enc_customer_rec *r, int64
  * changed. */
 enc_rc enc_store_customer_update(enc_store *st, int64_t id, const enc_customer_rec *r, enc_put *res,
                                  enc_err *err);
-/* Merges customer `from` into `into`: identities, orders, events, feedback and consents
- * follow; empty fields of `into` are filled from `from`; the merge is recorded with reason. */
-enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const char *reason,
-                                enc_err *err);
+/* Merges customer `from` into `into` (both current, not merged): the survivor keeps its
+ * non-empty fields and gets the empty ones filled, points summed, the higher tier and the earlier
+ * registration; orders, events, feedback and consents follow (and are listed for an unmerge);
+ * identities stay with `from` and are found through merged_into. The merge is recorded with
+ * both ids, rule (shared_email, shared_phone, ...), source and reason. */
+enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const char *rule,
+                                const char *source, const char *reason, enc_err *err);
 
-/* Records that a new identity of another registration (a second customer id) was attached
- * to customer `into` because it shares an email or phone. */
-enc_rc enc_store_customer_attach_note(enc_store *st, int64_t into, const char *reason,
-                                      enc_err *err);
+/* Undoes the latest merge of customer id: the rows that followed it come back, the survivor
+ * gives back the points and the fields it took; customers merged into id before come back with
+ * it. ENC_ENOTFOUND for no such customer, ENC_EUSAGE when it is not merged. */
+typedef struct enc_store_unmerged {
+    int64_t merge_id, survivor; /* the merge undone and the customer id was merged into */
+    int64_t rows;               /* orders, events, feedback and consents given back */
+} enc_store_unmerged;
+enc_rc enc_store_customer_unmerge(enc_store *st, int64_t id, enc_store_unmerged *out, enc_err *err);
+
+/* Lists the row of tbl ("orders", "events", "feedback", "consents") keyed (source, key) with
+ * the latest merge of registration `own`, so that an unmerge gives it back. */
+enc_rc enc_store_merge_note_row(enc_store *st, int64_t own, const char *tbl, const char *source,
+                                const char *key, enc_err *err);
+/* merged_into of customer id (0 when current) and whether other customers are merged into it. */
+enc_rc enc_store_customer_state(enc_store *st, int64_t id, int64_t *merged_into, bool *has_merged,
+                                enc_err *err);
+/* Fills the empty fields of customer id from r (never overwrites; points untouched). */
+enc_rc enc_store_customer_fill(enc_store *st, int64_t id, const enc_customer_rec *r, enc_put *res,
+                               enc_err *err);
+/* The customer an identity was registered to (*direct) and the one it belongs to now after
+ * merges (*survivor); both 0 when nobody has it. */
+enc_rc enc_store_ident_owner(enc_store *st, const char *kind, const char *value, int64_t *direct,
+                             int64_t *survivor, enc_err *err);
+/* The customer a shop's customer id (ext) names for lookups that hand out personal data (the
+ * inbox): the registration itself, or its survivor when it was merged by a recorded rule (an
+ * imported or verified identity); 0 when unknown. */
+enc_rc enc_store_customer_lookup_exact(enc_store *st, const char *ext, int64_t *id, enc_err *err);
+/* The identity policy's merge_on: which identities (bits 2 = email, 4 = phone, as
+ * ENC_IDENT_MERGE_* in ingest/identity.h) may merge two customers that each have their own
+ * customer id when they arrive through the API unverified. Default 0 (none). */
+enc_rc enc_store_merge_on_get(enc_store *st, unsigned *bits, enc_err *err);
+enc_rc enc_store_merge_on_set(enc_store *st, unsigned bits, enc_err *err);
+/* `encore check`: SQLite's quick_check of the file, then Encore's invariants (ids in range and
+ * dense, merges and owners that exist, times and amounts within bounds, ...). Each item counts
+ * the rows that break it (-1: could not be checked); failed counts the items that are not 0.
+ * Names and texts are static; free the list with enc_store_check_free. */
+typedef struct enc_store_check_item {
+    const char *name, *what;
+    int64_t broken;
+    char detail[200];
+} enc_store_check_item;
+typedef struct enc_store_check_result {
+    enc_store_check_item *items;
+    size_t n, failed;
+} enc_store_check_result;
+enc_rc enc_store_check(enc_store *st, int64_t now, enc_store_check_result *out, enc_err *err);
+void enc_store_check_free(enc_store_check_result *r);
+/* The customer id stands for now (itself, or the one it was merged into); 0 when unknown. */
+enc_rc enc_store_customer_survivor(enc_store *st, int64_t id, int64_t *survivor, enc_err *err);
 
 /* --- products ------------------------------------------------------------------------------ */
 typedef struct enc_product_rec {

@@ -3,6 +3,7 @@
  * run's rows replaced), and the read side for `profile`, `export profiles` and `segments`.
  * Scoring (src/intel/score.c) fills the columns; the audience and report stages read them. */
 #include "store/store_int.h"
+#include "base/csv.h"
 #include "base/buf.h"
 #include "base/datetime.h"
 #include "base/json.h"
@@ -296,22 +297,8 @@ void enc_store_profiles_close(enc_profile_cursor *c)
     free(c);
 }
 
-static void csv_field(enc_buf *b, const char *s, size_t n)
-{
-    bool quote = false;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-    if (!quote) {
-        enc_buf_add(b, s, n);
-        return;
-    }
-    enc_buf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"') enc_buf_addc(b, '"');
-        enc_buf_addc(b, s[i]);
-    }
-    enc_buf_addc(b, '"');
-}
+/* CSV cells are neutralised against formula injection (base/csv.h) */
+static void csv_field(enc_buf *b, const char *s, size_t n) { enc_csv_cell(b, s, n); }
 
 /* A stored JSON value written through the writer (lists of strings, and the replenishment
  * list of {category, due} objects). */

@@ -154,7 +154,8 @@ enc_rc enc_store_customer_json(enc_store *st, int64_t id, enc_jw *w, enc_err *er
     col_str(w, "source", s, 15);
     sqlite3_finalize(s);
 
-    PREP("SELECT kind, value, source FROM identities WHERE customer_id = ?1 ORDER BY kind, value");
+    PREP("SELECT kind, value, source FROM identities WHERE customer_id = ?1 OR customer_id IN"
+         " (SELECT id FROM customers WHERE merged_into = ?1) ORDER BY kind, value");
     enc_jw_key(w, "identities");
     enc_jw_arr(w);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -167,9 +168,9 @@ enc_rc enc_store_customer_json(enc_store *st, int64_t id, enc_jw *w, enc_err *er
     enc_jw_end(w);
     sqlite3_finalize(s);
 
-    PREP("SELECT m.from_id, c.external_id, m.reason, m.at FROM merges m LEFT JOIN customers c ON"
-         " c.id = m.from_id WHERE m.into_id = ?1 OR c.merged_into = ?1 OR m.into_id IN"
-         " (SELECT id FROM customers WHERE merged_into = ?1) ORDER BY m.id");
+    PREP("SELECT m.from_id, c.external_id, m.reason, m.at, m.rule, m.source FROM merges m"
+         " LEFT JOIN customers c ON c.id = m.from_id WHERE m.undone_at IS NULL AND"
+         " (m.into_id = ?1 OR c.merged_into = ?1) ORDER BY m.id");
     enc_jw_key(w, "merged_from");
     enc_jw_arr(w);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -178,6 +179,8 @@ enc_rc enc_store_customer_json(enc_store *st, int64_t id, enc_jw *w, enc_err *er
         if (sqlite3_column_type(s, 0) == SQLITE_NULL) enc_jw_null(w);
         else enc_jw_int(w, sqlite3_column_int64(s, 0));
         col_str(w, "customer_id", s, 1);
+        col_str(w, "rule", s, 4);
+        col_str(w, "source", s, 5);
         col_str(w, "reason", s, 2);
         col_time(w, "at", s, 3);
         enc_jw_end(w);

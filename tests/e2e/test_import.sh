@@ -34,16 +34,25 @@ check "products: error lines" "$(j "$OUT" '[e["line"] for e in d["errors"]]')" "
 run_rc "$ENCORE" import customers "$D/customers.csv" --json
 check "customers: exit 0 despite bad rows" "$RC" 0
 check "customers: read (multi-line record counts once)" "$(j "$OUT" 'd["read"]')" 9
-check "customers: imported" "$(j "$OUT" 'd["imported"]')" 4
-check "customers: updated (same phone / email as an earlier row)" "$(j "$OUT" 'd["updated"]')" 2
-check "customers: rejected" "$(j "$OUT" 'd["rejected"]')" 3
+# a second registration (C006 shares C005's phone, C007 C002's email) is kept as a record of its
+# own and merged into the older customer: imported, and counted in merged
+check "customers: imported" "$(j "$OUT" 'd["imported"]')" 8
+check "customers: updated (nothing was there before)" "$(j "$OUT" 'd["updated"]')" 0
+# a bad optional field (email next to a customer id, birthday 02-30, registered "yesterday") is
+# dropped with a warning and the row kept (issue 12: before, the whole customer was lost)
+check "customers: rejected (only the row with no identity)" "$(j "$OUT" 'd["rejected"]')" 1
 check "customers: second registrations recognised" "$(j "$OUT" 'd["merged"]')" 2
-check "customers: bad email reported with line and field" \
-  "$(j "$OUT" '[(e["line"],e["field"]) for e in d["errors"]][0]')" "(4, 'email')"
-check "customers: bad time reported" \
-  "$(j "$OUT" '[(e["line"],e["field"]) for e in d["errors"]][1]')" "(6, 'registered_at')"
 check "customers: row with no identity reported" \
-  "$(j "$OUT" '[e["field"] for e in d["errors"]][2]')" "customer_id"
+  "$(j "$OUT" '[(e["line"],e["field"]) for e in d["errors"]]')" "[(10, 'customer_id')]"
+check "customers: bad optional fields dropped with line and field" \
+  "$(j "$OUT" '[(e["line"],e["field"]) for e in d["warnings"]]')" "[(4, 'email'), (4, 'birthday'), (6, 'registered_at')]"
+check "customers: warnings counted" "$(j "$OUT" 'd["warned"]')" 3
+check "customers: counts by reason" \
+  "$(j "$OUT" 'sorted((r["severity"],r["field"],r["count"]) for r in d["reasons"])')" \
+  "[('rejected', 'customer_id', 1), ('warning', 'birthday', 1), ('warning', 'email', 1), ('warning', 'registered_at', 1)]"
+run_rc "$ENCORE" customer C003 --json
+check "customer with a bad email and birthday kept, the rest intact" \
+  "$(j "$OUT" '(d["email"], d["birthday"], d["city"], d["gender"])')" "(None, None, 'Boston', 'f')"
 
 run_rc "$ENCORE" customer C001 --json
 check "customer: email lower-cased" "$(j "$OUT" 'd["email"]')" "alice@example.com"
@@ -51,9 +60,9 @@ check "customer: phone E.164" "$(j "$OUT" 'd["phone"]')" "+14155550101"
 check "customer: gender" "$(j "$OUT" 'd["gender"]')" "f"
 check "customer: points" "$(j "$OUT" 'd["points"]')" 120
 run_rc "$ENCORE" customer C002 --json
-check "customer: quoted field with quotes" "$(j "$OUT" 'd["name"]')" "Frank"
+check "customer: quoted field with quotes (not overwritten by C007's name)" "$(j "$OUT" 'd["name"]')" 'Bob "Bobby" Jones'
 check "customer: US date" "$(j "$OUT" 'd["birthday"]')" "1985-04-30"
-check "customer: quoted comma kept" "$(j "$OUT" 'd["city"]')" "Denver"
+check "customer: quoted comma kept (not overwritten by C007's city)" "$(j "$OUT" 'd["city"]')" "New York, NY"
 check "customer: shared email attaches second id" "$(j "$OUT" 'sorted(i["value"] for i in d["identities"] if i["kind"]=="ext")')" "['C002', 'C007']"
 run_rc "$ENCORE" customer C006 --json
 check "customer: Chinese mobile normalised and shared" "$(j "$OUT" 'd["phone"]')" "+8613812345678"
@@ -74,7 +83,7 @@ check "orders: rejected" "$(j "$OUT" 'd["rejected"]')" 3
 check "orders: reasons" "$(j "$OUT" '[(e["line"],e["field"]) for e in d["errors"]]')" \
   "[(7, 'time'), (8, 'qty'), (9, 'status')]"
 run_rc "$ENCORE" stats --json
-check "stats: customers" "$(j "$OUT" 'd["customers"]')" 4
+check "stats: customers (C003 and C004 kept now)" "$(j "$OUT" 'd["customers"]')" 6
 check "stats: orders" "$(j "$OUT" 'd["orders"]')" 5
 check "stats: lines" "$(j "$OUT" 'd["order_lines"]')" 6
 check "stats: returns" "$(j "$OUT" 'd["returns"]')" 1
@@ -96,7 +105,7 @@ check "orders again: all good rows skipped" "$(j "$OUT" 'd["skipped"]')" 6
 run_rc "$ENCORE" import customers "$D/customers.csv" --json
 check "customers again: nothing imported" "$(j "$OUT" 'd["imported"]')" 0
 run_rc "$ENCORE" stats --json
-check "stats unchanged after re-imports" "$(j "$OUT" '(d["customers"],d["orders"],d["order_lines"])')" "(4, 5, 6)"
+check "stats unchanged after re-imports" "$(j "$OUT" '(d["customers"],d["orders"],d["order_lines"])')" "(6, 5, 6)"
 
 # --- events (JSON lines), consents, feedback ---------------------------------------------
 run_rc "$ENCORE" import events "$D/events.jsonl" --json
@@ -129,9 +138,9 @@ run_rc "$ENCORE" customer C005 --json
 check "merge: C005 now resolves to the oldest record (C001)" "$(j "$OUT" 'd["customer_id"]')" "C001"
 check "merge: history follows" "$(j "$OUT" 'd["orders"]["count"]')" 2
 check "merge: recorded with reasons" "$(j "$OUT" '[m["reason"] for m in d["merged_from"]]')" \
-  "['customer_id C006 shares phone +8613812345678', 'shared phone +8613812345678', 'customer_id C100 shares email alice@example.com']"
+  "['shared phone +8613812345678', 'shared email alice@example.com', 'shared phone +8613812345678']"
 run_rc "$ENCORE" stats --json
-check "merge: customer count drops" "$(j "$OUT" '(d["customers"], d["merged_customers"])')" "(3, 1)"
+check "merge: customer count drops, merged counts every merge" "$(j "$OUT" '(d["customers"], d["merged_customers"])')" "(5, 4)"
 
 # --- dry run, max errors, exit codes ------------------------------------------------------
 export ENCORE_DB="$E2E_TMP/dry.db"
@@ -145,7 +154,7 @@ check "max-errors: stopped flag" "$(j "$OUT" 'd["stopped_at_max_errors"]')" True
 check_match "max-errors: message" "$ERR" "stopped after 2 rejected rows"
 run_rc "$ENCORE" stats --json
 check "max-errors: good rows before the stop are kept" "$(j "$OUT" 'd["order_lines"]')" 5
-printf 'customer_id,email\nX1,bad\nX2,also bad\n' > "$E2E_TMP/allbad.csv"
+printf 'customer_id,email\n,bad\n,also bad\n' > "$E2E_TMP/allbad.csv"
 run_rc "$ENCORE" import customers "$E2E_TMP/allbad.csv"
 check "nothing importable: exit 1" "$RC" 1
 check_match "human output lists errors as file:line: field: reason" "$ERR" "allbad.csv:2: email: "

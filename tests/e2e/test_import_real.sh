@@ -11,12 +11,16 @@ if need_data "$OR"; then
   run_rc "$ENCORE" import orders "$ENCORE_DATA/$OR" --cancel-prefix C --json
   check "online retail: exit 0" "$RC" 0
   check "online retail: every line read" "$(jget "$OUT" 'd["read"]')" 541909
-  check "online retail: no line rejected" "$(jget "$OUT" 'd["rejected"]')" 0
+  # two "Adjust bad debt" lines (A563186, A563187) have a negative unit price: not sales but
+  # accounting entries, rejected with the field since issue 12 (a discount is its own field)
+  check "online retail: only the two negative-price adjustments rejected" \
+    "$(jget "$OUT" '(d["rejected"], sorted(set((e["field"], e["reason"][:8]) for e in d["errors"])))')" \
+    "(2, [('unit_price', 'negative')])"
   run_rc "$ENCORE" stats --json
   check "online retail: 4,372 customers" "$(jget "$OUT" 'd["customers"]')" 4372
-  check "online retail: 25,900 orders" "$(jget "$OUT" 'd["orders"]')" 25900
+  check "online retail: 25,898 orders" "$(jget "$OUT" 'd["orders"]')" 25898
   check "online retail: 3,836 cancellations kept as returns" "$(jget "$OUT" 'd["returns"]')" 3836
-  check "online retail: every line kept" "$(jget "$OUT" 'd["order_lines"]')" 541909
+  check "online retail: every line but the two adjustments kept" "$(jget "$OUT" 'd["order_lines"]')" 541907
   check "online retail: 397,884 sale lines" "$(jget "$OUT" 'd["sales"]["lines"]')" 397884
   check "online retail: 4,338 buying customers" "$(jget "$OUT" 'd["sales"]["customers"]')" 4338
   check "online retail: 18,532 sale invoices" "$(jget "$OUT" 'd["sales"]["orders"]')" 18532

@@ -144,10 +144,25 @@ api /v1/identify '{"userId":"u2","traits":{"email":"x"}}'; err_is "identify: bad
 api /v1/identify '{"traits":{"name":"nobody"}}'; err_is "identify: nobody to identify" 400 "identify needs userId" userId
 run_rc "$ENCORE" stats --json
 check "identify: two customers" "$(j "$OUT" 'd["customers"]')" 2
-api /v1/identify '{"userId":"u2","traits":{"email":"ann@example.com"}}'
-check "identify linking the two: 200" "$CODE" 200
+# issue 12: an unverified email of another customer does not merge two userIds (inbox takeover)
+api /v1/identify '{"userId":"ATTACKER-1","traits":{"email":"ann@example.com"}}'
+check "identify with someone else's unverified email: 200" "$CODE" 200
 run_rc "$ENCORE" stats --json
-check "identify: merged into one customer" "$(j "$OUT" 'd["customers"], d["merged_customers"]')" "1 1"
+check "identify: no merge on an unverified email" "$(j "$OUT" 'd["customers"], d["merged_customers"]')" "3 0"
+ANN=$(sql "SELECT id FROM customers WHERE external_id = 'u1'")
+sqlw() { $PY -c "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.commit()" "$ENCORE_DB" "$1"; }
+sqlw "INSERT INTO inbox(customer_id, title, body, created_at) VALUES($ANN, 'Your coupon', 'ANN-SECRET-CODE', 1)"
+req GET "/v1/inbox?customer=ATTACKER-1" -u "$ENCORE_WRITE_KEY:"
+check "inbox of the attacker's id: none of the victim's messages" "$(jget "$BODY" 'd["messages"]')" "[]"
+req GET "/v1/inbox?customer=u1" -u "$ENCORE_WRITE_KEY:"
+check "inbox of the victim: text and HTML apart" \
+  "$(jget "$BODY" '[(m["body_text"], m["body_html"]) for m in d["messages"]]')" "[('ANN-SECRET-CODE', None)]"
+sqlw "DELETE FROM inbox"
+# verified, the same call merges
+api /v1/identify '{"userId":"u2","traits":{"email":"ann@example.com","email_verified":true}}'
+check "identify linking the two (verified email): 200" "$CODE" 200
+run_rc "$ENCORE" stats --json
+check "identify: merged into one customer (and the attacker's own)" "$(j "$OUT" 'd["customers"], d["merged_customers"]')" "2 1"
 run_rc "$ENCORE" customer ann@example.com --json
 check "identify: the survivor has both ids, email, phone, city" \
   "$(j "$OUT" 'd["customer_id"], d["email"], d["phone"], d["city"], sorted(i["value"] for i in d["identities"] if i["kind"]=="ext")')" \

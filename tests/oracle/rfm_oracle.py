@@ -9,7 +9,12 @@ customer:
                  one order placed at its first line's time (a few invoices' lines straddle a
                  minute: 547690 has lines at 14:55 and 14:56 — the order is at 14:55)
   frequency    = distinct invoices
-  monetary     = sum of quantity x unit price in cents (prices have at most 2 decimals)
+  monetary     = sum of quantity x unit price in cents (prices have at most 2 decimals), net of
+                 the customer's returns before the as-of day's end (the lines of C invoices and
+                 any negative quantity: |quantity| x unit price), never below 0: Encore's
+                 monetary is net of returns since issue 12 (the published RFM studies of this
+                 data, e.g. Chen, Sain & Guo 2012, drop the C invoices and report gross sums;
+                 recency and frequency are the same either way)
   r, f, m      = pd.qcut(s.rank(method='first'), 5, labels=False) + 1 (recency reversed),
                  then the lowest score of each group of equal values (Encore's default ties)
 
@@ -24,10 +29,16 @@ import pandas as pd
 csv, as_of, prof = sys.argv[1], sys.argv[2], sys.argv[3]
 end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
 
-df = pd.read_csv(csv, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str},
-                 parse_dates=["InvoiceDate"])
-df = df[~df["InvoiceNo"].str.startswith("C")]
-df["placed"] = df.groupby("InvoiceNo")["InvoiceDate"].transform("min")
+raw = pd.read_csv(csv, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str},
+                  parse_dates=["InvoiceDate"])
+raw["placed"] = raw.groupby("InvoiceNo")["InvoiceDate"].transform("min")
+cancel = raw["InvoiceNo"].str.startswith("C")
+ret = raw[(cancel | (raw["Quantity"] < 0)) & raw["CustomerID"].notna() & (raw["UnitPrice"] >= 0)]
+ret = ret[ret["placed"] < end].copy()
+ret["cust"] = ret["CustomerID"].astype(float).astype(int).astype(str)
+ret["cents"] = (ret["UnitPrice"] * 100).round().astype("int64") * ret["Quantity"].abs().astype("int64")
+returns = ret.groupby("cust")["cents"].sum()
+df = raw[~cancel].copy()
 df = df[df["CustomerID"].notna() & (df["Quantity"] > 0) & (df["UnitPrice"] > 0)]
 df = df[df["placed"] < end]
 df["cust"] = df["CustomerID"].astype(float).astype(int).astype(str)
@@ -38,6 +49,7 @@ o = pd.DataFrame({
     "frequency": g["InvoiceNo"].nunique(),
     "monetary": g["cents"].sum(),
 })
+o["monetary"] = (o["monetary"] - returns.reindex(o.index).fillna(0).astype("int64")).clip(lower=0)
 
 
 def score(s, higher):

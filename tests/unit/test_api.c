@@ -270,10 +270,28 @@ static void identify_creates_and_merges(void)
     CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 2);
     CHECK_STR(text("SELECT name FROM customers WHERE external_id = 'other'"), "Pete G");
     CHECK_STR(text("SELECT phone FROM customers WHERE external_id = 'other'"), "+8613812345678");
+    /* issue 12: an unverified email of someone else's does not merge two customers with their
+     * own userIds (the takeover), and is not copied onto the caller */
     CHECK_INT(call(ENC_API_IDENTIFY,
                    "{\"userId\":\"other\",\"traits\":{\"email\":\"peter@example.com\"}}", NULL),
               200);
+    CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 2);
+    CHECK_INT(scalar("SELECT count(*) FROM merges"), 0);
+    CHECK_INT(scalar("SELECT email IS NULL FROM customers WHERE external_id = 'other'"), 1);
+    CHECK_INT(call(ENC_API_IDENTIFY,
+                   "{\"userId\":\"other\",\"traits\":{\"email\":\"peter@example.com\","
+                   "\"email_verified\":\"yes\"}}",
+                   NULL),
+              400);
+    /* verified, it merges */
+    CHECK_INT(call(ENC_API_IDENTIFY,
+                   "{\"userId\":\"other\",\"traits\":{\"email\":\"peter@example.com\","
+                   "\"email_verified\":true}}",
+                   NULL),
+              200);
     CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 1);
+    CHECK_INT(scalar("SELECT count(*) FROM merges WHERE rule = 'shared_email' AND source = 'api'"),
+              1);
     CHECK_INT(scalar("SELECT count(*) FROM merges WHERE from_id IS NOT NULL"), 1);
     CHECK_STR(text("SELECT phone FROM customers WHERE merged_into IS NULL"), "+8613812345678");
     /* events of either id now land on the survivor */
@@ -290,6 +308,44 @@ static void identify_creates_and_merges(void)
     CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 1);
     CHECK_STR(text("SELECT city || '|' || name FROM customers WHERE merged_into IS NULL"),
               "Dallas|Peter Gibbons");
+}
+
+/* The identity policy's merge_on lets unverified phones merge; future times are refused. */
+static void policy_merge_on_and_time_bounds(void)
+{
+    fresh("policy.db");
+    enc_err err = {0};
+    CHECK_INT(
+        call(ENC_API_IDENTIFY, "{\"userId\":\"a\",\"traits\":{\"phone\":\"13812345678\"}}", NULL),
+        200);
+    CHECK_INT(
+        call(ENC_API_IDENTIFY, "{\"userId\":\"b\",\"traits\":{\"phone\":\"13812345678\"}}", NULL),
+        200);
+    CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 2);
+    CHECK_INT(enc_store_merge_on_set(st, ENC_IDENT_MERGE_PHONE, &err), ENC_OK);
+    CHECK_INT(
+        call(ENC_API_IDENTIFY, "{\"userId\":\"b\",\"traits\":{\"phone\":\"13812345678\"}}", NULL),
+        200);
+    CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 1);
+    json_t *d;
+    /* 9999-12-31 and a sentAt correction into year 12025 are refused with the field */
+    CHECK_INT(call(ENC_API_TRACK,
+                   "{\"userId\":\"a\",\"event\":\"x\",\"timestamp\":\"9999-12-31T00:00:00Z\"}", &d),
+              400);
+    CHECK_STR(json_string_value(json_object_get(d, "field")), "timestamp");
+    json_decref(d);
+    CHECK_INT(call(ENC_API_TRACK,
+                   "{\"userId\":\"a\",\"event\":\"x\",\"timestamp\":\"2025-01-01T00:00:00Z\","
+                   "\"sentAt\":\"1970-01-02T00:00:00Z\"}",
+                   &d),
+              400);
+    CHECK_STR(json_string_value(json_object_get(d, "field")), "sentAt");
+    json_decref(d);
+    CHECK_INT(call(ENC_API_TRACK,
+                   "{\"userId\":\"a\",\"event\":\"x\",\"timestamp\":\"1969-12-31T00:00:00Z\"}",
+                   NULL),
+              400);
+    CHECK_INT(scalar("SELECT count(*) FROM events"), 0);
 }
 
 static void refusals_name_their_field(void)
@@ -496,6 +552,7 @@ int main(void)
     RUN(segment_names_map);
     RUN(order_completed_makes_an_order);
     RUN(identify_creates_and_merges);
+    RUN(policy_merge_on_and_time_bounds);
     RUN(refusals_name_their_field);
     RUN(batch_keeps_the_good_items);
     RUN(sent_at_corrects_the_clock);

@@ -213,8 +213,10 @@ static void gen_shop(shop *s, uint64_t seed, int ncust)
         c->tz = PICK(&r, zones);
         c->points = (int64_t)enc_rng_below(&r, 3000);
         c->has_prof = enc_rng_below(&r, 10) < 7;
-        int64_t asof[] = {s->now - DAYS, s->now - 3 * DAYS, s->now, s->now + DAYS};
-        c->prof_as_of = asof[enc_rng_below(&r, 4)];
+        /* runs of earlier days, of today (visible all day: base/datetime.h), of tomorrow */
+        int64_t asof[] = {s->now - DAYS, s->now - 3 * DAYS, s->now, s->now + DAYS,
+                          s->now + 2 * DAYS};
+        c->prof_as_of = asof[enc_rng_below(&r, 5)];
         for (int k = 0; k < P_NNUM; k++) c->pnum[k] = NAN;
         if (c->has_prof) {
             for (int k = 0; k < P_NNUM; k++) {
@@ -663,7 +665,7 @@ static double field_num(const char *name, int c)
     if (!strcmp(name, "registered_at")) return cu->has_reg ? (double)cu->reg : NAN;
     if (!strcmp(name, "registered_days")) return cu->has_reg ? (double)(now - cu->reg) / DAYS : NAN;
     if (!strcmp(name, "birth_month")) return cu->bm ? cu->bm : NAN;
-    bool prof = cu->has_prof && cu->prof_as_of <= now;
+    bool prof = cu->has_prof && cu->prof_as_of - DAYS <= now;
     if (!strcmp(name, "scored_at")) return prof ? (double)cu->prof_as_of : NAN;
     for (int k = 0; k < P_NNUM; k++)
         if (!strcmp(name, pnum_cols[k])) return prof ? cu->pnum[k] : NAN;
@@ -679,7 +681,7 @@ static const char *field_text(const char *name, int c)
     if (!strcmp(name, "tier")) return cu->tier;
     if (!strcmp(name, "timezone")) return cu->tz;
     if (!strcmp(name, "gender")) return cu->gender == 'm' ? "m" : cu->gender == 'f' ? "f" : NULL;
-    bool prof = cu->has_prof && cu->prof_as_of <= S->now;
+    bool prof = cu->has_prof && cu->prof_as_of - DAYS <= S->now;
     for (int k = 0; k < T_NTXT; k++)
         if (!strcmp(name, ptxt_cols[k])) return prof ? cu->ptxt[k] : NULL;
     TH_FAIL("oracle: no text field %s", name);
@@ -1242,7 +1244,7 @@ static bool cmp(double v, int op, double lo, double hi)
 static bool eval_oracle(const xnode *x, int c)
 {
     const tcust *cu = &S->c[c];
-    bool prof = cu->has_prof && cu->prof_as_of <= S->now;
+    bool prof = cu->has_prof && cu->prof_as_of - DAYS <= S->now;
     int64_t now = S->now;
     switch (x->kind) {
     case X_AND: return eval_oracle(x->a, c) && eval_oracle(x->b, c);
@@ -1753,7 +1755,7 @@ static void profiles(void)
              " (%lld, 1, %lld, 19999, 'weird', 'new', NULL, NULL),"
              " (%lld, 1, %lld, 99999, 'Champions', 'new', '[\"vip\"]', NULL)",
              (long long)a, (long long)(now - DAYS), (long long)b, (long long)now, (long long)c,
-             (long long)(now - DAYS), (long long)d, (long long)(now + 1));
+             (long long)(now - DAYS), (long long)d, (long long)(now + DAYS + 1));
     profile_sql(sql);
     CHECK_STR(members(now, "clv > 200"), "b");
     CHECK_STR(members(now, "clv >= 200"), "a b");
@@ -1776,6 +1778,17 @@ static void profiles(void)
     CHECK_STR(members(now, "scored_at = \"1972-09-26\""), "a c"); /* as_of: day 999 */
     /* seen a day later, d's profile is in */
     CHECK_STR(members(now + DAYS, "clv > 200"), "b d");
+    /* the as-of convention (issue 12): a run as of day D (as_of = the end of D) is visible at
+     * any time on D, to its last second */
+    snprintf(sql, sizeof sql, "UPDATE profiles SET as_of = %lld WHERE customer_id = %lld",
+             (long long)(now + DAYS), (long long)d);
+    profile_sql(sql);
+    CHECK_STR(members(now, "clv > 200"), "b d");
+    CHECK_STR(members(now + DAYS - 1, "clv > 200"), "b d");
+    CHECK_STR(members(now - 1, "clv > 200"), "b");
+    snprintf(sql, sizeof sql, "UPDATE profiles SET as_of = %lld WHERE customer_id = %lld",
+             (long long)(now + DAYS + 1), (long long)d);
+    profile_sql(sql);
     /* lists seen before are not parsed again: the same texts give the same lists, the empty
      * one included */
     int64_t f = hcust("f", NULL), g = hcust("g", NULL);
@@ -1809,7 +1822,7 @@ static void merged_and_empty(void)
     int64_t a = hcust("a", NULL), b = hcust("b", NULL);
     int64_t p = hprod("P", "Cat");
     horder("o1", b, now - DAYS, p);
-    enc_store_customer_merge(hst, b, a, "test", &herr);
+    enc_store_customer_merge(hst, b, a, "test", "test", "test", &herr);
     CHECK_STR(members(now, "orders = 1"), "a");
     CHECK_STR(members(now, "true"), "a");
     CHECK_STR(members(now, "false"), "");

@@ -231,7 +231,7 @@ static void reasons_are_largest_positive_contributions(void)
     CHECK_INT(enc_churn_fit(X, y, N, Dm, &o, &m, ws, NULL), 0);
     int8_t *idx = enc_xmalloc(N * TOP);
     float *con = enc_xmalloc(N * TOP * sizeof *con);
-    enc_churn_reasons(&m, X, N, TOP, 0, idx, con);
+    enc_churn_reasons(&m, NULL, X, N, TOP, 0, idx, con);
     int bad = 0, filled = 0;
     for (int i = 0; i < N; i++) {
         double c[Dm];
@@ -250,7 +250,7 @@ static void reasons_are_largest_positive_contributions(void)
     CHECK_INT(bad, 0);
     CHECK(filled > 0); /* some rows have fewer than three positive contributions: -1 fills */
     /* a threshold drops small contributions */
-    enc_churn_reasons(&m, X, N, TOP, 0.5, idx, NULL);
+    enc_churn_reasons(&m, NULL, X, N, TOP, 0.5, idx, NULL);
     for (int i = 0; i < N; i++)
         for (int t = 0; t < TOP; t++) {
             int j = idx[i * TOP + t];
@@ -262,6 +262,31 @@ static void reasons_are_largest_positive_contributions(void)
     free(y);
     free(ws);
     free(X);
+}
+
+/* Issue 12: a reason is given only on the side that argues for churn, whatever the model's
+ * sign: "bought often lately" (many purchases in 90 days) never explains a churn risk. */
+static void reasons_only_raise_risk(void)
+{
+    enc_churn_model m;
+    memset(&m, 0, sizeof m);
+    m.d = ENC_CHURN_STD_D;
+    for (int j = 0; j < m.d; j++) {
+        m.sd[j] = 1;
+        m.beta[j] = 1; /* every feature weighs up: a collinear fit can do that */
+    }
+    double x[ENC_CHURN_STD_D] = {0};
+    x[ENC_CHURN_F_RECENT90] = 5;   /* bought often lately: z > 0 */
+    x[ENC_CHURN_F_MONETARY] = 9;   /* spends a lot: z > 0 */
+    x[ENC_CHURN_F_RECENCY] = 2;    /* a while since the last purchase: z > 0, a real reason */
+    x[ENC_CHURN_F_OCCASIONS] = -3; /* few purchases: z < 0, but beta > 0 makes it lower risk */
+    int8_t idx[3];
+    enc_churn_reasons(&m, NULL, x, 1, 3, 0, idx, NULL);
+    CHECK_INT(idx[0], ENC_CHURN_F_MONETARY); /* the model alone would say "spends a lot" */
+    enc_churn_reasons(&m, enc_churn_std_features, x, 1, 3, 0, idx, NULL);
+    CHECK_INT(idx[0], ENC_CHURN_F_RECENCY);
+    CHECK_INT(idx[1], -1);
+    for (int j = 0; j < ENC_CHURN_STD_D; j++) CHECK(enc_churn_std_features[j].risk != 0);
 }
 
 static void reason_texts(void)
@@ -288,7 +313,7 @@ static void reason_texts(void)
     CHECK_NEAR(x[ENC_CHURN_F_ENGAGEMENT_DROP], 8, 0);
     char buf[200];
     enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_OVERDUE, buf, sizeof buf);
-    CHECK_STR(buf, "no purchase for 143 days (usually every 30)");
+    CHECK_STR(buf, "no purchase for 143 days (usually every 30 days)"); /* with its unit */
     enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_COMPLAINTS, buf, sizeof buf);
     CHECK_STR(buf, "complained recently (complaints in the last 90 days: 2)");
     enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_ENGAGEMENT_DROP, buf,
@@ -301,7 +326,7 @@ static void reason_texts(void)
     /* truncation reports the full length */
     size_t need =
         enc_churn_reason_text(&m, enc_churn_std_features, x, ENC_CHURN_F_OVERDUE, buf, 10);
-    CHECK_INT(need, strlen("no purchase for 143 days (usually every 30)"));
+    CHECK_INT(need, strlen("no purchase for 143 days (usually every 30 days)"));
     CHECK_STR(buf, "no purcha");
     /* one-time buyer: the default gap, no drift; no purchases: a NaN row */
     occ = 1;
@@ -479,6 +504,7 @@ int main(void)
     RUN(optimum_matches_scipy);
     RUN(reasons_are_largest_positive_contributions);
     RUN(reason_texts);
+    RUN(reasons_only_raise_risk);
     RUN(time_split_flow);
     RUN(malformed_input);
     return TEST_SUMMARY();

@@ -447,6 +447,11 @@ static void phones(void)
     PHONE("06 6982 0000", "39", "+390669820000");        /* Italy keeps its 0 */
     PHONE("+44 (0)20 7946 0958", NULL, "+442079460958"); /* (0): optional trunk prefix */
     PHONE("(0)20 7946 0958", "44", "+442079460958");
+    /* issue 12: an international number written without '+' is not prefixed twice */
+    PHONE("447700900123", "44", "+447700900123");
+    PHONE("7700 900123", "44", "+447700900123");
+    PHONE("07700 900123", "44", "+447700900123");
+    PHONE("493012345678", "49", "+493012345678");
     PHONE("", NULL, "!empty");
     PHONE("()-", NULL, "!no digits");
     PHONE("2125550100", NULL, "!no country code");

@@ -420,10 +420,11 @@ static void merges_and_new_rows_above_the_marks(void)
     /* a customer added after the build, merged into one the cache holds: its rows follow */
     grow(10, 300);
     int64_t late = custs[ncusts - 1];
-    if (enc_store_customer_merge(st, late, custs[0], "test", &err)) TH_FAIL("merge: %s", err.msg);
+    if (enc_store_customer_merge(st, late, custs[0], "test", "test", "test", &err))
+        TH_FAIL("merge: %s", err.msg);
     compare_all(!usable() ? false : true);
     /* a held customer merged: the cache is not used */
-    if (enc_store_customer_merge(st, custs[1], custs[2], "test", &err))
+    if (enc_store_customer_merge(st, custs[1], custs[2], "test", "test", "test", &err))
         TH_FAIL("merge: %s", err.msg);
     CHECK(!usable());
     compare_all(false);

@@ -3,6 +3,7 @@
  * reader, a differential test against Python's csv module, and the two real data sets. */
 #include "harness.h"
 #include "base/csv.h"
+#include "base/buf.h"
 #include <fcntl.h>
 #include <stdbool.h>
 #include <jansson.h>
@@ -149,8 +150,9 @@ static void sniff(void)
 
 static void bad_records_in_the_middle(void)
 {
-    /* unterminated quote at the end: the record is reported, the lines after it are read */
-    EXPECT_CSV("a,b\n1,2\n3,\"open\n4,5\n6,7\n", ENC_FMT_CSV, "1:a|b;2:1|2;E3:4;4:4|5;5:6|7;");
+    /* unterminated quote: the record is reported, and the lines after it are inside the
+     * field, never rows (issue 12: they used to be read as rows) */
+    EXPECT_CSV("a,b\n1,2\n3,\"open\n4,5\n6,7\n", ENC_FMT_CSV, "1:a|b;2:1|2;E3:4;");
     EXPECT_CSV("\"", ENC_FMT_CSV, "E1:4;");
     /* too many fields */
     {
@@ -167,12 +169,63 @@ static void bad_records_in_the_middle(void)
         CHECK_STR(t, "1:0123456789;E2:7;3:ok;E4:7;6:end;");
         free(t);
     }
-    /* a quote opened and never closed within max_record: resume at the next line */
+    /* a quote opened and never closed: past max_record the record is rejected, and nothing
+     * after the quote is read as rows */
     {
         const char in[] = "a\n\"x\ny\nzzzzzzzzzzzzzzz\nb\n";
         char *t = read_mem(in, sizeof in - 1, ENC_FMT_CSV, ENC_UTF8, 8, 0);
-        CHECK_STR(t, "1:a;E2:4;3:y;E4:7;5:b;");
+        CHECK_STR(t, "1:a;E2:7;");
         free(t);
+    }
+    /* CSV reader injection (issue 12): a quoted field longer than the cap holding text that
+     * looks like rows; the record is rejected and reading resumes after its closing quote */
+    {
+        const char in[] = "id,text\n1,\"long complaint\n2,forged row\n3,\"\"quoted\"\" too\n\",x\n"
+                          "4,ok\n";
+        char *t = read_mem(in, sizeof in - 1, ENC_FMT_CSV, ENC_UTF8, 20, 0);
+        CHECK_STR(t, "1:id|text;E2:7;6:4|ok;");
+        free(t);
+        /* the same through the file reader */
+        t = read_file(write_tmp("inject.csv", in, sizeof in - 1), ENC_FMT_CSV, ENC_UTF8, 20);
+        CHECK_STR(t, "1:id|text;E2:7;6:4|ok;");
+        free(t);
+    }
+    /* a NUL byte stays in the field with its length (the importer rejects such a field) */
+    {
+        const char in[] = "a,b\x00"
+                          "c\n";
+        enc_csv_opts o = {0};
+        enc_csv *r;
+        enc_err err = {0};
+        enc_csv_row row;
+        CHECK_INT(enc_csv_open_mem(&r, in, sizeof in - 1, &o, &err), ENC_OK);
+        CHECK_INT(enc_csv_next(r, &row, &err), 1);
+        CHECK_INT(row.n, 2);
+        CHECK_INT(row.len[1], 3);
+        enc_csv_close(r);
+    }
+    /* cells written for spreadsheets: formulas neutralised, numbers left alone, quoting */
+    {
+        struct {
+            const char *in, *out;
+        } cells[] = {{"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+                     {"+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"},
+                     {"@SUM(A1)", "'@SUM(A1)"},
+                     {"-2+3", "'-2+3"},
+                     {"\tx", "'\tx"},
+                     {"\rx", "\"'\rx\""},
+                     {"-3.50", "-3.50"},
+                     {"+86", "+86"},
+                     {"a,b", "\"a,b\""},
+                     {"plain", "plain"},
+                     {"", ""}};
+        for (size_t i = 0; i < sizeof cells / sizeof *cells; i++) {
+            enc_buf b = {0};
+            enc_csv_cell(&b, cells[i].in, strlen(cells[i].in));
+            enc_buf_addc(&b, 0);
+            CHECK_STR(b.p, cells[i].out);
+            enc_buf_free(&b);
+        }
     }
     /* a single line far past the limit, then good rows */
     {

@@ -303,6 +303,46 @@ static void cn_scheme_table(void)
     CHECK_NEAR(mu.recency, 2, 1e-12);
 }
 
+/* Issue 12: rfm.k of 3..10 keeps the named segments meaningful: scores are put on the 1..5 scale
+ * of the grid (1 -> 1, k -> 5), so every segment is reachable for every k, and the best scores
+ * are Champions, the worst Lost. */
+static void segments_for_every_k(void)
+{
+    CHECK_INT(enc_rfm_to5(1, 3), 1);
+    CHECK_INT(enc_rfm_to5(2, 3), 3);
+    CHECK_INT(enc_rfm_to5(3, 3), 5);
+    CHECK_INT(enc_rfm_to5(10, 10), 5);
+    CHECK_INT(enc_rfm_to5(1, 10), 1);
+    CHECK_INT(enc_rfm_to5(4, 5), 4);
+    for (int k = 3; k <= 10; k++) {
+        bool seen[ENC_SEG_COUNT] = {0};
+        for (int r = 1; r <= k; r++)
+            for (int f = 1; f <= k; f++)
+                for (int m = 1; m <= k; m++) {
+                    uint8_t R = (uint8_t)r, F = (uint8_t)f, M = (uint8_t)m, seg;
+                    enc_rfm_segments_k(&R, &F, &M, 1, k, &seg);
+                    if (seg < ENC_SEG_COUNT) seen[seg] = true;
+                    else TH_FAIL("k=%d: (%d,%d,%d) has no segment", k, r, f, m);
+                    int s5 = enc_rfm_to5(r, k);
+                    if (s5 < 1 || s5 > 5) TH_FAIL("k=%d: score %d maps to %d", k, r, s5);
+                }
+        /* with k >= 5 every segment; with 3 or 4 scores the cells that need the missing
+         * middle scores cannot occur (docs/scoring.md), the rest can */
+        int reachable = 0;
+        for (int g = 0; g < ENC_SEG_COUNT; g++) {
+            reachable += seen[g];
+            if (!seen[g] && k >= 5)
+                TH_FAIL("k=%d: segment %s unreachable", k, enc_rfm_segment_name(g));
+        }
+        CHECK(reachable >= (k == 3 ? 7 : 8));
+        uint8_t hi = (uint8_t)k, lo = 1, seg;
+        enc_rfm_segments_k(&hi, &hi, &hi, 1, k, &seg);
+        CHECK_INT(seg, ENC_SEG_CHAMPIONS);
+        enc_rfm_segments_k(&lo, &lo, &lo, 1, k, &seg);
+        CHECK_INT(seg, ENC_SEG_LOST);
+    }
+}
+
 int main(void)
 {
     RUN(argsort_is_stable_and_sorted);
@@ -314,5 +354,6 @@ int main(void)
     RUN(errors_are_reported);
     RUN(segments_reachable_and_within_published_ranges);
     RUN(cn_scheme_table);
+    RUN(segments_for_every_k);
     return TEST_SUMMARY();
 }

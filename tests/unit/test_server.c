@@ -300,7 +300,8 @@ static void inbox_read_api(void)
             enc_store_customer_insert(st, &r, &ids[i], &err);
             enc_store_ident_set(st, "ext", ext[i], ids[i], "t", &err);
         }
-        enc_store_customer_merge(st, ids[2], ids[0], "test", &err); /* ann-old is ann now */
+        enc_store_customer_merge(st, ids[2], ids[0], "test", "test", "test",
+                                 &err); /* ann-old is ann now */
         sqlite3 *db = enc__store_db(st);
         /* 25 messages of ann (5 of them as ann-old, 3 already read), 2 of bob */
         for (int k = 0; k < 27; k++) {

@@ -82,7 +82,7 @@ static void build(bool mem)
     order("O6", b, 1300, "cancelled", NULL);
     int64_t o7 = order("O7", c, 1400, "paid", NULL);
     line(o7, 1, pid2, 3, 100);
-    enc_store_customer_merge(st, c, b, "test", &err);
+    enc_store_customer_merge(st, c, b, "test", "test", "test", &err);
     /* D: an order imported without lines, a zero total and one item (a free purchase, as
      * CDNOW's $0 rows): a purchase; E: one without lines and without items: none */
     int64_t d = customer("D"), e5 = customer("E");

@@ -185,7 +185,8 @@ static void merge_moves_history_and_identities(void)
     int64_t oid;
     enc_put p;
     enc_store_order_put(st, &o, &oid, &p, &err);
-    CHECK_INT(enc_store_customer_merge(st, ib, ia, "shared email x", &err), ENC_OK);
+    CHECK_INT(enc_store_customer_merge(st, ib, ia, "shared_email", "test", "shared email x", &err),
+              ENC_OK);
     CHECK_INT(enc_store_ident_find(st, "ext", "B", &ic, &err), ENC_OK);
     CHECK_INT(ic, ia);
     CHECK_INT(scalar(st, "SELECT customer_id FROM orders"), ia);
@@ -203,11 +204,80 @@ static void merge_moves_history_and_identities(void)
     enc_store_close(st);
 }
 
+/* One merge rule: the survivor's non-empty fields are kept, empty ones filled, points summed,
+ * the higher tier and the earlier registration kept; the merge records both ids, rule and source;
+ * an unmerge gives everything back. */
+static void merge_rule_and_unmerge(void)
+{
+    enc_store *st = fresh("merge_rule.db");
+    if (!st) return;
+    enc_err err = {0};
+    enc_customer_rec a = {.source = "s",
+                          .source_key = "a",
+                          .external_id = "M001",
+                          .name = "Old",
+                          .tier = "银卡",
+                          .points = 1200,
+                          .has_points = true,
+                          .registered_at = 2000,
+                          .has_registered = true};
+    enc_customer_rec b = {.source = "s",
+                          .source_key = "b",
+                          .external_id = "M002",
+                          .name = "New",
+                          .tier = "金卡",
+                          .city = "Paris",
+                          .points = 300,
+                          .has_points = true,
+                          .registered_at = 1000,
+                          .has_registered = true};
+    int64_t ia, ib, ic, oid;
+    enc_put p;
+    CHECK_INT(enc_store_customer_insert(st, &a, &ia, &err), ENC_OK);
+    CHECK_INT(enc_store_customer_insert(st, &b, &ib, &err), ENC_OK);
+    enc_store_ident_set(st, "ext", "M002", ib, "s", &err);
+    enc_order_rec o = {.source = "s", .order_key = "O2", .customer = ib, .ts = 1, .status = "paid"};
+    enc_store_order_put(st, &o, &oid, &p, &err);
+    CHECK_INT(enc_store_customer_merge(st, ib, ia, "shared_phone", "b.csv", "shared phone", &err),
+              ENC_OK);
+    CHECK_INT(scalar(st, "SELECT name = 'Old' AND tier = '金卡' AND points = 1500 AND"
+                         " registered_at = 1000 AND city = 'Paris' FROM customers WHERE id = 1"),
+              1);
+    CHECK_INT(scalar(st, "SELECT count(*) FROM merges WHERE from_id = 2 AND into_id = 1 AND"
+                         " rule = 'shared_phone' AND source = 'b.csv'"),
+              1);
+    /* the identity stays with its registration and is found through the merge */
+    CHECK_INT(enc_store_ident_find(st, "ext", "M002", &ic, &err), ENC_OK);
+    CHECK_INT(ic, ia);
+    /* merging a merged customer again, or into itself, is refused */
+    CHECK(enc_store_customer_merge(st, ib, ia, "x", "x", "x", &err) != ENC_OK);
+    CHECK(enc_store_customer_merge(st, ia, ia, "x", "x", "x", &err) != ENC_OK);
+
+    enc_store_unmerged u;
+    CHECK_INT(enc_store_customer_unmerge(st, ib, &u, &err), ENC_OK);
+    CHECK_INT(u.survivor, ia);
+    CHECK_INT(u.rows, 1);
+    CHECK_INT(scalar(st, "SELECT name = 'Old' AND tier = '银卡' AND points = 1200 AND"
+                         " registered_at = 2000 AND city IS NULL FROM customers WHERE id = 1"),
+              1);
+    CHECK_INT(scalar(st, "SELECT merged_into IS NULL AND points = 300 FROM customers WHERE id = 2"),
+              1);
+    CHECK_INT(scalar(st, "SELECT customer_id FROM orders"), ib);
+    CHECK_INT(enc_store_ident_find(st, "ext", "M002", &ic, &err), ENC_OK);
+    CHECK_INT(ic, ib);
+    CHECK_INT(scalar(st, "SELECT undone_at IS NOT NULL FROM merges"), 1);
+    /* not merged (any more), or unknown: a clear error */
+    CHECK_INT(enc_store_customer_unmerge(st, ib, &u, &err), ENC_EUSAGE);
+    CHECK_INT(enc_store_customer_unmerge(st, 99, &u, &err), ENC_ENOTFOUND);
+    enc_store_close(st);
+}
+
 int main(void)
 {
     RUN(schema_created_and_versioned);
     RUN(keyed_writes_report_what_changed);
     RUN(merge_moves_history_and_identities);
+    RUN(merge_rule_and_unmerge);
     RUN(event_add_and_consent_state);
     return TEST_SUMMARY();
 }

@@ -1,6 +1,7 @@
 /* file.c — the file channel (file.h): JSON lines appended with one write and one fsync per
  * batch; keys already in the file are skipped so a re-sent message is written once. */
 #include "delivery/channels/file.h"
+#include "base/file.h"
 #include "base/buf.h"
 #include "base/map.h"
 #include "base/mem.h"
@@ -70,7 +71,7 @@ static enc_rc file_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *
     f->path = enc_xstrdup(path);
     f->sync = enc_opt_bool(opts, "fsync", true);
     f->keys = enc_smap_new(1024);
-    f->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    f->fd = enc_open_private(path, O_WRONLY | O_CREAT | O_APPEND); /* personal data: 0600 */
     if (f->fd < 0) {
         enc_fail(err, ENC_EIO, "channel %s: %s: %s", ch->name, path, strerror(errno));
         enc_smap_free(f->keys);
