@@ -11,7 +11,7 @@
 #   make playbooks  regenerate src/campaign/playbooks.c from src/campaign/playbooks/*.json
 #   make utf8-tables  regenerate src/base/utf8_tables.h (display widths) from Python's unicodedata
 
-PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd
+PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd libcrypto
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -g

@@ -39,7 +39,11 @@ void enc_run_result_json(enc_jw *w, const enc_run_result *r)
     enc_jw_kint(w, "tracked", r->links_tracked);
     enc_jw_kint(w, "untracked", r->links_untracked);
     enc_jw_end(w);
-    if (r->winner[0]) enc_jw_kstr(w, "ab_winner", r->winner);
+    if (r->winner[0]) {
+        enc_jw_kstr(w, "ab_winner", r->winner);
+        if (r->significant >= 0) enc_jw_kbool(w, "ab_significant", r->significant == 1);
+        if (r->rule[0]) enc_jw_kstr(w, "ab_rule", r->rule);
+    }
     if (r->decided) enc_jw_kbool(w, "ab_decided", true);
     if (r->rolled_out) enc_jw_kbool(w, "ab_rolled_out", true);
     if (r->error[0]) enc_jw_kstr(w, "error", r->error);
@@ -100,13 +104,20 @@ enc_rc enc_campaign_show_json(enc_store *st, const char *name, enc_jw *w, enc_er
     enc_jw_kstr(w, "planned_until", row.processed_to ? t4 : NULL);
     enc_jw_kint(w, "members", c.members);
     enc_jw_kint(w, "holdout", c.holdout);
-    enc_jw_kint(w, "messages", c.messages);
+    enc_jw_kint(w, "messages", c.messages); /* planned */
+    enc_jw_kint(w, "sent", c.by_state[ENC_MSG_SENT]);
     enc_jw_key(w, "outbox");
     enc_jw_obj(w);
-    for (int i = 0; i < ENC_MSG_NSTATES && i < 8; i++)
+    for (int i = 0; i < ENC_MSG_NSTATES; i++)
         enc_jw_kint(w, enc_msg_state_name((enc_msg_state)i), c.by_state[i]);
     enc_jw_end(w);
+    enc_jw_key(w, "expired");
+    enc_jw_obj(w);
+    for (int i = 0; i < c.nexpired; i++) enc_jw_kint(w, c.expired[i].reason, c.expired[i].n);
+    enc_jw_end(w);
     enc_jw_kint(w, "coupons_issued", c.coupons);
+    enc_jw_kint(w, "coupons_sent", c.coupons_sent);
+    enc_jw_kint(w, "coupons_revoked", c.coupons_revoked);
     enc_jw_kint(w, "coupons_redeemed", c.redeemed);
     if (row.ab_decide_at) {
         char t5[40];
@@ -146,9 +157,9 @@ enc_rc enc_campaign_plan_json(enc_store *st, const enc_spec *spec, int64_t now, 
 }
 
 enc_rc enc_campaign_change(enc_store *st, const char *name, const char *verb, int64_t now,
-                           const char **to, int64_t *cancelled, enc_err *err)
+                           const char **to, int64_t *cancelled, int64_t *revoked, enc_err *err)
 {
-    *cancelled = 0;
+    *cancelled = *revoked = 0;
     bool pause = strcmp(verb, "pause") == 0, resume = strcmp(verb, "resume") == 0,
          stop = strcmp(verb, "stop") == 0;
     if (!pause && !resume && !stop) return enc_fail(err, ENC_EUSAGE, "unknown change '%s'", verb);
@@ -168,16 +179,21 @@ enc_rc enc_campaign_change(enc_store *st, const char *name, const char *verb, in
             rc = enc_outbox_cancel(ob, row.name, NULL, cancelled, err);
             enc_outbox_close(ob);
         }
+        /* then the coupons those messages carried are revoked (an order using one is not
+         * redeemed); a message already claimed expires at its turn */
+        if (!rc) rc = enc_coupon_revoke_unsent(st, row.name, now, revoked, err);
     }
     enc_camp_row_free(&row);
     return rc;
 }
 
-void enc_campaign_change_json(enc_jw *w, const char *name, const char *to, int64_t cancelled)
+void enc_campaign_change_json(enc_jw *w, const char *name, const char *to, int64_t cancelled,
+                              int64_t revoked)
 {
     enc_jw_obj(w);
     enc_jw_kstr(w, "campaign", name);
     enc_jw_kstr(w, "state", to);
     enc_jw_kint(w, "cancelled", cancelled);
+    enc_jw_kint(w, "coupons_revoked", revoked);
     enc_jw_end(w);
 }

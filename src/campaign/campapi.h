@@ -17,10 +17,12 @@ enc_rc enc_campaign_plan_json(enc_store *st, const enc_spec *spec, int64_t now, 
                               enc_jw *w, enc_err *err);
 
 /* pause (running -> paused), resume (paused -> running), stop (-> stopped, its queued
- * messages cancelled). ENC_ENOTFOUND: no such campaign; ENC_EFAIL: not in a state the verb
- * applies to (err says which). *to gets the new state; *cancelled the messages cancelled. */
+ * messages cancelled and the unsent coupons they carried revoked). ENC_ENOTFOUND: no such campaign;
+ * ENC_EFAIL: not in a state the verb applies to (err says which). *to gets the new state;
+ * *cancelled the messages cancelled; *revoked the coupons revoked. */
 enc_rc enc_campaign_change(enc_store *st, const char *name, const char *verb, int64_t now,
-                           const char **to, int64_t *cancelled, enc_err *err);
-/* {"campaign", "state", "cancelled"} */
-void enc_campaign_change_json(enc_jw *w, const char *name, const char *to, int64_t cancelled);
+                           const char **to, int64_t *cancelled, int64_t *revoked, enc_err *err);
+/* {"campaign", "state", "cancelled", "coupons_revoked"} */
+void enc_campaign_change_json(enc_jw *w, const char *name, const char *to, int64_t cancelled,
+                              int64_t revoked);
 #endif

@@ -305,7 +305,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
             p->nhist = keep;
         }
         hist_push(p, (enc_hist_entry){got.at, 0, (uint8_t)chosen, (int8_t)sp->priority, 1,
-                                      sp->on_cap_defer});
+                                      sp->on_cap_defer, c->due + sp->send_within});
         for (size_t i = 0; i < nmoved; i++) {
             enc_hist_entry h = moved[i];
             int64_t to = 0;
@@ -316,11 +316,15 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
                 }
                 sched s2;
                 int64_t base = h.at > in->now ? h.at : in->now;
-                if (schedule(&w, pol, p, h.channel, base, 7 * 86400, true, h.priority, false, skip,
-                             &s2) == SCHED_OK)
+                /* it keeps its own deadline (send_within, its coupon's expiry); a message
+                 * queued before deadlines were stored gets the default 7 days */
+                int64_t within = h.deadline ? h.deadline - base : 7 * 86400;
+                if (within >= 0 && schedule(&w, pol, p, h.channel, base, within, true, h.priority,
+                                            false, skip, &s2) == SCHED_OK)
                     to = s2.at;
+                else to = -1; /* no time left before its deadline: displaced_expired */
             }
-            if (to) {
+            if (to > 0) {
                 h.at = to;
                 hist_push(p, h);
             }
@@ -466,8 +470,11 @@ static void address(const enc_plan *p, size_t k, int ch, char *out, size_t cap)
     switch (ch) {
     case CH_EMAIL: snprintf(out, cap, "%s", c->email ? c->email : ""); break;
     case CH_SMS: snprintf(out, cap, "%s", c->phone ? c->phone : ""); break;
+    /* WeChat needs the customer's OpenID, push a device token: without one, no address */
+    case CH_WECHAT: snprintf(out, cap, "%s", c->wechat_openid ? c->wechat_openid : ""); break;
+    case CH_PUSH: snprintf(out, cap, "%s", c->push_tokens ? c->push_tokens : ""); break;
     default:
-        /* push, wechat, inapp: the channel adapter resolves the customer */
+        /* inapp: the customer's id (the inbox is read by the shop's id) */
         if (p->snap->cust_ext[i]) snprintf(out, cap, "%s", p->snap->cust_ext[i]);
         else snprintf(out, cap, "#%lld", (long long)p->snap->cust_id[i]);
     }
@@ -630,7 +637,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         q->id = s->cust_id[i];
         q->tz = p->tz[i];
         q->consent = s->consent[i];
-        char a[256];
+        char a[1024];
         for (int ch = 0; ch < CH_NCHANNELS; ch++) {
             address(p, k, ch, a, sizeof a);
             if (a[0]) q->reachable |= (uint8_t)(1u << ch);
@@ -653,7 +660,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         if (p->persons[k].id != hist.customer[h]) continue;
         hist_push(&p->persons[k],
                   (enc_hist_entry){hist.at[h], hist.id[h], hist.channel[h], hist.priority[h],
-                                   hist.queued[h], hist.on_cap_defer[h]});
+                                   hist.queued[h], hist.on_cap_defer[h], hist.deadline[h]});
     }
     enc_history_free(&hist);
 
@@ -749,14 +756,18 @@ static void fmt_day(char *out, size_t cap, int64_t day)
 /* The unsubscribe link: a token of the tracking server (src/server/token.h) naming the customer
  * and the channel, signed with the secret `encore serve` uses, so that following the link
  * revokes the customer's marketing consent for the channel. The policy's unsubscribe_url either
- * holds "{token}" (replaced) or is the server's base URL (the link is BASE/u/TOKEN). The
- * message has no outbox id yet: the token carries 0. */
-static void unsubscribe_url(const enc_plan *p, int64_t cust, const char *channel, char *out,
-                            size_t cap)
+ * holds "{token}" (replaced) or is the server's base URL (the link is BASE/u/TOKEN). The token
+ * carries the message's outbox id (reserved before the insert; 0 only in a plan's sample),
+ * the same token as the List-Unsubscribe header's, so following it suppresses the address and
+ * counts as an unsubscribe of this message's campaign and variant. */
+static void unsubscribe_url(const enc_plan *p, int64_t cust, int64_t message_id,
+                            const char *channel, char *out, size_t cap)
 {
     const char *base = p->set.unsubscribe_url, *ph = strstr(base, "{token}");
     char tok[ENC_TOKEN_BUF] = "";
-    enc_token t = {.kind = ENC_TOKEN_UNSUB, .customer_id = cust};
+    enc_token t = {.kind = ENC_TOKEN_UNSUB,
+                   .customer_id = cust,
+                   .message_id = message_id > 0 ? message_id : 0};
     snprintf(t.channel, sizeof t.channel, "%s", channel);
     if (enc_token_campaign_ok(p->spec->name, strlen(p->spec->name)))
         snprintf(t.campaign, sizeof t.campaign, "%s", p->spec->name);
@@ -870,7 +881,8 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
         if (why[0]) enc_tval_set(a, it, "reason", why);
     }
     char url[600 + ENC_TOKEN_BUF];
-    unsubscribe_url(p, s->cust_id[i], enc_channel_name((enc_channel)ch), url, sizeof url);
+    unsubscribe_url(p, s->cust_id[i], message_id, enc_channel_name((enc_channel)ch), url,
+                    sizeof url);
     enc_tval_set(a, d, "unsubscribe_url", url);
     enc_tval_set(a, d, "campaign.name", sp->name);
     enc_tval_set(a, d, "variant", var->name);
@@ -924,7 +936,10 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     } else {
         if (cc->tpl[ENC_PART_TITLE])
             enc_tpl_render(cc->tpl[ENC_PART_TITLE], d, ENC_ESC_NONE, &r->subject);
-        render_part(p, cc->tpl[ENC_PART_TEXT], d, false, l, clicks, &r->text);
+        if (ch == CH_SMS && p->set.sms_signature[0] && cc->tpl[ENC_PART_TEXT])
+            enc_buf_adds(&r->text, p->set.sms_signature); /* 【店铺名】 first */
+        if (cc->tpl[ENC_PART_TEXT])
+            render_part(p, cc->tpl[ENC_PART_TEXT], d, false, l, clicks, &r->text);
     }
     r->links_tracked = lk.tracked;
     r->links_untracked = lk.untracked;
@@ -934,6 +949,44 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     enc_jw_kstr(&w, "occurrence", o->key);
     enc_jw_kint(&w, "step", c->step + 1);
     if (c->needs_coupon) enc_jw_kstr(&w, "coupon", coupon);
+    /* the provider fields of push and WeChat content, rendered per customer (the webhook
+     * shapes put them where each provider's API wants them: docs/delivery.md) */
+    enc_buf part = {0};
+#define PART(P)                                                                                    \
+    (enc_buf_reset(&part), enc_tpl_render(cc->tpl[P], d, ENC_ESC_NONE, &part), part.p ? part.p : "")
+    if (ch == CH_PUSH && cc->tpl[ENC_PART_LINK]) enc_jw_kstr(&w, "link", PART(ENC_PART_LINK));
+    if (ch == CH_PUSH && cc->tpl[ENC_PART_BADGE]) {
+        const char *b = PART(ENC_PART_BADGE);
+        char *end;
+        long n = strtol(b, &end, 10);
+        if (end != b && *end == 0 && n >= 0 && n <= 99999) enc_jw_kint(&w, "badge", n);
+    }
+    if (ch == CH_WECHAT) {
+        if (cc->tpl[ENC_PART_TEMPLATE_ID])
+            enc_jw_kstr(&w, "template_id", PART(ENC_PART_TEMPLATE_ID));
+        if (cc->tpl[ENC_PART_URL]) enc_jw_kstr(&w, "url", PART(ENC_PART_URL));
+        if (cc->tpl[ENC_PART_MP_APPID]) {
+            enc_jw_key(&w, "miniprogram");
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "appid", PART(ENC_PART_MP_APPID));
+            if (cc->tpl[ENC_PART_MP_PAGEPATH])
+                enc_jw_kstr(&w, "pagepath", PART(ENC_PART_MP_PAGEPATH));
+            enc_jw_end(&w);
+        }
+        if (cc->tpl[ENC_PART_DATA0]) {
+            enc_jw_key(&w, "data");
+            enc_jw_obj(&w);
+            for (int x = 0; x < ENC_SPEC_MAX_DATA && cc->tpl[ENC_PART_DATA0 + x]; x++) {
+                enc_jw_key(&w, cc->data_key[x]);
+                enc_jw_obj(&w);
+                enc_jw_kstr(&w, "value", PART(ENC_PART_DATA0 + x));
+                enc_jw_end(&w);
+            }
+            enc_jw_end(&w);
+        }
+    }
+#undef PART
+    enc_buf_free(&part);
     enc_jw_key(&w, "items");
     enc_jw_arr(&w);
     for (size_t x = 0; x < npicked; x++) enc_jw_str(&w, s->prod_sku[picked[x]]);
@@ -1040,7 +1093,9 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
                                      rr->key,
                                      sp->priority,
                                      c->send_at,
-                                     id};
+                                     id,
+                                     c->due + sp->send_within,
+                                     sp->transactional};
             nr++;
             enc_member m = {
                 cust,    o->key,    false, var->name, enc_channel_name((enc_channel)c->channel),
@@ -1065,6 +1120,87 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
     enc_camp_writer_free(cw);
     enc_outbox_close(ob);
     return rc;
+}
+
+/* GSM 03.38 basic character set (as Unicode code points) and its extension table */
+static int gsm_units(uint32_t c)
+{
+    static const char *const basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ "
+                                     "!\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+    if (c < 0x80 && strchr("^{}\\[~]|", (int)c) && c) return 2;
+    if (c == 0x20AC) return 2; /* € */
+    /* decode the basic set once per call: it is short */
+    for (const unsigned char *p = (const unsigned char *)basic; *p;) {
+        uint32_t b;
+        int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        b = n == 1   ? *p
+            : n == 2 ? (uint32_t)(*p & 0x1F)
+            : n == 3 ? (uint32_t)(*p & 0x0F)
+                     : (uint32_t)(*p & 0x07);
+        for (int k = 1; k < n && p[k]; k++) b = (b << 6) | (p[k] & 0x3F);
+        if (b == c) return 1;
+        p += n;
+    }
+    return 0;
+}
+
+int enc_sms_segments(const char *text, int *chars, bool *ucs2)
+{
+    int gsm = 0, u16 = 0;
+    bool all_gsm = true;
+    for (const unsigned char *p = (const unsigned char *)text; p && *p;) {
+        int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        uint32_t c = n == 1   ? *p
+                     : n == 2 ? (uint32_t)(*p & 0x1F)
+                     : n == 3 ? (uint32_t)(*p & 0x0F)
+                              : (uint32_t)(*p & 0x07);
+        int k = 1;
+        for (; k < n && p[k]; k++) c = (c << 6) | (p[k] & 0x3F);
+        p += k;
+        u16 += c > 0xFFFF ? 2 : 1;
+        int g = all_gsm ? gsm_units(c) : 0;
+        if (!g) all_gsm = false;
+        gsm += g;
+    }
+    *ucs2 = !all_gsm;
+    int n = all_gsm ? gsm : u16, one = all_gsm ? 160 : 70, part = all_gsm ? 153 : 67;
+    *chars = n;
+    return n == 0 ? 1 : n <= one ? 1 : (n + part - 1) / part;
+}
+
+void enc_plan_sms(enc_plan *p, enc_plan_sms_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->limit = p->set.sms_max_segments > 0 ? p->set.sms_max_segments : 3;
+    for (size_t k = 0; k < p->ncands && st->checked < 1000; k++) {
+        const enc_cand *c = &p->cands[k];
+        if (c->decision != ENC_DEC_MESSAGE || c->channel != CH_SMS) continue;
+        const enc_spec_offer *f = &p->spec->variants[c->variant].offer;
+        char code[64];
+        /* a code as long as the real ones */
+        snprintf(code, sizeof code, "%s%sXXXX-XXXX-XXXX", f->prefix, f->prefix[0] ? "-" : "");
+        enc_rendered r;
+        enc_plan_render(p, k, code, 0, 0, &r);
+        int chars;
+        bool u;
+        int seg = enc_sms_segments(r.text.p ? r.text.p : "", &chars, &u);
+        rendered_free(&r);
+        st->checked++;
+        if (seg > st->limit) st->over++;
+        if (chars > st->max_chars) st->max_chars = chars, st->max_ucs2 = u;
+        if (seg > st->max_segments) st->max_segments = seg;
+    }
+}
+
+bool enc_plan_warning(const enc_plan *p, char *out, size_t cap)
+{
+    if (p->spec->holdout > 0 || p->spec->transactional) return false;
+    snprintf(out, cap,
+             "holdout 0: no control group, so what this campaign changes (uplift, incremental"
+             " revenue, ROI) cannot be measured; remove \"holdout\" for the default %.0f%%",
+             100 * ENC_SPEC_DEFAULT_HOLDOUT);
+    return true;
 }
 
 /* ==== JSON ==================================================================================== */
@@ -1111,6 +1247,31 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
                     o->channels[sp->channels[c]]);
     enc_jw_end(w);
     enc_jw_kint(w, "coupons", o->coupons);
+    enc_plan_sms_stats sms;
+    enc_plan_sms(p, &sms);
+    if (sms.checked) {
+        enc_jw_key(w, "sms");
+        enc_jw_obj(w);
+        enc_jw_kint(w, "checked", sms.checked);
+        enc_jw_kint(w, "max_characters", sms.max_chars);
+        enc_jw_kstr(w, "encoding", sms.max_ucs2 ? "UCS-2" : "GSM-7");
+        enc_jw_kint(w, "max_segments", sms.max_segments);
+        enc_jw_kint(w, "segment_limit", sms.limit);
+        enc_jw_kint(w, "over_limit", sms.over);
+        enc_jw_end(w);
+    }
+    enc_jw_key(w, "warnings");
+    enc_jw_arr(w);
+    char warn[256];
+    if (enc_plan_warning(p, warn, sizeof warn)) enc_jw_str(w, warn);
+    if (sms.over) {
+        snprintf(warn, sizeof warn,
+                 "%lld of %lld SMS checked are longer than %d segments (the policy's"
+                 " sms_max_segments): each segment is billed",
+                 (long long)sms.over, (long long)sms.checked, sms.limit);
+        enc_jw_str(w, warn);
+    }
+    enc_jw_end(w);
     enc_jw_key(w, "tracking");
     enc_jw_obj(w);
     bool on = p->set.track_base_url[0] && p->has_ukey;
@@ -1144,6 +1305,14 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
         if (r.subject.len) enc_jw_kstr(w, "subject", r.subject.p);
         if (r.text.len) enc_jw_kstr(w, "text", r.text.p);
         if (r.html.len) enc_jw_kstr(w, "html", r.html.p);
+        if (c->channel == CH_SMS) {
+            int chars;
+            bool u;
+            int seg = enc_sms_segments(r.text.p ? r.text.p : "", &chars, &u);
+            enc_jw_kint(w, "sms_characters", chars);
+            enc_jw_kstr(w, "sms_encoding", u ? "UCS-2" : "GSM-7");
+            enc_jw_kint(w, "sms_segments", seg);
+        }
         enc_jw_end(w);
         rendered_free(&r);
         shown++;

@@ -57,6 +57,7 @@ typedef struct enc_hist_entry {
     int8_t priority;      /* 0..9 */
     uint8_t queued;       /* not sent yet: may give way to a higher-priority campaign */
     uint8_t on_cap_defer; /* its campaign's rule when it gives way (else it is cancelled) */
+    int64_t deadline;     /* queued: the latest it may go (send_within, coupon); 0 = none */
 } enc_hist_entry;
 
 typedef struct enc_person {
@@ -86,6 +87,9 @@ typedef struct enc_cand {
 } enc_cand;
 
 /* A queued message of another campaign that gave way: moved to `to`, or cancelled (to 0). */
+/* A queued message that gives way: moved to `to`; to == 0: cancelled (its campaign drops over
+ * a cap); to < 0: no time before its deadline or coupon's expiry, so it expires
+ * (displaced_expired). */
 typedef struct enc_displace {
     int32_t person;
     int64_t id, from, to;
@@ -153,7 +157,7 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w);
 typedef struct enc_rendered {
     enc_buf subject, text, html, payload;
     char key[256]; /* idempotency key: campaign|customer|channel|occurrence */
-    char address[256];
+    char address[1024];
     int64_t links_tracked, links_untracked; /* links.h: rewritten; left as written (unsignable) */
 } enc_rendered;
 /* Renders the message of candidate k (a MESSAGE decision) with coupon code (may be NULL).
@@ -169,4 +173,20 @@ void enc_plan_links(const enc_plan *p, int64_t *tracked, int64_t *untracked);
 /* Candidate k's decision, customer id and occurrence key (for tests and printing). */
 const enc_cand *enc_plan_cand(const enc_plan *p, size_t k, int64_t *customer,
                               const char **occurrence);
+/* The plan's warning about measurement, when there is one (a marketing campaign whose file
+ * turns the holdout off): written into out, true. */
+bool enc_plan_warning(const enc_plan *p, char *out, size_t cap);
+/* The length of an SMS text as a provider counts it: GSM 03.38 (7-bit: the basic set counts 1,
+ * the extension table ^{}\\[~]|€ counts 2; 160 in one message, 153 per part when concatenated)
+ * when every character is in the set, else UCS-2 (UTF-16 code units: 70, then 67 per part).
+ * *chars gets the count in the encoding's units, *ucs2 the encoding; returns the segments. */
+int enc_sms_segments(const char *text, int *chars, bool *ucs2);
+/* The lengths of the plan's SMS (the first 1000 messaged on sms, rendered): the longest in
+ * characters (and its encoding), the most segments, and how many pass the policy's limit. */
+typedef struct enc_plan_sms_stats {
+    int64_t checked, over;
+    int max_chars, max_segments, limit;
+    bool max_ucs2;
+} enc_plan_sms_stats;
+void enc_plan_sms(enc_plan *p, enc_plan_sms_stats *out);
 #endif

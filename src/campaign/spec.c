@@ -542,7 +542,26 @@ static enc_rc read_offer(rd *r, const json_t *o, int nsteps, enc_spec_offer *f)
 
 /* ---- content ----------------------------------------------------------------------------- */
 
-static const char *const part_names[ENC_NPARTS] = {"subject", "title", "text", "html"};
+static const char *const part_names[ENC_PART_DATA0] = {
+    "subject", "title", "text", "html", "link", "badge", "template_id", "url", "appid", "pagepath"};
+
+/* The name of part p of content c, for paths ("data.thing1" for WeChat data). */
+static const char *part_name(const enc_spec_content *c, int p, char *buf, size_t cap)
+{
+    if (p < ENC_PART_DATA0) return part_names[p];
+    snprintf(buf, cap, "data.%s", c->data_key[p - ENC_PART_DATA0]);
+    return buf;
+}
+
+static enc_rc set_part(rd *r, enc_spec_content *c, int p, const json_t *v)
+{
+    if (!json_is_string(v)) return bad(r, "expected a string, got %s", type_name(v));
+    if (json_string_length(v) > ENC_TPL_MAX_SOURCE)
+        return bad(r, "longer than %d bytes", ENC_TPL_MAX_SOURCE);
+    free(c->src[p]);
+    c->src[p] = enc_xstrndup(json_string_value(v), json_string_length(v));
+    return ENC_OK;
+}
 
 static enc_rc read_content(rd *r, const json_t *o, enc_spec_content *c /* [CH_NCHANNELS] */)
 {
@@ -555,18 +574,70 @@ static enc_rc read_content(rd *r, const json_t *o, enc_spec_content *c /* [CH_NC
         static const char *const k_email[] = {"subject", "text", "html", NULL};
         static const char *const k_text[] = {"text", NULL};
         static const char *const k_title[] = {"title", "text", NULL};
-        const char *const *keys = ch == CH_EMAIL ? k_email : ch == CH_SMS ? k_text : k_title;
+        static const char *const k_push[] = {"title", "text", "link", "badge", NULL};
+        static const char *const k_wechat[] = {"title", "text",        "template_id", "url",
+                                               "data",  "miniprogram", NULL};
+        const char *const *keys = ch == CH_EMAIL    ? k_email
+                                  : ch == CH_SMS    ? k_text
+                                  : ch == CH_PUSH   ? k_push
+                                  : ch == CH_WECHAT ? k_wechat
+                                                    : k_title;
         if (keys_only(r, co, keys)) return r->err->rc;
         c[ch].present = true;
-        for (int p = 0; p < ENC_NPARTS; p++) {
+        for (int p = 0; p < ENC_PART_DATA0; p++) {
             json_t *v = json_object_get(co, part_names[p]);
-            if (!v) continue;
+            if (!v || p == ENC_PART_MP_APPID || p == ENC_PART_MP_PAGEPATH) continue;
             size_t l2 = push(r, part_names[p]);
-            if (!json_is_string(v)) return bad(r, "expected a string, got %s", type_name(v));
-            if (json_string_length(v) > ENC_TPL_MAX_SOURCE)
-                return bad(r, "longer than %d bytes", ENC_TPL_MAX_SOURCE);
-            free(c[ch].src[p]);
-            c[ch].src[p] = enc_xstrndup(json_string_value(v), json_string_length(v));
+            if (set_part(r, &c[ch], p, v)) return r->err->rc;
+            pop(r, l2);
+        }
+        json_t *mp = json_object_get(co, "miniprogram");
+        if (mp) {
+            size_t l2 = push(r, "miniprogram");
+            static const char *const k_mp[] = {"appid", "pagepath", NULL};
+            if (!json_is_object(mp)) return bad(r, "expected an object {appid, pagepath}");
+            if (keys_only(r, mp, k_mp)) return r->err->rc;
+            json_t *a = json_object_get(mp, "appid");
+            if (!a) return bad(r, "needs \"appid\"");
+            size_t l3 = push(r, "appid");
+            if (set_part(r, &c[ch], ENC_PART_MP_APPID, a)) return r->err->rc;
+            pop(r, l3);
+            json_t *pp = json_object_get(mp, "pagepath");
+            if (pp) {
+                l3 = push(r, "pagepath");
+                if (set_part(r, &c[ch], ENC_PART_MP_PAGEPATH, pp)) return r->err->rc;
+                pop(r, l3);
+            }
+            pop(r, l2);
+        }
+        json_t *data = json_object_get(co, "data");
+        if (data) {
+            size_t l2 = push(r, "data");
+            if (!json_is_object(data))
+                return bad(r, "expected an object of template keys to template strings");
+            if (json_object_size(data) > ENC_SPEC_MAX_DATA)
+                return bad(r, "at most %d keys", ENC_SPEC_MAX_DATA);
+            for (int k = 0; k < ENC_SPEC_MAX_DATA; k++) {
+                free(c[ch].src[ENC_PART_DATA0 + k]);
+                c[ch].src[ENC_PART_DATA0 + k] = NULL;
+                c[ch].data_key[k][0] = 0;
+            }
+            const char *key;
+            json_t *v;
+            int k = 0;
+            json_object_foreach(data, key, v)
+            {
+                size_t l3 = push(r, key);
+                size_t kl = strlen(key);
+                if (kl == 0 || kl > 32 ||
+                    strspn(key,
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != kl)
+                    return bad(r, "a template key is 1-32 of A-Z a-z 0-9 _");
+                if (set_part(r, &c[ch], ENC_PART_DATA0 + k, v)) return r->err->rc;
+                snprintf(c[ch].data_key[k], sizeof c[ch].data_key[k], "%s", key);
+                k++;
+                pop(r, l3);
+            }
             pop(r, l2);
         }
         pop(r, l);
@@ -582,8 +653,9 @@ static enc_rc compile_content(rd *r, enc_spec_content *c, const char *base_path)
         if (!c[ch].present) continue;
         for (int p = 0; p < ENC_NPARTS; p++) {
             if (!c[ch].src[p]) continue;
+            char pn[48];
             snprintf(r->path, sizeof r->path, "%s.%s.%s", base_path,
-                     enc_channel_name((enc_channel)ch), part_names[p]);
+                     enc_channel_name((enc_channel)ch), part_name(&c[ch], p, pn, sizeof pn));
             enc_err terr = {0};
             if (enc_tpl_compile(c[ch].src[p], strlen(c[ch].src[p]), &c[ch].tpl[p], &terr))
                 return bad(r, "%s", terr.msg);
@@ -625,6 +697,7 @@ static void content_copy(enc_spec_content *dst, const enc_spec_content *src)
 {
     for (int ch = 0; ch < CH_NCHANNELS; ch++) {
         dst[ch].present = src[ch].present;
+        memcpy(dst[ch].data_key, src[ch].data_key, sizeof dst[ch].data_key);
         for (int p = 0; p < ENC_NPARTS; p++) {
             dst[ch].src[p] = src[ch].src[p] ? enc_xstrdup(src[ch].src[p]) : NULL;
             dst[ch].tpl[p] = NULL;
@@ -646,9 +719,10 @@ void enc_spec_free(enc_spec *s)
 }
 
 static const char *const top_keys[] = {
-    "name",     "description", "audience",    "trigger",     "exit",   "offer",  "content",
-    "channels", "variants",    "holdout",     "priority",    "budget", "on_cap", "send_within",
-    "items",    "ab",          "track_links", "track_opens", NULL,
+    "name",     "description", "audience",    "trigger",       "exit",
+    "offer",    "content",     "channels",    "variants",      "holdout",
+    "priority", "budget",      "on_cap",      "send_within",   "items",
+    "ab",       "track_links", "track_opens", "transactional", NULL,
 };
 
 static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
@@ -848,12 +922,18 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
             if (ch == CH_EMAIL && !cc->src[ENC_PART_SUBJECT]) return bad(r, "needs a \"subject\"");
             if (ch == CH_EMAIL && !cc->src[ENC_PART_TEXT] && !cc->src[ENC_PART_HTML])
                 return bad(r, "needs \"text\" or \"html\"");
-            if (ch != CH_EMAIL && !cc->src[ENC_PART_TEXT]) return bad(r, "needs \"text\"");
+            if (ch == CH_WECHAT && !cc->src[ENC_PART_TEXT] && !cc->src[ENC_PART_DATA0])
+                return bad(r, "needs \"data\" (the template's keys) or \"text\"");
+            if (ch != CH_EMAIL && ch != CH_WECHAT && !cc->src[ENC_PART_TEXT])
+                return bad(r, "needs \"text\"");
         }
         if (compile_content(r, var->content, vpath)) return r->err->rc;
     }
     r->path[0] = 0;
 
+    /* every campaign is measured against a control group unless its file says otherwise:
+     * 10% by default; "holdout": 0 turns it off on purpose (plan then warns) */
+    s->holdout = ENC_SPEC_DEFAULT_HOLDOUT;
     if ((v = json_object_get(root, "holdout"))) {
         l = push(r, "holdout");
         if (get_num(r, v, 0, 0.9, &s->holdout)) return r->err->rc;
@@ -905,6 +985,13 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
             }
             *(k ? &s->track_opens : &s->track_links) = json_is_true(v);
         }
+    if ((v = json_object_get(root, "transactional"))) {
+        if (!json_is_boolean(v)) {
+            push(r, "transactional");
+            return bad(r, "expected true or false, got %s", type_name(v));
+        }
+        s->transactional = json_is_true(v);
+    }
     s->send_within = 7 * 86400;
     if ((v = json_object_get(root, "send_within"))) {
         l = push(r, "send_within");
@@ -1017,6 +1104,7 @@ void enc_settings_default(enc_settings *s)
     snprintf(s->unsubscribe_url, sizeof s->unsubscribe_url, "https://shop.example/unsubscribe");
     snprintf(s->shop_name, sizeof s->shop_name, "our shop");
     snprintf(s->shop_url, sizeof s->shop_url, "https://shop.example/");
+    s->sms_max_segments = 3;
 }
 
 static enc_rc copy_str(rd *r, const json_t *o, const char *key, char *dst, size_t cap)
@@ -1047,8 +1135,8 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
     r.err->rc = ENC_OK;
     enc_settings t = *s;
     static const char *const keys[] = {
-        "caps",           "quiet_hours", "default_timezone", "unsubscribe_url",
-        "track_base_url", "shop_name",   "shop_url",         NULL};
+        "caps",      "quiet_hours", "default_timezone", "unsubscribe_url",  "track_base_url",
+        "shop_name", "shop_url",    "sms_signature",    "sms_max_segments", NULL};
     json_t *v;
     if (keys_only(&r, root, keys)) goto out;
     if ((v = json_object_get(root, "caps"))) {
@@ -1121,8 +1209,20 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
         copy_str(&r, root, "unsubscribe_url", t.unsubscribe_url, sizeof t.unsubscribe_url) ||
         copy_str(&r, root, "track_base_url", t.track_base_url, sizeof t.track_base_url) ||
         copy_str(&r, root, "shop_name", t.shop_name, sizeof t.shop_name) ||
-        copy_str(&r, root, "shop_url", t.shop_url, sizeof t.shop_url))
+        copy_str(&r, root, "shop_url", t.shop_url, sizeof t.shop_url) ||
+        copy_str(&r, root, "sms_signature", t.sms_signature, sizeof t.sms_signature))
         goto out;
+    if ((v = json_object_get(root, "sms_max_segments"))) {
+        push(&r, "sms_max_segments");
+        double d;
+        if (get_num(&r, v, 1, 10, &d)) goto out;
+        if (d != floor(d)) {
+            bad(&r, "a whole number 1..10");
+            goto out;
+        }
+        t.sms_max_segments = (int)d;
+        r.path[0] = 0;
+    }
     {
         /* the tracking server's base: links are BASE/t/c/TOKEN, so a URL a token could name,
          * without a query or fragment; kept without its trailing '/' */
@@ -1199,5 +1299,7 @@ void enc_settings_json(const enc_settings *s, enc_buf *out)
     enc_jw_kstr(&w, "track_base_url", s->track_base_url);
     enc_jw_kstr(&w, "shop_name", s->shop_name);
     enc_jw_kstr(&w, "shop_url", s->shop_url);
+    enc_jw_kstr(&w, "sms_signature", s->sms_signature);
+    enc_jw_kint(&w, "sms_max_segments", s->sms_max_segments);
     enc_jw_end(&w);
 }

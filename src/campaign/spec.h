@@ -19,7 +19,8 @@
 #define ENC_SPEC_MAX_STEPS 8         /* delays of an event trigger */
 #define ENC_SPEC_MAX_VARIANTS 8
 #define ENC_SPEC_MAX_HOLIDAYS 128
-#define ENC_SPEC_MAX_NAME 64 /* campaign and variant names: [A-Za-z0-9_.-] */
+#define ENC_SPEC_MAX_NAME 64         /* campaign and variant names: [A-Za-z0-9_.-] */
+#define ENC_SPEC_DEFAULT_HOLDOUT 0.1 /* the control group of a file without "holdout" */
 
 typedef enum enc_trig_kind {
     ENC_TRIG_ONCE,      /* one-off at a time (default: when started) */
@@ -79,17 +80,26 @@ typedef struct enc_spec_offer {
 } enc_spec_offer;
 
 /* Content of one channel: template sources (NULL when absent) and their compiled forms. */
+#define ENC_SPEC_MAX_DATA 8 /* keys of a WeChat template message's data */
 typedef enum {
     ENC_PART_SUBJECT,
     ENC_PART_TITLE,
     ENC_PART_TEXT,
     ENC_PART_HTML,
-    ENC_NPARTS
+    ENC_PART_LINK,        /* push: the deep link opened on tap */
+    ENC_PART_BADGE,       /* push: the app icon's badge number */
+    ENC_PART_TEMPLATE_ID, /* wechat: the template (or subscription) message's template_id */
+    ENC_PART_URL,         /* wechat: the page opened on tap */
+    ENC_PART_MP_APPID,    /* wechat: miniprogram.appid */
+    ENC_PART_MP_PAGEPATH, /* wechat: miniprogram.pagepath */
+    ENC_PART_DATA0,       /* wechat: data values, keys in data_key[] */
+    ENC_NPARTS = ENC_PART_DATA0 + ENC_SPEC_MAX_DATA
 } enc_part;
 typedef struct enc_spec_content {
     bool present;
     char *src[ENC_NPARTS];
     enc_tpl *tpl[ENC_NPARTS];
+    char data_key[ENC_SPEC_MAX_DATA][33]; /* wechat: the data keys ("thing1"), "" unused */
 } enc_spec_content;
 
 typedef struct enc_spec_variant {
@@ -123,9 +133,9 @@ typedef struct enc_spec {
     int channels[CH_NCHANNELS];
     int nchannels;
     enc_spec_variant variants[ENC_SPEC_MAX_VARIANTS];
-    int nvariants;                           /* at least 1 ("A" when the file names none) */
-    double holdout;                          /* [0, 0.9] */
-    int priority;                            /* 0..9, 9 first (the outbox's) */
+    int nvariants;  /* at least 1 ("A" when the file names none) */
+    double holdout; /* [0, 0.9]; ENC_SPEC_DEFAULT_HOLDOUT when the file has none */
+    int priority;   /* 0..9, 9 first (the outbox's) */
     int64_t budget_messages, budget_coupons; /* -1 = no limit */
     bool on_cap_defer;                       /* over a frequency cap: defer (true) or drop */
     int64_t send_within; /* a message that cannot go out within this of its due time is
@@ -137,10 +147,12 @@ typedef struct enc_spec {
     double ab_test_share;
     int64_t ab_decide_after;
     enc_ab_metric ab_metric;
-    bool track_links; /* "track_links" (default true): links become signed click links when
-                       * the policy gives the tracking server (track_base_url; links.h) */
-    bool track_opens; /* "track_opens" (default true): HTML emails carry the open pixel */
-    char *text;       /* the file as given (stored with the campaign) */
+    bool track_links;   /* "track_links" (default true): links become signed click links when
+                         * the policy gives the tracking server (track_base_url; links.h) */
+    bool track_opens;   /* "track_opens" (default true): HTML emails carry the open pixel */
+    bool transactional; /* "transactional" (default false): order and service mail, exempt
+                         * from List-Unsubscribe and the send-time contact policy */
+    char *text;         /* the file as given (stored with the campaign) */
 } enc_spec;
 
 /* Parses and validates a campaign file. st (may be NULL) resolves saved segments when the
@@ -173,6 +185,9 @@ typedef struct enc_settings {
     char track_base_url[512];  /* the tracking server (`encore serve`) for click links and open
                                 * pixels, without a trailing '/'; "" = no tracking (default) */
     char shop_name[128], shop_url[512];
+    char sms_signature[64]; /* put before every SMS text ("【优选】": Chinese providers require
+                             * the signature); "" = none */
+    int sms_max_segments;   /* plan warns about SMS longer than this (default 3) */
 } enc_settings;
 void enc_settings_default(enc_settings *s);
 /* Parses settings JSON over the defaults in *s (keys given replace them; unknown keys are

@@ -38,10 +38,12 @@ static const char campaign_usage[] =
     "                          pause or resume planning; stop also cancels its queued messages\n"
     "  policy [FILE] [--json]  show the contact policy shared by every campaign, or set it\n"
     "                          from FILE (caps, quiet hours, default zone, links)\n"
-    "  report NAME [--at TIME] [--json]\n"
+    "  report NAME [--at TIME] [--attribution last-touch|all] [--json]\n"
     "                          results per variant and for the holdout: funnel, conversions,\n"
     "                          revenue, cost, uplift over the holdout with 95% intervals and\n"
-    "                          p-values, ROI, the A/B comparison; up to TIME (default now)\n"
+    "                          p-values, ROI, the A/B comparison; up to TIME (default now);\n"
+    "                          an order counts for the campaign of its last touch (all: for\n"
+    "                          every campaign whose window holds it)\n"
     "  measure [FILE] [--json] show the attribution window and message cost of each channel,\n"
     "                          or set them from FILE (docs/measurement.md)\n"
     "FILE: a campaign file (JSON; '-' reads stdin); docs/campaigns.md describes the format and\n"
@@ -65,7 +67,7 @@ typedef struct opts {
     const char *pos[8];
     int npos;
     bool json;
-    const char *at, *sample;
+    const char *at, *sample, *attribution;
     const char *at_name; /* --at or --now, as typed */
 } opts;
 
@@ -90,9 +92,11 @@ static int parse(const char *cmd, const char *usage, int argc, char **argv, opts
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--json") == 0) o->json = true;
-        else if (strcmp(a, "--at") == 0 || strcmp(a, "--now") == 0 || strcmp(a, "--sample") == 0) {
+        else if (strcmp(a, "--at") == 0 || strcmp(a, "--now") == 0 || strcmp(a, "--sample") == 0 ||
+                 strcmp(a, "--attribution") == 0) {
             if (i + 1 >= argc) return enc_cli_usage(cmd, usage, "%s needs a value", a);
             if (strcmp(a, "--sample") == 0) o->sample = argv[++i];
+            else if (strcmp(a, "--attribution") == 0) o->attribution = argv[++i];
             else o->at = argv[++i], o->at_name = a;
         } else if (strncmp(a, "--at=", 5) == 0 || strncmp(a, "--now=", 6) == 0) {
             o->at = strchr(a, '=') + 1;
@@ -217,7 +221,21 @@ static int do_plan(enc_cli *cli, const opts *o)
                "of lower priority moved\n",
                (long long)c->deferred_quiet, (long long)c->deferred_cap, c->ndisp);
         printf("  coupons to issue: %lld\n", (long long)c->coupons);
+        enc_plan_sms_stats sms;
+        enc_plan_sms(p, &sms);
+        if (sms.checked)
+            printf("  sms: longest %d characters (%s), %d segment%s\n", sms.max_chars,
+                   sms.max_ucs2 ? "UCS-2: 70 in one, 67 a part" : "GSM-7: 160 in one, 153 a part",
+                   sms.max_segments, sms.max_segments == 1 ? "" : "s");
         printf("  (--json shows a sample of rendered messages)\n");
+        char warn[256];
+        if (enc_plan_warning(p, warn, sizeof warn))
+            fprintf(stderr, "encore: campaign: warning: %s\n", warn);
+        if (sms.over)
+            fprintf(stderr,
+                    "encore: campaign: warning: %lld SMS longer than %d segments"
+                    " (sms_max_segments)\n",
+                    (long long)sms.over, sms.limit);
     }
 out:
     enc_plan_free(p);
@@ -240,6 +258,12 @@ static void result_text(const enc_run_result *r)
            (long long)r->holdout, (long long)r->excluded, (long long)r->coupons,
            r->decided ? ", A/B winner " : "", r->decided ? r->winner : "",
            r->rolled_out ? " (rolled out)" : "");
+    if ((r->decided || r->rolled_out) && r->rule[0])
+        printf("  %-24s A/B: %s %s: %s\n", "", r->winner,
+               r->significant == 1   ? "is significant"
+               : r->significant == 0 ? "is NOT significant"
+                                     : "chosen",
+               r->rule);
     if (r->links_tracked || r->links_untracked)
         printf("  %-24s links tracked %lld, left untracked %lld%s\n", "",
                (long long)r->links_tracked, (long long)r->links_untracked,
@@ -370,8 +394,8 @@ static int do_show(enc_cli *cli, const opts *o)
         enc_store_close(st);
         return enc_cli_fail_err("campaign", &err);
     }
-    static const char *const states[] = {"queued", "sending",   "sent",      "failed",
-                                         "dead",   "reconcile", "cancelled", "suppressed"};
+    static const char *const states[] = {"queued",    "sending",   "sent",       "failed", "dead",
+                                         "reconcile", "cancelled", "suppressed", "expired"};
     char t1[40], t2[40], t3[40], t4[40];
     fmt_time(t1, sizeof t1, row.created_at);
     fmt_time(t2, sizeof t2, row.updated_at);
@@ -393,16 +417,34 @@ static int do_show(enc_cli *cli, const opts *o)
     } else {
         printf("campaign %s: %s, priority %d\n", row.name, row.state, row.priority);
         printf("  created %s, updated %s, started %s; planned until %s UTC\n", t1, t2, t3, t4);
-        printf("  members %lld (holdout %lld, messaged %lld)\n", (long long)c.members,
-               (long long)c.holdout, (long long)c.messages);
+        printf("  members %lld (holdout %lld, messages planned %lld, sent %lld, cancelled %lld,"
+               " expired %lld)\n",
+               (long long)c.members, (long long)c.holdout, (long long)c.messages,
+               (long long)c.by_state[2], (long long)c.by_state[6], (long long)c.by_state[8]);
         printf("  outbox:");
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 9; i++)
             if (c.by_state[i]) printf(" %s %lld", states[i], (long long)c.by_state[i]);
-        printf("\n  coupons: %lld issued, %lld redeemed\n", (long long)c.coupons,
+        if (c.nexpired) {
+            printf("\n  expired by reason:");
+            for (int i = 0; i < c.nexpired; i++)
+                printf(" %s %lld", c.expired[i].reason, (long long)c.expired[i].n);
+        }
+        printf("\n  coupons: %lld issued (%lld sent with their message, %lld revoked), %lld"
+               " redeemed\n",
+               (long long)c.coupons, (long long)c.coupons_sent, (long long)c.coupons_revoked,
                (long long)c.redeemed);
-        if (row.ab_decide_at)
-            printf("  A/B: %s%s\n", row.ab_winner[0] ? "winner " : "undecided",
+        if (row.ab_decide_at) {
+            printf("  A/B: %s%s", row.ab_winner[0] ? "winner " : "undecided",
                    row.ab_winner[0] ? row.ab_winner : "");
+            json_t *rep = row.ab_report ? json_loads(row.ab_report, 0, NULL) : NULL;
+            json_t *sig = json_object_get(rep, "significant"), *rule = json_object_get(rep, "rule");
+            if (row.ab_winner[0] && json_is_boolean(sig))
+                printf(", %s", json_is_true(sig) ? "significant" : "NOT significant");
+            if (row.ab_winner[0] && json_is_string(rule))
+                printf("; rule: %s", json_string_value(rule));
+            printf("\n");
+            json_decref(rep);
+        }
     }
     enc_camp_row_free(&row);
     enc_store_close(st);
@@ -421,8 +463,8 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
     int rc = ENC_EXIT_OK;
     const char *to = NULL;
-    int64_t cancelled = 0;
-    if (enc_campaign_change(st, o->pos[1], sub, now, &to, &cancelled, &err)) {
+    int64_t cancelled = 0, revoked = 0;
+    if (enc_campaign_change(st, o->pos[1], sub, now, &to, &cancelled, &revoked, &err)) {
         rc = enc_cli_fail_err("campaign", &err);
         goto out;
     }
@@ -432,13 +474,14 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
             enc_buf b = {0};
             enc_jw w;
             enc_jw_init(&w, &b);
-            enc_campaign_change_json(&w, name, to, cancelled);
+            enc_campaign_change_json(&w, name, to, cancelled, revoked);
             enc_cli_print(&b);
             enc_buf_free(&b);
         } else {
             printf("%s: %s", name, to);
             if (strcmp(sub, "stop") == 0)
-                printf(" (%lld queued messages cancelled)", (long long)cancelled);
+                printf(" (%lld queued messages cancelled, %lld unsent coupons revoked)",
+                       (long long)cancelled, (long long)revoked);
             printf("\n");
         }
     }
@@ -515,6 +558,14 @@ out:
 static int do_report(enc_cli *cli, const opts *o)
 {
     if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "report needs a NAME");
+    bool all = false;
+    if (o->attribution) {
+        if (strcmp(o->attribution, "all") == 0) all = true;
+        else if (strcmp(o->attribution, "last-touch") != 0 &&
+                 strcmp(o->attribution, "last_touch") != 0)
+            return enc_cli_usage("campaign", campaign_usage,
+                                 "--attribution: last-touch (default) or all");
+    }
     int64_t as_of;
     if (!clock_of(o, &as_of))
         return enc_cli_usage("campaign", campaign_usage,
@@ -523,7 +574,7 @@ static int do_report(enc_cli *cli, const opts *o)
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
     enc_campreport *r;
-    if (enc_campreport_build(st, o->pos[1], as_of, &r, &err)) {
+    if (enc_campreport_build_rule(st, o->pos[1], as_of, all, &r, &err)) {
         enc_store_close(st);
         return enc_cli_fail_err("campaign report", &err);
     }
@@ -648,6 +699,8 @@ int cmd_campaign(enc_cli *cli, int argc, char **argv)
             return rc;
     if (strcmp(sub, "list") == 0 && o.npos != 1)
         return enc_cli_usage("campaign", campaign_usage, "list takes no arguments");
+    if (o.attribution && strcmp(sub, "report") != 0)
+        return enc_cli_usage("campaign", campaign_usage, "--attribution is an option of report");
     if (strcmp(sub, "plan") == 0) return do_plan(cli, &o);
     if (strcmp(sub, "start") == 0) return do_start(cli, &o);
     if (strcmp(sub, "list") == 0) return do_list(cli, &o);

@@ -5,6 +5,7 @@
 #include "base/datetime.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,29 @@
 const char *enc_ab_metric_name(enc_ab_metric m)
 {
     return m == ENC_AB_REVENUE ? "revenue" : m == ENC_AB_CLICK ? "click" : "conversion";
+}
+
+void enc_ab_rule(const enc_ab_result *r, char *out, size_t cap, double *pmax)
+{
+    double p = NAN;
+    for (int k = 0; k < r->ncmp; k++)
+        if (!isnan(r->cmp[k].p_adjusted) && (isnan(p) || r->cmp[k].p_adjusted > p))
+            p = r->cmp[k].p_adjusted;
+    if (pmax) *pmax = p;
+    const char *m = r->metric == ENC_AB_REVENUE ? "revenue per customer"
+                    : r->metric == ENC_AB_CLICK ? "click rate"
+                                                : "conversion rate";
+    char ps[32];
+    if (isnan(p)) snprintf(ps, sizeof ps, "no p-value");
+    else if (p < 0.0001) snprintf(ps, sizeof ps, "p < 0.0001");
+    else snprintf(ps, sizeof ps, "p %.3g", p);
+    if (r->significant)
+        snprintf(out, cap, "the leader by %s, significant at 0.05 (Holm, %s)", m, ps);
+    else
+        snprintf(out, cap,
+                 "the highest %s observed, NOT significant at 0.05 (Holm, %s): no better than"
+                 " chance",
+                 m, ps);
 }
 
 static double rate(int64_t x, int64_t n) { return n > 0 ? (double)x / (double)n : NAN; }
@@ -72,7 +96,7 @@ void enc_ab_compare(const enc_attr *a, enc_ab_metric metric, enc_ab_result *out)
             enc_stat_welch((double)L->audience, lm, lv, (double)O->audience, m, var,
                            ENC_MEASURE_LEVEL, &wl);
             c->diff = wl.diff, c->lo = wl.lo, c->hi = wl.hi, c->p_value = wl.p_value;
-            c->test = "welch";
+            c->test = wl.pooled ? "student" : "welch";
         } else {
             int64_t xl = metric == ENC_AB_CLICK ? L->clicked : L->converted;
             int64_t xo = metric == ENC_AB_CLICK ? O->clicked : O->converted;
@@ -179,7 +203,7 @@ static void uplift_json(const enc_attr *a, const enc_uplift *u, enc_jw *w)
     enc_jw_knum(w, "p_value", u->rpc.p_value);
     enc_jw_knum(w, "t", u->rpc.t);
     enc_jw_knum(w, "df", u->rpc.df);
-    enc_jw_kstr(w, "test", "welch");
+    enc_jw_kstr(w, "test", u->rpc.pooled ? "student" : "welch");
     enc_jw_kbool(w, "significant", u->rpc.p_value < ENC_MEASURE_ALPHA);
     enc_jw_end(w);
     enc_jw_knum(w, "incremental_conversions", u->incr_conversions);
@@ -251,6 +275,15 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
     group_json(a, ENC_ATTR_TREATED, &r->up[ENC_ATTR_TREATED], w);
     group_json(a, ENC_ATTR_HOLDOUT, NULL, w);
     enc_jw_end(w);
+    /* which attribution rule (docs/measurement.md) */
+    enc_jw_kstr(w, "attribution", a->all_campaigns ? "all" : "last_touch");
+    enc_jw_kint(w, "orders_to_other_campaigns", a->lost_to_others);
+    /* messages that never left: expired at their turn, by reason (docs/delivery.md) */
+    enc_jw_key(w, "expired");
+    enc_jw_obj(w);
+    for (int i = 0; i < r->counts.nexpired; i++)
+        enc_jw_kint(w, r->counts.expired[i].reason, r->counts.expired[i].n);
+    enc_jw_end(w);
     enc_jw_key(w, "ab");
     if (!r->has_ab) {
         enc_jw_null(w);
@@ -260,6 +293,13 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
         enc_jw_kstr(w, "phase", r->test ? "test" : "all");
         kstr_time(w, "decided_at", r->ab_decided_at);
         enc_jw_kstr(w, "winner", r->ab_winner[0] ? r->ab_winner : NULL);
+        if (r->ab_winner_significant >= 0)
+            enc_jw_kbool(w, "winner_significant", r->ab_winner_significant == 1);
+        else {
+            enc_jw_key(w, "winner_significant");
+            enc_jw_null(w);
+        }
+        enc_jw_kstr(w, "winner_rule", r->ab_rule[0] ? r->ab_rule : NULL);
         enc_ab_json(t, &r->ab, w);
         enc_jw_end(w);
     }
@@ -325,6 +365,21 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
         enc_buf_printf(b, " %s %s%s", enc_channel_name((enc_channel)c), d,
                        c == a->holdout_channel ? " (holdout)" : "");
     }
+    if (a->all_campaigns)
+        enc_buf_adds(b, "\nattribution: every campaign whose window holds an order counts it"
+                        " (--attribution all): summed over campaigns, revenue may be counted"
+                        " more than once");
+    else
+        enc_buf_printf(b,
+                       "\nattribution: last touch across campaigns (an order counts for one"
+                       " campaign); %lld order%s went to a later touch of another campaign",
+                       (long long)a->lost_to_others, a->lost_to_others == 1 ? "" : "s");
+    if (r->counts.nexpired) {
+        enc_buf_adds(b, "\nexpired, never sent:");
+        for (int i = 0; i < r->counts.nexpired; i++)
+            enc_buf_printf(b, " %s %lld", r->counts.expired[i].reason,
+                           (long long)r->counts.expired[i].n);
+    }
     enc_buf_adds(b, "\n\n");
     int rows[ENC_ATTR_GROUPS], nr = text_rows(a, rows), wd = name_width(a);
     enc_buf_printf(b, "%-*s %9s %9s %9s %7s %8s %8s %6s %9s %7s %7s\n", wd, "group", "audience",
@@ -386,7 +441,13 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
         const enc_ab_result *ab = &r->ab;
         enc_buf_printf(b, "\nA/B by %s%s: leader %s", enc_ab_metric_name(ab->metric),
                        r->test ? " (the test's members)" : "", t->g[ab->leader].name);
-        if (r->ab_winner[0]) enc_buf_printf(b, ", decided winner %s", r->ab_winner);
+        if (r->ab_winner[0]) {
+            enc_buf_printf(b, ", decided winner %s", r->ab_winner);
+            if (r->ab_winner_significant >= 0)
+                enc_buf_printf(b, " (%s)",
+                               r->ab_winner_significant ? "significant" : "NOT significant");
+            if (r->ab_rule[0]) enc_buf_printf(b, "; rolled out as %s", r->ab_rule);
+        }
         enc_buf_printf(b, "; %s at %.2f (Holm over %d comparison%s)\n",
                        ab->significant ? "significant" : "not significant", ENC_MEASURE_ALPHA,
                        ab->ncmp, ab->ncmp == 1 ? "" : "s");
@@ -416,6 +477,12 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
 enc_rc enc_campreport_build(enc_store *st, const char *name, int64_t as_of, enc_campreport **out,
                             enc_err *err)
 {
+    return enc_campreport_build_rule(st, name, as_of, false, out, err);
+}
+
+enc_rc enc_campreport_build_rule(enc_store *st, const char *name, int64_t as_of, bool all_campaigns,
+                                 enc_campreport **out, enc_err *err)
+{
     *out = NULL;
     enc_camp_row row;
     if (enc_camp_get(st, name, &row, err)) return err->rc;
@@ -430,12 +497,22 @@ enc_rc enc_campreport_build(enc_store *st, const char *name, int64_t as_of, enc_
     r->started_at = row.started_at;
     r->ab_decided_at = row.ab_decided_at;
     snprintf(r->ab_winner, sizeof r->ab_winner, "%s", row.ab_winner);
+    r->ab_winner_significant = -1;
+    if (row.ab_report) {
+        json_t *j = json_loads(row.ab_report, 0, NULL);
+        json_t *sig = json_object_get(j, "significant"), *rule = json_object_get(j, "rule");
+        if (json_is_boolean(sig)) r->ab_winner_significant = json_is_true(sig);
+        if (json_is_string(rule))
+            snprintf(r->ab_rule, sizeof r->ab_rule, "%s", json_string_value(rule));
+        json_decref(j);
+    }
     r->has_ab_test = spec->ab;
     enc_camp_row_free(&row);
     enc_mset set;
-    enc_attr_opts o = {.as_of = as_of, .set = &set, .spec = spec};
+    enc_attr_opts o = {.as_of = as_of, .set = &set, .spec = spec, .all_campaigns = all_campaigns};
     if ((rc = enc_mset_load(st, name, &set, err)) ||
-        (rc = enc_attr_run(st, name, &o, &r->all, err)))
+        (rc = enc_attr_run(st, name, &o, &r->all, err)) ||
+        (rc = enc_camp_counts_get(st, name, &r->counts, err)))
         goto out;
     for (int g = 0; g <= ENC_ATTR_TREATED; g++)
         if (g < r->all->nvariants || g == ENC_ATTR_TREATED) enc_uplift_of(r->all, g, &r->up[g]);

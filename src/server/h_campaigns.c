@@ -223,14 +223,14 @@ void enc_h_campaign_start(enc_mreq *rq, enc_mres *rs)
 static void change(enc_mreq *rq, enc_mres *rs, const char *verb)
 {
     const char *name = enc_mreq_param(rq, "name"), *to = NULL;
-    int64_t cancelled = 0;
+    int64_t cancelled = 0, revoked = 0;
     enc_err err = {0};
-    if (enc_campaign_change(rq->st, name, verb, rq->now, &to, &cancelled, &err)) {
+    if (enc_campaign_change(rq->st, name, verb, rq->now, &to, &cancelled, &revoked, &err)) {
         if (err.rc == ENC_EFAIL) enc_mres_problem(rs, 409, "path.name", "%s", err.msg);
         else fail(rs, "campaign", &err, "path.name");
         return;
     }
-    enc_campaign_change_json(enc_mres_json(rs, 200), name, to, cancelled);
+    enc_campaign_change_json(enc_mres_json(rs, 200), name, to, cancelled, revoked);
     char action[32];
     snprintf(action, sizeof action, "campaign.%s", verb);
     enc_mreq_audit(rq, action, name, NULL, 200);

@@ -29,6 +29,23 @@ static const char content_all[] =
     "\"html\":\"<p>{{customer.name}}</p>\"},\"sms\":{\"text\":\"s {{coupon.code}}\"},"
     "\"push\":{\"text\":\"p\"},\"wechat\":{\"text\":\"w\"},\"inapp\":{\"text\":\"i\"}}";
 
+/* The campaign files of these tests check rules other than the control group, and were
+ * written when a file without "holdout" had none; since the default is 10%
+ * (ENC_SPEC_DEFAULT_HOLDOUT), a file without the key is parsed with "holdout": 0 here. The
+ * default itself is checked in default_holdout below. */
+static enc_rc parse_h0(const char *text, size_t n, enc_store *st, enc_spec **out, enc_err *err)
+{
+    if (strstr(text, "\"holdout\"") || n == 0 || text[0] != '{')
+        return enc_spec_parse(text, n, st, out, err);
+    char *t = malloc(n + 16);
+    memcpy(t, "{\"holdout\":0,", 13);
+    memcpy(t + 13, text + 1, n - 1);
+    t[n + 12] = 0;
+    enc_rc rc = enc_spec_parse(t, n + 12, st, out, err);
+    free(t);
+    return rc;
+}
+
 static enc_spec *mk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static enc_spec *mk(const char *fmt, ...)
 {
@@ -40,7 +57,7 @@ static enc_spec *mk(const char *fmt, ...)
     snprintf(buf, sizeof buf, "{\"trigger\":{\"type\":\"once\"},%s,%s}", content_all, body);
     enc_spec *s = NULL;
     enc_err err;
-    if (enc_spec_parse(buf, strlen(buf), NULL, &s, &err)) TH_FAIL("spec: %s\n%s", err.msg, buf);
+    if (parse_h0(buf, strlen(buf), NULL, &s, &err)) TH_FAIL("spec: %s\n%s", err.msg, buf);
     return s;
 }
 
@@ -58,7 +75,7 @@ static void add_hist(enc_person *p, int64_t at, int ch, int prio, bool queued, b
         p->caphist = p->caphist ? p->caphist * 2 : 4;
         p->hist = realloc(p->hist, p->caphist * sizeof *p->hist);
     }
-    p->hist[p->nhist++] = (enc_hist_entry){at, id, (uint8_t)ch, (int8_t)prio, queued, defer};
+    p->hist[p->nhist++] = (enc_hist_entry){at, id, (uint8_t)ch, (int8_t)prio, queued, defer, 0};
 }
 
 static void persons_free(enc_person *p, size_t n)
@@ -246,6 +263,28 @@ static void lower_priority_gives_way(void)
         free(p.hist);
         enc_spec_free(s);
     }
+    /* a displaced message keeps its own deadline (issue 11): when its next allowed time (NOW +
+     * 6 d) passes its deadline (or its coupon's expiry), it expires: to < 0 (displaced_expired);
+     * with a later deadline it moves as before */
+    for (int k = 0; k < 2; k++) {
+        enc_spec *s = mk("\"name\":\"hi\",\"channels\":[\"email\"],\"priority\":8");
+        if (!s) continue;
+        enc_person p = {.id = 1, .consent = B(CH_EMAIL), .reachable = B(CH_EMAIL)};
+        add_hist(&p, NOW - DAY, CH_EMAIL, 5, false, false, 76);
+        add_hist(&p, NOW + H, CH_EMAIL, 2, true, true, 77);
+        p.hist[1].deadline = k == 0 ? NOW + 2 * DAY : NOW + 10 * DAY;
+        enc_cand c = {.person = 0, .due = NOW, .prior_channel = -1, .prior_variant = -1};
+        enc_decide_in in = {s, &pol, NOW, -1, -1, -1};
+        enc_decide_out out = {0};
+        enc_plan_decide(&in, &p, &c, 1, &out);
+        CHECK_INT(c.decision, ENC_DEC_MESSAGE);
+        CHECK_INT(out.ndisp, 1);
+        if (out.ndisp) CHECK_INT(out.disp[0].to, k == 0 ? -1 : NOW + 6 * DAY);
+        CHECK_INT(p.nhist, k == 0 ? 2 : 3);
+        free(out.disp);
+        free(p.hist);
+        enc_spec_free(s);
+    }
 }
 
 static void budgets(void)
@@ -425,7 +464,7 @@ static void random_policies_keep_every_rule(void)
                 fin[nf++] = (ev){p[i].hist[k].at, p[i].hist[k].channel};
             size_t expect = norig[i];
             for (size_t d = 0; d < out.ndisp; d++)
-                if (out.disp[d].person == i && out.disp[d].to == 0) expect--;
+                if (out.disp[d].person == i && out.disp[d].to <= 0) expect--;
             int planned = 0;
             for (int k = 0; k < NC; k++)
                 if (c[k].person == i && c[k].decision == ENC_DEC_MESSAGE) planned++;
@@ -468,7 +507,7 @@ static void random_policies_keep_every_rule(void)
             for (size_t d = 0; d < out.ndisp; d++) {
                 if (out.disp[d].person != i) continue;
                 moved++;
-                if (!out.disp[d].to) continue;
+                if (out.disp[d].to <= 0) continue;
                 int ch = -1;
                 for (uint32_t k = 0; k < p[i].nhist; k++)
                     if (p[i].hist[k].id == out.disp[d].id) ch = p[i].hist[k].channel;
@@ -484,7 +523,7 @@ static void random_policies_keep_every_rule(void)
                 if (out.disp[d].person != i) continue;
                 for (size_t k = 0; k < nw; k++)
                     if (want[k].at == out.disp[d].from) {
-                        if (out.disp[d].to) want[k].at = out.disp[d].to;
+                        if (out.disp[d].to > 0) want[k].at = out.disp[d].to;
                         else want[k] = want[--nw];
                         break;
                     }
@@ -623,9 +662,9 @@ static enc_store *small_shop(const char *file)
     if (enc_outbox_open(st, &ob, &err)) return st;
     enc_msg_rec m[2] = {
         {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|a", 5, NOW - DAY,
-         0},
+         0, 0, false},
         {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|b", 5,
-         NOW - 2 * DAY, 0},
+         NOW - 2 * DAY, 0, 0, false},
     };
     size_t added;
     if (enc_outbox_enqueue(ob, m, 2, NOW - 3 * DAY, &added, &err)) TH_FAIL("%s", err.msg);
@@ -640,7 +679,7 @@ static void planner_on_a_small_store(void)
     if (!st) return;
     enc_spec *s;
     enc_err err = {0};
-    if (enc_spec_parse(once_file, strlen(once_file), st, &s, &err)) {
+    if (parse_h0(once_file, strlen(once_file), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         enc_store_close(st);
         return;
@@ -748,7 +787,7 @@ static void start_twice_adds_nothing(void)
                     "\"offer\":{\"kind\":\"value\",\"amount\":3},"
                     "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"{{coupon.code}}\"},"
                     "\"sms\":{\"text\":\"{{coupon.code}}\"}}}";
-    if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+    if (parse_h0(f, strlen(f), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         return;
     }
@@ -839,7 +878,7 @@ static void tracking_links_name_their_message(void)
         char f[2048];
         snprintf(f, sizeof f, files[0], v, opts[v]);
         enc_spec *s;
-        if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+        if (parse_h0(f, strlen(f), st, &s, &err)) {
             TH_FAIL("%s", err.msg);
             break;
         }
@@ -967,7 +1006,7 @@ static void tick_through_a_cart_day(void)
     enc_store_commit(st, &err);
 
     enc_spec *s;
-    if (enc_spec_parse(cart_file, strlen(cart_file), st, &s, &err)) {
+    if (parse_h0(cart_file, strlen(cart_file), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         return;
     }
@@ -1083,7 +1122,7 @@ static void ab_test_then_roll_out(void)
                     "\"ab\":{\"test_share\":0.3,\"decide_after\":\"2d\",\"metric\":\"conversion\"},"
                     "\"content\":{\"email\":{\"subject\":\"A!\",\"text\":\"t\"}}}";
     enc_spec *s;
-    if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+    if (parse_h0(f, strlen(f), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         return;
     }
@@ -1177,12 +1216,12 @@ static void higher_priority_wins(void)
         f, sizeof f,
         "{\"name\":\"low\",\"priority\":2,\"on_cap\":\"drop\",\"trigger\":{\"type\":\"once\"},"
         "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"l\",\"text\":\"l\"}}}");
-    if (enc_spec_parse(f, strlen(f), st, &lo, &err)) TH_FAIL("%s", err.msg);
+    if (parse_h0(f, strlen(f), st, &lo, &err)) TH_FAIL("%s", err.msg);
     snprintf(
         f, sizeof f,
         "{\"name\":\"high\",\"priority\":8,\"trigger\":{\"type\":\"once\"},"
         "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"h\",\"text\":\"h\"}}}");
-    if (enc_spec_parse(f, strlen(f), st, &hi, &err)) TH_FAIL("%s", err.msg);
+    if (parse_h0(f, strlen(f), st, &hi, &err)) TH_FAIL("%s", err.msg);
     if (!lo || !hi) return;
     /* the low one is planned first; the high one then takes the slot: low's queued messages
      * are cancelled (it drops), high's go out */
@@ -1206,7 +1245,7 @@ static void higher_priority_wins(void)
         "{\"name\":\"lower\",\"priority\":1,\"on_cap\":\"drop\",\"trigger\":{\"type\":\"once\"},"
         "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"x\",\"text\":\"x\"}}}");
     enc_spec *lower;
-    if (enc_spec_parse(f, strlen(f), st, &lower, &err)) TH_FAIL("%s", err.msg);
+    if (parse_h0(f, strlen(f), st, &lower, &err)) TH_FAIL("%s", err.msg);
     CHECK_INT(enc_campaign_start(st, lower, NOW + 120, &r, &err), ENC_OK);
     CHECK_INT(r.added, 0);
     CHECK_INT(r.displaced, 0);
@@ -1256,7 +1295,7 @@ static void recommended_items_with_reasons(void)
                     "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"{{#items}}{{sku}}={{"
                     "reason}};{{/items}}\"}}}";
     enc_spec *s;
-    if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+    if (parse_h0(f, strlen(f), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         enc_store_close(st);
         return;
@@ -1352,7 +1391,7 @@ static void every_trigger_reads_what_it_loaded(void)
                      "{{occurrence.date}} {{years}} {{holiday}}\"}}}",
                      t, i, trig[t], aud[(t + i) % 3], items[i]);
             enc_spec *s;
-            if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+            if (parse_h0(f, strlen(f), st, &s, &err)) {
                 TH_FAIL("%s\n  %s", err.msg, f);
                 continue;
             }
@@ -1381,6 +1420,52 @@ static void every_trigger_reads_what_it_loaded(void)
     enc_store_close(st);
 }
 
+/* SMS length as providers bill it (GSM 03.38 / UCS-2, 3GPP TS 23.038 and 23.040) */
+static void sms_segments(void)
+{
+    int n;
+    bool u;
+    CHECK_INT(enc_sms_segments("hello", &n, &u), 1);
+    CHECK(!u && n == 5);
+    char a[400];
+    memset(a, 'a', 160), a[160] = 0;
+    CHECK_INT(enc_sms_segments(a, &n, &u), 1);
+    a[160] = 'a', a[161] = 0; /* 161: two parts of 153 */
+    CHECK_INT(enc_sms_segments(a, &n, &u), 2);
+    memset(a, 'a', 306), a[306] = 0;
+    CHECK_INT(enc_sms_segments(a, &n, &u), 2);
+    a[306] = 'a', a[307] = 0;
+    CHECK_INT(enc_sms_segments(a, &n, &u), 3);
+    CHECK_INT(enc_sms_segments("{€}", &n, &u), 1); /* the extension table counts 2 */
+    CHECK(!u && n == 6);
+    CHECK_INT(enc_sms_segments("Ünïcödé? no: ï is not GSM", &n, &u), 1);
+    CHECK(u); /* ï is not in the GSM set */
+    char zh[400] = "";
+    for (int i = 0; i < 70; i++) strcat(zh, "优");
+    CHECK_INT(enc_sms_segments(zh, &n, &u), 1);
+    CHECK(u && n == 70);
+    strcat(zh, "优"); /* 71: two parts of 67 */
+    CHECK_INT(enc_sms_segments(zh, &n, &u), 2);
+    CHECK_INT(enc_sms_segments("😀", &n, &u), 1); /* outside the BMP: two UTF-16 units */
+    CHECK(u && n == 2);
+    CHECK_INT(enc_sms_segments("", &n, &u), 1);
+}
+
+static void default_holdout(void)
+{
+    enc_err err = {0};
+    enc_spec *s = NULL;
+    const char *f = "{\"name\":\"d\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],"
+                    "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"t\"}}}";
+    CHECK_INT(enc_spec_parse(f, strlen(f), NULL, &s, &err), ENC_OK);
+    if (s) CHECK_NEAR(s->holdout, 0.1, 0);
+    enc_spec_free(s);
+    s = NULL;
+    CHECK_INT(parse_h0(f, strlen(f), NULL, &s, &err), ENC_OK);
+    if (s) CHECK_NEAR(s->holdout, 0, 0);
+    enc_spec_free(s);
+}
+
 int main(void)
 {
     RUN(fallback_and_reasons);
@@ -1398,5 +1483,7 @@ int main(void)
     RUN(higher_priority_wins);
     RUN(recommended_items_with_reasons);
     RUN(every_trigger_reads_what_it_loaded);
+    RUN(default_holdout);
+    RUN(sms_segments);
     return TEST_SUMMARY();
 }

@@ -121,10 +121,36 @@ static void webhook_shapes_and_classes(void)
     CHECK_INT(enc_webhook_classify(301), ENC_SEND_PERM);
 }
 
+/* Standard Webhooks: the specification's published example (secret, id, timestamp, payload
+ * and the signature the reference libraries produce), and the secrets refused. */
+static void standard_webhooks_vector(void)
+{
+    uint8_t key[256];
+    size_t kl;
+    CHECK(enc_webhook_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", key, sizeof key, &kl));
+    CHECK_INT(kl, 24);
+    char sig[ENC_WEBHOOK_SIG_MAX];
+    const char *body = "{\"test\": 2432232314}";
+    enc_webhook_std_sign(key, kl, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body, strlen(body),
+                         sig);
+    CHECK_STR(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    /* another timestamp, another signature */
+    char sig2[ENC_WEBHOOK_SIG_MAX];
+    enc_webhook_std_sign(key, kl, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265331, body, strlen(body),
+                         sig2);
+    CHECK(strcmp(sig, sig2) != 0);
+    CHECK(!enc_webhook_key("whsec_not base64!", key, sizeof key, &kl));
+    CHECK(!enc_webhook_key("whsec_eHh4eHh4eHg=", key, sizeof key, &kl)); /* 8 bytes */
+    CHECK(!enc_webhook_key("", key, sizeof key, &kl));
+    CHECK(enc_webhook_key("hook-S3cr3t", key, sizeof key, &kl)); /* legacy: the bytes as given */
+    CHECK_INT(kl, 11);
+}
+
 int main(void)
 {
     RUN(webhook_signature_and_tokens);
     RUN(webhook_retry_after);
     RUN(webhook_shapes_and_classes);
+    RUN(standard_webhooks_vector);
     return TEST_SUMMARY();
 }
