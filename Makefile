@@ -7,6 +7,8 @@
 #   make deps     install missing Debian packages (scripts/install-deps)
 #   make format   apply .clang-format to every C file; make format-check fails when one differs
 #   make playbooks  regenerate src/campaign/playbooks.c from src/campaign/playbooks/*.json
+#   make web      rebuild the console (web/, needs Node) and regenerate src/server/webassets.c
+#   make test-browser  the console in Debian's chromium (tests/browser; needs Node)
 
 PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd
 BUILD    ?= build
@@ -26,7 +28,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan demo deps fuzz clean check-deps bench playbooks format format-check
+.PHONY: all test asan demo deps fuzz clean check-deps bench playbooks format format-check web test-browser
 .SECONDARY:
 
 all: check-deps $(BUILD)/encore $(TEST_BIN)
@@ -88,6 +90,16 @@ fuzz: $(FUZZ_BIN)
 # committed: run this after editing src/campaign/playbooks/*.json)
 playbooks:
 	scripts/embed-playbooks src/campaign/playbooks src/campaign/playbooks.c
+
+# the web console embedded in the binary (src/server/webassets.c is generated and committed:
+# run this after editing web/; CI runs scripts/embed-web --check)
+web:
+	scripts/embed-web
+
+# the console driven in Debian's chromium: login, every page, figures against the CLI, axe-core;
+# screenshots in $(BUILD)/screenshots/
+test-browser: all
+	tests/browser/run.sh $(BUILD)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests fuzz bench -name '*.[ch]')
 

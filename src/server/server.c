@@ -16,6 +16,7 @@
 #include "server/api.h"
 #include "server/inbox.h"
 #include "server/track.h"
+#include "server/webassets.h"
 #include <errno.h>
 #include <math.h>
 #include <microhttpd.h>
@@ -461,6 +462,21 @@ static route route_of(const char *url, const char **token)
     return R_NONE;
 }
 
+/* The console (webassets.h): index.html for / and client-side routes, the bundle under /assets/.
+ * The page loads only its own scripts and styles and talks only to this origin. */
+static enum MHD_Result console_asset(enc_server *s, struct MHD_Connection *c, const char *url)
+{
+    const unsigned char *data;
+    size_t n;
+    const char *ctype;
+    if (!enc_webasset_get(url, &data, &n, &ctype))
+        return send_error(s, c, 404, "no such route", "path", NULL, NULL);
+    return reply(s, c, 200, ctype, data, n, false, "Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                 "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                 "form-action 'self'");
+}
+
 static enum MHD_Result healthz(enc_server *s, struct MHD_Connection *c)
 {
     enc_buf b = {0};
@@ -821,6 +837,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     route r = route_of(url, &token);
     bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0,
          post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    if (r == R_NONE && get) return console_asset(s, c, url);
     if (r == R_NONE) return send_error(s, c, 404, "no such route", "path", NULL, NULL);
     size_t limit = GET_BODY_MAX;
     int64_t inbox_id = 0;

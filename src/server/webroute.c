@@ -1,0 +1,63 @@
+/* webroute.c — which embedded console file answers a GET path (see webassets.h). The console
+ * routes on the client (history API), so a reload of /customers/42 must get index.html, while
+ * a mistyped /assets/x.js or an unknown /v1/ path must stay a 404. */
+#include "server/webassets.h"
+#include <string.h>
+
+#define WEB_PATH_MAX 512
+
+static const enc_webasset *find(const char *path)
+{
+    for (int i = 0; i < enc_webassets_count; i++)
+        if (strcmp(enc_webassets[i].path, path) == 0) return &enc_webassets[i];
+    return NULL;
+}
+
+static bool reserved(const char *path)
+{
+    static const char *const prefixes[] = {"/assets/", "/v1/",     "/t/",    "/u/",
+                                           "/metrics", "/healthz", "/readyz"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0) return true;
+    return strcmp(path, "/v1") == 0;
+}
+
+/* a client-side route: /seg/seg/... of safe characters, no empty or dot-dot segment, and no
+ * dot in the last segment (so /favicon.ico or /x.js is not answered with HTML) */
+static bool client_route(const char *path)
+{
+    size_t n = strlen(path);
+    if (n < 2 || n > WEB_PATH_MAX || path[0] != '/' || reserved(path)) return false;
+    const char *seg = path + 1;
+    for (const char *p = seg;; p++) {
+        if (*p == '/' || *p == 0) {
+            size_t sl = (size_t)(p - seg);
+            if (sl == 0 && *p == '/') return false;
+            if ((sl == 1 && seg[0] == '.') || (sl == 2 && seg[0] == '.' && seg[1] == '.'))
+                return false;
+            if (*p == 0) return sl == 0 || memchr(seg, '.', sl) == NULL;
+            seg = p + 1;
+            continue;
+        }
+        char ch = *p;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '%' ||
+                  ch == '@' || ch == '+';
+        if (!ok) return false;
+    }
+}
+
+bool enc_webasset_get(const char *path, const unsigned char **data, size_t *len,
+                      const char **content_type)
+{
+    if (!path) return false;
+    const enc_webasset *a = NULL;
+    if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0 || client_route(path))
+        a = find("/index.html");
+    else if (strncmp(path, "/assets/", 8) == 0 && strlen(path) <= WEB_PATH_MAX) a = find(path);
+    if (!a) return false;
+    *data = (const unsigned char *)a->data;
+    *len = a->len;
+    *content_type = a->content_type;
+    return true;
+}

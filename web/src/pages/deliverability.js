@@ -1,0 +1,95 @@
+// deliverability.js — GET /v1/deliverability: the outbox by state and channel (as `encore outbox
+// --json`), recent failures, dead letters (retry: POST /v1/deliverability/dead/{id}/retry) and
+// suppressed addresses.
+import { h, mount } from '../dom.js';
+import { t, num, dateTime } from '../i18n.js';
+import { get, post, enc, user, problemView } from '../api.js';
+import { chart } from '../charts.js';
+import { card, empty, table, section, notice } from '../ui.js';
+
+const STATES = ['queued', 'sending', 'sent', 'failed', 'dead', 'reconcile', 'cancelled', 'suppressed'];
+const arr = (v) => (Array.isArray(v) ? v : Array.isArray(v?.items) ? v.items : []);
+
+export function render() {
+  const page = h('div.page');
+  const draw = () => mount(page, h('h1', t('dl.title')), section(() => get('/v1/deliverability'), (d) => view(d, draw)));
+  draw();
+  return page;
+}
+
+function view(d, redraw) {
+  const q = d.outbox ?? d.queue ?? d;
+  const chans = arr(q.channels);
+  const out = h('div', { 'aria-live': 'polite' });
+  const canRetry = ['owner', 'marketer'].includes(user()?.role);
+  const retry = async (m) => {
+    try {
+      await post(`/v1/deliverability/dead/${enc(m.id)}/retry`, {});
+      mount(out, notice(t('dl.retried', { id: m.id })));
+      setTimeout(redraw, 800);
+    } catch (e) {
+      mount(out, problemView(e));
+    }
+  };
+  const msgCols = [
+    { label: 'Id', value: (m) => String(m.id ?? '—') },
+    { label: t('cu.channel'), value: (m) => m.channel ?? '—' },
+    { label: 'Campaign', value: (m) => m.campaign ?? '—' },
+    { label: t('cu.email'), value: (m) => m.address ?? m.to ?? '—' },
+    { label: t('dl.failures'), value: (m) => m.error ?? m.last_error ?? '—' },
+    { label: t('cu.when'), value: (m) => dateTime(m.updated_at ?? m.at ?? m.failed_at) },
+  ];
+  const total = chans.reduce((s, c) => s + STATES.reduce((x, k) => x + (Number(c[k]) || 0), 0), 0);
+  return [
+    out,
+    card(
+      t('dl.queue'),
+      !total
+        ? empty(t('dl.empty_queue'))
+        : [
+            chart(
+              {
+                legend: { top: 0 },
+                grid: { left: 70, right: 20, top: 36, bottom: 24 },
+                tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+                xAxis: { type: 'value' },
+                yAxis: { type: 'category', data: chans.map((c) => c.channel) },
+                series: STATES.map((s) => ({ name: s, type: 'bar', stack: 'all', data: chans.map((c) => Number(c[s]) || 0) })),
+              },
+              { height: Math.max(160, chans.length * 40 + 70), label: t('dl.queue') },
+            ),
+            table(
+              [{ label: t('cu.channel'), value: (c) => c.channel + (c.paused ? ' (paused)' : '') }, ...STATES.map((s) => ({ label: s, value: (c) => num(c[s] ?? 0), num: true }))],
+              chans,
+            ),
+          ],
+    ),
+    h(
+      'div.grid2',
+      card(t('dl.failures'), arr(d.failures).length ? table(msgCols, arr(d.failures)) : empty(t('dl.no_failures'))),
+      card(
+        t('dl.dead'),
+        arr(d.dead ?? d.dead_letters).length
+          ? table(
+              [...msgCols, canRetry ? { label: h('span.sr', t('dl.retry')), value: (m) => h('button.secondary.small', { type: 'button', onclick: () => retry(m) }, t('dl.retry')) } : null].filter(Boolean),
+              arr(d.dead ?? d.dead_letters),
+            )
+          : empty(t('dl.no_dead')),
+      ),
+    ),
+    card(
+      t('dl.suppressions'),
+      arr(d.suppressions).length
+        ? table(
+            [
+              { label: t('cu.channel'), value: (s) => s.channel ?? '*' },
+              { label: t('cu.value'), value: (s) => s.address ?? '—' },
+              { label: t('cu.reason'), value: (s) => s.reason ?? '—' },
+              { label: t('cu.when'), value: (s) => dateTime(s.at ?? s.created_at) },
+            ],
+            arr(d.suppressions),
+          )
+        : empty(t('dl.no_supp')),
+    ),
+  ];
+}
