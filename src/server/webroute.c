@@ -22,8 +22,9 @@ static bool reserved(const char *path)
     return strcmp(path, "/v1") == 0;
 }
 
-/* a client-side route: /seg/seg/... of safe characters, no empty or dot-dot segment, and no
- * dot in the last segment (so /favicon.ico or /x.js is not answered with HTML) */
+/* a client-side route: /seg/seg/... of letters, digits, UTF-8 and -_.%@+ and space, no empty or
+ * dot-dot segment, and no dot in the last segment (so /favicon.ico or /x.js is not answered with
+ * HTML) */
 static bool client_route(const char *path)
 {
     size_t n = strlen(path);
@@ -39,10 +40,10 @@ static bool client_route(const char *path)
             seg = p + 1;
             continue;
         }
-        char ch = *p;
+        unsigned char ch = (unsigned char)*p;
+        /* names may be UTF-8 (a campaign called 双十一) and hold spaces (percent-decoded) */
         bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '%' ||
-                  ch == '@' || ch == '+';
+                  (ch >= '0' && ch <= '9') || ch >= 0x80 || strchr("-_.%@+ ", ch) != NULL;
         if (!ok) return false;
     }
 }

@@ -60,10 +60,10 @@ function delta(cur, prev) {
   return (cur - prev) / Math.abs(prev);
 }
 
-function kpiCard(id, label, value, change, interval) {
+function kpiCard(id, label, value, change, interval, raw) {
   return h(
     'div.kpi',
-    { 'data-kpi': id },
+    { 'data-kpi': id, 'data-value': raw == null ? null : String(raw) },
     h('div.kpi-label', label),
     h('div.kpi-value', value),
     change == null
@@ -88,10 +88,10 @@ function kpiView(stats, kpis, interval) {
   const f = (r, k) => n(r[k]);
   const cards = h(
     'div.kpis',
-    kpiCard('customers', t('ov.customers'), num(stats.customers), null, interval),
-    kpiCard('buyers', t('ov.buyers'), num(sales.customers), null, interval),
-    kpiCard('revenue', t('ov.revenue'), money(sales.revenue, cur), null, interval),
-    kpiCard('orders', t('ov.orders'), num(sales.orders ?? stats.orders), null, interval),
+    kpiCard('customers', t('ov.customers'), num(stats.customers), null, interval, stats.customers),
+    kpiCard('buyers', t('ov.buyers'), num(sales.customers), null, interval, sales.customers),
+    kpiCard('revenue', t('ov.revenue'), money(sales.revenue, cur), null, interval, sales.revenue),
+    kpiCard('orders', t('ov.orders'), num(sales.orders ?? stats.orders), null, interval, sales.orders ?? stats.orders),
   );
   const periodCards = rows.length
     ? h(

@@ -1,0 +1,241 @@
+// console.test.mjs — drives Encore's console in Debian's chromium (puppeteer-core, no browser
+// download) against a running `encore serve` (BASE_URL) over a scored demo store (ENCORE_DB):
+// login; every page loads without console errors or failed requests; the Overview's customer
+// and revenue figures equal `encore stats --json`; a segment's live count equals `encore
+// audience count`; a campaign created from a playbook plans, starts and its messages show; an
+// analyst sees masked personal data and no start button; axe-core finds no serious or critical
+// violation on any page. Screenshots of every page go to SCREENSHOTS. Prints "ok - ..." lines
+// and "N passed, N failed". Started by tests/browser/run.sh.
+import puppeteer from 'puppeteer-core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const { BASE_URL, ENCORE, CHROMIUM, SCREENSHOTS } = process.env;
+const OWNER = { email: process.env.OWNER_EMAIL, password: process.env.OWNER_PASSWORD };
+const ANALYST = { email: process.env.ANALYST_EMAIL, password: process.env.ANALYST_PASSWORD };
+
+let passed = 0;
+let failed = 0;
+function ok(name) {
+  passed++;
+  console.log(`ok - ${name}`);
+}
+function notOk(name, ...details) {
+  failed++;
+  console.log(`not ok - ${name}`);
+  for (const d of details) console.log(`    ${d}`);
+}
+function check(name, actual, expected) {
+  if (JSON.stringify(actual) === JSON.stringify(expected)) ok(name);
+  else notOk(name, `got:      ${JSON.stringify(actual)}`, `expected: ${JSON.stringify(expected)}`);
+}
+function cli(...args) {
+  return execFileSync(ENCORE, args, { encoding: 'utf8', env: process.env });
+}
+
+const browser = await puppeteer.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=en-US', '--font-render-hinting=none'],
+  defaultViewport: { width: 1366, height: 768 },
+});
+
+// a page that records console errors, uncaught exceptions and failed requests
+async function newPage(localeCode) {
+  const page = await browser.newPage();
+  page.problems = [];
+  page.recording = false;
+  const rec = (s) => page.recording && page.problems.push(s);
+  page.on('console', (m) => m.type() === 'error' && rec(`console: ${m.text()}`));
+  page.on('pageerror', (e) => rec(`exception: ${e.message}`));
+  page.on('requestfailed', (r) => rec(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => r.status() >= 400 && rec(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`));
+  page.on('dialog', (d) => d.dismiss());
+  await page.evaluateOnNewDocument((l) => localStorage.setItem('encore.locale', l), localeCode);
+  return page;
+}
+
+// network quiet and no section still loading
+async function settled(page) {
+  await page.waitForNetworkIdle({ idleTime: 300, timeout: 20000 }).catch(() => {});
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), { timeout: 20000 }).catch(() => {});
+  await new Promise((r) => setTimeout(r, 300)); // charts draw on the next frame
+}
+
+async function axe(page, name) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource);
+  const res = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length) notOk(`axe: ${name}: no serious or critical violations`, ...bad.map((v) => `${v.impact} ${v.id}: ${v.nodes.join(' | ')}`));
+  else ok(`axe: ${name}: no serious or critical violations (${res.length} minor/moderate)`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function login(page, who) {
+  await page.goto(BASE_URL + '/', { waitUntil: 'networkidle0' });
+  await page.waitForSelector('form.login', { timeout: 10000 });
+  await page.type('#email', who.email);
+  await page.type('#password', who.password);
+  await Promise.all([page.waitForSelector('header.top', { timeout: 10000 }), page.click('form.login button[type=submit]')]);
+  page.recording = true;
+  await settled(page);
+}
+
+async function visit(page, path, name) {
+  page.problems = [];
+  await page.evaluate((p) => {
+    history.pushState(null, '', p);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+  await settled(page);
+  const reload = await page.goto(BASE_URL + path, { waitUntil: 'networkidle0' });
+  await settled(page);
+  if (reload.status() !== 200) notOk(`${name}: ${path} answers 200 on reload`, `got ${reload.status()}`);
+  if (page.problems.length) notOk(`${name}: no console errors or failed requests`, ...page.problems);
+  else ok(`${name}: no console errors or failed requests`);
+  await shot(page, name);
+  await axe(page, name);
+}
+
+const N = (s) => Number(String(s));
+
+try {
+  // ---- login page ---------------------------------------------------------------------------
+  const page = await newPage('en');
+  await page.goto(BASE_URL + '/', { waitUntil: 'networkidle0' });
+  const hasForm = await page.$('form.login');
+  check('the console at / shows the login form', !!hasForm, true);
+  await shot(page, '00-login');
+  await axe(page, 'login');
+
+  // a wrong password: a problem shown, no session
+  await page.type('#email', OWNER.email);
+  await page.type('#password', 'not the password');
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('.problem', { timeout: 10000 }).catch(() => {});
+  check('a wrong password shows an error', !!(await page.$('.problem')), true);
+  check('a wrong password does not log in', !!(await page.$('header.top')), false);
+  await page.$eval('#email', (e) => (e.value = ''));
+
+  // ---- owner: every page ------------------------------------------------------------------------
+  await login(page, OWNER);
+  check('owner logged in: the navigation shows', !!(await page.$('header.top nav')), true);
+  const navs = await page.$$eval('header.top nav a', (as) => as.map((a) => a.getAttribute('href')));
+  for (const want of ['/', '/customers', '/segments', '/campaigns', '/deliverability', '/settings'])
+    check(`owner's navigation has ${want}`, navs.includes(want), true);
+
+  await visit(page, '/', '01-overview');
+  const stats = JSON.parse(cli('stats', '--json'));
+  const kv = await page.$$eval('[data-kpi]', (els) => Object.fromEntries(els.map((e) => [e.dataset.kpi, e.dataset.value])));
+  check('overview: customers = encore stats', N(kv.customers), stats.customers);
+  check('overview: revenue = encore stats', N(kv.revenue), stats.sales.revenue);
+  check('overview: orders = encore stats', N(kv.orders), stats.sales.orders);
+  const charts = await page.$$eval('.chart svg', (s) => s.length);
+  check('overview: charts drawn (over time, repurchase, RFM, lifecycle, cohorts, ...)', charts >= 5, true);
+
+  await visit(page, '/customers', '02-customers');
+  const c1 = JSON.parse(cli('customer', 'C0000003', '--json'));
+  await page.type('#q', c1.email);
+  await page.waitForSelector('tbody a[data-link]', { timeout: 10000 }).catch(() => {});
+  await settled(page);
+  const firstHref = await page.$eval('tbody a[data-link]', (a) => a.getAttribute('href')).catch(() => null);
+  check('customers: search by email finds the customer', firstHref, `/customers/${c1.id}`);
+  await visit(page, `/customers/${c1.id}`, '03-customer-360');
+  const ownerView = await page.$eval('main', (m) => m.textContent);
+  check('customer 360: the owner sees the email unmasked', ownerView.includes(c1.email), true);
+  check('customer 360: timeline shown', !!(await page.$('ol.timeline li')), true);
+
+  await visit(page, '/segments', '04-segments');
+  const expr = 'orders >= 3 and consent("email")';
+  await page.type('#expr', expr);
+  await page.waitForSelector('[data-count]', { timeout: 10000 }).catch(() => {});
+  const live = await page.$eval('[data-count]', (e) => e.dataset.count).catch(() => null);
+  const cliCount = JSON.parse(cli('audience', 'count', expr, '--json'));
+  check('segments: the live count = encore audience count', N(live), cliCount.count);
+  await shot(page, '05-segment-count');
+  // a bad expression: the error shows its position
+  await page.$eval('#expr', (e) => (e.value = ''));
+  page.problems = [];
+  await page.type('#expr', 'orders >= ');
+  await page.waitForSelector('#expr-result .problem', { timeout: 10000 }).catch(() => {});
+  check('segments: a bad expression shows a positioned error', !!(await page.$('#expr-result pre.caret')), true);
+  await shot(page, '06-segment-error');
+
+  // ---- a campaign from a playbook ----------------------------------------------------------------
+  await visit(page, '/campaigns', '07-campaigns');
+  await visit(page, '/campaigns/new', '08-campaign-new');
+  page.problems = [];
+  await page.select('#cp-playbook', 'vip-perks');
+  await page.waitForFunction(() => document.querySelector('#cp-json').value.includes('vip-perks'), { timeout: 10000 }).catch(() => {});
+  await page.$eval('#cp-name', (e) => e.value = '');
+  await page.type('#cp-name', 'vip-console');
+  const json = JSON.parse(await page.$eval('#cp-json', (e) => e.value));
+  check('campaign form writes the name into the JSON', json.name, 'vip-console');
+  json.trigger = { type: 'once' }; // now, for everyone in the audience: the JSON is editable
+  await page.$eval('#cp-json', (e, v) => {
+    e.value = v;
+    e.dispatchEvent(new Event('change'));
+  }, JSON.stringify(json, null, 2));
+  await page.click('.actions button.secondary'); // preview plan
+  await page.waitForSelector('article.sample', { timeout: 15000 }).catch(() => {});
+  await settled(page);
+  check('campaign plan preview shows rendered samples', !!(await page.$('article.sample')), true);
+  await shot(page, '09-campaign-plan');
+  const createBtn = await page.$$('.actions button:not(.secondary)');
+  await Promise.all([page.waitForSelector('[data-action="start"]', { timeout: 15000 }).catch(() => {}), createBtn[createBtn.length - 1].click()]);
+  check('campaign created: its page offers start', !!(await page.$('[data-action="start"]')), true);
+  await page.click('[data-action="start"]');
+  await page.waitForSelector('dialog.confirm[open]', { timeout: 5000 });
+  await shot(page, '10-campaign-confirm');
+  await page.click('dialog.confirm button:not(.secondary)');
+  await page.waitForSelector('.state.st-running', { timeout: 15000 }).catch(() => {});
+  await settled(page);
+  check('campaign started: state running', !!(await page.$('.state.st-running')), true);
+  const show = JSON.parse(cli('campaign', 'show', 'vip-console', '--json'));
+  check('campaign started: encore campaign show agrees', show.state, 'running');
+  if (page.problems.length) notOk('campaign flow: no console errors or failed requests', ...page.problems);
+  else ok('campaign flow: no console errors or failed requests');
+  await visit(page, '/campaigns/vip-console', '11-campaign-report');
+  const sentTxt = await page.$eval('main', (m) => m.textContent);
+  check('campaign page: the report is shown', sentTxt.includes('Funnel'), true);
+  await visit(page, '/deliverability', '12-deliverability');
+  const queued = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  const ob = JSON.parse(cli('outbox', '--json'));
+  check('deliverability: the campaign\'s messages are queued', ob.total.queued > 0 && queued.some((r) => r.startsWith('email')), true);
+  await visit(page, '/settings', '13-settings');
+
+  // Chinese
+  await page.evaluate(() => localStorage.setItem('encore.locale', 'zh-CN'));
+  await page.evaluateOnNewDocument(() => localStorage.setItem('encore.locale', 'zh-CN'));
+  await visit(page, '/', '14-overview-zh');
+  check('zh-CN: the navigation is in Chinese', (await page.$eval('header nav', (n) => n.textContent)).includes('概览'), true);
+  await page.close();
+
+  // ---- analyst: masked data, no start button -----------------------------------------------------
+  const ap = await newPage('en');
+  await login(ap, ANALYST);
+  await visit(ap, `/customers/${c1.id}`, '15-analyst-customer');
+  const aview = await ap.$eval('main', (m) => m.textContent);
+  check('analyst: the email is not shown in full', aview.includes(c1.email), false);
+  check('analyst: a masked email is shown', /\*\*\*@/.test(aview), true);
+  await visit(ap, '/campaigns/vip-console', '16-analyst-campaign');
+  check('analyst: no start/pause/stop button', (await ap.$$('[data-action]')).length, 0);
+  check('analyst: no settings for users', !!(await ap.$('#nu-email')), false);
+  await ap.close();
+} catch (e) {
+  notOk('browser test ran to its end', String(e && e.stack));
+} finally {
+  await browser.close();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
