@@ -58,10 +58,32 @@ static void test_assets(void)
 static void test_refused(void)
 {
     const char *bad[] = {
-        "/assets/nope.js", "/assets/", "/assets/../index.html", "/v1/stats", "/v1/unknown",
-        "/v1", "/t/c/x", "/u/abc", "/metrics", "/healthz", "/readyz", "/favicon.ico",
-        "/customers/x.js", "/../etc/passwd", "/a/../b", "/a/./b", "//x", "/a//b", "/a\tb",
-        "/a<b", "/a\"b", "/a?x=1", "/a\\b", "", "x", "/a\x01b",
+        "/assets/nope.js",
+        "/assets/",
+        "/assets/../index.html",
+        "/v1/stats",
+        "/v1/unknown",
+        "/v1",
+        "/t/c/x",
+        "/u/abc",
+        "/metrics",
+        "/healthz",
+        "/readyz",
+        "/favicon.ico",
+        "/customers/x.js",
+        "/../etc/passwd",
+        "/a/../b",
+        "/a/./b",
+        "//x",
+        "/a//b",
+        "/a\tb",
+        "/a<b",
+        "/a\"b",
+        "/a?x=1",
+        "/a\\b",
+        "",
+        "x",
+        "/a\x01b",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         if (is_index(bad[i]) || ctype_of(bad[i])) TH_FAIL("%s should be refused", bad[i]);
