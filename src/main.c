@@ -54,6 +54,8 @@ static const struct {
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},
+    {"cohorts", cmd_cohorts, "cohort retention: customers and revenue by period of first purchase"},
+    {"kpis", cmd_kpis, "orders, revenue, AOV, active/new customers, repurchase rate per period"},
 
     {NULL, NULL, NULL},
 };

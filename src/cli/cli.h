@@ -62,4 +62,7 @@ int cmd_tick(enc_cli *cli, int argc, char **argv);
 int cmd_serve(enc_cli *cli, int argc, char **argv);
 int cmd_token(enc_cli *cli, int argc, char **argv);
 int cmd_cache(enc_cli *cli, int argc, char **argv);
+/* analytics */
+int cmd_cohorts(enc_cli *cli, int argc, char **argv);
+int cmd_kpis(enc_cli *cli, int argc, char **argv);
 #endif

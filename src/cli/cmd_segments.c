@@ -2,6 +2,7 @@
  * class, lifecycle stage, cluster or tag — customers, share of revenue and mean CLV each. */
 #include "cli/intel_cli.h"
 #include "base/json.h"
+#include "store/store_analytics.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,14 +25,114 @@ static int width(const char *s)
 
 static const char usage[] =
     "usage: encore segments [--by rfm|rfm_cn|lifecycle|cluster|tag] [--json]\n"
+    "       encore segments --migration [--by rfm|lifecycle] [--json]\n"
     "  Customers, revenue share and mean CLV per segment of the latest 'encore score' run\n"
-    "  (default --by rfm). With --by tag a customer counts once in each of their tags.\n";
+    "  (default --by rfm). With --by tag a customer counts once in each of their tags.\n"
+    "  --migration: how many customers moved from each segment to each other between the two\n"
+    "  latest scoring runs ((new): not scored in the earlier run; (gone): merged away).\n";
+
+/* --migration: the matrix of moves between the two latest runs (store_analytics.h) */
+static int migration(enc_cli *cli, const char *by, bool json)
+{
+    if (strcmp(by, "rfm") != 0 && strcmp(by, "lifecycle") != 0)
+        return enc_cli_usage("segments", usage, "--migration: --by is rfm or lifecycle, not '%s'",
+                             by);
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("segments", &err);
+    enc_migration m;
+    bool found;
+    int ret = ENC_EXIT_OK;
+    if (enc_store_migration(st, by, &m, &found, &err)) ret = enc_cli_fail_err("segments", &err);
+    else if (!found)
+        ret = enc_cli_fail("segments", "a migration needs two scoring runs: run 'encore score' "
+                                       "again later");
+    if (ret) goto done;
+    char d0[32], d1[32];
+    enc__fmt_day_end(d0, sizeof d0, m.from_as_of);
+    enc__fmt_day_end(d1, sizeof d1, m.to_as_of);
+    if (json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_kstr(&w, "by", by);
+        enc_jw_key(&w, "from");
+        enc_jw_obj(&w);
+        enc_jw_kint(&w, "run", m.from_run);
+        enc_jw_kstr(&w, "as_of", d0);
+        enc_jw_end(&w);
+        enc_jw_key(&w, "to");
+        enc_jw_obj(&w);
+        enc_jw_kint(&w, "run", m.to_run);
+        enc_jw_kstr(&w, "as_of", d1);
+        enc_jw_end(&w);
+        enc_jw_key(&w, "moves");
+        enc_jw_arr(&w);
+        for (size_t i = 0; i < m.n; i++) {
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "from", m.cells[i].from);
+            enc_jw_kstr(&w, "to", m.cells[i].to);
+            enc_jw_kint(&w, "customers", m.cells[i].customers);
+            enc_jw_end(&w);
+        }
+        enc_jw_end(&w);
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+        goto done;
+    }
+    /* human: rows are the earlier run's segments, columns the later run's */
+    const char *rows[64], *cols[64];
+    size_t nr = 0, nc = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        const char *f = m.cells[i].from ? m.cells[i].from : "(new)";
+        const char *t = m.cells[i].to ? m.cells[i].to : "(gone)";
+        size_t k = 0;
+        while (k < nr && strcmp(rows[k], f) != 0) k++;
+        if (k == nr && nr < 64) rows[nr++] = f;
+        k = 0;
+        while (k < nc && strcmp(cols[k], t) != 0) k++;
+        if (k == nc && nc < 64) cols[nc++] = t;
+    }
+    printf("customers moving between segments by %s: run %lld (as of %s) to run %lld (as of "
+           "%s)\n\n",
+           by, (long long)m.from_run, d0, (long long)m.to_run, d1);
+    int kw = 6;
+    for (size_t i = 0; i < nr; i++)
+        if (width(rows[i]) > kw) kw = width(rows[i]);
+    printf("%*s", kw, "");
+    for (size_t j = 0; j < nc; j++) {
+        int cw = width(cols[j]) > 8 ? width(cols[j]) : 8;
+        printf(" %*s%s", cw - width(cols[j]), "", cols[j]);
+    }
+    putchar('\n');
+    for (size_t i = 0; i < nr; i++) {
+        printf("%s%*s", rows[i], kw - width(rows[i]), "");
+        for (size_t j = 0; j < nc; j++) {
+            int64_t v = 0;
+            for (size_t x = 0; x < m.n; x++) {
+                const char *f = m.cells[x].from ? m.cells[x].from : "(new)";
+                const char *t = m.cells[x].to ? m.cells[x].to : "(gone)";
+                if (strcmp(f, rows[i]) == 0 && strcmp(t, cols[j]) == 0) v = m.cells[x].customers;
+            }
+            int cw = width(cols[j]) > 8 ? width(cols[j]) : 8;
+            printf(" %*lld", cw, (long long)v);
+        }
+        putchar('\n');
+    }
+done:
+    if (found || m.arena) enc_store_migration_free(&m);
+    enc_store_close(st);
+    return ret;
+}
 
 int cmd_segments(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_BY = 1000, OPT_JSON, OPT_HELP };
+    enum { OPT_BY = 1000, OPT_JSON, OPT_HELP, OPT_MIGRATION };
     static const struct option opts[] = {
         {"by", required_argument, NULL, OPT_BY},
+        {"migration", no_argument, NULL, OPT_MIGRATION},
         {"json", no_argument, NULL, OPT_JSON},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
@@ -41,18 +142,20 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
         return ENC_EXIT_OK;
     }
     const char *by = "rfm";
-    bool json = false;
+    bool json = false, moves = false;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case OPT_BY: by = optarg; break;
         case OPT_JSON: json = true; break;
+        case OPT_MIGRATION: moves = true; break;
         default: return enc_cli_usage("segments", usage, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
         return enc_cli_usage("segments", usage, "unexpected argument '%s'", argv[optind]);
+    if (moves) return migration(cli, by, json);
     static const char *const kinds[] = {"rfm", "rfm_cn", "lifecycle", "cluster", "tag"};
     size_t k = 0;
     while (k < 5 && strcmp(kinds[k], by) != 0) k++;

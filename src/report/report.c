@@ -1181,6 +1181,7 @@ static const section sections[] = {
     {"churn", "Churn risk", true, sec_churn, false},
     {"purchases", "Predicted vs actual purchases", true, sec_purchases, false},
     {"categories", "Top categories", true, sec_categories, false},
+    {"cohorts", "Cohort retention", true, enc__report_cohorts, false},
     {"campaigns", "Campaigns", false, enc__report_campaigns, true},
 };
 #define NSECTIONS (int)(sizeof sections / sizeof *sections)

@@ -78,6 +78,9 @@ enc_rc enc_report_html(enc_store *st, const enc_report_opts *opts, enc_buf *out,
 /* The campaign section (report_campaigns.c): one part per campaign with members. */
 enc_rc enc__report_campaigns(enc_report *r, enc_err *err);
 
+/* The cohort retention section (report_cohorts.c): customers by month of first purchase. */
+enc_rc enc__report_cohorts(enc_report *r, enc_err *err);
+
 /* Internal-but-shared (tests): monotone piecewise-cubic interpolation of points (x[i], y[i]),
  * x strictly ascending, n >= 2, at t in [x[0], x[n-1]] (NaN outside): SciPy's
  * PchipInterpolator (Fritsch & Carlson 1980, with SciPy's end-point derivatives). The report

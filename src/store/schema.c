@@ -203,6 +203,15 @@ const char *const enc__schema_migrations[] = {
     "CREATE TRIGGER order_lines_colgen_delete AFTER DELETE ON order_lines WHEN OLD.order_id <="
     " (SELECT hwm FROM column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen ="
     " gen + 1 WHERE id = 1; END;",
+
+    /* 7: segment history (views branch) — the RFM segment and lifecycle stage of every customer
+     *    in each of the latest scoring runs (profiles keep only the latest), so the analytics can
+     *    show who moved where between two runs (store_analytics.c keeps the last 3 runs). Seeded
+     *    with the run already in profiles. */
+    "CREATE TABLE segment_history("
+    "  run_id INTEGER NOT NULL, customer_id INTEGER NOT NULL, rfm_segment TEXT, lifecycle TEXT,"
+    "  PRIMARY KEY(run_id, customer_id)) WITHOUT ROWID;"
+    "INSERT INTO segment_history SELECT run_id, customer_id, rfm_segment, lifecycle FROM profiles;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

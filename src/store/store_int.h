@@ -44,4 +44,8 @@ sqlite3_stmt *enc__store_stmt(enc_store *st, int slot, const char *sql, enc_err 
 void enc__bind_text(sqlite3_stmt *s, int i, const char *v);
 enc_rc enc__store_done(enc_store *st, sqlite3_stmt *s, enc_err *err, const char *what);
 enc_rc enc__store_sqlfail(enc_store *st, enc_err *err, const char *what);
+/* Inside the profiles' write transaction: copies run_id's segments into segment_history and
+ * drops runs beyond the last ENC_HISTORY_RUNS (store_analytics.c). */
+#define ENC_HISTORY_RUNS 3
+enc_rc enc__store_history_record(enc_store *st, int64_t run_id, enc_err *err);
 #endif

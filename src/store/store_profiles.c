@@ -186,6 +186,7 @@ enc_rc enc_store_profiles_end(enc_profile_writer *w, bool commit, double seconds
             rc = enc__store_done(st, s, err, "recording the score run");
             sqlite3_finalize(s);
         }
+        if (!rc) rc = enc__store_history_record(st, w->run_id, err);
         if (!rc) rc = exec(st, "COMMIT", err);
     } else if (commit) {
         rc = enc_fail(err, ENC_EDB, "profiles: not committed after a failed write");

@@ -41,18 +41,18 @@ run_rc "$ENCORE" --db "$db" report --html "$E2E_TMP/report.html" --json
 check "report: exit 0" "$RC" 0
 check "report: not empty" "$(jget "$OUT" 'd["empty"]')" "False"
 check "report: every section" "$(jget "$OUT" '",".join(s["id"] for s in d["sections"])')" \
-  "summary,segments,rf,lifecycle,clv,churn,purchases,categories"
-check "report: charts per section" "$(jget "$OUT" '[s["charts"] for s in d["sections"]]')" "[0, 4, 1, 4, 1, 1, 1, 2]"
-check "report: 14 charts" "$(jget "$OUT" 'd["charts"]')" 14
+  "summary,segments,rf,lifecycle,clv,churn,purchases,categories,cohorts"
+check "report: charts per section" "$(jget "$OUT" '[s["charts"] for s in d["sections"]]')" "[0, 4, 1, 4, 1, 1, 1, 2, 1]"
+check "report: 15 charts" "$(jget "$OUT" 'd["charts"]')" 15
 check "report: bytes as reported" "$(jget "$OUT" 'd["bytes"]')" "$(stat -c %s "$E2E_TMP/report.html")"
 check "report: as-of date of the run" "$(jget "$OUT" 'd["as_of"]')" "2025-10-01 00:00:00"
 check "report: customers" "$(jget "$OUT" 'd["customers"]')" "$(sqlite3 "$db" 'SELECT COUNT(*) FROM profiles')"
 check "report: no .tmp file left" "$(ls "$E2E_TMP" | grep -c '\.tmp$')" 0
 
 CHK=$($PY "$here/report_check.py" "$E2E_TMP/report.html" "$db" "$H1" "$H2" "$H3")
-check "checker: one svg per chart" "$(echo "$CHK" | sed -n 's/^svgs //p')" 14
+check "checker: one svg per chart" "$(echo "$CHK" | sed -n 's/^svgs //p')" 15
 check "checker: sections in the page" "$(echo "$CHK" | sed -n 's/^sections //p')" \
-  "summary,segments,rf,lifecycle,clv,churn,purchases,categories"
+  "summary,segments,rf,lifecycle,clv,churn,purchases,categories,cohorts"
 while IFS= read -r line; do
   case "$line" in
     "ok "*) ok "${line#ok }" ;;
@@ -68,7 +68,7 @@ check "report: same store, same bytes" "$(cmp -s "$E2E_TMP/report.html" "$E2E_TM
 # ---- options ------------------------------------------------------------------------------------
 run_rc "$ENCORE" --db "$db" report --html "$E2E_TMP/w4.html" --weeks 4
 check "--weeks 4: exit 0" "$RC" 0
-check_match "human summary" "$OUT" '^wrote .*w4\.html: 8 sections, 14 charts, [0-9]+ bytes$'
+check_match "human summary" "$OUT" '^wrote .*w4\.html: 9 sections, 15 charts, [0-9]+ bytes$'
 check "--weeks 4: four predicted points" "$(grep -o '<title>predicted, [0-9-]*: ' "$E2E_TMP/w4.html" | wc -l)" 4
 run_rc "$ENCORE" --db "$db" report --html -
 check "--html -: the page on stdout" "$(echo "$OUT" | head -1)" "<!DOCTYPE html>"

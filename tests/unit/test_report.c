@@ -157,8 +157,8 @@ static void test_page_small(void)
     enc_report_opts o = {.store_name = "<shop>", .weeks = 3};
     CHECK_INT(enc_report_html(st, &o, &b, &res, &err), ENC_OK);
     CHECK(!res.empty);
-    CHECK_INT(res.sections, 8);
-    CHECK_INT(res.charts, 14);
+    CHECK_INT(res.sections, 9);
+    CHECK_INT(res.charts, 15);
     CHECK_INT(res.run_id, 3);
     CHECK_INT(res.as_of, 1709251200);
     CHECK_INT(res.profiles, 4);
