@@ -78,7 +78,7 @@ async function axe(page, name) {
 }
 
 async function shot(page, name) {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, captureBeyondViewport: false });
 }
 
 async function login(page, who) {

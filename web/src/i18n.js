@@ -106,6 +106,11 @@ const en = {
   'st.actor': 'Who', 'st.action': 'What', 'st.from': 'From', 'st.when': 'When', 'st.disabled': 'disabled',
   'st.no_audit': 'Nothing in the audit log yet.', 'st.window_label': 'Window',
   'st.confirm_revoke': 'Revoke the key “{name}”? Clients using it stop working.',
+  'ov.rows_cols': 'Rows: the previous run; columns: the latest.', 'cp.revenue_groups': 'Revenue by group',
+  'cu.registered': 'Registered', 'cu.tier': 'Tier',
+  'rs.exited': 'Left the campaign', 'rs.ab_waiting': 'Waiting for the A/B decision', 'rs.no_consent': 'No consent',
+  'rs.no_address': 'No address', 'rs.suppressed': 'Suppressed', 'rs.quiet_hours': 'Quiet hours',
+  'rs.frequency_cap': 'Frequency cap', 'rs.budget': 'Budget',
 };
 
 const zh = {
@@ -189,6 +194,10 @@ const zh = {
   'st.action': '操作', 'st.from': '来源地址', 'st.when': '时间', 'st.disabled': '已停用',
   'st.no_audit': '审计日志暂无记录。', 'st.window_label': '窗口',
   'st.confirm_revoke': '吊销密钥“{name}”？使用它的客户端将无法访问。',
+  'ov.rows_cols': '行：上一次评分；列：最新一次评分。', 'cp.revenue_groups': '各分组收入',
+  'cu.registered': '注册时间', 'cu.tier': '会员等级',
+  'rs.exited': '已退出活动', 'rs.ab_waiting': '等待 A/B 决策', 'rs.no_consent': '未授权', 'rs.no_address': '无联系地址',
+  'rs.suppressed': '已屏蔽', 'rs.quiet_hours': '免打扰时段', 'rs.frequency_cap': '频次上限', 'rs.budget': '预算',
 };
 
 const dicts = { en, 'zh-CN': zh };

@@ -181,8 +181,8 @@ function planView(p) {
     ),
     h(
       'div.grid2',
-      h('div', h('h3', t('cp.excluded')), excluded.length ? table([{ label: t('cu.reason'), value: (r) => r[0] }, { label: t('ov.customers'), value: (r) => num(r[1]), num: true }], excluded) : h('p.muted', t('none'))),
-      h('div', h('h3', t('cp.deferred')), deferred.length ? table([{ label: t('cu.reason'), value: (r) => r[0] }, { label: t('ov.customers'), value: (r) => num(r[1]), num: true }], deferred) : h('p.muted', t('none'))),
+      h('div', h('h3', t('cp.excluded')), excluded.length ? table([{ label: t('cu.reason'), value: (r) => reason(r[0]) }, { label: t('ov.customers'), value: (r) => num(r[1]), num: true }], excluded) : h('p.muted', t('none'))),
+      h('div', h('h3', t('cp.deferred')), deferred.length ? table([{ label: t('cu.reason'), value: (r) => reason(r[0]) }, { label: t('ov.customers'), value: (r) => num(r[1]), num: true }], deferred) : h('p.muted', t('none'))),
     ),
     h('h3', t('cp.samples')),
     byChannel.size
@@ -191,6 +191,12 @@ function planView(p) {
         )
       : empty(t('cp.no_samples')),
   );
+}
+
+// an exclusion reason of the plan in words ("no_consent" -> "No consent"), else as it came
+function reason(code) {
+  const s = t('rs.' + code);
+  return s === 'rs.' + code ? code : s;
 }
 
 function kpi(label, value) {
@@ -290,7 +296,7 @@ function reportView(r) {
           : empty(t('cp.no_report')),
       ),
     ),
-    h('h3', t('cp.revenue_time')),
+    h('h3', Array.isArray(daily) && daily.length ? t('cp.revenue_time') : t('cp.revenue_groups')),
     Array.isArray(daily) && daily.length
       ? chart(
           {

@@ -73,8 +73,8 @@ function view(c, id, page) {
       fact(t('cu.email'), c.email),
       fact(t('cu.phone'), c.phone),
       fact(t('cu.region'), [c.city, c.region, c.country].filter(Boolean).join(', ')),
-      c.tier != null ? fact('Tier', `${c.tier}${c.points != null ? ` · ${num(c.points)}` : ''}`) : null,
-      c.registered_at ? fact(t('cu.when'), date(c.registered_at)) : null,
+      c.tier != null ? fact(t('cu.tier'), `${c.tier}${c.points != null ? ` · ${num(c.points)}` : ''}`) : null,
+      c.registered_at ? fact(t('cu.registered'), date(c.registered_at)) : null,
     ),
     h(
       'div.grid2',

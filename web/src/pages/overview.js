@@ -3,7 +3,7 @@
 // their migration since the previous scoring run, the cohort heatmap, campaigns ranked by
 // incremental revenue. Reads /v1/stats and /v1/analytics/*.
 import { h, mount } from '../dom.js';
-import { t, num, money, pct, date } from '../i18n.js';
+import { t, num, money, pct, date, setShop } from '../i18n.js';
 import { get, post, user, problemView } from '../api.js';
 import { chart, palette } from '../charts.js';
 import { card, empty, table, section, jobProgress, link } from '../ui.js';
@@ -66,7 +66,9 @@ function kpiCard(id, label, value, change, interval, raw) {
     { 'data-kpi': id, 'data-value': raw == null ? null : String(raw) },
     h('div.kpi-label', label),
     h('div.kpi-value', value),
-    change == null
+    change === undefined
+      ? null
+      : change == null
       ? h('div.kpi-change.muted', '—')
       : h(
           'div.kpi-change',
@@ -81,6 +83,7 @@ function kpiCard(id, label, value, change, interval, raw) {
 function kpiView(stats, kpis, interval) {
   const rows = list(kpis, 'items', 'periods', 'kpis');
   const cur = kpis?.currency;
+  setShop({ currency: cur });
   const sales = stats.sales || {};
   if (!stats.orders) return card(null, empty(t('ov.no_data')));
   const last = rows[rows.length - 1] || {};
@@ -88,10 +91,10 @@ function kpiView(stats, kpis, interval) {
   const f = (r, k) => n(r[k]);
   const cards = h(
     'div.kpis',
-    kpiCard('customers', t('ov.customers'), num(stats.customers), null, interval, stats.customers),
-    kpiCard('buyers', t('ov.buyers'), num(sales.customers), null, interval, sales.customers),
-    kpiCard('revenue', t('ov.revenue'), money(sales.revenue, cur), null, interval, sales.revenue),
-    kpiCard('orders', t('ov.orders'), num(sales.orders ?? stats.orders), null, interval, sales.orders ?? stats.orders),
+    kpiCard('customers', t('ov.customers'), num(stats.customers), undefined, interval, stats.customers),
+    kpiCard('buyers', t('ov.buyers'), num(sales.customers), undefined, interval, sales.customers),
+    kpiCard('revenue', t('ov.revenue'), money(sales.revenue, cur), undefined, interval, sales.revenue),
+    kpiCard('orders', t('ov.orders'), num(sales.orders ?? stats.orders), undefined, interval, sales.orders ?? stats.orders),
   );
   const periodCards = rows.length
     ? h(
@@ -216,18 +219,19 @@ function migrationView(d, titleKey) {
       matrix[names.indexOf(m.from ?? t('ov.unscored'))][names.indexOf(m.to ?? t('ov.unscored'))] += Number(m.customers) || 0;
   }
   if (!names || !matrix || !names.length) return card(t(titleKey), empty(t('ov.no_migration'), scoreAction()));
-  names = names.map((x) => (typeof x === 'object' && x ? x.segment ?? x.name : x ?? t('ov.unscored')));
+  names = names.map((x) => (typeof x === 'object' && x ? x.segment ?? x.name : x ?? t('ov.unscored'))).map((x) => (x === '(none)' ? t('ov.unscored') : x));
   const data = [];
   let max = 1;
   matrix.forEach((row, i) => row.forEach((v, j) => (data.push([j, i, v]), (max = Math.max(max, v)))));
   return card(
     t(titleKey),
+    h('p.muted.small', t('ov.rows_cols')),
     chart(
       {
         tooltip: { trigger: 'item', formatter: (p) => `${names[p.value[1]]} → ${names[p.value[0]]}: ${num(p.value[2])}` },
         grid: { left: 120, right: 20, top: 10, bottom: 90 },
-        xAxis: { type: 'category', data: names, name: t('ov.to'), axisLabel: { rotate: 40 } },
-        yAxis: { type: 'category', data: names, name: t('ov.from'), inverse: true },
+        xAxis: { type: 'category', data: names, axisLabel: { rotate: 40 } },
+        yAxis: { type: 'category', data: names, inverse: true },
         visualMap: { min: 0, max, show: false, inRange: { color: ['#f4f8fb', palette[0]] } },
         series: [{ type: 'heatmap', data, label: { show: names.length <= 12, fontSize: 10 } }],
       },
@@ -242,9 +246,13 @@ function cohortView(d) {
   const shown = rows.slice(-18);
   const K = Math.min(13, Math.max(...shown.map((r) => (r.customers || []).length)));
   const data = [];
+  let top = 0.01;
   shown.forEach((r, i) => {
-    for (let k = 0; k < K && k < (r.customers || []).length; k++)
-      data.push([k, i, r.size ? r.customers[k] / r.size : 0, r.customers[k]]);
+    for (let k = 0; k < K && k < (r.customers || []).length; k++) {
+      const share = r.size ? r.customers[k] / r.size : 0;
+      data.push([k, i, share, r.customers[k]]);
+      if (k > 0) top = Math.max(top, share);
+    }
   });
   return card(
     t('ov.cohorts'),
@@ -257,8 +265,8 @@ function cohortView(d) {
         grid: { left: 90, right: 20, top: 10, bottom: 30 },
         xAxis: { type: 'category', data: [...Array(K).keys()].map((k) => t('ov.period_k', { k })) },
         yAxis: { type: 'category', data: shown.map((r) => `${r.cohort} (${num(r.size)})`), inverse: true },
-        visualMap: { min: 0, max: 0.5, show: false, inRange: { color: ['#f4f8fb', '#3a9d5d'] } },
-        series: [{ type: 'heatmap', data, label: { show: true, fontSize: 9, formatter: (p) => (p.value[0] ? pct(p.value[2], 0) : '') } }],
+        visualMap: { min: 0, max: top, dimension: 2, show: false, inRange: { color: ['#f4f8fb', '#2f8a50'] } },
+        series: [{ type: 'heatmap', data, label: { show: true, fontSize: 9, formatter: (p) => (p.value[0] ? pct(p.value[2], 0) : num(p.value[3])) } }],
       },
       { height: Math.max(240, shown.length * 24 + 50), label: t('ov.cohorts') },
     ),

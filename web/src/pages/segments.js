@@ -130,7 +130,7 @@ export function render() {
   get('/v1/segments/fields').then(
     (d) => {
       const fields = (d.fields || []).map((f) => ({ ...f, kind: 'field' }));
-      const fns = (d.functions || []).map((f) => ({ ...f, kind: 'function', type: f.type || 'function' }));
+      const fns = (d.functions || []).map((f) => ({ ...f, kind: 'function', type: f.returns || f.type || 'function' }));
       state.fields = [...fields, ...fns].sort((a, b) => a.name.localeCompare(b.name));
       const filter = h('input', { type: 'search', placeholder: t('sg.filter'), 'aria-label': t('sg.filter') });
       const listBox = h('ul.fields');
@@ -145,6 +145,7 @@ export function render() {
                 'li',
                 h('button.linklike', { type: 'button', onclick: () => insertAtEnd(f) }, h('code', f.kind === 'function' ? `${f.name}(…)` : f.name)),
                 h('span.muted', ` ${f.type || ''}`),
+                f.args ? h('div.small', h('code', `${f.name}(${f.args})`)) : null,
                 h('div.small', f.help || ''),
                 f.example ? h('div.small', h('code', f.example)) : null,
               ),
