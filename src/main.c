@@ -57,6 +57,10 @@ static const struct {
     {"cohorts", cmd_cohorts, "cohort retention: customers and revenue by period of first purchase"},
     {"kpis", cmd_kpis, "orders, revenue, AOV, active/new customers, repurchase rate per period"},
 
+    /* the management API's users, keys and audit log */
+    {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role"},
+    {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke"},
+    {"audit", cmd_audit, "the append-only audit log of the management API and these commands"},
     {NULL, NULL, NULL},
 };
 

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "base/datetime.h"
 #include "base/json.h"
+#include "server/handlers.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,16 @@ int cmd_stats(enc_cli *cli, int argc, char **argv)
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("stats", &err);
+    if (json) { /* the same document as GET /v1/stats */
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_rc rc = enc_stats_json(st, &w, &err);
+        enc_store_close(st);
+        if (!rc) enc_cli_print(&b);
+        enc_buf_free(&b);
+        return rc ? enc_cli_fail_err("stats", &err) : ENC_EXIT_OK;
+    }
     enc_store_stats s;
     enc_rc rc = enc_store_stats_get(st, &s, &err);
     enc_store_close(st);
@@ -35,39 +46,6 @@ int cmd_stats(enc_cli *cli, int argc, char **argv)
         enc_fmt_datetime(to, sizeof to, s.last_order);
     }
     enc_money_format(rev, sizeof rev, s.revenue, 2);
-    if (json) {
-        enc_buf b = {0};
-        enc_jw w;
-        enc_jw_init(&w, &b);
-        enc_jw_obj(&w);
-        enc_jw_kint(&w, "customers", s.customers);
-        enc_jw_kint(&w, "orders", s.orders);
-        enc_jw_kint(&w, "order_lines", s.order_lines);
-        enc_jw_kint(&w, "products", s.products);
-        enc_jw_kint(&w, "events", s.events);
-        enc_jw_kint(&w, "feedback", s.feedback);
-        enc_jw_kint(&w, "consents", s.consents);
-        enc_jw_kint(&w, "merged_customers", s.merged_customers);
-        enc_jw_kint(&w, "returns", s.returns);
-        enc_jw_kint(&w, "cancelled", s.cancelled);
-        enc_jw_kint(&w, "guest_orders", s.guest_orders);
-        enc_jw_key(&w, "sales");
-        enc_jw_obj(&w);
-        enc_jw_kint(&w, "lines", s.sale_lines);
-        enc_jw_kint(&w, "orders", s.sale_orders);
-        enc_jw_kint(&w, "customers", s.buying_customers);
-        enc_jw_key(&w, "revenue");
-        enc_jw_money(&w, s.revenue, 2);
-        enc_jw_end(&w);
-        enc_jw_key(&w, "orders_from");
-        s.orders ? enc_jw_str(&w, from) : enc_jw_null(&w);
-        enc_jw_key(&w, "orders_to");
-        s.orders ? enc_jw_str(&w, to) : enc_jw_null(&w);
-        enc_jw_end(&w);
-        enc_cli_print(&b);
-        enc_buf_free(&b);
-        return ENC_EXIT_OK;
-    }
     printf("store %s\n", cli->db_path);
     printf("  customers     %12lld  (%lld merged into others)\n", (long long)s.customers,
            (long long)s.merged_customers);

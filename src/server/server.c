@@ -13,10 +13,14 @@
 #include "base/mem.h"
 #include "ingest/identity.h"
 #include "ingest/clean.h"
+#include "delivery/outbox.h"
 #include "server/api.h"
+#include "server/auth.h"
 #include "server/inbox.h"
+#include "server/mgmt.h"
 #include "server/track.h"
 #include "server/webassets.h"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <microhttpd.h>
@@ -39,6 +43,35 @@
 #define UNSUB_BODY_MAX 1024
 #define GET_BODY_MAX 1024
 #define DRAIN_SECONDS 5
+#define URI_MAX 8192 /* longer request targets are answered 414 */
+/* failed authentications (wrong write key, unknown API key) per client address */
+#define AUTH_FAIL_MAX 20
+#define AUTH_FAIL_WINDOW 60
+/* failed logins: per client address and per account */
+#define LOGIN_FAIL_ADDR_MAX 20
+#define LOGIN_FAIL_USER_MAX 5
+#define LOGIN_FAIL_WINDOW 900
+
+/* metrics: a route label each for the fixed routes, then one per row of the route table */
+enum {
+    ML_NONE,
+    ML_HEALTH,
+    ML_TRACK,
+    ML_IDENTIFY,
+    ML_BATCH,
+    ML_CLICK,
+    ML_OPEN,
+    ML_UNSUB,
+    ML_INBOX,
+    ML_INBOX_READ,
+    ML_FIXED
+};
+#define ML_MAX (ML_FIXED + 96)
+static const int metric_status[] = {200, 201, 202, 302, 400, 401, 403, 404, 405,
+                                    409, 410, 413, 414, 415, 429, 500, 503, 0 /* other */};
+#define MS_N (sizeof metric_status / sizeof *metric_status)
+static const double metric_le[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+#define MLE_N (sizeof metric_le / sizeof *metric_le)
 
 /* ---- the server struct --------------------------------------------------------------------- */
 
@@ -120,6 +153,14 @@ struct enc_server {
     /* counters */
     atomic_long requests, api_stored, api_duplicates, api_rejected, clicks, opens, unsubscribes;
     atomic_long client_errors, server_errors, commits, inbox_pages, inbox_marked;
+
+    /* the management API: failure rate limits; metrics by route label and status */
+    enc_ratelimit rl_auth, rl_login_addr, rl_login_user;
+    atomic_long m_req[ML_MAX][MS_N];
+    atomic_long m_le[ML_MAX][MLE_N]; /* requests at or under each bound (cumulative on output) */
+    atomic_long m_count[ML_MAX];
+    atomic_long m_sum_us[ML_MAX];
+    atomic_long hits_lost; /* clicks and opens that could not be queued */
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -316,14 +357,19 @@ typedef enum route {
     R_OPEN,
     R_UNSUB,
     R_INBOX,
-    R_INBOX_READ
+    R_INBOX_READ,
+    R_MGMT /* a row of the management API's route table (routes.c) */
 } route;
 
 /* Where a request is: reading its body, waiting (suspended) for the writer, or holding the
  * writer's result to answer with. */
-typedef enum req_state { RQ_READING, RQ_WAITING, RQ_DONE } req_state;
+typedef enum req_state { RQ_NEW, RQ_READING, RQ_WAITING, RQ_DONE } req_state;
 
 typedef struct req {
+    char *uri;  /* the request target as sent (before any decoding); NULL when too long */
+    double t0;  /* monotonic time the request began */
+    int status; /* the status answered (metrics) */
+    int mlabel; /* the metrics' route label */
     route route;
     bool post;
     req_state state;
@@ -333,8 +379,20 @@ typedef struct req {
     enc_token tok;    /* tracking routes: verified on the first call */
     char *token;      /* unsubscribe: the token as given, for the page's form */
     enc_arena *arena; /* /v1/...: the parsed body */
+    bool answered;    /* 413 sent while the body was arriving */
     wjob job;         /* the write of this request */
+    /* management routes */
+    const enc_route *mroute;
+    char mpbuf[1024]; /* the decoded {params} */
+    const char *mparams[ENC_MGMT_PARAMS_MAX];
+    size_t nmparams;
+    enc_principal who;
+    char client[64];
 } req;
+
+/* the request the calling HTTP thread is answering (set by the access handler around each
+ * call): reply() notes its status for the metrics */
+static __thread req *cur_req;
 
 static const uint8_t gif1x1[] = {/* 1x1 transparent GIF89a, 43 bytes */
                                  0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80,
@@ -363,6 +421,7 @@ static enum MHD_Result reply(enc_server *s, struct MHD_Connection *c, unsigned s
     if (hname) MHD_add_response_header(r, hname, hvalue);
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
+    if (cur_req) cur_req->status = (int)status;
     if (status >= 500) atomic_fetch_add(&s->server_errors, 1);
     else if (status >= 400) atomic_fetch_add(&s->client_errors, 1);
     return ret;
@@ -462,19 +521,21 @@ static route route_of(const char *url, const char **token)
     return R_NONE;
 }
 
-/* The console (webassets.h): index.html for / and client-side routes, the bundle under /assets/.
- * The page loads only its own scripts and styles and talks only to this origin. */
-static enum MHD_Result console_asset(enc_server *s, struct MHD_Connection *c, const char *url)
+/* The console (webassets.h): index.html for / and client-side routes, the bundle under /assets/,
+ * for GETs that match no route. The page loads only its own scripts and styles and talks only
+ * to this origin. False when no console file answers the path (the caller answers 404). */
+static bool console_asset(enc_server *s, struct MHD_Connection *c, const char *path,
+                          enum MHD_Result *res)
 {
     const unsigned char *data;
     size_t n;
     const char *ctype;
-    if (!enc_webasset_get(url, &data, &n, &ctype))
-        return send_error(s, c, 404, "no such route", "path", NULL, NULL);
-    return reply(s, c, 200, ctype, data, n, false, "Content-Security-Policy",
+    if (!enc_webasset_get(path, &data, &n, &ctype)) return false;
+    *res = reply(s, c, 200, ctype, data, n, false, "Content-Security-Policy",
                  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
                  "form-action 'self'");
+    return true;
 }
 
 static enum MHD_Result healthz(enc_server *s, struct MHD_Connection *c)
@@ -550,6 +611,7 @@ static void record_hit(enc_server *s, const enc_token *t)
         return;
     }
     if (!enqueue(s, j, QUEUE_HARD_MAX)) {
+        atomic_fetch_add(&s->hits_lost, 1);
         logf_("write queue full: a %s was not recorded",
               t->kind == ENC_TOKEN_CLICK ? "click" : "open");
         free(j);
@@ -811,34 +873,423 @@ static enum MHD_Result finish(enc_server *s, struct MHD_Connection *c, req *q)
     }
 }
 
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-                               const char *method, const char *version, const char *upload,
-                               size_t *upload_size, void **con_cls)
+/* ---- the management API --------------------------------------------------------------------- */
+
+static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
 {
-    enc_server *s = cls;
-    req *q = *con_cls;
-    if (q) {
-        if (*upload_size) { /* a chunk of the body */
-            if (!q->too_large && q->body.len + *upload_size <= q->limit)
-                enc_buf_add(&q->body, upload, *upload_size);
-            else {
-                q->too_large = true;
-                enc_buf_free(&q->body);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, cap, "unknown");
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    socklen_t len =
+        sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (getnameinfo(sa, len, out, (socklen_t)cap, NULL, 0, NI_NUMERICHOST))
+        snprintf(out, cap, "unknown");
+}
+
+/* Sends a handler's answer (or a problem the router made) with the headers every answer has. */
+static enum MHD_Result send_mres(enc_server *s, struct MHD_Connection *c, enc_mres *rs)
+{
+    if (!rs->status) enc_mres_problem(rs, 500, NULL, "the handler gave no answer");
+    const char *ct = rs->ctype     ? rs->ctype
+                     : rs->problem ? "application/problem+json"
+                                   : "application/json";
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        rs->body.len, rs->body.p ? rs->body.p : (void *)"", MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ct);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    for (size_t i = 0; i < rs->nh; i++) MHD_add_response_header(r, rs->hname[i], rs->hvalue[i]);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);
+    MHD_destroy_response(r);
+    if (cur_req) cur_req->status = rs->status;
+    if (rs->status >= 500) atomic_fetch_add(&s->server_errors, 1);
+    else if (rs->status >= 400) atomic_fetch_add(&s->client_errors, 1);
+    return ret;
+}
+
+/* A problem answered by the router; hname/hvalue an optional extra header. */
+static enum MHD_Result send_problem(enc_server *s, struct MHD_Connection *c, int status,
+                                    const char *field, const char *hname, const char *hvalue,
+                                    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static enum MHD_Result send_problem(enc_server *s, struct MHD_Connection *c, int status,
+                                    const char *field, const char *hname, const char *hvalue,
+                                    const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    enc_mres rs = {0};
+    rs.arena = enc_arena_new(1024);
+    enc_mres_problem(&rs, status, field, "%s", msg);
+    if (hname) enc_mres_header(&rs, hname, hvalue);
+    enum MHD_Result r = send_mres(s, c, &rs);
+    enc_mres_free(&rs);
+    enc_arena_free(rs.arena);
+    return r;
+}
+
+static enum MHD_Result too_many(enc_server *s, struct MHD_Connection *c, int64_t wait,
+                                const char *what)
+{
+    char ra[24];
+    snprintf(ra, sizeof ra, "%lld", (long long)wait);
+    return send_problem(s, c, 429, NULL, "Retry-After", ra, "too many %s: try again in %lld s",
+                        what, (long long)wait);
+}
+
+/* The first call of a management route: match, credentials, role, CSRF, body limit. Answers
+ * at once when one fails (returns true with *res set); else fills q and returns false. */
+static bool mgmt_begin(enc_server *s, struct MHD_Connection *c, req *q, const char *method,
+                       const char *path, enum MHD_Result *res)
+{
+    char allow[64];
+    bool known, badp;
+    const enc_route *mr = enc_route_match(method, path, q->mpbuf, sizeof q->mpbuf, q->mparams,
+                                          &q->nmparams, &known, allow, sizeof allow, &badp);
+    if (!mr) {
+        if (badp)
+            *res = send_problem(s, c, 400, "path", NULL, NULL,
+                                "a path segment is empty, badly escaped, or not UTF-8 text");
+        else if (known)
+            *res = send_problem(s, c, 405, "method", "Allow", allow,
+                                "method not allowed (this path takes: %s)", allow);
+        else if (strcmp(method, "GET") == 0 && console_asset(s, c, path, res)) return true;
+        else *res = send_problem(s, c, 404, "path", NULL, NULL, "no such route");
+        return true;
+    }
+    q->mroute = mr;
+    q->mlabel = ML_FIXED + (int)(mr - enc_routes);
+    q->route = R_MGMT;
+    int64_t now = (int64_t)time(NULL);
+    client_addr(c, q->client, sizeof q->client);
+    if (mr->flags & ENC_ROUTE_LOGIN) {
+        int64_t wait = enc_rl_blocked(&s->rl_login_addr, q->client, now);
+        if (wait) return *res = too_many(s, c, wait, "failed logins from this address"), true;
+    }
+    if (mr->roles) {
+        int64_t wait = enc_rl_blocked(&s->rl_auth, q->client, now);
+        if (wait)
+            return *res = too_many(s, c, wait, "failed authentications from this address"), true;
+        enc_err err = {0};
+        enc_store *st = thread_store(s, &err);
+        enc_auth_outcome out = ENC_AUTH_NONE;
+        const char *why = "";
+        const char *authz =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        const char *cookie =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+        if (!st || enc_auth_resolve(st, authz, cookie, now, &q->who, &out, &why, &err)) {
+            logf_("authentication: %s", err.msg);
+            *res = send_problem(s, c, 500, NULL, NULL, NULL, "storage error");
+            return true;
+        }
+        if (out != ENC_AUTH_OK) {
+            if (out == ENC_AUTH_BAD && authz) enc_rl_fail(&s->rl_auth, q->client, now);
+            *res = send_problem(s, c, 401, authz ? "header.Authorization" : NULL,
+                                "WWW-Authenticate", "Bearer realm=\"encore\"", "%s", why);
+            return true;
+        }
+        if (!(mr->roles & q->who.role)) {
+            char roles[64] = "";
+            for (unsigned b = 1; b <= 8; b <<= 1)
+                if (mr->roles & b)
+                    snprintf(roles + strlen(roles), sizeof roles - strlen(roles), "%s%s",
+                             roles[0] ? ", " : "", enc_role_name(b));
+            *res = send_problem(s, c, 403, NULL, NULL, NULL,
+                                "the %s role may not do this (this route is for: %s)",
+                                enc_role_name(q->who.role), roles);
+            return true;
+        }
+        if (q->who.cookie && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+            const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+            size_t tl = tok ? strlen(tok) : 0;
+            if (!tok || tl != strlen(q->who.csrf) || sodium_memcmp(tok, q->who.csrf, tl) != 0) {
+                *res = send_problem(s, c, 403, "header.X-CSRF-Token", NULL, NULL,
+                                    "calls made with the session cookie carry its CSRF token "
+                                    "in X-CSRF-Token");
+                return true;
             }
+        }
+    }
+    q->limit = (mr->flags & ENC_ROUTE_UPLOAD) ? ENC_MGMT_UPLOAD_MAX
+               : mr->body                     ? ENC_MGMT_BODY_MAX
+                                              : GET_BODY_MAX;
+    return false;
+}
+
+/* The last call of a management route: the query and the body checked, the handler run, its
+ * answer sent (and audited when the route shows personal data). */
+static enum MHD_Result mgmt_finish(enc_server *s, struct MHD_Connection *c, req *q,
+                                   const char *method, const char *path)
+{
+    const enc_route *mr = q->mroute;
+    enc_mreq rq = {0};
+    enc_mres rs = {0};
+    rq.arena = rs.arena = enc_arena_new(1 << 14);
+    rq.route = mr;
+    rq.method = method;
+    rq.path = path;
+    memcpy(rq.params, q->mparams, sizeof rq.params);
+    rq.nparams = q->nmparams;
+    rq.who = q->who;
+    snprintf(rq.client, sizeof rq.client, "%s", q->client);
+    rq.now = (int64_t)time(NULL);
+    rq.server = s;
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    rq.content_type = ct ? ct : "";
+    const char *qs = q->uri ? strchr(q->uri, '?') : NULL;
+    const char *field, *why;
+    enc_err err = {0};
+    enum MHD_Result ret;
+    if (!enc_query_parse(rq.arena, qs ? qs + 1 : "", rq.query, ENC_MGMT_QUERY_MAX, &rq.nquery,
+                         &field, &why)) {
+        enc_mres_problem(&rs, 400, field, "%s", why);
+        goto send;
+    }
+    if (!enc_query_check(mr, rq.query, rq.nquery, &rs)) goto send;
+    if (mr->body) {
+        if (!enc_body_check(mr->body, q->body.p ? q->body.p : "", q->body.len, &rq.body, &rs))
+            goto send;
+    } else if (mr->flags & ENC_ROUTE_UPLOAD) {
+        enc_buf_addc(&q->body, 0);
+        q->body.len--;
+        rq.raw = q->body.p;
+        rq.raw_len = q->body.len;
+    } else if (q->body.len) {
+        enc_mres_problem(&rs, 400, "body", "this route takes no body");
+        goto send;
+    }
+    rq.st = thread_store(s, &err);
+    if (!rq.st) {
+        logf_("store: %s", err.msg);
+        enc_mres_problem(&rs, 500, NULL, "storage error");
+        goto send;
+    }
+    char account[300] = "";
+    if (mr->flags & ENC_ROUTE_LOGIN) {
+        const char *email = json_string_value(json_object_get(rq.body, "email"));
+        snprintf(account, sizeof account, "login:%s", email ? email : "");
+        for (char *p = account; *p; p++) *p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+        int64_t wait = enc_rl_blocked(&s->rl_login_user, account, rq.now);
+        if (wait) {
+            char ra[24];
+            snprintf(ra, sizeof ra, "%lld", (long long)wait);
+            enc_mres_problem(&rs, 429, NULL,
+                             "too many failed logins for this account: try again "
+                             "in %lld s",
+                             (long long)wait);
+            enc_mres_header(&rs, "Retry-After", ra);
+            goto send;
+        }
+    }
+    mr->fn(&rq, &rs);
+    if (mr->flags & ENC_ROUTE_LOGIN) {
+        if (rs.status == 401) {
+            enc_rl_fail(&s->rl_login_addr, q->client, rq.now);
+            enc_rl_fail(&s->rl_login_user, account, rq.now);
+        } else if (rs.status == 200) enc_rl_clear(&s->rl_login_user, account);
+    }
+    if ((mr->flags & ENC_ROUTE_PERSONAL) && rs.status && rs.status < 300)
+        enc_mreq_audit(&rq, "personal.view", path, mr->summary, rs.status);
+send:
+    ret = send_mres(s, c, &rs);
+    json_decref(rq.body);
+    enc_mres_free(&rs);
+    enc_arena_free(rq.arena);
+    return ret;
+}
+
+/* 413 for a body past the route's limit (the declared length, or what has arrived). */
+static enum MHD_Result answer_too_large(enc_server *s, struct MHD_Connection *c, req *q)
+{
+    char msg[64];
+    snprintf(msg, sizeof msg, "body larger than %zu bytes", q->limit);
+    q->answered = true;
+    if (q->route == R_UNSUB) return send_page(s, c, 413, "Request too large", msg, NULL);
+    if (q->route == R_MGMT) return send_problem(s, c, 413, "body", NULL, NULL, "%s", msg);
+    return send_error(s, c, 413, msg, "body", NULL, NULL);
+}
+
+/* A body (chunked, so its length was not declared) that has just passed the route's limit:
+ * libmicrohttpd 0.9.75 takes no response while a body is arriving, so the 413 is written on
+ * the socket here and the connection is closed (MHD_NO) without reading the rest. */
+static enum MHD_Result cut_off(enc_server *s, struct MHD_Connection *c, req *q)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char body[160];
+    const char *ctype = q->route == R_MGMT    ? "application/problem+json"
+                        : q->route == R_UNSUB ? "text/plain; charset=utf-8"
+                                              : "application/json";
+    if (q->route == R_MGMT)
+        snprintf(body, sizeof body,
+                 "{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,"
+                 "\"detail\":\"body larger than %zu bytes\"}",
+                 q->limit);
+    else if (q->route == R_UNSUB)
+        snprintf(body, sizeof body, "body larger than %zu bytes", q->limit);
+    else
+        snprintf(body, sizeof body, "{\"error\":\"body larger than %zu bytes\",\"field\":\"body\"}",
+                 q->limit);
+    char head[512];
+    int hn = snprintf(head, sizeof head,
+                      "HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Type: "
+                      "%s\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n"
+                      "Content-Length: %zu\r\n\r\n%s",
+                      ctype, strlen(body), body);
+    if (ci && hn > 0 && (size_t)hn < sizeof head) {
+        ssize_t w = send(ci->connect_fd, head, (size_t)hn, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)w;
+        shutdown(ci->connect_fd, SHUT_WR);
+    }
+    q->answered = true;
+    q->status = 413;
+    atomic_fetch_add(&s->client_errors, 1);
+    return MHD_NO;
+}
+
+/* The declared Content-Length against the route's limit (q->limit). */
+static enum MHD_Result check_length(enc_server *s, struct MHD_Connection *c, req *q)
+{
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(cl, &end, 10);
+        if (errno || end == cl || *end || v > q->limit) {
+            q->too_large = true;
+            return answer_too_large(s, c, q);
+        }
+    }
+    return MHD_YES;
+}
+
+/* ---- the access handler ------------------------------------------------------------------- */
+
+/* Called by libmicrohttpd with the request target as sent, before it decodes it: the request
+ * is made here, so that the handler sees the raw target (a %00 in it, a repeated parameter). */
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    req *q = enc_xcalloc(1, sizeof *q);
+    q->state = RQ_NEW;
+    q->t0 = now_mono();
+    if (uri && strlen(uri) <= URI_MAX) q->uri = enc_xstrdup(uri);
+    return q;
+}
+
+/* A %-escape in the path that decodes to a control character (%00-%1f, %7f). */
+static bool path_has_control(const char *uri)
+{
+    for (const char *p = uri; *p && *p != '?'; p++)
+        if (p[0] == '%' && p[1] && p[2]) {
+            char h[3] = {p[1], p[2], 0};
+            char *end;
+            long v = strtol(h, &end, 16);
+            if (!*end && (v < 0x20 || v == 0x7f)) return true;
+        }
+    return false;
+}
+
+typedef struct hdr_count {
+    int content_length, transfer_encoding;
+    char first_cl[32];
+    bool cl_differ;
+} hdr_count;
+
+static enum MHD_Result count_hdr(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    hdr_count *h = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (h->content_length++ == 0) snprintf(h->first_cl, sizeof h->first_cl, "%s", value);
+        else if (strcmp(h->first_cl, value) != 0) h->cl_differ = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) h->transfer_encoding++;
+    return MHD_YES;
+}
+
+/* A chunk of the body, or the last call. A body that passes the route's limit is cut off:
+ * 413 is answered as soon as it does (libmicrohttpd closes the connection after it). */
+static enum MHD_Result next_call(enc_server *s, struct MHD_Connection *c, req *q, const char *url,
+                                 const char *method, const char *upload, size_t *upload_size)
+{
+    if (*upload_size) {
+        if (q->too_large) return MHD_NO; /* answered already: drop the connection */
+        if (q->body.len + *upload_size <= q->limit) {
+            enc_buf_add(&q->body, upload, *upload_size);
             *upload_size = 0;
             return MHD_YES;
         }
-        return finish(s, c, q);
+        q->too_large = true;
+        enc_buf_free(&q->body);
+        *upload_size = 0;
+        return cut_off(s, c, q);
     }
+    if (q->too_large) return q->answered ? MHD_NO : answer_too_large(s, c, q);
+    if (q->route == R_MGMT && q->state == RQ_READING) return mgmt_finish(s, c, q, method, url);
+    return finish(s, c, q);
+}
 
-    /* first call: headers are in */
+/* The first call (headers are in): checks that hold for every route (the target, the query,
+ * the framing headers), the route, its method and credentials, and the declared length. */
+static enum MHD_Result first_call(enc_server *s, struct MHD_Connection *c, req *q, const char *url,
+                                  const char *method)
+{
     atomic_fetch_add(&s->requests, 1);
+    q->state = RQ_READING;
     const char *token;
     route r = route_of(url, &token);
     bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0,
          post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
-    if (r == R_NONE && get) return console_asset(s, c, url);
-    if (r == R_NONE) return send_error(s, c, 404, "no such route", "path", NULL, NULL);
+    q->mlabel = (int)r; /* the fixed routes' labels follow the route enum */
+    /* the target as sent: too long, a %-escaped control character, a bad or repeated query
+     * parameter; then the framing: several Content-Length headers, or one beside chunking */
+    if (!q->uri) return send_error(s, c, 414, "request target too long", "path", NULL, NULL);
+    if (path_has_control(q->uri))
+        return r == R_NONE ? send_problem(s, c, 400, "path", NULL, NULL,
+                                          "the path holds a %%-escaped control character")
+                           : send_error(s, c, 400, "the path holds a %-escaped control character",
+                                        "path", NULL, NULL);
+    {
+        enc_arena *qa = enc_arena_new(4096);
+        enc_qpair pairs[64];
+        size_t np;
+        const char *field, *why;
+        const char *qs = strchr(q->uri, '?');
+        bool ok = enc_query_parse(qa, qs ? qs + 1 : "", pairs, 64, &np, &field, &why);
+        enum MHD_Result res = MHD_YES;
+        if (!ok) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "%s", why);
+            /* field names come from the request: only valid UTF-8 reaches the answer */
+            res = r == R_NONE
+                      ? send_problem(s, c, 400, field, NULL, NULL, "%s", msg)
+                      : send_error(s, c, 400, msg,
+                                   enc_text_ok(field, strlen(field)) ? field : "query", NULL, NULL);
+        }
+        enc_arena_free(qa);
+        if (!ok) return res;
+    }
+    hdr_count hc = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_hdr, &hc);
+    if (hc.content_length > 1 || (hc.content_length && hc.transfer_encoding))
+        return r == R_NONE ? send_problem(s, c, 400, "header.Content-Length", NULL, NULL,
+                                          "several Content-Length headers, or one beside "
+                                          "Transfer-Encoding")
+                           : send_error(s, c, 400,
+                                        "several Content-Length headers, or one beside "
+                                        "Transfer-Encoding",
+                                        "Content-Length", NULL, NULL);
+    if (r == R_NONE) {
+        enum MHD_Result res;
+        if (mgmt_begin(s, c, q, method, url, &res)) return res;
+        return check_length(s, c, q);
+    }
     size_t limit = GET_BODY_MAX;
     int64_t inbox_id = 0;
     switch (r) {
@@ -856,6 +1307,23 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         if (r == R_INBOX ? !get : !post)
             return send_error(s, c, 405, "method not allowed", "method", "Allow",
                               r == R_INBOX ? "GET" : "POST");
+        {
+            char addr[64];
+            client_addr(c, addr, sizeof addr);
+            int64_t wait = enc_rl_blocked(&s->rl_auth, addr, (int64_t)time(NULL));
+            if (wait) {
+                char ra[24];
+                snprintf(ra, sizeof ra, "%lld", (long long)wait);
+                return send_error(s, c, 429, "too many failed authentications from this address",
+                                  "authorization", "Retry-After", ra);
+            }
+            if (s->has_write_key && !authorised(s, c)) {
+                enc_rl_fail(&s->rl_auth, addr, (int64_t)time(NULL));
+                return send_error(s, c, 401,
+                                  "missing or wrong write key (HTTP Basic, the key as user name)",
+                                  "authorization", "WWW-Authenticate", "Basic realm=\"encore\"");
+            }
+        }
         if (!s->has_write_key)
             return send_error(
                 s, c, 401,
@@ -908,20 +1376,6 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
                               "token", NULL, NULL);
         }
     }
-    const char *cl =
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(cl, &end, 10);
-        if (errno || end == cl || v > limit) {
-            char msg[64];
-            snprintf(msg, sizeof msg, "body larger than %zu bytes", limit);
-            if (r == R_UNSUB) return send_page(s, c, 413, "Request too large", msg, NULL);
-            return send_error(s, c, 413, msg, "body", NULL, NULL);
-        }
-    }
-    q = enc_xcalloc(1, sizeof *q);
     q->route = r;
     q->job.inbox_id = inbox_id;
     q->post = post;
@@ -931,15 +1385,45 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         /* the unsubscribe page's form posts back to the same token */
         if (r == R_UNSUB && !post) q->token = enc_xstrdup(token);
     }
-    *con_cls = q;
-    return MHD_YES;
+    return check_length(s, c, q);
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *version, const char *upload,
+                               size_t *upload_size, void **con_cls)
+{
+    enc_server *s = cls;
+    req *q = *con_cls;
+    if (!q) *con_cls = q = uri_log(s, NULL, c);
+    cur_req = q;
+    enum MHD_Result res = q->state == RQ_NEW ? first_call(s, c, q, url, method)
+                                             : next_call(s, c, q, url, method, upload, upload_size);
+    cur_req = NULL;
+    return res;
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
+    enc_server *s = cls;
     req *q = *con_cls;
     if (!q) return;
+    if (q->state != RQ_NEW) { /* metrics: by route label and status; the latency */
+        int l = q->mlabel >= 0 && q->mlabel < ML_MAX ? q->mlabel : ML_NONE;
+        size_t k = MS_N - 1;
+        for (size_t i = 0; i + 1 < MS_N; i++)
+            if (metric_status[i] == q->status) k = i;
+        atomic_fetch_add(&s->m_req[l][k], 1);
+        double d = now_mono() - q->t0;
+        for (size_t i = 0; i < MLE_N; i++)
+            if (d <= metric_le[i]) {
+                atomic_fetch_add(&s->m_le[l][i], 1);
+                break;
+            }
+        atomic_fetch_add(&s->m_count[l], 1);
+        atomic_fetch_add(&s->m_sum_us[l], (long)(d * 1e6));
+    }
+    free(q->uri);
     enc_buf_free(&q->body);
     enc_arena_free(q->arena);
     free(q->token);
@@ -1027,6 +1511,14 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
     s->db_path = enc_xstrdup(o->db_path);
     s->listen = enc_xstrdup(o->listen && *o->listen ? o->listen : "127.0.0.1:8080");
     s->phone_cc = o->phone_cc && *o->phone_cc ? enc_xstrdup(o->phone_cc) : NULL;
+    if (o->write_key && *o->write_key && strlen(o->write_key) < ENC_SERVER_WRITE_KEY_MIN) {
+        free(s->db_path);
+        free(s->listen);
+        free(s->phone_cc);
+        free(s);
+        return enc_fail(err, ENC_EUSAGE, "the write key must be at least %d bytes long",
+                        ENC_SERVER_WRITE_KEY_MIN);
+    }
     if (o->write_key && *o->write_key) {
         s->has_write_key = true;
         crypto_generichash(s->write_key_hash, sizeof s->write_key_hash,
@@ -1039,6 +1531,9 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_cond_init(&s->job_cv, NULL);
+    enc_rl_init(&s->rl_auth, AUTH_FAIL_MAX, AUTH_FAIL_WINDOW);
+    enc_rl_init(&s->rl_login_addr, LOGIN_FAIL_ADDR_MAX, LOGIN_FAIL_WINDOW);
+    enc_rl_init(&s->rl_login_user, LOGIN_FAIL_USER_MAX, LOGIN_FAIL_WINDOW);
     *out = s;
     return ENC_OK;
 }
@@ -1122,12 +1617,13 @@ enc_rc enc_server_start(enc_server *s, enc_err *err)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     s->started_at = time(NULL);
-    s->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        s, /* first, as MHD asks */
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)s->timeout, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_NOTIFY_COMPLETED,
-        completed, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+    s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+                              s, /* first, as MHD asks */
+                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->threads,
+                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->timeout,
+                              MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_NOTIFY_COMPLETED,
+                              completed, s, MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
+                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
     if (!s->mhd) {
         enc_store_close(s->wst);
         s->wst = NULL;
@@ -1216,6 +1712,9 @@ void enc_server_free(enc_server *s)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_cond_destroy(&s->job_cv);
+    enc_rl_destroy(&s->rl_auth);
+    enc_rl_destroy(&s->rl_login_addr);
+    enc_rl_destroy(&s->rl_login_user);
     sodium_memzero(&s->key, sizeof s->key);
     free(s->db_path);
     free(s->listen);
@@ -1245,4 +1744,129 @@ void enc_server_stats_get(const enc_server *s, enc_server_stats *o)
         o->jobs_failed += m->jobs[i].failures;
     }
     pthread_mutex_unlock(&m->mu);
+}
+
+/* ---- metrics (GET /metrics) --------------------------------------------------------------- */
+
+static const char *const fixed_label[ML_FIXED] = {
+    "none",         "/healthz",     "/v1/track",  "/v1/identify", "/v1/batch",
+    "/t/c/{token}", "/t/o/{token}", "/u/{token}", "/v1/inbox",    "/v1/inbox/{id}/read"};
+
+static void label_of(int l, char *out, size_t cap)
+{
+    if (l < ML_FIXED) snprintf(out, cap, "route=\"%s\"", fixed_label[l]);
+    else if ((size_t)(l - ML_FIXED) < enc_routes_count)
+        snprintf(out, cap, "route=\"%s %s\"", enc_routes[l - ML_FIXED].method,
+                 enc_routes[l - ML_FIXED].path);
+    else snprintf(out, cap, "route=\"other\"");
+}
+
+void enc_server_metrics(enc_server *s, enc_store *st, enc_buf *b)
+{
+    int nl = ML_FIXED + (int)enc_routes_count;
+    if (nl > ML_MAX) nl = ML_MAX;
+    char lab[200];
+    enc_buf_adds(b, "# HELP encore_http_requests_total HTTP requests answered, by route and "
+                    "status.\n# TYPE encore_http_requests_total counter\n");
+    for (int l = 0; l < nl; l++) {
+        label_of(l, lab, sizeof lab);
+        for (size_t k = 0; k < MS_N; k++) {
+            long v = atomic_load(&s->m_req[l][k]);
+            if (!v) continue;
+            if (metric_status[k])
+                enc_buf_printf(b, "encore_http_requests_total{%s,status=\"%d\"} %ld\n", lab,
+                               metric_status[k], v);
+            else enc_buf_printf(b, "encore_http_requests_total{%s,status=\"other\"} %ld\n", lab, v);
+        }
+    }
+    enc_buf_adds(b, "# HELP encore_http_request_duration_seconds Time from the request line to "
+                    "the answer's completion.\n# TYPE encore_http_request_duration_seconds "
+                    "histogram\n");
+    for (int l = 0; l < nl; l++) {
+        long count = atomic_load(&s->m_count[l]);
+        if (!count) continue;
+        label_of(l, lab, sizeof lab);
+        long cum = 0;
+        for (size_t i = 0; i < MLE_N; i++) {
+            cum += atomic_load(&s->m_le[l][i]);
+            enc_buf_printf(b, "encore_http_request_duration_seconds_bucket{%s,le=\"%g\"} %ld\n",
+                           lab, metric_le[i], cum);
+        }
+        enc_buf_printf(b, "encore_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %ld\n", lab,
+                       count);
+        enc_buf_printf(b, "encore_http_request_duration_seconds_sum{%s} %.6f\n", lab,
+                       atomic_load(&s->m_sum_us[l]) / 1e6);
+        enc_buf_printf(b, "encore_http_request_duration_seconds_count{%s} %ld\n", lab, count);
+    }
+    enc_buf_printf(b,
+                   "# HELP encore_ingest_items_total Ingest API items, by outcome.\n"
+                   "# TYPE encore_ingest_items_total counter\n"
+                   "encore_ingest_items_total{outcome=\"stored\"} %ld\n"
+                   "encore_ingest_items_total{outcome=\"duplicate\"} %ld\n"
+                   "encore_ingest_items_total{outcome=\"rejected\"} %ld\n"
+                   "# HELP encore_tracking_hits_total Tracking hits recorded, by kind.\n"
+                   "# TYPE encore_tracking_hits_total counter\n"
+                   "encore_tracking_hits_total{kind=\"click\"} %ld\n"
+                   "encore_tracking_hits_total{kind=\"open\"} %ld\n"
+                   "encore_tracking_hits_total{kind=\"unsubscribe\"} %ld\n"
+                   "# HELP encore_tracking_hits_lost_total Clicks and opens answered but not "
+                   "queued (the write queue was full).\n"
+                   "# TYPE encore_tracking_hits_lost_total counter\n"
+                   "encore_tracking_hits_lost_total %ld\n"
+                   "# HELP encore_write_commits_total Transactions the writer committed.\n"
+                   "# TYPE encore_write_commits_total counter\n"
+                   "encore_write_commits_total %ld\n",
+                   atomic_load(&s->api_stored), atomic_load(&s->api_duplicates),
+                   atomic_load(&s->api_rejected), atomic_load(&s->clicks), atomic_load(&s->opens),
+                   atomic_load(&s->unsubscribes), atomic_load(&s->hits_lost),
+                   atomic_load(&s->commits));
+    pthread_mutex_lock(&s->mu);
+    enc_buf_printf(b,
+                   "# HELP encore_write_queue_depth Writes waiting for the writer.\n"
+                   "# TYPE encore_write_queue_depth gauge\nencore_write_queue_depth %zu\n",
+                   s->queued);
+    enc_buf_adds(b, "# HELP encore_job_runs_total Runs of the periodic jobs, by job and outcome.\n"
+                    "# TYPE encore_job_runs_total counter\n");
+    for (size_t i = 0; i < s->njobs; i++)
+        enc_buf_printf(b,
+                       "encore_job_runs_total{job=\"%s\",outcome=\"ok\"} %ld\n"
+                       "encore_job_runs_total{job=\"%s\",outcome=\"failed\"} %ld\n",
+                       s->jobs[i].name, s->jobs[i].runs - s->jobs[i].failures, s->jobs[i].name,
+                       s->jobs[i].failures);
+    enc_buf_adds(b, "# HELP encore_job_last_duration_seconds How long the last run of each "
+                    "periodic job took.\n# TYPE encore_job_last_duration_seconds gauge\n");
+    for (size_t i = 0; i < s->njobs; i++)
+        if (s->jobs[i].last_run_at)
+            enc_buf_printf(b, "encore_job_last_duration_seconds{job=\"%s\"} %.6f\n",
+                           s->jobs[i].name, s->jobs[i].last_seconds);
+    pthread_mutex_unlock(&s->mu);
+    if (!st) return;
+    enc_err err = {0};
+    enc_outbox *ob = NULL;
+    enc_outbox_count *rows = NULL;
+    size_t n = 0;
+    if (!enc_outbox_open(st, &ob, &err) && !enc_outbox_counts(ob, NULL, &rows, &n, &err)) {
+        enc_buf_adds(b, "# HELP encore_outbox_messages Outbox messages by state and channel "
+                        "(sent and failed count every send and failure so far).\n"
+                        "# TYPE encore_outbox_messages gauge\n");
+        for (size_t i = 0; i < n; i++)
+            for (int k = 0; k < ENC_MSG_NSTATES; k++)
+                enc_buf_printf(b, "encore_outbox_messages{channel=\"%s\",state=\"%s\"} %lld\n",
+                               rows[i].channel, enc_msg_state_name((enc_msg_state)k),
+                               (long long)rows[i].n[k]);
+    }
+    free(rows);
+    enc_outbox_close(ob);
+    enc_score_run_info run;
+    bool found = false;
+    enc_err_clear(&err);
+    if (!enc_store_score_run_last(st, &run, &found, &err) && found)
+        enc_buf_printf(b,
+                       "# HELP encore_score_last_run_age_seconds Seconds since the last scoring "
+                       "run began.\n# TYPE encore_score_last_run_age_seconds gauge\n"
+                       "encore_score_last_run_age_seconds %lld\n"
+                       "# HELP encore_score_last_run_duration_seconds How long the last scoring "
+                       "run took.\n# TYPE encore_score_last_run_duration_seconds gauge\n"
+                       "encore_score_last_run_duration_seconds %.3f\n",
+                       (long long)(time(NULL) - run.started_at), run.seconds);
 }

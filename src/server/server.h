@@ -15,6 +15,8 @@
 
 typedef struct enc_server enc_server;
 
+#define ENC_SERVER_WRITE_KEY_MIN 16 /* bytes: shorter write keys are refused */
+
 typedef struct enc_server_opts {
     const char *db_path;   /* the store; opened by the writer and by each job */
     const char *listen;    /* "HOST:PORT", "[IPv6]:PORT" or ":PORT" (all interfaces); port 0
@@ -69,4 +71,10 @@ typedef struct enc_server_stats {
     long inbox_pages, inbox_marked; /* GET /v1/inbox answered; messages marked read */
 } enc_server_stats;
 void enc_server_stats_get(const enc_server *srv, enc_server_stats *s);
+
+/* Appends the Prometheus text exposition (format 0.0.4) of the server's counters and, read
+ * through st (may be NULL), the outbox's depth by state and channel and the age of the last
+ * scoring run (GET /metrics). */
+struct enc_buf;
+void enc_server_metrics(enc_server *srv, enc_store *st, struct enc_buf *out);
 #endif

@@ -19,10 +19,11 @@ extern const enc_webasset enc_webassets[]; /* generated: webassets.c */
 extern const int enc_webassets_count;
 
 /* The file to answer for a GET of `path` (the URL's path, without query): an embedded file by
- * its exact path; index.html for `/` and for client-side routes (a path outside /assets/, /v1/,
- * /t/ and /u/ whose segments are letters, digits, UTF-8, space or one of -_.%@+, none empty or
- * "." or "..", and whose last segment has no dot); false for anything else (404). Results point
- * into static storage: nothing to free. */
+ * its exact path; index.html for `/` and for the console's client-side routes (/login,
+ * /customers, /segments, /campaigns, /deliverability, /settings and paths below them whose
+ * segments are letters, digits, UTF-8, space or one of -_.%@+, none empty or "." or "..", and
+ * whose last segment has no dot); false for anything else (404). Results point into static
+ * storage: nothing to free. */
 bool enc_webasset_get(const char *path, const unsigned char **data, size_t *len,
                       const char **content_type);
 

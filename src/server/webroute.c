@@ -13,23 +13,28 @@ static const enc_webasset *find(const char *path)
     return NULL;
 }
 
-static bool reserved(const char *path)
+/* The console's client-side routes (web/src/main.js, ROUTES): their first path segment. Any
+ * other path stays a 404, so a mistyped URL or a probe is not answered with the page. */
+static const char *const client_roots[] = {"login",     "customers",      "segments",
+                                           "campaigns", "deliverability", "settings"};
+
+static bool known_root(const char *seg, size_t n)
 {
-    static const char *const prefixes[] = {"/assets/", "/v1/",     "/t/",    "/u/",
-                                           "/metrics", "/healthz", "/readyz"};
-    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
-        if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0) return true;
-    return strcmp(path, "/v1") == 0;
+    for (size_t i = 0; i < sizeof client_roots / sizeof *client_roots; i++)
+        if (strlen(client_roots[i]) == n && memcmp(client_roots[i], seg, n) == 0) return true;
+    return false;
 }
 
-/* a client-side route: /seg/seg/... of letters, digits, UTF-8 and -_.%@+ and space, no empty or
- * dot-dot segment, and no dot in the last segment (so /favicon.ico or /x.js is not answered with
- * HTML) */
+/* a client-side route: /ROOT/seg/... under a known root, of letters, digits, UTF-8 and -_.%@+ and
+ * space, no empty or dot-dot segment, and no dot in the last segment (so /favicon.ico or /x.js is
+ * not answered with HTML) */
 static bool client_route(const char *path)
 {
     size_t n = strlen(path);
-    if (n < 2 || n > WEB_PATH_MAX || path[0] != '/' || reserved(path)) return false;
+    if (n < 2 || n > WEB_PATH_MAX || path[0] != '/') return false;
     const char *seg = path + 1;
+    size_t rn = strcspn(seg, "/");
+    if (!known_root(seg, rn)) return false;
     for (const char *p = seg;; p++) {
         if (*p == '/' || *p == 0) {
             size_t sl = (size_t)(p - seg);

@@ -212,6 +212,38 @@ const char *const enc__schema_migrations[] = {
     "  run_id INTEGER NOT NULL, customer_id INTEGER NOT NULL, rfm_segment TEXT, lifecycle TEXT,"
     "  PRIMARY KEY(run_id, customer_id)) WITHOUT ROWID;"
     "INSERT INTO segment_history SELECT run_id, customer_id, rfm_segment, lifecycle FROM profiles;",
+    /* 8: the management API (src/server/, docs/api.md; numbered 7 on the api branch, merged
+     *    after the views branch's 7): console users (argon2id password hashes), API keys (a BLAKE2b
+     * hash of the key; the key itself is shown once), browser sessions (a hash of the cookie's
+     * token, the CSRF token), the append-only audit log (triggers refuse UPDATE and DELETE) and the
+     * jobs the API starts (score, import). */
+    "CREATE TABLE users("
+    "  id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  role TEXT NOT NULL CHECK(role IN ('owner', 'marketer', 'analyst', 'support')),"
+    "  pwhash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE api_keys("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK(role IN ('owner', 'marketer', 'analyst', 'support')),"
+    "  hash BLOB NOT NULL UNIQUE, prefix TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER, revoked_at INTEGER, last_used_at INTEGER);"
+    "CREATE TABLE sessions("
+    "  hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL, csrf TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE TABLE audit("
+    "  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT,"
+    "  action TEXT NOT NULL, target TEXT, detail TEXT, client TEXT, status INTEGER);"
+    "CREATE INDEX audit_at ON audit(at);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+    " SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+    " SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TABLE jobs("
+    "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL CHECK(state IN"
+    "  ('queued', 'running', 'done', 'failed')), progress REAL NOT NULL DEFAULT 0,"
+    "  params TEXT, result TEXT, error TEXT, created_by TEXT, created_at INTEGER NOT NULL,"
+    "  started_at INTEGER, finished_at INTEGER);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

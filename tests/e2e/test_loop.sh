@@ -13,7 +13,7 @@ T=$E2E_TMP
 trap e2e_cleanup EXIT
 fmt() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
 unset ENCORE_DELIVERY_CONFIG ENCORE_SECRET ENCORE_LISTEN ENCORE_BASE_URL
-export ENCORE_WRITE_KEY="loop-key"
+export ENCORE_WRITE_KEY="loop-write-key-0123456789"
 START=$(date +%s)
 
 # --- the clock: the shop's history is 2024-2025 (gen's fixed default); the test clock T0 is the

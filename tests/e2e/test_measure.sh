@@ -59,7 +59,7 @@ check "dispatch: e-mails sent, suppressed ones skipped, SMS dead" \
   "$(jget "$OUT" 'd["sent"] > 500, d["suppressed"], d["dead"] > 50')" "True 5 True"
 
 # --- tracking through the server: opens, clicks, unsubscribes -------------------------------
-export ENCORE_WRITE_KEY="e2e-measure"
+export ENCORE_WRITE_KEY="e2e-measure-write-key-0123"
 "$ENCORE" serve --listen 127.0.0.1:0 >"$E2E_TMP/serve.out" 2>"$E2E_TMP/serve.err" &
 SRV_PID=$!
 PORT=""

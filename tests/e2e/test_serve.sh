@@ -13,7 +13,7 @@ SRV_PID=""
 cleanup() { [ -n "$SRV_PID" ] && kill -9 "$SRV_PID" 2>/dev/null; rm -rf "$E2E_TMP"; }
 trap cleanup EXIT
 
-export ENCORE_WRITE_KEY="e2e-write-key"
+export ENCORE_WRITE_KEY="e2e-write-key-0123456789"
 unset ENCORE_SECRET ENCORE_LISTEN ENCORE_BASE_URL
 
 # --- usage ---------------------------------------------------------------------------------
@@ -81,7 +81,9 @@ check "healthz: ok, schema, jobs (the scheduler; no channels, no dispatcher)" \
   "$(j "$BODY" 'd["ok"], d["schema"] > 0, [x["name"] for x in d["jobs"]]')" "True True ['tick']"
 
 # --- routing, methods, authentication, limits ----------------------------------------------------
-req GET /nowhere;                          err_is "unknown path" 404 "^no such route$" path
+req GET /nowhere
+check "unknown path: status" "$CODE" 404
+check "unknown path: a problem (RFC 9457)" "$(j "$BODY" 'd["title"], d["status"], d["detail"], d["errors"][0]["field"]')" "Not Found 404 no such route path"
 req GET /v1/track;                         err_is "GET on /v1/track" 405 "^method not allowed$" method
 check_match "405 names the allowed method" "$HDRS" "Allow: POST"
 req DELETE /u/x;                           err_is "DELETE on /u/" 405 "^method not allowed$" method

@@ -10,7 +10,7 @@
 
 T=$E2E_TMP
 trap e2e_cleanup EXIT
-export ENCORE_WRITE_KEY="jobs-key"
+export ENCORE_WRITE_KEY="jobs-write-key-0123456789"
 unset ENCORE_DELIVERY_CONFIG ENCORE_SECRET ENCORE_LISTEN
 
 # --- usage ---------------------------------------------------------------------------------

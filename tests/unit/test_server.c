@@ -58,8 +58,8 @@ static int http(int port, const char *method, const char *path, const char *auth
     return status;
 }
 
-/* base64("wk:") */
-#define AUTH "d2s6"
+/* base64("unit-write-key-0123:") */
+#define AUTH "dW5pdC13cml0ZS1rZXktMDEyMzo="
 
 static int64_t scalar(const char *sql)
 {
@@ -79,7 +79,7 @@ static enc_server *start(bool direct)
 {
     enc_server_opts o = {.db_path = dbpath,
                          .listen = "127.0.0.1:0",
-                         .write_key = "wk",
+                         .write_key = "unit-write-key-0123",
                          .key = KEY,
                          .direct = direct};
     enc_server *s;
@@ -104,7 +104,8 @@ static void routes_and_refusals(void)
     CHECK_INT(http(port, "GET", "/healthz", NULL, NULL, &b), 200);
     CHECK(strstr(b, "\"ok\":true") != NULL);
     CHECK_INT(http(port, "GET", "/nope", NULL, NULL, &b), 404);
-    CHECK(strstr(b, "\"error\":\"no such route\"") != NULL);
+    CHECK(strstr(b, "\"detail\":\"no such route\"") != NULL);
+    CHECK(strstr(resp, "application/problem+json") != NULL);
     CHECK_INT(http(port, "GET", "/v1/track", AUTH, NULL, &b), 405);
     CHECK(strstr(resp, "Allow: POST") != NULL);
     CHECK_INT(http(port, "POST", "/healthz", NULL, "", &b), 405);

@@ -1,0 +1,33 @@
+/* handlers.h — the management API's handlers, one group a file (src/server/h_*.c), listed in
+ * the route table (routes.c). Each follows the contract of mgmt.h. */
+#ifndef ENCORE_HANDLERS_H
+#define ENCORE_HANDLERS_H
+#include "server/mgmt.h"
+
+/* h_admin.c: sessions, users, API keys, the audit log */
+void enc_h_session_login(enc_mreq *rq, enc_mres *rs);
+void enc_h_session_get(enc_mreq *rq, enc_mres *rs);
+void enc_h_session_logout(enc_mreq *rq, enc_mres *rs);
+void enc_h_users_list(enc_mreq *rq, enc_mres *rs);
+void enc_h_users_add(enc_mreq *rq, enc_mres *rs);
+void enc_h_users_patch(enc_mreq *rq, enc_mres *rs);
+void enc_h_keys_list(enc_mreq *rq, enc_mres *rs);
+void enc_h_keys_create(enc_mreq *rq, enc_mres *rs);
+void enc_h_keys_revoke(enc_mreq *rq, enc_mres *rs);
+void enc_h_audit_list(enc_mreq *rq, enc_mres *rs);
+
+/* h_ops.c: the contract, the store's counts, metrics, readiness */
+void enc_h_openapi(enc_mreq *rq, enc_mres *rs);
+void enc_h_stats(enc_mreq *rq, enc_mres *rs);
+void enc_h_metrics(enc_mreq *rq, enc_mres *rs);
+void enc_h_readyz(enc_mreq *rq, enc_mres *rs);
+
+/* the document of `encore stats --json` (the CLI and GET /v1/stats) */
+enc_rc enc_stats_json(enc_store *st, enc_jw *w, enc_err *err);
+/* the OpenAPI 3.1 document of the route table (caller json_decref's it) */
+json_t *enc_openapi_doc(void);
+
+/* schemas of request bodies (routes.c) */
+extern const enc_schema enc_schema_login, enc_schema_user_new, enc_schema_user_patch,
+    enc_schema_key_new;
+#endif

@@ -1,0 +1,93 @@
+/* routes.c — the management API's route table: every method and path, the roles admitted,
+ * the handler, the body's schema, the query parameters and the answer's schema name. It is
+ * the one place where route x role is decided (server.c enforces it), and the OpenAPI
+ * document (GET /v1/openapi.json) is generated from it. To add a route: a row here and a
+ * handler in your own file (see mgmt.h). */
+#include "server/handlers.h"
+
+#define OWNER ENC_ROLE_OWNER
+#define MARKETER ENC_ROLE_MARKETER
+#define ANALYST ENC_ROLE_ANALYST
+#define SUPPORT ENC_ROLE_SUPPORT
+#define ANYONE 0u              /* no credentials */
+#define ANY_USER ENC_ROLES_ALL /* any authenticated principal */
+#define READERS (OWNER | MARKETER | ANALYST)
+#define WRITERS (OWNER | MARKETER)
+
+/* ---- request bodies ---------------------------------------------------------------------- */
+
+static const enc_field login_fields[] = {
+    {"email", ENC_F_STRING, true, ENC_EMAIL_MAX, "the user's email"},
+    {"password", ENC_F_STRING, true, 256, "the user's password"},
+    {NULL}};
+const enc_schema enc_schema_login = {"Login", login_fields, "a console login"};
+
+static const enc_field user_new_fields[] = {
+    {"email", ENC_F_STRING, true, ENC_EMAIL_MAX, "the user's email (the login name)"},
+    {"role", ENC_F_STRING, true, 16, "owner, marketer, analyst or support"},
+    {"password", ENC_F_STRING, true, 256, "at least 10 characters"},
+    {NULL}};
+const enc_schema enc_schema_user_new = {"UserNew", user_new_fields, "a new console user"};
+
+static const enc_field user_patch_fields[] = {
+    {"role", ENC_F_STRING, false, 16, "a new role"},
+    {"password", ENC_F_STRING, false, 256, "a new password (ends the user's sessions)"},
+    {"disabled", ENC_F_BOOL, false, 0, "true disables the user (ends their sessions)"},
+    {NULL}};
+const enc_schema enc_schema_user_patch = {"UserPatch", user_patch_fields,
+                                          "changes to a user; absent fields are kept"};
+
+static const enc_field key_new_fields[] = {
+    {"name", ENC_F_STRING, true, 100, "what the key is for"},
+    {"role", ENC_F_STRING, true, 16, "owner, marketer, analyst or support"},
+    {"expires", ENC_F_STRING, false, 32, "YYYY-MM-DD or an RFC 3339 time (UTC); absent: never"},
+    {NULL}};
+const enc_schema enc_schema_key_new = {"ApiKeyNew", key_new_fields, "a new API key"};
+
+/* ---- query parameters ---------------------------------------------------------------------- */
+
+static const enc_qparam audit_q[] = {
+    {"since", ENC_F_STRING, "entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)"},
+    {"actor", ENC_F_STRING, "only this actor (\"user:EMAIL\", \"key:ID:NAME\")"},
+    {"action", ENC_F_STRING, "only this action, or a prefix ending in '.' (\"user.\")"},
+    {NULL}};
+
+/* ---- the table --------------------------------------------------------------------------- */
+
+const enc_route enc_routes[] = {
+    /* sessions */
+    {"POST", "/v1/session", ANYONE, enc_h_session_login, "Log in (sets the session cookie)",
+     &enc_schema_login, "Session", NULL, ENC_ROUTE_LOGIN},
+    {"GET", "/v1/session", ANY_USER, enc_h_session_get, "Who am I", NULL, "Session", NULL, 0},
+    {"DELETE", "/v1/session", ANY_USER, enc_h_session_logout, "Log out", NULL, "Ok", NULL, 0},
+
+    /* the store */
+    {"GET", "/v1/stats", READERS, enc_h_stats, "What the store holds (encore stats --json)", NULL,
+     "Stats", NULL, 0},
+
+    /* users, keys, audit: owners */
+    {"GET", "/v1/users", OWNER, enc_h_users_list, "List users", NULL, "UserPage", NULL,
+     ENC_ROUTE_PAGED},
+    {"POST", "/v1/users", OWNER, enc_h_users_add, "Add a user", &enc_schema_user_new, "User", NULL,
+     0},
+    {"PATCH", "/v1/users/{email}", OWNER, enc_h_users_patch,
+     "Change a user's role or password, or disable them", &enc_schema_user_patch, "User", NULL, 0},
+    {"GET", "/v1/apikeys", OWNER, enc_h_keys_list, "List API keys", NULL, "ApiKeyPage", NULL,
+     ENC_ROUTE_PAGED},
+    {"POST", "/v1/apikeys", OWNER, enc_h_keys_create, "Create an API key (shown once)",
+     &enc_schema_key_new, "ApiKeyCreated", NULL, 0},
+    {"DELETE", "/v1/apikeys/{id}", OWNER, enc_h_keys_revoke, "Revoke an API key", NULL, "Ok", NULL,
+     0},
+    {"GET", "/v1/audit", OWNER, enc_h_audit_list, "The audit log, newest first", NULL, "AuditPage",
+     audit_q, ENC_ROUTE_PAGED},
+
+    /* the contract and operations */
+    {"GET", "/v1/openapi.json", ANYONE, enc_h_openapi, "This API's OpenAPI 3.1 document", NULL,
+     NULL, NULL, 0},
+    {"GET", "/metrics", ANYONE, enc_h_metrics, "Prometheus metrics (text format 0.0.4)", NULL, NULL,
+     NULL, ENC_ROUTE_TEXT},
+    {"GET", "/readyz", ANYONE, enc_h_readyz,
+     "Ready: the store opens and its migrations are current", NULL, "Ready", NULL, 0},
+};
+
+const size_t enc_routes_count = sizeof enc_routes / sizeof *enc_routes;
