@@ -20,6 +20,7 @@ const ANALYST = { email: process.env.ANALYST_EMAIL, password: process.env.ANALYS
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 function ok(name) {
   passed++;
   console.log(`ok - ${name}`);
@@ -33,6 +34,22 @@ function check(name, actual, expected) {
   if (JSON.stringify(actual) === JSON.stringify(expected)) ok(name);
   else notOk(name, `got:      ${JSON.stringify(actual)}`, `expected: ${JSON.stringify(expected)}`);
 }
+// the server's operations (GET /v1/openapi.json): a check needing one the server lacks is
+// skipped, except under CI=true where it fails (the merged tree must have the whole API)
+let paths = {};
+function need(name, ...ops) {
+  const missing = ops.filter((op) => {
+    const [m, p] = op.split(' ');
+    return !(paths[p] && paths[p][m.toLowerCase()]);
+  });
+  if (!missing.length) return true;
+  if (process.env.CI === 'true') notOk(`${name}: the server offers ${missing.join(', ')} (required under CI)`);
+  else {
+    skipped++;
+    console.log(`skip - ${name}: the server lacks ${missing.join(', ')}`);
+  }
+  return false;
+}
 function cli(...args) {
   return execFileSync(ENCORE, args, { encoding: 'utf8', env: process.env });
 }
@@ -44,9 +61,11 @@ const browser = await puppeteer.launch({
   defaultViewport: { width: 1366, height: 768 },
 });
 
-// a page that records console errors, uncaught exceptions and failed requests
+// a page in its own browser context (own cookies: one session per user) that records console
+// errors, uncaught exceptions and failed requests
 async function newPage(localeCode) {
-  const page = await browser.newPage();
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
   page.problems = [];
   page.recording = false;
   const rec = (s) => page.recording && page.problems.push(s);
@@ -110,6 +129,7 @@ async function visit(page, path, name) {
 const N = (s) => Number(String(s));
 
 try {
+  paths = (await (await fetch(BASE_URL + '/v1/openapi.json')).json()).paths || {};
   // ---- login page ---------------------------------------------------------------------------
   const page = await newPage('en');
   await page.goto(BASE_URL + '/', { waitUntil: 'networkidle0' });
@@ -131,20 +151,36 @@ try {
   await login(page, OWNER);
   check('owner logged in: the navigation shows', !!(await page.$('header.top nav')), true);
   const navs = await page.$$eval('header.top nav a', (as) => as.map((a) => a.getAttribute('href')));
-  for (const want of ['/', '/customers', '/segments', '/campaigns', '/deliverability', '/settings'])
-    check(`owner's navigation has ${want}`, navs.includes(want), true);
+  const pageNeeds = {
+    '/': ['GET /v1/stats'],
+    '/customers': ['GET /v1/customers', 'GET /v1/customers/{id}'],
+    '/segments': ['GET /v1/segments/fields', 'POST /v1/segments/count'],
+    '/campaigns': ['GET /v1/campaigns', 'GET /v1/campaigns/{name}'],
+    '/deliverability': ['GET /v1/deliverability'],
+    '/settings': ['GET /v1/users'],
+  };
+  for (const [want, ops] of Object.entries(pageNeeds)) {
+    if (need(`navigation: ${want}`, ...ops)) check(`owner's navigation has ${want}`, navs.includes(want), true);
+    else check(`owner's navigation leaves out ${want} (its API is missing)`, navs.includes(want), false);
+  }
 
   await visit(page, '/', '01-overview');
-  const stats = JSON.parse(cli('stats', '--json'));
-  const kv = await page.$$eval('[data-kpi]', (els) => Object.fromEntries(els.map((e) => [e.dataset.kpi, e.dataset.value])));
-  check('overview: customers = encore stats', N(kv.customers), stats.customers);
-  check('overview: revenue = encore stats', N(kv.revenue), stats.sales.revenue);
-  check('overview: orders = encore stats', N(kv.orders), stats.sales.orders);
-  const charts = await page.$$eval('.chart svg', (s) => s.length);
-  check('overview: charts drawn (over time, repurchase, RFM, lifecycle, cohorts, ...)', charts >= 5, true);
+  if (need('overview figures', 'GET /v1/stats')) {
+    const stats = JSON.parse(cli('stats', '--json'));
+    const kv = await page.$$eval('[data-kpi]', (els) => Object.fromEntries(els.map((e) => [e.dataset.kpi, e.dataset.value])));
+    check('overview: customers = encore stats', N(kv.customers), stats.customers);
+    check('overview: revenue = encore stats', N(kv.revenue), stats.sales.revenue);
+    check('overview: orders = encore stats', N(kv.orders), stats.sales.orders);
+  }
+  if (need('overview charts', 'GET /v1/analytics/kpis', 'GET /v1/analytics/distribution', 'GET /v1/analytics/cohorts')) {
+    const charts = await page.$$eval('.chart svg', (s) => s.length);
+    check('overview: charts drawn (over time, repurchase, RFM, lifecycle, cohorts, ...)', charts >= 5, true);
+  }
 
   await visit(page, '/customers', '02-customers');
   const c1 = JSON.parse(cli('customer', 'C0000003', '--json'));
+  const hasCustomers = need('customers', 'GET /v1/customers', 'GET /v1/customers/{id}');
+  if (hasCustomers) {
   await page.type('#q', c1.email);
   await page.waitForSelector('tbody a[data-link]', { timeout: 10000 }).catch(() => {});
   await settled(page);
@@ -154,8 +190,10 @@ try {
   const ownerView = await page.$eval('main', (m) => m.textContent);
   check('customer 360: the owner sees the email unmasked', ownerView.includes(c1.email), true);
   check('customer 360: timeline shown', !!(await page.$('ol.timeline li')), true);
+  }
 
   await visit(page, '/segments', '04-segments');
+  if (need('segments', 'GET /v1/segments/fields', 'POST /v1/segments/count')) {
   const expr = 'orders >= 3 and consent("email")';
   await page.type('#expr', expr);
   await page.waitForSelector('[data-count]', { timeout: 10000 }).catch(() => {});
@@ -170,10 +208,13 @@ try {
   await page.waitForSelector('#expr-result .problem', { timeout: 10000 }).catch(() => {});
   check('segments: a bad expression shows a positioned error', !!(await page.$('#expr-result pre.caret')), true);
   await shot(page, '06-segment-error');
+  }
 
   // ---- a campaign from a playbook ----------------------------------------------------------------
   await visit(page, '/campaigns', '07-campaigns');
   await visit(page, '/campaigns/new', '08-campaign-new');
+  const hasCampaigns = need('campaign from a playbook', 'GET /v1/playbooks', 'GET /v1/playbooks/{name}', 'POST /v1/campaigns', 'POST /v1/campaigns/plan', 'GET /v1/campaigns/{name}', 'POST /v1/campaigns/{name}/start', 'GET /v1/campaigns/{name}/report', 'GET /v1/deliverability');
+  if (hasCampaigns) {
   page.problems = [];
   await page.select('#cp-playbook', 'vip-perks');
   await page.waitForFunction(() => document.querySelector('#cp-json').value.includes('vip-perks'), { timeout: 10000 }).catch(() => {});
@@ -212,7 +253,29 @@ try {
   const queued = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
   const ob = JSON.parse(cli('outbox', '--json'));
   check('deliverability: the campaign\'s messages are queued', ob.total.queued > 0 && queued.some((r) => r.startsWith('email')), true);
+  } else {
+    await visit(page, '/deliverability', '12-deliverability');
+  }
   await visit(page, '/settings', '13-settings');
+  if (need('settings: users', 'GET /v1/users', 'POST /v1/users')) {
+    // an owner adds a marketer through the form; encore user list sees them
+    page.problems = [];
+    await page.type('#nu-email', 'marketer@shop.example');
+    await page.select('#nu-role', 'marketer');
+    await page.type('#nu-pass', 'a long enough password');
+    await page.click('#nu-pass ~ button[type=submit]');
+    await page.waitForFunction(() => document.body.textContent.includes('marketer@shop.example') && !document.querySelector('[aria-busy="true"]'), { timeout: 10000 }).catch(() => {});
+    const users = JSON.parse(cli('user', 'list', '--json'));
+    const list = users.users || users.items || users;
+    check('settings: a user added in the console is in encore user list', list.some((u) => u.email === 'marketer@shop.example' && u.role === 'marketer'), true);
+    if (page.problems.length) notOk('settings: adding a user makes no failed request', ...page.problems);
+    else ok('settings: adding a user makes no failed request');
+  }
+  if (need('settings: audit', 'GET /v1/audit')) {
+    await visit(page, '/settings', '13-settings');
+    const audit = await page.$eval('main', (m) => m.textContent);
+    check('settings: the audit log shows the login', /session|login/.test(audit), true);
+  }
 
   // Chinese
   await page.evaluate(() => localStorage.setItem('encore.locale', 'zh-CN'));
@@ -225,11 +288,17 @@ try {
   const ap = await newPage('en');
   await login(ap, ANALYST);
   await visit(ap, `/customers/${c1.id}`, '15-analyst-customer');
-  const aview = await ap.$eval('main', (m) => m.textContent);
-  check('analyst: the email is not shown in full', aview.includes(c1.email), false);
-  check('analyst: a masked email is shown', /\*\*\*@/.test(aview), true);
+  if (hasCustomers) {
+    const aview = await ap.$eval('main', (m) => m.textContent);
+    check('analyst: the email is not shown in full', aview.includes(c1.email), false);
+    check('analyst: a masked email is shown', /\*\*\*@/.test(aview), true);
+  }
   await visit(ap, '/campaigns/vip-console', '16-analyst-campaign');
-  check('analyst: no start/pause/stop button', (await ap.$$('[data-action]')).length, 0);
+  if (hasCampaigns) {
+    check('analyst: the campaign page shows', (await ap.$eval('main h1', (e) => e.textContent).catch(() => '')), 'vip-console');
+    check('analyst: no start/pause/stop button', (await ap.$$('[data-action]')).length, 0);
+  }
+  await visit(ap, '/settings', '17-analyst-settings');
   check('analyst: no settings for users', !!(await ap.$('#nu-email')), false);
   await ap.close();
 } catch (e) {
@@ -237,5 +306,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed ? 1 : 0);

@@ -4,7 +4,28 @@
 import { h } from './dom.js';
 import { t } from './i18n.js';
 
-const session = { csrf: null, user: null, onExpired: null };
+const session = { csrf: null, user: null, onExpired: null, paths: null };
+
+// The server's contract (GET /v1/openapi.json, generated from its route table): the console
+// offers a page or an action only when the server has the operations it needs, so a server
+// without, say, the analytics routes shows no empty shell of them.
+export async function loadContract() {
+  try {
+    const doc = await get('/v1/openapi.json');
+    session.paths = doc && typeof doc.paths === 'object' ? doc.paths : {};
+  } catch (e) {
+    session.paths = {};
+  }
+}
+
+// has('GET /v1/segments/fields'), has('POST /v1/customers/{id}/consents'): every one present
+export function has(...ops) {
+  const paths = session.paths || {};
+  return ops.every((op) => {
+    const [m, p] = op.split(' ');
+    return !!(paths[p] && paths[p][m.toLowerCase()]);
+  });
+}
 
 export class ApiError extends Error {
   constructor(status, problem) {

@@ -3,7 +3,7 @@
 // every console path). Pages are modules exporting render(params) -> Element.
 import { h, mount } from './dom.js';
 import { t, setLocale, locale, LOCALES, setShop } from './i18n.js';
-import { call, get, setSession, user, onExpired, problemView, ApiError } from './api.js';
+import { call, get, setSession, user, onExpired, problemView, ApiError, loadContract, has } from './api.js';
 import { disposeCharts } from './charts.js';
 import { navigate, setRouter } from './nav.js';
 import * as overview from './pages/overview.js';
@@ -15,13 +15,14 @@ import * as settings from './pages/settings.js';
 
 const READ = ['owner', 'marketer', 'analyst'];
 // the navigation: a page appears for the roles the API lets read it (docs/api.md, Roles)
+// and the server offers the operations it is built on (api.js has())
 const NAV = [
-  { path: '/', key: 'nav.overview', roles: READ },
-  { path: '/customers', key: 'nav.customers', roles: [...READ, 'support'] },
-  { path: '/segments', key: 'nav.segments', roles: READ },
-  { path: '/campaigns', key: 'nav.campaigns', roles: READ },
-  { path: '/deliverability', key: 'nav.deliverability', roles: READ },
-  { path: '/settings', key: 'nav.settings', roles: READ },
+  { path: '/', key: 'nav.overview', roles: READ, needs: ['GET /v1/stats'] },
+  { path: '/customers', key: 'nav.customers', roles: [...READ, 'support'], needs: ['GET /v1/customers', 'GET /v1/customers/{id}'] },
+  { path: '/segments', key: 'nav.segments', roles: READ, needs: ['GET /v1/segments/fields', 'POST /v1/segments/count'] },
+  { path: '/campaigns', key: 'nav.campaigns', roles: READ, needs: ['GET /v1/campaigns', 'GET /v1/campaigns/{name}'] },
+  { path: '/deliverability', key: 'nav.deliverability', roles: READ, needs: ['GET /v1/deliverability'] },
+  { path: '/settings', key: 'nav.settings', roles: READ, needs: [] },
 ];
 
 const ROUTES = [
@@ -41,7 +42,12 @@ let main = null;
 
 
 function navFor(role) {
-  return NAV.filter((n) => n.roles.includes(role));
+  return NAV.filter((n) => n.roles.includes(role) && has(...n.needs));
+}
+
+function settingsAvailable(role) {
+  return ['GET /v1/policy', 'GET /v1/measurement'].some((op) => has(op)) ||
+    (role === 'owner' && ['GET /v1/users', 'GET /v1/apikeys', 'GET /v1/audit'].some((op) => has(op)));
 }
 
 function langSwitch() {
@@ -78,7 +84,7 @@ function layout() {
         { 'aria-label': t('tagline') },
         h(
           'ul',
-          navFor(u.role).map((n) => {
+          navFor(u.role).filter((n) => n.path !== '/settings' || settingsAvailable(u.role)).map((n) => {
             const cur = n.path === '/' ? here === '/' : here.startsWith(n.path);
             return h('li', h('a', { href: n.path, 'data-link': '', 'aria-current': cur ? 'page' : null }, t(n.key)));
           }),
@@ -112,10 +118,19 @@ function route() {
   markNav();
   const path = location.pathname.replace(/\/+$/, '') || '/';
   // a role that may not read the overview (support) starts at customers
-  if (path === '/' && !READ.includes(u.role)) return navigate('/customers', true);
+  if (path === '/' && !navFor(u.role).some((n) => n.path === '/')) {
+    const first = navFor(u.role)[0];
+    if (first && first.path !== '/') return navigate(first.path, true);
+  }
   for (const [re, render] of ROUTES) {
     const m = re.exec(path);
     if (!m) continue;
+    const root = '/' + (path.split('/')[1] || '');
+    const nav = NAV.find((n) => n.path === root);
+    if (nav && !navFor(u.role).includes(nav)) {
+      mount(main, h('h1', t(nav.key)), h('div.empty', h('p', t('unavailable'))));
+      return;
+    }
     let page;
     try {
       page = render(...m.slice(1).map(decodeURIComponent));
@@ -155,6 +170,7 @@ function showLogin() {
         try {
           const s = await call('POST', '/v1/session', { email: email.value.trim(), password: pass.value });
           setSession(s);
+          await loadContract();
           await loadShop();
           const back = new URLSearchParams(location.search).get('next');
           navigate(back && back.startsWith('/') && !back.startsWith('//') ? back : '/', true);
@@ -186,7 +202,7 @@ function showLogin() {
 // the shop's time zone from the contact policy (roles that may read it)
 async function loadShop() {
   const u = user();
-  if (!u || !READ.includes(u.role)) return;
+  if (!u || !READ.includes(u.role) || !has('GET /v1/policy')) return;
   try {
     const p = await get('/v1/policy');
     setShop({ timeZone: p.default_timezone, currency: p.currency });
@@ -212,6 +228,7 @@ async function boot() {
   setLocale(locale());
   try {
     setSession(await get('/v1/session'));
+    await loadContract();
     await loadShop();
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) console.warn('session check failed', e.status);

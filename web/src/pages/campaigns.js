@@ -5,20 +5,21 @@
 // interval, revenue, A/B with significance.
 import { h, mount } from '../dom.js';
 import { t, num, money, pct, dateTime } from '../i18n.js';
-import { get, post, put, enc, all, user, problemView, ApiError } from '../api.js';
+import { get, post, enc, all, user, problemView, has } from '../api.js';
 import { chart } from '../charts.js';
 import { card, empty, table, section, link, notice, confirmDialog } from '../ui.js';
 import { navigate } from '../nav.js';
 
 const canWrite = () => ['owner', 'marketer'].includes(user()?.role);
+const canCreate = () => canWrite() && has('GET /v1/playbooks', 'GET /v1/playbooks/{name}', 'POST /v1/campaigns');
 const CHANNELS = ['email', 'sms', 'push', 'wechat', 'inapp', 'webhook'];
 
 export function renderList() {
   return h(
     'div.page',
-    h('div.page-head', h('h1', t('cp.title')), canWrite() ? link('/campaigns/new', h('span.button', t('cp.new'))) : null),
+    h('div.page-head', h('h1', t('cp.title')), canCreate() ? link('/campaigns/new', h('span.button', t('cp.new'))) : null),
     section(() => all('/v1/campaigns'), (rows) => {
-      if (!rows.length) return empty(t('cp.none'), canWrite() ? link('/campaigns/new', t('cp.new')) : null);
+      if (!rows.length) return empty(t('cp.none'), canCreate() ? link('/campaigns/new', t('cp.new')) : null);
       return table(
         [
           { label: t('cp.name'), value: (c) => link(`/campaigns/${enc(c.name)}`, c.name) },
@@ -39,6 +40,7 @@ export function renderList() {
 // ---- new campaign from a playbook -------------------------------------------------------------
 
 export function renderNew() {
+  if (!canCreate()) return h('div.page', h('h1', t('cp.new')), empty(t('unavailable')));
   const jsonBox = h('textarea#cp-json.code', { rows: 18, spellcheck: 'false', 'aria-describedby': 'cp-json-help' });
   const out = h('div', { 'aria-live': 'polite' });
   const planOut = h('div');
@@ -153,8 +155,8 @@ export function renderNew() {
     out,
     h(
       'div.actions',
-      h('button.secondary', { type: 'button', onclick: plan }, t('cp.plan')),
-      canWrite() ? h('button', { type: 'button', onclick: create }, t('cp.create')) : null,
+      has('POST /v1/campaigns/plan') ? h('button.secondary', { type: 'button', onclick: plan }, t('cp.plan')) : null,
+      h('button', { type: 'button', onclick: create }, t('cp.create')),
     ),
     planOut,
   );
@@ -227,22 +229,29 @@ function view(c, name, redraw) {
       mount(out, problemView(e));
     }
   };
+  const may = (verb) => has(`POST /v1/campaigns/{name}/${verb}`);
   const buttons = canWrite()
     ? [
-        !['running', 'paused', 'stopped', 'finished', 'done'].includes(state) ? h('button', { type: 'button', 'data-action': 'start', onclick: act('start') }, t('cp.start')) : null,
-        state === 'running' ? h('button.secondary', { type: 'button', 'data-action': 'pause', onclick: act('pause') }, t('cp.pause')) : null,
-        state === 'paused' ? h('button.secondary', { type: 'button', 'data-action': 'resume', onclick: act('resume') }, t('cp.resume')) : null,
-        ['running', 'paused'].includes(state) ? h('button.danger', { type: 'button', 'data-action': 'stop', onclick: act('stop') }, t('cp.stop')) : null,
+        !['running', 'paused', 'stopped', 'finished', 'done'].includes(state) && may('start') ? h('button', { type: 'button', 'data-action': 'start', onclick: act('start') }, t('cp.start')) : null,
+        state === 'running' && may('pause') ? h('button.secondary', { type: 'button', 'data-action': 'pause', onclick: act('pause') }, t('cp.pause')) : null,
+        state === 'paused' && may('resume') ? h('button.secondary', { type: 'button', 'data-action': 'resume', onclick: act('resume') }, t('cp.resume')) : null,
+        ['running', 'paused'].includes(state) && may('stop') ? h('button.danger', { type: 'button', 'data-action': 'stop', onclick: act('stop') }, t('cp.stop')) : null,
       ]
     : [];
   return [
     h('p', link('/campaigns', '← ' + t('cp.title'))),
     h('div.page-head', h('h1', name), h('span.state', { class: 'st-' + state }, state)),
     spec.description ? h('p', spec.description) : null,
-    h('div.actions', buttons, h('button.secondary', { type: 'button', onclick: () => mount(planOut, section(() => post(`/v1/campaigns/${enc(name)}/plan`, {}), planView)) }, t('cp.plan'))),
+    h(
+      'div.actions',
+      buttons,
+      has('POST /v1/campaigns/{name}/plan')
+        ? h('button.secondary', { type: 'button', onclick: () => mount(planOut, section(() => post(`/v1/campaigns/${enc(name)}/plan`, {}), planView)) }, t('cp.plan'))
+        : null,
+    ),
     out,
     planOut,
-    section(() => get(`/v1/campaigns/${enc(name)}/report`), reportView),
+    has('GET /v1/campaigns/{name}/report') ? section(() => get(`/v1/campaigns/${enc(name)}/report`), reportView) : null,
     h('details.card', h('summary', t('cp.definition')), h('pre.code', JSON.stringify(spec, null, 2))),
   ];
 }

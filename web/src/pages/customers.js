@@ -4,7 +4,7 @@
 // that may make them). The API masks personal data for the analyst role; we say so.
 import { h, mount, debounce } from '../dom.js';
 import { t, num, money, pct, dateTime, date, parseTime } from '../i18n.js';
-import { get, post, enc, user, problemView } from '../api.js';
+import { get, post, enc, user, problemView, has } from '../api.js';
 import { card, empty, table, section, link, notice, confirmDialog } from '../ui.js';
 
 const arr = (v) => (Array.isArray(v) ? v : Array.isArray(v?.items) ? v.items : []);
@@ -188,7 +188,7 @@ function timelineCard(c) {
 
 function consentsCard(c, id, reload) {
   const rows = arr(c.consents);
-  const mayChange = ['owner', 'marketer', 'support'].includes(user()?.role);
+  const mayChange = ['owner', 'marketer', 'support'].includes(user()?.role) && has('POST /v1/customers/{id}/consents');
   const out = h('div', { 'aria-live': 'polite' });
   const change = async (x, granted) => {
     const ok = await confirmDialog(`${granted ? t('cu.grant') : t('cu.revoke')}: ${x.channel} / ${x.purpose ?? 'marketing'}?`, { danger: !granted });

@@ -3,7 +3,7 @@
 // suppressed addresses.
 import { h, mount } from '../dom.js';
 import { t, num, dateTime } from '../i18n.js';
-import { get, post, enc, user, problemView } from '../api.js';
+import { get, post, enc, user, problemView, has } from '../api.js';
 import { chart } from '../charts.js';
 import { card, empty, table, section, notice } from '../ui.js';
 
@@ -21,7 +21,7 @@ function view(d, redraw) {
   const q = d.outbox ?? d.queue ?? d;
   const chans = arr(q.channels);
   const out = h('div', { 'aria-live': 'polite' });
-  const canRetry = ['owner', 'marketer'].includes(user()?.role);
+  const canRetry = ['owner', 'marketer'].includes(user()?.role) && has('POST /v1/deliverability/dead/{id}/retry');
   const retry = async (m) => {
     try {
       await post(`/v1/deliverability/dead/${enc(m.id)}/retry`, {});

@@ -4,7 +4,7 @@
 // incremental revenue. Reads /v1/stats and /v1/analytics/*.
 import { h, mount } from '../dom.js';
 import { t, num, money, pct, date, setShop } from '../i18n.js';
-import { get, post, user, problemView } from '../api.js';
+import { get, post, user, problemView, has } from '../api.js';
 import { chart, palette } from '../charts.js';
 import { card, empty, table, section, jobProgress, link } from '../ui.js';
 
@@ -35,23 +35,22 @@ export function render() {
 }
 
 function content(interval) {
+  const when = (op, make) => (has(op) ? make() : null);
   return [
-    section(
-      () => Promise.all([get('/v1/stats'), get(`/v1/analytics/kpis?interval=${interval}`)]),
-      ([stats, kpis]) => kpiView(stats, kpis, interval),
+    section(() => get('/v1/stats'), statsView),
+    when('GET /v1/analytics/kpis', () => section(() => get(`/v1/analytics/kpis?interval=${interval}`), (k) => kpiView(k, interval))),
+    h(
+      'div.grid2',
+      when('GET /v1/analytics/distribution', () => section(() => get('/v1/analytics/distribution?by=rfm'), (d) => distView(d, 'ov.rfm'))),
+      when('GET /v1/analytics/distribution', () => section(() => get('/v1/analytics/distribution?by=lifecycle'), (d) => distView(d, 'ov.lifecycle'))),
     ),
     h(
       'div.grid2',
-      section(() => get('/v1/analytics/distribution?by=rfm'), (d) => distView(d, 'ov.rfm')),
-      section(() => get('/v1/analytics/distribution?by=lifecycle'), (d) => distView(d, 'ov.lifecycle')),
+      when('GET /v1/analytics/migration', () => section(() => get('/v1/analytics/migration?by=rfm'), (d) => migrationView(d, 'ov.migration_rfm'))),
+      when('GET /v1/analytics/migration', () => section(() => get('/v1/analytics/migration?by=lifecycle'), (d) => migrationView(d, 'ov.migration_lifecycle'))),
     ),
-    h(
-      'div.grid2',
-      section(() => get('/v1/analytics/migration?by=rfm'), (d) => migrationView(d, 'ov.migration_rfm')),
-      section(() => get('/v1/analytics/migration?by=lifecycle'), (d) => migrationView(d, 'ov.migration_lifecycle')),
-    ),
-    section(() => get('/v1/analytics/cohorts?period=month'), cohortView),
-    section(() => get('/v1/analytics/campaigns'), campaignsView),
+    when('GET /v1/analytics/cohorts', () => section(() => get('/v1/analytics/cohorts?period=month'), cohortView)),
+    when('GET /v1/analytics/campaigns', () => section(() => get('/v1/analytics/campaigns'), campaignsView)),
   ];
 }
 
@@ -80,26 +79,30 @@ function kpiCard(id, label, value, change, interval, raw) {
   );
 }
 
-function kpiView(stats, kpis, interval) {
+// the store's totals (GET /v1/stats, as encore stats --json)
+function statsView(stats) {
+  const sales = stats.sales || {};
+  if (!stats.orders) return card(null, empty(t('ov.no_data')));
+  return h(
+    'div.kpis',
+    kpiCard('customers', t('ov.customers'), num(stats.customers), undefined, null, stats.customers),
+    kpiCard('buyers', t('ov.buyers'), num(sales.customers), undefined, null, sales.customers),
+    kpiCard('revenue', t('ov.revenue'), money(sales.revenue, stats.currency), undefined, null, sales.revenue),
+    kpiCard('orders', t('ov.orders'), num(sales.orders ?? stats.orders), undefined, null, sales.orders ?? stats.orders),
+  );
+}
+
+function kpiView(kpis, interval) {
   const rows = list(kpis, 'items', 'periods', 'kpis');
   const cur = kpis?.currency;
   setShop({ currency: cur });
-  const sales = stats.sales || {};
-  if (!stats.orders) return card(null, empty(t('ov.no_data')));
+  if (!rows.length) return null;
   const last = rows[rows.length - 1] || {};
   const prev = rows[rows.length - 2] || {};
   const f = (r, k) => n(r[k]);
-  const cards = h(
-    'div.kpis',
-    kpiCard('customers', t('ov.customers'), num(stats.customers), undefined, interval, stats.customers),
-    kpiCard('buyers', t('ov.buyers'), num(sales.customers), undefined, interval, sales.customers),
-    kpiCard('revenue', t('ov.revenue'), money(sales.revenue, cur), undefined, interval, sales.revenue),
-    kpiCard('orders', t('ov.orders'), num(sales.orders ?? stats.orders), undefined, interval, sales.orders ?? stats.orders),
-  );
   const periodCards = rows.length
     ? h(
         'div.kpis',
-        h('h2.sr', last.period),
         kpiCard('p-revenue', `${t('ov.revenue')} · ${last.period}`, money(f(last, 'revenue'), cur), delta(f(last, 'revenue'), f(prev, 'revenue')), interval),
         kpiCard('p-orders', `${t('ov.orders')} · ${last.period}`, num(f(last, 'orders')), delta(f(last, 'orders'), f(prev, 'orders')), interval),
         kpiCard('p-active', `${t('ov.active')} · ${last.period}`, num(f(last, 'active_customers')), delta(f(last, 'active_customers'), f(prev, 'active_customers')), interval),
@@ -110,7 +113,6 @@ function kpiView(stats, kpis, interval) {
     : null;
   const x = rows.map((r) => r.period);
   return [
-    cards,
     periodCards,
     rows.length
       ? h(
@@ -152,7 +154,7 @@ function kpiView(stats, kpis, interval) {
 
 function scoreAction() {
   const u = user();
-  if (!u || !['owner', 'marketer'].includes(u.role)) return null;
+  if (!u || !['owner', 'marketer'].includes(u.role) || !has('POST /v1/jobs', 'GET /v1/jobs/{id}')) return null;
   const out = h('div');
   const btn = h(
     'button',

@@ -4,10 +4,10 @@
 // of saved segments and their export as a job.
 import { h, mount, debounce } from '../dom.js';
 import { t, num, pct } from '../i18n.js';
-import { get, post, put, del, enc, all, user, problemView, ApiError } from '../api.js';
+import { get, post, put, del, enc, all, user, problemView, ApiError, has } from '../api.js';
 import { card, empty, table, section, notice, confirmDialog, jobProgress } from '../ui.js';
 
-const canWrite = () => ['owner', 'marketer'].includes(user()?.role);
+const canWrite = () => ['owner', 'marketer'].includes(user()?.role) && has('POST /v1/segments', 'PUT /v1/segments/{name}');
 
 export function render() {
   const state = { fields: [], seq: 0 };
@@ -183,7 +183,7 @@ export function render() {
   }
 
   function loadList() {
-    mount(listEl, section(() => all('/v1/segments'), listView));
+    if (has('GET /v1/segments')) mount(listEl, section(() => all('/v1/segments'), listView));
   }
   function listView(rows) {
     if (!rows.length) return empty(t('sg.none'));
@@ -200,8 +200,8 @@ export function render() {
               h(
                 'div.row-actions',
                 h('button.secondary.small', { type: 'button', onclick: () => open(s) }, t('sg.edit')),
-                canWrite() ? h('button.secondary.small', { type: 'button', onclick: () => exportSeg(s, out) }, t('sg.export')) : null,
-                canWrite() ? h('button.secondary.small.danger', { type: 'button', onclick: () => remove(s, out) }, t('sg.delete')) : null,
+                canWrite() && has('POST /v1/segments/{name}/export', 'GET /v1/jobs/{id}') ? h('button.secondary.small', { type: 'button', onclick: () => exportSeg(s, out) }, t('sg.export')) : null,
+                canWrite() && has('DELETE /v1/segments/{name}') ? h('button.secondary.small.danger', { type: 'button', onclick: () => remove(s, out) }, t('sg.delete')) : null,
               ),
           },
         ],
@@ -265,7 +265,7 @@ export function render() {
       ),
       card(t('sg.fields'), help),
     ),
-    card(t('sg.list'), listEl),
+    has('GET /v1/segments') ? card(t('sg.list'), listEl) : null,
   );
 }
 

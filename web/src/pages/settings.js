@@ -3,7 +3,7 @@
 // (/v1/users), API keys (/v1/apikeys, the key shown once) and the audit log (/v1/audit).
 import { h, mount } from '../dom.js';
 import { t, num, money, dateTime } from '../i18n.js';
-import { get, post, put, patch, del, enc, all, user, problemView } from '../api.js';
+import { get, post, put, patch, del, enc, all, user, problemView, has } from '../api.js';
 import { card, empty, table, section, notice, confirmDialog } from '../ui.js';
 
 const ROLES = ['owner', 'marketer', 'analyst', 'support'];
@@ -17,11 +17,13 @@ export function render() {
     h('h1', t('st.title')),
     h(
       'div.grid2',
-      section(() => get('/v1/policy'), (p) => policyCard(p, canWrite)),
-      section(() => get('/v1/measurement'), (m) => jsonCard(t('st.measurement'), '/v1/measurement', m, canWrite, measurementView)),
+      has('GET /v1/policy') ? section(() => get('/v1/policy'), (p) => policyCard(p, canWrite && has('PUT /v1/policy'))) : null,
+      has('GET /v1/measurement')
+        ? section(() => get('/v1/measurement'), (m) => jsonCard(t('st.measurement'), '/v1/measurement', m, canWrite && has('PUT /v1/measurement'), measurementView))
+        : null,
     ),
-    owner ? h('div.grid2', usersCard(), keysCard()) : null,
-    owner ? auditCard() : null,
+    owner ? h('div.grid2', has('GET /v1/users') ? usersCard() : null, has('GET /v1/apikeys') ? keysCard() : null) : null,
+    owner && has('GET /v1/audit') ? auditCard() : null,
   );
 }
 
@@ -115,8 +117,8 @@ function usersCard() {
     }
   };
   const email = h('input#nu-email', { type: 'email', required: true, autocomplete: 'off' });
-  const role = h('select#nu-role', ROLES.map((r) => h('option', { value: r }, r)));
-  const pass = h('input#nu-pass', { type: 'password', required: true, minlength: 12, autocomplete: 'new-password' });
+  const role = h('select#nu-role', ROLES.map((r) => h('option', { value: r, selected: r === 'analyst' }, r)));
+  const pass = h('input#nu-pass', { type: 'password', required: true, minlength: 10, autocomplete: 'new-password' });
   const add = async (e) => {
     e.preventDefault();
     try {
@@ -158,6 +160,7 @@ function keysCard() {
             { label: t('st.created'), value: (k) => dateTime(k.created_at) },
             { label: t('st.expires'), value: (k) => (k.expires_at ? dateTime(k.expires_at) : '—') },
             { label: t('cu.state'), value: (k) => (k.revoked || k.revoked_at ? t('cu.revoked') : '') },
+            { label: 'Prefix', value: (k) => (k.prefix ? h('code', k.prefix + '…') : '') },
             { label: h('span.sr', t('st.revoke')), value: (k) => (k.revoked || k.revoked_at ? '' : h('button.secondary.small.danger', { type: 'button', onclick: () => revoke(k) }, t('st.revoke'))) },
           ],
           rows,
@@ -173,7 +176,7 @@ function keysCard() {
     }
   };
   const name = h('input#nk-name', { type: 'text', required: true, maxlength: 64 });
-  const role = h('select#nk-role', ROLES.map((r) => h('option', { value: r }, r)));
+  const role = h('select#nk-role', ROLES.map((r) => h('option', { value: r, selected: r === 'analyst' }, r)));
   const create = async (e) => {
     e.preventDefault();
     try {
@@ -205,8 +208,9 @@ function auditCard() {
           { label: t('st.when'), value: (a) => dateTime(a.at ?? a.time) },
           { label: t('st.actor'), value: (a) => a.actor ?? '—' },
           { label: t('st.action'), value: (a) => a.action ?? '—' },
-          { label: t('cu.field'), value: (a) => a.target ?? a.object ?? '' },
-          { label: t('st.from'), value: (a) => a.from ?? a.ip ?? a.address ?? '' },
+          { label: t('st.target'), value: (a) => a.target ?? '' },
+          { label: t('st.from'), value: (a) => a.client ?? a.from ?? '' },
+          { label: t('st.status'), value: (a) => (a.status == null ? '' : String(a.status)) },
         ],
         rows,
       );
