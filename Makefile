@@ -2,7 +2,8 @@
 #   make          build build/encore
 #   make test     build and run unit + end-to-end tests (ends with "N passed, N failed")
 #   make asan     the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make demo     install what is missing, build, generate a demo shop and import it
+#   make demo     install what is missing, build, generate a demo shop and import it, score it,
+#                 start a sample campaign and print the console's URL and a demo login
 #   make fuzz     build the libFuzzer targets (clang) and run each briefly on its corpus
 #   make deps     install missing Debian packages (scripts/install-deps)
 #   make format   apply .clang-format to every C file; make format-check fails when one differs
@@ -68,6 +69,7 @@ asan:
 demo: deps
 	$(MAKE) all
 	$(BUILD)/encore --db demo.db demo --out demo
+	scripts/demo-console $(BUILD)/encore demo.db
 
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
