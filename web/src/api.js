@@ -88,7 +88,7 @@ export async function call(method, path, body, opts = {}) {
 }
 
 export const get = (p) => call('GET', p);
-export const post = (p, b) => call('POST', p, b === undefined ? {} : b);
+export const post = (p, b) => call('POST', p, b); // no body when b is undefined
 export const put = (p, b) => call('PUT', p, b);
 export const patch = (p, b) => call('PATCH', p, b);
 export const del = (p) => call('DELETE', p);

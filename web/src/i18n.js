@@ -105,7 +105,12 @@ const en = {
   'st.revoke': 'Revoke', 'st.policy_json': 'Policy (JSON)', 'st.saved': 'Saved.', 'st.max': 'at most',
   'st.window': 'per', 'st.name': 'Name', 'st.expires': 'Expires', 'st.created': 'Created',
   'st.actor': 'Who', 'st.action': 'What', 'st.from': 'From', 'st.when': 'When', 'st.disabled': 'disabled',
-  'st.no_audit': 'Nothing in the audit log yet.', 'st.target': 'On', 'st.status': 'Status', 'st.window_label': 'Window',
+  'st.no_audit': 'Nothing in the audit log yet.', 'st.target': 'On', 'st.status': 'Status',
+  'st.edit_json': 'Edit as JSON', 'st.cost': 'Cost per message',
+  'state.draft': 'draft', 'state.running': 'running', 'state.paused': 'paused', 'state.stopped': 'stopped', 'state.finished': 'finished',
+  'state.queued': 'queued', 'state.sending': 'sending', 'state.sent': 'sent', 'state.failed': 'failed', 'state.dead': 'dead',
+  'state.reconcile': 'to reconcile', 'state.cancelled': 'cancelled', 'state.suppressed': 'suppressed',
+  'st.data': 'Data', 'st.data_help': 'Import a CSV file into a table (the same formats as encore import, docs/import.md), or score every customer again after new data.', 'st.table': 'Table', 'st.file': 'CSV file', 'st.upload': 'Import', 'st.window_label': 'Window',
   'st.confirm_revoke': 'Revoke the key “{name}”? Clients using it stop working.',
   'ov.rows_cols': 'Rows: the previous run; columns: the latest.', 'cp.revenue_groups': 'Revenue by group',
   'cu.registered': 'Registered', 'cu.tier': 'Tier',
@@ -194,7 +199,12 @@ const zh = {
   'st.revoke': '吊销', 'st.policy_json': '策略（JSON）', 'st.saved': '已保存。', 'st.max': '最多',
   'st.window': '每', 'st.name': '名称', 'st.expires': '到期', 'st.created': '创建时间', 'st.actor': '操作者',
   'st.action': '操作', 'st.from': '来源地址', 'st.when': '时间', 'st.disabled': '已停用',
-  'st.no_audit': '审计日志暂无记录。', 'st.target': '对象', 'st.status': '状态码', 'st.window_label': '窗口',
+  'st.no_audit': '审计日志暂无记录。', 'st.target': '对象', 'st.status': '状态码',
+  'st.edit_json': '以 JSON 编辑', 'st.cost': '每条消息成本',
+  'state.draft': '草稿', 'state.running': '运行中', 'state.paused': '已暂停', 'state.stopped': '已停止', 'state.finished': '已结束',
+  'state.queued': '排队中', 'state.sending': '发送中', 'state.sent': '已发送', 'state.failed': '失败', 'state.dead': '死信',
+  'state.reconcile': '待核对', 'state.cancelled': '已取消', 'state.suppressed': '已屏蔽',
+  'st.data': '数据', 'st.data_help': '把 CSV 文件导入某张表（格式同 encore import，见 docs/import.md），或在新数据到达后重新为所有客户评分。', 'st.table': '表', 'st.file': 'CSV 文件', 'st.upload': '导入', 'st.window_label': '窗口',
   'st.confirm_revoke': '吊销密钥“{name}”？使用它的客户端将无法访问。',
   'ov.rows_cols': '行：上一次评分；列：最新一次评分。', 'cp.revenue_groups': '各分组收入',
   'cu.registered': '注册时间', 'cu.tier': '会员等级',
@@ -260,6 +270,13 @@ export function t(key, vars) {
   let s = dicts[state.locale][key] ?? en[key] ?? key;
   if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
   return s;
+}
+
+// a campaign's or a message's state in words; an unknown one as it came
+export function stateName(s) {
+  const k = 'state.' + s;
+  const v = t(k);
+  return v === k ? String(s ?? '') : v;
 }
 
 export function num(v, digits) {

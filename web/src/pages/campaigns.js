@@ -4,7 +4,7 @@
 // confirmation, and the report (GET /v1/campaigns/{name}/report): funnel, uplift with its
 // interval, revenue, A/B with significance.
 import { h, mount } from '../dom.js';
-import { t, num, money, pct, dateTime } from '../i18n.js';
+import { t, num, money, pct, dateTime, stateName } from '../i18n.js';
 import { get, post, enc, all, user, problemView, has } from '../api.js';
 import { chart } from '../charts.js';
 import { card, empty, table, section, link, notice, confirmDialog } from '../ui.js';
@@ -23,7 +23,7 @@ export function renderList() {
       return table(
         [
           { label: t('cp.name'), value: (c) => link(`/campaigns/${enc(c.name)}`, c.name) },
-          { label: t('cp.state'), value: (c) => h('span.state', { class: 'st-' + c.state }, c.state) },
+          { label: t('cp.state'), value: (c) => h('span.state', { class: 'st-' + c.state }, stateName(c.state)) },
           { label: t('cp.trigger'), value: (c) => (typeof c.trigger === 'object' ? c.trigger?.type : c.trigger) ?? '—' },
           { label: t('cp.members'), value: (c) => num(c.members ?? c.metrics?.members), num: true },
           { label: t('cp.messaged'), value: (c) => num(c.messaged ?? c.metrics?.messaged), num: true },
@@ -121,7 +121,7 @@ export function renderNew() {
   const plan = async () => {
     const d = current();
     if (!d) return;
-    mount(planOut, section(() => post('/v1/campaigns/plan', d), planView));
+    mount(planOut, section(() => post('/v1/campaigns/plan?sample=3', d), planView));
   };
   const create = async () => {
     const d = current();
@@ -215,7 +215,15 @@ export function renderOne(name) {
 }
 
 function view(c, name, redraw) {
-  const spec = c.campaign && typeof c.campaign === 'object' ? c.campaign : c.spec ?? c;
+  // encore campaign show --json: the state and counts, and the campaign file as text in "spec"
+  let spec = c.spec ?? c.campaign ?? c;
+  if (typeof spec === 'string') {
+    try {
+      spec = JSON.parse(spec);
+    } catch (e) {
+      spec = { text: spec };
+    }
+  }
   const state = c.state ?? spec.state ?? '';
   const out = h('div', { 'aria-live': 'polite' });
   const planOut = h('div');
@@ -223,7 +231,7 @@ function view(c, name, redraw) {
     const ok = await confirmDialog(t('cp.confirm_' + verb, { name }), { danger: verb === 'stop', ok: t('cp.' + verb) });
     if (!ok) return;
     try {
-      await post(`/v1/campaigns/${enc(name)}/${verb}`, {});
+      await post(`/v1/campaigns/${enc(name)}/${verb}`);
       redraw();
     } catch (e) {
       mount(out, problemView(e));
@@ -240,13 +248,24 @@ function view(c, name, redraw) {
     : [];
   return [
     h('p', link('/campaigns', '← ' + t('cp.title'))),
-    h('div.page-head', h('h1', name), h('span.state', { class: 'st-' + state }, state)),
+    h('div.page-head', h('h1', name), h('span.state', { class: 'st-' + state }, stateName(state))),
     spec.description ? h('p', spec.description) : null,
+    c.members != null
+      ? h(
+          'div.kpis.small',
+          kpi(t('cp.members'), num(c.members)),
+          kpi(t('cp.holdout'), num(c.holdout)),
+          kpi(t('cp.messages'), num(c.messages)),
+          Object.entries(c.outbox || {})
+            .filter(([, v]) => v)
+            .map(([k, v]) => kpi(stateName(k), num(v))),
+        )
+      : null,
     h(
       'div.actions',
       buttons,
       has('POST /v1/campaigns/{name}/plan')
-        ? h('button.secondary', { type: 'button', onclick: () => mount(planOut, section(() => post(`/v1/campaigns/${enc(name)}/plan`, {}), planView)) }, t('cp.plan'))
+        ? h('button.secondary', { type: 'button', onclick: () => mount(planOut, section(() => post(`/v1/campaigns/${enc(name)}/plan?sample=3`), planView)) }, t('cp.plan'))
         : null,
     ),
     out,

@@ -2,7 +2,7 @@
 // --json`), recent failures, dead letters (retry: POST /v1/deliverability/dead/{id}/retry) and
 // suppressed addresses.
 import { h, mount } from '../dom.js';
-import { t, num, dateTime } from '../i18n.js';
+import { t, num, dateTime, stateName } from '../i18n.js';
 import { get, post, enc, user, problemView, has } from '../api.js';
 import { chart } from '../charts.js';
 import { card, empty, table, section, notice } from '../ui.js';
@@ -24,7 +24,7 @@ function view(d, redraw) {
   const canRetry = ['owner', 'marketer'].includes(user()?.role) && has('POST /v1/deliverability/dead/{id}/retry');
   const retry = async (m) => {
     try {
-      await post(`/v1/deliverability/dead/${enc(m.id)}/retry`, {});
+      await post(`/v1/deliverability/dead/${enc(m.id)}/retry`);
       mount(out, notice(t('dl.retried', { id: m.id })));
       setTimeout(redraw, 800);
     } catch (e) {
@@ -54,12 +54,12 @@ function view(d, redraw) {
                 tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
                 xAxis: { type: 'value' },
                 yAxis: { type: 'category', data: chans.map((c) => c.channel) },
-                series: STATES.map((s) => ({ name: s, type: 'bar', stack: 'all', data: chans.map((c) => Number(c[s]) || 0) })),
+                series: STATES.map((s) => ({ name: stateName(s), type: 'bar', stack: 'all', data: chans.map((c) => Number(c[s]) || 0) })),
               },
               { height: Math.max(160, chans.length * 40 + 70), label: t('dl.queue') },
             ),
             table(
-              [{ label: t('cu.channel'), value: (c) => c.channel + (c.paused ? ' (paused)' : '') }, ...STATES.map((s) => ({ label: s, value: (c) => num(c[s] ?? 0), num: true }))],
+              [{ label: t('cu.channel'), value: (c) => c.channel + (c.paused ? ' (paused)' : '') }, ...STATES.map((s) => ({ label: stateName(s), value: (c) => num(c[s] ?? 0), num: true }))],
               chans,
             ),
           ],

@@ -163,7 +163,7 @@ function scoreAction() {
       onclick: async () => {
         btn.disabled = true;
         try {
-          const job = await post('/v1/jobs', { kind: 'score' });
+          const job = await post('/v1/jobs?kind=score');
           const end = await jobProgress(out, job, t('job.score'));
           if (end.state === 'done') setTimeout(() => location.reload(), 800);
         } catch (e) {

@@ -219,7 +219,7 @@ export function render() {
   }
   async function exportSeg(s, out) {
     try {
-      const job = await post(`/v1/segments/${enc(s.name)}/export`, {});
+      const job = await post(`/v1/segments/${enc(s.name)}/export`);
       const end = await jobProgress(out, job, t('job.export'));
       const url = end.result && (end.result.url || end.result.download);
       if (end.state === 'done' && typeof url === 'string' && url.startsWith('/v1/'))

@@ -3,8 +3,8 @@
 // (/v1/users), API keys (/v1/apikeys, the key shown once) and the audit log (/v1/audit).
 import { h, mount } from '../dom.js';
 import { t, num, money, dateTime } from '../i18n.js';
-import { get, post, put, patch, del, enc, all, user, problemView, has } from '../api.js';
-import { card, empty, table, section, notice, confirmDialog } from '../ui.js';
+import { call, get, post, put, patch, del, enc, all, user, problemView, has } from '../api.js';
+import { card, empty, table, section, notice, confirmDialog, jobProgress } from '../ui.js';
 
 const ROLES = ['owner', 'marketer', 'analyst', 'support'];
 
@@ -22,6 +22,7 @@ export function render() {
         ? section(() => get('/v1/measurement'), (m) => jsonCard(t('st.measurement'), '/v1/measurement', m, canWrite && has('PUT /v1/measurement'), measurementView))
         : null,
     ),
+    canWrite && has('POST /v1/jobs', 'GET /v1/jobs/{id}') ? dataCard() : null,
     owner ? h('div.grid2', has('GET /v1/users') ? usersCard() : null, has('GET /v1/apikeys') ? keysCard() : null) : null,
     owner && has('GET /v1/audit') ? auditCard() : null,
   );
@@ -53,7 +54,7 @@ function measurementView(m) {
     [
       { label: t('cu.channel'), value: (c) => c },
       { label: t('st.window_label'), value: (c) => m.windows[c] },
-      { label: t('cp.messages'), value: (c) => money(m.message_cost?.[c], m.currency), num: true },
+      { label: t('st.cost'), value: (c) => money(m.message_cost?.[c], m.currency), num: true },
     ],
     chans,
   );
@@ -83,9 +84,46 @@ function jsonCard(title, path, doc, canWrite, summary) {
     title,
     summary(doc),
     canWrite
-      ? h('details', h('summary', t('st.policy_json')), h('label.sr', { for: id }, title), box, h('div.actions', h('button', { type: 'button', onclick: save }, t('save'))), out)
+      ? h('details', h('summary', t('st.edit_json')), h('label.sr', { for: id }, title), box, h('div.actions', h('button', { type: 'button', onclick: save }, t('save'))), out)
       : null,
   );
+}
+
+// long work as jobs with progress: a scoring run, a CSV import (the file is the request body)
+const TABLES = ['customers', 'products', 'orders', 'events', 'feedback', 'consents'];
+function dataCard() {
+  const out = h('div', { 'aria-live': 'polite' });
+  const table_ = h('select#imp-table', TABLES.map((x) => h('option', { value: x, selected: x === 'orders' }, x)));
+  const file = h('input#imp-file', { type: 'file', accept: '.csv,text/csv', required: true });
+  const busy = (on) => form.querySelectorAll('button').forEach((b) => (b.disabled = on));
+  const run = async (start, label) => {
+    busy(true);
+    try {
+      const job = await start();
+      const end = await jobProgress(out, job, label);
+      if (end.state === 'done' && end.result) out.append(h('pre.code', JSON.stringify(end.result, null, 2)));
+    } catch (e) {
+      mount(out, problemView(e));
+    } finally {
+      busy(false);
+    }
+  };
+  const form = h(
+    'form.inline-form',
+    {
+      onsubmit: (e) => {
+        e.preventDefault();
+        const f = file.files && file.files[0];
+        if (!f) return;
+        run(() => call('POST', `/v1/jobs?kind=import&table=${enc(table_.value)}`, f, { contentType: 'text/csv' }), t('job.import'));
+      },
+    },
+    h('label', { for: 'imp-table' }, t('st.table')), table_,
+    h('label', { for: 'imp-file' }, t('st.file')), file,
+    h('button', { type: 'submit' }, t('st.upload')),
+    h('button.secondary', { type: 'button', onclick: () => run(() => post('/v1/jobs?kind=score'), t('job.score')) }, t('ov.run_scoring')),
+  );
+  return card(t('st.data'), h('p.muted.small', t('st.data_help')), form, out);
 }
 
 function usersCard() {
