@@ -158,7 +158,7 @@ void enc_h_users_add(enc_mreq *rq, enc_mres *rs)
     int64_t id;
     enc_rc rc = enc_user_insert(rq->st, email, r, hash, rq->now, &id, &err);
     sodium_memzero(hash, sizeof hash);
-    if (rc == ENC_EUSAGE)
+    if (rc == ENC_EFAIL)
         return enc_mres_problem(rs, 409, "/email", "a user with this email exists");
     if (rc) return storage_error(rs, "users", &err);
     enc_user_rec u;

@@ -261,7 +261,7 @@ bool enc_query_check(const enc_route *r, const enc_qpair *q, size_t n, enc_mres 
     return true;
 }
 
-static const char *ftype_name(enc_ftype t)
+static const char *ftype_name(enc_vtype t)
 {
     switch (t) {
     case ENC_F_STRING: return "a string";

@@ -1,13 +1,19 @@
 /* server.c — the HTTP server (see server.h): routing and limits on libmicrohttpd's thread pool,
  * the writer thread and its queue, the periodic jobs' threads, and the drain on stop.
  *
- * A request's life: the first call of the access handler (headers read) picks the route,
- * checks method, write key, token and Content-Length, and answers 4xx at once when one is
- * wrong; body chunks are gathered up to the route's limit; the last call parses the body (on
- * the HTTP thread) and hands a write job to the writer. /v1/... and unsubscribe POSTs wait for
- * their commit (the connection is suspended and the writer resumes it); clicks and opens are
- * answered at once and their job is written behind them. Everything a request allocates is
- * in its struct req and its arena, freed when libmicrohttpd reports the request completed. */
+ * A request's life: libmicrohttpd hands over the raw request target first (uri_log: the
+ * request struct is made there); the first call of the access handler (headers read) checks
+ * the target (a %-escaped control character, a bad or repeated query parameter), the framing
+ * (several Content-Length headers), picks the route — a fixed ingest/tracking/inbox route, or
+ * a row of the management API's table (routes.c, mgmt.h) — and checks method, credentials
+ * (write key; or Bearer key / session cookie, the role and CSRF), token and Content-Length,
+ * answering 4xx at once when one is wrong; body chunks are gathered up to the route's limit
+ * (a chunked body past it is cut off with 413); the last call parses the body (on the HTTP
+ * thread) and hands a write job to the writer. Ingest calls, clicks, opens and unsubscribe
+ * POSTs wait for their commit (the connection is suspended and the writer resumes it): what is
+ * acknowledged is stored. Management handlers run on the HTTP thread with its own connection
+ * and write in short transactions of their own (mgmt.h). Everything a request allocates is in
+ * its struct req and its arena, freed when libmicrohttpd reports the request completed. */
 #include "server/server.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -15,8 +21,10 @@
 #include "ingest/clean.h"
 #include "delivery/outbox.h"
 #include "server/api.h"
+#include "store/users.h"
 #include "server/auth.h"
 #include "server/inbox.h"
+#include "server/jobs.h"
 #include "server/mgmt.h"
 #include "server/track.h"
 #include "server/webassets.h"
@@ -43,7 +51,8 @@
 #define UNSUB_BODY_MAX 1024
 #define GET_BODY_MAX 1024
 #define DRAIN_SECONDS 5
-#define URI_MAX 8192 /* longer request targets are answered 414 */
+#define LOCKED_RETRIES 2 /* a group that met a locked database is tried again this often */
+#define URI_MAX 8192     /* longer request targets are answered 414 */
 /* failed authentications (wrong write key, unknown API key) per client address */
 #define AUTH_FAIL_MAX 20
 #define AUTH_FAIL_WINDOW 60
@@ -161,6 +170,14 @@ struct enc_server {
     atomic_long m_count[ML_MAX];
     atomic_long m_sum_us[ML_MAX];
     atomic_long hits_lost; /* clicks and opens that could not be queued */
+
+    /* the API's jobs (jobs.h): one runner thread, its queue under mu, signalled by job_cv */
+    pthread_t runner;
+    bool runner_started;
+    enc_job_item *jhead, *jtail;
+    size_t jqueued;
+    long api_jobs_done[2], api_jobs_failed[2]; /* by enc_job_kind, under mu */
+    double api_jobs_seconds[2];
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -248,6 +265,15 @@ static void write_jobs(enc_server *s, enc_store *st, wjob *list)
 {
     enc_err err = {0};
     enc_rc rc = write_group(st, list, NULL, &err);
+    /* a database locked by another process past the busy timeout (10 s): try the group again,
+     * twice, before failing anything (a click waits; it is not dropped) */
+    for (int retry = 0;
+         rc && retry < LOCKED_RETRIES && (strstr(err.msg, "locked") || strstr(err.msg, "busy"));
+         retry++) {
+        logf_("database locked: writing %s again", list->next ? "a group" : "a write");
+        enc_err_clear(&err);
+        rc = write_group(st, list, NULL, &err);
+    }
     if (rc && list->next) {
         for (wjob *j = list; j; j = j->next) {
             wjob *next = j->next;
@@ -586,8 +612,9 @@ static req_state submit(enc_server *s, struct MHD_Connection *c, req *q)
         write_direct(s, &q->job, false);
         return q->state = RQ_DONE;
     }
+    size_t limit = q->route == R_CLICK || q->route == R_OPEN ? QUEUE_HARD_MAX : QUEUE_MAX;
     pthread_mutex_lock(&s->mu);
-    bool full = s->queued >= QUEUE_MAX;
+    bool full = s->queued >= limit;
     pthread_mutex_unlock(&s->mu);
     if (full) {
         q->job.rc = ENC_ELIMIT;
@@ -598,24 +625,6 @@ static req_state submit(enc_server *s, struct MHD_Connection *c, req *q)
     MHD_suspend_connection(c);
     enqueue(s, &q->job, SIZE_MAX);
     return q->state = RQ_WAITING;
-}
-
-/* A click or an open: written behind the answer. */
-static void record_hit(enc_server *s, const enc_token *t)
-{
-    wjob *j = enc_xcalloc(1, sizeof *j);
-    j->kind = JOB_HIT;
-    enc_track_hit_init(&j->hit, t, (int64_t)time(NULL));
-    if (s->direct) {
-        write_direct(s, j, true);
-        return;
-    }
-    if (!enqueue(s, j, QUEUE_HARD_MAX)) {
-        atomic_fetch_add(&s->hits_lost, 1);
-        logf_("write queue full: a %s was not recorded",
-              t->kind == ENC_TOKEN_CLICK ? "click" : "open");
-        free(j);
-    }
 }
 
 /* ---- the inbox read API ------------------------------------------------------------------ */
@@ -768,6 +777,18 @@ static enum MHD_Result inbox_read_answer(enc_server *s, struct MHD_Connection *c
 /* The answer to a request whose write is done (or refused). */
 static enum MHD_Result answer(enc_server *s, struct MHD_Connection *c, req *q)
 {
+    if (q->route == R_CLICK || q->route == R_OPEN) {
+        if (q->job.rc) { /* not stored: not acknowledged (the client may come back) */
+            atomic_fetch_add(&s->hits_lost, 1);
+            logf_("recording a tracking hit: %s",
+                  q->job.rc == ENC_ELIMIT ? "queue full" : q->job.errmsg);
+            return send_error(s, c, 503, "busy: try again", NULL, "Retry-After", "1");
+        }
+        if (q->route == R_CLICK)
+            return reply(s, c, 302, "text/plain; charset=utf-8", "", 0, false,
+                         MHD_HTTP_HEADER_LOCATION, q->tok.url);
+        return reply(s, c, 200, "image/gif", gif1x1, sizeof gif1x1, false, NULL, NULL);
+    }
     if (q->job.rc == ENC_ELIMIT)
         return q->route == R_UNSUB
                    ? send_page(s, c, 503, "Please try again",
@@ -829,12 +850,12 @@ static enum MHD_Result finish(enc_server *s, struct MHD_Connection *c, req *q)
         return submit(s, c, q) == RQ_WAITING ? MHD_YES : answer(s, c, q);
     }
     case R_CLICK:
-        record_hit(s, &q->tok);
-        return reply(s, c, 302, "text/plain; charset=utf-8", "", 0, false, MHD_HTTP_HEADER_LOCATION,
-                     q->tok.url);
     case R_OPEN:
-        record_hit(s, &q->tok);
-        return reply(s, c, 200, "image/gif", gif1x1, sizeof gif1x1, false, NULL, NULL);
+        /* answered once stored (issue 12): the writer commits it with the group it arrives
+         * in, so a click costs one group commit of latency and is never acknowledged and lost */
+        q->job.kind = JOB_HIT;
+        enc_track_hit_init(&q->job.hit, &q->tok, (int64_t)time(NULL));
+        return submit(s, c, q) == RQ_WAITING ? MHD_YES : answer(s, c, q);
     case R_UNSUB: {
         if (!q->post)
             return send_page(
@@ -1052,15 +1073,13 @@ static enum MHD_Result mgmt_finish(enc_server *s, struct MHD_Connection *c, req 
         goto send;
     }
     if (!enc_query_check(mr, rq.query, rq.nquery, &rs)) goto send;
+    enc_buf_addc(&q->body, 0); /* the body as received, NUL-terminated, for handlers */
+    q->body.len--;
+    rq.raw = q->body.p;
+    rq.raw_len = q->body.len;
     if (mr->body) {
-        if (!enc_body_check(mr->body, q->body.p ? q->body.p : "", q->body.len, &rq.body, &rs))
-            goto send;
-    } else if (mr->flags & ENC_ROUTE_UPLOAD) {
-        enc_buf_addc(&q->body, 0);
-        q->body.len--;
-        rq.raw = q->body.p;
-        rq.raw_len = q->body.len;
-    } else if (q->body.len) {
+        if (!enc_body_check(mr->body, q->body.p, q->body.len, &rq.body, &rs)) goto send;
+    } else if (!(mr->flags & ENC_ROUTE_UPLOAD) && q->body.len) {
         enc_mres_problem(&rs, 400, "body", "this route takes no body");
         goto send;
     }
@@ -1500,6 +1519,93 @@ static void *job_main(void *arg)
     return NULL;
 }
 
+/* ---- the API's job runner ---------------------------------------------------------------- */
+
+enc_rc enc_server_job_submit(void *srv, int64_t id, enc_job_kind kind, enc_kind table,
+                             const char *data, size_t len, enc_err *err)
+{
+    enc_server *s = srv;
+    pthread_mutex_lock(&s->mu);
+    bool ok = s->runner_started && !atomic_load(&s->stopping) && s->jqueued < ENC_JOBS_QUEUED_MAX;
+    pthread_mutex_unlock(&s->mu);
+    if (!ok) return enc_fail(err, ENC_ELIMIT, "too many jobs waiting: try again later");
+    enc_job_item *j = enc_xcalloc(1, sizeof *j);
+    j->id = id;
+    j->kind = kind;
+    j->table = table;
+    if (len) {
+        j->data = enc_xmalloc(len + 1);
+        memcpy(j->data, data, len);
+        j->data[len] = 0;
+        j->len = len;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (s->jtail) s->jtail->next = j;
+    else s->jhead = j;
+    s->jtail = j;
+    s->jqueued++;
+    pthread_cond_broadcast(&s->job_cv);
+    pthread_mutex_unlock(&s->mu);
+    return ENC_OK;
+}
+
+static void job_item_free(enc_job_item *j)
+{
+    if (!j) return;
+    free(j->data);
+    free(j);
+}
+
+/* One job at a time, in order, on a connection of its own; at stop the job in hand finishes
+ * and those still queued are marked failed. */
+static void *runner_main(void *arg)
+{
+    enc_server *s = arg;
+    enc_store *st = NULL;
+    enc_err err = {0};
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (!s->jhead && !atomic_load(&s->stopping)) pthread_cond_wait(&s->job_cv, &s->mu);
+        enc_job_item *j = atomic_load(&s->stopping) ? NULL : s->jhead;
+        if (j) {
+            s->jhead = j->next;
+            if (!s->jhead) s->jtail = NULL;
+            s->jqueued--;
+        }
+        pthread_mutex_unlock(&s->mu);
+        if (!j) break;
+        double t0 = now_mono();
+        enc_err_clear(&err);
+        enc_rc rc = st ? ENC_OK : enc_store_open(s->db_path, &st, &err);
+        if (!rc) rc = enc_job_execute(s->db_path, st, j, &err);
+        if (rc) logf_("job %lld: %s", (long long)j->id, err.msg);
+        pthread_mutex_lock(&s->mu);
+        int k = j->kind == ENC_JOB_SCORE ? 0 : 1;
+        if (rc) s->api_jobs_failed[k]++;
+        else s->api_jobs_done[k]++;
+        s->api_jobs_seconds[k] += now_mono() - t0;
+        pthread_mutex_unlock(&s->mu);
+        job_item_free(j);
+    }
+    /* stopping: what is still queued will not run */
+    pthread_mutex_lock(&s->mu);
+    enc_job_item *left = s->jhead;
+    s->jhead = s->jtail = NULL;
+    s->jqueued = 0;
+    pthread_mutex_unlock(&s->mu);
+    while (left) {
+        enc_job_item *next = left->next;
+        enc_err e2 = {0};
+        if (st || !enc_store_open(s->db_path, &st, &e2))
+            enc_job_set(st, left->id, "failed", 0, NULL, "the server stopped before it ran",
+                        (int64_t)time(NULL), &e2);
+        job_item_free(left);
+        left = next;
+    }
+    enc_store_close(st);
+    return NULL;
+}
+
 /* ---- life cycle ----------------------------------------------------------------------------- */
 
 enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
@@ -1604,6 +1710,12 @@ enc_rc enc_server_start(enc_server *s, enc_err *err)
     /* the writer's connection: opening it also brings the schema up to date */
     if (enc_store_open(s->db_path, &s->wst, err)) return err->rc;
     s->schema = enc_store_schema_version(s->wst);
+    {
+        enc_err e2 = {0}; /* jobs a previous server left queued or running will never finish */
+        if (enc_job_abandon(s->wst, "the server stopped before it finished", (int64_t)time(NULL),
+                            &e2))
+            logf_("jobs: %s", e2.msg);
+    }
     if (pthread_key_create(&s->tls, close_tls_store)) {
         enc_store_close(s->wst);
         s->wst = NULL;
@@ -1642,6 +1754,8 @@ enc_rc enc_server_start(enc_server *s, enc_err *err)
         }
         s->writer_started = true;
     }
+    if (pthread_create(&s->runner, NULL, runner_main, s) == 0) s->runner_started = true;
+    else logf_("the job runner cannot start: API jobs are refused");
     for (size_t i = 0; i < s->njobs; i++) {
         job_arg *a = enc_xmalloc(sizeof *a);
         a->s = s;
@@ -1688,6 +1802,10 @@ void enc_server_stop(enc_server *s)
             pthread_join(s->jobs[i].thread, NULL);
             s->jobs[i].started = false;
         }
+    if (s->runner_started) {
+        pthread_join(s->runner, NULL);
+        s->runner_started = false;
+    }
     if (s->writer_started) {
         pthread_mutex_lock(&s->mu);
         s->stop_writer = true;
@@ -1839,6 +1957,22 @@ void enc_server_metrics(enc_server *s, enc_store *st, enc_buf *b)
         if (s->jobs[i].last_run_at)
             enc_buf_printf(b, "encore_job_last_duration_seconds{job=\"%s\"} %.6f\n",
                            s->jobs[i].name, s->jobs[i].last_seconds);
+    enc_buf_adds(b, "# HELP encore_api_job_seconds Time the API's jobs (score, import) took.\n"
+                    "# TYPE encore_api_job_seconds summary\n");
+    static const char *const jk[2] = {"score", "import"};
+    for (int k = 0; k < 2; k++)
+        enc_buf_printf(b,
+                       "encore_api_job_seconds_sum{kind=\"%s\"} %.6f\n"
+                       "encore_api_job_seconds_count{kind=\"%s\"} %ld\n",
+                       jk[k], s->api_jobs_seconds[k], jk[k],
+                       s->api_jobs_done[k] + s->api_jobs_failed[k]);
+    enc_buf_adds(b, "# HELP encore_api_jobs_total The API's jobs finished, by kind and outcome.\n"
+                    "# TYPE encore_api_jobs_total counter\n");
+    for (int k = 0; k < 2; k++)
+        enc_buf_printf(b,
+                       "encore_api_jobs_total{kind=\"%s\",outcome=\"done\"} %ld\n"
+                       "encore_api_jobs_total{kind=\"%s\",outcome=\"failed\"} %ld\n",
+                       jk[k], s->api_jobs_done[k], jk[k], s->api_jobs_failed[k]);
     pthread_mutex_unlock(&s->mu);
     if (!st) return;
     enc_err err = {0};
