@@ -95,7 +95,7 @@ const en = {
   'dl.dead': 'Dead letters', 'dl.suppressions': 'Suppressions', 'dl.retry': 'Retry',
   'dl.empty_queue': 'The outbox is empty: start a campaign to queue messages.',
   'dl.no_failures': 'No failures.', 'dl.no_dead': 'No dead letters.', 'dl.no_supp': 'No suppressed address.',
-  'dl.retried': 'Message {id} is back in the queue.',
+  'dl.retried': 'Message {id} is back in the queue.', 'dl.address': 'Address', 'dl.attempts': 'Attempts', 'dl.error': 'Error', 'dl.supp_total': '{n} suppressed addresses; the latest:',
   // settings
   'st.title': 'Settings', 'st.policy': 'Contact policy', 'st.caps': 'Frequency caps',
   'st.quiet': 'Quiet hours', 'st.timezone': 'Shop time zone', 'st.channels': 'Channels',
@@ -191,7 +191,7 @@ const zh = {
   'dl.title': '送达', 'dl.queue': '按状态和渠道的队列', 'dl.failures': '最近失败', 'dl.dead': '死信',
   'dl.suppressions': '屏蔽名单', 'dl.retry': '重试', 'dl.empty_queue': '发件箱为空：启动营销活动后消息会进入队列。',
   'dl.no_failures': '没有失败。', 'dl.no_dead': '没有死信。', 'dl.no_supp': '没有被屏蔽的地址。',
-  'dl.retried': '消息 {id} 已重新排队。',
+  'dl.retried': '消息 {id} 已重新排队。', 'dl.address': '地址', 'dl.attempts': '尝试次数', 'dl.error': '错误', 'dl.supp_total': '共 {n} 个被屏蔽地址；最近的：',
   'st.title': '设置', 'st.policy': '触达策略', 'st.caps': '频次上限', 'st.quiet': '免打扰时段',
   'st.timezone': '店铺时区', 'st.channels': '渠道', 'st.measurement': '归因窗口与消息成本',
   'st.users': '用户', 'st.keys': 'API 密钥', 'st.audit': '审计日志', 'st.add_user': '添加用户',

@@ -18,8 +18,15 @@ export function render() {
 }
 
 function view(d, redraw) {
+  // outbox: {"email": {"queued": N, ...}, ...} (or encore outbox --json's channels list)
   const q = d.outbox ?? d.queue ?? d;
-  const chans = arr(q.channels);
+  const chans = Array.isArray(q.channels)
+    ? q.channels
+    : Object.entries(q)
+        .filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v))
+        .map(([channel, counts]) => ({ channel, ...counts }));
+  const failures = arr(d.recent_failures ?? d.failures);
+  const dead = arr(d.dead_letters ?? d.dead);
   const out = h('div', { 'aria-live': 'polite' });
   const canRetry = ['owner', 'marketer'].includes(user()?.role) && has('POST /v1/deliverability/dead/{id}/retry');
   const retry = async (m) => {
@@ -34,10 +41,11 @@ function view(d, redraw) {
   const msgCols = [
     { label: 'Id', value: (m) => String(m.id ?? '—') },
     { label: t('cu.channel'), value: (m) => m.channel ?? '—' },
-    { label: 'Campaign', value: (m) => m.campaign ?? '—' },
-    { label: t('cu.email'), value: (m) => m.address ?? m.to ?? '—' },
-    { label: t('dl.failures'), value: (m) => m.error ?? m.last_error ?? '—' },
-    { label: t('cu.when'), value: (m) => dateTime(m.updated_at ?? m.at ?? m.failed_at) },
+    { label: t('nav.campaigns'), value: (m) => m.campaign ?? '—' },
+    { label: t('dl.address'), value: (m) => (m.customer_id ? h('a', { href: `/customers/${enc(m.customer_id)}`, 'data-link': '' }, m.address ?? String(m.customer_id)) : m.address ?? '—') },
+    { label: t('dl.attempts'), value: (m) => num(m.attempts), num: true },
+    { label: t('dl.error'), value: (m) => m.error ?? '—' },
+    { label: t('cu.when'), value: (m) => dateTime(m.at) },
   ];
   const total = chans.reduce((s, c) => s + STATES.reduce((x, k) => x + (Number(c[k]) || 0), 0), 0);
   return [
@@ -66,25 +74,27 @@ function view(d, redraw) {
     ),
     h(
       'div.grid2',
-      card(t('dl.failures'), arr(d.failures).length ? table(msgCols, arr(d.failures)) : empty(t('dl.no_failures'))),
+      card(t('dl.failures'), failures.length ? table(msgCols, failures) : empty(t('dl.no_failures'))),
       card(
         t('dl.dead'),
-        arr(d.dead ?? d.dead_letters).length
+        dead.length
           ? table(
               [...msgCols, canRetry ? { label: h('span.sr', t('dl.retry')), value: (m) => h('button.secondary.small', { type: 'button', onclick: () => retry(m) }, t('dl.retry')) } : null].filter(Boolean),
-              arr(d.dead ?? d.dead_letters),
+              dead,
             )
           : empty(t('dl.no_dead')),
       ),
     ),
     card(
       t('dl.suppressions'),
+      d.suppressed ? h('p.muted', t('dl.supp_total', { n: num(d.suppressed) })) : null,
       arr(d.suppressions).length
         ? table(
             [
               { label: t('cu.channel'), value: (s) => s.channel ?? '*' },
-              { label: t('cu.value'), value: (s) => s.address ?? '—' },
+              { label: t('dl.address'), value: (s) => s.address ?? '—' },
               { label: t('cu.reason'), value: (s) => s.reason ?? '—' },
+              { label: t('cu.source'), value: (s) => s.source ?? '—' },
               { label: t('cu.when'), value: (s) => dateTime(s.at ?? s.created_at) },
             ],
             arr(d.suppressions),
