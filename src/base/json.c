@@ -81,6 +81,12 @@ void enc_jw_key(enc_jw *w, const char *key)
     w->after_key = true;
 }
 
+void enc_jw_raw(enc_jw *w, const char *s, size_t n)
+{
+    sep(w);
+    enc_buf_add(w->out, s, n);
+}
+
 void enc_jw_strn(enc_jw *w, const char *s, size_t n)
 {
     sep(w);

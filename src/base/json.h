@@ -34,6 +34,9 @@ void enc_jw_kstr(enc_jw *w, const char *k, const char *s);
 void enc_jw_kint(enc_jw *w, const char *k, int64_t v);
 void enc_jw_knum(enc_jw *w, const char *k, double v);
 void enc_jw_kbool(enc_jw *w, const char *k, bool v);
+/* Writes s (n bytes), which must already be one valid JSON value (a document another writer
+ * made), as the next value. */
+void enc_jw_raw(enc_jw *w, const char *s, size_t n);
 /* Appends s to b as a JSON string literal with quotes. */
 void enc_json_escape(enc_buf *b, const char *s, size_t n);
 /* Formats minor units as a decimal string into out (>= 32 bytes). */

@@ -62,11 +62,11 @@ int cmd_tick(enc_cli *cli, int argc, char **argv);
 int cmd_serve(enc_cli *cli, int argc, char **argv);
 int cmd_token(enc_cli *cli, int argc, char **argv);
 int cmd_cache(enc_cli *cli, int argc, char **argv);
-/* analytics */
-int cmd_cohorts(enc_cli *cli, int argc, char **argv);
-int cmd_kpis(enc_cli *cli, int argc, char **argv);
 /* the management API's users, keys and audit log (cmd_user.c) */
 int cmd_user(enc_cli *cli, int argc, char **argv);
 int cmd_apikey(enc_cli *cli, int argc, char **argv);
 int cmd_audit(enc_cli *cli, int argc, char **argv);
+/* analytics */
+int cmd_cohorts(enc_cli *cli, int argc, char **argv);
+int cmd_kpis(enc_cli *cli, int argc, char **argv);
 #endif

@@ -1,7 +1,8 @@
-/* cmd_audience.c — `encore audience count|export|fields|check|save|list|show|delete`: the
+/* cmd_audience.c — `encore audience count|preview|export|fields|check|save|list|show|delete`: the
  * segment language (src/audience) on the command line. count and export load the snapshot as
  * of --now, compile the expression against it and evaluate it over columns; save/list/show/
- * delete manage named segments in the store; fields lists the registry. Expression errors
+ * delete manage named segments in the store; fields lists the registry; preview is the segment
+ * editor's count with a sample (audience/editor.h). Expression errors
  * exit 2 with the line, column and a caret under the place. */
 #include "audience/eval.h"
 #include "audience/parser.h"
@@ -14,6 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "audience/editor.h"
+#include "cli/intel_cli.h"
+#include "ingest/clean.h"
+#include "store/store_analytics.h"
+#include <jansson.h>
 
 static const char usage[] =
     "usage: encore audience COMMAND [ARGS]\n"
@@ -21,6 +27,9 @@ static const char usage[] =
     "  export EXPR [--fields F1,F2,...] [--format csv|jsonl] [--out FILE] [--limit N]\n"
     "              [--now TIME]             write the matching customers\n"
     "  check EXPR [--json]                  check EXPR without data; print its canonical form\n"
+    "  preview EXPR [--sample N] [--mask] [--now TIME] [--json]\n"
+    "                                       count, a sample of N customers (default 10, at\n"
+    "                                       most 100; --mask: personal data masked), timing\n"
     "  fields [--json]                      the fields and functions EXPR can use\n"
     "  save NAME EXPR [--json]              save (or replace) a named segment\n"
     "  list [--json]                        the saved segments\n"
@@ -41,8 +50,8 @@ typedef struct opts {
     const char *sub;
     const char **pos; /* positional words */
     int npos;
-    bool json, force;
-    const char *now_s, *fields, *format, *out, *file, *limit_s;
+    bool json, force, mask;
+    const char *now_s, *fields, *format, *out, *file, *limit_s, *sample_s;
 } opts;
 
 static int usage_err(const char *fmt, const char *arg)
@@ -77,6 +86,8 @@ static int parse_opts(int argc, char **argv, opts *o)
 #define IS(s) (nl == strlen(s) && strncmp(name, s, nl) == 0)
         if (IS("--json")) o->json = true;
         else if (IS("--force")) o->force = true;
+        else if (IS("--mask")) o->mask = true;
+        else if (IS("--sample")) val = &o->sample_s;
         else if (IS("--now")) val = &o->now_s;
         else if (IS("--fields")) val = &o->fields;
         else if (IS("--format")) val = &o->format;
@@ -626,38 +637,102 @@ static int do_check(enc_cli *cli, const opts *o)
     return ENC_EXIT_OK;
 }
 
+/* preview: the segment editor's count with a sample (audience/editor.h), the same document as
+ * POST /v1/segments/count */
+static int do_preview(enc_cli *cli, const opts *o)
+{
+    long sample = 10;
+    if (o->sample_s && !enc_cli_parse_long(o->sample_s, 0, ENC_AUD_SAMPLE_MAX, &sample))
+        return usage_err("--sample '%s': expected 0 to 100", o->sample_s);
+    bool ok;
+    int64_t now = parse_now(o->now_s, &ok);
+    if (!ok)
+        return usage_err("--now '%s': expected YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or epoch seconds",
+                         o->now_s);
+    int rc = 0;
+    char *src = expression(o, 0, &rc);
+    if (!src) return rc;
+    enc_score_config cfg;
+    rc = enc__load_config(cli, WHAT, NULL, &cfg);
+    if (rc) {
+        free(src);
+        return rc;
+    }
+    int digits = cfg.money_digits;
+    enc_score_config_free(&cfg);
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) {
+        free(src);
+        return enc_cli_fail_err(WHAT, &err);
+    }
+    char currency[8] = "";
+    if (enc_store_currency(st, currency, sizeof currency, &err)) {
+        enc_store_close(st);
+        free(src);
+        return enc_cli_fail_err(WHAT, &err);
+    }
+    if (currency[0] && enc_currency_digits(currency) >= 0) digits = enc_currency_digits(currency);
+    enc_aud_preview_opts po = {now, (int)sample, o->mask, digits, currency[0] ? currency : NULL};
+    enc_buf b = {0};
+    enc_jw w;
+    enc_jw_init(&w, &b);
+    enc_aud_pos where = {0, 0};
+    if (enc_aud_preview_json(st, src, strlen(src), &po, &w, &where, &err)) {
+        enc_store_close(st);
+        enc_buf_free(&b);
+        rc = expr_fail(&err, src, &where);
+        free(src);
+        return rc;
+    }
+    enc_store_close(st);
+    free(src);
+    if (o->json) {
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+        return ENC_EXIT_OK;
+    }
+    json_t *d = json_loads(b.p, 0, NULL);
+    enc_buf_free(&b);
+    long long count = json_integer_value(json_object_get(d, "count")),
+              total = json_integer_value(json_object_get(d, "total"));
+    printf("%lld of %lld customers (%.1f%%) in %.1f ms: %s\n", count, total,
+           total ? 100.0 * (double)count / (double)total : 0.0,
+           json_number_value(json_object_get(d, "ms")),
+           json_string_value(json_object_get(d, "expression")));
+    json_t *smp = json_object_get(d, "sample"), *x;
+    size_t i;
+    if (json_array_size(smp))
+        printf("\n%-8s %-12s %-16s %-26s %6s %12s %-10s %-20s %10s %6s\n", "id", "customer", "name",
+               "email", "orders", "revenue", "lifecycle", "rfm segment", "clv", "churn");
+    json_array_foreach(smp, i, x)
+    {
+#define S(k)                                                                                       \
+    (json_string_value(json_object_get(x, k)) ? json_string_value(json_object_get(x, k)) : "-")
+        char rev[48] = "-", clv[48] = "-", churn[16] = "-";
+        json_t *v = json_object_get(x, "revenue");
+        if (json_is_number(v)) snprintf(rev, sizeof rev, "%.*f", digits, json_number_value(v));
+        v = json_object_get(x, "clv");
+        if (json_is_number(v)) snprintf(clv, sizeof clv, "%.*f", digits, json_number_value(v));
+        v = json_object_get(x, "churn_risk");
+        if (json_is_number(v)) snprintf(churn, sizeof churn, "%.2f", json_number_value(v));
+        printf("#%-7lld %-12.12s %-16.16s %-26.26s %6lld %12s %-10.10s %-20.20s %10s %6s\n",
+               (long long)json_integer_value(json_object_get(x, "id")), S("customer_id"), S("name"),
+               S("email"), (long long)json_integer_value(json_object_get(x, "orders")), rev,
+               S("lifecycle"), S("rfm_segment"), clv, churn);
+#undef S
+    }
+    json_decref(d);
+    return ENC_EXIT_OK;
+}
+
 static int do_fields(const opts *o)
 {
     if (o->json) {
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
-        enc_jw_obj(&w);
-        for (int pass = 0; pass < 2; pass++) {
-            enc_jw_key(&w, pass ? "functions" : "fields");
-            enc_jw_arr(&w);
-            for (int f = 0; f < AUD_F_COUNT; f++) {
-                const enc_aud_field *d = &enc_aud_fields[f];
-                if ((d->from == AUD_FROM_FUNC) != pass) continue;
-                enc_jw_obj(&w);
-                enc_jw_kstr(&w, "name", d->name);
-                enc_jw_kstr(&w, pass ? "returns" : "type", enc_aud_type_name(d->type));
-                if (pass) enc_jw_kstr(&w, "args", d->column);
-                else enc_jw_kstr(&w, "source", enc_aud_from_name(d->from));
-                enc_jw_kstr(&w, "help", d->help);
-                enc_jw_kstr(&w, "example", d->example);
-                if (d->domain) {
-                    enc_jw_key(&w, "values");
-                    enc_jw_arr(&w);
-                    for (size_t k = 0; k < enc_aud_domain_size(d->domain); k++)
-                        enc_jw_str(&w, enc_aud_domain_value(d->domain, k));
-                    enc_jw_end(&w);
-                }
-                enc_jw_end(&w);
-            }
-            enc_jw_end(&w);
-        }
-        enc_jw_end(&w);
+        enc_aud_registry_json(&w); /* the API's GET /v1/segments/fields too */
         enc_cli_print(&b);
         enc_buf_free(&b);
         return ENC_EXIT_OK;
@@ -962,13 +1037,10 @@ static const struct {
     const char *name, *opts;
     int (*fn)(enc_cli *cli, const opts *o);
 } commands[] = {
-    {"count", "now json file", do_count},
-    {"export", "now fields format out limit file", do_export},
-    {"check", "json file", do_check},
-    {"fields", "json", do_fields_cmd},
-    {"save", "json file", do_save},
-    {"list", "json", do_list_cmd},
-    {"show", "json", do_show},
+    {"count", "now json file", do_count}, {"export", "now fields format out limit file", do_export},
+    {"check", "json file", do_check},     {"preview", "now json file sample mask", do_preview},
+    {"fields", "json", do_fields_cmd},    {"save", "json file", do_save},
+    {"list", "json", do_list_cmd},        {"show", "json", do_show},
     {"delete", "force", do_delete},
 };
 
@@ -989,8 +1061,10 @@ int cmd_audience(enc_cli *cli, int argc, char **argv)
     const struct {
         const char *name;
         bool given;
-    } given[] = {{"now", o.now_s},     {"json", o.json}, {"file", o.file},     {"fields", o.fields},
-                 {"format", o.format}, {"out", o.out},   {"limit", o.limit_s}, {"force", o.force}};
+    } given[] = {{"now", o.now_s},     {"json", o.json},     {"file", o.file},
+                 {"fields", o.fields}, {"format", o.format}, {"out", o.out},
+                 {"limit", o.limit_s}, {"force", o.force},   {"sample", o.sample_s},
+                 {"mask", o.mask}};
     for (size_t g = 0; !rc && g < sizeof given / sizeof *given; g++) {
         if (!given[g].given) continue;
         const char *p = strstr(commands[k].opts, given[g].name);

@@ -1,41 +1,341 @@
-/* cmd_customer.c — `encore customer ID`: one customer as the store knows them after merges —
- * profile, identities, merged records, consents in force and order summary. ID is the
+/* cmd_customer.c — `encore customer ID`: the 360° view of one customer (src/report/custview.c):
+ * who they are, their identities and merges, scores with reasons, orders with lines, recent
+ * events, feedback, consents and their ledger, messages, coupons and recommendations with
+ * reasons; `--search Q` pages through customers by id, email, phone or name prefix. ID is the
  * merchant's customer id, an email, a phone, or #N for the internal id. */
 #include "cli/cli.h"
 #include "base/json.h"
 #include "cli/intel_cli.h"
-#include "store/store.h"
+#include "ingest/clean.h"
+#include "report/custview.h"
+#include "store/store_analytics.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
-    "usage: encore customer ID [--json]\n"
-    "  ID: the merchant's customer id, an email, a phone number, or #N (internal id)\n";
+    "usage: encore customer ID [--json] [--mask] [--recent N] [--no-recommendations]\n"
+    "       encore customer --search TEXT [--limit N] [--cursor C] [--mask] [--json]\n"
+    "  ID: the merchant's customer id, an email, a phone number, or #N (internal id).\n"
+    "  The 360-degree view: profile, identities, scores with reasons, orders with lines, recent\n"
+    "  events, feedback, consents with their history, messages, coupons, recommendations.\n"
+    "  --recent N        rows of each recent list (default 20, at most 500)\n"
+    "  --mask            personal data masked as the analyst role sees it\n"
+    "  --no-recommendations  skip building the recommendation model (faster on big stores)\n"
+    "  --search TEXT     customers whose id, email or phone is TEXT or whose name starts with\n"
+    "                    it; pages of --limit (default 50) continued with --cursor\n";
+
+/* ---- human output: the document read back, aligned sections ------------------------------ */
+
+static const char *s_(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* a money or other number as the document holds it, with `digits` decimals for money */
+static void num(char *out, size_t cap, json_t *v, int digits)
+{
+    if (json_is_integer(v)) snprintf(out, cap, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v)) snprintf(out, cap, "%.*f", digits, json_real_value(v));
+    else snprintf(out, cap, "-");
+}
+
+static void day(char *out, size_t cap,
+                const char *rfc) /* "2024-01-10T09:00:00Z" -> "2024-01-10 09:00" */
+{
+    snprintf(out, cap, "%.10s %.5s", rfc, strlen(rfc) > 11 ? rfc + 11 : "");
+    if (!*rfc) snprintf(out, cap, "-");
+}
+
+static void human(json_t *d, int digits)
+{
+    char a[64], b[64], c[64];
+    printf("Customer %s (#%lld)  %s%s\n", s_(d, "customer_id"),
+           (long long)json_integer_value(json_object_get(d, "id")), s_(d, "name"),
+           json_is_true(json_object_get(d, "masked")) ? "  [personal data masked]" : "");
+    static const char *const fields[][2] = {
+        {"email", "email"},       {"phone", "phone"},           {"gender", "gender"},
+        {"birthday", "birthday"}, {"country", "country"},       {"region", "region"},
+        {"city", "city"},         {"occupation", "occupation"}, {"timezone", "time zone"},
+        {"tier", "tier"},         {"source", "source"},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (*s_(d, fields[i][0])) printf("  %-12s %s\n", fields[i][1], s_(d, fields[i][0]));
+    if (*s_(d, "registered_at")) {
+        day(a, sizeof a, s_(d, "registered_at"));
+        printf("  %-12s %s\n", "registered", a);
+    }
+    printf("  %-12s %lld\n", "points", (long long)json_integer_value(json_object_get(d, "points")));
+
+    json_t *arr = json_object_get(d, "identities"), *x;
+    size_t i;
+    printf("\nIdentities\n");
+    json_array_foreach(arr, i, x)
+        printf("  %-6s %-32s %s\n", s_(x, "kind"), s_(x, "value"), s_(x, "source"));
+    arr = json_object_get(d, "merged_from");
+    if (json_array_size(arr)) {
+        printf("\nMerged records\n");
+        json_array_foreach(arr, i, x)
+        {
+            day(a, sizeof a, s_(x, "at"));
+            printf("  %-16s %-10s %s\n", a, s_(x, "customer_id"), s_(x, "reason"));
+        }
+    }
+
+    json_t *p = json_object_get(d, "profile");
+    if (json_is_object(p)) {
+        printf("\nScores (as of %s)\n", s_(p, "as_of"));
+        printf("  %-12s R%lld F%lld M%lld  %s  %s\n", "RFM",
+               (long long)json_integer_value(json_object_get(p, "r")),
+               (long long)json_integer_value(json_object_get(p, "f")),
+               (long long)json_integer_value(json_object_get(p, "m")), s_(p, "rfm_segment"),
+               s_(p, "rfm_segment_cn"));
+        printf("  %-12s %s (%s)\n", "lifecycle", s_(p, "lifecycle"), s_(p, "lifecycle_class"));
+        num(a, sizeof a, json_object_get(p, "clv"), digits);
+        num(b, sizeof b, json_object_get(p, "monetary"), digits);
+        num(c, sizeof c, json_object_get(p, "aov"), digits);
+        printf("  %-12s %s   spend so far %s   AOV %s   purchases %lld\n", "CLV", a, b, c,
+               (long long)json_integer_value(json_object_get(p, "frequency")));
+        json_t *pa = json_object_get(p, "p_alive"), *cr = json_object_get(p, "churn_risk");
+        printf("  %-12s %.2f   P(alive) %.2f   next order %s\n", "churn risk",
+               json_is_number(cr) ? json_number_value(cr) : 0.0,
+               json_is_number(pa) ? json_number_value(pa) : 0.0,
+               *s_(p, "next_order_date") ? s_(p, "next_order_date") : "-");
+        json_array_foreach(json_object_get(p, "churn_reasons"), i, x) printf(
+            "  %-12s %s\n", i ? "" : "because", json_string_value(x) ? json_string_value(x) : "");
+        json_t *tags = json_object_get(p, "tags");
+        if (json_array_size(tags)) {
+            printf("  %-12s", "tags");
+            json_array_foreach(tags, i, x)
+                printf(" %s", json_string_value(x) ? json_string_value(x) : "");
+            putchar('\n');
+        }
+        if (*s_(p, "cluster_label")) printf("  %-12s %s\n", "cluster", s_(p, "cluster_label"));
+    } else {
+        printf("\nScores: none yet (run 'encore score')\n");
+    }
+
+    json_t *o = json_object_get(d, "orders");
+    num(a, sizeof a, json_object_get(o, "revenue"), digits);
+    num(b, sizeof b, json_object_get(o, "returned_amount"), digits);
+    printf("\nOrders: %lld paid, revenue %s%s%s; %lld returned (%s); %lld cancelled\n",
+           (long long)json_integer_value(json_object_get(o, "count")), a,
+           *s_(d, "currency") ? " " : "", s_(d, "currency"),
+           (long long)json_integer_value(json_object_get(o, "returns")), b,
+           (long long)json_integer_value(json_object_get(o, "cancelled")));
+    json_array_foreach(json_object_get(o, "recent"), i, x)
+    {
+        day(a, sizeof a, s_(x, "time"));
+        num(b, sizeof b, json_object_get(x, "total"), digits);
+        printf("  %-16s %-14s %-9s %12s  %s %s%s%s\n", a, s_(x, "order_id"), s_(x, "status"), b,
+               s_(x, "channel"), s_(x, "payment"), *s_(x, "coupon") ? " coupon " : "",
+               s_(x, "coupon"));
+        size_t j;
+        json_t *l;
+        json_array_foreach(json_object_get(x, "lines"), j, l)
+        {
+            num(b, sizeof b, json_object_get(l, "unit_price"), digits);
+            num(c, sizeof c, json_object_get(l, "amount"), digits);
+            printf("  %16s %5lld x %-30.30s %-12.12s %10s %12s\n", "",
+                   (long long)json_integer_value(json_object_get(l, "qty")),
+                   *s_(l, "name") ? s_(l, "name") : s_(l, "sku"), s_(l, "sku"), b, c);
+        }
+    }
+
+    printf("\nConsents\n");
+    if (!json_array_size(json_object_get(d, "consents"))) printf("  none recorded\n");
+    json_array_foreach(json_object_get(d, "consents"), i, x)
+    {
+        day(a, sizeof a, s_(x, "since"));
+        printf("  %-8s %-14s %-8s since %s (%s)\n", s_(x, "channel"), s_(x, "purpose"),
+               json_is_true(json_object_get(x, "granted")) ? "granted" : "revoked", a,
+               s_(x, "source"));
+    }
+    arr = json_object_get(d, "consent_history");
+    if (json_array_size(arr) > json_array_size(json_object_get(d, "consents"))) {
+        printf("  history:\n");
+        json_array_foreach(arr, i, x)
+        {
+            day(a, sizeof a, s_(x, "at"));
+            printf("    %-16s %-8s %-14s %-8s %s\n", a, s_(x, "channel"), s_(x, "purpose"),
+                   json_is_true(json_object_get(x, "granted")) ? "granted" : "revoked",
+                   s_(x, "source"));
+        }
+    }
+
+    arr = json_object_get(d, "recent_events");
+    printf("\nEvents: %lld", (long long)json_integer_value(json_object_get(d, "events")));
+    printf(json_array_size(arr) ? ", latest:\n" : "\n");
+    json_array_foreach(arr, i, x)
+    {
+        day(a, sizeof a, s_(x, "time"));
+        printf("  %-16s %-14s %-14s %s\n", a, s_(x, "type"), s_(x, "sku"), s_(x, "channel"));
+    }
+    arr = json_object_get(d, "recent_feedback");
+    printf("\nFeedback: %lld", (long long)json_integer_value(json_object_get(d, "feedback")));
+    printf(json_array_size(arr) ? ", latest:\n" : "\n");
+    json_array_foreach(arr, i, x)
+    {
+        day(a, sizeof a, s_(x, "time"));
+        num(b, sizeof b, json_object_get(x, "score"), 1);
+        printf("  %-16s %-10s %5s  %.60s\n", a, s_(x, "kind"), b, s_(x, "text"));
+    }
+    arr = json_object_get(d, "messages");
+    printf("\nMessages: %zu%s\n", json_array_size(arr), json_array_size(arr) ? " latest" : "");
+    json_array_foreach(arr, i, x)
+    {
+        day(a, sizeof a, s_(x, "created_at"));
+        printf("  %-16s %-18s %-8s %-10s %s\n", a, s_(x, "campaign"), s_(x, "channel"),
+               s_(x, "state"), s_(x, "subject"));
+    }
+    arr = json_object_get(d, "coupons");
+    printf("\nCoupons: %zu\n", json_array_size(arr));
+    json_array_foreach(arr, i, x)
+    {
+        day(a, sizeof a, s_(x, "issued_at"));
+        if (json_object_get(x, "percent"))
+            snprintf(b, sizeof b, "%lld%%",
+                     (long long)json_integer_value(json_object_get(x, "percent")));
+        else num(b, sizeof b, json_object_get(x, "amount"), digits);
+        printf("  %-16s %-16s %-18s %8s  %s\n", a, s_(x, "code"), s_(x, "campaign"), b,
+               *s_(x, "redeemed_order") ? "redeemed" : "open");
+    }
+    arr = json_object_get(d, "recommendations");
+    if (json_is_array(arr)) {
+        printf("\nRecommendations: %zu\n", json_array_size(arr));
+        json_array_foreach(arr, i, x)
+            printf("  %-14s %-32.32s %s\n", s_(x, "sku"), s_(x, "name"), s_(x, "because"));
+    }
+}
+
+static int search(enc_cli *cli, const char *q, const char *cursor, long limit, bool mask, bool json,
+                  const enc_custview_opts *o, enc_store *st)
+{
+    enc_err err = {0};
+    /* the CLI's cursor is the last store id of the page before, in decimal */
+    int64_t after = 0;
+    if (cursor) {
+        bool okc = *cursor && strlen(cursor) <= 18;
+        for (const char *p = cursor; okc && *p; p++) okc = *p >= '0' && *p <= '9';
+        if (!okc) return enc_cli_usage("customer", usage, "--cursor: not a cursor a search gave");
+        after = strtoll(cursor, NULL, 10);
+    }
+    enc_buf b = {0};
+    enc_jw w;
+    enc_jw_init(&w, &b);
+    bool more;
+    int64_t last;
+    if (enc_custview_search_json(st, q, after, (int)limit, o, &w, &more, &last, &err)) {
+        enc_buf_free(&b);
+        return enc_cli_fail_err("customer", &err);
+    }
+    enc_jw_key(&w, "next_cursor");
+    if (more) {
+        char c[32];
+        snprintf(c, sizeof c, "%lld", (long long)last);
+        enc_jw_str(&w, c);
+    } else enc_jw_null(&w);
+    enc_jw_end(&w);
+    if (json) {
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+        return ENC_EXIT_OK;
+    }
+    json_t *d = json_loads(b.p, 0, NULL);
+    enc_buf_free(&b);
+    json_t *items = json_object_get(d, "items"), *x;
+    size_t i;
+    printf("%-8s %-14s %-20s %-28s %-18s %7s %12s\n", "id", "customer", "name", "email", "phone",
+           "orders", "revenue");
+    json_array_foreach(items, i, x)
+    {
+        char rev[48];
+        num(rev, sizeof rev, json_object_get(x, "revenue"), o->digits);
+        printf("#%-7lld %-14.14s %-20.20s %-28.28s %-18.18s %7lld %12s\n",
+               (long long)json_integer_value(json_object_get(x, "id")), s_(x, "customer_id"),
+               s_(x, "name"), s_(x, "email"), s_(x, "phone"),
+               (long long)json_integer_value(json_object_get(x, "orders")), rev);
+    }
+    const char *next = json_string_value(json_object_get(d, "next_cursor"));
+    if (!json_array_size(items)) printf("no customer matches '%s'\n", q);
+    if (next) printf("more: --cursor %s\n", next);
+    json_decref(d);
+    (void)cli;
+    (void)mask;
+    return ENC_EXIT_OK;
+}
 
 int cmd_customer(enc_cli *cli, int argc, char **argv)
 {
-    const char *who = NULL;
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = true;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return ENC_EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1])
-            return enc_cli_usage("customer", usage, "unknown option '%s'", argv[i]);
-        else if (!who) who = argv[i];
-        else return enc_cli_usage("customer", usage, "one customer at a time");
+    enum { OPT_JSON = 1000, OPT_MASK, OPT_RECENT, OPT_NOREC, OPT_SEARCH, OPT_LIMIT, OPT_CURSOR };
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, OPT_JSON},
+        {"mask", no_argument, NULL, OPT_MASK},
+        {"recent", required_argument, NULL, OPT_RECENT},
+        {"no-recommendations", no_argument, NULL, OPT_NOREC},
+        {"search", required_argument, NULL, OPT_SEARCH},
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {"cursor", required_argument, NULL, OPT_CURSOR},
+        {NULL, 0, NULL, 0},
+    };
+    if (enc_cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return ENC_EXIT_OK;
     }
-    if (!who) return enc_cli_usage("customer", usage, "needs a customer ID");
+    bool json = false, mask = false, norec = false;
+    long recent = 20, limit = 50;
+    const char *q = NULL, *cursor = NULL;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON: json = true; break;
+        case OPT_MASK: mask = true; break;
+        case OPT_NOREC: norec = true; break;
+        case OPT_SEARCH: q = optarg; break;
+        case OPT_CURSOR: cursor = optarg; break;
+        case OPT_RECENT:
+            if (!enc_cli_parse_long(optarg, 1, 500, &recent))
+                return enc_cli_usage("customer", usage, "--recent: '%s' is not 1 to 500", optarg);
+            break;
+        case OPT_LIMIT:
+            if (!enc_cli_parse_long(optarg, 1, 500, &limit))
+                return enc_cli_usage("customer", usage, "--limit: '%s' is not 1 to 500", optarg);
+            break;
+        default: return enc_cli_usage("customer", usage, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    const char *who = optind < argc ? argv[optind] : NULL;
+    if (optind + 1 < argc) return enc_cli_usage("customer", usage, "one customer at a time");
+    if (!who && !q) return enc_cli_usage("customer", usage, "needs a customer ID or --search");
+    if (who && q) return enc_cli_usage("customer", usage, "an ID or --search, not both");
+    if ((cursor || limit != 50) && !q)
+        return enc_cli_usage("customer", usage, "--limit and --cursor go with --search");
 
+    enc_score_config cfg;
+    int x = enc__load_config(cli, "customer", NULL, &cfg);
+    if (x) return x;
+    int digits = cfg.money_digits;
+    enc_score_config_free(&cfg);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("customer", &err);
+    char currency[8];
+    if (enc_store_currency(st, currency, sizeof currency, &err)) {
+        enc_store_close(st);
+        return enc_cli_fail_err("customer", &err);
+    }
+    if (currency[0] && enc_currency_digits(currency) >= 0) digits = enc_currency_digits(currency);
+    enc_custview_opts o = {mask, digits, (int)recent, currency[0] ? currency : NULL};
+    if (q) {
+        int r = search(cli, q, cursor, limit, mask, json, &o, st);
+        enc_store_close(st);
+        return r;
+    }
     int64_t id = 0;
-    enc_rc rc = enc__find_customer(st, who, &id, &err);
-    if (rc) {
+    if (enc_custview_find(st, who, &id, &err)) {
         enc_store_close(st);
         return enc_cli_fail_err("customer", &err);
     }
@@ -43,11 +343,28 @@ int cmd_customer(enc_cli *cli, int argc, char **argv)
         enc_store_close(st);
         return enc_cli_fail("customer", "no customer '%s'", who);
     }
+    enc_snapshot *snap = NULL;
+    enc_rec_model m = {0};
+    enc_rec_ws *ws = NULL;
+    if (!norec) {
+        enc_rec_opts ro;
+        enc_rec_defaults(&ro);
+        if (enc__load_snapshot(cli, st, INT64_MAX, &snap, &err) ||
+            enc_rec_model_build(snap, &ro, &m, &err)) {
+            if (snap) enc_snapshot_free(snap);
+            enc_store_close(st);
+            return enc_cli_fail_err("customer", &err);
+        }
+        ws = enc_rec_ws_new(&m);
+    }
     enc_buf b = {0};
     enc_jw w;
     enc_jw_init(&w, &b);
-    rc = enc_store_customer_json(st, id, &w, &err);
+    enc_rc rc = enc_custview_json(st, id, &o, norec ? NULL : &m, ws, 10, &w, &err);
     enc_store_close(st);
+    if (ws) enc_rec_ws_free(ws);
+    if (!norec) enc_rec_model_free(&m);
+    if (snap) enc_snapshot_free(snap);
     if (rc) {
         enc_buf_free(&b);
         return enc_cli_fail_err("customer", &err);
@@ -55,11 +372,9 @@ int cmd_customer(enc_cli *cli, int argc, char **argv)
     if (json) {
         enc_cli_print(&b);
     } else {
-        /* human form: the same document, indented, one field a line */
         json_t *doc = json_loads(b.p, 0, NULL);
-        char *pretty = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-        puts(pretty ? pretty : b.p);
-        free(pretty);
+        if (doc) human(doc, digits);
+        else puts(b.p);
         json_decref(doc);
     }
     enc_buf_free(&b);

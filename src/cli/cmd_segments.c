@@ -2,6 +2,7 @@
  * class, lifecycle stage, cluster or tag — customers, share of revenue and mean CLV each. */
 #include "cli/intel_cli.h"
 #include "base/json.h"
+#include "measure/analytics.h"
 #include "store/store_analytics.h"
 #include <math.h>
 #include <stdio.h>
@@ -51,34 +52,13 @@ static int migration(enc_cli *cli, const char *by, bool json)
     char d0[32], d1[32];
     enc__fmt_day_end(d0, sizeof d0, m.from_as_of);
     enc__fmt_day_end(d1, sizeof d1, m.to_as_of);
-    if (json) {
+    if (json) { /* the document GET /v1/analytics/migration answers (measure/analytics.c) */
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
-        enc_jw_obj(&w);
-        enc_jw_kstr(&w, "by", by);
-        enc_jw_key(&w, "from");
-        enc_jw_obj(&w);
-        enc_jw_kint(&w, "run", m.from_run);
-        enc_jw_kstr(&w, "as_of", d0);
-        enc_jw_end(&w);
-        enc_jw_key(&w, "to");
-        enc_jw_obj(&w);
-        enc_jw_kint(&w, "run", m.to_run);
-        enc_jw_kstr(&w, "as_of", d1);
-        enc_jw_end(&w);
-        enc_jw_key(&w, "moves");
-        enc_jw_arr(&w);
-        for (size_t i = 0; i < m.n; i++) {
-            enc_jw_obj(&w);
-            enc_jw_kstr(&w, "from", m.cells[i].from);
-            enc_jw_kstr(&w, "to", m.cells[i].to);
-            enc_jw_kint(&w, "customers", m.cells[i].customers);
-            enc_jw_end(&w);
-        }
-        enc_jw_end(&w);
-        enc_jw_end(&w);
-        enc_cli_print(&b);
+        bool again;
+        if (enc_migration_json(st, by, &w, &again, &err)) ret = enc_cli_fail_err("segments", &err);
+        else enc_cli_print(&b);
         enc_buf_free(&b);
         goto done;
     }
@@ -188,35 +168,14 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
     for (int i = 0; i < digits; i++) scale *= 10;
     char day[32];
     enc__fmt_day_end(day, sizeof day, run.as_of);
-    if (json) {
+    if (json) { /* the document GET /v1/analytics/distribution answers (measure/analytics.c) */
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
-        enc_jw_obj(&w);
-        enc_jw_kstr(&w, "by", by);
-        enc_jw_kstr(&w, "as_of", day);
-        enc_jw_kint(&w, "customers", l.customers);
-        enc_jw_key(&w, "revenue");
-        enc_jw_money(&w, l.revenue, digits);
-        enc_jw_key(&w, "segments");
-        enc_jw_arr(&w);
-        for (size_t i = 0; i < l.n; i++) {
-            enc_jw_obj(&w);
-            enc_jw_kstr(&w, "segment", l.rows[i].key);
-            enc_jw_kint(&w, "customers", l.rows[i].customers);
-            enc_jw_knum(&w, "customer_share",
-                        l.customers ? (double)l.rows[i].customers / (double)l.customers : NAN);
-            enc_jw_key(&w, "revenue");
-            enc_jw_money(&w, l.rows[i].revenue, digits);
-            enc_jw_knum(&w, "revenue_share",
-                        l.revenue ? (double)l.rows[i].revenue / (double)l.revenue : NAN);
-            enc_jw_knum(&w, "avg_clv",
-                        isfinite(l.rows[i].clv_mean) ? round(l.rows[i].clv_mean) / scale : NAN);
-            enc_jw_end(&w);
-        }
-        enc_jw_end(&w);
-        enc_jw_end(&w);
-        enc_cli_print(&b);
+        bool again;
+        if (enc_distribution_json(st, by, digits, &w, &again, &err))
+            ret = enc_cli_fail_err("segments", &err);
+        else enc_cli_print(&b);
         enc_buf_free(&b);
     } else {
         printf("%zu segments by %s, %lld customers, as of %s\n\n", l.n, by, (long long)l.customers,

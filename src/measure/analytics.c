@@ -335,3 +335,87 @@ void enc_kpis_json(const enc_kpis *k, const char *currency, int digits, enc_jw *
     enc_jw_end(w);
     enc_jw_end(w);
 }
+
+/* "YYYY-MM-DD" of the day an exclusive as-of instant closes */
+static void day_end(char *out, size_t cap, int64_t end) { enc_fmt_date(out, cap, end - 1); }
+
+enc_rc enc_distribution_json(enc_store *st, const char *by, int digits, enc_jw *w, bool *found,
+                             enc_err *err)
+{
+    *found = false;
+    static const char *const kinds[] = {"rfm", "rfm_cn", "lifecycle", "cluster", "tag"};
+    size_t k = 0;
+    while (k < 5 && strcmp(kinds[k], by) != 0) k++;
+    if (k == 5)
+        return enc_fail(err, ENC_EUSAGE, "by: '%s' is not rfm, rfm_cn, lifecycle, cluster or tag",
+                        by);
+    enc_score_run_info run;
+    enc_segment_list l = {0};
+    if (enc_store_score_run_last(st, &run, found, err)) return err->rc;
+    if (!*found) return ENC_OK;
+    if (enc_store_segments(st, by, &l, err)) return err->rc;
+    double scale = pow(10, digits);
+    char day[32];
+    day_end(day, sizeof day, run.as_of);
+    enc_jw_obj(w);
+    enc_jw_kstr(w, "by", by);
+    enc_jw_kstr(w, "as_of", day);
+    enc_jw_kint(w, "customers", l.customers);
+    enc_jw_key(w, "revenue");
+    enc_jw_money(w, l.revenue, digits);
+    enc_jw_key(w, "segments");
+    enc_jw_arr(w);
+    for (size_t i = 0; i < l.n; i++) {
+        enc_jw_obj(w);
+        enc_jw_kstr(w, "segment", l.rows[i].key);
+        enc_jw_kint(w, "customers", l.rows[i].customers);
+        enc_jw_knum(w, "customer_share",
+                    l.customers ? (double)l.rows[i].customers / (double)l.customers : NAN);
+        enc_jw_key(w, "revenue");
+        enc_jw_money(w, l.rows[i].revenue, digits);
+        enc_jw_knum(w, "revenue_share",
+                    l.revenue ? (double)l.rows[i].revenue / (double)l.revenue : NAN);
+        enc_jw_knum(w, "avg_clv",
+                    isfinite(l.rows[i].clv_mean) ? round(l.rows[i].clv_mean) / scale : NAN);
+        enc_jw_end(w);
+    }
+    enc_jw_end(w);
+    enc_jw_end(w);
+    enc_store_segments_free(&l);
+    return ENC_OK;
+}
+
+enc_rc enc_migration_json(enc_store *st, const char *by, enc_jw *w, bool *found, enc_err *err)
+{
+    enc_migration m;
+    if (enc_store_migration(st, by, &m, found, err)) return err->rc;
+    if (!*found) return ENC_OK;
+    char d0[32], d1[32];
+    day_end(d0, sizeof d0, m.from_as_of);
+    day_end(d1, sizeof d1, m.to_as_of);
+    enc_jw_obj(w);
+    enc_jw_kstr(w, "by", by);
+    enc_jw_key(w, "from");
+    enc_jw_obj(w);
+    enc_jw_kint(w, "run", m.from_run);
+    enc_jw_kstr(w, "as_of", d0);
+    enc_jw_end(w);
+    enc_jw_key(w, "to");
+    enc_jw_obj(w);
+    enc_jw_kint(w, "run", m.to_run);
+    enc_jw_kstr(w, "as_of", d1);
+    enc_jw_end(w);
+    enc_jw_key(w, "moves");
+    enc_jw_arr(w);
+    for (size_t i = 0; i < m.n; i++) {
+        enc_jw_obj(w);
+        enc_jw_kstr(w, "from", m.cells[i].from);
+        enc_jw_kstr(w, "to", m.cells[i].to);
+        enc_jw_kint(w, "customers", m.cells[i].customers);
+        enc_jw_end(w);
+    }
+    enc_jw_end(w);
+    enc_jw_end(w);
+    enc_store_migration_free(&m);
+    return ENC_OK;
+}

@@ -106,4 +106,15 @@ void enc_kpis_free(enc_kpis *k);
  * "net_revenue", "aov", "active_customers", "new_customers", "returning_customers",
  * "repurchase_rate"}]}. */
 void enc_kpis_json(const enc_kpis *k, const char *currency, int digits, struct enc_jw *w);
+
+/* --- distributions and migration of the scoring runs -----------------------------------------
+ * The documents of `encore segments --json` and `encore segments --migration --json` (GET
+ * /v1/analytics/distribution and /migration). by: rfm, rfm_cn, lifecycle, cluster or tag for
+ * the distribution; rfm or lifecycle for the migration (ENC_EUSAGE otherwise, nothing
+ * written). *found is false (nothing written) when there are no profiles, or fewer than two
+ * runs in the segment history. */
+enc_rc enc_distribution_json(struct enc_store *st, const char *by, int digits, struct enc_jw *w,
+                             bool *found, enc_err *err);
+enc_rc enc_migration_json(struct enc_store *st, const char *by, struct enc_jw *w, bool *found,
+                          enc_err *err);
 #endif

@@ -347,7 +347,9 @@ static void deliv_rows(enc_mreq *rq, enc_jw *w, const char *key, const enc_deliv
         enc_jw_kstr(w, "channel", r[i].channel);
         const char *ch = r[i].channel ? r[i].channel : "";
         enc_mreq_personal(rq, w, "address", r[i].address,
-                          strcmp(ch, "email") == 0 ? 'e' : strcmp(ch, "sms") == 0 ? 'p' : 'n');
+                          strcmp(ch, "email") == 0 ? 'e'
+                          : strcmp(ch, "sms") == 0 ? 'p'
+                                                   : 'n');
         if (messages) {
             enc_jw_kint(w, "attempts", r[i].attempts);
             enc_jw_kstr(w, "error", r[i].error);

@@ -132,8 +132,7 @@ void enc_h_jobs_create(enc_mreq *rq, enc_mres *rs)
     }
     enc_jobrec j;
     bool found;
-    if (enc_job_get(rq->st, id, &j, &found, &err) || !found)
-        return storage_error(rs, "jobs", &err);
+    if (enc_job_get(rq->st, id, &j, &found, &err) || !found) return storage_error(rs, "jobs", &err);
     char loc[64];
     snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)id);
     enc_mres_header(rs, "Location", loc);
@@ -169,8 +168,7 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static enc_rc run_score(const char *db_path, enc_store *st, int64_t id, enc_buf *out,
-                        enc_err *err)
+static enc_rc run_score(const char *db_path, enc_store *st, int64_t id, enc_buf *out, enc_err *err)
 {
     enc_score_config cfg;
     enc_score_config_default(&cfg);
@@ -264,8 +262,7 @@ static enc_rc run_import(const char *db_path, enc_store *st, int64_t id, enc_kin
         if (kind == ENC_KIND_ORDERS && enc_coupon_redeem(st, &redeemed, &cerr))
             fprintf(stderr, "encore: serve: job %lld: coupons: %s\n", (long long)id, cerr.msg);
         if (enc_colcache_refresh(st, NULL, &cerr))
-            fprintf(stderr, "encore: serve: job %lld: column cache: %s\n", (long long)id,
-                    cerr.msg);
+            fprintf(stderr, "encore: serve: job %lld: column cache: %s\n", (long long)id, cerr.msg);
         const enc_import_counts *k = &res.counts;
         enc_jw w;
         enc_jw_init(&w, out);

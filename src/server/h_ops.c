@@ -156,6 +156,7 @@ static const char *ftype_json(enc_vtype t)
     case ENC_F_BOOL: return "boolean";
     case ENC_F_OBJECT: return "object";
     case ENC_F_ARRAY: return "array";
+    case ENC_F_TEXT: return "string";
     }
     return "string";
 }
@@ -168,7 +169,7 @@ static json_t *body_schema(const enc_schema *s)
     for (const enc_field *f = s->fields; f->name; f++) {
         json_t *p = json_pack("{s:s, s:s}", "type", ftype_json(f->type), "description",
                               f->help ? f->help : "");
-        if (f->max && f->type == ENC_F_STRING)
+        if (f->max && (f->type == ENC_F_STRING || f->type == ENC_F_TEXT))
             json_object_set_new(p, "maxLength", json_integer(f->max));
         if (f->max && (f->type == ENC_F_INT || f->type == ENC_F_NUMBER)) {
             json_object_set_new(p, "minimum", json_integer(0));

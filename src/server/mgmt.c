@@ -270,6 +270,7 @@ static const char *ftype_name(enc_vtype t)
     case ENC_F_BOOL: return "true or false";
     case ENC_F_OBJECT: return "an object";
     case ENC_F_ARRAY: return "an array";
+    case ENC_F_TEXT: return "a string";
     }
     return "?";
 }
@@ -283,8 +284,21 @@ static bool type_ok(const enc_field *f, json_t *v)
     case ENC_F_BOOL: return json_is_boolean(v);
     case ENC_F_OBJECT: return json_is_object(v);
     case ENC_F_ARRAY: return json_is_array(v);
+    case ENC_F_TEXT: return json_is_string(v);
     }
     return false;
+}
+
+/* enc_text_ok for each run between tabs and line breaks (ENC_F_TEXT) */
+static bool lines_ok(const char *t, size_t n)
+{
+    size_t from = 0;
+    for (size_t i = 0; i <= n; i++)
+        if (i == n || t[i] == '\t' || t[i] == '\n' || t[i] == '\r') {
+            if (i > from && !enc_text_ok(t + from, i - from)) return false;
+            from = i + 1;
+        }
+    return true;
 }
 
 bool enc_body_check(const enc_schema *s, const char *body, size_t n, json_t **out, enc_mres *rs)
@@ -329,7 +343,7 @@ bool enc_body_check(const enc_schema *s, const char *body, size_t n, json_t **ou
                 json_decref(doc);
                 return false;
             }
-            if (f->type == ENC_F_STRING) {
+            if (f->type == ENC_F_STRING || f->type == ENC_F_TEXT) {
                 const char *t = json_string_value(v);
                 size_t tl = json_string_length(v);
                 if (f->max && (int64_t)tl > f->max) {
@@ -337,7 +351,7 @@ bool enc_body_check(const enc_schema *s, const char *body, size_t n, json_t **ou
                     json_decref(doc);
                     return false;
                 }
-                if (!enc_text_ok(t, tl)) {
+                if (f->type == ENC_F_STRING ? !enc_text_ok(t, tl) : !lines_ok(t, tl)) {
                     enc_mres_problem(rs, 400, field, "holds a control character");
                     json_decref(doc);
                     return false;
@@ -552,51 +566,8 @@ void enc_mreq_audit(enc_mreq *rq, const char *action, const char *target, const 
 
 /* ---- masking ------------------------------------------------------------------------------ */
 
-void enc_mask_email(const char *in, char *out, size_t cap)
-{
-    const char *at = in ? strrchr(in, '@') : NULL;
-    if (!at || at == in || !at[1]) {
-        snprintf(out, cap, "***");
-        return;
-    }
-    size_t k = utf8_len((const unsigned char *)in, (size_t)(at - in));
-    if (!k) k = 1;
-    snprintf(out, cap, "%.*s***%s", (int)k, in, at);
-}
-
-void enc_mask_phone(const char *in, char *out, size_t cap)
-{
-    char d[32];
-    size_t n = 0;
-    bool plus = in && in[0] == '+';
-    for (const char *p = in ? in : ""; *p && n < sizeof d - 1; p++)
-        if (*p >= '0' && *p <= '9') d[n++] = *p;
-    d[n] = 0;
-    if (n < 8) {
-        snprintf(out, cap, "****");
-        return;
-    }
-    if (plus && n == 13 && strncmp(d, "86", 2) == 0) { /* +86 and a mobile number */
-        snprintf(out, cap, "+86 %.3s****%s", d + 2, d + n - 4);
-        return;
-    }
-    snprintf(out, cap, "%s%.3s****%s", plus ? "+" : "", d, d + n - 4);
-}
-
-void enc_mask_name(const char *in, char *out, size_t cap)
-{
-    if (!in || !*in) {
-        snprintf(out, cap, "%s", "");
-        return;
-    }
-    while (*in == ' ') in++;
-    size_t k = utf8_len((const unsigned char *)in, strlen(in));
-    if (!k) {
-        snprintf(out, cap, "*.");
-        return;
-    }
-    snprintf(out, cap, "%.*s.", (int)k, in);
-}
+/* enc_mask_email, enc_mask_phone, enc_mask_name: base/mask.c (the store's customer view masks
+ * with them too) */
 
 void enc_mreq_personal(const enc_mreq *rq, enc_jw *w, const char *key, const char *value, char kind)
 {

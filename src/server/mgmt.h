@@ -30,6 +30,7 @@
 #define ENCORE_MGMT_H
 #include "base/buf.h"
 #include "base/json.h"
+#include "base/mask.h"
 #include "base/mem.h"
 #include "store/store.h"
 #include "store/users.h"
@@ -53,6 +54,7 @@ typedef enum enc_vtype {
     ENC_F_BOOL,
     ENC_F_OBJECT, /* any JSON object (checked by the handler, e.g. a campaign file) */
     ENC_F_ARRAY,  /* any JSON array */
+    ENC_F_TEXT,   /* a string that may span lines: tabs and line breaks allowed (an expression) */
 } enc_vtype;
 
 typedef struct enc_field {
@@ -215,13 +217,8 @@ const char *enc_http_title(int status);
 
 /* ---- personal data for the analyst role --------------------------------------------------- */
 
-/* "zhang.wei@hotmail.com" -> "z***@hotmail.com"; not an email: "***" */
-void enc_mask_email(const char *in, char *out, size_t cap);
-/* "+8613812348000" -> "+86 138****8000"; other lengths keep the first three and the last four
- * digits; fewer than 8 digits: "****" */
-void enc_mask_phone(const char *in, char *out, size_t cap);
-/* "Zhang Wei" -> "Z.", "张伟" -> "张." (the first character, UTF-8 aware) */
-void enc_mask_name(const char *in, char *out, size_t cap);
+/* enc_mask_email ("z***@hotmail.com"), enc_mask_phone ("+86 138****8000"), enc_mask_name ("Z.")
+ * are in base/mask.h, shared with the store's customer view. */
 /* Writes key: value masked as kind ('e'mail, 'p'hone, 'n'ame) when rq is masked, else as is;
  * NULL writes null. */
 void enc_mreq_personal(const enc_mreq *rq, enc_jw *w, const char *key, const char *value,

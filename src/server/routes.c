@@ -4,6 +4,7 @@
  * document (GET /v1/openapi.json) is generated from it. To add a route: a row here and a
  * handler in your own file (see mgmt.h). */
 #include "server/handlers.h"
+#include "server/api_views.h"
 
 #define OWNER ENC_ROLE_OWNER
 #define MARKETER ENC_ROLE_MARKETER
@@ -68,6 +69,29 @@ static const enc_qparam jobs_q[] = {
     {"kind", ENC_F_STRING, "score, or import (with table)"},
     {"table", ENC_F_STRING, "import: customers, products, orders, events, feedback or consents"},
     {NULL}};
+static const enc_qparam customers_q[] = {
+    {"q", ENC_F_STRING, "a customer id, email or phone, or the start of a name (any case)"},
+    {NULL}};
+static const enc_qparam customer_q[] = {
+    {"recent", ENC_F_INT,
+     "rows in each list of recent orders, events, feedback, messages (1-500, "
+     "default 20)"},
+    {"recommendations", ENC_F_STRING,
+     "true: build the recommendation model for this answer (seconds on a big store)"},
+    {NULL}};
+static const enc_qparam kpis_q[] = {
+    {"interval", ENC_F_STRING, "day, week or month (default month)"},
+    {"from", ENC_F_STRING,
+     "the first period: 2026-12-07, 2026-W49 or 2026-12 (default: the "
+     "first with an order)"},
+    {"to", ENC_F_STRING, "the last period, written as from (default: the last with an order)"},
+    {NULL}};
+static const enc_qparam by_q[] = {
+    {"by", ENC_F_STRING,
+     "rfm (default), rfm_cn, lifecycle, cluster or tag (migration: rfm or "
+     "lifecycle)"},
+    {NULL}};
+static const enc_qparam cohorts_q[] = {{"period", ENC_F_STRING, "month (default) or week"}, {NULL}};
 
 /* ---- the table --------------------------------------------------------------------------- */
 
@@ -148,6 +172,46 @@ const enc_route enc_routes[] = {
      0},
     {"GET", "/v1/audit", OWNER, enc_h_audit_list, "The audit log, newest first", NULL, "AuditPage",
      audit_q, ENC_ROUTE_PAGED},
+
+    /* customers (api_customers.c) */
+    {"GET", "/v1/customers", READERS | SUPPORT, enc_h_customers_search,
+     "Search customers by id, email, phone or name prefix", NULL, "CustomerPage", customers_q,
+     ENC_ROUTE_PAGED | ENC_ROUTE_PERSONAL},
+    {"GET", "/v1/customers/{id}", READERS | SUPPORT, enc_h_customer_view,
+     "The 360-degree view of one customer (encore customer ID --json)", NULL, "Customer",
+     customer_q, ENC_ROUTE_PERSONAL},
+    {"POST", "/v1/customers/{id}/consents", OWNER | MARKETER | SUPPORT, enc_h_customer_consent,
+     "Append a consent change to the customer's ledger", &enc_schema_consent, "Consent", NULL, 0},
+
+    /* segments (api_segments.c) */
+    {"GET", "/v1/segments/fields", READERS, enc_h_segments_fields,
+     "The segment language's fields and functions", NULL, "SegmentFields", NULL, 0},
+    {"POST", "/v1/segments/count", READERS, enc_h_segments_count,
+     "Count an expression's customers, with a sample", &enc_schema_segment_count, "SegmentCount",
+     NULL, ENC_ROUTE_PERSONAL},
+    {"GET", "/v1/segments", READERS, enc_h_segments_list, "The saved segments", NULL, "SegmentList",
+     NULL, 0},
+    {"POST", "/v1/segments", WRITERS, enc_h_segments_create, "Save a new segment",
+     &enc_schema_segment_new, "Segment", NULL, 0},
+    {"GET", "/v1/segments/{name}", READERS, enc_h_segment_get, "One saved segment", NULL, "Segment",
+     NULL, 0},
+    {"PUT", "/v1/segments/{name}", WRITERS, enc_h_segment_put, "Save (create or replace) a segment",
+     &enc_schema_segment_put, "Segment", NULL, 0},
+    {"DELETE", "/v1/segments/{name}", WRITERS, enc_h_segment_delete,
+     "Delete a segment no other segment uses", NULL, "Ok", NULL, 0},
+
+    /* analytics (api_analytics.c) */
+    {"GET", "/v1/analytics/kpis", READERS, enc_h_analytics_kpis,
+     "Revenue, orders, AOV, active/new customers, repurchase rate per period (encore kpis)", NULL,
+     "Kpis", kpis_q, 0},
+    {"GET", "/v1/analytics/distribution", READERS, enc_h_analytics_distribution,
+     "Customers, revenue share and mean CLV per segment (encore segments)", NULL, "Distribution",
+     by_q, 0},
+    {"GET", "/v1/analytics/migration", READERS, enc_h_analytics_migration,
+     "Segment moves between the two latest scoring runs (encore segments --migration)", NULL,
+     "Migration", by_q, 0},
+    {"GET", "/v1/analytics/cohorts", READERS, enc_h_analytics_cohorts,
+     "Cohort retention (encore cohorts)", NULL, "Cohorts", cohorts_q, 0},
 
     /* the contract and operations */
     {"GET", "/v1/openapi.json", ANYONE, enc_h_openapi, "This API's OpenAPI 3.1 document", NULL,

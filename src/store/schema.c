@@ -204,19 +204,10 @@ const char *const enc__schema_migrations[] = {
     " (SELECT hwm FROM column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen ="
     " gen + 1 WHERE id = 1; END;",
 
-    /* 7: segment history (views branch) — the RFM segment and lifecycle stage of every customer
-     *    in each of the latest scoring runs (profiles keep only the latest), so the analytics can
-     *    show who moved where between two runs (store_analytics.c keeps the last 3 runs). Seeded
-     *    with the run already in profiles. */
-    "CREATE TABLE segment_history("
-    "  run_id INTEGER NOT NULL, customer_id INTEGER NOT NULL, rfm_segment TEXT, lifecycle TEXT,"
-    "  PRIMARY KEY(run_id, customer_id)) WITHOUT ROWID;"
-    "INSERT INTO segment_history SELECT run_id, customer_id, rfm_segment, lifecycle FROM profiles;",
-    /* 8: the management API (src/server/, docs/api.md; numbered 7 on the api branch, merged
-     *    after the views branch's 7): console users (argon2id password hashes), API keys (a BLAKE2b
-     * hash of the key; the key itself is shown once), browser sessions (a hash of the cookie's
-     * token, the CSRF token), the append-only audit log (triggers refuse UPDATE and DELETE) and the
-     * jobs the API starts (score, import). */
+    /* 7: the management API (src/server/, docs/api.md): console users (argon2id password
+     *    hashes), API keys (a BLAKE2b hash of the key; the key itself is shown once), browser
+     *    sessions (a hash of the cookie's token, the CSRF token), the append-only audit log
+     *    (triggers refuse UPDATE and DELETE) and the jobs the API starts (score, import). */
     "CREATE TABLE users("
     "  id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
     "  role TEXT NOT NULL CHECK(role IN ('owner', 'marketer', 'analyst', 'support')),"
@@ -244,6 +235,17 @@ const char *const enc__schema_migrations[] = {
     "  ('queued', 'running', 'done', 'failed')), progress REAL NOT NULL DEFAULT 0,"
     "  params TEXT, result TEXT, error TEXT, created_by TEXT, created_at INTEGER NOT NULL,"
     "  started_at INTEGER, finished_at INTEGER);",
+
+    /* 8: segment history — the RFM segment and lifecycle stage of every customer
+     *    in each of the latest scoring runs (profiles keep only the latest), so the analytics can
+     *    show who moved where between two runs (store_analytics.c keeps the last 3 runs). Seeded
+     *    with the run already in profiles. */
+    "CREATE TABLE segment_history("
+    "  run_id INTEGER NOT NULL, customer_id INTEGER NOT NULL, rfm_segment TEXT, lifecycle TEXT,"
+    "  PRIMARY KEY(run_id, customer_id)) WITHOUT ROWID;"
+    "INSERT INTO segment_history SELECT run_id, customer_id, rfm_segment, lifecycle FROM profiles;"
+    /* and a description beside each saved segment (the segment editor, /v1/segments) */
+    "ALTER TABLE segments ADD COLUMN description TEXT;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

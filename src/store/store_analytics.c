@@ -125,3 +125,35 @@ void enc_store_migration_free(enc_migration *m)
     if (m->arena) enc_arena_free(m->arena);
     memset(m, 0, sizeof *m);
 }
+
+enc_rc enc_store_segment_desc_set(enc_store *st, const char *name, const char *desc, enc_err *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "UPDATE segments SET description = ?2 WHERE name = ?1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "describing the segment");
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    enc__bind_text(s, 2, desc);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "describing the segment");
+    if (!sqlite3_changes(st->db)) return enc_fail(err, ENC_ENOTFOUND, "no segment '%s'", name);
+    return ENC_OK;
+}
+
+enc_rc enc_store_segment_desc_get(enc_store *st, const char *name, char **desc, enc_err *err)
+{
+    *desc = NULL;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT description FROM segments WHERE name = ?1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "reading the segment");
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && sqlite3_column_text(s, 0))
+        *desc = enc_xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    if (rc == SQLITE_DONE) return enc_fail(err, ENC_ENOTFOUND, "no segment '%s'", name);
+    if (rc != SQLITE_ROW) return enc__store_sqlfail(st, err, "reading the segment");
+    return ENC_OK;
+}

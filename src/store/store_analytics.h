@@ -29,4 +29,9 @@ typedef struct enc_migration {
 enc_rc enc_store_migration(enc_store *st, const char *by, enc_migration *out, bool *found,
                            enc_err *err);
 void enc_store_migration_free(enc_migration *m);
+
+/* A saved segment's description (migration 8): set (NULL or "" clears it; ENC_ENOTFOUND when
+ * there is no segment name), and get (*desc malloc'ed or NULL; the caller frees it). */
+enc_rc enc_store_segment_desc_set(enc_store *st, const char *name, const char *desc, enc_err *err);
+enc_rc enc_store_segment_desc_get(enc_store *st, const char *name, char **desc, enc_err *err);
 #endif

@@ -7,6 +7,7 @@ const cli = (...a) => JSON.parse(execFileSync(E, ['--db', DB, ...a], { encoding:
 const mask = (c) => role === 'analyst' ? { ...c, email: c.email && c.email[0] + '***@' + c.email.split('@')[1], name: c.name && c.name[0] + '.' } : c;
 function route(method, url, body) {
   const u = new URL(url); const p = u.pathname; const q = u.searchParams;
+  if (p === '/v1/openapi.json') { const ops = ['GET /v1/stats','GET /v1/customers','GET /v1/customers/{id}','POST /v1/customers/{id}/consents','GET /v1/segments/fields','POST /v1/segments/count','GET /v1/segments','POST /v1/segments','PUT /v1/segments/{name}','DELETE /v1/segments/{name}','POST /v1/segments/{name}/export','GET /v1/campaigns','POST /v1/campaigns','GET /v1/campaigns/{name}','POST /v1/campaigns/plan','POST /v1/campaigns/{name}/plan','POST /v1/campaigns/{name}/start','POST /v1/campaigns/{name}/pause','POST /v1/campaigns/{name}/resume','POST /v1/campaigns/{name}/stop','GET /v1/campaigns/{name}/report','GET /v1/playbooks','GET /v1/playbooks/{name}','GET /v1/policy','PUT /v1/policy','GET /v1/measurement','PUT /v1/measurement','GET /v1/deliverability','POST /v1/deliverability/dead/{id}/retry','GET /v1/analytics/kpis','GET /v1/analytics/distribution','GET /v1/analytics/migration','GET /v1/analytics/cohorts','GET /v1/analytics/campaigns','GET /v1/jobs','POST /v1/jobs','GET /v1/jobs/{id}','GET /v1/users','POST /v1/users','PATCH /v1/users/{email}','GET /v1/apikeys','POST /v1/apikeys','DELETE /v1/apikeys/{id}','GET /v1/audit']; const paths = {}; for (const o of ops) { const [m, q] = o.split(' '); (paths[q] ||= {})[m.toLowerCase()] = {}; } return { paths }; }
   if (p === '/v1/session') return { user: { email: role + '@shop.example', role }, csrf_token: 'x' };
   if (p === '/v1/policy') return cli('campaign', 'policy', '--json');
   if (p === '/v1/measurement') return cli('campaign', 'measure', '--json');
@@ -27,14 +28,14 @@ function route(method, url, body) {
   if (p === '/v1/campaigns/plan') { execFileSync('sh', ['-c', `cat > /tmp/devmock/c.json`], { input: body }); return cli('campaign', 'plan', '/tmp/devmock/c.json', '--json', '--sample', '6'); }
   if (/^\/v1\/campaigns\/[^/]+\/report$/.test(p)) return cli('campaign', 'report', 'spring', '--json');
   if (/^\/v1\/campaigns\/[^/]+\/plan$/.test(p)) return cli('campaign', 'plan', '/tmp/cdemo/vip1.json', '--json', '--sample', '4');
-  if (/^\/v1\/campaigns\/[^/]+$/.test(p)) return { name: 'spring', state: 'running', campaign: JSON.parse(execFileSync('cat', ['/tmp/cdemo/bc.json'], { encoding: 'utf8' })) };
+  if (/^\/v1\/campaigns\/[^/]+$/.test(p)) return cli('campaign', 'show', 'spring', '--json');
   if (p === '/v1/deliverability') { const o = cli('outbox', '--json'); return { outbox: o, failures: [{ id: 7, channel: 'sms', campaign: 'spring', address: '+86 138****8000', error: 'gateway 503', at: '2026-12-07 10:00:00' }], dead: [], suppressions: [{ channel: 'email', address: 'x***@y.com', reason: 'unsubscribe', at: '2026-12-01 10:00:00' }] }; }
   if (p === '/v1/users') return { items: [{ email: 'owner@shop.example', role: 'owner', disabled: false }, { email: 'ana@shop.example', role: 'analyst', disabled: false }], next_cursor: null };
   if (p === '/v1/apikeys') return { items: [{ id: 1, name: 'bi', role: 'analyst', prefix: 'enc_ab', created_at: '2026-12-01T10:00:00Z', expires_at: null, revoked_at: null }], next_cursor: null };
   if (p === '/v1/audit') return { items: [{ id: 1, at: '2026-12-07T10:00:00Z', actor: 'user:owner@shop.example', action: 'session.login', target: '', client: '127.0.0.1', status: 200 }], next_cursor: null };
   return [404, { title: 'Not Found', status: 404, detail: 'no route ' + p }];
 }
-const b = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'], defaultViewport: { width: 1366, height: 768 } });
+const b = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'], defaultViewport: { width: Number(process.env.W || 1366), height: 768 } });
 const pg = await b.newPage();
 await pg.evaluateOnNewDocument((l) => localStorage.setItem('encore.locale', l), locale);
 pg.on('console', (m) => m.type() !== 'log' && console.log('console', m.type(), m.text()));

@@ -87,7 +87,7 @@ run_rc "$ENCORE" customer C001 --json
 check "customer: order count" "$(j "$OUT" 'd["orders"]["count"]')" 1
 check "customer: revenue" "$(j "$OUT" 'd["orders"]["revenue"]')" 2698.0
 check "customer: returned amount" "$(j "$OUT" 'd["orders"]["returned_amount"]')" 1099.5
-check "customer: first order" "$(j "$OUT" 'd["orders"]["first_order"]')" "2024-01-10 09:00:00"
+check "customer: first order (RFC 3339)" "$(j "$OUT" 'd["orders"]["first_order"]')" "2024-01-10T09:00:00Z"
 
 # idempotent re-import
 run_rc "$ENCORE" import orders "$D/orders.csv" --json

@@ -192,7 +192,7 @@ static void masking(void)
     enc_mask_phone("+8613812348000", m, sizeof m);
     CHECK_STR(m, "+86 138****8000");
     enc_mask_phone("+447700900123", m, sizeof m);
-    CHECK_STR(m, "+447****0123");
+    CHECK_STR(m, "+44 77****0123"); /* base/mask.c: the country code apart */
     enc_mask_phone("12345", m, sizeof m);
     CHECK_STR(m, "****");
     enc_mask_name("Zhang Wei", m, sizeof m);
