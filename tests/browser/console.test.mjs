@@ -185,8 +185,8 @@ try {
   await page.waitForSelector('tbody a[data-link]', { timeout: 10000 }).catch(() => {});
   await settled(page);
   const firstHref = await page.$eval('tbody a[data-link]', (a) => a.getAttribute('href')).catch(() => null);
-  check('customers: search by email finds the customer', firstHref, `/customers/${c1.id}`);
-  await visit(page, `/customers/${c1.id}`, '03-customer-360');
+  check('customers: search by email finds the customer', firstHref, `/customers/${c1.customer_id}`);
+  await visit(page, `/customers/${c1.customer_id}`, '03-customer-360');
   const ownerView = await page.$eval('main', (m) => m.textContent);
   check('customer 360: the owner sees the email unmasked', ownerView.includes(c1.email), true);
   check('customer 360: timeline shown', !!(await page.$('ol.timeline li')), true);
@@ -287,7 +287,7 @@ try {
   // ---- analyst: masked data, no start button -----------------------------------------------------
   const ap = await newPage('en');
   await login(ap, ANALYST);
-  await visit(ap, `/customers/${c1.id}`, '15-analyst-customer');
+  await visit(ap, `/customers/${c1.customer_id}`, '15-analyst-customer');
   if (hasCustomers) {
     const aview = await ap.$eval('main', (m) => m.textContent);
     check('analyst: the email is not shown in full', aview.includes(c1.email), false);

@@ -54,7 +54,7 @@ const en = {
   'cu.no_consents': 'No consent recorded: messages need a consent per channel.',
   'cu.channel': 'Channel', 'cu.purpose': 'Purpose', 'cu.state': 'State', 'cu.when': 'When',
   'cu.source': 'Source', 'cu.field': 'Field', 'cu.value': 'Value', 'cu.product': 'Product',
-  'cu.reason': 'Reason', 'cu.score': 'Score',
+  'cu.reason': 'Reason', 'cu.score': 'Score', 'cu.last_order': 'Last order', 'cu.returns': '{n} returned',
   // segments
   'sg.title': 'Segments', 'sg.editor': 'Expression', 'sg.placeholder': 'e.g. lifecycle = "dormant" and clv > 200',
   'sg.count': '{count} of {total} customers', 'sg.in_ms': 'in {ms} ms', 'sg.sample': 'Sample',
@@ -159,7 +159,7 @@ const zh = {
   'cu.no_timeline': '该客户还没有任何记录。', 'cu.no_profile': '尚未评分：请运行评分。',
   'cu.no_recs': '该客户暂无推荐。', 'cu.no_consents': '没有授权记录：每个渠道发送消息都需要授权。',
   'cu.channel': '渠道', 'cu.purpose': '用途', 'cu.state': '状态', 'cu.when': '时间', 'cu.source': '来源',
-  'cu.field': '字段', 'cu.value': '值', 'cu.product': '商品', 'cu.reason': '原因', 'cu.score': '分数',
+  'cu.field': '字段', 'cu.value': '值', 'cu.product': '商品', 'cu.reason': '原因', 'cu.score': '分数', 'cu.last_order': '最近下单', 'cu.returns': '退货 {n} 笔',
   'sg.title': '人群', 'sg.editor': '表达式', 'sg.placeholder': '例如 lifecycle = "dormant" and clv > 200',
   'sg.count': '{total} 位客户中有 {count} 位', 'sg.in_ms': '用时 {ms} 毫秒', 'sg.sample': '样本',
   'sg.fields': '字段与函数', 'sg.filter': '筛选字段', 'sg.name': '名称', 'sg.description': '说明',

@@ -189,7 +189,7 @@ function planView(p) {
     h('h3', t('cp.samples')),
     byChannel.size
       ? [...byChannel].map(([c, list]) =>
-          h('div.samples', h('h4', c), list.slice(0, 3).map((s) => h('article.sample', h('div.muted.small', `${s.address ?? ''} · ${dateTime(s.send_at)} · ${s.variant ?? ''}`), s.subject || s.title ? h('strong', s.subject || s.title) : null, h('pre.msg', s.text ?? '')))),
+          h('div.samples', h('h4', c), list.slice(0, 3).map((s) => h('article.sample', h('div.muted.small', `${s.address ?? ''} · ${dateTime(s.send_at)} · ${s.variant ?? ''}`), s.subject || s.title ? h('strong', s.subject || s.title) : null, h('pre.msg', { tabindex: '0' }, s.text ?? '')))),
         )
       : empty(t('cp.no_samples')),
   );
@@ -271,7 +271,7 @@ function view(c, name, redraw) {
     out,
     planOut,
     has('GET /v1/campaigns/{name}/report') ? section(() => get(`/v1/campaigns/${enc(name)}/report`), reportView) : null,
-    h('details.card', h('summary', t('cp.definition')), h('pre.code', JSON.stringify(spec, null, 2))),
+    h('details.card', h('summary', t('cp.definition')), h('pre.code', { tabindex: '0', 'aria-label': t('cp.definition') }, JSON.stringify(spec, null, 2))),
   ];
 }
 

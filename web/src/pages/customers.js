@@ -43,12 +43,14 @@ function listView(d, q) {
   if (!rows.length) return empty(t('cu.empty', { q }));
   return table(
     [
-      { label: t('cu.id'), value: (c) => link(`/customers/${enc(c.id)}`, c.customer_id ?? String(c.id)) },
+      { label: t('cu.id'), value: (c) => link(`/customers/${enc(c.customer_id ?? c.id)}`, c.customer_id ?? String(c.id)) },
       { label: t('cu.name'), value: (c) => c.name ?? '—' },
       { label: t('cu.email'), value: (c) => c.email ?? '—' },
       { label: t('cu.phone'), value: (c) => c.phone ?? '—' },
       { label: t('cu.region'), value: (c) => [c.city, c.region, c.country].filter(Boolean).join(', ') || '—' },
       { label: t('cu.orders'), value: (c) => num(c.orders?.count ?? c.orders), num: true },
+      { label: t('cu.spent'), value: (c) => money(c.revenue, d.currency), num: true },
+      { label: t('cu.last_order'), value: (c) => date(c.last_order) },
     ],
     rows,
   );
@@ -56,17 +58,17 @@ function listView(d, q) {
 
 export function renderOne(id) {
   const page = h('div.page');
-  mount(page, section(() => get(`/v1/customers/${enc(id)}`), (c) => view(c, id, page)));
+  mount(page, section(() => get(`/v1/customers/${enc(id)}?recommendations=true`), (c) => view(c, id, page)));
   return page;
 }
 
 function view(c, id, page) {
-  const reload = () => mount(page, section(() => get(`/v1/customers/${enc(id)}`), (d) => view(d, id, page)));
+  const reload = () => mount(page, section(() => get(`/v1/customers/${enc(id)}?recommendations=true`), (d) => view(d, id, page)));
   const title = c.name || c.customer_id || `#${c.id}`;
   return [
     h('p', link('/customers', '← ' + t('cu.title'))),
     h('h1', title),
-    masked() ? notice(t('cu.masked'), 'info') : null,
+    masked() || c.masked ? notice(t('cu.masked'), 'info') : null,
     h(
       'dl.facts',
       fact(t('cu.id'), c.customer_id ?? c.id),
@@ -75,6 +77,9 @@ function view(c, id, page) {
       fact(t('cu.region'), [c.city, c.region, c.country].filter(Boolean).join(', ')),
       c.tier != null ? fact(t('cu.tier'), `${c.tier}${c.points != null ? ` · ${num(c.points)}` : ''}`) : null,
       c.registered_at ? fact(t('cu.registered'), date(c.registered_at)) : null,
+      c.orders && typeof c.orders === 'object' && !Array.isArray(c.orders)
+        ? fact(t('cu.orders'), `${num(c.orders.count)} · ${money(c.orders.revenue, c.currency)}${c.orders.returns ? ` · ${t('cu.returns', { n: num(c.orders.returns) })}` : ''}`)
+        : null,
     ),
     h(
       'div.grid2',
@@ -150,7 +155,7 @@ function recsCard(r, currency) {
     table(
       [
         { label: t('cu.product'), value: (x) => x.name ?? x.sku },
-        { label: t('cu.reason'), value: (x) => x.reason ?? x.reason_code ?? '—' },
+        { label: t('cu.reason'), value: (x) => x.because ?? x.reason ?? '—' },
         { label: t('cu.score'), value: (x) => num(x.score, 2), num: true },
       ],
       items,
@@ -164,21 +169,23 @@ function timelineCard(c) {
   const pushAll = (list, kind, when, text) => {
     for (const x of arr(list)) items.push({ kind, at: parseTime(when(x)), raw: when(x), text: text(x) });
   };
-  const orders = Array.isArray(c.orders) ? c.orders : arr(c.orders?.items ?? c.orders?.recent);
-  pushAll(orders, 'order', (o) => o.ordered_at ?? o.at ?? o.time, (o) => [
-    `${o.order_id ?? o.id ?? ''} · ${money(o.amount ?? o.total ?? o.revenue, o.currency ?? c.currency)}`,
+  const orders = Array.isArray(c.orders) ? c.orders : arr(c.orders?.recent ?? c.orders?.items);
+  pushAll(orders, 'order', (o) => o.time ?? o.ordered_at ?? o.at, (o) => [
+    `${o.order_id ?? o.id ?? ''} · ${money(o.total ?? o.amount ?? o.sales, o.currency ?? c.currency)}`,
+    o.coupon ? ` · ${o.coupon}` : '',
     o.status && o.status !== 'paid' ? ` · ${o.status}` : '',
     Array.isArray(o.lines) && o.lines.length ? ` · ${o.lines.map((l) => `${l.qty ?? 1}× ${l.name ?? l.sku}`).join(', ')}` : '',
   ].join(''));
-  pushAll(c.events, 'event', (e) => e.at ?? e.time ?? e.ts, (e) => [e.type, e.sku, e.name].filter(Boolean).join(' · '));
-  pushAll(c.feedback, 'feedback', (f) => f.at ?? f.time, (f) => [f.kind, f.score != null ? `${f.score}` : null, f.text].filter((x) => x != null && x !== '').join(' · '));
-  pushAll(c.messages, 'message', (m) => m.sent_at ?? m.at ?? m.send_at ?? m.created_at, (m) => [m.campaign, m.channel, m.state ?? m.status, m.subject].filter(Boolean).join(' · '));
+  pushAll(c.recent_events ?? c.events, 'event', (e) => e.time ?? e.at, (e) => [e.type, e.sku, e.name].filter(Boolean).join(' · '));
+  pushAll(c.recent_feedback ?? c.feedback, 'feedback', (f) => f.time ?? f.at, (f) => [f.kind, f.score != null ? `${f.score}` : null, f.text].filter((x) => x != null && x !== '').join(' · '));
+  pushAll(c.messages, 'message', (m) => m.sent_at ?? m.created_at ?? m.due_at ?? m.at, (m) => [m.campaign, m.channel, m.state ?? m.status, m.subject].filter(Boolean).join(' · '));
   items.sort((a, b) => (b.at?.getTime() ?? 0) - (a.at?.getTime() ?? 0));
   if (!items.length) return card(t('cu.timeline'), empty(t('cu.no_timeline')));
   return card(
     t('cu.timeline'),
     h(
       'ol.timeline',
+      { tabindex: '0', 'aria-label': t('cu.timeline') },
       items.slice(0, 200).map((i) =>
         h('li', { class: 'tl-' + i.kind }, h('span.tl-kind', t('cu.t.' + i.kind)), h('time', dateTime(i.raw)), h('span.tl-text', i.text)),
       ),
@@ -187,7 +194,12 @@ function timelineCard(c) {
 }
 
 function consentsCard(c, id, reload) {
-  const rows = arr(c.consents);
+  // the current state per channel and purpose, each with its entries of the ledger
+  const ledger = arr(c.consent_history);
+  const rows = arr(c.consents).map((x) => ({
+    ...x,
+    history: x.history ?? ledger.filter((e) => e.channel === x.channel && (e.purpose ?? null) === (x.purpose ?? null)),
+  }));
   const mayChange = ['owner', 'marketer', 'support'].includes(user()?.role) && has('POST /v1/customers/{id}/consents');
   const out = h('div', { 'aria-live': 'polite' });
   const change = async (x, granted) => {

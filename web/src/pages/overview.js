@@ -4,7 +4,7 @@
 // incremental revenue. Reads /v1/stats and /v1/analytics/*.
 import { h, mount } from '../dom.js';
 import { t, num, money, pct, date, setShop } from '../i18n.js';
-import { get, post, user, problemView, has } from '../api.js';
+import { get, post, user, problemView, has, ApiError } from '../api.js';
 import { chart, palette } from '../charts.js';
 import { card, empty, table, section, jobProgress, link } from '../ui.js';
 
@@ -46,12 +46,23 @@ function content(interval) {
     ),
     h(
       'div.grid2',
-      when('GET /v1/analytics/migration', () => section(() => get('/v1/analytics/migration?by=rfm'), (d) => migrationView(d, 'ov.migration_rfm'))),
-      when('GET /v1/analytics/migration', () => section(() => get('/v1/analytics/migration?by=lifecycle'), (d) => migrationView(d, 'ov.migration_lifecycle'))),
+      when('GET /v1/analytics/migration', () => section(() => migration('rfm'), (d) => migrationView(d, 'ov.migration_rfm'))),
+      when('GET /v1/analytics/migration', () => section(() => migration('lifecycle'), (d) => migrationView(d, 'ov.migration_lifecycle'))),
     ),
     when('GET /v1/analytics/cohorts', () => section(() => get('/v1/analytics/cohorts?period=month'), cohortView)),
     when('GET /v1/analytics/campaigns', () => section(() => get('/v1/analytics/campaigns'), campaignsView)),
   ];
+}
+
+// moves between the two latest scoring runs; before the second run the API answers 404 (the
+// empty state says what to do)
+async function migration(by) {
+  try {
+    return await get(`/v1/analytics/migration?by=${by}`);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
 }
 
 function delta(cur, prev) {

@@ -285,13 +285,13 @@ function errorAt(expr, e) {
 
 function sampleView(rows) {
   if (!Array.isArray(rows) || !rows.length) return null;
-  const keys = Object.keys(rows[0]).filter((k) => typeof rows[0][k] !== 'object').slice(0, 7);
+  const keys = Object.keys(rows[0]).filter((k) => k !== 'id' && typeof rows[0][k] !== 'object').slice(0, 9);
   return [
     h('h3', t('sg.sample')),
     table(
       keys.map((k) => ({
         label: k,
-        value: (r) => (k === 'id' ? h('a', { href: `/customers/${enc(r.id)}`, 'data-link': '' }, String(r.id)) : r[k] == null ? '—' : String(r[k])),
+        value: (r) => (k === 'customer_id' ? h('a', { href: `/customers/${enc(r.customer_id)}`, 'data-link': '' }, String(r.customer_id)) : r[k] == null ? '—' : String(r[k])),
       })),
       rows,
     ),

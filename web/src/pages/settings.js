@@ -101,7 +101,7 @@ function dataCard() {
     try {
       const job = await start();
       const end = await jobProgress(out, job, label);
-      if (end.state === 'done' && end.result) out.append(h('pre.code', JSON.stringify(end.result, null, 2)));
+      if (end.state === 'done' && end.result) out.append(h('pre.code', { tabindex: '0' }, JSON.stringify(end.result, null, 2)));
     } catch (e) {
       mount(out, problemView(e));
     } finally {
