@@ -201,6 +201,20 @@ try {
   const cliCount = JSON.parse(cli('audience', 'count', expr, '--json'));
   check('segments: the live count = encore audience count', N(live), cliCount.count);
   await shot(page, '05-segment-count');
+  if (need('segments: save', 'POST /v1/segments', 'GET /v1/segments')) {
+    page.problems = [];
+    await page.type('#sg-name', 'loyal-email');
+    await page.type('#sg-desc', '3+ orders, email consent');
+    await page.click('form.inline-form button[type=submit]');
+    await page.waitForFunction(() => [...document.querySelectorAll('td')].some((td) => td.textContent === 'loyal-email'), { timeout: 10000 }).catch(() => {});
+    const saved = JSON.parse(cli('audience', 'list', '--json'));
+    const list = saved.segments || saved.items || saved;
+    const seg = list.find((x) => x.name === 'loyal-email');
+    check("segments: a segment saved in the console is in encore audience list", !!seg && (seg.expr ?? seg.expression) === expr, true);
+    check('segments: the saved list shows it', await page.evaluate(() => [...document.querySelectorAll('td')].some((td) => td.textContent === 'loyal-email')), true);
+    if (page.problems.length) notOk('segments: saving makes no failed request', ...page.problems);
+    else ok('segments: saving makes no failed request');
+  }
   // a bad expression: the error shows its position
   await page.$eval('#expr', (e) => (e.value = ''));
   page.problems = [];
