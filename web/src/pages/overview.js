@@ -36,9 +36,12 @@ export function render() {
 
 function content(interval) {
   const when = (op, make) => (has(op) ? make() : null);
+  // one KPI request: its periods, and its currency for the store's totals
+  const kpis = has('GET /v1/analytics/kpis') ? get(`/v1/analytics/kpis?interval=${interval}`) : null;
+  const currency = () => (kpis ? kpis.then((k) => k?.currency, () => null) : Promise.resolve(null));
   return [
-    section(() => get('/v1/stats'), statsView),
-    when('GET /v1/analytics/kpis', () => section(() => get(`/v1/analytics/kpis?interval=${interval}`), (k) => kpiView(k, interval))),
+    section(() => Promise.all([get('/v1/stats'), currency()]), ([s, cur]) => statsView(s, cur)),
+    kpis ? section(() => kpis, (k) => kpiView(k, interval)) : null,
     h(
       'div.grid2',
       when('GET /v1/analytics/distribution', () => section(() => get('/v1/analytics/distribution?by=rfm'), (d) => distView(d, 'ov.rfm'))),
@@ -91,14 +94,14 @@ function kpiCard(id, label, value, change, interval, raw) {
 }
 
 // the store's totals (GET /v1/stats, as encore stats --json)
-function statsView(stats) {
+function statsView(stats, currency) {
   const sales = stats.sales || {};
   if (!stats.orders) return card(null, empty(t('ov.no_data')));
   return h(
     'div.kpis',
     kpiCard('customers', t('ov.customers'), num(stats.customers), undefined, null, stats.customers),
     kpiCard('buyers', t('ov.buyers'), num(sales.customers), undefined, null, sales.customers),
-    kpiCard('revenue', t('ov.revenue'), money(sales.revenue, stats.currency), undefined, null, sales.revenue),
+    kpiCard('revenue', t('ov.revenue'), money(sales.revenue, stats.currency ?? currency), undefined, null, sales.revenue),
     kpiCard('orders', t('ov.orders'), num(sales.orders ?? stats.orders), undefined, null, sales.orders ?? stats.orders),
   );
 }
@@ -189,8 +192,15 @@ function scoreAction() {
   return h('div', btn, out);
 }
 
+// lifecycle stages in the order a customer lives them; RFM segments as the API ranks them
+const STAGES = ['prospect', 'new', 'growing', 'mature', 'declining', 'dormant', 'churned'];
+
 function distView(d, titleKey) {
-  const segs = list(d, 'segments', 'items');
+  let segs = list(d, 'segments', 'items');
+  if (d?.by === 'lifecycle') {
+    const rank = (x) => (STAGES.indexOf(x.segment) < 0 ? STAGES.length : STAGES.indexOf(x.segment));
+    segs = [...segs].sort((a, b) => rank(a) - rank(b));
+  }
   if (!segs.length) return card(t(titleKey), empty(t('ov.no_scores'), scoreAction()));
   const label = (s) => s.segment ?? s.stage ?? s.name ?? t('ov.unscored');
   return card(
