@@ -161,6 +161,7 @@ static void plan(enc_mreq *rq, enc_mres *rs, enc_spec *spec)
 {
     size_t sample;
     if (!sample_of(rq, rs, &sample)) return;
+    if (enc_mreq_masked(rq)) sample = 0; /* rendered messages hold names and addresses */
     enc_err err = {0};
     if (enc_campaign_plan_json(rq->st, spec, rq->now, sample, enc_mres_json(rs, 200), &err)) {
         if (err.rc == ENC_EDB) storage_error(rs, "plan", &err);

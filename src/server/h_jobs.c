@@ -31,7 +31,7 @@ static void storage_error(enc_mres *rs, const char *what, const enc_err *err)
     enc_mres_problem(rs, 500, NULL, "storage error");
 }
 
-static void job_doc(enc_jw *w, const enc_jobrec *j)
+static void job_doc(const enc_mreq *rq, enc_jw *w, const enc_jobrec *j)
 {
     enc_jw_obj(w);
     enc_jw_kint(w, "id", j->id);
@@ -50,10 +50,19 @@ static void job_doc(enc_jw *w, const enc_jobrec *j)
     json_decref(p);
     /* the result is the command's --json document, written by the runner: copied verbatim */
     enc_jw_key(w, "result");
-    if (j->result) {
+    json_t *res = j->result && enc_mreq_masked(rq) ? json_loads(j->result, 0, NULL) : NULL;
+    if (res && json_object_get(res, "errors")) {
+        /* an import's rejected rows may quote personal data: analysts get the count only */
+        json_object_set_new(res, "errors", json_array());
+        char *t = json_dumps(res, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        enc_buf_adds(w->out, t ? t : "null");
+        free(t);
+        w->after_key = false;
+    } else if (j->result) {
         enc_buf_adds(w->out, j->result);
         w->after_key = false;
     } else enc_jw_null(w);
+    json_decref(res);
     enc_jw_kstr(w, "error", j->error);
     enc_jw_kstr(w, "created_by", j->created_by);
     enc_jw_ktime(w, "created_at", j->created_at);
@@ -76,7 +85,7 @@ void enc_h_jobs_list(enc_mreq *rq, enc_mres *rs)
     enc_jw_key(w, "items");
     enc_jw_arr(w);
     size_t shown = n > pg.limit ? pg.limit : n;
-    for (size_t i = 0; i < shown; i++) job_doc(w, &js[i]);
+    for (size_t i = 0; i < shown; i++) job_doc(rq, w, &js[i]);
     enc_jw_end(w);
     enc_page_next(w, n > pg.limit, shown ? js[shown - 1].id : 0);
     enc_jw_end(w);
@@ -96,7 +105,7 @@ void enc_h_job_get(enc_mreq *rq, enc_mres *rs)
     enc_err err = {0};
     if (enc_job_get(rq->st, id, &j, &found, &err)) return storage_error(rs, "jobs", &err);
     if (!found) return enc_mres_problem(rs, 404, "path.id", "no such job");
-    job_doc(enc_mres_json(rs, 200), &j);
+    job_doc(rq, enc_mres_json(rs, 200), &j);
     enc_jobrec_clear(&j);
 }
 
@@ -136,7 +145,7 @@ void enc_h_jobs_create(enc_mreq *rq, enc_mres *rs)
     char loc[64];
     snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)id);
     enc_mres_header(rs, "Location", loc);
-    job_doc(enc_mres_json(rs, 202), &j);
+    job_doc(rq, enc_mres_json(rs, 202), &j);
     enc_jobrec_clear(&j);
     char target[64];
     snprintf(target, sizeof target, "job:%lld", (long long)id);

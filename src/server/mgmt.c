@@ -404,6 +404,10 @@ bool enc_cursor_decode(const char *text, int64_t *key)
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) v = v << 8 | raw[i];
     if (v > INT64_MAX || v == 0) return false;
+    /* only the one text this API gives out for the key (base64 has spare bits at the end) */
+    char again[16];
+    enc_cursor_encode((int64_t)v, again, sizeof again);
+    if (strcmp(again, text) != 0) return false;
     *key = (int64_t)v;
     return true;
 }

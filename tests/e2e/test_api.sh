@@ -176,6 +176,10 @@ as owner GET "/v1/users?sort=email";                   problem "users: an unknow
 as owner PATCH /v1/users/new%40shop.example -H 'Content-Type: application/json' --data-binary '{"disabled":true}'
 check "users: disable" "$(j "$BODY" 'd["disabled"]')" "True"
 login new@shop.example new-user-pass-1;                check "users: a disabled user cannot log in" "$CODE" 401
+as owner PATCH /v1/users/owner%40shop.example -H 'Content-Type: application/json' --data-binary '{"role":"analyst"}'
+problem "users: the last active owner cannot be demoted" 409 "path.email" "last active owner"
+as owner PATCH /v1/users/owner%40shop.example -H 'Content-Type: application/json' --data-binary '{"disabled":true}'
+check "users: nor disabled" "$CODE" 409
 as owner PATCH /v1/users/ghost%40shop.example -H 'Content-Type: application/json' --data-binary '{"disabled":true}'
 problem "users: patch an unknown user" 404 "path.email"
 as owner PATCH /v1/users/new%40shop.example -H 'Content-Type: application/json' --data-binary '{}'
