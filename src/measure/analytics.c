@@ -6,15 +6,18 @@
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "campaign/campdb.h"
 #include "ingest/clean.h"
+#include "measure/campreport.h"
 #include "store/store_analytics.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* years 0..9999: civil arithmetic stays inside int for any timestamp */
-#define T_MIN (-62167219200LL)
+/* years 1..9999: civil arithmetic stays inside int for any timestamp, and every label has a
+ * four-digit year (0001-01-01 is a Monday, so no ISO week reaches back into year 0) */
+#define T_MIN (-62135596800LL)
 #define T_MAX (253402300799LL)
 
 static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
@@ -418,4 +421,93 @@ enc_rc enc_migration_json(enc_store *st, const char *by, enc_jw *w, bool *found,
     enc_jw_end(w);
     enc_store_migration_free(&m);
     return ENC_OK;
+}
+
+typedef struct ranked {
+    enc_campreport *r;
+    double incr;
+    char name[ENC_SPEC_MAX_NAME];
+} ranked;
+
+static int by_incr(const void *a, const void *b)
+{
+    double x = ((const ranked *)a)->incr, y = ((const ranked *)b)->incr;
+    if (isnan(x) || isnan(y)) return isnan(x) - isnan(y);
+    return x < y ? 1 : x > y ? -1 : strcmp(((const ranked *)a)->name, ((const ranked *)b)->name);
+}
+
+static void pair_or_null(enc_jw *w, const char *k, double lo, double hi)
+{
+    enc_jw_key(w, k);
+    if (!isfinite(lo) || !isfinite(hi)) {
+        enc_jw_null(w);
+        return;
+    }
+    enc_jw_arr(w);
+    enc_jw_num(w, lo);
+    enc_jw_num(w, hi);
+    enc_jw_end(w);
+}
+
+enc_rc enc_campaigns_ranked_json(enc_store *st, int64_t as_of, enc_jw *w, enc_err *err)
+{
+    enc_camp_row *rows;
+    size_t n;
+    if (enc_camp_list(st, &rows, &n, err)) return err->rc;
+    ranked *v = enc_xcalloc(n ? n : 1, sizeof *v);
+    size_t k = 0;
+    enc_rc rc = ENC_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!rows[i].started_at) continue;
+        if ((rc = enc_campreport_build(st, rows[i].name, as_of, &v[k].r, err))) break;
+        const enc_uplift *u = &v[k].r->up[ENC_ATTR_TREATED];
+        v[k].incr = u->valid ? u->incr_revenue : NAN;
+        snprintf(v[k].name, sizeof v[k].name, "%s", rows[i].name);
+        k++;
+    }
+    for (size_t i = 0; i < n; i++) enc_camp_row_free(&rows[i]);
+    free(rows);
+    if (!rc) {
+        qsort(v, k, sizeof *v, by_incr);
+        char t[40];
+        enc_fmt_datetime(t, sizeof t, as_of);
+        if (strlen(t) == 19) t[10] = 'T', t[19] = 'Z', t[20] = 0;
+        enc_jw_obj(w);
+        enc_jw_kstr(w, "as_of", t);
+        enc_jw_key(w, "campaigns");
+        enc_jw_arr(w);
+        for (size_t i = 0; i < k; i++) {
+            const enc_campreport *r = v[i].r;
+            const enc_attr *a = r->all;
+            const enc_uplift *u = &r->up[ENC_ATTR_TREATED];
+            const enc_attr_group *T = &a->g[ENC_ATTR_TREATED], *H = &a->g[ENC_ATTR_HOLDOUT];
+            double scale = pow(10, a->digits);
+            enc_jw_obj(w);
+            enc_jw_kstr(w, "name", v[i].name);
+            enc_jw_kstr(w, "state", r->state);
+            enc_fmt_datetime(t, sizeof t, r->started_at);
+            if (strlen(t) == 19) t[10] = 'T', t[19] = 'Z', t[20] = 0;
+            enc_jw_kstr(w, "started_at", t);
+            enc_jw_kint(w, "audience", T->audience);
+            enc_jw_kint(w, "holdout", H->audience);
+            enc_jw_kint(w, "messaged", T->sent);
+            enc_jw_kint(w, "conversions", T->converted);
+            enc_jw_kint(w, "holdout_conversions", H->converted);
+            enc_jw_knum(w, "conversion_uplift", u->valid ? u->conv.diff : NAN);
+            enc_jw_knum(w, "incremental_revenue", u->valid ? u->incr_revenue / scale : NAN);
+            pair_or_null(w, "incremental_revenue_ci", u->valid ? u->incr_lo / scale : NAN,
+                         u->valid ? u->incr_hi / scale : NAN);
+            enc_jw_key(w, "cost");
+            enc_jw_money(w, u->cost, a->digits);
+            enc_jw_knum(w, "roi", u->valid ? u->roi : NAN);
+            enc_jw_kstr(w, "currency", a->currency[0] ? a->currency : NULL);
+            enc_jw_end(w);
+        }
+        enc_jw_end(w);
+        enc_jw_end(w);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (v[i].r) enc_campreport_free(v[i].r);
+    free(v);
+    return rc;
 }

@@ -35,7 +35,7 @@ typedef enum enc_period { ENC_PERIOD_DAY, ENC_PERIOD_WEEK, ENC_PERIOD_MONTH } en
 /* "day", "week" or "month"; false otherwise. */
 bool enc_period_parse(const char *s, enc_period *out);
 const char *enc_period_name(enc_period p);
-/* The number of the period holding epoch second t (times beyond years 0..9999 are clamped). */
+/* The number of the period holding epoch second t (times beyond years 1..9999 are clamped). */
 int64_t enc_period_of(enc_period p, int64_t t);
 /* Epoch second the period starts at. */
 int64_t enc_period_start(enc_period p, int64_t idx);
@@ -117,4 +117,14 @@ enc_rc enc_distribution_json(struct enc_store *st, const char *by, int digits, s
                              bool *found, enc_err *err);
 enc_rc enc_migration_json(struct enc_store *st, const char *by, struct enc_jw *w, bool *found,
                           enc_err *err);
+
+/* --- campaigns ranked -------------------------------------------------------------------------
+ * Every campaign that has started, measured as `encore campaign report NAME --json` measures it
+ * as of as_of (measure/campreport.h), ranked by the incremental revenue of all its variants
+ * together over the holdout (campaigns without a measurable holdout last):
+ * {"as_of", "campaigns": [{"name", "state", "started_at", "audience", "holdout", "messaged",
+ * "conversions", "holdout_conversions", "conversion_uplift", "incremental_revenue",
+ * "incremental_revenue_ci", "cost", "roi", "currency"}]}. */
+enc_rc enc_campaigns_ranked_json(struct enc_store *st, int64_t as_of, struct enc_jw *w,
+                                 enc_err *err);
 #endif

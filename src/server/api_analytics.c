@@ -115,3 +115,14 @@ void enc_h_analytics_migration(enc_mreq *rq, enc_mres *rs)
         return enc__api_fail(rs, "migration", &err);
     if (!found) enc_mres_problem(rs, 404, NULL, "a migration needs two scoring runs");
 }
+
+void enc_h_analytics_campaigns(enc_mreq *rq, enc_mres *rs)
+{
+    const char *at = enc_mreq_query(rq, "at");
+    int64_t as_of = rq->now;
+    if (at && !enc_parse_time(at, &as_of))
+        return enc_mres_problem(rs, 400, "query.at", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+    enc_err err = {0};
+    if (enc_campaigns_ranked_json(rq->st, as_of, enc_mres_json(rs, 200), &err))
+        enc__api_fail(rs, "campaigns", &err);
+}

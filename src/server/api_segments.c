@@ -20,7 +20,7 @@ static const enc_field count_fields[] = {
     {"now", ENC_F_STRING, false, 32,
      "evaluate as of this time (YYYY-MM-DD or RFC 3339, UTC); default the current time"},
     {NULL}};
-const enc_schema enc_schema_segment_count = {"SegmentCount", count_fields,
+const enc_schema enc_schema_segment_count = {"SegmentCountRequest", count_fields,
                                              "an expression to count, with a sample"};
 static const enc_field new_fields[] = {
     {"name", ENC_F_STRING, true, 64, "1 to 64 bytes, not starting with '-'"},

@@ -25,6 +25,8 @@ void enc_h_analytics_kpis(enc_mreq *rq, enc_mres *rs);
 void enc_h_analytics_distribution(enc_mreq *rq, enc_mres *rs);
 void enc_h_analytics_migration(enc_mreq *rq, enc_mres *rs);
 void enc_h_analytics_cohorts(enc_mreq *rq, enc_mres *rs);
+/* every started campaign measured as encore campaign report NAME --json, ranked */
+void enc_h_analytics_campaigns(enc_mreq *rq, enc_mres *rs);
 
 /* The shop's currency code (cap >= 8; "" when the orders name none) and its decimals (2 when
  * unknown), as the CLI takes them. */

@@ -92,6 +92,9 @@ static const enc_qparam by_q[] = {
      "lifecycle)"},
     {NULL}};
 static const enc_qparam cohorts_q[] = {{"period", ENC_F_STRING, "month (default) or week"}, {NULL}};
+static const enc_qparam ranked_q[] = {
+    {"at", ENC_F_STRING, "measure as of this time (YYYY-MM-DD or RFC 3339, UTC); default now"},
+    {NULL}};
 
 /* ---- the table --------------------------------------------------------------------------- */
 
@@ -214,6 +217,9 @@ const enc_route enc_routes[] = {
      "Migration", by_q, 0},
     {"GET", "/v1/analytics/cohorts", READERS, enc_h_analytics_cohorts,
      "Cohort retention (encore cohorts)", NULL, "Cohorts", cohorts_q, 0},
+    {"GET", "/v1/analytics/campaigns", READERS, enc_h_analytics_campaigns,
+     "Every started campaign ranked by incremental revenue (as encore campaign report)", NULL,
+     "CampaignRanking", ranked_q, 0},
 
     /* the contract and operations */
     {"GET", "/v1/openapi.json", ANYONE, enc_h_openapi, "This API's OpenAPI 3.1 document", NULL,

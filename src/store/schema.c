@@ -244,8 +244,10 @@ const char *const enc__schema_migrations[] = {
     "  run_id INTEGER NOT NULL, customer_id INTEGER NOT NULL, rfm_segment TEXT, lifecycle TEXT,"
     "  PRIMARY KEY(run_id, customer_id)) WITHOUT ROWID;"
     "INSERT INTO segment_history SELECT run_id, customer_id, rfm_segment, lifecycle FROM profiles;"
-    /* and a description beside each saved segment (the segment editor, /v1/segments) */
-    "ALTER TABLE segments ADD COLUMN description TEXT;",
+    /* and a description beside each saved segment (the segment editor, /v1/segments); the
+     * customer view reads a customer's coupons by this index */
+    "ALTER TABLE segments ADD COLUMN description TEXT;"
+    "CREATE INDEX coupons_customer ON coupons(customer_id);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

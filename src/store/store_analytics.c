@@ -50,10 +50,22 @@ enc_rc enc__store_history_record(enc_store *st, int64_t run_id, enc_err *err)
     return ENC_OK;
 }
 
-static const char *dup(enc_arena *a, sqlite3_stmt *s, int i)
+/* The distinct segment names of one side of the matrix: index 0 is NULL (not scored in that
+ * run), 1 is "(none)" (scored, no segment); at most MAX_SEGS names (ENC_ELIMIT beyond). */
+#define MAX_SEGS 256
+typedef struct segs {
+    const char *name[MAX_SEGS];
+    int n;
+} segs;
+
+static int seg_id(segs *g, enc_arena *a, const unsigned char *t)
 {
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? enc_arena_strndup(a, (const char *)t, strlen((const char *)t)) : NULL;
+    const char *s = t ? (const char *)t : "(none)";
+    for (int i = 1; i < g->n; i++)
+        if (strcmp(g->name[i], s) == 0) return i;
+    if (g->n == MAX_SEGS) return -1;
+    g->name[g->n] = enc_arena_strndup(a, s, strlen(s));
+    return g->n++;
 }
 
 enc_rc enc_store_migration(enc_store *st, const char *by, enc_migration *out, bool *found,
@@ -84,39 +96,74 @@ enc_rc enc_store_migration(enc_store *st, const char *by, enc_migration *out, bo
     if (n < 2) return ENC_OK;
     out->from_run = run[0], out->to_run = run[1], out->from_as_of = asof[0],
     out->to_as_of = asof[1];
-    char sql[900];
-    /* a full outer join of the two runs by customer, written as two left joins */
+    /* the two runs in customer order (the primary key's), merged here: one pass each */
+    char sql[160];
     snprintf(sql, sizeof sql,
-             "SELECT f, t, count(*) FROM ("
-             " SELECT coalesce(a.%1$s, '(none)') f, CASE WHEN b.customer_id IS NULL THEN NULL"
-             "  ELSE coalesce(b.%1$s, '(none)') END t FROM segment_history a LEFT JOIN"
-             "  segment_history b ON b.run_id = ?2 AND b.customer_id = a.customer_id"
-             "  WHERE a.run_id = ?1"
-             " UNION ALL SELECT NULL, coalesce(b.%1$s, '(none)') FROM segment_history b WHERE"
-             "  b.run_id = ?2 AND NOT EXISTS(SELECT 1 FROM segment_history a WHERE a.run_id = ?1"
-             "  AND a.customer_id = b.customer_id))"
-             " GROUP BY f, t ORDER BY f IS NULL, f, t IS NULL, t",
+             "SELECT customer_id, %s FROM segment_history WHERE run_id = ?1 ORDER BY customer_id",
              col);
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-        return enc__store_sqlfail(st, err, "reading the segment history");
-    sqlite3_bind_int64(s, 1, run[0]);
-    sqlite3_bind_int64(s, 2, run[1]);
-    out->arena = enc_arena_new(4096);
-    size_t cap = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (out->n == cap) {
-            cap = cap ? 2 * cap : 32;
-            out->cells = enc_xrealloc(out->cells, cap * sizeof *out->cells);
+    sqlite3_stmt *q[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        if (sqlite3_prepare_v2(st->db, sql, -1, &q[k], NULL) != SQLITE_OK) {
+            sqlite3_finalize(q[0]);
+            return enc__store_sqlfail(st, err, "reading the segment history");
         }
-        enc_migration_cell *c = &out->cells[out->n++];
-        c->from = dup(out->arena, s, 0);
-        c->to = dup(out->arena, s, 1);
-        c->customers = sqlite3_column_int64(s, 2);
+        sqlite3_bind_int64(q[k], 1, run[k]);
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "reading the segment history");
-    *found = true;
-    return ENC_OK;
+    out->arena = enc_arena_new(4096);
+    segs g[2] = {{{NULL}, 2}, {{NULL}, 2}};
+    g[0].name[1] = g[1].name[1] = "(none)";
+    int64_t *tally = enc_xcalloc((size_t)MAX_SEGS * MAX_SEGS, sizeof *tally);
+    int r0 = sqlite3_step(q[0]), r1 = sqlite3_step(q[1]);
+    enc_rc res = ENC_OK;
+    while (r0 == SQLITE_ROW || r1 == SQLITE_ROW) {
+        int64_t c0 = r0 == SQLITE_ROW ? sqlite3_column_int64(q[0], 0) : INT64_MAX;
+        int64_t c1 = r1 == SQLITE_ROW ? sqlite3_column_int64(q[1], 0) : INT64_MAX;
+        int f = 0, t = 0;
+        if (c0 <= c1) f = seg_id(&g[0], out->arena, sqlite3_column_text(q[0], 1));
+        if (c1 <= c0) t = seg_id(&g[1], out->arena, sqlite3_column_text(q[1], 1));
+        if (f < 0 || t < 0) {
+            res = enc_fail(err, ENC_ELIMIT, "segment history: more than %d segments", MAX_SEGS - 2);
+            break;
+        }
+        tally[f * MAX_SEGS + t]++;
+        if (c0 <= c1) r0 = sqlite3_step(q[0]);
+        if (c1 <= c0) r1 = sqlite3_step(q[1]);
+    }
+    sqlite3_finalize(q[0]);
+    sqlite3_finalize(q[1]);
+    if (!res &&
+        ((r0 != SQLITE_DONE && r0 != SQLITE_ROW) || (r1 != SQLITE_DONE && r1 != SQLITE_ROW)))
+        res = enc__store_sqlfail(st, err, "reading the segment history");
+    if (!res) {
+        /* cells by from, then to, names in byte order, NULL (not scored) last */
+        int ord[2][MAX_SEGS];
+        for (int k = 0; k < 2; k++) {
+            int m = 0;
+            for (int i = 1; i < g[k].n; i++) ord[k][m++] = i;
+            for (int i = 1; i < m; i++) /* insertion sort: a few names */
+                for (int j = i; j > 0 && strcmp(g[k].name[ord[k][j - 1]], g[k].name[ord[k][j]]) > 0;
+                     j--) {
+                    int x = ord[k][j];
+                    ord[k][j] = ord[k][j - 1], ord[k][j - 1] = x;
+                }
+            ord[k][m] = 0;
+        }
+        size_t cap = 0;
+        for (int i = 0; i < g[0].n; i++)
+            for (int j = 0; j < g[1].n; j++) {
+                int f = ord[0][i], t = ord[1][j];
+                if (!tally[f * MAX_SEGS + t]) continue;
+                if (out->n == cap) {
+                    cap = cap ? 2 * cap : 32;
+                    out->cells = enc_xrealloc(out->cells, cap * sizeof *out->cells);
+                }
+                out->cells[out->n++] =
+                    (enc_migration_cell){g[0].name[f], g[1].name[t], tally[f * MAX_SEGS + t]};
+            }
+        *found = true;
+    }
+    free(tally);
+    return res;
 }
 
 void enc_store_migration_free(enc_migration *m)

@@ -13,6 +13,13 @@ unset ENCORE_LISTEN
 "$ENCORE" demo --customers 300 --out "$T/shop" >/dev/null 2>&1 || not_ok "demo shop"
 "$ENCORE" score --as-of 2025-06-30 >/dev/null 2>&1
 "$ENCORE" score >/dev/null 2>&1
+printf '{"quiet_hours": null, "caps": [{"channel": "all", "max": 10, "window": "1d"}]}' >"$T/policy.json"
+"$ENCORE" campaign policy "$T/policy.json" >/dev/null
+for c in spring autumn; do
+  printf '{"name": "%s", "trigger": {"type": "once"}, "channels": ["email"], "holdout": 0.3,
+   "content": {"email": {"subject": "Hello", "text": "Hello"}}}' "$c" >"$T/$c.json"
+  "$ENCORE" campaign start "$T/$c.json" >/dev/null 2>&1 || not_ok "campaign $c started"
+done
 declare -A KEY
 for r in owner marketer analyst support; do
   KEY[$r]=$("$ENCORE" apikey create --role $r --name "e2e-$r" 2>/dev/null)
@@ -118,6 +125,18 @@ while [ "$cur" != "None" ]; do
   call marketer GET "/v1/customers?limit=7&cursor=$cur"; seen=$((seen + $(jget "$BODY" 'len(d["items"])'))); cur=$(jget "$BODY" 'd["next_cursor"]')
 done
 check "search pages cover every customer" "$seen" "$N"
+
+call analyst GET "/v1/analytics/campaigns?at=2030-01-01"
+check "campaigns: both started campaigns" "$(jget "$BODY" 'sorted(c["name"] for c in d["campaigns"])')" "['autumn', 'spring']"
+for c in spring autumn; do
+  check "campaigns: $c as encore campaign report" "$(jget "$BODY" "[(x['audience'], x['holdout'], x['incremental_revenue'], x['cost']) for x in d['campaigns'] if x['name'] == '$c'][0]")" \
+    "$("$ENCORE" campaign report $c --at 2030-01-01 --json | $PY -c 'import json,sys; d=json.load(sys.stdin); t=[g for g in d["groups"] if g["kind"] == "treated"] or [g for g in d["groups"] if g["kind"] != "holdout"]; h=[g for g in d["groups"] if g["kind"] == "holdout"][0]; u=t[0]["uplift"]; print((t[0]["audience"], h["audience"], u["incremental_revenue"], u["cost"]))')"
+done
+check "campaigns: ranked by incremental revenue" "$(jget "$BODY" '[c["incremental_revenue"] for c in d["campaigns"]] == sorted([c["incremental_revenue"] for c in d["campaigns"]], reverse=True)')" True
+call analyst GET "/v1/analytics/campaigns?at=soon"
+check "campaigns: bad at" "$CODE $(jget "$BODY" 'd["errors"][0]["field"]')" "400 query.at"
+call support GET "/v1/analytics/campaigns"
+check "campaigns: support 403" "$CODE" 403
 
 # --- consent changes ---------------------------------------------------------------------------
 call support POST "/v1/customers/$C1/consents" '{"channel":"Email","purpose":"marketing","granted":false}'

@@ -50,7 +50,7 @@ static void test_periods(void)
     enc_period_label(ENC_PERIOD_MONTH, enc_period_of(ENC_PERIOD_MONTH, INT64_MAX), lab, sizeof lab);
     CHECK_STR(lab, "9999-12");
     enc_period_label(ENC_PERIOD_MONTH, enc_period_of(ENC_PERIOD_MONTH, INT64_MIN), lab, sizeof lab);
-    CHECK_STR(lab, "0000-01");
+    CHECK_STR(lab, "0001-01");
 }
 
 /* three customers: A buys in Jan and Mar (return in Mar), B returns in Jan, buys in Feb,
