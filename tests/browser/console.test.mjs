@@ -291,6 +291,18 @@ try {
     check('settings: the audit log shows the login', /session|login/.test(audit), true);
   }
 
+  // a tablet (portrait) and a 1366x768 laptop: no page scrolls sideways
+  for (const [w, hgt, tag] of [[820, 1180, 'tablet'], [1366, 768, 'laptop']]) {
+    await page.setViewport({ width: w, height: hgt });
+    for (const [path, name] of [['/', 'overview'], ['/campaigns/vip-console', 'campaign'], ['/segments', 'segments'], ['/settings', 'settings']]) {
+      await page.goto(BASE_URL + path, { waitUntil: 'networkidle0' });
+      await settled(page);
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(`${tag} ${w}px: ${path} fits the width (no sideways scrolling)`, over <= 0, true);
+      if (tag === 'tablet') await shot(page, `20-tablet-${name}`);
+    }
+  }
+
   // Chinese
   await page.evaluate(() => localStorage.setItem('encore.locale', 'zh-CN'));
   await page.evaluateOnNewDocument(() => localStorage.setItem('encore.locale', 'zh-CN'));

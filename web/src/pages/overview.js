@@ -3,7 +3,7 @@
 // their migration since the previous scoring run, the cohort heatmap, campaigns ranked by
 // incremental revenue. Reads /v1/stats and /v1/analytics/*.
 import { h, mount } from '../dom.js';
-import { t, num, money, pct, date, setShop } from '../i18n.js';
+import { t, num, money, pct, date, setShop, stateName } from '../i18n.js';
 import { get, post, user, problemView, has, ApiError } from '../api.js';
 import { chart, palette } from '../charts.js';
 import { card, empty, table, section, jobProgress, link } from '../ui.js';
@@ -305,9 +305,11 @@ function campaignsView(d) {
     table(
       [
         { label: t('cp.name'), value: (c) => link(`/campaigns/${encodeURIComponent(c.name ?? c.campaign)}`, c.name ?? c.campaign) },
-        { label: t('cp.state'), value: (c) => c.state ?? '' },
-        { label: t('cp.members'), value: (c) => num(c.members), num: true },
+        { label: t('cp.state'), value: (c) => stateName(c.state) },
+        { label: t('f.audience'), value: (c) => num(c.audience ?? c.members), num: true },
+        { label: t('cp.messaged'), value: (c) => num(c.messaged), num: true },
         { label: t('cp.conversions'), value: (c) => num(c.conversions ?? c.converted), num: true },
+        { label: t('cp.roi'), value: (c) => (c.roi == null ? '—' : pct(c.roi)), num: true },
         { label: t('ov.incremental'), value: (c) => money(c.incremental_revenue, c.currency ?? d.currency), num: true },
       ],
       ranked,
