@@ -285,6 +285,26 @@ try {
     if (page.problems.length) notOk('settings: adding a user makes no failed request', ...page.problems);
     else ok('settings: adding a user makes no failed request');
   }
+  if (need('settings: jobs', 'POST /v1/jobs', 'GET /v1/jobs/{id}')) {
+    // a CSV upload as an import job, then a scoring run, each with its progress bar to the end
+    page.problems = [];
+    await page.select('#imp-table', 'feedback');
+    const input = await page.$('#imp-file');
+    await input.uploadFile(join(process.env.DEMO_DIR, 'feedback.csv'));
+    const before = JSON.parse(cli('stats', '--json')).feedback;
+    await page.click('#imp-file ~ button[type=submit]');
+    await page.waitForFunction(() => /Import (finished|failed)/.test(document.body.textContent), { timeout: 30000 }).catch(() => {});
+    await shot(page, '18-import-job');
+    check('settings: the import job finishes', await page.evaluate(() => document.body.textContent.includes('Import finished')), true);
+    check('settings: re-importing the same feedback adds nothing (idempotent)', JSON.parse(cli('stats', '--json')).feedback, before);
+    await page.click('#imp-file ~ button.secondary');
+    await page.waitForFunction(() => /Scoring (finished|failed)/.test(document.body.textContent), { timeout: 60000 }).catch(() => {});
+    check('settings: the scoring job finishes', await page.evaluate(() => document.body.textContent.includes('Scoring finished')), true);
+    const result = await page.$$eval('pre.code', (ps) => ps.map((p) => p.textContent).join('\n'));
+    check('settings: the scoring job shows its result (encore score --json)', /"as_of"/.test(result), true);
+    if (page.problems.length) notOk('settings: jobs make no failed request', ...page.problems);
+    else ok('settings: jobs make no failed request');
+  }
   if (need('settings: audit', 'GET /v1/audit')) {
     await visit(page, '/settings', '13-settings');
     const audit = await page.$eval('main', (m) => m.textContent);

@@ -46,5 +46,5 @@ done
 [ -n "$port" ] || { cat "$tmp/serve.err"; fail "encore serve did not start"; }
 
 mkdir -p "$root/$build/screenshots"
-BASE_URL="http://127.0.0.1:$port" ENCORE="$ENCORE" CHROMIUM="$CHROMIUM" \
+DEMO_DIR="$tmp/demo" BASE_URL="http://127.0.0.1:$port" ENCORE="$ENCORE" CHROMIUM="$CHROMIUM" \
   SCREENSHOTS="$root/$build/screenshots" node "$here/console.test.mjs"

@@ -57,4 +57,23 @@ get /customers -X POST
 check "POST /customers is not the page" "$([ "$CODE" != 200 ] && echo refused)" refused
 
 kill -TERM "$SRV_PID"; wait "$SRV_PID" 2>/dev/null; SRV_PID=""
+
+# --- the newcomer path: make demo's last step (scripts/demo-console) -------------------------
+DEMO_DB="$E2E_TMP/demo.db"
+"$ENCORE" --db "$DEMO_DB" demo --customers 300 --out "$E2E_TMP/demo" >/dev/null 2>&1
+OUT=$("$(dirname "$0")/../../scripts/demo-console" "$ENCORE" "$DEMO_DB" 2>&1); RC=$?
+check "demo-console exits 0" "$RC" 0
+check_match "demo-console prints the console's URL" "$OUT" "open http://127\.0\.0\.1:8080/"
+PW=$(printf '%s\n' "$OUT" | sed -nE 's/.*with the password ([A-Za-z0-9]+).*/\1/p')
+check_match "demo-console prints a demo login" "$PW" "^[A-Za-z0-9]{10,}$"
+run_rc "$ENCORE" --db "$DEMO_DB" campaign show vip-demo --json
+check_match "demo-console started the sample campaign" "$OUT" '"state":"running"'
+"$ENCORE" --db "$DEMO_DB" serve --listen 127.0.0.1:0 --no-jobs 2>"$E2E_TMP/serve2.err" &
+SRV_PID=$!
+PORT=$(serve_port "$E2E_TMP/serve2.err")
+CODE=$(curl -s -o "$E2E_TMP/login" -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d "{\"email\": \"demo@shop.example\", \"password\": \"$PW\"}" "http://127.0.0.1:$PORT/v1/session")
+check "the printed demo login signs in" "$CODE" 200
+check_match "the demo login is an owner" "$(cat "$E2E_TMP/login")" '"role":"owner"'
+kill -TERM "$SRV_PID"; wait "$SRV_PID" 2>/dev/null; SRV_PID=""
 e2e_done
