@@ -4,12 +4,15 @@
 #   make test-slow  the slow tier (tests/slow/: the 100,000-message crash test); CI runs it
 #   make asan     the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo     install what is missing, build, generate a demo shop, import and score it, write
-#                 its HTML report (demo/report.html) and say what to open next
+#                 its HTML report (demo/report.html), start a sample campaign and print the
+#                 console's URL and a demo login
 #   make fuzz     build the libFuzzer targets (clang) and run each briefly on its corpus
 #   make deps     install missing Debian packages (scripts/install-deps)
 #   make format   apply .clang-format to every C file; make format-check fails when one differs
 #   make playbooks  regenerate src/campaign/playbooks.c from src/campaign/playbooks/*.json
 #   make utf8-tables  regenerate src/base/utf8_tables.h (display widths) from Python's unicodedata
+#   make web      rebuild the console (web/, needs Node) and regenerate src/server/webassets.c
+#   make test-browser  the console in Debian's chromium (tests/browser; needs Node)
 
 PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd libcrypto
 BUILD    ?= build
@@ -29,7 +32,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: utf8-tables all test test-slow asan demo deps fuzz clean check-deps bench playbooks format format-check
+.PHONY: utf8-tables all test test-slow asan demo deps fuzz clean check-deps bench playbooks format format-check web test-browser
 .SECONDARY:
 
 all: check-deps $(BUILD)/encore $(TEST_BIN)
@@ -78,6 +81,7 @@ demo:
 	$(BUILD)/encore --db demo.db score
 	$(BUILD)/encore --db demo.db report --html demo/report.html
 	@ENCORE=$(BUILD)/encore scripts/demo-next demo.db demo/report.html
+	scripts/demo-console $(BUILD)/encore demo.db
 
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
@@ -104,6 +108,16 @@ playbooks:
 # the display-width tables of src/base/utf8.c (generated and committed)
 utf8-tables:
 	scripts/gen-utf8-widths src/base/utf8_tables.h
+
+# the web console embedded in the binary (src/server/webassets.c is generated and committed:
+# run this after editing web/; CI runs scripts/embed-web --check)
+web:
+	scripts/embed-web
+
+# the console driven in Debian's chromium: login, every page, figures against the CLI, axe-core;
+# screenshots in $(BUILD)/screenshots/
+test-browser: all
+	tests/browser/run.sh $(BUILD)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests fuzz bench -name '*.[ch]')
 

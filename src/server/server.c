@@ -27,6 +27,7 @@
 #include "server/jobs.h"
 #include "server/mgmt.h"
 #include "server/track.h"
+#include "server/webassets.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -546,6 +547,23 @@ static route route_of(const char *url, const char **token)
     return R_NONE;
 }
 
+/* The console (webassets.h): index.html for / and client-side routes, the bundle under /assets/,
+ * for GETs that match no route. The page loads only its own scripts and styles and talks only
+ * to this origin. False when no console file answers the path (the caller answers 404). */
+static bool console_asset(enc_server *s, struct MHD_Connection *c, const char *path,
+                          enum MHD_Result *res)
+{
+    const unsigned char *data;
+    size_t n;
+    const char *ctype;
+    if (!enc_webasset_get(path, &data, &n, &ctype)) return false;
+    *res = reply(s, c, 200, ctype, data, n, false, "Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                 "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                 "form-action 'self'");
+    return true;
+}
+
 static enum MHD_Result healthz(enc_server *s, struct MHD_Connection *c)
 {
     enc_buf b = {0};
@@ -960,6 +978,7 @@ static bool mgmt_begin(enc_server *s, struct MHD_Connection *c, req *q, const ch
         else if (known)
             *res = send_problem(s, c, 405, "method", "Allow", allow,
                                 "method not allowed (this path takes: %s)", allow);
+        else if (strcmp(method, "GET") == 0 && console_asset(s, c, path, res)) return true;
         else *res = send_problem(s, c, 404, "path", NULL, NULL, "no such route");
         return true;
     }
