@@ -176,6 +176,16 @@ int cmd_score(enc_cli *cli, int argc, char **argv)
         goto out;
     }
     if (cli->tty) fprintf(stderr, "\r                                    \r");
+    /* the named RFM segments are defined on 1..5 (rfm.c maps other k onto it); with fewer
+     * than 5 scores some cells cannot be reached: say so rather than leave them empty */
+    if (cfg.rfm.k < 5)
+        fprintf(stderr,
+                "encore: score: warning: rfm.k = %d: scores are mapped onto the 1..5 grid of the"
+                " named segments; %s cannot occur with so few scores (docs/scoring.md)\n",
+                cfg.rfm.k,
+                cfg.rfm.k == 4 ? "the segments that need R = 3 (Need Attention, About To Sleep)"
+                               : "Promising, Need Attention, About To Sleep and others that need"
+                                 " a middle score");
     /* the profile columns audiences read (audience/profcache.h), for the profiles just written */
     double tc = now_s();
     enc_err cerr = {0};

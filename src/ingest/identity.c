@@ -147,23 +147,21 @@ enc_rc enc_ident_resolve_ex(enc_ident *id, const char *ext, const char *email, c
     }
     if (!nids) return ENC_OK;
 
-    /* The row's own registration is the customer its customer id names; with an id, the
-     * other identities may only merge by the rules in merge_on (an identify call with a
-     * userId of its own and someone else's unverified email does not take them over). */
+    /* The customer the row names (its anchor): the owner of its customer id, else the first
+     * owner of its email or phone (for a new customer id: only one it may join). Other owners
+     * merge with it only through an identity merge_on allows: import allows every shared
+     * identity; the API only verified ones or the policy's (an identify with someone else's
+     * email, with or without a userId, takes nobody over). */
     const bool has_ext = ext && *ext;
-    int64_t survivor = 0;
-    if (has_ext && ids[0].owner) survivor = ids[0].owner;
-    for (int i = 0; i < 3; i++) {
-        if (!ids[i].owner) continue;
-        if (has_ext && i > 0 && !(merge_on & ids[i].flag) && ids[0].owner) continue;
-        if (!survivor || ids[i].owner < survivor) survivor = ids[i].owner;
-    }
-    if (has_ext && !ids[0].owner) {
-        /* a customer id seen for the first time */
-        bool joins = false;
-        for (int i = 1; i < 3; i++) joins |= ids[i].owner && (merge_on & ids[i].flag);
-        if (!joins) survivor = 0;
-    }
+    bool allowed[3] = {true, (merge_on & ENC_IDENT_MERGE_EMAIL) != 0,
+                       (merge_on & ENC_IDENT_MERGE_PHONE) != 0};
+    int64_t anchor = 0;
+    if (has_ext && ids[0].owner) anchor = ids[0].owner;
+    for (int i = 1; i < 3 && !anchor; i++)
+        if (ids[i].owner && (!has_ext || allowed[i])) anchor = ids[i].owner;
+    int64_t survivor = anchor;
+    for (int i = 1; i < 3; i++)
+        if (ids[i].owner && allowed[i] && ids[i].owner < survivor) survivor = ids[i].owner;
 
     int64_t mine = ids[0].direct; /* the registration of the row's customer id, if known */
     if (has_ext && !ids[0].owner && create) {
@@ -201,13 +199,13 @@ enc_rc enc_ident_resolve_ex(enc_ident *id, const char *ext, const char *email, c
     for (int i = 0; i < 3; i++) {
         int64_t o = ids[i].owner;
         if (!o || o == survivor) continue;
-        if (has_ext && i > 0 && !(merge_on & ids[i].flag)) continue;
+        if (o != anchor && !allowed[i]) continue;
         int64_t from = o > survivor ? o : survivor, into = o > survivor ? survivor : o;
         /* the rule is the identity that joins them: the one the other record already had */
         int by = i;
-        if (i == 0)
+        if (o == anchor || i == 0)
             for (int j = 2; j >= 1; j--)
-                if (ids[j].owner == survivor && (merge_on & ids[j].flag)) by = j;
+                if (ids[j].owner == survivor && allowed[j]) by = j;
         if (merge(id, from, into, ids[by].kind, ids[by].value, err)) return ENC_EDB;
         for (int j = 0; j < 3; j++)
             if (ids[j].owner == from) ids[j].owner = into;

@@ -201,6 +201,9 @@ static bool get_money(pctx *c, json_t *obj, const char *key, const char *path, i
     if (!num_text(v, tmp, sizeof tmp, &s, &n)) return bad(c, path, "must be a number");
     if (!enc_clean_money(s, n, digits, out, &why))
         return bad(c, path, "%s: '%.*s'", why, quote_len(s, n), s);
+    /* the import's bound (ingest/import.h): beyond it a value is a typo or an attack */
+    if (*out > 100000000000LL || *out < -100000000000LL)
+        return bad(c, path, "out of range: '%.*s'", quote_len(s, n), s);
     *has = true;
     return true;
 }

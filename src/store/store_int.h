@@ -32,6 +32,8 @@ enum {
     ST_CONSENT_STATE,
     ST_IDENT_OWNER,
     ST_CUST_SURVIVOR,
+    ST_CUST_STATE,
+    ST_CUST_FILL,
     ENC__STMT_MAX
 };
 

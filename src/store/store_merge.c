@@ -266,18 +266,22 @@ enc_rc enc_store_customer_state(enc_store *st, int64_t id, int64_t *merged_into,
 {
     *merged_into = 0;
     *has_merged = false;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT coalesce(merged_into, 0), EXISTS(SELECT 1 FROM customers WHERE"
-                           " merged_into = ?1) FROM customers WHERE id = ?1",
-                           -1, &s, NULL) != SQLITE_OK)
-        return enc__store_sqlfail(st, err, "reading customer");
+    /* prepared once per store: import asks this for every row of a known customer */
+    sqlite3_stmt *s = enc__store_stmt(st, ST_CUST_STATE,
+                                      "SELECT coalesce(merged_into, 0), EXISTS(SELECT 1 FROM"
+                                      " customers WHERE merged_into = ?1) FROM customers WHERE"
+                                      " id = ?1",
+                                      err);
+    if (!s) return ENC_EDB;
     sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
         *merged_into = sqlite3_column_int64(s, 0);
         *has_merged = sqlite3_column_int(s, 1) != 0;
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return enc__store_sqlfail(st, err, "reading customer");
     return ENC_OK;
 }
 
@@ -286,22 +290,20 @@ enc_rc enc_store_customer_fill(enc_store *st, int64_t id, const enc_customer_rec
 {
 #define F(col, n) " " col " = coalesce(" col ", ?" #n "),"
 #define D(col, n) " (" col " IS NULL AND ?" #n " IS NOT NULL) OR"
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(
-            st->db,
-            "UPDATE customers SET" F("name", 4) F("email", 5) F("phone", 6) F("gender", 7)
-                F("birthday", 8) F("country", 9) F("region", 10) F("city", 11) F("occupation", 12)
-                    F("tz", 13) F("registered_at", 14)
-                        F("tier", 15) " updated_at = ?17 WHERE id ="
-                                      " ?1 AND (" D("name", 4) D("email", 5) D("phone", 6)
-                                          D("gender", 7) D("birthday", 8) D("country", 9)
-                                              D("region", 10) D("city", 11) D("occupation", 12)
-                                                  D("tz", 13) D("registered_at", 14)
-                                                      D("tier", 15) " 0)",
-            -1, &s, NULL) != SQLITE_OK)
-        return enc__store_sqlfail(st, err, "updating customer");
+    sqlite3_stmt *s = enc__store_stmt(
+        st, ST_CUST_FILL,
+        "UPDATE customers SET" F("name", 4) F("email", 5) F("phone", 6) F("gender", 7)
+            F("birthday", 8) F("country", 9) F("region", 10) F("city", 11) F("occupation", 12)
+                F("tz", 13) F("registered_at", 14)
+                    F("tier", 15) " updated_at = ?17 WHERE id = ?1"
+                                  " AND (" D("name", 4) D("email", 5) D("phone", 6) D("gender", 7)
+                                      D("birthday", 8) D("country", 9) D("region", 10) D("city", 11)
+                                          D("occupation", 12) D("tz", 13) D("registered_at", 14)
+                                              D("tier", 15) " 0)",
+        err);
 #undef F
 #undef D
+    if (!s) return ENC_EDB;
     sqlite3_bind_int64(s, 1, id);
     enc__bind_text(s, 4, r->name);
     enc__bind_text(s, 5, r->email);
@@ -317,7 +319,7 @@ enc_rc enc_store_customer_fill(enc_store *st, int64_t id, const enc_customer_rec
     enc__bind_text(s, 15, r->tier);
     sqlite3_bind_int64(s, 17, now_epoch());
     int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "updating customer");
     *res = sqlite3_changes(st->db) ? ENC_PUT_UPDATED : ENC_PUT_SAME;
     return ENC_OK;

@@ -62,6 +62,8 @@ for k in 3 10; do
   printf '{"rfm": {"k": %d}}\n' "$k" > "$T/k$k.json"
   run_rc "$ENCORE" score --as-of 2025-12-31 --config "$T/k$k.json" --json
   check "rfm.k=$k: score exits 0" "$RC" 0
+  if [ "$k" = 3 ]; then check_match "rfm.k=3: a clear warning of the segments that cannot occur" "$ERR" "warning: rfm.k = 3: .*cannot occur"; fi
+  if [ "$k" = 10 ]; then check "rfm.k=10: no warning" "$ERR" ""; fi
   run_rc "$ENCORE" segments --by rfm --json
   check "rfm.k=$k: named segments hold the buyers (before: every one empty)" \
     "$(j "$OUT" 'len([s for s in d["segments"] if s.get("customers", 0) > 0 and s.get("segment") not in (None, "")]) >= 3')" True

@@ -84,7 +84,10 @@ check "check: finds the negative id" "$(j "$OUT" '[c["broken"] for c in d["check
 check "check: exit 1 on a broken store" "$RC" 1
 cp "$T/good.db" "$ENCORE_DB"; rm -f "$ENCORE_DB".*columns* "$ENCORE_DB-wal" "$ENCORE_DB-shm"
 sqlw "UPDATE orders SET customer_id = 1000000000000 WHERE customer_id = 2; UPDATE customers SET id = 1000000000000 WHERE id = 2"
-run_rc /usr/bin/env bash -c "ulimit -v 4000000; exec \"$ENCORE\" score --as-of 2025-01-01"
+# a 4 GB address-space limit proves no 4 TB map is attempted (not under ASan: its shadow
+# memory needs the address space)
+if [ -n "${ENCORE_SANITIZED:-}" ]; then run_rc "$ENCORE" score --as-of 2025-01-01
+else run_rc /usr/bin/env bash -c "ulimit -v 4000000; exec \"$ENCORE\" score --as-of 2025-01-01"; fi
 check "customer id 10^12: exits 1 (no 4 TB allocation under a 4 GB limit)" "$RC" 1
 check_match "customer id 10^12: a clear error" "$ERR" "customers id 1000000000000"
 cp "$T/good.db" "$ENCORE_DB"; rm -f "$ENCORE_DB".*columns* "$ENCORE_DB-wal" "$ENCORE_DB-shm"

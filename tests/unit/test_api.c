@@ -322,11 +322,23 @@ static void policy_merge_on_and_time_bounds(void)
         call(ENC_API_IDENTIFY, "{\"userId\":\"b\",\"traits\":{\"phone\":\"13812345678\"}}", NULL),
         200);
     CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 2);
+    /* without a userId either: someone else's email next to one's own phone merges nothing */
+    CHECK_INT(call(ENC_API_IDENTIFY,
+                   "{\"userId\":\"v\",\"traits\":{\"email\":\"victim@example.com\"}}", NULL),
+              200);
+    CHECK_INT(call(ENC_API_IDENTIFY,
+                   "{\"anonymousId\":\"x\",\"traits\":{\"email\":\"victim@example.com\","
+                   "\"phone\":\"13812345678\"}}",
+                   NULL),
+              200);
+    CHECK_INT(scalar("SELECT count(*) FROM merges"), 0);
+    CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 3);
     CHECK_INT(enc_store_merge_on_set(st, ENC_IDENT_MERGE_PHONE, &err), ENC_OK);
     CHECK_INT(
         call(ENC_API_IDENTIFY, "{\"userId\":\"b\",\"traits\":{\"phone\":\"13812345678\"}}", NULL),
         200);
-    CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"), 1);
+    CHECK_INT(scalar("SELECT count(*) FROM customers WHERE merged_into IS NULL"),
+              2); /* a and b; v apart */
     json_t *d;
     /* 9999-12-31 and a sentAt correction into year 12025 are refused with the field */
     CHECK_INT(call(ENC_API_TRACK,
@@ -346,6 +358,14 @@ static void policy_merge_on_and_time_bounds(void)
                    NULL),
               400);
     CHECK_INT(scalar("SELECT count(*) FROM events"), 0);
+    /* money beyond the import's bound */
+    CHECK_INT(call(ENC_API_TRACK,
+                   "{\"userId\":\"a\",\"event\":\"Order Completed\",\"properties\":{"
+                   "\"order_id\":\"B1\",\"total\":1000000000000000}}",
+                   &d),
+              400);
+    CHECK_STR(json_string_value(json_object_get(d, "field")), "properties.total");
+    json_decref(d);
 }
 
 static void refusals_name_their_field(void)
