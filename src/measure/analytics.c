@@ -357,7 +357,6 @@ enc_rc enc_distribution_json(enc_store *st, const char *by, int digits, enc_jw *
     if (enc_store_score_run_last(st, &run, found, err)) return err->rc;
     if (!*found) return ENC_OK;
     if (enc_store_segments(st, by, &l, err)) return err->rc;
-    double scale = pow(10, digits);
     char day[32];
     day_end(day, sizeof day, run.as_of);
     enc_jw_obj(w);
@@ -378,8 +377,10 @@ enc_rc enc_distribution_json(enc_store *st, const char *by, int digits, enc_jw *
         enc_jw_money(w, l.rows[i].revenue, digits);
         enc_jw_knum(w, "revenue_share",
                     l.revenue ? (double)l.rows[i].revenue / (double)l.revenue : NAN);
-        enc_jw_knum(w, "avg_clv",
-                    isfinite(l.rows[i].clv_mean) ? round(l.rows[i].clv_mean) / scale : NAN);
+        enc_jw_key(w, "avg_clv"); /* money: two decimals (or the currency's) */
+        if (isfinite(l.rows[i].clv_mean))
+            enc_jw_money(w, (int64_t)llround(l.rows[i].clv_mean), digits);
+        else enc_jw_null(w);
         enc_jw_end(w);
     }
     enc_jw_end(w);

@@ -90,7 +90,10 @@ static enc_rc finish(view *v, sqlite3_stmt *s, int rc)
 
 static enc_rc identities(view *v)
 {
+    /* identities stay with the registration that brought them: a merged-away record's are the
+     * survivor's too */
     sqlite3_stmt *s = prep(v, "SELECT kind, value, source FROM identities WHERE customer_id = ?1"
+                              " OR customer_id IN (SELECT id FROM customers WHERE merged_into = ?1)"
                               " ORDER BY kind, value");
     if (!s) return ENC_EDB;
     int rc;
@@ -115,9 +118,10 @@ static enc_rc identities(view *v)
 static enc_rc merged(view *v)
 {
     sqlite3_stmt *s =
-        prep(v, "SELECT m.from_id, c.external_id, m.reason, m.at FROM merges m LEFT JOIN customers"
-                " c ON c.id = m.from_id WHERE m.into_id = ?1 OR c.merged_into = ?1 OR m.into_id IN"
-                " (SELECT id FROM customers WHERE merged_into = ?1) ORDER BY m.id");
+        prep(v, "SELECT m.from_id, c.external_id, m.reason, m.at, m.rule, m.source FROM merges m"
+                " LEFT JOIN customers c ON c.id = m.from_id WHERE m.undone_at IS NULL AND"
+                " (m.into_id = ?1 OR c.merged_into = ?1 OR m.into_id IN"
+                " (SELECT id FROM customers WHERE merged_into = ?1)) ORDER BY m.id");
     if (!s) return ENC_EDB;
     int rc;
     enc_jw_key(v->w, "merged_from");
@@ -128,6 +132,8 @@ static enc_rc merged(view *v)
         if (sqlite3_column_type(s, 0) == SQLITE_NULL) enc_jw_null(v->w);
         else enc_jw_int(v->w, sqlite3_column_int64(s, 0));
         kstr(v, "customer_id", s, 1);
+        kstr(v, "rule", s, 4);
+        kstr(v, "source", s, 5);
         /* the reason names the shared email or phone: masked with them */
         if (v->o->mask) enc_jw_kstr(v->w, "reason", "shared identity");
         else kstr(v, "reason", s, 2);

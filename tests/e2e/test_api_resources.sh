@@ -132,7 +132,7 @@ as analyst GET "/v1/campaigns/vip-perks/report?at=yesterday"; check "campaigns: 
 as analyst GET /v1/campaigns
 check "campaigns: the list with state and headline metrics" \
   "$(j "$BODY" '[(c["name"], c["state"], c["members"] > 0, c["messaged"], c["holdout"], c["conversions"]) for c in d["items"]]')" \
-  "[('vip-perks', 'stopped', True, $MSGS, 0, 0)]"
+  "[('vip-perks', 'stopped', True, $MSGS, $(sql "SELECT count(*) FROM campaign_members WHERE campaign='vip-perks' AND holdout = 1"), 0)]"
 as support GET /v1/campaigns;                         check "campaigns: support may not read them" "$CODE" 403
 
 # --- policy, measurement ---------------------------------------------------------------------
