@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# run.sh BUILD_DIR [--slow] — runs every unit-test binary under BUILD_DIR/tests and every
-# end-to-end script tests/e2e/*.sh against BUILD_DIR/encore (with --slow: the slow tier,
-# tests/slow/*.sh, instead); sums their "N passed, N failed, N skipped" lines, prints each
-# suite's wall and CPU seconds, lists the skipped tests apart (a skip never counts as a pass)
-# and ends with the total line. Exit 1 when anything failed, a suite died without its summary,
-# or a suite ran no check at all. ONLY=substring runs the suites whose name contains it.
+# run.sh BUILD_DIR [--slow] — runs every unit-test binary under BUILD_DIR/tests (one per
+# tests/unit/test_*.c) and every end-to-end script tests/e2e/*.sh against BUILD_DIR/encore
+# (with --slow: the slow tier, tests/slow/*.sh, instead), JOBS suites at a time (default: the
+# number of CPUs, at most 4); sums their "N passed, N failed, N skipped" lines, prints each
+# suite's wall and CPU seconds in a fixed order, lists the skipped tests apart (a skip never
+# counts as a pass) and ends with the total line. Exit 1 when anything failed, a suite died
+# without its summary, or a suite ran no check at all. ONLY=substring runs the suites whose
+# name contains it.
 set -u
 build=${1:-build}
 tier=fast
@@ -17,20 +19,37 @@ export ENCORE_TEST_TMP=$(mktemp -d /tmp/encore-tests.XXXXXX)
 export ENCORE_SHOP_CACHE="$ENCORE_TEST_TMP/shops"
 trap 'rm -rf "$ENCORE_TEST_TMP"' EXIT
 only=${ONLY:-}
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$jobs" -gt 4 ] 2>/dev/null && jobs=4
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+res="$ENCORE_TEST_TMP/results"
+mkdir -p "$res"
 
 passed=0; failed=0; skipped=0; broken=""; skips=""
-# children's CPU seconds (user + sys) so far, from this shell's `times` (run here, not in a
-# subshell, which would see only its own children)
-cpu_now() {
-  times >"$ENCORE_TEST_TMP/times"
-  CPU=$(tail -n 1 "$ENCORE_TEST_TMP/times" | awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } printf "%.2f", s }')
-}
-run_suite() { # name, command...
+
+# start NAME COMMAND...: runs a suite in the background; its output, exit code, wall and CPU
+# seconds (user + sys of the subshell's children, from `times`) land in $res/NAME.*
+start() {
   local name=$1; shift
-  local out rc line p f s t0 t1 c0 c1
-  t0=$(date +%s.%N); cpu_now; c0=$CPU
-  out=$("$@" 2>&1); rc=$?
-  t1=$(date +%s.%N); cpu_now; c1=$CPU
+  local f="$res/${name//\//_}"
+  (
+    t0=$(date +%s.%N)
+    "$@" >"$f.out" 2>&1
+    echo $? >"$f.rc"
+    t1=$(date +%s.%N)
+    times >"$f.times" # here, not in a pipeline's subshell, which would see no children
+    tail -n 1 "$f.times" | awk -v w="$(echo "$t1 - $t0" | bc)" \
+      '{ s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } printf "%s %.2f\n", w, s }' >"$f.time"
+  ) &
+}
+
+# report NAME: reads a finished suite's files and adds it to the totals
+report() {
+  local name=$1
+  local f="$res/${name//\//_}"
+  local out rc line p f_ s wall cpu
+  out=$(cat "$f.out"); rc=$(cat "$f.rc" 2>/dev/null || echo 99)
+  read -r wall cpu <"$f.time" 2>/dev/null || { wall=0; cpu=0; }
   line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
   if [ -z "$line" ]; then
     printf '%s\n' "$out" | tail -n 30
@@ -38,14 +57,14 @@ run_suite() { # name, command...
     failed=$((failed + 1)); broken="$broken $name"; return
   fi
   p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
-  f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+  f_=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
   s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p'); s=${s:-0}
-  if [ $((p + f + s)) -eq 0 ]; then
-    echo "SUITE $name: ran no check"; f=1
+  if [ $((p + f_ + s)) -eq 0 ]; then
+    echo "SUITE $name: ran no check"; f_=1
   fi
-  if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
+  if [ "$f_" -gt 0 ] || [ "$rc" -ne 0 ]; then
     printf '%s\n' "$out" | grep -vE '^ok - ' | tail -n 60
-    [ "$f" -eq 0 ] && { f=1; echo "SUITE $name: exit $rc"; }
+    [ "$f_" -eq 0 ] && { f_=1; echo "SUITE $name: exit $rc"; }
     broken="$broken $name"
   fi
   if [ "$s" -gt 0 ]; then
@@ -55,11 +74,13 @@ run_suite() { # name, command...
     [ -z "$why" ] && why=$(printf '%s\n' "$out" | grep -E '^skip - ')
     skips="$skips$(printf '%s\n' "$why" | sed -E "s/^ *(skip -? ?)?/  $name: /")"$'\n'
   fi
-  printf '%-28s %4d passed, %d failed, %d skipped  %6.1f s (cpu %.1f s)\n' "$name" "$p" "$f" "$s" \
-    "$(echo "$t1 - $t0" | bc)" "$(echo "$c1 - $c0" | bc)"
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  printf '%-28s %4d passed, %d failed, %d skipped  %6.1f s (cpu %.1f s)\n' "$name" "$p" "$f_" "$s" \
+    "$wall" "$cpu"
+  passed=$((passed + p)); failed=$((failed + f_)); skipped=$((skipped + s))
 }
 
+# the suites, in the order they are reported: names[] and their binary or script, cmds[]
+names=(); cmds=()
 if [ "$tier" = fast ]; then
   # the binaries of the sources there are (a stale binary of a renamed test is not run)
   for src in "$root"/tests/unit/test_*.c; do
@@ -68,7 +89,7 @@ if [ "$tier" = fast ]; then
     if [ ! -x "$t" ]; then
       echo "SUITE $n: $t is not built (make)"; failed=$((failed + 1)); broken="$broken $n"; continue
     fi
-    run_suite "$n" "$t"
+    names+=("$n"); cmds+=("$t")
   done
   dir=e2e
 else
@@ -78,9 +99,24 @@ for t in "$root"/tests/$dir/test_*.sh; do
   [ -f "$t" ] || continue
   n=$(basename "$t" .sh)
   [ -n "$only" ] && [[ "$n" != *$only* ]] && continue
-  run_suite "$dir/$n" bash "$t"
+  names+=("$dir/$n"); cmds+=("$t")
 done
 
+# the longest suites first, so that the last ones to finish are short (a rough order: the
+# scripts before the binaries)
+order=()
+for i in "${!names[@]}"; do [[ "${names[$i]}" == */* ]] && order+=("$i"); done
+for i in "${!names[@]}"; do [[ "${names[$i]}" != */* ]] && order+=("$i"); done
+running=0
+for i in "${order[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+  if [[ "${names[$i]}" == */* ]]; then start "${names[$i]}" bash "${cmds[$i]}"
+  else start "${names[$i]}" "${cmds[$i]}"; fi
+  running=$((running + 1))
+done
+wait
+
+for n in "${names[@]}"; do report "$n"; done
 [ -n "$skips" ] && printf 'skipped (not counted as passed):\n%s' "$skips"
 [ -n "$broken" ] && echo "failing suites:$broken"
 echo "$passed passed, $failed failed, $skipped skipped"

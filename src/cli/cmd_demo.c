@@ -148,8 +148,9 @@ int cmd_demo(enc_cli *cli, int argc, char **argv)
                db, (long long)s.customers, (long long)s.merged_customers, (long long)s.orders,
                (long long)s.order_lines, (long long)s.products, (long long)s.events,
                (long long)s.feedback, (long long)s.consents, (long long)s.buying_customers, rev);
-        printf("next:\n  build/encore --db %s stats\n  build/encore --db %s customer C000001\n", db,
-               db);
+        printf("next:\n  build/encore --db %s stats\n  build/encore --db %s customer C0000001\n"
+               "  build/encore --db %s score\n",
+               db, db, db);
     }
 out:
     enc_buf_free(&b);
