@@ -5,6 +5,7 @@
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "campaign/campapi.h"
 #include "campaign/campdb.h"
 #include "campaign/playbook.h"
 #include "campaign/plan.h"
@@ -13,6 +14,7 @@
 #include "cli/cli.h"
 #include "delivery/outbox.h"
 #include "measure/campreport.h"
+#include "measure/mdoc.h"
 #include "measure/msettings.h"
 #include <errno.h>
 #include <jansson.h>
@@ -207,37 +209,6 @@ out:
 
 /* ---- campaign start ------------------------------------------------------------------------ */
 
-static void result_json(enc_jw *w, const enc_run_result *r)
-{
-    char t[40];
-    enc_jw_obj(w);
-    enc_jw_kstr(w, "campaign", r->name);
-    enc_jw_key(w, "window");
-    enc_jw_obj(w);
-    fmt_time(t, sizeof t, r->from);
-    enc_jw_kstr(w, "after", t);
-    fmt_time(t, sizeof t, r->to);
-    enc_jw_kstr(w, "until", t);
-    enc_jw_end(w);
-    enc_jw_kint(w, "audience", r->audience);
-    enc_jw_kint(w, "messages", r->messages);
-    enc_jw_kint(w, "holdout", r->holdout);
-    enc_jw_kint(w, "excluded", r->excluded);
-    enc_jw_kint(w, "added", r->added);
-    enc_jw_kint(w, "coupons", r->coupons);
-    enc_jw_kint(w, "displaced", r->displaced);
-    enc_jw_key(w, "links");
-    enc_jw_obj(w);
-    enc_jw_kint(w, "tracked", r->links_tracked);
-    enc_jw_kint(w, "untracked", r->links_untracked);
-    enc_jw_end(w);
-    if (r->winner[0]) enc_jw_kstr(w, "ab_winner", r->winner);
-    if (r->decided) enc_jw_kbool(w, "ab_decided", true);
-    if (r->rolled_out) enc_jw_kbool(w, "ab_rolled_out", true);
-    if (r->error[0]) enc_jw_kstr(w, "error", r->error);
-    enc_jw_end(w);
-}
-
 static void result_text(const enc_run_result *r)
 {
     if (r->error[0]) {
@@ -295,7 +266,7 @@ static int do_start(enc_cli *cli, const opts *o)
             enc_buf b = {0};
             enc_jw w;
             enc_jw_init(&w, &b);
-            result_json(&w, &r);
+            enc_run_result_json(&w, &r);
             enc_cli_print(&b);
             enc_buf_free(&b);
         } else {
@@ -306,36 +277,6 @@ static int do_start(enc_cli *cli, const opts *o)
     enc_spec_free(spec);
     enc_store_close(st);
     return rc;
-}
-
-/* Writes a jansson value through the writer (the stored A/B report). */
-static void jw_value(enc_jw *w, json_t *v)
-{
-    const char *k;
-    json_t *x;
-    size_t i;
-    switch (v ? json_typeof(v) : JSON_NULL) {
-    case JSON_OBJECT:
-        enc_jw_obj(w);
-        json_object_foreach(v, k, x)
-        {
-            enc_jw_key(w, k);
-            jw_value(w, x);
-        }
-        enc_jw_end(w);
-        break;
-    case JSON_ARRAY:
-        enc_jw_arr(w);
-        json_array_foreach(v, i, x) jw_value(w, x);
-        enc_jw_end(w);
-        break;
-    case JSON_STRING: enc_jw_str(w, json_string_value(v)); break;
-    case JSON_INTEGER: enc_jw_int(w, json_integer_value(v)); break;
-    case JSON_REAL: enc_jw_num(w, json_real_value(v)); break;
-    case JSON_TRUE: enc_jw_bool(w, true); break;
-    case JSON_FALSE: enc_jw_bool(w, false); break;
-    default: enc_jw_null(w);
-    }
 }
 
 /* ---- list, show, pause, resume, stop ------------------------------------------------------- */
@@ -416,42 +357,17 @@ static int do_show(enc_cli *cli, const opts *o)
     fmt_time(t2, sizeof t2, row.updated_at);
     fmt_time(t3, sizeof t3, row.started_at);
     fmt_time(t4, sizeof t4, row.processed_to);
-    if (o->json) {
+    if (o->json) { /* the document GET /v1/campaigns/{name} answers */
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
-        enc_jw_obj(&w);
-        enc_jw_kstr(&w, "name", row.name);
-        enc_jw_kstr(&w, "state", row.state);
-        enc_jw_kint(&w, "priority", row.priority);
-        enc_jw_kstr(&w, "created", t1);
-        enc_jw_kstr(&w, "updated", t2);
-        enc_jw_kstr(&w, "started", row.started_at ? t3 : NULL);
-        enc_jw_kstr(&w, "planned_until", row.processed_to ? t4 : NULL);
-        enc_jw_kint(&w, "members", c.members);
-        enc_jw_kint(&w, "holdout", c.holdout);
-        enc_jw_kint(&w, "messages", c.messages);
-        enc_jw_key(&w, "outbox");
-        enc_jw_obj(&w);
-        for (int i = 0; i < 8; i++) enc_jw_kint(&w, states[i], c.by_state[i]);
-        enc_jw_end(&w);
-        enc_jw_kint(&w, "coupons_issued", c.coupons);
-        enc_jw_kint(&w, "coupons_redeemed", c.redeemed);
-        if (row.ab_decide_at) {
-            char t5[40];
-            fmt_time(t5, sizeof t5, row.ab_decide_at);
-            enc_jw_key(&w, "ab");
-            enc_jw_obj(&w);
-            enc_jw_kstr(&w, "decide_at", t5);
-            enc_jw_kstr(&w, "winner", row.ab_winner[0] ? row.ab_winner : NULL);
-            enc_jw_key(&w, "report");
-            json_t *rep = row.ab_report ? json_loads(row.ab_report, 0, NULL) : NULL;
-            jw_value(&w, rep);
-            json_decref(rep);
-            enc_jw_end(&w);
+        enc_rc r = enc_campaign_show_json(st, row.name, &w, &err);
+        if (r) {
+            enc_buf_free(&b);
+            enc_camp_row_free(&row);
+            enc_store_close(st);
+            return enc_cli_fail_err("campaign", &err);
         }
-        enc_jw_kstr(&w, "spec", row.spec);
-        enc_jw_end(&w);
         enc_cli_print(&b);
         enc_buf_free(&b);
     } else {
@@ -482,49 +398,29 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
-    enc_camp_row row;
     int rc = ENC_EXIT_OK;
-    if (enc_camp_get(st, o->pos[1], &row, &err)) {
+    const char *to = NULL;
+    int64_t cancelled = 0;
+    if (enc_campaign_change(st, o->pos[1], sub, now, &to, &cancelled, &err)) {
         rc = enc_cli_fail_err("campaign", &err);
         goto out;
     }
-    const char *to = strcmp(sub, "pause") == 0    ? "paused"
-                     : strcmp(sub, "resume") == 0 ? "running"
-                                                  : "stopped";
-    if (strcmp(sub, "pause") == 0 && strcmp(row.state, "running") != 0)
-        rc = enc_cli_fail("campaign", "%s is %s, not running", row.name, row.state);
-    else if (strcmp(sub, "resume") == 0 && strcmp(row.state, "paused") != 0)
-        rc = enc_cli_fail("campaign", "%s is %s, not paused", row.name, row.state);
-    int64_t cancelled = 0;
-    if (!rc && enc_camp_set_state(st, row.name, to, now, &err))
-        rc = enc_cli_fail_err("campaign", &err);
-    if (!rc && strcmp(sub, "stop") == 0) {
-        enc_outbox *ob;
-        if (enc_outbox_open(st, &ob, &err) ||
-            enc_outbox_cancel(ob, row.name, NULL, &cancelled, &err))
-            rc = enc_cli_fail_err("campaign", &err);
-        else enc_outbox_close(ob);
-    }
+    const char *name = o->pos[1];
     if (!rc) {
         if (o->json) {
             enc_buf b = {0};
             enc_jw w;
             enc_jw_init(&w, &b);
-            enc_jw_obj(&w);
-            enc_jw_kstr(&w, "campaign", row.name);
-            enc_jw_kstr(&w, "state", to);
-            enc_jw_kint(&w, "cancelled", cancelled);
-            enc_jw_end(&w);
+            enc_campaign_change_json(&w, name, to, cancelled);
             enc_cli_print(&b);
             enc_buf_free(&b);
         } else {
-            printf("%s: %s", row.name, to);
+            printf("%s: %s", name, to);
             if (strcmp(sub, "stop") == 0)
                 printf(" (%lld queued messages cancelled)", (long long)cancelled);
             printf("\n");
         }
     }
-    enc_camp_row_free(&row);
 out:
     enc_store_close(st);
     return rc;
@@ -673,21 +569,11 @@ static int do_measure(enc_cli *cli, const opts *o)
     enc_buf b = {0};
     enc_jw w;
     enc_jw_init(&w, &b);
-    enc_jw_obj(&w);
-    enc_mset_json(&shop, &w);
-    enc_jw_key(&w, "campaigns");
-    enc_jw_obj(&w);
-    json_object_foreach(camps, name, v)
-    {
-        enc_mset c;
-        enc_mset_load(st, name, &c, &err);
-        enc_jw_key(&w, name);
-        enc_jw_obj(&w);
-        enc_mset_json(&c, &w);
-        enc_jw_end(&w);
+    if (o->json && enc_mset_doc_json(st, &w, &err)) { /* the document of GET /v1/measurement */
+        enc_buf_free(&b);
+        rc = enc_cli_fail_err("campaign", &err);
+        goto out;
     }
-    enc_jw_end(&w);
-    enc_jw_end(&w);
     if (o->json) {
         enc_cli_print(&b);
     } else {
@@ -866,7 +752,7 @@ int cmd_tick(enc_cli *cli, int argc, char **argv)
         enc_jw_kint(&w, "coupons_redeemed", redeemed);
         enc_jw_key(&w, "campaigns");
         enc_jw_arr(&w);
-        for (size_t i = 0; i < n; i++) result_json(&w, &res[i]);
+        for (size_t i = 0; i < n; i++) enc_run_result_json(&w, &res[i]);
         enc_jw_end(&w);
         enc_jw_end(&w);
         enc_cli_print(&b);

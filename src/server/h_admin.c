@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *jstr(const enc_mreq *rq, const char *k)
 {
@@ -158,7 +159,7 @@ void enc_h_users_add(enc_mreq *rq, enc_mres *rs)
     int64_t id;
     enc_rc rc = enc_user_insert(rq->st, email, r, hash, rq->now, &id, &err);
     sodium_memzero(hash, sizeof hash);
-    if (rc == ENC_EUSAGE)
+    if (rc == ENC_EFAIL)
         return enc_mres_problem(rs, 409, "/email", "a user with this email exists");
     if (rc) return storage_error(rs, "users", &err);
     enc_user_rec u;
@@ -181,8 +182,27 @@ void enc_h_users_patch(enc_mreq *rq, enc_mres *rs)
     unsigned r = 0;
     if (role && !(r = enc_role_parse(role)))
         return enc_mres_problem(rs, 400, "/role", "one of owner, marketer, analyst, support");
-    char hash[256];
     enc_err err = {0};
+    /* the last active owner is neither disabled nor demoted here: nobody could manage users
+     * afterwards (the shell's `encore user` remains the way back) */
+    if ((dis && json_is_true(dis)) || (r && r != ENC_ROLE_OWNER)) {
+        enc_user_rec *us;
+        size_t n, owners = 0;
+        bool target_owner = false;
+        if (enc_user_list(rq->st, &us, &n, &err)) return storage_error(rs, "users", &err);
+        for (size_t i = 0; i < n; i++) {
+            bool active_owner = us[i].role == ENC_ROLE_OWNER && !us[i].disabled;
+            owners += active_owner;
+            if (active_owner && strcasecmp(us[i].email, email) == 0) target_owner = true;
+            sodium_memzero(us[i].pwhash, sizeof us[i].pwhash);
+        }
+        free(us);
+        if (target_owner && owners == 1)
+            return enc_mres_problem(rs, 409, "path.email",
+                                    "the last active owner cannot be disabled or given another "
+                                    "role (add another owner first)");
+    }
+    char hash[256];
     if (pw) {
         const char *weak = enc_auth_password_weak(pw);
         if (weak) return enc_mres_problem(rs, 400, "/password", "%s", weak);

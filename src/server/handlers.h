@@ -22,6 +22,32 @@ void enc_h_stats(enc_mreq *rq, enc_mres *rs);
 void enc_h_metrics(enc_mreq *rq, enc_mres *rs);
 void enc_h_readyz(enc_mreq *rq, enc_mres *rs);
 
+/* h_campaigns.c: campaigns, playbooks, policy, measurement, deliverability */
+void enc_h_campaigns_list(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_get(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_create(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_put(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_plan_body(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_plan(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_start(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_pause(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_resume(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_stop(enc_mreq *rq, enc_mres *rs);
+void enc_h_campaign_report(enc_mreq *rq, enc_mres *rs);
+void enc_h_playbooks_list(enc_mreq *rq, enc_mres *rs);
+void enc_h_playbook_get(enc_mreq *rq, enc_mres *rs);
+void enc_h_policy_get(enc_mreq *rq, enc_mres *rs);
+void enc_h_policy_put(enc_mreq *rq, enc_mres *rs);
+void enc_h_measurement_get(enc_mreq *rq, enc_mres *rs);
+void enc_h_measurement_put(enc_mreq *rq, enc_mres *rs);
+void enc_h_deliverability(enc_mreq *rq, enc_mres *rs);
+void enc_h_dead_retry(enc_mreq *rq, enc_mres *rs);
+
+/* h_jobs.c: jobs (a score run, a CSV import) on the one job runner thread */
+void enc_h_jobs_list(enc_mreq *rq, enc_mres *rs);
+void enc_h_jobs_create(enc_mreq *rq, enc_mres *rs);
+void enc_h_job_get(enc_mreq *rq, enc_mres *rs);
+
 /* the document of `encore stats --json` (the CLI and GET /v1/stats) */
 enc_rc enc_stats_json(enc_store *st, enc_jw *w, enc_err *err);
 /* the OpenAPI 3.1 document of the route table (caller json_decref's it) */
@@ -29,5 +55,5 @@ json_t *enc_openapi_doc(void);
 
 /* schemas of request bodies (routes.c) */
 extern const enc_schema enc_schema_login, enc_schema_user_new, enc_schema_user_patch,
-    enc_schema_key_new;
+    enc_schema_key_new, enc_schema_campaign, enc_schema_policy, enc_schema_measurement;
 #endif

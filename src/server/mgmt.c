@@ -261,7 +261,7 @@ bool enc_query_check(const enc_route *r, const enc_qpair *q, size_t n, enc_mres 
     return true;
 }
 
-static const char *ftype_name(enc_ftype t)
+static const char *ftype_name(enc_vtype t)
 {
     switch (t) {
     case ENC_F_STRING: return "a string";
@@ -404,6 +404,10 @@ bool enc_cursor_decode(const char *text, int64_t *key)
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) v = v << 8 | raw[i];
     if (v > INT64_MAX || v == 0) return false;
+    /* only the one text this API gives out for the key (base64 has spare bits at the end) */
+    char again[16];
+    enc_cursor_encode((int64_t)v, again, sizeof again);
+    if (strcmp(again, text) != 0) return false;
     *key = (int64_t)v;
     return true;
 }

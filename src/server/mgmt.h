@@ -47,7 +47,7 @@
 
 /* ---- schemas: request bodies, validated by the router and published in OpenAPI ------------- */
 
-typedef enum enc_ftype {
+typedef enum enc_vtype {
     ENC_F_STRING,
     ENC_F_INT,
     ENC_F_NUMBER,
@@ -55,11 +55,11 @@ typedef enum enc_ftype {
     ENC_F_OBJECT, /* any JSON object (checked by the handler, e.g. a campaign file) */
     ENC_F_ARRAY,  /* any JSON array */
     ENC_F_TEXT,   /* a string that may span lines: tabs and line breaks allowed (an expression) */
-} enc_ftype;
+} enc_vtype;
 
 typedef struct enc_field {
     const char *name;
-    enc_ftype type;
+    enc_vtype type;
     bool required;
     int64_t max; /* strings: the longest in bytes; numbers: the largest value (0: no bound) */
     const char *help;
@@ -75,7 +75,7 @@ typedef struct enc_schema {
 
 typedef struct enc_qparam {
     const char *name;
-    enc_ftype type; /* ENC_F_STRING or ENC_F_INT (a whole number >= 0) */
+    enc_vtype type; /* ENC_F_STRING or ENC_F_INT (a whole number >= 0) */
     const char *help;
 } enc_qparam;
 

@@ -45,6 +45,14 @@ static const enc_field key_new_fields[] = {
     {NULL}};
 const enc_schema enc_schema_key_new = {"ApiKeyNew", key_new_fields, "a new API key"};
 
+/* documents checked by their own readers (the same as the CLI's): any object here */
+const enc_schema enc_schema_campaign = {
+    "CampaignFile", NULL, "a campaign file (docs/campaigns.md), checked as `encore campaign plan`"};
+const enc_schema enc_schema_policy = {
+    "Policy", NULL, "the contact policy and shop settings, as `encore campaign policy FILE` reads"};
+const enc_schema enc_schema_measurement = {
+    "Measurement", NULL, "attribution windows and message costs (`encore campaign measure FILE`)"};
+
 /* ---- query parameters ---------------------------------------------------------------------- */
 
 static const enc_qparam audit_q[] = {
@@ -53,6 +61,14 @@ static const enc_qparam audit_q[] = {
     {"action", ENC_F_STRING, "only this action, or a prefix ending in '.' (\"user.\")"},
     {NULL}};
 
+static const enc_qparam sample_q[] = {
+    {"sample", ENC_F_INT, "rendered messages to show (0 to 100, default 5)"}, {NULL}};
+static const enc_qparam report_q[] = {
+    {"at", ENC_F_STRING, "the report as of this time (default now)"}, {NULL}};
+static const enc_qparam jobs_q[] = {
+    {"kind", ENC_F_STRING, "score, or import (with table)"},
+    {"table", ENC_F_STRING, "import: customers, products, orders, events, feedback or consents"},
+    {NULL}};
 static const enc_qparam customers_q[] = {
     {"q", ENC_F_STRING, "a customer id, email or phone, or the start of a name (any case)"},
     {NULL}};
@@ -92,6 +108,57 @@ const enc_route enc_routes[] = {
     /* the store */
     {"GET", "/v1/stats", READERS, enc_h_stats, "What the store holds (encore stats --json)", NULL,
      "Stats", NULL, 0},
+
+    /* campaigns */
+    {"GET", "/v1/campaigns", READERS, enc_h_campaigns_list,
+     "Campaigns with state and headline metrics", NULL, "CampaignPage", NULL, ENC_ROUTE_PAGED},
+    {"POST", "/v1/campaigns", WRITERS, enc_h_campaign_create, "Add a campaign (a draft)",
+     &enc_schema_campaign, "Campaign", NULL, 0},
+    {"POST", "/v1/campaigns/plan", READERS, enc_h_campaign_plan_body,
+     "Dry run of a campaign file (encore campaign plan --json)", &enc_schema_campaign, "Plan",
+     sample_q, 0},
+    {"GET", "/v1/campaigns/{name}", READERS, enc_h_campaign_get,
+     "One campaign (encore campaign show --json)", NULL, "Campaign", NULL, 0},
+    {"PUT", "/v1/campaigns/{name}", WRITERS, enc_h_campaign_put, "Replace a campaign's file",
+     &enc_schema_campaign, "Campaign", NULL, 0},
+    {"POST", "/v1/campaigns/{name}/plan", READERS, enc_h_campaign_plan,
+     "Dry run of a stored campaign", NULL, "Plan", sample_q, 0},
+    {"POST", "/v1/campaigns/{name}/start", WRITERS, enc_h_campaign_start,
+     "Start (plan up to now, write the outbox)", NULL, "RunResult", NULL, 0},
+    {"POST", "/v1/campaigns/{name}/pause", WRITERS, enc_h_campaign_pause, "Pause", NULL,
+     "StateChange", NULL, 0},
+    {"POST", "/v1/campaigns/{name}/resume", WRITERS, enc_h_campaign_resume, "Resume", NULL,
+     "StateChange", NULL, 0},
+    {"POST", "/v1/campaigns/{name}/stop", WRITERS, enc_h_campaign_stop,
+     "Stop (queued messages cancelled)", NULL, "StateChange", NULL, 0},
+    {"GET", "/v1/campaigns/{name}/report", READERS, enc_h_campaign_report,
+     "Measured results (encore campaign report --json)", NULL, "Report", report_q, 0},
+    {"GET", "/v1/playbooks", READERS, enc_h_playbooks_list, "The built-in playbooks", NULL,
+     "PlaybookPage", NULL, 0},
+    {"GET", "/v1/playbooks/{name}", READERS, enc_h_playbook_get, "A playbook's campaign file", NULL,
+     "CampaignFile", NULL, 0},
+    {"GET", "/v1/policy", READERS, enc_h_policy_get, "The contact policy", NULL, "Policy", NULL, 0},
+    {"PUT", "/v1/policy", WRITERS, enc_h_policy_put, "Change the contact policy",
+     &enc_schema_policy, "Policy", NULL, 0},
+    {"GET", "/v1/measurement", READERS, enc_h_measurement_get,
+     "Attribution windows and message costs", NULL, "MeasurementSettings", NULL, 0},
+    {"PUT", "/v1/measurement", WRITERS, enc_h_measurement_put,
+     "Change attribution windows and message costs", &enc_schema_measurement, "MeasurementSettings",
+     NULL, 0},
+    {"GET", "/v1/deliverability", READERS, enc_h_deliverability,
+     "Outbox depth by state and channel, failures, dead letters, suppressions", NULL,
+     "Deliverability", NULL, ENC_ROUTE_PERSONAL},
+    {"POST", "/v1/deliverability/dead/{id}/retry", WRITERS, enc_h_dead_retry,
+     "Put a dead letter back in the queue", NULL, "Retried", NULL, 0},
+
+    /* jobs */
+    {"GET", "/v1/jobs", READERS, enc_h_jobs_list, "Jobs, newest first", NULL, "JobPage", NULL,
+     ENC_ROUTE_PAGED},
+    {"POST", "/v1/jobs", WRITERS, enc_h_jobs_create,
+     "Start a job: ?kind=score, or ?kind=import&table=T with a CSV body", NULL, "Job", jobs_q,
+     ENC_ROUTE_UPLOAD},
+    {"GET", "/v1/jobs/{id}", READERS, enc_h_job_get, "One job: state, progress, result", NULL,
+     "Job", NULL, 0},
 
     /* users, keys, audit: owners */
     {"GET", "/v1/users", OWNER, enc_h_users_list, "List users", NULL, "UserPage", NULL,

@@ -21,8 +21,10 @@
 #include "ingest/clean.h"
 #include "delivery/outbox.h"
 #include "server/api.h"
+#include "store/users.h"
 #include "server/auth.h"
 #include "server/inbox.h"
+#include "server/jobs.h"
 #include "server/mgmt.h"
 #include "server/track.h"
 #include <arpa/inet.h>
@@ -167,6 +169,14 @@ struct enc_server {
     atomic_long m_count[ML_MAX];
     atomic_long m_sum_us[ML_MAX];
     atomic_long hits_lost; /* clicks and opens that could not be queued */
+
+    /* the API's jobs (jobs.h): one runner thread, its queue under mu, signalled by job_cv */
+    pthread_t runner;
+    bool runner_started;
+    enc_job_item *jhead, *jtail;
+    size_t jqueued;
+    long api_jobs_done[2], api_jobs_failed[2]; /* by enc_job_kind, under mu */
+    double api_jobs_seconds[2];
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -1044,15 +1054,13 @@ static enum MHD_Result mgmt_finish(enc_server *s, struct MHD_Connection *c, req 
         goto send;
     }
     if (!enc_query_check(mr, rq.query, rq.nquery, &rs)) goto send;
+    enc_buf_addc(&q->body, 0); /* the body as received, NUL-terminated, for handlers */
+    q->body.len--;
+    rq.raw = q->body.p;
+    rq.raw_len = q->body.len;
     if (mr->body) {
-        if (!enc_body_check(mr->body, q->body.p ? q->body.p : "", q->body.len, &rq.body, &rs))
-            goto send;
-    } else if (mr->flags & ENC_ROUTE_UPLOAD) {
-        enc_buf_addc(&q->body, 0);
-        q->body.len--;
-        rq.raw = q->body.p;
-        rq.raw_len = q->body.len;
-    } else if (q->body.len) {
+        if (!enc_body_check(mr->body, q->body.p, q->body.len, &rq.body, &rs)) goto send;
+    } else if (!(mr->flags & ENC_ROUTE_UPLOAD) && q->body.len) {
         enc_mres_problem(&rs, 400, "body", "this route takes no body");
         goto send;
     }
@@ -1492,6 +1500,93 @@ static void *job_main(void *arg)
     return NULL;
 }
 
+/* ---- the API's job runner ---------------------------------------------------------------- */
+
+enc_rc enc_server_job_submit(void *srv, int64_t id, enc_job_kind kind, enc_kind table,
+                             const char *data, size_t len, enc_err *err)
+{
+    enc_server *s = srv;
+    pthread_mutex_lock(&s->mu);
+    bool ok = s->runner_started && !atomic_load(&s->stopping) && s->jqueued < ENC_JOBS_QUEUED_MAX;
+    pthread_mutex_unlock(&s->mu);
+    if (!ok) return enc_fail(err, ENC_ELIMIT, "too many jobs waiting: try again later");
+    enc_job_item *j = enc_xcalloc(1, sizeof *j);
+    j->id = id;
+    j->kind = kind;
+    j->table = table;
+    if (len) {
+        j->data = enc_xmalloc(len + 1);
+        memcpy(j->data, data, len);
+        j->data[len] = 0;
+        j->len = len;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (s->jtail) s->jtail->next = j;
+    else s->jhead = j;
+    s->jtail = j;
+    s->jqueued++;
+    pthread_cond_broadcast(&s->job_cv);
+    pthread_mutex_unlock(&s->mu);
+    return ENC_OK;
+}
+
+static void job_item_free(enc_job_item *j)
+{
+    if (!j) return;
+    free(j->data);
+    free(j);
+}
+
+/* One job at a time, in order, on a connection of its own; at stop the job in hand finishes
+ * and those still queued are marked failed. */
+static void *runner_main(void *arg)
+{
+    enc_server *s = arg;
+    enc_store *st = NULL;
+    enc_err err = {0};
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (!s->jhead && !atomic_load(&s->stopping)) pthread_cond_wait(&s->job_cv, &s->mu);
+        enc_job_item *j = atomic_load(&s->stopping) ? NULL : s->jhead;
+        if (j) {
+            s->jhead = j->next;
+            if (!s->jhead) s->jtail = NULL;
+            s->jqueued--;
+        }
+        pthread_mutex_unlock(&s->mu);
+        if (!j) break;
+        double t0 = now_mono();
+        enc_err_clear(&err);
+        enc_rc rc = st ? ENC_OK : enc_store_open(s->db_path, &st, &err);
+        if (!rc) rc = enc_job_execute(s->db_path, st, j, &err);
+        if (rc) logf_("job %lld: %s", (long long)j->id, err.msg);
+        pthread_mutex_lock(&s->mu);
+        int k = j->kind == ENC_JOB_SCORE ? 0 : 1;
+        if (rc) s->api_jobs_failed[k]++;
+        else s->api_jobs_done[k]++;
+        s->api_jobs_seconds[k] += now_mono() - t0;
+        pthread_mutex_unlock(&s->mu);
+        job_item_free(j);
+    }
+    /* stopping: what is still queued will not run */
+    pthread_mutex_lock(&s->mu);
+    enc_job_item *left = s->jhead;
+    s->jhead = s->jtail = NULL;
+    s->jqueued = 0;
+    pthread_mutex_unlock(&s->mu);
+    while (left) {
+        enc_job_item *next = left->next;
+        enc_err e2 = {0};
+        if (st || !enc_store_open(s->db_path, &st, &e2))
+            enc_job_set(st, left->id, "failed", 0, NULL, "the server stopped before it ran",
+                        (int64_t)time(NULL), &e2);
+        job_item_free(left);
+        left = next;
+    }
+    enc_store_close(st);
+    return NULL;
+}
+
 /* ---- life cycle ----------------------------------------------------------------------------- */
 
 enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
@@ -1596,6 +1691,12 @@ enc_rc enc_server_start(enc_server *s, enc_err *err)
     /* the writer's connection: opening it also brings the schema up to date */
     if (enc_store_open(s->db_path, &s->wst, err)) return err->rc;
     s->schema = enc_store_schema_version(s->wst);
+    {
+        enc_err e2 = {0}; /* jobs a previous server left queued or running will never finish */
+        if (enc_job_abandon(s->wst, "the server stopped before it finished", (int64_t)time(NULL),
+                            &e2))
+            logf_("jobs: %s", e2.msg);
+    }
     if (pthread_key_create(&s->tls, close_tls_store)) {
         enc_store_close(s->wst);
         s->wst = NULL;
@@ -1634,6 +1735,8 @@ enc_rc enc_server_start(enc_server *s, enc_err *err)
         }
         s->writer_started = true;
     }
+    if (pthread_create(&s->runner, NULL, runner_main, s) == 0) s->runner_started = true;
+    else logf_("the job runner cannot start: API jobs are refused");
     for (size_t i = 0; i < s->njobs; i++) {
         job_arg *a = enc_xmalloc(sizeof *a);
         a->s = s;
@@ -1680,6 +1783,10 @@ void enc_server_stop(enc_server *s)
             pthread_join(s->jobs[i].thread, NULL);
             s->jobs[i].started = false;
         }
+    if (s->runner_started) {
+        pthread_join(s->runner, NULL);
+        s->runner_started = false;
+    }
     if (s->writer_started) {
         pthread_mutex_lock(&s->mu);
         s->stop_writer = true;
@@ -1831,6 +1938,22 @@ void enc_server_metrics(enc_server *s, enc_store *st, enc_buf *b)
         if (s->jobs[i].last_run_at)
             enc_buf_printf(b, "encore_job_last_duration_seconds{job=\"%s\"} %.6f\n",
                            s->jobs[i].name, s->jobs[i].last_seconds);
+    enc_buf_adds(b, "# HELP encore_api_job_seconds Time the API's jobs (score, import) took.\n"
+                    "# TYPE encore_api_job_seconds summary\n");
+    static const char *const jk[2] = {"score", "import"};
+    for (int k = 0; k < 2; k++)
+        enc_buf_printf(b,
+                       "encore_api_job_seconds_sum{kind=\"%s\"} %.6f\n"
+                       "encore_api_job_seconds_count{kind=\"%s\"} %ld\n",
+                       jk[k], s->api_jobs_seconds[k], jk[k],
+                       s->api_jobs_done[k] + s->api_jobs_failed[k]);
+    enc_buf_adds(b, "# HELP encore_api_jobs_total The API's jobs finished, by kind and outcome.\n"
+                    "# TYPE encore_api_jobs_total counter\n");
+    for (int k = 0; k < 2; k++)
+        enc_buf_printf(b,
+                       "encore_api_jobs_total{kind=\"%s\",outcome=\"done\"} %ld\n"
+                       "encore_api_jobs_total{kind=\"%s\",outcome=\"failed\"} %ld\n",
+                       jk[k], s->api_jobs_done[k], jk[k], s->api_jobs_failed[k]);
     pthread_mutex_unlock(&s->mu);
     if (!st) return;
     enc_err err = {0};

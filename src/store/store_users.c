@@ -79,7 +79,7 @@ enc_rc enc_user_insert(enc_store *st, const char *email, unsigned role, const ch
     sqlite3_bind_int64(s, 4, now);
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
-    if (rc == SQLITE_CONSTRAINT) return enc_fail(err, ENC_EUSAGE, "a user with this email exists");
+    if (rc == SQLITE_CONSTRAINT) return enc_fail(err, ENC_EFAIL, "a user with this email exists");
     if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "adding a user");
     if (id) *id = sqlite3_last_insert_rowid(st->db);
     return ENC_OK;

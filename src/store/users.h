@@ -37,7 +37,7 @@ typedef struct enc_user_rec {
     int64_t created_at, updated_at;
 } enc_user_rec;
 
-/* ENC_EUSAGE when the email is taken. */
+/* ENC_EFAIL when the email is taken (ENC_EDB: a storage error). */
 enc_rc enc_user_insert(enc_store *st, const char *email, unsigned role, const char *pwhash,
                        int64_t now, int64_t *id, enc_err *err);
 /* by email (case-insensitive) when email is non-NULL, else by id */

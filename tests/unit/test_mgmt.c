@@ -233,7 +233,7 @@ static void store_users_keys_sessions_audit(void)
     int64_t id;
     CHECK_INT(enc_user_insert(st, "Ann@Shop.example", ENC_ROLE_OWNER, hash, 100, &id, &err), 0);
     CHECK_INT(enc_user_insert(st, "ann@shop.example", ENC_ROLE_ANALYST, hash, 100, &id, &err),
-              ENC_EUSAGE); /* emails are case-insensitive */
+              ENC_EFAIL); /* emails are case-insensitive */
     enc_user_rec u;
     bool found;
     CHECK_INT(enc_user_get(st, "ANN@shop.example", 0, &u, &found, &err), 0);
