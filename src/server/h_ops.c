@@ -256,7 +256,8 @@ static json_t *operation(const enc_route *r)
                                       "text/csv", "schema", "type", "string"));
     }
     json_t *res = json_object();
-    const char *ok = strcmp(r->method, "POST") == 0 && strstr(r->summary, "Add") ? "201" : "200";
+    char ok[8];
+    snprintf(ok, sizeof ok, "%d", r->status ? r->status : 200);
     if (r->flags & ENC_ROUTE_TEXT)
         json_object_set_new(res, ok,
                             json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "OK", "content",

@@ -5,12 +5,15 @@
  * ADDING A ROUTE: write `static void h_thing(enc_mreq *rq, enc_mres *rs)` in your own file
  * (src/server/h_*.c), declare it in routes.c's list of handlers and add ONE row to the table
  * in src/server/routes.c:
- *     {"GET", "/v1/things/{name}", ROLES_READ, h_thing, "One thing", NULL, "Thing",
- *      Q(NULL), 0},
+ *     {"GET", "/v1/things/{name}", READERS, enc_h_thing, "One thing", NULL, "Thing", NULL,
+ *      0, 200},
+ * (method, path, roles, handler, summary, body schema, answer schema, query parameters,
+ * flags, success status).
  * That row is the whole contract: the router matches the method and the path (a {param} is
  * one path segment, percent-decoded, checked as UTF-8 without control characters), answers
  * 401 without credentials and 403 for a role not in the row (roles 0 = anyone), checks the
- * query against the row's parameters (an unknown or a repeated one is 400), parses and
+ * query against the row's parameters (an unknown or a repeated one is 400), requires a JSON
+ * body to come as application/json (415), parses and
  * validates the body against the row's schema (unknown fields refused, types and required
  * fields checked, 400 with a JSON-pointer field path), and generates the OpenAPI document.
  * By the time the handler runs, everything in enc_mreq is checked; the handler checks
@@ -101,6 +104,7 @@ typedef struct enc_route {
     const char *response;    /* the 2xx answer's schema name (OpenAPI), NULL = any object */
     const enc_qparam *query; /* accepted query parameters, ends with {NULL}; NULL = none */
     unsigned flags;          /* ENC_ROUTE_* */
+    int status;              /* the success status (OpenAPI); 0 = 200 */
 } enc_route;
 
 extern const enc_route enc_routes[];

@@ -50,6 +50,8 @@ static void route_matching(void)
         CHECK(enc_routes[i].path[0] == '/');
         CHECK(enc_routes[i].fn != NULL);
         CHECK(enc_routes[i].summary && *enc_routes[i].summary);
+        CHECK(enc_routes[i].status == 200 || enc_routes[i].status == 201 ||
+              enc_routes[i].status == 202);
         for (size_t j = i + 1; j < enc_routes_count; j++)
             if (strcmp(enc_routes[i].method, enc_routes[j].method) == 0 &&
                 strcmp(enc_routes[i].path, enc_routes[j].path) == 0)
