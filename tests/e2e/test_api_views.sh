@@ -48,6 +48,21 @@ print('same' if a == b else 'differ: %s vs %s' % (json.dumps(a)[:300], json.dump
 
 C1=$(sqlite3 "$ENCORE_DB" "SELECT external_id FROM customers WHERE merged_into IS NULL AND email IS NOT NULL AND phone IS NOT NULL AND id IN (SELECT customer_id FROM orders) ORDER BY id LIMIT 1")
 
+# --- the CLI's segment preview ------------------------------------------------------------------
+run_rc "$ENCORE" audience preview 'orders >= 2' --sample 3 --json
+check "preview: a sample of 3, every one matching" "$(jget "$OUT" '(len(d["sample"]), all(x["orders"] >= 2 for x in d["sample"]), d["count"] <= d["total"])')" "(3, True, True)"
+check "preview: the sample in store id order, spread over the matches" "$(jget "$OUT" '[x["id"] for x in d["sample"]] == sorted(x["id"] for x in d["sample"])')" True
+run_rc "$ENCORE" audience preview 'orders >= 2' --sample 3 --mask --json
+check "preview --mask: no email shown whole" "$(jget "$OUT" 'all(x["email"] is None or "***@" in x["email"] for x in d["sample"]) and all(x["name"] is None or len(x["name"]) <= 5 for x in d["sample"])')" True
+run_rc "$ENCORE" audience preview 'orders >= 2'
+check_match "preview: human heading" "$OUT" "^[0-9]+ of [0-9]+ customers \([0-9.]+%\) in [0-9.]+ ms: orders >= 2"
+run_rc "$ENCORE" audience preview 'orders >= 2' --sample 101
+check_match "preview: --sample 101 refused" "$RC $ERR" "^2 encore: audience: --sample '101': expected 0 to 100"
+run_rc "$ENCORE" audience preview 'orders >=' --json
+check_match "preview: a syntax error exits 2 with its position" "$RC $ERR" "^2 encore: audience: line 1, column 10"
+run_rc "$ENCORE" audience count 'orders >= 2' --sample 3
+check_match "count takes no --sample" "$RC $ERR" "^2 encore: audience: count takes no --sample"
+
 # --- route x role ---------------------------------------------------------------------------------
 while read -r m p roles body; do
   [ "$body" = "-" ] && body=""
@@ -176,6 +191,33 @@ call marketer PUT /v1/segments/loop '{"expression":"segment(\"loop\")"}'
 check_match "segment referring to itself refused" "$CODE $(jget "$BODY" 'd["errors"][0]["field"]')" "^400 /expression"
 call marketer POST /v1/segments '{"name":"-x","expression":"orders >= 1"}'
 check "segment name starting with '-' refused" "$CODE $(jget "$BODY" 'd["errors"][0]["field"]')" "400 /name"
+
+# --- export as a job ------------------------------------------------------------------------------
+call marketer POST /v1/segments/loyal/export
+check "export: 202 with a job" "$CODE $(jget "$BODY" '(d["kind"], d["state"], d["params"]["segment"])')" "202 ('export', 'queued', 'loyal')"
+JOB=$(jget "$BODY" 'd["id"]')
+for _ in $(seq 100); do call marketer GET "/v1/jobs/$JOB"; [ "$(jget "$BODY" 'd["state"]')" = done ] && break; sleep 0.1; done
+check "export: the job is done" "$(jget "$BODY" '(d["state"], d["result"]["segment"])')" "('done', 'loyal')"
+ROWS=$(jget "$BODY" 'd["result"]["rows"]')
+check "export: as many rows as the segment counts" "$ROWS" "$("$ENCORE" audience count 'segment("loyal")' --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["count"])')"
+call marketer GET "/v1/segments/loyal/export/$JOB"
+check "export: the file is served" "$CODE" 200
+check "export: header and rows" "$(printf '%s' "$BODY" | head -1 | tr -d '\r'),$(printf '%s\n' "$BODY" | grep -c .)" \
+  "id,customer_id,name,email,phone,orders,revenue,lifecycle,rfm_segment,clv,churn_risk,$((ROWS + 1))"
+check "export: every row has 11 fields and at least 4 orders" "$(printf '%s' "$BODY" | $PY -c 'import csv,sys; r=list(csv.reader(sys.stdin)); print(all(len(x) == 11 for x in r) and all(int(x[5]) >= 4 for x in r[1:]))')" True
+F=$(ls "$ENCORE_DB".exports/segment-loyal-"$JOB".csv 2>/dev/null)
+check "export: the file beside the store is 0600" "$(stat -c %a "$F" 2>/dev/null)" 600
+check "export: the audit log has it" "$(sqlite3 "$ENCORE_DB" "SELECT count(*) FROM audit WHERE action = 'segment.export' AND target = 'job:$JOB'")" 1
+call analyst POST /v1/segments/loyal/export
+check "export: analysts may not" "$CODE" 403
+call analyst GET "/v1/segments/loyal/export/$JOB"
+check "export: nor download" "$CODE" 403
+call marketer GET "/v1/segments/vip/export/$JOB"
+check "export: another segment's job is not found" "$CODE" 404
+call marketer POST /v1/segments/nothing/export
+check "export: unknown segment 404" "$CODE" 404
+call marketer GET "/v1/segments/loyal/export/x1"
+check "export: a bad job id 400" "$CODE $(jget "$BODY" 'd["errors"][0]["field"]')" "400 path.id"
 
 # --- bad input ------------------------------------------------------------------------------------
 call analyst POST /v1/segments/count '{"expression":"orders >= 2 and\n  lifecyle = \"new\""}'
