@@ -44,6 +44,7 @@ typedef struct api_item {
     /* identify */
     enc_customer_rec cust;
     unsigned verified; /* ENC_IDENT_MERGE_EMAIL / _PHONE: traits.email_verified, phone_verified */
+    const char *wechat_openid, *push_token; /* channel addresses (identities) */
     /* outcome of apply */
     bool stored, duplicate;
 } api_item;
@@ -564,6 +565,24 @@ static bool parse_identify(pctx *c, json_t *m)
         if (!json_is_boolean(v)) return bad(c, path2(c, tp, ver[i].key), "must be true or false");
         if (json_is_true(v)) it->verified |= ver[i].flag;
     }
+    /* channel addresses: traits.wechat_openid (the WeChat OpenID) and context.device.token (a
+     * push device token), kept as identities as the importer keeps them */
+    json_t *dev = NULL;
+    if (!get_str(c, traits, "wechat_openid", path2(c, tp, "wechat_openid"), 64,
+                 &it->wechat_openid) ||
+        !get_obj(c, ctx, "device", "context.device", &dev) ||
+        !get_str(c, dev, "token", "context.device.token", 512, &it->push_token))
+        return false;
+    if (it->wechat_openid &&
+        strspn(it->wechat_openid,
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+            strlen(it->wechat_openid))
+        return bad(c, "traits.wechat_openid", "not an OpenID (1-64 of A-Z a-z 0-9 _ -)");
+    if (it->push_token &&
+        strspn(it->push_token,
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:.-") !=
+            strlen(it->push_token))
+        return bad(c, "context.device.token", "not a device token (1-512 of A-Z a-z 0-9 _ : . -)");
     r->external_id = it->user_id;
     r->email = email;
     r->phone = phone;
@@ -784,6 +803,11 @@ static enc_rc apply_identify(api_item *it, enc_ident *ident, enc_store *st, unsi
             return ENC_EDB;
         }
     }
+    if ((it->wechat_openid && *it->wechat_openid &&
+         enc_store_ident_set(st, "wechat_openid", it->wechat_openid, cust, "api", err)) ||
+        (it->push_token && *it->push_token &&
+         enc_store_ident_set(st, "push_token", it->push_token, cust, "api", err)))
+        return ENC_EDB;
     it->stored = true;
     return ENC_OK;
 }
