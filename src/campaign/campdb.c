@@ -381,6 +381,7 @@ void enc_history_free(enc_history *h)
     free(h->priority);
     free(h->queued);
     free(h->on_cap_defer);
+    free(h->deadline);
     memset(h, 0, sizeof *h);
 }
 
@@ -391,8 +392,11 @@ enc_rc enc_history_load(enc_store *st, int64_t since, enc_history *out, enc_err 
     sqlite3_stmt *q =
         prep(db,
              "SELECT m.customer_id, coalesce(m.sent_at, m.due_at) AS t, m.id, m.channel,"
-             " m.priority, m.state = 'queued', coalesce(c.on_cap = 'defer', 0)"
+             " m.priority, m.state = 'queued', coalesce(c.on_cap = 'defer', 0),"
+             " CASE WHEN k.expires_at IS NOT NULL AND (m.deadline IS NULL OR k.expires_at <"
+             " m.deadline) THEN k.expires_at ELSE coalesce(m.deadline, 0) END"
              " FROM messages m LEFT JOIN campaigns c ON c.name = m.campaign"
+             " LEFT JOIN coupons k ON k.message_key = m.idempotency_key"
              " WHERE m.state IN ('queued', 'sending', 'sent', 'reconcile')"
              " AND m.customer_id IS NOT NULL AND coalesce(m.sent_at, m.due_at) >= ?1"
              " ORDER BY m.customer_id, t",
@@ -419,6 +423,8 @@ enc_rc enc_history_load(enc_store *st, int64_t since, enc_history *out, enc_err 
             ENC_GROW(out->queued, c2, out->n + 1);
             c2 = cap;
             ENC_GROW(out->on_cap_defer, c2, out->n + 1);
+            c2 = cap;
+            ENC_GROW(out->deadline, c2, out->n + 1);
             cap = c2;
         }
         size_t i = out->n++;
@@ -429,6 +435,7 @@ enc_rc enc_history_load(enc_store *st, int64_t since, enc_history *out, enc_err 
         out->priority[i] = (int8_t)sqlite3_column_int(q, 4);
         out->queued[i] = (uint8_t)sqlite3_column_int(q, 5);
         out->on_cap_defer[i] = (uint8_t)sqlite3_column_int(q, 6);
+        out->deadline[i] = sqlite3_column_int64(q, 7);
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) {
@@ -442,11 +449,14 @@ enc_rc enc_history_displace(enc_store *st, int64_t message_id, int64_t at, enc_e
 {
     sqlite3 *db = enc__store_db(st);
     sqlite3_stmt *q = prep(db,
-                           at > 0 ? "UPDATE messages SET due_at = ?2, next_attempt_at = ?2"
-                                    " WHERE id = ?1 AND state = 'queued'"
-                                  : "UPDATE messages SET state = 'cancelled',"
-                                    " last_error = 'displaced by a higher-priority campaign'"
-                                    " WHERE id = ?1 AND state = 'queued'",
+                           at > 0    ? "UPDATE messages SET due_at = ?2, next_attempt_at = ?2"
+                                       " WHERE id = ?1 AND state = 'queued'"
+                           : at == 0 ? "UPDATE messages SET state = 'cancelled',"
+                                       " last_error = 'displaced by a higher-priority campaign'"
+                                       " WHERE id = ?1 AND state = 'queued'"
+                                     : "UPDATE messages SET state = 'expired',"
+                                       " last_error = 'displaced_expired'"
+                                       " WHERE id = ?1 AND state = 'queued'",
                            err);
     if (!q) return ENC_EDB;
     sqlite3_bind_int64(q, 1, message_id);
@@ -593,7 +603,7 @@ enc_rc enc_coupon_redeem(enc_store *st, int64_t *n, enc_err *err)
     enc_smap *open = enc_smap_new(1024);
     sqlite3_stmt *q = prep(db,
                            "SELECT norm, id, length(code) - length(replace(code, '-', '')),"
-                           " code FROM coupons WHERE redeemed_order IS NULL",
+                           " code FROM coupons WHERE redeemed_order IS NULL AND revoked_at IS NULL",
                            err);
     enc_rc rc = ENC_OK;
     if (!q) {
@@ -623,7 +633,7 @@ enc_rc enc_coupon_redeem(enc_store *st, int64_t *n, enc_err *err)
         prep(db, "SELECT code, issued_at, coalesce(expires_at, 0) FROM coupons WHERE id = ?1", err);
     sqlite3_stmt *u = prep(db,
                            "UPDATE coupons SET redeemed_order = ?2, redeemed_at = ?3"
-                           " WHERE id = ?1 AND redeemed_order IS NULL",
+                           " WHERE id = ?1 AND redeemed_order IS NULL AND revoked_at IS NULL",
                            err);
     if (!q || !c || !u) rc = ENC_EDB;
     else {
@@ -718,16 +728,59 @@ enc_rc enc_camp_counts_get(enc_store *st, const char *name, enc_camp_counts *out
         out->messages = sqlite3_column_int64(q, 2);
     }
     sqlite3_finalize(q);
-    static const char *const states[] = {"queued", "sending",   "sent",      "failed",
-                                         "dead",   "reconcile", "cancelled", "suppressed"};
+    static const char *const states[] = {"queued",    "sending",   "sent",       "failed", "dead",
+                                         "reconcile", "cancelled", "suppressed", "expired"};
     q = prep(db, "SELECT state, count(*) FROM messages WHERE campaign = ?1 GROUP BY state", err);
     if (!q) return ENC_EDB;
     bind_text(q, 1, name);
     while (sqlite3_step(q) == SQLITE_ROW) {
         const char *s = (const char *)sqlite3_column_text(q, 0);
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 9; i++)
             if (s && strcmp(s, states[i]) == 0) out->by_state[i] = sqlite3_column_int64(q, 1);
     }
     sqlite3_finalize(q);
+    q = prep(db,
+             "SELECT coalesce(last_error, '?'), count(*) AS n FROM messages WHERE campaign = ?1"
+             " AND state = 'expired' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 12",
+             err);
+    if (!q) return ENC_EDB;
+    bind_text(q, 1, name);
+    while (sqlite3_step(q) == SQLITE_ROW && out->nexpired < 12) {
+        col_copy(q, 0, out->expired[out->nexpired].reason, sizeof out->expired[0].reason);
+        out->expired[out->nexpired++].n = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    q = prep(db,
+             "SELECT coalesce(sum(revoked_at IS NOT NULL), 0), coalesce(sum(EXISTS(SELECT 1 FROM"
+             " messages m WHERE m.idempotency_key = k.message_key AND m.state = 'sent')), 0)"
+             " FROM coupons k WHERE k.campaign = ?1",
+             err);
+    if (!q) return ENC_EDB;
+    bind_text(q, 1, name);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        out->coupons_revoked = sqlite3_column_int64(q, 0);
+        out->coupons_sent = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
     return enc_coupon_counts(st, name, &out->coupons, &out->redeemed, err);
+}
+
+enc_rc enc_coupon_revoke_unsent(enc_store *st, const char *campaign, int64_t now, int64_t *n,
+                                enc_err *err)
+{
+    sqlite3 *db = enc__store_db(st);
+    *n = 0;
+    sqlite3_stmt *q =
+        prep(db,
+             "UPDATE coupons SET revoked_at = ?2 WHERE campaign = ?1"
+             " AND revoked_at IS NULL AND redeemed_order IS NULL AND NOT EXISTS("
+             "SELECT 1 FROM messages m WHERE m.idempotency_key = coupons.message_key"
+             " AND (m.state = 'sent' OR m.state = 'sending' OR m.state = 'reconcile'))",
+             err);
+    if (!q) return ENC_EDB;
+    bind_text(q, 1, campaign);
+    sqlite3_bind_int64(q, 2, now);
+    if (run(db, q, err, "revoking coupons")) return ENC_EDB;
+    *n = sqlite3_changes(db);
+    return ENC_OK;
 }

@@ -93,6 +93,7 @@ typedef struct enc_history {
     uint8_t *channel; /* enc_channel; messages on other channels are left out */
     int8_t *priority;
     uint8_t *queued, *on_cap_defer;
+    int64_t *deadline; /* min(deadline, coupon expiry) of queued messages; 0 = none */
 } enc_history;
 enc_rc enc_history_load(enc_store *st, int64_t since, enc_history *out, enc_err *err);
 void enc_history_free(enc_history *h);
@@ -135,9 +136,20 @@ enc_rc enc_settings_save(enc_store *st, const enc_settings *s, enc_err *err);
 /* ---- counts for show ---------------------------------------------------------------------- */
 typedef struct enc_camp_counts {
     int64_t members, holdout, messages;
-    int64_t by_state[8]; /* outbox states (enc_msg_state order) of the campaign's messages */
+    int64_t by_state[9]; /* outbox states (enc_msg_state order) of the campaign's messages */
     int64_t coupons, redeemed;
+    int64_t coupons_sent;    /* issued with a message that was sent */
+    int64_t coupons_revoked; /* revoked (the campaign was stopped before their message went) */
+    struct {
+        char reason[32];
+        int64_t n;
+    } expired[12]; /* expired messages by reason (last_error), largest first */
+    int nexpired;
 } enc_camp_counts;
+/* Revokes the campaign's coupons whose message was not sent (nor is being sent): stopping a
+ * campaign. A revoked coupon is never redeemed. *n gets how many. */
+enc_rc enc_coupon_revoke_unsent(enc_store *st, const char *campaign, int64_t now, int64_t *n,
+                                enc_err *err);
 enc_rc enc_camp_counts_get(enc_store *st, const char *name, enc_camp_counts *out, enc_err *err);
 
 #endif

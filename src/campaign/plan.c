@@ -305,7 +305,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
             p->nhist = keep;
         }
         hist_push(p, (enc_hist_entry){got.at, 0, (uint8_t)chosen, (int8_t)sp->priority, 1,
-                                      sp->on_cap_defer});
+                                      sp->on_cap_defer, c->due + sp->send_within});
         for (size_t i = 0; i < nmoved; i++) {
             enc_hist_entry h = moved[i];
             int64_t to = 0;
@@ -316,11 +316,15 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
                 }
                 sched s2;
                 int64_t base = h.at > in->now ? h.at : in->now;
-                if (schedule(&w, pol, p, h.channel, base, 7 * 86400, true, h.priority, false, skip,
-                             &s2) == SCHED_OK)
+                /* it keeps its own deadline (send_within, its coupon's expiry); a message
+                 * queued before deadlines were stored gets the default 7 days */
+                int64_t within = h.deadline ? h.deadline - base : 7 * 86400;
+                if (within >= 0 && schedule(&w, pol, p, h.channel, base, within, true, h.priority,
+                                            false, skip, &s2) == SCHED_OK)
                     to = s2.at;
+                else to = -1; /* no time left before its deadline: displaced_expired */
             }
-            if (to) {
+            if (to > 0) {
                 h.at = to;
                 hist_push(p, h);
             }
@@ -653,7 +657,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         if (p->persons[k].id != hist.customer[h]) continue;
         hist_push(&p->persons[k],
                   (enc_hist_entry){hist.at[h], hist.id[h], hist.channel[h], hist.priority[h],
-                                   hist.queued[h], hist.on_cap_defer[h]});
+                                   hist.queued[h], hist.on_cap_defer[h], hist.deadline[h]});
     }
     enc_history_free(&hist);
 
@@ -749,14 +753,18 @@ static void fmt_day(char *out, size_t cap, int64_t day)
 /* The unsubscribe link: a token of the tracking server (src/server/token.h) naming the customer
  * and the channel, signed with the secret `encore serve` uses, so that following the link
  * revokes the customer's marketing consent for the channel. The policy's unsubscribe_url either
- * holds "{token}" (replaced) or is the server's base URL (the link is BASE/u/TOKEN). The
- * message has no outbox id yet: the token carries 0. */
-static void unsubscribe_url(const enc_plan *p, int64_t cust, const char *channel, char *out,
-                            size_t cap)
+ * holds "{token}" (replaced) or is the server's base URL (the link is BASE/u/TOKEN). The token
+ * carries the message's outbox id (reserved before the insert; 0 only in a plan's sample),
+ * the same token as the List-Unsubscribe header's, so following it suppresses the address and
+ * counts as an unsubscribe of this message's campaign and variant. */
+static void unsubscribe_url(const enc_plan *p, int64_t cust, int64_t message_id,
+                            const char *channel, char *out, size_t cap)
 {
     const char *base = p->set.unsubscribe_url, *ph = strstr(base, "{token}");
     char tok[ENC_TOKEN_BUF] = "";
-    enc_token t = {.kind = ENC_TOKEN_UNSUB, .customer_id = cust};
+    enc_token t = {.kind = ENC_TOKEN_UNSUB,
+                   .customer_id = cust,
+                   .message_id = message_id > 0 ? message_id : 0};
     snprintf(t.channel, sizeof t.channel, "%s", channel);
     if (enc_token_campaign_ok(p->spec->name, strlen(p->spec->name)))
         snprintf(t.campaign, sizeof t.campaign, "%s", p->spec->name);
@@ -870,7 +878,8 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
         if (why[0]) enc_tval_set(a, it, "reason", why);
     }
     char url[600 + ENC_TOKEN_BUF];
-    unsubscribe_url(p, s->cust_id[i], enc_channel_name((enc_channel)ch), url, sizeof url);
+    unsubscribe_url(p, s->cust_id[i], message_id, enc_channel_name((enc_channel)ch), url,
+                    sizeof url);
     enc_tval_set(a, d, "unsubscribe_url", url);
     enc_tval_set(a, d, "campaign.name", sp->name);
     enc_tval_set(a, d, "variant", var->name);
@@ -1040,7 +1049,9 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
                                      rr->key,
                                      sp->priority,
                                      c->send_at,
-                                     id};
+                                     id,
+                                     c->due + sp->send_within,
+                                     sp->transactional};
             nr++;
             enc_member m = {
                 cust,    o->key,    false, var->name, enc_channel_name((enc_channel)c->channel),

@@ -57,6 +57,7 @@ typedef struct enc_hist_entry {
     int8_t priority;      /* 0..9 */
     uint8_t queued;       /* not sent yet: may give way to a higher-priority campaign */
     uint8_t on_cap_defer; /* its campaign's rule when it gives way (else it is cancelled) */
+    int64_t deadline;     /* queued: the latest it may go (send_within, coupon); 0 = none */
 } enc_hist_entry;
 
 typedef struct enc_person {
@@ -86,6 +87,9 @@ typedef struct enc_cand {
 } enc_cand;
 
 /* A queued message of another campaign that gave way: moved to `to`, or cancelled (to 0). */
+/* A queued message that gives way: moved to `to`; to == 0: cancelled (its campaign drops over
+ * a cap); to < 0: no time before its deadline or coupon's expiry, so it expires
+ * (displaced_expired). */
 typedef struct enc_displace {
     int32_t person;
     int64_t id, from, to;

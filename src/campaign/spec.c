@@ -676,9 +676,10 @@ void enc_spec_free(enc_spec *s)
 }
 
 static const char *const top_keys[] = {
-    "name",     "description", "audience",    "trigger",     "exit",   "offer",  "content",
-    "channels", "variants",    "holdout",     "priority",    "budget", "on_cap", "send_within",
-    "items",    "ab",          "track_links", "track_opens", NULL,
+    "name",     "description", "audience",    "trigger",       "exit",
+    "offer",    "content",     "channels",    "variants",      "holdout",
+    "priority", "budget",      "on_cap",      "send_within",   "items",
+    "ab",       "track_links", "track_opens", "transactional", NULL,
 };
 
 static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
@@ -935,6 +936,13 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
             }
             *(k ? &s->track_opens : &s->track_links) = json_is_true(v);
         }
+    if ((v = json_object_get(root, "transactional"))) {
+        if (!json_is_boolean(v)) {
+            push(r, "transactional");
+            return bad(r, "expected true or false, got %s", type_name(v));
+        }
+        s->transactional = json_is_true(v);
+    }
     s->send_within = 7 * 86400;
     if ((v = json_object_get(root, "send_within"))) {
         l = push(r, "send_within");

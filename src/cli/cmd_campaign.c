@@ -409,8 +409,8 @@ static int do_show(enc_cli *cli, const opts *o)
         enc_store_close(st);
         return enc_cli_fail_err("campaign", &err);
     }
-    static const char *const states[] = {"queued", "sending",   "sent",      "failed",
-                                         "dead",   "reconcile", "cancelled", "suppressed"};
+    static const char *const states[] = {"queued",    "sending",   "sent",       "failed", "dead",
+                                         "reconcile", "cancelled", "suppressed", "expired"};
     char t1[40], t2[40], t3[40], t4[40];
     fmt_time(t1, sizeof t1, row.created_at);
     fmt_time(t2, sizeof t2, row.updated_at);
@@ -430,12 +430,19 @@ static int do_show(enc_cli *cli, const opts *o)
         enc_jw_kstr(&w, "planned_until", row.processed_to ? t4 : NULL);
         enc_jw_kint(&w, "members", c.members);
         enc_jw_kint(&w, "holdout", c.holdout);
-        enc_jw_kint(&w, "messages", c.messages);
+        enc_jw_kint(&w, "messages", c.messages); /* planned */
+        enc_jw_kint(&w, "sent", c.by_state[2]);
         enc_jw_key(&w, "outbox");
         enc_jw_obj(&w);
-        for (int i = 0; i < 8; i++) enc_jw_kint(&w, states[i], c.by_state[i]);
+        for (int i = 0; i < 9; i++) enc_jw_kint(&w, states[i], c.by_state[i]);
+        enc_jw_end(&w);
+        enc_jw_key(&w, "expired");
+        enc_jw_obj(&w);
+        for (int i = 0; i < c.nexpired; i++) enc_jw_kint(&w, c.expired[i].reason, c.expired[i].n);
         enc_jw_end(&w);
         enc_jw_kint(&w, "coupons_issued", c.coupons);
+        enc_jw_kint(&w, "coupons_sent", c.coupons_sent);
+        enc_jw_kint(&w, "coupons_revoked", c.coupons_revoked);
         enc_jw_kint(&w, "coupons_redeemed", c.redeemed);
         if (row.ab_decide_at) {
             char t5[40];
@@ -457,12 +464,21 @@ static int do_show(enc_cli *cli, const opts *o)
     } else {
         printf("campaign %s: %s, priority %d\n", row.name, row.state, row.priority);
         printf("  created %s, updated %s, started %s; planned until %s UTC\n", t1, t2, t3, t4);
-        printf("  members %lld (holdout %lld, messaged %lld)\n", (long long)c.members,
-               (long long)c.holdout, (long long)c.messages);
+        printf("  members %lld (holdout %lld, messages planned %lld, sent %lld, cancelled %lld,"
+               " expired %lld)\n",
+               (long long)c.members, (long long)c.holdout, (long long)c.messages,
+               (long long)c.by_state[2], (long long)c.by_state[6], (long long)c.by_state[8]);
         printf("  outbox:");
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 9; i++)
             if (c.by_state[i]) printf(" %s %lld", states[i], (long long)c.by_state[i]);
-        printf("\n  coupons: %lld issued, %lld redeemed\n", (long long)c.coupons,
+        if (c.nexpired) {
+            printf("\n  expired by reason:");
+            for (int i = 0; i < c.nexpired; i++)
+                printf(" %s %lld", c.expired[i].reason, (long long)c.expired[i].n);
+        }
+        printf("\n  coupons: %lld issued (%lld sent with their message, %lld revoked), %lld"
+               " redeemed\n",
+               (long long)c.coupons, (long long)c.coupons_sent, (long long)c.coupons_revoked,
                (long long)c.redeemed);
         if (row.ab_decide_at)
             printf("  A/B: %s%s\n", row.ab_winner[0] ? "winner " : "undecided",
@@ -495,15 +511,18 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
         rc = enc_cli_fail("campaign", "%s is %s, not running", row.name, row.state);
     else if (strcmp(sub, "resume") == 0 && strcmp(row.state, "paused") != 0)
         rc = enc_cli_fail("campaign", "%s is %s, not paused", row.name, row.state);
-    int64_t cancelled = 0;
+    int64_t cancelled = 0, revoked = 0;
     if (!rc && enc_camp_set_state(st, row.name, to, now, &err))
         rc = enc_cli_fail_err("campaign", &err);
     if (!rc && strcmp(sub, "stop") == 0) {
-        enc_outbox *ob;
+        /* its queued messages are cancelled, then the coupons they carried are revoked (an
+         * order using one is not redeemed); a message already claimed expires at its turn */
+        enc_outbox *ob = NULL;
         if (enc_outbox_open(st, &ob, &err) ||
-            enc_outbox_cancel(ob, row.name, NULL, &cancelled, &err))
+            enc_outbox_cancel(ob, row.name, NULL, &cancelled, &err) ||
+            enc_coupon_revoke_unsent(st, row.name, now, &revoked, &err))
             rc = enc_cli_fail_err("campaign", &err);
-        else enc_outbox_close(ob);
+        enc_outbox_close(ob);
     }
     if (!rc) {
         if (o->json) {
@@ -514,13 +533,15 @@ static int do_state(enc_cli *cli, const opts *o, const char *sub)
             enc_jw_kstr(&w, "campaign", row.name);
             enc_jw_kstr(&w, "state", to);
             enc_jw_kint(&w, "cancelled", cancelled);
+            enc_jw_kint(&w, "coupons_revoked", revoked);
             enc_jw_end(&w);
             enc_cli_print(&b);
             enc_buf_free(&b);
         } else {
             printf("%s: %s", row.name, to);
             if (strcmp(sub, "stop") == 0)
-                printf(" (%lld queued messages cancelled)", (long long)cancelled);
+                printf(" (%lld queued messages cancelled, %lld unsent coupons revoked)",
+                       (long long)cancelled, (long long)revoked);
             printf("\n");
         }
     }

@@ -4,6 +4,7 @@
  * integration aid: campaigns enqueue through the outbox API directly). */
 #include "cli/cli.h"
 #include "base/json.h"
+#include "base/datetime.h"
 #include "base/mem.h"
 #include "delivery/config.h"
 #include "delivery/dispatch.h"
@@ -30,6 +31,8 @@ static const char dispatch_usage[] =
     "  --batch N         messages claimed per channel per round (default 200)\n"
     "  --max-attempts N  tries before a message is dead (default 8)\n"
     "  --show-config     print the configuration (secrets masked) and exit\n"
+    "  --now TIME        a test clock: starts at TIME (\"YYYY-MM-DD[ HH:MM[:SS]]\" UTC or epoch\n"
+    "                    seconds) and runs at real speed\n"
     "  --json            one JSON summary on stdout\n"
     "  see docs/delivery.md for channel options, states and the recovery rules\n";
 
@@ -58,6 +61,51 @@ static void on_round(void *ctx, const enc_dispatch_stats *s)
             (long long)s->sent, (long long)s->retried, (long long)s->failed, (long long)s->dead);
 }
 
+/* "YYYY-MM-DD[ HH:MM[:SS]]" (UTC) or epoch seconds, as campaign files and `tick --now` write
+ * times (campaign/spec.h's parser cannot be included beside delivery/channel.h) */
+static bool parse_time(const char *s, int64_t *out)
+{
+    size_t n = strlen(s);
+    bool digits = n > 0 && n <= 12;
+    for (size_t i = 0; i < n && digits; i++) digits = s[i] >= '0' && s[i] <= '9';
+    if (digits) return *out = strtoll(s, NULL, 10), true;
+    int y, m, d, hh = 0, mm = 0, ss = 0, used = 0;
+    if (n > 19 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 ||
+        !enc_date_valid(y, m, d))
+        return false;
+    if (n > 10) {
+        int u2 = 0;
+        if (n == 16 ? sscanf(s + 10, " %2d:%2d%n", &hh, &mm, &u2) != 2
+                    : sscanf(s + 10, " %2d:%2d:%2d%n", &hh, &mm, &ss, &u2) != 3)
+            return false;
+        if ((size_t)(10 + u2) != n || hh > 23 || mm > 59 || ss > 59 || hh < 0 || mm < 0 || ss < 0)
+            return false;
+    }
+    *out = enc_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
+    return true;
+}
+
+/* --now: a clock that starts at a given time and runs at real speed (tests of staleness and
+ * caps drive the dispatcher at dates of their own). */
+typedef struct test_clock {
+    bool on;
+    double base, t0;
+} test_clock;
+
+static double test_now(void *ctx)
+{
+    const test_clock *c = ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return c->base + ((double)ts.tv_sec + ts.tv_nsec * 1e-9 - c->t0);
+}
+
+static void test_sleep(void *ctx, double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
 int cmd_dispatch(enc_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -67,11 +115,13 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
         {"batch", required_argument, NULL, 'b'},
         {"max-attempts", required_argument, NULL, 'm'},
         {"show-config", no_argument, NULL, 'S'},
+        {"now", required_argument, NULL, 'n'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool once = false, json = false, show = false;
+    test_clock tc = {0};
     const char *config = getenv("ENCORE_DELIVERY_CONFIG");
     if (config && !*config) config = NULL;
     const char **sets = enc_xcalloc((size_t)argc + 1, sizeof *sets);
@@ -97,6 +147,20 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
             }
             break;
         case 'S': show = true; break;
+        case 'n': {
+            int64_t at;
+            if (!parse_time(optarg, &at)) {
+                free(sets);
+                return enc_cli_usage("dispatch", dispatch_usage,
+                                     "--now: \"YYYY-MM-DD[ HH:MM[:SS]]\" or epoch seconds");
+            }
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            tc.base = (double)at;
+            tc.t0 = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+            tc.on = true;
+            break;
+        }
         case 'j': json = true; break;
         case 'h':
             free(sets);
@@ -151,6 +215,7 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
                            .lock_path = lock,
                            .on_round = on_round,
                            .round_ctx = &prog};
+    if (tc.on) o.clock = (enc_clock){.now = test_now, .sleep = test_sleep, .ctx = &tc};
     enc_dispatch *d = NULL;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -177,7 +242,9 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
     /* due messages on channels nobody configured would wait forever: say so */
     char **names = NULL;
     size_t nn = 0;
-    enc_outbox_due_channels(enc_dispatch_outbox(d), (int64_t)time(NULL), &names, &nn, &err);
+    enc_outbox_due_channels(enc_dispatch_outbox(d),
+                            tc.on ? (int64_t)test_now(&tc) : (int64_t)time(NULL), &names, &nn,
+                            &err);
     const enc_dispatch_stats *s = enc_dispatch_stats_get(d);
     if (json) {
         enc_buf b = {0};
@@ -190,6 +257,8 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
         enc_jw_kint(&w, "failed", s->failed);
         enc_jw_kint(&w, "dead", s->dead);
         enc_jw_kint(&w, "suppressed", s->suppressed);
+        enc_jw_kint(&w, "expired", s->expired);
+        enc_jw_kint(&w, "deferred", s->deferred);
         enc_jw_key(&w, "recovered");
         enc_jw_obj(&w);
         enc_jw_kint(&w, "resend", s->recovered_resend);
@@ -208,9 +277,10 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
         enc_buf_free(&b);
     } else {
         printf("dispatched in %.2f s: %lld sent, %lld to retry, %lld failed, %lld dead,"
-               " %lld suppressed\n",
+               " %lld suppressed, %lld expired, %lld deferred\n",
                secs, (long long)s->sent, (long long)s->retried, (long long)s->failed,
-               (long long)s->dead, (long long)s->suppressed);
+               (long long)s->dead, (long long)s->suppressed, (long long)s->expired,
+               (long long)s->deferred);
         if (s->recovered_resend || s->recovered_reconcile || s->recovered_dead)
             printf("recovered after an interruption: %lld sent again with the same key,"
                    " %lld to reconcile, %lld dead\n",
@@ -244,8 +314,13 @@ static const char outbox_usage[] =
     "       encore outbox cancel [--campaign X] [--channel C]  cancel queued messages\n"
     "       encore outbox suppress CHANNEL ADDRESS [--reason R] never send there (\"*\": any "
     "channel)\n"
-    "       encore outbox reply CHANNEL PHONE TEXT             an inbound SMS reply (STOP, TD,\n"
-    "                                                          退订 ... suppress the number)\n"
+    "       encore outbox reply CHANNEL PHONE TEXT [--phone-cc CC]\n"
+    "                                                          an inbound SMS reply: STOP, TD,\n"
+    "                                                          退订 ... suppress the number and\n"
+    "                                                          revoke its customers' consent;\n"
+    "                                                          PHONE is normalised to E.164 (CC:\n"
+    "                                                          national numbers' country code,\n"
+    "                                                          default $ENCORE_PHONE_CC)\n"
     "       encore outbox enqueue FILE.jsonl [--json]          add messages (one JSON object a\n"
     "                                                          line; for tests and integrations:\n"
     "                                                          campaigns use the outbox API)\n";
@@ -436,15 +511,13 @@ static int outbox_enqueue(enc_outbox *ob, const char *path, bool json)
 int cmd_outbox(enc_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"state", required_argument, NULL, 's'},
-        {"channel", required_argument, NULL, 'c'},
-        {"campaign", required_argument, NULL, 'C'},
-        {"reason", required_argument, NULL, 'r'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"state", required_argument, NULL, 's'},    {"channel", required_argument, NULL, 'c'},
+        {"campaign", required_argument, NULL, 'C'}, {"reason", required_argument, NULL, 'r'},
+        {"phone-cc", required_argument, NULL, 'p'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char *state = NULL, *channel = NULL, *campaign = NULL, *reason = "manual";
+    const char *phone_cc = getenv("ENCORE_PHONE_CC");
     bool json = false;
     int c;
     opterr = 0;
@@ -455,6 +528,7 @@ int cmd_outbox(enc_cli *cli, int argc, char **argv)
         case 'c': channel = optarg; break;
         case 'C': campaign = optarg; break;
         case 'r': reason = optarg; break;
+        case 'p': phone_cc = optarg; break;
         case 'j': json = true; break;
         case 'h': fputs(outbox_usage, stdout); return ENC_EXIT_OK;
         default:
@@ -528,8 +602,14 @@ int cmd_outbox(enc_cli *cli, int argc, char **argv)
         break;
     case 6: {
         bool out;
-        r = enc_outbox_sms_reply(ob, args[0], args[1], args[2], now, &out, &err);
-        if (!r) printf("%s\n", out ? "opt-out: number suppressed" : "not an opt-out");
+        int64_t ncust = 0;
+        char e164[32] = "";
+        r = enc_outbox_reply(ob, args[0], args[1], phone_cc, args[2], now, &out, &ncust, e164,
+                             &err);
+        if (!r && out)
+            printf("opt-out: %s suppressed on %s; marketing consent revoked for %lld customer%s\n",
+                   e164, args[0], (long long)ncust, ncust == 1 ? "" : "s");
+        else if (!r) printf("not an opt-out\n");
         break;
     }
     case 7: rc = outbox_enqueue(ob, args[0], json); break;

@@ -280,7 +280,9 @@ enc_rc enc_dispatch_round(enc_dispatch *d, int64_t due_by, bool *worked, bool *p
             return err->rc;
         enc_bucket_give(&s->bucket, grant - d->batch.n);
         d->stats.suppressed += (int64_t)d->batch.suppressed;
-        if (d->batch.suppressed) *worked = true;
+        d->stats.expired += (int64_t)d->batch.expired;
+        d->stats.deferred += (int64_t)d->batch.deferred;
+        if (d->batch.suppressed || d->batch.expired) *worked = true;
         if (d->batch.n == 0) continue;
         *worked = true;
         d->stats.claimed += (int64_t)d->batch.n;

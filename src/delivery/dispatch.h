@@ -41,6 +41,7 @@ double enc_bucket_wait(const enc_bucket *b, double now);
 
 typedef struct enc_dispatch_stats {
     int64_t rounds, claimed, sent, retried, failed, dead, suppressed;
+    int64_t expired, deferred; /* held at their turn (outbox.h, enc_outbox_claim) */
     int64_t recovered_resend, recovered_reconcile, recovered_dead;
 } enc_dispatch_stats;
 

@@ -5,7 +5,11 @@
  * second implementation. Statements are prepared once per outbox handle. */
 #include "delivery/outbox.h"
 #include "delivery/optout.h"
+#include "base/datetime.h"
 #include "base/mem.h"
+#include "campaign/spec.h"
+#include "campaign/campdb.h"
+#include "ingest/clean.h"
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -13,8 +17,27 @@
 #include <string.h>
 
 static const char *const state_names[ENC_MSG_NSTATES] = {
-    "queued", "sending", "sent", "failed", "dead", "reconcile", "cancelled", "suppressed",
+    "queued",    "sending",   "sent",       "failed",  "dead",
+    "reconcile", "cancelled", "suppressed", "expired",
 };
+
+static const char *const expire_names[ENC_EXPIRE_NREASONS] = {
+#define X(E, S) S,
+    ENC_EXPIRE_REASONS(X)
+#undef X
+};
+
+const char *enc_expire_reason_name(enc_expire_reason r)
+{
+    return (unsigned)r < ENC_EXPIRE_NREASONS ? expire_names[r] : "?";
+}
+
+int enc_expire_reason_parse(const char *s)
+{
+    for (int i = 0; s && i < ENC_EXPIRE_NREASONS; i++)
+        if (strcmp(s, expire_names[i]) == 0) return i;
+    return -1;
+}
 
 const char *enc_msg_state_name(enc_msg_state s)
 {
@@ -54,6 +77,9 @@ enum {
     S_NEXT_DUE,
     S_CHAN_GET,
     S_NEXT_ID,
+    S_MARK_EXPIRED,
+    S_MARK_DEFER,
+    S_RECENT,
     S_MAX
 };
 
@@ -177,9 +203,9 @@ enc_rc enc_outbox_enqueue(enc_outbox *ob, const enc_msg_rec *m, size_t n, int64_
             stmt(ob, S_INSERT,
                  "INSERT INTO messages(campaign, variant, customer_id, channel, address, subject,"
                  " body_text, body_html, payload, idempotency_key, priority, state, attempts,"
-                 " next_attempt_at, created_at, due_at, id)"
+                 " next_attempt_at, created_at, due_at, id, deadline, transactional)"
                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', 0, ?12, ?13, ?12,"
-                 " ?14)"
+                 " ?14, ?15, ?16)"
                  " ON CONFLICT(idempotency_key) DO NOTHING",
                  err);
         if (!s) {
@@ -201,6 +227,8 @@ enc_rc enc_outbox_enqueue(enc_outbox *ob, const enc_msg_rec *m, size_t n, int64_
         sqlite3_bind_int64(s, 12, r->due_at ? r->due_at : now);
         sqlite3_bind_int64(s, 13, now);
         if (r->id > 0) sqlite3_bind_int64(s, 14, r->id); /* else NULL: the next rowid */
+        if (r->deadline > 0) sqlite3_bind_int64(s, 15, r->deadline);
+        sqlite3_bind_int(s, 16, r->transactional ? 1 : 0);
         if (sqlite3_step(s) != SQLITE_DONE) rc = sqlfail(ob, err, "enqueueing");
         else k += (size_t)sqlite3_changes(ob->db);
         sqlite3_reset(s);
@@ -233,98 +261,311 @@ static const char *col_dup(enc_arena *a, sqlite3_stmt *s, int i)
     return enc_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i));
 }
 
+/* What the claim learnt of one due message besides its content. */
+typedef struct claim_row {
+    const char *supp; /* suppression reason, or NULL */
+    const char *camp; /* state of its campaign row, or NULL (no campaign row) */
+    const char *tz;   /* customer's zone, or NULL */
+    int64_t cpn_exp;  /* coupon expiry, 0 = none */
+    bool cpn_revoked; /* coupon revoked */
+} claim_row;
+
+enum { VERDICT_SEND, VERDICT_SUPPRESS, VERDICT_EXPIRE, VERDICT_DEFER };
+
+/* Send-time checks need the contact policy and time zones, loaded once per claim. */
+typedef struct claim_ctx {
+    enc_settings set;
+    bool have_set;
+    struct {
+        char name[64];
+        enc_tz *tz;
+    } zones[16];
+    int nzones;
+    int64_t *ts;
+    uint8_t *ch;
+    size_t cap;
+} claim_ctx;
+
+static const enc_tz *claim_zone(claim_ctx *c, const char *name)
+{
+    if (!name || !*name) name = c->set.default_tz;
+    for (int i = 0; i < c->nzones; i++)
+        if (strcmp(c->zones[i].name, name) == 0) return c->zones[i].tz;
+    enc_tz *tz = NULL;
+    enc_err e = {0};
+    if (enc_tz_load(name, &tz, &e)) tz = NULL; /* unknown zone: UTC */
+    if (c->nzones < 16 && strlen(name) < sizeof c->zones[0].name) {
+        snprintf(c->zones[c->nzones].name, sizeof c->zones[0].name, "%s", name);
+        c->zones[c->nzones++].tz = tz;
+    } else {
+        enc_tz_free(tz);
+        return NULL;
+    }
+    return tz;
+}
+
+static void claim_ctx_free(claim_ctx *c)
+{
+    for (int i = 0; i < c->nzones; i++) enc_tz_free(c->zones[i].tz);
+    free(c->ts);
+    free(c->ch);
+}
+
+/* The customer's messages really sent or being sent (any campaign) from `since` on, except
+ * message `self`, into c->ts / c->ch. */
+static enc_rc recent_sends(enc_outbox *ob, claim_ctx *c, int64_t cust, int64_t self, int64_t since,
+                           size_t *n, enc_err *err)
+{
+    *n = 0;
+    sqlite3_stmt *q = stmt(ob, S_RECENT,
+                           "SELECT coalesce(sent_at, claimed_at), channel FROM messages"
+                           " WHERE customer_id = ?1 AND id <> ?2 AND transactional = 0"
+                           " AND (state = 'sent' OR state = 'sending')"
+                           " AND coalesce(sent_at, claimed_at) > ?3",
+                           err);
+    if (!q) return ENC_EDB;
+    sqlite3_bind_int64(q, 1, cust);
+    sqlite3_bind_int64(q, 2, self);
+    sqlite3_bind_int64(q, 3, since);
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == c->cap) {
+            size_t c2 = c->cap;
+            ENC_GROW(c->ts, c2, *n + 1);
+            c2 = c->cap;
+            ENC_GROW(c->ch, c2, *n + 1);
+            c->cap = c2;
+        }
+        int chn = enc_channel_parse((const char *)sqlite3_column_text(q, 1));
+        c->ts[*n] = sqlite3_column_int64(q, 0);
+        c->ch[*n] = (uint8_t)(chn < 0 ? 255 : chn);
+        (*n)++;
+    }
+    sqlite3_reset(q);
+    return r == SQLITE_DONE ? ENC_OK : sqlfail(ob, err, "reading what was sent");
+}
+
+/* The verdict on one due message at `now`; *at gets the deferral time, *why the reason. */
+static enc_rc verdict(enc_outbox *ob, claim_ctx *c, const enc_msg *m, const claim_row *x,
+                      int64_t now, int *v, int64_t *at, enc_expire_reason *why, enc_err *err)
+{
+    *v = VERDICT_SEND;
+    if (x->supp) return *v = VERDICT_SUPPRESS, ENC_OK;
+    if (x->camp && strcmp(x->camp, "stopped") == 0)
+        return *v = VERDICT_EXPIRE, *why = ENC_EXPIRE_CAMPAIGN_STOPPED, ENC_OK;
+    if (x->cpn_revoked) return *v = VERDICT_EXPIRE, *why = ENC_EXPIRE_COUPON_REVOKED, ENC_OK;
+    if (m->deadline && now > m->deadline)
+        return *v = VERDICT_EXPIRE, *why = ENC_EXPIRE_DEADLINE, ENC_OK;
+    if (x->cpn_exp && now > x->cpn_exp)
+        return *v = VERDICT_EXPIRE, *why = ENC_EXPIRE_COUPON_EXPIRED, ENC_OK;
+    /* the latest a deferral may reach: the deadline and the coupon's last valid moment */
+    int64_t limit = m->deadline ? m->deadline : INT64_MAX;
+    if (x->cpn_exp && x->cpn_exp < limit) limit = x->cpn_exp;
+    if (x->camp && strcmp(x->camp, "paused") == 0) {
+        /* a paused campaign's messages wait; they expire when resumed too late */
+        *at = now + 60;
+        return *v = VERDICT_DEFER, ENC_OK;
+    }
+    if (!x->camp || m->transactional || m->customer_id <= 0) return ENC_OK;
+    if (!c->have_set) {
+        if (enc_settings_load(ob->st, &c->set, err)) return err->rc;
+        c->have_set = true;
+    }
+    const enc_policy *pol = &c->set.policy;
+    const enc_tz *tz = claim_zone(c, x->tz);
+    int chn = enc_channel_parse(m->channel);
+    if (chn < 0) chn = 255;
+    int64_t maxw = 0;
+    for (int k = 0; k < pol->ncaps; k++)
+        if (pol->caps[k].window > maxw) maxw = pol->caps[k].window;
+    size_t n = 0;
+    if (maxw > 0 && recent_sends(ob, c, m->customer_id, m->id, now - maxw, &n, err)) return err->rc;
+    int64_t t = enc_policy_quiet_next(pol, tz, now);
+    bool quiet = t > now, capped = false;
+    /* the earliest time >= t that fits every cap and is outside quiet hours: a cap is freed
+     * only when a message leaves one of its windows, so the candidates are those moments */
+    for (int iter = 0; iter < 64; iter++) {
+        if (enc_policy_caps_ok(pol, c->ts, c->ch, n, chn, t)) break;
+        capped = true;
+        int64_t next = INT64_MAX;
+        for (int k = 0; k < pol->ncaps; k++) {
+            const enc_cap *cp = &pol->caps[k];
+            if (cp->channel != ENC_CAP_ALL_CHANNELS && cp->channel != chn) continue;
+            for (size_t i = 0; i < n; i++) {
+                int64_t r = c->ts[i] + cp->window;
+                if (r > t && r < next) next = r;
+            }
+        }
+        if (next == INT64_MAX || next > limit) {
+            t = INT64_MAX;
+            break;
+        }
+        t = enc_policy_quiet_next(pol, tz, next);
+    }
+    if (t == now) return ENC_OK;
+    if (t > limit || t == INT64_MAX) {
+        *why = capped ? ENC_EXPIRE_FREQUENCY_CAP : ENC_EXPIRE_QUIET_HOURS;
+        return *v = VERDICT_EXPIRE, ENC_OK;
+    }
+    *at = t;
+    (void)quiet;
+    return *v = VERDICT_DEFER, ENC_OK;
+}
+
 enc_rc enc_outbox_claim(enc_outbox *ob, const char *channel, int64_t now, int64_t due_by,
                         size_t max, enc_msg_batch *out, enc_err *err)
 {
     out->n = 0;
-    out->suppressed = 0;
+    out->suppressed = out->expired = out->deferred = 0;
     if (!out->arena) out->arena = enc_arena_new(1 << 16);
     else enc_arena_reset(out->arena);
     if (max == 0) return ENC_OK;
     if (exec(ob, "BEGIN IMMEDIATE", err)) return err->rc;
     enc_rc rc = ENC_OK;
+    claim_ctx cx = {0};
+    claim_row *rows = NULL;
+    size_t rows_cap = 0;
+    int *verdicts = NULL;
     /* one index seek per priority (messages_due is channel, priority, next_attempt_at), so a
-     * claim costs O(log n + max) however many messages wait in the future */
+     * claim costs O(log n + max) however many messages wait in the future; messages that are
+     * held (expired, deferred, suppressed) do not take a place in the batch, so the seek is
+     * repeated while the batch has room and rows keep coming */
     for (int prio = 9; prio >= 0 && out->n < max && !rc; prio--) {
-        sqlite3_stmt *s = stmt(
-            ob, S_CLAIM,
-            "SELECT m.id, m.customer_id, m.campaign, m.variant, m.channel, m.address, m.subject,"
-            " m.body_text, m.body_html, m.payload, m.idempotency_key, m.priority, m.attempts,"
-            " m.created_at, m.due_at,"
-            " (SELECT reason FROM suppressions x WHERE x.address = m.address"
-            "   AND x.channel IN (m.channel, '*') LIMIT 1)"
-            " FROM messages m WHERE m.state = 'queued' AND m.channel = ?1 AND m.priority = ?2"
-            " AND m.next_attempt_at <= ?3 ORDER BY m.next_attempt_at, m.id LIMIT ?4",
-            err);
-        if (!s) {
-            rc = ENC_EDB;
-            break;
-        }
-        sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 2, prio);
-        sqlite3_bind_int64(s, 3, due_by);
-        sqlite3_bind_int64(s, 4, (sqlite3_int64)(max - out->n));
-        int r;
-        /* rows are collected first, then updated: the SELECT stays a plain reader */
-        size_t first = out->n;
-        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-            if (sqlite3_column_type(s, 15) != SQLITE_NULL) {
-                /* suppressed: recorded below, not handed to the adapter */
-                ENC_GROW(out->m, out->cap, out->n + 1);
-                enc_msg *m = &out->m[out->n++];
-                memset(m, 0, sizeof *m);
-                m->id = sqlite3_column_int64(s, 0);
-                m->attempts = -1; /* marks "suppressed" until compacted */
-                m->subject = col_dup(out->arena, s, 15);
-                continue;
-            }
-            ENC_GROW(out->m, out->cap, out->n + 1);
-            enc_msg *m = &out->m[out->n++];
-            m->id = sqlite3_column_int64(s, 0);
-            m->customer_id = sqlite3_column_int64(s, 1);
-            m->campaign = col_dup(out->arena, s, 2);
-            m->variant = col_dup(out->arena, s, 3);
-            m->channel = col_dup(out->arena, s, 4);
-            m->address = col_dup(out->arena, s, 5);
-            m->subject = col_dup(out->arena, s, 6);
-            m->body_text = col_dup(out->arena, s, 7);
-            m->body_html = col_dup(out->arena, s, 8);
-            m->payload = col_dup(out->arena, s, 9);
-            m->idempotency_key = col_dup(out->arena, s, 10);
-            m->priority = sqlite3_column_int(s, 11);
-            m->attempts = sqlite3_column_int(s, 12) + 1;
-            m->created_at = sqlite3_column_int64(s, 13);
-            m->due_at = sqlite3_column_int64(s, 14);
-        }
-        if (r != SQLITE_DONE) rc = sqlfail(ob, err, "claiming");
-        sqlite3_reset(s);
-        /* mark the rows of this priority */
-        for (size_t i = first; i < out->n && !rc; i++) {
-            enc_msg *m = &out->m[i];
-            sqlite3_stmt *u;
-            if (m->attempts < 0) {
-                u = stmt(
-                    ob, S_MARK_SUPP,
-                    "UPDATE messages SET state = 'suppressed', last_error = 'suppressed: ' || ?2"
-                    " WHERE id = ?1",
-                    err);
-                if (u) sqlite3_bind_text(u, 2, m->subject, -1, SQLITE_STATIC);
-            } else {
-                u = stmt(ob, S_MARK_SENDING,
-                         "UPDATE messages SET state = 'sending', attempts = attempts + 1,"
-                         " claimed_at = ?2 WHERE id = ?1",
-                         err);
-                if (u) sqlite3_bind_int64(u, 2, now);
-            }
-            if (!u) {
+        size_t taken = 0, held;
+        int rounds = 0;
+        do {
+            held = 0;
+            sqlite3_stmt *s = stmt(
+                ob, S_CLAIM,
+                "SELECT m.id, m.customer_id, m.campaign, m.variant, m.channel, m.address,"
+                " m.subject, m.body_text, m.body_html, m.payload, m.idempotency_key, m.priority,"
+                " m.attempts, m.created_at, m.due_at,"
+                " (SELECT reason FROM suppressions x WHERE x.address = m.address"
+                "   AND x.channel IN (m.channel, '*') LIMIT 1),"
+                " m.deadline, m.transactional,"
+                " (SELECT state FROM campaigns c WHERE c.name = m.campaign),"
+                " (SELECT coalesce(expires_at, 0) || ' ' || (revoked_at IS NOT NULL)"
+                "   FROM coupons k WHERE k.message_key = m.idempotency_key),"
+                " (SELECT tz FROM customers u WHERE u.id = m.customer_id)"
+                " FROM messages m WHERE m.state = 'queued' AND m.channel = ?1 AND m.priority = ?2"
+                " AND m.next_attempt_at <= ?3 ORDER BY m.next_attempt_at, m.id LIMIT ?4",
+                err);
+            if (!s) {
                 rc = ENC_EDB;
                 break;
             }
-            sqlite3_bind_int64(u, 1, m->id);
-            if (sqlite3_step(u) != SQLITE_DONE) rc = sqlfail(ob, err, "claiming");
-            sqlite3_reset(u);
-        }
+            sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+            sqlite3_bind_int(s, 2, prio);
+            sqlite3_bind_int64(s, 3, due_by);
+            sqlite3_bind_int64(s, 4, (sqlite3_int64)(max - out->n));
+            int r;
+            /* rows are collected first, then judged and updated: the SELECT stays a reader */
+            size_t first = out->n;
+            while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+                ENC_GROW(out->m, out->cap, out->n + 1);
+                if (out->n + 1 > rows_cap) {
+                    size_t c2 = rows_cap;
+                    ENC_GROW(rows, c2, out->n + 1);
+                    c2 = rows_cap;
+                    ENC_GROW(verdicts, c2, out->n + 1);
+                    rows_cap = c2;
+                }
+                enc_msg *m = &out->m[out->n];
+                claim_row *x = &rows[out->n];
+                out->n++;
+                memset(m, 0, sizeof *m);
+                memset(x, 0, sizeof *x);
+                m->id = sqlite3_column_int64(s, 0);
+                m->customer_id = sqlite3_column_int64(s, 1);
+                m->campaign = col_dup(out->arena, s, 2);
+                m->variant = col_dup(out->arena, s, 3);
+                m->channel = col_dup(out->arena, s, 4);
+                m->address = col_dup(out->arena, s, 5);
+                m->subject = col_dup(out->arena, s, 6);
+                m->body_text = col_dup(out->arena, s, 7);
+                m->body_html = col_dup(out->arena, s, 8);
+                m->payload = col_dup(out->arena, s, 9);
+                m->idempotency_key = col_dup(out->arena, s, 10);
+                m->priority = sqlite3_column_int(s, 11);
+                m->attempts = sqlite3_column_int(s, 12) + 1;
+                m->created_at = sqlite3_column_int64(s, 13);
+                m->due_at = sqlite3_column_int64(s, 14);
+                x->supp = col_dup(out->arena, s, 15);
+                m->deadline = sqlite3_column_int64(s, 16);
+                m->transactional = sqlite3_column_int(s, 17) != 0;
+                x->camp = col_dup(out->arena, s, 18);
+                const char *cp = (const char *)sqlite3_column_text(s, 19);
+                if (cp) {
+                    char *end;
+                    x->cpn_exp = strtoll(cp, &end, 10);
+                    x->cpn_revoked = *end == ' ' && end[1] == '1';
+                }
+                x->tz = col_dup(out->arena, s, 20);
+            }
+            if (r != SQLITE_DONE) rc = sqlfail(ob, err, "claiming");
+            sqlite3_reset(s);
+            taken = out->n - first;
+            /* judge and mark in order: a message marked `sending` counts against the caps of
+             * the next one of the same customer */
+            for (size_t i = first; i < out->n && !rc; i++) {
+                enc_msg *m = &out->m[i];
+                int64_t at = 0;
+                enc_expire_reason why = ENC_EXPIRE_DEADLINE;
+                if ((rc = verdict(ob, &cx, m, &rows[i], now, &verdicts[i], &at, &why, err))) break;
+                sqlite3_stmt *u = NULL;
+                switch (verdicts[i]) {
+                case VERDICT_SUPPRESS:
+                    u = stmt(ob, S_MARK_SUPP,
+                             "UPDATE messages SET state = 'suppressed',"
+                             " last_error = 'suppressed: ' || ?2 WHERE id = ?1",
+                             err);
+                    if (u) sqlite3_bind_text(u, 2, rows[i].supp, -1, SQLITE_STATIC);
+                    break;
+                case VERDICT_EXPIRE:
+                    u = stmt(ob, S_MARK_EXPIRED,
+                             "UPDATE messages SET state = 'expired', last_error = ?2"
+                             " WHERE id = ?1",
+                             err);
+                    if (u) sqlite3_bind_text(u, 2, enc_expire_reason_name(why), -1, SQLITE_STATIC);
+                    break;
+                case VERDICT_DEFER:
+                    u = stmt(ob, S_MARK_DEFER,
+                             "UPDATE messages SET next_attempt_at = ?2,"
+                             " last_error = 'deferred: contact policy or paused campaign'"
+                             " WHERE id = ?1",
+                             err);
+                    if (u) sqlite3_bind_int64(u, 2, at);
+                    break;
+                default:
+                    u = stmt(ob, S_MARK_SENDING,
+                             "UPDATE messages SET state = 'sending', attempts = attempts + 1,"
+                             " claimed_at = ?2 WHERE id = ?1",
+                             err);
+                    if (u) sqlite3_bind_int64(u, 2, now);
+                }
+                if (!u) {
+                    rc = ENC_EDB;
+                    break;
+                }
+                sqlite3_bind_int64(u, 1, m->id);
+                if (sqlite3_step(u) != SQLITE_DONE) rc = sqlfail(ob, err, "claiming");
+                sqlite3_reset(u);
+                if (verdicts[i] != VERDICT_SEND) held++;
+            }
+            /* compact: only messages to send stay in the batch */
+            size_t k = first;
+            for (size_t i = first; i < out->n && !rc; i++) {
+                if (verdicts[i] == VERDICT_SUPPRESS) out->suppressed++;
+                else if (verdicts[i] == VERDICT_EXPIRE) out->expired++;
+                else if (verdicts[i] == VERDICT_DEFER) out->deferred++;
+                else out->m[k++] = out->m[i];
+            }
+            if (!rc) out->n = k;
+        } while (!rc && held > 0 && taken > 0 && out->n < max && ++rounds < 64);
     }
+    free(rows);
+    free(verdicts);
+    claim_ctx_free(&cx);
     if (rc) {
         exec(ob, "ROLLBACK", NULL);
         out->n = 0;
@@ -336,12 +577,6 @@ enc_rc enc_outbox_claim(enc_outbox *ob, const char *channel, int64_t now, int64_
         out->n = 0;
         return ENC_EDB;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < out->n; i++) {
-        if (out->m[i].attempts < 0) out->suppressed++;
-        else out->m[k++] = out->m[i];
-    }
-    out->n = k;
     return ENC_OK;
 }
 
@@ -576,7 +811,7 @@ enc_rc enc_outbox_retry(enc_outbox *ob, enc_msg_state from, const char *channel,
                         int64_t *n, enc_err *err)
 {
     if (from == ENC_MSG_QUEUED || from == ENC_MSG_SENDING || from == ENC_MSG_SENT ||
-        (unsigned)from >= ENC_MSG_NSTATES)
+        from == ENC_MSG_EXPIRED || (unsigned)from >= ENC_MSG_NSTATES)
         return enc_fail(err, ENC_EUSAGE,
                         "only dead, failed, reconcile, suppressed or cancelled"
                         " messages can be queued again");
@@ -689,6 +924,63 @@ enc_rc enc_outbox_sms_reply(enc_outbox *ob, const char *channel, const char *pho
     *opted_out = enc_optout_match(text);
     if (!*opted_out) return ENC_OK;
     return enc_outbox_suppress(ob, channel, phone, "optout_reply", "sms reply", now, err);
+}
+
+enc_rc enc_outbox_reply(enc_outbox *ob, const char *channel, const char *phone, const char *cc,
+                        const char *text, int64_t now, bool *opted_out, int64_t *customers,
+                        char *e164, enc_err *err)
+{
+    *opted_out = false;
+    if (customers) *customers = 0;
+    if (!channel || !*channel) return enc_fail(err, ENC_EUSAGE, "a reply needs a channel");
+    char num[40];
+    const char *why = NULL;
+    if (!phone ||
+        !enc_clean_phone(phone, strlen(phone), cc && *cc ? cc : NULL, num, sizeof num, &why))
+        return enc_fail(err, ENC_EUSAGE,
+                        "the reply's sender is not a phone number (%s): nothing recorded",
+                        why ? why : "empty");
+    if (e164) snprintf(e164, 32, "%.31s", num);
+    if (!enc_optout_match(text ? text : "")) return ENC_OK;
+    *opted_out = true;
+    bool own;
+    if (begin_maybe(ob, &own, err)) return err->rc;
+    enc_rc rc = enc_outbox_suppress(ob, channel, num, "optout_reply", "sms reply", now, err);
+    /* every customer owning the number (their own phone or a phone identity), after merges */
+    sqlite3_stmt *q = NULL;
+    if (!rc && sqlite3_prepare_v2(ob->db,
+                                  "SELECT DISTINCT coalesce(c.merged_into, c.id) FROM customers c"
+                                  " WHERE c.phone = ?1 UNION SELECT i.customer_id FROM identities i"
+                                  " WHERE i.kind = 'phone' AND i.value = ?1",
+                                  -1, &q, NULL) != SQLITE_OK)
+        rc = sqlfail(ob, err, "reading the number's customers");
+    int64_t ids[256];
+    size_t nid = 0;
+    if (!rc) {
+        sqlite3_bind_text(q, 1, num, -1, SQLITE_STATIC);
+        int r;
+        while ((r = sqlite3_step(q)) == SQLITE_ROW)
+            if (nid < 256) ids[nid++] = sqlite3_column_int64(q, 0);
+        if (r != SQLITE_DONE) rc = sqlfail(ob, err, "reading the number's customers");
+    }
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < nid && !rc; i++) {
+        char key[96];
+        snprintf(key, sizeof key, "%s:%s:%lld:%lld", channel, num, (long long)ids[i],
+                 (long long)now);
+        enc_consent_rec c = {0};
+        c.source = "reply";
+        c.source_key = key;
+        c.customer = ids[i];
+        c.ts = now;
+        c.channel = channel;
+        c.purpose = "marketing";
+        c.granted = false;
+        enc_put put;
+        rc = enc_store_consent_put(ob->st, &c, &put, err);
+        if (!rc && customers) (*customers)++;
+    }
+    return end_maybe(ob, own, rc, err);
 }
 
 /* ---- inbox --------------------------------------------------------------------------- */

@@ -23,6 +23,9 @@ typedef enum enc_msg_state {
     ENC_MSG_RECONCILE,  /* interrupted in sending on a channel that cannot deduplicate */
     ENC_MSG_CANCELLED,  /* withdrawn before sending */
     ENC_MSG_SUPPRESSED, /* the address was suppressed when its turn came */
+    ENC_MSG_EXPIRED,    /* overdue when its turn came (deadline, coupon, campaign stopped, caps
+                         * or quiet hours past the deadline): never sent, never retried; the
+                         * reason code is in last_error (enc_expire_reason) */
     ENC_MSG_NSTATES
 } enc_msg_state;
 
@@ -44,7 +47,9 @@ typedef struct enc_msg_rec {
     const char *idempotency_key;
     int priority;
     int64_t due_at;
-    int64_t id; /* 0 = the next free one */
+    int64_t id;         /* 0 = the next free one */
+    int64_t deadline;   /* latest send time (send_within, coupon expiry); 0 = none */
+    bool transactional; /* exempt from List-Unsubscribe and the send-time contact policy */
 } enc_msg_rec;
 
 /* A claimed message, as the channel adapters see it. Strings live in the batch's arena. */
@@ -54,6 +59,8 @@ typedef struct enc_msg {
     const char *subject, *body_text, *body_html, *payload, *idempotency_key;
     int priority, attempts; /* attempts counts this one */
     int64_t created_at, due_at;
+    int64_t deadline;   /* 0 = none */
+    bool transactional; /* a campaign marked "transactional": no List-Unsubscribe needed */
 } enc_msg;
 
 typedef struct enc_msg_batch {
@@ -61,6 +68,9 @@ typedef struct enc_msg_batch {
     enc_msg *m;
     struct enc_arena *arena;
     size_t suppressed; /* due messages of the claim that were suppressed instead */
+    size_t expired;    /* ... that were overdue and set to `expired` */
+    size_t deferred;   /* ... that no longer fit the caps or quiet hours and wait, within their
+                        * deadline (or whose campaign is paused) */
 } enc_msg_batch;
 void enc_msg_batch_free(enc_msg_batch *b);
 
@@ -114,11 +124,36 @@ enc_rc enc_outbox_enqueue(enc_outbox *ob, const enc_msg_rec *m, size_t n, int64_
  * message whose key is already in the outbox is skipped with its number unused. */
 enc_rc enc_outbox_next_id(enc_outbox *ob, int64_t *id, enc_err *err);
 
+/* The reasons a message expires, stored in last_error, counted by `campaign show` / report. */
+#define ENC_EXPIRE_REASONS(X)                                                                      \
+    X(DEADLINE, "deadline")                   /* past its send_within deadline */                  \
+    X(COUPON_EXPIRED, "coupon_expired")       /* its coupon has expired */                         \
+    X(COUPON_REVOKED, "coupon_revoked")       /* its coupon was revoked (campaign stopped) */      \
+    X(CAMPAIGN_STOPPED, "campaign_stopped")   /* its campaign was stopped */                       \
+    X(FREQUENCY_CAP, "frequency_cap")         /* the caps hold it past its deadline */             \
+    X(QUIET_HOURS, "quiet_hours")             /* quiet hours hold it past its deadline */          \
+    X(DISPLACED_EXPIRED, "displaced_expired") /* displaced past its deadline or coupon */
+typedef enum enc_expire_reason {
+#define X(E, S) ENC_EXPIRE_##E,
+    ENC_EXPIRE_REASONS(X)
+#undef X
+        ENC_EXPIRE_NREASONS
+} enc_expire_reason;
+const char *enc_expire_reason_name(enc_expire_reason r);
+/* The reason named s, or -1. */
+int enc_expire_reason_parse(const char *s);
+
 /* Claims up to max queued messages of `channel` with next_attempt_at <= due_by, highest
  * priority first, then oldest: each is set to `sending` with attempts + 1, and the
  * transaction is committed before returning. Due messages whose address is suppressed for
  * the channel (or for every channel, "*") are set to `suppressed` instead and counted in
- * out->suppressed. out is reset first; the caller frees it. */
+ * out->suppressed. A message is checked again at its turn (docs/delivery.md, "Nothing
+ * stale"): past its deadline, with an expired or revoked coupon, or of a stopped campaign it
+ * becomes `expired` (out->expired); a message of a campaign (a row of `campaigns`) that is not
+ * transactional must also fit the contact policy's frequency caps (against messages really
+ * sent or being sent) and quiet hours (customer's zone) at `now`, else it waits for the next
+ * allowed time within its deadline (out->deferred) or expires; a paused campaign's messages
+ * wait a minute. out is reset first; the caller frees it. */
 enc_rc enc_outbox_claim(enc_outbox *ob, const char *channel, int64_t now, int64_t due_by,
                         size_t max, enc_msg_batch *out, enc_err *err);
 
@@ -197,6 +232,15 @@ enc_rc enc_outbox_is_suppressed(enc_outbox *ob, const char *channel, const char 
  * channel and sets *opted_out. */
 enc_rc enc_outbox_sms_reply(enc_outbox *ob, const char *channel, const char *phone,
                             const char *text, int64_t now, bool *opted_out, enc_err *err);
+/* An inbound reply from `phone` (any written form) on channel: the number is normalised with
+ * the importer's phone rules (E.164, default country code cc; a text that is no phone number is
+ * refused with ENC_EUSAGE and a message saying so). When enc_optout_match(text): the number is
+ * suppressed on channel and every customer owning it gets a revoked marketing consent row for
+ * the channel (source "reply"), all in one transaction. *customers (may be NULL) gets how many
+ * customers were revoked; e164 (>= 32 bytes, may be NULL) the normalised number. */
+enc_rc enc_outbox_reply(enc_outbox *ob, const char *channel, const char *phone, const char *cc,
+                        const char *text, int64_t now, bool *opted_out, int64_t *customers,
+                        char *e164, enc_err *err);
 
 /* --- the in-site inbox (the inbox channel writes it; the API reads it) --- */
 /* Inserts one inbox row keyed by idempotency_key; *dup tells whether it was already there. */

@@ -203,6 +203,41 @@ const char *const enc__schema_migrations[] = {
     "CREATE TRIGGER order_lines_colgen_delete AFTER DELETE ON order_lines WHEN OLD.order_id <="
     " (SELECT hwm FROM column_marks WHERE tbl = 'orders') BEGIN UPDATE column_gen SET gen ="
     " gen + 1 WHERE id = 1; END;",
+
+    /* 7: delivery you can trust (issue 11, docs/delivery.md). messages is rebuilt (SQLite
+     *    cannot change a CHECK) with the state `expired` (overdue when claimed: never sent, never
+     *    retried; last_error holds the reason code), `deadline` (the latest send time: the
+     *    campaign's send_within and the coupon's expiry; NULL = none) and `transactional`
+     *    (exempt from List-Unsubscribe and the contact policy). Coupons get `revoked_at`
+     *    (stopping a campaign revokes its unsent coupons; a revoked coupon is not redeemed). */
+    "CREATE TABLE messages_v7("
+    "  id INTEGER PRIMARY KEY, campaign TEXT, variant TEXT, customer_id INTEGER,"
+    "  channel TEXT NOT NULL, address TEXT NOT NULL,"
+    "  subject TEXT, body_text TEXT, body_html TEXT, payload TEXT,"
+    "  idempotency_key TEXT NOT NULL UNIQUE,"
+    "  priority INTEGER NOT NULL DEFAULT 0 CHECK(priority BETWEEN 0 AND 9),"
+    "  state TEXT NOT NULL DEFAULT 'queued' CHECK(state = 'queued' OR state = 'sending' OR"
+    "    state = 'sent' OR state = 'failed' OR state = 'dead' OR state = 'reconcile' OR"
+    "    state = 'cancelled' OR state = 'suppressed' OR state = 'expired'),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,"
+    "  last_error TEXT, provider_ref TEXT,"
+    "  created_at INTEGER NOT NULL, due_at INTEGER NOT NULL, sent_at INTEGER,"
+    "  claimed_at INTEGER, deadline INTEGER, transactional INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO messages_v7(id, campaign, variant, customer_id, channel, address, subject,"
+    "  body_text, body_html, payload, idempotency_key, priority, state, attempts,"
+    "  next_attempt_at, last_error, provider_ref, created_at, due_at, sent_at, claimed_at)"
+    "  SELECT id, campaign, variant, customer_id, channel, address, subject, body_text,"
+    "  body_html, payload, idempotency_key, priority, state, attempts, next_attempt_at,"
+    "  last_error, provider_ref, created_at, due_at, sent_at, claimed_at FROM messages;"
+    "DROP TABLE messages;"
+    "ALTER TABLE messages_v7 RENAME TO messages;"
+    "CREATE INDEX messages_due ON messages(channel, priority, next_attempt_at)"
+    "  WHERE state = 'queued';"
+    "CREATE INDEX messages_sending ON messages(channel) WHERE state = 'sending';"
+    "CREATE INDEX messages_customer ON messages(customer_id, created_at);"
+    "CREATE INDEX messages_campaign ON messages(campaign, variant);"
+    "CREATE INDEX messages_sent ON messages(customer_id, sent_at) WHERE state = 'sent';"
+    "ALTER TABLE coupons ADD COLUMN revoked_at INTEGER;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

@@ -58,7 +58,7 @@ static void add_hist(enc_person *p, int64_t at, int ch, int prio, bool queued, b
         p->caphist = p->caphist ? p->caphist * 2 : 4;
         p->hist = realloc(p->hist, p->caphist * sizeof *p->hist);
     }
-    p->hist[p->nhist++] = (enc_hist_entry){at, id, (uint8_t)ch, (int8_t)prio, queued, defer};
+    p->hist[p->nhist++] = (enc_hist_entry){at, id, (uint8_t)ch, (int8_t)prio, queued, defer, 0};
 }
 
 static void persons_free(enc_person *p, size_t n)
@@ -425,7 +425,7 @@ static void random_policies_keep_every_rule(void)
                 fin[nf++] = (ev){p[i].hist[k].at, p[i].hist[k].channel};
             size_t expect = norig[i];
             for (size_t d = 0; d < out.ndisp; d++)
-                if (out.disp[d].person == i && out.disp[d].to == 0) expect--;
+                if (out.disp[d].person == i && out.disp[d].to <= 0) expect--;
             int planned = 0;
             for (int k = 0; k < NC; k++)
                 if (c[k].person == i && c[k].decision == ENC_DEC_MESSAGE) planned++;
@@ -468,7 +468,7 @@ static void random_policies_keep_every_rule(void)
             for (size_t d = 0; d < out.ndisp; d++) {
                 if (out.disp[d].person != i) continue;
                 moved++;
-                if (!out.disp[d].to) continue;
+                if (out.disp[d].to <= 0) continue;
                 int ch = -1;
                 for (uint32_t k = 0; k < p[i].nhist; k++)
                     if (p[i].hist[k].id == out.disp[d].id) ch = p[i].hist[k].channel;
@@ -484,7 +484,7 @@ static void random_policies_keep_every_rule(void)
                 if (out.disp[d].person != i) continue;
                 for (size_t k = 0; k < nw; k++)
                     if (want[k].at == out.disp[d].from) {
-                        if (out.disp[d].to) want[k].at = out.disp[d].to;
+                        if (out.disp[d].to > 0) want[k].at = out.disp[d].to;
                         else want[k] = want[--nw];
                         break;
                     }
@@ -623,9 +623,9 @@ static enc_store *small_shop(const char *file)
     if (enc_outbox_open(st, &ob, &err)) return st;
     enc_msg_rec m[2] = {
         {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|a", 5, NOW - DAY,
-         0},
+         0, 0, false},
         {"other", "A", k[6], "email", "k6@x.org", "s", "t", NULL, NULL, "other|6|b", 5,
-         NOW - 2 * DAY, 0},
+         NOW - 2 * DAY, 0, 0, false},
     };
     size_t added;
     if (enc_outbox_enqueue(ob, m, 2, NOW - 3 * DAY, &added, &err)) TH_FAIL("%s", err.msg);
