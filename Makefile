@@ -8,7 +8,7 @@
 #   make format   apply .clang-format to every C file; make format-check fails when one differs
 #   make playbooks  regenerate src/campaign/playbooks.c from src/campaign/playbooks/*.json
 
-PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd
+PKGS     := sqlite3 jansson gsl libcurl libsodium libmicrohttpd libcrypto
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -g

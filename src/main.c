@@ -39,6 +39,7 @@ static const struct {
     /* delivery */
     {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
     {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
+    {"dkim", cmd_dkim, "DKIM keys for the email channel: keygen (writes the key, prints the TXT)"},
 
     /* campaigns */
     {"campaign", cmd_campaign,

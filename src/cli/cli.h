@@ -48,6 +48,7 @@ int cmd_report(enc_cli *cli, int argc, char **argv);
 /* delivery */
 int cmd_dispatch(enc_cli *cli, int argc, char **argv);
 int cmd_outbox(enc_cli *cli, int argc, char **argv);
+int cmd_dkim(enc_cli *cli, int argc, char **argv);
 int cmd_audience(enc_cli *cli, int argc, char **argv);
 int cmd_score(enc_cli *cli, int argc, char **argv);
 int cmd_profile(enc_cli *cli, int argc, char **argv);

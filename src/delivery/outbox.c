@@ -983,6 +983,17 @@ enc_rc enc_outbox_reply(enc_outbox *ob, const char *channel, const char *phone, 
     return end_maybe(ob, own, rc, err);
 }
 
+bool enc_outbox_policy_unsubscribe_url(enc_outbox *ob, char *out, size_t cap)
+{
+    enc_settings set, dflt;
+    enc_err e = {0};
+    enc_settings_default(&dflt);
+    if (enc_settings_load(ob->st, &set, &e) || !set.unsubscribe_url[0] ||
+        strcmp(set.unsubscribe_url, dflt.unsubscribe_url) == 0)
+        return false;
+    return (size_t)snprintf(out, cap, "%s", set.unsubscribe_url) < cap;
+}
+
 /* ---- inbox --------------------------------------------------------------------------- */
 
 enc_rc enc_outbox_inbox_put(enc_outbox *ob, const enc_msg *m, int64_t now, bool *dup, enc_err *err)

@@ -242,6 +242,11 @@ enc_rc enc_outbox_reply(enc_outbox *ob, const char *channel, const char *phone, 
                         const char *text, int64_t now, bool *opted_out, int64_t *customers,
                         char *e164, enc_err *err);
 
+/* The contact policy's unsubscribe_url (campaign settings) into out, when one was set (the
+ * defaults' placeholder is not a route); false otherwise. The email channel's fallback for
+ * List-Unsubscribe. */
+bool enc_outbox_policy_unsubscribe_url(enc_outbox *ob, char *out, size_t cap);
+
 /* --- the in-site inbox (the inbox channel writes it; the API reads it) --- */
 /* Inserts one inbox row keyed by idempotency_key; *dup tells whether it was already there. */
 enc_rc enc_outbox_inbox_put(enc_outbox *ob, const enc_msg *m, int64_t now, bool *dup, enc_err *err);

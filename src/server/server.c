@@ -762,11 +762,10 @@ static enum MHD_Result finish(enc_server *s, struct MHD_Connection *c, req *q)
             return send_page(
                 s, c, 200, "Unsubscribe",
                 "Stop receiving these marketing messages? Press the button to confirm.", q->token);
-        /* RFC 8058: the body is "List-Unsubscribe=One-Click" (form-encoded) */
-        const char *b = q->body.p ? q->body.p : "";
-        size_t n = q->body.len;
-        while (n && (b[n - 1] == '\n' || b[n - 1] == '\r' || b[n - 1] == ' ')) n--;
-        if (n != 26 || memcmp(b, "List-Unsubscribe=One-Click", 26) != 0)
+        /* RFC 8058: a form (urlencoded or multipart) with List-Unsubscribe=One-Click */
+        if (!enc_track_oneclick_ok(
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+                q->body.p, q->body.len))
             return send_page(
                 s, c, 400, "Bad request",
                 "An unsubscribe POST carries the body List-Unsubscribe=One-Click (RFC 8058).",

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 void enc_track_hit_init(enc_track_hit *h, const enc_token *t, int64_t now)
 {
@@ -112,4 +113,165 @@ enc_rc enc_track_apply(enc_store *st, const enc_track_hit *h, enc_track_outcome 
     enc_rc rc = enc_store_event_add(st, &e, &p, err);
     enc_buf_free(&b);
     return rc;
+}
+
+/* ---- one-click bodies (RFC 8058) -------------------------------------------------------- */
+
+static bool ci_prefix(const char *s, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    return n >= k && strncasecmp(s, lit, k) == 0;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Percent-decodes (and '+' = space) s[0..n) into out (cap bytes); false when it does not fit or
+ * holds a bad escape. */
+static bool form_decode(const char *s, size_t n, char *out, size_t cap, size_t *len)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '+') c = ' ';
+        else if (c == '%') {
+            if (i + 2 >= n) return false;
+            int a = hexval(s[i + 1]), b = hexval(s[i + 2]);
+            if (a < 0 || b < 0) return false;
+            c = (char)(a * 16 + b);
+            i += 2;
+        }
+        if (k + 1 >= cap) return false;
+        out[k++] = c;
+    }
+    out[k] = 0;
+    *len = k;
+    return true;
+}
+
+static bool is_field(const char *name, size_t nn, const char *val, size_t vn)
+{
+    while (vn && (val[vn - 1] == ' ' || val[vn - 1] == '\r' || val[vn - 1] == '\n')) vn--;
+    return nn == 16 && memcmp(name, "List-Unsubscribe", 16) == 0 && vn == 9 &&
+           memcmp(val, "One-Click", 9) == 0;
+}
+
+static bool urlencoded_ok(const char *b, size_t n)
+{
+    size_t i = 0;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && b[j] != '&') j++;
+        const char *eq = memchr(b + i, '=', j - i);
+        if (eq) {
+            char name[64], val[64];
+            size_t nl, vl;
+            if (form_decode(b + i, (size_t)(eq - b - i), name, sizeof name, &nl) &&
+                form_decode(eq + 1, (size_t)(b + j - eq - 1), val, sizeof val, &vl) &&
+                is_field(name, nl, val, vl))
+                return true;
+        }
+        i = j + 1;
+    }
+    return false;
+}
+
+/* The boundary parameter of a multipart content type into out; false when absent or bad
+ * (RFC 2046 §5.1.1: 1..70 characters). */
+static bool boundary_of(const char *ct, char *out, size_t cap)
+{
+    const char *p = ct;
+    while ((p = strchr(p, ';'))) {
+        p++;
+        while (*p == ' ' || *p == '\t') p++;
+        if (strncasecmp(p, "boundary=", 9) != 0) continue;
+        p += 9;
+        size_t k = 0;
+        if (*p == '"') {
+            p++;
+            while (*p && *p != '"' && k + 1 < cap) out[k++] = *p++;
+            if (*p != '"') return false;
+        } else {
+            while (*p && *p != ';' && *p != ' ' && *p != '\t' && k + 1 < cap) out[k++] = *p++;
+        }
+        out[k] = 0;
+        return k >= 1 && k <= 70;
+    }
+    return false;
+}
+
+static const char *find(const char *h, size_t hn, const char *nd, size_t nn)
+{
+    if (nn == 0 || hn < nn) return NULL;
+    for (size_t i = 0; i + nn <= hn; i++)
+        if (h[i] == nd[0] && memcmp(h + i, nd, nn) == 0) return h + i;
+    return NULL;
+}
+
+static bool multipart_ok(const char *ct, const char *b, size_t n)
+{
+    char bd[80], delim[84];
+    if (!boundary_of(ct, bd, sizeof bd)) return false;
+    int dl = snprintf(delim, sizeof delim, "--%s", bd);
+    const char *end = b + n, *p = find(b, n, delim, (size_t)dl);
+    while (p) {
+        p += dl;
+        if (end - p >= 2 && p[0] == '-' && p[1] == '-') break; /* the close delimiter */
+        /* the part: headers, a blank line, the value up to CRLF + the next delimiter */
+        const char *hdr_end = find(p, (size_t)(end - p), "\r\n\r\n", 4);
+        size_t sep = 4;
+        if (!hdr_end) {
+            hdr_end = find(p, (size_t)(end - p), "\n\n", 2);
+            sep = 2;
+        }
+        if (!hdr_end) break;
+        const char *val = hdr_end + sep;
+        const char *next = find(val, (size_t)(end - val), delim, (size_t)dl);
+        if (!next) break;
+        size_t vn = (size_t)(next - val);
+        /* the name="..." of the part's Content-Disposition: form-data */
+        char name[64] = "";
+        for (const char *h = p; h < hdr_end;) {
+            const char *eol = memchr(h, '\n', (size_t)(hdr_end - h));
+            if (!eol) eol = hdr_end;
+            size_t ln = (size_t)(eol - h);
+            if (ci_prefix(h, ln, "Content-Disposition:")) {
+                const char *q = find(h, ln, "name=\"", 6);
+                /* not filename="...": the character before must not be a letter */
+                while (q && q > h && ((q[-1] | 32) >= 'a' && (q[-1] | 32) <= 'z'))
+                    q = find(q + 1, ln - (size_t)(q + 1 - h), "name=\"", 6);
+                if (q) {
+                    q += 6;
+                    const char *qe = memchr(q, '"', (size_t)(h + ln - q));
+                    if (qe && (size_t)(qe - q) < sizeof name)
+                        snprintf(name, sizeof name, "%.*s", (int)(qe - q), q);
+                }
+            }
+            h = eol + 1;
+        }
+        if (is_field(name, strlen(name), val, vn)) return true;
+        p = next;
+    }
+    return false;
+}
+
+bool enc_track_oneclick_ok(const char *content_type, const char *body, size_t n)
+{
+    if (!body) body = "";
+    const char *ct = content_type ? content_type : "";
+    while (*ct == ' ' || *ct == '\t') ct++;
+    size_t cl = strcspn(ct, ";");
+    while (cl && (ct[cl - 1] == ' ' || ct[cl - 1] == '\t')) cl--;
+    if (cl == 0 || (cl == 33 && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0)) {
+        while (n && (body[n - 1] == '\n' || body[n - 1] == '\r' || body[n - 1] == ' ')) n--;
+        return urlencoded_ok(body, n);
+    }
+    if (cl == 19 && strncasecmp(ct, "multipart/form-data", 19) == 0)
+        return multipart_ok(content_type, body, n);
+    return false;
 }

@@ -29,4 +29,11 @@ void enc_track_hit_init(enc_track_hit *h, const enc_token *t, int64_t now);
 /* Writes the hit through st inside the caller's transaction. The token's customer is followed
  * through merges; clicks and opens of an unknown customer are kept without one. */
 enc_rc enc_track_apply(enc_store *st, const enc_track_hit *h, enc_track_outcome *out, enc_err *err);
+
+/* Whether an unsubscribe POST body is an RFC 8058 one-click request: a form, encoded as
+ * application/x-www-form-urlencoded (also when content_type is NULL) or multipart/form-data
+ * (the encoding RFC 8058 §3.1 recommends; the boundary from content_type), holding the field
+ * List-Unsubscribe with the value One-Click, among any other fields in any order. Any other
+ * content type is refused. Reads only body[0..n). */
+bool enc_track_oneclick_ok(const char *content_type, const char *body, size_t n);
 #endif

@@ -4,6 +4,7 @@
  * tokens (src/server/token.h), so `encore serve` honours them. */
 #include "delivery/channels/smtp.h"
 #include "delivery/sign.h"
+#include "delivery/dkim.h"
 #include "base/mem.h"
 #include "store/store.h"
 #include <sqlite3.h>
@@ -244,6 +245,15 @@ void enc_mail_build(const enc_mail_opts *o, const enc_msg *m, int64_t now, enc_b
         if (https) enc_buf_adds(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
     }
     enc_buf_free(&url);
+    /* List-Id (RFC 2919): one list per campaign, so receivers and filters tell them apart */
+    if (m->campaign && *m->campaign && enc_token_campaign_ok(m->campaign, strlen(m->campaign))) {
+        char label[200];
+        size_t k = 0;
+        for (const char *p = m->campaign; *p && k + 1 < sizeof label; p++)
+            label[k++] = *p == ':' ? '-' : *p; /* a list-label is a dot-atom */
+        label[k] = 0;
+        enc_buf_printf(out, "List-Id: %s <%s.list.%s>\r\n", label, label, domain);
+    }
     enc_buf_printf(out, "X-Encore-Message: %" PRId64 "\r\n", m->id);
     bool text = m->body_text && *m->body_text, html = m->body_html && *m->body_html;
     if (text && html) {
@@ -300,9 +310,12 @@ typedef struct smtp_chan {
     bool starttls, insecure;
     long timeout_ms;
     enc_mail_opts mo;
-    char *owned[6];       /* strings behind mo */
-    enc_token_key key;    /* behind mo.key when unsubscribe links are configured */
-    char last_reply[256]; /* the last 4xx or 5xx reply of the current message */
+    char *owned[6];          /* strings behind mo */
+    enc_token_key key;       /* behind mo.key when unsubscribe links are configured */
+    bool transactional_only; /* no List-Unsubscribe route: only transactional mail goes */
+    enc_dkim *dkim;          /* NULL: no signature */
+    enc_buf signed_msg;      /* the DKIM-Signature field and the message */
+    char last_reply[256];    /* the last 4xx or 5xx reply of the current message */
     /* upload state */
     enc_buf msg;
     size_t sent;
@@ -338,11 +351,33 @@ static enc_rc unsub_open(enc_channel *ch, smtp_chan *c, json_t *opts, enc_outbox
     if (o->unsub_url && !strstr(o->unsub_url, "{token}"))
         return enc_fail(err, ENC_EUSAGE, "channel %s: \"unsubscribe_url\" must hold {token}",
                         ch->name);
+    enc_store *st0 = ob ? enc_outbox_store(ob) : NULL;
+    if (!o->tracking_url && !o->unsub_url && !o->unsub_mailto && st0) {
+        /* no route of the channel's own: the policy's unsubscribe_url (the one campaigns put
+         * in {{unsubscribe_url}}), unless it is still the placeholder of the defaults */
+        char u[512];
+        if (enc_outbox_policy_unsubscribe_url(ob, u, sizeof u)) {
+            if (strstr(u, "{token}")) c->owned[3] = enc_xstrdup(u), c->mo.unsub_url = c->owned[3];
+            else c->owned[4] = enc_xstrdup(u), c->mo.tracking_url = c->owned[4];
+        }
+    }
     const char *web = o->tracking_url ? o->tracking_url : o->unsub_url;
     if (web && strncmp(web, "https://", 8) != 0 && strncmp(web, "http://", 7) != 0)
         return enc_fail(err, ENC_EUSAGE, "channel %s: \"%s\" must be an http:// or https:// URL",
                         ch->name, o->tracking_url ? "tracking_url" : "unsubscribe_url");
-    if (!web && !o->unsub_mailto) return ENC_OK;
+    if (!web && !o->unsub_mailto) {
+        if (enc_opt_bool(opts, "transactional_only", false)) {
+            c->transactional_only = true;
+            return ENC_OK;
+        }
+        return enc_fail(err, ENC_EUSAGE,
+                        "channel %s: marketing mail needs a List-Unsubscribe route (RFC 8058;"
+                        " Gmail and Yahoo require one of bulk senders): set \"tracking_url\","
+                        " \"unsubscribe_url\" or \"unsubscribe_mailto\", or the policy's"
+                        " unsubscribe_url; a channel for transactional mail only sets"
+                        " \"transactional_only\": true",
+                        ch->name);
+    }
     const char *file = enc_opt_str(opts, "secret_file", NULL), *env = getenv("ENCORE_SECRET");
     enc_store *st = ob ? enc_outbox_store(ob) : NULL;
     const char *db = st ? sqlite3_db_filename(enc__store_db(st), "main") : NULL;
@@ -390,6 +425,16 @@ static enc_rc smtp_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *
                             .domain = c->owned[5]};
     ch->impl = c;
     enc_rc rc = unsub_open(ch, c, opts, ob, err);
+    if (!rc) {
+        const char *dd = enc_opt_str(opts, "dkim_domain", NULL),
+                   *ds = enc_opt_str(opts, "dkim_selector", NULL),
+                   *dk = enc_opt_str(opts, "dkim_key", NULL);
+        if ((dd && *dd) || (ds && *ds) || (dk && *dk)) {
+            enc_err de = {0};
+            if (enc_dkim_open(dd, ds, dk, &c->dkim, &de))
+                rc = enc_fail(err, de.rc, "channel %s: %s", ch->name, de.msg);
+        }
+    }
     if (rc) {
         smtp_close(ch);
         return rc;
@@ -431,10 +476,29 @@ static void smtp_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
             enc_result_err(&res[i], ENC_SEND_PERM, "not an email address");
             continue;
         }
+        if (c->transactional_only && !m[i].transactional) {
+            enc_result_err(&res[i], ENC_SEND_PERM,
+                           "marketing mail without a List-Unsubscribe route: the channel is"
+                           " transactional_only");
+            continue;
+        }
         char msgid[128];
         enc_buf_reset(&c->msg);
         c->sent = 0;
         enc_mail_build(&c->mo, &m[i], now, &c->msg, msgid);
+        if (c->dkim) {
+            /* the signature field goes first: it covers the fields below it */
+            enc_err de = {0};
+            enc_buf_reset(&c->signed_msg);
+            if (enc_dkim_sign(c->dkim, c->msg.p, c->msg.len, now, &c->signed_msg, &de)) {
+                enc_result_err(&res[i], ENC_SEND_TEMP, "DKIM: %s", de.msg);
+                continue;
+            }
+            enc_buf_add(&c->signed_msg, c->msg.p, c->msg.len);
+            enc_buf tmp = c->msg;
+            c->msg = c->signed_msg;
+            c->signed_msg = tmp;
+        }
         char from[320];
         addr_of(c->return_path ? c->return_path : c->mo.from, from, sizeof from);
         char rcpt_s[330];
@@ -490,6 +554,8 @@ static void smtp_close(enc_channel *ch)
     if (!c) return;
     curl_easy_cleanup(c->h);
     enc_buf_free(&c->msg);
+    enc_buf_free(&c->signed_msg);
+    enc_dkim_free(c->dkim);
     free(c->url);
     free(c->user);
     if (c->pass) sodium_memzero(c->pass, strlen(c->pass));

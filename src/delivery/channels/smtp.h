@@ -12,7 +12,12 @@
  * unsubscribe_mailto, secret_file (the tracking server's secret; default $ENCORE_SECRET, then
  * DB.secret beside the store, as `encore serve` finds it), domain (of Message-IDs), timeout (s).
  * TOKEN is the server's signed unsubscribe token (src/server/token.h) of the message, its
- * customer and the email channel: POSTing the link to `encore serve` revokes the consent. */
+ * customer and the email channel: POSTing the link to `encore serve` revokes the consent.
+ * Marketing mail never leaves without List-Unsubscribe: with none of the three options the
+ * policy's unsubscribe_url is used, and with no route at all the channel does not open unless
+ * "transactional_only" is set (then only messages of campaigns marked transactional go out).
+ * A campaign's messages carry List-Id: <CAMPAIGN.list.DOMAIN>. With dkim_domain, dkim_selector
+ * and dkim_key every message is DKIM-signed (dkim.h). */
 #ifndef ENCORE_CHANNEL_SMTP_H
 #define ENCORE_CHANNEL_SMTP_H
 #include "delivery/channel.h"
@@ -26,7 +31,7 @@ typedef struct enc_mail_opts {
      * server's base URL or a URL with {token}; key signs the tokens (no key: no header) */
     const char *unsub_mailto, *tracking_url, *unsub_url;
     const enc_token_key *key;
-    const char *domain; /* for Message-ID; default: the domain of from */
+    const char *domain; /* for Message-ID and List-Id; default: the domain of from */
 } enc_mail_opts;
 
 /* Writes the whole message (headers and body, CRLF line ends) into out. Header lines are at
