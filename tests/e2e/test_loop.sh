@@ -20,6 +20,8 @@ START=$(date +%s)
 # morning after, so that every draw, and so every figure below, is the same on every run. The
 # dispatcher runs on the real clock (messages due at T0 are due now): reached customers' windows
 # start at the real delivery, the holdout's at T0 (their membership), as attribution has it.
+# The offer allows 10 years to send (send_within): the dispatcher expires messages past their
+# deadline at their turn, and T0 is fixed while the real clock moves on.
 NOW=$(date -u +%s)
 T0=$(date -u -d '2026-01-01 09:00:00' +%s)
 END_DAY=2025-12-31
@@ -64,6 +66,7 @@ cat >"$T/offer.json" <<'JSON'
 {"name": "loop-offer", "description": "one-off offer to buyers we can reach, with a 30% control group",
  "audience": "orders >= 1 and (consent(\"email\") or consent(\"sms\"))",
  "trigger": {"type": "once"}, "channels": ["email", "sms"], "holdout": 0.3, "priority": 9,
+ "send_within": "3650d",
  "offer": {"kind": "value", "amount": 5.00, "min_spend": 30.00, "expires": "2036-01-01", "prefix": "LOOP"},
  "items": {"from": "top_categories", "max": 3},
  "content": {"email": {"subject": "{{customer.first_name | \"Hello\"}}, 5.00 off for you",
@@ -89,7 +92,8 @@ $PY "$PEERS/webhook_sink.py" --port-file "$T/hook.port" & E2E_PIDS="$E2E_PIDS $!
 wait_port "$T/smtp.port" && wait_port "$T/hook.port" || not_ok "sinks started"
 cat >"$T/delivery.json" <<JSON
 {"dispatch": {"batch": 500},
- "channels": {"email": {"kind": "smtp", "url": "smtp://127.0.0.1:$(cat "$T/smtp.port")", "from": "Shop <news@shop.example>"},
+ "channels": {"email": {"kind": "smtp", "url": "smtp://127.0.0.1:$(cat "$T/smtp.port")", "from": "Shop <news@shop.example>",
+                        "unsubscribe_mailto": "unsub@shop.example"},
               "sms":   {"kind": "webhook", "url": "http://127.0.0.1:$(cat "$T/hook.port")/sms", "shape": "sms"},
               "push":  {"kind": "webhook", "url": "http://127.0.0.1:$(cat "$T/hook.port")/push", "shape": "push"},
               "inapp": {"kind": "inbox"}}}
