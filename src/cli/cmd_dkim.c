@@ -35,10 +35,14 @@ int cmd_dkim(enc_cli *cli, int argc, char **argv)
 {
     (void)cli;
     static const struct option opts[] = {
-        {"domain", required_argument, NULL, 'd'},    {"selector", required_argument, NULL, 's'},
-        {"algorithm", required_argument, NULL, 'a'}, {"out", required_argument, NULL, 'o'},
-        {"key", required_argument, NULL, 'k'},       {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+        {"domain", required_argument, NULL, 'd'},
+        {"selector", required_argument, NULL, 's'},
+        {"algorithm", required_argument, NULL, 'a'},
+        {"out", required_argument, NULL, 'o'},
+        {"key", required_argument, NULL, 'k'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *domain = NULL, *sel = NULL, *alg = "rsa", *out = NULL, *key = NULL;
     bool json = false;

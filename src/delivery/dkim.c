@@ -23,7 +23,10 @@ struct enc_dkim {
     char domain[254], selector[64];
 };
 
-const char *enc_dkim_algorithm(const enc_dkim *d) { return d->ed25519 ? "ed25519-sha256" : "rsa-sha256"; }
+const char *enc_dkim_algorithm(const enc_dkim *d)
+{
+    return d->ed25519 ? "ed25519-sha256" : "rsa-sha256";
+}
 
 /* letters, digits, '-', '_' and dots between labels: what d= and s= may hold here */
 static bool dns_name_ok(const char *s, size_t max)
@@ -51,8 +54,8 @@ static enc_rc key_file_open(const char *path, FILE **out, enc_err *err)
     if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
         close(fd);
         return enc_fail(err, ENC_EUSAGE,
-                        "DKIM key %s: readable by group or others (mode %03o): chmod 600 it",
-                        path, (unsigned)(sb.st_mode & 0777));
+                        "DKIM key %s: readable by group or others (mode %03o): chmod 600 it", path,
+                        (unsigned)(sb.st_mode & 0777));
     }
     if (sb.st_size > 64 * 1024) {
         close(fd);
@@ -91,15 +94,16 @@ static enc_rc load_key(const char *path, EVP_PKEY **key, bool *ed, enc_err *err)
     return ENC_OK;
 }
 
-enc_rc enc_dkim_open(const char *domain, const char *selector, const char *key_path,
-                     enc_dkim **out, enc_err *err)
+enc_rc enc_dkim_open(const char *domain, const char *selector, const char *key_path, enc_dkim **out,
+                     enc_err *err)
 {
     *out = NULL;
     if (!domain || !dns_name_ok(domain, 253))
         return enc_fail(err, ENC_EUSAGE, "dkim_domain: not a domain name");
     if (!selector || !dns_name_ok(selector, 63))
         return enc_fail(err, ENC_EUSAGE, "dkim_selector: not a DNS label");
-    if (!key_path || !*key_path) return enc_fail(err, ENC_EUSAGE, "dkim_key: the key file is required");
+    if (!key_path || !*key_path)
+        return enc_fail(err, ENC_EUSAGE, "dkim_key: the key file is required");
     enc_dkim *d = enc_xcalloc(1, sizeof *d);
     if (load_key(key_path, &d->key, &d->ed25519, err)) {
         free(d);
@@ -254,7 +258,8 @@ enc_rc enc_dkim_sign(const enc_dkim *d, const char *msg, size_t n, int64_t now, 
     /* headers end at the first empty line */
     const char *sep = NULL;
     for (size_t i = 0; i + 1 < n; i++)
-        if (msg[i] == '\n' && (msg[i + 1] == '\n' || (msg[i + 1] == '\r' && i + 2 < n && msg[i + 2] == '\n'))) {
+        if (msg[i] == '\n' &&
+            (msg[i + 1] == '\n' || (msg[i + 1] == '\r' && i + 2 < n && msg[i + 2] == '\n'))) {
             sep = msg + i + 1;
             break;
         }
@@ -279,7 +284,8 @@ enc_rc enc_dkim_sign(const enc_dkim *d, const char *msg, size_t n, int64_t now, 
         enc_buf_adds(&hlist, t);
     }
     enc_buf hdr = {0};
-    enc_buf_printf(&hdr, "DKIM-Signature: v=1; a=%s; c=relaxed/relaxed; d=%s; s=%s;\r\n\tt=%lld; h=",
+    enc_buf_printf(&hdr,
+                   "DKIM-Signature: v=1; a=%s; c=relaxed/relaxed; d=%s; s=%s;\r\n\tt=%lld; h=",
                    enc_dkim_algorithm(d), d->domain, d->selector, (long long)now);
     enc_buf_add(&hdr, hlist.p, hlist.len);
     enc_buf_adds(&hdr, ";\r\n\tbh=");

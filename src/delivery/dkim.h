@@ -21,8 +21,8 @@ typedef struct enc_dkim enc_dkim;
 /* Loads the PEM private key at key_path (RSA of >= 2048 bits, or Ed25519) for signing as
  * d=domain, s=selector. Refuses a file readable by group or others, a domain or selector that
  * is not a DNS name, and other key types. Free with enc_dkim_free. */
-enc_rc enc_dkim_open(const char *domain, const char *selector, const char *key_path,
-                     enc_dkim **out, enc_err *err);
+enc_rc enc_dkim_open(const char *domain, const char *selector, const char *key_path, enc_dkim **out,
+                     enc_err *err);
 void enc_dkim_free(enc_dkim *d);
 /* "rsa-sha256" or "ed25519-sha256". */
 const char *enc_dkim_algorithm(const enc_dkim *d);

@@ -38,6 +38,36 @@ void enc_webhook_sign(const char *secret, int64_t ts, const char *body, size_t b
     enc_hex(mac, 32, out);
 }
 
+bool enc_webhook_key(const char *secret, uint8_t *key, size_t cap, size_t *len)
+{
+    *len = 0;
+    size_t n = strlen(secret);
+    if (strncmp(secret, "whsec_", 6) == 0) {
+        size_t got = 0;
+        if (sodium_base642bin(key, cap, secret + 6, n - 6, NULL, &got, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            got < 24 || got > 64)
+            return false;
+        *len = got;
+        return true;
+    }
+    if (n < 1 || n > cap) return false;
+    memcpy(key, secret, n);
+    *len = n;
+    return true;
+}
+
+void enc_webhook_std_sign(const uint8_t *key, size_t klen, const char *id, int64_t ts,
+                          const char *body, size_t blen, char out[ENC_WEBHOOK_SIG_MAX])
+{
+    char pre[128];
+    int k = snprintf(pre, sizeof pre, "%.80s.%" PRId64 ".", id, ts);
+    uint8_t mac[32];
+    enc_hmac_sha256(key, klen, pre, (size_t)k, body, blen, mac);
+    memcpy(out, "v1,", 3);
+    sodium_bin2base64(out + 3, ENC_WEBHOOK_SIG_MAX - 3, mac, 32, sodium_base64_VARIANT_ORIGINAL);
+}
+
 bool enc_sig_equal(const char *a, const char *b)
 {
     size_t n = strlen(a);

@@ -23,6 +23,7 @@ ap.add_argument("--fail-every", type=int, default=0)
 ap.add_argument("--slow", type=float, default=0)
 ap.add_argument("--bodies", help="append each first-delivered body as a JSON line to this file")
 ap.add_argument("--retry-after", default="5")
+ap.add_argument("--capture", help="append every request's webhook-* headers and body as a JSON line")
 args = ap.parse_args()
 
 lock = threading.Lock()
@@ -32,6 +33,7 @@ times = {}            # key -> request times
 stats = {"requests": 0, "unique": 0, "duplicates": 0, "bad_signature": 0, "failed_503": 0,
          "failed_400": 0, "no_key": 0}
 bodies = open(args.bodies, "a") if args.bodies else None
+capture = open(args.capture, "a") if args.capture else None
 
 
 class H(BaseHTTPRequestHandler):
@@ -64,6 +66,12 @@ class H(BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n)
+        if capture:
+            h = {k: self.headers.get(k) for k in ("webhook-id", "webhook-timestamp", "webhook-signature",
+                                                   "Idempotency-Key")}
+            with lock:
+                capture.write(json.dumps({"path": self.path, "headers": h, "body": body.decode()}) + "\n")
+                capture.flush()
         key = self.headers.get("Idempotency-Key")
         ts = self.headers.get("X-Encore-Timestamp", "")
         with lock:

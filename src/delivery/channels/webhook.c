@@ -27,6 +27,8 @@ typedef struct hook_xfer {
 
 typedef struct hook_chan {
     char *url, *secret, *sender, *template_id;
+    uint8_t swkey[256]; /* the Standard Webhooks key: whsec_ secrets decoded, others as given */
+    size_t swlen;
     enc_webhook_shape shape;
     long timeout_ms;
     int conc;
@@ -214,7 +216,15 @@ static enc_rc hook_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *
     hook_chan *c = enc_xcalloc(1, sizeof *c);
     c->url = enc_xstrdup(url);
     const char *sec = enc_opt_str(opts, "secret", NULL);
-    c->secret = sec ? enc_xstrdup(sec) : NULL;
+    if (sec && *sec && !enc_webhook_key(sec, c->swkey, sizeof c->swkey, &c->swlen)) {
+        free(c->url);
+        free(c);
+        return enc_fail(err, ENC_EUSAGE,
+                        "channel %s: \"secret\": a whsec_ secret holds base64 of 24 to 64 bytes"
+                        " (Standard Webhooks); other secrets are 1 to 256 bytes",
+                        ch->name);
+    }
+    c->secret = sec && *sec ? enc_xstrdup(sec) : NULL;
     const char *snd = enc_opt_str(opts, "sender", NULL);
     c->sender = snd ? enc_xstrdup(snd) : NULL;
     const char *tid = enc_opt_str(opts, "template_id", NULL);
@@ -247,6 +257,21 @@ static bool start(hook_chan *c, hook_xfer *x, const enc_msg *m, size_t idx, enc_
     char line[512];
     x->hdr = curl_slist_append(NULL, "Content-Type: application/json");
     x->hdr = curl_slist_append(x->hdr, "Expect:");
+    /* Standard Webhooks (standardwebhooks.com): the id is the outbox message's, the same on
+     * every retry and resend, so receivers deduplicate by it as by Idempotency-Key */
+    char wid[40];
+    snprintf(wid, sizeof wid, "msg_%" PRId64, m->id);
+    snprintf(line, sizeof line, "webhook-id: %s", wid);
+    x->hdr = curl_slist_append(x->hdr, line);
+    snprintf(line, sizeof line, "webhook-timestamp: %" PRId64, now);
+    x->hdr = curl_slist_append(x->hdr, line);
+    if (c->secret) {
+        char sig[ENC_WEBHOOK_SIG_MAX];
+        enc_webhook_std_sign(c->swkey, c->swlen, wid, now, x->body, blen, sig);
+        snprintf(line, sizeof line, "webhook-signature: %s", sig);
+        x->hdr = curl_slist_append(x->hdr, line);
+    }
+    /* legacy (docs/delivery.md): X-Encore-Timestamp and X-Encore-Signature */
     snprintf(line, sizeof line, "X-Encore-Timestamp: %" PRId64, now);
     x->hdr = curl_slist_append(x->hdr, line);
     if (c->secret) {
