@@ -246,6 +246,28 @@ static void lower_priority_gives_way(void)
         free(p.hist);
         enc_spec_free(s);
     }
+    /* a displaced message keeps its own deadline (issue 11): when its next allowed time (NOW +
+     * 6 d) passes its deadline (or its coupon's expiry), it expires: to < 0 (displaced_expired);
+     * with a later deadline it moves as before */
+    for (int k = 0; k < 2; k++) {
+        enc_spec *s = mk("\"name\":\"hi\",\"channels\":[\"email\"],\"priority\":8");
+        if (!s) continue;
+        enc_person p = {.id = 1, .consent = B(CH_EMAIL), .reachable = B(CH_EMAIL)};
+        add_hist(&p, NOW - DAY, CH_EMAIL, 5, false, false, 76);
+        add_hist(&p, NOW + H, CH_EMAIL, 2, true, true, 77);
+        p.hist[1].deadline = k == 0 ? NOW + 2 * DAY : NOW + 10 * DAY;
+        enc_cand c = {.person = 0, .due = NOW, .prior_channel = -1, .prior_variant = -1};
+        enc_decide_in in = {s, &pol, NOW, -1, -1, -1};
+        enc_decide_out out = {0};
+        enc_plan_decide(&in, &p, &c, 1, &out);
+        CHECK_INT(c.decision, ENC_DEC_MESSAGE);
+        CHECK_INT(out.ndisp, 1);
+        if (out.ndisp) CHECK_INT(out.disp[0].to, k == 0 ? -1 : NOW + 6 * DAY);
+        CHECK_INT(p.nhist, k == 0 ? 2 : 3);
+        free(out.disp);
+        free(p.hist);
+        enc_spec_free(s);
+    }
 }
 
 static void budgets(void)

@@ -11,7 +11,11 @@
 #include "delivery/dispatch.h"
 #include "delivery/optout.h"
 #include "delivery/sign.h"
+#include "delivery/dkim.h"
+#include "server/track.h"
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void backoff_bounds(void)
 {
@@ -666,6 +670,133 @@ static void config_precedence_and_masking(void)
     CHECK(!enc_delivery_opt_secret("url"));
 }
 
+/* Standard Webhooks: the specification's published example (secret, id, timestamp, payload
+ * and the signature the reference libraries produce), and the secrets refused. */
+static void standard_webhooks_vector(void)
+{
+    uint8_t key[256];
+    size_t kl;
+    CHECK(enc_webhook_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", key, sizeof key, &kl));
+    CHECK_INT(kl, 24);
+    char sig[ENC_WEBHOOK_SIG_MAX];
+    const char *body = "{\"test\": 2432232314}";
+    enc_webhook_std_sign(key, kl, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body, strlen(body),
+                         sig);
+    CHECK_STR(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    /* another timestamp, another signature */
+    char sig2[ENC_WEBHOOK_SIG_MAX];
+    enc_webhook_std_sign(key, kl, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265331, body, strlen(body),
+                         sig2);
+    CHECK(strcmp(sig, sig2) != 0);
+    CHECK(!enc_webhook_key("whsec_not base64!", key, sizeof key, &kl));
+    CHECK(!enc_webhook_key("whsec_eHh4eHh4eHg=", key, sizeof key, &kl)); /* 8 bytes */
+    CHECK(!enc_webhook_key("", key, sizeof key, &kl));
+    CHECK(enc_webhook_key("hook-S3cr3t", key, sizeof key, &kl)); /* legacy: the bytes as given */
+    CHECK_INT(kl, 11);
+}
+
+/* DKIM canonicalisation: the examples of RFC 6376 §3.4.5, and edge cases of the body rule. */
+static void dkim_canonical_forms(void)
+{
+    enc_buf b = {0};
+    const char *h1 = "A: X\r\n", *h2 = "B : Y\t\r\n\tZ  \r\n";
+    enc_dkim_canon_header(h1, strlen(h1), &b);
+    enc_dkim_canon_header(h2, strlen(h2), &b);
+    CHECK_STR(b.p, "a:X\r\nb:Y Z\r\n");
+    enc_buf_reset(&b);
+    const char *body = " C \r\nD \t E\r\n\r\n\r\n";
+    enc_dkim_canon_body(body, strlen(body), &b);
+    CHECK_STR(b.p, " C\r\nD E\r\n");
+    enc_buf_reset(&b);
+    enc_dkim_canon_body("", 0, &b); /* an empty body stays empty (RFC 6376 errata 3192) */
+    CHECK_INT(b.len, 0);
+    enc_dkim_canon_body("x", 1, &b); /* a last line gets its CRLF */
+    CHECK(b.len == 3 && memcmp(b.p, "x\r\n", 3) == 0);
+    enc_buf_reset(&b);
+    const char *inner = "a\r\n\r\nb\r\n \r\n";
+    enc_dkim_canon_body(inner, strlen(inner), &b); /* inner empty lines stay, trailing go */
+    CHECK(b.len == 8 && memcmp(b.p, "a\r\n\r\nb\r\n", 8) == 0);
+    enc_buf_free(&b);
+}
+
+/* DKIM keys: generated 0600, the record's shape, refusals, and a signature over a message. */
+static void dkim_keys_and_signature(void)
+{
+    char dir[] = "/tmp/test_dkim.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char rsa[64], ed[64];
+    snprintf(rsa, sizeof rsa, "%s/rsa.pem", dir);
+    snprintf(ed, sizeof ed, "%s/ed.pem", dir);
+    enc_buf rec = {0};
+    enc_err err = {0};
+    CHECK_INT(enc_dkim_keygen("ed25519", ed, &rec, &err), ENC_OK);
+    CHECK(rec.p && strncmp(rec.p, "v=DKIM1; k=ed25519; p=", 22) == 0 && rec.len == 22 + 44);
+    struct stat sb;
+    CHECK(stat(ed, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    CHECK_INT(enc_dkim_keygen("ed25519", ed, &rec, &err), ENC_EIO); /* never overwritten */
+    CHECK_INT(enc_dkim_keygen("dsa", rsa, &rec, &err), ENC_EUSAGE);
+    enc_dkim *d = NULL;
+    CHECK_INT(enc_dkim_open("shop.example", "s1", ed, &d, &err), ENC_OK);
+    CHECK_STR(enc_dkim_algorithm(d), "ed25519-sha256");
+    const char *msg = "From: a@shop.example\r\nTo: b@x.org\r\nSubject: hi\r\n\r\nbody\r\n";
+    enc_buf out = {0};
+    CHECK_INT(enc_dkim_sign(d, msg, strlen(msg), 1700000000, &out, &err), ENC_OK);
+    CHECK(out.p &&
+          strncmp(out.p, "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;", 57) == 0);
+    CHECK(strstr(out.p, "h=from:to:subject;") != NULL);
+    CHECK(strstr(out.p, "t=1700000000;") != NULL);
+    /* bh = base64(SHA-256("body\r\n")) */
+    CHECK(strstr(out.p, "bh=Ck5SoRNWUpSR4X0COv7R5ub2pUTtl6xz4dTFz++ji4M=;") != NULL);
+    CHECK_INT(enc_dkim_sign(d, "no separator", 12, 1, &out, &err), ENC_EUSAGE);
+    enc_dkim_free(d);
+    chmod(ed, 0640);
+    CHECK_INT(enc_dkim_open("shop.example", "s1", ed, &d, &err), ENC_EUSAGE);
+    CHECK(strstr(err.msg, "readable by group or others") != NULL);
+    chmod(ed, 0600);
+    CHECK_INT(enc_dkim_open("bad domain", "s1", ed, &d, &err), ENC_EUSAGE);
+    CHECK_INT(enc_dkim_open("shop.example", "a..b", ed, &d, &err), ENC_EUSAGE);
+    CHECK_INT(enc_dkim_open("shop.example", "s1", "/nonexistent/key.pem", &d, &err), ENC_EIO);
+    FILE *f = fopen(rsa, "w");
+    fputs("not a key\n", f);
+    fclose(f);
+    chmod(rsa, 0600);
+    CHECK_INT(enc_dkim_open("shop.example", "s1", rsa, &d, &err), ENC_EPARSE);
+    unlink(rsa);
+    unlink(ed);
+    rmdir(dir);
+    enc_buf_free(&out);
+    enc_buf_free(&rec);
+}
+
+/* RFC 8058 one-click bodies: urlencoded and multipart, other fields, any order; refusals. */
+static void oneclick_bodies(void)
+{
+    const char *ue = "application/x-www-form-urlencoded";
+    CHECK(enc_track_oneclick_ok(ue, "List-Unsubscribe=One-Click", 26));
+    CHECK(enc_track_oneclick_ok(NULL, "List-Unsubscribe=One-Click\r\n", 28));
+    CHECK(enc_track_oneclick_ok(ue, "a=1&List-Unsubscribe=One-Click&b=2", 34));
+    CHECK(enc_track_oneclick_ok(ue, "List%2DUnsubscribe=One%2DClick", 30));
+    CHECK(!enc_track_oneclick_ok(ue, "List-Unsubscribe=One-Clicks", 27));
+    CHECK(!enc_track_oneclick_ok(ue, "List-Unsubscribe=One-Cl%ZZ", 26));
+    CHECK(!enc_track_oneclick_ok(ue, "", 0));
+    CHECK(!enc_track_oneclick_ok("application/json", "List-Unsubscribe=One-Click", 26));
+    const char *mp = "multipart/form-data; boundary=XyZ";
+    const char *body = "--XyZ\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nv\r\n"
+                       "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\n"
+                       "One-Click\r\n--XyZ--\r\n";
+    CHECK(enc_track_oneclick_ok(mp, body, strlen(body)));
+    CHECK(enc_track_oneclick_ok("multipart/form-data; boundary=\"XyZ\"", body, strlen(body)));
+    CHECK(!enc_track_oneclick_ok("multipart/form-data; boundary=Other", body, strlen(body)));
+    CHECK(!enc_track_oneclick_ok("multipart/form-data", body, strlen(body)));
+    const char *fn =
+        "--XyZ\r\nContent-Disposition: form-data; filename=\"List-Unsubscribe\"\r\n\r\n"
+        "One-Click\r\n--XyZ--\r\n";
+    CHECK(!enc_track_oneclick_ok(mp, fn, strlen(fn)));
+    const char *cut =
+        "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click";
+    CHECK(!enc_track_oneclick_ok(mp, cut, strlen(cut))); /* no closing delimiter */
+}
+
 int main(void)
 {
     RUN(backoff_bounds);
@@ -681,5 +812,9 @@ int main(void)
     RUN(smtp_reply_classes);
     RUN(optout_words);
     RUN(config_precedence_and_masking);
+    RUN(standard_webhooks_vector);
+    RUN(dkim_canonical_forms);
+    RUN(dkim_keys_and_signature);
+    RUN(oneclick_bodies);
     return TEST_SUMMARY();
 }

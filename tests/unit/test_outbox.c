@@ -620,6 +620,23 @@ static void inbox_channel(void)
     CHECK_INT(enc_outbox_sms_reply(ob, "sms", "+8613800000001", "thanks!", 1, &out, &err), ENC_OK);
     CHECK(!out);
     CHECK_INT(scalar(st, "SELECT count(*) FROM suppressions WHERE reason = 'optout_reply'"), 1);
+    /* replies as typed: normalised with the importer's phone rules, refused when no number */
+    int64_t nc = -1;
+    char e164[32];
+    CHECK_INT(enc_outbox_reply(ob, "sms", "not a phone", "1", "STOP", 2, &out, &nc, e164, &err),
+              ENC_EUSAGE);
+    CHECK(strstr(err.msg, "not a phone number") != NULL);
+    CHECK_INT(enc_outbox_reply(ob, "sms", "(718) 663-9740", NULL, "STOP", 2, &out, &nc, e164, &err),
+              ENC_EUSAGE); /* a national number needs a country code */
+    CHECK_INT(enc_outbox_reply(ob, "sms", "(718) 663-9740", "1", "stop!", 2, &out, &nc, e164, &err),
+              ENC_OK);
+    CHECK(out);
+    CHECK_STR(e164, "+17186639740");
+    CHECK_INT(nc, 0); /* no customer owns it here */
+    CHECK_INT(scalar(st, "SELECT count(*) FROM suppressions WHERE address = '+17186639740'"), 1);
+    CHECK_INT(enc_outbox_reply(ob, "sms", "+1 718 663 9740", "1", "ok", 2, &out, &nc, e164, &err),
+              ENC_OK);
+    CHECK(!out);
     enc_outbox_close(ob);
     enc_store_close(st);
 }
