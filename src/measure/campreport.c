@@ -251,6 +251,12 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
     group_json(a, ENC_ATTR_TREATED, &r->up[ENC_ATTR_TREATED], w);
     group_json(a, ENC_ATTR_HOLDOUT, NULL, w);
     enc_jw_end(w);
+    /* messages that never left: expired at their turn, by reason (docs/delivery.md) */
+    enc_jw_key(w, "expired");
+    enc_jw_obj(w);
+    for (int i = 0; i < r->counts.nexpired; i++)
+        enc_jw_kint(w, r->counts.expired[i].reason, r->counts.expired[i].n);
+    enc_jw_end(w);
     enc_jw_key(w, "ab");
     if (!r->has_ab) {
         enc_jw_null(w);
@@ -324,6 +330,12 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
         enc_mset_fmt_window(d, sizeof d, a->set.window[c]);
         enc_buf_printf(b, " %s %s%s", enc_channel_name((enc_channel)c), d,
                        c == a->holdout_channel ? " (holdout)" : "");
+    }
+    if (r->counts.nexpired) {
+        enc_buf_adds(b, "\nexpired, never sent:");
+        for (int i = 0; i < r->counts.nexpired; i++)
+            enc_buf_printf(b, " %s %lld", r->counts.expired[i].reason,
+                           (long long)r->counts.expired[i].n);
     }
     enc_buf_adds(b, "\n\n");
     int rows[ENC_ATTR_GROUPS], nr = text_rows(a, rows), wd = name_width(a);
@@ -435,7 +447,8 @@ enc_rc enc_campreport_build(enc_store *st, const char *name, int64_t as_of, enc_
     enc_mset set;
     enc_attr_opts o = {.as_of = as_of, .set = &set, .spec = spec};
     if ((rc = enc_mset_load(st, name, &set, err)) ||
-        (rc = enc_attr_run(st, name, &o, &r->all, err)))
+        (rc = enc_attr_run(st, name, &o, &r->all, err)) ||
+        (rc = enc_camp_counts_get(st, name, &r->counts, err)))
         goto out;
     for (int g = 0; g <= ENC_ATTR_TREATED; g++)
         if (g < r->all->nvariants || g == ENC_ATTR_TREATED) enc_uplift_of(r->all, g, &r->up[g]);

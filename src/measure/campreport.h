@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "measure/attribution.h"
 #include "measure/uplift.h"
+#include "campaign/campdb.h"
 #include <stdbool.h>
 
 #define ENC_MEASURE_LEVEL 0.95 /* confidence of every interval */
@@ -65,6 +66,7 @@ typedef struct enc_campreport {
     enc_uplift up[ENC_ATTR_GROUPS];    /* variants and ENC_ATTR_TREATED against the holdout */
     bool has_ab;                       /* two variants or more */
     enc_ab_result ab;
+    enc_camp_counts counts; /* the outbox: messages by state, expired by reason */
 } enc_campreport;
 
 /* Builds the report of campaign `name` as of `as_of`. ENC_ENOTFOUND when there is no such

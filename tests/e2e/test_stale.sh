@@ -41,6 +41,10 @@ run_rc "$ENCORE" campaign show jan --json
 check "campaign show counts them by reason" "$(jget "$OUT" 'd["outbox"]["expired"], d["expired"]')" "2 {'deadline': 2}"
 run_rc "$ENCORE" campaign show jan
 check_match "  also in text" "$OUT" "expired by reason: deadline 2"
+run_rc "$ENCORE" campaign report jan --json --at "2026-12-02"
+check "campaign report counts them by reason" "$(jget "$OUT" 'd["expired"]')" "{'deadline': 2}"
+run_rc "$ENCORE" campaign report jan --at "2026-12-02"
+check_match "  in text too" "$OUT" "expired, never sent: deadline 2"
 run_rc "$ENCORE" outbox retry --state expired
 check "expired messages cannot be queued again" "$RC" 2
 
