@@ -72,7 +72,7 @@ void enc_ab_compare(const enc_attr *a, enc_ab_metric metric, enc_ab_result *out)
             enc_stat_welch((double)L->audience, lm, lv, (double)O->audience, m, var,
                            ENC_MEASURE_LEVEL, &wl);
             c->diff = wl.diff, c->lo = wl.lo, c->hi = wl.hi, c->p_value = wl.p_value;
-            c->test = "welch";
+            c->test = wl.pooled ? "student" : "welch";
         } else {
             int64_t xl = metric == ENC_AB_CLICK ? L->clicked : L->converted;
             int64_t xo = metric == ENC_AB_CLICK ? O->clicked : O->converted;
@@ -179,7 +179,7 @@ static void uplift_json(const enc_attr *a, const enc_uplift *u, enc_jw *w)
     enc_jw_knum(w, "p_value", u->rpc.p_value);
     enc_jw_knum(w, "t", u->rpc.t);
     enc_jw_knum(w, "df", u->rpc.df);
-    enc_jw_kstr(w, "test", "welch");
+    enc_jw_kstr(w, "test", u->rpc.pooled ? "student" : "welch");
     enc_jw_kbool(w, "significant", u->rpc.p_value < ENC_MEASURE_ALPHA);
     enc_jw_end(w);
     enc_jw_knum(w, "incremental_conversions", u->incr_conversions);

@@ -124,6 +124,7 @@ void enc_stat_welch(double n1, double m1, double v1, double n2, double m2, doubl
 {
     out->diff = m1 - m2;
     out->se = out->df = out->t = out->lo = out->hi = out->p_value = NAN;
+    out->pooled = false;
     if (!(n1 >= 2 && n2 >= 2) || !isfinite(v1) || !isfinite(v2)) return;
     double a = v1 / n1, b = v2 / n2;
     out->se = sqrt(a + b);
@@ -132,8 +133,16 @@ void enc_stat_welch(double n1, double m1, double v1, double n2, double m2, doubl
         out->p_value = out->diff != 0 ? 0 : NAN;
         return;
     }
-    /* Welch-Satterthwaite: df = (a + b)^2 / (a^2 / (n1 - 1) + b^2 / (n2 - 1)) */
-    out->df = (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1));
+    if (v1 == 0 || v2 == 0) {
+        /* one group without variation: the pooled variance (Student), see uplift.h */
+        double sp2 = ((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2);
+        out->pooled = true;
+        out->se = sqrt(sp2 * (1 / n1 + 1 / n2));
+        out->df = n1 + n2 - 2;
+    } else {
+        /* Welch-Satterthwaite: df = (a + b)^2 / (a^2 / (n1 - 1) + b^2 / (n2 - 1)) */
+        out->df = (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1));
+    }
     out->t = out->diff / out->se;
     out->p_value = 2 * gsl_cdf_tdist_Q(fabs(out->t), out->df);
     double q = gsl_cdf_tdist_Qinv((1.0 - level) / 2.0, out->df);

@@ -44,9 +44,17 @@ void enc_stat_mean_var(const double *x, size_t n, double *mean, double *var);
  * df by Welch-Satterthwaite, t = diff / se, interval diff -+ t_{df, 1-(1-level)/2} se, p-value
  * two-sided from Student's t with df degrees of freedom (scipy.stats.ttest_ind(equal_var=
  * False)). NaN when a group has fewer than 2 values; when se is 0 the interval is the point
- * and the p-value 0 (means differ) or NaN (they do not). */
+ * and the p-value 0 (means differ) or NaN (they do not).
+ * A group without variation (every value equal: a holdout with no buyers) says nothing of its
+ * own spread, and Welch would take its variance as 0, giving an interval as narrow as if that
+ * group were infinitely large (38 held out with no buyers "excluded zero" at p 0.011). Then the
+ * pooled variance is used instead (Student's t, equal variances: what the null hypothesis of no
+ * difference says), sp^2 = ((n1 - 1) v1 + (n2 - 1) v2) / (n1 + n2 - 2), se = sp sqrt(1/n1 +
+ * 1/n2), df = n1 + n2 - 2, so the interval's width reflects the small group's size; `pooled`
+ * says so. */
 typedef struct enc_welch {
     double diff, se, df, t, lo, hi, p_value;
+    bool pooled; /* Student's pooled-variance t (a group without variation), else Welch */
 } enc_welch;
 void enc_stat_welch(double n1, double m1, double v1, double n2, double m2, double v2, double level,
                     enc_welch *out);

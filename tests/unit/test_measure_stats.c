@@ -165,24 +165,31 @@ static void welch_vs_scipy(void)
     CHECK_INT(py_write("welch.bin", x, sizeof x, 1), 0);
     CHECK_INT(py_write("welch_n.bin", meta, sizeof meta, 1), 0);
     char script[1600];
-    snprintf(script, sizeof script,
-             "import sys, warnings, numpy as np\n"
-             "from scipy import stats\n"
-             "warnings.simplefilter('ignore')\n"
-             "d = sys.argv[1]\n"
-             "x = np.fromfile(d + '/welch.bin').reshape(%d, 2, %d)\n"
-             "m = np.fromfile(d + '/welch_n.bin').reshape(%d, 2).astype(int)\n"
-             "out = []\n"
-             "for c in range(%d):\n"
-             "    a = x[c, 0, :m[c, 0]]; b = x[c, 1, :m[c, 1]]\n"
-             "    t, p = stats.ttest_ind(a, b, equal_var=False)\n"
-             "    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)\n"
-             "    df = (va + vb)**2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))\n"
-             "    q = stats.t.ppf(0.975, df)\n"
-             "    dm = a.mean() - b.mean(); se = np.sqrt(va + vb)\n"
-             "    out += [t, p, df, dm - q * se, dm + q * se]\n"
-             "np.array(out).tofile(d + '/welch_out.bin')\n",
-             CASES, MAXN, CASES, CASES);
+    snprintf(
+        script, sizeof script,
+        "import sys, warnings, numpy as np\n"
+        "from scipy import stats\n"
+        "warnings.simplefilter('ignore')\n"
+        "d = sys.argv[1]\n"
+        "x = np.fromfile(d + '/welch.bin').reshape(%d, 2, %d)\n"
+        "m = np.fromfile(d + '/welch_n.bin').reshape(%d, 2).astype(int)\n"
+        "out = []\n"
+        "for c in range(%d):\n"
+        "    a = x[c, 0, :m[c, 0]]; b = x[c, 1, :m[c, 1]]\n"
+        /* a group without variation: Student's pooled test (uplift.h) */
+        "    pooled = (a.var() == 0) != (b.var() == 0)\n"
+        "    t, p = stats.ttest_ind(a, b, equal_var=bool(pooled))\n"
+        "    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)\n"
+        "    df = (va + vb)**2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))\n"
+        "    dm = a.mean() - b.mean(); se = np.sqrt(va + vb)\n"
+        "    if pooled:\n"
+        "        df = len(a) + len(b) - 2\n"
+        "        se = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / df\n"
+        "                     * (1 / len(a) + 1 / len(b)))\n"
+        "    q = stats.t.ppf(0.975, df)\n"
+        "    out += [t, p, df, dm - q * se, dm + q * se]\n"
+        "np.array(out).tofile(d + '/welch_out.bin')\n",
+        CASES, MAXN, CASES, CASES);
     CHECK_INT(py_run(script), 0);
     double ex[CASES][5];
     CHECK_INT(py_read("welch_out.bin", ex, sizeof ex[0], CASES), CASES);
@@ -208,7 +215,9 @@ static void welch_vs_scipy(void)
             }
         }
     }
-    printf("# %d Welch comparisons against scipy.stats.ttest_ind(equal_var=False)\n", CASES);
+    printf("# %d Welch comparisons against scipy.stats.ttest_ind(equal_var=False; True when one"
+           " group has no variation)\n",
+           CASES);
     CHECK_INT(bad, 0);
 }
 
@@ -221,6 +230,27 @@ static void welch_degenerate(void)
     CHECK(w.diff == 0 && isnan(w.p_value) && w.lo == 0 && w.hi == 0); /* all zeros */
     enc_stat_welch(10, 2, 0, 10, 1, 0, 0.95, &w);
     CHECK(w.diff == 1 && w.p_value == 0 && w.lo == 1);
+    /* issue 11: 38 held out with no buyers against 400 treated with 12 buyers of 50.00. Welch
+     * took the holdout's variance as 0 (se = s1 / sqrt(400) = 0.427, t = 3.5: "significant",
+     * the interval excluding zero); the pooled variance gives se = 1.387 (t = 1.08, p = 0.28,
+     * equal to scipy.stats.ttest_ind(equal_var=True) on these values), an interval with zero */
+    double x[400], hm, hv, tm, tv;
+    for (int i = 0; i < 400; i++) x[i] = i < 12 ? 50 : 0;
+    enc_stat_mean_var(x, 400, &tm, &tv);
+    double zero[38] = {0};
+    enc_stat_mean_var(zero, 38, &hm, &hv);
+    enc_stat_welch(400, tm, tv, 38, hm, hv, 0.95, &w);
+    CHECK(w.pooled);
+    CHECK_NEAR(w.se, sqrt(399 * tv / 436 * (1.0 / 400 + 1.0 / 38)), 1e-12);
+    CHECK_NEAR(w.se, 1.387, 1e-3);
+    CHECK_NEAR(w.df, 436, 0);
+    CHECK(w.lo < 0 && w.hi > 0);
+    CHECK(w.p_value > 0.2 && w.p_value < 0.35);
+    /* the same groups with variation in both: Welch as before */
+    zero[0] = 50;
+    enc_stat_mean_var(zero, 38, &hm, &hv);
+    enc_stat_welch(400, tm, tv, 38, hm, hv, 0.95, &w);
+    CHECK(!w.pooled);
     double m, v;
     double one[1] = {4};
     enc_stat_mean_var(one, 1, &m, &v);
