@@ -6,6 +6,7 @@
 #include "base/mem.h"
 #include "campaign/campdb.h"
 #include "measure/campreport.h"
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ enc_rc enc_campaign_plan_opts(enc_store *st, const enc_spec *spec, int64_t now, 
  * listed first. The kept report says whether the winner is significant (the leader against
  * each other variant, Holm-adjusted, at 0.05); the winner is picked either way. */
 static enc_rc ab_decide(enc_store *st, const enc_spec *spec, int64_t until, int64_t now,
-                        char *winner, size_t cap, enc_err *err)
+                        char *winner, size_t cap, enc_run_result *res, enc_err *err)
 {
     enc_attr *a;
     enc_attr_opts o = {.as_of = until, .spec = spec};
@@ -62,6 +63,10 @@ static enc_rc ab_decide(enc_store *st, const enc_spec *spec, int64_t until, int6
     enc_jw_obj(&w);
     enc_ab_json(a, &ab, &w);
     enc_jw_kstr(&w, "winner", name);
+    /* which rule chose it, kept with the decision: tick, show and the reports say it */
+    enc_ab_rule(&ab, res->rule, sizeof res->rule, NULL);
+    res->significant = ab.significant;
+    enc_jw_kstr(&w, "rule", res->rule);
     enc_jw_end(&w);
     snprintf(winner, cap, "%s", name);
     enc_attr_free(a);
@@ -112,10 +117,20 @@ static enc_rc advance(enc_store *st, const enc_spec *spec, int64_t now, enc_run_
     snprintf(winner, sizeof winner, "%s", row.ab_winner);
     /* an A/B test whose time has come */
     if (spec->ab && !winner[0] && row.ab_decide_at && now >= row.ab_decide_at) {
-        if ((rc = ab_decide(st, spec, row.ab_decide_at, now, winner, sizeof winner, err))) goto out;
+        if ((rc = ab_decide(st, spec, row.ab_decide_at, now, winner, sizeof winner, out, err)))
+            goto out;
         out->decided = true;
     }
     snprintf(out->winner, sizeof out->winner, "%s", winner);
+    if (!out->decided && winner[0] && row.ab_report) {
+        /* decided before: the stored decision's significance and rule */
+        json_t *j = json_loads(row.ab_report, 0, NULL);
+        json_t *sig = json_object_get(j, "significant"), *rule = json_object_get(j, "rule");
+        out->significant = json_is_boolean(sig) ? json_is_true(sig) : -1;
+        if (json_is_string(rule))
+            snprintf(out->rule, sizeof out->rule, "%s", json_string_value(rule));
+        json_decref(j);
+    }
     enc_plan_opts o;
     char w2[ENC_SPEC_MAX_NAME];
     if ((rc = enc_campaign_plan_opts(st, spec, now, &o, w2, sizeof w2, err))) goto out;
@@ -146,6 +161,7 @@ enc_rc enc_campaign_start(enc_store *st, const enc_spec *spec, int64_t now, enc_
                           enc_err *err)
 {
     memset(out, 0, sizeof *out);
+    out->significant = -1;
     snprintf(out->name, sizeof out->name, "%s", spec->name);
     if (enc_camp_put(st, spec, "running", now, NULL, err)) return err->rc;
     if (enc_camp_started(st, spec, now, err)) return err->rc;
@@ -156,6 +172,7 @@ enc_rc enc_campaign_advance(enc_store *st, const char *name, int64_t now, enc_ru
                             enc_err *err)
 {
     memset(out, 0, sizeof *out);
+    out->significant = -1;
     snprintf(out->name, sizeof out->name, "%s", name);
     enc_camp_row row;
     if (enc_camp_get(st, name, &row, err)) return err->rc;

@@ -17,6 +17,8 @@ typedef struct enc_run_result {
     int64_t links_tracked, links_untracked; /* enc_plan_links of the messages written */
     bool decided;                           /* an A/B winner was chosen in this run */
     char winner[ENC_SPEC_MAX_NAME];
+    int significant; /* the winner's decision: 1 significant at 0.05, 0 not, -1 unknown */
+    char rule[200];  /* the rule that chose it (enc_ab_rule), "" unknown */
     bool rolled_out; /* the winner went to the rest of a one-off audience */
     char error[512]; /* tick: a campaign that failed (the others still run) */
 } enc_run_result;

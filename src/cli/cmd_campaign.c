@@ -231,7 +231,11 @@ static void result_json(enc_jw *w, const enc_run_result *r)
     enc_jw_kint(w, "tracked", r->links_tracked);
     enc_jw_kint(w, "untracked", r->links_untracked);
     enc_jw_end(w);
-    if (r->winner[0]) enc_jw_kstr(w, "ab_winner", r->winner);
+    if (r->winner[0]) {
+        enc_jw_kstr(w, "ab_winner", r->winner);
+        if (r->significant >= 0) enc_jw_kbool(w, "ab_significant", r->significant == 1);
+        if (r->rule[0]) enc_jw_kstr(w, "ab_rule", r->rule);
+    }
     if (r->decided) enc_jw_kbool(w, "ab_decided", true);
     if (r->rolled_out) enc_jw_kbool(w, "ab_rolled_out", true);
     if (r->error[0]) enc_jw_kstr(w, "error", r->error);
@@ -250,6 +254,12 @@ static void result_text(const enc_run_result *r)
            (long long)r->holdout, (long long)r->excluded, (long long)r->coupons,
            r->decided ? ", A/B winner " : "", r->decided ? r->winner : "",
            r->rolled_out ? " (rolled out)" : "");
+    if ((r->decided || r->rolled_out) && r->rule[0])
+        printf("  %-24s A/B: %s %s: %s\n", "", r->winner,
+               r->significant == 1   ? "is significant"
+               : r->significant == 0 ? "is NOT significant"
+                                     : "chosen",
+               r->rule);
     if (r->links_tracked || r->links_untracked)
         printf("  %-24s links tracked %lld, left untracked %lld%s\n", "",
                (long long)r->links_tracked, (long long)r->links_untracked,
@@ -480,9 +490,18 @@ static int do_show(enc_cli *cli, const opts *o)
                " redeemed\n",
                (long long)c.coupons, (long long)c.coupons_sent, (long long)c.coupons_revoked,
                (long long)c.redeemed);
-        if (row.ab_decide_at)
-            printf("  A/B: %s%s\n", row.ab_winner[0] ? "winner " : "undecided",
+        if (row.ab_decide_at) {
+            printf("  A/B: %s%s", row.ab_winner[0] ? "winner " : "undecided",
                    row.ab_winner[0] ? row.ab_winner : "");
+            json_t *rep = row.ab_report ? json_loads(row.ab_report, 0, NULL) : NULL;
+            json_t *sig = json_object_get(rep, "significant"), *rule = json_object_get(rep, "rule");
+            if (row.ab_winner[0] && json_is_boolean(sig))
+                printf(", %s", json_is_true(sig) ? "significant" : "NOT significant");
+            if (row.ab_winner[0] && json_is_string(rule))
+                printf("; rule: %s", json_string_value(rule));
+            printf("\n");
+            json_decref(rep);
+        }
     }
     enc_camp_row_free(&row);
     enc_store_close(st);

@@ -5,6 +5,7 @@
 #include "base/datetime.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,29 @@
 const char *enc_ab_metric_name(enc_ab_metric m)
 {
     return m == ENC_AB_REVENUE ? "revenue" : m == ENC_AB_CLICK ? "click" : "conversion";
+}
+
+void enc_ab_rule(const enc_ab_result *r, char *out, size_t cap, double *pmax)
+{
+    double p = NAN;
+    for (int k = 0; k < r->ncmp; k++)
+        if (!isnan(r->cmp[k].p_adjusted) && (isnan(p) || r->cmp[k].p_adjusted > p))
+            p = r->cmp[k].p_adjusted;
+    if (pmax) *pmax = p;
+    const char *m = r->metric == ENC_AB_REVENUE ? "revenue per customer"
+                    : r->metric == ENC_AB_CLICK ? "click rate"
+                                                : "conversion rate";
+    char ps[32];
+    if (isnan(p)) snprintf(ps, sizeof ps, "no p-value");
+    else if (p < 0.0001) snprintf(ps, sizeof ps, "p < 0.0001");
+    else snprintf(ps, sizeof ps, "p %.3g", p);
+    if (r->significant)
+        snprintf(out, cap, "the leader by %s, significant at 0.05 (Holm, %s)", m, ps);
+    else
+        snprintf(out, cap,
+                 "the highest %s observed, NOT significant at 0.05 (Holm, %s): no better than"
+                 " chance",
+                 m, ps);
 }
 
 static double rate(int64_t x, int64_t n) { return n > 0 ? (double)x / (double)n : NAN; }
@@ -266,6 +290,13 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
         enc_jw_kstr(w, "phase", r->test ? "test" : "all");
         kstr_time(w, "decided_at", r->ab_decided_at);
         enc_jw_kstr(w, "winner", r->ab_winner[0] ? r->ab_winner : NULL);
+        if (r->ab_winner_significant >= 0)
+            enc_jw_kbool(w, "winner_significant", r->ab_winner_significant == 1);
+        else {
+            enc_jw_key(w, "winner_significant");
+            enc_jw_null(w);
+        }
+        enc_jw_kstr(w, "winner_rule", r->ab_rule[0] ? r->ab_rule : NULL);
         enc_ab_json(t, &r->ab, w);
         enc_jw_end(w);
     }
@@ -398,7 +429,13 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
         const enc_ab_result *ab = &r->ab;
         enc_buf_printf(b, "\nA/B by %s%s: leader %s", enc_ab_metric_name(ab->metric),
                        r->test ? " (the test's members)" : "", t->g[ab->leader].name);
-        if (r->ab_winner[0]) enc_buf_printf(b, ", decided winner %s", r->ab_winner);
+        if (r->ab_winner[0]) {
+            enc_buf_printf(b, ", decided winner %s", r->ab_winner);
+            if (r->ab_winner_significant >= 0)
+                enc_buf_printf(b, " (%s)",
+                               r->ab_winner_significant ? "significant" : "NOT significant");
+            if (r->ab_rule[0]) enc_buf_printf(b, "; rolled out as %s", r->ab_rule);
+        }
         enc_buf_printf(b, "; %s at %.2f (Holm over %d comparison%s)\n",
                        ab->significant ? "significant" : "not significant", ENC_MEASURE_ALPHA,
                        ab->ncmp, ab->ncmp == 1 ? "" : "s");
@@ -442,6 +479,15 @@ enc_rc enc_campreport_build(enc_store *st, const char *name, int64_t as_of, enc_
     r->started_at = row.started_at;
     r->ab_decided_at = row.ab_decided_at;
     snprintf(r->ab_winner, sizeof r->ab_winner, "%s", row.ab_winner);
+    r->ab_winner_significant = -1;
+    if (row.ab_report) {
+        json_t *j = json_loads(row.ab_report, 0, NULL);
+        json_t *sig = json_object_get(j, "significant"), *rule = json_object_get(j, "rule");
+        if (json_is_boolean(sig)) r->ab_winner_significant = json_is_true(sig);
+        if (json_is_string(rule))
+            snprintf(r->ab_rule, sizeof r->ab_rule, "%s", json_string_value(rule));
+        json_decref(j);
+    }
     r->has_ab_test = spec->ab;
     enc_camp_row_free(&row);
     enc_mset set;

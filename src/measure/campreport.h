@@ -53,12 +53,18 @@ void enc_ab_compare(const enc_attr *a, enc_ab_metric metric, enc_ab_result *out)
  * leader, significant, comparisons) onto w. */
 void enc_ab_json(const enc_attr *a, const enc_ab_result *r, enc_jw *w);
 const char *enc_ab_metric_name(enc_ab_metric m);
+/* The rule that chose the variant rolled out, in words, into out: the leader by the metric,
+ * significant at 0.05 (Holm) with the largest adjusted p-value, or, when not significant, the
+ * highest value observed, no better than chance at 0.05. *pmax (may be NULL) gets that p. */
+void enc_ab_rule(const enc_ab_result *r, char *out, size_t cap, double *pmax);
 
 /* The report of one campaign as of a time. */
 typedef struct enc_campreport {
     char state[16];
     int64_t started_at, ab_decided_at; /* 0 = never */
     char ab_winner[ENC_SPEC_MAX_NAME]; /* "" = no A/B decision */
+    int ab_winner_significant;         /* the stored decision: 1, 0, -1 = not recorded */
+    char ab_rule[200];                 /* the stored decision's rule (enc_ab_rule), or "" */
     bool has_ab_test;                  /* the file has an "ab" section */
     enc_attr *all;                     /* every member up to as-of */
     enc_attr *test;                    /* the A/B test's members (before the decision); NULL

@@ -209,6 +209,13 @@ static void summary(enc_report *r, const enc_campreport *cr)
         if (cr->ab_winner[0]) {
             enc_buf_adds(r->out, " Decided winner: ");
             enc_report_text(r, cr->ab_winner);
+            if (cr->ab_winner_significant >= 0)
+                enc_buf_adds(r->out, cr->ab_winner_significant ? ", significant"
+                                                               : ", <b>not significant</b>");
+            if (cr->ab_rule[0]) {
+                enc_buf_adds(r->out, "; rolled out as ");
+                enc_report_text(r, cr->ab_rule);
+            }
             enc_buf_adds(r->out, ".");
         }
     }
