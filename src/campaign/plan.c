@@ -1078,6 +1078,16 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
     return rc;
 }
 
+bool enc_plan_warning(const enc_plan *p, char *out, size_t cap)
+{
+    if (p->spec->holdout > 0 || p->spec->transactional) return false;
+    snprintf(out, cap,
+             "holdout 0: no control group, so what this campaign changes (uplift, incremental"
+             " revenue, ROI) cannot be measured; remove \"holdout\" for the default %.0f%%",
+             100 * ENC_SPEC_DEFAULT_HOLDOUT);
+    return true;
+}
+
 /* ==== JSON ==================================================================================== */
 
 void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
@@ -1122,6 +1132,11 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
                     o->channels[sp->channels[c]]);
     enc_jw_end(w);
     enc_jw_kint(w, "coupons", o->coupons);
+    enc_jw_key(w, "warnings");
+    enc_jw_arr(w);
+    char warn[256];
+    if (enc_plan_warning(p, warn, sizeof warn)) enc_jw_str(w, warn);
+    enc_jw_end(w);
     enc_jw_key(w, "tracking");
     enc_jw_obj(w);
     bool on = p->set.track_base_url[0] && p->has_ukey;

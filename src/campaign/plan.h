@@ -173,4 +173,7 @@ void enc_plan_links(const enc_plan *p, int64_t *tracked, int64_t *untracked);
 /* Candidate k's decision, customer id and occurrence key (for tests and printing). */
 const enc_cand *enc_plan_cand(const enc_plan *p, size_t k, int64_t *customer,
                               const char **occurrence);
+/* The plan's warning about measurement, when there is one (a marketing campaign whose file
+ * turns the holdout off): written into out, true. */
+bool enc_plan_warning(const enc_plan *p, char *out, size_t cap);
 #endif

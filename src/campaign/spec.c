@@ -885,6 +885,9 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     }
     r->path[0] = 0;
 
+    /* every campaign is measured against a control group unless its file says otherwise:
+     * 10% by default; "holdout": 0 turns it off on purpose (plan then warns) */
+    s->holdout = ENC_SPEC_DEFAULT_HOLDOUT;
     if ((v = json_object_get(root, "holdout"))) {
         l = push(r, "holdout");
         if (get_num(r, v, 0, 0.9, &s->holdout)) return r->err->rc;

@@ -19,7 +19,8 @@
 #define ENC_SPEC_MAX_STEPS 8         /* delays of an event trigger */
 #define ENC_SPEC_MAX_VARIANTS 8
 #define ENC_SPEC_MAX_HOLIDAYS 128
-#define ENC_SPEC_MAX_NAME 64 /* campaign and variant names: [A-Za-z0-9_.-] */
+#define ENC_SPEC_MAX_NAME 64         /* campaign and variant names: [A-Za-z0-9_.-] */
+#define ENC_SPEC_DEFAULT_HOLDOUT 0.1 /* the control group of a file without "holdout" */
 
 typedef enum enc_trig_kind {
     ENC_TRIG_ONCE,      /* one-off at a time (default: when started) */
@@ -123,9 +124,9 @@ typedef struct enc_spec {
     int channels[CH_NCHANNELS];
     int nchannels;
     enc_spec_variant variants[ENC_SPEC_MAX_VARIANTS];
-    int nvariants;                           /* at least 1 ("A" when the file names none) */
-    double holdout;                          /* [0, 0.9] */
-    int priority;                            /* 0..9, 9 first (the outbox's) */
+    int nvariants;  /* at least 1 ("A" when the file names none) */
+    double holdout; /* [0, 0.9]; ENC_SPEC_DEFAULT_HOLDOUT when the file has none */
+    int priority;   /* 0..9, 9 first (the outbox's) */
     int64_t budget_messages, budget_coupons; /* -1 = no limit */
     bool on_cap_defer;                       /* over a frequency cap: defer (true) or drop */
     int64_t send_within; /* a message that cannot go out within this of its due time is

@@ -197,6 +197,9 @@ static int do_plan(enc_cli *cli, const opts *o)
                (long long)c->deferred_quiet, (long long)c->deferred_cap, c->ndisp);
         printf("  coupons to issue: %lld\n", (long long)c->coupons);
         printf("  (--json shows a sample of rendered messages)\n");
+        char warn[256];
+        if (enc_plan_warning(p, warn, sizeof warn))
+            fprintf(stderr, "encore: campaign: warning: %s\n", warn);
     }
 out:
     enc_plan_free(p);

@@ -25,6 +25,24 @@ PYEOF
 printf '{"quiet_hours": null, "caps": [], "unsubscribe_url": "https://t.shop.example"}\n' >"$T/policy.json"
 "$ENCORE" campaign policy "$T/policy.json" >/dev/null
 
+# --- the default holdout -------------------------------------------------------------------------
+cat >"$T/plain.json" <<'JSON'
+{"name": "plain", "trigger": {"type": "once"}, "channels": ["email"],
+ "content": {"email": {"subject": "hi", "text": "hello"}}}
+JSON
+run_rc "$ENCORE" campaign plan "$T/plain.json" --json
+check "a file without holdout: 10% held out (400 customers)" \
+  "$(jget "$OUT" '30 <= d["holdout"] <= 50, d["holdout"] + d["eligible"], d["warnings"]')" "True 400 []"
+sed 's/"channels"/"holdout": 0, "channels"/' "$T/plain.json" >"$T/h0.json"
+run_rc "$ENCORE" campaign plan "$T/h0.json" --json
+check "\"holdout\": 0 turns it off" "$(jget "$OUT" 'd["holdout"], d["eligible"]')" "0 400"
+check_match "  and plan warns that uplift cannot be measured" "$(jget "$OUT" 'd["warnings"][0]')" "^holdout 0: no control group.*cannot be measured"
+run_rc "$ENCORE" campaign plan "$T/h0.json"
+check_match "  in text too (stderr)" "$ERR" "warning: holdout 0: no control group"
+sed 's/"channels"/"holdout": 0, "transactional": true, "channels"/' "$T/plain.json" >"$T/tx.json"
+run_rc "$ENCORE" campaign plan "$T/tx.json" --json
+check "a transactional campaign without holdout is not warned about" "$(jget "$OUT" 'd["warnings"]')" "[]"
+
 # --- an A/B test with no difference: the winner is rolled out, and everyone is told it is chance -
 cat >"$T/ab.json" <<'JSON'
 {"name": "abtest", "trigger": {"type": "once"}, "channels": ["email"], "holdout": 0.1,

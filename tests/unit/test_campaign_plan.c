@@ -29,6 +29,23 @@ static const char content_all[] =
     "\"html\":\"<p>{{customer.name}}</p>\"},\"sms\":{\"text\":\"s {{coupon.code}}\"},"
     "\"push\":{\"text\":\"p\"},\"wechat\":{\"text\":\"w\"},\"inapp\":{\"text\":\"i\"}}";
 
+/* The campaign files of these tests check rules other than the control group, and were
+ * written when a file without "holdout" had none; since the default is 10%
+ * (ENC_SPEC_DEFAULT_HOLDOUT), a file without the key is parsed with "holdout": 0 here. The
+ * default itself is checked in default_holdout below. */
+static enc_rc parse_h0(const char *text, size_t n, enc_store *st, enc_spec **out, enc_err *err)
+{
+    if (strstr(text, "\"holdout\"") || n == 0 || text[0] != '{')
+        return enc_spec_parse(text, n, st, out, err);
+    char *t = malloc(n + 16);
+    memcpy(t, "{\"holdout\":0,", 13);
+    memcpy(t + 13, text + 1, n - 1);
+    t[n + 12] = 0;
+    enc_rc rc = enc_spec_parse(t, n + 12, st, out, err);
+    free(t);
+    return rc;
+}
+
 static enc_spec *mk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static enc_spec *mk(const char *fmt, ...)
 {
@@ -40,7 +57,7 @@ static enc_spec *mk(const char *fmt, ...)
     snprintf(buf, sizeof buf, "{\"trigger\":{\"type\":\"once\"},%s,%s}", content_all, body);
     enc_spec *s = NULL;
     enc_err err;
-    if (enc_spec_parse(buf, strlen(buf), NULL, &s, &err)) TH_FAIL("spec: %s\n%s", err.msg, buf);
+    if (parse_h0(buf, strlen(buf), NULL, &s, &err)) TH_FAIL("spec: %s\n%s", err.msg, buf);
     return s;
 }
 
@@ -662,7 +679,7 @@ static void planner_on_a_small_store(void)
     if (!st) return;
     enc_spec *s;
     enc_err err = {0};
-    if (enc_spec_parse(once_file, strlen(once_file), st, &s, &err)) {
+    if (parse_h0(once_file, strlen(once_file), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         enc_store_close(st);
         return;
@@ -770,7 +787,7 @@ static void start_twice_adds_nothing(void)
                     "\"offer\":{\"kind\":\"value\",\"amount\":3},"
                     "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"{{coupon.code}}\"},"
                     "\"sms\":{\"text\":\"{{coupon.code}}\"}}}";
-    if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+    if (parse_h0(f, strlen(f), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         return;
     }
@@ -861,7 +878,7 @@ static void tracking_links_name_their_message(void)
         char f[2048];
         snprintf(f, sizeof f, files[0], v, opts[v]);
         enc_spec *s;
-        if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+        if (parse_h0(f, strlen(f), st, &s, &err)) {
             TH_FAIL("%s", err.msg);
             break;
         }
@@ -989,7 +1006,7 @@ static void tick_through_a_cart_day(void)
     enc_store_commit(st, &err);
 
     enc_spec *s;
-    if (enc_spec_parse(cart_file, strlen(cart_file), st, &s, &err)) {
+    if (parse_h0(cart_file, strlen(cart_file), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         return;
     }
@@ -1105,7 +1122,7 @@ static void ab_test_then_roll_out(void)
                     "\"ab\":{\"test_share\":0.3,\"decide_after\":\"2d\",\"metric\":\"conversion\"},"
                     "\"content\":{\"email\":{\"subject\":\"A!\",\"text\":\"t\"}}}";
     enc_spec *s;
-    if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+    if (parse_h0(f, strlen(f), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         return;
     }
@@ -1199,12 +1216,12 @@ static void higher_priority_wins(void)
         f, sizeof f,
         "{\"name\":\"low\",\"priority\":2,\"on_cap\":\"drop\",\"trigger\":{\"type\":\"once\"},"
         "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"l\",\"text\":\"l\"}}}");
-    if (enc_spec_parse(f, strlen(f), st, &lo, &err)) TH_FAIL("%s", err.msg);
+    if (parse_h0(f, strlen(f), st, &lo, &err)) TH_FAIL("%s", err.msg);
     snprintf(
         f, sizeof f,
         "{\"name\":\"high\",\"priority\":8,\"trigger\":{\"type\":\"once\"},"
         "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"h\",\"text\":\"h\"}}}");
-    if (enc_spec_parse(f, strlen(f), st, &hi, &err)) TH_FAIL("%s", err.msg);
+    if (parse_h0(f, strlen(f), st, &hi, &err)) TH_FAIL("%s", err.msg);
     if (!lo || !hi) return;
     /* the low one is planned first; the high one then takes the slot: low's queued messages
      * are cancelled (it drops), high's go out */
@@ -1228,7 +1245,7 @@ static void higher_priority_wins(void)
         "{\"name\":\"lower\",\"priority\":1,\"on_cap\":\"drop\",\"trigger\":{\"type\":\"once\"},"
         "\"channels\":[\"email\"],\"content\":{\"email\":{\"subject\":\"x\",\"text\":\"x\"}}}");
     enc_spec *lower;
-    if (enc_spec_parse(f, strlen(f), st, &lower, &err)) TH_FAIL("%s", err.msg);
+    if (parse_h0(f, strlen(f), st, &lower, &err)) TH_FAIL("%s", err.msg);
     CHECK_INT(enc_campaign_start(st, lower, NOW + 120, &r, &err), ENC_OK);
     CHECK_INT(r.added, 0);
     CHECK_INT(r.displaced, 0);
@@ -1278,7 +1295,7 @@ static void recommended_items_with_reasons(void)
                     "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"{{#items}}{{sku}}={{"
                     "reason}};{{/items}}\"}}}";
     enc_spec *s;
-    if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+    if (parse_h0(f, strlen(f), st, &s, &err)) {
         TH_FAIL("%s", err.msg);
         enc_store_close(st);
         return;
@@ -1374,7 +1391,7 @@ static void every_trigger_reads_what_it_loaded(void)
                      "{{occurrence.date}} {{years}} {{holiday}}\"}}}",
                      t, i, trig[t], aud[(t + i) % 3], items[i]);
             enc_spec *s;
-            if (enc_spec_parse(f, strlen(f), st, &s, &err)) {
+            if (parse_h0(f, strlen(f), st, &s, &err)) {
                 TH_FAIL("%s\n  %s", err.msg, f);
                 continue;
             }
@@ -1403,6 +1420,21 @@ static void every_trigger_reads_what_it_loaded(void)
     enc_store_close(st);
 }
 
+static void default_holdout(void)
+{
+    enc_err err = {0};
+    enc_spec *s = NULL;
+    const char *f = "{\"name\":\"d\",\"trigger\":{\"type\":\"once\"},\"channels\":[\"email\"],"
+                    "\"content\":{\"email\":{\"subject\":\"s\",\"text\":\"t\"}}}";
+    CHECK_INT(enc_spec_parse(f, strlen(f), NULL, &s, &err), ENC_OK);
+    if (s) CHECK_NEAR(s->holdout, 0.1, 0);
+    enc_spec_free(s);
+    s = NULL;
+    CHECK_INT(parse_h0(f, strlen(f), NULL, &s, &err), ENC_OK);
+    if (s) CHECK_NEAR(s->holdout, 0, 0);
+    enc_spec_free(s);
+}
+
 int main(void)
 {
     RUN(fallback_and_reasons);
@@ -1420,5 +1452,6 @@ int main(void)
     RUN(higher_priority_wins);
     RUN(recommended_items_with_reasons);
     RUN(every_trigger_reads_what_it_loaded);
+    RUN(default_holdout);
     return TEST_SUMMARY();
 }
