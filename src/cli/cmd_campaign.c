@@ -35,10 +35,12 @@ static const char campaign_usage[] =
     "                          pause or resume planning; stop also cancels its queued messages\n"
     "  policy [FILE] [--json]  show the contact policy shared by every campaign, or set it\n"
     "                          from FILE (caps, quiet hours, default zone, links)\n"
-    "  report NAME [--at TIME] [--json]\n"
+    "  report NAME [--at TIME] [--attribution last-touch|all] [--json]\n"
     "                          results per variant and for the holdout: funnel, conversions,\n"
     "                          revenue, cost, uplift over the holdout with 95% intervals and\n"
-    "                          p-values, ROI, the A/B comparison; up to TIME (default now)\n"
+    "                          p-values, ROI, the A/B comparison; up to TIME (default now);\n"
+    "                          an order counts for the campaign of its last touch (all: for\n"
+    "                          every campaign whose window holds it)\n"
     "  measure [FILE] [--json] show the attribution window and message cost of each channel,\n"
     "                          or set them from FILE (docs/measurement.md)\n"
     "FILE: a campaign file (JSON; '-' reads stdin); docs/campaigns.md describes the format and\n"
@@ -62,7 +64,7 @@ typedef struct opts {
     const char *pos[8];
     int npos;
     bool json;
-    const char *at, *sample;
+    const char *at, *sample, *attribution;
 } opts;
 
 static int parse(const char *cmd, const char *usage, int argc, char **argv, opts *o)
@@ -71,9 +73,11 @@ static int parse(const char *cmd, const char *usage, int argc, char **argv, opts
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--json") == 0) o->json = true;
-        else if (strcmp(a, "--at") == 0 || strcmp(a, "--now") == 0 || strcmp(a, "--sample") == 0) {
+        else if (strcmp(a, "--at") == 0 || strcmp(a, "--now") == 0 || strcmp(a, "--sample") == 0 ||
+                 strcmp(a, "--attribution") == 0) {
             if (i + 1 >= argc) return enc_cli_usage(cmd, usage, "%s needs a value", a);
             if (strcmp(a, "--sample") == 0) o->sample = argv[++i];
+            else if (strcmp(a, "--attribution") == 0) o->attribution = argv[++i];
             else o->at = argv[++i];
         } else if (strncmp(a, "--at=", 5) == 0 || strncmp(a, "--now=", 6) == 0) {
             o->at = strchr(a, '=') + 1;
@@ -642,6 +646,14 @@ static int do_report(enc_cli *cli, const opts *o)
 {
     if (o->npos != 2) return enc_cli_usage("campaign", campaign_usage, "report needs a NAME");
     if (o->sample) return enc_cli_usage("campaign", campaign_usage, "report takes no --sample");
+    bool all = false;
+    if (o->attribution) {
+        if (strcmp(o->attribution, "all") == 0) all = true;
+        else if (strcmp(o->attribution, "last-touch") != 0 &&
+                 strcmp(o->attribution, "last_touch") != 0)
+            return enc_cli_usage("campaign", campaign_usage,
+                                 "--attribution: last-touch (default) or all");
+    }
     int64_t as_of;
     if (!clock_of(o, &as_of))
         return enc_cli_usage("campaign", campaign_usage, "--at '%s': not a time", o->at);
@@ -649,7 +661,7 @@ static int do_report(enc_cli *cli, const opts *o)
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("campaign", &err);
     enc_campreport *r;
-    if (enc_campreport_build(st, o->pos[1], as_of, &r, &err)) {
+    if (enc_campreport_build_rule(st, o->pos[1], as_of, all, &r, &err)) {
         enc_store_close(st);
         return enc_cli_fail_err("campaign report", &err);
     }
@@ -763,6 +775,8 @@ int cmd_campaign(enc_cli *cli, int argc, char **argv)
     if (rc) return rc;
     if (o.npos < 1) return enc_cli_usage("campaign", campaign_usage, "needs a command");
     const char *sub = o.pos[0];
+    if (o.attribution && strcmp(sub, "report") != 0)
+        return enc_cli_usage("campaign", campaign_usage, "--attribution is an option of report");
     if (strcmp(sub, "plan") == 0) return do_plan(cli, &o);
     if (strcmp(sub, "start") == 0) return do_start(cli, &o);
     if (strcmp(sub, "list") == 0) return do_list(cli, &o);

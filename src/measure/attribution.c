@@ -46,6 +46,12 @@ typedef struct anchor {
     int g;
 } anchor;
 
+/* A real touch of another campaign on one of our members (last touch across campaigns). */
+typedef struct touch {
+    int64_t cust, t, end;
+    int prio;
+} touch;
+
 typedef struct dblv {
     double *v;
     size_t n, cap;
@@ -63,8 +69,12 @@ typedef struct work {
     size_t nc, ccap;
     orow *o;
     size_t no, ocap;
-    enc_imap *by_msg;    /* message id -> member index */
-    enc_imap *coupon_of; /* order id redeemed by a coupon -> 1 */
+    enc_imap *by_msg;       /* message id -> member index */
+    enc_imap *coupon_of;    /* order id redeemed by a coupon -> 1 */
+    enc_imap *other_coupon; /* order id redeemed by another campaign's coupon -> 1 */
+    touch *t;               /* other campaigns' touches, by customer then time */
+    size_t nt, tcap;
+    int prio; /* this campaign's priority */
     dblv rev[ENC_ATTR_GROUPS];
 } work;
 
@@ -262,6 +272,84 @@ static enc_rc load_orders(work *w, int64_t from, enc_err *err)
     return done(w, q, r, "orders", err);
 }
 
+static int touch_cmp(const void *x, const void *y)
+{
+    const touch *a = x, *b = y;
+    if (a->cust != b->cust) return a->cust < b->cust ? -1 : 1;
+    return a->t < b->t ? -1 : a->t > b->t;
+}
+
+/* Last touch across campaigns: the other campaigns' deliveries and clicks on our members'
+ * customers from `from` on (each with the window of its channel in the shop-wide settings
+ * and its campaign's priority), and the orders their coupons redeemed. */
+static enc_rc load_others(work *w, enc_store *st, int64_t from, enc_err *err)
+{
+    enc_mset shop;
+    if (enc_mset_load(st, NULL, &shop, err)) return err->rc;
+    static const char *const sql[2] = {
+        "SELECT g.customer_id, g.sent_at, g.channel, coalesce(c.priority, 5) FROM messages g"
+        " LEFT JOIN campaigns c ON c.name = g.campaign"
+        " WHERE g.state = 'sent' AND g.campaign IS NOT NULL AND g.campaign != ?1"
+        " AND g.sent_at > ?3 AND g.sent_at <= ?2 AND g.customer_id IN"
+        " (SELECT customer_id FROM campaign_members WHERE campaign = ?1)",
+        "SELECT e.customer_id, e.ts, g.channel, coalesce(c.priority, 5) FROM events e"
+        " JOIN messages g ON g.id = CASE WHEN json_valid(e.props) THEN"
+        " json_extract(e.props, '$.message_id') END"
+        " LEFT JOIN campaigns c ON c.name = g.campaign"
+        " WHERE e.type = 'message_click' AND e.ts > ?3 AND e.ts <= ?2"
+        " AND g.campaign IS NOT NULL AND g.campaign != ?1 AND g.state = 'sent' AND"
+        " e.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)",
+    };
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *q;
+        if (prep(w, sql[k], from, &q, err)) return err->rc;
+        int r;
+        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+            ENC_GROW(w->t, w->tcap, w->nt + 1);
+            touch *t = &w->t[w->nt++];
+            t->cust = sqlite3_column_int64(q, 0);
+            t->t = sqlite3_column_int64(q, 1);
+            int ch = enc_channel_parse((const char *)sqlite3_column_text(q, 2));
+            t->end = t->t + shop.window[ch >= 0 && ch < CH_NCHANNELS ? ch : CH_EMAIL];
+            t->prio = sqlite3_column_int(q, 3);
+        }
+        if (done(w, q, r, "other campaigns' touches", err)) return err->rc;
+    }
+    if (w->nt) qsort(w->t, w->nt, sizeof *w->t, touch_cmp);
+    sqlite3_stmt *q;
+    if (prep(w,
+             "SELECT c.redeemed_order FROM coupons c WHERE c.campaign != ?1"
+             " AND c.redeemed_order IS NOT NULL AND c.redeemed_at <= ?2 AND c.customer_id IN"
+             " (SELECT customer_id FROM campaign_members WHERE campaign = ?1)",
+             0, &q, err))
+        return err->rc;
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        bool added;
+        enc_imap_put(w->other_coupon, sqlite3_column_int64(q, 0), 1, &added);
+    }
+    return done(w, q, r, "other campaigns' coupons", err);
+}
+
+/* Whether another campaign touched customer cust later than `at` (or at `at` with a higher
+ * priority) with a window holding an order at ts. */
+static bool taken_by_other(const work *w, int64_t cust, int64_t at, int64_t ts)
+{
+    /* binary search of the customer's first touch */
+    size_t lo = 0, hi = w->nt;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (w->t[mid].cust < cust) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t k = lo; k < w->nt && w->t[k].cust == cust; k++) {
+        const touch *t = &w->t[k];
+        if (ts <= t->t || ts > t->end) continue;
+        if (t->t > at || (t->t == at && t->prio > w->prio)) return true;
+    }
+    return false;
+}
+
 static enc_rc load_currency(work *w, enc_err *err)
 {
     sqlite3_stmt *q;
@@ -364,6 +452,11 @@ static void one_customer(work *w, size_t i, size_t j, size_t ei, size_t ej, size
             if (best < 0 || p->t > (*an)[best].t) best = (int)x;
         }
         if (best < 0 || enc_imap_get(w->coupon_of, o->id)) continue;
+        if (!a->all_campaigns && (enc_imap_get(w->other_coupon, o->id) ||
+                                  taken_by_other(w, o->cust, (*an)[best].t, o->ts))) {
+            a->lost_to_others++;
+            continue;
+        }
         int g = (*an)[best].g;
         f[F_CONV] |= 1u << g;
         credit(a, g, o->ts, o->sales, rev);
@@ -441,6 +534,8 @@ static void work_free(work *w)
     free(w->o);
     enc_imap_free(w->by_msg);
     enc_imap_free(w->coupon_of);
+    enc_imap_free(w->other_coupon);
+    free(w->t);
     for (int g = 0; g < ENC_ATTR_GROUPS; g++) free(w->rev[g].v);
 }
 
@@ -465,6 +560,7 @@ enc_rc enc_attr_run(enc_store *st, const char *campaign, const enc_attr_opts *o,
     enc_camp_row_free(&row);
     a->as_of = o->as_of;
     a->before = o->before;
+    a->all_campaigns = o->all_campaigns;
     a->digits = 2;
     a->holdout_channel = spec->nchannels ? spec->channels[0] : CH_EMAIL;
     if (o->set) a->set = *o->set;
@@ -482,6 +578,8 @@ enc_rc enc_attr_run(enc_store *st, const char *campaign, const enc_attr_opts *o,
     work w = {.a = a, .db = enc__store_db(st), .spec = spec};
     w.by_msg = enc_imap_new(1024);
     w.coupon_of = enc_imap_new(64);
+    w.other_coupon = enc_imap_new(64);
+    w.prio = spec->priority;
     if ((rc = load_members(&w, err))) goto out;
     int64_t from = INT64_MAX;
     for (size_t i = 0; i < w.nm; i++) {
@@ -501,7 +599,8 @@ enc_rc enc_attr_run(enc_store *st, const char *campaign, const enc_attr_opts *o,
         a->g[g].daily = enc_xcalloc((size_t)a->ndays, sizeof *a->g[g].daily);
     if ((rc = load_currency(&w, err))) goto out;
     if (w.nm && ((rc = load_events(&w, from, err)) || (rc = load_coupons(&w, err)) ||
-                 (rc = load_orders(&w, from, err))))
+                 (rc = load_orders(&w, from, err)) ||
+                 (!a->all_campaigns && (rc = load_others(&w, st, from, err)))))
         goto out;
     attribute(&w);
 out:

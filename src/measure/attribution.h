@@ -12,7 +12,15 @@
  * delivered message and every click on it; a member whose message was not delivered (queued,
  * failed, suppressed, ...) and a holdout member have their membership time instead, so every
  * assigned customer has the same chance (intention to treat). An order counts once: the
- * coupon first, else the latest anchor whose window holds it. */
+ * coupon first, else the latest anchor whose window holds it.
+ *
+ * Across campaigns (the default, last touch): an order counts for at most one campaign. An
+ * order that redeemed another campaign's coupon is that campaign's; an order whose window here
+ * also holds a later real touch of another campaign (a delivered message or a click on one,
+ * within that campaign's window for its channel; at the same instant, the campaign of higher
+ * priority) is that campaign's. Summed over campaigns, revenue is then counted once. With
+ * all_campaigns (`campaign report --attribution all`) each campaign counts every order its
+ * windows hold, the rule before issue 11. */
 #ifndef ENCORE_MEASURE_ATTRIBUTION_H
 #define ENCORE_MEASURE_ATTRIBUTION_H
 #include "base/err.h"
@@ -68,6 +76,9 @@ typedef struct enc_attr {
     int nvariants;       /* g[0 .. nvariants): the variants in the campaign file's order, then any
                           * other variant names found among the members */
     enc_attr_group g[ENC_ATTR_GROUPS]; /* ... g[ENC_ATTR_TREATED], g[ENC_ATTR_HOLDOUT] */
+    bool all_campaigns;                /* the rule used (enc_attr_opts) */
+    int64_t lost_to_others;            /* orders this campaign's windows held that went to
+                                        * another campaign (last touch) */
 } enc_attr;
 
 typedef struct enc_attr_opts {
@@ -75,6 +86,8 @@ typedef struct enc_attr_opts {
     int64_t before;       /* 0, or only members whose time is before this */
     const enc_mset *set;  /* NULL: the stored settings of the campaign (enc_mset_load) */
     const enc_spec *spec; /* NULL: the campaign's stored file */
+    bool all_campaigns;   /* every campaign whose window holds an order counts it (else last
+                           * touch across campaigns: at most one) */
 } enc_attr_opts;
 
 /* Attributes the campaign's orders up to o->as_of. ENC_ENOTFOUND when there is no such

@@ -275,6 +275,9 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
     group_json(a, ENC_ATTR_TREATED, &r->up[ENC_ATTR_TREATED], w);
     group_json(a, ENC_ATTR_HOLDOUT, NULL, w);
     enc_jw_end(w);
+    /* which attribution rule (docs/measurement.md) */
+    enc_jw_kstr(w, "attribution", a->all_campaigns ? "all" : "last_touch");
+    enc_jw_kint(w, "orders_to_other_campaigns", a->lost_to_others);
     /* messages that never left: expired at their turn, by reason (docs/delivery.md) */
     enc_jw_key(w, "expired");
     enc_jw_obj(w);
@@ -362,6 +365,15 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
         enc_buf_printf(b, " %s %s%s", enc_channel_name((enc_channel)c), d,
                        c == a->holdout_channel ? " (holdout)" : "");
     }
+    if (a->all_campaigns)
+        enc_buf_adds(b, "\nattribution: every campaign whose window holds an order counts it"
+                        " (--attribution all): summed over campaigns, revenue may be counted"
+                        " more than once");
+    else
+        enc_buf_printf(b,
+                       "\nattribution: last touch across campaigns (an order counts for one"
+                       " campaign); %lld order%s went to a later touch of another campaign",
+                       (long long)a->lost_to_others, a->lost_to_others == 1 ? "" : "s");
     if (r->counts.nexpired) {
         enc_buf_adds(b, "\nexpired, never sent:");
         for (int i = 0; i < r->counts.nexpired; i++)
@@ -465,6 +477,12 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
 enc_rc enc_campreport_build(enc_store *st, const char *name, int64_t as_of, enc_campreport **out,
                             enc_err *err)
 {
+    return enc_campreport_build_rule(st, name, as_of, false, out, err);
+}
+
+enc_rc enc_campreport_build_rule(enc_store *st, const char *name, int64_t as_of, bool all_campaigns,
+                                 enc_campreport **out, enc_err *err)
+{
     *out = NULL;
     enc_camp_row row;
     if (enc_camp_get(st, name, &row, err)) return err->rc;
@@ -491,7 +509,7 @@ enc_rc enc_campreport_build(enc_store *st, const char *name, int64_t as_of, enc_
     r->has_ab_test = spec->ab;
     enc_camp_row_free(&row);
     enc_mset set;
-    enc_attr_opts o = {.as_of = as_of, .set = &set, .spec = spec};
+    enc_attr_opts o = {.as_of = as_of, .set = &set, .spec = spec, .all_campaigns = all_campaigns};
     if ((rc = enc_mset_load(st, name, &set, err)) ||
         (rc = enc_attr_run(st, name, &o, &r->all, err)) ||
         (rc = enc_camp_counts_get(st, name, &r->counts, err)))

@@ -79,6 +79,10 @@ typedef struct enc_campreport {
  * campaign. The caller frees *out with enc_campreport_free. */
 enc_rc enc_campreport_build(enc_store *st, const char *name, int64_t as_of, enc_campreport **out,
                             enc_err *err);
+/* The same with the attribution rule chosen: all_campaigns = every campaign whose window holds
+ * an order counts it (`--attribution all`), else last touch across campaigns (the default). */
+enc_rc enc_campreport_build_rule(enc_store *st, const char *name, int64_t as_of, bool all_campaigns,
+                                 enc_campreport **out, enc_err *err);
 void enc_campreport_free(enc_campreport *r);
 /* The uplift of group g of a over its holdout. */
 void enc_uplift_of(const enc_attr *a, int g, enc_uplift *out);

@@ -87,4 +87,29 @@ check_match "campaign report text says it" "$OUT" "decided winner [AB] \(NOT sig
 run_rc "$ENCORE" report --html "$T/r.html" --now "2026-03-04"
 check "report --html" "$RC" 0
 check_match "the HTML report says it" "$(tr -d '\n' <"$T/r.html")" "Decided winner: [AB], <b>not significant</b>; rolled out as the highest conversion rate observed"
+# --- attribution: last touch across campaigns ------------------------------------------------------
+one() { # NAME AT: a one-off email to everyone, no holdout, sent five minutes later
+  printf '{"name": "%s", "trigger": {"type": "once"}, "channels": ["email"], "holdout": 0,\n "content": {"email": {"subject": "s", "text": "t"}}}\n' "$1" >"$T/$1.json"
+  "$ENCORE" campaign start "$T/$1.json" --at "$2" >/dev/null
+  run_rc "$ENCORE" dispatch --once --json --set email.kind=file --set "email.path=$T/out.jsonl" --now "$(date -u -d "$2 UTC + 5 minutes" '+%Y-%m-%d %H:%M:%S')"
+  check "$1 sent to everyone" "$(jget "$OUT" 'd["sent"]')" 400
+}
+one early "2026-04-01 09:00"
+one late "2026-04-02 09:00"
+printf 'order_id,customer_id,time,status,sku,qty,unit_price\n' >"$T/o2.csv"
+for i in $(seq 0 9); do printf 'L%d,C%03d,2026-04-03 10:00:00,paid,P1,1,30.00\n' "$i" "$i" >>"$T/o2.csv"; done
+"$ENCORE" import orders "$T/o2.csv" >/dev/null
+conv() { jget "$OUT" '[g["converted"] for g in d["groups"] if g["kind"] == "treated"][0], d["attribution"], d["orders_to_other_campaigns"]'; }
+run_rc "$ENCORE" campaign report late --json --at "2026-04-05"
+check "last touch (default): the later campaign gets the 10 orders" "$(conv)" "10 last_touch 0"
+run_rc "$ENCORE" campaign report early --json --at "2026-04-05"
+check "  the earlier one none: they went to a later touch" "$(conv)" "0 last_touch 10"
+run_rc "$ENCORE" campaign report early --at "2026-04-05"
+check_match "  the text report says which rule" "$OUT" "attribution: last touch across campaigns .* 10 orders went to a later touch of another campaign"
+run_rc "$ENCORE" campaign report early --json --at "2026-04-05" --attribution all
+check "--attribution all: the old rule, every campaign whose window holds them" "$(conv)" "10 all 0"
+run_rc "$ENCORE" campaign report early --attribution sometimes
+check "--attribution with another value is a usage error" "$RC" 2
+run_rc "$ENCORE" campaign show early --attribution all
+check "--attribution belongs to report only" "$RC" 2
 e2e_done
