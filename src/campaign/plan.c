@@ -470,8 +470,11 @@ static void address(const enc_plan *p, size_t k, int ch, char *out, size_t cap)
     switch (ch) {
     case CH_EMAIL: snprintf(out, cap, "%s", c->email ? c->email : ""); break;
     case CH_SMS: snprintf(out, cap, "%s", c->phone ? c->phone : ""); break;
+    /* WeChat needs the customer's OpenID, push a device token: without one, no address */
+    case CH_WECHAT: snprintf(out, cap, "%s", c->wechat_openid ? c->wechat_openid : ""); break;
+    case CH_PUSH: snprintf(out, cap, "%s", c->push_tokens ? c->push_tokens : ""); break;
     default:
-        /* push, wechat, inapp: the channel adapter resolves the customer */
+        /* inapp: the customer's id (the inbox is read by the shop's id) */
         if (p->snap->cust_ext[i]) snprintf(out, cap, "%s", p->snap->cust_ext[i]);
         else snprintf(out, cap, "#%lld", (long long)p->snap->cust_id[i]);
     }
@@ -634,7 +637,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         q->id = s->cust_id[i];
         q->tz = p->tz[i];
         q->consent = s->consent[i];
-        char a[256];
+        char a[1024];
         for (int ch = 0; ch < CH_NCHANNELS; ch++) {
             address(p, k, ch, a, sizeof a);
             if (a[0]) q->reachable |= (uint8_t)(1u << ch);
@@ -933,7 +936,8 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     } else {
         if (cc->tpl[ENC_PART_TITLE])
             enc_tpl_render(cc->tpl[ENC_PART_TITLE], d, ENC_ESC_NONE, &r->subject);
-        render_part(p, cc->tpl[ENC_PART_TEXT], d, false, l, clicks, &r->text);
+        if (cc->tpl[ENC_PART_TEXT])
+            render_part(p, cc->tpl[ENC_PART_TEXT], d, false, l, clicks, &r->text);
     }
     r->links_tracked = lk.tracked;
     r->links_untracked = lk.untracked;
@@ -943,6 +947,44 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     enc_jw_kstr(&w, "occurrence", o->key);
     enc_jw_kint(&w, "step", c->step + 1);
     if (c->needs_coupon) enc_jw_kstr(&w, "coupon", coupon);
+    /* the provider fields of push and WeChat content, rendered per customer (the webhook
+     * shapes put them where each provider's API wants them: docs/delivery.md) */
+    enc_buf part = {0};
+#define PART(P)                                                                                    \
+    (enc_buf_reset(&part), enc_tpl_render(cc->tpl[P], d, ENC_ESC_NONE, &part), part.p ? part.p : "")
+    if (ch == CH_PUSH && cc->tpl[ENC_PART_LINK]) enc_jw_kstr(&w, "link", PART(ENC_PART_LINK));
+    if (ch == CH_PUSH && cc->tpl[ENC_PART_BADGE]) {
+        const char *b = PART(ENC_PART_BADGE);
+        char *end;
+        long n = strtol(b, &end, 10);
+        if (end != b && *end == 0 && n >= 0 && n <= 99999) enc_jw_kint(&w, "badge", n);
+    }
+    if (ch == CH_WECHAT) {
+        if (cc->tpl[ENC_PART_TEMPLATE_ID])
+            enc_jw_kstr(&w, "template_id", PART(ENC_PART_TEMPLATE_ID));
+        if (cc->tpl[ENC_PART_URL]) enc_jw_kstr(&w, "url", PART(ENC_PART_URL));
+        if (cc->tpl[ENC_PART_MP_APPID]) {
+            enc_jw_key(&w, "miniprogram");
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "appid", PART(ENC_PART_MP_APPID));
+            if (cc->tpl[ENC_PART_MP_PAGEPATH])
+                enc_jw_kstr(&w, "pagepath", PART(ENC_PART_MP_PAGEPATH));
+            enc_jw_end(&w);
+        }
+        if (cc->tpl[ENC_PART_DATA0]) {
+            enc_jw_key(&w, "data");
+            enc_jw_obj(&w);
+            for (int x = 0; x < ENC_SPEC_MAX_DATA && cc->tpl[ENC_PART_DATA0 + x]; x++) {
+                enc_jw_key(&w, cc->data_key[x]);
+                enc_jw_obj(&w);
+                enc_jw_kstr(&w, "value", PART(ENC_PART_DATA0 + x));
+                enc_jw_end(&w);
+            }
+            enc_jw_end(&w);
+        }
+    }
+#undef PART
+    enc_buf_free(&part);
     enc_jw_key(&w, "items");
     enc_jw_arr(&w);
     for (size_t x = 0; x < npicked; x++) enc_jw_str(&w, s->prod_sku[picked[x]]);

@@ -157,7 +157,7 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w);
 typedef struct enc_rendered {
     enc_buf subject, text, html, payload;
     char key[256]; /* idempotency key: campaign|customer|channel|occurrence */
-    char address[256];
+    char address[1024];
     int64_t links_tracked, links_untracked; /* links.h: rewritten; left as written (unsignable) */
 } enc_rendered;
 /* Renders the message of candidate k (a MESSAGE decision) with coupon code (may be NULL).

@@ -572,7 +572,26 @@ static enc_rc read_offer(rd *r, const json_t *o, int nsteps, enc_spec_offer *f)
 
 /* ---- content ----------------------------------------------------------------------------- */
 
-static const char *const part_names[ENC_NPARTS] = {"subject", "title", "text", "html"};
+static const char *const part_names[ENC_PART_DATA0] = {
+    "subject", "title", "text", "html", "link", "badge", "template_id", "url", "appid", "pagepath"};
+
+/* The name of part p of content c, for paths ("data.thing1" for WeChat data). */
+static const char *part_name(const enc_spec_content *c, int p, char *buf, size_t cap)
+{
+    if (p < ENC_PART_DATA0) return part_names[p];
+    snprintf(buf, cap, "data.%s", c->data_key[p - ENC_PART_DATA0]);
+    return buf;
+}
+
+static enc_rc set_part(rd *r, enc_spec_content *c, int p, const json_t *v)
+{
+    if (!json_is_string(v)) return bad(r, "expected a string, got %s", type_name(v));
+    if (json_string_length(v) > ENC_TPL_MAX_SOURCE)
+        return bad(r, "longer than %d bytes", ENC_TPL_MAX_SOURCE);
+    free(c->src[p]);
+    c->src[p] = enc_xstrndup(json_string_value(v), json_string_length(v));
+    return ENC_OK;
+}
 
 static enc_rc read_content(rd *r, const json_t *o, enc_spec_content *c /* [CH_NCHANNELS] */)
 {
@@ -585,18 +604,70 @@ static enc_rc read_content(rd *r, const json_t *o, enc_spec_content *c /* [CH_NC
         static const char *const k_email[] = {"subject", "text", "html", NULL};
         static const char *const k_text[] = {"text", NULL};
         static const char *const k_title[] = {"title", "text", NULL};
-        const char *const *keys = ch == CH_EMAIL ? k_email : ch == CH_SMS ? k_text : k_title;
+        static const char *const k_push[] = {"title", "text", "link", "badge", NULL};
+        static const char *const k_wechat[] = {"title", "text",        "template_id", "url",
+                                               "data",  "miniprogram", NULL};
+        const char *const *keys = ch == CH_EMAIL    ? k_email
+                                  : ch == CH_SMS    ? k_text
+                                  : ch == CH_PUSH   ? k_push
+                                  : ch == CH_WECHAT ? k_wechat
+                                                    : k_title;
         if (keys_only(r, co, keys)) return r->err->rc;
         c[ch].present = true;
-        for (int p = 0; p < ENC_NPARTS; p++) {
+        for (int p = 0; p < ENC_PART_DATA0; p++) {
             json_t *v = json_object_get(co, part_names[p]);
-            if (!v) continue;
+            if (!v || p == ENC_PART_MP_APPID || p == ENC_PART_MP_PAGEPATH) continue;
             size_t l2 = push(r, part_names[p]);
-            if (!json_is_string(v)) return bad(r, "expected a string, got %s", type_name(v));
-            if (json_string_length(v) > ENC_TPL_MAX_SOURCE)
-                return bad(r, "longer than %d bytes", ENC_TPL_MAX_SOURCE);
-            free(c[ch].src[p]);
-            c[ch].src[p] = enc_xstrndup(json_string_value(v), json_string_length(v));
+            if (set_part(r, &c[ch], p, v)) return r->err->rc;
+            pop(r, l2);
+        }
+        json_t *mp = json_object_get(co, "miniprogram");
+        if (mp) {
+            size_t l2 = push(r, "miniprogram");
+            static const char *const k_mp[] = {"appid", "pagepath", NULL};
+            if (!json_is_object(mp)) return bad(r, "expected an object {appid, pagepath}");
+            if (keys_only(r, mp, k_mp)) return r->err->rc;
+            json_t *a = json_object_get(mp, "appid");
+            if (!a) return bad(r, "needs \"appid\"");
+            size_t l3 = push(r, "appid");
+            if (set_part(r, &c[ch], ENC_PART_MP_APPID, a)) return r->err->rc;
+            pop(r, l3);
+            json_t *pp = json_object_get(mp, "pagepath");
+            if (pp) {
+                l3 = push(r, "pagepath");
+                if (set_part(r, &c[ch], ENC_PART_MP_PAGEPATH, pp)) return r->err->rc;
+                pop(r, l3);
+            }
+            pop(r, l2);
+        }
+        json_t *data = json_object_get(co, "data");
+        if (data) {
+            size_t l2 = push(r, "data");
+            if (!json_is_object(data))
+                return bad(r, "expected an object of template keys to template strings");
+            if (json_object_size(data) > ENC_SPEC_MAX_DATA)
+                return bad(r, "at most %d keys", ENC_SPEC_MAX_DATA);
+            for (int k = 0; k < ENC_SPEC_MAX_DATA; k++) {
+                free(c[ch].src[ENC_PART_DATA0 + k]);
+                c[ch].src[ENC_PART_DATA0 + k] = NULL;
+                c[ch].data_key[k][0] = 0;
+            }
+            const char *key;
+            json_t *v;
+            int k = 0;
+            json_object_foreach(data, key, v)
+            {
+                size_t l3 = push(r, key);
+                size_t kl = strlen(key);
+                if (kl == 0 || kl > 32 ||
+                    strspn(key,
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != kl)
+                    return bad(r, "a template key is 1-32 of A-Z a-z 0-9 _");
+                if (set_part(r, &c[ch], ENC_PART_DATA0 + k, v)) return r->err->rc;
+                snprintf(c[ch].data_key[k], sizeof c[ch].data_key[k], "%s", key);
+                k++;
+                pop(r, l3);
+            }
             pop(r, l2);
         }
         pop(r, l);
@@ -612,8 +683,9 @@ static enc_rc compile_content(rd *r, enc_spec_content *c, const char *base_path)
         if (!c[ch].present) continue;
         for (int p = 0; p < ENC_NPARTS; p++) {
             if (!c[ch].src[p]) continue;
+            char pn[48];
             snprintf(r->path, sizeof r->path, "%s.%s.%s", base_path,
-                     enc_channel_name((enc_channel)ch), part_names[p]);
+                     enc_channel_name((enc_channel)ch), part_name(&c[ch], p, pn, sizeof pn));
             enc_err terr = {0};
             if (enc_tpl_compile(c[ch].src[p], strlen(c[ch].src[p]), &c[ch].tpl[p], &terr))
                 return bad(r, "%s", terr.msg);
@@ -655,6 +727,7 @@ static void content_copy(enc_spec_content *dst, const enc_spec_content *src)
 {
     for (int ch = 0; ch < CH_NCHANNELS; ch++) {
         dst[ch].present = src[ch].present;
+        memcpy(dst[ch].data_key, src[ch].data_key, sizeof dst[ch].data_key);
         for (int p = 0; p < ENC_NPARTS; p++) {
             dst[ch].src[p] = src[ch].src[p] ? enc_xstrdup(src[ch].src[p]) : NULL;
             dst[ch].tpl[p] = NULL;
@@ -879,7 +952,10 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
             if (ch == CH_EMAIL && !cc->src[ENC_PART_SUBJECT]) return bad(r, "needs a \"subject\"");
             if (ch == CH_EMAIL && !cc->src[ENC_PART_TEXT] && !cc->src[ENC_PART_HTML])
                 return bad(r, "needs \"text\" or \"html\"");
-            if (ch != CH_EMAIL && !cc->src[ENC_PART_TEXT]) return bad(r, "needs \"text\"");
+            if (ch == CH_WECHAT && !cc->src[ENC_PART_TEXT] && !cc->src[ENC_PART_DATA0])
+                return bad(r, "needs \"data\" (the template's keys) or \"text\"");
+            if (ch != CH_EMAIL && ch != CH_WECHAT && !cc->src[ENC_PART_TEXT])
+                return bad(r, "needs \"text\"");
         }
         if (compile_content(r, var->content, vpath)) return r->err->rc;
     }

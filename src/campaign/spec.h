@@ -80,17 +80,26 @@ typedef struct enc_spec_offer {
 } enc_spec_offer;
 
 /* Content of one channel: template sources (NULL when absent) and their compiled forms. */
+#define ENC_SPEC_MAX_DATA 8 /* keys of a WeChat template message's data */
 typedef enum {
     ENC_PART_SUBJECT,
     ENC_PART_TITLE,
     ENC_PART_TEXT,
     ENC_PART_HTML,
-    ENC_NPARTS
+    ENC_PART_LINK,        /* push: the deep link opened on tap */
+    ENC_PART_BADGE,       /* push: the app icon's badge number */
+    ENC_PART_TEMPLATE_ID, /* wechat: the template (or subscription) message's template_id */
+    ENC_PART_URL,         /* wechat: the page opened on tap */
+    ENC_PART_MP_APPID,    /* wechat: miniprogram.appid */
+    ENC_PART_MP_PAGEPATH, /* wechat: miniprogram.pagepath */
+    ENC_PART_DATA0,       /* wechat: data values, keys in data_key[] */
+    ENC_NPARTS = ENC_PART_DATA0 + ENC_SPEC_MAX_DATA
 } enc_part;
 typedef struct enc_spec_content {
     bool present;
     char *src[ENC_NPARTS];
     enc_tpl *tpl[ENC_NPARTS];
+    char data_key[ENC_SPEC_MAX_DATA][33]; /* wechat: the data keys ("thing1"), "" unused */
 } enc_spec_content;
 
 typedef struct enc_spec_variant {

@@ -33,6 +33,10 @@ static const enc_field_def customers[C_N] = {
     [C_TIER] = {"tier", FT_TEXT, "tier|level|membertier|memberlevel|会员等级|等级|会员级别",
                 "member tier"},
     [C_POINTS] = {"points", FT_INT, "points|积分|会员积分", "loyalty points"},
+    [C_WECHAT_OPENID] = {"wechat_openid", FT_TEXT, "wechatopenid|openid|微信openid",
+                         "WeChat OpenID of the shop's official account (the WeChat address)"},
+    [C_PUSH_TOKEN] = {"push_token", FT_TEXT, "pushtoken|devicetoken|推送令牌",
+                      "a device token for push (FCM registration token or APNs token)"},
 };
 
 #define SKU_ALIASES                                                                                          \

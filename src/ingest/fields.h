@@ -54,6 +54,8 @@ enum {
     C_REGISTERED,
     C_TIER,
     C_POINTS,
+    C_WECHAT_OPENID, /* identity kind wechat_openid (the WeChat channel's address) */
+    C_PUSH_TOKEN,    /* identity kind push_token (the push channel's address) */
     C_N
 };
 enum {

@@ -324,6 +324,21 @@ static enc_rc row_customers(imp *im)
         !get_text(im, C_CITY, &r.city) || !get_text(im, C_OCCUPATION, &r.occupation) ||
         !get_text(im, C_TIER, &r.tier) || !get_text(im, C_TZ, &r.tz))
         return ENC_OK;
+    /* an OpenID is 1-64 of [A-Za-z0-9_-]; a device token 1-512 of [A-Za-z0-9_:.-] */
+    const char *wx = NULL, *push = NULL;
+    if (!get_text(im, C_WECHAT_OPENID, &wx) || !get_text(im, C_PUSH_TOKEN, &push)) return ENC_OK;
+    if (wx && (strlen(wx) > 64 || strspn(wx, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                             "0123456789_-") != strlen(wx))) {
+        REJECT(im, C_WECHAT_OPENID, "not an OpenID (1-64 of A-Z a-z 0-9 _ -)");
+        return ENC_OK;
+    }
+    if (push &&
+        (strlen(push) > 512 ||
+         strspn(push, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:.-") !=
+             strlen(push))) {
+        REJECT(im, C_PUSH_TOKEN, "not a device token (1-512 of A-Z a-z 0-9 _ : . -)");
+        return ENC_OK;
+    }
     if (r.tz) {
         bool added;
         int64_t *ok = enc_smap_put(im->zones, r.tz, strlen(r.tz), 0, &added);
@@ -346,6 +361,11 @@ static enc_rc row_customers(imp *im)
     bool created;
     long merges = enc_ident_merges(im->ident);
     if (enc_ident_resolve(im->ident, ext, email, phone, &r, &cust, &created, im->err))
+        return ENC_EDB;
+    /* channel addresses kept as identities: a WeChat OpenID, a push device token */
+    if ((wx || push) &&
+        ((wx && enc_store_ident_set(im->st, "wechat_openid", wx, cust, im->res->source, im->err)) ||
+         (push && enc_store_ident_set(im->st, "push_token", push, cust, im->res->source, im->err))))
         return ENC_EDB;
     if (created) {
         count(im, ENC_PUT_INSERTED);

@@ -211,6 +211,9 @@ void enc_store_segment_list_free(enc_segment_rec *list, size_t n);
  * strings, NULL when unknown; the caller frees them with enc_store_contacts_free. */
 typedef struct enc_contact {
     char *name, *email, *phone;
+    char *wechat_openid; /* identity kind wechat_openid (the first), NULL when none */
+    char *push_tokens;   /* identity kind push_token, comma-separated (at most 8, under 1000
+                          * bytes together), or NULL */
 } enc_contact;
 enc_rc enc_store_contacts(enc_store *st, const int64_t *ids, size_t n, enc_contact *out,
                           enc_err *err);

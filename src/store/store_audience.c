@@ -153,6 +153,47 @@ enc_rc enc_store_contacts(enc_store *st, const int64_t *ids, size_t n, enc_conta
         return r;
     }
     sqlite3_finalize(q);
+    /* channel addresses kept as identities (WeChat OpenIDs, push device tokens) */
+    q = prep(st,
+             "SELECT customer_id, kind, value FROM identities WHERE (kind = 'wechat_openid' OR"
+             " kind = 'push_token') AND customer_id BETWEEN ?1 AND ?2"
+             " ORDER BY customer_id, kind, value",
+             err);
+    if (!q) {
+        enc_store_contacts_free(out, n);
+        return ENC_EDB;
+    }
+    sqlite3_bind_int64(q, 1, ids[0]);
+    sqlite3_bind_int64(q, 2, ids[n - 1]);
+    k = 0;
+    int ntok = 0;
+    int64_t last = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        while (k < n && ids[k] < id) k++;
+        if (k == n) break;
+        if (ids[k] != id) continue;
+        if (id != last) ntok = 0, last = id;
+        const char *kind = (const char *)sqlite3_column_text(q, 1);
+        const char *v = (const char *)sqlite3_column_text(q, 2);
+        if (!kind || !v) continue;
+        if (strcmp(kind, "wechat_openid") == 0) {
+            if (!out[k].wechat_openid) out[k].wechat_openid = enc_xstrdup(v);
+        } else if (ntok < 8 &&
+                   (out[k].push_tokens ? strlen(out[k].push_tokens) : 0) + strlen(v) < 1000) {
+            /* what fits a message's address (1023 bytes) */
+            size_t old = out[k].push_tokens ? strlen(out[k].push_tokens) : 0, vl = strlen(v);
+            out[k].push_tokens = enc_xrealloc(out[k].push_tokens, old + vl + 2);
+            if (old) out[k].push_tokens[old++] = ',';
+            memcpy(out[k].push_tokens + old, v, vl + 1);
+            ntok++;
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        enc_store_contacts_free(out, n);
+        return enc__store_sqlfail(st, err, "reading channel identities");
+    }
     return ENC_OK;
 }
 
@@ -162,6 +203,8 @@ void enc_store_contacts_free(enc_contact *c, size_t n)
         free(c[i].name);
         free(c[i].email);
         free(c[i].phone);
-        c[i].name = c[i].email = c[i].phone = NULL;
+        free(c[i].wechat_openid);
+        free(c[i].push_tokens);
+        c[i].name = c[i].email = c[i].phone = c[i].wechat_openid = c[i].push_tokens = NULL;
     }
 }

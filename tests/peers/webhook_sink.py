@@ -24,6 +24,9 @@ ap.add_argument("--slow", type=float, default=0)
 ap.add_argument("--bodies", help="append each first-delivered body as a JSON line to this file")
 ap.add_argument("--retry-after", default="5")
 ap.add_argument("--capture", help="append every request's webhook-* headers and body as a JSON line")
+ap.add_argument("--validate", action="store_true",
+                help="check each body as the provider's API would, by path: /wechat (template "
+                     "message), /push, /fcm (FCM HTTP v1), /apns/3/device/TOKEN, /sms; 400 when not")
 args = ap.parse_args()
 
 lock = threading.Lock()
@@ -34,6 +37,53 @@ stats = {"requests": 0, "unique": 0, "duplicates": 0, "bad_signature": 0, "faile
          "failed_400": 0, "no_key": 0}
 bodies = open(args.bodies, "a") if args.bodies else None
 capture = open(args.capture, "a") if args.capture else None
+
+
+import re
+
+def invalid(path, d):
+    """What a provider would refuse in body d posted to path, or None."""
+    def s(v, lo=1, hi=10**6):
+        return isinstance(v, str) and lo <= len(v) <= hi
+    if path.startswith("/wechat"):
+        # official account template message: touser (OpenID), template_id, data {key: {value}}
+        if not (s(d.get("touser"), 1, 64) and re.fullmatch(r"[A-Za-z0-9_-]+", d["touser"])):
+            return "touser: not an OpenID"
+        if not s(d.get("template_id"), 1, 128): return "template_id required"
+        data = d.get("data")
+        if not isinstance(data, dict) or not data: return "data: an object with the template's keys"
+        for k, v in data.items():
+            if not (isinstance(v, dict) and set(v) == {"value"} and s(v["value"], 0, 200)):
+                return "data.%s: {\"value\": string}" % k
+        if "url" in d and not s(d["url"]): return "url: a string"
+        mp = d.get("miniprogram")
+        if mp is not None and not (isinstance(mp, dict) and s(mp.get("appid"))): return "miniprogram.appid"
+        return None
+    if path.startswith("/fcm"):
+        m = d.get("message")
+        if not isinstance(m, dict) or not s(m.get("token"), 1, 4096): return "message.token required"
+        n = m.get("notification", {})
+        if not (isinstance(n, dict) and s(n.get("title", "x")) and s(n.get("body"))): return "message.notification.body"
+        if not all(isinstance(v, str) for v in m.get("data", {}).values()): return "message.data: strings only"
+        return None
+    if path.startswith("/apns"):
+        tok = path.rsplit("/", 1)[-1]
+        if not path.startswith("/apns/3/device/") or not re.fullmatch(r"[A-Za-z0-9_:.-]+", tok): return "device token in the path"
+        aps = d.get("aps")
+        if not isinstance(aps, dict) or not isinstance(aps.get("alert"), dict) or not s(aps["alert"].get("body")):
+            return "aps.alert.body required"
+        if "badge" in aps and not isinstance(aps["badge"], int): return "aps.badge: a number"
+        return None
+    if path.startswith("/push"):
+        to = d.get("to")
+        if not (s(to) or (isinstance(to, list) and to and all(s(t) for t in to))): return "to: token(s)"
+        if not s(d.get("body")): return "body required"
+        return None
+    if path.startswith("/sms"):
+        if not (s(d.get("to")) and re.fullmatch(r"\+[1-9][0-9]{7,14}", d["to"])): return "to: E.164"
+        if not s(d.get("text")): return "text required"
+        return None
+    return None
 
 
 class H(BaseHTTPRequestHandler):
@@ -90,6 +140,16 @@ class H(BaseHTTPRequestHandler):
             with lock:
                 stats["no_key"] += 1
             return self.reply(400, {"error": "no Idempotency-Key"})
+        if args.validate:
+            try:
+                why = invalid(self.path, json.loads(body))
+            except ValueError:
+                why = "not JSON"
+            if why:
+                with lock:
+                    stats["invalid"] = stats.get("invalid", 0) + 1
+                    stats.setdefault("why", []).append(why)
+                return self.reply(400, {"error": why})
         if key.startswith("perm-"):
             with lock:
                 stats["failed_400"] += 1
@@ -124,7 +184,7 @@ class H(BaseHTTPRequestHandler):
             did = "d%d" % stats["unique"]
             delivered[key] = did
             if bodies:
-                bodies.write(json.dumps({"key": key, "ts": ts, "body": body.decode()}) + "\n")
+                bodies.write(json.dumps({"key": key, "ts": ts, "path": self.path, "body": body.decode()}) + "\n")
                 bodies.flush()
         self.reply(200, {"id": did})
 

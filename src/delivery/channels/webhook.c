@@ -42,8 +42,8 @@ static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 int enc_webhook_shape_parse(const char *s)
 {
-    static const char *const names[] = {"generic", "sms", "push", "wechat"};
-    for (int i = 0; s && i < 4; i++)
+    static const char *const names[] = {"generic", "sms", "push", "wechat", "fcm", "apns"};
+    for (int i = 0; s && i < 6; i++)
         if (strcmp(s, names[i]) == 0) return i;
     return -1;
 }
@@ -79,11 +79,73 @@ char *enc_webhook_body(enc_webhook_shape shape, const enc_msg *m, const char *se
         set_str(o, "sender", sender);
         break;
     case ENC_SHAPE_PUSH: {
-        set_str(o, "to", m->address);
+        /* to: the device token, or the list of them (the address holds them comma-separated) */
+        if (m->address && strchr(m->address, ',')) {
+            json_t *to = json_array();
+            const char *a = m->address;
+            while (*a) {
+                size_t n = strcspn(a, ",");
+                if (n) json_array_append_new(to, json_stringn(a, n));
+                a += n + (a[n] == ',');
+            }
+            json_object_set_new(o, "to", to);
+        } else set_str(o, "to", m->address);
         set_str(o, "title", m->subject);
         set_str(o, "body", m->body_text);
+        json_t *link = json_object_get(p, "link"), *badge = json_object_get(p, "badge");
+        if (json_is_string(link)) json_object_set(o, "link", link);
+        if (json_is_integer(badge)) json_object_set(o, "badge", badge);
         if (p) json_object_set(o, "data", p);
         break;
+    }
+    case ENC_SHAPE_FCM:
+    case ENC_SHAPE_APNS: {
+        /* one device per request: the first token */
+        char tok[600];
+        snprintf(tok, sizeof tok, "%.*s", (int)strcspn(m->address ? m->address : "", ","),
+                 m->address ? m->address : "");
+        if (!tok[0]) {
+            snprintf(why, whycap, "push: no device token");
+            json_decref(o);
+            json_decref(p);
+            return NULL;
+        }
+        json_t *link = json_object_get(p, "link"), *badge = json_object_get(p, "badge");
+        char mid[32];
+        snprintf(mid, sizeof mid, "%lld", (long long)m->id);
+        if (shape == ENC_SHAPE_FCM) {
+            /* FCM HTTP v1 (projects.messages.send): data values are strings */
+            json_t *msg = json_object(), *n = json_object(), *data = json_object();
+            set_str(msg, "token", tok);
+            set_str(n, "title", m->subject);
+            set_str(n, "body", m->body_text);
+            json_object_set_new(msg, "notification", n);
+            set_str(data, "message_id", mid);
+            set_str(data, "campaign", m->campaign);
+            if (json_is_string(link)) json_object_set(data, "link", link);
+            json_object_set_new(msg, "data", data);
+            if (json_is_integer(badge)) {
+                json_t *apns = json_pack("{s:{s:{s:O}}}", "payload", "aps", "badge", badge);
+                if (apns) json_object_set_new(msg, "apns", apns);
+            }
+            json_object_set_new(o, "message", msg);
+        } else {
+            /* APNs: the aps dictionary, custom keys beside it */
+            json_t *aps = json_object(), *alert = json_object();
+            set_str(alert, "title", m->subject);
+            set_str(alert, "body", m->body_text);
+            json_object_set_new(aps, "alert", alert);
+            if (json_is_integer(badge)) json_object_set(aps, "badge", badge);
+            set_str(aps, "sound", "default");
+            json_object_set_new(o, "aps", aps);
+            if (json_is_string(link)) json_object_set(o, "link", link);
+            set_str(o, "message_id", mid);
+        }
+        json_decref(p);
+        char *s = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        if (!s) snprintf(why, whycap, "not valid UTF-8 text");
+        return s;
     }
     case ENC_SHAPE_WECHAT: {
         /* WeChat official account template message (POST .../message/template/send):
@@ -207,9 +269,10 @@ static enc_rc hook_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *
     const char *shape = enc_opt_str(opts, "shape", "generic");
     int sh = enc_webhook_shape_parse(shape);
     if (sh < 0)
-        return enc_fail(err, ENC_EUSAGE,
-                        "channel %s: unknown shape \"%.40s\" (generic, sms, push, wechat)",
-                        ch->name, shape);
+        return enc_fail(
+            err, ENC_EUSAGE,
+            "channel %s: unknown shape \"%.40s\" (generic, sms, push, wechat, fcm, apns)", ch->name,
+            shape);
     json_t *hdrs = json_object_get(opts, "headers");
     if (hdrs && !json_is_object(hdrs))
         return enc_fail(err, ENC_EUSAGE, "channel %s: \"headers\" must be an object", ch->name);
@@ -292,7 +355,17 @@ static bool start(hook_chan *c, hook_xfer *x, const enc_msg *m, size_t idx, enc_
     }
     CURL *h = x->h;
     curl_easy_reset(h);
-    curl_easy_setopt(h, CURLOPT_URL, c->url);
+    /* an APNs url names the device: {token} is the message's (first) device token */
+    const char *ph = strstr(c->url, "{token}");
+    char *url = NULL;
+    if (ph) {
+        size_t tl = strcspn(m->address ? m->address : "", ",");
+        url = enc_xmalloc(strlen(c->url) + tl + 1);
+        snprintf(url, strlen(c->url) + tl + 1, "%.*s%.*s%s", (int)(ph - c->url), c->url, (int)tl,
+                 m->address ? m->address : "", ph + 7);
+    }
+    curl_easy_setopt(h, CURLOPT_URL, url ? url : c->url);
+    free(url); /* libcurl copies it */
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)blen);

@@ -6,6 +6,7 @@
  * and connection failures are temporary, other 4xx permanent; a temporary answer's Retry-After
  * sets the earliest next try (enc_send_result.retry_at). Providers deduplicate by
  * Idempotency-Key, so recovery may send again.
+ * "fcm", "apns" (push providers' own bodies).
  * Options: url (required), secret, shape, timeout (s, default 10), concurrency (default 8),
  * headers (object of extra headers), sender (sms), template_id (wechat). */
 #ifndef ENCORE_CHANNEL_WEBHOOK_H
@@ -17,7 +18,11 @@ typedef enum enc_webhook_shape {
     ENC_SHAPE_GENERIC,
     ENC_SHAPE_SMS,
     ENC_SHAPE_PUSH,
-    ENC_SHAPE_WECHAT
+    ENC_SHAPE_WECHAT,
+    ENC_SHAPE_FCM, /* Firebase Cloud Messaging HTTP v1: {"message": {"token", "notification", ...}}
+                    */
+    ENC_SHAPE_APNS /* Apple Push Notification service: the {"aps": ...} payload; the url may hold
+                    * {token} (https://api.push.apple.com/3/device/{token}) */
 } enc_webhook_shape;
 /* The shape named s, or -1. */
 int enc_webhook_shape_parse(const char *s);
