@@ -936,6 +936,8 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     } else {
         if (cc->tpl[ENC_PART_TITLE])
             enc_tpl_render(cc->tpl[ENC_PART_TITLE], d, ENC_ESC_NONE, &r->subject);
+        if (ch == CH_SMS && p->set.sms_signature[0] && cc->tpl[ENC_PART_TEXT])
+            enc_buf_adds(&r->text, p->set.sms_signature); /* 【店铺名】 first */
         if (cc->tpl[ENC_PART_TEXT])
             render_part(p, cc->tpl[ENC_PART_TEXT], d, false, l, clicks, &r->text);
     }
@@ -1120,6 +1122,77 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
     return rc;
 }
 
+/* GSM 03.38 basic character set (as Unicode code points) and its extension table */
+static int gsm_units(uint32_t c)
+{
+    static const char *const basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ "
+                                     "!\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+    if (c < 0x80 && strchr("^{}\\[~]|", (int)c) && c) return 2;
+    if (c == 0x20AC) return 2; /* € */
+    /* decode the basic set once per call: it is short */
+    for (const unsigned char *p = (const unsigned char *)basic; *p;) {
+        uint32_t b;
+        int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        b = n == 1   ? *p
+            : n == 2 ? (uint32_t)(*p & 0x1F)
+            : n == 3 ? (uint32_t)(*p & 0x0F)
+                     : (uint32_t)(*p & 0x07);
+        for (int k = 1; k < n && p[k]; k++) b = (b << 6) | (p[k] & 0x3F);
+        if (b == c) return 1;
+        p += n;
+    }
+    return 0;
+}
+
+int enc_sms_segments(const char *text, int *chars, bool *ucs2)
+{
+    int gsm = 0, u16 = 0;
+    bool all_gsm = true;
+    for (const unsigned char *p = (const unsigned char *)text; p && *p;) {
+        int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        uint32_t c = n == 1   ? *p
+                     : n == 2 ? (uint32_t)(*p & 0x1F)
+                     : n == 3 ? (uint32_t)(*p & 0x0F)
+                              : (uint32_t)(*p & 0x07);
+        int k = 1;
+        for (; k < n && p[k]; k++) c = (c << 6) | (p[k] & 0x3F);
+        p += k;
+        u16 += c > 0xFFFF ? 2 : 1;
+        int g = all_gsm ? gsm_units(c) : 0;
+        if (!g) all_gsm = false;
+        gsm += g;
+    }
+    *ucs2 = !all_gsm;
+    int n = all_gsm ? gsm : u16, one = all_gsm ? 160 : 70, part = all_gsm ? 153 : 67;
+    *chars = n;
+    return n == 0 ? 1 : n <= one ? 1 : (n + part - 1) / part;
+}
+
+void enc_plan_sms(enc_plan *p, enc_plan_sms_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->limit = p->set.sms_max_segments > 0 ? p->set.sms_max_segments : 3;
+    for (size_t k = 0; k < p->ncands && st->checked < 1000; k++) {
+        const enc_cand *c = &p->cands[k];
+        if (c->decision != ENC_DEC_MESSAGE || c->channel != CH_SMS) continue;
+        const enc_spec_offer *f = &p->spec->variants[c->variant].offer;
+        char code[64];
+        /* a code as long as the real ones */
+        snprintf(code, sizeof code, "%s%sXXXX-XXXX-XXXX", f->prefix, f->prefix[0] ? "-" : "");
+        enc_rendered r;
+        enc_plan_render(p, k, code, 0, 0, &r);
+        int chars;
+        bool u;
+        int seg = enc_sms_segments(r.text.p ? r.text.p : "", &chars, &u);
+        rendered_free(&r);
+        st->checked++;
+        if (seg > st->limit) st->over++;
+        if (chars > st->max_chars) st->max_chars = chars, st->max_ucs2 = u;
+        if (seg > st->max_segments) st->max_segments = seg;
+    }
+}
+
 bool enc_plan_warning(const enc_plan *p, char *out, size_t cap)
 {
     if (p->spec->holdout > 0 || p->spec->transactional) return false;
@@ -1174,10 +1247,30 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
                     o->channels[sp->channels[c]]);
     enc_jw_end(w);
     enc_jw_kint(w, "coupons", o->coupons);
+    enc_plan_sms_stats sms;
+    enc_plan_sms(p, &sms);
+    if (sms.checked) {
+        enc_jw_key(w, "sms");
+        enc_jw_obj(w);
+        enc_jw_kint(w, "checked", sms.checked);
+        enc_jw_kint(w, "max_characters", sms.max_chars);
+        enc_jw_kstr(w, "encoding", sms.max_ucs2 ? "UCS-2" : "GSM-7");
+        enc_jw_kint(w, "max_segments", sms.max_segments);
+        enc_jw_kint(w, "segment_limit", sms.limit);
+        enc_jw_kint(w, "over_limit", sms.over);
+        enc_jw_end(w);
+    }
     enc_jw_key(w, "warnings");
     enc_jw_arr(w);
     char warn[256];
     if (enc_plan_warning(p, warn, sizeof warn)) enc_jw_str(w, warn);
+    if (sms.over) {
+        snprintf(warn, sizeof warn,
+                 "%lld of %lld SMS checked are longer than %d segments (the policy's"
+                 " sms_max_segments): each segment is billed",
+                 (long long)sms.over, (long long)sms.checked, sms.limit);
+        enc_jw_str(w, warn);
+    }
     enc_jw_end(w);
     enc_jw_key(w, "tracking");
     enc_jw_obj(w);
@@ -1212,6 +1305,14 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
         if (r.subject.len) enc_jw_kstr(w, "subject", r.subject.p);
         if (r.text.len) enc_jw_kstr(w, "text", r.text.p);
         if (r.html.len) enc_jw_kstr(w, "html", r.html.p);
+        if (c->channel == CH_SMS) {
+            int chars;
+            bool u;
+            int seg = enc_sms_segments(r.text.p ? r.text.p : "", &chars, &u);
+            enc_jw_kint(w, "sms_characters", chars);
+            enc_jw_kstr(w, "sms_encoding", u ? "UCS-2" : "GSM-7");
+            enc_jw_kint(w, "sms_segments", seg);
+        }
         enc_jw_end(w);
         rendered_free(&r);
         shown++;

@@ -176,4 +176,17 @@ const enc_cand *enc_plan_cand(const enc_plan *p, size_t k, int64_t *customer,
 /* The plan's warning about measurement, when there is one (a marketing campaign whose file
  * turns the holdout off): written into out, true. */
 bool enc_plan_warning(const enc_plan *p, char *out, size_t cap);
+/* The length of an SMS text as a provider counts it: GSM 03.38 (7-bit: the basic set counts 1,
+ * the extension table ^{}\\[~]|€ counts 2; 160 in one message, 153 per part when concatenated)
+ * when every character is in the set, else UCS-2 (UTF-16 code units: 70, then 67 per part).
+ * *chars gets the count in the encoding's units, *ucs2 the encoding; returns the segments. */
+int enc_sms_segments(const char *text, int *chars, bool *ucs2);
+/* The lengths of the plan's SMS (the first 1000 messaged on sms, rendered): the longest in
+ * characters (and its encoding), the most segments, and how many pass the policy's limit. */
+typedef struct enc_plan_sms_stats {
+    int64_t checked, over;
+    int max_chars, max_segments, limit;
+    bool max_ucs2;
+} enc_plan_sms_stats;
+void enc_plan_sms(enc_plan *p, enc_plan_sms_stats *out);
 #endif

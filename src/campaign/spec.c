@@ -1134,6 +1134,7 @@ void enc_settings_default(enc_settings *s)
     snprintf(s->unsubscribe_url, sizeof s->unsubscribe_url, "https://shop.example/unsubscribe");
     snprintf(s->shop_name, sizeof s->shop_name, "our shop");
     snprintf(s->shop_url, sizeof s->shop_url, "https://shop.example/");
+    s->sms_max_segments = 3;
 }
 
 static enc_rc copy_str(rd *r, const json_t *o, const char *key, char *dst, size_t cap)
@@ -1164,8 +1165,8 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
     r.err->rc = ENC_OK;
     enc_settings t = *s;
     static const char *const keys[] = {
-        "caps",           "quiet_hours", "default_timezone", "unsubscribe_url",
-        "track_base_url", "shop_name",   "shop_url",         NULL};
+        "caps",      "quiet_hours", "default_timezone", "unsubscribe_url",  "track_base_url",
+        "shop_name", "shop_url",    "sms_signature",    "sms_max_segments", NULL};
     json_t *v;
     if (keys_only(&r, root, keys)) goto out;
     if ((v = json_object_get(root, "caps"))) {
@@ -1238,8 +1239,20 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
         copy_str(&r, root, "unsubscribe_url", t.unsubscribe_url, sizeof t.unsubscribe_url) ||
         copy_str(&r, root, "track_base_url", t.track_base_url, sizeof t.track_base_url) ||
         copy_str(&r, root, "shop_name", t.shop_name, sizeof t.shop_name) ||
-        copy_str(&r, root, "shop_url", t.shop_url, sizeof t.shop_url))
+        copy_str(&r, root, "shop_url", t.shop_url, sizeof t.shop_url) ||
+        copy_str(&r, root, "sms_signature", t.sms_signature, sizeof t.sms_signature))
         goto out;
+    if ((v = json_object_get(root, "sms_max_segments"))) {
+        push(&r, "sms_max_segments");
+        double d;
+        if (get_num(&r, v, 1, 10, &d)) goto out;
+        if (d != floor(d)) {
+            bad(&r, "a whole number 1..10");
+            goto out;
+        }
+        t.sms_max_segments = (int)d;
+        r.path[0] = 0;
+    }
     {
         /* the tracking server's base: links are BASE/t/c/TOKEN, so a URL a token could name,
          * without a query or fragment; kept without its trailing '/' */
@@ -1316,5 +1329,7 @@ void enc_settings_json(const enc_settings *s, enc_buf *out)
     enc_jw_kstr(&w, "track_base_url", s->track_base_url);
     enc_jw_kstr(&w, "shop_name", s->shop_name);
     enc_jw_kstr(&w, "shop_url", s->shop_url);
+    enc_jw_kstr(&w, "sms_signature", s->sms_signature);
+    enc_jw_kint(&w, "sms_max_segments", s->sms_max_segments);
     enc_jw_end(&w);
 }

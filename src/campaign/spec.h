@@ -185,6 +185,9 @@ typedef struct enc_settings {
     char track_base_url[512];  /* the tracking server (`encore serve`) for click links and open
                                 * pixels, without a trailing '/'; "" = no tracking (default) */
     char shop_name[128], shop_url[512];
+    char sms_signature[64]; /* put before every SMS text ("【优选】": Chinese providers require
+                             * the signature); "" = none */
+    int sms_max_segments;   /* plan warns about SMS longer than this (default 3) */
 } enc_settings;
 void enc_settings_default(enc_settings *s);
 /* Parses settings JSON over the defaults in *s (keys given replace them; unknown keys are

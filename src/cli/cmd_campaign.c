@@ -200,10 +200,21 @@ static int do_plan(enc_cli *cli, const opts *o)
                "of lower priority moved\n",
                (long long)c->deferred_quiet, (long long)c->deferred_cap, c->ndisp);
         printf("  coupons to issue: %lld\n", (long long)c->coupons);
+        enc_plan_sms_stats sms;
+        enc_plan_sms(p, &sms);
+        if (sms.checked)
+            printf("  sms: longest %d characters (%s), %d segment%s\n", sms.max_chars,
+                   sms.max_ucs2 ? "UCS-2: 70 in one, 67 a part" : "GSM-7: 160 in one, 153 a part",
+                   sms.max_segments, sms.max_segments == 1 ? "" : "s");
         printf("  (--json shows a sample of rendered messages)\n");
         char warn[256];
         if (enc_plan_warning(p, warn, sizeof warn))
             fprintf(stderr, "encore: campaign: warning: %s\n", warn);
+        if (sms.over)
+            fprintf(stderr,
+                    "encore: campaign: warning: %lld SMS longer than %d segments"
+                    " (sms_max_segments)\n",
+                    (long long)sms.over, sms.limit);
     }
 out:
     enc_plan_free(p);

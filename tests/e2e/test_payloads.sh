@@ -103,4 +103,24 @@ import json,sys
 for l in open(sys.argv[1]):
     d = json.loads(l)
     if d['path'] == '/push': print(json.loads(d['body'])['to'])" "$T/bodies.jsonl")" "['tokA', 'tokB']"
+# --- SMS: characters, segments, the signature -------------------------------------------------------
+printf '{"quiet_hours": null, "caps": [], "unsubscribe_url": "https://t.shop.example", "sms_signature": "【优选】", "sms_max_segments": 1}\n' >"$T/policy.json"
+run_rc "$ENCORE" campaign policy "$T/policy.json"; check "policy: sms_signature and sms_max_segments" "$RC" 0
+printf '{"sms_max_segments": 11}\n' >"$T/bad-policy.json"
+run_rc "$ENCORE" campaign policy "$T/bad-policy.json"
+check "sms_max_segments over 10 is refused" "$RC" 1
+check_match "  naming the field" "$ERR" "sms_max_segments"
+cat >"$T/sms.json" <<'JSON'
+{"name": "smslen", "trigger": {"type": "once"}, "channels": ["sms"], "holdout": 0,
+ "content": {"sms": {"text": "{{customer.name}}，您好！您的专属优惠已到账，快来看看吧。回T退订。这是一条比较长的短信，用来检查分段是否按照UCS-2计算。这是一条比较长的短信，用来检查分段。"}}}
+JSON
+run_rc "$ENCORE" campaign plan "$T/sms.json" --json --sample 1
+check "plan: the longest SMS, its encoding and segments, over the limit" \
+  "$(jget "$OUT" 'd["sms"]["encoding"], d["sms"]["max_segments"], d["sms"]["segment_limit"], d["sms"]["over_limit"], d["sms"]["checked"]')" "UCS-2 2 1 3 3"
+check "  the sample says so per message, the signature first" \
+  "$(jget "$OUT" 'd["sample"][0]["text"][:4], d["sample"][0]["sms_encoding"], d["sample"][0]["sms_segments"] , d["sample"][0]["sms_characters"] > 70')" "【优选】 UCS-2 2 True"
+check_match "  and warns" "$(jget "$OUT" 'd["warnings"]')" "3 of 3 SMS checked are longer than 1 segments"
+run_rc "$ENCORE" campaign plan "$T/sms.json"
+check_match "  text: the longest" "$OUT" "sms: longest [0-9]+ characters \(UCS-2: 70 in one, 67 a part\), 2 segments"
+check_match "  text: the warning on stderr" "$ERR" "warning: 3 SMS longer than 1 segments"
 e2e_done

@@ -1420,6 +1420,37 @@ static void every_trigger_reads_what_it_loaded(void)
     enc_store_close(st);
 }
 
+/* SMS length as providers bill it (GSM 03.38 / UCS-2, 3GPP TS 23.038 and 23.040) */
+static void sms_segments(void)
+{
+    int n;
+    bool u;
+    CHECK_INT(enc_sms_segments("hello", &n, &u), 1);
+    CHECK(!u && n == 5);
+    char a[400];
+    memset(a, 'a', 160), a[160] = 0;
+    CHECK_INT(enc_sms_segments(a, &n, &u), 1);
+    a[160] = 'a', a[161] = 0; /* 161: two parts of 153 */
+    CHECK_INT(enc_sms_segments(a, &n, &u), 2);
+    memset(a, 'a', 306), a[306] = 0;
+    CHECK_INT(enc_sms_segments(a, &n, &u), 2);
+    a[306] = 'a', a[307] = 0;
+    CHECK_INT(enc_sms_segments(a, &n, &u), 3);
+    CHECK_INT(enc_sms_segments("{€}", &n, &u), 1); /* the extension table counts 2 */
+    CHECK(!u && n == 6);
+    CHECK_INT(enc_sms_segments("Ünïcödé? no: ï is not GSM", &n, &u), 1);
+    CHECK(u); /* ï is not in the GSM set */
+    char zh[400] = "";
+    for (int i = 0; i < 70; i++) strcat(zh, "优");
+    CHECK_INT(enc_sms_segments(zh, &n, &u), 1);
+    CHECK(u && n == 70);
+    strcat(zh, "优"); /* 71: two parts of 67 */
+    CHECK_INT(enc_sms_segments(zh, &n, &u), 2);
+    CHECK_INT(enc_sms_segments("😀", &n, &u), 1); /* outside the BMP: two UTF-16 units */
+    CHECK(u && n == 2);
+    CHECK_INT(enc_sms_segments("", &n, &u), 1);
+}
+
 static void default_holdout(void)
 {
     enc_err err = {0};
@@ -1453,5 +1484,6 @@ int main(void)
     RUN(recommended_items_with_reasons);
     RUN(every_trigger_reads_what_it_loaded);
     RUN(default_holdout);
+    RUN(sms_segments);
     return TEST_SUMMARY();
 }
