@@ -67,6 +67,13 @@ run_rc "$ENCORE" dispatch --once --set email.kind=smtp --set "email.url=$SMTP" -
 check "no List-Unsubscribe route: dispatch refuses" "$RC" 2
 check_match "  saying why" "$ERR" "marketing mail needs a List-Unsubscribe route"
 check "  and nothing was sent" "$(ls "$T/mail" 2>/dev/null | grep -c eml)" 0
+"$ENCORE" serve --listen 127.0.0.1:0 --dispatch-every 0.2 --set email.kind=smtp --set "email.url=$SMTP" \
+  --set "email.from=Shop <news@shop.example>" 2>"$T/serve.err" & SP=$!
+for _ in $(seq 50); do grep -q "job dispatch" "$T/serve.err" && break; sleep 0.1; done
+kill $SP; wait $SP 2>/dev/null
+check_match "serve does not start the email channel either, and says why" "$(cat "$T/serve.err")" \
+  "job dispatch: channel email: marketing mail needs a List-Unsubscribe route"
+check "  and nothing was sent" "$(ls "$T/mail" 2>/dev/null | grep -c eml)" 0
 # transactional_only: marketing mail fails, it is never sent without the header
 run_rc "$ENCORE" dispatch --once --json --set email.kind=smtp --set "email.url=$SMTP" --set "email.from=Shop <news@shop.example>" --set email.transactional_only=true
 check "transactional_only channel: the marketing messages fail" "$(jget "$OUT" 'd["sent"], d["failed"]')" "0 2"
