@@ -43,6 +43,7 @@ typedef struct api_item {
     api_order *order;
     /* identify */
     enc_customer_rec cust;
+    const char *wechat_openid, *push_token; /* channel addresses (identities) */
     /* outcome of apply */
     bool stored, duplicate;
 } api_item;
@@ -537,6 +538,24 @@ static bool parse_identify(pctx *c, json_t *m)
         enc_tz_free(z);
         r->tz = tz;
     }
+    /* channel addresses: traits.wechat_openid (the WeChat OpenID) and context.device.token (a
+     * push device token), kept as identities as the importer keeps them */
+    json_t *dev = NULL;
+    if (!get_str(c, traits, "wechat_openid", path2(c, tp, "wechat_openid"), 64,
+                 &it->wechat_openid) ||
+        !get_obj(c, ctx, "device", "context.device", &dev) ||
+        !get_str(c, dev, "token", "context.device.token", 512, &it->push_token))
+        return false;
+    if (it->wechat_openid &&
+        strspn(it->wechat_openid,
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+            strlen(it->wechat_openid))
+        return bad(c, "traits.wechat_openid", "not an OpenID (1-64 of A-Z a-z 0-9 _ -)");
+    if (it->push_token &&
+        strspn(it->push_token,
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:.-") !=
+            strlen(it->push_token))
+        return bad(c, "context.device.token", "not a device token (1-512 of A-Z a-z 0-9 _ : . -)");
     r->external_id = it->user_id;
     r->email = email;
     r->phone = phone;
@@ -732,6 +751,11 @@ static enc_rc apply_identify(api_item *it, enc_ident *ident, enc_store *st, enc_
         enc_put p;
         if (enc_store_customer_update(st, cust, r, &p, err)) return ENC_EDB;
     }
+    if ((it->wechat_openid && *it->wechat_openid &&
+         enc_store_ident_set(st, "wechat_openid", it->wechat_openid, cust, "api", err)) ||
+        (it->push_token && *it->push_token &&
+         enc_store_ident_set(st, "push_token", it->push_token, cust, "api", err)))
+        return ENC_EDB;
     it->stored = true;
     return ENC_OK;
 }

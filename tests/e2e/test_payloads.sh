@@ -103,6 +103,22 @@ import json,sys
 for l in open(sys.argv[1]):
     d = json.loads(l)
     if d['path'] == '/push': print(json.loads(d['body'])['to'])" "$T/bodies.jsonl")" "['tokA', 'tokB']"
+# --- the addresses through the API: identify traits.wechat_openid and context.device.token -------
+"$ENCORE" serve --listen 127.0.0.1:0 --write-key payloads-write-key-123 2>"$T/serve.err" & SP=$!; E2E_PIDS="$E2E_PIDS $SP"
+SPORT=$(serve_port "$T/serve.err")
+[ -n "$SPORT" ] && ok "server started" || not_ok "server started" "$(cat "$T/serve.err")"
+ident() { curl -s -o "$T/resp" -w '%{http_code}' -u payloads-write-key-123: -H 'Content-Type: application/json' --data-binary "$1" "http://127.0.0.1:$SPORT/v1/identify"; }
+check "identify with traits.wechat_openid and context.device.token" \
+  "$(ident '{"userId":"W3","traits":{"wechat_openid":"oGhI_789"},"context":{"device":{"token":"apnsTok3"}}}')" 200
+wait_for "SELECT count(*) FROM identities i JOIN customers c ON c.id = i.customer_id WHERE c.external_id = 'W3' AND i.kind IN ('wechat_openid', 'push_token')" 2 50 \
+  && ok "  both kept as W3's identities" || not_ok "  both kept as W3's identities" "$(sql "SELECT * FROM identities")"
+check "a malformed OpenID is refused with the field" "$(ident '{"userId":"W3","traits":{"wechat_openid":"has space"}}')" 400
+check_match "  naming it" "$(cat "$T/resp")" "traits.wechat_openid"
+kill $SP; wait $SP 2>/dev/null
+sed 's/"name": "wx"/"name": "wx2"/' "$T/wx.json" >"$T/wx2.json"
+run_rc "$ENCORE" campaign plan "$T/wx2.json" --json
+check "wechat: now all three have an OpenID" "$(jget "$OUT" 'd["eligible"], d["excluded"]["no_address"]')" "3 0"
+
 # --- SMS: characters, segments, the signature -------------------------------------------------------
 printf '{"quiet_hours": null, "caps": [], "unsubscribe_url": "https://t.shop.example", "sms_signature": "【优选】", "sms_max_segments": 1}\n' >"$T/policy.json"
 run_rc "$ENCORE" campaign policy "$T/policy.json"; check "policy: sms_signature and sms_max_segments" "$RC" 0
