@@ -32,9 +32,51 @@ static size_t base_len(const char *b)
     return n;
 }
 
+/* The length of the scheme and authority of an http(s) URL u (n bytes): up to the first '/',
+ * '?', '#' or '\\' after "://", or n. */
+static size_t authority_end(const char *u, size_t n)
+{
+    const char *p = memmem(u, n, "://", 3);
+    size_t i = p ? (size_t)(p - u) + 3 : n;
+    while (i < n && u[i] != '/' && u[i] != '?' && u[i] != '#' && u[i] != '\\') i++;
+    return i;
+}
+
+/* Whether the host of u is one of l's hosts or a subdomain of one (ASCII case ignored). */
+static bool host_allowed(const enc_links *l, const char *u, size_t n)
+{
+    if (!l->nhosts) return true;
+    const char *p = memmem(u, n, "://", 3);
+    if (!p) return false;
+    size_t h0 = (size_t)(p - u) + 3, h1 = authority_end(u, n);
+    for (size_t k = h0; k < h1; k++)
+        if (u[k] == '@') return false; /* user info: never a shop link */
+    size_t e = h0;
+    while (e < h1 && u[e] != ':') e++; /* without the port */
+    size_t hn = e - h0;
+    for (size_t i = 0; i < l->nhosts; i++) {
+        const char *a = l->hosts[i];
+        size_t an = strlen(a);
+        if (!an || an > hn) continue;
+        if (strncasecmp(u + e - an, a, an) == 0 && (an == hn || u[e - an - 1] == '.')) return true;
+    }
+    return false;
+}
+
+/* Whether the scheme or host of the link at input offset off (raw bytes, n long) came from a
+ * value rather than the template. */
+static bool from_data(const enc_links *l, size_t off, const char *raw, size_t n)
+{
+    if (!l->data_mask) return false;
+    size_t e = authority_end(raw, n);
+    for (size_t k = 0; k < e; k++)
+        if (l->data_mask[off + k]) return true;
+    return false;
+}
+
 /* Decides on link u (n bytes, as the reader follows it) and, when it is to be tracked, appends
- * the click link to `click`. */
-static int track_one(enc_links *l, const char *u, size_t n, enc_buf *click)
+ * the click link to `click`. data: the link's scheme or host came from a value. */
+static int track_one(enc_links *l, const char *u, size_t n, bool data, enc_buf *click)
 {
     if (!is_http(u, n)) return KEEP;
     if (l->skip && strlen(l->skip) == n && memcmp(l->skip, u, n) == 0) return KEEP;
@@ -42,6 +84,12 @@ static int track_one(enc_links *l, const char *u, size_t n, enc_buf *click)
     if (n >= bn + 3 && strncasecmp(u, l->base, bn) == 0 && u[bn] == '/' &&
         (u[bn + 1] == 't' || u[bn + 1] == 'u') && u[bn + 2] == '/')
         return KEEP; /* the tracking server's own link (/t/c/, /t/o/, /u/) */
+    if (data || !host_allowed(l, u, n)) {
+        /* never sign a URL that arrived in customer data, nor one to a host not allowed: the
+         * tracking server would redirect to it forever */
+        l->refused++;
+        return KEEP;
+    }
     const char *why;
     if (!enc_token_url_ok(u, n, &why)) {
         l->untracked++;
@@ -224,7 +272,8 @@ static void rewrite_href(enc_links *l, scan *c, size_t v0, size_t v1, char q, en
         return;
     }
     enc_buf_reset(click);
-    if (track_one(l, url + a, un - a, click) != TRACKED) return;
+    if (track_one(l, url + a, un - a, from_data(l, v0, c->s + v0, v1 - v0), click) != TRACKED)
+        return;
     copy_to(c, q ? v0 - 1 : v0);
     char qq = q == '\'' ? '\'' : '"';
     enc_buf_addc(c->out, qq);
@@ -436,7 +485,7 @@ void enc_links_text(enc_links *l, const char *s, size_t n, enc_buf *out)
         }
         size_t b = url_trim(s, i, url_run(s, n, i));
         enc_buf_reset(&click);
-        if (track_one(l, s + i, b - i, &click) == TRACKED) {
+        if (track_one(l, s + i, b - i, from_data(l, i, s + i, b - i), &click) == TRACKED) {
             copy_to(&c, i);
             enc_buf_add(out, click.p, click.len);
             c.done = b;

@@ -37,6 +37,15 @@ typedef struct enc_links {
                         * url are set per link */
     int64_t tracked;   /* links rewritten (added to) */
     int64_t untracked; /* http(s) links left as written because no token can carry them */
+    /* Open-redirect defence (issue 12): only links written in the template are signed, and only
+     * to allowed hosts. data_mask (NULL: every byte is the template's) has one byte per input
+     * byte, 1 where it came from a value (enc_tpl_render_marked): a link whose scheme or host
+     * holds such a byte is left as written. hosts[0..nhosts) (nhosts 0: any host) are the
+     * allowed hosts; a subdomain of one is allowed too. */
+    const uint8_t *data_mask;
+    const char *const *hosts;
+    size_t nhosts;
+    int64_t refused; /* http(s) links left as written: from customer data, or to another host */
 } enc_links;
 
 enum {

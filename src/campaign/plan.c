@@ -362,8 +362,12 @@ struct enc_plan {
     enc_items *items;
     enc_members members;
     int winner;
-    enc_arena *render;  /* template values of the message being rendered */
-    enc_buf part;       /* a rendered part before its links are rewritten */
+    enc_arena *render;          /* template values of the message being rendered */
+    enc_buf part;               /* a rendered part before its links are rewritten */
+    enc_buf partmask;           /* which bytes of part came from values (links.h: data_mask) */
+    char shop_host[254];        /* the host of shop_url: the default link allow-list */
+    const char *link_hosts[17]; /* the allow-list the link rewriter gets */
+    size_t nlink_hosts;
     enc_token_key ukey; /* signs unsubscribe and tracking links as `encore serve` checks them */
     bool has_ukey;      /* false only for a store without a file and no ENCORE_SECRET */
     int64_t links_tracked, links_untracked; /* over the messages enc_plan_write rendered */
@@ -390,6 +394,7 @@ void enc_plan_free(enc_plan *p)
     enc_members_free(&p->members);
     if (p->render) enc_arena_free(p->render);
     enc_buf_free(&p->part);
+    enc_buf_free(&p->partmask);
     if (p->snap && p->zones)
         for (size_t z = 0; z < p->snap->zones.n; z++) enc_tz_free(p->zones[z]);
     free(p->zones);
@@ -532,6 +537,20 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     if (!p->o.started_at) p->o.started_at = now;
     p->from = o->from ? o->from : now - spec->trigger.catch_up;
     p->winner = variant_index(spec, o->winner);
+    /* the link allow-list: the policy's link_hosts, else the host of shop_url */
+    for (int h = 0; h < set->nlink_hosts; h++) p->link_hosts[p->nlink_hosts++] = set->link_hosts[h];
+    if (!p->nlink_hosts) {
+        const char *u = set->shop_url, *hs = strstr(u, "://");
+        if (hs) {
+            hs += 3;
+            size_t hl = strcspn(hs, "/?#:@");
+            if (hl && hl < sizeof p->shop_host && !strchr(hs, '@')) {
+                memcpy(p->shop_host, hs, hl);
+                p->shop_host[hl] = 0;
+                p->link_hosts[p->nlink_hosts++] = p->shop_host;
+            }
+        }
+    }
     /* the tracking server's key, found as `encore serve` finds it ($ENCORE_SECRET, else the file
      * DB.secret beside the store, created when absent) */
     const char *dbfile = sqlite3_db_filename(enc__store_db(st), "main");
@@ -794,9 +813,15 @@ static void render_part(enc_plan *p, const enc_tpl *t, const enc_tval *d, bool h
         return;
     }
     enc_buf_reset(&p->part);
-    enc_tpl_render(t, d, html ? ENC_ESC_HTML : ENC_ESC_NONE, &p->part);
+    enc_buf_reset(&p->partmask);
+    enc_tpl_render_marked(t, d, html ? ENC_ESC_HTML : ENC_ESC_NONE, &p->part, &p->partmask);
+    /* only links written in the template, to allowed hosts, are signed (issue 12) */
+    l->data_mask = (const uint8_t *)p->partmask.p;
+    l->hosts = p->link_hosts;
+    l->nhosts = p->nlink_hosts;
     if (html) enc_links_html(l, p->part.p ? p->part.p : "", p->part.len, flags, out);
     else enc_links_text(l, p->part.p ? p->part.p : "", p->part.len, out);
+    l->data_mask = NULL;
 }
 
 void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_expires,

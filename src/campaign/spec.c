@@ -1166,7 +1166,8 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
     enc_settings t = *s;
     static const char *const keys[] = {
         "caps",      "quiet_hours", "default_timezone", "unsubscribe_url",  "track_base_url",
-        "shop_name", "shop_url",    "sms_signature",    "sms_max_segments", NULL};
+        "shop_name", "shop_url",    "sms_signature",    "sms_max_segments", "link_hosts",
+        NULL};
     json_t *v;
     if (keys_only(&r, root, keys)) goto out;
     if ((v = json_object_get(root, "caps"))) {
@@ -1242,6 +1243,28 @@ enc_rc enc_settings_parse(const char *text, size_t n, enc_settings *s, enc_err *
         copy_str(&r, root, "shop_url", t.shop_url, sizeof t.shop_url) ||
         copy_str(&r, root, "sms_signature", t.sms_signature, sizeof t.sms_signature))
         goto out;
+    if ((v = json_object_get(root, "link_hosts"))) {
+        push(&r, "link_hosts");
+        if (!json_is_array(v) || json_array_size(v) > 16) {
+            bad(&r, "expected an array of at most 16 host names");
+            goto out;
+        }
+        t.nlink_hosts = 0;
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            json_t *h = json_array_get(v, i);
+            const char *hs = json_is_string(h) ? json_string_value(h) : NULL;
+            size_t hl = hs ? strlen(hs) : 0;
+            if (!hs || hl == 0 || hl > 253 ||
+                strspn(hs, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+                    hl ||
+                hs[0] == '.' || hs[hl - 1] == '.') {
+                bad(&r, "entry %zu: a host name (letters, digits, '.', '-')", i + 1);
+                goto out;
+            }
+            snprintf(t.link_hosts[t.nlink_hosts++], sizeof t.link_hosts[0], "%s", hs);
+        }
+        r.path[0] = 0;
+    }
     if ((v = json_object_get(root, "sms_max_segments"))) {
         push(&r, "sms_max_segments");
         double d;
@@ -1331,5 +1354,9 @@ void enc_settings_json(const enc_settings *s, enc_buf *out)
     enc_jw_kstr(&w, "shop_url", s->shop_url);
     enc_jw_kstr(&w, "sms_signature", s->sms_signature);
     enc_jw_kint(&w, "sms_max_segments", s->sms_max_segments);
+    enc_jw_key(&w, "link_hosts");
+    enc_jw_arr(&w);
+    for (int i = 0; i < s->nlink_hosts; i++) enc_jw_str(&w, s->link_hosts[i]);
+    enc_jw_end(&w);
     enc_jw_end(&w);
 }

@@ -188,6 +188,10 @@ typedef struct enc_settings {
     char sms_signature[64]; /* put before every SMS text ("【优选】": Chinese providers require
                              * the signature); "" = none */
     int sms_max_segments;   /* plan warns about SMS longer than this (default 3) */
+    /* hosts whose links may become signed click links (and their subdomains); none given:
+     * the host of shop_url. Links to other hosts are left as written (open redirects) */
+    char link_hosts[16][254];
+    int nlink_hosts;
 } enc_settings;
 void enc_settings_default(enc_settings *s);
 /* Parses settings JSON over the defaults in *s (keys given replace them; unknown keys are

@@ -320,34 +320,52 @@ static void emit(enc_buf *out, const char *s, enc_tpl_escape esc)
     }
 }
 
+/* mask (may be NULL) gets a byte per byte appended to out: 1 when it came from a value */
+static void mark(enc_buf *mask, const enc_buf *out, size_t before, char v)
+{
+    if (!mask) return;
+    for (size_t k = before; k < out->len; k++) enc_buf_addc(mask, v);
+}
+
+static const char data_prefix[] = "customer."; /* the customer-data values */
+
 static void render_range(const enc_tpl *t, size_t from, size_t to, const enc_tval **stack,
-                         int depth, enc_tpl_escape esc, enc_buf *out)
+                         int depth, enc_tpl_escape esc, enc_buf *out, enc_buf *mask)
 {
     for (size_t i = from; i < to;) {
         const node *nd = &t->nodes[i];
         if (nd->type == N_TEXT) {
+            size_t b0 = out->len;
             enc_buf_add(out, nd->s, nd->len);
+            mark(mask, out, b0, 0);
             i++;
             continue;
         }
         const tentry *e = lookup(stack, depth, nd->s);
         if (nd->type == N_VALUE) {
-            if (e && e->str && *e->str) emit(out, e->str, esc);
-            else if (nd->fallback) emit(out, nd->fallback, esc);
+            size_t b0 = out->len;
+            if (e && e->str && *e->str) {
+                emit(out, e->str, esc);
+                /* what the customer wrote (their name, email, city...) */
+                mark(mask, out, b0, strncmp(nd->s, data_prefix, strlen(data_prefix)) == 0);
+            } else if (nd->fallback) {
+                emit(out, nd->fallback, esc); /* written in the template */
+                mark(mask, out, b0, 0);
+            }
             i++;
             continue;
         }
         bool truthy = e && ((e->str && *e->str) || (e->list && e->list->n));
         if (nd->type == N_INVERTED) {
-            if (!truthy) render_range(t, i + 1, nd->end, stack, depth, esc, out);
+            if (!truthy) render_range(t, i + 1, nd->end, stack, depth, esc, out, mask);
         } else if (truthy) {
             if (e->list) {
                 for (const titem *it = e->list->first; it; it = it->next) {
                     stack[depth + 1] = it->rec;
-                    render_range(t, i + 1, nd->end, stack, depth + 1, esc, out);
+                    render_range(t, i + 1, nd->end, stack, depth + 1, esc, out, mask);
                 }
             } else {
-                render_range(t, i + 1, nd->end, stack, depth, esc, out);
+                render_range(t, i + 1, nd->end, stack, depth, esc, out, mask);
             }
         }
         i = nd->end;
@@ -357,5 +375,12 @@ static void render_range(const enc_tpl *t, size_t from, size_t to, const enc_tva
 void enc_tpl_render(const enc_tpl *t, const enc_tval *data, enc_tpl_escape esc, enc_buf *out)
 {
     const enc_tval *stack[ENC_TPL_MAX_DEPTH + 2] = {data};
-    render_range(t, 0, t->n, stack, 0, esc, out);
+    render_range(t, 0, t->n, stack, 0, esc, out, NULL);
+}
+
+void enc_tpl_render_marked(const enc_tpl *t, const enc_tval *data, enc_tpl_escape esc, enc_buf *out,
+                           enc_buf *mask)
+{
+    const enc_tval *stack[ENC_TPL_MAX_DEPTH + 2] = {data};
+    render_range(t, 0, t->n, stack, 0, esc, out, mask);
 }

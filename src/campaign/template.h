@@ -38,6 +38,12 @@ void enc_tpl_free(enc_tpl *t);
 /* Renders with values `data` into out (appended). A missing value renders its fallback, or
  * nothing. */
 void enc_tpl_render(const enc_tpl *t, const enc_tval *data, enc_tpl_escape esc, enc_buf *out);
+/* The same, and appends to mask one byte per byte appended to out: 1 where the byte came from
+ * customer data (a value named customer.*: what customers write themselves), 0 elsewhere (the
+ * template's text and fallbacks, the shop's settings, coupons, products). The link rewriter
+ * signs only links that did not arrive in customer data (links.h). */
+void enc_tpl_render_marked(const enc_tpl *t, const enc_tval *data, enc_tpl_escape esc, enc_buf *out,
+                           enc_buf *mask);
 /* The distinct names the template refers to, in order of first use ("items" and "items.sku"
  * style names inside sections are given as "items.sku"). Valid while t lives. */
 size_t enc_tpl_names(const enc_tpl *t, const char ***names);

@@ -383,6 +383,70 @@ static void html_round_trip(void)
     CHECK_INT(bad, 0);
 }
 
+/* The open redirect (issue 12): a URL that arrived in customer data is never signed, nor one to
+ * a host off the allow-list (subdomains allowed; user info and look-alike hosts refused). */
+static void only_template_links_to_allowed_hosts(void)
+{
+    enc_links l;
+    links_init(&l, "https://t.example");
+    static const char *const hosts[] = {"shop.example"};
+    l.hosts = hosts;
+    l.nhosts = 1;
+    const char *in = "Hi https://evil.example/phish, see https://shop.example/sale";
+    uint8_t mask[128] = {0};
+    const char *ev = strstr(in, "https://evil");
+    for (size_t k = 0; k < strlen("https://evil.example/phish"); k++) mask[ev - in + k] = 1;
+    l.data_mask = mask;
+    char *out = text(&l, in);
+    CHECK(strstr(out, "Hi https://evil.example/phish, see https://t.example/t/c/") == out);
+    CHECK_INT(l.tracked, 1);
+    CHECK_INT(l.refused, 1);
+    free(out);
+    /* a link whose host came from data even though its scheme was written: refused */
+    links_init(&l, "https://t.example");
+    l.hosts = hosts;
+    l.nhosts = 1;
+    const char *in2 = "go https://shop.example.x/";
+    uint8_t mask2[64] = {0};
+    mask2[strlen("go https://shop.example")] = 1; /* ".x" typed by the customer */
+    mask2[strlen("go https://shop.example") + 1] = 1;
+    l.data_mask = mask2;
+    out = text(&l, in2);
+    CHECK_STR(out, in2);
+    CHECK_INT(l.refused, 1);
+    free(out);
+    /* the allow-list */
+    links_init(&l, "https://t.example");
+    l.hosts = hosts;
+    l.nhosts = 1;
+    out = text(&l,
+               "a https://m.shop.example/x b https://SHOP.example:8443/y c https://other.example/ "
+               "d https://shop.example@evil.example/ e https://shop.example.evil.example/ "
+               "f https://evilshop.example/");
+    CHECK_INT(l.tracked, 2);
+    CHECK_INT(l.refused, 4);
+    CHECK(strstr(out, "c https://other.example/ d https://shop.example@evil.example/ e "
+                      "https://shop.example.evil.example/ f https://evilshop.example/") != NULL);
+    free(out);
+    /* HTML: an href that came from customer data */
+    links_init(&l, "https://t.example");
+    l.hosts = hosts;
+    l.nhosts = 1;
+    const char *h =
+        "<a href=\"https://shop.example/ok\">a</a><a href=\"https://evil.example/\">b</a>";
+    uint8_t mask3[160] = {0};
+    const char *e3 = strstr(h, "https://evil");
+    for (size_t k = 0; k < strlen("https://evil.example/"); k++) mask3[e3 - h + k] = 1;
+    l.data_mask = mask3;
+    l.hosts = NULL;
+    l.nhosts = 0; /* no allow-list: only the data rule */
+    out = html(&l, h, ENC_LINKS_CLICKS);
+    CHECK_INT(l.tracked, 1);
+    CHECK_INT(l.refused, 1);
+    CHECK(strstr(out, "href=\"https://evil.example/\"") != NULL);
+    free(out);
+}
+
 int main(void)
 {
     if (sodium_init() < 0) return 1;
@@ -396,5 +460,6 @@ int main(void)
     RUN(text_urls);
     RUN(text_left_alone);
     RUN(html_round_trip);
+    RUN(only_template_links_to_allowed_hosts);
     return TEST_SUMMARY();
 }
