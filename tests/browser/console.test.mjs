@@ -8,7 +8,7 @@
 // and "N passed, N failed". Started by tests/browser/run.sh.
 import puppeteer from 'puppeteer-core';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -290,13 +290,18 @@ try {
     page.problems = [];
     await page.select('#imp-table', 'feedback');
     const input = await page.$('#imp-file');
-    await input.uploadFile(join(process.env.DEMO_DIR, 'feedback.csv'));
+    // two new feedback rows (one in Chinese) for a known customer
+    const csv = join(process.env.DEMO_DIR, 'console-feedback.csv');
+    writeFileSync(csv, 'feedback_id,customer_id,time,kind,score,text,order_id,sku\n' +
+      'FCON0001,C0000003,2025-12-30 10:00:00,nps,9,"Great service",,\n' +
+      'FCON0002,C0000003,2025-12-31 11:00:00,review,4,"物流很快，包装很好",,\n');
+    await input.uploadFile(csv);
     const before = JSON.parse(cli('stats', '--json')).feedback;
     await page.click('#imp-file ~ button[type=submit]');
     await page.waitForFunction(() => /Import (finished|failed)/.test(document.body.textContent), { timeout: 30000 }).catch(() => {});
     await shot(page, '18-import-job');
     check('settings: the import job finishes', await page.evaluate(() => document.body.textContent.includes('Import finished')), true);
-    check('settings: re-importing the same feedback adds nothing (idempotent)', JSON.parse(cli('stats', '--json')).feedback, before);
+    check('settings: the upload added its two feedback rows', JSON.parse(cli('stats', '--json')).feedback, before + 2);
     await page.click('#imp-file ~ button.secondary');
     await page.waitForFunction(() => /Scoring (finished|failed)/.test(document.body.textContent), { timeout: 60000 }).catch(() => {});
     check('settings: the scoring job finishes', await page.evaluate(() => document.body.textContent.includes('Scoring finished')), true);
