@@ -12,7 +12,8 @@
  * That row is the whole contract: the router matches the method and the path (a {param} is
  * one path segment, percent-decoded, checked as UTF-8 without control characters), answers
  * 401 without credentials and 403 for a role not in the row (roles 0 = anyone), checks the
- * query against the row's parameters (an unknown or a repeated one is 400), parses and
+ * query against the row's parameters (an unknown or a repeated one is 400), requires a JSON
+ * body to come as application/json (415), parses and
  * validates the body against the row's schema (unknown fields refused, types and required
  * fields checked, 400 with a JSON-pointer field path), and generates the OpenAPI document.
  * By the time the handler runs, everything in enc_mreq is checked; the handler checks

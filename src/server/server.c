@@ -1078,6 +1078,14 @@ static enum MHD_Result mgmt_finish(enc_server *s, struct MHD_Connection *c, req 
     rq.raw = q->body.p;
     rq.raw_len = q->body.len;
     if (mr->body) {
+        /* JSON bodies say so: a form or text/plain post (what a foreign page can send without
+         * asking) is refused before it is read as JSON */
+        size_t tl = strlen("application/json");
+        if (strncasecmp(rq.content_type, "application/json", tl) != 0 ||
+            (rq.content_type[tl] && rq.content_type[tl] != ';' && rq.content_type[tl] != ' ')) {
+            enc_mres_problem(&rs, 415, "header.Content-Type", "send the body as application/json");
+            goto send;
+        }
         if (!enc_body_check(mr->body, q->body.p, q->body.len, &rq.body, &rs)) goto send;
     } else if (!(mr->flags & ENC_ROUTE_UPLOAD) && q->body.len) {
         enc_mres_problem(&rs, 400, "body", "this route takes no body");

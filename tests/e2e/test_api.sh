@@ -165,6 +165,10 @@ as owner POST /v1/users -H 'Content-Type: application/json' --data-binary '{"ema
 problem "users: not an email" 400 "/email"
 as owner POST /v1/users -H 'Content-Type: application/json' --data-binary '{"email":"n2@shop.example","role":"analyst","password":"long-enough-1","admin":true}'
 problem "users: an unknown field" 400 "/admin"
+as owner POST /v1/users --data-binary '{"email":"n2@shop.example","role":"analyst","password":"long-enough-1"}'
+problem "users: a form-encoded body (no JSON Content-Type)" 415 "header.Content-Type"
+as owner POST /v1/users -H 'Content-Type: text/plain' --data-binary '{"email":"n2@shop.example","role":"analyst","password":"long-enough-1"}'
+check "users: a text/plain body: 415" "$CODE" 415
 as owner GET "/v1/users?limit=2"
 check "users: a page of 2 with a cursor" "$(j "$BODY" 'len(d["items"]), d["next_cursor"] is not None')" "2 True"
 CUR=$(j "$BODY" 'd["next_cursor"]')
