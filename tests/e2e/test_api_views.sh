@@ -48,6 +48,21 @@ print('same' if a == b else 'differ: %s vs %s' % (json.dumps(a)[:300], json.dump
 
 C1=$(sqlite3 "$ENCORE_DB" "SELECT external_id FROM customers WHERE merged_into IS NULL AND email IS NOT NULL AND phone IS NOT NULL AND id IN (SELECT customer_id FROM orders) ORDER BY id LIMIT 1")
 
+# --- the CLI's segment preview ------------------------------------------------------------------
+run_rc "$ENCORE" audience preview 'orders >= 2' --sample 3 --json
+check "preview: a sample of 3, every one matching" "$(jget "$OUT" '(len(d["sample"]), all(x["orders"] >= 2 for x in d["sample"]), d["count"] <= d["total"])')" "(3, True, True)"
+check "preview: the sample in store id order, spread over the matches" "$(jget "$OUT" '[x["id"] for x in d["sample"]] == sorted(x["id"] for x in d["sample"])')" True
+run_rc "$ENCORE" audience preview 'orders >= 2' --sample 3 --mask --json
+check "preview --mask: no email shown whole" "$(jget "$OUT" 'all(x["email"] is None or "***@" in x["email"] for x in d["sample"]) and all(x["name"] is None or len(x["name"]) <= 5 for x in d["sample"])')" True
+run_rc "$ENCORE" audience preview 'orders >= 2'
+check_match "preview: human heading" "$OUT" "^[0-9]+ of [0-9]+ customers \([0-9.]+%\) in [0-9.]+ ms: orders >= 2"
+run_rc "$ENCORE" audience preview 'orders >= 2' --sample 101
+check_match "preview: --sample 101 refused" "$RC $ERR" "^2 encore: audience: --sample '101': expected 0 to 100"
+run_rc "$ENCORE" audience preview 'orders >=' --json
+check_match "preview: a syntax error exits 2 with its position" "$RC $ERR" "^2 encore: audience: line 1, column 10"
+run_rc "$ENCORE" audience count 'orders >= 2' --sample 3
+check_match "count takes no --sample" "$RC $ERR" "^2 encore: audience: count takes no --sample"
+
 # --- route x role ---------------------------------------------------------------------------------
 while read -r m p roles body; do
   [ "$body" = "-" ] && body=""

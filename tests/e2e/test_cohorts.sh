@@ -123,6 +123,11 @@ if need_data "$OR"; then
     check "online retail by $p: cohorts and KPIs equal pandas'" \
       "$($PY "$ORACLE" "$ENCORE_DATA/$OR" "$p" "$E2E_TMP/c.json" "$E2E_TMP/k.json")" "ok"
   done
+  check "online retail: KPI revenue and orders add up to encore stats' sales" \
+    "$("$ENCORE" kpis --json | $PY -c 'import json,sys; from decimal import Decimal; d=json.load(sys.stdin, parse_float=Decimal); print(sum(p["revenue"] for p in d["periods"]), sum(p["orders"] for p in d["periods"]))')" \
+    "$("$ENCORE" stats --json | $PY -c 'import json,sys; d=json.load(sys.stdin); print("%.2f" % d["sales"]["revenue"], d["sales"]["orders"])')"
+  check "online retail: cohort sizes add up to the buying customers" \
+    "$("$ENCORE" cohorts --json | $PY -c 'import json,sys; print(sum(c["size"] for c in json.load(sys.stdin)["cohorts"]))')" 4338
   check "online retail: the December 2010 cohort has 885 customers" \
     "$(jget "$("$ENCORE" cohorts --json)" 'd["cohorts"][0]["size"]')" 885
   # the report's cohort section shows the same numbers: every heatmap cell is customers[k] / size
