@@ -190,11 +190,35 @@ try {
   const ownerView = await page.$eval('main', (m) => m.textContent);
   check('customer 360: the owner sees the email unmasked', ownerView.includes(c1.email), true);
   check('customer 360: timeline shown', !!(await page.$('ol.timeline li')), true);
+  if (need('customer 360: consent change', 'POST /v1/customers/{id}/consents')) {
+    // revoke the email consent through the page; the ledger (encore customer --json) has it
+    page.problems = [];
+    const btn = await page.$('section.card table button.secondary');
+    await btn.click();
+    await page.waitForSelector('dialog.confirm[open]', { timeout: 5000 });
+    await page.click('dialog.confirm button:not(.secondary)');
+    await page.waitForFunction(() => [...document.querySelectorAll('td span.bad')].some((e) => e.textContent), { timeout: 10000 }).catch(() => {});
+    await settled(page);
+    const after = JSON.parse(cli('customer', c1.customer_id, '--json'));
+    const email = (after.consents || []).find((x) => x.channel === 'email');
+    check('customer 360: a consent revoked in the console is revoked in the store', email && email.granted, false);
+    check('customer 360: the page shows it revoked', await page.evaluate(() => [...document.querySelectorAll('td span.bad')].length > 0), true);
+    if (page.problems.length) notOk('customer 360: the consent change makes no failed request', ...page.problems);
+    else ok('customer 360: the consent change makes no failed request');
+  }
   }
 
   await visit(page, '/segments', '04-segments');
   if (need('segments', 'GET /v1/segments/fields', 'POST /v1/segments/count')) {
   const expr = 'orders >= 3 and consent("email")';
+  // completion from the field registry: "recen" offers recency_days, Enter takes it
+  await page.type('#expr', 'recen');
+  await page.waitForSelector('#expr-complete:not([hidden]) li', { timeout: 5000 }).catch(() => {});
+  const offered = await page.$$eval('#expr-complete li code', (cs) => cs.map((c) => c.textContent)).catch(() => []);
+  check('segments: completion offers recency_days for "recen"', offered.includes('recency_days'), true);
+  await page.keyboard.press('Enter');
+  check('segments: Enter takes the completion', await page.$eval('#expr', (e) => e.value), 'recency_days');
+  await page.$eval('#expr', (e) => (e.value = ''));
   await page.type('#expr', expr);
   await page.waitForSelector('[data-count]', { timeout: 10000 }).catch(() => {});
   const live = await page.$eval('[data-count]', (e) => e.dataset.count).catch(() => null);
