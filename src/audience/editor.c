@@ -162,3 +162,104 @@ done:
     enc_snapshot_free(snap);
     return rc;
 }
+
+static void csv_field(FILE *f, const char *v)
+{
+    if (!v) return;
+    bool formula = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@';
+    bool quote = formula || strpbrk(v, ",\"\r\n") != NULL;
+    if (!quote) {
+        fputs(v, f);
+        return;
+    }
+    fputc('"', f);
+    if (formula) fputc('\'', f);
+    for (const char *p = v; *p; p++) {
+        if (*p == '"') fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static const char *text_at(const enc_aud_col *c, size_t i)
+{
+    int32_t t = c->txt ? c->txt[i] : -1;
+    return t >= 0 && (size_t)t < c->nnames ? c->names[t] : NULL;
+}
+
+enc_rc enc_aud_export_csv(enc_store *st, const char *src, size_t len, int64_t now, int digits,
+                          FILE *out, size_t *rows, enc_aud_pos *where, enc_err *err)
+{
+    *rows = 0;
+    enc_snapshot_opts need;
+    enc_snapshot *snap = NULL;
+    enc_aud_env *env = NULL;
+    enc_aud_prog *prog = NULL;
+    enc_aud_set set = {0};
+    int32_t *idx = NULL;
+    enc_rc rc;
+    if ((rc = enc_aud_needs(st, src, len, now, &need, where, err))) return rc;
+    if ((rc = enc_snapshot_load_opts(st, now, &need, &snap, err))) goto done;
+    if ((rc = enc_aud_env_new(snap, st, now, &env, err))) goto done;
+    if ((rc = enc_aud_compile(env, src, len, &prog, where, err))) goto done;
+    enc_aud_run(prog, &set);
+    enc_aud_col lc, rfm, clv, churn;
+    if ((rc = enc_aud_env_column(env, AUD_F_LIFECYCLE, &lc, err)) ||
+        (rc = enc_aud_env_column(env, AUD_F_RFM_SEGMENT, &rfm, err)) ||
+        (rc = enc_aud_env_column(env, AUD_F_CLV, &clv, err)) ||
+        (rc = enc_aud_env_column(env, AUD_F_CHURN_RISK, &churn, err)))
+        goto done;
+    size_t count = enc_aud_set_count(&set);
+    idx = enc_xmalloc((count + 1) * sizeof *idx);
+    enc_aud_set_indexes(&set, idx);
+    fputs("id,customer_id,name,email,phone,orders,revenue,lifecycle,rfm_segment,clv,churn_risk\r\n",
+          out);
+    enum { BATCH = 512 };
+    int64_t ids[BATCH];
+    enc_customer_hit hits[BATCH];
+    for (size_t at = 0; at < count; at += BATCH) {
+        size_t n = count - at < BATCH ? count - at : BATCH;
+        for (size_t k = 0; k < n; k++) ids[k] = snap->cust_id[idx[at + k]];
+        if ((rc = enc_store_customer_briefs(st, ids, n, hits, err))) goto done;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = (size_t)idx[at + k];
+            char money[48];
+            fprintf(out, "%lld,", (long long)ids[k]);
+            csv_field(out, hits[k].external_id);
+            fputc(',', out);
+            csv_field(out, hits[k].name);
+            fputc(',', out);
+            csv_field(out, hits[k].email);
+            fputc(',', out);
+            csv_field(out, hits[k].phone);
+            enc_money_format(money, sizeof money, hits[k].revenue, digits);
+            fprintf(out, ",%lld,%s,", (long long)hits[k].orders, money);
+            csv_field(out, text_at(&lc, i));
+            fputc(',', out);
+            csv_field(out, text_at(&rfm, i));
+            fputc(',', out);
+            if (clv.num && isfinite(clv.num[i])) {
+                enc_money_format(money, sizeof money, (int64_t)llround(clv.num[i]), digits);
+                fputs(money, out);
+            }
+            fputc(',', out);
+            if (churn.num && isfinite(churn.num[i])) fprintf(out, "%.4f", churn.num[i]);
+            fputs("\r\n", out);
+        }
+        for (size_t k = 0; k < n; k++) {
+            free(hits[k].external_id);
+            free(hits[k].name);
+            free(hits[k].email);
+            free(hits[k].phone);
+        }
+        *rows += n;
+    }
+    if (fflush(out) || ferror(out)) rc = enc_fail(err, ENC_EIO, "writing the export failed");
+done:
+    free(idx);
+    enc_aud_set_free(&set);
+    enc_aud_prog_free(prog);
+    enc_aud_env_free(env);
+    enc_snapshot_free(snap);
+    return rc;
+}

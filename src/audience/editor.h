@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct enc_jw;
 
@@ -38,4 +39,13 @@ typedef struct enc_aud_preview_opts {
 enc_rc enc_aud_preview_json(enc_store *st, const char *src, size_t len,
                             const enc_aud_preview_opts *o, struct enc_jw *w, enc_aud_pos *where,
                             enc_err *err);
+
+/* Writes the customers matching src[0, len) at `now` as CSV onto out, in store id order: a
+ * header, then id, customer_id, name, email, phone, orders, revenue, lifecycle, rfm_segment,
+ * clv, churn_risk (money with `digits` decimals). Fields are quoted as RFC 4180 says, and one
+ * starting with = + - @ gets a leading ' (no formula runs when a spreadsheet opens the file).
+ * *rows gets the customers written. Expression errors as enc_aud_preview_json's; ENC_EIO when
+ * writing fails. */
+enc_rc enc_aud_export_csv(enc_store *st, const char *src, size_t len, int64_t now, int digits,
+                          FILE *out, size_t *rows, enc_aud_pos *where, enc_err *err);
 #endif

@@ -6,10 +6,16 @@
 #include "audience/editor.h"
 #include "audience/eval.h"
 #include "base/datetime.h"
+#include "server/jobs.h"
 #include "store/store_analytics.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define EXPR_MAX 65536
 #define DESC_MAX 2000
@@ -220,4 +226,162 @@ void enc_h_segment_delete(enc_mreq *rq, enc_mres *rs)
     enc_jw_obj(w);
     enc_jw_kstr(w, "deleted", name);
     enc_jw_end(w);
+}
+
+/* ---- export: a job writing a saved segment's customers as CSV --------------------------------
+ * The file lands beside the store, in DB.exports/ (0700; files 0600: they hold personal data),
+ * named segment-NAME-JOB.csv with NAME's bytes outside [A-Za-z0-9_-] as '_'. */
+
+static void export_path(const char *db_path, const char *name, int64_t id, char *out, size_t cap)
+{
+    char safe[70];
+    size_t k = 0;
+    for (const char *p = name; *p && k < 64; p++)
+        safe[k++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                            (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'
+                        ? *p
+                        : '_';
+    safe[k] = 0;
+    snprintf(out, cap, "%s.exports/segment-%s-%lld.csv", db_path, safe, (long long)id);
+}
+
+enc_rc enc__segment_export_run(const char *db_path, enc_store *st, int64_t id, const char *name,
+                               enc_buf *out, enc_err *err)
+{
+    char *expr = NULL, path[4200], dir[4200];
+    (void)db_path; /* the file is named from the store's own (absolute) path, as the GET reads */
+    const char *db = enc_store_path(st);
+    if (!*db) return enc_fail(err, ENC_EUSAGE, "export: the store has no file");
+    if (enc_store_segment_get(st, name, &expr, NULL, NULL, err)) return err->rc;
+    snprintf(dir, sizeof dir, "%s.exports", db);
+    if (mkdir(dir, 0700) && errno != EEXIST) {
+        free(expr);
+        return enc_fail(err, ENC_EIO, "export: cannot create the exports directory: %s",
+                        strerror(errno));
+    }
+    export_path(db, name, id, path, sizeof path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0) close(fd);
+        free(expr);
+        return enc_fail(err, ENC_EIO, "export: cannot write the file: %s", strerror(errno));
+    }
+    char cur[8];
+    int digits;
+    enc__api_money(st, cur, sizeof cur, &digits);
+    size_t rows = 0;
+    enc_aud_pos at = {0, 0};
+    enc_rc rc =
+        enc_aud_export_csv(st, expr, strlen(expr), (int64_t)time(NULL), digits, f, &rows, &at, err);
+    if (fclose(f) && !rc) rc = enc_fail(err, ENC_EIO, "export: closing the file failed");
+    free(expr);
+    if (rc) {
+        unlink(path);
+        return rc;
+    }
+    enc_jw w;
+    enc_jw_init(&w, out);
+    enc_jw_obj(&w);
+    enc_jw_kstr(&w, "segment", name);
+    enc_jw_kint(&w, "rows", (int64_t)rows);
+    enc_jw_kstr(&w, "file", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+    enc_jw_end(&w);
+    return ENC_OK;
+}
+
+void enc_h_segment_export(enc_mreq *rq, enc_mres *rs)
+{
+    const char *name = enc_mreq_param(rq, "name");
+    enc_err err = {0};
+    enc_rc rc = enc_store_segment_get(rq->st, name, NULL, NULL, NULL, &err);
+    if (rc == ENC_ENOTFOUND) return enc_mres_problem(rs, 404, "path.name", "no such segment");
+    if (rc) return enc__api_fail(rs, "export", &err);
+    enc_buf params = {0};
+    enc_jw pw;
+    enc_jw_init(&pw, &params);
+    enc_jw_obj(&pw);
+    enc_jw_kstr(&pw, "segment", name);
+    enc_jw_end(&pw);
+    int64_t id;
+    if (enc_job_insert(rq->st, "export", params.p, rq->who.name, rq->now, &id, &err)) {
+        enc_buf_free(&params);
+        return enc__api_fail(rs, "export", &err);
+    }
+    enc_buf_free(&params);
+    if (enc_server_job_submit(rq->server, id, ENC_JOB_EXPORT, ENC_KIND_CUSTOMERS, name,
+                              strlen(name) + 1, &err)) {
+        enc_job_set(rq->st, id, "failed", 0, NULL, err.msg, rq->now, &err);
+        return enc_mres_problem(rs, 503, NULL, "%s", err.msg);
+    }
+    char loc[64], target[80];
+    snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)id);
+    enc_mres_header(rs, "Location", loc);
+    enc_jw *w = enc_mres_json(rs, 202);
+    enc_jw_obj(w);
+    enc_jw_kint(w, "id", id);
+    enc_jw_kstr(w, "kind", "export");
+    enc_jw_kstr(w, "state", "queued");
+    enc_jw_key(w, "params");
+    enc_jw_obj(w);
+    enc_jw_kstr(w, "segment", name);
+    enc_jw_end(w);
+    enc_jw_end(w);
+    snprintf(target, sizeof target, "job:%lld", (long long)id);
+    enc_mreq_audit(rq, "segment.export", target, name, 202);
+}
+
+#define EXPORT_SEND_MAX ((size_t)512 << 20)
+
+void enc_h_segment_export_get(enc_mreq *rq, enc_mres *rs)
+{
+    const char *name = enc_mreq_param(rq, "name"), *ids = enc_mreq_param(rq, "id");
+    char *end;
+    long long id = strtoll(ids, &end, 10);
+    if (*end || id <= 0 || strlen(ids) > 18)
+        return enc_mres_problem(rs, 400, "path.id", "a job id (a positive whole number)");
+    enc_jobrec j;
+    bool found;
+    enc_err err = {0};
+    if (enc_job_get(rq->st, id, &j, &found, &err)) return enc__api_fail(rs, "export", &err);
+    json_t *p = found && j.params ? json_loads(j.params, 0, NULL) : NULL;
+    const char *seg = json_string_value(json_object_get(p, "segment"));
+    bool mine = found && strcmp(j.kind, "export") == 0 && seg && strcmp(seg, name) == 0;
+    char state[16];
+    snprintf(state, sizeof state, "%s", mine ? j.state : "");
+    json_decref(p);
+    if (found) enc_jobrec_clear(&j);
+    if (!mine) return enc_mres_problem(rs, 404, "path.id", "no export of this segment");
+    if (strcmp(state, "done") != 0)
+        return enc_mres_problem(rs, 409, "path.id", "the export is %s (see /v1/jobs/%lld)", state,
+                                id);
+    const char *db = enc_store_path(rq->st);
+    if (!*db) return enc_mres_problem(rs, 404, "path.id", "no export of this segment");
+    char path[4200];
+    export_path(db, name, id, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0) close(fd);
+        return enc_mres_problem(rs, 410, "path.id", "the export's file is gone");
+    }
+    if ((size_t)sb.st_size > EXPORT_SEND_MAX) {
+        close(fd);
+        return enc_mres_problem(rs, 413, NULL, "the export is over 512 MiB: read %s on the server",
+                                strrchr(path, '/') + 1);
+    }
+    size_t n = (size_t)sb.st_size, got = 0;
+    char *buf = enc_xmalloc(n + 1);
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (got != n) {
+        free(buf);
+        return enc_mres_problem(rs, 500, NULL, "reading the export failed");
+    }
+    enc_mres_raw(rs, 200, "text/csv; charset=utf-8", buf, n);
+    free(buf);
 }

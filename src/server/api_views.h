@@ -19,6 +19,14 @@ void enc_h_segments_create(enc_mreq *rq, enc_mres *rs);
 void enc_h_segment_get(enc_mreq *rq, enc_mres *rs);
 void enc_h_segment_put(enc_mreq *rq, enc_mres *rs);
 void enc_h_segment_delete(enc_mreq *rq, enc_mres *rs);
+/* POST /v1/segments/{name}/export: a job (202, Location /v1/jobs/{id}) writing the segment's
+ * customers as CSV beside the store; GET /v1/segments/{name}/export/{id}: the file (text/csv) */
+void enc_h_segment_export(enc_mreq *rq, enc_mres *rs);
+void enc_h_segment_export_get(enc_mreq *rq, enc_mres *rs);
+/* The export job's work on the runner's connection (h_jobs.c calls it): out gets the result
+ * document {"segment", "rows", "file"}. */
+enc_rc enc__segment_export_run(const char *db_path, enc_store *st, int64_t id, const char *name,
+                               enc_buf *out, enc_err *err);
 
 /* api_analytics.c: encore kpis, segments [--migration], cohorts (--json) */
 void enc_h_analytics_kpis(enc_mreq *rq, enc_mres *rs);

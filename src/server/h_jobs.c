@@ -12,6 +12,7 @@
 #include "intel/score.h"
 #include "intel/scoreconf.h"
 #include "server/handlers.h"
+#include "server/api_views.h"
 #include "server/jobs.h"
 #include "server/server.h"
 #include "snapshot/colcache.h"
@@ -308,8 +309,9 @@ enc_rc enc_job_execute(const char *db_path, enc_store *st, const enc_job_item *j
     if (enc_job_set(st, j->id, "running", 0, NULL, NULL, now, err)) return err->rc;
     enc_buf out = {0};
     enc_err jerr = {0};
-    enc_rc rc = j->kind == ENC_JOB_SCORE
-                    ? run_score(db_path, st, j->id, &out, &jerr)
+    enc_rc rc = j->kind == ENC_JOB_SCORE ? run_score(db_path, st, j->id, &out, &jerr)
+                : j->kind == ENC_JOB_EXPORT
+                    ? enc__segment_export_run(db_path, st, j->id, j->data, &out, &jerr)
                     : run_import(db_path, st, j->id, j->table, j->data, j->len, &out, &jerr);
     now = (int64_t)time(NULL);
     enc_rc wrc = rc ? enc_job_set(st, j->id, "failed", 0, NULL, jerr.msg, now, err)

@@ -11,7 +11,8 @@
 
 #define ENC_JOBS_QUEUED_MAX 16 /* jobs waiting for the runner; more are refused (503) */
 
-typedef enum enc_job_kind { ENC_JOB_SCORE, ENC_JOB_IMPORT } enc_job_kind;
+/* ENC_JOB_EXPORT: a saved segment written as CSV (api_segments.c); data holds its name */
+typedef enum enc_job_kind { ENC_JOB_SCORE, ENC_JOB_IMPORT, ENC_JOB_EXPORT } enc_job_kind;
 
 typedef struct enc_job_item {
     struct enc_job_item *next;

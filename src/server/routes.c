@@ -203,6 +203,11 @@ const enc_route enc_routes[] = {
      NULL, 0, 200},
     {"PUT", "/v1/segments/{name}", WRITERS, enc_h_segment_put, "Save (create or replace) a segment",
      &enc_schema_segment_put, "Segment", NULL, 0, 200},
+    {"POST", "/v1/segments/{name}/export", WRITERS, enc_h_segment_export,
+     "Export a saved segment's customers as CSV (a job)", NULL, "Job", NULL, 0, 202},
+    {"GET", "/v1/segments/{name}/export/{id}", WRITERS, enc_h_segment_export_get,
+     "The CSV file of a finished export job", NULL, NULL, NULL, ENC_ROUTE_TEXT | ENC_ROUTE_PERSONAL,
+     200},
     {"DELETE", "/v1/segments/{name}", WRITERS, enc_h_segment_delete,
      "Delete a segment no other segment uses", NULL, "Ok", NULL, 0, 200},
 

@@ -204,3 +204,9 @@ enc_rc enc_store_segment_desc_get(enc_store *st, const char *name, char **desc, 
     if (rc != SQLITE_ROW) return enc__store_sqlfail(st, err, "reading the segment");
     return ENC_OK;
 }
+
+const char *enc_store_path(enc_store *st)
+{
+    const char *p = sqlite3_db_filename(st->db, "main");
+    return p ? p : "";
+}

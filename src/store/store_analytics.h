@@ -34,4 +34,8 @@ void enc_store_migration_free(enc_migration *m);
  * there is no segment name), and get (*desc malloc'ed or NULL; the caller frees it). */
 enc_rc enc_store_segment_desc_set(enc_store *st, const char *name, const char *desc, enc_err *err);
 enc_rc enc_store_segment_desc_get(enc_store *st, const char *name, char **desc, enc_err *err);
+
+/* The store's file as SQLite names it (an absolute path; "" for an in-memory store); owned by
+ * the store. Files written beside it (exports) are named from it. */
+const char *enc_store_path(enc_store *st);
 #endif

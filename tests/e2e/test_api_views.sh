@@ -192,6 +192,33 @@ check_match "segment referring to itself refused" "$CODE $(jget "$BODY" 'd["erro
 call marketer POST /v1/segments '{"name":"-x","expression":"orders >= 1"}'
 check "segment name starting with '-' refused" "$CODE $(jget "$BODY" 'd["errors"][0]["field"]')" "400 /name"
 
+# --- export as a job ------------------------------------------------------------------------------
+call marketer POST /v1/segments/loyal/export
+check "export: 202 with a job" "$CODE $(jget "$BODY" '(d["kind"], d["state"], d["params"]["segment"])')" "202 ('export', 'queued', 'loyal')"
+JOB=$(jget "$BODY" 'd["id"]')
+for _ in $(seq 100); do call marketer GET "/v1/jobs/$JOB"; [ "$(jget "$BODY" 'd["state"]')" = done ] && break; sleep 0.1; done
+check "export: the job is done" "$(jget "$BODY" '(d["state"], d["result"]["segment"])')" "('done', 'loyal')"
+ROWS=$(jget "$BODY" 'd["result"]["rows"]')
+check "export: as many rows as the segment counts" "$ROWS" "$("$ENCORE" audience count 'segment("loyal")' --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["count"])')"
+call marketer GET "/v1/segments/loyal/export/$JOB"
+check "export: the file is served" "$CODE" 200
+check "export: header and rows" "$(printf '%s' "$BODY" | head -1 | tr -d '\r'),$(printf '%s\n' "$BODY" | grep -c .)" \
+  "id,customer_id,name,email,phone,orders,revenue,lifecycle,rfm_segment,clv,churn_risk,$((ROWS + 1))"
+check "export: every row has 11 fields and at least 4 orders" "$(printf '%s' "$BODY" | $PY -c 'import csv,sys; r=list(csv.reader(sys.stdin)); print(all(len(x) == 11 for x in r) and all(int(x[5]) >= 4 for x in r[1:]))')" True
+F=$(ls "$ENCORE_DB".exports/segment-loyal-"$JOB".csv 2>/dev/null)
+check "export: the file beside the store is 0600" "$(stat -c %a "$F" 2>/dev/null)" 600
+check "export: the audit log has it" "$(sqlite3 "$ENCORE_DB" "SELECT count(*) FROM audit WHERE action = 'segment.export' AND target = 'job:$JOB'")" 1
+call analyst POST /v1/segments/loyal/export
+check "export: analysts may not" "$CODE" 403
+call analyst GET "/v1/segments/loyal/export/$JOB"
+check "export: nor download" "$CODE" 403
+call marketer GET "/v1/segments/vip/export/$JOB"
+check "export: another segment's job is not found" "$CODE" 404
+call marketer POST /v1/segments/nothing/export
+check "export: unknown segment 404" "$CODE" 404
+call marketer GET "/v1/segments/loyal/export/x1"
+check "export: a bad job id 400" "$CODE $(jget "$BODY" 'd["errors"][0]["field"]')" "400 path.id"
+
 # --- bad input ------------------------------------------------------------------------------------
 call analyst POST /v1/segments/count '{"expression":"orders >= 2 and\n  lifecyle = \"new\""}'
 check "count: parse error 400 at line 2, column 3" "$CODE $(jget "$BODY" '(d["errors"][0]["field"], d["errors"][0]["line"], d["errors"][0]["column"])')" "400 ('/expression', 2, 3)"
