@@ -8,7 +8,7 @@
 // and "N passed, N failed". Started by tests/browser/run.sh.
 import puppeteer from 'puppeteer-core';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -190,11 +190,35 @@ try {
   const ownerView = await page.$eval('main', (m) => m.textContent);
   check('customer 360: the owner sees the email unmasked', ownerView.includes(c1.email), true);
   check('customer 360: timeline shown', !!(await page.$('ol.timeline li')), true);
+  if (need('customer 360: consent change', 'POST /v1/customers/{id}/consents')) {
+    // revoke the email consent through the page; the ledger (encore customer --json) has it
+    page.problems = [];
+    const btn = await page.$('section.card table button.secondary');
+    await btn.click();
+    await page.waitForSelector('dialog.confirm[open]', { timeout: 5000 });
+    await page.click('dialog.confirm button:not(.secondary)');
+    await page.waitForFunction(() => [...document.querySelectorAll('td span.bad')].some((e) => e.textContent), { timeout: 10000 }).catch(() => {});
+    await settled(page);
+    const after = JSON.parse(cli('customer', c1.customer_id, '--json'));
+    const email = (after.consents || []).find((x) => x.channel === 'email');
+    check('customer 360: a consent revoked in the console is revoked in the store', email && email.granted, false);
+    check('customer 360: the page shows it revoked', await page.evaluate(() => [...document.querySelectorAll('td span.bad')].length > 0), true);
+    if (page.problems.length) notOk('customer 360: the consent change makes no failed request', ...page.problems);
+    else ok('customer 360: the consent change makes no failed request');
+  }
   }
 
   await visit(page, '/segments', '04-segments');
   if (need('segments', 'GET /v1/segments/fields', 'POST /v1/segments/count')) {
   const expr = 'orders >= 3 and consent("email")';
+  // completion from the field registry: "recen" offers recency_days, Enter takes it
+  await page.type('#expr', 'recen');
+  await page.waitForSelector('#expr-complete:not([hidden]) li', { timeout: 5000 }).catch(() => {});
+  const offered = await page.$$eval('#expr-complete li code', (cs) => cs.map((c) => c.textContent)).catch(() => []);
+  check('segments: completion offers recency_days for "recen"', offered.includes('recency_days'), true);
+  await page.keyboard.press('Enter');
+  check('segments: Enter takes the completion', await page.$eval('#expr', (e) => e.value), 'recency_days');
+  await page.$eval('#expr', (e) => (e.value = ''));
   await page.type('#expr', expr);
   await page.waitForSelector('[data-count]', { timeout: 10000 }).catch(() => {});
   const live = await page.$eval('[data-count]', (e) => e.dataset.count).catch(() => null);
@@ -290,13 +314,18 @@ try {
     page.problems = [];
     await page.select('#imp-table', 'feedback');
     const input = await page.$('#imp-file');
-    await input.uploadFile(join(process.env.DEMO_DIR, 'feedback.csv'));
+    // two new feedback rows (one in Chinese) for a known customer
+    const csv = join(process.env.DEMO_DIR, 'console-feedback.csv');
+    writeFileSync(csv, 'feedback_id,customer_id,time,kind,score,text,order_id,sku\n' +
+      'FCON0001,C0000003,2025-12-30 10:00:00,nps,9,"Great service",,\n' +
+      'FCON0002,C0000003,2025-12-31 11:00:00,review,4,"物流很快，包装很好",,\n');
+    await input.uploadFile(csv);
     const before = JSON.parse(cli('stats', '--json')).feedback;
     await page.click('#imp-file ~ button[type=submit]');
     await page.waitForFunction(() => /Import (finished|failed)/.test(document.body.textContent), { timeout: 30000 }).catch(() => {});
     await shot(page, '18-import-job');
     check('settings: the import job finishes', await page.evaluate(() => document.body.textContent.includes('Import finished')), true);
-    check('settings: re-importing the same feedback adds nothing (idempotent)', JSON.parse(cli('stats', '--json')).feedback, before);
+    check('settings: the upload added its two feedback rows', JSON.parse(cli('stats', '--json')).feedback, before + 2);
     await page.click('#imp-file ~ button.secondary');
     await page.waitForFunction(() => /Scoring (finished|failed)/.test(document.body.textContent), { timeout: 60000 }).catch(() => {});
     check('settings: the scoring job finishes', await page.evaluate(() => document.body.textContent.includes('Scoring finished')), true);

@@ -121,7 +121,7 @@ export function renderNew() {
   const plan = async () => {
     const d = current();
     if (!d) return;
-    mount(planOut, section(() => post('/v1/campaigns/plan?sample=3', d), planView));
+    mount(planOut, section(() => post('/v1/campaigns/plan?sample=20', d), planView));
   };
   const create = async () => {
     const d = current();
@@ -189,7 +189,7 @@ function planView(p) {
     h('h3', t('cp.samples')),
     byChannel.size
       ? [...byChannel].map(([c, list]) =>
-          h('div.samples', h('h4', c), list.slice(0, 3).map((s) => h('article.sample', h('div.muted.small', `${s.address ?? ''} · ${dateTime(s.send_at)} · ${s.variant ?? ''}`), s.subject || s.title ? h('strong', s.subject || s.title) : null, h('pre.msg', { tabindex: '0' }, s.text ?? '')))),
+          h('div.samples', h('h4', c), list.slice(0, 2).map((s) => h('article.sample', h('div.muted.small', `${s.address ?? ''} · ${dateTime(s.send_at)} · ${s.variant ?? ''}`), s.subject || s.title ? h('strong', s.subject || s.title) : null, h('pre.msg', { tabindex: '0' }, s.text ?? '')))),
         )
       : empty(t('cp.no_samples')),
   );
@@ -265,7 +265,7 @@ function view(c, name, redraw) {
       'div.actions',
       buttons,
       has('POST /v1/campaigns/{name}/plan')
-        ? h('button.secondary', { type: 'button', onclick: () => mount(planOut, section(() => post(`/v1/campaigns/${enc(name)}/plan?sample=3`), planView)) }, t('cp.plan'))
+        ? h('button.secondary', { type: 'button', onclick: () => mount(planOut, section(() => post(`/v1/campaigns/${enc(name)}/plan?sample=20`), planView)) }, t('cp.plan'))
         : null,
     ),
     out,

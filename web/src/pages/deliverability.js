@@ -8,6 +8,8 @@ import { chart } from '../charts.js';
 import { card, empty, table, section, notice } from '../ui.js';
 
 const STATES = ['queued', 'sending', 'sent', 'failed', 'dead', 'reconcile', 'cancelled', 'suppressed'];
+// one colour a state, by meaning: waiting blue, moving orange, done green, trouble red
+const STATE_COLOURS = ['#5b8db8', '#e07b39', '#3a9d5d', '#d64545', '#8b1e1e', '#c9a227', '#9aa3ad', '#6b4f8e'];
 const arr = (v) => (Array.isArray(v) ? v : Array.isArray(v?.items) ? v.items : []);
 
 export function render() {
@@ -62,7 +64,7 @@ function view(d, redraw) {
                 tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
                 xAxis: { type: 'value' },
                 yAxis: { type: 'category', data: chans.map((c) => c.channel) },
-                series: STATES.map((s) => ({ name: stateName(s), type: 'bar', stack: 'all', data: chans.map((c) => Number(c[s]) || 0) })),
+                series: STATES.map((s, i) => ({ name: stateName(s), type: 'bar', stack: 'all', itemStyle: { color: STATE_COLOURS[i] }, data: chans.map((c) => Number(c[s]) || 0) })),
               },
               { height: Math.max(160, chans.length * 40 + 70), label: t('dl.queue') },
             ),
