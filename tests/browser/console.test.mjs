@@ -238,6 +238,20 @@ try {
     check('segments: the saved list shows it', await page.evaluate(() => [...document.querySelectorAll('td')].some((td) => td.textContent === 'loyal-email')), true);
     if (page.problems.length) notOk('segments: saving makes no failed request', ...page.problems);
     else ok('segments: saving makes no failed request');
+    if (need('segments: export', 'POST /v1/segments/{name}/export', 'GET /v1/segments/{name}/export/{id}')) {
+      // export as a job; the file behind the link has a row a customer of the live count
+      await page.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent === 'Export CSV').click());
+      await page.waitForSelector('a.export-link', { timeout: 30000 }).catch(() => {});
+      const csv = await page.evaluate(async () => {
+        const a = document.querySelector('a.export-link');
+        if (!a) return null;
+        const r = await fetch(a.getAttribute('href'), { credentials: 'same-origin' });
+        return r.ok ? await r.text() : `HTTP ${r.status}`;
+      });
+      const lines = csv ? csv.split('\n').filter((l) => l.trim()).length - 1 : null;
+      check('segments: the exported CSV has a row for each customer of the count', lines, cliCount.count);
+      await shot(page, '05b-segment-export');
+    }
   }
   // a bad expression: the error shows its position
   await page.$eval('#expr', (e) => (e.value = ''));

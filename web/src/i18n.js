@@ -63,7 +63,7 @@ const en = {
   'sg.list': 'Saved segments', 'sg.export': 'Export CSV', 'sg.edit': 'Open', 'sg.delete': 'Delete',
   'sg.none': 'No saved segment yet: write an expression above and save it.',
   'sg.type_to_count': 'Type an expression to count its customers as you type.',
-  'sg.delete_q': 'Delete the segment “{name}”?', 'sg.download': 'Download {name}.csv',
+  'sg.delete_q': 'Delete the segment “{name}”?', 'sg.download': 'Download {name}.csv', 'sg.rows': '{n} customers',
   // campaigns
   'cp.title': 'Campaigns', 'cp.new': 'New campaign', 'cp.name': 'Name', 'cp.state': 'State',
   'cp.trigger': 'Trigger', 'cp.members': 'Members', 'cp.messaged': 'Messaged', 'cp.holdout': 'Holdout',
@@ -166,7 +166,7 @@ const zh = {
   'sg.save': '保存人群', 'sg.saved': '已保存“{name}”。', 'sg.list': '已保存的人群', 'sg.export': '导出 CSV',
   'sg.edit': '打开', 'sg.delete': '删除', 'sg.none': '还没有保存的人群：在上方写好表达式后保存。',
   'sg.type_to_count': '输入表达式，即时统计人数。', 'sg.delete_q': '删除人群“{name}”？',
-  'sg.download': '下载 {name}.csv',
+  'sg.download': '下载 {name}.csv', 'sg.rows': '{n} 位客户',
   'cp.title': '营销活动', 'cp.new': '新建活动', 'cp.name': '名称', 'cp.state': '状态', 'cp.trigger': '触发',
   'cp.members': '成员', 'cp.messaged': '已发消息', 'cp.holdout': '对照组', 'cp.conversions': '转化',
   'cp.incremental': '增量收入', 'cp.none': '还没有营销活动：从剧本创建一个。', 'cp.playbook': '剧本',
