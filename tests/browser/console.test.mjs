@@ -17,6 +17,7 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const { BASE_URL, ENCORE, CHROMIUM, SCREENSHOTS } = process.env;
 const OWNER = { email: process.env.OWNER_EMAIL, password: process.env.OWNER_PASSWORD };
 const ANALYST = { email: process.env.ANALYST_EMAIL, password: process.env.ANALYST_PASSWORD };
+const SUPPORT = { email: process.env.SUPPORT_EMAIL, password: process.env.SUPPORT_PASSWORD };
 
 let passed = 0;
 let failed = 0;
@@ -390,6 +391,19 @@ try {
   await visit(ap, '/settings', '17-analyst-settings');
   check('analyst: no settings for users', !!(await ap.$('#nu-email')), false);
   await ap.close();
+
+  // ---- support: the customer view (unmasked) and nothing else -----------------------------------
+  const sp = await newPage('en');
+  await login(sp, SUPPORT);
+  const snav = await sp.$$eval('header.top nav a', (as) => as.map((a) => a.getAttribute('href')));
+  check('support: the navigation is Customers only', snav, ['/customers']);
+  check('support: / leads to Customers', new URL(sp.url()).pathname, '/customers');
+  if (hasCustomers) {
+    await visit(sp, `/customers/${c1.customer_id}`, '19-support-customer');
+    const sview = await sp.$eval('main', (m) => m.textContent);
+    check('support: the email is shown unmasked', sview.includes(c1.email), true);
+  }
+  await sp.close();
 } catch (e) {
   notOk('browser test ran to its end', String(e && e.stack));
 } finally {
