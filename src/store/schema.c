@@ -245,9 +245,11 @@ const char *const enc__schema_migrations[] = {
     "  PRIMARY KEY(run_id, customer_id)) WITHOUT ROWID;"
     "INSERT INTO segment_history SELECT run_id, customer_id, rfm_segment, lifecycle FROM profiles;"
     /* and a description beside each saved segment (the segment editor, /v1/segments); the
-     * customer view reads a customer's coupons by this index */
+     * customer view reads a customer's coupons by customer */
     "ALTER TABLE segments ADD COLUMN description TEXT;"
-    "CREATE INDEX coupons_customer ON coupons(customer_id);",
+    "CREATE INDEX coupons_customer ON coupons(customer_id);"
+    /* the customer search's name prefix (ASCII letters folded, as lower() folds them) */
+    "CREATE INDEX customers_name_lower ON customers(lower(name));",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);
