@@ -27,14 +27,17 @@ export ENCORE_DB="$tmp/shop.db"
 for run in 1 2; do
   "$ENCORE" score >/dev/null 2>"$tmp/score.err" || { cat "$tmp/score.err"; fail "encore score (run $run)"; }
 done
-export OWNER_EMAIL=owner@shop.example ANALYST_EMAIL=analyst@shop.example
+export OWNER_EMAIL=owner@shop.example ANALYST_EMAIL=analyst@shop.example SUPPORT_EMAIL=support@shop.example
 OWNER_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 ANALYST_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-export OWNER_PASSWORD ANALYST_PASSWORD
+SUPPORT_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+export OWNER_PASSWORD ANALYST_PASSWORD SUPPORT_PASSWORD
 ENCORE_PASSWORD=$OWNER_PASSWORD "$ENCORE" user add "$OWNER_EMAIL" --role owner >/dev/null 2>"$tmp/user.err" ||
   { cat "$tmp/user.err"; fail "encore user add (owner)"; }
 ENCORE_PASSWORD=$ANALYST_PASSWORD "$ENCORE" user add "$ANALYST_EMAIL" --role analyst >/dev/null 2>"$tmp/user.err" ||
   { cat "$tmp/user.err"; fail "encore user add (analyst)"; }
+ENCORE_PASSWORD=$SUPPORT_PASSWORD "$ENCORE" user add "$SUPPORT_EMAIL" --role support >/dev/null 2>"$tmp/user.err" ||
+  { cat "$tmp/user.err"; fail "encore user add (support)"; }
 
 "$ENCORE" serve --listen 127.0.0.1:0 --no-jobs 2>"$tmp/serve.err" &
 pid=$!

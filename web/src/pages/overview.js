@@ -3,7 +3,7 @@
 // their migration since the previous scoring run, the cohort heatmap, campaigns ranked by
 // incremental revenue. Reads /v1/stats and /v1/analytics/*.
 import { h, mount } from '../dom.js';
-import { t, num, money, pct, date, setShop, stateName } from '../i18n.js';
+import { t, num, money, pct, date, setShop, stateName, locale } from '../i18n.js';
 import { get, post, user, problemView, has, ApiError } from '../api.js';
 import { chart, palette } from '../charts.js';
 import { card, empty, table, section, jobProgress, link } from '../ui.js';
@@ -44,7 +44,7 @@ function content(interval) {
     kpis ? section(() => kpis, (k) => kpiView(k, interval)) : null,
     h(
       'div.grid2',
-      when('GET /v1/analytics/distribution', () => section(() => get('/v1/analytics/distribution?by=rfm'), (d) => distView(d, 'ov.rfm'))),
+      when('GET /v1/analytics/distribution', () => section(() => get(`/v1/analytics/distribution?by=${locale() === 'zh-CN' ? 'rfm_cn' : 'rfm'}`), (d) => distView(d, 'ov.rfm'))),
       when('GET /v1/analytics/distribution', () => section(() => get('/v1/analytics/distribution?by=lifecycle'), (d) => distView(d, 'ov.lifecycle'))),
     ),
     h(
@@ -202,7 +202,12 @@ function distView(d, titleKey) {
     segs = [...segs].sort((a, b) => rank(a) - rank(b));
   }
   if (!segs.length) return card(t(titleKey), empty(t('ov.no_scores'), scoreAction()));
-  const label = (s) => s.segment ?? s.stage ?? s.name ?? t('ov.unscored');
+  const lc = d?.by === 'lifecycle';
+  const label = (s) => {
+    const name = s.segment ?? s.stage ?? s.name;
+    if (name == null) return t('ov.unscored');
+    return lc && t('lc.' + name) !== 'lc.' + name ? t('lc.' + name) : name;
+  };
   return card(
     t(titleKey),
     d.as_of ? h('p.muted.small', t('ov.as_of', { date: date(d.as_of) })) : null,
@@ -242,7 +247,9 @@ function migrationView(d, titleKey) {
       matrix[names.indexOf(m.from ?? t('ov.unscored'))][names.indexOf(m.to ?? t('ov.unscored'))] += Number(m.customers) || 0;
   }
   if (!names || !matrix || !names.length) return card(t(titleKey), empty(t('ov.no_migration'), scoreAction()));
-  names = names.map((x) => (typeof x === 'object' && x ? x.segment ?? x.name : x ?? t('ov.unscored'))).map((x) => (x === '(none)' ? t('ov.unscored') : x));
+  names = names
+    .map((x) => (typeof x === 'object' && x ? x.segment ?? x.name : x ?? t('ov.unscored')))
+    .map((x) => (x === '(none)' ? t('ov.unscored') : t('lc.' + x) !== 'lc.' + x ? t('lc.' + x) : x));
   const data = [];
   let max = 1;
   matrix.forEach((row, i) => row.forEach((v, j) => (data.push([j, i, v]), (max = Math.max(max, v)))));

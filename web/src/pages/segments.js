@@ -200,7 +200,7 @@ export function render() {
               h(
                 'div.row-actions',
                 h('button.secondary.small', { type: 'button', onclick: () => open(s) }, t('sg.edit')),
-                canWrite() && has('POST /v1/segments/{name}/export', 'GET /v1/jobs/{id}') ? h('button.secondary.small', { type: 'button', onclick: () => exportSeg(s, out) }, t('sg.export')) : null,
+                canWrite() && has('POST /v1/segments/{name}/export', 'GET /v1/jobs/{id}', 'GET /v1/segments/{name}/export/{id}') ? h('button.secondary.small', { type: 'button', onclick: () => exportSeg(s, out) }, t('sg.export')) : null,
                 canWrite() && has('DELETE /v1/segments/{name}') ? h('button.secondary.small.danger', { type: 'button', onclick: () => remove(s, out) }, t('sg.delete')) : null,
               ),
           },
@@ -221,9 +221,14 @@ export function render() {
     try {
       const job = await post(`/v1/segments/${enc(s.name)}/export`);
       const end = await jobProgress(out, job, t('job.export'));
-      const url = end.result && (end.result.url || end.result.download);
-      if (end.state === 'done' && typeof url === 'string' && url.startsWith('/v1/'))
-        out.append(h('p', h('a', { href: url, download: `${s.name}.csv` }, t('sg.download', { name: s.name }))));
+      // the finished file: GET /v1/segments/{name}/export/{job id}
+      if (end.state === 'done' && has('GET /v1/segments/{name}/export/{id}')) {
+        const url = `/v1/segments/${enc(s.name)}/export/${enc(end.id)}`;
+        const rows = end.result && end.result.rows;
+        out.append(
+          h('p', h('a.export-link', { href: url, download: `${s.name}.csv` }, t('sg.download', { name: s.name })), rows != null ? ` (${t('sg.rows', { n: num(rows) })})` : ''),
+        );
+      }
     } catch (e) {
       mount(out, problemView(e));
     }
