@@ -256,6 +256,62 @@ static void group_json(const enc_attr *a, int g, const enc_uplift *u, enc_jw *w)
     enc_jw_end(w);
 }
 
+int enc_campreport_periods(const enc_attr *a, int *step)
+{
+    *step = a->ndays > ENC_CAMPREPORT_MAX_POINTS ? 7 : 1;
+    return (a->ndays + *step - 1) / *step;
+}
+
+void enc_campreport_period_revenue(const enc_attr *a, int g, int step, int np, int64_t *out)
+{
+    for (int p = 0; p < np; p++) out[p] = 0;
+    for (int d = 0; d < a->ndays; d++) out[d / step] += a->g[g].daily[d];
+}
+
+/* "revenue_over_time": the periods (their first UTC day) and each group's attributed revenue in
+ * them, in currency units, the groups in the order of "groups". */
+static void revenue_over_time_json(const enc_attr *a, enc_jw *w)
+{
+    int step, np = enc_campreport_periods(a, &step);
+    int64_t *v = enc_xcalloc((size_t)np + 1, sizeof *v);
+    enc_jw_key(w, "revenue_over_time");
+    enc_jw_obj(w);
+    enc_jw_kstr(w, "interval", step == 1 ? "day" : "week");
+    enc_jw_key(w, "periods");
+    enc_jw_arr(w);
+    for (int p = 0; p < np; p++) {
+        char d[40];
+        enc_fmt_datetime(d, sizeof d, a->day0 + (int64_t)p * step * 86400);
+        d[10] = 0; /* the date */
+        enc_jw_str(w, d);
+    }
+    enc_jw_end(w);
+    enc_jw_key(w, "groups");
+    enc_jw_arr(w);
+    int order[ENC_ATTR_GROUPS], n = 0;
+    for (int g = 0; g < a->nvariants; g++) order[n++] = g;
+    order[n++] = ENC_ATTR_TREATED;
+    order[n++] = ENC_ATTR_HOLDOUT;
+    for (int k = 0; k < n; k++) {
+        int g = order[k];
+        enc_campreport_period_revenue(a, g, step, np, v);
+        enc_jw_obj(w);
+        enc_jw_kstr(w, "name", a->g[g].name);
+        enc_jw_kstr(w, "kind",
+                    g == ENC_ATTR_TREATED   ? "treated"
+                    : g == ENC_ATTR_HOLDOUT ? "holdout"
+                                            : "variant");
+        enc_jw_key(w, "revenue");
+        enc_jw_arr(w);
+        for (int p = 0; p < np; p++) enc_jw_num(w, major(a, (double)v[p]));
+        enc_jw_end(w);
+        enc_jw_end(w);
+    }
+    enc_jw_end(w);
+    enc_jw_end(w);
+    free(v);
+}
+
 void enc_campreport_json(const enc_campreport *r, enc_jw *w)
 {
     const enc_attr *a = r->all;
@@ -278,6 +334,7 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
     /* which attribution rule (docs/measurement.md) */
     enc_jw_kstr(w, "attribution", a->all_campaigns ? "all" : "last_touch");
     enc_jw_kint(w, "orders_to_other_campaigns", a->lost_to_others);
+    revenue_over_time_json(a, w);
     /* messages that never left: expired at their turn, by reason (docs/delivery.md) */
     enc_jw_key(w, "expired");
     enc_jw_obj(w);

@@ -86,6 +86,15 @@ enc_rc enc_campreport_build_rule(enc_store *st, const char *name, int64_t as_of,
 void enc_campreport_free(enc_campreport *r);
 /* The uplift of group g of a over its holdout. */
 void enc_uplift_of(const enc_attr *a, int g, enc_uplift *out);
+/* Attributed revenue over time: the days since a->day0 in periods of one day, or of a week when
+ * there are more than ENC_CAMPREPORT_MAX_POINTS days. Returns the number of periods and sets
+ * *step (days per period). The last period may be shorter. */
+#define ENC_CAMPREPORT_MAX_POINTS 120
+int enc_campreport_periods(const enc_attr *a, int *step);
+/* Group g's attributed revenue (minor units) in each period: out[0..np) with np and step from
+ * enc_campreport_periods; the caller owns out. The values add up to the group's revenue. The
+ * JSON (revenue_over_time) and the HTML report's revenue chart both read it. */
+void enc_campreport_period_revenue(const enc_attr *a, int g, int step, int np, int64_t *out);
 /* The JSON document (docs/measurement.md) onto w. */
 void enc_campreport_json(const enc_campreport *r, enc_jw *w);
 /* Aligned text tables onto out. */

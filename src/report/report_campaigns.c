@@ -16,7 +16,6 @@
 
 #define DAY 86400
 #define MAX_CAMPAIGNS 20 /* drawn; the rest are named */
-#define MAX_POINTS 120   /* points of the revenue line: days, or weeks beyond this many days */
 
 static void out_pct(enc_report *r, double f)
 {
@@ -140,8 +139,8 @@ static void uplift_chart(enc_report *r, const enc_campreport *cr, const int *row
 static void revenue_chart(enc_report *r, const enc_campreport *cr, const int *rows, int nr, int idx)
 {
     const enc_attr *a = cr->all;
-    int step = a->ndays > MAX_POINTS ? 7 : 1;
-    int np = (a->ndays + step - 1) / step;
+    int step, np = enc_campreport_periods(a, &step);
+    int64_t *v = enc_xcalloc((size_t)np + 1, sizeof *v);
     double *y = enc_xcalloc((size_t)np * (size_t)nr + 1, sizeof *y);
     char(*xl)[16] = enc_xcalloc((size_t)np + 1, sizeof *xl);
     const char **xp = enc_xcalloc((size_t)np + 1, sizeof *xp);
@@ -155,10 +154,10 @@ static void revenue_chart(enc_report *r, const enc_campreport *cr, const int *ro
         if (rows[k] == ENC_ATTR_TREATED) continue;
         const enc_attr_group *G = &a->g[rows[k]];
         double *yy = y + (size_t)ns * (size_t)np, cum = 0, n = (double)G->audience;
-        for (int d = 0; d < a->ndays; d++) {
-            cum += (double)G->daily[d];
-            if (d % step == step - 1 || d == a->ndays - 1)
-                yy[d / step] = n > 0 ? cum / n / pow(10, r->digits) : NAN;
+        enc_campreport_period_revenue(a, rows[k], step, np, v);
+        for (int p = 0; p < np; p++) {
+            cum += (double)v[p];
+            yy[p] = n > 0 ? cum / n / pow(10, r->digits) : NAN;
         }
         s[ns] = (enc_svg_series){G->name, yy, rows[k] == ENC_ATTR_HOLDOUT ? 7 : ns,
                                  rows[k] == ENC_ATTR_HOLDOUT};
@@ -175,6 +174,7 @@ static void revenue_chart(enc_report *r, const enc_campreport *cr, const int *ro
     enc_report_figure_end(r, "The holdout (dashed) gets the window of the campaign's first "
                              "channel from its membership: the gap between a variant and the "
                              "holdout is what the campaign added.");
+    free(v);
     free(y);
     free(xl);
     free(xp);

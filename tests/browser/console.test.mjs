@@ -302,6 +302,18 @@ try {
   await visit(page, '/campaigns/vip-console', '11-campaign-report');
   const sentTxt = await page.$eval('main', (m) => m.textContent);
   check('campaign page: the report is shown', sentTxt.includes('Funnel'), true);
+  // revenue over time (the report's revenue_over_time): a line chart with a line per variant and
+  // a dashed one for the holdout, drawn from the report's periods
+  const rot = await page.evaluate(() => {
+    const svg = document.querySelector('.revenue-time .chart svg');
+    if (!svg) return null;
+    return { svg: !!svg, paths: svg ? svg.querySelectorAll('path').length : 0, text: svg ? svg.textContent : '', dashed: !!svg?.querySelector('path[stroke-dasharray]') };
+  });
+  const rep = JSON.parse(cli('campaign', 'report', 'vip-console', '--json'));
+  check('campaign page: the revenue-over-time chart is drawn', !!rot?.svg && rot.paths > 0, true);
+  check('campaign page: its legend names the variants and the holdout',
+    !!rot && rep.revenue_over_time.groups.filter((g) => g.kind === 'variant').every((g) => rot.text.includes(g.name)) && rot.text.includes('Holdout'), true);
+  check('campaign page: the holdout line is dashed', !!rot?.dashed, true);
   await visit(page, '/deliverability', '12-deliverability');
   const queued = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
   const ob = JSON.parse(cli('outbox', '--json'));
@@ -372,6 +384,20 @@ try {
   await page.evaluateOnNewDocument(() => localStorage.setItem('encore.locale', 'zh-CN'));
   await visit(page, '/', '14-overview-zh');
   check('zh-CN: the navigation is in Chinese', (await page.$eval('header nav', (n) => n.textContent)).includes('概览'), true);
+  // the RFM migration heatmap names its segments in Chinese, like the rest of the page
+  const mig = await page.evaluate(() => {
+    const card = [...document.querySelectorAll('.card')].find((c) => c.querySelector('h2, h3')?.textContent === '上次评分以来的 RFM 迁移');
+    return card?.querySelector('.chart svg')?.textContent ?? null;
+  });
+  if (mig == null) {
+    skipped++;
+    console.log('skip - zh-CN: the RFM migration is labelled in Chinese: no migration chart (fewer than two scoring runs)');
+  } else check('zh-CN: the RFM migration is labelled in Chinese', /Champions|Loyal|Hibernating|At Risk|Lost/.test(mig), false);
+  if (hasCampaigns) {
+    await visit(page, '/campaigns/vip-console', '14-campaign-report-zh');
+    check('zh-CN: the revenue-over-time chart is drawn, in Chinese',
+    await page.evaluate(() => !!document.querySelector('.revenue-time .chart svg') && document.querySelector('.revenue-time').previousElementSibling?.previousElementSibling?.textContent === '收入趋势'), true);
+  }
   await page.close();
 
   // ---- analyst: masked data, no start button -----------------------------------------------------

@@ -183,6 +183,11 @@ check "the known effect: B's uplift positive and significant" \
 check "coupon costs are B's only" "$(jget "$R" 'd["groups"][0]["cost"]["coupons"] == 0, d["groups"][1]["cost"]["coupons"] > 100')" "True True"
 check "the A/B leader is B, significantly" "$(jget "$R" 'd["ab"]["leader"], d["ab"]["significant"], d["ab"]["phase"], d["ab"]["winner"]')" "B True all None"
 check "the settings used" "$(jget "$R" 'd["windows"]["email"], d["windows"]["sms"], d["holdout_channel"]')" "3d 1d email"
+check "revenue over time: by day since the first member, every group in the order of groups" \
+  "$(jget "$R" '[(t["interval"], t["periods"][0] == d["first_member"][:10], len(t["periods"]) >= 20, [(g["name"], g["kind"]) for g in t["groups"]] == [(g["name"], g["kind"]) for g in d["groups"]], all(len(g["revenue"]) == len(t["periods"]) for g in t["groups"])) for t in [d["revenue_over_time"]]][0]')" \
+  "('day', True, True, True, True)"
+check "revenue over time: each group's periods add up to its attributed revenue" \
+  "$(jget "$R" 'all(abs(sum(s["revenue"]) - g["revenue"]) < 0.005 for s, g in zip(d["revenue_over_time"]["groups"], d["groups"])), all(g["revenue"] > 0 for g in d["groups"])')" "True True"
 run_rc "$ENCORE" campaign report spring --at "$((START - 1))" --json
 check "as of before the start: nobody" "$(jget "$OUT" 'd["groups"][2]["audience"], d["groups"][3]["audience"], d["groups"][0]["uplift"]')" "0 0 None"
 

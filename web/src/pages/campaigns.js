@@ -2,9 +2,9 @@
 // writes the campaign JSON (visible and editable), the plan preview (POST /v1/campaigns/plan:
 // counts, exclusions by reason, rendered samples per channel), start/pause/resume/stop with
 // confirmation, and the report (GET /v1/campaigns/{name}/report): funnel, uplift with its
-// interval, revenue, A/B with significance.
+// interval, revenue over time, A/B with significance.
 import { h, mount } from '../dom.js';
-import { t, num, money, pct, dateTime, stateName } from '../i18n.js';
+import { t, num, money, pct, dateTime, stateName, locale } from '../i18n.js';
 import { get, post, enc, all, user, problemView, has } from '../api.js';
 import { chart } from '../charts.js';
 import { card, empty, table, section, link, notice, confirmDialog } from '../ui.js';
@@ -286,7 +286,7 @@ function reportView(r) {
   const up = treated.uplift;
   const sig = (x) => h('span', { class: x?.significant ? 'good' : 'muted' }, x?.significant ? t('cp.significant') : t('cp.not_significant'));
   const ci = (pair, f) => (Array.isArray(pair) ? `[${f(pair[0])}, ${f(pair[1])}]` : '—');
-  const daily = r.daily || r.revenue_by_day || r.series;
+  const rot = r.revenue_over_time?.periods?.length ? r.revenue_over_time : null;
   return card(
     t('cp.report'),
     r.as_of ? h('p.muted.small', t('ov.as_of', { date: dateTime(r.as_of) })) : null,
@@ -324,27 +324,7 @@ function reportView(r) {
           : empty(t('cp.no_report')),
       ),
     ),
-    h('h3', Array.isArray(daily) && daily.length ? t('cp.revenue_time') : t('cp.revenue_groups')),
-    Array.isArray(daily) && daily.length
-      ? chart(
-          {
-            grid: { left: 60, right: 20, top: 20, bottom: 30 },
-            xAxis: { type: 'category', data: daily.map((d) => d.date ?? d.period ?? d.day) },
-            yAxis: { type: 'value' },
-            series: [{ type: 'line', name: t('ov.revenue'), data: daily.map((d) => d.revenue) }],
-          },
-          { label: t('cp.revenue_time') },
-        )
-      : chart(
-          {
-            grid: { left: 60, right: 20, top: 20, bottom: 30 },
-            tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => money(v, cur) },
-            xAxis: { type: 'category', data: groups.map((g) => g.name) },
-            yAxis: { type: 'value' },
-            series: [{ type: 'bar', name: t('ov.revenue'), data: groups.map((g) => g.revenue) }],
-          },
-          { height: 220, label: t('ov.revenue') },
-        ),
+    ...(rot ? revenueOverTime(rot, groups, cur) : revenueByGroup(groups, cur)),
     table(
       [
         { label: t('cp.variant'), value: (g) => g.name },
@@ -359,6 +339,59 @@ function reportView(r) {
     h('h3', t('cp.ab')),
     r.ab ? abView(r.ab, cur) : h('p.muted', t('cp.no_ab')),
   );
+}
+
+// revenue_over_time (docs/measurement.md): each group's attributed revenue per period, drawn as
+// the HTML report draws it — per assigned customer, cumulative, a line per variant and a dashed
+// one for the holdout (every variant together is left out, as there)
+function revenueOverTime(rot, groups, cur) {
+  const fmt = new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', month: 'short', day: 'numeric' });
+  const days = rot.periods.map((p) => fmt.format(new Date(p + 'T00:00:00Z')));
+  const lines = (rot.groups || [])
+    .filter((s) => s.kind !== 'treated')
+    .map((s) => {
+      const g = groups.find((x) => x.kind === s.kind && x.name === s.name);
+      const n = g?.audience ?? g?.members ?? 0;
+      let cum = 0;
+      const data = (s.revenue || []).map((v) => ((cum += Number(v) || 0), n > 0 ? Math.round((cum / n) * 100) / 100 : null));
+      const hold = s.kind === 'holdout';
+      return { type: 'line', name: hold ? t('cp.holdout') : s.name, data, showSymbol: data.length <= 31, lineStyle: hold ? { type: 'dashed' } : undefined, itemStyle: hold ? { color: '#777' } : undefined };
+    });
+  const interval = t(rot.interval === 'week' ? 'cp.week' : 'cp.day');
+  return [
+    h('h3', t('cp.revenue_time')),
+    h('p.muted.small', t('cp.revenue_time_note', { interval })),
+    h(
+      'div.revenue-time',
+      chart(
+        {
+          legend: { top: 0 },
+          grid: { left: 70, right: 20, top: 36, bottom: 30 },
+          tooltip: { trigger: 'axis', valueFormatter: (v) => money(v, cur) },
+          xAxis: { type: 'category', boundaryGap: false, data: days },
+          yAxis: { type: 'value', axisLabel: { formatter: (v) => money(v, cur) } },
+          series: lines,
+        },
+        { height: 300, label: `${t('cp.revenue_time')}: ${t('cp.rev_per')}` },
+      ),
+    ),
+  ];
+}
+
+function revenueByGroup(groups, cur) {
+  return [
+    h('h3', t('cp.revenue_groups')),
+    chart(
+      {
+        grid: { left: 60, right: 20, top: 20, bottom: 30 },
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => money(v, cur) },
+        xAxis: { type: 'category', data: groups.map((g) => g.name) },
+        yAxis: { type: 'value' },
+        series: [{ type: 'bar', name: t('ov.revenue'), data: groups.map((g) => g.revenue) }],
+      },
+      { height: 220, label: t('ov.revenue') },
+    ),
+  ];
 }
 
 function abView(ab, cur) {

@@ -234,7 +234,16 @@ function distView(d, titleKey) {
   );
 }
 
+// a segment's name in the page's language: lifecycle stages through lc.*, the RFM segments of the
+// English scheme through rfm.* (the migration route offers by=rfm only, not the Chinese rfm_cn
+// classes the distribution shows in Chinese); an unknown name as it came
+function segName(x, prefix) {
+  const k = prefix + x;
+  return t(k) !== k ? t(k) : x;
+}
+
 function migrationView(d, titleKey) {
+  const tr = (x) => segName(x, titleKey === 'ov.migration_rfm' ? 'rfm.' : 'lc.');
   // either {segments: [...], matrix: [[...]]} or {moves: [{from, to, customers}]}
   let names = d?.segments || d?.labels;
   let matrix = d?.matrix;
@@ -249,7 +258,7 @@ function migrationView(d, titleKey) {
   if (!names || !matrix || !names.length) return card(t(titleKey), empty(t('ov.no_migration'), scoreAction()));
   names = names
     .map((x) => (typeof x === 'object' && x ? x.segment ?? x.name : x ?? t('ov.unscored')))
-    .map((x) => (x === '(none)' ? t('ov.unscored') : t('lc.' + x) !== 'lc.' + x ? t('lc.' + x) : x));
+    .map((x) => (x === '(none)' ? t('ov.unscored') : tr(x)));
   const data = [];
   let max = 1;
   matrix.forEach((row, i) => row.forEach((v, j) => (data.push([j, i, v]), (max = Math.max(max, v)))));
