@@ -76,11 +76,9 @@ int cmd_cohorts(enc_cli *cli, int argc, char **argv)
     }
     if (optind < argc)
         return enc_cli_usage("cohorts", usage, "unexpected argument '%s'", argv[optind]);
-    enc_score_config cfg;
-    int x = enc__load_config(cli, "cohorts", NULL, &cfg);
+    int digits;
+    int x = enc__money_digits(cli, "cohorts", &digits);
     if (x) return x;
-    int digits = cfg.money_digits;
-    enc_score_config_free(&cfg);
 
     enc_err err = {0};
     enc_store *st;

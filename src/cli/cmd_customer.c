@@ -320,11 +320,9 @@ int cmd_customer(enc_cli *cli, int argc, char **argv)
     if ((cursor || limit != 50) && !q)
         return enc_cli_usage("customer", usage, "--limit and --cursor go with --search");
 
-    enc_score_config cfg;
-    int x = enc__load_config(cli, "customer", NULL, &cfg);
+    int digits;
+    int x = enc__money_digits(cli, "customer", &digits);
     if (x) return x;
-    int digits = cfg.money_digits;
-    enc_score_config_free(&cfg);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("customer", &err);

@@ -53,11 +53,9 @@ int cmd_export(enc_cli *cli, int argc, char **argv)
     if (optind + 1 < argc)
         return enc_cli_usage("export", usage, "unexpected argument '%s'", argv[optind + 1]);
 
-    enc_score_config cfg;
-    int x = enc__load_config(cli, "export", NULL, &cfg);
+    int digits;
+    int x = enc__money_digits(cli, "export", &digits);
     if (x) return x;
-    int digits = cfg.money_digits;
-    enc_score_config_free(&cfg);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("export", &err);

@@ -56,11 +56,9 @@ int cmd_kpis(enc_cli *cli, int argc, char **argv)
                              enc_period_name(period));
     if (from_s && to_s && from > to)
         return enc_cli_usage("kpis", usage, "--from %s is after --to %s", from_s, to_s);
-    enc_score_config cfg;
-    int x = enc__load_config(cli, "kpis", NULL, &cfg);
+    int digits;
+    int x = enc__money_digits(cli, "kpis", &digits);
     if (x) return x;
-    int digits = cfg.money_digits;
-    enc_score_config_free(&cfg);
 
     enc_err err = {0};
     enc_store *st;

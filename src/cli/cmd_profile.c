@@ -131,11 +131,9 @@ int cmd_profile(enc_cli *cli, int argc, char **argv)
     bool json;
     int a = enc__one_customer_args("profile", usage, argc, argv, &who, &json);
     if (a >= 0) return a;
-    enc_score_config cfg;
-    int x = enc__load_config(cli, "profile", NULL, &cfg);
+    int digits;
+    int x = enc__money_digits(cli, "profile", &digits);
     if (x) return x;
-    int digits = cfg.money_digits;
-    enc_score_config_free(&cfg);
 
     enc_err err = {0};
     enc_store *st;

@@ -131,11 +131,9 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
         return enc_cli_usage("segments", usage,
                              "--by: '%s' is not rfm, rfm_cn, lifecycle, cluster or tag", by);
 
-    enc_score_config cfg;
-    int x = enc__load_config(cli, "segments", NULL, &cfg);
+    int digits;
+    int x = enc__money_digits(cli, "segments", &digits);
     if (x) return x;
-    int digits = cfg.money_digits;
-    enc_score_config_free(&cfg);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("segments", &err);

@@ -41,8 +41,8 @@ static const char usage[] =
     "one\n"
     "  --write-key KEY     the key API clients send as HTTP Basic user name (default\n"
     "                      $ENCORE_WRITE_KEY, which keeps it out of the process list; at least\n"
-    "                      16 bytes); without\n"
-    "                      one, /v1/ answers 401\n"
+    "                      16 bytes); without one, the ingest routes (/v1/track,\n"
+    "                      /v1/identify, /v1/batch, /v1/inbox) answer 401\n"
     "  --secret-file FILE  the secret that signs tracking tokens (default $ENCORE_SECRET, else\n"
     "                      DB.secret next to the store, created with mode 0600 on first use)\n"
     "  --phone-cc CC       country calling code for national phone numbers in traits (e.g. 86)\n"
@@ -352,8 +352,8 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
         fprintf(stderr, "encore: serve: no delivery channels configured (--config,"
                         " $ENCORE_DELIVERY_CONFIG or --set): the dispatcher does not run\n");
     if (!a.o.write_key)
-        fprintf(stderr, "encore: serve: no write key (--write-key or ENCORE_WRITE_KEY): /v1/ "
-                        "answers 401\n");
+        fprintf(stderr, "encore: serve: no write key (--write-key or ENCORE_WRITE_KEY): the"
+                        " ingest routes answer 401 (the management API is unaffected)\n");
     int sig = 0;
     sigwait(&sigs, &sig);
     fprintf(stderr, "encore: serve: %s: draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -52,6 +52,16 @@ int enc__load_config(const enc_cli *cli, const char *cmd, const char *path, enc_
     return ENC_EXIT_OK;
 }
 
+int enc__money_digits(const enc_cli *cli, const char *cmd, int *digits)
+{
+    enc_score_config cfg;
+    int x = enc__load_config(cli, cmd, NULL, &cfg);
+    if (x) return x;
+    *digits = cfg.money_digits;
+    enc_score_config_free(&cfg);
+    return 0;
+}
+
 int enc__one_customer_args(const char *cmd, const char *usage, int argc, char **argv,
                            const char **who, bool *json)
 {

@@ -21,6 +21,9 @@ bool enc__parse_day(const char *s, int32_t *out);
  * the store's directory when it exists), then the environment. The CLI applies its flags after.
  * On failure the error is printed (as `encore: cmd: ...`) and the exit code returned. */
 int enc__load_config(const enc_cli *cli, const char *cmd, const char *path, enc_score_config *c);
+/* The settings' money_digits (decimals of the shop's currency), loaded as enc__load_config
+ * loads them; 0 with *digits set, or the exit code (the error printed). */
+int enc__money_digits(const enc_cli *cli, const char *cmd, int *digits);
 
 /* The arguments of a command about one customer (`encore customer`, `encore profile`): ID
  * and --json, --help. Returns -1 to go on with *who and *json set, or the exit code (help
