@@ -4,9 +4,9 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "campaign/spec.h"
+#include "store/settings_store.h"
 #include <jansson.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,18 +112,7 @@ enc_rc enc_mset_parse(const char *text, size_t n, const char *campaign, enc_mset
 
 enc_rc enc_mset_text(enc_store *st, char **out, enc_err *err)
 {
-    *out = NULL;
-    sqlite3 *db = enc__store_db(st);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM campaign_settings WHERE key = '" KEY "'", -1, &q,
-                           NULL) != SQLITE_OK)
-        return enc_fail(err, ENC_EDB, "measurement settings: %s", sqlite3_errmsg(db));
-    int r = sqlite3_step(q);
-    if (r == SQLITE_ROW) *out = enc_xstrdup((const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return enc_fail(err, ENC_EDB, "measurement settings: %s", sqlite3_errmsg(db));
-    return ENC_OK;
+    return enc_store_settings_get(st, KEY, "measurement settings", out, err);
 }
 
 enc_rc enc_mset_load(enc_store *st, const char *campaign, enc_mset *out, enc_err *err)
@@ -144,19 +133,7 @@ enc_rc enc_mset_save(enc_store *st, const char *text, size_t n, enc_err *err)
     enc_mset s;
     enc_mset_default(&s);
     if (enc_mset_parse(text, n, NULL, &s, err)) return err->rc;
-    sqlite3 *db = enc__store_db(st);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO campaign_settings(key, value) VALUES('" KEY "', ?1)"
-                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           -1, &q, NULL) != SQLITE_OK)
-        return enc_fail(err, ENC_EDB, "measurement settings: %s", sqlite3_errmsg(db));
-    sqlite3_bind_text(q, 1, text, (int)n, SQLITE_TRANSIENT);
-    int r = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (r != SQLITE_DONE)
-        return enc_fail(err, ENC_EDB, "measurement settings: %s", sqlite3_errmsg(db));
-    return ENC_OK;
+    return enc_store_settings_put(st, KEY, "measurement settings", text, n, err);
 }
 
 void enc_mset_fmt_window(char *out, size_t cap, int64_t seconds)
