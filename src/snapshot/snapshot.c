@@ -7,7 +7,7 @@
 #include "snapshot/snapshot.h"
 #include "snapshot/snapshot_int.h"
 #include "snapshot/colcache.h"
-#include "store/store_int.h"
+#include "store/snapshot_store.h"
 #include "base/map.h"
 #include <math.h>
 #include <pthread.h>
@@ -82,7 +82,7 @@ typedef struct loader {
     enc_snapshot *s;
     enc_store *st;
     enc_err *err;
-    sqlite3 *db;      /* the connection this loader reads */
+    enc_store *db;    /* the connection this loader reads (the store or a side one) */
     enc_arena *arena; /* where its arrays go */
     int32_t *cust_of; /* store customer id -> index, -1 */
     int64_t max_cust;
@@ -111,10 +111,10 @@ void enc__snap_ext_all(enc__snap_ext *x)
 }
 
 /* Binds a table's id range to parameters k and k + 1 of q. */
-static void bind_range(const loader *L, sqlite3_stmt *q, int k, int table)
+static void bind_range(const loader *L, enc_scan *q, int k, int table)
 {
-    sqlite3_bind_int64(q, k, L->x->after[table]);
-    sqlite3_bind_int64(q, k + 1, L->x->upto[table]);
+    enc_scan_bind_i64(q, k, L->x->after[table]);
+    enc_scan_bind_i64(q, k + 1, L->x->upto[table]);
 }
 
 static bool ranged(const loader *L, int table)
@@ -122,24 +122,9 @@ static bool ranged(const loader *L, int table)
     return L->x->after[table] != INT64_MIN || L->x->upto[table] != INT64_MAX;
 }
 
-static sqlite3_stmt *prep(loader *L, const char *sql)
-{
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(L->db, sql, -1, &q, NULL) != SQLITE_OK) {
-        enc_fail(L->err, ENC_EDB, "snapshot: %s", sqlite3_errmsg(L->db));
-        return NULL;
-    }
-    return q;
-}
+static enc_scan *prep(loader *L, enc_snapq q) { return enc_store_snapq(L->db, q, L->err); }
 
-static int64_t scalar(loader *L, const char *sql)
-{
-    sqlite3_stmt *q = prep(L, sql);
-    int64_t v = 0;
-    if (q && sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
+static int64_t scalar(loader *L, enc_snapq q) { return enc_store_snapq_scalar(L->db, q, L->err); }
 
 /* The store is input too (issue 12): the loader keeps maps indexed by row id (cust_of,
  * prod_of, ord_of) and column arrays sized by the largest order id, so ids out of range, below 1
@@ -149,23 +134,20 @@ static int64_t scalar(loader *L, const char *sql)
 static enc_rc check_ids(loader *L)
 {
     static const char *const tables[] = {"customers", "products", "orders"};
+    static const enc_snapq query[] = {ENC_SNAPQ_IDS_CUSTOMERS, ENC_SNAPQ_IDS_PRODUCTS,
+                                      ENC_SNAPQ_IDS_ORDERS};
     for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
-        char sql[160];
-        snprintf(sql, sizeof sql,
-                 "SELECT count(*), coalesce(min(id), 1), coalesce(max(id), 0)"
-                 " FROM %s",
-                 tables[t]);
-        sqlite3_stmt *q = prep(L, sql);
+        enc_scan *q = prep(L, query[t]);
         if (!q) return ENC_EDB;
-        int rc = sqlite3_step(q);
+        int rc = enc_scan_next(q);
         int64_t n = 0, lo = 1, hi = 0;
-        if (rc == SQLITE_ROW) {
-            n = sqlite3_column_int64(q, 0);
-            lo = sqlite3_column_int64(q, 1);
-            hi = sqlite3_column_int64(q, 2);
+        if (rc == 1) {
+            n = enc_scan_i64(q, 0);
+            lo = enc_scan_i64(q, 1);
+            hi = enc_scan_i64(q, 2);
         }
-        sqlite3_finalize(q);
-        if (rc != SQLITE_ROW) return enc__store_sqlfail(L->st, L->err, "reading the store");
+        enc_scan_close(q);
+        if (rc != 1) return enc_store_scan_fail(L->st, L->err, "reading the store");
         if (lo < 1 || hi > SNAP_ID_MAX)
             return enc_fail(L->err, ENC_EDB,
                             "the store holds %s id %lld (ids run from 1 to %d): it is corrupted or"
@@ -182,10 +164,10 @@ static enc_rc check_ids(loader *L)
     return ENC_OK;
 }
 
-static int32_t cust_index(const loader *L, sqlite3_stmt *q, int col)
+static int32_t cust_index(const loader *L, enc_scan *q, int col)
 {
-    if (sqlite3_column_type(q, col) == SQLITE_NULL) return -1;
-    int64_t id = sqlite3_column_int64(q, col);
+    if (enc_scan_null(q, col)) return -1;
+    int64_t id = enc_scan_i64(q, col);
     return id >= 0 && id <= L->max_cust ? L->cust_of[id] : -1;
 }
 
@@ -275,24 +257,22 @@ static void cols_free(cols *c)
 
 /* A customer's fields from a row of (id, external_id, registered_at, birthday, gender, region,
  * city, tier, tz, points), into index i. */
-static void read_attrs(loader *L, sqlite3_stmt *q, size_t i)
+static void read_attrs(loader *L, enc_scan *q, size_t i)
 {
     enc_snapshot *s = L->s;
-    const unsigned char *ext = sqlite3_column_text(q, 1);
+    const unsigned char *ext = enc_scan_text(q, 1);
     s->cust_ext[i] =
-        ext ? enc_arena_strndup(s->arena, (const char *)ext, (size_t)sqlite3_column_bytes(q, 1))
-            : NULL;
-    s->registered_at[i] =
-        sqlite3_column_type(q, 2) == SQLITE_NULL ? ENC_NO_TIME : sqlite3_column_int64(q, 2);
-    const char *b = (const char *)sqlite3_column_text(q, 3);
+        ext ? enc_arena_strndup(s->arena, (const char *)ext, (size_t)enc_scan_bytes(q, 1)) : NULL;
+    s->registered_at[i] = enc_scan_null(q, 2) ? ENC_NO_TIME : enc_scan_i64(q, 2);
+    const char *b = (const char *)enc_scan_text(q, 3);
     s->birth_md[i] = b && strlen(b) == 10 ? (int16_t)(atoi(b + 5) * 100 + atoi(b + 8)) : 0;
-    const char *g = (const char *)sqlite3_column_text(q, 4);
+    const char *g = (const char *)enc_scan_text(q, 4);
     s->gender[i] = g ? g[0] : 0;
-    s->region[i] = dict_add(&s->regions, s->arena, sqlite3_column_text(q, 5), &L->dcap[0]);
-    s->city[i] = dict_add(&s->cities, s->arena, sqlite3_column_text(q, 6), &L->dcap[1]);
-    s->tier[i] = dict_add(&s->tiers, s->arena, sqlite3_column_text(q, 7), &L->dcap[2]);
-    s->tz[i] = dict_add(&s->zones, s->arena, sqlite3_column_text(q, 8), &L->dcap[3]);
-    s->points[i] = sqlite3_column_int64(q, 9);
+    s->region[i] = dict_add(&s->regions, s->arena, enc_scan_text(q, 5), &L->dcap[0]);
+    s->city[i] = dict_add(&s->cities, s->arena, enc_scan_text(q, 6), &L->dcap[1]);
+    s->tier[i] = dict_add(&s->tiers, s->arena, enc_scan_text(q, 7), &L->dcap[2]);
+    s->tz[i] = dict_add(&s->zones, s->arena, enc_scan_text(q, 8), &L->dcap[3]);
+    s->points[i] = enc_scan_i64(q, 9);
 }
 
 /* The ids alone, read from the indexes rather than the table (a fifth of its pages: 0.12-0.17 s
@@ -302,23 +282,20 @@ static void read_attrs(loader *L, sqlite3_stmt *q, size_t i)
 static bool ids_from_indexes(loader *L, size_t n)
 {
     enc_snapshot *s = L->s;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(L->db, "SELECT id FROM customers INDEXED BY customers_external", -1, &q,
-                           NULL) != SQLITE_OK)
-        return false;
+    enc_scan *q = enc_store_snapq(L->db, ENC_SNAPQ_CUST_INDEXED, NULL);
+    if (!q) return false;
     enum { SEEN = -2 };
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(q, 0);
+    while (enc_scan_next(q) == 1) {
+        int64_t id = enc_scan_i64(q, 0);
         if (id >= 0 && id <= L->max_cust) L->cust_of[id] = SEEN;
     }
-    sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(L->db, "SELECT id FROM customers WHERE merged_into IS NOT NULL", -1, &q,
-                           NULL) == SQLITE_OK) {
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(q, 0);
+    enc_scan_close(q);
+    if ((q = enc_store_snapq(L->db, ENC_SNAPQ_CUST_MERGED, NULL))) {
+        while (enc_scan_next(q) == 1) {
+            int64_t id = enc_scan_i64(q, 0);
             if (id >= 0 && id <= L->max_cust) L->cust_of[id] = -1;
         }
-        sqlite3_finalize(q);
+        enc_scan_close(q);
     }
     size_t i = 0;
     for (int64_t id = 0; id <= L->max_cust; id++) {
@@ -346,22 +323,19 @@ static enc_rc load_customers(loader *L, bool attrs)
     bool bounded = ranged(L, ENC_SR_CUSTOMERS);
     size_t n;
     if (bounded) {
-        sqlite3_stmt *c = prep(L, "SELECT count(*), coalesce(max(id), 0) FROM customers WHERE"
-                                  " merged_into IS NULL AND id > ?1 AND id <= ?2");
+        enc_scan *c = prep(L, ENC_SNAPQ_CUST_COUNT_RANGE);
         if (!c) return ENC_EDB;
         bind_range(L, c, 1, ENC_SR_CUSTOMERS);
         n = 0;
         L->max_cust = 0;
-        if (sqlite3_step(c) == SQLITE_ROW) {
-            n = (size_t)sqlite3_column_int64(c, 0);
-            L->max_cust = sqlite3_column_int64(c, 1);
+        if (enc_scan_next(c) == 1) {
+            n = (size_t)enc_scan_i64(c, 0);
+            L->max_cust = enc_scan_i64(c, 1);
         }
-        sqlite3_finalize(c);
+        enc_scan_close(c);
     } else {
-        /* counted on the indexes: every customer, less the merged ones (a partial index) */
-        n = (size_t)scalar(L, "SELECT (SELECT count(*) FROM customers) - (SELECT count(*)"
-                              " FROM customers WHERE merged_into IS NOT NULL)");
-        L->max_cust = scalar(L, "SELECT coalesce(max(id), 0) FROM customers");
+        n = (size_t)scalar(L, ENC_SNAPQ_CUST_COUNT);
+        L->max_cust = scalar(L, ENC_SNAPQ_CUST_MAX);
     }
     L->cust_of = enc_xmalloc((size_t)(L->max_cust + 1) * sizeof *L->cust_of);
     memset(L->cust_of, 0xff, (size_t)(L->max_cust + 1) * sizeof *L->cust_of);
@@ -378,16 +352,12 @@ static enc_rc load_customers(loader *L, bool attrs)
         s->points = ALLOC(s, n, int64_t);
     }
     if (!attrs && !bounded && ids_from_indexes(L, n)) return ENC_OK;
-    sqlite3_stmt *q = prep(L, attrs ? "SELECT id, external_id, registered_at, birthday, gender,"
-                                      " region, city, tier, tz, points FROM customers WHERE"
-                                      " merged_into IS NULL AND id > ?1 AND id <= ?2 ORDER BY id"
-                                    : "SELECT id FROM customers WHERE merged_into IS NULL"
-                                      " AND id > ?1 AND id <= ?2 ORDER BY id");
+    enc_scan *q = prep(L, attrs ? ENC_SNAPQ_CUST_ATTRS : ENC_SNAPQ_CUST_IDS);
     if (!q) return ENC_EDB;
     bind_range(L, q, 1, ENC_SR_CUSTOMERS);
     size_t i = 0;
-    while (i < n && sqlite3_step(q) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(q, 0);
+    while (i < n && enc_scan_next(q) == 1) {
+        int64_t id = enc_scan_i64(q, 0);
         if (id < 1 || id > L->max_cust) continue; /* checked before: not reached */
         s->cust_id[i] = id;
         L->cust_of[id] = (int32_t)i;
@@ -398,7 +368,7 @@ static enc_rc load_customers(loader *L, bool attrs)
         read_attrs(L, q, i);
         i++;
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
     s->ncust = i;
     return ENC_OK;
 }
@@ -410,17 +380,16 @@ static enc_rc listed_customers(loader *L, bool attrs)
     size_t nl = L->x->ncust_ids, n = nl;
     int64_t *more = NULL;
     size_t nmore = 0, cap = 0;
-    sqlite3_stmt *q = prep(L, "SELECT id FROM customers WHERE merged_into IS NULL AND id > ?1"
-                              " AND id <= ?2 ORDER BY id");
+    enc_scan *q = prep(L, ENC_SNAPQ_CUST_IDS);
     if (!q) return ENC_EDB;
     bind_range(L, q, 1, ENC_SR_CUSTOMERS);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(q, 0);
+    while (enc_scan_next(q) == 1) {
+        int64_t id = enc_scan_i64(q, 0);
         if (nl && id <= L->x->cust_ids[nl - 1]) continue; /* the list holds up to its last */
         ENC_GROW(more, cap, nmore + 1);
         more[nmore++] = id;
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
     n += nmore;
     L->max_cust = nmore ? more[nmore - 1] : nl ? L->x->cust_ids[nl - 1] : 0;
     L->cust_of = enc_xmalloc((size_t)(L->max_cust + 1) * sizeof *L->cust_of);
@@ -441,24 +410,22 @@ static enc_rc listed_customers(loader *L, bool attrs)
     s->tier = ALLOC(s, n, int32_t);
     s->tz = ALLOC(s, n, int32_t);
     s->points = ALLOC(s, n, int64_t);
-    q = prep(L, "SELECT id, external_id, registered_at, birthday, gender, region,"
-                " city, tier, tz, points FROM customers WHERE merged_into IS NULL"
-                " AND id > ?1 AND id <= ?2 ORDER BY id");
+    q = prep(L, ENC_SNAPQ_CUST_ATTRS);
     if (!q) return ENC_EDB;
     bind_range(L, q, 1, ENC_SR_CUSTOMERS);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (enc_scan_next(q) == 1) {
         int32_t i = cust_index(L, q, 0);
         if (i >= 0) read_attrs(L, q, (size_t)i);
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
     return ENC_OK;
 }
 
 static enc_rc load_products(loader *L)
 {
     enc_snapshot *s = L->s;
-    size_t n = (size_t)scalar(L, "SELECT count(*) FROM products");
-    L->max_prod = scalar(L, "SELECT coalesce(max(id), 0) FROM products");
+    size_t n = (size_t)scalar(L, ENC_SNAPQ_PROD_COUNT);
+    L->max_prod = scalar(L, ENC_SNAPQ_PROD_MAX);
     if (L->max_prod > L->x->upto[ENC_SR_PRODUCTS]) L->max_prod = L->x->upto[ENC_SR_PRODUCTS];
     L->prod_of = enc_xmalloc((size_t)(L->max_prod + 1) * sizeof *L->prod_of);
     memset(L->prod_of, 0xff, (size_t)(L->max_prod + 1) * sizeof *L->prod_of);
@@ -473,18 +440,16 @@ static enc_rc load_products(loader *L)
     s->prod_tier = ALLOC(s, n, int32_t);
     s->prod_replenish = ALLOC(s, n, int32_t);
     s->prod_in_stock = ALLOC(s, n, uint8_t);
-    sqlite3_stmt *q = prep(L, "SELECT id, sku, name, category, brand, coalesce(price, -1),"
-                              " coalesce(tier, 0), coalesce(replenish_days, 0), in_stock != 0"
-                              " FROM products WHERE id <= ?1 ORDER BY id");
+    enc_scan *q = prep(L, ENC_SNAPQ_PRODUCTS);
     if (!q) return ENC_EDB;
-    sqlite3_bind_int64(q, 1, L->max_prod);
+    enc_scan_bind_i64(q, 1, L->max_prod);
     size_t i = 0;
-    while (i < n && sqlite3_step(q) == SQLITE_ROW) {
-        s->prod_id[i] = sqlite3_column_int64(q, 0);
-        const char *sku = (const char *)sqlite3_column_text(q, 1);
+    while (i < n && enc_scan_next(q) == 1) {
+        s->prod_id[i] = enc_scan_i64(q, 0);
+        const char *sku = (const char *)enc_scan_text(q, 1);
         if (s->prod_id[i] < 1 || s->prod_id[i] > L->max_prod || !sku) {
             int64_t bad = s->prod_id[i];
-            sqlite3_finalize(q);
+            enc_scan_close(q);
             return enc_fail(L->err, ENC_EDB,
                             "the store's product #%lld has %s: it is corrupted or was edited by"
                             " hand; `encore check` lists what is wrong",
@@ -493,9 +458,9 @@ static enc_rc load_products(loader *L)
         L->prod_of[s->prod_id[i]] = (int32_t)i;
         s->prod_sku[i] = enc_arena_strndup(s->arena, sku, strlen(sku));
         *enc_smap_put(L->sku_of, sku, strlen(sku), 0, NULL) = (int64_t)i;
-        const char *name = (const char *)sqlite3_column_text(q, 2);
+        const char *name = (const char *)enc_scan_text(q, 2);
         s->prod_name[i] = name ? enc_arena_strndup(s->arena, name, strlen(name)) : NULL;
-        const unsigned char *cat = sqlite3_column_text(q, 3);
+        const unsigned char *cat = enc_scan_text(q, 3);
         s->prod_cat[i] = dict_add(&s->cats, s->arena, cat, &L->dcap[4]);
         s->prod_top[i] = -1;
         if (cat) {
@@ -510,14 +475,14 @@ static enc_rc load_products(loader *L)
             top[k] = 0;
             s->prod_top[i] = dict_add(&s->tops, s->arena, (const unsigned char *)top, &L->dcap[5]);
         }
-        s->prod_brand[i] = dict_add(&s->brands, s->arena, sqlite3_column_text(q, 4), &L->dcap[6]);
-        s->prod_price[i] = sqlite3_column_int64(q, 5);
-        s->prod_tier[i] = sqlite3_column_int(q, 6);
-        s->prod_replenish[i] = sqlite3_column_int(q, 7);
-        s->prod_in_stock[i] = (uint8_t)sqlite3_column_int(q, 8);
+        s->prod_brand[i] = dict_add(&s->brands, s->arena, enc_scan_text(q, 4), &L->dcap[6]);
+        s->prod_price[i] = enc_scan_i64(q, 5);
+        s->prod_tier[i] = enc_scan_int(q, 6);
+        s->prod_replenish[i] = enc_scan_int(q, 7);
+        s->prod_in_stock[i] = (uint8_t)enc_scan_int(q, 8);
         i++;
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
     s->nprod = i;
     return ENC_OK;
 }
@@ -526,7 +491,7 @@ static enc_rc load_products(loader *L)
 static enc_rc load_orders(loader *L, int64_t from)
 {
     enc_snapshot *s = L->s;
-    L->max_ord = scalar(L, "SELECT coalesce(max(id), 0) FROM orders");
+    L->max_ord = scalar(L, ENC_SNAPQ_ORD_MAX);
     bool details = L->parts & ENC_SNAP_DETAILS;
     int32_t *key, *ch = NULL, *pay = NULL;
     int64_t *id, *ts, *amt;
@@ -534,41 +499,33 @@ static enc_rc load_orders(loader *L, int64_t from)
     cols c = {0};
     COL(&c, key), COL(&c, id), COL(&c, ts), COL(&c, amt);
     if (details) COL(&c, ch), COL(&c, pay), COL(&c, promo);
-    sqlite3_stmt *q = prep(L, details ? "SELECT id, customer_id, ts, sales, coupon IS NOT NULL OR"
-                                        " discount > 0, channel, payment FROM orders WHERE"
-                                        " status = 'paid' AND customer_id IS NOT NULL AND (sales >"
-                                        " 0 OR (has_lines = 0 AND items > 0)) AND ts < ?1 AND"
-                                        " ts >= ?2 AND id > ?3 AND id <= ?4"
-                                      : "SELECT id, customer_id, ts, sales FROM orders WHERE"
-                                        " status = 'paid' AND customer_id IS NOT NULL AND (sales >"
-                                        " 0 OR (has_lines = 0 AND items > 0)) AND ts < ?1 AND"
-                                        " ts >= ?2 AND id > ?3 AND id <= ?4");
+    enc_scan *q = prep(L, details ? ENC_SNAPQ_ORDERS_DETAILS : ENC_SNAPQ_ORDERS);
     if (!q) return ENC_EDB;
     cols_alloc(&c, L->max_ord); /* ids from 1: the largest bounds the count */
-    sqlite3_bind_int64(q, 1, s->as_of);
-    sqlite3_bind_int64(q, 2, from);
+    enc_scan_bind_i64(q, 1, s->as_of);
+    enc_scan_bind_i64(q, 2, from);
     bind_range(L, q, 3, ENC_SR_ORDERS);
     size_t n = 0;
     L->min_oid = INT64_MAX;
     L->max_oid = INT64_MIN;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (enc_scan_next(q) == 1) {
         int32_t cu = cust_index(L, q, 1);
         if (cu < 0) continue;
         cols_room(&c, n);
         key[n] = cu;
-        id[n] = sqlite3_column_int64(q, 0);
-        ts[n] = sqlite3_column_int64(q, 2);
-        amt[n] = sqlite3_column_int64(q, 3);
+        id[n] = enc_scan_i64(q, 0);
+        ts[n] = enc_scan_i64(q, 2);
+        amt[n] = enc_scan_i64(q, 3);
         if (details) {
-            promo[n] = (uint8_t)sqlite3_column_int(q, 4);
-            ch[n] = dict_add(&s->channels, L->arena, sqlite3_column_text(q, 5), &L->dcap[7]);
-            pay[n] = dict_add(&s->payments, L->arena, sqlite3_column_text(q, 6), &L->dcap[8]);
+            promo[n] = (uint8_t)enc_scan_int(q, 4);
+            ch[n] = dict_add(&s->channels, L->arena, enc_scan_text(q, 5), &L->dcap[7]);
+            pay[n] = dict_add(&s->payments, L->arena, enc_scan_text(q, 6), &L->dcap[8]);
         }
         if (id[n] < L->min_oid) L->min_oid = id[n];
         if (id[n] > L->max_oid) L->max_oid = id[n];
         n++;
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
 
     s->ord_off = ALLOC(s, s->ncust + 1, int64_t);
     size_t *perm = group_rows(key, n, s->ncust, ts, s->ord_off);
@@ -619,26 +576,21 @@ static enc_rc load_lines(loader *L)
         lo = L->min_oid << ENC_LINE_BITS;
         hi = (L->max_oid + 1) << ENC_LINE_BITS;
     }
-    sqlite3_stmt *q = prep(L, details ? "SELECT id, coalesce(product_id, 0), qty, amount FROM"
-                                        " order_lines WHERE id >= ?1 AND id < ?2 AND kind ="
-                                        " 'sale' ORDER BY id"
-                                      : "SELECT id, coalesce(product_id, 0) FROM order_lines"
-                                        " WHERE id >= ?1 AND id < ?2 AND kind = 'sale' ORDER BY"
-                                        " id");
+    enc_scan *q = prep(L, details ? ENC_SNAPQ_LINES_DETAILS : ENC_SNAPQ_LINES);
     if (!q) return ENC_EDB;
-    sqlite3_bind_int64(q, 1, lo);
-    sqlite3_bind_int64(q, 2, hi);
+    enc_scan_bind_i64(q, 1, lo);
+    enc_scan_bind_i64(q, 2, hi);
     /* every line of the table, when no window narrows the orders (count(*) reads only the
      * table's page headers); else a guess that grows */
     cols_alloc(&c, L->orders_from == INT64_MIN && !ranged(L, ENC_SR_ORDERS)
-                       ? scalar(L, "SELECT count(*) FROM order_lines")
+                       ? scalar(L, ENC_SNAPQ_LINES_COUNT)
                        : (int64_t)s->nord * 4);
     int64_t *run = enc_xmalloc((s->nord + 1) * sizeof *run); /* first line read, per order */
     int32_t *cnt = enc_xcalloc(s->nord + 1, sizeof *cnt);
     int64_t last = -1;
     enc_rc rc = ENC_OK;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int64_t oid = sqlite3_column_int64(q, 0) >> ENC_LINE_BITS;
+    while (enc_scan_next(q) == 1) {
+        int64_t oid = enc_scan_i64(q, 0) >> ENC_LINE_BITS;
         if (oid < 0 || oid > L->max_ord || L->ord_of[oid] < 0) continue;
         int32_t k = L->ord_of[oid];
         if (oid != last) {
@@ -652,16 +604,16 @@ static enc_rc load_lines(loader *L)
         }
         cnt[k]++;
         cols_room(&c, n);
-        int64_t pid = sqlite3_column_int64(q, 1);
+        int64_t pid = enc_scan_i64(q, 1);
         prod[n] = pid > 0 && pid <= L->max_prod ? L->prod_of[pid] : -1;
         if (details) {
-            int64_t qv = sqlite3_column_int64(q, 2);
+            int64_t qv = enc_scan_i64(q, 2);
             qty[n] = qv > INT32_MAX ? INT32_MAX : (int32_t)qv;
-            amt[n] = sqlite3_column_int64(q, 3);
+            amt[n] = enc_scan_i64(q, 3);
         }
         n++;
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
     s->line_off = ALLOC(s, s->nord + 1, int64_t);
     s->nline = n;
     s->line_prod = ALLOC(s, n, int32_t);
@@ -693,17 +645,7 @@ static enc_rc load_returns(loader *L)
     s->ret_count = ALLOC(s, s->ncust, int32_t);
     memset(s->ret_amount, 0, s->ncust * sizeof *s->ret_amount);
     memset(s->ret_count, 0, s->ncust * sizeof *s->ret_count);
-    /* returned orders, and return lines inside paid orders (each such order counts once) */
-    /* in order id order, so that returns at the same time come in that order */
-    sqlite3_stmt *q =
-        prep(L, "SELECT customer_id, -total, ts, id FROM orders WHERE status ="
-                " 'returned' AND customer_id IS NOT NULL AND ts < ?1 AND id > ?2"
-                " AND id <= ?3"
-                " UNION ALL SELECT o.customer_id, -sum(l.amount), o.ts, o.id FROM"
-                " order_lines l JOIN orders o ON o.id = l.order_id WHERE l.kind ="
-                " 'return' AND o.status = 'paid' AND o.customer_id IS NOT NULL AND"
-                " o.ts < ?1 AND o.id > ?2 AND o.id <= ?3 AND l.id >= ?4 AND l.id < ?5 GROUP BY"
-                " o.id ORDER BY 4");
+    enc_scan *q = prep(L, ENC_SNAPQ_RETURNS);
     if (!q) return ENC_EDB;
     size_t n = 0;
     int32_t *key;
@@ -711,33 +653,33 @@ static enc_rc load_returns(loader *L)
     cols c = {0};
     COL(&c, key), COL(&c, ts), COL(&c, amt);
     cols_alloc(&c, 0);
-    sqlite3_bind_int64(q, 1, s->as_of);
+    enc_scan_bind_i64(q, 1, s->as_of);
     bind_range(L, q, 2, ENC_SR_ORDERS);
     /* the lines of the orders in range are a range of line ids (store.h) */
     int64_t after = L->x->after[ENC_SR_ORDERS], upto = L->x->upto[ENC_SR_ORDERS],
             lim = (INT64_MAX >> ENC_LINE_BITS) - 1;
-    sqlite3_bind_int64(q, 4,
-                       after < 0      ? INT64_MIN
-                       : after >= lim ? INT64_MAX
-                                      : (after + 1) << ENC_LINE_BITS);
-    sqlite3_bind_int64(q, 5,
-                       upto >= lim ? INT64_MAX
-                       : upto < 0  ? INT64_MIN
-                                   : (upto + 1) << ENC_LINE_BITS);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    enc_scan_bind_i64(q, 4,
+                      after < 0      ? INT64_MIN
+                      : after >= lim ? INT64_MAX
+                                     : (after + 1) << ENC_LINE_BITS);
+    enc_scan_bind_i64(q, 5,
+                      upto >= lim ? INT64_MAX
+                      : upto < 0  ? INT64_MIN
+                                  : (upto + 1) << ENC_LINE_BITS);
+    while (enc_scan_next(q) == 1) {
         int32_t cu = cust_index(L, q, 0);
         if (cu < 0) continue;
-        int64_t a = sqlite3_column_int64(q, 1);
+        int64_t a = enc_scan_i64(q, 1);
         a = a > 0 ? a : -a;
         s->ret_amount[cu] += a;
         s->ret_count[cu]++;
         cols_room(&c, n);
         key[n] = cu;
-        ts[n] = sqlite3_column_int64(q, 2);
+        ts[n] = enc_scan_i64(q, 2);
         amt[n] = a;
         n++;
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
     s->ret_off = ALLOC(s, s->ncust + 1, int64_t);
     size_t *perm = group_rows(key, n, s->ncust, ts, s->ret_off);
     s->ret_ts = ALLOC(s, n, int64_t);
@@ -758,12 +700,7 @@ static enc_rc load_events(loader *L, int64_t from)
     s->consults = ALLOC(s, s->ncust, int32_t);
     memset(s->consults, 0, s->ncust * sizeof *s->consults);
     bool details = L->parts & ENC_SNAP_DETAILS;
-    sqlite3_stmt *q = prep(L, details ? "SELECT customer_id, ts, type, sku, session FROM events"
-                                        " WHERE customer_id IS NOT NULL AND ts < ?1 AND ts >= ?2"
-                                        " AND id > ?3 AND id <= ?4"
-                                      : "SELECT customer_id, ts, type, sku FROM events WHERE"
-                                        " customer_id IS NOT NULL AND ts < ?1 AND ts >= ?2"
-                                        " AND id > ?3 AND id <= ?4");
+    enc_scan *q = prep(L, details ? ENC_SNAPQ_EVENTS_DETAILS : ENC_SNAPQ_EVENTS);
     if (!q) return ENC_EDB;
     size_t n = 0;
     int32_t *key, *prod;
@@ -774,33 +711,33 @@ static enc_rc load_events(loader *L, int64_t from)
     COL(&c, key), COL(&c, prod), COL(&c, ts), COL(&c, type);
     if (details) COL(&c, sess);
     /* ids from 1: the largest bounds the count */
-    int64_t cap = scalar(L, "SELECT coalesce(max(id), 0) FROM events");
+    int64_t cap = scalar(L, ENC_SNAPQ_EV_MAX);
     cols_alloc(&c, L->x->after[ENC_SR_EVENTS] != INT64_MIN ? 0
                    : cap < L->x->upto[ENC_SR_EVENTS]       ? cap
                                                            : L->x->upto[ENC_SR_EVENTS]);
-    sqlite3_bind_int64(q, 1, s->as_of);
-    sqlite3_bind_int64(q, 2, from);
+    enc_scan_bind_i64(q, 1, s->as_of);
+    enc_scan_bind_i64(q, 2, from);
     bind_range(L, q, 3, ENC_SR_EVENTS);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (enc_scan_next(q) == 1) {
         int32_t cu = cust_index(L, q, 0);
         if (cu < 0) continue;
         cols_room(&c, n);
         key[n] = cu;
-        ts[n] = sqlite3_column_int64(q, 1);
-        type[n] = (uint8_t)enc_ev_type_parse((const char *)sqlite3_column_text(q, 2));
+        ts[n] = enc_scan_i64(q, 1);
+        type[n] = (uint8_t)enc_ev_type_parse((const char *)enc_scan_text(q, 2));
         if (type[n] == EV_CONSULT) s->consults[cu]++;
-        const char *sku = (const char *)sqlite3_column_text(q, 3);
+        const char *sku = (const char *)enc_scan_text(q, 3);
         int64_t *p = sku ? enc_smap_get(L->sku_of, sku, strlen(sku)) : NULL;
         prod[n] = p ? (int32_t)*p : -1;
         if (details) {
-            const char *ses = (const char *)sqlite3_column_text(q, 4);
-            size_t sl = ses ? (size_t)sqlite3_column_bytes(q, 4) : 0;
+            const char *ses = (const char *)enc_scan_text(q, 4);
+            size_t sl = ses ? (size_t)enc_scan_bytes(q, 4) : 0;
             uint32_t h = sl ? (uint32_t)enc_hash_bytes(ses, sl) : 0;
             sess[n] = h ? h : sl ? 1 : 0; /* a hash of 0 would read as "none" */
         }
         n++;
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
     s->ev_off = ALLOC(s, s->ncust + 1, int64_t);
     size_t *perm = group_rows(key, n, s->ncust, ts, s->ev_off);
     s->nev = n;
@@ -833,9 +770,7 @@ static enc_rc load_feedback(loader *L)
         s->nps_last[i] = NAN;
         s->review_avg[i] = 0;
     }
-    sqlite3_stmt *q = prep(L, "SELECT customer_id, ts, kind, score FROM feedback WHERE"
-                              " customer_id IS NOT NULL AND ts < ?1 AND id > ?2 AND id <= ?3"
-                              " ORDER BY ts, id");
+    enc_scan *q = prep(L, ENC_SNAPQ_FEEDBACK);
     if (!q) return ENC_EDB;
     int32_t *reviews = enc_xcalloc(n ? n : 1, sizeof *reviews);
     size_t nc = 0, nr = 0;
@@ -851,18 +786,18 @@ static enc_rc load_feedback(loader *L)
         COL(&r, rkey), COL(&r, rts), COL(&r, rkind), COL(&r, rscore);
         cols_alloc(&r, 0);
     }
-    sqlite3_bind_int64(q, 1, s->as_of);
+    enc_scan_bind_i64(q, 1, s->as_of);
     bind_range(L, q, 2, ENC_SR_FEEDBACK);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (enc_scan_next(q) == 1) {
         int32_t cu = cust_index(L, q, 0);
         if (cu < 0) continue;
-        const char *kind = (const char *)sqlite3_column_text(q, 2);
-        bool has_score = sqlite3_column_type(q, 3) != SQLITE_NULL;
-        double score = sqlite3_column_double(q, 3);
+        const char *kind = (const char *)enc_scan_text(q, 2);
+        bool has_score = !enc_scan_null(q, 3);
+        double score = enc_scan_double(q, 3);
         if (rows) {
             cols_room(&r, nr);
             rkey[nr] = cu;
-            rts[nr] = sqlite3_column_int64(q, 1);
+            rts[nr] = enc_scan_i64(q, 1);
             rkind[nr] = strcmp(kind, "complaint") == 0 ? FB_COMPLAINT
                         : strcmp(kind, "nps") == 0     ? FB_NPS
                         : strcmp(kind, "review") == 0  ? FB_REVIEW
@@ -871,7 +806,7 @@ static enc_rc load_feedback(loader *L)
         }
         if (strcmp(kind, "complaint") == 0) {
             s->complaints[cu]++;
-            s->last_complaint[cu] = sqlite3_column_int64(q, 1);
+            s->last_complaint[cu] = enc_scan_i64(q, 1);
             cols_room(&c, nc);
             ckey[nc] = cu;
             cts[nc++] = s->last_complaint[cu];
@@ -882,7 +817,7 @@ static enc_rc load_feedback(loader *L)
             reviews[cu]++;
         }
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
     for (size_t i = 0; i < n; i++)
         s->review_avg[i] = reviews[i] ? s->review_avg[i] / (float)reviews[i] : NAN;
     free(reviews);
@@ -919,9 +854,7 @@ static enc_rc load_consents(loader *L)
     enc_snapshot *s = L->s;
     s->consent = ALLOC(s, s->ncust, uint8_t);
     memset(s->consent, 0, s->ncust);
-    sqlite3_stmt *q = prep(L, "SELECT customer_id, channel, granted, ts FROM consents WHERE"
-                              " purpose = 'marketing' AND ts < ?1 AND id > ?2 AND id <= ?3"
-                              " ORDER BY id");
+    enc_scan *q = prep(L, ENC_SNAPQ_CONSENTS);
     if (!q) return ENC_EDB;
     size_t n = 0;
     int32_t *key;
@@ -929,26 +862,24 @@ static enc_rc load_consents(loader *L)
     uint8_t *mask, *granted;
     cols c = {0};
     COL(&c, key), COL(&c, ts), COL(&c, mask), COL(&c, granted);
-    cols_alloc(&c, ranged(L, ENC_SR_CONSENTS)
-                       ? 0
-                       : scalar(L, "SELECT coalesce(max(id), 0) FROM consents"));
-    sqlite3_bind_int64(q, 1, s->as_of);
+    cols_alloc(&c, ranged(L, ENC_SR_CONSENTS) ? 0 : scalar(L, ENC_SNAPQ_CONS_MAX));
+    enc_scan_bind_i64(q, 1, s->as_of);
     bind_range(L, q, 2, ENC_SR_CONSENTS);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (enc_scan_next(q) == 1) {
         int32_t cu = cust_index(L, q, 0);
         if (cu < 0) continue;
-        const char *ch = (const char *)sqlite3_column_text(q, 1);
+        const char *ch = (const char *)enc_scan_text(q, 1);
         int bit = enc_channel_parse(ch);
         uint8_t m = bit >= 0 ? (uint8_t)(1u << bit) : strcmp(ch, "all") == 0 ? 0x1f : 0;
         if (!m) continue;
         cols_room(&c, n);
         key[n] = cu;
         mask[n] = m;
-        granted[n] = sqlite3_column_int(q, 2) != 0;
-        ts[n] = sqlite3_column_int64(q, 3);
+        granted[n] = enc_scan_int(q, 2) != 0;
+        ts[n] = enc_scan_i64(q, 3);
         n++;
     }
-    sqlite3_finalize(q);
+    enc_scan_close(q);
     int64_t *off = enc_xmalloc((s->ncust + 1) * sizeof *off);
     size_t *perm = group_rows(key, n, s->ncust, ts, off);
     for (size_t k = 0; k < n; k++) {
@@ -979,63 +910,6 @@ static enc_rc load_consents(loader *L)
  * the system time of scoring Online Retail). A larger store is read the ordinary way: mapped,
  * its pages would count in the process's resident memory for no gain in speed. */
 #define MMAP_MAX ((int64_t)256 << 20)
-
-static int64_t db_bytes(sqlite3 *db)
-{
-    int64_t size = 0;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT page_count * page_size FROM pragma_page_count(),"
-                           " pragma_page_size()",
-                           -1, &q, NULL) == SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW) size = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-    }
-    return size;
-}
-
-static void set_mmap(sqlite3 *db, int64_t bytes)
-{
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA mmap_size=%lld", (long long)bytes);
-    sqlite3_exec(db, pragma, NULL, NULL, NULL);
-}
-
-/* A second connection for the tables loaded on a second thread, reading exactly what the main
- * connection reads: a third connection takes the write lock (BEGIN IMMEDIATE) while both start
- * their read transactions, so no commit can fall between the two starts; the lock is released
- * at once (writers wait milliseconds, not the whole load). NULL — and nothing begun — for an
- * in-memory or unwritable database: everything is then read on the main connection. */
-static sqlite3 *open_side(sqlite3 *db, int64_t map)
-{
-    const char *path = sqlite3_db_filename(db, "main");
-    if (!path || !*path) return NULL;
-    sqlite3 *lock = NULL, *side = NULL;
-    bool main_begun = false;
-    if (sqlite3_open_v2(path, &lock, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-            SQLITE_OK ||
-        sqlite3_open_v2(path, &side, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_busy_timeout(lock, 10000);
-    sqlite3_busy_timeout(side, 10000);
-    if (map) set_mmap(side, map);
-    if (sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) goto fail;
-    /* reading the schema table starts each read transaction */
-    main_begun = sqlite3_exec(db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) ==
-                 SQLITE_OK;
-    if (!main_begun || sqlite3_exec(side, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL,
-                                    NULL) != SQLITE_OK)
-        goto fail;
-    sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(lock);
-    return side;
-fail:
-    if (main_begun) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    if (lock) sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(lock);
-    sqlite3_close(side);
-    return NULL;
-}
 
 /* The tables after customers and products (which every other needs) are tasks that two
  * threads, each on its own connection, take in turn from a list, the costliest first: events
@@ -1133,24 +1007,19 @@ enc_rc enc__snapshot_load_ext(enc_store *st, int64_t as_of, const enc_snapshot_o
     enc_dict *dicts[] = {&s->cats,    &s->tops,   &s->brands, &s->channels, &s->payments,
                          &s->regions, &s->cities, &s->tiers,  &s->zones};
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++) dict_init(dicts[i]);
-    sqlite3 *db = enc__store_db(st);
     loader L = {.s = s,
                 .st = st,
                 .err = err,
-                .db = db,
+                .db = st,
                 .arena = s->arena,
                 .parts = parts,
                 .x = x,
                 .orders_from = s->loaded.orders_from,
                 .events_from = s->loaded.events_from};
-    int64_t mmap_before = 0, bytes = db_bytes(db),
+    int64_t bytes = enc_store_db_bytes(st),
             map = bytes > 0 && bytes <= MMAP_MAX ? bytes + (1 << 20) : 0;
-    sqlite3_stmt *mq;
-    if (sqlite3_prepare_v2(db, "PRAGMA mmap_size", -1, &mq, NULL) == SQLITE_OK) {
-        if (sqlite3_step(mq) == SQLITE_ROW) mmap_before = sqlite3_column_int64(mq, 0);
-        sqlite3_finalize(mq);
-    }
-    if (map) set_mmap(db, map);
+    int64_t mmap_before = enc_store_mmap_get(st);
+    if (map) enc_store_mmap_set(st, map);
     int64_t cache_before = enc__store_scan_begin(st);
     tasks t = {.n = 0};
     static const unsigned task_part[] = {ENC_SNAP_EVENTS, ENC_SNAP_ORDERS, ENC_SNAP_CONSENTS,
@@ -1159,10 +1028,11 @@ enc_rc enc__snapshot_load_ext(enc_store *st, int64_t as_of, const enc_snapshot_o
         if (parts & task_part[k]) t.task[t.n++] = k;
     atomic_init(&t.next, 0);
     /* one read transaction (on each connection): every table is seen at the same moment */
-    sqlite3 *side = t.n > 1 ? open_side(db, map) : NULL;
-    enc_rc rc = side || sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
-                    ? ENC_OK
-                    : enc__store_sqlfail(st, err, "snapshot");
+    /* (a second connection for the tables loaded on a second thread, reading exactly what the
+     * main connection reads; NULL for an in-memory or unwritable database: everything is then
+     * read on the main connection) */
+    enc_store *side = t.n > 1 ? enc_store_side_open(st, map) : NULL;
+    enc_rc rc = side ? ENC_OK : enc_store_read_begin(st, "snapshot", err);
     if (!rc) rc = check_ids(&L);
     if (!rc) rc = load_customers(&L, parts & ENC_SNAP_CUSTOMERS);
     if (!rc && (parts & ENC_SNAP_PRODUCTS) && !x->cust_ids) rc = load_products(&L);
@@ -1189,13 +1059,10 @@ enc_rc enc__snapshot_load_ext(enc_store *st, int64_t as_of, const enc_snapshot_o
             rc = w[k].rc;
             *err = w[k].err;
         }
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-    if (map) set_mmap(db, mmap_before);
+    enc_store_read_end(st);
+    if (map) enc_store_mmap_set(st, mmap_before);
     enc__store_scan_end(st, cache_before);
-    if (side) {
-        sqlite3_exec(side, "COMMIT", NULL, NULL, NULL);
-        sqlite3_close(side);
-    }
+    enc_store_side_close(side);
     free(L.cust_of);
     free(w[0].L.ord_of);
     free(w[1].L.ord_of);
