@@ -6,11 +6,11 @@
 #include "audience/columns.h"
 #include "audience/profcache.h"
 #include "snapshot/colfile.h"
+#include "store/colcache_store.h"
 #include "base/datetime.h"
 #include "base/buf.h"
 #include "base/map.h"
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,23 +436,16 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
     size_t bufcap = 0;
     bool cached = e->st && from_cache(e, cols, nc);
     if (e->st && !cached) {
-        enc_buf sql = {0};
-        enc_buf_adds(&sql, "SELECT customer_id");
-        for (int k = 0; k < nc; k++) enc_buf_printf(&sql, ", %s", enc_aud_fields[cols[k].f].column);
-        enc_buf_adds(&sql, " FROM profiles WHERE as_of <= ?1 ORDER BY customer_id");
-        sqlite3 *db = enc__store_db(e->st);
+        const char *names[AUD_F_COUNT];
+        for (int k = 0; k < nc; k++) names[k] = enc_aud_fields[cols[k].f].column;
         int64_t cache = enc__store_scan_begin(e->st);
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(db, sql.p, -1, &q, NULL) != SQLITE_OK) {
-            rc = enc_fail(err, ENC_EDB, "profiles: %s", sqlite3_errmsg(db));
-            q = NULL;
-        }
-        enc_buf_free(&sql);
-        if (q) sqlite3_bind_int64(q, 1, enc_as_of_visible_until(e->now)); /* as_of convention */
+        enc_scan *q = enc_store_profile_scan(e->st, names, nc, false, true, "profiles", err);
+        if (!q) rc = err->rc;
+        if (q) enc_scan_bind_i64(q, 1, enc_as_of_visible_until(e->now)); /* as_of convention */
         size_t j = 0, used = 0;
-        int step = SQLITE_DONE;
-        while (!rc && q && (step = sqlite3_step(q)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(q, 0);
+        int step = 0;
+        while (!rc && q && (step = enc_scan_next(q)) == 1) {
+            int64_t id = enc_scan_i64(q, 0);
             while (j < n && s->cust_id[j] < id) j++;
             if (j == n) break;
             if (s->cust_id[j] != id) continue; /* merged away, or not in the snapshot */
@@ -460,14 +453,14 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
             for (int k = 0; k < nc && !rc; k++) {
                 pcol *p = &cols[k];
                 int qc = k + 1;
-                if (sqlite3_column_type(q, qc) == SQLITE_NULL) continue;
+                if (enc_scan_null(q, qc)) continue;
                 if (p->type == AUD_TEXT) {
-                    const char *t = (const char *)sqlite3_column_text(q, qc);
-                    size_t tl = (size_t)sqlite3_column_bytes(q, qc);
+                    const char *t = (const char *)enc_scan_text(q, qc);
+                    size_t tl = (size_t)enc_scan_bytes(q, qc);
                     if (t && tl) p->txt[j] = dict_id(e, &p->d, enc_aud_fields[p->f].domain, t, tl);
                 } else if (p->type == AUD_LIST) {
-                    const char *t = (const char *)sqlite3_column_text(q, qc);
-                    size_t tl = (size_t)sqlite3_column_bytes(q, qc);
+                    const char *t = (const char *)enc_scan_text(q, qc);
+                    size_t tl = (size_t)enc_scan_bytes(q, qc);
                     if (!t) continue;
                     int64_t *seen = enc_smap_get(p->memo, t, tl);
                     if (seen) {
@@ -498,13 +491,12 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
                         p->items[p->nitems++] = dict_id(e, &p->d, AUD_DOM_NONE, it[x], il[x]);
                     p->cnt[j] = m;
                 } else {
-                    p->num[j] = sqlite3_column_double(q, qc);
+                    p->num[j] = enc_scan_double(q, qc);
                 }
             }
         }
-        if (!rc && q && step != SQLITE_DONE && step != SQLITE_ROW)
-            rc = enc_fail(err, ENC_EDB, "profiles: %s", sqlite3_errmsg(db));
-        sqlite3_finalize(q);
+        if (!rc && q && step < 0) rc = enc_scan_fail(q, err, "profiles");
+        enc_scan_close(q);
         enc__store_scan_end(e->st, cache);
         e->nprofiles = used;
     }

@@ -1,5 +1,5 @@
 /* profcache.c — the profile columns' cache (profcache.h): built in one scan of the profiles
- * table with the same conversions the store path of columns.c applies (sqlite3_column_double
+ * table with the same conversions the store path of columns.c applies (enc_scan_double
  * for numbers, the text as stored for texts, enc_aud_json_strings for lists), written as a
  * colfile, and checked against the profiles' generation each time it is opened. */
 #include "audience/profcache.h"
@@ -10,7 +10,8 @@
 #include "base/mem.h"
 #include "snapshot/colcache.h"
 #include "snapshot/colfile.h"
-#include "store/store_int.h"
+#include "store/colcache_store.h"
+#include "store/store_analytics.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -36,26 +37,9 @@ struct enc_profcache {
 
 static bool path_of(enc_store *st, char *buf, size_t size)
 {
-    const char *db = sqlite3_db_filename(enc__store_db(st), "main");
-    if (!db || !*db) return false;
+    const char *db = enc_store_path(st);
+    if (!*db) return false;
     return (size_t)snprintf(buf, size, "%s.profiles.columns", db) < size;
-}
-
-static int64_t gen_of(sqlite3 *db, bool *marked)
-{
-    int64_t g = -1;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT (SELECT gen FROM column_gen WHERE id = 2), EXISTS(SELECT 1"
-                           " FROM column_marks WHERE tbl = 'profiles')",
-                           -1, &q, NULL) == SQLITE_OK) {
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            g = sqlite3_column_type(q, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 0);
-            *marked = sqlite3_column_int(q, 1) != 0;
-        }
-        sqlite3_finalize(q);
-    }
-    return g;
 }
 
 /* ---- building ---------------------------------------------------------------------------- */
@@ -94,20 +78,14 @@ enc_rc enc_profcache_build(enc_store *st, enc_err *err)
     char path[4096];
     if (!path_of(st, path, sizeof path))
         return enc_fail(err, ENC_EUSAGE, "profile cache: the store is in memory");
-    sqlite3 *db = enc__store_db(st);
     header h = {0};
     /* the mark first: from here on every write to profiles raises the generation */
     if (enc_store_begin(st, err)) return ENC_EDB;
-    if (sqlite3_exec(db,
-                     "INSERT INTO column_marks(tbl, hwm) VALUES('profiles', 0) ON CONFLICT(tbl)"
-                     " DO NOTHING",
-                     NULL, NULL, NULL) != SQLITE_OK) {
-        enc_rc rc = enc__store_sqlfail(st, err, "profile cache mark");
-        enc_store_rollback(st);
-        return rc;
-    }
     bool marked = false;
-    h.gen = gen_of(db, &marked);
+    if (enc_store_profmark(st, &h.gen, &marked, err)) {
+        enc_store_rollback(st);
+        return ENC_EDB;
+    }
     h.schema = enc_store_schema_version(st);
     if (enc_store_commit(st, err)) return ENC_EDB;
 
@@ -127,26 +105,21 @@ enc_rc enc_profcache_build(enc_store *st, enc_err *err)
         nc++;
     }
     h.ncols = nc;
-    enc_buf sql = {0};
-    enc_buf_adds(&sql, "SELECT customer_id, as_of");
-    for (int k = 0; k < nc; k++) enc_buf_printf(&sql, ", %s", cols[k].name);
-    enc_buf_adds(&sql, " FROM profiles ORDER BY customer_id");
+    const char *colnames[AUD_F_COUNT];
+    for (int k = 0; k < nc; k++) colnames[k] = cols[k].name;
     enc_rc rc = ENC_OK;
     int64_t nrows = 0;
     int64_t cap = 0;
     int64_t *cust = NULL, *as_of = NULL;
     char *buf = NULL;
     size_t bufcap = 0;
-    sqlite3_stmt *q;
+    enc_scan *q = NULL;
     int64_t cache_before = enc__store_scan_begin(st);
-    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, sql.p, -1, &q, NULL) != SQLITE_OK) {
-        rc = enc__store_sqlfail(st, err, "profile cache");
-        q = NULL;
-    }
-    enc_buf_free(&sql);
-    int step = SQLITE_DONE;
-    while (!rc && q && (step = sqlite3_step(q)) == SQLITE_ROW) {
+    if (enc_store_read_begin(st, "profile cache", err) ||
+        !(q = enc_store_profile_scan(st, colnames, nc, true, false, "profile cache", err)))
+        rc = ENC_EDB;
+    int step = 0;
+    while (!rc && q && (step = enc_scan_next(q)) == 1) {
         if (nrows == cap) {
             cap = cap ? cap * 2 : 4096;
             cust = enc_xrealloc(cust, (size_t)cap * sizeof *cust);
@@ -161,15 +134,15 @@ enc_rc enc_profcache_build(enc_store *st, enc_err *err)
             }
         }
         size_t r = (size_t)nrows++;
-        cust[r] = sqlite3_column_int64(q, 0);
-        as_of[r] = sqlite3_column_int64(q, 1);
+        cust[r] = enc_scan_i64(q, 0);
+        as_of[r] = enc_scan_i64(q, 1);
         for (int k = 0; k < nc; k++) {
             bcol *c = &cols[k];
             int qc = k + 2;
-            bool null = sqlite3_column_type(q, qc) == SQLITE_NULL;
+            bool null = enc_scan_null(q, qc);
             if (c->type == AUD_TEXT) {
-                const char *t = (const char *)sqlite3_column_text(q, qc);
-                size_t tl = (size_t)sqlite3_column_bytes(q, qc);
+                const char *t = (const char *)enc_scan_text(q, qc);
+                size_t tl = (size_t)enc_scan_bytes(q, qc);
                 c->txt[r] = -1;
                 if (null || !t || !tl) continue;
                 if (strlen(t) != tl) c->bad = true;
@@ -178,8 +151,8 @@ enc_rc enc_profcache_build(enc_store *st, enc_err *err)
                 if (r == 0) c->off[0] = 0;
                 c->off[r + 1] = (int64_t)c->nitem;
                 if (null || c->bad) continue;
-                const char *t = (const char *)sqlite3_column_text(q, qc);
-                size_t tl = (size_t)sqlite3_column_bytes(q, qc);
+                const char *t = (const char *)enc_scan_text(q, qc);
+                size_t tl = (size_t)enc_scan_bytes(q, qc);
                 if (!t) continue;
                 ENC_GROW(buf, bufcap, tl + 1);
                 const char *it[MAX_ITEMS];
@@ -196,13 +169,13 @@ enc_rc enc_profcache_build(enc_store *st, enc_err *err)
                 }
                 c->off[r + 1] = (int64_t)c->nitem;
             } else {
-                c->num[r] = null ? NAN : sqlite3_column_double(q, qc);
+                c->num[r] = null ? NAN : enc_scan_double(q, qc);
             }
         }
     }
-    if (!rc && q && step != SQLITE_DONE) rc = enc__store_sqlfail(st, err, "profile cache");
-    sqlite3_finalize(q);
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (!rc && q && step != 0) rc = enc_scan_fail(q, err, "profile cache");
+    enc_scan_close(q);
+    enc_store_read_end(st);
     enc__store_scan_end(st, cache_before);
     free(buf);
 
@@ -271,7 +244,7 @@ static const char *open_file(enc_store *st, const char *path, enc_profcache *c)
     if (why) return why;
     c->h = c->m.head;
     bool marked = false;
-    int64_t g = gen_of(enc__store_db(st), &marked);
+    int64_t g = enc_store_profgen(st, &marked);
     if (c->h->schema != enc_store_schema_version(st)) why = "the store's schema changed";
     else if (!marked || g != c->h->gen) why = "profiles changed in the store";
     else if (c->h->rows < 0 || c->h->ncols < 0 || c->h->ncols > AUD_F_COUNT)
@@ -392,8 +365,6 @@ enc_rc enc_profcache_drop(enc_store *st, enc_err *err)
     if (!path_of(st, path, sizeof path)) return ENC_OK;
     if (unlink(path) != 0 && errno != ENOENT)
         return enc_fail(err, ENC_EIO, "profile cache: %s: %s", path, strerror(errno));
-    if (sqlite3_exec(enc__store_db(st), "DELETE FROM column_marks WHERE tbl = 'profiles'", NULL,
-                     NULL, NULL) != SQLITE_OK)
-        return enc__store_sqlfail(st, err, "profile cache mark");
+    if (enc_store_colmarks_drop(st, true, err)) return ENC_EDB;
     return ENC_OK;
 }

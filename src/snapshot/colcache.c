@@ -7,7 +7,8 @@
 #include "snapshot/colcache.h"
 #include "snapshot/colfile.h"
 #include "snapshot/snapshot_int.h"
-#include "store/store_int.h"
+#include "store/colcache_store.h"
+#include "store/store_analytics.h"
 #include "base/map.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -38,47 +39,20 @@ bool enc_colcache_enabled(void)
 
 bool enc_colcache_path(enc_store *st, char *buf, size_t size)
 {
-    const char *db = sqlite3_db_filename(enc__store_db(st), "main");
-    if (!db || !*db) return false;
+    const char *db = enc_store_path(st);
+    if (!*db) return false;
     return (size_t)snprintf(buf, size, "%s.columns", db) < size;
 }
 
 /* ---- the store's side: marks and generation ---------------------------------------------- */
 
-static int64_t scalar(sqlite3 *db, const char *sql, int64_t dflt)
-{
-    sqlite3_stmt *q;
-    int64_t v = dflt;
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) return dflt;
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
-        v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
+static int64_t store_gen(enc_store *st) { return enc_store_column_gen(st, 1); }
 
-static int64_t store_gen(sqlite3 *db)
-{
-    return scalar(db, "SELECT gen FROM column_gen WHERE id = 1", -1);
-}
+static int64_t store_max(enc_store *st, int t) { return enc_store_max_id(st, enc__sr_table[t]); }
 
-static int64_t store_max(sqlite3 *db, int t)
+static int64_t store_mark(enc_store *st, int t)
 {
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", enc__sr_table[t]);
-    return scalar(db, sql, 0);
-}
-
-static int64_t store_mark(sqlite3 *db, int t)
-{
-    sqlite3_stmt *q;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, "SELECT hwm FROM column_marks WHERE tbl = ?1", -1, &q, NULL) !=
-        SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(q, 1, enc__sr_table[t], -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
+    return enc_store_colmark_get(st, enc__sr_table[t]);
 }
 
 /* ---- writing ----------------------------------------------------------------------------- */
@@ -151,32 +125,15 @@ enc_rc enc_colcache_build(enc_store *st, enc_err *err)
     char path[4096];
     if (!enc_colcache_path(st, path, sizeof path))
         return enc_fail(err, ENC_EUSAGE, "column cache: the store is in memory");
-    sqlite3 *db = enc__store_db(st);
     /* the marks first, in a write transaction: from here on a change to a row at or below
      * them raises the generation; the rows are then read up to the marks only */
     header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, MAGIC, 8);
     if (enc_store_begin(st, err)) return ENC_EDB;
-    for (int t = 0; t < ENC_SR_N; t++) h.hwm[t] = store_max(db, t);
-    sqlite3_stmt *q;
-    enc_rc rc = ENC_OK;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO column_marks(tbl, hwm) VALUES(?1, ?2) ON CONFLICT(tbl)"
-                           " DO UPDATE SET hwm = excluded.hwm",
-                           -1, &q, NULL) != SQLITE_OK) {
-        rc = enc__store_sqlfail(st, err, "column cache");
-    } else {
-        for (int t = 0; t < ENC_SR_N && !rc; t++) {
-            sqlite3_bind_text(q, 1, enc__sr_table[t], -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 2, h.hwm[t]);
-            if (sqlite3_step(q) != SQLITE_DONE)
-                rc = enc__store_sqlfail(st, err, "column cache marks");
-            sqlite3_reset(q);
-        }
-        sqlite3_finalize(q);
-    }
-    h.gen = store_gen(db);
+    for (int t = 0; t < ENC_SR_N; t++) h.hwm[t] = store_max(st, t);
+    enc_rc rc = enc_store_colmarks_set(st, enc__sr_table, h.hwm, ENC_SR_N, err);
+    h.gen = store_gen(st);
     h.schema = enc_store_schema_version(st);
     if (rc) {
         enc_store_rollback(st);
@@ -321,15 +278,15 @@ static const char *make_view(const enc_colfile *m, view *v)
 /* ---- usable or not ----------------------------------------------------------------------- */
 
 /* Whether the mapped cache serves this store now (run inside a read transaction). */
-static const char *check(sqlite3 *db, enc_store *st, const header *h)
+static const char *check(enc_store *st, const header *h)
 {
     if (h->schema != enc_store_schema_version(st)) return "the store's schema changed";
-    if (store_gen(db) != h->gen) return "rows it holds changed in the store";
+    if (store_gen(st) != h->gen) return "rows it holds changed in the store";
     for (int t = 0; t < ENC_SR_N; t++) {
-        int64_t mark = store_mark(db, t);
+        int64_t mark = store_mark(st, t);
         if (mark < h->hwm[t]) return "the store's marks are behind it (another store?)";
     }
-    if (store_max(db, ENC_SR_PRODUCTS) != h->hwm[ENC_SR_PRODUCTS]) return "products were added";
+    if (store_max(st, ENC_SR_PRODUCTS) != h->hwm[ENC_SR_PRODUCTS]) return "products were added";
     return NULL;
 }
 
@@ -736,11 +693,10 @@ enc_rc enc_colcache_snapshot(enc_store *st, int64_t as_of, const enc_snapshot_op
     if (enc_colfile_open(path, MAGIC, sizeof(header), &m)) return ENC_OK;
     const header *h = m.head;
     view v;
-    sqlite3 *db = enc__store_db(st);
     const char *why = make_view(&m, &v);
-    if (!why && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
-        why = check(db, st, h);
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (!why && enc_store_read_begin(st, "column cache", NULL) == ENC_OK) {
+        why = check(st, h);
+        enc_store_read_end(st);
     }
     if (why) {
         enc_colfile_close(&m);
@@ -775,9 +731,9 @@ enc_rc enc_colcache_snapshot(enc_store *st, int64_t as_of, const enc_snapshot_op
         return rc;
     }
     /* nothing the cache holds may have changed while the new rows were read */
-    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
-        why = check(db, st, h);
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (enc_store_read_begin(st, "column cache", NULL) == ENC_OK) {
+        why = check(st, h);
+        enc_store_read_end(st);
     } else {
         why = "the store is busy";
     }
@@ -823,8 +779,7 @@ enc_rc enc_colcache_status_get(enc_store *st, enc_colcache_status *out, enc_err 
         return ENC_OK;
     }
     if (!enc_colcache_enabled()) out->why = "ENCORE_COLUMN_CACHE=off";
-    sqlite3 *db = enc__store_db(st);
-    out->store_gen = store_gen(db);
+    out->store_gen = store_gen(st);
     enc_colfile m;
     const char *why = enc_colfile_open(out->path, MAGIC, sizeof(header), &m);
     if (why) {
@@ -841,15 +796,15 @@ enc_rc enc_colcache_status_get(enc_store *st, enc_colcache_status *out, enc_err 
     out->held = h->ncust + h->nord + h->nline + h->nev + h->nfb + h->ncon;
     view v;
     why = make_view(&m, &v);
-    if (!why && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
-        why = check(db, st, h);
+    if (!why && enc_store_read_begin(st, "column cache", NULL) == ENC_OK) {
+        why = check(st, h);
         static const int rows[] = {ENC_SR_CUSTOMERS, ENC_SR_ORDERS, ENC_SR_EVENTS, ENC_SR_FEEDBACK,
                                    ENC_SR_CONSENTS};
         for (size_t k = 0; k < sizeof rows / sizeof *rows; k++) {
-            int64_t mx = store_max(db, rows[k]);
+            int64_t mx = store_max(st, rows[k]);
             if (mx > h->hwm[rows[k]]) out->behind += mx - h->hwm[rows[k]];
         }
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        enc_store_read_end(st);
     }
     if (!out->why) out->why = why;
     out->usable = !out->why;
@@ -877,8 +832,5 @@ enc_rc enc_colcache_drop(enc_store *st, enc_err *err)
     if (!enc_colcache_path(st, path, sizeof path)) return ENC_OK;
     if (unlink(path) != 0 && errno != ENOENT)
         return enc_fail(err, ENC_EIO, "column cache: %s: %s", path, strerror(errno));
-    if (sqlite3_exec(enc__store_db(st), "DELETE FROM column_marks WHERE tbl != 'profiles'", NULL,
-                     NULL, NULL) != SQLITE_OK)
-        return enc__store_sqlfail(st, err, "column cache marks");
-    return ENC_OK;
+    return enc_store_colmarks_drop(st, false, err);
 }
