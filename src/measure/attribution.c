@@ -3,13 +3,13 @@
  * each one query whose rows come back in customer order or are sorted once; then one pass
  * over the customers, each seen with all its memberships, anchors and orders together. */
 #include "measure/attribution.h"
+#include "store/attribution_store.h"
 
 #include "base/map.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
 #include "ingest/clean.h"
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ typedef struct dblv {
 
 typedef struct work {
     enc_attr *a;
-    sqlite3 *db;
+    enc_store *st;
     const enc_spec *spec;
     mrow *m;
     size_t nm, mcap;
@@ -78,26 +78,21 @@ typedef struct work {
     dblv rev[ENC_ATTR_GROUPS];
 } work;
 
-static enc_rc dbfail(work *w, enc_err *err, const char *what)
-{
-    return enc_fail(err, ENC_EDB, "attribution: %s: %s", what, sqlite3_errmsg(w->db));
-}
-
 /* Every read binds ?1 = the campaign, ?2 = the as-of time, ?3 = `third` (when it has a ?3). */
-static enc_rc prep(work *w, const char *sql, int64_t third, sqlite3_stmt **q, enc_err *err)
+static enc_rc prep(work *w, enc_attrq which, int64_t third, enc_scan **q, enc_err *err)
 {
-    if (sqlite3_prepare_v2(w->db, sql, -1, q, NULL) != SQLITE_OK) return dbfail(w, err, "prepare");
-    sqlite3_bind_text(*q, 1, w->a->campaign, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(*q, 2, w->a->as_of);
-    if (sqlite3_bind_parameter_count(*q) >= 3) sqlite3_bind_int64(*q, 3, third);
-    return ENC_OK;
+    *q = enc_store_attrq(w->st, which, w->a->campaign, w->a->as_of, third, err);
+    return *q ? ENC_OK : err->rc;
 }
 
 /* Ends a read whose last step returned r. */
-static enc_rc done(work *w, sqlite3_stmt *q, int r, const char *what, enc_err *err)
+static enc_rc done(enc_scan *q, int r, const char *what, enc_err *err)
 {
-    sqlite3_finalize(q);
-    return r == SQLITE_DONE ? ENC_OK : dbfail(w, err, what);
+    char m[96];
+    snprintf(m, sizeof m, "attribution: %s", what);
+    enc_rc rc = r == 0 ? ENC_OK : enc_scan_fail(q, err, m);
+    enc_scan_close(q);
+    return rc;
 }
 
 /* The group of a variant name, created after the known ones when new. */
@@ -117,49 +112,42 @@ static int variant_group(enc_attr *a, const char *name, enc_err *err)
 static enc_rc load_members(work *w, enc_err *err)
 {
     enc_attr *a = w->a;
-    sqlite3_stmt *q;
-    if (prep(w,
-             "SELECT m.customer_id, m.holdout, m.variant, m.channel, m.at, g.id, g.state,"
-             " g.sent_at FROM campaign_members m"
-             " LEFT JOIN messages g ON g.idempotency_key = m.message_key"
-             " WHERE m.campaign = ?1 AND m.at <= ?2 AND (?3 = 0 OR m.at < ?3)"
-             " ORDER BY m.customer_id, m.at",
-             a->before, &q, err))
-        return err->rc;
+    enc_scan *q;
+    if (prep(w, ENC_ATTRQ_MEMBERS, a->before, &q, err)) return err->rc;
     int r;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((r = enc_scan_next(q)) == 1) {
         ENC_GROW(w->m, w->mcap, w->nm + 1);
         mrow *m = &w->m[w->nm];
         memset(m, 0, sizeof *m);
-        m->cust = sqlite3_column_int64(q, 0);
-        if (sqlite3_column_int(q, 1)) {
+        m->cust = enc_scan_i64(q, 0);
+        if (enc_scan_int(q, 1)) {
             m->g = ENC_ATTR_HOLDOUT;
         } else {
-            const char *v = (const char *)sqlite3_column_text(q, 2);
+            const char *v = (const char *)enc_scan_text(q, 2);
             int g = variant_group(a, v ? v : "-", err);
             if (g < 0) {
-                sqlite3_finalize(q);
+                enc_scan_close(q);
                 return err->rc;
             }
             m->g = (int8_t)g;
         }
-        const char *ch = (const char *)sqlite3_column_text(q, 3);
+        const char *ch = (const char *)enc_scan_text(q, 3);
         m->ch = (int8_t)(ch ? enc_channel_parse(ch) : -1);
-        m->at = sqlite3_column_int64(q, 4);
-        if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
-            m->msg_id = sqlite3_column_int64(q, 5);
-            const char *s = (const char *)sqlite3_column_text(q, 6);
+        m->at = enc_scan_i64(q, 4);
+        if (!enc_scan_null(q, 5)) {
+            m->msg_id = enc_scan_i64(q, 5);
+            const char *s = (const char *)enc_scan_text(q, 6);
             m->msg = strcmp(s, "sent") == 0                               ? MSG_DELIVERED
                      : strcmp(s, "failed") == 0 || strcmp(s, "dead") == 0 ? MSG_FAILED
                                                                           : MSG_PENDING;
-            m->sent_at = sqlite3_column_int64(q, 7);
+            m->sent_at = enc_scan_i64(q, 7);
             if (m->msg == MSG_DELIVERED && !m->sent_at) m->msg = MSG_PENDING;
             bool added;
             enc_imap_put(w->by_msg, m->msg_id, (int64_t)w->nm, &added);
         }
         w->nm++;
     }
-    return done(w, q, r, "members", err);
+    return done(q, r, "members", err);
 }
 
 static int erow_cmp(const void *x, const void *y)
@@ -174,31 +162,23 @@ static int erow_cmp(const void *x, const void *y)
  * no message of the campaign was out before) to as-of. */
 static enc_rc load_events(work *w, int64_t from, enc_err *err)
 {
-    sqlite3_stmt *q;
-    if (prep(
-            w,
-            "SELECT CASE WHEN json_valid(e.props) THEN json_extract(e.props, '$.message_id') END,"
-            " e.type, e.ts FROM events e"
-            " WHERE e.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)"
-            " AND (e.type = 'message_open' OR e.type = 'message_click' OR e.type = 'unsubscribe')"
-            " AND e.ts >= ?3 AND e.ts <= ?2",
-            from, &q, err))
-        return err->rc;
+    enc_scan *q;
+    if (prep(w, ENC_ATTRQ_EVENTS, from, &q, err)) return err->rc;
     int r;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        if (sqlite3_column_type(q, 0) != SQLITE_INTEGER) continue;
-        int64_t *m = enc_imap_get(w->by_msg, sqlite3_column_int64(q, 0));
+    while ((r = enc_scan_next(q)) == 1) {
+        if (!enc_scan_is_int(q, 0)) continue;
+        int64_t *m = enc_imap_get(w->by_msg, enc_scan_i64(q, 0));
         if (!m) continue;
-        const char *t = (const char *)sqlite3_column_text(q, 1);
+        const char *t = (const char *)enc_scan_text(q, 1);
         ENC_GROW(w->e, w->ecap, w->ne + 1);
         erow *e = &w->e[w->ne++];
         e->m = (size_t)*m;
-        e->ts = sqlite3_column_int64(q, 2);
+        e->ts = enc_scan_i64(q, 2);
         e->type = strcmp(t, "message_open") == 0    ? TRK_OPEN
                   : strcmp(t, "message_click") == 0 ? TRK_CLICK
                                                     : TRK_UNSUB;
     }
-    if (done(w, q, r, "tracking events", err)) return err->rc;
+    if (done(q, r, "tracking events", err)) return err->rc;
     if (w->ne) qsort(w->e, w->ne, sizeof *w->e, erow_cmp);
     return ENC_OK;
 }
@@ -215,35 +195,28 @@ static int crow_cmp(const void *x, const void *y)
  * order records none, the percentage of its sales). */
 static enc_rc load_coupons(work *w, enc_err *err)
 {
-    sqlite3_stmt *q;
-    if (prep(w,
-             "SELECT g.id, c.kind, c.amount, o.id, o.ts, o.sales, o.discount FROM coupons c"
-             " JOIN messages g ON g.idempotency_key = c.message_key"
-             " JOIN orders o ON o.id = c.redeemed_order"
-             " WHERE c.campaign = ?1 AND c.redeemed_order IS NOT NULL AND o.status = 'paid'"
-             " AND o.ts <= ?2",
-             0, &q, err))
-        return err->rc;
+    enc_scan *q;
+    if (prep(w, ENC_ATTRQ_COUPONS, 0, &q, err)) return err->rc;
     int r;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t *m = enc_imap_get(w->by_msg, sqlite3_column_int64(q, 0));
+    while ((r = enc_scan_next(q)) == 1) {
+        int64_t *m = enc_imap_get(w->by_msg, enc_scan_i64(q, 0));
         if (!m) continue;
         ENC_GROW(w->c, w->ccap, w->nc + 1);
         crow *c = &w->c[w->nc++];
         c->m = (size_t)*m;
-        bool percent = strcmp((const char *)sqlite3_column_text(q, 1), "percent") == 0;
-        int64_t amount = sqlite3_column_int64(q, 2);
-        c->order = sqlite3_column_int64(q, 3);
-        c->ts = sqlite3_column_int64(q, 4);
-        c->sales = sqlite3_column_int64(q, 5);
-        int64_t discount = sqlite3_column_int64(q, 6);
+        bool percent = strcmp((const char *)enc_scan_text(q, 1), "percent") == 0;
+        int64_t amount = enc_scan_i64(q, 2);
+        c->order = enc_scan_i64(q, 3);
+        c->ts = enc_scan_i64(q, 4);
+        c->sales = enc_scan_i64(q, 5);
+        int64_t discount = enc_scan_i64(q, 6);
         c->cost = !percent       ? amount
                   : discount > 0 ? discount
                                  : llround((double)c->sales * (double)amount / 100.0);
         bool added;
         enc_imap_put(w->coupon_of, c->order, 1, &added);
     }
-    if (done(w, q, r, "coupons", err)) return err->rc;
+    if (done(q, r, "coupons", err)) return err->rc;
     if (w->nc) qsort(w->c, w->nc, sizeof *w->c, crow_cmp);
     return ENC_OK;
 }
@@ -251,25 +224,18 @@ static enc_rc load_coupons(work *w, enc_err *err)
 /* The members' paid orders after `from` up to as-of, in customer and time order. */
 static enc_rc load_orders(work *w, int64_t from, enc_err *err)
 {
-    sqlite3_stmt *q;
-    if (prep(
-            w,
-            "SELECT o.customer_id, o.id, o.ts, o.sales FROM orders o"
-            " WHERE o.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)"
-            " AND o.status = 'paid' AND o.ts > ?3 AND o.ts <= ?2"
-            " ORDER BY o.customer_id, o.ts, o.id",
-            from, &q, err))
-        return err->rc;
+    enc_scan *q;
+    if (prep(w, ENC_ATTRQ_ORDERS, from, &q, err)) return err->rc;
     int r;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((r = enc_scan_next(q)) == 1) {
         ENC_GROW(w->o, w->ocap, w->no + 1);
         orow *o = &w->o[w->no++];
-        o->cust = sqlite3_column_int64(q, 0);
-        o->id = sqlite3_column_int64(q, 1);
-        o->ts = sqlite3_column_int64(q, 2);
-        o->sales = sqlite3_column_int64(q, 3);
+        o->cust = enc_scan_i64(q, 0);
+        o->id = enc_scan_i64(q, 1);
+        o->ts = enc_scan_i64(q, 2);
+        o->sales = enc_scan_i64(q, 3);
     }
-    return done(w, q, r, "orders", err);
+    return done(q, r, "orders", err);
 }
 
 static int touch_cmp(const void *x, const void *y)
@@ -286,49 +252,31 @@ static enc_rc load_others(work *w, enc_store *st, int64_t from, enc_err *err)
 {
     enc_mset shop;
     if (enc_mset_load(st, NULL, &shop, err)) return err->rc;
-    static const char *const sql[2] = {
-        "SELECT g.customer_id, g.sent_at, g.channel, coalesce(c.priority, 5) FROM messages g"
-        " LEFT JOIN campaigns c ON c.name = g.campaign"
-        " WHERE g.state = 'sent' AND g.campaign IS NOT NULL AND g.campaign != ?1"
-        " AND g.sent_at > ?3 AND g.sent_at <= ?2 AND g.customer_id IN"
-        " (SELECT customer_id FROM campaign_members WHERE campaign = ?1)",
-        "SELECT e.customer_id, e.ts, g.channel, coalesce(c.priority, 5) FROM events e"
-        " JOIN messages g ON g.id = CASE WHEN json_valid(e.props) THEN"
-        " json_extract(e.props, '$.message_id') END"
-        " LEFT JOIN campaigns c ON c.name = g.campaign"
-        " WHERE e.type = 'message_click' AND e.ts > ?3 AND e.ts <= ?2"
-        " AND g.campaign IS NOT NULL AND g.campaign != ?1 AND g.state = 'sent' AND"
-        " e.customer_id IN (SELECT customer_id FROM campaign_members WHERE campaign = ?1)",
-    };
+    static const enc_attrq touches[2] = {ENC_ATTRQ_OTHER_SENDS, ENC_ATTRQ_OTHER_CLICKS};
     for (int k = 0; k < 2; k++) {
-        sqlite3_stmt *q;
-        if (prep(w, sql[k], from, &q, err)) return err->rc;
+        enc_scan *q;
+        if (prep(w, touches[k], from, &q, err)) return err->rc;
         int r;
-        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        while ((r = enc_scan_next(q)) == 1) {
             ENC_GROW(w->t, w->tcap, w->nt + 1);
             touch *t = &w->t[w->nt++];
-            t->cust = sqlite3_column_int64(q, 0);
-            t->t = sqlite3_column_int64(q, 1);
-            int ch = enc_channel_parse((const char *)sqlite3_column_text(q, 2));
+            t->cust = enc_scan_i64(q, 0);
+            t->t = enc_scan_i64(q, 1);
+            int ch = enc_channel_parse((const char *)enc_scan_text(q, 2));
             t->end = t->t + shop.window[ch >= 0 && ch < CH_NCHANNELS ? ch : CH_EMAIL];
-            t->prio = sqlite3_column_int(q, 3);
+            t->prio = enc_scan_int(q, 3);
         }
-        if (done(w, q, r, "other campaigns' touches", err)) return err->rc;
+        if (done(q, r, "other campaigns' touches", err)) return err->rc;
     }
     if (w->nt) qsort(w->t, w->nt, sizeof *w->t, touch_cmp);
-    sqlite3_stmt *q;
-    if (prep(w,
-             "SELECT c.redeemed_order FROM coupons c WHERE c.campaign != ?1"
-             " AND c.redeemed_order IS NOT NULL AND c.redeemed_at <= ?2 AND c.customer_id IN"
-             " (SELECT customer_id FROM campaign_members WHERE campaign = ?1)",
-             0, &q, err))
-        return err->rc;
+    enc_scan *q;
+    if (prep(w, ENC_ATTRQ_OTHER_COUPONS, 0, &q, err)) return err->rc;
     int r;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+    while ((r = enc_scan_next(q)) == 1) {
         bool added;
-        enc_imap_put(w->other_coupon, sqlite3_column_int64(q, 0), 1, &added);
+        enc_imap_put(w->other_coupon, enc_scan_i64(q, 0), 1, &added);
     }
-    return done(w, q, r, "other campaigns' coupons", err);
+    return done(q, r, "other campaigns' coupons", err);
 }
 
 /* Whether another campaign touched customer cust later than `at` (or at `at` with a higher
@@ -352,19 +300,15 @@ static bool taken_by_other(const work *w, int64_t cust, int64_t at, int64_t ts)
 
 static enc_rc load_currency(work *w, enc_err *err)
 {
-    sqlite3_stmt *q;
-    if (prep(w, "SELECT currency FROM orders WHERE currency IS NOT NULL AND currency != '' LIMIT 1",
-             0, &q, err))
-        return err->rc;
-    int r = sqlite3_step(q);
-    if (r == SQLITE_ROW) {
-        snprintf(w->a->currency, sizeof w->a->currency, "%s",
-                 (const char *)sqlite3_column_text(q, 0));
+    enc_scan *q;
+    if (prep(w, ENC_ATTRQ_CURRENCY, 0, &q, err)) return err->rc;
+    int r = enc_scan_next(q);
+    if (r == 1) {
+        snprintf(w->a->currency, sizeof w->a->currency, "%s", (const char *)enc_scan_text(q, 0));
         int d = enc_currency_digits(w->a->currency);
         if (d >= 0) w->a->digits = d;
     }
-    sqlite3_finalize(q);
-    return r == SQLITE_ROW || r == SQLITE_DONE ? ENC_OK : dbfail(w, err, "currency");
+    return done(q, r == 1 ? 0 : r, "currency", err);
 }
 
 static int64_t window_of(const enc_attr *a, int ch)
@@ -575,7 +519,7 @@ enc_rc enc_attr_run(enc_store *st, const char *campaign, const enc_attr_opts *o,
     snprintf(a->g[ENC_ATTR_TREATED].name, sizeof a->g[0].name, "treated");
     snprintf(a->g[ENC_ATTR_HOLDOUT].name, sizeof a->g[0].name, "holdout");
 
-    work w = {.a = a, .db = enc__store_db(st), .spec = spec};
+    work w = {.a = a, .st = st, .spec = spec};
     w.by_msg = enc_imap_new(1024);
     w.coupon_of = enc_imap_new(64);
     w.other_coupon = enc_imap_new(64);

@@ -30,6 +30,7 @@ double enc_scan_double(enc_scan *c, int col);
 const unsigned char *enc_scan_text(enc_scan *c, int col);
 int enc_scan_bytes(enc_scan *c, int col);
 bool enc_scan_null(enc_scan *c, int col);
+bool enc_scan_is_int(enc_scan *c, int col); /* an INTEGER value (not NULL, real or text) */
 /* Back to before the first row, bindings kept (for reuse). */
 void enc_scan_reset(enc_scan *c);
 void enc_scan_clear(enc_scan *c); /* unbinds every parameter */

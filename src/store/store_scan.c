@@ -50,6 +50,10 @@ bool enc_scan_null(enc_scan *c, int col)
 {
     return sqlite3_column_type(STMT(c), col) == SQLITE_NULL;
 }
+bool enc_scan_is_int(enc_scan *c, int col)
+{
+    return sqlite3_column_type(STMT(c), col) == SQLITE_INTEGER;
+}
 void enc_scan_reset(enc_scan *c) { sqlite3_reset(STMT(c)); }
 void enc_scan_clear(enc_scan *c) { sqlite3_clear_bindings(STMT(c)); }
 void enc_scan_close(enc_scan *c) { sqlite3_finalize(STMT(c)); }
