@@ -27,10 +27,10 @@
 #include "gen/gen.h"
 #include "gen/gen_int.h"
 #include "ingest/clean.h"
+#include "store/respond_store.h"
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +60,6 @@ typedef struct cust {
 typedef struct rs {
     const enc_respond_opts *o;
     enc_store *st;
-    sqlite3 *db;
     enc_arena *a;
     prod *p; /* by price, then sku */
     size_t np;
@@ -75,23 +74,17 @@ typedef struct rs {
     enc_err *err;
 } rs;
 
-static enc_rc sqlfail(rs *r, const char *what)
+static enc_rc sqlfail(rs *r, const char *what) { return enc_store_scan_fail(r->st, r->err, what); }
+
+/* A cursor, or NULL with the error set (what: "reading ..."). */
+static enc_scan *prep(rs *r, enc_respq q, const char *campaign, const char *what)
 {
-    return enc_fail(r->err, ENC_EDB, "%s: %s", what, sqlite3_errmsg(r->db));
+    return enc_store_respq(r->st, q, campaign, what, r->err);
 }
 
-/* A prepared statement, or NULL with the error set (what: "reading ..."). */
-static sqlite3_stmt *prep(rs *r, const char *sql, const char *what)
+static const char *col(rs *r, enc_scan *s, int i)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) == SQLITE_OK) return s;
-    sqlfail(r, what);
-    return NULL;
-}
-
-static const char *col(rs *r, sqlite3_stmt *s, int i)
-{
-    const char *v = (const char *)sqlite3_column_text(s, i);
+    const char *v = (const char *)enc_scan_text(s, i);
     return v ? enc_arena_strndup(r->a, v, strlen(v)) : NULL;
 }
 
@@ -99,25 +92,21 @@ static const char *col(rs *r, sqlite3_stmt *s, int i)
 
 static enc_rc load_products(rs *r)
 {
-    sqlite3_stmt *s;
-    if (!(s = prep(r,
-                   "SELECT sku, name, category, brand, price FROM products"
-                   " WHERE price > 0 AND in_stock = 1 ORDER BY price, sku",
-                   "reading products")))
-        return r->err->rc;
+    enc_scan *s;
+    if (!(s = prep(r, ENC_RESPQ_PRODUCTS, NULL, "reading products"))) return r->err->rc;
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = enc_scan_next(s)) == 1) {
         ENC_GROW(r->p, cap, r->np + 1);
         prod *p = &r->p[r->np++];
         p->sku = col(r, s, 0);
         p->name = col(r, s, 1);
         p->category = col(r, s, 2);
         p->brand = col(r, s, 3);
-        p->price = sqlite3_column_int64(s, 4);
+        p->price = enc_scan_i64(s, 4);
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return sqlfail(r, "reading products");
+    enc_scan_close(s);
+    if (rc != 0) return sqlfail(r, "reading products");
     if (!r->np)
         return enc_fail(r->err, ENC_EFAIL,
                         "the shop has no product in stock with a price: import products first");
@@ -132,28 +121,19 @@ static enc_rc load_shop(rs *r)
 {
     enc_respond_counts *n = r->n;
     snprintf(n->currency, sizeof n->currency, "USD");
-    sqlite3_stmt *s;
-    if (!(s = prep(r,
-                   "SELECT currency FROM (SELECT currency, count(*) AS k FROM orders"
-                   " WHERE currency IS NOT NULL GROUP BY currency UNION ALL"
-                   " SELECT currency, 0 FROM products WHERE currency IS NOT NULL)"
-                   " ORDER BY k DESC LIMIT 1",
-                   "reading the currency")))
-        return r->err->rc;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-        snprintf(n->currency, sizeof n->currency, "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
+    enc_scan *s;
+    if (!(s = prep(r, ENC_RESPQ_CURRENCY, NULL, "reading the currency"))) return r->err->rc;
+    if (enc_scan_next(s) == 1 && enc_scan_text(s, 0))
+        snprintf(n->currency, sizeof n->currency, "%s", (const char *)enc_scan_text(s, 0));
+    enc_scan_close(s);
     n->digits = enc_currency_digits(n->currency);
     if (r->o->aov > 0) {
         n->aov = llround(r->o->aov * pow(10, n->digits));
         return ENC_OK;
     }
-    if (!(s = prep(r, "SELECT avg(sales) FROM orders WHERE status = 'paid' AND sales > 0",
-                   "reading the mean order")))
-        return r->err->rc;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-        n->aov = llround(sqlite3_column_double(s, 0));
-    sqlite3_finalize(s);
+    if (!(s = prep(r, ENC_RESPQ_AOV, NULL, "reading the mean order"))) return r->err->rc;
+    if (enc_scan_next(s) == 1 && !enc_scan_null(s, 0)) n->aov = llround(enc_scan_double(s, 0));
+    enc_scan_close(s);
     if (n->aov <= 0) n->aov = 2 * r->p[r->np / 2].price; /* no orders yet: two median items */
     return ENC_OK;
 }
@@ -162,40 +142,28 @@ static enc_rc load_shop(rs *r)
  * its coupon. */
 static enc_rc load_members(rs *r)
 {
-    sqlite3_stmt *s;
-    if (!(s = prep(r,
-                   "SELECT m.customer_id, max(m.holdout), min(m.at), c.external_id, c.country"
-                   " FROM campaign_members m LEFT JOIN customers c ON c.id = m.customer_id"
-                   " WHERE m.campaign = ?1 GROUP BY m.customer_id ORDER BY m.customer_id",
-                   "reading the campaign's members")))
+    enc_scan *s;
+    if (!(s = prep(r, ENC_RESPQ_MEMBERS, r->o->campaign, "reading the campaign's members")))
         return r->err->rc;
-    sqlite3_bind_text(s, 1, r->o->campaign, -1, SQLITE_STATIC);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = enc_scan_next(s)) == 1) {
         ENC_GROW(r->c, r->capc, r->nc + 1);
         cust *c = &r->c[r->nc++];
         memset(c, 0, sizeof *c);
-        c->id = sqlite3_column_int64(s, 0);
-        c->group = sqlite3_column_int(s, 1) ? 0 : 2;
-        c->anchor = sqlite3_column_int64(s, 2);
+        c->id = enc_scan_i64(s, 0);
+        c->group = enc_scan_int(s, 1) ? 0 : 2;
+        c->anchor = enc_scan_i64(s, 2);
         c->ext = col(r, s, 3);
         c->country = col(r, s, 4);
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return sqlfail(r, "reading the campaign's members");
-    if (!(s = prep(r,
-                   "SELECT m.customer_id, m.id, m.channel, m.sent_at, m.payload, k.code,"
-                   " k.kind, k.amount, k.min_spend, k.issued_at, k.expires_at"
-                   " FROM messages m LEFT JOIN coupons k ON k.message_key = m.idempotency_key"
-                   " WHERE m.campaign = ?1 AND m.state = 'sent' AND m.sent_at IS NOT NULL"
-                   " ORDER BY m.customer_id, m.sent_at, m.id",
-                   "reading the campaign's messages")))
+    enc_scan_close(s);
+    if (rc != 0) return sqlfail(r, "reading the campaign's members");
+    if (!(s = prep(r, ENC_RESPQ_MESSAGES, r->o->campaign, "reading the campaign's messages")))
         return r->err->rc;
-    sqlite3_bind_text(s, 1, r->o->campaign, -1, SQLITE_STATIC);
     size_t i = 0;
     int64_t last = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(s, 0);
+    while ((rc = enc_scan_next(s)) == 1) {
+        int64_t id = enc_scan_i64(s, 0);
         if (id == last) continue; /* the first delivered message only */
         last = id;
         while (i < r->nc && r->c[i].id < id) i++;
@@ -203,22 +171,22 @@ static enc_rc load_members(rs *r)
         cust *c = &r->c[i];
         if (c->id != id || c->group == 0) continue; /* not a member, or held out */
         c->group = 1;
-        c->msg_id = sqlite3_column_int64(s, 1);
+        c->msg_id = enc_scan_i64(s, 1);
         c->channel = col(r, s, 2);
-        c->anchor = sqlite3_column_int64(s, 3);
+        c->anchor = enc_scan_i64(s, 3);
         c->payload = col(r, s, 4);
         c->code = col(r, s, 5);
         if (c->code) {
-            const char *kind = (const char *)sqlite3_column_text(s, 6);
+            const char *kind = (const char *)enc_scan_text(s, 6);
             c->percent = kind && strcmp(kind, "percent") == 0;
-            c->amount = sqlite3_column_int64(s, 7);
-            c->min_spend = sqlite3_column_int64(s, 8);
-            c->issued_at = sqlite3_column_int64(s, 9);
-            c->expires_at = sqlite3_column_int64(s, 10);
+            c->amount = enc_scan_i64(s, 7);
+            c->min_spend = enc_scan_i64(s, 8);
+            c->issued_at = enc_scan_i64(s, 9);
+            c->expires_at = enc_scan_i64(s, 10);
         }
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return sqlfail(r, "reading the campaign's messages");
+    enc_scan_close(s);
+    if (rc < 0) return sqlfail(r, "reading the campaign's messages");
     return ENC_OK;
 }
 
@@ -510,12 +478,10 @@ static enc_rc close_out(rs *r, FILE **f, const char *name, enc_rc rc)
 static enc_rc run(rs *r)
 {
     const enc_respond_opts *o = r->o;
-    sqlite3_stmt *s;
-    if (!(s = prep(r, "SELECT 1 FROM campaigns WHERE name = ?1", "reading campaigns")))
-        return r->err->rc;
-    sqlite3_bind_text(s, 1, o->campaign, -1, SQLITE_STATIC);
-    bool found = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_finalize(s);
+    enc_scan *s;
+    if (!(s = prep(r, ENC_RESPQ_CAMPAIGN, o->campaign, "reading campaigns"))) return r->err->rc;
+    bool found = enc_scan_next(s) == 1;
+    enc_scan_close(s);
     if (!found) return enc_fail(r->err, ENC_ENOTFOUND, "no campaign named '%s'", o->campaign);
     if (load_products(r) || load_shop(r) || load_members(r)) return r->err->rc;
     r->click_url = o->click_url;
@@ -567,12 +533,7 @@ enc_rc enc_respond_run(enc_store *st, const enc_respond_opts *opts, enc_respond_
     if (check_opts(opts, err)) return err->rc;
     enc_respond_opts o = *opts;
     if (!o.window) o.window = ENC_RESPOND_DEFAULT_WINDOW;
-    rs r = {.o = &o,
-            .st = st,
-            .db = enc__store_db(st),
-            .a = enc_arena_new(1 << 16),
-            .n = n,
-            .err = err};
+    rs r = {.o = &o, .st = st, .a = enc_arena_new(1 << 16), .n = n, .err = err};
     enc_rc rc = run(&r);
     rc = close_out(&r, &r.orders, "orders.csv", rc);
     rc = close_out(&r, &r.events, "events.csv", rc);
