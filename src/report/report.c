@@ -4,6 +4,7 @@
  * runs a few aggregate queries over profiles, score_runs and orders and draws with svg.h. End of
  * the flow: reads the store only. */
 #include "report/report.h"
+#include "store/report_store.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -12,7 +13,6 @@
 #include "intel/rfm.h"
 #include "report/svg.h"
 #include <math.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,27 +119,29 @@ static void fmt_time(char *out, size_t cap, int64_t t)
     }
 }
 
-static enc_rc prep(enc_report *r, const char *sql, sqlite3_stmt **q, enc_err *err)
+/* The cursor c into *q, or the error of opening it. */
+static enc_rc opened(enc_scan *c, enc_scan **q, enc_err *err)
 {
-    if (sqlite3_prepare_v2(r->db, sql, -1, q, NULL) != SQLITE_OK) {
-        *q = NULL;
-        return enc_fail(err, ENC_EDB, "report: reading the store: %s", sqlite3_errmsg(r->db));
-    }
-    return ENC_OK;
+    *q = c;
+    return c ? ENC_OK : err->rc;
 }
 
-/* Finalizes q; fails unless the last step returned SQLITE_DONE. */
-static enc_rc done(enc_report *r, sqlite3_stmt *q, int step, enc_err *err)
+static enc_rc prep(enc_report *r, enc_repq which, enc_scan **q, enc_err *err)
 {
-    sqlite3_finalize(q);
-    if (step != SQLITE_DONE)
-        return enc_fail(err, ENC_EDB, "report: reading the store: %s", sqlite3_errmsg(r->db));
-    return ENC_OK;
+    return opened(enc_store_repq(r->st, which, err), q, err);
 }
 
-static double col_num(sqlite3_stmt *q, int i)
+/* Closes q; fails unless the last step returned ENC_SCAN_DONE. */
+static enc_rc done(enc_report *r, enc_scan *q, int step, enc_err *err)
 {
-    return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
+    enc_rc rc = step == ENC_SCAN_DONE ? ENC_OK : enc_scan_fail(q, err, "report: reading the store");
+    enc_scan_close(q);
+    return rc;
+}
+
+static double col_num(enc_scan *q, int i)
+{
+    return enc_scan_null(q, i) ? NAN : enc_scan_double(q, i);
 }
 
 /* Copies at most cap - 1 bytes of s without cutting a UTF-8 character. */
@@ -173,7 +175,7 @@ typedef struct scheme {
     int (*match)(const char *s);                 /* canonical index of a stored value, or -1 */
 } scheme;
 
-/* Reads `SELECT col, COUNT(*), SUM(monetary) FROM profiles GROUP BY col` into the scheme's
+/* Reads the customers and money per value of col (enc_store_report_groups) into the scheme's
  * canonical order, then other stored values by size (a NULL shows as "(none)"); values beyond
  * MAX_GROUPS are rolled up into "(other values)". col is a column name from this file. */
 static enc_rc read_groups(enc_report *r, const char *col, const scheme *s, groups *G, enc_err *err)
@@ -181,18 +183,13 @@ static enc_rc read_groups(enc_report *r, const char *col, const scheme *s, group
     memset(G, 0, sizeof *G);
     for (int i = 0; i < s->count && i < MAX_GROUPS - 1; i++, G->n++)
         s->label(i, G->g[i].label, sizeof G->g[i].label);
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT %s, COUNT(*), COALESCE(SUM(monetary), 0) FROM profiles GROUP BY 1"
-             " ORDER BY 2 DESC, 1",
-             col);
-    sqlite3_stmt *q;
-    if (prep(r, sql, &q, err)) return err->rc;
+    enc_scan *q;
+    if (opened(enc_store_report_groups(r->st, col, err), &q, err)) return err->rc;
     int st;
     bool rolled = false;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(q, 0);
-        int64_t n = sqlite3_column_int64(q, 1), m = sqlite3_column_int64(q, 2);
+    while ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        const char *v = (const char *)enc_scan_text(q, 0);
+        int64_t n = enc_scan_i64(q, 1), m = enc_scan_i64(q, 2);
         G->total_n += n, G->total_money += m;
         int k = v ? s->match(v) : -1;
         if (k < 0 && G->n < MAX_GROUPS - 1) {
@@ -347,56 +344,42 @@ static int class_match(const char *s)
 
 static enc_rc read_context(enc_report *r, enc_err *err)
 {
-    sqlite3_stmt *q;
+    enc_scan *q;
     int st;
     r->seconds = NAN;
     r->digits = 2;
-    if (prep(r, "SELECT COUNT(*), COUNT(DISTINCT run_id), MAX(run_id) FROM profiles", &q, err))
-        return err->rc;
-    if ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        r->profiles = sqlite3_column_int64(q, 0);
-        r->runs = sqlite3_column_int64(q, 1);
-        r->run_id = sqlite3_column_int64(q, 2);
-        st = sqlite3_step(q);
+    if (prep(r, ENC_REPQ_RUNS, &q, err)) return err->rc;
+    if ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        r->profiles = enc_scan_i64(q, 0);
+        r->runs = enc_scan_i64(q, 1);
+        r->run_id = enc_scan_i64(q, 2);
+        st = enc_scan_next(q);
     }
     if (done(r, q, st, err)) return err->rc;
     if (r->profiles) {
         /* the run's as-of date from score_runs, else from its profile rows */
-        if (prep(r,
-                 "SELECT COALESCE(s.as_of, (SELECT MAX(as_of) FROM profiles WHERE run_id = ?1)),"
-                 " s.started_at, s.seconds, s.models FROM (SELECT 1) LEFT JOIN score_runs s"
-                 " ON s.id = ?1",
-                 &q, err))
-            return err->rc;
-        sqlite3_bind_int64(q, 1, r->run_id);
-        if ((st = sqlite3_step(q)) == SQLITE_ROW) {
-            r->as_of = sqlite3_column_int64(q, 0);
-            r->scored_at = sqlite3_column_int64(q, 1);
+        if (prep(r, ENC_REPQ_RUN_INFO, &q, err)) return err->rc;
+        enc_scan_bind_i64(q, 1, r->run_id);
+        if ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+            r->as_of = enc_scan_i64(q, 0);
+            r->scored_at = enc_scan_i64(q, 1);
             r->seconds = col_num(q, 2);
-            const char *m = (const char *)sqlite3_column_text(q, 3);
+            const char *m = (const char *)enc_scan_text(q, 3);
             copy_utf8(r->models, sizeof r->models, m ? m : "");
-            st = sqlite3_step(q);
+            st = enc_scan_next(q);
         }
         if (done(r, q, st, err)) return err->rc;
     }
-    if (prep(r,
-             "SELECT COUNT(*) FROM campaigns c WHERE EXISTS (SELECT 1 FROM campaign_members m"
-             " WHERE m.campaign = c.name)",
-             &q, err))
-        return err->rc;
-    if ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        r->campaigns = sqlite3_column_int64(q, 0);
-        st = sqlite3_step(q);
+    if (prep(r, ENC_REPQ_CAMPAIGNS, &q, err)) return err->rc;
+    if ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        r->campaigns = enc_scan_i64(q, 0);
+        st = enc_scan_next(q);
     }
     if (done(r, q, st, err)) return err->rc;
-    if (prep(r,
-             "SELECT currency FROM orders WHERE currency IS NOT NULL AND currency <> ''"
-             " GROUP BY currency ORDER BY COUNT(*) DESC LIMIT 2",
-             &q, err))
-        return err->rc;
+    if (prep(r, ENC_REPQ_CURRENCY, &q, err)) return err->rc;
     int k = 0;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *c = (const char *)sqlite3_column_text(q, 0);
+    while ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        const char *c = (const char *)enc_scan_text(q, 0);
         if (k++ == 0 && c && strlen(c) < sizeof r->currency)
             snprintf(r->currency, sizeof r->currency, "%s", c);
     }
@@ -446,25 +429,17 @@ static enc_rc sec_summary(enc_report *r, enc_err *err)
         h(r, "</div>\n");
         return ENC_OK;
     }
-    sqlite3_stmt *q;
-    if (prep(r,
-             "SELECT COUNT(*), COALESCE(SUM(frequency > 0), 0), COALESCE(SUM(frequency >= 2), 0),"
-             " COALESCE(SUM(monetary), 0), COALESCE(SUM(returns_amount), 0), "
-             "COALESCE(SUM(frequency), 0),"
-             " SUM(expected_purchases_90d), SUM(clv), COUNT(clv), AVG(churn_risk),"
-             " COALESCE(SUM(churn_risk >= 0.7), 0), COUNT(churn_risk), AVG(p_alive) FROM profiles",
-             &q, err))
-        return err->rc;
-    int st = sqlite3_step(q);
-    if (st != SQLITE_ROW) return done(r, q, st, err);
-    int64_t n = sqlite3_column_int64(q, 0), buyers = sqlite3_column_int64(q, 1),
-            repeat = sqlite3_column_int64(q, 2), revenue = sqlite3_column_int64(q, 3),
-            returns = sqlite3_column_int64(q, 4), occasions = sqlite3_column_int64(q, 5);
+    enc_scan *q;
+    if (prep(r, ENC_REPQ_SUMMARY, &q, err)) return err->rc;
+    int st = enc_scan_next(q);
+    if (st != ENC_SCAN_ROW) return done(r, q, st, err);
+    int64_t n = enc_scan_i64(q, 0), buyers = enc_scan_i64(q, 1), repeat = enc_scan_i64(q, 2),
+            revenue = enc_scan_i64(q, 3), returns = enc_scan_i64(q, 4),
+            occasions = enc_scan_i64(q, 5);
     double exp90 = col_num(q, 6), clv = col_num(q, 7), churn = col_num(q, 9),
            palive = col_num(q, 12);
-    int64_t nclv = sqlite3_column_int64(q, 8), high = sqlite3_column_int64(q, 10),
-            nchurn = sqlite3_column_int64(q, 11);
-    st = sqlite3_step(q);
+    int64_t nclv = enc_scan_i64(q, 8), high = enc_scan_i64(q, 10), nchurn = enc_scan_i64(q, 11);
+    st = enc_scan_next(q);
     if (done(r, q, st, err)) return err->rc;
 
     fmt_time(a, sizeof a, r->as_of);
@@ -566,17 +541,13 @@ static enc_rc sec_segments(enc_report *r, enc_err *err)
 static enc_rc sec_rf(enc_report *r, enc_err *err)
 {
     double v[25] = {0};
-    sqlite3_stmt *q;
-    if (prep(r,
-             "SELECT r, f, COUNT(*) FROM profiles WHERE r BETWEEN 1 AND 5 AND f BETWEEN 1 AND 5"
-             " GROUP BY r, f",
-             &q, err))
-        return err->rc;
+    enc_scan *q;
+    if (prep(r, ENC_REPQ_RF_GRID, &q, err)) return err->rc;
     int st;
     int64_t total = 0;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        int R = sqlite3_column_int(q, 0), F = sqlite3_column_int(q, 1);
-        int64_t n = sqlite3_column_int64(q, 2);
+    while ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        int R = enc_scan_int(q, 0), F = enc_scan_int(q, 1);
+        int64_t n = enc_scan_i64(q, 2);
         v[(5 - F) * 5 + (R - 1)] = (double)n; /* row 0 = F 5 at the top; column 0 = R 1 */
         total += n;
     }
@@ -623,55 +594,40 @@ static enc_rc sec_lifecycle(enc_report *r, enc_err *err)
     return rc;
 }
 
-/* Counts of `expr` (a value computed from profiles, trusted SQL of this file) over bins of
- * edges (the rule of enc_svg_bin_of, with values below the first edge in the first bin and above
- * the last in the last) where `where` holds. */
-static enc_rc hist_counts(enc_report *r, const char *expr, const char *where, const double *edges,
-                          int nb, double *counts, enc_err *err)
+/* Counts of a value computed from profiles (report_store.h: clv in currency units, or the
+ * churn risk) over bins of edges (the rule of enc_svg_bin_of, with values below the first edge in
+ * the first bin and above the last in the last). */
+static enc_rc hist_counts(enc_report *r, enc_reph which, int digits, const double *edges, int nb,
+                          double *counts, enc_err *err)
 {
-    enc_buf sql = {0};
-    enc_buf_printf(&sql, "SELECT CASE");
-    for (int i = 1; i < nb; i++) enc_buf_printf(&sql, " WHEN v < ?%d THEN %d", i, i - 1);
-    enc_buf_printf(&sql,
-                   " ELSE %d END, COUNT(*) FROM (SELECT %s AS v FROM profiles WHERE %s)"
-                   " GROUP BY 1",
-                   nb - 1, expr, where);
-    sqlite3_stmt *q;
-    enc_rc rc = prep(r, sql.p, &q, err);
-    enc_buf_free(&sql);
-    if (rc) return rc;
-    for (int i = 1; i < nb; i++) sqlite3_bind_double(q, i, edges[i]);
+    enc_scan *q;
+    if (opened(enc_store_report_hist(r->st, which, digits, edges, nb, err), &q, err))
+        return err->rc;
     for (int i = 0; i < nb; i++) counts[i] = 0;
     int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        int b = sqlite3_column_int(q, 0);
-        if (b >= 0 && b < nb) counts[b] = (double)sqlite3_column_int64(q, 1);
+    while ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        int b = enc_scan_int(q, 0);
+        if (b >= 0 && b < nb) counts[b] = (double)enc_scan_i64(q, 1);
     }
     return done(r, q, st, err);
 }
 
-/* Percentiles of a profiles column (rows where `where` holds) by linear interpolation between order
+/* Percentiles of a profiles column (report_store.h: count is its count, ranks its values at
+ * given ranks) by linear interpolation between order
  * statistics (numpy's default): with n values sorted, p lies at h = (n - 1) p, between x[floor h]
  * and x[floor h + 1]. One sort, reading only the needed ranks. */
-static enc_rc percentiles(enc_report *r, const char *col, const char *where, const double *p,
-                          int np, double *out, int64_t *n_out, enc_err *err)
+static enc_rc percentiles(enc_report *r, enc_repq count, enc_repq ranked, const double *p, int np,
+                          double *out, int64_t *n_out, enc_err *err)
 {
-    char sql[512];
-    sqlite3_stmt *q;
-    snprintf(sql, sizeof sql, "SELECT COUNT(%s) FROM profiles WHERE %s", col, where);
-    if (prep(r, sql, &q, err)) return err->rc;
-    int st = sqlite3_step(q);
-    int64_t n = st == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-    if (st == SQLITE_ROW) st = sqlite3_step(q);
+    enc_scan *q;
+    if (prep(r, count, &q, err)) return err->rc;
+    int st = enc_scan_next(q);
+    int64_t n = st == ENC_SCAN_ROW ? enc_scan_i64(q, 0) : 0;
+    if (st == ENC_SCAN_ROW) st = enc_scan_next(q);
     if (done(r, q, st, err)) return err->rc;
     *n_out = n;
     for (int i = 0; i < np; i++) out[i] = NAN;
     if (!n) return ENC_OK;
-    snprintf(
-        sql, sizeof sql,
-        "SELECT rn, v FROM (SELECT %s AS v, ROW_NUMBER() OVER (ORDER BY %s) - 1 AS rn"
-        " FROM profiles WHERE %s IS NOT NULL AND %s) WHERE rn IN (SELECT value FROM json_each(?1))",
-        col, col, col, where);
     enc_buf ranks = {0};
     enc_buf_addc(&ranks, '[');
     for (int i = 0; i < np; i++) {
@@ -681,22 +637,22 @@ static enc_rc percentiles(enc_report *r, const char *col, const char *where, con
                        (long long)(lo + 1 < n ? lo + 1 : lo));
     }
     enc_buf_addc(&ranks, ']');
-    enc_rc rc = prep(r, sql, &q, err);
+    enc_rc rc = prep(r, ranked, &q, err);
     if (rc) {
         enc_buf_free(&ranks);
         return rc;
     }
-    sqlite3_bind_text(q, 1, ranks.p, (int)ranks.len, SQLITE_TRANSIENT);
+    enc_scan_bind_text(q, 1, ranks.p, (int)ranks.len);
     enc_buf_free(&ranks);
     /* at most 2 np distinct ranks come back */
     int64_t rk[64];
     double rv[64];
     int nr = 0;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW && nr < 64) {
-        rk[nr] = sqlite3_column_int64(q, 0);
-        rv[nr++] = sqlite3_column_double(q, 1);
+    while ((st = enc_scan_next(q)) == ENC_SCAN_ROW && nr < 64) {
+        rk[nr] = enc_scan_i64(q, 0);
+        rv[nr++] = enc_scan_double(q, 1);
     }
-    if (st == SQLITE_ROW) st = SQLITE_DONE;
+    if (st == ENC_SCAN_ROW) st = ENC_SCAN_DONE;
     if (done(r, q, st, err)) return err->rc;
     for (int i = 0; i < np; i++) {
         double hh = (double)(n - 1) * p[i];
@@ -717,18 +673,14 @@ static enc_rc sec_clv(enc_report *r, enc_err *err)
     static const char *PN[] = {"10th", "25th", "median", "75th", "90th", "99th"};
     double pv[6];
     int64_t n = 0;
-    if (percentiles(r, "clv", "clv > 0", P, 6, pv, &n, err)) return err->rc;
-    sqlite3_stmt *q;
-    if (prep(r,
-             "SELECT MIN(CASE WHEN clv > 0 THEN clv END), MAX(clv), AVG(clv), SUM(clv),"
-             " COALESCE(SUM(clv <= 0), 0), COALESCE(SUM(clv > 0), 0) FROM profiles",
-             &q, err))
-        return err->rc;
-    int st = sqlite3_step(q);
-    if (st != SQLITE_ROW) return done(r, q, st, err);
+    if (percentiles(r, ENC_REPQ_CLV_COUNT, ENC_REPQ_CLV_RANKS, P, 6, pv, &n, err)) return err->rc;
+    enc_scan *q;
+    if (prep(r, ENC_REPQ_CLV_STATS, &q, err)) return err->rc;
+    int st = enc_scan_next(q);
+    if (st != ENC_SCAN_ROW) return done(r, q, st, err);
     double minpos = col_num(q, 0), max = col_num(q, 1), mean = col_num(q, 2), sum = col_num(q, 3);
-    int64_t nonpos = sqlite3_column_int64(q, 4), npos = sqlite3_column_int64(q, 5);
-    st = sqlite3_step(q);
+    int64_t nonpos = enc_scan_i64(q, 4), npos = enc_scan_i64(q, 5);
+    st = enc_scan_next(q);
     if (done(r, q, st, err)) return err->rc;
     if (!npos && !nonpos) {
         h(r, "<p>This scoring run has no lifetime values (the CLV model did not run).</p>\n");
@@ -748,16 +700,13 @@ static enc_rc sec_clv(enc_report *r, enc_err *err)
         nb = enc_svg_log_edges(clamp, hi, edges, 66);
     }
     if (nb > 0) {
-        char expr[64];
-        snprintf(expr, sizeof expr, "clv / %.1f", pow(10, r->digits));
-        if (hist_counts(r, expr, "clv > 0", edges, nb, counts, err)) return err->rc;
+        if (hist_counts(r, ENC_REPH_CLV, r->digits, edges, nb, counts, err)) return err->rc;
         if (clamp > lo) {
-            if (prep(r, "SELECT COUNT(*) FROM profiles WHERE clv > 0 AND clv < ?1", &q, err))
-                return err->rc;
-            sqlite3_bind_double(q, 1, edges[0] * pow(10, r->digits));
-            if ((st = sqlite3_step(q)) == SQLITE_ROW) {
-                below = sqlite3_column_int64(q, 0);
-                st = sqlite3_step(q);
+            if (prep(r, ENC_REPQ_CLV_BELOW, &q, err)) return err->rc;
+            enc_scan_bind_double(q, 1, edges[0] * pow(10, r->digits));
+            if ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+                below = enc_scan_i64(q, 0);
+                st = enc_scan_next(q);
             }
             if (done(r, q, st, err)) return err->rc;
         }
@@ -801,15 +750,11 @@ static enc_rc sec_clv(enc_report *r, enc_err *err)
     enc_report_money(r, a, sizeof a, (int64_t)llround(sum));
     h(r, "<tr><td>total</td><td>%s</td></tr>\n</tbody>\n</table>\n", a);
     /* how concentrated: the share of all value held by the top 10% of customers */
-    if (prep(r,
-             "SELECT SUM(v) FROM (SELECT clv AS v FROM profiles WHERE clv IS NOT NULL ORDER BY clv"
-             " DESC LIMIT (SELECT (COUNT(clv) + 9) / 10 FROM profiles))",
-             &q, err))
-        return err->rc;
+    if (prep(r, ENC_REPQ_CLV_TOP_DECILE, &q, err)) return err->rc;
     double top = NAN;
-    if ((st = sqlite3_step(q)) == SQLITE_ROW) {
+    if ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
         top = col_num(q, 0);
-        st = sqlite3_step(q);
+        st = enc_scan_next(q);
     }
     if (done(r, q, st, err)) return err->rc;
     if (isfinite(top) && sum > 0) {
@@ -824,25 +769,16 @@ static enc_rc sec_churn(enc_report *r, enc_err *err)
 {
     double edges[21], counts[20];
     int nb = enc_svg_lin_edges(0, 1, 20, edges);
-    if (hist_counts(r, "MIN(MAX(churn_risk, 0), 1)", "churn_risk IS NOT NULL", edges, nb, counts,
-                    err))
-        return err->rc;
-    sqlite3_stmt *q;
-    if (prep(r,
-             "SELECT COUNT(churn_risk), COALESCE(SUM(churn_risk < 0.3), 0),"
-             " COALESCE(SUM(churn_risk >= 0.3 AND churn_risk < 0.7), 0),"
-             " COALESCE(SUM(churn_risk >= 0.7), 0), AVG(churn_risk),"
-             " COALESCE(SUM(CASE WHEN churn_risk >= 0.7 THEN monetary END), 0),"
-             " COALESCE(SUM(CASE WHEN churn_risk >= 0.7 THEN clv END), 0) FROM profiles",
-             &q, err))
-        return err->rc;
-    int st = sqlite3_step(q);
-    if (st != SQLITE_ROW) return done(r, q, st, err);
-    int64_t n = sqlite3_column_int64(q, 0), low = sqlite3_column_int64(q, 1),
-            mid = sqlite3_column_int64(q, 2), high = sqlite3_column_int64(q, 3),
-            high_money = sqlite3_column_int64(q, 5), high_clv = sqlite3_column_int64(q, 6);
+    if (hist_counts(r, ENC_REPH_CHURN, r->digits, edges, nb, counts, err)) return err->rc;
+    enc_scan *q;
+    if (prep(r, ENC_REPQ_CHURN_BANDS, &q, err)) return err->rc;
+    int st = enc_scan_next(q);
+    if (st != ENC_SCAN_ROW) return done(r, q, st, err);
+    int64_t n = enc_scan_i64(q, 0), low = enc_scan_i64(q, 1), mid = enc_scan_i64(q, 2),
+            high = enc_scan_i64(q, 3), high_money = enc_scan_i64(q, 5),
+            high_clv = enc_scan_i64(q, 6);
     double mean = col_num(q, 4);
-    st = sqlite3_step(q);
+    st = enc_scan_next(q);
     if (done(r, q, st, err)) return err->rc;
     if (!n) {
         h(r, "<p>This scoring run has no churn risks (the churn model did not run).</p>\n");
@@ -929,22 +865,15 @@ double enc__report_pchip(const double *x, const double *y, int n, double t)
  * the customer's previous one joining its occasion (the models' rule, docs/intelligence.md). */
 static enc_rc actual_weekly(enc_report *r, int64_t from, int weeks, double *counts, enc_err *err)
 {
-    sqlite3_stmt *q;
-    if (prep(r,
-             "SELECT (ts - ?1) / 604800, COUNT(*) FROM ("
-             " SELECT ts, LAG(ts) OVER (PARTITION BY customer_id ORDER BY ts) AS prev FROM orders"
-             " WHERE status = 'paid' AND sales > 0 AND ts >= ?1 - 86400 AND ts < ?2"
-             " AND customer_id IN (SELECT customer_id FROM profiles))"
-             " WHERE ts >= ?1 AND (prev IS NULL OR ts - prev >= 86400) GROUP BY 1",
-             &q, err))
-        return err->rc;
-    sqlite3_bind_int64(q, 1, from);
-    sqlite3_bind_int64(q, 2, from + (int64_t)weeks * WEEK);
+    enc_scan *q;
+    if (prep(r, ENC_REPQ_WEEKLY_OCCASIONS, &q, err)) return err->rc;
+    enc_scan_bind_i64(q, 1, from);
+    enc_scan_bind_i64(q, 2, from + (int64_t)weeks * WEEK);
     for (int i = 0; i < weeks; i++) counts[i] = 0;
     int st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t w = sqlite3_column_int64(q, 0);
-        if (w >= 0 && w < weeks) counts[w] = (double)sqlite3_column_int64(q, 1);
+    while ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        int64_t w = enc_scan_i64(q, 0);
+        if (w >= 0 && w < weeks) counts[w] = (double)enc_scan_i64(q, 1);
     }
     return done(r, q, st, err);
 }
@@ -952,41 +881,27 @@ static enc_rc actual_weekly(enc_report *r, int64_t from, int weeks, double *coun
 /* Occasions in [from, from + days). */
 static enc_rc actual_window(enc_report *r, int64_t from, int days, int64_t *out, enc_err *err)
 {
-    sqlite3_stmt *q;
-    if (prep(r,
-             "SELECT COUNT(*) FROM ("
-             " SELECT ts, LAG(ts) OVER (PARTITION BY customer_id ORDER BY ts) AS prev FROM orders"
-             " WHERE status = 'paid' AND sales > 0 AND ts >= ?1 - 86400 AND ts < ?2"
-             " AND customer_id IN (SELECT customer_id FROM profiles))"
-             " WHERE ts >= ?1 AND (prev IS NULL OR ts - prev >= 86400)",
-             &q, err))
-        return err->rc;
-    sqlite3_bind_int64(q, 1, from);
-    sqlite3_bind_int64(q, 2, from + (int64_t)days * DAY);
-    int st = sqlite3_step(q);
-    *out = st == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-    if (st == SQLITE_ROW) st = sqlite3_step(q);
+    enc_scan *q;
+    if (prep(r, ENC_REPQ_OCCASIONS, &q, err)) return err->rc;
+    enc_scan_bind_i64(q, 1, from);
+    enc_scan_bind_i64(q, 2, from + (int64_t)days * DAY);
+    int st = enc_scan_next(q);
+    *out = st == ENC_SCAN_ROW ? enc_scan_i64(q, 0) : 0;
+    if (st == ENC_SCAN_ROW) st = enc_scan_next(q);
     return done(r, q, st, err);
 }
 
 static enc_rc sec_purchases(enc_report *r, enc_err *err)
 {
-    sqlite3_stmt *q;
-    if (prep(r,
-             "SELECT SUM(expected_purchases_30d), SUM(expected_purchases_90d),"
-             " SUM(expected_purchases_365d), COUNT(expected_purchases_30d),"
-             " COUNT(expected_purchases_90d), COUNT(expected_purchases_365d),"
-             " (SELECT MAX(ts) FROM orders) FROM profiles",
-             &q, err))
-        return err->rc;
-    int st = sqlite3_step(q);
-    if (st != SQLITE_ROW) return done(r, q, st, err);
+    enc_scan *q;
+    if (prep(r, ENC_REPQ_EXPECTED, &q, err)) return err->rc;
+    int st = enc_scan_next(q);
+    if (st != ENC_SCAN_ROW) return done(r, q, st, err);
     double e[3] = {col_num(q, 0), col_num(q, 1), col_num(q, 2)};
-    int64_t ne[3] = {sqlite3_column_int64(q, 3), sqlite3_column_int64(q, 4),
-                     sqlite3_column_int64(q, 5)};
-    bool has_last = sqlite3_column_type(q, 6) != SQLITE_NULL;
-    int64_t last = sqlite3_column_int64(q, 6);
-    st = sqlite3_step(q);
+    int64_t ne[3] = {enc_scan_i64(q, 3), enc_scan_i64(q, 4), enc_scan_i64(q, 5)};
+    bool has_last = !enc_scan_null(q, 6);
+    int64_t last = enc_scan_i64(q, 6);
+    st = enc_scan_next(q);
     if (done(r, q, st, err)) return err->rc;
 
     /* cumulative expected purchases known at 0, 30, 90, 365 days */
@@ -1078,28 +993,19 @@ static enc_rc sec_categories(enc_report *r, enc_err *err)
 {
     /* customers' own top categories (profiles.top_categories: a JSON array, best first; entries
      * may be strings or objects with a "category" or "name") */
-    sqlite3_stmt *q;
-    if (prep(r,
-             "SELECT cat, COUNT(*), SUM(first) FROM ("
-             " SELECT CASE j.type WHEN 'text' THEN j.value WHEN 'object' THEN"
-             " COALESCE(json_extract(j.value, '$.category'), json_extract(j.value, '$.name')) END"
-             " AS cat, j.key = 0 AS first FROM profiles p, json_each(CASE WHEN"
-             " json_valid(p.top_categories) AND json_type(p.top_categories) = 'array' THEN"
-             " p.top_categories ELSE '[]' END) j)"
-             " WHERE cat IS NOT NULL GROUP BY cat ORDER BY 2 DESC, 1 LIMIT 15",
-             &q, err))
-        return err->rc;
+    enc_scan *q;
+    if (prep(r, ENC_REPQ_TOP_CATEGORIES, &q, err)) return err->rc;
     char labels[15][160], notes[15][96];
     const char *lp[15], *np[15];
     double v[15];
     int n = 0, st;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *cat = (const char *)sqlite3_column_text(q, 0);
+    while ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        const char *cat = (const char *)enc_scan_text(q, 0);
         copy_utf8(labels[n], sizeof labels[n], cat ? cat : "");
-        v[n] = (double)sqlite3_column_int64(q, 1);
+        v[n] = (double)enc_scan_i64(q, 1);
         char a[32], b[32];
-        fmt_int(a, sizeof a, sqlite3_column_int64(q, 1));
-        fmt_int(b, sizeof b, sqlite3_column_int64(q, 2));
+        fmt_int(a, sizeof a, enc_scan_i64(q, 1));
+        fmt_int(b, sizeof b, enc_scan_i64(q, 2));
         snprintf(notes[n], sizeof notes[n], "%s (first for %s)", a, b);
         lp[n] = labels[n], np[n] = notes[n];
         n++;
@@ -1117,26 +1023,18 @@ static enc_rc sec_categories(enc_report *r, enc_err *err)
     enc_report_figure_end(r, n ? NULL : "No top categories in the profiles of this run.");
 
     /* revenue by category from the order lines scored (before the as-of date) */
-    if (prep(r,
-             "SELECT COALESCE(NULLIF(p.category, ''), '(no category)'), SUM(l.amount)"
-             " FROM order_lines l JOIN orders o ON o.id = l.order_id"
-             " LEFT JOIN products p ON p.id = l.product_id"
-             " WHERE l.kind = 'sale' AND o.status = 'paid' AND o.ts < ?1"
-             " AND o.customer_id IN (SELECT customer_id FROM profiles)"
-             " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15",
-             &q, err))
-        return err->rc;
-    sqlite3_bind_int64(q, 1, r->as_of);
+    if (prep(r, ENC_REPQ_CATEGORY_REVENUE, &q, err)) return err->rc;
+    enc_scan_bind_i64(q, 1, r->as_of);
     int64_t total = 0;
     char rn[15][64];
     const char *rl[15], *rnp[15];
     char rlab[15][160];
     double rv[15];
     int m = 0;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *cat = (const char *)sqlite3_column_text(q, 0);
+    while ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        const char *cat = (const char *)enc_scan_text(q, 0);
         copy_utf8(rlab[m], sizeof rlab[m], cat ? cat : "");
-        int64_t amt = sqlite3_column_int64(q, 1);
+        int64_t amt = enc_scan_i64(q, 1);
         rv[m] = major(r, (double)amt);
         enc_report_money(r, rn[m], sizeof rn[m], amt);
         rl[m] = rlab[m], rnp[m] = rn[m];
@@ -1224,7 +1122,6 @@ enc_rc enc_report_html(enc_store *st, const enc_report_opts *opts, enc_buf *out,
     enc_report r = {0};
     enc_report_opts defaults = {0};
     r.st = st;
-    r.db = enc__store_db(st);
     r.out = out;
     r.opts = opts ? opts : &defaults;
     if (res) memset(res, 0, sizeof *res);

@@ -28,9 +28,8 @@ typedef struct enc_report_opts {
 /* What a section function sees. Read-only for sections except `out` (append HTML) and `charts`
  * (enc_report_figure_end counts). Everything here lives for the duration of enc_report_html. */
 typedef struct enc_report {
-    enc_store *st;
-    struct sqlite3 *db; /* the store's handle, for aggregate queries */
-    enc_buf *out;       /* the page being written */
+    enc_store *st; /* read through report_store.h */
+    enc_buf *out;  /* the page being written */
     const enc_report_opts *opts;
     /* read once before the first section */
     int64_t profiles;  /* rows in profiles; 0 = nothing scored yet */

@@ -7,8 +7,8 @@
 #include "measure/campreport.h"
 #include "report/report.h"
 #include "report/svg.h"
+#include "store/report_store.h"
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,13 +261,8 @@ static enc_rc one(enc_report *r, const char *name, int64_t now, int idx, enc_err
 enc_rc enc__report_campaigns(enc_report *r, enc_err *err)
 {
     int64_t now = r->opts->now ? r->opts->now : (int64_t)time(NULL);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT name FROM campaigns c WHERE EXISTS (SELECT 1 FROM"
-                           " campaign_members m WHERE m.campaign = c.name)"
-                           " ORDER BY coalesce(started_at, 0) DESC, name",
-                           -1, &q, NULL) != SQLITE_OK)
-        return enc_fail(err, ENC_EDB, "report: campaigns: %s", sqlite3_errmsg(r->db));
+    enc_scan *q = enc_store_repq(r->st, ENC_REPQ_CAMPAIGN_NAMES, err);
+    if (!q) return err->rc;
     enc_buf_adds(r->out, "<p class=\"lead\">What each campaign brought, as <code>encore campaign "
                          "report</code> measures it: an order counts for a customer when it "
                          "redeemed the campaign's coupon, or came within the channel's "
@@ -276,8 +271,8 @@ enc_rc enc__report_campaigns(enc_report *r, enc_err *err)
                          "assigned (intention to treat).</p>\n");
     int k = 0, st;
     enc_rc rc = ENC_OK;
-    while ((st = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(q, 0);
+    while ((st = enc_scan_next(q)) == ENC_SCAN_ROW) {
+        const char *name = (const char *)enc_scan_text(q, 0);
         if (k++ >= MAX_CAMPAIGNS) {
             enc_buf_adds(r->out, "<p>Not drawn (more than 20 campaigns): ");
             enc_report_text(r, name);
@@ -286,8 +281,7 @@ enc_rc enc__report_campaigns(enc_report *r, enc_err *err)
         }
         if ((rc = one(r, name, now, k, err))) break;
     }
-    if (!rc && st != SQLITE_ROW && st != SQLITE_DONE)
-        rc = enc_fail(err, ENC_EDB, "report: campaigns: %s", sqlite3_errmsg(r->db));
-    sqlite3_finalize(q);
+    if (!rc && st < 0) rc = enc_scan_fail(q, err, "report: campaigns");
+    enc_scan_close(q);
     return rc;
 }

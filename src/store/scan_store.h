@@ -20,7 +20,9 @@ void enc_scan_bind_i64(enc_scan *c, int k, int64_t v);
 void enc_scan_bind_double(enc_scan *c, int k, double v);
 void enc_scan_bind_text(enc_scan *c, int k, const char *s, int n);
 void enc_scan_bind_null(enc_scan *c, int k);
-/* The next row: 1 a row, 0 the end, -1 an error (enc_scan_fail says which). */
+/* The next row: ENC_SCAN_ROW (1) a row, ENC_SCAN_DONE (0) the end, -1 an error (enc_scan_fail
+ * says which). */
+enum { ENC_SCAN_DONE = 0, ENC_SCAN_ROW = 1 };
 int enc_scan_next(enc_scan *c);
 /* Columns of the current row (col counts from 0). Text is owned by the cursor and valid until
  * the next step, reset or close; NULL for SQL NULL. */
