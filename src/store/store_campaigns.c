@@ -173,8 +173,7 @@ enc_rc enc_camp_list(enc_store *st, enc_camp_row **rows, size_t *n, enc_err *err
 }
 
 enc_rc enc_camp_store_put(enc_store *st, const char *name, const char *text, const char *state,
-                          int priority, bool on_cap_defer, int64_t now, bool *created,
-                          enc_err *err)
+                          int priority, bool on_cap_defer, int64_t now, bool *created, enc_err *err)
 {
     sqlite3 *db = st->db;
     sqlite3_stmt *q = prep(db,
@@ -613,11 +612,11 @@ enc_rc enc_coupon_redeem_orders(enc_store *st, int64_t last, int64_t maxid,
     *n = 0;
     if (enc_store_begin(st, err)) return ENC_EDB;
     enc_rc rc = ENC_OK;
-    sqlite3_stmt *q = prep(
-        db,
-        "SELECT o.id, o.coupon, o.ts FROM orders o WHERE o.id > ?1 AND o.id <= ?2"
-        " AND o.coupon IS NOT NULL AND o.status = 'paid' ORDER BY o.ts, o.id",
-        err);
+    sqlite3_stmt *q =
+        prep(db,
+             "SELECT o.id, o.coupon, o.ts FROM orders o WHERE o.id > ?1 AND o.id <= ?2"
+             " AND o.coupon IS NOT NULL AND o.status = 'paid' ORDER BY o.ts, o.id",
+             err);
     sqlite3_stmt *c =
         prep(db, "SELECT code, issued_at, coalesce(expires_at, 0) FROM coupons WHERE id = ?1", err);
     sqlite3_stmt *u = prep(db,
