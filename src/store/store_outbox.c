@@ -199,7 +199,7 @@ enc_rc enc_obx_claim_scan(enc_obx *x, const char *channel, int priority, int64_t
              " AND m.next_attempt_at <= ?3 ORDER BY m.next_attempt_at, m.id LIMIT ?4",
              err);
     if (!s) return ENC_EDB;
-    sqlite3_enc__bind_text(s, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 2, priority);
     sqlite3_bind_int64(s, 3, due_by);
     sqlite3_bind_int64(s, 4, (sqlite3_int64)limit);
@@ -346,8 +346,8 @@ enc_rc enc_obx_result_final(enc_obx *x, int64_t id, const char *state, const cha
                            " WHERE id = ?1 AND state = 'sending'",
                            err);
     if (!s) return ENC_EDB;
-    sqlite3_enc__bind_text(s, 2, state, -1, SQLITE_STATIC);
-    sqlite3_enc__bind_text(s, 3, why, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, why, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 1, id);
     return step_done(x, s, err, "recording a result");
 }
@@ -385,7 +385,7 @@ static enc_rc recover_one(enc_obx *x, const char *sql, const char *channel, bool
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(x->db, sql, -1, &s, NULL) != SQLITE_OK)
         return sqlfail(x, err, "recovery");
-    sqlite3_enc__bind_text(s, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
     if (resend) {
         sqlite3_bind_int64(s, 2, now);
         sqlite3_bind_int(s, 3, max_attempts);
@@ -461,7 +461,7 @@ enc_rc enc_obx_next_due(enc_obx *x, const char *channel, int64_t *at, enc_err *e
                            " WHERE state = 'queued' AND channel = ?1",
                            err);
     if (!s) return ENC_EDB;
-    sqlite3_enc__bind_text(s, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
         *at = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
@@ -534,7 +534,7 @@ enc_rc enc_obx_channel_get(enc_obx *x, const char *channel, bool *paused, double
     sqlite3_stmt *s = stmt(
         x, S_CHAN_GET, "SELECT paused, rate_per_sec FROM channel_state WHERE channel = ?1", err);
     if (!s) return ENC_EDB;
-    sqlite3_enc__bind_text(s, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
     int r = sqlite3_step(s);
     if (r == SQLITE_ROW) {
         *paused = sqlite3_column_int(s, 0) != 0;
@@ -564,7 +564,7 @@ enc_rc enc_obx_set_rate(enc_obx *x, const char *channel, double rate, int64_t no
             " rate_per_sec = excluded.rate_per_sec, updated_at = excluded.updated_at",
             -1, &s, NULL) != SQLITE_OK)
         return sqlfail(x, err, "setting rate");
-    sqlite3_enc__bind_text(s, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
     if (rate > 0) sqlite3_bind_double(s, 2, rate);
     sqlite3_bind_int64(s, 3, now);
     int r = sqlite3_step(s);
@@ -582,9 +582,9 @@ enc_rc enc_obx_suppress(enc_obx *x, const char *channel, const char *address, co
                            " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
                            err);
     if (!s) return ENC_EDB;
-    sqlite3_enc__bind_text(s, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_enc__bind_text(s, 2, address, -1, SQLITE_STATIC);
-    sqlite3_enc__bind_text(s, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, now);
     enc__bind_text(s, 5, source);
     return step_done(x, s, err, "suppressing");
@@ -599,8 +599,8 @@ enc_rc enc_obx_is_suppressed(enc_obx *x, const char *channel, const char *addres
                            " AND channel IN (?1, '*') LIMIT 1",
                            err);
     if (!s) return ENC_EDB;
-    sqlite3_enc__bind_text(s, 1, channel, -1, SQLITE_STATIC);
-    sqlite3_enc__bind_text(s, 2, address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC);
     int r = sqlite3_step(s);
     *out = r == SQLITE_ROW;
     sqlite3_reset(s);
