@@ -12,7 +12,7 @@
 #include "campaign/policy.h"
 #include "delivery/outbox.h"
 #include "server/token.h"
-#include <sqlite3.h>
+#include "store/store_analytics.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -553,7 +553,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     }
     /* the tracking server's key, found as `encore serve` finds it ($ENCORE_SECRET, else the file
      * DB.secret beside the store, created when absent) */
-    const char *dbfile = sqlite3_db_filename(enc__store_db(st), "main");
+    const char *dbfile = enc_store_path(st);
     const char *env_secret = getenv("ENCORE_SECRET");
     if ((dbfile && *dbfile) || (env_secret && *env_secret)) {
         enc_err ke = {0};

@@ -9,6 +9,7 @@
 #define ENCORE_OUTBOX_H
 #include "base/err.h"
 #include "base/rng.h"
+#include "store/outbox_store.h"
 #include "store/store.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,35 +34,8 @@ const char *enc_msg_state_name(enc_msg_state s);
 /* The state named s, or -1. */
 int enc_msg_state_parse(const char *s);
 
-/* A message to enqueue. Strings are copied by the store. idempotency_key is given by the
- * writer and must identify the delivery (campaign, customer, channel, occurrence): the same
- * key twice is one message. due_at 0 means now. priority 0..9, 9 first. id 0 lets the store
- * number the message; a writer that must name the message in its body (signed tracking
- * links) gives an id reserved with enc_outbox_next_id. */
-typedef struct enc_msg_rec {
-    const char *campaign, *variant;
-    int64_t customer_id;
-    const char *channel, *address;
-    const char *subject, *body_text, *body_html;
-    const char *payload; /* a JSON object as text, or NULL */
-    const char *idempotency_key;
-    int priority;
-    int64_t due_at;
-    int64_t id;         /* 0 = the next free one */
-    int64_t deadline;   /* latest send time (send_within, coupon expiry); 0 = none */
-    bool transactional; /* exempt from List-Unsubscribe and the send-time contact policy */
-} enc_msg_rec;
-
-/* A claimed message, as the channel adapters see it. Strings live in the batch's arena. */
-typedef struct enc_msg {
-    int64_t id, customer_id;
-    const char *campaign, *variant, *channel, *address;
-    const char *subject, *body_text, *body_html, *payload, *idempotency_key;
-    int priority, attempts; /* attempts counts this one */
-    int64_t created_at, due_at;
-    int64_t deadline;   /* 0 = none */
-    bool transactional; /* a campaign marked "transactional": no List-Unsubscribe needed */
-} enc_msg;
+/* enc_msg_rec (a message to enqueue) and enc_msg (a claimed message) are the store's rows:
+ * store/outbox_store.h. */
 
 typedef struct enc_msg_batch {
     size_t n, cap;

@@ -7,7 +7,7 @@
 #include "delivery/dkim.h"
 #include "base/mem.h"
 #include "store/store.h"
-#include <sqlite3.h>
+#include "store/store_analytics.h"
 #include <ctype.h>
 #include <curl/curl.h>
 #include <inttypes.h>
@@ -380,7 +380,7 @@ static enc_rc unsub_open(enc_channel *ch, smtp_chan *c, json_t *opts, enc_outbox
     }
     const char *file = enc_opt_str(opts, "secret_file", NULL), *env = getenv("ENCORE_SECRET");
     enc_store *st = ob ? enc_outbox_store(ob) : NULL;
-    const char *db = st ? sqlite3_db_filename(enc__store_db(st), "main") : NULL;
+    const char *db = st ? enc_store_path(st) : NULL;
     if ((!file || !*file) && (!env || !*env) && (!db || !*db))
         return enc_fail(err, ENC_EUSAGE,
                         "channel %s: unsubscribe links need the tracking server's secret:"
