@@ -62,8 +62,7 @@ void enc_reccache_free(enc_reccache *c)
 /* stamp order (users.h): score run, product, order, order line, column generation */
 static bool fresh(const enc_reccache_ref *e, const int64_t *stamp, time_t now)
 {
-    if (e->stamp[0] != stamp[0] || e->stamp[1] != stamp[1] || e->stamp[4] != stamp[4])
-        return false;
+    if (e->stamp[0] != stamp[0] || e->stamp[1] != stamp[1] || e->stamp[4] != stamp[4]) return false;
     if (e->stamp[2] == stamp[2] && e->stamp[3] == stamp[3]) return true;
     return now - e->built_at < SOFT_SECONDS;
 }

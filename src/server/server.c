@@ -15,6 +15,7 @@
  * and write in short transactions of their own (mgmt.h). Everything a request allocates is in
  * its struct req and its arena, freed when libmicrohttpd reports the request completed. */
 #include "server/server.h"
+#include "delivery/config.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "ingest/identity.h"
@@ -129,6 +130,7 @@ typedef struct srv_job {
 struct enc_server {
     /* configuration, copied at enc_server_new */
     char *db_path, *listen, *phone_cc;
+    char *delivery_config; /* the delivery configuration file (GET/PUT /v1/settings/channels) */
     bool has_write_key;
     uint8_t write_key_hash[32]; /* BLAKE2b of the write key: compared in constant time */
     enc_token_key key;
@@ -421,6 +423,8 @@ void enc_server_audit_sync(void *srv)
 }
 
 enc_reccache *enc_server_reccache(void *srv) { return ((enc_server *)srv)->rec; }
+const char *enc_server_delivery_config(void *srv) { return ((enc_server *)srv)->delivery_config; }
+const char *enc_server_db_path(void *srv) { return ((enc_server *)srv)->db_path; }
 
 /* the calling HTTP thread's own connection (reads; in direct mode also writes) */
 static void close_tls_store(void *p) { enc_store_close(p); }
@@ -1726,6 +1730,14 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
         return enc_fail(err, ENC_EUSAGE, "the write key must be at least %d bytes long",
                         ENC_SERVER_WRITE_KEY_MIN);
     }
+    if (o->delivery_config && *o->delivery_config)
+        s->delivery_config = enc_xstrdup(o->delivery_config);
+    else {
+        char p[4096];
+        bool exists;
+        enc_delivery_config_path(NULL, o->db_path, p, sizeof p, &exists);
+        s->delivery_config = enc_xstrdup(p);
+    }
     if (o->write_key && *o->write_key) {
         s->has_write_key = true;
         crypto_generichash(s->write_key_hash, sizeof s->write_key_hash,
@@ -1940,6 +1952,7 @@ void enc_server_free(enc_server *s)
     enc_rl_destroy(&s->rl_login_user);
     sodium_memzero(&s->key, sizeof s->key);
     free(s->db_path);
+    free(s->delivery_config);
     free(s->listen);
     free(s->phone_cc);
     free(s);
