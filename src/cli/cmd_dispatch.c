@@ -26,7 +26,8 @@ static const char dispatch_usage[] =
     "  sends due messages of the outbox through the configured channels, records results,\n"
     "  retries temporary failures with backoff; runs until stopped (SIGINT/SIGTERM)\n"
     "  --once            send what is due now, then exit\n"
-    "  --config FILE     channels and settings (JSON; default $ENCORE_DELIVERY_CONFIG)\n"
+    "  --config FILE     channels and settings (JSON; default $ENCORE_DELIVERY_CONFIG, else\n"
+    "                    DB.delivery.json beside the store when it exists: the console writes it)\n"
     "  --set C.O=V       set option O of channel C (over ENCORE_CHANNEL_<C>_<O> over the file)\n"
     "  --batch N         messages claimed per channel per round (default 200)\n"
     "  --max-attempts N  tries before a message is dead (default 8)\n"
@@ -178,7 +179,11 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
     }
     enc_err err = {0};
     enc_delivery_config cfg;
-    if (enc_delivery_config_load(config, environ, sets, nsets, &cfg, &err)) {
+    char path[4096];
+    bool exists;
+    enc_delivery_config_path(config, cli->db_path, path, sizeof path, &exists);
+    if (enc_delivery_config_load(config || exists ? path : NULL, environ, sets, nsets, &cfg,
+                                 &err)) {
         free(sets);
         return enc_cli_fail_err("dispatch", &err);
     }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 extern char **environ;
@@ -107,10 +108,44 @@ static void print_stats(const enc_server_stats *s, bool json)
  * recovery deals with anything the failure left in `sending` (docs/delivery.md). */
 typedef struct dispatch_job {
     enc_server *srv;
-    const enc_delivery_config *cfg;
-    char lock[4096];
+    enc_delivery_config *cfg; /* reloaded when the file changes (the console writes it) */
+    char lock[4096], path[4096];
+    const char *const *sets;
+    size_t nsets;
+    struct stat seen; /* the file as last read (st_ino 0: none) */
     enc_dispatch *d;
 } dispatch_job;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The console's Settings -> Channels rewrites the file: the next run reads it again (flags and
+ * the environment still over it) and opens a fresh dispatcher; a file that does not load is
+ * reported and the configuration in force kept. */
+static void dj_reload(dispatch_job *j)
+{
+    struct stat now = {0};
+    if (stat(j->path, &now) != 0) memset(&now, 0, sizeof now);
+    if (same_file(&now, &j->seen)) return;
+    j->seen = now;
+    enc_delivery_config fresh;
+    enc_err err = {0};
+    if (enc_delivery_config_load(now.st_ino ? j->path : NULL, environ, j->sets, j->nsets, &fresh,
+                                 &err)) {
+        fprintf(stderr, "encore: serve: dispatch: %s (the configuration in force is kept)\n",
+                err.msg);
+        return;
+    }
+    enc_delivery_config_free(j->cfg);
+    *j->cfg = fresh;
+    enc_dispatch_free(j->d);
+    j->d = NULL;
+    fprintf(stderr, "encore: serve: dispatch: configuration read again: %zu channel%s\n",
+            json_object_size(j->cfg->channels), json_object_size(j->cfg->channels) == 1 ? "" : "s");
+}
 
 static double dj_now(void *ctx)
 {
@@ -142,6 +177,8 @@ static void dj_round(void *ctx, const enc_dispatch_stats *st)
 static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *err)
 {
     dispatch_job *j = ctx;
+    dj_reload(j);
+    if (json_object_size(j->cfg->channels) == 0) return ENC_OK; /* no lock taken meanwhile */
     if (!j->d) {
         enc_dispatch_opts o = {.retry = j->cfg->retry,
                                .batch = j->cfg->batch,
@@ -290,10 +327,17 @@ static enc_rc add_jobs(enc_server *srv, const serve_args *a, const char *db_path
         enc_server_add_job(srv, "tick", a->tick_every, enc__serve_tick, NULL, NULL, err))
         return err->rc;
     if (a->dispatch_every <= 0) return ENC_OK;
-    if (enc_delivery_config_load(a->config, environ, a->sets, a->nsets, cfg, err)) return err->rc;
-    if (json_object_size(cfg->channels) == 0) return ENC_OK; /* said after the start */
+    bool exists;
+    enc_delivery_config_path(a->config, db_path, dj->path, sizeof dj->path, &exists);
+    if (enc_delivery_config_load(a->config || exists ? dj->path : NULL, environ, a->sets, a->nsets,
+                                 cfg, err))
+        return err->rc;
+    if (exists) stat(dj->path, &dj->seen);
+    /* registered without channels too: the console may add some (said after the start) */
     dj->srv = srv;
     dj->cfg = cfg;
+    dj->sets = a->sets;
+    dj->nsets = a->nsets;
     snprintf(dj->lock, sizeof dj->lock, "%s.dispatch-lock", db_path);
     return enc_server_add_job(srv, "dispatch", a->dispatch_every, dispatch_run, dispatch_end, dj,
                               err);
@@ -307,6 +351,8 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
     }
     serve_args a = {.tick_every = 60, .dispatch_every = 1};
     a.o.db_path = cli->db_path;
+    char dpath[4096];
+    bool dexists;
     a.o.listen = env("ENCORE_LISTEN");
     a.o.write_key = env("ENCORE_WRITE_KEY");
     a.config = env("ENCORE_DELIVERY_CONFIG");
@@ -337,6 +383,8 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    enc_delivery_config_path(a.config, cli->db_path, dpath, sizeof dpath, &dexists);
+    a.o.delivery_config = dpath;
     if (enc_server_new(&a.o, &srv, &err) || add_jobs(srv, &a, cli->db_path, &cfg, &dj, &err) ||
         enc_server_start(srv, &err)) {
         rc = enc_cli_fail_err("serve", &err);
@@ -345,12 +393,16 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
     fprintf(stderr, "encore: serve: listening on http://%s (store %s, token secret from %s, %s)\n",
             enc_server_address(srv), cli->db_path, where,
             a.o.direct ? "direct writes" : "one writer thread");
-    if (a.tick_every > 0 || dj.srv)
+    bool channels = dj.srv && json_object_size(cfg.channels) > 0;
+    if (a.tick_every > 0 || channels)
         fprintf(stderr, "encore: serve: jobs:%s%s\n", a.tick_every > 0 ? " tick" : "",
-                dj.srv ? " dispatch" : "");
-    if (a.dispatch_every > 0 && !dj.srv)
-        fprintf(stderr, "encore: serve: no delivery channels configured (--config,"
-                        " $ENCORE_DELIVERY_CONFIG or --set): the dispatcher does not run\n");
+                channels ? " dispatch" : "");
+    if (a.dispatch_every > 0 && !channels)
+        fprintf(stderr,
+                "encore: serve: no delivery channels configured (--config,"
+                " $ENCORE_DELIVERY_CONFIG, --set or the console's Settings -> Channels,"
+                " which writes %s): the dispatcher does not run until some are\n",
+                dj.path);
     if (!a.o.write_key)
         fprintf(stderr, "encore: serve: no write key (--write-key or ENCORE_WRITE_KEY): the"
                         " ingest routes answer 401 (the management API is unaffected)\n");

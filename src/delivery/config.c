@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 const char *enc_opt_str(json_t *opts, const char *key, const char *dflt)
 {
@@ -63,6 +64,33 @@ bool enc_delivery_opt_secret(const char *name)
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
         if (strstr(low, bad[k])) return true;
     return false;
+}
+
+void enc_delivery_config_path(const char *given, const char *db_path, char *out, size_t cap,
+                              bool *exists)
+{
+    if (given && *given) snprintf(out, cap, "%s", given);
+    else snprintf(out, cap, "%s.delivery.json", db_path);
+    *exists = access(out, F_OK) == 0;
+}
+
+bool enc_quiet_parse(const char *s, int *start, int *end)
+{
+    int h1, m1, h2, m2, n = 0;
+    if (!s || strlen(s) != 11 || sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
+        n != 11 || s[2] != ':' || s[5] != '-' || s[8] != ':')
+        return false;
+    for (int i = 0; i < 11; i++)
+        if (i != 2 && i != 5 && i != 8 && !isdigit((unsigned char)s[i])) return false;
+    if (h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59) return false;
+    *start = h1 * 60 + m1;
+    *end = h2 * 60 + m2;
+    return *start != *end;
+}
+
+bool enc_quiet_inside(int start, int end, int m)
+{
+    return start < end ? m >= start && m < end : m >= start || m < end;
 }
 
 void enc_delivery_config_free(enc_delivery_config *c)
@@ -239,6 +267,9 @@ enc_rc enc_delivery_config_load(const char *path, char **env, const char *const 
         else if (!enc_channel_kind(kind)) why = "unknown kind (smtp, webhook, file, inbox)";
         else if (strlen(name) >= 64) why = "name longer than 63 bytes";
         else if (enc_opt_num(v, "rate", 0) < 0) why = "rate must be >= 0";
+        else if (json_object_get(v, "quiet_hours") &&
+                 !enc_quiet_parse(enc_opt_str(v, "quiet_hours", NULL), &(int){0}, &(int){0}))
+            why = "quiet_hours must be HH:MM-HH:MM (two different times)";
         if (why) {
             char n[72], k[72];
             snprintf(n, sizeof n, "%.64s", name);
@@ -247,6 +278,15 @@ enc_rc enc_delivery_config_load(const char *path, char **env, const char *const 
             return enc_fail(err, ENC_EUSAGE, "channel \"%s\": %s%s%s%s", n, why,
                             k[0] ? " (kind \"" : "", k, k[0] ? "\")" : "");
         }
+    }
+    /* a channel switched off ("enabled": false, e.g. from the console's settings) is not
+     * configured: its messages wait in the outbox */
+    void *iter = json_object_iter(out->channels);
+    while (iter) {
+        json_t *cv = json_object_iter_value(iter);
+        const char *cn = json_object_iter_key(iter);
+        iter = json_object_iter_next(out->channels, iter);
+        if (!enc_opt_bool(cv, "enabled", true)) json_object_del(out->channels, cn);
     }
     if (out->batch < 1 || out->batch > 100000 || out->retry.max_attempts < 1 ||
         out->retry.base <= 0 || out->retry.cap < out->retry.base || !(out->poll > 0)) {

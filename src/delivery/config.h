@@ -27,6 +27,18 @@ void enc_delivery_config_free(enc_delivery_config *c);
 struct enc_jw;
 /* Writes the configuration as JSON with secrets masked. */
 void enc_delivery_config_json(const enc_delivery_config *c, struct enc_jw *w);
+/* The configuration file in force: `given` (--config or $ENCORE_DELIVERY_CONFIG) when set,
+ * else DB.delivery.json beside the store (the file the console's Settings -> Channels writes,
+ * docs/delivery.md). *exists tells whether that file is there (a missing default is no file). */
+void enc_delivery_config_path(const char *given, const char *db_path, char *out, size_t cap,
+                              bool *exists);
+/* A channel's quiet hours, "HH:MM-HH:MM" (the channel sends nothing from the first time up to
+ * the second, in the channel's "timezone", default UTC; the span may cross midnight): minutes
+ * after midnight into *start and *end. False for anything else, or equal times. */
+bool enc_quiet_parse(const char *s, int *start, int *end);
+/* True when the local minute of the day m is inside [start, end) (crossing midnight when
+ * start > end). */
+bool enc_quiet_inside(int start, int end, int m);
 /* True for option names that hold secrets. */
 bool enc_delivery_opt_secret(const char *name);
 #endif

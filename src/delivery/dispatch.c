@@ -6,7 +6,9 @@
 #include "delivery/channels/inbox.h"
 #include "delivery/channels/smtp.h"
 #include "delivery/channels/webhook.h"
+#include "base/datetime.h"
 #include "base/mem.h"
+#include "delivery/config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -104,7 +106,9 @@ typedef struct chan_slot {
     double rate;      /* in force */
     enc_bucket bucket;
     bool open;
-    int64_t hold_until; /* a provider's Retry-After: nothing is claimed before this time */
+    int64_t hold_until;         /* a provider's Retry-After: nothing is claimed before this time */
+    int quiet_start, quiet_end; /* the channel's quiet hours (minutes; equal: none) */
+    enc_tz *tz;                 /* their zone ("timezone", default UTC) */
 } chan_slot;
 
 struct enc_dispatch {
@@ -180,9 +184,15 @@ enc_rc enc_dispatch_add(enc_dispatch *d, const char *name, const enc_channel_ops
     snprintf(s->ch.name, sizeof s->ch.name, "%s", name);
     s->conf_rate = enc_opt_num(opts, "rate", 0);
     s->rate = s->conf_rate;
+    const char *quiet = enc_opt_str(opts, "quiet_hours", NULL);
+    if (quiet && !enc_quiet_parse(quiet, &s->quiet_start, &s->quiet_end))
+        return enc_fail(err, ENC_EUSAGE, "channel %s: quiet_hours must be HH:MM-HH:MM", name);
+    if (quiet && enc_tz_load(enc_opt_str(opts, "timezone", "UTC"), &s->tz, err)) return err->rc;
     enc_bucket_init(&s->bucket, s->rate, s->rate, now_of(d));
     if (ops->open(&s->ch, opts, d->ob, err)) {
         if (ops->close) ops->close(&s->ch);
+        enc_tz_free(s->tz);
+        s->tz = NULL;
         return err->rc;
     }
     s->open = true;
@@ -263,6 +273,13 @@ enc_rc enc_dispatch_round(enc_dispatch *d, int64_t due_by, bool *worked, bool *p
         /* the provider asked us to come back later: its other messages wait too (not
          * `pending`: a --once run leaves them queued, as it leaves scheduled retries) */
         if (now < (double)s->hold_until) continue;
+        /* the channel's quiet hours: it sends nothing now (its messages stay queued; not
+         * `pending` either: a --once run leaves them) */
+        if (s->tz) {
+            int64_t t = (int64_t)floor(now), local = t + enc_tz_offset(s->tz, t);
+            int m = (int)(((local % 86400) + 86400) % 86400 / 60);
+            if (enc_quiet_inside(s->quiet_start, s->quiet_end, m)) continue;
+        }
         size_t grant = enc_bucket_take(&s->bucket, now, d->o.batch);
         if (grant == 0) {
             int64_t next;
@@ -334,6 +351,7 @@ void enc_dispatch_free(enc_dispatch *d)
     if (!d) return;
     for (size_t i = 0; i < d->nch; i++)
         if (d->ch[i].open && d->ch[i].ch.ops->close) d->ch[i].ch.ops->close(&d->ch[i].ch);
+    for (size_t i = 0; i < d->nch; i++) enc_tz_free(d->ch[i].tz);
     free(d->ch);
     free(d->res);
     enc_msg_batch_free(&d->batch);

@@ -5,6 +5,7 @@
 #include "server/api_views.h"
 #include "ingest/vocab.h"
 #include "report/custview.h"
+#include "server/reccache.h"
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -67,28 +68,22 @@ void enc_h_customer_view(enc_mreq *rq, enc_mres *rs)
     enc__api_money(rq->st, cur, sizeof cur, &digits);
     enc_custview_opts o = {enc_mreq_masked(rq), digits, (int)n, cur[0] ? cur : NULL};
     enc_err err = {0};
-    enc_snapshot *snap = NULL;
-    enc_rec_model m = {0};
+    const enc_rec_model *m = NULL;
+    enc_reccache_ref *ref = NULL;
     enc_rec_ws *ws = NULL;
-    if (with_rec) {
-        /* the model is built for this request: seconds on a big store (docs/api.md) */
-        enc_rec_opts ro;
-        enc_rec_defaults(&ro);
-        if (enc_snapshot_load(rq->st, INT64_MAX, &snap, &err) ||
-            enc_rec_model_build(snap, &ro, &m, &err)) {
-            enc_snapshot_free(snap);
-            return enc__api_fail(rs, "customer", &err);
-        }
-        ws = enc_rec_ws_new(&m);
+    enc_reccache *cache = with_rec ? enc_server_reccache(rq->server) : NULL;
+    if (cache) {
+        /* built once and shared (reccache.h); the first request after a score run builds it */
+        m = enc_reccache_get(cache, rq->st, &ref, &err);
+        if (!m) return enc__api_fail(rs, "customer", &err);
+        ws = enc_rec_ws_new(m);
     }
-    if (enc_custview_json(rq->st, id, &o, with_rec ? &m : NULL, ws, 10, enc_mres_json(rs, 200),
-                          &err)) {
+    if (enc_custview_json(rq->st, id, &o, m, ws, 10, enc_mres_json(rs, 200), &err)) {
         if (err.rc == ENC_ENOTFOUND) enc_mres_problem(rs, 404, "path.id", "no such customer");
         else enc__api_fail(rs, "customer", &err);
     }
     if (ws) enc_rec_ws_free(ws);
-    if (with_rec) enc_rec_model_free(&m);
-    enc_snapshot_free(snap);
+    enc_reccache_put(cache, ref);
 }
 
 static const enc_field consent_fields[] = {

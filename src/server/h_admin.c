@@ -341,6 +341,7 @@ void enc_h_audit_list(enc_mreq *rq, enc_mres *rs)
     q.action = enc_mreq_query(rq, "action");
     enc_audit_list l;
     enc_err err = {0};
+    enc_server_audit_sync(rq->server); /* the entries still queued for the writer, first */
     if (enc_audit_query_run(rq->st, &q, &l, &err)) return storage_error(rs, "audit", &err);
     enc_jw *w = enc_mres_json(rs, 200);
     enc_jw_obj(w);

@@ -18,6 +18,7 @@
 #include "snapshot/colcache.h"
 #include "snapshot/snapshot.h"
 #include <errno.h>
+#include <sodium.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,14 @@ void enc_h_job_get(enc_mreq *rq, enc_mres *rs)
     enc_jobrec_clear(&j);
 }
 
+/* the SHA-256 of an upload, in hex: its content's name for idempotency and the import's source */
+static void upload_hash(const char *data, size_t n, char hex[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)data, n);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
 void enc_h_jobs_create(enc_mreq *rq, enc_mres *rs)
 {
     const char *kind = enc_mreq_query(rq, "kind"), *table = enc_mreq_query(rq, "table");
@@ -131,12 +140,40 @@ void enc_h_jobs_create(enc_mreq *rq, enc_mres *rs)
     char params[128];
     snprintf(params, sizeof params, import ? "{\"table\":\"%s\"}" : "{}",
              import ? enc_kind_name(k) : "");
-    int64_t id;
+    /* idempotency (docs/api.md): an import by its content, any job by the client's key */
+    char content[128] = "score";
+    if (import) {
+        char hex[65];
+        upload_hash(rq->raw, rq->raw_len, hex);
+        snprintf(content, sizeof content, "import:%s:%s", enc_kind_name(k), hex);
+    }
+    bool keyed = import || rq->idempotency_key;
+    int64_t id = 0, earlier = 0;
+    bool conflict = false;
     enc_err err = {0};
-    if (enc_job_insert(rq->st, kind, params, rq->who.name, rq->now, &id, &err))
-        return storage_error(rs, "jobs", &err);
-    if (enc_server_job_submit(rq->server, id, score ? ENC_JOB_SCORE : ENC_JOB_IMPORT, k, rq->raw,
-                              rq->raw_len, &err)) {
+    if (keyed) {
+        if (enc_store_begin(rq->st, &err)) return storage_error(rs, "jobs", &err);
+        if (enc_job_key_find(rq->st, content, rq->who.name, rq->idempotency_key, &earlier,
+                             &conflict, &err))
+            goto fail;
+    }
+    if (conflict) {
+        enc_store_rollback(rq->st);
+        return enc_mres_problem(rs, 409, "header.Idempotency-Key",
+                                "this key was used for another request (job %lld): use a new key "
+                                "for other content",
+                                (long long)earlier);
+    }
+    if (!earlier) {
+        if (enc_job_insert(rq->st, kind, params, rq->who.name, rq->now, &id, &err)) goto fail;
+        if (keyed &&
+            enc_job_key_add(rq->st, id, content, rq->who.name, rq->idempotency_key, rq->now, &err))
+            goto fail;
+    }
+    if (keyed && enc_store_commit(rq->st, &err)) goto fail;
+    if (earlier) id = earlier;
+    else if (enc_server_job_submit(rq->server, id, score ? ENC_JOB_SCORE : ENC_JOB_IMPORT, k,
+                                   rq->raw, rq->raw_len, &err)) {
         enc_job_set(rq->st, id, "failed", 0, NULL, err.msg, rq->now, &err);
         return enc_mres_problem(rs, 503, NULL, "%s", err.msg);
     }
@@ -146,11 +183,17 @@ void enc_h_jobs_create(enc_mreq *rq, enc_mres *rs)
     char loc[64];
     snprintf(loc, sizeof loc, "/v1/jobs/%lld", (long long)id);
     enc_mres_header(rs, "Location", loc);
-    job_doc(rq, enc_mres_json(rs, 202), &j);
+    if (earlier) enc_mres_header(rs, "Idempotent-Replayed", "true");
+    job_doc(rq, enc_mres_json(rs, earlier ? 200 : 202), &j);
     enc_jobrec_clear(&j);
+    if (earlier) return; /* nothing written: nothing to audit */
     char target[64];
     snprintf(target, sizeof target, "job:%lld", (long long)id);
     enc_mreq_audit(rq, import ? "job.import" : "job.score", target, params, 202);
+    return;
+fail:
+    enc_store_rollback(rq->st);
+    storage_error(rs, "jobs", &err);
 }
 
 /* ---- the runner's side -------------------------------------------------------------------- */
@@ -253,8 +296,11 @@ static enc_rc run_import(const char *db_path, enc_store *st, int64_t id, enc_kin
         off += (size_t)w;
     }
     close(fd);
-    char source[64];
-    snprintf(source, sizeof source, "api-job-%lld", (long long)id);
+    /* the source is the upload's content, as the CLI's is the file's name: the same file
+     * imported again (a failed job retried) adds no row twice */
+    char source[64], hex[65];
+    upload_hash(data, n, hex);
+    snprintf(source, sizeof source, "api-%s-%.16s", enc_kind_name(kind), hex);
     progress_ctx pc = {.st = st, .id = id, .last = 0};
     enc_import_opts o = {.kind = kind,
                          .path = path,

@@ -48,6 +48,15 @@ void enc_h_jobs_list(enc_mreq *rq, enc_mres *rs);
 void enc_h_jobs_create(enc_mreq *rq, enc_mres *rs);
 void enc_h_job_get(enc_mreq *rq, enc_mres *rs);
 
+/* h_channels.c: the delivery channels' settings, in the delivery configuration file */
+void enc_h_channels_get(enc_mreq *rq, enc_mres *rs);
+void enc_h_channels_put(enc_mreq *rq, enc_mres *rs);
+void enc_h_channel_test(enc_mreq *rq, enc_mres *rs);
+extern const enc_schema enc_schema_channels_put, enc_schema_channel_test;
+/* server.c: the delivery configuration file and the store of the request's server */
+const char *enc_server_delivery_config(void *srv);
+const char *enc_server_db_path(void *srv);
+
 /* the document of `encore stats --json` (the CLI and GET /v1/stats) */
 enc_rc enc_stats_json(enc_store *st, enc_jw *w, enc_err *err);
 /* the OpenAPI 3.1 document of the route table (caller json_decref's it) */

@@ -562,7 +562,7 @@ void enc_mreq_audit(enc_mreq *rq, const char *action, const char *target, const 
                        .client = rq->client,
                        .status = status};
     enc_err err = {0};
-    if (enc_audit_append(rq->st, &r, &err))
+    if (!enc_server_audit(rq->server, &r) && enc_audit_append(rq->st, &r, &err))
         fprintf(stderr, "encore: serve: audit: %s\n", err.msg); /* never the entry itself */
     enc_buf_free(&t);
     enc_buf_free(&d);

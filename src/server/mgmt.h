@@ -148,7 +148,8 @@ struct enc_mreq {
     json_t *body;    /* the parsed, validated body (an object), or NULL; borrowed */
     const char *raw; /* the body as received (uploads), NUL-terminated; raw_len bytes */
     size_t raw_len;
-    const char *content_type; /* the request's Content-Type, or "" */
+    const char *content_type;    /* the request's Content-Type, or "" */
+    const char *idempotency_key; /* the Idempotency-Key header (quotes taken off), or NULL */
     enc_principal who;
     char client[64]; /* the client's address */
     bool tls;        /* served over TLS (the cookie's Secure flag) */
@@ -184,6 +185,13 @@ bool enc_cursor_decode(const char *text, int64_t *key);
  * detail (never a secret or a password). Failures are logged, never fatal to the answer. */
 void enc_mreq_audit(enc_mreq *rq, const char *action, const char *target, const char *detail,
                     int status);
+/* The server side of it (server.c): queues a copy of r for the writer thread, which writes it
+ * in its next group commit (the queue is drained before the server stops). False when there
+ * is no writer (direct mode, stopping) or its queue is full: then the caller writes it itself.
+ * enc_server_audit_sync waits (up to 5 s) until every entry queued before the call is written:
+ * GET /v1/audit calls it so that an owner reads every view that came before. */
+bool enc_server_audit(void *srv, const enc_audit_rec *r);
+void enc_server_audit_sync(void *srv);
 
 /* ---- the answer -------------------------------------------------------------------------- */
 

@@ -234,6 +234,17 @@ const enc_route enc_routes[] = {
      NULL, ENC_ROUTE_TEXT, 200},
     {"GET", "/readyz", ANYONE, enc_h_readyz,
      "Ready: the store opens and its migrations are current", NULL, "Ready", NULL, 0, 200},
+
+    /* delivery channels' settings (h_channels.c; branch apicon) */
+    {"GET", "/v1/settings/channels", WRITERS, enc_h_channels_get,
+     "The delivery channels: enabled, sender, rate, quiet hours, options; secrets as set or not",
+     NULL, "ChannelSettings", NULL, 0, 200},
+    {"PUT", "/v1/settings/channels", OWNER, enc_h_channels_put,
+     "Change channels in the delivery configuration (secrets write-only)", &enc_schema_channels_put,
+     "ChannelSettings", NULL, 0, 200},
+    {"POST", "/v1/settings/channels/{channel}/test", WRITERS, enc_h_channel_test,
+     "Send one test message through a configured channel to an address", &enc_schema_channel_test,
+     "ChannelTest", NULL, 0, 200},
 };
 
 const size_t enc_routes_count = sizeof enc_routes / sizeof *enc_routes;

@@ -15,6 +15,7 @@
  * and write in short transactions of their own (mgmt.h). Everything a request allocates is in
  * its struct req and its arena, freed when libmicrohttpd reports the request completed. */
 #include "server/server.h"
+#include "delivery/config.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "ingest/identity.h"
@@ -26,6 +27,7 @@
 #include "server/inbox.h"
 #include "server/jobs.h"
 #include "server/mgmt.h"
+#include "server/reccache.h"
 #include "server/track.h"
 #include "server/webassets.h"
 #include <arpa/inet.h>
@@ -84,7 +86,10 @@ static const double metric_le[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 
 /* ---- the server struct --------------------------------------------------------------------- */
 
-typedef enum job_kind { JOB_API, JOB_HIT, JOB_INBOX_READ } job_kind;
+/* JOB_AUDIT: an audit entry (a personal-data view or a management write), detached: queued
+ * by the HTTP thread and written in the writer's next group commit, so that 32 readers do not
+ * queue on SQLite's write lock one commit each (issue 13's customer-view latency) */
+typedef enum job_kind { JOB_API, JOB_HIT, JOB_INBOX_READ, JOB_AUDIT } job_kind;
 
 /* A write for the writer thread. For /v1/... and unsubscribes it lives in the request (conn is
  * set, and the writer resumes conn when done); clicks and opens are detached: allocated on
@@ -98,6 +103,7 @@ typedef struct wjob {
                                                 anyone), the time of the read */
     enc_inbox_mark inbox_mark;
     int64_t inbox_read_at;
+    enc_audit_rec audit; /* JOB_AUDIT: its strings live in the same allocation, after j */
     struct MHD_Connection *conn;
     enc_track_outcome outcome;
     enc_rc rc; /* ENC_OK, or the storage error of this job */
@@ -124,6 +130,7 @@ typedef struct srv_job {
 struct enc_server {
     /* configuration, copied at enc_server_new */
     char *db_path, *listen, *phone_cc;
+    char *delivery_config; /* the delivery configuration file (GET/PUT /v1/settings/channels) */
     bool has_write_key;
     uint8_t write_key_hash[32]; /* BLAKE2b of the write key: compared in constant time */
     enc_token_key key;
@@ -171,6 +178,11 @@ struct enc_server {
     atomic_long m_sum_us[ML_MAX];
     atomic_long hits_lost; /* clicks and opens that could not be queued */
 
+    /* audit entries queued for the writer and written (under mu); audit_cv: one more written */
+    long audit_queued, audit_written;
+    pthread_cond_t audit_cv;
+    enc_reccache *rec; /* the customer view's recommendation model (reccache.h) */
+
     /* the API's jobs (jobs.h): one runner thread, its queue under mu, signalled by job_cv */
     pthread_t runner;
     bool runner_started;
@@ -203,6 +215,7 @@ static double now_mono(void)
 static enc_rc apply_job(enc_store *st, enc_ident *ident, wjob *j, enc_err *err)
 {
     if (j->kind == JOB_API) return enc_api_apply(j->api, st, ident, err);
+    if (j->kind == JOB_AUDIT) return enc_audit_append(st, &j->audit, err);
     if (j->kind == JOB_INBOX_READ)
         return enc_inbox_mark_read(st, j->inbox_id, j->inbox_cust, j->inbox_now, &j->inbox_mark,
                                    &j->inbox_read_at, err);
@@ -233,7 +246,13 @@ static void finish_job(enc_server *s, wjob *j)
     count_job(s, j);
     struct MHD_Connection *conn = j->conn;
     if (!conn) {
-        if (j->rc) logf_("recording a tracking hit: %s", j->errmsg);
+        if (j->kind == JOB_AUDIT) {
+            if (j->rc) logf_("audit: %s", j->errmsg); /* never the entry itself */
+            pthread_mutex_lock(&s->mu);
+            s->audit_written++;
+            pthread_cond_broadcast(&s->audit_cv);
+            pthread_mutex_unlock(&s->mu);
+        } else if (j->rc) logf_("recording a tracking hit: %s", j->errmsg);
         free(j);
         return;
     }
@@ -340,6 +359,72 @@ static bool enqueue(enc_server *s, wjob *j, size_t limit)
     pthread_mutex_unlock(&s->mu);
     return true;
 }
+
+/* ---- the audit log's queue --------------------------------------------------------------- */
+
+static size_t add_str(char **p, const char *v, const char **out)
+{
+    if (!v) {
+        *out = NULL;
+        return 0;
+    }
+    size_t n = strlen(v) + 1;
+    if (p) {
+        memcpy(*p, v, n);
+        *out = *p;
+        *p += n;
+    }
+    return n;
+}
+
+bool enc_server_audit(void *srv, const enc_audit_rec *r)
+{
+    enc_server *s = srv;
+    if (!s || s->direct || !s->writer_started || atomic_load(&s->stopping)) return false;
+    const char *tmp;
+    size_t n = add_str(NULL, r->actor, &tmp) + add_str(NULL, r->role, &tmp) +
+               add_str(NULL, r->action, &tmp) + add_str(NULL, r->target, &tmp) +
+               add_str(NULL, r->detail, &tmp) + add_str(NULL, r->client, &tmp);
+    wjob *j = enc_xcalloc(1, sizeof *j + n);
+    char *p = (char *)(j + 1);
+    j->kind = JOB_AUDIT;
+    j->audit = *r;
+    add_str(&p, r->actor, &j->audit.actor);
+    add_str(&p, r->role, &j->audit.role);
+    add_str(&p, r->action, &j->audit.action);
+    add_str(&p, r->target, &j->audit.target);
+    add_str(&p, r->detail, &j->audit.detail);
+    add_str(&p, r->client, &j->audit.client);
+    /* counted before it is queued: a sync that starts now waits for it */
+    pthread_mutex_lock(&s->mu);
+    s->audit_queued++;
+    pthread_mutex_unlock(&s->mu);
+    if (enqueue(s, j, QUEUE_HARD_MAX)) return true;
+    pthread_mutex_lock(&s->mu);
+    s->audit_queued--;
+    pthread_cond_broadcast(&s->audit_cv);
+    pthread_mutex_unlock(&s->mu);
+    free(j);
+    return false;
+}
+
+void enc_server_audit_sync(void *srv)
+{
+    enc_server *s = srv;
+    if (!s) return;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_mutex_lock(&s->mu);
+    long target = s->audit_queued;
+    while (s->audit_written < target && s->writer_started)
+        if (pthread_cond_timedwait(&s->audit_cv, &s->mu, &until)) break;
+    pthread_mutex_unlock(&s->mu);
+}
+
+enc_reccache *enc_server_reccache(void *srv) { return ((enc_server *)srv)->rec; }
+const char *enc_server_delivery_config(void *srv) { return ((enc_server *)srv)->delivery_config; }
+const char *enc_server_db_path(void *srv) { return ((enc_server *)srv)->db_path; }
 
 /* the calling HTTP thread's own connection (reads; in direct mode also writes) */
 static void close_tls_store(void *p) { enc_store_close(p); }
@@ -1062,6 +1147,19 @@ static enum MHD_Result mgmt_finish(enc_server *s, struct MHD_Connection *c, req 
     rq.server = s;
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     rq.content_type = ct ? ct : "";
+    const char *ik = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+    if (ik) { /* a structured-field string ("...") or the bare token */
+        size_t il = strlen(ik);
+        if (il >= 2 && ik[0] == '"' && ik[il - 1] == '"')
+            ik = enc_arena_strndup(rq.arena, ik + 1, il - 2);
+        il = strlen(ik);
+        if (!il || il > 255 || !enc_text_ok(ik, il)) {
+            enc_mres_problem(&rs, 400, "header.Idempotency-Key",
+                             "1 to 255 bytes of text without control characters");
+            goto send;
+        }
+        rq.idempotency_key = ik;
+    }
     const char *qs = q->uri ? strchr(q->uri, '?') : NULL;
     const char *field, *why;
     enc_err err = {0};
@@ -1632,6 +1730,14 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
         return enc_fail(err, ENC_EUSAGE, "the write key must be at least %d bytes long",
                         ENC_SERVER_WRITE_KEY_MIN);
     }
+    if (o->delivery_config && *o->delivery_config)
+        s->delivery_config = enc_xstrdup(o->delivery_config);
+    else {
+        char p[4096];
+        bool exists;
+        enc_delivery_config_path(NULL, o->db_path, p, sizeof p, &exists);
+        s->delivery_config = enc_xstrdup(p);
+    }
     if (o->write_key && *o->write_key) {
         s->has_write_key = true;
         crypto_generichash(s->write_key_hash, sizeof s->write_key_hash,
@@ -1644,6 +1750,8 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_cond_init(&s->job_cv, NULL);
+    pthread_cond_init(&s->audit_cv, NULL);
+    s->rec = enc_reccache_new();
     enc_rl_init(&s->rl_auth, AUTH_FAIL_MAX, AUTH_FAIL_WINDOW);
     enc_rl_init(&s->rl_login_addr, LOGIN_FAIL_ADDR_MAX, LOGIN_FAIL_WINDOW);
     enc_rl_init(&s->rl_login_user, LOGIN_FAIL_USER_MAX, LOGIN_FAIL_WINDOW);
@@ -1837,11 +1945,14 @@ void enc_server_free(enc_server *s)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_cond_destroy(&s->job_cv);
+    pthread_cond_destroy(&s->audit_cv);
+    enc_reccache_free(s->rec);
     enc_rl_destroy(&s->rl_auth);
     enc_rl_destroy(&s->rl_login_addr);
     enc_rl_destroy(&s->rl_login_user);
     sodium_memzero(&s->key, sizeof s->key);
     free(s->db_path);
+    free(s->delivery_config);
     free(s->listen);
     free(s->phone_cc);
     free(s);
@@ -1948,8 +2059,16 @@ void enc_server_metrics(enc_server *s, enc_store *st, enc_buf *b)
     pthread_mutex_lock(&s->mu);
     enc_buf_printf(b,
                    "# HELP encore_write_queue_depth Writes waiting for the writer.\n"
-                   "# TYPE encore_write_queue_depth gauge\nencore_write_queue_depth %zu\n",
-                   s->queued);
+                   "# TYPE encore_write_queue_depth gauge\nencore_write_queue_depth %zu\n"
+                   "# HELP encore_audit_entries_total Audit entries queued for the writer, and "
+                   "written.\n# TYPE encore_audit_entries_total counter\n"
+                   "encore_audit_entries_total{state=\"queued\"} %ld\n"
+                   "encore_audit_entries_total{state=\"written\"} %ld\n"
+                   "# HELP encore_recommendation_model_builds_total Recommendation models built "
+                   "for the customer view (reused until the data changes).\n"
+                   "# TYPE encore_recommendation_model_builds_total counter\n"
+                   "encore_recommendation_model_builds_total %ld\n",
+                   s->queued, s->audit_queued, s->audit_written, enc_reccache_builds(s->rec));
     enc_buf_adds(b, "# HELP encore_job_runs_total Runs of the periodic jobs, by job and outcome.\n"
                     "# TYPE encore_job_runs_total counter\n");
     for (size_t i = 0; i < s->njobs; i++)

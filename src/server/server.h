@@ -26,8 +26,10 @@ typedef struct enc_server_opts {
     const char *phone_cc;  /* country calling code for national phone numbers in traits */
     int threads;           /* HTTP threads; 0 = 2 */
     int timeout;           /* seconds an idle connection is kept; 0 = 30 */
-    bool direct;           /* write on the HTTP threads, one connection each, one transaction a
-                              request, instead of through the writer (kept to measure against) */
+    const char *delivery_config; /* the delivery configuration file (enc_delivery_config_path)
+                                    that GET/PUT /v1/settings/channels read and write */
+    bool direct; /* write on the HTTP threads, one connection each, one transaction a
+                    request, instead of through the writer (kept to measure against) */
 } enc_server_opts;
 
 /* A periodic job: runs on a thread of its own with a store connection of its own (opened on

@@ -303,6 +303,16 @@ const char *const enc__schema_migrations[] = {
     "CREATE INDEX messages_campaign ON messages(campaign, variant);"
     "CREATE INDEX messages_sent ON messages(customer_id, sent_at) WHERE state = 'sent';"
     "ALTER TABLE coupons ADD COLUMN revoked_at INTEGER;",
+
+    /* 11 (branch apicon): idempotent API imports (issue 13, docs/api.md). An import job's
+     *    content ("import:TABLE:" and the SHA-256 of the file) and the client's optional
+     *    Idempotency-Key (unique per actor): the same upload again answers with the earlier
+     *    job instead of importing twice; the same key with other content is refused. */
+    "CREATE TABLE job_keys("
+    "  job_id INTEGER PRIMARY KEY, content TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  idem_key TEXT, created_at INTEGER NOT NULL);"
+    "CREATE INDEX job_keys_content ON job_keys(content);"
+    "CREATE UNIQUE INDEX job_keys_idem ON job_keys(actor, idem_key) WHERE idem_key IS NOT NULL;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

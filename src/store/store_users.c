@@ -516,3 +516,79 @@ enc_rc enc_job_abandon(enc_store *st, const char *why, int64_t now, enc_err *err
     sqlite3_bind_int64(s, 2, now);
     return run(st, s, err, "abandoning jobs");
 }
+
+/* ---- the data stamp ---------------------------------------------------------------------------
+ */
+
+enc_rc enc_store_data_stamp(enc_store *st, int64_t stamp[ENC_DATA_STAMP_N], enc_err *err)
+{
+    sqlite3_stmt *s =
+        prep(st,
+             "SELECT (SELECT max(id) FROM score_runs), (SELECT max(id) FROM products), "
+             "(SELECT max(id) FROM orders), (SELECT max(id) FROM order_lines), "
+             "(SELECT gen FROM column_gen WHERE id = 1)",
+             err);
+    if (!s) return err->rc;
+    int rc = sqlite3_step(s);
+    for (int i = 0; i < ENC_DATA_STAMP_N; i++)
+        stamp[i] = rc == SQLITE_ROW ? sqlite3_column_int64(s, i) : 0;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW) return enc__store_sqlfail(st, err, "reading the data stamp");
+    return ENC_OK;
+}
+
+/* ---- idempotent imports -----------------------------------------------------------------------
+ */
+
+enc_rc enc_job_key_find(enc_store *st, const char *content, const char *actor, const char *idem_key,
+                        int64_t *job, bool *conflict, enc_err *err)
+{
+    *job = 0;
+    *conflict = false;
+    if (idem_key) {
+        sqlite3_stmt *s =
+            prep(st, "SELECT job_id, content = ?3 FROM job_keys WHERE actor = ?1 AND idem_key = ?2",
+                 err);
+        if (!s) return err->rc;
+        sqlite3_bind_text(s, 1, actor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, idem_key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, content, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            *job = sqlite3_column_int64(s, 0);
+            *conflict = sqlite3_column_int(s, 1) == 0;
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return enc__store_sqlfail(st, err, "reading the idempotency keys");
+        if (*job) return ENC_OK;
+    }
+    sqlite3_stmt *s = prep(st,
+                           "SELECT k.job_id FROM job_keys k JOIN jobs j ON j.id = k.job_id WHERE "
+                           "k.content = ?1 AND j.state <> 'failed' ORDER BY k.job_id DESC LIMIT 1",
+                           err);
+    if (!s) return err->rc;
+    sqlite3_bind_text(s, 1, content, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *job = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return enc__store_sqlfail(st, err, "reading the idempotency keys");
+    return ENC_OK;
+}
+
+enc_rc enc_job_key_add(enc_store *st, int64_t job, const char *content, const char *actor,
+                       const char *idem_key, int64_t now, enc_err *err)
+{
+    sqlite3_stmt *s = prep(st,
+                           "INSERT INTO job_keys(job_id, content, actor, idem_key, created_at) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5)",
+                           err);
+    if (!s) return err->rc;
+    sqlite3_bind_int64(s, 1, job);
+    sqlite3_bind_text(s, 2, content, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
+    enc__bind_text(s, 4, idem_key);
+    sqlite3_bind_int64(s, 5, now);
+    return run(st, s, err, "recording the idempotency key");
+}

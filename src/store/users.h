@@ -133,6 +133,23 @@ enc_rc enc_job_list(enc_store *st, int64_t before_id, size_t limit, enc_jobrec *
 /* state and progress; result/error when non-NULL; started_at/finished_at set by state */
 enc_rc enc_job_set(enc_store *st, int64_t id, const char *state, double progress,
                    const char *result, const char *error, int64_t now, enc_err *err);
+/* Idempotent imports (migration 11): content is "import:TABLE:SHA256-HEX", idem_key the
+ * client's Idempotency-Key (NULL: none), scoped to actor. *job is the earlier job this upload
+ * repeats: the job of the same key when its content is the same, else the newest job of the
+ * same content that did not fail (0: none, import it). *conflict is set when the key was
+ * used for other content (*job is then that job). */
+enc_rc enc_job_key_find(enc_store *st, const char *content, const char *actor, const char *idem_key,
+                        int64_t *job, bool *conflict, enc_err *err);
+/* Records the content and key of a new job (in the caller's transaction). */
+enc_rc enc_job_key_add(enc_store *st, int64_t job, const char *content, const char *actor,
+                       const char *idem_key, int64_t now, enc_err *err);
 /* Jobs left queued or running by a server that stopped: failed with the reason. */
 enc_rc enc_job_abandon(enc_store *st, const char *why, int64_t now, enc_err *err);
+
+/* What the recommendation model is built from, as a stamp that changes when it changes: the
+ * newest score run, product, order and order line ids and the column generation (raised by an
+ * update or delete of rows already held). Five index look-ups; the server's model cache
+ * (src/server/reccache.c) rebuilds when the stamp differs. */
+#define ENC_DATA_STAMP_N 5
+enc_rc enc_store_data_stamp(enc_store *st, int64_t stamp[ENC_DATA_STAMP_N], enc_err *err);
 #endif

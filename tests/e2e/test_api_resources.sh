@@ -8,9 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 j() { jget "$@"; }
 command -v curl >/dev/null || { not_ok "curl installed"; e2e_done; exit 1; }
-SRV_PID=""
-cleanup() { [ -n "$SRV_PID" ] && kill -9 "$SRV_PID" 2>/dev/null; rm -rf "$E2E_TMP"; }
-trap cleanup EXIT
+. "$(dirname "$0")/api_lib.sh"
 unset ENCORE_SECRET ENCORE_LISTEN ENCORE_BASE_URL ENCORE_PASSWORD ENCORE_WRITE_KEY
 PB="$(cd "$(dirname "$0")/../.." && pwd)/src/campaign/playbooks"
 
@@ -19,24 +17,8 @@ for t in customers products orders consents; do "$ENCORE" import "$t" "$E2E_TMP/
 declare -A KEY
 for r in owner marketer analyst support; do KEY[$r]=$("$ENCORE" apikey create --role "$r" --name "t $r" 2>/dev/null); done
 
-"$ENCORE" serve --listen 127.0.0.1:0 --no-jobs >"$E2E_TMP/serve.out" 2>"$E2E_TMP/serve.err" &
-SRV_PID=$!
-PORT=$(serve_port "$E2E_TMP/serve.err")
-[ -n "$PORT" ] || { not_ok "server started" "$(cat "$E2E_TMP/serve.err")"; e2e_done; exit 1; }
-B="http://127.0.0.1:$PORT"
-as() { # ROLE METHOD PATH [curl args]: sets CODE, BODY, HDRS
-  local r=$1 m=$2 p=$3; shift 3
-  CODE=$(curl -s -o "$E2E_TMP/body" -D "$E2E_TMP/hdrs" -w '%{http_code}' -X "$m" -H "Authorization: Bearer ${KEY[$r]}" "$@" "$B$p")
-  BODY=$(cat "$E2E_TMP/body"); HDRS=$(tr -d '\r' <"$E2E_TMP/hdrs")
-}
-field() { j "$BODY" 'd["errors"][0]["field"]'; }
+api_serve --no-jobs
 same_json() { $PY -c 'import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); print("same" if a==b else "differ:\n%s\n%s" % (a,b))' "$1" "$2"; }
-wait_job() { # ID: polls until done or failed (60 s)
-  for _ in $(seq 600); do
-    as marketer GET "/v1/jobs/$1"; st=$(j "$BODY" 'd["state"]')
-    [ "$st" = done ] || [ "$st" = failed ] && return 0; sleep 0.1
-  done; return 1
-}
 
 # --- jobs ------------------------------------------------------------------------------------
 as marketer POST "/v1/jobs?kind=score"
