@@ -105,6 +105,15 @@ int cmd_churn(enc_cli *cli, int argc, char **argv)
         enc_jw_kint(&w, "customers", (int64_t)ev.n_eval);
         enc_jw_kint(&w, "churned", (int64_t)ev.n_churned);
         enc_jw_knum(&w, "auc", ev.auc);
+        enc_jw_kstr(&w, "model", enc_churn_kind_name(ev.model.kind));
+        enc_jw_kstr(&w, "model_note", ev.model.note);
+        enc_jw_key(&w, "validation");
+        enc_jw_obj(&w);
+        enc_jw_kint(&w, "customers", (int64_t)ev.model.n_val);
+        enc_jw_knum(&w, "auc_recency", ev.model.val_auc[0]);
+        enc_jw_knum(&w, "auc_logistic", ev.model.val_auc[1]);
+        enc_jw_knum(&w, "auc_trees", ev.model.val_auc[2]);
+        enc_jw_end(&w);
         enc_jw_key(&w, "baselines");
         enc_jw_obj(&w);
         enc_jw_knum(&w, "recency", ev.auc_recency);
@@ -131,6 +140,7 @@ int cmd_churn(enc_cli *cli, int argc, char **argv)
                ev.auc_recency, ev.auc_p_alive);
         if (pareto) printf(", %.4f (Pareto/NBD)", ev.auc_p_alive_pnbd);
         printf("\n");
+        printf("  model: %s\n", ev.model.note);
         if (warn[0]) printf("  warning: %s\n", warn);
         if (ev.p_alive_error[0]) printf("  warning: P(alive): %s\n", ev.p_alive_error);
         if (ev.pnbd_error[0]) printf("  warning: P(alive): %s\n", ev.pnbd_error);

@@ -22,6 +22,7 @@ void enc_churn_opts_default(enc_churn_opts *o)
     o->max_iter = 50;
     o->tol = 1e-14;
     o->log1p = NULL;
+    o->use = NULL;
 }
 
 size_t enc_churn_ws_len(size_t n, int d)
@@ -123,7 +124,7 @@ enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const e
     for (int j = 0; j < d; j++) {
         m->mean[j] = cnt[j] ? mean[j] : 0;
         double sd = cnt[j] ? sqrt(m2[j] / (double)cnt[j]) : 0;
-        m->sd[j] = sd > 1e-12 * (1 + fabs(mean[j])) ? sd : 0;
+        m->sd[j] = sd > 1e-12 * (1 + fabs(mean[j])) && (!o->use || o->use[j]) ? sd : 0;
     }
     for (size_t i = 0; i < n; i++) {
         double *t = ws + i * (size_t)d;
@@ -206,7 +207,9 @@ void enc_churn_score(const enc_churn_model *m, const double *X, size_t n, double
     for (size_t i = 0; i < n; i++) {
         const double *x = X + i * (size_t)d;
         double eta = m->intercept;
-        for (int j = 0; j < d; j++) eta += m->beta[j] * enc_churn_z(m, x, j);
+        if (m->kind == ENC_CHURN_GBT) eta = enc_gbt_logit(&m->gbt, x);
+        else
+            for (int j = 0; j < d; j++) eta += m->beta[j] * enc_churn_z(m, x, j);
         double e = exp(-fabs(eta));
         p[i] = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
     }
@@ -221,9 +224,11 @@ void enc_churn_reasons(const enc_churn_model *m, const enc_churn_feature *feat, 
     for (size_t i = 0; i < n; i++) {
         const double *x = X + i * (size_t)d;
         int bi[8], k = 0;
-        double bc[8];
+        double bc[8], gc[ENC_CHURN_MAX_FEATURES];
+        if (m->kind == ENC_CHURN_GBT) enc_gbt_contrib(&m->gbt, x, gc);
         for (int j = 0; j < d; j++) {
-            double z = enc_churn_z(m, x, j), c = m->beta[j] * z;
+            double z = enc_churn_z(m, x, j);
+            double c = m->kind == ENC_CHURN_GBT ? gc[j] : m->beta[j] * z;
             if (!(c > min_contrib)) continue;
             if (feat && ((feat[j].risk > 0 && !(z > 0)) || (feat[j].risk < 0 && !(z < 0))))
                 continue; /* the model's weight, but no argument for churn */
@@ -242,6 +247,11 @@ void enc_churn_reasons(const enc_churn_model *m, const enc_churn_feature *feat, 
             if (contrib) contrib[i * (size_t)top + t] = t < k ? (float)bc[t] : 0.0f;
         }
     }
+}
+
+const char *enc_churn_kind_name(int kind)
+{
+    return kind == ENC_CHURN_GBT ? "gbt" : kind == ENC_CHURN_BASELINE ? "baseline" : "logistic";
 }
 
 void enc_churn_raw_coef(const enc_churn_model *m, double *b0, double *b)

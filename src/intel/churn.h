@@ -8,6 +8,7 @@
 #ifndef ENCORE_INTEL_CHURN_H
 #define ENCORE_INTEL_CHURN_H
 #include "base/err.h"
+#include "intel/gbt.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,7 +28,17 @@ typedef struct enc_churn_model {
     int iterations; /* Newton steps taken */
     double loglik;  /* sum of log-likelihoods of the training rows at the optimum */
     size_t n_train, n_pos;
+    /* Which model scores (enc_churn_fit_auto picks; enc_churn_fit makes a LOGISTIC one). The
+     * standardisation above is kept for every kind: reason texts say high or low by it. */
+    int kind;    /* ENC_CHURN_LOGISTIC, ENC_CHURN_GBT, or ENC_CHURN_BASELINE (a logistic model
+                  * on the baseline column alone) */
+    enc_gbt gbt; /* the trees, when kind == ENC_CHURN_GBT */
+    size_t n_fit, n_val; /* the pick's fitting and validation rows (0: none) */
+    double val_auc[3];   /* validation AUC of baseline, logistic, trees */
+    char note[240];      /* why this kind, in words ("" when not picked) */
 } enc_churn_model;
+enum { ENC_CHURN_LOGISTIC, ENC_CHURN_GBT, ENC_CHURN_BASELINE };
+const char *enc_churn_kind_name(int kind); /* "logistic", "gbt", "baseline" */
 
 typedef struct enc_churn_opts {
     /* L2 penalty lambda/2 * sum beta_j^2 on the standardised coefficients, added to the summed
@@ -36,6 +47,7 @@ typedef struct enc_churn_opts {
     int max_iter; /* Newton iterations [50] */
     double tol;   /* stop when half the Newton decrement <= tol * (1 + |objective|) [1e-14] */
     const uint8_t *log1p; /* d flags or NULL (no transform) */
+    const uint8_t *use;   /* d flags or NULL (all): unused columns get no weight */
 } enc_churn_opts;
 void enc_churn_opts_default(enc_churn_opts *o);
 
@@ -49,6 +61,20 @@ size_t enc_churn_ws_len(size_t n, int d);
  * lambda). ws: enc_churn_ws_len(n, d) doubles. */
 enc_rc enc_churn_fit(const double *X, const uint8_t *y, size_t n, int d, const enc_churn_opts *o,
                      enc_churn_model *m, double *ws, enc_err *err);
+
+/* Picks and fits the churn model (churn_pick.c). With fewer than ENC_CHURN_MIN_ROWS rows, or
+ * fewer than ENC_CHURN_MIN_CLASS of either outcome among a quarter held out for validation
+ * (chosen by a hash of the row number), it is the BASELINE: a logistic model on column
+ * baseline_col alone, which ranks as that column does. Otherwise the logistic model and the
+ * trees are fitted on the other three quarters (the trees stop adding when the validation loss
+ * stops falling) and judged by their validation AUC; the better one is refitted on every row
+ * (the trees with the count found), unless neither beats the baseline column, when the
+ * BASELINE is used. m->note says which and why. Same data, same model. */
+#define ENC_CHURN_MIN_ROWS 400
+#define ENC_CHURN_MIN_CLASS 25
+enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
+                          const enc_churn_opts *o, int baseline_col, enc_churn_model *m,
+                          enc_err *err);
 
 /* P(churn) of n rows of X (same d columns as the training matrix) into p. */
 void enc_churn_score(const enc_churn_model *m, const double *X, size_t n, double *p);

@@ -25,7 +25,7 @@
 
 #define DAY ENC__DAY
 
-/* The four features beyond churn.h's standard ten; the table is assembled once. */
+/* The eight features beyond churn.h's standard ten; the table is assembled once. */
 static const enc_churn_feature extra_features[ENC_SCORE_D - ENC_CHURN_STD_D] = {
     {"tenure_days", "long-standing customer (first purchase {10} days ago)",
      "recent customer (first purchase {10} days ago)", -1},
@@ -35,6 +35,12 @@ static const enc_churn_feature extra_features[ENC_SCORE_D - ENC_CHURN_STD_D] = {
      "no recent consultations", +1},
     {"p_alive_logit", "the purchase model rates them likely active",
      "the purchase model thinks they may have stopped buying", -1},
+    {"purchases_180d", "bought often in the last half year ({14} purchases)",
+     "few purchases in the last half year ({14})", -1},
+    {"gap_cv", "buys irregularly (gaps vary by {15}x their mean)",
+     "buys regularly (gaps vary by {15}x their mean)", +1},
+    {"breadth", "buys across many products ({16})", "buys few different products ({16})", -1},
+    {"spend_90d", "spent a lot lately", "spent little lately", -1},
 };
 static enc_churn_feature feature_table[ENC_SCORE_D];
 static pthread_once_t feature_once = PTHREAD_ONCE_INIT;
@@ -273,8 +279,63 @@ enc__feat enc__score_feat(const enc_score *sc)
                    .ret365 = sc->returns365,
                    .cons90 = sc->consults90,
                    .p_alive = sc->p_alive,
-                   .default_gap = sc->models.default_gap_days};
+                   .default_gap = sc->models.default_gap_days,
+                   .s = sc->snap,
+                   .scale = enc__money_scale(sc->cfg->money_digits)};
     return f;
+}
+
+/* The order-history features of customer i before t: occasions (distinct purchase days) in the
+ * last 180 days, the coefficient of variation of the gaps between occasions, distinct products
+ * (up to BREADTH_CAP, an open-addressing set on the stack) and spend in the last 90 days. */
+enum { BREADTH_CAP = 4096 };
+static void history_features(const enc__feat *f, size_t i, double *x)
+{
+    const enc_snapshot *s = f->s;
+    x[ENC_SCORE_F_RECENT180] = x[ENC_SCORE_F_GAP_CV] = x[ENC_SCORE_F_BREADTH] =
+        x[ENC_SCORE_F_SPEND90] = NAN;
+    if (!s || f->occ[i] <= 0) return;
+    const int64_t t = f->t;
+    int64_t prev_day = INT64_MIN, sum90 = 0;
+    int32_t c180 = 0, ng = 0;
+    double gs = 0, gs2 = 0;
+    int32_t set[2 * BREADTH_CAP];
+    int nset = 0;
+    size_t lines = s->line_off
+                       ? (size_t)(s->line_off[s->ord_off[i + 1]] - s->line_off[s->ord_off[i]])
+                       : 0,
+           mask = 15; /* a table twice the lines (at most 2 x BREADTH_CAP): memset only that */
+    while (mask + 1 < 2 * lines && mask + 1 < 2 * BREADTH_CAP) mask = 2 * mask + 1;
+    memset(set, 0xff, (mask + 1) * sizeof *set);
+    for (int64_t k = s->ord_off[i]; k < s->ord_off[i + 1] && s->ord_ts[k] < t; k++) {
+        int64_t day = floor_div(s->ord_ts[k], DAY);
+        if (s->ord_ts[k] >= t - 90 * DAY) sum90 += s->ord_amount[k];
+        if (day != prev_day) {
+            if (s->ord_ts[k] >= t - 180 * DAY) c180++;
+            if (prev_day != INT64_MIN) {
+                double g = (double)(day - prev_day);
+                gs += g;
+                gs2 += g * g;
+                ng++;
+            }
+            prev_day = day;
+        }
+        if (!s->line_off || !s->line_prod) continue;
+        for (int64_t l = s->line_off[k]; l < s->line_off[k + 1] && (size_t)nset * 2 <= mask; l++) {
+            int32_t pr = s->line_prod[l];
+            if (pr < 0) continue;
+            size_t h = enc_hash_u64((uint64_t)pr) & mask;
+            while (set[h] >= 0 && set[h] != pr) h = (h + 1) & mask;
+            if (set[h] < 0) set[h] = pr, nset++;
+        }
+    }
+    x[ENC_SCORE_F_RECENT180] = c180;
+    if (ng >= 2) {
+        double mu = gs / ng, var = gs2 / ng - mu * mu;
+        x[ENC_SCORE_F_GAP_CV] = mu > 0 ? sqrt(var > 0 ? var : 0) / mu : NAN;
+    }
+    x[ENC_SCORE_F_BREADTH] = s->line_off ? nset : NAN;
+    x[ENC_SCORE_F_SPEND90] = (double)sum90 / (f->scale > 0 ? f->scale : 1);
 }
 
 void enc__feat_rows(const enc__feat *f, size_t lo, size_t hi, double *X)
@@ -300,6 +361,7 @@ void enc__feat_rows(const enc__feat *f, size_t lo, size_t hi, double *X)
         x[ENC_SCORE_F_RETURNS] = buyer ? f->ret365[i] : NAN;
         x[ENC_SCORE_F_CONSULTS] = buyer ? f->cons90[i] : NAN;
         x[ENC_SCORE_F_P_ALIVE] = buyer && f->p_alive ? enc__p_alive_logit(f->p_alive[i]) : NAN;
+        history_features(f, i, x);
     }
 }
 
@@ -524,7 +586,6 @@ static enc_rc churn_fit(const enc_score_config *c, const enc__feat *f, enc_churn
                  nt, pos, c->churn_horizon_days);
         rc = ENC_EFAIL;
     }
-    double *ws = NULL;
     if (!rc) {
         enc_churn_opts o;
         enc_churn_opts_default(&o);
@@ -532,9 +593,9 @@ static enc_rc churn_fit(const enc_score_config *c, const enc__feat *f, enc_churn
         uint8_t l1p[ENC_SCORE_D] = {0};
         memcpy(l1p, enc_churn_std_log1p, ENC_CHURN_STD_D);
         l1p[ENC_SCORE_F_TENURE] = l1p[ENC_SCORE_F_RETURNS] = l1p[ENC_SCORE_F_CONSULTS] = 1;
+        l1p[ENC_SCORE_F_RECENT180] = l1p[ENC_SCORE_F_BREADTH] = l1p[ENC_SCORE_F_SPEND90] = 1;
         o.log1p = l1p;
-        ws = enc_xmalloc(enc_churn_ws_len(nt, ENC_SCORE_D) * sizeof *ws);
-        rc = enc_churn_fit(X, y, nt, ENC_SCORE_D, &o, m, ws, &err);
+        rc = enc_churn_fit_auto(X, y, nt, ENC_SCORE_D, &o, ENC_CHURN_F_RECENCY, m, &err);
         if (rc) snprintf(why, cap, "%.250s", err.msg);
     }
     if (!rc) {
@@ -546,7 +607,6 @@ static enc_rc churn_fit(const enc_score_config *c, const enc__feat *f, enc_churn
         free(aws);
         free(p);
     }
-    free(ws);
     free(X);
     free(y);
     return rc;
@@ -558,6 +618,8 @@ static enc_rc cutoff_features(const enc_snapshot *s, const enc_score_config *c, 
 {
     int64_t H = (int64_t)llround(c->churn_horizon_days * DAY);
     alloc_feat(f, s->ncust, true);
+    f->s = s;
+    f->scale = enc__money_scale(c->money_digits);
     f->t = T - H;
     f->label_end = T;
     feat_ctx x = {
@@ -888,6 +950,8 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     /* features at as_of, labelled by what happened in the horizon after it */
     f.t = as_of;
     f.label_end = out->until;
+    f.s = s;
+    f.scale = enc__money_scale(cfg->money_digits);
     if (!rc) {
         feat_ctx x = {
             .s = s, .f = &f, .scale = enc__money_scale(cfg->money_digits), .ws_len = max_orders(s)};

@@ -19,12 +19,16 @@
 
 #define ENC_SCORE_TOP 3 /* top categories, top brands and replenishment dates kept a customer */
 #define ENC_SCORE_MAX_REASONS 5
-/* churn features: the standard ten (churn.h) and four more */
+/* churn features: the standard ten (churn.h) and eight more */
 enum {
     ENC_SCORE_F_TENURE = ENC_CHURN_STD_D, /* days since the first purchase (log1p) */
     ENC_SCORE_F_RETURNS,                  /* returns in the last 365 days (log1p) */
     ENC_SCORE_F_CONSULTS,                 /* consultations in the last 90 days (log1p) */
     ENC_SCORE_F_P_ALIVE,                  /* BG/NBD P(alive) as log-odds, clipped (score_int.h) */
+    ENC_SCORE_F_RECENT180,                /* occasions in the last 180 days (log1p) */
+    ENC_SCORE_F_GAP_CV,  /* sd / mean of the gaps between occasions; missing under 3 occasions */
+    ENC_SCORE_F_BREADTH, /* distinct products bought (log1p; counted up to 4096) */
+    ENC_SCORE_F_SPEND90, /* spend in the last 90 days (log1p) */
     ENC_SCORE_D
 };
 /* The words of the ENC_SCORE_D features for churn reasons (static storage). */

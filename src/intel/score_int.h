@@ -26,6 +26,8 @@ typedef struct enc__feat {
     uint8_t *churned;
     int64_t label_end;
     double default_gap;
+    const enc_snapshot *s; /* orders and lines the interval, breadth and spend features read */
+    double scale;          /* money: minor units per currency unit */
 } enc__feat;
 
 /* The feature view of a score's own columns (at sc->as_of). */
