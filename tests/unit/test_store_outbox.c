@@ -8,22 +8,12 @@
  * the callbacks, and a store without the outbox refused. Rows are set up and checked with SQL
  * here (tests may; src/ outside src/store/ may not). */
 #include "harness.h"
+#include "store_fixture.h"
 #include "base/mem.h"
 #include "store/campaign_store.h"
 #include "store/complements_store.h"
 #include "store/outbox_store.h"
 #include <sqlite3.h>
-
-static enc_store *fresh(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", th_tmpdir(), name);
-    unlink(path);
-    enc_store *st = NULL;
-    enc_err err = {0};
-    if (enc_store_open(path, &st, &err)) TH_FAIL("open: %s", err.msg);
-    return st;
-}
 
 static void sql(enc_store *st, const char *q)
 {
@@ -33,24 +23,14 @@ static void sql(enc_store *st, const char *q)
     sqlite3_free(msg);
 }
 
-static int64_t scalar(enc_store *st, const char *q)
-{
-    sqlite3_stmt *s;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(enc__store_db(st), q, -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
-
 static void customers(enc_store *st)
 {
-    sql(st, "INSERT INTO customers(id, source, source_key, phone, tz, created_at, updated_at)"
-            " VALUES(1, 't', '1', '+8613800000001', 'Asia/Shanghai', 0, 0),"
-            " (2, 't', '2', NULL, NULL, 0, 0), (3, 't', '3', '+8613800000001', NULL, 0, 0);"
-            "UPDATE customers SET merged_into = 2 WHERE id = 3;"
-            "INSERT INTO identities(kind, value, customer_id) VALUES('phone', '+8613800000009', 2)");
+    sql(st,
+        "INSERT INTO customers(id, source, source_key, phone, tz, created_at, updated_at)"
+        " VALUES(1, 't', '1', '+8613800000001', 'Asia/Shanghai', 0, 0),"
+        " (2, 't', '2', NULL, NULL, 0, 0), (3, 't', '3', '+8613800000001', NULL, 0, 0);"
+        "UPDATE customers SET merged_into = 2 WHERE id = 3;"
+        "INSERT INTO identities(kind, value, customer_id) VALUES('phone', '+8613800000009', 2)");
 }
 
 typedef struct seen {
@@ -76,11 +56,25 @@ static void claim_scan_learns_everything(void)
     enc_err err = {0};
     CHECK_INT(enc_obx_open(st, &x, &err), ENC_OK);
     enc_msg_rec r[3] = {
-        {.campaign = "spring", .customer_id = 1, .channel = "sms", .address = "+8613800000001",
-         .body_text = "a", .idempotency_key = "k1", .priority = 5, .deadline = 900},
-        {.campaign = "gone", .customer_id = 2, .channel = "sms", .address = "blocked",
-         .idempotency_key = "k2", .priority = 5, .transactional = true},
-        {.channel = "sms", .address = "later", .idempotency_key = "k3", .priority = 5,
+        {.campaign = "spring",
+         .customer_id = 1,
+         .channel = "sms",
+         .address = "+8613800000001",
+         .body_text = "a",
+         .idempotency_key = "k1",
+         .priority = 5,
+         .deadline = 900},
+        {.campaign = "gone",
+         .customer_id = 2,
+         .channel = "sms",
+         .address = "blocked",
+         .idempotency_key = "k2",
+         .priority = 5,
+         .transactional = true},
+        {.channel = "sms",
+         .address = "later",
+         .idempotency_key = "k3",
+         .priority = 5,
          .due_at = 5000},
     };
     bool added;
@@ -133,8 +127,7 @@ static void claim_scan_learns_everything(void)
     CHECK_INT(enc_obx_commit(x, &err), ENC_OK);
     CHECK(!enc_obx_in_tx(x));
     CHECK_INT(scalar(st, "SELECT attempts * 1000 + claimed_at FROM messages WHERE id = 1"), 1150);
-    CHECK_INT(scalar(st, "SELECT last_error = 'suppressed: bounce' FROM messages WHERE id = 2"),
-              1);
+    CHECK_INT(scalar(st, "SELECT last_error = 'suppressed: bounce' FROM messages WHERE id = 2"), 1);
     CHECK_INT(scalar(st, "SELECT next_attempt_at FROM messages WHERE id = 3"), 7000);
     CHECK_INT(enc_obx_result_sent(x, 2, 160, "ref", &err), ENC_OK); /* not sending: no change */
     CHECK_INT(scalar(st, "SELECT state = 'suppressed' FROM messages WHERE id = 2"), 1);
@@ -226,8 +219,8 @@ static void inbox_rows(void)
     enc_obx *x;
     enc_err err = {0};
     CHECK_INT(enc_obx_open(st, &x, &err), ENC_OK);
-    enc_msg m = {.id = 0, .customer_id = 2, .idempotency_key = "i1", .subject = "hi",
-                 .body_text = "b"};
+    enc_msg m = {
+        .id = 0, .customer_id = 2, .idempotency_key = "i1", .subject = "hi", .body_text = "b"};
     bool dup;
     CHECK_INT(enc_obx_inbox_put(x, &m, 10, &dup, &err), ENC_OK);
     CHECK(!dup);
@@ -354,8 +347,13 @@ static void campaign_tables(void)
 
     /* a coupon, then a clash on its code or its message */
     enc_camp_writer *w = enc_camp_writer_new(st);
-    enc_coupon_rec c = {.code = "X-1", .campaign = "spring", .message_key = "m1", .customer = 1,
-                        .amount = 5, .issued_at = 100, .expires_at = 1000};
+    enc_coupon_rec c = {.code = "X-1",
+                        .campaign = "spring",
+                        .message_key = "m1",
+                        .customer = 1,
+                        .amount = 5,
+                        .issued_at = 100,
+                        .expires_at = 1000};
     bool ins;
     CHECK_INT(enc_coupon_insert(st, w, &c, "X1", &ins, &err), ENC_OK);
     CHECK(ins);
