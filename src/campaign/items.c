@@ -5,7 +5,7 @@
 #include "base/map.h"
 #include "base/mem.h"
 #include "recommend/recommend.h"
-#include <sqlite3.h>
+#include "store/complements_store.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,43 +69,47 @@ static void build_lists(enc_items *it, const int32_t *grp, size_t ngroups, int64
     *list_out = list;
 }
 
+/* The (product, complement) pairs of the catalogue, as snapshot product indexes. */
+typedef struct comp_ctx {
+    enc_smap *sku;
+    int32_t *pairs;
+    size_t np, cap;
+} comp_ctx;
+
+static void comp_row(void *ctx, const char *a, const char *c)
+{
+    comp_ctx *x = ctx;
+    int64_t *pa = a ? enc_smap_get(x->sku, a, strlen(a)) : NULL;
+    if (!pa || !c) return;
+    while (*c) {
+        size_t n = strcspn(c, "|");
+        int64_t *pc = n ? enc_smap_get(x->sku, c, n) : NULL;
+        if (pc) {
+            ENC_GROW(x->pairs, x->cap, x->np + 2);
+            x->pairs[x->np++] = (int32_t)*pa;
+            x->pairs[x->np++] = (int32_t)*pc;
+        }
+        c += n;
+        if (*c) c++;
+    }
+}
+
 static enc_rc load_complements(enc_items *it, enc_store *st, enc_err *err)
 {
     const enc_snapshot *s = it->s;
-    enc_smap *sku = enc_smap_new(s->nprod + 1);
+    comp_ctx x = {.sku = enc_smap_new(s->nprod + 1)};
     for (size_t p = 0; p < s->nprod; p++)
         if (s->prod_sku[p])
-            *enc_smap_put(sku, s->prod_sku[p], strlen(s->prod_sku[p]), 0, NULL) = (int64_t)p;
+            *enc_smap_put(x.sku, s->prod_sku[p], strlen(s->prod_sku[p]), 0, NULL) = (int64_t)p;
     it->comp_off = enc_xcalloc(s->nprod + 1, sizeof *it->comp_off);
-    int32_t *pairs = NULL; /* (product, complement) */
-    size_t np = 0, cap = 0;
-    sqlite3 *db = enc__store_db(st);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT sku, complements FROM products WHERE complements IS NOT NULL",
-                           -1, &q, NULL) != SQLITE_OK) {
-        enc_smap_free(sku);
-        return enc_fail(err, ENC_EDB, "reading complements: %s", sqlite3_errmsg(db));
+    if (enc_store_complements_scan(st, comp_row, &x, err)) {
+        enc_smap_free(x.sku);
+        free(x.pairs);
+        return ENC_EDB;
     }
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *a = (const char *)sqlite3_column_text(q, 0);
-        const char *c = (const char *)sqlite3_column_text(q, 1);
-        int64_t *pa = a ? enc_smap_get(sku, a, strlen(a)) : NULL;
-        if (!pa || !c) continue;
-        while (*c) {
-            size_t n = strcspn(c, "|");
-            int64_t *pc = n ? enc_smap_get(sku, c, n) : NULL;
-            if (pc) {
-                ENC_GROW(pairs, cap, np + 2);
-                pairs[np++] = (int32_t)*pa;
-                pairs[np++] = (int32_t)*pc;
-            }
-            c += n;
-            if (*c) c++;
-        }
-    }
-    sqlite3_finalize(q);
-    enc_smap_free(sku);
+    int32_t *pairs = x.pairs;
+    size_t np = x.np;
+    enc_smap_free(x.sku);
     for (size_t k = 0; k < np; k += 2) it->comp_off[pairs[k] + 1]++;
     for (size_t p = 0; p < s->nprod; p++) it->comp_off[p + 1] += it->comp_off[p];
     it->comp_list = enc_xmalloc((np / 2 + 1) * sizeof *it->comp_list);

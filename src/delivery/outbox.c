@@ -69,7 +69,8 @@ struct enc_outbox {
 enc_rc enc_outbox_open(enc_store *st, enc_outbox **out, enc_err *err)
 {
     enc_obx *x;
-    if (enc_obx_open(st, &x, err)) return err->rc;
+    enc_rc rc = enc_obx_open(st, &x, err);
+    if (rc) return rc;
     enc_outbox *ob = enc_xcalloc(1, sizeof *ob);
     ob->st = st;
     ob->x = x;

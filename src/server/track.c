@@ -2,9 +2,9 @@
 #include "server/track.h"
 #include "base/json.h"
 #include "delivery/outbox.h"
-#include <sqlite3.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -32,23 +32,18 @@ static enc_rc customer(enc_store *st, int64_t id, int64_t *out, enc_err *err)
 static enc_rc suppress_address(enc_store *st, const enc_track_hit *h, enc_err *err)
 {
     if (h->tok.message_id <= 0) return ENC_OK;
-    sqlite3_stmt *q;
-    sqlite3 *db = enc__store_db(st);
-    if (sqlite3_prepare_v2(db, "SELECT channel, address FROM messages WHERE id = ?1", -1, &q,
-                           NULL) != SQLITE_OK)
-        return enc_fail(err, ENC_EDB, "unsubscribe: reading the message: %s", sqlite3_errmsg(db));
-    sqlite3_bind_int64(q, 1, h->tok.message_id);
+    char *ch, *addr;
+    enc_err e = {0};
+    if (enc_obx_message_address(st, h->tok.message_id, &ch, &addr, &e))
+        return enc_fail(err, e.rc, "unsubscribe: %s", e.msg);
     enc_rc rc = ENC_OK;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        const char *ch = (const char *)sqlite3_column_text(q, 0),
-                   *addr = (const char *)sqlite3_column_text(q, 1);
-        enc_outbox *ob;
-        if (ch && addr && *addr && !(rc = enc_outbox_open(st, &ob, err))) {
-            rc = enc_outbox_suppress(ob, ch, addr, "unsubscribe", ENC_UNSUB_SOURCE, h->ts, err);
-            enc_outbox_close(ob);
-        }
+    enc_outbox *ob;
+    if (ch && addr && *addr && !(rc = enc_outbox_open(st, &ob, err))) {
+        rc = enc_outbox_suppress(ob, ch, addr, "unsubscribe", ENC_UNSUB_SOURCE, h->ts, err);
+        enc_outbox_close(ob);
     }
-    sqlite3_finalize(q);
+    free(ch);
+    free(addr);
     return rc;
 }
 

@@ -131,10 +131,10 @@ enc_rc enc_obx_requeue(enc_obx *x, const char *state, const char *channel, int64
 /* Cancels queued messages (of campaign, of channel, when set). */
 enc_rc enc_obx_cancel(enc_obx *x, const char *campaign, const char *channel, int64_t *n,
                       enc_err *err);
-/* The channel (channel name) and address of message id; *found false when there is none.
- * Both are copied, truncated to their caps. */
-enc_rc enc_obx_message_address(enc_store *st, int64_t id, char *channel, size_t chcap,
-                               char *address, size_t addrcap, bool *found, enc_err *err);
+/* The channel and address of message id as malloc'ed copies the caller frees; both NULL when
+ * there is no such message (or either is NULL). */
+enc_rc enc_obx_message_address(enc_store *st, int64_t id, char **channel, char **address,
+                               enc_err *err);
 
 /* ---- channel switches -------------------------------------------------------------------- */
 /* rate 0 = no limit set. */
@@ -159,4 +159,24 @@ enc_rc enc_obx_number_owners(enc_obx *x, const char *num, int64_t *ids, size_t c
 /* ---- inbox ------------------------------------------------------------------------------- */
 /* Files message m in its customer's inbox unless its idempotency key is there: *dup tells. */
 enc_rc enc_obx_inbox_put(enc_obx *x, const enc_msg *m, int64_t now, bool *dup, enc_err *err);
+/* One inbox row as the read API shows it; strings belong to the scan (copy to keep). body_text
+ * is the message's text, or the row's body when no message is behind it. */
+typedef struct enc_inbox_row {
+    int64_t id, message_id;
+    const char *campaign, *title, *body, *payload, *body_text, *body_html;
+    int64_t created_at, read_at;
+    bool has_message, has_created, has_read; /* false: NULL */
+} enc_inbox_row;
+/* The inbox rows of customer cust and of everyone merged into it, newest first (by id), ids
+ * below before (0: all), unread only when asked, at most limit: fn(ctx, row) for each until it
+ * returns false. */
+enc_rc enc_inbox_scan(enc_store *st, int64_t cust, int64_t before, bool unread_only, int limit,
+                      bool (*fn)(void *ctx, const enc_inbox_row *r), void *ctx, enc_err *err);
+/* How many of cust's (and merged) inbox rows are unread. */
+enc_rc enc_inbox_unread(enc_store *st, int64_t cust, int64_t *n, enc_err *err);
+/* Marks inbox row id read at now unless read (its first read time stays); cust > 0 limits it to
+ * that customer's (and merged) rows. *how: 0 no such row, 1 marked now, 2 read before;
+ * *read_at the read time. */
+enc_rc enc_inbox_store_mark(enc_store *st, int64_t id, int64_t cust, int64_t now, int *how,
+                            int64_t *read_at, enc_err *err);
 #endif

@@ -502,10 +502,10 @@ enc_rc enc_obx_cancel(enc_obx *x, const char *campaign, const char *channel, int
                       campaign, channel, 0, n, err);
 }
 
-enc_rc enc_obx_message_address(enc_store *st, int64_t id, char *channel, size_t chcap,
-                               char *address, size_t addrcap, bool *found, enc_err *err)
+enc_rc enc_obx_message_address(enc_store *st, int64_t id, char **channel, char **address,
+                               enc_err *err)
 {
-    *found = false;
+    *channel = *address = NULL;
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(st->db, "SELECT channel, address FROM messages WHERE id = ?1", -1, &q,
                            NULL) != SQLITE_OK)
@@ -515,9 +515,8 @@ enc_rc enc_obx_message_address(enc_store *st, int64_t id, char *channel, size_t 
         const char *ch = (const char *)sqlite3_column_text(q, 0),
                    *addr = (const char *)sqlite3_column_text(q, 1);
         if (ch && addr) {
-            snprintf(channel, chcap, "%s", ch);
-            snprintf(address, addrcap, "%s", addr);
-            *found = true;
+            *channel = enc_xstrdup(ch);
+            *address = enc_xstrdup(addr);
         }
     }
     sqlite3_finalize(q);
@@ -648,5 +647,100 @@ enc_rc enc_obx_inbox_put(enc_obx *x, const enc_msg *m, int64_t now, bool *dup, e
     sqlite3_reset(s);
     if (r != SQLITE_DONE) return sqlfail(x, err, "writing the inbox");
     *dup = sqlite3_changes(x->db) == 0;
+    return ENC_OK;
+}
+
+/* the customer and everyone merged into it (merges repoint chains, store.c) */
+#define OWNED_BY "customer_id IN (SELECT id FROM customers WHERE id = ?1 OR merged_into = ?1)"
+
+static enc_rc dbfail(enc_store *st, enc_err *err, const char *what)
+{
+    return enc_fail(err, ENC_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+enc_rc enc_inbox_scan(enc_store *st, int64_t cust, int64_t before, bool unread_only, int limit,
+                      bool (*fn)(void *ctx, const enc_inbox_row *r), void *ctx, enc_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT i.id, i.message_id, m.campaign, i.title, i.body, i.payload,"
+                           " i.created_at, i.read_at,"
+                           /* the text and the HTML apart: the message's own, or the inbox
+                            * row's body as text when no message is behind it */
+                           " CASE WHEN m.id IS NULL THEN i.body ELSE m.body_text END,"
+                           " m.body_html FROM inbox i"
+                           " LEFT JOIN messages m ON m.id = i.message_id"
+                           " WHERE i." OWNED_BY " AND (?2 = 0 OR i.id < ?2)"
+                           " AND (?3 = 0 OR i.read_at IS NULL) ORDER BY i.id DESC LIMIT ?4",
+                           -1, &s, NULL) != SQLITE_OK)
+        return dbfail(st, err, "reading the inbox");
+    sqlite3_bind_int64(s, 1, cust);
+    sqlite3_bind_int64(s, 2, before > 0 ? before : 0);
+    sqlite3_bind_int(s, 3, unread_only);
+    sqlite3_bind_int(s, 4, limit);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        enc_inbox_row r = {0};
+        r.id = sqlite3_column_int64(s, 0);
+        r.has_message = sqlite3_column_type(s, 1) != SQLITE_NULL;
+        r.message_id = sqlite3_column_int64(s, 1);
+        r.campaign = (const char *)sqlite3_column_text(s, 2);
+        r.title = (const char *)sqlite3_column_text(s, 3);
+        r.body = (const char *)sqlite3_column_text(s, 4);
+        r.payload = (const char *)sqlite3_column_text(s, 5);
+        r.has_created = sqlite3_column_type(s, 6) != SQLITE_NULL;
+        r.created_at = sqlite3_column_int64(s, 6);
+        r.has_read = sqlite3_column_type(s, 7) != SQLITE_NULL;
+        r.read_at = sqlite3_column_int64(s, 7);
+        r.body_text = (const char *)sqlite3_column_text(s, 8);
+        r.body_html = (const char *)sqlite3_column_text(s, 9);
+        if (!fn(ctx, &r)) break;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return dbfail(st, err, "reading the inbox");
+    return ENC_OK;
+}
+
+enc_rc enc_inbox_unread(enc_store *st, int64_t cust, int64_t *n, enc_err *err)
+{
+    *n = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT count(*) FROM inbox WHERE " OWNED_BY " AND read_at IS NULL", -1,
+                           &s, NULL) != SQLITE_OK)
+        return dbfail(st, err, "counting unread messages");
+    sqlite3_bind_int64(s, 1, cust);
+    if (sqlite3_step(s) == SQLITE_ROW) *n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return ENC_OK;
+}
+
+enc_rc enc_inbox_store_mark(enc_store *st, int64_t id, int64_t cust, int64_t now, int *how,
+                            int64_t *read_at, enc_err *err)
+{
+    *how = 0;
+    *read_at = 0;
+    /* an unread message is marked; a read one keeps the time of its first read */
+    static const char *const sql[2] = {
+        "UPDATE inbox SET read_at = ?3 WHERE id = ?2 AND read_at IS NULL AND"
+        " (?1 = 0 OR " OWNED_BY ") RETURNING read_at",
+        "SELECT read_at FROM inbox WHERE id = ?2 AND (?1 = 0 OR " OWNED_BY ")",
+    };
+    for (int k = 0; k < 2 && *how == 0; k++) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(st->db, sql[k], -1, &s, NULL) != SQLITE_OK)
+            return dbfail(st, err, "marking an inbox message read");
+        sqlite3_bind_int64(s, 1, cust);
+        sqlite3_bind_int64(s, 2, id);
+        if (k == 0) sqlite3_bind_int64(s, 3, now);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            *read_at = sqlite3_column_int64(s, 0);
+            *how = k == 0 ? 1 : 2;
+            rc = sqlite3_step(s);
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE) return dbfail(st, err, "marking an inbox message read");
+    }
     return ENC_OK;
 }

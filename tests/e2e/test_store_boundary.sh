@@ -44,6 +44,15 @@ printf 'void f(void *s) { sqlite3_step(s); }\n' >"$fake/src/x/old.c"
 printf '# legacy\nsrc/x/old.c\n' >"$fake/scripts/store-boundary.allow"
 run_rc "$chk" "$fake"
 check "an allowlisted file passes" "$RC" 0
+# a cap: the file may lose findings, never gain
+printf '# legacy\nsrc/x/old.c 1\n' >"$fake/scripts/store-boundary.allow"
+run_rc "$chk" "$fake"
+check "an allowlisted file within its cap passes" "$RC" 0
+printf 'void f(void *s) { sqlite3_step(s); }\nconst char *q = "DELETE FROM t";\n' >"$fake/src/x/old.c"
+run_rc "$chk" "$fake"
+check "an allowlisted file over its cap fails" "$RC" 1
+check_match "and names the cap" "$OUT" 'store-boundary.allow:2: src/x/old.c has 2 findings, more than the 1 allowed'
+check_match "and lists the findings" "$OUT" 'src/x/old.c:2: SQL text'
 printf 'int a;\n' >"$fake/src/x/old.c"
 run_rc "$chk" "$fake"
 check "a clean allowlisted file fails" "$RC" 1

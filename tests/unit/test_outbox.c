@@ -5,33 +5,12 @@
  * provider's Retry-After (the next try and the channel wait for it), the file channel's key
  * dedup and torn-line repair, and the inbox channel. */
 #include "harness.h"
+#include "store_fixture.h"
 #include "delivery/channels/file.h"
 #include "delivery/channels/inbox.h"
 #include "delivery/dispatch.h"
 #include "delivery/outbox.h"
 #include <sqlite3.h>
-
-static enc_store *fresh(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", th_tmpdir(), name);
-    unlink(path);
-    enc_store *st = NULL;
-    enc_err err = {0};
-    if (enc_store_open(path, &st, &err)) TH_FAIL("open: %s", err.msg);
-    return st;
-}
-
-static int64_t scalar(enc_store *st, const char *sql)
-{
-    sqlite3_stmt *s;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(enc__store_db(st), sql, -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
 
 static char *text(enc_store *st, const char *sql)
 {
