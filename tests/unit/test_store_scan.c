@@ -11,16 +11,19 @@
 #include "store/snapshot_store.h"
 #include <stdlib.h>
 
-static enc_store *open_store(const char *name)
+/* The store file `name` in the tests' directory: a fresh one (fresh) or the one there (a
+ * second connection to it). */
+static enc_store *store_at(const char *name, bool fresh)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", th_tmpdir(), name);
-    unlink(path);
+    if (fresh) unlink(path);
     enc_store *st = NULL;
     enc_err err = {0};
-    if (enc_store_open(path, &st, &err)) TH_FAIL("open: %s", err.msg);
+    CHECK_MSG(enc_store_open(path, &st, &err) == ENC_OK, "open %s: %s", name, err.msg);
     return st;
 }
+#define open_store(name) store_at(name, true)
 
 static void add_customers(enc_store *st, int n)
 {
@@ -83,14 +86,9 @@ static void side_sees_the_same_moment(void)
     CHECK(!enc_store_autocommit(st)); /* st's read transaction is open */
     enc_err err = {0};
     /* a writer commits a fourth customer after both read transactions began */
-    char path[512];
-    snprintf(path, sizeof path, "%s/scan_side.db", th_tmpdir());
-    enc_store *w = NULL;
-    if (enc_store_open(path, &w, &err)) TH_FAIL("open writer: %s", err.msg);
-    else {
-        add_customers(w, 1);
-        enc_store_close(w);
-    }
+    enc_store *w = store_at("scan_side.db", false);
+    if (w) add_customers(w, 1);
+    enc_store_close(w);
     CHECK_INT(enc_store_snapq_scalar(side, ENC_SNAPQ_CUST_COUNT, &err), 3);
     CHECK_INT(enc_store_snapq_scalar(st, ENC_SNAPQ_CUST_COUNT, &err), 3);
     enc_store_side_close(side);
