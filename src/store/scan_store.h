@@ -19,7 +19,6 @@ typedef struct enc_scan enc_scan;
 void enc_scan_bind_i64(enc_scan *c, int k, int64_t v);
 void enc_scan_bind_double(enc_scan *c, int k, double v);
 void enc_scan_bind_text(enc_scan *c, int k, const char *s, int n);
-void enc_scan_bind_null(enc_scan *c, int k);
 /* The next row: ENC_SCAN_ROW (1) a row, ENC_SCAN_DONE (0) the end, -1 an error (enc_scan_fail
  * says which). */
 enum { ENC_SCAN_DONE = 0, ENC_SCAN_ROW = 1 };
@@ -35,7 +34,6 @@ bool enc_scan_null(enc_scan *c, int col);
 bool enc_scan_is_int(enc_scan *c, int col); /* an INTEGER value (not NULL, real or text) */
 /* Back to before the first row, bindings kept (for reuse). */
 void enc_scan_reset(enc_scan *c);
-void enc_scan_clear(enc_scan *c); /* unbinds every parameter */
 /* Finalizes; NULL is fine. */
 void enc_scan_close(enc_scan *c);
 /* Fails err with ENC_EDB, "what: <the engine's message>" for the cursor's connection. */
@@ -43,16 +41,12 @@ enc_rc enc_scan_fail(enc_scan *c, enc_err *err, const char *what);
 
 /* Fails err with ENC_EDB, "what: <the engine's last message on st>". */
 enc_rc enc_store_scan_fail(enc_store *st, enc_err *err, const char *what);
-/* Rows changed by the store's last write (UPDATE/INSERT/DELETE). */
-int64_t enc_store_changes(enc_store *st);
 /* True when no transaction is open on st. */
 bool enc_store_autocommit(enc_store *st);
 /* A deferred read transaction (BEGIN; failing err with "what: <message>") and its end
  * (COMMIT, ignoring errors). */
 enc_rc enc_store_read_begin(enc_store *st, const char *what, enc_err *err);
 void enc_store_read_end(enc_store *st);
-/* Rolls back whatever is open on st, ignoring errors. */
-void enc_store_abort(enc_store *st);
 
 /* The database file's size in bytes (page count x page size), 0 when unknown. */
 int64_t enc_store_db_bytes(enc_store *st);

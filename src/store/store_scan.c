@@ -30,7 +30,6 @@ void enc_scan_bind_text(enc_scan *c, int k, const char *s, int n)
     if (s) sqlite3_bind_text(STMT(c), k, s, n, SQLITE_TRANSIENT);
     else sqlite3_bind_null(STMT(c), k);
 }
-void enc_scan_bind_null(enc_scan *c, int k) { sqlite3_bind_null(STMT(c), k); }
 
 int enc_scan_next(enc_scan *c)
 {
@@ -55,7 +54,6 @@ bool enc_scan_is_int(enc_scan *c, int col)
     return sqlite3_column_type(STMT(c), col) == SQLITE_INTEGER;
 }
 void enc_scan_reset(enc_scan *c) { sqlite3_reset(STMT(c)); }
-void enc_scan_clear(enc_scan *c) { sqlite3_clear_bindings(STMT(c)); }
 void enc_scan_close(enc_scan *c) { sqlite3_finalize(STMT(c)); }
 
 enc_rc enc_scan_fail(enc_scan *c, enc_err *err, const char *what)
@@ -68,7 +66,6 @@ enc_rc enc_store_scan_fail(enc_store *st, enc_err *err, const char *what)
     return enc__store_sqlfail(st, err, what);
 }
 
-int64_t enc_store_changes(enc_store *st) { return sqlite3_changes64(st->db); }
 bool enc_store_autocommit(enc_store *st) { return sqlite3_get_autocommit(st->db) != 0; }
 
 enc_rc enc_store_read_begin(enc_store *st, const char *what, enc_err *err)
@@ -79,7 +76,6 @@ enc_rc enc_store_read_begin(enc_store *st, const char *what, enc_err *err)
 }
 
 void enc_store_read_end(enc_store *st) { sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL); }
-void enc_store_abort(enc_store *st) { sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL); }
 
 static int64_t scalar(sqlite3 *db, const char *sql, int64_t dflt)
 {
