@@ -392,7 +392,13 @@ try {
   if (mig == null) {
     skipped++;
     console.log('skip - zh-CN: the RFM migration is labelled in Chinese: no migration chart (fewer than two scoring runs)');
-  } else check('zh-CN: the RFM migration is labelled in Chinese', /Champions|Loyal|Hibernating|At Risk|Lost/.test(mig), false);
+  } else {
+    check('zh-CN: the RFM migration is labelled in Chinese', /Champions|Loyal|Hibernating|At Risk|Lost/.test(mig), false);
+    // the Chinese RFM classes (by=rfm_cn), as the zh distribution beside it, not the eleven
+    // translated English segments
+    check('zh-CN: the RFM migration uses the rfm_cn classes', /(重要|一般)(价值|发展|保持|挽留)客户/.test(mig), true);
+    check('zh-CN: ... and none of the translated English segments', /冠军客户|忠诚客户|休眠客户|已流失客户/.test(mig), false);
+  }
   if (hasCampaigns) {
     await visit(page, '/campaigns/vip-console', '14-campaign-report-zh');
     check('zh-CN: the revenue-over-time chart is drawn, in Chinese',
