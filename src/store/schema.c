@@ -318,7 +318,9 @@ const char *const enc__schema_migrations[] = {
      *    profiles, earlier runs' are not (NULL: shown as "(none)") */
     "ALTER TABLE segment_history ADD COLUMN rfm_segment_cn TEXT;"
     "UPDATE segment_history SET rfm_segment_cn = (SELECT p.rfm_segment_cn FROM profiles p WHERE"
-    "  p.customer_id = segment_history.customer_id AND p.run_id = segment_history.run_id);",
+    "  p.customer_id = segment_history.customer_id AND p.run_id = segment_history.run_id);"
+    /*    and the merges into a customer by index (the customer view's merge list) */
+    "CREATE INDEX merges_into ON merges(into_id);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

@@ -26,12 +26,15 @@ export function render() {
     h('h1', t('ch.title')),
     h('p.muted', t('ch.intro')),
     has('GET /v1/settings/channels')
-      ? section(() => get('/v1/settings/channels'), (d) => h('div.grid2', (d.channels || []).map((c) => channelCard(c, owner, d.file))))
+      ? section(() => get('/v1/settings/channels'), (d) => [
+          owner && d.file ? h('p.muted.small', t('ch.file', { file: d.file })) : null,
+          h('div.grid2', (d.channels || []).map((c) => channelCard(c, owner))),
+        ])
       : null,
   );
 }
 
-function channelCard(c, owner, file) {
+function channelCard(c, owner) {
   const out = h('div', { 'aria-live': 'polite' });
   const id = (x) => `ch-${c.channel}-${x}`;
   const state = !c.configured ? t('ch.not_configured') : c.enabled ? t('ch.enabled') : t('ch.disabled');
@@ -51,7 +54,6 @@ function channelCard(c, owner, file) {
     owner ? editForm(c, id, out) : null,
     c.configured && c.enabled && c.channel !== 'inapp' && has('POST /v1/settings/channels/{channel}/test') ? testForm(c, id, out) : null,
     out,
-    owner && file ? h('p.muted.small', t('ch.file', { file })) : null,
   );
 }
 
