@@ -3,8 +3,10 @@
  * MIME encoders fed arbitrary subjects and bodies (encoded output must keep its line limits),
  * webhook providers' Retry-After headers (enc_webhook_retry_after: a time between now and
  * now + 7 days), and a whole mail with the input as subject, body and campaign, whose
- * List-Unsubscribe link must carry a token the tracking server reads back (enc_token_check). */
+ * List-Unsubscribe link must carry a token the tracking server reads back (enc_token_check);
+ * a channel's quiet hours (enc_quiet_parse). */
 #include "delivery/channels/smtp.h"
+#include "delivery/config.h"
 #include "delivery/channels/webhook.h"
 #include "delivery/optout.h"
 #include "delivery/sign.h"
@@ -21,6 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = enc_optout_normalise(s, norm, sizeof norm);
     if (n >= sizeof norm || strlen(norm) != n) abort();
     (void)enc_optout_match(s);
+    /* a channel's quiet hours (the console writes them): minutes of a day, two different ones */
+    int qs = -1, qe = -1;
+    if (enc_quiet_parse(s, &qs, &qe) &&
+        (qs < 0 || qs >= 1440 || qe < 0 || qe >= 1440 || qs == qe || strlen(s) != 11))
+        abort();
     bool hard;
     enc_send_status st = enc_smtp_classify(s, &hard);
     if (hard && st != ENC_SEND_PERM) abort();

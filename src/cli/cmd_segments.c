@@ -14,7 +14,7 @@ static int width(const char *s) { return (int)enc_utf8_width(s, strlen(s)); }
 
 static const char usage[] =
     "usage: encore segments [--by rfm|rfm_cn|lifecycle|cluster|tag] [--json]\n"
-    "       encore segments --migration [--by rfm|lifecycle] [--json]\n"
+    "       encore segments --migration [--by rfm|rfm_cn|lifecycle] [--json]\n"
     "  Customers, revenue share and mean CLV per segment of the latest 'encore score' run\n"
     "  (default --by rfm). With --by tag a customer counts once in each of their tags.\n"
     "  --migration: how many customers moved from each segment to each other between the two\n"
@@ -23,9 +23,9 @@ static const char usage[] =
 /* --migration: the matrix of moves between the two latest runs (store_analytics.h) */
 static int migration(enc_cli *cli, const char *by, bool json)
 {
-    if (strcmp(by, "rfm") != 0 && strcmp(by, "lifecycle") != 0)
-        return enc_cli_usage("segments", usage, "--migration: --by is rfm or lifecycle, not '%s'",
-                             by);
+    if (strcmp(by, "rfm") != 0 && strcmp(by, "rfm_cn") != 0 && strcmp(by, "lifecycle") != 0)
+        return enc_cli_usage("segments", usage,
+                             "--migration: --by is rfm, rfm_cn or lifecycle, not '%s'", by);
     enc_err err = {0};
     enc_store *st;
     if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("segments", &err);

@@ -107,8 +107,8 @@ void enc_h_analytics_migration(enc_mreq *rq, enc_mres *rs)
 {
     const char *by = enc_mreq_query(rq, "by");
     if (!by) by = "rfm";
-    if (strcmp(by, "rfm") != 0 && strcmp(by, "lifecycle") != 0)
-        return enc_mres_problem(rs, 400, "query.by", "rfm or lifecycle");
+    if (strcmp(by, "rfm") != 0 && strcmp(by, "rfm_cn") != 0 && strcmp(by, "lifecycle") != 0)
+        return enc_mres_problem(rs, 400, "query.by", "rfm, rfm_cn or lifecycle");
     enc_err err = {0};
     bool found;
     if (enc_migration_json(rq->st, by, enc_mres_json(rs, 200), &found, &err))

@@ -342,7 +342,7 @@ static bool opt_value(put_ctx *c, const opt_def *o, json_t *v, const char *db_di
 static bool chan_put(put_ctx *c, const chan_def *d, json_t *in, json_t *old, const char *db_dir,
                      json_t **out)
 {
-    static const char *const fields[] = {"enabled", "kind",     "sender",  "rate",
+    static const char *const fields[] = {"enabled",     "kind",     "sender",  "rate",
                                          "quiet_hours", "timezone", "options", "secrets"};
     if (!json_is_object(in)) return bad(c, NULL, "an object of settings");
     const char *k;
@@ -352,12 +352,15 @@ static bool chan_put(put_ctx *c, const chan_def *d, json_t *in, json_t *old, con
         bool known = false;
         for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) known |= !strcmp(fields[i], k);
         if (!known)
-            return bad(c, NULL, "unknown setting \"%.40s\" (enabled, kind, sender, rate, "
-                                "quiet_hours, timezone, options, secrets)", k);
+            return bad(c, NULL,
+                       "unknown setting \"%.40s\" (enabled, kind, sender, rate, "
+                       "quiet_hours, timezone, options, secrets)",
+                       k);
     }
     json_t *kv = json_object_get(in, "kind");
     const char *kind = kv ? json_string_value(kv) : old ? enc_opt_str(old, "kind", NULL) : NULL;
-    if (!kind) return bad(c, "kind", "required for a channel not configured yet: one of %s", d->kinds);
+    if (!kind)
+        return bad(c, "kind", "required for a channel not configured yet: one of %s", d->kinds);
     if (!word_in(d->kinds, kind)) return bad(c, "kind", "one of %s for %s", d->kinds, d->name);
     json_t *en = json_object_get(in, "enabled");
     if (en && !json_is_boolean(en)) return bad(c, "enabled", "true or false");
@@ -367,9 +370,10 @@ static bool chan_put(put_ctx *c, const chan_def *d, json_t *in, json_t *old, con
         return bad(c, "rate", "messages per second, 0 (no limit) to 100000");
     json_t *qh = json_object_get(in, "quiet_hours"), *tz = json_object_get(in, "timezone");
     int qs, qe;
-    if (qh && !json_is_null(qh) && (!json_is_string(qh) ||
-                                    !enc_quiet_parse(json_string_value(qh), &qs, &qe)))
-        return bad(c, "quiet_hours", "HH:MM-HH:MM (two different times; may cross midnight), or null");
+    if (qh && !json_is_null(qh) &&
+        (!json_is_string(qh) || !enc_quiet_parse(json_string_value(qh), &qs, &qe)))
+        return bad(c, "quiet_hours",
+                   "HH:MM-HH:MM (two different times; may cross midnight), or null");
     if (tz && !json_is_null(tz)) {
         enc_tz *z = NULL;
         enc_err e = {0};
@@ -406,7 +410,8 @@ static bool chan_put(put_ctx *c, const chan_def *d, json_t *in, json_t *old, con
         json_object_set(n, "quiet_hours", qh ? qh : json_object_get(old, "quiet_hours"));
     if (tz ? !json_is_null(tz) : (same_kind && json_object_get(old, "timezone")))
         json_object_set(n, "timezone", tz ? tz : json_object_get(old, "timezone"));
-    if (d->sender && (sender ? !json_is_null(sender) : (same_kind && json_object_get(old, d->sender))))
+    if (d->sender &&
+        (sender ? !json_is_null(sender) : (same_kind && json_object_get(old, d->sender))))
         json_object_set(n, d->sender, sender ? sender : json_object_get(old, d->sender));
     json_object_foreach(ov, k, v)
     {

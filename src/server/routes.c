@@ -88,7 +88,7 @@ static const enc_qparam kpis_q[] = {
     {NULL}};
 static const enc_qparam by_q[] = {
     {"by", ENC_F_STRING,
-     "rfm (default), rfm_cn, lifecycle, cluster or tag (migration: rfm or "
+     "rfm (default), rfm_cn, lifecycle, cluster or tag (migration: rfm, rfm_cn or "
      "lifecycle)"},
     {NULL}};
 static const enc_qparam cohorts_q[] = {{"period", ENC_F_STRING, "month (default) or week"}, {NULL}};

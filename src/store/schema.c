@@ -312,7 +312,15 @@ const char *const enc__schema_migrations[] = {
     "  job_id INTEGER PRIMARY KEY, content TEXT NOT NULL, actor TEXT NOT NULL,"
     "  idem_key TEXT, created_at INTEGER NOT NULL);"
     "CREATE INDEX job_keys_content ON job_keys(content);"
-    "CREATE UNIQUE INDEX job_keys_idem ON job_keys(actor, idem_key) WHERE idem_key IS NOT NULL;",
+    "CREATE UNIQUE INDEX job_keys_idem ON job_keys(actor, idem_key) WHERE idem_key IS NOT NULL;"
+    /*    and the Chinese RFM class of each run in the segment history (the zh console's
+     *    migration, `segments --migration --by rfm_cn`); the latest run's is known from the
+     *    profiles, earlier runs' are not (NULL: shown as "(none)") */
+    "ALTER TABLE segment_history ADD COLUMN rfm_segment_cn TEXT;"
+    "UPDATE segment_history SET rfm_segment_cn = (SELECT p.rfm_segment_cn FROM profiles p WHERE"
+    "  p.customer_id = segment_history.customer_id AND p.run_id = segment_history.run_id);"
+    /*    and the merges into a customer by index (the customer view's merge list) */
+    "CREATE INDEX merges_into ON merges(into_id);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

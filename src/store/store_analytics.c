@@ -33,8 +33,9 @@ enc_rc enc__store_history_record(enc_store *st, int64_t run_id, enc_err *err)
 {
     sqlite3_stmt *s;
     static const char *const sql[] = {
-        "INSERT OR REPLACE INTO segment_history SELECT run_id, customer_id, rfm_segment,"
-        " lifecycle FROM profiles WHERE run_id = ?1",
+        "INSERT OR REPLACE INTO segment_history(run_id, customer_id, rfm_segment, lifecycle,"
+        " rfm_segment_cn) SELECT run_id, customer_id, rfm_segment, lifecycle, rfm_segment_cn"
+        " FROM profiles WHERE run_id = ?1",
         "DELETE FROM segment_history WHERE run_id < (SELECT min(run_id) FROM (SELECT DISTINCT"
         " run_id FROM segment_history ORDER BY run_id DESC LIMIT ?2))",
     };
@@ -74,9 +75,10 @@ enc_rc enc_store_migration(enc_store *st, const char *by, enc_migration *out, bo
     memset(out, 0, sizeof *out);
     *found = false;
     const char *col = strcmp(by, "rfm") == 0         ? "rfm_segment"
+                      : strcmp(by, "rfm_cn") == 0    ? "rfm_segment_cn"
                       : strcmp(by, "lifecycle") == 0 ? "lifecycle"
                                                      : NULL;
-    if (!col) return enc_fail(err, ENC_EUSAGE, "by: '%s' is not rfm or lifecycle", by);
+    if (!col) return enc_fail(err, ENC_EUSAGE, "by: '%s' is not rfm, rfm_cn or lifecycle", by);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT h.run_id, r.as_of FROM (SELECT DISTINCT run_id FROM"

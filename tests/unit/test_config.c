@@ -64,8 +64,63 @@ static void config_precedence_and_masking(void)
     CHECK(!enc_delivery_opt_secret("url"));
 }
 
+/* a channel's quiet hours (HH:MM-HH:MM, may cross midnight) and its on/off switch */
+static void quiet_hours_and_enabled(void)
+{
+    int a = -1, b = -1;
+    CHECK(enc_quiet_parse("21:00-08:00", &a, &b));
+    CHECK_INT(a, 21 * 60);
+    CHECK_INT(b, 8 * 60);
+    CHECK(enc_quiet_parse("00:00-23:59", &a, &b));
+    CHECK_INT(b, 23 * 60 + 59);
+    static const char *const bad[] = {
+        "",          "21:00",       "21:00-08:00x", "24:00-08:00", "21:60-08:00",
+        "8:00-9:00", "21:00-21:00", "21-00-08:00",  "2a:00-08:00", "21:00 08:00",
+        NULL};
+    for (int i = 0; bad[i]; i++) CHECK(!enc_quiet_parse(bad[i], &a, &b));
+    CHECK(!enc_quiet_parse(NULL, &a, &b));
+    /* crossing midnight: 21:00 in, 07:59 in, 08:00 out, 20:59 out */
+    CHECK(enc_quiet_inside(21 * 60, 8 * 60, 21 * 60));
+    CHECK(enc_quiet_inside(21 * 60, 8 * 60, 7 * 60 + 59));
+    CHECK(!enc_quiet_inside(21 * 60, 8 * 60, 8 * 60));
+    CHECK(!enc_quiet_inside(21 * 60, 8 * 60, 20 * 60 + 59));
+    /* within a day: [12:00, 14:00) */
+    CHECK(enc_quiet_inside(12 * 60, 14 * 60, 12 * 60));
+    CHECK(!enc_quiet_inside(12 * 60, 14 * 60, 14 * 60));
+    CHECK(!enc_quiet_inside(12 * 60, 14 * 60, 0));
+    /* the loader: a bad quiet_hours is refused naming the channel; "enabled": false leaves the
+     * channel out, and a flag turns it back on */
+    const char *sets1[] = {"sms.kind=file", "sms.path=/tmp/x", "sms.quiet_hours=25:00-08:00"};
+    enc_delivery_config c;
+    enc_err err = {0};
+    CHECK_INT(enc_delivery_config_load(NULL, NULL, sets1, 3, &c, &err), ENC_EUSAGE);
+    CHECK(strstr(err.msg, "\"sms\"") && strstr(err.msg, "quiet_hours"));
+    const char *sets2[] = {"sms.kind=file", "sms.path=/tmp/x", "sms.enabled=false",
+                           "push.kind=file", "push.path=/tmp/y"};
+    enc_err_clear(&err);
+    CHECK_INT(enc_delivery_config_load(NULL, NULL, sets2, 5, &c, &err), ENC_OK);
+    CHECK(json_object_get(c.channels, "sms") == NULL);
+    CHECK(json_object_get(c.channels, "push") != NULL);
+    enc_delivery_config_free(&c);
+    const char *sets3[] = {"sms.kind=file", "sms.path=/tmp/x", "sms.enabled=false",
+                           "sms.enabled=true"};
+    CHECK_INT(enc_delivery_config_load(NULL, NULL, sets3, 4, &c, &err), ENC_OK);
+    CHECK(json_object_get(c.channels, "sms") != NULL);
+    enc_delivery_config_free(&c);
+    /* the file beside the store unless one is given */
+    char p[256];
+    bool exists = true;
+    enc_delivery_config_path(NULL, "/nonexistent-dir/shop.db", p, sizeof p, &exists);
+    CHECK_STR(p, "/nonexistent-dir/shop.db.delivery.json");
+    CHECK(!exists);
+    enc_delivery_config_path("/etc/hostname", "/x/shop.db", p, sizeof p, &exists);
+    CHECK_STR(p, "/etc/hostname");
+    CHECK(exists);
+}
+
 int main(void)
 {
     RUN(config_precedence_and_masking);
+    RUN(quiet_hours_and_enabled);
     return TEST_SUMMARY();
 }

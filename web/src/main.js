@@ -12,6 +12,7 @@ import * as segments from './pages/segments.js';
 import * as campaigns from './pages/campaigns.js';
 import * as deliverability from './pages/deliverability.js';
 import * as settings from './pages/settings.js';
+import * as channels from './pages/channels.js';
 
 const READ = ['owner', 'marketer', 'analyst'];
 // the navigation: a page appears for the roles the API lets read it (docs/api.md, Roles)
@@ -35,6 +36,7 @@ const ROUTES = [
   [/^\/campaigns\/([^/]+)$/, campaigns.renderOne],
   [/^\/deliverability$/, deliverability.render],
   [/^\/settings$/, settings.render],
+  [/^\/settings\/channels$/, channels.render],
 ];
 
 const root = document.getElementById('app');

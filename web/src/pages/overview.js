@@ -49,7 +49,8 @@ function content(interval) {
     ),
     h(
       'div.grid2',
-      when('GET /v1/analytics/migration', () => section(() => migration('rfm'), (d) => migrationView(d, 'ov.migration_rfm'))),
+      // in Chinese the Chinese RFM classes (rfm_cn), as the distribution beside it shows
+      when('GET /v1/analytics/migration', () => section(() => migration(locale() === 'zh-CN' ? 'rfm_cn' : 'rfm'), (d) => migrationView(d, 'ov.migration_rfm'))),
       when('GET /v1/analytics/migration', () => section(() => migration('lifecycle'), (d) => migrationView(d, 'ov.migration_lifecycle'))),
     ),
     when('GET /v1/analytics/cohorts', () => section(() => get('/v1/analytics/cohorts?period=month'), cohortView)),
@@ -235,8 +236,8 @@ function distView(d, titleKey) {
 }
 
 // a segment's name in the page's language: lifecycle stages through lc.*, the RFM segments of the
-// English scheme through rfm.* (the migration route offers by=rfm only, not the Chinese rfm_cn
-// classes the distribution shows in Chinese); an unknown name as it came
+// English scheme through rfm.*; the Chinese rfm_cn classes (the zh page's distribution and
+// migration) and any unknown name as they came
 function segName(x, prefix) {
   const k = prefix + x;
   return t(k) !== k ? t(k) : x;

@@ -4,7 +4,7 @@
 import { h, mount } from '../dom.js';
 import { t, num, money, dateTime } from '../i18n.js';
 import { call, get, post, put, patch, del, enc, all, user, problemView, has } from '../api.js';
-import { card, empty, table, section, notice, confirmDialog, jobProgress } from '../ui.js';
+import { card, empty, table, section, notice, confirmDialog, jobProgress, link } from '../ui.js';
 
 const ROLES = ['owner', 'marketer', 'analyst', 'support'];
 
@@ -22,6 +22,7 @@ export function render() {
         ? section(() => get('/v1/measurement'), (m) => jsonCard(t('st.measurement'), '/v1/measurement', m, canWrite && has('PUT /v1/measurement'), measurementView))
         : null,
     ),
+    canWrite && has('GET /v1/settings/channels') ? card(t('st.channels'), h('p', link('/settings/channels', t('ch.manage')))) : null,
     canWrite && has('POST /v1/jobs', 'GET /v1/jobs/{id}') ? dataCard() : null,
     owner ? h('div.grid2', has('GET /v1/users') ? usersCard() : null, has('GET /v1/apikeys') ? keysCard() : null) : null,
     owner && has('GET /v1/audit') ? auditCard() : null,
