@@ -58,8 +58,8 @@ enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
         if (is_val(i)) nv++, vpos += y[i] != 0;
     double val_auc[3] = {NAN, NAN, NAN};
     char note[240];
-    bool thin = n < ENC_CHURN_MIN_ROWS || vpos < ENC_CHURN_MIN_CLASS ||
-                nv - vpos < ENC_CHURN_MIN_CLASS;
+    bool thin =
+        n < ENC_CHURN_MIN_ROWS || vpos < ENC_CHURN_MIN_CLASS || nv - vpos < ENC_CHURN_MIN_CLASS;
     enc_rc rc = ENC_OK;
     int kind = ENC_CHURN_BASELINE, trees = 0;
     if (thin) {
@@ -70,7 +70,8 @@ enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
     } else {
         /* the three quarters and the held-out quarter */
         size_t nf = n - nv;
-        double *Xf = enc_xmalloc(nf * (size_t)d * sizeof *Xf), *Xv = enc_xmalloc(nv * (size_t)d * sizeof *Xv);
+        double *Xf = enc_xmalloc(nf * (size_t)d * sizeof *Xf),
+               *Xv = enc_xmalloc(nv * (size_t)d * sizeof *Xv);
         uint8_t *yf = enc_xmalloc(nf), *yv = enc_xmalloc(nv), *train = enc_xmalloc(n);
         size_t a = 0, b = 0;
         for (size_t i = 0; i < n; i++) {
@@ -107,8 +108,8 @@ enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
             }
             val_auc[2] = auc_of(pv, yv, nv);
         }
-        double best = val_auc[1] > val_auc[2] || !(val_auc[2] == val_auc[2]) ? val_auc[1]
-                                                                               : val_auc[2];
+        double best =
+            val_auc[1] > val_auc[2] || !(val_auc[2] == val_auc[2]) ? val_auc[1] : val_auc[2];
         if (!(best > val_auc[0])) {
             snprintf(note, sizeof note,
                      "no model beat recency alone on the held-out quarter (%zu customers: AUC"
