@@ -102,7 +102,7 @@ double enc_gbt_logit(const enc_gbt *m, const double *x)
     for (int t = 0; t < m->trees; t++) {
         const enc_gbt_node *tr = m->node[t];
         int k = 0;
-        while (tr[k].feat >= 0) k = go_left(&tr[k], x[tr[k].feat]) ? 2 * k + 1 : 2 * k + 2;
+        while (tr[k].feat >= 0) k = 2 * k + 2 - go_left(&tr[k], x[tr[k].feat]);
         f += tr[k].value;
     }
     return f;

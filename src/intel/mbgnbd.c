@@ -64,8 +64,8 @@ enc_rc enc_mbgnbd_fit_ml(const enc_clv_obs *d, const enc_bgnbd_params *start, en
     double s4[4] = {0}, p4[4];
     if (start) s4[0] = start->r, s4[1] = start->alpha, s4[2] = start->a, s4[3] = start->b;
     int found;
-    enc_rc rc = enc_txfit_fit(&mbg_model, ll4, d, start ? s4 : NULL, p4, &out->ll, &out->rep,
-                              &found, err);
+    enc_rc rc =
+        enc_txfit_fit(&mbg_model, ll4, d, start ? s4 : NULL, p4, &out->ll, &out->rep, &found, err);
     if (found) out->p = (enc_bgnbd_params){p4[0], p4[1], p4[2], p4[3]};
     return rc;
 }
@@ -73,8 +73,7 @@ enc_rc enc_mbgnbd_fit_ml(const enc_clv_obs *d, const enc_bgnbd_params *start, en
 double enc_mbgnbd_p_alive(const enc_bgnbd_params *p, int32_t x, double tx, double T)
 {
     if (!params_ok(p) || x < 0 || !(tx >= 0) || !(T >= tx) || !isfinite(T)) return NAN;
-    double l =
-        log(p->a) - log(p->b + x) + (p->r + x) * (log(p->alpha + T) - log(p->alpha + tx));
+    double l = log(p->a) - log(p->b + x) + (p->r + x) * (log(p->alpha + T) - log(p->alpha + tx));
     return l > 0 ? exp(-l) / (1 + exp(-l)) : 1 / (1 + exp(l));
 }
 
