@@ -5,6 +5,7 @@
  * per frequency group. Conventions (same-day purchases are one transaction; x, t_x, T; weeks or
  * days): docs/models.md. */
 #include "cli/intel_cli.h"
+#include "intel/mbgnbd.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "intel/score.h"
@@ -37,11 +38,11 @@ static double now_s(void)
 typedef struct fits {
     enc_clv_summary sum;
     enc_clv_groups g;
-    int has_bg, has_pn, has_gg;
-    enc_bgnbd_fit bg;
+    int has_bg, has_pn, has_gg, has_mbg;
+    enc_bgnbd_fit bg, mbg;
     enc_pnbd_fit pn;
     enc_gg_fit gg;
-    char pn_err[300], gg_err[300];
+    char pn_err[300], gg_err[300], mbg_err[300];
 } fits;
 
 /* Summary and fits; fails only when BG/NBD cannot be fitted. */
@@ -56,6 +57,9 @@ static enc_rc fit_all(const enc_score_tx *tx, size_t ncust, const enc_clv_period
     if ((rc = enc_bgnbd_fit_ml(&f->g.obs, NULL, &f->bg, err))) return rc;
     f->has_bg = 1;
     enc_err e2 = {0};
+    if (enc_mbgnbd_fit_ml(&f->g.obs, &f->bg.p, &f->mbg, &e2) == ENC_OK) f->has_mbg = 1;
+    else snprintf(f->mbg_err, sizeof f->mbg_err, "%.250s", e2.msg);
+    enc_err_clear(&e2);
     if (pareto && enc_pnbd_fit_ml(&f->g.obs, NULL, &f->pn, &e2) == ENC_OK) f->has_pn = 1;
     else if (pareto) snprintf(f->pn_err, sizeof f->pn_err, "pareto/nbd: %.250s", e2.msg);
     if (spend) {
@@ -78,18 +82,29 @@ static void fits_free(fits *f)
     enc_clv_summary_free(&f->sum);
 }
 
+/* "key": {r, alpha, a, b, loglik, iterations, status} of a BG/NBD-family fit, or null. */
+static void json_fit(enc_jw *w, const char *key, const enc_bgnbd_fit *f)
+{
+    enc_jw_key(w, key);
+    if (!f) {
+        enc_jw_null(w);
+        return;
+    }
+    enc_jw_obj(w);
+    enc_jw_knum(w, "r", f->p.r);
+    enc_jw_knum(w, "alpha", f->p.alpha);
+    enc_jw_knum(w, "a", f->p.a);
+    enc_jw_knum(w, "b", f->p.b);
+    enc_jw_knum(w, "loglik", f->ll);
+    enc_jw_kint(w, "iterations", f->rep.iterations);
+    enc_jw_kstr(w, "status", enc_optim_status_name(f->rep.status));
+    enc_jw_end(w);
+}
+
 static void json_bg(enc_jw *w, const fits *f, bool pareto)
 {
-    enc_jw_key(w, "bgnbd");
-    enc_jw_obj(w);
-    enc_jw_knum(w, "r", f->bg.p.r);
-    enc_jw_knum(w, "alpha", f->bg.p.alpha);
-    enc_jw_knum(w, "a", f->bg.p.a);
-    enc_jw_knum(w, "b", f->bg.p.b);
-    enc_jw_knum(w, "loglik", f->bg.ll);
-    enc_jw_kint(w, "iterations", f->bg.rep.iterations);
-    enc_jw_kstr(w, "status", enc_optim_status_name(f->bg.rep.status));
-    enc_jw_end(w);
+    json_fit(w, "bgnbd", &f->bg);
+    json_fit(w, "mbgnbd", f->has_mbg ? &f->mbg : NULL); /* P(alive) (Batislam et al. 2007) */
     if (!pareto) return;
     enc_jw_key(w, "pareto_nbd");
     if (f->has_pn) {

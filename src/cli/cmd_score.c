@@ -57,6 +57,7 @@ static void print_human(const enc_score *sc, double seconds, double load_s, doub
                " training AUC %.3f\n",
                sc->cfg->churn_horizon_days, md->churn.n_train, day, md->churn_rate * 100,
                md->churn_train_auc);
+        printf("               model: %s\n", md->churn.note);
     }
     if (md->has_cluster) {
         printf("  clusters     k = %d, silhouette %.3f\n", md->cl.k, md->cl.silhouette);

@@ -115,12 +115,7 @@ static double objective(const double *th, double *g, void *vc)
     enc_bgnbd_params p = {exp(th[0]), exp(th[1]), exp(th[2]), exp(th[3])};
     double gp[4];
     double ll = enc_bgnbd_loglik(&p, c->d, c->xmax, g ? gp : NULL, c->work);
-    if (g) { /* chain rule to log-parameters: d/dln(y) = y d/dy */
-        g[0] = -c->scale * p.r * gp[0];
-        g[1] = -c->scale * p.alpha * gp[1];
-        g[2] = -c->scale * p.a * gp[2];
-        g[3] = -c->scale * p.b * gp[3];
-    }
+    if (g) enc_txfit_chain(th, gp, c->scale, g); /* chain rule to log-parameters */
     return -c->scale * ll;
 }
 
@@ -134,14 +129,9 @@ enc_rc enc_bgnbd_fit_ml(const enc_clv_obs *d, const enc_bgnbd_params *start, enc
     int64_t xmax;
     double tw, sx, sT, th[4];
     if (enc_txfit_check(&bg_model, d, &xmax, &tw, &sx, &sT, err)) return err->rc;
-    if (start) {
-        if (!params_ok(start))
-            return enc_fail(err, ENC_EUSAGE, "bg/nbd: starting parameters must be positive");
-        th[0] = log(start->r), th[1] = log(start->alpha), th[2] = log(start->a),
-        th[3] = log(start->b);
-    } else { /* r = 1 with alpha matching the mean repeat rate sum x / sum T */
-        th[0] = 0, th[1] = log(sT / sx), th[2] = 0, th[3] = 0;
-    }
+    double p4[4] = {0};
+    if (start) p4[0] = start->r, p4[1] = start->alpha, p4[2] = start->a, p4[3] = start->b;
+    if (enc_txfit_start(&bg_model, start ? p4 : NULL, sT, sx, th, err)) return ENC_EUSAGE;
     double work_stack[5 * 256];
     double *work = work_stack;
     size_t wl = enc_bgnbd_work_len(xmax);

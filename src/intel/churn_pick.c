@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Rows the trees learn from at most (about: a hash-chosen share of the rows beyond): enough to
+ * find depth-3 interactions, and it bounds the fit's cost on a large shop. */
+enum { TREE_ROWS = 20000 };
+
 static bool is_val(size_t i) { return enc_hash_u64((uint64_t)i ^ 0x9e3779b97f4a7c15u) % 4 == 0; }
 
 /* The baseline: logistic on column col alone (every other column unused). */
@@ -58,8 +62,8 @@ enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
         if (is_val(i)) nv++, vpos += y[i] != 0;
     double val_auc[3] = {NAN, NAN, NAN};
     char note[240];
-    bool thin = n < ENC_CHURN_MIN_ROWS || vpos < ENC_CHURN_MIN_CLASS ||
-                nv - vpos < ENC_CHURN_MIN_CLASS;
+    bool thin =
+        n < ENC_CHURN_MIN_ROWS || vpos < ENC_CHURN_MIN_CLASS || nv - vpos < ENC_CHURN_MIN_CLASS;
     enc_rc rc = ENC_OK;
     int kind = ENC_CHURN_BASELINE, trees = 0;
     if (thin) {
@@ -70,7 +74,8 @@ enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
     } else {
         /* the three quarters and the held-out quarter */
         size_t nf = n - nv;
-        double *Xf = enc_xmalloc(nf * (size_t)d * sizeof *Xf), *Xv = enc_xmalloc(nv * (size_t)d * sizeof *Xv);
+        double *Xf = enc_xmalloc(nf * (size_t)d * sizeof *Xf),
+               *Xv = enc_xmalloc(nv * (size_t)d * sizeof *Xv);
         uint8_t *yf = enc_xmalloc(nf), *yv = enc_xmalloc(nv), *train = enc_xmalloc(n);
         size_t a = 0, b = 0;
         for (size_t i = 0; i < n; i++) {
@@ -98,8 +103,28 @@ enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
         free(ws);
         enc_gbt_opts go;
         enc_gbt_opts_default(&go);
-        void *gws = enc_xmalloc(enc_gbt_ws_size(n, d));
-        if (enc_gbt_fit(X, y, train, n, d, &go, &tmp->gbt, &trees, gws, NULL) == ENC_OK &&
+        /* the trees learn from at most TREE_ROWS rows, a hash-chosen sample beyond */
+        size_t ns = 0;
+        const double *Xs = X;
+        const uint8_t *ys = y, *ts = train;
+        double *Xb = NULL;
+        uint8_t *yb = NULL, *tb = NULL;
+        if (n > TREE_ROWS) {
+            Xb = enc_xmalloc((size_t)TREE_ROWS * 2 * (size_t)d * sizeof *Xb);
+            yb = enc_xmalloc((size_t)TREE_ROWS * 2), tb = enc_xmalloc((size_t)TREE_ROWS * 2);
+            uint64_t keep = (uint64_t)((double)UINT64_MAX * ((double)TREE_ROWS / (double)n));
+            for (size_t i = 0; i < n && ns < 2 * (size_t)TREE_ROWS; i++) {
+                if (enc_hash_u64((uint64_t)i + 0x5bd1e995u) > keep) continue;
+                memcpy(Xb + ns * (size_t)d, X + i * (size_t)d, (size_t)d * sizeof *X);
+                yb[ns] = y[i], tb[ns] = train[i];
+                ns++;
+            }
+            Xs = Xb, ys = yb, ts = tb;
+        } else {
+            ns = n;
+        }
+        void *gws = enc_xmalloc(enc_gbt_ws_size(ns, d));
+        if (enc_gbt_fit(Xs, ys, ts, ns, d, &go, &tmp->gbt, &trees, gws, NULL) == ENC_OK &&
             trees > 0) {
             for (size_t i = 0; i < nv; i++) {
                 double e = enc_gbt_logit(&tmp->gbt, Xv + i * (size_t)d);
@@ -107,8 +132,8 @@ enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
             }
             val_auc[2] = auc_of(pv, yv, nv);
         }
-        double best = val_auc[1] > val_auc[2] || !(val_auc[2] == val_auc[2]) ? val_auc[1]
-                                                                               : val_auc[2];
+        double best =
+            val_auc[1] > val_auc[2] || !(val_auc[2] == val_auc[2]) ? val_auc[1] : val_auc[2];
         if (!(best > val_auc[0])) {
             snprintf(note, sizeof note,
                      "no model beat recency alone on the held-out quarter (%zu customers: AUC"
@@ -121,7 +146,7 @@ enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
                      " AUC trees %.4f, logistic %.4f, recency %.4f)",
                      trees, nv, val_auc[2], val_auc[1], val_auc[0]);
             go.max_trees = trees; /* refitted on every row below */
-            rc = enc_gbt_fit(X, y, NULL, n, d, &go, &tmp->gbt, NULL, gws, err);
+            rc = enc_gbt_fit(Xs, ys, NULL, ns, d, &go, &tmp->gbt, NULL, gws, err);
         } else {
             kind = ENC_CHURN_LOGISTIC;
             snprintf(note, sizeof note,
@@ -139,6 +164,9 @@ enc_rc enc_churn_fit_auto(const double *X, const uint8_t *y, size_t n, int d,
             }
         }
         free(gws);
+        free(Xb);
+        free(yb);
+        free(tb);
         free(tmp);
         free(pv);
         free(Xf);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NCUT (ENC_GBT_BINS - 2) /* at most 30 cuts: bins 1..31 for values */
+#define NCUT (ENC_GBT_BINS - 2)              /* at most 30 cuts: bins 1..31 for values */
 #define LEVEL_MAX (1 << (ENC_GBT_DEPTH - 1)) /* nodes split at the deepest splitting level */
 
 void enc_gbt_opts_default(enc_gbt_opts *o)
@@ -24,10 +24,10 @@ void enc_gbt_opts_default(enc_gbt_opts *o)
 }
 
 typedef struct wsp {
-    uint8_t *bin;   /* n x d bins */
-    uint8_t *node;  /* n: the row's node in the tree being grown */
+    uint8_t *bin;                   /* n x d bins */
+    uint8_t *node;                  /* n: the row's node in the tree being grown */
     double *F, *g, *h, *sort, *cut; /* n, n, n, n, d x NCUT */
-    double *hist;   /* LEVEL_MAX x d x BINS x 2 */
+    double *hist;                   /* LEVEL_MAX x d x BINS x 2 */
 } wsp;
 
 static size_t align8(size_t b) { return (b + 7) & ~(size_t)7; }
@@ -94,10 +94,7 @@ static inline uint8_t bin_of(double x, const double *cut, int nc)
     return (uint8_t)b;
 }
 
-static inline int go_left(const enc_gbt_node *nd, double x)
-{
-    return isnan(x) || x <= nd->thr;
-}
+static inline int go_left(const enc_gbt_node *nd, double x) { return isnan(x) || x <= nd->thr; }
 
 double enc_gbt_logit(const enc_gbt *m, const double *x)
 {
@@ -105,7 +102,7 @@ double enc_gbt_logit(const enc_gbt *m, const double *x)
     for (int t = 0; t < m->trees; t++) {
         const enc_gbt_node *tr = m->node[t];
         int k = 0;
-        while (tr[k].feat >= 0) k = go_left(&tr[k], x[tr[k].feat]) ? 2 * k + 1 : 2 * k + 2;
+        while (tr[k].feat >= 0) k = 2 * k + 2 - go_left(&tr[k], x[tr[k].feat]);
         f += tr[k].value;
     }
     return f;
@@ -141,7 +138,8 @@ static void grow(const wsp *w, const uint8_t *train, size_t n, int d, const int 
     const size_t HB = (size_t)d * ENC_GBT_BINS * 2;
     double G[ENC_GBT_NODES] = {0}, H[ENC_GBT_NODES] = {0};
     int open[ENC_GBT_NODES] = {0}, split[ENC_GBT_NODES] = {0};
-    for (int k = 0; k < ENC_GBT_NODES; k++) tr[k] = (enc_gbt_node){.thr = 0, .value = 0, .feat = -1};
+    for (int k = 0; k < ENC_GBT_NODES; k++)
+        tr[k] = (enc_gbt_node){.thr = 0, .value = 0, .feat = -1};
     for (size_t i = 0; i < n; i++) {
         w->node[i] = 0;
         if (train && !train[i]) continue;
@@ -236,7 +234,8 @@ enc_rc enc_gbt_fit(const double *X, const uint8_t *y, const uint8_t *train, size
     for (int j = 0; j < d; j++) {
         nc[j] = cuts_of(X, n, d, j, w.sort, w.cut + (size_t)j * NCUT);
         for (size_t i = 0; i < n; i++)
-            w.bin[i * (size_t)d + j] = bin_of(X[i * (size_t)d + j], w.cut + (size_t)j * NCUT, nc[j]);
+            w.bin[i * (size_t)d + j] =
+                bin_of(X[i * (size_t)d + j], w.cut + (size_t)j * NCUT, nc[j]);
     }
     memset(m, 0, sizeof *m);
     m->d = d;

@@ -33,11 +33,11 @@ typedef struct enc_gbt {
 } enc_gbt;
 
 typedef struct enc_gbt_opts {
-    int max_trees;      /* [300] */
-    double eta;         /* shrinkage [0.05] */
-    double lambda;      /* L2 penalty on leaf values [1] */
-    double min_hess;    /* least sum of p(1-p) in a child [3] */
-    int patience;       /* stop when the validation loss has not improved for this many [40] */
+    int max_trees;   /* [300] */
+    double eta;      /* shrinkage [0.05] */
+    double lambda;   /* L2 penalty on leaf values [1] */
+    double min_hess; /* least sum of p(1-p) in a child [3] */
+    int patience;    /* stop when the validation loss has not improved for this many [40] */
 } enc_gbt_opts;
 void enc_gbt_opts_default(enc_gbt_opts *o);
 

@@ -14,6 +14,7 @@
 #include "intel/cadence.h"
 #include "intel/clv.h"
 #include "intel/lifecycle.h"
+#include "intel/mbgnbd.h"
 #include "intel/rank.h"
 #include "intel/rfm.h"
 #include <math.h>
@@ -406,8 +407,9 @@ static void clv_fit_free(clv_fit *f)
     enc_clv_summary_free(&f->sum);
 }
 
-static enc_rc bg_at(const enc_score_tx *tx, size_t ncust, int64_t t, double unit, bool spend,
-                    const enc_bgnbd_params *start, clv_fit *f, enc_err *err)
+/* The summary and its groups at a calibration end (the day before t). */
+static enc_rc groups_at(const enc_score_tx *tx, size_t ncust, int64_t t, double unit, bool spend,
+                        clv_fit *f, enc_err *err)
 {
     memset(f, 0, sizeof *f);
     int32_t cal = (int32_t)floor_div(t - 1, DAY);
@@ -418,7 +420,14 @@ static enc_rc bg_at(const enc_score_tx *tx, size_t ncust, int64_t t, double unit
     if (rc) return rc;
     enc_clv_obs obs = enc_clv_summary_obs(&f->sum);
     enc_clv_group(&obs, &f->g);
-    return enc_bgnbd_fit_ml(&f->g.obs, start, &f->bg, err);
+    return ENC_OK;
+}
+
+static enc_rc bg_at(const enc_score_tx *tx, size_t ncust, int64_t t, double unit, bool spend,
+                    const enc_bgnbd_params *start, clv_fit *f, enc_err *err)
+{
+    enc_rc rc = groups_at(tx, ncust, t, unit, spend, f, err);
+    return rc ? rc : enc_bgnbd_fit_ml(&f->g.obs, start, &f->bg, err);
 }
 
 /* Scatters per-group values to customers (NaN for customers in no group). */
@@ -427,26 +436,46 @@ static void scatter(const enc_clv_groups *g, size_t n, const double *gv, double 
     for (size_t i = 0; i < n; i++) out[i] = g->of[i] == SIZE_MAX ? NAN : gv[g->of[i]];
 }
 
-/* BG/NBD P(alive) at the instant t from the transactions before it (NaN for customers without
+/* MBG/NBD P(alive) per group of g (mbgnbd.h), fitted on g from start (may be NULL); with
+ * buy != NULL also P(a purchase in the next t model units). */
+static enc_rc mbg_groups(const enc_clv_groups *g, const enc_bgnbd_params *start, enc_bgnbd_fit *fit,
+                         double *gp, double t, double *buy, enc_err *err)
+{
+    enc_rc rc = enc_mbgnbd_fit_ml(&g->obs, start, fit, err);
+    for (size_t k = 0; !rc && k < g->obs.n; k++) {
+        gp[k] = enc_mbgnbd_p_alive(&fit->p, g->x[k], g->tx[k], g->T[k]);
+        if (buy) buy[k] = enc_mbgnbd_p_buy(&fit->p, g->x[k], g->tx[k], g->T[k], t);
+    }
+    return rc;
+}
+
+/* MBG/NBD P(alive) at the instant t from the transactions before it (NaN for customers without
  * one); on failure all NaN and why says so. */
 static void p_alive_at(const enc_score_tx *tx, size_t ncust, int64_t t, double unit_days,
-                       const enc_bgnbd_params *start, double *p_alive, char *why, size_t cap)
+                       const enc_bgnbd_params *start, double *p_alive, double h_days, double *p_buy,
+                       char *why, size_t cap)
 {
     clv_fit f;
     enc_err err = {0};
-    enc_rc rc = bg_at(tx, ncust, t, unit_days, false, start, &f, &err);
-    double *gp = NULL;
+    enc_bgnbd_fit mf;
+    enc_rc rc = groups_at(tx, ncust, t, unit_days, false, &f, &err);
+    double *gp = NULL, *gb = NULL;
     if (!rc) {
-        gp = enc_xmalloc((f.g.obs.n ? f.g.obs.n : 1) * sizeof *gp);
-        rc = enc_bgnbd_predict(&f.bg.p, &f.g.obs, 0, gp, NULL, &err);
+        size_t ng = f.g.obs.n ? f.g.obs.n : 1;
+        gp = enc_xmalloc(ng * sizeof *gp);
+        if (p_buy) gb = enc_xmalloc(ng * sizeof *gb);
+        rc = mbg_groups(&f.g, start, &mf, gp, h_days / unit_days, gb, &err);
     }
     if (rc) {
         snprintf(why, cap, "%.250s", err.msg);
         for (size_t i = 0; i < ncust; i++) p_alive[i] = NAN;
+        for (size_t i = 0; p_buy && i < ncust; i++) p_buy[i] = NAN;
     } else {
         scatter(&f.g, ncust, gp, p_alive);
+        if (p_buy) scatter(&f.g, ncust, gb, p_buy);
     }
     free(gp);
+    free(gb);
     clv_fit_free(&f);
 }
 
@@ -524,8 +553,17 @@ static void clv_models(enc_score *sc, const enc_score_tx *tx, clv_fit *f)
 
     /* predictions once per group: P(alive), expected purchases, discounted purchases */
     double *gp = enc_xmalloc(ng * sizeof *gp), *ge = enc_xmalloc(ng * sizeof *ge);
-    enc_rc rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 30 / unit, gp, ge, &err);
-    if (!rc) scatter(g, n, gp, sc->p_alive), scatter(g, n, ge, sc->exp30);
+    enc_rc rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 30 / unit, NULL, ge, &err);
+    if (!rc) scatter(g, n, ge, sc->exp30);
+    /* P(alive) from MBG/NBD, started at the BG/NBD's parameters; BG/NBD's when it fails */
+    enc_err merr = {0};
+    if (!rc && mbg_groups(g, &md->bg.p, &md->mbg, gp, 0, NULL, &merr) == ENC_OK) {
+        md->has_mbgnbd = 1;
+        scatter(g, n, gp, sc->p_alive);
+    } else if (!rc && !(rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 0, gp, NULL, &err))) {
+        scatter(g, n, gp, sc->p_alive);
+        prefixed(md->clv_error, sizeof md->clv_error, "P(alive) from BG/NBD: ", merr.msg);
+    }
     if (!rc && !(rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 90 / unit, NULL, ge, &err)))
         scatter(g, n, ge, sc->exp90);
     if (!rc && !(rc = enc_bgnbd_predict(&md->bg.p, &g->obs, 365 / unit, NULL, ge, &err)))
@@ -561,7 +599,8 @@ static void clv_models(enc_score *sc, const enc_score_tx *tx, clv_fit *f)
 
 /* Builds the training rows from features at the cut-off (f->churned the labels) and fits. */
 static enc_rc churn_fit(const enc_score_config *c, const enc__feat *f, enc_churn_model *m,
-                        double *rate, double *train_auc, size_t *n_train, char *why, size_t cap)
+                        double *rate, double *train_auc, size_t *n_train, char *why, size_t cap,
+                        double **keep_X, uint8_t **keep_y)
 {
     *rate = *train_auc = NAN;
     size_t nt = 0, pos = 0;
@@ -606,6 +645,11 @@ static enc_rc churn_fit(const enc_score_config *c, const enc__feat *f, enc_churn
         if (enc_auc(p, y, nt, train_auc, aws, &err)) *train_auc = NAN;
         free(aws);
         free(p);
+    }
+    if (keep_X) {
+        *keep_X = X;
+        *keep_y = y;
+        return rc;
     }
     free(X);
     free(y);
@@ -839,7 +883,7 @@ enc_rc enc_score_run(const enc_snapshot *s, int64_t as_of, const enc_score_confi
     int64_t H = (int64_t)llround(cfg->churn_horizon_days * DAY);
     md->churn_cutoff = as_of - H;
     p_alive_at(&tx, n, as_of - H, cfg->clv_unit_days, md->has_bgnbd ? &md->bg.p : NULL, cut_p_alive,
-               pwhy, sizeof pwhy);
+               0, NULL, pwhy, sizeof pwhy);
     enc_score_tx_free(&tx);
 
     /* once the features are in: the churn cut-off's features and the RFM tiers, while the side
@@ -863,8 +907,9 @@ enc_rc enc_score_run(const enc_snapshot *s, int64_t as_of, const enc_score_confi
         cut.p_alive = cut_p_alive;
         cut_p_alive = NULL;
         size_t ntr;
-        md->has_churn = churn_fit(cfg, &cut, &md->churn, &md->churn_rate, &md->churn_train_auc,
-                                  &ntr, md->churn_error, sizeof md->churn_error) == ENC_OK;
+        md->has_churn =
+            churn_fit(cfg, &cut, &md->churn, &md->churn_rate, &md->churn_train_auc, &ntr,
+                      md->churn_error, sizeof md->churn_error, NULL, NULL) == ENC_OK;
         if (md->has_churn && pwhy[0])
             snprintf(md->churn_error, sizeof md->churn_error, "P(alive) at the cut-off: %.200s",
                      pwhy);
@@ -911,14 +956,16 @@ void enc_score_free(enc_score *sc)
 enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_score_config *cfg,
                                 bool pareto, enc_churn_eval *out, enc_err *err)
 {
+    bool keep = out->keep_rows;
     memset(out, 0, sizeof *out);
+    out->keep_rows = keep;
     enc_rc rc = enc_score_config_check(cfg, err);
     if (rc) return rc;
     int64_t H = (int64_t)llround(cfg->churn_horizon_days * DAY);
     out->as_of = as_of;
     out->until = as_of + H;
     out->cutoff = as_of - H;
-    out->auc = out->auc_recency = out->auc_p_alive = out->auc_p_alive_pnbd = NAN;
+    out->auc = out->auc_recency = out->auc_p_alive = out->auc_p_alive_pnbd = out->auc_p_buy = NAN;
     if (s->as_of < out->until)
         return enc_fail(err, ENC_EUSAGE,
                         "churn evaluate: the snapshot ends before as-of + horizon");
@@ -929,19 +976,20 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     enc__feat f, cut;
     alloc_feat(&f, n, true);
     char why[256] = "";
-    p_alive_at(&tx, n, as_of, cfg->clv_unit_days, NULL, f.p_alive, out->p_alive_error,
-               sizeof out->p_alive_error);
+    double *pb = enc_xmalloc((n ? n : 1) * sizeof *pb);
+    p_alive_at(&tx, n, as_of, cfg->clv_unit_days, NULL, f.p_alive, cfg->churn_horizon_days, pb,
+               out->p_alive_error, sizeof out->p_alive_error);
     double *pn = enc_xmalloc((n ? n : 1) * sizeof *pn);
     if (pareto)
         pnbd_p_alive_at(&tx, n, as_of, cfg->clv_unit_days, pn, out->pnbd_error,
                         sizeof out->pnbd_error);
     rc = cutoff_features(s, cfg, as_of, cfg->threads, &cut, err);
     if (!rc) {
-        p_alive_at(&tx, n, cut.t, cfg->clv_unit_days, NULL, cut.p_alive, why, sizeof why);
+        p_alive_at(&tx, n, cut.t, cfg->clv_unit_days, NULL, cut.p_alive, 0, NULL, why, sizeof why);
         size_t ntr = 0;
         double auc_tr;
         if (churn_fit(cfg, &cut, &out->model, &out->train_churn_rate, &auc_tr, &ntr, why,
-                      sizeof why))
+                      sizeof why, keep ? &out->X_train : NULL, keep ? &out->y_train : NULL))
             rc = enc_fail(err, ENC_EFAIL, "churn evaluate: %s", why);
         out->n_train = ntr;
     }
@@ -965,7 +1013,8 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
     double *p = enc_xmalloc((ne ? ne : 1) * sizeof *p),
            *rec = enc_xmalloc((ne ? ne : 1) * sizeof *rec);
     double *pa = enc_xmalloc((ne ? ne : 1) * sizeof *pa),
-           *pp = enc_xmalloc((ne ? ne : 1) * sizeof *pp);
+           *pp = enc_xmalloc((ne ? ne : 1) * sizeof *pp),
+           *pbk = enc_xmalloc((ne ? ne : 1) * sizeof *pbk);
     uint8_t *y = enc_xmalloc(ne ? ne : 1);
     size_t k = 0, churned = 0;
     bool pa_ok = !out->p_alive_error[0], pp_ok = pareto && !out->pnbd_error[0];
@@ -978,6 +1027,7 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
             last = q;
         rec[k] = (double)(as_of - s->ord_ts[last]) / DAY;
         pa[k] = pa_ok && isfinite(f.p_alive[i]) ? 1 - f.p_alive[i] : 0;
+        pbk[k] = pa_ok && isfinite(pb[i]) ? 1 - pb[i] : 0;
         pp[k] = pp_ok && isfinite(pn[i]) ? 1 - pn[i] : 0;
         y[k] = f.churned[i];
         churned += y[k];
@@ -995,16 +1045,50 @@ enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_
         rc = enc_auc(p, y, ne, &out->auc, ws, err);
         if (!rc) rc = enc_auc(rec, y, ne, &out->auc_recency, ws, err);
         if (!rc && pa_ok) rc = enc_auc(pa, y, ne, &out->auc_p_alive, ws, err);
+        if (!rc && pa_ok) rc = enc_auc(pbk, y, ne, &out->auc_p_buy, ws, err);
         if (!rc && pp_ok) rc = enc_auc(pp, y, ne, &out->auc_p_alive_pnbd, ws, err);
         free(ws);
+        double se = 0;
+        for (size_t i = 0; i < ne; i++) {
+            int b = p[i] >= 1 ? 9 : (int)(p[i] * 10);
+            out->reliability[b].n++;
+            out->reliability[b].mean_p += p[i];
+            out->reliability[b].rate += y[i];
+            se += (p[i] - y[i]) * (p[i] - y[i]);
+        }
+        for (int b = 0; b < 10; b++)
+            if (out->reliability[b].n) {
+                out->reliability[b].mean_p /= (double)out->reliability[b].n;
+                out->reliability[b].rate /= (double)out->reliability[b].n;
+            }
+        out->brier = ne ? se / (double)ne : NAN;
+    }
+    if (keep && !rc) {
+        out->X_eval = X;
+        out->y_eval = y;
+        out->p_eval = p;
+        X = NULL, y = NULL, p = NULL;
     }
     free(X);
     free(p);
     free(rec);
     free(pa);
     free(pp);
+    free(pbk);
+    free(pb);
     free(pn);
     free(y);
     free_feat(&f);
     return rc;
+}
+
+void enc_churn_eval_free(enc_churn_eval *ev)
+{
+    free(ev->X_train);
+    free(ev->X_eval);
+    free(ev->p_eval);
+    free(ev->y_train);
+    free(ev->y_eval);
+    ev->X_train = ev->X_eval = ev->p_eval = NULL;
+    ev->y_train = ev->y_eval = NULL;
 }

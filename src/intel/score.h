@@ -74,6 +74,8 @@ typedef struct enc_score_models {
     enc_bgnbd_fit bg;
     enc_gg_fit gg;
     size_t clv_repeaters;
+    int has_mbgnbd; /* P(alive) from MBG/NBD (mbgnbd.h); from BG/NBD when its fit failed */
+    enc_bgnbd_fit mbg;
     char clv_error[256];
     /* churn: trained on features at cutoff = as_of - horizon, labelled by what followed */
     int has_churn;
@@ -171,7 +173,7 @@ void enc_score_tx_free(enc_score_tx *tx);
 /* `churn evaluate`: train on the history before as_of (features at as_of - horizon, labelled by
  * the horizon that followed), score everybody who bought before as_of, and compare with what
  * happened in [as_of, as_of + horizon) — which s must hold. Baselines: recency alone (days since
- * the last order), 1 - P(alive) of a BG/NBD fitted on the data before as_of (the P(alive) the
+ * the last order), 1 - P(alive) of an MBG/NBD fitted on the data before as_of (the P(alive) the
  * profiles carry), and the same of a Pareto/NBD (which, unlike BG/NBD, does not rate every
  * one-time buyer alive). */
 typedef struct enc_churn_eval {
@@ -180,9 +182,24 @@ typedef struct enc_churn_eval {
     double train_churn_rate;
     double auc, auc_recency, auc_p_alive; /* NaN when a baseline could not be computed */
     double auc_p_alive_pnbd;              /* 1 - P(alive) of a Pareto/NBD (NaN unless asked) */
+    double auc_p_buy; /* 1 - P(a purchase within the horizon) of the MBG/NBD (mbgnbd.h) */
     enc_churn_model model;
     char p_alive_error[256], pnbd_error[256];
+    /* calibration on the evaluated customers: ten bins of predicted P(churn) [k/10, (k+1)/10)
+     * with how many fell in, their mean prediction and the share that churned; Brier score */
+    struct {
+        size_t n;
+        double mean_p, rate;
+    } reliability[10];
+    double brier;
+    /* keep_rows, set before the call (the rest is cleared): the training rows (at the cut-off)
+     * and the evaluated rows (at as-of), ENC_SCORE_D columns row-major, their labels and the
+     * model's P(churn) of the evaluated rows; malloc'd, enc_churn_eval_free frees them */
+    bool keep_rows;
+    double *X_train, *X_eval, *p_eval;
+    uint8_t *y_train, *y_eval;
 } enc_churn_eval;
+void enc_churn_eval_free(enc_churn_eval *ev);
 enc_rc enc_score_churn_evaluate(const enc_snapshot *s, int64_t as_of, const enc_score_config *cfg,
                                 bool pareto, enc_churn_eval *out, enc_err *err);
 #endif

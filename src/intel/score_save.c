@@ -342,7 +342,10 @@ void enc_score_models_json(const enc_score *sc, enc_jw *w)
         enc_jw_knum(w, "churn_rate", md->churn_rate);
         enc_jw_knum(w, "train_auc", md->churn_train_auc);
         enc_jw_knum(w, "lambda", md->churn.lambda);
-        enc_jw_key(w, "coefficients");
+        enc_jw_kstr(w, "model", enc_churn_kind_name(md->churn.kind));
+        enc_jw_kstr(w, "model_note", md->churn.note);
+        enc_jw_kint(w, "trees", md->churn.kind == ENC_CHURN_GBT ? md->churn.gbt.trees : 0);
+        enc_jw_key(w, "coefficients"); /* of the logistic model (also fitted for the others) */
         enc_jw_obj(w);
         for (int j = 0; j < md->churn.d; j++) enc_jw_knum(w, feat[j].name, md->churn.beta[j]);
         enc_jw_end(w);

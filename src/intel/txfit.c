@@ -63,3 +63,61 @@ enc_rc enc_txfit_run(const enc_txfit_model *m, enc_optim_fn f, void *ctx, double
             m->name, enc_optim_status_name(rep->status), rep->iterations, rep->grad_norm);
     return ENC_OK;
 }
+
+enc_rc enc_txfit_start(const enc_txfit_model *m, const double *p4, double sT, double sx,
+                       double th[4], enc_err *err)
+{
+    if (!p4) {
+        th[0] = 0, th[1] = log(sT / sx), th[2] = 0, th[3] = 0;
+        return ENC_OK;
+    }
+    for (int j = 0; j < 4; j++) {
+        if (!(p4[j] > 0 && isfinite(p4[j])))
+            return enc_fail(err, ENC_EUSAGE, "%s: starting parameters must be positive", m->name);
+        th[j] = log(p4[j]);
+    }
+    return ENC_OK;
+}
+
+void enc_txfit_chain(const double th[4], const double gp[4], double scale, double g[4])
+{
+    for (int j = 0; j < 4; j++) g[j] = -scale * exp(th[j]) * gp[j];
+}
+
+typedef struct llctx {
+    enc_txfit_ll ll;
+    const enc_clv_obs *d;
+    double scale; /* 1 / total weight: the minimiser sees the mean negative log-likelihood */
+} llctx;
+
+static double ll_objective(const double *th, double *g, void *vc)
+{
+    llctx *c = vc;
+    double p[4], gp[4];
+    for (int j = 0; j < 4; j++) {
+        if (!(fabs(th[j]) < 700)) return NAN;
+        p[j] = exp(th[j]);
+    }
+    double ll = c->ll(p, c->d, g ? gp : NULL);
+    if (g) enc_txfit_chain(th, gp, c->scale, g);
+    return -c->scale * ll;
+}
+
+enc_rc enc_txfit_fit(const enc_txfit_model *m, enc_txfit_ll ll, const enc_clv_obs *d,
+                     const double *start4, double p4[4], double *ll_out, enc_optim_report *rep,
+                     int *found, enc_err *err)
+{
+    int64_t xmax;
+    double tw, sx, sT, th[4];
+    *found = 0;
+    enc_rc rc = enc_txfit_check(m, d, &xmax, &tw, &sx, &sT, err);
+    if (!rc) rc = enc_txfit_start(m, start4, sT, sx, th, err);
+    if (rc) return rc;
+    llctx c = {ll, d, 1 / tw};
+    rc = enc_txfit_run(m, ll_objective, &c, th, rep, found, err);
+    if (*found) {
+        for (int j = 0; j < 4; j++) p4[j] = exp(th[j]);
+        *ll_out = ll(p4, d, NULL);
+    }
+    return rc;
+}

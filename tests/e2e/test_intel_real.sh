@@ -6,7 +6,9 @@
 # as of its last day, whose recency, frequency, monetary and R/F/M scores equal an independent
 # pandas computation (tests/oracle/rfm_oracle.py) for every customer, at two as-of dates; and the
 # churn model on a time split (as of 2011-09-01, 90 days) beats the recency-only and the
-# P(alive)-only baselines. Under CI=true a missing data set fails.
+# P(alive)-only baselines, its trees agree with scikit-learn's on the same rows
+# (tests/oracle/churn_oracle.py), thin history falls back to recency (as of 2011-03-01), and the
+# MBG/NBD fit equals the published one on CDNOW. Under CI=true a missing data set fails.
 . "$(dirname "$0")/lib.sh"
 ORACLE="$(cd "$(dirname "$0")/../oracle" && pwd)/rfm_oracle.py"
 CD="cdnow/CDNOW_sample.txt"
@@ -43,6 +45,17 @@ if need_data "$CD"; then
   sig3 "cdnow Gamma-Gamma q = 3.74" "$(jget "$FIT" 'd["gamma_gamma"]["q"]')" 3.74
   sig3 "cdnow Gamma-Gamma gamma = 15.44" "$(jget "$FIT" 'd["gamma_gamma"]["gamma"]')" 15.44
   check "cdnow Gamma-Gamma on the 946 repeaters" "$(jget "$FIT" 'd["gamma_gamma"]["customers"]')" 946
+  # MBG/NBD, the P(alive) model (issue 19 item 5b): the published CDNOW fit (BTYDplus; lifetimes'
+  # ModifiedBetaGeoFitter test: r 0.525, alpha 6.183, a 0.891, b 1.614)
+  check "cdnow MBG/NBD = the published r, alpha, a, b (3 decimals)" \
+    "$(jget "$FIT" '"%.3f %.3f %.3f %.3f" % tuple(d["mbgnbd"][k] for k in ("r","alpha","a","b"))')" "0.525 6.183 0.891 1.614"
+  run_rc "$ENCORE" churn evaluate --as-of 1997-09-30 --horizon 90 --json
+  check "cdnow churn evaluate: exit 0" "$RC" 0
+  echo "    cdnow churn as of 1997-09-30: $(jget "$OUT" '"AUC %.4f (%s); recency %.4f; P(alive) MBG/NBD %.4f; P(no purchase in 90 d) MBG/NBD %.4f" % (d["auc"], d["model"], d["baselines"]["recency"], d["baselines"]["p_alive"], d["baselines"]["p_buy_horizon"])')"
+  check "cdnow: P(alive) no longer ranks backwards (BG/NBD's AUC was 0.33)" "$(jget "$OUT" 'd["baselines"]["p_alive"] > 0.7')" True
+  check "cdnow: MBG/NBD's P(purchase in the horizon) ranks at least as well as recency" \
+    "$(jget "$OUT" 'd["baselines"]["p_buy_horizon"] >= d["baselines"]["recency"]')" True
+  check "cdnow: the model beats recency" "$(jget "$OUT" 'd["auc"] > d["baselines"]["recency"]')" True
   run_rc "$ENCORE" clv fit --calibration-end 1997-09-30 --unit day --json
   check "cdnow in days: the same r, a, b; alpha x 7" \
     "$(jget "$OUT" '"%.3g %.3g %.3g %.4g" % (d["bgnbd"]["r"], d["bgnbd"]["a"], d["bgnbd"]["b"], d["bgnbd"]["alpha"] / 7)')" \
@@ -78,9 +91,41 @@ if need_data "$OR"; then
   run_rc "$ENCORE" churn evaluate --as-of 2011-09-01 --horizon 90 --json
   check "online retail churn evaluate: exit 0" "$RC" 0
   CH=$OUT
-  echo "    churn as of 2011-09-01, 90 days: $(jget "$CH" '"AUC %.4f; recency %.4f; P(alive) BG/NBD %.4f; %d customers, %d churned" % (d["auc"], d["baselines"]["recency"], d["baselines"]["p_alive"], d["customers"], d["churned"])')"
+  echo "    churn as of 2011-09-01, 90 days: $(jget "$CH" '"AUC %.4f; recency %.4f; P(alive) MBG/NBD %.4f; %d customers, %d churned" % (d["auc"], d["baselines"]["recency"], d["baselines"]["p_alive"], d["customers"], d["churned"])')"
   check "online retail churn: the model beats recency alone" "$(jget "$CH" 'd["auc"] > d["baselines"]["recency"]')" True
   check "online retail churn: the model beats P(alive) alone" "$(jget "$CH" 'd["auc"] > d["baselines"]["p_alive"]')" True
+  check "online retail churn: the model named, with its held-out AUCs" \
+    "$(jget "$CH" 'd["model"] in ("gbt", "logistic") and d["validation"]["customers"] > 500 and max(d["validation"]["auc_trees"], d["validation"]["auc_logistic"]) > d["validation"]["auc_recency"]')" True
+  check "online retail churn: P(purchase in 90 d) of MBG/NBD ranks better than recency" \
+    "$(jget "$CH" 'd["baselines"]["p_buy_horizon"] > d["baselines"]["recency"]')" True
+  check "online retail churn: the reliability table covers every customer" \
+    "$(jget "$CH" 'sum(b["customers"] for b in d["reliability"]) == d["customers"] and all(0 <= b["observed"] <= 1 and b["from"] <= b["predicted"] < b["to"] for b in d["reliability"])')" True
+  check "online retail churn: a Brier score below the constant forecast's r (1 - r)" \
+    "$(jget "$CH" 'd["brier"] < (d["churned"] / d["customers"]) * (1 - d["churned"] / d["customers"]) - 0.02')" True
+  # the trees against an independent implementation (scikit-learn) on the same feature rows
+  run_rc "$ENCORE" churn evaluate --as-of 2011-09-01 --horizon 90 --features "$E2E_TMP/churn.csv" --json
+  check "online retail churn --features: exit 0" "$RC" 0
+  if [ "$(jget "$OUT" 'd["model"]')" = gbt ]; then
+    run_rc /usr/bin/python3 "$(dirname "$ORACLE")/churn_oracle.py" "$E2E_TMP/churn.csv" "$(jget "$OUT" 'd["trees"]')"
+    check "churn oracle: runs" "$RC" 0
+    echo "    $(echo "$OUT" | tr '\n' ' ')"
+    check "churn oracle: encore's AUC equals its own predictions' AUC" \
+      "$(echo "$OUT" | awk '$1 == "encore" {print $2}')" "$(jget "$CH" '"%.4f" % d["auc"]')"
+    check "churn oracle: encore's trees within 0.03 AUC of scikit-learn's on the same rows" \
+      "$(echo "$OUT" | awk '$1 == "encore" {e = $2} $1 == "sklearn_trees" {s = $2} END {d = e - s; print (d < 0.03 && d > -0.03) ? "yes" : "no " d}')" yes
+  fi
+  check "churn --features: an unwritable path fails with the path" \
+    "$("$ENCORE" churn evaluate --as-of 2011-09-01 --features /nonexistent/dir/f.csv 2>&1 >/dev/null; echo "rc=$?")" \
+    "encore: churn: --features: cannot write /nonexistent/dir/f.csv
+rc=1"
+  # thin history (issue 19 item 5a): 95 customers before the cut-off 2010-12-01 inverted the
+  # model (AUC 0.384); now recency alone ranks, and the output says so
+  run_rc "$ENCORE" churn evaluate --as-of 2011-03-01 --horizon 90 --json
+  check "online retail churn as of 2011-03-01: exit 0" "$RC" 0
+  echo "    churn as of 2011-03-01: $(jget "$OUT" '"AUC %.4f (%s, %d trained); recency %.4f" % (d["auc"], d["model"], d["trained_on"], d["baselines"]["recency"])')"
+  check "thin history: the baseline, said" "$(jget "$OUT" '(d["model"], "too few" in d["model_note"])')" "('baseline', True)"
+  check "thin history: ranks as recency (to 0.001), not inverted" \
+    "$(jget "$OUT" 'abs(d["auc"] - d["baselines"]["recency"]) < 0.001 and d["auc"] > 0.6')" True
   check "online retail churn: customers who had bought before 2011-09-02" "$(jget "$CH" 'd["customers"]')" \
     "$(sqlite3 "$ENCORE_DB" "SELECT count(DISTINCT customer_id) FROM orders WHERE status = 'paid' AND sales > 0 AND ts < strftime('%s', '2011-09-02')")"
 fi

@@ -8,6 +8,7 @@
 #include "base/datetime.h"
 #include "base/json.h"
 #include "intel/clv.h"
+#include "intel/mbgnbd.h"
 #include "intel/score.h"
 #include "ingest/import.h"
 #include <jansson.h>
@@ -396,16 +397,32 @@ static void cdnow_through_store(void)
                        .months = 12,
                        .month_days = 30,
                        .discount = 0.01};
-    enc_clv_out out = {.p_alive = pa, .expected = ex, .clv = clv};
+    int32_t *cx = calloc(n, sizeof *cx);
+    double *ctx = calloc(n, sizeof *ctx), *cT = calloc(n, sizeof *cT);
+    enc_clv_out out = {.p_alive = pa, .expected = ex, .clv = clv, .x = cx, .tx = ctx, .T = cT};
     enc_clv_result r;
     CHECK_INT(enc_clv_run(tx.n, tx.cust, tx.day, tx.value, n, &co, &out, &r, &err), ENC_OK);
+    /* P(alive) comes from MBG/NBD (issue 19 item 5b): the published CDNOW fit (BTYDplus,
+     * Platzer; lifetimes' ModifiedBetaGeoFitter test), 3 decimals, and its formula per customer */
+    CHECK(sc->models.has_mbgnbd);
+    CHECK_NEAR(sc->models.mbg.p.r, 0.525, 0.0005);
+    CHECK_NEAR(sc->models.mbg.p.alpha, 6.183, 0.0005 / 6.183);
+    CHECK_NEAR(sc->models.mbg.p.a, 0.891, 0.0005);
+    CHECK_NEAR(sc->models.mbg.p.b, 1.614, 0.0005 / 1.614);
     double worst = 0;
+    size_t one_timers_below_1 = 0;
     for (size_t i = 0; i < n; i++) {
+        pa[i] = enc_mbgnbd_p_alive(&sc->models.mbg.p, cx[i], ctx[i], cT[i]);
+        one_timers_below_1 += cx[i] == 0 && sc->p_alive[i] < 0.99;
         double d1 = fabs(sc->p_alive[i] - pa[i]), d2 = fabs(sc->exp90[i] - ex[i]),
                d3 = fabs(sc->clv[i] / 100 - clv[i]) / (1 + clv[i]);
         worst = fmax(worst, fmax(d1, fmax(d2, d3)));
     }
     CHECK(worst < 1e-12);
+    CHECK(one_timers_below_1 > 1000); /* BG/NBD's is 1 for every one of them */
+    free(cx);
+    free(ctx);
+    free(cT);
     /* the churn model was trained at 2 July 1997 (90 days earlier) and scores every buyer */
     CHECK(sc->models.has_churn);
     CHECK_INT(sc->models.churn_cutoff, T - 90 * DAY);
