@@ -1,6 +1,9 @@
-/* main.c — the encore command: global options (--db, --help, --version) and dispatch to the
- * subcommands in src/cli/. Nothing else lives here. */
+/* main.c — the encore command: global options (--db, --help, --version) and the command
+ * registry: a row a command with its setup flags (ENC_CMD_STORE, ENC_CMD_CONFIG, ENC_CMD_JSON,
+ * done by the command's option parser, cli/opts.h) and dispatch to src/cli/. A row with no flags
+ * runs a command that still parses its own argv. docs/cli-internals.md: adding a command. */
 #include "cli/cli.h"
+#include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,14 +11,18 @@
 
 #define ENCORE_VERSION "0.1.0"
 
+/* Rows of commands that still parse their own argv leave out the flags (0). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct {
     const char *name;
     enc_cmd_fn fn;
     const char *summary;
+    unsigned flags; /* ENC_CMD_* (cli.h) */
 } commands[] = {
     /* foundation: data in */
     {"import", cmd_import, "import customers, products, orders, events, feedback or consents"},
-    {"stats", cmd_stats, "what the store holds"},
+    {"stats", cmd_stats, "what the store holds", ENC_CMD_STORE | ENC_CMD_JSON},
     {"cache", cmd_cache, "the column cache audiences and campaigns read (build, status, drop)"},
     {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
     {"check", cmd_check, "check the store: SQLite's quick_check and Encore's invariants"},
@@ -24,7 +31,8 @@ static const struct {
     {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},
     {"score", cmd_score, "score every customer: RFM, lifecycle, CLV, churn, tags, clusters"},
     {"profile", cmd_profile, "one customer's stored profile"},
-    {"segments", cmd_segments, "customers, revenue share and mean CLV per segment"},
+    {"segments", cmd_segments, "customers, revenue share and mean CLV per segment",
+     ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
     {"clv", cmd_clv, "fit and evaluate the CLV models (BG/NBD, Pareto/NBD, Gamma-Gamma)"},
     {"churn", cmd_churn, "evaluate the churn model on a time split"},
     {"export", cmd_export, "write the stored profiles as CSV or JSON lines"},
@@ -67,6 +75,7 @@ static const struct {
     {"audit", cmd_audit, "the append-only audit log of the management API and these commands"},
     {NULL, NULL, NULL},
 };
+#pragma GCC diagnostic pop
 
 static void usage(FILE *to)
 {
@@ -126,7 +135,10 @@ int main(int argc, char **argv)
     for (int c = 0; commands[c].name; c++) {
         if (strcmp(commands[c].name, name) == 0) {
             optind = 0; /* glibc: full reset of getopt for the subcommand */
-            return commands[c].fn(&cli, argc - i, argv + i);
+            cli.flags = commands[c].flags;
+            int rc = commands[c].fn(&cli, argc - i, argv + i);
+            if (cli.st) enc_store_close(cli.st); /* opened by the setup of ENC_CMD_STORE */
+            return rc;
         }
     }
     fprintf(stderr, "encore: unknown command '%s' (see 'encore --help')\n", name);
