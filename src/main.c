@@ -25,7 +25,8 @@ static const struct {
     {"stats", cmd_stats, "what the store holds", ENC_CMD_STORE | ENC_CMD_JSON},
     {"cache", cmd_cache, "the column cache audiences and campaigns read (build, status, drop)"},
     {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
-    {"check", cmd_check, "check the store: SQLite's quick_check and Encore's invariants"},
+    {"check", cmd_check, "check the store: SQLite's quick_check and Encore's invariants",
+     ENC_CMD_STORE | ENC_CMD_JSON},
 
     /* customer intelligence */
     {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},
@@ -66,8 +67,10 @@ static const struct {
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},
-    {"cohorts", cmd_cohorts, "cohort retention: customers and revenue by period of first purchase"},
-    {"kpis", cmd_kpis, "orders, revenue, AOV, active/new customers, repurchase rate per period"},
+    {"cohorts", cmd_cohorts, "cohort retention: customers and revenue by period of first purchase",
+     ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
+    {"kpis", cmd_kpis, "orders, revenue, AOV, active/new customers, repurchase rate per period",
+     ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
 
     /* the management API's users, keys and audit log */
     {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role"},

@@ -81,9 +81,17 @@ static int set_value(const enc_cli *cli, const enc_usage *u, const enc_opt *opts
     case ENC_OPT_STRING: *(const char **)o->value = v; break;
     case ENC_OPT_CHOICE:
         if (!choice_ok(o->argh, v)) {
-            char why[160];
-            snprintf(why, sizeof why, "'%.60s' is not one of %.80s", v, o->argh);
-            return usage_err(cli, u, opts, "--%s: %s", o->name, why);
+            /* "a|b|c" said as "a, b or c" */
+            char words[160];
+            size_t n = 0, bars = 0;
+            for (const char *p = o->argh; *p; p++) bars += *p == '|';
+            for (const char *p = o->argh; *p && n + 8 < sizeof words; p++) {
+                if (*p != '|') words[n++] = *p;
+                else if (--bars) n += (size_t)snprintf(words + n, sizeof words - n, ", ");
+                else n += (size_t)snprintf(words + n, sizeof words - n, " or ");
+            }
+            words[n] = 0;
+            return usage_err(cli, u, opts, "--%s: '%.60s' is not %s", o->name, v, words);
         }
         *(const char **)o->value = v;
         break;

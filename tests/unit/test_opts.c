@@ -49,8 +49,8 @@ static const enc_opt opts[] = {
     OPT_BOOL("dry-run", &b_val, "do nothing"),
     OPT_END(),
 };
-static const enc_usage u = {.name = "thing", .synopsis = "[OPTIONS] A [B]", .min_args = 1,
-                            .max_args = 2};
+static const enc_usage u = {
+    .name = "thing", .synopsis = "[OPTIONS] A [B]", .min_args = 1, .max_args = 2};
 
 static void reset(void)
 {
@@ -115,11 +115,21 @@ static void usage_errors(void)
 {
     enc_cli cli = {0};
     const char *bad[] = {
-        "thing a --no-such-option", "thing a -x",          "thing a --name",
-        "thing a --limit 0",        "thing a --limit 101", "thing a --limit 5x",
-        "thing a --rate 1.5",       "thing a --rate nan",  "thing a --now yesterday",
-        "thing a --now 2026-02-30", "thing a --by rfm_cn", "thing a --dry-run=1",
-        "thing",                    "thing a b c",         "thing a --json",
+        "thing a --no-such-option",
+        "thing a -x",
+        "thing a --name",
+        "thing a --limit 0",
+        "thing a --limit 101",
+        "thing a --limit 5x",
+        "thing a --rate 1.5",
+        "thing a --rate nan",
+        "thing a --now yesterday",
+        "thing a --now 2026-02-30",
+        "thing a --by rfm_cn",
+        "thing a --dry-run=1",
+        "thing",
+        "thing a b c",
+        "thing a --json",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         reset();
