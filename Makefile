@@ -61,6 +61,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libencore.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 test: all
+	scripts/check-layers
 	tests/run.sh $(BUILD)
 
 test-slow: all

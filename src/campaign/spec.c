@@ -7,7 +7,7 @@
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
-#include "server/token.h"
+#include "campaign/token.h"
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>

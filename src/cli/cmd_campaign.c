@@ -11,6 +11,7 @@
 #include "campaign/playbook.h"
 #include "campaign/plan.h"
 #include "campaign/run.h"
+#include "measure/abdecide.h"
 #include "campaign/spec.h"
 #include "cli/cli.h"
 #include "delivery/outbox.h"

@@ -6,7 +6,7 @@
 #include "base/datetime.h"
 #include "base/json.h"
 #include "ingest/clean.h"
-#include "server/token.h"
+#include "campaign/token.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

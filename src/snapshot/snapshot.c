@@ -6,7 +6,6 @@
  * engines cost. */
 #include "snapshot/snapshot.h"
 #include "snapshot/snapshot_int.h"
-#include "snapshot/colcache.h"
 #include "store/store_int.h"
 #include "base/map.h"
 #include <math.h>
@@ -1099,22 +1098,6 @@ bool enc_snapshot_opts_cover(const enc_snapshot_opts *have, const enc_snapshot_o
     if (has_orders(need->parts) && have->orders_from > need->orders_from) return false;
     if ((need->parts & ENC_SNAP_EVENTS) && have->events_from > need->events_from) return false;
     return true;
-}
-
-enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_err *err)
-{
-    return enc_snapshot_load_opts(st, as_of, NULL, out, err);
-}
-
-enc_rc enc_snapshot_load_opts(enc_store *st, int64_t as_of, const enc_snapshot_opts *o,
-                              enc_snapshot **out, enc_err *err)
-{
-    /* from the column cache when it can serve (colcache.h), else from the store */
-    if (enc_colcache_snapshot(st, as_of, o, out, err)) return ENC_EDB;
-    if (*out) return ENC_OK;
-    enc__snap_ext x;
-    enc__snap_ext_all(&x);
-    return enc__snapshot_load_ext(st, as_of, o, &x, out, err);
 }
 
 enc_rc enc__snapshot_load_ext(enc_store *st, int64_t as_of, const enc_snapshot_opts *o,

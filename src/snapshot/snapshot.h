@@ -181,7 +181,8 @@ typedef struct enc_snapshot {
 } enc_snapshot;
 
 /* Loads the snapshot as of `as_of` (exclusive; pass INT64_MAX for everything): every part,
- * all history. The caller frees it with enc_snapshot_free. */
+ * all history; from the column cache when it serves, else from the store (load.c, above both
+ * snapshot.c and colcache.c). The caller frees it with enc_snapshot_free. */
 enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_err *err);
 /* The same, reading only what o asks for (o NULL: everything): an audience of profile fields
  * needs the customer ids alone, one with bought(within = 30d) a month of orders and lines. */

@@ -1,7 +1,7 @@
 /* token.c — signed tracking tokens (see token.h): payload codec, HMAC-SHA256 by libsodium,
  * canonical base64url, the secret's sources, and the tracking URLs the campaign engine puts
  * into messages. */
-#include "server/token.h"
+#include "campaign/token.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
