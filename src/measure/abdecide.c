@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enc_rc enc_ab_decide(enc_store *st, const enc_spec *spec, int64_t until, int64_t now,
-                     char *winner, size_t cap, int *significant, char *rule, size_t rule_cap,
-                     enc_err *err)
+enc_rc enc_ab_decide(enc_store *st, const enc_spec *spec, int64_t until, int64_t now, char *winner,
+                     size_t cap, int *significant, char *rule, size_t rule_cap, enc_err *err)
 {
     enc_attr *a;
     enc_attr_opts o = {.as_of = until, .spec = spec};
@@ -66,8 +65,8 @@ enc_rc enc_tick(enc_store *st, int64_t now, enc_run_result **res, size_t *n, int
                     char winner[ENC_SPEC_MAX_NAME], rule[200];
                     int sig;
                     if (spec->ab)
-                        rc = enc_ab_decide(st, spec, row->ab_decide_at, now, winner,
-                                           sizeof winner, &sig, rule, sizeof rule, &e2);
+                        rc = enc_ab_decide(st, spec, row->ab_decide_at, now, winner, sizeof winner,
+                                           &sig, rule, sizeof rule, &e2);
                     enc_spec_free(spec);
                 }
             }

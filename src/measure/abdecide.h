@@ -18,9 +18,8 @@
  * first; a variant without members is never the leader. The winner's name goes to winner
  * (cap bytes); *significant (the leader against each other variant, Holm-adjusted, at 0.05)
  * and the rule that chose it (enc_ab_rule, into rule) are kept in the stored report too. */
-enc_rc enc_ab_decide(enc_store *st, const enc_spec *spec, int64_t until, int64_t now,
-                     char *winner, size_t cap, int *significant, char *rule, size_t rule_cap,
-                     enc_err *err);
+enc_rc enc_ab_decide(enc_store *st, const enc_spec *spec, int64_t until, int64_t now, char *winner,
+                     size_t cap, int *significant, char *rule, size_t rule_cap, enc_err *err);
 /* The scheduler's step (`encore tick`, `encore serve`'s tick job): redeems coupons from
  * imported orders (*redeemed gets how many), then for each running campaign, highest priority
  * first, decides its A/B test when the time has come (enc_ab_decide) and advances it

@@ -16,10 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static const char *const ev_names[EV_NTYPES] = {
-    "view",        "click",    "favorite", "share",        "comment",       "cart_add",
-    "cart_remove", "search",   "consult",  "message_open", "message_click", "unsubscribe",
-    "checkout",    "purchase", "login",    "other"};
+static const char *const ev_names[EV_NTYPES] = {ENC_EV_TYPE_MAP(ENC_VOCAB_NAME) "other"};
 
 const char *enc_ev_type_name(enc_ev_type t) { return t < EV_NTYPES ? ev_names[t] : "other"; }
 
@@ -32,7 +29,7 @@ enc_ev_type enc_ev_type_parse(const char *s)
     return EV_OTHER;
 }
 
-static const char *const ch_names[CH_NCHANNELS] = {"email", "sms", "push", "wechat", "inapp"};
+static const char *const ch_names[CH_NCHANNELS] = {ENC_CHANNEL_MAP(ENC_VOCAB_NAME)};
 const char *enc_channel_name(enc_channel c) { return c < CH_NCHANNELS ? ch_names[c] : "?"; }
 int enc_channel_parse(const char *s)
 {

@@ -9,6 +9,7 @@
 #define ENCORE_SNAPSHOT_H
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/vocabulary.h"
 #include "store/store.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,21 +17,7 @@
 
 /* event types (events.type normalised at import) */
 typedef enum enc_ev_type {
-    EV_VIEW,
-    EV_CLICK,
-    EV_FAVORITE,
-    EV_SHARE,
-    EV_COMMENT,
-    EV_CART_ADD,
-    EV_CART_REMOVE,
-    EV_SEARCH,
-    EV_CONSULT,
-    EV_MESSAGE_OPEN,
-    EV_MESSAGE_CLICK,
-    EV_UNSUBSCRIBE,
-    EV_CHECKOUT,
-    EV_PURCHASE,
-    EV_LOGIN,
+    ENC_EV_TYPE_MAP(ENC_VOCAB_ID) /* base/vocabulary.h */
     EV_OTHER,
     EV_NTYPES
 } enc_ev_type;
@@ -39,11 +26,7 @@ enc_ev_type enc_ev_type_parse(const char *s);
 
 /* consent channels, as bits of enc_snapshot.consent */
 typedef enum enc_channel {
-    CH_EMAIL,
-    CH_SMS,
-    CH_PUSH,
-    CH_WECHAT,
-    CH_INAPP,
+    ENC_CHANNEL_MAP(ENC_VOCAB_ID) /* base/vocabulary.h */
     CH_NCHANNELS
 } enc_channel;
 const char *enc_channel_name(enc_channel c);
