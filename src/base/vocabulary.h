@@ -17,7 +17,8 @@
 
 /* events.type, normalised at import; anything else is "other" (EV_OTHER, after these) */
 #define ENC_EV_TYPE_MAP(X)                                                                         \
-    X(EV_VIEW, "view", "view|pageview|page_view|product_view|product viewed|browse|impression|浏览|查看") \
+    X(EV_VIEW, "view",                                                                             \
+      "view|pageview|page_view|product_view|product viewed|browse|impression|浏览|查看")           \
     X(EV_CLICK, "click", "click|tap|点击")                                                         \
     X(EV_FAVORITE, "favorite",                                                                     \
       "favorite|favourite|fav|like|collect|wishlist|product added to wishlist|收藏|喜欢")          \
