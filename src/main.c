@@ -35,8 +35,9 @@ static const struct {
     {"segments", cmd_segments, "customers, revenue share and mean CLV per segment",
      ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
     {"clv", cmd_clv, "fit and evaluate the CLV models (BG/NBD, Pareto/NBD, Gamma-Gamma)"},
-    {"churn", cmd_churn, "evaluate the churn model on a time split"},
-    {"export", cmd_export, "write the stored profiles as CSV or JSON lines"},
+    {"churn", cmd_churn, "evaluate the churn model on a time split", ENC_CMD_STORE | ENC_CMD_JSON},
+    {"export", cmd_export, "write the stored profiles as CSV or JSON lines",
+     ENC_CMD_STORE | ENC_CMD_CONFIG},
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
@@ -56,7 +57,7 @@ static const struct {
      "campaigns: plan (dry run), start, list, show, pause, resume, stop, policy"},
     {"playbook", cmd_playbook, "the built-in retention playbooks: list, show, install"},
     {"calendar", cmd_calendar,
-     "festivals, shopping days and public holidays of a year (CN, US ...)"},
+     "festivals, shopping days and public holidays of a year (CN, US ...)", ENC_CMD_JSON},
     {"tick", cmd_tick,
      "advance triggered and scheduled campaigns up to now (--now for a test clock)"},
 

@@ -177,22 +177,22 @@ int enc_opts_parse(enc_cli *cli, const enc_usage *u, const enc_opt *opts, int ar
             dashdash = true;
             continue;
         }
-        if (a[1] != '-') return usage_err(cli, u, opts, "unknown option '%s'%s", a, "");
+        if (a[1] != '-') return usage_err(cli, u, opts, "unknown option '%s'", a);
         if (json_ok && strcmp(a, "--json") == 0) {
             cli->json = true;
             continue;
         }
         const char *eq;
         const enc_opt *o = find(opts, a, &eq);
-        if (!o) return usage_err(cli, u, opts, "unknown option '%s'%s", a, "");
+        if (!o) return usage_err(cli, u, opts, "unknown option '%s'", a);
         if (o->kind == ENC_OPT_BOOL) {
-            if (eq) return usage_err(cli, u, opts, "option '--%s' takes no value%s", o->name, "");
+            if (eq) return usage_err(cli, u, opts, "--%s takes no value", o->name);
             *(bool *)o->value = true;
         } else {
             const char *v = eq ? eq + 1 : NULL;
             if (!v && i + 1 < argc) v = argv[++i];
             if (!v)
-                return usage_err(cli, u, opts, "option '--%s' needs a value (%s)", o->name,
+                return usage_err(cli, u, opts, "--%s needs a value (%s)", o->name,
                                  o->argh ? o->argh : "VALUE");
             int x = set_value(cli, u, opts, o, v);
             if (x != ENC_OPTS_GO) return x;
@@ -200,9 +200,10 @@ int enc_opts_parse(enc_cli *cli, const enc_usage *u, const enc_opt *opts, int ar
         if (o->given) *o->given = true;
     }
     if (npos > u->max_args || npos < u->min_args) {
-        if (u->args_msg) return usage_err(cli, u, opts, "%s%s", u->args_msg, "");
+        if (npos < u->min_args && u->args_msg) return usage_err(cli, u, opts, "%s", u->args_msg);
+        if (npos > u->max_args && u->extra_msg) return usage_err(cli, u, opts, "%s", u->extra_msg);
         if (npos > u->max_args)
-            return usage_err(cli, u, opts, "unexpected argument '%s'%s", argv[1 + u->max_args], "");
+            return usage_err(cli, u, opts, "unexpected argument '%s'", argv[1 + u->max_args]);
         return usage_err(cli, u, opts, "missing argument%s%s", u->min_args - npos > 1 ? "s" : "",
                          " (see the usage)");
     }
@@ -225,6 +226,11 @@ int enc_opts_subcommand(enc_cli *cli, const char *cmd, const char *about, const 
         for (const enc_subcmd *s = subs; s->name; s++)
             fprintf(to, "  %-10s  %s\n", s->name, s->summary);
         return help ? ENC_EXIT_OK : ENC_EXIT_USAGE;
+    }
+    if (name && name[0] == '-' && !dflt) {
+        fprintf(stderr, "encore: %s: unknown option '%s' (see 'encore %s --help')\n", cmd, name,
+                cmd);
+        return ENC_EXIT_USAGE;
     }
     if (!name || name[0] == '-') name = dflt;
     for (const enc_subcmd *s = subs; s->name; s++)

@@ -67,14 +67,15 @@ typedef struct enc_opt {
 /* What --help prints around the option table, and how many positional arguments the command
  * takes. `synopsis` follows "usage: encore NAME " (each line after a "\n" gets its own
  * "encore NAME "); `about` is
- * the description (may be NULL). A count outside [min_args, max_args] is a usage error; then
- * `args_msg` (may be NULL) is the message, else a generic one naming the argument. */
+ * the description (may be NULL). A count outside [min_args, max_args] is a usage error; its
+ * message is `args_msg` (too few) or `extra_msg` (too many) when given, else one naming the
+ * first argument too many or saying one is missing. */
 typedef struct enc_usage {
     const char *name; /* "stats", "campaign list" */
     const char *synopsis;
     const char *about;
     int min_args, max_args;
-    const char *args_msg;
+    const char *args_msg, *extra_msg;
     bool late_setup; /* the command checks more before the setup: it calls enc_opts_setup */
 } enc_usage;
 

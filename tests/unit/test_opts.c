@@ -197,6 +197,8 @@ static void subcommands(void)
     CHECK_INT(enc_opts_subcommand(&cli, "cmd", NULL, subs, "b", 1, w3), 101);
     char *w4[] = {"cmd", "--json", NULL};
     CHECK_INT(enc_opts_subcommand(&cli, "cmd", NULL, subs, "b", 2, w4), 102);
+    char *w6[] = {"cmd", "--bogus", NULL}; /* no default: an option first is a usage error */
+    CHECK_INT(enc_opts_subcommand(&cli, "cmd", NULL, subs, NULL, 2, w6), ENC_EXIT_USAGE);
     char *w5[] = {"cmd", "--help", NULL};
     CHECK_INT(enc_opts_subcommand(&cli, "cmd", NULL, subs, NULL, 2, w5), ENC_EXIT_OK);
 }
