@@ -23,15 +23,19 @@ static const struct {
     /* foundation: data in */
     {"import", cmd_import, "import customers, products, orders, events, feedback or consents"},
     {"stats", cmd_stats, "what the store holds", ENC_CMD_STORE | ENC_CMD_JSON},
-    {"cache", cmd_cache, "the column cache audiences and campaigns read (build, status, drop)"},
-    {"customer", cmd_customer, "one customer: profile, identities, consents, orders"},
+    {"cache", cmd_cache, "the column cache audiences and campaigns read (build, status, drop)",
+     ENC_CMD_STORE | ENC_CMD_JSON},
+    {"customer", cmd_customer, "one customer: profile, identities, consents, orders",
+     ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
     {"check", cmd_check, "check the store: SQLite's quick_check and Encore's invariants",
      ENC_CMD_STORE | ENC_CMD_JSON},
 
     /* customer intelligence */
     {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},
-    {"score", cmd_score, "score every customer: RFM, lifecycle, CLV, churn, tags, clusters"},
-    {"profile", cmd_profile, "one customer's stored profile"},
+    {"score", cmd_score, "score every customer: RFM, lifecycle, CLV, churn, tags, clusters",
+     ENC_CMD_STORE | ENC_CMD_JSON},
+    {"profile", cmd_profile, "one customer's stored profile",
+     ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
     {"segments", cmd_segments, "customers, revenue share and mean CLV per segment",
      ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
     {"clv", cmd_clv, "fit and evaluate the CLV models (BG/NBD, Pareto/NBD, Gamma-Gamma)"},
@@ -50,7 +54,8 @@ static const struct {
     /* delivery */
     {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
     {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
-    {"dkim", cmd_dkim, "DKIM keys for the email channel: keygen (writes the key, prints the TXT)"},
+    {"dkim", cmd_dkim, "DKIM keys for the email channel: keygen (writes the key, prints the TXT)",
+     ENC_CMD_JSON},
 
     /* campaigns */
     {"campaign", cmd_campaign,
@@ -66,7 +71,7 @@ static const struct {
     {"token", cmd_token, "mint or check a signed tracking token (click, open, unsubscribe)"},
 
     /* generator */
-    {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise"},
+    {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise", ENC_CMD_JSON},
     {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},
     {"cohorts", cmd_cohorts, "cohort retention: customers and revenue by period of first purchase",
      ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},

@@ -50,7 +50,13 @@ void enc_opts_usage(const enc_cli *cli, const enc_usage *u, const enc_opt *opts,
         char left[160];
         snprintf(left, sizeof left, "--%.60s%s%.60s", o->name, o->argh ? " " : "",
                  o->argh ? o->argh : "");
-        fprintf(to, "  %-*s  %s\n", w, left, o->help ? o->help : "");
+        /* a help with "\n" goes on under its first line */
+        fprintf(to, "  %-*s  ", w, left);
+        for (const char *h = o->help ? o->help : ""; *h; h++) {
+            fputc(*h, to);
+            if (*h == '\n') fprintf(to, "  %-*s  ", w, "");
+        }
+        fputc('\n', to);
     }
     if (json) fprintf(to, "  %-*s  %s\n", w, "--json", json_help);
     fprintf(to, "  %-*s  %s\n", w, "--help", "this text");
@@ -98,8 +104,7 @@ static int set_value(const enc_cli *cli, const enc_usage *u, const enc_opt *opts
     case ENC_OPT_INT:
         if (!enc_cli_parse_long(v, (long)o->min, (long)o->max, &l)) {
             char why[160];
-            snprintf(why, sizeof why, "'%.60s' is not a whole number from %.0f to %.0f", v, o->min,
-                     o->max);
+            snprintf(why, sizeof why, "'%.60s' is not %.0f to %.0f", v, o->min, o->max);
             return usage_err(cli, u, opts, "--%s: %s", o->name, why);
         }
         *(long *)o->value = l;
