@@ -61,30 +61,6 @@ static void on_round(void *ctx, const enc_dispatch_stats *s)
             (long long)s->sent, (long long)s->retried, (long long)s->failed, (long long)s->dead);
 }
 
-/* "YYYY-MM-DD[ HH:MM[:SS]]" (UTC) or epoch seconds, as campaign files and `tick --now` write
- * times (campaign/spec.h's parser cannot be included beside delivery/channel.h) */
-static bool parse_time(const char *s, int64_t *out)
-{
-    size_t n = strlen(s);
-    bool digits = n > 0 && n <= 12;
-    for (size_t i = 0; i < n && digits; i++) digits = s[i] >= '0' && s[i] <= '9';
-    if (digits) return *out = strtoll(s, NULL, 10), true;
-    int y, m, d, hh = 0, mm = 0, ss = 0, used = 0;
-    if (n > 19 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 ||
-        !enc_date_valid(y, m, d))
-        return false;
-    if (n > 10) {
-        int u2 = 0;
-        if (n == 16 ? sscanf(s + 10, " %2d:%2d%n", &hh, &mm, &u2) != 2
-                    : sscanf(s + 10, " %2d:%2d:%2d%n", &hh, &mm, &ss, &u2) != 3)
-            return false;
-        if ((size_t)(10 + u2) != n || hh > 23 || mm > 59 || ss > 59 || hh < 0 || mm < 0 || ss < 0)
-            return false;
-    }
-    *out = enc_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
-    return true;
-}
-
 /* --now: a clock that starts at a given time and runs at real speed (tests of staleness and
  * caps drive the dispatcher at dates of their own). */
 typedef struct test_clock {
@@ -149,10 +125,10 @@ int cmd_dispatch(enc_cli *cli, int argc, char **argv)
         case 'S': show = true; break;
         case 'n': {
             int64_t at;
-            if (!parse_time(optarg, &at)) {
+            if (!enc_time_parse(optarg, &at, NULL)) {
                 free(sets);
-                return enc_cli_usage("dispatch", dispatch_usage,
-                                     "--now: \"YYYY-MM-DD[ HH:MM[:SS]]\" or epoch seconds");
+                return enc_cli_usage("dispatch", dispatch_usage, "--now: '%s' is not a time (%s)",
+                                     optarg, ENC_TIME_FORMS);
             }
             struct timespec ts;
             clock_gettime(CLOCK_MONOTONIC, &ts);

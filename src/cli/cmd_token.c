@@ -5,7 +5,6 @@
 #include "cli/cli.h"
 #include "base/datetime.h"
 #include "base/json.h"
-#include "ingest/clean.h"
 #include "campaign/token.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +40,7 @@ static bool parse_id(const char *s, int64_t *out)
     return true;
 }
 
-/* "30d", "12h", "90m" from now, or a time the cleaners read. */
+/* "30d", "12h", "90m" from now, or a time (enc_time_parse, the one parser of the commands). */
 static bool parse_when(const char *s, int64_t now, int64_t *out)
 {
     size_t n = strlen(s);
@@ -55,8 +54,7 @@ static bool parse_when(const char *s, int64_t now, int64_t *out)
         *out = now + v * (s[n - 1] == 'd' ? 86400 : s[n - 1] == 'h' ? 3600 : 60);
         return true;
     }
-    const char *why;
-    return enc_clean_time(s, n, NULL, out, &why) && *out > 0;
+    return enc_time_parse(s, out, NULL) && *out > 0;
 }
 
 static void token_json(enc_jw *w, const enc_token *t)
