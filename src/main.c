@@ -60,11 +60,13 @@ static const struct {
     /* campaigns */
     {"campaign", cmd_campaign,
      "campaigns: plan (dry run), start, list, show, pause, resume, stop, policy"},
-    {"playbook", cmd_playbook, "the built-in retention playbooks: list, show, install"},
+    {"playbook", cmd_playbook, "the built-in retention playbooks: list, show, install",
+     ENC_CMD_STORE | ENC_CMD_JSON},
     {"calendar", cmd_calendar,
      "festivals, shopping days and public holidays of a year (CN, US ...)", ENC_CMD_JSON},
     {"tick", cmd_tick,
-     "advance triggered and scheduled campaigns up to now (--now for a test clock)"},
+     "advance triggered and scheduled campaigns up to now (--now for a test clock)",
+     ENC_CMD_STORE | ENC_CMD_JSON},
 
     /* server */
     {"serve", cmd_serve, "HTTP server: Segment-spec ingest API, tracking links, unsubscribe"},

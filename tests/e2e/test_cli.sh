@@ -73,9 +73,9 @@ stray "show takes no --sample" campaign show x --sample 5
 stray "start takes no --sample" campaign start x --sample 5
 stray "measure takes no --at" campaign measure --at 2026-01-01
 stray "policy takes no --at" campaign policy --at 2026-01-01
-stray "list takes no --sample" playbook list --sample 5
-stray "show takes no --json" playbook show winback --json
-stray "takes no --sample" tick --sample 5
+stray "playbook list: unknown option '--sample'" playbook list --sample 5
+stray "playbook show: unknown option '--json'" playbook show winback --json
+stray "tick: unknown option '--sample'" tick --sample 5
 stray "extra" stats extra
 stray "extra" segments extra
 stray "--sample" segments --sample 5
