@@ -44,7 +44,7 @@ static const struct {
      ENC_CMD_STORE | ENC_CMD_CONFIG},
 
     /* recommendations */
-    {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)"},
+    {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)", ENC_CMD_JSON},
     {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
     {"recommend", cmd_recommend,
      "products to offer a customer, with reasons; evaluate on a time split"},

@@ -26,6 +26,12 @@ int enc_opts_error(const enc_cli *cli, const enc_usage *u, const enc_opt *opts, 
 }
 #define usage_err enc_opts_error
 
+/* the value's name in --help: a long list of choices is "WORD", the list goes below */
+static const char *argh_of(const enc_opt *o)
+{
+    return o->kind == ENC_OPT_CHOICE && strlen(o->argh) > 20 ? "WORD" : o->argh;
+}
+
 void enc_opts_usage(const enc_cli *cli, const enc_usage *u, const enc_opt *opts, FILE *to)
 {
     /* "usage: encore NAME " before the first synopsis line, its width of spaces before others */
@@ -42,20 +48,22 @@ void enc_opts_usage(const enc_cli *cli, const enc_usage *u, const enc_opt *opts,
     int w = 6; /* "--help" */
     bool json = cli && (cli->flags & ENC_CMD_JSON);
     for (const enc_opt *o = opts; o && o->kind; o++) {
-        int l = 2 + (int)strlen(o->name) + (o->argh ? 1 + (int)strlen(o->argh) : 0);
+        int l = 2 + (int)strlen(o->name) + (o->argh ? 1 + (int)strlen(argh_of(o)) : 0);
         if (l > w) w = l;
     }
     fputs("options:\n", to);
     for (const enc_opt *o = opts; o && o->kind; o++) {
         char left[160];
         snprintf(left, sizeof left, "--%.60s%s%.60s", o->name, o->argh ? " " : "",
-                 o->argh ? o->argh : "");
+                 o->argh ? argh_of(o) : "");
         /* a help with "\n" goes on under its first line */
         fprintf(to, "  %-*s  ", w, left);
         for (const char *h = o->help ? o->help : ""; *h; h++) {
             fputc(*h, to);
             if (*h == '\n') fprintf(to, "  %-*s  ", w, "");
         }
+        if (o->kind == ENC_OPT_CHOICE && argh_of(o) != o->argh)
+            fprintf(to, "\n  %-*s  one of %s", w, "", o->argh);
         fputc('\n', to);
     }
     if (json) fprintf(to, "  %-*s  %s\n", w, "--json", json_help);
