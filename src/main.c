@@ -31,7 +31,8 @@ static const struct {
      ENC_CMD_STORE | ENC_CMD_JSON},
 
     /* customer intelligence */
-    {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)"},
+    {"report", cmd_report, "one-file HTML report of the latest scoring run (inline SVG charts)",
+     ENC_CMD_STORE | ENC_CMD_JSON},
     {"score", cmd_score, "score every customer: RFM, lifecycle, CLV, churn, tags, clusters",
      ENC_CMD_STORE | ENC_CMD_JSON},
     {"profile", cmd_profile, "one customer's stored profile",
