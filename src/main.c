@@ -71,7 +71,8 @@ static const struct {
 
     /* server */
     {"serve", cmd_serve, "HTTP server: Segment-spec ingest API, tracking links, unsubscribe"},
-    {"token", cmd_token, "mint or check a signed tracking token (click, open, unsubscribe)"},
+    {"token", cmd_token, "mint or check a signed tracking token (click, open, unsubscribe)",
+     ENC_CMD_JSON},
 
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise", ENC_CMD_JSON},
