@@ -62,6 +62,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libencore.a
 
 test: all
 	scripts/check-store-boundary
+	scripts/check-layers
 	tests/run.sh $(BUILD)
 
 test-slow: all

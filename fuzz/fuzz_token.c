@@ -1,11 +1,11 @@
-/* fuzz_token.c — libFuzzer target for the tracking-token parser (src/server/token.c). The
+/* fuzz_token.c — libFuzzer target for the tracking-token parser (src/campaign/token.c). The
  * input is tried three ways: as a token string under a fixed key (must never crash; what
  * verifies must re-encode to the same string), as a raw payload for the codec (what unpacks
  * must pack back to the same bytes: one payload, one token), and as a payload signed with the
  * key (so the strict parser behind the MAC is reached too). Also checks click targets: a url
  * the codec accepted starts with http:// or https:// and has no byte that could split a
  * Location header. */
-#include "server/token.h"
+#include "campaign/token.h"
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -4,6 +4,7 @@
  * table through the store's SQLite handle, as the snapshot loader does (a bulk scan). */
 #include "base/utf8.h"
 #include "audience/columns.h"
+#include "base/json.h"
 #include "audience/profcache.h"
 #include "snapshot/colfile.h"
 #include "store/colcache_store.h"
@@ -183,107 +184,6 @@ static void store_column(enc_aud_env *e, int f)
 }
 
 /* ---- JSON string arrays ------------------------------------------------------------------ */
-
-static int hexval(const char *s, size_t i, size_t n)
-{
-    if (i + 4 > n) return -1;
-    int v = 0;
-    for (size_t k = i; k < i + 4; k++) {
-        char c = s[k];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0) return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-int enc_aud_json_strings(const char *s, size_t n, char *buf, const char **items, size_t *lens,
-                         int cap)
-{
-    size_t i = 0, o = 0;
-    int k = 0;
-#define WS()                                                                                       \
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++
-    WS();
-    if (i == n) return 0;
-    if (n - i >= 4 && memcmp(s + i, "null", 4) == 0) {
-        i += 4;
-        WS();
-        return i == n ? 0 : -1;
-    }
-    if (s[i++] != '[') return -1;
-    WS();
-    if (i < n && s[i] == ']') {
-        i++;
-        WS();
-        return i == n ? 0 : -1;
-    }
-    for (;;) {
-        WS();
-        if (i >= n || s[i++] != '"') return -1;
-        if (k == cap) return -1;
-        items[k] = buf + o;
-        size_t start = o;
-        for (;;) {
-            if (i >= n) return -1;
-            unsigned char c = (unsigned char)s[i++];
-            if (c == '"') break;
-            if (c < 0x20) return -1;
-            if (c != '\\') {
-                buf[o++] = (char)c;
-                continue;
-            }
-            if (i >= n) return -1;
-            char esc = s[i++];
-            switch (esc) {
-            case '"':
-            case '\\':
-            case '/': buf[o++] = esc; break;
-            case 'b': buf[o++] = '\b'; break;
-            case 'f': buf[o++] = '\f'; break;
-            case 'n': buf[o++] = '\n'; break;
-            case 'r': buf[o++] = '\r'; break;
-            case 't': buf[o++] = '\t'; break;
-            case 'u': {
-                int cp = hexval(s, i, n);
-                if (cp < 0) return -1;
-                i += 4;
-                if (cp >= 0xd800 && cp <= 0xdbff) {
-                    int lo =
-                        i + 1 < n && s[i] == '\\' && s[i + 1] == 'u' ? hexval(s, i + 2, n) : -1;
-                    if (lo < 0xdc00 || lo > 0xdfff) return -1;
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                    i += 6;
-                } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                    return -1;
-                }
-                if (cp == 0) return -1;
-                /* an escape never takes more bytes than it had in the input (6 or 12) */
-                o += enc_utf8_put(buf + o, (uint32_t)cp);
-                break;
-            }
-            default: return -1;
-            }
-        }
-        buf[o++] = 0;
-        lens[k++] = o - 1 - start;
-        WS();
-        if (i < n && s[i] == ',') {
-            i++;
-            continue;
-        }
-        if (i < n && s[i] == ']') {
-            i++;
-            WS();
-            return i == n ? k : -1;
-        }
-        return -1;
-    }
-#undef WS
-}
 
 /* ---- profile fields ---------------------------------------------------------------------- */
 
@@ -476,7 +376,7 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
                     ENC_GROW(buf, bufcap, tl + 1);
                     const char *it[MAX_LIST_ITEMS];
                     size_t il[MAX_LIST_ITEMS];
-                    int m = enc_aud_json_strings(t, tl, buf, it, il, MAX_LIST_ITEMS);
+                    int m = enc_json_strings(t, tl, buf, it, il, MAX_LIST_ITEMS);
                     if (m < 0) {
                         rc = enc_fail(err, ENC_EFAIL,
                                       "profiles: customer %lld: %s is not a JSON array of at "

@@ -49,10 +49,4 @@ enc_rc enc_aud_env_need(enc_aud_env *e, const bool *need, enc_err *err);
 /* The column of field f (a field, not a function), loading it when needed. */
 enc_rc enc_aud_env_column(enc_aud_env *e, int f, enc_aud_col *out, enc_err *err);
 
-/* Reads a JSON array of strings (as the profiles table keeps lists) from s[0, n): items[k]
- * and lens[k] get the decoded strings (NUL-terminated, in buf, which must hold n + 1 bytes);
- * returns the count, or -1 when s is not such an array or holds more than cap items. An empty
- * text (n = 0) is an empty list. */
-int enc_aud_json_strings(const char *s, size_t n, char *buf, const char **items, size_t *lens,
-                         int cap);
 #endif

@@ -1,9 +1,9 @@
 /* profcache.c — the profile columns' cache (profcache.h): built in one scan of the profiles
  * table with the same conversions the store path of columns.c applies (enc_scan_double
- * for numbers, the text as stored for texts, enc_aud_json_strings for lists), written as a
+ * for numbers, the text as stored for texts, enc_json_strings for lists), written as a
  * colfile, and checked against the profiles' generation each time it is opened. */
 #include "audience/profcache.h"
-#include "audience/columns.h"
+#include "base/json.h"
 #include "audience/fields.h"
 #include "base/buf.h"
 #include "base/map.h"
@@ -157,7 +157,7 @@ enc_rc enc_profcache_build(enc_store *st, enc_err *err)
                 ENC_GROW(buf, bufcap, tl + 1);
                 const char *it[MAX_ITEMS];
                 size_t il[MAX_ITEMS];
-                int m = enc_aud_json_strings(t, tl, buf, it, il, MAX_ITEMS);
+                int m = enc_json_strings(t, tl, buf, it, il, MAX_ITEMS);
                 if (m < 0) {
                     c->bad = true;
                     continue;

@@ -1,5 +1,6 @@
 /* json.c — streaming JSON writer (see json.h). */
 #include "base/json.h"
+#include "base/utf8.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,3 +159,105 @@ void enc_jw_kstr(enc_jw *w, const char *k, const char *s) { enc_jw_key(w, k), en
 void enc_jw_kint(enc_jw *w, const char *k, int64_t v) { enc_jw_key(w, k), enc_jw_int(w, v); }
 void enc_jw_knum(enc_jw *w, const char *k, double v) { enc_jw_key(w, k), enc_jw_num(w, v); }
 void enc_jw_kbool(enc_jw *w, const char *k, bool v) { enc_jw_key(w, k), enc_jw_bool(w, v); }
+
+/* ---- reading: a JSON array of strings (as the profiles table keeps lists) ---- */
+
+static int hexval(const char *s, size_t i, size_t n)
+{
+    if (i + 4 > n) return -1;
+    int v = 0;
+    for (size_t k = i; k < i + 4; k++) {
+        char c = s[k];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+int enc_json_strings(const char *s, size_t n, char *buf, const char **items, size_t *lens, int cap)
+{
+    size_t i = 0, o = 0;
+    int k = 0;
+#define WS()                                                                                       \
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++
+    WS();
+    if (i == n) return 0;
+    if (n - i >= 4 && memcmp(s + i, "null", 4) == 0) {
+        i += 4;
+        WS();
+        return i == n ? 0 : -1;
+    }
+    if (s[i++] != '[') return -1;
+    WS();
+    if (i < n && s[i] == ']') {
+        i++;
+        WS();
+        return i == n ? 0 : -1;
+    }
+    for (;;) {
+        WS();
+        if (i >= n || s[i++] != '"') return -1;
+        if (k == cap) return -1;
+        items[k] = buf + o;
+        size_t start = o;
+        for (;;) {
+            if (i >= n) return -1;
+            unsigned char c = (unsigned char)s[i++];
+            if (c == '"') break;
+            if (c < 0x20) return -1;
+            if (c != '\\') {
+                buf[o++] = (char)c;
+                continue;
+            }
+            if (i >= n) return -1;
+            char esc = s[i++];
+            switch (esc) {
+            case '"':
+            case '\\':
+            case '/': buf[o++] = esc; break;
+            case 'b': buf[o++] = '\b'; break;
+            case 'f': buf[o++] = '\f'; break;
+            case 'n': buf[o++] = '\n'; break;
+            case 'r': buf[o++] = '\r'; break;
+            case 't': buf[o++] = '\t'; break;
+            case 'u': {
+                int cp = hexval(s, i, n);
+                if (cp < 0) return -1;
+                i += 4;
+                if (cp >= 0xd800 && cp <= 0xdbff) {
+                    int lo =
+                        i + 1 < n && s[i] == '\\' && s[i + 1] == 'u' ? hexval(s, i + 2, n) : -1;
+                    if (lo < 0xdc00 || lo > 0xdfff) return -1;
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    i += 6;
+                } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+                    return -1;
+                }
+                if (cp == 0) return -1;
+                /* an escape never takes more bytes than it had in the input (6 or 12) */
+                o += enc_utf8_put(buf + o, (uint32_t)cp);
+                break;
+            }
+            default: return -1;
+            }
+        }
+        buf[o++] = 0;
+        lens[k++] = o - 1 - start;
+        WS();
+        if (i < n && s[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < n && s[i] == ']') {
+            i++;
+            WS();
+            return i == n ? k : -1;
+        }
+        return -1;
+    }
+#undef WS
+}

@@ -41,4 +41,9 @@ void enc_jw_raw(enc_jw *w, const char *s, size_t n);
 void enc_json_escape(enc_buf *b, const char *s, size_t n);
 /* Formats minor units as a decimal string into out (>= 32 bytes). */
 void enc_money_format(char *out, size_t cap, int64_t minor, int digits);
+/* Reads a JSON array of strings (as the profiles table keeps lists) from s[0, n): items[k]
+ * and lens[k] get the decoded strings (NUL-terminated, in buf, which must hold n + 1 bytes);
+ * returns the count, or -1 when s is not such an array or holds more than cap items. An empty
+ * text (n = 0) is an empty list. */
+int enc_json_strings(const char *s, size_t n, char *buf, const char **items, size_t *lens, int cap);
 #endif

@@ -1,5 +1,5 @@
 /* links.h — click and open tracking in rendered messages: every http(s) link of a message body
- * becomes a signed click link of the tracking server (BASE/t/c/TOKEN, src/server/token.h) that
+ * becomes a signed click link of the tracking server (BASE/t/c/TOKEN, src/campaign/token.h) that
  * redirects to it, and an HTML email gets a 1x1 open pixel (BASE/t/o/TOKEN). The planner
  * (plan.c) runs it on each rendered part after the template, before the message goes to the
  * outbox; `encore serve` records the clicks and opens (src/server/track.c) that measurement
@@ -23,7 +23,7 @@
 #ifndef ENCORE_CAMPAIGN_LINKS_H
 #define ENCORE_CAMPAIGN_LINKS_H
 #include "base/buf.h"
-#include "server/token.h"
+#include "campaign/token.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

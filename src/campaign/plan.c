@@ -11,7 +11,7 @@
 #include "campaign/links.h"
 #include "campaign/policy.h"
 #include "delivery/outbox.h"
-#include "server/token.h"
+#include "campaign/token.h"
 #include "store/store_analytics.h"
 #include <math.h>
 #include <stdio.h>
@@ -772,7 +772,7 @@ static void fmt_day(char *out, size_t cap, int64_t day)
     snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
 }
 
-/* The unsubscribe link: a token of the tracking server (src/server/token.h) naming the customer
+/* The unsubscribe link: a token of the tracking server (src/campaign/token.h) naming the customer
  * and the channel, signed with the secret `encore serve` uses, so that following the link
  * revokes the customer's marketing consent for the channel. The policy's unsubscribe_url either
  * holds "{token}" (replaced) or is the server's base URL (the link is BASE/u/TOKEN). The token

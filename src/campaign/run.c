@@ -5,7 +5,6 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
-#include "measure/campreport.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,43 +35,6 @@ enc_rc enc_campaign_plan_opts(enc_store *st, const enc_spec *spec, int64_t now, 
     }
     enc_camp_row_free(&row);
     return ENC_OK;
-}
-
-/* Picks the A/B winner by the spec's metric over the test's members up to `until`, measured
- * as the campaign report measures (src/measure: attribution windows, intention to treat):
- * the highest conversion rate, revenue per customer or click rate; ties go to the variant
- * listed first. The kept report says whether the winner is significant (the leader against
- * each other variant, Holm-adjusted, at 0.05); the winner is picked either way. */
-static enc_rc ab_decide(enc_store *st, const enc_spec *spec, int64_t until, int64_t now,
-                        char *winner, size_t cap, enc_run_result *res, enc_err *err)
-{
-    enc_attr *a;
-    enc_attr_opts o = {.as_of = until, .spec = spec};
-    if (enc_attr_run(st, spec->name, &o, &a, err)) return err->rc;
-    enc_ab_result ab;
-    enc_ab_compare(a, spec->ab_metric, &ab);
-    /* a variant without members is never the leader; with none at all (or a leader the file
-     * no longer names), the first */
-    const char *name = spec->variants[0].name;
-    for (int v = 0; v < spec->nvariants; v++)
-        if (a->nvariants && strcmp(spec->variants[v].name, a->g[ab.leader].name) == 0)
-            name = spec->variants[v].name;
-    enc_buf b = {0};
-    enc_jw w;
-    enc_jw_init(&w, &b);
-    enc_jw_obj(&w);
-    enc_ab_json(a, &ab, &w);
-    enc_jw_kstr(&w, "winner", name);
-    /* which rule chose it, kept with the decision: tick, show and the reports say it */
-    enc_ab_rule(&ab, res->rule, sizeof res->rule, NULL);
-    res->significant = ab.significant;
-    enc_jw_kstr(&w, "rule", res->rule);
-    enc_jw_end(&w);
-    snprintf(winner, cap, "%s", name);
-    enc_attr_free(a);
-    enc_rc rc = enc_camp_set_ab(st, spec->name, winner, now, b.p, err);
-    enc_buf_free(&b);
-    return rc;
 }
 
 static enc_rc plan_and_write(enc_store *st, const enc_spec *spec, const enc_settings *set,
@@ -115,15 +77,19 @@ static enc_rc advance(enc_store *st, const enc_spec *spec, int64_t now, enc_run_
     enc_rc rc = ENC_OK;
     char winner[ENC_SPEC_MAX_NAME];
     snprintf(winner, sizeof winner, "%s", row.ab_winner);
-    /* an A/B test whose time has come */
+    /* an A/B test whose time has come was decided by the measure stage just before
+     * (enc_tick, src/measure/abdecide.h) */
     if (spec->ab && !winner[0] && row.ab_decide_at && now >= row.ab_decide_at) {
-        if ((rc = ab_decide(st, spec, row.ab_decide_at, now, winner, sizeof winner, out, err)))
-            goto out;
-        out->decided = true;
+        rc = enc_fail(err, ENC_EFAIL,
+                      "the A/B test is due but undecided: its report could not be measured (see "
+                      "'encore campaign report %s')",
+                      spec->name);
+        goto out;
     }
+    out->decided = winner[0] && row.ab_decided_at == now; /* decided at this clock */
     snprintf(out->winner, sizeof out->winner, "%s", winner);
-    if (!out->decided && winner[0] && row.ab_report) {
-        /* decided before: the stored decision's significance and rule */
+    if (winner[0] && row.ab_report) {
+        /* the stored decision's significance and rule */
         json_t *j = json_loads(row.ab_report, 0, NULL);
         json_t *sig = json_object_get(j, "significant"), *rule = json_object_get(j, "rule");
         out->significant = json_is_boolean(sig) ? json_is_true(sig) : -1;
@@ -183,27 +149,4 @@ enc_rc enc_campaign_advance(enc_store *st, const char *name, int64_t now, enc_ru
     rc = advance(st, spec, now, out, err);
     enc_spec_free(spec);
     return rc;
-}
-
-enc_rc enc_tick(enc_store *st, int64_t now, enc_run_result **res, size_t *n, int64_t *redeemed,
-                enc_err *err)
-{
-    *res = NULL;
-    *n = 0;
-    if (enc_coupon_redeem(st, redeemed, err)) return err->rc;
-    enc_camp_row *rows;
-    size_t nrows;
-    if (enc_camp_list(st, &rows, &nrows, err)) return err->rc;
-    *res = enc_xcalloc(nrows + 1, sizeof **res);
-    for (size_t i = 0; i < nrows; i++) {
-        if (strcmp(rows[i].state, "running") == 0) {
-            enc_run_result *r = &(*res)[(*n)++];
-            enc_err e2 = {0};
-            if (enc_campaign_advance(st, rows[i].name, now, r, &e2))
-                snprintf(r->error, sizeof r->error, "%.500s", e2.msg);
-        }
-        enc_camp_row_free(&rows[i]);
-    }
-    free(rows);
-    return ENC_OK;
 }

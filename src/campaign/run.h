@@ -1,9 +1,9 @@
 /* run.h — campaigns over time, with an explicit clock: start (save the file, mark it running,
- * plan the trigger's window up to now and write it to the outbox), advance (the same for a
- * running campaign from its watermark), and tick (what a scheduler calls: redeem coupons
- * from imported orders, decide A/B tests whose time has come and roll the winner out, then
- * advance every running campaign, highest priority first, so that under a frequency cap the
- * higher-priority campaign is planned first). Last step of the campaign stage. */
+ * plan the trigger's window up to now and write it to the outbox) and advance (the same for a
+ * running campaign from its watermark; a one-off A/B test's stored winner goes to the rest).
+ * The scheduler's step that redeems coupons, decides A/B tests and advances every running
+ * campaign is enc_tick in src/measure/abdecide.h (the decision is measured); here a test due
+ * but undecided is an error. Last step of the campaign stage. */
 #ifndef ENCORE_CAMPAIGN_RUN_H
 #define ENCORE_CAMPAIGN_RUN_H
 #include "campaign/plan.h"
@@ -29,11 +29,6 @@ enc_rc enc_campaign_start(enc_store *st, const enc_spec *spec, int64_t now, enc_
 /* Advances the running campaign `name` to now. */
 enc_rc enc_campaign_advance(enc_store *st, const char *name, int64_t now, enc_run_result *out,
                             enc_err *err);
-/* The scheduler's step. *res (malloc'ed, one entry per running campaign) and *n; *redeemed
- * gets the coupons redeemed. A campaign that fails is reported in its entry. */
-enc_rc enc_tick(enc_store *st, int64_t now, enc_run_result **res, size_t *n, int64_t *redeemed,
-                enc_err *err);
-
 /* Plan options for a dry run of spec at now, as `start` or the next tick would plan it
  * (continuing a stored running campaign of the same name from its watermark). */
 enc_rc enc_campaign_plan_opts(enc_store *st, const enc_spec *spec, int64_t now, enc_plan_opts *o,

@@ -7,7 +7,7 @@
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
-#include "server/token.h"
+#include "campaign/token.h"
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
@@ -565,7 +565,7 @@ static enc_rc set_part(rd *r, enc_spec_content *c, int p, const json_t *v)
 
 static enc_rc read_content(rd *r, const json_t *o, enc_spec_content *c /* [CH_NCHANNELS] */)
 {
-    static const char *const chans[] = {"email", "sms", "push", "wechat", "inapp", NULL};
+    static const char *const chans[] = {ENC_CHANNEL_MAP(ENC_VOCAB_NAME) NULL};
     if (keys_only(r, o, chans)) return r->err->rc;
     for (int ch = 0; ch < CH_NCHANNELS; ch++) {
         json_t *co = json_object_get(o, enc_channel_name((enc_channel)ch));

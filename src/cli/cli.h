@@ -10,10 +10,25 @@
 
 enum { ENC_EXIT_OK = 0, ENC_EXIT_FAIL = 1, ENC_EXIT_USAGE = 2 };
 
+/* A command's setup flags in the registry (src/main.c), done by enc_opts_parse (cli/opts.h)
+ * once the command's options parse: a usage error or --help never touches the store. */
+enum {
+    ENC_CMD_STORE = 1 << 0,  /* open the store into cli->st; the dispatcher closes it */
+    ENC_CMD_CONFIG = 1 << 1, /* load the settings' money_digits into cli->money_digits */
+    ENC_CMD_JSON = 1 << 2,   /* --json is an option (into cli->json), listed in --help */
+};
+
+typedef struct enc_store enc_store;
+
 typedef struct enc_cli {
     const char *db_path; /* --db, else $ENCORE_DB, else ./encore.db */
     bool db_given;       /* --db or $ENCORE_DB was given (demo uses demo.db otherwise) */
     bool tty;            /* stderr is a terminal: progress bars allowed */
+    unsigned flags;      /* the registry row's ENC_CMD_* */
+    bool json;           /* --json given (ENC_CMD_JSON) */
+    enc_store *st;       /* ENC_CMD_STORE: the open store, owned and closed by the dispatcher */
+    int money_digits;    /* ENC_CMD_CONFIG: decimals of the shop's currency */
+    bool config_loaded;
 } enc_cli;
 
 typedef int (*enc_cmd_fn)(enc_cli *cli, int argc, char **argv);

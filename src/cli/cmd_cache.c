@@ -1,7 +1,7 @@
 /* cmd_cache.c — `encore cache build|status|drop`: the column cache beside the store
  * (src/snapshot/colcache.h, docs/column-cache.md). Imports and scoring refresh it on their
  * own; these are for looking at it and for building it by hand. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "audience/profcache.h"
@@ -11,18 +11,14 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: encore cache build|status|drop [--json]\n\n"
+static const char about[] =
     "The column cache (DB.columns beside the store) holds customers, products, orders, lines,\n"
     "returns, events, feedback and consents as column arrays, and the profile cache\n"
     "(DB.profiles.columns) the profile fields, so that audiences and campaigns read them in\n"
     "milliseconds instead of scanning the tables. Rows added since the build are read from\n"
     "the store as they are; a change to a row the cache holds (or any change to profiles)\n"
     "makes it unused until it is rebuilt. `encore import` refreshes the first, `encore score`\n"
-    "the second, `encore serve` both; ENCORE_COLUMN_CACHE=off turns them off.\n\n"
-    "  build    build (or rebuild) it now\n"
-    "  status   whether it is used, how large, how far behind the store\n"
-    "  drop     remove it\n";
+    "the second, `encore serve` both; ENCORE_COLUMN_CACHE=off turns them off.";
 
 static void print_status(const enc_colcache_status *cs, const enc_profcache_status *ps, bool json)
 {
@@ -89,24 +85,19 @@ static void print_status(const enc_colcache_status *cs, const enc_profcache_stat
     enc_buf_free(&b);
 }
 
-int cmd_cache(enc_cli *cli, int argc, char **argv)
+/* the three subcommands: one body, told apart by argv[0] */
+static int cache_sub(enc_cli *cli, int argc, char **argv)
 {
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    if (argc < 2) return enc_cli_usage("cache", usage, "build, status or drop?");
-    const char *sub = argv[1];
-    bool json = false;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = true;
-        else return enc_cli_usage("cache", usage, "unknown argument '%s'", argv[i]);
-    }
-    if (strcmp(sub, "build") && strcmp(sub, "status") && strcmp(sub, "drop"))
-        return enc_cli_usage("cache", usage, "unknown command '%s'", sub);
+    const char *sub = argv[0];
+    char name[32];
+    snprintf(name, sizeof name, "cache %s", sub);
+    const enc_usage usage = {.name = name, .synopsis = "[--json]", .about = about};
+    static const enc_opt opts[] = {OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    bool json = cli->json;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("cache", &err);
+    enc_store *st = cli->st;
     int rc = ENC_EXIT_OK;
     enc_colcache_status cs;
     enc_profcache_status ps;
@@ -132,6 +123,16 @@ int cmd_cache(enc_cli *cli, int argc, char **argv)
         if (enc_colcache_drop(st, &err) || enc_profcache_drop(st, &err))
             rc = enc_cli_fail_err("cache drop", &err);
     }
-    enc_store_close(st);
     return rc;
+}
+
+int cmd_cache(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_subcmd subs[] = {
+        {"build", cache_sub, "build (or rebuild) the caches now"},
+        {"status", cache_sub, "whether they are used, how large, how far behind the store"},
+        {"drop", cache_sub, "remove them"},
+        {NULL},
+    };
+    return enc_opts_subcommand(cli, "cache", about, subs, NULL, argc, argv);
 }

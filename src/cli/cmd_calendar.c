@@ -1,7 +1,7 @@
 /* cmd_calendar.c — `encore calendar YEAR [--region R] [--json]`: the festivals, shopping days
  * and public holidays of a year in a region (campaign/calendar.h), for planning campaigns around
  * them. Needs no store. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/utf8.h"
@@ -9,50 +9,42 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore calendar YEAR [--region CN|HK|TW|US|GB|DE|FR|JP] [--json]\n"
-    "  The festivals, shopping days and public holidays of YEAR (1900-2100) in a region (default\n"
-    "  CN): Chinese festivals from the lunisolar calendar (春节, 元宵, 端午, 七夕, 中秋, 重阳,\n"
-    "  腊八, 小年, 除夕) and 清明 from the solar terms, computed astronomically; shopping days\n"
-    "  (618, 双十一, 双十二, 年货节, 520, Black Friday); Easter, Mother's and Father's Day by the\n"
-    "  region's rule, and its public holidays. --json: an array of\n"
-    "  {\"date\", \"name\", \"name_zh\", \"kind\": \"festival|shopping|public\"}. "
-    "docs/calendar.md.\n";
+static const enc_usage usage = {
+    .name = "calendar",
+    .synopsis = "YEAR [--region CN|HK|TW|US|GB|DE|FR|JP] [--json]",
+    .about =
+        "  The festivals, shopping days and public holidays of YEAR (1900-2100) in a region\n"
+        "  (default CN): Chinese festivals from the lunisolar calendar (春节, 元宵, 端午, 七夕,\n"
+        "  中秋, 重阳, 腊八, 小年, 除夕) and 清明 from the solar terms, computed astronomically;\n"
+        "  shopping days (618, 双十一, 双十二, 年货节, 520, Black Friday); Easter, Mother's and\n"
+        "  Father's Day by the region's rule, and its public holidays. --json: an array of\n"
+        "  {\"date\", \"name\", \"name_zh\", \"kind\": \"festival|shopping|public\"}. "
+        "docs/calendar.md.\n",
+    .min_args = 1,
+    .max_args = 1,
+    .args_msg = "needs a YEAR",
+};
 
 int cmd_calendar(enc_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    const char *year_s = NULL, *region_s = "CN";
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage, stdout);
-            return ENC_EXIT_OK;
-        } else if (strcmp(a, "--json") == 0) {
-            json = true;
-        } else if (strcmp(a, "--region") == 0) {
-            if (i + 1 >= argc) return enc_cli_usage("calendar", usage, "--region needs a value");
-            region_s = argv[++i];
-        } else if (strncmp(a, "--region=", 9) == 0) {
-            region_s = a + 9;
-        } else if (a[0] == '-' && a[1]) {
-            return enc_cli_usage("calendar", usage, "unknown option '%s'", a);
-        } else if (!year_s) {
-            year_s = a;
-        } else {
-            return enc_cli_usage("calendar", usage, "unexpected argument '%s'", a);
-        }
-    }
-    if (!year_s) return enc_cli_usage("calendar", usage, "needs a YEAR");
+    const char *region_s = "CN";
+    const enc_opt opts[] = {
+        OPT_STRING("region", &region_s, "R", "CN (default), HK, TW, US, GB, DE, FR or JP"),
+        OPT_END(),
+    };
+    int nargs;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, &nargs);
+    if (x != ENC_OPTS_GO) return x;
+    const char *year_s = argv[1];
+    bool json = cli->json;
     long year;
     if (!enc_cli_parse_long(year_s, ENC_CAL_YEAR_MIN, ENC_CAL_YEAR_MAX, &year))
-        return enc_cli_usage("calendar", usage, "YEAR: '%s' is not a year from %d to %d", year_s,
-                             ENC_CAL_YEAR_MIN, ENC_CAL_YEAR_MAX);
+        return enc_opts_error(cli, &usage, opts, "YEAR: '%s' is not a year from %d to %d", year_s,
+                              ENC_CAL_YEAR_MIN, ENC_CAL_YEAR_MAX);
     enc_cal_region region;
     if (!enc_cal_region_parse(region_s, &region))
-        return enc_cli_usage("calendar", usage,
-                             "--region: '%s' is not CN, HK, TW, US, GB, DE, FR or JP", region_s);
+        return enc_opts_error(cli, &usage, opts,
+                              "--region: '%s' is not CN, HK, TW, US, GB, DE, FR or JP", region_s);
     enc_cal_event ev[64];
     size_t n;
     enc_err err = {0};

@@ -1,7 +1,7 @@
-/* cmd_campaign.c — the campaign commands: `encore campaign plan|start|list|show|pause|resume|
- * stop|policy|report|measure`, `encore playbook list|show|install` and `encore tick`. A campaign
- * file is read and checked (src/campaign/spec.h), planned over the store (plan.h) and written to
- * the outbox (run.h); tick is what a scheduler calls, with --now for a given clock. */
+/* cmd_campaign.c — `encore campaign plan|start|list|show|pause|resume|stop|policy|report|
+ * measure`. A campaign file is read and checked (src/campaign/spec.h), planned over the store
+ * (plan.h) and written to the outbox (run.h). `encore playbook` is cmd_playbook.c, `encore tick`
+ * cmd_tick.c. */
 #include "base/utf8.h"
 #include "base/datetime.h"
 #include "base/json.h"
@@ -12,7 +12,7 @@
 #include "campaign/plan.h"
 #include "campaign/run.h"
 #include "campaign/spec.h"
-#include "cli/cli.h"
+#include "cli/campaign_cli.h"
 #include "delivery/outbox.h"
 #include "measure/campreport.h"
 #include "measure/mdoc.h"
@@ -49,19 +49,6 @@ static const char campaign_usage[] =
     "FILE: a campaign file (JSON; '-' reads stdin); docs/campaigns.md describes the format and\n"
     "'encore playbook list' the ready ones. TIME: \"YYYY-MM-DD[ HH:MM[:SS]]\" (UTC) or epoch\n"
     "seconds; default the current time.\n";
-
-static const char playbook_usage[] =
-    "usage: encore playbook COMMAND [ARGS]\n"
-    "  list [--json]           the built-in retention playbooks\n"
-    "  show NAME               print the playbook's campaign file (ready for 'campaign plan')\n"
-    "  install NAME [--json]   add it to the store as a draft campaign ('campaign start NAME')\n";
-
-static const char tick_usage[] =
-    "usage: encore tick [--now TIME] [--json]\n"
-    "  advances every running campaign up to now: redeems coupons of imported orders, decides\n"
-    "  A/B tests whose time has come, plans each campaign's triggers from its watermark and\n"
-    "  writes the messages into the outbox (highest priority first). What a scheduler calls;\n"
-    "  --now sets the clock (\"YYYY-MM-DD[ HH:MM[:SS]]\" UTC, or epoch seconds).\n";
 
 typedef struct opts {
     const char *pos[8];
@@ -246,7 +233,7 @@ out:
 
 /* ---- campaign start ------------------------------------------------------------------------ */
 
-static void result_text(const enc_run_result *r)
+void enc__run_result_text(const enc_run_result *r)
 {
     if (r->error[0]) {
         printf("  %-24s failed: %s\n", r->name, r->error);
@@ -315,7 +302,7 @@ static int do_start(enc_cli *cli, const opts *o)
             enc_buf_free(&b);
         } else {
             printf("started %s\n", spec->name);
-            result_text(&r);
+            enc__run_result_text(&r);
         }
     }
     enc_spec_free(spec);
@@ -711,162 +698,4 @@ int cmd_campaign(enc_cli *cli, int argc, char **argv)
     if (strcmp(sub, "report") == 0) return do_report(cli, &o);
     if (strcmp(sub, "measure") == 0) return do_measure(cli, &o);
     return enc_cli_usage("campaign", campaign_usage, "unknown command '%s'", sub);
-}
-
-/* ---- playbook ------------------------------------------------------------------------------ */
-
-static char *playbook_description(const enc_playbook *pb)
-{
-    json_t *j = json_loads(pb->text, 0, NULL);
-    json_t *d = j ? json_object_get(j, "description") : NULL;
-    char *s = enc_xstrdup(json_is_string(d) ? json_string_value(d) : "");
-    json_decref(j);
-    return s;
-}
-
-int cmd_playbook(enc_cli *cli, int argc, char **argv)
-{
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(playbook_usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    opts o;
-    int rc = parse("playbook", playbook_usage, argc, argv, &o);
-    if (rc) return rc;
-    if (o.npos < 1) return enc_cli_usage("playbook", playbook_usage, "needs a command");
-    const char *sub = o.pos[0];
-    rc = only_opts("playbook", playbook_usage, sub, &o, strcmp(sub, "show") == 0 ? 0 : O_JSON);
-    if (rc) return rc;
-    if (strcmp(sub, "list") == 0) {
-        if (o.npos != 1)
-            return enc_cli_usage("playbook", playbook_usage, "list takes no arguments");
-        enc_buf b = {0};
-        enc_jw w;
-        enc_jw_init(&w, &b);
-        enc_jw_obj(&w);
-        enc_jw_key(&w, "playbooks");
-        enc_jw_arr(&w);
-        for (int i = 0; i < enc_playbooks_count; i++) {
-            char *d = playbook_description(&enc_playbooks[i]);
-            if (o.json) {
-                enc_jw_obj(&w);
-                enc_jw_kstr(&w, "name", enc_playbooks[i].name);
-                enc_jw_kstr(&w, "description", d);
-                enc_jw_end(&w);
-            } else {
-                printf("%-22s %s\n", enc_playbooks[i].name, d);
-            }
-            free(d);
-        }
-        enc_jw_end(&w);
-        enc_jw_end(&w);
-        if (o.json) enc_cli_print(&b);
-        enc_buf_free(&b);
-        return ENC_EXIT_OK;
-    }
-    if (strcmp(sub, "show") != 0 && strcmp(sub, "install") != 0)
-        return enc_cli_usage("playbook", playbook_usage, "unknown command '%s'", sub);
-    if (o.npos != 2) return enc_cli_usage("playbook", playbook_usage, "%s needs a NAME", sub);
-    const enc_playbook *pb = enc_playbook_find(o.pos[1]);
-    if (!pb)
-        return enc_cli_fail("playbook", "no playbook named '%s' (see 'encore playbook list')",
-                            o.pos[1]);
-    if (strcmp(sub, "show") == 0) {
-        fputs(pb->text, stdout);
-        return ENC_EXIT_OK;
-    }
-    enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("playbook", &err);
-    enc_spec *spec;
-    bool created = false;
-    int64_t now = (int64_t)time(NULL);
-    if (enc_spec_parse(pb->text, strlen(pb->text), st, &spec, &err)) {
-        rc = enc_cli_fail("playbook", "%s: %s", pb->name, err.msg);
-    } else {
-        enc_camp_row row;
-        enc_err e2 = {0};
-        if (!enc_camp_get(st, spec->name, &row, &e2)) {
-            rc = enc_cli_fail("playbook", "a campaign named '%s' exists already (%s)", spec->name,
-                              row.state);
-            enc_camp_row_free(&row);
-        } else if (enc_camp_put(st, spec, "draft", now, &created, &err)) {
-            rc = enc_cli_fail_err("playbook", &err);
-        } else if (o.json) {
-            enc_buf b = {0};
-            enc_jw w;
-            enc_jw_init(&w, &b);
-            enc_jw_obj(&w);
-            enc_jw_kstr(&w, "installed", spec->name);
-            enc_jw_kstr(&w, "state", "draft");
-            enc_jw_end(&w);
-            enc_cli_print(&b);
-            enc_buf_free(&b);
-        } else {
-            printf("installed %s as a draft campaign; start it with 'encore campaign start %s'\n",
-                   spec->name, spec->name);
-        }
-        enc_spec_free(spec);
-    }
-    enc_store_close(st);
-    return rc;
-}
-
-/* ---- tick ---------------------------------------------------------------------------------- */
-
-int cmd_tick(enc_cli *cli, int argc, char **argv)
-{
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(tick_usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    opts o;
-    int rc = parse("tick", tick_usage, argc, argv, &o);
-    if (rc) return rc;
-    if (o.npos) return enc_cli_usage("tick", tick_usage, "takes no arguments");
-    if ((rc = only_opts("tick", tick_usage, NULL, &o, O_JSON | O_AT))) return rc;
-    int64_t now;
-    if (!clock_of(&o, &now))
-        return enc_cli_usage("tick", tick_usage, "--now '%s': not a time (" ENC_TIME_FORMS ")",
-                             o.at);
-    enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("tick", &err);
-    enc_run_result *res;
-    size_t n;
-    int64_t redeemed = 0;
-    if (enc_tick(st, now, &res, &n, &redeemed, &err)) {
-        enc_store_close(st);
-        return enc_cli_fail_err("tick", &err);
-    }
-    int failed = 0;
-    char t[40];
-    fmt_time(t, sizeof t, now);
-    if (o.json) {
-        enc_buf b = {0};
-        enc_jw w;
-        enc_jw_init(&w, &b);
-        enc_jw_obj(&w);
-        enc_jw_kstr(&w, "now", t);
-        enc_jw_kint(&w, "coupons_redeemed", redeemed);
-        enc_jw_key(&w, "campaigns");
-        enc_jw_arr(&w);
-        for (size_t i = 0; i < n; i++) enc_run_result_json(&w, &res[i]);
-        enc_jw_end(&w);
-        enc_jw_end(&w);
-        enc_cli_print(&b);
-        enc_buf_free(&b);
-    } else {
-        printf("tick at %s UTC: %zu running campaign%s, %lld coupon%s redeemed\n", t, n,
-               n == 1 ? "" : "s", (long long)redeemed, redeemed == 1 ? "" : "s");
-        for (size_t i = 0; i < n; i++) result_text(&res[i]);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (res[i].error[0]) {
-            fprintf(stderr, "encore: tick: %s: %s\n", res[i].name, res[i].error);
-            failed++;
-        }
-    free(res);
-    enc_store_close(st);
-    return failed ? ENC_EXIT_FAIL : ENC_EXIT_OK;
 }

@@ -1,40 +1,34 @@
 /* cmd_check.c — `encore check`: is the store sound? SQLite's quick_check of the file plus
  * Encore's invariants (store_check.c), one line each; exit 1 when anything is wrong. The store
  * is input too: run it after a crash, a copy or a hand edit. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: encore check [--json]\n"
-    "  checks the store: SQLite's quick_check of the file, then Encore's invariants (ids in\n"
-    "  range, merges and owners that exist, times and amounts within bounds); exit 1 when\n"
-    "  anything is wrong\n";
+static const enc_usage usage = {
+    .name = "check",
+    .about =
+        "  checks the store: SQLite's quick_check of the file, then Encore's invariants (ids in\n"
+        "  range, merges and owners that exist, times and amounts within bounds); exit 1 when\n"
+        "  anything is wrong\n",
+};
 
 int cmd_check(enc_cli *cli, int argc, char **argv)
 {
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = true;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return ENC_EXIT_OK;
-        } else return enc_cli_usage("check", usage, "unexpected argument '%s'", argv[i]);
-    }
+    static const enc_opt opts[] = {OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("check", &err);
     enc_store_check_result r;
-    enc_rc rc = enc_store_check(st, (int64_t)time(NULL), &r, &err);
-    enc_store_close(st);
+    enc_rc rc = enc_store_check(cli->st, (int64_t)time(NULL), &r, &err);
     if (rc) {
         enc_store_check_free(&r);
         return enc_cli_fail_err("check", &err);
     }
-    if (json) {
+    if (cli->json) {
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);

@@ -4,23 +4,29 @@
  * baselines (recency alone; 1 - P(alive) of the MBG/NBD model). */
 #include "base/datetime.h"
 #include "cli/intel_cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "intel/score.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore churn evaluate --as-of YYYY-MM-DD [--horizon DAYS] [--pareto] [--json]\n"
-    "                             [--config FILE] [--features FILE]\n"
-    "  Trains the churn model on data up to the end of the as-of date, scores the customers who\n"
-    "  had bought by then, and compares with who really bought in the next DAYS days (default\n"
-    "  90): ROC AUC of the model and of the recency and P(alive) (MBG/NBD) baselines; --pareto\n"
-    "  adds a Pareto/NBD P(alive) baseline (whose fit can take far longer). The model is\n"
-    "  picked on a held-out quarter of the training customers (trees, logistic, or recency\n"
-    "  alone when the history is thin); a reliability table compares predicted and observed\n"
-    "  churn. --features writes the training and evaluated feature rows as CSV (no customer\n"
-    "  ids: set, churned, predicted, then the features) for an independent check.\n";
+static const enc_usage usage = {
+    .name = "churn evaluate",
+    .synopsis =
+        "--as-of DATE [--horizon DAYS] [--pareto] [--config FILE] [--features FILE] [--json]",
+    .about =
+        "  Trains the churn model on data up to the end of the as-of date, scores the customers\n"
+        "  who had bought by then, and compares with who really bought in the next DAYS days\n"
+        "  (default 90): ROC AUC of the model and of the recency and P(alive) (MBG/NBD)\n"
+        "  baselines; --pareto adds a Pareto/NBD P(alive) baseline (whose fit can take far\n"
+        "  longer). The model is picked on a held-out quarter of the training customers (trees,\n"
+        "  logistic, or recency alone when the history is thin); a reliability table compares\n"
+        "  predicted and observed churn. --features writes the training and evaluated feature\n"
+        "  rows as CSV (no customer ids: set, churned, predicted, then the features) for an\n"
+        "  independent check.\n",
+    .late_setup = true,
+};
 
 /* The feature rows as CSV: set (train|eval), churned, p (empty for training rows), features. */
 static enc_rc write_features(const char *path, const enc_churn_eval *ev, enc_err *err)
@@ -51,65 +57,40 @@ static enc_rc write_features(const char *path, const enc_churn_eval *ev, enc_err
     return ENC_OK;
 }
 
-int cmd_churn(enc_cli *cli, int argc, char **argv)
+static int churn_evaluate(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_ASOF = 1000, OPT_HORIZON, OPT_JSON, OPT_CONFIG, OPT_PARETO, OPT_FEATURES, OPT_HELP };
-    static const struct option opts[] = {
-        {"as-of", required_argument, NULL, OPT_ASOF},
-        {"horizon", required_argument, NULL, OPT_HORIZON},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"config", required_argument, NULL, OPT_CONFIG},
-        {"pareto", no_argument, NULL, OPT_PARETO},
-        {"features", required_argument, NULL, OPT_FEATURES},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    const char *as_of_s = NULL, *config = NULL, *features = NULL;
+    const char *config = NULL, *features = NULL;
     long horizon = -1;
-    bool json = false, pareto = false;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_ASOF: as_of_s = optarg; break;
-        case OPT_JSON: json = true; break;
-        case OPT_PARETO: pareto = true; break;
-        case OPT_CONFIG: config = optarg; break;
-        case OPT_FEATURES: features = optarg; break;
-        case OPT_HORIZON:
-            if (!enc_cli_parse_long(optarg, 1, 3650, &horizon))
-                return enc_cli_usage("churn", usage, "--horizon: '%s' is not 1..3650 days", optarg);
-            break;
-        default: return enc_cli_usage("churn", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc || strcmp(argv[optind], "evaluate") != 0)
-        return enc_cli_usage("churn", usage,
-                             optind < argc ? "unknown action '%s'" : "needs an action%s",
-                             optind < argc ? argv[optind] : " (evaluate)");
-    if (optind + 1 < argc)
-        return enc_cli_usage("churn", usage, "unexpected argument '%s'", argv[optind + 1]);
-    int64_t as_of;
-    if (!as_of_s) return enc_cli_usage("churn", usage, "needs --as-of");
-    if (!enc__parse_day_end(as_of_s, &as_of))
-        return enc_cli_usage("churn", usage, "--as-of: '%s' is not a time (" ENC_TIME_FORMS ")",
-                             as_of_s);
+    bool pareto = false, as_of_given = false;
+    int64_t as_of = 0;
+    const enc_opt opts[] = {
+        OPT_DAY_END("as-of", &as_of, &as_of_given, "the split: trained on data up to its end"),
+        OPT_INT("horizon", &horizon, "DAYS", 1, 3650, "the outcome window (default 90)"),
+        OPT_BOOL("pareto", &pareto, "add the Pareto/NBD P(alive) baseline"),
+        OPT_STRING("config", &config, "FILE", "the scoring settings (default encore.conf)"),
+        OPT_STRING("features", &features, "FILE", "write the feature rows as CSV"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    if (!as_of_given) return enc_opts_error(cli, &usage, opts, "needs --as-of");
+    bool json = cli->json;
     enc_score_config cfg;
-    int x = enc__load_config(cli, "churn", config, &cfg);
-    if (x) return x;
+    if ((x = enc__load_config(cli, "churn", config, &cfg))) return x;
     if (horizon > 0) cfg.churn_horizon_days = (double)horizon;
     int64_t until = as_of + (int64_t)llround(cfg.churn_horizon_days * 86400);
 
     enc_err err = {0};
     enc_store *st = NULL;
+    if ((x = enc_opts_setup(cli, &usage)) != ENC_OPTS_GO) {
+        enc_score_config_free(&cfg);
+        return x;
+    }
+    st = cli->st;
     enc_snapshot *s = NULL;
     int ret = ENC_EXIT_OK;
     enc_churn_eval ev = {.keep_rows = features != NULL};
-    if (enc_store_open(cli->db_path, &st, &err) || enc__load_snapshot(cli, st, until, &s, &err) ||
+    if (enc__load_snapshot(cli, st, until, &s, &err) ||
         enc_score_churn_evaluate(s, as_of, &cfg, pareto, &ev, &err) ||
         (features && write_features(features, &ev, &err))) {
         ret = enc_cli_fail_err("churn", &err);
@@ -208,7 +189,15 @@ int cmd_churn(enc_cli *cli, int argc, char **argv)
 out:
     enc_churn_eval_free(&ev);
     enc_snapshot_free(s);
-    enc_store_close(st);
     enc_score_config_free(&cfg);
     return ret;
+}
+
+int cmd_churn(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_subcmd subs[] = {
+        {"evaluate", churn_evaluate, "the churn model judged on a time split"},
+        {NULL},
+    };
+    return enc_opts_subcommand(cli, "churn", NULL, subs, NULL, argc, argv);
 }

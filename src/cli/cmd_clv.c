@@ -6,6 +6,7 @@
  * days): docs/models.md. */
 #include "cli/intel_cli.h"
 #include "intel/mbgnbd.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "intel/score.h"
@@ -15,18 +16,14 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: encore clv fit [--calibration-end YYYY-MM-DD] [--unit day|week] [--pareto] [--json]\n"
-    "       encore clv evaluate --calibration-end YYYY-MM-DD --holdout-end YYYY-MM-DD\n"
-    "                           [--unit day|week] [--pareto] [--json]\n"
-    "  fit: BG/NBD and Gamma-Gamma parameters and log-likelihoods on purchases up to\n"
-    "       the end of the calibration date (default: the last purchase day). Purchases of a\n"
-    "       customer on one day count as one transaction.\n"
+static const char about[] =
+    "  fit: BG/NBD and Gamma-Gamma parameters and log-likelihoods on purchases up to the end of\n"
+    "       the calibration date (default: the last purchase day). Purchases of a customer on\n"
+    "       one day count as one transaction.\n"
     "  evaluate: predicted against actual repeat purchases in the holdout (the day after the\n"
     "       calibration end to the holdout end), in total and per calibration frequency.\n"
-    "  --unit: the models' time unit (default week, as the published CDNOW results)\n"
-    "  --pareto: fit the Pareto/NBD model too (its likelihood can cost far more than BG/NBD's:\n"
-    "            a fraction of a second on CDNOW, about 30 s on Online Retail)\n";
+    "  --pareto fits the Pareto/NBD model too (its likelihood can cost far more than BG/NBD's:\n"
+    "       a fraction of a second on CDNOW, about 30 s on Online Retail).\n";
 
 static double now_s(void)
 {
@@ -128,7 +125,7 @@ static int do_fit(const enc_cli *cli, const char *cal_s, double unit, bool json,
     int64_t cal_end_t = INT64_MAX;
     int32_t cal_day = 0;
     if (cal_s && (!enc__parse_day(cal_s, &cal_day) || !enc__parse_day_end(cal_s, &cal_end_t)))
-        return enc_cli_usage("clv", usage, "--calibration-end: '%s' is not a date YYYY-MM-DD",
+        return enc_cli_usage("clv fit", about, "--calibration-end: '%s' is not a date YYYY-MM-DD",
                              cal_s);
     double t0 = now_s();
     enc_err err = {0};
@@ -263,11 +260,12 @@ static int do_evaluate(const enc_cli *cli, const char *cal_s, const char *hold_s
     int32_t cal_day, hold_day;
     int64_t hold_end_t;
     if (!cal_s || !enc__parse_day(cal_s, &cal_day))
-        return enc_cli_usage("clv", usage, "evaluate needs --calibration-end YYYY-MM-DD");
+        return enc_cli_usage("clv evaluate", about, "evaluate needs --calibration-end YYYY-MM-DD");
     if (!hold_s || !enc__parse_day(hold_s, &hold_day) || !enc__parse_day_end(hold_s, &hold_end_t))
-        return enc_cli_usage("clv", usage, "evaluate needs --holdout-end YYYY-MM-DD");
+        return enc_cli_usage("clv evaluate", about, "evaluate needs --holdout-end YYYY-MM-DD");
     if (hold_day <= cal_day)
-        return enc_cli_usage("clv", usage, "the holdout must end after the calibration end");
+        return enc_cli_usage("clv evaluate", about,
+                             "the holdout must end after the calibration end");
     enc_err err = {0};
     enc_store *st = NULL;
     enc_snapshot *s = NULL;
@@ -387,56 +385,51 @@ out:
     return ret;
 }
 
-int cmd_clv(enc_cli *cli, int argc, char **argv)
+/* fit and evaluate: one body, told apart by argv[0] */
+static int clv_sub(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_CAL = 1000, OPT_HOLD, OPT_UNIT, OPT_JSON, OPT_PARETO, OPT_HELP };
-    static const struct option opts[] = {
-        {"calibration-end", required_argument, NULL, OPT_CAL},
-        {"holdout-end", required_argument, NULL, OPT_HOLD},
-        {"unit", required_argument, NULL, OPT_UNIT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"pareto", no_argument, NULL, OPT_PARETO},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
+    bool fit = strcmp(argv[0], "fit") == 0;
+    const enc_usage usage = {
+        .name = fit ? "clv fit" : "clv evaluate",
+        .synopsis =
+            fit ? "[--calibration-end YYYY-MM-DD] [--unit day|week] [--pareto] [--json]"
+                : "--calibration-end YYYY-MM-DD --holdout-end YYYY-MM-DD [--unit day|week]\n"
+                  "[--pareto] [--json]",
+        .about = about,
     };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
     const char *cal = NULL, *hold = NULL, *unit = NULL;
-    bool json = false, pareto = false;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_PARETO: pareto = true; break;
-        case OPT_CAL: cal = optarg; break;
-        case OPT_HOLD: hold = optarg; break;
-        case OPT_UNIT: unit = optarg; break;
-        case OPT_JSON: json = true; break;
-        default: return enc_cli_usage("clv", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc) return enc_cli_usage("clv", usage, "needs an action (fit or evaluate)");
-    const char *action = argv[optind];
-    if (optind + 1 < argc)
-        return enc_cli_usage("clv", usage, "unexpected argument '%s'", argv[optind + 1]);
+    bool pareto = false;
+    const enc_opt opts[] = {
+        OPT_STRING("calibration-end", &cal, "DAY", "the last day of the calibration period"),
+        OPT_CHOICE("unit", &unit, "week|day",
+                   "the models' time unit (default week, as the published CDNOW results)"),
+        OPT_BOOL("pareto", &pareto, "fit the Pareto/NBD model too"),
+        fit ? (enc_opt)OPT_END()
+            : (enc_opt)OPT_STRING("holdout-end", &hold, "DAY", "the last day of the holdout"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
     enc_score_config cfg;
-    int x = enc__load_config(cli, "clv", NULL, &cfg);
-    if (x) return x;
+    if ((x = enc__load_config(cli, usage.name, NULL, &cfg))) return x;
     enc_err err = {0};
     if (unit && enc_score_config_set_unit(&cfg, unit, &err)) {
         enc_score_config_free(&cfg);
-        return enc_cli_usage("clv", usage, "--unit: %s", err.msg);
+        return enc_opts_error(cli, &usage, opts, "--unit: %s", err.msg);
     }
     double u = cfg.clv_unit_days;
     int digits = cfg.money_digits;
     enc_score_config_free(&cfg);
-    if (strcmp(action, "fit") == 0) {
-        if (hold) return enc_cli_usage("clv", usage, "--holdout-end belongs to 'clv evaluate'");
-        return do_fit(cli, cal, u, json, digits, pareto);
-    }
-    if (strcmp(action, "evaluate") == 0)
-        return do_evaluate(cli, cal, hold, u, json, digits, pareto);
-    return enc_cli_usage("clv", usage, "unknown action '%s' (fit or evaluate)", action);
+    if (fit) return do_fit(cli, cal, u, cli->json, digits, pareto);
+    return do_evaluate(cli, cal, hold, u, cli->json, digits, pareto);
+}
+
+int cmd_clv(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_subcmd subs[] = {
+        {"fit", clv_sub, "BG/NBD, Pareto/NBD and Gamma-Gamma fits"},
+        {"evaluate", clv_sub, "predicted against actual repeat purchases in a holdout"},
+        {NULL},
+    };
+    return enc_opts_subcommand(cli, "clv", about, subs, NULL, argc, argv);
 }

@@ -2,16 +2,20 @@
  * grouped by the period of their first purchase; for each cohort, how many bought again in
  * each following period and what they spent net of returns (src/measure/analytics.c). */
 #include "cli/intel_cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "measure/analytics.h"
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore cohorts [--period month|week] [--json]\n"
-    "  Cohort retention: customers by the month (or ISO week) of their first purchase; per\n"
-    "  cohort its size, the customers who bought in each following period (period 0 = the\n"
-    "  first) and their revenue net of returns. Definitions: docs/analytics.md.\n";
+static const enc_usage usage = {
+    .name = "cohorts",
+    .synopsis = "[--period month|week] [--json]",
+    .about =
+        "  Cohort retention: customers by the month (or ISO week) of their first purchase; per\n"
+        "  cohort its size, the customers who bought in each following period (period 0 = the\n"
+        "  first) and their revenue net of returns. Definitions: docs/analytics.md.\n",
+};
 
 static void print_table(const enc_cohorts *c, const enc_analytics_src *a)
 {
@@ -49,47 +53,25 @@ static void print_table(const enc_cohorts *c, const enc_analytics_src *a)
 
 int cmd_cohorts(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_PERIOD = 1000, OPT_JSON };
-    static const struct option opts[] = {
-        {"period", required_argument, NULL, OPT_PERIOD},
-        {"json", no_argument, NULL, OPT_JSON},
-        {NULL, 0, NULL, 0},
+    const char *period_s = "month";
+    const enc_opt opts[] = {
+        OPT_CHOICE("period", &period_s, "month|week", "the cohort period (default month)"),
+        OPT_END(),
     };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
     enc_period period = ENC_PERIOD_MONTH;
-    bool json = false;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_PERIOD:
-            if (!enc_period_parse(optarg, &period) || period == ENC_PERIOD_DAY)
-                return enc_cli_usage("cohorts", usage, "--period: '%s' is not month or week",
-                                     optarg);
-            break;
-        case OPT_JSON: json = true; break;
-        default: return enc_cli_usage("cohorts", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return enc_cli_usage("cohorts", usage, "unexpected argument '%s'", argv[optind]);
-    int digits;
-    int x = enc__money_digits(cli, "cohorts", &digits);
-    if (x) return x;
-
+    enc_period_parse(period_s, &period);
+    int digits = cli->money_digits;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("cohorts", &err);
+    enc_store *st = cli->st;
     enc_analytics_src a;
     enc_cohorts co = {0};
     int ret = ENC_EXIT_OK;
     if (enc_analytics_src_load(st, digits, &a, &err) ||
         enc_cohorts_compute(a.snap, period, &co, &err)) {
         ret = enc_cli_fail_err("cohorts", &err);
-    } else if (json) {
+    } else if (cli->json) {
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
@@ -103,6 +85,5 @@ int cmd_cohorts(enc_cli *cli, int argc, char **argv)
     }
     enc_cohorts_free(&co);
     enc_analytics_src_free(&a);
-    enc_store_close(st);
     return ret;
 }

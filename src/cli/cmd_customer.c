@@ -3,7 +3,7 @@
  * events, feedback, consents and their ledger, messages, coupons and recommendations with
  * reasons; `--search Q` pages through customers by id, email, phone or name prefix. ID is the
  * merchant's customer id, an email, a phone, or #N for the internal id. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "cli/intel_cli.h"
 #include "ingest/clean.h"
@@ -14,19 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore customer ID [--json] [--mask] [--recent N] [--no-recommendations]\n"
-    "       encore customer unmerge ID [--json]   undo the merge of a registration\n"
-    "       encore customer merge-on [email,phone|none]   identities the API may merge on\n"
-    "       encore customer --search TEXT [--limit N] [--cursor C] [--mask] [--json]\n"
-    "  ID: the merchant's customer id, an email, a phone number, or #N (internal id).\n"
-    "  The 360-degree view: profile, identities, scores with reasons, orders with lines, recent\n"
-    "  events, feedback, consents with their history, messages, coupons, recommendations.\n"
-    "  --recent N        rows of each recent list (default 20, at most 500)\n"
-    "  --mask            personal data masked as the analyst role sees it\n"
-    "  --no-recommendations  skip building the recommendation model (faster on big stores)\n"
-    "  --search TEXT     customers whose id, email or phone is TEXT or whose name starts with\n"
-    "                    it; pages of --limit (default 50) continued with --cursor\n";
+static const enc_usage usage = {
+    .name = "customer",
+    .synopsis = "ID [--json] [--mask] [--recent N] [--no-recommendations]\n"
+                "--search TEXT [--limit N] [--cursor C] [--mask] [--json]\n"
+                "unmerge ID [--json]   undo the merge of a registration\n"
+                "merge-on [email,phone|none]   identities the API may merge on",
+    .about = "  ID: the merchant's customer id, an email, a phone number, or #N (internal id).\n"
+             "  The 360-degree view: profile, identities, scores with reasons, orders with lines,\n"
+             "  recent events, feedback, consents with their history, messages, coupons,\n"
+             "  recommendations. --search: customers whose id, email or phone is TEXT or whose\n"
+             "  name starts with it, in pages of --limit continued with --cursor.\n",
+    .max_args = 1,
+    .extra_msg = "one customer at a time",
+    .late_setup = true,
+};
 
 /* ---- human output: the document read back, aligned sections ------------------------------ */
 
@@ -221,7 +223,7 @@ static int search(enc_cli *cli, const char *q, const char *cursor, long limit, b
     if (cursor) {
         bool okc = *cursor && strlen(cursor) <= 18;
         for (const char *p = cursor; okc && *p; p++) okc = *p >= '0' && *p <= '9';
-        if (!okc) return enc_cli_usage("customer", usage, "--cursor: not a cursor a search gave");
+        if (!okc) return enc_opts_error(cli, &usage, NULL, "--cursor: not a cursor a search gave");
         after = strtoll(cursor, NULL, 10);
     }
     enc_buf b = {0};
@@ -269,84 +271,44 @@ static int search(enc_cli *cli, const char *q, const char *cursor, long limit, b
     return ENC_EXIT_OK;
 }
 
-int cmd_customer(enc_cli *cli, int argc, char **argv)
+static int customer_view(enc_cli *cli, int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "unmerge") == 0) /* cmd_unmerge.c */
-        return cmd_customer_unmerge(cli, argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "merge-on") == 0) /* cmd_unmerge.c */
-        return cmd_customer_merge_on(cli, argc - 1, argv + 1);
-    enum { OPT_JSON = 1000, OPT_MASK, OPT_RECENT, OPT_NOREC, OPT_SEARCH, OPT_LIMIT, OPT_CURSOR };
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, OPT_JSON},
-        {"mask", no_argument, NULL, OPT_MASK},
-        {"recent", required_argument, NULL, OPT_RECENT},
-        {"no-recommendations", no_argument, NULL, OPT_NOREC},
-        {"search", required_argument, NULL, OPT_SEARCH},
-        {"limit", required_argument, NULL, OPT_LIMIT},
-        {"cursor", required_argument, NULL, OPT_CURSOR},
-        {NULL, 0, NULL, 0},
-    };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    bool json = false, mask = false, norec = false;
+    bool mask = false, norec = false, limit_given = false;
     long recent = 20, limit = 50;
     const char *q = NULL, *cursor = NULL;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_JSON: json = true; break;
-        case OPT_MASK: mask = true; break;
-        case OPT_NOREC: norec = true; break;
-        case OPT_SEARCH: q = optarg; break;
-        case OPT_CURSOR: cursor = optarg; break;
-        case OPT_RECENT:
-            if (!enc_cli_parse_long(optarg, 1, 500, &recent))
-                return enc_cli_usage("customer", usage, "--recent: '%s' is not 1 to 500", optarg);
-            break;
-        case OPT_LIMIT:
-            if (!enc_cli_parse_long(optarg, 1, 500, &limit))
-                return enc_cli_usage("customer", usage, "--limit: '%s' is not 1 to 500", optarg);
-            break;
-        default: return enc_cli_usage("customer", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    const char *who = optind < argc ? argv[optind] : NULL;
-    if (optind + 1 < argc) return enc_cli_usage("customer", usage, "one customer at a time");
-    if (!who && !q) return enc_cli_usage("customer", usage, "needs a customer ID or --search");
-    if (who && q) return enc_cli_usage("customer", usage, "an ID or --search, not both");
-    if ((cursor || limit != 50) && !q)
-        return enc_cli_usage("customer", usage, "--limit and --cursor go with --search");
-
-    int digits;
-    int x = enc__money_digits(cli, "customer", &digits);
-    if (x) return x;
+    enc_opt opts[] = {
+        OPT_BOOL("mask", &mask, "personal data masked as the analyst role sees it"),
+        OPT_INT("recent", &recent, "N", 1, 500, "rows of each recent list (default 20)"),
+        OPT_BOOL("no-recommendations", &norec,
+                 "skip building the recommendation model (faster on big stores)"),
+        OPT_STRING("search", &q, "TEXT", "find customers by id, email, phone or name prefix"),
+        OPT_INT("limit", &limit, "N", 1, 500, "--search: a page (default 50)"),
+        OPT_STRING("cursor", &cursor, "C", "--search: the page after the one that gave C"),
+        OPT_END(),
+    };
+    opts[4].given = &limit_given;
+    int nargs;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, &nargs);
+    if (x != ENC_OPTS_GO) return x;
+    const char *who = nargs ? argv[1] : NULL;
+    bool json = cli->json;
+    if (!who && !q) return enc_opts_error(cli, &usage, opts, "needs a customer ID or --search");
+    if (who && q) return enc_opts_error(cli, &usage, opts, "an ID or --search, not both");
+    if ((cursor || limit_given) && !q)
+        return enc_opts_error(cli, &usage, opts, "--limit and --cursor go with --search");
+    if ((x = enc_opts_setup(cli, &usage)) != ENC_OPTS_GO) return x;
+    int digits = cli->money_digits;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("customer", &err);
+    enc_store *st = cli->st;
     char currency[8];
-    if (enc_store_currency(st, currency, sizeof currency, &err)) {
-        enc_store_close(st);
+    if (enc_store_currency(st, currency, sizeof currency, &err))
         return enc_cli_fail_err("customer", &err);
-    }
     if (currency[0] && enc_currency_digits(currency) >= 0) digits = enc_currency_digits(currency);
     enc_custview_opts o = {mask, digits, (int)recent, currency[0] ? currency : NULL};
-    if (q) {
-        int r = search(cli, q, cursor, limit, mask, json, &o, st);
-        enc_store_close(st);
-        return r;
-    }
+    if (q) return search(cli, q, cursor, limit, mask, json, &o, st);
     int64_t id = 0;
-    if (enc_custview_find(st, who, &id, &err)) {
-        enc_store_close(st);
-        return enc_cli_fail_err("customer", &err);
-    }
-    if (!id) {
-        enc_store_close(st);
-        return enc_cli_fail("customer", "no customer '%s'", who);
-    }
+    if (enc_custview_find(st, who, &id, &err)) return enc_cli_fail_err("customer", &err);
+    if (!id) return enc_cli_fail("customer", "no customer '%s'", who);
     enc_snapshot *snap = NULL;
     enc_rec_model m = {0};
     enc_rec_ws *ws = NULL;
@@ -356,7 +318,6 @@ int cmd_customer(enc_cli *cli, int argc, char **argv)
         if (enc__load_snapshot(cli, st, INT64_MAX, &snap, &err) ||
             enc_rec_model_build(snap, &ro, &m, &err)) {
             if (snap) enc_snapshot_free(snap);
-            enc_store_close(st);
             return enc_cli_fail_err("customer", &err);
         }
         ws = enc_rec_ws_new(&m);
@@ -365,7 +326,6 @@ int cmd_customer(enc_cli *cli, int argc, char **argv)
     enc_jw w;
     enc_jw_init(&w, &b);
     enc_rc rc = enc_custview_json(st, id, &o, norec ? NULL : &m, ws, 10, &w, &err);
-    enc_store_close(st);
     if (ws) enc_rec_ws_free(ws);
     if (!norec) enc_rec_model_free(&m);
     if (snap) enc_snapshot_free(snap);
@@ -383,4 +343,14 @@ int cmd_customer(enc_cli *cli, int argc, char **argv)
     }
     enc_buf_free(&b);
     return ENC_EXIT_OK;
+}
+
+int cmd_customer(enc_cli *cli, int argc, char **argv)
+{
+    /* ID is not a subcommand: the view runs when argv[1] names none of these */
+    if (argc > 1 && strcmp(argv[1], "unmerge") == 0) /* cmd_unmerge.c */
+        return cmd_customer_unmerge(cli, argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "merge-on") == 0) /* cmd_unmerge.c */
+        return cmd_customer_merge_on(cli, argc - 1, argv + 1);
+    return customer_view(cli, argc, argv);
 }

@@ -1,6 +1,6 @@
 /* cmd_demo.c — `encore demo`: the first thing a newcomer runs. Generates a synthetic shop
  * (gen/), imports its six files into demo.db (ingest/), and prints what the store now holds. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "gen/gen.h"
 #include "ingest/import.h"
@@ -11,59 +11,33 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: encore demo [--customers N] [--seed S] [--locale en|zh] [--out DIR] [--json]\n"
-    "  generates a shop (default 2,000 customers, seed 42, into ./demo/), imports it into\n"
-    "  demo.db (or --db FILE) and prints a summary\n";
+static const enc_usage usage = {
+    .name = "demo",
+    .synopsis = "[--customers N] [--seed S] [--locale en|zh] [--out DIR] [--json]",
+    .about =
+        "  generates a shop (default 2,000 customers, seed 42, into ./demo/), imports it into\n"
+        "  demo.db (or --db FILE) and prints a summary\n",
+};
 
 int cmd_demo(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_CUST = 1000, OPT_SEED, OPT_LOCALE, OPT_OUT, OPT_JSON, OPT_HELP };
-    static const struct option opts[] = {
-        {"customers", required_argument, NULL, OPT_CUST},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"locale", required_argument, NULL, OPT_LOCALE},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
     enc_gen_opts g = {0};
-    g.customers = 2000;
-    g.seed = 42;
+    long customers = 2000, seed = 42;
+    const char *locale = "en";
     g.out_dir = "demo";
-    bool json = false;
-    int c;
-    long v;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_CUST:
-            if (!enc_cli_parse_long(optarg, 1, 2000000, &v))
-                return enc_cli_usage("demo", usage, "--customers: '%s' is not 1..2000000", optarg);
-            g.customers = v;
-            break;
-        case OPT_SEED:
-            if (!enc_cli_parse_long(optarg, 0, 2147483647L, &v))
-                return enc_cli_usage("demo", usage, "--seed: '%s' is not a number", optarg);
-            g.seed = (uint64_t)v;
-            break;
-        case OPT_LOCALE:
-            if (strcmp(optarg, "en") == 0) g.locale = ENC_GEN_EN;
-            else if (strcmp(optarg, "zh") == 0) g.locale = ENC_GEN_ZH;
-            else return enc_cli_usage("demo", usage, "--locale: '%s' is not en or zh", optarg);
-            break;
-        case OPT_OUT: g.out_dir = optarg; break;
-        case OPT_JSON: json = true; break;
-        case 'h':
-        case OPT_HELP: fputs(usage, stdout); return ENC_EXIT_OK;
-        default:
-            return enc_cli_usage("demo", usage, "unknown or incomplete option '%s'",
-                                 argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return enc_cli_usage("demo", usage, "unexpected argument '%s'", argv[optind]);
+    const enc_opt opts[] = {
+        OPT_INT("customers", &customers, "N", 1, 2000000, "customers to generate (default 2000)"),
+        OPT_INT("seed", &seed, "S", 0, 2147483647L, "the generator's seed (default 42)"),
+        OPT_CHOICE("locale", &locale, "en|zh", "names, regions and channels (default en)"),
+        OPT_STRING("out", &g.out_dir, "DIR", "where the CSV files go (default ./demo/)"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    g.customers = customers;
+    g.seed = (uint64_t)seed;
+    g.locale = strcmp(locale, "zh") == 0 ? ENC_GEN_ZH : ENC_GEN_EN;
+    bool json = cli->json;
     const char *db = cli->db_given ? cli->db_path : "demo.db";
 
     enc_err err = {0};

@@ -2,17 +2,13 @@
  * for the SMTP channel's email.dkim_key and prints the DNS TXT record to publish at
  * SELECTOR._domainkey.DOMAIN; `encore dkim record` prints the record of an existing key.
  * Signing itself is src/delivery/dkim.c. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "delivery/dkim.h"
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore dkim keygen --domain D --selector S [--algorithm rsa|ed25519] --out FILE\n"
-    "                          [--json]\n"
-    "       encore dkim record --domain D --selector S --key FILE [--json]\n\n"
+static const char about[] =
     "keygen writes a new private key (PEM; RSA 2048 bits by default, or Ed25519 per RFC 8463)\n"
     "to FILE with mode 0600 (an existing file is never overwritten) and prints the DNS TXT\n"
     "record to publish at S._domainkey.D; record prints it again for a key file. Set the SMTP\n"
@@ -31,48 +27,41 @@ static bool name_ok(const char *s, size_t max)
     return true;
 }
 
-int cmd_dkim(enc_cli *cli, int argc, char **argv)
+/* keygen and record: one body, told apart by argv[0] */
+static int dkim_sub(enc_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    static const struct option opts[] = {
-        {"domain", required_argument, NULL, 'd'},
-        {"selector", required_argument, NULL, 's'},
-        {"algorithm", required_argument, NULL, 'a'},
-        {"out", required_argument, NULL, 'o'},
-        {"key", required_argument, NULL, 'k'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+    bool gen = strcmp(argv[0], "keygen") == 0;
+    const enc_usage usage = {
+        .name = gen ? "dkim keygen" : "dkim record",
+        .synopsis = gen ? "--domain D --selector S [--algorithm rsa|ed25519] --out FILE [--json]"
+                        : "--domain D --selector S --key FILE [--json]",
+        .about = about,
     };
     const char *domain = NULL, *sel = NULL, *alg = "rsa", *out = NULL, *key = NULL;
-    bool json = false;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': domain = optarg; break;
-        case 's': sel = optarg; break;
-        case 'a': alg = optarg; break;
-        case 'o': out = optarg; break;
-        case 'k': key = optarg; break;
-        case 'j': json = true; break;
-        case 'h': fputs(usage, stdout); return ENC_EXIT_OK;
-        default: return enc_cli_usage("dkim", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind + 1 != argc) return enc_cli_usage("dkim", usage, "one action: keygen or record");
-    const char *act = argv[optind];
-    bool gen = strcmp(act, "keygen") == 0;
-    if (!gen && strcmp(act, "record") != 0)
-        return enc_cli_usage("dkim", usage, "unknown action '%s'", act);
+    const enc_opt gen_opts[] = {
+        OPT_STRING("domain", &domain, "D", "the signing domain (d=)"),
+        OPT_STRING("selector", &sel, "S", "the selector (s=): the record is S._domainkey.D"),
+        OPT_CHOICE("algorithm", &alg, "rsa|ed25519", "the key (default rsa, 2048 bits)"),
+        OPT_STRING("out", &out, "FILE",
+                   "where the private key goes (mode 0600, never overwritten)"),
+        OPT_END(),
+    };
+    const enc_opt rec_opts[] = {
+        OPT_STRING("domain", &domain, "D", "the signing domain (d=)"),
+        OPT_STRING("selector", &sel, "S", "the selector (s=): the record is S._domainkey.D"),
+        OPT_STRING("key", &key, "FILE", "the private key file"),
+        OPT_END(),
+    };
+    const enc_opt *opts = gen ? gen_opts : rec_opts;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    bool json = cli->json;
     if (!domain || !name_ok(domain, 253))
-        return enc_cli_usage("dkim", usage, "--domain: a domain name is required");
+        return enc_opts_error(cli, &usage, opts, "--domain: a domain name is required");
     if (!sel || !name_ok(sel, 63))
-        return enc_cli_usage("dkim", usage, "--selector: a DNS label is required");
-    if (gen && strcmp(alg, "rsa") != 0 && strcmp(alg, "ed25519") != 0)
-        return enc_cli_usage("dkim", usage, "--algorithm: rsa or ed25519");
-    if (gen && !out) return enc_cli_usage("dkim", usage, "keygen needs --out FILE");
-    if (!gen && !key) return enc_cli_usage("dkim", usage, "record needs --key FILE");
+        return enc_opts_error(cli, &usage, opts, "--selector: a DNS label is required");
+    if (gen && !out) return enc_opts_error(cli, &usage, opts, "keygen needs --out FILE");
+    if (!gen && !key) return enc_opts_error(cli, &usage, opts, "record needs --key FILE");
     enc_err err = {0};
     enc_buf rec = {0};
     if (gen ? enc_dkim_keygen(alg, out, &rec, &err) : enc_dkim_record(key, &rec, &err)) {
@@ -103,4 +92,14 @@ int cmd_dkim(enc_cli *cli, int argc, char **argv)
     }
     enc_buf_free(&rec);
     return ENC_EXIT_OK;
+}
+
+int cmd_dkim(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_subcmd subs[] = {
+        {"keygen", dkim_sub, "write a new DKIM key and print its DNS TXT record"},
+        {"record", dkim_sub, "print the DNS TXT record of an existing key"},
+        {NULL},
+    };
+    return enc_opts_subcommand(cli, "dkim", about, subs, NULL, argc, argv);
 }

@@ -3,27 +3,23 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "cli/basket_cli.h"
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore itemsets FILE --min-support S [options]\n"
-    "\n"
-    "Frequent itemsets of a basket file (one basket a line) by FP-growth.\n"
-    "\n"
-    "  --min-support S   a fraction of the baskets (0.001, 1e-3, 0.1%) or, as a plain\n"
-    "                    integer >= 1, a count of baskets (10); a set is frequent when\n"
-    "                    ceil(S * baskets) or more baskets hold it\n"
-    "  --format F        auto (default: basket-csv when the first line has a comma),\n"
-    "                    basket-ws (items separated by blanks, FIMI .dat) or basket-csv\n"
-    "  --max-len N       report sets of at most N items (default: no limit)\n"
-    "  --top N           list the N sets held by the most baskets (default 10; 0: none)\n"
-    "  --json            one JSON document: {baskets, items, min_count, itemsets, by_size,\n"
-    "                    top, seconds}; by_size[k-1] counts the sets of k items\n"
-    "  -h, --help        this text\n"
-    "FILE may be - for standard input.\n";
+static const enc_usage usage = {
+    .name = "itemsets",
+    .synopsis = "FILE --min-support S [options]",
+    .about =
+        "Frequent itemsets of a basket file (one basket a line) by FP-growth. FILE may be - for\n"
+        "standard input. --json: {baskets, items, min_count, itemsets, by_size, top, seconds};\n"
+        "by_size[k-1] counts the sets of k items.\n",
+    .min_args = 1,
+    .max_args = 1,
+    .args_msg = "a basket FILE is needed",
+    .extra_msg = "one FILE only",
+};
 
 static int cmp_top(const void *a, const void *b, void *arg)
 {
@@ -41,56 +37,34 @@ static int cmp_top(const void *a, const void *b, void *arg)
 
 int cmd_itemsets(enc_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    static const struct option opts[] = {
-        {"min-support", required_argument, 0, 's'},
-        {"format", required_argument, 0, 'f'},
-        {"max-len", required_argument, 0, 'l'},
-        {"top", required_argument, 0, 't'},
-        {"json", no_argument, 0, 'j'},
-        {0, 0, 0, 0},
-    };
-    const char *support_s = NULL;
-    enc_basket_format fmt = ENC_BASKET_AUTO;
+    const char *support_s = NULL, *format = "auto";
     long max_len = 0, top = 10;
-    bool json = false;
-    int c;
-    opterr = 0; /* the message comes from enc_cli_usage, prefixed "encore: CMD:" */
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': support_s = optarg; break;
-        case 'f':
-            if (!enc_basket_format_parse(optarg, &fmt))
-                return enc_cli_usage("itemsets", usage, "--format: unknown format '%s'", optarg);
-            break;
-        case 'l':
-            if (!enc_cli_parse_long(optarg, 0, 1000000, &max_len))
-                return enc_cli_usage("itemsets", usage, "--max-len: not a count: '%s'", optarg);
-            break;
-        case 't':
-            if (!enc_cli_parse_long(optarg, 0, 100000000, &top))
-                return enc_cli_usage("itemsets", usage, "--top: not a count: '%s'", optarg);
-            break;
-        case 'j': json = true; break;
-        default:
-            return enc_cli_usage("itemsets", usage, "unknown or incomplete option '%s'",
-                                 argv[optind - 1]);
-        }
-    }
-    if (optind + 1 != argc)
-        return enc_cli_usage("itemsets", usage,
-                             optind >= argc ? "a basket FILE is needed" : "one FILE only");
-    if (!support_s) return enc_cli_usage("itemsets", usage, "--min-support is needed");
+    const enc_opt opts[] = {
+        OPT_STRING("min-support", &support_s, "S",
+                   "a fraction of the baskets (0.001, 1e-3, 0.1%) or, as a plain\n"
+                   "integer >= 1, a count of baskets (10); a set is frequent when\n"
+                   "ceil(S * baskets) or more baskets hold it"),
+        OPT_CHOICE("format", &format, "auto|basket-ws|basket-csv|ws|csv|dat",
+                   "auto (default: basket-csv when the first line has a comma),\n"
+                   "basket-ws (items separated by blanks, FIMI .dat) or basket-csv"),
+        OPT_INT("max-len", &max_len, "N", 0, 1000000,
+                "report sets of at most N items (default 0: no limit)"),
+        OPT_INT("top", &top, "N", 0, 100000000,
+                "list the N sets held by the most baskets (default 10; 0: none)"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    enc_basket_format fmt = ENC_BASKET_AUTO;
+    enc_basket_format_parse(format, &fmt);
+    bool json = cli->json;
+    if (!support_s) return enc_opts_error(cli, &usage, opts, "--min-support is needed");
     enc_support sup;
     if (!enc_support_parse(support_s, &sup))
-        return enc_cli_usage("itemsets", usage,
-                             "--min-support: '%s' is neither a fraction in (0, 1] nor a count >= 1",
-                             support_s);
-    const char *path = argv[optind];
+        return enc_opts_error(
+            cli, &usage, opts,
+            "--min-support: '%s' is neither a fraction in (0, 1] nor a count >= 1", support_s);
+    const char *path = argv[1];
 
     enc__mined m;
     int rc = enc__mine_file("itemsets", path, fmt, &sup, (int32_t)max_len, &m);

@@ -2,74 +2,57 @@
  * shop's KPIs per period — orders, revenue, returns, AOV, active, new and returning customers,
  * repurchase rate (src/measure/analytics.c; definitions in docs/analytics.md). */
 #include "cli/intel_cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "measure/analytics.h"
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore kpis [--interval day|week|month] [--from PERIOD] [--to PERIOD] [--json]\n"
-    "  Orders, revenue, returns, AOV, active, new and returning customers and the repurchase\n"
-    "  rate per period (default --interval month). PERIOD is written as the interval's labels:\n"
-    "  2011-03-14 (day), 2011-W11 (ISO week), 2011-03 (month). Definitions: docs/analytics.md.\n";
+static const enc_usage usage = {
+    .name = "kpis",
+    .synopsis = "[--interval day|week|month] [--from PERIOD] [--to PERIOD] [--json]",
+    .about =
+        "  Orders, revenue, returns, AOV, active, new and returning customers and the repurchase\n"
+        "  rate per period (default --interval month). PERIOD is written as the interval's "
+        "labels:\n"
+        "  2011-03-14 (day), 2011-W11 (ISO week), 2011-03 (month). Definitions: "
+        "docs/analytics.md.\n",
+    .late_setup = true,
+};
 
 int cmd_kpis(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_INTERVAL = 1000, OPT_FROM, OPT_TO, OPT_JSON };
-    static const struct option opts[] = {
-        {"interval", required_argument, NULL, OPT_INTERVAL},
-        {"from", required_argument, NULL, OPT_FROM},
-        {"to", required_argument, NULL, OPT_TO},
-        {"json", no_argument, NULL, OPT_JSON},
-        {NULL, 0, NULL, 0},
+    const char *interval = "month", *from_s = NULL, *to_s = NULL;
+    const enc_opt opts[] = {
+        OPT_CHOICE("interval", &interval, "day|week|month", "the period (default month)"),
+        OPT_STRING("from", &from_s, "PERIOD", "the first period shown"),
+        OPT_STRING("to", &to_s, "PERIOD", "the last period shown"),
+        OPT_END(),
     };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
     enc_period period = ENC_PERIOD_MONTH;
-    const char *from_s = NULL, *to_s = NULL;
-    bool json = false;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_INTERVAL:
-            if (!enc_period_parse(optarg, &period))
-                return enc_cli_usage("kpis", usage, "--interval: '%s' is not day, week or month",
-                                     optarg);
-            break;
-        case OPT_FROM: from_s = optarg; break;
-        case OPT_TO: to_s = optarg; break;
-        case OPT_JSON: json = true; break;
-        default: return enc_cli_usage("kpis", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return enc_cli_usage("kpis", usage, "unexpected argument '%s'", argv[optind]);
+    enc_period_parse(interval, &period);
     int64_t from = 0, to = 0;
     if (from_s && !enc_period_parse_label(period, from_s, &from))
-        return enc_cli_usage("kpis", usage, "--from: '%s' is not a %s", from_s,
-                             enc_period_name(period));
+        return enc_opts_error(cli, &usage, opts, "--from: '%s' is not a %s", from_s,
+                              enc_period_name(period));
     if (to_s && !enc_period_parse_label(period, to_s, &to))
-        return enc_cli_usage("kpis", usage, "--to: '%s' is not a %s", to_s,
-                             enc_period_name(period));
+        return enc_opts_error(cli, &usage, opts, "--to: '%s' is not a %s", to_s,
+                              enc_period_name(period));
     if (from_s && to_s && from > to)
-        return enc_cli_usage("kpis", usage, "--from %s is after --to %s", from_s, to_s);
-    int digits;
-    int x = enc__money_digits(cli, "kpis", &digits);
-    if (x) return x;
-
+        return enc_opts_error(cli, &usage, opts, "--from %s is after --to %s", from_s, to_s);
+    if ((x = enc_opts_setup(cli, &usage)) != ENC_OPTS_GO) return x;
+    int digits = cli->money_digits;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("kpis", &err);
+    enc_store *st = cli->st;
     enc_analytics_src a;
     enc_kpis k = {0};
     int ret = ENC_EXIT_OK;
     if (enc_analytics_src_load(st, digits, &a, &err) ||
         enc_kpis_compute(a.snap, period, from_s != NULL, from, to_s != NULL, to, &k, &err)) {
         ret = enc_cli_fail_err("kpis", &err);
-    } else if (json) {
+    } else if (cli->json) {
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
@@ -104,6 +87,5 @@ int cmd_kpis(enc_cli *cli, int argc, char **argv)
     }
     enc_kpis_free(&k);
     enc_analytics_src_free(&a);
-    enc_store_close(st);
     return ret;
 }

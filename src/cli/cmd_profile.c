@@ -1,6 +1,8 @@
 /* cmd_profile.c — `encore profile ID`: one customer's stored profile from the latest scoring
  * run, found by the merchant's customer id (or email, phone, #N as `encore customer` does). */
 #include "cli/intel_cli.h"
+#include "cli/opts.h"
+#include "report/custview.h"
 #include "base/json.h"
 #include <jansson.h>
 #include <math.h>
@@ -9,11 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore profile ID [--json]\n"
-    "  ID: the merchant's customer id, an email, a phone number, or #N (internal id)\n"
-    "  Prints the customer's profile from the latest 'encore score' run: for people by default,\n"
-    "  one JSON object with --json (money with the currency's decimals, lists as arrays).\n";
+static const enc_usage usage = {
+    .name = "profile",
+    .synopsis = "ID [--json]",
+    .about = "  ID: the merchant's customer id, an email, a phone number, or #N (internal id)\n"
+             "  Prints the customer's profile from the latest 'encore score' run: for people by\n"
+             "  default, one JSON object with --json (money with the currency's decimals, lists\n"
+             "  as arrays).\n",
+    .min_args = 1,
+    .max_args = 1,
+    .args_msg = "needs a customer ID",
+    .extra_msg = "one customer at a time",
+};
 
 /* ---- the human form: one labelled line a subject, from the JSON profile ------------------- */
 
@@ -127,22 +136,18 @@ static void print_human(json_t *p, int digits)
 
 int cmd_profile(enc_cli *cli, int argc, char **argv)
 {
-    const char *who;
-    bool json;
-    int a = enc__one_customer_args("profile", usage, argc, argv, &who, &json);
-    if (a >= 0) return a;
-    int digits;
-    int x = enc__money_digits(cli, "profile", &digits);
-    if (x) return x;
-
+    static const enc_opt opts[] = {OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    const char *who = argv[1];
+    int digits = cli->money_digits;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("profile", &err);
+    enc_store *st = cli->st;
     int64_t id = 0;
     enc_profile_cursor *cur = NULL;
     enc_buf b = {0};
     int ret = ENC_EXIT_OK;
-    if (enc__find_customer(st, who, &id, &err)) {
+    if (enc_custview_find(st, who, &id, &err)) {
         ret = enc_cli_fail_err("profile", &err);
         goto out;
     }
@@ -163,7 +168,7 @@ int cmd_profile(enc_cli *cli, int argc, char **argv)
         ret = enc_cli_fail("profile", "no profile for '%s': run 'encore score' first", who);
         goto out;
     }
-    if (json) {
+    if (cli->json) {
         enc_cli_print(&b);
     } else {
         json_t *doc = json_loads(b.p, 0, NULL);
@@ -174,6 +179,5 @@ int cmd_profile(enc_cli *cli, int argc, char **argv)
 out:
     enc_buf_free(&b);
     enc_store_profiles_close(cur);
-    enc_store_close(st);
     return ret;
 }

@@ -14,6 +14,7 @@
 #include "cli/basket_cli.h"
 #include "cli/cli.h"
 #include "cli/intel_cli.h"
+#include "report/custview.h"
 #include "ingest/clean.h"
 #include "recommend/eval.h"
 #include "recommend/recommend.h"
@@ -626,7 +627,7 @@ int cmd_recommend(enc_cli *cli, int argc, char **argv)
         return enc_cli_fail_err("recommend", &err);
     }
     int64_t id = 0;
-    enc_rc r = a.who ? enc__find_customer(st, a.who, &id, &err) : ENC_OK;
+    enc_rc r = a.who ? enc_custview_find(st, a.who, &id, &err) : ENC_OK;
     if (!r && a.who && !id) {
         enc_store_close(st);
         rc = enc_cli_fail("recommend", "no customer '%s'", a.who);

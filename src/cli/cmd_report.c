@@ -1,7 +1,7 @@
 /* cmd_report.c — `encore report --html FILE`: writes the one-file HTML report of the latest
  * scoring run (src/report/report.c) and says what it wrote. The page is built in memory and
  * replaces FILE only when complete (written to FILE.tmp, then renamed). */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/file.h"
 #include "base/datetime.h"
 #include "base/json.h"
@@ -13,21 +13,18 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: encore report --html FILE [--weeks N] [--now TIME] [--json]\n\n"
-    "Writes a one-file HTML report of the latest scoring run: summary, RFM segments (the 11\n"
-    "named segments and the Chinese 8 classes), the R x F heatmap, lifecycle stages, lifetime\n"
-    "value and churn-risk distributions, predicted vs actual purchases per week, top categories.\n"
-    "Charts are inline SVG: the file needs no network and runs no scripts. Before 'encore\n"
-    "score' has run, the page says so. See docs/report.md.\n\n"
-    "options:\n"
-    "  --html FILE   where to write the page ('-' for standard output)\n"
-    "  --weeks N     weeks after the as-of date in the purchases chart, 1..52 (default 13,\n"
-    "                or as many as orders after the as-of date cover)\n"
-    "  --now TIME    the campaign section counts responses up to TIME (YYYY-MM-DD[ HH:MM[:SS]]\n"
-    "                UTC, or epoch seconds, as 'encore campaign report --at'; default now)\n"
-    "  --json        print what was written (file, bytes, sections, charts) as JSON\n"
-    "  --help        this text\n";
+static const enc_usage usage = {
+    .name = "report",
+    .synopsis = "--html FILE [--weeks N] [--now TIME] [--json]",
+    .about =
+        "Writes a one-file HTML report of the latest scoring run: summary, RFM segments (the 11\n"
+        "named segments and the Chinese 8 classes), the R x F heatmap, lifecycle stages, lifetime\n"
+        "value and churn-risk distributions, predicted vs actual purchases per week, top\n"
+        "categories. Charts are inline SVG: the file needs no network and runs no scripts.\n"
+        "Before 'encore score' has run, the page says so. --json prints what was written (file,\n"
+        "bytes, sections, charts). See docs/report.md.\n",
+    .late_setup = true,
+};
 
 static int write_file(const char *path, const enc_buf *b)
 {
@@ -58,57 +55,35 @@ static int write_file(const char *path, const enc_buf *b)
 
 int cmd_report(enc_cli *cli, int argc, char **argv)
 {
-    enum { O_HTML = 1, O_WEEKS, O_NOW, O_JSON, O_HELP };
-    static const struct option longopts[] = {
-        {"html", required_argument, 0, O_HTML}, {"weeks", required_argument, 0, O_WEEKS},
-        {"now", required_argument, 0, O_NOW},   {"json", no_argument, 0, O_JSON},
-        {"help", no_argument, 0, O_HELP},       {0, 0, 0, 0},
-    };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
     const char *html = NULL;
-    bool json = false;
     long weeks = 0;
     int64_t now = 0;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        switch (ch) {
-        case O_HTML: html = optarg; break;
-        case O_WEEKS:
-            if (!enc_cli_parse_long(optarg, 1, 52, &weeks))
-                return enc_cli_usage("report", usage, "--weeks: '%s' is not a number from 1 to 52",
-                                     optarg);
-            break;
-        case O_NOW:
-            if (!enc_time_parse(optarg, &now, NULL))
-                return enc_cli_usage("report", usage,
-                                     "--now: '%s' is not a time (" ENC_TIME_FORMS ")", optarg);
-            break;
-        case O_JSON: json = true; break;
-        case ':': return enc_cli_usage("report", usage, "%s needs a value", argv[optind - 1]);
-        default: return enc_cli_usage("report", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return enc_cli_usage("report", usage, "unexpected argument '%s'", argv[optind]);
-    if (!html || !*html) return enc_cli_usage("report", usage, "--html FILE is required");
+    const enc_opt opts[] = {
+        OPT_STRING("html", &html, "FILE", "where to write the page ('-' for standard output)"),
+        OPT_INT("weeks", &weeks, "N", 1, 52,
+                "weeks after the as-of date in the purchases chart (default 13,\n"
+                "or as many as orders after the as-of date cover)"),
+        OPT_TIME("now", &now, NULL,
+                 "the campaign section counts responses up to TIME\n"
+                 "(as 'encore campaign report --at'; default now)"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    bool json = cli->json;
+    if (!html || !*html) return enc_opts_error(cli, &usage, opts, "--html FILE is required");
     if (json && strcmp(html, "-") == 0)
-        return enc_cli_usage("report", usage,
-                             "--json needs --html FILE (standard output holds the page)");
-
+        return enc_opts_error(cli, &usage, opts,
+                              "--json needs --html FILE (standard output holds the page)");
+    if ((x = enc_opts_setup(cli, &usage)) != ENC_OPTS_GO) return x;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("report", &err);
+    enc_store *st = cli->st;
     const char *name = strrchr(cli->db_path, '/');
     enc_report_opts o = {
         .store_name = name ? name + 1 : cli->db_path, .weeks = (int)weeks, .now = now};
     enc_buf page = {0};
     enc_report_result res;
     enc_rc rc = enc_report_html(st, &o, &page, &res, &err);
-    enc_store_close(st);
     if (rc) {
         enc_buf_free(&page);
         return enc_cli_fail_err("report", &err);

@@ -2,6 +2,7 @@
  * (src/intel/score.c: RFM, lifecycle, CLV, churn, next order, preferences, tags, clusters),
  * replaces the stored profiles, and prints what was fitted. */
 #include "cli/intel_cli.h"
+#include "cli/opts.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "audience/profcache.h"
@@ -12,19 +13,13 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: encore score [--as-of YYYY-MM-DD] [--json] [options]\n"
-    "  Scores every customer and stores one profile each (see 'encore profile', 'encore "
-    "segments').\n\n"
-    "options:\n"
-    "  --as-of DATE     score as of the end of DATE: later data is ignored (default: the day of\n"
-    "                   the latest order or event, never later than today)\n"
-    "  --config FILE    settings (default $ENCORE_CONFIG, else encore.conf beside the store)\n"
-    "  --horizon DAYS   churn horizon: P(no purchase in the next DAYS days) (default 90)\n"
-    "  --clusters K     number of clusters, 0 = chosen by silhouette (default 0)\n"
-    "  --unit U         CLV model time unit: week (default) or day\n"
-    "  --threads N      threads for the per-customer passes (default 2)\n"
-    "  --json           print the summary as JSON\n";
+static const enc_usage usage = {
+    .name = "score",
+    .synopsis = "[--as-of DATE] [--json] [options]",
+    .about = "  Scores every customer and stores one profile each (see 'encore profile', 'encore\n"
+             "  segments').\n",
+    .late_setup = true,
+};
 
 static double now_s(void)
 {
@@ -71,75 +66,39 @@ static void print_human(const enc_score *sc, double seconds, double load_s, doub
 
 int cmd_score(enc_cli *cli, int argc, char **argv)
 {
-    enum {
-        OPT_ASOF = 1000,
-        OPT_JSON,
-        OPT_CONFIG,
-        OPT_HORIZON,
-        OPT_CLUSTERS,
-        OPT_UNIT,
-        OPT_THREADS,
-        OPT_HELP
-    };
-    static const struct option opts[] = {
-        {"as-of", required_argument, NULL, OPT_ASOF},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"config", required_argument, NULL, OPT_CONFIG},
-        {"horizon", required_argument, NULL, OPT_HORIZON},
-        {"clusters", required_argument, NULL, OPT_CLUSTERS},
-        {"unit", required_argument, NULL, OPT_UNIT},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    const char *as_of_s = NULL, *config = NULL, *unit = NULL;
+    const char *config = NULL, *unit = NULL;
     long horizon = -1, clusters = -1, threads = -1;
-    bool json = false;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_ASOF: as_of_s = optarg; break;
-        case OPT_JSON: json = true; break;
-        case OPT_CONFIG: config = optarg; break;
-        case OPT_UNIT: unit = optarg; break;
-        case OPT_HORIZON:
-            if (!enc_cli_parse_long(optarg, 1, 3650, &horizon))
-                return enc_cli_usage("score", usage, "--horizon: '%s' is not 1..3650 days", optarg);
-            break;
-        case OPT_CLUSTERS:
-            if (!enc_cli_parse_long(optarg, 0, ENC_CLUSTER_MAX_K, &clusters) || clusters == 1)
-                return enc_cli_usage("score", usage, "--clusters: '%s' is not 0 or 2..%d", optarg,
-                                     ENC_CLUSTER_MAX_K);
-            break;
-        case OPT_THREADS:
-            if (!enc_cli_parse_long(optarg, 1, 64, &threads))
-                return enc_cli_usage("score", usage, "--threads: '%s' is not 1..64", optarg);
-            break;
-        default: return enc_cli_usage("score", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return enc_cli_usage("score", usage, "unexpected argument '%s'", argv[optind]);
+    bool as_of_given = false;
     int64_t as_of = 0;
-    if (as_of_s && !enc__parse_day_end(as_of_s, &as_of))
-        return enc_cli_usage("score", usage, "--as-of: '%s' is not a time (" ENC_TIME_FORMS ")",
-                             as_of_s);
-
+    enc_opt opts[] = {
+        OPT_DAY_END("as-of", &as_of, &as_of_given,
+                    "score as of the end of DATE: later data is ignored\n(default: the day of the "
+                    "latest order or event,\nnever later than today)"),
+        OPT_STRING("config", &config, "FILE",
+                   "settings (default $ENCORE_CONFIG,\nelse encore.conf beside the store)"),
+        OPT_INT("horizon", &horizon, "DAYS", 1, 3650,
+                "churn horizon: P(no purchase in the next DAYS days) (default 90)"),
+        OPT_INT("clusters", &clusters, "K", 0, ENC_CLUSTER_MAX_K,
+                "number of clusters, 0 = chosen by silhouette (default 0; never 1)"),
+        OPT_CHOICE("unit", &unit, "week|day", "CLV model time unit (default week)"),
+        OPT_INT("threads", &threads, "N", 1, 64, "threads for the per-customer passes (default 2)"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    if (clusters == 1)
+        return enc_opts_error(cli, &usage, opts, "--clusters: '1' is not 0 or 2..%d",
+                              ENC_CLUSTER_MAX_K);
+    bool json = cli->json;
     enc_score_config cfg;
-    int x = enc__load_config(cli, "score", config, &cfg);
-    if (x) return x;
+    if ((x = enc__load_config(cli, "score", config, &cfg))) return x;
     enc_err err = {0};
     if (horizon > 0) cfg.churn_horizon_days = (double)horizon;
     if (clusters >= 0) cfg.cluster_k = (int)clusters;
     if (threads > 0) cfg.threads = (int)threads;
     if (unit && enc_score_config_set_unit(&cfg, unit, &err)) {
         enc_score_config_free(&cfg);
-        return enc_cli_usage("score", usage, "--unit: %s", err.msg);
+        return enc_opts_error(cli, &usage, opts, "--unit: %s", err.msg);
     }
 
     double t0 = now_s();
@@ -151,12 +110,16 @@ int cmd_score(enc_cli *cli, int argc, char **argv)
     enc_snapshot *s = NULL;
     enc_score *sc = NULL;
     int ret = ENC_EXIT_OK;
-    if (enc_store_open(cli->db_path, &st, &err) ||
-        enc__load_snapshot(cli, st, as_of_s ? as_of : today_end, &s, &err)) {
+    if ((x = enc_opts_setup(cli, &usage)) != ENC_OPTS_GO) {
+        enc_score_config_free(&cfg);
+        return x;
+    }
+    st = cli->st;
+    if (enc__load_snapshot(cli, st, as_of_given ? as_of : today_end, &s, &err)) {
         ret = enc_cli_fail_err("score", &err);
         goto out;
     }
-    if (!as_of_s) as_of = enc_score_default_as_of(s);
+    if (!as_of_given) as_of = enc_score_default_as_of(s);
     if (!as_of) as_of = today_end; /* no orders or events: today */
     if (!s->ncust) {
         ret = enc_cli_fail("score", "the store has no customers: import some first");
@@ -225,7 +188,6 @@ int cmd_score(enc_cli *cli, int argc, char **argv)
 out:
     enc_score_free(sc);
     enc_snapshot_free(s);
-    enc_store_close(st);
     enc_score_config_free(&cfg);
     return ret;
 }

@@ -1,6 +1,7 @@
 /* cmd_segments.c — `encore segments`: the stored profiles grouped by RFM segment, Chinese RFM
  * class, lifecycle stage, cluster or tag — customers, share of revenue and mean CLV each. */
 #include "cli/intel_cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "base/utf8.h"
 #include "measure/analytics.h"
@@ -12,23 +13,22 @@
 /* display columns of a UTF-8 label (CJK counts two) */
 static int width(const char *s) { return (int)enc_utf8_width(s, strlen(s)); }
 
-static const char usage[] =
-    "usage: encore segments [--by rfm|rfm_cn|lifecycle|cluster|tag] [--json]\n"
-    "       encore segments --migration [--by rfm|rfm_cn|lifecycle] [--json]\n"
-    "  Customers, revenue share and mean CLV per segment of the latest 'encore score' run\n"
-    "  (default --by rfm). With --by tag a customer counts once in each of their tags.\n"
-    "  --migration: how many customers moved from each segment to each other between the two\n"
-    "  latest scoring runs ((new): not scored in the earlier run; (gone): merged away).\n";
+static const enc_usage usage = {
+    .name = "segments",
+    .synopsis = "[--by KIND] [--json]\n--migration [--by rfm|rfm_cn|lifecycle] [--json]",
+    .about =
+        "  Customers, revenue share and mean CLV per segment of the latest 'encore score' run\n"
+        "  (default --by rfm). With --by tag a customer counts once in each of their tags.\n"
+        "  --migration: how many customers moved from each segment to each other between the two\n"
+        "  latest scoring runs ((new): not scored in the earlier run; (gone): merged away).\n",
+    .late_setup = true,
+};
 
 /* --migration: the matrix of moves between the two latest runs (store_analytics.h) */
 static int migration(enc_cli *cli, const char *by, bool json)
 {
-    if (strcmp(by, "rfm") != 0 && strcmp(by, "rfm_cn") != 0 && strcmp(by, "lifecycle") != 0)
-        return enc_cli_usage("segments", usage,
-                             "--migration: --by is rfm, rfm_cn or lifecycle, not '%s'", by);
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("segments", &err);
+    enc_store *st = cli->st;
     enc_migration m;
     bool found;
     int ret = ENC_EXIT_OK;
@@ -91,52 +91,31 @@ static int migration(enc_cli *cli, const char *by, bool json)
     }
 done:
     if (found || m.arena) enc_store_migration_free(&m);
-    enc_store_close(st);
     return ret;
 }
 
 int cmd_segments(enc_cli *cli, int argc, char **argv)
 {
-    enum { OPT_BY = 1000, OPT_JSON, OPT_HELP, OPT_MIGRATION };
-    static const struct option opts[] = {
-        {"by", required_argument, NULL, OPT_BY},
-        {"migration", no_argument, NULL, OPT_MIGRATION},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
     const char *by = "rfm";
-    bool json = false, moves = false;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_BY: by = optarg; break;
-        case OPT_JSON: json = true; break;
-        case OPT_MIGRATION: moves = true; break;
-        default: return enc_cli_usage("segments", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return enc_cli_usage("segments", usage, "unexpected argument '%s'", argv[optind]);
-    if (moves) return migration(cli, by, json);
-    static const char *const kinds[] = {"rfm", "rfm_cn", "lifecycle", "cluster", "tag"};
-    size_t k = 0;
-    while (k < 5 && strcmp(kinds[k], by) != 0) k++;
-    if (k == 5)
-        return enc_cli_usage("segments", usage,
-                             "--by: '%s' is not rfm, rfm_cn, lifecycle, cluster or tag", by);
+    bool moves = false;
+    const enc_opt opts[] = {
+        OPT_CHOICE("by", &by, "rfm|rfm_cn|lifecycle|cluster|tag", "the grouping (default rfm)"),
+        OPT_BOOL("migration", &moves,
+                 "moves between the two latest runs (--by rfm|rfm_cn|lifecycle)"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    if (moves && strcmp(by, "rfm") != 0 && strcmp(by, "rfm_cn") != 0 &&
+        strcmp(by, "lifecycle") != 0)
+        return enc_opts_error(cli, &usage, opts,
+                              "--migration: --by is rfm, rfm_cn or lifecycle, not '%s'", by);
+    if ((x = enc_opts_setup(cli, &usage)) != ENC_OPTS_GO) return x;
+    if (moves) return migration(cli, by, cli->json);
 
-    int digits;
-    int x = enc__money_digits(cli, "segments", &digits);
-    if (x) return x;
+    int digits = cli->money_digits;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("segments", &err);
+    enc_store *st = cli->st;
     enc_score_run_info run;
     bool found;
     enc_segment_list l = {0};
@@ -154,7 +133,7 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
     for (int i = 0; i < digits; i++) scale *= 10;
     char day[32];
     enc__fmt_day_end(day, sizeof day, run.as_of);
-    if (json) { /* the document GET /v1/analytics/distribution answers (measure/analytics.c) */
+    if (cli->json) { /* the document GET /v1/analytics/distribution answers (measure/analytics.c) */
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
@@ -184,6 +163,5 @@ int cmd_segments(enc_cli *cli, int argc, char **argv)
     }
 done:
     enc_store_segments_free(&l);
-    enc_store_close(st);
     return ret;
 }

@@ -7,10 +7,13 @@
 #include "cli/cli.h"
 #include "base/json.h"
 #include "base/mem.h"
-#include "cli/serve_tick.h"
+#include "audience/profcache.h"
+#include "campaign/run.h"
+#include "measure/abdecide.h"
 #include "delivery/config.h"
 #include "delivery/dispatch.h"
 #include "server/server.h"
+#include "snapshot/colcache.h"
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +24,46 @@
 #include <time.h>
 
 extern char **environ;
+
+/* The scheduler job (an enc_server_job_fn; ctx unused): one `encore tick` at the real clock
+ * (redeems coupons, decides A/B tests, advances every running campaign), one log line for what
+ * it planned and one per campaign that failed (which makes the run fail; the others were still
+ * planned); then the column and profile caches' refresh. */
+static enc_rc serve_tick(enc_server *srv, enc_store *st, void *ctx, enc_err *err)
+{
+    enc_run_result *res = NULL;
+    size_t n = 0;
+    int64_t redeemed = 0;
+    if (enc_tick(st, (int64_t)time(NULL), &res, &n, &redeemed, err)) return err->rc;
+    int64_t added = 0;
+    size_t failed = 0, first = 0;
+    for (size_t i = 0; i < n; i++) {
+        added += res[i].added;
+        if (res[i].error[0]) {
+            fprintf(stderr, "encore: serve: tick: campaign %s: %s\n", res[i].name, res[i].error);
+            if (!failed++) first = i;
+        }
+    }
+    if (added || redeemed)
+        fprintf(stderr, "encore: serve: tick: %lld message%s planned, %lld coupon%s redeemed\n",
+                (long long)added, added == 1 ? "" : "s", (long long)redeemed,
+                redeemed == 1 ? "" : "s");
+    enc_rc rc = ENC_OK;
+    if (failed)
+        rc = enc_fail(err, ENC_EFAIL, "%zu of %zu campaigns failed (%s: %.200s)", failed, n,
+                      res[first].name, res[first].error);
+    free(res);
+    /* the column cache the next tick's audiences read: rebuilt when the events and orders
+     * taken in since outnumber an eighth of what it holds, or when it is unused */
+    enc_err cerr = {0};
+    bool built = false;
+    if (enc_colcache_refresh(st, &built, &cerr))
+        fprintf(stderr, "encore: serve: column cache: %s\n", cerr.msg);
+    else if (built) fprintf(stderr, "encore: serve: column cache rebuilt\n");
+    if (enc_profcache_refresh(st, &built, &cerr))
+        fprintf(stderr, "encore: serve: profile cache: %s\n", cerr.msg);
+    return rc;
+}
 
 static const char usage[] =
     "usage: encore serve [--listen ADDR:PORT] [--write-key KEY] [--secret-file FILE]\n"
@@ -324,7 +367,7 @@ static enc_rc add_jobs(enc_server *srv, const serve_args *a, const char *db_path
                        enc_delivery_config *cfg, dispatch_job *dj, enc_err *err)
 {
     if (a->tick_every > 0 &&
-        enc_server_add_job(srv, "tick", a->tick_every, enc__serve_tick, NULL, NULL, err))
+        enc_server_add_job(srv, "tick", a->tick_every, serve_tick, NULL, NULL, err))
         return err->rc;
     if (a->dispatch_every <= 0) return ENC_OK;
     bool exists;

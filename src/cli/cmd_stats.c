@@ -1,6 +1,6 @@
 /* cmd_stats.c — `encore stats`: what the store holds (counts of every kind, sales totals and
  * the time range of orders). */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "server/handlers.h"
@@ -8,36 +8,31 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] = "usage: encore stats [--json]\n"
-                            "  counts of customers, orders, lines, products, events, feedback and\n"
-                            "  consents; sales (paid lines of known customers) and order dates\n";
+static const enc_usage usage = {
+    .name = "stats",
+    .about = "  counts of customers, orders, lines, products, events, feedback and consents; sales "
+             "(paid\n"
+             "  lines of known customers) and order dates\n",
+};
 
 int cmd_stats(enc_cli *cli, int argc, char **argv)
 {
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = true;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return ENC_EXIT_OK;
-        } else return enc_cli_usage("stats", usage, "unexpected argument '%s'", argv[i]);
-    }
+    static const enc_opt opts[] = {OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("stats", &err);
-    if (json) { /* the same document as GET /v1/stats */
+    enc_store *st = cli->st;
+    if (cli->json) { /* the same document as GET /v1/stats */
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
         enc_rc rc = enc_stats_json(st, &w, &err);
-        enc_store_close(st);
         if (!rc) enc_cli_print(&b);
         enc_buf_free(&b);
         return rc ? enc_cli_fail_err("stats", &err) : ENC_EXIT_OK;
     }
     enc_store_stats s;
     enc_rc rc = enc_store_stats_get(st, &s, &err);
-    enc_store_close(st);
     if (rc) return enc_cli_fail_err("stats", &err);
 
     char from[40] = "", to[40] = "", rev[48];

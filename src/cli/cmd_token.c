@@ -2,36 +2,19 @@
  * the whole tracking URL with --base-url, as the campaign engine does through enc_track_url;
  * `encore token check TOKEN` verifies one and shows what it says. Uses the same secret as
  * `encore serve` (--secret-file, $ENCORE_SECRET, or DB.secret). */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/datetime.h"
 #include "base/json.h"
-#include "ingest/clean.h"
-#include "server/token.h"
+#include "campaign/token.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: encore token click|open|unsubscribe --message ID --customer ID [--campaign KEY]\n"
-    "                   [--channel CH] [--url URL] [--expires WHEN] [--base-url URL]\n"
-    "                   [--secret-file FILE] [--json]\n"
-    "       encore token check TOKEN [--secret-file FILE] [--json]\n\n"
+static const char about[] =
     "Prints a signed token for a tracking link (docs/server.md), or with --base-url the link\n"
     "itself: BASE/t/c/TOKEN (click), BASE/t/o/TOKEN (open pixel), BASE/u/TOKEN (unsubscribe).\n"
-    "'check' verifies a token and prints what it carries (exit 1 when it is not valid).\n\n"
-    "options:\n"
-    "  --message ID       the outbox message id (default 0)\n"
-    "  --customer ID      the customer's internal id (#N in 'encore customer')\n"
-    "  --campaign KEY     campaign key: up to 64 of A-Z a-z 0-9 . _ : -\n"
-    "  --channel CH       email, sms, push, wechat or inapp (unsubscribe: required)\n"
-    "  --url URL          click target, http:// or https:// (click: required)\n"
-    "  --expires WHEN     a time (2025-12-31, 2025-12-31T23:59:59Z, epoch seconds) or a duration\n"
-    "                     from now (30d, 12h); default: never\n"
-    "  --base-url URL     print the full tracking URL under this base (default $ENCORE_BASE_URL)\n"
-    "  --secret-file FILE the signing secret (default $ENCORE_SECRET, else DB.secret)\n"
-    "  --json             print one JSON document\n"
-    "  --help             this text\n";
+    "'check' verifies a token and prints what it carries (exit 1 when it is not valid).\n";
 
 static bool parse_id(const char *s, int64_t *out)
 {
@@ -41,7 +24,7 @@ static bool parse_id(const char *s, int64_t *out)
     return true;
 }
 
-/* "30d", "12h", "90m" from now, or a time the cleaners read. */
+/* "30d", "12h", "90m" from now, or a time (enc_time_parse, the one parser of the commands). */
 static bool parse_when(const char *s, int64_t now, int64_t *out)
 {
     size_t n = strlen(s);
@@ -55,8 +38,7 @@ static bool parse_when(const char *s, int64_t now, int64_t *out)
         *out = now + v * (s[n - 1] == 'd' ? 86400 : s[n - 1] == 'h' ? 3600 : 60);
         return true;
     }
-    const char *why;
-    return enc_clean_time(s, n, NULL, out, &why) && *out > 0;
+    return enc_time_parse(s, out, NULL) && *out > 0;
 }
 
 static void token_json(enc_jw *w, const enc_token *t)
@@ -78,86 +60,79 @@ static void token_json(enc_jw *w, const enc_token *t)
     }
 }
 
-int cmd_token(enc_cli *cli, int argc, char **argv)
+/* click, open, unsubscribe and check: one body, told apart by argv[0] */
+static int token_sub(enc_cli *cli, int argc, char **argv)
 {
-    enum { O_MSG = 1, O_CUST, O_CAMP, O_CHAN, O_URL, O_EXP, O_BASE, O_SECRET, O_JSON, O_HELP };
-    static const struct option longopts[] = {
-        {"message", required_argument, 0, O_MSG},
-        {"customer", required_argument, 0, O_CUST},
-        {"campaign", required_argument, 0, O_CAMP},
-        {"channel", required_argument, 0, O_CHAN},
-        {"url", required_argument, 0, O_URL},
-        {"expires", required_argument, 0, O_EXP},
-        {"base-url", required_argument, 0, O_BASE},
-        {"secret-file", required_argument, 0, O_SECRET},
-        {"json", no_argument, 0, O_JSON},
-        {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0},
+    const char *what = argv[0];
+    bool check = strcmp(what, "check") == 0;
+    char name[32];
+    snprintf(name, sizeof name, "token %s", what);
+    const enc_usage usage = {
+        .name = name,
+        .synopsis = check ? "TOKEN [--secret-file FILE] [--json]"
+                          : "--message ID --customer ID [options] [--json]",
+        .about = about,
+        .min_args = check,
+        .max_args = check,
+        .args_msg = "check needs a TOKEN",
     };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
     enc_token t = {0};
     const char *secret_file = NULL, *base = getenv("ENCORE_BASE_URL");
-    bool json = false;
+    const char *msg = NULL, *cust = NULL, *camp = NULL, *chan = NULL, *url_s = NULL,
+               *expires = NULL;
     int64_t now = (int64_t)time(NULL);
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        switch (ch) {
-        case O_MSG:
-            if (!parse_id(optarg, &t.message_id))
-                return enc_cli_usage("token", usage, "--message: '%s' is not an id", optarg);
-            break;
-        case O_CUST:
-            if (!parse_id(optarg + (optarg[0] == '#'), &t.customer_id))
-                return enc_cli_usage("token", usage, "--customer: '%s' is not an id", optarg);
-            break;
-        case O_CAMP:
-            if (!enc_token_campaign_ok(optarg, strlen(optarg)))
-                return enc_cli_usage("token", usage, "--campaign: up to 64 of A-Z a-z 0-9 . _ : -");
-            snprintf(t.campaign, sizeof t.campaign, "%s", optarg);
-            break;
-        case O_CHAN:
-            if (strlen(optarg) >= sizeof t.channel)
-                return enc_cli_usage("token", usage,
-                                     "--channel: email, sms, push, wechat or inapp");
-            snprintf(t.channel, sizeof t.channel, "%s", optarg);
-            break;
-        case O_URL:
-            if (strlen(optarg) > ENC_TOKEN_URL_MAX)
-                return enc_cli_usage("token", usage, "--url: longer than %d bytes",
-                                     ENC_TOKEN_URL_MAX);
-            snprintf(t.url, sizeof t.url, "%s", optarg);
-            break;
-        case O_EXP:
-            if (!parse_when(optarg, now, &t.expires))
-                return enc_cli_usage("token", usage,
-                                     "--expires: '%s' is not a time or a duration (30d, 12h)",
-                                     optarg);
-            break;
-        case O_BASE: base = optarg; break;
-        case O_SECRET: secret_file = optarg; break;
-        case O_JSON: json = true; break;
-        case ':': return enc_cli_usage("token", usage, "%s needs a value", argv[optind - 1]);
-        default: return enc_cli_usage("token", usage, "unknown option '%s'", argv[optind - 1]);
-        }
+    const enc_opt mint_opts[] = {
+        OPT_STRING("message", &msg, "ID", "the outbox message id (default 0)"),
+        OPT_STRING("customer", &cust, "ID", "the customer's internal id (#N in 'encore customer')"),
+        OPT_STRING("campaign", &camp, "KEY", "campaign key: up to 64 of A-Z a-z 0-9 . _ : -"),
+        OPT_STRING("channel", &chan, "CH",
+                   "email, sms, push, wechat or inapp (unsubscribe: required)"),
+        OPT_STRING("url", &url_s, "URL", "click target, http:// or https:// (click: required)"),
+        OPT_STRING("expires", &expires, "WHEN",
+                   "a time or a duration from now (30d, 12h); default: never"),
+        OPT_STRING("base-url", &base, "URL",
+                   "print the full tracking URL under this base (default $ENCORE_BASE_URL)"),
+        OPT_STRING("secret-file", &secret_file, "FILE",
+                   "the signing secret (default $ENCORE_SECRET, else DB.secret)"),
+        OPT_END(),
+    };
+    const enc_opt check_opts[] = {
+        OPT_STRING("secret-file", &secret_file, "FILE",
+                   "the signing secret (default $ENCORE_SECRET, else DB.secret)"),
+        OPT_END(),
+    };
+    const enc_opt *opts = check ? check_opts : mint_opts;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    bool json = cli->json;
+    const char *tok_in = check ? argv[1] : NULL;
+    t.kind = strcmp(what, "click") == 0  ? ENC_TOKEN_CLICK
+             : strcmp(what, "open") == 0 ? ENC_TOKEN_OPEN
+                                         : ENC_TOKEN_UNSUB;
+    if (msg && !parse_id(msg, &t.message_id))
+        return enc_opts_error(cli, &usage, opts, "--message: '%s' is not an id", msg);
+    if (cust && !parse_id(cust + (cust[0] == '#'), &t.customer_id))
+        return enc_opts_error(cli, &usage, opts, "--customer: '%s' is not an id", cust);
+    if (camp) {
+        if (!enc_token_campaign_ok(camp, strlen(camp)))
+            return enc_opts_error(cli, &usage, opts, "--campaign: up to 64 of A-Z a-z 0-9 . _ : -");
+        snprintf(t.campaign, sizeof t.campaign, "%s", camp);
     }
-    if (optind >= argc)
-        return enc_cli_usage("token", usage, "needs click, open, unsubscribe or check");
-    const char *what = argv[optind++];
-    const char *tok_in = NULL;
-    if (strcmp(what, "check") == 0) {
-        if (optind >= argc) return enc_cli_usage("token", usage, "check needs a TOKEN");
-        tok_in = argv[optind++];
-    } else if (strcmp(what, "click") == 0) t.kind = ENC_TOKEN_CLICK;
-    else if (strcmp(what, "open") == 0) t.kind = ENC_TOKEN_OPEN;
-    else if (strcmp(what, "unsubscribe") == 0) t.kind = ENC_TOKEN_UNSUB;
-    else
-        return enc_cli_usage("token", usage, "'%s' is not click, open, unsubscribe or check", what);
-    if (optind < argc)
-        return enc_cli_usage("token", usage, "unexpected argument '%s'", argv[optind]);
+    if (chan) {
+        if (strlen(chan) >= sizeof t.channel)
+            return enc_opts_error(cli, &usage, opts,
+                                  "--channel: email, sms, push, wechat or inapp");
+        snprintf(t.channel, sizeof t.channel, "%s", chan);
+    }
+    if (url_s) {
+        if (strlen(url_s) > ENC_TOKEN_URL_MAX)
+            return enc_opts_error(cli, &usage, opts, "--url: longer than %d bytes",
+                                  ENC_TOKEN_URL_MAX);
+        snprintf(t.url, sizeof t.url, "%s", url_s);
+    }
+    if (expires && !parse_when(expires, now, &t.expires))
+        return enc_opts_error(cli, &usage, opts,
+                              "--expires: '%s' is not a time or a duration (30d, 12h)", expires);
 
     enc_err err = {0};
     enc_token_key key;
@@ -215,4 +190,16 @@ int cmd_token(enc_cli *cli, int argc, char **argv)
     enc_buf_free(&url);
     enc_buf_free(&b);
     return ENC_EXIT_OK;
+}
+
+int cmd_token(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_subcmd subs[] = {
+        {"click", token_sub, "a click token (or link with --base-url)"},
+        {"open", token_sub, "an open-pixel token"},
+        {"unsubscribe", token_sub, "an unsubscribe token"},
+        {"check", token_sub, "verify a token and print what it carries"},
+        {NULL},
+    };
+    return enc_opts_subcommand(cli, "token", about, subs, NULL, argc, argv);
 }

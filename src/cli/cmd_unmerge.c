@@ -3,7 +3,7 @@
  * current again with the orders, events, feedback and consents that followed it, and the
  * survivor gives back the points and fields it took (store.h, enc_store_customer_unmerge).
  * ID names the merged registration: its customer id, email, phone, or #N. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "ingest/clean.h"
 #include "store/store.h"
@@ -11,9 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore customer unmerge ID [--json]\n"
-    "  ID: the merged customer's own customer id, email, phone, or #N (internal id)\n";
+static const enc_usage usage = {
+    .name = "customer unmerge",
+    .synopsis = "ID [--json]",
+    .about = "  ID: the merged customer's own customer id, email, phone, or #N (internal id)\n",
+    .min_args = 1,
+    .max_args = 1,
+    .args_msg = "needs a customer ID",
+    .extra_msg = "one customer at a time",
+};
 
 /* The registration ID names (not following merges), or 0. */
 static enc_rc find_registration(enc_store *st, const char *who, int64_t *id, enc_err *err)
@@ -43,28 +49,17 @@ static enc_rc find_registration(enc_store *st, const char *who, int64_t *id, enc
 
 int cmd_customer_unmerge(enc_cli *cli, int argc, char **argv)
 {
-    const char *who = NULL;
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = true;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return ENC_EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1])
-            return enc_cli_usage("customer unmerge", usage, "unknown option '%s'", argv[i]);
-        else if (!who) who = argv[i];
-        else return enc_cli_usage("customer unmerge", usage, "one customer at a time");
-    }
-    if (!who) return enc_cli_usage("customer unmerge", usage, "needs a customer ID");
-
+    static const enc_opt opts[] = {OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    const char *who = argv[1];
+    bool json = cli->json;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("customer unmerge", &err);
+    enc_store *st = cli->st;
     int64_t id = 0;
     enc_store_unmerged u;
     enc_rc rc = find_registration(st, who, &id, &err);
     if (!rc && !id) {
-        enc_store_close(st);
         return enc_cli_fail("customer unmerge", "no customer '%s'", who);
     }
     if (!rc) rc = enc_store_begin(st, &err);
@@ -73,7 +68,6 @@ int cmd_customer_unmerge(enc_cli *cli, int argc, char **argv)
         if (!rc) rc = enc_store_commit(st, &err);
         if (rc) enc_store_rollback(st);
     }
-    enc_store_close(st);
     if (rc == ENC_EUSAGE) return enc_cli_fail("customer unmerge", "%s", err.msg);
     if (rc) return enc_cli_fail_err("customer unmerge", &err);
     if (json) {
@@ -100,24 +94,24 @@ int cmd_customer_unmerge(enc_cli *cli, int argc, char **argv)
  * merge_on — which identities may merge two customers with their own ids when they arrive
  * through the API unverified (import merges on every shared identity; verified API traits
  * always merge). Without an argument, prints it. */
-static const char merge_on_usage[] =
-    "usage: encore customer merge-on [email,phone | email | phone | none]\n"
-    "  which unverified identities from the API (identify) may merge two customers that each\n"
-    "  have their own userId (default: none; verified traits always may)\n";
+static const enc_usage merge_on_usage = {
+    .name = "customer merge-on",
+    .synopsis = "[email,phone | email | phone | none]",
+    .about =
+        "  which unverified identities from the API (identify) may merge two customers that each\n"
+        "  have their own userId (default: none; verified traits always may)\n",
+    .max_args = 1,
+    .extra_msg = "one list at a time",
+    .late_setup = true,
+};
 
 int cmd_customer_merge_on(enc_cli *cli, int argc, char **argv)
 {
-    const char *want = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(merge_on_usage, stdout);
-            return ENC_EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1])
-            return enc_cli_usage("customer merge-on", merge_on_usage, "unknown option '%s'",
-                                 argv[i]);
-        else if (!want) want = argv[i];
-        else return enc_cli_usage("customer merge-on", merge_on_usage, "one list at a time");
-    }
+    static const enc_opt opts[] = {OPT_END()};
+    int nargs;
+    int x = enc_opts_parse(cli, &merge_on_usage, opts, argc, argv, &nargs);
+    if (x != ENC_OPTS_GO) return x;
+    const char *want = nargs ? argv[1] : NULL;
     unsigned bits = 0;
     if (want && strcmp(want, "none") != 0) {
         char buf[64];
@@ -126,16 +120,15 @@ int cmd_customer_merge_on(enc_cli *cli, int argc, char **argv)
             if (strcmp(t, "email") == 0) bits |= 2u;
             else if (strcmp(t, "phone") == 0) bits |= 4u;
             else
-                return enc_cli_usage("customer merge-on", merge_on_usage,
-                                     "'%s' is not email, phone or none", t);
+                return enc_opts_error(cli, &merge_on_usage, opts,
+                                      "'%s' is not email, phone or none", t);
         }
     }
+    if ((x = enc_opts_setup(cli, &merge_on_usage)) != ENC_OPTS_GO) return x;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("customer merge-on", &err);
+    enc_store *st = cli->st;
     enc_rc rc =
         want ? enc_store_merge_on_set(st, bits, &err) : enc_store_merge_on_get(st, &bits, &err);
-    enc_store_close(st);
     if (rc) return enc_cli_fail_err("customer merge-on", &err);
     printf("merge_on: %s\n", bits == 6   ? "email,phone"
                              : bits == 2 ? "email"

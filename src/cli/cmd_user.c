@@ -5,6 +5,7 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "cli/cli.h"
+#include "base/datetime.h"
 #include "server/auth.h"
 #include "store/users.h"
 #include <errno.h>
@@ -253,10 +254,9 @@ int cmd_apikey(enc_cli *cli, int argc, char **argv)
                                  "role '%s': one of owner, marketer, analyst, support", role);
         if (!*name || strlen(name) > 100 || !enc_text_ok(name, strlen(name)))
             return enc_cli_usage("apikey", key_usage, "--name: 1 to 100 characters of text");
-        if (expires && (!enc_parse_time(expires, &exp) || exp <= now))
-            return enc_cli_usage("apikey", key_usage,
-                                 "--expires '%s': a future YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
-                                 expires);
+        if (expires && (!enc_time_parse(expires, &exp, NULL) || exp <= now))
+            return enc_cli_usage("apikey", key_usage, "--expires '%s': a future time (%s)", expires,
+                                 ENC_TIME_FORMS);
     }
     if (revoke && (!id || !enc_cli_parse_long(id, 1, 1L << 62, &kid)))
         return enc_cli_usage("apikey", key_usage, "revoke needs a key ID (a positive number)");
@@ -361,9 +361,9 @@ int cmd_audit(enc_cli *cli, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         long v;
         if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-            if (!enc_parse_time(argv[++i], &q.since))
-                return enc_cli_usage("audit", audit_usage,
-                                     "--since '%s': YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", argv[i]);
+            if (!enc_time_parse(argv[++i], &q.since, NULL))
+                return enc_cli_usage("audit", audit_usage, "--since '%s': not a time (%s)", argv[i],
+                                     ENC_TIME_FORMS);
         } else if (strcmp(argv[i], "--actor") == 0 && i + 1 < argc) q.actor = argv[++i];
         else if (strcmp(argv[i], "--action") == 0 && i + 1 < argc) q.action = argv[++i];
         else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {

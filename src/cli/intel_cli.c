@@ -62,42 +62,6 @@ int enc__money_digits(const enc_cli *cli, const char *cmd, int *digits)
     return 0;
 }
 
-int enc__one_customer_args(const char *cmd, const char *usage, int argc, char **argv,
-                           const char **who, bool *json)
-{
-    *who = NULL;
-    *json = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) *json = true;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return ENC_EXIT_OK;
-        } else if (argv[i][0] == '-' && argv[i][1])
-            return enc_cli_usage(cmd, usage, "unknown option '%s'", argv[i]);
-        else if (!*who) *who = argv[i];
-        else return enc_cli_usage(cmd, usage, "one customer at a time");
-    }
-    if (!*who) return enc_cli_usage(cmd, usage, "needs a customer ID");
-    return -1;
-}
-
-enc_rc enc__find_customer(enc_store *st, const char *who, int64_t *id, enc_err *err)
-{
-    char clean[320];
-    const char *why;
-    enc_rc rc = ENC_OK;
-    *id = 0;
-    if (who[0] == '#') rc = enc_store_customer_lookup(st, "id", who + 1, id, err);
-    if (!rc && !*id && enc_clean_id(who, strlen(who), clean, sizeof clean, &why))
-        rc = enc_store_customer_lookup(st, "ext", clean, id, err);
-    if (!rc && !*id && strchr(who, '@') &&
-        enc_clean_email(who, strlen(who), clean, sizeof clean, &why))
-        rc = enc_store_customer_lookup(st, "email", clean, id, err);
-    if (!rc && !*id && enc_clean_phone(who, strlen(who), NULL, clean, sizeof clean, &why))
-        rc = enc_store_customer_lookup(st, "phone", clean, id, err);
-    return rc;
-}
-
 enc_rc enc__load_snapshot(const enc_cli *cli, enc_store *st, int64_t before, enc_snapshot **s,
                           enc_err *err)
 {

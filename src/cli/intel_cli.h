@@ -1,7 +1,7 @@
 /* intel_cli.h — what the customer-intelligence commands (score, clv, profile, segments, churn,
  * export) share: as-of dates on the command line, the scoring settings gathered in order
- * (defaults < config file < environment < flags), finding a customer by the merchant's id,
- * email, phone or #N, and loading a snapshot with a progress note. Internal to src/cli. */
+ * (defaults < config file < environment < flags), and loading a snapshot with a progress note.
+ * Internal to src/cli. */
 #ifndef ENCORE_INTEL_CLI_H
 #define ENCORE_INTEL_CLI_H
 #include "cli/cli.h"
@@ -24,15 +24,6 @@ int enc__load_config(const enc_cli *cli, const char *cmd, const char *path, enc_
 /* The settings' money_digits (decimals of the shop's currency), loaded as enc__load_config
  * loads them; 0 with *digits set, or the exit code (the error printed). */
 int enc__money_digits(const enc_cli *cli, const char *cmd, int *digits);
-
-/* The arguments of a command about one customer (`encore customer`, `encore profile`): ID
- * and --json, --help. Returns -1 to go on with *who and *json set, or the exit code (help
- * printed, or a usage error reported). */
-int enc__one_customer_args(const char *cmd, const char *usage, int argc, char **argv,
-                           const char **who, bool *json);
-/* The store id of a customer given as the merchant's id, an email, a phone number or #N; 0 when
- * there is none. */
-enc_rc enc__find_customer(enc_store *st, const char *who, int64_t *id, enc_err *err);
 
 /* Loads a snapshot of the data before `before` (INT64_MAX = everything), saying so on a
  * terminal. */

@@ -9,30 +9,30 @@
 #include <stdbool.h>
 #include <jansson.h>
 
-typedef struct enc_channel enc_channel;
+typedef struct enc_adapter enc_adapter;
 
-typedef struct enc_channel_ops {
+typedef struct enc_adapter_ops {
     const char *kind; /* "smtp", "webhook", "file", "inbox" */
     /* whether a message interrupted in `sending` may be sent again: the provider (or the
      * adapter) drops a second delivery with the same idempotency key */
     bool dedups;
     /* reads the options (a JSON object, borrowed; values may be strings from env or flags)
      * and prepares the adapter; ob is the dispatcher's outbox (the inbox writes through it) */
-    enc_rc (*open)(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *err);
+    enc_rc (*open)(enc_adapter *ch, json_t *opts, enc_outbox *ob, enc_err *err);
     /* sends n messages, filling res[0..n); now is the dispatcher's clock (epoch seconds) */
-    void (*send)(enc_channel *ch, const enc_msg *m, size_t n, enc_send_result *res, int64_t now);
-    void (*close)(enc_channel *ch);
-} enc_channel_ops;
+    void (*send)(enc_adapter *ch, const enc_msg *m, size_t n, enc_send_result *res, int64_t now);
+    void (*close)(enc_adapter *ch);
+} enc_adapter_ops;
 
-struct enc_channel {
-    const enc_channel_ops *ops;
+struct enc_adapter {
+    const enc_adapter_ops *ops;
     char name[64];
     void *impl; /* the adapter's state, freed by close */
 };
 
-extern const enc_channel_ops enc_smtp_ops, enc_webhook_ops, enc_file_ops, enc_inbox_ops;
+extern const enc_adapter_ops enc_smtp_ops, enc_webhook_ops, enc_file_ops, enc_inbox_ops;
 /* The adapter of a kind, or NULL. */
-const enc_channel_ops *enc_channel_kind(const char *kind);
+const enc_adapter_ops *enc_channel_kind(const char *kind);
 
 /* Option readers: a string (or a number written as one), a number (or a numeric string),
  * a boolean (true/false, or "1"/"0"/"true"/"false"/"yes"/"no"). */

@@ -2,7 +2,7 @@
  * ENCORE_CHANNEL_* environment variables, then --set flags; checks kinds and numbers; writes
  * it back with secrets masked. */
 #include "delivery/config.h"
-#include "delivery/channel.h"
+#include "delivery/channel.h" /* enc_channel_kind */
 #include "base/json.h"
 #include <ctype.h>
 #include <stdarg.h>
@@ -11,47 +11,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-const char *enc_opt_str(json_t *opts, const char *key, const char *dflt)
-{
-    json_t *v = json_object_get(opts, key);
-    if (json_is_string(v)) return json_string_value(v);
-    return dflt;
-}
-
-double enc_opt_num(json_t *opts, const char *key, double dflt)
-{
-    json_t *v = json_object_get(opts, key);
-    if (json_is_number(v)) return json_number_value(v);
-    if (json_is_string(v)) {
-        char *end;
-        double d = strtod(json_string_value(v), &end);
-        if (end != json_string_value(v) && *end == 0) return d;
-    }
-    return dflt;
-}
-
-bool enc_opt_bool(json_t *opts, const char *key, bool dflt)
-{
-    json_t *v = json_object_get(opts, key);
-    if (json_is_boolean(v)) return json_is_true(v);
-    if (json_is_integer(v)) return json_integer_value(v) != 0;
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        if (!strcasecmp(s, "1") || !strcasecmp(s, "true") || !strcasecmp(s, "yes")) return true;
-        if (!strcasecmp(s, "0") || !strcasecmp(s, "false") || !strcasecmp(s, "no")) return false;
-    }
-    return dflt;
-}
-
-void enc_result_err(enc_send_result *r, enc_send_status st, const char *fmt, ...)
-{
-    r->status = st;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->error, sizeof r->error, fmt, ap);
-    va_end(ap);
-}
 
 bool enc_delivery_opt_secret(const char *name)
 {

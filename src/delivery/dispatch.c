@@ -20,15 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-const enc_channel_ops *enc_channel_kind(const char *kind)
-{
-    static const enc_channel_ops *const all[] = {&enc_smtp_ops, &enc_webhook_ops, &enc_file_ops,
-                                                 &enc_inbox_ops};
-    for (size_t i = 0; kind && i < sizeof all / sizeof *all; i++)
-        if (strcmp(all[i]->kind, kind) == 0) return all[i];
-    return NULL;
-}
-
 /* ---- clock --------------------------------------------------------------------------- */
 
 static double sys_now(void *ctx)
@@ -101,7 +92,7 @@ double enc_bucket_wait(const enc_bucket *b, double now)
 /* ---- the dispatcher ------------------------------------------------------------------ */
 
 typedef struct chan_slot {
-    enc_channel ch;
+    enc_adapter ch;
     double conf_rate; /* from configuration; channel_state.rate_per_sec overrides */
     double rate;      /* in force */
     enc_bucket bucket;
@@ -170,7 +161,7 @@ enc_rc enc_dispatch_new(enc_store *st, const enc_dispatch_opts *o, enc_dispatch 
     return ENC_OK;
 }
 
-enc_rc enc_dispatch_add(enc_dispatch *d, const char *name, const enc_channel_ops *ops, json_t *opts,
+enc_rc enc_dispatch_add(enc_dispatch *d, const char *name, const enc_adapter_ops *ops, json_t *opts,
                         enc_err *err)
 {
     if (strlen(name) >= sizeof d->ch[0].ch.name)
@@ -206,7 +197,7 @@ enc_rc enc_dispatch_configure(enc_dispatch *d, const enc_delivery_config *cfg, e
     json_t *v;
     json_object_foreach(cfg->channels, name, v)
     {
-        const enc_channel_ops *ops = enc_channel_kind(enc_opt_str(v, "kind", NULL));
+        const enc_adapter_ops *ops = enc_channel_kind(enc_opt_str(v, "kind", NULL));
         if (!ops) return enc_fail(err, ENC_EUSAGE, "channel %s: unknown kind", name);
         if (enc_dispatch_add(d, name, ops, v, err)) return err->rc;
     }

@@ -63,7 +63,7 @@ typedef struct enc_dispatch enc_dispatch;
 enc_rc enc_dispatch_new(enc_store *st, const enc_dispatch_opts *o, enc_dispatch **out,
                         enc_err *err);
 /* Adds a channel served by ops with its options (borrowed during the call). */
-enc_rc enc_dispatch_add(enc_dispatch *d, const char *name, const enc_channel_ops *ops, json_t *opts,
+enc_rc enc_dispatch_add(enc_dispatch *d, const char *name, const enc_adapter_ops *ops, json_t *opts,
                         enc_err *err);
 /* Adds every channel of a configuration; each channel's "rate" option is its default rate. */
 enc_rc enc_dispatch_configure(enc_dispatch *d, const enc_delivery_config *cfg, enc_err *err);

@@ -1,6 +1,6 @@
 /* sign.h — HMAC-SHA256 (RFC 2104 over FIPS 180-4 SHA-256, by libsodium) for webhook
  * signatures ("timestamp.body", docs/delivery.md) and the Message-IDs of emails. (Unsubscribe
- * links carry the tracking server's tokens: src/server/token.h.) No allocation. */
+ * links carry the tracking server's tokens: src/campaign/token.h.) No allocation. */
 #ifndef ENCORE_SIGN_H
 #define ENCORE_SIGN_H
 #include <stdbool.h>

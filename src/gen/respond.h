@@ -11,7 +11,7 @@
 #ifndef ENCORE_GEN_RESPOND_H
 #define ENCORE_GEN_RESPOND_H
 #include "base/err.h"
-#include "server/token.h"
+#include "campaign/token.h"
 #include "store/store.h"
 #include <stdbool.h>
 #include <stdint.h>

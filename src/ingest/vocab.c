@@ -1,5 +1,6 @@
 /* vocab.c — the vocabularies of vocab.h. */
 #include "ingest/vocab.h"
+#include "base/vocabulary.h"
 #include <string.h>
 
 const enc_vocab enc_vocab_order_status[] = {
@@ -12,22 +13,7 @@ const enc_vocab enc_vocab_order_status[] = {
 };
 
 const enc_vocab enc_vocab_event_type[] = {
-    {"view", "view|pageview|page_view|product_view|product viewed|browse|impression|浏览|查看"},
-    {"click", "click|tap|点击"},
-    {"favorite",
-     "favorite|favourite|fav|like|collect|wishlist|product added to wishlist|收藏|喜欢"},
-    {"share", "share|product shared|分享|转发"},
-    {"comment", "comment|product reviewed|评论"},
-    {"cart_add", "cart_add|add_to_cart|addtocart|cart|add_cart|product added|加购|加入购物车"},
-    {"cart_remove", "cart_remove|remove_from_cart|removefromcart|product removed|移出购物车"},
-    {"search", "search|products searched|搜索"},
-    {"consult", "consult|consultation|chat|inquiry|enquiry|咨询|客服咨询"},
-    {"message_open", "message_open|open|email_open|email opened|打开"},
-    {"message_click", "message_click|email_click|email link clicked"},
-    {"unsubscribe", "unsubscribe|unsub|opt_out|unsubscribed|退订"},
-    {"checkout", "checkout|begin_checkout|checkout started|结算"},
-    {"purchase", "purchase|order|buy|order completed|购买|下单"},
-    {"login", "login|signin|signed in|登录"},
+    ENC_EV_TYPE_MAP(ENC_VOCAB_ROW) /* base/vocabulary.h */
     {NULL, NULL},
 };
 
@@ -40,11 +26,7 @@ const enc_vocab enc_vocab_feedback_kind[] = {
 };
 
 const enc_vocab enc_vocab_channel[] = {
-    {"email", "email|e-mail|mail|edm|邮件|邮箱"},
-    {"sms", "sms|text|短信"},
-    {"push", "push|app|app_push|apppush|推送"},
-    {"wechat", "wechat|weixin|wx|微信"},
-    {"inapp", "inapp|in_app|in-app|site|onsite|站内信"},
+    ENC_CHANNEL_MAP(ENC_VOCAB_ROW) /* base/vocabulary.h */
     {"all", "all|any|全部"},
     {NULL, NULL},
 };

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 static const char *const field_names[ENC_TF_COUNT] = {"recency_days",
@@ -223,99 +224,104 @@ static enc_rc parse_lifecycle(ctx *x, json_t *o)
     return ENC_OK;
 }
 
-static enc_rc parse_churn(ctx *x, json_t *o)
+/* A numeric setting of a section (a key table instead of a strcmp chain): its name, where it
+ * goes in enc_score_config, its kind (double, int, or uint64 read as a whole number) and bounds. */
+typedef struct setting {
+    const char *name;
+    size_t off;
+    char kind; /* 'd' double, 'i' int, 'u' uint64_t */
+    double lo, hi;
+} setting;
+#define KEY(n, field, kind, lo, hi)                                                                \
+    {                                                                                              \
+        n, offsetof(enc_score_config, field), kind, lo, hi                                         \
+    }
+
+/* Reads the settings of section `sec` (an object) by the table; a key the table lacks is an
+ * error listing the table's keys. `skip` (may be NULL) names a key the caller reads itself. */
+static enc_rc read_keys(ctx *x, const char *sec, json_t *o, const setting *keys, size_t n,
+                        const char *skip)
 {
-    enc_score_config *c = x->c;
-    if (!json_is_object(o)) return bad(x, "churn", "must be an object");
+    if (!json_is_object(o)) return bad(x, sec, "must be an object");
     const char *k;
     json_t *v;
     json_object_foreach(o, k, v)
     {
+        if (skip && strcmp(k, skip) == 0) continue;
+        char name[160];
+        snprintf(name, sizeof name, "%s.%s", sec, k);
+        size_t i = 0;
+        while (i < n && strcmp(keys[i].name, k) != 0) i++;
+        if (i == n) {
+            char why[400];
+            size_t l = (size_t)snprintf(why, sizeof why, "unknown setting (");
+            for (size_t j = 0; j < n && l < sizeof why; j++)
+                l += (size_t)snprintf(why + l, sizeof why - l, "%s%s", j ? ", " : "", keys[j].name);
+            if (skip && l < sizeof why)
+                l += (size_t)snprintf(why + l, sizeof why - l, ", %s", skip);
+            if (l < sizeof why) snprintf(why + l, sizeof why - l, ")");
+            return bad(x, name, why);
+        }
+        char *at = (char *)x->c + keys[i].off;
+        int iv;
         enc_rc rc;
-        if (strcmp(k, "horizon_days") == 0)
-            rc = get_num(x, "churn.horizon_days", v, 1, 3650, &c->churn_horizon_days);
-        else if (strcmp(k, "lambda") == 0)
-            rc = get_num(x, "churn.lambda", v, 1e-6, 1e6, &c->churn_lambda);
-        else if (strcmp(k, "reasons") == 0)
-            rc = get_int(x, "churn.reasons", v, 1, 5, &c->churn_reasons);
-        else rc = bad(x, k, "unknown churn setting (horizon_days, lambda, reasons)");
+        if (keys[i].kind == 'd') rc = get_num(x, name, v, keys[i].lo, keys[i].hi, (double *)at);
+        else if ((rc = get_int(x, name, v, (long)keys[i].lo, (long)keys[i].hi, &iv)) == ENC_OK) {
+            if (keys[i].kind == 'u') *(uint64_t *)at = (uint64_t)iv;
+            else *(int *)at = iv;
+        }
         if (rc) return rc;
     }
     return ENC_OK;
+}
+
+static enc_rc parse_churn(ctx *x, json_t *o)
+{
+    static const setting keys[] = {
+        KEY("horizon_days", churn_horizon_days, 'd', 1, 3650),
+        KEY("lambda", churn_lambda, 'd', 1e-6, 1e6),
+        KEY("reasons", churn_reasons, 'i', 1, 5),
+    };
+    return read_keys(x, "churn", o, keys, sizeof keys / sizeof *keys, NULL);
 }
 
 static enc_rc parse_clv(ctx *x, json_t *o)
 {
-    enc_score_config *c = x->c;
-    if (!json_is_object(o)) return bad(x, "clv", "must be an object");
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v)
-    {
-        enc_rc rc;
-        if (strcmp(k, "unit") == 0) {
-            rc = json_is_string(v) ? enc_score_config_set_unit(c, json_string_value(v), x->err)
-                                   : bad(x, "clv.unit", "must be \"day\" or \"week\"");
-        } else if (strcmp(k, "months") == 0)
-            rc = get_int(x, "clv.months", v, 1, 1200, &c->clv_months);
-        else if (strcmp(k, "discount_rate") == 0)
-            rc = get_num(x, "clv.discount_rate", v, 0, 1, &c->clv_discount);
-        else rc = bad(x, k, "unknown clv setting (unit, months, discount_rate)");
+    static const setting keys[] = {
+        KEY("months", clv_months, 'i', 1, 1200),
+        KEY("discount_rate", clv_discount, 'd', 0, 1),
+    };
+    json_t *v = json_object_get(o, "unit");
+    if (v && json_is_object(o)) {
+        enc_rc rc = json_is_string(v)
+                        ? enc_score_config_set_unit(x->c, json_string_value(v), x->err)
+                        : bad(x, "clv.unit", "must be \"day\" or \"week\"");
         if (rc) return rc;
     }
-    return ENC_OK;
+    return read_keys(x, "clv", o, keys, sizeof keys / sizeof *keys, "unit");
 }
 
 static enc_rc parse_cluster(ctx *x, json_t *o)
 {
-    enc_score_config *c = x->c;
-    if (!json_is_object(o)) return bad(x, "cluster", "must be an object");
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v)
-    {
-        enc_rc rc;
-        if (strcmp(k, "k") == 0) rc = get_int(x, "cluster.k", v, 0, 16, &c->cluster_k);
-        else if (strcmp(k, "k_min") == 0)
-            rc = get_int(x, "cluster.k_min", v, 2, 16, &c->cluster_k_min);
-        else if (strcmp(k, "k_max") == 0)
-            rc = get_int(x, "cluster.k_max", v, 2, 16, &c->cluster_k_max);
-        else if (strcmp(k, "seed") == 0) {
-            int s;
-            rc = get_int(x, "cluster.seed", v, 0, 2147483647, &s);
-            c->cluster_seed = (uint64_t)s;
-        } else rc = bad(x, k, "unknown cluster setting (k, k_min, k_max, seed)");
-        if (rc) return rc;
-    }
-    return ENC_OK;
+    static const setting keys[] = {
+        KEY("k", cluster_k, 'i', 0, 16),
+        KEY("k_min", cluster_k_min, 'i', 2, 16),
+        KEY("k_max", cluster_k_max, 'i', 2, 16),
+        KEY("seed", cluster_seed, 'u', 0, 2147483647),
+    };
+    return read_keys(x, "cluster", o, keys, sizeof keys / sizeof *keys, NULL);
 }
 
 static enc_rc parse_tag_thresholds(ctx *x, json_t *o)
 {
-    enc_score_config *c = x->c;
-    if (!json_is_object(o)) return bad(x, "system_tags", "must be an object");
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v)
-    {
-        enc_rc rc;
-        if (strcmp(k, "active_days") == 0)
-            rc = get_num(x, "system_tags.active_days", v, 1, 3650, &c->tag_active_days);
-        else if (strcmp(k, "big_spender_quantile") == 0)
-            rc = get_num(x, "system_tags.big_spender_quantile", v, 0, 1, &c->tag_big_spender_q);
-        else if (strcmp(k, "high_value_quantile") == 0)
-            rc = get_num(x, "system_tags.high_value_quantile", v, 0, 1, &c->tag_high_value_q);
-        else if (strcmp(k, "price_sensitive_share") == 0)
-            rc = get_num(x, "system_tags.price_sensitive_share", v, 0, 1, &c->tag_price_share);
-        else if (strcmp(k, "at_risk_churn") == 0)
-            rc = get_num(x, "system_tags.at_risk_churn", v, 0, 1, &c->tag_at_risk);
-        else
-            rc = bad(x, k,
-                     "unknown system tag setting (active_days, big_spender_quantile, "
-                     "high_value_quantile, price_sensitive_share, at_risk_churn)");
-        if (rc) return rc;
-    }
-    return ENC_OK;
+    static const setting keys[] = {
+        KEY("active_days", tag_active_days, 'd', 1, 3650),
+        KEY("big_spender_quantile", tag_big_spender_q, 'd', 0, 1),
+        KEY("high_value_quantile", tag_high_value_q, 'd', 0, 1),
+        KEY("price_sensitive_share", tag_price_share, 'd', 0, 1),
+        KEY("at_risk_churn", tag_at_risk, 'd', 0, 1),
+    };
+    return read_keys(x, "system_tags", o, keys, sizeof keys / sizeof *keys, NULL);
 }
 
 static const char *astr(ctx *x, const char *s)
@@ -433,6 +439,17 @@ static enc_rc parse_tags(ctx *x, json_t *a)
     return ENC_OK;
 }
 
+/* the sections of the file, each read by its function */
+static const struct {
+    const char *name;
+    enc_rc (*read)(ctx *x, json_t *o);
+} sections[] = {
+    {"rfm", parse_rfm},   {"lifecycle", parse_lifecycle}, {"churn", parse_churn},
+    {"clv", parse_clv},   {"cluster", parse_cluster},     {"system_tags", parse_tag_thresholds},
+    {"tags", parse_tags},
+};
+#define NSECTIONS (sizeof sections / sizeof *sections)
+
 enc_rc enc_score_config_json(enc_score_config *c, const char *text, size_t len, const char *what,
                              enc_err *err)
 {
@@ -448,15 +465,11 @@ enc_rc enc_score_config_json(enc_score_config *c, const char *text, size_t len, 
     json_t *v;
     if (!rc) json_object_foreach(root, k, v)
         {
+            size_t i = 0;
+            while (i < NSECTIONS && strcmp(sections[i].name, k) != 0) i++;
             if (strcmp(k, "currency_decimals") == 0) rc = get_int(&x, k, v, 0, 4, &c->money_digits);
             else if (strcmp(k, "threads") == 0) rc = get_int(&x, k, v, 1, 64, &c->threads);
-            else if (strcmp(k, "rfm") == 0) rc = parse_rfm(&x, v);
-            else if (strcmp(k, "lifecycle") == 0) rc = parse_lifecycle(&x, v);
-            else if (strcmp(k, "churn") == 0) rc = parse_churn(&x, v);
-            else if (strcmp(k, "clv") == 0) rc = parse_clv(&x, v);
-            else if (strcmp(k, "cluster") == 0) rc = parse_cluster(&x, v);
-            else if (strcmp(k, "system_tags") == 0) rc = parse_tag_thresholds(&x, v);
-            else if (strcmp(k, "tags") == 0) rc = parse_tags(&x, v);
+            else if (i < NSECTIONS) rc = sections[i].read(&x, v);
             else
                 rc = bad(&x, k,
                          "unknown setting (currency_decimals, threads, rfm, lifecycle, churn, clv,"

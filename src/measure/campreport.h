@@ -3,7 +3,7 @@
  * revenue, cost and ROI, and the A/B comparison of its variants; written as JSON (the contract
  * of `encore campaign report NAME --json`, docs/measurement.md) or as text tables. The last
  * stage of the flow: the CLI, the HTML report (src/report) and the A/B decision
- * (src/campaign/run.c) read it. */
+ * (src/measure/abdecide.c) read it. */
 #ifndef ENCORE_MEASURE_CAMPREPORT_H
 #define ENCORE_MEASURE_CAMPREPORT_H
 #include "base/buf.h"

@@ -579,9 +579,9 @@ void enc_h_channel_test(enc_mreq *rq, enc_mres *rs)
         return enc_mres_problem(rs, 409, "path.channel",
                                 "%s is not configured or not enabled: set it up first", name);
     }
-    const enc_channel_ops *ops = enc_channel_kind(enc_opt_str(o, "kind", ""));
+    const enc_adapter_ops *ops = enc_channel_kind(enc_opt_str(o, "kind", ""));
     enc_outbox *ob = NULL;
-    enc_channel chn = {.ops = ops};
+    enc_adapter chn = {.ops = ops};
     snprintf(chn.name, sizeof chn.name, "%s", name);
     char key[96], hex[17];
     unsigned char rnd[8];

@@ -8,7 +8,7 @@
  * own connection. Only the server and the CLI print; the server prints to stderr. */
 #ifndef ENCORE_SERVER_H
 #define ENCORE_SERVER_H
-#include "server/token.h"
+#include "campaign/token.h"
 #include "store/store.h"
 #include <stdbool.h>
 #include <stdint.h>

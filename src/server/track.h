@@ -6,7 +6,7 @@
  * on its HTTP threads and applies the hit on its writer thread. */
 #ifndef ENCORE_TRACK_H
 #define ENCORE_TRACK_H
-#include "server/token.h"
+#include "campaign/token.h"
 #include "store/store.h"
 
 #define ENC_TRACK_SOURCE "track"       /* events.source of tracking events */

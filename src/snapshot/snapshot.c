@@ -6,7 +6,6 @@
  * engines cost. */
 #include "snapshot/snapshot.h"
 #include "snapshot/snapshot_int.h"
-#include "snapshot/colcache.h"
 #include "store/snapshot_store.h"
 #include "base/map.h"
 #include <math.h>
@@ -17,10 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static const char *const ev_names[EV_NTYPES] = {
-    "view",        "click",    "favorite", "share",        "comment",       "cart_add",
-    "cart_remove", "search",   "consult",  "message_open", "message_click", "unsubscribe",
-    "checkout",    "purchase", "login",    "other"};
+static const char *const ev_names[EV_NTYPES] = {ENC_EV_TYPE_MAP(ENC_VOCAB_NAME) "other"};
 
 const char *enc_ev_type_name(enc_ev_type t) { return t < EV_NTYPES ? ev_names[t] : "other"; }
 
@@ -33,7 +29,7 @@ enc_ev_type enc_ev_type_parse(const char *s)
     return EV_OTHER;
 }
 
-static const char *const ch_names[CH_NCHANNELS] = {"email", "sms", "push", "wechat", "inapp"};
+static const char *const ch_names[CH_NCHANNELS] = {ENC_CHANNEL_MAP(ENC_VOCAB_NAME)};
 const char *enc_channel_name(enc_channel c) { return c < CH_NCHANNELS ? ch_names[c] : "?"; }
 int enc_channel_parse(const char *s)
 {
@@ -973,22 +969,6 @@ bool enc_snapshot_opts_cover(const enc_snapshot_opts *have, const enc_snapshot_o
     if (has_orders(need->parts) && have->orders_from > need->orders_from) return false;
     if ((need->parts & ENC_SNAP_EVENTS) && have->events_from > need->events_from) return false;
     return true;
-}
-
-enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_err *err)
-{
-    return enc_snapshot_load_opts(st, as_of, NULL, out, err);
-}
-
-enc_rc enc_snapshot_load_opts(enc_store *st, int64_t as_of, const enc_snapshot_opts *o,
-                              enc_snapshot **out, enc_err *err)
-{
-    /* from the column cache when it can serve (colcache.h), else from the store */
-    if (enc_colcache_snapshot(st, as_of, o, out, err)) return ENC_EDB;
-    if (*out) return ENC_OK;
-    enc__snap_ext x;
-    enc__snap_ext_all(&x);
-    return enc__snapshot_load_ext(st, as_of, o, &x, out, err);
 }
 
 enc_rc enc__snapshot_load_ext(enc_store *st, int64_t as_of, const enc_snapshot_opts *o,

@@ -9,6 +9,7 @@
 #define ENCORE_SNAPSHOT_H
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/vocabulary.h"
 #include "store/store.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -16,21 +17,7 @@
 
 /* event types (events.type normalised at import) */
 typedef enum enc_ev_type {
-    EV_VIEW,
-    EV_CLICK,
-    EV_FAVORITE,
-    EV_SHARE,
-    EV_COMMENT,
-    EV_CART_ADD,
-    EV_CART_REMOVE,
-    EV_SEARCH,
-    EV_CONSULT,
-    EV_MESSAGE_OPEN,
-    EV_MESSAGE_CLICK,
-    EV_UNSUBSCRIBE,
-    EV_CHECKOUT,
-    EV_PURCHASE,
-    EV_LOGIN,
+    ENC_EV_TYPE_MAP(ENC_VOCAB_ID) /* base/vocabulary.h */
     EV_OTHER,
     EV_NTYPES
 } enc_ev_type;
@@ -39,11 +26,7 @@ enc_ev_type enc_ev_type_parse(const char *s);
 
 /* consent channels, as bits of enc_snapshot.consent */
 typedef enum enc_channel {
-    CH_EMAIL,
-    CH_SMS,
-    CH_PUSH,
-    CH_WECHAT,
-    CH_INAPP,
+    ENC_CHANNEL_MAP(ENC_VOCAB_ID) /* base/vocabulary.h */
     CH_NCHANNELS
 } enc_channel;
 const char *enc_channel_name(enc_channel c);
@@ -181,7 +164,8 @@ typedef struct enc_snapshot {
 } enc_snapshot;
 
 /* Loads the snapshot as of `as_of` (exclusive; pass INT64_MAX for everything): every part,
- * all history. The caller frees it with enc_snapshot_free. */
+ * all history; from the column cache when it serves, else from the store (load.c, above both
+ * snapshot.c and colcache.c). The caller frees it with enc_snapshot_free. */
 enc_rc enc_snapshot_load(enc_store *st, int64_t as_of, enc_snapshot **out, enc_err *err);
 /* The same, reading only what o asks for (o NULL: everything): an audience of profile fields
  * needs the customer ids alone, one with bought(within = 30d) a month of orders and lines. */

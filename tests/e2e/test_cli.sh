@@ -27,6 +27,8 @@ subs() {
     playbook) echo list show install ;;
     token) echo click open unsubscribe check ;;
     gen) echo respond ;;
+    dkim) echo keygen record ;;
+    customer) echo unmerge merge-on ;;
   esac
 }
 
@@ -43,11 +45,11 @@ for c in $CMDS; do
     # shellcheck disable=SC2086
     run_rc "$ENCORE" $w --no-such-option
     check_match "$w --no-such-option: exit 2, nothing on stdout, a message on stderr" \
-      "$RC [$OUT] $ERR" "^2 \[\] encore: $c[a-z ]*: .*'--no-such-option'"
+      "$RC [$OUT] $ERR" "^2 \[\] encore: $c[a-z -]*: .*'--no-such-option'"
   done
 done
 check_match "every command tried (24 or more)" "$n_cmds" "^(2[4-9]|[3-9][0-9])$"
-check "every subcommand tried" "$n_subs" 48
+check "every subcommand tried" "$n_subs" 52
 
 # the usage of each command with subcommands names every one of them
 for c in $CMDS; do
@@ -71,9 +73,9 @@ stray "show takes no --sample" campaign show x --sample 5
 stray "start takes no --sample" campaign start x --sample 5
 stray "measure takes no --at" campaign measure --at 2026-01-01
 stray "policy takes no --at" campaign policy --at 2026-01-01
-stray "list takes no --sample" playbook list --sample 5
-stray "show takes no --json" playbook show winback --json
-stray "takes no --sample" tick --sample 5
+stray "playbook list: unknown option '--sample'" playbook list --sample 5
+stray "playbook show: unknown option '--json'" playbook show winback --json
+stray "tick: unknown option '--sample'" tick --sample 5
 stray "extra" stats extra
 stray "extra" segments extra
 stray "--sample" segments --sample 5
@@ -96,6 +98,22 @@ stray "--bogus" rules --bogus
 stray "--bogus" recommend C0000001 --bogus
 stray "unknown command 'nonsense'" campaign nonsense
 stray "unknown command 'nonsense'" nonsense
+# one time parser: every time option takes the same forms (enc_time_parse)
+for t in '2026-01-01' '2026-01-01 10:00' '2026-01-01T10:00:00Z' '2026-01-01T18:00+08:00'; do
+  run_rc "$ENCORE" churn evaluate --as-of "$t" --horizon 0
+  check_match "churn --as-of '$t' is a time (the error is the horizon's)" "$RC $ERR" "^2 encore: churn evaluate: --horizon: '0'"
+  run_rc "$ENCORE" audience count --now "$t" 'nonsense('
+  check_match "audience --now '$t' is a time" "$ERR" "^encore: audience"
+  [[ "$ERR" == *"--now"* ]] && not_ok "audience --now '$t' refused: $ERR"
+done
+run_rc "$ENCORE" churn evaluate --as-of yesterday
+check_match "a malformed time: exit 2 naming the option and the forms" "$RC $ERR" "^2 encore: churn evaluate: --as-of: 'yesterday' is not a time \\(YYYY-MM-DD"
+run_rc "$ENCORE" score --threads
+check_match "an option without its value: exit 2" "$RC $ERR" "^2 encore: score: --threads needs a value"
+run_rc "$ENCORE" kpis --interval=year
+check_match "a choice outside the list, --x=v form: exit 2 naming the choices" "$RC $ERR" "^2 encore: kpis: --interval: 'year' is not day, week or month"
+run_rc "$ENCORE" stats --json=yes
+check_match "a value given to a flag: exit 2" "$RC $ERR" "^2 encore: stats: unknown option '--json=yes'"
 # nothing above touched the store
 [ -e "$ENCORE_DB" ] && [ -s "$ENCORE_DB" ] && tables=$(sql "SELECT count(*) FROM campaigns") || tables=0
 check "usage errors changed nothing" "$tables" 0

@@ -183,7 +183,7 @@ rm "$E2E_TMP/encore.conf"
 echo '{"churn": {"horizon": 60}}' > "$E2E_TMP/bad.conf"
 run_rc "$ENCORE" score --config "$E2E_TMP/bad.conf"
 check "a misspelt setting: exit 2" "$RC" 2
-check_match "a misspelt setting: named with the file" "$ERR" "bad.conf: horizon"
+check_match "a misspelt setting: named with the file and section" "$ERR" "bad.conf: churn.horizon: unknown setting [(]horizon_days"
 run_rc "$ENCORE" score --config "$E2E_TMP/none.conf"
 check "a missing config file: exit 1" "$RC" 1
 

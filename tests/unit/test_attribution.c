@@ -8,6 +8,7 @@
 #include "base/json.h"
 #include "campaign/campdb.h"
 #include "campaign/run.h"
+#include "measure/abdecide.h"
 #include "campaign_fixture.h"
 #include "measure/campreport.h"
 #include "measure/msettings.h"

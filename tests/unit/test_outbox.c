@@ -281,12 +281,12 @@ typedef struct fake_chan {
 } fake_chan;
 static fake_chan fake_state; /* the adapter's record, read by the tests */
 
-static enc_rc fake_open(enc_channel *ch, json_t *o, enc_outbox *ob, enc_err *err)
+static enc_rc fake_open(enc_adapter *ch, json_t *o, enc_outbox *ob, enc_err *err)
 {
     ch->impl = &fake_state;
     return ENC_OK;
 }
-static void fake_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_result *res,
+static void fake_send(enc_adapter *ch, const enc_msg *m, size_t n, enc_send_result *res,
                       int64_t now)
 {
     fake_chan *f = ch->impl;
@@ -307,8 +307,8 @@ static void fake_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
         }
     }
 }
-static void fake_close(enc_channel *ch) {}
-static const enc_channel_ops fake_ops = {
+static void fake_close(enc_adapter *ch) {}
+static const enc_adapter_ops fake_ops = {
     .kind = "fake", .dedups = true, .open = fake_open, .send = fake_send, .close = fake_close};
 
 /* A dispatcher on st with the fake channel ("fake", at rate per second; 0 = unlimited), the
@@ -507,7 +507,7 @@ static void file_channel_dedup_and_torn_line(void)
     char path[512];
     snprintf(path, sizeof path, "%s/out.jsonl", th_tmpdir());
     unlink(path);
-    enc_channel ch = {.ops = &enc_file_ops, .name = "export"};
+    enc_adapter ch = {.ops = &enc_file_ops, .name = "export"};
     json_t *o = json_pack("{s:s}", "path", path);
     enc_err err = {0};
     CHECK_INT(enc_file_ops.open(&ch, o, NULL, &err), ENC_OK);
@@ -570,7 +570,7 @@ static void inbox_channel(void)
     enc_outbox *ob;
     enc_err err = {0};
     enc_outbox_open(st, &ob, &err);
-    enc_channel ch = {.ops = &enc_inbox_ops, .name = "inbox"};
+    enc_adapter ch = {.ops = &enc_inbox_ops, .name = "inbox"};
     CHECK_INT(enc_inbox_ops.open(&ch, NULL, ob, &err), ENC_OK);
     enc_msg m[3] = {
         {.id = 1,

@@ -18,8 +18,9 @@
 #include "campaign/plan.h"
 #include "campaign/policy.h"
 #include "campaign/run.h"
+#include "measure/abdecide.h"
 #include "delivery/outbox.h"
-#include "server/token.h"
+#include "campaign/token.h"
 
 #define H 3600
 #define DAY 86400

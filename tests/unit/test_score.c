@@ -460,6 +460,38 @@ static void config_rules(void)
     CHECK_INT(c.clv_months, 6);
     CHECK_INT(c.cluster_k, 4);
     CHECK_INT(c.money_digits, 0);
+    /* every key of the tables (churn, clv, cluster, system_tags) lands in its field */
+    const char more[] = "{\"churn\": {\"lambda\": 2.5, \"reasons\": 2},"
+                        " \"cluster\": {\"k_min\": 3, \"k_max\": 9, \"seed\": 77},"
+                        " \"system_tags\": {\"active_days\": 14, \"big_spender_quantile\": 0.8,"
+                        " \"high_value_quantile\": 0.7, \"price_sensitive_share\": 0.4,"
+                        " \"at_risk_churn\": 0.6}, \"clv\": {\"unit\": \"week\"}}";
+    CHECK_INT(enc_score_config_json(&c, more, strlen(more), "t", &err), ENC_OK);
+    CHECK_NEAR(c.churn_lambda, 2.5, 0);
+    CHECK_INT(c.churn_reasons, 2);
+    CHECK_INT(c.cluster_k_min, 3);
+    CHECK_INT(c.cluster_k_max, 9);
+    CHECK_INT(c.cluster_seed, 77);
+    CHECK_NEAR(c.tag_active_days, 14, 0);
+    CHECK_NEAR(c.tag_big_spender_q, 0.8, 0);
+    CHECK_NEAR(c.tag_high_value_q, 0.7, 0);
+    CHECK_NEAR(c.tag_price_share, 0.4, 0);
+    CHECK_NEAR(c.tag_at_risk, 0.6, 0);
+    CHECK_NEAR(c.clv_unit_days, 7, 0);
+    CHECK_INT(c.clv_months, 6); /* kept from the first file */
+    /* an unknown key is named with its section and the keys the section takes */
+    const char unk[] = "{\"cluster\": {\"kk\": 1}}";
+    CHECK_INT(enc_score_config_json(&c, unk, strlen(unk), "conf", &err), ENC_EUSAGE);
+    CHECK_STR(err.msg, "conf: cluster.kk: unknown setting (k, k_min, k_max, seed)");
+    const char unk2[] = "{\"clv\": {\"month\": 1}}";
+    CHECK_INT(enc_score_config_json(&c, unk2, strlen(unk2), "conf", &err), ENC_EUSAGE);
+    CHECK_STR(err.msg, "conf: clv.month: unknown setting (months, discount_rate, unit)");
+    const char big[] = "{\"system_tags\": {\"at_risk_churn\": 1.5}}";
+    CHECK_INT(enc_score_config_json(&c, big, strlen(big), "conf", &err), ENC_EUSAGE);
+    CHECK_STR(err.msg, "conf: system_tags.at_risk_churn: must be between 0 and 1");
+    const char frac[] = "{\"churn\": {\"reasons\": 2.5}}";
+    CHECK_INT(enc_score_config_json(&c, frac, strlen(frac), "conf", &err), ENC_EUSAGE);
+    CHECK_STR(err.msg, "conf: churn.reasons: must be a whole number");
     /* the environment comes after the file */
     setenv("ENCORE_CHURN_HORIZON", "30", 1);
     CHECK_INT(enc_score_config_env(&c, &err), ENC_OK);
@@ -470,6 +502,9 @@ static void config_rules(void)
     enc_score_config_free(&c);
     const char *bad[] = {
         "{\"rfm\": {\"kk\": 5}}",                           /* unknown key */
+        "{\"churn\": []}",                                  /* a section not an object */
+        "{\"cluster\": {\"seed\": -1}}",                    /* below the bound */
+        "{\"clv\": {\"unit\": 7}}",                         /* not a word */
         "{\"churn\": {\"horizon_days\": \"90\"}}",          /* wrong type */
         "{\"rfm\": {\"recency_edges\": [30, 20, 40, 50]}}", /* not ascending */
         "{\"rfm\": {\"recency_edges\": [30, 90]}}",         /* k - 1 edges */

@@ -1,9 +1,9 @@
-/* test_token.c — unit tests for src/server/token.c: round trips of every kind, every single-
+/* test_token.c — unit tests for src/campaign/token.c: round trips of every kind, every single-
  * byte tamper rejected, wrong secret, overlong and truncated tokens, base64url edge cases
  * (padding, standard alphabet, non-zero pad bits), click targets that would make an open
  * redirect, expiry, the secret's sources, and the HMAC against RFC 4231 test case 2. */
 #include "harness.h"
-#include "server/token.h"
+#include "campaign/token.h"
 #include <sodium.h>
 #include <sys/stat.h>
 

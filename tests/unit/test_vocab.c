@@ -3,6 +3,7 @@
  * two words of one table. */
 #include "harness.h"
 #include "ingest/vocab.h"
+#include "snapshot/snapshot.h"
 
 static const enc_vocab *const tables[] = {
     enc_vocab_order_status, enc_vocab_event_type, enc_vocab_feedback_kind, enc_vocab_channel,
@@ -41,8 +42,30 @@ static void synonyms_and_unknowns(void)
     CHECK(!enc_vocab_word_in("a", "ab|ba"));
 }
 
+/* one list (base/vocabulary.h): the import's words, the snapshot's enums and names agree */
+static void one_list(void)
+{
+    int n = 0;
+    for (const enc_vocab *v = enc_vocab_event_type; v->word; v++, n++) {
+        CHECK_STR(enc_ev_type_name((enc_ev_type)n), v->word);
+        CHECK_INT(enc_ev_type_parse(v->word), n);
+    }
+    CHECK_INT(n, EV_OTHER);
+    CHECK_STR(enc_ev_type_name(EV_OTHER), "other");
+    CHECK_INT(enc_ev_type_parse("no-such-type"), EV_OTHER);
+    n = 0;
+    for (const enc_vocab *v = enc_vocab_channel; v->word && strcmp(v->word, "all") != 0; v++, n++) {
+        CHECK_STR(enc_channel_name((enc_channel)n), v->word);
+        CHECK_INT(enc_channel_parse(v->word), n);
+    }
+    CHECK_INT(n, CH_NCHANNELS);
+    CHECK_STR(enc_channel_name(CH_WECHAT), "wechat");
+    CHECK_INT(enc_channel_parse("fax"), -1);
+}
+
 int main(void)
 {
+    RUN(one_list);
     RUN(canonical_and_unambiguous);
     RUN(synonyms_and_unknowns);
     return TEST_SUMMARY();

@@ -62,7 +62,7 @@ static enc_rc load_keys(file_chan *f, enc_err *err)
     return rc;
 }
 
-static enc_rc file_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *err)
+static enc_rc file_open(enc_adapter *ch, json_t *opts, enc_outbox *ob, enc_err *err)
 {
     const char *path = enc_opt_str(opts, "path", NULL);
     if (!path || !*path)
@@ -95,7 +95,7 @@ static void put_payload(json_t *o, const char *key, const char *payload)
     json_object_set_new(o, key, p ? p : json_string(payload));
 }
 
-static void file_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_result *res,
+static void file_send(enc_adapter *ch, const enc_msg *m, size_t n, enc_send_result *res,
                       int64_t now)
 {
     file_chan *f = ch->impl;
@@ -186,7 +186,7 @@ static void file_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
     enc_buf_free(&b);
 }
 
-static void file_close(enc_channel *ch)
+static void file_close(enc_adapter *ch)
 {
     file_chan *f = ch->impl;
     if (!f) return;
@@ -197,7 +197,7 @@ static void file_close(enc_channel *ch)
     ch->impl = NULL;
 }
 
-const enc_channel_ops enc_file_ops = {
+const enc_adapter_ops enc_file_ops = {
     .kind = "file",
     .dedups = true,
     .open = file_open,

@@ -5,5 +5,5 @@
 #ifndef ENCORE_CHANNEL_FILE_H
 #define ENCORE_CHANNEL_FILE_H
 #include "delivery/channel.h"
-extern const enc_channel_ops enc_file_ops;
+extern const enc_adapter_ops enc_file_ops;
 #endif

@@ -4,13 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static enc_rc inbox_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *err)
+static enc_rc inbox_open(enc_adapter *ch, json_t *opts, enc_outbox *ob, enc_err *err)
 {
     ch->impl = ob;
     return ENC_OK;
 }
 
-static void inbox_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_result *res,
+static void inbox_send(enc_adapter *ch, const enc_msg *m, size_t n, enc_send_result *res,
                        int64_t now)
 {
     enc_outbox *ob = ch->impl;
@@ -42,9 +42,9 @@ static void inbox_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_res
     }
 }
 
-static void inbox_close(enc_channel *ch) { ch->impl = NULL; }
+static void inbox_close(enc_adapter *ch) { ch->impl = NULL; }
 
-const enc_channel_ops enc_inbox_ops = {
+const enc_adapter_ops enc_inbox_ops = {
     .kind = "inbox",
     .dedups = true,
     .open = inbox_open,

@@ -4,5 +4,5 @@
 #ifndef ENCORE_CHANNEL_INBOX_H
 #define ENCORE_CHANNEL_INBOX_H
 #include "delivery/channel.h"
-extern const enc_channel_ops enc_inbox_ops;
+extern const enc_adapter_ops enc_inbox_ops;
 #endif

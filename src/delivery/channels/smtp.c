@@ -1,7 +1,7 @@
 /* smtp.c — the SMTP channel (smtp.h): MIME building and sending through one reused libcurl
  * easy handle (libcurl keeps the SMTP connection open between messages and does the
  * dot-stuffing of the DATA phase). Unsubscribe links carry the tracking server's signed
- * tokens (src/server/token.h), so `encore serve` honours them. */
+ * tokens (src/campaign/token.h), so `encore serve` honours them. */
 #include "delivery/channels/smtp.h"
 #include "delivery/sign.h"
 #include "delivery/dkim.h"
@@ -330,11 +330,11 @@ static char *dup_opt(json_t *o, const char *k)
     return v && *v ? enc_xstrdup(v) : NULL;
 }
 
-static void smtp_close(enc_channel *ch);
+static void smtp_close(enc_adapter *ch);
 
 /* The unsubscribe options: a link needs the tracking server's key, found as `encore serve`
  * finds it ("secret_file", else $ENCORE_SECRET, else the file DB.secret beside the store). */
-static enc_rc unsub_open(enc_channel *ch, smtp_chan *c, json_t *opts, enc_outbox *ob, enc_err *err)
+static enc_rc unsub_open(enc_adapter *ch, smtp_chan *c, json_t *opts, enc_outbox *ob, enc_err *err)
 {
     const enc_mail_opts *o = &c->mo;
     if (json_object_get(opts, "unsubscribe_secret"))
@@ -394,7 +394,7 @@ static enc_rc unsub_open(enc_channel *ch, smtp_chan *c, json_t *opts, enc_outbox
     return ENC_OK;
 }
 
-static enc_rc smtp_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *err)
+static enc_rc smtp_open(enc_adapter *ch, json_t *opts, enc_outbox *ob, enc_err *err)
 {
     pthread_once(&curl_once, curl_init);
     const char *url = enc_opt_str(opts, "url", NULL), *from = enc_opt_str(opts, "from", NULL);
@@ -466,7 +466,7 @@ static int on_debug(CURL *h, curl_infotype t, char *data, size_t n, void *ud)
     return 0;
 }
 
-static void smtp_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_result *res,
+static void smtp_send(enc_adapter *ch, const enc_msg *m, size_t n, enc_send_result *res,
                       int64_t now)
 {
     smtp_chan *c = ch->impl;
@@ -548,7 +548,7 @@ static void smtp_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
     }
 }
 
-static void smtp_close(enc_channel *ch)
+static void smtp_close(enc_adapter *ch)
 {
     smtp_chan *c = ch->impl;
     if (!c) return;
@@ -568,7 +568,7 @@ static void smtp_close(enc_channel *ch)
     ch->impl = NULL;
 }
 
-const enc_channel_ops enc_smtp_ops = {
+const enc_adapter_ops enc_smtp_ops = {
     .kind = "smtp",
     .dedups = false,
     .open = smtp_open,

@@ -11,7 +11,7 @@
  * of `encore serve`: the link is BASE/u/TOKEN) or unsubscribe_url (a URL with {token}),
  * unsubscribe_mailto, secret_file (the tracking server's secret; default $ENCORE_SECRET, then
  * DB.secret beside the store, as `encore serve` finds it), domain (of Message-IDs), timeout (s).
- * TOKEN is the server's signed unsubscribe token (src/server/token.h) of the message, its
+ * TOKEN is the server's signed unsubscribe token (src/campaign/token.h) of the message, its
  * customer and the email channel: POSTing the link to `encore serve` revokes the consent.
  * Marketing mail never leaves without List-Unsubscribe: with none of the three options the
  * policy's unsubscribe_url is used, and with no route at all the channel does not open unless
@@ -22,8 +22,8 @@
 #define ENCORE_CHANNEL_SMTP_H
 #include "delivery/channel.h"
 #include "base/buf.h"
-#include "server/token.h"
-extern const enc_channel_ops enc_smtp_ops;
+#include "campaign/token.h"
+extern const enc_adapter_ops enc_smtp_ops;
 
 typedef struct enc_mail_opts {
     const char *from, *reply_to;

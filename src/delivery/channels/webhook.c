@@ -260,7 +260,7 @@ static size_t on_reply(char *p, size_t sz, size_t n, void *ud)
     return len;
 }
 
-static enc_rc hook_open(enc_channel *ch, json_t *opts, enc_outbox *ob, enc_err *err)
+static enc_rc hook_open(enc_adapter *ch, json_t *opts, enc_outbox *ob, enc_err *err)
 {
     pthread_once(&curl_once, curl_init);
     const char *url = enc_opt_str(opts, "url", NULL);
@@ -437,7 +437,7 @@ static void finish(hook_chan *c, hook_xfer *x, CURLcode cc, enc_send_result *res
     x->body = NULL;
 }
 
-static void hook_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_result *res,
+static void hook_send(enc_adapter *ch, const enc_msg *m, size_t n, enc_send_result *res,
                       int64_t now)
 {
     hook_chan *c = ch->impl;
@@ -482,7 +482,7 @@ static void hook_send(enc_channel *ch, const enc_msg *m, size_t n, enc_send_resu
     free(freeslot);
 }
 
-static void hook_close(enc_channel *ch)
+static void hook_close(enc_adapter *ch)
 {
     hook_chan *c = ch->impl;
     if (!c) return;
@@ -501,7 +501,7 @@ static void hook_close(enc_channel *ch)
     ch->impl = NULL;
 }
 
-const enc_channel_ops enc_webhook_ops = {
+const enc_adapter_ops enc_webhook_ops = {
     .kind = "webhook",
     .dedups = true,
     .open = hook_open,

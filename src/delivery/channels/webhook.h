@@ -12,7 +12,7 @@
 #ifndef ENCORE_CHANNEL_WEBHOOK_H
 #define ENCORE_CHANNEL_WEBHOOK_H
 #include "delivery/channel.h"
-extern const enc_channel_ops enc_webhook_ops;
+extern const enc_adapter_ops enc_webhook_ops;
 
 typedef enum enc_webhook_shape {
     ENC_SHAPE_GENERIC,

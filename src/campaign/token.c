@@ -1,7 +1,8 @@
 /* token.c — signed tracking tokens (see token.h): payload codec, HMAC-SHA256 by libsodium,
  * canonical base64url, the secret's sources, and the tracking URLs the campaign engine puts
  * into messages. */
-#include "server/token.h"
+#include "campaign/token.h"
+#include "base/vocabulary.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -10,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const channels[] = {"", "email", "sms", "push", "wechat", "inapp"};
+/* a channel's code in a token is its position in base/vocabulary.h plus one; 0 = none */
+static const char *const channels[] = {"", ENC_CHANNEL_MAP(ENC_VOCAB_NAME)};
 #define NCHANNELS (int)(sizeof channels / sizeof *channels)
 
 static int channel_code(const char *s)
