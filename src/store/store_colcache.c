@@ -78,8 +78,7 @@ enc_rc enc_store_colmarks_drop(enc_store *st, bool profiles, enc_err *err)
                      profiles ? "DELETE FROM column_marks WHERE tbl = 'profiles'"
                               : "DELETE FROM column_marks WHERE tbl != 'profiles'",
                      NULL, NULL, NULL) != SQLITE_OK)
-        return enc__store_sqlfail(st, err,
-                                  profiles ? "profile cache mark" : "column cache marks");
+        return enc__store_sqlfail(st, err, profiles ? "profile cache mark" : "column cache marks");
     return ENC_OK;
 }
 

@@ -9,8 +9,7 @@
 #define WHAT "report: reading the store"
 
 static const char *const sql[ENC_REPQ_N] = {
-    [ENC_REPQ_RUNS] =
-        "SELECT COUNT(*), COUNT(DISTINCT run_id), MAX(run_id) FROM profiles",
+    [ENC_REPQ_RUNS] = "SELECT COUNT(*), COUNT(DISTINCT run_id), MAX(run_id) FROM profiles",
     [ENC_REPQ_RUN_INFO] =
         "SELECT COALESCE(s.as_of, (SELECT MAX(as_of) FROM profiles WHERE run_id = ?1)),"
         " s.started_at, s.seconds, s.models FROM (SELECT 1) LEFT JOIN score_runs s"
@@ -33,8 +32,7 @@ static const char *const sql[ENC_REPQ_N] = {
     [ENC_REPQ_CLV_STATS] =
         "SELECT MIN(CASE WHEN clv > 0 THEN clv END), MAX(clv), AVG(clv), SUM(clv),"
         " COALESCE(SUM(clv <= 0), 0), COALESCE(SUM(clv > 0), 0) FROM profiles",
-    [ENC_REPQ_CLV_BELOW] =
-        "SELECT COUNT(*) FROM profiles WHERE clv > 0 AND clv < ?1",
+    [ENC_REPQ_CLV_BELOW] = "SELECT COUNT(*) FROM profiles WHERE clv > 0 AND clv < ?1",
     [ENC_REPQ_CLV_TOP_DECILE] =
         "SELECT SUM(v) FROM (SELECT clv AS v FROM profiles WHERE clv IS NOT NULL ORDER BY clv"
         " DESC LIMIT (SELECT (COUNT(clv) + 9) / 10 FROM profiles))",
@@ -56,11 +54,10 @@ static const char *const sql[ENC_REPQ_N] = {
         " WHERE status = 'paid' AND sales > 0 AND ts >= ?1 - 86400 AND ts < ?2"
         " AND customer_id IN (SELECT customer_id FROM profiles))"
         " WHERE ts >= ?1 AND (prev IS NULL OR ts - prev >= 86400)",
-    [ENC_REPQ_EXPECTED] =
-        "SELECT SUM(expected_purchases_30d), SUM(expected_purchases_90d),"
-        " SUM(expected_purchases_365d), COUNT(expected_purchases_30d),"
-        " COUNT(expected_purchases_90d), COUNT(expected_purchases_365d),"
-        " (SELECT MAX(ts) FROM orders) FROM profiles",
+    [ENC_REPQ_EXPECTED] = "SELECT SUM(expected_purchases_30d), SUM(expected_purchases_90d),"
+                          " SUM(expected_purchases_365d), COUNT(expected_purchases_30d),"
+                          " COUNT(expected_purchases_90d), COUNT(expected_purchases_365d),"
+                          " (SELECT MAX(ts) FROM orders) FROM profiles",
     [ENC_REPQ_TOP_CATEGORIES] =
         "SELECT cat, COUNT(*), SUM(first) FROM ("
         " SELECT CASE j.type WHEN 'text' THEN j.value WHEN 'object' THEN"
@@ -77,9 +74,10 @@ static const char *const sql[ENC_REPQ_N] = {
         " AND o.customer_id IN (SELECT customer_id FROM profiles)"
         " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15",
     [ENC_REPQ_CLV_COUNT] = "SELECT COUNT(clv) FROM profiles WHERE clv > 0",
-    [ENC_REPQ_CLV_RANKS] = "SELECT rn, v FROM (SELECT clv AS v, ROW_NUMBER() OVER (ORDER BY clv) - 1"
-                           " AS rn FROM profiles WHERE clv IS NOT NULL AND clv > 0) WHERE rn IN"
-                           " (SELECT value FROM json_each(?1))",
+    [ENC_REPQ_CLV_RANKS] =
+        "SELECT rn, v FROM (SELECT clv AS v, ROW_NUMBER() OVER (ORDER BY clv) - 1"
+        " AS rn FROM profiles WHERE clv IS NOT NULL AND clv > 0) WHERE rn IN"
+        " (SELECT value FROM json_each(?1))",
     [ENC_REPQ_CAMPAIGN_NAMES] = "SELECT name FROM campaigns c WHERE EXISTS (SELECT 1 FROM"
                                 " campaign_members m WHERE m.campaign = c.name)"
                                 " ORDER BY coalesce(started_at, 0) DESC, name",
