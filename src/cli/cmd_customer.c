@@ -18,6 +18,7 @@ static const char usage[] =
     "usage: encore customer ID [--json] [--mask] [--recent N] [--no-recommendations]\n"
     "       encore customer unmerge ID [--json]   undo the merge of a registration\n"
     "       encore customer merge-on [email,phone|none]   identities the API may merge on\n"
+    "       encore customer erase ID [--reason TEXT] | export ID   (docs/privacy.md)\n"
     "       encore customer --search TEXT [--limit N] [--cursor C] [--mask] [--json]\n"
     "  ID: the merchant's customer id, an email, a phone number, or #N (internal id).\n"
     "  The 360-degree view: profile, identities, scores with reasons, orders with lines, recent\n"
@@ -275,6 +276,7 @@ int cmd_customer(enc_cli *cli, int argc, char **argv)
         return cmd_customer_unmerge(cli, argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "merge-on") == 0) /* cmd_unmerge.c */
         return cmd_customer_merge_on(cli, argc - 1, argv + 1);
+    if (argc > 1 && enc__privacy_sub(argv[1])) return cmd_customer_privacy(cli, argc - 1, argv + 1);
     enum { OPT_JSON = 1000, OPT_MASK, OPT_RECENT, OPT_NOREC, OPT_SEARCH, OPT_LIMIT, OPT_CURSOR };
     static const struct option opts[] = {
         {"json", no_argument, NULL, OPT_JSON},

@@ -303,6 +303,18 @@ const char *const enc__schema_migrations[] = {
     "CREATE INDEX messages_campaign ON messages(campaign, variant);"
     "CREATE INDEX messages_sent ON messages(customer_id, sent_at) WHERE state = 'sent';"
     "ALTER TABLE coupons ADD COLUMN revoked_at INTEGER;",
+
+    /* 11 (branch privacy, issue 16, docs/privacy.md): privacy by design.
+     *    suppressed_identities holds the blind indexes (a keyed BLAKE2b of kind and normalised
+     *    value, base/seal.h) of the identities of erased customers: import and identity merge
+     *    consult it, so an erased customer does not come back; customers.erased_at marks the
+     *    pseudonym an erased customer leaves (no personal field, only its orders, for the
+     *    shop's totals); privacy_settings holds the retention periods per kind, in days. */
+    "CREATE TABLE suppressed_identities("
+    "  kind TEXT NOT NULL, hash BLOB NOT NULL, at INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, hash)) WITHOUT ROWID;"
+    "ALTER TABLE customers ADD COLUMN erased_at INTEGER;"
+    "CREATE TABLE privacy_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

@@ -1,0 +1,141 @@
+/* cmd_privacy.c — the data subject's rights from the command line (issue 16, docs/privacy.md):
+ * `encore customer erase ID [--reason TEXT]` (privacy/erase.h) and `encore customer export ID`
+ * (privacy/export.h), both audited. ID is what `encore customer` takes: the merchant's id, an
+ * email, a phone, or #N. cmd_customer.c dispatches here. */
+#include "cli/cli.h"
+#include "base/file.h"
+#include "base/json.h"
+#include "privacy/erase.h"
+#include "privacy/export.h"
+#include "report/custview.h"
+#include "store/users.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: encore customer erase ID [--reason TEXT] [--json]\n"
+    "       encore customer export ID [--out FILE]\n"
+    "  erase: the customer's identities, events, feedback, consents, inbox and message contents\n"
+    "         are deleted, their orders stay for the shop's totals under a pseudonym (#N), their\n"
+    "         email, phone and id go on the suppression list (a later import does not bring them\n"
+    "         back), the store is rewritten and the caches rebuilt; audited (--reason must not\n"
+    "         hold personal data).\n"
+    "  export: one JSON document with everything held about the customer (to --out FILE, mode\n"
+    "         0600, or stdout); audited.\n"
+    "  ID: the merchant's customer id, an email, a phone number, or #N (internal id).\n";
+
+bool enc__privacy_sub(const char *word)
+{
+    return strcmp(word, "erase") == 0 || strcmp(word, "export") == 0;
+}
+
+static void cli_actor(char *out, size_t cap)
+{
+    const char *u = getenv("USER");
+    snprintf(out, cap, "cli:%s", u && *u && strlen(u) < 64 ? u : "unknown");
+}
+
+/* argv[0] is "erase" or "export" */
+int cmd_customer_privacy(enc_cli *cli, int argc, char **argv)
+{
+    const bool erase = strcmp(argv[0], "erase") == 0;
+    const char *cmd = erase ? "customer erase" : "customer export";
+    const char *who = NULL, *reason = NULL, *out = NULL;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return ENC_EXIT_OK;
+        } else if (erase && strcmp(argv[i], "--json") == 0) json = true;
+        else if (erase && strcmp(argv[i], "--reason") == 0 && i + 1 < argc) reason = argv[++i];
+        else if (!erase && strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1])
+            return enc_cli_usage(cmd, usage, "unknown option '%s'", argv[i]);
+        else if (!who) who = argv[i];
+        else return enc_cli_usage(cmd, usage, "one customer at a time");
+    }
+    if (!who) return enc_cli_usage(cmd, usage, "needs a customer ID");
+    if (reason && strlen(reason) > 500)
+        return enc_cli_usage(cmd, usage, "--reason: longer than 500 bytes");
+
+    enc_err err = {0};
+    enc_store *st;
+    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err(cmd, &err);
+    int64_t id = 0;
+    if (enc_custview_find(st, who, &id, &err)) {
+        enc_store_close(st);
+        return enc_cli_fail_err(cmd, &err);
+    }
+    if (!id) {
+        enc_store_close(st);
+        /* the ID as given is not repeated: it may be an email or a phone */
+        return enc_cli_fail(cmd, "no such customer");
+    }
+    char actor[80], target[32];
+    cli_actor(actor, sizeof actor);
+    snprintf(target, sizeof target, "#%lld", (long long)id);
+    int64_t now = (int64_t)time(NULL);
+    if (erase) {
+        enc_erase_opts o = {.reason = reason, .actor = actor, .client = "cli", .now = now};
+        enc_erase_result r;
+        enc_rc rc = enc_privacy_erase(st, id, &o, &r, &err);
+        enc_store_close(st);
+        if (rc) return enc_cli_fail_err(cmd, &err);
+        const enc_store_erased *e = &r.store;
+        if (json) {
+            enc_buf b = {0};
+            enc_jw w;
+            enc_jw_init(&w, &b);
+            enc_privacy_erased_json(&r, id, &w);
+            enc_cli_print(&b);
+            enc_buf_free(&b);
+        } else {
+            printf("erased customer %s: %lld identities removed (%lld on the suppression list), "
+                   "%lld events, %lld feedback, %lld consents, %lld inbox messages deleted, "
+                   "%lld outbox messages emptied; %lld orders kept under the pseudonym %s\n",
+                   target, (long long)e->identities, (long long)e->suppressed,
+                   (long long)e->events, (long long)e->feedback, (long long)e->consents,
+                   (long long)e->inbox, (long long)e->messages, (long long)e->orders_kept,
+                   target);
+            if (r.caches_rebuilt || r.exports_removed)
+                printf("  %d column caches rebuilt, %d export files removed\n", r.caches_rebuilt,
+                       r.exports_removed);
+        }
+        return ENC_EXIT_OK;
+    }
+    enc_buf b = {0};
+    enc_jw w;
+    enc_jw_init(&w, &b);
+    enc_rc rc = enc_privacy_export(st, id, now, &w, &err);
+    if (!rc) {
+        enc_audit_rec a = {.at = now,
+                           .actor = actor,
+                           .action = "customer.export",
+                           .target = target,
+                           .client = "cli"};
+        rc = enc_audit_append(st, &a, &err);
+    }
+    enc_store_close(st);
+    if (rc) {
+        enc_buf_free(&b);
+        return enc_cli_fail_err(cmd, &err);
+    }
+    if (out) {
+        int fd = enc_open_private(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW);
+        bool ok = fd >= 0 && write(fd, b.p, b.len) == (ssize_t)b.len &&
+                  write(fd, "\n", 1) == 1;
+        int e = errno;
+        if (fd >= 0) close(fd);
+        enc_buf_free(&b);
+        if (!ok) return enc_cli_fail(cmd, "%s: %s", out, strerror(e));
+        return ENC_EXIT_OK;
+    }
+    enc_cli_print(&b);
+    enc_buf_free(&b);
+    return ENC_EXIT_OK;
+}

@@ -1,0 +1,68 @@
+/* privacy.h — the store's side of privacy by design (issue 16, docs/privacy.md): the
+ * suppression list of erased identities (blind indexes only), erasure of a customer (identities
+ * removed, events, feedback, consents, inbox and message contents deleted, orders kept under a
+ * pseudonym, the audit entry), compaction so no deleted byte stays in the file or its WAL, the
+ * personal values a customer holds, the columns of the schema that name a customer, the
+ * retention settings and their enforcement. SQL lives here (store_privacy.c). */
+#ifndef ENCORE_STORE_PRIVACY_H
+#define ENCORE_STORE_PRIVACY_H
+#include "base/seal.h"
+#include "store/store.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* --- suppression list ------------------------------------------------------------------------
+ * Every blind index on the list: kinds[i] is 0 ext, 1 email, 2 phone, 3 any other kind;
+ * hashes holds n * ENC_BLIND_BYTES bytes. The caller frees both with free(). */
+enc_rc enc_store_suppressed_all(enc_store *st, uint8_t **kinds, uint8_t **hashes, size_t *n,
+                                enc_err *err);
+
+/* --- erasure ---------------------------------------------------------------------------------- */
+typedef struct enc_store_erase_req {
+    int64_t customer; /* a current customer (not merged into another) */
+    int64_t now;
+    const enc_mkey *key; /* for the blind indexes of the suppression list */
+    /* the audit entry: who, from where, why (no personal data: the caller checks) */
+    const char *actor, *role, *client, *reason;
+    int status;
+} enc_store_erase_req;
+typedef struct enc_store_erased {
+    int64_t records;    /* the customer and the registrations merged into it */
+    int64_t identities; /* identities removed */
+    int64_t suppressed; /* blind indexes added to the suppression list */
+    int64_t events, feedback, consents, inbox, messages, profiles, merges;
+    int64_t orders_kept; /* orders that stay under the pseudonym */
+} enc_store_erased;
+/* Erases a customer in one transaction (store_privacy.c says what happens to each table) and
+ * appends the audit entry "customer.erase" with target "#ID". ENC_ENOTFOUND for no such
+ * customer, ENC_EUSAGE when it is merged into another or already erased. */
+enc_rc enc_store_customer_erase(enc_store *st, const enc_store_erase_req *r, enc_store_erased *out,
+                                enc_err *err);
+/* Rewrites the store without the bytes of deleted rows (VACUUM) and empties its WAL
+ * (wal_checkpoint(TRUNCATE)); ENC_EDB when another connection keeps the WAL from being emptied. */
+enc_rc enc_store_compact(enc_store *st, enc_err *err);
+/* The distinct personal values (names, emails, phones, customer ids, identities) the customer
+ * and the registrations merged into it hold: malloc'ed strings in a malloc'ed array; free each
+ * and the array. */
+enc_rc enc_store_customer_personal(enc_store *st, int64_t customer, char ***vals, size_t *n,
+                                   enc_err *err);
+/* True when the customer is an erased pseudonym; ENC_ENOTFOUND for no such customer. */
+enc_rc enc_store_customer_erased(enc_store *st, int64_t customer, bool *erased, enc_err *err);
+
+/* --- the schema's customer-referencing columns -------------------------------------------------
+ * Every column of every table that names a customer: a column called customer_id, or ending in
+ * _customer, or customers' merged_into and merges' from_id/into_id. "table.column" strings in a
+ * malloc'ed array (free each and the array). */
+enc_rc enc_store_customer_columns(enc_store *st, char ***cols, size_t *n, enc_err *err);
+
+/* --- the data-subject export ------------------------------------------------------------------
+ * Writes, as keys of the object the caller has opened, one section per table that names a
+ * customer (records, identities, merges, orders with their lines, events, feedback, consents,
+ * profile, segment history, messages, inbox, campaign memberships, coupons): every row of the
+ * customer and the registrations merged into it, with every column. */
+struct enc_jw;
+enc_rc enc_store_subject_export(enc_store *st, int64_t customer, struct enc_jw *w, enc_err *err);
+/* Whether the export covers "table.column" (a column enc_store_customer_columns lists). */
+bool enc_store_export_covers(const char *table_column);
+#endif
