@@ -22,8 +22,7 @@ enc_rc enc_mkey_from_hex(const char *hex, size_t n, enc_mkey *key, enc_err *err)
 {
     size_t got = 0;
     const char *end = NULL;
-    if (n != 64 ||
-        sodium_hex2bin(key->master, sizeof key->master, hex, n, NULL, &got, &end) != 0 ||
+    if (n != 64 || sodium_hex2bin(key->master, sizeof key->master, hex, n, NULL, &got, &end) != 0 ||
         got != 32 || end != hex + n)
         return enc_fail(err, ENC_EUSAGE, "a master key is 64 hex digits (32 bytes)");
     crypto_kdf_derive_from_key(key->blind, sizeof key->blind, 1, "encblind", key->master);

@@ -289,6 +289,9 @@ static enc_rc add_jobs(enc_server *srv, const serve_args *a, const char *db_path
     if (a->tick_every > 0 &&
         enc_server_add_job(srv, "tick", a->tick_every, enc__serve_tick, NULL, NULL, err))
         return err->rc;
+    if (a->tick_every > 0 && /* retention: hourly, with the scheduler (docs/privacy.md) */
+        enc_server_add_job(srv, "retention", 3600, enc__serve_retention, NULL, NULL, err))
+        return err->rc;
     if (a->dispatch_every <= 0) return ENC_OK;
     if (enc_delivery_config_load(a->config, environ, a->sets, a->nsets, cfg, err)) return err->rc;
     if (json_object_size(cfg->channels) == 0) return ENC_OK; /* said after the start */

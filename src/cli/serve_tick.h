@@ -10,4 +10,6 @@
  * decides A/B tests, advances every running campaign. What it planned is logged on stderr; a
  * campaign that fails is logged and makes the run fail (the others were still planned). */
 enc_rc enc__serve_tick(enc_server *srv, enc_store *st, void *ctx, enc_err *err);
+/* The retention periods enforced (cmd_privacy.c; an enc_server_job_fn, ctx unused). */
+enc_rc enc__serve_retention(enc_server *srv, enc_store *st, void *ctx, enc_err *err);
 #endif

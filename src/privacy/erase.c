@@ -140,12 +140,18 @@ void enc_privacy_erased_json(const enc_erase_result *r, int64_t customer, enc_jw
         const char *k;
         int64_t v;
     } counts[] = {
-        {"records", e->records},         {"identities", e->identities},
-        {"suppressed", e->suppressed},   {"events", e->events},
-        {"feedback", e->feedback},       {"consents", e->consents},
-        {"inbox", e->inbox},             {"messages", e->messages},
-        {"profiles", e->profiles},       {"merges", e->merges},
-        {"orders_kept", e->orders_kept}, {"caches_rebuilt", r->caches_rebuilt},
+        {"records", e->records},
+        {"identities", e->identities},
+        {"suppressed", e->suppressed},
+        {"events", e->events},
+        {"feedback", e->feedback},
+        {"consents", e->consents},
+        {"inbox", e->inbox},
+        {"messages", e->messages},
+        {"profiles", e->profiles},
+        {"merges", e->merges},
+        {"orders_kept", e->orders_kept},
+        {"caches_rebuilt", r->caches_rebuilt},
         {"exports_removed", r->exports_removed},
     };
     enc_jw_obj(w);

@@ -17,7 +17,7 @@ typedef struct enc_erase_opts {
 
 typedef struct enc_erase_result {
     enc_store_erased store;
-    int caches_rebuilt; /* column cache files rebuilt */
+    int caches_rebuilt;  /* column cache files rebuilt */
     int exports_removed; /* export files that held the customer's data */
 } enc_erase_result;
 

@@ -65,4 +65,29 @@ struct enc_jw;
 enc_rc enc_store_subject_export(enc_store *st, int64_t customer, struct enc_jw *w, enc_err *err);
 /* Whether the export covers "table.column" (a column enc_store_customer_columns lists). */
 bool enc_store_export_covers(const char *table_column);
+
+/* --- retention ----------------------------------------------------------------------------------
+ * Retention periods per kind, in days (privacy_settings "retention.<kind>"); 0 = kept forever.
+ * Kinds: events (deleted), messages (the outbox rows' address and contents emptied once no longer
+ * due: the row stays for measurement), feedback_text (the text of feedback emptied; the score
+ * stays). */
+typedef enum enc_retention_kind {
+    ENC_RETAIN_EVENTS,
+    ENC_RETAIN_MESSAGES,
+    ENC_RETAIN_FEEDBACK_TEXT,
+    ENC_RETAIN_KINDS
+} enc_retention_kind;
+#define ENC_RETENTION_MAX_DAYS 36500
+/* The name of a kind ("events", "messages", "feedback_text"). */
+const char *enc_retention_name(enc_retention_kind k);
+enc_rc enc_store_retention_get(enc_store *st, int64_t days[ENC_RETAIN_KINDS], enc_err *err);
+/* Sets one kind's period (0 removes it). */
+enc_rc enc_store_retention_set(enc_store *st, enc_retention_kind k, int64_t days, enc_err *err);
+/* Applies the periods at `now` in one transaction (deleted content overwritten; the WAL emptied
+ * afterwards when no reader holds it): done[k] gets the rows deleted or emptied; with dry_run,
+ * the rows that would be, and nothing changes. An audit entry "retention.enforce" (actor,
+ * client, the counts) is appended when anything changed. */
+enc_rc enc_store_retention_enforce(enc_store *st, int64_t now, bool dry_run, const char *actor,
+                                   const char *client, int64_t done[ENC_RETAIN_KINDS],
+                                   enc_err *err);
 #endif

@@ -42,7 +42,10 @@ static enc_rc run_id(enc_store *st, const char *sql, int64_t a, int64_t *changes
 
 static int kind_code(const char *k)
 {
-    return strcmp(k, "ext") == 0 ? 0 : strcmp(k, "email") == 0 ? 1 : strcmp(k, "phone") == 0 ? 2 : 3;
+    return strcmp(k, "ext") == 0     ? 0
+           : strcmp(k, "email") == 0 ? 1
+           : strcmp(k, "phone") == 0 ? 2
+                                     : 3;
 }
 
 enc_rc enc_store_suppressed_all(enc_store *st, uint8_t **kinds, uint8_t **hashes, size_t *n,
@@ -443,5 +446,132 @@ enc_rc enc_store_subject_export(enc_store *st, int64_t customer, enc_jw *w, enc_
         rc = write_rows(st, w, sql, 0, strcmp(export_sections[i].table, "orders") == 0, err);
     }
     exec(st, "DELETE FROM temp.erase_set", NULL, "export");
+    return rc;
+}
+
+/* ---- retention ---------------------------------------------------------------------------------
+ * One row of each kind: its setting, the rows it applies to (?1 = the cutoff) to count and to
+ * change. */
+static const struct {
+    const char *name, *count_sql, *apply_sql;
+} retention[ENC_RETAIN_KINDS] = {
+    [ENC_RETAIN_EVENTS] = {"events", "SELECT count(*) FROM events WHERE ts < ?1",
+                           "DELETE FROM events WHERE ts < ?1"},
+    [ENC_RETAIN_MESSAGES] =
+        {"messages",
+         "SELECT count(*) FROM messages WHERE created_at < ?1 AND state NOT IN ('queued', "
+         "'sending', 'reconcile') AND (address != '' OR subject IS NOT NULL OR body_text IS NOT "
+         "NULL OR body_html IS NOT NULL OR payload IS NOT NULL OR last_error IS NOT NULL)",
+         "UPDATE messages SET address = '', subject = NULL, body_text = NULL, body_html = NULL, "
+         "payload = NULL, last_error = NULL WHERE created_at < ?1 AND state NOT IN ('queued', "
+         "'sending', 'reconcile') AND (address != '' OR subject IS NOT NULL OR body_text IS NOT "
+         "NULL OR body_html IS NOT NULL OR payload IS NOT NULL OR last_error IS NOT NULL)"},
+    [ENC_RETAIN_FEEDBACK_TEXT] =
+        {"feedback_text", "SELECT count(*) FROM feedback WHERE ts < ?1 AND text IS NOT NULL",
+         "UPDATE feedback SET text = NULL WHERE ts < ?1 AND text IS NOT "
+         "NULL"},
+};
+
+const char *enc_retention_name(enc_retention_kind k)
+{
+    return k < ENC_RETAIN_KINDS ? retention[k].name : "";
+}
+
+enc_rc enc_store_retention_get(enc_store *st, int64_t days[ENC_RETAIN_KINDS], enc_err *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM privacy_settings WHERE key = ?1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "reading the retention settings");
+    for (int k = 0; k < ENC_RETAIN_KINDS; k++) {
+        char key[64];
+        snprintf(key, sizeof key, "retention.%s", retention[k].name);
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+        days[k] = 0;
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            /* a hostile value reads as "kept forever", never as a negative period */
+            const char *v = (const char *)sqlite3_column_text(s, 0);
+            char *end;
+            long long d = v ? strtoll(v, &end, 10) : 0;
+            days[k] = v && *v && !*end && d > 0 && d <= ENC_RETENTION_MAX_DAYS ? d : 0;
+        } else if (rc != SQLITE_DONE) {
+            sqlite3_finalize(s);
+            return enc__store_sqlfail(st, err, "reading the retention settings");
+        }
+    }
+    sqlite3_finalize(s);
+    return ENC_OK;
+}
+
+enc_rc enc_store_retention_set(enc_store *st, enc_retention_kind k, int64_t days, enc_err *err)
+{
+    if (k >= ENC_RETAIN_KINDS || days < 0 || days > ENC_RETENTION_MAX_DAYS)
+        return enc_fail(err, ENC_EUSAGE, "a retention period is 1 to %d days, or off",
+                        ENC_RETENTION_MAX_DAYS);
+    char key[64], val[32];
+    snprintf(key, sizeof key, "retention.%s", retention[k].name);
+    snprintf(val, sizeof val, "%lld", (long long)days);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           days ? "INSERT OR REPLACE INTO privacy_settings(key, value) VALUES(?1, "
+                                  "?2)"
+                                : "DELETE FROM privacy_settings WHERE key = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "saving the retention settings");
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    if (days) sqlite3_bind_text(s, 2, val, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "saving the retention settings");
+    return ENC_OK;
+}
+
+enc_rc enc_store_retention_enforce(enc_store *st, int64_t now, bool dry_run, const char *actor,
+                                   const char *client, int64_t done[ENC_RETAIN_KINDS], enc_err *err)
+{
+    int64_t days[ENC_RETAIN_KINDS];
+    for (int k = 0; k < ENC_RETAIN_KINDS; k++) done[k] = 0;
+    if (enc_store_retention_get(st, days, err)) return ENC_EDB;
+    if (exec(st, "PRAGMA secure_delete = ON", err, "retention")) return ENC_EDB;
+    if (exec(st, "BEGIN IMMEDIATE", err, "retention")) return ENC_EDB;
+    enc_rc rc = ENC_OK;
+    int64_t total = 0;
+    for (int k = 0; !rc && k < ENC_RETAIN_KINDS; k++) {
+        if (!days[k]) continue;
+        int64_t cutoff = now - days[k] * 86400;
+        if (dry_run) {
+            sqlite3_stmt *s;
+            if (sqlite3_prepare_v2(st->db, retention[k].count_sql, -1, &s, NULL) != SQLITE_OK) {
+                rc = enc__store_sqlfail(st, err, "retention");
+                break;
+            }
+            sqlite3_bind_int64(s, 1, cutoff);
+            if (sqlite3_step(s) == SQLITE_ROW) done[k] = sqlite3_column_int64(s, 0);
+            else rc = enc__store_sqlfail(st, err, "retention");
+            sqlite3_finalize(s);
+        } else {
+            rc = run_id(st, retention[k].apply_sql, cutoff, &done[k], err, "retention");
+        }
+        total += done[k];
+    }
+    if (!rc && !dry_run && total) {
+        char detail[200];
+        snprintf(detail, sizeof detail,
+                 "{\"events\":%lld,\"messages\":%lld,\"feedback_text\":%lld}", (long long)done[0],
+                 (long long)done[1], (long long)done[2]);
+        enc_audit_rec a = {.at = now,
+                           .actor = actor,
+                           .action = "retention.enforce",
+                           .detail = detail,
+                           .client = client};
+        rc = enc_audit_append(st, &a, err);
+    }
+    if (!rc) rc = exec(st, dry_run ? "ROLLBACK" : "COMMIT", err, "retention: commit");
+    else exec(st, "ROLLBACK", NULL, "retention");
+    exec(st, "PRAGMA secure_delete = OFF", NULL, "retention");
+    if (!rc && !dry_run && total)
+        exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, "retention"); /* best effort */
     return rc;
 }

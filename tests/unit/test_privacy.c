@@ -176,8 +176,14 @@ static void erase_and_suppress(void)
     CHECK_INT(enc_store_begin(st, &err), ENC_OK);
     add_customer(st, id, "A1", "ann@example.com", "Ann Erased", &a);
     add_customer(st, id, "B1", "bob@example.com", "Bob Kept", &b);
-    enc_order_rec o = {.source = "t.csv", .order_key = "O1", .customer = a, .ts = 1700000000,
-                       .status = "paid", .total = 1234, .has_total = true, .items = 1};
+    enc_order_rec o = {.source = "t.csv",
+                       .order_key = "O1",
+                       .customer = a,
+                       .ts = 1700000000,
+                       .status = "paid",
+                       .total = 1234,
+                       .has_total = true,
+                       .items = 1};
     int64_t oid;
     enc_put p;
     CHECK_INT(enc_store_order_put(st, &o, &oid, &p, &err), ENC_OK);
@@ -203,7 +209,8 @@ static void erase_and_suppress(void)
     int64_t c;
     bool created;
     CHECK_INT(enc_store_begin(st, &err), ENC_OK);
-    CHECK_INT(enc_ident_resolve(id, NULL, "ann@example.com", NULL, &cr, &c, &created, &err), ENC_OK);
+    CHECK_INT(enc_ident_resolve(id, NULL, "ann@example.com", NULL, &cr, &c, &created, &err),
+              ENC_OK);
     CHECK(enc_ident_was_suppressed(id) && c == 0 && !created);
     CHECK_INT(enc_ident_resolve(id, "A1", NULL, NULL, &cr, &c, &created, &err), ENC_OK);
     CHECK(enc_ident_was_suppressed(id) && c == 0 && !created);
@@ -222,8 +229,8 @@ static void erase_and_suppress(void)
     CHECK(d != NULL);
     CHECK_STR(json_string_value(json_object_get(d, "format")), ENC_EXPORT_FORMAT);
     CHECK_INT(json_array_size(json_object_get(d, "identities")), 2);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(d, "records"), 0),
-                                                "name")),
+    CHECK_STR(json_string_value(
+                  json_object_get(json_array_get(json_object_get(d, "records"), 0), "name")),
               "Bob Kept");
     CHECK(strstr(buf.p, "ann@") == NULL && strstr(buf.p, "Ann") == NULL);
     json_decref(d);
