@@ -66,6 +66,14 @@ enc_rc enc_store_subject_export(enc_store *st, int64_t customer, struct enc_jw *
 /* Whether the export covers "table.column" (a column enc_store_customer_columns lists). */
 bool enc_store_export_covers(const char *table_column);
 
+/* --- consent per purpose ----------------------------------------------------------------------
+ * The consent in force at `as_of` (entries with ts < as_of, replayed in time then id order, an
+ * "all" entry setting every channel) for `purpose` of the customers ids[0, n) (ascending store
+ * ids): bits[i] bit c set when channel channels[c] is granted (nch <= 8). */
+enc_rc enc_store_consent_bits(enc_store *st, const char *purpose, int64_t as_of, const int64_t *ids,
+                              size_t n, const char *const *channels, int nch, uint8_t *bits,
+                              enc_err *err);
+
 /* --- retention ----------------------------------------------------------------------------------
  * Retention periods per kind, in days (privacy_settings "retention.<kind>"); 0 = kept forever.
  * Kinds: events (deleted), messages (the outbox rows' address and contents emptied once no longer

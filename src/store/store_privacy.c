@@ -575,3 +575,39 @@ enc_rc enc_store_retention_enforce(enc_store *st, int64_t now, bool dry_run, con
         exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, "retention"); /* best effort */
     return rc;
 }
+
+/* ---- consent per purpose ------------------------------------------------------------------- */
+
+enc_rc enc_store_consent_bits(enc_store *st, const char *purpose, int64_t as_of, const int64_t *ids,
+                              size_t n, const char *const *channels, int nch, uint8_t *bits,
+                              enc_err *err)
+{
+    memset(bits, 0, n);
+    if (!n) return ENC_OK;
+    sqlite3_stmt *s;
+    /* one customer at a time through consents_customer(customer_id, channel, purpose, ts) */
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT channel, granted FROM consents WHERE customer_id = ?1 AND "
+                           "purpose = ?2 AND ts < ?3 ORDER BY ts, id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return enc__store_sqlfail(st, err, "reading consents");
+    sqlite3_bind_text(s, 2, purpose, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, as_of);
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, ids[i]);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *ch = (const char *)sqlite3_column_text(s, 0);
+            uint8_t m = 0;
+            for (int c = 0; ch && c < nch && c < 8; c++)
+                if (strcmp(ch, channels[c]) == 0) m = (uint8_t)(1u << c);
+            if (ch && strcmp(ch, "all") == 0) m = (uint8_t)((1u << (nch < 8 ? nch : 8)) - 1);
+            if (sqlite3_column_int(s, 1)) bits[i] |= m;
+            else bits[i] &= (uint8_t)~m;
+        }
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "reading consents");
+    return ENC_OK;
+}
