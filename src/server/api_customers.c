@@ -48,6 +48,7 @@ int64_t enc__api_customer_of(enc_mreq *rq, enc_mres *rs)
         return 0;
     }
     if (!id) enc_mres_problem(rs, 404, "path.id", "no such customer");
+    rq->customer = id;
     return id;
 }
 

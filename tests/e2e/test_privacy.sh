@@ -158,6 +158,11 @@ run_rc "$ENCORE" customer erase "#$ID"
 check "erasing again: exit 2, already erased" "$RC $ERR" "2 encore: customer erase: customer #$ID is already erased"
 run_rc "$ENCORE" check --json
 check "the store is sound after the erasure" "$RC" 0
+MREC=$(sql "SELECT id FROM customers WHERE merged_into = $ID LIMIT 1")
+if [ -n "$MREC" ]; then
+  run_rc "$ENCORE" customer unmerge "#$MREC"
+  check "an erased record cannot be unmerged" "$RC $ERR" "1 encore: customer unmerge: customer #$MREC is erased"
+else not_ok "the target had a merged registration"; fi
 
 # --- a later import does not bring the customer back, and says so ---------------------------------
 declare -A S
@@ -211,6 +216,10 @@ call owner DELETE "/v1/customers/%23$ID2?reason=asked%20by%20${E2/@/%40}"
 check "API erase: a reason with the customer's email is 400 naming it" "$CODE $(grep -c query.reason "$T/body")" "400 1"
 call owner DELETE "/v1/customers/nobody@example.com"
 check "API erase: unknown customer 404" "$CODE" 404
+call support GET "/v1/customers/${E2/@/%40}"
+check "a view by email" "$CODE" 200
+check "is audited as the store id, not the email" \
+  "$(sql "SELECT target FROM audit WHERE action = 'personal.view' ORDER BY id DESC LIMIT 1")" "/v1/customers/#$ID2"
 call owner DELETE "/v1/customers/%23$ID2?reason=customer%20request"
 check "API erase: owner 200" "$CODE $(jget "$BODY" '(d["customer"], d["orders_kept"] > 0)')" "200 ('#$ID2', True)"
 call owner DELETE "/v1/customers/%23$ID2"
@@ -218,4 +227,6 @@ check "API erase again: 409" "$CODE" 409
 check "API erase audited with the key, the reason, the pseudonym" \
   "$(sql "SELECT actor LIKE 'key:%', role, target, detail, status FROM audit WHERE action = 'customer.erase' ORDER BY id DESC LIMIT 1")" \
   "1|owner|#$ID2|customer request|200"
+check "the audit log holds not a byte of the second customer's email" \
+  "$(sql "SELECT count(*) FROM audit WHERE instr(coalesce(target, '') || coalesce(detail, ''), '$E2') > 0")" 0
 e2e_done
