@@ -99,6 +99,9 @@ int cmd_customer_privacy(enc_cli *cli, int argc, char **argv)
             enc_privacy_erased_json(&r, id, &w);
             enc_cli_print(&b);
             enc_buf_free(&b);
+        } else if (r.already) {
+            printf("customer %s was erased before: the store was compacted, %d caches rebuilt\n",
+                   target, r.caches_rebuilt);
         } else {
             printf("erased customer %s: %lld identities removed (%lld on the suppression list), "
                    "%lld events, %lld feedback, %lld consents, %lld inbox messages deleted, "

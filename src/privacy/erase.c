@@ -72,6 +72,7 @@ enc_rc enc_privacy_erase(enc_store *st, int64_t customer, const enc_erase_opts *
                          enc_erase_result *out, enc_err *err)
 {
     memset(out, 0, sizeof *out);
+    if (enc_store_customer_erased(st, customer, &out->already, err)) return err->rc;
     char **vals;
     size_t nv;
     if (enc_store_customer_personal(st, customer, &vals, &nv, err)) return ENC_EDB;
@@ -95,8 +96,8 @@ enc_rc enc_privacy_erase(enc_store *st, int64_t customer, const enc_erase_opts *
     enc_mkey key;
     bool found;
     const char *db = enc_store_path(st);
-    enc_rc rc = enc_mkey_load(db, true, &key, &found, NULL, 0, err);
-    if (!rc) {
+    enc_rc rc = out->already ? ENC_OK : enc_mkey_load(db, true, &key, &found, NULL, 0, err);
+    if (!rc && !out->already) {
         enc_store_erase_req r = {.customer = customer,
                                  .now = o->now,
                                  .key = &key,
@@ -107,7 +108,7 @@ enc_rc enc_privacy_erase(enc_store *st, int64_t customer, const enc_erase_opts *
                                  .status = o->status};
         rc = enc_store_customer_erase(st, &r, &out->store, err);
     }
-    enc_mkey_wipe(&key);
+    if (!out->already) enc_mkey_wipe(&key);
     if (rc) {
         free_vals(vals, nv);
         return rc;
@@ -156,6 +157,7 @@ void enc_privacy_erased_json(const enc_erase_result *r, int64_t customer, enc_jw
     };
     enc_jw_obj(w);
     enc_jw_kstr(w, "customer", target);
+    enc_jw_kbool(w, "already_erased", r->already);
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
         enc_jw_kint(w, counts[i].k, counts[i].v);
     enc_jw_end(w);

@@ -19,11 +19,14 @@ typedef struct enc_erase_result {
     enc_store_erased store;
     int caches_rebuilt;  /* column cache files rebuilt */
     int exports_removed; /* export files that held the customer's data */
+    bool already;        /* the customer was erased before: only the compaction, the caches
+                          * and the exports were done again (an erasure whose compaction
+                          * failed is finished this way) */
 } enc_erase_result;
 
-/* Erases customer (a current customer id). ENC_ENOTFOUND, ENC_EUSAGE (merged, already erased,
- * a reason with personal data), ENC_EDB; when the erasure was committed but the file could not
- * be compacted (another reader), ENC_EDB with the message saying so: run it again. */
+/* Erases customer (a current customer id). ENC_ENOTFOUND, ENC_EUSAGE (merged, a reason with
+ * personal data), ENC_EDB; when the erasure was committed but the file could not be compacted
+ * (another reader), ENC_EDB with the message saying so: run it again (out->already then). */
 enc_rc enc_privacy_erase(enc_store *st, int64_t customer, const enc_erase_opts *o,
                          enc_erase_result *out, enc_err *err);
 /* The result as one JSON object (the CLI's --json and the API's answer): customer "#N", the
