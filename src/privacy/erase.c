@@ -87,7 +87,7 @@ enc_rc enc_privacy_erase(enc_store *st, int64_t customer, const enc_erase_opts *
             if (hit) {
                 free_vals(vals, nv);
                 return enc_fail(err, ENC_EUSAGE,
-                                "--reason holds the customer's personal data (a name, email, "
+                                "the reason holds the customer's personal data (a name, email, "
                                 "phone or id): the audit log keeps it forever, give a reason "
                                 "without it");
             }

@@ -29,9 +29,9 @@ void enc_h_customer_erase(enc_mreq *rq, enc_mres *rs)
     enc_err err = {0};
     if (enc_privacy_erase(rq->st, id, &o, &r, &err)) {
         if (err.rc == ENC_EUSAGE)
-            return enc_mres_problem(rs, strstr(err.msg, "--reason") ? 400 : 409,
-                                    strstr(err.msg, "--reason") ? "query.reason" : "path.id", "%s",
-                                    err.msg);
+            return enc_mres_problem(
+                rs, strstr(err.msg, "the reason holds") ? 400 : 409,
+                strstr(err.msg, "the reason holds") ? "query.reason" : "path.id", "%s", err.msg);
         return enc__api_fail(rs, "erase", &err);
     }
     enc_privacy_erased_json(&r, id, enc_mres_json(rs, 200));

@@ -106,7 +106,7 @@ NCUST=$(jget "$OUT" 'd["customers"]')
 EMAIL=$(jget "$EXP" '[i["value"] for i in d["identities"] if i["kind"] == "email"][0]')
 run_rc "$ENCORE" customer erase "#$ID" --reason "asked by $EMAIL"
 check "a reason with the customer's email: exit 2" "$RC" 2
-check_match "and says why" "$ERR" "^encore: customer erase: --reason holds the customer's personal data"
+check_match "and says why" "$ERR" "^encore: customer erase: the reason holds the customer's personal data"
 check "and the message does not repeat it" "$(grep -c -F "$EMAIL" <<<"$ERR")" 0
 run_rc "$ENCORE" customer erase nobody@example.com
 check "an unknown customer: exit 1" "$RC" 1
