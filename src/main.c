@@ -87,6 +87,7 @@ static const struct {
     {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role"},
     {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke"},
     {"audit", cmd_audit, "the append-only audit log of the management API and these commands"},
+    {"privacy", cmd_privacy, "retention periods per kind and their enforcement (docs/privacy.md)"},
     {NULL, NULL, NULL},
 };
 #pragma GCC diagnostic pop

@@ -12,6 +12,7 @@
 #include "campaign/policy.h"
 #include "delivery/outbox.h"
 #include "campaign/token.h"
+#include "store/privacy.h"
 #include "store/store_analytics.h"
 #include <math.h>
 #include <stdio.h>
@@ -641,13 +642,24 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     }
     p->contacts = enc_xcalloc(p->npersons + 1, sizeof *p->contacts);
     rc = enc_store_contacts(st, ids, p->npersons, p->contacts, err);
+    /* another purpose than marketing (the snapshot's): its own consent (store/privacy.h) */
+    uint8_t *pbits = NULL;
+    if (!rc && spec->purpose && strcmp(spec->purpose, "marketing") != 0) {
+        const char *chn[CH_NCHANNELS];
+        for (int ch = 0; ch < CH_NCHANNELS; ch++) chn[ch] = enc_channel_name((enc_channel)ch);
+        pbits = enc_xmalloc(p->npersons + 1);
+        rc = enc_store_consent_bits(st, spec->purpose, now, ids, p->npersons, chn, CH_NCHANNELS,
+                                    pbits, err);
+    }
     free(ids);
     if (rc) {
         free(occ_person);
+        free(pbits);
         goto fail;
     }
     if ((rc = enc_suppressions_load(st, &supp, err))) {
         free(occ_person);
+        free(pbits);
         goto fail;
     }
     for (size_t k = 0; k < p->npersons; k++) {
@@ -655,7 +667,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         int32_t i = p->person_cust[k];
         q->id = s->cust_id[i];
         q->tz = p->tz[i];
-        q->consent = s->consent[i];
+        q->consent = pbits ? pbits[k] : s->consent[i];
         char a[1024];
         for (int ch = 0; ch < CH_NCHANNELS; ch++) {
             address(p, k, ch, a, sizeof a);
@@ -664,6 +676,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
                 q->suppressed |= (uint8_t)(1u << ch);
         }
     }
+    free(pbits);
 
     /* message history of every campaign, from the earliest window that can matter */
     int64_t maxw = 0;

@@ -719,10 +719,10 @@ void enc_spec_free(enc_spec *s)
 }
 
 static const char *const top_keys[] = {
-    "name",     "description", "audience",    "trigger",       "exit",
-    "offer",    "content",     "channels",    "variants",      "holdout",
-    "priority", "budget",      "on_cap",      "send_within",   "items",
-    "ab",       "track_links", "track_opens", "transactional", NULL,
+    "name",          "description", "audience", "trigger", "exit",        "offer",
+    "content",       "channels",    "variants", "holdout", "priority",    "budget",
+    "on_cap",        "send_within", "items",    "ab",      "track_links", "track_opens",
+    "transactional", "purpose",     NULL,
 };
 
 static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
@@ -991,6 +991,17 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
             return bad(r, "expected true or false, got %s", type_name(v));
         }
         s->transactional = json_is_true(v);
+    }
+    /* the consent purpose (branch privacy, issue 16): transactional mail is "service" */
+    s->purpose = s->transactional ? "service" : "marketing";
+    if ((v = json_object_get(root, "purpose"))) {
+        const char *pu = json_string_value(v);
+        push(r, "purpose");
+        if (!pu || (strcmp(pu, "marketing") != 0 && strcmp(pu, "service") != 0))
+            return bad(r, "\"marketing\" or \"service\" (the consent a customer must have given)");
+        if (s->transactional && strcmp(pu, "service") != 0)
+            return bad(r, "a transactional campaign's purpose is \"service\"");
+        s->purpose = strcmp(pu, "service") == 0 ? "service" : "marketing";
     }
     s->send_within = 7 * 86400;
     if ((v = json_object_get(root, "send_within"))) {

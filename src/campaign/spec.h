@@ -147,12 +147,15 @@ typedef struct enc_spec {
     double ab_test_share;
     int64_t ab_decide_after;
     enc_ab_metric ab_metric;
-    bool track_links;   /* "track_links" (default true): links become signed click links when
-                         * the policy gives the tracking server (track_base_url; links.h) */
-    bool track_opens;   /* "track_opens" (default true): HTML emails carry the open pixel */
-    bool transactional; /* "transactional" (default false): order and service mail, exempt
-                         * from List-Unsubscribe and the send-time contact policy */
-    char *text;         /* the file as given (stored with the campaign) */
+    bool track_links;    /* "track_links" (default true): links become signed click links when
+                          * the policy gives the tracking server (track_base_url; links.h) */
+    bool track_opens;    /* "track_opens" (default true): HTML emails carry the open pixel */
+    bool transactional;  /* "transactional" (default false): order and service mail, exempt
+                          * from List-Unsubscribe and the send-time contact policy */
+    char *text;          /* the file as given (stored with the campaign) */
+    const char *purpose; /* "purpose": "marketing" (default) or "service" (the default of a
+                          * transactional campaign): only customers whose consent for it is in
+                          * force on a channel are sent on it (static text) */
 } enc_spec;
 
 /* Parses and validates a campaign file. st (may be NULL) resolves saved segments when the

@@ -2,6 +2,8 @@
  * canonical base64url, the secret's sources, and the tracking URLs the campaign engine puts
  * into messages. */
 #include "campaign/token.h"
+#include "base/file.h"
+#include "base/seal.h"
 #include "base/vocabulary.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -289,35 +291,24 @@ static void set_where(char *where, size_t cap, const char *fmt, const char *a)
 }
 
 /* Reads a secret file (at most 4 KiB; surrounding white space dropped). */
-static enc_rc read_secret(const char *path, enc_token_key *key, enc_err *err)
+/* The secret of the file at path (created on first use when create): the key from its text. */
+static enc_rc read_secret(const char *path, bool create, enc_token_key *key, char *where,
+                          size_t where_cap, enc_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return enc_fail(err, ENC_EIO, "secret file %s: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return enc_fail(err, ENC_EIO, "secret file %s: not a regular file", path);
-    }
-    if (sb.st_mode & 077) {
-        close(fd);
-        return enc_fail(err, ENC_EUSAGE,
-                        "secret file %s is readable by others (mode %03o): chmod 600 it", path,
-                        (unsigned)(sb.st_mode & 0777));
-    }
     char buf[4097];
-    ssize_t n = read(fd, buf, sizeof buf);
-    close(fd);
-    if (n < 0) return enc_fail(err, ENC_EIO, "secret file %s: %s", path, strerror(errno));
-    if (n > 4096) return enc_fail(err, ENC_ELIMIT, "secret file %s: larger than 4 KiB", path);
-    size_t a = 0, b = (size_t)n;
-    while (a < b && (buf[a] == ' ' || buf[a] == '\n' || buf[a] == '\r' || buf[a] == '\t')) a++;
-    while (b > a &&
-           (buf[b - 1] == ' ' || buf[b - 1] == '\n' || buf[b - 1] == '\r' || buf[b - 1] == '\t'))
-        b--;
-    enc_rc rc = enc_token_key_from(buf + a, b - a, key, err);
+    size_t n;
+    bool created = false;
+    enc_rc rc = create
+                    ? enc_secret_file_get(path, "secret file", buf, sizeof buf, &n, &created, err)
+                    : enc_read_secret_file(path, "secret file", buf, sizeof buf, &n, err);
+    if (!rc) {
+        enc_err e2;
+        rc = enc_token_key_from(buf, n, key, &e2);
+        if (rc) enc_fail(err, rc, "secret file %s: %s", path, e2.msg);
+    }
     sodium_memzero(buf, sizeof buf);
-    if (rc) return enc_fail(err, rc, "secret file %s: %s", path, err->msg);
-    return ENC_OK;
+    if (!rc) set_where(where, where_cap, created ? "%s (new)" : "%s", path);
+    return rc;
 }
 
 enc_rc enc_token_key_load(const char *file, const char *env_secret, const char *db_path,
@@ -325,8 +316,7 @@ enc_rc enc_token_key_load(const char *file, const char *env_secret, const char *
 {
     if (sodium_init() < 0) return enc_fail(err, ENC_EFAIL, "libsodium failed to initialise");
     if (file && *file) {
-        set_where(where, where_cap, "%s", file);
-        return read_secret(file, key, err);
+        return read_secret(file, false, key, where, where_cap, err);
     }
     if (env_secret && *env_secret) {
         set_where(where, where_cap, "%s", "ENCORE_SECRET");
@@ -337,29 +327,5 @@ enc_rc enc_token_key_load(const char *file, const char *env_secret, const char *
     char path[4096];
     if ((size_t)snprintf(path, sizeof path, "%s.secret", db_path) >= sizeof path)
         return enc_fail(err, ENC_EUSAGE, "database path too long");
-    /* first use: O_EXCL, so two processes starting together agree on one secret */
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        if (errno != EEXIST)
-            return enc_fail(err, ENC_EIO, "creating %s: %s", path, strerror(errno));
-        set_where(where, where_cap, "%s", path);
-        return read_secret(path, key, err);
-    }
-    uint8_t raw[32];
-    char hex[65];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
-    hex[64] = '\n';
-    bool ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
-    int e = errno;
-    close(fd);
-    enc_rc rc = ok ? enc_token_key_from(hex, 64, key, err) : ENC_OK;
-    sodium_memzero(raw, sizeof raw);
-    sodium_memzero(hex, sizeof hex);
-    if (!ok) {
-        unlink(path);
-        return enc_fail(err, ENC_EIO, "writing %s: %s", path, strerror(e));
-    }
-    set_where(where, where_cap, "%s (new)", path);
-    return rc;
+    return read_secret(path, true, key, where, where_cap, err);
 }

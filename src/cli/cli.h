@@ -55,6 +55,9 @@ int cmd_stats(enc_cli *cli, int argc, char **argv);
 int cmd_customer(enc_cli *cli, int argc, char **argv);
 int cmd_customer_unmerge(enc_cli *cli, int argc, char **argv);  /* cmd_unmerge.c */
 int cmd_customer_merge_on(enc_cli *cli, int argc, char **argv); /* cmd_unmerge.c */
+int cmd_customer_privacy(enc_cli *cli, int argc, char **argv);  /* cmd_privacy.c */
+bool enc__privacy_sub(const char *word); /* "erase", "export": cmd_customer_privacy's */
+int cmd_privacy(enc_cli *cli, int argc, char **argv); /* cmd_privacy.c: retention */
 int cmd_check(enc_cli *cli, int argc, char **argv);
 int cmd_demo(enc_cli *cli, int argc, char **argv);
 int cmd_gen(enc_cli *cli, int argc, char **argv);

@@ -19,7 +19,9 @@ static const enc_usage usage = {
     .synopsis = "ID [--json] [--mask] [--recent N] [--no-recommendations]\n"
                 "--search TEXT [--limit N] [--cursor C] [--mask] [--json]\n"
                 "unmerge ID [--json]   undo the merge of a registration\n"
-                "merge-on [email,phone|none]   identities the API may merge on",
+                "merge-on [email,phone|none]   identities the API may merge on\n"
+                "erase ID [--reason TEXT]   erase the customer (docs/privacy.md)\n"
+                "export ID [--out FILE]   everything held about the customer, as JSON",
     .about = "  ID: the merchant's customer id, an email, a phone number, or #N (internal id).\n"
              "  The 360-degree view: profile, identities, scores with reasons, orders with lines,\n"
              "  recent events, feedback, consents with their history, messages, coupons,\n"
@@ -352,5 +354,7 @@ int cmd_customer(enc_cli *cli, int argc, char **argv)
         return cmd_customer_unmerge(cli, argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "merge-on") == 0) /* cmd_unmerge.c */
         return cmd_customer_merge_on(cli, argc - 1, argv + 1);
+    if (argc > 1 && enc__privacy_sub(argv[1])) /* cmd_privacy.c */
+        return cmd_customer_privacy(cli, argc - 1, argv + 1);
     return customer_view(cli, argc, argv);
 }

@@ -267,6 +267,7 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         enc_jw_kint(&w, "warned", res.warned);
         enc_jw_kstr(&w, "encoding", res.encoding_detected ? res.encoding_detected : NULL);
         enc_jw_kint(&w, "customers_created", res.customers_created);
+        enc_jw_kint(&w, "suppressed", res.suppressed);
         if (redeemed >= 0) enc_jw_kint(&w, "coupons_redeemed", redeemed);
         enc_jw_kbool(&w, "dry_run", o.dry_run);
         enc_jw_kbool(&w, "stopped_at_max_errors", res.hit_max_errors);
@@ -320,6 +321,9 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
         if (redeemed > 0)
             printf("  coupons redeemed %3lld (campaign coupons on these orders)\n",
                    (long long)redeemed);
+        if (res.suppressed)
+            printf("  suppressed %9ld (rows of erased customers, not kept: docs/privacy.md)\n",
+                   res.suppressed);
         if (res.customers_created && kind != ENC_KIND_CUSTOMERS)
             printf("  new customers %6ld\n", res.customers_created);
         printf("  in %.2f s\n", secs);

@@ -12,6 +12,7 @@
 #include "measure/abdecide.h"
 #include "delivery/config.h"
 #include "delivery/dispatch.h"
+#include "cli/privacy_cli.h"
 #include "server/server.h"
 #include "snapshot/colcache.h"
 #include <math.h>
@@ -368,6 +369,9 @@ static enc_rc add_jobs(enc_server *srv, const serve_args *a, const char *db_path
 {
     if (a->tick_every > 0 &&
         enc_server_add_job(srv, "tick", a->tick_every, serve_tick, NULL, NULL, err))
+        return err->rc;
+    if (a->tick_every > 0 && /* retention: hourly, with the scheduler (docs/privacy.md) */
+        enc_server_add_job(srv, "retention", 3600, enc__serve_retention, NULL, NULL, err))
         return err->rc;
     if (a->dispatch_every <= 0) return ENC_OK;
     bool exists;

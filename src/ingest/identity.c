@@ -4,6 +4,9 @@
 #include "ingest/identity.h"
 #include "base/map.h"
 #include "base/mem.h"
+#include "base/seal.h"
+#include "store/privacy.h"
+#include "store/store_analytics.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,12 @@ struct enc_ident {
     long merges;
     bool complete;      /* the cache holds every identity: a miss means "nobody" */
     enc_imap *redirect; /* merged customer -> the one it was merged into (complete mode) */
+    /* the suppression list (erased customers' blind indexes), read on the first resolve */
+    bool sup_loaded;
+    enc_smap *sup; /* kind code byte + blind index -> 1; NULL when the list is empty */
+    enc_mkey key;  /* the store's master key, when the list is not empty */
+    bool last_suppressed;
+    long suppressed;
 };
 
 enc_ident *enc_ident_new(enc_store *st, const char *source)
@@ -31,10 +40,54 @@ void enc_ident_free(enc_ident *id)
     if (!id) return;
     enc_smap_free(id->cache);
     enc_imap_free(id->redirect);
+    enc_smap_free(id->sup);
+    enc_mkey_wipe(&id->key);
     free(id);
 }
 
 long enc_ident_merges(const enc_ident *id) { return id->merges; }
+bool enc_ident_was_suppressed(const enc_ident *id) { return id->last_suppressed; }
+long enc_ident_suppressed(const enc_ident *id) { return id->suppressed; }
+
+/* Reads the suppression list once; with entries, the master key that made them. */
+static enc_rc load_suppressed(enc_ident *id, enc_err *err)
+{
+    uint8_t *kinds, *hashes;
+    size_t n;
+    if (enc_store_suppressed_all(id->st, &kinds, &hashes, &n, err)) return ENC_EDB;
+    enc_rc rc = ENC_OK;
+    if (n) {
+        bool found;
+        rc = enc_mkey_load(enc_store_path(id->st), false, &id->key, &found, NULL, 0, err);
+        if (!rc && !found)
+            rc = enc_fail(err, ENC_EUSAGE,
+                          "the store has erased customers but no master key (%s.key or "
+                          "ENCORE_MASTER_KEY) to recognise them",
+                          enc_store_path(id->st));
+        if (!rc) {
+            id->sup = enc_smap_new(n * 2 + 16);
+            char k[1 + ENC_BLIND_BYTES];
+            for (size_t i = 0; i < n; i++) {
+                k[0] = (char)('0' + kinds[i]);
+                memcpy(k + 1, hashes + i * ENC_BLIND_BYTES, ENC_BLIND_BYTES);
+                *enc_smap_put(id->sup, k, sizeof k, 0, NULL) = 1;
+            }
+        }
+    }
+    free(kinds);
+    free(hashes);
+    if (!rc) id->sup_loaded = true;
+    return rc;
+}
+
+/* Whether an identity (kind code 0 ext, 1 email, 2 phone) is on the suppression list. */
+static bool is_suppressed(enc_ident *id, int code, const char *kind, const char *value)
+{
+    char k[1 + ENC_BLIND_BYTES];
+    k[0] = (char)('0' + code);
+    enc_blind(&id->key, kind, value, (uint8_t *)k + 1);
+    return enc_smap_get(id->sup, k, sizeof k) != NULL;
+}
 
 void enc_ident_forget(enc_ident *id)
 {
@@ -130,6 +183,15 @@ enc_rc enc_ident_resolve_ex(enc_ident *id, const char *ext, const char *email, c
     *cust = 0;
     if (own) *own = 0;
     if (created) *created = false;
+    id->last_suppressed = false;
+    if (!id->sup_loaded && load_suppressed(id, err)) return err->rc;
+    /* an erased customer's identity: the row is refused, nobody is created or merged */
+    for (int i = 0; id->sup && i < 3; i++)
+        if (ids[i].value && *ids[i].value && is_suppressed(id, i, ids[i].kind, ids[i].value)) {
+            id->last_suppressed = true;
+            id->suppressed++;
+            return ENC_OK;
+        }
 
     /* look every identity up, cache first */
     for (int i = 0; i < 3; i++) {

@@ -36,6 +36,11 @@ enc_rc enc_ident_resolve_ex(enc_ident *id, const char *ext, const char *email, c
 /* Loads every identity of the store into the resolver, so that lookups need no SQL: worth it
  * for large imports. Afterwards all writes must go through this resolver. */
 enc_rc enc_ident_preload(enc_ident *id, enc_err *err);
+/* Whether the last resolve was refused because one of its identities is on the suppression
+ * list of erased customers (store/privacy.h): *cust was 0 and nothing was written. And how many
+ * resolves were refused so far. */
+bool enc_ident_was_suppressed(const enc_ident *id);
+long enc_ident_suppressed(const enc_ident *id);
 /* Merges done by this resolver so far. */
 long enc_ident_merges(const enc_ident *id);
 /* Forgets cached owners (after a rollback). */

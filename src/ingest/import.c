@@ -402,6 +402,11 @@ static bool row_customer(imp *im, int f_id, int f_email, int f_phone, const char
     if (enc_ident_resolve_ex(im->ident, ext, email, phone, &stub, ENC_IDENT_MERGE_ALL, cust,
                              &im->row_own, &created, im->err))
         return false;
+    if (enc_ident_was_suppressed(im->ident)) { /* an erased customer's row: not kept */
+        im->res->suppressed++;
+        im->err->rc = ENC_OK;
+        return false;
+    }
     if (created) im->res->customers_created++;
     im->last_ext[0] = 0;
     if (id_only && strlen(ext) < sizeof im->last_ext) {
@@ -524,6 +529,10 @@ static enc_rc row_customers(imp *im)
     if (enc_ident_resolve_ex(im->ident, ext, email, phone, &r, ENC_IDENT_MERGE_ALL, &cust, &own,
                              &created, im->err))
         return ENC_EDB;
+    if (enc_ident_was_suppressed(im->ident)) { /* an erased customer: not brought back */
+        im->res->suppressed++;
+        return ENC_OK;
+    }
     /* channel addresses kept as identities: a WeChat OpenID, a push device token */
     if ((wx || push) &&
         ((wx && enc_store_ident_set(im->st, "wechat_openid", wx, cust, im->res->source, im->err)) ||

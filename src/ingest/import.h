@@ -66,6 +66,7 @@ typedef struct enc_import_reason {
 typedef struct enc_import_result {
     enc_import_counts counts;
     long customers_created;
+    long suppressed; /* rows of erased customers (the suppression list), not kept */
     enc_import_error
         *errors; /* the first ENC_IMPORT_ERRORS_KEPT; freed by enc_import_result_free */
     size_t nerrors;

@@ -34,6 +34,7 @@ const enc_vocab enc_vocab_channel[] = {
 const enc_vocab enc_vocab_purpose[] = {
     {"marketing", "marketing|promotion|promotional|营销|推广"},
     {"service", "service|transactional|notification|服务|通知"},
+    {"analytics", "analytics|analysis|profiling|statistics|分析|统计"},
     {NULL, NULL},
 };
 
@@ -75,7 +76,7 @@ const char *enc_vocab_choices(const enc_vocab *table)
     if (table == enc_vocab_order_status) return "paid, returned or cancelled";
     if (table == enc_vocab_feedback_kind) return "nps, survey, review, complaint";
     if (table == enc_vocab_channel) return "email, sms, push, wechat, inapp, all";
-    if (table == enc_vocab_purpose) return "marketing, service";
+    if (table == enc_vocab_purpose) return "marketing, service, analytics";
     if (table == enc_vocab_consent) return "granted, revoked";
     if (table == enc_vocab_yes_no) return "yes, no";
     return "view, click, favorite, share, comment, cart_add, cart_remove, search, consult, ...";

@@ -15,7 +15,7 @@ extern const enc_vocab enc_vocab_order_status[];  /* paid, returned, cancelled *
 extern const enc_vocab enc_vocab_event_type[];    /* view, click, favorite, ... */
 extern const enc_vocab enc_vocab_feedback_kind[]; /* nps, survey, review, complaint */
 extern const enc_vocab enc_vocab_channel[];       /* email, sms, push, wechat, inapp, all */
-extern const enc_vocab enc_vocab_purpose[];       /* marketing, service */
+extern const enc_vocab enc_vocab_purpose[];       /* marketing, service, analytics */
 extern const enc_vocab enc_vocab_consent[];       /* granted, revoked */
 extern const enc_vocab enc_vocab_yes_no[];        /* yes, no */
 

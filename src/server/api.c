@@ -781,6 +781,7 @@ static enc_rc apply_identify(api_item *it, enc_ident *ident, enc_store *st, unsi
     if (enc_ident_resolve_ex(ident, r->external_id, r->email, r->phone, r, allowed, &cust, &own,
                              &created, err))
         return ENC_EDB;
+    if (enc_ident_was_suppressed(ident)) return ENC_OK; /* an erased customer: not kept */
     /* an email or phone that stays someone else's is not copied onto this customer */
     const char *kinds[2] = {"email", "phone"};
     const char **vals[2] = {&r->email, &r->phone};

@@ -35,7 +35,7 @@ void enc_h_customers_search(enc_mreq *rq, enc_mres *rs)
 }
 
 /* The customer of path.id, or 0 with a 404 answered. */
-static int64_t customer_of(enc_mreq *rq, enc_mres *rs)
+int64_t enc__api_customer_of(enc_mreq *rq, enc_mres *rs)
 {
     const char *who = enc_mreq_param(rq, "id");
     int64_t id = 0;
@@ -49,6 +49,7 @@ static int64_t customer_of(enc_mreq *rq, enc_mres *rs)
         return 0;
     }
     if (!id) enc_mres_problem(rs, 404, "path.id", "no such customer");
+    rq->customer = id;
     return id;
 }
 
@@ -61,7 +62,7 @@ void enc_h_customer_view(enc_mreq *rq, enc_mres *rs)
     if (rec && strcmp(rec, "true") == 0) with_rec = true;
     else if (rec && strcmp(rec, "false") != 0)
         return enc_mres_problem(rs, 400, "query.recommendations", "true or false");
-    int64_t id = customer_of(rq, rs);
+    int64_t id = enc__api_customer_of(rq, rs);
     if (!id) return;
     char cur[8];
     int digits;
@@ -116,7 +117,7 @@ void enc_h_customer_consent(enc_mreq *rq, enc_mres *rs)
     if (!pu)
         return enc_mres_problem(rs, 400, "/purpose", "one of %s",
                                 enc_vocab_choices(enc_vocab_purpose));
-    int64_t id = customer_of(rq, rs);
+    int64_t id = enc__api_customer_of(rq, rs);
     if (!id) return;
     /* the ledger's row key: who, when, and random bits (two changes in one second differ) */
     unsigned char rnd[8];

@@ -39,6 +39,8 @@ void enc_h_analytics_campaigns(enc_mreq *rq, enc_mres *rs);
 /* The shop's currency code (cap >= 8; "" when the orders name none) and its decimals (2 when
  * unknown), as the CLI takes them. */
 void enc__api_money(enc_store *st, char *currency, size_t cap, int *digits);
+/* The customer of path.id (as `encore customer` finds it), or 0 with 400 or 404 answered. */
+int64_t enc__api_customer_of(enc_mreq *rq, enc_mres *rs);
 /* A storage failure: logged without personal data, answered 500. */
 void enc__api_fail(enc_mres *rs, const char *what, const enc_err *err);
 

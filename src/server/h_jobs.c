@@ -332,6 +332,7 @@ static enc_rc run_import(const char *db_path, enc_store *st, int64_t id, enc_kin
         enc_jw_kint(&w, "rejected", k->rejected);
         enc_jw_kint(&w, "merged", k->merged);
         enc_jw_kint(&w, "customers_created", res.customers_created);
+        enc_jw_kint(&w, "suppressed", res.suppressed);
         if (redeemed >= 0) enc_jw_kint(&w, "coupons_redeemed", redeemed);
         enc_jw_key(&w, "errors");
         enc_jw_arr(&w);

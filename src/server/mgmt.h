@@ -156,7 +156,10 @@ struct enc_mreq {
     enc_store *st;   /* this thread's connection */
     enc_arena *arena;
     int64_t now;
-    void *server; /* the enc_server (for jobs and metrics); opaque to handlers */
+    void *server;     /* the enc_server (for jobs and metrics); opaque to handlers */
+    int64_t customer; /* the store id of the customer {id} named (enc__api_customer_of): the
+                       * audit of a personal route then says "#N", never the email or phone
+                       * given (docs/privacy.md); 0 = none */
 };
 
 /* The {param} named name (as in the route's path), or NULL. */

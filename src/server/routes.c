@@ -5,6 +5,7 @@
  * handler in your own file (see mgmt.h). */
 #include "server/handlers.h"
 #include "server/api_views.h"
+#include "server/api_privacy.h"
 
 #define OWNER ENC_ROLE_OWNER
 #define MARKETER ENC_ROLE_MARKETER
@@ -188,6 +189,13 @@ const enc_route enc_routes[] = {
     {"POST", "/v1/customers/{id}/consents", OWNER | MARKETER | SUPPORT, enc_h_customer_consent,
      "Append a consent change to the customer's ledger", &enc_schema_consent, "Consent", NULL, 0,
      201},
+    /* privacy (api_privacy.c, docs/privacy.md) */
+    {"DELETE", "/v1/customers/{id}", OWNER, enc_h_customer_erase,
+     "Erase a customer (encore customer erase): personal data deleted, orders kept pseudonymous",
+     NULL, "Erased", enc_erase_q, 0, 200},
+    {"GET", "/v1/customers/{id}/export", OWNER | SUPPORT, enc_h_customer_export,
+     "Everything held about a customer (encore customer export)", NULL, NULL, NULL,
+     ENC_ROUTE_PERSONAL, 200},
 
     /* segments (api_segments.c) */
     {"GET", "/v1/segments/fields", READERS, enc_h_segments_fields,

@@ -1218,8 +1218,16 @@ static enum MHD_Result mgmt_finish(enc_server *s, struct MHD_Connection *c, req 
             enc_rl_fail(&s->rl_login_user, account, rq.now);
         } else if (rs.status == 200) enc_rl_clear(&s->rl_login_user, account);
     }
-    if ((mr->flags & ENC_ROUTE_PERSONAL) && rs.status && rs.status < 300)
-        enc_mreq_audit(&rq, "personal.view", path, mr->summary, rs.status);
+    if ((mr->flags & ENC_ROUTE_PERSONAL) && rs.status && rs.status < 300) {
+        /* the customer as "#N" in the route's pattern: the id given may be an email or phone,
+         * which the append-only log would keep after an erasure */
+        char cpath[300];
+        const char *at = rq.customer > 0 ? strstr(mr->path, "{id}") : NULL;
+        if (at)
+            snprintf(cpath, sizeof cpath, "%.*s#%lld%s", (int)(at - mr->path), mr->path,
+                     (long long)rq.customer, at + 4);
+        enc_mreq_audit(&rq, "personal.view", at ? cpath : path, mr->summary, rs.status);
+    }
 send:
     ret = send_mres(s, c, &rs);
     json_decref(rq.body);

@@ -321,6 +321,18 @@ const char *const enc__schema_migrations[] = {
     "  p.customer_id = segment_history.customer_id AND p.run_id = segment_history.run_id);"
     /*    and the merges into a customer by index (the customer view's merge list) */
     "CREATE INDEX merges_into ON merges(into_id);",
+
+    /* 12 (branch privacy, issue 16, docs/privacy.md): privacy by design.
+     *    suppressed_identities holds the blind indexes (a keyed BLAKE2b of kind and normalised
+     *    value, base/seal.h) of the identities of erased customers: import and identity merge
+     *    consult it, so an erased customer does not come back; customers.erased_at marks the
+     *    pseudonym an erased customer leaves (no personal field, only its orders, for the
+     *    shop's totals); privacy_settings holds the retention periods per kind, in days. */
+    "CREATE TABLE suppressed_identities("
+    "  kind TEXT NOT NULL, hash BLOB NOT NULL, at INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, hash)) WITHOUT ROWID;"
+    "ALTER TABLE customers ADD COLUMN erased_at INTEGER;"
+    "CREATE TABLE privacy_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

@@ -4,6 +4,7 @@
  * ids, its rule and source and the rows that followed, so that a merge can be undone; the
  * fill-only update of a customer other registrations were merged into. */
 #include "store/store_int.h"
+#include "store/privacy.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,9 @@ enc_rc enc_store_customer_merge(enc_store *st, int64_t from, int64_t into, const
 enc_rc enc_store_customer_unmerge(enc_store *st, int64_t id, enc_store_unmerged *out, enc_err *err)
 {
     memset(out, 0, sizeof *out);
+    bool erased; /* an erased customer's records stay together (store_privacy.c) */
+    if (enc_store_customer_erased(st, id, &erased, err)) return err->rc;
+    if (erased) return enc_fail(err, ENC_EUSAGE, "customer #%lld is erased", (long long)id);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT m.id, m.into_id, coalesce(m.points, 0), m.prior, c.merged_into"

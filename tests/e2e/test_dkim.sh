@@ -16,7 +16,7 @@ if ! $PY -c "import dkim" 2>/dev/null; then
 fi
 
 printf 'customer_id,email,name,timezone\nA1,ann@example.com,Ann,UTC\nB2,bob@example.com,Böb Müller,UTC\n' >"$T/customers.csv"
-printf 'customer_id,channel,purpose,status,time\nA1,email,marketing,granted,2025-01-01\nB2,email,marketing,granted,2025-01-01\n' >"$T/consents.csv"
+printf 'customer_id,channel,purpose,status,time\nA1,email,marketing,granted,2025-01-01\nB2,email,marketing,granted,2025-01-01\nA1,email,service,granted,2025-01-01\nB2,email,service,granted,2025-01-01\n' >"$T/consents.csv"
 "$ENCORE" import customers "$T/customers.csv" >/dev/null && "$ENCORE" import consents "$T/consents.csv" >/dev/null
 printf '{"quiet_hours": null, "caps": []}\n' >"$T/policy.json"
 run_rc "$ENCORE" campaign policy "$T/policy.json"; check "policy without quiet hours or caps" "$RC" 0
