@@ -92,7 +92,19 @@ const enc_rec_model *enc_reccache_get(enc_reccache *c, enc_store *st, enc_reccac
         *ref = e;
         return &e->model;
     }
-    pthread_mutex_lock(&c->build);
+    if (pthread_mutex_trylock(&c->build) != 0) {
+        /* another thread is building: the model in force meanwhile, stale as it is, rather
+         * than an HTTP thread held for the build; only the very first build is waited for */
+        pthread_mutex_lock(&c->mu);
+        e = c->cur;
+        if (e) e->refs++;
+        pthread_mutex_unlock(&c->mu);
+        if (e) {
+            *ref = e;
+            return &e->model;
+        }
+        pthread_mutex_lock(&c->build);
+    }
     e = take_if(c, stamp); /* built by the thread this one waited for */
     if (!e) {
         e = enc_xcalloc(1, sizeof *e);

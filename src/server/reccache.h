@@ -2,7 +2,8 @@
  * once and shared by the HTTP threads (issue 13: it used to be rebuilt per request, seconds on
  * a big store). The cache holds one model with the data stamp it was built at
  * (enc_store_data_stamp); a request that finds it stale builds the next one while the others
- * wait for it, and the old model is freed when its last reader lets it go. Stale: a score run,
+ * go on with the old one (only the first build of all is waited for), and the old model is
+ * freed when its last reader lets it go. Stale: a score run,
  * a new product or a changed row since; new orders only once the model is 5 minutes old.
  *
  * Ownership: the server owns the cache (enc_reccache_new/free); enc_reccache_get lends a model

@@ -160,7 +160,7 @@ PY
 )" "ok"
   done
   run_rc "$ENCORE" segments --migration --by tag
-  check_match "migration by tag: usage error" "$RC $ERR" "^2 encore: segments: --migration: --by is rfm or lifecycle, not 'tag'"
+  check_match "migration by tag: usage error" "$RC $ERR" "^2 encore: segments: --migration: --by is rfm, rfm_cn or lifecycle, not 'tag'"
   run_rc "$ENCORE" segments --migration --by lifecycle
   check_match "migration: human matrix" "$OUT" "run 1 \(as of 2011-06-30\) to run 2"
   "$ENCORE" report --html "$E2E_TMP/r.html" >/dev/null 2>&1
