@@ -47,7 +47,7 @@ static const struct {
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)", ENC_CMD_JSON},
-    {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
+    {"rules", cmd_rules, "association rules of a basket file or the store's orders", ENC_CMD_JSON},
     {"recommend", cmd_recommend,
      "products to offer a customer, with reasons; evaluate on a time split"},
 
