@@ -86,7 +86,8 @@ static const struct {
     /* the management API's users, keys and audit log */
     {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role"},
     {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke"},
-    {"audit", cmd_audit, "the append-only audit log of the management API and these commands"},
+    {"audit", cmd_audit, "the append-only audit log of the management API and these commands",
+     ENC_CMD_STORE | ENC_CMD_JSON},
     {NULL, NULL, NULL},
 };
 #pragma GCC diagnostic pop
