@@ -47,7 +47,7 @@ static const struct {
 
     /* recommendations */
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)", ENC_CMD_JSON},
-    {"rules", cmd_rules, "association rules of a basket file or the store's orders"},
+    {"rules", cmd_rules, "association rules of a basket file or the store's orders", ENC_CMD_JSON},
     {"recommend", cmd_recommend,
      "products to offer a customer, with reasons; evaluate on a time split"},
 
@@ -86,7 +86,8 @@ static const struct {
     /* the management API's users, keys and audit log */
     {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role"},
     {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke"},
-    {"audit", cmd_audit, "the append-only audit log of the management API and these commands"},
+    {"audit", cmd_audit, "the append-only audit log of the management API and these commands",
+     ENC_CMD_STORE | ENC_CMD_JSON},
     {"privacy", cmd_privacy, "retention periods per kind and their enforcement (docs/privacy.md)"},
     {NULL, NULL, NULL},
 };

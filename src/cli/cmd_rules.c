@@ -7,7 +7,7 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "cli/basket_cli.h"
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "recommend/rules.h"
 #include "recommend/sbasket.h"
 #include "store/store.h"
@@ -17,144 +17,88 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: encore rules [FILE] --min-support S --min-confidence C [options]\n"
-    "\n"
-    "Association rules X -> Y of a basket file (one basket a line), or of the store's orders\n"
-    "when no FILE is given, as arules' apriori makes them by default: every frequent set of\n"
-    "1 to 10 items gives rules with one item in Y.\n"
-    "\n"
-    "  --min-support S      a fraction of the baskets (0.001, 0.1%) or, as a plain integer\n"
-    "                       >= 1, a count of baskets; the rule's items together must be in\n"
-    "                       ceil(S * baskets) or more baskets\n"
-    "  --min-confidence C   least share of the baskets holding X that hold Y, in [0, 1]\n"
-    "  --min-lift L         least lift (confidence / support of Y); default none\n"
-    "  --max-consequent N   up to N items in Y (default 1, as arules; 0: any size)\n"
-    "  --min-len N          least items in X and Y together (default 1: X may be empty)\n"
-    "  --max-len N          most items in X and Y together (default 10; 0: no limit)\n"
-    "  --sort M             lift (default), confidence, support, conviction or leverage\n"
-    "  --top N              show the first N rules (default 20; 0: all)\n"
-    "  --format F           auto (default), basket-ws or basket-csv (FILE only)\n"
-    "without FILE (the store, --db):\n"
-    "  --baskets B          orders (default): the sale lines of one order; sessions: the\n"
-    "                       products a customer viewed, clicked, favourited or put in the\n"
-    "                       cart in one session (same session id, else same UTC day)\n"
-    "  --level L            product (default; items are skus) or category (category paths)\n"
-    "  --as-of DATE         only what happened before DATE (YYYY-MM-DD, UTC)\n"
-    "  --json               one JSON document: {rules, top: [{if, then, support, confidence,\n"
-    "                       lift, conviction, leverage, count}], ...}; conviction is null\n"
-    "                       (infinite) when confidence is 1\n"
-    "  -h, --help           this text\n"
-    "FILE may be - for standard input.\n";
+static const enc_usage usage = {
+    .name = "rules",
+    .synopsis = "[FILE] --min-support S --min-confidence C [options]",
+    .about =
+        "Association rules X -> Y of a basket file (one basket a line; - for standard input),\n"
+        "or of the store's orders when no FILE is given, as arules' apriori makes them by\n"
+        "default: every frequent set of 1 to 10 items gives rules with one item in Y.\n"
+        "--json: {rules, top: [{if, then, support, confidence, lift, conviction, leverage,\n"
+        "count}], ...}; conviction is null (infinite) when confidence is 1.\n",
+    .max_args = 1,
+    .extra_msg = "one FILE only",
+};
 
 int cmd_rules(enc_cli *cli, int argc, char **argv)
 {
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
-    static const struct option opts[] = {
-        {"min-support", required_argument, 0, 's'}, {"min-confidence", required_argument, 0, 'c'},
-        {"min-lift", required_argument, 0, 'L'},    {"max-consequent", required_argument, 0, 'y'},
-        {"min-len", required_argument, 0, 'm'},     {"max-len", required_argument, 0, 'l'},
-        {"sort", required_argument, 0, 'o'},        {"top", required_argument, 0, 't'},
-        {"format", required_argument, 0, 'f'},      {"json", no_argument, 0, 'j'},
-        {"baskets", required_argument, 0, 'b'},     {"level", required_argument, 0, 'v'},
-        {"as-of", required_argument, 0, 'a'},       {0, 0, 0, 0},
-    };
-    const char *support_s = NULL, *conf_s = NULL;
+    const char *support_s = NULL, *format = NULL, *sort = "lift", *baskets = NULL, *level = NULL;
     enc_basket_format fmt = ENC_BASKET_AUTO;
     enc_rule_opts ro = {
         .min_len = 1, .max_len = 10, .max_consequent = 1, .max_rules = ENC__MAX_RULES};
     enc_rule_order order = ENC_RULES_BY_LIFT;
-    long top = 20, v;
-    bool json = false, store_opt = false, fmt_opt = false;
+    long top = 20, max_consequent = 1, min_len = 1, max_len = 10;
+    bool conf_given = false, as_of_given = false;
     enc_sb_source bsrc = ENC_SB_ORDERS;
     enc_sb_level blevel = ENC_SB_PRODUCT;
     int64_t as_of = INT64_MAX;
-    int c;
-    opterr = 0; /* the message comes from enc_cli_usage, prefixed "encore: CMD:" */
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': support_s = optarg; break;
-        case 'c':
-            conf_s = optarg;
-            if (!enc_cli_parse_double(optarg, 0, 1, &ro.min_confidence))
-                return enc_cli_usage("rules", usage, "--min-confidence: '%s' is not in [0, 1]",
-                                     optarg);
-            break;
-        case 'L':
-            if (!enc_cli_parse_double(optarg, 0, 1e300, &ro.min_lift))
-                return enc_cli_usage("rules", usage, "--min-lift: '%s' is not a number >= 0",
-                                     optarg);
-            break;
-        case 'y':
-            if (!enc_cli_parse_long(optarg, 0, 1000000, &v))
-                return enc_cli_usage("rules", usage, "--max-consequent: not a count: '%s'", optarg);
-            ro.max_consequent = (int32_t)v;
-            break;
-        case 'm':
-            if (!enc_cli_parse_long(optarg, 1, 1000000, &v))
-                return enc_cli_usage("rules", usage, "--min-len: not a count >= 1: '%s'", optarg);
-            ro.min_len = (int32_t)v;
-            break;
-        case 'l':
-            if (!enc_cli_parse_long(optarg, 0, 1000000, &v))
-                return enc_cli_usage("rules", usage, "--max-len: not a count: '%s'", optarg);
-            ro.max_len = (int32_t)v;
-            break;
-        case 'o':
-            if (!enc_rule_order_parse(optarg, &order))
-                return enc_cli_usage("rules", usage, "--sort: unknown measure '%s'", optarg);
-            break;
-        case 't':
-            if (!enc_cli_parse_long(optarg, 0, 1000000000, &top))
-                return enc_cli_usage("rules", usage, "--top: not a count: '%s'", optarg);
-            break;
-        case 'f':
-            if (!enc_basket_format_parse(optarg, &fmt))
-                return enc_cli_usage("rules", usage, "--format: unknown format '%s'", optarg);
-            fmt_opt = true;
-            break;
-        case 'j': json = true; break;
-        case 'b':
-            if (!enc_sb_source_parse(optarg, &bsrc))
-                return enc_cli_usage("rules", usage, "--baskets: orders or sessions, not '%s'",
-                                     optarg);
-            store_opt = true;
-            break;
-        case 'v':
-            if (!enc_sb_level_parse(optarg, &blevel))
-                return enc_cli_usage("rules", usage, "--level: product or category, not '%s'",
-                                     optarg);
-            store_opt = true;
-            break;
-        case 'a':
-            if (!enc__parse_instant(optarg, &as_of))
-                return enc_cli_usage("rules", usage,
-                                     "--as-of: '%s' is not a time (" ENC_TIME_FORMS ")", optarg);
-            store_opt = true;
-            break;
-        default:
-            return enc_cli_usage("rules", usage, "unknown or incomplete option '%s'",
-                                 argv[optind - 1]);
-        }
-    }
-    if (optind + 1 < argc) return enc_cli_usage("rules", usage, "one FILE only");
-    const char *path = optind < argc ? argv[optind] : NULL;
+    enc_opt opts[] = {
+        OPT_STRING("min-support", &support_s, "S",
+                   "a fraction of the baskets (0.001, 0.1%) or, as a plain integer\n"
+                   ">= 1, a count of baskets; the rule's items together must be in\n"
+                   "ceil(S * baskets) or more baskets"),
+        OPT_DOUBLE("min-confidence", &ro.min_confidence, "C", 0, 1,
+                   "least share of the baskets holding X that hold Y"),
+        OPT_DOUBLE("min-lift", &ro.min_lift, "L", 0, 1e300,
+                   "least lift (confidence / support of Y); default none"),
+        OPT_INT("max-consequent", &max_consequent, "N", 0, 1000000,
+                "up to N items in Y (default 1, as arules; 0: any size)"),
+        OPT_INT("min-len", &min_len, "N", 1, 1000000,
+                "least items in X and Y together (default 1: X may be empty)"),
+        OPT_INT("max-len", &max_len, "N", 0, 1000000,
+                "most items in X and Y together (default 10; 0: no limit)"),
+        OPT_CHOICE("sort", &sort, "lift|confidence|support|conviction|leverage",
+                   "the order of the rules (default lift)"),
+        OPT_INT("top", &top, "N", 0, 1000000000, "show the first N rules (default 20; 0: all)"),
+        OPT_CHOICE("format", &format, "auto|basket-ws|basket-csv|ws|csv|dat",
+                   "the basket file's format (FILE only; default auto)"),
+        OPT_CHOICE("baskets", &baskets, "orders|sessions",
+                   "without FILE: orders (default): the sale lines of one order; sessions:\n"
+                   "the products a customer viewed, clicked, favourited or put in the\n"
+                   "cart in one session (same session id, else same UTC day)"),
+        OPT_CHOICE("level", &level, "product|category",
+                   "without FILE: items are skus (default) or category paths"),
+        OPT_TIME("as-of", &as_of, &as_of_given, "without FILE: only what happened before TIME"),
+        OPT_END(),
+    };
+    opts[1].given = &conf_given;
+    int nargs;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, &nargs);
+    if (x != ENC_OPTS_GO) return x;
+    bool json = cli->json;
+    ro.max_consequent = (int32_t)max_consequent;
+    ro.min_len = (int32_t)min_len;
+    ro.max_len = (int32_t)max_len;
+    enc_rule_order_parse(sort, &order);
+    if (format) enc_basket_format_parse(format, &fmt);
+    if (baskets) enc_sb_source_parse(baskets, &bsrc);
+    if (level) enc_sb_level_parse(level, &blevel);
+    bool store_opt = baskets || level || as_of_given, fmt_opt = format != NULL;
+    const char *conf_s = conf_given ? "" : NULL;
+    const char *path = nargs ? argv[1] : NULL;
     if (path && store_opt)
-        return enc_cli_usage("rules", usage,
-                             "--baskets, --level and --as-of read the store: no FILE then");
-    if (!path && fmt_opt) return enc_cli_usage("rules", usage, "--format is for a FILE");
-    if (!support_s) return enc_cli_usage("rules", usage, "--min-support is needed");
-    if (!conf_s) return enc_cli_usage("rules", usage, "--min-confidence is needed");
+        return enc_opts_error(cli, &usage, opts,
+                              "--baskets, --level and --as-of read the store: no FILE then");
+    if (!path && fmt_opt) return enc_opts_error(cli, &usage, opts, "--format is for a FILE");
+    if (!support_s) return enc_opts_error(cli, &usage, opts, "--min-support is needed");
+    if (!conf_s) return enc_opts_error(cli, &usage, opts, "--min-confidence is needed");
     enc_support sup;
     if (!enc_support_parse(support_s, &sup))
-        return enc_cli_usage("rules", usage,
-                             "--min-support: '%s' is neither a fraction in (0, 1] nor a count >= 1",
-                             support_s);
+        return enc_opts_error(
+            cli, &usage, opts,
+            "--min-support: '%s' is neither a fraction in (0, 1] nor a count >= 1", support_s);
     if (ro.max_len && ro.min_len > ro.max_len)
-        return enc_cli_usage("rules", usage, "--min-len is more than --max-len");
+        return enc_opts_error(cli, &usage, opts, "--min-len is more than --max-len");
 
     enc__mined m;
     int rc;

@@ -4,7 +4,7 @@
  * (the process list would show them). Every change is audited with actor "cli:$USER". */
 #include "base/json.h"
 #include "base/mem.h"
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/datetime.h"
 #include "server/auth.h"
 #include "store/users.h"
@@ -34,12 +34,13 @@ static const char key_usage[] =
     "stdout; only its hash is stored. DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC). These\n"
     "are not the ingest write keys of `encore serve --write-key`, and neither opens the other.\n";
 
-static const char audit_usage[] =
-    "usage: encore audit [--since DATE] [--actor ACTOR] [--action ACTION] [--limit N] [--json]\n\n"
-    "The append-only audit log, oldest first: who did what, when, from where (logins, failed\n"
-    "logins, every write through the API or these commands, every view of personal data).\n"
-    "DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC); ACTION may be a prefix ending in '.'\n"
-    "(user.). --limit defaults to 1000.\n";
+static const enc_usage audit_usage = {
+    .name = "audit",
+    .synopsis = "[--since TIME] [--actor ACTOR] [--action ACTION] [--limit N] [--json]",
+    .about = "The append-only audit log, oldest first: who did what, when, from where (logins,\n"
+             "failed logins, every write through the API or these commands, every view of\n"
+             "personal data).\n",
+};
 
 static void cli_actor(char *out, size_t cap)
 {
@@ -355,30 +356,24 @@ int cmd_apikey(enc_cli *cli, int argc, char **argv)
 
 int cmd_audit(enc_cli *cli, int argc, char **argv)
 {
-    if (enc_cli_wants_help(argc, argv)) return fputs(audit_usage, stdout), ENC_EXIT_OK;
     enc_audit_query q = {.limit = 1000, .oldest_first = true};
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        long v;
-        if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-            if (!enc_time_parse(argv[++i], &q.since, NULL))
-                return enc_cli_usage("audit", audit_usage, "--since '%s': not a time (%s)", argv[i],
-                                     ENC_TIME_FORMS);
-        } else if (strcmp(argv[i], "--actor") == 0 && i + 1 < argc) q.actor = argv[++i];
-        else if (strcmp(argv[i], "--action") == 0 && i + 1 < argc) q.action = argv[++i];
-        else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-            if (!enc_cli_parse_long(argv[++i], 1, 10000, &v))
-                return enc_cli_usage("audit", audit_usage, "--limit: 1 to 10000");
-            q.limit = (size_t)v;
-        } else if (strcmp(argv[i], "--json") == 0) json = true;
-        else return enc_cli_usage("audit", audit_usage, "unexpected argument '%s'", argv[i]);
-    }
+    long limit = 1000;
+    const enc_opt opts[] = {
+        OPT_TIME("since", &q.since, NULL, "entries at or after TIME"),
+        OPT_STRING("actor", &q.actor, "ACTOR",
+                   "one actor's entries (user:EMAIL, key:ID:NAME, cli:USER)"),
+        OPT_STRING("action", &q.action, "ACTION", "one action, or a prefix ending in '.' (user.)"),
+        OPT_INT("limit", &limit, "N", 1, 10000, "entries at most (default 1000)"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &audit_usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    q.limit = (size_t)limit;
+    bool json = cli->json;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("audit", &err);
+    enc_store *st = cli->st;
     enc_audit_list l;
     enc_rc rc = enc_audit_query_run(st, &q, &l, &err);
-    enc_store_close(st);
     if (rc) return enc_cli_fail_err("audit", &err);
     if (json) {
         enc_buf b = {0};
