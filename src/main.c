@@ -65,6 +65,10 @@ static const struct {
     {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role"},
     {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke"},
     {"audit", cmd_audit, "the append-only audit log of the management API and these commands"},
+    /* loyalty (issue 15, docs/loyalty.md) */
+    {"points", cmd_points, "the points ledger: balance, history, earn, adjust, redeem, expire"},
+    {"tiers", cmd_tiers, "loyalty tiers: list, review (upgrades, downgrades), history"},
+    {"loyalty", cmd_loyalty, "the loyalty programme file and its report"},
     {NULL, NULL, NULL},
 };
 
