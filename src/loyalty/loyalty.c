@@ -4,6 +4,7 @@
  * Any failure rolls everything back: nothing is half written. */
 #include "loyalty/loyalty.h"
 #include "base/mem.h"
+#include <math.h>
 #include "store/store_loyalty.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,11 +62,15 @@ static enc_rc op_begin(op *o)
     if (enc_store_begin(o->st, o->err)) return o->err->rc;
     bool found;
     if (enc_store_member_get(o->st, o->cust, &o->m, &found, o->err)) return o->err->rc;
-    if (!found) {
-        snprintf(o->m.tier, sizeof o->m.tier, "%s", o->p->tiers[0].name);
+    if (!found) { /* a tier imported from the shop's previous system is kept */
+        char had[48];
+        if (enc_store_customer_tier(o->st, o->cust, had, sizeof had, o->err)) return o->err->rc;
+        int t = enc_prog_tier_index(o->p, had);
+        snprintf(o->m.tier, sizeof o->m.tier, "%s", o->p->tiers[t < 0 ? 0 : t].name);
         o->m.tier_since = o->m.joined_at = o->now;
         if (enc_store_member_put(o->st, &o->m, o->err) ||
-            enc_store_tier_history_add(o->st, o->cust, o->now, NULL, o->m.tier, "joined", o->err))
+            enc_store_tier_history_add(o->st, o->cust, o->now, NULL, o->m.tier,
+                                       t > 0 ? "joined (imported tier)" : "joined", o->err))
             return o->err->rc;
     }
     int64_t nl, np;
@@ -624,4 +629,36 @@ void enc_member_status_free(enc_member_status *s)
     free(s->lots);
     s->lots = NULL;
     s->nlots = 0;
+}
+
+enc_rc enc_loyalty_columns(enc_store *st, int64_t now, const int64_t *ids, size_t n,
+                           enc_loyalty_cols *c, enc_err *err)
+{
+    enc_err_clear(err);
+    for (size_t i = 0; i < n; i++) c->tier_since[i] = c->next_tier_gap[i] = NAN;
+    if (enc_store_loyalty_sums(st, 0, now, ids, n, c->balance, err) ||
+        enc_store_loyalty_sums(st, 1, now, ids, n, c->expiring_30d, err))
+        return err->rc;
+    enc_programme p;
+    if (enc_loyalty_programme(st, &p, err)) {
+        if (err->rc != ENC_ENOTFOUND) return err->rc;
+        enc_err_clear(err); /* no programme: no tiers */
+        return ENC_OK;
+    }
+    enc_member_scan sc;
+    enc_rc rc = enc_store_members_scan(st, (int)p.qual,
+                                       enc_ledger_add_months(now, -p.window_months), now, &sc, err);
+    for (size_t i = 0, j = 0; !rc && i < sc.n; i++) {
+        while (j < n && ids[j] < sc.cust[i]) j++;
+        if (j == n) break;
+        if (ids[j] != sc.cust[i]) continue;
+        c->tier_since[j] = (double)sc.since[i];
+        size_t t = (size_t)tier_of(&p, sc.tier[i]);
+        if (t + 1 < p.ntiers)
+            c->next_tier_gap[j] =
+                (double)(p.tiers[t + 1].min > sc.metric[i] ? p.tiers[t + 1].min - sc.metric[i] : 0);
+    }
+    if (!rc) enc_member_scan_free(&sc);
+    enc_prog_free(&p);
+    return rc;
 }

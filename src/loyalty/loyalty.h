@@ -86,4 +86,14 @@ typedef struct enc_member_status {
 enc_rc enc_loyalty_status(enc_store *st, const enc_programme *p, int64_t cust, int64_t now,
                           enc_member_status *s, enc_err *err);
 void enc_member_status_free(enc_member_status *s);
+
+/* The segment language's loyalty fields for customers ids[0..n) (ascending, as a snapshot holds
+ * them), into the caller's arrays of n: balance and points expiring within 30 days (0 when none),
+ * tier_since (epoch seconds) and next_tier_gap (NaN for non-members, the top tier, or no
+ * programme). */
+typedef struct enc_loyalty_cols {
+    double *balance, *expiring_30d, *tier_since, *next_tier_gap;
+} enc_loyalty_cols;
+enc_rc enc_loyalty_columns(enc_store *st, int64_t now, const int64_t *ids, size_t n,
+                           enc_loyalty_cols *c, enc_err *err);
 #endif

@@ -493,6 +493,20 @@ void enc_store_porder_free(enc_porder *o)
 
 /* ---- members and tiers ------------------------------------------------------------------- */
 
+/* the customer's tier text follows the programme's (segments' `tier`, the customer view) */
+static enc_rc tier_sync(enc_store *st, const enc_member *m, enc_err *err)
+{
+    sqlite3_stmt *s = prep(st,
+                           "UPDATE customers SET tier = ?2, updated_at = ?3 WHERE id = ?1"
+                           " AND coalesce(tier, '') <> ?2",
+                           err);
+    if (!s) return ENC_EDB;
+    sqlite3_bind_int64(s, 1, m->customer);
+    sqlite3_bind_text(s, 2, m->tier, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, m->tier_since);
+    return run(st, s, err, "the customer's tier");
+}
+
 enc_rc enc_store_member_get(enc_store *st, int64_t cust, enc_member *m, bool *found, enc_err *err)
 {
     memset(m, 0, sizeof *m);
@@ -530,7 +544,8 @@ enc_rc enc_store_member_put(enc_store *st, const enc_member *m, enc_err *err)
     sqlite3_bind_int64(s, 3, m->tier_since);
     sqlite3_bind_int64(s, 4, m->joined_at);
     bind_opt(s, 5, m->drop_at);
-    return run(st, s, err, "writing a member");
+    if (run(st, s, err, "writing a member")) return err->rc;
+    return tier_sync(st, m, err);
 }
 
 enc_rc enc_store_member_update(enc_store *st, const enc_member *m, enc_err *err)
@@ -544,7 +559,8 @@ enc_rc enc_store_member_update(enc_store *st, const enc_member *m, enc_err *err)
     sqlite3_bind_text(s, 2, m->tier, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 3, m->tier_since);
     bind_opt(s, 4, m->drop_at);
-    return run(st, s, err, "updating a member");
+    if (run(st, s, err, "updating a member")) return err->rc;
+    return tier_sync(st, m, err);
 }
 
 enc_rc enc_store_tier_history_add(enc_store *st, int64_t cust, int64_t ts, const char *from,
@@ -666,4 +682,42 @@ void enc_member_scan_free(enc_member_scan *s)
 {
     free(s->cust);
     memset(s, 0, sizeof *s);
+}
+
+enc_rc enc_store_loyalty_sums(enc_store *st, int which, int64_t now, const int64_t *ids, size_t n,
+                              double *out, enc_err *err)
+{
+    for (size_t i = 0; i < n; i++) out[i] = 0;
+    sqlite3_stmt *s = prep(st,
+                           which == 0 ? "SELECT customer_id, sum(points) FROM points_entries"
+                                        " GROUP BY customer_id ORDER BY customer_id"
+                                      : "SELECT customer_id, sum(remaining) FROM points_lots"
+                                        " WHERE remaining > 0 AND expires_at > ?1 AND"
+                                        " expires_at <= ?1 + 30 * 86400"
+                                        " GROUP BY customer_id ORDER BY customer_id",
+                           err);
+    if (!s) return ENC_EDB;
+    if (which) sqlite3_bind_int64(s, 1, now);
+    size_t j = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        while (j < n && ids[j] < id) j++;
+        if (j == n) break;
+        if (ids[j] == id) out[j] = (double)sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? ENC_OK
+                                                 : enc__store_sqlfail(st, err, "loyalty sums");
+}
+
+enc_rc enc_store_customer_tier(enc_store *st, int64_t cust, char *out, size_t cap, enc_err *err)
+{
+    sqlite3_stmt *s =
+        prep_cust(st, "SELECT coalesce(tier, '') FROM customers WHERE id = ?1", cust, err);
+    if (!s) return ENC_EDB;
+    int rc = sqlite3_step(s);
+    snprintf(out, cap, "%s", rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : "");
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ENC_OK : enc__store_sqlfail(st, err, "tier");
 }

@@ -128,4 +128,11 @@ typedef struct enc_member_scan {
 enc_rc enc_store_members_scan(enc_store *st, int qual, int64_t from, int64_t to,
                               enc_member_scan *out, enc_err *err);
 void enc_member_scan_free(enc_member_scan *s);
+/* Per customer of ids (ascending, n of them) into out[]: which 0 = the balance (sum of entries),
+ * 1 = points of lots expiring in (now, now + 30 days]; customers without any get 0. One ordered
+ * scan each, merged with ids (the audience's columns). */
+enc_rc enc_store_loyalty_sums(enc_store *st, int which, int64_t now, const int64_t *ids, size_t n,
+                              double *out, enc_err *err);
+/* The tier text a customer was imported with (customers.tier), "" when none. */
+enc_rc enc_store_customer_tier(enc_store *st, int64_t cust, char *out, size_t cap, enc_err *err);
 #endif

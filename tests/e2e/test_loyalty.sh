@@ -172,6 +172,43 @@ check "  the refused ones say why" "$(grep -h "over the balance" "$E2E_TMP"/par*
 run_rc "$ENCORE" points history C2 --json
 check "  one entry for the key sent four times" "$(jget "$OUT" 'sum(1 for e in d if e["kind"] == "redeem" and e["points"] == -100)')" 1
 
+# ---- segment fields and template values -------------------------------------------------------
+export ENCORE_DB="$E2E_TMP/seg.db"
+"$ENCORE" loyalty programme "$DATA/programme.json" >/dev/null
+"$ENCORE" import orders "$E2E_TMP/orders.csv" >/dev/null
+printf 'customer_id,name,email,tier\nC1,Ann,ann@example.com,\nC2,Bob,bob@example.com,gold\nC3,Cy,cy@example.com,\n' \
+  >"$E2E_TMP/cust.csv"
+printf 'customer_id,channel,status,time\nC1,email,granted,2026-01-01\nC2,email,granted,2026-01-01\nC3,email,granted,2026-01-01\n' \
+  >"$E2E_TMP/cons.csv"
+"$ENCORE" import customers "$E2E_TMP/cust.csv" >/dev/null
+"$ENCORE" import consents "$E2E_TMP/cons.csv" >/dev/null
+"$ENCORE" points earn C1 --order O1 --now 2026-01-05T10:00:00 >/dev/null
+"$ENCORE" points earn C1 --order O2 --now 2026-02-08T10:00:00 >/dev/null
+run_rc "$ENCORE" points adjust C2 --points 10 --reason welcome --key w2 --now 2026-02-09 --json
+check "a customer imported as gold joins the programme as gold" "$(jget "$OUT" 'd["tier"]')" gold
+count() { "$ENCORE" audience count "$1" --now "$2" --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])'; }
+check "points_balance > 100: C1" "$(count 'points_balance > 100' 2026-03-01)" 1
+check "points_balance = 0: C3 (not a member)" "$(count 'points_balance = 0' 2026-03-01)" 1
+check "tier = \"silver\": C1 (upgraded by O2)" "$(count 'tier = "silver"' 2026-03-01)" 1
+check "tier_since >= 2026-02-01: C1 and C2" "$(count 'tier_since >= "2026-02-01"' 2026-03-01)" 2
+check "next_tier_gap = 330000 (gold at 5000.00, spent 1700.00): C1" \
+  "$(count 'next_tier_gap = 330000' 2026-03-01)" 1
+check "next_tier_gap missing at the top tier: C2 is not counted" "$(count 'next_tier_gap >= 0' 2026-03-01)" 1
+check "points_expiring_30d > 0 on 2026-12-20: O1's lots (expire 2027-01-05)" \
+  "$(count 'points_expiring_30d = 1350' 2026-12-20)" 1
+check "  and not on 2026-11-01" "$(count 'points_expiring_30d > 0' 2026-11-01)" 0
+cat >"$E2E_TMP/camp.json" <<'JSON'
+{"name": "points-news", "audience": "points_balance > 0", "trigger": {"type": "once"},
+ "channels": ["email"], "holdout": 0.01,
+ "content": {"email": {"subject": "You are {{member.tier}}",
+   "text": "Balance {{member.points}}, expiring {{member.expiring_points}}, to go {{member.next_tier_gap | \"top tier\"}}. {{unsubscribe_url}}"}}}
+JSON
+run_rc "$ENCORE" campaign plan "$E2E_TMP/camp.json" --at 2026-12-20 --json
+check "templates: {{member.tier}}, {{member.points}}, {{member.expiring_points}}, {{member.next_tier_gap}}" \
+  "$(jget "$OUT" 'sorted((m["subject"], m["text"].split(". ")[0]) for m in d["sample"])')" \
+  "[('You are gold', 'Balance 10, expiring 0, to go top tier'), ('You are silver', 'Balance 3550, expiring 1350, to go 330000')]"
+export ENCORE_DB="$E2E_TMP/test.db"
+
 # ---- the property test against the independent model ----------------------------------------
 # LOYALTY_SEEDS="1 2 3 ..." for a longer run; each seed drives three programmes
 for seed in ${LOYALTY_SEEDS:-11}; do
