@@ -7,6 +7,7 @@
 #include "base/datetime.h"
 #include "base/json.h"
 #include "loyalty/loyalty.h"
+#include "loyalty/loyalty_json.h"
 #include "store/store_loyalty.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,35 +139,13 @@ static void fmt_time(char *b, size_t cap, int64_t t)
     else snprintf(b, cap, "-");
 }
 
-static void kstime(enc_jw *w, const char *k, int64_t t)
-{
-    char b[40];
-    enc_jw_key(w, k);
-    if (!t) {
-        enc_jw_null(w);
-        return;
-    }
-    enc_fmt_datetime(b, sizeof b, t);
-    enc_jw_str(w, b);
-}
-
 static int print_result(const args *a, const enc_points_result *r)
 {
     if (a->json) {
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
-        enc_jw_obj(&w);
-        enc_jw_kstr(&w, "customer", a->who);
-        enc_jw_kint(&w, "entry", r->entry_id);
-        enc_jw_kint(&w, "points", r->points);
-        if (r->bonus) enc_jw_kint(&w, "bonus", r->bonus);
-        if (r->shortfall) enc_jw_kint(&w, "shortfall", r->shortfall);
-        enc_jw_kint(&w, "balance", r->balance);
-        enc_jw_kstr(&w, "tier", r->tier);
-        enc_jw_kbool(&w, "upgraded", r->upgraded);
-        enc_jw_kbool(&w, "replayed", r->replayed);
-        enc_jw_end(&w);
+        enc_ly_result_json(&w, a->who, r);
         enc_cli_print(&b);
         enc_buf_free(&b);
     } else {
@@ -191,32 +170,7 @@ static int balance(const args *a, enc_store *st, const enc_programme *p, int64_t
         enc_buf b = {0};
         enc_jw w;
         enc_jw_init(&w, &b);
-        enc_jw_obj(&w);
-        enc_jw_kstr(&w, "customer", a->who);
-        enc_jw_kbool(&w, "member", s.member);
-        enc_jw_kint(&w, "balance", s.balance);
-        enc_jw_kint(&w, "expiring_30d", s.expiring_30d);
-        enc_jw_kstr(&w, "tier", s.tier_name);
-        kstime(&w, "tier_since", s.tier_since);
-        kstime(&w, "tier_drop_at", s.drop_at);
-        enc_jw_kint(&w, "tier_metric", s.metric);
-        enc_jw_kstr(&w, "next_tier", s.next_tier[0] ? s.next_tier : NULL);
-        enc_jw_key(&w, "next_tier_gap");
-        if (s.next_tier_gap < 0) enc_jw_null(&w);
-        else enc_jw_int(&w, s.next_tier_gap);
-        enc_jw_key(&w, "lots");
-        enc_jw_arr(&w);
-        for (size_t i = 0; i < s.nlots; i++) {
-            enc_jw_obj(&w);
-            enc_jw_kint(&w, "lot", s.lots[i].id);
-            kstime(&w, "earned_at", s.lots[i].earned_at);
-            kstime(&w, "expires_at", s.lots[i].expires_at);
-            enc_jw_kint(&w, "points", s.lots[i].points);
-            enc_jw_kint(&w, "remaining", s.lots[i].remaining);
-            enc_jw_end(&w);
-        }
-        enc_jw_end(&w);
-        enc_jw_end(&w);
+        enc_ly_status_json(&w, a->who, &s, enc_ly_time_plain);
         enc_cli_print(&b);
         enc_buf_free(&b);
     } else {
@@ -246,42 +200,27 @@ static int history(const args *a, enc_store *st, int64_t cust)
     size_t n;
     enc_err err = {0};
     if (enc_store_pentries(st, cust, &e, &n, &err)) return enc_cli_fail_err("points", &err);
-    enc_buf b = {0};
-    enc_jw w;
-    enc_jw_init(&w, &b);
-    if (a->json) enc_jw_arr(&w);
-    int64_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        run += e[i].points;
-        char t[40];
-        enc_fmt_datetime(t, sizeof t, e[i].ts);
-        if (a->json) {
-            enc_jw_obj(&w);
-            enc_jw_kint(&w, "entry", e[i].id);
-            enc_jw_kstr(&w, "at", t);
-            enc_jw_kstr(&w, "kind", e[i].kind);
-            enc_jw_kint(&w, "points", e[i].points);
-            enc_jw_kint(&w, "balance", run);
-            enc_jw_kstr(&w, "order", e[i].order_key);
-            enc_jw_kstr(&w, "reason", e[i].reason);
-            enc_jw_kstr(&w, "by", e[i].actor);
-            if (e[i].ref_id) enc_jw_kint(&w, "reverses", e[i].ref_id);
-            enc_jw_end(&w);
-        } else {
-            printf("%6lld  %s  %-7s  %+9lld  %9lld  %s%s%s%s%s\n", (long long)e[i].id, t, e[i].kind,
-                   (long long)e[i].points, (long long)run, e[i].order_key ? "order " : "",
-                   e[i].order_key ? e[i].order_key : "",
-                   e[i].reason && !e[i].order_key ? e[i].reason : "", e[i].actor ? " by " : "",
-                   e[i].actor ? e[i].actor : "");
-        }
-    }
     if (a->json) {
-        enc_jw_end(&w);
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_ly_history_json(&w, e, n, enc_ly_time_plain);
         enc_cli_print(&b);
+        enc_buf_free(&b);
     } else if (!n) {
         printf("%s: no points entries\n", a->who);
     }
-    enc_buf_free(&b);
+    int64_t run = 0;
+    for (size_t i = 0; !a->json && i < n; i++) {
+        run += e[i].points;
+        char t[40];
+        enc_fmt_datetime(t, sizeof t, e[i].ts);
+        printf("%6lld  %s  %-7s  %+9lld  %9lld  %s%s%s%s%s\n", (long long)e[i].id, t, e[i].kind,
+               (long long)e[i].points, (long long)run, e[i].order_key ? "order " : "",
+               e[i].order_key ? e[i].order_key : "",
+               e[i].reason && !e[i].order_key ? e[i].reason : "", e[i].actor ? " by " : "",
+               e[i].actor ? e[i].actor : "");
+    }
     enc_pentries_free(e, n);
     return ENC_EXIT_OK;
 }

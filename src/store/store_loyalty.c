@@ -587,7 +587,7 @@ enc_rc enc_store_tier_history(enc_store *st, int64_t cust, enc_tier_change **out
     sqlite3_stmt *s =
         prep_cust(st,
                   "SELECT ts, coalesce(from_tier, ''), to_tier, reason FROM tier_history"
-                  " WHERE customer_id = ?1 ORDER BY ts, id",
+                  " WHERE customer_id = ?1 ORDER BY id",
                   cust, err);
     if (!s) return ENC_EDB;
     size_t cap = 0;
