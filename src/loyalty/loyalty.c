@@ -551,17 +551,19 @@ enc_rc enc_loyalty_review(enc_store *st, const enc_programme *p, int64_t now, en
          t = enc_ledger_next_review(p, t))
         review = t;
     r->review_day = review != 0;
-    int64_t from = enc_ledger_add_months(now, -p->window_months);
-    if (!rc) rc = enc_store_members_scan(st, (int)p->qual, from, now, &sc, err);
+    int64_t since = enc_ledger_add_months(now, -p->window_months);
+    if (!rc) rc = enc_store_members_scan(st, (int)p->qual, since, now, &sc, err);
     r->members = (int64_t)sc.n;
+    /* the changes, written in one pass after the scan */
+    enc_member *ch = enc_xcalloc(sc.n ? sc.n : 1, sizeof *ch);
+    const char **from = enc_xcalloc(sc.n ? sc.n : 1, sizeof *from);
+    const char **why = enc_xcalloc(sc.n ? sc.n : 1, sizeof *why);
+    size_t nch = 0;
     for (size_t i = 0; !rc && i < sc.n; i++) {
         int cur = tier_of(p, sc.tier[i]);
         int q = (int)enc_prog_tier_for(p, sc.metric[i]);
-        enc_member m = {
-            .customer = sc.cust[i], .tier_since = sc.since[i], .drop_at = sc.drop_at[i]};
-        snprintf(m.tier, sizeof m.tier, "%s", sc.tier[i]);
         const char *reason = NULL;
-        int64_t drop = m.drop_at;
+        int64_t drop = sc.drop_at[i];
         if (q > cur) {
             reason = "upgrade";
             drop = 0;
@@ -576,18 +578,23 @@ enc_rc enc_loyalty_review(enc_store *st, const enc_programme *p, int64_t now, en
             }
         }
         if (reason) {
-            snprintf(m.tier, sizeof m.tier, "%s", p->tiers[q].name);
-            m.tier_since = now;
             if (q > cur) r->upgraded++;
             else r->downgraded++;
-        } else if (drop && !m.drop_at) r->pending++;
-        else if (!drop && m.drop_at) r->cleared++;
-        if (!reason && drop == m.drop_at) continue;
-        m.drop_at = drop;
-        rc = enc_store_member_update(st, &m, err);
-        if (!rc && reason)
-            rc = enc_store_tier_history_add(st, m.customer, now, sc.tier[i], m.tier, reason, err);
+        } else if (drop && !sc.drop_at[i]) r->pending++;
+        else if (!drop && sc.drop_at[i]) r->cleared++;
+        if (!reason && drop == sc.drop_at[i]) continue;
+        enc_member *m = &ch[nch];
+        m->customer = sc.cust[i];
+        m->drop_at = drop;
+        m->tier_since = reason ? now : sc.since[i];
+        snprintf(m->tier, sizeof m->tier, "%s", reason ? p->tiers[q].name : sc.tier[i]);
+        from[nch] = sc.tier[i];
+        why[nch++] = reason;
     }
+    if (!rc) rc = enc_store_members_apply(st, ch, from, why, nch, now, err);
+    free(ch);
+    free(from);
+    free(why);
     enc_member_scan_free(&sc);
     if (!rc) rc = enc_store_loyalty_state_set(st, "last_review", now, err);
     if (!rc) rc = enc_store_commit(st, err);

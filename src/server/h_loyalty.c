@@ -54,8 +54,7 @@ static void refused(enc_mres *rs, const enc_err *err, const char *field)
     switch (err->rc) {
     case ENC_EUSAGE: enc_mres_problem(rs, 400, field, "%s", err->msg); break;
     case ENC_EFAIL:
-        enc_mres_problem(rs, 409, strstr(err->msg, "idempotency") ? "/key" : field, "%s",
-                         err->msg);
+        enc_mres_problem(rs, 409, strstr(err->msg, "idempotency") ? "/key" : field, "%s", err->msg);
         break;
     case ENC_ENOTFOUND: enc_mres_problem(rs, 404, field, "%s", err->msg); break;
     default: enc__api_fail(rs, "points", err);
@@ -161,9 +160,9 @@ void enc_h_member_points_earn(enc_mreq *rq, enc_mres *rs)
     if (!member_of(rq, rs, &id, &p)) return;
     enc_points_result r;
     enc_err err = {0};
-    enc_rc rc = order ? enc_loyalty_earn_order(rq->st, &p, id, order, rq->now, &r, &err)
-                      : enc_loyalty_bonus(rq->st, &p, id, bonus, key, rq->who.name, rq->now, &r,
-                                          &err);
+    enc_rc rc =
+        order ? enc_loyalty_earn_order(rq->st, &p, id, order, rq->now, &r, &err)
+              : enc_loyalty_bonus(rq->st, &p, id, bonus, key, rq->who.name, rq->now, &r, &err);
     enc_prog_free(&p);
     if (rc) return refused(rs, &err, order ? "/order" : "/bonus");
     answer(rq, rs, id, "points.earn", &r);

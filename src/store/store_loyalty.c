@@ -548,21 +548,6 @@ enc_rc enc_store_member_put(enc_store *st, const enc_member *m, enc_err *err)
     return tier_sync(st, m, err);
 }
 
-enc_rc enc_store_member_update(enc_store *st, const enc_member *m, enc_err *err)
-{
-    sqlite3_stmt *s = prep(st,
-                           "UPDATE members SET tier = ?2, tier_since = ?3, drop_at = ?4"
-                           " WHERE customer_id = ?1",
-                           err);
-    if (!s) return ENC_EDB;
-    sqlite3_bind_int64(s, 1, m->customer);
-    sqlite3_bind_text(s, 2, m->tier, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, m->tier_since);
-    bind_opt(s, 4, m->drop_at);
-    if (run(st, s, err, "updating a member")) return err->rc;
-    return tier_sync(st, m, err);
-}
-
 enc_rc enc_store_tier_history_add(enc_store *st, int64_t cust, int64_t ts, const char *from,
                                   const char *to, const char *reason, enc_err *err)
 {
@@ -720,4 +705,127 @@ enc_rc enc_store_customer_tier(enc_store *st, int64_t cust, char *out, size_t ca
     snprintf(out, cap, "%s", rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : "");
     sqlite3_finalize(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? ENC_OK : enc__store_sqlfail(st, err, "tier");
+}
+
+/* rows of (text, text, count) */
+static enc_rc counts(enc_store *st, const char *sql, int64_t since, enc_ly_tier_count **out,
+                     size_t *n, enc_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = prep(st, sql, err);
+    if (!s) return ENC_EDB;
+    sqlite3_bind_int64(s, 1, since);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        enc_ly_tier_count *c = next_row(out, n, &cap, sizeof **out);
+        snprintf(c->from, sizeof c->from, "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(c->to, sizeof c->to, "%s", (const char *)sqlite3_column_text(s, 1));
+        c->n = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? ENC_OK : enc__store_sqlfail(st, err, "loyalty report");
+}
+
+enc_rc enc_store_loyalty_report(enc_store *st, int64_t since, enc_ly_report *r, enc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    sqlite3_stmt *s =
+        prep(st,
+             "SELECT (SELECT count(*) FROM members),"
+             " coalesce(sum(points) FILTER (WHERE kind = 'earn'), 0),"
+             " coalesce(sum(points) FILTER (WHERE kind = 'bonus'), 0),"
+             " coalesce(sum(points) FILTER (WHERE kind = 'import'), 0),"
+             " coalesce(sum(points) FILTER (WHERE kind = 'adjust' AND points > 0), 0),"
+             " coalesce(-sum(points) FILTER (WHERE kind = 'adjust' AND points < 0), 0),"
+             " coalesce(-sum(points) FILTER (WHERE kind = 'return'), 0),"
+             " coalesce(-sum(points) FILTER (WHERE kind = 'redeem'), 0),"
+             " coalesce(sum(points) FILTER (WHERE kind = 'reverse'), 0),"
+             " coalesce(-sum(points) FILTER (WHERE kind = 'expire'), 0),"
+             " count(*) FILTER (WHERE kind = 'redeem') - count(*) FILTER (WHERE kind = 'reverse')"
+             " FROM points_entries",
+             err);
+    if (!s) return ENC_EDB;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        int64_t *f[] = {&r->members,     &r->earned,       &r->bonus,      &r->imported,
+                        &r->adjusted_in, &r->adjusted_out, &r->returned,   &r->redeemed,
+                        &r->reversed,    &r->expired,      &r->redemptions};
+        for (int i = 0; i < 11; i++) *f[i] = sqlite3_column_int64(s, i);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW) return enc__store_sqlfail(st, err, "loyalty report");
+    s = prep(
+        st,
+        "SELECT coalesce(sum(b) FILTER (WHERE b > 0), 0), coalesce(sum(b) FILTER (WHERE b < 0),"
+        " 0), count(*) FILTER (WHERE b > 0) FROM (SELECT sum(points) AS b FROM points_entries"
+        " GROUP BY customer_id)",
+        err);
+    if (!s) return ENC_EDB;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        r->outstanding = sqlite3_column_int64(s, 0);
+        r->debt = sqlite3_column_int64(s, 1);
+        r->with_balance = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW) return enc__store_sqlfail(st, err, "loyalty report");
+    if (counts(st,
+               "SELECT '', tier, count(*) FROM members WHERE ?1 = ?1 GROUP BY tier ORDER BY 3 DESC",
+               since, &r->tiers, &r->ntiers, err) ||
+        counts(st,
+               "SELECT from_tier, to_tier, count(*) FROM tier_history WHERE ts >= ?1 AND"
+               " from_tier IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+               since, &r->moves, &r->nmoves, err)) {
+        enc_ly_report_free(r);
+        return err->rc;
+    }
+    return ENC_OK;
+}
+
+void enc_ly_report_free(enc_ly_report *r)
+{
+    free(r->tiers);
+    free(r->moves);
+    r->tiers = r->moves = NULL;
+    r->ntiers = r->nmoves = 0;
+}
+
+enc_rc enc_store_members_apply(enc_store *st, const enc_member *m, const char *const *from,
+                               const char *const *reason, size_t n, int64_t now, enc_err *err)
+{
+    static const char *const sql[] = {
+        "UPDATE members SET tier = ?2, tier_since = ?3, drop_at = ?4 WHERE customer_id = ?1",
+        "INSERT INTO tier_history(customer_id, ts, from_tier, to_tier, reason)"
+        " VALUES(?1, ?5, ?6, ?2, ?7)",
+        "UPDATE customers SET tier = ?2, updated_at = ?5 WHERE id = ?1 AND coalesce(tier, '') <> "
+        "?2",
+    };
+    sqlite3_stmt *s[3] = {0};
+    enc_rc rc = ENC_OK;
+    for (int k = 0; k < 3 && !rc; k++)
+        if (!(s[k] = prep(st, sql[k], err))) rc = ENC_EDB;
+    for (size_t i = 0; i < n && !rc; i++) {
+        for (int k = 0; k < 3 && !rc; k++) {
+            if (k && !reason[i]) break; /* a drop date only: no history, the tier is the same */
+            sqlite3_reset(s[k]);
+            sqlite3_clear_bindings(s[k]);
+            sqlite3_bind_int64(s[k], 1, m[i].customer);
+            sqlite3_bind_text(s[k], 2, m[i].tier, -1, SQLITE_STATIC);
+            if (k == 0) {
+                sqlite3_bind_int64(s[k], 3, m[i].tier_since);
+                bind_opt(s[k], 4, m[i].drop_at);
+            } else {
+                sqlite3_bind_int64(s[k], 5, now);
+            }
+            if (k == 1) {
+                sqlite3_bind_text(s[k], 6, from[i], -1, SQLITE_STATIC);
+                sqlite3_bind_text(s[k], 7, reason[i], -1, SQLITE_STATIC);
+            }
+            if (sqlite3_step(s[k]) != SQLITE_DONE) rc = enc__store_sqlfail(st, err, "tier review");
+        }
+    }
+    for (int k = 0; k < 3; k++) sqlite3_finalize(s[k]);
+    return rc;
 }

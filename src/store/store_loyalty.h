@@ -104,8 +104,6 @@ typedef struct enc_member {
 } enc_member;
 enc_rc enc_store_member_get(enc_store *st, int64_t cust, enc_member *m, bool *found, enc_err *err);
 enc_rc enc_store_member_put(enc_store *st, const enc_member *m, enc_err *err);
-/* Updates tier, tier_since and drop_at of an existing member (the review's write). */
-enc_rc enc_store_member_update(enc_store *st, const enc_member *m, enc_err *err);
 enc_rc enc_store_tier_history_add(enc_store *st, int64_t cust, int64_t ts, const char *from,
                                   const char *to, const char *reason, enc_err *err);
 typedef struct enc_tier_change {
@@ -128,11 +126,38 @@ typedef struct enc_member_scan {
 enc_rc enc_store_members_scan(enc_store *st, int qual, int64_t from, int64_t to,
                               enc_member_scan *out, enc_err *err);
 void enc_member_scan_free(enc_member_scan *s);
+/* The tier review's writes in one pass with statements prepared once: each member's new tier,
+ * tier_since and drop_at; a tier history row (from[i] -> m[i].tier, reason[i]) where reason[i]
+ * is not NULL. */
+enc_rc enc_store_members_apply(enc_store *st, const enc_member *m, const char *const *from,
+                               const char *const *reason, size_t n, int64_t now, enc_err *err);
 /* Per customer of ids (ascending, n of them) into out[]: which 0 = the balance (sum of entries),
  * 1 = points of lots expiring in (now, now + 30 days]; customers without any get 0. One ordered
  * scan each, merged with ids (the audience's columns). */
 enc_rc enc_store_loyalty_sums(enc_store *st, int which, int64_t now, const int64_t *ids, size_t n,
                               double *out, enc_err *err);
+/* The programme's figures for `encore loyalty report`: points by entry kind (issued = earn +
+ * bonus + positive adjustments + imports; returned, redeemed net of reversals, expired, negative
+ * adjustments), outstanding balances (positive and negative), members per tier, and tier moves
+ * (from -> to with counts, from the tier history since `since`). Strings and arrays are the
+ * caller's: free with enc_ly_report_free. */
+typedef struct enc_ly_tier_count {
+    char from[48], to[48];
+    int64_t n;
+} enc_ly_tier_count;
+typedef struct enc_ly_report {
+    int64_t members, with_balance;
+    int64_t earned, bonus, imported, adjusted_in, adjusted_out, returned, redeemed, reversed,
+        expired;
+    int64_t outstanding, debt; /* sum of positive balances; sum of negative ones */
+    int64_t redemptions;       /* redemption entries not reversed */
+    enc_ly_tier_count *tiers;  /* members per tier (to = tier, from empty) */
+    size_t ntiers;
+    enc_ly_tier_count *moves; /* tier changes since `since` (joins excluded) */
+    size_t nmoves;
+} enc_ly_report;
+enc_rc enc_store_loyalty_report(enc_store *st, int64_t since, enc_ly_report *r, enc_err *err);
+void enc_ly_report_free(enc_ly_report *r);
 /* The tier text a customer was imported with (customers.tier), "" when none. */
 enc_rc enc_store_customer_tier(enc_store *st, int64_t cust, char *out, size_t cap, enc_err *err);
 #endif

@@ -172,6 +172,26 @@ check "  the refused ones say why" "$(grep -h "over the balance" "$E2E_TMP"/par*
 run_rc "$ENCORE" points history C2 --json
 check "  one entry for the key sent four times" "$(jget "$OUT" 'sum(1 for e in d if e["kind"] == "redeem" and e["points"] == -100)')" 1
 
+# ---- the report: its sums against the members' histories ---------------------------------------
+h1=$("$ENCORE" points history C1 --json); h2=$("$ENCORE" points history C2 --json)
+want=$(/usr/bin/python3 -c '
+import json, sys
+e = json.loads(sys.argv[1]) + json.loads(sys.argv[2])
+issued = sum(x["points"] for x in e if x["kind"] in ("earn", "bonus", "import") or (x["kind"] == "adjust" and x["points"] > 0))
+expired = -sum(x["points"] for x in e if x["kind"] == "expire")
+redeemed = -sum(x["points"] for x in e if x["kind"] == "redeem") - sum(x["points"] for x in e if x["kind"] == "reverse")
+print((issued, expired, redeemed, round(expired / issued, 6), round(redeemed / issued, 6)))' "$h1" "$h2")
+run_rc "$ENCORE" loyalty report --since 2026-01-01 --now 2028-02-01 --json
+check "loyalty report: issued, expired (breakage), redeemed (rate) as the histories sum them" \
+  "$(jget "$OUT" '(d["issued"], d["expired"], d["redeemed"], round(d["breakage_rate"], 6), round(d["redemption_rate"], 6))')" "$want"
+check "  liability: outstanding points at the point value (1 minor unit)" \
+  "$(jget "$OUT" '(d["outstanding"], d["liability"])')" \
+  "$(jget "$("$ENCORE" points balance C1 --now 2028-02-01 --json)" '(d["balance"], d["balance"] / 100)')"
+check "  tier distribution and moves" "$(jget "$OUT" '(d["tiers"], [(m["from"], m["to"], m["members"]) for m in d["tier_moves"]])')" \
+  "({'member': 2}, [('member', 'silver', 1), ('silver', 'member', 1)])"
+run_rc "$ENCORE" loyalty report --bogus
+check "loyalty report: an unknown option is a usage error" "$RC" 2
+
 # ---- segment fields and template values -------------------------------------------------------
 export ENCORE_DB="$E2E_TMP/seg.db"
 "$ENCORE" loyalty programme "$DATA/programme.json" >/dev/null
