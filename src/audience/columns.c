@@ -544,16 +544,17 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
 static enc_rc load_loyalty(enc_aud_env *e, const bool *need, enc_err *err)
 {
     static const int fs[] = {AUD_F_POINTS_BALANCE, AUD_F_POINTS_EXPIRING_30D, AUD_F_TIER_SINCE,
-                             AUD_F_NEXT_TIER_GAP};
+                             AUD_F_NEXT_TIER_GAP,  AUD_F_UPGRADED_DAYS,       AUD_F_TIER_DROP_DAYS};
+    enum { NF = sizeof fs / sizeof *fs };
     bool any = false;
-    for (size_t k = 0; k < 4; k++) any |= need[fs[k]] && !e->loaded[fs[k]];
+    for (size_t k = 0; k < NF; k++) any |= need[fs[k]] && !e->loaded[fs[k]];
     if (!any) return ENC_OK;
-    double *v[4];
-    for (size_t k = 0; k < 4; k++) v[k] = num_col(e);
-    enc_loyalty_cols c = {v[0], v[1], v[2], v[3]};
+    double *v[NF];
+    for (size_t k = 0; k < NF; k++) v[k] = num_col(e);
+    enc_loyalty_cols c = {v[0], v[1], v[2], v[3], v[4], v[5]};
     if (e->st && enc_loyalty_columns(e->st, e->now, e->s->cust_id, e->s->ncust, &c, err))
         return err->rc;
-    for (size_t k = 0; k < 4; k++) {
+    for (size_t k = 0; k < NF; k++) {
         memset(&e->col[fs[k]], 0, sizeof e->col[fs[k]]);
         e->col[fs[k]].type = enc_aud_fields[fs[k]].type;
         e->col[fs[k]].num = v[k];

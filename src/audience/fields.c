@@ -176,6 +176,13 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
                              "what the member lacks for the next tier (spend in minor units, "
                              "points or orders); missing at the top tier",
                              "next_tier_gap < 10000"},
+    [AUD_F_UPGRADED_DAYS] = {"upgraded_days", AUD_DAYS, AUD_FROM_LOYALTY, NULL, 0,
+                             "days since the member's latest tier upgrade; missing when none",
+                             "upgraded_days < 1"},
+    [AUD_F_TIER_DROP_DAYS] = {"tier_drop_days", AUD_DAYS, AUD_FROM_LOYALTY, NULL, 0,
+                              "days until the member's tier drops unless they qualify again "
+                              "(a review found them below it); missing when none",
+                              "tier_drop_days <= 14"},
 };
 
 int enc_aud_field_find(const char *name, size_t len)

@@ -113,6 +113,8 @@ typedef enum enc_aud_fid {
     AUD_F_POINTS_EXPIRING_30D,
     AUD_F_TIER_SINCE,
     AUD_F_NEXT_TIER_GAP,
+    AUD_F_UPGRADED_DAYS,
+    AUD_F_TIER_DROP_DAYS,
     AUD_F_COUNT
 } enc_aud_fid;
 

@@ -642,10 +642,14 @@ enc_rc enc_loyalty_columns(enc_store *st, int64_t now, const int64_t *ids, size_
                            enc_loyalty_cols *c, enc_err *err)
 {
     enc_err_clear(err);
-    for (size_t i = 0; i < n; i++) c->tier_since[i] = c->next_tier_gap[i] = NAN;
+    for (size_t i = 0; i < n; i++)
+        c->tier_since[i] = c->next_tier_gap[i] = c->upgraded_days[i] = c->drop_days[i] = NAN;
     if (enc_store_loyalty_sums(st, 0, now, ids, n, c->balance, err) ||
-        enc_store_loyalty_sums(st, 1, now, ids, n, c->expiring_30d, err))
+        enc_store_loyalty_sums(st, 1, now, ids, n, c->expiring_30d, err) ||
+        enc_store_last_upgrades(st, ids, n, c->upgraded_days, err))
         return err->rc;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(c->upgraded_days[i])) c->upgraded_days[i] = (now - c->upgraded_days[i]) / 86400;
     enc_programme p;
     if (enc_loyalty_programme(st, &p, err)) {
         if (err->rc != ENC_ENOTFOUND) return err->rc;
@@ -660,6 +664,7 @@ enc_rc enc_loyalty_columns(enc_store *st, int64_t now, const int64_t *ids, size_
         if (j == n) break;
         if (ids[j] != sc.cust[i]) continue;
         c->tier_since[j] = (double)sc.since[i];
+        if (sc.drop_at[i]) c->drop_days[j] = (double)(sc.drop_at[i] - now) / 86400;
         size_t t = (size_t)tier_of(&p, sc.tier[i]);
         if (t + 1 < p.ntiers)
             c->next_tier_gap[j] =

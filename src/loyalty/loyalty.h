@@ -93,6 +93,8 @@ void enc_member_status_free(enc_member_status *s);
  * programme). */
 typedef struct enc_loyalty_cols {
     double *balance, *expiring_30d, *tier_since, *next_tier_gap;
+    double *upgraded_days, *drop_days; /* days since the latest upgrade; days until a pending
+                                        * drop (NaN when none) */
 } enc_loyalty_cols;
 enc_rc enc_loyalty_columns(enc_store *st, int64_t now, const int64_t *ids, size_t n,
                            enc_loyalty_cols *c, enc_err *err);

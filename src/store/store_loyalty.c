@@ -829,3 +829,24 @@ enc_rc enc_store_members_apply(enc_store *st, const enc_member *m, const char *c
     for (int k = 0; k < 3; k++) sqlite3_finalize(s[k]);
     return rc;
 }
+
+enc_rc enc_store_last_upgrades(enc_store *st, const int64_t *ids, size_t n, double *out,
+                               enc_err *err)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT customer_id, max(ts) FROM tier_history WHERE reason = 'upgrade'"
+                           " GROUP BY customer_id ORDER BY customer_id",
+                           err);
+    if (!s) return ENC_EDB;
+    size_t j = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        while (j < n && ids[j] < id) j++;
+        if (j == n) break;
+        if (ids[j] == id) out[j] = (double)sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? ENC_OK
+                                                 : enc__store_sqlfail(st, err, "tier upgrades");
+}

@@ -158,6 +158,10 @@ typedef struct enc_ly_report {
 } enc_ly_report;
 enc_rc enc_store_loyalty_report(enc_store *st, int64_t since, enc_ly_report *r, enc_err *err);
 void enc_ly_report_free(enc_ly_report *r);
+/* Per customer of ids (ascending): the time of the latest tier upgrade into out[] (NaN when none).
+ */
+enc_rc enc_store_last_upgrades(enc_store *st, const int64_t *ids, size_t n, double *out,
+                               enc_err *err);
 /* The tier text a customer was imported with (customers.tier), "" when none. */
 enc_rc enc_store_customer_tier(enc_store *st, int64_t cust, char *out, size_t cap, enc_err *err);
 #endif

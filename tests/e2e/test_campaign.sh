@@ -19,8 +19,8 @@ fi
 
 run_rc "$ENCORE" playbook list --json
 check "playbook list: exit 0" "$RC" 0
-check "playbook list: ten playbooks, each with a description" \
-  "$(jget "$OUT" 'sum(1 for p in d["playbooks"] if p["name"] and len(p["description"]) > 20)')" 10
+check "playbook list: fifteen playbooks (five of them loyalty's), each with a description" \
+  "$(jget "$OUT" 'sum(1 for p in d["playbooks"] if p["name"] and len(p["description"]) > 20)')" 15
 names=$(jget "$OUT" '" ".join(p["name"] for p in d["playbooks"])')
 
 total=0
@@ -48,7 +48,7 @@ for p in $names; do
   run_rc "$ENCORE" campaign start "$f" --at "$AT" --json
   check "$p: a rerun adds nothing" "$(jget "$OUT" '(d["added"], d["coupons"])')" "(0, 0)"
 done
-echo "# $total messages from the ten playbooks"
+echo "# $total messages from the playbooks"
 check "the playbooks reached customers" "$([ "$total" -gt 100 ] && echo yes)" yes
 run_rc "$ENCORE" outbox --json
 # displaced messages are cancelled (their campaign drops over a cap) or, with no time left before
