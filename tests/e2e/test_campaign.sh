@@ -97,7 +97,7 @@ check "no customer over a frequency cap in any window" "$over" 0
 # tick: a day later, then the same instant again
 run_rc "$ENCORE" tick --now "2026-01-01 12:00" --json
 check "tick: exit 0" "$RC" 0
-check "tick: every playbook is running" "$(jget "$OUT" 'len(d["campaigns"])')" 10
+check "tick: every playbook is running" "$(jget "$OUT" 'len(d["campaigns"])')" 15
 check "tick: no campaign failed" "$(jget "$OUT" 'sum(1 for c in d["campaigns"] if "error" in c)')" 0
 run_rc "$ENCORE" tick --now "2026-01-01 12:00" --json
 check "tick again at the same time adds nothing" "$(jget "$OUT" 'sum(c["added"] for c in d["campaigns"])')" 0
@@ -124,7 +124,7 @@ check "campaign show counts the redemption" "$(jget "$OUT" 'd["coupons_redeemed"
 
 # commands
 run_rc "$ENCORE" campaign list --json
-check "campaign list: ten running" "$(jget "$OUT" 'sum(1 for c in d["campaigns"] if c["state"] == "running")')" 10
+check "campaign list: fifteen running" "$(jget "$OUT" 'sum(1 for c in d["campaigns"] if c["state"] == "running")')" 15
 run_rc "$ENCORE" campaign pause win-back
 check "pause" "$RC" 0
 run_rc "$ENCORE" tick --now "2026-01-02 12:00" --json
