@@ -361,6 +361,7 @@ enc_rc enc_loyalty_adjust(enc_store *st, const enc_programme *p, int64_t cust, i
     memset(r, 0, sizeof *r);
     if (!delta) return enc_fail(err, ENC_EUSAGE, "an adjustment of 0 points changes nothing");
     if (!reason || !*reason) return enc_fail(err, ENC_EUSAGE, "an adjustment needs a reason");
+    if (strlen(reason) > 500) return enc_fail(err, ENC_EUSAGE, "a reason is at most 500 bytes");
     if (!key) return enc_fail(err, ENC_EUSAGE, "an adjustment needs an idempotency key");
     if (delta > (INT64_C(1) << 40) || delta < -(INT64_C(1) << 40))
         return enc_fail(err, ENC_EUSAGE, "an adjustment is at most 2^40 points");

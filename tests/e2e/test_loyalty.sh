@@ -113,6 +113,8 @@ check "an adjustment over the balance is refused" "$RC $ERR" \
   "1 encore: points: an adjustment of -5000 points is over the balance of 3550"
 run_rc "$ENCORE" points adjust C1 --points -50 --by ann --key a2
 check "an adjustment needs a reason" "$RC $ERR" "2 encore: points: an adjustment needs a reason"
+run_rc "$ENCORE" points adjust C1 --points 5 --reason "$(printf 'x%.0s' $(seq 501))" --key a9
+check "a reason is bounded" "$RC $ERR" "2 encore: points: a reason is at most 500 bytes"
 run_rc "$ENCORE" points adjust C1 --points 120 --reason "late delivery" --by ann --key a3 --now 2026-02-13 --json
 check "a manual adjustment" "$(jget "$OUT" 'd["balance"]')" 3670
 run_rc "$ENCORE" points history C1 --json
