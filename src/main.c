@@ -89,6 +89,10 @@ static const struct {
     {"audit", cmd_audit, "the append-only audit log of the management API and these commands",
      ENC_CMD_STORE | ENC_CMD_JSON},
     {"privacy", cmd_privacy, "retention periods per kind and their enforcement (docs/privacy.md)"},
+    /* loyalty (issue 15, docs/loyalty.md) */
+    {"points", cmd_points, "the points ledger: balance, history, earn, adjust, redeem, expire"},
+    {"tiers", cmd_tiers, "loyalty tiers: list, review (upgrades, downgrades), history"},
+    {"loyalty", cmd_loyalty, "the loyalty programme file and its report"},
     {NULL, NULL, NULL},
 };
 #pragma GCC diagnostic pop

@@ -6,6 +6,7 @@
 #include "audience/columns.h"
 #include "base/json.h"
 #include "audience/profcache.h"
+#include "loyalty/loyalty.h"
 #include "snapshot/colfile.h"
 #include "store/colcache_store.h"
 #include "base/datetime.h"
@@ -431,8 +432,32 @@ static enc_rc load_profiles(enc_aud_env *e, const bool *need, enc_err *err)
     return rc;
 }
 
+/* the loyalty fields, all four at once from the ledger (src/loyalty) */
+static enc_rc load_loyalty(enc_aud_env *e, const bool *need, enc_err *err)
+{
+    static const int fs[] = {AUD_F_POINTS_BALANCE, AUD_F_POINTS_EXPIRING_30D, AUD_F_TIER_SINCE,
+                             AUD_F_NEXT_TIER_GAP,  AUD_F_UPGRADED_DAYS,       AUD_F_TIER_DROP_DAYS};
+    enum { NF = sizeof fs / sizeof *fs };
+    bool any = false;
+    for (size_t k = 0; k < NF; k++) any |= need[fs[k]] && !e->loaded[fs[k]];
+    if (!any) return ENC_OK;
+    double *v[NF];
+    for (size_t k = 0; k < NF; k++) v[k] = num_col(e);
+    enc_loyalty_cols c = {v[0], v[1], v[2], v[3], v[4], v[5]};
+    if (e->st && enc_loyalty_columns(e->st, e->now, e->s->cust_id, e->s->ncust, &c, err))
+        return err->rc;
+    for (size_t k = 0; k < NF; k++) {
+        memset(&e->col[fs[k]], 0, sizeof e->col[fs[k]]);
+        e->col[fs[k]].type = enc_aud_fields[fs[k]].type;
+        e->col[fs[k]].num = v[k];
+        e->loaded[fs[k]] = true;
+    }
+    return ENC_OK;
+}
+
 enc_rc enc_aud_env_need(enc_aud_env *e, const bool *need, enc_err *err)
 {
+    if (load_loyalty(e, need, err)) return err->rc;
     for (int f = 0; f < AUD_F_COUNT; f++) {
         if (!need[f] || e->loaded[f] || enc_aud_fields[f].from != AUD_FROM_STORE) continue;
         enc_snapshot_opts o = {0, 0, 0};

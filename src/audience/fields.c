@@ -163,6 +163,26 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
                            "days to the next birthday (0 on the day; 29 Feb on 28 Feb in other "
                            "years), or to the predicted next order (negative when past)",
                            "days_until(birthday) <= 7"},
+    /* ---- loyalty: the points ledger and tiers (docs/loyalty.md) ---- */
+    [AUD_F_POINTS_BALANCE] = {"points_balance", AUD_NUM, AUD_FROM_LOYALTY, NULL, 0,
+                              "points balance in the ledger (0 for non-members)",
+                              "points_balance >= 1000"},
+    [AUD_F_POINTS_EXPIRING_30D] = {"points_expiring_30d", AUD_NUM, AUD_FROM_LOYALTY, NULL, 0,
+                                   "points of lots expiring within 30 days",
+                                   "points_expiring_30d > 0"},
+    [AUD_F_TIER_SINCE] = {"tier_since", AUD_TIME, AUD_FROM_LOYALTY, NULL, 0,
+                          "when the member reached their tier", "tier_since >= \"2026-01-01\""},
+    [AUD_F_NEXT_TIER_GAP] = {"next_tier_gap", AUD_NUM, AUD_FROM_LOYALTY, NULL, 0,
+                             "what the member lacks for the next tier (spend in minor units, "
+                             "points or orders); missing at the top tier",
+                             "next_tier_gap < 10000"},
+    [AUD_F_UPGRADED_DAYS] = {"upgraded_days", AUD_DAYS, AUD_FROM_LOYALTY, NULL, 0,
+                             "days since the member's latest tier upgrade; missing when none",
+                             "upgraded_days < 1"},
+    [AUD_F_TIER_DROP_DAYS] = {"tier_drop_days", AUD_DAYS, AUD_FROM_LOYALTY, NULL, 0,
+                              "days until the member's tier drops unless they qualify again "
+                              "(a review found them below it); missing when none",
+                              "tier_drop_days <= 14"},
 };
 
 int enc_aud_field_find(const char *name, size_t len)
@@ -240,8 +260,8 @@ const char *enc_aud_type_name(enc_aud_type t)
 
 const char *enc_aud_from_name(enc_aud_from f)
 {
-    static const char *const n[] = {"store", "profile", "function"};
-    return (unsigned)f <= AUD_FROM_FUNC ? n[f] : "?";
+    static const char *const n[] = {"store", "profile", "function", "loyalty"};
+    return (unsigned)f <= AUD_FROM_LOYALTY ? n[f] : "?";
 }
 
 /* ---- enumerated values ------------------------------------------------------------------- */

@@ -22,6 +22,7 @@ typedef enum enc_aud_from {
     AUD_FROM_STORE,   /* computed from the snapshot as of the evaluation time */
     AUD_FROM_PROFILE, /* the profiles table (latest scoring run); missing without a row */
     AUD_FROM_FUNC,    /* a function */
+    AUD_FROM_LOYALTY, /* the points ledger and tiers (src/loyalty) as of the evaluation time */
 } enc_aud_from;
 
 /* Enumerated value sets: a text field with one is checked at compile time. */
@@ -107,6 +108,13 @@ typedef enum enc_aud_fid {
     AUD_FN_SEGMENT,
     AUD_FN_KNOWN,
     AUD_FN_DAYS_UNTIL,
+    /* loyalty (issue 15, docs/loyalty.md) */
+    AUD_F_POINTS_BALANCE,
+    AUD_F_POINTS_EXPIRING_30D,
+    AUD_F_TIER_SINCE,
+    AUD_F_NEXT_TIER_GAP,
+    AUD_F_UPGRADED_DAYS,
+    AUD_F_TIER_DROP_DAYS,
     AUD_F_COUNT
 } enc_aud_fid;
 
@@ -130,7 +138,7 @@ const char *enc_aud_suggest(const char *s, size_t len, bool want_func);
 /* Closest of a NULL-terminated list of names, as above; NULL when none. */
 const char *enc_aud_suggest_in(const char *s, size_t len, const char *const *names);
 const char *enc_aud_type_name(enc_aud_type t); /* "money", "days", ... */
-const char *enc_aud_from_name(enc_aud_from f); /* "store", "profile", "function" */
+const char *enc_aud_from_name(enc_aud_from f); /* "store", "profile", "function", "loyalty" */
 
 /* ---- enumerated values --------------------------------------------------------------------
  * Each domain has canonical values 0..n-1 (the spellings the scoring stage writes, from

@@ -837,6 +837,29 @@ static void render_part(enc_plan *p, const enc_tpl *t, const enc_tval *d, bool h
     l->data_mask = NULL;
 }
 
+/* the loyalty values (issue 15, docs/loyalty.md): member.tier, member.points,
+ * member.expiring_points (within 30 days), member.next_tier_gap; from the same columns the
+ * segment language reads, so a message says what its audience was chosen on */
+static void member_values(enc_plan *p, int32_t i, enc_arena *a, enc_tval *d)
+{
+    static const struct {
+        int f;
+        const char *name;
+    } vals[] = {{AUD_F_POINTS_BALANCE, "member.points"},
+                {AUD_F_POINTS_EXPIRING_30D, "member.expiring_points"},
+                {AUD_F_NEXT_TIER_GAP, "member.next_tier_gap"}};
+    const enc_snapshot *s = p->snap;
+    if (s->tier && s->tier[i] >= 0) enc_tval_set(a, d, "member.tier", s->tiers.names[s->tier[i]]);
+    for (size_t k = 0; p->env && k < sizeof vals / sizeof *vals; k++) {
+        enc_aud_col c;
+        enc_err err = {0};
+        char buf[32];
+        if (enc_aud_env_column(p->env, vals[k].f, &c, &err) || !c.num || isnan(c.num[i])) continue;
+        snprintf(buf, sizeof buf, "%.0f", c.num[i]);
+        enc_tval_set(a, d, vals[k].name, buf);
+    }
+}
+
 void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_expires,
                      int64_t message_id, enc_rendered *r)
 {
@@ -873,6 +896,7 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     if (s->tier[i] >= 0) enc_tval_set(a, d, "customer.tier", s->tiers.names[s->tier[i]]);
     snprintf(buf, sizeof buf, "%lld", (long long)s->points[i]);
     enc_tval_set(a, d, "customer.points", buf);
+    member_values(p, i, a, d);
     const enc_spec_offer *f = &var->offer;
     if (c->needs_coupon) {
         int64_t amt = f->namount == 1 ? f->amount[0]

@@ -44,6 +44,11 @@ const char *const enc_spec_fields[] = {
     "days_since_order",
     "shop.name",
     "shop.url",
+    /* loyalty (issue 15, docs/loyalty.md) */
+    "member.tier",
+    "member.points",
+    "member.expiring_points",
+    "member.next_tier_gap",
     NULL,
 };
 const char *const enc_spec_list_fields[] = {"items", NULL};

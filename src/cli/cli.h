@@ -92,4 +92,8 @@ int cmd_audit(enc_cli *cli, int argc, char **argv);
 /* analytics */
 int cmd_cohorts(enc_cli *cli, int argc, char **argv);
 int cmd_kpis(enc_cli *cli, int argc, char **argv);
+/* loyalty (cmd_points.c, cmd_tiers.c, cmd_loyalty.c) */
+int cmd_points(enc_cli *cli, int argc, char **argv);
+int cmd_tiers(enc_cli *cli, int argc, char **argv);
+int cmd_loyalty(enc_cli *cli, int argc, char **argv);
 #endif

@@ -65,4 +65,13 @@ json_t *enc_openapi_doc(void);
 /* schemas of request bodies (routes.c) */
 extern const enc_schema enc_schema_login, enc_schema_user_new, enc_schema_user_patch,
     enc_schema_key_new, enc_schema_campaign, enc_schema_policy, enc_schema_measurement;
+/* h_loyalty.c: members' points and tiers (issue 15, docs/loyalty.md) */
+void enc_h_member_points(enc_mreq *rq, enc_mres *rs);
+void enc_h_member_points_history(enc_mreq *rq, enc_mres *rs);
+void enc_h_member_tiers(enc_mreq *rq, enc_mres *rs);
+void enc_h_member_points_earn(enc_mreq *rq, enc_mres *rs);
+void enc_h_member_points_return(enc_mreq *rq, enc_mres *rs);
+void enc_h_member_points_adjust(enc_mreq *rq, enc_mres *rs);
+void enc_h_member_points_redeem(enc_mreq *rq, enc_mres *rs);
+void enc_h_member_points_reverse(enc_mreq *rq, enc_mres *rs);
 #endif

@@ -54,6 +54,37 @@ const enc_schema enc_schema_policy = {
 const enc_schema enc_schema_measurement = {
     "Measurement", NULL, "attribution windows and message costs (`encore campaign measure FILE`)"};
 
+/* loyalty (issue 15, docs/loyalty.md): every write carries an idempotency key (an order's id is
+ * its own) */
+static const enc_field earn_fields[] = {
+    {"order", ENC_F_STRING, false, 200, "the shop's order id: its points (a paid order, once)"},
+    {"bonus", ENC_F_STRING, false, 16, "or a bonus: signup, birthday, review or nps"},
+    {"key", ENC_F_STRING, false, 128, "idempotency key (bonus: required)"},
+    {NULL}};
+static const enc_schema enc_schema_points_earn = {"PointsEarn", earn_fields, "points earned"};
+static const enc_field return_fields[] = {
+    {"order", ENC_F_STRING, true, 200, "the returned order's id: its points are taken back"},
+    {NULL}};
+static const enc_schema enc_schema_points_return = {"PointsReturn", return_fields, "a return"};
+static const enc_field adjust_fields[] = {
+    {"points", ENC_F_INT, true, 0, "points to add (positive) or take (negative)"},
+    {"reason", ENC_F_STRING, true, 500, "why"},
+    {"key", ENC_F_STRING, true, 128, "idempotency key"},
+    {NULL}};
+static const enc_schema enc_schema_points_adjust = {"PointsAdjust", adjust_fields,
+                                                    "a manual adjustment"};
+static const enc_field redeem_fields[] = {
+    {"reward", ENC_F_STRING, false, 100, "a reward of the programme's catalogue"},
+    {"points", ENC_F_INT, false, 0, "or a number of points"},
+    {"key", ENC_F_STRING, true, 128, "idempotency key"},
+    {NULL}};
+static const enc_schema enc_schema_points_redeem = {"PointsRedeem", redeem_fields, "a redemption"};
+static const enc_field reverse_fields[] = {{"entry", ENC_F_INT, true, 0, "the redemption's entry"},
+                                           {"key", ENC_F_STRING, true, 128, "idempotency key"},
+                                           {NULL}};
+static const enc_schema enc_schema_points_reverse = {"PointsReverse", reverse_fields,
+                                                     "the reversal of a redemption"};
+
 /* ---- query parameters ---------------------------------------------------------------------- */
 
 static const enc_qparam audit_q[] = {
@@ -234,6 +265,26 @@ const enc_route enc_routes[] = {
     {"GET", "/v1/analytics/campaigns", READERS, enc_h_analytics_campaigns,
      "Every started campaign ranked by incremental revenue (as encore campaign report)", NULL,
      "CampaignRanking", ranked_q, 0, 200},
+
+    /* loyalty: members' points and tiers, for POS and apps (docs/loyalty.md) */
+    {"GET", "/v1/members/{id}/points", READERS | SUPPORT, enc_h_member_points,
+     "A member's balance, open lots with expiry, tier and gap to the next", NULL, NULL, NULL, 0,
+     200},
+    {"GET", "/v1/members/{id}/points/history", READERS | SUPPORT, enc_h_member_points_history,
+     "A member's points entries, oldest first", NULL, NULL, NULL, 0, 200},
+    {"GET", "/v1/members/{id}/tiers", READERS | SUPPORT, enc_h_member_tiers,
+     "A member's tier changes", NULL, NULL, NULL, 0, 200},
+    {"POST", "/v1/members/{id}/points/earn", WRITERS | SUPPORT, enc_h_member_points_earn,
+     "Earn the points of a paid order, or a bonus", &enc_schema_points_earn, NULL, NULL, 0, 201},
+    {"POST", "/v1/members/{id}/points/return", WRITERS | SUPPORT, enc_h_member_points_return,
+     "Take back the points of a returned order", &enc_schema_points_return, NULL, NULL, 0, 201},
+    {"POST", "/v1/members/{id}/points/adjust", WRITERS | SUPPORT, enc_h_member_points_adjust,
+     "A manual adjustment with its reason", &enc_schema_points_adjust, NULL, NULL, 0, 201},
+    {"POST", "/v1/members/{id}/points/redeem", WRITERS | SUPPORT, enc_h_member_points_redeem,
+     "Redeem points for a reward (over the balance: 409)", &enc_schema_points_redeem, NULL, NULL, 0,
+     201},
+    {"POST", "/v1/members/{id}/points/reverse", WRITERS | SUPPORT, enc_h_member_points_reverse,
+     "Reverse a redemption (once)", &enc_schema_points_reverse, NULL, NULL, 0, 201},
 
     /* the contract and operations */
     {"GET", "/v1/openapi.json", ANYONE, enc_h_openapi, "This API's OpenAPI 3.1 document", NULL,

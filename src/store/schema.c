@@ -333,6 +333,45 @@ const char *const enc__schema_migrations[] = {
     "  PRIMARY KEY(kind, hash)) WITHOUT ROWID;"
     "ALTER TABLE customers ADD COLUMN erased_at INTEGER;"
     "CREATE TABLE privacy_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+
+    /* 13: loyalty (branch loyalty, issue 15, docs/loyalty.md): the programme file as saved,
+     *    the append-only points ledger (a balance is the sum of a member's entries), the lots
+     *    each earning opens (remaining points, expiry; a negative lot is a debt a return left
+     *    when the programme allows it), which lots each debit took (points_moves: oldest first,
+     *    given back by a reversal), members with their tier and a pending drop after a review,
+     *    the tier history, and state such as the last tier review. idem_key makes every write
+     *    idempotent: the same key with the same request replays, with another is refused. */
+    "CREATE TABLE loyalty_programme("
+    "  id INTEGER PRIMARY KEY, body TEXT NOT NULL, saved_at INTEGER NOT NULL);"
+    "CREATE TABLE loyalty_state(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE points_entries("
+    "  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('earn', 'bonus', 'return', 'redeem', 'reverse',"
+    "    'adjust', 'expire', 'import')),"
+    "  points INTEGER NOT NULL, order_id INTEGER, lot_id INTEGER, ref_id INTEGER,"
+    "  reason TEXT, actor TEXT, idem_key TEXT UNIQUE, request TEXT, created_at INTEGER NOT NULL);"
+    "CREATE INDEX points_entries_customer ON points_entries(customer_id, ts);"
+    "CREATE UNIQUE INDEX points_entries_order ON points_entries(order_id, kind)"
+    "  WHERE order_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX points_entries_ref ON points_entries(ref_id) WHERE ref_id IS NOT NULL;"
+    "CREATE TABLE points_lots("
+    "  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, entry_id INTEGER NOT NULL,"
+    "  earned_at INTEGER NOT NULL, expires_at INTEGER, points INTEGER NOT NULL,"
+    "  remaining INTEGER NOT NULL);"
+    "CREATE INDEX points_lots_open ON points_lots(customer_id, earned_at, id) WHERE remaining <> 0;"
+    "CREATE INDEX points_lots_expiry ON points_lots(expires_at)"
+    "  WHERE remaining > 0 AND expires_at IS NOT NULL;"
+    "CREATE TABLE points_moves("
+    "  entry_id INTEGER NOT NULL, lot_id INTEGER NOT NULL, points INTEGER NOT NULL,"
+    "  PRIMARY KEY(entry_id, lot_id)) WITHOUT ROWID;"
+    "CREATE TABLE members("
+    "  customer_id INTEGER PRIMARY KEY, tier TEXT NOT NULL, tier_since INTEGER NOT NULL,"
+    "  joined_at INTEGER NOT NULL, drop_at INTEGER);"
+    "CREATE INDEX members_drop ON members(drop_at) WHERE drop_at IS NOT NULL;"
+    "CREATE TABLE tier_history("
+    "  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+    "  from_tier TEXT, to_tier TEXT NOT NULL, reason TEXT NOT NULL);"
+    "CREATE INDEX tier_history_customer ON tier_history(customer_id, ts);",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

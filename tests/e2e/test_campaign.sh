@@ -19,8 +19,8 @@ fi
 
 run_rc "$ENCORE" playbook list --json
 check "playbook list: exit 0" "$RC" 0
-check "playbook list: ten playbooks, each with a description" \
-  "$(jget "$OUT" 'sum(1 for p in d["playbooks"] if p["name"] and len(p["description"]) > 20)')" 10
+check "playbook list: fifteen playbooks (five of them loyalty's), each with a description" \
+  "$(jget "$OUT" 'sum(1 for p in d["playbooks"] if p["name"] and len(p["description"]) > 20)')" 15
 names=$(jget "$OUT" '" ".join(p["name"] for p in d["playbooks"])')
 
 total=0
@@ -48,7 +48,7 @@ for p in $names; do
   run_rc "$ENCORE" campaign start "$f" --at "$AT" --json
   check "$p: a rerun adds nothing" "$(jget "$OUT" '(d["added"], d["coupons"])')" "(0, 0)"
 done
-echo "# $total messages from the ten playbooks"
+echo "# $total messages from the playbooks"
 check "the playbooks reached customers" "$([ "$total" -gt 100 ] && echo yes)" yes
 run_rc "$ENCORE" outbox --json
 # displaced messages are cancelled (their campaign drops over a cap) or, with no time left before
@@ -97,7 +97,7 @@ check "no customer over a frequency cap in any window" "$over" 0
 # tick: a day later, then the same instant again
 run_rc "$ENCORE" tick --now "2026-01-01 12:00" --json
 check "tick: exit 0" "$RC" 0
-check "tick: every playbook is running" "$(jget "$OUT" 'len(d["campaigns"])')" 10
+check "tick: every playbook is running" "$(jget "$OUT" 'len(d["campaigns"])')" 15
 check "tick: no campaign failed" "$(jget "$OUT" 'sum(1 for c in d["campaigns"] if "error" in c)')" 0
 run_rc "$ENCORE" tick --now "2026-01-01 12:00" --json
 check "tick again at the same time adds nothing" "$(jget "$OUT" 'sum(c["added"] for c in d["campaigns"])')" 0
@@ -124,7 +124,7 @@ check "campaign show counts the redemption" "$(jget "$OUT" 'd["coupons_redeemed"
 
 # commands
 run_rc "$ENCORE" campaign list --json
-check "campaign list: ten running" "$(jget "$OUT" 'sum(1 for c in d["campaigns"] if c["state"] == "running")')" 10
+check "campaign list: fifteen running" "$(jget "$OUT" 'sum(1 for c in d["campaigns"] if c["state"] == "running")')" 15
 run_rc "$ENCORE" campaign pause win-back
 check "pause" "$RC" 0
 run_rc "$ENCORE" tick --now "2026-01-02 12:00" --json

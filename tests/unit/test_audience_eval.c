@@ -662,6 +662,12 @@ static double field_num(const char *name, int c)
         return cnt ? (double)(now - lt) / DAYS : NAN;
     }
     if (!strcmp(name, "points")) return (double)cu->points;
+    /* loyalty fields: this shop has no programme and no ledger (their values with one are
+     * checked by tests/e2e/test_loyalty.sh) */
+    if (!strcmp(name, "points_balance") || !strcmp(name, "points_expiring_30d")) return 0;
+    if (!strcmp(name, "tier_since") || !strcmp(name, "next_tier_gap") ||
+        !strcmp(name, "upgraded_days") || !strcmp(name, "tier_drop_days"))
+        return NAN;
     if (!strcmp(name, "registered_at")) return cu->has_reg ? (double)cu->reg : NAN;
     if (!strcmp(name, "registered_days")) return cu->has_reg ? (double)(now - cu->reg) / DAYS : NAN;
     if (!strcmp(name, "birth_month")) return cu->bm ? cu->bm : NAN;
@@ -813,7 +819,13 @@ static const fdesc numf[] = {{"orders", 'n'},
                              {"next_order_date", 't'},
                              {"price_sensitivity", 'n'},
                              {"cluster", 'n'},
-                             {"scored_at", 't'}};
+                             {"scored_at", 't'},
+                             {"points_balance", 'n'},
+                             {"points_expiring_30d", 'n'},
+                             {"tier_since", 't'},
+                             {"next_tier_gap", 'n'},
+                             {"upgraded_days", 'd'},
+                             {"tier_drop_days", 'd'}};
 static const char *const textf[] = {"region",
                                     "city",
                                     "tier",

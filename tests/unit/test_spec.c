@@ -403,11 +403,13 @@ static char *slurp(const char *path, size_t *n)
 
 static void playbooks_parse_and_match_their_files(void)
 {
-    CHECK_INT(enc_playbooks_count, 10);
+    CHECK_INT(enc_playbooks_count, 15);
     static const char *const want[] = {
-        "first-purchase-thanks", "cart-reminder", "win-back",        "vip-perks",    "birthday",
-        "replenishment",         "cross-sell",    "upsell-browsers", "new-arrivals", "nps-survey"};
-    for (size_t i = 0; i < 10; i++) CHECK(enc_playbook_find(want[i]) != NULL);
+        "first-purchase-thanks", "cart-reminder", "win-back", "vip-perks", "birthday",
+        "replenishment", "cross-sell", "upsell-browsers", "new-arrivals", "nps-survey",
+        /* loyalty (issue 15) */
+        "member-day", "points-expiring", "reward-ready", "tier-upgraded", "tier-drop-warning"};
+    for (size_t i = 0; i < 15; i++) CHECK(enc_playbook_find(want[i]) != NULL);
     CHECK(enc_playbook_find("nope") == NULL);
     /* the source folder, from this file's path (tests/unit/..) */
     char dir[512];
