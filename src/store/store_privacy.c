@@ -366,6 +366,10 @@ static const struct {
     {"inbox", "inbox", "customer_id"},
     {"campaign_memberships", "campaign_members", "customer_id"},
     {"coupons", "coupons", "customer_id"},
+    {"loyalty_member", "members", "customer_id"},
+    {"points_entries", "points_entries", "customer_id"},
+    {"points_lots", "points_lots", "customer_id"},
+    {"tier_history", "tier_history", "customer_id"},
 };
 
 bool enc_store_export_covers(const char *table_column)
