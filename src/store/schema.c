@@ -303,6 +303,15 @@ const char *const enc__schema_migrations[] = {
     "CREATE INDEX messages_campaign ON messages(campaign, variant);"
     "CREATE INDEX messages_sent ON messages(customer_id, sent_at) WHERE state = 'sent';"
     "ALTER TABLE coupons ADD COLUMN revoked_at INTEGER;",
+
+    /* 11 (branch journeys, issue 19): journey state — one row per customer and journey entry
+     *    (the trigger's occurrence): the entry's time and number, the step reached and when it
+     *    is due, the status and the path of steps and branches taken (docs/campaigns.md). */
+    "CREATE TABLE journey_state("
+    "  campaign TEXT NOT NULL, customer_id INTEGER NOT NULL, entry TEXT NOT NULL,"
+    "  entered_at INTEGER NOT NULL, entry_no INTEGER NOT NULL, step TEXT NOT NULL,"
+    "  step_due INTEGER NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL, PRIMARY KEY(campaign, customer_id, entry)) WITHOUT ROWID;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);
