@@ -64,8 +64,7 @@ static bool unsubscribed(const enc_snapshot *s, int32_t i, int64_t from, int64_t
 {
     if (!s->ev_off) return false;
     for (int64_t e = s->ev_off[i]; e < s->ev_off[i + 1]; e++)
-        if (s->ev_type[e] == EV_UNSUBSCRIBE && s->ev_ts[e] > from && s->ev_ts[e] <= to)
-            return true;
+        if (s->ev_type[e] == EV_UNSUBSCRIBE && s->ev_ts[e] > from && s->ev_ts[e] <= to) return true;
     return false;
 }
 
@@ -271,8 +270,7 @@ const char *enc_journey_status(int decision)
 
 /* ---- the journey as JSON ------------------------------------------------------------------ */
 
-static const char *const cond_names[ENC_JC_NCOND] = {"opened", "clicked", "bought",
-                                                     "unsubscribed"};
+static const char *const cond_names[ENC_JC_NCOND] = {"opened", "clicked", "bought", "unsubscribed"};
 
 static void fmt_dur(char *out, size_t cap, int64_t s)
 {

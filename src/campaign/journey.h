@@ -16,8 +16,8 @@
 typedef struct enc_journey_in {
     const enc_spec *spec; /* spec->journey.nsteps > 0 */
     const enc_snapshot *s;
-    const enc_members *members; /* the campaign's members: the step messages sent or held out */
-    const enc_jstates *states;  /* the journey states stored */
+    const enc_members *members;     /* the campaign's members: the step messages sent or held out */
+    const enc_jstates *states;      /* the journey states stored */
     const enc_smap *opens, *clicks; /* enc_journey_signals */
     int64_t now;
 } enc_journey_in;

@@ -746,9 +746,10 @@ static enc_rc read_branch(rd *r, const json_t *o, const enc_journey *j, enc_jbra
     if (keys_only(r, o, k_branch)) return r->err->rc;
     const char *name;
     if (get_str(r, o, "name", true, &name)) return r->err->rc;
-    if (!name_valid(name) || strcmp(name, "end") == 0) {
+    if (!name_valid(name) || strcmp(name, "end") == 0 || strcmp(name, "otherwise") == 0) {
         push(r, "name");
-        return bad(r, "1 to %d of A-Z a-z 0-9 . _ - (not \"end\")", ENC_SPEC_MAX_NAME - 1);
+        return bad(r, "1 to %d of A-Z a-z 0-9 . _ - (not \"end\" or \"otherwise\")",
+                   ENC_SPEC_MAX_NAME - 1);
     }
     snprintf(b->name, sizeof b->name, "%s", name);
     for (int c = 0; c < ENC_JC_NCOND; c++) b->want[c] = -1;
@@ -956,7 +957,6 @@ static enc_rc read_journey(rd *r, const json_t *o, enc_spec *s)
         for (int k = start; k <= d; k++)
             cl += (size_t)snprintf(cyc + cl, sizeof cyc - cl, "%s%s", k > start ? " > " : "",
                                    j->steps[stack[k]].name);
-        r->path[l] = 0;
         return bad(r, "the steps make a cycle (%s): every path must end", cyc);
     }
     /* steps no path reaches are mistakes */
@@ -972,7 +972,6 @@ static enc_rc read_journey(rd *r, const json_t *o, enc_spec *s)
         }
     for (int i = 0; i < j->nsteps; i++)
         if (!reach[i]) {
-            r->path[l] = 0;
             push_i(r, (size_t)i);
             return bad(r, "no path reaches step '%s' (name it in a \"next\")", j->steps[i].name);
         }

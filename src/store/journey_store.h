@@ -41,6 +41,6 @@ enc_rc enc_jstate_put(enc_store *st, const char *campaign, const enc_jstate *s, 
  * idempotency key: *opens and *clicks (new maps, the caller frees with enc_smap_free) map it to
  * the event's time. Tracking events name their message (props.message_id, src/server/track.c);
  * events naming no message of the campaign are not counted. */
-enc_rc enc_journey_signals(enc_store *st, const char *campaign, enc_smap **opens,
-                           enc_smap **clicks, enc_err *err);
+enc_rc enc_journey_signals(enc_store *st, const char *campaign, enc_smap **opens, enc_smap **clicks,
+                           enc_err *err);
 #endif

@@ -84,8 +84,8 @@ enc_rc enc_jstate_put(enc_store *st, const char *campaign, const enc_jstate *s, 
     return rc == SQLITE_DONE ? ENC_OK : sqlfail(db, err, "writing journey state");
 }
 
-enc_rc enc_journey_signals(enc_store *st, const char *campaign, enc_smap **opens,
-                           enc_smap **clicks, enc_err *err)
+enc_rc enc_journey_signals(enc_store *st, const char *campaign, enc_smap **opens, enc_smap **clicks,
+                           enc_err *err)
 {
     sqlite3 *db = st->db;
     *opens = enc_smap_new(256);
