@@ -148,8 +148,9 @@ static void walk(const enc_journey_in *in, enc_jrun *run, enc_jwalk *w, enc_occ_
         int b = branch_taken(in, st, w->cust, m->message_key, sent, end);
         int nx = b >= 0 ? st->branches[b].next : st->next;
         /* the path names the branch taken; "otherwise" when the step's own next was */
-        pl += (size_t)snprintf(path + pl, sizeof path - pl, ">%s",
-                               b >= 0 ? st->branches[b].name : "otherwise");
+        if (st->nbranches)
+            pl += (size_t)snprintf(path + pl, sizeof path - pl, ">%s",
+                                   b >= 0 ? st->branches[b].name : "otherwise");
         if (pl >= sizeof path) pl = sizeof path - 1;
         if (nx < 0) {
             status = "done";
@@ -353,4 +354,123 @@ void enc_journey_json(const enc_journey *j, enc_jw *w)
     paths(j, 0, stack, 0, &left, w);
     enc_jw_end(w);
     enc_jw_end(w);
+}
+
+/* ---- the funnel (campaign report) ----------------------------------------------------------- */
+
+static int64_t key_time(const enc_smap *m, const char *key)
+{
+    int64_t *t = m && key ? enc_smap_get(m, key, strlen(key)) : NULL;
+    return t ? *t : 0;
+}
+
+enc_rc enc_journey_funnel(enc_store *st, const enc_spec *spec, int64_t as_of, enc_buf *out,
+                          enc_err *err)
+{
+    const enc_journey *j = &spec->journey;
+    enc_jstates ss = {0};
+    enc_members mem = {0};
+    enc_smap *opens = NULL, *clicks = NULL, *sent = NULL;
+    enc_rc rc;
+    if ((rc = enc_jstates_load(st, spec->name, &ss, err)) ||
+        (rc = enc_members_load(st, spec->name, &mem, err)) ||
+        (rc = enc_journey_signals(st, spec->name, &opens, &clicks, err)) ||
+        (rc = enc_journey_sent(st, spec->name, &sent, err)))
+        goto done;
+    enum { F_REACHED, F_MESSAGES, F_SENT, F_OPENED, F_CLICKED, F_N };
+    int64_t f[ENC_JOURNEY_MAX_STEPS][F_N] = {{0}};
+    int64_t taken[ENC_JOURNEY_MAX_STEPS][ENC_JOURNEY_MAX_BRANCHES + 1] = {{0}};
+    static const char *const statuses[] = {"active", "waiting", "done",
+                                           "exited", "holdout", "stopped"};
+    int64_t nstatus[6] = {0}, entered = 0;
+    for (size_t k = 0; k < ss.n; k++) {
+        const enc_jstate *s = &ss.v[k];
+        if (s->entered_at > as_of) continue;
+        entered++;
+        for (int i = 0; i < 6; i++)
+            if (strcmp(s->status, statuses[i]) == 0) nstatus[i]++;
+        if (strcmp(s->status, "holdout") == 0) continue;
+        /* the path: step, then (when the step has branches) the branch or "otherwise", ... */
+        char tok[ENC_SPEC_MAX_NAME + 4];
+        const char *p = s->path;
+        int cur = 0;
+        bool want_step = true;
+        while (*p) {
+            size_t n = strcspn(p, ">");
+            snprintf(tok, sizeof tok, "%.*s", (int)(n < sizeof tok - 1 ? n : sizeof tok - 1), p);
+            p += n + (p[n] == '>');
+            if (want_step) {
+                cur = -1;
+                for (int i = 0; i < j->nsteps; i++)
+                    if (strcmp(j->steps[i].name, tok) == 0) cur = i;
+                if (cur < 0) break; /* a reason "(no_consent)" or a step renamed since */
+                f[cur][F_REACHED]++;
+                char key[512];
+                snprintf(key, sizeof key, "%s/%s", s->entry, j->steps[cur].name);
+                const enc_member *m = enc_members_find(&mem, s->customer, key);
+                if (m && !m->holdout && m->at <= as_of) {
+                    int64_t t;
+                    f[cur][F_MESSAGES]++;
+                    if ((t = key_time(sent, m->message_key)) && t <= as_of) f[cur][F_SENT]++;
+                    int64_t to = key_time(opens, m->message_key),
+                            tc = key_time(clicks, m->message_key);
+                    if ((to && to <= as_of) || (tc && tc <= as_of)) f[cur][F_OPENED]++;
+                    if (tc && tc <= as_of) f[cur][F_CLICKED]++;
+                }
+                want_step = j->steps[cur].nbranches == 0;
+            } else {
+                const enc_jstep *stp = &j->steps[cur];
+                int b = stp->nbranches; /* "otherwise" */
+                for (int i = 0; i < stp->nbranches; i++)
+                    if (strcmp(stp->branches[i].name, tok) == 0) b = i;
+                if (b < stp->nbranches || strcmp(tok, "otherwise") == 0) taken[cur][b]++;
+                want_step = true;
+            }
+        }
+    }
+    enc_jw w;
+    enc_jw_init(&w, out);
+    enc_jw_obj(&w);
+    enc_jw_kint(&w, "entered", entered);
+    enc_jw_key(&w, "status");
+    enc_jw_obj(&w);
+    for (int i = 0; i < 6; i++) enc_jw_kint(&w, statuses[i], nstatus[i]);
+    enc_jw_end(&w);
+    enc_jw_key(&w, "steps");
+    enc_jw_arr(&w);
+    for (int i = 0; i < j->nsteps; i++) {
+        enc_jw_obj(&w);
+        enc_jw_kstr(&w, "name", j->steps[i].name);
+        enc_jw_kstr(&w, "channel", enc_channel_name((enc_channel)j->steps[i].channel));
+        enc_jw_kint(&w, "reached", f[i][F_REACHED]);
+        enc_jw_kint(&w, "messages", f[i][F_MESSAGES]);
+        enc_jw_kint(&w, "sent", f[i][F_SENT]);
+        enc_jw_kint(&w, "opened", f[i][F_OPENED]);
+        enc_jw_kint(&w, "clicked", f[i][F_CLICKED]);
+        enc_jw_end(&w);
+    }
+    enc_jw_end(&w);
+    enc_jw_key(&w, "branches");
+    enc_jw_arr(&w);
+    for (int i = 0; i < j->nsteps; i++) {
+        const enc_jstep *stp = &j->steps[i];
+        for (int b = 0; stp->nbranches && b <= stp->nbranches; b++) {
+            int nx = b < stp->nbranches ? stp->branches[b].next : stp->next;
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "step", stp->name);
+            enc_jw_kstr(&w, "branch", b < stp->nbranches ? stp->branches[b].name : "otherwise");
+            enc_jw_kstr(&w, "next", nx >= 0 ? j->steps[nx].name : "end");
+            enc_jw_kint(&w, "taken", taken[i][b]);
+            enc_jw_end(&w);
+        }
+    }
+    enc_jw_end(&w);
+    enc_jw_end(&w);
+done:
+    enc_jstates_free(&ss);
+    enc_members_free(&mem);
+    if (opens) enc_smap_free(opens);
+    if (clicks) enc_smap_free(clicks);
+    if (sent) enc_smap_free(sent);
+    return rc;
 }

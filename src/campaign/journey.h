@@ -55,4 +55,11 @@ const char *enc_journey_status(int decision);
  * conditions and next, next) and "paths" (every path from the first step to an end, as lists
  * of step and branch names). */
 void enc_journey_json(const enc_journey *j, enc_jw *w);
+/* The journey's funnel as of as_of, one JSON object into out (the "journey" of `campaign
+ * report --json`, docs/campaigns.md): entered and the status counts of the journeys; per step
+ * the journeys that reached it, its messages, sent, opened (or clicked), clicked; per branch
+ * (and each step's "otherwise") the journeys that took it. Held-out journeys count only in
+ * entered and status. */
+enc_rc enc_journey_funnel(enc_store *st, const enc_spec *spec, int64_t as_of, enc_buf *out,
+                          enc_err *err);
 #endif

@@ -177,11 +177,12 @@ static bool offer_has_coupon(const enc_spec_offer *f, int step)
     return a > 0;
 }
 
-/* The coupon of variant v at step: a journey's step carries the offer only when it says so. */
+/* The coupon of variant v at step: a journey's step carries the offer only when it says so
+ * (and its amount for the step is not 0). */
 static bool cand_coupon(const enc_spec *sp, int v, int step)
 {
     if (sp->journey.nsteps && !sp->journey.steps[step].offer) return false;
-    return offer_has_coupon(&sp->variants[v].offer, sp->journey.nsteps ? 0 : step);
+    return offer_has_coupon(&sp->variants[v].offer, step);
 }
 
 void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *cands, size_t n,

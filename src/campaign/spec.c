@@ -462,7 +462,8 @@ static enc_rc read_trigger(rd *r, const json_t *o, enc_spec_trigger *t)
 
 /* ---- offer ------------------------------------------------------------------------------- */
 
-static enc_rc read_offer(rd *r, const json_t *o, int nsteps, enc_spec_offer *f)
+/* nsteps: the amounts an "amount" list has, one per step of `of` (the trigger or the journey) */
+static enc_rc read_offer(rd *r, const json_t *o, int nsteps, const char *of, enc_spec_offer *f)
 {
     static const char *const keys[] = {"kind",   "amount", "min_spend", "expires",
                                        "prefix", "length", NULL};
@@ -484,7 +485,7 @@ static enc_rc read_offer(rd *r, const json_t *o, int nsteps, enc_spec_offer *f)
     if (json_is_array(a)) {
         size_t n = json_array_size(a);
         if ((int)n != nsteps)
-            return bad(r, "%zu amounts for %d steps (one per step of the trigger)", n, nsteps);
+            return bad(r, "%zu amounts for %d steps (one per step of the %s)", n, nsteps, of);
         for (size_t i = 0; i < n; i++) {
             size_t l2 = push_i(r, i);
             double x;
@@ -1081,6 +1082,14 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
         pop(r, l);
     }
 
+    /* an offer's amounts are one per step: the trigger's delays, or a journey's steps */
+    int offer_steps = s->trigger.nsteps;
+    json_t *jsteps = json_object_get(json_object_get(root, "journey"), "steps");
+    if (json_is_array(jsteps) && json_array_size(jsteps) >= 1 &&
+        json_array_size(jsteps) <= ENC_JOURNEY_MAX_STEPS)
+        offer_steps = (int)json_array_size(jsteps);
+    const char *offer_of = jsteps ? "journey" : "trigger";
+
     v = json_object_get(root, "channels");
     l = push(r, "channels");
     if (!v) return bad(r, "required: channels in order of preference, e.g. [\"email\", \"sms\"]");
@@ -1102,7 +1111,7 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     enc_spec_offer offer = {0};
     if ((v = json_object_get(root, "offer"))) {
         l = push(r, "offer");
-        if (read_offer(r, v, s->trigger.nsteps, &offer)) return r->err->rc;
+        if (read_offer(r, v, offer_steps, offer_of, &offer)) return r->err->rc;
         pop(r, l);
     }
     enc_spec_content base[CH_NCHANNELS];
@@ -1168,7 +1177,7 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
         json_t *x;
         if ((x = json_object_get(vo, "offer"))) {
             l = push(r, "offer");
-            if (read_offer(r, x, s->trigger.nsteps, &var->offer)) break;
+            if (read_offer(r, x, offer_steps, offer_of, &var->offer)) break;
             pop(r, l);
         }
         if ((x = json_object_get(vo, "content"))) {

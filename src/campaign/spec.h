@@ -126,7 +126,7 @@ typedef enum enc_ab_metric { ENC_AB_CONVERSION, ENC_AB_REVENUE, ENC_AB_CLICK } e
 
 /* ---- journeys (docs/campaigns.md, "Journeys"): steps, each a message, and branches on what
  * the customer did within the step's window after it was sent ---------------------------- */
-#define ENC_JOURNEY_MAX_STEPS 16
+#define ENC_JOURNEY_MAX_STEPS ENC_SPEC_MAX_STEPS /* an offer has an amount per step */
 #define ENC_JOURNEY_MAX_BRANCHES 8
 /* what a branch looks at in the step's window (sent, sent + wait]: the step's own message
  * opened or clicked, a sale order, an unsubscribe event */
@@ -149,8 +149,8 @@ typedef struct enc_jstep {
     int64_t delay; /* first step: after the entry; others: after the previous step's window */
     int channel;   /* enc_channel */
     enc_spec_content content[CH_NCHANNELS]; /* only [channel] is present */
-    bool offer;                             /* the message carries the campaign's offer */
-    int64_t wait;                           /* the window the branches look at, after the send */
+    bool offer;   /* the message carries the campaign's offer (its amount for this step) */
+    int64_t wait; /* the window the branches look at, after the send */
     enc_jbranch branches[ENC_JOURNEY_MAX_BRANCHES]; /* the first that holds is taken */
     int nbranches;
     int next; /* when no branch holds (or there are none), after the wait; -1 = the end */

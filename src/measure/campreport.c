@@ -1,6 +1,7 @@
 /* campreport.c — a campaign's results from its attribution (see campreport.h): uplift per
  * group over the holdout, the A/B comparison, and their JSON and text forms. */
 #include "measure/campreport.h"
+#include "campaign/journey.h"
 
 #include "base/datetime.h"
 #include "base/mem.h"
@@ -341,6 +342,10 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
     for (int i = 0; i < r->counts.nexpired; i++)
         enc_jw_kint(w, r->counts.expired[i].reason, r->counts.expired[i].n);
     enc_jw_end(w);
+    if (r->journey.len) {
+        enc_jw_key(w, "journey");
+        enc_jw_raw(w, r->journey.p, r->journey.len);
+    }
     enc_jw_key(w, "ab");
     if (!r->has_ab) {
         enc_jw_null(w);
@@ -579,6 +584,8 @@ enc_rc enc_campreport_build_rule(enc_store *st, const char *name, int64_t as_of,
         if ((rc = enc_attr_run(st, name, &o, &r->test, err))) goto out;
     }
     if (r->has_ab) enc_ab_compare(r->test ? r->test : r->all, spec->ab_metric, &r->ab);
+    if (spec->journey.nsteps && (rc = enc_journey_funnel(st, spec, as_of, &r->journey, err)))
+        goto out;
 out:
     enc_spec_free(spec);
     if (rc) {
@@ -594,5 +601,6 @@ void enc_campreport_free(enc_campreport *r)
     if (!r) return;
     enc_attr_free(r->all);
     enc_attr_free(r->test);
+    enc_buf_free(&r->journey);
     free(r);
 }

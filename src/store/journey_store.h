@@ -43,4 +43,7 @@ enc_rc enc_jstate_put(enc_store *st, const char *campaign, const enc_jstate *s, 
  * events naming no message of the campaign are not counted. */
 enc_rc enc_journey_signals(enc_store *st, const char *campaign, enc_smap **opens, enc_smap **clicks,
                            enc_err *err);
+/* The campaign's messages sent (state sent), keyed by idempotency key, to their sent_at: a new
+ * map in *sent the caller frees with enc_smap_free. */
+enc_rc enc_journey_sent(enc_store *st, const char *campaign, enc_smap **sent, enc_err *err);
 #endif

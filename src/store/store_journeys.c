@@ -124,3 +124,28 @@ enc_rc enc_journey_signals(enc_store *st, const char *campaign, enc_smap **opens
     }
     return ENC_OK;
 }
+
+enc_rc enc_journey_sent(enc_store *st, const char *campaign, enc_smap **sent, enc_err *err)
+{
+    sqlite3 *db = st->db;
+    *sent = enc_smap_new(256);
+    sqlite3_stmt *q = NULL;
+    int rc = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT idempotency_key, sent_at FROM messages"
+                           " WHERE campaign = ?1 AND state = 'sent'",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, campaign, -1, SQLITE_TRANSIENT);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            const char *key = (const char *)sqlite3_column_text(q, 0);
+            if (key) *enc_smap_put(*sent, key, strlen(key), 0, NULL) = sqlite3_column_int64(q, 1);
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        enc_smap_free(*sent);
+        *sent = NULL;
+        return sqlfail(db, err, "reading sent messages");
+    }
+    return ENC_OK;
+}

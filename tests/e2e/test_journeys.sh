@@ -106,6 +106,22 @@ check "the SMS went out on the sms channel" "$(grep -c 'Your cart waits' "$T/sms
 run_rc "$ENCORE" tick --now "2026-03-02 15:00" --json
 check "a rerun adds nothing" "$(sql "SELECT count(*) FROM messages")" 8
 
+# --- the report's funnel per step and per branch ------------------------------------------------------
+run_rc "$ENCORE" campaign report cart-journey --json
+check "report: exit 0" "$RC" 0
+check "report: entered and status counts" "$(jget "$OUT" 'd["journey"]["entered"], d["journey"]["status"]')" \
+  "6 {'active': 0, 'waiting': 0, 'done': 4, 'exited': 1, 'holdout': 0, 'stopped': 1}"
+check "report: per step reached, messages, sent, opened, clicked" \
+  "$(jget "$OUT" '[(s["name"], s["reached"], s["messages"], s["sent"], s["opened"], s["clicked"]) for s in d["journey"]["steps"]]')" \
+  "[('reminder', 6, 5, 5, 4, 1), ('sms', 1, 1, 1, 0, 0), ('coupon', 2, 1, 1, 0, 0), ('thanks', 1, 1, 1, 0, 0)]"
+check "report: per branch taken" \
+  "$(jget "$OUT" '[(b["step"], b["branch"], b["next"], b["taken"]) for b in d["journey"]["branches"]]')" \
+  "[('reminder', 'not_opened', 'sms', 1), ('reminder', 'bought_shoes', 'thanks', 1), ('reminder', 'opened_not_bought', 'coupon', 2), ('reminder', 'otherwise', 'end', 1)]"
+run_rc "$ENCORE" campaign report cart-journey --json --at "2026-03-01 11:45"
+check "report --at: as of the first day only the reminders" \
+  "$(jget "$OUT" '[(s["name"], s["messages"]) for s in d["journey"]["steps"]]')" \
+  "[('reminder', 5), ('sms', 0), ('coupon', 0), ('thanks', 0)]"
+
 # --- re-entry after 7 days, at most 2 entries ---------------------------------------------------------
 printf 'time,type,customer_id,sku\n2026-03-05 10:00,cart_add,A1,S1\n' >"$T/cart2.csv"
 "$ENCORE" import events "$T/cart2.csv" >/dev/null
@@ -169,7 +185,8 @@ bad template-field 's[1]["content"]["sms"]["text"] = "{{customer.nmae}}"' "journ
 bad offer-without-offer 'del d["offer"]' "journey.steps\[2\].offer: true, but the campaign has no \"offer\""
 bad content-beside 'd["content"] = {"email": {"subject": "x", "text": "y"}}' "content: a journey's steps carry its content"
 bad step-key 's[0]["dealy"] = "1h"' "journey.steps\[0\].dealy: unknown key; did you mean 'delay'\?"
-bad no-steps 'j["steps"] = []' "journey.steps: expected an array of 1 to 16 steps"
+bad no-steps 'j["steps"] = []' "journey.steps: expected an array of 1 to 8 steps"
 bad end-name 's[3]["name"] = "end"; s[0]["branches"][1]["next"] = "end"' "journey.steps\[3\].name: .*not \"end\""
+bad offer-amounts 'd["offer"]["amount"] = [0, 5]' "offer.amount: 2 amounts for 4 steps \(one per step of the journey\)"
 bad max-entries 'j["max_entries"] = 0' "journey.max_entries: 0 is not within"
 e2e_done
