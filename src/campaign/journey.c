@@ -281,9 +281,11 @@ static void fmt_dur(char *out, size_t cap, int64_t s)
     else snprintf(out, cap, "%llds", (long long)s);
 }
 
-/* every path from step i to an end: names of steps and branches taken (at most *left more: a
- * journey of 16 steps with 8 branches each could have millions) */
-static void paths(const enc_journey *j, int i, const char **stack, int depth, int *left, enc_jw *w)
+/* every path from step i to an end: names of steps and branches taken, each given to emit (at
+ * most *left: a journey of 8 steps with 8 branches each could have millions) */
+typedef void (*path_fn)(const char **names, int n, void *ctx);
+static void paths(const enc_journey *j, int i, const char **stack, int depth, int *left,
+                  path_fn emit, void *ctx)
 {
     const enc_jstep *st = &j->steps[i];
     stack[depth++] = st->name;
@@ -294,16 +296,55 @@ static void paths(const enc_journey *j, int i, const char **stack, int depth, in
         if (b < st->nbranches) stack[d++] = st->branches[b].name;
         else if (st->nbranches) stack[d++] = "otherwise";
         if (nx >= 0) {
-            paths(j, nx, stack, d, left, w);
+            paths(j, nx, stack, d, left, emit, ctx);
             continue;
         }
         if (*left <= 0) return;
         (*left)--;
-        enc_jw_arr(w);
-        for (int k = 0; k < d; k++) enc_jw_str(w, stack[k]);
-        enc_jw_str(w, "end");
-        enc_jw_end(w);
+        stack[d++] = "end";
+        emit(stack, d, ctx);
     }
+}
+
+static void path_json(const char **names, int n, void *ctx)
+{
+    enc_jw *w = ctx;
+    enc_jw_arr(w);
+    for (int k = 0; k < n; k++) enc_jw_str(w, names[k]);
+    enc_jw_end(w);
+}
+
+static void path_text(const char **names, int n, void *ctx)
+{
+    enc_buf *b = ctx;
+    enc_buf_adds(b, "    ");
+    for (int k = 0; k < n; k++) {
+        if (k) enc_buf_adds(b, " > ");
+        enc_buf_adds(b, names[k]);
+    }
+    enc_buf_adds(b, "\n");
+}
+
+void enc_journey_text(const enc_journey *j, enc_buf *b)
+{
+    char d[32], wt[32];
+    enc_buf_printf(b, "  journey: %d step%s", j->nsteps, j->nsteps == 1 ? "" : "s");
+    if (j->max_entries) enc_buf_printf(b, ", at most %d entries", j->max_entries);
+    fmt_dur(d, sizeof d, j->reentry_after);
+    if (j->reentry_after) enc_buf_printf(b, ", re-entry after %s", d);
+    enc_buf_adds(b, "\n");
+    for (int i = 0; i < j->nsteps; i++) {
+        const enc_jstep *st = &j->steps[i];
+        fmt_dur(d, sizeof d, st->delay);
+        fmt_dur(wt, sizeof wt, st->wait);
+        enc_buf_printf(b, "    %-16s %-6s after %s%s%s%s\n", st->name,
+                       enc_channel_name((enc_channel)st->channel), d, st->offer ? ", coupon" : "",
+                       st->wait ? ", then waits " : "", st->wait ? wt : "");
+    }
+    enc_buf_adds(b, "  paths:\n");
+    const char *stack[2 * ENC_JOURNEY_MAX_STEPS + 3];
+    int left = ENC_JOURNEY_MAX_PATHS;
+    paths(j, 0, stack, 0, &left, path_text, b);
 }
 
 void enc_journey_json(const enc_journey *j, enc_jw *w)
@@ -347,11 +388,11 @@ void enc_journey_json(const enc_journey *j, enc_jw *w)
         enc_jw_end(w);
     }
     enc_jw_end(w);
-    const char *stack[2 * ENC_JOURNEY_MAX_STEPS + 2];
+    const char *stack[2 * ENC_JOURNEY_MAX_STEPS + 3];
     enc_jw_key(w, "paths");
     enc_jw_arr(w);
     int left = ENC_JOURNEY_MAX_PATHS;
-    paths(j, 0, stack, 0, &left, w);
+    paths(j, 0, stack, 0, &left, path_json, w);
     enc_jw_end(w);
     enc_jw_end(w);
 }

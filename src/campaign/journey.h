@@ -55,6 +55,8 @@ const char *enc_journey_status(int decision);
  * conditions and next, next) and "paths" (every path from the first step to an end, as lists
  * of step and branch names). */
 void enc_journey_json(const enc_journey *j, enc_jw *w);
+/* The same as text lines (`campaign plan` without --json), appended to b. */
+void enc_journey_text(const enc_journey *j, enc_buf *b);
 /* The journey's funnel as of as_of, one JSON object into out (the "journey" of `campaign
  * report --json`, docs/campaigns.md): entered and the status counts of the journeys; per step
  * the journeys that reached it, its messages, sent, opened (or clicked), clicked; per branch

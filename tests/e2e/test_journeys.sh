@@ -57,6 +57,9 @@ check "plan: the steps with their channel, delay and branches" \
   "[('reminder', 'email', '0s', '1d', ['not_opened:sms', 'bought_shoes:thanks', 'opened_not_bought:coupon']), ('sms', 'sms', '0s', None, []), ('coupon', 'email', '0s', None, []), ('thanks', 'email', '2h', None, [])]"
 check "plan: six enter, six reminders due, one without consent" \
   "$(jget "$OUT" 'd["journey_run"]["entered"], d["journey_run"]["steps_due"]["reminder"], d["eligible"], d["excluded"]["no_consent"]')" "6 6 5 1"
+run_rc "$ENCORE" campaign plan "$T/cart.json" --at "2026-03-01 11:30"
+check "plan (text): the paths, one a line" "$(grep -c '^    reminder > ' <<<"$OUT")" 4
+check_match "plan (text): the steps" "$OUT" "thanks +email +after 2h"
 check "plan writes nothing" "$(sql "SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM journey_state)")" 0
 
 # --- entry: the reminder goes through the outbox ----------------------------------------------------
