@@ -200,6 +200,13 @@ enc_rc enc_journey_walk(const enc_journey_in *in, const enc_occ_list *entries, e
         w->st = *st;
         w->cust = i;
     }
+    /* walked first: a journey that ends in this run does not keep its customer from entering */
+    enc_imap *open_by = enc_imap_new(run->n + 16);
+    for (size_t k = 0; k < run->n; k++) {
+        walk(in, run, &run->v[k], out);
+        if (!final_status(run->v[k].st.status))
+            enc_imap_put(open_by, run->v[k].st.customer, 1, NULL);
+    }
     /* new entries: not twice the same entry, not while one is under way, at most max_entries,
      * not within reentry_after of the previous entry (ss is in customer, entry-time order) */
     size_t lo = 0;
@@ -213,9 +220,9 @@ enc_rc enc_journey_walk(const enc_journey_in *in, const enc_occ_list *entries, e
         for (size_t k = lo; k < ss->n && ss->v[k].customer == id; k++) {
             count++;
             if (ss->v[k].entered_at > last) last = ss->v[k].entered_at;
-            if (!final_status(ss->v[k].status)) open = true;
             if (strcmp(ss->v[k].entry, oc->key) == 0) seen = true;
         }
+        if (enc_imap_get(open_by, id)) open = true;
         /* entries of this run so far (the trigger gives a customer's in due order) */
         for (size_t k = run->n; k-- > 0 && run->v[k].fresh && run->v[k].st.customer == id;) {
             count++;
@@ -243,8 +250,7 @@ enc_rc enc_journey_walk(const enc_journey_in *in, const enc_occ_list *entries, e
         /* walked at once: a later entry of the same customer in this run sees it under way */
         walk(in, run, w, out);
     }
-    for (size_t k = 0; k < run->n; k++)
-        if (!run->v[k].fresh) walk(in, run, &run->v[k], out);
+    enc_imap_free(open_by);
     /* the planner wants occurrences in customer order; walks keep their index */
     size_t n = out->n;
     int32_t *pos = enc_xmalloc((n + 1) * sizeof *pos);

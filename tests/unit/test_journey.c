@@ -120,17 +120,18 @@ static void random_journeys(void)
             g.nb[i] = (int)enc_rng_below(&r, 3);
             for (int b = 0; b <= g.nb[i]; b++) {
                 int k = (int)enc_rng_below(&r, (uint64_t)g.n + 1) - 1; /* -1: the end */
-                if (dag && k >= 0 && k <= i) k = -1; /* only forward: no cycle */
+                if (dag && k >= 0 && k <= i) k = -1;                   /* only forward: no cycle */
                 g.next[i][b] = k;
             }
         }
         char steps[12000];
         size_t l = 0;
         for (int i = 0; i < g.n; i++) {
-            l += (size_t)snprintf(steps + l, sizeof steps - l,
-                                  "%s{\"name\": \"s%d\", \"delay\": \"1h\", \"channel\": \"email\","
-                                  " \"content\": {\"email\": {\"subject\": \"x\", \"text\": \"y\"}}",
-                                  i ? "," : "", i);
+            l +=
+                (size_t)snprintf(steps + l, sizeof steps - l,
+                                 "%s{\"name\": \"s%d\", \"delay\": \"1h\", \"channel\": \"email\","
+                                 " \"content\": {\"email\": {\"subject\": \"x\", \"text\": \"y\"}}",
+                                 i ? "," : "", i);
             if (g.nb[i]) {
                 l += (size_t)snprintf(steps + l, sizeof steps - l,
                                       ", \"wait\": \"1d\", \"branches\": [");
@@ -175,8 +176,7 @@ static void random_journeys(void)
                 enc_jw_init(&w, &b);
                 enc_journey_json(&s->journey, &w);
                 json_t *doc = json_loads(b.p, 0, NULL);
-                CHECK_INT((long)json_array_size(json_object_get(doc, "paths")),
-                          count_paths(&g, 0));
+                CHECK_INT((long)json_array_size(json_object_get(doc, "paths")), count_paths(&g, 0));
                 json_decref(doc);
                 enc_buf_free(&b);
             }
@@ -184,8 +184,8 @@ static void random_journeys(void)
         enc_spec_free(s);
     }
     /* each kind of graph came up often enough to mean something */
-    CHECK_MSG(accepted > 50 && cycles > 50 && unreachable > 20, "%d accepted, %d cycles, %d unreachable",
-              accepted, cycles, unreachable);
+    CHECK_MSG(accepted > 50 && cycles > 50 && unreachable > 20,
+              "%d accepted, %d cycles, %d unreachable", accepted, cycles, unreachable);
 }
 
 int main(void)
