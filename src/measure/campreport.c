@@ -410,6 +410,35 @@ static int text_rows(const enc_attr *a, int *rows)
     return n;
 }
 
+/* The journey's funnel (the JSON enc_journey_funnel made) as text lines. */
+static void journey_text(const char *json, enc_buf *b)
+{
+    json_t *j = json_loads(json, 0, NULL);
+    if (!j) return;
+    enc_buf_printf(b, "\njourney: %lld entered\n",
+                   (long long)json_integer_value(json_object_get(j, "entered")));
+    enc_buf_printf(b, "  %-18s %8s %8s %8s %8s %8s\n", "step", "reached", "messages", "sent",
+                   "opened", "clicked");
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(j, "steps"), i, x)
+    {
+        enc_buf_printf(b, "  %-18s", json_string_value(json_object_get(x, "name")));
+        static const char *const cols[] = {"reached", "messages", "sent", "opened", "clicked"};
+        for (int c = 0; c < 5; c++)
+            enc_buf_printf(b, " %8lld", (long long)json_integer_value(json_object_get(x, cols[c])));
+        enc_buf_adds(b, "\n");
+    }
+    json_array_foreach(json_object_get(j, "branches"), i, x)
+    {
+        enc_buf_printf(b, "  %s > %s > %s: %lld\n", json_string_value(json_object_get(x, "step")),
+                       json_string_value(json_object_get(x, "branch")),
+                       json_string_value(json_object_get(x, "next")),
+                       (long long)json_integer_value(json_object_get(x, "taken")));
+    }
+    json_decref(j);
+}
+
 void enc_campreport_text(const enc_campreport *r, enc_buf *b)
 {
     const enc_attr *a = r->all;
@@ -532,6 +561,7 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
             }
         }
     }
+    if (r->journey.len) journey_text(r->journey.p, b);
 }
 
 /* ---- building -------------------------------------------------------------------------------- */

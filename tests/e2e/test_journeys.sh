@@ -120,6 +120,8 @@ check "report: per step reached, messages, sent, opened, clicked" \
 check "report: per branch taken" \
   "$(jget "$OUT" '[(b["step"], b["branch"], b["next"], b["taken"]) for b in d["journey"]["branches"]]')" \
   "[('reminder', 'not_opened', 'sms', 1), ('reminder', 'bought_shoes', 'thanks', 1), ('reminder', 'opened_not_bought', 'coupon', 2), ('reminder', 'otherwise', 'end', 1)]"
+run_rc "$ENCORE" campaign report cart-journey
+check_match "report (text): the funnel's steps and branches" "$OUT" "reminder +6 +5 +5 +4 +1.*reminder > opened_not_bought > coupon: 2"
 run_rc "$ENCORE" campaign report cart-journey --json --at "2026-03-01 11:45"
 check "report --at: as of the first day only the reminders" \
   "$(jget "$OUT" '[(s["name"], s["messages"]) for s in d["journey"]["steps"]]')" \
