@@ -255,7 +255,7 @@ enc_rc enc_journey_walk(const enc_journey_in *in, const enc_occ_list *entries, e
     size_t n = out->n;
     int32_t *pos = enc_xmalloc((n + 1) * sizeof *pos);
     for (size_t k = 0; k < n; k++) out->v[k].info = (int32_t)k;
-    qsort(out->v, n, sizeof *out->v, cmp_occ);
+    if (n) qsort(out->v, n, sizeof *out->v, cmp_occ);
     for (size_t k = 0; k < n; k++) pos[out->v[k].info] = (int32_t)k;
     for (size_t k = 0; k < n; k++) out->v[k].info = 0;
     for (size_t k = 0; k < run->n; k++)
