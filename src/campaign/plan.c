@@ -3,6 +3,7 @@
  * suppressions, earlier members), rendering with the template module, and writing to the
  * outbox in batches. */
 #include "campaign/plan.h"
+#include "campaign/journey.h"
 #include "audience/eval.h"
 #include "base/map.h"
 #include "base/mem.h"
@@ -177,6 +178,14 @@ static bool offer_has_coupon(const enc_spec_offer *f, int step)
     return a > 0;
 }
 
+/* The coupon of variant v at step: a journey's step carries the offer only when it says so
+ * (and its amount for the step is not 0). */
+static bool cand_coupon(const enc_spec *sp, int v, int step)
+{
+    if (sp->journey.nsteps && !sp->journey.steps[step].offer) return false;
+    return offer_has_coupon(&sp->variants[v].offer, step);
+}
+
 void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *cands, size_t n,
                      enc_decide_out *out)
 {
@@ -207,7 +216,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
                 c->channel = c->prior_channel;
                 c->variant = c->prior_variant;
                 c->send_at = c->prior_at;
-                c->needs_coupon = offer_has_coupon(&sp->variants[c->variant].offer, c->step);
+                c->needs_coupon = cand_coupon(sp, c->variant, c->step);
                 out->variants[c->variant]++;
                 out->channels[c->channel]++;
                 if (c->needs_coupon) out->coupons++;
@@ -249,8 +258,9 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
         /* first pass: a channel that can take it without deferring for a cap; second pass
          * (campaigns that defer): the first channel in order at its next allowed time */
         for (int pass = 0; pass < (sp->on_cap_defer ? 2 : 1) && chosen < 0; pass++)
-            for (int i = 0; i < sp->nchannels && chosen < 0; i++) {
-                int ch = sp->channels[i];
+            /* a journey's step sends on its own channel */
+            for (int i = 0; i < (sp->journey.nsteps ? 1 : sp->nchannels) && chosen < 0; i++) {
+                int ch = sp->journey.nsteps ? sp->journey.steps[c->step].channel : sp->channels[i];
                 enc_decision stage;
                 if (!((p->consent >> ch) & 1)) stage = ENC_DEC_NO_CONSENT;
                 else if (!((p->reachable >> ch) & 1)) stage = ENC_DEC_NO_ADDRESS;
@@ -272,7 +282,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
             continue;
         }
         /* 5. budget */
-        bool coupon = offer_has_coupon(&sp->variants[v].offer, c->step);
+        bool coupon = cand_coupon(sp, v, c->step);
         if (left_msg == 0 || (coupon && left_cpn == 0)) {
             c->decision = ENC_DEC_BUDGET;
             out->n[c->decision]++;
@@ -372,6 +382,10 @@ struct enc_plan {
     enc_token_key ukey; /* signs unsubscribe and tracking links as `encore serve` checks them */
     bool has_ukey;      /* false only for a store without a file and no ENCORE_SECRET */
     int64_t links_tracked, links_untracked; /* over the messages enc_plan_write rendered */
+    /* a journey (spec->journey.nsteps): the states stored, the walk of this run (its
+     * occurrences are p->occ) */
+    enc_jstates jstates;
+    enc_jrun jrun;
 };
 
 static void person_free_all(enc_plan *p)
@@ -393,6 +407,8 @@ void enc_plan_free(enc_plan *p)
     enc_occ_list_free(&p->occ);
     enc_items_free(p->items);
     enc_members_free(&p->members);
+    enc_jstates_free(&p->jstates);
+    enc_jrun_free(&p->jrun);
     if (p->render) enc_arena_free(p->render);
     enc_buf_free(&p->part);
     enc_buf_free(&p->partmask);
@@ -510,6 +526,7 @@ static enc_rc plan_needs(enc_store *st, const enc_spec *spec, int64_t now, enc_s
         (spec->exit & ENC_EXIT_UNSUBSCRIBED))
         need->parts |= ENC_SNAP_EVENTS;
     if (spec->exit & ENC_EXIT_COMPLAINED) need->parts |= ENC_SNAP_FEEDBACK;
+    if (spec->journey.nsteps) need->parts |= ENC_SNAP_EVENTS; /* branches on unsubscribes */
     if (t->kind == ENC_TRIG_PREDICTED && t->pred == ENC_PRED_REPLENISHMENT)
         need->parts |= ENC_SNAP_DETAILS;
     if (spec->items_from == ENC_ITEMS_RECOMMENDED) need->parts = ENC_SNAP_ALL;
@@ -524,6 +541,26 @@ static enc_rc plan_needs(enc_store *st, const enc_spec *spec, int64_t now, enc_s
     }
     enc_snapshot_opts_merge(need, &aud);
     return ENC_OK;
+}
+
+/* A journey: the trigger's occurrences are entries; the walk (journey.h) turns them and the
+ * journeys under way into the step messages due now, which replace them in p->occ. */
+static enc_rc journey_occurrences(enc_plan *p, enc_store *st, enc_err *err)
+{
+    enc_occ_list entries = p->occ;
+    memset(&p->occ, 0, sizeof p->occ);
+    enc_smap *opens = NULL, *clicks = NULL;
+    enc_rc rc;
+    if (!(rc = enc_members_load(st, p->spec->name, &p->members, err)) &&
+        !(rc = enc_jstates_load(st, p->spec->name, &p->jstates, err)) &&
+        !(rc = enc_journey_signals(st, p->spec->name, &opens, &clicks, err))) {
+        enc_journey_in in = {p->spec, p->snap, &p->members, &p->jstates, opens, clicks, p->o.now};
+        rc = enc_journey_walk(&in, &entries, &p->occ, &p->jrun, err);
+    }
+    if (opens) enc_smap_free(opens);
+    if (clicks) enc_smap_free(clicks);
+    enc_occ_list_free(&entries);
+    return rc;
 }
 
 enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *set,
@@ -625,6 +662,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     enc_aud_set_free(&aud);
     aud_words = NULL;
     if (rc) goto fail;
+    if (spec->journey.nsteps && (rc = journey_occurrences(p, st, err))) goto fail;
 
     /* persons: the distinct customers of the occurrences (in ascending id) */
     p->persons = enc_xcalloc(p->occ.n + 1, sizeof *p->persons);
@@ -697,7 +735,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
     enc_history_free(&hist);
 
     /* earlier decisions and the budget spent */
-    if ((rc = enc_members_load(st, spec->name, &p->members, err))) {
+    if (!p->members.index && (rc = enc_members_load(st, spec->name, &p->members, err))) {
         free(occ_person);
         goto fail;
     }
@@ -987,7 +1025,8 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
         if (enc_token_campaign_ok(sp->name, strlen(sp->name)))
             snprintf(lk.tok.campaign, sizeof lk.tok.campaign, "%s", sp->name);
     }
-    const enc_spec_content *cc = &var->content[ch];
+    const enc_spec_content *cc =
+        sp->journey.nsteps ? &sp->journey.steps[c->step].content[ch] : &var->content[ch];
     if (ch == CH_EMAIL) {
         enc_tpl_render(cc->tpl[ENC_PART_SUBJECT], d, ENC_ESC_NONE, &r->subject);
         if (cc->tpl[ENC_PART_TEXT])
@@ -1010,6 +1049,7 @@ void enc_plan_render(enc_plan *p, size_t k, const char *coupon, int64_t coupon_e
     enc_jw_obj(&w);
     enc_jw_kstr(&w, "occurrence", o->key);
     enc_jw_kint(&w, "step", c->step + 1);
+    if (sp->journey.nsteps) enc_jw_kstr(&w, "journey_step", sp->journey.steps[c->step].name);
     if (c->needs_coupon) enc_jw_kstr(&w, "coupon", coupon);
     /* the provider fields of push and WeChat content, rendered per customer (the webhook
      * shapes put them where each provider's API wants them: docs/delivery.md) */
@@ -1070,6 +1110,41 @@ static void rendered_free(enc_rendered *r)
 static int64_t coupon_amount(const enc_spec_offer *f, int step)
 {
     return f->namount == 1 ? f->amount[0] : f->amount[step < f->namount ? step : f->namount - 1];
+}
+
+/* The journey states of this run, after its step messages were written: a step sent waits
+ * for its window, an exit, the holdout or an exclusion ends the journey (the reason joins the
+ * path). One transaction. */
+static enc_rc journey_write(enc_plan *p, enc_store *st, enc_err *err)
+{
+    int32_t *cand_of = enc_xmalloc((p->occ.n + 1) * sizeof *cand_of);
+    for (size_t k = 0; k < p->occ.n; k++) cand_of[k] = -1;
+    for (size_t k = 0; k < p->ncands; k++) cand_of[p->cand_occ[k]] = (int32_t)k;
+    enc_rc rc = enc_store_begin(st, err);
+    for (size_t k = 0; k < p->jrun.n && !rc; k++) {
+        enc_jstate s = p->jrun.v[k].st;
+        char path[2200];
+        int32_t ci = p->jrun.v[k].occ >= 0 ? cand_of[p->jrun.v[k].occ] : -1;
+        if (ci >= 0) {
+            const enc_cand *c = &p->cands[ci];
+            s.status = enc_journey_status(c->decision);
+            if (c->decision == ENC_DEC_MESSAGE) {
+                s.status = "waiting";
+                s.step_due = c->send_at;
+            } else if (c->decision != ENC_DEC_HOLDOUT && c->decision != ENC_DEC_AB_WAITING) {
+                snprintf(path, sizeof path, "%s>(%s)", s.path,
+                         enc_decision_name((enc_decision)c->decision));
+                s.path = path;
+            }
+        }
+        rc = enc_jstate_put(st, p->spec->name, &s, p->o.now, err);
+    }
+    free(cand_of);
+    if (rc) {
+        enc_store_rollback(st);
+        return rc;
+    }
+    return enc_store_commit(st, err);
 }
 
 enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, int64_t *coupons,
@@ -1177,6 +1252,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
         }
         *added += (int64_t)got;
     }
+    if (!rc && sp->journey.nsteps) rc = journey_write(p, st, err);
     free(r);
     free(recs);
     enc_camp_writer_free(cw);
@@ -1341,6 +1417,25 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
     enc_jw_kbool(w, "links", on && sp->track_links);
     enc_jw_kbool(w, "opens", on && sp->track_opens);
     enc_jw_end(w);
+    if (sp->journey.nsteps) {
+        /* the journey's steps and paths, and where this run's customers are on them */
+        enc_jw_key(w, "journey");
+        enc_journey_json(&sp->journey, w);
+        enc_jw_key(w, "journey_run");
+        enc_jw_obj(w);
+        enc_jw_kint(w, "entered", p->jrun.entered);
+        enc_jw_kint(w, "not_entered", p->jrun.not_entered);
+        enc_jw_kint(w, "under_way", (int64_t)p->jrun.n);
+        enc_jw_key(w, "steps_due");
+        enc_jw_obj(w);
+        for (int j = 0; j < sp->journey.nsteps; j++) {
+            int64_t due = 0;
+            for (size_t k = 0; k < p->ncands; k++) due += p->cands[k].step == j;
+            enc_jw_kint(w, sp->journey.steps[j].name, due);
+        }
+        enc_jw_end(w);
+        enc_jw_end(w);
+    }
     enc_jw_key(w, "sample");
     enc_jw_arr(w);
     size_t shown = 0;

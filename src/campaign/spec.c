@@ -467,7 +467,8 @@ static enc_rc read_trigger(rd *r, const json_t *o, enc_spec_trigger *t)
 
 /* ---- offer ------------------------------------------------------------------------------- */
 
-static enc_rc read_offer(rd *r, const json_t *o, int nsteps, enc_spec_offer *f)
+/* nsteps: the amounts an "amount" list has, one per step of `of` (the trigger or the journey) */
+static enc_rc read_offer(rd *r, const json_t *o, int nsteps, const char *of, enc_spec_offer *f)
 {
     static const char *const keys[] = {"kind",   "amount", "min_spend", "expires",
                                        "prefix", "length", NULL};
@@ -489,7 +490,7 @@ static enc_rc read_offer(rd *r, const json_t *o, int nsteps, enc_spec_offer *f)
     if (json_is_array(a)) {
         size_t n = json_array_size(a);
         if ((int)n != nsteps)
-            return bad(r, "%zu amounts for %d steps (one per step of the trigger)", n, nsteps);
+            return bad(r, "%zu amounts for %d steps (one per step of the %s)", n, nsteps, of);
         for (size_t i = 0; i < n; i++) {
             size_t l2 = push_i(r, i);
             double x;
@@ -710,6 +711,280 @@ static void content_copy(enc_spec_content *dst, const enc_spec_content *src)
     }
 }
 
+/* ---- journey ----------------------------------------------------------------------------- */
+
+static int jstep_index(const enc_journey *j, const char *name)
+{
+    for (int i = 0; i < j->nsteps; i++)
+        if (strcmp(j->steps[i].name, name) == 0) return i;
+    return -1;
+}
+
+/* "next": a step's name or "end" (-1) */
+static enc_rc read_next(rd *r, const json_t *v, const enc_journey *j, int *out)
+{
+    const char *nx = json_is_string(v) ? json_string_value(v) : NULL;
+    if (!nx) return bad(r, "expected a step's name or \"end\"");
+    if (strcmp(nx, "end") == 0) {
+        *out = -1;
+        return ENC_OK;
+    }
+    int k = jstep_index(j, nx);
+    if (k >= 0) {
+        *out = k;
+        return ENC_OK;
+    }
+    const char *names[ENC_JOURNEY_MAX_STEPS + 2];
+    int n = 0;
+    for (int i = 0; i < j->nsteps; i++) names[n++] = j->steps[i].name;
+    names[n++] = "end";
+    names[n] = NULL;
+    const char *near = enc_aud_suggest_in(nx, strlen(nx), names);
+    if (near) return bad(r, "unknown step '%s'; did you mean '%s'?", nx, near);
+    return bad(r, "unknown step '%s'", nx);
+}
+
+static enc_rc read_branch(rd *r, const json_t *o, const enc_journey *j, enc_jbranch *b)
+{
+    static const char *const k_branch[] = {"name", "when", "next", NULL};
+    static const char *const k_when[] = {"opened",       "clicked",         "bought",
+                                         "unsubscribed", "bought_category", NULL};
+    if (keys_only(r, o, k_branch)) return r->err->rc;
+    const char *name;
+    if (get_str(r, o, "name", true, &name)) return r->err->rc;
+    if (!name_valid(name) || strcmp(name, "end") == 0 || strcmp(name, "otherwise") == 0) {
+        push(r, "name");
+        return bad(r, "1 to %d of A-Z a-z 0-9 . _ - (not \"end\" or \"otherwise\")",
+                   ENC_SPEC_MAX_NAME - 1);
+    }
+    snprintf(b->name, sizeof b->name, "%s", name);
+    for (int c = 0; c < ENC_JC_NCOND; c++) b->want[c] = -1;
+    json_t *w = json_object_get(o, "when");
+    size_t l = push(r, "when");
+    if (!w) return bad(r, "required: what the customer did, e.g. {\"opened\": false}");
+    if (keys_only(r, w, k_when)) return r->err->rc;
+    if (json_object_size(w) == 0) return bad(r, "names no condition (use the step's \"next\")");
+    for (int c = 0; c < ENC_JC_NCOND; c++) {
+        json_t *x = json_object_get(w, k_when[c]);
+        if (!x) continue;
+        size_t l2 = push(r, k_when[c]);
+        if (!json_is_boolean(x)) return bad(r, "expected true or false");
+        b->want[c] = json_is_true(x) ? 1 : 0;
+        pop(r, l2);
+    }
+    const char *cat;
+    if (get_str(r, w, "bought_category", false, &cat)) return r->err->rc;
+    if (cat) {
+        size_t l2 = push(r, "bought_category");
+        if (!*cat || strlen(cat) >= sizeof b->category) return bad(r, "1 to 127 bytes");
+        snprintf(b->category, sizeof b->category, "%s", cat);
+        pop(r, l2);
+    }
+    pop(r, l);
+    json_t *nx = json_object_get(o, "next");
+    l = push(r, "next");
+    if (!nx) return bad(r, "required: a step's name or \"end\"");
+    if (read_next(r, nx, j, &b->next)) return r->err->rc;
+    pop(r, l);
+    return ENC_OK;
+}
+
+/* Depth-first search for a path that comes back to a step: from step i, with `on` marking
+ * the steps of the current path (1) and the steps known to end (2). */
+static int journey_cycle(const enc_journey *j, int i, uint8_t *on, int *stack, int depth)
+{
+    if (on[i] == 2) return -1;
+    if (on[i] == 1) {
+        stack[depth] = i;
+        return depth;
+    }
+    on[i] = 1;
+    stack[depth] = i;
+    const enc_jstep *st = &j->steps[i];
+    for (int b = 0; b <= st->nbranches; b++) {
+        int nx = b < st->nbranches ? st->branches[b].next : st->next;
+        if (nx < 0) continue;
+        int d = journey_cycle(j, nx, on, stack, depth + 1);
+        if (d >= 0) return d;
+    }
+    on[i] = 2;
+    return -1;
+}
+
+static enc_rc read_journey(rd *r, const json_t *o, enc_spec *s)
+{
+    static const char *const k_journey[] = {"steps", "max_entries", "reentry_after", NULL};
+    static const char *const k_step[] = {"name", "delay",    "channel", "content", "offer",
+                                         "wait", "branches", "next",    NULL};
+    enc_journey *j = &s->journey;
+    if (keys_only(r, o, k_journey)) return r->err->rc;
+    json_t *v = json_object_get(o, "max_entries");
+    if (v) {
+        size_t l = push(r, "max_entries");
+        double x;
+        if (get_num(r, v, 1, 1000000, &x)) return r->err->rc;
+        if (x != floor(x)) return bad(r, "expected a whole number");
+        j->max_entries = (int)x;
+        pop(r, l);
+    }
+    if ((v = json_object_get(o, "reentry_after"))) {
+        size_t l = push(r, "reentry_after");
+        if (get_duration(r, v, false, &j->reentry_after)) return r->err->rc;
+        pop(r, l);
+    }
+    json_t *steps = json_object_get(o, "steps");
+    size_t l = push(r, "steps");
+    if (!steps) return bad(r, "required: the journey's steps");
+    if (!json_is_array(steps) || json_array_size(steps) < 1 ||
+        json_array_size(steps) > ENC_JOURNEY_MAX_STEPS)
+        return bad(r, "expected an array of 1 to %d steps", ENC_JOURNEY_MAX_STEPS);
+    size_t n = json_array_size(steps);
+    j->steps = enc_xcalloc(n, sizeof *j->steps);
+    /* names first: branches may name later steps */
+    for (size_t i = 0; i < n; i++) {
+        json_t *so = json_array_get(steps, i);
+        size_t l2 = push_i(r, i);
+        if (keys_only(r, so, k_step)) return r->err->rc;
+        const char *name;
+        if (get_str(r, so, "name", true, &name)) return r->err->rc;
+        if (!name_valid(name) || strcmp(name, "end") == 0) {
+            push(r, "name");
+            return bad(r, "1 to %d of A-Z a-z 0-9 . _ - (not \"end\")", ENC_SPEC_MAX_NAME - 1);
+        }
+        if (jstep_index(j, name) >= 0) {
+            push(r, "name");
+            return bad(r, "'%s' names two steps", name);
+        }
+        snprintf(j->steps[i].name, sizeof j->steps[i].name, "%s", name);
+        j->nsteps++;
+        pop(r, l2);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *so = json_array_get(steps, i);
+        enc_jstep *st = &j->steps[i];
+        size_t l2 = push_i(r, i);
+        json_t *x = json_object_get(so, "delay");
+        size_t l3 = push(r, "delay");
+        if (!x)
+            return bad(r, "required: how long after %s (\"0s\" for at once)",
+                       i == 0 ? "the entry" : "the previous step's window");
+        if (get_duration(r, x, false, &st->delay)) return r->err->rc;
+        pop(r, l3);
+        const char *chn;
+        if (get_str(r, so, "channel", true, &chn)) return r->err->rc;
+        st->channel = enc_channel_parse(chn);
+        bool listed = false;
+        for (int c = 0; c < s->nchannels; c++) listed |= s->channels[c] == st->channel;
+        if (st->channel < 0 || !listed) {
+            push(r, "channel");
+            return bad(r, "'%s' is not one of the campaign's \"channels\"", chn);
+        }
+        x = json_object_get(so, "content");
+        l3 = push(r, "content");
+        if (!x) return bad(r, "required: the %s message", chn);
+        if (read_content(r, x, st->content)) return r->err->rc;
+        for (int ch = 0; ch < CH_NCHANNELS; ch++)
+            if (ch != st->channel && st->content[ch].present) {
+                push(r, enc_channel_name((enc_channel)ch));
+                return bad(r, "the step sends on %s only", chn);
+            }
+        const enc_spec_content *cc = &st->content[st->channel];
+        push(r, chn);
+        if (!cc->present) return bad(r, "required: the step's channel");
+        if (st->channel == CH_EMAIL && !cc->src[ENC_PART_SUBJECT])
+            return bad(r, "needs a \"subject\"");
+        if (st->channel == CH_EMAIL && !cc->src[ENC_PART_TEXT] && !cc->src[ENC_PART_HTML])
+            return bad(r, "needs \"text\" or \"html\"");
+        if (st->channel == CH_WECHAT && !cc->src[ENC_PART_TEXT] && !cc->src[ENC_PART_DATA0])
+            return bad(r, "needs \"data\" (the template's keys) or \"text\"");
+        if (st->channel != CH_EMAIL && st->channel != CH_WECHAT && !cc->src[ENC_PART_TEXT])
+            return bad(r, "needs \"text\"");
+        pop(r, l3);
+        char base[64];
+        snprintf(base, sizeof base, "journey.steps[%zu].content", i);
+        char keep[sizeof r->path];
+        memcpy(keep, r->path, sizeof keep);
+        if (compile_content(r, st->content, base)) return r->err->rc;
+        memcpy(r->path, keep, sizeof keep);
+        if ((x = json_object_get(so, "offer"))) {
+            l3 = push(r, "offer");
+            if (!json_is_boolean(x)) return bad(r, "expected true or false");
+            st->offer = json_is_true(x);
+            if (st->offer && !s->variants[0].offer.present)
+                return bad(r, "true, but the campaign has no \"offer\"");
+            pop(r, l3);
+        }
+        st->next = -1;
+        if ((x = json_object_get(so, "next"))) {
+            l3 = push(r, "next");
+            if (read_next(r, x, j, &st->next)) return r->err->rc;
+            pop(r, l3);
+        }
+        json_t *br = json_object_get(so, "branches");
+        if (br) {
+            l3 = push(r, "branches");
+            if (!json_is_array(br) || json_array_size(br) < 1 ||
+                json_array_size(br) > ENC_JOURNEY_MAX_BRANCHES)
+                return bad(r, "expected an array of 1 to %d branches", ENC_JOURNEY_MAX_BRANCHES);
+            for (size_t b = 0; b < json_array_size(br); b++) {
+                size_t l4 = push_i(r, b);
+                if (read_branch(r, json_array_get(br, b), j, &st->branches[b])) return r->err->rc;
+                for (size_t e = 0; e < b; e++)
+                    if (strcmp(st->branches[e].name, st->branches[b].name) == 0) {
+                        push(r, "name");
+                        return bad(r, "'%s' names two branches of the step", st->branches[b].name);
+                    }
+                st->nbranches++;
+                pop(r, l4);
+            }
+            pop(r, l3);
+        }
+        x = json_object_get(so, "wait");
+        l3 = push(r, "wait");
+        if (x) {
+            if (get_duration(r, x, false, &st->wait)) return r->err->rc;
+            if (st->wait <= 0) return bad(r, "must be longer than 0s");
+        } else if (st->nbranches) {
+            return bad(r, "required: the window the branches look at (e.g. \"24h\")");
+        }
+        pop(r, l3);
+        pop(r, l2);
+    }
+    /* every path ends: no step leads back to itself */
+    uint8_t on[ENC_JOURNEY_MAX_STEPS] = {0};
+    int stack[ENC_JOURNEY_MAX_STEPS + 1];
+    for (int i = 0; i < j->nsteps; i++) {
+        int d = journey_cycle(j, i, on, stack, 0);
+        if (d < 0) continue;
+        int start = 0;
+        while (start < d && stack[start] != stack[d]) start++;
+        char cyc[ENC_JOURNEY_MAX_STEPS * (ENC_SPEC_MAX_NAME + 3)] = "";
+        size_t cl = 0;
+        for (int k = start; k <= d; k++)
+            cl += (size_t)snprintf(cyc + cl, sizeof cyc - cl, "%s%s", k > start ? " > " : "",
+                                   j->steps[stack[k]].name);
+        return bad(r, "the steps make a cycle (%s): every path must end", cyc);
+    }
+    /* steps no path reaches are mistakes */
+    uint8_t reach[ENC_JOURNEY_MAX_STEPS] = {1};
+    for (int pass = 0; pass < j->nsteps; pass++)
+        for (int i = 0; i < j->nsteps; i++) {
+            if (!reach[i]) continue;
+            const enc_jstep *st = &j->steps[i];
+            for (int b = 0; b <= st->nbranches; b++) {
+                int nx = b < st->nbranches ? st->branches[b].next : st->next;
+                if (nx >= 0) reach[nx] = 1;
+            }
+        }
+    for (int i = 0; i < j->nsteps; i++)
+        if (!reach[i]) {
+            push_i(r, (size_t)i);
+            return bad(r, "no path reaches step '%s' (name it in a \"next\")", j->steps[i].name);
+        }
+    pop(r, l);
+    return ENC_OK;
+}
+
 /* ---- the campaign ------------------------------------------------------------------------ */
 
 void enc_spec_free(enc_spec *s)
@@ -719,6 +994,8 @@ void enc_spec_free(enc_spec *s)
     free(s->audience);
     free(s->trigger.holidays);
     for (int i = 0; i < ENC_SPEC_MAX_VARIANTS; i++) content_free(s->variants[i].content);
+    for (int i = 0; i < s->journey.nsteps; i++) content_free(s->journey.steps[i].content);
+    free(s->journey.steps);
     free(s->text);
     free(s);
 }
@@ -727,7 +1004,7 @@ static const char *const top_keys[] = {
     "name",          "description", "audience", "trigger", "exit",        "offer",
     "content",       "channels",    "variants", "holdout", "priority",    "budget",
     "on_cap",        "send_within", "items",    "ab",      "track_links", "track_opens",
-    "transactional", "purpose",     NULL,
+    "transactional", "purpose",     "journey",  NULL,
 };
 
 static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
@@ -810,6 +1087,14 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
         pop(r, l);
     }
 
+    /* an offer's amounts are one per step: the trigger's delays, or a journey's steps */
+    int offer_steps = s->trigger.nsteps;
+    json_t *jsteps = json_object_get(json_object_get(root, "journey"), "steps");
+    if (json_is_array(jsteps) && json_array_size(jsteps) >= 1 &&
+        json_array_size(jsteps) <= ENC_JOURNEY_MAX_STEPS)
+        offer_steps = (int)json_array_size(jsteps);
+    const char *offer_of = jsteps ? "journey" : "trigger";
+
     v = json_object_get(root, "channels");
     l = push(r, "channels");
     if (!v) return bad(r, "required: channels in order of preference, e.g. [\"email\", \"sms\"]");
@@ -831,7 +1116,7 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     enc_spec_offer offer = {0};
     if ((v = json_object_get(root, "offer"))) {
         l = push(r, "offer");
-        if (read_offer(r, v, s->trigger.nsteps, &offer)) return r->err->rc;
+        if (read_offer(r, v, offer_steps, offer_of, &offer)) return r->err->rc;
         pop(r, l);
     }
     enc_spec_content base[CH_NCHANNELS];
@@ -897,7 +1182,7 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
         json_t *x;
         if ((x = json_object_get(vo, "offer"))) {
             l = push(r, "offer");
-            if (read_offer(r, x, s->trigger.nsteps, &var->offer)) break;
+            if (read_offer(r, x, offer_steps, offer_of, &var->offer)) break;
             pop(r, l);
         }
         if ((x = json_object_get(vo, "content"))) {
@@ -913,8 +1198,25 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
         return bad(r, "the shares add up to %g, not 1", share_sum);
     }
 
+    /* a journey: its steps carry the messages (and the delays) */
+    if ((v = json_object_get(root, "journey"))) {
+        static const char *const alone[] = {"content", "variants", "ab", NULL};
+        for (int k = 0; alone[k]; k++)
+            if (json_object_get(root, alone[k])) {
+                snprintf(r->path, sizeof r->path, "%s", alone[k]);
+                return bad(r, "a journey's steps carry its content (no \"%s\" beside \"journey\")",
+                           alone[k]);
+            }
+        if (s->trigger.nsteps > 1) {
+            snprintf(r->path, sizeof r->path, "trigger.delays");
+            return bad(r, "a journey's steps carry the delays (one entry delay at most)");
+        }
+        snprintf(r->path, sizeof r->path, "journey");
+        if (read_journey(r, v, s)) return r->err->rc;
+    }
+
     /* every channel has content; every variant's templates compile and use known fields */
-    for (int i = 0; i < s->nvariants; i++) {
+    for (int i = 0; i < s->nvariants && !s->journey.nsteps; i++) {
         enc_spec_variant *var = &s->variants[i];
         char vpath[96];
         if (nv) snprintf(vpath, sizeof vpath, "variants[%d].content", i);

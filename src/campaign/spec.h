@@ -124,6 +124,44 @@ typedef enum enc_items_from {
 
 typedef enum enc_ab_metric { ENC_AB_CONVERSION, ENC_AB_REVENUE, ENC_AB_CLICK } enc_ab_metric;
 
+/* ---- journeys (docs/campaigns.md, "Journeys"): steps, each a message, and branches on what
+ * the customer did within the step's window after it was sent ---------------------------- */
+#define ENC_JOURNEY_MAX_STEPS ENC_SPEC_MAX_STEPS /* an offer has an amount per step */
+#define ENC_JOURNEY_MAX_BRANCHES 8
+/* what a branch looks at in the step's window (sent, sent + wait]: the step's own message
+ * opened or clicked, a sale order, an unsubscribe event */
+typedef enum enc_jcond {
+    ENC_JC_OPENED,
+    ENC_JC_CLICKED,
+    ENC_JC_BOUGHT,
+    ENC_JC_UNSUBSCRIBED,
+    ENC_JC_NCOND
+} enc_jcond;
+typedef struct enc_jbranch {
+    char name[ENC_SPEC_MAX_NAME];
+    int8_t want[ENC_JC_NCOND]; /* 1 must have happened, 0 must not, -1 either */
+    char category[128];        /* bought_category: a sale order with a product in this
+                                * category (its full path or its top level); "" = none */
+    int next;                  /* step index; -1 = the journey ends */
+} enc_jbranch;
+typedef struct enc_jstep {
+    char name[ENC_SPEC_MAX_NAME];
+    int64_t delay; /* first step: after the entry; others: after the previous step's window */
+    int channel;   /* enc_channel */
+    enc_spec_content content[CH_NCHANNELS]; /* only [channel] is present */
+    bool offer;   /* the message carries the campaign's offer (its amount for this step) */
+    int64_t wait; /* the window the branches look at, after the send */
+    enc_jbranch branches[ENC_JOURNEY_MAX_BRANCHES]; /* the first that holds is taken */
+    int nbranches;
+    int next; /* when no branch holds (or there are none), after the wait; -1 = the end */
+} enc_jstep;
+typedef struct enc_journey {
+    enc_jstep *steps; /* owned by the spec; NULL for a single-message campaign */
+    int nsteps;
+    int max_entries;       /* journeys a customer may enter over the campaign's life; 0 = any */
+    int64_t reentry_after; /* a new entry at least this long after the previous one; 0 = any */
+} enc_journey;
+
 typedef struct enc_spec {
     char name[ENC_SPEC_MAX_NAME];
     char *description;
@@ -156,6 +194,7 @@ typedef struct enc_spec {
     const char *purpose; /* "purpose": "marketing" (default) or "service" (the default of a
                           * transactional campaign): only customers whose consent for it is in
                           * force on a channel are sent on it (static text) */
+    enc_journey journey; /* "journey": steps and branches; nsteps 0 = one message per occurrence */
 } enc_spec;
 
 /* Parses and validates a campaign file. st (may be NULL) resolves saved segments when the

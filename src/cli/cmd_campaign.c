@@ -9,6 +9,7 @@
 #include "campaign/campapi.h"
 #include "campaign/campdb.h"
 #include "campaign/playbook.h"
+#include "campaign/journey.h"
 #include "campaign/plan.h"
 #include "campaign/run.h"
 #include "campaign/spec.h"
@@ -214,6 +215,12 @@ static int do_plan(enc_cli *cli, const opts *o)
             printf("  sms: longest %d characters (%s), %d segment%s\n", sms.max_chars,
                    sms.max_ucs2 ? "UCS-2: 70 in one, 67 a part" : "GSM-7: 160 in one, 153 a part",
                    sms.max_segments, sms.max_segments == 1 ? "" : "s");
+        if (spec->journey.nsteps) {
+            enc_buf jb = {0};
+            enc_journey_text(&spec->journey, &jb);
+            fputs(jb.p, stdout);
+            enc_buf_free(&jb);
+        }
         printf("  (--json shows a sample of rendered messages)\n");
         char warn[256];
         if (enc_plan_warning(p, warn, sizeof warn))

@@ -1,6 +1,7 @@
 /* campreport.c — a campaign's results from its attribution (see campreport.h): uplift per
  * group over the holdout, the A/B comparison, and their JSON and text forms. */
 #include "measure/campreport.h"
+#include "campaign/journey.h"
 
 #include "base/datetime.h"
 #include "base/mem.h"
@@ -341,6 +342,10 @@ void enc_campreport_json(const enc_campreport *r, enc_jw *w)
     for (int i = 0; i < r->counts.nexpired; i++)
         enc_jw_kint(w, r->counts.expired[i].reason, r->counts.expired[i].n);
     enc_jw_end(w);
+    if (r->journey.len) {
+        enc_jw_key(w, "journey");
+        enc_jw_raw(w, r->journey.p, r->journey.len);
+    }
     enc_jw_key(w, "ab");
     if (!r->has_ab) {
         enc_jw_null(w);
@@ -403,6 +408,35 @@ static int text_rows(const enc_attr *a, int *rows)
     if (a->nvariants > 1) rows[n++] = ENC_ATTR_TREATED;
     rows[n++] = ENC_ATTR_HOLDOUT;
     return n;
+}
+
+/* The journey's funnel (the JSON enc_journey_funnel made) as text lines. */
+static void journey_text(const char *json, enc_buf *b)
+{
+    json_t *j = json_loads(json, 0, NULL);
+    if (!j) return;
+    enc_buf_printf(b, "\njourney: %lld entered\n",
+                   (long long)json_integer_value(json_object_get(j, "entered")));
+    enc_buf_printf(b, "  %-18s %8s %8s %8s %8s %8s\n", "step", "reached", "messages", "sent",
+                   "opened", "clicked");
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(j, "steps"), i, x)
+    {
+        enc_buf_printf(b, "  %-18s", json_string_value(json_object_get(x, "name")));
+        static const char *const cols[] = {"reached", "messages", "sent", "opened", "clicked"};
+        for (int c = 0; c < 5; c++)
+            enc_buf_printf(b, " %8lld", (long long)json_integer_value(json_object_get(x, cols[c])));
+        enc_buf_adds(b, "\n");
+    }
+    json_array_foreach(json_object_get(j, "branches"), i, x)
+    {
+        enc_buf_printf(b, "  %s > %s > %s: %lld\n", json_string_value(json_object_get(x, "step")),
+                       json_string_value(json_object_get(x, "branch")),
+                       json_string_value(json_object_get(x, "next")),
+                       (long long)json_integer_value(json_object_get(x, "taken")));
+    }
+    json_decref(j);
 }
 
 void enc_campreport_text(const enc_campreport *r, enc_buf *b)
@@ -527,6 +561,7 @@ void enc_campreport_text(const enc_campreport *r, enc_buf *b)
             }
         }
     }
+    if (r->journey.len) journey_text(r->journey.p, b);
 }
 
 /* ---- building -------------------------------------------------------------------------------- */
@@ -579,6 +614,8 @@ enc_rc enc_campreport_build_rule(enc_store *st, const char *name, int64_t as_of,
         if ((rc = enc_attr_run(st, name, &o, &r->test, err))) goto out;
     }
     if (r->has_ab) enc_ab_compare(r->test ? r->test : r->all, spec->ab_metric, &r->ab);
+    if (spec->journey.nsteps && (rc = enc_journey_funnel(st, spec, as_of, &r->journey, err)))
+        goto out;
 out:
     enc_spec_free(spec);
     if (rc) {
@@ -594,5 +631,6 @@ void enc_campreport_free(enc_campreport *r)
     if (!r) return;
     enc_attr_free(r->all);
     enc_attr_free(r->test);
+    enc_buf_free(&r->journey);
     free(r);
 }

@@ -73,6 +73,7 @@ typedef struct enc_campreport {
     bool has_ab;                       /* two variants or more */
     enc_ab_result ab;
     enc_camp_counts counts; /* the outbox: messages by state, expired by reason */
+    enc_buf journey;        /* a journey's funnel (campaign/journey.h), JSON; empty otherwise */
 } enc_campreport;
 
 /* Builds the report of campaign `name` as of `as_of`. ENC_ENOTFOUND when there is no such

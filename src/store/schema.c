@@ -372,6 +372,15 @@ const char *const enc__schema_migrations[] = {
     "  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
     "  from_tier TEXT, to_tier TEXT NOT NULL, reason TEXT NOT NULL);"
     "CREATE INDEX tier_history_customer ON tier_history(customer_id, ts);",
+
+    /* 14 (branch journeys, issue 19): journey state — one row per customer and journey entry
+     *    (the trigger's occurrence): the entry's time and number, the step reached and when it
+     *    is due, the status and the path of steps and branches taken (docs/campaigns.md). */
+    "CREATE TABLE journey_state("
+    "  campaign TEXT NOT NULL, customer_id INTEGER NOT NULL, entry TEXT NOT NULL,"
+    "  entered_at INTEGER NOT NULL, entry_no INTEGER NOT NULL, step TEXT NOT NULL,"
+    "  step_due INTEGER NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL, PRIMARY KEY(campaign, customer_id, entry)) WITHOUT ROWID;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);
