@@ -17,13 +17,13 @@
 
 typedef struct enc_qini {
     size_t n, n_treated, n_control;
-    int points;                              /* curve points at x = k/(points-1) */
-    double frac[ENC_QINI_MAX_POINTS];        /* x */
-    double gain[ENC_QINI_MAX_POINTS];        /* g(x) */
-    double top_uplift[ENC_QINI_MAX_POINTS];  /* conversion rate treated - control in the top x
-                                                (NaN when a group has nobody there) */
-    double ate;                              /* g(1): the uplift of sending to all */
-    double coef, lo, hi;                     /* coefficient and its bootstrap interval */
+    int points;                             /* curve points at x = k/(points-1) */
+    double frac[ENC_QINI_MAX_POINTS];       /* x */
+    double gain[ENC_QINI_MAX_POINTS];       /* g(x) */
+    double top_uplift[ENC_QINI_MAX_POINTS]; /* conversion rate treated - control in the top x
+                                               (NaN when a group has nobody there) */
+    double ate;                             /* g(1): the uplift of sending to all */
+    double coef, lo, hi;                    /* coefficient and its bootstrap interval */
     double level;
     int boot;
 } enc_qini;

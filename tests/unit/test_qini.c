@@ -90,8 +90,8 @@ static void model_recovers_the_ranking(void)
     CHECK_INT(enc_qini_compute(tau + N, t + N, y + N, N, 11, 0, 0.95, 7, &qt, &err), ENC_OK);
     printf("# qini model %.5f [%.5f, %.5f], true uplift %.5f; uplift top 30%% %.4f, all %.4f\n",
            q.coef, q.lo, q.hi, qt.coef, q.top_uplift[3], q.ate);
-    CHECK(q.lo > 0);                   /* the interval excludes zero */
-    CHECK(q.coef > 0.6 * qt.coef);     /* most of what the true uplift's ranking achieves */
+    CHECK(q.lo > 0);                      /* the interval excludes zero */
+    CHECK(q.coef > 0.6 * qt.coef);        /* most of what the true uplift's ranking achieves */
     CHECK(q.top_uplift[3] > 1.5 * q.ate); /* top 30%: more incremental conversions a message */
     /* the same seed, the same interval; another seed, another */
     enc_qini q2;
@@ -101,8 +101,7 @@ static void model_recovers_the_ranking(void)
     int holds = 0;
     for (int r = 0; r < 20; r++) {
         for (size_t i = 0; i < N; i++) pred[i] = sim_unif();
-        CHECK_INT(enc_qini_compute(pred, t + N, y + N, N, 11, 200, 0.95, 7 + r, &qr, &err),
-                  ENC_OK);
+        CHECK_INT(enc_qini_compute(pred, t + N, y + N, N, 11, 200, 0.95, 7 + r, &qr, &err), ENC_OK);
         holds += qr.lo < 0 && qr.hi > 0;
     }
     printf("# random scores: the interval holds 0 in %d of 20\n", holds);
