@@ -27,6 +27,7 @@ static const struct {
     {"segments", cmd_segments, "customers, revenue share and mean CLV per segment"},
     {"clv", cmd_clv, "fit and evaluate the CLV models (BG/NBD, Pareto/NBD, Gamma-Gamma)"},
     {"churn", cmd_churn, "evaluate the churn model on a time split"},
+    {"uplift", cmd_uplift, "evaluate a campaign's uplift model (Qini) and store who it changes"},
     {"export", cmd_export, "write the stored profiles as CSV or JSON lines"},
 
     /* recommendations */
