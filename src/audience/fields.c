@@ -163,6 +163,10 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
                            "days to the next birthday (0 on the day; 29 Feb on 28 Feb in other "
                            "years), or to the predicted next order (negative when past)",
                            "days_until(birthday) <= 7"},
+    [AUD_FN_UPLIFT] = {"uplift", AUD_NUM, F, "CAMPAIGN", 0,
+                       "the campaign's predicted uplift: how much its message raises the chance"
+                       " of an order (encore uplift evaluate; missing before it)",
+                       "uplift(\"spring-offer\") > 0.02"},
 };
 
 int enc_aud_field_find(const char *name, size_t len)

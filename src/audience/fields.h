@@ -107,6 +107,7 @@ typedef enum enc_aud_fid {
     AUD_FN_SEGMENT,
     AUD_FN_KNOWN,
     AUD_FN_DAYS_UNTIL,
+    AUD_FN_UPLIFT, /* a value: the stored predicted uplift of a campaign (branch intel2) */
     AUD_F_COUNT
 } enc_aud_fid;
 

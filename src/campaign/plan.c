@@ -4,6 +4,7 @@
  * outbox in batches. */
 #include "campaign/plan.h"
 #include "audience/eval.h"
+#include "campaign/uptarget.h"
 #include "base/map.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
@@ -593,6 +594,9 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         }
         aud_words = aud.w;
     }
+    if (spec->uplift_share > 0 &&
+        (rc = enc_uptarget_apply(st, spec->uplift_from, spec->uplift_share, s, &aud_words, err)))
+        goto fail;
 
     /* time zones */
     if ((rc = enc_tz_load(set->default_tz, &p->dflt_tz, err))) goto fail;

@@ -90,10 +90,10 @@ static void print_text(const ev *e)
            " converted = a paid order within %lld days of joining\n",
            e->campaign, e->n, e->nt, 100.0 * (double)e->yt / (double)e->nt, e->nc,
            100.0 * (double)e->yc / (double)e->nc, (long long)(e->window / 86400));
-    printf("fitted on %zu members, judged on the other %zu (%zu treated, %zu held out)\n",
-           e->nfit, e->njudge, q->n_treated, q->n_control);
-    printf("Qini coefficient %.5f, %.0f %% interval [%.5f, %.5f] (random targeting 0)%s\n",
-           q->coef, 100 * q->level, q->lo, q->hi,
+    printf("fitted on %zu members, judged on the other %zu (%zu treated, %zu held out)\n", e->nfit,
+           e->njudge, q->n_treated, q->n_control);
+    printf("Qini coefficient %.5f, %.0f %% interval [%.5f, %.5f] (random targeting 0)%s\n", q->coef,
+           100 * q->level, q->lo, q->hi,
            q->lo > 0 ? "" : ": the interval holds 0, the model ranks no better than random");
     printf("uplift per message (treated - holdout conversion):\n");
     static const double share[] = {0.1, 0.2, 0.3, 0.5, 1.0};
@@ -200,16 +200,15 @@ static enc_rc evaluate(enc_store *st, ev *e, int boot, uint64_t seed, enc_err *e
             else trf[e->nfit] = tr[i], yf[e->nfit++] = y[i];
         }
         enc_upmodel half;
-        rc = enc_upmodel_fit(Xf, trf, yf, e->nfit, ENC_UPLIFT_NF, enc_uplift_feature_log1p,
-                             &half, err);
+        rc = enc_upmodel_fit(Xf, trf, yf, e->nfit, ENC_UPLIFT_NF, enc_uplift_feature_log1p, &half,
+                             err);
         if (!rc) {
             enc_upmodel_predict(&half, Xj, e->njudge, sj);
             rc = enc_qini_compute(sj, trj, yj, e->njudge, 101, boot, 0.95, seed, &e->q, err);
         }
     }
     if (!rc)
-        rc = enc_upmodel_fit(X, tr, y, n, ENC_UPLIFT_NF, enc_uplift_feature_log1p, &e->model,
-                             err);
+        rc = enc_upmodel_fit(X, tr, y, n, ENC_UPLIFT_NF, enc_uplift_feature_log1p, &e->model, err);
     /* every customer's predicted uplift as of the end of the last member's window */
     int64_t *all = NULL;
     size_t na = 0;
@@ -280,8 +279,9 @@ int cmd_uplift(enc_cli *cli, int argc, char **argv)
             long min = dst == &boot ? 0 : dst == &seed ? 0 : 1;
             if (i + 1 >= argc) return enc_cli_usage("uplift", usage, "%s needs a value", a);
             if (!enc_cli_parse_long(argv[++i], min, max, dst))
-                return enc_cli_usage("uplift", usage, "%s: '%s' is not a whole number from %ld to %ld",
-                                     a, argv[i], min, max);
+                return enc_cli_usage("uplift", usage,
+                                     "%s: '%s' is not a whole number from %ld to %ld", a, argv[i],
+                                     min, max);
         } else if (a[0] == '-' && a[1]) {
             return enc_cli_usage("uplift", usage, "unknown option '%s'", a);
         } else if (!e.campaign) {

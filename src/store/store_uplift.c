@@ -81,8 +81,8 @@ enc_rc enc_store_uplift_members(enc_store *st, const char *campaign, int64_t win
     return ENC_OK;
 }
 
-enc_rc enc_store_uplift_features(enc_store *st, const int64_t *ids, const int64_t *at,
-                                 int64_t at0, size_t n, double *X, enc_err *err)
+enc_rc enc_store_uplift_features(enc_store *st, const int64_t *ids, const int64_t *at, int64_t at0,
+                                 size_t n, double *X, enc_err *err)
 {
     sqlite3_stmt *q = prep(st,
                            "SELECT max(ts), min(ts), count(*), total(sales) FROM orders"
@@ -208,8 +208,7 @@ enc_rc enc_store_uplift_scores(enc_store *st, const char *campaign, int64_t **id
         ENC_GROW(*ids, cap, *n + 1);
         ENC_GROW(*tau, cap2, *n + 1);
         (*ids)[*n] = sqlite3_column_int64(q, 0);
-        (*tau)[*n] =
-            sqlite3_column_type(q, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 1);
+        (*tau)[*n] = sqlite3_column_type(q, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 1);
         (*n)++;
     }
     sqlite3_finalize(q);

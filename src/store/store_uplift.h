@@ -40,8 +40,8 @@ enc_rc enc_store_uplift_members(enc_store *st, const char *campaign, int64_t win
 
 /* Features of n customers, customer ids[i] as of at[i] (or of at0 for every row when at is
  * NULL), into X (n x ENC_UPLIFT_NF, row-major). */
-enc_rc enc_store_uplift_features(enc_store *st, const int64_t *ids, const int64_t *at,
-                                 int64_t at0, size_t n, double *X, enc_err *err);
+enc_rc enc_store_uplift_features(enc_store *st, const int64_t *ids, const int64_t *at, int64_t at0,
+                                 size_t n, double *X, enc_err *err);
 
 /* Every customer's id (not merged away) into *ids (caller frees), *n of them. */
 enc_rc enc_store_uplift_customers(enc_store *st, int64_t **ids, size_t *n, enc_err *err);

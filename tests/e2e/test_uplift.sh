@@ -107,7 +107,37 @@ check "stored uplift rises with prior orders (top half of buyers vs the rest)" "
        r AS (SELECT s.uplift, o.n, ntile(2) OVER (ORDER BY o.n) AS half FROM uplift_scores s JOIN o ON o.customer_id = s.customer_id WHERE s.campaign = 'up-offer')
   SELECT (SELECT avg(uplift) FROM r WHERE half = 2) > (SELECT avg(uplift) FROM r WHERE half = 1)")" 1
 
-# a random response (no heterogeneity): the interval holds zero or sits near it
+# --- the segment function uplift("CAMPAIGN") ----------------------------------------------------
+run_rc "$ENCORE" audience count 'uplift("up-offer") > 0.1' --json
+check "audience count uplift(\"up-offer\") > 0.1 = the stored scores above 0.1" "$(jget "$OUT" 'd["count"]')" \
+  "$(sql "SELECT count(*) FROM uplift_scores WHERE campaign = 'up-offer' AND uplift > 0.1")"
+run_rc "$ENCORE" audience count 'known(clv) and uplift("up-offer") <= 0.1 or uplift("up-offer") > 0.1' --json
+check "  every scored customer is above or at most 0.1" "$(jget "$OUT" 'd["count"] >= 1')" True
+run_rc "$ENCORE" audience check 'uplift("nowhere") > 0'
+check_match "uplift() of a campaign without a model: a clear error" "$RC $ERR" "^2 .*no uplift model for campaign 'nowhere' \(run 'encore uplift evaluate nowhere'\)"
+run_rc "$ENCORE" audience check 'uplift(3) > 0'
+check_match "uplift() with a number: a clear error" "$RC $ERR" "^2 .*uplift\(\) takes one campaign name in quotes"
+run_rc "$ENCORE" audience check 'uplift("up-offer")'
+check "uplift() alone is a value, not a condition" "$RC" 2
+
+# --- the campaign option uplift_top ----------------------------------------------------------------
+sed -e 's/"up-offer"/"all-next"/' "$T/offer.json" >"$T/all.json"
+sed -e 's/"up-offer"/"top-next"/' -e 's/"holdout": 0.5,/"holdout": 0.5, "uplift_top": {"campaign": "up-offer", "share": 0.3},/' "$T/offer.json" >"$T/top.json"
+run_rc "$ENCORE" campaign plan "$T/all.json" --at "$(fmt $((T0 + 30 * 86400)))" --json
+check "plan to all" "$RC" 0
+ALL=$(jget "$OUT" 'd["audience"]')
+run_rc "$ENCORE" campaign plan "$T/top.json" --at "$(fmt $((T0 + 30 * 86400)))" --json
+check "plan to the top 30% by predicted uplift" "$RC" 0
+TOP=$(jget "$OUT" 'd["audience"]')
+echo "# audience: all $ALL, top 30% $TOP"
+check "  the top 30% of the audience (rounded up)" "$TOP" "$(/usr/bin/python3 -c "import math; print(math.ceil(0.3 * $ALL - 1e-9))")"
+sed -e 's/"share": 0.3/"share": 0/' "$T/top.json" >"$T/bad.json"
+run_rc "$ENCORE" campaign plan "$T/bad.json" --json
+check_match "uplift_top with share 0: refused, naming the field" "$RC $ERR" "uplift_top"
+sed -e 's/"campaign": "up-offer"/"campaign": "nowhere"/' "$T/top.json" >"$T/bad2.json"
+run_rc "$ENCORE" campaign plan "$T/bad2.json" --json
+check_match "uplift_top from a campaign without a model: refused" "$RC $ERR" "no uplift model for campaign 'nowhere'"
+
 run_rc "$ENCORE" uplift evaluate up-offer --window 8
 check "uplift evaluate, text" "$RC" 0
 check_match "  names the coefficient and its interval" "$OUT" "Qini coefficient [0-9.]+, 95 % interval \[[0-9.]+, [0-9.]+\]"
