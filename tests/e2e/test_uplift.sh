@@ -85,7 +85,7 @@ check "the responses' orders imported" "$(jget "$OUT" 'd["rejected"]')" 0
 run_rc "$ENCORE" uplift evaluate up-offer --window 8 --json
 check "uplift evaluate up-offer" "$RC" 0
 EV=$OUT
-echo "# qini $(jget "$EV" '"%.5f [%.5f, %.5f]" % (d["qini"]["coefficient"], d["qini"]["lo"], d["qini"]["hi"])'), top 30% $(jget "$EV" 'round(d["qini"]["curve"][30]["uplift_per_message"], 4)'), all $(jget "$EV" 'round(d["qini"]["ate"], 4)')"
+echo "# judged on $(jget "$EV" 'd["judged_on"]'), qini $(jget "$EV" '"%.5f [%.5f, %.5f]" % (d["qini"]["coefficient"], d["qini"]["lo"], d["qini"]["hi"])'), top 30% $(jget "$EV" 'round(d["qini"]["curve"][30]["uplift_per_message"], 4)'), all $(jget "$EV" 'round(d["qini"]["ate"], 4)')"
 check "every member counted" "$(jget "$EV" 'd["members"]')" \
   "$(sql "SELECT count(DISTINCT customer_id) FROM campaign_members WHERE campaign = 'up-offer'")"
 check "conversions: the treated as drawn (reached buyers)" "$(jget "$EV" 'd["treated_converted"]')" \
