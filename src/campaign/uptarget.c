@@ -19,8 +19,8 @@ static int by_uplift(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-enc_rc enc_uptarget_apply(enc_store *st, const char *campaign, double share,
-                          const enc_snapshot *s, uint64_t **words, enc_err *err)
+enc_rc enc_uptarget_apply(enc_store *st, const char *campaign, double share, const enc_snapshot *s,
+                          uint64_t **words, enc_err *err)
 {
     int64_t *ids = NULL;
     double *tau = NULL;

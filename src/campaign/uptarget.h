@@ -12,6 +12,6 @@
  * every customer (then a set is allocated; the caller frees it with free()). Keeps the
  * ceil(share x members with a predicted uplift) members of highest uplift (ties by lower
  * customer id); members without one are dropped. ENC_ENOTFOUND without a stored model. */
-enc_rc enc_uptarget_apply(enc_store *st, const char *campaign, double share,
-                          const enc_snapshot *s, uint64_t **words, enc_err *err);
+enc_rc enc_uptarget_apply(enc_store *st, const char *campaign, double share, const enc_snapshot *s,
+                          uint64_t **words, enc_err *err);
 #endif
