@@ -42,6 +42,7 @@ static const struct {
     {"clv", cmd_clv, "fit and evaluate the CLV models (BG/NBD, Pareto/NBD, Gamma-Gamma)",
      ENC_CMD_JSON},
     {"churn", cmd_churn, "evaluate the churn model on a time split", ENC_CMD_STORE | ENC_CMD_JSON},
+    {"uplift", cmd_uplift, "evaluate a campaign's uplift model (Qini) and store who it changes"},
     {"export", cmd_export, "write the stored profiles as CSV or JSON lines",
      ENC_CMD_STORE | ENC_CMD_CONFIG},
 

@@ -12,6 +12,7 @@
  * only on the rest. Bitset temporaries and the product stamps of cart_abandoned come from
  * one workspace allocated per run; the kernels themselves never allocate. */
 #include "audience/eval.h"
+#include "store/store_uplift.h"
 #include "audience/parser.h"
 #include "base/datetime.h"
 #include <math.h>
@@ -358,6 +359,51 @@ static enc_rc days_until(comp *c, const enc_aud_node *n, val *v)
     return ENC_OK;
 }
 
+/* uplift("CAMPAIGN"): the predicted uplift `encore uplift evaluate` stored for the campaign
+ * (store_uplift.h); missing for customers it did not score. */
+static enc_rc uplift_value(comp *c, const enc_aud_node *n, val *v)
+{
+    if (n->nkid != 1 || n->kid[0]->kind != AUD_N_STR) {
+        char d[128] = "nothing";
+        if (n->nkid >= 1) describe(n->kid[0], d, sizeof d);
+        return fail(c, n->nkid >= 1 ? n->kid[0] : n,
+                    "uplift() takes one campaign name in quotes, e.g. uplift(\"offer\"), found %s",
+                    d);
+    }
+    const char *name = n->kid[0]->text;
+    size_t nl = strlen(name);
+    char *vn = enc_arena_alloc(c->arena, nl + 11);
+    snprintf(vn, nl + 11, "uplift(\"%s\")", name);
+    v->literal = false;
+    v->n = n;
+    v->name = vn;
+    v->type = AUD_NUM;
+    v->f = -1;
+    if (!c->st) return ENC_OK;
+    int64_t *ids = NULL;
+    double *tau = NULL;
+    size_t ns = 0;
+    enc_err lerr = {0};
+    enc_rc rc = enc_store_uplift_scores(c->st, name, &ids, &tau, &ns, &lerr);
+    if (rc == ENC_ENOTFOUND) return fail(c, n->kid[0], "uplift(): %s", lerr.msg);
+    if (rc) return enc_fail(c->err, rc, "uplift(\"%s\"): %s", name, lerr.msg);
+    if (c->e) {
+        size_t cn = c->s->ncust;
+        double *col = enc_arena_alloc(c->arena, (cn ? cn : 1) * sizeof *col);
+        for (size_t i = 0; i < cn; i++) col[i] = NAN;
+        for (size_t i = 0; i < ns; i++) {
+            ptrdiff_t k = enc_snapshot_find(c->s, ids[i]);
+            if (k >= 0) col[k] = tau[i];
+        }
+        memset(&v->col, 0, sizeof v->col);
+        v->col.type = AUD_NUM;
+        v->col.num = col;
+    }
+    free(ids);
+    free(tau);
+    return ENC_OK;
+}
+
 static enc_rc value(comp *c, const enc_aud_node *n, val *v)
 {
     memset(v, 0, sizeof *v);
@@ -387,6 +433,7 @@ static enc_rc value(comp *c, const enc_aud_node *n, val *v)
     case AUD_N_CALL: {
         int f = enc_aud_field_find(n->text, n->len);
         if (f == AUD_FN_DAYS_UNTIL) return days_until(c, n, v);
+        if (f == AUD_FN_UPLIFT) return uplift_value(c, n, v);
         if (f < 0) return unknown_name(c, n, true);
         if (enc_aud_fields[f].from != AUD_FROM_FUNC)
             return fail(c, n, "'%s' is a field, not a function (write it without parentheses)",

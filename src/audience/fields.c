@@ -183,6 +183,10 @@ const enc_aud_field enc_aud_fields[AUD_F_COUNT] = {
                               "days until the member's tier drops unless they qualify again "
                               "(a review found them below it); missing when none",
                               "tier_drop_days <= 14"},
+    [AUD_FN_UPLIFT] = {"uplift", AUD_NUM, F, "CAMPAIGN", 0,
+                       "the campaign's predicted uplift: how much its message raises the chance"
+                       " of an order (encore uplift evaluate; missing before it)",
+                       "uplift(\"spring-offer\") > 0.02"},
 };
 
 int enc_aud_field_find(const char *name, size_t len)

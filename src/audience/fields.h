@@ -115,6 +115,7 @@ typedef enum enc_aud_fid {
     AUD_F_NEXT_TIER_GAP,
     AUD_F_UPGRADED_DAYS,
     AUD_F_TIER_DROP_DAYS,
+    AUD_FN_UPLIFT, /* a value: the stored predicted uplift of a campaign (branch intel2) */
     AUD_F_COUNT
 } enc_aud_fid;
 

@@ -5,7 +5,6 @@
  * planner stores the states when it writes the plan). */
 #include "campaign/journey.h"
 #include "base/mem.h"
-#include "campaign/plan.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,17 +261,6 @@ enc_rc enc_journey_walk(const enc_journey_in *in, const enc_occ_list *entries, e
         if (run->v[k].occ >= 0) run->v[k].occ = pos[run->v[k].occ];
     free(pos);
     return ENC_OK;
-}
-
-const char *enc_journey_status(int decision)
-{
-    switch (decision) {
-    case ENC_DEC_MESSAGE: return "active";
-    case ENC_DEC_HOLDOUT: return "holdout";
-    case ENC_DEC_EXITED: return "exited";
-    case ENC_DEC_AB_WAITING: return "active";
-    default: return "stopped";
-    }
 }
 
 /* ---- the journey as JSON ------------------------------------------------------------------ */

@@ -47,10 +47,6 @@ enc_rc enc_journey_walk(const enc_journey_in *in, const enc_occ_list *entries, e
                         enc_jrun *run, enc_err *err);
 void enc_jrun_free(enc_jrun *r);
 
-/* After the planner decided: the state of walk w given its step message's decision (an
- * enc_decision; see plan.h). Returns the status to store. */
-const char *enc_journey_status(int decision);
-
 /* The journey as JSON: "steps" (name, delay, channel, offer, wait, branches with their
  * conditions and next, next) and "paths" (every path from the first step to an end, as lists
  * of step and branch names). */

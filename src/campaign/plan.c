@@ -5,6 +5,7 @@
 #include "campaign/plan.h"
 #include "campaign/journey.h"
 #include "audience/eval.h"
+#include "campaign/uptarget.h"
 #include "base/map.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
@@ -631,6 +632,9 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         }
         aud_words = aud.w;
     }
+    if (spec->uplift_share > 0 &&
+        (rc = enc_uptarget_apply(st, spec->uplift_from, spec->uplift_share, s, &aud_words, err)))
+        goto fail;
 
     /* time zones */
     if ((rc = enc_tz_load(set->default_tz, &p->dflt_tz, err))) goto fail;
@@ -1112,6 +1116,18 @@ static int64_t coupon_amount(const enc_spec_offer *f, int step)
     return f->namount == 1 ? f->amount[0] : f->amount[step < f->namount ? step : f->namount - 1];
 }
 
+/* A journey walk's status to store once the planner decided its step's message. */
+static const char *journey_status(enc_decision decision)
+{
+    switch (decision) {
+    case ENC_DEC_MESSAGE: return "active";
+    case ENC_DEC_HOLDOUT: return "holdout";
+    case ENC_DEC_EXITED: return "exited";
+    case ENC_DEC_AB_WAITING: return "active";
+    default: return "stopped";
+    }
+}
+
 /* The journey states of this run, after its step messages were written: a step sent waits
  * for its window, an exit, the holdout or an exclusion ends the journey (the reason joins the
  * path). One transaction. */
@@ -1127,7 +1143,7 @@ static enc_rc journey_write(enc_plan *p, enc_store *st, enc_err *err)
         int32_t ci = p->jrun.v[k].occ >= 0 ? cand_of[p->jrun.v[k].occ] : -1;
         if (ci >= 0) {
             const enc_cand *c = &p->cands[ci];
-            s.status = enc_journey_status(c->decision);
+            s.status = journey_status(c->decision);
             if (c->decision == ENC_DEC_MESSAGE) {
                 s.status = "waiting";
                 s.step_due = c->send_at;

@@ -1001,10 +1001,10 @@ void enc_spec_free(enc_spec *s)
 }
 
 static const char *const top_keys[] = {
-    "name",          "description", "audience", "trigger", "exit",        "offer",
-    "content",       "channels",    "variants", "holdout", "priority",    "budget",
-    "on_cap",        "send_within", "items",    "ab",      "track_links", "track_opens",
-    "transactional", "purpose",     "journey",  NULL,
+    "name",          "description", "audience", "trigger",    "exit",        "offer",
+    "content",       "channels",    "variants", "holdout",    "priority",    "budget",
+    "on_cap",        "send_within", "items",    "ab",         "track_links", "track_opens",
+    "transactional", "purpose",     "journey",  "uplift_top", NULL,
 };
 
 static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
@@ -1244,6 +1244,18 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
     if ((v = json_object_get(root, "holdout"))) {
         l = push(r, "holdout");
         if (get_num(r, v, 0, 0.9, &s->holdout)) return r->err->rc;
+        pop(r, l);
+    }
+    if ((v = json_object_get(root, "uplift_top"))) { /* branch intel2: uplift targeting */
+        l = push(r, "uplift_top");
+        static const char *const k_u[] = {"campaign", "share", NULL};
+        const char *from;
+        if (keys_only(r, v, k_u) || get_str(r, v, "campaign", true, &from)) return r->err->rc;
+        if (!name_valid(from)) return bad(r, "campaign: a campaign name");
+        snprintf(s->uplift_from, sizeof s->uplift_from, "%s", from);
+        json_t *sh = json_object_get(v, "share");
+        if (!sh) return bad(r, "share: the top share to target, e.g. 0.3");
+        if (get_num(r, sh, 0.01, 1, &s->uplift_share)) return r->err->rc;
         pop(r, l);
     }
     s->priority = 5;

@@ -173,7 +173,11 @@ typedef struct enc_spec {
     enc_spec_variant variants[ENC_SPEC_MAX_VARIANTS];
     int nvariants;  /* at least 1 ("A" when the file names none) */
     double holdout; /* [0, 0.9]; ENC_SPEC_DEFAULT_HOLDOUT when the file has none */
-    int priority;   /* 0..9, 9 first (the outbox's) */
+    /* "uplift_top": {"campaign": C, "share": X}: only the top X of the audience by C's stored
+     * predicted uplift (encore uplift evaluate C); share 0 = off */
+    char uplift_from[ENC_SPEC_MAX_NAME];
+    double uplift_share;
+    int priority;                            /* 0..9, 9 first (the outbox's) */
     int64_t budget_messages, budget_coupons; /* -1 = no limit */
     bool on_cap_defer;                       /* over a frequency cap: defer (true) or drop */
     int64_t send_within; /* a message that cannot go out within this of its due time is

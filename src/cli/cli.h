@@ -75,6 +75,7 @@ int cmd_score(enc_cli *cli, int argc, char **argv);
 int cmd_profile(enc_cli *cli, int argc, char **argv);
 int cmd_segments(enc_cli *cli, int argc, char **argv);
 int cmd_churn(enc_cli *cli, int argc, char **argv);
+int cmd_uplift(enc_cli *cli, int argc, char **argv); /* cmd_uplift.c */
 int cmd_export(enc_cli *cli, int argc, char **argv);
 /* campaigns */
 int cmd_campaign(enc_cli *cli, int argc, char **argv);

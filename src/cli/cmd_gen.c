@@ -229,6 +229,9 @@ static const char respond_usage[] =
     "  --out DIR          output directory (required; created when missing)\n"
     "  --base-rate P      P(an order in the window) without the message (default 0.05)\n"
     "  --uplift D         added for reached customers (default 0.02; may be negative)\n"
+    "  --uplift-by F      heterogeneous uplift: a reached customer gets D x 2q, q the rank share\n"
+    "                     of their F before the message among the members (F: orders,\n"
+    "                     recency_days, sales, tenure_days); the mean stays D\n"
     "  --open-rate P      P(open) of a reached customer (default 0.35)\n"
     "  --click-rate P     P(click) of a reached customer (default 0.1; clickers also open)\n"
     "  --coupon-use P     P(a reached buyer uses the message's coupon) (default 0.5)\n"
@@ -274,6 +277,7 @@ static void respond_json(const enc_respond_opts *o, const enc_respond_counts *c,
     enc_jw_obj(&w);
     enc_jw_knum(&w, "base_rate", o->base_rate);
     enc_jw_knum(&w, "uplift", o->uplift);
+    enc_jw_kstr(&w, "uplift_by", o->uplift_by);
     enc_jw_knum(&w, "open_rate", o->open_rate);
     enc_jw_knum(&w, "click_rate", o->click_rate);
     enc_jw_knum(&w, "coupon_use", o->coupon_use);
@@ -335,13 +339,15 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
         O_CLICKURL,
         O_SECRET,
         O_JSON,
-        O_HELP
+        O_HELP,
+        O_UPBY
     };
     static const struct option longopts[] = {
         {"campaign", required_argument, 0, O_CAMP},
         {"out", required_argument, 0, O_OUT},
         {"base-rate", required_argument, 0, O_BASE},
         {"uplift", required_argument, 0, O_UPLIFT},
+        {"uplift-by", required_argument, 0, O_UPBY},
         {"open-rate", required_argument, 0, O_OPEN},
         {"click-rate", required_argument, 0, O_CLICK},
         {"coupon-use", required_argument, 0, O_COUPON},
@@ -385,6 +391,7 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
         switch (ch) {
         case O_CAMP: o.campaign = optarg; break;
         case O_OUT: o.out_dir = optarg; break;
+        case O_UPBY: o.uplift_by = optarg; break;
         case O_BASE:
         case O_OPEN:
         case O_CLICK:

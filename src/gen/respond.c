@@ -28,6 +28,7 @@
 #include "gen/gen_int.h"
 #include "ingest/clean.h"
 #include "store/respond_store.h"
+#include "store/store_uplift.h"
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -48,7 +49,8 @@ typedef struct prod {
 typedef struct cust {
     int64_t id, anchor;
     const char *ext, *country;
-    int group; /* 0 holdout, 1 reached, 2 unreached */
+    int group;   /* 0 holdout, 1 reached, 2 unreached */
+    double lift; /* the share of o->uplift this customer gets when reached (1, or 2 q) */
     int64_t msg_id;
     const char *channel, *payload;
     /* the message's coupon, when it had one */
@@ -398,7 +400,7 @@ static enc_rc respond(rs *r, const cust *c, uint64_t key)
             click_at = 0;
         }
     }
-    double rate = o->base_rate + (c->group == 1 ? o->uplift : 0);
+    double rate = o->base_rate + (c->group == 1 ? o->uplift * c->lift : 0);
     if (!(u_buy < rate)) return ENC_OK;
     /* the order: strictly inside (start, anchor + window) */
     int64_t start = click_at ? click_at : c->anchor, end = c->anchor + w;
@@ -444,7 +446,12 @@ static enc_rc check_opts(const enc_respond_opts *o, enc_err *err)
         if (!(rates[i].v >= 0 && rates[i].v <= 1))
             return enc_fail(err, ENC_EUSAGE, "%s: %g is not a probability (0 to 1)", rates[i].name,
                             rates[i].v);
-    double t = o->base_rate + o->uplift;
+    double t = o->base_rate + (o->uplift_by ? 2 : 1) * o->uplift;
+    if (o->uplift_by && !(o->base_rate >= 0 && t >= 0 && t <= 1))
+        return enc_fail(err, ENC_EUSAGE,
+                        "base rate + 2 x uplift = %g: not a probability (0 to 1); with"
+                        " uplift by a feature the most persuadable get twice the uplift",
+                        t);
     if (!(t >= 0 && t <= 1))
         return enc_fail(err, ENC_EUSAGE, "base rate + uplift = %g: not a probability (0 to 1)", t);
     if (o->window < 0 || o->window > 365 * 86400)
@@ -475,6 +482,60 @@ static enc_rc close_out(rs *r, FILE **f, const char *name, enc_rc rc)
     return rc;
 }
 
+typedef struct ranked {
+    double v;
+    size_t i;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->v != y->v) return x->v < y->v ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Heterogeneous uplift (o->uplift_by): each member's lift = 2 q, q the mid-rank share of the
+ * feature's value among the members (ties share their mean rank; missing values rank lowest),
+ * the feature computed from the paid orders before the customer's anchor. */
+static enc_rc heterogeneous(rs *r)
+{
+    for (size_t i = 0; i < r->nc; i++) r->c[i].lift = 1;
+    if (!r->o->uplift_by || r->nc < 2) return ENC_OK;
+    int f = -1;
+    for (int j = 0; j < ENC_UPLIFT_NF; j++)
+        if (strcmp(r->o->uplift_by, enc_uplift_feature_name[j]) == 0) f = j;
+    if (f < 0)
+        return enc_fail(r->err, ENC_EUSAGE,
+                        "uplift by '%.60s': not a feature (recency_days, orders, sales,"
+                        " tenure_days)",
+                        r->o->uplift_by);
+    size_t n = r->nc;
+    int64_t *ids = enc_xmalloc(n * sizeof *ids), *at = enc_xmalloc(n * sizeof *at);
+    double *X = enc_xmalloc(n * ENC_UPLIFT_NF * sizeof *X);
+    ranked *k = enc_xmalloc(n * sizeof *k);
+    for (size_t i = 0; i < n; i++) ids[i] = r->c[i].id, at[i] = r->c[i].anchor;
+    enc_rc rc = enc_store_uplift_features(r->st, ids, at, 0, n, X, r->err);
+    if (!rc) {
+        for (size_t i = 0; i < n; i++) {
+            double v = X[i * ENC_UPLIFT_NF + f];
+            k[i] = (ranked){isfinite(v) ? v : -INFINITY, i};
+        }
+        qsort(k, n, sizeof *k, cmp_ranked);
+        for (size_t a = 0; a < n;) {
+            size_t b = a;
+            while (b + 1 < n && k[b + 1].v == k[a].v) b++;
+            double q = ((double)a + (double)b) / 2 / (double)(n - 1);
+            for (size_t t = a; t <= b; t++) r->c[k[t].i].lift = 2 * q;
+            a = b + 1;
+        }
+    }
+    free(ids);
+    free(at);
+    free(X);
+    free(k);
+    return rc;
+}
+
 static enc_rc run(rs *r)
 {
     const enc_respond_opts *o = r->o;
@@ -483,7 +544,7 @@ static enc_rc run(rs *r)
     bool found = enc_scan_next(s) == 1;
     enc_scan_close(s);
     if (!found) return enc_fail(r->err, ENC_ENOTFOUND, "no campaign named '%s'", o->campaign);
-    if (load_products(r) || load_shop(r) || load_members(r)) return r->err->rc;
+    if (load_products(r) || load_shop(r) || load_members(r) || heterogeneous(r)) return r->err->rc;
     r->click_url = o->click_url;
     if (!r->click_url) { /* the shop's address from the campaign policy */
         enc_settings set;

@@ -19,18 +19,23 @@
 #define ENC_RESPOND_DEFAULT_WINDOW (7 * 86400)
 
 typedef struct enc_respond_opts {
-    const char *campaign; /* required: a campaign in the store */
-    const char *out_dir;  /* required: created when missing; the files are replaced */
-    double base_rate;     /* P(an order in the window) without the message, 0 .. 1 */
-    double uplift;        /* added to it for customers whose message was delivered;
-                             0 <= base_rate + uplift <= 1 (negative: the message hurts) */
-    double open_rate;     /* P(open) of a reached customer */
-    double click_rate;    /* P(click) of a reached customer (a click implies an open when
-                             click_rate <= open_rate: one uniform draw decides both) */
-    double coupon_use;    /* P(a reached buyer whose message carried a coupon uses it) */
-    int64_t window;       /* seconds after the anchor; 0 = ENC_RESPOND_DEFAULT_WINDOW */
-    int64_t since, until; /* only customers whose anchor is in [since, until); 0 = no bound */
-    double aov;           /* mean order subtotal in currency units; 0 = the shop's mean */
+    const char *campaign;  /* required: a campaign in the store */
+    const char *out_dir;   /* required: created when missing; the files are replaced */
+    double base_rate;      /* P(an order in the window) without the message, 0 .. 1 */
+    double uplift;         /* added to it for customers whose message was delivered;
+                              0 <= base_rate + uplift <= 1 (negative: the message hurts) */
+    const char *uplift_by; /* NULL: the same uplift for everyone; else a feature of
+                              store_uplift.h (orders, recency_days, ...): a reached customer's
+                              uplift is uplift x 2 q, q the mid-rank share (0..1) of their value
+                              among the members (before the anchor; missing lowest), so the
+                              mean stays `uplift` and base_rate + 2 uplift must be <= 1 */
+    double open_rate;      /* P(open) of a reached customer */
+    double click_rate;     /* P(click) of a reached customer (a click implies an open when
+                              click_rate <= open_rate: one uniform draw decides both) */
+    double coupon_use;     /* P(a reached buyer whose message carried a coupon uses it) */
+    int64_t window;        /* seconds after the anchor; 0 = ENC_RESPOND_DEFAULT_WINDOW */
+    int64_t since, until;  /* only customers whose anchor is in [since, until); 0 = no bound */
+    double aov;            /* mean order subtotal in currency units; 0 = the shop's mean */
     uint64_t seed;
     const char *base_url;     /* NULL: opens and clicks as rows of events.csv; else as tracking
                                  URLs under it in opens.txt and clicks.txt */

@@ -381,6 +381,16 @@ const char *const enc__schema_migrations[] = {
     "  entered_at INTEGER NOT NULL, entry_no INTEGER NOT NULL, step TEXT NOT NULL,"
     "  step_due INTEGER NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL,"
     "  updated_at INTEGER NOT NULL, PRIMARY KEY(campaign, customer_id, entry)) WITHOUT ROWID;",
+
+    /* 15: uplift targeting (branch intel2, issue 19 item 4): the two-model fit of a campaign with a
+     * holdout (`encore uplift evaluate`) and each customer's predicted uplift, which the
+     * segment function uplift("CAMPAIGN") reads (store_uplift.c) */
+    "CREATE TABLE uplift_models("
+    "  campaign TEXT PRIMARY KEY, fitted_at INTEGER NOT NULL, customers INTEGER NOT NULL,"
+    "  model TEXT NOT NULL);"
+    "CREATE TABLE uplift_scores("
+    "  campaign TEXT NOT NULL, customer_id INTEGER NOT NULL, uplift REAL,"
+    "  PRIMARY KEY(campaign, customer_id)) WITHOUT ROWID;",
 };
 
 const int enc__schema_count = (int)(sizeof enc__schema_migrations / sizeof *enc__schema_migrations);

@@ -370,6 +370,8 @@ static const struct {
     {"points_entries", "points_entries", "customer_id"},
     {"points_lots", "points_lots", "customer_id"},
     {"tier_history", "tier_history", "customer_id"},
+    {"journeys", "journey_state", "customer_id"},
+    {"uplift_scores", "uplift_scores", "customer_id"},
 };
 
 bool enc_store_export_covers(const char *table_column)

@@ -210,7 +210,7 @@ check "fields --json: clv is money from the profile" \
   "$(jget "$OUT" '[(f["type"], f["source"]) for f in d["fields"] if f["name"] == "clv"]')" "[('money', 'profile')]"
 check "fields --json: functions" \
   "$(jget "$OUT" '",".join(f["name"] for f in d["functions"])')" \
-  "bought,viewed,event,cart_abandoned,consent,tag,top_category,top_brand,segment,known,days_until"
+  "bought,viewed,event,cart_abandoned,consent,tag,top_category,top_brand,segment,known,days_until,uplift"
 run_rc "$ENCORE" audience fields
 check_match "fields: human" "$OUT" "days_until\(birthday \| next_order_date\)"
 run_rc "$ENCORE" audience check 'NOT a_b' 
