@@ -10,6 +10,7 @@
 #include "cli/serve_tick.h"
 #include "delivery/config.h"
 #include "delivery/dispatch.h"
+#include "server/sendstats.h"
 #include "server/server.h"
 #include <math.h>
 #include <pthread.h>
@@ -174,6 +175,14 @@ static void dj_round(void *ctx, const enc_dispatch_stats *st)
     if (enc_server_stopping(j->srv)) enc_dispatch_stop(j->d);
 }
 
+/* Each batch sent: the per-channel counters of GET /metrics (sendstats.h). */
+static void dj_sent(void *ctx, const char *channel, const enc_send_counts *c)
+{
+    dispatch_job *j = ctx;
+    enc_sendstats_add(enc_server_sendstats(j->srv), channel, c->attempts, c->temporary,
+                      c->exhausted, c->permanent);
+}
+
 static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *err)
 {
     dispatch_job *j = ctx;
@@ -186,6 +195,8 @@ static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *e
                                .lock_path = j->lock,
                                .on_round = dj_round,
                                .round_ctx = j,
+                               .on_send = dj_sent,
+                               .send_ctx = j,
                                .clock = {.now = dj_now, .sleep = dj_sleep, .ctx = j}};
         if (enc_dispatch_new(st, &o, &j->d, err)) return err->rc;
         if (enc_dispatch_configure(j->d, j->cfg, err)) {
@@ -193,6 +204,10 @@ static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *e
             j->d = NULL;
             return err->rc;
         }
+        const char *name;
+        json_t *v;
+        json_object_foreach(j->cfg->channels, name, v) /* their series start at 0 */
+            dj_sent(j, name, &(enc_send_counts){0});
     }
     enc_dispatch_stats before = *enc_dispatch_stats_get(j->d);
     if (enc_dispatch_run(j->d, true, err)) {

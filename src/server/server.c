@@ -28,6 +28,7 @@
 #include "server/jobs.h"
 #include "server/mgmt.h"
 #include "server/reccache.h"
+#include "server/sendstats.h"
 #include "server/track.h"
 #include "server/webassets.h"
 #include <arpa/inet.h>
@@ -181,7 +182,8 @@ struct enc_server {
     /* audit entries queued for the writer and written (under mu); audit_cv: one more written */
     long audit_queued, audit_written;
     pthread_cond_t audit_cv;
-    enc_reccache *rec; /* the customer view's recommendation model (reccache.h) */
+    enc_reccache *rec;    /* the customer view's recommendation model (reccache.h) */
+    enc_sendstats *sends; /* the dispatcher's sends by channel (sendstats.h) */
 
     /* the API's jobs (jobs.h): one runner thread, its queue under mu, signalled by job_cv */
     pthread_t runner;
@@ -423,6 +425,7 @@ void enc_server_audit_sync(void *srv)
 }
 
 enc_reccache *enc_server_reccache(void *srv) { return ((enc_server *)srv)->rec; }
+enc_sendstats *enc_server_sendstats(void *srv) { return ((enc_server *)srv)->sends; }
 const char *enc_server_delivery_config(void *srv) { return ((enc_server *)srv)->delivery_config; }
 const char *enc_server_db_path(void *srv) { return ((enc_server *)srv)->db_path; }
 
@@ -1752,6 +1755,7 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
     pthread_cond_init(&s->job_cv, NULL);
     pthread_cond_init(&s->audit_cv, NULL);
     s->rec = enc_reccache_new();
+    s->sends = enc_sendstats_new();
     enc_rl_init(&s->rl_auth, AUTH_FAIL_MAX, AUTH_FAIL_WINDOW);
     enc_rl_init(&s->rl_login_addr, LOGIN_FAIL_ADDR_MAX, LOGIN_FAIL_WINDOW);
     enc_rl_init(&s->rl_login_user, LOGIN_FAIL_USER_MAX, LOGIN_FAIL_WINDOW);
@@ -1947,6 +1951,7 @@ void enc_server_free(enc_server *s)
     pthread_cond_destroy(&s->job_cv);
     pthread_cond_destroy(&s->audit_cv);
     enc_reccache_free(s->rec);
+    enc_sendstats_free(s->sends);
     enc_rl_destroy(&s->rl_auth);
     enc_rl_destroy(&s->rl_login_addr);
     enc_rl_destroy(&s->rl_login_user);
@@ -2100,6 +2105,7 @@ void enc_server_metrics(enc_server *s, enc_store *st, enc_buf *b)
                        "encore_api_jobs_total{kind=\"%s\",outcome=\"failed\"} %ld\n",
                        jk[k], s->api_jobs_done[k], jk[k], s->api_jobs_failed[k]);
     pthread_mutex_unlock(&s->mu);
+    enc_sendstats_metrics(s->sends, b);
     if (!st) return;
     enc_err err = {0};
     enc_outbox *ob = NULL;
