@@ -400,6 +400,8 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
 
     enc_delivery_config_path(a.config, cli->db_path, dpath, sizeof dpath, &dexists);
     a.o.delivery_config = dpath;
+    a.o.delivery_sets = a.sets;
+    a.o.delivery_nsets = a.nsets;
     if (enc_server_new(&a.o, &srv, &err) || add_jobs(srv, &a, cli->db_path, &cfg, &dj, &err) ||
         enc_server_start(srv, &err)) {
         rc = enc_cli_fail_err("serve", &err);

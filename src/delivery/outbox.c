@@ -1005,7 +1005,8 @@ enc_rc enc_outbox_inbox_put(enc_outbox *ob, const enc_msg *m, int64_t now, bool 
                            err);
     if (!s) return ENC_EDB;
     sqlite3_bind_int64(s, 1, m->customer_id);
-    sqlite3_bind_int64(s, 2, m->id);
+    if (m->id > 0) sqlite3_bind_int64(s, 2, m->id);
+    else sqlite3_bind_null(s, 2); /* not from the outbox: a settings test send */
     bind_text(s, 3, m->idempotency_key);
     bind_text(s, 4, m->subject);
     bind_text(s, 5, m->body_text ? m->body_text : m->body_html);

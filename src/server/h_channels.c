@@ -13,6 +13,7 @@
 #include "delivery/config.h"
 #include "ingest/clean.h"
 #include "server/handlers.h"
+#include "server/inbox.h"
 #include "server/mgmt.h"
 #include <errno.h>
 #include <limits.h>
@@ -161,7 +162,24 @@ static enc_rc file_write(const char *path, json_t *doc, enc_err *err)
 
 /* ---- GET ----------------------------------------------------------------------------------- */
 
-static void chan_doc(enc_jw *w, const chan_def *d, json_t *c, const char *db_dir)
+/* The options set over the file by serve's environment or --set flags, by channel (owned; {}
+ * when none, or when the configuration does not load). Names and sources only, never values. */
+static json_t *overrides_of(void *srv)
+{
+    size_t n;
+    const char *const *sets = enc_server_delivery_sets(srv, &n);
+    const char *path = enc_server_delivery_config(srv);
+    enc_delivery_config cfg;
+    enc_err err = {0};
+    if (enc_delivery_config_load(access(path, F_OK) == 0 ? path : NULL, environ, sets, n, &cfg,
+                                 &err))
+        return json_object();
+    json_t *ov = json_incref(cfg.overrides);
+    enc_delivery_config_free(&cfg);
+    return ov;
+}
+
+static void chan_doc(enc_jw *w, const chan_def *d, json_t *c, json_t *ov, const char *db_dir)
 {
     enc_jw_obj(w);
     enc_jw_kstr(w, "channel", d->name);
@@ -216,6 +234,14 @@ static void chan_doc(enc_jw *w, const chan_def *d, json_t *c, const char *db_dir
             enc_jw_str(w, k);
         }
     enc_jw_end(w);
+    /* what the server's environment or flags set over the file: the console cannot change it */
+    enc_jw_key(w, "overridden");
+    enc_jw_obj(w);
+    if (ov) json_object_foreach(ov, k, v)
+        {
+            enc_jw_kstr(w, k, json_string_value(v));
+        }
+    enc_jw_end(w);
     enc_jw_end(w);
 }
 
@@ -234,7 +260,7 @@ static void settings_doc(enc_mreq *rq, enc_mres *rs, json_t *root, int status)
 {
     char dir[4096];
     db_dir_of(rq->server, dir, sizeof dir);
-    json_t *ch = json_object_get(root, "channels");
+    json_t *ch = json_object_get(root, "channels"), *ov = overrides_of(rq->server);
     enc_jw *w = enc_mres_json(rs, status);
     enc_jw_obj(w);
     enc_jw_kstr(w, "file", enc_server_delivery_config(rq->server));
@@ -242,10 +268,12 @@ static void settings_doc(enc_mreq *rq, enc_mres *rs, json_t *root, int status)
     enc_jw_arr(w);
     for (size_t i = 0; i < sizeof chans / sizeof *chans; i++) {
         json_t *c = json_is_object(ch) ? json_object_get(ch, chans[i].name) : NULL;
-        chan_doc(w, &chans[i], json_is_object(c) ? c : NULL, dir);
+        json_t *o = json_object_get(ov, chans[i].name);
+        chan_doc(w, &chans[i], json_is_object(c) ? c : NULL, json_object_size(o) ? o : NULL, dir);
     }
     enc_jw_end(w);
     enc_jw_end(w);
+    json_decref(ov);
 }
 
 void enc_h_channels_get(enc_mreq *rq, enc_mres *rs)
@@ -551,12 +579,22 @@ void enc_h_channel_test(enc_mreq *rq, enc_mres *rs)
     if (!chan_find(name))
         return enc_mres_problem(rs, 404, "path.channel",
                                 "unknown channel: email, sms, push, wechat or inapp");
-    if (!strcmp(name, "inapp"))
-        return enc_mres_problem(rs, 422, "path.channel",
-                                "in-app messages go to a customer's inbox: plan a campaign to one");
     char clean[340];
     const char *why = NULL;
     size_t al = strlen(addr);
+    /* in-app: the address is the shop's customer id whose inbox gets the test (the inbox the
+     * shop's site reads with GET /v1/inbox?customer=ID) */
+    int64_t cust = 0;
+    if (!strcmp(name, "inapp")) {
+        enc_err e = {0};
+        if (!al || !enc_text_ok(addr, al))
+            return enc_mres_problem(rs, 422, "/address", "a customer id");
+        if (enc_inbox_customer(rq->st, addr, &cust, &e))
+            return enc_mres_problem(rs, 500, NULL, "the customer cannot be looked up");
+        if (!cust)
+            return enc_mres_problem(rs, 422, "/address",
+                                    "no customer with this id: give a customer id of the shop");
+    }
     if (!strcmp(name, "email") && !enc_clean_email(addr, al, clean, sizeof clean, &why))
         return enc_mres_problem(rs, 422, "/address", "not an email address: %s", why);
     if (!strcmp(name, "sms") && !enc_clean_phone(addr, al, NULL, clean, sizeof clean, &why))
@@ -566,11 +604,13 @@ void enc_h_channel_test(enc_mreq *rq, enc_mres *rs)
             return enc_mres_problem(rs, 422, "/address", "text without control characters");
         snprintf(clean, sizeof clean, "%s", addr);
     }
-    /* the channel as the dispatcher would open it: the file, then the environment */
+    /* the channel as the dispatcher would open it: the file, the environment, the flags */
     enc_delivery_config cfg;
     enc_err err = {0};
     const char *path = enc_server_delivery_config(rq->server);
-    if (enc_delivery_config_load(access(path, F_OK) == 0 ? path : NULL, environ, NULL, 0, &cfg,
+    size_t nsets;
+    const char *const *sets = enc_server_delivery_sets(rq->server, &nsets);
+    if (enc_delivery_config_load(access(path, F_OK) == 0 ? path : NULL, environ, sets, nsets, &cfg,
                                  &err))
         return enc_mres_problem(rs, 409, NULL, "the delivery configuration: %s", err.msg);
     json_t *o = json_object_get(cfg.channels, name);
@@ -593,7 +633,9 @@ void enc_h_channel_test(enc_mreq *rq, enc_mres *rs)
                  .subject = "Encore test message",
                  .body_text = "This is a test message from Encore's Settings > Channels.\n",
                  .body_html = "<p>This is a test message from Encore's Settings &gt; Channels.</p>",
-                 .payload = "{\"title\":\"Encore test\",\"text\":\"This is a test message.\"}",
+                 .payload = "{\"test\":true,\"title\":\"Encore test\",\"text\":\"This is a test "
+                            "message.\"}",
+                 .customer_id = cust,
                  .idempotency_key = key,
                  .attempts = 1,
                  .created_at = rq->now,

@@ -16,8 +16,9 @@ struct enc_buf;
 enc_sendstats *enc_sendstats_new(void);
 void enc_sendstats_free(enc_sendstats *t);
 /* Adds a batch's counts (dispatch.h's enc_send_counts, field by field: this header stays
- * clear of delivery/, whose enc_channel the server's snapshot headers also name) to channel's (registering the channel: zero counts make its series
- * appear at 0). At most ENC_SENDSTATS_MAX channels are kept; later ones count under "other". */
+ * clear of delivery/, whose enc_channel the server's snapshot headers also name) to channel's
+ * (registering the channel: zero counts make its series appear at 0). At most ENC_SENDSTATS_MAX
+ * channels are kept; later ones count under "other". */
 #define ENC_SENDSTATS_MAX 64
 void enc_sendstats_add(enc_sendstats *t, const char *channel, int64_t attempts, int64_t temporary,
                        int64_t exhausted, int64_t permanent);

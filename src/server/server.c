@@ -132,6 +132,8 @@ struct enc_server {
     /* configuration, copied at enc_server_new */
     char *db_path, *listen, *phone_cc;
     char *delivery_config; /* the delivery configuration file (GET/PUT /v1/settings/channels) */
+    const char *const *delivery_sets; /* serve's --set flags (borrowed) */
+    size_t delivery_nsets;
     bool has_write_key;
     uint8_t write_key_hash[32]; /* BLAKE2b of the write key: compared in constant time */
     enc_token_key key;
@@ -427,6 +429,11 @@ void enc_server_audit_sync(void *srv)
 enc_reccache *enc_server_reccache(void *srv) { return ((enc_server *)srv)->rec; }
 enc_sendstats *enc_server_sendstats(void *srv) { return ((enc_server *)srv)->sends; }
 const char *enc_server_delivery_config(void *srv) { return ((enc_server *)srv)->delivery_config; }
+const char *const *enc_server_delivery_sets(void *srv, size_t *n)
+{
+    *n = ((enc_server *)srv)->delivery_nsets;
+    return ((enc_server *)srv)->delivery_sets;
+}
 const char *enc_server_db_path(void *srv) { return ((enc_server *)srv)->db_path; }
 
 /* the calling HTTP thread's own connection (reads; in direct mode also writes) */
@@ -1746,6 +1753,8 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
         crypto_generichash(s->write_key_hash, sizeof s->write_key_hash,
                            (const uint8_t *)o->write_key, strlen(o->write_key), NULL, 0);
     }
+    s->delivery_sets = o->delivery_sets;
+    s->delivery_nsets = o->delivery_nsets;
     s->key = o->key;
     s->threads = o->threads > 0 ? o->threads : 2;
     s->timeout = o->timeout > 0 ? o->timeout : 30;
