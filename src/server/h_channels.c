@@ -163,9 +163,11 @@ static enc_rc file_write(const char *path, json_t *doc, enc_err *err)
 /* ---- GET ----------------------------------------------------------------------------------- */
 
 /* The options set over the file by serve's environment or --set flags, by channel (owned; {}
- * when none, or when the configuration does not load). Names and sources only, never values. */
-static json_t *overrides_of(void *srv)
+ * when none, or when the configuration does not load). Names and sources only, never values;
+ * *eff (owned, may be NULL) gets the channels in force, whose values the page shows for them. */
+static json_t *overrides_of(void *srv, json_t **eff)
 {
+    *eff = NULL;
     size_t n;
     const char *const *sets = enc_server_delivery_sets(srv, &n);
     const char *path = enc_server_delivery_config(srv);
@@ -175,6 +177,7 @@ static json_t *overrides_of(void *srv)
                                  &err))
         return json_object();
     json_t *ov = json_incref(cfg.overrides);
+    *eff = json_incref(cfg.channels);
     enc_delivery_config_free(&cfg);
     return ov;
 }
@@ -260,7 +263,7 @@ static void settings_doc(enc_mreq *rq, enc_mres *rs, json_t *root, int status)
 {
     char dir[4096];
     db_dir_of(rq->server, dir, sizeof dir);
-    json_t *ch = json_object_get(root, "channels"), *ov = overrides_of(rq->server);
+    json_t *eff, *ch = json_object_get(root, "channels"), *ov = overrides_of(rq->server, &eff);
     enc_jw *w = enc_mres_json(rs, status);
     enc_jw_obj(w);
     enc_jw_kstr(w, "file", enc_server_delivery_config(rq->server));
@@ -268,12 +271,24 @@ static void settings_doc(enc_mreq *rq, enc_mres *rs, json_t *root, int status)
     enc_jw_arr(w);
     for (size_t i = 0; i < sizeof chans / sizeof *chans; i++) {
         json_t *c = json_is_object(ch) ? json_object_get(ch, chans[i].name) : NULL;
-        json_t *o = json_object_get(ov, chans[i].name);
-        chan_doc(w, &chans[i], json_is_object(c) ? c : NULL, json_object_size(o) ? o : NULL, dir);
+        json_t *o = json_object_get(ov, chans[i].name), *e = json_object_get(eff, chans[i].name);
+        c = json_is_object(c) ? json_incref(c) : NULL;
+        /* an overridden option shows the value in force (a channel --set alone creates is on) */
+        if (json_object_size(o) && json_is_object(e)) {
+            json_t *m = c ? json_deep_copy(c) : json_object();
+            const char *k;
+            json_t *v;
+            json_object_foreach(o, k, v) json_object_set(m, k, json_object_get(e, k));
+            json_decref(c);
+            c = m;
+        }
+        chan_doc(w, &chans[i], c, json_object_size(o) ? o : NULL, dir);
+        json_decref(c);
     }
     enc_jw_end(w);
     enc_jw_end(w);
     json_decref(ov);
+    json_decref(eff);
 }
 
 void enc_h_channels_get(enc_mreq *rq, enc_mres *rs)

@@ -398,7 +398,7 @@ try {
     const line = readFileSync(join(dirname(process.env.ENCORE_DB), 'console-sms.jsonl'), 'utf8').trim().split('\n').pop();
     check('channels: the test message is in the channel\'s file, to that number', JSON.parse(line).to, '+8613800000000');
     const push = await page.$eval('form[data-channel="push"]', (f) => f.closest('.card, section, article')?.textContent || '');
-    check('channels: push names what serve --set overrides', [/Set by the server/.test(push), /kind\s*\(command line \(--set\)\)/.test(push), /path/.test(push)], [true, true, true]);
+    check('channels: push names what serve --set overrides', [/Set by the server/.test(push), /kind\s*\(command line \(--set\)\)/.test(push), /path/.test(push), /State\s*on/.test(push), /Sends through\s*File/.test(push)], [true, true, true, true, true]);
     await setUp('inapp', async () => {
       await page.select('#ch-inapp-kind', 'inbox');
     });

@@ -74,6 +74,9 @@ chan() { j "$BODY" "(lambda c: $2)([c for c in d['channels'] if c['channel'] == 
 check "GET: push's secret overridden by the environment" "$CODE $(chan push 'c["overridden"]')" \
   "200 {'secret': 'environment', 'timeout': 'command line'}"
 check "GET: sms's rate overridden on the command line" "$(chan sms 'c["overridden"]')" "{'rate': 'command line'}"
+check "GET: the values in force are shown (sms rate 50, push timeout 5), the file's elsewhere" \
+  "$(chan sms 'c["rate"]') $(chan push '"%s %s" % (c["options"]["timeout"], c["options"]["url"])')" "50 5 http://127.0.0.1:$HOOK/push"
+check "GET: the file itself is left as it was" "$($PY -c 'import json,sys; c=json.load(open(sys.argv[1]))["channels"]; print("rate" in c["sms"], "timeout" in c["push"])' "$CONF")" "False False"
 check "GET: nothing overrides email or wechat" "$(chan email 'c["overridden"]') $(chan wechat 'c["overridden"]')" "{} {}"
 check "GET: the secret set in the environment is never shown" "$(grep -c 'env-S3cr3t' <<<"$BODY")" 0
 check "GET: nor is it written to the server's log" "$(grep -c 'env-S3cr3t' "$E2E_TMP/serve.err")" 0
