@@ -13,6 +13,7 @@
 #include "delivery/config.h"
 #include "delivery/dispatch.h"
 #include "cli/privacy_cli.h"
+#include "server/sendstats.h"
 #include "server/server.h"
 #include "snapshot/colcache.h"
 #include <math.h>
@@ -218,6 +219,14 @@ static void dj_round(void *ctx, const enc_dispatch_stats *st)
     if (enc_server_stopping(j->srv)) enc_dispatch_stop(j->d);
 }
 
+/* Each batch sent: the per-channel counters of GET /metrics (sendstats.h). */
+static void dj_sent(void *ctx, const char *channel, const enc_send_counts *c)
+{
+    dispatch_job *j = ctx;
+    enc_sendstats_add(enc_server_sendstats(j->srv), channel, c->attempts, c->temporary,
+                      c->exhausted, c->permanent);
+}
+
 static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *err)
 {
     dispatch_job *j = ctx;
@@ -230,6 +239,8 @@ static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *e
                                .lock_path = j->lock,
                                .on_round = dj_round,
                                .round_ctx = j,
+                               .on_send = dj_sent,
+                               .send_ctx = j,
                                .clock = {.now = dj_now, .sleep = dj_sleep, .ctx = j}};
         if (enc_dispatch_new(st, &o, &j->d, err)) return err->rc;
         if (enc_dispatch_configure(j->d, j->cfg, err)) {
@@ -237,6 +248,10 @@ static enc_rc dispatch_run(enc_server *srv, enc_store *st, void *ctx, enc_err *e
             j->d = NULL;
             return err->rc;
         }
+        const char *name;
+        json_t *v;
+        json_object_foreach(j->cfg->channels, name, v) /* their series start at 0 */
+            dj_sent(j, name, &(enc_send_counts){0});
     }
     enc_dispatch_stats before = *enc_dispatch_stats_get(j->d);
     if (enc_dispatch_run(j->d, true, err)) {
@@ -432,6 +447,8 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
 
     enc_delivery_config_path(a.config, cli->db_path, dpath, sizeof dpath, &dexists);
     a.o.delivery_config = dpath;
+    a.o.delivery_sets = a.sets;
+    a.o.delivery_nsets = a.nsets;
     if (enc_server_new(&a.o, &srv, &err) || add_jobs(srv, &a, cli->db_path, &cfg, &dj, &err) ||
         enc_server_start(srv, &err)) {
         rc = enc_cli_fail_err("serve", &err);

@@ -55,12 +55,14 @@ bool enc_quiet_inside(int start, int end, int m)
 void enc_delivery_config_free(enc_delivery_config *c)
 {
     json_decref(c->channels);
+    json_decref(c->overrides);
     memset(c, 0, sizeof *c);
 }
 
-/* Sets channel.option = value (a string), creating the channel object when create is set. */
+/* Sets channel.option = value (a string), creating the channel object when create is set;
+ * notes the option as overridden by source. */
 static enc_rc set_opt(enc_delivery_config *c, const char *chan, size_t clen, const char *opt,
-                      const char *val, bool create, enc_err *err)
+                      const char *val, bool create, const char *source, enc_err *err)
 {
     char name[64];
     if (clen == 0 || clen >= sizeof name || !*opt)
@@ -74,6 +76,9 @@ static enc_rc set_opt(enc_delivery_config *c, const char *chan, size_t clen, con
         json_object_set_new(c->channels, name, o);
     }
     json_object_set_new(o, opt, json_string(val));
+    json_t *ov = json_object_get(c->overrides, name);
+    if (!ov) json_object_set_new(c->overrides, name, ov = json_object());
+    json_object_set_new(ov, opt, json_string(source));
     return ENC_OK;
 }
 
@@ -112,7 +117,8 @@ static enc_rc apply_env(enc_delivery_config *c, char **env, enc_err *err)
             for (size_t i = 0; i < ol; i++)
                 opt[i] = (char)tolower((unsigned char)rest[best + 1 + i]);
             opt[ol] = 0;
-            if (set_opt(c, bestname, strlen(bestname), opt, eq + 1, false, err)) return err->rc;
+            if (set_opt(c, bestname, strlen(bestname), opt, eq + 1, false, "environment", err))
+                return err->rc;
         } else {
             size_t nl = (size_t)(eq - rest);
             if (nl > 5 && strncmp(eq - 5, "_KIND", 5) == 0) {
@@ -120,7 +126,8 @@ static enc_rc apply_env(enc_delivery_config *c, char **env, enc_err *err)
                 if (nl - 5 >= sizeof name) continue;
                 for (size_t i = 0; i < nl - 5; i++) name[i] = (char)tolower((unsigned char)rest[i]);
                 name[nl - 5] = 0;
-                if (set_opt(c, name, strlen(name), "kind", eq + 1, true, err)) return err->rc;
+                if (set_opt(c, name, strlen(name), "kind", eq + 1, true, "environment", err))
+                    return err->rc;
             }
         }
     }
@@ -147,6 +154,7 @@ enc_rc enc_delivery_config_load(const char *path, char **env, const char *const 
     out->batch = 200;
     out->poll = 1.0;
     out->channels = json_object();
+    out->overrides = json_object();
     if (path) {
         json_error_t je;
         /* bounded: a configuration file is small */
@@ -210,7 +218,7 @@ enc_rc enc_delivery_config_load(const char *path, char **env, const char *const 
         }
         memcpy(opt, dot + 1, ol);
         opt[ol] = 0;
-        if (set_opt(out, s, (size_t)(dot - s), opt, eq + 1, true, err)) {
+        if (set_opt(out, s, (size_t)(dot - s), opt, eq + 1, true, "command line", err)) {
             enc_delivery_config_free(out);
             return err->rc;
         }

@@ -15,6 +15,10 @@ typedef struct enc_delivery_config {
     enc_retry_policy retry;
     size_t batch; /* messages claimed per channel per round */
     double poll;  /* seconds between idle polls (not with --once) */
+    /* channel -> {option: "environment" | "command line"}: the options an
+     * ENCORE_CHANNEL_<NAME>_<OPTION> variable or a --set flag set over the file (names only,
+     * never values: the console says which settings it cannot change); owned */
+    json_t *overrides;
 } enc_delivery_config;
 
 /* Loads path (NULL: no file), then applies env (the process environment:

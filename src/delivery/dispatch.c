@@ -299,17 +299,27 @@ enc_rc enc_dispatch_round(enc_dispatch *d, int64_t due_by, bool *worked, bool *p
         int64_t after = (int64_t)floor(now_of(d));
         if (enc_outbox_complete(d->ob, &d->batch, d->res, after, &d->o.retry, &d->rng, err))
             return err->rc;
+        enc_send_counts c = {.attempts = (int64_t)d->batch.n};
         for (size_t k = 0; k < d->batch.n; k++) {
             const enc_send_result *r = &d->res[k];
             /* Retry-After speaks for the provider, not for one message: the channel waits
              * (retry_at is bounded by the adapter: ENC_RETRY_AFTER_MAX for webhooks) */
             if (r->status == ENC_SEND_TEMP && r->retry_at > s->hold_until)
                 s->hold_until = r->retry_at;
-            if (r->status == ENC_SEND_OK) d->stats.sent++;
-            else if (r->status == ENC_SEND_PERM) d->stats.failed++;
-            else if (d->batch.m[k].attempts < d->o.retry.max_attempts) d->stats.retried++;
-            else d->stats.dead++;
+            if (r->status == ENC_SEND_OK) {
+                d->stats.sent++;
+            } else if (r->status == ENC_SEND_PERM) {
+                d->stats.failed++;
+                c.permanent++;
+            } else if (d->batch.m[k].attempts < d->o.retry.max_attempts) {
+                d->stats.retried++;
+                c.temporary++;
+            } else {
+                d->stats.dead++;
+                c.exhausted++;
+            }
         }
+        if (d->o.on_send) d->o.on_send(d->o.send_ctx, s->ch.name, &c);
     }
     return ENC_OK;
 }

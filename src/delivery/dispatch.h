@@ -45,6 +45,13 @@ typedef struct enc_dispatch_stats {
     int64_t recovered_resend, recovered_reconcile, recovered_dead;
 } enc_dispatch_stats;
 
+/* What one batch sent through a channel came to (the on_send hook; GET /metrics): attempts
+ * handed to the adapter; of them, temporary failures to be retried, temporary failures out of
+ * retries (dead), permanent failures. */
+typedef struct enc_send_counts {
+    int64_t attempts, temporary, exhausted, permanent;
+} enc_send_counts;
+
 typedef struct enc_dispatch_opts {
     enc_retry_policy retry;
     size_t batch;          /* claimed per channel per round */
@@ -55,6 +62,9 @@ typedef struct enc_dispatch_opts {
     /* called after each round that sent something (the CLI's progress line); may be NULL */
     void (*on_round)(void *ctx, const struct enc_dispatch_stats *s);
     void *round_ctx;
+    /* called after each batch a channel sent, with the batch's counts; may be NULL */
+    void (*on_send)(void *ctx, const char *channel, const enc_send_counts *c);
+    void *send_ctx;
 } enc_dispatch_opts;
 
 typedef struct enc_dispatch enc_dispatch;

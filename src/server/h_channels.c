@@ -13,6 +13,7 @@
 #include "delivery/config.h"
 #include "ingest/clean.h"
 #include "server/handlers.h"
+#include "server/inbox.h"
 #include "server/mgmt.h"
 #include <errno.h>
 #include <limits.h>
@@ -161,7 +162,27 @@ static enc_rc file_write(const char *path, json_t *doc, enc_err *err)
 
 /* ---- GET ----------------------------------------------------------------------------------- */
 
-static void chan_doc(enc_jw *w, const chan_def *d, json_t *c, const char *db_dir)
+/* The options set over the file by serve's environment or --set flags, by channel (owned; {}
+ * when none, or when the configuration does not load). Names and sources only, never values;
+ * *eff (owned, may be NULL) gets the channels in force, whose values the page shows for them. */
+static json_t *overrides_of(void *srv, json_t **eff)
+{
+    *eff = NULL;
+    size_t n;
+    const char *const *sets = enc_server_delivery_sets(srv, &n);
+    const char *path = enc_server_delivery_config(srv);
+    enc_delivery_config cfg;
+    enc_err err = {0};
+    if (enc_delivery_config_load(access(path, F_OK) == 0 ? path : NULL, environ, sets, n, &cfg,
+                                 &err))
+        return json_object();
+    json_t *ov = json_incref(cfg.overrides);
+    *eff = json_incref(cfg.channels);
+    enc_delivery_config_free(&cfg);
+    return ov;
+}
+
+static void chan_doc(enc_jw *w, const chan_def *d, json_t *c, json_t *ov, const char *db_dir)
 {
     enc_jw_obj(w);
     enc_jw_kstr(w, "channel", d->name);
@@ -216,6 +237,14 @@ static void chan_doc(enc_jw *w, const chan_def *d, json_t *c, const char *db_dir
             enc_jw_str(w, k);
         }
     enc_jw_end(w);
+    /* what the server's environment or flags set over the file: the console cannot change it */
+    enc_jw_key(w, "overridden");
+    enc_jw_obj(w);
+    if (ov) json_object_foreach(ov, k, v)
+        {
+            enc_jw_kstr(w, k, json_string_value(v));
+        }
+    enc_jw_end(w);
     enc_jw_end(w);
 }
 
@@ -234,7 +263,7 @@ static void settings_doc(enc_mreq *rq, enc_mres *rs, json_t *root, int status)
 {
     char dir[4096];
     db_dir_of(rq->server, dir, sizeof dir);
-    json_t *ch = json_object_get(root, "channels");
+    json_t *eff, *ch = json_object_get(root, "channels"), *ov = overrides_of(rq->server, &eff);
     enc_jw *w = enc_mres_json(rs, status);
     enc_jw_obj(w);
     enc_jw_kstr(w, "file", enc_server_delivery_config(rq->server));
@@ -242,10 +271,24 @@ static void settings_doc(enc_mreq *rq, enc_mres *rs, json_t *root, int status)
     enc_jw_arr(w);
     for (size_t i = 0; i < sizeof chans / sizeof *chans; i++) {
         json_t *c = json_is_object(ch) ? json_object_get(ch, chans[i].name) : NULL;
-        chan_doc(w, &chans[i], json_is_object(c) ? c : NULL, dir);
+        json_t *o = json_object_get(ov, chans[i].name), *e = json_object_get(eff, chans[i].name);
+        c = json_is_object(c) ? json_incref(c) : NULL;
+        /* an overridden option shows the value in force (a channel --set alone creates is on) */
+        if (json_object_size(o) && json_is_object(e)) {
+            json_t *m = c ? json_deep_copy(c) : json_object();
+            const char *k;
+            json_t *v;
+            json_object_foreach(o, k, v) json_object_set(m, k, json_object_get(e, k));
+            json_decref(c);
+            c = m;
+        }
+        chan_doc(w, &chans[i], c, json_object_size(o) ? o : NULL, dir);
+        json_decref(c);
     }
     enc_jw_end(w);
     enc_jw_end(w);
+    json_decref(ov);
+    json_decref(eff);
 }
 
 void enc_h_channels_get(enc_mreq *rq, enc_mres *rs)
@@ -551,12 +594,22 @@ void enc_h_channel_test(enc_mreq *rq, enc_mres *rs)
     if (!chan_find(name))
         return enc_mres_problem(rs, 404, "path.channel",
                                 "unknown channel: email, sms, push, wechat or inapp");
-    if (!strcmp(name, "inapp"))
-        return enc_mres_problem(rs, 422, "path.channel",
-                                "in-app messages go to a customer's inbox: plan a campaign to one");
     char clean[340];
     const char *why = NULL;
     size_t al = strlen(addr);
+    /* in-app: the address is the shop's customer id whose inbox gets the test (the inbox the
+     * shop's site reads with GET /v1/inbox?customer=ID) */
+    int64_t cust = 0;
+    if (!strcmp(name, "inapp")) {
+        enc_err e = {0};
+        if (!al || !enc_text_ok(addr, al))
+            return enc_mres_problem(rs, 422, "/address", "a customer id");
+        if (enc_inbox_customer(rq->st, addr, &cust, &e))
+            return enc_mres_problem(rs, 500, NULL, "the customer cannot be looked up");
+        if (!cust)
+            return enc_mres_problem(rs, 422, "/address",
+                                    "no customer with this id: give a customer id of the shop");
+    }
     if (!strcmp(name, "email") && !enc_clean_email(addr, al, clean, sizeof clean, &why))
         return enc_mres_problem(rs, 422, "/address", "not an email address: %s", why);
     if (!strcmp(name, "sms") && !enc_clean_phone(addr, al, NULL, clean, sizeof clean, &why))
@@ -566,11 +619,13 @@ void enc_h_channel_test(enc_mreq *rq, enc_mres *rs)
             return enc_mres_problem(rs, 422, "/address", "text without control characters");
         snprintf(clean, sizeof clean, "%s", addr);
     }
-    /* the channel as the dispatcher would open it: the file, then the environment */
+    /* the channel as the dispatcher would open it: the file, the environment, the flags */
     enc_delivery_config cfg;
     enc_err err = {0};
     const char *path = enc_server_delivery_config(rq->server);
-    if (enc_delivery_config_load(access(path, F_OK) == 0 ? path : NULL, environ, NULL, 0, &cfg,
+    size_t nsets;
+    const char *const *sets = enc_server_delivery_sets(rq->server, &nsets);
+    if (enc_delivery_config_load(access(path, F_OK) == 0 ? path : NULL, environ, sets, nsets, &cfg,
                                  &err))
         return enc_mres_problem(rs, 409, NULL, "the delivery configuration: %s", err.msg);
     json_t *o = json_object_get(cfg.channels, name);
@@ -593,7 +648,9 @@ void enc_h_channel_test(enc_mreq *rq, enc_mres *rs)
                  .subject = "Encore test message",
                  .body_text = "This is a test message from Encore's Settings > Channels.\n",
                  .body_html = "<p>This is a test message from Encore's Settings &gt; Channels.</p>",
-                 .payload = "{\"title\":\"Encore test\",\"text\":\"This is a test message.\"}",
+                 .payload = "{\"test\":true,\"title\":\"Encore test\",\"text\":\"This is a test "
+                            "message.\"}",
+                 .customer_id = cust,
                  .idempotency_key = key,
                  .attempts = 1,
                  .created_at = rq->now,

@@ -55,6 +55,7 @@ void enc_h_channel_test(enc_mreq *rq, enc_mres *rs);
 extern const enc_schema enc_schema_channels_put, enc_schema_channel_test;
 /* server.c: the delivery configuration file and the store of the request's server */
 const char *enc_server_delivery_config(void *srv);
+const char *const *enc_server_delivery_sets(void *srv, size_t *n);
 const char *enc_server_db_path(void *srv);
 
 /* the document of `encore stats --json` (the CLI and GET /v1/stats) */

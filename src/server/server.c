@@ -28,6 +28,7 @@
 #include "server/jobs.h"
 #include "server/mgmt.h"
 #include "server/reccache.h"
+#include "server/sendstats.h"
 #include "server/track.h"
 #include "server/webassets.h"
 #include <arpa/inet.h>
@@ -131,6 +132,8 @@ struct enc_server {
     /* configuration, copied at enc_server_new */
     char *db_path, *listen, *phone_cc;
     char *delivery_config; /* the delivery configuration file (GET/PUT /v1/settings/channels) */
+    const char *const *delivery_sets; /* serve's --set flags (borrowed) */
+    size_t delivery_nsets;
     bool has_write_key;
     uint8_t write_key_hash[32]; /* BLAKE2b of the write key: compared in constant time */
     enc_token_key key;
@@ -181,7 +184,8 @@ struct enc_server {
     /* audit entries queued for the writer and written (under mu); audit_cv: one more written */
     long audit_queued, audit_written;
     pthread_cond_t audit_cv;
-    enc_reccache *rec; /* the customer view's recommendation model (reccache.h) */
+    enc_reccache *rec;    /* the customer view's recommendation model (reccache.h) */
+    enc_sendstats *sends; /* the dispatcher's sends by channel (sendstats.h) */
 
     /* the API's jobs (jobs.h): one runner thread, its queue under mu, signalled by job_cv */
     pthread_t runner;
@@ -423,7 +427,13 @@ void enc_server_audit_sync(void *srv)
 }
 
 enc_reccache *enc_server_reccache(void *srv) { return ((enc_server *)srv)->rec; }
+enc_sendstats *enc_server_sendstats(void *srv) { return ((enc_server *)srv)->sends; }
 const char *enc_server_delivery_config(void *srv) { return ((enc_server *)srv)->delivery_config; }
+const char *const *enc_server_delivery_sets(void *srv, size_t *n)
+{
+    *n = ((enc_server *)srv)->delivery_nsets;
+    return ((enc_server *)srv)->delivery_sets;
+}
 const char *enc_server_db_path(void *srv) { return ((enc_server *)srv)->db_path; }
 
 /* the calling HTTP thread's own connection (reads; in direct mode also writes) */
@@ -1751,6 +1761,8 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
         crypto_generichash(s->write_key_hash, sizeof s->write_key_hash,
                            (const uint8_t *)o->write_key, strlen(o->write_key), NULL, 0);
     }
+    s->delivery_sets = o->delivery_sets;
+    s->delivery_nsets = o->delivery_nsets;
     s->key = o->key;
     s->threads = o->threads > 0 ? o->threads : 2;
     s->timeout = o->timeout > 0 ? o->timeout : 30;
@@ -1760,6 +1772,7 @@ enc_rc enc_server_new(const enc_server_opts *o, enc_server **out, enc_err *err)
     pthread_cond_init(&s->job_cv, NULL);
     pthread_cond_init(&s->audit_cv, NULL);
     s->rec = enc_reccache_new();
+    s->sends = enc_sendstats_new();
     enc_rl_init(&s->rl_auth, AUTH_FAIL_MAX, AUTH_FAIL_WINDOW);
     enc_rl_init(&s->rl_login_addr, LOGIN_FAIL_ADDR_MAX, LOGIN_FAIL_WINDOW);
     enc_rl_init(&s->rl_login_user, LOGIN_FAIL_USER_MAX, LOGIN_FAIL_WINDOW);
@@ -1955,6 +1968,7 @@ void enc_server_free(enc_server *s)
     pthread_cond_destroy(&s->job_cv);
     pthread_cond_destroy(&s->audit_cv);
     enc_reccache_free(s->rec);
+    enc_sendstats_free(s->sends);
     enc_rl_destroy(&s->rl_auth);
     enc_rl_destroy(&s->rl_login_addr);
     enc_rl_destroy(&s->rl_login_user);
@@ -2108,6 +2122,7 @@ void enc_server_metrics(enc_server *s, enc_store *st, enc_buf *b)
                        "encore_api_jobs_total{kind=\"%s\",outcome=\"failed\"} %ld\n",
                        jk[k], s->api_jobs_done[k], jk[k], s->api_jobs_failed[k]);
     pthread_mutex_unlock(&s->mu);
+    enc_sendstats_metrics(s->sends, b);
     if (!st) return;
     enc_err err = {0};
     enc_outbox *ob = NULL;

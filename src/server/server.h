@@ -26,8 +26,12 @@ typedef struct enc_server_opts {
     const char *phone_cc;  /* country calling code for national phone numbers in traits */
     int threads;           /* HTTP threads; 0 = 2 */
     int timeout;           /* seconds an idle connection is kept; 0 = 30 */
-    const char *delivery_config; /* the delivery configuration file (enc_delivery_config_path)
-                                    that GET/PUT /v1/settings/channels read and write */
+    const char *delivery_config;      /* the delivery configuration file (enc_delivery_config_path)
+                                         that GET/PUT /v1/settings/channels read and write */
+    const char *const *delivery_sets; /* serve's --set CHANNEL.OPTION=VALUE flags (borrowed:
+                                         they outlive the server); the environment's
+                                         ENCORE_CHANNEL_* are read from the process */
+    size_t delivery_nsets;
     bool direct; /* write on the HTTP threads, one connection each, one transaction a
                     request, instead of through the writer (kept to measure against) */
 } enc_server_opts;

@@ -637,7 +637,8 @@ enc_rc enc_obx_inbox_put(enc_obx *x, const enc_msg *m, int64_t now, bool *dup, e
                            err);
     if (!s) return ENC_EDB;
     sqlite3_bind_int64(s, 1, m->customer_id);
-    sqlite3_bind_int64(s, 2, m->id);
+    if (m->id > 0) sqlite3_bind_int64(s, 2, m->id);
+    else sqlite3_bind_null(s, 2); /* not from the outbox: a settings test send */
     enc__bind_text(s, 3, m->idempotency_key);
     enc__bind_text(s, 4, m->subject);
     enc__bind_text(s, 5, m->body_text ? m->body_text : m->body_html);

@@ -39,7 +39,9 @@ ENCORE_PASSWORD=$ANALYST_PASSWORD "$ENCORE" user add "$ANALYST_EMAIL" --role ana
 ENCORE_PASSWORD=$SUPPORT_PASSWORD "$ENCORE" user add "$SUPPORT_EMAIL" --role support >/dev/null 2>"$tmp/user.err" ||
   { cat "$tmp/user.err"; fail "encore user add (support)"; }
 
-"$ENCORE" serve --listen 127.0.0.1:0 --no-jobs 2>"$tmp/serve.err" &
+# push set on the command line: Settings -> Channels must say so
+"$ENCORE" serve --listen 127.0.0.1:0 --no-jobs --set push.kind=file --set push.path="$tmp/push.jsonl" \
+  2>"$tmp/serve.err" &
 pid=$!
 port=""
 for _ in $(seq 100); do

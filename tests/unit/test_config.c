@@ -37,6 +37,24 @@ static void config_precedence_and_masking(void)
     CHECK_STR(enc_opt_str(json_object_get(c.channels, "hook"), "kind", ""), "file");
     CHECK_INT(c.batch, 50);
     CHECK_INT(c.retry.max_attempts, 5);
+    /* what the environment and the flags set over the file, by name and source (the last
+     * source wins: email.url from both ends as the command line's); nothing from the file */
+    json_t *ov = c.overrides;
+    CHECK_STR(json_string_value(json_object_get(json_object_get(ov, "email"), "url")),
+              "command line");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(ov, "email"), "password")),
+              "environment");
+    CHECK(json_object_get(json_object_get(ov, "email"), "rate") == NULL);
+    CHECK(json_object_get(json_object_get(ov, "email"), "from") == NULL);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(ov, "sms-cn"), "secret")),
+              "environment");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(ov, "box"), "kind")),
+              "environment");
+    CHECK_INT(json_object_size(json_object_get(ov, "hook")), 2);
+    CHECK_INT(json_object_size(ov), 4);
+    char *ovs = json_dumps(ov, 0);
+    CHECK(strstr(ovs, "p-env") == NULL && strstr(ovs, "s-env") == NULL); /* names, no values */
+    free(ovs);
     enc_buf b = {0};
     enc_jw w;
     enc_jw_init(&w, &b);

@@ -327,7 +327,7 @@ function reportView(r) {
     ...(rot ? revenueOverTime(rot, groups, cur) : revenueByGroup(groups, cur)),
     table(
       [
-        { label: t('cp.variant'), value: (g) => g.name },
+        { label: t('cp.variant'), value: (g) => (g.kind === 'holdout' ? t('cp.holdout') : g.kind === 'treated' ? t('cp.treated') : g.name) },
         { label: t('cp.members'), value: (g) => num(g.members), num: true },
         { label: t('f.sent'), value: (g) => num(g.sent), num: true },
         { label: t('f.converted'), value: (g) => num(g.converted), num: true },

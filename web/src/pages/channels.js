@@ -1,8 +1,9 @@
 // channels.js — Settings → Channels: the delivery channels (GET /v1/settings/channels) with,
 // for owners, a form per channel (PUT /v1/settings/channels: enabled, how it sends, sender,
 // rate, quiet hours, the kind's options and its write-only secrets) and for owners and
-// marketers a test send (POST /v1/settings/channels/{channel}/test). What is saved is the
-// delivery configuration `encore dispatch` reads; secrets are never shown, only "set".
+// marketers a test send (POST /v1/settings/channels/{channel}/test; in-app: to a customer id's
+// inbox). What is saved is the delivery configuration `encore dispatch` reads; secrets are never
+// shown, only "set"; options the server's environment or --set flags override are marked.
 import { h, mount } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, put, post, enc, user, problemView, has } from '../api.js';
@@ -37,6 +38,7 @@ export function render() {
 function channelCard(c, owner) {
   const out = h('div', { 'aria-live': 'polite' });
   const id = (x) => `ch-${c.channel}-${x}`;
+  const overridden = Object.entries(c.overridden || {});
   const state = !c.configured ? t('ch.not_configured') : c.enabled ? t('ch.enabled') : t('ch.disabled');
   const facts = h(
     'dl.facts',
@@ -47,18 +49,22 @@ function channelCard(c, owner) {
     h('dt', t('st.quiet')), h('dd', c.quiet_hours ? `${c.quiet_hours.replace('-', ' – ')} (${c.timezone ?? 'UTC'})` : t('none')),
     ...Object.entries(c.secrets || {}).map(([k, v]) => [h('dt', t(`ch.secret.${k}`)), h('dd', v === 'set' ? t('ch.set') : t('ch.not_set'))]),
     c.file_options?.length ? [h('dt', t('ch.file_only')), h('dd', h('code', c.file_options.join(', ')))] : null,
+    overridden.length
+      ? [h('dt', t('ch.overridden')), h('dd', overridden.map(([k, src], i) => [i ? ', ' : null, h('code', k), ` (${t(`ch.src.${src}`)})`]))]
+      : null,
   );
   return card(
     t(`ch.name.${c.channel}`),
     facts,
     owner ? editForm(c, id, out) : null,
-    c.configured && c.enabled && c.channel !== 'inapp' && has('POST /v1/settings/channels/{channel}/test') ? testForm(c, id, out) : null,
+    c.configured && c.enabled && has('POST /v1/settings/channels/{channel}/test') ? testForm(c, id, out) : null,
     out,
   );
 }
 
-function field(labelText, input) {
-  return h('div.field', h('label', { for: input.id }, labelText), input);
+// a field; note: the source ("environment", "command line") that overrides it on the server
+function field(labelText, input, note) {
+  return h('div.field', h('label', { for: input.id }, labelText), input, note ? h('small.muted', t('ch.overridden_by', { src: t(`ch.src.${note}`) })) : null);
 }
 
 function editForm(c, id, out) {
@@ -84,13 +90,13 @@ function editForm(c, id, out) {
           ? h('input', { id: id(`o-${name}`), type: 'checkbox', checked: !!cur })
           : h('input', { id: id(`o-${name}`), type: type === 'number' ? 'number' : 'text', value: cur ?? '', min: type === 'number' ? 0 : null });
       inputs[name] = [type, el];
-      rows.push(field(t(`ch.opt.${name}`), el));
+      rows.push(field(t(`ch.opt.${name}`), el, c.overridden?.[name]));
     }
     for (const name of SECRETS[k] || []) {
       const isSet = k === c.kind && c.secrets?.[name] === 'set';
       const el = h('input', { id: id(`s-${name}`), type: 'password', autocomplete: 'new-password', placeholder: isSet ? t('ch.keep_secret') : '' });
       inputs['secret:' + name] = ['secret', el];
-      rows.push(field(`${t(`ch.secret.${name}`)} (${isSet ? t('ch.set') : t('ch.not_set')})`, el));
+      rows.push(field(`${t(`ch.secret.${name}`)} (${isSet ? t('ch.set') : t('ch.not_set')})`, el, c.overridden?.[name]));
     }
     mount(opts, rows);
   };
@@ -123,11 +129,11 @@ function editForm(c, id, out) {
     h(
       'form.stack',
       { onsubmit: save, 'data-channel': c.channel },
-      h('div.field.check', enabled, h('label', { for: enabled.id }, t('ch.enabled_label'))),
-      field(t('ch.kind'), kind),
-      sender ? field(t('ch.sender'), sender) : null,
-      field(t('ch.rate_label'), rate),
-      h('fieldset', h('legend', t('st.quiet')), field(t('ch.from'), qStart), field(t('ch.until'), qEnd), field(t('ch.timezone'), tz)),
+      h('div.field.check', enabled, h('label', { for: enabled.id }, t('ch.enabled_label')), c.overridden?.enabled ? h('small.muted', t('ch.overridden_by', { src: t(`ch.src.${c.overridden.enabled}`) })) : null),
+      field(t('ch.kind'), kind, c.overridden?.kind),
+      sender ? field(t('ch.sender'), sender, c.overridden?.[c.sender_option]) : null,
+      field(t('ch.rate_label'), rate, c.overridden?.rate),
+      h('fieldset', h('legend', t('st.quiet')), field(t('ch.from'), qStart, c.overridden?.quiet_hours), field(t('ch.until'), qEnd), field(t('ch.timezone'), tz, c.overridden?.timezone)),
       opts,
       h('div.actions', h('button', { type: 'submit' }, t('save'))),
     ),
@@ -140,7 +146,8 @@ function testForm(c, id, out) {
     e.preventDefault();
     try {
       const r = await post(`/v1/settings/channels/${enc(c.channel)}/test`, { address: addr.value.trim() });
-      mount(out, r.result === 'sent' ? notice(t('ch.test_sent', { ref: r.provider_ref ?? '—' })) : notice(t('ch.test_failed', { error: r.error ?? r.result }), 'bad'));
+      const ok = c.channel === 'inapp' && c.kind === 'inbox' ? t('ch.test_inbox', { id: addr.value.trim() }) : t('ch.test_sent', { ref: r.provider_ref ?? '—' });
+      mount(out, r.result === 'sent' ? notice(ok) : notice(t('ch.test_failed', { error: r.error ?? r.result }), 'bad'));
     } catch (err) {
       mount(out, problemView(err));
     }

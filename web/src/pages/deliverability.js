@@ -7,6 +7,9 @@ import { get, post, enc, user, problemView, has } from '../api.js';
 import { chart } from '../charts.js';
 import { card, empty, table, section, notice } from '../ui.js';
 
+// a channel in the console's words (Email, 短信, ...); one it does not know as it came
+const chanName = (c) => (c == null ? '—' : t(`ch.name.${c}`) === `ch.name.${c}` ? c : t(`ch.name.${c}`));
+
 const STATES = ['queued', 'sending', 'sent', 'failed', 'dead', 'reconcile', 'cancelled', 'suppressed'];
 // one colour a state, by meaning: waiting blue, moving orange, done green, trouble red
 const STATE_COLOURS = ['#5b8db8', '#e07b39', '#3a9d5d', '#d64545', '#8b1e1e', '#c9a227', '#9aa3ad', '#6b4f8e'];
@@ -42,7 +45,7 @@ function view(d, redraw) {
   };
   const msgCols = [
     { label: 'Id', value: (m) => String(m.id ?? '—') },
-    { label: t('cu.channel'), value: (m) => m.channel ?? '—' },
+    { label: t('cu.channel'), value: (m) => chanName(m.channel) },
     { label: t('nav.campaigns'), value: (m) => m.campaign ?? '—' },
     { label: t('dl.address'), value: (m) => (m.customer_id ? h('a', { href: `/customers/${enc(m.customer_id)}`, 'data-link': '' }, m.address ?? String(m.customer_id)) : m.address ?? '—') },
     { label: t('dl.attempts'), value: (m) => num(m.attempts), num: true },
@@ -63,13 +66,13 @@ function view(d, redraw) {
                 grid: { left: 70, right: 20, top: 36, bottom: 24 },
                 tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
                 xAxis: { type: 'value' },
-                yAxis: { type: 'category', data: chans.map((c) => c.channel) },
+                yAxis: { type: 'category', data: chans.map((c) => chanName(c.channel)) },
                 series: STATES.map((s, i) => ({ name: stateName(s), type: 'bar', stack: 'all', itemStyle: { color: STATE_COLOURS[i] }, data: chans.map((c) => Number(c[s]) || 0) })),
               },
               { height: Math.max(160, chans.length * 40 + 70), label: t('dl.queue') },
             ),
             table(
-              [{ label: t('cu.channel'), value: (c) => c.channel + (c.paused ? ' (paused)' : '') }, ...STATES.map((s) => ({ label: stateName(s), value: (c) => num(c[s] ?? 0), num: true }))],
+              [{ label: t('cu.channel'), value: (c) => chanName(c.channel) + (c.paused ? ` (${stateName('paused')})` : '') }, ...STATES.map((s) => ({ label: stateName(s), value: (c) => num(c[s] ?? 0), num: true }))],
               chans,
             ),
           ],
@@ -93,7 +96,7 @@ function view(d, redraw) {
       arr(d.suppressions).length
         ? table(
             [
-              { label: t('cu.channel'), value: (s) => s.channel ?? '*' },
+              { label: t('cu.channel'), value: (s) => (s.channel ? chanName(s.channel) : '*') },
               { label: t('dl.address'), value: (s) => s.address ?? '—' },
               { label: t('cu.reason'), value: (s) => s.reason ?? '—' },
               { label: t('cu.source'), value: (s) => s.source ?? '—' },
