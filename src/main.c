@@ -55,7 +55,8 @@ static const struct {
     {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
     /* delivery */
     {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
-    {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
+    {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue",
+     ENC_CMD_STORE},
     {"dkim", cmd_dkim, "DKIM keys for the email channel: keygen (writes the key, prints the TXT)",
      ENC_CMD_JSON},
 
@@ -77,15 +78,18 @@ static const struct {
 
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise", ENC_CMD_JSON},
-    {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},
+    {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models",
+     ENC_CMD_STORE | ENC_CMD_JSON},
     {"cohorts", cmd_cohorts, "cohort retention: customers and revenue by period of first purchase",
      ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
     {"kpis", cmd_kpis, "orders, revenue, AOV, active/new customers, repurchase rate per period",
      ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
 
     /* the management API's users, keys and audit log */
-    {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role"},
-    {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke"},
+    {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role",
+     ENC_CMD_STORE},
+    {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke",
+     ENC_CMD_STORE},
     {"audit", cmd_audit, "the append-only audit log of the management API and these commands",
      ENC_CMD_STORE | ENC_CMD_JSON},
     {NULL, NULL, NULL},
