@@ -21,7 +21,8 @@ static const struct {
     unsigned flags; /* ENC_CMD_* (cli.h) */
 } commands[] = {
     /* foundation: data in */
-    {"import", cmd_import, "import customers, products, orders, events, feedback or consents"},
+    {"import", cmd_import, "import customers, products, orders, events, feedback or consents",
+     ENC_CMD_JSON},
     {"stats", cmd_stats, "what the store holds", ENC_CMD_STORE | ENC_CMD_JSON},
     {"cache", cmd_cache, "the column cache audiences and campaigns read (build, status, drop)",
      ENC_CMD_STORE | ENC_CMD_JSON},

@@ -93,6 +93,14 @@ static int set_value(const enc_cli *cli, const enc_usage *u, const enc_opt *opts
     int64_t t;
     switch (o->kind) {
     case ENC_OPT_STRING: *(const char **)o->value = v; break;
+    case ENC_OPT_STRING_LIST: {
+        enc_strlist *list = o->value;
+        if (list->n >= ENC_STRLIST_MAX)
+            return usage_err(cli, u, opts, "--%s: given more than %d times", o->name,
+                             ENC_STRLIST_MAX);
+        list->v[list->n++] = v;
+        break;
+    }
     case ENC_OPT_CHOICE:
         if (!choice_ok(o->argh, v)) {
             /* "a|b|c" said as "a, b or c" */
