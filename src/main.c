@@ -50,7 +50,8 @@ static const struct {
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)", ENC_CMD_JSON},
     {"rules", cmd_rules, "association rules of a basket file or the store's orders", ENC_CMD_JSON},
     {"recommend", cmd_recommend,
-     "products to offer a customer, with reasons; evaluate on a time split"},
+     "products to offer a customer, with reasons; evaluate on a time split",
+     ENC_CMD_STORE | ENC_CMD_JSON},
 
     /* audiences */
     {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},

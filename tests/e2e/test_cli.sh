@@ -100,6 +100,8 @@ stray "one customer at a time" profile C0000001 extra
 stray "one FILE only" itemsets a b
 stray "--bogus" rules --bogus
 stray "--bogus" recommend C0000001 --bogus
+stray "recommend: --n: '0' is not 1 to 10000" recommend C0000001 --n 0
+stray "recommend: --split and --end are for evaluate" recommend C0000001 --end 2026-01-01
 stray "unknown command 'nonsense'" campaign nonsense
 stray "unknown command 'nonsense'" nonsense
 # one time parser: every time option takes the same forms (enc_time_parse)
