@@ -21,7 +21,8 @@ static const struct {
     unsigned flags; /* ENC_CMD_* (cli.h) */
 } commands[] = {
     /* foundation: data in */
-    {"import", cmd_import, "import customers, products, orders, events, feedback or consents"},
+    {"import", cmd_import, "import customers, products, orders, events, feedback or consents",
+     ENC_CMD_JSON},
     {"stats", cmd_stats, "what the store holds", ENC_CMD_STORE | ENC_CMD_JSON},
     {"cache", cmd_cache, "the column cache audiences and campaigns read (build, status, drop)",
      ENC_CMD_STORE | ENC_CMD_JSON},
@@ -50,13 +51,15 @@ static const struct {
     {"itemsets", cmd_itemsets, "frequent itemsets of a basket file (FP-growth)", ENC_CMD_JSON},
     {"rules", cmd_rules, "association rules of a basket file or the store's orders", ENC_CMD_JSON},
     {"recommend", cmd_recommend,
-     "products to offer a customer, with reasons; evaluate on a time split"},
+     "products to offer a customer, with reasons; evaluate on a time split",
+     ENC_CMD_STORE | ENC_CMD_JSON},
 
     /* audiences */
     {"audience", cmd_audience, "segments: count, export and save customers matching an expression"},
     /* delivery */
     {"dispatch", cmd_dispatch, "send due messages of the outbox through the channels"},
-    {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue"},
+    {"outbox", cmd_outbox, "the outbox: counts, pause/resume, retry, suppress, enqueue",
+     ENC_CMD_STORE},
     {"dkim", cmd_dkim, "DKIM keys for the email channel: keygen (writes the key, prints the TXT)",
      ENC_CMD_JSON},
 
@@ -78,15 +81,18 @@ static const struct {
 
     /* generator */
     {"demo", cmd_demo, "generate a demo shop, import it into demo.db, summarise", ENC_CMD_JSON},
-    {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models"},
+    {"gen", cmd_gen, "write a synthetic shop (CSV files) drawn from known behaviour models",
+     ENC_CMD_STORE | ENC_CMD_JSON},
     {"cohorts", cmd_cohorts, "cohort retention: customers and revenue by period of first purchase",
      ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
     {"kpis", cmd_kpis, "orders, revenue, AOV, active/new customers, repurchase rate per period",
      ENC_CMD_STORE | ENC_CMD_CONFIG | ENC_CMD_JSON},
 
     /* the management API's users, keys and audit log */
-    {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role"},
-    {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke"},
+    {"user", cmd_user, "console users of the management API: add, list, disable, passwd, role",
+     ENC_CMD_STORE},
+    {"apikey", cmd_apikey, "API keys of the management API: create (shown once), list, revoke",
+     ENC_CMD_STORE},
     {"audit", cmd_audit, "the append-only audit log of the management API and these commands",
      ENC_CMD_STORE | ENC_CMD_JSON},
     {"privacy", cmd_privacy, "retention periods per kind and their enforcement (docs/privacy.md)"},

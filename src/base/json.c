@@ -160,6 +160,20 @@ void enc_jw_kint(enc_jw *w, const char *k, int64_t v) { enc_jw_key(w, k), enc_jw
 void enc_jw_knum(enc_jw *w, const char *k, double v) { enc_jw_key(w, k), enc_jw_num(w, v); }
 void enc_jw_kbool(enc_jw *w, const char *k, bool v) { enc_jw_key(w, k), enc_jw_bool(w, v); }
 
+double enc_round_dp(double v, int decimals)
+{
+    double scale = pow(10, decimals);
+    if (!isfinite(v) || fabs(v) * scale >= 9007199254740992.0) return v; /* 2^53 */
+    double r = round(v * scale) / scale;
+    return r == 0 ? 0 : r;
+}
+
+void enc_jw_round(enc_jw *w, double v, int decimals) { enc_jw_num(w, enc_round_dp(v, decimals)); }
+void enc_jw_kround(enc_jw *w, const char *k, double v, int decimals)
+{
+    enc_jw_key(w, k), enc_jw_round(w, v, decimals);
+}
+
 /* ---- reading: a JSON array of strings (as the profiles table keeps lists) ---- */
 
 static int hexval(const char *s, size_t i, size_t n)

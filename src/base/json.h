@@ -34,6 +34,18 @@ void enc_jw_kstr(enc_jw *w, const char *k, const char *s);
 void enc_jw_kint(enc_jw *w, const char *k, int64_t v);
 void enc_jw_knum(enc_jw *w, const char *k, double v);
 void enc_jw_kbool(enc_jw *w, const char *k, bool v);
+/* Measures whose further digits are noise (250.18335648148147 days) are written rounded to a
+ * fixed number of decimals, one precision a kind of measure, so every output agrees: */
+#define ENC_DP_DAYS 2    /* durations in days: 250.18 (a quarter of an hour) */
+#define ENC_DP_SECONDS 3 /* timings in seconds: 1.234 */
+#define ENC_DP_RATE 4    /* probabilities, shares, AUC, expected counts: 0.1235 */
+/* v rounded half away from zero to `decimals` places (a -0 result is 0; a value too large to
+ * have those decimals, NaN and infinities are returned unchanged). Never for money (minor units
+ * through enc_jw_money) or for model parameters a user checks against a published fit. */
+double enc_round_dp(double v, int decimals);
+/* enc_jw_num of enc_round_dp(v, decimals): the shortest text, so 0.5 stays 0.5 */
+void enc_jw_round(enc_jw *w, double v, int decimals);
+void enc_jw_kround(enc_jw *w, const char *k, double v, int decimals);
 /* Writes s (n bytes), which must already be one valid JSON value (a document another writer
  * made), as the next value. */
 void enc_jw_raw(enc_jw *w, const char *s, size_t n);

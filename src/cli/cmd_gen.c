@@ -3,7 +3,7 @@
  * feed `encore import`; the parameters are what the models should recover. `encore gen
  * respond` simulates customers' responses to a campaign with a known true uplift
  * (src/gen/respond.h): orders to import and tracking links to hit. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -16,25 +16,19 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: encore gen --out DIR [--customers N] [--seed S] [--locale en|zh]\n"
-    "                  [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--json]\n\n"
-    "Writes a synthetic shop as CSV files in DIR: customers.csv, products.csv, orders.csv,\n"
-    "events.csv, feedback.csv, consents.csv, with the headers 'encore import' recognises.\n"
-    "Behaviour is drawn from known models (BG/NBD purchasing, Gamma-Gamma spend, complements,\n"
-    "replenishment, returns, complaint-driven churn; see docs/generator.md). The same options\n"
-    "give byte-identical files.\n\n"
-    "options:\n"
-    "  --out DIR        output directory (created when missing; files are replaced)\n"
-    "  --customers N    registered customers (default 1000; about 10 order lines each)\n"
-    "  --seed S         random seed, 0 .. 2^64-1 (default 1)\n"
-    "  --locale L       en: English names, US/UK cities, USD; zh: Chinese names, cities, CNY\n"
-    "  --start DATE     first day of the window (default 2024-01-01)\n"
-    "  --end DATE       last day of the window, inclusive (default 2025-12-31)\n"
-    "  --json           print counts and the true parameters as one JSON document\n"
-    "  --help           this text\n\n"
-    "encore gen respond --campaign NAME --out DIR ...  simulates responses to a campaign\n"
-    "                   (see 'encore gen respond --help')\n";
+static const enc_usage gen_usage = {
+    .name = "gen",
+    .synopsis =
+        "--out DIR [--customers N] [--seed S] [--locale en|zh] [--start DATE] [--end DATE]\n"
+        "respond --campaign NAME --out DIR ...   (see 'encore gen respond --help')",
+    .about =
+        "Writes a synthetic shop as CSV files in DIR: customers.csv, products.csv, orders.csv,\n"
+        "events.csv, feedback.csv, consents.csv, with the headers 'encore import' recognises.\n"
+        "Behaviour is drawn from known models (BG/NBD purchasing, Gamma-Gamma spend, complements,\n"
+        "replenishment, returns, complaint-driven churn; see docs/generator.md). The same options\n"
+        "give byte-identical files. 'encore gen respond' simulates responses to a campaign.\n",
+    .late_setup = true, /* the shop's files need no store: the setup is never done */
+};
 
 static void progress(void *ctx, int64_t done, int64_t total)
 {
@@ -208,43 +202,27 @@ static void print_table(const enc_gen_opts *o, const enc_gen_counts *c, double s
 
 /* ---- encore gen respond ------------------------------------------------------------------ */
 
-static const char respond_usage[] =
-    "usage: encore gen respond --campaign NAME --out DIR [--base-rate P] [--uplift D]\n"
-    "                          [--open-rate P] [--click-rate P] [--coupon-use P] [--window DUR]\n"
-    "                          [--since TIME] [--until TIME] [--aov AMOUNT] [--seed S]\n"
-    "                          [--base-url URL] [--click-url URL] [--secret-file FILE] [--json]\n\n"
-    "Simulates how the members of a campaign respond, with a known true uplift. Each customer's\n"
-    "anchor is the delivery of their first sent message (reached), else their membership time\n"
-    "(the holdout, and members whose message was not delivered). Within the window after it,\n"
-    "a customer buys once with probability P = base rate (+ uplift when reached); a basket of\n"
-    "the shop's products around the mean order; reached buyers use their message's coupon\n"
-    "with probability --coupon-use. Reached customers open and click. Writes to DIR:\n"
-    "  orders.csv             for 'encore import orders' (then 'encore tick' redeems coupons)\n"
-    "  events.csv             the opens and clicks, for 'encore import events' ... or, with\n"
-    "  opens.txt, clicks.txt  --base-url: tracking URLs to GET on a running 'encore serve'\n"
-    "  truth.json             the options and what was drawn, per group (as --json prints)\n"
-    "The same store and options give byte-identical files. See docs/generator.md.\n\n"
-    "options:\n"
-    "  --campaign NAME    the campaign (required)\n"
-    "  --out DIR          output directory (required; created when missing)\n"
-    "  --base-rate P      P(an order in the window) without the message (default 0.05)\n"
-    "  --uplift D         added for reached customers (default 0.02; may be negative)\n"
-    "  --uplift-by F      heterogeneous uplift: a reached customer gets D x 2q, q the rank share\n"
-    "                     of their F before the message among the members (F: orders,\n"
-    "                     recency_days, sales, tenure_days); the mean stays D\n"
-    "  --open-rate P      P(open) of a reached customer (default 0.35)\n"
-    "  --click-rate P     P(click) of a reached customer (default 0.1; clickers also open)\n"
-    "  --coupon-use P     P(a reached buyer uses the message's coupon) (default 0.5)\n"
-    "  --window DUR       response window after the anchor: 90s, 30m, 12h, 7d, 2w (default 7d)\n"
-    "  --since TIME       only customers whose anchor is at or after TIME (YYYY-MM-DD[ HH:MM])\n"
-    "  --until TIME       only customers whose anchor is before TIME\n"
-    "  --aov AMOUNT       mean order subtotal in currency units (default: the shop's mean)\n"
-    "  --seed S           random seed, 0 .. 2^64-1 (default 1)\n"
-    "  --base-url URL     write tracking URLs under URL (default $ENCORE_BASE_URL; none: events)\n"
-    "  --click-url URL    where clicks lead (default: the policy's shop_url)\n"
-    "  --secret-file FILE the token secret, as 'encore serve' finds it (default $ENCORE_SECRET,\n"
-    "                     else DB.secret next to the store)\n"
-    "  --json             print what was drawn as one JSON document\n";
+static const enc_usage respond_usage = {
+    .name = "gen respond",
+    .synopsis =
+        "--campaign NAME --out DIR [--base-rate P] [--uplift D] [--uplift-by F] [--open-rate P]\n"
+        " [--click-rate P] [--coupon-use P] [--window DUR] [--since TIME] [--until TIME]\n"
+        " [--aov AMOUNT] [--seed S] [--base-url URL] [--click-url URL] [--secret-file FILE]",
+    .about =
+        "Simulates how the members of a campaign respond, with a known true uplift. Each "
+        "customer's\n"
+        "anchor is the delivery of their first sent message (reached), else their membership time\n"
+        "(the holdout, and members whose message was not delivered). Within the window after it,\n"
+        "a customer buys once with probability P = base rate (+ uplift when reached); a basket of\n"
+        "the shop's products around the mean order; reached buyers use their message's coupon\n"
+        "with probability --coupon-use. Reached customers open and click. Writes to DIR:\n"
+        "  orders.csv             for 'encore import orders' (then 'encore tick' redeems coupons)\n"
+        "  events.csv             the opens and clicks, for 'encore import events' ... or, with\n"
+        "  opens.txt, clicks.txt  --base-url: tracking URLs to GET on a running 'encore serve'\n"
+        "  truth.json             the options and what was drawn, per group (as --json prints)\n"
+        "The same store and options give byte-identical files. See docs/generator.md.\n",
+    .late_setup = true,
+};
 
 static void group_json(enc_jw *w, const char *name, const enc_respond_group *g, int digits)
 {
@@ -322,51 +300,6 @@ static void respond_json(const enc_respond_opts *o, const enc_respond_counts *c,
 
 static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
 {
-    enum {
-        O_CAMP = 1,
-        O_OUT,
-        O_BASE,
-        O_UPLIFT,
-        O_OPEN,
-        O_CLICK,
-        O_COUPON,
-        O_WINDOW,
-        O_SINCE,
-        O_UNTIL,
-        O_AOV,
-        O_SEED,
-        O_URL,
-        O_CLICKURL,
-        O_SECRET,
-        O_JSON,
-        O_HELP,
-        O_UPBY
-    };
-    static const struct option longopts[] = {
-        {"campaign", required_argument, 0, O_CAMP},
-        {"out", required_argument, 0, O_OUT},
-        {"base-rate", required_argument, 0, O_BASE},
-        {"uplift", required_argument, 0, O_UPLIFT},
-        {"uplift-by", required_argument, 0, O_UPBY},
-        {"open-rate", required_argument, 0, O_OPEN},
-        {"click-rate", required_argument, 0, O_CLICK},
-        {"coupon-use", required_argument, 0, O_COUPON},
-        {"window", required_argument, 0, O_WINDOW},
-        {"since", required_argument, 0, O_SINCE},
-        {"until", required_argument, 0, O_UNTIL},
-        {"aov", required_argument, 0, O_AOV},
-        {"seed", required_argument, 0, O_SEED},
-        {"base-url", required_argument, 0, O_URL},
-        {"click-url", required_argument, 0, O_CLICKURL},
-        {"secret-file", required_argument, 0, O_SECRET},
-        {"json", no_argument, 0, O_JSON},
-        {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0},
-    };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(respond_usage, stdout);
-        return ENC_EXIT_OK;
-    }
     enc_respond_opts o = {.base_rate = 0.05,
                           .uplift = 0.02,
                           .open_rate = 0.35,
@@ -375,82 +308,59 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
                           .seed = 1};
     o.base_url = getenv("ENCORE_BASE_URL");
     if (o.base_url && !*o.base_url) o.base_url = NULL;
-    const char *secret_file = NULL;
-    bool json = false;
-    opterr = 0;
-    int ch;
-    int li = -1;
-    while ((ch = getopt_long(argc, argv, ":", longopts, &li)) != -1) {
-        double *rate = ch == O_BASE     ? &o.base_rate
-                       : ch == O_OPEN   ? &o.open_rate
-                       : ch == O_CLICK  ? &o.click_rate
-                       : ch == O_COUPON ? &o.coupon_use
-                                        : NULL;
-        const char *name = li >= 0 ? longopts[li].name : "?"; /* the option, for messages */
-        li = -1;
-        switch (ch) {
-        case O_CAMP: o.campaign = optarg; break;
-        case O_OUT: o.out_dir = optarg; break;
-        case O_UPBY: o.uplift_by = optarg; break;
-        case O_BASE:
-        case O_OPEN:
-        case O_CLICK:
-        case O_COUPON:
-            if (!enc_cli_parse_double(optarg, 0, 1, rate))
-                return enc_cli_usage("gen respond", respond_usage,
-                                     "--%s: '%s' is not a probability (0 to 1)", name, optarg);
-            break;
-        case O_UPLIFT:
-            if (!enc_cli_parse_double(optarg, -1, 1, &o.uplift))
-                return enc_cli_usage("gen respond", respond_usage,
-                                     "--uplift: '%s' is not a number from -1 to 1", optarg);
-            break;
-        case O_WINDOW:
-            if (!enc_spec_duration(optarg, false, &o.window) || o.window < 1 ||
-                o.window > 365 * 86400)
-                return enc_cli_usage("gen respond", respond_usage,
-                                     "--window: '%s' is not a duration from 1s to 365d", optarg);
-            break;
-        case O_SINCE:
-        case O_UNTIL:
-            if (!enc_time_parse(optarg, ch == O_SINCE ? &o.since : &o.until, NULL))
-                return enc_cli_usage("gen respond", respond_usage,
-                                     "--%s: '%s' is not a time (" ENC_TIME_FORMS ")", name, optarg);
-            break;
-        case O_AOV:
-            if (!enc_cli_parse_double(optarg, 0.01, 1e9, &o.aov))
-                return enc_cli_usage("gen respond", respond_usage,
-                                     "--aov: '%s' is not a positive amount", optarg);
-            break;
-        case O_SEED:
-            if (!parse_u64(optarg, &o.seed))
-                return enc_cli_usage("gen respond", respond_usage,
-                                     "--seed: '%s' is not a non-negative integer", optarg);
-            break;
-        case O_URL: o.base_url = optarg; break;
-        case O_CLICKURL: o.click_url = optarg; break;
-        case O_SECRET: secret_file = optarg; break;
-        case O_JSON: json = true; break;
-        case ':':
-            return enc_cli_usage("gen respond", respond_usage, "%s needs a value",
-                                 argv[optind - 1]);
-        default:
-            return enc_cli_usage("gen respond", respond_usage, "unknown option '%s'",
-                                 argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return enc_cli_usage("gen respond", respond_usage, "unexpected argument '%s'",
-                             argv[optind]);
+    const char *secret_file = NULL, *window = NULL, *seed = NULL;
+    const enc_opt opts[] = {
+        OPT_STRING("campaign", &o.campaign, "NAME", "the campaign (required)"),
+        OPT_STRING("out", &o.out_dir, "DIR", "output directory (required; created when missing)"),
+        OPT_DOUBLE("base-rate", &o.base_rate, "P", 0, 1,
+                   "P(an order in the window) without the message (default 0.05)"),
+        OPT_DOUBLE("uplift", &o.uplift, "D", -1, 1,
+                   "added for reached customers (default 0.02; may be negative)"),
+        OPT_STRING("uplift-by", &o.uplift_by, "F",
+                   "heterogeneous uplift: a reached customer gets D x 2q, q the rank share of\n"
+                   "their F before the message among the members (F: orders, recency_days,\n"
+                   "sales, tenure_days); the mean stays D"),
+        OPT_DOUBLE("open-rate", &o.open_rate, "P", 0, 1,
+                   "P(open) of a reached customer (default 0.35)"),
+        OPT_DOUBLE("click-rate", &o.click_rate, "P", 0, 1,
+                   "P(click) of a reached customer (default 0.1; clickers also open)"),
+        OPT_DOUBLE("coupon-use", &o.coupon_use, "P", 0, 1,
+                   "P(a reached buyer uses the message's coupon) (default 0.5)"),
+        OPT_STRING("window", &window, "DUR",
+                   "response window after the anchor: 90s, 30m, 12h, 7d, 2w (default 7d)"),
+        OPT_TIME("since", &o.since, NULL, "only customers whose anchor is at or after TIME"),
+        OPT_TIME("until", &o.until, NULL, "only customers whose anchor is before TIME"),
+        OPT_DOUBLE("aov", &o.aov, "AMOUNT", 0.01, 1e9,
+                   "mean order subtotal in currency units (default: the shop's mean)"),
+        OPT_STRING("seed", &seed, "S", "random seed, 0 .. 2^64-1 (default 1)"),
+        OPT_STRING("base-url", &o.base_url, "URL",
+                   "write tracking URLs under URL (default $ENCORE_BASE_URL; none: events)"),
+        OPT_STRING("click-url", &o.click_url, "URL",
+                   "where clicks lead (default: the policy's shop_url)"),
+        OPT_STRING("secret-file", &secret_file, "FILE",
+                   "the token secret, as 'encore serve' finds it\n"
+                   "(default $ENCORE_SECRET, else DB.secret next to the store)"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &respond_usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    bool json = cli->json;
+    if (window &&
+        (!enc_spec_duration(window, false, &o.window) || o.window < 1 || o.window > 365 * 86400))
+        return enc_opts_error(cli, &respond_usage, opts,
+                              "--window: '%s' is not a duration from 1s to 365d", window);
+    if (seed && !parse_u64(seed, &o.seed))
+        return enc_opts_error(cli, &respond_usage, opts,
+                              "--seed: '%s' is not a non-negative integer", seed);
     if (!o.campaign)
-        return enc_cli_usage("gen respond", respond_usage, "--campaign NAME is required");
+        return enc_opts_error(cli, &respond_usage, opts, "--campaign NAME is required");
     if (!o.out_dir || !*o.out_dir)
-        return enc_cli_usage("gen respond", respond_usage, "--out DIR is required");
+        return enc_opts_error(cli, &respond_usage, opts, "--out DIR is required");
     if (!(o.base_rate + o.uplift >= 0 && o.base_rate + o.uplift <= 1))
-        return enc_cli_usage("gen respond", respond_usage,
-                             "--base-rate + --uplift must be from 0 to 1");
+        return enc_opts_error(cli, &respond_usage, opts,
+                              "--base-rate + --uplift must be from 0 to 1");
     if (o.since && o.until && o.until <= o.since)
-        return enc_cli_usage("gen respond", respond_usage, "--until must be after --since");
+        return enc_opts_error(cli, &respond_usage, opts, "--until must be after --since");
     enc_err err = {0};
     enc_token_key key;
     if (o.base_url) {
@@ -459,13 +369,11 @@ static int cmd_gen_respond(enc_cli *cli, int argc, char **argv)
             return enc_cli_fail_err("gen respond", &err);
         o.key = &key;
     }
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("gen respond", &err);
+    if ((x = enc_opts_setup(cli, &respond_usage)) != ENC_OPTS_GO) return x;
     enc_respond_counts c;
-    enc_rc rc = enc_respond_run(st, &o, &c, &err);
-    enc_store_close(st);
+    enc_rc rc = enc_respond_run(cli->st, &o, &c, &err);
     if (rc)
-        return rc == ENC_EUSAGE ? enc_cli_usage("gen respond", respond_usage, "%s", err.msg)
+        return rc == ENC_EUSAGE ? enc_opts_error(cli, &respond_usage, opts, "%s", err.msg)
                                 : enc_cli_fail_err("gen respond", &err);
     enc_buf b = {0};
     respond_json(&o, &c, &b);
@@ -508,73 +416,45 @@ int cmd_gen(enc_cli *cli, int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "respond") == 0)
         return cmd_gen_respond(cli, argc - 1, argv + 1);
-    enum { O_CUST = 1, O_SEED, O_OUT, O_LOCALE, O_START, O_END, O_JSON, O_HELP };
-    static const struct option longopts[] = {
-        {"customers", required_argument, 0, O_CUST},
-        {"seed", required_argument, 0, O_SEED},
-        {"out", required_argument, 0, O_OUT},
-        {"locale", required_argument, 0, O_LOCALE},
-        {"start", required_argument, 0, O_START},
-        {"end", required_argument, 0, O_END},
-        {"json", no_argument, 0, O_JSON},
-        {"help", no_argument, 0, O_HELP},
-        {0, 0, 0, 0},
-    };
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
     enc_gen_opts o = {.customers = 1000,
                       .seed = 1,
                       .locale = ENC_GEN_EN,
                       .start = ENC_GEN_DEFAULT_START,
                       .end = ENC_GEN_DEFAULT_END};
-    bool json = false;
-    long v;
+    long customers = o.customers;
+    const char *seed = NULL, *locale = "en", *start = NULL, *end = NULL;
+    const enc_opt opts[] = {
+        OPT_STRING("out", &o.out_dir, "DIR",
+                   "output directory (created when missing; files are replaced)"),
+        OPT_INT("customers", &customers, "N", 1, ENC_GEN_MAX_CUSTOMERS,
+                "registered customers (default 1000; about 10 order lines each)"),
+        OPT_STRING("seed", &seed, "S", "random seed, 0 .. 2^64-1 (default 1)"),
+        OPT_CHOICE("locale", &locale, "en|zh",
+                   "en: English names, US/UK cities, USD; zh: Chinese names, cities, CNY"),
+        OPT_STRING("start", &start, "DATE", "first day of the window (default 2024-01-01)"),
+        OPT_STRING("end", &end, "DATE", "last day of the window, inclusive (default 2025-12-31)"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &gen_usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    bool json = cli->json;
+    o.customers = customers;
+    o.locale = strcmp(locale, "zh") == 0 ? ENC_GEN_ZH : ENC_GEN_EN;
     int64_t day;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        switch (ch) {
-        case O_CUST:
-            if (!enc_cli_parse_long(optarg, 1, ENC_GEN_MAX_CUSTOMERS, &v))
-                return enc_cli_usage("gen", usage,
-                                     "--customers: '%s' is not a number from 1 to %lld", optarg,
-                                     (long long)ENC_GEN_MAX_CUSTOMERS);
-            o.customers = v;
-            break;
-        case O_SEED:
-            if (!parse_u64(optarg, &o.seed))
-                return enc_cli_usage("gen", usage, "--seed: '%s' is not a non-negative integer",
-                                     optarg);
-            break;
-        case O_OUT: o.out_dir = optarg; break;
-        case O_LOCALE:
-            if (strcmp(optarg, "en") == 0) o.locale = ENC_GEN_EN;
-            else if (strcmp(optarg, "zh") == 0) o.locale = ENC_GEN_ZH;
-            else return enc_cli_usage("gen", usage, "--locale: '%s' is not en or zh", optarg);
-            break;
-        case O_START:
-            if (!enc_gen_parse_date(optarg, &day))
-                return enc_cli_usage("gen", usage, "--start: '%s' is not a date YYYY-MM-DD",
-                                     optarg);
-            o.start = day;
-            break;
-        case O_END:
-            if (!enc_gen_parse_date(optarg, &day))
-                return enc_cli_usage("gen", usage, "--end: '%s' is not a date YYYY-MM-DD", optarg);
-            o.end = day + 86400;
-            break;
-        case O_JSON: json = true; break;
-        case ':': return enc_cli_usage("gen", usage, "%s needs a value", argv[optind - 1]);
-        default: return enc_cli_usage("gen", usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) return enc_cli_usage("gen", usage, "unexpected argument '%s'", argv[optind]);
-    if (!o.out_dir || !*o.out_dir) return enc_cli_usage("gen", usage, "--out DIR is required");
+    if (seed && !parse_u64(seed, &o.seed))
+        return enc_opts_error(cli, &gen_usage, opts, "--seed: '%s' is not a non-negative integer",
+                              seed);
+    if (start && !enc_gen_parse_date(start, &o.start))
+        return enc_opts_error(cli, &gen_usage, opts, "--start: '%s' is not a date YYYY-MM-DD",
+                              start);
+    if (end && !enc_gen_parse_date(end, &day))
+        return enc_opts_error(cli, &gen_usage, opts, "--end: '%s' is not a date YYYY-MM-DD", end);
+    if (end) o.end = day + 86400;
+    if (!o.out_dir || !*o.out_dir)
+        return enc_opts_error(cli, &gen_usage, opts, "--out DIR is required");
     if (o.end - o.start < 7 * 86400)
-        return enc_cli_usage("gen", usage,
-                             "--start/--end: the window must be at least 7 days long");
+        return enc_opts_error(cli, &gen_usage, opts,
+                              "--start/--end: the window must be at least 7 days long");
     if (cli->tty) o.progress = progress;
 
     struct timespec t0, t1;

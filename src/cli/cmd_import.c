@@ -1,7 +1,7 @@
 /* cmd_import.c — `encore import KIND FILE`: runs the import stage (ingest/import.c) and reports
  * what it read, imported, updated, skipped and rejected, with every rejected row's line, field
  * and reason. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "snapshot/colcache.h"
 #include "base/file.h"
 #include "base/json.h"
@@ -16,31 +16,19 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: encore import KIND FILE [options]\n"
-    "  KIND: customers, products, orders, events, feedback, consents\n"
-    "  FILE: CSV, TSV, whitespace columns or JSON lines ('-' = standard input)\n\n"
-    "options:\n"
-    "  --map FIELD=COLUMN   which column holds a field (repeatable); by position with --no-header\n"
-    "  --format F           csv | tsv | ws | jsonl (default: from the name and first line)\n"
-    "  --encoding E         utf-8 | gbk (default: UTF-8, or GBK when the file is not UTF-8)\n"
-    "  --no-header          the file has no header row: map columns by number (--map time=3)\n"
-    "  --source NAME        where the rows come from (default: the file name); re-importing\n"
-    "                       the same source changes nothing\n"
-    "  --tz ZONE            time zone of times without an offset (default UTC), e.g. "
-    "Asia/Shanghai\n"
-    "  --currency CODE      currency of amounts (sets the decimals; default 2 decimals)\n"
-    "  --phone-cc CC        country calling code for national phone numbers (e.g. 86, 1, 44)\n"
-    "  --cancel-prefix P    order ids starting with P are cancellations, kept as returns\n"
-    "  --dry-run            check and count everything, keep nothing\n"
-    "  --max-errors N       stop after N rejected rows (default: no limit)\n"
-    "  --errors FILE        write every rejected row and dropped field (line, severity,\n"
-    "                       field, reason) to FILE as CSV (created 0600)\n"
-    "  --future-tolerance S seconds a time may be later than now (default 86400); later\n"
-    "                       times, and times before 1970, are rejected\n"
-    "  --batch N            rows per transaction (default 100000)\n"
-    "  --json               print the result as JSON\n\n"
-    "Run 'encore import KIND --help' to see the fields of KIND and their default column names.\n";
+static const enc_usage usage = {
+    .name = "import",
+    .synopsis = "KIND FILE [options] [--json]",
+    .about = "  KIND: customers, products, orders, events, feedback, consents\n"
+             "  FILE: CSV, TSV, whitespace columns or JSON lines ('-' = standard input)\n"
+             "Run 'encore import KIND --help' to see the fields of KIND and their default column\n"
+             "names.\n",
+    .min_args = 2,
+    .max_args = 2,
+    .args_msg = "needs KIND and FILE",
+    .extra_msg = "too many arguments",
+    .late_setup = true,
+};
 
 static void print_fields(enc_kind k)
 {
@@ -73,138 +61,85 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 
 int cmd_import(enc_cli *cli, int argc, char **argv)
 {
-    enum {
-        OPT_MAP = 1000,
-        OPT_FORMAT,
-        OPT_ENCODING,
-        OPT_NOHEADER,
-        OPT_SOURCE,
-        OPT_TZ,
-        OPT_CURRENCY,
-        OPT_PHONECC,
-        OPT_CANCEL,
-        OPT_DRYRUN,
-        OPT_MAXERR,
-        OPT_JSON,
-        OPT_BATCH,
-        OPT_ERRORS,
-        OPT_FUTURE,
-        OPT_HELP
-    };
-    static const struct option opts[] = {
-        {"map", required_argument, NULL, OPT_MAP},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"encoding", required_argument, NULL, OPT_ENCODING},
-        {"no-header", no_argument, NULL, OPT_NOHEADER},
-        {"source", required_argument, NULL, OPT_SOURCE},
-        {"tz", required_argument, NULL, OPT_TZ},
-        {"currency", required_argument, NULL, OPT_CURRENCY},
-        {"phone-cc", required_argument, NULL, OPT_PHONECC},
-        {"cancel-prefix", required_argument, NULL, OPT_CANCEL},
-        {"dry-run", no_argument, NULL, OPT_DRYRUN},
-        {"max-errors", required_argument, NULL, OPT_MAXERR},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"batch", required_argument, NULL, OPT_BATCH},
-        {"errors", required_argument, NULL, OPT_ERRORS},
-        {"future-tolerance", required_argument, NULL, OPT_FUTURE},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
-    };
     enc_import_opts o = {0};
     o.format = ENC_FMT_AUTO;
     o.max_errors = -1;
-    const char **maps = enc_xcalloc((size_t)argc + 1, sizeof *maps);
-    bool json = false, help = false;
-    const char *errors_path = NULL;
+    enc_strlist maps = {0};
+    const char *format = NULL, *encoding = NULL, *errors_path = NULL;
+    long max_errors = -1, batch = 0, future = -1; /* -1: the default tolerance */
+    const enc_opt opts[] = {
+        OPT_STRING_LIST("map", &maps, "FIELD=COLUMN",
+                        "which column holds a field (repeatable); by position with --no-header"),
+        OPT_CHOICE("format", &format, "csv|tsv|ws|jsonl",
+                   "the file's format (default: from the name and first line)"),
+        OPT_STRING("encoding", &encoding, "E",
+                   "utf-8 | gbk (default: UTF-8, or GBK when the file is not UTF-8)"),
+        OPT_BOOL("no-header", &o.no_header,
+                 "the file has no header row: map columns by number (--map time=3)"),
+        OPT_STRING("source", &o.source, "NAME",
+                   "where the rows come from (default: the file name); re-importing\n"
+                   "the same source changes nothing"),
+        OPT_STRING("tz", &o.tz, "ZONE",
+                   "time zone of times without an offset (default UTC), e.g. Asia/Shanghai"),
+        OPT_STRING("currency", &o.currency, "CODE",
+                   "currency of amounts (sets the decimals; default 2 decimals)"),
+        OPT_STRING("phone-cc", &o.phone_cc, "CC",
+                   "country calling code for national phone numbers (e.g. 86, 1, 44)"),
+        OPT_STRING("cancel-prefix", &o.cancel_prefix, "P",
+                   "order ids starting with P are cancellations, kept as returns"),
+        OPT_BOOL("dry-run", &o.dry_run, "check and count everything, keep nothing"),
+        OPT_INT("max-errors", &max_errors, "N", 0, 1000000000L,
+                "stop after N rejected rows (default: no limit)"),
+        OPT_STRING("errors", &errors_path, "FILE",
+                   "write every rejected row and dropped field (line, severity,\n"
+                   "field, reason) to FILE as CSV (created 0600)"),
+        OPT_INT("future-tolerance", &future, "S", 0, 100L * 365 * 86400,
+                "seconds a time may be later than now (default 86400); later\n"
+                "times, and times before 1970, are rejected"),
+        OPT_INT("batch", &batch, "N", 1, 100000000L, "rows per transaction (default 100000)"),
+        OPT_END(),
+    };
     FILE *errors_out = NULL;
-    int c, rc = ENC_EXIT_OK;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        long v;
-        switch (c) {
-        case OPT_MAP: maps[o.nmaps++] = optarg; break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "csv") == 0) o.format = ENC_FMT_CSV;
-            else if (strcmp(optarg, "tsv") == 0) o.format = ENC_FMT_TSV;
-            else if (strcmp(optarg, "ws") == 0) o.format = ENC_FMT_WS;
-            else if (strcmp(optarg, "jsonl") == 0) o.format = ENC_FMT_JSONL;
-            else {
-                rc = enc_cli_usage("import", usage, "--format: '%s' is not csv, tsv, ws or jsonl",
-                                   optarg);
-                goto out;
-            }
-            break;
-        case OPT_ENCODING:
-            o.encoding_set = true;
-            if (strcasecmp(optarg, "utf-8") == 0 || strcasecmp(optarg, "utf8") == 0)
-                o.encoding = ENC_UTF8;
-            else if (strcasecmp(optarg, "gbk") == 0 || strcasecmp(optarg, "gb2312") == 0 ||
-                     strcasecmp(optarg, "gb18030") == 0)
-                o.encoding = ENC_GBK;
-            else {
-                rc = enc_cli_usage("import", usage, "--encoding: '%s' is not utf-8 or gbk", optarg);
-                goto out;
-            }
-            break;
-        case OPT_NOHEADER: o.no_header = true; break;
-        case OPT_SOURCE: o.source = optarg; break;
-        case OPT_TZ: o.tz = optarg; break;
-        case OPT_CURRENCY: o.currency = optarg; break;
-        case OPT_PHONECC: o.phone_cc = optarg; break;
-        case OPT_CANCEL: o.cancel_prefix = optarg; break;
-        case OPT_DRYRUN: o.dry_run = true; break;
-        case OPT_MAXERR:
-            if (!enc_cli_parse_long(optarg, 0, 1000000000L, &v)) {
-                rc = enc_cli_usage("import", usage, "--max-errors: '%s' is not a count", optarg);
-                goto out;
-            }
-            o.max_errors = v;
-            break;
-        case OPT_BATCH:
-            if (!enc_cli_parse_long(optarg, 1, 100000000L, &v)) {
-                rc = enc_cli_usage("import", usage, "--batch: '%s' is not a count", optarg);
-                goto out;
-            }
-            o.batch_rows = v;
-            break;
-        case OPT_ERRORS: errors_path = optarg; break;
-        case OPT_FUTURE:
-            if (!enc_cli_parse_long(optarg, 0, 100L * 365 * 86400, &v)) {
-                rc = enc_cli_usage("import", usage,
-                                   "--future-tolerance: '%s' is not a number of seconds", optarg);
-                goto out;
-            }
-            o.future_tolerance = v;
-            o.future_tolerance_set = true;
-            break;
-        case OPT_JSON: json = true; break;
-        case 'h':
-        case OPT_HELP: help = true; break;
-        default:
-            rc = enc_cli_usage("import", usage, "unknown or incomplete option '%s'",
-                               argv[optind - 1]);
-            goto out;
-        }
-    }
-    int npos = argc - optind;
+    int rc = ENC_EXIT_OK;
     enc_kind kind = ENC_KIND_ORDERS;
-    if (npos >= 1 && !enc_kind_parse(argv[optind], &kind)) {
-        rc = enc_cli_usage("import", usage, "unknown kind '%s'", argv[optind]);
-        goto out;
+    if (enc_cli_wants_help(argc, argv)) { /* with a KIND: its fields too */
+        enc_opts_usage(cli, &usage, opts, stdout);
+        for (int i = 1; i < argc; i++)
+            if (argv[i][0] != '-' && enc_kind_parse(argv[i], &kind)) {
+                print_fields(kind);
+                break;
+            }
+        return ENC_EXIT_OK;
     }
-    if (help) {
-        fputs(usage, stdout);
-        if (npos >= 1) print_fields(kind);
-        goto out;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    bool json = cli->json;
+    if (!enc_kind_parse(argv[1], &kind))
+        return enc_opts_error(cli, &usage, opts, "unknown kind '%s'", argv[1]);
+    if (format)
+        o.format = strcmp(format, "csv") == 0   ? ENC_FMT_CSV
+                   : strcmp(format, "tsv") == 0 ? ENC_FMT_TSV
+                   : strcmp(format, "ws") == 0  ? ENC_FMT_WS
+                                                : ENC_FMT_JSONL;
+    if (encoding) {
+        o.encoding_set = true;
+        if (strcasecmp(encoding, "utf-8") == 0 || strcasecmp(encoding, "utf8") == 0)
+            o.encoding = ENC_UTF8;
+        else if (strcasecmp(encoding, "gbk") == 0 || strcasecmp(encoding, "gb2312") == 0 ||
+                 strcasecmp(encoding, "gb18030") == 0)
+            o.encoding = ENC_GBK;
+        else
+            return enc_opts_error(cli, &usage, opts, "--encoding: '%s' is not utf-8 or gbk",
+                                  encoding);
     }
-    if (npos != 2) {
-        rc =
-            enc_cli_usage("import", usage, npos < 2 ? "needs KIND and FILE" : "too many arguments");
-        goto out;
-    }
+    o.max_errors = max_errors;
+    if (batch) o.batch_rows = batch;
+    o.future_tolerance = future;
+    o.future_tolerance_set = future >= 0;
+    o.nmaps = (size_t)maps.n;
     o.kind = kind;
-    o.path = argv[optind + 1];
-    o.maps = maps;
+    o.path = argv[2];
+    o.maps = maps.v;
     progress pr = {cli->tty && !json, -1};
     o.progress = show_progress;
     o.progress_ctx = &pr;
@@ -358,6 +293,5 @@ int cmd_import(enc_cli *cli, int argc, char **argv)
 out:
     if (errors_out && errors_out != stderr && fclose(errors_out) != 0 && rc == ENC_EXIT_OK)
         rc = enc_cli_fail("import", "--errors %s: %s", errors_path, strerror(errno));
-    free(maps);
     return rc;
 }

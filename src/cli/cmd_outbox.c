@@ -1,7 +1,7 @@
 /* cmd_outbox.c — `encore outbox`: counts by state and channel; pause, resume, rate, retry,
  * cancel, suppress, SMS replies; and `enqueue FILE.jsonl`, a test and integration aid
  * (campaigns enqueue through the outbox API directly). The dispatcher is cmd_dispatch.c. */
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "delivery/channel.h" /* enc_opt_str */
@@ -14,35 +14,57 @@
 #include <string.h>
 #include <time.h>
 
-static const char outbox_usage[] =
-    "usage: encore outbox [--state S] [--channel C] [--json]   counts by channel and state\n"
-    "       encore outbox pause|resume CHANNEL                 stop or restart a channel\n"
-    "       encore outbox rate CHANNEL N|default               messages per second\n"
-    "       encore outbox retry --state S [--channel C]        queue dead, failed, reconcile,\n"
-    "                                                          suppressed or cancelled again\n"
-    "       encore outbox cancel [--campaign X] [--channel C]  cancel queued messages\n"
-    "       encore outbox suppress CHANNEL ADDRESS [--reason R] never send there (\"*\": any "
-    "channel)\n"
-    "       encore outbox reply CHANNEL PHONE TEXT [--phone-cc CC]\n"
-    "                                                          an inbound SMS reply: STOP, TD,\n"
-    "                                                          退订 ... suppress the number and\n"
-    "                                                          revoke its customers' consent;\n"
-    "                                                          PHONE is normalised to E.164 (CC:\n"
-    "                                                          national numbers' country code,\n"
-    "                                                          default $ENCORE_PHONE_CC)\n"
-    "       encore outbox enqueue FILE.jsonl [--json]          add messages (one JSON object a\n"
-    "                                                          line; for tests and integrations:\n"
-    "                                                          campaigns use the outbox API)\n";
+static const char about[] =
+    "The outbox holds every message campaigns send; 'encore dispatch' delivers it. States:\n"
+    "queued, sending, sent, failed, dead, reconcile, suppressed, cancelled. See "
+    "docs/delivery.md.\n";
 
-static int outbox_counts(enc_outbox *ob, const char *state, const char *channel, bool json)
+static const char json_help[] = "one JSON document on stdout (default: text for people)";
+
+/* After the subcommand's own checks: the row's setup (the store), then the outbox on it. */
+static int outbox_setup(enc_cli *cli, const enc_usage *u, enc_outbox **ob)
 {
+    int x = enc_opts_setup(cli, u);
+    if (x != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    if (enc_outbox_open(cli->st, ob, &err)) return enc_cli_fail_err("outbox", &err);
+    return ENC_OPTS_GO;
+}
+
+/* The end of a subcommand: the outbox closed, a store error said. */
+static int outbox_done(enc_outbox *ob, enc_rc r, const enc_err *err)
+{
+    enc_outbox_close(ob);
+    return r ? enc_cli_fail_err("outbox", err) : ENC_EXIT_OK;
+}
+
+static int outbox_counts(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_usage usage = {
+        .name = "outbox counts",
+        .synopsis = "[--state S] [--channel C] [--json]",
+        .about = "Messages by channel and state ('encore outbox' alone does the same).\n",
+        .late_setup = true,
+    };
+    const char *state = NULL, *channel = NULL;
+    bool json = false;
+    const enc_opt opts[] = {
+        OPT_STRING("state", &state, "S", "only this state's column"),
+        OPT_STRING("channel", &channel, "C", "only this channel"),
+        OPT_BOOL("json", &json, json_help),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    int only = -1;
+    if (state && (only = enc_msg_state_parse(state)) < 0)
+        return enc_opts_error(cli, &usage, opts, "unknown state '%s'", state);
+    enc_outbox *ob;
+    if ((x = outbox_setup(cli, &usage, &ob)) != ENC_OPTS_GO) return x;
     enc_err err = {0};
     enc_outbox_count *rows;
     size_t n;
-    int only = -1;
-    if (state && (only = enc_msg_state_parse(state)) < 0)
-        return enc_cli_usage("outbox", outbox_usage, "unknown state '%s'", state);
-    if (enc_outbox_counts(ob, channel, &rows, &n, &err)) return enc_cli_fail_err("outbox", &err);
+    if (enc_outbox_counts(ob, channel, &rows, &n, &err)) return outbox_done(ob, err.rc, &err);
     int64_t total[ENC_MSG_NSTATES] = {0};
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < ENC_MSG_NSTATES; k++) total[k] += rows[i].n[k];
@@ -91,7 +113,7 @@ static int outbox_counts(enc_outbox *ob, const char *state, const char *channel,
         }
     }
     free(rows);
-    return ENC_EXIT_OK;
+    return outbox_done(ob, ENC_OK, &err);
 }
 
 /* Reads one message object into r (strings borrowed from o); NULL or a reason. */
@@ -132,7 +154,7 @@ static const char *msg_from_json(json_t *o, enc_msg_rec *r, char **payload)
 #define ENQ_BATCH 5000
 #define ENQ_LINE_MAX (1 << 20)
 
-static int outbox_enqueue(enc_outbox *ob, const char *path, bool json)
+static int enqueue_file(enc_outbox *ob, const char *path, bool json)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) return enc_cli_fail("outbox", "%s: %s", path, strerror(errno));
@@ -217,114 +239,218 @@ static int outbox_enqueue(enc_outbox *ob, const char *path, bool json)
     return ENC_EXIT_OK;
 }
 
+static int outbox_enqueue(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_usage usage = {
+        .name = "outbox enqueue",
+        .synopsis = "FILE.jsonl [--json]",
+        .about = "Adds messages, one JSON object a line ('-': standard input): channel, address,\n"
+                 "idempotency_key (required), campaign, variant, customer_id, subject, body_text,\n"
+                 "body_html, priority (0..9), due_at (epoch seconds), payload (an object). A key\n"
+                 "already in the outbox is skipped. For tests and integrations: campaigns use the\n"
+                 "outbox API.\n",
+        .min_args = 1,
+        .max_args = 1,
+        .args_msg = "needs a FILE.jsonl",
+        .late_setup = true,
+    };
+    bool json = false;
+    const enc_opt opts[] = {OPT_BOOL("json", &json, json_help), OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    enc_outbox *ob;
+    if ((x = outbox_setup(cli, &usage, &ob)) != ENC_OPTS_GO) return x;
+    const char *path = argv[1];
+    x = enqueue_file(ob, path, json);
+    enc_outbox_close(ob);
+    return x;
+}
+
+/* pause and resume CHANNEL */
+static int outbox_pause(enc_cli *cli, int argc, char **argv)
+{
+    bool pause = strcmp(argv[0], "pause") == 0;
+    const enc_usage usage = {
+        .name = pause ? "outbox pause" : "outbox resume",
+        .synopsis = "CHANNEL",
+        .about = pause ? "The dispatcher sends nothing on CHANNEL until it is resumed.\n"
+                       : "The dispatcher sends on CHANNEL again.\n",
+        .min_args = 1,
+        .max_args = 1,
+        .args_msg = "takes 1 argument: CHANNEL",
+        .extra_msg = "takes 1 argument: CHANNEL",
+        .late_setup = true,
+    };
+    const enc_opt opts[] = {OPT_END()};
+    enc_outbox *ob;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO || (x = outbox_setup(cli, &usage, &ob)) != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    enc_rc r = enc_outbox_set_paused(ob, argv[1], pause, (int64_t)time(NULL), &err);
+    if (!r) printf("channel %s %s\n", argv[1], pause ? "paused" : "resumed");
+    return outbox_done(ob, r, &err);
+}
+
+static int outbox_rate(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_usage usage = {
+        .name = "outbox rate",
+        .synopsis = "CHANNEL N|default",
+        .about = "Messages per second on CHANNEL (a positive number), or 'default': the rate of\n"
+                 "the channel's configuration.\n",
+        .min_args = 2,
+        .max_args = 2,
+        .args_msg = "takes 2 arguments: CHANNEL and N or 'default'",
+        .extra_msg = "takes 2 arguments: CHANNEL and N or 'default'",
+        .late_setup = true,
+    };
+    const enc_opt opts[] = {OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    double rate = 0;
+    if (strcmp(argv[2], "default") != 0) {
+        char *end;
+        rate = strtod(argv[2], &end);
+        if (end == argv[2] || *end || !(rate > 0) || rate > 1e9)
+            return enc_opts_error(cli, &usage, opts, "'%s' is not a positive number or 'default'",
+                                  argv[2]);
+    }
+    enc_outbox *ob;
+    if ((x = outbox_setup(cli, &usage, &ob)) != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    enc_rc r = enc_outbox_set_rate(ob, argv[1], rate, (int64_t)time(NULL), &err);
+    if (!r && rate > 0) printf("channel %s: %g messages per second\n", argv[1], rate);
+    else if (!r) printf("channel %s: the configured rate\n", argv[1]);
+    return outbox_done(ob, r, &err);
+}
+
+static int outbox_retry(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_usage usage = {
+        .name = "outbox retry",
+        .synopsis = "--state S [--channel C]",
+        .about = "Queues messages in state S (dead, failed, reconcile, suppressed or cancelled)\n"
+                 "again.\n",
+        .late_setup = true,
+    };
+    const char *state = NULL, *channel = NULL;
+    const enc_opt opts[] = {
+        OPT_STRING("state", &state, "S", "the messages in this state (required)"),
+        OPT_STRING("channel", &channel, "C", "only this channel's"),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    if (!state) return enc_opts_error(cli, &usage, opts, "--state S is required");
+    int from = enc_msg_state_parse(state);
+    if (from < 0) return enc_opts_error(cli, &usage, opts, "unknown state '%s'", state);
+    enc_outbox *ob;
+    if ((x = outbox_setup(cli, &usage, &ob)) != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    int64_t n = 0;
+    enc_rc r = enc_outbox_retry(ob, (enc_msg_state)from, channel, (int64_t)time(NULL), &n, &err);
+    if (!r) printf("%lld messages queued again\n", (long long)n);
+    return outbox_done(ob, r, &err);
+}
+
+static int outbox_cancel(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_usage usage = {
+        .name = "outbox cancel",
+        .synopsis = "[--campaign X] [--channel C]",
+        .about = "Cancels queued messages (all of them, or one campaign's or channel's).\n",
+        .late_setup = true,
+    };
+    const char *campaign = NULL, *channel = NULL;
+    const enc_opt opts[] = {
+        OPT_STRING("campaign", &campaign, "X", "only this campaign's"),
+        OPT_STRING("channel", &channel, "C", "only this channel's"),
+        OPT_END(),
+    };
+    enc_outbox *ob;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO || (x = outbox_setup(cli, &usage, &ob)) != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    int64_t n = 0;
+    enc_rc r = enc_outbox_cancel(ob, campaign, channel, &n, &err);
+    if (!r) printf("%lld messages cancelled\n", (long long)n);
+    return outbox_done(ob, r, &err);
+}
+
+static int outbox_suppress(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_usage usage = {
+        .name = "outbox suppress",
+        .synopsis = "CHANNEL ADDRESS [--reason R]",
+        .about = "Never send to ADDRESS on CHANNEL (\"*\": on any channel).\n",
+        .min_args = 2,
+        .max_args = 2,
+        .args_msg = "takes 2 arguments: CHANNEL and ADDRESS",
+        .extra_msg = "takes 2 arguments: CHANNEL and ADDRESS",
+        .late_setup = true,
+    };
+    const char *reason = "manual";
+    const enc_opt opts[] = {
+        OPT_STRING("reason", &reason, "R", "why, kept with the entry (default manual)"),
+        OPT_END(),
+    };
+    enc_outbox *ob;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO || (x = outbox_setup(cli, &usage, &ob)) != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    enc_rc r = enc_outbox_suppress(ob, argv[1], argv[2], reason, "cli", (int64_t)time(NULL), &err);
+    if (!r) printf("%s suppressed on %s\n", argv[2], argv[1]);
+    return outbox_done(ob, r, &err);
+}
+
+static int outbox_reply(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_usage usage = {
+        .name = "outbox reply",
+        .synopsis = "CHANNEL PHONE TEXT [--phone-cc CC]",
+        .about = "An inbound SMS reply: STOP, TD, 退订 ... suppress the number and revoke its\n"
+                 "customers' marketing consent. PHONE is normalised to E.164.\n",
+        .min_args = 3,
+        .max_args = 3,
+        .args_msg = "takes 3 arguments: CHANNEL, PHONE and TEXT",
+        .extra_msg = "takes 3 arguments: CHANNEL, PHONE and TEXT",
+        .late_setup = true,
+    };
+    const char *phone_cc = getenv("ENCORE_PHONE_CC");
+    const enc_opt opts[] = {
+        OPT_STRING("phone-cc", &phone_cc, "CC",
+                   "national numbers' country code (default $ENCORE_PHONE_CC)"),
+        OPT_END(),
+    };
+    enc_outbox *ob;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO || (x = outbox_setup(cli, &usage, &ob)) != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    bool out;
+    int64_t ncust = 0;
+    char e164[32] = "";
+    enc_rc r = enc_outbox_reply(ob, argv[1], argv[2], phone_cc, argv[3], (int64_t)time(NULL), &out,
+                                &ncust, e164, &err);
+    if (!r && out)
+        printf("opt-out: %s suppressed on %s; marketing consent revoked for %lld customer%s\n",
+               e164, argv[1], (long long)ncust, ncust == 1 ? "" : "s");
+    else if (!r) printf("not an opt-out\n");
+    return outbox_done(ob, r, &err);
+}
+
 int cmd_outbox(enc_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"state", required_argument, NULL, 's'},    {"channel", required_argument, NULL, 'c'},
-        {"campaign", required_argument, NULL, 'C'}, {"reason", required_argument, NULL, 'r'},
-        {"phone-cc", required_argument, NULL, 'p'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    static const enc_subcmd subs[] = {
+        {"counts", outbox_counts, "messages by channel and state (the default)"},
+        {"pause", outbox_pause, "stop sending on a channel"},
+        {"resume", outbox_pause, "send on a channel again"},
+        {"rate", outbox_rate, "a channel's messages per second"},
+        {"retry", outbox_retry, "queue dead, failed, reconcile, suppressed or cancelled again"},
+        {"cancel", outbox_cancel, "cancel queued messages"},
+        {"suppress", outbox_suppress, "never send to an address"},
+        {"reply", outbox_reply, "an inbound SMS reply (STOP, TD, 退订 ... opt out)"},
+        {"enqueue", outbox_enqueue, "add messages from a JSON-lines file (tests, integrations)"},
+        {NULL},
     };
-    const char *state = NULL, *channel = NULL, *campaign = NULL, *reason = "manual";
-    const char *phone_cc = getenv("ENCORE_PHONE_CC");
-    bool json = false;
-    int c;
-    opterr = 0;
-    /* options may follow the action word: permute (no "+") */
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': state = optarg; break;
-        case 'c': channel = optarg; break;
-        case 'C': campaign = optarg; break;
-        case 'r': reason = optarg; break;
-        case 'p': phone_cc = optarg; break;
-        case 'j': json = true; break;
-        case 'h': fputs(outbox_usage, stdout); return ENC_EXIT_OK;
-        default:
-            return enc_cli_usage("outbox", outbox_usage, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    const char *act = optind < argc ? argv[optind] : NULL;
-    int nargs = argc - optind - (act ? 1 : 0);
-    char **args = argv + optind + (act ? 1 : 0);
-    static const struct {
-        const char *name;
-        int nargs;
-    } acts[] = {{"pause", 1},  {"resume", 1},   {"rate", 2},  {"retry", 0},
-                {"cancel", 0}, {"suppress", 2}, {"reply", 3}, {"enqueue", 1}};
-    int which = -1;
-    if (act) {
-        for (size_t i = 0; i < sizeof acts / sizeof *acts; i++)
-            if (strcmp(act, acts[i].name) == 0) which = (int)i;
-        if (which < 0) return enc_cli_usage("outbox", outbox_usage, "unknown action '%s'", act);
-        if (nargs != acts[which].nargs)
-            return enc_cli_usage("outbox", outbox_usage, "%s takes %d argument%s", act,
-                                 acts[which].nargs, acts[which].nargs == 1 ? "" : "s");
-    }
-    double rate = 0;
-    if (which == 2 && strcmp(args[1], "default") != 0) {
-        char *end;
-        rate = strtod(args[1], &end);
-        if (end == args[1] || *end || !(rate > 0) || rate > 1e9)
-            return enc_cli_usage("outbox", outbox_usage, "rate: a positive number or 'default'");
-    }
-    int from = -1;
-    if (which == 3) {
-        if (!state) return enc_cli_usage("outbox", outbox_usage, "retry needs --state");
-        from = enc_msg_state_parse(state);
-        if (from < 0) return enc_cli_usage("outbox", outbox_usage, "unknown state '%s'", state);
-    }
-    enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("outbox", &err);
-    enc_outbox *ob;
-    if (enc_outbox_open(st, &ob, &err)) {
-        enc_store_close(st);
-        return enc_cli_fail_err("outbox", &err);
-    }
-    int rc = ENC_EXIT_OK;
-    int64_t now = (int64_t)time(NULL), n = 0;
-    enc_rc r = ENC_OK;
-    switch (which) {
-    case -1: rc = outbox_counts(ob, state, channel, json); break;
-    case 0:
-    case 1:
-        r = enc_outbox_set_paused(ob, args[0], which == 0, now, &err);
-        if (!r) printf("channel %s %s\n", args[0], which == 0 ? "paused" : "resumed");
-        break;
-    case 2:
-        r = enc_outbox_set_rate(ob, args[0], rate, now, &err);
-        if (!r && rate > 0) printf("channel %s: %g messages per second\n", args[0], rate);
-        else if (!r) printf("channel %s: the configured rate\n", args[0]);
-        break;
-    case 3:
-        r = enc_outbox_retry(ob, (enc_msg_state)from, channel, now, &n, &err);
-        if (!r) printf("%lld messages queued again\n", (long long)n);
-        break;
-    case 4:
-        r = enc_outbox_cancel(ob, campaign, channel, &n, &err);
-        if (!r) printf("%lld messages cancelled\n", (long long)n);
-        break;
-    case 5:
-        r = enc_outbox_suppress(ob, args[0], args[1], reason, "cli", now, &err);
-        if (!r) printf("%s suppressed on %s\n", args[1], args[0]);
-        break;
-    case 6: {
-        bool out;
-        int64_t ncust = 0;
-        char e164[32] = "";
-        r = enc_outbox_reply(ob, args[0], args[1], phone_cc, args[2], now, &out, &ncust, e164,
-                             &err);
-        if (!r && out)
-            printf("opt-out: %s suppressed on %s; marketing consent revoked for %lld customer%s\n",
-                   e164, args[0], (long long)ncust, ncust == 1 ? "" : "s");
-        else if (!r) printf("not an opt-out\n");
-        break;
-    }
-    case 7: rc = outbox_enqueue(ob, args[0], json); break;
-    }
-    if (r) rc = enc_cli_fail_err("outbox", &err);
-    enc_outbox_close(ob);
-    enc_store_close(st);
-    return rc;
+    return enc_opts_subcommand(cli, "outbox", about, subs, "counts", argc, argv);
 }

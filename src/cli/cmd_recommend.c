@@ -12,7 +12,7 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "cli/basket_cli.h"
-#include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/intel_cli.h"
 #include "report/custview.h"
 #include "ingest/clean.h"
@@ -26,66 +26,19 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: encore recommend CUSTOMER_ID [--kind K] [--n 10] [--as-of DATE] [--json] [options]\n"
-    "       encore recommend --all [--kind K] [--n 10] [--out FILE.csv] [--json] [options]\n"
-    "       encore recommend evaluate --split DATE [--k 10] [--end DATE] [--json] [options]\n"
-    "\n"
-    "Products to offer a customer, each with a score and the reason. CUSTOMER_ID is the\n"
-    "merchant's customer id, an email, a phone number, or #N (internal id).\n"
-    "\n"
-    "  --kind K             personal (default): from everything the customer bought, carted,\n"
-    "                       favourited and viewed (item-to-item and rules), popular products\n"
-    "                       after; cross: what goes with their last order; up: better models of\n"
-    "                       what they looked at or bought; cart: what completes their abandoned\n"
-    "                       cart; popular, rules, itemsim: the evaluation's baselines\n"
-    "  --n N                how many (default 10)\n"
-    "  --as-of DATE         the store as it was before DATE (YYYY-MM-DD, UTC)\n"
-    "  --json               one JSON document\n"
-    "  --all                every customer: timing summary; --out FILE.csv writes the lists\n"
-    "                       (customer_id,rank,sku,score,reason,anchor)\n"
-    "evaluate:\n"
-    "  --split DATE         hide purchases from DATE on, build from what came before\n"
-    "  --end DATE           the held-out window ends before DATE (default: everything)\n"
-    "  --k K                list length evaluated (default 10)\n"
-    "business filters and tuning:\n"
-    "  --exclude-sku S      never recommend S (repeat, or a comma-separated list)\n"
-    "  --exclude-category C never recommend products in category C or under it (repeat)\n"
-    "  --include-out-of-stock  recommend products marked out of stock too\n"
-    "  --per-category N     at most N products of one top category in a list (default 5;\n"
-    "                       0: no limit)\n"
-    "  --half-life DAYS     time decay of interactions (default 180; 0: none)\n"
-    "  --neighbours M       similar products kept per product (default 20)\n"
-    "  --rule-support S     rules' minimum support: a count (default 5) or a fraction\n"
-    "  --rule-confidence C  rules' minimum confidence (default 0.05)\n"
-    "  --rules-weight W     personal: weight of rules beside item-to-item (default 0.5)\n"
-    "  --max-step X         up-sell: at most X times the price (default 2)\n"
-    "  --min-buyers N       up-sell: alternatives bought by at least N customers (default 3)\n"
-    "  --threads N          threads for the similarity build (default 2)\n"
-    "  -h, --help           this text\n";
-
-enum {
-    O_KIND = 256,
-    O_N,
-    O_ASOF,
-    O_JSON,
-    O_ALL,
-    O_OUT,
-    O_SPLIT,
-    O_END,
-    O_K,
-    O_XSKU,
-    O_XCAT,
-    O_OOS,
-    O_PERTOP,
-    O_HALF,
-    O_NB,
-    O_RSUP,
-    O_RCONF,
-    O_RW,
-    O_STEP,
-    O_BUYERS,
-    O_THREADS
+static const enc_usage usage = {
+    .name = "recommend",
+    .synopsis = "CUSTOMER_ID [--kind K] [--n 10] [--as-of DATE] [--json] [options]\n"
+                "--all [--kind K] [--n 10] [--out FILE.csv] [--json] [options]\n"
+                "evaluate --split DATE [--k 10] [--end DATE] [--json] [options]",
+    .about = "Products to offer a customer, each with a score and the reason. CUSTOMER_ID is the\n"
+             "merchant's customer id, an email, a phone number, or #N (internal id). --all: every\n"
+             "customer, a timing summary; --out FILE.csv writes the lists\n"
+             "(customer_id,rank,sku,score,reason,anchor). evaluate: the methods judged on a time\n"
+             "split (docs/recommend.md).\n",
+    .min_args = 0,
+    .max_args = 2,
+    .late_setup = true,
 };
 
 typedef struct args {
@@ -128,153 +81,99 @@ static void args_free(args *a)
     free(a->xcat);
 }
 
-/* parses argv into a; returns -1 to go on, else an exit code */
-static int parse(int argc, char **argv, args *a)
+/* parses argv into a; returns ENC_OPTS_GO to go on (the store open), else an exit code */
+static int parse(enc_cli *cli, int argc, char **argv, args *a)
 {
-    static const struct option opts[] = {
-        {"kind", required_argument, 0, O_KIND},
-        {"n", required_argument, 0, O_N},
-        {"as-of", required_argument, 0, O_ASOF},
-        {"json", no_argument, 0, O_JSON},
-        {"all", no_argument, 0, O_ALL},
-        {"out", required_argument, 0, O_OUT},
-        {"split", required_argument, 0, O_SPLIT},
-        {"end", required_argument, 0, O_END},
-        {"k", required_argument, 0, O_K},
-        {"exclude-sku", required_argument, 0, O_XSKU},
-        {"exclude-category", required_argument, 0, O_XCAT},
-        {"include-out-of-stock", no_argument, 0, O_OOS},
-        {"per-category", required_argument, 0, O_PERTOP},
-        {"half-life", required_argument, 0, O_HALF},
-        {"neighbours", required_argument, 0, O_NB},
-        {"rule-support", required_argument, 0, O_RSUP},
-        {"rule-confidence", required_argument, 0, O_RCONF},
-        {"rules-weight", required_argument, 0, O_RW},
-        {"max-step", required_argument, 0, O_STEP},
-        {"min-buyers", required_argument, 0, O_BUYERS},
-        {"threads", required_argument, 0, O_THREADS},
-        {0, 0, 0, 0},
-    };
     enc_rec_defaults(&a->o);
     a->kind = ENC_REC_PERSONAL;
     a->n = 10;
     a->k = 10;
     a->as_of = a->end = INT64_MAX;
-    int c;
-    long v;
-    opterr = 0; /* the message comes from enc_cli_usage, prefixed "encore: CMD:" */
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case O_KIND:
-            if (!enc_rec_kind_parse(optarg, &a->kind))
-                return enc_cli_usage("recommend", usage, "--kind: unknown kind '%s'", optarg);
-            break;
-        case O_N:
-            if (!enc_cli_parse_long(optarg, 1, 10000, &a->n))
-                return enc_cli_usage("recommend", usage, "--n: not a count in 1..10000: '%s'",
-                                     optarg);
-            break;
-        case O_K:
-            if (!enc_cli_parse_long(optarg, 1, 10000, &a->k))
-                return enc_cli_usage("recommend", usage, "--k: not a count in 1..10000: '%s'",
-                                     optarg);
-            break;
-        case O_ASOF:
-        case O_SPLIT:
-        case O_END: {
-            int64_t t;
-            if (!enc__parse_instant(optarg, &t))
-                return enc_cli_usage("recommend", usage, "'%s' is not a time (" ENC_TIME_FORMS ")",
-                                     optarg);
-            if (c == O_ASOF) a->as_of = t;
-            else if (c == O_END) a->end = t;
-            else a->split = t, a->has_split = true;
-            break;
-        }
-        case O_JSON: a->json = true; break;
-        case O_ALL: a->all = true; break;
-        case O_OUT: a->out = optarg; break;
-        case O_XSKU: add_list(a, &a->xsku, &a->nxsku, optarg); break;
-        case O_XCAT: add_list(a, &a->xcat, &a->nxcat, optarg); break;
-        case O_OOS: a->o.include_out_of_stock = true; break;
-        case O_PERTOP:
-            if (!enc_cli_parse_long(optarg, 0, 1000000, &v))
-                return enc_cli_usage("recommend", usage, "--per-category: not a count: '%s'",
-                                     optarg);
-            a->o.per_top = (int32_t)v;
-            break;
-        case O_HALF:
-            if (!enc_cli_parse_double(optarg, 0, 1e6, &a->o.sim.half_life_days))
-                return enc_cli_usage("recommend", usage, "--half-life: not a number of days: '%s'",
-                                     optarg);
-            break;
-        case O_NB:
-            if (!enc_cli_parse_long(optarg, 1, 10000, &v))
-                return enc_cli_usage("recommend", usage,
-                                     "--neighbours: not a count in 1..10000: '%s'", optarg);
-            a->o.sim.top_m = (int32_t)v;
-            break;
-        case O_RSUP:
-            if (!enc_support_parse(optarg, &a->o.rule_support))
-                return enc_cli_usage("recommend", usage,
-                                     "--rule-support: '%s' is neither a fraction nor a count",
-                                     optarg);
-            break;
-        case O_RCONF:
-            if (!enc_cli_parse_double(optarg, 0, 1, &a->o.rule_confidence))
-                return enc_cli_usage("recommend", usage, "--rule-confidence: '%s' is not in [0, 1]",
-                                     optarg);
-            break;
-        case O_RW:
-            if (!enc_cli_parse_double(optarg, 0, 1e6, &a->o.rules_weight))
-                return enc_cli_usage("recommend", usage,
-                                     "--rules-weight: '%s' is not a number >= 0", optarg);
-            break;
-        case O_STEP:
-            if (!enc_cli_parse_double(optarg, 1, 1e6, &a->o.up.max_step))
-                return enc_cli_usage("recommend", usage, "--max-step: '%s' is not a number >= 1",
-                                     optarg);
-            break;
-        case O_BUYERS:
-            if (!enc_cli_parse_long(optarg, 0, INT32_MAX, &v))
-                return enc_cli_usage("recommend", usage, "--min-buyers: not a count: '%s'", optarg);
-            a->o.up.min_buyers = (int32_t)v;
-            break;
-        case O_THREADS:
-            if (!enc_cli_parse_long(optarg, 1, 64, &v))
-                return enc_cli_usage("recommend", usage, "--threads: not in 1..64: '%s'", optarg);
-            a->o.sim.threads = (int)v;
-            break;
-        default:
-            return enc_cli_usage("recommend", usage, "unknown or incomplete option '%s'",
-                                 argv[optind - 1]);
-        }
-    }
+    const char *kind = NULL, *support = NULL;
+    long per_top = a->o.per_top, top_m = a->o.sim.top_m, buyers = a->o.up.min_buyers,
+         threads = a->o.sim.threads;
+    bool end_given = false;
+    enc_strlist xsku = {0}, xcat = {0};
+    const enc_opt opts[] = {
+        OPT_STRING("kind", &kind, "K",
+                   "personal (default): from everything the customer bought, carted,\n"
+                   "favourited and viewed (item-to-item and rules), popular products\n"
+                   "after; cross: what goes with their last order; up: better models of\n"
+                   "what they looked at or bought; cart: what completes their abandoned\n"
+                   "cart; popular, rules, itemsim: the evaluation's baselines"),
+        OPT_INT("n", &a->n, "N", 1, 10000, "how many (default 10)"),
+        OPT_TIME("as-of", &a->as_of, NULL, "the store as it was before TIME"),
+        OPT_BOOL("all", &a->all, "every customer"),
+        OPT_STRING("out", &a->out, "FILE.csv", "with --all: write the lists to FILE.csv"),
+        OPT_TIME("split", &a->split, &a->has_split,
+                 "evaluate: hide purchases from TIME on, build from what came before"),
+        OPT_TIME("end", &a->end, &end_given,
+                 "evaluate: the held-out window ends before TIME (default: everything)"),
+        OPT_INT("k", &a->k, "K", 1, 10000, "evaluate: list length evaluated (default 10)"),
+        OPT_STRING_LIST("exclude-sku", &xsku, "S",
+                        "never recommend S (repeat, or a comma-separated list)"),
+        OPT_STRING_LIST("exclude-category", &xcat, "C",
+                        "never recommend products in category C or under it (repeat)"),
+        OPT_BOOL("include-out-of-stock", &a->o.include_out_of_stock,
+                 "recommend products marked out of stock too"),
+        OPT_INT("per-category", &per_top, "N", 0, 1000000,
+                "at most N products of one top category in a list (default 5;\n0: no limit)"),
+        OPT_DOUBLE("half-life", &a->o.sim.half_life_days, "DAYS", 0, 1e6,
+                   "time decay of interactions (default 180; 0: none)"),
+        OPT_INT("neighbours", &top_m, "M", 1, 10000,
+                "similar products kept per product (default 20)"),
+        OPT_STRING("rule-support", &support, "S",
+                   "rules' minimum support: a count (default 5) or a fraction"),
+        OPT_DOUBLE("rule-confidence", &a->o.rule_confidence, "C", 0, 1,
+                   "rules' minimum confidence (default 0.05)"),
+        OPT_DOUBLE("rules-weight", &a->o.rules_weight, "W", 0, 1e6,
+                   "personal: weight of rules beside item-to-item (default 0.5)"),
+        OPT_DOUBLE("max-step", &a->o.up.max_step, "X", 1, 1e6,
+                   "up-sell: at most X times the price (default 2)"),
+        OPT_INT("min-buyers", &buyers, "N", 0, INT32_MAX,
+                "up-sell: alternatives bought by at least N customers (default 3)"),
+        OPT_INT("threads", &threads, "N", 1, 64, "threads for the similarity build (default 2)"),
+        OPT_END(),
+    };
+    int rest;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, &rest);
+    if (x != ENC_OPTS_GO) return x;
+    a->json = cli->json;
+    if (kind && !enc_rec_kind_parse(kind, &a->kind))
+        return enc_opts_error(cli, &usage, opts, "--kind: unknown kind '%s'", kind);
+    if (support && !enc_support_parse(support, &a->o.rule_support))
+        return enc_opts_error(cli, &usage, opts,
+                              "--rule-support: '%s' is neither a fraction nor a count", support);
+    a->o.per_top = (int32_t)per_top;
+    a->o.sim.top_m = (int32_t)top_m;
+    a->o.up.min_buyers = (int32_t)buyers;
+    a->o.sim.threads = (int)threads;
+    for (int i = 0; i < xsku.n; i++) add_list(a, &a->xsku, &a->nxsku, xsku.v[i]);
+    for (int i = 0; i < xcat.n; i++) add_list(a, &a->xcat, &a->nxcat, xcat.v[i]);
     a->o.exclude_sku = a->xsku;
     a->o.n_exclude_sku = a->nxsku;
     a->o.exclude_category = a->xcat;
     a->o.n_exclude_category = a->nxcat;
-    int rest = argc - optind;
-    if (rest > 0 && !strcmp(argv[optind], "evaluate")) {
+    if (rest > 0 && !strcmp(argv[1], "evaluate")) {
         a->eval = true;
-        if (rest > 1) return enc_cli_usage("recommend", usage, "evaluate takes options only");
-        if (!a->has_split) return enc_cli_usage("recommend", usage, "evaluate needs --split DATE");
+        if (rest > 1) return enc_opts_error(cli, &usage, opts, "evaluate takes options only");
+        if (!a->has_split) return enc_opts_error(cli, &usage, opts, "evaluate needs --split DATE");
         if (a->end <= a->split)
-            return enc_cli_usage("recommend", usage, "--end is not after --split");
-        return -1;
+            return enc_opts_error(cli, &usage, opts, "--end is not after --split");
+        return enc_opts_setup(cli, &usage);
     }
-    if (a->has_split || a->end != INT64_MAX)
-        return enc_cli_usage("recommend", usage, "--split and --end are for evaluate");
+    if (a->has_split || end_given)
+        return enc_opts_error(cli, &usage, opts, "--split and --end are for evaluate");
     if (a->all) {
-        if (rest) return enc_cli_usage("recommend", usage, "--all takes no CUSTOMER_ID");
-        return -1;
+        if (rest) return enc_opts_error(cli, &usage, opts, "--all takes no CUSTOMER_ID");
+        return enc_opts_setup(cli, &usage);
     }
-    if (a->out) return enc_cli_usage("recommend", usage, "--out is for --all");
+    if (a->out) return enc_opts_error(cli, &usage, opts, "--out is for --all");
     if (rest != 1)
-        return enc_cli_usage("recommend", usage,
-                             rest ? "one customer at a time" : "needs a CUSTOMER_ID");
-    a->who = argv[optind];
-    return -1;
+        return enc_opts_error(cli, &usage, opts,
+                              rest ? "one customer at a time" : "needs a CUSTOMER_ID");
+    a->who = argv[1];
+    return enc_opts_setup(cli, &usage);
 }
 
 static void jw_time(enc_jw *w, const char *key, int64_t t)
@@ -345,12 +244,9 @@ static void jw_model(enc_jw *w, const enc_rec_model *m, double build)
 static int run_evaluate(enc_cli *cli, args *a)
 {
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("recommend", &err);
     enc_snapshot *train = NULL, *full = NULL;
-    enc_rc rc = enc_snapshot_load(st, a->split, &train, &err);
-    if (!rc) rc = enc_snapshot_load(st, a->end, &full, &err);
-    enc_store_close(st);
+    enc_rc rc = enc_snapshot_load(cli->st, a->split, &train, &err);
+    if (!rc) rc = enc_snapshot_load(cli->st, a->end, &full, &err);
     enc_rec_model m = {0};
     double t0 = now_s(), build = 0;
     if (!rc) rc = enc_rec_model_build(train, &a->o, &m, &err);
@@ -605,13 +501,9 @@ static int run_one(const args *a, const enc_rec_model *m, ptrdiff_t c, double bu
 
 int cmd_recommend(enc_cli *cli, int argc, char **argv)
 {
-    if (enc_cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return ENC_EXIT_OK;
-    }
     args a = {0};
-    int rc = parse(argc, argv, &a);
-    if (rc >= 0) {
+    int rc = parse(cli, argc, argv, &a);
+    if (rc != ENC_OPTS_GO) {
         args_free(&a);
         return rc;
     }
@@ -621,15 +513,10 @@ int cmd_recommend(enc_cli *cli, int argc, char **argv)
         return rc;
     }
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) {
-        args_free(&a);
-        return enc_cli_fail_err("recommend", &err);
-    }
+    enc_store *st = cli->st;
     int64_t id = 0;
     enc_rc r = a.who ? enc_custview_find(st, a.who, &id, &err) : ENC_OK;
     if (!r && a.who && !id) {
-        enc_store_close(st);
         rc = enc_cli_fail("recommend", "no customer '%s'", a.who);
         args_free(&a);
         return rc;
@@ -637,7 +524,6 @@ int cmd_recommend(enc_cli *cli, int argc, char **argv)
     enc_snapshot *s = NULL;
     double t0 = now_s();
     if (!r) r = enc_snapshot_load(st, a.as_of, &s, &err);
-    enc_store_close(st);
     double load = now_s() - t0;
     enc_rec_model m = {0};
     t0 = now_s();

@@ -15,24 +15,19 @@
 #include <string.h>
 #include <time.h>
 
-static const char user_usage[] =
-    "usage: encore user add EMAIL --role ROLE [--password-file FILE]\n"
-    "       encore user list [--json]\n"
-    "       encore user disable EMAIL | enable EMAIL\n"
-    "       encore user passwd EMAIL [--password-file FILE]\n"
-    "       encore user role EMAIL ROLE\n\n"
+static const char user_about[] =
     "Console users of the management API (docs/api.md). Roles: owner, marketer, analyst,\n"
     "support. The password is read from --password-file (its first line) or $ENCORE_PASSWORD;\n"
     "it has at least 10 characters and is stored as an argon2id hash. Disabling a user, a new\n"
     "password or a new role ends their sessions.\n";
 
-static const char key_usage[] =
-    "usage: encore apikey create --role ROLE --name NAME [--expires DATE] [--json]\n"
-    "       encore apikey list [--json]\n"
-    "       encore apikey revoke ID\n\n"
+static const char key_about[] =
     "API keys of the management API (Authorization: Bearer KEY). create prints the key once on\n"
-    "stdout; only its hash is stored. DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC). These\n"
-    "are not the ingest write keys of `encore serve --write-key`, and neither opens the other.\n";
+    "stdout; only its hash is stored. These are not the ingest write keys of\n"
+    "`encore serve --write-key`, and neither opens the other.\n";
+
+static const char roles[] = "owner|marketer|analyst|support";
+static const char json_help[] = "one JSON document on stdout (default: text for people)";
 
 static const enc_usage audit_usage = {
     .name = "audit",
@@ -102,45 +97,91 @@ static void jtime(enc_jw *w, const char *k, int64_t t)
 
 /* ---- encore user ------------------------------------------------------------------------- */
 
-int cmd_user(enc_cli *cli, int argc, char **argv)
+static int user_list(enc_cli *cli, int argc, char **argv)
 {
-    if (enc_cli_wants_help(argc, argv)) return fputs(user_usage, stdout), ENC_EXIT_OK;
-    if (argc < 2) return enc_cli_usage("user", user_usage, "missing subcommand");
-    const char *sub = argv[1], *email = NULL, *role = NULL, *pwfile = NULL, *extra = NULL;
+    static const enc_usage usage = {
+        .name = "user list", .synopsis = "[--json]", .about = user_about};
     bool json = false;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--role") == 0 && i + 1 < argc) role = argv[++i];
-        else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc) pwfile = argv[++i];
-        else if (strcmp(argv[i], "--json") == 0) json = true;
-        else if (argv[i][0] == '-')
-            return enc_cli_usage("user", user_usage, "unknown option '%s'", argv[i]);
-        else if (!email) email = argv[i];
-        else if (!extra) extra = argv[i];
-        else return enc_cli_usage("user", user_usage, "unexpected argument '%s'", argv[i]);
+    const enc_opt opts[] = {OPT_BOOL("json", &json, json_help), OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    enc_user_rec *us;
+    size_t n;
+    if (enc_user_list(cli->st, &us, &n, &err)) return enc_cli_fail_err("user", &err);
+    if (json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_key(&w, "users");
+        enc_jw_arr(&w);
+        for (size_t i = 0; i < n; i++) {
+            enc_jw_obj(&w);
+            enc_jw_kstr(&w, "email", us[i].email);
+            enc_jw_kstr(&w, "role", enc_role_name(us[i].role));
+            enc_jw_kbool(&w, "disabled", us[i].disabled);
+            jtime(&w, "created_at", us[i].created_at);
+            enc_jw_end(&w);
+        }
+        enc_jw_end(&w);
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+    } else {
+        printf("%-40s %-9s %-8s %s\n", "email", "role", "state", "created");
+        for (size_t i = 0; i < n; i++) {
+            char t[40];
+            fmt_time(t, sizeof t, us[i].created_at);
+            printf("%-40s %-9s %-8s %s\n", us[i].email, enc_role_name(us[i].role),
+                   us[i].disabled ? "disabled" : "active", t);
+        }
     }
-    bool list = strcmp(sub, "list") == 0;
+    for (size_t i = 0; i < n; i++) sodium_memzero(us[i].pwhash, sizeof us[i].pwhash);
+    free(us);
+    return ENC_EXIT_OK;
+}
+
+/* add, passwd, disable, enable and role: one body, told apart by argv[0] */
+static int user_change(enc_cli *cli, int argc, char **argv)
+{
+    const char *sub = argv[0];
     bool add = strcmp(sub, "add") == 0, passwd = strcmp(sub, "passwd") == 0;
-    bool dis = strcmp(sub, "disable") == 0, en = strcmp(sub, "enable") == 0;
-    bool chrole = strcmp(sub, "role") == 0;
-    if (!list && !add && !passwd && !dis && !en && !chrole)
-        return enc_cli_usage("user", user_usage, "unknown subcommand '%s'", sub);
-    if (list ? email != NULL : !email)
-        return enc_cli_usage("user", user_usage, list ? "list takes no EMAIL" : "missing EMAIL");
-    if (chrole ? !extra : extra != NULL)
-        return enc_cli_usage("user", user_usage, chrole ? "missing ROLE" : "unexpected '%s'",
-                             extra);
-    if (chrole) role = extra;
-    if ((add || chrole) && !role) return enc_cli_usage("user", user_usage, "missing --role ROLE");
-    if (role && !(add || chrole))
-        return enc_cli_usage("user", user_usage, "--role is for add (or use: user role)");
-    if (pwfile && !(add || passwd))
-        return enc_cli_usage("user", user_usage, "--password-file is for add and passwd");
+    bool chrole = strcmp(sub, "role") == 0, dis = strcmp(sub, "disable") == 0;
+    char name[32];
+    snprintf(name, sizeof name, "user %s", sub);
+    const enc_usage usage = {
+        .name = name,
+        .synopsis = add      ? "EMAIL --role ROLE [--password-file FILE]"
+                    : passwd ? "EMAIL [--password-file FILE]"
+                    : chrole ? "EMAIL ROLE"
+                             : "EMAIL",
+        .about = user_about,
+        .min_args = 1 + chrole,
+        .max_args = 1 + chrole,
+        .args_msg = chrole ? "needs EMAIL and ROLE" : "needs an EMAIL",
+        .late_setup = true, /* the password is read and hashed before the store is opened */
+    };
+    const char *role = NULL, *pwfile = NULL;
+    /* add takes both options, passwd the second only, the others none (the table's end) */
+    const enc_opt all[] = {
+        OPT_CHOICE("role", &role, roles, "the user's role (required)"),
+        OPT_STRING("password-file", &pwfile, "FILE",
+                   "the password is this file's first line (default $ENCORE_PASSWORD)"),
+        OPT_END(),
+    };
+    const enc_opt *opts = add ? all : passwd ? all + 1 : all + 2;
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    const char *email = argv[1];
+    if (chrole) role = argv[2];
+    if (add && !role) return enc_opts_error(cli, &usage, opts, "--role ROLE is required");
     unsigned r = role ? enc_role_parse(role) : 0;
     if (role && !r)
-        return enc_cli_usage("user", user_usage,
-                             "role '%s': one of owner, marketer, analyst, support", role);
-    if (email && !enc_auth_email_ok(email))
-        return enc_cli_usage("user", user_usage, "'%s' is not an email address", email);
+        return enc_opts_error(cli, &usage, opts,
+                              "role '%s' is not owner, marketer, analyst or support", role);
+    if (!enc_auth_email_ok(email))
+        return enc_opts_error(cli, &usage, opts, "'%s' is not an email address", email);
 
     char pw[ENC_PASSWORD_MAX + 2] = "", hash[256] = "";
     enc_err err = {0};
@@ -151,205 +192,211 @@ int cmd_user(enc_cli *cli, int argc, char **argv)
         sodium_memzero(pw, sizeof pw);
         if (hrc) return enc_cli_fail_err("user", &err);
     }
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("user", &err);
+    int ret = enc_opts_setup(cli, &usage);
+    if (ret != ENC_OPTS_GO) {
+        sodium_memzero(hash, sizeof hash);
+        return ret;
+    }
+    ret = ENC_EXIT_OK;
     int64_t now = (int64_t)time(NULL);
-    int ret = ENC_EXIT_OK;
-    if (list) {
-        enc_user_rec *us;
-        size_t n;
-        if (enc_user_list(st, &us, &n, &err)) ret = enc_cli_fail_err("user", &err);
-        else if (json) {
-            enc_buf b = {0};
-            enc_jw w;
-            enc_jw_init(&w, &b);
-            enc_jw_obj(&w);
-            enc_jw_key(&w, "users");
-            enc_jw_arr(&w);
-            for (size_t i = 0; i < n; i++) {
-                enc_jw_obj(&w);
-                enc_jw_kstr(&w, "email", us[i].email);
-                enc_jw_kstr(&w, "role", enc_role_name(us[i].role));
-                enc_jw_kbool(&w, "disabled", us[i].disabled);
-                jtime(&w, "created_at", us[i].created_at);
-                enc_jw_end(&w);
-            }
-            enc_jw_end(&w);
-            enc_jw_end(&w);
-            enc_cli_print(&b);
-            enc_buf_free(&b);
-        } else {
-            printf("%-40s %-9s %-8s %s\n", "email", "role", "state", "created");
-            for (size_t i = 0; i < n; i++) {
-                char t[40];
-                fmt_time(t, sizeof t, us[i].created_at);
-                printf("%-40s %-9s %-8s %s\n", us[i].email, enc_role_name(us[i].role),
-                       us[i].disabled ? "disabled" : "active", t);
-            }
-        }
-        for (size_t i = 0; i < n; i++) sodium_memzero(us[i].pwhash, sizeof us[i].pwhash);
-        free(us);
-    } else if (add) {
-        enc_rc rc = enc_user_insert(st, email, r, hash, now, NULL, &err);
-        if (rc) ret = enc_cli_fail_err("user", &err);
+    if (add) {
+        if (enc_user_insert(cli->st, email, r, hash, now, NULL, &err))
+            ret = enc_cli_fail_err("user", &err);
         else {
             char d[40];
             snprintf(d, sizeof d, "role=%s", role);
-            audit(st, "user.add", email, d);
+            audit(cli->st, "user.add", email, d);
             fprintf(stderr, "encore: user: added %s (%s)\n", email, role);
         }
     } else {
         bool found;
-        enc_rc rc = enc_user_update(st, email, chrole ? r : 0, passwd ? hash : NULL,
-                                    dis  ? 1
-                                    : en ? 0
-                                         : -1,
-                                    now, &found, &err);
-        if (rc) ret = enc_cli_fail_err("user", &err);
+        int disable = dis ? 1 : strcmp(sub, "enable") == 0 ? 0 : -1;
+        if (enc_user_update(cli->st, email, r, passwd ? hash : NULL, disable, now, &found, &err))
+            ret = enc_cli_fail_err("user", &err);
         else if (!found) ret = enc_cli_fail("user", "%s: no such user", email);
         else {
             char d[40];
             snprintf(d, sizeof d, "%s%s", chrole ? "role=" : "", chrole ? role : sub);
-            audit(st, "user.update", email, d);
+            audit(cli->st, "user.update", email, d);
             fprintf(stderr, "encore: user: %s: %s\n", email, chrole ? role : sub);
         }
     }
     sodium_memzero(hash, sizeof hash);
-    enc_store_close(st);
     return ret;
+}
+
+int cmd_user(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_subcmd subs[] = {
+        {"add", user_change, "a new user with a role and a password"},
+        {"list", user_list, "every user, role and state (no password hashes)"},
+        {"disable", user_change, "the user can no longer log in; their sessions end"},
+        {"enable", user_change, "the user can log in again"},
+        {"passwd", user_change, "a new password; the user's sessions end"},
+        {"role", user_change, "a new role; the user's sessions end"},
+        {NULL},
+    };
+    return enc_opts_subcommand(cli, "user", user_about, subs, NULL, argc, argv);
 }
 
 /* ---- encore apikey ----------------------------------------------------------------------- */
 
-int cmd_apikey(enc_cli *cli, int argc, char **argv)
+static int apikey_create(enc_cli *cli, int argc, char **argv)
 {
-    if (enc_cli_wants_help(argc, argv)) return fputs(key_usage, stdout), ENC_EXIT_OK;
-    if (argc < 2) return enc_cli_usage("apikey", key_usage, "missing subcommand");
-    const char *sub = argv[1], *role = NULL, *name = NULL, *expires = NULL, *id = NULL;
-    bool json = false;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--role") == 0 && i + 1 < argc) role = argv[++i];
-        else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) name = argv[++i];
-        else if (strcmp(argv[i], "--expires") == 0 && i + 1 < argc) expires = argv[++i];
-        else if (strcmp(argv[i], "--json") == 0) json = true;
-        else if (argv[i][0] == '-')
-            return enc_cli_usage("apikey", key_usage, "unknown option '%s'", argv[i]);
-        else if (!id) id = argv[i];
-        else return enc_cli_usage("apikey", key_usage, "unexpected argument '%s'", argv[i]);
-    }
-    bool create = strcmp(sub, "create") == 0, list = strcmp(sub, "list") == 0,
-         revoke = strcmp(sub, "revoke") == 0;
-    if (!create && !list && !revoke)
-        return enc_cli_usage("apikey", key_usage, "unknown subcommand '%s'", sub);
-    if (!revoke && id) return enc_cli_usage("apikey", key_usage, "unexpected argument '%s'", id);
-    if (!create && (role || name || expires))
-        return enc_cli_usage("apikey", key_usage, "--role, --name, --expires are for create");
-    unsigned r = 0;
+    static const enc_usage usage = {
+        .name = "apikey create",
+        .synopsis = "--role ROLE --name NAME [--expires TIME] [--json]",
+        .about = key_about,
+        .late_setup = true,
+    };
+    const char *role = NULL, *name = NULL;
     int64_t exp = 0, now = (int64_t)time(NULL);
-    long kid = 0;
-    if (create) {
-        if (!role || !name)
-            return enc_cli_usage("apikey", key_usage, "create needs --role ROLE and --name NAME");
-        if (!(r = enc_role_parse(role)))
-            return enc_cli_usage("apikey", key_usage,
-                                 "role '%s': one of owner, marketer, analyst, support", role);
-        if (!*name || strlen(name) > 100 || !enc_text_ok(name, strlen(name)))
-            return enc_cli_usage("apikey", key_usage, "--name: 1 to 100 characters of text");
-        if (expires && (!enc_time_parse(expires, &exp, NULL) || exp <= now))
-            return enc_cli_usage("apikey", key_usage, "--expires '%s': a future time (%s)", expires,
-                                 ENC_TIME_FORMS);
-    }
-    if (revoke && (!id || !enc_cli_parse_long(id, 1, 1L << 62, &kid)))
-        return enc_cli_usage("apikey", key_usage, "revoke needs a key ID (a positive number)");
+    bool json = false, exp_given = false;
+    const enc_opt opts[] = {
+        OPT_CHOICE("role", &role, roles, "what the key may do (required)"),
+        OPT_STRING("name", &name, "NAME", "who or what uses the key: 1 to 100 characters"),
+        OPT_TIME("expires", &exp, &exp_given, "the key stops working then (default never)"),
+        OPT_BOOL("json", &json, json_help),
+        OPT_END(),
+    };
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    if (!role || !name)
+        return enc_opts_error(cli, &usage, opts, "create needs --role ROLE and --name NAME");
+    unsigned r = enc_role_parse(role);
+    if (!*name || strlen(name) > 100 || !enc_text_ok(name, strlen(name)))
+        return enc_opts_error(cli, &usage, opts, "--name: 1 to 100 characters of text");
+    if (exp_given && exp <= now)
+        return enc_opts_error(cli, &usage, opts, "--expires: a time in the future");
+    if ((x = enc_opts_setup(cli, &usage)) != ENC_OPTS_GO) return x;
     enc_err err = {0};
-    enc_store *st;
-    if (enc_store_open(cli->db_path, &st, &err)) return enc_cli_fail_err("apikey", &err);
+    char key[96], prefix[32];
+    uint8_t h[32];
+    enc_auth_new_key(key, sizeof key, h, prefix, sizeof prefix);
+    int64_t newid;
     int ret = ENC_EXIT_OK;
-    if (create) {
-        char key[96], prefix[32];
-        uint8_t h[32];
-        enc_auth_new_key(key, sizeof key, h, prefix, sizeof prefix);
-        int64_t newid;
-        if (enc_apikey_insert(st, name, r, h, prefix, exp, now, &newid, &err))
-            ret = enc_cli_fail_err("apikey", &err);
-        else {
-            char t[160], d[40];
-            snprintf(t, sizeof t, "%lld:%s", (long long)newid, name);
-            snprintf(d, sizeof d, "role=%s", role);
-            audit(st, "apikey.create", t, d);
-            if (json) {
-                enc_buf b = {0};
-                enc_jw w;
-                enc_jw_init(&w, &b);
-                enc_jw_obj(&w);
-                enc_jw_kint(&w, "id", newid);
-                enc_jw_kstr(&w, "key", key);
-                enc_jw_kstr(&w, "role", role);
-                enc_jw_kstr(&w, "name", name);
-                jtime(&w, "expires_at", exp);
-                enc_jw_end(&w);
-                enc_cli_print(&b);
-                sodium_memzero(b.p, b.len);
-                enc_buf_free(&b);
-            } else {
-                printf("%s\n", key);
-                fprintf(stderr, "encore: apikey: key %lld (%s, %s) created; it is shown only now\n",
-                        (long long)newid, name, role);
-            }
-        }
-        sodium_memzero(key, sizeof key);
-    } else if (list) {
-        enc_apikey_rec *ks;
-        size_t n;
-        if (enc_apikey_list(st, &ks, &n, &err)) ret = enc_cli_fail_err("apikey", &err);
-        else if (json) {
+    if (enc_apikey_insert(cli->st, name, r, h, prefix, exp, now, &newid, &err))
+        ret = enc_cli_fail_err("apikey", &err);
+    else {
+        char t[160], d[40];
+        snprintf(t, sizeof t, "%lld:%s", (long long)newid, name);
+        snprintf(d, sizeof d, "role=%s", role);
+        audit(cli->st, "apikey.create", t, d);
+        if (json) {
             enc_buf b = {0};
             enc_jw w;
             enc_jw_init(&w, &b);
             enc_jw_obj(&w);
-            enc_jw_key(&w, "apikeys");
-            enc_jw_arr(&w);
-            for (size_t i = 0; i < n; i++) {
-                enc_jw_obj(&w);
-                enc_jw_kint(&w, "id", ks[i].id);
-                enc_jw_kstr(&w, "name", ks[i].name);
-                enc_jw_kstr(&w, "role", enc_role_name(ks[i].role));
-                enc_jw_kstr(&w, "prefix", ks[i].prefix);
-                jtime(&w, "created_at", ks[i].created_at);
-                jtime(&w, "expires_at", ks[i].expires_at);
-                jtime(&w, "revoked_at", ks[i].revoked_at);
-                jtime(&w, "last_used_at", ks[i].last_used_at);
-                enc_jw_end(&w);
-            }
-            enc_jw_end(&w);
+            enc_jw_kint(&w, "id", newid);
+            enc_jw_kstr(&w, "key", key);
+            enc_jw_kstr(&w, "role", role);
+            enc_jw_kstr(&w, "name", name);
+            jtime(&w, "expires_at", exp);
             enc_jw_end(&w);
             enc_cli_print(&b);
+            sodium_memzero(b.p, b.len);
             enc_buf_free(&b);
         } else {
-            printf("%-5s %-24s %-9s %-12s %-8s %s\n", "id", "name", "role", "prefix", "state",
-                   "last used");
-            for (size_t i = 0; i < n; i++) {
-                char t[40];
-                fmt_time(t, sizeof t, ks[i].last_used_at);
-                const char *state = ks[i].revoked_at                              ? "revoked"
-                                    : ks[i].expires_at && ks[i].expires_at <= now ? "expired"
-                                                                                  : "active";
-                printf("%-5lld %-24s %-9s %-12s %-8s %s\n", (long long)ks[i].id, ks[i].name,
-                       enc_role_name(ks[i].role), ks[i].prefix, state, t);
-            }
-        }
-        free(ks);
-    } else {
-        bool found;
-        if (enc_apikey_revoke(st, kid, now, &found, &err)) ret = enc_cli_fail_err("apikey", &err);
-        else if (!found) ret = enc_cli_fail("apikey", "%ld: no such key, or revoked already", kid);
-        else {
-            audit(st, "apikey.revoke", id, NULL);
-            fprintf(stderr, "encore: apikey: key %ld revoked\n", kid);
+            printf("%s\n", key);
+            fprintf(stderr, "encore: apikey: key %lld (%s, %s) created; it is shown only now\n",
+                    (long long)newid, name, role);
         }
     }
-    enc_store_close(st);
+    sodium_memzero(key, sizeof key);
     return ret;
+}
+
+static int apikey_list(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_usage usage = {
+        .name = "apikey list", .synopsis = "[--json]", .about = key_about};
+    bool json = false;
+    const enc_opt opts[] = {OPT_BOOL("json", &json, json_help), OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    enc_apikey_rec *ks;
+    size_t n;
+    int64_t now = (int64_t)time(NULL);
+    if (enc_apikey_list(cli->st, &ks, &n, &err)) return enc_cli_fail_err("apikey", &err);
+    if (json) {
+        enc_buf b = {0};
+        enc_jw w;
+        enc_jw_init(&w, &b);
+        enc_jw_obj(&w);
+        enc_jw_key(&w, "apikeys");
+        enc_jw_arr(&w);
+        for (size_t i = 0; i < n; i++) {
+            enc_jw_obj(&w);
+            enc_jw_kint(&w, "id", ks[i].id);
+            enc_jw_kstr(&w, "name", ks[i].name);
+            enc_jw_kstr(&w, "role", enc_role_name(ks[i].role));
+            enc_jw_kstr(&w, "prefix", ks[i].prefix);
+            jtime(&w, "created_at", ks[i].created_at);
+            jtime(&w, "expires_at", ks[i].expires_at);
+            jtime(&w, "revoked_at", ks[i].revoked_at);
+            jtime(&w, "last_used_at", ks[i].last_used_at);
+            enc_jw_end(&w);
+        }
+        enc_jw_end(&w);
+        enc_jw_end(&w);
+        enc_cli_print(&b);
+        enc_buf_free(&b);
+    } else {
+        printf("%-5s %-24s %-9s %-12s %-8s %s\n", "id", "name", "role", "prefix", "state",
+               "last used");
+        for (size_t i = 0; i < n; i++) {
+            char t[40];
+            fmt_time(t, sizeof t, ks[i].last_used_at);
+            const char *state = ks[i].revoked_at                              ? "revoked"
+                                : ks[i].expires_at && ks[i].expires_at <= now ? "expired"
+                                                                              : "active";
+            printf("%-5lld %-24s %-9s %-12s %-8s %s\n", (long long)ks[i].id, ks[i].name,
+                   enc_role_name(ks[i].role), ks[i].prefix, state, t);
+        }
+    }
+    free(ks);
+    return ENC_EXIT_OK;
+}
+
+static int apikey_revoke(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_usage usage = {
+        .name = "apikey revoke",
+        .synopsis = "ID",
+        .about = key_about,
+        .min_args = 1,
+        .max_args = 1,
+        .args_msg = "needs a key ID",
+        .late_setup = true,
+    };
+    const enc_opt opts[] = {OPT_END()};
+    int x = enc_opts_parse(cli, &usage, opts, argc, argv, NULL);
+    if (x != ENC_OPTS_GO) return x;
+    long kid;
+    if (!enc_cli_parse_long(argv[1], 1, 1L << 62, &kid))
+        return enc_opts_error(cli, &usage, opts, "'%s' is not a key ID (a positive number)",
+                              argv[1]);
+    if ((x = enc_opts_setup(cli, &usage)) != ENC_OPTS_GO) return x;
+    enc_err err = {0};
+    bool found;
+    if (enc_apikey_revoke(cli->st, kid, (int64_t)time(NULL), &found, &err))
+        return enc_cli_fail_err("apikey", &err);
+    if (!found) return enc_cli_fail("apikey", "%ld: no such key, or revoked already", kid);
+    audit(cli->st, "apikey.revoke", argv[1], NULL);
+    fprintf(stderr, "encore: apikey: key %ld revoked\n", kid);
+    return ENC_EXIT_OK;
+}
+
+int cmd_apikey(enc_cli *cli, int argc, char **argv)
+{
+    static const enc_subcmd subs[] = {
+        {"create", apikey_create, "a new key with a role, printed once"},
+        {"list", apikey_list, "every key: name, role, prefix, state, last use"},
+        {"revoke", apikey_revoke, "the key stops working now"},
+        {NULL},
+    };
+    return enc_opts_subcommand(cli, "apikey", key_about, subs, NULL, argc, argv);
 }
 
 /* ---- encore audit ------------------------------------------------------------------------ */

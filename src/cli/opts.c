@@ -34,13 +34,17 @@ static const char *argh_of(const enc_opt *o)
 
 void enc_opts_usage(const enc_cli *cli, const enc_usage *u, const enc_opt *opts, FILE *to)
 {
-    /* "usage: encore NAME " before the first synopsis line, its width of spaces before others */
+    /* "usage: encore NAME " before the first synopsis line and "encore NAME " before each other
+     * form; a line that starts with a space goes on with the line above */
     const char *s = u->synopsis ? u->synopsis : "";
     fprintf(to, "usage: encore %s", u->name);
     for (bool first = true; first || *s; first = false) {
         const char *nl = strchr(s, '\n');
         int n = nl ? (int)(nl - s) : (int)strlen(s);
         if (first) fprintf(to, "%s%.*s\n", n ? " " : "", n, s);
+        else if (*s == ' ') /* a line that goes on: under the first line's options */
+            fprintf(to, "       %*s%.*s\n", (int)strlen("encore ") + (int)strlen(u->name), "", n,
+                    s);
         else fprintf(to, "       encore %s %.*s\n", u->name, n, s);
         s += n + (nl != NULL);
     }
@@ -93,6 +97,14 @@ static int set_value(const enc_cli *cli, const enc_usage *u, const enc_opt *opts
     int64_t t;
     switch (o->kind) {
     case ENC_OPT_STRING: *(const char **)o->value = v; break;
+    case ENC_OPT_STRING_LIST: {
+        enc_strlist *list = o->value;
+        if (list->n >= ENC_STRLIST_MAX)
+            return usage_err(cli, u, opts, "--%s: given more than %d times", o->name,
+                             ENC_STRLIST_MAX);
+        list->v[list->n++] = v;
+        break;
+    }
     case ENC_OPT_CHOICE:
         if (!choice_ok(o->argh, v)) {
             /* "a|b|c" said as "a, b or c" */

@@ -12,14 +12,23 @@
 
 typedef enum {
     ENC_OPT_END = 0,
-    ENC_OPT_BOOL,   /* --name: *(bool *)value = true */
-    ENC_OPT_STRING, /* --name VALUE: *(const char **)value = the argv string (not copied) */
-    ENC_OPT_CHOICE, /* --name WORD: like STRING, WORD one of argh's "a|b|c" */
-    ENC_OPT_INT,    /* --name N: *(long *)value, in [min, max] */
-    ENC_OPT_DOUBLE, /* --name X: *(double *)value, in [min, max], NaN refused */
-    ENC_OPT_TIME,   /* --name TIME: *(int64_t *)value, enc_time_parse's forms */
-    ENC_OPT_DAY_END /* --name TIME: like TIME, but a bare date is the end of that day (as-of) */
+    ENC_OPT_BOOL,       /* --name: *(bool *)value = true */
+    ENC_OPT_STRING,     /* --name VALUE: *(const char **)value = the argv string (not copied) */
+    ENC_OPT_CHOICE,     /* --name WORD: like STRING, WORD one of argh's "a|b|c" */
+    ENC_OPT_INT,        /* --name N: *(long *)value, in [min, max] */
+    ENC_OPT_DOUBLE,     /* --name X: *(double *)value, in [min, max], NaN refused */
+    ENC_OPT_TIME,       /* --name TIME: *(int64_t *)value, enc_time_parse's forms */
+    ENC_OPT_DAY_END,    /* --name TIME: like TIME, but a bare date is the end of that day (as-of) */
+    ENC_OPT_STRING_LIST /* --name VALUE, repeatable: appended to an enc_strlist (not copied) */
 } enc_opt_kind;
+
+/* The values of a repeatable option, in command-line order (argv's strings, not copied). More
+ * than ENC_STRLIST_MAX is a usage error. */
+#define ENC_STRLIST_MAX 64
+typedef struct enc_strlist {
+    const char *v[ENC_STRLIST_MAX];
+    int n;
+} enc_strlist;
 
 typedef struct enc_opt {
     enc_opt_kind kind;
@@ -59,6 +68,10 @@ typedef struct enc_opt {
     {                                                                                              \
         ENC_OPT_DAY_END, (n), (v), "DATE", (h), 0, 0, (g)                                          \
     }
+#define OPT_STRING_LIST(n, v, a, h)                                                                \
+    {                                                                                              \
+        ENC_OPT_STRING_LIST, (n), (v), (a), (h), 0, 0, NULL                                        \
+    }
 #define OPT_END()                                                                                  \
     {                                                                                              \
         ENC_OPT_END, NULL, NULL, NULL, NULL, 0, 0, NULL                                            \
@@ -66,7 +79,7 @@ typedef struct enc_opt {
 
 /* What --help prints around the option table, and how many positional arguments the command
  * takes. `synopsis` follows "usage: encore NAME " (each line after a "\n" gets its own
- * "encore NAME "); `about` is
+ * "encore NAME ", unless it starts with a space: then it goes on with the line above); `about` is
  * the description (may be NULL). A count outside [min_args, max_args] is a usage error; its
  * message is `args_msg` (too few) or `extra_msg` (too many) when given, else one naming the
  * first argument too many or saying one is missing. */

@@ -339,8 +339,8 @@ void enc_score_models_json(const enc_score *sc, enc_jw *w)
         enc_jw_knum(w, "horizon_days", c->churn_horizon_days);
         date_key(w, "trained_until", md->churn_cutoff);
         enc_jw_kint(w, "trained_on", (int64_t)md->churn.n_train);
-        enc_jw_knum(w, "churn_rate", md->churn_rate);
-        enc_jw_knum(w, "train_auc", md->churn_train_auc);
+        enc_jw_kround(w, "churn_rate", md->churn_rate, ENC_DP_RATE);
+        enc_jw_kround(w, "train_auc", md->churn_train_auc, ENC_DP_RATE);
         enc_jw_knum(w, "lambda", md->churn.lambda);
         enc_jw_kstr(w, "model", enc_churn_kind_name(md->churn.kind));
         enc_jw_kstr(w, "model_note", md->churn.note);
@@ -357,7 +357,7 @@ void enc_score_models_json(const enc_score *sc, enc_jw *w)
     if (md->has_cluster) {
         enc_jw_obj(w);
         enc_jw_kint(w, "k", md->cl.k);
-        enc_jw_knum(w, "silhouette", md->cl.silhouette);
+        enc_jw_kround(w, "silhouette", md->cl.silhouette, ENC_DP_RATE);
         enc_jw_key(w, "clusters");
         enc_jw_arr(w);
         for (int q = 0; q < md->cl.k; q++) {
@@ -365,9 +365,9 @@ void enc_score_models_json(const enc_score *sc, enc_jw *w)
             enc_jw_kint(w, "cluster", q);
             enc_jw_kint(w, "size", (int64_t)md->cl.size[q]);
             enc_jw_kstr(w, "label", md->cluster_label[q]);
-            enc_jw_knum(w, "recency_days", md->cl.centroid_raw[q][0]);
-            enc_jw_knum(w, "frequency", md->cl.centroid_raw[q][1]);
-            enc_jw_knum(w, "monetary", md->cl.centroid_raw[q][2]);
+            enc_jw_kround(w, "recency_days", md->cl.centroid_raw[q][0], ENC_DP_DAYS);
+            enc_jw_kround(w, "frequency", md->cl.centroid_raw[q][1], ENC_DP_DAYS);
+            enc_jw_kround(w, "monetary", md->cl.centroid_raw[q][2], ENC_DP_DAYS);
             enc_jw_end(w);
         }
         enc_jw_end(w);
@@ -375,7 +375,7 @@ void enc_score_models_json(const enc_score *sc, enc_jw *w)
     } else {
         enc_jw_null(w);
     }
-    enc_jw_knum(w, "default_gap_days", md->default_gap_days);
+    enc_jw_kround(w, "default_gap_days", md->default_gap_days, ENC_DP_DAYS);
     enc_jw_key(w, "warnings");
     enc_jw_arr(w);
     char m[400];

@@ -331,7 +331,7 @@ void enc_kpis_json(const enc_kpis *k, const char *currency, int digits, enc_jw *
         enc_jw_kint(w, "new_customers", r->fresh);
         enc_jw_kint(w, "returning_customers", r->returning);
         enc_jw_key(w, "repurchase_rate");
-        if (r->active) enc_jw_num(w, (double)r->returning / (double)r->active);
+        if (r->active) enc_jw_round(w, (double)r->returning / (double)r->active, ENC_DP_RATE);
         else enc_jw_null(w);
         enc_jw_end(w);
     }
@@ -371,12 +371,13 @@ enc_rc enc_distribution_json(enc_store *st, const char *by, int digits, enc_jw *
         enc_jw_obj(w);
         enc_jw_kstr(w, "segment", l.rows[i].key);
         enc_jw_kint(w, "customers", l.rows[i].customers);
-        enc_jw_knum(w, "customer_share",
-                    l.customers ? (double)l.rows[i].customers / (double)l.customers : NAN);
+        enc_jw_kround(w, "customer_share",
+                      l.customers ? (double)l.rows[i].customers / (double)l.customers : NAN,
+                      ENC_DP_RATE);
         enc_jw_key(w, "revenue");
         enc_jw_money(w, l.rows[i].revenue, digits);
-        enc_jw_knum(w, "revenue_share",
-                    l.revenue ? (double)l.rows[i].revenue / (double)l.revenue : NAN);
+        enc_jw_kround(w, "revenue_share",
+                      l.revenue ? (double)l.rows[i].revenue / (double)l.revenue : NAN, ENC_DP_RATE);
         enc_jw_key(w, "avg_clv"); /* money: two decimals (or the currency's) */
         if (isfinite(l.rows[i].clv_mean))
             enc_jw_money(w, (int64_t)llround(l.rows[i].clv_mean), digits);

@@ -47,7 +47,7 @@ static void recommendations(const enc_rec_model *m, enc_rec_ws *ws, int64_t id, 
         enc_jw_obj(w);
         enc_jw_kstr(w, "sku", s->prod_sku ? s->prod_sku[items[i].prod] : NULL);
         enc_jw_kstr(w, "name", s->prod_name ? s->prod_name[items[i].prod] : NULL);
-        enc_jw_knum(w, "score", round((double)items[i].score * 1e4) / 1e4);
+        enc_jw_kround(w, "score", items[i].score, ENC_DP_RATE);
         enc_jw_kstr(w, "reason", enc_rec_reason_name((enc_rec_reason)items[i].reason));
         enc_jw_kstr(w, "because", why);
         enc_jw_end(w);

@@ -200,19 +200,21 @@ enc_rc enc_store_profiles_end(enc_profile_writer *w, bool commit, double seconds
 /* ---- reading ---------------------------------------------------------------------------- */
 
 /* How each output field is read and shown; `col` is its column in the SELECT below. */
-typedef enum { F_ID, F_DATE_ASOF, F_REAL, F_INT, F_MONEY, F_TEXT, F_LIST, F_DATE } fkind;
+/* F_DAYS and F_REAL are written rounded (ENC_DP_DAYS, ENC_DP_RATE): their further digits are noise
+ */
+typedef enum { F_ID, F_DATE_ASOF, F_DAYS, F_REAL, F_INT, F_MONEY, F_TEXT, F_LIST, F_DATE } fkind;
 static const struct {
     const char *name;
     fkind kind;
 } fields[] = {
     {"customer_id", F_ID},
     {"as_of", F_DATE_ASOF},
-    {"recency_days", F_REAL},
+    {"recency_days", F_DAYS},
     {"frequency", F_INT},
     {"monetary", F_MONEY},
     {"returns_amount", F_MONEY},
     {"aov", F_MONEY},
-    {"tenure_days", F_REAL},
+    {"tenure_days", F_DAYS},
     {"r", F_INT},
     {"f", F_INT},
     {"m", F_INT},
@@ -411,14 +413,18 @@ int enc_store_profiles_next(enc_profile_cursor *c, enc_profile_fmt fmt, enc_buf 
             enc_buf_adds(&cell, tmp);
             if (fmt == ENC_PROFILE_JSON) enc_jw_str(&w, tmp);
             break;
-        case F_REAL:
+        case F_DAYS:
+        case F_REAL: {
             if (null) {
                 if (fmt == ENC_PROFILE_JSON) enc_jw_null(&w);
                 break;
             }
-            if (fmt == ENC_PROFILE_JSON) enc_jw_num(&w, sqlite3_column_double(q, col));
-            else shortest(&cell, sqlite3_column_double(q, col));
+            double v = enc_round_dp(sqlite3_column_double(q, col),
+                                    fields[i].kind == F_DAYS ? ENC_DP_DAYS : ENC_DP_RATE);
+            if (fmt == ENC_PROFILE_JSON) enc_jw_num(&w, v);
+            else shortest(&cell, v);
             break;
+        }
         case F_INT:
             if (null) {
                 if (fmt == ENC_PROFILE_JSON) enc_jw_null(&w);

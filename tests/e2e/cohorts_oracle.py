@@ -111,13 +111,15 @@ for i, row in enumerate(rows):
          "net_revenue": money(s - int(per_ret.get(p, 0))),
          "aov": money((s + n // 2) // n) if n else None,
          "active_customers": a, "new_customers": f, "returning_customers": a - f,
-         "repurchase_rate": round((a - f) / a, 9) if a else None}
+         "repurchase_rate": (a - f) / a if a else None}
     g = dict(row)
     for key in ("revenue", "returns", "net_revenue", "aov"):
         if g[key] is not None:
             g[key] = "%.2f" % Decimal(g[key]) if isinstance(g[key], str) else money(int(g[key]) * 100)
-    if g["repurchase_rate"] is not None:
-        g["repurchase_rate"] = round(float(g["repurchase_rate"]), 9)
+    # written rounded to 4 decimals (ENC_DP_RATE): equal when within half of the last place
+    if g["repurchase_rate"] is not None and w["repurchase_rate"] is not None and \
+            abs(float(g["repurchase_rate"]) - w["repurchase_rate"]) <= 0.00005 + 1e-12:
+        g["repurchase_rate"] = w["repurchase_rate"]
     if g != w:
         errors.append("kpis %s: got %s, want %s" % (w["period"], g, w))
 print("ok" if not errors else "\n".join(errors[:10]))

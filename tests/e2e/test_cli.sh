@@ -22,13 +22,15 @@ subs() {
     export) echo profiles ;;
     recommend) echo evaluate ;;
     audience) echo count export check fields save list show delete ;;
-    outbox) echo pause resume rate retry cancel suppress reply enqueue ;;
     campaign) echo plan start list show pause resume stop policy report measure ;;
     playbook) echo list show install ;;
     token) echo click open unsubscribe check ;;
     gen) echo respond ;;
     dkim) echo keygen record ;;
     customer) echo unmerge merge-on ;;
+    user) echo add list disable enable passwd role ;;
+    apikey) echo create list revoke ;;
+    outbox) echo counts pause resume rate retry cancel suppress reply enqueue ;;
   esac
 }
 
@@ -49,7 +51,7 @@ for c in $CMDS; do
   done
 done
 check_match "every command tried (24 or more)" "$n_cmds" "^(2[4-9]|[3-9][0-9])$"
-check "every subcommand tried" "$n_subs" 52
+check "every subcommand tried" "$n_subs" 62
 
 # the usage of each command with subcommands names every one of them
 for c in $CMDS; do
@@ -83,7 +85,9 @@ stray "--sample" score --sample 5
 stray "extra" cache status extra
 stray "extra" clv fit extra
 stray "extra" dispatch --once extra
-stray "pause takes 1 argument" outbox pause email extra
+stray "outbox pause: takes 1 argument" outbox pause email extra
+stray "apikey create: unknown option .--reason." apikey create --reason x
+stray "user role: needs EMAIL and ROLE" user role a@b.example
 stray "--sample" outbox --sample 5
 stray "list takes no argument" audience list extra
 stray "--sample" audience list --sample 5
@@ -96,6 +100,8 @@ stray "one customer at a time" profile C0000001 extra
 stray "one FILE only" itemsets a b
 stray "--bogus" rules --bogus
 stray "--bogus" recommend C0000001 --bogus
+stray "recommend: --n: '0' is not 1 to 10000" recommend C0000001 --n 0
+stray "recommend: --split and --end are for evaluate" recommend C0000001 --end 2026-01-01
 stray "unknown command 'nonsense'" campaign nonsense
 stray "unknown command 'nonsense'" nonsense
 # one time parser: every time option takes the same forms (enc_time_parse)

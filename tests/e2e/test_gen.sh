@@ -18,7 +18,7 @@ bad_args() { # name, expected-message-regex, args...
   check_match "$name says why" "$ERR" "$re"
 }
 bad_args "missing --out" "encore: gen: --out DIR is required"
-bad_args "--customers 0" "encore: gen: --customers: '0' is not a number" --customers 0 --out "$E2E_TMP/x"
+bad_args "--customers 0" "encore: gen: --customers: '0' is not 1 to 20000000" --customers 0 --out "$E2E_TMP/x"
 bad_args "--customers abc" "encore: gen: --customers: 'abc'" --customers abc --out "$E2E_TMP/x"
 bad_args "--seed -1" "encore: gen: --seed: '-1'" --seed -1 --out "$E2E_TMP/x"
 bad_args "--locale fr" "encore: gen: --locale: 'fr' is not en or zh" --locale fr --out "$E2E_TMP/x"

@@ -186,4 +186,21 @@ check "derived order ids from source and row" \
 run_rc "$ENCORE" import orders "$E2E_TMP/cd.txt" --no-header --map customer_id=name
 check "no header: names are a usage error" "$RC" 2
 
+# the option table: a bad value is a usage error naming the option, before anything is read
+before=$(sqlite3 "$ENCORE_DB" "SELECT count(*) FROM orders")
+run_rc "$ENCORE" import orders "$E2E_TMP/cd.txt" --format xml
+check_match "--format xml: exit 2, says the formats" "$RC $ERR" "^2 encore: import: --format: 'xml' is not csv, tsv, ws or jsonl"
+run_rc "$ENCORE" import orders "$E2E_TMP/cd.txt" --encoding latin1
+check_match "--encoding latin1: exit 2, says the encodings" "$RC $ERR" "^2 encore: import: --encoding: 'latin1' is not utf-8 or gbk"
+run_rc "$ENCORE" import orders "$E2E_TMP/cd.txt" --batch 0
+check_match "--batch 0: exit 2" "$RC $ERR" "^2 encore: import: --batch: '0' is not 1 to"
+many=(); for i in $(seq 65); do many+=(--map "time=$i"); done
+run_rc "$ENCORE" import orders "$E2E_TMP/cd.txt" --no-header "${many[@]}"
+check_match "--map 65 times: exit 2" "$RC $ERR" "^2 encore: import: --map: given more than 64 times"
+run_rc "$ENCORE" import orders --map
+check_match "--map without a value: exit 2" "$RC $ERR" "^2 encore: import: --map needs a value"
+check "nothing imported by the refused commands" "$(sqlite3 "$ENCORE_DB" "SELECT count(*) FROM orders")" "$before"
+run_rc "$ENCORE" import orders --help
+check_match "import orders --help: the fields of orders" "$RC $OUT" "^0 .*fields of orders"
+
 e2e_done

@@ -36,7 +36,7 @@ check_match "  says so" "$ERR" "^encore: gen respond: --campaign NAME is require
 run_rc "$ENCORE" gen respond --campaign c --out "$T/x" --base-rate 0.9 --uplift 0.2
 check_match "gen respond: base + uplift over 1 refused" "$RC $ERR" "^2 encore: gen respond: --base-rate \+ --uplift must be from 0 to 1"
 run_rc "$ENCORE" gen respond --campaign c --out "$T/x" --click-rate 2
-check_match "gen respond: a rate over 1 refused" "$RC $ERR" "^2 encore: gen respond: --click-rate: '2' is not a probability"
+check_match "gen respond: a rate over 1 refused" "$RC $ERR" "^2 encore: gen respond: --click-rate: '2' is not a number from 0 to 1"
 run_rc "$ENCORE" gen respond --campaign c --out "$T/x" --window 0s
 check "gen respond: an empty window refused" "$RC" 2
 run_rc "$ENCORE" gen respond --campaign nowhere --out "$T/x"

@@ -5,7 +5,8 @@
 the as-of day), and compares with the profiles Encore exported (JSON lines), customer by
 customer:
 
-  recency_days = (end of the as-of day - last invoice time) / 86400 s, exactly; an invoice is
+  recency_days = (end of the as-of day - last invoice time) / 86400 s, exactly, which the
+                 export writes rounded to 2 decimals (ENC_DP_DAYS): compared within 0.005; an invoice is
                  one order placed at its first line's time (a few invoices' lines straddle a
                  minute: 547690 has lines at 14:55 and 14:56 — the order is at 14:55)
   frequency    = distinct invoices
@@ -75,11 +76,14 @@ for cust, row in o.iterrows():
     if p is None:
         bad.append(f"{cust}: missing from Encore's profiles")
         continue
-    got = (p["recency_days"], p["frequency"], round(p["monetary"] * 100), p["r"], p["f"], p["m"])
-    want = (row["recency"], int(row["frequency"]), int(row["monetary"]), int(row["r"]),
+    # the export's 2 decimals: the nearest, and never off by more than half a hundredth
+    rec_ok = abs(p["recency_days"] - row["recency"]) <= 0.005 + 1e-9
+    got = (rec_ok, p["frequency"], round(p["monetary"] * 100), p["r"], p["f"], p["m"])
+    want = (True, int(row["frequency"]), int(row["monetary"]), int(row["r"]),
             int(row["f"]), int(row["m"]))
     if got != want:
-        bad.append(f"{cust}: encore {got} pandas {want}")
+        bad.append(f"{cust}: encore {got} pandas {want} (recency {p['recency_days']} vs "
+                   f"{row['recency']})")
     checked += 1
 # customers Encore knows without a clean purchase: no recency, frequency 0
 for cust, p in enc.items():

@@ -52,8 +52,30 @@ static void json_lists(void)
     CHECK_INT(enc_json_strings("[\"a\",\"b\",\"c\"]", 13, buf, it, il, 2), -1);
 }
 
+/* the rounding of noisy measures: the shortest text of the rounded value */
+static void json_rounding(void)
+{
+    enc_buf b = {0};
+    enc_jw w;
+    enc_jw_init(&w, &b);
+    enc_jw_arr(&w);
+    enc_jw_round(&w, 250.18335648148147, ENC_DP_DAYS);
+    enc_jw_round(&w, 0.5, ENC_DP_RATE);
+    enc_jw_round(&w, 3, ENC_DP_DAYS);
+    enc_jw_round(&w, -0.00004, ENC_DP_RATE); /* -0 is 0 */
+    enc_jw_round(&w, 0.00005, ENC_DP_RATE);  /* half away from zero */
+    enc_jw_round(&w, -1.23456, ENC_DP_SECONDS);
+    enc_jw_round(&w, 0.0 / 0.0, ENC_DP_RATE);
+    enc_jw_round(&w, 1e300, ENC_DP_DAYS); /* too large for decimals: as it is */
+    enc_jw_end(&w);
+    CHECK_STR(b.p, "[250.18,0.5,3,0,0.0001,-1.235,null,1e+300]");
+    CHECK_NEAR(enc_round_dp(0.123456, ENC_DP_RATE), 0.1235, 0);
+    enc_buf_free(&b);
+}
+
 int main(void)
 {
+    RUN(json_rounding);
     RUN(json_lists);
     RUN(json_writer_nesting_and_escapes);
     return TEST_SUMMARY();

@@ -8,13 +8,13 @@
 #include <stdint.h>
 
 /* runs the parser on a copy of the words; the copy stays valid for the checks */
-static char *words[32];
+static char *words[128];
 static int parse(enc_cli *cli, const enc_usage *u, const enc_opt *opts, const char *line, int *np)
 {
-    static char buf[512];
+    static char buf[2048];
     snprintf(buf, sizeof buf, "%s", line);
     int n = 0;
-    for (char *t = strtok(buf, " "); t && n < 31; t = strtok(NULL, " ")) words[n++] = t;
+    for (char *t = strtok(buf, " "); t && n < 127; t = strtok(NULL, " ")) words[n++] = t;
     words[n] = NULL;
     /* --help and errors print: keep the test's output readable */
     fflush(stdout);
@@ -203,6 +203,33 @@ static void subcommands(void)
     CHECK_INT(enc_opts_subcommand(&cli, "cmd", NULL, subs, NULL, 2, w5), ENC_EXIT_OK);
 }
 
+/* a repeatable option: every value in order, both forms, a bound, a missing value */
+static void string_list(void)
+{
+    enc_cli cli = {0};
+    enc_strlist maps = {0};
+    const enc_opt lopts[] = {OPT_STRING_LIST("map", &maps, "COL=FIELD", "a mapping"), OPT_END()};
+    const enc_usage lu = {.name = "imp", .min_args = 0, .max_args = 1};
+    int n = -1;
+    CHECK_INT(parse(&cli, &lu, lopts, "imp --map a=b f.csv --map=c=d --map e=f", &n), ENC_OPTS_GO);
+    CHECK_INT(n, 1);
+    CHECK_STR(words[1], "f.csv");
+    CHECK_INT(maps.n, 3);
+    CHECK_STR(maps.v[0], "a=b");
+    CHECK_STR(maps.v[1], "c=d");
+    CHECK_STR(maps.v[2], "e=f");
+    maps.n = 0;
+    CHECK_INT(parse(&cli, &lu, lopts, "imp f.csv", &n), ENC_OPTS_GO);
+    CHECK_INT(maps.n, 0);
+    CHECK_INT(parse(&cli, &lu, lopts, "imp --map", &n), ENC_EXIT_USAGE);
+    CHECK_INT(maps.n, 0);
+    char line[1200] = "imp";
+    for (int i = 0; i <= ENC_STRLIST_MAX; i++) strcat(line, " --map=x");
+    maps.n = 0;
+    CHECK_INT(parse(&cli, &lu, lopts, line, &n), ENC_EXIT_USAGE);
+    CHECK_INT(maps.n, ENC_STRLIST_MAX);
+}
+
 int main(void)
 {
     RUN(every_kind);
@@ -211,5 +238,6 @@ int main(void)
     RUN(json_and_help);
     RUN(no_setup_after_error);
     RUN(subcommands);
+    RUN(string_list);
     return TEST_SUMMARY();
 }
