@@ -35,6 +35,8 @@ enum {
     ST_CUST_STATE,
     ST_CUST_FILL,
     ST_ORDER_TOTALS,
+    ST_MOVE_0, /* merge_moves, one a table (store_merge.c) */
+    ST_MOVE_LAST = ST_MOVE_0 + 3,
     ENC__STMT_MAX
 };
 
