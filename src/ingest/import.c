@@ -27,6 +27,10 @@ typedef struct order_slot {
     int64_t next_line;
     long batch; /* last batch in which the order got lines */
     bool returned;
+    /* an order created in this run whose every line was inserted by it: its totals are the
+     * sums of those lines, kept here, and written without reading the lines back */
+    bool fresh;
+    int64_t total, items, sales;
 } order_slot;
 
 typedef struct imp {
@@ -60,7 +64,7 @@ typedef struct imp {
     enc_smap *orders; /* order_key -> index into ordv */
     order_slot *ordv;
     size_t nord, ordcap;
-    int64_t *touched; /* orders that got lines in this batch */
+    size_t *touched; /* orders (slots) that got lines in this batch */
     size_t ntouched, tcap;
     enc_smap *products; /* sku -> product id */
     enc_smap *zones;    /* time zone names already checked */
@@ -343,8 +347,13 @@ static bool get_word(imp *im, int f, const enc_vocab *table, bool required, cons
 
 static enc_rc flush_batch(imp *im)
 {
-    for (size_t i = 0; i < im->ntouched; i++)
-        if (enc_store_order_refresh(im->st, im->touched[i], im->err)) return ENC_EDB;
+    for (size_t i = 0; i < im->ntouched; i++) {
+        const order_slot *o = &im->ordv[im->touched[i]];
+        if (o->fresh
+                ? enc_store_order_totals_set(im->st, o->id, o->total, o->items, o->sales, im->err)
+                : enc_store_order_refresh(im->st, o->id, im->err))
+            return ENC_EDB;
+    }
     im->ntouched = 0;
     im->batch++;
     return ENC_OK;
@@ -749,6 +758,7 @@ static enc_rc row_orders(imp *im)
             if (enc_store_order_put(im->st, &o, &s->id, &header, im->err) ||
                 note_merged_row(im, cust, "orders", key))
                 return ENC_EDB;
+            s->fresh = header == ENC_PUT_INSERTED;
         }
         if (keylen < sizeof im->last_order) {
             memcpy(im->last_order, key, keylen + 1);
@@ -800,10 +810,14 @@ static enc_rc row_orders(imp *im)
     enc_put p;
     if (enc_store_line_put(im->st, &l, &p, im->err)) return ENC_EDB;
     slot->next_line++;
+    if (p != ENC_PUT_INSERTED || __builtin_add_overflow(slot->total, l.amount, &slot->total) ||
+        __builtin_add_overflow(slot->items, l.qty, &slot->items) ||
+        (l.kind[0] == 's' && __builtin_add_overflow(slot->sales, l.amount, &slot->sales)))
+        slot->fresh = false; /* then its totals are summed by the store */
     if (slot->batch != im->batch) {
         slot->batch = im->batch;
         ENC_GROW(im->touched, im->tcap, im->ntouched + 1);
-        im->touched[im->ntouched++] = slot->id;
+        im->touched[im->ntouched++] = (size_t)(slot - im->ordv);
     }
     if (p == ENC_PUT_SAME && header == ENC_PUT_UPDATED) p = ENC_PUT_UPDATED;
     count(im, p);

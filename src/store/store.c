@@ -102,7 +102,8 @@ static enc_rc migrate(enc_store *st, enc_err *err)
                         "the database has schema version %d, newer than this encore knows (%d)", v,
                         enc__schema_count);
     if (v == enc__schema_count) return ENC_OK;
-    if (exec(st, "BEGIN IMMEDIATE", err)) return err->rc;
+    enc_rc rc = exec(st, "BEGIN IMMEDIATE", err);
+    if (rc) return rc;
     for (int i = v; i < enc__schema_count; i++) {
         if (exec(st, enc__schema_migrations[i], err)) {
             char m[sizeof err->msg];
@@ -173,13 +174,52 @@ void enc_store_close(enc_store *st)
     free(st);
 }
 
-enc_rc enc_store_begin(enc_store *st, enc_err *err) { return exec(st, "BEGIN IMMEDIATE", err); }
 enc_rc enc_store_commit(enc_store *st, enc_err *err) { return exec(st, "COMMIT", err); }
+/* Turns this connection's triggers on or off (SQLite expires the prepared statements, which
+ * are prepared again, with or without the triggers' programs, on their next step). */
+static void set_triggers(enc_store *st, bool on)
+{
+    if (st->triggers_off == !on) return;
+    sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, on ? 1 : 0, NULL);
+    st->triggers_off = !on;
+}
+
+/* Whether any column cache mark is set: without one, every column_gen trigger is a no-op. */
+static bool marks_exist(enc_store *st)
+{
+    sqlite3_stmt *q;
+    bool any = true; /* when in doubt, keep the triggers */
+    if (sqlite3_prepare_v2(st->db, "SELECT EXISTS(SELECT 1 FROM column_marks)", -1, &q, NULL) ==
+        SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) any = sqlite3_column_int(q, 0) != 0;
+        sqlite3_finalize(q);
+    }
+    return any;
+}
+
+enc_rc enc_store_begin(enc_store *st, enc_err *err)
+{
+    enc_rc rc = exec(st, "BEGIN IMMEDIATE", err);
+    if (rc) return rc;
+    /* in bulk mode the triggers stay off only while no cache has set marks: another process
+     * may build a cache between two of our transactions, and from then on they count */
+    if (st->bulk && st->triggers_off && marks_exist(st)) set_triggers(st, true);
+    return ENC_OK;
+}
+
 enc_rc enc_store_bulk(enc_store *st, bool on, enc_err *err)
 {
     /* During bulk writes the WAL is not checkpointed after every 4 MB (each checkpoint
-     * syncs the database file); at the end it is checkpointed once and truncated. */
-    if (on) return exec(st, "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-524288", err);
+     * syncs the database file); at the end it is checkpointed once and truncated. The
+     * column cache's triggers (schema.c, migration 6) only raise its generation when a row
+     * at or below a mark changes: before any cache has set marks they can do nothing, and
+     * the bulk path runs without them (enc_store_begin checks again at every transaction). */
+    st->bulk = on;
+    if (on) {
+        if (!marks_exist(st)) set_triggers(st, false);
+        return exec(st, "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-524288", err);
+    }
+    set_triggers(st, true);
     if (exec(st, "PRAGMA wal_autocheckpoint=1000; PRAGMA cache_size=-65536", err)) return err->rc;
     return exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", err);
 }

@@ -173,6 +173,10 @@ typedef struct enc_line_rec {
 enc_rc enc_store_line_put(enc_store *st, const enc_line_rec *r, enc_put *res, enc_err *err);
 /* Recomputes total and items of an order from its lines (no-op for orders without lines). */
 enc_rc enc_store_order_refresh(enc_store *st, int64_t order_id, enc_err *err);
+/* Sets the totals of an order whose lines the caller wrote and summed itself (what
+ * enc_store_order_refresh would compute: sum of amounts, of quantities, of sale amounts). */
+enc_rc enc_store_order_totals_set(enc_store *st, int64_t order_id, int64_t total, int64_t items,
+                                  int64_t sales, enc_err *err);
 
 /* --- events, feedback, consents ----------------------------------------------------------- */
 typedef struct enc_event_rec {

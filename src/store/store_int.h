@@ -34,12 +34,17 @@ enum {
     ST_CUST_SURVIVOR,
     ST_CUST_STATE,
     ST_CUST_FILL,
+    ST_ORDER_TOTALS,
+    ST_MOVE_0, /* merge_moves, one a table (store_merge.c) */
+    ST_MOVE_LAST = ST_MOVE_0 + 3,
     ENC__STMT_MAX
 };
 
 struct enc_store {
     sqlite3 *db;
     sqlite3_stmt *stmts[ENC__STMT_MAX];
+    bool bulk;         /* between enc_store_bulk(on) and (off) */
+    bool triggers_off; /* the bulk path runs without triggers (store.c) */
 };
 
 /* The cached statement for slot (prepared on first use, reset and unbound), or NULL. */

@@ -371,26 +371,23 @@ enc_rc enc_store_customer_survivor(enc_store *st, int64_t id, int64_t *survivor,
 enc_rc enc_store_merge_note_row(enc_store *st, int64_t own, const char *tbl, const char *source,
                                 const char *key, enc_err *err)
 {
-    const char *keycol = strcmp(tbl, "orders") == 0 ? "order_key" : "source_key";
-    if (strcmp(tbl, "orders") && strcmp(tbl, "events") && strcmp(tbl, "feedback") &&
-        strcmp(tbl, "consents"))
-        return enc_fail(err, ENC_EUSAGE, "no table '%s' to note", tbl);
+    static const char *const tables[] = {"orders", "events", "feedback", "consents"};
+    int t = 0;
+    while (t < 4 && strcmp(tbl, tables[t]) != 0) t++;
+    if (t == 4) return enc_fail(err, ENC_EUSAGE, "no table '%s' to note", tbl);
+    /* one cached statement a table: imports note every row of a merged registration */
     char sql[400];
     snprintf(sql, sizeof sql,
              "INSERT OR IGNORE INTO merge_moves SELECT m.id, '%s', t.id FROM %s t, (SELECT id FROM"
              " merges WHERE from_id = ?1 AND undone_at IS NULL ORDER BY id DESC LIMIT 1) m"
              " WHERE t.source = ?2 AND t.%s = ?3",
-             tbl, tbl, keycol);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-        return enc__store_sqlfail(st, err, "recording merge");
+             tables[t], tables[t], t == 0 ? "order_key" : "source_key");
+    sqlite3_stmt *s = enc__store_stmt(st, ST_MOVE_0 + t, sql, err);
+    if (!s) return ENC_EDB;
     sqlite3_bind_int64(s, 1, own);
     sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) return enc__store_sqlfail(st, err, "recording merge");
-    return ENC_OK;
+    return enc__store_done(st, s, err, "recording merge");
 }
 
 enc_rc enc_store_customer_lookup_exact(enc_store *st, const char *ext, int64_t *id, enc_err *err)

@@ -223,6 +223,21 @@ enc_rc enc_store_order_refresh(enc_store *st, int64_t order_id, enc_err *err)
     return enc__store_done(st, s, err, "refreshing order totals");
 }
 
+enc_rc enc_store_order_totals_set(enc_store *st, int64_t order_id, int64_t total, int64_t items,
+                                  int64_t sales, enc_err *err)
+{
+    sqlite3_stmt *s = enc__store_stmt(st, ST_ORDER_TOTALS,
+                                      "UPDATE orders SET total = ?2, items = ?3, sales = ?4,"
+                                      " has_lines = 1 WHERE id = ?1",
+                                      err);
+    if (!s) return ENC_EDB;
+    sqlite3_bind_int64(s, 1, order_id);
+    sqlite3_bind_int64(s, 2, total);
+    sqlite3_bind_int64(s, 3, items);
+    sqlite3_bind_int64(s, 4, sales);
+    return enc__store_done(st, s, err, "setting order totals");
+}
+
 /* ---- events, feedback, consents ---------------------------------------------------------- */
 
 static void bind_event(sqlite3_stmt *s, const enc_event_rec *r)
