@@ -19,10 +19,10 @@ check_match "a back edge: exit 1, names the file and the stages" "$RC $OUT" \
 sed -i '$d' "$t/base/buf.c"
 
 # a folder nobody placed
-mkdir -p "$t/loyalty" && printf '#include "base/buf.h"\n' >"$t/loyalty/points.c"
+mkdir -p "$t/kiosk" && printf '#include "base/buf.h"\n' >"$t/kiosk/screen.c"
 run_rc "$chk" "$t"
-check_match "an unplaced folder: exit 1, said" "$RC $OUT" "^1 check-layers: src/loyalty/ is not in STAGES"
-rm -r "$t/loyalty"
+check_match "an unplaced folder: exit 1, said" "$RC $OUT" "^1 check-layers: src/kiosk/ is not in STAGES"
+rm -r "$t/kiosk"
 
 # two modules of one folder including each other
 printf '#include "base/rng.h"\n' >>"$t/base/mask.c"
