@@ -4,6 +4,7 @@
  * src/loyalty/loyalty.h, as the API's do (docs/loyalty.md). */
 #include "cli/cli.h"
 #include "cli/intel_cli.h"
+#include "cli/points_import.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "loyalty/loyalty.h"
@@ -24,12 +25,16 @@ static const char usage[] =
     "       encore points redeem ID (--reward REWARD | --points N) --key KEY [--json]\n"
     "       encore points reverse ID --entry ENTRY --key KEY [--json]\n"
     "       encore points import ID --points N [--tier TIER] [--json]\n"
+    "       encore points import FILE [--now TIME] [--json]\n"
     "       encore points expire [--now TIME] [--json]\n\n"
     "The points ledger of the loyalty programme (encore loyalty programme FILE; docs/loyalty.md).\n"
     "ID is the merchant's customer id, an email, a phone or #N. A balance is the sum of the\n"
     "member's entries; each earning is a lot with its expiry, and debits take the oldest lots\n"
     "first. A write with a --key that was used before answers as the first time when the\n"
-    "request is the same, and is refused when it is not.\n\n"
+    "request is the same, and is refused when it is not. import FILE reads a CSV with the\n"
+    "columns customer_id, points and optionally tier (other columns are ignored); a bad row is\n"
+    "named by file, line and field and the good rows are kept; a member imported before is\n"
+    "skipped, so importing the file again changes nothing.\n\n"
     "options:\n"
     "  --order ORDER_ID   the shop's order id: earn its points (paid), or take them back (return)\n"
     "  --bonus NAME       a bonus of the programme\n"
@@ -294,7 +299,10 @@ int cmd_points(enc_cli *cli, int argc, char **argv)
         enc_store_close(st);
         return enc_cli_fail_err("points", &err);
     }
-    if (enc__find_customer(st, a.who, &cust, &err) || !cust) {
+    if (strcmp(a.sub, "import") == 0 && !a.has_points) {
+        ret = a.tier ? enc_cli_usage("points", usage, "import FILE: the tier is a column")
+                     : enc__points_import_file(st, &p, a.who, a.now, a.json);
+    } else if (enc__find_customer(st, a.who, &cust, &err) || !cust) {
         ret = err.rc ? enc_cli_fail_err("points", &err)
                      : enc_cli_fail("points", "no customer '%s'", a.who);
     } else if (strcmp(a.sub, "balance") == 0) {
