@@ -784,3 +784,25 @@ enc_rc enc_coupon_revoke_unsent(enc_store *st, const char *campaign, int64_t now
     *n = sqlite3_changes(db);
     return ENC_OK;
 }
+
+enc_rc enc_coupon_revoke_key(enc_store *st, const char *message_key, int64_t now, int *state,
+                             enc_err *err)
+{
+    sqlite3 *db = enc__store_db(st);
+    *state = 0;
+    sqlite3_stmt *q =
+        prep(db, "SELECT redeemed_order IS NOT NULL FROM coupons WHERE message_key = ?1", err);
+    if (!q) return ENC_EDB;
+    bind_text(q, 1, message_key);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) *state = sqlite3_column_int(q, 0) ? 2 : 1;
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlfail(db, err, "reading coupon");
+    if (*state != 1) return ENC_OK;
+    q = prep(db, "UPDATE coupons SET revoked_at = ?2 WHERE message_key = ?1 AND revoked_at IS NULL",
+             err);
+    if (!q) return ENC_EDB;
+    bind_text(q, 1, message_key);
+    sqlite3_bind_int64(q, 2, now);
+    return run(db, q, err, "revoking coupon") ? ENC_EDB : ENC_OK;
+}

@@ -158,6 +158,7 @@ static int print_result(const args *a, const enc_points_result *r)
                (long long)r->entry_id, (long long)r->points, r->replayed ? " (replayed)" : "",
                (long long)r->balance, r->tier, r->upgraded ? " (upgraded)" : "");
         if (r->bonus) printf("  first-order bonus: %+lld points\n", (long long)r->bonus);
+        if (r->coupon[0]) printf("  coupon: %s\n", r->coupon);
         if (r->shortfall)
             printf("  %lld points were already spent and could not be taken back\n",
                    (long long)r->shortfall);
