@@ -15,6 +15,5 @@
 enc_rc enc__ly_coupon(enc_store *st, int64_t cust, int64_t entry, int64_t value, int64_t now,
                       char *code, size_t cap, enc_err *err);
 /* Revokes redemption entry's coupon: *state 0 none, 1 revoked, 2 already redeemed (kept). */
-enc_rc enc__ly_coupon_revoke(enc_store *st, int64_t entry, int64_t now, int *state,
-                             enc_err *err);
+enc_rc enc__ly_coupon_revoke(enc_store *st, int64_t entry, int64_t now, int *state, enc_err *err);
 #endif

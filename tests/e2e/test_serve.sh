@@ -77,8 +77,8 @@ err_is() { # NAME STATUS ERROR-REGEX FIELD
 
 req GET /healthz
 check "healthz: 200" "$CODE" 200
-check "healthz: ok, schema, jobs (the scheduler; no channels, no dispatcher)" \
-  "$(j "$BODY" 'd["ok"], d["schema"] > 0, [x["name"] for x in d["jobs"]]')" "True True ['tick']"
+check "healthz: ok, schema, jobs (the scheduler and the loyalty job; no channels, no dispatcher)" \
+  "$(j "$BODY" 'd["ok"], d["schema"] > 0, [x["name"] for x in d["jobs"]]')" "True True ['tick', 'loyalty']"
 
 # --- routing, methods, authentication, limits ----------------------------------------------------
 req GET /nowhere
