@@ -4,7 +4,7 @@
  * written through store/campaign_store.h. */
 #include "campaign/campdb.h"
 #include "base/mem.h"
-#include "campaign/coupon.h"
+#include "base/coupon.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,29 +29,6 @@ enc_rc enc_history_load(enc_store *st, int64_t since, enc_history *out, enc_err 
 }
 
 /* ---- coupons ----------------------------------------------------------------------------- */
-
-enc_rc enc_coupon_issue(enc_store *st, enc_camp_writer *w, enc_coupon_rec *r, const char *prefix,
-                        int length, enc_err *err)
-{
-    for (int attempt = 0; attempt < 8; attempt++) {
-        if (enc_coupon_make(prefix, length, r->code, err)) return err ? err->rc : ENC_EFAIL;
-        char norm[ENC_COUPON_MAX];
-        enc_coupon_check(r->code, strlen(prefix), norm);
-        bool inserted;
-        if (enc_coupon_insert(st, w, r, norm, &inserted, err)) return ENC_EDB;
-        if (inserted) return ENC_OK;
-        /* nothing inserted: the message already has a coupon, or the code clashed */
-        bool found;
-        int64_t exp;
-        if (enc_coupon_find(st, w, r->message_key, r->code, sizeof r->code, &exp, &found, err))
-            return ENC_EDB;
-        if (found) {
-            r->expires_at = exp;
-            return ENC_OK;
-        }
-    }
-    return enc_fail(err, ENC_EFAIL, "could not draw an unused coupon code in 8 tries");
-}
 
 /* Redemption: the unredeemed coupons by normalised code; the slot of the coupon being checked,
  * zeroed once it is redeemed so that later orders with the code do not redeem it again. */

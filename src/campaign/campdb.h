@@ -25,10 +25,6 @@ enc_rc enc_camp_started(enc_store *st, const enc_spec *spec, int64_t now, enc_er
 /* enc_history_scan with the channels of enc_channel_parse. */
 enc_rc enc_history_load(enc_store *st, int64_t since, enc_history *out, enc_err *err);
 
-/* Issues a new code for r (made with enc_coupon_make; a clash with an existing code draws
- * again) and stores it; r->code gets the code. Runs in the caller's transaction. */
-enc_rc enc_coupon_issue(enc_store *st, enc_camp_writer *w, enc_coupon_rec *r, const char *prefix,
-                        int length, enc_err *err);
 /* Matches paid orders imported since the last call (orders.id above the kept watermark)
  * whose coupon, normalised with enc_coupon_check, is an issued, unredeemed coupon valid at
  * the order's time: the coupon records the order and its time. *n gets how many. */

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "report/custview.h"
 #include "cli/intel_cli.h"
+#include "cli/points_import.h"
 #include "base/datetime.h"
 #include "base/json.h"
 #include "loyalty/loyalty.h"
@@ -25,12 +26,16 @@ static const char usage[] =
     "       encore points redeem ID (--reward REWARD | --points N) --key KEY [--json]\n"
     "       encore points reverse ID --entry ENTRY --key KEY [--json]\n"
     "       encore points import ID --points N [--tier TIER] [--json]\n"
+    "       encore points import FILE [--now TIME] [--json]\n"
     "       encore points expire [--now TIME] [--json]\n\n"
     "The points ledger of the loyalty programme (encore loyalty programme FILE; docs/loyalty.md).\n"
     "ID is the merchant's customer id, an email, a phone or #N. A balance is the sum of the\n"
     "member's entries; each earning is a lot with its expiry, and debits take the oldest lots\n"
     "first. A write with a --key that was used before answers as the first time when the\n"
-    "request is the same, and is refused when it is not.\n\n"
+    "request is the same, and is refused when it is not. import FILE reads a CSV with the\n"
+    "columns customer_id, points and optionally tier (other columns are ignored); a bad row is\n"
+    "named by file, line and field and the good rows are kept; a member imported before is\n"
+    "skipped, so importing the file again changes nothing.\n\n"
     "options:\n"
     "  --order ORDER_ID   the shop's order id: earn its points (paid), or take them back (return)\n"
     "  --bonus NAME       a bonus of the programme\n"
@@ -154,6 +159,7 @@ static int print_result(const args *a, const enc_points_result *r)
                (long long)r->entry_id, (long long)r->points, r->replayed ? " (replayed)" : "",
                (long long)r->balance, r->tier, r->upgraded ? " (upgraded)" : "");
         if (r->bonus) printf("  first-order bonus: %+lld points\n", (long long)r->bonus);
+        if (r->coupon[0]) printf("  coupon: %s\n", r->coupon);
         if (r->shortfall)
             printf("  %lld points were already spent and could not be taken back\n",
                    (long long)r->shortfall);
@@ -295,7 +301,10 @@ int cmd_points(enc_cli *cli, int argc, char **argv)
         enc_store_close(st);
         return enc_cli_fail_err("points", &err);
     }
-    if (enc_custview_find(st, a.who, &cust, &err) || !cust) {
+    if (strcmp(a.sub, "import") == 0 && !a.has_points) {
+        ret = a.tier ? enc_cli_usage("points", usage, "import FILE: the tier is a column")
+                     : enc__points_import_file(st, &p, a.who, a.now, a.json);
+    } else if (enc_custview_find(st, a.who, &cust, &err) || !cust) {
         ret = err.rc ? enc_cli_fail_err("points", &err)
                      : enc_cli_fail("points", "no customer '%s'", a.who);
     } else if (strcmp(a.sub, "balance") == 0) {

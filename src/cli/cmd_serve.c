@@ -10,6 +10,7 @@
 #include "audience/profcache.h"
 #include "campaign/run.h"
 #include "measure/abdecide.h"
+#include "cli/serve_loyalty.h"
 #include "delivery/config.h"
 #include "delivery/dispatch.h"
 #include "cli/privacy_cli.h"
@@ -71,6 +72,7 @@ static const char usage[] =
     "usage: encore serve [--listen ADDR:PORT] [--write-key KEY] [--secret-file FILE]\n"
     "                    [--phone-cc CC] [--threads N] [--direct-writes]\n"
     "                    [--tick-every SECS] [--dispatch-every SECS] [--no-jobs]\n"
+    "                    [--loyalty-every SECS]\n"
     "                    [--config FILE] [--set CHANNEL.OPTION=VALUE]... [--json]\n\n"
     "Serves the management API (docs/api.md: /v1/session, /v1/campaigns, /v1/jobs, /v1/users,\n"
     "..., /v1/openapi.json, /metrics, /readyz), the Segment-spec ingest API (POST /v1/track,\n"
@@ -98,7 +100,9 @@ static const char usage[] =
     "  --tick-every SECS   run the campaign scheduler every SECS seconds (default 60; 0: not)\n"
     "  --dispatch-every SECS  send due messages every SECS seconds (default 1; 0: not); needs\n"
     "                      channels (--config, $ENCORE_DELIVERY_CONFIG, --set), else it is off\n"
-    "  --no-jobs           neither: only the HTTP server\n"
+    "  --loyalty-every SECS  expire points and review tiers every SECS seconds when a loyalty\n"
+    "                      programme is saved (default 3600; 0: not; docs/loyalty.md)\n"
+    "  --no-jobs           none of them: only the HTTP server\n"
     "  --config FILE       delivery channels and settings, as `encore dispatch` reads them\n"
     "  --set C.O=V         set option O of channel C (over ENCORE_CHANNEL_<C>_<O> over the file)\n"
     "  --json              when stopped, print what the server did as one JSON document\n"
@@ -292,7 +296,7 @@ typedef struct serve_args {
     const char **sets; /* argc + 1 slots, freed by the caller */
     size_t nsets;
     bool json, no_jobs;
-    double tick_every, dispatch_every;
+    double tick_every, dispatch_every, loyalty_every;
 } serve_args;
 
 /* Reads the command line into a; 0, or the exit code of a usage error (already printed). */
@@ -311,7 +315,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         O_DISPATCH,
         O_NOJOBS,
         O_CONFIG,
-        O_SET
+        O_SET,
+        O_LOYALTY
     };
     static const struct option longopts[] = {
         {"listen", required_argument, 0, O_LISTEN},
@@ -327,6 +332,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"no-jobs", no_argument, 0, O_NOJOBS},
         {"config", required_argument, 0, O_CONFIG},
         {"set", required_argument, 0, O_SET},
+        {"loyalty-every", required_argument, 0, O_LOYALTY},
         {0, 0, 0, 0},
     };
     long v;
@@ -362,6 +368,12 @@ static int parse_args(int argc, char **argv, serve_args *a)
                                      "--dispatch-every: '%s' is not 0 or 0.05 to 86400 seconds",
                                      optarg);
             break;
+        case O_LOYALTY:
+            if (!parse_secs(optarg, &a->loyalty_every))
+                return enc_cli_usage("serve", usage,
+                                     "--loyalty-every: '%s' is not 0 or 0.05 to 86400 seconds",
+                                     optarg);
+            break;
         case O_NOJOBS: a->no_jobs = true; break;
         case O_CONFIG: a->config = optarg; break;
         case O_SET: a->sets[a->nsets++] = optarg; break;
@@ -373,7 +385,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
         return enc_cli_usage("serve", usage, "unexpected argument '%s'", argv[optind]);
     if (a->o.write_key && strlen(a->o.write_key) > 256)
         return enc_cli_usage("serve", usage, "--write-key: longer than 256 bytes");
-    if (a->no_jobs) a->tick_every = a->dispatch_every = 0;
+    if (a->no_jobs) a->tick_every = a->dispatch_every = a->loyalty_every = 0;
     return 0;
 }
 
@@ -387,6 +399,9 @@ static enc_rc add_jobs(enc_server *srv, const serve_args *a, const char *db_path
         return err->rc;
     if (a->tick_every > 0 && /* retention: hourly, with the scheduler (docs/privacy.md) */
         enc_server_add_job(srv, "retention", 3600, enc__serve_retention, NULL, NULL, err))
+        return err->rc;
+    if (a->loyalty_every > 0 &&
+        enc_server_add_job(srv, "loyalty", a->loyalty_every, enc__serve_loyalty, NULL, NULL, err))
         return err->rc;
     if (a->dispatch_every <= 0) return ENC_OK;
     bool exists;
@@ -411,7 +426,7 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
         fputs(usage, stdout);
         return ENC_EXIT_OK;
     }
-    serve_args a = {.tick_every = 60, .dispatch_every = 1};
+    serve_args a = {.tick_every = 60, .dispatch_every = 1, .loyalty_every = 3600};
     a.o.db_path = cli->db_path;
     char dpath[4096];
     bool dexists;
@@ -458,9 +473,9 @@ int cmd_serve(enc_cli *cli, int argc, char **argv)
             enc_server_address(srv), cli->db_path, where,
             a.o.direct ? "direct writes" : "one writer thread");
     bool channels = dj.srv && json_object_size(cfg.channels) > 0;
-    if (a.tick_every > 0 || channels)
-        fprintf(stderr, "encore: serve: jobs:%s%s\n", a.tick_every > 0 ? " tick" : "",
-                channels ? " dispatch" : "");
+    if (a.tick_every > 0 || channels || a.loyalty_every > 0)
+        fprintf(stderr, "encore: serve: jobs:%s%s%s\n", a.tick_every > 0 ? " tick" : "",
+                channels ? " dispatch" : "", a.loyalty_every > 0 ? " loyalty" : "");
     if (a.dispatch_every > 0 && !channels)
         fprintf(stderr,
                 "encore: serve: no delivery channels configured (--config,"

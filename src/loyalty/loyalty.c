@@ -6,6 +6,7 @@
 #include "base/mem.h"
 #include <math.h>
 #include "store/store_loyalty.h"
+#include "loyalty/reward_coupon.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,6 +400,14 @@ enc_rc enc_loyalty_adjust(enc_store *st, const enc_programme *p, int64_t cust, i
     return op_end(&o, rc, r);
 }
 
+/* The coupon of a coupon reward redeemed by entry (issued once, found again on a replay). */
+static enc_rc reward_coupon(op *o, const enc_prog_reward *w, int64_t entry, enc_points_result *r)
+{
+    if (!w || strcmp(w->kind, "coupon") != 0) return ENC_OK;
+    return enc__ly_coupon(o->st, o->cust, entry, w->value, o->now, r->coupon, sizeof r->coupon,
+                          o->err);
+}
+
 enc_rc enc_loyalty_redeem(enc_store *st, const enc_programme *p, int64_t cust, const char *reward,
                           int64_t points, const char *actor, const char *key, int64_t now,
                           enc_points_result *r, enc_err *err)
@@ -440,6 +449,7 @@ enc_rc enc_loyalty_redeem(enc_store *st, const enc_programme *p, int64_t cust, c
         if (!rc && sh) rc = enc_fail(err, ENC_EFAIL, "lots and balance disagree");
         r->points = -points;
     }
+    if (!rc) rc = reward_coupon(&o, w, r->entry_id, r);
     return op_end(&o, rc, r);
 }
 
@@ -466,6 +476,12 @@ enc_rc enc_loyalty_reverse(enc_store *st, const enc_programme *p, int64_t cust, 
         if (!rc && rev)
             rc = enc_fail(err, ENC_EFAIL, "redemption %lld was already reversed (entry %lld)",
                           (long long)entry, (long long)rev);
+        int cstate = 0; /* the reward's coupon: revoked; one already used is not reversed */
+        if (!rc) rc = enc__ly_coupon_revoke(st, entry, now, &cstate, err);
+        if (!rc && cstate == 2)
+            rc =
+                enc_fail(err, ENC_EFAIL, "redemption %lld: its coupon was already used on an order",
+                         (long long)entry);
         enc_pentry_rec rec = {.customer = cust,
                               .ts = now,
                               .points = -e.points,

@@ -26,6 +26,7 @@ typedef struct enc_points_result {
     char tier[48];    /* the member's tier after it */
     bool upgraded;
     int64_t shortfall; /* a return: points that could not be taken back (negative not allowed) */
+    char coupon[80];   /* a coupon reward's code (the campaign "loyalty"); "" for none */
 } enc_points_result;
 
 enc_rc enc_loyalty_earn_order(enc_store *st, const enc_programme *p, int64_t cust,

@@ -22,6 +22,7 @@ void enc_ly_result_json(enc_jw *w, const char *who, const enc_points_result *r)
     enc_jw_kint(w, "points", r->points);
     if (r->bonus) enc_jw_kint(w, "bonus", r->bonus);
     if (r->shortfall) enc_jw_kint(w, "shortfall", r->shortfall);
+    if (r->coupon[0]) enc_jw_kstr(w, "coupon", r->coupon);
     enc_jw_kint(w, "balance", r->balance);
     enc_jw_kstr(w, "tier", r->tier);
     enc_jw_kbool(w, "upgraded", r->upgraded);

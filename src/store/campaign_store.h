@@ -130,6 +130,15 @@ enc_rc enc_coupon_find(enc_store *st, enc_camp_writer *w, const char *message_ke
  * *inserted tells. Runs in the caller's transaction. */
 enc_rc enc_coupon_insert(enc_store *st, enc_camp_writer *w, const enc_coupon_rec *r,
                          const char *norm, bool *inserted, enc_err *err);
+/* Issues a new code for r (made with enc_coupon_make; a clash with an existing code draws
+ * again) and stores it; r->code gets the code. Runs in the caller's transaction. */
+enc_rc enc_coupon_issue(enc_store *st, enc_camp_writer *w, enc_coupon_rec *r, const char *prefix,
+                        int length, enc_err *err);
+/* Revokes the coupon issued with message_key (a loyalty reward's, "loyalty:ENTRY") unless it was
+ * redeemed: *state 0 none issued, 1 revoked now or before, 2 already redeemed (left as is).
+ * Runs in the caller's transaction. */
+enc_rc enc_coupon_revoke_key(enc_store *st, const char *message_key, int64_t now, int *state,
+                             enc_err *err);
 /* Coupons issued by a campaign (any when NULL) and how many were redeemed. */
 enc_rc enc_coupon_counts(enc_store *st, const char *campaign, int64_t *issued, int64_t *redeemed,
                          enc_err *err);

@@ -3,6 +3,7 @@
  * batch are prepared per call; those run once per message (coupons, members) are kept in a
  * writer. */
 #include "store/campaign_store.h"
+#include "base/coupon.h"
 #include "base/mem.h"
 #include "store/store_int.h"
 #include <ctype.h>
@@ -537,6 +538,51 @@ enc_rc enc_coupon_insert(enc_store *st, enc_camp_writer *w, const enc_coupon_rec
     if (wrun(db, w, q, err, "issuing coupon")) return ENC_EDB;
     *inserted = sqlite3_changes(db) == 1;
     return ENC_OK;
+}
+
+enc_rc enc_coupon_issue(enc_store *st, enc_camp_writer *w, enc_coupon_rec *r, const char *prefix,
+                        int length, enc_err *err)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        if (enc_coupon_make(prefix, length, r->code, err)) return err ? err->rc : ENC_EFAIL;
+        char norm[ENC_COUPON_MAX];
+        enc_coupon_check(r->code, strlen(prefix), norm);
+        bool inserted;
+        if (enc_coupon_insert(st, w, r, norm, &inserted, err)) return ENC_EDB;
+        if (inserted) return ENC_OK;
+        /* nothing inserted: the message already has a coupon, or the code clashed */
+        bool found;
+        int64_t exp;
+        if (enc_coupon_find(st, w, r->message_key, r->code, sizeof r->code, &exp, &found, err))
+            return ENC_EDB;
+        if (found) {
+            r->expires_at = exp;
+            return ENC_OK;
+        }
+    }
+    return enc_fail(err, ENC_EFAIL, "could not draw an unused coupon code in 8 tries");
+}
+
+enc_rc enc_coupon_revoke_key(enc_store *st, const char *message_key, int64_t now, int *state,
+                             enc_err *err)
+{
+    sqlite3 *db = st->db;
+    *state = 0;
+    sqlite3_stmt *q =
+        prep(db, "SELECT redeemed_order IS NOT NULL FROM coupons WHERE message_key = ?1", err);
+    if (!q) return ENC_EDB;
+    bind_text(q, 1, message_key);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) *state = sqlite3_column_int(q, 0) ? 2 : 1;
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlfail(db, err, "reading coupon");
+    if (*state != 1) return ENC_OK;
+    q = prep(db, "UPDATE coupons SET revoked_at = ?2 WHERE message_key = ?1 AND revoked_at IS NULL",
+             err);
+    if (!q) return ENC_EDB;
+    bind_text(q, 1, message_key);
+    sqlite3_bind_int64(q, 2, now);
+    return run(db, q, err, "revoking coupon") ? ENC_EDB : ENC_OK;
 }
 
 enc_rc enc_coupon_counts(enc_store *st, const char *campaign, int64_t *issued, int64_t *redeemed,

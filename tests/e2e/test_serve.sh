@@ -78,9 +78,10 @@ err_is() { # NAME STATUS ERROR-REGEX FIELD
 req GET /healthz
 check "healthz: 200" "$CODE" 200
 # no channels yet: the dispatcher job waits for the console's Settings -> Channels (it takes
-# no lock and sends nothing until the delivery configuration has channels); retention is hourly
-check "healthz: ok, schema, jobs (the scheduler, retention; the dispatcher waiting for channels)" \
-  "$(j "$BODY" 'd["ok"], d["schema"] > 0, [x["name"] for x in d["jobs"]]')" "True True ['tick', 'retention', 'dispatch']"
+# no lock and sends nothing until the delivery configuration has channels); retention is hourly;
+# the loyalty job expires points and reviews tiers (it does nothing without a programme)
+check "healthz: ok, schema, jobs (the scheduler, retention, loyalty; the dispatcher waiting for channels)" \
+  "$(j "$BODY" 'd["ok"], d["schema"] > 0, [x["name"] for x in d["jobs"]]')" "True True ['tick', 'retention', 'loyalty', 'dispatch']"
 
 # --- routing, methods, authentication, limits ----------------------------------------------------
 req GET /nowhere

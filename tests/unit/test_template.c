@@ -1,7 +1,7 @@
 /* test_template.c — message templates (values, fallbacks, sections, escaping, every compile
  * error with its position) and coupon codes (format, alphabet, uniqueness, check character). */
 #include "harness.h"
-#include "campaign/coupon.h"
+#include "base/coupon.h"
 #include "campaign/template.h"
 
 static char *render(const char *src, const enc_tval *data, enc_tpl_escape esc)

@@ -3,7 +3,7 @@
  * (the check character weight 1), and the check character makes the sum a multiple of 31.
  * With at most 30 characters every weight differs modulo 31, so every single substitution and
  * every swap of two characters changes the sum. */
-#include "campaign/coupon.h"
+#include "base/coupon.h"
 #include <string.h>
 #include <sys/random.h>
 
