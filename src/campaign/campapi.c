@@ -105,6 +105,8 @@ enc_rc enc_campaign_show_json(enc_store *st, const char *name, enc_jw *w, enc_er
     enc_jw_kint(w, "members", c.members);
     enc_jw_kint(w, "holdout", c.holdout);
     enc_jw_kint(w, "messages", c.messages); /* planned */
+    enc_jw_kint(w, "customers", c.customers);
+    enc_jw_kint(w, "holdout_customers", c.holdout_customers);
     enc_jw_kint(w, "sent", c.by_state[ENC_MSG_SENT]);
     enc_jw_key(w, "outbox");
     enc_jw_obj(w);

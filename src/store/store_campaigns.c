@@ -720,7 +720,9 @@ enc_rc enc_camp_counts_get(enc_store *st, const char *name, enc_camp_counts *out
     memset(out, 0, sizeof *out);
     sqlite3_stmt *q = prep(db,
                            "SELECT count(*), coalesce(sum(holdout), 0),"
-                           " coalesce(sum(message_key IS NOT NULL), 0)"
+                           " coalesce(sum(message_key IS NOT NULL), 0),"
+                           " count(DISTINCT CASE WHEN holdout = 0 THEN customer_id END),"
+                           " count(DISTINCT CASE WHEN holdout <> 0 THEN customer_id END)"
                            " FROM campaign_members WHERE campaign = ?1",
                            err);
     if (!q) return ENC_EDB;
@@ -729,6 +731,8 @@ enc_rc enc_camp_counts_get(enc_store *st, const char *name, enc_camp_counts *out
         out->members = sqlite3_column_int64(q, 0);
         out->holdout = sqlite3_column_int64(q, 1);
         out->messages = sqlite3_column_int64(q, 2);
+        out->customers = sqlite3_column_int64(q, 3);
+        out->holdout_customers = sqlite3_column_int64(q, 4);
     }
     sqlite3_finalize(q);
     static const char *const states[] = {"queued",    "sending",   "sent",       "failed", "dead",

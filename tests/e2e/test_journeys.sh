@@ -120,6 +120,16 @@ check "report: per step reached, messages, sent, opened, clicked" \
 check "report: per branch taken" \
   "$(jget "$OUT" '[(b["step"], b["branch"], b["next"], b["taken"]) for b in d["journey"]["branches"]]')" \
   "[('reminder', 'not_opened', 'sms', 1), ('reminder', 'bought_shoes', 'thanks', 1), ('reminder', 'opened_not_bought', 'coupon', 2), ('reminder', 'otherwise', 'end', 1)]"
+# the campaign's distinct customers are the report's audience; its members are membership rows,
+# one per customer and step, so more (the console labels both, issue 14)
+REP=$OUT
+run_rc "$ENCORE" campaign show cart-journey --json
+check "show: customers and holdout customers = the report's treated and holdout audience" \
+  "$(jget "$OUT" '(d["customers"], d["holdout_customers"])')" \
+  "$(jget "$REP" '(next(g["audience"] for g in d["groups"] if g["kind"] == "treated"), next((g["audience"] for g in d["groups"] if g["kind"] == "holdout"), 0))')"
+check "show: members count a customer once per step's entry, customers once" \
+  "$(jget "$OUT" '(d["members"], d["customers"], d["members"] > d["customers"])')" \
+  "($(sql "SELECT count(*) || ', ' || count(DISTINCT customer_id) FROM campaign_members WHERE campaign = 'cart-journey'"), True)"
 run_rc "$ENCORE" campaign report cart-journey
 check_match "report (text): the funnel's steps and branches" "$OUT" "reminder +6 +5 +5 +4 +1.*reminder > opened_not_bought > coupon: 2"
 run_rc "$ENCORE" campaign report cart-journey --json --at "2026-03-01 11:45"
