@@ -415,8 +415,8 @@ static int do_show(enc_cli *cli, const opts *o)
                " expired %lld)\n",
                (long long)c.members, (long long)c.holdout, (long long)c.messages,
                (long long)c.by_state[2], (long long)c.by_state[6], (long long)c.by_state[8]);
-        printf("  customers %lld, holdout customers %lld (distinct: the report's audience; members"
-               " count a customer once per entry)\n",
+        printf("  customers %lld, holdout customers %lld (distinct, scheduled ones included;"
+               " members count a customer once per entry)\n",
                (long long)c.customers, (long long)c.holdout_customers);
         printf("  outbox:");
         for (int i = 0; i < 9; i++)

@@ -169,7 +169,8 @@ enc_rc enc_coupon_revoke_unsent(enc_store *st, const char *campaign, int64_t now
 /* ---- counts for show ---------------------------------------------------------------------- */
 typedef struct enc_camp_counts {
     int64_t members, holdout, messages; /* membership rows: a customer once per entry */
-    /* distinct customers: treated (any variant) and holdout, what the report's audience counts */
+    /* distinct customers, treated (any variant) and holdout: the report's audience once every
+     * member's entry (its message's due time) is past the report's as-of time */
     int64_t customers, holdout_customers;
     int64_t by_state[9]; /* outbox states (enc_msg_state order) of the campaign's messages */
     int64_t coupons, redeemed;

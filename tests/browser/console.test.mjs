@@ -181,6 +181,7 @@ try {
   await visit(page, '/customers', '02-customers');
   const c1 = JSON.parse(cli('customer', 'C0000003', '--json'));
   const hasCustomers = need('customers', 'GET /v1/customers', 'GET /v1/customers/{id}');
+  let overdue = null; // a customer whose expected next order is before the as-of date
   if (hasCustomers) {
   await page.type('#q', c1.email);
   await page.waitForSelector('tbody a[data-link]', { timeout: 10000 }).catch(() => {});
@@ -191,6 +192,26 @@ try {
   const ownerView = await page.$eval('main', (m) => m.textContent);
   check('customer 360: the owner sees the email unmasked', ownerView.includes(c1.email), true);
   check('customer 360: timeline shown', !!(await page.$('ol.timeline li')), true);
+  // a churned customer: the expected next order lies before the scoring's as-of date; the page
+  // says "overdue since DATE" (en and zh-CN), never a past date presented as the next order
+  for (let i = 1; i <= 300 && !overdue; i++) {
+    const id = `C${String(i).padStart(7, '0')}`;
+    let cj;
+    try {
+      cj = JSON.parse(cli('customer', id, '--json'));
+    } catch {
+      continue;
+    }
+    const p = cj.profile;
+    if (p?.next_order_date && p.as_of && Date.parse(p.next_order_date) < Date.parse(p.as_of)) overdue = cj;
+  }
+  check('customer 360: the demo has a customer whose next order is before the as-of date', !!overdue, true);
+  if (overdue) {
+    await visit(page, `/customers/${overdue.customer_id}`, '03b-customer-overdue');
+    const facts = await page.$$eval('dl.facts dt', (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent ?? '']));
+    const next = facts.find(([k]) => k === 'Next order');
+    check('customer 360: an overdue next order reads "overdue since DATE"', /^overdue since [A-Z][a-z]{2} \d{1,2}, \d{4}$/.test(next?.[1] ?? ''), true);
+  }
   if (need('customer 360: consent change', 'POST /v1/customers/{id}/consents')) {
     // revoke the email consent through the page; the ledger (encore customer --json) has it
     page.problems = [];
@@ -314,6 +335,19 @@ try {
   check('campaign page: its legend names the variants and the holdout',
     !!rot && rep.revenue_over_time.groups.filter((g) => g.kind === 'variant').every((g) => rot.text.includes(g.name)) && rot.text.includes('Holdout'), true);
   check('campaign page: the holdout line is dashed', !!rot?.dashed, true);
+  // the page's headline figures are the report's: distinct customers treated and held out (the
+  // report's audience), the entries (membership rows, a customer once per entry) labelled apart
+  {
+    const camp = JSON.parse(cli('campaign', 'show', 'vip-console', '--json'));
+    const kp = await page.$$eval('.kpis.small .kpi', (ks) => ks.map((k) => [k.querySelector('.kpi-label').textContent, k.querySelector('.kpi-value').textContent]));
+    const val = (label) => N((kp.find(([l]) => l === label) || [])[1]?.replace(/,/g, ''));
+    const g = (kind) => rep.groups.find((x) => x.kind === kind);
+    check('campaign page: target audience (customers) = the report\'s audience', val('Target audience (customers)'), g('treated').audience);
+    check('campaign page: holdout (customers) = the report\'s holdout audience', val('Holdout (customers)'), g('holdout')?.audience ?? 0);
+    check('campaign page: entries = encore campaign show\'s members', val('Entries (a customer once per entry, holdout included)'), camp.members);
+    check('campaign page: entering later = show\'s customers not yet in the report\'s audience', val('Entering later (customers scheduled after the report\'s as-of time)'), camp.customers + camp.holdout_customers - g('treated').audience - (g('holdout')?.audience ?? 0));
+    check('campaign page: no unlabelled "Members" figure', kp.some(([l]) => l === 'Members'), false);
+  }
   await visit(page, '/deliverability', '12-deliverability');
   const queued = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
   const ob = JSON.parse(cli('outbox', '--json'));
@@ -414,6 +448,21 @@ try {
     await visit(page, '/settings', '13-settings');
     const audit = await page.$eval('main', (m) => m.textContent);
     check('settings: the audit log shows the login', /session|login/.test(audit), true);
+    // on a tablet the audit log's time stays on one line (the table scrolls inside its card)
+    await page.setViewport({ width: 820, height: 1180 });
+    await settled(page);
+    const lines = await page.evaluate(() => {
+      const card = [...document.querySelectorAll('.card')].find((c) => /Audit log/.test(c.querySelector('h2')?.textContent ?? ''));
+      const td = card?.querySelector('tbody tr td');
+      if (!td) return null;
+      const lh = parseFloat(getComputedStyle(td).lineHeight) || 1.2 * parseFloat(getComputedStyle(td).fontSize);
+      const r = document.createRange();
+      r.selectNodeContents(td);
+      return Math.round(r.getBoundingClientRect().height / lh);
+    });
+    check('settings: on a tablet each audit time is one line', lines, 1);
+    await shot(page, '13b-tablet-audit');
+    await page.setViewport({ width: 1366, height: 768 });
   }
 
   // a tablet (portrait) and a 1366x768 laptop: no page scrolls sideways
@@ -447,6 +496,11 @@ try {
     // translated English segments
     check('zh-CN: the RFM migration uses the rfm_cn classes', /(重要|一般)(价值|发展|保持|挽留)客户/.test(mig), true);
     check('zh-CN: ... and none of the translated English segments', /冠军客户|忠诚客户|休眠客户|已流失客户/.test(mig), false);
+  }
+  if (overdue) {
+    await visit(page, `/customers/${overdue.customer_id}`, '14b-customer-overdue-zh');
+    const dd = await page.$$eval('dl.facts dt', (dts) => dts.map((dt) => dt.nextElementSibling?.textContent ?? ''));
+    check('zh-CN: an overdue next order reads 自 DATE 起逾期未购', dd.some((x) => /^自 \d{4}年\d{1,2}月\d{1,2}日 起逾期未购$/.test(x)), true);
   }
   if (need('zh-CN: channels', 'GET /v1/settings/channels')) {
     await visit(page, '/settings/channels', '22-channels-zh');

@@ -23,7 +23,7 @@ export function table(cols, rows, { caption } = {}) {
       h('thead', h('tr', cols.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
       h(
         'tbody',
-        rows.map((r) => h('tr', cols.map((c) => h('td', { class: c.num ? 'num' : null }, c.value(r))))),
+        rows.map((r) => h('tr', cols.map((c) => h('td', { class: [c.num ? 'num' : '', c.nowrap ? 'nowrap' : ''].join(' ').trim() || null }, c.value(r))))),
       ),
     ),
   );

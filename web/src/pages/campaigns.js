@@ -253,8 +253,9 @@ function view(c, name, redraw) {
     c.members != null
       ? h(
           'div.kpis.small',
-          kpi(t('cp.members'), num(c.members)),
-          kpi(t('cp.holdout'), num(c.holdout)),
+          // entries are membership rows (a customer once per entry, holdout included); the
+          // customers, as the report counts them, head the report below (audienceKpis)
+          kpi(t('cp.entries'), num(c.members)),
           kpi(t('cp.messages'), num(c.messages)),
           Object.entries(c.outbox || {})
             .filter(([, v]) => v)
@@ -270,9 +271,26 @@ function view(c, name, redraw) {
     ),
     out,
     planOut,
-    has('GET /v1/campaigns/{name}/report') ? section(() => get(`/v1/campaigns/${enc(name)}/report`), reportView) : null,
+    has('GET /v1/campaigns/{name}/report') ? section(() => get(`/v1/campaigns/${enc(name)}/report`), (r) => [audienceKpis(c, r), reportView(r)]) : null,
     h('details.card', h('summary', t('cp.definition')), h('pre.code', { tabindex: '0', 'aria-label': t('cp.definition') }, JSON.stringify(spec, null, 2))),
   ];
+}
+
+// the report's audience: distinct customers treated and held out whose entry is due by its as-of
+// time; the rest of the campaign's customers (encore campaign show: customers, holdout_customers)
+// enter later (their message is scheduled after it), so the page and the report agree
+function audienceKpis(c, r) {
+  const groups = r.groups || [];
+  const treated = groups.find((g) => g.kind === 'treated');
+  if (!treated || c.customers == null) return null;
+  const held = groups.find((g) => g.kind === 'holdout')?.audience ?? 0;
+  const later = c.customers - treated.audience + ((c.holdout_customers ?? 0) - held);
+  return h(
+    'div.kpis.small.audience',
+    kpi(t('cp.customers'), num(treated.audience)),
+    kpi(t('cp.holdout_customers'), num(held)),
+    kpi(t('cp.later'), num(Math.max(0, later))),
+  );
 }
 
 function reportView(r) {

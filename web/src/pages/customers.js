@@ -120,9 +120,18 @@ const SCORE_FIELDS = [
   ['p_alive', 'P(alive)', (v) => pct(v)],
   ['churn_risk', 'Churn risk', (v) => pct(v)],
   ['expected_purchases_365d', 'Expected orders (1y)', (v) => num(v, 2)],
-  ['next_order_date', 'Next order', date],
+  ['next_order_date', 'Next order', 'next'],
   ['cluster_label', 'Cluster'],
 ];
+
+// the expected next order; one before the scoring's as-of date did not happen: the customer is
+// overdue since then, which is what a marketer acts on (not a past date shown as the next one)
+function nextOrder(v, asOfTime) {
+  const when = parseTime(v);
+  const asOf = parseTime(asOfTime) ?? new Date();
+  if (when && when.getTime() < asOf.getTime()) return t('cu.overdue_since', { date: date(v) });
+  return date(v);
+}
 
 function profileCard(p, currency) {
   if (!p) return card(t('cu.profile'), empty(t('cu.no_profile')));
@@ -138,7 +147,7 @@ function profileCard(p, currency) {
     h(
       'dl.facts',
       SCORE_FIELDS.filter(([k]) => p[k] != null).map(([k, label, f]) =>
-        fact(label, f === 'money' ? money(p[k], currency) : f ? f(p[k]) : p[k]),
+        fact(label, f === 'money' ? money(p[k], currency) : f === 'next' ? nextOrder(p[k], p.as_of) : f ? f(p[k]) : p[k]),
       ),
     ),
     Array.isArray(p.tags) && p.tags.length ? h('p', p.tags.map((x) => h('span.tag', x))) : null,

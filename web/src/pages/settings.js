@@ -244,10 +244,10 @@ function auditCard() {
       if (!rows.length) return empty(t('st.no_audit'));
       return table(
         [
-          { label: t('st.when'), value: (a) => dateTime(a.at ?? a.time) },
+          { label: t('st.when'), value: (a) => dateTime(a.at ?? a.time), nowrap: true },
           { label: t('st.actor'), value: (a) => a.actor ?? '—' },
           { label: t('st.action'), value: (a) => a.action ?? '—' },
-          { label: t('st.target'), value: (a) => a.target ?? '' },
+          { label: t('st.target'), value: (a) => h('span.breakable', a.target ?? '') },
           { label: t('st.from'), value: (a) => a.client ?? a.from ?? '' },
           { label: t('st.status'), value: (a) => (a.status == null ? '' : String(a.status)) },
         ],
