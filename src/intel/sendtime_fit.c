@@ -37,9 +37,9 @@ static int on_row(void *vctx, int64_t customer_id, int64_t ts, enc_sendtime_kind
     return 0;
 }
 
-enc_rc enc_sendtime_fit(enc_store *st, const enc_tz *tz, int64_t since, int64_t until,
-                        double prior, const uint8_t *allowed, enc_sendtime_best_row **out,
-                        size_t *n, enc_sendtime_pop *pop, enc_err *err)
+enc_rc enc_sendtime_fit(enc_store *st, const enc_tz *tz, int64_t since, int64_t until, double prior,
+                        const uint8_t *allowed, enc_sendtime_best_row **out, size_t *n,
+                        enc_sendtime_pop *pop, enc_err *err)
 {
     *out = NULL;
     *n = 0;

@@ -24,9 +24,9 @@ typedef struct enc_sendtime_best_row {
 /* Best slots of every customer with a response in [since, until), in customer id order, into
  * *out (caller frees with free()), *n of them; the population's pattern into *pop (may be
  * NULL). tz NULL = UTC; prior <= 0 takes the model's default; allowed NULL = every slot. */
-enc_rc enc_sendtime_fit(enc_store *st, const enc_tz *tz, int64_t since, int64_t until,
-                        double prior, const uint8_t *allowed, enc_sendtime_best_row **out,
-                        size_t *n, enc_sendtime_pop *pop, enc_err *err);
+enc_rc enc_sendtime_fit(enc_store *st, const enc_tz *tz, int64_t since, int64_t until, double prior,
+                        const uint8_t *allowed, enc_sendtime_best_row **out, size_t *n,
+                        enc_sendtime_pop *pop, enc_err *err);
 
 /* The index of customer_id in rows (sorted by customer id, as enc_sendtime_fit leaves them),
  * or -1. */

@@ -27,7 +27,9 @@ enc_rc enc_store_sendtime_scan(enc_store *st, int64_t since, int64_t until, enc_
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         int k = sqlite3_column_int(q, 2);
         int stop = fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
-                      k == 0 ? ENC_ST_OPEN : k == 1 ? ENC_ST_CLICK : ENC_ST_ORDER);
+                      k == 0   ? ENC_ST_OPEN
+                      : k == 1 ? ENC_ST_CLICK
+                               : ENC_ST_ORDER);
         if (stop) {
             sqlite3_finalize(q);
             return (enc_rc)stop;

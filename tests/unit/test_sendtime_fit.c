@@ -61,14 +61,14 @@ static void setup(void)
     CHECK_MSG(!enc_store_open(path, &st, &err), "%s", err.msg);
     ca = customer("A");
     cb = customer("B");
-    cc = customer("C"); /* only a view and a cancelled order: no responses */
+    cc = customer("C");      /* only a view and a cancelled order: no responses */
     int64_t w = MON + 7 * D; /* the second week is the window's first */
     for (int i = 0; i < 6; i++) event(ca, w + i * 7 * D + D + 20 * H + 600, "message_open");
     order(ca, w + 5 * D + 10 * H, "paid");
     event(cb, w + 2 * D + 8 * H, "message_click");
-    event(cb, MON + 3 * H, "message_open");      /* before the window */
-    event(cb, w + 60 * D, "message_open");       /* after it */
-    event(cb, w + 2 * D + 8 * H, "view");        /* not a response */
+    event(cb, MON + 3 * H, "message_open"); /* before the window */
+    event(cb, w + 60 * D, "message_open");  /* after it */
+    event(cb, w + 2 * D + 8 * H, "view");   /* not a response */
     event(cc, w + D, "view");
     order(cc, w + D, "cancelled");
 }
@@ -107,8 +107,7 @@ static void zone_and_mask(void)
     enc_sendtime_best_row *r;
     size_t n;
     int64_t w = MON + 7 * D;
-    CHECK_MSG(!enc_sendtime_fit(st, tz, w, w + 50 * D, 0, NULL, &r, &n, NULL, &err), "%s",
-              err.msg);
+    CHECK_MSG(!enc_sendtime_fit(st, tz, w, w + 50 * D, 0, NULL, &r, &n, NULL, &err), "%s", err.msg);
     CHECK_INT(n, 2);
     CHECK_INT(r[0].best, 2 * 24 + 4); /* Tuesday 20:00 UTC is Wednesday 04:00 at +08:00 */
     free(r);
