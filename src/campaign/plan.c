@@ -6,6 +6,7 @@
 #include "campaign/journey.h"
 #include "audience/eval.h"
 #include "campaign/uptarget.h"
+#include "campaign/sendopt.h"
 #include "base/map.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
@@ -387,11 +388,17 @@ struct enc_plan {
      * occurrences are p->occ) */
     enc_jstates jstates;
     enc_jrun jrun;
+    enc_sendopt_stats sendopt; /* "send_time": "optimal" (branch sendtime) */
 };
 
 static void person_free_all(enc_plan *p)
 {
     for (size_t i = 0; i < p->npersons; i++) free(p->persons[i].hist);
+}
+
+const struct enc_sendopt_stats *enc_plan_sendopt(const enc_plan *p)
+{
+    return p->spec->send_optimal ? &p->sendopt : NULL;
 }
 
 void enc_plan_free(enc_plan *p)
@@ -772,6 +779,21 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         }
     }
     free(occ_person);
+    if (spec->send_optimal) {
+        enc_sendtime_model m;
+        if ((rc = enc_sendopt_fit(st, now, &m, err))) {
+            enc_sendtime_model_free(&m);
+            goto fail;
+        }
+        const enc_policy *qpol = spec->transactional ? NULL : &set->policy;
+        for (size_t k = 0; k < p->ncands; k++) {
+            enc_cand *c = &p->cands[k];
+            const enc_person *q = &p->persons[c->person];
+            c->due =
+                enc_sendopt_time(&m, qpol, q->id, q->tz, c->due, spec->send_within, &p->sendopt);
+        }
+        enc_sendtime_model_free(&m);
+    }
     /* decide in due order, then customer */
     size_t *order = enc_xmalloc((p->ncands + 1) * sizeof *order);
     for (size_t k = 0; k < p->ncands; k++) order[k] = k;
@@ -1426,6 +1448,19 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
         enc_jw_str(w, warn);
     }
     enc_jw_end(w);
+    if (sp->send_optimal) {
+        enc_jw_key(w, "send_time");
+        enc_jw_obj(w);
+        enc_jw_kstr(w, "mode", "optimal");
+        enc_jw_kint(w, "considered", p->sendopt.considered);
+        enc_jw_kint(w, "moved", p->sendopt.moved);
+        enc_jw_kint(w, "with_history", p->sendopt.with_history);
+        enc_jw_key(w, "hours");
+        enc_jw_arr(w);
+        for (int h = 0; h < 24; h++) enc_jw_int(w, p->sendopt.hours[h]);
+        enc_jw_end(w);
+        enc_jw_end(w);
+    }
     enc_jw_key(w, "tracking");
     enc_jw_obj(w);
     bool on = p->set.track_base_url[0] && p->has_ukey;

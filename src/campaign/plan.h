@@ -189,4 +189,8 @@ typedef struct enc_plan_sms_stats {
     bool max_ucs2;
 } enc_plan_sms_stats;
 void enc_plan_sms(enc_plan *p, enc_plan_sms_stats *out);
+/* "send_time": "optimal" (branch sendtime): how many messages moved and to which local hours
+ * (campaign/sendopt.h), or NULL when the campaign does not optimise send times. */
+struct enc_sendopt_stats;
+const struct enc_sendopt_stats *enc_plan_sendopt(const enc_plan *p);
 #endif

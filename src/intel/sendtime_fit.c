@@ -37,36 +37,75 @@ static int on_row(void *vctx, int64_t customer_id, int64_t ts, enc_sendtime_kind
     return 0;
 }
 
+static void slots_of(const enc_sendtime_model *m, size_t i, double *slots)
+{
+    memset(slots, 0, ENC_SENDTIME_SLOTS * sizeof *slots);
+    size_t end = i + 1 < m->n ? m->start[i + 1] : m->ncode;
+    for (size_t k = m->start[i]; k < end; k++)
+        slots[m->code[k] / ENC_ST_KINDS] += enc_sendtime_weight[m->code[k] % ENC_ST_KINDS];
+}
+
+enc_rc enc_sendtime_model_fit(enc_store *st, const enc_tz *tz, int64_t since, int64_t until,
+                              double prior, enc_sendtime_model *m, enc_err *err)
+{
+    memset(m, 0, sizeof *m);
+    enc_sendtime_pop_init(&m->pop, prior);
+    fit_ctx c = {.tz = tz, .pop = &m->pop};
+    enc_rc r = enc_store_sendtime_scan(st, since, until, on_row, &c, err);
+    m->rows = c.rows;
+    m->n = c.nrows;
+    m->start = c.start;
+    m->code = c.code;
+    m->ncode = c.ncode;
+    if (r) return r;
+    enc_sendtime_pop_finish(&m->pop);
+    double slots[ENC_SENDTIME_SLOTS], score[ENC_SENDTIME_SLOTS];
+    for (size_t i = 0; i < m->n; i++) {
+        slots_of(m, i, slots);
+        m->rows[i].best = (int16_t)enc_sendtime_best(&m->pop, slots, NULL, score);
+    }
+    return ENC_OK;
+}
+
+void enc_sendtime_model_free(enc_sendtime_model *m)
+{
+    free(m->rows);
+    free(m->start);
+    free(m->code);
+    memset(m, 0, sizeof *m);
+}
+
+void enc_sendtime_model_scores(const enc_sendtime_model *m, ptrdiff_t i, double *score)
+{
+    double slots[ENC_SENDTIME_SLOTS] = {0};
+    if (i >= 0 && (size_t)i < m->n) slots_of(m, (size_t)i, slots);
+    enc_sendtime_best(&m->pop, slots, NULL, score);
+}
+
 enc_rc enc_sendtime_fit(enc_store *st, const enc_tz *tz, int64_t since, int64_t until, double prior,
                         const uint8_t *allowed, enc_sendtime_best_row **out, size_t *n,
                         enc_sendtime_pop *pop, enc_err *err)
 {
     *out = NULL;
     *n = 0;
-    enc_sendtime_pop local;
-    if (!pop) pop = &local;
-    enc_sendtime_pop_init(pop, prior);
-    fit_ctx c = {.tz = tz, .pop = pop};
-    enc_rc r = enc_store_sendtime_scan(st, since, until, on_row, &c, err);
+    enc_sendtime_model m;
+    enc_rc r = enc_sendtime_model_fit(st, tz, since, until, prior, &m, err);
     if (r) {
-        free(c.code);
-        free(c.rows);
-        free(c.start);
+        enc_sendtime_model_free(&m);
         return r;
     }
-    enc_sendtime_pop_finish(pop);
-    double slots[ENC_SENDTIME_SLOTS], score[ENC_SENDTIME_SLOTS];
-    for (size_t i = 0; i < c.nrows; i++) {
-        memset(slots, 0, sizeof slots);
-        size_t end = i + 1 < c.nrows ? c.start[i + 1] : c.ncode;
-        for (size_t k = c.start[i]; k < end; k++)
-            slots[c.code[k] / ENC_ST_KINDS] += enc_sendtime_weight[c.code[k] % ENC_ST_KINDS];
-        c.rows[i].best = (int16_t)enc_sendtime_best(pop, slots, allowed, score);
+    if (allowed) {
+        double slots[ENC_SENDTIME_SLOTS], score[ENC_SENDTIME_SLOTS];
+        for (size_t i = 0; i < m.n; i++) {
+            slots_of(&m, i, slots);
+            m.rows[i].best = (int16_t)enc_sendtime_best(&m.pop, slots, allowed, score);
+        }
     }
-    free(c.code);
-    free(c.start);
-    *out = c.rows;
-    *n = c.nrows;
+    if (pop) *pop = m.pop;
+    *out = m.rows;
+    *n = m.n;
+    m.rows = NULL;
+    enc_sendtime_model_free(&m);
     return ENC_OK;
 }
 

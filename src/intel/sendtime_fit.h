@@ -28,6 +28,24 @@ enc_rc enc_sendtime_fit(enc_store *st, const enc_tz *tz, int64_t since, int64_t 
                         const uint8_t *allowed, enc_sendtime_best_row **out, size_t *n,
                         enc_sendtime_pop *pop, enc_err *err);
 
+/* A fitted model kept for scoring: the population, every customer's responses (codes slot x
+ * ENC_ST_KINDS + kind, rows[i]'s from start[i] to start[i + 1] or ncode), rows as above. */
+typedef struct enc_sendtime_model {
+    enc_sendtime_pop pop;
+    enc_sendtime_best_row *rows;
+    size_t n, ncode;
+    size_t *start;
+    uint16_t *code;
+} enc_sendtime_model;
+
+/* Fits *m from the responses in [since, until) in zone tz (NULL = UTC); rows[i].best over every
+ * slot. Free with enc_sendtime_model_free (also after a failure). */
+enc_rc enc_sendtime_model_fit(enc_store *st, const enc_tz *tz, int64_t since, int64_t until,
+                              double prior, enc_sendtime_model *m, enc_err *err);
+void enc_sendtime_model_free(enc_sendtime_model *m);
+/* The 168 slot scores of row i (i < 0: a customer without responses: the population's). */
+void enc_sendtime_model_scores(const enc_sendtime_model *m, ptrdiff_t i, double *score);
+
 /* The index of customer_id in rows (sorted by customer id, as enc_sendtime_fit leaves them),
  * or -1. */
 ptrdiff_t enc_sendtime_find(const enc_sendtime_best_row *rows, size_t n, int64_t customer_id);
