@@ -172,6 +172,13 @@ static int schedule(ws *w, const enc_policy *pol, enc_person *p, int ch, int64_t
     return SCHED_CAP;
 }
 
+/* A message's deadline: send_within after its due time before "send_time": "optimal" moved it
+ * (due0; 0 = not moved). */
+static int64_t send_by(const enc_spec *sp, const enc_cand *c)
+{
+    return (c->due0 ? c->due0 : c->due) + sp->send_within;
+}
+
 static bool offer_has_coupon(const enc_spec_offer *f, int step)
 {
     if (!f->present) return false;
@@ -268,7 +275,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
                 else if (!((p->reachable >> ch) & 1)) stage = ENC_DEC_NO_ADDRESS;
                 else if ((p->suppressed >> ch) & 1) stage = ENC_DEC_SUPPRESSED;
                 else {
-                    int r = schedule(&w, pol, p, ch, c->due, sp->send_within, pass == 1,
+                    int r = schedule(&w, pol, p, ch, c->due, send_by(sp, c) - c->due, pass == 1,
                                      sp->priority, true, skip, &got);
                     if (r == SCHED_OK) {
                         chosen = ch;
@@ -318,7 +325,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
             p->nhist = keep;
         }
         hist_push(p, (enc_hist_entry){got.at, 0, (uint8_t)chosen, (int8_t)sp->priority, 1,
-                                      sp->on_cap_defer, c->due + sp->send_within});
+                                      sp->on_cap_defer, send_by(sp, c)});
         for (size_t i = 0; i < nmoved; i++) {
             enc_hist_entry h = moved[i];
             int64_t to = 0;
@@ -768,6 +775,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         c->person = occ_person[k];
         c->step = oc->step;
         c->due = oc->due > now ? oc->due : now; /* what fell due before this run goes now */
+        c->due0 = c->due;
         c->exited = spec->exit && exited(s, oc->cust, oc->ref, spec->exit);
         const enc_member *m = enc_members_find(&p->members, s->cust_id[oc->cust], oc->key);
         c->prior_channel = c->prior_variant = -1;
@@ -1269,7 +1277,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
                                      sp->priority,
                                      c->send_at,
                                      id,
-                                     c->due + sp->send_within,
+                                     send_by(sp, c),
                                      sp->transactional};
             nr++;
             enc_member m = {

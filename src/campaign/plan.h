@@ -73,6 +73,8 @@ typedef struct enc_person {
 typedef struct enc_cand {
     int32_t person, step;
     int64_t due;
+    int64_t
+        due0; /* due before "send_time": "optimal" moved it (0 = due): send_within counts from it */
     bool exited;       /* an exit condition holds */
     bool needs_coupon; /* set by the kernel: the chosen variant's offer has a coupon here */
     /* a decision recorded before for this customer and occurrence */

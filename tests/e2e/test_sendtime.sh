@@ -96,6 +96,11 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 print(db.execute("SELECT count(*), max(due_at) - min(created_at) FROM messages WHERE campaign = ?", ("st-soon",)).fetchone()[1] <= 2 * 3600 + 3600)' "$ENCORE_DB")
 check "send_within 2h: nothing moved past it" "$soon" True
+dl=$(/usr/bin/python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("SELECT count(*) FROM messages WHERE campaign = ? AND deadline > ?", ("st-soon", 1767182400 + 2 * 3600)).fetchone()[0])' "$ENCORE_DB")
+check "send_within 2h: the outbox deadline counts from the due time, not the moved one" "$dl" 0
 
 # bad input: a clear error naming the field; nothing planned
 camp st-bad sometimes > "$E2E_TMP/bad.json"
