@@ -6,6 +6,7 @@
 #include "campaign/journey.h"
 #include "audience/eval.h"
 #include "campaign/uptarget.h"
+#include "campaign/sendopt.h"
 #include "base/map.h"
 #include "base/mem.h"
 #include "campaign/campdb.h"
@@ -171,6 +172,13 @@ static int schedule(ws *w, const enc_policy *pol, enc_person *p, int ch, int64_t
     return SCHED_CAP;
 }
 
+/* A message's deadline: send_within after its due time before "send_time": "optimal" moved it
+ * (due0; 0 = not moved). */
+static int64_t send_by(const enc_spec *sp, const enc_cand *c)
+{
+    return (c->due0 ? c->due0 : c->due) + sp->send_within;
+}
+
 static bool offer_has_coupon(const enc_spec_offer *f, int step)
 {
     if (!f->present) return false;
@@ -267,7 +275,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
                 else if (!((p->reachable >> ch) & 1)) stage = ENC_DEC_NO_ADDRESS;
                 else if ((p->suppressed >> ch) & 1) stage = ENC_DEC_SUPPRESSED;
                 else {
-                    int r = schedule(&w, pol, p, ch, c->due, sp->send_within, pass == 1,
+                    int r = schedule(&w, pol, p, ch, c->due, send_by(sp, c) - c->due, pass == 1,
                                      sp->priority, true, skip, &got);
                     if (r == SCHED_OK) {
                         chosen = ch;
@@ -317,7 +325,7 @@ void enc_plan_decide(const enc_decide_in *in, enc_person *persons, enc_cand *can
             p->nhist = keep;
         }
         hist_push(p, (enc_hist_entry){got.at, 0, (uint8_t)chosen, (int8_t)sp->priority, 1,
-                                      sp->on_cap_defer, c->due + sp->send_within});
+                                      sp->on_cap_defer, send_by(sp, c)});
         for (size_t i = 0; i < nmoved; i++) {
             enc_hist_entry h = moved[i];
             int64_t to = 0;
@@ -387,11 +395,17 @@ struct enc_plan {
      * occurrences are p->occ) */
     enc_jstates jstates;
     enc_jrun jrun;
+    enc_sendopt_stats sendopt; /* "send_time": "optimal" (branch sendtime) */
 };
 
 static void person_free_all(enc_plan *p)
 {
     for (size_t i = 0; i < p->npersons; i++) free(p->persons[i].hist);
+}
+
+const struct enc_sendopt_stats *enc_plan_sendopt(const enc_plan *p)
+{
+    return p->spec->send_optimal ? &p->sendopt : NULL;
 }
 
 void enc_plan_free(enc_plan *p)
@@ -761,6 +775,7 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         c->person = occ_person[k];
         c->step = oc->step;
         c->due = oc->due > now ? oc->due : now; /* what fell due before this run goes now */
+        c->due0 = c->due;
         c->exited = spec->exit && exited(s, oc->cust, oc->ref, spec->exit);
         const enc_member *m = enc_members_find(&p->members, s->cust_id[oc->cust], oc->key);
         c->prior_channel = c->prior_variant = -1;
@@ -772,6 +787,21 @@ enc_rc enc_plan_build(enc_store *st, const enc_spec *spec, const enc_settings *s
         }
     }
     free(occ_person);
+    if (spec->send_optimal) {
+        enc_sendtime_model m;
+        if ((rc = enc_sendopt_fit(st, now, &m, err))) {
+            enc_sendtime_model_free(&m);
+            goto fail;
+        }
+        const enc_policy *qpol = spec->transactional ? NULL : &set->policy;
+        for (size_t k = 0; k < p->ncands; k++) {
+            enc_cand *c = &p->cands[k];
+            const enc_person *q = &p->persons[c->person];
+            c->due =
+                enc_sendopt_time(&m, qpol, q->id, q->tz, c->due, spec->send_within, &p->sendopt);
+        }
+        enc_sendtime_model_free(&m);
+    }
     /* decide in due order, then customer */
     size_t *order = enc_xmalloc((p->ncands + 1) * sizeof *order);
     for (size_t k = 0; k < p->ncands; k++) order[k] = k;
@@ -1247,7 +1277,7 @@ enc_rc enc_plan_write(enc_plan *p, enc_store *st, size_t batch, int64_t *added, 
                                      sp->priority,
                                      c->send_at,
                                      id,
-                                     c->due + sp->send_within,
+                                     send_by(sp, c),
                                      sp->transactional};
             nr++;
             enc_member m = {
@@ -1426,6 +1456,19 @@ void enc_plan_json(enc_plan *p, size_t sample, enc_jw *w)
         enc_jw_str(w, warn);
     }
     enc_jw_end(w);
+    if (sp->send_optimal) {
+        enc_jw_key(w, "send_time");
+        enc_jw_obj(w);
+        enc_jw_kstr(w, "mode", "optimal");
+        enc_jw_kint(w, "considered", p->sendopt.considered);
+        enc_jw_kint(w, "moved", p->sendopt.moved);
+        enc_jw_kint(w, "with_history", p->sendopt.with_history);
+        enc_jw_key(w, "hours");
+        enc_jw_arr(w);
+        for (int h = 0; h < 24; h++) enc_jw_int(w, p->sendopt.hours[h]);
+        enc_jw_end(w);
+        enc_jw_end(w);
+    }
     enc_jw_key(w, "tracking");
     enc_jw_obj(w);
     bool on = p->set.track_base_url[0] && p->has_ukey;

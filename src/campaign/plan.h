@@ -73,6 +73,8 @@ typedef struct enc_person {
 typedef struct enc_cand {
     int32_t person, step;
     int64_t due;
+    int64_t
+        due0; /* due before "send_time": "optimal" moved it (0 = due): send_within counts from it */
     bool exited;       /* an exit condition holds */
     bool needs_coupon; /* set by the kernel: the chosen variant's offer has a coupon here */
     /* a decision recorded before for this customer and occurrence */
@@ -189,4 +191,8 @@ typedef struct enc_plan_sms_stats {
     bool max_ucs2;
 } enc_plan_sms_stats;
 void enc_plan_sms(enc_plan *p, enc_plan_sms_stats *out);
+/* "send_time": "optimal" (branch sendtime): how many messages moved and to which local hours
+ * (campaign/sendopt.h), or NULL when the campaign does not optimise send times. */
+struct enc_sendopt_stats;
+const struct enc_sendopt_stats *enc_plan_sendopt(const enc_plan *p);
 #endif

@@ -1004,7 +1004,7 @@ static const char *const top_keys[] = {
     "name",          "description", "audience", "trigger",    "exit",        "offer",
     "content",       "channels",    "variants", "holdout",    "priority",    "budget",
     "on_cap",        "send_within", "items",    "ab",         "track_links", "track_opens",
-    "transactional", "purpose",     "journey",  "uplift_top", NULL,
+    "transactional", "purpose",     "journey",  "uplift_top", "send_time",   NULL,
 };
 
 static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
@@ -1310,6 +1310,15 @@ static enc_rc read_spec(rd *r, const json_t *root, enc_store *st, enc_spec *s)
             return bad(r, "expected true or false, got %s", type_name(v));
         }
         s->transactional = json_is_true(v);
+    }
+    if ((v = json_object_get(root, "send_time"))) { /* branch sendtime: issue 19 item 3 */
+        const char *t = json_string_value(v);
+        l = push(r, "send_time");
+        if (!t || (strcmp(t, "due") != 0 && strcmp(t, "optimal") != 0))
+            return bad(r, "\"due\" (when the message falls due) or \"optimal\" (each customer's"
+                          " best hour within 7 days)");
+        s->send_optimal = strcmp(t, "optimal") == 0;
+        pop(r, l);
     }
     /* the consent purpose (branch privacy, issue 16): transactional mail is "service" */
     s->purpose = s->transactional ? "service" : "marketing";

@@ -199,6 +199,8 @@ typedef struct enc_spec {
                           * transactional campaign): only customers whose consent for it is in
                           * force on a channel are sent on it (static text) */
     enc_journey journey; /* "journey": steps and branches; nsteps 0 = one message per occurrence */
+    bool send_optimal;   /* "send_time": "optimal" (default "due"): each message moves to the
+                          * customer's best hour of the week within 7 days (intel/sendtime_fit.h) */
 } enc_spec;
 
 /* Parses and validates a campaign file. st (may be NULL) resolves saved segments when the

@@ -11,6 +11,7 @@
 #include "campaign/playbook.h"
 #include "campaign/journey.h"
 #include "campaign/plan.h"
+#include "campaign/sendopt.h"
 #include "campaign/run.h"
 #include "campaign/spec.h"
 #include "cli/campaign_cli.h"
@@ -209,6 +210,14 @@ static int do_plan(enc_cli *cli, const opts *o)
                "of lower priority moved\n",
                (long long)c->deferred_quiet, (long long)c->deferred_cap, c->ndisp);
         printf("  coupons to issue: %lld\n", (long long)c->coupons);
+        const enc_sendopt_stats *so = enc_plan_sendopt(p);
+        if (so) {
+            printf("  send time optimal: %lld of %lld moved (%lld with history); local hour:",
+                   (long long)so->moved, (long long)so->considered, (long long)so->with_history);
+            for (int h = 0; h < 24; h++)
+                if (so->hours[h]) printf(" %02d:%lld", h, (long long)so->hours[h]);
+            printf("\n");
+        }
         enc_plan_sms_stats sms;
         enc_plan_sms(p, &sms);
         if (sms.checked)

@@ -34,6 +34,8 @@ void enc_sendtime_pop_finish(enc_sendtime_pop *p)
     }
 }
 
+static double pos(double x) { return x > 0 ? x : 0; }
+
 int enc_sendtime_best(const enc_sendtime_pop *p, const double *slots, const uint8_t *allowed,
                       double *score)
 {
@@ -45,8 +47,12 @@ int enc_sendtime_best(const enc_sendtime_pop *p, const double *slots, const uint
     for (int s = 0; s < ENC_SENDTIME_SLOTS; s++) {
         int h = s % 24;
         double ph = (sm[h] + p->prior * p->hod[h]) / (n + p->prior);
-        double own = slots[s] > 0 ? slots[s] : 0; /* the day at that hour, shrunk alike */
-        score[s] = ph * (own + p->prior * p->dow[s]) / (n24[h] + p->prior);
+        /* the day at that hour, from the same smoothed neighbourhood as the hour (so an hour
+         * next to the customer's habit follows the customer's days, not only the
+         * population's), shrunk alike */
+        double own = 0.25 * pos(slots[(s + 167) % 168]) + 0.5 * pos(slots[s]) +
+                     0.25 * pos(slots[(s + 1) % 168]);
+        score[s] = ph * (own + p->prior * p->dow[s]) / (sm[h] + p->prior);
         if ((!allowed || allowed[s]) && (best < 0 || score[s] > score[best])) best = s;
     }
     return best;
