@@ -359,9 +359,6 @@ typedef struct enc_segment_list {
 enc_rc enc_store_segments(enc_store *st, const char *by, enc_segment_list *out, enc_err *err);
 void enc_store_segments_free(enc_segment_list *l);
 
-/* Internal-but-shared: the SQLite handle, for the backend's own modules in src/store. */
-struct sqlite3;
-struct sqlite3 *enc__store_db(enc_store *st);
 /* A bulk scan (snapshot, audience columns) reads each page once: through a small page cache
  * (SQLite's default 2 MB) rather than the store's 64 MB, which would only cost fresh memory
  * (reading a million customers' ids took 0.6-0.8 s with it, 0.2-0.3 s without). begin returns

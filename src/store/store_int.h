@@ -5,6 +5,10 @@
 #include "store/store.h"
 #include <sqlite3.h>
 
+/* The SQLite handle, for the store's own modules (and the unit tests); nothing outside src/store/
+ * may call it (scripts/check-store-boundary). */
+sqlite3 *enc__store_db(enc_store *st);
+
 enum {
     ST_IDENT_FIND,
     ST_IDENT_SET,

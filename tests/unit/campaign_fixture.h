@@ -4,6 +4,7 @@
 #ifndef ENCORE_TEST_CAMPAIGN_FIXTURE_H
 #define ENCORE_TEST_CAMPAIGN_FIXTURE_H
 #include "harness.h"
+#include "store/store_int.h"
 #include "base/datetime.h"
 #include "store/store.h"
 #include <sqlite3.h>

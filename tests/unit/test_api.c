@@ -3,6 +3,7 @@
  * e-commerce names); messageId deduplication; Order Completed becoming an order; identify
  * creating and merging customers; every refusal with its field; sentAt clock correction. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "server/api.h"
 #include <jansson.h>
 #include <sqlite3.h>

@@ -6,6 +6,7 @@
  * per channel, per-campaign overrides, errors with paths); the A/B test phase; and the
  * report's uplift wired to the statistics. */
 #include "base/json.h"
+#include "store/store_int.h"
 #include "campaign/campdb.h"
 #include "campaign/run.h"
 #include "measure/abdecide.h"

@@ -7,6 +7,7 @@
  * with known answers: cart_abandoned, birthdays around 29 February, the category rule, money
  * in currency units, value aliases, profiles after --now, merged customers, malformed lists. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "audience/eval.h"
 #include "store/store_uplift.h"
 #include "base/buf.h"

@@ -5,6 +5,7 @@
  * deleted row, a new product), a damaged file or another schema make it unused, and the store
  * is read instead. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "base/rng.h"
 #include "snapshot/colcache.h"
 #include "snapshot/snapshot.h"

@@ -5,6 +5,7 @@
  * DELETE), password hashing and the rate limiter; and that the OpenAPI document lists exactly
  * the route table's operations with their roles. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "server/auth.h"
 #include "server/handlers.h"
 #include "server/mgmt.h"

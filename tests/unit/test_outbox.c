@@ -5,6 +5,7 @@
  * provider's Retry-After (the next try and the channel wait for it), the file channel's key
  * dedup and torn-line repair, and the inbox channel. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "store_fixture.h"
 #include "delivery/channels/file.h"
 #include "delivery/channels/inbox.h"

@@ -13,6 +13,7 @@
  *   - tick with a test clock every 15 minutes through a cart-abandonment day;
  *   - coupon redemption by imported orders; A/B test then roll-out; priority across campaigns. */
 #include "campaign_fixture.h"
+#include "store/store_int.h"
 #include "base/rng.h"
 #include "campaign/campdb.h"
 #include "campaign/plan.h"

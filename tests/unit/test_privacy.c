@@ -4,6 +4,7 @@
  * resolution sees it (ingest/identity.c), and the data-subject export's coverage of every
  * column of the schema that names a customer (store/store_privacy.c). */
 #include "harness.h"
+#include "store/store_int.h"
 #include "py_oracle.h"
 #include "base/json.h"
 #include "base/seal.h"

@@ -5,6 +5,7 @@
  * makes the cache unused; a list that is not a JSON array is left to the store, which reports
  * it as before. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "audience/columns.h"
 #include "audience/fields.h"
 #include "audience/profcache.h"

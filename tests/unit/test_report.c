@@ -4,6 +4,7 @@
  * says to run `encore score`), a handful of hand-made profiles with hostile names, and the
  * money format. The full page on a demo shop is checked by tests/e2e/test_report.sh. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "py_oracle.h"
 #include "report/report.h"
 #include <math.h>

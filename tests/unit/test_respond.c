@@ -10,6 +10,7 @@
  * --until select by anchor; tracking URLs that the server's token check accepts, naming the
  * message, the customer, the campaign and the click target; refusals of bad options. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "csv_back.h"
 #include "base/map.h"
 #include "gen/respond.h"

@@ -6,6 +6,7 @@
  * mode. The e2e test
  * tests/e2e/test_serve.sh drives the real binary with curl. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "server/server.h"
 #include "server/api.h"
 #include "base/mem.h"

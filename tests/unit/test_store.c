@@ -1,6 +1,7 @@
 /* test_store.c — unit tests for src/store: schema creation and versioning, keyed writes that
  * report inserted / updated / same, identity lookup through merges, merge bookkeeping. */
 #include "harness.h"
+#include "store/store_int.h"
 #include "store/store.h"
 #include <sqlite3.h>
 

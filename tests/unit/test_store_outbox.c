@@ -8,6 +8,7 @@
  * the callbacks, and a store without the outbox refused. Rows are set up and checked with SQL
  * here (tests may; src/ outside src/store/ may not). */
 #include "harness.h"
+#include "store/store_int.h"
 #include "store_fixture.h"
 #include "base/mem.h"
 #include "store/campaign_store.h"
